@@ -1,0 +1,87 @@
+# fulcrum build.  `make` builds build/fulcrum and build/fulcrumctl.
+#   make SAN=1      ASan+UBSan build into build-san/ (what the tests run)
+#   make unit       cmocka unit tests      make fuzz   libFuzzer targets (clang)
+#   make check      everything the CI runs (see tests/run-all.sh)
+#   make demo       the quick-start demo (examples/demo.sh)
+
+CC      ?= gcc
+CSTD    := -std=gnu11
+WARN    := -Wall -Wextra -Wno-unused-parameter
+CFLAGS  ?= -O2 -g
+CPPFLAGS += -Isrc -D_GNU_SOURCE
+LDLIBS  :=
+
+ifeq ($(SAN),1)
+BUILD   ?= build-san
+CFLAGS  := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+else
+BUILD   ?= build
+endif
+
+# Every .c under src/ except the two mains goes into the library that the
+# daemon, the client, the unit tests and the fuzz targets link.
+MAINS    := src/daemon/main.c src/ctl/fulcrumctl.c
+LIB_SRCS := $(filter-out $(MAINS),$(shell find src -name '*.c' | sort))
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+
+all: $(BUILD)/fulcrum $(BUILD)/fulcrumctl
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(WARN) $(CFLAGS) $(CPPFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/libfulcrum.a: $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/fulcrum: $(BUILD)/obj/src/daemon/main.o $(BUILD)/libfulcrum.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/fulcrumctl: $(BUILD)/obj/src/ctl/fulcrumctl.o $(BUILD)/libfulcrum.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libfulcrum.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(WARN) $(CFLAGS) $(CPPFLAGS) -Itests/unit -o $@ $< $(BUILD)/libfulcrum.a $(LDFLAGS) -lcmocka $(LDLIBS)
+
+unit-bins: $(UNIT_BINS)
+
+# Unit tests always run under ASan/UBSan.
+unit:
+	$(MAKE) SAN=1 unit-bins
+	@set -e; for t in $(UNIT_SRCS:tests/unit/%.c=build-san/tests/%); do echo "== $$t"; $$t; done
+
+# libFuzzer targets: clang, sanitizers, the library sources compiled in.
+FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined $(CSTD) $(CPPFLAGS) -DFC_FUZZ
+build-fuzz/%: tests/fuzz/%.c $(LIB_SRCS)
+	@mkdir -p build-fuzz
+	clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRCS) $(LDLIBS)
+
+fuzz-bins: $(FUZZ_SRCS:tests/fuzz/%.c=build-fuzz/%)
+
+deps:
+	./dev deps
+
+check:
+	./tests/run-all.sh
+
+demo: all
+	./examples/demo.sh
+
+bench: all
+	./bench/run.sh
+
+format:
+	clang-format -i $$(find src tests -name '*.[ch]')
+
+clean:
+	rm -rf build build-san build-fuzz
+
+.PHONY: all unit unit-bins fuzz-bins deps check demo bench format clean
+.SECONDARY:
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,32 @@
+/* Reading configuration files into the model.
+ *
+ * The native grammar is keepalived.conf's.  Every problem is reported as
+ * "file:line: message" through the diag callback; reading goes on after an
+ * error so that all of them are reported, and the result is NULL if there
+ * was any error.  Warnings (keywords keepalived knows that fulcrum ignores)
+ * never fail a read. */
+#ifndef FC_CONF_CONF_H
+#define FC_CONF_CONF_H
+
+#include <stddef.h>
+
+#include "model/model-t.h"
+
+#define DIAG_ERROR 0
+#define DIAG_WARNING 1
+
+struct conf_diag {
+	/* msg is "file:line: message" without newline; NULL fn = silent */
+	void (*fn)(void *ctx, int severity, const char *msg);
+	void *ctx;
+	unsigned errors;
+	unsigned warnings;
+};
+
+struct config *conf_load_file(const char *path, struct conf_diag *d);
+/* The same from memory; `name` is used as the file name in messages.
+ * include directives are resolved relative to the current directory. */
+struct config *conf_load_string(const char *name, const char *text, size_t len,
+				struct conf_diag *d);
+
+#endif

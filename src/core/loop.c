@@ -1,0 +1,329 @@
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/loop.h"
+
+#define LOOP_MAX_EVENTS 256
+#define LOOP_MAX_SIGNALS 8
+
+struct deferred {
+	ev_defer_fn fn;
+	void *arg;
+};
+
+struct loop {
+	int epfd;
+	int running;
+	uint64_t now;
+
+	struct ev_timer **heap; /* min-heap on ->when */
+	size_t nheap, capheap;
+
+	struct deferred *defer;
+	size_t ndefer, capdefer;
+
+	int sigfd;
+	struct ev_io sigio;
+	sigset_t sigmask;
+	struct {
+		int signo;
+		ev_signal_cb cb;
+	} sigs[LOOP_MAX_SIGNALS];
+	size_t nsigs;
+};
+
+uint64_t loop_clock_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+struct loop *loop_new(void)
+{
+	struct loop *l = calloc(1, sizeof(*l));
+
+	if (!l)
+		return NULL;
+	l->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (l->epfd < 0) {
+		free(l);
+		return NULL;
+	}
+	l->sigfd = -1;
+	sigemptyset(&l->sigmask);
+	l->now = loop_clock_ms();
+	return l;
+}
+
+static void run_deferred(struct loop *l)
+{
+	/* fn may defer more work: loop until the list stays empty */
+	while (l->ndefer) {
+		size_t n = l->ndefer, i;
+		struct deferred *d = l->defer;
+
+		l->defer = NULL;
+		l->ndefer = l->capdefer = 0;
+		for (i = 0; i < n; i++)
+			d[i].fn(d[i].arg);
+		free(d);
+	}
+}
+
+void loop_free(struct loop *l)
+{
+	if (!l)
+		return;
+	run_deferred(l);
+	if (l->sigfd >= 0)
+		close(l->sigfd);
+	close(l->epfd);
+	free(l->heap);
+	free(l);
+}
+
+uint64_t loop_now(struct loop *l)
+{
+	return l->now;
+}
+
+void loop_stop(struct loop *l)
+{
+	l->running = 0;
+}
+
+int loop_io_add(struct loop *l, struct ev_io *io, int fd, uint32_t events, ev_io_cb cb,
+		void *data)
+{
+	struct epoll_event ev = {.events = events, .data.ptr = io};
+
+	io->fd = fd;
+	io->events = events;
+	io->cb = cb;
+	io->data = data;
+	if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
+		return -1;
+	io->registered = 1;
+	return 0;
+}
+
+int loop_io_mod(struct loop *l, struct ev_io *io, uint32_t events)
+{
+	struct epoll_event ev = {.events = events, .data.ptr = io};
+
+	if (!io->registered)
+		return -1;
+	if (io->events == events)
+		return 0;
+	if (epoll_ctl(l->epfd, EPOLL_CTL_MOD, io->fd, &ev) < 0)
+		return -1;
+	io->events = events;
+	return 0;
+}
+
+void loop_io_del(struct loop *l, struct ev_io *io)
+{
+	if (!io->registered)
+		return;
+	epoll_ctl(l->epfd, EPOLL_CTL_DEL, io->fd, NULL);
+	io->registered = 0;
+}
+
+/* ---- timers: binary min-heap, heap_idx is position + 1 ---- */
+
+static void heap_set(struct loop *l, size_t i, struct ev_timer *t)
+{
+	l->heap[i] = t;
+	t->heap_idx = i + 1;
+}
+
+static void heap_up(struct loop *l, size_t i)
+{
+	struct ev_timer *t = l->heap[i];
+
+	while (i > 0) {
+		size_t p = (i - 1) / 2;
+
+		if (l->heap[p]->when <= t->when)
+			break;
+		heap_set(l, i, l->heap[p]);
+		i = p;
+	}
+	heap_set(l, i, t);
+}
+
+static void heap_down(struct loop *l, size_t i)
+{
+	struct ev_timer *t = l->heap[i];
+
+	for (;;) {
+		size_t c = 2 * i + 1;
+
+		if (c >= l->nheap)
+			break;
+		if (c + 1 < l->nheap && l->heap[c + 1]->when < l->heap[c]->when)
+			c++;
+		if (t->when <= l->heap[c]->when)
+			break;
+		heap_set(l, i, l->heap[c]);
+		i = c;
+	}
+	heap_set(l, i, t);
+}
+
+void loop_timer_init(struct ev_timer *t, ev_timer_cb cb, void *data)
+{
+	t->when = 0;
+	t->heap_idx = 0;
+	t->cb = cb;
+	t->data = data;
+}
+
+void loop_timer_stop(struct loop *l, struct ev_timer *t)
+{
+	size_t i;
+
+	if (!t->heap_idx)
+		return;
+	i = t->heap_idx - 1;
+	t->heap_idx = 0;
+	l->nheap--;
+	if (i == l->nheap)
+		return;
+	{
+		struct ev_timer *m = l->heap[l->nheap];
+
+		heap_set(l, i, m);
+		heap_down(l, i);
+		heap_up(l, m->heap_idx - 1);
+	}
+}
+
+void loop_timer_start(struct loop *l, struct ev_timer *t, uint64_t after_ms)
+{
+	loop_timer_stop(l, t);
+	if (l->nheap == l->capheap) {
+		size_t cap = l->capheap ? l->capheap * 2 : 64;
+		struct ev_timer **h = realloc(l->heap, cap * sizeof(*h));
+
+		if (!h)
+			abort(); /* out of memory on the loop: nothing sane to do */
+		l->heap = h;
+		l->capheap = cap;
+	}
+	t->when = l->now + after_ms;
+	heap_set(l, l->nheap++, t);
+	heap_up(l, l->nheap - 1);
+}
+
+static void run_timers(struct loop *l)
+{
+	while (l->nheap && l->heap[0]->when <= l->now) {
+		struct ev_timer *t = l->heap[0];
+
+		loop_timer_stop(l, t);
+		t->cb(l, t);
+	}
+}
+
+/* ---- signals ---- */
+
+static void on_signalfd(struct loop *l, struct ev_io *io, uint32_t events)
+{
+	struct signalfd_siginfo si;
+	size_t i;
+
+	(void)events;
+	while (read(io->fd, &si, sizeof(si)) == sizeof(si)) {
+		for (i = 0; i < l->nsigs; i++)
+			if (l->sigs[i].signo == (int)si.ssi_signo)
+				l->sigs[i].cb(l, (int)si.ssi_signo);
+	}
+}
+
+int loop_signal(struct loop *l, int signo, ev_signal_cb cb)
+{
+	int fd;
+
+	if (l->nsigs == LOOP_MAX_SIGNALS)
+		return -1;
+	sigaddset(&l->sigmask, signo);
+	if (sigprocmask(SIG_BLOCK, &l->sigmask, NULL) < 0)
+		return -1;
+	fd = signalfd(l->sigfd, &l->sigmask, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (l->sigfd < 0) {
+		l->sigfd = fd;
+		if (loop_io_add(l, &l->sigio, fd, EPOLLIN, on_signalfd, l) < 0)
+			return -1;
+	}
+	l->sigs[l->nsigs].signo = signo;
+	l->sigs[l->nsigs].cb = cb;
+	l->nsigs++;
+	return 0;
+}
+
+int loop_defer(struct loop *l, ev_defer_fn fn, void *arg)
+{
+	if (l->ndefer == l->capdefer) {
+		size_t cap = l->capdefer ? l->capdefer * 2 : 32;
+		struct deferred *d = realloc(l->defer, cap * sizeof(*d));
+
+		if (!d)
+			return -1;
+		l->defer = d;
+		l->capdefer = cap;
+	}
+	l->defer[l->ndefer].fn = fn;
+	l->defer[l->ndefer].arg = arg;
+	l->ndefer++;
+	return 0;
+}
+
+int loop_run(struct loop *l)
+{
+	struct epoll_event evs[LOOP_MAX_EVENTS];
+
+	l->running = 1;
+	while (l->running) {
+		int timeout = -1, n, i;
+
+		l->now = loop_clock_ms();
+		run_timers(l);
+		run_deferred(l);
+		if (!l->running)
+			break;
+		if (l->nheap) {
+			uint64_t w = l->heap[0]->when;
+
+			timeout = w <= l->now ? 0 : (int)(w - l->now);
+		}
+		n = epoll_wait(l->epfd, evs, LOOP_MAX_EVENTS, timeout);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		l->now = loop_clock_ms();
+		for (i = 0; i < n; i++) {
+			struct ev_io *io = evs[i].data.ptr;
+
+			/* deleted by an earlier handler of this round: memory is
+			 * still valid (frees are deferred), the watcher is not */
+			if (!io->registered)
+				continue;
+			io->cb(l, io, evs[i].events);
+		}
+		run_deferred(l);
+	}
+	return 0;
+}

@@ -1,0 +1,46 @@
+/* The event loop: epoll for descriptors, a binary heap of timers, signalfd
+ * for signals, and a deferred-work list run after each dispatch round.
+ *
+ * Single-threaded.  Nothing here blocks except epoll_wait.  Contract:
+ *  - a callback may add, modify or delete any watcher, arm or stop any timer;
+ *  - memory that holds an ev_io or ev_timer may only be freed once the loop no
+ *    longer references it: after loop_io_del()/loop_timer_stop(), and for an
+ *    ev_io not before the current round ends -> free it with loop_defer();
+ *  - loop_now() is the time at the start of the round (cheap, monotonic ms).
+ */
+#ifndef FC_CORE_LOOP_H
+#define FC_CORE_LOOP_H
+
+#include "core/loop-t.h"
+
+struct loop *loop_new(void);
+void loop_free(struct loop *l);
+
+/* Run until loop_stop(); returns 0, or -1 if epoll itself failed. */
+int loop_run(struct loop *l);
+void loop_stop(struct loop *l);
+
+uint64_t loop_now(struct loop *l);
+uint64_t loop_clock_ms(void);   /* fresh CLOCK_MONOTONIC reading */
+
+int loop_io_add(struct loop *l, struct ev_io *io, int fd, uint32_t events, ev_io_cb cb,
+		void *data);
+int loop_io_mod(struct loop *l, struct ev_io *io, uint32_t events);
+void loop_io_del(struct loop *l, struct ev_io *io);
+
+void loop_timer_init(struct ev_timer *t, ev_timer_cb cb, void *data);
+void loop_timer_start(struct loop *l, struct ev_timer *t, uint64_t after_ms);
+void loop_timer_stop(struct loop *l, struct ev_timer *t);
+static inline int loop_timer_armed(const struct ev_timer *t)
+{
+	return t->heap_idx != 0;
+}
+
+/* Route a signal to cb on the loop (blocks it for the process). */
+int loop_signal(struct loop *l, int signo, ev_signal_cb cb);
+
+/* Run fn(arg) after the current dispatch round; used to free objects whose
+ * ev_io may still be referenced by events already fetched this round. */
+int loop_defer(struct loop *l, ev_defer_fn fn, void *arg);
+
+#endif

@@ -1,0 +1,28 @@
+/* The one path that changes what is served. */
+#ifndef FC_DAEMON_APPLY_H
+#define FC_DAEMON_APPLY_H
+
+#include <stddef.h>
+
+#include "daemon/fulcrum-t.h"
+#include "engine/engine-t.h"
+
+const struct engine_ops *engine_for(const struct virtual_server *vs);
+
+/* Can every virtual server of cfg be served here?  Reports each problem as
+ * "file:line: message" through report(); returns the number of problems. */
+unsigned apply_validate(const struct config *cfg, void (*report)(void *ctx, const char *msg),
+			void *ctx);
+
+/* Make newcfg the running model (the first one, or a reload).  On success
+ * takes ownership of newcfg and frees the old model; on failure nothing
+ * changed and newcfg is still the caller's. */
+int apply_config(struct fulcrum *fc, struct config *newcfg, char *err, size_t errlen);
+
+/* vs (in fc->cfg) was changed in place: tell its engine. */
+int apply_vs(struct fulcrum *fc, struct virtual_server *vs, char *err, size_t errlen);
+
+/* Re-read fc->conf_path and apply it; on error keeps the running model. */
+int daemon_reload(struct fulcrum *fc, char *err, size_t errlen);
+
+#endif

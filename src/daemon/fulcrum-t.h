@@ -1,0 +1,23 @@
+/* The daemon's state: one instance, passed to engines and control commands. */
+#ifndef FC_DAEMON_FULCRUM_T_H
+#define FC_DAEMON_FULCRUM_T_H
+
+#include "core/loop-t.h"
+#include "model/model-t.h"
+
+struct ctl_server;
+
+struct fulcrum {
+	struct loop *loop;
+	struct config *cfg;        /* the running model (owned) */
+	char *conf_path;           /* -f */
+	char *control_path;        /* in force: --control, else global_defs, else default */
+	int control_from_cli;      /* --control given: global_defs does not override it */
+	struct ctl_server *ctl;
+	struct ev_timer est_timer; /* rate estimator tick */
+	uint64_t started_ms;
+	unsigned reloads;
+	void *proxy;               /* the proxy engine's global state */
+};
+
+#endif

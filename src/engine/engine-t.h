@@ -1,0 +1,40 @@
+/* Engines: one per forwarding kind.  Only apply (src/daemon/apply.c) calls
+ * them; a reload, a control command and a health transition all end in the
+ * same calls.
+ *
+ * A reload is two-phase so that a config that cannot be served changes
+ * nothing: every new virtual server is prepared (sockets bound, tables
+ * built) beside the running one; only if all succeed are they committed;
+ * otherwise each prepared one is aborted and the old model keeps running. */
+#ifndef FC_ENGINE_ENGINE_T_H
+#define FC_ENGINE_ENGINE_T_H
+
+#include <stddef.h>
+
+struct fulcrum;
+struct virtual_server;
+
+struct engine_ops {
+	const char *name;
+	/* May this engine serve vs at all?  0, or -1 with the reason. */
+	int (*check)(const struct virtual_server *vs, char *err, size_t errlen);
+	/* Build vs's engine state beside old's (old: the same service in the
+	 * running model, or NULL).  Must not disturb old. */
+	int (*prepare)(struct fulcrum *fc, struct virtual_server *vs, struct virtual_server *old,
+		       char *err, size_t errlen);
+	/* Undo prepare (the reload failed). */
+	void (*abort)(struct fulcrum *fc, struct virtual_server *vs, struct virtual_server *old);
+	/* Put vs in service in place of old; cannot fail.  Takes over old's
+	 * connections and persistence; old->engine_priv is NULL afterwards. */
+	void (*commit)(struct fulcrum *fc, struct virtual_server *vs, struct virtual_server *old);
+	/* vs was changed in place (weights, admin, add/del server, health):
+	 * reschedule from now on; never disturbs established connections. */
+	int (*update)(struct fulcrum *fc, struct virtual_server *vs, char *err, size_t errlen);
+	/* vs leaves the model: stop taking new clients; established connections
+	 * run to completion. */
+	void (*remove)(struct fulcrum *fc, struct virtual_server *vs);
+	/* Daemon stop: close everything. */
+	void (*shutdown)(struct fulcrum *fc);
+};
+
+#endif

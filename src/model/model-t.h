@@ -1,0 +1,151 @@
+/* The model: what fulcrum is asked to serve.  Plain data, no I/O.
+ *
+ * Readers (src/conf/) build a struct config; apply (src/daemon/apply.c)
+ * hands each virtual service to its engine.  Run-time state that must
+ * outlive a reload (counters, health, connections) lives in struct rs_live /
+ * struct vs_live, which are reference-counted and carried from the old model
+ * to the new one when the same server appears in both.
+ *
+ * Ownership: a config owns its virtual servers, which own their real
+ * servers and check_confs, all strings in them, and one reference on each
+ * live object.  Engines and connections take their own references.
+ */
+#ifndef FC_MODEL_MODEL_T_H
+#define FC_MODEL_MODEL_T_H
+
+#include <stdint.h>
+
+#include "core/addr.h"
+#include "model/check-t.h"
+
+enum fwd_method {
+	FWD_NAT,   /* lb_kind NAT: served by the userspace proxy here (no IPVS) */
+	FWD_DR,    /* lb_kind DR: XDP engine (later issue) */
+	FWD_TUN,   /* lb_kind TUN: XDP engine (later issue) */
+	FWD_PROXY, /* lb_kind PROXY: fulcrum extension, userspace full proxy */
+};
+
+/* What an operator did to a real server at run time. */
+enum rs_admin {
+	RS_ADMIN_ENABLED,
+	RS_ADMIN_DRAIN,    /* no new clients; persistent clients and open conns stay */
+	RS_ADMIN_DISABLED, /* no new connections at all, templates dropped */
+};
+
+enum rs_health {
+	RS_HEALTH_UP,
+	RS_HEALTH_DOWN,
+};
+
+/* Monotonic counters, as ipvsadm --stats shows them. */
+struct fc_stats {
+	uint64_t conns;
+	uint64_t inpkts, outpkts;   /* datagrams (UDP) or relay reads (TCP proxy) */
+	uint64_t inbytes, outbytes; /* in = client->server, out = server->client */
+};
+
+/* Rates per second, estimated as IPVS does (2 s samples, EWMA). */
+struct fc_rates {
+	double cps, inpps, outpps, inbps, outbps;
+};
+
+struct rate_est {
+	struct fc_stats last;   /* counters at the previous sample */
+	uint64_t last_ms;
+	struct fc_rates rate;
+};
+
+/* Run-time state of a real server, shared by every model generation that
+ * lists it and by every connection to it. */
+struct rs_live {
+	unsigned refs;
+	uint32_t activeconns;   /* TCP: established; UDP: sessions */
+	uint32_t inactconns;    /* TCP: connecting or closing */
+	struct fc_stats stats;
+	struct rate_est est;
+	enum rs_health health;
+	enum rs_admin admin;
+	char reason[128];       /* why health is what it is */
+	uint64_t since_ms;      /* when health last changed (monotonic) */
+	int fail_count;         /* consecutive connect failures seen by the proxy */
+};
+
+struct vs_live {
+	unsigned refs;
+	uint32_t activeconns, inactconns;
+	struct fc_stats stats;
+	struct rate_est est;
+};
+
+struct real_server {
+	struct fc_addr addr;
+	int weight;              /* configured weight, 0..65535; default 1 */
+	int cur_weight;          /* weight in force (set weight changes it) */
+	int inhibit_on_failure;  /* -1 = as the virtual server says */
+	unsigned uthreshold;     /* IPVS upper connection threshold, 0 = none */
+	unsigned lthreshold;
+	char *notify_up, *notify_down;
+	struct check_conf *checks; /* owned list */
+	const char *file;        /* owned by the config's file table */
+	int line;
+
+	struct rs_live *live;    /* one reference held */
+	struct real_server *next;
+};
+
+/* Scheduler flags, as ipvsadm -b / keepalived lvs_sched flags */
+#define SCHED_F_FALLBACK 0x1 /* sh/mh: skip unavailable servers */
+#define SCHED_F_PORT     0x2 /* sh/mh: hash the client port too */
+#define SCHED_F_3        0x4
+
+struct virtual_server {
+	int protocol;            /* IPPROTO_TCP (default) or IPPROTO_UDP */
+	struct fc_addr addr;     /* VIP and port */
+	uint32_t fwmark;         /* fwmark services: read, refused for now */
+	char *group;             /* virtual_server group NAME, or NULL */
+	char sched[16];          /* lb_algo / lvs_sched; default "wlc" */
+	unsigned sched_flags;    /* SCHED_F_* */
+	enum fwd_method fwd;     /* lb_kind / lvs_method; default NAT */
+	unsigned persistence_timeout; /* seconds; 0 = no persistence */
+	unsigned persistence_prefix;  /* granularity as prefix length; default 32/128 */
+	unsigned delay_loop_ms;  /* default 60000 (keepalived) */
+	int inhibit_on_failure;
+	int alpha, omega;
+	unsigned quorum, hysteresis;
+	char *quorum_up, *quorum_down;
+	int ha_suspend;
+	char *virtualhost;
+
+	/* userspace proxy timeouts (fulcrum extensions, see doc/config.md) */
+	unsigned connect_timeout_ms; /* default 5000 */
+	unsigned idle_timeout_ms;    /* TCP idle; default 900000 (IPVS established) */
+	unsigned udp_timeout_ms;     /* UDP session; default 300000 (IPVS udp) */
+	unsigned connect_retries;    /* other real servers tried after a failed connect; default 2 */
+
+	struct real_server *sorry;   /* sorry_server, or NULL */
+	int sorry_inhibit;
+	struct real_server *rs;      /* owned list, config order */
+	unsigned n_rs;
+	const char *file;
+	int line;
+
+	struct vs_live *live;        /* one reference held */
+	void *engine_priv;           /* the engine's state; moves across reloads */
+	struct virtual_server *next;
+};
+
+struct global_defs {
+	char *control_socket;    /* default /run/fulcrum/fulcrum.sock */
+	char *router_id;
+};
+
+struct config {
+	struct global_defs global;
+	struct virtual_server *vs;   /* owned list, config order */
+	unsigned n_vs;
+	char **files;                /* every file read; file pointers point here */
+	unsigned n_files;
+	unsigned n_warnings;         /* warnings printed while reading */
+};
+
+#endif

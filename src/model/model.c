@@ -1,0 +1,400 @@
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/model.h"
+
+#define FREE_AND_NULL(p)                                                                           \
+	do {                                                                                       \
+		free(p);                                                                           \
+		(p) = NULL;                                                                        \
+	} while (0)
+
+struct config *config_new(void)
+{
+	return calloc(1, sizeof(struct config));
+}
+
+const char *config_intern_file(struct config *cfg, const char *path)
+{
+	char **f;
+	unsigned i;
+
+	for (i = 0; i < cfg->n_files; i++)
+		if (!strcmp(cfg->files[i], path))
+			return cfg->files[i];
+	f = realloc(cfg->files, (cfg->n_files + 1) * sizeof(*f));
+	if (!f)
+		return "?";
+	cfg->files = f;
+	f[cfg->n_files] = strdup(path);
+	if (!f[cfg->n_files])
+		return "?";
+	return f[cfg->n_files++];
+}
+
+void config_free(struct config *cfg)
+{
+	struct virtual_server *vs, *next;
+	unsigned i;
+
+	if (!cfg)
+		return;
+	for (vs = cfg->vs; vs; vs = next) {
+		next = vs->next;
+		vs_free(vs);
+	}
+	for (i = 0; i < cfg->n_files; i++)
+		free(cfg->files[i]);
+	free(cfg->files);
+	free(cfg->global.control_socket);
+	free(cfg->global.router_id);
+	free(cfg);
+}
+
+static struct rs_live *rs_live_new(void)
+{
+	struct rs_live *l = calloc(1, sizeof(*l));
+
+	if (l)
+		l->refs = 1;
+	return l;
+}
+
+struct rs_live *rs_live_ref(struct rs_live *l)
+{
+	if (l)
+		l->refs++;
+	return l;
+}
+
+void rs_live_unref(struct rs_live *l)
+{
+	if (l && --l->refs == 0)
+		free(l);
+}
+
+struct vs_live *vs_live_ref(struct vs_live *l)
+{
+	if (l)
+		l->refs++;
+	return l;
+}
+
+void vs_live_unref(struct vs_live *l)
+{
+	if (l && --l->refs == 0)
+		free(l);
+}
+
+struct virtual_server *vs_new(void)
+{
+	struct virtual_server *vs = calloc(1, sizeof(*vs));
+
+	if (!vs)
+		return NULL;
+	vs->live = calloc(1, sizeof(*vs->live));
+	if (!vs->live) {
+		free(vs);
+		return NULL;
+	}
+	vs->live->refs = 1;
+	vs->protocol = IPPROTO_TCP;
+	strcpy(vs->sched, "wlc");
+	vs->fwd = FWD_NAT;
+	vs->delay_loop_ms = 60000;
+	vs->connect_timeout_ms = 5000;
+	vs->idle_timeout_ms = 900000;
+	vs->udp_timeout_ms = 300000;
+	vs->connect_retries = 2;
+	return vs;
+}
+
+struct real_server *rs_new(void)
+{
+	struct real_server *rs = calloc(1, sizeof(*rs));
+
+	if (!rs)
+		return NULL;
+	rs->live = rs_live_new();
+	if (!rs->live) {
+		free(rs);
+		return NULL;
+	}
+	rs->weight = 1;
+	rs->cur_weight = 1;
+	rs->inhibit_on_failure = -1;
+	return rs;
+}
+
+static void check_url_free(struct check_url *u)
+{
+	struct check_url *next;
+
+	for (; u; u = next) {
+		next = u->next;
+		free(u->path);
+		free(u->digest);
+		free(u->virtualhost);
+		free(u->regex);
+		free(u);
+	}
+}
+
+void check_conf_free(struct check_conf *c)
+{
+	struct check_conf *next;
+
+	for (; c; c = next) {
+		next = c->next;
+		free(c->bind_if);
+		free(c->alpha_set);
+		check_url_free(c->urls);
+		free(c->virtualhost);
+		free(c->http_protocol);
+		free(c->sni);
+		free(c->misc_path);
+		free(c->user);
+		free(c->helo_name);
+		free(c->dns_type);
+		free(c->dns_name);
+		free(c->payload);
+		free(c->track_file);
+		free(c);
+	}
+}
+
+void rs_free(struct real_server *rs)
+{
+	if (!rs)
+		return;
+	free(rs->notify_up);
+	free(rs->notify_down);
+	check_conf_free(rs->checks);
+	rs_live_unref(rs->live);
+	free(rs);
+}
+
+void vs_free(struct virtual_server *vs)
+{
+	struct real_server *rs, *next;
+
+	if (!vs)
+		return;
+	for (rs = vs->rs; rs; rs = next) {
+		next = rs->next;
+		rs_free(rs);
+	}
+	rs_free(vs->sorry);
+	FREE_AND_NULL(vs->group);
+	free(vs->quorum_up);
+	free(vs->quorum_down);
+	free(vs->virtualhost);
+	vs_live_unref(vs->live);
+	free(vs);
+}
+
+void config_add_vs(struct config *cfg, struct virtual_server *vs)
+{
+	struct virtual_server **p = &cfg->vs;
+
+	while (*p)
+		p = &(*p)->next;
+	vs->next = NULL;
+	*p = vs;
+	cfg->n_vs++;
+}
+
+void vs_add_rs(struct virtual_server *vs, struct real_server *rs)
+{
+	struct real_server **p = &vs->rs;
+
+	while (*p)
+		p = &(*p)->next;
+	rs->next = NULL;
+	*p = rs;
+	vs->n_rs++;
+}
+
+int vs_unlink_rs(struct virtual_server *vs, struct real_server *rs)
+{
+	struct real_server **p;
+
+	for (p = &vs->rs; *p; p = &(*p)->next) {
+		if (*p == rs) {
+			*p = rs->next;
+			rs->next = NULL;
+			vs->n_rs--;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int vs_same_key(const struct virtual_server *a, const struct virtual_server *b)
+{
+	return a->protocol == b->protocol && a->fwmark == b->fwmark &&
+	       addr_equal(&a->addr, &b->addr);
+}
+
+struct virtual_server *config_find_vs(const struct config *cfg, int protocol,
+				      const struct fc_addr *addr)
+{
+	struct virtual_server *vs;
+
+	for (vs = cfg->vs; vs; vs = vs->next)
+		if (vs->protocol == protocol && !vs->fwmark && addr_equal(&vs->addr, addr))
+			return vs;
+	return NULL;
+}
+
+struct virtual_server *config_find_vs_addr(const struct config *cfg, const struct fc_addr *addr)
+{
+	struct virtual_server *vs;
+
+	for (vs = cfg->vs; vs; vs = vs->next)
+		if (!vs->fwmark && addr_equal(&vs->addr, addr))
+			return vs;
+	return NULL;
+}
+
+struct real_server *vs_find_rs(const struct virtual_server *vs, const struct fc_addr *addr)
+{
+	struct real_server *rs;
+
+	for (rs = vs->rs; rs; rs = rs->next)
+		if (addr_equal(&rs->addr, addr))
+			return rs;
+	return NULL;
+}
+
+static void carry_rs(struct real_server *nrs, const struct real_server *ors)
+{
+	struct rs_live *l = rs_live_ref(ors->live);
+
+	/* keep health and counters; the admin state is the file's again */
+	l->admin = RS_ADMIN_ENABLED;
+	rs_live_unref(nrs->live);
+	nrs->live = l;
+}
+
+void config_carry_live(struct config *newcfg, const struct config *old)
+{
+	struct virtual_server *nvs, *ovs;
+	struct real_server *nrs, *ors;
+
+	if (!old)
+		return;
+	for (nvs = newcfg->vs; nvs; nvs = nvs->next) {
+		for (ovs = old->vs; ovs; ovs = ovs->next)
+			if (vs_same_key(nvs, ovs))
+				break;
+		if (!ovs)
+			continue;
+		vs_live_unref(nvs->live);
+		nvs->live = vs_live_ref(ovs->live);
+		for (nrs = nvs->rs; nrs; nrs = nrs->next) {
+			ors = vs_find_rs(ovs, &nrs->addr);
+			if (ors)
+				carry_rs(nrs, ors);
+		}
+		if (nvs->sorry && ovs->sorry && addr_equal(&nvs->sorry->addr, &ovs->sorry->addr))
+			carry_rs(nvs->sorry, ovs->sorry);
+	}
+}
+
+int rs_available(const struct real_server *rs)
+{
+	return rs->live->health == RS_HEALTH_UP && rs->live->admin != RS_ADMIN_DISABLED;
+}
+
+int rs_effective_weight(const struct real_server *rs)
+{
+	if (!rs_available(rs) || rs->live->admin == RS_ADMIN_DRAIN)
+		return 0;
+	return rs->cur_weight;
+}
+
+int rs_inhibit(const struct real_server *rs, const struct virtual_server *vs)
+{
+	return rs->inhibit_on_failure >= 0 ? rs->inhibit_on_failure : vs->inhibit_on_failure;
+}
+
+const char *rs_state_name(const struct real_server *rs)
+{
+	if (rs->live->admin == RS_ADMIN_DISABLED)
+		return "disabled";
+	if (rs->live->health == RS_HEALTH_DOWN)
+		return "down";
+	if (rs->live->admin == RS_ADMIN_DRAIN)
+		return "drain";
+	return "up";
+}
+
+const char *fwd_name(enum fwd_method f)
+{
+	switch (f) {
+	case FWD_NAT:
+		return "Masq";
+	case FWD_DR:
+		return "Route";
+	case FWD_TUN:
+		return "Tunnel";
+	case FWD_PROXY:
+		return "Proxy";
+	}
+	return "?";
+}
+
+const char *fwd_keyword(enum fwd_method f)
+{
+	switch (f) {
+	case FWD_NAT:
+		return "NAT";
+	case FWD_DR:
+		return "DR";
+	case FWD_TUN:
+		return "TUN";
+	case FWD_PROXY:
+		return "PROXY";
+	}
+	return "?";
+}
+
+const char *proto_name(int protocol)
+{
+	switch (protocol) {
+	case IPPROTO_TCP:
+		return "TCP";
+	case IPPROTO_UDP:
+		return "UDP";
+	case IPPROTO_SCTP:
+		return "SCTP";
+	}
+	return "?";
+}
+
+/* IPVS's estimator samples every 2 s and smooths with weight 1/4; we take
+ * the same shape in floating point (no kernel fixed-point constraints). */
+void rate_est_update(struct rate_est *e, const struct fc_stats *now, uint64_t now_ms)
+{
+	double dt;
+
+	if (!e->last_ms) {
+		e->last = *now;
+		e->last_ms = now_ms;
+		return;
+	}
+	if (now_ms <= e->last_ms)
+		return;
+	dt = (double)(now_ms - e->last_ms) / 1000.0;
+#define EST(field, r) e->rate.r += (((double)(now->field - e->last.field) / dt) - e->rate.r) / 4.0
+	EST(conns, cps);
+	EST(inpkts, inpps);
+	EST(outpkts, outpps);
+	EST(inbytes, inbps);
+	EST(outbytes, outbps);
+#undef EST
+	e->last = *now;
+	e->last_ms = now_ms;
+}
