@@ -272,8 +272,7 @@ static void carry_rs(struct real_server *nrs, const struct real_server *ors)
 {
 	struct rs_live *l = rs_live_ref(ors->live);
 
-	/* keep health and counters; the admin state is the file's again */
-	l->admin = RS_ADMIN_ENABLED;
+	/* health, counters and the operator's drain/disable come along */
 	rs_live_unref(nrs->live);
 	nrs->live = l;
 }

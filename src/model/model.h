@@ -39,7 +39,7 @@ void vs_live_unref(struct vs_live *l);
 
 /* Carry run-time state (live objects, health) from the running config to
  * a freshly read one: every virtual/real server present in both keeps its
- * counters and health.  Weights and admin state come from the new file. */
+ * counters, health and admin state (drain/disable set at run time). */
 void config_carry_live(struct config *newcfg, const struct config *old);
 
 /* Whether the scheduler may pick rs for a new client, and with what weight:

@@ -1,0 +1,206 @@
+/* The one path that changes what is served.
+ *
+ * A reload, a control command and (later) a health transition all end
+ * here: either a whole new model (apply_config) or one virtual server
+ * changed in place (apply_vs).  Engines are called from nowhere else. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf/conf.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "daemon/apply.h"
+#include "engine/engines.h"
+#include "model/model.h"
+
+const struct engine_ops *engine_for(const struct virtual_server *vs)
+{
+	switch (vs->fwd) {
+	case FWD_NAT:
+	case FWD_PROXY:
+		return &proxy_engine_ops;
+	case FWD_DR:
+	case FWD_TUN:
+		return &xdp_pending_ops;
+	}
+	return &xdp_pending_ops;
+}
+
+static const char *vs_label(const struct virtual_server *vs, char *buf, size_t len)
+{
+	char a[ADDR_STRLEN];
+
+	if (vs->fwmark)
+		snprintf(buf, len, "FWM %u", vs->fwmark);
+	else
+		snprintf(buf, len, "%s %s", proto_name(vs->protocol),
+			 addr_format(&vs->addr, a, sizeof(a), 1));
+	return buf;
+}
+
+unsigned apply_validate(const struct config *cfg, void (*report)(void *ctx, const char *msg),
+			void *ctx)
+{
+	const struct virtual_server *vs;
+	unsigned problems = 0;
+
+	for (vs = cfg->vs; vs; vs = vs->next) {
+		const struct engine_ops *e = engine_for(vs);
+		char err[ERRLEN], label[ADDR_STRLEN + 16], msg[ERRLEN + 256];
+
+		if (e->check(vs, err, sizeof(err)) == 0)
+			continue;
+		problems++;
+		snprintf(msg, sizeof(msg), "%s:%d: virtual_server %s: %s", vs->file ? vs->file : "?",
+			 vs->line, vs_label(vs, label, sizeof(label)), err);
+		if (report)
+			report(ctx, msg);
+	}
+	return problems;
+}
+
+struct first_problem {
+	char *buf;
+	size_t len;
+	unsigned n;
+};
+
+static void keep_first(void *ctx, const char *msg)
+{
+	struct first_problem *fp = ctx;
+
+	if (fp->n++ == 0)
+		snprintf(fp->buf, fp->len, "%s", msg);
+	log_err("%s", msg);
+}
+
+static struct virtual_server *find_same(const struct config *cfg, const struct virtual_server *vs)
+{
+	struct virtual_server *o;
+
+	if (!cfg)
+		return NULL;
+	for (o = cfg->vs; o; o = o->next)
+		if (vs_same_key(o, vs) && engine_for(o) == engine_for(vs))
+			return o;
+	return NULL;
+}
+
+/* A weight set at run time outlives a reload unless the file's weight for
+ * that server changed: the operator's last word wins until the file says
+ * something new.  Admin state (drain/disable) lives in rs_live and so is
+ * carried by config_carry_live(). */
+static void carry_weights(struct config *newcfg, const struct config *old)
+{
+	struct virtual_server *nvs, *ovs;
+	struct real_server *nrs, *ors;
+
+	for (nvs = newcfg->vs; nvs; nvs = nvs->next) {
+		ovs = find_same(old, nvs);
+		if (!ovs)
+			continue;
+		for (nrs = nvs->rs; nrs; nrs = nrs->next) {
+			ors = vs_find_rs(ovs, &nrs->addr);
+			if (ors && ors->weight == nrs->weight)
+				nrs->cur_weight = ors->cur_weight;
+		}
+	}
+}
+
+int apply_config(struct fulcrum *fc, struct config *newcfg, char *err, size_t errlen)
+{
+	struct first_problem fp = {err, errlen, 0};
+	struct virtual_server *vs, *old, *failed = NULL;
+	struct config *oldcfg = fc->cfg;
+
+	if (apply_validate(newcfg, keep_first, &fp))
+		return -1;
+
+	config_carry_live(newcfg, oldcfg);
+	carry_weights(newcfg, oldcfg);
+
+	/* phase 1: build everything beside the running model */
+	for (vs = newcfg->vs; vs; vs = vs->next) {
+		const struct engine_ops *e = engine_for(vs);
+
+		if (e->prepare(fc, vs, find_same(oldcfg, vs), err, errlen) < 0) {
+			failed = vs;
+			break;
+		}
+	}
+	if (failed) {
+		for (vs = newcfg->vs; vs != failed; vs = vs->next)
+			engine_for(vs)->abort(fc, vs, find_same(oldcfg, vs));
+		return -1;
+	}
+
+	/* phase 2: cannot fail */
+	for (vs = newcfg->vs; vs; vs = vs->next)
+		engine_for(vs)->commit(fc, vs, find_same(oldcfg, vs));
+	if (oldcfg) {
+		for (old = oldcfg->vs; old; old = old->next)
+			if (!find_same(newcfg, old))
+				engine_for(old)->remove(fc, old);
+	}
+	fc->cfg = newcfg;
+	config_free(oldcfg);
+	return 0;
+}
+
+int apply_vs(struct fulcrum *fc, struct virtual_server *vs, char *err, size_t errlen)
+{
+	const struct engine_ops *e = engine_for(vs);
+
+	if (!e->update)
+		return 0;
+	return e->update(fc, vs, err, errlen);
+}
+
+void apply_shutdown(struct fulcrum *fc)
+{
+	static const struct engine_ops *const all[] = {&proxy_engine_ops, &xdp_pending_ops};
+	size_t i;
+
+	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		if (all[i]->shutdown)
+			all[i]->shutdown(fc);
+}
+
+static void log_diag(void *ctx, int severity, const char *msg)
+{
+	(void)ctx;
+	if (severity == DIAG_ERROR)
+		log_err("%s", msg);
+	else
+		log_warn("%s", msg);
+}
+
+int daemon_reload(struct fulcrum *fc, char *err, size_t errlen)
+{
+	struct conf_diag d = {.fn = log_diag};
+	struct config *newcfg;
+
+	log_info("reloading %s", fc->conf_path);
+	newcfg = conf_load_file(fc->conf_path, &d);
+	if (!newcfg)
+		return err_set(err, errlen,
+			       "%s has %u error%s (logged); the running configuration is kept",
+			       fc->conf_path, d.errors, d.errors == 1 ? "" : "s");
+	if (apply_config(fc, newcfg, err, errlen) < 0) {
+		char why[ERRLEN];
+
+		snprintf(why, sizeof(why), "%s", err);
+		config_free(newcfg);
+		return err_set(err, errlen, "reload refused, the running configuration is kept: %s",
+			       why);
+	}
+	if (newcfg->global.control_socket && !fc->control_from_cli &&
+	    strcmp(newcfg->global.control_socket, fc->control_path))
+		log_warn("control_socket changed to %s: takes effect at the next start",
+			 newcfg->global.control_socket);
+	fc->reloads++;
+	log_info("reloaded %s: %u virtual server%s", fc->conf_path, newcfg->n_vs,
+		 newcfg->n_vs == 1 ? "" : "s");
+	return 0;
+}

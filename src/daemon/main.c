@@ -1,0 +1,357 @@
+/* fulcrum: the daemon.  Command line in keepalived's conventions. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "conf/conf.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "core/loop.h"
+#include "ctl/ctl.h"
+#include "daemon/apply.h"
+#include "daemon/version.h"
+#include "engine/engines.h"
+#include "model/model.h"
+
+struct options {
+	const char *conf;
+	const char *pidfile;
+	const char *control;
+	int test_only;
+	int foreground;
+	int console;
+	int detailed;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: fulcrum [OPTION]...\n"
+		"High-availability load balancer: reads keepalived.conf grammar.\n"
+		"\n"
+		"  -f, --use-file=FILE     configuration file (default %s)\n"
+		"  -t, --config-test       check the configuration and exit: 0 if it can be\n"
+		"                          served, else 1 with a file:line: message per error\n"
+		"  -n, --dont-fork         stay in the foreground\n"
+		"  -l, --log-console       log to the console (stderr) instead of syslog\n"
+		"  -D, --log-detail        detailed (debug) log\n"
+		"  -p, --pid=FILE          write the daemon's pid to FILE\n"
+		"      --control=PATH      control socket (default %s,\n"
+		"                          or global_defs { control_socket PATH })\n"
+		"  -v, --version           print the version and exit\n"
+		"  -h, --help              print this help and exit\n"
+		"\n"
+		"Signals: SIGHUP reloads the configuration (a bad one is refused and the\n"
+		"running one kept), SIGTERM/SIGINT stop cleanly.  Run-time control: fulcrumctl.\n",
+		FC_DEFAULT_CONFIG, FC_DEFAULT_CONTROL_SOCKET);
+}
+
+static int parse_args(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+		{"use-file", required_argument, NULL, 'f'},
+		{"config-test", no_argument, NULL, 't'},
+		{"dont-fork", no_argument, NULL, 'n'},
+		{"log-console", no_argument, NULL, 'l'},
+		{"log-detail", no_argument, NULL, 'D'},
+		{"pid", required_argument, NULL, 'p'},
+		{"control", required_argument, NULL, 'C'},
+		{"version", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+
+	o->conf = FC_DEFAULT_CONFIG;
+	while ((c = getopt_long(argc, argv, "f:tnlDp:vh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			o->conf = optarg;
+			break;
+		case 't':
+			o->test_only = 1;
+			break;
+		case 'n':
+			o->foreground = 1;
+			break;
+		case 'l':
+			o->console = 1;
+			break;
+		case 'D':
+			o->detailed = 1;
+			break;
+		case 'p':
+			o->pidfile = optarg;
+			break;
+		case 'C':
+			o->control = optarg;
+			break;
+		case 'v':
+			printf("fulcrum %s\n", FC_VERSION);
+			exit(0);
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			exit(2);
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "fulcrum: unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		exit(2);
+	}
+	return 0;
+}
+
+static void print_diag(void *ctx, int severity, const char *msg)
+{
+	(void)ctx;
+	if (severity == DIAG_ERROR)
+		fprintf(stderr, "%s\n", msg);
+	else
+		fprintf(stderr, "%s (warning)\n", msg);
+}
+
+static void print_problem(void *ctx, const char *msg)
+{
+	(void)ctx;
+	fprintf(stderr, "%s\n", msg);
+}
+
+/* Read and check the configuration; every problem is printed.  Returns
+ * NULL if there was any. */
+static struct config *load_checked(const char *path)
+{
+	struct conf_diag d = {.fn = print_diag};
+	struct config *cfg = conf_load_file(path, &d);
+
+	if (!cfg)
+		return NULL;
+	if (apply_validate(cfg, print_problem, NULL)) {
+		config_free(cfg);
+		return NULL;
+	}
+	return cfg;
+}
+
+/* ---- pid file ---- */
+
+static int pidfile_write(const char *path, char *err, size_t errlen)
+{
+	char buf[32];
+	FILE *f;
+	int fd, n;
+
+	f = fopen(path, "r");
+	if (f) {
+		long pid = 0;
+
+		if (fscanf(f, "%ld", &pid) == 1 && pid > 0 && pid != getpid() &&
+		    kill((pid_t)pid, 0) == 0) {
+			fclose(f);
+			return err_set(err, errlen, "%s: fulcrum is already running (pid %ld)", path,
+				       pid);
+		}
+		fclose(f);
+	}
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return err_set(err, errlen, "cannot write pid file %s: %s", path, strerror(errno));
+	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+	if (write(fd, buf, (size_t)n) != n) {
+		close(fd);
+		return err_set(err, errlen, "cannot write pid file %s: %s", path, strerror(errno));
+	}
+	close(fd);
+	return 0;
+}
+
+/* ---- signals and timers ---- */
+
+static struct fulcrum the_fc;
+
+static void on_stop(struct loop *l, int signo)
+{
+	log_info("signal %d: stopping", signo);
+	loop_stop(l);
+}
+
+static void on_hup(struct loop *l, int signo)
+{
+	char err[ERRLEN];
+
+	(void)l;
+	(void)signo;
+	if (daemon_reload(&the_fc, err, sizeof(err)) < 0)
+		log_err("%s", err);
+}
+
+#define EST_INTERVAL_MS 2000
+
+static void on_estimate(struct loop *l, struct ev_timer *t)
+{
+	struct fulcrum *fc = t->data;
+	struct virtual_server *vs;
+	struct real_server *rs;
+	uint64_t now = loop_now(l);
+
+	for (vs = fc->cfg ? fc->cfg->vs : NULL; vs; vs = vs->next) {
+		rate_est_update(&vs->live->est, &vs->live->stats, now);
+		for (rs = vs->rs; rs; rs = rs->next)
+			rate_est_update(&rs->live->est, &rs->live->stats, now);
+		if (vs->sorry)
+			rate_est_update(&vs->sorry->live->est, &vs->sorry->live->stats, now);
+	}
+	loop_timer_start(l, t, EST_INTERVAL_MS);
+}
+
+/* Each proxied connection holds two sockets and up to four pipe ends:
+ * take every descriptor the hard limit allows. */
+static void raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+static int daemonize(void)
+{
+	pid_t pid = fork();
+	int fd;
+
+	if (pid < 0)
+		return -1;
+	if (pid > 0)
+		_exit(0);
+	setsid();
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid > 0)
+		_exit(0);
+	if (chdir("/") < 0)
+		return -1;
+	fd = open("/dev/null", O_RDWR);
+	if (fd >= 0) {
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		if (fd > 2)
+			close(fd);
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o = {0};
+	struct fulcrum *fc = &the_fc;
+	struct config *cfg;
+	char err[ERRLEN];
+	int rc = 1;
+
+	parse_args(argc, argv, &o);
+	log_init("fulcrum", o.console || o.test_only, o.detailed);
+
+	cfg = load_checked(o.conf);
+	if (o.test_only) {
+		if (!cfg) {
+			fprintf(stderr, "fulcrum: %s: configuration refused\n", o.conf);
+			return 1;
+		}
+		printf("fulcrum: %s: configuration OK (%u virtual server%s)\n", o.conf, cfg->n_vs,
+		       cfg->n_vs == 1 ? "" : "s");
+		config_free(cfg);
+		return 0;
+	}
+	if (!cfg) {
+		fprintf(stderr, "fulcrum: %s: configuration refused, not starting\n", o.conf);
+		return 1;
+	}
+
+	fc->conf_path = realpath(o.conf, NULL);
+	if (!fc->conf_path)
+		fc->conf_path = strdup(o.conf);
+	fc->control_from_cli = o.control != NULL;
+	fc->control_path = strdup(o.control                   ? o.control
+				  : cfg->global.control_socket ? cfg->global.control_socket
+							       : FC_DEFAULT_CONTROL_SOCKET);
+
+	if (!o.foreground && daemonize() < 0) {
+		fprintf(stderr, "fulcrum: cannot detach: %s\n", strerror(errno));
+		return 1;
+	}
+	log_init("fulcrum", o.console, o.detailed);
+	signal(SIGPIPE, SIG_IGN);
+	raise_nofile();
+
+	fc->loop = loop_new();
+	if (!fc->loop) {
+		log_err("cannot create the event loop: %s", strerror(errno));
+		goto out;
+	}
+	if (loop_signal(fc->loop, SIGTERM, on_stop) < 0 || loop_signal(fc->loop, SIGINT, on_stop) < 0 ||
+	    loop_signal(fc->loop, SIGHUP, on_hup) < 0) {
+		log_err("cannot watch signals: %s", strerror(errno));
+		goto out;
+	}
+	fc->started_ms = loop_now(fc->loop);
+
+	if (o.pidfile && pidfile_write(o.pidfile, err, sizeof(err)) < 0) {
+		log_err("%s", err);
+		o.pidfile = NULL; /* not ours to remove */
+		goto out;
+	}
+	/* the control socket first: a second instance stops here, before it
+	 * touches anything the first one serves */
+	fc->ctl = ctl_server_start(fc, fc->control_path, err, sizeof(err));
+	if (!fc->ctl) {
+		log_err("%s", err);
+		goto out;
+	}
+	if (apply_config(fc, cfg, err, sizeof(err)) < 0) {
+		log_err("%s", err);
+		config_free(cfg);
+		cfg = NULL;
+		goto out;
+	}
+	cfg = NULL; /* fc->cfg owns it */
+	loop_timer_init(&fc->est_timer, on_estimate, fc);
+	loop_timer_start(fc->loop, &fc->est_timer, EST_INTERVAL_MS);
+
+	log_info("fulcrum %s started: %s, %u virtual server%s, control socket %s", FC_VERSION,
+		 fc->conf_path, fc->cfg->n_vs, fc->cfg->n_vs == 1 ? "" : "s", fc->control_path);
+	if (loop_run(fc->loop) < 0)
+		log_err("event loop failed: %s", strerror(errno));
+	else
+		rc = 0;
+	log_info("stopped");
+
+out:
+	if (fc->ctl)
+		ctl_server_stop(fc->ctl);
+	if (fc->loop) {
+		apply_shutdown(fc);
+		loop_timer_stop(fc->loop, &fc->est_timer);
+	}
+	config_free(fc->cfg);
+	config_free(cfg);
+	if (o.pidfile)
+		unlink(o.pidfile);
+	loop_free(fc->loop);
+	free(fc->conf_path);
+	free(fc->control_path);
+	return rc;
+}
