@@ -1,0 +1,199 @@
+#!/usr/bin/python3
+"""bench/run.sh's bookkeeping: turns tool output into JSON lines, and the
+JSON lines into the results table (printed, and written into
+doc/benchmarks.md between the markers, replacing the previous run's block).
+
+  report.py cpu PID                      -> CPU ticks (user+sys) used so far
+  report.py wrk LABEL METRIC FILE [CPU0 CPU1 PID]
+                                         -> JSON line from wrk's output; with
+                                            the proxy's CPU ticks before/after
+  report.py render RESULTS DOC KEY=VALUE...
+                                         -> table on stdout, block in DOC
+
+Exits non-zero when a measurement carries errors: a benchmark whose requests
+failed measures nothing.  Ratios never fail a run.
+"""
+import json
+import os
+import re
+import sys
+
+BEGIN = "<!-- BEGIN bench/run.sh results: generated, replaced on every run -->"
+END = "<!-- END bench/run.sh results -->"
+
+TARGETS = [  # (label in results, column title)
+    ("direct", "direct to nginx"),
+    ("fulcrum", "fulcrum (PROXY)"),
+    ("haproxy1", "HAProxy nbthread 1"),
+    ("haproxyN", "HAProxy default threads"),
+]
+BASELINE = "haproxy1"   # fulcrum is single-threaded: compare like with like
+MAX_SOCKET_ERRORS = 0.001  # share of requests; above this the run fails
+
+
+def cpu_ticks(pid):
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])  # utime, stime (whole process)
+
+
+def to_seconds(v, unit):
+    return float(v) * {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0}[unit]
+
+
+def parse_wrk(text):
+    r = {}
+    m = re.search(r"Requests/sec:\s+([\d.]+)", text)
+    if not m:
+        raise ValueError("no Requests/sec in wrk output")
+    r["value"] = float(m.group(1))
+    m = re.search(r"(\d+) requests in ([\d.]+)(us|ms|s|m)", text)
+    r["requests"] = int(m.group(1)) if m else 0
+    m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
+    r["socket_errors"] = sum(int(x) for x in m.groups()) if m else 0
+    m = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+    r["bad_status"] = int(m.group(1)) if m else 0
+    m = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s|m)\s*$", text, re.M)
+    if m:
+        r["p99_ms"] = round(to_seconds(*m.groups()) * 1e3, 3)
+    return r
+
+
+def cmd_wrk(args):
+    label, metric, path = args[:3]
+    with open(path) as f:
+        r = parse_wrk(f.read())
+    r.update(target=label, metric=metric)
+    if len(args) >= 5 and r["requests"]:
+        ticks = int(args[4]) - int(args[3])
+        r["cpu_us_per_req"] = round(ticks / os.sysconf("SC_CLK_TCK") * 1e6 / r["requests"], 2)
+    print(json.dumps(r))
+    errs = r["socket_errors"]
+    if r["requests"] == 0 or r["bad_status"] or errs > MAX_SOCKET_ERRORS * r["requests"]:
+        print("report.py: %s %s: %d requests, %d socket errors, %d bad answers"
+              % (label, metric, r["requests"], errs, r["bad_status"]), file=sys.stderr)
+        return 1
+    return 0
+
+
+def fmt_num(v, unit):
+    if v is None:
+        return "—"
+    if unit == "B":
+        return "%.0f" % v if v < 10240 else "%.1f KiB" % (v / 1024)
+    if v >= 100:
+        return "{:,.0f}".format(v)
+    return "%.2f" % v if v < 10 else "%.1f" % v
+
+
+def ratio(a, b):
+    if a is None or b is None or b == 0:
+        return "—"
+    return "%.2f" % (a / b)
+
+
+def load(path):
+    res = {}
+    with open(path) as f:
+        for line in f:
+            line = line.strip()
+            if line:
+                r = json.loads(line)
+                res[(r["target"], r["metric"])] = r
+    return res
+
+
+# (row title, metric, field, unit, higher is better)
+ROWS = [
+    ("Requests/s, keep-alive (wrk -c50)", "rps_ka", "value", "req/s", True),
+    ("  p99 latency, keep-alive (ms)", "rps_ka", "p99_ms", "ms", False),
+    ("  proxy CPU per request (µs)", "rps_ka", "cpu_us_per_req", "µs", False),
+    ("Requests/s, new connection each (Connection: close)", "rps_close", "value", "req/s", True),
+    ("  proxy CPU per request (µs)", "rps_close", "cpu_us_per_req", "µs", False),
+    ("Bulk download (MB/s)", "bulk_mbs", "value", "MB/s", True),
+    ("Memory per idle connection, never used (RSS bytes)", "idle_mem", "idle_bytes", "B", False),
+    ("Memory per idle connection after one request (RSS bytes)", "idle_mem", "used_bytes", "B", False),
+    ("File descriptors per connection", "idle_mem", "fds_per_conn", "", False),
+]
+
+
+def table(res):
+    head = ["Measurement"] + [t[1] for t in TARGETS] + ["fulcrum / HAProxy 1t", "fulcrum / direct"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "|".join(["---"] + ["---:"] * (len(head) - 1)) + "|"]
+    for title, metric, field, unit, _ in ROWS:
+        vals = {}
+        for label, _ in TARGETS:
+            r = res.get((label, metric))
+            vals[label] = r.get(field) if r else None
+        if all(v is None for v in vals.values()):
+            continue
+        cells = [title] + [fmt_num(vals[l], unit) for l, _ in TARGETS]
+        cells.append(ratio(vals["fulcrum"], vals[BASELINE]))
+        cells.append(ratio(vals["fulcrum"], vals["direct"]) if metric != "idle_mem" else "—")
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def cmd_render(args):
+    results, doc = args[0], args[1]
+    meta = dict(a.split("=", 1) for a in args[2:])
+    res = load(results)
+    tbl = table(res)
+    block = [BEGIN, "",
+             "Taken %s by `bench/run.sh` at commit `%s`." % (meta.get("date", "?"), meta.get("commit", "?")),
+             "",
+             "- Machine: %s CPUs (%s), %s RAM, Linux %s, %s."
+             % (meta.get("nproc", "?"), meta.get("cpu", "?"), meta.get("mem", "?"),
+                meta.get("kernel", "?"), meta.get("os", "?")),
+             "- Software: %s; %s; %s; %s." % (meta.get("fulcrum", "fulcrum ?"), meta.get("haproxy", "?"),
+                                              meta.get("nginx", "?"), meta.get("wrk", "?")),
+             "- HAProxy default threads = %s here." % meta.get("haproxy_threads", "?"),
+             "- Exact commands (PROXY is the address of the target under test):",
+             "",
+             "```"]
+    block += [c for c in meta.get("commands", "").split(";;") if c]
+    block += ["```", "", tbl, ""]
+    notes = []
+    for (label, metric), r in sorted(res.items()):
+        if r.get("socket_errors"):
+            notes.append("- %s %s: %d socket errors in %d requests (wrk)."
+                         % (label, metric, r["socket_errors"], r["requests"]))
+    if notes:
+        block += ["Errors seen (below the failure threshold of %.1f%%):" % (MAX_SOCKET_ERRORS * 100), ""]
+        block += notes + [""]
+    block.append(END)
+    text = "\n".join(block)
+    print(tbl)
+
+    if doc in ("", "-"):
+        return 0
+    old = open(doc).read() if os.path.exists(doc) else "# Benchmarks\n\n"
+    if BEGIN in old and END in old:
+        pre = old[:old.index(BEGIN)]
+        post = old[old.index(END) + len(END):]
+        new = pre + text + post
+    else:
+        new = old.rstrip("\n") + "\n\n" + text + "\n"
+    tmp = doc + ".tmp"
+    with open(tmp, "w") as f:
+        f.write(new)
+    os.replace(tmp, doc)
+    return 0
+
+
+def main():
+    if len(sys.argv) < 2:
+        sys.exit(__doc__)
+    cmd, args = sys.argv[1], sys.argv[2:]
+    if cmd == "cpu":
+        print(cpu_ticks(int(args[0])))
+        return 0
+    if cmd == "wrk":
+        return cmd_wrk(args)
+    if cmd == "render":
+        return cmd_render(args)
+    sys.exit(__doc__)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,235 @@
+#!/bin/bash
+# fulcrum benchmark (`make bench`; `./dev bench` installs haproxy, nginx-light
+# and wrk first).  In one run, on 127.0.0.1 only, against one nginx origin:
+#
+#   direct    wrk/python -> nginx
+#   fulcrum   -> fulcrum, lb_kind PROXY (single-threaded event loop) -> nginx
+#   haproxy1  -> HAProxy 2.6 mode tcp, nbthread 1 (like for like)    -> nginx
+#   haproxyN  -> HAProxy 2.6 mode tcp, default threads (one per CPU) -> nginx
+#
+# measures requests/s with keep-alive and with one request per connection
+# (wrk), bulk download throughput (bench/bulk.py) and memory per idle
+# connection (bench/idle.py: the proxy's VmRSS growth / N).  Prints a table and
+# rewrites the results block of doc/benchmarks.md.  A benchmark, not a test:
+# it fails only on errors (a tool failing, requests failing), never on ratios.
+#
+# Knobs (environment): BUILD (build), BENCH_DURATION (10s per wrk run),
+# BENCH_IDLE_CONNS (2000), BENCH_BULK (48 downloads of 64 MiB over 4
+# connections), BENCH_DOC (doc/benchmarks.md; empty = do not write),
+# BENCH_PERF=1 (perf-record fulcrum during its wrk runs, print the top symbols).
+set -u
+
+cd "$(dirname "$0")/.." || exit 1
+ROOT=$PWD
+BUILD=${BUILD:-build}
+case $BUILD in
+/*) FULCRUM=$BUILD/fulcrum ;;
+*) FULCRUM=$ROOT/$BUILD/fulcrum ;;
+esac
+DUR=${BENCH_DURATION:-10s}
+IDLE_N=${BENCH_IDLE_CONNS:-2000}
+BULK_N=${BENCH_BULK:-48}
+BULK_PAR=4
+BIG=67108864 # 64 MiB
+DOC=${BENCH_DOC-doc/benchmarks.md}
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY=python3
+
+P_ORIGIN=18080
+P_FULCRUM=18081
+P_HAP1=18082
+P_HAPN=18083
+
+TMP=""
+PIDS=()
+
+die() {
+	printf 'bench: %s\n' "$*" >&2
+	exit 1
+}
+
+stop_pid() {
+	local p=$1 i
+	kill -TERM "$p" 2>/dev/null || return 0
+	for i in $(seq 50); do
+		kill -0 "$p" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$p" 2>/dev/null
+	wait "$p" 2>/dev/null
+	return 0
+}
+
+cleanup() {
+	local rc=$? p
+	trap - EXIT INT TERM
+	for p in "${PIDS[@]}"; do
+		stop_pid "$p"
+	done
+	[ -n "$TMP" ] && rm -rf "$TMP"
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# wait_port PORT PID NAME: until something accepts on 127.0.0.1:PORT.
+wait_port() {
+	local i
+	for i in $(seq 100); do
+		kill -0 "$2" 2>/dev/null || die "$3 exited at start-up (log: see above)"
+		if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	die "$3 does not accept on 127.0.0.1:$1"
+}
+
+# fill TEMPLATE OUT: the @NAME@ placeholders of bench/*.in
+fill() {
+	sed -e "s|@DIR@|$TMP|g" -e "s|@PORT@|$3|g" -e "s|@BACKEND_PORT@|$P_ORIGIN|g" \
+		-e "s|@NBTHREAD@|${4:-}|g" "$1" >"$2"
+}
+
+# --- preconditions
+for t in wrk haproxy nginx; do
+	command -v "$t" >/dev/null 2>&1 || die "$t is not installed: run ./dev bench (installs haproxy nginx-light wrk)"
+done
+[ -x "$FULCRUM" ] || die "$FULCRUM is not built: run make (or make bench)"
+"$PY" - "$P_ORIGIN" "$P_FULCRUM" "$P_HAP1" "$P_HAPN" <<'EOF' || die "a port the benchmark needs is in use"
+import socket, sys
+for port in map(int, sys.argv[1:]):
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", port))
+    except OSError:
+        sys.exit("port 127.0.0.1:%d is in use" % port)
+    finally:
+        s.close()
+EOF
+# Each idle connection costs the proxy two descriptors.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null
+[ "$(ulimit -n)" = unlimited ] || [ "$(ulimit -n)" -gt $((IDLE_N * 2 + 200)) ] ||
+	die "open-file limit $(ulimit -n) is too small for $IDLE_N idle connections"
+
+TMP=$(mktemp -d /tmp/fulcrum-bench.XXXXXX) || die "mktemp"
+RES=$TMP/results.jsonl
+: >"$RES"
+mkdir -p "$TMP/www" "$TMP/nginx-tmp"
+printf 'tiny file served by the fulcrum benchmark\n' >"$TMP/www/tiny.txt"
+head -c "$BIG" /dev/zero >"$TMP/www/big.bin" || die "cannot write the 64 MiB file"
+
+# --- the origin
+fill bench/nginx.conf.in "$TMP/nginx.conf" "$P_ORIGIN"
+nginx -c "$TMP/nginx.conf" -p "$TMP/" -e "$TMP/nginx-error.log" >"$TMP/nginx.out" 2>&1 &
+PIDS+=($!)
+wait_port "$P_ORIGIN" "$!" nginx
+
+# --- measurements of one target
+WRK_KA="wrk -c 50 -t 2 -d $DUR --latency http://PROXY/tiny.txt"
+WRK_CLOSE="wrk -c 50 -t 2 -d $DUR -H 'Connection: close' http://PROXY/tiny.txt"
+BULK="bench/bulk.py PROXY /big.bin $BIG $BULK_N $BULK_PAR"
+IDLE="bench/idle.py PROXY PROXY_PID $IDLE_N $P_ORIGIN /tiny.txt"
+
+# run_wrk LABEL METRIC PID(or "") wrk-args...
+run_wrk() {
+	local label=$1 metric=$2 pid=$3 c0="" c1="" perfpid=""
+	shift 3
+	[ -n "$pid" ] && c0=$("$PY" bench/report.py cpu "$pid")
+	if [ -n "$pid" ] && [ "$label" = fulcrum ] && [ "${BENCH_PERF:-0}" = 1 ]; then
+		perf record -g -p "$pid" -o "$TMP/perf-$metric.data" >"$TMP/perf.out" 2>&1 &
+		perfpid=$!
+	fi
+	wrk "$@" >"$TMP/wrk.out" 2>&1 || {
+		cat "$TMP/wrk.out" >&2
+		die "wrk failed ($label $metric)"
+	}
+	if [ -n "$perfpid" ]; then
+		kill -INT "$perfpid"
+		wait "$perfpid"
+		printf '\n== perf: fulcrum during %s (top symbols, self time)\n' "$metric"
+		perf report -i "$TMP/perf-$metric.data" --stdio --no-children --sort symbol 2>/dev/null |
+			grep -E '^ +[0-9.]+%' | head -25
+	fi
+	[ -n "$pid" ] && c1=$("$PY" bench/report.py cpu "$pid")
+	"$PY" bench/report.py wrk "$label" "$metric" "$TMP/wrk.out" $c0 $c1 >>"$RES" || {
+		cat "$TMP/wrk.out" >&2
+		die "requests failed ($label $metric)"
+	}
+	tail -n 1 "$RES"
+}
+
+# measure LABEL PORT PID(or "" for direct)
+measure() {
+	local label=$1 port=$2 pid=$3 addr=127.0.0.1:$2
+	printf '\n== %s (127.0.0.1:%s)\n' "$label" "$port"
+	# Idle memory first, on the freshly started process.
+	if [ -n "$pid" ]; then
+		"$PY" bench/idle.py "$addr" "$pid" "$IDLE_N" "$P_ORIGIN" /tiny.txt --label "$label" >>"$RES" ||
+			die "idle-connection measurement failed ($label)"
+		tail -n 1 "$RES"
+	fi
+	run_wrk "$label" rps_ka "$pid" -c 50 -t 2 -d "$DUR" --latency "http://$addr/tiny.txt"
+	run_wrk "$label" rps_close "$pid" -c 50 -t 2 -d "$DUR" -H "Connection: close" "http://$addr/tiny.txt"
+	"$PY" bench/bulk.py "$addr" /big.bin "$BIG" "$BULK_N" "$BULK_PAR" --label "$label" >>"$RES" ||
+		die "bulk download failed ($label)"
+	tail -n 1 "$RES"
+	if [ -n "$pid" ]; then
+		kill -0 "$pid" 2>/dev/null || die "$label died during the run"
+	fi
+}
+
+# Drop the last started process from PIDS and stop it.
+stop_last() {
+	local p=${PIDS[-1]}
+	unset 'PIDS[-1]'
+	stop_pid "$p"
+}
+
+measure direct "$P_ORIGIN" ""
+
+fill bench/fulcrum.conf.in "$TMP/fulcrum.conf" "$P_FULCRUM"
+"$FULCRUM" -f "$TMP/fulcrum.conf" -n -l --control "$TMP/fulcrum.sock" -p "$TMP/fulcrum.pid" \
+	>"$TMP/fulcrum.log" 2>&1 &
+PIDS+=($!)
+wait_port "$P_FULCRUM" "$!" fulcrum || { cat "$TMP/fulcrum.log"; exit 1; }
+measure fulcrum "$P_FULCRUM" "${PIDS[-1]}"
+stop_last
+
+fill bench/haproxy.cfg.in "$TMP/haproxy1.cfg" "$P_HAP1" "nbthread 1"
+haproxy -db -f "$TMP/haproxy1.cfg" >"$TMP/haproxy1.log" 2>&1 &
+PIDS+=($!)
+wait_port "$P_HAP1" "$!" haproxy
+measure haproxy1 "$P_HAP1" "${PIDS[-1]}"
+stop_last
+
+fill bench/haproxy.cfg.in "$TMP/haproxyN.cfg" "$P_HAPN" "# nbthread: HAProxy's default"
+haproxy -db -f "$TMP/haproxyN.cfg" >"$TMP/haproxyN.log" 2>&1 &
+PIDS+=($!)
+wait_port "$P_HAPN" "$!" haproxy
+HAPN_THREADS=$(ls "/proc/${PIDS[-1]}/task" | wc -l)
+measure haproxyN "$P_HAPN" "${PIDS[-1]}"
+stop_last
+
+# --- the table, and the doc block
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+git diff --quiet HEAD -- src 2>/dev/null || commit="$commit + uncommitted changes in src/"
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+mem=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
+os=$(. /etc/os-release 2>/dev/null && echo "$PRETTY_NAME")
+commands="# nginx: bench/nginx.conf.in (1 worker, sendfile; tiny.txt = 43 B, big.bin = 64 MiB)"
+commands+=";;# fulcrum: bench/fulcrum.conf.in; HAProxy: bench/haproxy.cfg.in (mode tcp)"
+commands+=";;$IDLE     # fresh process; then one GET on each"
+commands+=";;$WRK_KA;;$WRK_CLOSE;;$BULK"
+printf '\n'
+"$PY" bench/report.py render "$RES" "${DOC:--}" \
+	"date=$(date -u '+%Y-%m-%d %H:%M UTC')" "commit=$commit" "nproc=$(nproc)" "cpu=${cpu:-unknown}" \
+	"mem=$mem" "kernel=$(uname -r)" "os=${os:-unknown}" \
+	"fulcrum=fulcrum $commit" \
+	"haproxy=$(haproxy -v | head -n 1 | awk '{ print "HAProxy " $3 }')" \
+	"nginx=$(nginx -v 2>&1 | sed 's/^nginx version: //')" \
+	"wrk=$(wrk -v 2>&1 | head -n 1 | awk '{ print $1 " " $2 }')" \
+	"haproxy_threads=$HAPN_THREADS" "commands=$commands" || die "report failed"
+[ -n "$DOC" ] && printf '\n(results block of %s updated)\n' "$DOC"
+exit 0
