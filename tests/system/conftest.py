@@ -1,0 +1,67 @@
+"""Fixtures for the system tests: real servers and daemons that are always
+cleaned up, and a sanitizer check on every daemon at teardown."""
+import os
+
+import pytest
+
+import fc
+
+
+@pytest.fixture(scope="session")
+def bins():
+    missing = [str(p) for p in (fc.FULCRUM, fc.FULCRUMCTL) if not os.access(p, os.X_OK)]
+    if missing:
+        pytest.fail("not built: %s (run `make BUILD=%s` or set FULCRUM_BUILD)"
+                    % (", ".join(missing), fc.BUILD.name))
+    return fc.BUILD
+
+
+@pytest.fixture
+def backend(tmp_path):
+    """backend(name, mode="id", host=..., port=None, burst_bytes=None) -> fc.Backend.
+    Every backend started is stopped at teardown."""
+    started = []
+
+    def make(name, mode="id", host="127.0.0.1", port=None, burst_bytes=None):
+        b = fc.Backend(name, port=port, mode=mode, host=host, burst_bytes=burst_bytes,
+                       logdir=str(tmp_path))
+        started.append(b)
+        return b
+
+    yield make
+    for b in started:
+        b.stop()
+
+
+@pytest.fixture
+def daemon(bins, tmp_path):
+    """daemon(conf_text, start=True, args=()) -> fc.Daemon.
+
+    At teardown every daemon still running is stopped with SIGTERM and must
+    exit 0; any sanitizer report in its stderr fails the test."""
+    made = []
+
+    def make(conf_text, start=True, args=(), subdir=None):
+        d = tmp_path / (subdir or "d%d" % len(made))
+        d.mkdir(exist_ok=True)
+        dm = fc.Daemon(d, conf_text, args)
+        made.append(dm)
+        if start:
+            dm.start()
+        return dm
+
+    yield make
+    problems = []
+    for dm in made:
+        try:
+            if dm.running():
+                dm.stop()
+        except AssertionError as e:
+            problems.append(str(e))
+        finally:
+            dm.close()
+        rep = dm.sanitizer_report()
+        if rep:
+            problems.append("sanitizer report in %s:\n%s" % (dm.errpath, rep[-6000:]))
+    if problems:
+        pytest.fail("\n\n".join(problems), pytrace=False)

@@ -1,0 +1,180 @@
+"""The daemon's command line: -t (config check), -v, -h, and the real-world
+keepalived corpus through -t."""
+import os
+import re
+import signal
+from pathlib import Path
+
+import pytest
+
+import fc
+
+GOOD = """\
+global_defs {
+    router_id test
+}
+virtual_server 127.0.0.1 18080 {
+    lb_algo rr
+    lb_kind NAT
+    protocol TCP
+    persistence_timeout 30
+    persistence_granularity 255.255.255.0
+    proxy_connect_timeout 1
+    proxy_idle_timeout 30
+    sorry_server 127.0.0.1 19999
+    real_server 127.0.0.1 19001 { weight 1 }
+    real_server 127.0.0.1 19002 { weight 2 }
+}
+virtual_server 127.0.0.1 18081 {
+    lb_algo wlc
+    lb_kind PROXY
+    protocol UDP
+    udp_session_timeout 2
+    real_server 127.0.0.1 19003 {
+        weight 3
+    }
+}
+"""
+
+
+def check(tmp_path, text, name="f.conf"):
+    p = tmp_path / name
+    p.write_text(text)
+    r = fc.run_fulcrum("-t", "-f", p)
+    fc.assert_no_sanitizer(r.stderr, "fulcrum -t")
+    assert r.returncode >= 0, "killed by signal %d" % -r.returncode
+    return p, r
+
+
+def lines_at(stderr, path, line):
+    """stderr lines of the form PATH:LINE: ..."""
+    pre = "%s:%d:" % (path, line)
+    return [l for l in stderr.splitlines() if l.startswith(pre)]
+
+
+def line_of(text, needle):
+    for i, l in enumerate(text.splitlines(), 1):
+        if needle in l:
+            return i
+    raise KeyError(needle)
+
+
+def test_good_config_ok(bins, tmp_path):
+    p, r = check(tmp_path, GOOD)
+    assert r.returncode == 0, r.stderr
+
+
+def test_two_errors_two_lines(bins, tmp_path):
+    text = GOOD.replace("lb_algo rr", "lb_algo nosuchsched").replace(
+        "{ weight 2 }", "{ weight notanumber }")
+    p, r = check(tmp_path, text)
+    assert r.returncode == 1, r.stderr
+    l1 = line_of(text, "nosuchsched")
+    l2 = line_of(text, "notanumber")
+    assert lines_at(r.stderr, p, l1), "no %s:%d: error in:\n%s" % (p, l1, r.stderr)
+    assert lines_at(r.stderr, p, l2), "no %s:%d: error in:\n%s" % (p, l2, r.stderr)
+    errs = [l for l in r.stderr.splitlines() if re.match(re.escape(str(p)) + r":\d+: ", l)]
+    assert len(errs) == 2, "expected exactly two error lines:\n%s" % r.stderr
+
+
+def test_syntax_error_line(bins, tmp_path):
+    text = GOOD.replace("    real_server 127.0.0.1 19003 {\n", "    real_server 127.0.0.1 {\n")
+    p, r = check(tmp_path, text)
+    assert r.returncode == 1
+    n = line_of(text, "real_server 127.0.0.1 {")
+    assert lines_at(r.stderr, p, n), r.stderr
+
+
+def test_unbalanced_brace(bins, tmp_path):
+    p, r = check(tmp_path, GOOD + "virtual_server 127.0.0.1 18090 {\n    lb_algo rr\n")
+    assert r.returncode == 1
+    assert re.search("^" + re.escape(str(p)) + r":\d+: ", r.stderr, re.M), r.stderr
+
+
+def test_misspelt_keyword_did_you_mean(bins, tmp_path):
+    text = GOOD.replace("lb_algo wlc", "lb_algoo wlc")
+    p, r = check(tmp_path, text)
+    assert r.returncode == 1, r.stderr
+    got = lines_at(r.stderr, p, line_of(text, "lb_algoo"))
+    assert got, r.stderr
+    assert "did you mean" in got[0] and "lb_algo" in got[0].split("did you mean")[1], got[0]
+
+
+def test_misspelt_scheduler_did_you_mean(bins, tmp_path):
+    text = GOOD.replace("lb_algo wlc", "lb_algo wrc")
+    p, r = check(tmp_path, text)
+    assert r.returncode == 1, r.stderr
+    got = lines_at(r.stderr, p, line_of(text, "lb_algo wrc"))
+    assert got and "did you mean" in got[0], r.stderr
+
+
+def test_ignored_keepalived_keyword_is_warning(bins, tmp_path):
+    text = GOOD.replace("    router_id test\n",
+                        "    router_id test\n    notification_email_from lb@example.com\n"
+                        "    smtp_connect_timeout 30\n")
+    p, r = check(tmp_path, text)
+    assert r.returncode == 0, r.stderr
+    for kw in ("notification_email_from", "smtp_connect_timeout"):
+        got = lines_at(r.stderr, p, line_of(text, kw))
+        assert got, "no %s:%d: warning for %s in:\n%s" % (p, line_of(text, kw), kw, r.stderr)
+        assert "warning" in got[0].lower() or "ignored" in got[0].lower(), got[0]
+
+
+def test_lb_kind_dr_needs_xdp(bins, tmp_path):
+    text = GOOD.replace("lb_kind NAT", "lb_kind DR")
+    p, r = check(tmp_path, text)
+    assert r.returncode == 1, r.stderr
+    got = lines_at(r.stderr, p, line_of(text, "lb_kind DR"))
+    if not got:  # the virtual_server line is an acceptable place too
+        got = lines_at(r.stderr, p, line_of(text, "virtual_server 127.0.0.1 18080"))
+    assert got, r.stderr
+    assert "xdp" in got[0].lower(), got[0]
+
+
+def test_missing_file(bins, tmp_path):
+    r = fc.run_fulcrum("-t", "-f", tmp_path / "nope.conf")
+    assert r.returncode == 1
+    assert "nope.conf" in r.stderr
+
+
+def test_version(bins):
+    r = fc.run_fulcrum("-v")
+    assert r.returncode == 0, r.stderr
+    out = r.stdout + r.stderr
+    assert "fulcrum" in out.lower() and re.search(r"\d+\.\d+", out), out
+
+
+def test_help(bins):
+    r = fc.run_fulcrum("-h")
+    assert r.returncode == 0, r.stderr
+    out = r.stdout + r.stderr
+    for opt in ("-f", "-t", "-n", "-l", "-p", "--control", "-v"):
+        assert opt in out, "help does not mention %s:\n%s" % (opt, out)
+
+
+def test_bad_option_is_usage_error(bins):
+    r = fc.run_fulcrum("--no-such-option")
+    assert r.returncode == 2, r
+    fc.assert_no_sanitizer(r.stderr, "fulcrum --no-such-option")
+
+
+CORPUS = Path(os.environ.get("FC_CORPUS_DIR", str(fc.REPO.parent / "shared" / "corpus"
+                                                   / "keepalived")))
+CORPUS_FILES = sorted(p for p in CORPUS.glob("*") if p.is_file()) if CORPUS.is_dir() else []
+
+
+@pytest.mark.skipif(not CORPUS_FILES, reason="no corpus in %s (set FC_CORPUS_DIR)" % CORPUS)
+@pytest.mark.parametrize("path", CORPUS_FILES, ids=[p.name for p in CORPUS_FILES])
+def test_corpus(bins, path):
+    r = fc.run_fulcrum("-t", "-f", path)
+    assert r.returncode >= 0, "%s: killed by %s" % (path.name, signal.Signals(-r.returncode).name)
+    fc.assert_no_sanitizer(r.stderr, path.name)
+    assert r.returncode in (0, 1), "%s: exit %d\n%s" % (path.name, r.returncode, r.stderr)
+    # Every message names a file and line (included files may name themselves);
+    # the one summary line "fulcrum: FILE: configuration refused" aside.
+    bad = [l for l in r.stderr.splitlines()
+           if l.strip() and not re.match(r"^[^:\s]+:\d+: ", l) and not l.startswith("fulcrum: ")]
+    assert not bad, "%s: lines without file:line:\n%s" % (path.name, "\n".join(bad))
+    if r.returncode == 1:
+        assert re.search("^" + re.escape(str(path)) + r":\d+: ", r.stderr, re.M), \
+            "%s refused without naming it:\n%s" % (path.name, r.stderr)

@@ -1,0 +1,148 @@
+"""The daemon's life: pid file, clean stop, one instance per control socket,
+connection counters back to 0 when clients leave."""
+import os
+import signal
+import subprocess
+
+import fc
+
+
+def simple(daemon, backend, n=2):
+    bs = [backend("d%d" % i) for i in range(n)]
+    vport = fc.free_port()
+    return daemon(fc.vs_block(vport, bs, algo="rr")), bs, vport
+
+
+def test_pidfile_and_clean_stop(daemon, backend):
+    dm, bs, vport = simple(daemon, backend)
+    with open(dm.pidfile) as f:
+        assert f.read().strip() == str(dm.proc.pid)
+    assert os.path.exists(dm.sock)
+    assert fc.names(vport, 4)
+    dm.stop()  # asserts exit 0
+    assert not os.path.exists(dm.pidfile), "pid file left behind"
+    assert not os.path.exists(dm.sock), "control socket left behind"
+    # and the virtual server's port is closed
+    try:
+        fc.connect(vport, timeout=2).close()
+        raise AssertionError("virtual server still accepts after stop")
+    except OSError:
+        pass
+
+
+def test_sigint_stops_cleanly(daemon, backend):
+    dm, bs, vport = simple(daemon, backend)
+    dm.proc.send_signal(signal.SIGINT)
+    assert dm.proc.wait(20) == 0, dm.stderr()
+    assert not os.path.exists(dm.pidfile) and not os.path.exists(dm.sock)
+
+
+def test_stop_with_open_connections(daemon, backend):
+    dm, bs, vport = simple(daemon, backend)
+    streams = [fc.Stream(vport) for _ in range(4)]
+    try:
+        for s in streams:
+            s.assert_flowing()
+        dm.stop()
+    finally:
+        for s in streams:
+            s.close(check=False)
+
+
+def test_second_instance_refused(daemon, backend):
+    dm, bs, vport = simple(daemon, backend)
+    other = fc.free_port()
+    second = daemon(fc.vs_block(other, bs, algo="rr"), start=False)
+    second.sock = dm.sock  # same control socket, own pid file and config
+    second.start(wait=False)
+    try:
+        rc = second.proc.wait(20)
+    except subprocess.TimeoutExpired:
+        raise AssertionError("a second instance on the same control socket kept running")
+    assert rc != 0
+    assert dm.sock in second.stderr() or "running" in second.stderr(), second.stderr()
+    # the first one is untouched
+    assert os.path.exists(dm.sock)
+    assert dm.ctl("list").returncode == 0
+    assert set(fc.names(vport, 4)) == {"d0", "d1"}
+    with open(dm.pidfile) as f:
+        assert f.read().strip() == str(dm.proc.pid)
+
+
+def test_second_instance_same_pidfile_refused(daemon, backend):
+    dm, bs, vport = simple(daemon, backend)
+    second = daemon(fc.vs_block(fc.free_port(), bs, algo="rr"), start=False)
+    second.pidfile = dm.pidfile
+    second.start(wait=False)
+    try:
+        rc = second.proc.wait(20)
+    except subprocess.TimeoutExpired:
+        raise AssertionError("a second instance on the same pid file kept running")
+    assert rc != 0
+    with open(dm.pidfile) as f:
+        assert f.read().strip() == str(dm.proc.pid)
+    assert dm.ctl("list").returncode == 0
+
+
+def test_stale_socket_file_is_replaced(daemon, backend, tmp_path):
+    """A socket file left by a crashed daemon (nobody listening) does not
+    prevent a start."""
+    import socket as so
+    bs = [backend("d0")]
+    vport = fc.free_port()
+    dm = daemon(fc.vs_block(vport, bs, algo="rr"), start=False)
+    s = so.socket(so.AF_UNIX, so.SOCK_STREAM)
+    s.bind(dm.sock)
+    s.close()  # the file stays, nobody listens
+    dm.start()
+    assert dm.ctl("list").returncode == 0
+
+
+def test_counters_return_to_zero(daemon, backend):
+    dm, bs, vport = simple(daemon, backend)
+    socks = []
+    try:
+        for _ in range(6):
+            s = fc.connect(vport)
+            assert fc.recv_line(s) in ("d0", "d1")
+            socks.append(s)
+
+        def active():
+            v = dm.vs(vport)
+            return [r["active_conns"] for r in v["real_servers"]]
+        fc.wait_until(lambda: active() == [3, 3], 5, "3 active connections on each server")
+    finally:
+        for s in socks:
+            s.close()
+
+    def idle():
+        v = dm.vs(vport)
+        return all(r["active_conns"] == 0 and r["inactive_conns"] == 0
+                   for r in v["real_servers"])
+    fc.wait_until(idle, 10, "active/inactive counters back to 0")
+    v = dm.vs(vport)
+    assert [r["total_conns"] for r in v["real_servers"]] == [3, 3]
+    out = dm.ctl_ok("list")
+    for b in bs:
+        line = [l for l in out.splitlines() if "127.0.0.1:%d " % b.port in l + " "][0]
+        assert line.split()[-2:] == ["0", "0"], line
+
+
+def test_counters_zero_after_half_closed_and_reset(daemon, backend):
+    """Clients that half-close, or reset, still leave nothing behind."""
+    import socket as so
+    import struct
+    dm, bs, vport = simple(daemon, backend)
+    for i in range(10):
+        s = fc.connect(vport)
+        fc.recv_line(s)
+        if i % 2:
+            s.shutdown(so.SHUT_WR)
+            assert fc.recv_to_eof(s) == b""
+        else:  # RST: SO_LINGER with timeout 0
+            s.setsockopt(so.SOL_SOCKET, so.SO_LINGER, struct.pack("ii", 1, 0))
+        s.close()
+    fc.wait_until(lambda: all(r["active_conns"] == 0 and r["inactive_conns"] == 0
+                              for r in dm.vs(vport)["real_servers"]),
+                  10, "counters back to 0")
+    assert dm.running()

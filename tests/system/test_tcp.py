@@ -1,0 +1,157 @@
+"""TCP through the proxy: byte-exact bulk transfer, half-close in both
+directions, dead real servers skipped, IPv6."""
+import hashlib
+import os
+import socket
+import threading
+
+import pytest
+
+import fc
+
+MiB = 1 << 20
+
+
+def one_vs(port, servers, algo="rr", kind="NAT", host="127.0.0.1", extra=""):
+    return fc.vs_block(port, servers, algo=algo, kind=kind, host=host,
+                       extra="proxy_connect_timeout 1\n" + extra)
+
+
+@pytest.mark.parametrize("kind", ["NAT", "PROXY"])
+def test_bulk_32mib_each_way(daemon, backend, kind):
+    b = backend("echo", mode="echo")
+    vport = fc.free_port()
+    dm = daemon(one_vs(vport, [b], kind=kind))
+
+    total = 32 * MiB
+    chunk = os.urandom(MiB)
+    # Each MiB differs (the index is mixed in), so a reordered or repeated
+    # chunk changes the digest.
+    blocks = [hashlib.sha256(i.to_bytes(4, "big")).digest() + chunk[32:] for i in range(32)]
+    sent_hash = hashlib.sha256(b"".join(blocks)).hexdigest()
+
+    s = fc.connect(vport, timeout=60)
+    err = []
+
+    def send():
+        try:
+            for blk in blocks:
+                s.sendall(blk)
+            s.shutdown(socket.SHUT_WR)
+        except Exception as e:
+            err.append(e)
+
+    t = threading.Thread(target=send, daemon=True)
+    t.start()
+    h = hashlib.sha256()
+    got = 0
+    try:
+        while True:
+            data = s.recv(256 * 1024)
+            if not data:
+                break
+            h.update(data)
+            got += len(data)
+            assert got <= total, "more bytes than sent"
+    finally:
+        t.join(60)
+        s.close()
+    assert not err, err
+    assert got == total, "received %d of %d bytes" % (got, total)
+    assert h.hexdigest() == sent_hash
+
+    # the running counters saw the traffic, both ways
+    fc.wait_until(lambda: (dm.rs(vport, b.port) or {}).get("in_bytes", 0) >= total and
+                  dm.rs(vport, b.port)["out_bytes"] >= total, 10, "byte counters")
+
+
+def test_client_half_close_gets_rest_and_eof(daemon, backend):
+    """Client shuts down its write side right after sending 4 MiB: the
+    backend is still echoing, and the client must get all of it, then EOF."""
+    b = backend("A", mode="id")
+    vport = fc.free_port()
+    daemon(one_vs(vport, [b]))
+    s = fc.connect(vport, timeout=30)
+    try:
+        assert fc.recv_line(s) == "A"
+        payload = os.urandom(4 * MiB)
+        err = []
+
+        def send():
+            try:
+                s.sendall(payload)
+                s.shutdown(socket.SHUT_WR)
+            except Exception as e:
+                err.append(e)
+        t = threading.Thread(target=send, daemon=True)
+        t.start()
+        rest = fc.recv_to_eof(s)
+        t.join(30)
+        assert not err, err
+        assert len(rest) == len(payload), "got %d of %d bytes" % (len(rest), len(payload))
+        assert rest == payload
+    finally:
+        s.close()
+
+
+def test_server_half_close_first(daemon, backend):
+    """The backend sends 2 MiB and shuts down its write side first; the
+    client gets everything and EOF, and can still send afterwards: the
+    backend reports the bytes it received after its own FIN."""
+    n = 2 * MiB
+    b = backend("B", mode="burst", burst_bytes=n)
+    vport = fc.free_port()
+    daemon(one_vs(vport, [b]))
+    s = fc.connect(vport, timeout=30)
+    try:
+        assert fc.recv_line(s) == "B"
+        data = fc.recv_to_eof(s)
+        assert len(data) == n
+        assert data == fc.backend_pattern(n)
+        # the client->server direction is still open
+        s.sendall(b"z" * 100000)
+        s.shutdown(socket.SHUT_WR)
+        assert s.recv(1) == b""
+    finally:
+        s.close()
+    fc.wait_until(lambda: "rx B 100000" in b.lines, 10,
+                  "backend to receive the client's data after its FIN (lines %r)" % b.lines)
+
+
+def test_refusing_real_server_is_skipped(daemon, backend):
+    dead = fc.free_port()  # nothing listens there: connect is refused
+    live = backend("live")
+    vport = fc.free_port()
+    dm = daemon(one_vs(vport, [dead, live]))
+    got = fc.names(vport, 20)
+    assert got == ["live"] * 20
+    assert dm.rs(vport, live.port)["total_conns"] >= 20
+
+
+def test_all_real_servers_dead_closes_client(daemon):
+    vport = fc.free_port()
+    daemon(one_vs(vport, [fc.free_port(), fc.free_port()]))
+    s = fc.connect(vport, timeout=10)
+    try:
+        # no real server: the proxy closes (or resets) the client, no hang
+        try:
+            assert s.recv(100) == b""
+        except ConnectionResetError:
+            pass
+    finally:
+        s.close()
+
+
+@pytest.mark.skipif(not fc.has_ipv6(), reason="no IPv6 on loopback")
+def test_ipv6(daemon, backend):
+    b = backend("six", host="::1")
+    vport = fc.free_port("::1")
+    daemon(one_vs(vport, [b], host="::1"))
+    assert fc.names(vport, 5, host="::1") == ["six"] * 5
+    s = fc.connect(vport, host="::1")
+    try:
+        assert fc.recv_line(s) == "six"
+        s.sendall(b"hello6\n")
+        assert fc.recv_exact(s, 7) == b"hello6\n"
+    finally:
+        s.close()
