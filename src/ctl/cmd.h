@@ -1,0 +1,41 @@
+/* Internal to src/ctl/: the command handlers the table points at, and the
+ * argument helpers they share.  Not for use outside src/ctl/. */
+#ifndef FC_CTL_CMD_H
+#define FC_CTL_CMD_H
+
+#include <stddef.h>
+
+#include "ctl/ctl-t.h"
+#include "model/model-t.h"
+
+/* cmd_list.c */
+int cmd_list(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, char *err, size_t errlen);
+
+/* cmd_server.c */
+int cmd_set_weight(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, char *err,
+		   size_t errlen);
+int cmd_drain(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, char *err,
+	      size_t errlen);
+int cmd_disable(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, char *err,
+		size_t errlen);
+int cmd_enable(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, char *err,
+	       size_t errlen);
+int cmd_add_server(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, char *err,
+		   size_t errlen);
+int cmd_del_server(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, char *err,
+		   size_t errlen);
+
+/* cmd_misc.c */
+int cmd_reload(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, char *err,
+	       size_t errlen);
+int cmd_help(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, char *err,
+	     size_t errlen);
+int cmd_version(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, char *err,
+		size_t errlen);
+int cmd_show_config(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, char *err,
+		    size_t errlen);
+
+/* cmd_server.c: "TCP 127.0.0.1:8080" (or "FWM 3"), as log lines name a service. */
+const char *ctl_vs_label(const struct virtual_server *vs, char *buf, size_t len);
+
+#endif

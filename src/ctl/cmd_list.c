@@ -1,0 +1,311 @@
+/* `list`: the running state in ipvsadm -Ln layout, --stats, --rate, --json.
+ *
+ * Every figure comes from the running model and its live objects
+ * (invariant 3).  The column layouts follow ipvsadm's so that scripts and
+ * eyes used to `ipvsadm -Ln` read these the same way; the first line names
+ * fulcrum instead of "IP Virtual Server".  Servers are listed in config
+ * order (ipvsadm sorts; the config order is what the operator wrote). */
+#include <arpa/inet.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/err.h"
+#include "core/sbuf.h"
+#include "ctl/cmd.h"
+#include "daemon/apply.h"
+#include "daemon/fulcrum-t.h"
+#include "daemon/version.h"
+#include "model/model.h"
+
+enum list_fmt { LIST_PLAIN, LIST_STATS, LIST_RATE, LIST_JSON };
+
+static const struct virtual_server *first_vs(const struct fulcrum *fc)
+{
+	return fc->cfg ? fc->cfg->vs : NULL;
+}
+
+/* "fulcrum 0.1.0 (engine: proxy)": the engines serving the listed services. */
+static void title(struct sbuf *out, const struct fulcrum *fc)
+{
+	const struct virtual_server *vs, *o;
+	int n = 0;
+
+	sbuf_puts(out, "fulcrum " FC_VERSION " (engine: ");
+	for (vs = first_vs(fc); vs; vs = vs->next) {
+		const char *name = engine_for(vs)->name;
+
+		for (o = first_vs(fc); o != vs; o = o->next)
+			if (!strcmp(engine_for(o)->name, name))
+				break;
+		if (o != vs)
+			continue;
+		sbuf_printf(out, "%s%s", n++ ? ", " : "", name);
+	}
+	sbuf_printf(out, "%s)\n", n ? "" : "none");
+}
+
+/* "TCP  127.0.0.1:8080", as ipvsadm names a service (two spaces). */
+static const char *svc_name(const struct virtual_server *vs, char *buf, size_t len)
+{
+	char a[ADDR_STRLEN];
+
+	if (vs->fwmark)
+		snprintf(buf, len, "FWM  %u", vs->fwmark);
+	else
+		snprintf(buf, len, "%s  %s", proto_name(vs->protocol),
+			 addr_format(&vs->addr, a, sizeof(a), 1));
+	return buf;
+}
+
+static void sched_flags(struct sbuf *out, const struct virtual_server *vs)
+{
+	const char *f1 = "flag-1", *f2 = "flag-2";
+	const char *names[3];
+	int n = 0, i;
+
+	if (!vs->sched_flags)
+		return;
+	if (!strcmp(vs->sched, "sh")) {
+		f1 = "sh-fallback";
+		f2 = "sh-port";
+	} else if (!strcmp(vs->sched, "mh")) {
+		f1 = "mh-fallback";
+		f2 = "mh-port";
+	}
+	if (vs->sched_flags & SCHED_F_FALLBACK)
+		names[n++] = f1;
+	if (vs->sched_flags & SCHED_F_PORT)
+		names[n++] = f2;
+	if (vs->sched_flags & SCHED_F_3)
+		names[n++] = "flag-3";
+	sbuf_puts(out, " (");
+	for (i = 0; i < n; i++)
+		sbuf_printf(out, "%s%s", i ? "," : "", names[i]);
+	sbuf_puts(out, ")");
+}
+
+/* " persistent 50" and, when coarser than one address, " mask 255.255.255.0"
+ * (IPv4) or " mask 64" (IPv6).  A prefix of 0 is the model's "unset". */
+static void persistence(struct sbuf *out, const struct virtual_server *vs)
+{
+	unsigned p = vs->persistence_prefix;
+
+	if (!vs->persistence_timeout)
+		return;
+	sbuf_printf(out, " persistent %u", vs->persistence_timeout);
+	if (vs->addr.family == AF_INET6) {
+		if (p && p < 128)
+			sbuf_printf(out, " mask %u", p);
+	} else if (p && p < 32) {
+		struct in_addr m = {.s_addr = htonl(0xffffffffu << (32 - p))};
+		char buf[INET_ADDRSTRLEN];
+
+		sbuf_printf(out, " mask %s", inet_ntop(AF_INET, &m, buf, sizeof(buf)));
+	}
+}
+
+/* ipvsadm's number column: 9 wide, scaled above 100 million. */
+static void largenum(struct sbuf *out, unsigned long long v)
+{
+	if (v < 100000000ULL)
+		sbuf_printf(out, "%9llu", v);
+	else if (v < 1000000000ULL)
+		sbuf_printf(out, "%8lluK", v / 1000);
+	else if (v < 100000000000ULL)
+		sbuf_printf(out, "%8lluM", v / 1000000);
+	else if (v < 100000000000000ULL)
+		sbuf_printf(out, "%8lluG", v / 1000000000ULL);
+	else
+		sbuf_printf(out, "%8lluT", v / 1000000000000ULL);
+}
+
+static unsigned long long rate_int(double r)
+{
+	if (!isfinite(r) || r <= 0)
+		return 0;
+	if (r >= 1.8e19)
+		return ULLONG_MAX;
+	return (unsigned long long)(r + 0.5);
+}
+
+static void figures(struct sbuf *out, enum list_fmt fmt, const struct fc_stats *st,
+		    const struct fc_rates *r)
+{
+	if (fmt == LIST_STATS) {
+		largenum(out, st->conns);
+		largenum(out, st->inpkts);
+		largenum(out, st->outpkts);
+		largenum(out, st->inbytes);
+		largenum(out, st->outbytes);
+	} else {
+		largenum(out, rate_int(r->cps));
+		largenum(out, rate_int(r->inpps));
+		largenum(out, rate_int(r->outpps));
+		largenum(out, rate_int(r->inbps));
+		largenum(out, rate_int(r->outbps));
+	}
+}
+
+static void list_text(struct sbuf *out, const struct fulcrum *fc, enum list_fmt fmt)
+{
+	const struct virtual_server *vs;
+	const struct real_server *rs;
+	char name[ADDR_STRLEN + 16], a[ADDR_STRLEN];
+
+	title(out, fc);
+	if (fmt == LIST_PLAIN)
+		sbuf_puts(out, "Prot LocalAddress:Port Scheduler Flags\n"
+			       "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n");
+	else
+		sbuf_printf(out, "%-33s %8s %8s %8s %8s %8s\n  -> RemoteAddress:Port\n",
+			    "Prot LocalAddress:Port", fmt == LIST_STATS ? "Conns" : "CPS",
+			    fmt == LIST_STATS ? "InPkts" : "InPPS",
+			    fmt == LIST_STATS ? "OutPkts" : "OutPPS",
+			    fmt == LIST_STATS ? "InBytes" : "InBPS",
+			    fmt == LIST_STATS ? "OutBytes" : "OutBPS");
+	for (vs = first_vs(fc); vs; vs = vs->next) {
+		svc_name(vs, name, sizeof(name));
+		if (fmt == LIST_PLAIN) {
+			sbuf_printf(out, "%s %s", name, vs->sched);
+			sched_flags(out, vs);
+			persistence(out, vs);
+		} else {
+			sbuf_printf(out, "%-33s", name);
+			figures(out, fmt, &vs->live->stats, &vs->live->est.rate);
+		}
+		sbuf_puts(out, "\n");
+		for (rs = vs->rs; rs; rs = rs->next) {
+			addr_format(&rs->addr, a, sizeof(a), 1);
+			if (fmt == LIST_PLAIN) {
+				sbuf_printf(out, "  -> %-28s %-7s %-6d %-10u %-10u\n", a,
+					    fwd_name(vs->fwd), rs_effective_weight(rs),
+					    rs->live->activeconns, rs->live->inactconns);
+			} else {
+				sbuf_printf(out, "  -> %-28s", a);
+				figures(out, fmt, &rs->live->stats, &rs->live->est.rate);
+				sbuf_puts(out, "\n");
+			}
+		}
+	}
+}
+
+/* ---- JSON ---- */
+
+static void json_num(struct sbuf *out, double v)
+{
+	sbuf_printf(out, "%.3f", isfinite(v) ? v : 0.0);
+}
+
+static void json_figures(struct sbuf *out, uint32_t active, uint32_t inactive,
+			 const struct fc_stats *st, const struct fc_rates *r)
+{
+	sbuf_printf(out,
+		    "\"active_conns\":%u,\"inactive_conns\":%u,\"total_conns\":%llu,"
+		    "\"in_packets\":%llu,\"out_packets\":%llu,\"in_bytes\":%llu,\"out_bytes\":%llu,"
+		    "\"rate\":{\"cps\":",
+		    active, inactive, (unsigned long long)st->conns,
+		    (unsigned long long)st->inpkts, (unsigned long long)st->outpkts,
+		    (unsigned long long)st->inbytes, (unsigned long long)st->outbytes);
+	json_num(out, r->cps);
+	sbuf_puts(out, ",\"in_pps\":");
+	json_num(out, r->inpps);
+	sbuf_puts(out, ",\"out_pps\":");
+	json_num(out, r->outpps);
+	sbuf_puts(out, ",\"in_bps\":");
+	json_num(out, r->inbps);
+	sbuf_puts(out, ",\"out_bps\":");
+	json_num(out, r->outbps);
+	sbuf_puts(out, "}");
+}
+
+static void json_addr(struct sbuf *out, const struct fc_addr *addr)
+{
+	char a[ADDR_STRLEN];
+
+	sbuf_puts(out, "\"address\":");
+	sbuf_json_str(out, addr_format(addr, a, sizeof(a), 0));
+	sbuf_printf(out, ",\"port\":%u", addr->port);
+}
+
+static void json_rs(struct sbuf *out, const struct real_server *rs)
+{
+	sbuf_puts(out, "{");
+	json_addr(out, &rs->addr);
+	sbuf_printf(out, ",\"weight\":%d,\"configured_weight\":%d,\"state\":",
+		    rs_effective_weight(rs), rs->cur_weight);
+	sbuf_json_str(out, rs_state_name(rs));
+	sbuf_puts(out, ",\"reason\":");
+	/* reason[] is filled by checkers; never trust it to be terminated */
+	{
+		char reason[sizeof(rs->live->reason)];
+
+		memcpy(reason, rs->live->reason, sizeof(reason));
+		reason[sizeof(reason) - 1] = 0;
+		sbuf_json_str(out, reason);
+	}
+	sbuf_puts(out, ",");
+	json_figures(out, rs->live->activeconns, rs->live->inactconns, &rs->live->stats,
+		     &rs->live->est.rate);
+	sbuf_puts(out, "}");
+}
+
+static void list_json(struct sbuf *out, const struct fulcrum *fc)
+{
+	const struct virtual_server *vs;
+	const struct real_server *rs;
+
+	sbuf_puts(out, "{\"version\":\"" FC_VERSION "\",\"virtual_servers\":[");
+	for (vs = first_vs(fc); vs; vs = vs->next) {
+		sbuf_puts(out, vs == first_vs(fc) ? "{" : ",{");
+		json_addr(out, &vs->addr);
+		sbuf_printf(out, ",\"fwmark\":%u,\"protocol\":", vs->fwmark);
+		sbuf_json_str(out, proto_name(vs->protocol));
+		sbuf_puts(out, ",\"scheduler\":");
+		sbuf_json_str(out, vs->sched);
+		sbuf_printf(out, ",\"sched_flags\":%u,\"forward\":", vs->sched_flags);
+		sbuf_json_str(out, fwd_keyword(vs->fwd));
+		sbuf_printf(out, ",\"persistence_timeout\":%u,\"persistence_prefix\":%u,",
+			    vs->persistence_timeout, vs->persistence_prefix);
+		json_figures(out, vs->live->activeconns, vs->live->inactconns, &vs->live->stats,
+			     &vs->live->est.rate);
+		sbuf_puts(out, ",\"sorry_server\":");
+		if (vs->sorry)
+			json_rs(out, vs->sorry);
+		else
+			sbuf_puts(out, "null");
+		sbuf_puts(out, ",\"real_servers\":[");
+		for (rs = vs->rs; rs; rs = rs->next) {
+			if (rs != vs->rs)
+				sbuf_puts(out, ",");
+			json_rs(out, rs);
+		}
+		sbuf_puts(out, "]}");
+	}
+	sbuf_puts(out, "]}\n");
+}
+
+int cmd_list(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, char *err,
+	     size_t errlen)
+{
+	enum list_fmt fmt = LIST_PLAIN;
+
+	if (argc == 1) {
+		if (!strcmp(argv[0], "--stats"))
+			fmt = LIST_STATS;
+		else if (!strcmp(argv[0], "--rate"))
+			fmt = LIST_RATE;
+		else if (!strcmp(argv[0], "--json"))
+			fmt = LIST_JSON;
+		else
+			return err_set(err, errlen,
+				       "unknown option '%s' for list (--stats, --rate or --json)",
+				       argv[0]);
+	}
+	if (fmt == LIST_JSON)
+		list_json(out, fc);
+	else
+		list_text(out, fc, fmt);
+	return 0;
+}

@@ -1,0 +1,389 @@
+/* THE command table, its dispatcher, and the help generated from it.
+ *
+ * Every run-time command is one line below.  The daemon dispatches through
+ * it, fulcrumctl checks word counts with it before connecting, and `help`
+ * and doc/fulcrumctl.md are printed from it, so adding a command here is
+ * the whole job of documenting it (then regenerate the doc, see below). */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/err.h"
+#include "core/sbuf.h"
+#include "ctl/cmd.h"
+#include "ctl/ctl.h"
+#include "model/model.h"
+
+#define VS_RS "VS RS"
+
+const struct ctl_cmd ctl_cmds[] = {
+	{
+		.words = {"list"},
+		.usage = "[--stats|--rate|--json]",
+		.help = "list virtual and real servers (ipvsadm -Ln layout)",
+		.doc = "Without option, one line per virtual server (protocol, address, scheduler, "
+		       "scheduler flags, persistence) and one line per real server with its "
+		       "forwarding method, the weight in force (0 while drained, disabled or "
+		       "down) and its active and inactive connections.  `--stats` shows the "
+		       "counters (Conns InPkts OutPkts InBytes OutBytes), `--rate` the rates "
+		       "per second estimated over 2 s samples (CPS InPPS OutPPS InBPS OutBPS); "
+		       "figures of 100 million and more are scaled with K, M, G or T as "
+		       "ipvsadm does.  `--json` prints every figure as one JSON object "
+		       "`{\"version\", \"virtual_servers\": [...]}`; each virtual server has "
+		       "`address`, `port`, `protocol`, `scheduler`, `forward`, "
+		       "`persistence_timeout`, its counters, `sorry_server` (an object or "
+		       "null) and `real_servers`, each with `address`, `port`, `weight` (in "
+		       "force), `configured_weight` (from the file or `set weight`), `state` "
+		       "(up, down, drain or disabled), `reason`, `active_conns`, "
+		       "`inactive_conns`, `total_conns`, `in_packets`, `out_packets`, "
+		       "`in_bytes`, `out_bytes` and `rate`.  Every figure comes from the "
+		       "running state, not from the file.",
+		.min_args = 0,
+		.max_args = 1,
+		.fn = cmd_list,
+	},
+	{
+		.words = {"set", "weight"},
+		.usage = VS_RS " WEIGHT",
+		.help = "change a real server's weight (0-65535)",
+		.doc = "New clients are scheduled with the new weight at once; established "
+		       "connections are not touched.  Weight 0 takes no new clients (like "
+		       "`drain`).  The weight survives a reload unless the file's weight for "
+		       "that server changed.",
+		.min_args = 3,
+		.max_args = 3,
+		.fn = cmd_set_weight,
+	},
+	{
+		.words = {"drain"},
+		.usage = VS_RS,
+		.help = "send no new clients to a real server; persistent ones and open connections stay",
+		.doc = "The server's weight in force becomes 0.  Clients that persistence "
+		       "already ties to it keep coming, and its open connections run to "
+		       "completion.",
+		.min_args = 2,
+		.max_args = 2,
+		.fn = cmd_drain,
+	},
+	{
+		.words = {"disable"},
+		.usage = VS_RS,
+		.help = "take a real server out of service for all new connections",
+		.doc = "Unlike `drain`, persistent clients are moved to other servers too.  "
+		       "Open connections are not cut.",
+		.min_args = 2,
+		.max_args = 2,
+		.fn = cmd_disable,
+	},
+	{
+		.words = {"enable"},
+		.usage = VS_RS,
+		.help = "put a drained or disabled real server back in service",
+		.min_args = 2,
+		.max_args = 2,
+		.fn = cmd_enable,
+	},
+	{
+		.words = {"add", "server"},
+		.usage = VS_RS " [weight WEIGHT]",
+		.help = "add a real server to a virtual server (default weight 1)",
+		.doc = "The new server has no health check and serves at once.  It lasts "
+		       "until the next reload, which serves what the file says.",
+		.min_args = 2,
+		.max_args = 4,
+		.fn = cmd_add_server,
+	},
+	{
+		.words = {"del", "server"},
+		.usage = VS_RS,
+		.help = "remove a real server; its open connections run to completion",
+		.min_args = 2,
+		.max_args = 2,
+		.fn = cmd_del_server,
+	},
+	{
+		.words = {"reload"},
+		.usage = "",
+		.help = "re-read the configuration file (as SIGHUP does)",
+		.doc = "A file with errors is refused whole: the running configuration is "
+		       "kept and the message names the problem (every `file:line:` error "
+		       "is in the daemon's log).",
+		.min_args = 0,
+		.max_args = 0,
+		.fn = cmd_reload,
+	},
+	{
+		.words = {"show", "config"},
+		.usage = "",
+		.help = "show the configuration file, control socket, reload count and uptime",
+		.min_args = 0,
+		.max_args = 0,
+		.fn = cmd_show_config,
+	},
+	{
+		.words = {"version"},
+		.usage = "",
+		.help = "print the daemon's version",
+		.min_args = 0,
+		.max_args = 0,
+		.fn = cmd_version,
+	},
+	{
+		.words = {"help"},
+		.usage = "[--markdown]",
+		.help = "list the commands (--markdown: the text of doc/fulcrumctl.md)",
+		.doc = "Answered by fulcrumctl itself: works without a running daemon.",
+		.min_args = 0,
+		.max_args = 1,
+		.flags = CTL_LOCAL,
+		.fn = cmd_help,
+	},
+	{.words = {NULL}},
+};
+
+const char *ctl_cmd_name(const struct ctl_cmd *c, char *buf, size_t len)
+{
+	size_t off = 0;
+	int i;
+
+	buf[0] = 0;
+	for (i = 0; c->words[i] && off < len; i++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? " " : "", c->words[i]);
+	return buf;
+}
+
+/* Number of leading words of argv that spell c's name, or -1 if they do not. */
+static int match_words(const struct ctl_cmd *c, int argc, char **argv)
+{
+	int i;
+
+	for (i = 0; c->words[i]; i++)
+		if (i >= argc || strcmp(c->words[i], argv[i]))
+			return -1;
+	return i;
+}
+
+static const char *usage_of(const struct ctl_cmd *c, char *buf, size_t len)
+{
+	char name[64];
+
+	snprintf(buf, len, "%s%s%s", ctl_cmd_name(c, name, sizeof(name)), *c->usage ? " " : "",
+		 c->usage);
+	return buf;
+}
+
+/* Nothing matched: say what could follow argv[0] if it starts a command. */
+static int unknown_command(int argc, char **argv, char *err, size_t errlen)
+{
+	const struct ctl_cmd *c;
+	char next[256] = "";
+	size_t off = 0;
+
+	for (c = ctl_cmds; c->words[0]; c++) {
+		if (strcmp(c->words[0], argv[0]) || !c->words[1] || off >= sizeof(next))
+			continue;
+		off += (size_t)snprintf(next + off, sizeof(next) - off, "%s'%s %s'", off ? ", " : "",
+					c->words[0], c->words[1]);
+	}
+	if (off)
+		return err_set(err, errlen, "unknown command '%s%s%s' (did you mean %s?)", argv[0],
+			       argc > 1 ? " " : "", argc > 1 ? argv[1] : "", next);
+	return err_set(err, errlen, "unknown command '%s' (fulcrumctl help lists the commands)",
+		       argv[0]);
+}
+
+const struct ctl_cmd *ctl_resolve(int argc, char **argv, int *nwords, char *err, size_t errlen)
+{
+	const struct ctl_cmd *c, *best = NULL;
+	int n, best_n = 0, nargs;
+	char usage[128];
+
+	if (argc < 1) {
+		err_set(err, errlen, "no command given (fulcrumctl help lists the commands)");
+		return NULL;
+	}
+	for (c = ctl_cmds; c->words[0]; c++) {
+		n = match_words(c, argc, argv);
+		if (n > best_n) {
+			best = c;
+			best_n = n;
+		}
+	}
+	if (!best) {
+		unknown_command(argc, argv, err, errlen);
+		return NULL;
+	}
+	nargs = argc - best_n;
+	if (nargs < best->min_args || nargs > best->max_args) {
+		err_set(err, errlen, "%s arguments (usage: %s)",
+			nargs < best->min_args ? "missing" : "too many",
+			usage_of(best, usage, sizeof(usage)));
+		return NULL;
+	}
+	*nwords = best_n;
+	return best;
+}
+
+int ctl_execute(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, char *err,
+		size_t errlen)
+{
+	const struct ctl_cmd *c;
+	int nw;
+
+	c = ctl_resolve(argc, argv, &nw, err, errlen);
+	if (!c)
+		return -1;
+	if (c->fn(fc, argc - nw, argv + nw, out, err, errlen) < 0)
+		return -1;
+	/* only listings have long output and they change nothing: refusing
+	 * a truncated one keeps the reply honest */
+	if (out->oom)
+		return err_set(err, errlen, "out of memory while building the reply");
+	return 0;
+}
+
+int ctl_split(char *line, char **argv, int max, char *err, size_t errlen)
+{
+	unsigned char *q;
+	char *p = line;
+	int n = 0;
+
+	for (q = (unsigned char *)line; *q; q++)
+		if ((*q < 0x20 && *q != '\t') || *q == 0x7f)
+			return err_set(err, errlen, "the request contains control character 0x%02x",
+				       *q);
+	for (;;) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (!*p)
+			break;
+		if (n == max)
+			return err_set(err, errlen, "too many words in the request (at most %d)",
+				       max);
+		argv[n++] = p;
+		while (*p && *p != ' ' && *p != '\t')
+			p++;
+		if (*p)
+			*p++ = 0;
+	}
+	if (!n)
+		return err_set(err, errlen, "empty request");
+	return n;
+}
+
+/* ---- help, generated from the table ---- */
+
+static const char *const help_options[][2] = {
+	{"-S PATH", "control socket (default " FC_DEFAULT_CONTROL_SOCKET ")"},
+	{"-h, --help", "print this help and exit"},
+	{"-V, --version", "print fulcrumctl's version and exit"},
+};
+
+static const char help_addresses[] =
+	"VS is a virtual server: VIP:PORT or [IPv6]:PORT, optionally prefixed by\n"
+	"tcp/ or udp/ (needed when a TCP and a UDP service share the address).\n"
+	"RS is a real server of it: IP:PORT or [IPv6]:PORT.\n";
+
+static const char help_exit[] =
+	"Exit status: 0 done (output on stdout), 1 refused by the daemon (message on\n"
+	"stderr, nothing changed), 2 usage error or the daemon cannot be reached.\n";
+
+#define HELP_COL_MAX 40
+
+void ctl_help_text(struct sbuf *out)
+{
+	const struct ctl_cmd *c;
+	char u[128];
+	size_t i;
+	int w = 0, n;
+
+	for (c = ctl_cmds; c->words[0]; c++) {
+		n = (int)strlen(usage_of(c, u, sizeof(u)));
+		if (n > w && n <= HELP_COL_MAX)
+			w = n;
+	}
+	sbuf_puts(out, "Usage: fulcrumctl [-S PATH] COMMAND [ARGUMENT]...\n"
+		       "Drive a running fulcrum daemon through its control socket.\n\nOptions:\n");
+	for (i = 0; i < sizeof(help_options) / sizeof(help_options[0]); i++)
+		sbuf_printf(out, "  %-*s  %s\n", w, help_options[i][0], help_options[i][1]);
+	sbuf_puts(out, "\nCommands:\n");
+	for (c = ctl_cmds; c->words[0]; c++)
+		sbuf_printf(out, "  %-*s  %s\n", w, usage_of(c, u, sizeof(u)), c->help);
+	sbuf_printf(out, "\n%s%s", help_addresses, help_exit);
+}
+
+/* Markdown wants paragraphs on one line; the shared texts are wrapped for
+ * a terminal, so join their lines. */
+static void md_paragraph(struct sbuf *out, const char *text)
+{
+	const char *p;
+
+	for (p = text; *p; p++) {
+		if (*p != '\n')
+			sbuf_add(out, p, 1);
+		else if (p[1])
+			sbuf_add(out, " ", 1);
+	}
+	sbuf_puts(out, "\n\n");
+}
+
+/* A table cell: '|' must be escaped, even inside a code span (GFM). */
+static void md_cell(struct sbuf *out, const char *text)
+{
+	for (; *text; text++) {
+		if (*text == '|')
+			sbuf_add(out, "\\", 1);
+		sbuf_add(out, text, 1);
+	}
+}
+
+void ctl_help_markdown(struct sbuf *out)
+{
+	const struct ctl_cmd *c;
+	char u[128];
+	size_t i;
+
+	sbuf_puts(out,
+		  "# fulcrumctl\n\n"
+		  "<!-- Generated from src/ctl/cmdtab.c; do not edit by hand.  Regenerate with:\n"
+		  "     make && build/fulcrumctl help --markdown > doc/fulcrumctl.md -->\n\n"
+		  "`fulcrumctl` drives a running `fulcrum` daemon through its control socket. "
+		  "Every change goes through the same path as a reload: a refused command "
+		  "changes nothing, and established connections to servers that stay in "
+		  "service are never cut.\n\n"
+		  "## Synopsis\n\n"
+		  "    fulcrumctl [-S PATH] COMMAND [ARGUMENT]...\n\n"
+		  "## Options\n\n"
+		  "| Option | Meaning |\n"
+		  "|---|---|\n");
+	for (i = 0; i < sizeof(help_options) / sizeof(help_options[0]); i++)
+		sbuf_printf(out, "| `%s` | %s |\n", help_options[i][0], help_options[i][1]);
+	sbuf_puts(out, "\n## Arguments\n\n");
+	md_paragraph(out, help_addresses);
+	sbuf_puts(out, "## Commands\n\n| Command | What it does |\n|---|---|\n");
+	for (c = ctl_cmds; c->words[0]; c++) {
+		sbuf_puts(out, "| `");
+		md_cell(out, usage_of(c, u, sizeof(u)));
+		sbuf_puts(out, "` | ");
+		md_cell(out, c->help);
+		sbuf_puts(out, " |\n");
+	}
+	sbuf_puts(out, "\n");
+	for (c = ctl_cmds; c->words[0]; c++) {
+		sbuf_printf(out, "### %s\n\n", usage_of(c, u, sizeof(u)));
+		sbuf_printf(out, "%c%s.\n\n", toupper((unsigned char)c->help[0]), c->help + 1);
+		if (c->doc)
+			sbuf_printf(out, "%s\n\n", c->doc);
+	}
+	sbuf_puts(out, "## Exit status\n\n");
+	md_paragraph(out, help_exit);
+	sbuf_printf(out,
+		    "## Protocol\n\n"
+		    "The control socket is a Unix stream socket (mode 0600).  A client sends one "
+		    "line: the words of the command separated by single spaces, ending with a "
+		    "newline, at most %d bytes.  The daemon answers `OK` and a newline followed "
+		    "by the output, or `ERROR <message>` and a newline, then closes the "
+		    "connection.  A client has %d seconds for the whole exchange.  For example:\n\n"
+		    "    printf 'list --json\\n' | socat - UNIX-CONNECT:%s\n",
+		    CTL_MAX_REQUEST, CTL_TIMEOUT_MS / 1000, FC_DEFAULT_CONTROL_SOCKET);
+}

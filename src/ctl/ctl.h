@@ -1,0 +1,51 @@
+/* Run-time control: the control socket (daemon side), the command table and
+ * its dispatcher, and the generated help.  fulcrumctl (src/ctl/fulcrumctl.c)
+ * is a thin client over the same table.  Protocol: see ctl-t.h. */
+#ifndef FC_CTL_CTL_H
+#define FC_CTL_CTL_H
+
+#include <stddef.h>
+
+#include "ctl/ctl-t.h"
+
+struct ctl_server;
+
+/* The command table, terminated by an entry whose words[0] is NULL. */
+extern const struct ctl_cmd ctl_cmds[];
+
+/* Find the command named by the first words of argv and check its argument
+ * count.  Returns the entry and sets *nwords to the number of words that
+ * name it (the arguments start at argv[*nwords]); or NULL with a precise
+ * message ("unknown command 'x'...", "usage: set weight VS RS WEIGHT"). */
+const struct ctl_cmd *ctl_resolve(int argc, char **argv, int *nwords, char *err, size_t errlen);
+
+/* "set weight" into buf. */
+const char *ctl_cmd_name(const struct ctl_cmd *c, char *buf, size_t len);
+
+/* Dispatch one request through the table.  0 with output in out, or -1
+ * with err set and nothing changed.  Used by the server and by tests. */
+int ctl_execute(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, char *err,
+		size_t errlen);
+
+/* Split a request line (no '\n') in place into at most max words.  Refuses
+ * control characters, an empty request and too many words. */
+int ctl_split(char *line, char **argv, int max, char *err, size_t errlen);
+
+/* Help generated from the table: the plain text (fulcrumctl help, the
+ * daemon's `help`) and the markdown that doc/fulcrumctl.md holds. */
+void ctl_help_text(struct sbuf *out);
+void ctl_help_markdown(struct sbuf *out);
+
+/* Start serving the control socket at path on fc->loop: creates the parent
+ * directory if missing (0755), removes a stale socket only if nobody
+ * answers on it, binds, chmods 0600, listens.  NULL with err on failure
+ * (e.g. another daemon answers there). */
+struct ctl_server *ctl_server_start(struct fulcrum *fc, const char *path, char *err,
+				    size_t errlen);
+/* Close the socket and every client, unlink the path (if it is still ours).
+ * Safe to call from inside a command (the running client finishes). */
+void ctl_server_stop(struct ctl_server *s);
+/* Per-client deadline in ms (default CTL_TIMEOUT_MS); for tests. */
+void ctl_server_set_timeout(struct ctl_server *s, unsigned ms);
+
+#endif

@@ -1,0 +1,238 @@
+/* fulcrumctl: the control client.  A thin layer over the command table
+ * (src/ctl/cmdtab.c): it checks the command and its word count locally,
+ * answers `help` itself, and sends everything else as one request line.
+ *
+ * Exit status: 0 OK (body on stdout), 1 the daemon refused (message on
+ * stderr), 2 usage error or the daemon cannot be reached. */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "core/err.h"
+#include "core/loop.h"
+#include "core/sbuf.h"
+#include "ctl/ctl.h"
+#include "daemon/version.h"
+#include "model/model.h"
+
+#define EXIT_REFUSED 1
+#define EXIT_USAGE   2
+/* A reload reads files and builds sockets inside the daemon: give it time,
+ * but never hang forever on a stuck daemon. */
+#define REPLY_TIMEOUT_MS 30000
+#define REPLY_MAX        (64u << 20)
+
+static int fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int fail(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("fulcrumctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return code;
+}
+
+/* Words travel space-separated on one line: refuse what cannot. */
+static int check_words(int argc, char **argv)
+{
+	int i;
+	const unsigned char *p;
+
+	for (i = 0; i < argc; i++) {
+		if (!*argv[i])
+			return fail(EXIT_USAGE, "empty argument");
+		for (p = (const unsigned char *)argv[i]; *p; p++)
+			if (*p <= ' ' || *p == 0x7f)
+				return fail(EXIT_USAGE,
+					    "argument '%s' contains a space or control character",
+					    argv[i]);
+	}
+	return 0;
+}
+
+static int write_all(int fd, const char *s, size_t n)
+{
+	while (n) {
+		ssize_t w = send(fd, s, n, MSG_NOSIGNAL);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		s += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Read until the daemon closes; -1 with errno on error or timeout. */
+static int read_reply(int fd, struct sbuf *reply)
+{
+	uint64_t end = loop_clock_ms() + REPLY_TIMEOUT_MS;
+	char buf[65536];
+
+	for (;;) {
+		uint64_t now = loop_clock_ms();
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		ssize_t n;
+		int rc;
+
+		if (now >= end) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		rc = poll(&p, 1, (int)(end - now));
+		if (rc < 0 && errno == EINTR)
+			continue;
+		if (rc < 0)
+			return -1;
+		if (rc == 0)
+			continue;
+		n = read(fd, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			return 0;
+		sbuf_add(reply, buf, (size_t)n);
+		if (reply->oom || reply->len > REPLY_MAX) {
+			errno = EFBIG;
+			return -1;
+		}
+	}
+}
+
+/* A CTL_LOCAL command: run its handler here, without a daemon (fc NULL). */
+static int run_local(const struct ctl_cmd *cmd, int argc, char **argv)
+{
+	char err[ERRLEN];
+	struct sbuf out;
+	int rc = 0;
+
+	sbuf_init(&out);
+	if (cmd->fn(NULL, argc, argv, &out, err, sizeof(err)) < 0)
+		rc = fail(EXIT_USAGE, "%s", err);
+	else
+		fputs(sbuf_str(&out), stdout);
+	sbuf_free(&out);
+	return rc;
+}
+
+static int run(const char *path, int argc, char **argv)
+{
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	struct sbuf req, reply;
+	int fd = -1, i, rc = EXIT_USAGE;
+
+	sbuf_init(&req);
+	sbuf_init(&reply);
+	for (i = 0; i < argc; i++) {
+		sbuf_puts(&req, i ? " " : "");
+		sbuf_puts(&req, argv[i]);
+	}
+	sbuf_puts(&req, "\n");
+	if (req.oom || req.len > CTL_MAX_REQUEST) {
+		fprintf(stderr, "fulcrumctl: the command is too long (at most %d bytes)\n",
+			CTL_MAX_REQUEST);
+		goto out;
+	}
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		fail(EXIT_USAGE, "socket path is too long: %s", path);
+		goto out;
+	}
+	memcpy(sun.sun_path, path, strlen(path) + 1);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+		fail(EXIT_USAGE, "cannot connect to %s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (write_all(fd, req.s, req.len) < 0 || read_reply(fd, &reply) < 0) {
+		fail(EXIT_USAGE, "talking to %s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (!strncmp(sbuf_str(&reply), "OK\n", 3)) {
+		fwrite(reply.s + 3, 1, reply.len - 3, stdout);
+		rc = fflush(stdout) ? EXIT_USAGE : 0;
+	} else if (!strncmp(sbuf_str(&reply), "ERROR ", 6)) {
+		size_t n = reply.len - 6;
+
+		if (n && reply.s[reply.len - 1] == '\n')
+			n--;
+		fprintf(stderr, "fulcrumctl: %.*s\n", (int)n, reply.s + 6);
+		rc = EXIT_REFUSED;
+	} else if (!reply.len) {
+		fail(EXIT_USAGE, "%s closed the connection without a reply", path);
+	} else {
+		fail(EXIT_USAGE, "unexpected reply from %s", path);
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	sbuf_free(&req);
+	sbuf_free(&reply);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *path = FC_DEFAULT_CONTROL_SOCKET;
+	const struct ctl_cmd *cmd;
+	char err[ERRLEN];
+	int c, nwords;
+
+	/* '+': options end at the command, so "list --json" reaches it */
+	while ((c = getopt_long(argc, argv, "+S:hV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'S':
+			path = optarg;
+			break;
+		case 'h': {
+			struct sbuf out;
+
+			sbuf_init(&out);
+			ctl_help_text(&out);
+			fputs(sbuf_str(&out), stdout);
+			sbuf_free(&out);
+			return 0;
+		}
+		case 'V':
+			printf("fulcrumctl %s\n", FC_VERSION);
+			return 0;
+		default:
+			fputs("Try 'fulcrumctl help'.\n", stderr);
+			return EXIT_USAGE;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc == 0) {
+		fputs("fulcrumctl: no command given (fulcrumctl help lists the commands)\n", stderr);
+		return EXIT_USAGE;
+	}
+	c = check_words(argc, argv);
+	if (c)
+		return c;
+	cmd = ctl_resolve(argc, argv, &nwords, err, sizeof(err));
+	if (!cmd)
+		return fail(EXIT_USAGE, "%s", err);
+	if (cmd->flags & CTL_LOCAL)
+		return run_local(cmd, argc - nwords, argv + nwords);
+	return run(path, argc, argv);
+}
