@@ -1,0 +1,189 @@
+/* Types of the userspace L4 proxy engine (lb_kind NAT and PROXY here).
+ *
+ * Ownership in one picture:
+ *
+ *   struct proxy (fc->proxy)  -- owns every struct pvs (list), the pipe pool
+ *     struct pvs              -- one per served virtual service; vs->engine_priv
+ *       listener / VS socket, scheduler, server table, persistence table,
+ *       its TCP connections (list) and UDP sessions (list + hash)
+ *
+ * A pvs outlives its virtual_server when the service is removed while
+ * connections are open ("zombie": vs == NULL, no listener); it is freed
+ * with its last connection.  On a reload the new pvs takes over the
+ * listener, the templates and the connections of the old one.
+ *
+ * Nothing here keeps a `struct real_server *` across calls: the model frees
+ * a deleted real server right after the engine's update.  What connections
+ * and templates need is an address copy plus a reference on the rs_live. */
+#ifndef FC_PROXY_PROXY_T_H
+#define FC_PROXY_PROXY_T_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/addr.h"
+#include "core/loop-t.h"
+#include "model/model-t.h"
+#include "sched/sched-t.h"
+
+/* ---- persistence (persist.h) ---- */
+
+struct persist_tpl {
+	struct fc_addr key;       /* client address masked with the prefix, port 0 */
+	struct fc_addr server;    /* copy: the real server may leave the model */
+	struct rs_live *live;     /* one reference */
+	unsigned nconns;          /* connections/sessions it controls */
+	int linked;               /* in a table; 0 = dropped, freed at nconns 0 */
+	uint64_t timeout_ms;      /* the table's timeout when last set */
+	uint64_t expires_ms;      /* meaningful while nconns == 0 */
+	struct persist_tpl *next; /* hash chain */
+};
+
+struct persist_table {
+	struct persist_tpl **buckets; /* NULL until the first add */
+	size_t nbuckets;              /* power of two */
+	size_t count;
+	size_t reap_pos;              /* bucket where the reaper resumes */
+	uint64_t timeout_ms;          /* 0 = persistence off */
+	unsigned prefix;
+};
+
+/* ---- the data pump (relay.c) ---- */
+
+/* One direction of a TCP connection: bytes read from `src` wait in a pipe
+ * (zero-copy splice) or, when no pipe can be had, in a small buffer. Both
+ * are taken only while bytes are in flight, so an idle connection holds
+ * neither. */
+struct relay_dir {
+	int pipe[2];         /* -1/-1 when none held */
+	char *buf;           /* fallback buffer, or NULL */
+	uint32_t len;        /* bytes held, not yet written */
+	uint32_t off;        /* buf only: first unwritten byte */
+	unsigned eof : 1;    /* the source said EOF */
+	unsigned shut : 1;   /* shutdown(SHUT_WR) done on the destination */
+	unsigned nosplice : 1; /* splice refused these descriptors: buffer only */
+};
+
+/* ---- per virtual service (pvs.c) ---- */
+
+struct pvs_server {
+	struct fc_addr addr;     /* copy of the real server's address */
+	struct rs_live *live;    /* one reference */
+	unsigned uthreshold, lthreshold;
+	int overloaded;          /* IPVS overload flag, with its hysteresis */
+};
+
+struct pconn;
+struct udp_sess;
+struct proxy;
+
+#define PVS_MAGIC 0x70767331u /* "pvs1": engine_priv really is ours */
+
+struct pvs {
+	unsigned magic;
+	struct proxy *px;
+	struct virtual_server *vs; /* NULL once removed */
+	int protocol;
+	struct fc_addr addr;       /* VIP:port (for messages, and the key) */
+	struct vs_live *vsl;       /* one reference */
+	char name[ADDR_STRLEN + 8];/* "TCP 127.0.0.1:80" for logs */
+
+	/* copies of the service's settings, refreshed on update */
+	unsigned connect_timeout_ms, idle_timeout_ms, udp_timeout_ms, connect_retries;
+
+	int fd;                    /* listener (TCP) or VS socket (UDP); -1 */
+	struct ev_io io;
+	int io_on;                 /* io registered with the loop */
+	struct ev_timer tick;      /* template reaper, accept pause */
+	int accept_paused;
+
+	struct sched sched;
+	int has_sched;
+	struct pvs_server *srv;    /* the table, in config order */
+	struct sched_server *ss;   /* what the scheduler sees, same order */
+	struct rs_live **lives;    /* srv[i].live, for persist_tpl_valid */
+	size_t n;
+	struct pvs_server sorry;   /* sorry.live NULL = none */
+
+	struct persist_table persist;
+
+	unsigned hold;             /* > 0: pvs_maybe_free must not free (mid-iteration) */
+	struct pconn *conns;       /* TCP connections (list) */
+	size_t nconns;
+	struct udp_sess *sessions; /* UDP sessions (list) */
+	struct udp_sess **sess_hash;
+	size_t sess_nbuckets, nsess;
+
+	struct pvs *prev, *next;   /* px->services */
+};
+
+/* Where a new client goes (pvs_place). */
+struct pvs_target {
+	struct fc_addr addr;
+	struct rs_live *live;      /* one reference, for the caller */
+	struct persist_tpl *tpl;   /* held for the caller, or NULL */
+	int sorry;
+};
+
+/* ---- TCP connections (tcp.c) ---- */
+
+enum pconn_state {
+	PCONN_CONNECTING,
+	PCONN_RELAY,
+	PCONN_CLOSED,
+};
+
+/* Accounting class of a connection, as IPVS counts it. */
+enum pconn_acct {
+	PCONN_ACCT_NONE,
+	PCONN_ACCT_INACTIVE, /* connecting, or half-closed */
+	PCONN_ACCT_ACTIVE,   /* established both ways */
+};
+
+struct pconn {
+	struct pvs *pvs;
+	struct pconn *prev, *next; /* pvs->conns */
+	int cfd, sfd;              /* client, server; -1 when closed */
+	struct ev_io cio, sio;
+	struct ev_timer timer;     /* connect timeout, then coarse idle check */
+	struct fc_addr client, server;
+	struct rs_live *live;      /* the server's, one reference */
+	struct vs_live *vsl;       /* one reference */
+	struct persist_tpl *tpl;   /* held, or NULL */
+	struct rs_live **tried;    /* servers that failed to connect (refs), lazily */
+	unsigned ntried;
+	uint64_t last_ms;          /* last transfer (idle timeout) */
+	enum pconn_state state;
+	enum pconn_acct acct;
+	struct relay_dir c2s, s2c;
+};
+
+/* ---- UDP sessions (udp.c) ---- */
+
+struct udp_sess {
+	struct pvs *pvs;
+	struct udp_sess *hnext;       /* pvs->sess_hash chain */
+	struct udp_sess *prev, *next; /* pvs->sessions */
+	int fd;                       /* connected to the real server */
+	struct ev_io io;
+	struct ev_timer timer;        /* coarse expiry check */
+	struct fc_addr client, server;
+	struct rs_live *live;         /* one reference */
+	struct vs_live *vsl;          /* one reference */
+	struct persist_tpl *tpl;      /* held, or NULL */
+	uint64_t last_ms;
+};
+
+/* ---- the engine's global state (fc->proxy) ---- */
+
+#define PROXY_PIPE_POOL 64
+
+struct proxy {
+	struct loop *loop;
+	struct pvs *services;      /* every pvs, zombies included */
+	int pipes[PROXY_PIPE_POOL][2]; /* idle pipes ready for reuse */
+	unsigned npipes;
+	char *udp_buf;             /* one datagram, 64 KiB, lazily */
+};
+
+#endif

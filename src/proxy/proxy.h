@@ -1,0 +1,102 @@
+/* The userspace L4 proxy engine: serves lb_kind NAT and PROXY virtual
+ * services (TCP full proxy, UDP sessions) on the event loop.
+ *
+ * Only proxy_engine_ops is for the rest of the tree; the other functions are
+ * shared between the files of src/proxy/. */
+#ifndef FC_PROXY_PROXY_H
+#define FC_PROXY_PROXY_H
+
+#include <stddef.h>
+
+#include "daemon/fulcrum-t.h"
+#include "engine/engine-t.h"
+#include "proxy/proxy-t.h"
+
+extern const struct engine_ops proxy_engine_ops;
+
+/* Tunables (documented in the brief of this engine, doc/internals later). */
+#define PROXY_ACCEPT_BATCH    64      /* accepts per listener wakeup */
+#define PROXY_PIPE_SIZE       65536   /* F_SETPIPE_SZ of each pipe */
+#define PROXY_BUF_SIZE        16384   /* fallback buffer when no pipe */
+#define PROXY_RELAY_BATCH     8       /* transfers per direction per wakeup */
+#define PROXY_UDP_MAX_SESS    65536   /* sessions per UDP service */
+#define PROXY_UDP_BATCH       64      /* datagrams per socket wakeup */
+#define PROXY_UDP_DGRAM       65536
+#define PROXY_TICK_MS         1000    /* template reaper period */
+#define PROXY_REAP_VISIT      4096    /* templates looked at per tick */
+#define PROXY_ACCEPT_PAUSE_MS 100     /* after EMFILE/ENFILE/ENOMEM */
+
+/* ---- pvs.c: per virtual service ---- */
+
+/* Build the state for vs: server table, scheduler, persistence.  The
+ * listener is opened separately (pvs_listen) or taken over at commit. */
+struct pvs *pvs_new(struct proxy *px, struct virtual_server *vs, char *err, size_t errlen);
+/* Rebuild the server table and scheduler from vs (after an in-place change
+ * or for a reload); refreshes the copied settings.  On failure nothing changed. */
+int pvs_rebuild(struct pvs *p, struct virtual_server *vs, char *err, size_t errlen);
+/* Bind the listener (TCP) or the VS socket (UDP), not yet watched. */
+int pvs_listen(struct pvs *p, char *err, size_t errlen);
+/* Watch the listener and start the tick timer. */
+void pvs_start(struct pvs *p);
+/* Stop and close the listener. */
+void pvs_close_listener(struct pvs *p);
+/* Free p if it serves nothing any more (no vs, no connections, no sessions). */
+void pvs_maybe_free(struct pvs *p);
+/* Free unconditionally (the caller closed its connections). */
+void pvs_free(struct pvs *p);
+/* Choose where client goes: a valid persistence template, else the
+ * scheduler, else the sorry server.  Servers whose live object is in
+ * tried[] are skipped.  0 and *out filled, or -1 if nobody can take it. */
+int pvs_place(struct pvs *p, const struct fc_addr *client, struct rs_live *const *tried,
+	      size_t ntried, struct pvs_target *out);
+/* Release what pvs_place handed out. */
+void pvs_target_release(struct pvs_target *t, uint64_t now_ms);
+
+/* ---- tcp.c ---- */
+
+void tcp_on_accept(struct loop *l, struct ev_io *io, uint32_t events);
+/* Close with RST (shutdown, removal) or gracefully; frees through the loop. */
+void pconn_close(struct pconn *c, int rst);
+/* Reload: the connections of `from` now belong to `to`. */
+void tcp_adopt(struct pvs *to, struct pvs *from);
+
+/* ---- relay.c ---- */
+
+#define RELAY_ERR (-1)
+/* Move bytes src -> dst: up to PROXY_RELAY_BATCH transfers, then shutdown
+ * the destination's write side once the source said EOF and everything was
+ * written.  *bytes and *xfers are increased by what was read.  Returns 0 or
+ * RELAY_ERR (the connection must close with RST). */
+int relay_pump(struct proxy *px, struct relay_dir *d, int src, int dst, uint64_t *bytes,
+	       uint64_t *xfers);
+static inline int relay_done(const struct relay_dir *d)
+{
+	return d->shut;
+}
+/* Which epoll bits this direction needs on its source / its destination. */
+static inline int relay_wants_read(const struct relay_dir *d)
+{
+	return !d->eof && !d->len;
+}
+static inline int relay_wants_write(const struct relay_dir *d)
+{
+	return d->len != 0;
+}
+void relay_init(struct relay_dir *d);
+/* Give back the pipe or buffer. */
+void relay_release(struct proxy *px, struct relay_dir *d);
+void relay_pool_free(struct proxy *px);
+
+/* ---- udp.c ---- */
+
+void udp_on_vs_socket(struct loop *l, struct ev_io *io, uint32_t events);
+void udp_sess_close(struct udp_sess *s);
+/* Reload: the sessions of `from` now belong to `to` (and use its socket). */
+void udp_adopt(struct pvs *to, struct pvs *from);
+
+/* ---- sockets (pvs.c) ---- */
+
+/* Set SO_LINGER 0 so that close() sends RST. */
+void sock_set_rst(int fd);
+
+#endif

@@ -1,0 +1,430 @@
+/* Per virtual service state: the listener, the server table the scheduler
+ * sees, placement of new clients (persistence, scheduler, sorry server). */
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "core/err.h"
+#include "core/log.h"
+#include "core/loop.h"
+#include "model/model.h"
+#include "proxy/persist.h"
+#include "proxy/proxy.h"
+#include "sched/sched.h"
+
+#ifndef IPV6_FREEBIND
+#define IPV6_FREEBIND 78 /* linux/in6.h; older libc headers lack it */
+#endif
+
+void sock_set_rst(int fd)
+{
+	struct linger lg = {.l_onoff = 1, .l_linger = 0};
+
+	(void)setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+}
+
+/* ---- the server table ---- */
+
+/* Which real servers the scheduler sees (sched-t.h): every server in the
+ * service's table as IPVS keeps it.  A server that is down is left out
+ * unless inhibit_on_failure keeps it with weight 0; drained and disabled
+ * servers stay with weight 0 (rs_effective_weight). */
+static int rs_in_table(const struct real_server *rs, const struct virtual_server *vs)
+{
+	return rs->live->health == RS_HEALTH_UP || rs_inhibit(rs, vs) > 0;
+}
+
+static void free_table(struct pvs_server *srv, struct sched_server *ss, struct rs_live **lives,
+		       size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		rs_live_unref(srv[i].live);
+	free(srv);
+	free(ss);
+	free(lives);
+}
+
+static void copy_settings(struct pvs *p, const struct virtual_server *vs)
+{
+	/* 0 reads as "the default" for the two that cannot sensibly be 0 */
+	p->connect_timeout_ms = vs->connect_timeout_ms ? vs->connect_timeout_ms : 5000;
+	p->idle_timeout_ms = vs->idle_timeout_ms; /* 0 = no idle timeout */
+	p->udp_timeout_ms = vs->udp_timeout_ms ? vs->udp_timeout_ms : 300000;
+	p->connect_retries = vs->connect_retries;
+}
+
+int pvs_rebuild(struct pvs *p, struct virtual_server *vs, char *err, size_t errlen)
+{
+	struct pvs_server *srv = NULL;
+	struct sched_server *ss = NULL;
+	struct rs_live **lives = NULL;
+	struct real_server *rs;
+	struct sched ns;
+	size_t n = 0, i, j;
+	int fresh;
+
+	for (rs = vs->rs; rs; rs = rs->next)
+		n++;
+	if (n) {
+		srv = calloc(n, sizeof(*srv));
+		ss = calloc(n, sizeof(*ss));
+		lives = calloc(n, sizeof(*lives));
+		if (!srv || !ss || !lives) {
+			free_table(srv, ss, lives, 0);
+			return err_set(err, errlen, "out of memory");
+		}
+	}
+	n = 0;
+	for (rs = vs->rs; rs; rs = rs->next) {
+		if (!rs_in_table(rs, vs))
+			continue;
+		srv[n].addr = rs->addr;
+		srv[n].live = rs_live_ref(rs->live);
+		srv[n].uthreshold = rs->uthreshold;
+		srv[n].lthreshold = rs->lthreshold;
+		/* the overload flag has hysteresis: carry it over */
+		for (j = 0; j < p->n; j++)
+			if (p->srv[j].live == rs->live)
+				srv[n].overloaded = p->srv[j].overloaded;
+		lives[n] = srv[n].live;
+		ss[n].addr = &srv[n].addr;
+		ss[n].weight = rs_effective_weight(rs);
+		ss[n].activeconns = rs->live->activeconns;
+		ss[n].inactconns = rs->live->inactconns;
+		ss[n].overloaded = srv[n].overloaded;
+		n++;
+	}
+
+	/* same algorithm: keep its state (rr position, lblc table) */
+	fresh = !p->has_sched || strcmp(p->sched.ops->name, vs->sched) ||
+		p->sched.flags != vs->sched_flags;
+	if (fresh) {
+		if (sched_create(&ns, vs->sched, vs->sched_flags, err, errlen) < 0)
+			goto fail;
+		if (ns.ops->update(&ns, ss, n) < 0) {
+			sched_destroy(&ns);
+			err_set(err, errlen, "scheduler %s: cannot build its table", vs->sched);
+			goto fail;
+		}
+		if (p->has_sched)
+			sched_destroy(&p->sched);
+		p->sched = ns;
+		p->has_sched = 1;
+	} else if (p->sched.ops->update(&p->sched, ss, n) < 0) {
+		p->sched.ops->update(&p->sched, p->ss, p->n);
+		err_set(err, errlen, "scheduler %s: cannot build its table", vs->sched);
+		goto fail;
+	}
+
+	free_table(p->srv, p->ss, p->lives, p->n);
+	p->srv = srv;
+	p->ss = ss;
+	p->lives = lives;
+	p->n = n;
+
+	rs_live_unref(p->sorry.live);
+	memset(&p->sorry, 0, sizeof(p->sorry));
+	if (vs->sorry) {
+		p->sorry.addr = vs->sorry->addr;
+		p->sorry.live = rs_live_ref(vs->sorry->live);
+	}
+	copy_settings(p, vs);
+	if (!vs->persistence_timeout) {
+		persist_clear(&p->persist);
+		persist_init(&p->persist, 0, 0);
+	} else if (vs->persistence_prefix != p->persist.prefix) {
+		/* other granularity, other keys: start over */
+		persist_clear(&p->persist);
+		persist_init(&p->persist, vs->persistence_timeout, vs->persistence_prefix);
+	} else {
+		persist_set_timeout(&p->persist, vs->persistence_timeout);
+	}
+	if (p->fd >= 0 && persist_on(&p->persist) && !loop_timer_armed(&p->tick))
+		loop_timer_start(p->px->loop, &p->tick, PROXY_TICK_MS);
+	return 0;
+fail:
+	for (i = 0; i < n; i++)
+		rs_live_unref(srv[i].live);
+	free(srv);
+	free(ss);
+	free(lives);
+	return -1;
+}
+
+/* ---- lifetime ---- */
+
+static void pvs_tick(struct loop *l, struct ev_timer *t)
+{
+	struct pvs *p = t->data;
+
+	if (p->accept_paused && p->fd >= 0 && p->io_on) {
+		p->accept_paused = 0;
+		loop_io_mod(l, &p->io, EPOLLIN);
+	}
+	if (persist_on(&p->persist)) {
+		persist_reap(&p->persist, loop_now(l), PROXY_REAP_VISIT);
+		loop_timer_start(l, &p->tick, PROXY_TICK_MS);
+	}
+}
+
+struct pvs *pvs_new(struct proxy *px, struct virtual_server *vs, char *err, size_t errlen)
+{
+	struct pvs *p = calloc(1, sizeof(*p));
+	char a[ADDR_STRLEN];
+
+	if (!p) {
+		err_set(err, errlen, "out of memory");
+		return NULL;
+	}
+	p->magic = PVS_MAGIC;
+	p->px = px;
+	p->vs = vs;
+	p->protocol = vs->protocol;
+	p->addr = vs->addr;
+	p->fd = -1;
+	snprintf(p->name, sizeof(p->name), "%s %s", proto_name(vs->protocol),
+		 addr_format(&vs->addr, a, sizeof(a), 1));
+	loop_timer_init(&p->tick, pvs_tick, p);
+	persist_init(&p->persist, vs->persistence_timeout, vs->persistence_prefix);
+	if (pvs_rebuild(p, vs, err, errlen) < 0) {
+		free(p);
+		return NULL;
+	}
+	p->vsl = vs_live_ref(vs->live);
+	p->next = px->services;
+	if (px->services)
+		px->services->prev = p;
+	px->services = p;
+	return p;
+}
+
+int pvs_listen(struct pvs *p, char *err, size_t errlen)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = addr_to_sockaddr(&p->addr, &ss);
+	int tcp = p->protocol == IPPROTO_TCP, one = 1, fd, e;
+	char a[ADDR_STRLEN];
+
+	if (!tcp && !p->px->udp_buf) {
+		p->px->udp_buf = malloc(PROXY_UDP_DGRAM);
+		if (!p->px->udp_buf)
+			return err_set(err, errlen, "out of memory");
+	}
+	fd = socket(p->addr.family, (tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		    0);
+	if (fd < 0)
+		goto fail;
+	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	/* a VIP that arrives later (VRRP, Pacemaker) is served at once */
+	(void)setsockopt(fd, IPPROTO_IP, IP_FREEBIND, &one, sizeof(one));
+	if (p->addr.family == AF_INET6) {
+		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_FREEBIND, &one, sizeof(one));
+		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	}
+	if (bind(fd, (struct sockaddr *)&ss, sl) < 0)
+		goto fail;
+	if (tcp && listen(fd, SOMAXCONN) < 0)
+		goto fail;
+	p->fd = fd;
+	return 0;
+fail:
+	e = errno;
+	if (fd >= 0)
+		close(fd);
+	return err_set(err, errlen, "cannot listen on %s (%s): %s",
+		       addr_format(&p->addr, a, sizeof(a), 1), proto_name(p->protocol),
+		       strerror(e));
+}
+
+void pvs_start(struct pvs *p)
+{
+	struct loop *l = p->px->loop;
+
+	if (p->fd >= 0 && !p->io_on) {
+		if (loop_io_add(l, &p->io, p->fd, EPOLLIN,
+				p->protocol == IPPROTO_TCP ? tcp_on_accept : udp_on_vs_socket,
+				p) == 0)
+			p->io_on = 1;
+		else
+			log_err("proxy: %s: cannot watch the listener: %s", p->name,
+				strerror(errno));
+	}
+	if (persist_on(&p->persist) && !loop_timer_armed(&p->tick))
+		loop_timer_start(l, &p->tick, PROXY_TICK_MS);
+}
+
+void pvs_close_listener(struct pvs *p)
+{
+	if (p->io_on)
+		loop_io_del(p->px->loop, &p->io);
+	p->io_on = 0;
+	if (p->fd >= 0)
+		close(p->fd);
+	p->fd = -1;
+	loop_timer_stop(p->px->loop, &p->tick);
+}
+
+void pvs_free(struct pvs *p)
+{
+	struct proxy *px = p->px;
+
+	pvs_close_listener(p);
+	persist_clear(&p->persist);
+	if (p->has_sched)
+		sched_destroy(&p->sched);
+	free_table(p->srv, p->ss, p->lives, p->n);
+	rs_live_unref(p->sorry.live);
+	vs_live_unref(p->vsl);
+	free(p->sess_hash);
+	if (p->prev)
+		p->prev->next = p->next;
+	else
+		px->services = p->next;
+	if (p->next)
+		p->next->prev = p->prev;
+	p->magic = 0;
+	/* the listener's ev_io may still be in this round's events */
+	if (loop_defer(px->loop, free, p) < 0)
+		log_err("proxy: out of memory, leaking a service");
+}
+
+void pvs_maybe_free(struct pvs *p)
+{
+	if (!p->vs && !p->hold && !p->conns && !p->sessions)
+		pvs_free(p);
+}
+
+/* ---- placement ---- */
+
+/* IPVS overload flag: set when active+inactive reaches uthreshold; cleared
+ * below lthreshold, or below 3/4 of uthreshold when no lthreshold. */
+static void refresh(struct pvs *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++) {
+		struct pvs_server *s = &p->srv[i];
+		uint64_t total = (uint64_t)s->live->activeconns + s->live->inactconns;
+
+		if (s->uthreshold && total >= s->uthreshold)
+			s->overloaded = 1;
+		else if (s->overloaded &&
+			 (s->lthreshold ? total < s->lthreshold
+					: !s->uthreshold || total * 4 < (uint64_t)s->uthreshold * 3))
+			s->overloaded = 0;
+		p->ss[i].activeconns = s->live->activeconns;
+		p->ss[i].inactconns = s->live->inactconns;
+		p->ss[i].overloaded = s->overloaded;
+	}
+}
+
+static int was_tried(struct rs_live *l, struct rs_live *const *tried, size_t ntried)
+{
+	size_t i;
+
+	for (i = 0; i < ntried; i++)
+		if (tried[i] == l)
+			return 1;
+	return 0;
+}
+
+static int pick(struct pvs *p, const struct fc_addr *client, struct rs_live *const *tried,
+		size_t ntried)
+{
+	struct sched_input in = {.client = client, .dest = &p->addr};
+	struct sched_server *view = p->ss;
+	int i, best = -1;
+	uint64_t best_load = 0;
+	size_t k;
+
+	if (!p->n || !p->has_sched)
+		return -1;
+	in.now_ms = loop_now(p->px->loop);
+	refresh(p);
+	if (ntried) {
+		/* servers that already failed for this client look quiescent */
+		view = malloc(p->n * sizeof(*view));
+		if (!view)
+			return -1;
+		memcpy(view, p->ss, p->n * sizeof(*view));
+		for (k = 0; k < p->n; k++)
+			if (was_tried(p->srv[k].live, tried, ntried))
+				view[k].weight = 0;
+	}
+	i = p->sched.ops->pick(&p->sched, view, p->n, &in);
+	if (i < 0 && ntried) {
+		/* a hashing scheduler without fallback insists on the failed
+		 * server: retry on the least loaded other one instead */
+		for (k = 0; k < p->n; k++) {
+			uint64_t load = (uint64_t)view[k].activeconns * 256 + view[k].inactconns;
+
+			if (view[k].weight <= 0 || view[k].overloaded)
+				continue;
+			if (best < 0 || load < best_load) {
+				best = (int)k;
+				best_load = load;
+			}
+		}
+		i = best;
+	}
+	if (view != p->ss)
+		free(view);
+	return i < (int)p->n ? i : -1;
+}
+
+int pvs_place(struct pvs *p, const struct fc_addr *client, struct rs_live *const *tried,
+	      size_t ntried, struct pvs_target *out)
+{
+	uint64_t now = loop_now(p->px->loop);
+	struct persist_tpl *tpl;
+	int i;
+
+	memset(out, 0, sizeof(*out));
+	if (persist_on(&p->persist)) {
+		tpl = persist_find(&p->persist, client, now);
+		if (tpl && persist_tpl_valid(tpl, p->lives, p->n) &&
+		    !was_tried(tpl->live, tried, ntried)) {
+			out->addr = tpl->server;
+			out->live = rs_live_ref(tpl->live);
+			out->tpl = tpl;
+			persist_hold(tpl);
+			return 0;
+		}
+		if (tpl)
+			persist_drop(&p->persist, tpl);
+	}
+	i = pick(p, client, tried, ntried);
+	if (i >= 0) {
+		out->addr = p->srv[i].addr;
+		out->live = rs_live_ref(p->srv[i].live);
+		if (persist_on(&p->persist)) {
+			out->tpl = persist_add(&p->persist, client, &out->addr, out->live, now);
+			if (out->tpl)
+				persist_hold(out->tpl);
+		}
+		return 0;
+	}
+	if (p->sorry.live && !was_tried(p->sorry.live, tried, ntried)) {
+		out->addr = p->sorry.addr;
+		out->live = rs_live_ref(p->sorry.live);
+		out->sorry = 1;
+		return 0;
+	}
+	return -1;
+}
+
+void pvs_target_release(struct pvs_target *t, uint64_t now_ms)
+{
+	if (t->tpl)
+		persist_release(t->tpl, now_ms);
+	rs_live_unref(t->live);
+	memset(t, 0, sizeof(*t));
+}

@@ -1,0 +1,176 @@
+/* The data pump: splice(2) through a pipe per direction, zero-copy.
+ *
+ * A direction alternates between reading (nothing held: wait for EPOLLIN
+ * on the source) and writing (bytes held: write them; wait for EPOLLOUT on
+ * the destination only after EAGAIN).  It reads again only once everything
+ * held was written, so memory per direction is bounded by one pipe (or one
+ * PROXY_BUF_SIZE buffer) and a slow peer stops the reads from the fast one
+ * (backpressure), never a busy loop: a level-triggered EPOLLIN is asked for
+ * only when the pipe is empty, so "readable" always means work to do.
+ *
+ * Pipes are taken from a small pool when a read starts and given back as
+ * soon as they are empty: an idle connection holds no pipe. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "proxy/proxy.h"
+
+void relay_init(struct relay_dir *d)
+{
+	d->pipe[0] = d->pipe[1] = -1;
+	d->buf = NULL;
+	d->len = d->off = 0;
+	d->eof = d->shut = d->nosplice = 0;
+}
+
+static int pipe_get(struct proxy *px, int p[2])
+{
+	if (px->npipes) {
+		px->npipes--;
+		p[0] = px->pipes[px->npipes][0];
+		p[1] = px->pipes[px->npipes][1];
+		return 0;
+	}
+	if (pipe2(p, O_NONBLOCK | O_CLOEXEC) < 0)
+		return -1;
+	/* the default is 16 pages too, but say it: this bounds the memory */
+	(void)fcntl(p[1], F_SETPIPE_SZ, PROXY_PIPE_SIZE);
+	return 0;
+}
+
+/* An empty pipe goes back to the pool; one still holding bytes (the
+ * connection failed) is closed, its bytes dropped. */
+static void pipe_put(struct proxy *px, int p[2], int empty)
+{
+	if (empty && px->npipes < PROXY_PIPE_POOL) {
+		px->pipes[px->npipes][0] = p[0];
+		px->pipes[px->npipes][1] = p[1];
+		px->npipes++;
+	} else {
+		close(p[0]);
+		close(p[1]);
+	}
+	p[0] = p[1] = -1;
+}
+
+void relay_release(struct proxy *px, struct relay_dir *d)
+{
+	if (d->pipe[0] >= 0)
+		pipe_put(px, d->pipe, d->len == 0);
+	free(d->buf);
+	d->buf = NULL;
+}
+
+void relay_pool_free(struct proxy *px)
+{
+	while (px->npipes) {
+		px->npipes--;
+		close(px->pipes[px->npipes][0]);
+		close(px->pipes[px->npipes][1]);
+	}
+}
+
+static int is_again(int e)
+{
+	return e == EAGAIN || e == EWOULDBLOCK || e == EINTR;
+}
+
+/* Read once into the direction's storage.  1 = got bytes or EOF, 0 = would
+ * block, -1 = error. */
+static int fill(struct proxy *px, struct relay_dir *d, int src, uint64_t *bytes, uint64_t *xfers)
+{
+	ssize_t n = -1;
+
+	if (!d->nosplice && d->pipe[0] < 0 && pipe_get(px, d->pipe) < 0)
+		d->nosplice = 1; /* out of descriptors: copy through a buffer */
+	if (!d->nosplice) {
+		n = splice(src, NULL, d->pipe[1], NULL, PROXY_PIPE_SIZE,
+			   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+		if (n < 0 && errno == EINVAL) {
+			pipe_put(px, d->pipe, 1);
+			d->nosplice = 1;
+		}
+	}
+	if (d->nosplice) {
+		if (!d->buf) {
+			d->buf = malloc(PROXY_BUF_SIZE);
+			if (!d->buf)
+				return -1;
+		}
+		n = recv(src, d->buf, PROXY_BUF_SIZE, MSG_DONTWAIT);
+		d->off = 0;
+	}
+	if (n > 0) {
+		d->len = (uint32_t)n;
+		*bytes += (uint64_t)n;
+		(*xfers)++;
+		return 1;
+	}
+	if (n == 0) {
+		d->eof = 1;
+		return 1;
+	}
+	return is_again(errno) ? 0 : -1;
+}
+
+/* Write what is held.  1 = all written, 0 = would block, -1 = error. */
+static int drain(struct relay_dir *d, int dst)
+{
+	while (d->len) {
+		ssize_t n;
+
+		if (d->pipe[0] >= 0)
+			n = splice(d->pipe[0], NULL, dst, NULL, d->len,
+				   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+		else
+			n = send(dst, d->buf + d->off, d->len, MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (n < 0)
+			return is_again(errno) ? 0 : -1;
+		if (n == 0)
+			return 0;
+		d->len -= (uint32_t)n;
+		d->off += (uint32_t)n;
+	}
+	return 1;
+}
+
+int relay_pump(struct proxy *px, struct relay_dir *d, int src, int dst, uint64_t *bytes,
+	       uint64_t *xfers)
+{
+	int i, r;
+
+	for (i = 0; i < PROXY_RELAY_BATCH; i++) {
+		if (!d->len && !d->eof) {
+			r = fill(px, d, src, bytes, xfers);
+			if (r < 0)
+				return RELAY_ERR;
+			if (r == 0)
+				break;
+		}
+		if (d->len) {
+			r = drain(d, dst);
+			if (r < 0)
+				return RELAY_ERR;
+			if (r == 0)
+				break;
+		}
+		if (d->eof)
+			break;
+	}
+	if (!d->len) {
+		/* nothing in flight: hand the pipe back, drop the buffer */
+		if (d->pipe[0] >= 0)
+			pipe_put(px, d->pipe, 1);
+		free(d->buf);
+		d->buf = NULL;
+	}
+	if (d->eof && !d->len && !d->shut) {
+		if (shutdown(dst, SHUT_WR) < 0 && errno != ENOTCONN)
+			return RELAY_ERR;
+		d->shut = 1;
+	}
+	return 0;
+}

@@ -1,0 +1,448 @@
+/* TCP full proxy: accept, choose a real server, connect (with retries on
+ * other servers), relay both ways with half-close, close.
+ *
+ * A connection is two sockets, two relay directions and one timer.  The
+ * timer is coarse: during connect it is the connect timeout; afterwards it
+ * fires once per idle period and re-arms itself for the time left, so a
+ * busy connection only updates a timestamp. */
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "core/log.h"
+#include "core/loop.h"
+#include "model/model.h"
+#include "proxy/persist.h"
+#include "proxy/proxy.h"
+
+static void pconn_on_io(struct loop *l, struct ev_io *io, uint32_t events);
+static void pconn_on_timer(struct loop *l, struct ev_timer *t);
+static void pconn_try(struct pconn *c);
+
+static struct loop *pconn_loop(const struct pconn *c)
+{
+	return c->pvs->px->loop;
+}
+
+/* Move the connection to another accounting class (IPVS active/inactive). */
+static void set_acct(struct pconn *c, enum pconn_acct a)
+{
+	if (c->acct == a)
+		return;
+	if (c->acct == PCONN_ACCT_ACTIVE) {
+		c->live->activeconns--;
+		c->vsl->activeconns--;
+	} else if (c->acct == PCONN_ACCT_INACTIVE) {
+		c->live->inactconns--;
+		c->vsl->inactconns--;
+	}
+	if (a == PCONN_ACCT_ACTIVE) {
+		c->live->activeconns++;
+		c->vsl->activeconns++;
+	} else if (a == PCONN_ACCT_INACTIVE) {
+		c->live->inactconns++;
+		c->vsl->inactconns++;
+	}
+	c->acct = a;
+}
+
+static void set_nodelay(int fd)
+{
+	int one = 1;
+
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+}
+
+static void close_fd(struct loop *l, struct ev_io *io, int *fd, int rst)
+{
+	if (*fd < 0)
+		return;
+	loop_io_del(l, io);
+	if (rst)
+		sock_set_rst(*fd);
+	close(*fd);
+	*fd = -1;
+}
+
+static void unlink_conn(struct pconn *c)
+{
+	struct pvs *p = c->pvs;
+
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		p->conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	c->prev = c->next = NULL;
+	p->nconns--;
+}
+
+static void link_conn(struct pvs *p, struct pconn *c)
+{
+	c->pvs = p;
+	c->prev = NULL;
+	c->next = p->conns;
+	if (p->conns)
+		p->conns->prev = c;
+	p->conns = c;
+	p->nconns++;
+}
+
+void pconn_close(struct pconn *c, int rst)
+{
+	struct pvs *p = c->pvs;
+	struct loop *l = pconn_loop(c);
+	uint64_t now = loop_now(l);
+	unsigned i;
+
+	if (c->state == PCONN_CLOSED)
+		return;
+	c->state = PCONN_CLOSED;
+	loop_timer_stop(l, &c->timer);
+	close_fd(l, &c->cio, &c->cfd, rst);
+	close_fd(l, &c->sio, &c->sfd, rst);
+	relay_release(p->px, &c->c2s);
+	relay_release(p->px, &c->s2c);
+	if (c->live)
+		set_acct(c, PCONN_ACCT_NONE);
+	for (i = 0; i < c->ntried; i++)
+		rs_live_unref(c->tried[i]);
+	free(c->tried);
+	if (c->tpl)
+		persist_release(c->tpl, now);
+	rs_live_unref(c->live);
+	vs_live_unref(c->vsl);
+	unlink_conn(c);
+	/* the ev_io structs may still sit in this round's event list */
+	if (loop_defer(l, free, c) < 0)
+		log_err("proxy: out of memory, leaking a connection");
+	pvs_maybe_free(p);
+}
+
+/* ---- relaying ---- */
+
+static void update_interest(struct pconn *c)
+{
+	struct loop *l = pconn_loop(c);
+	uint32_t ce = 0, se = 0;
+
+	if (relay_wants_read(&c->c2s))
+		ce |= EPOLLIN;
+	if (relay_wants_write(&c->s2c))
+		ce |= EPOLLOUT;
+	if (relay_wants_read(&c->s2c))
+		se |= EPOLLIN;
+	if (relay_wants_write(&c->c2s))
+		se |= EPOLLOUT;
+	loop_io_mod(l, &c->cio, ce);
+	loop_io_mod(l, &c->sio, se);
+}
+
+static int pump(struct pconn *c, struct relay_dir *d, int src, int dst, int in)
+{
+	uint64_t bytes = 0, xfers = 0;
+	int r = relay_pump(c->pvs->px, d, src, dst, &bytes, &xfers);
+
+	if (xfers) {
+		struct fc_stats *rs = &c->live->stats, *vs = &c->vsl->stats;
+
+		if (in) {
+			rs->inbytes += bytes;
+			rs->inpkts += xfers;
+			vs->inbytes += bytes;
+			vs->inpkts += xfers;
+		} else {
+			rs->outbytes += bytes;
+			rs->outpkts += xfers;
+			vs->outbytes += bytes;
+			vs->outpkts += xfers;
+		}
+		c->last_ms = loop_now(pconn_loop(c));
+	}
+	return r;
+}
+
+static void relay_event(struct pconn *c, int client_side, uint32_t events)
+{
+	int hup = events & (EPOLLHUP | EPOLLERR);
+	int do_c2s, do_s2c;
+
+	if (events & EPOLLERR) {
+		pconn_close(c, 1);
+		return;
+	}
+	/* readable source or writable destination of a direction: pump it */
+	if (client_side) {
+		do_c2s = hup || (events & EPOLLIN);
+		do_s2c = hup || (events & EPOLLOUT);
+	} else {
+		do_s2c = hup || (events & EPOLLIN);
+		do_c2s = hup || (events & EPOLLOUT);
+	}
+	if (do_c2s && !c->c2s.shut && pump(c, &c->c2s, c->cfd, c->sfd, 1) < 0) {
+		pconn_close(c, 1);
+		return;
+	}
+	if (do_s2c && !c->s2c.shut && pump(c, &c->s2c, c->sfd, c->cfd, 0) < 0) {
+		pconn_close(c, 1);
+		return;
+	}
+	if (relay_done(&c->c2s) && relay_done(&c->s2c)) {
+		pconn_close(c, 0);
+		return;
+	}
+	/* both halves gone on a socket we still write to: it was reset */
+	if ((events & EPOLLHUP) && !(client_side ? c->s2c.shut : c->c2s.shut)) {
+		pconn_close(c, 1);
+		return;
+	}
+	if (c->c2s.eof || c->s2c.eof)
+		set_acct(c, PCONN_ACCT_INACTIVE);
+	update_interest(c);
+}
+
+/* ---- connecting ---- */
+
+static void established(struct pconn *c)
+{
+	struct loop *l = pconn_loop(c);
+
+	c->state = PCONN_RELAY;
+	c->live->fail_count = 0;
+	set_acct(c, PCONN_ACCT_ACTIVE);
+	c->last_ms = loop_now(l);
+	if (c->pvs->idle_timeout_ms)
+		loop_timer_start(l, &c->timer, c->pvs->idle_timeout_ms);
+	else
+		loop_timer_stop(l, &c->timer);
+	update_interest(c);
+}
+
+/* 1 = in progress (watching), 0 = connected, -1 = failed. */
+static int start_connect(struct pconn *c)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = addr_to_sockaddr(&c->server, &ss);
+	int fd = socket(c->server.family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -1;
+	set_nodelay(fd);
+	if (connect(fd, (struct sockaddr *)&ss, sl) < 0 && errno != EINPROGRESS) {
+		close(fd);
+		return -1;
+	}
+	if (loop_io_add(pconn_loop(c), &c->sio, fd, EPOLLOUT, pconn_on_io, c) < 0) {
+		close(fd);
+		return -1;
+	}
+	c->sfd = fd;
+	return 1;
+}
+
+/* The current server did not take the connection.  Returns 0 if another
+ * one may be tried, -1 if the connection was closed. */
+static int connect_failed(struct pconn *c)
+{
+	struct pvs *p = c->pvs;
+	struct loop *l = pconn_loop(c);
+	struct rs_live **t;
+
+	close_fd(l, &c->sio, &c->sfd, 0);
+	set_acct(c, PCONN_ACCT_NONE);
+	c->live->fail_count++;
+	if (c->tpl) {
+		/* the template leads to a server that refuses: forget it */
+		if (c->tpl->live == c->live)
+			persist_drop(&p->persist, c->tpl);
+		persist_release(c->tpl, loop_now(l));
+		c->tpl = NULL;
+	}
+	t = realloc(c->tried, (c->ntried + 1) * sizeof(*t));
+	if (!t) {
+		pconn_close(c, 1);
+		return -1;
+	}
+	c->tried = t;
+	c->tried[c->ntried++] = c->live; /* the reference moves */
+	c->live = NULL;
+	if (c->ntried > p->connect_retries) {
+		char a[ADDR_STRLEN];
+
+		log_debug("proxy: %s: no real server took the client %s", p->name,
+			  addr_format(&c->client, a, sizeof(a), 1));
+		pconn_close(c, 1);
+		return -1;
+	}
+	return 0;
+}
+
+static void pconn_try(struct pconn *c)
+{
+	struct pvs *p = c->pvs;
+	struct loop *l = pconn_loop(c);
+	struct pvs_target t;
+	int r;
+
+	for (;;) {
+		if (pvs_place(p, &c->client, c->tried, c->ntried, &t) < 0) {
+			pconn_close(c, 1);
+			return;
+		}
+		c->server = t.addr;
+		c->live = t.live;
+		c->tpl = t.tpl;
+		c->live->stats.conns++;
+		if (!c->ntried)
+			c->vsl->stats.conns++;
+		set_acct(c, PCONN_ACCT_INACTIVE);
+		r = start_connect(c);
+		if (r > 0) {
+			loop_timer_start(l, &c->timer, p->connect_timeout_ms);
+			return;
+		}
+		if (connect_failed(c) < 0)
+			return;
+	}
+}
+
+static void connect_event(struct pconn *c, uint32_t events)
+{
+	int e = 0;
+	socklen_t el = sizeof(e);
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+
+	if (getsockopt(c->sfd, SOL_SOCKET, SO_ERROR, &e, &el) < 0)
+		e = errno;
+	if (!e) {
+		/* a stale event for an earlier attempt says nothing: ask */
+		if (getpeername(c->sfd, (struct sockaddr *)&ss, &sl) < 0) {
+			if (errno == ENOTCONN && !(events & (EPOLLERR | EPOLLHUP)))
+				return;
+			e = errno;
+		}
+	}
+	if (!e) {
+		established(c);
+		return;
+	}
+	if (connect_failed(c) == 0)
+		pconn_try(c);
+}
+
+static void pconn_on_io(struct loop *l, struct ev_io *io, uint32_t events)
+{
+	struct pconn *c = io->data;
+	int client_side = io == &c->cio;
+
+	if (c->state == PCONN_CONNECTING) {
+		if (client_side) {
+			/* the client left before we reached a server */
+			if (events & (EPOLLERR | EPOLLHUP))
+				pconn_close(c, 1);
+			return;
+		}
+		connect_event(c, events);
+		return;
+	}
+	if (c->state == PCONN_RELAY)
+		relay_event(c, client_side, events);
+}
+
+static void pconn_on_timer(struct loop *l, struct ev_timer *t)
+{
+	struct pconn *c = t->data;
+	uint64_t now = loop_now(l), idle = c->pvs->idle_timeout_ms;
+
+	if (c->state == PCONN_CONNECTING) {
+		if (connect_failed(c) == 0)
+			pconn_try(c);
+		return;
+	}
+	if (c->state != PCONN_RELAY || !idle)
+		return;
+	if (now - c->last_ms >= idle) {
+		pconn_close(c, 1);
+		return;
+	}
+	loop_timer_start(l, &c->timer, idle - (now - c->last_ms));
+}
+
+/* ---- accepting ---- */
+
+static void pconn_new(struct pvs *p, int cfd, const struct fc_addr *client)
+{
+	struct pconn *c = calloc(1, sizeof(*c));
+
+	if (!c) {
+		sock_set_rst(cfd);
+		close(cfd);
+		return;
+	}
+	c->cfd = cfd;
+	c->sfd = -1;
+	c->client = *client;
+	c->vsl = vs_live_ref(p->vsl);
+	c->state = PCONN_CONNECTING;
+	relay_init(&c->c2s);
+	relay_init(&c->s2c);
+	loop_timer_init(&c->timer, pconn_on_timer, c);
+	link_conn(p, c);
+	set_nodelay(cfd);
+	/* no interest yet: only errors and hang-ups while connecting */
+	if (loop_io_add(p->px->loop, &c->cio, cfd, 0, pconn_on_io, c) < 0) {
+		pconn_close(c, 1);
+		return;
+	}
+	pconn_try(c);
+}
+
+void tcp_on_accept(struct loop *l, struct ev_io *io, uint32_t events)
+{
+	struct pvs *p = io->data;
+	int i;
+
+	for (i = 0; i < PROXY_ACCEPT_BATCH && p->fd >= 0; i++) {
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof(ss);
+		struct fc_addr client;
+		int fd = accept4(p->fd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+		if (fd < 0) {
+			if (errno == EINTR || errno == ECONNABORTED || errno == EPROTO)
+				continue;
+			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+			    errno == ENOMEM) {
+				/* level-triggered: stop asking for a while, or spin */
+				log_warn("proxy: %s: accept: %s; pausing", p->name,
+					 strerror(errno));
+				loop_io_mod(l, &p->io, 0);
+				p->accept_paused = 1;
+				loop_timer_start(l, &p->tick, PROXY_ACCEPT_PAUSE_MS);
+			}
+			return;
+		}
+		if (addr_from_sockaddr(&client, (struct sockaddr *)&ss) < 0) {
+			close(fd);
+			continue;
+		}
+		pconn_new(p, fd, &client);
+	}
+}
+
+void tcp_adopt(struct pvs *to, struct pvs *from)
+{
+	while (from->conns) {
+		struct pconn *c = from->conns;
+
+		unlink_conn(c);
+		link_conn(to, c);
+	}
+}
