@@ -101,6 +101,9 @@ done
 import socket, sys
 for port in map(int, sys.argv[1:]):
     s = socket.socket()
+    # SO_REUSEADDR as servers set it: TIME_WAIT leftovers are no conflict,
+    # a listener is.
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         s.bind(("127.0.0.1", port))
     except OSError:

@@ -125,6 +125,9 @@ show_list() {
 import socket, sys
 for port in (8080, 9001, 9002, 9003):
     s = socket.socket()
+    # SO_REUSEADDR as servers set it: TIME_WAIT leftovers are no conflict,
+    # a listener is.
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         s.bind(("127.0.0.1", port))
     except OSError:
