@@ -1,0 +1,116 @@
+/* Keyword tables and the state of the keepalived reader.
+ *
+ * A block (global_defs, virtual_server, real_server, HTTP_GET, url...) is a
+ * struct kw_block: its keywords as {name, parser, argument counts, block},
+ * the keepalived keywords fulcrum knowingly ignores there, and optionally a
+ * parser for lines that are not keywords (virtual_server_group entries).
+ * The walker (kw.c) reads statements, checks argument counts and braces,
+ * and calls the parser; a block keyword's parser walks its own body with
+ * kw_body() so that it can create the object the body fills.
+ */
+#ifndef FC_CONF_KW_T_H
+#define FC_CONF_KW_T_H
+
+#include <stddef.h>
+
+#include "conf/lexer-t.h"
+#include "model/model-t.h"
+
+#define KW_ANY 255	    /* max_args: no limit */
+#define KW_MAX_DEPTH 32	    /* nested blocks */
+#define CHK_UNSET 0xffffffffu /* a checker timing not given at this level */
+
+struct kw_ctx;
+
+/* One statement: the keyword, the rest of its line, and whether a { block }
+ * follows (if so, ctx->pos is just after the '{' when the parser runs). */
+struct kw_stmt {
+	const struct token *kw;
+	const struct token *args; /* argc contiguous tokens */
+	unsigned argc;
+	int has_block;
+};
+
+/* Returns 0, or -1 with a sentence in err (the walker prefixes file:line of
+ * the keyword; an empty err means the parser reported it already). */
+typedef int (*kw_parse_fn)(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
+			   size_t errlen);
+
+enum kw_block_rule {
+	KW_NOBLOCK,   /* a '{' after it is an error */
+	KW_NEEDBLOCK, /* must be followed by a block */
+	KW_OPTBLOCK,  /* the parser looks at st->has_block */
+};
+
+struct kw {
+	const char *name; /* NULL ends a table */
+	kw_parse_fn parse;
+	unsigned char min_args, max_args;
+	unsigned char block; /* enum kw_block_rule */
+};
+
+struct kw_block {
+	const char *name;	      /* for messages: "virtual_server" */
+	const struct kw *kws;	      /* may be NULL */
+	const struct kw *kws2;	      /* a second table (checkers in real_server), or NULL */
+	const char *const *ignored;   /* keepalived keywords ignored here (warning), or NULL */
+	kw_parse_fn other;	      /* statements not in the tables, or NULL */
+};
+
+/* One entry of a virtual_server_group. */
+struct vsg_entry {
+	struct fc_addr addr; /* first address and the port */
+	unsigned count;	     /* addresses in the range (1 for a plain entry) */
+	uint32_t fwmark;     /* fwmark entry, or 0 */
+	const char *file;
+	int line;
+};
+
+struct vsg {
+	char *name;
+	struct vsg_entry *e;
+	unsigned n;
+	const char *file;
+	int line;
+	struct vsg *next;
+};
+
+/* A virtual_server group NAME whose group was not defined yet. */
+struct vsg_pending {
+	const struct token *kw; /* the virtual_server keyword */
+	char *group;
+	size_t body;	       /* token index just after its '{' */
+	struct vsg_pending *next;
+};
+
+struct kw_ctx {
+	const struct token *tok; /* the lexer's tokens */
+	size_t ntok, pos;
+	struct config *cfg;
+	struct conf_diag *d;
+	int silent;	      /* re-walking a group body: diagnostics were given once */
+	unsigned silent_errors;
+	unsigned depth;
+	int body_done;	      /* set by kw_body(): the parser consumed its block */
+	struct vsg *groups;
+	struct vsg_pending *pending;
+};
+
+/* Reader state of one virtual_server body. */
+struct vs_state {
+	struct virtual_server *vs;
+	const struct token *kw; /* the virtual_server keyword */
+	/* checker defaults given at virtual_server level (CHK_UNSET = not given) */
+	unsigned retry, delay_before_retry_ms, connect_timeout_ms, warmup_ms;
+	int family; /* ip_family, or 0 */
+};
+
+/* Reader state of one real_server (or sorry_server) body. */
+struct rs_state {
+	struct vs_state *vss;
+	struct real_server *rs;
+	unsigned retry, delay_before_retry_ms, connect_timeout_ms, warmup_ms, delay_loop_ms;
+	char *virtualhost; /* HTTP checks' default Host, owned */
+};
+
+#endif

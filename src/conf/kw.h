@@ -1,0 +1,59 @@
+/* The keyword walker, argument helpers and the keyword tables. */
+#ifndef FC_CONF_KW_H
+#define FC_CONF_KW_H
+
+#include "conf/kw-t.h"
+
+/* Walk statements until EOF (top level). */
+void kw_walk_top(struct kw_ctx *c, const struct kw_block *b, void *obj);
+/* Walk a block body: ctx->pos is after '{'; stops after the matching '}'. */
+void kw_body(struct kw_ctx *c, const struct kw_block *b, void *obj, const struct token *open);
+
+/* Diagnostics at a token's position (silenced while re-walking a group). */
+void kw_error(struct kw_ctx *c, const struct token *t, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void kw_warn(struct kw_ctx *c, const struct token *t, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Argument parsers: 0, or -1 with err naming the keyword and the value. */
+int kw_uint(const struct kw_stmt *st, unsigned i, unsigned min, unsigned max, unsigned *out,
+	    char *err, size_t errlen);
+/* Seconds, fractions allowed ("1.5"), into milliseconds (<= max_ms). */
+int kw_secs_ms(const struct kw_stmt *st, unsigned i, unsigned max_ms, unsigned *out, char *err,
+	       size_t errlen);
+/* <BOOL>: on|off|true|false|yes|no; no argument = true. */
+int kw_bool(const struct kw_stmt *st, unsigned i, int *out, char *err, size_t errlen);
+/* strdup of argument i into *dst (freeing the old value). */
+int kw_str(const struct kw_stmt *st, unsigned i, char **dst, char *err, size_t errlen);
+int kw_ip(const struct kw_stmt *st, unsigned i, struct fc_addr *a, char *err, size_t errlen);
+int kw_port(const struct kw_stmt *st, unsigned i, uint16_t *port, char *err, size_t errlen);
+
+/* The nearest name (Levenshtein distance <= 2) among the block's keywords
+ * and ignored keywords, or NULL. */
+const char *kw_nearest(const struct kw_block *b, const char *word);
+int kw_in_list(const char *const *list, const char *word);
+
+/* Tables (keepalived.c, check_kw.c, ignored.c). */
+extern const struct kw_block kw_top;
+extern const struct kw kw_checkers[];	   /* TCP_CHECK, HTTP_GET... inside real_server */
+extern const char *const ign_top[];	   /* top-level blocks fulcrum ignores */
+extern const char *const ign_global[];
+extern const char *const ign_vs[];
+extern const char *const ign_rs[];
+extern const char *const ign_check[];
+extern const char *const ign_url[];
+/* Why a top-level block is ignored ("VRRP is not served by fulcrum yet"). */
+const char *ign_top_reason(const char *kw);
+
+/* keepalived.c: scheduler names fulcrum knows. */
+int conf_sched_known(const char *name);
+/* Apply the checker defaults of a real_server / virtual_server level. */
+void chk_inherit_rs(struct rs_state *rss);
+void chk_inherit_vs(struct vs_state *vss);
+
+/* keepalived.c: read the whole token stream into c->cfg; free the reader's
+ * group tables. */
+void ka_read(struct kw_ctx *c);
+void ka_ctx_free(struct kw_ctx *c);
+
+#endif
