@@ -100,7 +100,7 @@ void sched_noop_done(struct sched *s);
 
 /* Every scheduler, one per file; listed in sched_all[] (sched.c). */
 extern const struct sched_ops sched_rr_ops, sched_wrr_ops, sched_lc_ops, sched_wlc_ops,
-	sched_sed_ops, sched_nq_ops, sched_lblc_ops, sched_lblcr_ops, sched_dh_ops, sched_sh_ops,
-	sched_mh_ops, sched_fo_ops, sched_ovf_ops, sched_twos_ops;
+    sched_sed_ops, sched_nq_ops, sched_lblc_ops, sched_lblcr_ops, sched_dh_ops, sched_sh_ops,
+    sched_mh_ops, sched_fo_ops, sched_ovf_ops, sched_twos_ops;
 
 #endif

@@ -62,9 +62,9 @@ static void dh_done(struct sched *s)
 }
 
 const struct sched_ops sched_dh_ops = {
-	.name = "dh",
-	.init = dh_init,
-	.update = dh_update,
-	.pick = dh_pick,
-	.done = dh_done,
+    .name = "dh",
+    .init = dh_init,
+    .update = dh_update,
+    .pick = dh_pick,
+    .done = dh_done,
 };

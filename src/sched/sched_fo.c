@@ -22,9 +22,9 @@ static int fo_pick(struct sched *s, const struct sched_server *srv, size_t n,
 }
 
 const struct sched_ops sched_fo_ops = {
-	.name = "fo",
-	.init = sched_noop_init,
-	.update = sched_noop_update,
-	.pick = fo_pick,
-	.done = sched_noop_done,
+    .name = "fo",
+    .init = sched_noop_init,
+    .update = sched_noop_update,
+    .pick = fo_pick,
+    .done = sched_noop_done,
 };

@@ -26,7 +26,7 @@
 
 struct lblc_entry {
 	struct sched_ipkey key;
-	int server;       /* index, -1 = server left the array */
+	int server;	  /* index, -1 = server left the array */
 	uint64_t lastuse; /* ms */
 };
 
@@ -125,8 +125,8 @@ static int lblc_pick(struct sched *s, const struct sched_server *srv, size_t n,
 		return sched_wlc_choose(srv, n);
 	now = in->now_ms;
 	sched_ipkey_make(&key, in->dest);
-	bucket = &st->tab[(size_t)sched_hash_32(sched_addr_fold(in->dest), LBLC_TAB_BITS) *
-			  LBLC_WAYS];
+	bucket =
+	    &st->tab[(size_t)sched_hash_32(sched_addr_fold(in->dest), LBLC_TAB_BITS) * LBLC_WAYS];
 	for (w = 0; w < LBLC_WAYS && !en; w++)
 		if (bucket[w].key.family && sched_ipkey_eq(&bucket[w].key, &key))
 			en = &bucket[w];
@@ -164,9 +164,9 @@ static void lblc_done(struct sched *s)
 }
 
 const struct sched_ops sched_lblc_ops = {
-	.name = "lblc",
-	.init = lblc_init,
-	.update = lblc_update,
-	.pick = lblc_pick,
-	.done = lblc_done,
+    .name = "lblc",
+    .init = lblc_init,
+    .update = lblc_update,
+    .pick = lblc_pick,
+    .done = lblc_done,
 };

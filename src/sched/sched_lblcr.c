@@ -31,8 +31,8 @@ struct lblcr_entry {
 	struct sched_ipkey key;
 	int nset;
 	int set[LBLCR_SET_MAX]; /* server indexes, newest first */
-	uint64_t lastuse;       /* ms, last lookup */
-	uint64_t lastmod;       /* ms, last change of the set */
+	uint64_t lastuse;	/* ms, last lookup */
+	uint64_t lastmod;	/* ms, last change of the set */
 };
 
 struct lblcr_state {
@@ -58,7 +58,8 @@ static int set_min(const struct lblcr_entry *en, const struct sched_server *srv,
 		if (d < 0 || (size_t)d >= n || !sched_usable(&srv[d]))
 			continue;
 		doh = sched_overhead(&srv[d]);
-		if (least < 0 || loh * (uint64_t)srv[d].weight > doh * (uint64_t)srv[least].weight) {
+		if (least < 0 ||
+		    loh * (uint64_t)srv[d].weight > doh * (uint64_t)srv[least].weight) {
 			least = d;
 			loh = doh;
 		}
@@ -200,8 +201,8 @@ static int lblcr_pick(struct sched *s, const struct sched_server *srv, size_t n,
 		return sched_wlc_choose(srv, n);
 	now = in->now_ms;
 	sched_ipkey_make(&key, in->dest);
-	bucket = &st->tab[(size_t)sched_hash_32(sched_addr_fold(in->dest), LBLCR_TAB_BITS) *
-			  LBLCR_WAYS];
+	bucket =
+	    &st->tab[(size_t)sched_hash_32(sched_addr_fold(in->dest), LBLCR_TAB_BITS) * LBLCR_WAYS];
 	for (w = 0; w < LBLCR_WAYS && !en; w++)
 		if (bucket[w].key.family && sched_ipkey_eq(&bucket[w].key, &key))
 			en = &bucket[w];
@@ -249,9 +250,9 @@ static void lblcr_done(struct sched *s)
 }
 
 const struct sched_ops sched_lblcr_ops = {
-	.name = "lblcr",
-	.init = lblcr_init,
-	.update = lblcr_update,
-	.pick = lblcr_pick,
-	.done = lblcr_done,
+    .name = "lblcr",
+    .init = lblcr_init,
+    .update = lblcr_update,
+    .pick = lblcr_pick,
+    .done = lblcr_done,
 };

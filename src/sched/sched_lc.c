@@ -25,9 +25,9 @@ static int lc_pick(struct sched *s, const struct sched_server *srv, size_t n,
 }
 
 const struct sched_ops sched_lc_ops = {
-	.name = "lc",
-	.init = sched_noop_init,
-	.update = sched_noop_update,
-	.pick = lc_pick,
-	.done = sched_noop_done,
+    .name = "lc",
+    .init = sched_noop_init,
+    .update = sched_noop_update,
+    .pick = lc_pick,
+    .done = sched_noop_done,
 };

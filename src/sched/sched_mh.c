@@ -118,7 +118,7 @@ static int mh_init(struct sched *s, char *err, size_t errlen)
 struct mh_setup {
 	uint32_t perm; /* next preferred slot */
 	uint32_t skip;
-	int turns;     /* slots claimed per round */
+	int turns; /* slots claimed per round */
 };
 
 /* ip_vs_mh_permutate() + ip_vs_mh_populate() on array indexes. */
@@ -197,8 +197,7 @@ static int mh_update(struct sched *s, const struct sched_server *srv, size_t n)
 	struct mh_state *st = s->priv;
 
 	/* More servers than slots cannot be placed (the kernel refuses too). */
-	if (n > MH_TAB_SIZE || sched_ident_set(&st->ident, srv, n) < 0 ||
-	    mh_populate(st, n) < 0) {
+	if (n > MH_TAB_SIZE || sched_ident_set(&st->ident, srv, n) < 0 || mh_populate(st, n) < 0) {
 		mh_reset(st);
 		return -1;
 	}
@@ -248,9 +247,9 @@ static void mh_done(struct sched *s)
 }
 
 const struct sched_ops sched_mh_ops = {
-	.name = "mh",
-	.init = mh_init,
-	.update = mh_update,
-	.pick = mh_pick,
-	.done = mh_done,
+    .name = "mh",
+    .init = mh_init,
+    .update = mh_update,
+    .pick = mh_pick,
+    .done = mh_done,
 };

@@ -18,7 +18,8 @@ static int nq_pick(struct sched *s, const struct sched_server *srv, size_t n,
 		if (srv[i].activeconns == 0)
 			return (int)i;
 		doh = (uint64_t)srv[i].activeconns + 1;
-		if (least < 0 || loh * (uint64_t)srv[i].weight > doh * (uint64_t)srv[least].weight) {
+		if (least < 0 ||
+		    loh * (uint64_t)srv[i].weight > doh * (uint64_t)srv[least].weight) {
 			least = (int)i;
 			loh = doh;
 		}
@@ -27,9 +28,9 @@ static int nq_pick(struct sched *s, const struct sched_server *srv, size_t n,
 }
 
 const struct sched_ops sched_nq_ops = {
-	.name = "nq",
-	.init = sched_noop_init,
-	.update = sched_noop_update,
-	.pick = nq_pick,
-	.done = sched_noop_done,
+    .name = "nq",
+    .init = sched_noop_init,
+    .update = sched_noop_update,
+    .pick = nq_pick,
+    .done = sched_noop_done,
 };

@@ -26,9 +26,9 @@ static int ovf_pick(struct sched *s, const struct sched_server *srv, size_t n,
 }
 
 const struct sched_ops sched_ovf_ops = {
-	.name = "ovf",
-	.init = sched_noop_init,
-	.update = sched_noop_update,
-	.pick = ovf_pick,
-	.done = sched_noop_done,
+    .name = "ovf",
+    .init = sched_noop_init,
+    .update = sched_noop_update,
+    .pick = ovf_pick,
+    .done = sched_noop_done,
 };

@@ -94,9 +94,9 @@ static void rr_done(struct sched *s)
 }
 
 const struct sched_ops sched_rr_ops = {
-	.name = "rr",
-	.init = rr_init,
-	.update = rr_update,
-	.pick = rr_pick,
-	.done = rr_done,
+    .name = "rr",
+    .init = rr_init,
+    .update = rr_update,
+    .pick = rr_pick,
+    .done = rr_done,
 };

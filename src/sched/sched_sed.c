@@ -31,9 +31,9 @@ static int sed_pick(struct sched *s, const struct sched_server *srv, size_t n,
 }
 
 const struct sched_ops sched_sed_ops = {
-	.name = "sed",
-	.init = sched_noop_init,
-	.update = sched_noop_update,
-	.pick = sed_pick,
-	.done = sched_noop_done,
+    .name = "sed",
+    .init = sched_noop_init,
+    .update = sched_noop_update,
+    .pick = sed_pick,
+    .done = sched_noop_done,
 };

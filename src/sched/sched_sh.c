@@ -100,9 +100,9 @@ static void sh_done(struct sched *s)
 }
 
 const struct sched_ops sched_sh_ops = {
-	.name = "sh",
-	.init = sh_init,
-	.update = sh_update,
-	.pick = sh_pick,
-	.done = sh_done,
+    .name = "sh",
+    .init = sh_init,
+    .update = sh_update,
+    .pick = sh_pick,
+    .done = sh_done,
 };

@@ -50,9 +50,9 @@ static int twos_pick(struct sched *s, const struct sched_server *srv, size_t n,
 }
 
 const struct sched_ops sched_twos_ops = {
-	.name = "twos",
-	.init = sched_noop_init,
-	.update = sched_noop_update,
-	.pick = twos_pick,
-	.done = sched_noop_done,
+    .name = "twos",
+    .init = sched_noop_init,
+    .update = sched_noop_update,
+    .pick = twos_pick,
+    .done = sched_noop_done,
 };

@@ -39,9 +39,9 @@ static int wlc_pick(struct sched *s, const struct sched_server *srv, size_t n,
 }
 
 const struct sched_ops sched_wlc_ops = {
-	.name = "wlc",
-	.init = sched_noop_init,
-	.update = sched_noop_update,
-	.pick = wlc_pick,
-	.done = sched_noop_done,
+    .name = "wlc",
+    .init = sched_noop_init,
+    .update = sched_noop_update,
+    .pick = wlc_pick,
+    .done = sched_noop_done,
 };

@@ -115,9 +115,9 @@ static void wrr_done(struct sched *s)
 }
 
 const struct sched_ops sched_wrr_ops = {
-	.name = "wrr",
-	.init = wrr_init,
-	.update = wrr_update,
-	.pick = wrr_pick,
-	.done = wrr_done,
+    .name = "wrr",
+    .init = wrr_init,
+    .update = wrr_update,
+    .pick = wrr_pick,
+    .done = wrr_done,
 };

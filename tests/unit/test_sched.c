@@ -118,8 +118,8 @@ static void svc_close(struct svc *v)
 	sched_destroy(&v->s);
 }
 
-static const char *const all_names[] = {"rr",  "wrr", "lc", "wlc", "lblc", "lblcr", "dh",
-					"sh",  "sed", "nq", "fo",  "ovf",  "mh",    "twos"};
+static const char *const all_names[] = {"rr", "wrr", "lc", "wlc", "lblc", "lblcr", "dh",
+					"sh", "sed", "nq", "fo",  "ovf",  "mh",	   "twos"};
 #define NNAMES (sizeof(all_names) / sizeof(all_names[0]))
 
 /* ---- registry ---- */
@@ -620,8 +620,7 @@ static void test_sh_kernel_hash(void **state)
 	/* Weights 1,1,1: bucket i holds server i mod 3, so the pick is
 	 * hash_32(address, 8) mod 3. */
 	svc_open(&v, "sh", 0, w, 3);
-	assert_string_equal(clients_seq(&v, "192.168.0.", 32),
-			    "01212120202010101212120211010221");
+	assert_string_equal(clients_seq(&v, "192.168.0.", 32), "01212120202010101212120211010221");
 	svc_close(&v);
 }
 
@@ -741,12 +740,10 @@ static void test_mh_kernel_hash(void **state)
 	int i;
 
 	svc_open(&v, "mh", 0, w1, 3);
-	assert_string_equal(clients_seq(&v, "192.168.0.", 32),
-			    "12110021122121220101110000222100");
+	assert_string_equal(clients_seq(&v, "192.168.0.", 32), "12110021122121220101110000222100");
 	svc_close(&v);
 	svc_open(&v, "mh", 0, w2, 3);
-	assert_string_equal(clients_seq(&v, "192.168.0.", 32),
-			    "22110121122121222101110022222121");
+	assert_string_equal(clients_seq(&v, "192.168.0.", 32), "22110121122121222101110022222121");
 	svc_close(&v);
 	/* mh-port: hashes port + address, as the kernel does. */
 	svc_open(&v, "mh", SCHED_F_PORT, w1, 3);
@@ -921,7 +918,7 @@ static void test_lblc_expiry_and_removal(void **state)
 	assert_int_equal(pick_dest(&v, "203.0.113.10", 70 * HOUR_MS), 1); /* 10.0.0.2 */
 	v.addr[0] = v.addr[1];
 	v.addr[1] = v.addr[2];
-	v.n = 2; /* 10.0.0.1 left: now 10.0.0.2, 10.0.0.3 */
+	v.n = 2;	    /* 10.0.0.1 left: now 10.0.0.2, 10.0.0.3 */
 	conns(&v, 0, 1, 0); /* not over its weight: stays */
 	conns(&v, 1, 0, 0);
 	svc_update(&v);
@@ -951,7 +948,7 @@ static void test_lblc_many_destinations(void **state)
 	for (i = 19000; i < 20000; i++) {
 		ip4n(&d, 0x0B000000u + i, 80);
 		v.srv[0].activeconns = v.srv[1].activeconns = v.srv[2].activeconns =
-			v.srv[3].activeconns = 0;
+		    v.srv[3].activeconns = 0;
 		assert_int_equal(svc_pick(&v, &c, &d, 20000), first[i]);
 	}
 	svc_close(&v);
@@ -1015,35 +1012,35 @@ static void test_lblcr_shrink(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_find_every_name),
-		cmocka_unit_test(test_find_unknown),
-		cmocka_unit_test(test_create_destroy_all),
-		cmocka_unit_test(test_rand_deterministic),
-		cmocka_unit_test(test_all_empty_and_zero),
-		cmocka_unit_test(test_all_random),
-		cmocka_unit_test(test_rr_sequence),
-		cmocka_unit_test(test_rr_update_keeps_position),
-		cmocka_unit_test(test_wrr_sequences),
-		cmocka_unit_test(test_wrr_weight_changes),
-		cmocka_unit_test(test_lc_cost),
-		cmocka_unit_test(test_wlc_cost),
-		cmocka_unit_test(test_sed_nq_cost),
-		cmocka_unit_test(test_fo),
-		cmocka_unit_test(test_ovf),
-		cmocka_unit_test(test_twos),
-		cmocka_unit_test(test_sh_kernel_hash),
-		cmocka_unit_test(test_sh_weights_and_port),
-		cmocka_unit_test(test_sh_unavailable),
-		cmocka_unit_test(test_dh),
-		cmocka_unit_test(test_mh_kernel_hash),
-		cmocka_unit_test(test_mh_distribution),
-		cmocka_unit_test(test_mh_remove_one),
-		cmocka_unit_test(test_mh_quiescent_keeps_table),
-		cmocka_unit_test(test_lblc_sticky_and_reassign),
-		cmocka_unit_test(test_lblc_expiry_and_removal),
-		cmocka_unit_test(test_lblc_many_destinations),
-		cmocka_unit_test(test_lblcr_replication),
-		cmocka_unit_test(test_lblcr_shrink),
+	    cmocka_unit_test(test_find_every_name),
+	    cmocka_unit_test(test_find_unknown),
+	    cmocka_unit_test(test_create_destroy_all),
+	    cmocka_unit_test(test_rand_deterministic),
+	    cmocka_unit_test(test_all_empty_and_zero),
+	    cmocka_unit_test(test_all_random),
+	    cmocka_unit_test(test_rr_sequence),
+	    cmocka_unit_test(test_rr_update_keeps_position),
+	    cmocka_unit_test(test_wrr_sequences),
+	    cmocka_unit_test(test_wrr_weight_changes),
+	    cmocka_unit_test(test_lc_cost),
+	    cmocka_unit_test(test_wlc_cost),
+	    cmocka_unit_test(test_sed_nq_cost),
+	    cmocka_unit_test(test_fo),
+	    cmocka_unit_test(test_ovf),
+	    cmocka_unit_test(test_twos),
+	    cmocka_unit_test(test_sh_kernel_hash),
+	    cmocka_unit_test(test_sh_weights_and_port),
+	    cmocka_unit_test(test_sh_unavailable),
+	    cmocka_unit_test(test_dh),
+	    cmocka_unit_test(test_mh_kernel_hash),
+	    cmocka_unit_test(test_mh_distribution),
+	    cmocka_unit_test(test_mh_remove_one),
+	    cmocka_unit_test(test_mh_quiescent_keeps_table),
+	    cmocka_unit_test(test_lblc_sticky_and_reassign),
+	    cmocka_unit_test(test_lblc_expiry_and_removal),
+	    cmocka_unit_test(test_lblc_many_destinations),
+	    cmocka_unit_test(test_lblcr_replication),
+	    cmocka_unit_test(test_lblcr_shrink),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
