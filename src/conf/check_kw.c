@@ -226,12 +226,14 @@ static int p_url(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *er
 {
 	struct check_conf *k = CHK(obj);
 	struct check_url *u = calloc(1, sizeof(*u)), **up;
+	unsigned e0 = kw_errors(c);
 
 	if (!u)
 		return err_set(err, errlen, "out of memory");
 	kw_body(c, &blk_url, u, st->kw);
 	if (!u->path) {
-		kw_error(c, st->kw, "url block without a path");
+		if (kw_errors(c) == e0)
+			kw_error(c, st->kw, "url block without a path");
 		free(u->digest);
 		free(u->virtualhost);
 		free(u->regex);
@@ -593,7 +595,7 @@ static int p_check(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *
 	struct chk_state cs = { .rss = rss };
 	struct check_conf *k, **kp, *add;
 	struct smtp_host *h;
-	unsigned t;
+	unsigned t, e0 = kw_errors(c);
 
 	for (t = 0; t <= CHECK_BFD; t++)
 		if (!strcmp(check_names[t], st->kw->text))
@@ -616,6 +618,8 @@ static int p_check(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *
 	if (check_complete(k, err, errlen) < 0) {
 		check_conf_free(k);
 		free_hosts(cs.hosts);
+		if (kw_errors(c) != e0)
+			err[0] = 0; /* already explained by an error inside */
 		return -1;
 	}
 	if (cs.sni && !k->sni)

@@ -13,17 +13,13 @@
 #include "conf/lexer.h"
 #include "core/err.h"
 #include "model/model.h"
+#include "sched/sched.h"
 
 #define VSG_MAX_EXPAND 4096 /* virtual servers one group may produce */
 
-/* The schedulers fulcrum serves (src/sched/), as lb_algo names them. */
-static const char *const sched_names[] = { "rr",  "wrr", "lc", "wlc", "sed", "nq", "lblc",
-					   "lblcr", "dh", "sh", "mh", "fo", "ovf", "twos",
-					   NULL };
-
 int conf_sched_known(const char *name)
 {
-	return kw_in_list(sched_names, name);
+	return sched_find(name) != NULL;
 }
 
 /* An error at a position that is not a token (a group entry). */
@@ -291,11 +287,17 @@ static int p_lb_algo(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char
 	struct virtual_server *vs = ((struct vs_state *)obj)->vs;
 	const char *s = st->args[0].text;
 
-	if (!conf_sched_known(s) || strlen(s) >= sizeof(vs->sched))
-		return err_set(err, errlen,
-			       "%s: unknown scheduler '%s' (fulcrum has rr wrr lc wlc sed nq lblc "
-			       "lblcr dh sh mh fo ovf twos)",
-			       st->kw->text, s);
+	if (!conf_sched_known(s) || strlen(s) >= sizeof(vs->sched)) {
+		char names[256] = "";
+		size_t n = 0;
+		unsigned i;
+
+		for (i = 0; sched_all[i] && n < sizeof(names); i++)
+			n += (size_t)snprintf(names + n, sizeof(names) - n, "%s%s", i ? " " : "",
+					      sched_all[i]->name);
+		return err_set(err, errlen, "%s: unknown scheduler '%s' (fulcrum has %s)",
+			       st->kw->text, s, names);
+	}
 	strcpy(vs->sched, s);
 	return 0;
 }

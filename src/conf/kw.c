@@ -45,6 +45,11 @@ void kw_warn(struct kw_ctx *c, const struct token *t, const char *fmt, ...)
 	va_end(ap);
 }
 
+unsigned kw_errors(const struct kw_ctx *c)
+{
+	return c->silent_errors + (c->d ? c->d->errors : 0);
+}
+
 int kw_in_list(const char *const *list, const char *word)
 {
 	for (; list && *list; list++)
@@ -85,7 +90,7 @@ static void nearest_in(const char *word, const char *name, const char **best, un
 	unsigned d = lev(word, name);
 
 	/* a distance of 2 on a 3-letter word is another word, not a typo */
-	if (d < *bd && d <= 2 && d * 2 < strlen(name)) {
+	if (d < *bd && d <= 2 && d * 2 <= strlen(name)) {
 		*bd = d;
 		*best = name;
 	}

@@ -15,6 +15,10 @@ void kw_error(struct kw_ctx *c, const struct token *t, const char *fmt, ...)
 void kw_warn(struct kw_ctx *c, const struct token *t, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* Errors so far (silent ones included): a block that had errors inside
+ * does not add "incomplete block" errors on top. */
+unsigned kw_errors(const struct kw_ctx *c);
+
 /* Argument parsers: 0, or -1 with err naming the keyword and the value. */
 int kw_uint(const struct kw_stmt *st, unsigned i, unsigned min, unsigned max, unsigned *out,
 	    char *err, size_t errlen);

@@ -300,6 +300,12 @@ static void do_include(struct lexer *lx, const struct lex_pos *p, const char *pa
 
 /* Split a line into tokens; the first one is marked bol.  `include` as the
  * first word is handled here: its arguments are patterns, not tokens. */
+static void drop_from(struct lexer *lx, size_t first)
+{
+	while (lx->ntok > first)
+		free(lx->tok[--lx->ntok].text);
+}
+
 static void tokenize(struct lexer *lx, const struct lex_pos *p, const char *s, size_t n)
 {
 	size_t i = 0, first = lx->ntok;
@@ -332,12 +338,14 @@ static void tokenize(struct lexer *lx, const struct lex_pos *p, const char *s, s
 				if (len == LEX_MAX_TOKEN) {
 					lex_err(lx, p, "quoted string longer than %d characters",
 						LEX_MAX_TOKEN);
+					drop_from(lx, first);
 					return;
 				}
 				buf[len++] = s[i++];
 			}
 			if (i >= n) {
 				lex_err(lx, p, "unterminated quoted string");
+				drop_from(lx, first); /* the line is dropped whole: no cascade */
 				return;
 			}
 			i++;
@@ -351,6 +359,7 @@ static void tokenize(struct lexer *lx, const struct lex_pos *p, const char *s, s
 			i++;
 		if (i - start > LEX_MAX_TOKEN) {
 			lex_err(lx, p, "word longer than %d characters", LEX_MAX_TOKEN);
+			drop_from(lx, first);
 			return;
 		}
 		if (push_token(lx, p, TOK_WORD, bol, s + start, i - start))
