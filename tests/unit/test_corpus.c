@@ -1,0 +1,113 @@
+/* Real keepalived configurations (../shared/corpus/keepalived, or
+ * $FC_CORPUS_DIR): each must load, or be refused with errors that all read
+ * "<file>:<line>: " and name an unsupported feature, never a generic
+ * syntax complaint. */
+#include <dirent.h>
+#include <regex.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "conf/conf.h"
+#include "model/model.h"
+
+/* What a refusal may say: the features fulcrum does not serve yet. */
+static const char *const features[] = {
+	"fwmark virtual services are not supported",
+	"protocol SCTP is not supported",
+	"is not supported by fulcrum",
+	"are not supported by fulcrum",
+	NULL,
+};
+
+struct outcome {
+	const char *file;
+	unsigned bad; /* errors that are not "<file>:N: <feature>" */
+	char first_bad[512];
+};
+
+static void check_msg(void *ctx, int sev, const char *msg)
+{
+	struct outcome *o = ctx;
+	char pat[1024];
+	regex_t re;
+	int match, i, named = 0;
+
+	if (sev != DIAG_ERROR)
+		return;
+	snprintf(pat, sizeof(pat), "^.*%s:[0-9]+: ", o->file);
+	assert_int_equal(regcomp(&re, pat, REG_EXTENDED | REG_NOSUB), 0);
+	match = regexec(&re, msg, 0, NULL, 0) == 0;
+	regfree(&re);
+	for (i = 0; features[i]; i++)
+		if (strstr(msg, features[i]))
+			named = 1;
+	printf("    error: %s\n", msg);
+	if (!match || !named) {
+		if (!o->bad)
+			snprintf(o->first_bad, sizeof(o->first_bad), "%s", msg);
+		o->bad++;
+	}
+}
+
+static void test_corpus(void **state)
+{
+	const char *dir = getenv("FC_CORPUS_DIR");
+	struct dirent **names;
+	unsigned accepted = 0, refused = 0, failed = 0;
+	int n, i;
+
+	(void)state;
+	if (!dir)
+		dir = "../shared/corpus/keepalived";
+	n = scandir(dir, &names, NULL, alphasort);
+	if (n < 0) {
+		printf("corpus %s not found: skipped\n", dir);
+		skip();
+	}
+	for (i = 0; i < n; i++) {
+		struct outcome o = { .file = names[i]->d_name };
+		struct conf_diag d = { .fn = check_msg, .ctx = &o };
+		struct config *cfg;
+		char path[4096];
+
+		if (names[i]->d_name[0] == '.') {
+			free(names[i]);
+			continue;
+		}
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]->d_name);
+		cfg = conf_load_file(path, &d);
+		if (cfg) {
+			printf("%-40s accepted (%u virtual servers, %u warnings)\n", o.file,
+			       cfg->n_vs, d.warnings);
+			accepted++;
+		} else if (!o.bad && d.errors) {
+			printf("%-40s refused (%u errors naming a feature)\n", o.file, d.errors);
+			refused++;
+		} else {
+			printf("%-40s FAILED: %s\n", o.file, o.bad ? o.first_bad : "no error given");
+			failed++;
+		}
+		config_free(cfg);
+		free(names[i]);
+	}
+	free(names);
+	printf("corpus: %u accepted, %u refused, %u failed\n", accepted, refused, failed);
+	assert_int_equal(failed, 0);
+	assert_true(accepted + refused > 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_corpus),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
