@@ -1025,6 +1025,47 @@ static void test_idle_timeout(void **state)
 	finish_client(e);
 }
 
+/* A server that never answers the SYN (its accept queue is full): after
+ * connect_timeout the client is placed on another server. */
+static void test_connect_timeout_retries(void **state)
+{
+	struct env *e = *state;
+	struct virtual_server *vs;
+	struct real_server *hole;
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t sl = sizeof(sa);
+	int lfd = socket(AF_INET, SOCK_STREAM, 0), fill[4], i, nf = 0;
+	uint64_t t0;
+
+	assert_int_equal(bind(lfd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(lfd, 0), 0);
+	assert_int_equal(getsockname(lfd, (struct sockaddr *)&sa, &sl), 0);
+	/* fill the queue: further SYNs are dropped */
+	for (i = 0; i < 4; i++) {
+		fill[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		connect(fill[i], (struct sockaddr *)&sa, sizeof(sa));
+		nf++;
+	}
+	usleep(100000);
+	start_backend(&e->be[0], "A", B_ID);
+	vs = mkvs(e, IPPROTO_TCP, "rr");
+	vs->connect_timeout_ms = 300;
+	hole = mkrs(vs, ntohs(sa.sin_port), 1);
+	mkrs(vs, e->be[0].port, 1);
+	serve(e, vs);
+	e->nnames = 2;
+	t0 = loop_clock_ms();
+	run_client(e, cli_names);
+	finish_client(e);
+	assert_string_equal(e->names[0], "A");
+	assert_string_equal(e->names[1], "A");
+	assert_true(hole->live->fail_count >= 1);
+	assert_true(loop_clock_ms() - t0 >= 300);
+	for (i = 0; i < nf; i++)
+		close(fill[i]);
+	close(lfd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1040,6 +1081,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_udp_sessions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_remove_lets_connections_finish, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_idle_timeout, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_connect_timeout_retries, setup, teardown),
 	};
 
 	alarm(120); /* the whole file is bounded */
