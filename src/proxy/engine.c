@@ -46,9 +46,10 @@ static struct pvs *pvs_of(const struct virtual_server *vs)
 static int proxy_check(const struct virtual_server *vs, char *err, size_t errlen)
 {
 	if (vs->fwd != FWD_NAT && vs->fwd != FWD_PROXY)
-		return err_set(err, errlen,
-			       "lb_kind %s is not served by the userspace proxy (it needs the XDP engine)",
-			       fwd_keyword(vs->fwd));
+		return err_set(
+		    err, errlen,
+		    "lb_kind %s is not served by the userspace proxy (it needs the XDP engine)",
+		    fwd_keyword(vs->fwd));
 	if (vs->fwmark)
 		return err_set(err, errlen,
 			       "fwmark virtual servers are not supported by the userspace proxy");
@@ -190,12 +191,12 @@ static void proxy_shutdown(struct fulcrum *fc)
 }
 
 const struct engine_ops proxy_engine_ops = {
-	.name = "proxy",
-	.check = proxy_check,
-	.prepare = proxy_prepare,
-	.abort = proxy_abort,
-	.commit = proxy_commit,
-	.update = proxy_update,
-	.remove = proxy_remove,
-	.shutdown = proxy_shutdown,
+    .name = "proxy",
+    .check = proxy_check,
+    .prepare = proxy_prepare,
+    .abort = proxy_abort,
+    .commit = proxy_commit,
+    .update = proxy_update,
+    .remove = proxy_remove,
+    .shutdown = proxy_shutdown,
 };

@@ -42,7 +42,8 @@ struct persist_tpl *persist_find(struct persist_table *t, const struct fc_addr *
  * controls nothing yet (call persist_hold); NULL on allocation failure or
  * when persistence is off. */
 struct persist_tpl *persist_add(struct persist_table *t, const struct fc_addr *client,
-				const struct fc_addr *server, struct rs_live *live, uint64_t now_ms);
+				const struct fc_addr *server, struct rs_live *live,
+				uint64_t now_ms);
 
 /* A connection or session is placed through tpl / has ended.  release
  * restarts the expiry clock and frees a dropped template that controls

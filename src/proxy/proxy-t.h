@@ -29,22 +29,22 @@
 /* ---- persistence (persist.h) ---- */
 
 struct persist_tpl {
-	struct fc_addr key;       /* client address masked with the prefix, port 0 */
-	struct fc_addr server;    /* copy: the real server may leave the model */
-	struct rs_live *live;     /* one reference */
-	unsigned nconns;          /* connections/sessions it controls */
-	int linked;               /* in a table; 0 = dropped, freed at nconns 0 */
-	uint64_t timeout_ms;      /* the table's timeout when last set */
-	uint64_t expires_ms;      /* meaningful while nconns == 0 */
+	struct fc_addr key;	  /* client address masked with the prefix, port 0 */
+	struct fc_addr server;	  /* copy: the real server may leave the model */
+	struct rs_live *live;	  /* one reference */
+	unsigned nconns;	  /* connections/sessions it controls */
+	int linked;		  /* in a table; 0 = dropped, freed at nconns 0 */
+	uint64_t timeout_ms;	  /* the table's timeout when last set */
+	uint64_t expires_ms;	  /* meaningful while nconns == 0 */
 	struct persist_tpl *next; /* hash chain */
 };
 
 struct persist_table {
 	struct persist_tpl **buckets; /* NULL until the first add */
-	size_t nbuckets;              /* power of two */
+	size_t nbuckets;	      /* power of two */
 	size_t count;
-	size_t reap_pos;              /* bucket where the reaper resumes */
-	uint64_t timeout_ms;          /* 0 = persistence off */
+	size_t reap_pos;     /* bucket where the reaper resumes */
+	uint64_t timeout_ms; /* 0 = persistence off */
 	unsigned prefix;
 };
 
@@ -55,22 +55,22 @@ struct persist_table {
  * are taken only while bytes are in flight, so an idle connection holds
  * neither. */
 struct relay_dir {
-	int pipe[2];         /* -1/-1 when none held */
-	char *buf;           /* fallback buffer, or NULL */
-	uint32_t len;        /* bytes held, not yet written */
-	uint32_t off;        /* buf only: first unwritten byte */
-	unsigned eof : 1;    /* the source said EOF */
-	unsigned shut : 1;   /* shutdown(SHUT_WR) done on the destination */
+	int pipe[2];	       /* -1/-1 when none held */
+	char *buf;	       /* fallback buffer, or NULL */
+	uint32_t len;	       /* bytes held, not yet written */
+	uint32_t off;	       /* buf only: first unwritten byte */
+	unsigned eof : 1;      /* the source said EOF */
+	unsigned shut : 1;     /* shutdown(SHUT_WR) done on the destination */
 	unsigned nosplice : 1; /* splice refused these descriptors: buffer only */
 };
 
 /* ---- per virtual service (pvs.c) ---- */
 
 struct pvs_server {
-	struct fc_addr addr;     /* copy of the real server's address */
-	struct rs_live *live;    /* one reference */
+	struct fc_addr addr;  /* copy of the real server's address */
+	struct rs_live *live; /* one reference */
 	unsigned uthreshold, lthreshold;
-	int overloaded;          /* IPVS overload flag, with its hysteresis */
+	int overloaded; /* IPVS overload flag, with its hysteresis */
 };
 
 struct pconn;
@@ -84,44 +84,44 @@ struct pvs {
 	struct proxy *px;
 	struct virtual_server *vs; /* NULL once removed */
 	int protocol;
-	struct fc_addr addr;       /* VIP:port (for messages, and the key) */
-	struct vs_live *vsl;       /* one reference */
-	char name[ADDR_STRLEN + 8];/* "TCP 127.0.0.1:80" for logs */
+	struct fc_addr addr;	    /* VIP:port (for messages, and the key) */
+	struct vs_live *vsl;	    /* one reference */
+	char name[ADDR_STRLEN + 8]; /* "TCP 127.0.0.1:80" for logs */
 
 	/* copies of the service's settings, refreshed on update */
 	unsigned connect_timeout_ms, idle_timeout_ms, udp_timeout_ms, connect_retries;
 
-	int fd;                    /* listener (TCP) or VS socket (UDP); -1 */
+	int fd; /* listener (TCP) or VS socket (UDP); -1 */
 	struct ev_io io;
-	int io_on;                 /* io registered with the loop */
-	struct ev_timer tick;      /* template reaper, accept pause */
+	int io_on;	      /* io registered with the loop */
+	struct ev_timer tick; /* template reaper, accept pause */
 	int accept_paused;
 
 	struct sched sched;
 	int has_sched;
-	struct pvs_server *srv;    /* the table, in config order */
-	struct sched_server *ss;   /* what the scheduler sees, same order */
-	struct rs_live **lives;    /* srv[i].live, for persist_tpl_valid */
+	struct pvs_server *srv;	 /* the table, in config order */
+	struct sched_server *ss; /* what the scheduler sees, same order */
+	struct rs_live **lives;	 /* srv[i].live, for persist_tpl_valid */
 	size_t n;
-	struct pvs_server sorry;   /* sorry.live NULL = none */
+	struct pvs_server sorry; /* sorry.live NULL = none */
 
 	struct persist_table persist;
 
-	unsigned hold;             /* > 0: pvs_maybe_free must not free (mid-iteration) */
-	struct pconn *conns;       /* TCP connections (list) */
+	unsigned hold;	     /* > 0: pvs_maybe_free must not free (mid-iteration) */
+	struct pconn *conns; /* TCP connections (list) */
 	size_t nconns;
 	struct udp_sess *sessions; /* UDP sessions (list) */
 	struct udp_sess **sess_hash;
 	size_t sess_nbuckets, nsess;
 
-	struct pvs *prev, *next;   /* px->services */
+	struct pvs *prev, *next; /* px->services */
 };
 
 /* Where a new client goes (pvs_place). */
 struct pvs_target {
 	struct fc_addr addr;
-	struct rs_live *live;      /* one reference, for the caller */
-	struct persist_tpl *tpl;   /* held for the caller, or NULL */
+	struct rs_live *live;	 /* one reference, for the caller */
+	struct persist_tpl *tpl; /* held for the caller, or NULL */
 	int sorry;
 };
 
@@ -143,16 +143,16 @@ enum pconn_acct {
 struct pconn {
 	struct pvs *pvs;
 	struct pconn *prev, *next; /* pvs->conns */
-	int cfd, sfd;              /* client, server; -1 when closed */
+	int cfd, sfd;		   /* client, server; -1 when closed */
 	struct ev_io cio, sio;
-	struct ev_timer timer;     /* connect timeout, then coarse idle check */
+	struct ev_timer timer; /* connect timeout, then coarse idle check */
 	struct fc_addr client, server;
-	struct rs_live *live;      /* the server's, one reference */
-	struct vs_live *vsl;       /* one reference */
-	struct persist_tpl *tpl;   /* held, or NULL */
-	struct rs_live **tried;    /* servers that failed to connect (refs), lazily */
+	struct rs_live *live;	 /* the server's, one reference */
+	struct vs_live *vsl;	 /* one reference */
+	struct persist_tpl *tpl; /* held, or NULL */
+	struct rs_live **tried;	 /* servers that failed to connect (refs), lazily */
 	unsigned ntried;
-	uint64_t last_ms;          /* last transfer (idle timeout) */
+	uint64_t last_ms; /* last transfer (idle timeout) */
 	enum pconn_state state;
 	enum pconn_acct acct;
 	struct relay_dir c2s, s2c;
@@ -162,15 +162,15 @@ struct pconn {
 
 struct udp_sess {
 	struct pvs *pvs;
-	struct udp_sess *hnext;       /* pvs->sess_hash chain */
+	struct udp_sess *hnext;	      /* pvs->sess_hash chain */
 	struct udp_sess *prev, *next; /* pvs->sessions */
-	int fd;                       /* connected to the real server */
+	int fd;			      /* connected to the real server */
 	struct ev_io io;
-	struct ev_timer timer;        /* coarse expiry check */
+	struct ev_timer timer; /* coarse expiry check */
 	struct fc_addr client, server;
-	struct rs_live *live;         /* one reference */
-	struct vs_live *vsl;          /* one reference */
-	struct persist_tpl *tpl;      /* held, or NULL */
+	struct rs_live *live;	 /* one reference */
+	struct vs_live *vsl;	 /* one reference */
+	struct persist_tpl *tpl; /* held, or NULL */
 	uint64_t last_ms;
 };
 
@@ -180,10 +180,10 @@ struct udp_sess {
 
 struct proxy {
 	struct loop *loop;
-	struct pvs *services;      /* every pvs, zombies included */
+	struct pvs *services;	       /* every pvs, zombies included */
 	int pipes[PROXY_PIPE_POOL][2]; /* idle pipes ready for reuse */
 	unsigned npipes;
-	char *udp_buf;             /* one datagram, 64 KiB, lazily */
+	char *udp_buf; /* one datagram, 64 KiB, lazily */
 };
 
 #endif

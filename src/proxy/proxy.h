@@ -15,16 +15,16 @@
 extern const struct engine_ops proxy_engine_ops;
 
 /* Tunables (documented in the brief of this engine, doc/internals later). */
-#define PROXY_ACCEPT_BATCH    64      /* accepts per listener wakeup */
-#define PROXY_PIPE_SIZE       65536   /* F_SETPIPE_SZ of each pipe */
-#define PROXY_BUF_SIZE        16384   /* fallback buffer when no pipe */
-#define PROXY_RELAY_BATCH     8       /* transfers per direction per wakeup */
-#define PROXY_UDP_MAX_SESS    65536   /* sessions per UDP service */
-#define PROXY_UDP_BATCH       64      /* datagrams per socket wakeup */
-#define PROXY_UDP_DGRAM       65536
-#define PROXY_TICK_MS         1000    /* template reaper period */
-#define PROXY_REAP_VISIT      4096    /* templates looked at per tick */
-#define PROXY_ACCEPT_PAUSE_MS 100     /* after EMFILE/ENFILE/ENOMEM */
+#define PROXY_ACCEPT_BATCH    64    /* accepts per listener wakeup */
+#define PROXY_PIPE_SIZE	      65536 /* F_SETPIPE_SZ of each pipe */
+#define PROXY_BUF_SIZE	      16384 /* fallback buffer when no pipe */
+#define PROXY_RELAY_BATCH     8	    /* transfers per direction per wakeup */
+#define PROXY_UDP_MAX_SESS    65536 /* sessions per UDP service */
+#define PROXY_UDP_BATCH	      64    /* datagrams per socket wakeup */
+#define PROXY_UDP_DGRAM	      65536
+#define PROXY_TICK_MS	      1000 /* template reaper period */
+#define PROXY_REAP_VISIT      4096 /* templates looked at per tick */
+#define PROXY_ACCEPT_PAUSE_MS 100  /* after EMFILE/ENFILE/ENOMEM */
 
 /* ---- pvs.c: per virtual service ---- */
 

@@ -317,8 +317,9 @@ static void refresh(struct pvs *p)
 		if (s->uthreshold && total >= s->uthreshold)
 			s->overloaded = 1;
 		else if (s->overloaded &&
-			 (s->lthreshold ? total < s->lthreshold
-					: !s->uthreshold || total * 4 < (uint64_t)s->uthreshold * 3))
+			 (s->lthreshold
+			      ? total < s->lthreshold
+			      : !s->uthreshold || total * 4 < (uint64_t)s->uthreshold * 3))
 			s->overloaded = 0;
 		p->ss[i].activeconns = s->live->activeconns;
 		p->ss[i].inactconns = s->live->inactconns;

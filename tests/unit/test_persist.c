@@ -48,7 +48,7 @@ static void test_mask_v4_24(void **state)
 	p = persist_add(&t, &c1, &srv, l, 1000);
 	assert_non_null(p);
 	assert_ptr_equal(persist_find(&t, &c2, 1000), p); /* same /24, other port */
-	assert_null(persist_find(&t, &c3, 1000));         /* other /24 */
+	assert_null(persist_find(&t, &c3, 1000));	  /* other /24 */
 	assert_true(addr_equal(&p->server, &srv));
 	persist_clear(&t);
 	assert_int_equal(l->refs, 1); /* the template's reference went away */
@@ -152,7 +152,7 @@ static void test_dropped_template_lives_until_released(void **state)
 	assert_int_equal(l->refs, 3);
 	persist_clear(&t);
 	assert_int_equal(l->refs, 2); /* q freed, p still controls a connection */
-	persist_release(p, 0);        /* ASan: p is freed here, exactly once */
+	persist_release(p, 0);	      /* ASan: p is freed here, exactly once */
 	assert_int_equal(l->refs, 1);
 	rs_live_unref(l);
 }
@@ -232,13 +232,13 @@ static void test_many_reap_bounded_and_move(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_mask_v4_24),
-		cmocka_unit_test(test_mask_v6_64_and_host),
-		cmocka_unit_test(test_expiry),
-		cmocka_unit_test(test_control_count_prevents_expiry),
-		cmocka_unit_test(test_dropped_template_lives_until_released),
-		cmocka_unit_test(test_validity),
-		cmocka_unit_test(test_many_reap_bounded_and_move),
+	    cmocka_unit_test(test_mask_v4_24),
+	    cmocka_unit_test(test_mask_v6_64_and_host),
+	    cmocka_unit_test(test_expiry),
+	    cmocka_unit_test(test_control_count_prevents_expiry),
+	    cmocka_unit_test(test_dropped_template_lives_until_released),
+	    cmocka_unit_test(test_validity),
+	    cmocka_unit_test(test_many_reap_bounded_and_move),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

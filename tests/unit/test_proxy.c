@@ -30,14 +30,14 @@
 #include "proxy/proxy.h"
 
 #define IO_TIMEOUT_MS 5000
-#define MIB (1024 * 1024)
+#define MIB	      (1024 * 1024)
 
 /* ---- backends: forked processes, one grandchild per connection ---- */
 
 enum bmode {
-	B_ID,    /* "NAME\n", echo until EOF, then shut down write, close */
+	B_ID,	 /* "NAME\n", echo until EOF, then shut down write, close */
 	B_FIRST, /* "NAME\n" + 1 MiB, shut down write, count what comes until EOF */
-	B_UDP,   /* answer each datagram with "NAME:" + payload */
+	B_UDP,	 /* answer each datagram with "NAME:" + payload */
 };
 
 struct backend {
@@ -205,8 +205,8 @@ struct env {
 	int refuse_fd;
 	/* client thread <-> loop thread */
 	atomic_int phase; /* advanced by the client thread */
-	atomic_int go;    /* advanced by the test, waited for by the client */
-	int result;       /* client's verdict: 0 = all good, else a step number */
+	atomic_int go;	  /* advanced by the test, waited for by the client */
+	int result;	  /* client's verdict: 0 = all good, else a step number */
 	char names[32][16];
 	int nnames;
 	uint64_t count;
@@ -381,7 +381,8 @@ static int wait_go(struct env *e, int n)
 
 static int cli_connect(uint16_t port)
 {
-	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(port),
+	struct sockaddr_in sa = {.sin_family = AF_INET,
+				 .sin_port = htons(port),
 				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	struct timeval tv = {.tv_sec = IO_TIMEOUT_MS / 1000};
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -723,7 +724,8 @@ static void *cli_long(void *arg)
 						close(c);
 					goto out;
 				}
-				snprintf(e->names[round * 8 + k], sizeof(e->names[0]), "%.15s", line);
+				snprintf(e->names[round * 8 + k], sizeof(e->names[0]), "%.15s",
+					 line);
 				close(c);
 			}
 		}
@@ -827,7 +829,8 @@ static void test_prepare_bind_error(void **state)
 
 static int udp_exchange(int fd, uint16_t port, const char *msg, char *name, size_t n)
 {
-	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(port),
+	struct sockaddr_in sa = {.sin_family = AF_INET,
+				 .sin_port = htons(port),
 				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	char buf[256];
 	ssize_t r;
@@ -1069,19 +1072,19 @@ static void test_connect_timeout_retries(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_bulk_relay_client_half_close, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_server_half_close, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_rr_distribution, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_refusing_backend_skipped, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_sorry_server, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_persistence, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_update_and_reload_keep_connection, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_prepare_bind_error, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_udp_sessions, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_remove_lets_connections_finish, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_idle_timeout, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_connect_timeout_retries, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_bulk_relay_client_half_close, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_server_half_close, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_rr_distribution, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_refusing_backend_skipped, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_sorry_server, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_persistence, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_update_and_reload_keep_connection, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_prepare_bind_error, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_udp_sessions, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_remove_lets_connections_finish, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_idle_timeout, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_connect_timeout_retries, setup, teardown),
 	};
 
 	alarm(120); /* the whole file is bounded */
