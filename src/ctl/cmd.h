@@ -28,8 +28,7 @@ int cmd_del_server(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, 
 /* cmd_misc.c */
 int cmd_reload(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, char *err,
 	       size_t errlen);
-int cmd_help(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, char *err,
-	     size_t errlen);
+int cmd_help(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, char *err, size_t errlen);
 int cmd_version(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, char *err,
 		size_t errlen);
 int cmd_show_config(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, char *err,

@@ -156,8 +156,9 @@ static void list_text(struct sbuf *out, const struct fulcrum *fc, enum list_fmt 
 
 	title(out, fc);
 	if (fmt == LIST_PLAIN)
-		sbuf_puts(out, "Prot LocalAddress:Port Scheduler Flags\n"
-			       "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n");
+		sbuf_puts(
+		    out, "Prot LocalAddress:Port Scheduler Flags\n"
+			 "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n");
 	else
 		sbuf_printf(out, "%-33s %8s %8s %8s %8s %8s\n  -> RemoteAddress:Port\n",
 			    "Prot LocalAddress:Port", fmt == LIST_STATS ? "Conns" : "CPS",
@@ -205,9 +206,9 @@ static void json_figures(struct sbuf *out, uint32_t active, uint32_t inactive,
 		    "\"active_conns\":%u,\"inactive_conns\":%u,\"total_conns\":%llu,"
 		    "\"in_packets\":%llu,\"out_packets\":%llu,\"in_bytes\":%llu,\"out_bytes\":%llu,"
 		    "\"rate\":{\"cps\":",
-		    active, inactive, (unsigned long long)st->conns,
-		    (unsigned long long)st->inpkts, (unsigned long long)st->outpkts,
-		    (unsigned long long)st->inbytes, (unsigned long long)st->outbytes);
+		    active, inactive, (unsigned long long)st->conns, (unsigned long long)st->inpkts,
+		    (unsigned long long)st->outpkts, (unsigned long long)st->inbytes,
+		    (unsigned long long)st->outbytes);
 	json_num(out, r->cps);
 	sbuf_puts(out, ",\"in_pps\":");
 	json_num(out, r->inpps);
@@ -233,8 +234,9 @@ static void json_rs(struct sbuf *out, const struct real_server *rs)
 {
 	sbuf_puts(out, "{");
 	json_addr(out, &rs->addr);
-	sbuf_printf(out, ",\"weight\":%d,\"configured_weight\":%d,\"state\":",
-		    rs_effective_weight(rs), rs->cur_weight);
+	sbuf_printf(out,
+		    ",\"weight\":%d,\"configured_weight\":%d,\"state\":", rs_effective_weight(rs),
+		    rs->cur_weight);
 	sbuf_json_str(out, rs_state_name(rs));
 	sbuf_puts(out, ",\"reason\":");
 	/* reason[] is filled by checkers; never trust it to be terminated */
@@ -286,8 +288,7 @@ static void list_json(struct sbuf *out, const struct fulcrum *fc)
 	sbuf_puts(out, "]}\n");
 }
 
-int cmd_list(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, char *err,
-	     size_t errlen)
+int cmd_list(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, char *err, size_t errlen)
 {
 	enum list_fmt fmt = LIST_PLAIN;
 

@@ -24,8 +24,7 @@ int cmd_reload(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, char
 	return 0;
 }
 
-int cmd_help(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, char *err,
-	     size_t errlen)
+int cmd_help(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, char *err, size_t errlen)
 {
 	if (argc == 0) {
 		ctl_help_text(out);

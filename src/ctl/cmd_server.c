@@ -209,8 +209,7 @@ static int set_admin(struct fulcrum *fc, char **argv, enum rs_admin to, char *er
 	return 0;
 }
 
-int cmd_drain(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, char *err,
-	      size_t errlen)
+int cmd_drain(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, char *err, size_t errlen)
 {
 	return set_admin(fc, argv, RS_ADMIN_DRAIN, err, errlen);
 }
@@ -240,8 +239,10 @@ int cmd_add_server(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, 
 	    parse_rs_addr(argv[1], &addr, err, errlen) < 0)
 		return -1;
 	if (argc == 3)
-		return err_set(err, errlen, "missing weight after '%s' (usage: add server VS RS "
-					    "[weight WEIGHT])", argv[2]);
+		return err_set(err, errlen,
+			       "missing weight after '%s' (usage: add server VS RS "
+			       "[weight WEIGHT])",
+			       argv[2]);
 	if (argc == 4) {
 		if (strcmp(argv[2], "weight"))
 			return err_set(err, errlen,

@@ -17,128 +17,130 @@
 #define VS_RS "VS RS"
 
 const struct ctl_cmd ctl_cmds[] = {
-	{
-		.words = {"list"},
-		.usage = "[--stats|--rate|--json]",
-		.help = "list virtual and real servers (ipvsadm -Ln layout)",
-		.doc = "Without option, one line per virtual server (protocol, address, scheduler, "
-		       "scheduler flags, persistence) and one line per real server with its "
-		       "forwarding method, the weight in force (0 while drained, disabled or "
-		       "down) and its active and inactive connections.  `--stats` shows the "
-		       "counters (Conns InPkts OutPkts InBytes OutBytes), `--rate` the rates "
-		       "per second estimated over 2 s samples (CPS InPPS OutPPS InBPS OutBPS); "
-		       "figures of 100 million and more are scaled with K, M, G or T as "
-		       "ipvsadm does.  `--json` prints every figure as one JSON object "
-		       "`{\"version\", \"virtual_servers\": [...]}`; each virtual server has "
-		       "`address`, `port`, `protocol`, `scheduler`, `forward`, "
-		       "`persistence_timeout`, its counters, `sorry_server` (an object or "
-		       "null) and `real_servers`, each with `address`, `port`, `weight` (in "
-		       "force), `configured_weight` (from the file or `set weight`), `state` "
-		       "(up, down, drain or disabled), `reason`, `active_conns`, "
-		       "`inactive_conns`, `total_conns`, `in_packets`, `out_packets`, "
-		       "`in_bytes`, `out_bytes` and `rate`.  Every figure comes from the "
-		       "running state, not from the file.",
-		.min_args = 0,
-		.max_args = 1,
-		.fn = cmd_list,
-	},
-	{
-		.words = {"set", "weight"},
-		.usage = VS_RS " WEIGHT",
-		.help = "change a real server's weight (0-65535)",
-		.doc = "New clients are scheduled with the new weight at once; established "
-		       "connections are not touched.  Weight 0 takes no new clients (like "
-		       "`drain`).  The weight survives a reload unless the file's weight for "
-		       "that server changed.",
-		.min_args = 3,
-		.max_args = 3,
-		.fn = cmd_set_weight,
-	},
-	{
-		.words = {"drain"},
-		.usage = VS_RS,
-		.help = "send no new clients to a real server; persistent ones and open connections stay",
-		.doc = "The server's weight in force becomes 0.  Clients that persistence "
-		       "already ties to it keep coming, and its open connections run to "
-		       "completion.",
-		.min_args = 2,
-		.max_args = 2,
-		.fn = cmd_drain,
-	},
-	{
-		.words = {"disable"},
-		.usage = VS_RS,
-		.help = "take a real server out of service for all new connections",
-		.doc = "Unlike `drain`, persistent clients are moved to other servers too.  "
-		       "Open connections are not cut.",
-		.min_args = 2,
-		.max_args = 2,
-		.fn = cmd_disable,
-	},
-	{
-		.words = {"enable"},
-		.usage = VS_RS,
-		.help = "put a drained or disabled real server back in service",
-		.min_args = 2,
-		.max_args = 2,
-		.fn = cmd_enable,
-	},
-	{
-		.words = {"add", "server"},
-		.usage = VS_RS " [weight WEIGHT]",
-		.help = "add a real server to a virtual server (default weight 1)",
-		.doc = "The new server has no health check and serves at once.  It lasts "
-		       "until the next reload, which serves what the file says.",
-		.min_args = 2,
-		.max_args = 4,
-		.fn = cmd_add_server,
-	},
-	{
-		.words = {"del", "server"},
-		.usage = VS_RS,
-		.help = "remove a real server; its open connections run to completion",
-		.min_args = 2,
-		.max_args = 2,
-		.fn = cmd_del_server,
-	},
-	{
-		.words = {"reload"},
-		.usage = "",
-		.help = "re-read the configuration file (as SIGHUP does)",
-		.doc = "A file with errors is refused whole: the running configuration is "
-		       "kept and the message names the problem (every `file:line:` error "
-		       "is in the daemon's log).",
-		.min_args = 0,
-		.max_args = 0,
-		.fn = cmd_reload,
-	},
-	{
-		.words = {"show", "config"},
-		.usage = "",
-		.help = "show the configuration file, control socket, reload count and uptime",
-		.min_args = 0,
-		.max_args = 0,
-		.fn = cmd_show_config,
-	},
-	{
-		.words = {"version"},
-		.usage = "",
-		.help = "print the daemon's version",
-		.min_args = 0,
-		.max_args = 0,
-		.fn = cmd_version,
-	},
-	{
-		.words = {"help"},
-		.usage = "[--markdown]",
-		.help = "list the commands (--markdown: the text of doc/fulcrumctl.md)",
-		.doc = "Answered by fulcrumctl itself: works without a running daemon.",
-		.min_args = 0,
-		.max_args = 1,
-		.flags = CTL_LOCAL,
-		.fn = cmd_help,
-	},
-	{.words = {NULL}},
+    {
+	.words = {"list"},
+	.usage = "[--stats|--rate|--json]",
+	.help = "list the servers in ipvsadm -Ln layout",
+	.doc =
+	    "Without option, one line per virtual server (protocol, address, scheduler, "
+	    "scheduler flags, persistence) and one line per real server with its "
+	    "forwarding method, the weight in force (0 while drained, disabled or "
+	    "down) and its active and inactive connections.  `--stats` shows the "
+	    "counters (Conns InPkts OutPkts InBytes OutBytes), `--rate` the rates "
+	    "per second estimated over 2 s samples (CPS InPPS OutPPS InBPS OutBPS); "
+	    "figures of 100 million and more are scaled with K, M, G or T as "
+	    "ipvsadm does.  `--json` prints every figure as one JSON object "
+	    "`{\"version\", \"virtual_servers\": [...]}`; each virtual server has "
+	    "`address`, `port`, `fwmark`, `protocol`, `scheduler`, `sched_flags`, "
+	    "`forward`, `persistence_timeout`, `persistence_prefix`, the counters "
+	    "and `rate` named as a real server's, `sorry_server` (an object like a "
+	    "real server, or null) and `real_servers`, each with `address`, `port`, `weight` (in "
+	    "force), `configured_weight` (from the file or `set weight`), `state` "
+	    "(up, down, drain or disabled), `reason`, `active_conns`, "
+	    "`inactive_conns`, `total_conns`, `in_packets`, `out_packets`, "
+	    "`in_bytes`, `out_bytes` and `rate`.  Every figure comes from the "
+	    "running state, not from the file.",
+	.min_args = 0,
+	.max_args = 1,
+	.fn = cmd_list,
+    },
+    {
+	.words = {"set", "weight"},
+	.usage = VS_RS " WEIGHT",
+	.help = "change a real server's weight (0-65535)",
+	.doc = "New clients are scheduled with the new weight at once; established "
+	       "connections are not touched.  Weight 0 takes no new clients (like "
+	       "`drain`).  The weight survives a reload unless the file's weight for "
+	       "that server changed.",
+	.min_args = 3,
+	.max_args = 3,
+	.fn = cmd_set_weight,
+    },
+    {
+	.words = {"drain"},
+	.usage = VS_RS,
+	.help = "no new clients; persistent ones stay",
+	.doc = "The server's weight in force becomes 0.  Clients that persistence "
+	       "already ties to it keep coming, and its open connections run to "
+	       "completion.",
+	.min_args = 2,
+	.max_args = 2,
+	.fn = cmd_drain,
+    },
+    {
+	.words = {"disable"},
+	.usage = VS_RS,
+	.help = "no new connections, persistent ones included",
+	.doc = "Unlike `drain`, persistent clients are moved to other servers too.  "
+	       "Open connections are not cut.",
+	.min_args = 2,
+	.max_args = 2,
+	.fn = cmd_disable,
+    },
+    {
+	.words = {"enable"},
+	.usage = VS_RS,
+	.help = "back in service after drain or disable",
+	.min_args = 2,
+	.max_args = 2,
+	.fn = cmd_enable,
+    },
+    {
+	.words = {"add", "server"},
+	.usage = VS_RS " [weight WEIGHT]",
+	.help = "add a real server (default weight 1)",
+	.doc = "The new server has no health check and serves at once.  It lasts "
+	       "until the next reload, which serves what the file says.",
+	.min_args = 2,
+	.max_args = 4,
+	.fn = cmd_add_server,
+    },
+    {
+	.words = {"del", "server"},
+	.usage = VS_RS,
+	.help = "remove a real server; open conns finish",
+	.min_args = 2,
+	.max_args = 2,
+	.fn = cmd_del_server,
+    },
+    {
+	.words = {"reload"},
+	.usage = "",
+	.help = "re-read the configuration (as SIGHUP does)",
+	.doc = "A file with errors is refused whole: the running configuration is "
+	       "kept and the message names the problem (every `file:line:` error "
+	       "is in the daemon's log).",
+	.min_args = 0,
+	.max_args = 0,
+	.fn = cmd_reload,
+    },
+    {
+	.words = {"show", "config"},
+	.usage = "",
+	.help = "config file, control socket, reloads, uptime",
+	.min_args = 0,
+	.max_args = 0,
+	.fn = cmd_show_config,
+    },
+    {
+	.words = {"version"},
+	.usage = "",
+	.help = "print the daemon's version",
+	.min_args = 0,
+	.max_args = 0,
+	.fn = cmd_version,
+    },
+    {
+	.words = {"help"},
+	.usage = "[--markdown]",
+	.help = "this help (--markdown: as doc/fulcrumctl.md)",
+	.doc = "Answered by fulcrumctl itself: works without a running daemon.",
+	.min_args = 0,
+	.max_args = 1,
+	.flags = CTL_LOCAL,
+	.fn = cmd_help,
+    },
+    {.words = {NULL}},
 };
 
 const char *ctl_cmd_name(const struct ctl_cmd *c, char *buf, size_t len)
@@ -182,8 +184,8 @@ static int unknown_command(int argc, char **argv, char *err, size_t errlen)
 	for (c = ctl_cmds; c->words[0]; c++) {
 		if (strcmp(c->words[0], argv[0]) || !c->words[1] || off >= sizeof(next))
 			continue;
-		off += (size_t)snprintf(next + off, sizeof(next) - off, "%s'%s %s'", off ? ", " : "",
-					c->words[0], c->words[1]);
+		off += (size_t)snprintf(next + off, sizeof(next) - off, "%s'%s %s'",
+					off ? ", " : "", c->words[0], c->words[1]);
 	}
 	if (off)
 		return err_set(err, errlen, "unknown command '%s%s%s' (did you mean %s?)", argv[0],
@@ -192,16 +194,11 @@ static int unknown_command(int argc, char **argv, char *err, size_t errlen)
 		       argv[0]);
 }
 
-const struct ctl_cmd *ctl_resolve(int argc, char **argv, int *nwords, char *err, size_t errlen)
+const struct ctl_cmd *ctl_lookup(int argc, char **argv, int *nwords)
 {
 	const struct ctl_cmd *c, *best = NULL;
-	int n, best_n = 0, nargs;
-	char usage[128];
+	int n, best_n = 0;
 
-	if (argc < 1) {
-		err_set(err, errlen, "no command given (fulcrumctl help lists the commands)");
-		return NULL;
-	}
 	for (c = ctl_cmds; c->words[0]; c++) {
 		n = match_words(c, argc, argv);
 		if (n > best_n) {
@@ -209,19 +206,34 @@ const struct ctl_cmd *ctl_resolve(int argc, char **argv, int *nwords, char *err,
 			best_n = n;
 		}
 	}
-	if (!best) {
+	*nwords = best_n;
+	return best;
+}
+
+const struct ctl_cmd *ctl_resolve(int argc, char **argv, int *nwords, char *err, size_t errlen)
+{
+	const struct ctl_cmd *c;
+	char usage[128];
+	int n, nargs;
+
+	if (argc < 1) {
+		err_set(err, errlen, "no command given (fulcrumctl help lists the commands)");
+		return NULL;
+	}
+	c = ctl_lookup(argc, argv, &n);
+	if (!c) {
 		unknown_command(argc, argv, err, errlen);
 		return NULL;
 	}
-	nargs = argc - best_n;
-	if (nargs < best->min_args || nargs > best->max_args) {
+	nargs = argc - n;
+	if (nargs < c->min_args || nargs > c->max_args) {
 		err_set(err, errlen, "%s arguments (usage: %s)",
-			nargs < best->min_args ? "missing" : "too many",
-			usage_of(best, usage, sizeof(usage)));
+			nargs < c->min_args ? "missing" : "too many",
+			usage_of(c, usage, sizeof(usage)));
 		return NULL;
 	}
-	*nwords = best_n;
-	return best;
+	*nwords = n;
+	return c;
 }
 
 int ctl_execute(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, char *err,
@@ -274,19 +286,21 @@ int ctl_split(char *line, char **argv, int max, char *err, size_t errlen)
 /* ---- help, generated from the table ---- */
 
 static const char *const help_options[][2] = {
-	{"-S PATH", "control socket (default " FC_DEFAULT_CONTROL_SOCKET ")"},
-	{"-h, --help", "print this help and exit"},
-	{"-V, --version", "print fulcrumctl's version and exit"},
+    {"-S PATH", "control socket (default " FC_DEFAULT_CONTROL_SOCKET ")"},
+    {"-h, --help", "print this help and exit"},
+    {"-V, --version", "print fulcrumctl's version and exit"},
 };
 
 static const char help_addresses[] =
-	"VS is a virtual server: VIP:PORT or [IPv6]:PORT, optionally prefixed by\n"
-	"tcp/ or udp/ (needed when a TCP and a UDP service share the address).\n"
-	"RS is a real server of it: IP:PORT or [IPv6]:PORT.\n";
+    "VS is a virtual server: VIP:PORT or [IPv6]:PORT, optionally prefixed by\n"
+    "tcp/ or udp/ (needed when a TCP and a UDP service share the address).\n"
+    "RS is a real server of it: IP:PORT or [IPv6]:PORT.\n";
 
 static const char help_exit[] =
-	"Exit status: 0 done (output on stdout), 1 refused by the daemon (message on\n"
-	"stderr, nothing changed), 2 usage error or the daemon cannot be reached.\n";
+    "Exit status: 0 done (output on stdout); 1 refused by the daemon: unknown\n"
+    "command, bad or unknown server, bad weight... (message on stderr, nothing\n"
+    "changed); 2 usage error (e.g. wrong number of arguments, found before\n"
+    "connecting) or the daemon cannot be reached.\n";
 
 #define HELP_COL_MAX 40
 
@@ -305,7 +319,7 @@ void ctl_help_text(struct sbuf *out)
 	sbuf_puts(out, "Usage: fulcrumctl [-S PATH] COMMAND [ARGUMENT]...\n"
 		       "Drive a running fulcrum daemon through its control socket.\n\nOptions:\n");
 	for (i = 0; i < sizeof(help_options) / sizeof(help_options[0]); i++)
-		sbuf_printf(out, "  %-*s  %s\n", w, help_options[i][0], help_options[i][1]);
+		sbuf_printf(out, "  %-15s %s\n", help_options[i][0], help_options[i][1]);
 	sbuf_puts(out, "\nCommands:\n");
 	for (c = ctl_cmds; c->words[0]; c++)
 		sbuf_printf(out, "  %-*s  %s\n", w, usage_of(c, u, sizeof(u)), c->help);
@@ -370,7 +384,7 @@ void ctl_help_markdown(struct sbuf *out)
 	}
 	sbuf_puts(out, "\n");
 	for (c = ctl_cmds; c->words[0]; c++) {
-		sbuf_printf(out, "### %s\n\n", usage_of(c, u, sizeof(u)));
+		sbuf_printf(out, "### `%s`\n\n", usage_of(c, u, sizeof(u)));
 		sbuf_printf(out, "%c%s.\n\n", toupper((unsigned char)c->help[0]), c->help + 1);
 		if (c->doc)
 			sbuf_printf(out, "%s\n\n", c->doc);

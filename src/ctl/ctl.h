@@ -13,6 +13,10 @@ struct ctl_server;
 /* The command table, terminated by an entry whose words[0] is NULL. */
 extern const struct ctl_cmd ctl_cmds[];
 
+/* The command named by the longest run of leading words of argv, with
+ * *nwords set to that number; NULL if no command matches. */
+const struct ctl_cmd *ctl_lookup(int argc, char **argv, int *nwords);
+
 /* Find the command named by the first words of argv and check its argument
  * count.  Returns the entry and sets *nwords to the number of words that
  * name it (the arguments start at argv[*nwords]); or NULL with a precise
@@ -40,8 +44,7 @@ void ctl_help_markdown(struct sbuf *out);
  * directory if missing (0755), removes a stale socket only if nobody
  * answers on it, binds, chmods 0600, listens.  NULL with err on failure
  * (e.g. another daemon answers there). */
-struct ctl_server *ctl_server_start(struct fulcrum *fc, const char *path, char *err,
-				    size_t errlen);
+struct ctl_server *ctl_server_start(struct fulcrum *fc, const char *path, char *err, size_t errlen);
 /* Close the socket and every client, unlink the path (if it is still ours).
  * Safe to call from inside a command (the running client finishes). */
 void ctl_server_stop(struct ctl_server *s);

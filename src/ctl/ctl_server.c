@@ -28,22 +28,22 @@
 #include "ctl/ctl.h"
 #include "daemon/fulcrum-t.h"
 
-#define ACCEPT_BURST     64   /* accepts per wake-up, so one busy socket cannot starve the loop */
-#define ACCEPT_RETRY_MS  200  /* pause after running out of descriptors */
+#define ACCEPT_BURST	64  /* accepts per wake-up, so one busy socket cannot starve the loop */
+#define ACCEPT_RETRY_MS 200 /* pause after running out of descriptors */
 
 struct ctl_client {
 	struct ev_io io;
 	struct ev_timer deadline;
 	struct loop *loop;
 	struct fulcrum *fc;
-	struct ctl_server *srv;   /* NULL once ctl_server_stop() detached it */
+	struct ctl_server *srv; /* NULL once ctl_server_stop() detached it */
 	struct ctl_client *prev, *next;
 	char in[CTL_MAX_REQUEST + 1];
 	size_t in_len;
-	struct sbuf out;          /* the whole reply */
-	size_t out_off;           /* bytes of it already sent */
-	int replying;             /* request read, reply being sent */
-	int busy;                 /* inside ctl_execute() */
+	struct sbuf out; /* the whole reply */
+	size_t out_off;	 /* bytes of it already sent */
+	int replying;	 /* request read, reply being sent */
+	int busy;	 /* inside ctl_execute() */
 };
 
 struct ctl_server {
@@ -51,9 +51,9 @@ struct ctl_server {
 	struct loop *loop;
 	int fd;
 	struct ev_io io;
-	struct ev_timer retry;    /* re-arms accepting after EMFILE and friends */
+	struct ev_timer retry; /* re-arms accepting after EMFILE and friends */
 	char *path;
-	dev_t dev;                /* of the socket we bound: unlink only that one */
+	dev_t dev; /* of the socket we bound: unlink only that one */
 	ino_t ino;
 	unsigned timeout_ms;
 	struct ctl_client *clients;
@@ -360,8 +360,7 @@ static int clear_stale(const struct sockaddr_un *sun, char *err, size_t errlen)
 	return 0;
 }
 
-struct ctl_server *ctl_server_start(struct fulcrum *fc, const char *path, char *err,
-				    size_t errlen)
+struct ctl_server *ctl_server_start(struct fulcrum *fc, const char *path, char *err, size_t errlen)
 {
 	struct sockaddr_un sun = {.sun_family = AF_UNIX};
 	struct ctl_server *s = NULL;

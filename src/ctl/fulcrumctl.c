@@ -27,7 +27,7 @@
 /* A reload reads files and builds sockets inside the daemon: give it time,
  * but never hang forever on a stuck daemon. */
 #define REPLY_TIMEOUT_MS 30000
-#define REPLY_MAX        (64u << 20)
+#define REPLY_MAX	 (64u << 20)
 
 static int fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -102,6 +102,10 @@ static int read_reply(int fd, struct sbuf *reply)
 		n = read(fd, buf, sizeof(buf));
 		if (n < 0 && errno == EINTR)
 			continue;
+		/* a Unix socket closed with unread input reports ECONNRESET
+		 * after the data it did send: that is still the end */
+		if (n < 0 && errno == ECONNRESET && reply->len)
+			return 0;
 		if (n < 0)
 			return -1;
 		if (n == 0)
@@ -188,9 +192,9 @@ out:
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *path = FC_DEFAULT_CONTROL_SOCKET;
 	const struct ctl_cmd *cmd;
@@ -223,12 +227,19 @@ int main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	if (argc == 0) {
-		fputs("fulcrumctl: no command given (fulcrumctl help lists the commands)\n", stderr);
+		fputs("fulcrumctl: no command given (fulcrumctl help lists the commands)\n",
+		      stderr);
 		return EXIT_USAGE;
 	}
 	c = check_words(argc, argv);
 	if (c)
 		return c;
+	/* A command this client does not know goes to the daemon anyway: a
+	 * newer daemon may know it, and an older one refuses it (exit 1).
+	 * A known one is checked here, so a wrong word count is a usage
+	 * error before any connection. */
+	if (!ctl_lookup(argc, argv, &nwords))
+		return run(path, argc, argv);
 	cmd = ctl_resolve(argc, argv, &nwords, err, sizeof(err));
 	if (!cmd)
 		return fail(EXIT_USAGE, "%s", err);

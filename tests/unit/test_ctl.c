@@ -1,0 +1,884 @@
+/* Run-time control: the command table and dispatcher (every command's
+ * success and every refusal, which must leave the model unchanged), the
+ * listings, the generated help and doc, and the control socket over a real
+ * Unix socket driven by the real loop. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "core/err.h"
+#include "core/loop.h"
+#include "core/sbuf.h"
+#include "ctl/ctl.h"
+#include "daemon/apply.h"
+#include "daemon/fulcrum-t.h"
+#include "daemon/version.h"
+#include "model/model.h"
+
+/* ---- a small model built by hand ---- */
+
+static struct virtual_server *mk_vs(struct config *cfg, const char *vip, int proto,
+				    const char *sched)
+{
+	struct virtual_server *vs = vs_new();
+	char err[ERRLEN];
+
+	assert_non_null(vs);
+	assert_int_equal(addr_parse_hostport(vip, &vs->addr, err, sizeof(err)), 0);
+	vs->protocol = proto;
+	snprintf(vs->sched, sizeof(vs->sched), "%s", sched);
+	config_add_vs(cfg, vs);
+	return vs;
+}
+
+static struct real_server *mk_rs(struct virtual_server *vs, const char *rip, int w)
+{
+	struct real_server *rs = rs_new();
+	char err[ERRLEN];
+
+	assert_non_null(rs);
+	assert_int_equal(addr_parse_hostport(rip, &rs->addr, err, sizeof(err)), 0);
+	rs->weight = rs->cur_weight = w;
+	vs_add_rs(vs, rs);
+	return rs;
+}
+
+/* TCP 127.0.0.1:8080 rr persistent (2 servers, one drained), UDP v6 sh with
+ * flags, and a TCP + UDP pair on 10.0.0.1:53 for the ambiguity rules. */
+static int setup(void **state)
+{
+	struct fulcrum *fc = calloc(1, sizeof(*fc));
+	struct virtual_server *vs;
+	struct real_server *rs;
+
+	assert_non_null(fc);
+	fc->loop = loop_new();
+	fc->cfg = config_new();
+	assert_non_null(fc->loop);
+	assert_non_null(fc->cfg);
+
+	vs = mk_vs(fc->cfg, "127.0.0.1:8080", IPPROTO_TCP, "rr");
+	vs->persistence_timeout = 50;
+	vs->persistence_prefix = 24;
+	rs = mk_rs(vs, "127.0.0.1:9001", 1);
+	rs->live->activeconns = 2;
+	rs->live->inactconns = 1;
+	rs = mk_rs(vs, "127.0.0.1:9002", 2);
+	rs->live->admin = RS_ADMIN_DRAIN;
+
+	vs = mk_vs(fc->cfg, "[2001:db8::1]:53", IPPROTO_UDP, "sh");
+	vs->fwd = FWD_PROXY;
+	vs->sched_flags = SCHED_F_FALLBACK | SCHED_F_PORT;
+	mk_rs(vs, "[2001:db8::10]:53", 5);
+
+	vs = mk_vs(fc->cfg, "10.0.0.1:53", IPPROTO_TCP, "wlc");
+	mk_rs(vs, "10.0.0.2:53", 1);
+	vs = mk_vs(fc->cfg, "10.0.0.1:53", IPPROTO_UDP, "wlc");
+	mk_rs(vs, "10.0.0.3:53", 1);
+	*state = fc;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fulcrum *fc = *state;
+
+	config_free(fc->cfg);
+	loop_free(fc->loop);
+	free(fc);
+	return 0;
+}
+
+/* Run one command given as a line; returns ctl_execute's result. */
+static int run(struct fulcrum *fc, const char *line, struct sbuf *out, char *err, size_t errlen)
+{
+	char buf[CTL_MAX_REQUEST], *argv[CTL_MAX_WORDS];
+	int argc;
+
+	snprintf(buf, sizeof(buf), "%s", line);
+	argc = ctl_split(buf, argv, CTL_MAX_WORDS, err, errlen);
+	if (argc < 0)
+		return -1;
+	sbuf_reset(out);
+	return ctl_execute(fc, argc, argv, out, err, errlen);
+}
+
+static char *run_ok(struct fulcrum *fc, const char *line)
+{
+	char err[ERRLEN] = "";
+	struct sbuf out;
+
+	sbuf_init(&out);
+	if (run(fc, line, &out, err, sizeof(err)) < 0)
+		fail_msg("'%s' failed: %s", line, err);
+	return out.s ? out.s : strdup("");
+}
+
+/* Everything the model shows, as one string: equal before and after a
+ * refused command means the command changed nothing. */
+static char *snapshot(struct fulcrum *fc)
+{
+	return run_ok(fc, "list --json");
+}
+
+static struct real_server *rs_at(struct fulcrum *fc, int vs_idx, const char *rip)
+{
+	struct virtual_server *vs = fc->cfg->vs;
+	struct fc_addr a;
+	char err[ERRLEN];
+
+	while (vs_idx--)
+		vs = vs->next;
+	assert_int_equal(addr_parse_hostport(rip, &a, err, sizeof(err)), 0);
+	return vs_find_rs(vs, &a);
+}
+
+/* Like assert_non_null(strstr()), but shows both texts on failure. */
+#define assert_contains(hay, needle)                                                               \
+	do {                                                                                       \
+		if (!strstr((hay), (needle))) {                                                    \
+			print_error("missing:\n%s\nin:\n%s\n", (needle), (hay));                   \
+			fail();                                                                    \
+		}                                                                                  \
+	} while (0)
+
+static int starts_with(const char *s, const char *prefix)
+{
+	return !strncmp(s, prefix, strlen(prefix));
+}
+
+/* ---- a strict little JSON checker: syntax only ---- */
+
+static const char *js_value(const char *p);
+
+static const char *js_ws(const char *p)
+{
+	while (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r')
+		p++;
+	return p;
+}
+
+static const char *js_string(const char *p)
+{
+	if (*p++ != '"')
+		return NULL;
+	while (*p != '"') {
+		if ((unsigned char)*p < 0x20)
+			return NULL;
+		if (*p == '\\') {
+			p++;
+			if (*p == 'u') {
+				for (int i = 1; i <= 4; i++)
+					if (!strchr("0123456789abcdefABCDEF", p[i]) || !p[i])
+						return NULL;
+				p += 4;
+			} else if (!*p || !strchr("\"\\/bfnrt", *p)) {
+				return NULL;
+			}
+		}
+		p++;
+	}
+	return p + 1;
+}
+
+static const char *js_number(const char *p)
+{
+	const char *s = p;
+
+	if (*p == '-')
+		p++;
+	if (*p < '0' || *p > '9')
+		return NULL;
+	while (*p >= '0' && *p <= '9')
+		p++;
+	if (*p == '.') {
+		p++;
+		if (*p < '0' || *p > '9')
+			return NULL;
+		while (*p >= '0' && *p <= '9')
+			p++;
+	}
+	return p > s ? p : NULL;
+}
+
+static const char *js_list(const char *p, char close, int object)
+{
+	p = js_ws(p + 1);
+	if (*p == close)
+		return p + 1;
+	for (;;) {
+		if (object) {
+			p = js_string(js_ws(p));
+			if (!p)
+				return NULL;
+			p = js_ws(p);
+			if (*p++ != ':')
+				return NULL;
+		}
+		p = js_value(p);
+		if (!p)
+			return NULL;
+		p = js_ws(p);
+		if (*p == close)
+			return p + 1;
+		if (*p++ != ',')
+			return NULL;
+	}
+}
+
+static const char *js_value(const char *p)
+{
+	p = js_ws(p);
+	if (*p == '{')
+		return js_list(p, '}', 1);
+	if (*p == '[')
+		return js_list(p, ']', 0);
+	if (*p == '"')
+		return js_string(p);
+	if (!strncmp(p, "true", 4) || !strncmp(p, "null", 4))
+		return p + 4;
+	if (!strncmp(p, "false", 5))
+		return p + 5;
+	return js_number(p);
+}
+
+static int json_valid(const char *s)
+{
+	const char *end = js_value(s);
+
+	return end && !*js_ws(end);
+}
+
+/* ---- listings ---- */
+
+static void test_list_text(void **state)
+{
+	struct fulcrum *fc = *state;
+	char expect[2048];
+	char *got;
+
+	snprintf(expect, sizeof(expect),
+		 "fulcrum %s (engine: %s)\n"
+		 "Prot LocalAddress:Port Scheduler Flags\n"
+		 "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n"
+		 "TCP  127.0.0.1:8080 rr persistent 50 mask 255.255.255.0\n"
+		 "  -> 127.0.0.1:9001               Masq    1      2          1         \n"
+		 "  -> 127.0.0.1:9002               Masq    0      0          0         \n"
+		 "UDP  [2001:db8::1]:53 sh (sh-fallback,sh-port)\n"
+		 "  -> [2001:db8::10]:53            Proxy   5      0          0         \n"
+		 "TCP  10.0.0.1:53 wlc\n"
+		 "  -> 10.0.0.2:53                  Masq    1      0          0         \n"
+		 "UDP  10.0.0.1:53 wlc\n"
+		 "  -> 10.0.0.3:53                  Masq    1      0          0         \n",
+		 FC_VERSION, engine_for(fc->cfg->vs)->name);
+	got = run_ok(fc, "list");
+	assert_string_equal(got, expect);
+	free(got);
+}
+
+static void test_list_stats_rate(void **state)
+{
+	struct fulcrum *fc = *state;
+	struct virtual_server *vs = fc->cfg->vs;
+	struct real_server *rs = vs->rs;
+	char *got;
+
+	vs->live->stats = (struct fc_stats){12, 34, 56, 7890, 123456789012ULL};
+	rs->live->stats = (struct fc_stats){5, 6, 7, 99999999, 100000000};
+	rs->live->est.rate = (struct fc_rates){1.4, 2.6, 3, 4000, 5000.5};
+	got = run_ok(fc, "list --stats");
+	assert_contains(got, "Prot LocalAddress:Port               Conns   InPkts  OutPkts"
+			     "  InBytes OutBytes\n  -> RemoteAddress:Port\n");
+	assert_contains(got, "\nTCP  127.0.0.1:8080                     12       34       56"
+			     "     7890     123G\n");
+	assert_contains(got, "\n  -> 127.0.0.1:9001                      5        6        7"
+			     " 99999999  100000K\n");
+	free(got);
+	got = run_ok(fc, "list --rate");
+	assert_contains(got, "Prot LocalAddress:Port                 CPS    InPPS   OutPPS"
+			     "    InBPS   OutBPS\n");
+	assert_contains(got, "\n  -> 127.0.0.1:9001                      1        3        3"
+			     "     4000     5001\n");
+	free(got);
+}
+
+static void test_list_json(void **state)
+{
+	struct fulcrum *fc = *state;
+	struct virtual_server *vs = fc->cfg->vs;
+	struct real_server *sorry = rs_new();
+	char err[ERRLEN];
+	char *got;
+
+	assert_int_equal(addr_parse_hostport("127.0.0.1:9999", &sorry->addr, err, sizeof(err)), 0);
+	vs->sorry = sorry;
+	snprintf(vs->rs->live->reason, sizeof(vs->rs->live->reason), "HTTP \"500\"\n\\ \x01");
+	vs->rs->live->stats.inbytes = 1234;
+	got = run_ok(fc, "list --json");
+	if (!json_valid(got))
+		fail_msg("invalid JSON: %s", got);
+	assert_true(starts_with(got, "{\"version\":\"" FC_VERSION "\",\"virtual_servers\":[{"));
+	assert_contains(got, "\"address\":\"127.0.0.1\",\"port\":8080,");
+	assert_contains(got, "\"protocol\":\"TCP\",\"scheduler\":\"rr\"");
+	assert_contains(got, "\"forward\":\"NAT\",\"persistence_timeout\":50,");
+	assert_contains(got, "\"sorry_server\":{\"address\":\"127.0.0.1\",\"port\":9999,");
+	assert_contains(got, "\"sorry_server\":null");
+	assert_contains(got, "\"real_servers\":[{\"address\":\"127.0.0.1\",\"port\":9001,"
+			     "\"weight\":1,\"configured_weight\":1,\"state\":\"up\","
+			     "\"reason\":\"HTTP \\\"500\\\"\\u000a\\\\ \\u0001\","
+			     "\"active_conns\":2,\"inactive_conns\":1,\"total_conns\":0,");
+	assert_contains(got, "\"in_bytes\":1234,");
+	/* drained: weight in force 0, configured 2 */
+	assert_contains(got, "\"port\":9002,\"weight\":0,\"configured_weight\":2,"
+			     "\"state\":\"drain\"");
+	assert_contains(got, "\"address\":\"2001:db8::1\",\"port\":53,");
+	assert_contains(got, "\"forward\":\"PROXY\"");
+	free(got);
+
+	/* an empty model is valid JSON too */
+	{
+		struct config *keep = fc->cfg, *empty = config_new();
+
+		fc->cfg = empty;
+		got = run_ok(fc, "list --json");
+		assert_string_equal(got,
+				    "{\"version\":\"" FC_VERSION "\",\"virtual_servers\":[]}\n");
+		free(got);
+		got = run_ok(fc, "list");
+		assert_contains(got, "(engine: none)\n");
+		free(got);
+		fc->cfg = keep;
+		config_free(empty);
+	}
+}
+
+/* ---- commands that succeed ---- */
+
+static void test_set_weight(void **state)
+{
+	struct fulcrum *fc = *state;
+	struct real_server *rs = rs_at(fc, 0, "127.0.0.1:9001");
+	char *got;
+
+	free(run_ok(fc, "set weight 127.0.0.1:8080 127.0.0.1:9001 3"));
+	assert_int_equal(rs->cur_weight, 3);
+	assert_int_equal(rs->weight, 1);
+	free(run_ok(fc, "set weight tcp/127.0.0.1:8080 127.0.0.1:9001 65535"));
+	assert_int_equal(rs->cur_weight, 65535);
+	free(run_ok(fc, "set weight TCP/127.0.0.1:8080 127.0.0.1:9001 0"));
+	assert_int_equal(rs->cur_weight, 0);
+	assert_int_equal(rs_effective_weight(rs), 0);
+	free(run_ok(fc, "set weight udp/[2001:db8::1]:53 [2001:db8::10]:53 9"));
+	assert_int_equal(rs_at(fc, 1, "[2001:db8::10]:53")->cur_weight, 9);
+	got = run_ok(fc, "list --json");
+	assert_contains(got, "\"port\":9001,\"weight\":0,\"configured_weight\":0,");
+	free(got);
+}
+
+static void test_admin_states(void **state)
+{
+	struct fulcrum *fc = *state;
+	struct real_server *rs = rs_at(fc, 0, "127.0.0.1:9001");
+
+	free(run_ok(fc, "drain 127.0.0.1:8080 127.0.0.1:9001"));
+	assert_int_equal(rs->live->admin, RS_ADMIN_DRAIN);
+	assert_string_equal(rs_state_name(rs), "drain");
+	free(run_ok(fc, "drain 127.0.0.1:8080 127.0.0.1:9001")); /* again: a no-op, not an error */
+	free(run_ok(fc, "disable 127.0.0.1:8080 127.0.0.1:9001"));
+	assert_int_equal(rs->live->admin, RS_ADMIN_DISABLED);
+	free(run_ok(fc, "enable 127.0.0.1:8080 127.0.0.1:9001"));
+	assert_int_equal(rs->live->admin, RS_ADMIN_ENABLED);
+	assert_int_equal(rs_effective_weight(rs), 1);
+	free(run_ok(fc, "enable 127.0.0.1:8080 127.0.0.1:9002"));
+	assert_int_equal(rs_at(fc, 0, "127.0.0.1:9002")->live->admin, RS_ADMIN_ENABLED);
+}
+
+static void test_add_del_server(void **state)
+{
+	struct fulcrum *fc = *state;
+	struct virtual_server *vs = fc->cfg->vs;
+	struct real_server *rs;
+	char *got;
+
+	free(run_ok(fc, "add server 127.0.0.1:8080 127.0.0.1:9003"));
+	rs = rs_at(fc, 0, "127.0.0.1:9003");
+	assert_non_null(rs);
+	assert_int_equal(vs->n_rs, 3);
+	assert_int_equal(rs->cur_weight, 1);
+	assert_ptr_equal(vs->rs->next->next, rs); /* appended in order */
+	assert_string_equal(rs_state_name(rs), "up");
+	free(run_ok(fc, "add server 127.0.0.1:8080 [::1]:9004 weight 7"));
+	rs = rs_at(fc, 0, "[::1]:9004");
+	assert_non_null(rs);
+	assert_int_equal(rs->weight, 7);
+	assert_int_equal(rs->cur_weight, 7);
+	assert_int_equal(vs->n_rs, 4);
+	got = run_ok(fc, "list");
+	assert_contains(got, "  -> [::1]:9004                   Masq    7      0          0");
+	free(got);
+
+	free(run_ok(fc, "del server 127.0.0.1:8080 127.0.0.1:9003"));
+	assert_null(rs_at(fc, 0, "127.0.0.1:9003"));
+	assert_int_equal(vs->n_rs, 3);
+	free(run_ok(fc, "del server 127.0.0.1:8080 127.0.0.1:9001"));
+	free(run_ok(fc, "del server 127.0.0.1:8080 127.0.0.1:9002"));
+	free(run_ok(fc, "del server 127.0.0.1:8080 [::1]:9004"));
+	assert_int_equal(vs->n_rs, 0);
+	assert_null(vs->rs);
+	got = run_ok(fc, "list");
+	assert_contains(got, "mask 255.255.255.0\nUDP  [2001:db8::1]:53");
+	free(got);
+}
+
+static void test_misc_commands(void **state)
+{
+	struct fulcrum *fc = *state;
+	char err[ERRLEN];
+	struct sbuf out;
+	char *got;
+
+	got = run_ok(fc, "version");
+	assert_string_equal(got, "fulcrum " FC_VERSION "\n");
+	free(got);
+	got = run_ok(fc, "show config");
+	assert_contains(got, "virtual servers:  4\n");
+	assert_contains(got, "reloads:          0\n");
+	free(got);
+	sbuf_init(&out);
+	assert_int_equal(run(fc, "reload", &out, err, sizeof(err)), -1);
+	assert_string_equal(err, "no configuration file to reload");
+	sbuf_free(&out);
+}
+
+/* ---- refusals: precise message, nothing changed ---- */
+
+static void test_refusals_change_nothing(void **state)
+{
+	static const struct {
+		const char *line, *msg;
+	} bad[] = {
+	    {"frobnicate", "unknown command 'frobnicate' (fulcrumctl help lists the commands)"},
+	    {"set colour 127.0.0.1:8080 127.0.0.1:9001 1",
+	     "unknown command 'set colour' (did you mean 'set weight'?)"},
+	    {"set", "unknown command 'set' (did you mean 'set weight'?)"},
+	    {"set weight 127.0.0.1:8080 127.0.0.1:9001",
+	     "missing arguments (usage: set weight VS RS WEIGHT)"},
+	    {"set weight 127.0.0.1:8080 127.0.0.1:9001 1 2",
+	     "too many arguments (usage: set weight VS RS WEIGHT)"},
+	    {"list --stats --json", "too many arguments (usage: list [--stats|--rate|--json])"},
+	    {"list --xml", "unknown option '--xml' for list (--stats, --rate or --json)"},
+	    {"version now", "too many arguments (usage: version)"},
+	    {"set weight 127.0.0.1 127.0.0.1:9001 1",
+	     "bad virtual server: '127.0.0.1' is not IP:PORT (write IPv6 as [ADDR]:PORT)"},
+	    {"set weight 127.0.0.1:99999 127.0.0.1:9001 1",
+	     "bad virtual server: '99999' is not a port number (1-65535)"},
+	    {"set weight sctp/127.0.0.1:8080 127.0.0.1:9001 1",
+	     "bad virtual server: 'sctp/127.0.0.1' is not an IPv4 or IPv6 address"},
+	    {"set weight 127.0.0.1:8080 host:9001 1",
+	     "bad real server: 'host' is not an IPv4 or IPv6 address"},
+	    {"set weight 127.0.0.1:8081 127.0.0.1:9001 1", "no virtual server 127.0.0.1:8081"},
+	    {"set weight udp/127.0.0.1:8080 127.0.0.1:9001 1",
+	     "no virtual server UDP 127.0.0.1:8080"},
+	    {"set weight 127.0.0.1:8080 127.0.0.1:9009 1",
+	     "no real server 127.0.0.1:9009 in TCP 127.0.0.1:8080"},
+	    {"set weight 127.0.0.1:8080 127.0.0.1:9001 65536",
+	     "weight 65536 is out of range (0-65535)"},
+	    {"set weight 127.0.0.1:8080 127.0.0.1:9001 99999999999999999999",
+	     "weight 99999999999999999999 is out of range (0-65535)"},
+	    {"set weight 127.0.0.1:8080 127.0.0.1:9001 -1",
+	     "weight '-1' is not a number (0-65535)"},
+	    {"set weight 127.0.0.1:8080 127.0.0.1:9001 3x",
+	     "weight '3x' is not a number (0-65535)"},
+	    {"set weight 127.0.0.1:8080 127.0.0.1:9001 heavy",
+	     "weight 'heavy' is not a number (0-65535)"},
+	    {"drain 10.0.0.1:53 10.0.0.2:53",
+	     "virtual server 10.0.0.1:53 is ambiguous: both TCP and UDP services have that "
+	     "address (write tcp/10.0.0.1:53 or udp/10.0.0.1:53)"},
+	    {"disable 127.0.0.1:8080 127.0.0.1:9999",
+	     "no real server 127.0.0.1:9999 in TCP 127.0.0.1:8080"},
+	    {"enable [2001:db8::1]:53 [2001:db8::11]:53",
+	     "no real server [2001:db8::11]:53 in UDP [2001:db8::1]:53"},
+	    {"add server 127.0.0.1:8080 127.0.0.1:9001",
+	     "127.0.0.1:9001 is already a real server of TCP 127.0.0.1:8080"},
+	    {"add server 127.0.0.1:8080 127.0.0.1:9005 weight",
+	     "missing weight after 'weight' (usage: add server VS RS [weight WEIGHT])"},
+	    {"add server 127.0.0.1:8080 127.0.0.1:9005 wieght 3",
+	     "unexpected 'wieght' (usage: add server VS RS [weight WEIGHT])"},
+	    {"add server 127.0.0.1:8080 127.0.0.1:9005 weight 70000",
+	     "weight 70000 is out of range (0-65535)"},
+	    {"add server 127.0.0.1:8081 127.0.0.1:9005", "no virtual server 127.0.0.1:8081"},
+	    {"add server 127.0.0.1:8080 127.0.0.1:0",
+	     "bad real server: '0' is not a port number (1-65535)"},
+	    {"del server 127.0.0.1:8080 10.0.0.2:53",
+	     "no real server 10.0.0.2:53 in TCP 127.0.0.1:8080"},
+	    {"del server 10.0.0.1:53 10.0.0.2:53",
+	     "virtual server 10.0.0.1:53 is ambiguous: both TCP and UDP services have that "
+	     "address (write tcp/10.0.0.1:53 or udp/10.0.0.1:53)"},
+	    {"help --pdf", "unknown option '--pdf' for help (--markdown)"},
+	};
+	struct fulcrum *fc = *state;
+	char err[ERRLEN];
+	struct sbuf out;
+	char *before, *after;
+	size_t i;
+
+	before = snapshot(fc);
+	sbuf_init(&out);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = 0;
+		if (run(fc, bad[i].line, &out, err, sizeof(err)) != -1)
+			fail_msg("'%s' was accepted", bad[i].line);
+		if (strcmp(err, bad[i].msg))
+			fail_msg("'%s':\n  got    '%s'\n  wanted '%s'", bad[i].line, err,
+				 bad[i].msg);
+		after = snapshot(fc);
+		if (strcmp(before, after))
+			fail_msg("'%s' changed the model", bad[i].line);
+		free(after);
+	}
+	/* the protocol prefix lifts the ambiguity */
+	free(run_ok(fc, "drain udp/10.0.0.1:53 10.0.0.3:53"));
+	assert_int_equal(rs_at(fc, 3, "10.0.0.3:53")->live->admin, RS_ADMIN_DRAIN);
+	assert_int_equal(rs_at(fc, 2, "10.0.0.2:53")->live->admin, RS_ADMIN_ENABLED);
+	sbuf_free(&out);
+	free(before);
+}
+
+static void test_split(void **state)
+{
+	char line[64], *argv[4], err[ERRLEN];
+
+	(void)state;
+	snprintf(line, sizeof(line), "  set\tweight  a b ");
+	assert_int_equal(ctl_split(line, argv, 4, err, sizeof(err)), 4);
+	assert_string_equal(argv[0], "set");
+	assert_string_equal(argv[1], "weight");
+	assert_string_equal(argv[3], "b");
+	snprintf(line, sizeof(line), "a b c d e");
+	assert_int_equal(ctl_split(line, argv, 4, err, sizeof(err)), -1);
+	assert_string_equal(err, "too many words in the request (at most 4)");
+	snprintf(line, sizeof(line), "   ");
+	assert_int_equal(ctl_split(line, argv, 4, err, sizeof(err)), -1);
+	assert_string_equal(err, "empty request");
+	snprintf(line, sizeof(line), "list\x1b[2J");
+	assert_int_equal(ctl_split(line, argv, 4, err, sizeof(err)), -1);
+	assert_string_equal(err, "the request contains control character 0x1b");
+}
+
+/* ---- help and the generated doc ---- */
+
+static void test_help_lists_every_command(void **state)
+{
+	struct fulcrum *fc = *state;
+	const struct ctl_cmd *c;
+	char name[64], line[256];
+	char *got = run_ok(fc, "help");
+	struct sbuf local;
+
+	for (c = ctl_cmds; c->words[0]; c++) {
+		ctl_cmd_name(c, name, sizeof(name));
+		snprintf(line, sizeof(line), "\n  %s%s%s ", name, *c->usage ? " " : "", c->usage);
+		if (!strstr(got, line))
+			fail_msg("help lacks '%s'", line + 1);
+		if (!strstr(got, c->help))
+			fail_msg("help lacks the text of '%s'", name);
+	}
+	/* the daemon's help and the client's local help are the same text */
+	sbuf_init(&local);
+	ctl_help_text(&local);
+	assert_string_equal(got, sbuf_str(&local));
+	sbuf_free(&local);
+	free(got);
+}
+
+static void test_doc_is_generated(void **state)
+{
+	struct fulcrum *fc = *state;
+	char *want = run_ok(fc, "help --markdown");
+	const char *path = "doc/fulcrumctl.md";
+	FILE *f = fopen(path, "r");
+	struct sbuf have;
+	char buf[4096];
+	size_t n;
+
+	if (!f)
+		fail_msg("cannot open %s (run the tests from the repository root): %s", path,
+			 strerror(errno));
+	sbuf_init(&have);
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		sbuf_add(&have, buf, n);
+	fclose(f);
+	if (strcmp(sbuf_str(&have), want))
+		fail_msg("%s is stale: regenerate with "
+			 "build/fulcrumctl help --markdown > doc/fulcrumctl.md",
+			 path);
+	sbuf_free(&have);
+	free(want);
+}
+
+/* ---- the control socket, over a real Unix socket on the real loop ---- */
+
+struct tclient {
+	struct ev_io io;
+	int fd;
+	struct sbuf got;
+	int eof;
+	int *pending; /* clients still waiting; the loop stops at 0 */
+};
+
+static void on_tclient(struct loop *l, struct ev_io *io, uint32_t events)
+{
+	struct tclient *t = io->data;
+	char buf[4096];
+	ssize_t n;
+
+	for (;;) {
+		n = read(t->fd, buf, sizeof(buf));
+		if (n > 0) {
+			sbuf_add(&t->got, buf, (size_t)n);
+			continue;
+		}
+		if (n < 0 && errno == EAGAIN)
+			return;
+		break; /* EOF or error: the server closed */
+	}
+	t->eof = 1;
+	loop_io_del(l, io);
+	if (--*t->pending == 0)
+		loop_stop(l);
+}
+
+static void on_guard(struct loop *l, struct ev_timer *t)
+{
+	*(int *)t->data = 1;
+	loop_stop(l);
+}
+
+static void tclient_open(struct tclient *t, struct loop *l, const char *path, const char *send_,
+			 size_t len, int *pending)
+{
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+
+	memset(t, 0, sizeof(*t));
+	sbuf_init(&t->got);
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	t->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	assert_true(t->fd >= 0);
+	assert_int_equal(connect(t->fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	if (send_ && !len)
+		len = strlen(send_);
+	if (len)
+		assert_int_equal(write(t->fd, send_, len), (ssize_t)len);
+	t->pending = pending;
+	(*pending)++;
+	assert_int_equal(loop_io_add(l, &t->io, t->fd, EPOLLIN, on_tclient, t), 0);
+}
+
+static void tclient_close(struct tclient *t, struct loop *l)
+{
+	loop_io_del(l, &t->io);
+	close(t->fd);
+	sbuf_free(&t->got);
+}
+
+/* Run the loop until every client saw EOF, at most guard_ms. */
+static void drive(struct loop *l, unsigned guard_ms)
+{
+	struct ev_timer guard;
+	int timed_out = 0;
+
+	loop_timer_init(&guard, on_guard, &timed_out);
+	loop_timer_start(l, &guard, guard_ms);
+	loop_run(l);
+	loop_timer_stop(l, &guard);
+	if (timed_out)
+		fail_msg("the control server did not answer within %u ms", guard_ms);
+}
+
+static void test_server(void **state)
+{
+	struct fulcrum *fc = *state;
+	struct tclient a, silent, big, bad, noline;
+	struct ctl_server *srv, *second;
+	char dir[] = "/tmp/fulcrum-ctl-XXXXXX", path[300], sub[256], err[ERRLEN];
+	char *longreq;
+	struct stat st;
+	int pending = 0;
+	uint64_t t0;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(sub, sizeof(sub), "%s/run/fulcrum", dir);
+	snprintf(path, sizeof(path), "%s/ctl.sock", sub);
+
+	srv = ctl_server_start(fc, path, err, sizeof(err));
+	if (!srv)
+		fail_msg("ctl_server_start: %s", err);
+	ctl_server_set_timeout(srv, 300);
+	/* the parent was created 0755, the socket is 0600 */
+	assert_int_equal(stat(sub, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0755);
+	assert_int_equal(lstat(path, &st), 0);
+	assert_true(S_ISSOCK(st.st_mode));
+	assert_int_equal(st.st_mode & 07777, 0600);
+
+	/* a second server on a live socket is refused */
+	second = ctl_server_start(fc, path, err, sizeof(err));
+	assert_null(second);
+	assert_contains(err, "another fulcrum is already running");
+
+	/* one real request, a silent client, an oversized request, a bad
+	 * request and one without newline, all at once */
+	longreq = malloc(CTL_MAX_REQUEST + 100);
+	assert_non_null(longreq);
+	memset(longreq, 'x', CTL_MAX_REQUEST + 100);
+	tclient_open(&a, fc->loop, path, "list\n", 0, &pending);
+	tclient_open(&silent, fc->loop, path, NULL, 0, &pending);
+	tclient_open(&big, fc->loop, path, longreq, CTL_MAX_REQUEST + 100, &pending);
+	tclient_open(&bad, fc->loop, path, "set weight 127.0.0.1:8080 127.0.0.1:9001 70000\r\n", 0,
+		     &pending);
+	tclient_open(&noline, fc->loop, path, "list", 0, &pending);
+	shutdown(noline.fd, SHUT_WR);
+	t0 = loop_clock_ms();
+	drive(fc->loop, 3000);
+
+	assert_true(starts_with(sbuf_str(&a.got), "OK\nfulcrum " FC_VERSION " (engine: "));
+	assert_contains(sbuf_str(&a.got), "\nTCP  127.0.0.1:8080 rr persistent 50");
+	assert_string_equal(sbuf_str(&silent.got), "");
+	assert_true(silent.eof);
+	assert_true(loop_clock_ms() - t0 >= 250); /* closed by its deadline, not at once */
+	assert_string_equal(sbuf_str(&big.got), "ERROR request too long (at most 4096 bytes)\n");
+	assert_string_equal(sbuf_str(&bad.got), "ERROR weight 70000 is out of range (0-65535)\n");
+	assert_string_equal(sbuf_str(&noline.got),
+			    "ERROR the request is not terminated by a newline\n");
+	assert_int_equal(rs_at(fc, 0, "127.0.0.1:9001")->cur_weight, 1);
+	tclient_close(&a, fc->loop);
+	tclient_close(&silent, fc->loop);
+	tclient_close(&big, fc->loop);
+	tclient_close(&bad, fc->loop);
+	tclient_close(&noline, fc->loop);
+	free(longreq);
+
+	/* a change over the socket */
+	tclient_open(&a, fc->loop, path, "set weight 127.0.0.1:8080 127.0.0.1:9001 4\n", 0,
+		     &pending);
+	drive(fc->loop, 3000);
+	assert_string_equal(sbuf_str(&a.got), "OK\n");
+	assert_int_equal(rs_at(fc, 0, "127.0.0.1:9001")->cur_weight, 4);
+	tclient_close(&a, fc->loop);
+
+	/* stop with a client still connected: it is closed, the path removed */
+	tclient_open(&silent, fc->loop, path, NULL, 0, &pending);
+	ctl_server_stop(srv);
+	assert_int_equal(lstat(path, &st), -1);
+	drive(fc->loop, 1000);
+	assert_true(silent.eof);
+	tclient_close(&silent, fc->loop);
+
+	/* a stale socket (bound, nobody listening) is replaced */
+	{
+		struct sockaddr_un sun = {.sun_family = AF_UNIX};
+		int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+		assert_true(strlen(path) < sizeof(sun.sun_path));
+		memcpy(sun.sun_path, path, strlen(path) + 1);
+		assert_int_equal(bind(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+		close(fd);
+	}
+	srv = ctl_server_start(fc, path, err, sizeof(err));
+	if (!srv)
+		fail_msg("stale socket not replaced: %s", err);
+	ctl_server_stop(srv);
+
+	/* something that is not a socket is never removed */
+	{
+		int fd = open(path, O_CREAT | O_WRONLY, 0600);
+
+		assert_true(fd >= 0);
+		close(fd);
+	}
+	assert_null(ctl_server_start(fc, path, err, sizeof(err)));
+	assert_contains(err, "exists and is not a socket");
+	assert_int_equal(lstat(path, &st), 0);
+	unlink(path);
+
+	/* a path longer than sun_path */
+	{
+		char lp[200];
+
+		memset(lp, 'a', sizeof(lp) - 1);
+		lp[0] = '/';
+		lp[sizeof(lp) - 1] = 0;
+		assert_null(ctl_server_start(fc, lp, err, sizeof(err)));
+		assert_contains(err, "too long");
+	}
+	rmdir(sub);
+	snprintf(sub, sizeof(sub), "%s/run", dir);
+	rmdir(sub);
+	rmdir(dir);
+}
+
+/* Many clients at once, each answered. */
+static void test_server_many_clients(void **state)
+{
+	enum { N = 64 };
+	struct fulcrum *fc = *state;
+	struct tclient *c = calloc(N, sizeof(*c));
+	char dir[] = "/tmp/fulcrum-ctl-XXXXXX", path[256], err[ERRLEN];
+	struct ctl_server *srv;
+	int pending = 0, i;
+
+	assert_non_null(c);
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/ctl.sock", dir);
+	srv = ctl_server_start(fc, path, err, sizeof(err));
+	if (!srv)
+		fail_msg("ctl_server_start: %s", err);
+	for (i = 0; i < N; i++)
+		tclient_open(&c[i], fc->loop, path, i % 2 ? "list --json\n" : "version\n", 0,
+			     &pending);
+	drive(fc->loop, 5000);
+	for (i = 0; i < N; i++) {
+		if (i % 2)
+			assert_true(json_valid(sbuf_str(&c[i].got) + 3));
+		else
+			assert_string_equal(sbuf_str(&c[i].got), "OK\nfulcrum " FC_VERSION "\n");
+		tclient_close(&c[i], fc->loop);
+	}
+	ctl_server_stop(srv);
+	rmdir(dir);
+	free(c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_list_text, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_list_stats_rate, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_list_json, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_set_weight, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_admin_states, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_add_del_server, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_misc_commands, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_refusals_change_nothing, setup, teardown),
+	    cmocka_unit_test(test_split),
+	    cmocka_unit_test_setup_teardown(test_help_lists_every_command, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_doc_is_generated, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_server, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_server_many_clients, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
