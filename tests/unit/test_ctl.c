@@ -557,6 +557,106 @@ static void test_refusals_change_nothing(void **state)
 	free(before);
 }
 
+/* Random commands: command shapes filled with good and bad servers and
+ * weights, and sequences of loose words.  Whatever fails must leave the
+ * model exactly as it was, and nothing may crash. */
+static const char *const rnd_vs[] = {
+    "127.0.0.1:8080",
+    "tcp/127.0.0.1:8080",
+    "udp/127.0.0.1:8080",
+    "10.0.0.1:53",
+    "udp/10.0.0.1:53",
+    "tcp/10.0.0.1:53",
+    "[2001:db8::1]:53",
+    "127.0.0.1:8081",
+    "[::1",
+    "tcp/",
+    "1.2.3.4:0",
+    "x",
+};
+static const char *const rnd_rs[] = {
+    "127.0.0.1:9001", "127.0.0.1:9002",	   "127.0.0.1:9003", "10.0.0.2:53",
+    "10.0.0.3:53",    "[2001:db8::10]:53", "[::1]:9",	     ":80",
+    "127.0.0.1",      "[2001:db8::10]",
+};
+static const char *const rnd_w[] = {"0", "1", "7", "65535", "65536", "-3", "x", "1e3", "007"};
+static const char *const rnd_cmd[] = {
+    "set weight V R W",	     "drain V R",
+    "disable V R",	     "enable V R",
+    "add server V R",	     "add server V R weight W",
+    "add server V R wait W", "del server V R",
+    "list --json",	     "set weight V R",
+    "del server V",	     "set weight V R W W",
+};
+static const char *const rnd_words[] = {"set",	"weight", "drain",   "add",  "server", "del",
+					"list", "help",	  "version", "show", "config", "--json"};
+
+#define PICK(a, seed) (a)[rand_r(seed) % (sizeof(a) / sizeof((a)[0]))]
+
+static void random_line(char *line, size_t len, unsigned *seed)
+{
+	size_t off = 0;
+	const char *p;
+
+	line[0] = 0;
+	if (rand_r(seed) % 4 == 0) {
+		int n = 1 + (int)(rand_r(seed) % 5), k;
+
+		for (k = 0; k < n; k++)
+			off += (size_t)snprintf(line + off, len - off, "%s%s", k ? " " : "",
+						PICK(rnd_words, seed));
+		return;
+	}
+	for (p = PICK(rnd_cmd, seed); *p && off < len; p++) {
+		const char *w = NULL;
+
+		if (*p == 'V' && (p[1] == ' ' || !p[1]))
+			w = PICK(rnd_vs, seed);
+		else if (*p == 'R' && (p[1] == ' ' || !p[1]))
+			w = PICK(rnd_rs, seed);
+		else if (*p == 'W' && (p[1] == ' ' || !p[1]))
+			w = PICK(rnd_w, seed);
+		if (!w) {
+			line[off++] = *p;
+			line[off] = 0;
+			continue;
+		}
+		off += (size_t)snprintf(line + off, len - off, "%s", w);
+	}
+}
+
+static void test_random_commands(void **state)
+{
+	struct fulcrum *fc = *state;
+	char line[512], err[ERRLEN];
+	unsigned seed = 12345, i, ok = 0, refused = 0;
+	struct sbuf out;
+
+	sbuf_init(&out);
+	for (i = 0; i < 3000; i++) {
+		char *before, *after;
+
+		random_line(line, sizeof(line), &seed);
+		before = snapshot(fc);
+		err[0] = 0;
+		if (run(fc, line, &out, err, sizeof(err)) == 0) {
+			ok++;
+		} else {
+			refused++;
+			assert_true(err[0] != 0);
+			after = snapshot(fc);
+			if (strcmp(before, after))
+				fail_msg("refused '%s' (%s) changed the model", line, err);
+			free(after);
+		}
+		free(before);
+	}
+	/* both paths were exercised */
+	if (ok < 100 || refused < 1000)
+		fail_msg("%u accepted, %u refused: the generator is off", ok, refused);
+	sbuf_free(&out);
+}
+
 static void test_split(void **state)
 {
 	char line[64], *argv[4], err[ERRLEN];
@@ -873,6 +973,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_add_del_server, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_misc_commands, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_refusals_change_nothing, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_random_commands, setup, teardown),
 	    cmocka_unit_test(test_split),
 	    cmocka_unit_test_setup_teardown(test_help_lists_every_command, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_doc_is_generated, setup, teardown),
