@@ -28,10 +28,10 @@ struct chk_state {
 };
 
 static const char *const check_names[] = {
-	[CHECK_TCP] = "TCP_CHECK",   [CHECK_HTTP_GET] = "HTTP_GET", [CHECK_SSL_GET] = "SSL_GET",
-	[CHECK_MISC] = "MISC_CHECK", [CHECK_SMTP] = "SMTP_CHECK",   [CHECK_DNS] = "DNS_CHECK",
-	[CHECK_UDP] = "UDP_CHECK",   [CHECK_PING] = "PING_CHECK",   [CHECK_FILE] = "FILE_CHECK",
-	[CHECK_BFD] = "BFD_CHECK",
+    [CHECK_TCP] = "TCP_CHECK",	 [CHECK_HTTP_GET] = "HTTP_GET", [CHECK_SSL_GET] = "SSL_GET",
+    [CHECK_MISC] = "MISC_CHECK", [CHECK_SMTP] = "SMTP_CHECK",	[CHECK_DNS] = "DNS_CHECK",
+    [CHECK_UDP] = "UDP_CHECK",	 [CHECK_PING] = "PING_CHECK",	[CHECK_FILE] = "FILE_CHECK",
+    [CHECK_BFD] = "BFD_CHECK",
 };
 
 #define CHK(obj) (((struct chk_state *)(obj))->chk)
@@ -50,8 +50,7 @@ static int p_connect_port(struct kw_ctx *c, void *obj, const struct kw_stmt *st,
 	return kw_port(st, 0, &CHK(obj)->connect.port, err, errlen);
 }
 
-static int p_bindto(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
-		    size_t errlen)
+static int p_bindto(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err, size_t errlen)
 {
 	return kw_ip(st, 0, &CHK(obj)->bindto, err, errlen);
 }
@@ -83,8 +82,7 @@ static int p_connect_timeout(struct kw_ctx *c, void *obj, const struct kw_stmt *
 	return 0;
 }
 
-static int p_retry(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
-		   size_t errlen)
+static int p_retry(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err, size_t errlen)
 {
 	return kw_uint(st, 0, 0, 1000, &CHK(obj)->retry, err, errlen);
 }
@@ -95,8 +93,7 @@ static int p_delay_before_retry(struct kw_ctx *c, void *obj, const struct kw_stm
 	return kw_secs_ms(st, 0, 3600000, &CHK(obj)->delay_before_retry_ms, err, errlen);
 }
 
-static int p_warmup(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
-		    size_t errlen)
+static int p_warmup(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err, size_t errlen)
 {
 	return kw_secs_ms(st, 0, 3600000, &CHK(obj)->warmup_ms, err, errlen);
 }
@@ -113,34 +110,32 @@ static int p_delay_loop(struct kw_ctx *c, void *obj, const struct kw_stmt *st, c
 	return 0;
 }
 
-static int p_rise(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
-		  size_t errlen)
+static int p_rise(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err, size_t errlen)
 {
 	return kw_uint(st, 0, 1, 1000, &CHK(obj)->rise, err, errlen);
 }
 
-static int p_fall(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
-		  size_t errlen)
+static int p_fall(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err, size_t errlen)
 {
 	return kw_uint(st, 0, 1, 1000, &CHK(obj)->fall, err, errlen);
 }
 
 static const struct kw kw_generic[] = {
-	{ "connect_ip", p_connect_ip, 1, 1, KW_NOBLOCK },
-	{ "connect_port", p_connect_port, 1, 1, KW_NOBLOCK },
-	{ "bindto", p_bindto, 1, 1, KW_NOBLOCK },
-	{ "bind_port", p_bind_port, 1, 1, KW_NOBLOCK },
-	{ "bind_if", p_bind_if, 1, 1, KW_NOBLOCK },
-	{ "connect_timeout", p_connect_timeout, 1, 1, KW_NOBLOCK },
-	{ "retry", p_retry, 1, 1, KW_NOBLOCK },
-	{ "nb_get_retry", p_retry, 1, 1, KW_NOBLOCK },
-	{ "delay_before_retry", p_delay_before_retry, 1, 1, KW_NOBLOCK },
-	{ "warmup", p_warmup, 1, 1, KW_NOBLOCK },
-	{ "delay_loop", p_delay_loop, 1, 1, KW_NOBLOCK },
-	/* fulcrum extensions */
-	{ "rise", p_rise, 1, 1, KW_NOBLOCK },
-	{ "fall", p_fall, 1, 1, KW_NOBLOCK },
-	{ NULL },
+    {"connect_ip", p_connect_ip, 1, 1, KW_NOBLOCK},
+    {"connect_port", p_connect_port, 1, 1, KW_NOBLOCK},
+    {"bindto", p_bindto, 1, 1, KW_NOBLOCK},
+    {"bind_port", p_bind_port, 1, 1, KW_NOBLOCK},
+    {"bind_if", p_bind_if, 1, 1, KW_NOBLOCK},
+    {"connect_timeout", p_connect_timeout, 1, 1, KW_NOBLOCK},
+    {"retry", p_retry, 1, 1, KW_NOBLOCK},
+    {"nb_get_retry", p_retry, 1, 1, KW_NOBLOCK},
+    {"delay_before_retry", p_delay_before_retry, 1, 1, KW_NOBLOCK},
+    {"warmup", p_warmup, 1, 1, KW_NOBLOCK},
+    {"delay_loop", p_delay_loop, 1, 1, KW_NOBLOCK},
+    /* fulcrum extensions */
+    {"rise", p_rise, 1, 1, KW_NOBLOCK},
+    {"fall", p_fall, 1, 1, KW_NOBLOCK},
+    {NULL},
 };
 
 /* ---- HTTP_GET / SSL_GET and their url blocks ---- */
@@ -150,8 +145,7 @@ static int p_path(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *e
 	return kw_str(st, 0, &((struct check_url *)obj)->path, err, errlen);
 }
 
-static int p_digest(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
-		    size_t errlen)
+static int p_digest(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err, size_t errlen)
 {
 	const char *s = st->args[0].text;
 
@@ -184,16 +178,15 @@ static int p_status_code(struct kw_ctx *c, void *obj, const struct kw_stmt *st, 
 		for (k = lo; k <= hi; k++)
 			u->status_ok[k / 8] |= (unsigned char)(1u << (k % 8));
 		continue;
-bad:
-		return err_set(err, errlen,
-			       "status_code: '%s' is not a code or range in 100..599 (200, 200-299)",
-			       s);
+	bad:
+		return err_set(
+		    err, errlen,
+		    "status_code: '%s' is not a code or range in 100..599 (200, 200-299)", s);
 	}
 	return 0;
 }
 
-static int p_regex(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
-		   size_t errlen)
+static int p_regex(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err, size_t errlen)
 {
 	return kw_str(st, 0, &((struct check_url *)obj)->regex, err, errlen);
 }
@@ -211,16 +204,16 @@ static int p_url_vhost(struct kw_ctx *c, void *obj, const struct kw_stmt *st, ch
 }
 
 static const struct kw kw_url[] = {
-	{ "path", p_path, 1, 1, KW_NOBLOCK },
-	{ "digest", p_digest, 1, 1, KW_NOBLOCK },
-	{ "status_code", p_status_code, 1, KW_ANY, KW_NOBLOCK },
-	{ "regex", p_regex, 1, 1, KW_NOBLOCK },
-	{ "regex_no_match", p_regex_no_match, 0, 1, KW_NOBLOCK },
-	{ "virtualhost", p_url_vhost, 1, 1, KW_NOBLOCK },
-	{ NULL },
+    {"path", p_path, 1, 1, KW_NOBLOCK},
+    {"digest", p_digest, 1, 1, KW_NOBLOCK},
+    {"status_code", p_status_code, 1, KW_ANY, KW_NOBLOCK},
+    {"regex", p_regex, 1, 1, KW_NOBLOCK},
+    {"regex_no_match", p_regex_no_match, 0, 1, KW_NOBLOCK},
+    {"virtualhost", p_url_vhost, 1, 1, KW_NOBLOCK},
+    {NULL},
 };
 
-static const struct kw_block blk_url = { "url", kw_url, NULL, ign_url, NULL };
+static const struct kw_block blk_url = {"url", kw_url, NULL, ign_url, NULL};
 
 static int p_url(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err, size_t errlen)
 {
@@ -255,7 +248,7 @@ static int p_virtualhost(struct kw_ctx *c, void *obj, const struct kw_stmt *st, 
 static int p_http_protocol(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
 			   size_t errlen)
 {
-	static const char *const ok[] = { "0.9", "1.0", "1.0C", "1.1", NULL };
+	static const char *const ok[] = {"0.9", "1.0", "1.0C", "1.1", NULL};
 
 	if (!kw_in_list(ok, st->args[0].text))
 		return err_set(err, errlen, "http_protocol: '%s' is not 0.9, 1.0, 1.0C or 1.1",
@@ -270,18 +263,18 @@ static int p_enable_sni(struct kw_ctx *c, void *obj, const struct kw_stmt *st, c
 }
 
 static const struct kw kw_http[] = {
-	{ "url", p_url, 0, 0, KW_NEEDBLOCK },
-	{ "virtualhost", p_virtualhost, 1, 1, KW_NOBLOCK },
-	{ "http_protocol", p_http_protocol, 1, 1, KW_NOBLOCK },
-	{ NULL },
+    {"url", p_url, 0, 0, KW_NEEDBLOCK},
+    {"virtualhost", p_virtualhost, 1, 1, KW_NOBLOCK},
+    {"http_protocol", p_http_protocol, 1, 1, KW_NOBLOCK},
+    {NULL},
 };
 
 static const struct kw kw_ssl[] = {
-	{ "url", p_url, 0, 0, KW_NEEDBLOCK },
-	{ "virtualhost", p_virtualhost, 1, 1, KW_NOBLOCK },
-	{ "http_protocol", p_http_protocol, 1, 1, KW_NOBLOCK },
-	{ "enable_sni", p_enable_sni, 0, 1, KW_NOBLOCK },
-	{ NULL },
+    {"url", p_url, 0, 0, KW_NEEDBLOCK},
+    {"virtualhost", p_virtualhost, 1, 1, KW_NOBLOCK},
+    {"http_protocol", p_http_protocol, 1, 1, KW_NOBLOCK},
+    {"enable_sni", p_enable_sni, 0, 1, KW_NOBLOCK},
+    {NULL},
 };
 
 /* ---- MISC_CHECK ---- */
@@ -304,21 +297,21 @@ static int p_misc_dynamic(struct kw_ctx *c, void *obj, const struct kw_stmt *st,
 	return kw_bool(st, 0, &CHK(obj)->misc_dynamic, err, errlen);
 }
 
-static int p_user(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
-		  size_t errlen)
+static int p_user(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err, size_t errlen)
 {
 	if (st->argc > 1)
-		kw_warn(c, st->kw, "user: the group is ignored by fulcrum (the user's own group "
-				   "applies)");
+		kw_warn(c, st->kw,
+			"user: the group is ignored by fulcrum (the user's own group "
+			"applies)");
 	return kw_str(st, 0, &CHK(obj)->user, err, errlen);
 }
 
 static const struct kw kw_misc[] = {
-	{ "misc_path", p_misc_path, 1, 1, KW_NOBLOCK },
-	{ "misc_timeout", p_misc_timeout, 1, 1, KW_NOBLOCK },
-	{ "misc_dynamic", p_misc_dynamic, 0, 1, KW_NOBLOCK },
-	{ "user", p_user, 1, 2, KW_NOBLOCK },
-	{ NULL },
+    {"misc_path", p_misc_path, 1, 1, KW_NOBLOCK},
+    {"misc_timeout", p_misc_timeout, 1, 1, KW_NOBLOCK},
+    {"misc_dynamic", p_misc_dynamic, 0, 1, KW_NOBLOCK},
+    {"user", p_user, 1, 2, KW_NOBLOCK},
+    {NULL},
 };
 
 /* ---- SMTP_CHECK ---- */
@@ -378,19 +371,18 @@ static int p_h_connect_timeout(struct kw_ctx *c, void *obj, const struct kw_stmt
 }
 
 static const struct kw kw_host[] = {
-	{ "connect_ip", p_h_connect_ip, 1, 1, KW_NOBLOCK },
-	{ "connect_port", p_h_connect_port, 1, 1, KW_NOBLOCK },
-	{ "bindto", p_h_bindto, 1, 1, KW_NOBLOCK },
-	{ "bind_port", p_h_bind_port, 1, 1, KW_NOBLOCK },
-	{ "bind_if", p_h_bind_if, 1, 1, KW_NOBLOCK },
-	{ "connect_timeout", p_h_connect_timeout, 1, 1, KW_NOBLOCK },
-	{ NULL },
+    {"connect_ip", p_h_connect_ip, 1, 1, KW_NOBLOCK},
+    {"connect_port", p_h_connect_port, 1, 1, KW_NOBLOCK},
+    {"bindto", p_h_bindto, 1, 1, KW_NOBLOCK},
+    {"bind_port", p_h_bind_port, 1, 1, KW_NOBLOCK},
+    {"bind_if", p_h_bind_if, 1, 1, KW_NOBLOCK},
+    {"connect_timeout", p_h_connect_timeout, 1, 1, KW_NOBLOCK},
+    {NULL},
 };
 
-static const struct kw_block blk_host = { "host", kw_host, NULL, ign_check, NULL };
+static const struct kw_block blk_host = {"host", kw_host, NULL, ign_check, NULL};
 
-static int p_host(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
-		  size_t errlen)
+static int p_host(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err, size_t errlen)
 {
 	struct chk_state *cs = obj;
 	struct smtp_host *h = calloc(1, sizeof(*h)), **hp;
@@ -406,9 +398,9 @@ static int p_host(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *e
 }
 
 static const struct kw kw_smtp[] = {
-	{ "helo_name", p_helo_name, 1, 1, KW_NOBLOCK },
-	{ "host", p_host, 0, 0, KW_NEEDBLOCK },
-	{ NULL },
+    {"helo_name", p_helo_name, 1, 1, KW_NOBLOCK},
+    {"host", p_host, 0, 0, KW_NEEDBLOCK},
+    {NULL},
 };
 
 /* ---- DNS_CHECK, UDP_CHECK, FILE_CHECK ---- */
@@ -416,7 +408,7 @@ static const struct kw kw_smtp[] = {
 static int p_dns_type(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
 		      size_t errlen)
 {
-	static const char *const types[] = { "A", "NS", "CNAME", "SOA", "MX", "TXT", "AAAA", NULL };
+	static const char *const types[] = {"A", "NS", "CNAME", "SOA", "MX", "TXT", "AAAA", NULL};
 	unsigned i;
 
 	for (i = 0; types[i]; i++)
@@ -437,9 +429,9 @@ static int p_dns_name(struct kw_ctx *c, void *obj, const struct kw_stmt *st, cha
 }
 
 static const struct kw kw_dns[] = {
-	{ "type", p_dns_type, 1, 1, KW_NOBLOCK },
-	{ "name", p_dns_name, 1, 1, KW_NOBLOCK },
-	{ NULL },
+    {"type", p_dns_type, 1, 1, KW_NOBLOCK},
+    {"name", p_dns_name, 1, 1, KW_NOBLOCK},
+    {NULL},
 };
 
 static int p_payload(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
@@ -452,16 +444,17 @@ static int p_require_reply(struct kw_ctx *c, void *obj, const struct kw_stmt *st
 			   size_t errlen)
 {
 	if (st->argc)
-		kw_warn(c, st->kw, "require_reply: matching the reply's content is not supported "
-				   "by fulcrum; any reply is accepted");
+		kw_warn(c, st->kw,
+			"require_reply: matching the reply's content is not supported "
+			"by fulcrum; any reply is accepted");
 	CHK(obj)->require_reply = 1;
 	return 0;
 }
 
 static const struct kw kw_udp[] = {
-	{ "payload", p_payload, 1, 1, KW_NOBLOCK },
-	{ "require_reply", p_require_reply, 0, 1, KW_NOBLOCK },
-	{ NULL },
+    {"payload", p_payload, 1, 1, KW_NOBLOCK},
+    {"require_reply", p_require_reply, 0, 1, KW_NOBLOCK},
+    {NULL},
 };
 
 static int p_track_file(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
@@ -488,23 +481,23 @@ static int p_file_weight(struct kw_ctx *c, void *obj, const struct kw_stmt *st, 
 }
 
 static const struct kw kw_file[] = {
-	{ "track_file", p_track_file, 1, 1, KW_NOBLOCK },
-	{ "weight", p_file_weight, 1, 2, KW_NOBLOCK },
-	{ NULL },
+    {"track_file", p_track_file, 1, 1, KW_NOBLOCK},
+    {"weight", p_file_weight, 1, 2, KW_NOBLOCK},
+    {NULL},
 };
 
 /* ---- the checker keyword itself ---- */
 
 static const struct kw_block blk_check[] = {
-	[CHECK_TCP] = { "TCP_CHECK", kw_generic, NULL, ign_check, NULL },
-	[CHECK_HTTP_GET] = { "HTTP_GET", kw_generic, kw_http, ign_check, NULL },
-	[CHECK_SSL_GET] = { "SSL_GET", kw_generic, kw_ssl, ign_check, NULL },
-	[CHECK_MISC] = { "MISC_CHECK", kw_generic, kw_misc, ign_check, NULL },
-	[CHECK_SMTP] = { "SMTP_CHECK", kw_generic, kw_smtp, ign_check, NULL },
-	[CHECK_DNS] = { "DNS_CHECK", kw_generic, kw_dns, ign_check, NULL },
-	[CHECK_UDP] = { "UDP_CHECK", kw_generic, kw_udp, ign_check, NULL },
-	[CHECK_PING] = { "PING_CHECK", kw_generic, NULL, ign_check, NULL },
-	[CHECK_FILE] = { "FILE_CHECK", kw_generic, kw_file, ign_check, NULL },
+    [CHECK_TCP] = {"TCP_CHECK", kw_generic, NULL, ign_check, NULL},
+    [CHECK_HTTP_GET] = {"HTTP_GET", kw_generic, kw_http, ign_check, NULL},
+    [CHECK_SSL_GET] = {"SSL_GET", kw_generic, kw_ssl, ign_check, NULL},
+    [CHECK_MISC] = {"MISC_CHECK", kw_generic, kw_misc, ign_check, NULL},
+    [CHECK_SMTP] = {"SMTP_CHECK", kw_generic, kw_smtp, ign_check, NULL},
+    [CHECK_DNS] = {"DNS_CHECK", kw_generic, kw_dns, ign_check, NULL},
+    [CHECK_UDP] = {"UDP_CHECK", kw_generic, kw_udp, ign_check, NULL},
+    [CHECK_PING] = {"PING_CHECK", kw_generic, NULL, ign_check, NULL},
+    [CHECK_FILE] = {"FILE_CHECK", kw_generic, kw_file, ign_check, NULL},
 };
 
 static char *dup_or_null(const char *s, int *oom)
@@ -588,11 +581,10 @@ static int check_complete(const struct check_conf *k, char *err, size_t errlen)
 	return 0;
 }
 
-static int p_check(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
-		   size_t errlen)
+static int p_check(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err, size_t errlen)
 {
 	struct rs_state *rss = obj;
-	struct chk_state cs = { .rss = rss };
+	struct chk_state cs = {.rss = rss};
 	struct check_conf *k, **kp, *add;
 	struct smtp_host *h;
 	unsigned t, e0 = kw_errors(c);
@@ -646,17 +638,17 @@ static int p_check(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *
 }
 
 const struct kw kw_checkers[] = {
-	{ "TCP_CHECK", p_check, 0, 0, KW_OPTBLOCK },
-	{ "HTTP_GET", p_check, 0, 0, KW_NEEDBLOCK },
-	{ "SSL_GET", p_check, 0, 0, KW_NEEDBLOCK },
-	{ "MISC_CHECK", p_check, 0, 0, KW_NEEDBLOCK },
-	{ "SMTP_CHECK", p_check, 0, 0, KW_OPTBLOCK },
-	{ "DNS_CHECK", p_check, 0, 0, KW_OPTBLOCK },
-	{ "UDP_CHECK", p_check, 0, 0, KW_OPTBLOCK },
-	{ "PING_CHECK", p_check, 0, 0, KW_OPTBLOCK },
-	{ "FILE_CHECK", p_check, 0, 0, KW_NEEDBLOCK },
-	{ "BFD_CHECK", p_check, 0, KW_ANY, KW_OPTBLOCK },
-	{ NULL },
+    {"TCP_CHECK", p_check, 0, 0, KW_OPTBLOCK},
+    {"HTTP_GET", p_check, 0, 0, KW_NEEDBLOCK},
+    {"SSL_GET", p_check, 0, 0, KW_NEEDBLOCK},
+    {"MISC_CHECK", p_check, 0, 0, KW_NEEDBLOCK},
+    {"SMTP_CHECK", p_check, 0, 0, KW_OPTBLOCK},
+    {"DNS_CHECK", p_check, 0, 0, KW_OPTBLOCK},
+    {"UDP_CHECK", p_check, 0, 0, KW_OPTBLOCK},
+    {"PING_CHECK", p_check, 0, 0, KW_OPTBLOCK},
+    {"FILE_CHECK", p_check, 0, 0, KW_NEEDBLOCK},
+    {"BFD_CHECK", p_check, 0, KW_ANY, KW_OPTBLOCK},
+    {NULL},
 };
 
 /* ---- inheritance of checker timings ---- */

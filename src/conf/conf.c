@@ -35,7 +35,7 @@ static struct config *read_tokens(struct lexer *lx, struct conf_diag *d, unsigne
 
 struct config *conf_load_file(const char *path, struct conf_diag *d)
 {
-	struct conf_diag quiet = { 0 };
+	struct conf_diag quiet = {0};
 	struct config *cfg;
 	struct lexer lx;
 	unsigned e0, w0;
@@ -51,10 +51,9 @@ struct config *conf_load_file(const char *path, struct conf_diag *d)
 	return cfg;
 }
 
-struct config *conf_load_string(const char *name, const char *text, size_t len,
-				struct conf_diag *d)
+struct config *conf_load_string(const char *name, const char *text, size_t len, struct conf_diag *d)
 {
-	struct conf_diag quiet = { 0 };
+	struct conf_diag quiet = {0};
 	struct config *cfg;
 	struct lexer lx;
 	unsigned e0, w0;

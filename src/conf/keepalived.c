@@ -24,7 +24,7 @@ int conf_sched_known(const char *name)
 
 /* An error at a position that is not a token (a group entry). */
 static void report_at(struct kw_ctx *c, const char *file, int line, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 static void report_at(struct kw_ctx *c, const char *file, int line, const char *fmt, ...)
 {
@@ -65,12 +65,12 @@ static int p_router_id(struct kw_ctx *c, void *obj, const struct kw_stmt *st, ch
 }
 
 static const struct kw kw_global[] = {
-	{ "control_socket", p_control_socket, 1, 1, KW_NOBLOCK },
-	{ "router_id", p_router_id, 1, 1, KW_NOBLOCK },
-	{ NULL },
+    {"control_socket", p_control_socket, 1, 1, KW_NOBLOCK},
+    {"router_id", p_router_id, 1, 1, KW_NOBLOCK},
+    {NULL},
 };
 
-static const struct kw_block blk_global = { "global_defs", kw_global, NULL, ign_global, NULL };
+static const struct kw_block blk_global = {"global_defs", kw_global, NULL, ign_global, NULL};
 
 static int p_global_defs(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
 			 size_t errlen)
@@ -96,8 +96,7 @@ static int rs_addr(struct kw_ctx *c, struct vs_state *vss, const struct kw_stmt 
 	return 0;
 }
 
-static int p_weight(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
-		    size_t errlen)
+static int p_weight(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err, size_t errlen)
 {
 	struct rs_state *rss = obj;
 	unsigned w;
@@ -154,8 +153,8 @@ static int p_lthreshold(struct kw_ctx *c, void *obj, const struct kw_stmt *st, c
 
 static int parse_fwd(const struct kw_stmt *st, enum fwd_method *f, char *err, size_t errlen)
 {
-	static const char *const names[] = { "NAT", "DR", "TUN", "PROXY" };
-	static const enum fwd_method vals[] = { FWD_NAT, FWD_DR, FWD_TUN, FWD_PROXY };
+	static const char *const names[] = {"NAT", "DR", "TUN", "PROXY"};
+	static const enum fwd_method vals[] = {FWD_NAT, FWD_DR, FWD_TUN, FWD_PROXY};
 	unsigned i;
 
 	for (i = 0; i < 4; i++) {
@@ -217,24 +216,24 @@ static int p_rs_virtualhost(struct kw_ctx *c, void *obj, const struct kw_stmt *s
 }
 
 static const struct kw kw_rs[] = {
-	{ "weight", p_weight, 1, 1, KW_NOBLOCK },
-	{ "inhibit_on_failure", p_rs_inhibit, 0, 1, KW_NOBLOCK },
-	{ "notify_up", p_notify_up, 1, 3, KW_NOBLOCK },
-	{ "notify_down", p_notify_down, 1, 3, KW_NOBLOCK },
-	{ "uthreshold", p_uthreshold, 1, 1, KW_NOBLOCK },
-	{ "lthreshold", p_lthreshold, 1, 1, KW_NOBLOCK },
-	{ "lvs_method", p_rs_method, 1, 1, KW_NOBLOCK },
-	{ "lb_kind", p_rs_method, 1, 1, KW_NOBLOCK },
-	{ "retry", p_rs_retry, 1, 1, KW_NOBLOCK },
-	{ "delay_before_retry", p_rs_dbr, 1, 1, KW_NOBLOCK },
-	{ "connect_timeout", p_rs_ct, 1, 1, KW_NOBLOCK },
-	{ "warmup", p_rs_warmup, 1, 1, KW_NOBLOCK },
-	{ "delay_loop", p_rs_delay_loop, 1, 1, KW_NOBLOCK },
-	{ "virtualhost", p_rs_virtualhost, 1, 1, KW_NOBLOCK },
-	{ NULL },
+    {"weight", p_weight, 1, 1, KW_NOBLOCK},
+    {"inhibit_on_failure", p_rs_inhibit, 0, 1, KW_NOBLOCK},
+    {"notify_up", p_notify_up, 1, 3, KW_NOBLOCK},
+    {"notify_down", p_notify_down, 1, 3, KW_NOBLOCK},
+    {"uthreshold", p_uthreshold, 1, 1, KW_NOBLOCK},
+    {"lthreshold", p_lthreshold, 1, 1, KW_NOBLOCK},
+    {"lvs_method", p_rs_method, 1, 1, KW_NOBLOCK},
+    {"lb_kind", p_rs_method, 1, 1, KW_NOBLOCK},
+    {"retry", p_rs_retry, 1, 1, KW_NOBLOCK},
+    {"delay_before_retry", p_rs_dbr, 1, 1, KW_NOBLOCK},
+    {"connect_timeout", p_rs_ct, 1, 1, KW_NOBLOCK},
+    {"warmup", p_rs_warmup, 1, 1, KW_NOBLOCK},
+    {"delay_loop", p_rs_delay_loop, 1, 1, KW_NOBLOCK},
+    {"virtualhost", p_rs_virtualhost, 1, 1, KW_NOBLOCK},
+    {NULL},
 };
 
-static const struct kw_block blk_rs = { "real_server", kw_rs, kw_checkers, ign_rs, NULL };
+static const struct kw_block blk_rs = {"real_server", kw_rs, kw_checkers, ign_rs, NULL};
 
 static void rs_state_init(struct rs_state *rss, struct vs_state *vss, struct real_server *rs)
 {
@@ -447,8 +446,7 @@ static int p_ha_suspend(struct kw_ctx *c, void *obj, const struct kw_stmt *st, c
 	return 0;
 }
 
-static int p_quorum(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
-		    size_t errlen)
+static int p_quorum(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err, size_t errlen)
 {
 	return kw_uint(st, 0, 1, 0x7fffffff, &((struct vs_state *)obj)->vs->quorum, err, errlen);
 }
@@ -496,8 +494,8 @@ VS_SECS(p_vs_warmup, warmup_ms, 3600000)
 VS_SECS(p_proxy_idle, vs->idle_timeout_ms, 604800000)
 VS_SECS(p_udp_session, vs->udp_timeout_ms, 604800000)
 
-static int p_proxy_connect_timeout(struct kw_ctx *c, void *obj, const struct kw_stmt *st,
-				   char *err, size_t errlen)
+static int p_proxy_connect_timeout(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
+				   size_t errlen)
 {
 	struct virtual_server *vs = ((struct vs_state *)obj)->vs;
 
@@ -508,8 +506,8 @@ static int p_proxy_connect_timeout(struct kw_ctx *c, void *obj, const struct kw_
 	return 0;
 }
 
-static int p_proxy_connect_retries(struct kw_ctx *c, void *obj, const struct kw_stmt *st,
-				   char *err, size_t errlen)
+static int p_proxy_connect_retries(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
+				   size_t errlen)
 {
 	return kw_uint(st, 0, 0, 64, &((struct vs_state *)obj)->vs->connect_retries, err, errlen);
 }
@@ -527,54 +525,56 @@ static int p_ip_family(struct kw_ctx *c, void *obj, const struct kw_stmt *st, ch
 	else
 		return err_set(err, errlen, "ip_family: '%s' is not inet or inet6", s);
 	if (vss->vs->addr.family && vss->vs->addr.family != vss->family)
-		return err_set(err, errlen, "ip_family %s does not match the address of the "
-					    "virtual_server", s);
+		return err_set(err, errlen,
+			       "ip_family %s does not match the address of the "
+			       "virtual_server",
+			       s);
 	return 0;
 }
 
 static const struct kw kw_vs[] = {
-	{ "lb_algo", p_lb_algo, 1, 1, KW_NOBLOCK },
-	{ "lvs_sched", p_lb_algo, 1, 1, KW_NOBLOCK },
-	{ "lb_kind", p_lb_kind, 1, 1, KW_NOBLOCK },
-	{ "lvs_method", p_lb_kind, 1, 1, KW_NOBLOCK },
-	{ "sh-port", p_sched_flag, 0, 0, KW_NOBLOCK },
-	{ "sh-fallback", p_sched_flag, 0, 0, KW_NOBLOCK },
-	{ "mh-port", p_sched_flag, 0, 0, KW_NOBLOCK },
-	{ "mh-fallback", p_sched_flag, 0, 0, KW_NOBLOCK },
-	{ "flag-1", p_sched_flag, 0, 0, KW_NOBLOCK },
-	{ "flag-2", p_sched_flag, 0, 0, KW_NOBLOCK },
-	{ "flag-3", p_sched_flag, 0, 0, KW_NOBLOCK },
-	{ "ops", p_ops, 0, 0, KW_NOBLOCK },
-	{ "persistence_timeout", p_persistence_timeout, 0, 1, KW_NOBLOCK },
-	{ "persistence_granularity", p_persistence_granularity, 1, 1, KW_NOBLOCK },
-	{ "protocol", p_protocol, 1, 1, KW_NOBLOCK },
-	{ "delay_loop", p_delay_loop, 1, 1, KW_NOBLOCK },
-	{ "sorry_server", p_sorry_server, 1, 2, KW_NOBLOCK },
-	{ "sorry_server_inhibit", p_sorry_inhibit, 0, 1, KW_NOBLOCK },
-	{ "inhibit_on_failure", p_vs_inhibit, 0, 1, KW_NOBLOCK },
-	{ "alpha", p_alpha, 0, 1, KW_NOBLOCK },
-	{ "omega", p_omega, 0, 1, KW_NOBLOCK },
-	{ "quorum", p_quorum, 1, 1, KW_NOBLOCK },
-	{ "hysteresis", p_hysteresis, 1, 1, KW_NOBLOCK },
-	{ "quorum_up", p_quorum_up, 1, 3, KW_NOBLOCK },
-	{ "quorum_down", p_quorum_down, 1, 3, KW_NOBLOCK },
-	{ "ha_suspend", p_ha_suspend, 0, 0, KW_NOBLOCK },
-	{ "virtualhost", p_vs_virtualhost, 1, 1, KW_NOBLOCK },
-	{ "retry", p_vs_retry, 1, 1, KW_NOBLOCK },
-	{ "delay_before_retry", p_vs_dbr, 1, 1, KW_NOBLOCK },
-	{ "connect_timeout", p_vs_ct, 1, 1, KW_NOBLOCK },
-	{ "warmup", p_vs_warmup, 1, 1, KW_NOBLOCK },
-	{ "ip_family", p_ip_family, 1, 1, KW_NOBLOCK },
-	{ "real_server", p_real_server, 1, 2, KW_OPTBLOCK },
-	/* fulcrum extensions: the userspace proxy */
-	{ "proxy_connect_timeout", p_proxy_connect_timeout, 1, 1, KW_NOBLOCK },
-	{ "proxy_idle_timeout", p_proxy_idle, 1, 1, KW_NOBLOCK },
-	{ "udp_session_timeout", p_udp_session, 1, 1, KW_NOBLOCK },
-	{ "proxy_connect_retries", p_proxy_connect_retries, 1, 1, KW_NOBLOCK },
-	{ NULL },
+    {"lb_algo", p_lb_algo, 1, 1, KW_NOBLOCK},
+    {"lvs_sched", p_lb_algo, 1, 1, KW_NOBLOCK},
+    {"lb_kind", p_lb_kind, 1, 1, KW_NOBLOCK},
+    {"lvs_method", p_lb_kind, 1, 1, KW_NOBLOCK},
+    {"sh-port", p_sched_flag, 0, 0, KW_NOBLOCK},
+    {"sh-fallback", p_sched_flag, 0, 0, KW_NOBLOCK},
+    {"mh-port", p_sched_flag, 0, 0, KW_NOBLOCK},
+    {"mh-fallback", p_sched_flag, 0, 0, KW_NOBLOCK},
+    {"flag-1", p_sched_flag, 0, 0, KW_NOBLOCK},
+    {"flag-2", p_sched_flag, 0, 0, KW_NOBLOCK},
+    {"flag-3", p_sched_flag, 0, 0, KW_NOBLOCK},
+    {"ops", p_ops, 0, 0, KW_NOBLOCK},
+    {"persistence_timeout", p_persistence_timeout, 0, 1, KW_NOBLOCK},
+    {"persistence_granularity", p_persistence_granularity, 1, 1, KW_NOBLOCK},
+    {"protocol", p_protocol, 1, 1, KW_NOBLOCK},
+    {"delay_loop", p_delay_loop, 1, 1, KW_NOBLOCK},
+    {"sorry_server", p_sorry_server, 1, 2, KW_NOBLOCK},
+    {"sorry_server_inhibit", p_sorry_inhibit, 0, 1, KW_NOBLOCK},
+    {"inhibit_on_failure", p_vs_inhibit, 0, 1, KW_NOBLOCK},
+    {"alpha", p_alpha, 0, 1, KW_NOBLOCK},
+    {"omega", p_omega, 0, 1, KW_NOBLOCK},
+    {"quorum", p_quorum, 1, 1, KW_NOBLOCK},
+    {"hysteresis", p_hysteresis, 1, 1, KW_NOBLOCK},
+    {"quorum_up", p_quorum_up, 1, 3, KW_NOBLOCK},
+    {"quorum_down", p_quorum_down, 1, 3, KW_NOBLOCK},
+    {"ha_suspend", p_ha_suspend, 0, 0, KW_NOBLOCK},
+    {"virtualhost", p_vs_virtualhost, 1, 1, KW_NOBLOCK},
+    {"retry", p_vs_retry, 1, 1, KW_NOBLOCK},
+    {"delay_before_retry", p_vs_dbr, 1, 1, KW_NOBLOCK},
+    {"connect_timeout", p_vs_ct, 1, 1, KW_NOBLOCK},
+    {"warmup", p_vs_warmup, 1, 1, KW_NOBLOCK},
+    {"ip_family", p_ip_family, 1, 1, KW_NOBLOCK},
+    {"real_server", p_real_server, 1, 2, KW_OPTBLOCK},
+    /* fulcrum extensions: the userspace proxy */
+    {"proxy_connect_timeout", p_proxy_connect_timeout, 1, 1, KW_NOBLOCK},
+    {"proxy_idle_timeout", p_proxy_idle, 1, 1, KW_NOBLOCK},
+    {"udp_session_timeout", p_udp_session, 1, 1, KW_NOBLOCK},
+    {"proxy_connect_retries", p_proxy_connect_retries, 1, 1, KW_NOBLOCK},
+    {NULL},
 };
 
-static const struct kw_block blk_vs = { "virtual_server", kw_vs, NULL, ign_vs, NULL };
+static const struct kw_block blk_vs = {"virtual_server", kw_vs, NULL, ign_vs, NULL};
 
 static struct virtual_server *vs_start(struct kw_ctx *c, struct vs_state *vss,
 				       const struct token *kw)
@@ -739,15 +739,15 @@ static int p_virtual_server(struct kw_ctx *c, void *obj, const struct kw_stmt *s
 	if (st->argc == 2 && !strcmp(st->args[0].text, "fwmark")) {
 		if (kw_uint(st, 1, 1, 0xffffffffu, &fwmark, err, errlen) < 0)
 			return -1;
-		kw_error(c, st->kw, "virtual_server fwmark %u: fwmark virtual services are not "
-				    "supported by fulcrum yet",
+		kw_error(c, st->kw,
+			 "virtual_server fwmark %u: fwmark virtual services are not "
+			 "supported by fulcrum yet",
 			 fwmark);
 		walk_template(c, st, NULL, fwmark);
 		return 0;
 	}
 	if (st->argc != 2)
-		return err_set(err, errlen,
-			       "virtual_server needs IP PORT, fwmark N or group NAME");
+		return err_set(err, errlen, "virtual_server needs IP PORT, fwmark N or group NAME");
 	memset(&a, 0, sizeof(a));
 	if (addr_parse_ip(st->args[0].text, &a, e, sizeof(e)) < 0)
 		return err_set(err, errlen, "virtual_server: %s", e);
@@ -766,8 +766,7 @@ static int p_virtual_server(struct kw_ctx *c, void *obj, const struct kw_stmt *s
 
 /* ---- virtual_server_group ---- */
 
-static int vsg_entry_parse(const struct kw_stmt *st, struct vsg_entry *e, char *err,
-			   size_t errlen)
+static int vsg_entry_parse(const struct kw_stmt *st, struct vsg_entry *e, char *err, size_t errlen)
 {
 	char ip[INET6_ADDRSTRLEN + 1], ebuf[ERRLEN];
 	const char *s = st->kw->text, *dash;
@@ -823,8 +822,7 @@ static int vsg_entry_parse(const struct kw_stmt *st, struct vsg_entry *e, char *
 	return 0;
 }
 
-static int vsg_line(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
-		    size_t errlen)
+static int vsg_line(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err, size_t errlen)
 {
 	struct vsg *g = obj;
 	struct vsg_entry e, *n;
@@ -847,7 +845,7 @@ static int vsg_line(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char 
 	return 0;
 }
 
-static const struct kw_block blk_vsg = { "virtual_server_group", NULL, NULL, NULL, vsg_line };
+static const struct kw_block blk_vsg = {"virtual_server_group", NULL, NULL, NULL, vsg_line};
 
 static int p_vsg(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err, size_t errlen)
 {
@@ -878,13 +876,13 @@ static int top_other(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char
 		     size_t errlen);
 
 static const struct kw kw_top_tab[] = {
-	{ "global_defs", p_global_defs, 0, 0, KW_NEEDBLOCK },
-	{ "virtual_server", p_virtual_server, 1, 2, KW_NEEDBLOCK },
-	{ "virtual_server_group", p_vsg, 1, 1, KW_NEEDBLOCK },
-	{ NULL },
+    {"global_defs", p_global_defs, 0, 0, KW_NEEDBLOCK},
+    {"virtual_server", p_virtual_server, 1, 2, KW_NEEDBLOCK},
+    {"virtual_server_group", p_vsg, 1, 1, KW_NEEDBLOCK},
+    {NULL},
 };
 
-const struct kw_block kw_top = { "the top level", kw_top_tab, NULL, ign_top, top_other };
+const struct kw_block kw_top = {"the top level", kw_top_tab, NULL, ign_top, top_other};
 
 static int top_other(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
 		     size_t errlen)
@@ -902,8 +900,9 @@ static int top_other(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char
 	}
 	near = kw_nearest(&kw_top, name);
 	if (near)
-		return err_set(err, errlen, "unknown keyword '%s' at the top level (did you mean "
-					    "'%s'?)",
+		return err_set(err, errlen,
+			       "unknown keyword '%s' at the top level (did you mean "
+			       "'%s'?)",
 			       name, near);
 	return err_set(err, errlen, "unknown keyword '%s' at the top level", name);
 }
@@ -917,8 +916,9 @@ void ka_read(struct kw_ctx *c)
 		const struct vsg *g = find_group(c, p->group);
 
 		if (!g)
-			kw_error(c, p->kw, "virtual_server group %s: no virtual_server_group %s is "
-					   "defined",
+			kw_error(c, p->kw,
+				 "virtual_server group %s: no virtual_server_group %s is "
+				 "defined",
 				 p->group, p->group);
 		else
 			ka_expand_group(c, p->kw, g, p->body);

@@ -16,9 +16,9 @@
 #include "conf/lexer-t.h"
 #include "model/model-t.h"
 
-#define KW_ANY 255	    /* max_args: no limit */
-#define KW_MAX_DEPTH 32	    /* nested blocks */
-#define CHK_UNSET 0xffffffffu /* a checker timing not given at this level */
+#define KW_ANY	     255	 /* max_args: no limit */
+#define KW_MAX_DEPTH 32		 /* nested blocks */
+#define CHK_UNSET    0xffffffffu /* a checker timing not given at this level */
 
 struct kw_ctx;
 
@@ -50,11 +50,11 @@ struct kw {
 };
 
 struct kw_block {
-	const char *name;	      /* for messages: "virtual_server" */
-	const struct kw *kws;	      /* may be NULL */
-	const struct kw *kws2;	      /* a second table (checkers in real_server), or NULL */
-	const char *const *ignored;   /* keepalived keywords ignored here (warning), or NULL */
-	kw_parse_fn other;	      /* statements not in the tables, or NULL */
+	const char *name;	    /* for messages: "virtual_server" */
+	const struct kw *kws;	    /* may be NULL */
+	const struct kw *kws2;	    /* a second table (checkers in real_server), or NULL */
+	const char *const *ignored; /* keepalived keywords ignored here (warning), or NULL */
+	kw_parse_fn other;	    /* statements not in the tables, or NULL */
 };
 
 /* One entry of a virtual_server_group. */
@@ -79,7 +79,7 @@ struct vsg {
 struct vsg_pending {
 	const struct token *kw; /* the virtual_server keyword */
 	char *group;
-	size_t body;	       /* token index just after its '{' */
+	size_t body; /* token index just after its '{' */
 	struct vsg_pending *next;
 };
 
@@ -88,10 +88,10 @@ struct kw_ctx {
 	size_t ntok, pos;
 	struct config *cfg;
 	struct conf_diag *d;
-	int silent;	      /* re-walking a group body: diagnostics were given once */
+	int silent; /* re-walking a group body: diagnostics were given once */
 	unsigned silent_errors;
 	unsigned depth;
-	int body_done;	      /* set by kw_body(): the parser consumed its block */
+	int body_done; /* set by kw_body(): the parser consumed its block */
 	struct vsg *groups;
 	struct vsg_pending *pending;
 };

@@ -316,8 +316,8 @@ bad:
 
 int kw_bool(const struct kw_stmt *st, unsigned i, int *out, char *err, size_t errlen)
 {
-	static const char *const yes[] = { "on", "true", "yes", NULL };
-	static const char *const no[] = { "off", "false", "no", NULL };
+	static const char *const yes[] = {"on", "true", "yes", NULL};
+	static const char *const no[] = {"off", "false", "no", NULL};
 	const char *s = arg(st, i);
 
 	if (i >= st->argc || kw_in_list(yes, s)) {

@@ -11,9 +11,9 @@ void kw_body(struct kw_ctx *c, const struct kw_block *b, void *obj, const struct
 
 /* Diagnostics at a token's position (silenced while re-walking a group). */
 void kw_error(struct kw_ctx *c, const struct token *t, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 void kw_warn(struct kw_ctx *c, const struct token *t, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* Errors so far (silent ones included): a block that had errors inside
  * does not add "incomplete block" errors on top. */
@@ -39,8 +39,8 @@ int kw_in_list(const char *const *list, const char *word);
 
 /* Tables (keepalived.c, check_kw.c, ignored.c). */
 extern const struct kw_block kw_top;
-extern const struct kw kw_checkers[];	   /* TCP_CHECK, HTTP_GET... inside real_server */
-extern const char *const ign_top[];	   /* top-level blocks fulcrum ignores */
+extern const struct kw kw_checkers[]; /* TCP_CHECK, HTTP_GET... inside real_server */
+extern const char *const ign_top[];   /* top-level blocks fulcrum ignores */
 extern const char *const ign_global[];
 extern const char *const ign_vs[];
 extern const char *const ign_rs[];

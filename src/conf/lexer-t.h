@@ -11,13 +11,13 @@
 
 #include "conf/conf.h"
 
-#define LEX_MAX_TOKEN 4096		  /* longest word or quoted string */
-#define LEX_MAX_FILE (16u << 20)	  /* largest file read (16 MiB) */
-#define LEX_MAX_TOTAL (64u << 20)	  /* all files together */
-#define LEX_MAX_TOKENS (1u << 20)	  /* tokens in the whole input */
+#define LEX_MAX_TOKEN	      4096	  /* longest word or quoted string */
+#define LEX_MAX_FILE	      (16u << 20) /* largest file read (16 MiB) */
+#define LEX_MAX_TOTAL	      (64u << 20) /* all files together */
+#define LEX_MAX_TOKENS	      (1u << 20)  /* tokens in the whole input */
 #define LEX_MAX_INCLUDE_DEPTH 16	  /* include nesting */
-#define LEX_MAX_PARAMS 256		  /* $NAME=value definitions */
-#define LEX_MAX_SUBST (64u << 10)	  /* a line after parameter substitution */
+#define LEX_MAX_PARAMS	      256	  /* $NAME=value definitions */
+#define LEX_MAX_SUBST	      (64u << 10) /* a line after parameter substitution */
 
 enum tok_type {
 	TOK_WORD,   /* bare word */
@@ -28,7 +28,7 @@ enum tok_type {
 
 struct token {
 	enum tok_type type;
-	int bol;	  /* first token of its line: statements end before it */
+	int bol; /* first token of its line: statements end before it */
 	int line;
 	const char *file; /* owned by the lexer's file table */
 	char *text;	  /* owned, NUL-terminated; "{" / "}" for braces */
@@ -50,7 +50,7 @@ struct lexer {
 	unsigned depth;
 	size_t total; /* bytes read so far */
 	int cond_warned;
-	int too_many; /* LEX_MAX_TOKENS reached, reported once */
+	int too_many;	/* LEX_MAX_TOKENS reached, reported once */
 	int no_include; /* fuzzing: never touch the file system */
 	struct conf_diag *d;
 };

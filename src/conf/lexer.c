@@ -86,7 +86,7 @@ struct lex_pos {
 	const char *dir; /* directory includes are relative to */
 };
 
-#define lex_err(lx, p, ...) conf_report((lx)->d, DIAG_ERROR, (p)->file, (p)->line, __VA_ARGS__)
+#define lex_err(lx, p, ...)  conf_report((lx)->d, DIAG_ERROR, (p)->file, (p)->line, __VA_ARGS__)
 #define lex_warn(lx, p, ...) conf_report((lx)->d, DIAG_WARNING, (p)->file, (p)->line, __VA_ARGS__)
 
 static int push_token(struct lexer *lx, const struct lex_pos *p, enum tok_type type, int bol,
@@ -391,8 +391,7 @@ static void tokenize(struct lexer *lx, const struct lex_pos *p, const char *s, s
 }
 
 /* One logical line: conditional prefix, definition, substitution, tokens. */
-static void lex_line(struct lexer *lx, const struct lex_pos *p, const char *s, size_t n,
-		     int depth)
+static void lex_line(struct lexer *lx, const struct lex_pos *p, const char *s, size_t n, int depth)
 {
 	size_t i = 0;
 
@@ -492,7 +491,7 @@ static int is_definition(const char *s, size_t n)
 static void lex_buffer(struct lexer *lx, const char *file, const char *dir, const char *buf,
 		       size_t len)
 {
-	struct lex_pos p = { .file = file, .line = 0, .dir = dir };
+	struct lex_pos p = {.file = file, .line = 0, .dir = dir};
 	size_t off = 0;
 
 	if (memchr(buf, 0, len)) {

@@ -124,46 +124,45 @@ static void test_defaults(void **state)
 
 static void test_vs_keywords(void **state)
 {
-	struct config *cfg = expect_ok(
-		"global_defs {\n"
-		"  control_socket /tmp/f.sock\n"
-		"  router_id LB1\n"
-		"}\n"
-		"virtual_server 2001:db8::1 53 {\n"
-		"  lvs_sched mh\n"
-		"  mh-port\n"
-		"  mh-fallback\n"
-		"  flag-3\n"
-		"  lvs_method PROXY\n"
-		"  persistence_timeout\n"
-		"  persistence_granularity 64\n"
-		"  protocol UDP\n"
-		"  delay_loop 2.5\n"
-		"  sorry_server 2001:db8::99\n"
-		"  sorry_server_inhibit\n"
-		"  inhibit_on_failure\n"
-		"  alpha\n"
-		"  omega\n"
-		"  quorum 3\n"
-		"  hysteresis 1\n"
-		"  quorum_up \"/bin/up.sh arg\"\n"
-		"  quorum_down /bin/down.sh\n"
-		"  ha_suspend\n"
-		"  virtualhost www.example.com\n"
-		"  ip_family inet6\n"
-		"  proxy_connect_timeout 1.5\n"
-		"  proxy_idle_timeout 60\n"
-		"  udp_session_timeout 30\n"
-		"  proxy_connect_retries 0\n"
-		"  real_server 2001:db8::10 5353 {\n"
-		"    weight 0\n"
-		"    inhibit_on_failure off\n"
-		"    notify_up /bin/rs-up\n"
-		"    notify_down \"/bin/rs-down x\"\n"
-		"    uthreshold 100\n"
-		"    lthreshold 10\n"
-		"  }\n"
-		"}\n");
+	struct config *cfg = expect_ok("global_defs {\n"
+				       "  control_socket /tmp/f.sock\n"
+				       "  router_id LB1\n"
+				       "}\n"
+				       "virtual_server 2001:db8::1 53 {\n"
+				       "  lvs_sched mh\n"
+				       "  mh-port\n"
+				       "  mh-fallback\n"
+				       "  flag-3\n"
+				       "  lvs_method PROXY\n"
+				       "  persistence_timeout\n"
+				       "  persistence_granularity 64\n"
+				       "  protocol UDP\n"
+				       "  delay_loop 2.5\n"
+				       "  sorry_server 2001:db8::99\n"
+				       "  sorry_server_inhibit\n"
+				       "  inhibit_on_failure\n"
+				       "  alpha\n"
+				       "  omega\n"
+				       "  quorum 3\n"
+				       "  hysteresis 1\n"
+				       "  quorum_up \"/bin/up.sh arg\"\n"
+				       "  quorum_down /bin/down.sh\n"
+				       "  ha_suspend\n"
+				       "  virtualhost www.example.com\n"
+				       "  ip_family inet6\n"
+				       "  proxy_connect_timeout 1.5\n"
+				       "  proxy_idle_timeout 60\n"
+				       "  udp_session_timeout 30\n"
+				       "  proxy_connect_retries 0\n"
+				       "  real_server 2001:db8::10 5353 {\n"
+				       "    weight 0\n"
+				       "    inhibit_on_failure off\n"
+				       "    notify_up /bin/rs-up\n"
+				       "    notify_down \"/bin/rs-down x\"\n"
+				       "    uthreshold 100\n"
+				       "    lthreshold 10\n"
+				       "  }\n"
+				       "}\n");
 	struct virtual_server *vs = cfg->vs;
 	struct fc_addr a = ipport("[2001:db8::99]:53");
 
@@ -205,13 +204,14 @@ static void test_vs_keywords(void **state)
 
 static void test_granularity_and_kinds(void **state)
 {
-	struct config *cfg = expect_ok("virtual_server 10.0.0.1 80 {\n"
-				       " lb_algo sh\n sh-port\n sh-fallback\n lb_kind DR\n"
-				       " persistence_timeout 50\n"
-				       " persistence_granularity 255.255.255.0\n"
-				       "}\n"
-				       "virtual_server 10.0.0.1 80 {\n protocol UDP\n lb_kind TUN\n}\n"
-				       "virtual_server 10.0.0.2 80 {\n lb_kind nat\n flag-1\n flag-2\n}\n");
+	struct config *cfg =
+	    expect_ok("virtual_server 10.0.0.1 80 {\n"
+		      " lb_algo sh\n sh-port\n sh-fallback\n lb_kind DR\n"
+		      " persistence_timeout 50\n"
+		      " persistence_granularity 255.255.255.0\n"
+		      "}\n"
+		      "virtual_server 10.0.0.1 80 {\n protocol UDP\n lb_kind TUN\n}\n"
+		      "virtual_server 10.0.0.2 80 {\n lb_kind nat\n flag-1\n flag-2\n}\n");
 	struct virtual_server *vs = cfg->vs;
 
 	(void)state;
@@ -230,53 +230,52 @@ static void test_granularity_and_kinds(void **state)
 
 static void test_checkers(void **state)
 {
-	struct config *cfg = expect_ok(
-		"virtual_server 10.0.0.1 443 {\n"
-		"  retry 7\n"
-		"  delay_before_retry 4\n"
-		"  virtualhost vs.example\n"
-		"  real_server 10.0.1.1 443 {\n"
-		"    connect_timeout 9\n"
-		"    delay_loop 11\n"
-		"    HTTP_GET {\n"
-		"      url {\n"
-		"        path /health\n"
-		"        digest 640205b7b0fc66c1ea91c463fac6334d\n"
-		"        status_code 200-204 301 404\n"
-		"        regex \"ok|fine\"\n"
-		"        regex_no_match\n"
-		"        virtualhost u.example\n"
-		"      }\n"
-		"      url { path /two }\n"
-		"      http_protocol 1.1\n"
-		"      connect_ip 10.9.9.9\n"
-		"      connect_port 8443\n"
-		"      bindto 10.0.0.5\n"
-		"      bind_port 5000\n"
-		"      bind_if eth0\n"
-		"      retry 2\n"
-		"      rise 3\n"
-		"      fall 4\n"
-		"      warmup 1.5\n"
-		"    }\n"
-		"    SSL_GET {\n"
-		"      url {\n path /\n }\n"
-		"      enable_sni\n"
-		"      nb_get_retry 5\n"
-		"      delay_loop 3\n"
-		"    }\n"
-		"    MISC_CHECK {\n"
-		"      misc_path \"/bin/check --x\"\n"
-		"      misc_timeout 6\n"
-		"      misc_dynamic\n"
-		"      user nobody\n"
-		"    }\n"
-		"    DNS_CHECK {\n type aaaa\n name example.org\n }\n"
-		"    UDP_CHECK {\n payload 0a0b\n require_reply\n }\n"
-		"    PING_CHECK\n"
-		"    FILE_CHECK {\n track_file tf1\n weight -10\n }\n"
-		"  }\n"
-		"}\n");
+	struct config *cfg = expect_ok("virtual_server 10.0.0.1 443 {\n"
+				       "  retry 7\n"
+				       "  delay_before_retry 4\n"
+				       "  virtualhost vs.example\n"
+				       "  real_server 10.0.1.1 443 {\n"
+				       "    connect_timeout 9\n"
+				       "    delay_loop 11\n"
+				       "    HTTP_GET {\n"
+				       "      url {\n"
+				       "        path /health\n"
+				       "        digest 640205b7b0fc66c1ea91c463fac6334d\n"
+				       "        status_code 200-204 301 404\n"
+				       "        regex \"ok|fine\"\n"
+				       "        regex_no_match\n"
+				       "        virtualhost u.example\n"
+				       "      }\n"
+				       "      url { path /two }\n"
+				       "      http_protocol 1.1\n"
+				       "      connect_ip 10.9.9.9\n"
+				       "      connect_port 8443\n"
+				       "      bindto 10.0.0.5\n"
+				       "      bind_port 5000\n"
+				       "      bind_if eth0\n"
+				       "      retry 2\n"
+				       "      rise 3\n"
+				       "      fall 4\n"
+				       "      warmup 1.5\n"
+				       "    }\n"
+				       "    SSL_GET {\n"
+				       "      url {\n path /\n }\n"
+				       "      enable_sni\n"
+				       "      nb_get_retry 5\n"
+				       "      delay_loop 3\n"
+				       "    }\n"
+				       "    MISC_CHECK {\n"
+				       "      misc_path \"/bin/check --x\"\n"
+				       "      misc_timeout 6\n"
+				       "      misc_dynamic\n"
+				       "      user nobody\n"
+				       "    }\n"
+				       "    DNS_CHECK {\n type aaaa\n name example.org\n }\n"
+				       "    UDP_CHECK {\n payload 0a0b\n require_reply\n }\n"
+				       "    PING_CHECK\n"
+				       "    FILE_CHECK {\n track_file tf1\n weight -10\n }\n"
+				       "  }\n"
+				       "}\n");
 	struct check_conf *k = cfg->vs->rs->checks;
 	struct fc_addr a = ipport("10.9.9.9:8443"), b = ipport("10.0.0.5:5000");
 	struct check_url *u;
@@ -300,10 +299,10 @@ static void test_checkers(void **state)
 	assert_true(addr_equal(&k->connect, &a));
 	assert_true(addr_equal(&k->bindto, &b));
 	assert_string_equal(k->bind_if, "eth0");
-	assert_int_equal(k->retry, 2);		       /* its own */
+	assert_int_equal(k->retry, 2);			  /* its own */
 	assert_int_equal(k->delay_before_retry_ms, 4000); /* the virtual server's */
-	assert_int_equal(k->connect_timeout_ms, 9000);    /* the real server's */
-	assert_int_equal(k->delay_loop_ms, 11000);	       /* the real server's */
+	assert_int_equal(k->connect_timeout_ms, 9000);	  /* the real server's */
+	assert_int_equal(k->delay_loop_ms, 11000);	  /* the real server's */
 	assert_int_equal(k->rise, 3);
 	assert_int_equal(k->fall, 4);
 	assert_int_equal(k->warmup_ms, 1500);
@@ -372,14 +371,14 @@ static void test_smtp_hosts(void **state)
 	assert_string_equal(k->helo_name, "foo.bar");
 	assert_int_equal(k->connect_timeout_ms, 10000);
 	assert_int_equal(k->connect.port, 0);
-	assert_string_equal(addr_format(&k->connect, (char[64]){ 0 }, 64, 0), "10.0.1.1");
+	assert_string_equal(addr_format(&k->connect, (char[64]){0}, 64, 0), "10.0.1.1");
 	k = k->next;
 	assert_non_null(k);
 	a = ipport("10.0.2.2:587");
 	assert_true(addr_equal(&k->connect, &a));
 	assert_int_equal(k->connect_timeout_ms, 2000);
 	assert_string_equal(k->helo_name, "foo.bar");
-	assert_string_equal(addr_format(&k->bindto, (char[64]){ 0 }, 64, 0), "10.0.0.9");
+	assert_string_equal(addr_format(&k->bindto, (char[64]){0}, 64, 0), "10.0.0.9");
 	assert_null(k->next);
 	config_free(cfg);
 }
@@ -417,10 +416,9 @@ static void test_group_expansion(void **state)
 				       "  lb_algo rr\n"
 				       "  real_server 10.0.1.1 {\n   TCP_CHECK\n  }\n"
 				       "}\n");
-	static const char *const want[] = { "10.0.0.1:80",	   "10.0.0.5:8080",
-					    "10.0.0.6:8080",	   "10.0.0.7:8080",
-					    "[2001:db8::a]:443",   "[2001:db8::b]:443",
-					    "[2001:db8::c]:443" };
+	static const char *const want[] = {
+	    "10.0.0.1:80",	 "10.0.0.5:8080",     "10.0.0.6:8080",	  "10.0.0.7:8080",
+	    "[2001:db8::a]:443", "[2001:db8::b]:443", "[2001:db8::c]:443"};
 	struct virtual_server *vs;
 	unsigned i = 0;
 
@@ -443,10 +441,11 @@ static void test_group_expansion(void **state)
 
 static void test_group_defined_later(void **state)
 {
-	struct config *cfg = expect_ok("virtual_server group LATE {\n"
-				       "  real_server 10.0.1.1 80 {\n  }\n"
-				       "}\n"
-				       "virtual_server_group LATE {\n  10.0.0.1 80\n  10.0.0.2 80\n}\n");
+	struct config *cfg =
+	    expect_ok("virtual_server group LATE {\n"
+		      "  real_server 10.0.1.1 80 {\n  }\n"
+		      "}\n"
+		      "virtual_server_group LATE {\n  10.0.0.1 80\n  10.0.0.2 80\n}\n");
 
 	(void)state;
 	assert_int_equal(cfg->n_vs, 2);
@@ -572,8 +571,9 @@ static void test_value_errors(void **state)
 		     "t.conf:2: protocol: 'ICMP' is not TCP, UDP or SCTP");
 	expect_error("virtual_server 10.0.0.1 80 {\n delay_loop soon\n}\n",
 		     "t.conf:2: delay_loop: 'soon' is not a number of seconds");
-	expect_error("virtual_server 10.0.0.1 80 {\n persistence_granularity 255.0.255.0\n}\n",
-		     "t.conf:2: persistence_granularity: '255.0.255.0' is not a contiguous netmask");
+	expect_error(
+	    "virtual_server 10.0.0.1 80 {\n persistence_granularity 255.0.255.0\n}\n",
+	    "t.conf:2: persistence_granularity: '255.0.255.0' is not a contiguous netmask");
 	expect_error("virtual_server 10.0.0.1 80 {\n persistence_granularity 64\n}\n",
 		     "t.conf:1: persistence_granularity /64 is longer than the address (/32)");
 	expect_error("virtual_server fwmark 1 {\n}\n",
@@ -582,9 +582,10 @@ static void test_value_errors(void **state)
 	expect_error("virtual_server 10.0.0.1 80 {\n real_server 10.0.0.2 80 {\n"
 		     "  HTTP_GET {\n   connect_timeout 3\n  }\n }\n}\n",
 		     "t.conf:3: HTTP_GET needs at least one url { path ... }");
-	expect_error("virtual_server 10.0.0.1 80 {\n real_server 10.0.0.2 80 {\n"
-		     "  HTTP_GET {\n   url {\n    status_code 200-99\n   path /\n   }\n  }\n }\n}\n",
-		     "t.conf:5: status_code: '200-99' is not a code or range");
+	expect_error(
+	    "virtual_server 10.0.0.1 80 {\n real_server 10.0.0.2 80 {\n"
+	    "  HTTP_GET {\n   url {\n    status_code 200-99\n   path /\n   }\n  }\n }\n}\n",
+	    "t.conf:5: status_code: '200-99' is not a code or range");
 	expect_error("virtual_server 10.0.0.1 80 {\n real_server 10.0.0.2 80 {\n"
 		     "  HTTP_GET {\n   url {\n    digest xyz\n   path /\n   }\n  }\n }\n}\n",
 		     "t.conf:5: digest: 'xyz' is not an MD5 sum");
@@ -598,7 +599,8 @@ static void test_value_errors(void **state)
 		     "t.conf:2: alpha: 'maybe' is not on|off|true|false|yes|no");
 	expect_error("virtual_server 10.0.0.1 80 {\n ha_suspend {\n }\n}\n",
 		     "t.conf:2: 'ha_suspend' takes no { block }");
-	expect_error("virtual_server 10.0.0.1 80\n", "t.conf:1: 'virtual_server' needs a { block }");
+	expect_error("virtual_server 10.0.0.1 80\n",
+		     "t.conf:1: 'virtual_server' needs a { block }");
 	expect_error("global_defs {\n control_socket rel/path\n}\n",
 		     "t.conf:2: control_socket: 'rel/path' is not an absolute path");
 	expect_error("virtual_server 10.0.0.1 80 {\n ip_family inet6\n}\n",
@@ -622,8 +624,9 @@ static void test_duplicates(void **state)
 static void test_braces(void **state)
 {
 	(void)state;
-	expect_error("virtual_server 10.0.0.1 80 {\n real_server 10.0.0.2 80 {\n weight 1\n}\n",
-		     "t.conf:1: '{' opened here is never closed (missing '}' for 'virtual_server')");
+	expect_error(
+	    "virtual_server 10.0.0.1 80 {\n real_server 10.0.0.2 80 {\n weight 1\n}\n",
+	    "t.conf:1: '{' opened here is never closed (missing '}' for 'virtual_server')");
 	expect_error("global_defs {\n}\n}\n", "t.conf:3: '}' without a matching '{'");
 	expect_error("{\n}\n", "t.conf:1: '{' without a keyword before it");
 	expect_error("virtual_server 10.0.0.1 80 {\n real_server 10.0.0.2 80 {\n"
@@ -849,26 +852,26 @@ static void test_limits(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_defaults),
-		cmocka_unit_test(test_vs_keywords),
-		cmocka_unit_test(test_granularity_and_kinds),
-		cmocka_unit_test(test_checkers),
-		cmocka_unit_test(test_checker_default_retries),
-		cmocka_unit_test(test_smtp_hosts),
-		cmocka_unit_test(test_comments_quotes_braces),
-		cmocka_unit_test(test_group_expansion),
-		cmocka_unit_test(test_group_defined_later),
-		cmocka_unit_test(test_group_errors),
-		cmocka_unit_test(test_ignored_warnings),
-		cmocka_unit_test(test_unknown_keyword_suggestion),
-		cmocka_unit_test(test_value_errors),
-		cmocka_unit_test(test_duplicates),
-		cmocka_unit_test(test_braces),
-		cmocka_unit_test(test_many_errors_reported),
-		cmocka_unit_test(test_conditional_and_params),
-		cmocka_unit_test(test_includes),
-		cmocka_unit_test(test_include_depth),
-		cmocka_unit_test(test_limits),
+	    cmocka_unit_test(test_defaults),
+	    cmocka_unit_test(test_vs_keywords),
+	    cmocka_unit_test(test_granularity_and_kinds),
+	    cmocka_unit_test(test_checkers),
+	    cmocka_unit_test(test_checker_default_retries),
+	    cmocka_unit_test(test_smtp_hosts),
+	    cmocka_unit_test(test_comments_quotes_braces),
+	    cmocka_unit_test(test_group_expansion),
+	    cmocka_unit_test(test_group_defined_later),
+	    cmocka_unit_test(test_group_errors),
+	    cmocka_unit_test(test_ignored_warnings),
+	    cmocka_unit_test(test_unknown_keyword_suggestion),
+	    cmocka_unit_test(test_value_errors),
+	    cmocka_unit_test(test_duplicates),
+	    cmocka_unit_test(test_braces),
+	    cmocka_unit_test(test_many_errors_reported),
+	    cmocka_unit_test(test_conditional_and_params),
+	    cmocka_unit_test(test_includes),
+	    cmocka_unit_test(test_include_depth),
+	    cmocka_unit_test(test_limits),
 	};
 
 	return cmocka_run_group_tests(tests, setup_dir, teardown_dir);

@@ -19,11 +19,11 @@
 
 /* What a refusal may say: the features fulcrum does not serve yet. */
 static const char *const features[] = {
-	"fwmark virtual services are not supported",
-	"protocol SCTP is not supported",
-	"is not supported by fulcrum",
-	"are not supported by fulcrum",
-	NULL,
+    "fwmark virtual services are not supported",
+    "protocol SCTP is not supported",
+    "is not supported by fulcrum",
+    "are not supported by fulcrum",
+    NULL,
 };
 
 struct outcome {
@@ -72,8 +72,8 @@ static void test_corpus(void **state)
 		skip();
 	}
 	for (i = 0; i < n; i++) {
-		struct outcome o = { .file = names[i]->d_name };
-		struct conf_diag d = { .fn = check_msg, .ctx = &o };
+		struct outcome o = {.file = names[i]->d_name};
+		struct conf_diag d = {.fn = check_msg, .ctx = &o};
 		struct config *cfg;
 		char path[4096];
 
@@ -91,7 +91,8 @@ static void test_corpus(void **state)
 			printf("%-40s refused (%u errors naming a feature)\n", o.file, d.errors);
 			refused++;
 		} else {
-			printf("%-40s FAILED: %s\n", o.file, o.bad ? o.first_bad : "no error given");
+			printf("%-40s FAILED: %s\n", o.file,
+			       o.bad ? o.first_bad : "no error given");
 			failed++;
 		}
 		config_free(cfg);
@@ -106,7 +107,7 @@ static void test_corpus(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_corpus),
+	    cmocka_unit_test(test_corpus),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
