@@ -185,13 +185,14 @@ show_list --stats
 say ""
 say "5. Taking web2 out of rotation:"
 say "   \$ fulcrumctl disable $VS 127.0.0.1:9002"
-say "   (no new connections go to it; connections already open would finish"
-say "   normally -- 'drain' would also keep persistent clients on it)"
+say "   (new connections go to the other two; connections already open to web2"
+say "   would finish normally.  'drain' is the gentler variant: it keeps"
+say "   persistent clients on the server)"
 ctl disable "$VS" 127.0.0.1:9002 >"$TMP/ctl.out" 2>&1 || {
 	cat "$TMP/ctl.out"
 	fail "fulcrumctl disable failed"
 }
-say "   \$ fulcrumctl list"
+say "   \$ fulcrumctl list   (a disabled server shows weight 0)"
 show_list
 say ""
 say "6. Sending $NREQ more requests: web2 must get none:"
@@ -209,6 +210,7 @@ send "$NREQ" --all web1,web2,web3 || fail "web2 did not get traffic after enable
 kill -0 "$FC_PID" 2>/dev/null || fail "fulcrum died"
 say ""
 say "Demo OK.  Stopping fulcrum and the web servers."
-say "Next: read $CONF, then try 'fulcrumctl set weight' or 'list --json' yourself:"
-say "   $FULCRUM -f $CONF -n -l &   $CTL -S /tmp/fulcrum-demo/ctl.sock list"
+say "Next: read $CONF, then run it yourself and try 'set weight' or 'list --json':"
+say "   $FULCRUM -f $CONF -n -l &"
+say "   $CTL -S /tmp/fulcrum-demo/ctl.sock list --json"
 exit 0
