@@ -5,7 +5,7 @@ server" below is something only persistence explains."""
 import fc
 
 
-def setup(daemon, backend, extra="persistence_timeout 30"):
+def make_vs(daemon, backend, extra="persistence_timeout 30"):
     bs = [backend("p0"), backend("p1")]
     vport = fc.free_port()
     dm = daemon(fc.vs_block(vport, bs, algo="rr", extra=extra))
@@ -18,19 +18,19 @@ def other(name):
 
 def test_without_persistence_rr_alternates(daemon, backend):
     # the control experiment for the tests below
-    dm, bs, vport = setup(daemon, backend, extra="")
+    dm, bs, vport = make_vs(daemon, backend, extra="")
     got = fc.names(vport, 10)
     assert all(got[i] != got[i + 1] for i in range(9)), got
 
 
 def test_persistent_client_stays(daemon, backend):
-    dm, bs, vport = setup(daemon, backend)
+    dm, bs, vport = make_vs(daemon, backend)
     got = fc.names(vport, 30)
     assert len(set(got)) == 1, got
 
 
 def test_persistence_per_client_address(daemon, backend):
-    dm, bs, vport = setup(daemon, backend)
+    dm, bs, vport = make_vs(daemon, backend)
     a = fc.names(vport, 5, src="127.0.0.2")
     b = fc.names(vport, 5, src="127.0.0.3")
     assert len(set(a)) == 1 and len(set(b)) == 1, (a, b)
@@ -44,7 +44,7 @@ def test_persistence_per_client_address(daemon, backend):
 
 
 def test_granularity_groups_clients(daemon, backend):
-    dm, bs, vport = setup(daemon, backend, extra="persistence_timeout 30\n"
+    dm, bs, vport = make_vs(daemon, backend, extra="persistence_timeout 30\n"
                           "persistence_granularity 255.255.255.0")
     first = fc.who(vport, src="127.0.0.2")
     for i in range(3, 12):
@@ -55,7 +55,7 @@ def test_granularity_groups_clients(daemon, backend):
 
 
 def test_drained_server_keeps_persistent_client(daemon, backend):
-    dm, bs, vport = setup(daemon, backend)
+    dm, bs, vport = make_vs(daemon, backend)
     mine = fc.who(vport, src="127.0.0.2")
     port = [b.port for b in bs if b.name == mine][0]
     dm.ctl_ok("drain", "127.0.0.1:%d" % vport, "127.0.0.1:%d" % port)
@@ -68,7 +68,7 @@ def test_drained_server_keeps_persistent_client(daemon, backend):
 
 
 def test_disabled_server_drops_persistent_client(daemon, backend):
-    dm, bs, vport = setup(daemon, backend)
+    dm, bs, vport = make_vs(daemon, backend)
     mine = fc.who(vport, src="127.0.0.2")
     port = [b.port for b in bs if b.name == mine][0]
     dm.ctl_ok("disable", "127.0.0.1:%d" % vport, "127.0.0.1:%d" % port)

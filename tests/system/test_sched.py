@@ -6,7 +6,7 @@ import pytest
 import fc
 
 
-def setup(daemon, backend, weights, algo, extra=""):
+def make_vs(daemon, backend, weights, algo, extra=""):
     bs = [backend("s%d" % i) for i in range(len(weights))]
     vport = fc.free_port()
     servers = [(b, w) for b, w in zip(bs, weights)]
@@ -15,7 +15,7 @@ def setup(daemon, backend, weights, algo, extra=""):
 
 
 def test_rr_exact_alternation(daemon, backend):
-    dm, bs, vport = setup(daemon, backend, [1, 1, 1], "rr")
+    dm, bs, vport = make_vs(daemon, backend, [1, 1, 1], "rr")
     got = fc.names(vport, 60)
     assert set(got[:3]) == {"s0", "s1", "s2"}, got[:3]
     for i in range(3, 60):
@@ -23,14 +23,14 @@ def test_rr_exact_alternation(daemon, backend):
 
 
 def test_rr_ignores_weights_but_not_zero(daemon, backend):
-    dm, bs, vport = setup(daemon, backend, [1, 5, 0], "rr")
+    dm, bs, vport = make_vs(daemon, backend, [1, 5, 0], "rr")
     got = fc.names(vport, 20)
     assert fc.counts(got) == {"s0": 10, "s1": 10}, got
 
 
 @pytest.mark.parametrize("weights", [[1, 2, 3], [4, 3, 2], [5, 1]])
 def test_wrr_proportional(daemon, backend, weights):
-    dm, bs, vport = setup(daemon, backend, weights, "wrr")
+    dm, bs, vport = make_vs(daemon, backend, weights, "wrr")
     cycle = sum(weights)
     n = cycle * (60 // cycle)
     got = fc.names(vport, n)
@@ -50,7 +50,7 @@ def test_wrr_proportional(daemon, backend, weights):
 
 @pytest.mark.parametrize("algo", ["sh", "mh"])
 def test_hash_same_source_same_server(daemon, backend, algo):
-    dm, bs, vport = setup(daemon, backend, [1, 1, 1], algo)
+    dm, bs, vport = make_vs(daemon, backend, [1, 1, 1], algo)
     sources = ["127.0.0.%d" % i for i in range(2, 26)]
     placed = {}
     for src in sources:
@@ -84,7 +84,7 @@ def wait_active(dm, vport, want):
 
 @pytest.mark.parametrize("algo", ["lc", "wlc", "sed", "nq"])
 def test_least_loaded_equal_weights(daemon, backend, algo):
-    dm, bs, vport = setup(daemon, backend, [1, 1, 1], algo)
+    dm, bs, vport = make_vs(daemon, backend, [1, 1, 1], algo)
     held = hold(vport, 6)
     c = fc.counts(n for n, _ in held)
     assert c == {"s0": 2, "s1": 2, "s2": 2}, "%s: %s" % (algo, c)
@@ -102,7 +102,7 @@ def test_least_loaded_equal_weights(daemon, backend, algo):
 
 
 def test_wlc_weights_held_connections(daemon, backend):
-    dm, bs, vport = setup(daemon, backend, [1, 3], "wlc")
+    dm, bs, vport = make_vs(daemon, backend, [1, 3], "wlc")
     held = hold(vport, 8)
     assert fc.counts(n for n, _ in held) == {"s0": 2, "s1": 6}, held
     # close three on s1: wlc now prefers s1 (3/3 = 1 < 2/1) for the next three
