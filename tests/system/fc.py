@@ -211,8 +211,10 @@ class Daemon:
         self.sock = os.path.join(self.sockdir, "ctl.sock")
         self.pidfile = os.path.join(self.sockdir, "fulcrum.pid")
         self.extra_args = list(args)
+        self.control_cli = True  # pass --control (else global_defs decides)
         self.proc = None
         self.returncode = None
+        self.exit_expected = False  # set by stop()/wait_exit(): any other exit is a crash
         self.write_conf(conf_text)
 
     def write_conf(self, text):
@@ -221,8 +223,9 @@ class Daemon:
         os.replace(tmp, self.conf)
 
     def argv(self):
-        return [str(FULCRUM), "-f", str(self.conf), "-n", "-l", "-D",
-                "--control", self.sock, "-p", self.pidfile] + self.extra_args
+        ctl = ["--control", self.sock] if self.control_cli else []
+        return [str(FULCRUM), "-f", str(self.conf), "-n", "-l", "-D", "-p", self.pidfile] + \
+            ctl + self.extra_args
 
     def start(self, wait=True, timeout=15.0):
         self._err = open(self.errpath, "ab")
@@ -297,10 +300,24 @@ class Daemon:
     def reload(self):
         self.proc.send_signal(signal.SIGHUP)
 
+    def wait_exit(self, timeout=20.0):
+        """The test expects the daemon to exit by itself: its exit code."""
+        self.exit_expected = True
+        try:
+            self.returncode = self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            raise AssertionError("fulcrum still running after %.0fs:\n%s"
+                                 % (timeout, self.stderr()[-4000:]))
+        return self.returncode
+
     def stop(self, timeout=20.0):
         """SIGTERM and assert a clean exit (0)."""
         if self.proc is None:
             return None
+        if self.proc.poll() is not None and not self.exit_expected:
+            raise AssertionError("fulcrum had died (exit %d) before it was stopped:\n%s"
+                                 % (self.proc.returncode, self.stderr()[-4000:]))
+        self.exit_expected = True
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:

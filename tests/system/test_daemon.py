@@ -2,7 +2,6 @@
 connection counters back to 0 when clients leave."""
 import os
 import signal
-import subprocess
 
 import fc
 
@@ -33,7 +32,7 @@ def test_pidfile_and_clean_stop(daemon, backend):
 def test_sigint_stops_cleanly(daemon, backend):
     dm, bs, vport = simple(daemon, backend)
     dm.proc.send_signal(signal.SIGINT)
-    assert dm.proc.wait(20) == 0, dm.stderr()
+    assert dm.wait_exit() == 0, dm.stderr()
     assert not os.path.exists(dm.pidfile) and not os.path.exists(dm.sock)
 
 
@@ -55,10 +54,7 @@ def test_second_instance_refused(daemon, backend):
     second = daemon(fc.vs_block(other, bs, algo="rr"), start=False)
     second.sock = dm.sock  # same control socket, own pid file and config
     second.start(wait=False)
-    try:
-        rc = second.proc.wait(20)
-    except subprocess.TimeoutExpired:
-        raise AssertionError("a second instance on the same control socket kept running")
+    rc = second.wait_exit()
     assert rc != 0
     assert dm.sock in second.stderr() or "running" in second.stderr(), second.stderr()
     # the first one is untouched
@@ -74,10 +70,7 @@ def test_second_instance_same_pidfile_refused(daemon, backend):
     second = daemon(fc.vs_block(fc.free_port(), bs, algo="rr"), start=False)
     second.pidfile = dm.pidfile
     second.start(wait=False)
-    try:
-        rc = second.proc.wait(20)
-    except subprocess.TimeoutExpired:
-        raise AssertionError("a second instance on the same pid file kept running")
+    rc = second.wait_exit()
     assert rc != 0
     with open(dm.pidfile) as f:
         assert f.read().strip() == str(dm.proc.pid)
@@ -146,3 +139,20 @@ def test_counters_zero_after_half_closed_and_reset(daemon, backend):
                               for r in dm.vs(vport)["real_servers"]),
                   10, "counters back to 0")
     assert dm.running()
+
+
+def test_control_socket_from_global_defs(daemon, backend):
+    bs = [backend("d0")]
+    vport = fc.free_port()
+    dm = daemon("", start=False)
+    conf = "global_defs {\n    control_socket %s\n}\n" % dm.sock + fc.vs_block(vport, bs)
+    dm.write_conf(conf)
+    dm.control_cli = False
+    dm.start()
+    assert fc.names(vport, 2) == ["d0", "d0"]
+    # --control wins over global_defs
+    dm2 = daemon("", start=False)
+    dm2.write_conf("global_defs {\n    control_socket %s\n}\n" % (dm.sock + ".unused") +
+                   fc.vs_block(fc.free_port(), bs))
+    dm2.start()
+    assert os.path.exists(dm2.sock) and not os.path.exists(dm.sock + ".unused")

@@ -4,6 +4,7 @@ import hashlib
 import os
 import socket
 import threading
+import time
 
 import pytest
 
@@ -159,3 +160,69 @@ def test_ipv6(daemon, backend):
         assert fc.recv_exact(s, 7) == b"hello6\n"
     finally:
         s.close()
+
+
+def test_sorry_server_when_no_real_server_can_take_it(daemon, backend):
+    a, b, sorry = backend("A"), backend("B"), backend("SORRY")
+    vport = fc.free_port()
+    dm = daemon(one_vs(vport, [a, b], extra="sorry_server 127.0.0.1 %d" % sorry.port))
+    assert sorted(fc.names(vport, 4)) == ["A", "A", "B", "B"]
+    dm.ctl_ok("disable", "127.0.0.1:%d" % vport, "127.0.0.1:%d" % a.port)
+    dm.ctl_ok("drain", "127.0.0.1:%d" % vport, "127.0.0.1:%d" % b.port)
+    assert fc.names(vport, 4) == ["SORRY"] * 4
+    dm.ctl_ok("enable", "127.0.0.1:%d" % vport, "127.0.0.1:%d" % b.port)
+    assert fc.names(vport, 4) == ["B"] * 4
+
+
+def test_sorry_server_when_real_servers_refuse(daemon, backend):
+    sorry = backend("SORRY")
+    vport = fc.free_port()
+    daemon(one_vs(vport, [fc.free_port(), fc.free_port()],
+                  extra="sorry_server 127.0.0.1 %d" % sorry.port))
+    assert fc.names(vport, 6) == ["SORRY"] * 6
+
+
+def test_many_concurrent_clients(daemon, backend):
+    """100 clients at once, each with its own payload echoed back exactly."""
+    bs = [backend("c%d" % i) for i in range(3)]
+    vport = fc.free_port()
+    dm = daemon(one_vs(vport, bs))
+    n = 100
+    socks = [fc.connect(vport, timeout=20) for _ in range(n)]
+    try:
+        names = [fc.recv_line(s) for s in socks]
+        assert sorted(fc.counts(names).values()) == [33, 33, 34], fc.counts(names)
+        payloads = [os.urandom(20000 + i) for i in range(n)]
+        for s, p in zip(socks, payloads):
+            s.sendall(p)
+        for s, p in zip(socks, payloads):
+            assert fc.recv_exact(s, len(p)) == p
+        fc.wait_until(lambda: sum(r["active_conns"] for r in dm.vs(vport)["real_servers"]) == n,
+                      5, "%d active connections" % n)
+    finally:
+        for s in socks:
+            s.close()
+    fc.wait_until(lambda: sum(r["active_conns"] + r["inactive_conns"]
+                              for r in dm.vs(vport)["real_servers"]) == 0,
+                  10, "all connections gone")
+
+
+def test_idle_timeout_closes_idle_only(daemon, backend):
+    a = backend("A")
+    vport = fc.free_port()
+    daemon(one_vs(vport, [a], extra="proxy_idle_timeout 1"))
+    idle = fc.connect(vport, timeout=10)
+    busy = fc.Stream(vport, interval=0.1)
+    try:
+        assert fc.recv_line(idle) == "A"
+        t0 = time.monotonic()
+        try:
+            assert idle.recv(1) == b""
+        except ConnectionResetError:
+            pass
+        waited = time.monotonic() - t0
+        assert 0.5 <= waited <= 5, "idle connection closed after %.1fs" % waited
+        busy.assert_flowing()
+    finally:
+        idle.close()
+        busy.close()
