@@ -247,3 +247,24 @@ def test_socket_mode_0600(daemon, backend):
     st = os.stat(dm.sock)
     assert stat.S_ISSOCK(st.st_mode)
     assert stat.S_IMODE(st.st_mode) == 0o600, oct(st.st_mode)
+
+
+def test_tcp_and_udp_on_one_port(daemon, backend):
+    t, u = backend("T"), backend("U", mode="udp")
+    vport = fc.free_port()
+    dm = daemon(fc.vs_block(vport, [t]) + fc.vs_block(vport, [u], proto="UDP"))
+    assert fc.names(vport, 2) == ["T", "T"]
+    s = fc.udp_socket()
+    try:
+        assert fc.udp_ask(s, vport, b"x") == "U"
+    finally:
+        s.close()
+    before = dm.list_json()
+    r = dm.ctl("set", "weight", A(vport), A(u.port), 4)  # which service? refused
+    assert r.returncode == 1 and "udp/" in r.stderr.lower(), r
+    r = dm.ctl("set", "weight", "tcp/" + A(vport), A(u.port), 4)  # U is not in the TCP one
+    assert r.returncode == 1, r
+    assert fc.shape(dm.list_json()) == fc.shape(before)
+    dm.ctl_ok("set", "weight", "udp/" + A(vport), A(u.port), 4)
+    assert dm.vs(vport, "UDP")["real_servers"][0]["weight"] == 4
+    assert dm.vs(vport, "TCP")["real_servers"][0]["weight"] == 1

@@ -69,6 +69,44 @@ def test_reload_changes_take_effect_streams_survive(daemon, backend, how):
             s.close(check=(s.name == "A"))
 
 
+@pytest.mark.parametrize("change,key,value", [
+    (("lb_algo rr", "lb_algo wlc"), "scheduler", "wlc"),
+    (("lb_kind NAT", "lb_kind PROXY"), "forward", "PROXY"),
+    (("lb_algo rr", "lb_algo sh\n    persistence_timeout 5"), "persistence_timeout", 5),
+    (("lb_algo rr", "lb_algo rr\n    proxy_idle_timeout 100\n    proxy_connect_timeout 2"),
+     "scheduler", "rr"),
+], ids=["scheduler", "lb_kind", "persistence", "timeouts"])
+def test_reload_vs_settings_keeps_streams(daemon, backend, change, key, value):
+    a, b = backend("A"), backend("B")
+    vport = fc.free_port()
+    conf = fc.vs_block(vport, [a, b], algo="rr")
+    dm = daemon(conf)
+    streams = [fc.Stream(vport) for _ in range(4)]
+    try:
+        dm.write_conf(conf.replace(*change))
+        dm.ctl_ok("reload")
+        assert dm.vs(vport)[key] == value
+        for s in streams:
+            s.assert_flowing()
+        assert set(fc.names(vport, 4, src="127.0.0.2") + fc.names(vport, 4, src="127.0.0.3")) \
+            <= {"A", "B"}
+    finally:
+        for s in streams:
+            s.close()
+
+
+def test_reload_moves_vs_to_new_port(daemon, backend):
+    a = backend("A")
+    v1, v2 = fc.free_port(), fc.free_port()
+    dm = daemon(fc.vs_block(v1, [a]))
+    dm.write_conf(fc.vs_block(v2, [a]))
+    dm.ctl_ok("reload")
+    assert fc.names(v2, 2) == ["A", "A"]
+    with pytest.raises(OSError):
+        fc.connect(v1, timeout=2).close()
+    assert [v["port"] for v in dm.list_json()["virtual_servers"]] == [v2]
+
+
 def test_bad_reload_keeps_running_model(daemon, backend):
     a, b = backend("A"), backend("B")
     vport = fc.free_port()
