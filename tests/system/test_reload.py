@@ -171,3 +171,32 @@ def test_reload_counters_survive(daemon, backend):
         dm.ctl_ok("reload")
     r = dm.rs(vport, a.port)
     assert r["total_conns"] == 7 and r["out_bytes"] == out_before, r
+
+
+def test_reload_storm_under_traffic(daemon, backend):
+    """30 reloads (alternating SIGHUP and fulcrumctl, a server coming and
+    going, weights changing) while streams and short connections run:
+    nothing to A or B breaks, every short connection gets an answer."""
+    a, b, c = backend("A"), backend("B"), backend("C")
+    vport = fc.free_port()
+    conf1 = fc.vs_block(vport, [(a, 1), (b, 1)], algo="wrr")
+    conf2 = fc.vs_block(vport, [(a, 2), (b, 1), (c, 1)], algo="wrr")
+    dm = daemon(conf1)
+    streams = [fc.Stream(vport, interval=0.01) for _ in range(4)]
+    try:
+        seen = set()
+        for i in range(30):
+            dm.write_conf(conf2 if i % 2 == 0 else conf1)
+            if i % 3:
+                dm.reload()
+            else:
+                dm.ctl_ok("reload")
+            seen.update(fc.names(vport, 5))
+        for s in streams:
+            s.assert_flowing()
+        assert seen == {"A", "B", "C"}, seen
+        fc.wait_until(lambda: ports_of(dm, vport) == [a.port, b.port], 10, "the last reload")
+    finally:
+        for s in streams:
+            s.close()
+    assert dm.running()
