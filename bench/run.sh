@@ -2,21 +2,24 @@
 # fulcrum benchmark (`make bench`; `./dev bench` installs haproxy, nginx-light
 # and wrk first).  In one run, on 127.0.0.1 only, against one nginx origin:
 #
-#   direct    wrk/python -> nginx
-#   fulcrum   -> fulcrum, lb_kind PROXY (single-threaded event loop) -> nginx
-#   haproxy1  -> HAProxy 2.6 mode tcp, nbthread 1 (like for like)    -> nginx
-#   haproxyN  -> HAProxy 2.6 mode tcp, default threads (one per CPU) -> nginx
+#   direct     wrk/python -> nginx
+#   fulcrum    -> fulcrum, lb_kind PROXY (one thread, splice relay) -> nginx
+#   haproxy1   -> HAProxy 2.6 mode tcp, nbthread 1 (like for like)   -> nginx
+#   haproxy1s  -> the same with option splice-request/-response      -> nginx
+#   haproxyN   -> HAProxy 2.6 mode tcp, default threads (1 per CPU)  -> nginx
 #
-# measures requests/s with keep-alive and with one request per connection
-# (wrk), bulk download throughput (bench/bulk.py) and memory per idle
-# connection (bench/idle.py: the proxy's VmRSS growth / N).  Prints a table and
-# rewrites the results block of doc/benchmarks.md.  A benchmark, not a test:
-# it fails only on errors (a tool failing, requests failing), never on ratios.
+# measures memory per idle connection (bench/idle.py: the proxy's VmRSS
+# growth / N, on fresh processes), requests/s with keep-alive and with one
+# request per connection (wrk), and bulk download throughput (bench/bulk.py),
+# in rounds that interleave the targets.  Prints a table and rewrites the
+# results block of doc/benchmarks.md.  A benchmark, not a test: it fails only
+# on errors (a tool failing, requests failing), never on ratios.
 #
-# Knobs (environment): BUILD (build), BENCH_DURATION (10s per wrk run),
-# BENCH_IDLE_CONNS (2000), BENCH_BULK (48 downloads of 64 MiB over 4
-# connections), BENCH_DOC (doc/benchmarks.md; empty = do not write),
-# BENCH_PERF=1 (perf-record fulcrum during its wrk runs, print the top symbols).
+# Knobs (environment): BUILD (build), BENCH_DURATION (5s per wrk run),
+# BENCH_ROUNDS (2), BENCH_IDLE_CONNS (2000), BENCH_BULK (24 downloads of
+# 64 MiB per round, over 4 connections), BENCH_DOC (doc/benchmarks.md; empty =
+# do not write), BENCH_PERF=1 (perf-record fulcrum during its first wrk run of
+# each kind and print the top symbols).
 set -u
 
 cd "$(dirname "$0")/.." || exit 1
@@ -26,9 +29,10 @@ case $BUILD in
 /*) FULCRUM=$BUILD/fulcrum ;;
 *) FULCRUM=$ROOT/$BUILD/fulcrum ;;
 esac
-DUR=${BENCH_DURATION:-10s}
+DUR=${BENCH_DURATION:-5s}
+ROUNDS=${BENCH_ROUNDS:-2}
 IDLE_N=${BENCH_IDLE_CONNS:-2000}
-BULK_N=${BENCH_BULK:-48}
+BULK_N=${BENCH_BULK:-24}
 BULK_PAR=4
 BIG=67108864 # 64 MiB
 DOC=${BENCH_DOC-doc/benchmarks.md}
@@ -38,7 +42,8 @@ PY=/usr/bin/python3
 P_ORIGIN=18080
 P_FULCRUM=18081
 P_HAP1=18082
-P_HAPN=18083
+P_HAP1S=18083
+P_HAPN=18084
 
 TMP=""
 PIDS=()
@@ -73,11 +78,14 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# wait_port PORT PID NAME: until something accepts on 127.0.0.1:PORT.
+# wait_port PORT PID NAME [LOG]: until something accepts on 127.0.0.1:PORT.
 wait_port() {
 	local i
 	for i in $(seq 100); do
-		kill -0 "$2" 2>/dev/null || die "$3 exited at start-up (log: see above)"
+		if ! kill -0 "$2" 2>/dev/null; then
+			[ -n "${4:-}" ] && cat "$4" >&2
+			die "$3 exited at start-up"
+		fi
 		if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then
 			return 0
 		fi
@@ -89,7 +97,7 @@ wait_port() {
 # fill TEMPLATE OUT: the @NAME@ placeholders of bench/*.in
 fill() {
 	sed -e "s|@DIR@|$TMP|g" -e "s|@PORT@|$3|g" -e "s|@BACKEND_PORT@|$P_ORIGIN|g" \
-		-e "s|@NBTHREAD@|${4:-}|g" "$1" >"$2"
+		-e "s|@NBTHREAD@|${4:-}|g" -e "s|@OPTIONS@|${5:-}|g" "$1" >"$2"
 }
 
 # --- preconditions
@@ -97,7 +105,7 @@ for t in wrk haproxy nginx; do
 	command -v "$t" >/dev/null 2>&1 || die "$t is not installed: run ./dev bench (installs haproxy nginx-light wrk)"
 done
 [ -x "$FULCRUM" ] || die "$FULCRUM is not built: run make (or make bench)"
-"$PY" - "$P_ORIGIN" "$P_FULCRUM" "$P_HAP1" "$P_HAPN" <<'EOF' || die "a port the benchmark needs is in use"
+"$PY" - "$P_ORIGIN" "$P_FULCRUM" "$P_HAP1" "$P_HAP1S" "$P_HAPN" <<'EOF' || die "a port the benchmark needs is in use"
 import socket, sys
 for port in map(int, sys.argv[1:]):
     s = socket.socket()
@@ -123,24 +131,51 @@ mkdir -p "$TMP/www" "$TMP/nginx-tmp"
 printf 'tiny file served by the fulcrum benchmark\n' >"$TMP/www/tiny.txt"
 head -c "$BIG" /dev/zero >"$TMP/www/big.bin" || die "cannot write the 64 MiB file"
 
-# --- the origin
+# --- the origin and the proxies, all started before any traffic so that the
+# idle-memory measurement sees fresh processes and the rounds can interleave.
 fill bench/nginx.conf.in "$TMP/nginx.conf" "$P_ORIGIN"
 nginx -c "$TMP/nginx.conf" -p "$TMP/" -e "$TMP/nginx-error.log" >"$TMP/nginx.out" 2>&1 &
 PIDS+=($!)
-wait_port "$P_ORIGIN" "$!" nginx
+wait_port "$P_ORIGIN" "$!" nginx "$TMP/nginx-error.log"
 
-# --- measurements of one target
+declare -A PORT PID
+PORT[direct]=$P_ORIGIN
+PID[direct]=""
+
+fill bench/fulcrum.conf.in "$TMP/fulcrum.conf" "$P_FULCRUM"
+"$FULCRUM" -f "$TMP/fulcrum.conf" -n -l --control "$TMP/fulcrum.sock" -p "$TMP/fulcrum.pid" \
+	>"$TMP/fulcrum.log" 2>&1 &
+PIDS+=($!)
+PORT[fulcrum]=$P_FULCRUM
+PID[fulcrum]=$!
+wait_port "$P_FULCRUM" "$!" fulcrum "$TMP/fulcrum.log"
+
+# start_haproxy LABEL PORT NBTHREAD-LINE OPTIONS-LINE
+start_haproxy() {
+	fill bench/haproxy.cfg.in "$TMP/$1.cfg" "$2" "$3" "$4"
+	haproxy -db -f "$TMP/$1.cfg" >"$TMP/$1.log" 2>&1 &
+	PIDS+=($!)
+	PORT[$1]=$2
+	PID[$1]=$!
+	wait_port "$2" "$!" "haproxy ($1)" "$TMP/$1.log"
+}
+start_haproxy haproxy1 "$P_HAP1" "nbthread 1" ""
+start_haproxy haproxy1s "$P_HAP1S" "nbthread 1" 'option splice-request\n\toption splice-response'
+start_haproxy haproxyN "$P_HAPN" "# nbthread: HAProxy's default" ""
+HAPN_THREADS=$(ls "/proc/${PID[haproxyN]}/task" | wc -l)
+TARGETS=(direct fulcrum haproxy1 haproxy1s haproxyN)
+
 WRK_KA="wrk -c 50 -t 2 -d $DUR --latency http://PROXY/tiny.txt"
 WRK_CLOSE="wrk -c 50 -t 2 -d $DUR -H 'Connection: close' http://PROXY/tiny.txt"
 BULK="bench/bulk.py PROXY /big.bin $BIG $BULK_N $BULK_PAR"
 IDLE="bench/idle.py PROXY PROXY_PID $IDLE_N $P_ORIGIN /tiny.txt"
 
-# run_wrk LABEL METRIC PID(or "") wrk-args...
+# run_wrk LABEL METRIC wrk-args...: one wrk run, with the proxy's CPU time.
 run_wrk() {
-	local label=$1 metric=$2 pid=$3 c0="" c1="" perfpid=""
-	shift 3
+	local label=$1 metric=$2 pid=${PID[$1]} c0="" c1="" perfpid=""
+	shift 2
 	[ -n "$pid" ] && c0=$("$PY" bench/report.py cpu "$pid")
-	if [ -n "$pid" ] && [ "$label" = fulcrum ] && [ "${BENCH_PERF:-0}" = 1 ]; then
+	if [ "$label" = fulcrum ] && [ "${BENCH_PERF:-0}" = 1 ] && [ ! -e "$TMP/perf-$metric.data" ]; then
 		perf record -g -p "$pid" -o "$TMP/perf-$metric.data" >"$TMP/perf.out" 2>&1 &
 		perfpid=$!
 	fi
@@ -151,7 +186,7 @@ run_wrk() {
 	if [ -n "$perfpid" ]; then
 		kill -INT "$perfpid"
 		wait "$perfpid"
-		printf '\n== perf: fulcrum during %s (top symbols, self time)\n' "$metric"
+		printf '== perf: fulcrum during %s (top symbols, self time)\n' "$metric"
 		perf report -i "$TMP/perf-$metric.data" --stdio --no-children --sort symbol 2>/dev/null |
 			grep -E '^ +[0-9.]+%' | head -25
 	fi
@@ -163,67 +198,52 @@ run_wrk() {
 	tail -n 1 "$RES"
 }
 
-# measure LABEL PORT PID(or "" for direct)
-measure() {
-	local label=$1 port=$2 pid=$3 addr=127.0.0.1:$2
-	printf '\n== %s (127.0.0.1:%s)\n' "$label" "$port"
-	# Idle memory first, on the freshly started process.
-	if [ -n "$pid" ]; then
-		"$PY" bench/idle.py "$addr" "$pid" "$IDLE_N" "$P_ORIGIN" /tiny.txt --label "$label" >>"$RES" ||
-			die "idle-connection measurement failed ($label)"
-		tail -n 1 "$RES"
-	fi
-	run_wrk "$label" rps_ka "$pid" -c 50 -t 2 -d "$DUR" --latency "http://$addr/tiny.txt"
-	run_wrk "$label" rps_close "$pid" -c 50 -t 2 -d "$DUR" -H "Connection: close" "http://$addr/tiny.txt"
-	"$PY" bench/bulk.py "$addr" /big.bin "$BIG" "$BULK_N" "$BULK_PAR" --label "$label" >>"$RES" ||
-		die "bulk download failed ($label)"
+printf '== memory per idle connection (%s connections, fresh processes)\n' "$IDLE_N"
+for t in "${TARGETS[@]}"; do
+	[ -n "${PID[$t]}" ] || continue
+	"$PY" bench/idle.py "127.0.0.1:${PORT[$t]}" "${PID[$t]}" "$IDLE_N" "$P_ORIGIN" /tiny.txt \
+		--label "$t" >>"$RES" || die "idle-connection measurement failed ($t)"
 	tail -n 1 "$RES"
-	if [ -n "$pid" ]; then
-		kill -0 "$pid" 2>/dev/null || die "$label died during the run"
-	fi
-}
+done
 
-# Drop the last started process from PIDS and stop it.
-stop_last() {
-	local p=${PIDS[-1]}
-	unset 'PIDS[-1]'
-	stop_pid "$p"
-}
-
-measure direct "$P_ORIGIN" ""
-
-fill bench/fulcrum.conf.in "$TMP/fulcrum.conf" "$P_FULCRUM"
-"$FULCRUM" -f "$TMP/fulcrum.conf" -n -l --control "$TMP/fulcrum.sock" -p "$TMP/fulcrum.pid" \
-	>"$TMP/fulcrum.log" 2>&1 &
-PIDS+=($!)
-wait_port "$P_FULCRUM" "$!" fulcrum || { cat "$TMP/fulcrum.log"; exit 1; }
-measure fulcrum "$P_FULCRUM" "${PIDS[-1]}"
-stop_last
-
-fill bench/haproxy.cfg.in "$TMP/haproxy1.cfg" "$P_HAP1" "nbthread 1"
-haproxy -db -f "$TMP/haproxy1.cfg" >"$TMP/haproxy1.log" 2>&1 &
-PIDS+=($!)
-wait_port "$P_HAP1" "$!" haproxy
-measure haproxy1 "$P_HAP1" "${PIDS[-1]}"
-stop_last
-
-fill bench/haproxy.cfg.in "$TMP/haproxyN.cfg" "$P_HAPN" "# nbthread: HAProxy's default"
-haproxy -db -f "$TMP/haproxyN.cfg" >"$TMP/haproxyN.log" 2>&1 &
-PIDS+=($!)
-wait_port "$P_HAPN" "$!" haproxy
-HAPN_THREADS=$(ls "/proc/${PIDS[-1]}/task" | wc -l)
-measure haproxyN "$P_HAPN" "${PIDS[-1]}"
-stop_last
+# Rounds interleave the targets, so that a disturbance (another job on the
+# machine) hits one round of one target, not a whole column; the report
+# keeps each target's best round.
+for r in $(seq "$ROUNDS"); do
+	printf '== keep-alive requests, round %s\n' "$r"
+	for t in "${TARGETS[@]}"; do
+		run_wrk "$t" rps_ka -c 50 -t 2 -d "$DUR" --latency "http://127.0.0.1:${PORT[$t]}/tiny.txt"
+	done
+done
+for r in $(seq "$ROUNDS"); do
+	printf '== one request per connection, round %s\n' "$r"
+	for t in "${TARGETS[@]}"; do
+		run_wrk "$t" rps_close -c 50 -t 2 -d "$DUR" -H "Connection: close" \
+			"http://127.0.0.1:${PORT[$t]}/tiny.txt"
+	done
+done
+for r in $(seq "$ROUNDS"); do
+	printf '== bulk download, round %s\n' "$r"
+	for t in "${TARGETS[@]}"; do
+		"$PY" bench/bulk.py "127.0.0.1:${PORT[$t]}" /big.bin "$BIG" "$BULK_N" "$BULK_PAR" \
+			--label "$t" >>"$RES" || die "bulk download failed ($t)"
+		tail -n 1 "$RES"
+	done
+done
+for t in "${TARGETS[@]}"; do
+	[ -z "${PID[$t]}" ] || kill -0 "${PID[$t]}" 2>/dev/null || die "$t died during the run"
+done
 
 # --- the table, and the doc block
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
-git diff --quiet HEAD -- src 2>/dev/null || commit="$commit + uncommitted changes in src/"
+[ -z "$(git status --porcelain -- src 2>/dev/null)" ] || commit="$commit + uncommitted changes in src/"
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 mem=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
 os=$(. /etc/os-release 2>/dev/null && echo "$PRETTY_NAME")
 commands="# nginx: bench/nginx.conf.in (1 worker, sendfile; tiny.txt = 43 B, big.bin = 64 MiB)"
 commands+=";;# fulcrum: bench/fulcrum.conf.in; HAProxy: bench/haproxy.cfg.in (mode tcp)"
 commands+=";;$IDLE     # fresh process; then one GET on each"
+commands+=";;# then $ROUNDS rounds of each of these, targets interleaved, best round kept:"
 commands+=";;$WRK_KA;;$WRK_CLOSE;;$BULK"
 printf '\n'
 "$PY" bench/report.py render "$RES" "${DOC:--}" \
