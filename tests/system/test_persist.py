@@ -2,6 +2,8 @@
 disable treat a persistent client.  The scheduler is rr over two servers, so
 without persistence consecutive connections would alternate: every "same
 server" below is something only persistence explains."""
+import time
+
 import fc
 
 
@@ -80,3 +82,24 @@ def test_disabled_server_drops_persistent_client(daemon, backend):
     assert dm.rs(vport, port)["state"] == "up"
     for _ in range(5):
         assert fc.who(vport, src="127.0.0.2") == other(mine)
+
+
+def test_persistence_expires(daemon, backend):
+    dm, bs, vport = make_vs(daemon, backend, extra="persistence_timeout 1")
+    first = fc.who(vport, src="127.0.0.2")
+    assert fc.who(vport, src="127.0.0.2") == first
+    # rr moved on once; after the template expires the client is scheduled
+    # again and lands on the other server
+    time.sleep(2.5)
+    assert fc.who(vport, src="127.0.0.2") == other(first)
+
+
+def test_template_outlives_timeout_while_connection_open(daemon, backend):
+    dm, bs, vport = make_vs(daemon, backend, extra="persistence_timeout 1")
+    s = fc.connect(vport, src="127.0.0.2")
+    try:
+        mine = fc.recv_line(s)
+        time.sleep(2.5)  # longer than the timeout, but a connection holds it
+        assert fc.who(vport, src="127.0.0.2") == mine
+    finally:
+        s.close()

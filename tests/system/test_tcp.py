@@ -226,3 +226,31 @@ def test_idle_timeout_closes_idle_only(daemon, backend):
     finally:
         idle.close()
         busy.close()
+
+
+def test_blackholed_real_server_times_out_and_is_skipped(daemon, backend):
+    """A server whose accept queue is full drops SYNs: the proxy gives up
+    after proxy_connect_timeout (1 s) and tries the other server."""
+    hole = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    fillers = []
+    try:
+        hole.bind(("127.0.0.1", fc.free_port()))
+        hole.listen(0)
+        hport = hole.getsockname()[1]
+        for _ in range(4):  # fill the accept queue (never accepted)
+            f = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            f.setblocking(False)
+            f.connect_ex(("127.0.0.1", hport))
+            fillers.append(f)
+        time.sleep(0.2)
+        live = backend("live")
+        vport = fc.free_port()
+        daemon(one_vs(vport, [hport, live]))
+        for _ in range(4):
+            t0 = time.monotonic()
+            assert fc.who(vport, timeout=10) == "live"
+            assert time.monotonic() - t0 < 4
+    finally:
+        for f in fillers:
+            f.close()
+        hole.close()
