@@ -7,6 +7,7 @@ repository root, e.g. FULCRUM_BUILD=build-san for the ASan/UBSan daemon.
 import json
 import os
 import random
+import resource
 import selectors
 import signal
 import socket
@@ -212,6 +213,7 @@ class Daemon:
         self.pidfile = os.path.join(self.sockdir, "fulcrum.pid")
         self.extra_args = list(args)
         self.control_cli = True  # pass --control (else global_defs decides)
+        self.nofile = None       # RLIMIT_NOFILE (soft = hard) for the daemon, if set
         self.proc = None
         self.returncode = None
         self.exit_expected = False  # set by stop()/wait_exit(): any other exit is a crash
@@ -229,8 +231,14 @@ class Daemon:
 
     def start(self, wait=True, timeout=15.0):
         self._err = open(self.errpath, "ab")
+        pre = None
+        if self.nofile:
+            n = self.nofile
+
+            def pre():
+                resource.setrlimit(resource.RLIMIT_NOFILE, (n, n))
         self.proc = subprocess.Popen(self.argv(), stdout=self._err, stderr=self._err,
-                                     stdin=subprocess.DEVNULL, env=env())
+                                     stdin=subprocess.DEVNULL, env=env(), preexec_fn=pre)
         if wait:
             self.wait_ready(timeout)
         return self

@@ -156,3 +156,34 @@ def test_control_socket_from_global_defs(daemon, backend):
                    fc.vs_block(fc.free_port(), bs))
     dm2.start()
     assert os.path.exists(dm2.sock) and not os.path.exists(dm.sock + ".unused")
+
+
+def test_out_of_descriptors_recovers(daemon, backend):
+    """With 64 descriptors, 100 clients at once: some are refused (reset),
+    the daemon survives, and serves normally once they leave."""
+    bs = [backend("d0"), backend("d1")]
+    vport = fc.free_port()
+    dm = daemon(fc.vs_block(vport, bs), start=False)
+    dm.nofile = 64
+    dm.start()
+    socks, served = [], 0
+    try:
+        for _ in range(100):
+            try:
+                socks.append(fc.connect(vport, timeout=5))
+            except OSError:
+                pass
+        for s in socks:
+            try:
+                if fc.recv_line(s) in ("d0", "d1"):
+                    served += 1
+            except (OSError, AssertionError):
+                pass
+    finally:
+        for s in socks:
+            s.close()
+    assert 5 <= served < 100, served
+    fc.wait_until(lambda: all(r["active_conns"] == 0 and r["inactive_conns"] == 0
+                              for r in dm.vs(vport)["real_servers"]),
+                  10, "counters back to 0")
+    assert sorted(fc.names(vport, 4)) == ["d0", "d0", "d1", "d1"]
