@@ -274,6 +274,15 @@ static int p_real_server(struct kw_ctx *c, void *obj, const struct kw_stmt *st, 
 		rs_free(rs);
 		return 0;
 	}
+	/* the proxy would connect to itself, once per connection, until it
+	 * runs out of descriptors */
+	if (!vss->vs->fwmark && addr_equal(&rs->addr, &vss->vs->addr)) {
+		kw_error(c, st->kw,
+			 "real_server %s is the virtual server itself: connections would loop",
+			 addr_format(&rs->addr, a, sizeof(a), 1));
+		rs_free(rs);
+		return 0;
+	}
 	vs_add_rs(vss->vs, rs);
 	return 0;
 }

@@ -255,6 +255,9 @@ int cmd_add_server(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, 
 	ctl_vs_label(vs, l, sizeof(l));
 	if (vs_find_rs(vs, &addr))
 		return err_set(err, errlen, "%s is already a real server of %s", a, l);
+	if (!vs->fwmark && addr_equal(&addr, &vs->addr))
+		return err_set(err, errlen, "%s is the virtual server itself: connections would loop",
+			       a);
 	rs = rs_new();
 	if (!rs)
 		return err_set(err, errlen, "out of memory");

@@ -513,6 +513,8 @@ static void test_refusals_change_nothing(void **state)
 	     "no real server [2001:db8::11]:53 in UDP [2001:db8::1]:53"},
 	    {"add server 127.0.0.1:8080 127.0.0.1:9001",
 	     "127.0.0.1:9001 is already a real server of TCP 127.0.0.1:8080"},
+	    {"add server 127.0.0.1:8080 127.0.0.1:8080",
+	     "127.0.0.1:8080 is the virtual server itself: connections would loop"},
 	    {"add server 127.0.0.1:8080 127.0.0.1:9005 weight",
 	     "missing weight after 'weight' (usage: add server VS RS [weight WEIGHT])"},
 	    {"add server 127.0.0.1:8080 127.0.0.1:9005 wieght 3",
