@@ -1,5 +1,10 @@
 """Fixtures for the system tests: real servers and daemons that are always
-cleaned up, and a sanitizer check on every daemon at teardown."""
+cleaned up, and a sanitizer check on every daemon at teardown.
+
+Run from the repository root with Debian's python (it has pytest):
+    make && /usr/bin/python3 -m pytest -q tests/system
+    make SAN=1 && FULCRUM_BUILD=build-san /usr/bin/python3 -m pytest -q tests/system
+FC_CORPUS_DIR overrides the keepalived corpus directory used by test_cli."""
 import os
 
 import pytest

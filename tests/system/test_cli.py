@@ -181,9 +181,6 @@ def test_corpus(bins, path):
             "%s refused without naming it:\n%s" % (path.name, r.stderr)
 
 
-@pytest.mark.xfail(strict=True, reason="daemon bug: a real server equal to its own virtual "
-                   "server is accepted; one client connection then loops through the proxy "
-                   "until descriptors run out (~10000 connections)")
 def test_real_server_is_the_virtual_server_refused(bins, tmp_path):
     text = "virtual_server 127.0.0.1 18080 {\n    lb_algo rr\n    lb_kind NAT\n" \
            "    real_server 127.0.0.1 18080 {\n    }\n}\n"

@@ -200,6 +200,7 @@ def test_refused_commands_change_nothing(daemon, backend):
         ("add", "server", A(v1), A(b1.port)),                 # duplicate
         ("add", "server", A(v1), A(other), "weight", "heavy"),
         ("add", "server", A(other), A(b1.port)),
+        ("add", "server", A(v1), A(v1)),                      # itself: a proxy loop
         ("del", "server", A(v1), A(other)),
         ("del", "server", A(v2), A(b1.port)),                 # in the other VS
         ("frobnicate",),
