@@ -159,7 +159,8 @@ def cmd_render(args):
                 meta.get("kernel", "?"), meta.get("os", "?")),
              "- Software: %s; %s; %s; %s." % (meta.get("fulcrum", "fulcrum ?"), meta.get("haproxy", "?"),
                                               meta.get("nginx", "?"), meta.get("wrk", "?")),
-             "- HAProxy default threads = %s here." % meta.get("haproxy_threads", "?"),
+             "- HAProxy default threads = %s here.  Load average when the run started: %s."
+             % (meta.get("haproxy_threads", "?"), meta.get("load", "?")),
              "- Exact commands (PROXY is the address of the target under test):",
              "",
              "```"]

@@ -124,6 +124,7 @@ ulimit -n "$(ulimit -Hn)" 2>/dev/null
 [ "$(ulimit -n)" = unlimited ] || [ "$(ulimit -n)" -gt $((IDLE_N * 2 + 200)) ] ||
 	die "open-file limit $(ulimit -n) is too small for $IDLE_N idle connections"
 
+LOAD=$(cut -d ' ' -f 1-3 /proc/loadavg)
 TMP=$(mktemp -d /tmp/fulcrum-bench.XXXXXX) || die "mktemp"
 RES=$TMP/results.jsonl
 : >"$RES"
@@ -253,6 +254,6 @@ printf '\n'
 	"haproxy=$(haproxy -v | head -n 1 | awk '{ print "HAProxy " $3 }')" \
 	"nginx=$(nginx -v 2>&1 | sed 's/^nginx version: //')" \
 	"wrk=$(wrk -v 2>&1 | head -n 1 | awk '{ print $1 " " $2 }')" \
-	"haproxy_threads=$HAPN_THREADS" "commands=$commands" || die "report failed"
+	"haproxy_threads=$HAPN_THREADS" "load=$LOAD" "commands=$commands" || die "report failed"
 [ -n "$DOC" ] && printf '\n(results block of %s updated)\n' "$DOC"
 exit 0
