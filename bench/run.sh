@@ -54,9 +54,9 @@ die() {
 }
 
 stop_pid() {
-	local p=$1 i
+	local p=$1
 	kill -TERM "$p" 2>/dev/null || return 0
-	for i in $(seq 50); do
+	for _ in $(seq 50); do
 		kill -0 "$p" 2>/dev/null || break
 		sleep 0.1
 	done
@@ -80,8 +80,7 @@ trap 'exit 143' TERM
 
 # wait_port PORT PID NAME [LOG]: until something accepts on 127.0.0.1:PORT.
 wait_port() {
-	local i
-	for i in $(seq 100); do
+	for _ in $(seq 100); do
 		if ! kill -0 "$2" 2>/dev/null; then
 			[ -n "${4:-}" ] && cat "$4" >&2
 			die "$3 exited at start-up"
@@ -163,7 +162,7 @@ start_haproxy() {
 start_haproxy haproxy1 "$P_HAP1" "nbthread 1" ""
 start_haproxy haproxy1s "$P_HAP1S" "nbthread 1" 'option splice-request\n\toption splice-response'
 start_haproxy haproxyN "$P_HAPN" "# nbthread: HAProxy's default" ""
-HAPN_THREADS=$(ls "/proc/${PID[haproxyN]}/task" | wc -l)
+HAPN_THREADS=$(find "/proc/${PID[haproxyN]}/task" -mindepth 1 -maxdepth 1 | wc -l)
 TARGETS=(direct fulcrum haproxy1 haproxy1s haproxyN)
 
 WRK_KA="wrk -c 50 -t 2 -d $DUR --latency http://PROXY/tiny.txt"
@@ -173,9 +172,9 @@ IDLE="bench/idle.py PROXY PROXY_PID $IDLE_N $P_ORIGIN /tiny.txt"
 
 # run_wrk LABEL METRIC wrk-args...: one wrk run, with the proxy's CPU time.
 run_wrk() {
-	local label=$1 metric=$2 pid=${PID[$1]} c0="" c1="" perfpid=""
+	local label=$1 metric=$2 pid=${PID[$1]} perfpid="" cpu=()
 	shift 2
-	[ -n "$pid" ] && c0=$("$PY" bench/report.py cpu "$pid")
+	[ -n "$pid" ] && cpu+=("$("$PY" bench/report.py cpu "$pid")")
 	if [ "$label" = fulcrum ] && [ "${BENCH_PERF:-0}" = 1 ] && [ ! -e "$TMP/perf-$metric.data" ]; then
 		perf record -g -p "$pid" -o "$TMP/perf-$metric.data" >"$TMP/perf.out" 2>&1 &
 		perfpid=$!
@@ -191,8 +190,8 @@ run_wrk() {
 		perf report -i "$TMP/perf-$metric.data" --stdio --no-children --sort symbol 2>/dev/null |
 			grep -E '^ +[0-9.]+%' | head -25
 	fi
-	[ -n "$pid" ] && c1=$("$PY" bench/report.py cpu "$pid")
-	"$PY" bench/report.py wrk "$label" "$metric" "$TMP/wrk.out" $c0 $c1 >>"$RES" || {
+	[ -n "$pid" ] && cpu+=("$("$PY" bench/report.py cpu "$pid")")
+	"$PY" bench/report.py wrk "$label" "$metric" "$TMP/wrk.out" "${cpu[@]}" >>"$RES" || {
 		cat "$TMP/wrk.out" >&2
 		die "requests failed ($label $metric)"
 	}
@@ -238,7 +237,7 @@ done
 # --- the table, and the doc block
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 [ -z "$(git status --porcelain -- src 2>/dev/null)" ] || commit="$commit + uncommitted changes in src/"
-cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+cpu_model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 mem=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
 os=$(. /etc/os-release 2>/dev/null && echo "$PRETTY_NAME")
 commands="# nginx: bench/nginx.conf.in (1 worker, sendfile; tiny.txt = 43 B, big.bin = 64 MiB)"
@@ -248,7 +247,7 @@ commands+=";;# then $ROUNDS rounds of each of these, targets interleaved, best r
 commands+=";;$WRK_KA;;$WRK_CLOSE;;$BULK"
 printf '\n'
 "$PY" bench/report.py render "$RES" "${DOC:--}" \
-	"date=$(date -u '+%Y-%m-%d %H:%M UTC')" "commit=$commit" "nproc=$(nproc)" "cpu=${cpu:-unknown}" \
+	"date=$(date -u '+%Y-%m-%d %H:%M UTC')" "commit=$commit" "nproc=$(nproc)" "cpu=${cpu_model:-unknown}" \
 	"mem=$mem" "kernel=$(uname -r)" "os=${os:-unknown}" \
 	"fulcrum=fulcrum $commit" \
 	"haproxy=$(haproxy -v | head -n 1 | awk '{ print "HAProxy " $3 }')" \

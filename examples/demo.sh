@@ -119,7 +119,9 @@ show_list() {
 }
 
 # --- preconditions
-[ -x "$FULCRUM" ] && [ -x "$CTL" ] || fail "$FULCRUM / $CTL not built: run 'make' first"
+if [ ! -x "$FULCRUM" ] || [ ! -x "$CTL" ]; then
+	fail "$FULCRUM / $CTL not built: run 'make' first"
+fi
 [ -f "$BACKEND" ] || fail "$BACKEND is missing"
 "$PY" - <<'EOF' || fail "a port the demo needs is in use (is another fulcrum or demo running?)"
 import socket, sys
