@@ -78,7 +78,8 @@ static int is_again(int e)
 	return e == EAGAIN || e == EWOULDBLOCK || e == EINTR;
 }
 
-/* Read once into the direction's storage.  1 = got bytes or EOF, 0 = would
+/* Read once into the direction's storage.  2 = got fewer bytes than asked
+ * (the socket is most likely empty now), 1 = a full read or EOF, 0 = would
  * block, -1 = error. */
 static int fill(struct proxy *px, struct relay_dir *d, int src, uint64_t *bytes, uint64_t *xfers)
 {
@@ -107,7 +108,7 @@ static int fill(struct proxy *px, struct relay_dir *d, int src, uint64_t *bytes,
 		d->len = (uint32_t)n;
 		*bytes += (uint64_t)n;
 		(*xfers)++;
-		return 1;
+		return n < (d->nosplice ? PROXY_BUF_SIZE : PROXY_PIPE_SIZE) ? 2 : 1;
 	}
 	if (n == 0) {
 		d->eof = 1;
@@ -140,7 +141,7 @@ static int drain(struct relay_dir *d, int dst)
 int relay_pump(struct proxy *px, struct relay_dir *d, int src, int dst, uint64_t *bytes,
 	       uint64_t *xfers)
 {
-	int i, r;
+	int i, r, shortread = 0;
 
 	for (i = 0; i < PROXY_RELAY_BATCH; i++) {
 		if (!d->len && !d->eof) {
@@ -149,6 +150,7 @@ int relay_pump(struct proxy *px, struct relay_dir *d, int src, int dst, uint64_t
 				return RELAY_ERR;
 			if (r == 0)
 				break;
+			shortread = r == 2;
 		}
 		if (d->len) {
 			r = drain(d, dst);
@@ -157,7 +159,9 @@ int relay_pump(struct proxy *px, struct relay_dir *d, int src, int dst, uint64_t
 			if (r == 0)
 				break;
 		}
-		if (d->eof)
+		/* after a short read the next one would most likely find nothing:
+		 * the loop is level-triggered and calls again if more came */
+		if (d->eof || shortread)
 			break;
 	}
 	if (!d->len) {

@@ -62,7 +62,7 @@ static void close_fd(struct loop *l, struct ev_io *io, int *fd, int rst)
 {
 	if (*fd < 0)
 		return;
-	loop_io_del(l, io);
+	loop_io_forget(l, io); /* close() below leaves the epoll set */
 	if (rst)
 		sock_set_rst(*fd);
 	close(*fd);
