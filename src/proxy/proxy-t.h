@@ -62,6 +62,7 @@ struct relay_dir {
 	unsigned eof : 1;      /* the source said EOF */
 	unsigned shut : 1;     /* shutdown(SHUT_WR) done on the destination */
 	unsigned nosplice : 1; /* splice refused these descriptors: buffer only */
+	unsigned bulk : 1;     /* big transfer under way: splice, else copy */
 };
 
 /* ---- per virtual service (pvs.c) ---- */
@@ -177,12 +178,15 @@ struct udp_sess {
 /* ---- the engine's global state (fc->proxy) ---- */
 
 #define PROXY_PIPE_POOL 64
+#define PROXY_BUF_POOL  256 /* idle copy buffers kept for reuse */
 
 struct proxy {
 	struct loop *loop;
 	struct pvs *services;	       /* every pvs, zombies included */
 	int pipes[PROXY_PIPE_POOL][2]; /* idle pipes ready for reuse */
 	unsigned npipes;
+	char *bufs[PROXY_BUF_POOL];    /* idle copy buffers ready for reuse */
+	unsigned nbufs;
 	char *udp_buf; /* one datagram, 64 KiB, lazily */
 };
 

@@ -17,7 +17,7 @@ extern const struct engine_ops proxy_engine_ops;
 /* Tunables (documented in the brief of this engine, doc/internals later). */
 #define PROXY_ACCEPT_BATCH    64    /* accepts per listener wakeup */
 #define PROXY_PIPE_SIZE	      65536 /* F_SETPIPE_SZ of each pipe */
-#define PROXY_BUF_SIZE	      16384 /* fallback buffer when no pipe */
+#define PROXY_BUF_SIZE	      16384 /* copy buffer (small transfers, or no pipe) */
 #define PROXY_RELAY_BATCH     8	    /* transfers per direction per wakeup */
 #define PROXY_UDP_MAX_SESS    65536 /* sessions per UDP service */
 #define PROXY_UDP_BATCH	      64    /* datagrams per socket wakeup */

@@ -1,4 +1,11 @@
-/* The data pump: splice(2) through a pipe per direction, zero-copy.
+/* The data pump: recv/send through a pooled buffer for small transfers,
+ * splice(2) through a pipe (zero-copy) for big ones.
+ *
+ * Small messages (requests, short answers) cost less copied than spliced:
+ * a pipe adds work per call that copying 1 KiB does not.  So a direction
+ * copies until one read fills the whole buffer -- more is queued, a bulk
+ * transfer -- and then splices until a splice brings less than a buffer's
+ * worth (HAProxy's splice-auto follows the same idea).
  *
  * A direction alternates between reading (nothing held: wait for EPOLLIN
  * on the source) and writing (bytes held: write them; wait for EPOLLOUT on
@@ -23,7 +30,25 @@ void relay_init(struct relay_dir *d)
 	d->pipe[0] = d->pipe[1] = -1;
 	d->buf = NULL;
 	d->len = d->off = 0;
-	d->eof = d->shut = d->nosplice = 0;
+	d->eof = d->shut = d->nosplice = d->bulk = 0;
+}
+
+static char *buf_get(struct proxy *px)
+{
+	if (px->nbufs)
+		return px->bufs[--px->nbufs];
+	return malloc(PROXY_BUF_SIZE);
+}
+
+static void buf_put(struct proxy *px, char **buf)
+{
+	if (!*buf)
+		return;
+	if (px->nbufs < PROXY_BUF_POOL)
+		px->bufs[px->nbufs++] = *buf;
+	else
+		free(*buf);
+	*buf = NULL;
 }
 
 static int pipe_get(struct proxy *px, int p[2])
@@ -60,8 +85,7 @@ void relay_release(struct proxy *px, struct relay_dir *d)
 {
 	if (d->pipe[0] >= 0)
 		pipe_put(px, d->pipe, d->len == 0);
-	free(d->buf);
-	d->buf = NULL;
+	buf_put(px, &d->buf);
 }
 
 void relay_pool_free(struct proxy *px)
@@ -71,6 +95,8 @@ void relay_pool_free(struct proxy *px)
 		close(px->pipes[px->npipes][0]);
 		close(px->pipes[px->npipes][1]);
 	}
+	while (px->nbufs)
+		free(px->bufs[--px->nbufs]);
 }
 
 static int is_again(int e)
@@ -83,21 +109,26 @@ static int is_again(int e)
  * block, -1 = error. */
 static int fill(struct proxy *px, struct relay_dir *d, int src, uint64_t *bytes, uint64_t *xfers)
 {
+	int spl = d->bulk && !d->nosplice;
 	ssize_t n = -1;
 
-	if (!d->nosplice && d->pipe[0] < 0 && pipe_get(px, d->pipe) < 0)
-		d->nosplice = 1; /* out of descriptors: copy through a buffer */
-	if (!d->nosplice) {
+	if (spl && d->pipe[0] < 0 && pipe_get(px, d->pipe) < 0) {
+		d->nosplice = 1; /* out of descriptors: copy */
+		spl = 0;
+	}
+	if (spl) {
 		n = splice(src, NULL, d->pipe[1], NULL, PROXY_PIPE_SIZE,
 			   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
 		if (n < 0 && errno == EINVAL) {
-			pipe_put(px, d->pipe, 1);
 			d->nosplice = 1;
+			spl = 0;
 		}
 	}
-	if (d->nosplice) {
+	if (!spl) {
+		if (d->pipe[0] >= 0)
+			pipe_put(px, d->pipe, 1); /* empty: fill runs only when len == 0 */
 		if (!d->buf) {
-			d->buf = malloc(PROXY_BUF_SIZE);
+			d->buf = buf_get(px);
 			if (!d->buf)
 				return -1;
 		}
@@ -108,7 +139,11 @@ static int fill(struct proxy *px, struct relay_dir *d, int src, uint64_t *bytes,
 		d->len = (uint32_t)n;
 		*bytes += (uint64_t)n;
 		(*xfers)++;
-		return n < (d->nosplice ? PROXY_BUF_SIZE : PROXY_PIPE_SIZE) ? 2 : 1;
+		if (!spl && n == PROXY_BUF_SIZE)
+			d->bulk = 1;
+		else if (spl && n < PROXY_BUF_SIZE)
+			d->bulk = 0;
+		return n < (spl ? PROXY_PIPE_SIZE : PROXY_BUF_SIZE) ? 2 : 1;
 	}
 	if (n == 0) {
 		d->eof = 1;
@@ -165,11 +200,10 @@ int relay_pump(struct proxy *px, struct relay_dir *d, int src, int dst, uint64_t
 			break;
 	}
 	if (!d->len) {
-		/* nothing in flight: hand the pipe back, drop the buffer */
+		/* nothing in flight: hand the pipe and the buffer back */
 		if (d->pipe[0] >= 0)
 			pipe_put(px, d->pipe, 1);
-		free(d->buf);
-		d->buf = NULL;
+		buf_put(px, &d->buf);
 	}
 	if (d->eof && !d->len && !d->shut) {
 		if (shutdown(dst, SHUT_WR) < 0 && errno != ENOTCONN)
