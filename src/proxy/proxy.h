@@ -65,10 +65,12 @@ void tcp_adopt(struct pvs *to, struct pvs *from);
 #define RELAY_ERR (-1)
 /* Move bytes src -> dst: up to PROXY_RELAY_BATCH transfers, then shutdown
  * the destination's write side once the source said EOF and everything was
- * written.  *bytes and *xfers are increased by what was read.  Returns 0 or
- * RELAY_ERR (the connection must close with RST). */
-int relay_pump(struct proxy *px, struct relay_dir *d, int src, int dst, uint64_t *bytes,
-	       uint64_t *xfers);
+ * written -- unless last_half says the other direction is done too, so the
+ * caller closes both sockets at once (the close sends the FIN).  *bytes
+ * and *xfers are increased by what was read.  Returns 0 or RELAY_ERR (the
+ * connection must close with RST). */
+int relay_pump(struct proxy *px, struct relay_dir *d, int src, int dst, int last_half,
+	       uint64_t *bytes, uint64_t *xfers);
 static inline int relay_done(const struct relay_dir *d)
 {
 	return d->shut;

@@ -173,8 +173,8 @@ static int drain(struct relay_dir *d, int dst)
 	return 1;
 }
 
-int relay_pump(struct proxy *px, struct relay_dir *d, int src, int dst, uint64_t *bytes,
-	       uint64_t *xfers)
+int relay_pump(struct proxy *px, struct relay_dir *d, int src, int dst, int last_half,
+	       uint64_t *bytes, uint64_t *xfers)
 {
 	int i, r, shortread = 0;
 
@@ -206,7 +206,7 @@ int relay_pump(struct proxy *px, struct relay_dir *d, int src, int dst, uint64_t
 		buf_put(px, &d->buf);
 	}
 	if (d->eof && !d->len && !d->shut) {
-		if (shutdown(dst, SHUT_WR) < 0 && errno != ENOTCONN)
+		if (!last_half && shutdown(dst, SHUT_WR) < 0 && errno != ENOTCONN)
 			return RELAY_ERR;
 		d->shut = 1;
 	}

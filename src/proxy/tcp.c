@@ -147,7 +147,8 @@ static void update_interest(struct pconn *c)
 static int pump(struct pconn *c, struct relay_dir *d, int src, int dst, int in)
 {
 	uint64_t bytes = 0, xfers = 0;
-	int r = relay_pump(c->pvs->px, d, src, dst, &bytes, &xfers);
+	const struct relay_dir *other = d == &c->c2s ? &c->s2c : &c->c2s;
+	int r = relay_pump(c->pvs->px, d, src, dst, relay_done(other), &bytes, &xfers);
 
 	if (xfers) {
 		struct fc_stats *rs = &c->live->stats, *vs = &c->vsl->stats;
