@@ -209,6 +209,17 @@ ctl enable "$VS" 127.0.0.1:9002 >"$TMP/ctl.out" 2>&1 || {
 }
 send "$NREQ" --all web1,web2,web3 || fail "web2 did not get traffic after enable"
 
+# --- 6. a backend dies
+say ""
+say "8. Stopping the web3 process (a crashed backend) and sending $NREQ more:"
+kill "${PIDS[2]}" 2>/dev/null
+wait "${PIDS[2]}" 2>/dev/null
+say "   (web3 refuses connections now; fulcrum retries each such connection on"
+say "   another real server, so no client sees an error)"
+send "$NREQ" --none web3 --all web1,web2 || fail "clients were sent to the stopped server"
+say "   \$ fulcrumctl list --stats   (web3's Conns counts the refused attempts)"
+show_list --stats
+
 kill -0 "$FC_PID" 2>/dev/null || fail "fulcrum died"
 say ""
 say "Demo OK.  Stopping fulcrum and the web servers."
