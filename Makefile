@@ -6,6 +6,9 @@
 
 CC      ?= gcc
 CSTD    := -std=gnu11
+# -Wall -Wextra, less -Wunused-parameter: a callback in an ops struct or a
+# keyword/command table takes the table's whole signature whether it needs
+# every argument or not (HAProxy and the Linux kernel build the same way).
 WARN    := -Wall -Wextra -Wno-unused-parameter
 CFLAGS  ?= -O2 -g
 CPPFLAGS += -Isrc -D_GNU_SOURCE
