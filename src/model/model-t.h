@@ -90,6 +90,7 @@ struct real_server {
 	int line;
 
 	struct rs_live *live;    /* one reference held */
+	void *health;            /* the health core's state (src/check/health.c) */
 	struct real_server *next;
 };
 
@@ -131,6 +132,7 @@ struct virtual_server {
 
 	struct vs_live *live;        /* one reference held */
 	void *engine_priv;           /* the engine's state; moves across reloads */
+	void *health;                /* the health core's state (quorum...) */
 	struct virtual_server *next;
 };
 

@@ -1,0 +1,61 @@
+/* Health checking types.  A checker is a const struct check_ops in its own
+ * file (src/check/check_<name>.c); the health core (health.c) schedules
+ * attempts, enforces timeouts, counts retries, rise and fall, and turns
+ * results into real-server state through the one apply path. */
+#ifndef FC_CHECK_CHECK_T_H
+#define FC_CHECK_CHECK_T_H
+
+#include <stdint.h>
+
+#include "core/addr.h"
+#include "core/loop-t.h"
+#include "model/check-t.h"
+
+struct fulcrum;
+struct check_run;
+struct rs_health;
+
+struct check_ops {
+	enum check_type type;
+	const char *name; /* as in the config: "TCP_CHECK", "HTTP_GET"... */
+	/* Start one attempt.  The attempt ends with exactly one call of
+	 * check_done(run, ...), later from a loop callback or at once from
+	 * start itself (e.g. socket() failed).  The core arms its own deadline
+	 * (connect_timeout, or misc_timeout for MISC_CHECK) and calls cancel
+	 * when it passes; the checker needs no timer of its own for that. */
+	void (*start)(struct check_run *run);
+	/* Abort the attempt in progress: close and free everything in
+	 * run->priv, do NOT call check_done.  Called on timeout, reload, stop.
+	 * Must be harmless when no attempt is in progress. */
+	void (*cancel)(struct check_run *run);
+};
+
+/* One checker of one real server, at run time.  Owned by the health core;
+ * a checker only touches ->priv and reads the rest. */
+struct check_run {
+	const struct check_ops *ops;
+	const struct check_conf *conf; /* the model's; valid while the run lives */
+	struct fc_addr target;    /* where to connect: connect_ip/port, else the server's */
+	const struct fc_addr *rs_addr; /* the real server's own address */
+	const char *vhost;        /* Host: for HTTP (conf, else the VS's virtualhost), or NULL */
+	struct loop *loop;
+	struct fulcrum *fc;
+	struct rs_health *owner;  /* the server's health state (health.c) */
+	void *priv;               /* the checker's attempt state; NULL when idle */
+
+	/* kept by the core */
+	struct ev_timer timer;    /* next attempt, or the deadline of this one */
+	int in_progress;
+	int up;                   /* this checker's verdict: 1 up, 0 down */
+	unsigned fails;           /* consecutive failed attempts */
+	unsigned oks;             /* consecutive successful attempts */
+	unsigned retries_left;    /* keepalived retry / nb_get_retry */
+	uint64_t n_ok, n_fail;    /* totals */
+	uint64_t last_ms;         /* end of the last attempt (monotonic) */
+	uint64_t changed_ms;      /* last verdict change */
+	uint32_t last_latency_ms;
+	int dyn_weight;           /* MISC_CHECK misc_dynamic: weight asked, -1 = none */
+	char reason[192];         /* last result, e.g. "connection refused" */
+};
+
+#endif

@@ -1,0 +1,29 @@
+/* The health core: runs every real server's checkers on the loop and turns
+ * results into real-server state (rs->live->health, reason, since_ms),
+ * through apply_vs() like any other change.  Also the virtual-server level:
+ * sorry server hand-over, quorum/hysteresis scripts, ha_suspend. */
+#ifndef FC_CHECK_HEALTH_H
+#define FC_CHECK_HEALTH_H
+
+#include "core/sbuf.h"
+#include "daemon/fulcrum-t.h"
+
+/* A new model went into service (first start or reload): called by
+ * apply_config after the engines committed and before the old model is
+ * freed.  Checkers of real servers whose check configuration did not
+ * change move over with their state; the others stop; new ones start
+ * (alpha: down until the first success; otherwise up). */
+void health_apply(struct fulcrum *fc, struct config *newcfg, struct config *oldcfg);
+
+/* vs changed in place (add/del server): start/stop checkers to match its
+ * real-server list.  Called by apply_vs before the engine update. */
+void health_sync_vs(struct fulcrum *fc, struct virtual_server *vs);
+
+/* Daemon stop: cancel every attempt, kill running scripts. */
+void health_stop(struct fulcrum *fc);
+
+/* `fulcrumctl show checks`: per real server and checker, the last result,
+ * reason, last change, counters; JSON when json is set. */
+void health_show(struct fulcrum *fc, struct sbuf *out, int json);
+
+#endif

@@ -1,0 +1,55 @@
+/* Running scripts without blocking the loop: MISC_CHECK, notify_up/down,
+ * quorum_up/down (and later VRRP notify and track scripts).
+ *
+ * The command line is split into words as keepalived does (no shell:
+ * double or single quotes group words, backslash escapes the next
+ * character) and run with execvp in a new process group, stdin from
+ * /dev/null, stdout+stderr into a pipe that the loop drains (a chatty
+ * script never blocks; the last SPAWN_TAIL bytes are kept for messages).
+ * Exit is watched through a pidfd on the loop.  At the timeout the whole
+ * process group is killed (SIGKILL) and the callback reports it. */
+#ifndef FC_CORE_SPAWN_H
+#define FC_CORE_SPAWN_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "core/loop-t.h"
+
+#define SPAWN_TAIL 256
+
+struct spawn;
+
+struct spawn_result {
+	int timed_out;       /* killed at the timeout */
+	int exited;          /* 1: exit_code is valid; 0: killed by signal `signo` */
+	int exit_code;
+	int signo;
+	const char *output;  /* last SPAWN_TAIL bytes of stdout+stderr, NUL-terminated */
+};
+
+/* Called once when the process (group leader) has ended and been reaped.
+ * The spawn is freed right after the callback returns. */
+typedef void (*spawn_cb)(struct spawn_result *res, void *data);
+
+/* Start cmdline.  user: run as this user (NULL or "" = as fulcrum);
+ * timeout_ms 0 = no timeout.  NULL with err if it could not be started
+ * (bad command line, fork failure, unknown user); an exec failure is
+ * reported through the callback as exit code 127 (as a shell does). */
+struct spawn *spawn_start(struct loop *l, const char *cmdline, const char *user,
+			  unsigned timeout_ms, spawn_cb cb, void *data, char *err, size_t errlen);
+
+/* Kill the process group now and forget it: the callback is not called.
+ * The child is still reaped (asynchronously). */
+void spawn_cancel(struct spawn *sp);
+
+/* Split a command line in place-style into a NULL-terminated argv (malloc'd
+ * array and strings; free with spawn_argv_free).  -1 with err on unbalanced
+ * quotes or an empty line.  Exposed for the config reader and tests. */
+int spawn_split(const char *cmdline, char ***argv, char *err, size_t errlen);
+void spawn_argv_free(char **argv);
+
+/* Number of spawned processes not yet reaped (tests, shutdown). */
+unsigned spawn_pending(void);
+
+#endif
