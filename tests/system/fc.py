@@ -551,3 +551,117 @@ def shape(j):
     return [({k: v.get(k) for k in VS_SHAPE},
              [{k: r.get(k) for k in RS_SHAPE} for r in v["real_servers"]])
             for v in j["virtual_servers"]]
+
+
+# ------------------------------------------- health checks (issue 3 helpers)
+
+TOOLS = REPO / "tests" / "tools"
+HTTPCTL = TOOLS / "httpctl.py"
+PROTOSRV = TOOLS / "protosrv.py"
+
+
+class Tool(Backend):
+    """Any tests/tools program that prints "ready" when listening, then one
+    line per event (collected in .lines).  Stopped like a Backend."""
+
+    def __init__(self, name, argv, port, host="127.0.0.1", logdir=None):
+        self.name = name
+        self.host = host
+        self.port = port
+        self.mode = "tool"
+        self.lines = []
+        logdir = logdir or tempfile.gettempdir()
+        self.errpath = os.path.join(logdir, "tool-%s-%d.stderr" % (name, port))
+        self._err = open(self.errpath, "wb")
+        self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=self._err,
+                                     stdin=subprocess.DEVNULL)
+        self._wait_ready(10.0)
+        self._reader = threading.Thread(target=self._read_lines, daemon=True)
+        self._reader.start()
+
+
+class HttpCtl(Tool):
+    """tests/tools/httpctl.py: an HTTP(S) real server whose answer the test
+    changes at run time with set(status=..., body=..., mode=...)."""
+
+    def __init__(self, name, ctldir, port=None, host="127.0.0.1", tls=None, logdir=None,
+                 **answer):
+        port = port or free_port(host)
+        self.ctlpath = os.path.join(str(ctldir), "httpctl-%s-%d.json" % (name, port))
+        self.set(**answer)
+        argv = [PYTHON, str(HTTPCTL), "--port", str(port), "--host", host, "--ctl",
+                self.ctlpath]
+        if tls:
+            argv += ["--tls-cert", str(tls[0]), "--tls-key", str(tls[1])]
+        super().__init__(name, argv, port, host, logdir)
+
+    def set(self, **answer):
+        tmp = self.ctlpath + ".tmp"
+        with open(tmp, "w") as f:
+            json.dump(answer, f)
+        os.replace(tmp, self.ctlpath)
+
+    def requests(self):
+        """[(method, path, host, version)] seen so far."""
+        out = []
+        for line in list(self.lines):
+            p = line.split(" ")
+            if p[0] == "req" and len(p) >= 5:
+                out.append(tuple(p[1:5]))
+        return out
+
+
+def make_cert(directory, cn="localhost"):
+    """A self-signed certificate made now with the openssl CLI: (cert, key)."""
+    cert = os.path.join(str(directory), "cert.pem")
+    key = os.path.join(str(directory), "key.pem")
+    r = subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj",
+                        "/CN=%s" % cn, "-days", "1", "-keyout", key, "-out", cert],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, "openssl req failed: %s" % r.stderr
+    return cert, key
+
+
+def write_script(path, body):
+    """An executable /bin/sh script; its path as a str."""
+    path = str(path)
+    with open(path, "w") as f:
+        f.write("#!/bin/sh\n" + body)
+    os.chmod(path, 0o755)
+    return path
+
+
+def show_checks(d):
+    """`fulcrumctl show checks --json` of daemon d, parsed."""
+    return json.loads(d.ctl_ok("show", "checks", "--json"))
+
+
+def rs_checks(d, vs_port, rs_port, j=None):
+    """The checkers of one real server in show checks --json: (rs, [checks])."""
+    j = j or show_checks(d)
+    for v in j.get("virtual_servers", []):
+        if v.get("port") != vs_port:
+            continue
+        for r in v.get("real_servers", []):
+            if r.get("port") == rs_port:
+                return r, r.get("checks", [])
+    return None, []
+
+
+def wait_rs(d, vs_port, rs_port, pred, timeout, what):
+    """Poll list --json until pred(rs dict) holds; the rs dict."""
+    return wait_until(lambda: (lambda r: r if r is not None and pred(r) else None)(
+        d.rs(vs_port, rs_port)), timeout, what, interval=0.05)
+
+
+def wait_state(d, vs_port, rs_port, state, timeout):
+    """Wait until the real server's state is `state`; (seconds waited, rs)."""
+    t0 = time.monotonic()
+    r = wait_rs(d, vs_port, rs_port, lambda r: r.get("state") == state, timeout,
+                "real server :%d of :%d to be %s" % (rs_port, vs_port, state))
+    return time.monotonic() - t0, r
+
+
+def log_lines(d, needle):
+    """Lines of the daemon's log (stderr) that contain needle."""
+    return [l for l in d.stderr().splitlines() if needle in l]

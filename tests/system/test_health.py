@@ -1,0 +1,702 @@
+"""Health checking end to end: real backends on loopback, the daemon's
+checkers, and what a user sees (list --json state/reason/weight, show checks,
+which backend answers, the log).
+
+Checkers that have not landed yet fail every attempt with "... is not
+implemented in this build": their tests skip at run time (need()), so the
+suite stays green while they are written.  Every wait is bounded.
+"""
+import hashlib
+import re
+import time
+
+import pytest
+
+import fc
+
+# Timing used by most tests: short intervals so the file stays quick, a margin
+# for ASan builds and a loaded 2-core machine.
+INTERVAL = 0.3
+MARGIN = 1.5
+
+
+def need_core(d):
+    """Skip the test if the daemon has no health core yet."""
+    r = d.ctl("show", "checks", "--json")
+    if r.returncode != 0:
+        pytest.skip("health core not in this build (show checks: %s)"
+                    % (r.stderr or r.stdout).strip()[:120])
+
+
+def need(d, vs_port, rs_port, checker, timeout=6.0):
+    """Skip the test if the daemon has no health core or `checker` is a
+    placeholder; else the checker's show-checks entry after its first
+    attempt."""
+    need_core(d)
+
+    def attempted():
+        rs, checks = fc.rs_checks(d, vs_port, rs_port)
+        for c in checks:
+            if c["checker"] == checker and c["attempts_ok"] + c["attempts_failed"] > 0:
+                return c
+        return None
+    c = fc.wait_until(attempted, timeout, "a first %s attempt on :%d" % (checker, rs_port))
+    if "not implemented" in (c.get("reason") or ""):
+        pytest.skip("%s is not implemented in this build" % checker)
+    return c
+
+
+def rs_line(port, host="127.0.0.1"):
+    return "real server %s:%d " % (host, port)
+
+
+def transitions(d, port, word, host="127.0.0.1"):
+    """Log lines announcing `word` (UP/DOWN) for the real server at port."""
+    pat = re.compile(r"real server %s:%d %s\b" % (re.escape(host), port, word))
+    return [l for l in d.stderr().splitlines() if pat.search(l)]
+
+
+def checker_of(d, vs_port, rs_port, name, index=0):
+    rs, checks = fc.rs_checks(d, vs_port, rs_port)
+    found = [c for c in checks if c["checker"] == name]
+    assert len(found) > index, "no %s #%d on :%d in show checks: %r" % (
+        name, index, rs_port, checks)
+    return found[index]
+
+
+def rs_conf(host, port, body, weight=None):
+    w = "" if weight is None else "        weight %d\n" % weight
+    return "    real_server %s %d {\n%s%s\n    }\n" % (host, port, w, body)
+
+
+def vs_conf(port, rs_blocks, extra="", proto="TCP", host="127.0.0.1"):
+    return ("virtual_server %s %d {\n    delay_loop %s\n    lb_algo rr\n    lb_kind NAT\n"
+            "    protocol %s\n    proxy_connect_timeout 1\n%s%s}\n"
+            % (host, port, INTERVAL, proto, "".join("    %s\n" % l for l in
+                                                     extra.strip().splitlines()),
+               "".join(rs_blocks)))
+
+
+def tcp_check(extra=""):
+    return "        TCP_CHECK {\n            connect_timeout 1\n%s        }\n" % "".join(
+        "            %s\n" % l for l in extra.strip().splitlines())
+
+
+def dead_port():
+    """A port with nothing listening (TCP and UDP)."""
+    return fc.free_port()
+
+
+def connected_to(vport, name, tries=20):
+    """A Stream through vport that landed on backend `name` (others closed)."""
+    extra = []
+    try:
+        for _ in range(tries):
+            s = fc.Stream(vport)
+            if s.name == name:
+                return s
+            extra.append(s)
+        raise AssertionError("no connection through :%d reached %s" % (vport, name))
+    finally:
+        for s in extra:
+            s.close()
+
+
+# --------------------------------------------------------- TCP_CHECK, core
+
+def test_kill_backend_down_within_bound_and_back_after_rise(daemon, backend):
+    """fall 3 / rise 2 at INTERVAL: a killed backend is down within
+    fall x interval + timeout, gets no new connections, streams to the other
+    stay; back after rise; one DOWN and one UP line with the reason."""
+    a, b = backend("a"), backend("b")
+    vport = fc.free_port()
+    fall, rise, timeout = 3, 2, 1.0
+    chk = tcp_check("fall %d\nrise %d\ndelay_before_retry %s" % (fall, rise, INTERVAL))
+    d = daemon(vs_conf(vport, [rs_conf("127.0.0.1", a.port, chk),
+                               rs_conf("127.0.0.1", b.port, chk)]))
+    need(d, vport, a.port, "TCP_CHECK")
+    fc.wait_state(d, vport, a.port, "up", 5)
+    fc.wait_state(d, vport, b.port, "up", 5)
+    assert set(fc.names(vport, 4)) == {"a", "b"}
+
+    keep = [connected_to(vport, "b") for _ in range(2)]
+    doomed = connected_to(vport, "a")
+
+    a.stop()
+    waited, r = fc.wait_state(d, vport, a.port, "down", 15)
+    bound = fall * INTERVAL + timeout
+    assert waited <= bound + MARGIN, "down after %.2fs, bound %.2fs" % (waited, bound)
+    assert "TCP_CHECK" in r["reason"] and "refused" in r["reason"], r
+    doomed.close(check=False)
+
+    # no new connection goes to the dead server, and no client sees an error
+    assert fc.names(vport, 12) == ["b"] * 12
+    for s in keep:
+        s.assert_flowing()
+    assert d.rs(vport, b.port)["state"] == "up"
+
+    c = checker_of(d, vport, a.port, "TCP_CHECK")
+    assert c["state"] == "down" and c["attempts_failed"] >= fall, c
+    assert "refused" in c["reason"], c
+
+    # back: up after `rise` successes, not before the first of them
+    a2 = backend("a", port=a.port)
+    waited, r = fc.wait_state(d, vport, a.port, "up", 15)
+    assert waited <= rise * INTERVAL + timeout + MARGIN, "up after %.2fs" % waited
+    assert set(fc.names(vport, 6)) == {"a", "b"}
+    for s in keep:
+        s.assert_flowing()
+        s.close()
+    a2.stop()
+
+    downs = transitions(d, a.port, "DOWN")
+    ups = transitions(d, a.port, "UP")
+    assert len(downs) == 1, "DOWN lines: %r" % downs
+    assert len(ups) == 1, "UP lines: %r" % ups
+    assert "TCP_CHECK" in downs[0] and "refused" in downs[0], downs[0]
+    assert transitions(d, b.port, "DOWN") == []
+
+
+def test_connect_ip_port_and_two_checkers_all_must_pass(daemon, backend):
+    """A server whose TCP_CHECK goes to another address:port follows that
+    target, not its own port; with two checkers both must pass."""
+    a = backend("a")
+    side = backend("side", host="127.0.0.2")
+    vport = fc.free_port()
+    two = tcp_check() + tcp_check("connect_ip 127.0.0.2\nconnect_port %d" % side.port)
+    only_side = tcp_check("connect_ip 127.0.0.2\nconnect_port %d" % side.port)
+    a_alias = backend("a-alias")
+    d = daemon(vs_conf(vport, [rs_conf("127.0.0.1", a.port, two),
+                               rs_conf("127.0.0.1", a_alias.port, only_side)],
+                       extra="alpha"))
+    need(d, vport, a.port, "TCP_CHECK")
+    fc.wait_state(d, vport, a.port, "up", 10)
+    fc.wait_state(d, vport, a_alias.port, "up", 10)
+    rs, checks = fc.rs_checks(d, vport, a.port)
+    assert [c["checker"] for c in checks] == ["TCP_CHECK", "TCP_CHECK"], checks
+    assert checks[1]["target"] == "127.0.0.2:%d" % side.port, checks[1]
+    assert checks[0]["target"] == "127.0.0.1:%d" % a.port, checks[0]
+
+    side.stop()
+    _, r = fc.wait_state(d, vport, a.port, "down", 10)
+    fc.wait_state(d, vport, a_alias.port, "down", 10)
+    rs, checks = fc.rs_checks(d, vport, a.port)
+    assert checks[0]["state"] == "up", checks   # its own port still answers
+    assert checks[1]["state"] == "down", checks
+    assert "TCP_CHECK" in r["reason"], r
+    # the server itself still accepts: only the check target is gone
+    assert fc.who(a.port) == "a"
+
+    side2 = backend("side", host="127.0.0.2", port=side.port)
+    fc.wait_state(d, vport, a.port, "up", 10)
+    fc.wait_state(d, vport, a_alias.port, "up", 10)
+    side2.stop()
+
+
+def test_alpha_starts_down_until_first_success(daemon, backend):
+    """alpha: a server starts down and is up after its first success; without
+    alpha a server starts up (and a dead one only goes down after its
+    retries)."""
+    live = backend("live")
+    dead = dead_port()
+    v_alpha, v_plain = fc.free_port(), fc.free_port()
+    slow = tcp_check("retry 1\ndelay_before_retry 3")
+    conf = (vs_conf(v_alpha, [rs_conf("127.0.0.1", live.port, tcp_check()),
+                              rs_conf("127.0.0.1", dead, tcp_check())], extra="alpha")
+            + vs_conf(v_plain, [rs_conf("127.0.0.1", dead, slow)]).replace(
+                "delay_loop %s" % INTERVAL, "delay_loop 3"))
+    d = daemon(conf)
+    need_core(d)
+    j = d.list_json()
+    assert d.rs(v_alpha, dead, j)["state"] == "down", j
+    assert d.rs(v_plain, dead, j)["state"] == "up", j
+    need(d, v_alpha, live.port, "TCP_CHECK")
+    fc.wait_state(d, v_alpha, live.port, "up", 5)
+    time.sleep(3 * INTERVAL)
+    assert d.rs(v_alpha, dead)["state"] == "down"
+    assert transitions(d, dead, "UP") == []
+    assert fc.names(v_alpha, 4) == ["live"] * 4
+
+
+def test_inhibit_on_failure_keeps_server_with_weight_zero(daemon, backend):
+    a, b = backend("a"), backend("b")
+    vport = fc.free_port()
+    d = daemon(vs_conf(vport, [rs_conf("127.0.0.1", a.port, tcp_check("retry 0") +
+                                       "        inhibit_on_failure\n", weight=3),
+                               rs_conf("127.0.0.1", b.port, tcp_check("retry 0"))]))
+    need(d, vport, a.port, "TCP_CHECK")
+    fc.wait_state(d, vport, a.port, "up", 5)
+    assert d.rs(vport, a.port)["weight"] == 3
+    a.stop()
+    _, r = fc.wait_state(d, vport, a.port, "down", 10)
+    assert r["weight"] == 0 and r["configured_weight"] == 3, r
+    assert fc.names(vport, 6) == ["b"] * 6
+    out = d.ctl_ok("list")
+    assert ":%d" % a.port in out, out  # still listed
+    a2 = backend("a", port=a.port)
+    _, r = fc.wait_state(d, vport, a.port, "up", 10)
+    assert r["weight"] == 3, r
+    a2.stop()
+
+
+def test_sorry_server_only_while_all_down(daemon, backend):
+    a, b, sorry = backend("a"), backend("b"), backend("sorry")
+    vport = fc.free_port()
+    chk = tcp_check("retry 0")
+    d = daemon(vs_conf(vport, [rs_conf("127.0.0.1", a.port, chk),
+                               rs_conf("127.0.0.1", b.port, chk)],
+                       extra="sorry_server 127.0.0.1 %d" % sorry.port))
+    need(d, vport, a.port, "TCP_CHECK")
+    fc.wait_state(d, vport, a.port, "up", 5)
+    assert set(fc.names(vport, 6)) == {"a", "b"}
+    a.stop()
+    fc.wait_state(d, vport, a.port, "down", 10)
+    assert fc.names(vport, 6) == ["b"] * 6
+    assert d.vs(vport)["sorry_server"]["active"] is False
+    b.stop()
+    fc.wait_state(d, vport, b.port, "down", 10)
+    fc.wait_until(lambda: d.vs(vport)["sorry_server"]["active"] is True, 5,
+                  "the sorry server to be active")
+    assert fc.names(vport, 6) == ["sorry"] * 6
+    held = connected_to(vport, "sorry")  # a client on the sorry server keeps it
+    b2 = backend("b", port=b.port)
+    fc.wait_state(d, vport, b.port, "up", 10)
+    assert d.vs(vport)["sorry_server"]["active"] is False
+    assert fc.names(vport, 6) == ["b"] * 6
+    held.assert_flowing()
+    held.close()
+    b2.stop()
+
+
+def test_notify_scripts_once_per_transition(daemon, backend, tmp_path):
+    a = backend("a")
+    vport = fc.free_port()
+    log = tmp_path / "notify.log"
+    up = fc.write_script(tmp_path / "up.sh", 'echo "UP $1" >> %s\n' % log)
+    down = fc.write_script(tmp_path / "down.sh", 'echo "DOWN $1" >> %s\n' % log)
+    body = tcp_check("retry 0") + '        notify_up "%s %d"\n        notify_down "%s %d"\n' % (
+        up, a.port, down, a.port)
+    d = daemon(vs_conf(vport, [rs_conf("127.0.0.1", a.port, body)]))
+    need(d, vport, a.port, "TCP_CHECK")
+    fc.wait_state(d, vport, a.port, "up", 5)
+    time.sleep(2 * INTERVAL)
+
+    def lines():
+        return log.read_text().splitlines() if log.exists() else []
+    before = lines()
+    assert not any(l.startswith("DOWN") for l in before), before
+    a.stop()
+    fc.wait_state(d, vport, a.port, "down", 10)
+    fc.wait_until(lambda: len(lines()) > len(before), 5, "notify_down to run")
+    time.sleep(6 * INTERVAL)  # more failed attempts: no more notifications
+    assert lines()[len(before):] == ["DOWN %d" % a.port], lines()
+    a2 = backend("a", port=a.port)
+    fc.wait_state(d, vport, a.port, "up", 10)
+    fc.wait_until(lambda: len(lines()) > len(before) + 1, 5, "notify_up to run")
+    time.sleep(6 * INTERVAL)
+    assert lines()[len(before):] == ["DOWN %d" % a.port, "UP %d" % a.port], lines()
+    a2.stop()
+
+
+def test_quorum_scripts_once_per_transition(daemon, backend, tmp_path):
+    """quorum 2 over two weight-1 servers: losing one fires quorum_down once
+    and (with a sorry server, as keepalived) sends every new client to the
+    sorry server although one server is still up; getting it back fires
+    quorum_up once and hands back."""
+    a, b, sorry = backend("a"), backend("b"), backend("sorry")
+    vport = fc.free_port()
+    log = tmp_path / "quorum.log"
+    qup = fc.write_script(tmp_path / "qup.sh", 'echo UP >> %s\n' % log)
+    qdown = fc.write_script(tmp_path / "qdown.sh", 'echo DOWN >> %s\n' % log)
+    chk = tcp_check("retry 0")
+    d = daemon(vs_conf(vport, [rs_conf("127.0.0.1", a.port, chk, weight=1),
+                               rs_conf("127.0.0.1", b.port, chk, weight=1)],
+                       extra="quorum 2\nhysteresis 0\nquorum_up %s\nquorum_down %s\n"
+                       "sorry_server 127.0.0.1 %d" % (qup, qdown, sorry.port)))
+    need(d, vport, a.port, "TCP_CHECK")
+    fc.wait_state(d, vport, a.port, "up", 5)
+    fc.wait_state(d, vport, b.port, "up", 5)
+    time.sleep(3 * INTERVAL)
+
+    def lines():
+        return log.read_text().splitlines() if log.exists() else []
+    before = lines()
+    assert "DOWN" not in before, before
+    a.stop()
+    fc.wait_state(d, vport, a.port, "down", 10)
+    fc.wait_until(lambda: len(lines()) > len(before), 5, "quorum_down to run")
+    assert d.rs(vport, b.port)["state"] == "up"
+    q = fc.show_checks(d)["virtual_servers"][0]["quorum"]
+    assert q["state"] == "down" and q["weight"] == 1 and q["quorum"] == 2, q
+    assert fc.names(vport, 6) == ["sorry"] * 6
+    time.sleep(6 * INTERVAL)
+    assert lines()[len(before):] == ["DOWN"], lines()
+    assert len([l for l in d.stderr().splitlines() if "quorum lost" in l]) == 1
+    a2 = backend("a", port=a.port)
+    fc.wait_state(d, vport, a.port, "up", 10)
+    fc.wait_until(lambda: len(lines()) > len(before) + 1, 5, "quorum_up to run")
+    assert set(fc.names(vport, 6)) == {"a", "b"}
+    time.sleep(6 * INTERVAL)
+    assert lines()[len(before):] == ["DOWN", "UP"], lines()
+    a2.stop()
+
+
+def test_reload_keeps_state_of_unchanged_checks(daemon, backend):
+    """SIGHUP with the same checks: no DOWN/UP, no false state in JSON, the
+    counters go on; a server whose check changed starts afresh."""
+    a, c = backend("a"), backend("c")
+    dead = dead_port()
+    vport = fc.free_port()
+    ok_chk = tcp_check("retry 0")
+
+    def conf(c_timeout):
+        return vs_conf(vport, [rs_conf("127.0.0.1", a.port, ok_chk),
+                               rs_conf("127.0.0.1", dead, ok_chk),
+                               rs_conf("127.0.0.1", c.port,
+                                       tcp_check("retry 0\nconnect_timeout %s" % c_timeout))])
+    d = daemon(conf(1))
+    need(d, vport, a.port, "TCP_CHECK")
+    fc.wait_state(d, vport, a.port, "up", 5)
+    fc.wait_state(d, vport, dead, "down", 5)
+    fc.wait_state(d, vport, c.port, "up", 5)
+    time.sleep(5 * INTERVAL)
+    before = fc.show_checks(d)
+    ca = fc.rs_checks(d, vport, a.port, before)[1][0]
+    cd = fc.rs_checks(d, vport, dead, before)[1][0]
+    cc = fc.rs_checks(d, vport, c.port, before)[1][0]
+    assert cc["attempts_ok"] >= 3, cc
+    n_down, n_up = len(transitions(d, dead, "DOWN")), len(transitions(d, a.port, "UP"))
+
+    d.write_conf(conf(2))  # c's check changes, a's and dead's do not
+    d.reload()
+    t_end = time.monotonic() + 6 * INTERVAL
+    seen = []
+    while time.monotonic() < t_end:
+        j = d.list_json()
+        seen.append((d.rs(vport, a.port, j)["state"], d.rs(vport, dead, j)["state"]))
+        time.sleep(0.02)
+    assert all(s == ("up", "down") for s in seen), "false state around the reload: %r" % (
+        sorted(set(seen)),)
+    fc.wait_until(lambda: "reloaded" in d.stderr(), 10, "the reload to be logged")
+
+    after = fc.show_checks(d)
+    ca2 = fc.rs_checks(d, vport, a.port, after)[1][0]
+    cd2 = fc.rs_checks(d, vport, dead, after)[1][0]
+    cc2 = fc.rs_checks(d, vport, c.port, after)[1][0]
+    assert ca2["attempts_ok"] > ca["attempts_ok"], (ca, ca2)        # kept and going on
+    assert cd2["attempts_failed"] > cd["attempts_failed"], (cd, cd2)
+    assert cc2["attempts_ok"] < cc["attempts_ok"], (cc, cc2)        # started afresh
+    assert len(transitions(d, dead, "DOWN")) == n_down
+    assert len(transitions(d, a.port, "UP")) == n_up
+    assert transitions(d, a.port, "DOWN") == []
+    assert transitions(d, dead, "UP") == []
+    assert d.rs(vport, c.port)["state"] == "up"
+
+
+# ---------------------------------------------------------- HTTP_GET, SSL_GET
+
+def md5(s):
+    return hashlib.md5(s.encode()).hexdigest()
+
+
+def http_check(url_lines, extra="", kind="HTTP_GET"):
+    return ("        %s {\n            connect_timeout 1\n            retry 0\n%s"
+            "            url {\n%s            }\n        }\n"
+            % (kind, "".join("            %s\n" % l for l in extra.strip().splitlines()),
+               "".join("                %s\n" % l for l in url_lines)))
+
+
+def test_http_get_status_regex_digest_virtualhost(daemon, tmp_path):
+    """One daemon, one server per rule (alpha: up only after a real pass),
+    then each server's answer is changed so that its rule fails."""
+    mk = lambda name, **kw: fc.HttpCtl(name, tmp_path, logdir=str(tmp_path), **kw)
+    srv = {
+        "status": mk("status", status=200),
+        "range": mk("range", status=204),
+        "regex": mk("regex", body="build ok-42\n"),
+        "nomatch": mk("nomatch", body="serving\n"),
+        "digest": mk("digest", body="hello\n"),
+        "vhost": mk("vhost"),
+    }
+    urls = {
+        "status": ["path /health", "status_code 200"],
+        "range": ["path /range", "status_code 200-204 301"],
+        "regex": ["path /regex", 'regex "ok-[0-9]+"'],
+        "nomatch": ["path /nm", 'regex "maintenance"', "regex_no_match"],
+        "digest": ["path /d", "digest %s" % md5("hello\n")],
+        "vhost": ["path /v", "virtualhost url.example.test"],
+    }
+    vport = fc.free_port()
+    blocks = [rs_conf("127.0.0.1", s.port, http_check(urls[k])) for k, s in srv.items()]
+    d = daemon(vs_conf(vport, blocks, extra="alpha\nvirtualhost vs.example.test"))
+    try:
+        need(d, vport, srv["status"].port, "HTTP_GET")
+        for k, s in srv.items():
+            fc.wait_state(d, vport, s.port, "up", 10)
+        reqs = srv["vhost"].requests()
+        assert reqs and reqs[-1][1] == "/v" and reqs[-1][2] == "url.example.test", reqs
+        reqs = srv["status"].requests()
+        assert reqs[-1][0] == "GET" and reqs[-1][1] == "/health", reqs
+        assert reqs[-1][2] == "vs.example.test", reqs  # the virtual server's virtualhost
+
+        srv["status"].set(status=503)
+        srv["range"].set(status=206)
+        srv["regex"].set(body="build failed\n")
+        srv["nomatch"].set(body="down for maintenance\n")
+        srv["digest"].set(body="hellO\n")
+        srv["vhost"].set(status=500)
+        want = {"status": "503", "range": "206", "regex": "regex", "nomatch": "regex",
+                "digest": "digest", "vhost": "500"}
+        for k, s in srv.items():
+            _, r = fc.wait_state(d, vport, s.port, "down", 10)
+            assert "HTTP_GET" in r["reason"] and want[k] in r["reason"], (k, r)
+        srv["status"].set(status=200)
+        fc.wait_state(d, vport, srv["status"].port, "up", 10)
+    finally:
+        for s in srv.values():
+            s.stop()
+
+
+def test_http_get_body_checks_survive_chunked_and_hang(daemon, tmp_path):
+    """A chunked body is digested whole; a server that never answers is down
+    at connect_timeout with a 'timed out' reason (and is not stuck)."""
+    body = "chunked body " * 50 + "\n"
+    ch = fc.HttpCtl("chunked", tmp_path, logdir=str(tmp_path), body=body, chunked=True)
+    hang = fc.HttpCtl("hang", tmp_path, logdir=str(tmp_path))
+    vport = fc.free_port()
+    d = daemon(vs_conf(vport, [
+        rs_conf("127.0.0.1", ch.port, http_check(["path /", "digest %s" % md5(body)])),
+        rs_conf("127.0.0.1", hang.port, http_check(["path /"]))], extra="alpha"))
+    try:
+        need(d, vport, ch.port, "HTTP_GET")
+        fc.wait_state(d, vport, ch.port, "up", 10)
+        fc.wait_state(d, vport, hang.port, "up", 10)
+        hang.set(mode="hang")
+        t0 = time.monotonic()
+        _, r = fc.wait_state(d, vport, hang.port, "down", 10)
+        assert "timed out" in r["reason"], r
+        assert time.monotonic() - t0 <= INTERVAL + 1.0 + MARGIN
+        hang.set(mode="normal")
+        fc.wait_state(d, vport, hang.port, "up", 10)
+    finally:
+        ch.stop()
+        hang.stop()
+
+
+def test_ssl_get_against_tls_and_plain(daemon, tmp_path):
+    cert, key = fc.make_cert(tmp_path)
+    tls = fc.HttpCtl("tls", tmp_path, logdir=str(tmp_path), tls=(cert, key), body="secure\n")
+    plain = fc.HttpCtl("plain", tmp_path, logdir=str(tmp_path))
+    vport = fc.free_port()
+    d = daemon(vs_conf(vport, [
+        rs_conf("127.0.0.1", tls.port,
+                http_check(["path /tls", "digest %s" % md5("secure\n")], kind="SSL_GET")),
+        rs_conf("127.0.0.1", plain.port, http_check(["path /"], kind="SSL_GET"))],
+        extra="alpha"))
+    try:
+        need(d, vport, tls.port, "SSL_GET")
+        fc.wait_state(d, vport, tls.port, "up", 10)
+        assert any(r[1] == "/tls" for r in tls.requests()), tls.requests()
+        time.sleep(4 * INTERVAL)
+        r = d.rs(vport, plain.port)
+        assert r["state"] == "down" and "SSL_GET" in r["reason"], r
+        tls.set(status=404)
+        _, r = fc.wait_state(d, vport, tls.port, "down", 10)
+        assert "404" in r["reason"], r
+    finally:
+        tls.stop()
+        plain.stop()
+
+
+# ------------------------------------------------------------------ MISC_CHECK
+
+def misc_check(path, extra=""):
+    return ('        MISC_CHECK {\n            misc_path "%s"\n            misc_timeout 2\n'
+            "            retry 0\n%s        }\n"
+            % (path, "".join("            %s\n" % l for l in extra.strip().splitlines())))
+
+
+def test_misc_check_exit_codes_and_dynamic_weight(daemon, backend, tmp_path):
+    a, b = backend("a"), backend("b")
+    code = tmp_path / "code"
+    code.write_text("0\n")
+    wcode = tmp_path / "wcode"
+    wcode.write_text("5\n")
+    plain = fc.write_script(tmp_path / "plain.sh", 'exit "$(cat %s)"\n' % code)
+    dyn = fc.write_script(tmp_path / "dyn.sh", 'echo "checking $1"; exit "$(cat %s)"\n' % wcode)
+    vport = fc.free_port()
+    d = daemon(vs_conf(vport, [
+        rs_conf("127.0.0.1", a.port, misc_check(plain), weight=7),
+        rs_conf("127.0.0.1", b.port, misc_check("%s arg" % dyn, "misc_dynamic"), weight=7)],
+        extra="alpha"))
+    need(d, vport, a.port, "MISC_CHECK")
+    _, r = fc.wait_state(d, vport, a.port, "up", 10)
+    assert r["weight"] == 7, r
+    # misc_dynamic: exit 5 = up with weight 5 - 2
+    r = fc.wait_rs(d, vport, b.port, lambda r: r["state"] == "up" and r["weight"] == 3, 10,
+                   "weight 3 from exit 5")
+    assert r["configured_weight"] == 7, r
+    wcode.write_text("12\n")
+    fc.wait_rs(d, vport, b.port, lambda r: r["weight"] == 10, 10, "weight 10 from exit 12")
+    wcode.write_text("1\n")
+    _, r = fc.wait_state(d, vport, b.port, "down", 10)
+    wcode.write_text("0\n")  # exit 0: up with the configured weight
+    fc.wait_rs(d, vport, b.port, lambda r: r["state"] == "up" and r["weight"] == 7, 10,
+               "weight 7 from exit 0")
+
+    code.write_text("3\n")
+    _, r = fc.wait_state(d, vport, a.port, "down", 10)
+    assert "MISC_CHECK" in r["reason"] and "3" in r["reason"], r
+    assert fc.names(vport, 4) == ["b"] * 4
+    code.write_text("0\n")
+    fc.wait_state(d, vport, a.port, "up", 10)
+
+
+def proc_gone(pid):
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            st = f.read()
+    except OSError:
+        return True
+    return st[st.rindex(")") + 2] == "Z"  # a zombie is dead, waiting for its parent
+
+
+def test_misc_check_hanging_script_killed_with_its_child(daemon, backend, tmp_path):
+    a = backend("a")
+    pids = tmp_path / "pids"
+    hang = fc.write_script(tmp_path / "hang.sh",
+                           "sleep 300 &\necho $! >> %s\necho $$ >> %s\nsleep 300\n"
+                           % (pids, pids))
+    vport = fc.free_port()
+    chk = ('        MISC_CHECK {\n            misc_path "%s"\n            misc_timeout 1\n'
+           "            retry 0\n        }\n" % hang)
+    d = daemon(vs_conf(vport, [rs_conf("127.0.0.1", a.port, chk)]).replace(
+        "delay_loop %s" % INTERVAL, "delay_loop 30"))
+    need_core(d)
+    fc.wait_until(lambda: pids.exists() and len(pids.read_text().split()) == 2, 40,
+                  "the script to start")
+    t0 = time.monotonic()
+    got = [int(x) for x in pids.read_text().split()]
+    _, r = fc.wait_state(d, vport, a.port, "down", 10)
+    if "not implemented" in r["reason"]:
+        pytest.skip("MISC_CHECK is not implemented in this build")
+    assert "MISC_CHECK" in r["reason"] and "timed out" in r["reason"], r
+    took = time.monotonic() - t0
+    assert took <= 1.0 + MARGIN, "down %.2fs after the script started" % took
+    fc.wait_until(lambda: all(proc_gone(p) for p in got), 5,
+                  "the script %d and its child %d to be killed" % (got[1], got[0]))
+
+
+# ----------------------------------------------- SMTP, DNS, UDP, PING checks
+
+def tool(name, argv, port, tmp_path):
+    return fc.Tool(name, argv, port, logdir=str(tmp_path))
+
+
+def generic_check(kind, lines):
+    return "        %s {\n            connect_timeout 1\n            retry 0\n%s        }\n" % (
+        kind, "".join("            %s\n" % l for l in lines))
+
+
+def test_smtp_check_pass_and_fail(daemon, tmp_path):
+    p1, p2 = fc.free_port(), fc.free_port()
+    good = tool("smtp-ok", [fc.PYTHON, str(fc.PROTOSRV), "smtp", "--port", str(p1)], p1,
+                tmp_path)
+    bad = tool("smtp-554", [fc.PYTHON, str(fc.PROTOSRV), "smtp", "--port", str(p2),
+                            "--banner", "554"], p2, tmp_path)
+    vport = fc.free_port()
+    chk = generic_check("SMTP_CHECK", ["helo_name fulcrum.test"])
+    d = daemon(vs_conf(vport, [rs_conf("127.0.0.1", p1, chk), rs_conf("127.0.0.1", p2, chk)],
+                       extra="alpha"))
+    try:
+        need(d, vport, p1, "SMTP_CHECK")
+        fc.wait_state(d, vport, p1, "up", 10)
+        assert any("HELO fulcrum.test" in l or "EHLO fulcrum.test" in l for l in good.lines), \
+            good.lines
+        time.sleep(3 * INTERVAL)
+        r = d.rs(vport, p2)
+        assert r["state"] == "down" and "SMTP_CHECK" in r["reason"] and "554" in r["reason"], r
+    finally:
+        good.stop()
+        bad.stop()
+
+
+def test_dns_check_pass_and_fail(daemon, tmp_path):
+    p1 = fc.free_port()
+    srv = tool("dns", [fc.PYTHON, str(fc.PROTOSRV), "dns", "--port", str(p1), "--ok",
+                       "ok.test"], p1, tmp_path)
+    vport = fc.free_port()
+    d = daemon(vs_conf(vport, [
+        rs_conf("127.0.0.1", p1, generic_check("DNS_CHECK", ["type A", "name ok.test"])),
+        rs_conf("127.0.0.1", p1, generic_check("DNS_CHECK", ["type A", "name bad.test"]))
+        .replace("real_server 127.0.0.1 %d" % p1, "real_server 127.0.0.2 %d" % p1)
+        .replace("retry 0", "retry 0\n            connect_ip 127.0.0.1")],
+        extra="alpha", proto="UDP"))
+    try:
+        need(d, vport, p1, "DNS_CHECK")
+        fc.wait_state(d, vport, p1, "up", 10)
+        assert any(l.startswith("query ok.test.") for l in srv.lines), srv.lines
+        time.sleep(3 * INTERVAL)
+        v = d.vs(vport)
+        bad = [r for r in v["real_servers"] if r["address"] == "127.0.0.2"][0]
+        assert bad["state"] == "down" and "DNS_CHECK" in bad["reason"], bad
+        assert any(l.startswith("query bad.test.") for l in srv.lines), srv.lines
+    finally:
+        srv.stop()
+
+
+def test_udp_check_pass_and_fail(daemon, backend):
+    u = backend("u", mode="udp")
+    dead = dead_port()
+    vport = fc.free_port()
+    chk = generic_check("UDP_CHECK", ["payload hello", "require_reply"])
+    d = daemon(vs_conf(vport, [rs_conf("127.0.0.1", u.port, chk),
+                               rs_conf("127.0.0.1", dead, chk)], extra="alpha", proto="UDP"))
+    need(d, vport, u.port, "UDP_CHECK")
+    fc.wait_state(d, vport, u.port, "up", 10)
+    time.sleep(4 * INTERVAL)
+    r = d.rs(vport, dead)
+    assert r["state"] == "down" and "UDP_CHECK" in r["reason"], r
+    u.stop()
+    fc.wait_state(d, vport, u.port, "down", 10)
+
+
+def test_ping_check_pass_and_fail(daemon):
+    vport = fc.free_port()
+    rport = fc.free_port()
+    chk_ok = generic_check("PING_CHECK", [])
+    # TEST-NET-1 (RFC 5737): never answers (no route, or dropped)
+    chk_bad = generic_check("PING_CHECK", ["connect_ip 192.0.2.1"])
+    d = daemon(vs_conf(vport, [rs_conf("127.0.0.1", rport, chk_ok),
+                               rs_conf("127.0.0.2", rport, chk_bad)], extra="alpha"))
+    need(d, vport, rport, "PING_CHECK")
+    fc.wait_state(d, vport, rport, "up", 10)
+    fc.wait_until(lambda: [r for r in d.vs(vport)["real_servers"]
+                           if r["address"] == "127.0.0.2" and "PING_CHECK" in r["reason"]],
+                  10, "the failed ping to be reported")
+    bad = [r for r in d.vs(vport)["real_servers"] if r["address"] == "127.0.0.2"][0]
+    assert bad["state"] == "down", bad
+
+
+def test_daemon_stop_kills_running_scripts(daemon, backend, tmp_path):
+    """SIGTERM while a MISC_CHECK script runs: fulcrum exits 0 and the script
+    does not outlive it."""
+    a = backend("a")
+    pids = tmp_path / "pids"
+    hang = fc.write_script(tmp_path / "hang.sh", "echo $$ >> %s\nsleep 300\n" % pids)
+    vport = fc.free_port()
+    chk = ('        MISC_CHECK {\n            misc_path "%s"\n            misc_timeout 60\n'
+           "        }\n" % hang)
+    d = daemon(vs_conf(vport, [rs_conf("127.0.0.1", a.port, chk)]))
+    need_core(d)
+    try:
+        fc.wait_until(lambda: pids.exists() and pids.read_text().split(), 10,
+                      "the script to start")
+    except AssertionError:
+        c = checker_of(d, vport, a.port, "MISC_CHECK")
+        if "not implemented" in (c.get("reason") or ""):
+            pytest.skip("MISC_CHECK is not implemented in this build")
+        raise
+    pid = int(pids.read_text().split()[0])
+    d.stop()
+    fc.wait_until(lambda: proc_gone(pid), 5, "script %d to be gone after stop" % pid)
