@@ -12,6 +12,7 @@
 #include "model/check-t.h"
 
 struct fulcrum;
+struct real_server;
 struct check_run;
 struct rs_health;
 
@@ -37,6 +38,8 @@ struct check_run {
 	const struct check_conf *conf; /* the model's; valid while the run lives */
 	struct fc_addr target;    /* where to connect: connect_ip/port, else the server's */
 	const struct fc_addr *rs_addr; /* the real server's own address */
+	const struct real_server *rs; /* read only (FILE_CHECK reads its weight); kept
+				       * current by the core across reloads; may be NULL */
 	const char *vhost;        /* Host: for HTTP (conf, else the VS's virtualhost), or NULL */
 	struct loop *loop;
 	struct fulcrum *fc;
