@@ -282,7 +282,8 @@ static int end_of_headers(struct http_resp *r)
 	} else if (r->have_clen) {
 		r->framing = HTTP_FRAME_LENGTH;
 		if (r->content_length > r->body_max)
-			return fail(r, "body larger than %llu bytes", (unsigned long long)r->body_max);
+			return fail(r, "body larger than %llu bytes",
+				    (unsigned long long)r->body_max);
 		r->state = r->content_length ? S_BODY_LEN : S_DONE;
 	} else {
 		r->framing = HTTP_FRAME_CLOSE;
@@ -481,7 +482,8 @@ int http_resp_eof(struct http_resp *r)
 			return fail(r, "%s", "connection closed without a reply");
 		/* fall through */
 	default:
-		return fail(r, "%s", r->headers_done ? "connection closed before the end of the body"
-						     : "connection closed inside the headers");
+		return fail(r, "%s",
+			    r->headers_done ? "connection closed before the end of the body"
+					    : "connection closed inside the headers");
 	}
 }

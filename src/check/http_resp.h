@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define HTTP_HDR_MAX  (16 * 1024)       /* status line + headers (and, apart, trailers) */
+#define HTTP_HDR_MAX  (16 * 1024)	/* status line + headers (and, apart, trailers) */
 #define HTTP_BODY_MAX (4 * 1024 * 1024) /* decoded body bytes */
 
 enum http_resp_rc {
@@ -40,13 +40,13 @@ enum http_resp_framing {
 struct http_resp {
 	/* results, valid once headers_done (status also for HTTP/0.9: 200) */
 	int status;
-	int version;        /* 10 or 11 (HTTP/1.x minor 0/1 or more); 9 for HTTP/0.9 */
-	int headers_done;   /* the header section ended (body may follow) */
-	int conn_close;     /* "Connection: close", or HTTP/1.0 without keep-alive */
+	int version;	  /* 10 or 11 (HTTP/1.x minor 0/1 or more); 9 for HTTP/0.9 */
+	int headers_done; /* the header section ended (body may follow) */
+	int conn_close;	  /* "Connection: close", or HTTP/1.0 without keep-alive */
 	enum http_resp_framing framing;
 	uint64_t content_length; /* HTTP_FRAME_LENGTH */
-	uint64_t body_bytes;     /* decoded body delivered so far */
-	char err[96];            /* why HTTP_RESP_ERROR */
+	uint64_t body_bytes;	 /* decoded body delivered so far */
+	char err[96];		 /* why HTTP_RESP_ERROR */
 
 	/* Body bytes as they are decoded (chunk framing removed).  Return 0 to
 	 * go on, -1 to stop: feed then returns HTTP_RESP_ERROR with err as the
@@ -64,7 +64,7 @@ struct http_resp {
 	int http09;
 	int keepalive; /* "Connection: keep-alive" seen */
 	int fed;       /* any byte was fed */
-	char *line;        /* the line being assembled, owned */
+	char *line;    /* the line being assembled, owned */
 	size_t line_len, line_cap;
 };
 

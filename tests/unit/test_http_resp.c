@@ -72,8 +72,7 @@ static int run(struct http_resp *r, struct body *b, const char *s, size_t len, s
 
 /* The response parses to status/body at every split point and byte by
  * byte. */
-static void expect_everywhere(const char *s, int eof, int status, const char *body,
-			      int framing)
+static void expect_everywhere(const char *s, int eof, int status, const char *body, int framing)
 {
 	struct http_resp r;
 	struct body b;
@@ -107,7 +106,8 @@ static void expect_error(const char *s, size_t len, int eof, const char *errpart
 		if (!strstr(r.err, errpart))
 			fail_msg("split %zu: err '%s', expected '%s'", i, r.err, errpart);
 		/* further input is ignored */
-		assert_int_equal(http_resp_feed(&r, "HTTP/1.1 200 OK\r\n\r\n", 19), HTTP_RESP_ERROR);
+		assert_int_equal(http_resp_feed(&r, "HTTP/1.1 200 OK\r\n\r\n", 19),
+				 HTTP_RESP_ERROR);
 		http_resp_free(&r);
 	}
 }
@@ -128,8 +128,7 @@ static void test_content_length(void **state)
 	expect_everywhere("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n", 0, 404, "",
 			  HTTP_FRAME_LENGTH);
 	/* no reason phrase; bare LF line ends */
-	expect_everywhere("HTTP/1.1 200\nContent-Length: 2\n\nok", 0, 200, "ok",
-			  HTTP_FRAME_LENGTH);
+	expect_everywhere("HTTP/1.1 200\nContent-Length: 2\n\nok", 0, 200, "ok", HTTP_FRAME_LENGTH);
 }
 
 static void test_bytes_after_the_end_ignored(void **state)
@@ -176,13 +175,13 @@ static void test_chunked(void **state)
 static void test_bad_chunks(void **state)
 {
 	static const char *const bad[] = {
-	    "zz\r\n",		   /* not hex */
-	    "\r\n",		   /* empty size */
-	    "-1\r\n",		   /* sign */
-	    "5x\r\nhello\r\n",	   /* junk after the digits */
+	    "zz\r\n",		    /* not hex */
+	    "\r\n",		    /* empty size */
+	    "-1\r\n",		    /* sign */
+	    "5x\r\nhello\r\n",	    /* junk after the digits */
 	    "1000000000000000\r\n", /* 16 hex digits: over the bound */
-	    "5\r\nhelloXX",	   /* no CRLF after the data */
-	    "5\r\nhello\rX",	   /* CR then not LF */
+	    "5\r\nhelloXX",	    /* no CRLF after the data */
+	    "5\r\nhello\rX",	    /* CR then not LF */
 	};
 	char s[256];
 	size_t i;
@@ -205,7 +204,7 @@ static void test_bad_chunks(void **state)
 	}
 	/* a close in the middle of the chunks is not a complete body */
 	EXPECT_ERR("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhel", 1,
-		     "before the end of the body");
+		   "before the end of the body");
 }
 
 static void test_status_line(void **state)
@@ -238,14 +237,12 @@ static void test_headers(void **state)
 	EXPECT_ERR("HTTP/1.1 200 OK\r\n: empty name\r\n\r\n", 1, "malformed header");
 	EXPECT_ERR("HTTP/1.1 200 OK\r\nContent-Length : 1\r\n\r\nx", 1, "space before");
 	EXPECT_ERR("HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nx", 1,
-		     "conflicting Content-Length");
-	EXPECT_ERR("HTTP/1.1 200 OK\r\nContent-Length: 1x\r\n\r\nx", 1,
-		     "bad Content-Length");
-	EXPECT_ERR("HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\nx", 1,
-		     "bad Content-Length");
+		   "conflicting Content-Length");
+	EXPECT_ERR("HTTP/1.1 200 OK\r\nContent-Length: 1x\r\n\r\nx", 1, "bad Content-Length");
+	EXPECT_ERR("HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\nx", 1, "bad Content-Length");
 	EXPECT_ERR("HTTP/1.1 200 OK\r\nContent-Length:\r\n\r\nx", 1, "empty Content-Length");
 	EXPECT_ERR("HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999\r\n\r\n", 1,
-		     "Content-Length too large");
+		   "Content-Length too large");
 	EXPECT_ERR("HTTP/1.1 101 Switching Protocols\r\n\r\n", 1, "101");
 	/* headers cut by a close */
 	EXPECT_ERR("HTTP/1.1 200 OK\r\nServer: x\r\n", 1, "inside the headers");
@@ -324,7 +321,8 @@ static void test_connection(void **state)
 	struct http_resp r;
 	struct body b;
 	const char *a = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
-	const char *c = "HTTP/1.1 200 OK\r\nConnection: Keep-Alive, close\r\nContent-Length: 0\r\n\r\n";
+	const char *c =
+	    "HTTP/1.1 200 OK\r\nConnection: Keep-Alive, close\r\nContent-Length: 0\r\n\r\n";
 	const char *d = "HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n";
 	const char *e = "HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 0\r\n\r\n";
 
@@ -415,7 +413,7 @@ static void test_body_limits(void **state)
 static void test_truncated_length(void **state)
 {
 	EXPECT_ERR("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort", 1,
-		     "before the end of the body");
+		   "before the end of the body");
 }
 
 int main(void)
