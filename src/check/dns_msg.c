@@ -9,9 +9,9 @@ static const struct {
 	const char *name;
 	uint16_t code;
 } dns_types[] = {
-    {"A", DNS_T_A},	{"NS", DNS_T_NS},   {"CNAME", DNS_T_CNAME},	  {"SOA", DNS_T_SOA},
-    {"MX", DNS_T_MX},	{"TXT", DNS_T_TXT}, {"AAAA", DNS_T_AAAA},	  {"RRSIG", DNS_T_RRSIG},
-    {"DNSKEY", DNS_T_DNSKEY},
+    {"A", DNS_T_A},	  {"NS", DNS_T_NS},	  {"CNAME", DNS_T_CNAME},
+    {"SOA", DNS_T_SOA},	  {"MX", DNS_T_MX},	  {"TXT", DNS_T_TXT},
+    {"AAAA", DNS_T_AAAA}, {"RRSIG", DNS_T_RRSIG}, {"DNSKEY", DNS_T_DNSKEY},
 };
 
 uint16_t dns_type_code(const char *name)
@@ -26,9 +26,9 @@ uint16_t dns_type_code(const char *name)
 
 const char *dns_rcode_name(unsigned rcode)
 {
-	static const char *const names[] = {"NOERROR",	"FORMERR", "SERVFAIL", "NXDOMAIN",
-					    "NOTIMP",	"REFUSED", "YXDOMAIN", "YXRRSET",
-					    "NXRRSET",	"NOTAUTH", "NOTZONE"};
+	static const char *const names[] = {"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN",
+					    "NOTIMP",  "REFUSED", "YXDOMAIN", "YXRRSET",
+					    "NXRRSET", "NOTAUTH", "NOTZONE"};
 
 	return rcode < sizeof(names) / sizeof(names[0]) ? names[rcode] : NULL;
 }
@@ -154,8 +154,7 @@ static int read_name(const uint8_t *msg, size_t len, size_t *off, uint8_t *out, 
 	}
 }
 
-int dns_parse(const uint8_t *msg, size_t len, struct dns_msg_info *info, char *err,
-	      size_t errlen)
+int dns_parse(const uint8_t *msg, size_t len, struct dns_msg_info *info, char *err, size_t errlen)
 {
 	uint8_t name[DNS_NAME_MAX];
 	size_t off = DNS_HDR_LEN, nlen, i, total;
@@ -190,11 +189,13 @@ int dns_parse(const uint8_t *msg, size_t len, struct dns_msg_info *info, char *e
 
 	total = (size_t)info->ancount + info->nscount + info->arcount;
 	for (i = 0; i < total; i++) {
-		const char *sect = i < info->ancount ? "answer"
-				   : i < (size_t)info->ancount + info->nscount ? "authority"
-									      : "additional";
+		const char *sect = "additional";
 		uint16_t type, rdlen;
 
+		if (i < info->ancount)
+			sect = "answer";
+		else if (i < (size_t)info->ancount + info->nscount)
+			sect = "authority";
 		if (read_name(msg, len, &off, name, &nlen, why, sizeof(why)) < 0)
 			return err_set(err, errlen, "%s record: %s", sect, why);
 		if (off + 10 > len)

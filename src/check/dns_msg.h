@@ -16,7 +16,7 @@
 #define DNS_MAX_PTRS  32
 
 /* Types DNS_CHECK accepts (keepalived's list). */
-#define DNS_T_A      1
+#define DNS_T_A	     1
 #define DNS_T_NS     2
 #define DNS_T_CNAME  5
 #define DNS_T_SOA    6
@@ -32,7 +32,7 @@
 #define DNS_OPCODE(f) (((f) >> 11) & 0xf)
 #define DNS_TC(f)     (((f) >> 9) & 1)
 #define DNS_RCODE(f)  ((f)&0xf)
-#define DNS_RD        0x0100
+#define DNS_RD	      0x0100
 
 /* "A", "soa"... (case-insensitive) -> type code; 0 if unknown. */
 uint16_t dns_type_code(const char *name);
@@ -64,14 +64,13 @@ struct dns_msg_info {
 /* Parse a whole message strictly: header, every question and every
  * resource record must lie inside msg[0..len), rdlengths included.
  * 0, or -1 with err ("truncated answer 2"...). */
-int dns_parse(const uint8_t *msg, size_t len, struct dns_msg_info *info, char *err,
-	      size_t errlen);
+int dns_parse(const uint8_t *msg, size_t len, struct dns_msg_info *info, char *err, size_t errlen);
 
 /* The reply verdict DNS_CHECK uses, given the query it sent. */
 enum dns_verdict {
-	DNS_REPLY_OK,     /* ours, well formed, NOERROR */
+	DNS_REPLY_OK,	  /* ours, well formed, NOERROR */
 	DNS_REPLY_IGNORE, /* not ours: too short, other ID, or not a response */
-	DNS_REPLY_BAD,    /* ours but malformed or answering another question */
+	DNS_REPLY_BAD,	  /* ours but malformed or answering another question */
 	DNS_REPLY_RCODE,  /* ours, well formed, rcode != 0 (in info->flags) */
 };
 

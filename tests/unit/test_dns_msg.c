@@ -41,9 +41,15 @@ static void test_encode_names(void **state)
 	assert_int_equal(dns_encode_name("example.com", out, sizeof(out), &len, err, sizeof(err)),
 			 0);
 	assert_int_equal(len, 13);
-	assert_memory_equal(out, "\x07" "example" "\x03" "com" "\x00", 13);
-	assert_int_equal(
-	    dns_encode_name("example.com.", out, sizeof(out), &len, err, sizeof(err)), 0);
+	assert_memory_equal(out,
+			    "\x07"
+			    "example"
+			    "\x03"
+			    "com"
+			    "\x00",
+			    13);
+	assert_int_equal(dns_encode_name("example.com.", out, sizeof(out), &len, err, sizeof(err)),
+			 0);
 	assert_int_equal(len, 13);
 	assert_int_equal(dns_encode_name(".", out, sizeof(out), &len, err, sizeof(err)), 0);
 	assert_int_equal(len, 1);
@@ -78,8 +84,8 @@ static void test_encode_names(void **state)
 
 static void test_build_query_bytes(void **state)
 {
-	static const uint8_t want[] = {0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 1,   'a',
-				       1,    'b',  0,    0,	   15, 0, 1};
+	static const uint8_t want[] = {0x12, 0x34, 0x01, 0x00, 0,   1, 0, 0,  0, 0, 0,
+				       0,    1,	   'a',	 1,    'b', 0, 0, 15, 0, 1};
 	uint8_t q[DNS_QUERY_MAX];
 	char err[ERRLEN];
 	size_t len;
@@ -111,9 +117,8 @@ static size_t query(uint8_t *q, const char *name, uint16_t type)
 	char err[ERRLEN];
 	size_t len;
 
-	assert_int_equal(dns_build_query(q, DNS_QUERY_MAX, &len, 0xbeef, name, type, err,
-					 sizeof(err)),
-			 0);
+	assert_int_equal(
+	    dns_build_query(q, DNS_QUERY_MAX, &len, 0xbeef, name, type, err, sizeof(err)), 0);
 	return len;
 }
 
@@ -167,13 +172,11 @@ static void test_reply_verdicts(void **state)
 	/* ours but wrong: another question, another type, no question, opcode */
 	rlen = make_reply(q, qlen, 0, r);
 	r[DNS_HDR_LEN + 1] = 'x';
-	assert_int_equal(dns_check_reply(q, qlen, r, rlen, &info, err, sizeof(err)),
-			 DNS_REPLY_BAD);
+	assert_int_equal(dns_check_reply(q, qlen, r, rlen, &info, err, sizeof(err)), DNS_REPLY_BAD);
 	assert_string_equal(err, "reply does not echo the question");
 	rlen = make_reply(q, qlen, 0, r);
 	r[qlen - 3] = DNS_T_AAAA;
-	assert_int_equal(dns_check_reply(q, qlen, r, rlen, &info, err, sizeof(err)),
-			 DNS_REPLY_BAD);
+	assert_int_equal(dns_check_reply(q, qlen, r, rlen, &info, err, sizeof(err)), DNS_REPLY_BAD);
 	rlen = make_reply(q, qlen, 0, r);
 	r[5] = 0;
 	r[7] = 0; /* no question, no answer: header only */
@@ -181,8 +184,7 @@ static void test_reply_verdicts(void **state)
 			 DNS_REPLY_BAD);
 	rlen = make_reply(q, qlen, 0, r);
 	r[2] |= 2 << 3; /* opcode STATUS */
-	assert_int_equal(dns_check_reply(q, qlen, r, rlen, &info, err, sizeof(err)),
-			 DNS_REPLY_BAD);
+	assert_int_equal(dns_check_reply(q, qlen, r, rlen, &info, err, sizeof(err)), DNS_REPLY_BAD);
 	assert_non_null(strstr(err, "opcode 2"));
 
 	/* ours but cut: every shorter length is malformed, never read past */
