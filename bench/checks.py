@@ -4,7 +4,8 @@
     checks.py run [--n 5000] [--kind tcp|http] [--window 30] [--settle 4]
                   [--fulcrum build/fulcrum] [--fulcrumctl build/fulcrumctl]
                   [--json OUT]
-    checks.py serve --kind tcp|http --addrs A --ports P0:COUNT   (internal)
+    checks.py serve --kind tcp|http --n N                        (internal)
+    checks.py report --results A.json [B.json] --doc FILE --load "LOADAVG"
 
 `run` starts ONE server process (`serve`) listening on N ports: 127.0.1.1 ..
 127.0.1.K times 100 ports each (so no address carries more than 100
@@ -301,9 +302,109 @@ def run(args):
         subprocess.run(["rm", "-rf", tmp])
 
 
+# ----------------------------------------------------------------- report
+
+BEGIN = "<!-- BEGIN bench/checks.sh results: generated, replaced on every run -->"
+END = "<!-- END bench/checks.sh results -->"
+
+
+def sh(*argv):
+    try:
+        return subprocess.run(argv, capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.TimeoutExpired):
+        return "?"
+
+
+def machine():
+    cpu, mem = "?", "?"
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        for line in open("/proc/meminfo"):
+            if line.startswith("MemTotal:"):
+                mem = "%.1f GiB" % (int(line.split()[1]) / 1048576.0)
+    except OSError:
+        pass
+    osname = "?"
+    try:
+        for line in open("/etc/os-release"):
+            if line.startswith("PRETTY_NAME="):
+                osname = line.split("=", 1)[1].strip().strip('"')
+    except OSError:
+        pass
+    return "%d CPUs (%s), %s RAM, Linux %s, %s" % (os.cpu_count() or 0, cpu, mem,
+                                                    os.uname().release, osname)
+
+
+def fmt(v, unit=""):
+    return "—" if v is None else ("%s%s" % (v, unit))
+
+
+def report(args):
+    res = []
+    for path in args.results:
+        with open(path) as f:
+            res.append(json.load(f))
+    names = {"tcp": "TCP_CHECK", "http": "HTTP_GET (url /health, status 200)"}
+    rows = [("fulcrum CPU, % of one core", lambda r: fmt(r["cpu_pct_one_core"], " %")),
+            ("fulcrum RSS", lambda r: fmt(r["rss_mib"], " MiB")),
+            ("checks per second, all servers", lambda r: fmt(r["checks_per_s_total"])),
+            ("checks per second per server, min / median / max",
+             lambda r: "%s / %s / %s" % tuple(fmt(r["checks_per_s_per_server"][k])
+                                              for k in ("min", "p50", "max"))),
+            ("check latency p50 / p90 / p99 / max (ms)",
+             lambda r: " / ".join(fmt(r["latency_ms"][k]) for k in ("p50", "p90", "p99", "max"))),
+            ("checks ending in each 100 ms of the second, max / mean",
+             lambda r: fmt(r.get("spread_max_over_mean"))),
+            ("failed attempts in the window", lambda r: fmt(r["failed_attempts_in_window"])),
+            ("servers down at the end", lambda r: fmt(r["servers_down_at_end"]))]
+    head = "| | " + " | ".join(names.get(r["kind"], r["kind"]) for r in res) + " |"
+    lines = [head, "|---|" + "---:|" * len(res)]
+    for title, f in rows:
+        lines.append("| %s | %s |" % (title, " | ".join(f(r) for r in res)))
+    table = "\n".join(lines)
+    commit = sh("git", "rev-parse", "--short", "HEAD")
+    n = res[0]["servers"] if res else 0
+    window = res[0]["window_s"] if res else 0
+    block = [BEGIN, "",
+             "Taken %s by `bench/checks.sh` at commit `%s`: %d real servers, delay_loop 1 s, "
+             "measured over %s s after every checker had run (%s s of settling)."
+             % (time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), commit, n, window,
+                " / ".join(str(r["settle_s"]) for r in res)),
+             "",
+             "- Machine: %s.  Load average when the run started: %s." % (machine(), args.load),
+             "",
+             table, ""]
+    for r in res:
+        if r.get("spread_buckets_100ms"):
+            block.append("- %s: checks ending in each 100 ms of the second: %s."
+                         % (names.get(r["kind"], r["kind"]),
+                            ", ".join(str(b) for b in r["spread_buckets_100ms"])))
+    block += ["", END]
+    text = "\n".join(block)
+    print(table)
+    if not args.doc:
+        return 0
+    old = open(args.doc).read()
+    if BEGIN not in old or END not in old:
+        raise SystemExit("%s has no bench/checks.sh block (markers %r ... %r)"
+                         % (args.doc, BEGIN, END))
+    new = old[:old.index(BEGIN)] + text + old[old.index(END) + len(END):]
+    tmp = args.doc + ".tmp"
+    with open(tmp, "w") as f:
+        f.write(new)
+    os.replace(tmp, args.doc)
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("cmd", choices=["run", "serve"])
+    ap.add_argument("cmd", choices=["run", "serve", "report"])
+    ap.add_argument("--results", nargs="*", default=[])
+    ap.add_argument("--doc", default="")
+    ap.add_argument("--load", default="?")
     ap.add_argument("--n", type=int, default=5000)
     ap.add_argument("--kind", choices=["tcp", "http"], default="tcp")
     ap.add_argument("--window", type=float, default=30.0)
@@ -314,6 +415,8 @@ def main():
     args = ap.parse_args()
     if args.cmd == "serve":
         return serve(args)
+    if args.cmd == "report":
+        return report(args)
     return run(args)
 
 
