@@ -29,4 +29,8 @@ extern const struct check_ops check_tcp_ops, check_http_get_ops, check_ssl_get_o
  * bind_if if set.  The fd, or -1 with reason in err. */
 int check_connect(const struct check_run *run, int type, char *err, size_t errlen);
 
+/* The reason text for a socket errno: "connection refused", "no route to
+ * host"..., else strerror(). */
+const char *check_errno_reason(int e);
+
 #endif

@@ -19,7 +19,20 @@ void health_apply(struct fulcrum *fc, struct config *newcfg, struct config *oldc
  * real-server list.  Called by apply_vs before the engine update. */
 void health_sync_vs(struct fulcrum *fc, struct virtual_server *vs);
 
-/* Daemon stop: cancel every attempt, kill running scripts. */
+/* ha_suspend: stop (suspended 1) or restart the checks of vs; the servers
+ * keep their state meanwhile.  For VRRP: suspended while not master. */
+void health_suspend_vs(struct fulcrum *fc, struct virtual_server *vs, int suspended);
+
+/* Whether the sorry server of vs takes the new clients now (no real server
+ * up, or quorum lost).  0 for a service without a sorry server. */
+int health_sorry_active(const struct virtual_server *vs);
+
+/* Two lists of check_conf describe the same checks (every field but
+ * file/line): on reload their state carries over. */
+int check_conf_equal(const struct check_conf *a, const struct check_conf *b);
+
+/* Daemon stop: cancel every attempt, kill running scripts (the loop runs
+ * up to 1 s more to reap them: call it after the engines shut down). */
 void health_stop(struct fulcrum *fc);
 
 /* `fulcrumctl show checks`: per real server and checker, the last result,

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "check/health.h"
 #include "core/err.h"
 #include "core/sbuf.h"
 #include "ctl/cmd.h"
@@ -189,6 +190,14 @@ static void list_text(struct sbuf *out, const struct fulcrum *fc, enum list_fmt 
 				sbuf_puts(out, "\n");
 			}
 		}
+		/* as ipvsadm shows keepalived's sorry server: a server of the
+		 * service while in use, or always (weight 0) when inhibited */
+		rs = vs->sorry;
+		if (fmt == LIST_PLAIN && rs && (health_sorry_active(vs) || vs->sorry_inhibit))
+			sbuf_printf(out, "  -> %-28s %-7s %-6d %-10u %-10u\n",
+				    addr_format(&rs->addr, a, sizeof(a), 1), fwd_name(vs->fwd),
+				    rs_effective_weight(rs), rs->live->activeconns,
+				    rs->live->inactconns);
 	}
 }
 
@@ -230,7 +239,8 @@ static void json_addr(struct sbuf *out, const struct fc_addr *addr)
 	sbuf_printf(out, ",\"port\":%u", addr->port);
 }
 
-static void json_rs(struct sbuf *out, const struct real_server *rs)
+/* extra: more members for the object ("," first), or NULL */
+static void json_rs(struct sbuf *out, const struct real_server *rs, const char *extra)
 {
 	sbuf_puts(out, "{");
 	json_addr(out, &rs->addr);
@@ -250,6 +260,8 @@ static void json_rs(struct sbuf *out, const struct real_server *rs)
 	sbuf_puts(out, ",");
 	json_figures(out, rs->live->activeconns, rs->live->inactconns, &rs->live->stats,
 		     &rs->live->est.rate);
+	if (extra)
+		sbuf_puts(out, extra);
 	sbuf_puts(out, "}");
 }
 
@@ -274,14 +286,15 @@ static void list_json(struct sbuf *out, const struct fulcrum *fc)
 			     &vs->live->est.rate);
 		sbuf_puts(out, ",\"sorry_server\":");
 		if (vs->sorry)
-			json_rs(out, vs->sorry);
+			json_rs(out, vs->sorry,
+				health_sorry_active(vs) ? ",\"active\":true" : ",\"active\":false");
 		else
 			sbuf_puts(out, "null");
 		sbuf_puts(out, ",\"real_servers\":[");
 		for (rs = vs->rs; rs; rs = rs->next) {
 			if (rs != vs->rs)
 				sbuf_puts(out, ",");
-			json_rs(out, rs);
+			json_rs(out, rs, NULL);
 		}
 		sbuf_puts(out, "]}");
 	}

@@ -34,7 +34,8 @@ const struct ctl_cmd ctl_cmds[] = {
 	    "`address`, `port`, `fwmark`, `protocol`, `scheduler`, `sched_flags`, "
 	    "`forward`, `persistence_timeout`, `persistence_prefix`, the counters "
 	    "and `rate` named as a real server's, `sorry_server` (an object like a "
-	    "real server, or null) and `real_servers`, each with `address`, `port`, `weight` (in "
+	    "real server with `active`: whether it takes the new clients now, or "
+	    "null) and `real_servers`, each with `address`, `port`, `weight` (in "
 	    "force), `configured_weight` (from the file or `set weight`), `state` "
 	    "(up, down, drain or disabled), `reason`, `active_conns`, "
 	    "`inactive_conns`, `total_conns`, `in_packets`, `out_packets`, "
@@ -121,6 +122,28 @@ const struct ctl_cmd ctl_cmds[] = {
 	.min_args = 0,
 	.max_args = 0,
 	.fn = cmd_show_config,
+    },
+    {
+	.words = {"show", "checks"},
+	.usage = "[--json]",
+	.help = "health checks: state, last result, reason, counters",
+	.doc = "One block per virtual server (quorum, sorry server), one line per real "
+	       "server (state, how long, reason) and one per checker: its target, "
+	       "verdict, how long it has held, the last attempt's result, age, "
+	       "duration and reason, and the totals of successful and failed "
+	       "attempts.  `--json` prints `{\"virtual_servers\": [...]}`; each has "
+	       "`address`, `port`, `protocol`, `suspended`, `quorum` (`state`, "
+	       "`weight`, `quorum`, `hysteresis`), `sorry_server` (`address`, `port`, "
+	       "`active`, or null) and `real_servers`, each with `address`, `port`, "
+	       "`state`, `health`, `reason`, `changed_s`, `weight` and `checks`, each "
+	       "with `checker`, `target`, `state`, `last_result` (ok, failed or null), "
+	       "`reason`, `changed_s`, `last_check_s`, `attempts_ok`, "
+	       "`attempts_failed`, `consecutive_ok`, `consecutive_failed`, "
+	       "`latency_ms`, `in_progress`, `interval_ms`, `timeout_ms`, `rise` and "
+	       "`fall`.  Times are seconds ago.  See doc/health.md.",
+	.min_args = 0,
+	.max_args = 1,
+	.fn = cmd_show_checks,
     },
     {
 	.words = {"version"},

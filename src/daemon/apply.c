@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check/health.h"
 #include "conf/conf.h"
 #include "core/err.h"
 #include "core/log.h"
@@ -144,6 +145,9 @@ int apply_config(struct fulcrum *fc, struct config *newcfg, char *err, size_t er
 				engine_for(old)->remove(fc, old);
 	}
 	fc->cfg = newcfg;
+	/* checkers move over to the new model (or start) while the old one
+	 * still exists */
+	health_apply(fc, newcfg, oldcfg);
 	config_free(oldcfg);
 	return 0;
 }
@@ -152,6 +156,9 @@ int apply_vs(struct fulcrum *fc, struct virtual_server *vs, char *err, size_t er
 {
 	const struct engine_ops *e = engine_for(vs);
 
+	/* servers added or removed in place start or stop their checks; the
+	 * engine then sees the quorum's held flags */
+	health_sync_vs(fc, vs);
 	if (!e->update)
 		return 0;
 	return e->update(fc, vs, err, errlen);
@@ -165,6 +172,8 @@ void apply_shutdown(struct fulcrum *fc)
 	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++)
 		if (all[i]->shutdown)
 			all[i]->shutdown(fc);
+	/* last: it runs the loop briefly to reap the scripts it killed */
+	health_stop(fc);
 }
 
 static void log_diag(void *ctx, int severity, const char *msg)

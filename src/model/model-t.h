@@ -32,7 +32,7 @@ enum rs_admin {
 	RS_ADMIN_DISABLED, /* no new connections at all, templates dropped */
 };
 
-enum rs_health {
+enum rs_health_state { /* (tag apart from the health core's struct rs_health) */
 	RS_HEALTH_UP,
 	RS_HEALTH_DOWN,
 };
@@ -63,11 +63,15 @@ struct rs_live {
 	uint32_t inactconns;    /* TCP: connecting or closing */
 	struct fc_stats stats;
 	struct rate_est est;
-	enum rs_health health;
+	enum rs_health_state health;
 	enum rs_admin admin;
 	char reason[128];       /* why health is what it is */
 	uint64_t since_ms;      /* when health last changed (monotonic) */
 	int fail_count;         /* consecutive connect failures seen by the proxy */
+	int held;               /* health core: up but out of the pool (quorum lost
+				 * with a sorry server, or an idle sorry server) */
+	int dyn_set;            /* health core: a checker set the weight in force */
+	int dyn_weight;         /* (MISC_CHECK misc_dynamic, FILE_CHECK), if dyn_set */
 };
 
 struct vs_live {

@@ -304,14 +304,15 @@ void config_carry_live(struct config *newcfg, const struct config *old)
 
 int rs_available(const struct real_server *rs)
 {
-	return rs->live->health == RS_HEALTH_UP && rs->live->admin != RS_ADMIN_DISABLED;
+	return rs->live->health == RS_HEALTH_UP && rs->live->admin != RS_ADMIN_DISABLED &&
+	       !rs->live->held;
 }
 
 int rs_effective_weight(const struct real_server *rs)
 {
 	if (!rs_available(rs) || rs->live->admin == RS_ADMIN_DRAIN)
 		return 0;
-	return rs->cur_weight;
+	return rs->live->dyn_set ? rs->live->dyn_weight : rs->cur_weight;
 }
 
 int rs_inhibit(const struct real_server *rs, const struct virtual_server *vs)

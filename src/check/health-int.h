@@ -1,0 +1,38 @@
+/* Internal to the health core (health.c, vs_health.c, health_show.c). */
+#ifndef FC_CHECK_HEALTH_INT_H
+#define FC_CHECK_HEALTH_INT_H
+
+#include <stddef.h>
+
+#include "check/health-t.h"
+#include "daemon/fulcrum-t.h"
+
+/* "TCP 127.0.0.1:8080", as log lines name a service. */
+const char *health_vs_label(const struct virtual_server *vs, char *buf, size_t len);
+
+/* Run a notify/quorum script without waiting for it (killed after
+ * HEALTH_SCRIPT_TIMEOUT_MS); `what` names it in log lines. */
+#define HEALTH_SCRIPT_TIMEOUT_MS 60000
+void health_script(struct loop *l, const char *cmdline, const char *what);
+/* Kill every script still running (daemon stop). */
+void health_scripts_cancel(void);
+
+/* Both NULL or equal strings. */
+int health_str_eq(const char *a, const char *b);
+
+/* vs_health.c */
+struct vs_health *vh_new(struct fulcrum *fc, struct virtual_server *vs);
+/* Re-evaluate quorum and the sorry server after a change of the servers'
+ * health or weights; runs the quorum scripts and sets the live "held"
+ * flags.  Returns 1 if what the engine must see changed. */
+int vh_eval(struct vs_health *vh);
+/* The sum of the weights in force of the servers that are up (the held
+ * flag does not count, or a lost quorum could never come back). */
+long vh_weight(const struct virtual_server *vs);
+/* ha_suspend at start: is the virtual address on a local interface? */
+int vh_vip_is_local(const struct virtual_server *vs);
+
+/* health.c: start or stop the checkers of one server (suspend/resume). */
+void rh_suspend(struct rs_health *rh, int suspended);
+
+#endif

@@ -1,0 +1,53 @@
+/* Private types of the health core (health.c, vs_health.c, health_show.c).
+ * Nothing outside src/check/ looks inside; the model only holds opaque
+ * pointers to them (real_server->health, virtual_server->health). */
+#ifndef FC_CHECK_HEALTH_T_H
+#define FC_CHECK_HEALTH_T_H
+
+#include <stdint.h>
+
+#include "check/check-t.h"
+#include "model/model-t.h"
+
+struct vs_health;
+
+/* A check_run and what only the core needs about it.  run comes first: the
+ * check_run pointer a checker hands back to check_done() is this object. */
+struct health_run {
+	struct check_run run;
+	uint64_t started_ms;   /* start of the attempt in progress (monotonic) */
+	int last_ok;           /* result of the last attempt, if n_ok + n_fail */
+	unsigned rise, fall;   /* in force: rise or 1; fall or retry + 1 */
+	unsigned interval_ms;  /* delay_loop in force */
+	unsigned timeout_ms;   /* deadline of one attempt */
+	unsigned retry_ms;     /* delay_before_retry */
+};
+
+/* One real server's checking.  Owned by its vs_health; rs->health points
+ * here.  On a reload whose checks did not change the whole object moves to
+ * the new model (rs, vs, vh and the runs' conf pointers are updated). */
+struct rs_health {
+	struct real_server *rs;
+	struct virtual_server *vs;
+	struct vs_health *vh;
+	struct health_run *runs; /* n_runs, one per check_conf, config order */
+	unsigned n_runs;
+	int up;                 /* the server's verdict: every run up */
+	int seen;               /* scratch for health_sync_vs */
+	struct rs_health *next; /* in vh->servers */
+};
+
+/* One virtual server's checking: its servers and the service-level state.
+ * vs->health points here. */
+struct vs_health {
+	struct fulcrum *fc;
+	struct virtual_server *vs;
+	struct rs_health *servers;
+	int quorum_up;          /* keepalived's quorum_state_up */
+	int sorry_active;       /* the sorry server takes the new clients */
+	int suspended;          /* ha_suspend: checks not running */
+	int started;            /* quorum evaluated at least once */
+	uint64_t quorum_ms;     /* last quorum change */
+};
+
+#endif
