@@ -91,8 +91,8 @@ static void tcp_cancel(struct check_run *run)
 }
 
 const struct check_ops check_tcp_ops = {
-	.type = CHECK_TCP,
-	.name = "TCP_CHECK",
-	.start = tcp_start,
-	.cancel = tcp_cancel,
+    .type = CHECK_TCP,
+    .name = "TCP_CHECK",
+    .start = tcp_start,
+    .cancel = tcp_cancel,
 };

@@ -67,7 +67,8 @@ static void run_timing(struct health_run *hr, const struct virtual_server *vs)
 
 	hr->interval_ms = interval_of(k, vs);
 	if (k->type == CHECK_MISC)
-		hr->timeout_ms = timing(k->misc_timeout_ms, 0) ? k->misc_timeout_ms : hr->interval_ms;
+		hr->timeout_ms =
+		    timing(k->misc_timeout_ms, 0) ? k->misc_timeout_ms : hr->interval_ms;
 	else
 		hr->timeout_ms = timing(k->connect_timeout_ms, 0) ? k->connect_timeout_ms : 5000;
 	hr->retry_ms = timing(k->delay_before_retry_ms, 1000);
@@ -162,12 +163,12 @@ static void apply_changed(struct vs_health *vh)
 	char err[512], l[ADDR_STRLEN + 16];
 
 	if (apply_vs(vh->fc, vh->vs, err, sizeof(err)) < 0)
-		log_err("%s: health change not applied: %s",
-			health_vs_label(vh->vs, l, sizeof(l)), err);
+		log_err("%s: health change not applied: %s", health_vs_label(vh->vs, l, sizeof(l)),
+			err);
 }
 
 static void set_reason(struct real_server *rs, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 static void set_reason(struct real_server *rs, const char *fmt, ...)
 {
 	va_list ap;

@@ -105,8 +105,8 @@ static void json_rs(struct sbuf *out, const struct real_server *rs, uint64_t now
 	json_addr(out, &rs->addr);
 	sbuf_puts(out, ",\"state\":");
 	sbuf_json_str(out, rs_state_name(rs));
-	sbuf_printf(out, ",\"health\":\"%s\",\"reason\":",
-		    updown(rs->live->health == RS_HEALTH_UP));
+	sbuf_printf(out,
+		    ",\"health\":\"%s\",\"reason\":", updown(rs->live->health == RS_HEALTH_UP));
 	sbuf_json_str(out, reason);
 	sbuf_printf(out, ",\"changed_s\":%.3f,\"weight\":%d,\"checks\":[",
 		    ago(now, rs->live->since_ms), rs_effective_weight(rs));

@@ -66,8 +66,8 @@ void health_script(struct loop *l, const char *cmdline, const char *what)
 		return;
 	}
 	snprintf(j->what, sizeof(j->what), "%s", what);
-	j->sp = spawn_start(l, cmdline, NULL, HEALTH_SCRIPT_TIMEOUT_MS, job_done, j, err,
-			    sizeof(err));
+	j->sp =
+	    spawn_start(l, cmdline, NULL, HEALTH_SCRIPT_TIMEOUT_MS, job_done, j, err, sizeof(err));
 	if (!j->sp) {
 		log_err("%s: cannot run: %s", what, err);
 		free(j);
@@ -113,8 +113,8 @@ static int url_equal(const struct check_url *a, const struct check_url *b)
 {
 	for (; a && b; a = a->next, b = b->next)
 		if (!health_str_eq(a->path, b->path) || !health_str_eq(a->digest, b->digest) ||
-		    !health_str_eq(a->virtualhost, b->virtualhost) || !health_str_eq(a->regex, b->regex) ||
-		    a->regex_no_match != b->regex_no_match ||
+		    !health_str_eq(a->virtualhost, b->virtualhost) ||
+		    !health_str_eq(a->regex, b->regex) || a->regex_no_match != b->regex_no_match ||
 		    memcmp(a->status_ok, b->status_ok, sizeof(a->status_ok)))
 			return 0;
 	return !a && !b;
@@ -129,15 +129,16 @@ static int check_conf_equal1(const struct check_conf *a, const struct check_conf
 	       a->connect_timeout_ms == b->connect_timeout_ms && a->retry == b->retry &&
 	       a->delay_before_retry_ms == b->delay_before_retry_ms &&
 	       a->delay_loop_ms == b->delay_loop_ms && a->warmup_ms == b->warmup_ms &&
-	       a->rise == b->rise && a->fall == b->fall && health_str_eq(a->alpha_set, b->alpha_set) &&
-	       url_equal(a->urls, b->urls) && health_str_eq(a->virtualhost, b->virtualhost) &&
+	       a->rise == b->rise && a->fall == b->fall &&
+	       health_str_eq(a->alpha_set, b->alpha_set) && url_equal(a->urls, b->urls) &&
+	       health_str_eq(a->virtualhost, b->virtualhost) &&
 	       health_str_eq(a->http_protocol, b->http_protocol) && health_str_eq(a->sni, b->sni) &&
-	       health_str_eq(a->misc_path, b->misc_path) && a->misc_timeout_ms == b->misc_timeout_ms &&
-	       a->misc_dynamic == b->misc_dynamic && health_str_eq(a->user, b->user) &&
-	       health_str_eq(a->helo_name, b->helo_name) && health_str_eq(a->dns_type, b->dns_type) &&
-	       health_str_eq(a->dns_name, b->dns_name) && health_str_eq(a->payload, b->payload) &&
-	       a->require_reply == b->require_reply && health_str_eq(a->track_file, b->track_file) &&
-	       a->file_weight == b->file_weight;
+	       health_str_eq(a->misc_path, b->misc_path) &&
+	       a->misc_timeout_ms == b->misc_timeout_ms && a->misc_dynamic == b->misc_dynamic &&
+	       health_str_eq(a->user, b->user) && health_str_eq(a->helo_name, b->helo_name) &&
+	       health_str_eq(a->dns_type, b->dns_type) && health_str_eq(a->dns_name, b->dns_name) &&
+	       health_str_eq(a->payload, b->payload) && a->require_reply == b->require_reply &&
+	       health_str_eq(a->track_file, b->track_file) && a->file_weight == b->file_weight;
 }
 
 int check_conf_equal(const struct check_conf *a, const struct check_conf *b)

@@ -81,7 +81,8 @@ int vh_eval(struct vs_health *vh)
 		vh->quorum_up = w > 0 && w >= q + h;
 		vh->quorum_ms = loop_now(vh->fc->loop);
 		if (!vh->quorum_up) {
-			log_info("%s: starting with quorum down (weight %ld < %ld+%ld)", l, w, q, h);
+			log_info("%s: starting with quorum down (weight %ld < %ld+%ld)", l, w, q,
+				 h);
 			quorum_script(vh, vs->quorum_down, "quorum_down");
 		}
 	} else if (!vh->quorum_up && w > 0 && w >= q + h) {

@@ -414,7 +414,8 @@ static void test_timeout(void **state)
 	uint16_t port = 0;
 	int lfd = listen_on(&port, 0), c[4], i, n = 0;
 	struct real_server *rs = mkrs(vs, port, 1);
-	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+	struct sockaddr_in sa = {.sin_family = AF_INET,
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
 				 .sin_port = htons(port)};
 	struct health_run *hr;
 	uint64_t t0;
@@ -483,7 +484,7 @@ static void test_reload_carry(void **state)
 	assert_true(run_of(a2, 0)->run.n_fail >= n_fail);
 	assert_ptr_equal(run_of(a2, 0)->run.conf, a2->checks);
 	assert_int_equal(run_of(b2, 0)->run.n_fail, 0); /* fresh */
-	assert_false(run_of(b2, 0)->run.up);		 /* from the server's state */
+	assert_false(run_of(b2, 0)->run.up);		/* from the server's state */
 	drive(e, NULL, NULL, 150);
 	assert_true(is_down(a2));
 	assert_true(is_down(b2));
