@@ -137,10 +137,11 @@ def conf_text(srv, kind):
                    "    lb_kind NAT\n    protocol TCP\n" % (VIP, VPORT0 + v))
         for a, p in chunk:
             if kind == "tcp":
-                chk = "TCP_CHECK { connect_timeout 2 }"
+                chk = "TCP_CHECK {\n            connect_timeout 2\n        }"
             else:
-                chk = ("HTTP_GET { url { path /health status_code 200 } "
-                       "connect_timeout 2 }")
+                chk = ("HTTP_GET {\n            url {\n                path /health\n"
+                       "                status_code 200\n            }\n"
+                       "            connect_timeout 2\n        }")
             out.append("    real_server %s %d {\n        %s\n    }\n" % (a, p, chk))
         out.append("}\n")
     return "".join(out)
