@@ -245,7 +245,9 @@ int persist_tpl_valid(const struct persist_tpl *tpl, struct rs_live *const *tabl
 {
 	size_t i;
 
-	if (tpl->live->admin == RS_ADMIN_DISABLED || tpl->live->health != RS_HEALTH_UP)
+	/* held: up, but out of the pool while the service lacks quorum */
+	if (tpl->live->admin == RS_ADMIN_DISABLED || tpl->live->health != RS_HEALTH_UP ||
+	    tpl->live->held)
 		return 0;
 	for (i = 0; i < n; i++)
 		if (table[i] == tpl->live)
