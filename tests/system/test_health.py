@@ -8,6 +8,7 @@ suite stays green while they are written.  Every wait is bounded.
 """
 import hashlib
 import re
+import socket
 import subprocess
 import time
 
@@ -85,6 +86,12 @@ def wait_failed(d, vs_port, rs_port, name, words, host="127.0.0.1", timeout=10.0
     assert c["state"] == "down" and c["last_result"] == "failed", c
     for w in words:
         assert w in c["reason"], (w, c)
+    # a server that stays down shows its latest failure (doc/health.md)
+    def reason():
+        for r in d.vs(vs_port)["real_servers"]:
+            if r["address"] == host and r["port"] == rs_port:
+                return name in r["reason"] and r["state"] == "down" and r["reason"]
+    fc.wait_until(reason, 5, "list --json to give %s as the reason" % name)
     return c
 
 
@@ -181,6 +188,48 @@ def test_kill_backend_down_within_bound_and_back_after_rise(daemon, backend):
     assert transitions(d, b.port, "DOWN") == []
 
 
+def test_blackholed_server_down_at_timeouts_within_bound(daemon, backend):
+    """A server that drops SYNs (full accept queue): each attempt ends at
+    connect_timeout; down within the documented bound
+    delay_loop + fall x connect_timeout + (fall-1) x delay_before_retry."""
+    fall, timeout, dbr = 2, 0.5, INTERVAL
+    hole = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    fillers = []
+    try:
+        hole.bind(("127.0.0.1", fc.free_port()))
+        hole.listen(0)
+        hport = hole.getsockname()[1]
+        for _ in range(4):  # fill the accept queue (never accepted)
+            f = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            f.setblocking(False)
+            f.connect_ex(("127.0.0.1", hport))
+            fillers.append(f)
+        time.sleep(0.2)
+        live = backend("live")
+        vport = fc.free_port()
+        chk = tcp_check("fall %d\ndelay_before_retry %s" % (fall, dbr)).replace(
+            "connect_timeout 1", "connect_timeout %s" % timeout)
+        t0 = time.monotonic()
+        d = daemon(vs_conf(vport, [rs_conf("127.0.0.1", hport, chk),
+                                   rs_conf("127.0.0.1", live.port, chk)]))
+        need_core(d)
+        _, r = fc.wait_state(d, vport, hport, "down", 15)
+        took = time.monotonic() - t0
+        bound = INTERVAL + fall * timeout + (fall - 1) * dbr
+        assert took <= bound + MARGIN, "down %.2fs after start, bound %.2fs" % (took, bound)
+        c = checker_of(d, vport, hport, "TCP_CHECK")
+        if "not implemented" in c["reason"]:
+            pytest.skip("TCP_CHECK is not implemented in this build")
+        assert "timed out" in r["reason"] and "TCP_CHECK" in r["reason"], r
+        assert c["attempts_failed"] >= fall and c["latency_ms"] >= timeout * 1000 - 50, c
+        assert d.rs(vport, live.port)["state"] == "up"
+        assert fc.names(vport, 4) == ["live"] * 4
+    finally:
+        for f in fillers:
+            f.close()
+        hole.close()
+
+
 def test_connect_ip_port_and_two_checkers_all_must_pass(daemon, backend):
     """A server whose TCP_CHECK goes to another address:port follows that
     target, not its own port; with two checkers both must pass."""
@@ -237,7 +286,9 @@ def test_alpha_starts_down_until_first_success(daemon, backend):
     need(d, v_alpha, live.port, "TCP_CHECK")
     fc.wait_state(d, v_alpha, live.port, "up", 5)
     time.sleep(3 * INTERVAL)
-    assert d.rs(v_alpha, dead)["state"] == "down"
+    r = d.rs(v_alpha, dead)
+    assert r["state"] == "down", r
+    assert "TCP_CHECK" in r["reason"] and "refused" in r["reason"], r  # not "alpha: ..."
     assert transitions(d, dead, "UP") == []
     assert fc.names(v_alpha, 4) == ["live"] * 4
 
@@ -613,6 +664,33 @@ def test_misc_check_hanging_script_killed_with_its_child(daemon, backend, tmp_pa
     assert took <= 1.0 + MARGIN, "down %.2fs after the script started" % took
     fc.wait_until(lambda: all(proc_gone(p) for p in got), 5,
                   "the script %d and its child %d to be killed" % (got[1], got[0]))
+
+
+def test_file_check_health_and_weight(daemon, backend, tmp_path):
+    """FILE_CHECK: without weight the file's number decides (0 up, else
+    down); with weight W the server stays up with weight configured + n*W."""
+    a, b = backend("a"), backend("b")
+    fa, fb = tmp_path / "a.state", tmp_path / "b.state"
+    fa.write_text("0\n")
+    fb.write_text("3\n")
+    vport = fc.free_port()
+    d = daemon(vs_conf(vport, [
+        rs_conf("127.0.0.1", a.port, generic_check("FILE_CHECK", ["track_file %s" % fa])),
+        rs_conf("127.0.0.1", b.port,
+                generic_check("FILE_CHECK", ["track_file %s" % fb, "weight 2"]), weight=5)],
+        extra="alpha"))
+    need(d, vport, a.port, "FILE_CHECK")
+    fc.wait_state(d, vport, a.port, "up", 10)
+    fc.wait_rs(d, vport, b.port, lambda r: r["state"] == "up" and r["weight"] == 11, 10,
+               "weight 5 + 3*2")
+    fb.write_text("-1\n")
+    r = fc.wait_rs(d, vport, b.port, lambda r: r["weight"] == 3, 10, "weight 5 - 1*2")
+    assert r["configured_weight"] == 5 and r["state"] == "up", r
+    fa.write_text("1\n")
+    wait_failed(d, vport, a.port, "FILE_CHECK", [])
+    assert fc.names(vport, 4) == ["b"] * 4
+    fa.write_text("0\n")
+    fc.wait_state(d, vport, a.port, "up", 10)
 
 
 # ----------------------------------------------- SMTP, DNS, UDP, PING checks
