@@ -1,20 +1,300 @@
-/* SMTP_CHECK: placeholder until its checker lands; every attempt fails with a
- * clear reason, so a config that uses it is never silently "healthy". */
+/* SMTP_CHECK, with keepalived's dialogue: connect, read the greeting (must
+ * be 220), send "HELO <helo_name>" (default keepalived's
+ * "smtpchecker.keepalived.org"), read the reply (must be 250), send QUIT
+ * and wait for its reply.  Unlike keepalived, which only looks at the first
+ * line it reads, whole replies are read: a multi-line greeting
+ * ("220-...", "220 ...") is one reply, so its second line is not taken for
+ * the HELO answer.  After QUIT any reply, or the server closing, is success.
+ * (keepalived's legacy host { } blocks are split into one check each by the
+ * reader.)  The core's deadline (connect_timeout) bounds the whole dialogue. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include "check/check.h"
+#include "core/loop.h"
+
+#define SMTP_DEFAULT_HELO "smtpchecker.keepalived.org"
+#define SMTP_LINE_MAX	  1024 /* RFC 5321 says 512 with CRLF; be lenient */
+#define SMTP_TEXT_MAX	  80   /* reply text kept for the reason */
+
+enum smtp_state { SMTP_CONNECTING, SMTP_BANNER, SMTP_HELO, SMTP_QUIT };
+
+struct smtp_att {
+	struct ev_io io;
+	struct check_run *run;
+	enum smtp_state state;
+	/* the reply being read */
+	int code; /* of its first line; 0 = none yet */
+	char text[SMTP_TEXT_MAX + 1];
+	size_t inlen;
+	char in[SMTP_LINE_MAX];
+	/* the command being written */
+	size_t outlen, outoff;
+	char out[SMTP_LINE_MAX];
+};
+
+static void smtp_release(struct check_run *run)
+{
+	struct smtp_att *a = run->priv;
+
+	if (!a)
+		return;
+	run->priv = NULL;
+	/* loop_io_del, not loop_io_forget: a child forked for a script holds
+	 * a copy of the fd until its exec, which would keep it in epoll */
+	loop_io_del(run->loop, &a->io);
+	close(a->io.fd);
+	loop_defer(run->loop, free, a); /* the loop may still hold &a->io this round */
+}
+
+static void smtp_finish(struct check_run *run, int ok, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void smtp_finish(struct check_run *run, int ok, const char *fmt, ...)
+{
+	char reason[192];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	smtp_release(run);
+	check_done(run, ok, "%s", reason);
+}
+
+static const char *smtp_errno_reason(int e)
+{
+	switch (e) {
+	case ECONNREFUSED:
+		return "connection refused";
+	case EHOSTUNREACH:
+		return "no route to host";
+	case ENETUNREACH:
+		return "network unreachable";
+	default:
+		return strerror(e);
+	}
+}
+
+static const char *smtp_step(enum smtp_state s)
+{
+	return s == SMTP_BANNER ? "the banner" : s == SMTP_HELO ? "the HELO reply" : "QUIT";
+}
+
+/* Parse one complete line (no CR/LF) into the reply in progress.
+ * 1 = the reply is complete, 0 = more lines follow, -1 = malformed. */
+static int smtp_line(struct smtp_att *a, const char *line, size_t len)
+{
+	int code, last;
+	size_t i, t;
+
+	if (len < 3 || line[0] < '2' || line[0] > '5' || line[1] < '0' || line[1] > '9' ||
+	    line[2] < '0' || line[2] > '9')
+		return -1;
+	code = (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
+	if (len == 3 || line[3] == ' ')
+		last = 1;
+	else if (line[3] == '-')
+		last = 0;
+	else
+		return -1;
+	if (a->code && code != a->code)
+		return -1; /* RFC 5321 4.2.1: every line carries the same code */
+	if (!a->code) {
+		a->code = code;
+		for (i = 4, t = 0; i < len && t < SMTP_TEXT_MAX; i++)
+			a->text[t++] = line[i] >= 0x20 && line[i] < 0x7f ? line[i] : '?';
+		a->text[t] = 0;
+	}
+	return last;
+}
+
+/* Send what is left of a->out; arm EPOLLOUT if the socket is full.
+ * 0, or -1 when the attempt ended. */
+static int smtp_flush(struct smtp_att *a)
+{
+	while (a->outoff < a->outlen) {
+		ssize_t n = send(a->io.fd, a->out + a->outoff, a->outlen - a->outoff,
+				 MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				break;
+			smtp_finish(a->run, 0, "sending %s: %s",
+				    a->state == SMTP_HELO ? "HELO" : "QUIT",
+				    smtp_errno_reason(errno));
+			return -1;
+		}
+		a->outoff += (size_t)n;
+	}
+	loop_io_mod(a->run->loop, &a->io, a->outoff < a->outlen ? EPOLLIN | EPOLLOUT : EPOLLIN);
+	return 0;
+}
+
+static int smtp_send(struct smtp_att *a, enum smtp_state next, const char *cmd)
+{
+	int n = snprintf(a->out, sizeof(a->out), "%s\r\n", cmd);
+
+	a->outlen = n > 0 && (size_t)n < sizeof(a->out) ? (size_t)n : 0;
+	a->outoff = 0;
+	a->state = next;
+	a->code = 0;
+	return smtp_flush(a);
+}
+
+/* A whole reply has been read: act on it.  0, or -1 when the attempt ended. */
+static int smtp_reply(struct smtp_att *a)
+{
+	struct check_run *run = a->run;
+	char helo[SMTP_LINE_MAX];
+	const char *name;
+
+	switch (a->state) {
+	case SMTP_BANNER:
+		if (a->code != 220) {
+			smtp_finish(run, 0, "banner %d %s", a->code, a->text);
+			return -1;
+		}
+		name = run->conf->helo_name && *run->conf->helo_name ? run->conf->helo_name
+								     : SMTP_DEFAULT_HELO;
+		if (strpbrk(name, "\r\n") || strlen(name) > SMTP_LINE_MAX - 16) {
+			smtp_finish(run, 0, "helo_name is not a single short line");
+			return -1;
+		}
+		snprintf(helo, sizeof(helo), "HELO %s", name);
+		return smtp_send(a, SMTP_HELO, helo);
+	case SMTP_HELO:
+		if (a->code != 250) {
+			smtp_finish(run, 0, "HELO reply %d %s", a->code, a->text);
+			return -1;
+		}
+		return smtp_send(a, SMTP_QUIT, "QUIT");
+	case SMTP_QUIT:
+		smtp_finish(run, 1, "banner 220, HELO 250");
+		return -1;
+	case SMTP_CONNECTING:
+		break;
+	}
+	return 0;
+}
+
+/* Read and handle every complete line; the attempt may end inside. */
+static void smtp_read(struct smtp_att *a)
+{
+	struct check_run *run = a->run;
+
+	for (;;) {
+		char *nl;
+		ssize_t n;
+
+		/* handle the complete lines already buffered */
+		while ((nl = memchr(a->in, '\n', a->inlen))) {
+			size_t len = (size_t)(nl - a->in), used = len + 1;
+			int r;
+
+			if (len && a->in[len - 1] == '\r')
+				len--;
+			r = smtp_line(a, a->in, len);
+			memmove(a->in, a->in + used, a->inlen - used);
+			a->inlen -= used;
+			if (r < 0) {
+				smtp_finish(run, 0, "malformed reply to %s", smtp_step(a->state));
+				return;
+			}
+			if (r > 0 && smtp_reply(a) < 0)
+				return;
+		}
+		if (a->inlen == sizeof(a->in)) {
+			smtp_finish(run, 0, "reply line over %d bytes", SMTP_LINE_MAX);
+			return;
+		}
+		n = recv(a->io.fd, a->in + a->inlen, sizeof(a->in) - a->inlen, MSG_DONTWAIT);
+		if (n > 0) {
+			a->inlen += (size_t)n;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return;
+		if (a->state == SMTP_QUIT) /* the server hung up after QUIT: fine */
+			smtp_finish(run, 1, "banner 220, HELO 250");
+		else if (n == 0)
+			smtp_finish(run, 0, "connection closed before %s", smtp_step(a->state));
+		else
+			smtp_finish(run, 0, "reading %s: %s", smtp_step(a->state),
+				    smtp_errno_reason(errno));
+		return;
+	}
+}
+
+static void smtp_on_io(struct loop *l, struct ev_io *io, uint32_t events)
+{
+	struct smtp_att *a = io->data;
+
+	if (a->state == SMTP_CONNECTING) {
+		int e = 0;
+		socklen_t elen = sizeof(e);
+
+		if (getsockopt(io->fd, SOL_SOCKET, SO_ERROR, &e, &elen) < 0)
+			e = errno;
+		if (e) {
+			smtp_finish(a->run, 0, "%s", smtp_errno_reason(e));
+			return;
+		}
+		if (!(events & (EPOLLOUT | EPOLLIN | EPOLLHUP)))
+			return;
+		a->state = SMTP_BANNER;
+		loop_io_mod(l, &a->io, EPOLLIN);
+		smtp_read(a); /* the banner may already be there */
+		return;
+	}
+	if ((events & EPOLLOUT) && a->outoff < a->outlen && smtp_flush(a) < 0)
+		return;
+	if (events & (EPOLLIN | EPOLLHUP | EPOLLERR))
+		smtp_read(a);
+}
 
 static void smtp_start(struct check_run *run)
 {
-	check_done(run, 0, "SMTP_CHECK is not implemented in this build");
+	struct smtp_att *a = calloc(1, sizeof(*a));
+	char err[256];
+	int fd;
+
+	if (!a) {
+		check_done(run, 0, "out of memory");
+		return;
+	}
+	fd = check_connect(run, SOCK_STREAM, err, sizeof(err));
+	if (fd < 0) {
+		free(a);
+		check_done(run, 0, "%s", err);
+		return;
+	}
+	a->run = run;
+	a->io.fd = fd;
+	a->state = SMTP_CONNECTING;
+	run->priv = a;
+	if (loop_io_add(run->loop, &a->io, fd, EPOLLOUT, smtp_on_io, a) < 0)
+		smtp_finish(run, 0, "cannot watch the socket: %s", strerror(errno));
 }
 
 static void smtp_cancel(struct check_run *run)
 {
-	(void)run;
+	smtp_release(run);
 }
 
 const struct check_ops check_smtp_ops = {
-	.type = CHECK_SMTP,
-	.name = "SMTP_CHECK",
-	.start = smtp_start,
-	.cancel = smtp_cancel,
+    .type = CHECK_SMTP,
+    .name = "SMTP_CHECK",
+    .start = smtp_start,
+    .cancel = smtp_cancel,
 };

@@ -1,20 +1,215 @@
-/* UDP_CHECK: placeholder until its checker lands; every attempt fails with a
- * clear reason, so a config that uses it is never silently "healthy". */
+/* UDP_CHECK, with keepalived's semantics: send conf->payload (a hex string
+ * as in keepalived: "0a1b2c", spaces allowed between octets; no payload = an
+ * empty datagram) on a connected UDP socket, then
+ *  - with require_reply: up when any datagram comes back before the core's
+ *    deadline (connect_timeout); the reader does not keep keepalived's reply
+ *    pattern, so the content is not compared;
+ *  - without: up unless an ICMP error (port/host unreachable, reported on
+ *    the connected socket) arrives.  keepalived waits the whole connection
+ *    timeout for that error; fulcrum waits half of it, at most
+ *    UDP_ICMP_WAIT_MS, so the attempt ends before the core's deadline and
+ *    does not hold a socket for seconds (an ICMP error takes one round trip).
+ * A reply, if one comes, ends the attempt at once either way. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include "check/check.h"
+#include "core/loop.h"
+
+#define UDP_ICMP_WAIT_MS 1000
+#define UDP_REPLY_MAX	 65536
+
+struct udp_att {
+	struct ev_io io;       /* the connected UDP socket */
+	struct ev_timer quiet; /* without require_reply: no error by then = up */
+	struct check_run *run;
+	unsigned wait_ms;
+};
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* keepalived's hex string: hex digits in pairs, spaces and tabs between
+ * octets, a lone digit before a space is one octet.  The number of octets,
+ * or -1 if the string holds anything else or no octet at all. */
+static ssize_t udp_hex_decode(const char *s, uint8_t *out, size_t cap)
+{
+	size_t n = 0;
+
+	for (;;) {
+		int hi, lo;
+
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (!*s)
+			break;
+		hi = hex_digit(*s++);
+		if (hi < 0)
+			return -1;
+		if (*s && *s != ' ' && *s != '\t') {
+			lo = hex_digit(*s++);
+			if (lo < 0)
+				return -1;
+			hi = hi << 4 | lo;
+		}
+		if (n == cap)
+			return -1;
+		out[n++] = (uint8_t)hi;
+	}
+	return n ? (ssize_t)n : -1;
+}
+
+static void udp_release(struct check_run *run)
+{
+	struct udp_att *a = run->priv;
+
+	if (!a)
+		return;
+	run->priv = NULL;
+	loop_timer_stop(run->loop, &a->quiet);
+	/* loop_io_del, not loop_io_forget: a child forked for a script holds
+	 * a copy of the fd until its exec, which would keep it in epoll */
+	loop_io_del(run->loop, &a->io);
+	close(a->io.fd);
+	loop_defer(run->loop, free, a); /* the loop may still hold &a->io this round */
+}
+
+static void udp_finish(struct check_run *run, int ok, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void udp_finish(struct check_run *run, int ok, const char *fmt, ...)
+{
+	char reason[160];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	udp_release(run);
+	check_done(run, ok, "%s", reason);
+}
+
+static const char *udp_errno_reason(int e)
+{
+	switch (e) {
+	case ECONNREFUSED:
+		return "connection refused (ICMP port unreachable)";
+	case EHOSTUNREACH:
+		return "host unreachable";
+	case ENETUNREACH:
+		return "network unreachable";
+	default:
+		return strerror(e);
+	}
+}
+
+/* One non-blocking read: 1 = the attempt ended, 0 = nothing queued. */
+static int udp_read(struct udp_att *a)
+{
+	static uint8_t buf[UDP_REPLY_MAX]; /* contents unused: one loop thread */
+	ssize_t n;
+
+	do
+		n = recv(a->io.fd, buf, sizeof(buf), MSG_DONTWAIT);
+	while (n < 0 && errno == EINTR);
+	if (n >= 0) {
+		udp_finish(a->run, 1, "reply of %zd bytes", n);
+		return 1;
+	}
+	if (errno == EAGAIN || errno == EWOULDBLOCK)
+		return 0;
+	udp_finish(a->run, 0, "%s", udp_errno_reason(errno));
+	return 1;
+}
+
+static void udp_on_io(struct loop *l, struct ev_io *io, uint32_t events)
+{
+	udp_read(io->data);
+}
+
+static void udp_on_quiet(struct loop *l, struct ev_timer *t)
+{
+	struct udp_att *a = t->data;
+
+	/* an error or a reply that raced the timer still counts */
+	if (!udp_read(a))
+		udp_finish(a->run, 1, "no ICMP error within %u ms", a->wait_ms);
+}
 
 static void udp_start(struct check_run *run)
 {
-	check_done(run, 0, "UDP_CHECK is not implemented in this build");
+	const struct check_conf *conf = run->conf;
+	uint8_t payload[1024];
+	ssize_t plen = 0, n;
+	char err[256];
+	struct udp_att *a;
+	int fd;
+
+	if (conf->payload && *conf->payload) {
+		plen = udp_hex_decode(conf->payload, payload, sizeof(payload));
+		if (plen < 0) {
+			check_done(run, 0, "payload is not a hex string of at most %zu octets",
+				   sizeof(payload));
+			return;
+		}
+	}
+	a = calloc(1, sizeof(*a));
+	if (!a) {
+		check_done(run, 0, "out of memory");
+		return;
+	}
+	fd = check_connect(run, SOCK_DGRAM, err, sizeof(err));
+	if (fd < 0) {
+		free(a);
+		check_done(run, 0, "%s", err);
+		return;
+	}
+	a->run = run;
+	a->io.fd = fd;
+	loop_timer_init(&a->quiet, udp_on_quiet, a);
+	run->priv = a;
+	n = send(fd, payload, (size_t)plen, MSG_NOSIGNAL);
+	if (n != plen) {
+		udp_finish(run, 0, "send: %s", n < 0 ? udp_errno_reason(errno) : "short write");
+		return;
+	}
+	if (loop_io_add(run->loop, &a->io, fd, EPOLLIN, udp_on_io, a) < 0) {
+		udp_finish(run, 0, "cannot watch the socket: %s", strerror(errno));
+		return;
+	}
+	if (!conf->require_reply) {
+		a->wait_ms =
+		    conf->connect_timeout_ms ? conf->connect_timeout_ms / 2 : UDP_ICMP_WAIT_MS;
+		if (a->wait_ms > UDP_ICMP_WAIT_MS)
+			a->wait_ms = UDP_ICMP_WAIT_MS;
+		if (!a->wait_ms)
+			a->wait_ms = 1;
+		loop_timer_start(run->loop, &a->quiet, a->wait_ms);
+	}
 }
 
 static void udp_cancel(struct check_run *run)
 {
-	(void)run;
+	udp_release(run);
 }
 
 const struct check_ops check_udp_ops = {
-	.type = CHECK_UDP,
-	.name = "UDP_CHECK",
-	.start = udp_start,
-	.cancel = udp_cancel,
+    .type = CHECK_UDP,
+    .name = "UDP_CHECK",
+    .start = udp_start,
+    .cancel = udp_cancel,
 };
