@@ -139,8 +139,7 @@ void loop_io_del(struct loop *l, struct ev_io *io)
 
 void loop_io_forget(struct loop *l, struct ev_io *io)
 {
-	(void)l;
-	io->registered = 0;
+	loop_io_del(l, io);
 }
 
 /* ---- timers: binary min-heap, heap_idx is position + 1 ---- */

@@ -27,9 +27,10 @@ int loop_io_add(struct loop *l, struct ev_io *io, int fd, uint32_t events, ev_io
 		void *data);
 int loop_io_mod(struct loop *l, struct ev_io *io, uint32_t events);
 void loop_io_del(struct loop *l, struct ev_io *io);
-/* The same, for a descriptor the caller closes right after: close() takes
- * it out of the epoll set, so no syscall is spent.  Only for descriptors
- * that are not dup()ed or shared with another process. */
+/* Deprecated alias of loop_io_del (being removed).  Skipping the
+ * EPOLL_CTL_DEL before close() is unsafe here: a child forked for a script
+ * holds copies of every descriptor until it closes them, which keeps the
+ * epoll registration -- and its pointer to io -- alive after our close. */
 void loop_io_forget(struct loop *l, struct ev_io *io);
 
 void loop_timer_init(struct ev_timer *t, ev_timer_cb cb, void *data);

@@ -62,7 +62,10 @@ static void close_fd(struct loop *l, struct ev_io *io, int *fd, int rst)
 {
 	if (*fd < 0)
 		return;
-	loop_io_forget(l, io); /* close() below leaves the epoll set */
+	/* an explicit DEL even though close() would drop it: a child forked
+	 * for a script may still hold a copy of fd, which keeps the epoll
+	 * registration (and its pointer to io) alive after our close */
+	loop_io_del(l, io);
 	if (rst)
 		sock_set_rst(*fd);
 	close(*fd);
