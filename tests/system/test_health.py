@@ -48,10 +48,6 @@ def need(d, vs_port, rs_port, checker, timeout=6.0):
     return c
 
 
-def rs_line(port, host="127.0.0.1"):
-    return "real server %s:%d " % (host, port)
-
-
 def transitions(d, port, word, host="127.0.0.1"):
     """Log lines announcing `word` (UP/DOWN) for the real server at port."""
     pat = re.compile(r"real server %s:%d %s\b" % (re.escape(host), port, word))
