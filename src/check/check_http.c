@@ -423,17 +423,19 @@ static void do_handshake(struct http_try *t)
 }
 
 /* The connect finished (writable): its result, then TLS or the request. */
-static void do_connected(struct http_try *t)
+static void do_connected(struct http_try *t, uint32_t events)
 {
 	const struct check_conf *k = t->run->conf;
 	int e = 0;
 	socklen_t el = sizeof(e);
 	char err[160];
 
-	if (getsockopt(t->fd, SOL_SOCKET, SO_ERROR, &e, &el) < 0)
-		e = errno;
-	if (e) {
-		finish(t, 0, "%s", check_errno_reason(e));
+	/* writable without error or hang-up is connected: SO_ERROR is asked
+	 * only for the reason of a failure (one syscall less per check) */
+	if (events & (EPOLLERR | EPOLLHUP)) {
+		if (getsockopt(t->fd, SOL_SOCKET, SO_ERROR, &e, &el) < 0)
+			e = errno;
+		finish(t, 0, "%s", e ? check_errno_reason(e) : "connection failed");
 		return;
 	}
 	if (k->type == CHECK_SSL_GET) {
@@ -467,7 +469,7 @@ static void on_io(struct loop *l, struct ev_io *io, uint32_t events)
 
 	switch (t->st) {
 	case ST_CONNECT:
-		do_connected(t);
+		do_connected(t, events);
 		break;
 	case ST_HANDSHAKE:
 		do_handshake(t);
