@@ -72,7 +72,7 @@ static void try_release(struct http_try *t)
 {
 	if (t->fd >= 0) {
 		if (t->io.registered)
-			loop_io_forget(t->run->loop, &t->io);
+			loop_io_del(t->run->loop, &t->io);
 		close(t->fd);
 		t->fd = -1;
 	}

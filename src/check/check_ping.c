@@ -53,7 +53,7 @@ static void ping_release(struct check_run *run)
 	if (!a)
 		return;
 	run->priv = NULL;
-	/* loop_io_del, not loop_io_forget: a child forked for a script holds
+	/* loop_io_del before close (see loop.h): a child forked for a script holds
 	 * a copy of the fd until its exec, which would keep it in epoll */
 	loop_io_del(run->loop, &a->io);
 	close(a->io.fd);

@@ -31,7 +31,7 @@ static void tcp_release(struct check_run *run)
 	run->priv = NULL;
 	fd = a->io.fd;
 	(void)setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
-	loop_io_del(run->loop, &a->io); /* not forget: see close_fd() in proxy/tcp.c */
+	loop_io_del(run->loop, &a->io); /* before close: see loop.h */
 	close(fd);
 	/* out of memory for the deferral: leak a few bytes rather than free
 	 * what the loop may still reference this round */

@@ -137,11 +137,6 @@ void loop_io_del(struct loop *l, struct ev_io *io)
 	io->registered = 0;
 }
 
-void loop_io_forget(struct loop *l, struct ev_io *io)
-{
-	loop_io_del(l, io);
-}
-
 /* ---- timers: binary min-heap, heap_idx is position + 1 ---- */
 
 static void heap_set(struct loop *l, size_t i, struct ev_timer *t)

@@ -26,12 +26,10 @@ uint64_t loop_clock_ms(void);   /* fresh CLOCK_MONOTONIC reading */
 int loop_io_add(struct loop *l, struct ev_io *io, int fd, uint32_t events, ev_io_cb cb,
 		void *data);
 int loop_io_mod(struct loop *l, struct ev_io *io, uint32_t events);
+/* Always before close(): a child forked for a script holds copies of every
+ * descriptor for a moment, and while it does, a closed descriptor's epoll
+ * registration (and its pointer to io) stays alive. */
 void loop_io_del(struct loop *l, struct ev_io *io);
-/* Deprecated alias of loop_io_del (being removed).  Skipping the
- * EPOLL_CTL_DEL before close() is unsafe here: a child forked for a script
- * holds copies of every descriptor until it closes them, which keeps the
- * epoll registration -- and its pointer to io -- alive after our close. */
-void loop_io_forget(struct loop *l, struct ev_io *io);
 
 void loop_timer_init(struct ev_timer *t, ev_timer_cb cb, void *data);
 void loop_timer_start(struct loop *l, struct ev_timer *t, uint64_t after_ms);

@@ -286,7 +286,7 @@ static void sp_free(void *arg)
 	free(arg);
 }
 
-/* loop_io_del, not loop_io_forget: a child forked by another spawn may
+/* loop_io_del before close (see loop.h): a child forked by another spawn may
  * hold a copy of these descriptors until its exec, and epoll watches the
  * open file, not the descriptor, so close() alone would not unwatch it. */
 static void close_out(struct spawn *sp)
