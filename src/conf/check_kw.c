@@ -6,6 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
 #include <strings.h>
 
 #include "conf/kw.h"
@@ -188,6 +191,22 @@ static int p_status_code(struct kw_ctx *c, void *obj, const struct kw_stmt *st, 
 
 static int p_regex(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err, size_t errlen)
 {
+	int code;
+	PCRE2_SIZE off;
+	pcre2_code *re;
+
+	/* a pattern PCRE2 refuses is a config error now, not a failed check
+	 * at every attempt later */
+	re = pcre2_compile((PCRE2_SPTR)st->args[0].text, PCRE2_ZERO_TERMINATED, 0, &code, &off,
+			   NULL);
+	if (!re) {
+		PCRE2_UCHAR msg[128];
+
+		pcre2_get_error_message(code, msg, sizeof(msg));
+		return err_set(err, errlen, "regex '%s': %s at offset %zu", st->args[0].text,
+			       (char *)msg, (size_t)off);
+	}
+	pcre2_code_free(re);
 	return kw_str(st, 0, &((struct check_url *)obj)->regex, err, errlen);
 }
 

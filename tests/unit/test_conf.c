@@ -619,6 +619,9 @@ static void test_duplicates(void **state)
 	expect_error("virtual_server 10.0.0.1 80 {\n sorry_server 10.0.0.3 80\n"
 		     " sorry_server 10.0.0.4 80\n}\n",
 		     "t.conf:3: sorry_server given twice");
+	expect_error("virtual_server 10.0.0.1 80 {\n real_server 10.0.0.2 80 {\n  HTTP_GET {\n"
+		     "   url {\n    path /\n    regex \"(unclosed\"\n   }\n  }\n }\n}\n",
+		     "t.conf:6: regex '(unclosed': missing closing parenthesis at offset 9");
 	expect_error("virtual_server 10.0.0.1 80 {\n real_server 10.0.0.1 80 {\n }\n}\n",
 		     "t.conf:2: real_server 10.0.0.1:80 is the virtual server itself: connections "
 		     "would loop");
