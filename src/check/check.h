@@ -29,6 +29,20 @@ extern const struct check_ops check_tcp_ops, check_http_get_ops, check_ssl_get_o
  * bind_if if set.  The fd, or -1 with reason in err. */
 int check_connect(const struct check_run *run, int type, char *err, size_t errlen);
 
+/* Datagram flavour of check_errno_reason: ECONNREFUSED is an ICMP port
+ * unreachable, EHOSTUNREACH an ICMP host unreachable. */
+const char *check_dgram_errno_reason(int e);
+
+/* For checkers whose attempt state (run->priv) is one malloc'd struct whose
+ * FIRST member is the struct ev_io of its one socket.  check_att_release
+ * stops watching (before the close: see loop.h), closes the socket, frees
+ * the struct once the loop's round is over (the round may still hold the
+ * io), and clears run->priv; harmless when run->priv is NULL.
+ * check_att_finish releases, then calls check_done with the reason. */
+void check_att_release(struct check_run *run);
+void check_att_finish(struct check_run *run, int ok, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* The reason text for a socket errno: "connection refused", "no route to
  * host"..., else strerror(). */
 const char *check_errno_reason(int e);

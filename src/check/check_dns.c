@@ -7,6 +7,7 @@
  * No retransmission: the core retries (DNS retry default 3, keepalived's).
  * The core's deadline (connect_timeout) ends an attempt without reply. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,7 @@ struct dns_att {
 	size_t qlen;
 	uint8_t query[DNS_QUERY_MAX];
 };
+_Static_assert(offsetof(struct dns_att, io) == 0, "check_att_*() find the watcher first");
 
 static uint16_t dns_random_id(void)
 {
@@ -36,49 +38,6 @@ static uint16_t dns_random_id(void)
 	if (getrandom(&id, sizeof(id), GRND_NONBLOCK) != (ssize_t)sizeof(id))
 		id = (uint16_t)random();
 	return id;
-}
-
-static void dns_release(struct check_run *run)
-{
-	struct dns_att *a = run->priv;
-
-	if (!a)
-		return;
-	run->priv = NULL;
-	/* loop_io_del before close (see loop.h): a child forked for a script holds
-	 * a copy of the fd until its exec, which would keep it in epoll */
-	loop_io_del(run->loop, &a->io);
-	close(a->io.fd);
-	loop_defer(run->loop, free, a); /* the loop may still hold &a->io this round */
-}
-
-static void dns_finish(struct check_run *run, int ok, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void dns_finish(struct check_run *run, int ok, const char *fmt, ...)
-{
-	char reason[160];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(reason, sizeof(reason), fmt, ap);
-	va_end(ap);
-	dns_release(run);
-	check_done(run, ok, "%s", reason);
-}
-
-static const char *sock_reason(int e)
-{
-	switch (e) {
-	case ECONNREFUSED:
-		return "connection refused (ICMP port unreachable)";
-	case EHOSTUNREACH:
-		return "host unreachable";
-	case ENETUNREACH:
-		return "network unreachable";
-	default:
-		return strerror(e);
-	}
 }
 
 static void dns_on_io(struct loop *l, struct ev_io *io, uint32_t events)
@@ -98,7 +57,7 @@ static void dns_on_io(struct loop *l, struct ev_io *io, uint32_t events)
 				continue;
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				return;
-			dns_finish(run, 0, "%s", sock_reason(errno));
+			check_att_finish(run, 0, "%s", check_dgram_errno_reason(errno));
 			return;
 		}
 		switch (
@@ -106,12 +65,12 @@ static void dns_on_io(struct loop *l, struct ev_io *io, uint32_t events)
 		case DNS_REPLY_IGNORE:
 			continue;
 		case DNS_REPLY_OK:
-			dns_finish(run, 1, "NOERROR, %u answer%s", info.answers_of_qtype,
+			check_att_finish(run, 1, "NOERROR, %u answer%s", info.answers_of_qtype,
 				   info.answers_of_qtype == 1 ? "" : "s");
 			return;
 		case DNS_REPLY_RCODE:
 		case DNS_REPLY_BAD:
-			dns_finish(run, 0, "%s", why);
+			check_att_finish(run, 0, "%s", why);
 			return;
 		}
 	}
@@ -154,17 +113,17 @@ static void dns_start(struct check_run *run)
 	/* A fresh connected UDP socket has room for one small datagram. */
 	n = send(fd, a->query, a->qlen, MSG_NOSIGNAL);
 	if (n != (ssize_t)a->qlen) {
-		dns_finish(run, 0, "send: %s",
-			   n < 0 ? sock_reason(errno) : "short write of the query");
+		check_att_finish(run, 0, "send: %s",
+			   n < 0 ? check_dgram_errno_reason(errno) : "short write of the query");
 		return;
 	}
 	if (loop_io_add(run->loop, &a->io, fd, EPOLLIN, dns_on_io, a) < 0)
-		dns_finish(run, 0, "cannot watch the socket: %s", strerror(errno));
+		check_att_finish(run, 0, "cannot watch the socket: %s", strerror(errno));
 }
 
 static void dns_cancel(struct check_run *run)
 {
-	dns_release(run);
+	check_att_release(run);
 }
 
 const struct check_ops check_dns_ops = {

@@ -1,6 +1,8 @@
 /* Socket helpers shared by the network checkers. */
 #include <errno.h>
 #include <net/if.h>
+#include <stdarg.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -8,6 +10,7 @@
 
 #include "check/check.h"
 #include "core/err.h"
+#include "core/loop.h"
 
 const char *check_errno_reason(int e)
 {
@@ -25,6 +28,43 @@ const char *check_errno_reason(int e)
 	default:
 		return strerror(e);
 	}
+}
+
+const char *check_dgram_errno_reason(int e)
+{
+	switch (e) {
+	case ECONNREFUSED:
+		return "connection refused (ICMP port unreachable)";
+	case EHOSTUNREACH:
+		return "host unreachable";
+	default:
+		return check_errno_reason(e);
+	}
+}
+
+void check_att_release(struct check_run *run)
+{
+	struct ev_io *io = run->priv; /* the first member, by contract */
+
+	if (!io)
+		return;
+	run->priv = NULL;
+	loop_io_del(run->loop, io);
+	close(io->fd);
+	io->fd = -1;
+	loop_defer(run->loop, free, io);
+}
+
+void check_att_finish(struct check_run *run, int ok, const char *fmt, ...)
+{
+	char reason[192];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	check_att_release(run);
+	check_done(run, ok, "%s", reason);
 }
 
 /* The source address: bindto's address and/or bind_port, in the target's

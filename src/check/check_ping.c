@@ -13,6 +13,7 @@
  * filtered to echo replies, and a reply must carry this attempt's random
  * identifier, sequence number and cookie. */
 #include <errno.h>
+#include <stddef.h>
 #include <netinet/icmp6.h>
 #include <netinet/ip.h>
 #include <netinet/ip_icmp.h>
@@ -43,49 +44,9 @@ struct ping_att {
 	uint16_t id, seq;
 	uint8_t cookie[PING_COOKIE];
 };
+_Static_assert(offsetof(struct ping_att, io) == 0, "check_att_*() find the watcher first");
 
 static int ping_dgram_refused[2]; /* [0] IPv4, [1] IPv6 */
-
-static void ping_release(struct check_run *run)
-{
-	struct ping_att *a = run->priv;
-
-	if (!a)
-		return;
-	run->priv = NULL;
-	/* loop_io_del before close (see loop.h): a child forked for a script holds
-	 * a copy of the fd until its exec, which would keep it in epoll */
-	loop_io_del(run->loop, &a->io);
-	close(a->io.fd);
-	loop_defer(run->loop, free, a); /* the loop may still hold &a->io this round */
-}
-
-static void ping_finish(struct check_run *run, int ok, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void ping_finish(struct check_run *run, int ok, const char *fmt, ...)
-{
-	char reason[160];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(reason, sizeof(reason), fmt, ap);
-	va_end(ap);
-	ping_release(run);
-	check_done(run, ok, "%s", reason);
-}
-
-static const char *ping_errno_reason(int e)
-{
-	switch (e) {
-	case EHOSTUNREACH:
-		return "host unreachable";
-	case ENETUNREACH:
-		return "network unreachable";
-	default:
-		return strerror(e);
-	}
-}
 
 static uint16_t icmp_checksum(const uint8_t *p, size_t len)
 {
@@ -167,7 +128,7 @@ static int ping_bind_connect(const struct check_run *run, int fd, char *err, siz
 		sl = addr_to_sockaddr(&dst, &ss);
 	}
 	if (connect(fd, (struct sockaddr *)&ss, sl) < 0)
-		return err_set(err, errlen, "%s", ping_errno_reason(errno));
+		return err_set(err, errlen, "%s", check_dgram_errno_reason(errno));
 	return 0;
 }
 
@@ -212,11 +173,11 @@ static void ping_on_io(struct loop *l, struct ev_io *io, uint32_t events)
 				continue;
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				return;
-			ping_finish(a->run, 0, "%s", ping_errno_reason(errno));
+			check_att_finish(a->run, 0, "%s", check_dgram_errno_reason(errno));
 			return;
 		}
 		if (ping_match(a, a->run->target.family, buf, (size_t)n)) {
-			ping_finish(a->run, 1, "echo reply");
+			check_att_finish(a->run, 1, "echo reply");
 			return;
 		}
 	}
@@ -252,7 +213,7 @@ static void ping_start(struct check_run *run)
 	a->raw = raw;
 	run->priv = a;
 	if (ping_bind_connect(run, fd, err, sizeof(err)) < 0) {
-		ping_finish(run, 0, "%s", err);
+		check_att_finish(run, 0, "%s", err);
 		return;
 	}
 	if (getrandom(a->cookie, sizeof(a->cookie), GRND_NONBLOCK) != (ssize_t)sizeof(a->cookie))
@@ -276,17 +237,17 @@ static void ping_start(struct check_run *run)
 		pkt[3] = (uint8_t)c;
 	}
 	if (loop_io_add(run->loop, &a->io, fd, EPOLLIN, ping_on_io, a) < 0) {
-		ping_finish(run, 0, "cannot watch the socket: %s", strerror(errno));
+		check_att_finish(run, 0, "cannot watch the socket: %s", strerror(errno));
 		return;
 	}
 	n = send(fd, pkt, sizeof(pkt), MSG_NOSIGNAL);
 	if (n != (ssize_t)sizeof(pkt))
-		ping_finish(run, 0, "%s", n < 0 ? ping_errno_reason(errno) : "short send");
+		check_att_finish(run, 0, "%s", n < 0 ? check_dgram_errno_reason(errno) : "short send");
 }
 
 static void ping_cancel(struct check_run *run)
 {
-	ping_release(run);
+	check_att_release(run);
 }
 
 const struct check_ops check_ping_ops = {

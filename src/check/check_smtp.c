@@ -8,6 +8,7 @@
  * (keepalived's legacy host { } blocks are split into one check each by the
  * reader.)  The core's deadline (connect_timeout) bounds the whole dialogue. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,49 +39,7 @@ struct smtp_att {
 	size_t outlen, outoff;
 	char out[SMTP_LINE_MAX];
 };
-
-static void smtp_release(struct check_run *run)
-{
-	struct smtp_att *a = run->priv;
-
-	if (!a)
-		return;
-	run->priv = NULL;
-	/* loop_io_del before close (see loop.h): a child forked for a script holds
-	 * a copy of the fd until its exec, which would keep it in epoll */
-	loop_io_del(run->loop, &a->io);
-	close(a->io.fd);
-	loop_defer(run->loop, free, a); /* the loop may still hold &a->io this round */
-}
-
-static void smtp_finish(struct check_run *run, int ok, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void smtp_finish(struct check_run *run, int ok, const char *fmt, ...)
-{
-	char reason[192];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(reason, sizeof(reason), fmt, ap);
-	va_end(ap);
-	smtp_release(run);
-	check_done(run, ok, "%s", reason);
-}
-
-static const char *smtp_errno_reason(int e)
-{
-	switch (e) {
-	case ECONNREFUSED:
-		return "connection refused";
-	case EHOSTUNREACH:
-		return "no route to host";
-	case ENETUNREACH:
-		return "network unreachable";
-	default:
-		return strerror(e);
-	}
-}
+_Static_assert(offsetof(struct smtp_att, io) == 0, "check_att_*() find the watcher first");
 
 static const char *smtp_step(enum smtp_state s)
 {
@@ -128,9 +87,9 @@ static int smtp_flush(struct smtp_att *a)
 				continue;
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				break;
-			smtp_finish(a->run, 0, "sending %s: %s",
+			check_att_finish(a->run, 0, "sending %s: %s",
 				    a->state == SMTP_HELO ? "HELO" : "QUIT",
-				    smtp_errno_reason(errno));
+				    check_errno_reason(errno));
 			return -1;
 		}
 		a->outoff += (size_t)n;
@@ -160,25 +119,25 @@ static int smtp_reply(struct smtp_att *a)
 	switch (a->state) {
 	case SMTP_BANNER:
 		if (a->code != 220) {
-			smtp_finish(run, 0, "banner %d %s", a->code, a->text);
+			check_att_finish(run, 0, "banner %d %s", a->code, a->text);
 			return -1;
 		}
 		name = run->conf->helo_name && *run->conf->helo_name ? run->conf->helo_name
 								     : SMTP_DEFAULT_HELO;
 		if (strpbrk(name, "\r\n") || strlen(name) > SMTP_LINE_MAX - 16) {
-			smtp_finish(run, 0, "helo_name is not a single short line");
+			check_att_finish(run, 0, "helo_name is not a single short line");
 			return -1;
 		}
 		snprintf(helo, sizeof(helo), "HELO %s", name);
 		return smtp_send(a, SMTP_HELO, helo);
 	case SMTP_HELO:
 		if (a->code != 250) {
-			smtp_finish(run, 0, "HELO reply %d %s", a->code, a->text);
+			check_att_finish(run, 0, "HELO reply %d %s", a->code, a->text);
 			return -1;
 		}
 		return smtp_send(a, SMTP_QUIT, "QUIT");
 	case SMTP_QUIT:
-		smtp_finish(run, 1, "banner 220, HELO 250");
+		check_att_finish(run, 1, "banner 220, HELO 250");
 		return -1;
 	case SMTP_CONNECTING:
 		break;
@@ -206,14 +165,14 @@ static void smtp_read(struct smtp_att *a)
 			memmove(a->in, a->in + used, a->inlen - used);
 			a->inlen -= used;
 			if (r < 0) {
-				smtp_finish(run, 0, "malformed reply to %s", smtp_step(a->state));
+				check_att_finish(run, 0, "malformed reply to %s", smtp_step(a->state));
 				return;
 			}
 			if (r > 0 && smtp_reply(a) < 0)
 				return;
 		}
 		if (a->inlen == sizeof(a->in)) {
-			smtp_finish(run, 0, "reply line over %d bytes", SMTP_LINE_MAX);
+			check_att_finish(run, 0, "reply line over %d bytes", SMTP_LINE_MAX);
 			return;
 		}
 		n = recv(a->io.fd, a->in + a->inlen, sizeof(a->in) - a->inlen, MSG_DONTWAIT);
@@ -226,12 +185,12 @@ static void smtp_read(struct smtp_att *a)
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			return;
 		if (a->state == SMTP_QUIT) /* the server hung up after QUIT: fine */
-			smtp_finish(run, 1, "banner 220, HELO 250");
+			check_att_finish(run, 1, "banner 220, HELO 250");
 		else if (n == 0)
-			smtp_finish(run, 0, "connection closed before %s", smtp_step(a->state));
+			check_att_finish(run, 0, "connection closed before %s", smtp_step(a->state));
 		else
-			smtp_finish(run, 0, "reading %s: %s", smtp_step(a->state),
-				    smtp_errno_reason(errno));
+			check_att_finish(run, 0, "reading %s: %s", smtp_step(a->state),
+				    check_errno_reason(errno));
 		return;
 	}
 }
@@ -247,7 +206,7 @@ static void smtp_on_io(struct loop *l, struct ev_io *io, uint32_t events)
 		if (getsockopt(io->fd, SOL_SOCKET, SO_ERROR, &e, &elen) < 0)
 			e = errno;
 		if (e) {
-			smtp_finish(a->run, 0, "%s", smtp_errno_reason(e));
+			check_att_finish(a->run, 0, "%s", check_errno_reason(e));
 			return;
 		}
 		if (!(events & (EPOLLOUT | EPOLLIN | EPOLLHUP)))
@@ -284,12 +243,12 @@ static void smtp_start(struct check_run *run)
 	a->state = SMTP_CONNECTING;
 	run->priv = a;
 	if (loop_io_add(run->loop, &a->io, fd, EPOLLOUT, smtp_on_io, a) < 0)
-		smtp_finish(run, 0, "cannot watch the socket: %s", strerror(errno));
+		check_att_finish(run, 0, "cannot watch the socket: %s", strerror(errno));
 }
 
 static void smtp_cancel(struct check_run *run)
 {
-	smtp_release(run);
+	check_att_release(run);
 }
 
 const struct check_ops check_smtp_ops = {

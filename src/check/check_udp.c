@@ -11,6 +11,7 @@
  *    does not hold a socket for seconds (an ICMP error takes one round trip).
  * A reply, if one comes, ends the attempt at once either way. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +32,7 @@ struct udp_att {
 	struct check_run *run;
 	unsigned wait_ms;
 };
+_Static_assert(offsetof(struct udp_att, io) == 0, "check_att_*() find the watcher first");
 
 static int hex_digit(char c)
 {
@@ -73,49 +75,22 @@ static ssize_t udp_hex_decode(const char *s, uint8_t *out, size_t cap)
 	return n ? (ssize_t)n : -1;
 }
 
-static void udp_release(struct check_run *run)
+/* The quiet timer stops first; the rest is every single-socket checker's. */
+static void udp_stop_quiet(struct check_run *run)
 {
 	struct udp_att *a = run->priv;
 
-	if (!a)
-		return;
-	run->priv = NULL;
-	loop_timer_stop(run->loop, &a->quiet);
-	/* loop_io_del before close (see loop.h): a child forked for a script holds
-	 * a copy of the fd until its exec, which would keep it in epoll */
-	loop_io_del(run->loop, &a->io);
-	close(a->io.fd);
-	loop_defer(run->loop, free, a); /* the loop may still hold &a->io this round */
+	if (a)
+		loop_timer_stop(run->loop, &a->quiet);
 }
 
-static void udp_finish(struct check_run *run, int ok, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void udp_finish(struct check_run *run, int ok, const char *fmt, ...)
+static void udp_release(struct check_run *run)
 {
-	char reason[160];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(reason, sizeof(reason), fmt, ap);
-	va_end(ap);
-	udp_release(run);
-	check_done(run, ok, "%s", reason);
+	udp_stop_quiet(run);
+	check_att_release(run);
 }
 
-static const char *udp_errno_reason(int e)
-{
-	switch (e) {
-	case ECONNREFUSED:
-		return "connection refused (ICMP port unreachable)";
-	case EHOSTUNREACH:
-		return "host unreachable";
-	case ENETUNREACH:
-		return "network unreachable";
-	default:
-		return strerror(e);
-	}
-}
+#define udp_finish(run, ...) (udp_stop_quiet(run), check_att_finish((run), __VA_ARGS__))
 
 /* One non-blocking read: 1 = the attempt ended, 0 = nothing queued. */
 static int udp_read(struct udp_att *a)
@@ -132,7 +107,7 @@ static int udp_read(struct udp_att *a)
 	}
 	if (errno == EAGAIN || errno == EWOULDBLOCK)
 		return 0;
-	udp_finish(a->run, 0, "%s", udp_errno_reason(errno));
+	udp_finish(a->run, 0, "%s", check_dgram_errno_reason(errno));
 	return 1;
 }
 
@@ -184,7 +159,7 @@ static void udp_start(struct check_run *run)
 	run->priv = a;
 	n = send(fd, payload, (size_t)plen, MSG_NOSIGNAL);
 	if (n != plen) {
-		udp_finish(run, 0, "send: %s", n < 0 ? udp_errno_reason(errno) : "short write");
+		udp_finish(run, 0, "send: %s", n < 0 ? check_dgram_errno_reason(errno) : "short write");
 		return;
 	}
 	if (loop_io_add(run->loop, &a->io, fd, EPOLLIN, udp_on_io, a) < 0) {
