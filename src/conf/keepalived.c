@@ -67,6 +67,7 @@ static int p_router_id(struct kw_ctx *c, void *obj, const struct kw_stmt *st, ch
 static const struct kw kw_global[] = {
     {"control_socket", p_control_socket, 1, 1, KW_NOBLOCK},
     {"router_id", p_router_id, 1, 1, KW_NOBLOCK},
+    {"vrrp_version", vrrp_kw_global_version, 1, 1, KW_NOBLOCK},
     {NULL},
 };
 
@@ -891,7 +892,7 @@ static const struct kw kw_top_tab[] = {
     {NULL},
 };
 
-const struct kw_block kw_top = {"the top level", kw_top_tab, NULL, ign_top, top_other};
+const struct kw_block kw_top = {"the top level", kw_top_tab, kw_vrrp_top, ign_top, top_other};
 
 static int top_other(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
 		     size_t errlen)
@@ -932,6 +933,7 @@ void ka_read(struct kw_ctx *c)
 		else
 			ka_expand_group(c, p->kw, g, p->body);
 	}
+	vrrp_kw_finish(c);
 }
 
 void ka_ctx_free(struct kw_ctx *c)

@@ -55,6 +55,14 @@ int conf_sched_known(const char *name);
 void chk_inherit_rs(struct rs_state *rss);
 void chk_inherit_vs(struct vs_state *vss);
 
+/* vrrp_kw.c: vrrp_instance, vrrp_script, vrrp_sync_group (top level);
+ * global_defs vrrp_version; vrrp_kw_finish.c: the checks that need the
+ * whole file, run by ka_read() after the walk. */
+extern const struct kw kw_vrrp_top[];
+int vrrp_kw_global_version(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
+			   size_t errlen);
+void vrrp_kw_finish(struct kw_ctx *c);
+
 /* keepalived.c: read the whole token stream into c->cfg; free the reader's
  * group tables. */
 void ka_read(struct kw_ctx *c);

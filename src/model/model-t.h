@@ -17,6 +17,7 @@
 
 #include "core/addr.h"
 #include "model/check-t.h"
+#include "vrrp/vrrp-t.h"
 
 enum fwd_method {
 	FWD_NAT,   /* lb_kind NAT: served by the userspace proxy here (no IPVS) */
@@ -152,6 +153,7 @@ struct config {
 	char **files;                /* every file read; file pointers point here */
 	unsigned n_files;
 	unsigned n_warnings;         /* warnings printed while reading */
+	struct vrrp_config vrrp;     /* vrrp_instance/_script/_sync_group, read, not served yet */
 };
 
 #endif

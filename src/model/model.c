@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "model/model.h"
+#include "vrrp/vrrp_model.h"
 
 #define FREE_AND_NULL(p)                                                                           \
 	do {                                                                                       \
@@ -49,6 +50,7 @@ void config_free(struct config *cfg)
 	free(cfg->files);
 	free(cfg->global.control_socket);
 	free(cfg->global.router_id);
+	vrrp_config_free(&cfg->vrrp);
 	free(cfg);
 }
 

@@ -17,6 +17,7 @@
 #define VRRP_MAX_VIPS 255        /* address count is one octet on the wire */
 #define VRRP_PRIO_OWNER 255
 #define VRRP_PRIO_STOP 0         /* "I am leaving": backups take over at once */
+#define VRRP_WEIGHT_UNSET 0x7fffffff /* track_script without its own weight */
 
 enum vrrp_state {
 	VRRP_INIT,
@@ -44,11 +45,15 @@ struct vrrp_vip {
 struct vrrp_track_if {
 	char name[IF_NAMESIZE];
 	int weight;                   /* 0 = fault when down; else added to priority when down? see doc */
+	const char *file;             /* where it was listed (reader) */
+	int line;
 };
 
 struct vrrp_track_script {
 	char *name;                   /* refers to a vrrp_script */
 	int weight;                   /* override of the script's weight; 0x7fffffff = unset */
+	const char *file;             /* where it was listed (reader) */
+	int line;
 };
 
 struct vrrp_script {
@@ -93,6 +98,7 @@ struct vrrp_instance {
 	char *notify_master, *notify_backup, *notify_fault, *notify_stop, *notify;
 	char *sync_group;             /* set when a vrrp_sync_group lists it */
 	unsigned rise, fall;          /* fulcrum extension: damping of the instance itself */
+	int dont_track_primary;       /* keepalived: ignore faults of `interface` itself */
 	const char *file;
 	int line;
 	struct vrrp_instance *next;
@@ -101,6 +107,7 @@ struct vrrp_instance {
 struct vrrp_sync_group {
 	char *name;
 	char **members;               /* instance names */
+	int *member_lines;            /* line of each member (same file as the group) */
 	unsigned n_members;
 	char *notify_master, *notify_backup, *notify_fault, *notify;
 	const char *file;
@@ -113,6 +120,7 @@ struct vrrp_config {
 	struct vrrp_script *scripts;
 	struct vrrp_sync_group *groups;
 	unsigned n_instances;
+	uint8_t default_version;      /* global_defs vrrp_version; 0 = not given (2) */
 };
 
 /* A decoded advertisement (what the wire said, validated by vrrp_pkt_decode). */

@@ -1,0 +1,890 @@
+/* The keepalived.conf reader for VRRP: vrrp_instance, vrrp_script and
+ * vrrp_sync_group into cfg->vrrp (keepalived.conf(5) grammar).
+ *
+ * Reading happens in two steps.  The blocks are walked as they come (each
+ * keyword checked at its own line); vrrp_kw_finish() then resolves what
+ * depends on the whole file: the protocol version (global_defs vrrp_version
+ * may come after the instances), advert_int limits of that version,
+ * duplicate (interface, VRID, family), track_script and sync group names
+ * (vrrp_kw_finish.c).  The daemon does not run VRRP yet: each instance
+ * gives one warning saying so; the model is there for the state machine. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "conf/kw.h"
+#include "conf/lexer.h"
+#include "core/err.h"
+#include "model/model.h"
+#include "vrrp/vrrp_model.h"
+
+#define VRRP_V2_MAX_ADVERT_CS 25500 /* one octet of seconds */
+#define VRRP_MAX_TRACK_WEIGHT 254   /* keepalived's -254..254 */
+#define VRRP_PASS_LEN	      8	    /* PASS / AH: octets on the wire */
+
+/* Reader state of one vrrp_instance body. */
+struct vi_state {
+	struct vrrp_instance *vi;
+	const struct token *kw;
+	int vrid_set;
+	int auth_type_set;
+	const struct token *auth_pass; /* the auth_pass keyword, for messages */
+};
+
+/* A signed integer in [min, max] from s; the keyword names it in errors. */
+static int parse_int(const char *kw, const char *s, int min, int max, int *out, char *err,
+		     size_t errlen)
+{
+	long v;
+	char *end;
+
+	errno = 0;
+	if (!((*s >= '0' && *s <= '9') || ((*s == '-' || *s == '+') && s[1] >= '0' && s[1] <= '9')))
+		goto bad;
+	v = strtol(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		goto bad;
+	*out = (int)v;
+	return 0;
+bad:
+	return err_set(err, errlen, "%s: '%s' is not a number in %d..%d", kw, s, min, max);
+}
+
+/* An interface (or label) name that fits the kernel's IFNAMSIZ. */
+static int ifname_copy(const char *kw, const char *s, char *dst, size_t dstlen, char *err,
+		       size_t errlen)
+{
+	size_t n = strlen(s);
+
+	if (!n || n >= IF_NAMESIZE || n >= dstlen)
+		return err_set(err, errlen, "%s: '%s' is not an interface name (1..%d characters)",
+			       kw, s, IF_NAMESIZE - 1);
+	memcpy(dst, s, n + 1);
+	return 0;
+}
+
+/* notify_* SCRIPT [USER [GROUP]]: fulcrum runs scripts as itself. */
+static int script_arg(struct kw_ctx *c, const struct kw_stmt *st, char **dst, char *err,
+		      size_t errlen)
+{
+	if (st->argc > 1)
+		kw_warn(c, st->kw, "%s: the user/group to run the script as is ignored by fulcrum",
+			st->kw->text);
+	return kw_str(st, 0, dst, err, errlen);
+}
+
+/* "weight W [reverse]" at args[i..]: 0 or -1. */
+static int track_weight(const struct kw_stmt *st, unsigned i, const char *what, int *w, char *err,
+			size_t errlen)
+{
+	if (i >= st->argc)
+		return 0;
+	if (strcmp(st->args[i].text, "weight") || i + 1 >= st->argc)
+		return err_set(err, errlen, "%s %s: expected 'weight W' after the name", what,
+			       st->kw->text);
+	if (parse_int("weight", st->args[i + 1].text, -VRRP_MAX_TRACK_WEIGHT, VRRP_MAX_TRACK_WEIGHT,
+		      w, err, errlen) < 0)
+		return -1;
+	if (i + 2 < st->argc && !strcmp(st->args[i + 2].text, "reverse"))
+		return err_set(err, errlen, "%s %s: 'reverse' is not supported by fulcrum", what,
+			       st->kw->text);
+	if (i + 2 < st->argc)
+		return err_set(err, errlen, "%s %s: unexpected '%s'", what, st->kw->text,
+			       st->args[i + 2].text);
+	return 0;
+}
+
+/* ---- global_defs vrrp_version ---- */
+
+int vrrp_kw_global_version(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
+			   size_t errlen)
+{
+	unsigned v;
+
+	(void)obj;
+	if (kw_uint(st, 0, 2, 3, &v, err, errlen) < 0)
+		return -1;
+	c->cfg->vrrp.default_version = (uint8_t)v;
+	return 0;
+}
+
+/* ---- vrrp_instance: simple keywords ---- */
+
+#define VI(obj) (((struct vi_state *)(obj))->vi)
+
+static int p_state(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err, size_t errlen)
+{
+	const char *s = st->args[0].text;
+
+	if (!strcasecmp(s, "MASTER"))
+		VI(obj)->initial = VRRP_MASTER;
+	else if (!strcasecmp(s, "BACKUP"))
+		VI(obj)->initial = VRRP_BACKUP;
+	else
+		return err_set(err, errlen, "state: '%s' is not MASTER or BACKUP", s);
+	return 0;
+}
+
+static int p_interface(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
+		       size_t errlen)
+{
+	return ifname_copy("interface", st->args[0].text, VI(obj)->ifname, sizeof(VI(obj)->ifname),
+			   err, errlen);
+}
+
+static int p_vrid(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err, size_t errlen)
+{
+	unsigned v;
+
+	if (kw_uint(st, 0, 1, 255, &v, err, errlen) < 0)
+		return -1;
+	VI(obj)->vrid = (uint8_t)v;
+	((struct vi_state *)obj)->vrid_set = 1;
+	return 0;
+}
+
+static int p_priority(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
+		      size_t errlen)
+{
+	unsigned v;
+
+	if (kw_uint(st, 0, 1, 255, &v, err, errlen) < 0)
+		return -1;
+	if (v == VRRP_PRIO_OWNER)
+		kw_warn(c, st->kw,
+			"priority 255 is for the address owner (the VIPs are this host's own "
+			"addresses); use 1..254 otherwise");
+	VI(obj)->priority = (uint8_t)v;
+	return 0;
+}
+
+static int p_advert_int(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
+			size_t errlen)
+{
+	unsigned ms;
+
+	if (kw_secs_ms(st, 0, VRRP_V2_MAX_ADVERT_CS * 10, &ms, err, errlen) < 0)
+		return -1;
+	if (ms < 10)
+		return err_set(err, errlen, "advert_int: '%s' is less than 0.01 s",
+			       st->args[0].text);
+	VI(obj)->advert_int_cs = (ms + 5) / 10;
+	return 0;
+}
+
+static int p_version(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
+		     size_t errlen)
+{
+	unsigned v;
+
+	if (kw_uint(st, 0, 2, 3, &v, err, errlen) < 0)
+		return -1;
+	VI(obj)->version = (uint8_t)v;
+	return 0;
+}
+
+static int p_nopreempt(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
+		       size_t errlen)
+{
+	VI(obj)->nopreempt = 1;
+	return 0;
+}
+
+static int p_dont_track_primary(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
+				size_t errlen)
+{
+	VI(obj)->dont_track_primary = 1;
+	return 0;
+}
+
+#define VI_SECS(fn, field, max)                                                                    \
+	static int fn(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,            \
+		      size_t errlen)                                                               \
+	{                                                                                          \
+		return kw_secs_ms(st, 0, max, &VI(obj)->field, err, errlen);                       \
+	}
+VI_SECS(p_preempt_delay, preempt_delay_ms, 1000000)
+VI_SECS(p_garp_delay, garp_master_delay_ms, 3600000)
+VI_SECS(p_garp_refresh, garp_master_refresh_ms, 86400000)
+
+#define VI_UINT(fn, field, min, max)                                                               \
+	static int fn(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,            \
+		      size_t errlen)                                                               \
+	{                                                                                          \
+		return kw_uint(st, 0, min, max, &VI(obj)->field, err, errlen);                     \
+	}
+VI_UINT(p_garp_repeat, garp_master_repeat, 1, 255)
+VI_UINT(p_garp_refresh_repeat, garp_master_refresh_repeat, 1, 255)
+VI_UINT(p_rise, rise, 1, 1000)
+VI_UINT(p_fall, fall, 1, 1000)
+
+#define VI_NOTIFY(fn, field)                                                                       \
+	static int fn(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,            \
+		      size_t errlen)                                                               \
+	{                                                                                          \
+		return script_arg(c, st, &VI(obj)->field, err, errlen);                            \
+	}
+VI_NOTIFY(p_notify_master, notify_master)
+VI_NOTIFY(p_notify_backup, notify_backup)
+VI_NOTIFY(p_notify_fault, notify_fault)
+VI_NOTIFY(p_notify_stop, notify_stop)
+VI_NOTIFY(p_notify, notify)
+
+static int p_src_ip(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err, size_t errlen)
+{
+	return kw_ip(st, 0, &VI(obj)->src_ip, err, errlen);
+}
+
+static int p_use_vmac(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
+		      size_t errlen)
+{
+	kw_warn(c, st->kw,
+		"use_vmac is ignored by fulcrum: the VIPs are added to the interface itself "
+		"and gratuitous ARP moves them");
+	return 0;
+}
+
+/* ---- authentication { } ---- */
+
+static int p_auth_type(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
+		       size_t errlen)
+{
+	struct vi_state *s = obj;
+	const char *t = st->args[0].text;
+
+	if (!strcasecmp(t, "PASS"))
+		s->vi->auth_type = VRRP_AUTH_PASS;
+	else if (!strcasecmp(t, "AH"))
+		s->vi->auth_type = VRRP_AUTH_AH;
+	else if (!strcasecmp(t, "HMAC"))
+		s->vi->auth_type = VRRP_AUTH_HMAC;
+	else
+		return err_set(err, errlen, "auth_type: '%s' is not PASS, AH or HMAC", t);
+	s->auth_type_set = 1;
+	return 0;
+}
+
+static int p_auth_pass(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
+		       size_t errlen)
+{
+	struct vi_state *s = obj;
+	size_t n = strlen(st->args[0].text);
+
+	if (!n || n >= sizeof(s->vi->auth_pass))
+		return err_set(err, errlen, "auth_pass: 1..%zu characters expected, not %zu",
+			       sizeof(s->vi->auth_pass) - 1, n);
+	memcpy(s->vi->auth_pass, st->args[0].text, n + 1);
+	s->auth_pass = st->kw;
+	return 0;
+}
+
+static const struct kw kw_auth[] = {
+    {"auth_type", p_auth_type, 1, 1, KW_NOBLOCK},
+    {"auth_pass", p_auth_pass, 1, 1, KW_NOBLOCK},
+    {NULL},
+};
+
+static const struct kw_block blk_auth = {"authentication", kw_auth, NULL, NULL, NULL};
+
+static int p_authentication(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
+			    size_t errlen)
+{
+	struct vi_state *s = obj;
+	unsigned e0 = kw_errors(c);
+
+	kw_body(c, &blk_auth, s, st->kw);
+	if (kw_errors(c) != e0)
+		return 0;
+	if (!s->auth_type_set)
+		return err_set(err, errlen, "authentication: auth_type is missing");
+	if (!s->auth_pass)
+		return err_set(err, errlen, "authentication: auth_pass is missing");
+	if (s->vi->auth_type != VRRP_AUTH_HMAC && strlen(s->vi->auth_pass) > VRRP_PASS_LEN) {
+		/* keepalived sends the first 8 octets: peers configured with the
+		 * long form still agree */
+		kw_warn(c, s->auth_pass, "auth_pass: only the first %d characters are used",
+			VRRP_PASS_LEN);
+		memset(s->vi->auth_pass + VRRP_PASS_LEN, 0,
+		       sizeof(s->vi->auth_pass) - VRRP_PASS_LEN);
+	}
+	if (s->vi->auth_type != VRRP_AUTH_HMAC)
+		kw_warn(c, st->kw,
+			"authentication %s is weak (a password in clear or unkeyed AH); "
+			"auth_type HMAC protects fulcrum peers",
+			s->vi->auth_type == VRRP_AUTH_PASS ? "PASS" : "AH");
+	return 0;
+}
+
+/* ---- virtual_ipaddress { } and virtual_ipaddress_excluded { } ---- */
+
+/* Options of an address line whose value fulcrum does not use. */
+static const char *const vip_opt_arg[] = {"brd",	 "broadcast", "scope", "preferred_lft",
+					  "track_group", "metric",    NULL};
+static const char *const vip_opt_flag[] = {"no_track",	    "home",	"nodad", "-nodad",
+					   "noprefixroute", "autojoin", NULL};
+
+/* ADDR[/LEN] [dev IF] [label L] [other options...] into v. */
+static int vip_parse(struct kw_ctx *c, const struct kw_stmt *st, struct vrrp_vip *v, char *err,
+		     size_t errlen)
+{
+	const char *s = st->kw->text, *slash = strchr(s, '/');
+	char ip[INET6_ADDRSTRLEN + 1], e[ERRLEN];
+	unsigned i, maxp, p;
+	size_t n = slash ? (size_t)(slash - s) : strlen(s);
+
+	memset(v, 0, sizeof(*v));
+	if (n >= sizeof(ip))
+		return err_set(err, errlen, "virtual_ipaddress: '%s' is not an IP address", s);
+	memcpy(ip, s, n);
+	ip[n] = 0;
+	if (addr_parse_ip(ip, &v->addr, e, sizeof(e)) < 0)
+		return err_set(err, errlen, "virtual_ipaddress: %s", e);
+	maxp = v->addr.family == AF_INET6 ? 128 : 32;
+	v->prefix = (uint8_t)maxp;
+	if (slash) {
+		char *end;
+
+		errno = 0;
+		p = (unsigned)strtoul(slash + 1, &end, 10);
+		if (slash[1] < '0' || slash[1] > '9' || *end || errno || p > maxp)
+			return err_set(err, errlen,
+				       "virtual_ipaddress: '%s': the prefix length is not 0..%u", s,
+				       maxp);
+		v->prefix = (uint8_t)p;
+	}
+	for (i = 0; i < st->argc; i++) {
+		const char *o = st->args[i].text;
+
+		if (!strcmp(o, "dev") || !strcmp(o, "label")) {
+			if (i + 1 >= st->argc)
+				return err_set(err, errlen,
+					       "virtual_ipaddress %s: '%s' needs a value", s, o);
+			i++;
+			if (!strcmp(o, "dev")) {
+				if (ifname_copy("dev", st->args[i].text, v->dev, sizeof(v->dev),
+						err, errlen) < 0)
+					return -1;
+			} else if (ifname_copy("label", st->args[i].text, v->label,
+					       sizeof(v->label), err, errlen) < 0) {
+				return -1;
+			}
+		} else if (kw_in_list(vip_opt_arg, o)) {
+			if (i + 1 >= st->argc)
+				return err_set(err, errlen,
+					       "virtual_ipaddress %s: '%s' needs a value", s, o);
+			kw_warn(c, st->kw, "virtual_ipaddress %s: '%s %s' is ignored by fulcrum", s,
+				o, st->args[i + 1].text);
+			i++;
+		} else if (kw_in_list(vip_opt_flag, o)) {
+			kw_warn(c, st->kw, "virtual_ipaddress %s: '%s' is ignored by fulcrum", s,
+				o);
+		} else {
+			return err_set(err, errlen,
+				       "virtual_ipaddress %s: unknown option '%s' (expected dev, "
+				       "label, brd, scope, preferred_lft, no_track, home, nodad, "
+				       "noprefixroute, autojoin, track_group, metric)",
+				       s, o);
+		}
+	}
+	return 0;
+}
+
+static int vip_line(struct kw_ctx *c, struct vi_state *s, const struct kw_stmt *st, int excluded,
+		    char *err, size_t errlen)
+{
+	struct vrrp_instance *vi = s->vi;
+	struct vrrp_vip v;
+	char a[ADDR_STRLEN];
+	unsigned i;
+
+	if (st->has_block)
+		return err_set(err, errlen, "virtual_ipaddress entries take no { block }");
+	if (vip_parse(c, st, &v, err, errlen) < 0)
+		return -1;
+	v.excluded = excluded;
+	addr_format(&v.addr, a, sizeof(a), 0);
+	/* adverts carry one family; excluded addresses are not advertised */
+	if (!excluded && vi->family && v.addr.family != vi->family)
+		return err_set(err, errlen,
+			       "virtual_ipaddress %s: an instance advertises one address family "
+			       "(this one is %s): use another vrrp_instance or "
+			       "virtual_ipaddress_excluded",
+			       a, vi->family == AF_INET ? "IPv4" : "IPv6");
+	for (i = 0; i < vi->n_vips; i++) {
+		if (addr_ip_equal(&vi->vips[i].addr, &v.addr)) {
+			kw_warn(c, st->kw,
+				"virtual_ipaddress %s is listed twice in vrrp_instance %s", a,
+				vi->name);
+			break;
+		}
+	}
+	if (!excluded && !vi->family)
+		vi->family = v.addr.family;
+	if (vrrp_instance_add_vip(vi, &v) < 0)
+		return err_set(err, errlen, "out of memory");
+	return 0;
+}
+
+static int vip_in(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err, size_t errlen)
+{
+	return vip_line(c, obj, st, 0, err, errlen);
+}
+
+static int vip_ex(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err, size_t errlen)
+{
+	return vip_line(c, obj, st, 1, err, errlen);
+}
+
+static const struct kw_block blk_vip = {"virtual_ipaddress", NULL, NULL, NULL, vip_in};
+static const struct kw_block blk_vip_ex = {"virtual_ipaddress_excluded", NULL, NULL, NULL, vip_ex};
+
+static int p_vips(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err, size_t errlen)
+{
+	kw_body(c, &blk_vip, obj, st->kw);
+	return 0;
+}
+
+static int p_vips_ex(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
+		     size_t errlen)
+{
+	kw_body(c, &blk_vip_ex, obj, st->kw);
+	return 0;
+}
+
+/* ---- track_interface { }, track_script { }, unicast_peer { } ---- */
+
+static int track_if_line(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
+			 size_t errlen)
+{
+	struct vrrp_instance *vi = VI(obj);
+	struct vrrp_track_if t;
+
+	memset(&t, 0, sizeof(t));
+	if (st->has_block)
+		return err_set(err, errlen, "track_interface entries take no { block }");
+	if (ifname_copy("track_interface", st->kw->text, t.name, sizeof(t.name), err, errlen) < 0)
+		return -1;
+	if (track_weight(st, 0, "track_interface", &t.weight, err, errlen) < 0)
+		return -1;
+	t.file = config_intern_file(c->cfg, st->kw->file);
+	t.line = st->kw->line;
+	if (vrrp_instance_add_track_if(vi, &t) < 0)
+		return err_set(err, errlen, "out of memory");
+	return 0;
+}
+
+static int track_script_line(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
+			     size_t errlen)
+{
+	int w = VRRP_WEIGHT_UNSET;
+
+	if (st->has_block)
+		return err_set(err, errlen, "track_script entries take no { block }");
+	if (track_weight(st, 0, "track_script", &w, err, errlen) < 0)
+		return -1;
+	if (vrrp_instance_add_track_script(VI(obj), st->kw->text, w,
+					   config_intern_file(c->cfg, st->kw->file),
+					   st->kw->line) < 0)
+		return err_set(err, errlen, "out of memory");
+	return 0;
+}
+
+static int peer_line(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
+		     size_t errlen)
+{
+	struct fc_addr a;
+	char e[ERRLEN];
+	unsigned i;
+
+	if (st->has_block)
+		return err_set(err, errlen, "unicast_peer entries take no { block }");
+	if (addr_parse_ip(st->kw->text, &a, e, sizeof(e)) < 0)
+		return err_set(err, errlen, "unicast_peer: %s", e);
+	for (i = 0; i < st->argc; i++) {
+		const char *o = st->args[i].text;
+
+		if ((!strcmp(o, "min_ttl") || !strcmp(o, "max_ttl")) && i + 1 < st->argc) {
+			kw_warn(c, st->kw, "unicast_peer %s: '%s' is ignored by fulcrum",
+				st->kw->text, o);
+			i++;
+		} else {
+			return err_set(err, errlen,
+				       "unicast_peer %s: unexpected '%s' (min_ttl N, max_ttl N)",
+				       st->kw->text, o);
+		}
+	}
+	if (vrrp_instance_add_peer(VI(obj), &a) < 0)
+		return err_set(err, errlen, "out of memory");
+	return 0;
+}
+
+static const struct kw_block blk_track_if = {"track_interface", NULL, NULL, NULL, track_if_line};
+static const struct kw_block blk_track_script = {"track_script", NULL, NULL, NULL,
+						 track_script_line};
+static const struct kw_block blk_peer = {"unicast_peer", NULL, NULL, NULL, peer_line};
+
+static int p_track_if(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
+		      size_t errlen)
+{
+	kw_body(c, &blk_track_if, obj, st->kw);
+	return 0;
+}
+
+static int p_track_script(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
+			  size_t errlen)
+{
+	kw_body(c, &blk_track_script, obj, st->kw);
+	return 0;
+}
+
+static int p_unicast_peer(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
+			  size_t errlen)
+{
+	kw_body(c, &blk_peer, obj, st->kw);
+	return 0;
+}
+
+/* ---- vrrp_instance ---- */
+
+static const struct kw kw_vi[] = {
+    {"state", p_state, 1, 1, KW_NOBLOCK},
+    {"interface", p_interface, 1, 1, KW_NOBLOCK},
+    {"virtual_router_id", p_vrid, 1, 1, KW_NOBLOCK},
+    {"priority", p_priority, 1, 1, KW_NOBLOCK},
+    {"advert_int", p_advert_int, 1, 1, KW_NOBLOCK},
+    {"version", p_version, 1, 1, KW_NOBLOCK},
+    {"vrrp_version", p_version, 1, 1, KW_NOBLOCK},
+    {"nopreempt", p_nopreempt, 0, 0, KW_NOBLOCK},
+    {"preempt_delay", p_preempt_delay, 1, 1, KW_NOBLOCK},
+    {"virtual_ipaddress", p_vips, 0, 0, KW_NEEDBLOCK},
+    {"virtual_ipaddress_excluded", p_vips_ex, 0, 0, KW_NEEDBLOCK},
+    {"track_interface", p_track_if, 0, 0, KW_NEEDBLOCK},
+    {"track_script", p_track_script, 0, 0, KW_NEEDBLOCK},
+    {"notify_master", p_notify_master, 1, 3, KW_NOBLOCK},
+    {"notify_backup", p_notify_backup, 1, 3, KW_NOBLOCK},
+    {"notify_fault", p_notify_fault, 1, 3, KW_NOBLOCK},
+    {"notify_stop", p_notify_stop, 1, 3, KW_NOBLOCK},
+    {"notify", p_notify, 1, 3, KW_NOBLOCK},
+    {"garp_master_delay", p_garp_delay, 1, 1, KW_NOBLOCK},
+    {"garp_master_repeat", p_garp_repeat, 1, 1, KW_NOBLOCK},
+    {"garp_master_refresh", p_garp_refresh, 1, 1, KW_NOBLOCK},
+    {"garp_master_refresh_repeat", p_garp_refresh_repeat, 1, 1, KW_NOBLOCK},
+    {"authentication", p_authentication, 0, 0, KW_NEEDBLOCK},
+    {"unicast_peer", p_unicast_peer, 0, 0, KW_NEEDBLOCK},
+    {"unicast_src_ip", p_src_ip, 1, 1, KW_NOBLOCK},
+    {"mcast_src_ip", p_src_ip, 1, 1, KW_NOBLOCK},
+    {"use_vmac", p_use_vmac, 0, 1, KW_NOBLOCK},
+    {"dont_track_primary", p_dont_track_primary, 0, 0, KW_NOBLOCK},
+    /* fulcrum extension: damping of the instance's own transitions */
+    {"rise", p_rise, 1, 1, KW_NOBLOCK},
+    {"fall", p_fall, 1, 1, KW_NOBLOCK},
+    {NULL},
+};
+
+/* keepalived instance keywords fulcrum knowingly ignores (warning). */
+static const char *const ign_vi[] = {"smtp_alert",
+				     "lvs_sync_daemon_interface",
+				     "virtual_routes",
+				     "virtual_rules",
+				     "track_process",
+				     "track_file",
+				     "track_bfd",
+				     "vmac_xmit_base",
+				     "native_ipv6",
+				     "debug",
+				     "garp_lower_prio_delay",
+				     "garp_lower_prio_repeat",
+				     "garp_extra_if",
+				     "lower_prio_no_advert",
+				     "higher_prio_send_advert",
+				     "strict_mode",
+				     "accept",
+				     "no_accept",
+				     "skip_check_adv_addr",
+				     "check_unicast_src",
+				     "unicast_fault_no_peer",
+				     "kernel_rx_buf_size",
+				     "linkbeat_use_polling",
+				     "notify_deleted",
+				     "notify_master_rx_lower_pri",
+				     "mcast_dst_ip",
+				     "unicast_ttl",
+				     "preempt",
+				     NULL};
+
+static const struct kw_block blk_vi = {"vrrp_instance", kw_vi, NULL, ign_vi, NULL};
+
+/* What a finished body must hold; errors at the vrrp_instance line. */
+static void vi_check(struct kw_ctx *c, struct vi_state *s)
+{
+	struct vrrp_instance *vi = s->vi;
+	const struct token *t = s->kw;
+	char a[ADDR_STRLEN];
+	unsigned i;
+
+	if (!s->vrid_set)
+		kw_error(c, t, "vrrp_instance %s: virtual_router_id is missing", vi->name);
+	if (!vi->ifname[0])
+		kw_error(c, t, "vrrp_instance %s: interface is missing", vi->name);
+	if (!vi->family)
+		vi->family = vi->src_ip.family	   ? vi->src_ip.family
+			     : vi->n_unicast_peers ? vi->unicast_peers[0].family
+						   : AF_INET;
+	if (vi->src_ip.family && vi->src_ip.family != vi->family)
+		kw_error(c, t, "vrrp_instance %s: source address %s is not of the VIPs' family",
+			 vi->name, addr_format(&vi->src_ip, a, sizeof(a), 0));
+	for (i = 0; i < vi->n_unicast_peers; i++) {
+		if (vi->unicast_peers[i].family != vi->family) {
+			kw_error(c, t,
+				 "vrrp_instance %s: unicast_peer %s is not of the VIPs' family",
+				 vi->name, addr_format(&vi->unicast_peers[i], a, sizeof(a), 0));
+			break;
+		}
+	}
+}
+
+static int p_vrrp_instance(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
+			   size_t errlen)
+{
+	struct vrrp_instance *old = vrrp_find_instance(&c->cfg->vrrp, st->args[0].text);
+	struct vi_state s;
+	unsigned e0 = kw_errors(c);
+
+	memset(&s, 0, sizeof(s));
+	s.kw = st->kw;
+	s.vi = vrrp_instance_new(st->args[0].text);
+	if (!s.vi)
+		return err_set(err, errlen, "out of memory");
+	s.vi->file = config_intern_file(c->cfg, st->kw->file);
+	s.vi->line = st->kw->line;
+	kw_body(c, &blk_vi, &s, st->kw);
+	if (kw_errors(c) == e0)
+		vi_check(c, &s);
+	if (old) {
+		kw_error(c, st->kw, "vrrp_instance %s is defined twice (first at %s:%d)",
+			 s.vi->name, old->file, old->line);
+		vrrp_instance_free(s.vi);
+		return 0;
+	}
+	kw_warn(c, st->kw, "vrrp_instance %s: read; VRRP is not served by this build yet",
+		s.vi->name);
+	vrrp_add_instance(&c->cfg->vrrp, s.vi);
+	return 0;
+}
+
+/* ---- vrrp_script ---- */
+
+#define VS(obj) ((struct vrrp_script *)(obj))
+
+static int p_script(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err, size_t errlen)
+{
+	return kw_str(st, 0, &VS(obj)->script, err, errlen);
+}
+
+static int p_interval(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
+		      size_t errlen)
+{
+	if (kw_secs_ms(st, 0, 86400000, &VS(obj)->interval_ms, err, errlen) < 0)
+		return -1;
+	if (!VS(obj)->interval_ms)
+		return err_set(err, errlen, "interval: must be more than 0");
+	return 0;
+}
+
+static int p_timeout(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
+		     size_t errlen)
+{
+	if (kw_secs_ms(st, 0, 86400000, &VS(obj)->timeout_ms, err, errlen) < 0)
+		return -1;
+	if (!VS(obj)->timeout_ms)
+		return err_set(err, errlen, "timeout: must be more than 0");
+	return 0;
+}
+
+static int p_script_weight(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
+			   size_t errlen)
+{
+	if (parse_int("weight", st->args[0].text, -VRRP_MAX_TRACK_WEIGHT, VRRP_MAX_TRACK_WEIGHT,
+		      &VS(obj)->weight, err, errlen) < 0)
+		return -1;
+	if (st->argc > 1 && !strcmp(st->args[1].text, "reverse"))
+		return err_set(err, errlen, "weight: 'reverse' is not supported by fulcrum");
+	if (st->argc > 1)
+		return err_set(err, errlen, "weight: unexpected '%s'", st->args[1].text);
+	return 0;
+}
+
+static int p_script_rise(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
+			 size_t errlen)
+{
+	return kw_uint(st, 0, 1, 1000, &VS(obj)->rise, err, errlen);
+}
+
+static int p_script_fall(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
+			 size_t errlen)
+{
+	return kw_uint(st, 0, 1, 1000, &VS(obj)->fall, err, errlen);
+}
+
+static int p_script_user(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
+			 size_t errlen)
+{
+	if (st->argc > 1)
+		kw_warn(c, st->kw, "user: the group is ignored by fulcrum");
+	return kw_str(st, 0, &VS(obj)->user, err, errlen);
+}
+
+static const struct kw kw_script[] = {
+    {"script", p_script, 1, 1, KW_NOBLOCK},    {"interval", p_interval, 1, 1, KW_NOBLOCK},
+    {"timeout", p_timeout, 1, 1, KW_NOBLOCK},  {"weight", p_script_weight, 1, 2, KW_NOBLOCK},
+    {"rise", p_script_rise, 1, 1, KW_NOBLOCK}, {"fall", p_script_fall, 1, 1, KW_NOBLOCK},
+    {"user", p_script_user, 1, 2, KW_NOBLOCK}, {NULL},
+};
+
+static const char *const ign_script[] = {"init_fail", NULL};
+
+static const struct kw_block blk_script = {"vrrp_script", kw_script, NULL, ign_script, NULL};
+
+static int p_vrrp_script(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
+			 size_t errlen)
+{
+	struct vrrp_script *old = vrrp_find_script(&c->cfg->vrrp, st->args[0].text), *vs;
+	unsigned e0 = kw_errors(c);
+
+	vs = vrrp_script_new(st->args[0].text);
+	if (!vs)
+		return err_set(err, errlen, "out of memory");
+	vs->file = config_intern_file(c->cfg, st->kw->file);
+	vs->line = st->kw->line;
+	kw_body(c, &blk_script, vs, st->kw);
+	if (old) {
+		kw_error(c, st->kw, "vrrp_script %s is defined twice (first at %s:%d)", vs->name,
+			 old->file, old->line);
+		vrrp_script_free(vs);
+		return 0;
+	}
+	/* keepalived drops such a script (and the track_script entries naming
+	 * it) with a warning: a line under @NAME may be all it had */
+	if (!vs->script && kw_errors(c) == e0)
+		kw_warn(c, st->kw,
+			"vrrp_script %s: no script line: the script and the track_script "
+			"entries naming it are ignored",
+			vs->name);
+	if (!vs->timeout_ms)
+		vs->timeout_ms = vs->interval_ms;
+	vrrp_add_script(&c->cfg->vrrp, vs);
+	return 0;
+}
+
+/* ---- vrrp_sync_group ---- */
+
+static int group_line(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
+		      size_t errlen)
+{
+	if (st->has_block || st->argc)
+		return err_set(err, errlen, "group: one vrrp_instance name per line expected");
+	if (vrrp_sync_group_add(obj, st->kw->text, st->kw->line) < 0)
+		return err_set(err, errlen, "out of memory");
+	return 0;
+}
+
+static const struct kw_block blk_group = {"group", NULL, NULL, NULL, group_line};
+
+static int p_group(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err, size_t errlen)
+{
+	kw_body(c, &blk_group, obj, st->kw);
+	return 0;
+}
+
+#define SG_NOTIFY(fn, field)                                                                       \
+	static int fn(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,            \
+		      size_t errlen)                                                               \
+	{                                                                                          \
+		return script_arg(c, st, &((struct vrrp_sync_group *)obj)->field, err, errlen);    \
+	}
+SG_NOTIFY(p_sg_notify_master, notify_master)
+SG_NOTIFY(p_sg_notify_backup, notify_backup)
+SG_NOTIFY(p_sg_notify_fault, notify_fault)
+SG_NOTIFY(p_sg_notify, notify)
+
+static const struct kw kw_sg[] = {
+    {"group", p_group, 0, 0, KW_NEEDBLOCK},
+    {"notify_master", p_sg_notify_master, 1, 3, KW_NOBLOCK},
+    {"notify_backup", p_sg_notify_backup, 1, 3, KW_NOBLOCK},
+    {"notify_fault", p_sg_notify_fault, 1, 3, KW_NOBLOCK},
+    {"notify", p_sg_notify, 1, 3, KW_NOBLOCK},
+    {NULL},
+};
+
+static const char *const ign_sg[] = {
+    "smtp_alert",
+    "global_tracking",
+    "sync_group_tracking_weight",
+    "track_interface",
+    "track_script",
+    "track_file",
+    "track_process",
+    "track_bfd",
+    "notify_stop",
+    NULL,
+};
+
+static int sg_other(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
+		    size_t errlen);
+
+static const struct kw_block blk_sg = {"vrrp_sync_group", kw_sg, NULL, ign_sg, sg_other};
+
+/* Ignored keywords (warning), and keepalived's old form: instance names
+ * straight in the body, without group { }. */
+static int sg_other(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err, size_t errlen)
+{
+	const char *w = st->kw->text, *near;
+
+	if (kw_in_list(ign_sg, w)) {
+		kw_warn(c, st->kw, "keyword '%s' is ignored by fulcrum", w);
+		return 0;
+	}
+	if (!st->argc && !st->has_block) {
+		kw_warn(c, st->kw,
+			"vrrp_sync_group: instance %s listed outside group { }: read as a member "
+			"(old syntax)",
+			w);
+		return group_line(c, obj, st, err, errlen);
+	}
+	near = kw_nearest(&blk_sg, w);
+	if (near)
+		return err_set(err, errlen,
+			       "unknown keyword '%s' in vrrp_sync_group (did you mean '%s'?)", w,
+			       near);
+	return err_set(err, errlen, "unknown keyword '%s' in vrrp_sync_group", w);
+}
+
+static int p_vrrp_sync_group(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
+			     size_t errlen)
+{
+	struct vrrp_sync_group *old = vrrp_find_sync_group(&c->cfg->vrrp, st->args[0].text), *g;
+
+	g = vrrp_sync_group_new(st->args[0].text);
+	if (!g)
+		return err_set(err, errlen, "out of memory");
+	g->file = config_intern_file(c->cfg, st->kw->file);
+	g->line = st->kw->line;
+	kw_body(c, &blk_sg, g, st->kw);
+	if (old) {
+		kw_error(c, st->kw, "vrrp_sync_group %s is defined twice (first at %s:%d)", g->name,
+			 old->file, old->line);
+		vrrp_sync_group_free(g);
+		return 0;
+	}
+	vrrp_add_sync_group(&c->cfg->vrrp, g);
+	return 0;
+}
+
+const struct kw kw_vrrp_top[] = {
+    {"vrrp_instance", p_vrrp_instance, 1, 1, KW_NEEDBLOCK},
+    {"vrrp_script", p_vrrp_script, 1, 1, KW_NEEDBLOCK},
+    {"vrrp_sync_group", p_vrrp_sync_group, 1, 1, KW_NEEDBLOCK},
+    {NULL},
+};
