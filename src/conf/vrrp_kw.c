@@ -668,8 +668,6 @@ static int p_vrrp_instance(struct kw_ctx *c, void *obj, const struct kw_stmt *st
 		vrrp_instance_free(s.vi);
 		return 0;
 	}
-	kw_warn(c, st->kw, "vrrp_instance %s: read; VRRP is not served by this build yet",
-		s.vi->name);
 	vrrp_add_instance(&c->cfg->vrrp, s.vi);
 	return 0;
 }

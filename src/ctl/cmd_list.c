@@ -19,6 +19,7 @@
 #include "daemon/fulcrum-t.h"
 #include "daemon/version.h"
 #include "model/model.h"
+#include "vrrp/vrrp_run.h"
 
 enum list_fmt { LIST_PLAIN, LIST_STATS, LIST_RATE, LIST_JSON };
 
@@ -298,7 +299,9 @@ static void list_json(struct sbuf *out, const struct fulcrum *fc)
 		}
 		sbuf_puts(out, "]}");
 	}
-	sbuf_puts(out, "]}\n");
+	sbuf_puts(out, "],");
+	vrrp_run_list_json(fc, out);
+	sbuf_puts(out, "}\n");
 }
 
 int cmd_list(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, char *err, size_t errlen)

@@ -146,6 +146,24 @@ const struct ctl_cmd ctl_cmds[] = {
 	.fn = cmd_show_checks,
     },
     {
+	.words = {"show", "vrrp"},
+	.usage = "[--json]",
+	.help = "vrrp instances: state, priority, master, counters, last transition",
+	.doc = "One block per vrrp_instance: state, effective and configured priority, "
+	       "interface, virtual_router_id, version, the current master's address, "
+	       "our source address, advert intervals, the VIPs, the last transition "
+	       "(from, to, how long ago, why) and the counters: packets received, "
+	       "accepted, adverts sent, send errors and one counter per reason a "
+	       "packet was dropped.  `--json` prints `{\"vrrp\": [...]}`; each has "
+	       "`name`, `state`, `interface`, `vrid`, `version`, `family`, "
+	       "`priority`, `base_priority`, `master`, `master_priority`, `source`, "
+	       "`advert_int_ms`, `master_advert_int_ms`, `vips`, `last_transition` "
+	       "(`from`, `to`, `ago_ms`, `reason`) and `counters`.  See doc/vrrp.md.",
+	.min_args = 0,
+	.max_args = 1,
+	.fn = cmd_show_vrrp,
+    },
+    {
 	.words = {"version"},
 	.usage = "",
 	.help = "print the daemon's version",

@@ -14,6 +14,7 @@
 #include "daemon/apply.h"
 #include "engine/engines.h"
 #include "model/model.h"
+#include "vrrp/vrrp_run.h"
 
 const struct engine_ops *engine_for(const struct virtual_server *vs)
 {
@@ -148,6 +149,9 @@ int apply_config(struct fulcrum *fc, struct config *newcfg, char *err, size_t er
 	/* checkers move over to the new model (or start) while the old one
 	 * still exists */
 	health_apply(fc, newcfg, oldcfg);
+	/* VRRP instances move over (or stop, or start) while the old model,
+	 * which the stopping ones still point into, exists */
+	vrrp_run_apply(fc, newcfg, oldcfg);
 	config_free(oldcfg);
 	return 0;
 }
@@ -172,6 +176,8 @@ void apply_shutdown(struct fulcrum *fc)
 	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++)
 		if (all[i]->shutdown)
 			all[i]->shutdown(fc);
+	/* priority-0 adverts, VIPs removed, notify_stop (reaped below) */
+	vrrp_run_shutdown(fc);
 	/* last: it runs the loop briefly to reap the scripts it killed */
 	health_stop(fc);
 }

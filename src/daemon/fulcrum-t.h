@@ -18,6 +18,7 @@ struct fulcrum {
 	uint64_t started_ms;
 	unsigned reloads;
 	void *proxy;               /* the proxy engine's global state */
+	void *vrrp;                /* VRRP instances at run time (src/vrrp/vrrp_run.c) */
 };
 
 #endif

@@ -355,7 +355,8 @@ static void test_list_json(void **state)
 		fc->cfg = empty;
 		got = run_ok(fc, "list --json");
 		assert_string_equal(got,
-				    "{\"version\":\"" FC_VERSION "\",\"virtual_servers\":[]}\n");
+				    "{\"version\":\"" FC_VERSION
+				    "\",\"virtual_servers\":[],\"vrrp\":[]}\n");
 		free(got);
 		got = run_ok(fc, "list");
 		assert_contains(got, "(engine: none)\n");

@@ -1,0 +1,57 @@
+/* Internal to vrrp_run.c / vrrp_show.c: the run-time state. */
+#ifndef FC_VRRP_VRRP_RUN_INT_H
+#define FC_VRRP_VRRP_RUN_INT_H
+
+#include <stdint.h>
+
+#include "core/loop-t.h"
+#include "vrrp/vrrp_fsm.h"
+#include "vrrp/vrrp_netlink.h"
+#include "vrrp/vrrp_pkt.h"
+
+struct vrun;
+
+/* One running vrrp_script (shared by every instance that tracks it). */
+struct vscript {
+	struct vrun *run;
+	const struct vrrp_script *cfg; /* borrowed from fc->cfg */
+	struct spawn *sp;	       /* the run in progress, or NULL */
+	struct ev_timer t;
+	int status; /* -1 unknown yet, 0 failed, 1 ok (after rise/fall) */
+	unsigned ok_streak, fail_streak;
+	struct vscript *next;
+};
+
+struct vinst {
+	struct vrun *run;
+	const struct vrrp_instance *cfg; /* borrowed from fc->cfg */
+	struct vrrp_fsm fsm;
+	int fd; /* raw socket, -1 when it could not be opened */
+	struct ev_io io;
+	struct ev_timer t;
+	int ifindex;
+	unsigned if_flags;  /* of cfg->ifname */
+	unsigned *tif_flags; /* per track_interface; 0 = down/missing */
+	int *tif_index;
+	struct fc_addr src;
+	struct vrrp_replay replay;
+	uint64_t hmac_seq;
+	int own_fault;	    /* interface / scripts say FAULT (before sync groups) */
+	char why[256];	    /* of own_fault */
+	char setup_err[200]; /* socket / address problem: FAULT */
+	uint64_t rx, rx_accepted, tx, tx_errors;
+	uint64_t drop[VRRP_DROP__COUNT];
+	int stopped;
+	struct vinst *next;
+};
+
+struct vrun {
+	struct fulcrum *fc;
+	struct vnl nl;
+	int link_fd;
+	struct ev_io link_io;
+	struct vinst *inst;
+	struct vscript *scripts;
+};
+
+#endif

@@ -1,0 +1,945 @@
+/* The VRRP glue: runs each vrrp_instance of the model on the loop.
+ *
+ * Per instance: one raw socket (ev_io), one timer armed at the state
+ * machine's next deadline.  Packets go through the strict decoder (drops
+ * counted per reason) into vrrp_fsm_advert_rx; the actions the state
+ * machine queues are executed here in order (adverts, VIPs, GARP, notify).
+ * Tracking (interfaces through the RTMGRP_LINK subscription, vrrp_script
+ * runs) is folded into one effective priority and one fault observation per
+ * instance; sync groups propagate FAULT.  doc/vrrp.md. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "check/health.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "core/loop.h"
+#include "core/spawn.h"
+#include "model/model-t.h"
+#include "vrrp/vrrp_garp.h"
+#include "vrrp/vrrp_run-int.h"
+#include "vrrp/vrrp_run.h"
+
+#define NOTIFY_TIMEOUT_MS 60000
+
+static void inst_io(struct loop *l, struct ev_io *io, uint32_t events);
+static void inst_timer(struct loop *l, struct ev_timer *t);
+static void track_all(struct vrun *r);
+
+static uint64_t now_ms(void)
+{
+	return loop_clock_ms();
+}
+
+/* ---- source address and socket ---------------------------------------- */
+
+/* The interface's first address of the family (IPv6: link-local, as RFC
+ * 5798 wants adverts sent from it). */
+static int iface_addr(const char *ifname, int family, struct fc_addr *out, char *err,
+		      size_t errlen)
+{
+	struct ifaddrs *ifa, *p;
+	int found = 0;
+
+	if (getifaddrs(&ifa) < 0)
+		return err_set(err, errlen, "getifaddrs: %s", strerror(errno));
+	for (p = ifa; p && !found; p = p->ifa_next) {
+		if (!p->ifa_addr || p->ifa_addr->sa_family != family || strcmp(p->ifa_name, ifname))
+			continue;
+		if (family == AF_INET6 &&
+		    !IN6_IS_ADDR_LINKLOCAL(&((struct sockaddr_in6 *)p->ifa_addr)->sin6_addr))
+			continue;
+		addr_from_sockaddr(out, p->ifa_addr);
+		out->port = 0;
+		found = 1;
+	}
+	freeifaddrs(ifa);
+	if (!found)
+		return err_set(err, errlen, "interface %s has no %s address", ifname,
+			       family == AF_INET ? "IPv4" : "IPv6 link-local");
+	return 0;
+}
+
+static void group_addr(int family, struct fc_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->family = (sa_family_t)family;
+	if (family == AF_INET)
+		inet_pton(AF_INET, VRRP_MCAST_V4, &a->u.v4);
+	else
+		inet_pton(AF_INET6, VRRP_MCAST_V6, &a->u.v6);
+}
+
+static int open_socket(struct vinst *vi, char *err, size_t errlen)
+{
+	const struct vrrp_instance *c = vi->cfg;
+	int fam = c->family, one = 1, zero = 0, ttl = VRRP_TTL, fd;
+
+	fd = socket(fam, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, VRRP_PROTO);
+	if (fd < 0)
+		return err_set(err, errlen, "raw socket: %s", strerror(errno));
+	if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, c->ifname, (socklen_t)strlen(c->ifname)) <
+	    0)
+		goto fail;
+	if (fam == AF_INET) {
+		struct ip_mreqn mr = {.imr_ifindex = vi->ifindex};
+
+		mr.imr_address = vi->src.u.v4;
+		if (setsockopt(fd, IPPROTO_IP, IP_MULTICAST_TTL, &ttl, sizeof(ttl)) < 0 ||
+		    setsockopt(fd, IPPROTO_IP, IP_TTL, &ttl, sizeof(ttl)) < 0 ||
+		    setsockopt(fd, IPPROTO_IP, IP_MULTICAST_LOOP, &zero, sizeof(zero)) < 0 ||
+		    setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &mr, sizeof(mr)) < 0)
+			goto fail;
+		if (!c->n_unicast_peers) {
+			inet_pton(AF_INET, VRRP_MCAST_V4, &mr.imr_multiaddr);
+			if (setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &mr, sizeof(mr)) < 0)
+				goto fail;
+		}
+	} else {
+		struct ipv6_mreq mr = {.ipv6mr_interface = (unsigned)vi->ifindex};
+		unsigned ifx = (unsigned)vi->ifindex;
+
+		if (setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &ttl, sizeof(ttl)) < 0 ||
+		    setsockopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &ttl, sizeof(ttl)) < 0 ||
+		    setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, &zero, sizeof(zero)) < 0 ||
+		    setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, &ifx, sizeof(ifx)) < 0 ||
+		    setsockopt(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &one, sizeof(one)) < 0 ||
+		    setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one)) < 0)
+			goto fail;
+		if (!c->n_unicast_peers) {
+			inet_pton(AF_INET6, VRRP_MCAST_V6, &mr.ipv6mr_multiaddr);
+			if (setsockopt(fd, IPPROTO_IPV6, IPV6_ADD_MEMBERSHIP, &mr, sizeof(mr)) < 0)
+				goto fail;
+		}
+	}
+	vi->fd = fd;
+	return 0;
+fail:
+	err_set(err, errlen, "socket option on %s: %s", c->ifname, strerror(errno));
+	close(fd);
+	return -1;
+}
+
+/* ---- sending ------------------------------------------------------------ */
+
+static unsigned advertised(const struct vrrp_instance *c, struct fc_addr *out)
+{
+	unsigned i, n = 0;
+
+	for (i = 0; i < c->n_vips; i++)
+		if (!c->vips[i].excluded && c->vips[i].addr.family == c->family)
+			out[n++] = c->vips[i].addr;
+	return n;
+}
+
+static int send_to(struct vinst *vi, const struct fc_addr *dst, uint8_t prio,
+		   const struct fc_addr *addrs, unsigned n)
+{
+	const struct vrrp_instance *c = vi->cfg;
+	uint8_t buf[VRRP_PKT_MAX];
+	char err[ERRLEN], cbuf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+	struct vrrp_tx tx = {
+	    .version = c->version,
+	    .vrid = c->vrid,
+	    .priority = prio,
+	    .advert_int_cs = (uint16_t)vi->fsm.adv_cs,
+	    .auth_type = c->auth_type,
+	    .auth_pass = c->auth_pass,
+	    .src = vi->src,
+	    .dst = *dst,
+	    .addrs = addrs,
+	    .n_addrs = n,
+	};
+	struct sockaddr_storage ss;
+	struct iovec iov;
+	struct msghdr mh = {0};
+	struct cmsghdr *cm;
+	size_t len;
+
+	if (c->auth_type == VRRP_AUTH_HMAC)
+		tx.seq = vi->hmac_seq = vrrp_hmac_next_seq(vi->hmac_seq);
+	if (vrrp_pkt_encode(&tx, buf, sizeof(buf), &len, err, sizeof(err)) < 0) {
+		log_err("vrrp_instance %s: cannot encode an advert: %s", c->name, err);
+		return -1;
+	}
+	iov.iov_base = buf;
+	iov.iov_len = len;
+	mh.msg_name = &ss;
+	mh.msg_namelen = addr_to_sockaddr(dst, &ss);
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	memset(cbuf, 0, sizeof(cbuf));
+	mh.msg_control = cbuf;
+	/* the source address through PKTINFO: bind() on a raw socket would
+	 * also filter what it receives by destination (the group) */
+	if (c->family == AF_INET) {
+		struct in_pktinfo pi = {.ipi_ifindex = vi->ifindex, .ipi_spec_dst = vi->src.u.v4};
+
+		mh.msg_controllen = CMSG_SPACE(sizeof(pi));
+		cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = IPPROTO_IP;
+		cm->cmsg_type = IP_PKTINFO;
+		cm->cmsg_len = CMSG_LEN(sizeof(pi));
+		memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
+	} else {
+		struct in6_pktinfo pi = {.ipi6_addr = vi->src.u.v6,
+					 .ipi6_ifindex = (unsigned)vi->ifindex};
+
+		mh.msg_controllen = CMSG_SPACE(sizeof(pi));
+		cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = IPPROTO_IPV6;
+		cm->cmsg_type = IPV6_PKTINFO;
+		cm->cmsg_len = CMSG_LEN(sizeof(pi));
+		memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
+	}
+	if (sendmsg(vi->fd, &mh, 0) < 0) {
+		vi->tx_errors++;
+		return -1;
+	}
+	vi->tx++;
+	return 0;
+}
+
+static void send_advert(struct vinst *vi, uint8_t prio)
+{
+	const struct vrrp_instance *c = vi->cfg;
+	struct fc_addr addrs[VRRP_MAX_VIPS], dst;
+	unsigned n = advertised(c, addrs), i;
+
+	if (vi->fd < 0 || !n)
+		return;
+	if (!c->n_unicast_peers) {
+		group_addr(c->family, &dst);
+		send_to(vi, &dst, prio, addrs, n);
+		return;
+	}
+	for (i = 0; i < c->n_unicast_peers; i++)
+		send_to(vi, &c->unicast_peers[i], prio, addrs, n);
+}
+
+/* ---- actions ------------------------------------------------------------ */
+
+static int vip_ifindex(struct vinst *vi, const struct vrrp_vip *v)
+{
+	char err[ERRLEN];
+
+	if (!v->dev[0])
+		return vi->ifindex;
+	return vnl_ifindex(v->dev, err, sizeof(err));
+}
+
+static void vips_set(struct vinst *vi, int add)
+{
+	const struct vrrp_instance *c = vi->cfg;
+	char err[ERRLEN], a[ADDR_STRLEN];
+	unsigned i;
+
+	for (i = 0; i < c->n_vips; i++) {
+		const struct vrrp_vip *v = &c->vips[i];
+		int ifx = vip_ifindex(vi, v), rc;
+
+		if (ifx <= 0)
+			continue;
+		rc = add ? vnl_addr_add(&vi->run->nl, ifx, &v->addr, v->prefix, v->label, err,
+					sizeof(err))
+			 : vnl_addr_del(&vi->run->nl, ifx, &v->addr, v->prefix, err, sizeof(err));
+		if (rc < 0)
+			log_err("vrrp_instance %s: %s %s/%u: %s", c->name, add ? "adding" : "removing",
+				addr_format(&v->addr, a, sizeof(a), 0), v->prefix, err);
+	}
+}
+
+static void send_garps(struct vinst *vi, unsigned count)
+{
+	const struct vrrp_instance *c = vi->cfg;
+	char err[ERRLEN];
+	unsigned i, k;
+
+	for (k = 0; k < count; k++)
+		for (i = 0; i < c->n_vips; i++) {
+			int ifx = vip_ifindex(vi, &c->vips[i]);
+
+			if (ifx > 0 && garp_announce(ifx, &c->vips[i].addr, err, sizeof(err)) < 0 &&
+			    k == 0)
+				log_warn("vrrp_instance %s: %s", c->name, err);
+		}
+}
+
+static void notify_done(struct spawn_result *res, void *data)
+{
+	(void)res;
+	(void)data;
+}
+
+static void run_notify(struct vinst *vi, const char *cmd, const char *args)
+{
+	char err[ERRLEN], *line;
+	size_t n;
+
+	if (!cmd || !*cmd)
+		return;
+	n = strlen(cmd) + (args ? strlen(args) : 0) + 2;
+	line = malloc(n);
+	if (!line)
+		return;
+	snprintf(line, n, "%s%s%s", cmd, args ? " " : "", args ? args : "");
+	if (!spawn_start(vi->run->fc->loop, line, NULL, NOTIFY_TIMEOUT_MS, notify_done, NULL, err,
+			 sizeof(err)))
+		log_err("vrrp_instance %s: notify %s: %s", vi->cfg->name, cmd, err);
+	free(line);
+}
+
+static void do_notify(struct vinst *vi, enum vrrp_state s)
+{
+	const struct vrrp_instance *c = vi->cfg;
+	const char *name = s == VRRP_INIT ? "STOP" : vrrp_fsm_state_name(s);
+	const char *one = s == VRRP_MASTER  ? c->notify_master
+			  : s == VRRP_BACKUP ? c->notify_backup
+			  : s == VRRP_FAULT  ? c->notify_fault
+					     : c->notify_stop;
+	char args[160];
+
+	run_notify(vi, one, NULL);
+	snprintf(args, sizeof(args), "INSTANCE \"%s\" %s %u", c->name, name, vi->fsm.prio);
+	run_notify(vi, c->notify, args);
+}
+
+/* ha_suspend: checks of a virtual server on one of our VIPs run only while
+ * the instance is master. */
+static void ha_suspend(struct vinst *vi)
+{
+	struct config *cfg = vi->run->fc->cfg;
+	struct virtual_server *vs;
+	unsigned i;
+
+	for (vs = cfg ? cfg->vs : NULL; vs; vs = vs->next) {
+		if (!vs->ha_suspend || vs->fwmark)
+			continue;
+		for (i = 0; i < vi->cfg->n_vips; i++)
+			if (addr_ip_equal(&vs->addr, &vi->cfg->vips[i].addr)) {
+				health_suspend_vs(vi->run->fc, vs, vi->fsm.state != VRRP_MASTER);
+				break;
+			}
+	}
+}
+
+static void rearm(struct vinst *vi)
+{
+	uint64_t d = vrrp_fsm_next_deadline(&vi->fsm), now = now_ms();
+
+	loop_timer_stop(vi->run->fc->loop, &vi->t);
+	if (d != VRRP_FSM_NEVER && !vi->stopped)
+		loop_timer_start(vi->run->fc->loop, &vi->t, d > now ? d - now : 0);
+}
+
+static void execute(struct vinst *vi)
+{
+	struct vrrp_fsm *f = &vi->fsm;
+	unsigned i;
+	int changed = 0;
+
+	for (i = 0; i < f->n_act; i++) {
+		const struct vrrp_action *a = &f->act[i];
+
+		switch (a->kind) {
+		case VRRP_ACT_SET_STATE:
+			log_info("vrrp_instance %s: %s -> %s (%s)", vi->cfg->name,
+				 vrrp_fsm_state_name(f->last_from), vrrp_fsm_state_name(a->state),
+				 f->reason);
+			changed = 1;
+			break;
+		case VRRP_ACT_BECOME_MASTER:
+			vips_set(vi, 1);
+			break;
+		case VRRP_ACT_BECOME_BACKUP:
+			vips_set(vi, 0);
+			break;
+		case VRRP_ACT_SEND_ADVERT:
+			send_advert(vi, a->priority);
+			break;
+		case VRRP_ACT_SEND_GARP:
+			send_garps(vi, a->count);
+			break;
+		case VRRP_ACT_NOTIFY:
+			do_notify(vi, a->state);
+			break;
+		}
+	}
+	f->n_act = 0;
+	rearm(vi);
+	if (changed) {
+		ha_suspend(vi);
+		if (vi->cfg->sync_group)
+			track_all(vi->run);
+	}
+}
+
+/* ---- receiving ---------------------------------------------------------- */
+
+static void rx_one(struct vinst *vi, const uint8_t *buf, size_t len, struct msghdr *mh)
+{
+	const struct vrrp_instance *c = vi->cfg;
+	struct vrrp_rx_expect exp = {.version = c->version,
+				     .vrid = c->vrid,
+				     .auth_type = c->auth_type,
+				     .auth_pass = c->auth_pass,
+				     .replay = &vi->replay};
+	struct vrrp_advert adv;
+	enum vrrp_drop why = VRRP_DROP_NONE;
+	int rc;
+
+	vi->rx++;
+	if (c->family == AF_INET) {
+		rc = vrrp_pkt_decode_ip4(buf, len, &exp, &adv, &why);
+	} else {
+		struct fc_addr src, dst = {0};
+		struct cmsghdr *cm;
+		int hops = -1;
+
+		addr_from_sockaddr(&src, mh->msg_name);
+		src.port = 0;
+		for (cm = CMSG_FIRSTHDR(mh); cm; cm = CMSG_NXTHDR(mh, cm)) {
+			if (cm->cmsg_level != IPPROTO_IPV6)
+				continue;
+			if (cm->cmsg_type == IPV6_HOPLIMIT && cm->cmsg_len >= CMSG_LEN(sizeof(int)))
+				memcpy(&hops, CMSG_DATA(cm), sizeof(int));
+			else if (cm->cmsg_type == IPV6_PKTINFO &&
+				 cm->cmsg_len >= CMSG_LEN(sizeof(struct in6_pktinfo))) {
+				struct in6_pktinfo pi;
+
+				memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
+				dst.family = AF_INET6;
+				dst.u.v6 = pi.ipi6_addr;
+			}
+		}
+		if (!dst.family)
+			group_addr(AF_INET6, &dst);
+		rc = vrrp_pkt_decode(buf, len, &src, &dst, hops, &exp, &adv, &why);
+	}
+	if (rc < 0) {
+		if (why < VRRP_DROP__COUNT)
+			vi->drop[why]++;
+		return;
+	}
+	vi->rx_accepted++;
+	vrrp_fsm_advert_rx(&vi->fsm, &adv, now_ms());
+	execute(vi);
+}
+
+static void inst_io(struct loop *l, struct ev_io *io, uint32_t events)
+{
+	struct vinst *vi = io->data;
+	uint8_t buf[VRRP_PKT_MAX + 64];
+	char cbuf[256];
+	struct sockaddr_storage ss;
+	int budget = 64;
+
+	(void)l;
+	(void)events;
+	while (budget-- > 0 && vi->fd >= 0) {
+		struct iovec iov = {buf, sizeof(buf)};
+		struct msghdr mh = {.msg_name = &ss,
+				    .msg_namelen = sizeof(ss),
+				    .msg_iov = &iov,
+				    .msg_iovlen = 1,
+				    .msg_control = cbuf,
+				    .msg_controllen = sizeof(cbuf)};
+		ssize_t n = recvmsg(vi->fd, &mh, 0);
+
+		if (n < 0)
+			break;
+		if (mh.msg_flags & MSG_TRUNC) {
+			vi->rx++;
+			vi->drop[VRRP_DROP_LENGTH]++;
+			continue;
+		}
+		rx_one(vi, buf, (size_t)n, &mh);
+	}
+}
+
+static void inst_timer(struct loop *l, struct ev_timer *t)
+{
+	struct vinst *vi = t->data;
+
+	(void)l;
+	vrrp_fsm_timer(&vi->fsm, now_ms());
+	execute(vi);
+}
+
+/* ---- tracking ----------------------------------------------------------- */
+
+static int link_up(unsigned flags)
+{
+	return (flags & IFF_UP) && (flags & IFF_RUNNING);
+}
+
+static struct vscript *find_vscript(struct vrun *r, const char *name)
+{
+	struct vscript *s;
+
+	for (s = r->scripts; s; s = s->next)
+		if (!strcmp(s->cfg->name, name))
+			return s;
+	return NULL;
+}
+
+/* keepalived's weight rule: a positive weight is added while the tracked
+ * thing is up, a negative one while it is down; weight 0 = FAULT when down. */
+static void own_view(struct vinst *vi, int *prio, int *fault)
+{
+	const struct vrrp_instance *c = vi->cfg;
+	unsigned i;
+
+	*prio = c->priority;
+	*fault = 0;
+	vi->why[0] = 0;
+	if (vi->setup_err[0]) {
+		*fault = 1;
+		snprintf(vi->why, sizeof(vi->why), "%s", vi->setup_err);
+		return;
+	}
+	if (!c->dont_track_primary && !link_up(vi->if_flags)) {
+		*fault = 1;
+		snprintf(vi->why, sizeof(vi->why), "interface %s is down", c->ifname);
+	}
+	for (i = 0; i < c->n_track_ifs; i++) {
+		int up = link_up(vi->tif_flags[i]), w = c->track_ifs[i].weight;
+
+		if (!w && !up) {
+			*fault = 1;
+			snprintf(vi->why, sizeof(vi->why), "track_interface %s is down",
+				 c->track_ifs[i].name);
+		} else if ((w > 0 && up) || (w < 0 && !up))
+			*prio += w;
+	}
+	for (i = 0; i < c->n_track_scripts; i++) {
+		struct vscript *s = find_vscript(vi->run, c->track_scripts[i].name);
+		int w;
+
+		if (!s || s->status < 0)
+			continue;
+		w = c->track_scripts[i].weight != VRRP_WEIGHT_UNSET ? c->track_scripts[i].weight
+								    : s->cfg->weight;
+		if (!w && !s->status) {
+			*fault = 1;
+			snprintf(vi->why, sizeof(vi->why), "track_script %s failed", s->cfg->name);
+		} else if ((w > 0 && s->status) || (w < 0 && !s->status))
+			*prio += w;
+	}
+}
+
+/* Folds every tracked input into each instance's priority and fault
+ * observation; sync groups: a member in FAULT puts the group in FAULT. */
+static void track_all(struct vrun *r)
+{
+	struct vinst *vi, *o;
+	static int depth;
+
+	if (depth)
+		return; /* execute() of a member calls back here */
+	depth++;
+	for (vi = r->inst; vi; vi = vi->next) {
+		int prio;
+
+		own_view(vi, &prio, &vi->own_fault);
+		if (prio < 1)
+			prio = 1;
+		if (prio > 254)
+			prio = 254;
+		if (vi->cfg->priority != VRRP_PRIO_OWNER && prio != vi->fsm.prio &&
+		    !vi->stopped) {
+			vrrp_fsm_priority(&vi->fsm, (unsigned)prio, now_ms());
+			execute(vi);
+		}
+	}
+	for (vi = r->inst; vi; vi = vi->next) {
+		int fault = vi->own_fault;
+		char why[300];
+
+		snprintf(why, sizeof(why), "%s", vi->why);
+		for (o = r->inst; o && !fault && vi->cfg->sync_group; o = o->next)
+			if (o != vi && o->own_fault && o->cfg->sync_group &&
+			    !strcmp(o->cfg->sync_group, vi->cfg->sync_group)) {
+				fault = 1;
+				snprintf(why, sizeof(why), "sync group %s: %s is in fault",
+					 vi->cfg->sync_group, o->cfg->name);
+			}
+		/* nothing to observe: settled and agreeing (a damped count in
+		 * progress is fed by every call) */
+		if (vi->stopped || (fault == vi->fsm.faulted &&
+				    (fault ? !vi->fsm.ok_streak : !vi->fsm.fault_streak)))
+			continue;
+		vrrp_fsm_fault(&vi->fsm, fault, why[0] ? why : NULL, now_ms());
+		execute(vi);
+	}
+	depth--;
+}
+
+static void on_link(int ifindex, const char *name, unsigned flags, int deleted, void *arg)
+{
+	struct vrun *r = arg;
+	struct vinst *vi;
+	unsigned i;
+
+	if (deleted)
+		flags = 0;
+	for (vi = r->inst; vi; vi = vi->next) {
+		if (!strcmp(vi->cfg->ifname, name) || ifindex == vi->ifindex)
+			vi->if_flags = flags;
+		for (i = 0; i < vi->cfg->n_track_ifs; i++)
+			if (!strcmp(vi->cfg->track_ifs[i].name, name))
+				vi->tif_flags[i] = flags;
+	}
+}
+
+static void refresh_links(struct vrun *r)
+{
+	struct vinst *vi;
+	char err[ERRLEN];
+	unsigned i;
+
+	for (vi = r->inst; vi; vi = vi->next) {
+		int ifx = vnl_ifindex(vi->cfg->ifname, err, sizeof(err));
+
+		vi->if_flags = 0;
+		if (ifx > 0)
+			vnl_link_flags(&r->nl, ifx, &vi->if_flags, err, sizeof(err));
+		for (i = 0; i < vi->cfg->n_track_ifs; i++) {
+			vi->tif_flags[i] = 0;
+			ifx = vnl_ifindex(vi->cfg->track_ifs[i].name, err, sizeof(err));
+			if (ifx > 0)
+				vnl_link_flags(&r->nl, ifx, &vi->tif_flags[i], err, sizeof(err));
+		}
+	}
+}
+
+static void link_io(struct loop *l, struct ev_io *io, uint32_t events)
+{
+	struct vrun *r = io->data;
+	char err[ERRLEN];
+	int rc;
+
+	(void)l;
+	(void)events;
+	rc = vnl_link_sub_read(r->link_fd, on_link, r, err, sizeof(err));
+	if (rc == 1)
+		refresh_links(r);
+	else if (rc < 0)
+		log_warn("vrrp: link events: %s", err);
+	track_all(r);
+}
+
+/* ---- vrrp_script runs --------------------------------------------------- */
+
+static void script_timer(struct loop *l, struct ev_timer *t);
+
+static void script_done(struct spawn_result *res, void *data)
+{
+	struct vscript *s = data;
+	int ok = !res->timed_out && res->exited && res->exit_code == 0;
+	unsigned rise = s->cfg->rise ? s->cfg->rise : 1, fall = s->cfg->fall ? s->cfg->fall : 1;
+	int before = s->status;
+
+	s->sp = NULL;
+	if (ok) {
+		s->fail_streak = 0;
+		if (++s->ok_streak >= rise)
+			s->status = 1;
+	} else {
+		s->ok_streak = 0;
+		if (++s->fail_streak >= fall)
+			s->status = 0;
+	}
+	if (s->status != before)
+		log_info("vrrp_script %s: %s", s->cfg->name, s->status ? "succeeded" : "failed");
+	/* every run is an observation for the instances' own rise/fall */
+	track_all(s->run);
+}
+
+static void script_timer(struct loop *l, struct ev_timer *t)
+{
+	struct vscript *s = t->data;
+	char err[ERRLEN];
+	unsigned iv = s->cfg->interval_ms ? s->cfg->interval_ms : 1000;
+
+	if (!s->sp) {
+		s->sp = spawn_start(l, s->cfg->script, s->cfg->user,
+				    s->cfg->timeout_ms ? s->cfg->timeout_ms : iv, script_done, s,
+				    err, sizeof(err));
+		if (!s->sp) {
+			struct spawn_result res = {.exited = 1, .exit_code = 127};
+
+			log_err("vrrp_script %s: %s", s->cfg->name, err);
+			script_done(&res, s);
+		}
+	}
+	loop_timer_start(l, t, iv);
+}
+
+static void scripts_free(struct vrun *r, struct vscript *list)
+{
+	struct vscript *s, *n;
+
+	for (s = list; s; s = n) {
+		n = s->next;
+		loop_timer_stop(r->fc->loop, &s->t);
+		if (s->sp)
+			spawn_cancel(s->sp);
+		free(s);
+	}
+}
+
+/* New script runners for cfg; status carried by name from the old ones
+ * when the command line is the same. */
+static void scripts_apply(struct vrun *r, const struct config *cfg)
+{
+	struct vscript *old = r->scripts, **tail = &r->scripts, *o;
+	const struct vrrp_script *sc;
+
+	r->scripts = NULL;
+	for (sc = cfg->vrrp.scripts; sc; sc = sc->next) {
+		struct vscript *s = calloc(1, sizeof(*s));
+
+		if (!s) {
+			log_err("vrrp_script %s: out of memory", sc->name);
+			continue;
+		}
+		s->run = r;
+		s->cfg = sc;
+		s->status = -1;
+		for (o = old; o; o = o->next)
+			if (!strcmp(o->cfg->name, sc->name) && !strcmp(o->cfg->script, sc->script)) {
+				s->status = o->status;
+				s->ok_streak = o->ok_streak;
+				s->fail_streak = o->fail_streak;
+			}
+		loop_timer_init(&s->t, script_timer, s);
+		loop_timer_start(r->fc->loop, &s->t, 0);
+		*tail = s;
+		tail = &s->next;
+	}
+	scripts_free(r, old);
+}
+
+/* ---- instance life ------------------------------------------------------ */
+
+static void inst_free(void *arg)
+{
+	struct vinst *vi = arg;
+
+	free(vi->tif_flags);
+	free(vi->tif_index);
+	free(vi);
+}
+
+static void inst_stop(struct vinst *vi)
+{
+	struct loop *l = vi->run->fc->loop;
+
+	vrrp_fsm_stop(&vi->fsm, now_ms());
+	execute(vi);
+	vi->stopped = 1;
+	loop_timer_stop(l, &vi->t);
+	if (vi->fd >= 0) {
+		loop_io_del(l, &vi->io);
+		close(vi->fd);
+		vi->fd = -1;
+	}
+}
+
+static struct vinst *inst_new(struct vrun *r, const struct vrrp_instance *c)
+{
+	struct vinst *vi = calloc(1, sizeof(*vi));
+	char err[ERRLEN];
+
+	if (!vi)
+		return NULL;
+	vi->tif_flags = calloc(c->n_track_ifs + 1, sizeof(*vi->tif_flags));
+	vi->tif_index = calloc(c->n_track_ifs + 1, sizeof(*vi->tif_index));
+	if (!vi->tif_flags || !vi->tif_index) {
+		inst_free(vi);
+		return NULL;
+	}
+	vi->run = r;
+	vi->cfg = c;
+	vi->fd = -1;
+	loop_timer_init(&vi->t, inst_timer, vi);
+	vi->ifindex = vnl_ifindex(c->ifname, err, sizeof(err));
+	if (vi->ifindex <= 0)
+		snprintf(vi->setup_err, sizeof(vi->setup_err), "%.190s", err);
+	else if (c->src_ip.family == c->family)
+		vi->src = c->src_ip;
+	else if (iface_addr(c->ifname, c->family, &vi->src, err, sizeof(err)) < 0)
+		snprintf(vi->setup_err, sizeof(vi->setup_err), "%.190s", err);
+	if (!vi->setup_err[0] && open_socket(vi, err, sizeof(err)) < 0)
+		snprintf(vi->setup_err, sizeof(vi->setup_err), "%.190s", err);
+	if (vi->setup_err[0])
+		log_err("vrrp_instance %s: %s: held in FAULT", c->name, vi->setup_err);
+	if (vi->fd >= 0 && loop_io_add(r->fc->loop, &vi->io, vi->fd, EPOLLIN, inst_io, vi) < 0) {
+		close(vi->fd);
+		vi->fd = -1;
+	}
+	if (!vi->src.family)
+		vi->src.family = (sa_family_t)c->family;
+	vrrp_fsm_init(&vi->fsm, c, &vi->src);
+	return vi;
+}
+
+static int vips_same(const struct vrrp_instance *a, const struct vrrp_instance *b)
+{
+	unsigned i;
+
+	if (a->n_vips != b->n_vips)
+		return 0;
+	for (i = 0; i < a->n_vips; i++)
+		if (!addr_ip_equal(&a->vips[i].addr, &b->vips[i].addr) ||
+		    a->vips[i].prefix != b->vips[i].prefix || a->vips[i].excluded != b->vips[i].excluded ||
+		    strcmp(a->vips[i].dev, b->vips[i].dev) || strcmp(a->vips[i].label, b->vips[i].label))
+			return 0;
+	return 1;
+}
+
+static int peers_same(const struct vrrp_instance *a, const struct vrrp_instance *b)
+{
+	unsigned i;
+
+	if (a->n_unicast_peers != b->n_unicast_peers)
+		return 0;
+	for (i = 0; i < a->n_unicast_peers; i++)
+		if (!addr_ip_equal(&a->unicast_peers[i], &b->unicast_peers[i]))
+			return 0;
+	return 1;
+}
+
+/* Can a running instance move to the new config without a restart? */
+static int inst_same(const struct vrrp_instance *a, const struct vrrp_instance *b)
+{
+	return !strcmp(a->name, b->name) && !strcmp(a->ifname, b->ifname) && a->vrid == b->vrid &&
+	       a->family == b->family && a->version == b->version &&
+	       a->advert_int_cs == b->advert_int_cs && a->n_track_ifs == b->n_track_ifs &&
+	       a->src_ip.family == b->src_ip.family &&
+	       (!a->src_ip.family || addr_ip_equal(&a->src_ip, &b->src_ip)) && vips_same(a, b) &&
+	       peers_same(a, b);
+}
+
+void vrrp_run_apply(struct fulcrum *fc, struct config *newcfg, const struct config *oldcfg)
+{
+	struct vrun *r = fc->vrrp;
+	struct vinst *old, *vi, *n, **tail, *started = NULL;
+	const struct vrrp_instance *c;
+	char err[ERRLEN];
+
+	(void)oldcfg;
+	if (!r) {
+		if (!newcfg->vrrp.instances)
+			return;
+		r = calloc(1, sizeof(*r));
+		if (!r) {
+			log_err("vrrp: out of memory: VRRP does not run");
+			return;
+		}
+		r->fc = fc;
+		r->link_fd = -1;
+		if (vnl_open(&r->nl, err, sizeof(err)) < 0) {
+			log_err("vrrp: %s: VRRP does not run", err);
+			free(r);
+			return;
+		}
+		r->link_fd = vnl_link_sub_open(err, sizeof(err));
+		if (r->link_fd < 0)
+			log_err("vrrp: %s: interface tracking is off", err);
+		else if (loop_io_add(fc->loop, &r->link_io, r->link_fd, EPOLLIN, link_io, r) < 0) {
+			close(r->link_fd);
+			r->link_fd = -1;
+		}
+		fc->vrrp = r;
+	}
+	old = r->inst;
+	r->inst = NULL;
+	tail = &r->inst;
+	/* keep, or create, in the new config's order */
+	for (c = newcfg->vrrp.instances; c; c = c->next) {
+		struct vinst **pp;
+
+		vi = NULL;
+		for (pp = &old; *pp; pp = &(*pp)->next)
+			if (inst_same((*pp)->cfg, c)) {
+				vi = *pp;
+				*pp = vi->next;
+				break;
+			}
+		if (vi) {
+			vi->cfg = c;
+			vi->fsm.cfg = c;
+		} else {
+			vi = inst_new(r, c);
+			if (!vi) {
+				log_err("vrrp_instance %s: out of memory", c->name);
+				continue;
+			}
+			vi->stopped = 1; /* started below, once tracking is known */
+		}
+		vi->next = NULL;
+		*tail = vi;
+		tail = &vi->next;
+	}
+	/* the ones that left stop properly (their old config still exists) */
+	for (vi = old; vi; vi = n) {
+		n = vi->next;
+		inst_stop(vi);
+		loop_defer(fc->loop, inst_free, vi);
+	}
+	scripts_apply(r, newcfg);
+	refresh_links(r);
+	for (vi = r->inst; vi; vi = vi->next) {
+		int prio;
+
+		if (!vi->stopped)
+			continue;
+		own_view(vi, &prio, &vi->own_fault);
+		if (vi->own_fault)
+			vrrp_fsm_fault(&vi->fsm, 1, vi->why, now_ms());
+		vi->stopped = 0;
+		vrrp_fsm_start(&vi->fsm, now_ms());
+		execute(vi);
+		started = vi;
+	}
+	(void)started;
+	track_all(r);
+	for (vi = r->inst; vi; vi = vi->next)
+		ha_suspend(vi);
+}
+
+void vrrp_run_shutdown(struct fulcrum *fc)
+{
+	struct vrun *r = fc->vrrp;
+	struct vinst *vi, *n;
+
+	if (!r)
+		return;
+	for (vi = r->inst; vi; vi = vi->next)
+		inst_stop(vi);
+	scripts_free(r, r->scripts);
+	r->scripts = NULL;
+	for (vi = r->inst; vi; vi = n) {
+		n = vi->next;
+		inst_free(vi);
+	}
+	r->inst = NULL;
+	if (r->link_fd >= 0) {
+		loop_io_del(fc->loop, &r->link_io);
+		close(r->link_fd);
+	}
+	vnl_close(&r->nl);
+	free(r);
+	fc->vrrp = NULL;
+}

@@ -1,0 +1,31 @@
+/* Running the VRRP instances of the model in the daemon: sockets, timers,
+ * VIPs, GARP, notify and track scripts, link tracking, sync groups.
+ *
+ * The state lives in fc->vrrp (opaque).  Everything runs on fc->loop. */
+#ifndef FC_VRRP_VRRP_RUN_H
+#define FC_VRRP_VRRP_RUN_H
+
+#include <stddef.h>
+
+#include "core/sbuf.h"
+#include "daemon/fulcrum-t.h"
+
+/* Make the instances of newcfg run.  Called once newcfg is fc->cfg and
+ * while oldcfg (NULL at the first apply) still exists.  An instance whose
+ * interface, virtual_router_id, family, VIPs, version, interval, source and
+ * peers are unchanged keeps its state; others stop properly (a master
+ * sends priority 0 and drops its VIPs) and new ones start.  Cannot fail:
+ * an instance that cannot open its socket is logged and held in FAULT. */
+void vrrp_run_apply(struct fulcrum *fc, struct config *newcfg, const struct config *oldcfg);
+
+/* Daemon stop: every instance stops (priority-0 advert from a master, VIPs
+ * removed, notify_stop), track scripts are cancelled, memory is freed. */
+void vrrp_run_shutdown(struct fulcrum *fc);
+
+/* `show vrrp`: text or {"vrrp":[...]} (fields: doc/vrrp.md). */
+void vrrp_run_show(struct fulcrum *fc, struct sbuf *out, int json);
+/* `"vrrp":[{"name","state","priority","master"}]` for list --json (no
+ * surrounding braces, no leading comma). */
+void vrrp_run_list_json(const struct fulcrum *fc, struct sbuf *out);
+
+#endif
