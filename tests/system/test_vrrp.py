@@ -8,7 +8,6 @@ test here SKIPS with that reason, decided at run time.
 Timing bounds follow RFC 5798 6.1: Master_Down_Interval = 3 * advert +
 Skew_Time, Skew_Time = (256 - priority) * advert / 256.  MARGIN covers
 scheduling, the ASan build and the address watcher."""
-import os
 import signal
 import time
 
@@ -94,15 +93,15 @@ def wait_state(d, want, timeout, name="VI_1"):
                          "%s of %s to be %s" % (name, d.ns, want))
 
 
-def wait_single_master(lan, ds, master, timeout):
-    """master (a daemon of ds) is MASTER and owns the VIP; every other is
-    BACKUP and does not."""
+def wait_single_master(lan, ds, master, timeout, others=("BACKUP",)):
+    """master (a daemon of ds) is MASTER and owns the VIP; every other is in
+    one of `others` and does not."""
     def ok():
         for d in ds:
             if not d.running():
                 continue
-            want = "MASTER" if d is master else "BACKUP"
-            if d.state("VI_1") != want or vn.has_addr(d.ns, lan.vip()) != (d is master):
+            want = ("MASTER",) if d is master else others
+            if d.state("VI_1") not in want or vn.has_addr(d.ns, lan.vip()) != (d is master):
                 return False
         return True
     fc.wait_until(ok, timeout, "%s as the only master" % master.ns)
@@ -246,14 +245,73 @@ def test_partition_heals_to_one_master_with_fresh_garp(lan, director):
     a = director(net.hosts[0], conf(net, 150, advert=advert))
     b = director(net.hosts[1], conf(net, 100, advert=advert))
     wait_single_master(net, [a, b], a, 5.0)
-    net.port_down(1)  # a is cut off: both think they are master
+    net.cut(1)  # a is cut off, its link stays up: both are master
     fc.wait_until(lambda: b.state("VI_1") == "MASTER" and vn.has_addr(b.ns, net.vip()),
                   5.0, "the cut-off backup to take over")
-    assert a.state("VI_1") == "MASTER"
-    net.port_up(1)
-    wait_single_master(net, [a, b], a, 5.0)
+    assert a.state("VI_1") == "MASTER" and vn.has_addr(a.ns, net.vip())
+    arp = vn.ArpWatch(b.ns)
+    try:
+        t_heal = time.monotonic()
+        net.heal(1)
+        wait_single_master(net, [a, b], a, 5.0)
+        # the remaining master tells the LAN again where the VIP is
+        fc.wait_until(lambda: arp.garps(net.vip(), net.mac(1), since=t_heal), 5.0,
+                      "a gratuitous ARP for %s from %s after the heal" % (net.vip(), net.mac(1)))
+    finally:
+        arp.close()
     time.sleep(1.0)
     wait_single_master(net, [a, b], a, 0.1)
+
+
+def test_link_down_is_fault_and_backup_takes_over(lan, director):
+    advert = 0.1
+    net = lan(2)
+    a = director(net.hosts[0], conf(net, 150, advert=advert))
+    b = director(net.hosts[1], conf(net, 100, advert=advert))
+    wait_single_master(net, [a, b], a, 5.0)
+    net.port_down(1)  # a's eth0 loses carrier
+    fc.wait_until(lambda: a.state("VI_1") == "FAULT" and not vn.has_addr(a.ns, net.vip()),
+                  3.0, "the master without link to go FAULT and drop its VIP")
+    fc.wait_until(lambda: b.state("VI_1") == "MASTER" and vn.has_addr(b.ns, net.vip()),
+                  down_interval(advert, 100) + 2.0, "the backup to take over")
+    net.port_up(1)
+    wait_single_master(net, [a, b], a, 5.0)
+
+
+def test_track_script_weight_moves_mastership(lan, director, tmp_path):
+    advert = 0.1
+    net = lan(2)
+    flag = tmp_path / "healthy"
+    flag.write_text("1")
+    script = ('vrrp_script chk {\n    script "/bin/test -e %s"\n    interval 0.2\n'
+              '    weight -100\n    fall 1\n    rise 1\n}\n' % flag)
+    a = director(net.hosts[0], script + conf(net, 150, advert=advert,
+                                             extra="track_script {\n chk\n}"))
+    b = director(net.hosts[1], conf(net, 100, advert=advert))
+    wait_single_master(net, [a, b], a, 5.0)
+    flag.unlink()  # 150 - 100 = 50 < 100: b preempts
+    wait_single_master(net, [a, b], b, 5.0)
+    assert a.inst("VI_1").get("priority") in (None, 50), a.inst("VI_1")
+    flag.write_text("1")
+    wait_single_master(net, [a, b], a, 5.0)
+
+
+def test_track_interface_without_weight_is_fault(lan, director):
+    advert = 0.1
+    net = lan(2)
+    ns_a = net.hosts[0]
+    # no dummy driver here: a veth pair inside a's namespace
+    vn.ns_sh(ns_a, vn.IP, "link", "add", "trk0", "type", "veth", "peer", "name", "trk1")
+    vn.ns_sh(ns_a, vn.IP, "link", "set", "trk1", "up")
+    vn.ns_sh(ns_a, vn.IP, "link", "set", "trk0", "up")
+    a = director(ns_a, conf(net, 150, advert=advert, extra="track_interface {\n trk0\n}"))
+    b = director(net.hosts[1], conf(net, 100, advert=advert))
+    wait_single_master(net, [a, b], a, 5.0)
+    vn.ns_sh(ns_a, vn.IP, "link", "set", "trk0", "down")
+    fc.wait_until(lambda: a.state("VI_1") == "FAULT", 3.0, "FAULT on track_interface down")
+    wait_single_master(net, [a, b], b, down_interval(advert, 100) + 2.0, ("FAULT",))
+    vn.ns_sh(ns_a, vn.IP, "link", "set", "trk0", "up")
+    wait_single_master(net, [a, b], a, 5.0)
 
 
 # ---------------------------------------------------------- malformed

@@ -87,10 +87,23 @@ class Lan:
         return "%s.%d" % (self.net, n)
 
     def port_down(self, i):
+        """Host i loses its link (carrier down on its eth0)."""
         ns_sh(self.sw, IP, "link", "set", "p%d" % i, "down")
 
     def port_up(self, i):
         ns_sh(self.sw, IP, "link", "set", "p%d" % i, "up")
+
+    def cut(self, i):
+        """Partition: host i's port leaves the bridge while both ends of
+        its veth keep their carrier."""
+        ns_sh(self.sw, IP, "link", "set", "p%d" % i, "nomaster")
+
+    def heal(self, i):
+        ns_sh(self.sw, IP, "link", "set", "p%d" % i, "master", "br0")
+
+    def mac(self, i):
+        out = ns_sh(self.hosts[i - 1], IP, "-o", "link", "show", "dev", "eth0").stdout.split()
+        return out[out.index("link/ether") + 1]
 
     def close(self):
         for ns in reversed(self.made):
@@ -130,6 +143,52 @@ class AddrWatch:
     def wait(self, addr, timeout, kind="add"):
         return fc.wait_until(lambda: self.first(addr, kind), timeout,
                              "%s of %s" % (kind, addr), interval=0.005)
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(5)
+        self.proc.stdout.close()
+
+
+_ARP_SNIFF = r"""
+import socket, struct, sys
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0806))
+s.bind(("eth0", 0))
+print("ready", flush=True)
+while True:
+    f = s.recv(2048)
+    if len(f) < 42:
+        continue
+    op = struct.unpack("!H", f[20:22])[0]
+    print("%d %s %s %s" % (op, f[22:28].hex(":"), socket.inet_ntoa(f[28:32]),
+                           socket.inet_ntoa(f[38:42])), flush=True)
+"""
+
+
+class ArpWatch:
+    """ARP frames seen on eth0 of a namespace: (time, op, sender_mac,
+    sender_ip, target_ip).  A gratuitous ARP has sender_ip == target_ip."""
+
+    def __init__(self, ns):
+        self.events = []
+        self.proc = subprocess.Popen([IP, "netns", "exec", ns, fc.PYTHON, "-c", _ARP_SNIFF],
+                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                     stdin=subprocess.DEVNULL, text=True, bufsize=1)
+        r, _, _ = select.select([self.proc.stdout], [], [], 10.0)
+        assert r and self.proc.stdout.readline().strip() == "ready", "ARP sniffer did not start"
+        self._t = threading.Thread(target=self._read, daemon=True)
+        self._t.start()
+
+    def _read(self):
+        for line in self.proc.stdout:
+            p = line.split()
+            if len(p) == 4:
+                self.events.append((time.monotonic(), int(p[0]), p[1], p[2], p[3]))
+
+    def garps(self, ip, mac=None, since=0.0):
+        return [e for e in list(self.events) if e[0] >= since and e[3] == ip and
+                e[4] == ip and (mac is None or e[2] == mac)]
 
     def close(self):
         if self.proc.poll() is None:
