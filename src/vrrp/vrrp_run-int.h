@@ -5,6 +5,8 @@
 #include <stdint.h>
 
 #include "core/loop-t.h"
+#include "core/loop.h"
+#include "model/model-t.h"
 #include "vrrp/vrrp_fsm.h"
 #include "vrrp/vrrp_netlink.h"
 #include "vrrp/vrrp_pkt.h"
@@ -30,14 +32,14 @@ struct vinst {
 	struct ev_io io;
 	struct ev_timer t;
 	int ifindex;
-	unsigned if_flags;  /* of cfg->ifname */
+	unsigned if_flags;   /* of cfg->ifname */
 	unsigned *tif_flags; /* per track_interface; 0 = down/missing */
 	int *tif_index;
 	struct fc_addr src;
 	struct vrrp_replay replay;
 	uint64_t hmac_seq;
-	int own_fault;	    /* interface / scripts say FAULT (before sync groups) */
-	char why[256];	    /* of own_fault */
+	int own_fault;	     /* interface / scripts say FAULT (before sync groups) */
+	char why[256];	     /* of own_fault */
 	char setup_err[200]; /* socket / address problem: FAULT */
 	uint64_t rx, rx_accepted, tx, tx_errors;
 	uint64_t drop[VRRP_DROP__COUNT];
@@ -53,5 +55,28 @@ struct vrun {
 	struct vinst *inst;
 	struct vscript *scripts;
 };
+
+struct sbuf;
+
+static inline uint64_t vrun_now_ms(void)
+{
+	return loop_clock_ms();
+}
+
+/* vrrp_run.c: run the actions the state machine queued, re-arm the timer. */
+void vrun_execute(struct vinst *vi);
+
+/* vrrp_track.c */
+/* This instance's own view: effective priority (unclamped) and FAULT, with
+ * the reason in vi->why. */
+void vrun_own_view(struct vinst *vi, int *prio, int *fault);
+/* Feed every instance its priority and fault observation (sync groups). */
+void vrun_track_all(struct vrun *r);
+/* Re-read the flags of every tracked interface. */
+void vrun_refresh_links(struct vrun *r);
+void vrun_link_io(struct loop *l, struct ev_io *io, uint32_t events);
+/* Script runners for cfg's vrrp_scripts (status carried over by name). */
+void vrun_scripts_apply(struct vrun *r, const struct config *cfg);
+void vrun_scripts_free(struct vrun *r, struct vscript *list);
 
 #endif

@@ -4,9 +4,7 @@
  * machine's next deadline.  Packets go through the strict decoder (drops
  * counted per reason) into vrrp_fsm_advert_rx; the actions the state
  * machine queues are executed here in order (adverts, VIPs, GARP, notify).
- * Tracking (interfaces through the RTMGRP_LINK subscription, vrrp_script
- * runs) is folded into one effective priority and one fault observation per
- * instance; sync groups propagate FAULT.  doc/vrrp.md. */
+ * Tracking is in vrrp_track.c.  doc/vrrp.md. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <ifaddrs.h>
@@ -33,19 +31,12 @@
 
 static void inst_io(struct loop *l, struct ev_io *io, uint32_t events);
 static void inst_timer(struct loop *l, struct ev_timer *t);
-static void track_all(struct vrun *r);
-
-static uint64_t now_ms(void)
-{
-	return loop_clock_ms();
-}
 
 /* ---- source address and socket ---------------------------------------- */
 
 /* The interface's first address of the family (IPv6: link-local, as RFC
  * 5798 wants adverts sent from it). */
-static int iface_addr(const char *ifname, int family, struct fc_addr *out, char *err,
-		      size_t errlen)
+static int iface_addr(const char *ifname, int family, struct fc_addr *out, char *err, size_t errlen)
 {
 	struct ifaddrs *ifa, *p;
 	int found = 0;
@@ -253,8 +244,9 @@ static void vips_set(struct vinst *vi, int add)
 					sizeof(err))
 			 : vnl_addr_del(&vi->run->nl, ifx, &v->addr, v->prefix, err, sizeof(err));
 		if (rc < 0)
-			log_err("vrrp_instance %s: %s %s/%u: %s", c->name, add ? "adding" : "removing",
-				addr_format(&v->addr, a, sizeof(a), 0), v->prefix, err);
+			log_err("vrrp_instance %s: %s %s/%u: %s", c->name,
+				add ? "adding" : "removing", addr_format(&v->addr, a, sizeof(a), 0),
+				v->prefix, err);
 	}
 }
 
@@ -302,7 +294,7 @@ static void do_notify(struct vinst *vi, enum vrrp_state s)
 {
 	const struct vrrp_instance *c = vi->cfg;
 	const char *name = s == VRRP_INIT ? "STOP" : vrrp_fsm_state_name(s);
-	const char *one = s == VRRP_MASTER  ? c->notify_master
+	const char *one = s == VRRP_MASTER   ? c->notify_master
 			  : s == VRRP_BACKUP ? c->notify_backup
 			  : s == VRRP_FAULT  ? c->notify_fault
 					     : c->notify_stop;
@@ -334,14 +326,14 @@ static void ha_suspend(struct vinst *vi)
 
 static void rearm(struct vinst *vi)
 {
-	uint64_t d = vrrp_fsm_next_deadline(&vi->fsm), now = now_ms();
+	uint64_t d = vrrp_fsm_next_deadline(&vi->fsm), now = vrun_now_ms();
 
 	loop_timer_stop(vi->run->fc->loop, &vi->t);
 	if (d != VRRP_FSM_NEVER && !vi->stopped)
 		loop_timer_start(vi->run->fc->loop, &vi->t, d > now ? d - now : 0);
 }
 
-static void execute(struct vinst *vi)
+void vrun_execute(struct vinst *vi)
 {
 	struct vrrp_fsm *f = &vi->fsm;
 	unsigned i;
@@ -379,7 +371,7 @@ static void execute(struct vinst *vi)
 	if (changed) {
 		ha_suspend(vi);
 		if (vi->cfg->sync_group)
-			track_all(vi->run);
+			vrun_track_all(vi->run);
 	}
 }
 
@@ -431,8 +423,8 @@ static void rx_one(struct vinst *vi, const uint8_t *buf, size_t len, struct msgh
 		return;
 	}
 	vi->rx_accepted++;
-	vrrp_fsm_advert_rx(&vi->fsm, &adv, now_ms());
-	execute(vi);
+	vrrp_fsm_advert_rx(&vi->fsm, &adv, vrun_now_ms());
+	vrun_execute(vi);
 }
 
 static void inst_io(struct loop *l, struct ev_io *io, uint32_t events)
@@ -471,263 +463,8 @@ static void inst_timer(struct loop *l, struct ev_timer *t)
 	struct vinst *vi = t->data;
 
 	(void)l;
-	vrrp_fsm_timer(&vi->fsm, now_ms());
-	execute(vi);
-}
-
-/* ---- tracking ----------------------------------------------------------- */
-
-static int link_up(unsigned flags)
-{
-	return (flags & IFF_UP) && (flags & IFF_RUNNING);
-}
-
-static struct vscript *find_vscript(struct vrun *r, const char *name)
-{
-	struct vscript *s;
-
-	for (s = r->scripts; s; s = s->next)
-		if (!strcmp(s->cfg->name, name))
-			return s;
-	return NULL;
-}
-
-/* keepalived's weight rule: a positive weight is added while the tracked
- * thing is up, a negative one while it is down; weight 0 = FAULT when down. */
-static void own_view(struct vinst *vi, int *prio, int *fault)
-{
-	const struct vrrp_instance *c = vi->cfg;
-	unsigned i;
-
-	*prio = c->priority;
-	*fault = 0;
-	vi->why[0] = 0;
-	if (vi->setup_err[0]) {
-		*fault = 1;
-		snprintf(vi->why, sizeof(vi->why), "%s", vi->setup_err);
-		return;
-	}
-	if (!c->dont_track_primary && !link_up(vi->if_flags)) {
-		*fault = 1;
-		snprintf(vi->why, sizeof(vi->why), "interface %s is down", c->ifname);
-	}
-	for (i = 0; i < c->n_track_ifs; i++) {
-		int up = link_up(vi->tif_flags[i]), w = c->track_ifs[i].weight;
-
-		if (!w && !up) {
-			*fault = 1;
-			snprintf(vi->why, sizeof(vi->why), "track_interface %s is down",
-				 c->track_ifs[i].name);
-		} else if ((w > 0 && up) || (w < 0 && !up))
-			*prio += w;
-	}
-	for (i = 0; i < c->n_track_scripts; i++) {
-		struct vscript *s = find_vscript(vi->run, c->track_scripts[i].name);
-		int w;
-
-		if (!s || s->status < 0)
-			continue;
-		w = c->track_scripts[i].weight != VRRP_WEIGHT_UNSET ? c->track_scripts[i].weight
-								    : s->cfg->weight;
-		if (!w && !s->status) {
-			*fault = 1;
-			snprintf(vi->why, sizeof(vi->why), "track_script %s failed", s->cfg->name);
-		} else if ((w > 0 && s->status) || (w < 0 && !s->status))
-			*prio += w;
-	}
-}
-
-/* Folds every tracked input into each instance's priority and fault
- * observation; sync groups: a member in FAULT puts the group in FAULT. */
-static void track_all(struct vrun *r)
-{
-	struct vinst *vi, *o;
-	static int depth;
-
-	if (depth)
-		return; /* execute() of a member calls back here */
-	depth++;
-	for (vi = r->inst; vi; vi = vi->next) {
-		int prio;
-
-		own_view(vi, &prio, &vi->own_fault);
-		if (prio < 1)
-			prio = 1;
-		if (prio > 254)
-			prio = 254;
-		if (vi->cfg->priority != VRRP_PRIO_OWNER && prio != vi->fsm.prio &&
-		    !vi->stopped) {
-			vrrp_fsm_priority(&vi->fsm, (unsigned)prio, now_ms());
-			execute(vi);
-		}
-	}
-	for (vi = r->inst; vi; vi = vi->next) {
-		int fault = vi->own_fault;
-		char why[300];
-
-		snprintf(why, sizeof(why), "%s", vi->why);
-		for (o = r->inst; o && !fault && vi->cfg->sync_group; o = o->next)
-			if (o != vi && o->own_fault && o->cfg->sync_group &&
-			    !strcmp(o->cfg->sync_group, vi->cfg->sync_group)) {
-				fault = 1;
-				snprintf(why, sizeof(why), "sync group %s: %s is in fault",
-					 vi->cfg->sync_group, o->cfg->name);
-			}
-		/* nothing to observe: settled and agreeing (a damped count in
-		 * progress is fed by every call) */
-		if (vi->stopped || (fault == vi->fsm.faulted &&
-				    (fault ? !vi->fsm.ok_streak : !vi->fsm.fault_streak)))
-			continue;
-		vrrp_fsm_fault(&vi->fsm, fault, why[0] ? why : NULL, now_ms());
-		execute(vi);
-	}
-	depth--;
-}
-
-static void on_link(int ifindex, const char *name, unsigned flags, int deleted, void *arg)
-{
-	struct vrun *r = arg;
-	struct vinst *vi;
-	unsigned i;
-
-	if (deleted)
-		flags = 0;
-	for (vi = r->inst; vi; vi = vi->next) {
-		if (!strcmp(vi->cfg->ifname, name) || ifindex == vi->ifindex)
-			vi->if_flags = flags;
-		for (i = 0; i < vi->cfg->n_track_ifs; i++)
-			if (!strcmp(vi->cfg->track_ifs[i].name, name))
-				vi->tif_flags[i] = flags;
-	}
-}
-
-static void refresh_links(struct vrun *r)
-{
-	struct vinst *vi;
-	char err[ERRLEN];
-	unsigned i;
-
-	for (vi = r->inst; vi; vi = vi->next) {
-		int ifx = vnl_ifindex(vi->cfg->ifname, err, sizeof(err));
-
-		vi->if_flags = 0;
-		if (ifx > 0)
-			vnl_link_flags(&r->nl, ifx, &vi->if_flags, err, sizeof(err));
-		for (i = 0; i < vi->cfg->n_track_ifs; i++) {
-			vi->tif_flags[i] = 0;
-			ifx = vnl_ifindex(vi->cfg->track_ifs[i].name, err, sizeof(err));
-			if (ifx > 0)
-				vnl_link_flags(&r->nl, ifx, &vi->tif_flags[i], err, sizeof(err));
-		}
-	}
-}
-
-static void link_io(struct loop *l, struct ev_io *io, uint32_t events)
-{
-	struct vrun *r = io->data;
-	char err[ERRLEN];
-	int rc;
-
-	(void)l;
-	(void)events;
-	rc = vnl_link_sub_read(r->link_fd, on_link, r, err, sizeof(err));
-	if (rc == 1)
-		refresh_links(r);
-	else if (rc < 0)
-		log_warn("vrrp: link events: %s", err);
-	track_all(r);
-}
-
-/* ---- vrrp_script runs --------------------------------------------------- */
-
-static void script_timer(struct loop *l, struct ev_timer *t);
-
-static void script_done(struct spawn_result *res, void *data)
-{
-	struct vscript *s = data;
-	int ok = !res->timed_out && res->exited && res->exit_code == 0;
-	unsigned rise = s->cfg->rise ? s->cfg->rise : 1, fall = s->cfg->fall ? s->cfg->fall : 1;
-	int before = s->status;
-
-	s->sp = NULL;
-	if (ok) {
-		s->fail_streak = 0;
-		if (++s->ok_streak >= rise)
-			s->status = 1;
-	} else {
-		s->ok_streak = 0;
-		if (++s->fail_streak >= fall)
-			s->status = 0;
-	}
-	if (s->status != before)
-		log_info("vrrp_script %s: %s", s->cfg->name, s->status ? "succeeded" : "failed");
-	/* every run is an observation for the instances' own rise/fall */
-	track_all(s->run);
-}
-
-static void script_timer(struct loop *l, struct ev_timer *t)
-{
-	struct vscript *s = t->data;
-	char err[ERRLEN];
-	unsigned iv = s->cfg->interval_ms ? s->cfg->interval_ms : 1000;
-
-	if (!s->sp) {
-		s->sp = spawn_start(l, s->cfg->script, s->cfg->user,
-				    s->cfg->timeout_ms ? s->cfg->timeout_ms : iv, script_done, s,
-				    err, sizeof(err));
-		if (!s->sp) {
-			struct spawn_result res = {.exited = 1, .exit_code = 127};
-
-			log_err("vrrp_script %s: %s", s->cfg->name, err);
-			script_done(&res, s);
-		}
-	}
-	loop_timer_start(l, t, iv);
-}
-
-static void scripts_free(struct vrun *r, struct vscript *list)
-{
-	struct vscript *s, *n;
-
-	for (s = list; s; s = n) {
-		n = s->next;
-		loop_timer_stop(r->fc->loop, &s->t);
-		if (s->sp)
-			spawn_cancel(s->sp);
-		free(s);
-	}
-}
-
-/* New script runners for cfg; status carried by name from the old ones
- * when the command line is the same. */
-static void scripts_apply(struct vrun *r, const struct config *cfg)
-{
-	struct vscript *old = r->scripts, **tail = &r->scripts, *o;
-	const struct vrrp_script *sc;
-
-	r->scripts = NULL;
-	for (sc = cfg->vrrp.scripts; sc; sc = sc->next) {
-		struct vscript *s = calloc(1, sizeof(*s));
-
-		if (!s) {
-			log_err("vrrp_script %s: out of memory", sc->name);
-			continue;
-		}
-		s->run = r;
-		s->cfg = sc;
-		s->status = -1;
-		for (o = old; o; o = o->next)
-			if (!strcmp(o->cfg->name, sc->name) && !strcmp(o->cfg->script, sc->script)) {
-				s->status = o->status;
-				s->ok_streak = o->ok_streak;
-				s->fail_streak = o->fail_streak;
-			}
-		loop_timer_init(&s->t, script_timer, s);
-		loop_timer_start(r->fc->loop, &s->t, 0);
-		*tail = s;
-		tail = &s->next;
-	}
-	scripts_free(r, old);
+	vrrp_fsm_timer(&vi->fsm, vrun_now_ms());
+	vrun_execute(vi);
 }
 
 /* ---- instance life ------------------------------------------------------ */
@@ -745,8 +482,8 @@ static void inst_stop(struct vinst *vi)
 {
 	struct loop *l = vi->run->fc->loop;
 
-	vrrp_fsm_stop(&vi->fsm, now_ms());
-	execute(vi);
+	vrrp_fsm_stop(&vi->fsm, vrun_now_ms());
+	vrun_execute(vi);
 	vi->stopped = 1;
 	loop_timer_stop(l, &vi->t);
 	if (vi->fd >= 0) {
@@ -802,8 +539,10 @@ static int vips_same(const struct vrrp_instance *a, const struct vrrp_instance *
 		return 0;
 	for (i = 0; i < a->n_vips; i++)
 		if (!addr_ip_equal(&a->vips[i].addr, &b->vips[i].addr) ||
-		    a->vips[i].prefix != b->vips[i].prefix || a->vips[i].excluded != b->vips[i].excluded ||
-		    strcmp(a->vips[i].dev, b->vips[i].dev) || strcmp(a->vips[i].label, b->vips[i].label))
+		    a->vips[i].prefix != b->vips[i].prefix ||
+		    a->vips[i].excluded != b->vips[i].excluded ||
+		    strcmp(a->vips[i].dev, b->vips[i].dev) ||
+		    strcmp(a->vips[i].label, b->vips[i].label))
 			return 0;
 	return 1;
 }
@@ -857,7 +596,8 @@ void vrrp_run_apply(struct fulcrum *fc, struct config *newcfg, const struct conf
 		r->link_fd = vnl_link_sub_open(err, sizeof(err));
 		if (r->link_fd < 0)
 			log_err("vrrp: %s: interface tracking is off", err);
-		else if (loop_io_add(fc->loop, &r->link_io, r->link_fd, EPOLLIN, link_io, r) < 0) {
+		else if (loop_io_add(fc->loop, &r->link_io, r->link_fd, EPOLLIN, vrun_link_io, r) <
+			 0) {
 			close(r->link_fd);
 			r->link_fd = -1;
 		}
@@ -898,23 +638,23 @@ void vrrp_run_apply(struct fulcrum *fc, struct config *newcfg, const struct conf
 		inst_stop(vi);
 		loop_defer(fc->loop, inst_free, vi);
 	}
-	scripts_apply(r, newcfg);
-	refresh_links(r);
+	vrun_scripts_apply(r, newcfg);
+	vrun_refresh_links(r);
 	for (vi = r->inst; vi; vi = vi->next) {
 		int prio;
 
 		if (!vi->stopped)
 			continue;
-		own_view(vi, &prio, &vi->own_fault);
+		vrun_own_view(vi, &prio, &vi->own_fault);
 		if (vi->own_fault)
-			vrrp_fsm_fault(&vi->fsm, 1, vi->why, now_ms());
+			vrrp_fsm_fault(&vi->fsm, 1, vi->why, vrun_now_ms());
 		vi->stopped = 0;
-		vrrp_fsm_start(&vi->fsm, now_ms());
-		execute(vi);
+		vrrp_fsm_start(&vi->fsm, vrun_now_ms());
+		vrun_execute(vi);
 		started = vi;
 	}
 	(void)started;
-	track_all(r);
+	vrun_track_all(r);
 	for (vi = r->inst; vi; vi = vi->next)
 		ha_suspend(vi);
 }
@@ -928,7 +668,7 @@ void vrrp_run_shutdown(struct fulcrum *fc)
 		return;
 	for (vi = r->inst; vi; vi = vi->next)
 		inst_stop(vi);
-	scripts_free(r, r->scripts);
+	vrun_scripts_free(r, r->scripts);
 	r->scripts = NULL;
 	for (vi = r->inst; vi; vi = n) {
 		n = vi->next;

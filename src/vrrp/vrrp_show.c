@@ -61,7 +61,9 @@ static void one_json(const struct vinst *vi, struct sbuf *out, uint64_t now)
 		    c->priority);
 	sbuf_json_str(out, master_str(vi, a, sizeof(a)));
 	sbuf_printf(out, ",\"master_priority\":%u,\"source\":",
-		    f->state == VRRP_MASTER ? f->prio : f->master.family ? f->master_prio : 0);
+		    f->state == VRRP_MASTER ? f->prio
+		    : f->master.family	    ? f->master_prio
+					    : 0);
 	sbuf_json_str(out, vi->src.family ? addr_format(&vi->src, a, sizeof(a), 0) : "");
 	sbuf_printf(out, ",\"advert_int_ms\":%u,\"master_advert_int_ms\":%u,\"vips\":[",
 		    f->adv_cs * 10, f->master_adv_cs * 10);
@@ -107,9 +109,9 @@ static void one_text(const struct vinst *vi, struct sbuf *out, uint64_t now)
 			    c->vips[i].prefix, c->vips[i].excluded ? "(excluded)" : "");
 	sbuf_puts(out, "\n");
 	if (f->last_at_ms && now >= f->last_at_ms)
-		sbuf_printf(out, "  last %s -> %s %.1f s ago: %s\n", vrrp_fsm_state_name(f->last_from),
-			    vrrp_fsm_state_name(f->state), (double)(now - f->last_at_ms) / 1000.0,
-			    f->reason);
+		sbuf_printf(out, "  last %s -> %s %.1f s ago: %s\n",
+			    vrrp_fsm_state_name(f->last_from), vrrp_fsm_state_name(f->state),
+			    (double)(now - f->last_at_ms) / 1000.0, f->reason);
 	sbuf_printf(out,
 		    "  rx %llu accepted %llu  tx %llu errors %llu  prio0 sent %llu  "
 		    "master_down %llu  to master/backup/fault %llu/%llu/%llu\n",
