@@ -46,7 +46,7 @@ extern const char *const ign_vs[];
 extern const char *const ign_rs[];
 extern const char *const ign_check[];
 extern const char *const ign_url[];
-/* Why a top-level block is ignored ("VRRP is not served by fulcrum yet"). */
+/* Why a top-level block is ignored ("not supported by fulcrum's VRRP"). */
 const char *ign_top_reason(const char *kw);
 
 /* keepalived.c: scheduler names fulcrum knows. */

@@ -153,7 +153,7 @@ struct config {
 	char **files;                /* every file read; file pointers point here */
 	unsigned n_files;
 	unsigned n_warnings;         /* warnings printed while reading */
-	struct vrrp_config vrrp;     /* vrrp_instance/_script/_sync_group, read, not served yet */
+	struct vrrp_config vrrp;     /* vrrp_instance/_script/_sync_group (run by src/vrrp/vrrp_run.c) */
 };
 
 #endif

@@ -2,10 +2,9 @@
  * vrrp_sync_group (keepalived's grammar), the decoded advertisement, and
  * the state machine's inputs and outputs.  Plain data.
  *
- * Work in progress (issue 5): the codec (vrrp_pkt.c), the reader
- * (src/conf/vrrp_kw.c), the state machine (vrrp_fsm.c) and the rtnetlink
- * side (vrrp_netlink.c) are written against these types; the daemon does
- * not run VRRP yet. */
+ * The codec (vrrp_pkt.c), the reader (src/conf/vrrp_kw.c), the state
+ * machine (vrrp_fsm.c), the rtnetlink side (vrrp_netlink.c) and the daemon
+ * glue (vrrp_run.c, vrrp_track.c) are written against these types. */
 #ifndef FC_VRRP_VRRP_T_H
 #define FC_VRRP_VRRP_T_H
 

@@ -44,6 +44,7 @@ struct vinst {
 	uint64_t rx, rx_accepted, tx, tx_errors;
 	uint64_t drop[VRRP_DROP__COUNT];
 	int stopped;
+	int tx_failing;	     /* the last send failed (log once per run) */
 	struct vinst *next;
 };
 

@@ -193,9 +193,17 @@ static int send_to(struct vinst *vi, const struct fc_addr *dst, uint8_t prio,
 		memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
 	}
 	if (sendmsg(vi->fd, &mh, 0) < 0) {
+		/* logged once per run of failures (an IPv6 link-local source is
+		 * unusable while it is tentative, right after link up) */
+		if (!vi->tx_failing)
+			log_warn("vrrp_instance %s: sending an advert: %s", c->name, strerror(errno));
+		vi->tx_failing = 1;
 		vi->tx_errors++;
 		return -1;
 	}
+	if (vi->tx_failing)
+		log_info("vrrp_instance %s: adverts are sent again", c->name);
+	vi->tx_failing = 0;
 	vi->tx++;
 	return 0;
 }
