@@ -93,15 +93,17 @@ def wait_state(d, want, timeout, name="VI_1"):
                          "%s of %s to be %s" % (name, d.ns, want))
 
 
-def wait_single_master(lan, ds, master, timeout, others=("BACKUP",)):
+def wait_single_master(lan, ds, master, timeout, others=("BACKUP",), vip=None):
     """master (a daemon of ds) is MASTER and owns the VIP; every other is in
     one of `others` and does not."""
+    vip = vip or lan.vip()
+
     def ok():
         for d in ds:
             if not d.running():
                 continue
             want = ("MASTER",) if d is master else others
-            if d.state("VI_1") not in want or vn.has_addr(d.ns, lan.vip()) != (d is master):
+            if d.state("VI_1") not in want or vn.has_addr(d.ns, vip) != (d is master):
                 return False
         return True
     fc.wait_until(ok, timeout, "%s as the only master" % master.ns)
@@ -183,6 +185,61 @@ def test_sigterm_master_priority0_fast_takeover(lan, director):
     assert took <= skew(advert, 100) + MARGIN, \
         "takeover after priority 0 took %.3fs (skew %.3fs)" % (took, skew(advert, 100))
     assert took < down_interval(advert, 100) - advert
+
+
+def test_ipv6_sigkill_failover(lan, director):
+    advert = 0.1
+    net = lan(2)
+    v6 = net.vip6()
+    a = director(net.hosts[0], vn.instance("VI_1", "eth0", 51, 150, v6, advert, 3))
+    b = director(net.hosts[1], vn.instance("VI_1", "eth0", 51, 100, v6, advert, 3))
+    wait_single_master(net, [a, b], a, 5.0, vip=v6)
+    w = vn.AddrWatch(b.ns)
+    try:
+        t0 = time.monotonic()
+        kill(a)
+        took = w.wait(v6, down_interval(advert, 100) + 3.0) - t0
+    finally:
+        w.close()
+    assert took <= down_interval(advert, 100) + MARGIN, took
+    wait_single_master(net, [a, b], b, 1.0, vip=v6)
+
+
+def test_unicast_peers_failover(lan, director):
+    advert = 0.1
+    net = lan(2)
+
+    def uc(i, prio):
+        peer = net.addr(2 if i == 1 else 1)
+        return conf(net, prio, advert=advert,
+                    extra="unicast_src_ip %s\nunicast_peer {\n %s\n}" % (net.addr(i), peer))
+    a = director(net.hosts[0], uc(1, 150))
+    b = director(net.hosts[1], uc(2, 100))
+    wait_single_master(net, [a, b], a, 5.0)
+    assert a.inst("VI_1").get("counters", {}).get("tx", 1) > 0
+    kill(a)
+    wait_single_master(net, [a, b], b, down_interval(advert, 100) + MARGIN + 0.5)
+
+
+def test_hmac_peers_elect_and_refuse_a_wrong_key(lan, director):
+    advert = 0.1
+    net = lan(3)
+
+    def hm(prio, key):
+        return conf(net, prio, advert=advert,
+                    extra="authentication {\n auth_type HMAC\n auth_pass %s\n}" % key)
+    a = director(net.hosts[0], hm(150, "s3cret-shared-key"))
+    b = director(net.hosts[1], hm(100, "s3cret-shared-key"))
+    wait_single_master(net, [a, b], a, 5.0)
+    # an intruder with another key and a higher priority is not believed
+    director(net.hosts[2], hm(254, "another-key"))
+    fc.wait_until(lambda: (vn.counter(a.vrrp_json(), "auth_hmac_failure") or 0) >= 5, 5.0,
+                  "auth_hmac_failure to count the intruder's adverts")
+    assert (vn.counter(b.vrrp_json(), "auth_hmac_failure") or 0) >= 5
+    time.sleep(0.5)
+    wait_single_master(net, [a, b], a, 0.1)
+    kill(a)
+    wait_single_master(net, [a, b], b, down_interval(advert, 100) + MARGIN + 0.5)
 
 
 # --------------------------------------------------------------- preempt

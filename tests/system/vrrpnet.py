@@ -68,6 +68,9 @@ class Lan:
                 sh(IP, "link", "add", "name", "eth0", "netns", h, "type", "veth",
                    "peer", "name", "p%d" % i, "netns", self.sw)
                 ns_sh(self.sw, IP, "link", "set", "p%d" % i, "master", "br0", "up")
+                # no DAD: the IPv6 link-local source is usable at once
+                ns_sh(h, "sysctl", "-qw", "net.ipv6.conf.all.accept_dad=0",
+                      "net.ipv6.conf.default.accept_dad=0")
                 ns_sh(h, IP, "addr", "add", "%s.%d/24" % (self.net, i), "dev", "eth0")
                 ns_sh(h, IP, "link", "set", "eth0", "up")
                 ns_sh(h, IP, "link", "set", "lo", "up")
@@ -85,6 +88,9 @@ class Lan:
 
     def vip(self, n=100):
         return "%s.%d" % (self.net, n)
+
+    def vip6(self, n=100):
+        return "fd00:231:%x::%x" % (int(self.net.split(".")[2]), n)
 
     def port_down(self, i):
         """Host i loses its link (carrier down on its eth0)."""
@@ -200,13 +206,14 @@ class ArpWatch:
 # -------------------------------------------------------------- configs
 
 def instance(name, iface, vrid, prio, vip, advert=1.0, version=3, state="BACKUP",
-             extra=""):
+             extra="", plen=None):
     body = ("vrrp_instance %s {\n    state %s\n    interface %s\n    virtual_router_id %d\n"
             "    priority %d\n    advert_int %s\n    version %d\n"
             % (name, state, iface, vrid, prio, ("%g" % advert), version))
     for line in extra.strip().splitlines():
         body += "    %s\n" % line.strip()
-    return body + "    virtual_ipaddress {\n        %s/24\n    }\n}\n" % vip
+    plen = plen or (64 if ":" in vip else 24)
+    return body + "    virtual_ipaddress {\n        %s/%d\n    }\n}\n" % (vip, plen)
 
 
 # ---------------------------------------------------------------- fulcrum
