@@ -41,10 +41,10 @@ struct vinst {
 	int own_fault;	     /* interface / scripts say FAULT (before sync groups) */
 	char why[256];	     /* of own_fault */
 	char setup_err[200]; /* socket / address problem: FAULT */
-	uint64_t rx, rx_accepted, tx, tx_errors;
+	uint64_t rx, rx_accepted, rx_not_peer, tx, tx_errors;
 	uint64_t drop[VRRP_DROP__COUNT];
 	int stopped;
-	int tx_failing;	     /* the last send failed (log once per run) */
+	int tx_failing; /* the last send failed (log once per run) */
 	struct vinst *next;
 };
 

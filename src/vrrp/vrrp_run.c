@@ -196,7 +196,8 @@ static int send_to(struct vinst *vi, const struct fc_addr *dst, uint8_t prio,
 		/* logged once per run of failures (an IPv6 link-local source is
 		 * unusable while it is tentative, right after link up) */
 		if (!vi->tx_failing)
-			log_warn("vrrp_instance %s: sending an advert: %s", c->name, strerror(errno));
+			log_warn("vrrp_instance %s: sending an advert: %s", c->name,
+				 strerror(errno));
 		vi->tx_failing = 1;
 		vi->tx_errors++;
 		return -1;
@@ -429,6 +430,18 @@ static void rx_one(struct vinst *vi, const uint8_t *buf, size_t len, struct msgh
 		if (why < VRRP_DROP__COUNT)
 			vi->drop[why]++;
 		return;
+	}
+	if (c->n_unicast_peers) {
+		/* keepalived: in unicast mode only the listed peers count */
+		unsigned i;
+
+		for (i = 0; i < c->n_unicast_peers; i++)
+			if (addr_ip_equal(&c->unicast_peers[i], &adv.src))
+				break;
+		if (i == c->n_unicast_peers) {
+			vi->rx_not_peer++;
+			return;
+		}
 	}
 	vi->rx_accepted++;
 	vrrp_fsm_advert_rx(&vi->fsm, &adv, vrun_now_ms());

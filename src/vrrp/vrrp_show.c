@@ -23,20 +23,21 @@ static void counters_json(const struct vinst *vi, struct sbuf *out)
 	const struct vrrp_fsm_counters *c = &vi->fsm.cnt;
 	unsigned i;
 
-	sbuf_printf(out,
-		    "{\"rx\":%llu,\"rx_accepted\":%llu,\"tx\":%llu,\"tx_errors\":%llu,"
-		    "\"tx_prio_zero\":%llu,\"rx_own\":%llu,\"rx_ignored\":%llu,"
-		    "\"rx_interval_mismatch\":%llu,\"rx_prio_zero\":%llu,"
-		    "\"rx_lower_discarded\":%llu,\"rx_lower_master\":%llu,\"master_down\":%llu,"
-		    "\"to_master\":%llu,\"to_backup\":%llu,\"to_fault\":%llu,\"drop\":{",
-		    (unsigned long long)vi->rx, (unsigned long long)vi->rx_accepted,
-		    (unsigned long long)vi->tx, (unsigned long long)vi->tx_errors,
-		    (unsigned long long)c->tx_prio_zero, (unsigned long long)c->rx_own,
-		    (unsigned long long)c->rx_ignored, (unsigned long long)c->rx_interval_mismatch,
-		    (unsigned long long)c->rx_prio_zero, (unsigned long long)c->rx_lower_discarded,
-		    (unsigned long long)c->rx_lower_master, (unsigned long long)c->master_down,
-		    (unsigned long long)c->to_master, (unsigned long long)c->to_backup,
-		    (unsigned long long)c->to_fault);
+	sbuf_printf(
+	    out,
+	    "{\"rx\":%llu,\"rx_accepted\":%llu,\"rx_not_peer\":%llu,\"tx\":%llu,\"tx_errors\":%llu,"
+	    "\"tx_prio_zero\":%llu,\"rx_own\":%llu,\"rx_ignored\":%llu,"
+	    "\"rx_interval_mismatch\":%llu,\"rx_prio_zero\":%llu,"
+	    "\"rx_lower_discarded\":%llu,\"rx_lower_master\":%llu,\"master_down\":%llu,"
+	    "\"to_master\":%llu,\"to_backup\":%llu,\"to_fault\":%llu,\"drop\":{",
+	    (unsigned long long)vi->rx, (unsigned long long)vi->rx_accepted,
+	    (unsigned long long)vi->rx_not_peer, (unsigned long long)vi->tx,
+	    (unsigned long long)vi->tx_errors, (unsigned long long)c->tx_prio_zero,
+	    (unsigned long long)c->rx_own, (unsigned long long)c->rx_ignored,
+	    (unsigned long long)c->rx_interval_mismatch, (unsigned long long)c->rx_prio_zero,
+	    (unsigned long long)c->rx_lower_discarded, (unsigned long long)c->rx_lower_master,
+	    (unsigned long long)c->master_down, (unsigned long long)c->to_master,
+	    (unsigned long long)c->to_backup, (unsigned long long)c->to_fault);
 	for (i = 1; i < VRRP_DROP__COUNT; i++)
 		sbuf_printf(out, "%s\"%s\":%llu", i > 1 ? "," : "", vrrp_drop_name(i),
 			    (unsigned long long)vi->drop[i]);
