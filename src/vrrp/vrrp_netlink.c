@@ -122,28 +122,47 @@ static const char *ext_ack_msg(const struct nlmsghdr *nh)
 	return NULL;
 }
 
+/* Number and send req (flags added); 0, or -1 with err. */
+static int send_req(struct vnl *nl, struct nlmsghdr *req, unsigned flags, char *err,
+		    size_t errlen)
+{
+	struct sockaddr_nl kern = {.nl_family = AF_NETLINK};
+
+	req->nlmsg_seq = ++nl->seq;
+	req->nlmsg_flags |= NLM_F_REQUEST | flags;
+	if (sendto(nl->fd, req, req->nlmsg_len, 0, (struct sockaddr *)&kern, sizeof(kern)) < 0)
+		return err_set(err, errlen, "netlink send: %s", strerror(errno));
+	return 0;
+}
+
+/* One datagram of answers into buf; its length, or -1 with err. */
+static int recv_answers(struct vnl *nl, char *buf, size_t len, char *err, size_t errlen)
+{
+	for (;;) {
+		ssize_t n = recv(nl->fd, buf, len, 0);
+
+		if (n >= 0)
+			return (int)n;
+		if (errno != EINTR)
+			return err_set(err, errlen, "netlink receive: %s", strerror(errno));
+	}
+}
+
 /* Sends req and reads until the ack for it.  Returns 0, or -1 with *kerr set
  * to the kernel's errno (0 when the failure was ours) and err filled. */
 static int transact(struct vnl *nl, struct nlmsghdr *req, int *kerr, char *err, size_t errlen)
 {
-	struct sockaddr_nl kern = {.nl_family = AF_NETLINK};
 	char buf[VNL_BUFSZ];
 
 	*kerr = 0;
-	req->nlmsg_seq = ++nl->seq;
-	req->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
-	if (sendto(nl->fd, req, req->nlmsg_len, 0, (struct sockaddr *)&kern, sizeof(kern)) < 0)
-		return err_set(err, errlen, "netlink send: %s", strerror(errno));
+	if (send_req(nl, req, NLM_F_ACK, err, errlen) < 0)
+		return -1;
 	for (;;) {
-		ssize_t n = recv(nl->fd, buf, sizeof(buf), 0);
+		int len = recv_answers(nl, buf, sizeof(buf), err, errlen);
 		struct nlmsghdr *nh;
-		int len;
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return err_set(err, errlen, "netlink receive: %s", strerror(errno));
-		len = (int)n;
+		if (len < 0)
+			return -1;
 		for (nh = (struct nlmsghdr *)buf; NLMSG_OK(nh, len); nh = NLMSG_NEXT(nh, len)) {
 			const struct nlmsgerr *e;
 			const char *m;
@@ -239,23 +258,16 @@ static int dump(struct vnl *nl, struct nlmsghdr *req,
 		void (*fn)(const struct nlmsghdr *nh, void *arg), void *arg, char *err,
 		size_t errlen)
 {
-	struct sockaddr_nl kern = {.nl_family = AF_NETLINK};
 	char buf[VNL_BUFSZ];
 
-	req->nlmsg_seq = ++nl->seq;
-	req->nlmsg_flags |= NLM_F_REQUEST | NLM_F_DUMP;
-	if (sendto(nl->fd, req, req->nlmsg_len, 0, (struct sockaddr *)&kern, sizeof(kern)) < 0)
-		return err_set(err, errlen, "netlink send: %s", strerror(errno));
+	if (send_req(nl, req, NLM_F_DUMP, err, errlen) < 0)
+		return -1;
 	for (;;) {
-		ssize_t n = recv(nl->fd, buf, sizeof(buf), 0);
+		int len = recv_answers(nl, buf, sizeof(buf), err, errlen);
 		struct nlmsghdr *nh;
-		int len;
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return err_set(err, errlen, "netlink receive: %s", strerror(errno));
-		len = (int)n;
+		if (len < 0)
+			return -1;
 		for (nh = (struct nlmsghdr *)buf; NLMSG_OK(nh, len); nh = NLMSG_NEXT(nh, len)) {
 			if (nh->nlmsg_seq != req->nlmsg_seq)
 				continue;
