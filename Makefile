@@ -12,7 +12,7 @@ CSTD    := -std=gnu11
 WARN    := -Wall -Wextra -Wno-unused-parameter
 CFLAGS  ?= -O2 -g
 CPPFLAGS += -Isrc -D_GNU_SOURCE
-LDLIBS  := -lssl -lcrypto -lpcre2-8
+LDLIBS  := -lssl -lcrypto -lpcre2-8 -lbpf
 
 ifeq ($(SAN),1)
 BUILD   ?= build-san
@@ -31,7 +31,27 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 
+# BPF programs (bpf/*.bpf.c): compiled by clang for the bpf target, then
+# embedded in a libbpf skeleton header ($(BUILD)/bpf/NAME.skel.h) that
+# src/xdp/ includes.  bpf/fulcrum_xdp.h is shared with userspace.
+BPFTOOL   ?= $(shell command -v bpftool 2>/dev/null || echo /usr/sbin/bpftool)
+BPF_SRCS  := $(wildcard bpf/*.bpf.c)
+BPF_SKELS := $(BPF_SRCS:bpf/%.bpf.c=$(BUILD)/bpf/%.skel.h)
+BPF_CFLAGS := -O2 -g -target bpf -Wall -Ibpf -I/usr/include/$(shell $(CC) -print-multiarch)
+CPPFLAGS  += -Ibpf -I$(BUILD)/bpf
+
 all: $(BUILD)/fulcrum $(BUILD)/fulcrumctl
+
+$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h)
+	@mkdir -p $(dir $@)
+	clang $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/bpf/%.skel.h: $(BUILD)/bpf/%.bpf.o
+	$(BPFTOOL) gen skeleton $< name $(subst -,_,$*) > $@.tmp
+	mv $@.tmp $@
+
+# the skeletons exist before any C file that may include them is compiled
+$(LIB_OBJS) $(BUILD)/obj/src/daemon/main.o $(BUILD)/obj/src/ctl/fulcrumctl.o: | $(BPF_SKELS)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -47,7 +67,7 @@ $(BUILD)/fulcrum: $(BUILD)/obj/src/daemon/main.o $(BUILD)/libfulcrum.a
 $(BUILD)/fulcrumctl: $(BUILD)/obj/src/ctl/fulcrumctl.o $(BUILD)/libfulcrum.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libfulcrum.a
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libfulcrum.a | $(BPF_SKELS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CSTD) $(WARN) $(CFLAGS) $(CPPFLAGS) -Itests/unit -o $@ $< $(BUILD)/libfulcrum.a $(LDFLAGS) -lcmocka $(LDLIBS)
 
@@ -60,7 +80,7 @@ unit:
 
 # libFuzzer targets: clang, sanitizers, the library sources compiled in.
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined $(CSTD) $(CPPFLAGS) -DFC_FUZZ
-build-fuzz/%: tests/fuzz/%.c $(LIB_SRCS)
+build-fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(BPF_SKELS)
 	@mkdir -p build-fuzz
 	clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRCS) $(LDLIBS)
 

@@ -168,12 +168,24 @@ int apply_vs(struct fulcrum *fc, struct virtual_server *vs, char *err, size_t er
 	return e->update(fc, vs, err, errlen);
 }
 
-void apply_shutdown(struct fulcrum *fc)
+static const struct engine_ops *const all_engines[] = {&proxy_engine_ops, &xdp_pending_ops};
+#define N_ENGINES (sizeof(all_engines) / sizeof(all_engines[0]))
+
+void apply_sync(struct fulcrum *fc)
 {
-	static const struct engine_ops *const all[] = {&proxy_engine_ops, &xdp_pending_ops};
 	size_t i;
 
-	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+	for (i = 0; i < N_ENGINES; i++)
+		if (all_engines[i]->sync)
+			all_engines[i]->sync(fc);
+}
+
+void apply_shutdown(struct fulcrum *fc)
+{
+	const struct engine_ops *const *all = all_engines;
+	size_t i;
+
+	for (i = 0; i < N_ENGINES; i++)
 		if (all[i]->shutdown)
 			all[i]->shutdown(fc);
 	/* priority-0 adverts, VIPs removed, notify_stop (reaped below) */

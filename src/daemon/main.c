@@ -204,6 +204,7 @@ static void on_estimate(struct loop *l, struct ev_timer *t)
 	struct real_server *rs;
 	uint64_t now = loop_now(l);
 
+	apply_sync(fc);
 	for (vs = fc->cfg ? fc->cfg->vs : NULL; vs; vs = vs->next) {
 		rate_est_update(&vs->live->est, &vs->live->stats, now);
 		for (rs = vs->rs; rs; rs = rs->next)

@@ -35,6 +35,11 @@ struct engine_ops {
 	void (*remove)(struct fulcrum *fc, struct virtual_server *vs);
 	/* Daemon stop: close everything. */
 	void (*shutdown)(struct fulcrum *fc);
+	/* Optional: bring the live figures (rs_live/vs_live stats and
+	 * connection counts) up to date from where the engine keeps them
+	 * (the XDP engine: per-CPU BPF maps, the connection table).  Called
+	 * before a listing and before each rate-estimator tick. */
+	void (*sync)(struct fulcrum *fc);
 };
 
 #endif
