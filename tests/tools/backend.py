@@ -2,7 +2,7 @@
 """A tiny real server for tests, the demo and the benchmark.
 
     backend.py --name NAME --port PORT [--host 127.0.0.1]
-               [--mode id|http|echo|udp|burst] [--burst-bytes N]
+               [--mode id|http|echo|udp|burst] [--burst-bytes N] [--peer]
 
 Prints "ready" on stdout once listening and runs until SIGTERM/SIGINT.
 Every client gets its own thread, so many concurrent clients are fine.
@@ -18,6 +18,11 @@ Modes:
          the client's EOF and prints "rx NAME <bytes received>" on stdout.
          This tests that a proxy keeps the other direction open after the
          server's FIN.
+
+--peer: in id and http modes NAME is followed by a space and the client
+address this server saw ("r1 10.0.0.10"; an IPv4 client of a "::" listener
+shows as plain IPv4), so a test can check which address reached it (LVS DR:
+the client's, not the director's).
 
 Interface kept stable: tests/system, examples/ and bench/ rely on it.
 """
@@ -59,8 +64,18 @@ def half_close(conn):
         pass
 
 
+def ident(conn, args):
+    """NAME, or with --peer "NAME PEERADDR"."""
+    if not args.peer:
+        return args.name.encode()
+    peer = conn.getpeername()[0]
+    if peer.startswith("::ffff:") and "." in peer:
+        peer = peer[7:]
+    return ("%s %s" % (args.name, peer)).encode()
+
+
 def serve_id(conn, args):
-    conn.sendall(args.name.encode() + b"\n")
+    conn.sendall(ident(conn, args) + b"\n")
     echo_until_eof(conn)
     half_close(conn)
 
@@ -83,7 +98,7 @@ def serve_burst(conn, args):
 
 
 def serve_http(conn, args):
-    body = args.name.encode() + b"\n"
+    body = ident(conn, args) + b"\n"
     buf = b""
     while True:
         while b"\r\n\r\n" not in buf:
@@ -166,6 +181,8 @@ def main():
     ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("--mode", default="id", choices=["id", "http", "echo", "udp", "burst"])
     ap.add_argument("--burst-bytes", type=int, default=1 << 20)
+    ap.add_argument("--peer", action="store_true",
+                    help="id/http: append the client address seen")
     args = ap.parse_args()
 
     def stop(signum, frame):
