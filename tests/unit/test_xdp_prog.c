@@ -53,6 +53,7 @@ static const uint8_t MAC_CLIENT[6] = {0x02, 0xc1, 0, 0, 0, 0x01};
 static const uint8_t MAC_DIRECTOR[6] = {0x02, 0xd1, 0, 0, 0, 0x01};
 
 static struct fulcrum_xdp *skel;
+static int write_file(const char *path, const char *s);
 static int ncpus;
 static int fxa_ifindex;
 
@@ -1197,6 +1198,13 @@ static void test_tun_no_route(void **state)
 	tun_v4_setup(5, "10.99.0.3"); /* a route, no neighbour */
 	assert_int_equal(run(in, len, out, &out_len), XDP_DROP);
 	assert_int_equal(global(FX_G_DROP_NO_ROUTE), 2);
+	/* forwarding off on the ingress interface: the fib helper refuses */
+	tun_v4_setup(5, TUN_RS4);
+	assert_int_equal(write_file("/proc/sys/net/ipv4/conf/lo/forwarding", "0"), 0);
+	assert_int_equal(run(in, len, out, &out_len), XDP_DROP);
+	assert_int_equal(write_file("/proc/sys/net/ipv4/conf/lo/forwarding", "1"), 0);
+	assert_int_equal(global(FX_G_DROP_NO_ROUTE), 3);
+	assert_int_equal(run(in, len, out, &out_len), XDP_REDIRECT);
 	/* too big for the egress MTU (1500): "too big", not "no route" */
 	tun_v4_setup(5, TUN_RS4);
 	f.payload = 1500 - 40;
@@ -1216,7 +1224,7 @@ static void test_tun_no_route(void **state)
 	len = build(&f, in);
 	assert_int_equal(run(in, len, out, &out_len), XDP_DROP);
 	assert_int_equal(global(FX_G_DROP_ENCAP), 2);
-	assert_int_equal(stats(skel->maps.fx_vs_stats, 5).pkts, 1);
+	assert_int_equal(stats(skel->maps.fx_vs_stats, 5).pkts, 2);
 }
 
 /* ---------------------------------------------------------------- main */
