@@ -19,6 +19,7 @@
 #include "daemon/version.h"
 #include "engine/engines.h"
 #include "model/model.h"
+#include "realserver/realserver.h"
 
 struct options {
 	const char *conf;
@@ -47,6 +48,8 @@ static void usage(FILE *f)
 		"                          or global_defs { control_socket PATH })\n"
 		"  -v, --version           print the version and exit\n"
 		"  -h, --help              print this help and exit\n"
+		"\n"
+		"On a real server: fulcrum realserver start|stop|status (see --help there).\n"
 		"\n"
 		"Signals: SIGHUP reloads the configuration (a bad one is refused and the\n"
 		"running one kept), SIGTERM/SIGINT stop cleanly.  Run-time control: fulcrumctl.\n",
@@ -263,6 +266,8 @@ int main(int argc, char **argv)
 	char err[ERRLEN];
 	int rc = 1;
 
+	if (argc > 1 && !strcmp(argv[1], "realserver"))
+		return realserver_main(argc - 1, argv + 1);
 	parse_args(argc, argv, &o);
 	log_init("fulcrum", o.console || o.test_only, o.detailed);
 
