@@ -67,7 +67,8 @@ $(BUILD)/fulcrum: $(BUILD)/obj/src/daemon/main.o $(BUILD)/libfulcrum.a
 $(BUILD)/fulcrumctl: $(BUILD)/obj/src/ctl/fulcrumctl.o $(BUILD)/libfulcrum.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libfulcrum.a | $(BPF_SKELS)
+# a test that embeds a skeleton must be rebuilt when the BPF program changes
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libfulcrum.a $(BPF_SKELS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CSTD) $(WARN) $(CFLAGS) $(CPPFLAGS) -Itests/unit -o $@ $< $(BUILD)/libfulcrum.a $(LDFLAGS) -lcmocka $(LDLIBS)
 

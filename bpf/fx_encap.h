@@ -22,6 +22,7 @@
 #include "fx_parse.h"
 
 #define FX_TUN_TTL 64
+#define FX_FIB_IIF 1	 /* lo: LOOPBACK_IFINDEX in every namespace */
 #define FX_L3_MAX  65535 /* an IP length field: the largest packet we build */
 
 /* RFC 1071 checksum of a 20-byte IPv4 header whose check field is 0 */
@@ -38,16 +39,24 @@ static __always_inline __u16 fx_ip_csum(const struct iphdr *iph)
 	return (__u16)~sum;
 }
 
-/* The outer route: fills fib (smac, dmac, egress ifindex).  Forwarding
- * must be enabled on the ingress interface (the kernel's fib helper
- * refuses otherwise: BPF_FIB_LKUP_RET_FWD_DISABLED -> NO_ROUTE). */
+/* The outer route: fills fib (smac, dmac, egress ifindex).
+ *
+ * The outer packet is the director's own (its source is tun_src), so it
+ * is routed as the director's stack routes what it sends: input
+ * interface lo (the kernel looks output routes up with iif = lo too), not
+ * the interface the client's packet came in on.  The fib helper insists
+ * that forwarding is on for that input interface, so the director needs
+ * net.ipv4.conf.lo.forwarding=1 / net.ipv6.conf.lo.forwarding=1 (else
+ * BPF_FIB_LKUP_RET_FWD_DISABLED -> NO_ROUTE) — harmless on lo, where
+ * nothing arrives to be forwarded, unlike forwarding on the public
+ * interface, which would make the director a router for anyone. */
 static __always_inline int fx_tun_route(struct xdp_md *ctx, const struct fx_pkt *p,
 					const struct fx_real *rs, __u32 outer_len,
 					struct bpf_fib_lookup *fib, __u32 *reason)
 {
 	long rc;
 
-	fib->ifindex = ctx->ingress_ifindex;
+	fib->ifindex = FX_FIB_IIF;
 	fib->tot_len = outer_len > FX_L3_MAX ? FX_L3_MAX : outer_len;
 	if (p->key.family == FX_AF_INET) {
 		fib->family = FX_AF_INET;

@@ -1198,7 +1198,7 @@ static void test_tun_no_route(void **state)
 	tun_v4_setup(5, "10.99.0.3"); /* a route, no neighbour */
 	assert_int_equal(run(in, len, out, &out_len), XDP_DROP);
 	assert_int_equal(global(FX_G_DROP_NO_ROUTE), 2);
-	/* forwarding off on the ingress interface: the fib helper refuses */
+	/* forwarding off on lo: the fib helper refuses */
 	tun_v4_setup(5, TUN_RS4);
 	assert_int_equal(write_file("/proc/sys/net/ipv4/conf/lo/forwarding", "0"), 0);
 	assert_int_equal(run(in, len, out, &out_len), XDP_DROP);
@@ -1250,8 +1250,9 @@ static int write_file(const char *path, const char *s)
 }
 
 /* A private namespace with the TUN next hop: fxa (10.99.0.1/24,
- * fd99::1/64) with permanent neighbours .2 / ::2, forwarding on (the fib
- * helper refuses otherwise). */
+ * fd99::1/64) with permanent neighbours .2 / ::2, forwarding on lo only
+ * (the program routes the outer packet from lo; the fib helper refuses
+ * when forwarding is off there).  Forwarding stays off on fxa. */
 static int netns_setup(void)
 {
 	char cmd[512];
@@ -1279,8 +1280,10 @@ static int netns_setup(void)
 	    "ip -6 neigh add " TUN_RS6 " lladdr 02:fb:00:00:00:02 dev " VETH_A " nud permanent");
 	if (sh(cmd) != 0)
 		return -1;
-	if (write_file("/proc/sys/net/ipv4/ip_forward", "1") < 0 ||
-	    write_file("/proc/sys/net/ipv6/conf/all/forwarding", "1") < 0) {
+	if (write_file("/proc/sys/net/ipv4/ip_forward", "0") < 0 ||
+	    write_file("/proc/sys/net/ipv6/conf/all/forwarding", "0") < 0 ||
+	    write_file("/proc/sys/net/ipv4/conf/lo/forwarding", "1") < 0 ||
+	    write_file("/proc/sys/net/ipv6/conf/lo/forwarding", "1") < 0) {
 		perror("test_xdp_prog: enabling forwarding");
 		return -1;
 	}
