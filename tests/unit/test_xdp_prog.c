@@ -1069,25 +1069,56 @@ static void test_hash_deterministic(void **state)
 	skel = first;
 }
 
+/* Moves the process to CPU `cpu`; returns -1 when it does not exist. */
+static int pin(int cpu)
+{
+	cpu_set_t one;
+
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	return sched_setaffinity(0, sizeof(one), &one);
+}
+
+/* Packets counted on two CPUs: the maps are per CPU, the sums are right
+ * and each CPU holds its own share. */
 static void test_vs_stats_sum(void **state)
 {
 	struct flow f = UDP4;
 	uint64_t bytes = 0;
 	uint8_t in[PKT_MAX], out[PKT_MAX];
-	uint32_t out_len;
+	uint32_t out_len, id = 1;
+	int home = sched_getcpu(), other = -1;
+	struct fx_stats per[ncpus];
 
+	for (int c = 0; c < ncpus && other < 0; c++)
+		if (c != home && pin(c) == 0)
+			other = c;
+	assert_int_equal(pin(home), 0);
 	for (int i = 0; i < 5; i++) {
 		f.payload = 10 * i;
 		size_t len = build(&f, in);
 
 		bytes += len - 14;
+		if (i == 3 && other >= 0)
+			assert_int_equal(pin(other), 0);
 		assert_int_equal(run(in, len, out, &out_len), XDP_REDIRECT);
 	}
+	assert_int_equal(pin(home), 0);
 	assert_int_equal(stats(skel->maps.fx_vs_stats, 1).pkts, 5);
 	assert_int_equal(stats(skel->maps.fx_vs_stats, 1).bytes, bytes);
 	assert_int_equal(stats(skel->maps.fx_rs_stats, 3).bytes, bytes);
+	assert_int_equal(stats(skel->maps.fx_rs_stats, 3).pkts, 5);
 	assert_int_equal(stats(skel->maps.fx_rs_stats, 3).conns, 1);
 	assert_int_equal(global(FX_G_REDIRECT), 5);
+	if (other < 0) {
+		fprintf(stderr, "test_vs_stats_sum: one CPU only, the split is not checked\n");
+		return;
+	}
+	assert_int_equal(
+	    bpf_map__lookup_elem(skel->maps.fx_vs_stats, &id, sizeof(id), per, sizeof(per), 0), 0);
+	assert_int_equal(per[home].pkts, 3);
+	assert_int_equal(per[other].pkts, 2);
+	assert_int_equal(per[home].conns, 1);
 }
 
 /* ------------------------------------------------------------------- TUN */
