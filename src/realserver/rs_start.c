@@ -286,7 +286,7 @@ static int decap_precheck(struct start_run *r, char *err, size_t errlen)
 				       "will not replace it",
 				       r->devs[i], info.other_id);
 	}
-	return rs_local_addrs(r->locals, MAX_LOCALS, &r->n_locals, err, errlen);
+	return 0;
 }
 
 static int run(struct start_run *r, char *err, size_t errlen)
@@ -315,6 +315,9 @@ static int run(struct start_run *r, char *err, size_t errlen)
 					return -1;
 	if (!o->decap)
 		return 0;
+	/* after the VIPs went on lo: they are this host's addresses too */
+	if (rs_local_addrs(r->locals, MAX_LOCALS, &r->n_locals, err, errlen) < 0)
+		return -1;
 	for (unsigned i = 0; i < r->n_devs; i++)
 		if (start_decap(r, r->devs[i], r->default_dev, err, errlen) < 0)
 			return -1;

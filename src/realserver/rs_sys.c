@@ -135,9 +135,15 @@ int rs_local_addrs(struct fc_addr *out, unsigned max, unsigned *n, char *err, si
 	if (getifaddrs(&ifa) < 0)
 		return err_set(err, errlen, "cannot list the host's addresses: %s",
 			       strerror(errno));
-	for (p = ifa; p && *n < max; p = p->ifa_next)
-		if (p->ifa_addr && addr_from_sockaddr(&out[*n], p->ifa_addr) == 0)
-			out[(*n)++].port = 0;
+	for (p = ifa; p && *n < max; p = p->ifa_next) {
+		if (!p->ifa_addr || addr_from_sockaddr(&out[*n], p->ifa_addr) < 0)
+			continue;
+		/* fe80::/10 comes and goes with links (and DAD); no director
+		 * tunnels to it */
+		if (out[*n].family == AF_INET6 && IN6_IS_ADDR_LINKLOCAL(&out[*n].u.v6))
+			continue;
+		out[(*n)++].port = 0;
+	}
 	freeifaddrs(ifa);
 	return 0;
 }

@@ -19,7 +19,8 @@ int rs_sysctl_set(const char *dev, const char *key, const char *val, char *err, 
 /* The interface of the IPv4 default route, else of the IPv6 one. */
 int rs_default_dev(char name[IF_NAMESIZE], char *err, size_t errlen);
 
-/* Every IPv4 and IPv6 address on the host's interfaces (up to max). */
+/* Every IPv4 and IPv6 address on the host's interfaces (up to max), but
+ * IPv6 link-local ones. */
 int rs_local_addrs(struct fc_addr *out, unsigned max, unsigned *n, char *err, size_t errlen);
 
 #endif

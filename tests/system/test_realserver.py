@@ -314,3 +314,190 @@ def test_arp_and_ndp_for_vip_on_lo(net, state):
     # its own address still resolves
     assert neigh_resolves(c, "10.82.0.2") and neigh_resolves(c, "2001:db8:82::2")
     rs(s, state, "stop", check=0)
+
+
+# ------------------------------------------------------------ --decap: TUN traffic
+
+# The "director" (the client namespace here) sends the client's packet inside
+# IPIP / IPv6-in-IPv6 with a raw socket; the kernel adds the outer header.
+_SEND_TUNNEL = r"""
+import socket, struct, sys
+fam, outer_dst, inner_src, vip, n = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
+
+def csum(b):
+    if len(b) % 2: b += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16: s = (s & 0xffff) + (s >> 16)
+    return ~s & 0xffff
+
+payload = b"through the tunnel"
+if fam == "4":
+    src, dst = socket.inet_aton(inner_src), socket.inet_aton(vip)
+    udp = struct.pack("!HHHH", 40000, 9999, 8 + len(payload), 0) + payload
+    c = csum(src + dst + struct.pack("!BBH", 0, 17, len(udp)) + udp) or 0xffff
+    udp = udp[:6] + struct.pack("!H", c) + udp[8:]
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 1, 0, 64, 17, 0, src, dst)
+    ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_IPIP)
+    pkt = ip + udp
+else:
+    src, dst = socket.inet_pton(socket.AF_INET6, inner_src), socket.inet_pton(socket.AF_INET6, vip)
+    udp = struct.pack("!HHHH", 40000, 9999, 8 + len(payload), 0) + payload
+    c = csum(src + dst + struct.pack("!IxxxB", len(udp), 17) + udp) or 0xffff
+    udp = udp[:6] + struct.pack("!H", c) + udp[8:]
+    ip = struct.pack("!IHBB16s16s", 6 << 28, len(udp), 17, 64, src, dst)
+    s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, 41)
+    pkt = ip + udp
+for _ in range(n):
+    s.sendto(pkt, (outer_dst, 0))
+"""
+
+# On the real server: one datagram on VIP:9999, answered to its source.
+_ECHO = r"""
+import socket, sys
+fam = socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET
+s = socket.socket(fam, socket.SOCK_DGRAM)
+s.bind((sys.argv[1], 9999))
+s.settimeout(float(sys.argv[2]))
+print("ready", flush=True)
+try:
+    data, peer = s.recvfrom(2048)
+except socket.timeout:
+    print("timeout", flush=True)
+    sys.exit(1)
+print("got %s from %s" % (data.decode(), peer[0]), flush=True)
+s.sendto(b"reply:" + data, peer)
+"""
+
+# On the client: the direct reply from the VIP (LVS-TUN: not via the director).
+_LISTEN = r"""
+import socket, sys
+fam = socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET
+s = socket.socket(fam, socket.SOCK_DGRAM)
+s.bind((sys.argv[1], 40000))
+s.settimeout(float(sys.argv[2]))
+print("ready", flush=True)
+try:
+    data, peer = s.recvfrom(2048)
+except socket.timeout:
+    print("timeout", flush=True)
+    sys.exit(1)
+print("got %s from %s" % (data.decode(), peer[0]), flush=True)
+"""
+
+
+def spawn(ns, script, *args):
+    p = subprocess.Popen([IP, "netns", "exec", ns, fc.PYTHON, "-c", script] + list(args),
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    line = p.stdout.readline()
+    assert line.strip() == "ready", (line, p.stderr.read() if p.poll() is not None else "")
+    return p
+
+
+def tunnel_roundtrip(c, s, fam, outer_dst, client, vip):
+    """Sends the client's datagram through the tunnel until the real server
+    got it (bounded); returns (server output, client output)."""
+    echo = spawn(s, _ECHO, vip, "8")
+    listen = spawn(c, _LISTEN, client, "10")
+    try:
+        deadline = time.monotonic() + 6
+        while echo.poll() is None and time.monotonic() < deadline:
+            sh(IP, "netns", "exec", c, fc.PYTHON, "-c", _SEND_TUNNEL, fam, outer_dst, client,
+               vip, "1")
+            time.sleep(0.2)
+        eout = echo.communicate(timeout=10)[0]
+        lout = listen.communicate(timeout=10)[0]
+        return eout, lout
+    finally:
+        for p in (echo, listen):
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+
+
+def xdp_prog(ns, dev):
+    j = json.loads(sh(IP, "-n", ns, "-d", "-j", "link", "show", "dev", dev).stdout)[0]
+    x = j.get("xdp")
+    return (x.get("prog", {}) or {}).get("name") if x else None
+
+
+def tun_pair(net):
+    c, s = pair(net)
+    # the client's own address (the inner source) lives on the client's lo;
+    # the server reaches it (and answers it) by its default route
+    sh(IP, "-n", c, "addr", "add", "198.51.100.7/32", "dev", "lo")
+    sh(IP, "-n", c, "addr", "add", "2001:db8:c::7/128", "dev", "lo", "nodad")
+    sh(IP, "-n", s, "route", "add", "default", "via", "10.82.0.1")
+    sh(IP, "-n", s, "-6", "route", "add", "default", "via", "2001:db8:82::1")
+    # the client's veth must not leave checksums to an offload (TESTBED.md)
+    sh(IP, "netns", "exec", c, "ethtool", "-K", "eth0", "tx", "off", check=False)
+    return c, s
+
+
+def test_decap_tunnel_end_to_end(net, state):
+    c, s = tun_pair(net)
+    vip4, vip6 = "10.82.1.1", "2001:db8:83::1"
+    set_sysctl(s, "all", "rp_filter", "1")  # strict: start must loosen it, stop restore it
+    set_sysctl(s, "eth0", "rp_filter", "1")
+
+    # before: no decapsulator, the tunnel packet is not delivered
+    sh(IP, "-n", s, "addr", "add", vip4 + "/32", "dev", "lo")
+    echo = spawn(s, _ECHO, vip4, "1.5")
+    sh(IP, "netns", "exec", c, fc.PYTHON, "-c", _SEND_TUNNEL, "4", "10.82.0.2",
+       "198.51.100.7", vip4, "3")
+    assert "timeout" in echo.communicate(timeout=10)[0]
+    sh(IP, "-n", s, "addr", "del", vip4 + "/32", "dev", "lo")
+
+    r = rs(s, state, "start", "--vip", vip4, "--vip", vip6, "--decap", check=0)
+    assert "decap attached to eth0" in r.stdout and "default route" in r.stdout
+    assert xdp_prog(s, "eth0") == "fulcrum_decap"
+    assert sysctl(s, "all", "rp_filter") == "2" and sysctl(s, "eth0", "rp_filter") == "2"
+    r = rs(s, state, "start", "--vip", vip4, "--vip", vip6, "--decap", check=0)
+    assert "nothing changed" in r.stdout
+
+    eout, lout = tunnel_roundtrip(c, s, "4", "10.82.0.2", "198.51.100.7", vip4)
+    assert "got through the tunnel from 198.51.100.7" in eout
+    assert "got reply:through the tunnel from %s" % vip4 in lout  # straight from the VIP
+    eout, lout = tunnel_roundtrip(c, s, "6", "2001:db8:82::2", "2001:db8:c::7", vip6)
+    assert "got through the tunnel from 2001:db8:c::7" in eout
+    assert "got reply:through the tunnel from %s" % vip6 in lout
+
+    j = json.loads(rs(s, state, "status", "--json", check=0).stdout)
+    assert j["ok"] is True
+    d = j["decap"][0]
+    assert d["dev"] == "eth0" and d["attached"] and d["vips"] == 2
+    assert d["decap4"] >= 1 and d["decap6"] >= 1
+    assert all(v["decap"] == ["eth0"] for v in j["vips"])
+
+    # a VIP stopped alone leaves the decap map
+    rs(s, state, "stop", "--vip", vip6, check=0)
+    j = json.loads(rs(s, state, "status", "--json", check=0).stdout)
+    assert j["decap"][0]["vips"] == 1
+
+    rs(s, state, "stop", check=0)
+    assert xdp_prog(s, "eth0") is None
+    assert sysctl(s, "all", "rp_filter") == "1" and sysctl(s, "eth0", "rp_filter") == "1"
+    assert not os.path.exists(state)
+
+
+def test_decap_leaves_a_foreign_program_alone(net, state):
+    c, s = tun_pair(net)
+    obj = fc.BUILD / "bpf" / "fulcrum_xdp.bpf.o"
+    if not obj.exists():
+        pytest.skip("no %s to stand for a foreign XDP program" % obj)
+    sh(IP, "-n", s, "link", "set", "dev", "eth0", "xdpgeneric", "obj", obj, "sec", "xdp")
+    before = (lo_addrs(s), arp_sysctls(s))
+    r = rs(s, state, "start", "--vip", "10.84.0.1", "--decap", "--dev", "eth0", check=1)
+    assert "another XDP program" in r.stderr
+    assert (lo_addrs(s), arp_sysctls(s)) == before
+    assert xdp_prog(s, "eth0") == "fulcrum_xdp"
+    assert not os.path.exists(state)
+    # stop after a start that was then replaced by hand: the foreign one stays
+    sh(IP, "-n", s, "link", "set", "dev", "eth0", "xdpgeneric", "off")
+    rs(s, state, "start", "--vip", "10.84.0.1", "--decap", "--dev", "eth0", check=0)
+    sh(IP, "-n", s, "link", "set", "dev", "eth0", "xdp", "off")
+    sh(IP, "-n", s, "link", "set", "dev", "eth0", "xdpgeneric", "obj", obj, "sec", "xdp")
+    rs(s, state, "status", check=1)
+    r = rs(s, state, "stop", check=0)
+    assert "another XDP program" in r.stdout
+    assert xdp_prog(s, "eth0") == "fulcrum_xdp"
