@@ -44,6 +44,7 @@ struct start_run {
 	char devs[RS_MAX_DEVS][IF_NAMESIZE]; /* --decap: where */
 	unsigned n_devs;
 	int default_dev; /* devs[0] is the default route's */
+	int decap;	 /* --decap, or the state has decapsulators: they follow the VIPs */
 };
 
 static int push(struct start_run *r, const struct undo *u, char *err, size_t errlen)
@@ -261,14 +262,20 @@ static int decap_precheck(struct start_run *r, char *err, size_t errlen)
 {
 	const struct rs_opts *o = r->o;
 
-	if (o->n_dev == 0) {
+	if (o->n_dev) {
+		memcpy(r->devs, o->dev, sizeof(r->devs));
+		r->n_devs = o->n_dev;
+	} else if (rs_state_count(r->st, RS_ITEM_DECAP)) {
+		/* where an earlier start put it: the VIP list follows there */
+		for (unsigned i = 0; i < r->st->n && r->n_devs < RS_MAX_DEVS; i++)
+			if (r->st->item[i].kind == RS_ITEM_DECAP)
+				snprintf(r->devs[r->n_devs++], IF_NAMESIZE, "%s",
+					 r->st->item[i].dev);
+	} else {
 		if (rs_default_dev(r->devs[0], err, errlen) < 0)
 			return -1;
 		r->n_devs = 1;
 		r->default_dev = 1;
-	} else {
-		memcpy(r->devs, o->dev, sizeof(r->devs));
-		r->n_devs = o->n_dev;
 	}
 	for (unsigned i = 0; i < r->n_devs; i++) {
 		struct rs_decap_info info;
@@ -298,7 +305,9 @@ static int run(struct start_run *r, char *err, size_t errlen)
 	unsigned n_v4;
 
 	r->lo = vnl_ifindex("lo", err, errlen);
-	if (r->lo < 0 || (o->decap && decap_precheck(r, err, errlen) < 0))
+	/* decapsulators attached by an earlier start take the new VIPs too */
+	r->decap = o->decap || rs_state_count(r->st, RS_ITEM_DECAP) > 0;
+	if (r->lo < 0 || (r->decap && decap_precheck(r, err, errlen) < 0))
 		return -1;
 	for (unsigned i = 0; i < o->n_vip; i++)
 		if (start_vip(r, &o->vip[i], err, errlen) < 0)
@@ -313,7 +322,7 @@ static int run(struct start_run *r, char *err, size_t errlen)
 			for (unsigned k = 0; k < 2; k++)
 				if (ensure_sysctl(r, devs[d], keys[k], err, errlen) < 0)
 					return -1;
-	if (!o->decap)
+	if (!r->decap)
 		return 0;
 	/* after the VIPs went on lo: they are this host's addresses too */
 	if (rs_local_addrs(r->locals, MAX_LOCALS, &r->n_locals, err, errlen) < 0)

@@ -501,3 +501,16 @@ def test_decap_leaves_a_foreign_program_alone(net, state):
     r = rs(s, state, "stop", check=0)
     assert "another XDP program" in r.stdout
     assert xdp_prog(s, "eth0") == "fulcrum_xdp"
+
+
+def test_decap_follows_later_vips(net, state):
+    c, s = tun_pair(net)
+    rs(s, state, "start", "--vip", "10.85.0.1", "--decap", "--dev", "eth0", check=0)
+    # a later start without --decap: the decapsulator takes the new VIP too
+    r = rs(s, state, "start", "--vip", "10.85.0.2", "--vip", "2001:db8:85::2", check=0)
+    assert "decap on eth0" in r.stdout
+    j = json.loads(rs(s, state, "status", "--json", check=0).stdout)
+    assert j["ok"] and j["decap"][0]["vips"] == 3
+    assert all(v["decap"] == ["eth0"] for v in j["vips"])
+    rs(s, state, "stop", check=0)
+    assert xdp_prog(s, "eth0") is None
