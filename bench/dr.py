@@ -6,6 +6,10 @@ nginx for a 43-byte file, with keep-alive and with `Connection: close`,
 through each of:
 
     direct   client -> the real server's own address (no director)
+    toy-xdp  client -> VIP:80 on the director, a 10-line XDP program that
+             rewrites the destination MAC and nothing else (lvsnet's
+             toy_dr_object): the cost of the extra hop through the
+             director in this testbed, with the least a DR program can do
     xdp      client -> VIP:80 on the director, fulcrum lb_kind DR (XDP
              program; the real server answers the client directly)
     proxy    client -> director:8080, fulcrum lb_kind NAT (userspace proxy)
@@ -49,7 +53,7 @@ from vrrpnet import NsDaemon  # noqa: E402  (fc.Daemon in a namespace)
 BEGIN = "<!-- BEGIN bench/dr.sh results: generated, replaced on every run -->"
 END = "<!-- END bench/dr.sh results -->"
 P_PROXY, P_HAPROXY = 8080, 8081
-TARGETS = ("direct", "xdp", "proxy", "haproxy")
+TARGETS = ("direct", "toy-xdp", "xdp", "proxy", "haproxy")
 MODES = ("keepalive", "close")
 TICK = os.sysconf("SC_CLK_TCK")
 
@@ -134,7 +138,12 @@ class Director:
         self.dir.mkdir(parents=True, exist_ok=True)
         self.proc = None
         self.daemon = None
-        if target == "haproxy":
+        self.toy = False
+        if target == "toy-xdp":
+            obj = ln.toy_dr_object(str(self.dir), net.vip, rs.mac(), d.mac())
+            d.sh(ln.IP, "link", "set", "dev", "eth0", "xdpdrv", "obj", obj, "sec", "xdp")
+            self.toy = True
+        elif target == "haproxy":
             cfg = self.dir / "haproxy.cfg"
             cfg.write_text(haproxy_conf("%s:%d" % (d.addr, P_HAPROXY), "%s:80" % rs.addr))
             self.proc = net.popen(d, ["haproxy", "-db", "-f", cfg], "haproxy", ready=False)
@@ -148,14 +157,15 @@ class Director:
             self.pid = self.daemon.proc.pid
             if target == "proxy":
                 wait_port(net, d.addr, P_PROXY)
-        self.prog = xdp_prog_id(d) if target == "xdp" else None
-        if target == "xdp" and self.prog is None:
+        self.prog = xdp_prog_id(d) if "xdp" in target else None
+        if "xdp" in target and self.prog is None:
             raise RuntimeError("fulcrum runs but no XDP program is attached to %s eth0" % d.ns)
 
     def url(self):
         n = self.net
         return {"direct": "http://%s/tiny.txt" % n.rs[0].addr,
                 "xdp": "http://%s/tiny.txt" % n.vip,
+                "toy-xdp": "http://%s/tiny.txt" % n.vip,
                 "proxy": "http://%s:%d/tiny.txt" % (n.dirs[0].addr, P_PROXY),
                 "haproxy": "http://%s:%d/tiny.txt" % (n.dirs[0].addr, P_HAPROXY)}[self.target]
 
@@ -163,11 +173,13 @@ class Director:
         """Director CPU seconds so far (see the module doc)."""
         if self.target == "direct":
             return None
-        if self.target == "xdp":
+        if "xdp" in self.target:
             return prog_run_ns(self.prog)[0] / 1e9
         return proc_cpu(self.pid)
 
     def close(self):
+        if self.toy:
+            self.net.dirs[0].sh(ln.IP, "link", "set", "dev", "eth0", "xdpdrv", "off")
         if self.daemon is not None:
             self.daemon.stop()
             self.daemon.close()

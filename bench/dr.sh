@@ -2,6 +2,8 @@
 # LVS-DR benchmark (issue 4): requests/s and director CPU time per request,
 # in network namespaces (tests/system/lvsnet.py), for
 #   direct   wrk -> nginx on the real server
+#   toy-xdp  wrk -> VIP -> a 10-line MAC-rewriting XDP program -> nginx (the
+#            testbed's cost of a hop through the director, for reference)
 #   xdp      wrk -> VIP -> fulcrum lb_kind DR (XDP) -> nginx, answers direct
 #   proxy    wrk -> fulcrum lb_kind NAT (userspace proxy) -> nginx
 #   haproxy  wrk -> HAProxy 2.6 mode tcp, nbthread 1 -> nginx
