@@ -377,22 +377,71 @@ def test_dr_active_conns_from_the_connection_table(lvs, director):
 
 
 def test_dr_dead_server_leaves_by_health_check(lvs, director):
+    """r1's HTTP server dies: its TCP_CHECK fails and it leaves both
+    services within the bound; new connections all go to r2; streams on r2
+    never notice (invariant 1); streams on r1 are placed anew on r2, which
+    resets them (down without inhibit_on_failure = removed, doc/xdp.md)."""
     need_xdp("DR")
     net = lvs(n_rs=2)
     start_http(net)
-    d = director(net.dirs[0], vs_conf(net.vip, HTTP, rs_list(net)))
-    wait_up(d, net.vip, HTTP, [r.addr for r in net.rs])
+    start_streams_srv(net)
+    r1, r2 = net.rs
+    d = director(net.dirs[0], vs_conf(net.vip, HTTP, rs_list(net)) +
+                 vs_conf(net.vip, STREAM, rs_list(net)))
+    wait_up(d, net.vip, HTTP, [r1.addr, r2.addr])
+    wait_up(d, net.vip, STREAM, [r1.addr, r2.addr])
     wait_serving(net, net.vip)
     assert set(served_by(net.client.call(http_many, net.vip, 30))) == {"r1", "r2"}
-    # kill r1's server: its TCP_CHECK fails, it leaves the table
-    victim = [p for p in net.procs if p.host is net.rs[0]][0]
-    victim.kill()
-    t0 = time.monotonic()
-    fc.wait_until(lambda: rs_of(vs_of(d, net.vip, HTTP), net.rs[0].addr)["state"] == "down",
-                  DOWN_TIMEOUT, "r1 down by health check")
-    took = time.monotonic() - t0
-    got = net.client.call(http_many, net.vip, 30)
-    assert served_by(got) == {"r2": 30}, (served_by(got), took)
+    streams = open_streams(net, net.vip, 2, ["r1", "r2"])
+    try:
+        victim = [p for p in net.procs if p.host is r1 and p.name == "r1"][0]
+        victim.kill()  # the HTTP one (started first): port 80, the checked port
+        t0 = time.monotonic()
+        for port in (HTTP, STREAM):
+            fc.wait_until(lambda: rs_of(vs_of(d, net.vip, port), r1.addr)["state"] == "down",
+                          DOWN_TIMEOUT, "r1 of :%d down by health check" % port)
+        took = time.monotonic() - t0
+        got = net.client.call(http_many, net.vip, 30)
+        assert served_by(got) == {"r2": 30}, (served_by(got), took)
+        for s in by_server(streams, "r2"):
+            s.assert_flowing(n=5, timeout=5.0)
+        fc.wait_until(lambda: all(s.error for s in by_server(streams, "r1")), 10.0,
+                      "r1's streams, placed anew on r2, to be reset")
+    finally:
+        for s in streams:
+            s.close(check=s.name.split()[0] != "r1")
+
+
+def test_dr_persistence_and_rr(lvs, director):
+    """persistence_timeout: every connection of the client goes to one
+    server (mh-port would spread them otherwise).  lb_algo rr without
+    persistence alternates (the sequence schedulers)."""
+    need_xdp("DR")
+    net = lvs(n_rs=2)
+    start_http(net)
+    start_streams_srv(net)
+    d = director(net.dirs[0], vs_conf(net.vip, HTTP, rs_list(net), extra="persistence_timeout 30")
+                 + vs_conf(net.vip, STREAM, rs_list(net), algo="rr", flags=""))
+    wait_up(d, net.vip, HTTP, [r.addr for r in net.rs])
+    wait_up(d, net.vip, STREAM, [r.addr for r in net.rs])
+    wait_serving(net, net.vip)
+    got = served_by(net.client.call(http_many, net.vip, 30))
+    assert len(got) == 1, got
+
+    def whos(n):
+        out = []
+        for _ in range(n):
+            s = fc.connect(STREAM, net.vip)
+            try:
+                out.append(fc.recv_line(s).split()[0])
+            finally:
+                s.close()
+        return out
+    rr = net.client.call(whos, 20)
+    c = fc.counts(rr)
+    # one rr position per CPU: two CPUs may each start anywhere, so allow
+    # a small imbalance but both servers must take about half
+    assert set(c) == {"r1", "r2"} and min(c.values()) >= 6, c
 
 
 def test_dr_flows_survive_weight_drain_add_del(lvs, director):
