@@ -42,6 +42,10 @@ int cmd_show_checks(struct fulcrum *fc, int argc, char **argv, struct sbuf *out,
 int cmd_show_vrrp(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, char *err,
 		  size_t errlen);
 
+/* cmd_xdp.c */
+int cmd_show_xdp(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, char *err,
+		 size_t errlen);
+
 /* cmd_server.c: "TCP 127.0.0.1:8080" (or "FWM 3"), as log lines name a service. */
 const char *ctl_vs_label(const struct virtual_server *vs, char *buf, size_t len);
 

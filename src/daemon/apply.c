@@ -24,9 +24,9 @@ const struct engine_ops *engine_for(const struct virtual_server *vs)
 		return &proxy_engine_ops;
 	case FWD_DR:
 	case FWD_TUN:
-		return &xdp_pending_ops;
+		return &xdp_engine_ops;
 	}
-	return &xdp_pending_ops;
+	return &xdp_engine_ops;
 }
 
 static const char *vs_label(const struct virtual_server *vs, char *buf, size_t len)
@@ -123,6 +123,7 @@ int apply_config(struct fulcrum *fc, struct config *newcfg, char *err, size_t er
 	carry_weights(newcfg, oldcfg);
 
 	/* phase 1: build everything beside the running model */
+	xdp_engine_settings(fc, &newcfg->global);
 	for (vs = newcfg->vs; vs; vs = vs->next) {
 		const struct engine_ops *e = engine_for(vs);
 
@@ -168,7 +169,7 @@ int apply_vs(struct fulcrum *fc, struct virtual_server *vs, char *err, size_t er
 	return e->update(fc, vs, err, errlen);
 }
 
-static const struct engine_ops *const all_engines[] = {&proxy_engine_ops, &xdp_pending_ops};
+static const struct engine_ops *const all_engines[] = {&proxy_engine_ops, &xdp_engine_ops};
 #define N_ENGINES (sizeof(all_engines) / sizeof(all_engines[0]))
 
 void apply_sync(struct fulcrum *fc)

@@ -18,6 +18,7 @@ struct fulcrum {
 	uint64_t started_ms;
 	unsigned reloads;
 	void *proxy;               /* the proxy engine's global state */
+	void *xdp;                 /* the XDP engine's global state (src/xdp/xdp-t.h) */
 	void *vrrp;                /* VRRP instances at run time (src/vrrp/vrrp_run.c) */
 };
 

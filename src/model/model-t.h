@@ -141,9 +141,23 @@ struct virtual_server {
 	struct virtual_server *next;
 };
 
+/* global_defs xdp_mode (fulcrum extension): how the XDP engine attaches. */
+enum fc_xdp_mode {
+	FC_XDP_MODE_AUTO,    /* native, else generic with a warning (default) */
+	FC_XDP_MODE_NATIVE,  /* native only: a driver without XDP is an error */
+	FC_XDP_MODE_GENERIC, /* generic (skb) mode only */
+};
+
+#define FC_XDP_MAX_IFS 16 /* xdp_interface names at most */
+
 struct global_defs {
 	char *control_socket;    /* default /run/fulcrum/fulcrum.sock */
 	char *router_id;
+	/* XDP engine (lb_kind DR/TUN), fulcrum extensions; see doc/xdp.md */
+	char **xdp_interfaces;   /* xdp_interface IF...: owned, n_xdp_interfaces of them;
+				  * none = each VIP's own interface */
+	unsigned n_xdp_interfaces;
+	enum fc_xdp_mode xdp_mode;
 };
 
 struct config {

@@ -50,6 +50,9 @@ void config_free(struct config *cfg)
 	free(cfg->files);
 	free(cfg->global.control_socket);
 	free(cfg->global.router_id);
+	for (i = 0; i < cfg->global.n_xdp_interfaces; i++)
+		free(cfg->global.xdp_interfaces[i]);
+	free(cfg->global.xdp_interfaces);
 	vrrp_config_free(&cfg->vrrp);
 	free(cfg);
 }

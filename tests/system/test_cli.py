@@ -121,15 +121,25 @@ def test_ignored_keepalived_keyword_is_warning(bins, tmp_path):
         assert "warning" in got[0].lower() or "ignored" in got[0].lower(), got[0]
 
 
-def test_lb_kind_dr_needs_xdp(bins, tmp_path):
+def test_lb_kind_dr_port_must_match(bins, tmp_path):
+    # LVS DR/TUN cannot translate ports: a real server on another port is
+    # refused with the reason, at the virtual server
     text = GOOD.replace("lb_kind NAT", "lb_kind DR")
     p, r = check(tmp_path, text)
     assert r.returncode == 1, r.stderr
-    got = lines_at(r.stderr, p, line_of(text, "lb_kind DR"))
-    if not got:  # the virtual_server line is an acceptable place too
-        got = lines_at(r.stderr, p, line_of(text, "virtual_server 127.0.0.1 18080"))
+    got = lines_at(r.stderr, p, line_of(text, "virtual_server 127.0.0.1 18080"))
     assert got, r.stderr
-    assert "xdp" in got[0].lower(), got[0]
+    assert "127.0.0.1:19001" in got[0] and "same port" in got[0], got[0]
+
+
+def test_lb_kind_dr_checks_without_loading(bins, tmp_path):
+    # fulcrum -t checks a DR/TUN config without loading BPF or touching interfaces
+    text = ("virtual_server 10.254.0.1 80 {\n    lb_kind DR\n    lb_algo mh\n"
+            "    real_server 10.254.0.2 80 { weight 1 }\n}\n"
+            "virtual_server 10.254.0.1 53 {\n    lb_kind TUN\n    protocol UDP\n"
+            "    real_server 10.254.0.3 53 { weight 1 }\n}\n")
+    p, r = check(tmp_path, text)
+    assert r.returncode == 0, r.stderr
 
 
 def test_missing_file(bins, tmp_path):

@@ -1,0 +1,24 @@
+/* Live figures of the XDP engine: counters from the per-CPU maps, active
+ * and inactive connections from the connection table, and the data
+ * `fulcrumctl show xdp` prints. */
+#ifndef FC_XDP_XDP_STATS_H
+#define FC_XDP_XDP_STATS_H
+
+#include <stdint.h>
+
+#include "fulcrum_xdp.h"
+
+struct fulcrum;
+struct sbuf;
+
+/* The engine's sync op (engine-t.h): vs->live / rs->live figures of every
+ * DR/TUN service from the maps. */
+void xdp_engine_sync(struct fulcrum *fc);
+
+/* fx_global counter names ("pass_not_ip", ...), indexed by enum fx_global. */
+const char *xdp_global_name(unsigned i);
+
+/* `show xdp [--json]` into out. */
+void xdp_show(struct fulcrum *fc, struct sbuf *out, int json);
+
+#endif
