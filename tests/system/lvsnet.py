@@ -193,11 +193,13 @@ class Host:
 
 class LvsNet:
     """The topology; see the module doc.  n_rs real servers (1-3), n_dir
-    directors (1-2).  rs_vip: "manual" sets the VIP on the real servers'
-    lo with ip/sysctl here, "none" leaves it to the caller (e.g. `fulcrum
-    realserver start`)."""
+    directors (1-2).  rs_vip: how the real servers get the VIP(s) on lo and
+    the ARP sysctls: "fulcrum" runs `fulcrum realserver start` (the product
+    way; each server with its own state file in the temp dir), "manual"
+    does it with ip/sysctl (the testbed without fulcrum), "none" leaves it
+    to the caller."""
 
-    def __init__(self, n_rs=2, n_dir=1, rs_vip="manual", v6=True):
+    def __init__(self, n_rs=2, n_dir=1, rs_vip="fulcrum", v6=True):
         k = next(_seq)
         pid = os.getpid()
         self.tag = "%d-%d" % (pid, k)
@@ -233,9 +235,12 @@ class LvsNet:
                 self.rs.append(self._host("real", "fxr%d" % i, "pr%d" % i, 10 + i))
             if self.dirs:
                 self.add_vip(self.dirs[0])
-            if rs_vip == "manual":
-                for r in self.rs:
+            for r in self.rs:
+                if rs_vip == "manual":
                     self.rs_vip_manual(r)
+                elif rs_vip == "fulcrum":
+                    self.realserver(r, "start", "--vip", self.vip,
+                                    *(("--vip", self.vip6) if self.v6 else ()))
         except BaseException:
             self.close()
             raise
@@ -297,6 +302,12 @@ class LvsNet:
         r.sh(IP, "addr", "add", "%s/32" % self.vip, "dev", "lo")
         if self.v6:
             r.sh(IP, "-6", "addr", "add", "%s/128" % self.vip6, "dev", "lo", "nodad")
+
+    def realserver(self, r, *args, check=True):
+        """`fulcrum realserver ARGS` in r's namespace with a state file of its
+        own (the default one in /run/fulcrum is shared by all namespaces)."""
+        return r.sh(str(fc.FULCRUM), "realserver", *args, "--state",
+                    os.path.join(self.tmp, "rs-%s.state" % r.ns), check=check)
 
     def rs_vip_clear(self, r):
         r.sh(IP, "addr", "del", "%s/32" % self.vip, "dev", "lo", check=False)

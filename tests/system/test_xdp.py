@@ -89,10 +89,14 @@ def need_realserver():
 
 @pytest.fixture
 def lvs(bins, request):
-    """lvs(n_rs=2, n_dir=1, rs_vip="manual") -> LvsNet, closed at teardown."""
+    """lvs(n_rs=2, n_dir=1, rs_vip="fulcrum") -> LvsNet, closed at teardown.
+    The real servers are set up by `fulcrum realserver start` unless the
+    test asks otherwise."""
     made = []
 
     def make(**kw):
+        if kw.get("rs_vip", "fulcrum") == "fulcrum":
+            need_realserver()
         n = ln.LvsNet(**kw)
         made.append(n)
         return n
@@ -271,7 +275,7 @@ def test_testbed_carries_dr_with_a_toy_xdp_program(lvs):
     director that rewrites the destination MAC (XDP_TX) makes HTTP to the
     VIP reach a real server, which sees the client's address and answers it
     directly.  If this fails, the fulcrum tests below cannot pass."""
-    net = lvs(n_rs=2)
+    net = lvs(n_rs=2, rs_vip="manual")
     start_http(net)
     d = net.dirs[0]
     obj = ln.toy_dr_object(net.tmp, net.vip, net.rs[1].mac(), d.mac())
@@ -293,7 +297,7 @@ def test_testbed_carries_dr_with_a_toy_xdp_program(lvs):
 
 
 def test_backend_peer_mode_reports_the_client(lvs):
-    net = lvs(n_rs=1, n_dir=1)
+    net = lvs(n_rs=1, n_dir=1, rs_vip="manual")
     start_http(net)
     r = net.rs[0]
     assert net.client.call(http_get, r.addr) == "r1 %s" % net.client.addr
@@ -410,6 +414,36 @@ def test_dr_dead_server_leaves_by_health_check(lvs, director):
     finally:
         for s in streams:
             s.close(check=s.name.split()[0] != "r1")
+
+
+def test_dr_reload_keeps_flows(lvs, director):
+    """A reload that changes weights and adds a server (same VIP) keeps
+    every stream going, and the new weights are in force."""
+    need_xdp("DR")
+    net = lvs(n_rs=3)
+    start_http(net)
+    start_streams_srv(net)
+    r1, r2, r3 = net.rs
+    d = director(net.dirs[0], vs_conf(net.vip, STREAM, rs_list(net, [0, 1])))
+    wait_up(d, net.vip, STREAM, [r1.addr, r2.addr])
+    streams = open_streams(net, net.vip, 2, ["r1", "r2"])
+    try:
+        d.write_conf(vs_conf(net.vip, STREAM, [(r1.addr, 3), (r2.addr, 1), (r3.addr, 2)]))
+        d.reload()
+        wait_up(d, net.vip, STREAM, [r1.addr, r2.addr, r3.addr])
+        v = vs_of(d, net.vip, STREAM)
+        assert [rs_of(v, r.addr)["weight"] for r in net.rs] == [3, 1, 2], v
+        for s in streams:
+            s.assert_flowing(n=5, timeout=5.0)
+        # a second reload with the same file changes nothing either
+        d.reload()
+        time.sleep(0.5)
+        for s in streams:
+            s.assert_flowing(n=5, timeout=5.0)
+        assert d.running()
+    finally:
+        for s in streams:
+            s.close()
 
 
 def test_dr_persistence_and_rr(lvs, director):
@@ -557,10 +591,7 @@ def rs_sysctl(r, name):
 
 
 def realserver(net, r, *args, check=True):
-    """`fulcrum realserver ARGS` in r's namespace, with a state file of its
-    own (the default one in /run/fulcrum is shared by all namespaces)."""
-    return r.sh(str(fc.FULCRUM), "realserver", *args, "--state",
-                "%s/rs-%s.state" % (net.tmp, r.ns), check=check)
+    return net.realserver(r, *args, check=check)
 
 
 def test_realserver_command_is_what_makes_dr_work(lvs, director):
