@@ -172,8 +172,12 @@ static void apply_text(struct fulcrum *fc, const char *text)
 {
 	char err[ERRLEN];
 
-	if (apply_config(fc, load(text), err, sizeof(err)) < 0)
+	struct config *cfg = load(text);
+
+	if (apply_config(fc, cfg, err, sizeof(err)) < 0) {
+		config_free(cfg);
 		fail_msg("apply_config: %s", err);
+	}
 }
 
 static struct xdp_engine *engine(struct fulcrum *fc)
@@ -512,6 +516,128 @@ static void test_sync_and_show(void **state)
 	loop_free(fc.loop);
 }
 
+static struct real_server *rs_at(struct fulcrum *fc, const char *ip)
+{
+	struct fc_addr a;
+	char err[ERRLEN];
+
+	assert_int_equal(addr_parse_ip(ip, &a, err, sizeof(err)), 0);
+	a.port = 80;
+	return vs_find_rs(fc->cfg->vs, &a);
+}
+
+/* Health: down without inhibit_on_failure leaves the service (LIVE
+ * cleared), with it stays at weight 0 (LIVE); with every real server gone
+ * the sorry server takes the whole ring. */
+static void test_health_inhibit_sorry(void **state)
+{
+	struct fulcrum fc = {0};
+	struct fx_real r;
+	uint32_t a, b, sorry;
+	struct xdp_vs *xv;
+	size_t na, nb;
+	char err[ERRLEN];
+
+	if (!in_ns)
+		skip();
+	fc.loop = loop_new();
+	apply_text(&fc, "virtual_server " VIP " 80 {\n lb_kind DR\n lb_algo sh\n"
+			" sorry_server 10.93.0.9 80\n"
+			" real_server " RS_A " 80 {\n weight 1\n inhibit_on_failure\n }\n"
+			" real_server " RS_B " 80 { weight 1 }\n}\n");
+	xv = fc.cfg->vs->engine_priv;
+	/* ids, not pointers: an update rebuilds the server table */
+	a = srv_of(&fc, RS_A)->rs_id;
+	b = srv_of(&fc, RS_B)->rs_id;
+	assert_true(srv_of(&fc, "10.93.0.9")->sorry);
+	sorry = srv_of(&fc, "10.93.0.9")->rs_id;
+	read_real(&fc, sorry, &r);
+	assert_int_equal(r.flags & FX_RS_F_LIVE, 0); /* not needed while others serve */
+
+	rs_at(&fc, RS_B)->live->health = RS_HEALTH_DOWN;
+	assert_int_equal(apply_vs(&fc, fc.cfg->vs, err, sizeof(err)), 0);
+	read_real(&fc, b, &r);
+	assert_int_equal(r.flags & FX_RS_F_LIVE, 0);
+	ring_counts(&fc, xv->vs_id, a, FX_RS_NONE - 1, &na, &nb);
+	assert_int_equal(na, FX_RING_SIZE);
+
+	rs_at(&fc, RS_A)->live->health = RS_HEALTH_DOWN;
+	assert_int_equal(apply_vs(&fc, fc.cfg->vs, err, sizeof(err)), 0);
+	read_real(&fc, a, &r);
+	assert_int_equal(r.flags, FX_RS_F_LIVE | FX_RS_F_READY); /* inhibited: flows go on */
+	read_real(&fc, sorry, &r);
+	assert_int_equal(r.flags, FX_RS_F_LIVE | FX_RS_F_READY);
+	ring_counts(&fc, xv->vs_id, sorry, FX_RS_NONE - 1, &na, &nb);
+	assert_int_equal(na, FX_RING_SIZE);
+
+	rs_at(&fc, RS_A)->live->health = RS_HEALTH_UP;
+	rs_at(&fc, RS_B)->live->health = RS_HEALTH_UP;
+	assert_int_equal(apply_vs(&fc, fc.cfg->vs, err, sizeof(err)), 0);
+	ring_counts(&fc, xv->vs_id, a, b, &na, &nb);
+	assert_true(na > FX_RING_SIZE / 3 && nb > FX_RING_SIZE / 3);
+	read_real(&fc, sorry, &r);
+	assert_int_equal(r.flags & FX_RS_F_LIVE, 0);
+	apply_shutdown(&fc);
+	config_free(fc.cfg);
+	loop_free(fc.loop);
+}
+
+/* TUN: the tunnel source is the director's address toward the server, the
+ * service is flagged, lo forwards; IPv6 DR keys carry all 16 bytes. */
+static void test_tun_and_v6(void **state)
+{
+	struct fulcrum fc = {0};
+	struct fx_real r;
+	struct fx_vip v;
+	struct fx_vip_key k;
+	struct xdp_srv *a;
+	struct xdp_vs *xv;
+	uint8_t mac6[6] = {2, 0, 0, 0, 0x93, 0x62};
+	struct in_addr src;
+	FILE *f;
+	char c = 0;
+
+	if (!in_ns)
+		skip();
+	fc.loop = loop_new();
+	apply_text(&fc, "virtual_server " VIP " 80 {\n lb_kind TUN\n lb_algo mh\n"
+			" real_server " RS_A " 80 { weight 1 }\n}\n"
+			"virtual_server fd00:93::100 80 {\n lb_kind DR\n lb_algo wrr\n"
+			" real_server fd00:93::2 80 { weight 1 }\n}\n");
+	xv = fc.cfg->vs->engine_priv;
+	read_vip(&fc, &v, 1);
+	assert_int_equal(v.flags & FX_VS_F_TUN, FX_VS_F_TUN);
+	a = srv_of(&fc, RS_A);
+	read_real(&fc, a->rs_id, &r);
+	assert_int_equal(r.flags, FX_RS_F_LIVE | FX_RS_F_READY);
+	inet_pton(AF_INET, "10.93.0.1", &src);
+	assert_memory_equal(&r.tun_src.v4, &src, 4);
+	f = fopen("/proc/sys/net/ipv4/conf/lo/forwarding", "r");
+	assert_non_null(f);
+	assert_int_equal(fread(&c, 1, 1, f), 1);
+	fclose(f);
+	assert_int_equal(c, '1');
+
+	xv = fc.cfg->vs->next->engine_priv;
+	memset(&k, 0, sizeof(k));
+	inet_pton(AF_INET6, "fd00:93::100", k.addr.b);
+	k.port = htons(80);
+	k.proto = IPPROTO_TCP;
+	k.family = FX_AF_INET6;
+	assert_int_equal(bpf_map_lookup_elem(engine(&fc)->fd.vips, &k, &v), 0);
+	assert_int_equal(v.vs_id, xv->vs_id);
+	assert_int_equal(v.sched, FX_SCHED_SEQ);
+	assert_int_equal(v.seq_len, 1);
+	assert_int_equal(v.persist_prefix, 128);
+	read_real(&fc, xv->srv[0].rs_id, &r);
+	assert_int_equal(r.family, FX_AF_INET6);
+	assert_int_equal(r.flags, FX_RS_F_LIVE | FX_RS_F_READY);
+	assert_memory_equal(r.mac, mac6, 6);
+	apply_shutdown(&fc);
+	config_free(fc.cfg);
+	loop_free(fc.loop);
+}
+
 /* An interface with somebody else's XDP program is refused, not taken. */
 static void test_foreign_program_refused(void **state)
 {
@@ -553,10 +679,9 @@ int main(void)
 	    cmocka_unit_test(test_global_keywords),
 	};
 	const struct CMUnitTest ns[] = {
-	    cmocka_unit_test(test_dr_maps),
-	    cmocka_unit_test(test_unresolved_then_resolved),
-	    cmocka_unit_test(test_sync_and_show),
-	    cmocka_unit_test(test_foreign_program_refused),
+	    cmocka_unit_test(test_dr_maps),	  cmocka_unit_test(test_unresolved_then_resolved),
+	    cmocka_unit_test(test_sync_and_show), cmocka_unit_test(test_health_inhibit_sorry),
+	    cmocka_unit_test(test_tun_and_v6),	  cmocka_unit_test(test_foreign_program_refused),
 	};
 	int status;
 	pid_t pid;
@@ -575,7 +700,13 @@ int main(void)
 			   "ip addr add 10.93.0.1/24 dev " IF0 " && "
 			   "ip addr add " VIP "/32 dev " IF0 " && "
 			   "ip neigh add " RS_A " lladdr " MAC_A " dev " IF0 " nud permanent && "
-			   "ip neigh add " RS_B " lladdr " MAC_B " dev " IF0 " nud permanent") == 0;
+			   "ip neigh add " RS_B " lladdr " MAC_B " dev " IF0 " nud permanent && "
+			   "ip neigh add 10.93.0.9 lladdr 02:00:00:00:93:09 dev " IF0
+			   " nud permanent && "
+			   "ip -6 addr add fd00:93::1/64 dev " IF0 " nodad && "
+			   "ip -6 addr add fd00:93::100/128 dev " IF0 " nodad && "
+			   "ip -6 neigh add fd00:93::2 lladdr 02:00:00:00:93:62 dev " IF0
+			   " nud permanent") == 0;
 		if (!in_ns)
 			fprintf(stderr, "test_xdp_engine: no root or no namespaces: skipping\n");
 		exit(cmocka_run_group_tests(ns, NULL, NULL) ? 1 : 0);
