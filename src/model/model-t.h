@@ -21,8 +21,8 @@
 
 enum fwd_method {
 	FWD_NAT,   /* lb_kind NAT: served by the userspace proxy here (no IPVS) */
-	FWD_DR,    /* lb_kind DR: XDP engine (later issue) */
-	FWD_TUN,   /* lb_kind TUN: XDP engine (later issue) */
+	FWD_DR,    /* lb_kind DR: XDP engine (src/xdp/, MAC rewrite) */
+	FWD_TUN,   /* lb_kind TUN: XDP engine (src/xdp/, IPIP / IPv6-in-IPv6) */
 	FWD_PROXY, /* lb_kind PROXY: fulcrum extension, userspace full proxy */
 };
 
