@@ -122,10 +122,13 @@ static const struct kw kw_global[] = {
     {"xdp_interface", p_xdp_interface, 1, KW_ANY, KW_NOBLOCK},
     {"xdp_mode", p_xdp_mode, 1, 1, KW_NOBLOCK},
     {"vrrp_version", vrrp_kw_global_version, 1, 1, KW_NOBLOCK},
+    {"vrrp_garp_interval", vrrp_kw_global_garp, 1, 1, KW_NOBLOCK},
+    {"vrrp_gna_interval", vrrp_kw_global_garp, 1, 1, KW_NOBLOCK},
     {NULL},
 };
 
-static const struct kw_block blk_global = {"global_defs", kw_global, NULL, ign_global, NULL};
+static const struct kw_block blk_global = {"global_defs", kw_global, proc_kw_global, ign_global,
+					  NULL};
 
 static int p_global_defs(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
 			 size_t errlen)

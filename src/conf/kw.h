@@ -42,6 +42,7 @@ extern const struct kw_block kw_top;
 extern const struct kw kw_checkers[]; /* TCP_CHECK, HTTP_GET... inside real_server */
 extern const char *const ign_top[];   /* top-level blocks fulcrum ignores */
 extern const char *const ign_global[];
+extern const struct kw proc_kw_global[]; /* src/conf/proc_kw.c */
 extern const char *const ign_vs[];
 extern const char *const ign_rs[];
 extern const char *const ign_check[];
@@ -59,6 +60,9 @@ void chk_inherit_vs(struct vs_state *vss);
  * global_defs vrrp_version; vrrp_kw_finish.c: the checks that need the
  * whole file, run by ka_read() after the walk. */
 extern const struct kw kw_vrrp_top[];
+/* global_defs vrrp_garp_interval and vrrp_gna_interval */
+int vrrp_kw_global_garp(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
+			size_t errlen);
 int vrrp_kw_global_version(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
 			   size_t errlen);
 void vrrp_kw_finish(struct kw_ctx *c);

@@ -110,6 +110,20 @@ int vrrp_kw_global_version(struct kw_ctx *c, void *obj, const struct kw_stmt *st
 	return 0;
 }
 
+/* ---- global_defs vrrp_garp_interval / vrrp_gna_interval ---- */
+
+int vrrp_kw_global_garp(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
+			size_t errlen)
+{
+	struct vrrp_config *vc = &c->cfg->vrrp;
+
+	(void)obj;
+	return kw_secs_ms(st, 0, 1000000,
+			  strstr(st->kw->text, "gna") ? &vc->default_gna_interval_ms
+						      : &vc->default_garp_interval_ms,
+			  err, errlen);
+}
+
 /* ---- vrrp_instance: simple keywords ---- */
 
 #define VI(obj) (((struct vi_state *)(obj))->vi)
@@ -208,6 +222,8 @@ static int p_dont_track_primary(struct kw_ctx *c, void *obj, const struct kw_stm
 VI_SECS(p_preempt_delay, preempt_delay_ms, 1000000)
 VI_SECS(p_garp_delay, garp_master_delay_ms, 3600000)
 VI_SECS(p_garp_refresh, garp_master_refresh_ms, 86400000)
+VI_SECS(p_garp_interval, garp_interval_ms, 1000000)
+VI_SECS(p_gna_interval, gna_interval_ms, 1000000)
 
 #define VI_UINT(fn, field, min, max)                                                               \
 	static int fn(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,            \
@@ -571,6 +587,8 @@ static const struct kw kw_vi[] = {
     {"garp_master_repeat", p_garp_repeat, 1, 1, KW_NOBLOCK},
     {"garp_master_refresh", p_garp_refresh, 1, 1, KW_NOBLOCK},
     {"garp_master_refresh_repeat", p_garp_refresh_repeat, 1, 1, KW_NOBLOCK},
+    {"garp_interval", p_garp_interval, 1, 1, KW_NOBLOCK},
+    {"gna_interval", p_gna_interval, 1, 1, KW_NOBLOCK},
     {"authentication", p_authentication, 0, 0, KW_NEEDBLOCK},
     {"unicast_peer", p_unicast_peer, 0, 0, KW_NEEDBLOCK},
     {"unicast_src_ip", p_src_ip, 1, 1, KW_NOBLOCK},

@@ -2,6 +2,7 @@
  * on more than one block (see vrrp_kw.c).  Errors and warnings are given at
  * the file:line of the instance, track_script entry or sync group member
  * concerned. */
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -167,8 +168,13 @@ void vrrp_kw_finish(struct kw_ctx *c)
 	struct vrrp_config *vc = &c->cfg->vrrp;
 	struct vrrp_instance *vi;
 
-	for (vi = vc->instances; vi; vi = vi->next)
+	for (vi = vc->instances; vi; vi = vi->next) {
 		finish_version(c, vi, vc->default_version);
+		if (vi->garp_interval_ms == UINT_MAX)
+			vi->garp_interval_ms = vc->default_garp_interval_ms;
+		if (vi->gna_interval_ms == UINT_MAX)
+			vi->gna_interval_ms = vc->default_gna_interval_ms;
+	}
 	for (vi = vc->instances; vi; vi = vi->next)
 		finish_refs(c, vi);
 	drop_empty_scripts(vc);

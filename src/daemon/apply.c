@@ -12,6 +12,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "daemon/apply.h"
+#include "daemon/proc_tune.h"
 #include "engine/engines.h"
 #include "model/model.h"
 #include "vrrp/vrrp_run.h"
@@ -147,6 +148,8 @@ int apply_config(struct fulcrum *fc, struct config *newcfg, char *err, size_t er
 				engine_for(old)->remove(fc, old);
 	}
 	fc->cfg = newcfg;
+	/* scheduling class, nice value, locked memory (vrrp_rt_priority...) */
+	proc_tune_apply(&newcfg->global);
 	/* checkers move over to the new model (or start) while the old one
 	 * still exists */
 	health_apply(fc, newcfg, oldcfg);

@@ -16,6 +16,7 @@
 #include "core/loop.h"
 #include "ctl/ctl.h"
 #include "daemon/apply.h"
+#include "daemon/proc_tune.h"
 #include "daemon/version.h"
 #include "engine/engines.h"
 #include "model/model.h"
@@ -208,6 +209,7 @@ static void on_estimate(struct loop *l, struct ev_timer *t)
 	uint64_t now = loop_now(l);
 
 	apply_sync(fc);
+	proc_tune_poll();
 	for (vs = fc->cfg ? fc->cfg->vs : NULL; vs; vs = vs->next) {
 		rate_est_update(&vs->live->est, &vs->live->stats, now);
 		for (rs = vs->rs; rs; rs = rs->next)

@@ -141,6 +141,16 @@ struct virtual_server {
 	struct virtual_server *next;
 };
 
+/* vrrp_/checker_ priority, rt_priority, rlimit_rttime, no_swap
+ * (src/conf/proc_kw.c reads them, src/daemon/proc_tune.c applies them) */
+struct proc_tuning {
+	int nice;                  /* priority: nice value, if nice_set */
+	int nice_set;
+	int rt_priority;           /* SCHED_RR priority 1..99; 0 = not asked */
+	unsigned rlimit_rttime_us; /* 0 = default (10000 with rt_priority) */
+	int no_swap;               /* lock memory */
+};
+
 /* global_defs xdp_mode (fulcrum extension): how the XDP engine attaches. */
 enum fc_xdp_mode {
 	FC_XDP_MODE_AUTO,    /* native, else generic with a warning (default) */
@@ -153,6 +163,7 @@ enum fc_xdp_mode {
 struct global_defs {
 	char *control_socket;    /* default /run/fulcrum/fulcrum.sock */
 	char *router_id;
+	struct proc_tuning vrrp_proc, checker_proc;
 	/* XDP engine (lb_kind DR/TUN), fulcrum extensions; see doc/xdp.md */
 	char **xdp_interfaces;   /* xdp_interface IF...: owned, n_xdp_interfaces of them;
 				  * none = each VIP's own interface */

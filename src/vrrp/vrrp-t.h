@@ -83,6 +83,8 @@ struct vrrp_instance {
 	unsigned garp_master_repeat;       /* default 5 */
 	unsigned garp_master_refresh_ms;   /* default 0 = off */
 	unsigned garp_master_refresh_repeat;
+	unsigned garp_interval_ms;         /* between two GARPs (IPv4); default: global, else 0 */
+	unsigned gna_interval_ms;          /* between two unsolicited NAs (IPv6); idem */
 	enum vrrp_auth auth_type;
 	char auth_pass[65];           /* PASS: first 8 octets used; HMAC: the key */
 	struct vrrp_vip *vips;
@@ -120,6 +122,8 @@ struct vrrp_config {
 	struct vrrp_sync_group *groups;
 	unsigned n_instances;
 	uint8_t default_version;      /* global_defs vrrp_version; 0 = not given (2) */
+	unsigned default_garp_interval_ms; /* global_defs vrrp_garp_interval / */
+	unsigned default_gna_interval_ms;  /* vrrp_gna_interval; default 0 */
 };
 
 /* A decoded advertisement (what the wire said, validated by vrrp_pkt_decode). */

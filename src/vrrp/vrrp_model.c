@@ -1,4 +1,5 @@
 /* The VRRP configuration objects: defaults, ownership, look-ups. */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,6 +24,7 @@ struct vrrp_instance *vrrp_instance_new(const char *name)
 	vi->garp_master_delay_ms = 5000;
 	vi->garp_master_repeat = 5;
 	vi->garp_master_refresh_repeat = 1;
+	vi->garp_interval_ms = vi->gna_interval_ms = UINT_MAX; /* global_defs, else 0 */
 	vi->rise = vi->fall = 1;
 	return vi;
 }

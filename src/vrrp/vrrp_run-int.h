@@ -31,6 +31,9 @@ struct vinst {
 	int fd; /* raw socket, -1 when it could not be opened */
 	struct ev_io io;
 	struct ev_timer t;
+	struct ev_timer garp_t; /* paced GARP/NA (garp_interval / gna_interval) */
+	unsigned garp_left;	/* messages still to send */
+	unsigned garp_pos;	/* next VIP (index modulo n_vips) */
 	int ifindex;
 	unsigned if_flags;   /* of cfg->ifname */
 	unsigned *tif_flags; /* per track_interface; 0 = down/missing */
@@ -48,8 +51,16 @@ struct vinst {
 	struct vinst *next;
 };
 
+/* The state a sync group's notify scripts were last run for. */
+struct vgroup_note {
+	char *name;
+	enum vrrp_state last;
+	struct vgroup_note *next;
+};
+
 struct vrun {
 	struct fulcrum *fc;
+	struct vgroup_note *groups;
 	struct vnl nl;
 	int link_fd;
 	struct ev_io link_io;

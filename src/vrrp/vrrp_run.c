@@ -24,6 +24,7 @@
 #include "core/spawn.h"
 #include "model/model-t.h"
 #include "vrrp/vrrp_garp.h"
+#include "vrrp/vrrp_model.h"
 #include "vrrp/vrrp_run-int.h"
 #include "vrrp/vrrp_run.h"
 
@@ -259,20 +260,58 @@ static void vips_set(struct vinst *vi, int add)
 	}
 }
 
-static void send_garps(struct vinst *vi, unsigned count)
+static void garp_one(struct vinst *vi, unsigned i, int report)
 {
 	const struct vrrp_instance *c = vi->cfg;
 	char err[ERRLEN];
+	int ifx = vip_ifindex(vi, &c->vips[i]);
+
+	if (ifx > 0 && garp_announce(ifx, &c->vips[i].addr, err, sizeof(err)) < 0 && report)
+		log_warn("vrrp_instance %s: %s", c->name, err);
+}
+
+static unsigned garp_gap_ms(const struct vinst *vi)
+{
+	return vi->cfg->family == AF_INET6 ? vi->cfg->gna_interval_ms : vi->cfg->garp_interval_ms;
+}
+
+/* garp_interval / gna_interval: one message per interval, the VIPs in turn
+ * (keepalived's meaning: the gap between two messages on the interface, for
+ * switches that rate-limit them). */
+static void garp_tick(struct loop *l, struct ev_timer *t)
+{
+	struct vinst *vi = t->data;
+
+	if (!vi->garp_left || vi->stopped || !vi->cfg->n_vips)
+		return;
+	garp_one(vi, vi->garp_pos++ % vi->cfg->n_vips, 0);
+	if (--vi->garp_left)
+		loop_timer_start(l, t, garp_gap_ms(vi));
+}
+
+/* count rounds of one GARP (IPv4) or unsolicited NA (IPv6) per VIP */
+static void send_garps(struct vinst *vi, unsigned count)
+{
+	const struct vrrp_instance *c = vi->cfg;
 	unsigned i, k;
 
-	for (k = 0; k < count; k++)
-		for (i = 0; i < c->n_vips; i++) {
-			int ifx = vip_ifindex(vi, &c->vips[i]);
-
-			if (ifx > 0 && garp_announce(ifx, &c->vips[i].addr, err, sizeof(err)) < 0 &&
-			    k == 0)
-				log_warn("vrrp_instance %s: %s", c->name, err);
-		}
+	if (!c->n_vips)
+		return;
+	if (!garp_gap_ms(vi)) {
+		for (k = 0; k < count; k++)
+			for (i = 0; i < c->n_vips; i++)
+				garp_one(vi, i, k == 0);
+		return;
+	}
+	if (vi->garp_left) { /* a burst is under way: make it longer */
+		vi->garp_left += count * c->n_vips;
+		return;
+	}
+	vi->garp_pos = 0;
+	vi->garp_left = count * c->n_vips;
+	garp_one(vi, vi->garp_pos++, 1);
+	if (--vi->garp_left)
+		loop_timer_start(vi->run->fc->loop, &vi->garp_t, garp_gap_ms(vi));
 }
 
 static void notify_done(struct spawn_result *res, void *data)
@@ -312,6 +351,55 @@ static void do_notify(struct vinst *vi, enum vrrp_state s)
 	run_notify(vi, one, NULL);
 	snprintf(args, sizeof(args), "INSTANCE \"%s\" %s %u", c->name, name, vi->fsm.prio);
 	run_notify(vi, c->notify, args);
+}
+
+/* A sync group's own notify scripts run once each time the whole group has
+ * settled in one state (every member MASTER, BACKUP or FAULT), with
+ * keepalived's arguments: notify GROUP "name" STATE. */
+static void group_notify(struct vinst *vi)
+{
+	const struct config *cfg = vi->run->fc->cfg;
+	const struct vrrp_sync_group *g;
+	enum vrrp_state s = vi->fsm.state;
+	struct vgroup_note *n;
+	struct vinst *o;
+	char args[160];
+	unsigned i;
+
+	if (!cfg || !(g = vrrp_find_sync_group(&cfg->vrrp, vi->cfg->sync_group)))
+		return;
+	if (s != VRRP_MASTER && s != VRRP_BACKUP && s != VRRP_FAULT)
+		return;
+	for (i = 0; i < g->n_members; i++) {
+		for (o = vi->run->inst; o; o = o->next)
+			if (!strcmp(o->cfg->name, g->members[i]))
+				break;
+		if (!o || o->fsm.state != s)
+			return; /* not settled yet */
+	}
+	for (n = vi->run->groups; n; n = n->next)
+		if (!strcmp(n->name, g->name))
+			break;
+	if (!n) {
+		n = calloc(1, sizeof(*n));
+		if (!n || !(n->name = strdup(g->name))) {
+			free(n);
+			return;
+		}
+		n->last = VRRP_INIT;
+		n->next = vi->run->groups;
+		vi->run->groups = n;
+	}
+	if (n->last == s)
+		return;
+	n->last = s;
+	log_info("vrrp_sync_group %s: %s", g->name, vrrp_fsm_state_name(s));
+	run_notify(vi, s == VRRP_MASTER ? g->notify_master
+		       : s == VRRP_BACKUP ? g->notify_backup
+					  : g->notify_fault,
+		   NULL);
+	snprintf(args, sizeof(args), "GROUP \"%s\" %s", g->name, vrrp_fsm_state_name(s));
+	run_notify(vi, g->notify, args);
 }
 
 /* ha_suspend: checks of a virtual server on one of our VIPs run only while
@@ -363,6 +451,9 @@ void vrun_execute(struct vinst *vi)
 			break;
 		case VRRP_ACT_BECOME_BACKUP:
 			vips_set(vi, 0);
+			/* a paced burst must not announce VIPs we gave up */
+			loop_timer_stop(vi->run->fc->loop, &vi->garp_t);
+			vi->garp_left = 0;
 			break;
 		case VRRP_ACT_SEND_ADVERT:
 			send_advert(vi, a->priority);
@@ -379,8 +470,10 @@ void vrun_execute(struct vinst *vi)
 	rearm(vi);
 	if (changed) {
 		ha_suspend(vi);
-		if (vi->cfg->sync_group)
+		if (vi->cfg->sync_group) {
 			vrun_track_all(vi->run);
+			group_notify(vi);
+		}
 	}
 }
 
@@ -507,6 +600,8 @@ static void inst_stop(struct vinst *vi)
 	vrun_execute(vi);
 	vi->stopped = 1;
 	loop_timer_stop(l, &vi->t);
+	loop_timer_stop(l, &vi->garp_t);
+	vi->garp_left = 0;
 	if (vi->fd >= 0) {
 		loop_io_del(l, &vi->io);
 		close(vi->fd);
@@ -531,6 +626,7 @@ static struct vinst *inst_new(struct vrun *r, const struct vrrp_instance *c)
 	vi->cfg = c;
 	vi->fd = -1;
 	loop_timer_init(&vi->t, inst_timer, vi);
+	loop_timer_init(&vi->garp_t, garp_tick, vi);
 	vi->ifindex = vnl_ifindex(c->ifname, err, sizeof(err));
 	if (vi->ifindex <= 0)
 		snprintf(vi->setup_err, sizeof(vi->setup_err), "%.190s", err);
@@ -701,6 +797,13 @@ void vrrp_run_shutdown(struct fulcrum *fc)
 		close(r->link_fd);
 	}
 	vnl_close(&r->nl);
+	while (r->groups) {
+		struct vgroup_note *g = r->groups;
+
+		r->groups = g->next;
+		free(g->name);
+		free(g);
+	}
 	free(r);
 	fc->vrrp = NULL;
 }

@@ -187,3 +187,75 @@ def test_out_of_descriptors_recovers(daemon, backend):
                               for r in dm.vs(vport)["real_servers"]),
                   10, "counters back to 0")
     assert sorted(fc.names(vport, 4)) == ["d0", "d0", "d1", "d1"]
+
+
+def _proc_stat(pid):
+    """(nice, rt_priority, policy) from /proc/PID/stat (fields 19, 40, 41)."""
+    with open("/proc/%d/stat" % pid) as f:
+        rest = f.read().rsplit(")", 1)[1].split()
+    # rest[0] is field 3 (state)
+    return int(rest[19 - 3]), int(rest[40 - 3]), int(rest[41 - 3])
+
+
+def _status_kb(pid, key):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    raise AssertionError("%s not in /proc/%d/status" % (key, pid))
+
+
+def _rttime_limit(pid):
+    with open("/proc/%d/limits" % pid) as f:
+        for line in f:
+            if line.startswith("Max realtime timeout"):
+                return line.split()[3:5]
+    raise AssertionError("no realtime timeout line")
+
+
+def test_rt_priority_no_swap_nice(daemon, backend, tmp_path):
+    """vrrp_rt_priority / checker_rt_priority / vrrp_no_swap / vrrp_priority /
+    vrrp_rlimit_rttime: the daemon runs SCHED_RR at the higher rt priority,
+    with the RTTIME limit, locked memory and the lower nice value; a script it
+    forks (MISC_CHECK) is back at SCHED_OTHER; a reload without them leaves
+    the real-time class."""
+    bs = [backend("rt0")]
+    vport = fc.free_port()
+    out = tmp_path / "child-policy"
+    script = tmp_path / "policy.sh"
+    script.write_text("#!/bin/sh\n"
+                      "cut -d')' -f2- /proc/$$/stat | awk '{print $39}' > %s\n"
+                      "exit 0\n" % out)
+    script.chmod(0o755)
+    check = ("MISC_CHECK {\n misc_path %s\n misc_timeout 5\n }\n"
+             "delay_loop 1\n" % script)
+    glob = ("global_defs {\n vrrp_rt_priority 10\n checker_rt_priority 20\n"
+            " vrrp_rlimit_rttime 50000\n vrrp_no_swap\n vrrp_priority -5\n"
+            " checker_priority 3\n}\n")
+    vs = fc.vs_block(vport, bs, algo="rr")
+    vs = vs.replace("real_server 127.0.0.1 %d {" % bs[0].port,
+                    "real_server 127.0.0.1 %d {\n%s" % (bs[0].port, check), 1)
+    assert check in vs, vs
+    dm = daemon(glob + vs)
+    pid = dm.proc.pid
+    nice, rtprio, policy = _proc_stat(pid)
+    assert policy == 2, "policy %d, not SCHED_RR" % policy
+    assert rtprio == 20, "the higher of vrrp/checker rt_priority wins: %d" % rtprio
+    assert nice == -5, "the lower nice value wins: %d" % nice
+    assert _rttime_limit(pid) == ["50000", "100000"], _rttime_limit(pid)
+    assert _status_kb(pid, "VmLck") > 0, "no_swap: nothing locked"
+    fc.wait_until(lambda: out.exists() and out.read_text().strip(), 10, "MISC_CHECK ran")
+    assert out.read_text().strip() == "0", "a forked script must not inherit SCHED_RR"
+    assert fc.names(vport, 2)
+    dm.write_conf(vs)
+    dm.reload()
+    fc.wait_until(lambda: _proc_stat(pid)[2] == 0, 10, "SCHED_OTHER after reload")
+    fc.wait_until(lambda: _status_kb(pid, "VmLck") == 0, 10, "memory unlocked after reload")
+
+
+def test_rt_priority_bad_value(tmp_path):
+    conf = tmp_path / "k.conf"
+    conf.write_text("global_defs {\n vrrp_rt_priority 100\n vrrp_priority 30\n}\n")
+    r = fc.run_fulcrum("-t", "-f", str(conf))
+    assert r.returncode != 0
+    assert "k.conf:2:" in r.stderr and "k.conf:3:" in r.stderr, r.stderr

@@ -503,3 +503,79 @@ def test_testbed_with_keepalived_pair(bins, tmp_path):
         for k in ks:
             k.close()
         net.close()
+
+
+# -------------------------------------------------------- garp pacing
+
+@pytest.mark.parametrize("interval", [0.0, 0.2])
+def test_garp_interval_paces_the_burst(lan, director, interval):
+    """garp_master_repeat 4 sends four gratuitous ARPs on takeover: back to
+    back by default, one per garp_interval when it is set (keepalived's
+    pacing for switches that rate-limit them).  The global
+    vrrp_garp_interval is the default of every instance."""
+    net = lan(2)
+    arp = vn.ArpWatch(net.hosts[1])
+    try:
+        extra = "garp_master_repeat 4\ngarp_master_delay 0"
+        glob = "global_defs {\n vrrp_garp_interval %g\n}\n" % interval if interval else ""
+        t0 = time.monotonic()
+        a = director(net.hosts[0], glob + conf(net, 150, advert=0.1, extra=extra))
+        wait_state(a, "MASTER", 5.0)
+        fc.wait_until(lambda: len(arp.garps(net.vip(), net.mac(1), since=t0)) >= 4,
+                      5.0, "four gratuitous ARPs")
+        time.sleep(3 * interval + 0.3)
+        seen = arp.garps(net.vip(), net.mac(1), since=t0)
+    finally:
+        arp.close()
+    assert len(seen) == 4, "expected exactly garp_master_repeat GARPs, saw %d" % len(seen)
+    gaps = [b[0] - a_[0] for a_, b in zip(seen, seen[1:])]
+    if interval:
+        assert min(gaps) >= interval - 0.02, gaps
+        assert max(gaps) <= interval + 0.25, gaps
+    else:
+        assert max(gaps) < 0.1, gaps
+
+
+# ------------------------------------------------------ sync group notify
+
+def test_sync_group_notify_runs_once_per_group_state(lan, director, tmp_path):
+    """A vrrp_sync_group's own notify scripts run once when the whole group
+    has settled in a state, with keepalived's arguments (GROUP "name"
+    STATE), not once per member."""
+    net = lan(2)
+    log = tmp_path / "group.log"
+    script = tmp_path / "note.sh"
+    script.write_text("#!/bin/sh\necho \"$*\" >> %s\n" % log)
+    script.chmod(0o755)
+
+    other = tmp_path / "other.sh"
+    other.write_text("#!/bin/sh\nexit 0\n")
+    other.chmod(0o755)
+
+    def group_conf(prio, script=script):
+        insts = (vn.instance("VI_1", "eth0", 51, prio, net.vip(100), 0.1, 3) +
+                 vn.instance("VI_2", "eth0", 52, prio, net.vip(101), 0.1, 3))
+        return insts + ("vrrp_sync_group G1 {\n group {\n VI_1\n VI_2\n }\n"
+                        " notify_master \"%s master\"\n notify_backup \"%s backup\"\n"
+                        " notify %s\n}\n" % (script, script, script))
+
+    a = director(net.hosts[0], group_conf(100))
+    fc.wait_until(lambda: a.state("VI_1") == "MASTER" and a.state("VI_2") == "MASTER",
+                  5.0, "both members master")
+    fc.wait_until(lambda: log.exists() and "GROUP G1 MASTER" in log.read_text(), 5.0,
+                  "the group's notify scripts")
+    time.sleep(0.5)
+    lines = log.read_text().splitlines()
+    # members start in BACKUP (the group is told so, as keepalived does),
+    # then the group is master: each script once per group state
+    assert lines.count("GROUP G1 MASTER") == 1 and lines.count("master") == 1, lines
+    assert lines.count("GROUP G1 BACKUP") <= 1 and lines.count("backup") <= 1, lines
+    assert lines.index("GROUP G1 MASTER") == len(lines) - 1 or lines[-1] == "master", lines
+    log.write_text("")
+    director(net.hosts[1], group_conf(200, other))
+    fc.wait_until(lambda: a.state("VI_1") == "BACKUP" and a.state("VI_2") == "BACKUP",
+                  5.0, "both members of a backup")
+    fc.wait_until(lambda: len(log.read_text().splitlines()) >= 2, 5.0, "group backup notify")
+    time.sleep(0.5)
+    assert sorted(log.read_text().splitlines()) == sorted(["backup", "GROUP G1 BACKUP"]), \
+        log.read_text()
