@@ -331,6 +331,10 @@ def main():
             % (time.strftime("%Y-%m-%d"), os.cpu_count(), load, a.conns, a.duration, a.rounds),
             "Director CPU: xdp = XDP program run time (BPF_ENABLE_STATS); proxy/haproxy = "
             "the process's user+system time.  Box CPU = all CPUs' busy time."]
+    load_after = " ".join(open("/proc/loadavg").read().split()[:3])
+    head[0] = head[0].replace("(%d CPUs, load %s)" % (os.cpu_count(), load),
+                              "(%d CPUs, load %s before, %s after)"
+                              % (os.cpu_count(), load, load_after))
     lines = table(results, why, head)
     print("\n".join(lines))
     if a.doc:

@@ -3,8 +3,12 @@
 Each test builds its own testbed (lvsnet.LvsNet: a bridge, a client, one or
 two directors, two or three real servers; unique namespace names, deleted in
 a finalizer even on failure) and runs the ASan daemon from $FULCRUM_BUILD in
-a director's namespace.  The real servers run tests/tools/backend.py with
+a director's namespace.  The real servers are set up by `fulcrum realserver
+start --vip` (VIP on lo, ARP sysctls) and run tests/tools/backend.py with
 --peer, so every answer names the server and the client address it saw.
+
+Run: make SAN=1 && FULCRUM_BUILD=build-san /usr/bin/python3 -m pytest -q \
+     tests/system/test_xdp.py        (root; about 50 s)
 
 Ports: HTTP (backend http mode) on 80, long-lived echo streams (id mode) on
 7000, UDP (udp mode, bound to the VIP so answers leave from it) on 5353.
