@@ -1,11 +1,13 @@
 /* Loading the skeleton and attaching it: native first, generic as the
  * fallback (xdp_mode auto), and never over somebody else's program. */
+#include <dirent.h>
 #include <errno.h>
 #include <linux/if_link.h>
 #include <net/if.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -98,6 +100,95 @@ void xdp_unload(struct xdp_engine *x)
 	log_info("xdp: program unloaded");
 }
 
+/* Whether a process holds BPF object prog_id open: a program fd, or a
+ * link fd (both list "prog_id:" in their fdinfo).  Processes of other PID
+ * namespaces are not seen. */
+static int prog_held(uint32_t prog_id)
+{
+	DIR *proc = opendir("/proc"), *fds;
+	struct dirent *p, *f;
+	char path[600], line[128], link[64];
+	int held = 0;
+
+	if (!proc)
+		return 1; /* cannot tell: assume somebody does */
+	while (!held && (p = readdir(proc))) {
+		if (p->d_name[0] < '1' || p->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/fd", p->d_name);
+		if (!(fds = opendir(path)))
+			continue;
+		while (!held && (f = readdir(fds))) {
+			ssize_t n;
+			FILE *in;
+
+			if (f->d_name[0] == '.')
+				continue;
+			snprintf(path, sizeof(path), "/proc/%s/fd/%s", p->d_name, f->d_name);
+			n = readlink(path, link, sizeof(link) - 1);
+			if (n <= 0)
+				continue;
+			link[n] = '\0';
+			if (strcmp(link, "anon_inode:bpf-prog") &&
+			    strcmp(link, "anon_inode:bpf_link"))
+				continue;
+			snprintf(path, sizeof(path), "/proc/%s/fdinfo/%s", p->d_name, f->d_name);
+			if (!(in = fopen(path, "r")))
+				continue;
+			while (fgets(line, sizeof(line), in)) {
+				unsigned id;
+
+				if (sscanf(line, "prog_id: %u", &id) == 1 && id == prog_id)
+					held = 1;
+			}
+			fclose(in);
+		}
+		closedir(fds);
+	}
+	closedir(proc);
+	return held;
+}
+
+/* A fulcrum_xdp program that no process holds: what a daemon killed with
+ * SIGKILL (or a crash) leaves attached.  Taking it over lets the next
+ * start work; a program some running process holds (another fulcrum)
+ * is never touched. */
+static int stale_fulcrum(uint32_t id)
+{
+	struct bpf_prog_info info;
+	__u32 len = sizeof(info);
+	int fd = bpf_prog_get_fd_by_id(id), ours;
+
+	if (fd < 0)
+		return 0;
+	memset(&info, 0, sizeof(info));
+	ours = bpf_obj_get_info_by_fd(fd, &info, &len) == 0 &&
+	       !strncmp(info.name, "fulcrum_xdp", sizeof(info.name));
+	close(fd);
+	return ours && !prog_held(id);
+}
+
+static int detach_stale(int ifindex, const char *name, uint32_t id,
+			const struct bpf_xdp_query_opts *q)
+{
+	LIBBPF_OPTS(bpf_xdp_attach_opts, o);
+	int rc;
+
+	o.old_prog_fd = bpf_prog_get_fd_by_id(id);
+	if (o.old_prog_fd < 0)
+		return -1;
+	rc = bpf_xdp_detach(
+	    ifindex, q->attach_mode == XDP_ATTACHED_SKB ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE,
+	    &o);
+	close(o.old_prog_fd);
+	if (rc < 0)
+		return -1;
+	log_warn("xdp: %s: removed a fulcrum XDP program (id %u) that a previous run left "
+		 "attached",
+		 name, id);
+	return 0;
+}
+
 static int attached_at(const struct xdp_engine *x, int ifindex)
 {
 	size_t i;
@@ -127,6 +218,9 @@ int xdp_attach(struct xdp_engine *x, int ifindex, char *err, size_t errlen)
 		return err_set(err, errlen, "XDP engine: %s: cannot query XDP: %s", name,
 			       strerror(-rc));
 	other = q.prog_id ? q.prog_id : q.drv_prog_id ? q.drv_prog_id : q.skb_prog_id;
+	if (!q.hw_prog_id && other && other != x->prog_id && stale_fulcrum(other) &&
+	    detach_stale(ifindex, name, other, &q) == 0)
+		other = 0;
 	if (q.hw_prog_id || (other && other != x->prog_id))
 		return err_set(err, errlen,
 			       "interface %s already has an XDP program (id %u); fulcrum does not "

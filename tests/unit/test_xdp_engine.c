@@ -34,6 +34,7 @@
 #include "daemon/apply.h"
 #include "daemon/fulcrum-t.h"
 #include "engine/engines.h"
+#include "fulcrum_xdp.skel.h"
 #include "model/model.h"
 #include "xdp/xdp-t.h"
 
@@ -671,6 +672,36 @@ static void test_foreign_program_refused(void **state)
 	loop_free(fc.loop);
 }
 
+/* A fulcrum program nobody holds (what a SIGKILLed daemon leaves attached)
+ * is taken over at the next start instead of blocking it. */
+static void test_stale_program_taken_over(void **state)
+{
+	struct fulcrum fc = {0};
+	struct fulcrum_xdp *stale;
+	int ifindex = (int)if_nametoindex(IF0);
+	uint32_t left;
+
+	if (!in_ns)
+		skip();
+	stale = fulcrum_xdp__open_and_load();
+	assert_non_null(stale);
+	assert_int_equal(bpf_xdp_attach(ifindex, bpf_program__fd(stale->progs.fulcrum_xdp),
+					XDP_FLAGS_DRV_MODE, NULL),
+			 0);
+	fulcrum_xdp__destroy(stale); /* only the interface holds it now */
+	left = attached_prog(ifindex);
+	assert_int_not_equal(left, 0);
+
+	fc.loop = loop_new();
+	apply_text(&fc, conf_dr("", "mh"));
+	assert_int_not_equal(attached_prog(ifindex), left);
+	assert_int_equal(attached_prog(ifindex), engine(&fc)->prog_id);
+	apply_shutdown(&fc);
+	assert_int_equal(attached_prog(ifindex), 0);
+	config_free(fc.cfg);
+	loop_free(fc.loop);
+}
+
 int main(void)
 {
 	const struct CMUnitTest plain[] = {
@@ -678,11 +709,17 @@ int main(void)
 	    cmocka_unit_test(test_check_accepts),
 	    cmocka_unit_test(test_global_keywords),
 	};
+	/* clang-format off */
 	const struct CMUnitTest ns[] = {
-	    cmocka_unit_test(test_dr_maps),	  cmocka_unit_test(test_unresolved_then_resolved),
-	    cmocka_unit_test(test_sync_and_show), cmocka_unit_test(test_health_inhibit_sorry),
-	    cmocka_unit_test(test_tun_and_v6),	  cmocka_unit_test(test_foreign_program_refused),
+	    cmocka_unit_test(test_dr_maps),
+	    cmocka_unit_test(test_unresolved_then_resolved),
+	    cmocka_unit_test(test_sync_and_show),
+	    cmocka_unit_test(test_health_inhibit_sorry),
+	    cmocka_unit_test(test_tun_and_v6),
+	    cmocka_unit_test(test_foreign_program_refused),
+	    cmocka_unit_test(test_stale_program_taken_over),
 	};
+	/* clang-format on */
 	int status;
 	pid_t pid;
 
