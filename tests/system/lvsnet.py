@@ -37,7 +37,6 @@ import shutil
 import subprocess
 import tempfile
 import threading
-import time
 
 import fc
 
@@ -457,11 +456,3 @@ class Sniffer:
 
     def clear(self):
         self.p.lines.clear()
-
-
-def wait(pred, timeout, what, interval=0.05):
-    return fc.wait_until(pred, timeout, what, interval)
-
-
-def now():
-    return time.monotonic()
