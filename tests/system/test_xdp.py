@@ -590,7 +590,7 @@ def test_dr_ipv6(lvs, director):
 
 # ------------------------------------------------------------ realserver
 
-def rs_sysctl(r, name):
+def sysctl_of(r, name):
     return r.sh("sysctl", "-n", name).stdout.strip()
 
 
@@ -614,8 +614,8 @@ def test_realserver_command_is_what_makes_dr_work(lvs, director):
         assert realserver(net, r, "status", "--vip", net.vip, check=False).returncode == 1
         realserver(net, r, "start", "--vip", net.vip, "--vip", net.vip6)
         realserver(net, r, "start", "--vip", net.vip, "--vip", net.vip6)  # idempotent
-        assert rs_sysctl(r, "net.ipv4.conf.all.arp_ignore") == "1"
-        assert rs_sysctl(r, "net.ipv4.conf.lo.arp_announce") == "2"
+        assert sysctl_of(r, "net.ipv4.conf.all.arp_ignore") == "1"
+        assert sysctl_of(r, "net.ipv4.conf.lo.arp_announce") == "2"
         assert "%s/32" % net.vip in r.sh(ln.IP, "addr", "show", "dev", "lo").stdout
         st = realserver(net, r, "status")
         assert st.returncode == 0, st
@@ -625,8 +625,8 @@ def test_realserver_command_is_what_makes_dr_work(lvs, director):
     assert all(a.split()[1] == net.client.addr for a in got), got
     for r in net.rs:
         realserver(net, r, "stop")
-        assert rs_sysctl(r, "net.ipv4.conf.all.arp_ignore") == "0"
-        assert rs_sysctl(r, "net.ipv4.conf.lo.arp_announce") == "0"
+        assert sysctl_of(r, "net.ipv4.conf.all.arp_ignore") == "0"
+        assert sysctl_of(r, "net.ipv4.conf.lo.arp_announce") == "0"
         assert net.vip not in r.sh(ln.IP, "addr", "show", "dev", "lo").stdout
 
 
@@ -645,15 +645,18 @@ def test_tun_end_to_end_with_decap(lvs, director, v6):
     start_http(net)
     vip = net.vip6 if v6 else net.vip
     caddr = net.client.addr6 if v6 else net.client.addr
-    # the fib helper routes the outer packet as the director's own, from lo,
-    # and refuses unless lo forwards (doc/internals/xdp-datapath.md)
-    net.dirs[0].sh("sysctl", "-qw", "net.ipv4.conf.lo.forwarding=1",
-                   "net.ipv6.conf.lo.forwarding=1")
+    fwd = "net.ipv%d.conf.lo.forwarding" % (6 if v6 else 4)
+    assert sysctl_of(net.dirs[0], fwd) == "0"
     try:
         for r in net.rs:
             realserver(net, r, "start", "--vip", vip)
         d = director(net.dirs[0], vs_conf(vip, HTTP, rs_list(net, v6=v6), kind="TUN"))
         wait_up(d, vip, HTTP, [r.addr6 if v6 else r.addr for r in net.rs])
+        # the fib helper routes the outer packet as the director's own, from
+        # lo, and refuses unless lo forwards: the engine switches it on
+        # (doc/xdp.md); the public interface is left alone
+        assert sysctl_of(net.dirs[0], fwd) == "1"
+        assert sysctl_of(net.dirs[0], fwd.replace(".lo.", ".eth0.")) == "0"
         with pytest.raises((OSError, AssertionError)):
             net.client.call(http_get, vip, timeout=2.0)
         for r in net.rs:  # no default route in the testbed: name the interface
