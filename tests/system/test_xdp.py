@@ -361,6 +361,25 @@ def test_dr_http_reaches_both_servers_directly(lvs, director):
     assert "xdp" not in link, link
 
 
+def test_dr_generic_mode_on_a_named_interface(lvs, director):
+    """global_defs { xdp_interface eth0  xdp_mode generic }: the program is
+    attached in generic (skb) mode where it was told, and DR works the same:
+    both servers answer, each saw the client's address."""
+    need_xdp("DR")
+    net = lvs(n_rs=2)
+    start_http(net)
+    conf = "global_defs {\n    xdp_interface eth0\n    xdp_mode generic\n}\n" + \
+        vs_conf(net.vip, HTTP, rs_list(net))
+    d = director(net.dirs[0], conf)
+    link = net.dirs[0].sh(ln.IP, "-d", "link", "show", "dev", "eth0").stdout
+    assert "xdpgeneric" in link, link
+    wait_up(d, net.vip, HTTP, [r.addr for r in net.rs])
+    wait_serving(net, net.vip)
+    got = net.client.call(http_many, net.vip, 30)
+    assert set(served_by(got)) == {"r1", "r2"}, got
+    assert all(a.split()[1] == net.client.addr for a in got), got
+
+
 def test_dr_active_conns_from_the_connection_table(lvs, director):
     """ActiveConn counts open flows (from the connection table)."""
     need_xdp("DR")
