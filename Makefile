@@ -96,8 +96,17 @@ check:
 demo: all
 	./examples/demo.sh
 
+# Benchmarks (root; not part of check).  Each compares against its baseline
+# in one run and writes its generated block into doc/benchmarks.md.
 bench: all
 	./bench/run.sh
+bench-checks: all
+	./bench/checks.sh
+bench-failover: all
+	./bench/failover.sh
+bench-dr: all
+	./bench/dr.sh
+bench-all: bench bench-checks bench-failover bench-dr
 
 format:
 	clang-format -i $$(find src tests -name '*.[ch]')
@@ -105,7 +114,7 @@ format:
 clean:
 	rm -rf build build-san build-fuzz
 
-.PHONY: all unit unit-bins fuzz-bins deps check demo bench format clean
+.PHONY: all unit unit-bins fuzz-bins deps check demo bench bench-checks bench-failover bench-dr bench-all format clean
 .SECONDARY:
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

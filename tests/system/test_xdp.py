@@ -14,9 +14,9 @@ Ports: HTTP (backend http mode) on 80, long-lived echo streams (id mode) on
 7000, UDP (udp mode, bound to the VIP so answers leave from it) on 5353.
 Health checks are TCP_CHECKs on port 80 for every service.
 
-A piece of the engine this build lacks (decided at run time from `fulcrum
--t` / `fulcrum realserver`) makes the tests that need it XFAIL with the
-reason, never pass silently.  Every wait is bounded."""
+A build that lacks a piece of the engine (decided at run time from `fulcrum
+-t` / `fulcrum realserver`) fails the tests that need it with the reason.
+Every wait is bounded."""
 import socket
 import time
 
@@ -78,15 +78,16 @@ def realserver_missing():
 
 
 def need_xdp(kind="DR"):
+    """The build must serve lb_kind DR/TUN: a build that refuses them fails
+    here with fulcrum's own reason (this used to xfail while the engine was
+    being written; now that it is in, a regression must not pass quietly)."""
     why = xdp_missing(kind)
-    if why:
-        pytest.xfail("XDP engine not in this build yet (%s)" % why)
+    assert not why, "this build does not serve lb_kind %s: %s" % (kind, why)
 
 
 def need_realserver():
     why = realserver_missing()
-    if why:
-        pytest.xfail("`fulcrum realserver` not in this build yet (%s)" % why)
+    assert not why, "`fulcrum realserver` does not work in this build: %s" % why
 
 
 # ---------------------------------------------------------------- fixtures
