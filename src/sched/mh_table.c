@@ -60,15 +60,6 @@ uint32_t mh_client_hash(const struct fc_addr *client, uint16_t port, uint32_t of
 	return mh_hashkey(client, port, &mh_key1, offset);
 }
 
-static int gcd(int a, int b)
-{
-	while (b) {
-		int t = a % b;
-		a = b;
-		b = t;
-	}
-	return a;
-}
 
 static int fls32(uint32_t x)
 {
@@ -99,7 +90,7 @@ int mh_table_populate(const struct mh_server *srv, size_t n, int *lookup)
 	mh_table_reset(lookup);
 	for (i = 0; i < n; i++) {
 		if (srv[i].weight > 0) {
-			g = g ? gcd(srv[i].weight, g) : srv[i].weight;
+			g = g ? sched_gcd(srv[i].weight, g) : srv[i].weight;
 			if (srv[i].weight > maxw)
 				maxw = srv[i].weight;
 		}

@@ -16,6 +16,18 @@
 
 #include "sched/sched-t.h"
 
+/* Greatest common divisor of two weights (wrr's step, mh's turns). */
+static inline int sched_gcd(int a, int b)
+{
+	while (b) {
+		int t = a % b;
+
+		a = b;
+		b = t;
+	}
+	return a;
+}
+
 /* IPVS ip_vs_dest_conn_overhead(): an active connection is reckoned 256
  * times the cost of an inactive one.  64-bit so it cannot overflow. */
 static inline uint64_t sched_overhead(const struct sched_server *s)

@@ -22,15 +22,6 @@ struct wrr_state {
 	int di; /* gcd of the positive weights */
 };
 
-static int gcd(int a, int b)
-{
-	while (b) {
-		int t = a % b;
-		a = b;
-		b = t;
-	}
-	return a;
-}
 
 static int wrr_init(struct sched *s, char *err, size_t errlen)
 {
@@ -52,7 +43,7 @@ static int wrr_update(struct sched *s, const struct sched_server *srv, size_t n)
 
 	for (i = 0; i < n; i++) {
 		if (srv[i].weight > 0)
-			g = g ? gcd(srv[i].weight, g) : srv[i].weight;
+			g = g ? sched_gcd(srv[i].weight, g) : srv[i].weight;
 		if (srv[i].weight > maxw)
 			maxw = srv[i].weight;
 	}

@@ -36,8 +36,8 @@ static int addr_len(const struct fc_addr *a)
 	return a->family == AF_INET ? 4 : a->family == AF_INET6 ? 16 : -1;
 }
 
-static int put_attr(struct nlmsghdr *nh, size_t cap, unsigned short type, const void *data,
-		    size_t len)
+int vnl_put_attr(struct nlmsghdr *nh, size_t cap, unsigned short type, const void *data,
+		 size_t len)
 {
 	struct rtattr *rta;
 	size_t off = NLMSG_ALIGN(nh->nlmsg_len);
@@ -204,8 +204,8 @@ static int addr_req(struct vnl_req *r, int type, int ifindex, const struct fc_ad
 			      (addr->u.v6.s6_addr[1] & 0xc0) == 0x80)
 				 ? RT_SCOPE_LINK
 				 : RT_SCOPE_UNIVERSE;
-	if (put_attr(&r->nh, sizeof(*r), IFA_LOCAL, &addr->u, alen) < 0 ||
-	    put_attr(&r->nh, sizeof(*r), IFA_ADDRESS, &addr->u, alen) < 0)
+	if (vnl_put_attr(&r->nh, sizeof(*r), IFA_LOCAL, &addr->u, alen) < 0 ||
+	    vnl_put_attr(&r->nh, sizeof(*r), IFA_ADDRESS, &addr->u, alen) < 0)
 		return err_set(err, errlen, "netlink request too long");
 	return 0;
 }
@@ -223,14 +223,14 @@ int vnl_addr_add(struct vnl *nl, int ifindex, const struct fc_addr *addr, unsign
 		if (strlen(label) >= IF_NAMESIZE)
 			return err_set(err, errlen, "label '%s' longer than %d characters", label,
 				       IF_NAMESIZE - 1);
-		if (put_attr(&r.nh, sizeof(r), IFA_LABEL, label, strlen(label) + 1) < 0)
+		if (vnl_put_attr(&r.nh, sizeof(r), IFA_LABEL, label, strlen(label) + 1) < 0)
 			return err_set(err, errlen, "netlink request too long");
 	}
 	if (addr->family == AF_INET6) {
 		uint32_t fl = IFA_F_NODAD;
 
 		r.u.ifa.ifa_flags = IFA_F_NODAD;
-		if (put_attr(&r.nh, sizeof(r), IFA_FLAGS, &fl, sizeof(fl)) < 0)
+		if (vnl_put_attr(&r.nh, sizeof(r), IFA_FLAGS, &fl, sizeof(fl)) < 0)
 			return err_set(err, errlen, "netlink request too long");
 	}
 	if (transact(nl, &r.nh, &kerr, err, errlen) < 0)

@@ -25,6 +25,12 @@ struct vnl {
 };
 
 int vnl_open(struct vnl *nl, char *err, size_t errlen);
+
+struct nlmsghdr;
+/* Appends attribute (type, data, len) to the message nh, whose buffer holds
+ * cap bytes; 0, or -1 when it does not fit (nh unchanged). */
+int vnl_put_attr(struct nlmsghdr *nh, size_t cap, unsigned short type, const void *data,
+		 size_t len);
 void vnl_close(struct vnl *nl);
 
 /* Index of the interface called name (> 0), or -1 when there is none. */

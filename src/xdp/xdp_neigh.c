@@ -50,21 +50,6 @@ static int alen_of(int family)
 	return family == AF_INET ? 4 : family == AF_INET6 ? 16 : -1;
 }
 
-static int put_attr(struct nlmsghdr *nh, size_t cap, unsigned short type, const void *data,
-		    size_t len)
-{
-	struct rtattr *rta;
-	size_t off = NLMSG_ALIGN(nh->nlmsg_len);
-
-	if (off + RTA_SPACE(len) > cap)
-		return -1;
-	rta = (struct rtattr *)((char *)nh + off);
-	rta->rta_type = type;
-	rta->rta_len = RTA_LENGTH(len);
-	memcpy(RTA_DATA(rta), data, len);
-	nh->nlmsg_len = off + RTA_SPACE(len);
-	return 0;
-}
 
 /* An address attribute of the given family into a (port 0); 0 or -1. */
 static int get_addr(const struct rtattr *rta, int family, struct fc_addr *a)
@@ -199,7 +184,7 @@ static int route_get(struct vnl *nl, const struct fc_addr *addr, struct xn_route
 	r.nh.nlmsg_type = RTM_GETROUTE;
 	r.u.rt.rtm_family = addr->family;
 	r.u.rt.rtm_dst_len = (unsigned char)(alen * 8);
-	if (put_attr(&r.nh, sizeof(r), RTA_DST, &addr->u, (size_t)alen) < 0)
+	if (vnl_put_attr(&r.nh, sizeof(r), RTA_DST, &addr->u, (size_t)alen) < 0)
 		return err_set(err, errlen, "netlink request too long");
 	addr_format(addr, ip, sizeof(ip), 0);
 	if (get_one(nl, &r, RTM_NEWROUTE, ans, sizeof(ans), &kerr, why, sizeof(why)) < 0)
@@ -267,7 +252,7 @@ static int neigh_get(struct vnl *nl, int ifindex, const struct fc_addr *dst, int
 	r.nh.nlmsg_type = RTM_GETNEIGH;
 	r.u.nd.ndm_family = dst->family;
 	r.u.nd.ndm_ifindex = ifindex;
-	if (put_attr(&r.nh, sizeof(r), NDA_DST, &dst->u, (size_t)alen_of(dst->family)) < 0)
+	if (vnl_put_attr(&r.nh, sizeof(r), NDA_DST, &dst->u, (size_t)alen_of(dst->family)) < 0)
 		return err_set(err, errlen, "netlink request too long");
 	if (get_one(nl, &r, RTM_NEWNEIGH, ans, sizeof(ans), &kerr, err, errlen) < 0)
 		return kerr == ENOENT ? 0 : -1;
