@@ -296,11 +296,24 @@ static __always_inline struct fx_real *fx_flow(const struct fx_pkt *p, const str
 	rs = fx_place(p, vip, now, rs_id);
 	if (!rs)
 		return 0;
-	nc.rs_id = *rs_id;
-	nc.vs_id = vip->vs_id;
-	nc.last_ns = now;
-	nc.flags = fin ? FX_CONN_F_FIN : 0;
-	bpf_map_update_elem(&fx_conns, &p->key, &nc, BPF_ANY);
+	if (c) {
+		/* an entry that may not be used any more (closed and its ports
+		 * reused by a SYN, idle, server removed) is rewritten in place:
+		 * an update would allocate a new LRU node and free the old one,
+		 * which is most of a new flow's cost.  A reader on another CPU
+		 * that sees the fields half-written gets a vs_id or rs_id that
+		 * does not fit and places the flow itself: the same answer. */
+		c->rs_id = *rs_id;
+		c->vs_id = vip->vs_id;
+		c->last_ns = now;
+		c->flags = fin ? FX_CONN_F_FIN : 0;
+	} else {
+		nc.rs_id = *rs_id;
+		nc.vs_id = vip->vs_id;
+		nc.last_ns = now;
+		nc.flags = fin ? FX_CONN_F_FIN : 0;
+		bpf_map_update_elem(&fx_conns, &p->key, &nc, BPF_ANY);
+	}
 	fx_stats_add(&fx_vs_stats, vip->vs_id, 0, 0, 1);
 	fx_stats_add(&fx_rs_stats, *rs_id, 0, 0, 1);
 	return rs;
