@@ -825,8 +825,20 @@ SG_NOTIFY(p_sg_notify_backup, notify_backup)
 SG_NOTIFY(p_sg_notify_fault, notify_fault)
 SG_NOTIFY(p_sg_notify, notify)
 
+/* sync_group_tracking_weight (and its old name global_tracking): members
+ * keep their tracking weights (keepalived warns this "probably won't work":
+ * members may then want different things) */
+static int p_sg_tracking_weight(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
+				size_t errlen)
+{
+	((struct vrrp_sync_group *)obj)->tracking_weight = 1;
+	return 0;
+}
+
 static const struct kw kw_sg[] = {
     {"group", p_group, 0, 0, KW_NEEDBLOCK},
+    {"sync_group_tracking_weight", p_sg_tracking_weight, 0, 0, KW_NOBLOCK},
+    {"global_tracking", p_sg_tracking_weight, 0, 0, KW_NOBLOCK},
     {"notify_master", p_sg_notify_master, 1, 3, KW_NOBLOCK},
     {"notify_backup", p_sg_notify_backup, 1, 3, KW_NOBLOCK},
     {"notify_fault", p_sg_notify_fault, 1, 3, KW_NOBLOCK},
@@ -836,8 +848,6 @@ static const struct kw kw_sg[] = {
 
 static const char *const ign_sg[] = {
     "smtp_alert",
-    "global_tracking",
-    "sync_group_tracking_weight",
     "track_interface",
     "track_script",
     "track_file",

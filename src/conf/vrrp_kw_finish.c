@@ -133,6 +133,25 @@ static void drop_empty_scripts(struct vrrp_config *vc)
 	}
 }
 
+/* Does vi track anything with a weight (its own or its script's)? */
+static int has_weights(const struct vrrp_config *vc, const struct vrrp_instance *vi)
+{
+	unsigned i;
+
+	for (i = 0; i < vi->n_track_ifs; i++)
+		if (vi->track_ifs[i].weight)
+			return 1;
+	for (i = 0; i < vi->n_track_scripts; i++) {
+		const struct vrrp_script *s = vrrp_find_script(vc, vi->track_scripts[i].name);
+		int w = vi->track_scripts[i].weight != VRRP_WEIGHT_UNSET ? vi->track_scripts[i].weight
+		        : s ? s->weight : 0;
+
+		if (w)
+			return 1;
+	}
+	return 0;
+}
+
 static void finish_groups(struct kw_ctx *c)
 {
 	struct vrrp_config *vc = &c->cfg->vrrp;
@@ -159,6 +178,14 @@ static void finish_groups(struct kw_ctx *c)
 			vi->sync_group = strdup(g->name);
 			if (!vi->sync_group)
 				report_at(c, DIAG_ERROR, g->file, g->line, "out of memory");
+			vi->sync_tracking_weight = g->tracking_weight;
+			if (!g->tracking_weight && has_weights(vc, vi))
+				report_at(c, DIAG_WARNING, vi->file, vi->line,
+					  "vrrp_instance %s is in vrrp_sync_group %s: its tracking "
+					  "weights are ignored (a failure means FAULT for the "
+					  "group), as keepalived does; sync_group_tracking_weight "
+					  "in the group keeps them",
+					  vi->name, g->name);
 		}
 	}
 }

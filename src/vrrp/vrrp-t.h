@@ -98,6 +98,8 @@ struct vrrp_instance {
 	unsigned n_track_scripts;
 	char *notify_master, *notify_backup, *notify_fault, *notify_stop, *notify;
 	char *sync_group;             /* set when a vrrp_sync_group lists it */
+	int sync_tracking_weight;     /* its group has sync_group_tracking_weight: tracking
+				       * weights apply; otherwise (keepalived) they are 0 */
 	unsigned rise, fall;          /* fulcrum extension: damping of the instance itself */
 	int dont_track_primary;       /* keepalived: ignore faults of `interface` itself */
 	const char *file;
@@ -111,6 +113,7 @@ struct vrrp_sync_group {
 	int *member_lines;            /* line of each member (same file as the group) */
 	unsigned n_members;
 	char *notify_master, *notify_backup, *notify_fault, *notify;
+	int tracking_weight;          /* sync_group_tracking_weight: members keep their weights */
 	const char *file;
 	int line;
 	struct vrrp_sync_group *next;

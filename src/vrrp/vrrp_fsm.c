@@ -106,6 +106,7 @@ static void disarm(struct vrrp_fsm *f)
 	f->adver_at = f->down_at = f->preempt_at = VRRP_FSM_NEVER;
 	f->garp_delay_at = f->garp_refresh_at = VRRP_FSM_NEVER;
 	f->lower_seen = 0;
+	f->want_master = 0;
 }
 
 static void become_master(struct vrrp_fsm *f, uint64_t now, const char *why)
@@ -229,6 +230,7 @@ static void accept_master(struct vrrp_fsm *f, const struct vrrp_advert *a, uint6
 	if (f->cfg->version == 3 && a->advert_int_cs)
 		f->master_adv_cs = a->advert_int_cs;
 	f->down_at = now + vrrp_fsm_down_interval_ms(f);
+	f->want_master = 0; /* a master we accept: nothing to take over */
 }
 
 static void backup_rx(struct vrrp_fsm *f, const struct vrrp_advert *a, uint64_t now)
@@ -335,6 +337,44 @@ int vrrp_fsm_advert_rx(struct vrrp_fsm *f, const struct vrrp_advert *a, uint64_t
 	return (int)f->n_act;
 }
 
+/* BACKUP, and the RFC says take over: do so, or (sync group member) say
+ * so and wait for the group (vrrp_fsm_sync_release). */
+static void master_or_hold(struct vrrp_fsm *f, uint64_t now, const char *why)
+{
+	if (!f->sync) {
+		become_master(f, now, why);
+		return;
+	}
+	f->want_master = 1;
+	snprintf(f->want_why, sizeof(f->want_why), "%s", why);
+	f->down_at = f->preempt_at = VRRP_FSM_NEVER;
+	f->lower_seen = 0;
+}
+
+int vrrp_fsm_sync_release(struct vrrp_fsm *f, uint64_t now)
+{
+	char why[VRRP_FSM_REASON_LEN];
+
+	begin(f);
+	if (f->state != VRRP_BACKUP || !f->want_master)
+		return 0;
+	snprintf(why, sizeof(why), "sync group: %.100s", f->want_why);
+	become_master(f, now, why);
+	return (int)f->n_act;
+}
+
+int vrrp_fsm_sync_backup(struct vrrp_fsm *f, const char *why, uint64_t now)
+{
+	begin(f);
+	if (f->state != VRRP_MASTER)
+		return 0;
+	f->master_adv_cs = f->adv_cs;
+	become_backup(f, now, why);
+	memset(&f->master, 0, sizeof(f->master));
+	f->master_prio = 0;
+	return (int)f->n_act;
+}
+
 int vrrp_fsm_timer(struct vrrp_fsm *f, uint64_t now)
 {
 	const struct vrrp_instance *c = f->cfg;
@@ -347,12 +387,12 @@ int vrrp_fsm_timer(struct vrrp_fsm *f, uint64_t now)
 			snprintf(why, sizeof(why),
 				 "preempt_delay over: master %s priority %u < ours %u", ip,
 				 f->master_prio, f->prio);
-			become_master(f, now, why);
+			master_or_hold(f, now, why);
 		} else if (now >= f->down_at) {
 			f->cnt.master_down++;
 			snprintf(why, sizeof(why), "master down: no advert for %llu ms",
 				 (unsigned long long)vrrp_fsm_down_interval_ms(f));
-			become_master(f, now, why);
+			master_or_hold(f, now, why);
 		}
 		return (int)f->n_act;
 	}

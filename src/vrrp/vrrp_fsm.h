@@ -71,6 +71,10 @@ struct vrrp_fsm {
 	uint64_t garp_delay_at;	  /* MASTER: the second GARP burst */
 	uint64_t garp_refresh_at; /* MASTER: periodic GARP refresh */
 	int faulted;		  /* damped fault view (FAULT once started) */
+	int sync;		  /* member of a vrrp_sync_group (set by the caller):
+				   * takes MASTER only when the group releases it */
+	int want_master;	  /* BACKUP + sync: would be master now, held */
+	char want_why[VRRP_FSM_REASON_LEN];
 	unsigned fault_streak, ok_streak;
 	struct vrrp_fsm_counters cnt;
 	enum vrrp_state last_from; /* last transition: from, when, why */
@@ -99,6 +103,15 @@ int vrrp_fsm_priority(struct vrrp_fsm *f, unsigned new_prio, uint64_t now_ms);
 /* One fault observation (on = cannot serve).  Damped: cfg->fall consecutive
  * "on" enter FAULT, cfg->rise consecutive "off" leave it (0 counts as 1). */
 int vrrp_fsm_fault(struct vrrp_fsm *f, int on, const char *reason, uint64_t now_ms);
+/* Sync groups (keepalived semantics; the caller decides for the group).
+ * A member (f->sync) whose timer says "master" (master down, preempt)
+ * does not take over: it sets want_master and waits; release takes it to
+ * MASTER (the caller does so when every member is MASTER or wants to be).
+ * An advert that keeps it backup clears want_master. */
+int vrrp_fsm_sync_release(struct vrrp_fsm *f, uint64_t now_ms);
+/* A MASTER member steps down to BACKUP because another member of its group
+ * did (a higher master appeared there); why names it. */
+int vrrp_fsm_sync_backup(struct vrrp_fsm *f, const char *why, uint64_t now_ms);
 /* Shutdown: a master sends priority 0 and drops its VIPs; -> INIT. */
 int vrrp_fsm_stop(struct vrrp_fsm *f, uint64_t now_ms);
 

@@ -48,6 +48,7 @@ struct vinst {
 	uint64_t drop[VRRP_DROP__COUNT];
 	int stopped;
 	int tx_failing; /* the last send failed (log once per run) */
+	int held_logged; /* "held by the sync group" said once per hold */
 	struct vinst *next;
 };
 

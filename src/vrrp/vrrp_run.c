@@ -402,6 +402,83 @@ static void group_notify(struct vinst *vi)
 	run_notify(vi, g->notify, args);
 }
 
+/* The other members of vi's sync group that run here, in *out (at most
+ * max); returns how many, -1 when vi is in no group. */
+static int group_members(struct vinst *vi, struct vinst **out, int max,
+			 const struct vrrp_sync_group **gp)
+{
+	const struct config *cfg = vi->run->fc->cfg;
+	const struct vrrp_sync_group *g;
+	struct vinst *o;
+	unsigned i;
+	int n = 0;
+
+	if (!vi->cfg->sync_group || !cfg ||
+	    !(g = vrrp_find_sync_group(&cfg->vrrp, vi->cfg->sync_group)))
+		return -1;
+	for (i = 0; i < g->n_members; i++)
+		for (o = vi->run->inst; o; o = o->next)
+			if (o != vi && !o->stopped && !strcmp(o->cfg->name, g->members[i]) &&
+			    n < max)
+				out[n++] = o;
+	*gp = g;
+	return n;
+}
+
+/* keepalived's sync group rules, beyond FAULT (vrun_track_all):
+ * - a member that leaves MASTER for BACKUP (a higher master appeared)
+ *   takes every other MASTER member to BACKUP with it;
+ * - a member whose timer says "take over" waits (want_master) until every
+ *   member is MASTER or wants to be, then they all go together.
+ * So the group moves as one and cannot flap: a member held back by a
+ * better master elsewhere keeps the others from preempting. */
+static void sync_group_step(struct vinst *vi, int left_master)
+{
+	static int depth;
+	const struct vrrp_sync_group *g;
+	struct vinst *m[64];
+	char why[VRRP_FSM_REASON_LEN];
+	int n, i, all = 1, want = vi->fsm.want_master;
+
+	if (depth)
+		return; /* the members' own vrun_execute() calls */
+	n = group_members(vi, m, 64, &g);
+	if (n < 0)
+		return;
+	depth++;
+	if (left_master) {
+		snprintf(why, sizeof(why), "sync group %.40s: %.40s went BACKUP", g->name,
+			 vi->cfg->name);
+		for (i = 0; i < n; i++)
+			if (m[i]->fsm.state == VRRP_MASTER &&
+			    vrrp_fsm_sync_backup(&m[i]->fsm, why, vrun_now_ms()) > 0)
+				vrun_execute(m[i]);
+	}
+	if (vi->fsm.state != VRRP_MASTER && !vi->fsm.want_master)
+		all = 0;
+	for (i = 0; i < n; i++) {
+		if (m[i]->fsm.want_master)
+			want = 1;
+		else if (m[i]->fsm.state != VRRP_MASTER)
+			all = 0;
+	}
+	if (all && want) {
+		if (vrrp_fsm_sync_release(&vi->fsm, vrun_now_ms()) > 0)
+			vrun_execute(vi);
+		for (i = 0; i < n; i++)
+			if (vrrp_fsm_sync_release(&m[i]->fsm, vrun_now_ms()) > 0)
+				vrun_execute(m[i]);
+	} else if (vi->fsm.want_master && !vi->held_logged) {
+		vi->held_logged = 1;
+		log_info("vrrp_instance %s: would be master (%s); held until every member of sync "
+			 "group %s can be",
+			 vi->cfg->name, vi->fsm.want_why, g->name);
+	}
+	if (!vi->fsm.want_master)
+		vi->held_logged = 0;
+	depth--;
+}
+
 /* ha_suspend: checks of a virtual server on one of our VIPs run only while
  * the instance is master. */
 static void ha_suspend(struct vinst *vi)
@@ -434,13 +511,15 @@ void vrun_execute(struct vinst *vi)
 {
 	struct vrrp_fsm *f = &vi->fsm;
 	unsigned i;
-	int changed = 0;
+	int changed = 0, left_master = 0;
 
 	for (i = 0; i < f->n_act; i++) {
 		const struct vrrp_action *a = &f->act[i];
 
 		switch (a->kind) {
 		case VRRP_ACT_SET_STATE:
+			if (f->last_from == VRRP_MASTER && a->state == VRRP_BACKUP)
+				left_master = 1;
 			log_info("vrrp_instance %s: %s -> %s (%s)", vi->cfg->name,
 				 vrrp_fsm_state_name(f->last_from), vrrp_fsm_state_name(a->state),
 				 f->reason);
@@ -475,6 +554,8 @@ void vrun_execute(struct vinst *vi)
 			group_notify(vi);
 		}
 	}
+	if (vi->cfg->sync_group && !vi->stopped)
+		sync_group_step(vi, left_master);
 }
 
 /* ---- receiving ---------------------------------------------------------- */
@@ -645,6 +726,7 @@ static struct vinst *inst_new(struct vrun *r, const struct vrrp_instance *c)
 	if (!vi->src.family)
 		vi->src.family = (sa_family_t)c->family;
 	vrrp_fsm_init(&vi->fsm, c, &vi->src);
+	vi->fsm.sync = c->sync_group != NULL;
 	return vi;
 }
 
@@ -737,6 +819,7 @@ void vrrp_run_apply(struct fulcrum *fc, struct config *newcfg, const struct conf
 		if (vi) {
 			vi->cfg = c;
 			vi->fsm.cfg = c;
+			vi->fsm.sync = c->sync_group != NULL;
 		} else {
 			vi = inst_new(r, c);
 			if (!vi) {

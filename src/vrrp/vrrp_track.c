@@ -36,6 +36,9 @@ static struct vscript *find_vscript(struct vrun *r, const char *name)
 void vrun_own_view(struct vinst *vi, int *prio, int *fault)
 {
 	const struct vrrp_instance *c = vi->cfg;
+	/* keepalived: in a sync group tracking weights are 0 (failure = FAULT)
+	 * unless the group says sync_group_tracking_weight */
+	int weights = !c->sync_group || c->sync_tracking_weight;
 	unsigned i;
 
 	*prio = c->priority;
@@ -51,7 +54,7 @@ void vrun_own_view(struct vinst *vi, int *prio, int *fault)
 		snprintf(vi->why, sizeof(vi->why), "interface %s is down", c->ifname);
 	}
 	for (i = 0; i < c->n_track_ifs; i++) {
-		int up = link_up(vi->tif_flags[i]), w = c->track_ifs[i].weight;
+		int up = link_up(vi->tif_flags[i]), w = weights ? c->track_ifs[i].weight : 0;
 
 		if (!w && !up) {
 			*fault = 1;
@@ -68,6 +71,8 @@ void vrun_own_view(struct vinst *vi, int *prio, int *fault)
 			continue;
 		w = c->track_scripts[i].weight != VRRP_WEIGHT_UNSET ? c->track_scripts[i].weight
 								    : s->cfg->weight;
+		if (!weights)
+			w = 0;
 		if (!w && !s->status) {
 			*fault = 1;
 			snprintf(vi->why, sizeof(vi->why), "track_script %s failed", s->cfg->name);

@@ -579,3 +579,74 @@ def test_sync_group_notify_runs_once_per_group_state(lan, director, tmp_path):
     time.sleep(0.5)
     assert sorted(log.read_text().splitlines()) == sorted(["backup", "GROUP G1 BACKUP"]), \
         log.read_text()
+
+
+def test_sync_group_moves_as_one(lan, director, tmp_path):
+    """A sync group's members change hands together.  A failing tracked
+    script on director A's VI_1 puts A's whole group in FAULT (tracking
+    weights are ignored in a sync group, as keepalived does: a failure means
+    FAULT) and B takes both VIPs; once the script is healthy again both
+    return to A together (each wants to preempt B's lower priority; the
+    group releases them at once).  No flapping in between."""
+    advert = 0.1
+    net = lan(2)
+    flag = tmp_path / "healthy"
+    flag.write_text("1")
+    script = ('vrrp_script chk {\n    script "/bin/test -e %s"\n    interval 0.2\n'
+              '    weight -100\n    fall 1\n    rise 1\n}\n' % flag)
+
+    def group(prio1, prio2, track):
+        extra1 = "track_script {\n chk\n}" if track else ""
+        return (vn.instance("VI_1", "eth0", 51, prio1, net.vip(100), advert, 3, extra=extra1) +
+                vn.instance("VI_2", "eth0", 52, prio2, net.vip(101), advert, 3) +
+                "vrrp_sync_group G1 {\n group {\n VI_1\n VI_2\n }\n}\n")
+
+    def holder(want, other, other_states=("BACKUP",)):
+        return (all(want.state(n) == "MASTER" for n in ("VI_1", "VI_2")) and
+                all(other.state(n) in other_states for n in ("VI_1", "VI_2")) and
+                vn.has_addr(want.ns, net.vip(100)) and vn.has_addr(want.ns, net.vip(101)) and
+                not vn.has_addr(other.ns, net.vip(100)) and
+                not vn.has_addr(other.ns, net.vip(101)))
+
+    def stays(want, other, secs, other_states=("BACKUP",)):
+        t_end = time.monotonic() + secs
+        while time.monotonic() < t_end:
+            assert holder(want, other, other_states), (want.vrrp_json(), other.vrrp_json())
+            time.sleep(0.05)
+
+    a = director(net.hosts[0], script + group(150, 150, True))
+    assert "tracking weights are ignored" in a.stderr(), a.stderr()
+    b = director(net.hosts[1], group(100, 100, False))
+    fc.wait_until(lambda: holder(a, b), 5.0, "A master of the whole group")
+    flag.unlink()
+    fc.wait_until(lambda: holder(b, a, ("FAULT",)), 5.0, "B master of the whole group")
+    stays(b, a, 1.0, ("FAULT",))
+    flag.write_text("1")
+    fc.wait_until(lambda: holder(a, b), 5.0, "the whole group back on A")
+    stays(a, b, 1.0)
+
+
+def test_sync_group_with_differing_priorities_stays_together(lan, director):
+    """B's VI_1 outranks A's (200 > 150) but B's VI_2 does not (100 < 150):
+    without a sync group the VIPs would split between the directors; with
+    one, B's VI_1 waits for a group that cannot follow, so A keeps both."""
+    advert = 0.1
+    net = lan(2)
+
+    def group(prio1, prio2):
+        return (vn.instance("VI_1", "eth0", 51, prio1, net.vip(100), advert, 3) +
+                vn.instance("VI_2", "eth0", 52, prio2, net.vip(101), advert, 3) +
+                "vrrp_sync_group G1 {\n group {\n VI_1\n VI_2\n }\n}\n")
+
+    a = director(net.hosts[0], group(150, 150))
+    fc.wait_until(lambda: a.state("VI_1") == "MASTER" and a.state("VI_2") == "MASTER", 5.0,
+                  "A master of both")
+    b = director(net.hosts[1], group(200, 100))
+    fc.wait_until(lambda: "held until every member of sync group G1" in b.stderr(), 5.0,
+                  "B's VI_1 to be held by its group")
+    t_end = time.monotonic() + 2.0
+    while time.monotonic() < t_end:
+        assert [a.state("VI_1"), a.state("VI_2"), b.state("VI_1"), b.state("VI_2")] == \
+            ["MASTER", "MASTER", "BACKUP", "BACKUP"], (a.vrrp_json(), b.vrrp_json())
+        assert not vn.has_addr(b.ns, net.vip(100)) and not vn.has_addr(b.ns, net.vip(101))
+        time.sleep(0.05)

@@ -326,7 +326,9 @@ static void test_warnings(void **state)
 	expect_warning("W t.conf:23: keyword 'init_fail' is ignored");
 	expect_warning("W t.conf:26: vrrp_sync_group: instance V listed outside group { }");
 	expect_warning("W t.conf:27: keyword 'smtp_alert' is ignored");
-	expect_warning("W t.conf:28: keyword 'global_tracking' is ignored");
+	/* global_tracking is read (sync_group_tracking_weight's old name) */
+	assert_int_equal(cfg->vrrp.groups->tracking_weight, 1);
+	assert_int_equal(cfg->vrrp.instances->sync_tracking_weight, 1);
 	assert_string_equal(cfg->vrrp.instances->sync_group, "G");
 	assert_string_equal(cfg->vrrp.instances->vips[1].label, "eth0:1");
 	config_free(cfg);

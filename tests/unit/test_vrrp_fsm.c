@@ -964,6 +964,76 @@ static void test_wire_three_routers(void **st)
 	assert_true(addr_ip_equal(&w.n[1].f.master, &w.n[2].f.local));
 }
 
+/* ---- sync groups -------------------------------------------------------- */
+
+/* A sync member does not take over on its own: it says it wants to and
+ * waits for the group; an advert that keeps it backup withdraws the wish;
+ * release makes it master; a master member follows another member down. */
+static void test_sync_hold_release_follow(void **st)
+{
+	struct vrrp_instance c;
+	struct vrrp_fsm f;
+	struct vrrp_advert a;
+
+	mkcfg(&c, 100, 3, 100);
+	fsm_new(&f, &c, "10.0.0.5");
+	f.sync = 1;
+	vrrp_fsm_start(&f, 0);
+	assert_int_equal(f.state, VRRP_BACKUP);
+	/* master down: held, no action, no deadline */
+	vrrp_fsm_timer(&f, 3609);
+	assert_int_equal(f.state, VRRP_BACKUP);
+	assert_int_equal(f.n_act, 0);
+	assert_true(f.want_master);
+	assert_non_null(strstr(f.want_why, "master down"));
+	assert_int_equal(vrrp_fsm_next_deadline(&f), VRRP_FSM_NEVER);
+	/* a master shows up: the wish goes, the down timer is back */
+	mkadv(&a, &c, 150, "10.0.0.9", 100);
+	vrrp_fsm_advert_rx(&f, &a, 4000);
+	assert_false(f.want_master);
+	assert_int_equal(vrrp_fsm_next_deadline(&f), 4000 + 3609);
+	/* release without a wish does nothing */
+	assert_int_equal(vrrp_fsm_sync_release(&f, 4001), 0);
+	assert_int_equal(f.state, VRRP_BACKUP);
+	/* it goes silent again: held, then released -> master */
+	vrrp_fsm_timer(&f, 4000 + 3609);
+	assert_true(f.want_master);
+	assert_true(vrrp_fsm_sync_release(&f, 8000) > 0);
+	assert_int_equal(f.state, VRRP_MASTER);
+	assert_false(f.want_master);
+	assert_non_null(strstr(f.reason, "sync group"));
+	assert_true(find_act(&f, VRRP_ACT_BECOME_MASTER) >= 0);
+	assert_true(find_act(&f, VRRP_ACT_SEND_GARP) >= 0);
+	/* another member stepped down: this one follows */
+	assert_true(vrrp_fsm_sync_backup(&f, "sync group G: VI_2 went BACKUP", 9000) > 0);
+	assert_int_equal(f.state, VRRP_BACKUP);
+	assert_true(find_act(&f, VRRP_ACT_BECOME_BACKUP) >= 0);
+	assert_int_equal(f.act[find_act(&f, VRRP_ACT_NOTIFY)].state, VRRP_BACKUP);
+	assert_int_equal(find_act(&f, VRRP_ACT_SEND_ADVERT), -1);
+	assert_int_equal(vrrp_fsm_next_deadline(&f), 9000 + 3609);
+	/* only a master follows */
+	assert_int_equal(vrrp_fsm_sync_backup(&f, "again", 9001), 0);
+
+	/* preempting a lower master is held the same way */
+	fsm_new(&f, &c, "10.0.0.5");
+	f.sync = 1;
+	vrrp_fsm_start(&f, 0);
+	mkadv(&a, &c, 50, "10.0.0.9", 100);
+	vrrp_fsm_advert_rx(&f, &a, 100);
+	assert_int_equal(f.cnt.rx_lower_discarded, 1);
+	vrrp_fsm_timer(&f, 3609);
+	assert_int_equal(f.state, VRRP_BACKUP);
+	assert_true(f.want_master);
+	vrrp_fsm_advert_rx(&f, &a, 3700); /* still lower: the wish stays */
+	assert_true(f.want_master);
+
+	/* not a sync member: the RFC as before */
+	fsm_new(&f, &c, "10.0.0.5");
+	vrrp_fsm_start(&f, 0);
+	vrrp_fsm_timer(&f, 3609);
+	assert_int_equal(f.state, VRRP_MASTER);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -979,6 +1049,7 @@ int main(void)
 	    cmocka_unit_test(test_fault_damping),
 	    cmocka_unit_test(test_garp_schedule),
 	    cmocka_unit_test(test_priority_changes),
+	    cmocka_unit_test(test_sync_hold_release_follow),
 	    cmocka_unit_test(test_wire_election),
 	    cmocka_unit_test(test_wire_failover_timing),
 	    cmocka_unit_test(test_wire_split_brain_heal),
