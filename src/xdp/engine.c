@@ -149,6 +149,8 @@ static void xvs_unlink_free(struct xdp_engine *x, struct xdp_vs *xv)
 	free(xv);
 }
 
+static void tun_forwarding_restore(struct xdp_engine *x);
+
 /* After services went away: detach where nobody needs the program; with
  * no service left, unload it (maps, connection table and all). */
 static void tidy(struct xdp_engine *x)
@@ -158,6 +160,7 @@ static void tidy(struct xdp_engine *x)
 		if (x->loop)
 			loop_timer_stop(x->loop, &x->neigh);
 		xdp_unload(x);
+		tun_forwarding_restore(x);
 	}
 }
 
@@ -204,11 +207,42 @@ static void neigh_tick(struct loop *l, struct ev_timer *t)
  * (BPF_FIB_LKUP_RET_FWD_DISABLED): every packet would be dropped
  * (drop_no_route).  Forwarding on lo makes nobody a router (nothing
  * arrives on lo to be forwarded), so it is switched on, and said so. */
-static void tun_forwarding(const struct xdp_vs *xv)
+static int write_sysctl(const char *path, const char *val)
+{
+	FILE *f = fopen(path, "w");
+	int ok;
+
+	if (!f)
+		return 0;
+	ok = fputs(val, f) >= 0;
+	return (fclose(f) == 0) && ok;
+}
+
+/* What tun_forwarding() switched on goes back off with the program: a
+ * stopped fulcrum leaves the host's settings as it found them. */
+static void tun_forwarding_restore(struct xdp_engine *x)
+{
+	char path[64];
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		if (!x->lo_fwd_set[i])
+			continue;
+		x->lo_fwd_set[i] = 0;
+		snprintf(path, sizeof(path), "/proc/sys/net/ipv%d/conf/lo/forwarding", i ? 6 : 4);
+		if (write_sysctl(path, "0\n"))
+			log_info("xdp: net.ipv%d.conf.lo.forwarding set back to 0", i ? 6 : 4);
+		else
+			log_warn("xdp: could not set net.ipv%d.conf.lo.forwarding back to 0",
+				 i ? 6 : 4);
+	}
+}
+
+static void tun_forwarding(struct xdp_engine *x, const struct xdp_vs *xv)
 {
 	int v = xv->vs->addr.family == AF_INET6 ? 6 : 4;
 	char path[64], c = '1';
-	int ok = 0;
+	int ok;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "/proc/sys/net/ipv%d/conf/lo/forwarding", v);
@@ -220,12 +254,9 @@ static void tun_forwarding(const struct xdp_vs *xv)
 	fclose(f);
 	if (c != '0')
 		return;
-	f = fopen(path, "w");
-	if (f) {
-		ok = fputs("1\n", f) >= 0;
-		ok = (fclose(f) == 0) && ok;
-	}
+	ok = write_sysctl(path, "1\n");
 	if (ok) {
+		x->lo_fwd_set[v == 6] = 1;
 		log_info("xdp: %s: lb_kind TUN: net.ipv%d.conf.lo.forwarding set to 1 (the "
 			 "tunnel's route lookup needs it)",
 			 xv->name, v);
@@ -292,7 +323,7 @@ static int xdp_prepare(struct fulcrum *fc, struct virtual_server *vs, struct vir
 		goto fail;
 	}
 	if (vs->fwd == FWD_TUN)
-		tun_forwarding(xv);
+		tun_forwarding(x, xv);
 	vs->engine_priv = xv;
 	return 0;
 fail:
@@ -394,6 +425,7 @@ static void xdp_shutdown(struct fulcrum *fc)
 		loop_timer_stop(x->loop, &x->neigh);
 	/* detach first: from here on the stack sees every packet */
 	xdp_unload(x);
+	tun_forwarding_restore(x);
 	while (x->services) {
 		struct xdp_vs *xv = x->services;
 

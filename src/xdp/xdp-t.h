@@ -110,6 +110,8 @@ struct xdp_engine {
 
 	struct xdp_vs *services;
 	struct ev_timer neigh; /* next-hop refresh */
+	uint8_t lo_fwd_set[2]; /* lo forwarding switched on by us (IPv4, IPv6):
+				* switched back off when the program unloads */
 };
 
 #endif

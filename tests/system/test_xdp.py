@@ -692,6 +692,8 @@ def test_tun_end_to_end_with_decap(lvs, director, v6):
         assert v["forward"] == "TUN", v
         assert d.ctl_ok("list").count("Tunnel") == 2
         assert sum(rs_of(v, r.addr6 if v6 else r.addr)["in_packets"] for r in net.rs) > 0, v
+        d.stop()  # the engine puts lo forwarding back as it found it
+        assert sysctl_of(net.dirs[0], fwd) == "0"
     finally:
         for r in net.rs:
             realserver(net, r, "stop", check=False)

@@ -635,6 +635,12 @@ static void test_tun_and_v6(void **state)
 	assert_int_equal(r.flags, FX_RS_F_LIVE | FX_RS_F_READY);
 	assert_memory_equal(r.mac, mac6, 6);
 	apply_shutdown(&fc);
+	/* switched on by the engine, so switched back off at stop */
+	f = fopen("/proc/sys/net/ipv4/conf/lo/forwarding", "r");
+	assert_non_null(f);
+	assert_int_equal(fread(&c, 1, 1, f), 1);
+	fclose(f);
+	assert_int_equal(c, '0');
 	config_free(fc.cfg);
 	loop_free(fc.loop);
 }
