@@ -42,11 +42,15 @@ static const char *vs_label(const struct virtual_server *vs, char *buf, size_t l
 	return buf;
 }
 
+static const struct engine_ops *const all_engines[] = {&proxy_engine_ops, &xdp_engine_ops};
+#define N_ENGINES (sizeof(all_engines) / sizeof(all_engines[0]))
+
 unsigned apply_validate(const struct config *cfg, void (*report)(void *ctx, const char *msg),
 			void *ctx)
 {
 	const struct virtual_server *vs;
 	unsigned problems = 0;
+	size_t i;
 
 	for (vs = cfg->vs; vs; vs = vs->next) {
 		const struct engine_ops *e = engine_for(vs);
@@ -57,6 +61,20 @@ unsigned apply_validate(const struct config *cfg, void (*report)(void *ctx, cons
 		problems++;
 		snprintf(msg, sizeof(msg), "%s:%d: virtual_server %s: %s", vs->file ? vs->file : "?",
 			 vs->line, vs_label(vs, label, sizeof(label)), err);
+		if (report)
+			report(ctx, msg);
+	}
+	for (i = 0; i < N_ENGINES; i++) {
+		const struct virtual_server *at = NULL;
+		char err[ERRLEN], label[ADDR_STRLEN + 16], msg[ERRLEN + 256];
+
+		if (!all_engines[i]->check_all || all_engines[i]->check_all(cfg, &at, err,
+									      sizeof(err)) == 0)
+			continue;
+		problems++;
+		snprintf(msg, sizeof(msg), "%s:%d: virtual_server %s: %s",
+			 at && at->file ? at->file : "?", at ? at->line : 0,
+			 at ? vs_label(at, label, sizeof(label)) : "?", err);
 		if (report)
 			report(ctx, msg);
 	}
@@ -172,8 +190,6 @@ int apply_vs(struct fulcrum *fc, struct virtual_server *vs, char *err, size_t er
 	return e->update(fc, vs, err, errlen);
 }
 
-static const struct engine_ops *const all_engines[] = {&proxy_engine_ops, &xdp_engine_ops};
-#define N_ENGINES (sizeof(all_engines) / sizeof(all_engines[0]))
 
 void apply_sync(struct fulcrum *fc)
 {

@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 
+struct config;
 struct fulcrum;
 struct virtual_server;
 
@@ -18,6 +19,11 @@ struct engine_ops {
 	const char *name;
 	/* May this engine serve vs at all?  0, or -1 with the reason. */
 	int (*check)(const struct virtual_server *vs, char *err, size_t errlen);
+	/* Optional: limits over all the services of cfg this engine would
+	 * serve (table sizes).  0, or -1 with the reason and *at = the first
+	 * service over the limit (reported at its file:line). */
+	int (*check_all)(const struct config *cfg, const struct virtual_server **at, char *err,
+			 size_t errlen);
 	/* Build vs's engine state beside old's (old: the same service in the
 	 * running model, or NULL).  Must not disturb old. */
 	int (*prepare)(struct fulcrum *fc, struct virtual_server *vs, struct virtual_server *old,

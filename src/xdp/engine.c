@@ -126,6 +126,37 @@ static int xdp_check(const struct virtual_server *vs, char *err, size_t errlen)
 	return 0;
 }
 
+/* The map sizes of bpf/fulcrum_xdp.h: services and real-server slots over
+ * all DR/TUN virtual servers of cfg (ids are allocated when applied; this
+ * tells at `fulcrum -t` what would fail then). */
+static int xdp_check_all(const struct config *cfg, const struct virtual_server **at, char *err,
+			 size_t errlen)
+{
+	const struct virtual_server *vs;
+	const struct real_server *rs;
+	unsigned n_vs = 0, n_rs = 0;
+
+	for (vs = cfg->vs; vs; vs = vs->next) {
+		if (vs->fwd != FWD_DR && vs->fwd != FWD_TUN)
+			continue;
+		for (rs = vs->rs; rs; rs = rs->next)
+			n_rs++;
+		n_rs += vs->sorry != NULL;
+		*at = vs;
+		if (++n_vs > FX_MAX_VS)
+			return err_set(err, errlen,
+				       "more than %d virtual servers with lb_kind DR/TUN (the XDP "
+				       "engine's table size)",
+				       FX_MAX_VS);
+		if (n_rs > FX_MAX_RS)
+			return err_set(err, errlen,
+				       "more than %d real servers in the virtual servers with lb_kind "
+				       "DR/TUN together (the XDP engine's table size)",
+				       FX_MAX_RS);
+	}
+	return 0;
+}
+
 /* ---- lifetime of a struct xdp_vs ---- */
 
 static void xvs_link(struct xdp_engine *x, struct xdp_vs *xv)
@@ -441,6 +472,7 @@ static void xdp_shutdown(struct fulcrum *fc)
 const struct engine_ops xdp_engine_ops = {
     .name = "xdp",
     .check = xdp_check,
+    .check_all = xdp_check_all,
     .prepare = xdp_prepare,
     .abort = xdp_abort,
     .commit = xdp_commit,

@@ -197,3 +197,18 @@ def test_real_server_is_the_virtual_server_refused(bins, tmp_path):
     p, r = check(tmp_path, text)
     assert r.returncode == 1, r.stdout
     assert lines_at(r.stderr, p, 4), r.stderr
+
+
+def test_lb_kind_dr_table_limits_at_check_time(bins, tmp_path):
+    # the XDP engine's maps hold 256 services: the 257th DR/TUN virtual
+    # server is refused by fulcrum -t at its own line, not only when applied
+    blocks = ["virtual_server 10.254.%d.%d 80 {\n    lb_kind DR\n    lb_algo mh\n"
+              "    real_server 10.253.0.2 80 { weight 1 }\n}\n" % (i // 200, i % 200 + 1)
+              for i in range(257)]
+    p, r = check(tmp_path, "".join(blocks[:256]))
+    assert r.returncode == 0, r.stderr
+    text = "".join(blocks)
+    p, r = check(tmp_path, text)
+    assert r.returncode == 1, r.stderr
+    got = lines_at(r.stderr, p, line_of(text, "virtual_server 10.254.1.57 80"))
+    assert got and "more than 256" in got[0], r.stderr[-2000:]
