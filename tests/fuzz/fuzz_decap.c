@@ -30,6 +30,7 @@
 
 #include "fulcrum_decap.h"
 #include "fulcrum_decap.skel.h"
+#include "fuzz_bpf.h"
 
 #define IN_MAX	4000
 #define OUT_MAX (IN_MAX + 128)
@@ -48,8 +49,7 @@ static uint8_t vip4[4], vip6[16], local4[4], local6[16];
 
 static void die(const char *what, int e)
 {
-	fprintf(stderr, "fuzz_decap: %s: %s\n", what, strerror(e));
-	abort();
+	fuzz_bpf_die("fuzz_decap", what, e);
 }
 
 static void put_addr(struct bpf_map *m, int af, const char *s, uint8_t *keep)
@@ -66,16 +66,7 @@ static void put_addr(struct bpf_map *m, int af, const char *s, uint8_t *keep)
 
 static int run(const uint8_t *in, size_t len, uint8_t *out, uint32_t *out_len, struct xdp_md *after)
 {
-	struct xdp_md ctx = {.data_end = (uint32_t)len, .ingress_ifindex = IF_LO};
-	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = in, .data_size_in = (uint32_t)len,
-		    .data_out = out, .data_size_out = OUT_MAX, .ctx_in = &ctx,
-		    .ctx_size_in = sizeof(ctx), .ctx_out = after, .ctx_size_out = sizeof(*after),
-		    .repeat = 1);
-
-	if (bpf_prog_test_run_opts(prog_fd, &o))
-		die("BPF_PROG_TEST_RUN", errno);
-	*out_len = o.data_size_out;
-	return (int)o.retval;
+	return fuzz_bpf_run("fuzz_decap", prog_fd, IF_LO, in, len, out, OUT_MAX, out_len, after);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)

@@ -31,6 +31,7 @@
 
 #include "fulcrum_xdp.h"
 #include "fulcrum_xdp.skel.h"
+#include "fuzz_bpf.h"
 
 #define IN_MAX	 4000
 #define OUT_MAX	 (IN_MAX + 128)
@@ -122,8 +123,7 @@ static uint32_t linear_max; /* bytes the program sees (data_end); the rest is in
 
 static void die(const char *what, int e)
 {
-	fprintf(stderr, "fuzz_xdp: %s: %s\n", what, strerror(e));
-	abort();
+	fuzz_bpf_die("fuzz_xdp", what, e);
 }
 
 static void mac_of(uint32_t rs_id, uint8_t kind, uint8_t *mac)
@@ -183,16 +183,7 @@ static void fill_maps(void)
 /* One run; the verdict, the output length and the context afterwards. */
 static int run(const uint8_t *in, size_t len, uint8_t *out, uint32_t *out_len, struct xdp_md *after)
 {
-	struct xdp_md ctx = {.data_end = (uint32_t)len, .ingress_ifindex = IF_LO};
-	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = in, .data_size_in = (uint32_t)len,
-		    .data_out = out, .data_size_out = OUT_MAX, .ctx_in = &ctx,
-		    .ctx_size_in = sizeof(ctx), .ctx_out = after, .ctx_size_out = sizeof(*after),
-		    .repeat = 1);
-
-	if (bpf_prog_test_run_opts(prog_fd, &o))
-		die("BPF_PROG_TEST_RUN", errno);
-	*out_len = o.data_size_out;
-	return (int)o.retval;
+	return fuzz_bpf_run("fuzz_xdp", prog_fd, IF_LO, in, len, out, OUT_MAX, out_len, after);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
