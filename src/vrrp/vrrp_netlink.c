@@ -19,9 +19,6 @@
 #include "core/err.h"
 #include "vrrp/vrrp_netlink.h"
 
-/* Big enough for any single answer we ask for; dumps come in several reads. */
-#define VNL_BUFSZ 32768
-
 struct vnl_req {
 	struct nlmsghdr nh;
 	union {
@@ -138,11 +135,18 @@ static int send_req(struct vnl *nl, struct nlmsghdr *req, unsigned flags, char *
 /* One datagram of answers into buf; its length, or -1 with err. */
 static int recv_answers(struct vnl *nl, char *buf, size_t len, char *err, size_t errlen)
 {
-	for (;;) {
-		ssize_t n = recv(nl->fd, buf, len, 0);
+	struct iovec iov = {.iov_base = buf, .iov_len = len};
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
 
-		if (n >= 0)
+	for (;;) {
+		ssize_t n = recvmsg(nl->fd, &mh, 0);
+
+		if (n >= 0) {
+			/* a cut datagram would cut its last message */
+			if (mh.msg_flags & MSG_TRUNC)
+				return err_set(err, errlen, "netlink answer too long");
 			return (int)n;
+		}
 		if (errno != EINTR)
 			return err_set(err, errlen, "netlink receive: %s", strerror(errno));
 	}
@@ -254,9 +258,9 @@ int vnl_addr_del(struct vnl *nl, int ifindex, const struct fc_addr *addr, unsign
 /* Sends a dump request and hands each answer message to fn until NLMSG_DONE.
  * fn returns 0 to go on; the dump is always read to its end so the socket
  * stays in step for the next request. */
-static int dump(struct vnl *nl, struct nlmsghdr *req,
-		void (*fn)(const struct nlmsghdr *nh, void *arg), void *arg, char *err,
-		size_t errlen)
+int vnl_dump(struct vnl *nl, struct nlmsghdr *req,
+	     void (*fn)(const struct nlmsghdr *nh, void *arg), void *arg, char *err,
+	     size_t errlen)
 {
 	char buf[VNL_BUFSZ];
 
@@ -282,6 +286,41 @@ static int dump(struct vnl *nl, struct nlmsghdr *req,
 					       strerror(-e->error));
 			}
 			fn(nh, arg);
+		}
+	}
+}
+
+int vnl_get(struct vnl *nl, struct nlmsghdr *req, int want, void *out, size_t outlen, int *kerr,
+	    char *err, size_t errlen)
+{
+	char buf[VNL_BUFSZ];
+
+	*kerr = 0;
+	if (send_req(nl, req, 0, err, errlen) < 0)
+		return -1;
+	for (;;) {
+		int len = recv_answers(nl, buf, sizeof(buf), err, errlen);
+		struct nlmsghdr *nh;
+
+		if (len < 0)
+			return -1;
+		for (nh = (struct nlmsghdr *)buf; NLMSG_OK(nh, len); nh = NLMSG_NEXT(nh, len)) {
+			if (nh->nlmsg_seq != req->nlmsg_seq)
+				continue;
+			if (nh->nlmsg_type == NLMSG_ERROR) {
+				const struct nlmsgerr *e = NLMSG_DATA(nh);
+
+				if (nh->nlmsg_len < NLMSG_LENGTH(sizeof(*e)))
+					return err_set(err, errlen, "netlink: short error");
+				*kerr = e->error ? -e->error : EPROTO;
+				return err_set(err, errlen, "%s", strerror(*kerr));
+			}
+			if (nh->nlmsg_type != want)
+				continue;
+			if (nh->nlmsg_len > outlen)
+				return err_set(err, errlen, "netlink answer too long");
+			memcpy(out, nh, nh->nlmsg_len);
+			return 0;
 		}
 	}
 }
@@ -325,7 +364,7 @@ int vnl_addr_present(struct vnl *nl, int ifindex, const struct fc_addr *addr, in
 	r.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifaddrmsg));
 	r.nh.nlmsg_type = RTM_GETADDR;
 	r.u.ifa.ifa_family = addr->family;
-	if (dump(nl, &r.nh, present_fn, &q, err, errlen) < 0)
+	if (vnl_dump(nl, &r.nh, present_fn, &q, err, errlen) < 0)
 		return -1;
 	*present = q.found;
 	return 0;

@@ -18,6 +18,10 @@
 
 #include "core/addr.h"
 
+/* Big enough for any single answer (a link message with its statistics is
+ * the largest); dumps come in several reads of this. */
+#define VNL_BUFSZ 32768
+
 struct vnl {
 	int fd;	      /* NETLINK_ROUTE, blocking with SO_RCVTIMEO; -1 = closed */
 	uint32_t seq; /* last sequence number sent */
@@ -31,6 +35,16 @@ struct nlmsghdr;
  * cap bytes; 0, or -1 when it does not fit (nh unchanged). */
 int vnl_put_attr(struct nlmsghdr *nh, size_t cap, unsigned short type, const void *data,
 		 size_t len);
+/* Sends req (numbered here) and copies the answer of type want into out
+ * (at most outlen bytes).  0, or -1 with *kerr = the kernel's errno (0 when
+ * the failure was ours) and err filled. */
+int vnl_get(struct vnl *nl, struct nlmsghdr *req, int want, void *out, size_t outlen, int *kerr,
+	    char *err, size_t errlen);
+/* Sends a dump request and hands each answer to fn until NLMSG_DONE; the
+ * dump is always read to its end so the socket stays in step. */
+int vnl_dump(struct vnl *nl, struct nlmsghdr *req,
+	     void (*fn)(const struct nlmsghdr *nh, void *arg), void *arg, char *err,
+	     size_t errlen);
 void vnl_close(struct vnl *nl);
 
 /* Index of the interface called name (> 0), or -1 when there is none. */

@@ -18,10 +18,6 @@
 #include "vrrp/vrrp_netlink.h"
 #include "xdp/xdp_neigh.h"
 
-/* Big enough for any one answer (a link message with its statistics is the
- * largest); a dump comes in several reads of this. */
-#define XN_BUFSZ 32768
-
 /* Neighbour states whose lladdr may be used (the kernel's NUD_VALID less
  * NOARP, which has no meaningful lladdr). */
 #define XN_NUD_USABLE (NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE | NUD_PERMANENT)
@@ -64,110 +60,6 @@ static int get_addr(const struct rtattr *rta, int family, struct fc_addr *a)
 	return 0;
 }
 
-static int send_req(struct vnl *nl, struct xn_req *r, unsigned flags, char *err, size_t errlen)
-{
-	struct sockaddr_nl kern = {.nl_family = AF_NETLINK};
-
-	r->nh.nlmsg_seq = ++nl->seq;
-	r->nh.nlmsg_flags = NLM_F_REQUEST | flags;
-	if (sendto(nl->fd, &r->nh, r->nh.nlmsg_len, 0, (struct sockaddr *)&kern, sizeof(kern)) < 0)
-		return err_set(err, errlen, "netlink send: %s", strerror(errno));
-	return 0;
-}
-
-/* One datagram into buf: its length, or -1 with err (a truncated datagram
- * is an error: its last message would be cut). */
-static int recv_one(struct vnl *nl, char *buf, size_t len, char *err, size_t errlen)
-{
-	struct iovec iov = {.iov_base = buf, .iov_len = len};
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
-
-	for (;;) {
-		ssize_t n = recvmsg(nl->fd, &mh, 0);
-
-		if (n >= 0) {
-			if (mh.msg_flags & MSG_TRUNC)
-				return err_set(err, errlen, "netlink answer too long");
-			return (int)n;
-		}
-		if (errno != EINTR)
-			return err_set(err, errlen, "netlink receive: %s", strerror(errno));
-	}
-}
-
-/* Sends r (no dump) and copies the answer of type want into out (at most
- * outlen bytes; the message is known to fit).  Returns 0, or -1 with *kerr =
- * the kernel's errno (0 when the failure was ours) and err filled. */
-static int get_one(struct vnl *nl, struct xn_req *r, int want, char *out, size_t outlen, int *kerr,
-		   char *err, size_t errlen)
-{
-	char buf[XN_BUFSZ];
-
-	*kerr = 0;
-	if (send_req(nl, r, 0, err, errlen) < 0)
-		return -1;
-	for (;;) {
-		int len = recv_one(nl, buf, sizeof(buf), err, errlen);
-		struct nlmsghdr *nh;
-
-		if (len < 0)
-			return -1;
-		for (nh = (struct nlmsghdr *)buf; NLMSG_OK(nh, len); nh = NLMSG_NEXT(nh, len)) {
-			if (nh->nlmsg_seq != r->nh.nlmsg_seq || nh->nlmsg_pid != nl->pid)
-				continue;
-			if (nh->nlmsg_type == NLMSG_ERROR) {
-				const struct nlmsgerr *e = NLMSG_DATA(nh);
-
-				if (nh->nlmsg_len < NLMSG_LENGTH(sizeof(*e)))
-					return err_set(err, errlen, "netlink: short error");
-				*kerr = e->error ? -e->error : EPROTO;
-				return err_set(err, errlen, "%s", strerror(*kerr));
-			}
-			if (nh->nlmsg_type != want)
-				continue;
-			if (nh->nlmsg_len > outlen)
-				return err_set(err, errlen, "netlink answer too long");
-			memcpy(out, nh, nh->nlmsg_len);
-			return 0;
-		}
-	}
-}
-
-/* Sends a dump request and hands each answer to fn until NLMSG_DONE; the
- * dump is always read to its end so the socket stays in step. */
-static int dump(struct vnl *nl, struct xn_req *r, void (*fn)(const struct nlmsghdr *, void *),
-		void *arg, char *err, size_t errlen)
-{
-	char buf[XN_BUFSZ];
-
-	if (send_req(nl, r, NLM_F_DUMP, err, errlen) < 0)
-		return -1;
-	for (;;) {
-		int len = recv_one(nl, buf, sizeof(buf), err, errlen);
-		struct nlmsghdr *nh;
-
-		if (len < 0)
-			return -1;
-		for (nh = (struct nlmsghdr *)buf; NLMSG_OK(nh, len); nh = NLMSG_NEXT(nh, len)) {
-			if (nh->nlmsg_seq != r->nh.nlmsg_seq || nh->nlmsg_pid != nl->pid)
-				continue;
-			if (nh->nlmsg_type == NLMSG_DONE)
-				return 0;
-			if (nh->nlmsg_type == NLMSG_ERROR) {
-				const struct nlmsgerr *e = NLMSG_DATA(nh);
-
-				if (nh->nlmsg_len < NLMSG_LENGTH(sizeof(*e)))
-					return err_set(err, errlen, "netlink: short error");
-				return err_set(err, errlen, "netlink dump: %s",
-					       strerror(-e->error));
-			}
-			fn(nh, arg);
-		}
-	}
-}
-
-/* RTM_GETROUTE for addr.  0, or -1 with err ("no route to ...").  A route
- * to a local address (through lo) is an error unless allow_local. */
 static int route_get(struct vnl *nl, const struct fc_addr *addr, struct xn_route *rt,
 		     int allow_local, char *err, size_t errlen)
 {
@@ -187,7 +79,7 @@ static int route_get(struct vnl *nl, const struct fc_addr *addr, struct xn_route
 	if (vnl_put_attr(&r.nh, sizeof(r), RTA_DST, &addr->u, (size_t)alen) < 0)
 		return err_set(err, errlen, "netlink request too long");
 	addr_format(addr, ip, sizeof(ip), 0);
-	if (get_one(nl, &r, RTM_NEWROUTE, ans, sizeof(ans), &kerr, why, sizeof(why)) < 0)
+	if (vnl_get(nl, &r.nh, RTM_NEWROUTE, ans, sizeof(ans), &kerr, why, sizeof(why)) < 0)
 		return err_set(err, errlen, "no route to %s: %s", ip, why);
 	if (nh->nlmsg_len < NLMSG_LENGTH(sizeof(*rtm)))
 		return err_set(err, errlen, "route to %s: short answer", ip);
@@ -254,7 +146,7 @@ static int neigh_get(struct vnl *nl, int ifindex, const struct fc_addr *dst, int
 	r.u.nd.ndm_ifindex = ifindex;
 	if (vnl_put_attr(&r.nh, sizeof(r), NDA_DST, &dst->u, (size_t)alen_of(dst->family)) < 0)
 		return err_set(err, errlen, "netlink request too long");
-	if (get_one(nl, &r, RTM_NEWNEIGH, ans, sizeof(ans), &kerr, err, errlen) < 0)
+	if (vnl_get(nl, &r.nh, RTM_NEWNEIGH, ans, sizeof(ans), &kerr, err, errlen) < 0)
 		return kerr == ENOENT ? 0 : -1;
 	if (nh->nlmsg_len < NLMSG_LENGTH(sizeof(*nd)))
 		return err_set(err, errlen, "neighbour: short answer");
@@ -274,7 +166,7 @@ static int neigh_get(struct vnl *nl, int ifindex, const struct fc_addr *dst, int
 /* IFLA_ADDRESS of ifindex into mac when it is 6 bytes long; else zero. */
 static int link_mac(struct vnl *nl, int ifindex, uint8_t *mac, char *err, size_t errlen)
 {
-	char ans[XN_BUFSZ];
+	char ans[VNL_BUFSZ];
 	const struct nlmsghdr *nh = (const struct nlmsghdr *)ans;
 	const struct ifinfomsg *ifi;
 	const struct rtattr *rta;
@@ -287,7 +179,7 @@ static int link_mac(struct vnl *nl, int ifindex, uint8_t *mac, char *err, size_t
 	r.nh.nlmsg_type = RTM_GETLINK;
 	r.u.ifi.ifi_family = AF_UNSPEC;
 	r.u.ifi.ifi_index = ifindex;
-	if (get_one(nl, &r, RTM_NEWLINK, ans, sizeof(ans), &kerr, err, errlen) < 0)
+	if (vnl_get(nl, &r.nh, RTM_NEWLINK, ans, sizeof(ans), &kerr, err, errlen) < 0)
 		return -1;
 	if (nh->nlmsg_len < NLMSG_LENGTH(sizeof(*ifi)))
 		return err_set(err, errlen, "link: short answer");
@@ -356,7 +248,7 @@ static int addr_dump(struct vnl *nl, struct addr_q *q, char *err, size_t errlen)
 	r.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifaddrmsg));
 	r.nh.nlmsg_type = RTM_GETADDR;
 	r.u.ifa.ifa_family = (unsigned char)q->family;
-	return dump(nl, &r, addr_fn, q, err, errlen);
+	return vnl_dump(nl, &r.nh, addr_fn, q, err, errlen);
 }
 
 /* One empty datagram to addr:9 (discard): the kernel queues it on the
