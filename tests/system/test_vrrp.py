@@ -53,35 +53,7 @@ def director(tmp_path, request):
     """director(ns, conf) -> vn.NsDaemon started in ns.  At teardown every
     daemon still running gets SIGTERM and must exit 0 without a sanitizer
     report; killed ones are expected."""
-    made = []
-
-    def make(ns, conf, start=True, sub=None):
-        d = tmp_path / (sub or "f%d" % len(made))
-        d.mkdir(exist_ok=True)
-        dm = vn.NsDaemon(ns, d, conf)
-        made.append(dm)
-        if start:
-            dm.start()
-        return dm
-
-    def fin():
-        problems = []
-        for dm in made:
-            try:
-                if dm.proc is not None and not dm.exit_expected:
-                    dm.stop()
-            except AssertionError as e:
-                problems.append(str(e))
-            finally:
-                dm.close()
-            rep = dm.sanitizer_report()
-            if rep:
-                problems.append("sanitizer report in %s:\n%s" % (dm.errpath, rep[-6000:]))
-        if problems:
-            pytest.fail("\n\n".join(problems), pytrace=False)
-
-    request.addfinalizer(fin)
-    return make
+    return vn.daemon_factory(tmp_path, request)
 
 
 def conf(lan, prio, advert=1.0, version=3, extra="", vrid=51, state="BACKUP"):

@@ -116,35 +116,8 @@ def director(tmp_path, request):
     At teardown each must stop with exit 0 and no sanitizer report (it
     detaches its XDP program on the way out: checked in the tests that
     care)."""
-    made = []
-
-    def make(host, conf, start=True):
-        d = tmp_path / ("f%d" % len(made))
-        d.mkdir()
-        dm = vn.NsDaemon(host.ns, d, conf)
-        made.append(dm)
-        if start:
-            dm.start()
-        return dm
-
-    def fin():
-        problems = []
-        for dm in made:
-            try:
-                if dm.proc is not None and not dm.exit_expected:
-                    dm.stop()
-            except AssertionError as e:
-                problems.append(str(e))
-            finally:
-                dm.close()
-            rep = dm.sanitizer_report()
-            if rep:
-                problems.append("sanitizer report in %s:\n%s" % (dm.errpath, rep[-6000:]))
-        if problems:
-            pytest.fail("\n\n".join(problems), pytrace=False)
-
-    request.addfinalizer(fin)
-    return make
+    make = vn.daemon_factory(tmp_path, request)
+    return lambda host, conf, start=True: make(host.ns, conf, start)
 
 
 # ------------------------------------------------------------ config text

@@ -19,6 +19,8 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 import fc
 
 _seq = itertools.count(1)
@@ -392,3 +394,40 @@ def send_raw(ns, src, payload, ttl=255):
             "s.setsockopt(socket.IPPROTO_IP,socket.IP_MULTICAST_IF,socket.inet_aton(%r))\n"
             "s.sendto(bytes.fromhex(%r),('224.0.0.18',0))\n" % (ttl, src, payload.hex()))
     ns_sh(ns, fc.PYTHON, "-c", code)
+
+
+def daemon_factory(tmp_path, request):
+    """make(ns, conf, start=True, sub=None) -> NsDaemon in namespace ns, its
+    files in tmp_path/sub.  At teardown every daemon still running gets
+    SIGTERM and must exit 0; none may leave a sanitizer report (killed ones
+    are expected to be gone).  The `director` fixtures of test_vrrp.py and
+    test_xdp.py."""
+    made = []
+
+    def make(ns, conf, start=True, sub=None):
+        d = tmp_path / (sub or "f%d" % len(made))
+        d.mkdir(exist_ok=True)
+        dm = NsDaemon(ns, d, conf)
+        made.append(dm)
+        if start:
+            dm.start()
+        return dm
+
+    def fin():
+        problems = []
+        for dm in made:
+            try:
+                if dm.proc is not None and not dm.exit_expected:
+                    dm.stop()
+            except AssertionError as e:
+                problems.append(str(e))
+            finally:
+                dm.close()
+            rep = dm.sanitizer_report()
+            if rep:
+                problems.append("sanitizer report in %s:\n%s" % (dm.errpath, rep[-6000:]))
+        if problems:
+            pytest.fail("\n\n".join(problems), pytrace=False)
+
+    request.addfinalizer(fin)
+    return make
