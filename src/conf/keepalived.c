@@ -1,6 +1,7 @@
-/* The keepalived.conf reader: global_defs, virtual_server(_group),
- * real_server and sorry_server.  Checker blocks are in check_kw.c, the
- * keywords fulcrum knowingly ignores in ignored.c. */
+/* The keepalived.conf reader: the top level, virtual_server(_group),
+ * real_server and sorry_server.  global_defs is in global_kw.c, checker
+ * blocks in check_kw.c, VRRP blocks in vrrp_kw.c, the keywords fulcrum
+ * knowingly ignores in ignored.c. */
 #include <arpa/inet.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -39,102 +40,6 @@ static void report_at(struct kw_ctx *c, const char *file, int line, const char *
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	conf_report(c->d, DIAG_ERROR, file, line, "%s", msg);
-}
-
-/* ---- global_defs ---- */
-
-static int p_control_socket(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
-			    size_t errlen)
-{
-	struct global_defs *g = obj;
-
-	if (st->args[0].text[0] != '/')
-		return err_set(err, errlen, "control_socket: '%s' is not an absolute path",
-			       st->args[0].text);
-	if (strlen(st->args[0].text) >= 108)
-		return err_set(err, errlen, "control_socket: path longer than 107 characters");
-	return kw_str(st, 0, &g->control_socket, err, errlen);
-}
-
-static int p_router_id(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
-		       size_t errlen)
-{
-	struct global_defs *g = obj;
-
-	return kw_str(st, 0, &g->router_id, err, errlen);
-}
-
-/* xdp_interface IF [IF ...] (fulcrum extension): the interfaces the XDP
- * engine attaches to for lb_kind DR/TUN; repeated lines add up. */
-static int p_xdp_interface(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
-			   size_t errlen)
-{
-	struct global_defs *g = obj;
-	unsigned i, j;
-
-	for (i = 0; i < st->argc; i++) {
-		const char *name = st->args[i].text;
-		char **grown;
-
-		if (!name[0] || strlen(name) >= 16 || strchr(name, '/'))
-			return err_set(err, errlen, "xdp_interface: '%s' is not an interface name",
-				       name);
-		for (j = 0; j < g->n_xdp_interfaces; j++)
-			if (!strcmp(g->xdp_interfaces[j], name))
-				break;
-		if (j < g->n_xdp_interfaces)
-			continue;
-		if (g->n_xdp_interfaces >= FC_XDP_MAX_IFS)
-			return err_set(err, errlen, "xdp_interface: more than %d interfaces",
-				       FC_XDP_MAX_IFS);
-		grown = realloc(g->xdp_interfaces, (g->n_xdp_interfaces + 1) * sizeof(*grown));
-		if (!grown)
-			return err_set(err, errlen, "out of memory");
-		g->xdp_interfaces = grown;
-		if (!(grown[g->n_xdp_interfaces] = strdup(name)))
-			return err_set(err, errlen, "out of memory");
-		g->n_xdp_interfaces++;
-	}
-	return 0;
-}
-
-/* xdp_mode auto|native|generic (fulcrum extension) */
-static int p_xdp_mode(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
-		      size_t errlen)
-{
-	struct global_defs *g = obj;
-	const char *m = st->args[0].text;
-
-	if (!strcasecmp(m, "auto"))
-		g->xdp_mode = FC_XDP_MODE_AUTO;
-	else if (!strcasecmp(m, "native") || !strcasecmp(m, "drv"))
-		g->xdp_mode = FC_XDP_MODE_NATIVE;
-	else if (!strcasecmp(m, "generic") || !strcasecmp(m, "skb"))
-		g->xdp_mode = FC_XDP_MODE_GENERIC;
-	else
-		return err_set(err, errlen, "xdp_mode: '%s' is not auto, native or generic", m);
-	return 0;
-}
-
-static const struct kw kw_global[] = {
-    {"control_socket", p_control_socket, 1, 1, KW_NOBLOCK},
-    {"router_id", p_router_id, 1, 1, KW_NOBLOCK},
-    {"xdp_interface", p_xdp_interface, 1, KW_ANY, KW_NOBLOCK},
-    {"xdp_mode", p_xdp_mode, 1, 1, KW_NOBLOCK},
-    {"vrrp_version", vrrp_kw_global_version, 1, 1, KW_NOBLOCK},
-    {"vrrp_garp_interval", vrrp_kw_global_garp, 1, 1, KW_NOBLOCK},
-    {"vrrp_gna_interval", vrrp_kw_global_garp, 1, 1, KW_NOBLOCK},
-    {NULL},
-};
-
-static const struct kw_block blk_global = {"global_defs", kw_global, proc_kw_global, ign_global,
-					  NULL};
-
-static int p_global_defs(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
-			 size_t errlen)
-{
-	kw_body(c, &blk_global, &c->cfg->global, st->kw);
-	return 0;
 }
 
 /* ---- real_server, sorry_server ---- */
@@ -943,7 +848,7 @@ static int top_other(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char
 		     size_t errlen);
 
 static const struct kw kw_top_tab[] = {
-    {"global_defs", p_global_defs, 0, 0, KW_NEEDBLOCK},
+    {"global_defs", conf_global_defs, 0, 0, KW_NEEDBLOCK},
     {"virtual_server", p_virtual_server, 1, 2, KW_NEEDBLOCK},
     {"virtual_server_group", p_vsg, 1, 1, KW_NEEDBLOCK},
     {NULL},

@@ -43,6 +43,9 @@ extern const struct kw kw_checkers[]; /* TCP_CHECK, HTTP_GET... inside real_serv
 extern const char *const ign_top[];   /* top-level blocks fulcrum ignores */
 extern const char *const ign_global[];
 extern const struct kw proc_kw_global[]; /* src/conf/proc_kw.c */
+/* the global_defs block (src/conf/global_kw.c) */
+int conf_global_defs(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
+		     size_t errlen);
 extern const char *const ign_vs[];
 extern const char *const ign_rs[];
 extern const char *const ign_check[];
