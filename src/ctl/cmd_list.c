@@ -320,7 +320,7 @@ int cmd_list(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, char *
 				       "unknown option '%s' for list (--stats, --rate or --json)",
 				       argv[0]);
 	}
-	apply_sync(fc);
+	apply_sync(fc, 1);
 	if (fmt == LIST_JSON)
 		list_json(out, fc);
 	else

@@ -191,13 +191,13 @@ int apply_vs(struct fulcrum *fc, struct virtual_server *vs, char *err, size_t er
 }
 
 
-void apply_sync(struct fulcrum *fc)
+void apply_sync(struct fulcrum *fc, int conns)
 {
 	size_t i;
 
 	for (i = 0; i < N_ENGINES; i++)
 		if (all_engines[i]->sync)
-			all_engines[i]->sync(fc);
+			all_engines[i]->sync(fc, conns);
 }
 
 void apply_shutdown(struct fulcrum *fc)

@@ -22,8 +22,9 @@ int apply_config(struct fulcrum *fc, struct config *newcfg, char *err, size_t er
 /* vs (in fc->cfg) was changed in place: tell its engine. */
 int apply_vs(struct fulcrum *fc, struct virtual_server *vs, char *err, size_t errlen);
 
-/* Every engine brings the live figures up to date (engine_ops.sync). */
-void apply_sync(struct fulcrum *fc);
+/* Every engine brings the live figures up to date (engine_ops.sync): the
+ * counters, and the connection counts when conns is set (for a listing). */
+void apply_sync(struct fulcrum *fc, int conns);
 
 /* Daemon stop: every engine closes what it holds. */
 void apply_shutdown(struct fulcrum *fc);

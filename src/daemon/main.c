@@ -208,7 +208,7 @@ static void on_estimate(struct loop *l, struct ev_timer *t)
 	struct real_server *rs;
 	uint64_t now = loop_now(l);
 
-	apply_sync(fc);
+	apply_sync(fc, 0); /* counters for the rates; connections only for listings */
 	proc_tune_poll();
 	for (vs = fc->cfg ? fc->cfg->vs : NULL; vs; vs = vs->next) {
 		rate_est_update(&vs->live->est, &vs->live->stats, now);

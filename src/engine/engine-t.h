@@ -41,11 +41,12 @@ struct engine_ops {
 	void (*remove)(struct fulcrum *fc, struct virtual_server *vs);
 	/* Daemon stop: close everything. */
 	void (*shutdown)(struct fulcrum *fc);
-	/* Optional: bring the live figures (rs_live/vs_live stats and
-	 * connection counts) up to date from where the engine keeps them
-	 * (the XDP engine: per-CPU BPF maps, the connection table).  Called
-	 * before a listing and before each rate-estimator tick. */
-	void (*sync)(struct fulcrum *fc);
+	/* Optional: bring the live figures up to date from where the engine
+	 * keeps them (the XDP engine: per-CPU BPF maps, the connection table).
+	 * The counters (rs_live/vs_live stats) always; the connection counts
+	 * only when conns is set — that may mean walking a large table, which
+	 * a listing needs and the rate estimator's 2 s tick does not. */
+	void (*sync)(struct fulcrum *fc, int conns);
 };
 
 #endif

@@ -10,7 +10,9 @@
  * per sync, classified as IPVS does: TCP without FIN/RST -> active, with
  * FIN/RST -> inactive, UDP -> active; an entry idle beyond its service's
  * timeout is stale (the BPF program would place that flow anew) and not
- * counted.  Called before a listing and every 2 s for the rates. */
+ * counted.  The walk is done for a listing only (conns set); the 2 s rate
+ * tick reads the counters alone, so a full table never stalls the loop
+ * that also sends VRRP adverts. */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -76,7 +78,7 @@ static void set_stats(struct fc_stats *dst, const struct fc_stats *base, const s
 	dst->outbytes = base->outbytes;
 }
 
-void xdp_engine_sync(struct fulcrum *fc)
+void xdp_engine_sync(struct fulcrum *fc, int conns)
 {
 	struct xdp_engine *x = fc->xdp;
 	struct conn_walk *w;
@@ -95,8 +97,9 @@ void xdp_engine_sync(struct fulcrum *fc)
 		if (xv->vs && xv->committed && xv->vs_id < FX_MAX_VS)
 			w->vip[xv->vs_id] = &xv->vip;
 	w->now_ns = mono_ns();
-	xdp_map_walk(x->fd.conns, sizeof(struct fx_flow_key), sizeof(struct fx_conn), FX_CONN_MAX,
-		     count_conn, w);
+	if (conns)
+		xdp_map_walk(x->fd.conns, sizeof(struct fx_flow_key), sizeof(struct fx_conn),
+			     FX_CONN_MAX, count_conn, w);
 
 	for (xv = x->services; xv; xv = xv->next) {
 		struct vs_live *vl;
@@ -105,14 +108,17 @@ void xdp_engine_sync(struct fulcrum *fc)
 		if (!xv->vs || !xv->committed)
 			continue;
 		vl = xv->vs->live;
-		vl->activeconns = vl->inactconns = 0;
+		if (conns)
+			vl->activeconns = vl->inactconns = 0;
 		for (i = 0; i < xv->n; i++) {
 			struct xdp_srv *s = &xv->srv[i];
 
-			s->live->activeconns = w->count[s->rs_id][0];
-			s->live->inactconns = w->count[s->rs_id][1];
-			vl->activeconns += s->live->activeconns;
-			vl->inactconns += s->live->inactconns;
+			if (conns) {
+				s->live->activeconns = w->count[s->rs_id][0];
+				s->live->inactconns = w->count[s->rs_id][1];
+				vl->activeconns += s->live->activeconns;
+				vl->inactconns += s->live->inactconns;
+			}
 			if (xdp_stats_sum(x, x->fd.rs_stats, s->rs_id, &m) == 0)
 				set_stats(&s->live->stats, &s->base, &m);
 		}

@@ -12,8 +12,9 @@ struct fulcrum;
 struct sbuf;
 
 /* The engine's sync op (engine-t.h): vs->live / rs->live figures of every
- * DR/TUN service from the maps. */
-void xdp_engine_sync(struct fulcrum *fc);
+ * DR/TUN service from the maps; ActiveConn/InActConn (a walk of the
+ * connection table) only when conns is set. */
+void xdp_engine_sync(struct fulcrum *fc, int conns);
 
 /* fx_global counter names ("pass_not_ip", ...), indexed by enum fx_global. */
 const char *xdp_global_name(unsigned i);

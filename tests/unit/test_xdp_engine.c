@@ -475,7 +475,7 @@ static void test_sync_and_show(void **state)
 	c.last_ns -= 700ull * 1000000000ull; /* idle beyond 600 s: stale */
 	assert_int_equal(bpf_map_update_elem(x->fd.conns, &k, &c, BPF_ANY), 0);
 
-	apply_sync(&fc);
+	apply_sync(&fc, 1);
 	assert_int_equal(rs->live->stats.inpkts, before + 2 * (uint64_t)x->ncpus);
 	assert_int_equal(rs->live->stats.conns, (uint64_t)x->ncpus);
 	assert_int_equal(rs->live->activeconns, 1);
@@ -484,7 +484,7 @@ static void test_sync_and_show(void **state)
 
 	/* a reload keeps the figures (same slot, same base) */
 	apply_text(&fc, conf_dr("", "mh"));
-	apply_sync(&fc);
+	apply_sync(&fc, 1);
 	a = srv_of(&fc, RS_A);
 	rs = vs_find_rs(fc.cfg->vs, &a->addr);
 	assert_int_equal(rs->live->stats.inpkts, before + 2 * (uint64_t)x->ncpus);
