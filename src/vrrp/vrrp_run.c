@@ -353,30 +353,49 @@ static void do_notify(struct vinst *vi, enum vrrp_state s)
 	run_notify(vi, c->notify, args);
 }
 
+/* The other members of vi's sync group that run here, in *out (at most
+ * max); returns how many, -1 when vi is in no group. */
+static int group_members(struct vinst *vi, struct vinst **out, int max,
+			 const struct vrrp_sync_group **gp)
+{
+	const struct config *cfg = vi->run->fc->cfg;
+	const struct vrrp_sync_group *g;
+	struct vinst *o;
+	unsigned i;
+	int n = 0;
+
+	if (!vi->cfg->sync_group || !cfg ||
+	    !(g = vrrp_find_sync_group(&cfg->vrrp, vi->cfg->sync_group)))
+		return -1;
+	for (i = 0; i < g->n_members; i++)
+		for (o = vi->run->inst; o; o = o->next)
+			if (o != vi && !o->stopped && !strcmp(o->cfg->name, g->members[i]) &&
+			    n < max)
+				out[n++] = o;
+	*gp = g;
+	return n;
+}
+
 /* A sync group's own notify scripts run once each time the whole group has
  * settled in one state (every member MASTER, BACKUP or FAULT), with
  * keepalived's arguments: notify GROUP "name" STATE. */
 static void group_notify(struct vinst *vi)
 {
-	const struct config *cfg = vi->run->fc->cfg;
 	const struct vrrp_sync_group *g;
 	enum vrrp_state s = vi->fsm.state;
 	struct vgroup_note *n;
-	struct vinst *o;
+	struct vinst *m[64];
 	char args[160];
-	unsigned i;
+	int i, k;
 
-	if (!cfg || !(g = vrrp_find_sync_group(&cfg->vrrp, vi->cfg->sync_group)))
-		return;
 	if (s != VRRP_MASTER && s != VRRP_BACKUP && s != VRRP_FAULT)
 		return;
-	for (i = 0; i < g->n_members; i++) {
-		for (o = vi->run->inst; o; o = o->next)
-			if (!strcmp(o->cfg->name, g->members[i]))
-				break;
-		if (!o || o->fsm.state != s)
+	k = group_members(vi, m, 64, &g);
+	if (k < 0 || (unsigned)k + 1 != g->n_members)
+		return; /* not every member runs */
+	for (i = 0; i < k; i++)
+		if (m[i]->fsm.state != s)
 			return; /* not settled yet */
-	}
 	for (n = vi->run->groups; n; n = n->next)
 		if (!strcmp(n->name, g->name))
 			break;
@@ -400,29 +419,6 @@ static void group_notify(struct vinst *vi)
 		   NULL);
 	snprintf(args, sizeof(args), "GROUP \"%s\" %s", g->name, vrrp_fsm_state_name(s));
 	run_notify(vi, g->notify, args);
-}
-
-/* The other members of vi's sync group that run here, in *out (at most
- * max); returns how many, -1 when vi is in no group. */
-static int group_members(struct vinst *vi, struct vinst **out, int max,
-			 const struct vrrp_sync_group **gp)
-{
-	const struct config *cfg = vi->run->fc->cfg;
-	const struct vrrp_sync_group *g;
-	struct vinst *o;
-	unsigned i;
-	int n = 0;
-
-	if (!vi->cfg->sync_group || !cfg ||
-	    !(g = vrrp_find_sync_group(&cfg->vrrp, vi->cfg->sync_group)))
-		return -1;
-	for (i = 0; i < g->n_members; i++)
-		for (o = vi->run->inst; o; o = o->next)
-			if (o != vi && !o->stopped && !strcmp(o->cfg->name, g->members[i]) &&
-			    n < max)
-				out[n++] = o;
-	*gp = g;
-	return n;
 }
 
 /* keepalived's sync group rules, beyond FAULT (vrun_track_all):
