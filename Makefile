@@ -12,7 +12,7 @@ CSTD    := -std=gnu11
 WARN    := -Wall -Wextra -Wno-unused-parameter
 CFLAGS  ?= -O2 -g
 CPPFLAGS += -Isrc -D_GNU_SOURCE
-LDLIBS  := -lssl -lcrypto -lpcre2-8 -lbpf
+LDLIBS  := -lssl -lcrypto -lpcre2-8 -lbpf -lcap
 
 ifeq ($(SAN),1)
 BUILD   ?= build-san
