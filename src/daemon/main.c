@@ -16,6 +16,7 @@
 #include "core/loop.h"
 #include "ctl/ctl.h"
 #include "daemon/apply.h"
+#include "daemon/pidfile.h"
 #include "daemon/proc_tune.h"
 #include "daemon/version.h"
 #include "engine/engines.h"
@@ -147,38 +148,6 @@ static struct config *load_checked(const char *path)
 	return cfg;
 }
 
-/* ---- pid file ---- */
-
-static int pidfile_write(const char *path, char *err, size_t errlen)
-{
-	char buf[32];
-	FILE *f;
-	int fd, n;
-
-	f = fopen(path, "r");
-	if (f) {
-		long pid = 0;
-
-		if (fscanf(f, "%ld", &pid) == 1 && pid > 0 && pid != getpid() &&
-		    kill((pid_t)pid, 0) == 0) {
-			fclose(f);
-			return err_set(err, errlen, "%s: fulcrum is already running (pid %ld)", path,
-				       pid);
-		}
-		fclose(f);
-	}
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return err_set(err, errlen, "cannot write pid file %s: %s", path, strerror(errno));
-	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
-	if (write(fd, buf, (size_t)n) != n) {
-		close(fd);
-		return err_set(err, errlen, "cannot write pid file %s: %s", path, strerror(errno));
-	}
-	close(fd);
-	return 0;
-}
-
 /* ---- signals and timers ---- */
 
 static struct fulcrum the_fc;
@@ -264,6 +233,7 @@ int main(int argc, char **argv)
 {
 	struct options o = {0};
 	struct fulcrum *fc = &the_fc;
+	struct pidfile pidf = PIDFILE_INIT;
 	struct config *cfg;
 	char err[ERRLEN];
 	int rc = 1;
@@ -317,9 +287,8 @@ int main(int argc, char **argv)
 	}
 	fc->started_ms = loop_now(fc->loop);
 
-	if (o.pidfile && pidfile_write(o.pidfile, err, sizeof(err)) < 0) {
+	if (o.pidfile && pidfile_open(&pidf, o.pidfile, err, sizeof(err)) < 0) {
 		log_err("%s", err);
-		o.pidfile = NULL; /* not ours to remove */
 		goto out;
 	}
 	/* the control socket first: a second instance stops here, before it
@@ -356,8 +325,7 @@ out:
 	}
 	config_free(fc->cfg);
 	config_free(cfg);
-	if (o.pidfile)
-		unlink(o.pidfile);
+	pidfile_close(&pidf);
 	loop_free(fc->loop);
 	free(fc->conf_path);
 	free(fc->control_path);
