@@ -15,6 +15,13 @@ end a port of the bridge.  Addressing (N picked from the pid and a counter):
     VIP         10.N.0.100    fd00:N::100  (on director 1's eth0; the real
                 servers hold it on lo with arp_ignore=1/arp_announce=2)
 
+A test that replays somebody's site passes its own plan instead (prefix,
+host numbers, the directors' interface name, whether the VIP starts on
+director 1): test_seed002.py builds seed 002's 192.168.244.0/24 with
+directors whose NIC is eno16777736.  The addresses exist only inside the
+namespaces made here, so any plan is safe; the namespace names carry the
+pid, a counter and random bits, so two runs or a leftover never collide.
+
 Veth quirks handled here (TESTBED.md): a frame sent with XDP_TX out of a
 director's eth0 is dropped unless the bridge-port peer runs an XDP program,
 so each director's port gets a tiny XDP_PASS program compiled at run time
@@ -162,26 +169,28 @@ def ns_call(ns, fn, *args, timeout=60.0, **kw):
 # ---------------------------------------------------------------- hosts
 
 class Host:
-    """One namespace with eth0 on the bridge."""
+    """One namespace with its NIC (dev: eth0 unless the plan names it) on
+    the bridge."""
 
-    def __init__(self, net, role, ns, port, idx):
+    def __init__(self, net, role, ns, port, idx, dev="eth0"):
         self.net, self.role, self.ns, self.port, self.idx = net, role, ns, port, idx
+        self.dev = dev
         self.addr = "%s.%d" % (net.prefix, idx)
         self.addr6 = "%s%x" % (net.prefix6, idx)
 
     def sh(self, *args, **kw):
         return ns_sh(self.ns, *args, **kw)
 
-    def mac(self, dev="eth0"):
-        return self.read_sys("/sys/class/net/%s/address" % dev)
+    def mac(self, dev=None):
+        return self.read_sys("/sys/class/net/%s/address" % (dev or self.dev))
 
     def read_sys(self, path):
         # /sys/class/net shows the namespace of whoever mounted sysfs: read
         # it from inside (ip netns exec remounts /sys for the command).
         return self.sh("cat", path).stdout.strip()
 
-    def stat(self, counter, dev="eth0"):
-        return int(self.read_sys("/sys/class/net/%s/statistics/%s" % (dev, counter)))
+    def stat(self, counter, dev=None):
+        return int(self.read_sys("/sys/class/net/%s/statistics/%s" % (dev or self.dev, counter)))
 
     def call(self, fn, *args, **kw):
         return ns_call(self.ns, fn, *args, **kw)
@@ -196,17 +205,26 @@ class LvsNet:
     the ARP sysctls: "fulcrum" runs `fulcrum realserver start` (the product
     way; each server with its own state file in the temp dir), "manual"
     does it with ip/sysctl (the testbed without fulcrum), "none" leaves it
-    to the caller."""
+    to the caller.
 
-    def __init__(self, n_rs=2, n_dir=1, rs_vip="fulcrum", v6=True):
+    The plan (all optional): prefix ("a.b.c", the /24 of every host; default
+    10.N.0), vip_idx, client_idx, dir_idx and rs_idx (host numbers in it;
+    given lists set n_dir/n_rs), dir_dev (the directors' NIC name, e.g. a
+    config's `interface`), vip_on_dir (False: nobody holds the VIP at start,
+    VRRP will)."""
+
+    def __init__(self, n_rs=2, n_dir=1, rs_vip="fulcrum", v6=True, prefix=None, vip_idx=100,
+                 client_idx=10, dir_idx=None, rs_idx=None, dir_dev="eth0", vip_on_dir=True):
         k = next(_seq)
         pid = os.getpid()
-        self.tag = "%d-%d" % (pid, k)
+        self.tag = "%d-%d-%s" % (pid, k, os.urandom(2).hex())
         self.n = (pid * 7 + k) % 200 + 20
-        self.prefix = "10.%d.0" % self.n
+        self.prefix = prefix or "10.%d.0" % self.n
         self.prefix6 = "fd00:%x::" % self.n
-        self.vip = "%s.100" % self.prefix
-        self.vip6 = "%s100" % self.prefix6
+        self.vip = "%s.%d" % (self.prefix, vip_idx)
+        self.vip6 = "%s%x" % (self.prefix6, vip_idx)
+        dir_idx = list(dir_idx or range(2, 2 + n_dir))
+        rs_idx = list(rs_idx or range(11, 11 + n_rs))
         self.v6 = v6
         self.made = []      # namespaces, in creation order
         self.procs = []     # fc.Tool-like objects with stop()
@@ -221,18 +239,18 @@ class LvsNet:
             ns_sh(self.sw, IP, "link", "set", "br0", "type", "bridge", "mcast_snooping", "0",
                   "stp_state", "0", "forward_delay", "0")
             ns_sh(self.sw, IP, "link", "set", "br0", "up")
-            self.client = self._host("client", "fxc", "pc", 10)
+            self.client = self._host("client", "fxc", "pc", client_idx)
             # partial TCP checksums from a veth are never completed by an
             # XDP forwarder (TESTBED.md quirk 2)
-            self.client.sh(ETHTOOL, "-K", "eth0", "tx", "off")
-            for i in range(1, n_dir + 1):
-                d = self._host("director", "fxd%d" % i, "pd%d" % i, 1 + i)
-                # XDP_TX out of d's eth0 needs an XDP program on the peer
+            self.client.sh(ETHTOOL, "-K", self.client.dev, "tx", "off")
+            for i, idx in enumerate(dir_idx, 1):
+                d = self._host("director", "fxd%d" % i, "pd%d" % i, idx, dir_dev)
+                # XDP_TX out of d's NIC needs an XDP program on the peer
                 self.xdp_pass_on_port(d)
                 self.dirs.append(d)
-            for i in range(1, n_rs + 1):
-                self.rs.append(self._host("real", "fxr%d" % i, "pr%d" % i, 10 + i))
-            if self.dirs:
+            for i, idx in enumerate(rs_idx, 1):
+                self.rs.append(self._host("real", "fxr%d" % i, "pr%d" % i, idx))
+            if self.dirs and vip_on_dir:
                 self.add_vip(self.dirs[0])
             for r in self.rs:
                 if rs_vip == "manual":
@@ -249,19 +267,19 @@ class LvsNet:
         sh(IP, "netns", "add", name)
         self.made.append(name)
 
-    def _host(self, role, short, port, idx):
+    def _host(self, role, short, port, idx, dev="eth0"):
         ns = "%s-%s" % (short, self.tag)
         self._add_ns(ns)
-        sh(IP, "link", "add", "name", "eth0", "netns", ns, "type", "veth",
+        sh(IP, "link", "add", "name", dev, "netns", ns, "type", "veth",
            "peer", "name", port, "netns", self.sw)
         ns_sh(self.sw, IP, "link", "set", port, "master", "br0", "up")
-        h = Host(self, role, ns, port, idx)
+        h = Host(self, role, ns, port, idx, dev)
         h.sh("sysctl", "-qw", "net.ipv6.conf.all.accept_dad=0",
-             "net.ipv6.conf.default.accept_dad=0", "net.ipv6.conf.eth0.accept_dad=0")
-        h.sh(IP, "addr", "add", "%s/24" % h.addr, "dev", "eth0")
+             "net.ipv6.conf.default.accept_dad=0", "net.ipv6.conf.%s.accept_dad=0" % dev)
+        h.sh(IP, "addr", "add", "%s/24" % h.addr, "dev", dev)
         if self.v6:
-            h.sh(IP, "-6", "addr", "add", "%s/64" % h.addr6, "dev", "eth0", "nodad")
-        h.sh(IP, "link", "set", "eth0", "up")
+            h.sh(IP, "-6", "addr", "add", "%s/64" % h.addr6, "dev", dev, "nodad")
+        h.sh(IP, "link", "set", dev, "up")
         h.sh(IP, "link", "set", "lo", "up")
         return h
 
@@ -271,14 +289,14 @@ class LvsNet:
 
     # -- the VIP
     def add_vip(self, d):
-        d.sh(IP, "addr", "add", "%s/24" % self.vip, "dev", "eth0")
+        d.sh(IP, "addr", "add", "%s/24" % self.vip, "dev", d.dev)
         if self.v6:
-            d.sh(IP, "-6", "addr", "add", "%s/64" % self.vip6, "dev", "eth0", "nodad")
+            d.sh(IP, "-6", "addr", "add", "%s/64" % self.vip6, "dev", d.dev, "nodad")
 
     def del_vip(self, d):
-        d.sh(IP, "addr", "del", "%s/24" % self.vip, "dev", "eth0", check=False)
+        d.sh(IP, "addr", "del", "%s/24" % self.vip, "dev", d.dev, check=False)
         if self.v6:
-            d.sh(IP, "-6", "addr", "del", "%s/64" % self.vip6, "dev", "eth0", check=False)
+            d.sh(IP, "-6", "addr", "del", "%s/64" % self.vip6, "dev", d.dev, check=False)
 
     def move_vip(self, src, dst):
         """The VIP leaves director src for director dst; the client forgets
@@ -286,11 +304,12 @@ class LvsNet:
         a VRRP takeover would make it)."""
         self.del_vip(src)
         self.add_vip(dst)
-        self.client.sh(IP, "neigh", "replace", self.vip, "lladdr", dst.mac(), "dev", "eth0",
-                       "nud", "reachable")
+        c = self.client
+        c.sh(IP, "neigh", "replace", self.vip, "lladdr", dst.mac(), "dev", c.dev, "nud",
+             "reachable")
         if self.v6:
-            self.client.sh(IP, "-6", "neigh", "replace", self.vip6, "lladdr", dst.mac(), "dev",
-                           "eth0", "nud", "reachable")
+            c.sh(IP, "-6", "neigh", "replace", self.vip6, "lladdr", dst.mac(), "dev", c.dev,
+                 "nud", "reachable")
 
     def rs_vip_manual(self, r):
         """What `fulcrum realserver start --vip` does, by hand: the VIP on lo

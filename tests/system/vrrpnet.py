@@ -2,9 +2,10 @@
 network namespaces, fulcrum and keepalived daemons inside them, VIP watching
 and crafted adverts.
 
-Every namespace is created here with a unique name (pid + counter) and
-deleted by Lan.close(), which the tests call from a finalizer.  Addresses
-(10.231.K.0/24) exist only inside those namespaces.  Every wait is bounded.
+Every namespace is created here with a unique name (pid, counter, random
+bits) and deleted by Lan.close(), which the tests call from a finalizer.
+Addresses (10.231.K.0/24) exist only inside those namespaces.  Every wait is
+bounded.
 """
 import itertools
 import json
@@ -51,7 +52,9 @@ class Lan:
 
     def __init__(self, n):
         k = next(_seq)
-        self.tag = "%d-%d" % (os.getpid(), k)
+        # pid, counter and random bits: a leftover of a crashed run whose
+        # pid came back never collides with this one
+        self.tag = "%d-%d-%s" % (os.getpid(), k, os.urandom(2).hex())
         self.net = "10.231.%d" % (k % 250 + 1)
         self.sw = "fvsw-" + self.tag
         self.hosts = []
