@@ -5,6 +5,7 @@ Run from the repository root with Debian's python (it has pytest):
     make && /usr/bin/python3 -m pytest -q tests/system
     make SAN=1 && FULCRUM_BUILD=build-san /usr/bin/python3 -m pytest -q tests/system
 FC_CORPUS_DIR overrides the keepalived corpus directory used by test_cli."""
+import contextlib
 import os
 
 import pytest
@@ -36,6 +37,37 @@ def backend(tmp_path):
     yield make
     for b in started:
         b.stop()
+
+
+class Undo:
+    """What a test starts or changes outside its tmp dir and no other
+    fixture owns, undone at teardown (last first), also when the test
+    failed: undo(fn, *args) runs fn(*args); undo.stop(obj) / undo.close(obj)
+    register obj.stop / obj.close and return obj, so that
+
+        srv = undo.stop(fc.HttpCtl("a", tmp_path))
+
+    holds from the line that started it, with no try/finally in the test."""
+
+    def __init__(self, stack):
+        self._stack = stack
+
+    def __call__(self, fn, *args, **kw):
+        self._stack.callback(fn, *args, **kw)
+
+    def stop(self, obj):
+        self(obj.stop)
+        return obj
+
+    def close(self, obj):
+        self(obj.close)
+        return obj
+
+
+@pytest.fixture
+def undo():
+    with contextlib.ExitStack() as stack:
+        yield Undo(stack)
 
 
 @pytest.fixture

@@ -7,7 +7,9 @@ implemented in this build": their tests skip at run time (need()), so the
 suite stays green while they are written.  Every wait is bounded.
 """
 import hashlib
+import os
 import re
+import signal
 import socket
 import subprocess
 import time
@@ -483,10 +485,10 @@ def http_check(url_lines, extra="", kind="HTTP_GET"):
                "".join("                %s\n" % l for l in url_lines)))
 
 
-def test_http_get_status_regex_digest_virtualhost(daemon, tmp_path):
+def test_http_get_status_regex_digest_virtualhost(daemon, tmp_path, undo):
     """One daemon, one server per rule (alpha: up only after a real pass),
     then each server's answer is changed so that its rule fails."""
-    mk = lambda name, **kw: fc.HttpCtl(name, tmp_path, logdir=str(tmp_path), **kw)
+    mk = lambda name, **kw: undo.stop(fc.HttpCtl(name, tmp_path, logdir=str(tmp_path), **kw))
     srv = {
         "status": mk("status", status=200),
         "range": mk("range", status=204),
@@ -506,81 +508,71 @@ def test_http_get_status_regex_digest_virtualhost(daemon, tmp_path):
     vport = fc.free_port()
     blocks = [rs_conf("127.0.0.1", s.port, http_check(urls[k])) for k, s in srv.items()]
     d = daemon(vs_conf(vport, blocks, extra="alpha\nvirtualhost vs.example.test"))
-    try:
-        need(d, vport, srv["status"].port, "HTTP_GET")
-        for k, s in srv.items():
-            fc.wait_state(d, vport, s.port, "up", 10)
-        reqs = srv["vhost"].requests()
-        assert reqs and reqs[-1][1] == "/v" and reqs[-1][2] == "url.example.test", reqs
-        reqs = srv["status"].requests()
-        assert reqs[-1][0] == "GET" and reqs[-1][1] == "/health", reqs
-        assert reqs[-1][2] == "vs.example.test", reqs  # the virtual server's virtualhost
+    need(d, vport, srv["status"].port, "HTTP_GET")
+    for k, s in srv.items():
+        fc.wait_state(d, vport, s.port, "up", 10)
+    reqs = srv["vhost"].requests()
+    assert reqs and reqs[-1][1] == "/v" and reqs[-1][2] == "url.example.test", reqs
+    reqs = srv["status"].requests()
+    assert reqs[-1][0] == "GET" and reqs[-1][1] == "/health", reqs
+    assert reqs[-1][2] == "vs.example.test", reqs  # the virtual server's virtualhost
 
-        srv["status"].set(status=503)
-        srv["range"].set(status=206)
-        srv["regex"].set(body="build failed\n")
-        srv["nomatch"].set(body="down for maintenance\n")
-        srv["digest"].set(body="hellO\n")
-        srv["vhost"].set(status=500)
-        want = {"status": "503", "range": "206", "regex": "regex", "nomatch": "regex",
-                "digest": "digest", "vhost": "500"}
-        for k, s in srv.items():
-            _, r = fc.wait_state(d, vport, s.port, "down", 10)
-            assert "HTTP_GET" in r["reason"] and want[k] in r["reason"], (k, r)
-        srv["status"].set(status=200)
-        fc.wait_state(d, vport, srv["status"].port, "up", 10)
-    finally:
-        for s in srv.values():
-            s.stop()
+    srv["status"].set(status=503)
+    srv["range"].set(status=206)
+    srv["regex"].set(body="build failed\n")
+    srv["nomatch"].set(body="down for maintenance\n")
+    srv["digest"].set(body="hellO\n")
+    srv["vhost"].set(status=500)
+    want = {"status": "503", "range": "206", "regex": "regex", "nomatch": "regex",
+            "digest": "digest", "vhost": "500"}
+    for k, s in srv.items():
+        _, r = fc.wait_state(d, vport, s.port, "down", 10)
+        assert "HTTP_GET" in r["reason"] and want[k] in r["reason"], (k, r)
+    srv["status"].set(status=200)
+    fc.wait_state(d, vport, srv["status"].port, "up", 10)
 
 
-def test_http_get_body_checks_survive_chunked_and_hang(daemon, tmp_path):
+def test_http_get_body_checks_survive_chunked_and_hang(daemon, tmp_path, undo):
     """A chunked body is digested whole; a server that never answers is down
     at connect_timeout with a 'timed out' reason (and is not stuck)."""
     body = "chunked body " * 50 + "\n"
-    ch = fc.HttpCtl("chunked", tmp_path, logdir=str(tmp_path), body=body, chunked=True)
-    hang = fc.HttpCtl("hang", tmp_path, logdir=str(tmp_path))
+    ch = undo.stop(fc.HttpCtl("chunked", tmp_path, logdir=str(tmp_path), body=body,
+                              chunked=True))
+    hang = undo.stop(fc.HttpCtl("hang", tmp_path, logdir=str(tmp_path)))
     vport = fc.free_port()
     d = daemon(vs_conf(vport, [
         rs_conf("127.0.0.1", ch.port, http_check(["path /", "digest %s" % md5(body)])),
         rs_conf("127.0.0.1", hang.port, http_check(["path /"]))], extra="alpha"))
-    try:
-        need(d, vport, ch.port, "HTTP_GET")
-        fc.wait_state(d, vport, ch.port, "up", 10)
-        fc.wait_state(d, vport, hang.port, "up", 10)
-        hang.set(mode="hang")
-        t0 = time.monotonic()
-        _, r = fc.wait_state(d, vport, hang.port, "down", 10)
-        assert "timed out" in r["reason"], r
-        assert time.monotonic() - t0 <= INTERVAL + 1.0 + MARGIN
-        hang.set(mode="normal")
-        fc.wait_state(d, vport, hang.port, "up", 10)
-    finally:
-        ch.stop()
-        hang.stop()
+    need(d, vport, ch.port, "HTTP_GET")
+    fc.wait_state(d, vport, ch.port, "up", 10)
+    fc.wait_state(d, vport, hang.port, "up", 10)
+    hang.set(mode="hang")
+    t0 = time.monotonic()
+    _, r = fc.wait_state(d, vport, hang.port, "down", 10)
+    assert "timed out" in r["reason"], r
+    assert time.monotonic() - t0 <= INTERVAL + 1.0 + MARGIN
+    hang.set(mode="normal")
+    fc.wait_state(d, vport, hang.port, "up", 10)
 
 
-def test_ssl_get_against_tls_and_plain(daemon, tmp_path):
+def test_ssl_get_against_tls_and_plain(daemon, tmp_path, undo):
     cert, key = fc.make_cert(tmp_path)
-    tls = fc.HttpCtl("tls", tmp_path, logdir=str(tmp_path), tls=(cert, key), body="secure\n")
-    plain = fc.HttpCtl("plain", tmp_path, logdir=str(tmp_path))
+    tls = undo.stop(fc.HttpCtl("tls", tmp_path, logdir=str(tmp_path), tls=(cert, key),
+                               body="secure\n"))
+    plain = undo.stop(fc.HttpCtl("plain", tmp_path, logdir=str(tmp_path)))
     vport = fc.free_port()
     d = daemon(vs_conf(vport, [
         rs_conf("127.0.0.1", tls.port,
                 http_check(["path /tls", "digest %s" % md5("secure\n")], kind="SSL_GET")),
         rs_conf("127.0.0.1", plain.port, http_check(["path /"], kind="SSL_GET"))],
         extra="alpha"))
-    try:
-        need(d, vport, tls.port, "SSL_GET")
-        fc.wait_state(d, vport, tls.port, "up", 10)
-        assert any(r[1] == "/tls" for r in tls.requests()), tls.requests()
-        wait_failed(d, vport, plain.port, "SSL_GET", [])
-        tls.set(status=404)
-        _, r = fc.wait_state(d, vport, tls.port, "down", 10)
-        assert "404" in r["reason"], r
-    finally:
-        tls.stop()
-        plain.stop()
+    need(d, vport, tls.port, "SSL_GET")
+    fc.wait_state(d, vport, tls.port, "up", 10)
+    assert any(r[1] == "/tls" for r in tls.requests()), tls.requests()
+    wait_failed(d, vport, plain.port, "SSL_GET", [])
+    tls.set(status=404)
+    _, r = fc.wait_state(d, vport, tls.port, "down", 10)
+    assert "404" in r["reason"], r
 
 
 # ------------------------------------------------------------------ MISC_CHECK
@@ -627,6 +619,28 @@ def test_misc_check_exit_codes_and_dynamic_weight(daemon, backend, tmp_path):
     fc.wait_state(d, vport, a.port, "up", 10)
 
 
+def kill_listed(path):
+    """Teardown: SIGKILL every pid listed in path that still runs the
+    test's script or its `sleep` (one the daemon failed to kill must not
+    outlive the test; a pid reused since by another program is left alone)."""
+    try:
+        pids = [int(x) for x in path.read_text().split()]
+    except (OSError, ValueError):
+        return
+    for pid in pids:
+        try:
+            with open("/proc/%d/cmdline" % pid, "rb") as f:
+                argv = f.read().split(b"\0")
+        except OSError:
+            continue
+        if not proc_gone(pid) and (argv[0] == b"sleep" or
+                                   any(a.endswith(b"hang.sh") for a in argv)):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+
+
 def proc_gone(pid):
     try:
         with open("/proc/%d/stat" % pid) as f:
@@ -636,9 +650,10 @@ def proc_gone(pid):
     return st[st.rindex(")") + 2] == "Z"  # a zombie is dead, waiting for its parent
 
 
-def test_misc_check_hanging_script_killed_with_its_child(daemon, backend, tmp_path):
+def test_misc_check_hanging_script_killed_with_its_child(daemon, backend, tmp_path, undo):
     a = backend("a")
     pids = tmp_path / "pids"
+    undo(kill_listed, pids)
     hang = fc.write_script(tmp_path / "hang.sh",
                            "sleep 300 &\necho $! >> %s\necho $$ >> %s\nsleep 300\n"
                            % (pids, pids))
@@ -691,8 +706,9 @@ def test_file_check_health_and_weight(daemon, backend, tmp_path):
 
 # ----------------------------------------------- SMTP, DNS, UDP, PING checks
 
-def tool(name, argv, port, tmp_path):
-    return fc.Tool(name, argv, port, logdir=str(tmp_path))
+def tool(undo, name, argv, port, tmp_path):
+    """A tests/tools program, stopped at teardown."""
+    return undo.stop(fc.Tool(name, argv, port, logdir=str(tmp_path)))
 
 
 def generic_check(kind, lines):
@@ -700,31 +716,27 @@ def generic_check(kind, lines):
         kind, "".join("            %s\n" % l for l in lines))
 
 
-def test_smtp_check_pass_and_fail(daemon, tmp_path):
+def test_smtp_check_pass_and_fail(daemon, tmp_path, undo):
     p1, p2 = fc.free_port(), fc.free_port()
-    good = tool("smtp-ok", [fc.PYTHON, str(fc.PROTOSRV), "smtp", "--port", str(p1)], p1,
-                tmp_path)
-    bad = tool("smtp-554", [fc.PYTHON, str(fc.PROTOSRV), "smtp", "--port", str(p2),
-                            "--banner", "554"], p2, tmp_path)
+    good = tool(undo, "smtp-ok", [fc.PYTHON, str(fc.PROTOSRV), "smtp", "--port", str(p1)],
+                p1, tmp_path)
+    bad = tool(undo, "smtp-554", [fc.PYTHON, str(fc.PROTOSRV), "smtp", "--port", str(p2),
+                                  "--banner", "554"], p2, tmp_path)
     vport = fc.free_port()
     chk = generic_check("SMTP_CHECK", ["helo_name fulcrum.test"])
     d = daemon(vs_conf(vport, [rs_conf("127.0.0.1", p1, chk), rs_conf("127.0.0.1", p2, chk)],
                        extra="alpha"))
-    try:
-        need(d, vport, p1, "SMTP_CHECK")
-        fc.wait_state(d, vport, p1, "up", 10)
-        assert any("HELO fulcrum.test" in l or "EHLO fulcrum.test" in l for l in good.lines), \
-            good.lines
-        wait_failed(d, vport, p2, "SMTP_CHECK", ["554"])
-    finally:
-        good.stop()
-        bad.stop()
+    need(d, vport, p1, "SMTP_CHECK")
+    fc.wait_state(d, vport, p1, "up", 10)
+    assert any("HELO fulcrum.test" in l or "EHLO fulcrum.test" in l for l in good.lines), \
+        good.lines
+    wait_failed(d, vport, p2, "SMTP_CHECK", ["554"])
 
 
-def test_dns_check_pass_and_fail(daemon, tmp_path):
+def test_dns_check_pass_and_fail(daemon, tmp_path, undo):
     p1 = fc.free_port()
-    srv = tool("dns", [fc.PYTHON, str(fc.PROTOSRV), "dns", "--port", str(p1), "--ok",
-                       "ok.test"], p1, tmp_path)
+    srv = tool(undo, "dns", [fc.PYTHON, str(fc.PROTOSRV), "dns", "--port", str(p1), "--ok",
+                             "ok.test"], p1, tmp_path)
     vport = fc.free_port()
     d = daemon(vs_conf(vport, [
         rs_conf("127.0.0.1", p1, generic_check("DNS_CHECK", ["type A", "name ok.test"])),
@@ -732,14 +744,11 @@ def test_dns_check_pass_and_fail(daemon, tmp_path):
         .replace("real_server 127.0.0.1 %d" % p1, "real_server 127.0.0.2 %d" % p1)
         .replace("retry 0", "retry 0\n            connect_ip 127.0.0.1")],
         extra="alpha", proto="UDP"))
-    try:
-        need(d, vport, p1, "DNS_CHECK")
-        fc.wait_state(d, vport, p1, "up", 10)
-        assert any(l.startswith("query ok.test.") for l in srv.lines), srv.lines
-        wait_failed(d, vport, p1, "DNS_CHECK", [], host="127.0.0.2")
-        assert any(l.startswith("query bad.test.") for l in srv.lines), srv.lines
-    finally:
-        srv.stop()
+    need(d, vport, p1, "DNS_CHECK")
+    fc.wait_state(d, vport, p1, "up", 10)
+    assert any(l.startswith("query ok.test.") for l in srv.lines), srv.lines
+    wait_failed(d, vport, p1, "DNS_CHECK", [], host="127.0.0.2")
+    assert any(l.startswith("query bad.test.") for l in srv.lines), srv.lines
 
 
 def test_udp_check_pass_and_fail(daemon, backend):
@@ -756,38 +765,43 @@ def test_udp_check_pass_and_fail(daemon, backend):
     fc.wait_state(d, vport, u.port, "down", 10)
 
 
-UNREACHABLE = "198.51.100.77"  # TEST-NET-2; made unreachable by the test
+UNREACHABLE = "198.51.100.77"  # TEST-NET-2; made unreachable by the fixture below
 
 
-def test_ping_check_pass_and_fail(daemon):
-    """127.0.0.1 answers; an address with an `unreachable` route (added for
-    the test, removed after) never does."""
+@pytest.fixture
+def unreachable_route():
+    """An `unreachable` route to UNREACHABLE (so a ping to it never leaves
+    the host), deleted at teardown even when the test fails."""
     r = subprocess.run(["ip", "route", "replace", "unreachable", UNREACHABLE + "/32"],
                        capture_output=True, text=True, timeout=10)
     if r.returncode != 0:
         pytest.skip("cannot add an unreachable route: %s" % r.stderr.strip())
-    try:
-        vport = fc.free_port()
-        rport = fc.free_port()
-        d = daemon(vs_conf(vport, [
-            rs_conf("127.0.0.1", rport, generic_check("PING_CHECK", [])),
-            rs_conf("127.0.0.2", rport,
-                    generic_check("PING_CHECK", ["connect_ip " + UNREACHABLE]))],
-            extra="alpha"))
-        need(d, vport, rport, "PING_CHECK")
-        fc.wait_state(d, vport, rport, "up", 10)
-        c = wait_failed(d, vport, rport, "PING_CHECK", [], host="127.0.0.2")
-        assert c["target"].startswith(UNREACHABLE), c
-    finally:
-        subprocess.run(["ip", "route", "del", "unreachable", UNREACHABLE + "/32"],
-                       capture_output=True, timeout=10)
+    yield UNREACHABLE
+    subprocess.run(["ip", "route", "del", "unreachable", UNREACHABLE + "/32"],
+                   capture_output=True, timeout=10)
 
 
-def test_daemon_stop_kills_running_scripts(daemon, backend, tmp_path):
+def test_ping_check_pass_and_fail(daemon, unreachable_route):
+    """127.0.0.1 answers; an address with an `unreachable` route never does."""
+    vport = fc.free_port()
+    rport = fc.free_port()
+    d = daemon(vs_conf(vport, [
+        rs_conf("127.0.0.1", rport, generic_check("PING_CHECK", [])),
+        rs_conf("127.0.0.2", rport,
+                generic_check("PING_CHECK", ["connect_ip " + unreachable_route]))],
+        extra="alpha"))
+    need(d, vport, rport, "PING_CHECK")
+    fc.wait_state(d, vport, rport, "up", 10)
+    c = wait_failed(d, vport, rport, "PING_CHECK", [], host="127.0.0.2")
+    assert c["target"].startswith(unreachable_route), c
+
+
+def test_daemon_stop_kills_running_scripts(daemon, backend, tmp_path, undo):
     """SIGTERM while a MISC_CHECK script runs: fulcrum exits 0 and the script
     does not outlive it."""
     a = backend("a")
     pids = tmp_path / "pids"
+    undo(kill_listed, pids)
     hang = fc.write_script(tmp_path / "hang.sh", "echo $$ >> %s\nsleep 300\n" % pids)
     vport = fc.free_port()
     chk = ('        MISC_CHECK {\n            misc_path "%s"\n            misc_timeout 60\n'
