@@ -1,9 +1,13 @@
 /* global_defs: fulcrum's own settings (control_socket, the XDP engine's
- * interfaces and mode), router_id, the VRRP defaults (vrrp_kw.c) and the
- * process tuning keywords (proc_kw.c). */
+ * interfaces and mode, the user/group/chroot to run in), router_id, script
+ * security (script_user, enable_script_security), the VRRP defaults
+ * (vrrp_kw.c) and the process tuning keywords (proc_kw.c). */
+#include <grp.h>
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "conf/kw.h"
 #include "core/err.h"
@@ -82,14 +86,85 @@ static int p_xdp_mode(struct kw_ctx *c, void *obj, const struct kw_stmt *st, cha
 	return 0;
 }
 
+/* ---- scripts and privileges (doc/security.md) ---- */
+
+/* A user or group must exist when the configuration is read: an unknown
+ * one is a file:line error at fulcrum -t, not a failure at the first run. */
+static int user_exists(const char *kw, const char *name, char *err, size_t errlen)
+{
+	if (!getpwnam(name))
+		return err_set(err, errlen, "%s: unknown user '%s'", kw, name);
+	return 0;
+}
+
+/* script_user USER [GROUP]: keepalived's default user for scripts. */
+static int p_script_user(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
+			 size_t errlen)
+{
+	struct global_defs *g = obj;
+
+	if (user_exists("script_user", st->args[0].text, err, errlen) < 0)
+		return -1;
+	if (st->argc > 1)
+		kw_warn(c, st->kw,
+			"script_user: the group is ignored by fulcrum (the user's own group "
+			"applies)");
+	return kw_str(st, 0, &g->script_user, err, errlen);
+}
+
+static int p_enable_script_security(struct kw_ctx *c, void *obj, const struct kw_stmt *st,
+				    char *err, size_t errlen)
+{
+	((struct global_defs *)obj)->script_security = 1;
+	return 0;
+}
+
+/* run_as_user USER (fulcrum extension, HAProxy's `user`) */
+static int p_run_as_user(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
+			 size_t errlen)
+{
+	if (user_exists("run_as_user", st->args[0].text, err, errlen) < 0)
+		return -1;
+	return kw_str(st, 0, &((struct global_defs *)obj)->run_as_user, err, errlen);
+}
+
+/* run_as_group GROUP (fulcrum extension, HAProxy's `group`) */
+static int p_run_as_group(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
+			  size_t errlen)
+{
+	if (!getgrnam(st->args[0].text))
+		return err_set(err, errlen, "run_as_group: unknown group '%s'", st->args[0].text);
+	return kw_str(st, 0, &((struct global_defs *)obj)->run_as_group, err, errlen);
+}
+
+/* chroot_dir DIR (fulcrum extension, HAProxy's `chroot`) */
+static int p_chroot_dir(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
+			size_t errlen)
+{
+	const char *d = st->args[0].text;
+	struct stat sb;
+
+	if (d[0] != '/')
+		return err_set(err, errlen, "chroot_dir: '%s' is not an absolute path", d);
+	if (stat(d, &sb) < 0 || !S_ISDIR(sb.st_mode))
+		return err_set(err, errlen, "chroot_dir: '%s' is not a directory", d);
+	return kw_str(st, 0, &((struct global_defs *)obj)->chroot_dir, err, errlen);
+}
+
 static const struct kw kw_global[] = {
     {"control_socket", p_control_socket, 1, 1, KW_NOBLOCK},
     {"router_id", p_router_id, 1, 1, KW_NOBLOCK},
+    {"lvs_id", p_router_id, 1, 1, KW_NOBLOCK}, /* router_id's name before keepalived 1.1.8 */
     {"xdp_interface", p_xdp_interface, 1, KW_ANY, KW_NOBLOCK},
     {"xdp_mode", p_xdp_mode, 1, 1, KW_NOBLOCK},
     {"vrrp_version", vrrp_kw_global_version, 1, 1, KW_NOBLOCK},
     {"vrrp_garp_interval", vrrp_kw_global_garp, 1, 1, KW_NOBLOCK},
     {"vrrp_gna_interval", vrrp_kw_global_garp, 1, 1, KW_NOBLOCK},
+    {"script_user", p_script_user, 1, 2, KW_NOBLOCK},
+    {"enable_script_security", p_enable_script_security, 0, 0, KW_NOBLOCK},
+    {"run_as_user", p_run_as_user, 1, 1, KW_NOBLOCK},
+    {"run_as_group", p_run_as_group, 1, 1, KW_NOBLOCK},
+    {"chroot_dir", p_chroot_dir, 1, 1, KW_NOBLOCK},
     {NULL},
 };
 
@@ -102,3 +177,6 @@ int conf_global_defs(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char
 	kw_body(c, &blk_global, &c->cfg->global, st->kw);
 	return 0;
 }
+
+/* For the generated keyword reference (kw_doc.c). */
+const struct kw_block *const kw_doc_global[] = {&blk_global, NULL};

@@ -69,8 +69,6 @@ const char *const ign_global[] = {
     "enable_snmp_rfcv3",
     "enable_dbus",
     "dbus_service_name",
-    "script_user",
-    "enable_script_security",
     "notify_fifo",
     "notify_fifo_script",
     "net_namespace",

@@ -12,6 +12,7 @@
 
 #include "conf/kw.h"
 #include "conf/lexer.h"
+#include "conf/script_check.h"
 #include "core/err.h"
 #include "model/model.h"
 #include "sched/sched.h"
@@ -78,7 +79,7 @@ static int p_rs_inhibit(struct kw_ctx *c, void *obj, const struct kw_stmt *st, c
 	return kw_bool(st, 0, &rss->rs->inhibit_on_failure, err, errlen);
 }
 
-/* notify_up SCRIPT [USER [GROUP]]: fulcrum runs scripts as itself. */
+/* notify_up SCRIPT [USER [GROUP]]: the script runs as script_user (doc/security.md). */
 static int script_arg(struct kw_ctx *c, const struct kw_stmt *st, char **dst, char *err,
 		      size_t errlen)
 {
@@ -896,6 +897,7 @@ void ka_read(struct kw_ctx *c)
 			ka_expand_group(c, p->kw, g, p->body);
 	}
 	vrrp_kw_finish(c);
+	conf_scripts_finish(c);
 }
 
 void ka_ctx_free(struct kw_ctx *c)

@@ -65,7 +65,7 @@ static int ifname_copy(const char *kw, const char *s, char *dst, size_t dstlen, 
 	return 0;
 }
 
-/* notify_* SCRIPT [USER [GROUP]]: fulcrum runs scripts as itself. */
+/* notify_* SCRIPT [USER [GROUP]]: the script runs as script_user (doc/security.md). */
 static int script_arg(struct kw_ctx *c, const struct kw_stmt *st, char **dst, char *err,
 		      size_t errlen)
 {

@@ -55,7 +55,17 @@ struct spawn {
 	char tail[SPAWN_TAIL];   /* last bytes of output */
 };
 
+/* A user's ids, looked up before fork (no allocation in the child). */
+struct spawn_creds {
+	uid_t uid;
+	gid_t gid;
+	gid_t *groups; /* malloc'd */
+	int ngroups;
+};
+
 static unsigned n_pending; /* forked, not yet reaped */
+static struct spawn_creds def_creds; /* spawn_set_default_user */
+static int def_set;                  /* def_creds holds a user */
 static char read_buf[65536]; /* one loop thread: shared scratch for draining */
 
 unsigned spawn_pending(void)
@@ -236,8 +246,7 @@ static void child_write(const char *s)
 }
 
 static void __attribute__((noreturn))
-child_run(char **argv, int devnull, int out_wr, int change_user, uid_t uid, gid_t gid,
-	  gid_t *groups, int ngroups)
+child_run(char **argv, int devnull, int out_wr, int change_user, const struct spawn_creds *cr)
 {
 	struct sigaction sa;
 	sigset_t none;
@@ -263,7 +272,8 @@ child_run(char **argv, int devnull, int out_wr, int change_user, uid_t uid, gid_
 			close(fd);
 	}
 	if (change_user) {
-		if (setgroups((size_t)ngroups, groups) < 0 || setgid(gid) < 0 || setuid(uid) < 0) {
+		if (setgroups((size_t)cr->ngroups, cr->groups) < 0 || setgid(cr->gid) < 0 ||
+		    setuid(cr->uid) < 0) {
 			child_write("fulcrum: cannot change to the script's user: ");
 			child_write(strerror(errno));
 			child_write("\n");
@@ -475,10 +485,8 @@ void spawn_cancel(struct spawn *sp)
 	sp->state = SP_CANCELLED; /* reaped when the pidfd says it ended */
 }
 
-/* The user's ids and groups, looked up before fork (no allocation in the
- * child).  0, or -1 with err. */
-static int lookup_user(const char *user, uid_t *uid, gid_t *gid, gid_t **groups, int *ngroups,
-		       char *err, size_t errlen)
+/* The user's ids and groups.  0, or -1 with err. */
+static int lookup_user(const char *user, struct spawn_creds *cr, char *err, size_t errlen)
 {
 	struct passwd pw, *res = NULL;
 	long sz = sysconf(_SC_GETPW_R_SIZE_MAX);
@@ -495,8 +503,8 @@ static int lookup_user(const char *user, uid_t *uid, gid_t *gid, gid_t **groups,
 		free(buf);
 		return err_set(err, errlen, "unknown user '%s'", user);
 	}
-	*uid = pw.pw_uid;
-	*gid = pw.pw_gid;
+	cr->uid = pw.pw_uid;
+	cr->gid = pw.pw_gid;
 	for (;;) {
 		gid_t *g = malloc((size_t)n * sizeof(*g));
 		int want = n;
@@ -506,8 +514,8 @@ static int lookup_user(const char *user, uid_t *uid, gid_t *gid, gid_t **groups,
 			return err_set(err, errlen, "out of memory");
 		}
 		if (getgrouplist(user, pw.pw_gid, g, &want) >= 0) {
-			*groups = g;
-			*ngroups = want;
+			cr->groups = g;
+			cr->ngroups = want;
 			break;
 		}
 		free(g);
@@ -519,24 +527,39 @@ static int lookup_user(const char *user, uid_t *uid, gid_t *gid, gid_t **groups,
 	return 0;
 }
 
+int spawn_set_default_user(const char *user, char *err, size_t errlen)
+{
+	struct spawn_creds cr = {0};
+
+	if (user && *user && lookup_user(user, &cr, err, errlen) < 0)
+		return -1;
+	free(def_creds.groups);
+	def_creds = cr;
+	def_set = user && *user;
+	return 0;
+}
+
 struct spawn *spawn_start(struct loop *l, const char *cmdline, const char *user,
 			  unsigned timeout_ms, spawn_cb cb, void *data, char *err, size_t errlen)
 {
 	struct spawn *sp = NULL;
 	char **argv = NULL;
-	int pfd[2] = {-1, -1}, devnull = -1, change_user = 0, ngroups = 0;
-	gid_t *groups = NULL, gid = 0;
-	uid_t uid = 0;
+	int pfd[2] = {-1, -1}, devnull = -1, change_user = 0;
+	struct spawn_creds own = {0}, *cr = NULL;
 	pid_t pid;
 
 	if (spawn_split(cmdline, &argv, err, errlen) < 0)
 		return NULL;
 	if (user && *user) {
-		if (lookup_user(user, &uid, &gid, &groups, &ngroups, err, errlen) < 0)
+		if (lookup_user(user, &own, err, errlen) < 0)
 			goto fail;
-		/* already that user: nothing to change (and no privilege needed) */
-		change_user = !(uid == geteuid() && gid == getegid());
+		cr = &own;
+	} else if (def_set) {
+		cr = &def_creds;
 	}
+	/* already that user: nothing to change (and no privilege needed) */
+	if (cr)
+		change_user = !(cr->uid == geteuid() && cr->gid == getegid());
 	sp = calloc(1, sizeof(*sp));
 	if (!sp) {
 		err_set(err, errlen, "out of memory");
@@ -563,7 +586,7 @@ struct spawn *spawn_start(struct loop *l, const char *cmdline, const char *user,
 		goto fail;
 	}
 	if (pid == 0)
-		child_run(argv, devnull, pfd[1], change_user, uid, gid, groups, ngroups);
+		child_run(argv, devnull, pfd[1], change_user, cr);
 
 	/* parent: the group must exist before anyone may kill(-pid); EACCES
 	 * means the child already exec'd, after its own setpgid */
@@ -575,8 +598,8 @@ struct spawn *spawn_start(struct loop *l, const char *cmdline, const char *user,
 	devnull = -1;
 	spawn_argv_free(argv);
 	argv = NULL;
-	free(groups);
-	groups = NULL;
+	free(own.groups);
+	own.groups = NULL;
 
 	sp->l = l;
 	sp->pid = pid;
@@ -617,7 +640,7 @@ fail:
 	if (devnull >= 0)
 		close(devnull);
 	spawn_argv_free(argv);
-	free(groups);
+	free(own.groups);
 	free(sp);
 	return NULL;
 }

@@ -32,12 +32,19 @@ struct spawn_result {
  * The spawn is freed right after the callback returns. */
 typedef void (*spawn_cb)(struct spawn_result *res, void *data);
 
-/* Start cmdline.  user: run as this user (NULL or "" = as fulcrum);
+/* Start cmdline.  user: run as this user (NULL or "" = the default user);
  * timeout_ms 0 = no timeout.  NULL with err if it could not be started
  * (bad command line, fork failure, unknown user); an exec failure is
  * reported through the callback as exit code 127 (as a shell does). */
 struct spawn *spawn_start(struct loop *l, const char *cmdline, const char *user,
 			  unsigned timeout_ms, spawn_cb cb, void *data, char *err, size_t errlen);
+
+/* The user a script runs as when spawn_start gets none: the configuration's
+ * script_user (see doc/security.md).  NULL or "" = as fulcrum itself.  The
+ * user is looked up now and its ids kept, so that spawning needs no user
+ * database (a chroot may have none).  0, or -1 with err (the old default
+ * kept). */
+int spawn_set_default_user(const char *user, char *err, size_t errlen);
 
 /* Kill the process group now and forget it: the callback is not called.
  * The child is still reaped (asynchronously). */

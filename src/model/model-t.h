@@ -169,6 +169,13 @@ struct global_defs {
 				  * none = each VIP's own interface */
 	unsigned n_xdp_interfaces;
 	enum fc_xdp_mode xdp_mode;
+	/* scripts and privileges; see doc/security.md */
+	int script_security;     /* enable_script_security: unsafe scripts refused */
+	char *script_user;       /* script_user, else keepalived's default (conf/script_check.c);
+				  * NULL = scripts run as the daemon */
+	char *run_as_user;       /* run_as_user, run_as_group, chroot_dir (fulcrum extensions): */
+	char *run_as_group;      /* NULL = stay root / the user's group / no chroot */
+	char *chroot_dir;
 };
 
 struct config {

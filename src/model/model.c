@@ -53,6 +53,10 @@ void config_free(struct config *cfg)
 	for (i = 0; i < cfg->global.n_xdp_interfaces; i++)
 		free(cfg->global.xdp_interfaces[i]);
 	free(cfg->global.xdp_interfaces);
+	free(cfg->global.script_user);
+	free(cfg->global.run_as_user);
+	free(cfg->global.run_as_group);
+	free(cfg->global.chroot_dir);
 	vrrp_config_free(&cfg->vrrp);
 	free(cfg);
 }
