@@ -59,6 +59,7 @@ class Lan:
         self.sw = "fvsw-" + self.tag
         self.hosts = []
         self.made = []
+        self.owned = []
         try:
             self._add_ns(self.sw)
             ns_sh(self.sw, IP, "link", "add", "br0", "type", "bridge")
@@ -116,7 +117,20 @@ class Lan:
         out = ns_sh(self.hosts[i - 1], IP, "-o", "link", "show", "dev", "eth0").stdout.split()
         return out[out.index("link/ether") + 1]
 
+    def own(self, obj):
+        """obj (a watcher, a Keepalived: anything with close()) is closed by
+        close(), before the namespaces go; returns obj.  A test hands over
+        what it starts in the LAN instead of closing it in a finally."""
+        self.owned.append(obj)
+        return obj
+
     def close(self):
+        for obj in reversed(self.owned):
+            try:
+                obj.close()
+            except Exception:  # the others must still go
+                pass
+        self.owned = []
         for ns in reversed(self.made):
             sh(IP, "netns", "del", ns, check=False)
         self.made = []
@@ -326,6 +340,7 @@ class Keepalived:
         self.vpid = self.dir / "k-vrrp.pid"
         self.cpid = self.dir / "k-check.pid"
         self.errpath = self.dir / "keepalived.log"
+        self.closed = self.child_killed = False
         self._log = open(self.errpath, "ab")
         self.proc = subprocess.Popen(
             [IP, "netns", "exec", ns, keepalived_bin(), "-n", "-l", "-D", "-P",
@@ -336,29 +351,37 @@ class Keepalived:
     def log(self):
         return self.errpath.read_text(errors="replace")
 
-    def kill(self):
-        """SIGKILL of parent and VRRP child: no priority-0 advert, no respawn."""
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGSTOP)
+    def _kill_child(self):
+        """SIGKILL the VRRP child, once: later its pid may be somebody else's."""
+        if self.child_killed:
+            return
+        self.child_killed = True
         try:
             os.kill(int(self.vpid.read_text().strip()), signal.SIGKILL)
         except (OSError, ValueError):
             pass
+
+    def kill(self):
+        """SIGKILL of parent and VRRP child: no priority-0 advert, no respawn."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGSTOP)
+        self._kill_child()
         if self.proc.poll() is None:
             self.proc.kill()
         self.proc.wait(5)
 
     def close(self):
+        """Stop both processes (idempotent: Lan.close calls it too)."""
+        if self.closed:
+            return
+        self.closed = True
         if self.proc.poll() is None:
             self.proc.terminate()
             try:
                 self.proc.wait(10)
             except subprocess.TimeoutExpired:
                 self.kill()
-        try:  # the child may survive its parent briefly
-            os.kill(int(self.vpid.read_text().strip()), signal.SIGKILL)
-        except (OSError, ValueError):
-            pass
+        self._kill_child()  # the child may survive its parent briefly
         self._log.close()
 
 
