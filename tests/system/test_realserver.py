@@ -1,8 +1,9 @@
 """`fulcrum realserver start|stop|status` and the TUN decapsulator, end to end.
 
 Every test runs the built binary inside network namespaces it creates
-(unique names: pid + counter, deleted in teardown even on failure); the
-sysctls and addresses it touches are those of these namespaces only.
+(unique names: pid, counter and random bits; deleted in teardown even on
+failure, with the helper processes started in them); the sysctls and
+addresses it touches are those of these namespaces only.
 Every wait is bounded.  Root only.
 
     make && /usr/bin/python3 -m pytest -q tests/system/test_realserver.py
@@ -36,11 +37,13 @@ def sh(*args, check=True, timeout=15.0, input=None):
 
 
 class Net:
-    """Namespaces made by one test; close() deletes them all."""
+    """Namespaces made by one test and the processes started in them;
+    close() kills the processes and deletes the namespaces."""
 
     def __init__(self):
         self.made = []
-        self.tag = "%d-%d" % (os.getpid(), next(_seq))
+        self.procs = []
+        self.tag = "%d-%d-%s" % (os.getpid(), next(_seq), os.urandom(2).hex())
 
     def ns(self, role):
         name = "frs%s-%s" % (role, self.tag)
@@ -49,7 +52,24 @@ class Net:
         sh(IP, "-n", name, "link", "set", "lo", "up")
         return name
 
+    def spawn(self, ns, script, *args):
+        """python -c script ARGS in ns, once it printed "ready"; killed by
+        close() if still running."""
+        p = subprocess.Popen([IP, "netns", "exec", ns, fc.PYTHON, "-c", script] + list(args),
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.procs.append(p)
+        line = p.stdout.readline()
+        assert line.strip() == "ready", (line, p.stderr.read() if p.poll() is not None else "")
+        return p
+
     def close(self):
+        for p in self.procs:
+            if p.poll() is None:
+                p.kill()
+                p.wait(5)
+            p.stdout.close()
+            p.stderr.close()
+        self.procs = []
         for n in reversed(self.made):
             sh(IP, "netns", "del", n, check=False)
 
@@ -386,33 +406,19 @@ print("got %s from %s" % (data.decode(), peer[0]), flush=True)
 """
 
 
-def spawn(ns, script, *args):
-    p = subprocess.Popen([IP, "netns", "exec", ns, fc.PYTHON, "-c", script] + list(args),
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    line = p.stdout.readline()
-    assert line.strip() == "ready", (line, p.stderr.read() if p.poll() is not None else "")
-    return p
-
-
-def tunnel_roundtrip(c, s, fam, outer_dst, client, vip):
+def tunnel_roundtrip(net, c, s, fam, outer_dst, client, vip):
     """Sends the client's datagram through the tunnel until the real server
     got it (bounded); returns (server output, client output)."""
-    echo = spawn(s, _ECHO, vip, "8")
-    listen = spawn(c, _LISTEN, client, "10")
-    try:
-        deadline = time.monotonic() + 6
-        while echo.poll() is None and time.monotonic() < deadline:
-            sh(IP, "netns", "exec", c, fc.PYTHON, "-c", _SEND_TUNNEL, fam, outer_dst, client,
-               vip, "1")
-            time.sleep(0.2)
-        eout = echo.communicate(timeout=10)[0]
-        lout = listen.communicate(timeout=10)[0]
-        return eout, lout
-    finally:
-        for p in (echo, listen):
-            if p.poll() is None:
-                p.kill()
-                p.wait()
+    echo = net.spawn(s, _ECHO, vip, "8")
+    listen = net.spawn(c, _LISTEN, client, "10")
+    deadline = time.monotonic() + 6
+    while echo.poll() is None and time.monotonic() < deadline:
+        sh(IP, "netns", "exec", c, fc.PYTHON, "-c", _SEND_TUNNEL, fam, outer_dst, client,
+           vip, "1")
+        time.sleep(0.2)
+    eout = echo.communicate(timeout=10)[0]
+    lout = listen.communicate(timeout=10)[0]
+    return eout, lout
 
 
 def xdp_prog(ns, dev):
@@ -442,7 +448,7 @@ def test_decap_tunnel_end_to_end(net, state):
 
     # before: no decapsulator, the tunnel packet is not delivered
     sh(IP, "-n", s, "addr", "add", vip4 + "/32", "dev", "lo")
-    echo = spawn(s, _ECHO, vip4, "1.5")
+    echo = net.spawn(s, _ECHO, vip4, "1.5")
     sh(IP, "netns", "exec", c, fc.PYTHON, "-c", _SEND_TUNNEL, "4", "10.82.0.2",
        "198.51.100.7", vip4, "3")
     assert "timeout" in echo.communicate(timeout=10)[0]
@@ -455,10 +461,10 @@ def test_decap_tunnel_end_to_end(net, state):
     r = rs(s, state, "start", "--vip", vip4, "--vip", vip6, "--decap", check=0)
     assert "nothing changed" in r.stdout
 
-    eout, lout = tunnel_roundtrip(c, s, "4", "10.82.0.2", "198.51.100.7", vip4)
+    eout, lout = tunnel_roundtrip(net, c, s, "4", "10.82.0.2", "198.51.100.7", vip4)
     assert "got through the tunnel from 198.51.100.7" in eout
     assert "got reply:through the tunnel from %s" % vip4 in lout  # straight from the VIP
-    eout, lout = tunnel_roundtrip(c, s, "6", "2001:db8:82::2", "2001:db8:c::7", vip6)
+    eout, lout = tunnel_roundtrip(net, c, s, "6", "2001:db8:82::2", "2001:db8:c::7", vip6)
     assert "got through the tunnel from 2001:db8:c::7" in eout
     assert "got reply:through the tunnel from %s" % vip6 in lout
 

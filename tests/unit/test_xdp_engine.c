@@ -156,17 +156,58 @@ static void test_global_keywords(void **state)
 
 /* ---- the engine in a namespace ---- */
 
-static const char *conf_dr(const char *extra_a, const char *algo)
+/* Each namespace test gets a struct fulcrum with a loop in *state; the
+ * teardown stops the engine and takes off whatever a failed test may have
+ * left (a program attached to IF0 by hand, an extra neighbour), so one
+ * failure never fails the next test. */
+static int ns_setup(void **state)
+{
+	struct fulcrum *fc = calloc(1, sizeof(*fc));
+
+	if (!fc || !(fc->loop = loop_new())) {
+		free(fc);
+		return -1;
+	}
+	*state = fc;
+	return 0;
+}
+
+static int ns_teardown(void **state)
+{
+	struct fulcrum *fc = *state;
+	int ifindex = (int)if_nametoindex(IF0);
+
+	apply_shutdown(fc);
+	config_free(fc->cfg);
+	loop_free(fc->loop);
+	free(fc);
+	*state = NULL;
+	if (ifindex > 0) {
+		bpf_xdp_detach(ifindex, XDP_FLAGS_DRV_MODE, NULL);
+		bpf_xdp_detach(ifindex, XDP_FLAGS_SKB_MODE, NULL);
+	}
+	if (in_ns && system("ip neigh del 10.93.0.7 dev " IF0 " 2>/dev/null; true") != 0)
+		return -1;
+	return 0;
+}
+
+/* idle_s: the TCP idle timeout (tcp_idle_s in the service entry) */
+static const char *conf_dr_idle(const char *extra_a, const char *algo, unsigned idle_s)
 {
 	static char buf[1024];
 
 	snprintf(buf, sizeof(buf),
 		 "virtual_server " VIP " 80 {\n lb_kind DR\n lb_algo %s\n protocol TCP\n"
-		 " proxy_idle_timeout 600\n"
+		 " proxy_idle_timeout %u\n"
 		 " real_server " RS_A " 80 { weight 1 %s}\n"
 		 " real_server " RS_B " 80 { weight 2 }\n}\n",
-		 algo, extra_a);
+		 algo, idle_s, extra_a);
 	return buf;
+}
+
+static const char *conf_dr(const char *extra_a, const char *algo)
+{
+	return conf_dr_idle(extra_a, algo, 600);
 }
 
 static void apply_text(struct fulcrum *fc, const char *text)
@@ -249,7 +290,7 @@ static uint32_t attached_prog(int ifindex)
 
 static void test_dr_maps(void **state)
 {
-	struct fulcrum fc = {0};
+	struct fulcrum *fc = *state;
 	struct fx_vip v;
 	struct fx_real r;
 	struct xdp_srv *a, *b;
@@ -262,17 +303,16 @@ static void test_dr_maps(void **state)
 
 	if (!in_ns)
 		skip();
-	fc.loop = loop_new();
-	apply_text(&fc, conf_dr("", "mh"));
+	apply_text(fc, conf_dr("", "mh"));
 
 	/* attached, natively (veth has native XDP) */
-	assert_int_equal(engine(&fc)->n_ifs, 1);
-	assert_int_equal(engine(&fc)->ifs[0].ifindex, ifindex);
-	assert_int_equal(engine(&fc)->ifs[0].generic, 0);
-	assert_int_equal(attached_prog(ifindex), engine(&fc)->prog_id);
+	assert_int_equal(engine(fc)->n_ifs, 1);
+	assert_int_equal(engine(fc)->ifs[0].ifindex, ifindex);
+	assert_int_equal(engine(fc)->ifs[0].generic, 0);
+	assert_int_equal(attached_prog(ifindex), engine(fc)->prog_id);
 
 	/* the service entry */
-	read_vip(&fc, &v, 1);
+	read_vip(fc, &v, 1);
 	vs_id = v.vs_id;
 	assert_true(vs_id < FX_MAX_VS);
 	assert_int_equal(v.sched, FX_SCHED_HASH_SRC);
@@ -283,87 +323,85 @@ static void test_dr_maps(void **state)
 	assert_int_equal(v.persist_s, 0);
 
 	/* both servers live, ready, with their MACs */
-	a = srv_of(&fc, RS_A);
-	b = srv_of(&fc, RS_B);
+	a = srv_of(fc, RS_A);
+	b = srv_of(fc, RS_B);
 	assert_non_null(a);
 	assert_non_null(b);
 	ida = a->rs_id;
 	idb = b->rs_id;
 	assert_int_not_equal(ida, idb);
-	read_real(&fc, ida, &r);
+	read_real(fc, ida, &r);
 	assert_int_equal(r.flags, FX_RS_F_LIVE | FX_RS_F_READY);
 	assert_memory_equal(r.mac, mac_a, 6);
 	assert_int_equal(r.ifindex, (uint32_t)ifindex);
 	assert_int_equal(r.vs_id, vs_id);
 	assert_int_equal(r.family, FX_AF_INET);
-	read_real(&fc, idb, &r);
+	read_real(fc, idb, &r);
 	assert_int_equal(r.flags, FX_RS_F_LIVE | FX_RS_F_READY);
 	assert_memory_equal(r.mac, mac_b, 6);
 
 	/* Maglev with weights 1:2: only the two, about a third and two thirds */
-	ring_counts(&fc, vs_id, ida, idb, &na, &nb);
+	ring_counts(fc, vs_id, ida, idb, &na, &nb);
 	assert_int_equal(na + nb, FX_RING_SIZE);
 	assert_true(na > FX_RING_SIZE * 31 / 100 && na < FX_RING_SIZE * 36 / 100);
 
 	/* drain A: the ring names only B, A's slot stays LIVE */
-	rs = vs_find_rs(fc.cfg->vs, &a->addr);
+	rs = vs_find_rs(fc->cfg->vs, &a->addr);
 	rs->live->admin = RS_ADMIN_DRAIN;
-	assert_int_equal(apply_vs(&fc, fc.cfg->vs, err, sizeof(err)), 0);
-	ring_counts(&fc, vs_id, FX_RS_NONE - 1, idb, &na, &nb);
+	assert_int_equal(apply_vs(fc, fc->cfg->vs, err, sizeof(err)), 0);
+	ring_counts(fc, vs_id, FX_RS_NONE - 1, idb, &na, &nb);
 	assert_int_equal(nb, FX_RING_SIZE);
-	read_real(&fc, ida, &r);
+	read_real(fc, ida, &r);
 	assert_true(r.flags & FX_RS_F_LIVE);
 
 	/* back, then a reload of the same config keeps every id */
 	rs->live->admin = RS_ADMIN_ENABLED;
-	assert_int_equal(apply_vs(&fc, fc.cfg->vs, err, sizeof(err)), 0);
-	ring_counts(&fc, vs_id, ida, idb, &na, &nb);
+	assert_int_equal(apply_vs(fc, fc->cfg->vs, err, sizeof(err)), 0);
+	ring_counts(fc, vs_id, ida, idb, &na, &nb);
 	assert_true(na > 0 && nb > 0);
-	apply_text(&fc, conf_dr("", "mh"));
-	read_vip(&fc, &v, 1);
+	apply_text(fc, conf_dr("", "mh"));
+	read_vip(fc, &v, 1);
 	assert_int_equal(v.vs_id, vs_id);
-	assert_int_equal(srv_of(&fc, RS_A)->rs_id, ida);
-	assert_int_equal(srv_of(&fc, RS_B)->rs_id, idb);
-	ring_counts(&fc, vs_id, ida, idb, &na, &nb);
+	assert_int_equal(srv_of(fc, RS_A)->rs_id, ida);
+	assert_int_equal(srv_of(fc, RS_B)->rs_id, idb);
+	ring_counts(fc, vs_id, ida, idb, &na, &nb);
 	assert_true(na > 0 && nb > 0);
 
 	/* a scheduler of the sequence kind: wrr over 1:2 */
-	apply_text(&fc, conf_dr("", "wrr"));
-	read_vip(&fc, &v, 1);
+	apply_text(fc, conf_dr("", "wrr"));
+	read_vip(fc, &v, 1);
 	assert_int_equal(v.sched, FX_SCHED_SEQ);
 	assert_int_equal(v.seq_len, 3);
-	assert_int_equal(srv_of(&fc, RS_A)->rs_id, ida);
+	assert_int_equal(srv_of(fc, RS_A)->rs_id, ida);
 
 	/* delete A: out of the ring, its slot no longer LIVE */
-	rs = vs_find_rs(fc.cfg->vs, &srv_of(&fc, RS_A)->addr);
-	assert_int_equal(vs_unlink_rs(fc.cfg->vs, rs), 0);
-	assert_int_equal(apply_vs(&fc, fc.cfg->vs, err, sizeof(err)), 0);
+	rs = vs_find_rs(fc->cfg->vs, &srv_of(fc, RS_A)->addr);
+	assert_int_equal(vs_unlink_rs(fc->cfg->vs, rs), 0);
+	assert_int_equal(apply_vs(fc, fc->cfg->vs, err, sizeof(err)), 0);
 	rs_free(rs);
-	assert_null(srv_of(&fc, RS_A));
-	read_real(&fc, ida, &r);
+	assert_null(srv_of(fc, RS_A));
+	read_real(fc, ida, &r);
 	assert_int_equal(r.flags & FX_RS_F_LIVE, 0);
-	ring_counts(&fc, vs_id, FX_RS_NONE - 1, idb, &na, &nb);
+	ring_counts(fc, vs_id, FX_RS_NONE - 1, idb, &na, &nb);
 	assert_int_equal(nb, FX_RING_SIZE);
 
 	/* a reload that brings A back gives it a new slot (the old one may
 	 * still be named by connection-table entries) */
-	apply_text(&fc, conf_dr("", "mh"));
-	assert_int_not_equal(srv_of(&fc, RS_A)->rs_id, ida);
+	apply_text(fc, conf_dr("", "mh"));
+	assert_int_not_equal(srv_of(fc, RS_A)->rs_id, ida);
 
 	/* a config without DR/TUN detaches and unloads */
-	apply_text(&fc, "virtual_server 127.0.0.1 18999 {\n lb_kind NAT\n"
+	apply_text(fc, "virtual_server 127.0.0.1 18999 {\n lb_kind NAT\n"
 			" real_server 127.0.0.1 19999 { weight 1 }\n}\n");
 	assert_int_equal(attached_prog(ifindex), 0);
-	assert_null(engine(&fc)->skel);
+	assert_null(engine(fc)->skel);
 
 	/* and back; shutdown detaches */
-	apply_text(&fc, conf_dr("", "mh"));
+	apply_text(fc, conf_dr("", "mh"));
 	assert_int_not_equal(attached_prog(ifindex), 0);
-	apply_shutdown(&fc);
+	apply_shutdown(fc);
 	assert_int_equal(attached_prog(ifindex), 0);
-	assert_null(fc.xdp);
-	config_free(fc.cfg);
-	loop_free(fc.loop);
+	assert_null(fc->xdp);
 }
 
 static void stop_cb(struct loop *l, struct ev_timer *t)
@@ -375,7 +413,7 @@ static void stop_cb(struct loop *l, struct ev_timer *t)
  * ring; once its MAC is known the refresh timer puts it in. */
 static void test_unresolved_then_resolved(void **state)
 {
-	struct fulcrum fc = {0};
+	struct fulcrum *fc = *state;
 	const char *text = "virtual_server " VIP " 80 {\n lb_kind DR\n lb_algo rr\n"
 			   " real_server " RS_A " 80 { weight 1 }\n"
 			   " real_server 10.93.0.7 80 { weight 1 }\n}\n";
@@ -387,15 +425,14 @@ static void test_unresolved_then_resolved(void **state)
 
 	if (!in_ns)
 		skip();
-	fc.loop = loop_new();
-	apply_text(&fc, text);
-	c = srv_of(&fc, "10.93.0.7");
-	read_real(&fc, c->rs_id, &r);
+	apply_text(fc, text);
+	c = srv_of(fc, "10.93.0.7");
+	read_real(fc, c->rs_id, &r);
 	assert_int_equal(r.flags, FX_RS_F_LIVE);
-	read_vip(&fc, &v, 1);
+	read_vip(fc, &v, 1);
 	assert_int_equal(v.seq_len, 1);
-	assert_true(loop_timer_armed(&engine(&fc)->neigh));
-	assert_true(engine(&fc)->neigh.when <= loop_now(fc.loop) + XDP_NEIGH_FAST_MS);
+	assert_true(loop_timer_armed(&engine(fc)->neigh));
+	assert_true(engine(fc)->neigh.when <= loop_now(fc->loop) + XDP_NEIGH_FAST_MS);
 
 	assert_int_equal(
 	    system("ip neigh replace 10.93.0.7 lladdr 02:00:00:00:93:07 dev " IF0 " nud permanent"),
@@ -405,27 +442,24 @@ static void test_unresolved_then_resolved(void **state)
 	while (loop_clock_ms() < end) {
 		struct ev_timer t;
 
-		read_real(&fc, c->rs_id, &r);
+		read_real(fc, c->rs_id, &r);
 		if (r.flags & FX_RS_F_READY)
 			break;
 		loop_timer_init(&t, stop_cb, NULL);
-		loop_timer_start(fc.loop, &t, 200);
-		loop_run(fc.loop);
-		loop_timer_stop(fc.loop, &t);
+		loop_timer_start(fc->loop, &t, 200);
+		loop_run(fc->loop);
+		loop_timer_stop(fc->loop, &t);
 	}
 	assert_int_equal(r.flags, FX_RS_F_LIVE | FX_RS_F_READY);
-	read_vip(&fc, &v, 1);
+	read_vip(fc, &v, 1);
 	assert_int_equal(v.seq_len, 2);
 	(void)err;
-	apply_shutdown(&fc);
-	config_free(fc.cfg);
-	loop_free(fc.loop);
 }
 
 /* sync: counters from the per-CPU maps, connections from fx_conns. */
 static void test_sync_and_show(void **state)
 {
-	struct fulcrum fc = {0};
+	struct fulcrum *fc = *state;
 	struct xdp_engine *x;
 	struct xdp_srv *a;
 	struct fx_flow_key k;
@@ -440,11 +474,13 @@ static void test_sync_and_show(void **state)
 
 	if (!in_ns)
 		skip();
-	fc.loop = loop_new();
-	apply_text(&fc, conf_dr("", "mh"));
-	x = engine(&fc);
-	a = srv_of(&fc, RS_A);
-	rs = vs_find_rs(fc.cfg->vs, &a->addr);
+	/* idle timeout 2 s: a stale entry is 4 s old, a time after boot
+	 * (CLOCK_MONOTONIC starts near 0 then: moving a stamp back by the
+	 * real 600 s would wrap on a machine up less than that) */
+	apply_text(fc, conf_dr_idle("", "mh", 2));
+	x = engine(fc);
+	a = srv_of(fc, RS_A);
+	rs = vs_find_rs(fc->cfg->vs, &a->addr);
 	before = rs->live->stats.inpkts;
 
 	/* what the BPF program would have written: 2 packets on each CPU, one
@@ -464,7 +500,7 @@ static void test_sync_and_show(void **state)
 	k.family = FX_AF_INET;
 	memset(&c, 0, sizeof(c));
 	c.rs_id = a->rs_id;
-	c.vs_id = ((struct xdp_vs *)fc.cfg->vs->engine_priv)->vs_id;
+	c.vs_id = ((struct xdp_vs *)fc->cfg->vs->engine_priv)->vs_id;
 	c.last_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 	assert_int_equal(bpf_map_update_elem(x->fd.conns, &k, &c, BPF_ANY), 0);
 	k.sport = htons(40001);
@@ -472,21 +508,26 @@ static void test_sync_and_show(void **state)
 	assert_int_equal(bpf_map_update_elem(x->fd.conns, &k, &c, BPF_ANY), 0);
 	k.sport = htons(40002);
 	c.flags = 0;
-	c.last_ns -= 700ull * 1000000000ull; /* idle beyond 600 s: stale */
+	while (c.last_ns <= 4000000000ull) { /* only in the first 4 s after boot */
+		sleep(1);
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		c.last_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	}
+	c.last_ns -= 4000000000ull; /* idle beyond 2 s (+1 s of slack): stale */
 	assert_int_equal(bpf_map_update_elem(x->fd.conns, &k, &c, BPF_ANY), 0);
 
-	apply_sync(&fc, 1);
+	apply_sync(fc, 1);
 	assert_int_equal(rs->live->stats.inpkts, before + 2 * (uint64_t)x->ncpus);
 	assert_int_equal(rs->live->stats.conns, (uint64_t)x->ncpus);
 	assert_int_equal(rs->live->activeconns, 1);
 	assert_int_equal(rs->live->inactconns, 1);
-	assert_int_equal(fc.cfg->vs->live->activeconns, 1);
+	assert_int_equal(fc->cfg->vs->live->activeconns, 1);
 
 	/* a reload keeps the figures (same slot, same base) */
-	apply_text(&fc, conf_dr("", "mh"));
-	apply_sync(&fc, 1);
-	a = srv_of(&fc, RS_A);
-	rs = vs_find_rs(fc.cfg->vs, &a->addr);
+	apply_text(fc, conf_dr_idle("", "mh", 2));
+	apply_sync(fc, 1);
+	a = srv_of(fc, RS_A);
+	rs = vs_find_rs(fc->cfg->vs, &a->addr);
 	assert_int_equal(rs->live->stats.inpkts, before + 2 * (uint64_t)x->ncpus);
 
 	/* show xdp, text and JSON */
@@ -494,7 +535,7 @@ static void test_sync_and_show(void **state)
 	{
 		char *argv[] = {"show", "xdp", "--json"};
 
-		assert_int_equal(ctl_execute(&fc, 3, argv, &out, err, sizeof(err)), 0);
+		assert_int_equal(ctl_execute(fc, 3, argv, &out, err, sizeof(err)), 0);
 	}
 	assert_non_null(strstr(sbuf_str(&out), "\"loaded\":true"));
 	assert_non_null(strstr(sbuf_str(&out), "\"name\":\"" IF0 "\""));
@@ -505,16 +546,12 @@ static void test_sync_and_show(void **state)
 	{
 		char *argv[] = {"show", "xdp"};
 
-		assert_int_equal(ctl_execute(&fc, 2, argv, &out, err, sizeof(err)), 0);
+		assert_int_equal(ctl_execute(fc, 2, argv, &out, err, sizeof(err)), 0);
 	}
 	assert_non_null(strstr(sbuf_str(&out), IF0));
 	assert_non_null(strstr(sbuf_str(&out), "native"));
 	assert_non_null(strstr(sbuf_str(&out), "live ready"));
 	sbuf_free(&out);
-
-	apply_shutdown(&fc);
-	config_free(fc.cfg);
-	loop_free(fc.loop);
 }
 
 static struct real_server *rs_at(struct fulcrum *fc, const char *ip)
@@ -532,7 +569,7 @@ static struct real_server *rs_at(struct fulcrum *fc, const char *ip)
  * the sorry server takes the whole ring. */
 static void test_health_inhibit_sorry(void **state)
 {
-	struct fulcrum fc = {0};
+	struct fulcrum *fc = *state;
 	struct fx_real r;
 	uint32_t a, b, sorry;
 	struct xdp_vs *xv;
@@ -541,53 +578,49 @@ static void test_health_inhibit_sorry(void **state)
 
 	if (!in_ns)
 		skip();
-	fc.loop = loop_new();
-	apply_text(&fc, "virtual_server " VIP " 80 {\n lb_kind DR\n lb_algo sh\n"
+	apply_text(fc, "virtual_server " VIP " 80 {\n lb_kind DR\n lb_algo sh\n"
 			" sorry_server 10.93.0.9 80\n"
 			" real_server " RS_A " 80 {\n weight 1\n inhibit_on_failure\n }\n"
 			" real_server " RS_B " 80 { weight 1 }\n}\n");
-	xv = fc.cfg->vs->engine_priv;
+	xv = fc->cfg->vs->engine_priv;
 	/* ids, not pointers: an update rebuilds the server table */
-	a = srv_of(&fc, RS_A)->rs_id;
-	b = srv_of(&fc, RS_B)->rs_id;
-	assert_true(srv_of(&fc, "10.93.0.9")->sorry);
-	sorry = srv_of(&fc, "10.93.0.9")->rs_id;
-	read_real(&fc, sorry, &r);
+	a = srv_of(fc, RS_A)->rs_id;
+	b = srv_of(fc, RS_B)->rs_id;
+	assert_true(srv_of(fc, "10.93.0.9")->sorry);
+	sorry = srv_of(fc, "10.93.0.9")->rs_id;
+	read_real(fc, sorry, &r);
 	assert_int_equal(r.flags & FX_RS_F_LIVE, 0); /* not needed while others serve */
 
-	rs_at(&fc, RS_B)->live->health = RS_HEALTH_DOWN;
-	assert_int_equal(apply_vs(&fc, fc.cfg->vs, err, sizeof(err)), 0);
-	read_real(&fc, b, &r);
+	rs_at(fc, RS_B)->live->health = RS_HEALTH_DOWN;
+	assert_int_equal(apply_vs(fc, fc->cfg->vs, err, sizeof(err)), 0);
+	read_real(fc, b, &r);
 	assert_int_equal(r.flags & FX_RS_F_LIVE, 0);
-	ring_counts(&fc, xv->vs_id, a, FX_RS_NONE - 1, &na, &nb);
+	ring_counts(fc, xv->vs_id, a, FX_RS_NONE - 1, &na, &nb);
 	assert_int_equal(na, FX_RING_SIZE);
 
-	rs_at(&fc, RS_A)->live->health = RS_HEALTH_DOWN;
-	assert_int_equal(apply_vs(&fc, fc.cfg->vs, err, sizeof(err)), 0);
-	read_real(&fc, a, &r);
+	rs_at(fc, RS_A)->live->health = RS_HEALTH_DOWN;
+	assert_int_equal(apply_vs(fc, fc->cfg->vs, err, sizeof(err)), 0);
+	read_real(fc, a, &r);
 	assert_int_equal(r.flags, FX_RS_F_LIVE | FX_RS_F_READY); /* inhibited: flows go on */
-	read_real(&fc, sorry, &r);
+	read_real(fc, sorry, &r);
 	assert_int_equal(r.flags, FX_RS_F_LIVE | FX_RS_F_READY);
-	ring_counts(&fc, xv->vs_id, sorry, FX_RS_NONE - 1, &na, &nb);
+	ring_counts(fc, xv->vs_id, sorry, FX_RS_NONE - 1, &na, &nb);
 	assert_int_equal(na, FX_RING_SIZE);
 
-	rs_at(&fc, RS_A)->live->health = RS_HEALTH_UP;
-	rs_at(&fc, RS_B)->live->health = RS_HEALTH_UP;
-	assert_int_equal(apply_vs(&fc, fc.cfg->vs, err, sizeof(err)), 0);
-	ring_counts(&fc, xv->vs_id, a, b, &na, &nb);
+	rs_at(fc, RS_A)->live->health = RS_HEALTH_UP;
+	rs_at(fc, RS_B)->live->health = RS_HEALTH_UP;
+	assert_int_equal(apply_vs(fc, fc->cfg->vs, err, sizeof(err)), 0);
+	ring_counts(fc, xv->vs_id, a, b, &na, &nb);
 	assert_true(na > FX_RING_SIZE / 3 && nb > FX_RING_SIZE / 3);
-	read_real(&fc, sorry, &r);
+	read_real(fc, sorry, &r);
 	assert_int_equal(r.flags & FX_RS_F_LIVE, 0);
-	apply_shutdown(&fc);
-	config_free(fc.cfg);
-	loop_free(fc.loop);
 }
 
 /* TUN: the tunnel source is the director's address toward the server, the
  * service is flagged, lo forwards; IPv6 DR keys carry all 16 bytes. */
 static void test_tun_and_v6(void **state)
 {
-	struct fulcrum fc = {0};
+	struct fulcrum *fc = *state;
 	struct fx_real r;
 	struct fx_vip v;
 	struct fx_vip_key k;
@@ -600,16 +633,15 @@ static void test_tun_and_v6(void **state)
 
 	if (!in_ns)
 		skip();
-	fc.loop = loop_new();
-	apply_text(&fc, "virtual_server " VIP " 80 {\n lb_kind TUN\n lb_algo mh\n"
+	apply_text(fc, "virtual_server " VIP " 80 {\n lb_kind TUN\n lb_algo mh\n"
 			" real_server " RS_A " 80 { weight 1 }\n}\n"
 			"virtual_server fd00:93::100 80 {\n lb_kind DR\n lb_algo wrr\n"
 			" real_server fd00:93::2 80 { weight 1 }\n}\n");
-	xv = fc.cfg->vs->engine_priv;
-	read_vip(&fc, &v, 1);
+	xv = fc->cfg->vs->engine_priv;
+	read_vip(fc, &v, 1);
 	assert_int_equal(v.flags & FX_VS_F_TUN, FX_VS_F_TUN);
-	a = srv_of(&fc, RS_A);
-	read_real(&fc, a->rs_id, &r);
+	a = srv_of(fc, RS_A);
+	read_real(fc, a->rs_id, &r);
 	assert_int_equal(r.flags, FX_RS_F_LIVE | FX_RS_F_READY);
 	inet_pton(AF_INET, "10.93.0.1", &src);
 	assert_memory_equal(&r.tun_src.v4, &src, 4);
@@ -619,36 +651,34 @@ static void test_tun_and_v6(void **state)
 	fclose(f);
 	assert_int_equal(c, '1');
 
-	xv = fc.cfg->vs->next->engine_priv;
+	xv = fc->cfg->vs->next->engine_priv;
 	memset(&k, 0, sizeof(k));
 	inet_pton(AF_INET6, "fd00:93::100", k.addr.b);
 	k.port = htons(80);
 	k.proto = IPPROTO_TCP;
 	k.family = FX_AF_INET6;
-	assert_int_equal(bpf_map_lookup_elem(engine(&fc)->fd.vips, &k, &v), 0);
+	assert_int_equal(bpf_map_lookup_elem(engine(fc)->fd.vips, &k, &v), 0);
 	assert_int_equal(v.vs_id, xv->vs_id);
 	assert_int_equal(v.sched, FX_SCHED_SEQ);
 	assert_int_equal(v.seq_len, 1);
 	assert_int_equal(v.persist_prefix, 128);
-	read_real(&fc, xv->srv[0].rs_id, &r);
+	read_real(fc, xv->srv[0].rs_id, &r);
 	assert_int_equal(r.family, FX_AF_INET6);
 	assert_int_equal(r.flags, FX_RS_F_LIVE | FX_RS_F_READY);
 	assert_memory_equal(r.mac, mac6, 6);
-	apply_shutdown(&fc);
+	apply_shutdown(fc);
 	/* switched on by the engine, so switched back off at stop */
 	f = fopen("/proc/sys/net/ipv4/conf/lo/forwarding", "r");
 	assert_non_null(f);
 	assert_int_equal(fread(&c, 1, 1, f), 1);
 	fclose(f);
 	assert_int_equal(c, '0');
-	config_free(fc.cfg);
-	loop_free(fc.loop);
 }
 
 /* An interface with somebody else's XDP program is refused, not taken. */
 static void test_foreign_program_refused(void **state)
 {
-	struct fulcrum fc = {0};
+	struct fulcrum *fc = *state;
 	struct config *cfg;
 	char err[ERRLEN] = "";
 	int ifindex = (int)if_nametoindex(IF0);
@@ -657,8 +687,7 @@ static void test_foreign_program_refused(void **state)
 	if (!in_ns)
 		skip();
 	/* somebody else's program: fulcrum's own object, loaded separately */
-	fc.loop = loop_new();
-	apply_text(&fc, conf_dr("", "mh"));
+	apply_text(fc, conf_dr("", "mh"));
 	before = attached_prog(ifindex);
 	{
 		struct fulcrum other = {0};
@@ -673,16 +702,13 @@ static void test_foreign_program_refused(void **state)
 		loop_free(other.loop);
 	}
 	assert_int_equal(attached_prog(ifindex), before);
-	apply_shutdown(&fc);
-	config_free(fc.cfg);
-	loop_free(fc.loop);
 }
 
 /* A fulcrum program nobody holds (what a SIGKILLed daemon leaves attached)
  * is taken over at the next start instead of blocking it. */
 static void test_stale_program_taken_over(void **state)
 {
-	struct fulcrum fc = {0};
+	struct fulcrum *fc = *state;
 	struct fulcrum_xdp *stale;
 	int ifindex = (int)if_nametoindex(IF0);
 	uint32_t left;
@@ -698,15 +724,14 @@ static void test_stale_program_taken_over(void **state)
 	left = attached_prog(ifindex);
 	assert_int_not_equal(left, 0);
 
-	fc.loop = loop_new();
-	apply_text(&fc, conf_dr("", "mh"));
+	apply_text(fc, conf_dr("", "mh"));
 	assert_int_not_equal(attached_prog(ifindex), left);
-	assert_int_equal(attached_prog(ifindex), engine(&fc)->prog_id);
-	apply_shutdown(&fc);
+	assert_int_equal(attached_prog(ifindex), engine(fc)->prog_id);
+	apply_shutdown(fc);
 	assert_int_equal(attached_prog(ifindex), 0);
-	config_free(fc.cfg);
-	loop_free(fc.loop);
 }
+
+#define NS(f) cmocka_unit_test_setup_teardown(f, ns_setup, ns_teardown)
 
 int main(void)
 {
@@ -717,13 +742,13 @@ int main(void)
 	};
 	/* clang-format off */
 	const struct CMUnitTest ns[] = {
-	    cmocka_unit_test(test_dr_maps),
-	    cmocka_unit_test(test_unresolved_then_resolved),
-	    cmocka_unit_test(test_sync_and_show),
-	    cmocka_unit_test(test_health_inhibit_sorry),
-	    cmocka_unit_test(test_tun_and_v6),
-	    cmocka_unit_test(test_foreign_program_refused),
-	    cmocka_unit_test(test_stale_program_taken_over),
+	    NS(test_dr_maps),
+	    NS(test_unresolved_then_resolved),
+	    NS(test_sync_and_show),
+	    NS(test_health_inhibit_sorry),
+	    NS(test_tun_and_v6),
+	    NS(test_foreign_program_refused),
+	    NS(test_stale_program_taken_over),
 	};
 	/* clang-format on */
 	int status;

@@ -7,8 +7,16 @@
  * (unshare at start): lo is ifindex 1 there, and the veth pair, addresses,
  * routes and permanent neighbours that bpf_fib_lookup needs for TUN exist
  * only in it and vanish with the process — nothing to clean up, even on a
- * crash.  The process is pinned to one CPU so the per-CPU round-robin
- * position is one counter. */
+ * crash.  The process is pinned to one CPU (per-CPU counters are then one
+ * slot); the tests that want two CPUs move it and their teardown moves it
+ * back.
+ *
+ * Time: entries are aged by moving their stamp back a few seconds (at most
+ * AGE_MAX_S) against small idle timeouts written into the service, never
+ * by the real 300-900 s: CLOCK_MONOTONIC (bpf_ktime_get_ns()) starts near
+ * zero at boot, and a stamp moved back further than the uptime would
+ * wrap.  Right after boot the aging tests wait until the clock is past
+ * AGE_MAX_S. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -46,6 +54,8 @@
 #define TUN_SRC6 "fd99::1"
 #define TUN_RS6	 "fd99::2"
 #define NOROUTE4 "198.51.100.9" /* no route to it in the namespace */
+#define NS_PER_S 1000000000ull
+#define AGE_MAX_S 10 /* the most any test moves a stamp back */
 
 static const uint8_t MAC_FXA[6] = {0x02, 0xfa, 0, 0, 0, 0x01};
 static const uint8_t MAC_NEIGH[6] = {0x02, 0xfb, 0, 0, 0, 0x02};
@@ -333,6 +343,40 @@ static int conn_of(const struct flow *f, struct fx_conn *c)
 	return bpf_map__lookup_elem(skel->maps.fx_conns, &k, sizeof(k), c, sizeof(*c), 0);
 }
 
+/* Moves a stamp back by secs (<= AGE_MAX_S).  The stamp was written by
+ * the program after clock_past_age_max(), so it is past AGE_MAX_S and the
+ * result is a time after boot: checked, never wrapped. */
+static uint64_t stamp_back(uint64_t stamp, uint64_t secs)
+{
+	assert_true(secs <= AGE_MAX_S);
+	assert_true(stamp > secs * NS_PER_S);
+	return stamp - secs * NS_PER_S;
+}
+
+/* Waits (bounded: only on a machine up less than AGE_MAX_S + 1 s) until
+ * CLOCK_MONOTONIC, bpf_ktime_get_ns()'s clock, is past AGE_MAX_S + 1 s. */
+static void clock_past_age_max(void)
+{
+	struct timespec ts;
+
+	for (int i = 0; i <= AGE_MAX_S + 1; i++) {
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		if (ts.tv_sec > AGE_MAX_S + 1)
+			return;
+		sleep(1);
+	}
+	fail_msg("CLOCK_MONOTONIC is not past %d s", AGE_MAX_S + 1);
+}
+
+/* Small idle timeouts (tcp 9 s, after FIN 3 s, udp 5 s), so that aging an
+ * entry past them stays within AGE_MAX_S. */
+static void set_small_timeouts(struct fx_vip *v, uint32_t unused)
+{
+	v->tcp_idle_s = 9;
+	v->tcp_fin_s = 3;
+	v->udp_idle_s = 5;
+}
+
 /* Makes f's connection-table entry look idle for `secs` seconds. */
 static void age_conn(const struct flow *f, uint64_t secs)
 {
@@ -346,7 +390,7 @@ static void age_conn(const struct flow *f, uint64_t secs)
 	pton(f->family, f->dst, &k.dst);
 	assert_int_equal(bpf_map__lookup_elem(skel->maps.fx_conns, &k, sizeof(k), &c, sizeof(c), 0),
 			 0);
-	c.last_ns -= secs * 1000000000ull;
+	c.last_ns = stamp_back(c.last_ns, secs);
 	assert_int_equal(bpf_map__update_elem(skel->maps.fx_conns, &k, sizeof(k), &c, sizeof(c), 0),
 			 0);
 }
@@ -835,6 +879,9 @@ static void test_expiry(void **state)
 	struct fx_conn c;
 	size_t len = build(&t, in);
 
+	clock_past_age_max();
+	edit_vip(FX_AF_INET, "10.0.0.100", 80, IPPROTO_TCP, set_small_timeouts, 0);
+	edit_vip(FX_AF_INET, "10.0.0.100", 53, IPPROTO_UDP, set_small_timeouts, 0);
 	assert_int_not_equal(run(in, len, out, &out_len), XDP_PASS);
 	rs = dr_server(out);
 	other = rs == 1 ? 2 : 1;
@@ -842,7 +889,7 @@ static void test_expiry(void **state)
 	fill_ring(0, ring, 1);
 	t.tcp_flags = 0x10;
 	len = build(&t, in);
-	age_conn(&t, 899);
+	age_conn(&t, 8); /* tcp_idle_s 9 */
 	assert_int_not_equal(run(in, len, out, &out_len), XDP_PASS);
 	assert_int_equal(dr_server(out), rs);
 	/* that packet refreshed the entry (older than 1 s) */
@@ -854,11 +901,11 @@ static void test_expiry(void **state)
 		assert_true((uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec - c.last_ns <
 			    5000000000ull);
 	}
-	age_conn(&t, 901);
+	age_conn(&t, 10);
 	assert_int_not_equal(run(in, len, out, &out_len), XDP_PASS);
 	assert_int_equal(dr_server(out), other);
 	assert_int_equal(stats(skel->maps.fx_vs_stats, 0).conns, 2);
-	/* after a FIN the limit is tcp_fin_s (120 s) */
+	/* after a FIN the limit is tcp_fin_s (3 s here; IPVS's 120 s) */
 	t.tcp_flags = 0x11;
 	len = build(&t, in);
 	assert_int_not_equal(run(in, len, out, &out_len), XDP_PASS);
@@ -866,13 +913,13 @@ static void test_expiry(void **state)
 	fill_ring(0, ring, 1);
 	t.tcp_flags = 0x10;
 	len = build(&t, in);
-	age_conn(&t, 119);
+	age_conn(&t, 2);
 	assert_int_not_equal(run(in, len, out, &out_len), XDP_PASS);
 	assert_int_equal(dr_server(out), other);
-	age_conn(&t, 121);
+	age_conn(&t, 4);
 	assert_int_not_equal(run(in, len, out, &out_len), XDP_PASS);
 	assert_int_equal(dr_server(out), rs);
-	/* UDP: udp_idle_s (300 s); a refresh only after 1 s */
+	/* UDP: udp_idle_s (5 s here); a refresh only after 1 s */
 	len = build(&u, in);
 	assert_int_equal(run(in, len, out, &out_len), XDP_REDIRECT);
 	assert_int_equal(conn_of(&u, &c), 0);
@@ -883,7 +930,7 @@ static void test_expiry(void **state)
 		assert_int_equal(conn_of(&u, &c), 0);
 		assert_true(c.last_ns == first); /* within a second: not rewritten */
 	}
-	age_conn(&u, 301);
+	age_conn(&u, 6);
 	assert_int_equal(run(in, len, out, &out_len), XDP_REDIRECT);
 	assert_int_equal(stats(skel->maps.fx_vs_stats, 1).conns, 2);
 }
@@ -929,7 +976,8 @@ static void test_persist(void **state)
 	struct fx_persist_key pk = {.vs_id = 0, .family = FX_AF_INET};
 	struct fx_persist t;
 
-	edit_vip(FX_AF_INET, "10.0.0.100", 80, IPPROTO_TCP, set_persist_24, 600);
+	clock_past_age_max();
+	edit_vip(FX_AF_INET, "10.0.0.100", 80, IPPROTO_TCP, set_persist_24, 6);
 	first = place(&f);
 	for (int p = 1; p <= 5; p++) { /* other ports, another host of the /24 */
 		f.sport = 40000 + 97 * p;
@@ -954,8 +1002,8 @@ static void test_persist(void **state)
 	f.src = "192.0.2.77";
 	f.sport = 50000;
 	assert_int_equal(place(&f), first);
-	/* ...until it expires (persist_s 600) */
-	t.last_ns -= 601ull * 1000000000ull;
+	/* ...until it expires (persist_s 6) */
+	t.last_ns = stamp_back(t.last_ns, 7);
 	assert_int_equal(
 	    bpf_map__update_elem(skel->maps.fx_persist, &pk, sizeof(pk), &t, sizeof(t), 0), 0);
 	f.sport = 50001;
@@ -976,21 +1024,22 @@ static void test_persist_refresh(void **state)
 	struct fx_persist t;
 	uint64_t before;
 
-	edit_vip(FX_AF_INET, "10.0.0.100", 80, IPPROTO_TCP, set_persist_24, 600);
+	clock_past_age_max();
+	edit_vip(FX_AF_INET, "10.0.0.100", 80, IPPROTO_TCP, set_persist_24, 6);
 	place(&f);
 	pton(FX_AF_INET, "192.0.2.0", &pk.client);
 	assert_int_equal(
 	    bpf_map__lookup_elem(skel->maps.fx_persist, &pk, sizeof(pk), &t, sizeof(t), 0), 0);
-	t.last_ns -= 500ull * 1000000000ull;
+	t.last_ns = stamp_back(t.last_ns, 5);
 	before = t.last_ns;
 	assert_int_equal(
 	    bpf_map__update_elem(skel->maps.fx_persist, &pk, sizeof(pk), &t, sizeof(t), 0), 0);
-	age_conn(&f, 500);
+	age_conn(&f, 5);
 	f.tcp_flags = 0x10;
 	place(&f);
 	assert_int_equal(
 	    bpf_map__lookup_elem(skel->maps.fx_persist, &pk, sizeof(pk), &t, sizeof(t), 0), 0);
-	assert_true(t.last_ns > before + 400ull * 1000000000ull);
+	assert_true(t.last_ns > before + 4 * NS_PER_S);
 }
 
 static void test_seq_rr(void **state)
