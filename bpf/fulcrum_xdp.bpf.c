@@ -76,12 +76,13 @@ struct {
 	__type(value, __u64);
 } fx_global SEC(".maps");
 
-/* FX_SCHED_SEQ position, one per CPU and service */
+/* FX_SCHED_SEQ position of each service, one for the whole machine (not
+ * per CPU): bpf/fulcrum_xdp.h */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, FX_MAX_VS);
 	__type(key, __u32);
-	__type(value, __u32);
+	__type(value, __u64);
 } fx_seq SEC(".maps");
 
 #define FX_NS_PER_S   1000000000ull
@@ -163,7 +164,8 @@ static __always_inline struct fx_real *fx_schedule(const struct fx_pkt *p, const
 						   __u32 *rs_id)
 {
 	int v6 = p->key.family == FX_AF_INET6;
-	__u32 vs = vip->vs_id, slot, key, *ent, *pos;
+	__u32 vs = vip->vs_id, len = vip->seq_len, slot, key, *ent;
+	__u64 *pos;
 
 	switch (vip->sched) {
 	case FX_SCHED_HASH_SRC:
@@ -176,12 +178,12 @@ static __always_inline struct fx_real *fx_schedule(const struct fx_pkt *p, const
 		break;
 	case FX_SCHED_SEQ:
 		pos = bpf_map_lookup_elem(&fx_seq, &vs);
-		if (!pos || vip->seq_len == 0 || vip->seq_len > FX_RING_SIZE)
+		if (!pos || len == 0 || len > FX_RING_SIZE)
 			return 0;
-		slot = *pos;
-		if (slot >= vip->seq_len) /* the sequence shrank */
-			slot = 0;
-		*pos = slot + 1 >= vip->seq_len ? 0 : slot + 1;
+		/* one atomic add on a line all CPUs share, only for a flow's
+		 * first packet: N new flows take N consecutive positions
+		 * whichever CPUs they arrive on (64 bits: never wraps) */
+		slot = (__u32)(__sync_fetch_and_add(pos, 1) % len);
 		break;
 	default:
 		return 0;

@@ -54,7 +54,7 @@ enum fx_sched {
 	FX_SCHED_HASH_SRC = 0, /* mh, sh: ring[hash(client addr [, port]) % FX_RING_SIZE] */
 	FX_SCHED_HASH_DST = 1, /* dh: ring[hash(destination addr) % FX_RING_SIZE] */
 	FX_SCHED_SEQ = 2,      /* rr, wrr and the least-connection family:
-				* ring[(per-CPU counter++) % seq_len]; userspace lays
+				* ring[(fx_seq[vs_id]++) % seq_len]; userspace lays
 				* out the weighted sequence in the ring */
 };
 
@@ -80,6 +80,15 @@ struct fx_vip {
  * when the service has no such server (the packet is dropped and counted
  * FX_G_DROP_NO_DEST).  Userspace rewrites entries in place; a packet that
  * sees a half-rewritten ring still lands on a valid server. */
+
+/* ---- fx_seq: ARRAY of __u64, FX_MAX_VS entries (index vs_id) ----
+ * FX_SCHED_SEQ: how many flows the service's sequence has placed; the next
+ * new flow takes ring slot (value % seq_len).  One counter for the whole
+ * machine, advanced with an atomic fetch-and-add by a flow's first packet
+ * only, so consecutive new flows walk the sequence exactly as IPVS's
+ * single rr/wrr cursor does, whichever CPUs they arrive on.  Userspace sets
+ * it when the sequence changes (the next server IPVS would pick) and
+ * leaves it alone otherwise (a reload that changes nothing keeps it). */
 
 /* ---- fx_reals: ARRAY of struct fx_real, FX_MAX_RS entries (index rs_id) ---- */
 #define FX_RS_F_LIVE  0x1 /* slot holds a server of the running model: its

@@ -92,7 +92,7 @@ struct xdp_engine {
 	uint32_t prog_id;
 	struct xdp_fds { /* the skeleton's map fds (only xdp_load.c includes
 			  * the skeleton: its ELF blob is big) */
-		int vips, ring, reals, conns, persist, vs_stats, rs_stats, global;
+		int vips, ring, reals, conns, persist, vs_stats, rs_stats, global, seq;
 	} fd;
 	int ncpus; /* libbpf_num_possible_cpus() */
 	/* settings of the model being applied (global_defs), copied */

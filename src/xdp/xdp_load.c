@@ -66,6 +66,7 @@ int xdp_load(struct xdp_engine *x, char *err, size_t errlen)
 	x->fd.vs_stats = bpf_map__fd(x->skel->maps.fx_vs_stats);
 	x->fd.rs_stats = bpf_map__fd(x->skel->maps.fx_rs_stats);
 	x->fd.global = bpf_map__fd(x->skel->maps.fx_global);
+	x->fd.seq = bpf_map__fd(x->skel->maps.fx_seq);
 	log_info("xdp: program loaded (id %u)", x->prog_id);
 	return 0;
 }

@@ -145,10 +145,15 @@ int xdp_vs_id_alloc(struct xdp_engine *x, uint32_t *id)
 {
 	uint32_t i;
 
+	uint64_t zero = 0;
+
 	for (i = 0; i < FX_MAX_VS; i++)
 		if (!x->vs_used[i]) {
 			x->vs_used[i] = 1;
 			xdp_stats_zero(x, MAPFD(x, vs_stats), i);
+			if (bpf_map_update_elem(MAPFD(x, seq), &i, &zero, BPF_ANY) < 0)
+				log_warn("xdp: cannot reset sequence position %u: %s", i,
+					 strerror(errno));
 			*id = i;
 			return 0;
 		}
@@ -427,12 +432,13 @@ static void write_real(struct xdp_vs *xv, struct xdp_srv *s, const struct fx_rea
 }
 
 /* Lay out the ring for the servers with weight > 0.  *seq_len is set for
- * FX_SCHED_SEQ. */
-static void build_ring(struct xdp_vs *xv, uint32_t *ring, uint32_t *seq_len)
+ * FX_SCHED_SEQ, and cfg[k] to the xv->srv index of sequence position k. */
+static void build_ring(struct xdp_vs *xv, uint32_t *ring, uint32_t *seq_len, uint32_t *cfg)
 {
 	const struct virtual_server *vs = xv->vs;
 	struct xdp_ring_server *rsv = calloc(xv->n ? xv->n : 1, sizeof(*rsv));
 	uint32_t *ids = calloc(xv->n ? xv->n : 1, sizeof(*ids));
+	uint32_t *pos = calloc(xv->n ? xv->n : 1, sizeof(*pos));
 	uint32_t *idx = malloc(FX_RING_SIZE * sizeof(*idx));
 	size_t n = 0, i, len;
 	char err[ERRLEN];
@@ -440,13 +446,14 @@ static void build_ring(struct xdp_vs *xv, uint32_t *ring, uint32_t *seq_len)
 	*seq_len = 0;
 	for (i = 0; i < FX_RING_SIZE; i++)
 		ring[i] = FX_RS_NONE;
-	if (!rsv || !ids || !idx)
+	if (!rsv || !ids || !pos || !idx)
 		goto out;
 	for (i = 0; i < xv->n; i++) {
 		if (xv->srv[i].weight <= 0)
 			continue;
 		rsv[n].addr = &xv->srv[i].addr;
 		rsv[n].weight = xv->srv[i].weight;
+		pos[n] = (uint32_t)i;
 		ids[n++] = xv->srv[i].rs_id;
 	}
 	if (!n)
@@ -457,6 +464,8 @@ static void build_ring(struct xdp_vs *xv, uint32_t *ring, uint32_t *seq_len)
 		 * reads a stale seq_len still finds a server */
 		for (i = 0; len && i < FX_RING_SIZE; i++)
 			ring[i] = idx[i % len] < n ? ids[idx[i % len]] : FX_RS_NONE;
+		for (i = 0; i < len; i++)
+			cfg[i] = idx[i] < n ? pos[idx[i]] : UINT32_MAX;
 		*seq_len = (uint32_t)len;
 	} else if (xdp_ring_hash(vs->sched, rsv, n, idx, err, sizeof(err)) == 0) {
 		for (i = 0; i < FX_RING_SIZE; i++)
@@ -467,7 +476,81 @@ static void build_ring(struct xdp_vs *xv, uint32_t *ring, uint32_t *seq_len)
 out:
 	free(rsv);
 	free(ids);
+	free(pos);
 	free(idx);
+}
+
+/* ---- the sequence position (fx_seq) ---- */
+
+/* xv->srv index of the server in slot rs_id, or -1. */
+static long srv_index(const struct xdp_vs *xv, uint32_t rs_id)
+{
+	size_t i;
+
+	for (i = 0; i < xv->n; i++)
+		if (xv->srv[i].rs_id == rs_id)
+			return (long)i;
+	return -1;
+}
+
+/* rr after a change of its sequence: IPVS rr keeps a cursor on the server
+ * it picked last and goes on with the next one in list (config) order; a
+ * removed server's cursor moves back to its predecessor, so its successor
+ * comes next.  The last pick is the old sequence's slot (count - 1); the
+ * answer is the position in the new sequence (cfg: the xv->srv index of
+ * each position, ascending for rr) of the first server after it. */
+static uint32_t rr_next(const struct xdp_vs *xv, uint64_t count, const uint32_t *cfg,
+			uint32_t len)
+{
+	uint32_t old_len = xv->vip.seq_len, j, k;
+	long at = -1, after = 0;
+
+	if (!count || !old_len || !xv->ring || xv->vip.sched != FX_SCHED_SEQ)
+		return 0;
+	/* the last pick, else (it left the config) the first server after
+	 * it in the old sequence that is still configured */
+	for (j = 0; j < old_len && at < 0; j++) {
+		at = srv_index(xv, xv->ring[(count - 1 + j) % old_len]);
+		after = j == 0;
+	}
+	if (at < 0)
+		return 0;
+	for (k = 0; k < len; k++)
+		if (after ? cfg[k] > (uint32_t)at : cfg[k] >= (uint32_t)at)
+			return k;
+	return 0; /* past the end of the list: round again */
+}
+
+/* Where the sequence goes on after this write (see fx_seq in
+ * bpf/fulcrum_xdp.h).  *set = 0 when the position must be left alone: the
+ * sequence did not change (a reload that changes nothing), so the next new
+ * flow goes where it would have gone. */
+static uint64_t seq_position(const struct xdp_vs *xv, const uint32_t *ring, uint32_t len,
+			     const uint32_t *cfg, int *set)
+{
+	uint64_t count = 0;
+
+	*set = 0;
+	if (xdp_ring_kind(xv->vs->sched) != FX_SCHED_SEQ || !len)
+		return 0;
+	if (xv->committed && xv->ring && xv->vip.sched == FX_SCHED_SEQ && xv->vip.seq_len == len &&
+	    !memcmp(xv->ring, ring, len * sizeof(*ring)))
+		return 0;
+	*set = 1;
+	/* wrr and the weighted sequences: IPVS wrr starts its round again
+	 * whenever a server is added, removed or reweighted */
+	if (strcmp(xv->vs->sched, "rr"))
+		return 0;
+	if (bpf_map_lookup_elem(MAPFD(xv->x, seq), &xv->vs_id, &count) < 0)
+		return 0;
+	return rr_next(xv, count, cfg, len);
+}
+
+static void write_seq(struct xdp_vs *xv, uint64_t pos)
+{
+	if (bpf_map_update_elem(MAPFD(xv->x, seq), &xv->vs_id, &pos, BPF_ANY) < 0)
+		log_err("xdp: %s: cannot set the round-robin position: %s", xv->name,
+			strerror(errno));
 }
 
 static void write_ring(struct xdp_vs *xv, const uint32_t *ring)
@@ -529,13 +612,16 @@ int xdp_vs_write(struct xdp_vs *xv)
 	struct virtual_server *vs = xv->vs;
 	struct fx_real *want = calloc(xv->n ? xv->n : 1, sizeof(*want));
 	uint32_t *ring = malloc(FX_RING_SIZE * sizeof(*ring)), seq_len;
-	int any = 0, unready = 0, *drop = calloc(xv->n ? xv->n : 1, sizeof(int));
+	uint32_t *cfg = malloc(FX_RING_SIZE * sizeof(*cfg));
+	int any = 0, unready = 0, *drop = calloc(xv->n ? xv->n : 1, sizeof(int)), set_seq;
 	struct fx_vip vip;
+	uint64_t seq;
 	size_t i;
 
-	if (!want || !ring || !drop || !vs || !x->skel) {
+	if (!want || !ring || !cfg || !drop || !vs || !x->skel) {
 		free(want);
 		free(ring);
+		free(cfg);
 		free(drop);
 		return 0;
 	}
@@ -580,9 +666,14 @@ int xdp_vs_write(struct xdp_vs *xv)
 	for (i = 0; i < xv->n; i++)
 		if (!xv->srv[i].written || !(xv->srv[i].real.flags & ~want[i].flags))
 			write_real(xv, &xv->srv[i], &want[i]);
-	/* 2. the ring, 3. the service entry pointing at it */
-	build_ring(xv, ring, &seq_len);
+	/* 2. the ring and the position in it, 3. the service entry pointing
+	 * at them (a flow placed in between may take one position off the
+	 * sequence: the rewrite is not atomic with the traffic) */
+	build_ring(xv, ring, &seq_len, cfg);
+	seq = seq_position(xv, ring, seq_len, cfg, &set_seq);
 	write_ring(xv, ring);
+	if (set_seq)
+		write_seq(xv, seq);
 	fill_vip(xv, seq_len, &vip);
 	if (!xv->committed || memcmp(&vip, &xv->vip, sizeof(vip))) {
 		if (bpf_map_update_elem(MAPFD(x, vips), &xv->key, &vip, BPF_ANY) < 0)
@@ -600,6 +691,7 @@ int xdp_vs_write(struct xdp_vs *xv)
 			persist_drop(x, xv->srv[i].rs_id);
 	free(want);
 	free(ring);
+	free(cfg);
 	free(drop);
 	return unready;
 }

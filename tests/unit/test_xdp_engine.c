@@ -554,6 +554,96 @@ static void test_sync_and_show(void **state)
 	sbuf_free(&out);
 }
 
+/* ---- the rr / wrr position (fx_seq) ---- */
+
+/* "virtual_server VIP 80" with lb_algo algo and servers "ADDR:WEIGHT ..." */
+static const char *conf_seq(const char *algo, const char *servers)
+{
+	static char buf[1024];
+	char list[256], *save = NULL, *tok;
+	size_t n;
+
+	n = (size_t)snprintf(buf, sizeof(buf),
+			     "virtual_server " VIP " 80 {\n lb_kind DR\n lb_algo %s\n", algo);
+	snprintf(list, sizeof(list), "%s", servers);
+	for (tok = strtok_r(list, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+		char *w = strchr(tok, ':');
+
+		assert_non_null(w);
+		*w++ = 0;
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n,
+				      " real_server %s 80 { weight %s }\n", tok, w);
+	}
+	snprintf(buf + n, sizeof(buf) - n, "}\n");
+	return buf;
+}
+
+static uint64_t seq_get(struct fulcrum *fc)
+{
+	struct xdp_vs *xv = fc->cfg->vs->engine_priv;
+	uint64_t v;
+
+	assert_int_equal(bpf_map_lookup_elem(engine(fc)->fd.seq, &xv->vs_id, &v), 0);
+	return v;
+}
+
+/* As if v flows had been placed since the service began. */
+static void seq_put(struct fulcrum *fc, uint64_t v)
+{
+	struct xdp_vs *xv = fc->cfg->vs->engine_priv;
+
+	assert_int_equal(bpf_map_update_elem(engine(fc)->fd.seq, &xv->vs_id, &v, BPF_ANY), 0);
+}
+
+#define RS_C "10.93.0.9"
+
+/* Where the next new flow goes after a change, as IPVS: rr goes on after
+ * the server it picked last, in config order (a deleted one's successor);
+ * wrr starts its round again when the sequence changes; a reload that
+ * changes nothing moves nothing. */
+static void test_rr_position_across_changes(void **state)
+{
+	struct fulcrum *fc = *state;
+
+	if (!in_ns)
+		skip();
+	apply_text(fc, conf_seq("rr", RS_A ":1 " RS_B ":1"));
+	assert_int_equal(seq_get(fc), 0);
+	seq_put(fc, 1); /* A took the last flow */
+	apply_text(fc, conf_seq("rr", RS_A ":1 " RS_B ":1"));
+	assert_int_equal(seq_get(fc), 1);
+	/* C added in front: after A comes B, now position 2 of C A B */
+	apply_text(fc, conf_seq("rr", RS_C ":1 " RS_A ":1 " RS_B ":1"));
+	assert_int_equal(seq_get(fc), 2);
+	/* reordered to A B C, last pick A (slot 1 of C A B): B, position 1 */
+	apply_text(fc, conf_seq("rr", RS_A ":1 " RS_B ":1 " RS_C ":1"));
+	assert_int_equal(seq_get(fc), 1);
+	/* B took the last flow and is deleted: its successor C, position 1
+	 * of A C */
+	seq_put(fc, 2);
+	apply_text(fc, conf_seq("rr", RS_A ":1 " RS_C ":1"));
+	assert_int_equal(seq_get(fc), 1);
+	/* C took the last flow; changes that leave the sequence A C as it
+	 * was move nothing (rr ignores weights; weight 0 is not in it) */
+	seq_put(fc, 2);
+	apply_text(fc, conf_seq("rr", RS_A ":1 " RS_C ":5"));
+	assert_int_equal(seq_get(fc), 2);
+	apply_text(fc, conf_seq("rr", RS_A ":1 " RS_C ":1 " RS_B ":0"));
+	assert_int_equal(seq_get(fc), 2);
+	/* C is last in B A C: round again from B */
+	apply_text(fc, conf_seq("rr", RS_B ":1 " RS_A ":1 " RS_C ":1"));
+	assert_int_equal(seq_get(fc), 0);
+
+	/* wrr: a new round when the sequence changes, else unchanged */
+	apply_text(fc, conf_seq("wrr", RS_A ":1 " RS_B ":2"));
+	assert_int_equal(seq_get(fc), 0);
+	seq_put(fc, 2);
+	apply_text(fc, conf_seq("wrr", RS_A ":1 " RS_B ":2"));
+	assert_int_equal(seq_get(fc), 2);
+	apply_text(fc, conf_seq("wrr", RS_A ":1 " RS_B ":3"));
+	assert_int_equal(seq_get(fc), 0);
+}
+
 static struct real_server *rs_at(struct fulcrum *fc, const char *ip)
 {
 	struct fc_addr a;
@@ -745,6 +835,7 @@ int main(void)
 	    NS(test_dr_maps),
 	    NS(test_unresolved_then_resolved),
 	    NS(test_sync_and_show),
+	    NS(test_rr_position_across_changes),
 	    NS(test_health_inhibit_sorry),
 	    NS(test_tun_and_v6),
 	    NS(test_foreign_program_refused),

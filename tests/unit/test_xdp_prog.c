@@ -41,8 +41,10 @@
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 
+#include "core/addr.h"
 #include "fulcrum_xdp.h"
 #include "fulcrum_xdp.skel.h"
+#include "xdp/xdp_ring.h"
 
 #define PKT_MAX	 2048
 #define IF_LO	 1 /* lo in a fresh namespace */
@@ -1068,6 +1070,99 @@ static void test_seq_rr(void **state)
 	assert_int_equal(global(FX_G_DROP_NO_DEST), 1);
 }
 
+/* Moves the process to CPU `cpu`; returns -1 when it does not exist. */
+static int pin(int cpu)
+{
+	cpu_set_t one;
+
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	return sched_setaffinity(0, sizeof(one), &one);
+}
+
+static int home_cpu = -1; /* where netns_setup pinned the process */
+
+/* The fixture of the tests that move between CPUs: back home afterwards,
+ * also when they fail. */
+static int setup_cpus(void **state)
+{
+	home_cpu = sched_getcpu();
+	return setup(state);
+}
+
+static int teardown_cpus(void **state)
+{
+	int rc = home_cpu >= 0 ? pin(home_cpu) : 0;
+
+	teardown(state);
+	return rc;
+}
+
+/* New flows of vs 0, one per client port from 31000 + base, sent in turn
+ * from CPU 0 and CPU 1 (BPF_PROG_TEST_RUN runs the program on the calling
+ * CPU); the servers they went to in got[].  Returns the CPUs used. */
+static int seq_across_cpus(uint32_t *got, int n, int base)
+{
+	struct flow f = TCP4;
+	int cpus = pin(1) == 0 ? 2 : 1;
+
+	for (int i = 0; i < n; i++) {
+		assert_int_equal(pin(i % cpus), 0);
+		f.sport = (uint16_t)(31000 + base + i);
+		got[i] = place(&f);
+	}
+	if (cpus < 2)
+		fprintf(stderr, "seq_across_cpus: one CPU only, the sequence is not checked across "
+				"CPUs\n");
+	return cpus;
+}
+
+/* rr and wrr are one sequence for the whole machine, as IPVS's cursor:
+ * consecutive new flows take consecutive positions whichever CPU they
+ * arrive on (a per-CPU position would give 1 1 2 2 5 5 here). */
+static void test_seq_exact_across_cpus(void **state)
+{
+	static const int w[3] = {3, 2, 1};
+	const uint32_t rr[] = {1, 2, 5}, ids[3] = {1, 2, 5};
+	struct fc_addr addr[3];
+	struct xdp_ring_server srv[3];
+	uint32_t got[12], seq[FX_RING_SIZE], wrr[FX_RING_SIZE], n[6] = {0};
+	size_t len;
+
+	put_real(5, 0, FX_RS_F_LIVE | FX_RS_F_READY, IF_OTHER);
+	put_vip(FX_AF_INET, "10.0.0.100", 80, IPPROTO_TCP, 0, 0, FX_SCHED_SEQ);
+	fill_ring(0, rr, 3);
+	edit_vip(FX_AF_INET, "10.0.0.100", 80, IPPROTO_TCP, set_seq_len, 3);
+	seq_across_cpus(got, 9, 0);
+	for (int i = 0; i < 9; i++)
+		assert_int_equal(got[i], rr[i % 3]);
+
+	/* wrr 3:2:1 as userspace lays it out (IPVS wrr: a a b a b c) */
+	for (int i = 0; i < 3; i++) {
+		memset(&addr[i], 0, sizeof(addr[i]));
+		addr[i].family = AF_INET;
+		addr[i].port = 80;
+		addr[i].u.v4.s_addr = htonl(0x0A000002u + (uint32_t)i);
+		srv[i].addr = &addr[i];
+		srv[i].weight = w[i];
+	}
+	len = xdp_ring_seq("wrr", srv, 3, seq);
+	assert_int_equal(len, 6);
+	for (size_t i = 0; i < len; i++)
+		wrr[i] = ids[seq[i]];
+	fill_ring(0, wrr, len);
+	edit_vip(FX_AF_INET, "10.0.0.100", 80, IPPROTO_TCP, set_seq_len, (uint32_t)len);
+	/* the rr flows above left the position at 9: 9 % 6 = slot 3 next */
+	seq_across_cpus(got, 12, 100);
+	for (int i = 0; i < 12; i++) {
+		assert_int_equal(got[i], wrr[(3 + i) % 6]);
+		n[got[i]]++;
+	}
+	assert_int_equal(n[1], 6);
+	assert_int_equal(n[2], 4);
+	assert_int_equal(n[5], 2);
+}
+
 static void test_hash_dst_and_port(void **state)
 {
 	struct flow f = TCP4;
@@ -1116,16 +1211,6 @@ static void test_hash_deterministic(void **state)
 	}
 	fulcrum_xdp__destroy(skel);
 	skel = first;
-}
-
-/* Moves the process to CPU `cpu`; returns -1 when it does not exist. */
-static int pin(int cpu)
-{
-	cpu_set_t one;
-
-	CPU_ZERO(&one);
-	CPU_SET(cpu, &one);
-	return sched_setaffinity(0, sizeof(one), &one);
 }
 
 /* Packets counted on two CPUs: the maps are per CPU, the sums are right
@@ -1399,9 +1484,10 @@ int main(void)
 	    T(test_persist),
 	    T(test_persist_refresh),
 	    T(test_seq_rr),
+	    cmocka_unit_test_setup_teardown(test_seq_exact_across_cpus, setup_cpus, teardown_cpus),
 	    T(test_hash_dst_and_port),
 	    T(test_hash_deterministic),
-	    T(test_vs_stats_sum),
+	    cmocka_unit_test_setup_teardown(test_vs_stats_sum, setup_cpus, teardown_cpus),
 	    T(test_tun_v4),
 	    T(test_tun_v6),
 	    T(test_tun_no_route),
