@@ -3,9 +3,14 @@
  *
  * Topology: namespace A (the tests run in it) holds veth vA, namespace B
  * holds its peer vB, where an AF_PACKET socket captures what A announces.
- * main() creates both namespaces with unique names, runs the tests in a
- * forked child that entered A with setns(), and deletes both whatever the
- * child did (failure, crash).  Needs root and iproute2; skipped otherwise. */
+ * main() creates both namespaces with unique names (pid and random bits),
+ * runs the tests in a forked child that entered A with setns(), and deletes
+ * both whatever the child did (failure, crash).  Each test that touches the
+ * namespaces runs between setup() and teardown(); teardown() puts them back
+ * as main() made them (no global address on vA, both ends up, forwarding
+ * off, the test's sockets closed) also when the test failed, so one failure
+ * does not fail the tests after it.  Needs root and iproute2; skipped
+ * otherwise. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -22,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -36,6 +42,7 @@
 
 static char ns_a[32], ns_b[32];
 static int ready; /* namespaces exist and we are in A */
+static int sub_fd = -1, cap_fd = -1; /* a test's sockets, closed by teardown() */
 static const uint8_t mac_a[6] = {0x02, 0xfc, 0x00, 0x00, 0x00, 0x0a};
 static const uint8_t mac_b[6] = {0x02, 0xfc, 0x00, 0x00, 0x00, 0x0b};
 
@@ -102,11 +109,34 @@ static int setup(void **state)
 	return 0;
 }
 
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
 static int teardown(void **state)
 {
 	struct vnl *nl = *state;
+	char err[ERRLEN];
+	unsigned flags = 0;
+	int idx;
 
+	close_fd(&sub_fd);
+	close_fd(&cap_fd);
 	if (nl) {
+		/* back to what make_namespaces() built, whatever the test left */
+		sh("ip -n %s addr flush dev vA scope global", ns_a);
+		sh("ip -n %s link set vA up && ip -n %s link set vB up", ns_a, ns_b);
+		sh("ip netns exec %s sysctl -q -w net.ipv6.conf.vA.forwarding=0", ns_a);
+		idx = (int)if_nametoindex("vA");
+		for (int i = 0; i < 30 && idx > 0; i++) { /* carrier back: at most 3 s */
+			if (vnl_link_flags(nl, idx, &flags, err, sizeof(err)) < 0 ||
+			    (flags & IFF_RUNNING))
+				break;
+			usleep(100000);
+		}
 		vnl_close(nl);
 		free(nl);
 	}
@@ -277,7 +307,7 @@ static void test_link_state_and_subscription(void **state)
 	assert_int_equal(vnl_link_flags(nl, idx, &flags, err, sizeof(err)), 0);
 	assert_true(flags & IFF_UP);
 	assert_true(flags & IFF_RUNNING);
-	fd = vnl_link_sub_open(err, sizeof(err));
+	fd = sub_fd = vnl_link_sub_open(err, sizeof(err));
 	assert_true(fd >= 0);
 	assert_true(fcntl(fd, F_GETFL) & O_NONBLOCK);
 	/* Nothing pending: returns at once. */
@@ -310,7 +340,7 @@ static void test_link_state_and_subscription(void **state)
 		usleep(100000);
 	}
 	assert_true(flags & IFF_RUNNING);
-	close(fd);
+	close_fd(&sub_fd);
 }
 
 /* An AF_PACKET socket on vB in namespace B (the socket keeps its namespace
@@ -373,7 +403,7 @@ static void test_gratuitous_arp(void **state)
 
 	NEED_NS();
 	inet_pton(AF_INET, "10.99.0.7", &vip);
-	fd = capture_open();
+	fd = cap_fd = capture_open();
 	assert_int_equal(
 	    garp_send_arp(ifidx("vA"), &vip, GARP_REQUEST | GARP_REPLY, err, sizeof(err)), 0);
 
@@ -407,7 +437,7 @@ static void test_gratuitous_arp(void **state)
 	n = capture_next(fd, got, sizeof(got), is_arp_for, &vip);
 	assert_true(n >= GARP_FRAME_LEN);
 	assert_memory_equal(got, req, GARP_FRAME_LEN);
-	close(fd);
+	close_fd(&cap_fd);
 
 	/* Loopback is not Ethernet: refused with a reason. */
 	err[0] = 0;
@@ -453,7 +483,7 @@ static void test_unsolicited_na(void **state)
 	NEED_NS();
 	idx = ifidx("vA");
 	assert_int_equal(vnl_addr_add(nl, idx, &vip, 64, NULL, err, sizeof(err)), 0);
-	fd = capture_open();
+	fd = cap_fd = capture_open();
 	assert_int_equal(garp_send_na(idx, &vip.u.v6, err, sizeof(err)), 0);
 	n = capture_next(fd, got, sizeof(got), is_na_for, &vip.u.v6);
 	assert_int_equal(n, 14 + 40 + NA_ICMP_LEN);
@@ -487,7 +517,7 @@ static void test_unsolicited_na(void **state)
 	assert_int_equal(got[54 + 4], 0xa0);
 	assert_int_equal(icmp6_verify(got + 14, got + 54, NA_ICMP_LEN), 0);
 	sh("ip netns exec %s sysctl -q -w net.ipv6.conf.vA.forwarding=0", ns_a);
-	close(fd);
+	close_fd(&cap_fd);
 
 	/* A VIP that is not on the interface cannot be the source. */
 	struct fc_addr other = ip("2001:db8:99::8");
@@ -517,10 +547,16 @@ static void test_builders(void **state)
 
 static int make_namespaces(void)
 {
+	unsigned short r = 0;
+
 	if (geteuid() != 0 || sh("ip -V >/dev/null 2>&1") < 0)
 		return -1;
-	snprintf(ns_a, sizeof(ns_a), "fcvnlA%d", (int)getpid());
-	snprintf(ns_b, sizeof(ns_b), "fcvnlB%d", (int)getpid());
+	/* pid and random bits: a leftover of a run whose pid came back (a
+	 * crash, a reboot) never collides with this one */
+	if (getrandom(&r, sizeof(r), 0) != sizeof(r))
+		r = (unsigned short)time(NULL);
+	snprintf(ns_a, sizeof(ns_a), "fcvnlA%d-%04x", (int)getpid(), r);
+	snprintf(ns_b, sizeof(ns_b), "fcvnlB%d-%04x", (int)getpid(), r);
 	if (sh("ip netns add %s && ip netns add %s", ns_a, ns_b) < 0)
 		return -1;
 	return sh("ip -n %s link set lo up && "
@@ -542,12 +578,12 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_builders),
-	    cmocka_unit_test(test_ifindex),
+	    cmocka_unit_test_setup_teardown(test_ifindex, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_v4_add_del_label, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_v6_add_del, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_addr_errors, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_link_state_and_subscription, setup, teardown),
-	    cmocka_unit_test(test_gratuitous_arp),
+	    cmocka_unit_test_setup_teardown(test_gratuitous_arp, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_unsolicited_na, setup, teardown),
 	};
 	int made = make_namespaces() == 0, status;
