@@ -76,13 +76,9 @@ static int p_bind_if(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char
 static int p_connect_timeout(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
 			     size_t errlen)
 {
-	struct check_conf *k = CHK(obj);
-
-	if (kw_secs_ms(st, 0, 3600000, &k->connect_timeout_ms, err, errlen) < 0)
-		return -1;
-	if (!k->connect_timeout_ms)
-		return err_set(err, errlen, "connect_timeout: must be more than 0");
-	return 0;
+	return kw_secs_nonzero(c, st, 3600000, &CHK(obj)->connect_timeout_ms,
+			       "the real_server's, the virtual_server's or the default (5 s)", err,
+			       errlen);
 }
 
 static int p_retry(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err, size_t errlen)
@@ -104,13 +100,8 @@ static int p_warmup(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char 
 static int p_delay_loop(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
 			size_t errlen)
 {
-	struct check_conf *k = CHK(obj);
-
-	if (kw_secs_ms(st, 0, 86400000, &k->delay_loop_ms, err, errlen) < 0)
-		return -1;
-	if (!k->delay_loop_ms)
-		return err_set(err, errlen, "delay_loop: must be more than 0");
-	return 0;
+	return kw_secs_nonzero(c, st, 86400000, &CHK(obj)->delay_loop_ms,
+			       "the real_server's or the virtual_server's", err, errlen);
 }
 
 static int p_rise(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err, size_t errlen)

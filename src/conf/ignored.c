@@ -76,7 +76,6 @@ const char *const ign_global[] = {
     "namespace_with_ipsets",
     "instance",
     "use_pid_dir",
-    "linkbeat_use_polling",
     "dynamic_interfaces",
     "process_names",
     "process_name",
@@ -110,6 +109,28 @@ const char *const ign_global[] = {
     "vrrp_owner_ignore_lower_prio",
     "vrrp_cleanup_ipvs_sync",
     "vrrp_track_process",
+    /* keepalived 2.1/2.2 (keepalived.conf(5) of 2.2.7) */
+    "include_check",
+    "vrrp_cpu_affinity",
+    "checker_cpu_affinity",
+    "bfd_cpu_affinity",
+    "bfd_rlimit_rttime",
+    "lvs_netlink_cmd_rcv_bufs",
+    "lvs_netlink_cmd_rcv_bufs_force",
+    "lvs_netlink_monitor_rcv_bufs",
+    "lvs_netlink_monitor_rcv_bufs_force",
+    "process_monitor_rcv_bufs",
+    "process_monitor_rcv_bufs_force",
+    "nftables_ipvs",
+    "nftables_ipvs_priority",
+    "nftables_ipvs_start_fwmark",
+    "log_unknown_vrids",
+    "vrrp_down_timer_adverts",
+    "vrrp_notify_priority_changes",
+    "vrrp_rx_bufs_policy",
+    "vrrp_rx_bufs_multiplier",
+    "vmac_prefix",
+    "vmac_addr_prefix",
     NULL,
 };
 
@@ -145,6 +166,7 @@ static const struct {
     {"use_pid_dir", "ignored by fulcrum"},
     {"use_symlink", "ignored by fulcrum"},
     {"child_wait_time", "ignored by fulcrum"},
+    {"interface_up_down_delays", "fulcrum acts on interface state changes at once"},
 };
 
 const char *const ign_top[] = {
@@ -175,6 +197,7 @@ const char *const ign_top[] = {
     "use_pid_dir",
     "use_symlink",
     "child_wait_time",
+    "interface_up_down_delays",
     NULL,
 };
 
@@ -190,13 +213,14 @@ const char *ign_top_reason(const char *kw)
 
 const char *const ign_vs[] = {
     "hashed",	   "persistence_engine",    "smtp_alert",	"sorry_server_lvs_method",
-    "lvs_timeout", "one_packet_scheduling", "notify_up_script", NULL,
+    "lvs_timeout", "one_packet_scheduling", "notify_up_script", "snmp_name", NULL,
 };
 
 const char *const ign_rs[] = {
     "smtp_alert",
     "alpha",
     "notify_up_script",
+    "snmp_name",
     NULL,
 };
 
@@ -209,3 +233,64 @@ const char *const ign_check[] = {
 const char *const ign_url[] = {
     "regex_options", "regex_stack", "regex_min_offset", "regex_max_offset", NULL,
 };
+
+/* keepalived's retired and legacy keywords.  Versions are from keepalived's
+ * ChangeLog; "what" says what the keyword did and why fulcrum does not act
+ * on it.  Served ones are aliases in the block's keyword table and are
+ * listed here for doc/config.md and the tests (tests/unit/test_conf_compat.c
+ * loads every row). */
+const struct kw_retired kw_retired[] = {
+    /* ignored */
+    {"nat_mask", "virtual_server", NULL, "removed in keepalived 1.2.20",
+     "the netmask of IPVS NAT, which only Linux 2.2 used",
+     "255.255.255.0", 0},
+    {"lvs_sync_daemon_interface", "vrrp_instance", "global_defs lvs_sync_daemon",
+     "moved to global_defs in keepalived 1.2.20",
+     "fulcrum does not run the IPVS connection sync daemon", "eth0", 0},
+    {"preempt", "vrrp_instance", "nopreempt to turn preemption off",
+     "deprecated in keepalived 1.1.8", "preemption is the default already", "", 0},
+    {"native_ipv6", "vrrp_instance", "the address family of the virtual_ipaddress entries",
+     "deprecated in keepalived 2.x's keepalived.conf(5)", "the VIPs decide the family", "", 0},
+    {"linkbeat_use_polling", "vrrp_instance", "the linkbeat_interfaces block",
+     "deprecated in keepalived 2.0.13", "fulcrum follows link state over netlink", "", 0},
+    {"linkbeat_use_polling", "global_defs", "the linkbeat_interfaces block",
+     "deprecated in keepalived 2.0.13", "fulcrum follows link state over netlink", "", 0},
+    /* served under the name that replaced them */
+    {"lb_algo", "virtual_server", "lvs_sched", "renamed in keepalived 1.1.5", NULL, "rr", 1},
+    {"lb_kind", "virtual_server", "lvs_method", "renamed in keepalived 1.1.5", NULL, "DR", 1},
+    {"lb_kind", "real_server", "lvs_method", "renamed in keepalived 1.1.5", NULL, "NAT", 1},
+    {"lvs_id", "global_defs", "router_id", "renamed in keepalived 1.1.8", NULL, "LVS_DEVEL", 1},
+    {"mcast_src_ip", "vrrp_instance", "unicast_src_ip",
+     "unicast_src_ip added as its alias in keepalived 1.2.10", NULL, "10.0.0.1", 1},
+    {"nb_get_retry", "checker", "retry", "deprecated in keepalived 2.0.15", NULL, "3", 1},
+    {"host", "SMTP_CHECK", "one SMTP_CHECK per server (connect_ip in the checker)",
+     "deprecated in keepalived 2.0.14", NULL, "{ connect_ip 10.0.0.5 }", 1},
+    {"global_tracking", "vrrp_sync_group", "sync_group_tracking_weight",
+     "deprecated in keepalived 2.0.0", NULL, "", 1},
+    {"vrrp_rlimit_rtime", "global_defs", "vrrp_rlimit_rttime", "older spelling", NULL, "10000",
+     1},
+    {"checker_rlimit_rtime", "global_defs", "checker_rlimit_rttime", "older spelling", NULL,
+     "10000", 1},
+    {NULL},
+};
+
+/* "checker" stands for every checker block (TCP_CHECK ... HTTP_GET). */
+static int block_is(const char *want, const char *name)
+{
+	size_t n = strlen(name);
+
+	if (strcmp(want, "checker"))
+		return !strcmp(want, name);
+	return (n > 6 && !strcmp(name + n - 6, "_CHECK")) || !strcmp(name, "HTTP_GET") ||
+	       !strcmp(name, "SSL_GET");
+}
+
+const struct kw_retired *kw_retired_ignored(const struct kw_block *b, const char *word)
+{
+	const struct kw_retired *r;
+
+	for (r = kw_retired; r->name; r++)
+		if (!r->served && !strcmp(r->name, word) && block_is(r->block, b->name))
+			return r;
+	return NULL;
+}

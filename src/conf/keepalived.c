@@ -152,19 +152,19 @@ static int p_rs_method(struct kw_ctx *c, void *obj, const struct kw_stmt *st, ch
 		return kw_secs_ms(st, 0, max, &((struct rs_state *)obj)->field, err, errlen);      \
 	}
 RS_TIMING(p_rs_dbr, delay_before_retry_ms, 3600000)
-RS_TIMING(p_rs_ct, connect_timeout_ms, 3600000)
 RS_TIMING(p_rs_warmup, warmup_ms, 3600000)
+
+static int p_rs_ct(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err, size_t errlen)
+{
+	return kw_secs_nonzero(c, st, 3600000, &((struct rs_state *)obj)->connect_timeout_ms,
+			       "the virtual_server's or the default (5 s)", err, errlen);
+}
 
 static int p_rs_delay_loop(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
 			   size_t errlen)
 {
-	struct rs_state *rss = obj;
-
-	if (kw_secs_ms(st, 0, 86400000, &rss->delay_loop_ms, err, errlen) < 0)
-		return -1;
-	if (!rss->delay_loop_ms)
-		return err_set(err, errlen, "delay_loop: must be more than 0");
-	return 0;
+	return kw_secs_nonzero(c, st, 86400000, &((struct rs_state *)obj)->delay_loop_ms,
+			       "the virtual_server's", err, errlen);
 }
 
 static int p_rs_retry(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
@@ -253,12 +253,38 @@ static int p_real_server(struct kw_ctx *c, void *obj, const struct kw_stmt *st, 
 
 /* ---- virtual_server ---- */
 
+/* "RR": IPVS scheduler names are lower case.  keepalived 1.x handed the
+ * name to the kernel, which refused the service; 2.x ignores the line and
+ * uses wlc.  Either way the file meant rr: read it so, with a warning.
+ * Returns 0 if it did, -1 if the name is unknown in lower case too. */
+static int lb_algo_lower(struct kw_ctx *c, const struct kw_stmt *st, struct virtual_server *vs)
+{
+	char low[sizeof(vs->sched)];
+	const char *s = st->args[0].text;
+	size_t i, n = strlen(s);
+
+	if (n >= sizeof(low))
+		return -1;
+	for (i = 0; i <= n; i++)
+		low[i] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] - 'A' + 'a' : s[i]);
+	if (!conf_sched_known(low))
+		return -1;
+	kw_warn(c, st->kw,
+		"%s %s: scheduler names are lower case, read as '%s' (keepalived 2.x ignores "
+		"this line and uses wlc)",
+		st->kw->text, s, low);
+	strcpy(vs->sched, low);
+	return 0;
+}
+
 static int p_lb_algo(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
 		     size_t errlen)
 {
 	struct virtual_server *vs = ((struct vs_state *)obj)->vs;
 	const char *s = st->args[0].text;
 
+	if (!conf_sched_known(s) && lb_algo_lower(c, st, vs) == 0)
+		return 0;
 	if (!conf_sched_known(s) || strlen(s) >= sizeof(vs->sched)) {
 		char names[256] = "";
 		size_t n = 0;
@@ -311,6 +337,15 @@ static int p_persistence_timeout(struct kw_ctx *c, void *obj, const struct kw_st
 
 	if (!st->argc) {
 		vs->persistence_timeout = 360; /* keepalived's default when no value is given */
+		return 0;
+	}
+	/* keepalived 1.x gave 0 to IPVS, which then does not persist; 2.x
+	 * ignores the line, which leaves no persistence either */
+	if (!strcmp(st->args[0].text, "0")) {
+		kw_warn(c, st->kw,
+			"persistence_timeout 0: no persistence (as in keepalived), each connection "
+			"is scheduled on its own");
+		vs->persistence_timeout = 0;
 		return 0;
 	}
 	return kw_uint(st, 0, 1, 31536000, &vs->persistence_timeout, err, errlen);
@@ -371,13 +406,8 @@ static int p_protocol(struct kw_ctx *c, void *obj, const struct kw_stmt *st, cha
 static int p_delay_loop(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
 			size_t errlen)
 {
-	struct virtual_server *vs = ((struct vs_state *)obj)->vs;
-
-	if (kw_secs_ms(st, 0, 86400000, &vs->delay_loop_ms, err, errlen) < 0)
-		return -1;
-	if (!vs->delay_loop_ms)
-		return err_set(err, errlen, "delay_loop: must be more than 0");
-	return 0;
+	return kw_secs_nonzero(c, st, 86400000, &((struct vs_state *)obj)->vs->delay_loop_ms,
+			       "the default (60 s)", err, errlen);
 }
 
 static int p_sorry_server(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
@@ -462,10 +492,15 @@ static int p_vs_retry(struct kw_ctx *c, void *obj, const struct kw_stmt *st, cha
 		return kw_secs_ms(st, 0, max, &((struct vs_state *)obj)->lvalue, err, errlen);     \
 	}
 VS_SECS(p_vs_dbr, delay_before_retry_ms, 3600000)
-VS_SECS(p_vs_ct, connect_timeout_ms, 3600000)
 VS_SECS(p_vs_warmup, warmup_ms, 3600000)
 VS_SECS(p_proxy_idle, vs->idle_timeout_ms, 604800000)
 VS_SECS(p_udp_session, vs->udp_timeout_ms, 604800000)
+
+static int p_vs_ct(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err, size_t errlen)
+{
+	return kw_secs_nonzero(c, st, 3600000, &((struct vs_state *)obj)->connect_timeout_ms,
+			       "the default (5 s)", err, errlen);
+}
 
 static int p_proxy_connect_timeout(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
 				   size_t errlen)
@@ -871,6 +906,8 @@ static int top_other(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char
 				st->has_block ? "block" : "line");
 		return 0;
 	}
+	if (kw_retired_warn(c, &kw_top, st->kw))
+		return 0;
 	near = kw_nearest(&kw_top, name);
 	if (near)
 		return err_set(err, errlen,

@@ -57,6 +57,22 @@ struct kw_block {
 	kw_parse_fn other;	    /* statements not in the tables, or NULL */
 };
 
+/* A keyword that keepalived retired, renamed or deprecated (ignored.c,
+ * doc/config.md "Retired and legacy keywords").  fulcrum's rule: what some
+ * keepalived release documented is accepted, either served (the name is in
+ * the block's keyword table, as the keyword that replaced it) or ignored
+ * with a warning that says what is ignored and what replaced it.  Only a
+ * keyword no keepalived knew is an error. */
+struct kw_retired {
+	const char *name;
+	const char *block;   /* a struct kw_block name; "checker" = every checker block */
+	const char *instead; /* what replaced it in keepalived, or NULL: nothing */
+	const char *change;  /* "removed in keepalived 1.2.20", from keepalived's ChangeLog */
+	const char *what;    /* what it did, and why fulcrum ignores it (ignored ones) */
+	const char *example; /* arguments that keepalived took, for the tests and the doc */
+	int served;	     /* 1: served as `instead` (an alias in the keyword table) */
+};
+
 /* One entry of a virtual_server_group. */
 struct vsg_entry {
 	struct fc_addr addr; /* first address and the port */

@@ -112,6 +112,18 @@ const char *kw_nearest(const struct kw_block *b, const char *word)
 	return best;
 }
 
+int kw_retired_warn(struct kw_ctx *c, const struct kw_block *b, const struct token *t)
+{
+	const struct kw_retired *r = kw_retired_ignored(b, t->text);
+
+	if (!r)
+		return 0;
+	kw_warn(c, t, "keyword '%s' is ignored by fulcrum: %s (%s; %s%s)", t->text, r->what,
+		r->change, r->instead ? "use " : "nothing replaced it",
+		r->instead ? r->instead : "");
+	return 1;
+}
+
 static const struct kw *find_kw(const struct kw_block *b, const char *name)
 {
 	const struct kw *k;
@@ -194,6 +206,9 @@ static int walk_one(struct kw_ctx *c, const struct kw_block *b, void *obj)
 			run_parser(c, b->other, obj, &st);
 		} else if (kw_in_list(b->ignored, t->text)) {
 			kw_warn(c, t, "keyword '%s' is ignored by fulcrum", t->text);
+			if (st.has_block)
+				skip_block(c, t);
+		} else if (kw_retired_warn(c, b, t)) {
 			if (st.has_block)
 				skip_block(c, t);
 		} else {
@@ -312,6 +327,22 @@ int kw_secs_ms(const struct kw_stmt *st, unsigned i, unsigned max_ms, unsigned *
 bad:
 	return err_set(err, errlen, "%s: '%s' is not a number of seconds (0..%u)", st->kw->text, s,
 		       max_ms / 1000);
+}
+
+int kw_secs_nonzero(struct kw_ctx *c, const struct kw_stmt *st, unsigned max_ms, unsigned *out,
+		    const char *fallback, char *err, size_t errlen)
+{
+	unsigned v;
+
+	if (kw_secs_ms(st, 0, max_ms, &v, err, errlen) < 0)
+		return -1;
+	if (!v) {
+		kw_warn(c, st->kw, "%s %s is ignored, as keepalived does: %s applies",
+			st->kw->text, st->args[0].text, fallback);
+		return 0;
+	}
+	*out = v;
+	return 0;
 }
 
 int kw_bool(const struct kw_stmt *st, unsigned i, int *out, char *err, size_t errlen)

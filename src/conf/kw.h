@@ -25,6 +25,11 @@ int kw_uint(const struct kw_stmt *st, unsigned i, unsigned min, unsigned max, un
 /* Seconds, fractions allowed ("1.5"), into milliseconds (<= max_ms). */
 int kw_secs_ms(const struct kw_stmt *st, unsigned i, unsigned max_ms, unsigned *out, char *err,
 	       size_t errlen);
+/* The same, for a timer keepalived wants above 0: a zero is ignored with a
+ * warning (keepalived logs and ignores it too), *out keeps what it had and
+ * `fallback` says what applies ("the default (60 s)"). */
+int kw_secs_nonzero(struct kw_ctx *c, const struct kw_stmt *st, unsigned max_ms, unsigned *out,
+		    const char *fallback, char *err, size_t errlen);
 /* <BOOL>: on|off|true|false|yes|no; no argument = true. */
 int kw_bool(const struct kw_stmt *st, unsigned i, int *out, char *err, size_t errlen);
 /* strdup of argument i into *dst (freeing the old value). */
@@ -52,6 +57,13 @@ extern const char *const ign_check[];
 extern const char *const ign_url[];
 /* Why a top-level block is ignored ("not supported by fulcrum's VRRP"). */
 const char *ign_top_reason(const char *kw);
+/* keepalived's retired and legacy keywords, NULL-terminated (ignored.c). */
+extern const struct kw_retired kw_retired[];
+/* The retired keyword `word` of block b that fulcrum ignores, or NULL. */
+const struct kw_retired *kw_retired_ignored(const struct kw_block *b, const char *word);
+/* If `t` names an ignored retired keyword of b: warn at t's file:line
+ * (what is ignored, what replaced it) and return 1; else 0. */
+int kw_retired_warn(struct kw_ctx *c, const struct kw_block *b, const struct token *t);
 
 /* keepalived.c: scheduler names fulcrum knows. */
 int conf_sched_known(const char *name);

@@ -164,6 +164,14 @@ static int p_priority(struct kw_ctx *c, void *obj, const struct kw_stmt *st, cha
 {
 	unsigned v;
 
+	/* keepalived logs "Priority not valid" for 0 and keeps its default */
+	if (!strcmp(st->args[0].text, "0")) {
+		kw_warn(c, st->kw,
+			"priority 0 is ignored, as keepalived does (0 is what a master sends "
+			"when it leaves): the default 100 applies");
+		VI(obj)->priority = 100; /* keepalived's default, and vrrp_instance_new()'s */
+		return 0;
+	}
 	if (kw_uint(st, 0, 1, 255, &v, err, errlen) < 0)
 		return -1;
 	if (v == VRRP_PRIO_OWNER)
@@ -181,9 +189,15 @@ static int p_advert_int(struct kw_ctx *c, void *obj, const struct kw_stmt *st, c
 
 	if (kw_secs_ms(st, 0, VRRP_V2_MAX_ADVERT_CS * 10, &ms, err, errlen) < 0)
 		return -1;
-	if (ms < 10)
-		return err_set(err, errlen, "advert_int: '%s' is less than 0.01 s",
-			       st->args[0].text);
+	if (ms < 10) {
+		/* keepalived logs "Advert interval not valid" and keeps its default */
+		kw_warn(c, st->kw,
+			"advert_int %s is ignored, as keepalived does (less than 0.01 s): the "
+			"default 1 s applies",
+			st->args[0].text);
+		VI(obj)->advert_int_cs = 100;
+		return 0;
+	}
 	VI(obj)->advert_int_cs = (ms + 5) / 10;
 	return 0;
 }
@@ -603,14 +617,12 @@ static const struct kw kw_vi[] = {
 
 /* keepalived instance keywords fulcrum knowingly ignores (warning). */
 static const char *const ign_vi[] = {"smtp_alert",
-				     "lvs_sync_daemon_interface",
 				     "virtual_routes",
 				     "virtual_rules",
 				     "track_process",
 				     "track_file",
 				     "track_bfd",
 				     "vmac_xmit_base",
-				     "native_ipv6",
 				     "debug",
 				     "garp_lower_prio_delay",
 				     "garp_lower_prio_repeat",
@@ -624,12 +636,17 @@ static const char *const ign_vi[] = {"smtp_alert",
 				     "check_unicast_src",
 				     "unicast_fault_no_peer",
 				     "kernel_rx_buf_size",
-				     "linkbeat_use_polling",
 				     "notify_deleted",
 				     "notify_master_rx_lower_pri",
 				     "mcast_dst_ip",
 				     "unicast_ttl",
-				     "preempt",
+				     "down_timer_adverts",
+				     "notify_priority_changes",
+				     "old_unicast_checksum",
+				     "promote_secondaries",
+				     "track_src_ip",
+				     "use_ipvlan",
+				     "use_vmac_addr",
 				     NULL};
 
 static const struct kw_block blk_vi = {"vrrp_instance", kw_vi, NULL, ign_vi, NULL};
@@ -854,6 +871,7 @@ static const char *const ign_sg[] = {
     "track_process",
     "track_bfd",
     "notify_stop",
+    "notify_priority_changes",
     NULL,
 };
 
@@ -872,6 +890,8 @@ static int sg_other(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char 
 		kw_warn(c, st->kw, "keyword '%s' is ignored by fulcrum", w);
 		return 0;
 	}
+	if (kw_retired_warn(c, &blk_sg, st->kw))
+		return 0;
 	if (!st->argc && !st->has_block) {
 		kw_warn(c, st->kw,
 			"vrrp_sync_group: instance %s listed outside group { }: read as a member "

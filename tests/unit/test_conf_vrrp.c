@@ -357,10 +357,7 @@ static void test_value_errors(void **state)
 		     "E t.conf:3: virtual_router_id: '0' is not a number in 1..255");
 	expect_error("vrrp_instance V {\n interface eth0\n virtual_router_id 256\n}\n",
 		     "E t.conf:3: virtual_router_id: '256' is not a number in 1..255");
-	expect_error(MINI " priority 0\n}\n",
-		     "E t.conf:4: priority: '0' is not a number in 1..255");
 	expect_error(MINI " priority 256\n}\n", "E t.conf:4: priority: '256' is not a number");
-	expect_error(MINI " advert_int 0\n}\n", "E t.conf:4: advert_int: '0' is less than 0.01 s");
 	expect_error(MINI " advert_int 256\n}\n", "E t.conf:4: advert_int: '256' is not a number");
 	expect_error(MINI " advert_int 41\n version 3\n}\n",
 		     "E t.conf:1: vrrp_instance V: advert_int 41.00 s is more than VRRP version 3");
