@@ -41,7 +41,7 @@
 #include "vrrp/vrrp_netlink.h"
 
 static char ns_a[32], ns_b[32];
-static int ready; /* namespaces exist and we are in A */
+static int ready;		     /* namespaces exist and we are in A */
 static int sub_fd = -1, cap_fd = -1; /* a test's sockets, closed by teardown() */
 static const uint8_t mac_a[6] = {0x02, 0xfc, 0x00, 0x00, 0x00, 0x0a};
 static const uint8_t mac_b[6] = {0x02, 0xfc, 0x00, 0x00, 0x00, 0x0b};
