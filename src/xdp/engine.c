@@ -353,6 +353,9 @@ static int xdp_prepare(struct fulcrum *fc, struct virtual_server *vs, struct vir
 			xdp_vs_id_free(x, xv->vs_id);
 		goto fail;
 	}
+	/* before commit publishes the service: its first flows must find
+	 * the new servers' MACs known */
+	xdp_srv_settle(xv);
 	if (vs->fwd == FWD_TUN)
 		tun_forwarding(x, xv);
 	vs->engine_priv = xv;
@@ -424,6 +427,7 @@ static int xdp_update(struct fulcrum *fc, struct virtual_server *vs, char *err, 
 	nwas = xv->n;
 	xv->srv = srv;
 	xv->n = n;
+	xdp_srv_settle(xv); /* servers added at run time, as at prepare */
 	arm_refresh(xv->x, xdp_vs_write(xv));
 	/* servers that left: out of the ring now, so their slots lose LIVE */
 	xdp_srv_release(xv->x, was, nwas, srv, n, 1);

@@ -36,6 +36,12 @@
 /* next-hop refresh period: while a DR server is unresolved, else */
 #define XDP_NEIGH_FAST_MS 2000
 #define XDP_NEIGH_SLOW_MS 30000
+/* how long applying a configuration may wait, all services together, for
+ * the MACs of servers looked up for the first time (xdp_srv_settle): ARP
+ * answers in well under a millisecond on a LAN; a server that does not
+ * answer costs this once, then the refresh timer takes over */
+#define XDP_NEIGH_WAIT_MS 1000
+#define XDP_NEIGH_POLL_MS 5
 
 struct fulcrum_xdp; /* the skeleton ($(BUILD)/bpf/fulcrum_xdp.skel.h) */
 
@@ -112,6 +118,8 @@ struct xdp_engine {
 	struct ev_timer neigh; /* next-hop refresh */
 	uint8_t lo_fwd_set[2]; /* lo forwarding switched on by us (IPv4, IPv6):
 				* switched back off when the program unloads */
+	uint64_t wait_round;   /* loop_now() of the apply that last waited for MACs */
+	unsigned wait_left_ms; /* what is left of XDP_NEIGH_WAIT_MS in that apply */
 };
 
 #endif

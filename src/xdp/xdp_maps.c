@@ -4,12 +4,14 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "core/err.h"
 #include "core/log.h"
+#include "core/loop.h"
 #include "model/model.h"
 #include "xdp/xdp_maps.h"
 #include "xdp/xdp_ring.h"
@@ -233,6 +235,50 @@ int xdp_srv_resolve(struct xdp_vs *xv, struct xdp_srv *s, int quiet, char *err, 
 	s->nh = nh;
 	s->nh_ok = 1;
 	return 0;
+}
+
+/* Looked up for the first time (not in the maps yet) and the next hop's
+ * MAC still unknown: a server the settle wait is for. */
+static int srv_settling(const struct xdp_srv *s)
+{
+	return !s->written && s->nh_ok && !s->nh.resolved;
+}
+
+void xdp_srv_settle(struct xdp_vs *xv)
+{
+	struct xdp_engine *x = xv->x;
+	uint64_t round = x->loop ? loop_now(x->loop) : 0, start = loop_clock_ms(), spent;
+	struct timespec poll = {0, XDP_NEIGH_POLL_MS * 1000000L};
+	char err[ERRLEN];
+	size_t i, left;
+
+	if (!x->loop || round != x->wait_round) {
+		x->wait_round = round;
+		x->wait_left_ms = XDP_NEIGH_WAIT_MS;
+	}
+	for (;;) {
+		for (i = 0, left = 0; i < xv->n; i++) {
+			struct xdp_srv *s = &xv->srv[i];
+
+			if (!srv_settling(s))
+				continue;
+			/* the first lookup (add_srv) started ARP / ND; this
+			 * one reads the answer */
+			if (xdp_srv_resolve(xv, s, 1, err, sizeof(err)) < 0)
+				log_warn("xdp: %s: %s", xv->name, err);
+			left += srv_settling(s);
+		}
+		spent = loop_clock_ms() - start;
+		if (!left || spent >= x->wait_left_ms)
+			break;
+		nanosleep(&poll, NULL);
+	}
+	spent = loop_clock_ms() - start;
+	x->wait_left_ms = spent >= x->wait_left_ms ? 0 : x->wait_left_ms - (unsigned)spent;
+	if (left)
+		log_warn("xdp: %s: %zu real server(s) without a known MAC after the wait; they "
+			 "take new flows once their neighbour entry resolves",
+			 xv->name, left);
 }
 
 static const struct xdp_srv *find_prev(const struct xdp_srv *prev, size_t nprev,
@@ -499,8 +545,7 @@ static long srv_index(const struct xdp_vs *xv, uint32_t rs_id)
  * comes next.  The last pick is the old sequence's slot (count - 1); the
  * answer is the position in the new sequence (cfg: the xv->srv index of
  * each position, ascending for rr) of the first server after it. */
-static uint32_t rr_next(const struct xdp_vs *xv, uint64_t count, const uint32_t *cfg,
-			uint32_t len)
+static uint32_t rr_next(const struct xdp_vs *xv, uint64_t count, const uint32_t *cfg, uint32_t len)
 {
 	uint32_t old_len = xv->vip.seq_len, j, k;
 	long at = -1, after = 0;

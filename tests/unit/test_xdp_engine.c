@@ -36,16 +36,19 @@
 #include "engine/engines.h"
 #include "fulcrum_xdp.skel.h"
 #include "model/model.h"
+#include "netns_peer.h"
 #include "xdp/xdp-t.h"
 
-static int in_ns; /* the namespace with the veth pair is set up */
+static int in_ns;   /* the namespace with the veth pair is set up */
+static int peer_ns; /* fxe1 is in a namespace of its own, holding RS_NEW */
 
-#define IF0   "fxe0"
-#define VIP   "10.93.0.100"
-#define RS_A  "10.93.0.2"
-#define RS_B  "10.93.0.3"
-#define MAC_A "02:00:00:00:93:02"
-#define MAC_B "02:00:00:00:93:03"
+#define IF0    "fxe0"
+#define VIP    "10.93.0.100"
+#define RS_A   "10.93.0.2"
+#define RS_B   "10.93.0.3"
+#define MAC_A  "02:00:00:00:93:02"
+#define MAC_B  "02:00:00:00:93:03"
+#define RS_NEW "10.93.0.20" /* in the peer namespace: answers ARP, no neighbour entry */
 
 static void print_diag(void *ctx, int severity, const char *msg)
 {
@@ -186,7 +189,8 @@ static int ns_teardown(void **state)
 		bpf_xdp_detach(ifindex, XDP_FLAGS_DRV_MODE, NULL);
 		bpf_xdp_detach(ifindex, XDP_FLAGS_SKB_MODE, NULL);
 	}
-	if (in_ns && system("ip neigh del 10.93.0.7 dev " IF0 " 2>/dev/null; true") != 0)
+	if (in_ns && system("ip neigh del 10.93.0.7 dev " IF0 " 2>/dev/null; "
+			    "ip neigh del " RS_NEW " dev " IF0 " 2>/dev/null; true") != 0)
 		return -1;
 	return 0;
 }
@@ -392,7 +396,7 @@ static void test_dr_maps(void **state)
 
 	/* a config without DR/TUN detaches and unloads */
 	apply_text(fc, "virtual_server 127.0.0.1 18999 {\n lb_kind NAT\n"
-			" real_server 127.0.0.1 19999 { weight 1 }\n}\n");
+		       " real_server 127.0.0.1 19999 { weight 1 }\n}\n");
 	assert_int_equal(attached_prog(ifindex), 0);
 	assert_null(engine(fc)->skel);
 
@@ -409,8 +413,9 @@ static void stop_cb(struct loop *l, struct ev_timer *t)
 	loop_stop(l);
 }
 
-/* A server without a neighbour entry is LIVE but not READY and out of the
- * ring; once its MAC is known the refresh timer puts it in. */
+/* A server without a neighbour entry whose host does not answer is LIVE
+ * but not READY and out of the ring, after a bounded wait at apply; once
+ * its MAC is known the refresh timer puts it in. */
 static void test_unresolved_then_resolved(void **state)
 {
 	struct fulcrum *fc = *state;
@@ -421,11 +426,12 @@ static void test_unresolved_then_resolved(void **state)
 	struct fx_vip v;
 	struct xdp_srv *c;
 	char err[ERRLEN];
-	uint64_t end;
+	uint64_t end, t0 = loop_clock_ms();
 
 	if (!in_ns)
 		skip();
 	apply_text(fc, text);
+	assert_true(loop_clock_ms() - t0 < XDP_NEIGH_WAIT_MS + 500);
 	c = srv_of(fc, "10.93.0.7");
 	read_real(fc, c->rs_id, &r);
 	assert_int_equal(r.flags, FX_RS_F_LIVE);
@@ -454,6 +460,29 @@ static void test_unresolved_then_resolved(void **state)
 	read_vip(fc, &v, 1);
 	assert_int_equal(v.seq_len, 2);
 	(void)err;
+}
+
+/* A new server with no neighbour entry whose host answers ARP: applying
+ * waits for the answer, so the service is published with the server ready
+ * and in the ring, and its first flows are not dropped (drop_no_dest /
+ * drop_no_mac) while a timer resolves it later. */
+static void test_mac_resolved_before_publish(void **state)
+{
+	struct fulcrum *fc = *state;
+	const char *text = "virtual_server " VIP " 80 {\n lb_kind DR\n lb_algo rr\n"
+			   " real_server " RS_NEW " 80 { weight 1 }\n}\n";
+	uint8_t mac[6] = {2, 0, 0, 0, 0x93, 0x20};
+	struct fx_real r;
+	struct fx_vip v;
+
+	if (!in_ns || !peer_ns)
+		skip();
+	apply_text(fc, text);
+	read_real(fc, srv_of(fc, RS_NEW)->rs_id, &r);
+	assert_int_equal(r.flags, FX_RS_F_LIVE | FX_RS_F_READY);
+	assert_memory_equal(r.mac, mac, 6);
+	read_vip(fc, &v, 1);
+	assert_int_equal(v.seq_len, 1);
 }
 
 /* sync: counters from the per-CPU maps, connections from fx_conns. */
@@ -669,9 +698,9 @@ static void test_health_inhibit_sorry(void **state)
 	if (!in_ns)
 		skip();
 	apply_text(fc, "virtual_server " VIP " 80 {\n lb_kind DR\n lb_algo sh\n"
-			" sorry_server 10.93.0.9 80\n"
-			" real_server " RS_A " 80 {\n weight 1\n inhibit_on_failure\n }\n"
-			" real_server " RS_B " 80 { weight 1 }\n}\n");
+		       " sorry_server 10.93.0.9 80\n"
+		       " real_server " RS_A " 80 {\n weight 1\n inhibit_on_failure\n }\n"
+		       " real_server " RS_B " 80 { weight 1 }\n}\n");
 	xv = fc->cfg->vs->engine_priv;
 	/* ids, not pointers: an update rebuilds the server table */
 	a = srv_of(fc, RS_A)->rs_id;
@@ -724,9 +753,9 @@ static void test_tun_and_v6(void **state)
 	if (!in_ns)
 		skip();
 	apply_text(fc, "virtual_server " VIP " 80 {\n lb_kind TUN\n lb_algo mh\n"
-			" real_server " RS_A " 80 { weight 1 }\n}\n"
-			"virtual_server fd00:93::100 80 {\n lb_kind DR\n lb_algo wrr\n"
-			" real_server fd00:93::2 80 { weight 1 }\n}\n");
+		       " real_server " RS_A " 80 { weight 1 }\n}\n"
+		       "virtual_server fd00:93::100 80 {\n lb_kind DR\n lb_algo wrr\n"
+		       " real_server fd00:93::2 80 { weight 1 }\n}\n");
 	xv = fc->cfg->vs->engine_priv;
 	read_vip(fc, &v, 1);
 	assert_int_equal(v.flags & FX_VS_F_TUN, FX_VS_F_TUN);
@@ -821,6 +850,29 @@ static void test_stale_program_taken_over(void **state)
 	assert_int_equal(attached_prog(ifindex), 0);
 }
 
+/* The peer (netns_peer.h) takes fxe1 and RS_NEW on it, with MAC
+ * 02:00:00:00:93:20. */
+static pid_t peer = -1;
+
+static int peer_start(void)
+{
+	char cmd[512];
+
+	peer = netns_peer_start();
+	if (peer < 0)
+		return -1;
+	snprintf(cmd, sizeof(cmd),
+		 "ip link set fxe1 netns %d && nsenter -t %d -n sh -c 'ip link set lo up && "
+		 "ip link set fxe1 address 02:00:00:00:93:20 up && "
+		 "ip addr add " RS_NEW "/24 dev fxe1'",
+		 (int)peer, (int)peer);
+	if (system(cmd) != 0) {
+		fprintf(stderr, "test_xdp_engine: no peer namespace (nsenter?): its tests skip\n");
+		return -1;
+	}
+	return 0;
+}
+
 #define NS(f) cmocka_unit_test_setup_teardown(f, ns_setup, ns_teardown)
 
 int main(void)
@@ -834,6 +886,7 @@ int main(void)
 	const struct CMUnitTest ns[] = {
 	    NS(test_dr_maps),
 	    NS(test_unresolved_then_resolved),
+	    NS(test_mac_resolved_before_publish),
 	    NS(test_sync_and_show),
 	    NS(test_rr_position_across_changes),
 	    NS(test_health_inhibit_sorry),
@@ -842,7 +895,7 @@ int main(void)
 	    NS(test_stale_program_taken_over),
 	};
 	/* clang-format on */
-	int status;
+	int status, rc;
 	pid_t pid;
 
 	if (cmocka_run_group_tests(plain, NULL, NULL))
@@ -868,7 +921,11 @@ int main(void)
 			   " nud permanent") == 0;
 		if (!in_ns)
 			fprintf(stderr, "test_xdp_engine: no root or no namespaces: skipping\n");
-		exit(cmocka_run_group_tests(ns, NULL, NULL) ? 1 : 0);
+		else
+			peer_ns = peer_start() == 0;
+		rc = cmocka_run_group_tests(ns, NULL, NULL);
+		netns_peer_stop(peer);
+		exit(rc ? 1 : 0);
 	}
 	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status)) {
 		fprintf(stderr, "test_xdp_engine: test child died\n");

@@ -28,6 +28,7 @@
 
 #include "core/addr.h"
 #include "core/err.h"
+#include "netns_peer.h"
 #include "xdp/xdp_neigh.h"
 
 static const uint8_t mac_v0[6] = {0x02, 0xfc, 0x77, 0x00, 0x00, 0x01};
@@ -238,44 +239,10 @@ static void test_owner_and_oif(void **state)
 	assert_int_equal(xdp_route_oif(&a, err, sizeof(err)), v0);
 }
 
-/* Helper: a process alone in its own namespace P, killed with the child. */
-static pid_t start_helper(void)
-{
-	int p[2];
-	char c;
-	pid_t pid;
-
-	if (pipe(p) < 0)
-		return -1;
-	pid = fork();
-	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		close(p[0]);
-		if (unshare(CLONE_NEWNET) < 0)
-			_exit(1);
-		c = 1;
-		if (write(p[1], &c, 1) != 1)
-			_exit(1);
-		for (;;)
-			pause();
-	}
-	close(p[1]);
-	if (pid < 0 || read(p[0], &c, 1) != 1) {
-		close(p[0]);
-		if (pid > 0) {
-			kill(pid, SIGKILL);
-			waitpid(pid, NULL, 0);
-		}
-		return -1;
-	}
-	close(p[0]);
-	return pid;
-}
-
 /* In N (already unshared): the topology described at the top. */
 static int make_topology(void)
 {
-	helper = start_helper();
+	helper = netns_peer_start();
 	if (helper < 0)
 		return -1;
 #define P "nsenter -t %d -n "
@@ -327,8 +294,7 @@ int main(void)
 			_exit(1);
 		}
 		rc = cmocka_run_group_tests(tests, NULL, NULL);
-		kill(helper, SIGKILL);
-		waitpid(helper, NULL, 0);
+		netns_peer_stop(helper);
 		_exit(rc ? 1 : 0);
 	}
 	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status)) {

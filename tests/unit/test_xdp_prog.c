@@ -46,17 +46,17 @@
 #include "fulcrum_xdp.skel.h"
 #include "xdp/xdp_ring.h"
 
-#define PKT_MAX	 2048
-#define IF_LO	 1 /* lo in a fresh namespace */
-#define IF_OTHER 7 /* an egress ifindex that is not the ingress one */
-#define VETH_A	 "fxa"
-#define VETH_B	 "fxb"
-#define TUN_SRC4 "10.99.0.1" /* on fxa */
-#define TUN_RS4	 "10.99.0.2" /* permanent neighbour on fxa */
-#define TUN_SRC6 "fd99::1"
-#define TUN_RS6	 "fd99::2"
-#define NOROUTE4 "198.51.100.9" /* no route to it in the namespace */
-#define NS_PER_S 1000000000ull
+#define PKT_MAX	  2048
+#define IF_LO	  1 /* lo in a fresh namespace */
+#define IF_OTHER  7 /* an egress ifindex that is not the ingress one */
+#define VETH_A	  "fxa"
+#define VETH_B	  "fxb"
+#define TUN_SRC4  "10.99.0.1" /* on fxa */
+#define TUN_RS4	  "10.99.0.2" /* permanent neighbour on fxa */
+#define TUN_SRC6  "fd99::1"
+#define TUN_RS6	  "fd99::2"
+#define NOROUTE4  "198.51.100.9" /* no route to it in the namespace */
+#define NS_PER_S  1000000000ull
 #define AGE_MAX_S 10 /* the most any test moves a stamp back */
 
 static const uint8_t MAC_FXA[6] = {0x02, 0xfa, 0, 0, 0, 0x01};
