@@ -14,6 +14,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "core/loop.h"
+#include "core/sdnotify.h"
 #include "ctl/ctl.h"
 #include "daemon/apply.h"
 #include "daemon/pidfile.h"
@@ -155,6 +156,7 @@ static struct fulcrum the_fc;
 static void on_stop(struct loop *l, int signo)
 {
 	log_info("signal %d: stopping", signo);
+	sdn_notify("STOPPING=1");
 	loop_stop(l);
 }
 
@@ -164,8 +166,13 @@ static void on_hup(struct loop *l, int signo)
 
 	(void)l;
 	(void)signo;
-	if (daemon_reload(&the_fc, err, sizeof(err)) < 0)
+	sdn_reloading(); /* systemd waits for READY=1 before it calls the reload done */
+	if (daemon_reload(&the_fc, err, sizeof(err)) < 0) {
 		log_err("%s", err);
+		sdn_notify("READY=1\nSTATUS=reload refused, still serving the previous configuration");
+	} else {
+		sdn_notify("READY=1\nSTATUS=serving %u virtual servers (reloaded)", the_fc.cfg->n_vs);
+	}
 }
 
 #define EST_INTERVAL_MS 2000
@@ -241,6 +248,7 @@ int main(int argc, char **argv)
 	if (argc > 1 && !strcmp(argv[1], "realserver"))
 		return realserver_main(argc - 1, argv + 1);
 	parse_args(argc, argv, &o);
+	sdn_init(); /* before any script is forked */
 	log_init("fulcrum", o.console || o.test_only, o.detailed);
 
 	cfg = load_checked(o.conf);
@@ -310,6 +318,7 @@ int main(int argc, char **argv)
 
 	log_info("fulcrum %s started: %s, %u virtual server%s, control socket %s", FC_VERSION,
 		 fc->conf_path, fc->cfg->n_vs, fc->cfg->n_vs == 1 ? "" : "s", fc->control_path);
+	sdn_notify("READY=1\nSTATUS=serving %u virtual servers", fc->cfg->n_vs);
 	if (loop_run(fc->loop) < 0)
 		log_err("event loop failed: %s", strerror(errno));
 	else

@@ -1,7 +1,11 @@
 /* The script runner: real processes on a real loop.  Exit codes, output tail,
  * a chatty script that must not block, timeouts that kill the whole process
  * group (grandchildren included), cancel, exec failure, user switching, a
- * clean signal state in the child, many at once, and nothing left behind. */
+ * clean signal state in the child, many at once, and nothing left behind.
+ *
+ * What a test leaves behind when it fails half-way -- its temp dir, the
+ * sleeping scripts it started, a descriptor, SIGPIPE ignored -- is undone
+ * by teardown(), so a failure does not spill into the tests after it. */
 #include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>
@@ -13,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -29,6 +34,14 @@ struct got {
 };
 
 static struct loop *L;
+
+/* A test's leftovers, undone by teardown() (see the file comment). */
+static struct {
+	char dir[32];	   /* "" or the test's mkdtemp() dir */
+	char pidfile[300]; /* "" or a file of pids of `sleep` scripts to kill */
+	pid_t pid;	   /* 0 or a `sleep` to kill */
+	int fd;		   /* -1 or a descriptor to close */
+} left;
 static int stop_when_done; /* stop the loop once this many callbacks came */
 static int n_done;
 
@@ -81,20 +94,67 @@ static void drain_pending(unsigned max_ms)
 	}
 }
 
+/* A temp dir for this test, removed by teardown(): its path. */
+static const char *test_dir(void)
+{
+	snprintf(left.dir, sizeof(left.dir), "/tmp/fc-spawn-XXXXXX");
+	assert_non_null(mkdtemp(left.dir));
+	return left.dir;
+}
+
+/* SIGKILL pid if it still runs `sleep` (anything else has the pid by now). */
+static void kill_sleep(pid_t pid)
+{
+	char path[64], comm[32] = "";
+	FILE *f;
+
+	if (pid <= 1)
+		return;
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	if (!fgets(comm, sizeof(comm), f))
+		comm[0] = 0;
+	fclose(f);
+	if (!strcmp(comm, "sleep\n") || !strcmp(comm, "sh\n"))
+		kill(pid, SIGKILL);
+}
+
 static int setup(void **state)
 {
 	(void)state;
+	memset(&left, 0, sizeof(left));
+	left.fd = -1;
 	L = loop_new();
 	return L ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
+	char cmd[64];
+	FILE *f;
+	int pid;
+
 	(void)state;
+	if (left.pidfile[0] && (f = fopen(left.pidfile, "r"))) {
+		while (fscanf(f, "%d", &pid) == 1)
+			kill_sleep(pid);
+		fclose(f);
+	}
+	kill_sleep(left.pid);
+	if (left.fd >= 0)
+		close(left.fd);
+	signal(SIGPIPE, SIG_DFL);
 	drain_pending(3000);
-	assert_int_equal(spawn_pending(), 0);
+	if (left.dir[0]) {
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", left.dir);
+		if (system(cmd) != 0)
+			fprintf(stderr, "could not remove %s\n", left.dir);
+	}
 	loop_free(L);
 	L = NULL;
+	assert_int_equal(spawn_pending(), 0);
 	return 0;
 }
 
@@ -198,15 +258,14 @@ static int wait_dead(pid_t pid, unsigned max_ms)
  * also sleeps: both die at the timeout (the group is killed). */
 static void test_timeout_kills_group(void **state)
 {
-	char dir[] = "/tmp/fc-spawn-XXXXXX", cmd[512], path[300], buf[64];
+	char cmd[512], *path = left.pidfile, buf[64];
 	struct got g;
 	pid_t gc = 0, leader = 0;
 	uint64_t t0;
 	FILE *f;
 
 	(void)state;
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/pids", dir);
+	snprintf(path, sizeof(left.pidfile), "%s/pids", test_dir());
 	snprintf(cmd, sizeof(cmd), "sh -c 'sleep 30 & echo $! $$ > %s; sleep 30'", path);
 	t0 = loop_clock_ms();
 	run_one(cmd, NULL, 400, &g, 10000);
@@ -223,8 +282,6 @@ static void test_timeout_kills_group(void **state)
 	assert_true(gc > 1 && leader > 1);
 	assert_true(wait_dead(gc, 3000));   /* the grandchild too */
 	assert_true(wait_dead(leader, 100)); /* reaped by us */
-	unlink(path);
-	rmdir(dir);
 }
 
 static struct spawn *to_cancel;
@@ -239,7 +296,7 @@ static void on_cancel_timer(struct loop *l, struct ev_timer *t)
 /* spawn_cancel kills the group, calls nothing, and the child is reaped. */
 static void test_cancel(void **state)
 {
-	char dir[] = "/tmp/fc-spawn-XXXXXX", cmd[512], path[300], buf[64];
+	char cmd[512], *path = left.pidfile, buf[64];
 	char err[ERRLEN];
 	struct ev_timer t;
 	struct got g;
@@ -248,8 +305,7 @@ static void test_cancel(void **state)
 
 	(void)state;
 	memset(&g, 0, sizeof(g));
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/pid", dir);
+	snprintf(path, sizeof(left.pidfile), "%s/pid", test_dir());
 	snprintf(cmd, sizeof(cmd), "sh -c 'sleep 30 & echo $! > %s; sleep 30'", path);
 	to_cancel = spawn_start(L, cmd, NULL, 0, on_result, &g, err, sizeof(err));
 	assert_non_null(to_cancel);
@@ -267,8 +323,6 @@ static void test_cancel(void **state)
 	gc = atoi(buf);
 	assert_true(gc > 1);
 	assert_true(wait_dead(gc, 3000));
-	unlink(path);
-	rmdir(dir);
 	/* cancel of a finished-but-unreaped-output spawn and of NULL: harmless */
 	spawn_cancel(NULL);
 }
@@ -283,12 +337,12 @@ static void test_grandchild_holds_pipe(void **state)
 
 	(void)state;
 	run_one("sh -c 'sleep 20 & echo $!; exit 5'", NULL, 0, &g, 10000);
+	/* a normal exit leaves background jobs alone: teardown kills it */
+	left.pid = gc = atoi(g.out);
 	assert_true(g.exited);
 	assert_int_equal(g.exit_code, 5);
 	assert_true(g.at_ms - t0 < 3000);
-	gc = atoi(g.out);
 	assert_true(gc > 1);
-	kill(gc, SIGKILL); /* a normal exit leaves background jobs alone: clean up */
 }
 
 static void test_exec_failure_127(void **state)
@@ -375,11 +429,10 @@ static void test_child_clean_state(void **state)
 	fd = open("/dev/null", O_RDONLY); /* no O_CLOEXEC on purpose */
 	assert_true(fd >= 0);
 	assert_int_equal(dup2(fd, 200), 200);
+	close(fd);
+	left.fd = 200;
 	run_one("ls /proc/self/fd", NULL, 0, &g, 5000);
 	assert_null(strstr(g.out, "200"));
-	close(200);
-	close(fd);
-	signal(SIGPIPE, SIG_DFL);
 }
 
 /* Many at once, each with its own exit code. */
