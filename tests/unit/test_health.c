@@ -39,7 +39,17 @@ struct env {
 	char logpath[96];
 	int saved_stderr;
 	char dir[64];
+	int extra[8]; /* other sockets a test opened, closed by teardown */
+	int n_extra;
 };
+
+/* fd belongs to the test's env from now on: teardown closes it. */
+static int keep_fd(struct env *e, int fd)
+{
+	assert_true(e->n_extra < (int)(sizeof(e->extra) / sizeof(e->extra[0])));
+	e->extra[e->n_extra++] = fd;
+	return fd;
+}
 
 /* ---- listeners ---- */
 
@@ -121,6 +131,9 @@ static int teardown(void **state)
 	for (i = 0; i < NLISTEN; i++)
 		if (e->lfd[i] >= 0)
 			close(e->lfd[i]);
+	for (i = 0; i < e->n_extra; i++)
+		if (e->extra[i] >= 0)
+			close(e->extra[i]);
 	fflush(stderr);
 	dup2(e->saved_stderr, 2);
 	close(e->saved_stderr);
@@ -412,7 +425,7 @@ static void test_timeout(void **state)
 	struct virtual_server *vs;
 	struct config *cfg = mkcfg(&vs, 50, 0);
 	uint16_t port = 0;
-	int lfd = listen_on(&port, 0), c[4], i, n = 0;
+	int lfd = keep_fd(e, listen_on(&port, 0)), c, i;
 	struct real_server *rs = mkrs(vs, port, 1);
 	struct sockaddr_in sa = {.sin_family = AF_INET,
 				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
@@ -422,9 +435,8 @@ static void test_timeout(void **state)
 
 	/* fill the accept queue */
 	for (i = 0; i < 4; i++) {
-		c[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-		if (connect(c[i], (struct sockaddr *)&sa, sizeof(sa)) == 0 || errno == EINPROGRESS)
-			n++;
+		c = keep_fd(e, socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0));
+		(void)connect(c, (struct sockaddr *)&sa, sizeof(sa));
 	}
 	usleep(100000);
 	mktcp(rs, 0, 0, 20, 150);
@@ -436,10 +448,7 @@ static void test_timeout(void **state)
 	assert_string_equal(rs->live->reason, "TCP_CHECK: timed out after 150 ms");
 	assert_true(hr->run.last_latency_ms >= 140);
 	assert_true(loop_clock_ms() - t0 >= 150);
-	for (i = 0; i < 4; i++)
-		close(c[i]);
-	close(lfd);
-	(void)n;
+	(void)lfd;
 }
 
 /* Reload: equal checks keep their state, counters and rs_health; changed
