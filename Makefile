@@ -87,6 +87,27 @@ build-fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(BPF_SKELS)
 
 fuzz-bins: $(FUZZ_SRCS:tests/fuzz/%.c=build-fuzz/%)
 
+# Man pages: a hand-written header (man/*.md) and a part generated from the
+# keyword tables, the command table or the daemon's --help (tools/mkman.c).
+MAN_PAGES := $(BUILD)/man/fulcrum.8 $(BUILD)/man/fulcrumctl.8 $(BUILD)/man/fulcrum.conf.5
+
+$(BUILD)/mkman: tools/mkman.c $(BUILD)/libfulcrum.a
+	$(CC) $(CSTD) $(WARN) $(CFLAGS) $(CPPFLAGS) -o $@ $< $(BUILD)/libfulcrum.a $(LDFLAGS) $(LDLIBS)
+
+$(BUILD)/man/fulcrum.8: man/fulcrum.8.md $(BUILD)/mkman $(BUILD)/fulcrum
+	@mkdir -p $(dir $@)
+	$(BUILD)/fulcrum --help > $@.help
+	$(BUILD)/fulcrum realserver --help > $@.rs-help
+	$(BUILD)/mkman fulcrum.8 $< $@.help $@.rs-help > $@.tmp
+	mv $@.tmp $@
+
+$(BUILD)/man/%: man/%.md $(BUILD)/mkman
+	@mkdir -p $(dir $@)
+	$(BUILD)/mkman $* $< > $@.tmp
+	mv $@.tmp $@
+
+man: $(MAN_PAGES)
+
 deps:
 	./dev deps
 
@@ -114,7 +135,7 @@ format:
 clean:
 	rm -rf build build-san build-fuzz
 
-.PHONY: all unit unit-bins fuzz-bins deps check demo bench bench-checks bench-failover bench-dr bench-all format clean
+.PHONY: man all unit unit-bins fuzz-bins deps check demo bench bench-checks bench-failover bench-dr bench-all format clean
 .SECONDARY:
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

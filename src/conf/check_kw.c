@@ -722,3 +722,11 @@ void chk_inherit_vs(struct vs_state *vss)
 		for (k = rs->checks; k; k = k->next)
 			inherit_vs_one(vss, k);
 }
+
+/* For the generated keyword reference (kw_doc.c). */
+const struct kw_block *const kw_doc_check[] = {
+    &blk_check[CHECK_TCP], &blk_check[CHECK_HTTP_GET], &blk_check[CHECK_SSL_GET],
+    &blk_check[CHECK_MISC], &blk_check[CHECK_SMTP], &blk_check[CHECK_DNS],
+    &blk_check[CHECK_UDP], &blk_check[CHECK_PING], &blk_check[CHECK_FILE],
+    &blk_url, &blk_host, NULL,
+};

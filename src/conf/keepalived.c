@@ -956,3 +956,6 @@ void ka_ctx_free(struct kw_ctx *c)
 	c->pending = NULL;
 	c->groups = NULL;
 }
+
+/* For the generated keyword reference (kw_doc.c). */
+const struct kw_block *const kw_doc_ka[] = {&blk_vs, &blk_rs, &blk_vsg, NULL};

@@ -82,6 +82,15 @@ int vrrp_kw_global_version(struct kw_ctx *c, void *obj, const struct kw_stmt *st
 			   size_t errlen);
 void vrrp_kw_finish(struct kw_ctx *c);
 
+/* Every named block of each file, NULL-terminated, for the generated
+ * keyword reference; kw_doc.c: that reference, as markdown. */
+extern const struct kw_block *const kw_doc_global[];
+extern const struct kw_block *const kw_doc_ka[];
+extern const struct kw_block *const kw_doc_check[];
+extern const struct kw_block *const kw_doc_vrrp[];
+struct sbuf;
+void kw_doc_markdown(struct sbuf *out);
+
 /* keepalived.c: read the whole token stream into c->cfg; free the reader's
  * group tables. */
 void ka_read(struct kw_ctx *c);

@@ -934,3 +934,9 @@ const struct kw kw_vrrp_top[] = {
     {"vrrp_sync_group", p_vrrp_sync_group, 1, 1, KW_NEEDBLOCK},
     {NULL},
 };
+
+/* For the generated keyword reference (kw_doc.c). */
+const struct kw_block *const kw_doc_vrrp[] = {
+    &blk_vi, &blk_auth, &blk_vip, &blk_vip_ex, &blk_track_if, &blk_track_script,
+    &blk_peer, &blk_script, &blk_group, &blk_sg, NULL,
+};
