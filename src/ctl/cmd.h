@@ -8,8 +8,13 @@
 #include "ctl/ctl-t.h"
 #include "model/model-t.h"
 
-/* cmd_list.c */
-int cmd_list(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, char *err, size_t errlen);
+/* cmd_list.c: a streamed command (the listing can be megabytes) */
+int cmd_list_start(struct fulcrum *fc, int argc, char **argv, struct ctl_stream *st, char *err,
+		   size_t errlen);
+
+/* cmd_server.c: bumped by every add/del server.  A streamed listing holds
+ * pointers into the model; it stops if this or fc->reloads moved. */
+extern unsigned ctl_model_edits;
 
 /* cmd_server.c */
 int cmd_set_weight(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, char *err,

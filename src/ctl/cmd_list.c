@@ -9,6 +9,7 @@
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "check/health.h"
@@ -150,12 +151,8 @@ static void figures(struct sbuf *out, enum list_fmt fmt, const struct fc_stats *
 	}
 }
 
-static void list_text(struct sbuf *out, const struct fulcrum *fc, enum list_fmt fmt)
+static void text_head(struct sbuf *out, const struct fulcrum *fc, enum list_fmt fmt)
 {
-	const struct virtual_server *vs;
-	const struct real_server *rs;
-	char name[ADDR_STRLEN + 16], a[ADDR_STRLEN];
-
 	title(out, fc);
 	if (fmt == LIST_PLAIN)
 		sbuf_puts(
@@ -168,38 +165,46 @@ static void list_text(struct sbuf *out, const struct fulcrum *fc, enum list_fmt 
 			    fmt == LIST_STATS ? "OutPkts" : "OutPPS",
 			    fmt == LIST_STATS ? "InBytes" : "InBPS",
 			    fmt == LIST_STATS ? "OutBytes" : "OutBPS");
-	for (vs = first_vs(fc); vs; vs = vs->next) {
-		svc_name(vs, name, sizeof(name));
-		if (fmt == LIST_PLAIN) {
-			sbuf_printf(out, "%s %s", name, vs->sched);
-			sched_flags(out, vs);
-			persistence(out, vs);
-		} else {
-			sbuf_printf(out, "%-33s", name);
-			figures(out, fmt, &vs->live->stats, &vs->live->est.rate);
-		}
-		sbuf_puts(out, "\n");
-		for (rs = vs->rs; rs; rs = rs->next) {
-			addr_format(&rs->addr, a, sizeof(a), 1);
-			if (fmt == LIST_PLAIN) {
-				sbuf_printf(out, "  -> %-28s %-7s %-6d %-10u %-10u\n", a,
-					    fwd_name(vs->fwd), rs_effective_weight(rs),
-					    rs->live->activeconns, rs->live->inactconns);
-			} else {
-				sbuf_printf(out, "  -> %-28s", a);
-				figures(out, fmt, &rs->live->stats, &rs->live->est.rate);
-				sbuf_puts(out, "\n");
-			}
-		}
-		/* as ipvsadm shows keepalived's sorry server: a server of the
-		 * service while in use, or always (weight 0) when inhibited */
-		rs = vs->sorry;
-		if (fmt == LIST_PLAIN && rs && (health_sorry_active(vs) || vs->sorry_inhibit))
-			sbuf_printf(out, "  -> %-28s %-7s %-6d %-10u %-10u\n",
-				    addr_format(&rs->addr, a, sizeof(a), 1), fwd_name(vs->fwd),
-				    rs_effective_weight(rs), rs->live->activeconns,
-				    rs->live->inactconns);
+}
+
+static void text_vs(struct sbuf *out, const struct virtual_server *vs, enum list_fmt fmt)
+{
+	char name[ADDR_STRLEN + 16];
+
+	svc_name(vs, name, sizeof(name));
+	if (fmt == LIST_PLAIN) {
+		sbuf_printf(out, "%s %s", name, vs->sched);
+		sched_flags(out, vs);
+		persistence(out, vs);
+	} else {
+		sbuf_printf(out, "%-33s", name);
+		figures(out, fmt, &vs->live->stats, &vs->live->est.rate);
 	}
+	sbuf_puts(out, "\n");
+}
+
+static void text_rs(struct sbuf *out, const struct virtual_server *vs,
+		    const struct real_server *rs, enum list_fmt fmt)
+{
+	char a[ADDR_STRLEN];
+
+	addr_format(&rs->addr, a, sizeof(a), 1);
+	if (fmt == LIST_PLAIN) {
+		sbuf_printf(out, "  -> %-28s %-7s %-6d %-10u %-10u\n", a, fwd_name(vs->fwd),
+			    rs_effective_weight(rs), rs->live->activeconns, rs->live->inactconns);
+	} else {
+		sbuf_printf(out, "  -> %-28s", a);
+		figures(out, fmt, &rs->live->stats, &rs->live->est.rate);
+		sbuf_puts(out, "\n");
+	}
+}
+
+/* as ipvsadm shows keepalived's sorry server: a server of the service
+ * while in use, or always (weight 0) when inhibited */
+static void text_vs_end(struct sbuf *out, const struct virtual_server *vs, enum list_fmt fmt)
+{
+	if (fmt == LIST_PLAIN && vs->sorry && (health_sorry_active(vs) || vs->sorry_inhibit))
+		text_rs(out, vs, vs->sorry, fmt);
 }
 
 /* ---- JSON ---- */
@@ -266,47 +271,129 @@ static void json_rs(struct sbuf *out, const struct real_server *rs, const char *
 	sbuf_puts(out, "}");
 }
 
-static void list_json(struct sbuf *out, const struct fulcrum *fc)
+static void json_head(struct sbuf *out)
 {
-	const struct virtual_server *vs;
-	const struct real_server *rs;
-
 	sbuf_puts(out, "{\"version\":\"" FC_VERSION "\",\"virtual_servers\":[");
-	for (vs = first_vs(fc); vs; vs = vs->next) {
-		sbuf_puts(out, vs == first_vs(fc) ? "{" : ",{");
-		json_addr(out, &vs->addr);
-		sbuf_printf(out, ",\"fwmark\":%u,\"protocol\":", vs->fwmark);
-		sbuf_json_str(out, proto_name(vs->protocol));
-		sbuf_puts(out, ",\"scheduler\":");
-		sbuf_json_str(out, vs->sched);
-		sbuf_printf(out, ",\"sched_flags\":%u,\"forward\":", vs->sched_flags);
-		sbuf_json_str(out, fwd_keyword(vs->fwd));
-		sbuf_printf(out, ",\"persistence_timeout\":%u,\"persistence_prefix\":%u,",
-			    vs->persistence_timeout, vs->persistence_prefix);
-		json_figures(out, vs->live->activeconns, vs->live->inactconns, &vs->live->stats,
-			     &vs->live->est.rate);
-		sbuf_puts(out, ",\"sorry_server\":");
-		if (vs->sorry)
-			json_rs(out, vs->sorry,
-				health_sorry_active(vs) ? ",\"active\":true" : ",\"active\":false");
-		else
-			sbuf_puts(out, "null");
-		sbuf_puts(out, ",\"real_servers\":[");
-		for (rs = vs->rs; rs; rs = rs->next) {
-			if (rs != vs->rs)
-				sbuf_puts(out, ",");
-			json_rs(out, rs, NULL);
-		}
-		sbuf_puts(out, "]}");
-	}
+}
+
+/* The service's object up to its "real_servers":[ */
+static void json_vs(struct sbuf *out, const struct virtual_server *vs, int first)
+{
+	sbuf_puts(out, first ? "{" : ",{");
+	json_addr(out, &vs->addr);
+	sbuf_printf(out, ",\"fwmark\":%u,\"protocol\":", vs->fwmark);
+	sbuf_json_str(out, proto_name(vs->protocol));
+	sbuf_puts(out, ",\"scheduler\":");
+	sbuf_json_str(out, vs->sched);
+	sbuf_printf(out, ",\"sched_flags\":%u,\"forward\":", vs->sched_flags);
+	sbuf_json_str(out, fwd_keyword(vs->fwd));
+	sbuf_printf(out, ",\"persistence_timeout\":%u,\"persistence_prefix\":%u,",
+		    vs->persistence_timeout, vs->persistence_prefix);
+	json_figures(out, vs->live->activeconns, vs->live->inactconns, &vs->live->stats,
+		     &vs->live->est.rate);
+	sbuf_puts(out, ",\"sorry_server\":");
+	if (vs->sorry)
+		json_rs(out, vs->sorry,
+			health_sorry_active(vs) ? ",\"active\":true" : ",\"active\":false");
+	else
+		sbuf_puts(out, "null");
+	sbuf_puts(out, ",\"real_servers\":[");
+}
+
+static void json_tail(struct sbuf *out, const struct fulcrum *fc)
+{
 	sbuf_puts(out, "],");
 	vrrp_run_list_json(fc, out);
 	sbuf_puts(out, "}\n");
 }
 
-int cmd_list(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, char *err, size_t errlen)
+/* ---- the listing, piece by piece ----
+ *
+ * The cursor holds pointers into the running model between pieces.  They
+ * stay valid as long as no reload swapped the model and no server was
+ * added or deleted (the only ways a service or server is freed); if
+ * either happened the listing stops with an error rather than read freed
+ * memory or mix two models.  Figures are read when their line is written,
+ * as ipvsadm reads each service's servers in a separate request. */
+
+struct list_cursor {
+	enum list_fmt fmt;
+	unsigned reloads, edits; /* fc->reloads, ctl_model_edits at the start */
+	const struct virtual_server *vs; /* next service; NULL: the tail is next */
+	const struct real_server *rs;	 /* next server of vs, when in_vs */
+	int started, in_vs;
+};
+
+/* One line (text) or object (JSON) of the listing. */
+static void list_item(struct sbuf *out, const struct fulcrum *fc, struct list_cursor *c)
+{
+	int json = c->fmt == LIST_JSON;
+
+	if (!c->in_vs) {
+		if (json)
+			json_vs(out, c->vs, c->vs == first_vs(fc));
+		else
+			text_vs(out, c->vs, c->fmt);
+		c->rs = c->vs->rs;
+		c->in_vs = 1;
+	} else if (c->rs) {
+		if (json) {
+			if (c->rs != c->vs->rs)
+				sbuf_puts(out, ",");
+			json_rs(out, c->rs, NULL);
+		} else {
+			text_rs(out, c->vs, c->rs, c->fmt);
+		}
+		c->rs = c->rs->next;
+	} else {
+		if (json)
+			sbuf_puts(out, "]}");
+		else
+			text_vs_end(out, c->vs, c->fmt);
+		c->vs = c->vs->next;
+		c->in_vs = 0;
+	}
+}
+
+static int list_next(struct fulcrum *fc, void *state, struct sbuf *out, char *err, size_t errlen)
+{
+	struct list_cursor *c = state;
+	size_t base = out->len;
+
+	if (!c->started) {
+		c->started = 1;
+		apply_sync(fc, 1);
+		c->reloads = fc->reloads;
+		c->edits = ctl_model_edits;
+		c->vs = first_vs(fc);
+		if (c->fmt == LIST_JSON)
+			json_head(out);
+		else
+			text_head(out, fc, c->fmt);
+	} else if (c->reloads != fc->reloads || c->edits != ctl_model_edits) {
+		return err_set(err, errlen,
+			       "the configuration changed during the listing (reload, add or "
+			       "del server): run it again");
+	}
+	while (c->vs && out->len - base < CTL_CHUNK)
+		list_item(out, fc, c);
+	if (c->vs)
+		return 1;
+	if (c->fmt == LIST_JSON)
+		json_tail(out, fc);
+	return 0;
+}
+
+static void list_done(void *state)
+{
+	free(state);
+}
+
+int cmd_list_start(struct fulcrum *fc, int argc, char **argv, struct ctl_stream *st, char *err,
+		   size_t errlen)
 {
 	enum list_fmt fmt = LIST_PLAIN;
+	struct list_cursor *c;
 
 	if (argc == 1) {
 		if (!strcmp(argv[0], "--stats"))
@@ -320,10 +407,12 @@ int cmd_list(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, char *
 				       "unknown option '%s' for list (--stats, --rate or --json)",
 				       argv[0]);
 	}
-	apply_sync(fc, 1);
-	if (fmt == LIST_JSON)
-		list_json(out, fc);
-	else
-		list_text(out, fc, fmt);
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return err_set(err, errlen, "out of memory");
+	c->fmt = fmt;
+	st->next = list_next;
+	st->done = list_done;
+	st->state = c;
 	return 0;
 }

@@ -21,6 +21,8 @@
 
 #define WEIGHT_MAX 65535
 
+unsigned ctl_model_edits;
+
 const char *ctl_vs_label(const struct virtual_server *vs, char *buf, size_t len)
 {
 	char a[ADDR_STRLEN];
@@ -261,6 +263,7 @@ int cmd_add_server(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, 
 	rs = rs_new();
 	if (!rs)
 		return err_set(err, errlen, "out of memory");
+	ctl_model_edits++;
 	rs->addr = addr;
 	rs->weight = rs->cur_weight = w;
 	vs_add_rs(vs, rs);
@@ -287,6 +290,7 @@ int cmd_del_server(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, 
 	/* remember where it was so that an undo puts it back in config order */
 	for (pos = &vs->rs; *pos != rs; pos = &(*pos)->next)
 		;
+	ctl_model_edits++;
 	vs_unlink_rs(vs, rs);
 	if (apply_vs(fc, vs, err, errlen) < 0) {
 		rs->next = *pos;

@@ -43,7 +43,7 @@ const struct ctl_cmd ctl_cmds[] = {
 	    "running state, not from the file.",
 	.min_args = 0,
 	.max_args = 1,
-	.fn = cmd_list,
+	.stream = cmd_list_start,
     },
     {
 	.words = {"set", "weight"},
@@ -301,16 +301,42 @@ const struct ctl_cmd *ctl_resolve(int argc, char **argv, int *nwords, char *err,
 	return c;
 }
 
-int ctl_execute(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, char *err,
-		size_t errlen)
+int ctl_execute_stream(struct fulcrum *fc, int argc, char **argv, struct sbuf *out,
+		       struct ctl_stream *st, char *err, size_t errlen)
 {
 	const struct ctl_cmd *c;
 	int nw;
 
+	memset(st, 0, sizeof(*st));
 	c = ctl_resolve(argc, argv, &nw, err, errlen);
 	if (!c)
 		return -1;
+	if (c->stream)
+		return c->stream(fc, argc - nw, argv + nw, st, err, errlen);
 	if (c->fn(fc, argc - nw, argv + nw, out, err, errlen) < 0)
+		return -1;
+	/* only listings have long output and they change nothing: refusing
+	 * a truncated one keeps the reply honest */
+	if (out->oom)
+		return err_set(err, errlen, "out of memory while building the reply");
+	return 0;
+}
+
+int ctl_execute(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, char *err,
+		size_t errlen)
+{
+	struct ctl_stream st;
+	int r;
+
+	if (ctl_execute_stream(fc, argc, argv, out, &st, err, errlen) < 0)
+		return -1;
+	if (!st.next)
+		return 0;
+	/* here the whole reply is wanted at once: pull every piece */
+	while ((r = st.next(fc, st.state, out, err, errlen)) > 0)
+		;
+	st.done(st.state);
+	if (r < 0)
 		return -1;
 	/* only listings have long output and they change nothing: refusing
 	 * a truncated one keeps the reply honest */
@@ -352,6 +378,8 @@ int ctl_split(char *line, char **argv, int max, char *err, size_t errlen)
 
 static const char *const help_options[][2] = {
     {"-S PATH", "control socket (default " FC_DEFAULT_CONTROL_SOCKET ")"},
+    {"-u USER", "also accept a socket served by USER (the daemon's user: name or uid;\n"
+		"                  --daemon-user, or $FULCRUMCTL_DAEMON_USER); default: root only"},
     {"-h, --help", "print this help and exit"},
     {"-V, --version", "print fulcrumctl's version and exit"},
 };
@@ -365,7 +393,8 @@ static const char help_exit[] =
     "Exit status: 0 done (output on stdout); 1 refused by the daemon: unknown\n"
     "command, bad or unknown server, bad weight... (message on stderr, nothing\n"
     "changed); 2 usage error (e.g. wrong number of arguments, found before\n"
-    "connecting) or the daemon cannot be reached.\n";
+    "connecting), the daemon cannot be reached, or the socket is served by a\n"
+    "process that is neither root nor the daemon user (nothing is sent to it).\n";
 
 #define HELP_COL_MAX 40
 
@@ -381,7 +410,7 @@ void ctl_help_text(struct sbuf *out)
 		if (n > w && n <= HELP_COL_MAX)
 			w = n;
 	}
-	sbuf_puts(out, "Usage: fulcrumctl [-S PATH] COMMAND [ARGUMENT]...\n"
+	sbuf_puts(out, "Usage: fulcrumctl [-S PATH] [-u USER] COMMAND [ARGUMENT]...\n"
 		       "Drive a running fulcrum daemon through its control socket.\n\nOptions:\n");
 	for (i = 0; i < sizeof(help_options) / sizeof(help_options[0]); i++)
 		sbuf_printf(out, "  %-15s %s\n", help_options[i][0], help_options[i][1]);
@@ -431,12 +460,24 @@ void ctl_help_markdown(struct sbuf *out)
 		  "changes nothing, and established connections to servers that stay in "
 		  "service are never cut.\n\n"
 		  "## Synopsis\n\n"
-		  "    fulcrumctl [-S PATH] COMMAND [ARGUMENT]...\n\n"
+		  "    fulcrumctl [-S PATH] [-u USER] COMMAND [ARGUMENT]...\n\n"
 		  "## Options\n\n"
 		  "| Option | Meaning |\n"
 		  "|---|---|\n");
-	for (i = 0; i < sizeof(help_options) / sizeof(help_options[0]); i++)
-		sbuf_printf(out, "| `%s` | %s |\n", help_options[i][0], help_options[i][1]);
+	for (i = 0; i < sizeof(help_options) / sizeof(help_options[0]); i++) {
+		const char *p;
+
+		/* the terminal text's continuation lines join into one cell */
+		sbuf_printf(out, "| `%s` | ", help_options[i][0]);
+		for (p = help_options[i][1]; *p; p++) {
+			if (*p != '\n')
+				sbuf_add(out, p, 1);
+			else
+				for (sbuf_add(out, " ", 1); p[1] == ' '; p++)
+					;
+		}
+		sbuf_puts(out, " |\n");
+	}
 	sbuf_puts(out, "\n## Arguments\n\n");
 	md_paragraph(out, help_addresses);
 	sbuf_puts(out, "## Commands\n\n| Command | What it does |\n|---|---|\n");
@@ -463,6 +504,15 @@ void ctl_help_markdown(struct sbuf *out)
 		    "newline, at most %d bytes.  The daemon answers `OK` and a newline followed "
 		    "by the output, or `ERROR <message>` and a newline, then closes the "
 		    "connection.  A client has %d seconds for the whole exchange.  For example:\n\n"
-		    "    printf 'list --json\\n' | socat - UNIX-CONNECT:%s\n",
-		    CTL_MAX_REQUEST, CTL_TIMEOUT_MS / 1000, FC_DEFAULT_CONTROL_SOCKET);
+		    "    printf 'list --json\\n' | socat - UNIX-CONNECT:%s\n\n"
+		    "A listing is produced %u KiB at a time, the next piece only once the client "
+		    "has taken the last, so a client that stops reading costs the daemon one "
+		    "piece.  If the servers change under it (a reload, `add server`, `del "
+		    "server`) the listing stops with a last line `ERROR <message>` "
+		    "(fulcrumctl: exit 1); run it again.  Any other reply is at most %s.\n\n"
+		    "The socket's directory must be writable by root alone (created 0700 if "
+		    "missing; the daemon refuses to start otherwise), and fulcrumctl talks only "
+		    "to a socket served by root or by the user `-u` names (`SO_PEERCRED`).\n",
+		    CTL_MAX_REQUEST, CTL_TIMEOUT_MS / 1000, FC_DEFAULT_CONTROL_SOCKET,
+		    CTL_CHUNK >> 10, CTL_MAX_REPLY_TEXT);
 }

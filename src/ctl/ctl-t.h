@@ -19,6 +19,14 @@ struct sbuf;
 #define CTL_CMD_WORDS	3    /* words naming a command ("set weight") */
 #define CTL_TIMEOUT_MS	5000 /* a client's whole exchange must fit in this */
 #define CTL_MAX_CLIENTS 256  /* connected at once; more are refused */
+/* Replies: a listing is produced CTL_CHUNK bytes at a time, the next piece
+ * only once the client has taken the last one, so a client that does not
+ * read costs the daemon one piece and other clients wait for one piece
+ * per client at most.  Any other reply is built whole and may not exceed
+ * CTL_MAX_REPLY (else the client gets an ERROR). */
+#define CTL_CHUNK     (16u << 10)
+#define CTL_MAX_REPLY (4u << 20)
+#define CTL_MAX_REPLY_TEXT "4 MiB"
 
 /* A command handler.  argv holds the arguments after the command's words
  * (argc already checked against the table's min/max).  On success returns 0
@@ -26,6 +34,23 @@ struct sbuf;
  * must have changed nothing (invariant 2). */
 typedef int (*ctl_fn)(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, char *err,
 		      size_t errlen);
+
+/* A reply produced piece by piece (ctl_stream_fn starts one).  next()
+ * appends about CTL_CHUNK bytes or less to out and returns 1 while more
+ * follows, 0 when the reply is complete, or -1 with err when it cannot go
+ * on (the running model changed under it): the reply is then cut short
+ * with a final "ERROR <message>" line.  done() frees state, whether the
+ * reply was finished or not. */
+struct ctl_stream {
+	int (*next)(struct fulcrum *fc, void *state, struct sbuf *out, char *err, size_t errlen);
+	void (*done)(void *state);
+	void *state;
+};
+
+/* A streamed command: checks its arguments like ctl_fn (-1 with err,
+ * nothing started), else fills st and returns 0. */
+typedef int (*ctl_stream_fn)(struct fulcrum *fc, int argc, char **argv, struct ctl_stream *st,
+			     char *err, size_t errlen);
 
 /* CTL_LOCAL: fulcrumctl answers the command itself, without a daemon. */
 #define CTL_LOCAL 0x1
@@ -40,7 +65,8 @@ struct ctl_cmd {
 	int min_args;	   /* arguments after the words */
 	int max_args;
 	unsigned flags; /* CTL_LOCAL */
-	ctl_fn fn;
+	ctl_fn fn;	/* one of fn and stream */
+	ctl_stream_fn stream;
 };
 
 #endif

@@ -31,6 +31,13 @@ const char *ctl_cmd_name(const struct ctl_cmd *c, char *buf, size_t len);
 int ctl_execute(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, char *err,
 		size_t errlen);
 
+/* The same, for the control server: a streamed command (ctl_cmd.stream)
+ * is started into *st (st->next non-NULL) instead of run to the end; out
+ * then holds nothing yet.  The caller pulls it with st->next() and ends it
+ * with st->done(). */
+int ctl_execute_stream(struct fulcrum *fc, int argc, char **argv, struct sbuf *out,
+		       struct ctl_stream *st, char *err, size_t errlen);
+
 /* Split a request line (no '\n') in place into at most max words.  Refuses
  * control characters, an empty request and too many words. */
 int ctl_split(char *line, char **argv, int max, char *err, size_t errlen);
@@ -41,9 +48,11 @@ void ctl_help_text(struct sbuf *out);
 void ctl_help_markdown(struct sbuf *out);
 
 /* Start serving the control socket at path on fc->loop: creates the parent
- * directory if missing (0755), removes a stale socket only if nobody
- * answers on it, binds, chmods 0600, listens.  NULL with err on failure
- * (e.g. another daemon answers there). */
+ * directory if missing (0700; those above it 0755), refuses a directory
+ * that anyone but root or the daemon's user can change (dirtrust.h),
+ * removes a stale socket only if nobody answers on it, binds with mode
+ * 0600 from the start (umask), listens.  NULL with err on failure (e.g.
+ * another daemon answers there). */
 struct ctl_server *ctl_server_start(struct fulcrum *fc, const char *path, char *err, size_t errlen);
 /* Close the socket and every client, unlink the path (if it is still ours).
  * Safe to call from inside a command (the running client finishes). */

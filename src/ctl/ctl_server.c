@@ -21,6 +21,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "core/dirtrust.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "core/loop.h"
@@ -30,6 +31,10 @@
 
 #define ACCEPT_BURST	64  /* accepts per wake-up, so one busy socket cannot starve the loop */
 #define ACCEPT_RETRY_MS 200 /* pause after running out of descriptors */
+/* Pieces of streamed replies produced per loop round, over all clients:
+ * 250 clients each wanting a piece would otherwise hold one round for
+ * 250 pieces (tens of ms) while other clients and the proxy wait. */
+#define ROUND_PIECES 8
 
 struct ctl_client {
 	struct ev_io io;
@@ -40,8 +45,9 @@ struct ctl_client {
 	struct ctl_client *prev, *next;
 	char in[CTL_MAX_REQUEST + 1];
 	size_t in_len;
-	struct sbuf out; /* the whole reply */
-	size_t out_off;	 /* bytes of it already sent */
+	struct sbuf out; /* the reply, or its piece not yet sent */
+	size_t out_off;	 /* bytes of out already sent */
+	struct ctl_stream stream; /* a listing still being produced (next non-NULL) */
 	int replying;	 /* request read, reply being sent */
 	int busy;	 /* inside ctl_execute() */
 };
@@ -58,7 +64,16 @@ struct ctl_server {
 	unsigned timeout_ms;
 	struct ctl_client *clients;
 	unsigned nclients;
+	unsigned round_left; /* pieces this round may still produce */
+	int round_armed;     /* round_left is counting; reset after the round */
 };
+
+static void stream_end(struct ctl_client *c)
+{
+	if (c->stream.next)
+		c->stream.done(c->stream.state);
+	memset(&c->stream, 0, sizeof(c->stream));
+}
 
 static void free_client(void *arg)
 {
@@ -73,6 +88,7 @@ static void client_close(struct ctl_client *c)
 	loop_io_del(c->loop, &c->io);
 	loop_timer_stop(c->loop, &c->deadline);
 	close(c->io.fd);
+	stream_end(c);
 	if (c->srv) {
 		if (c->prev)
 			c->prev->next = c->next;
@@ -89,12 +105,90 @@ static void client_close(struct ctl_client *c)
 		log_err("control: out of memory, a client's memory is leaked");
 }
 
+/* The next piece of a streamed reply into c->out (which is empty).  A
+ * stream that cannot go on ends the reply with an "ERROR" line of its own
+ * (fulcrumctl reports it and exits 1). */
+static void stream_more(struct ctl_client *c)
+{
+	char err[ERRLEN], last = c->out.len ? c->out.s[c->out.len - 1] : '\n';
+	int r;
+
+	sbuf_reset(&c->out);
+	c->out_off = 0;
+	c->busy = 1;
+	r = c->stream.next(c->fc, c->stream.state, &c->out, err, sizeof(err));
+	c->busy = 0;
+	if (r > 0)
+		return;
+	stream_end(c);
+	if (r < 0) {
+		sbuf_reset(&c->out);
+		if (last != '\n')
+			sbuf_puts(&c->out, "\n");
+		sbuf_printf(&c->out, "ERROR %s\n", err);
+	}
+}
+
+static void round_over(void *arg)
+{
+	struct ctl_server *s = arg;
+
+	s->round_armed = 0;
+}
+
+/* May c produce a piece in this round?  The budget starts fresh each round
+ * (reset by a deferred call, which runs before a stopped server's memory
+ * is freed: deferred calls run in order).  A client the server let go
+ * (stopped) is not counted. */
+static int round_take(struct ctl_client *c)
+{
+	struct ctl_server *s = c->srv;
+
+	if (!s)
+		return 1;
+	if (!s->round_armed) {
+		if (loop_defer(s->loop, round_over, s) < 0)
+			return 1;
+		s->round_armed = 1;
+		s->round_left = ROUND_PIECES;
+	}
+	if (!s->round_left)
+		return 0;
+	s->round_left--;
+	return 1;
+}
+
+/* Send what is pending; produce at most one more piece of a streamed reply
+ * per call and ROUND_PIECES per round over all clients, so that listings
+ * never hold the loop for longer than a few pieces (the next comes at the
+ * next EPOLLOUT, i.e. next round). */
 static void client_flush(struct ctl_client *c)
 {
-	while (c->out_off < c->out.len) {
-		ssize_t n = send(c->io.fd, c->out.s + c->out_off, c->out.len - c->out_off,
-				 MSG_NOSIGNAL | MSG_DONTWAIT);
+	int produced = 0;
 
+	for (;;) {
+		ssize_t n;
+
+		if (c->out_off == c->out.len) {
+			if (!c->stream.next)
+				break;
+			if (produced || !round_take(c)) {
+				/* writable, so EPOLLOUT brings us back next round */
+				if (loop_io_mod(c->loop, &c->io, EPOLLOUT) < 0)
+					client_close(c);
+				return;
+			}
+			stream_more(c);
+			produced = 1;
+			if (c->out.oom) {
+				log_err("control: out of memory building a reply");
+				client_close(c);
+				return;
+			}
+			continue;
+		}
+		n = send(c->io.fd, c->out.s + c->out_off, c->out.len - c->out_off,
+			 MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
@@ -144,8 +238,11 @@ static void client_request(struct ctl_client *c, char *line, size_t len)
 	}
 	sbuf_puts(&c->out, "OK\n");
 	c->busy = 1;
-	if (ctl_execute(c->fc, argc, argv, &c->out, err, sizeof(err)) < 0)
+	if (ctl_execute_stream(c->fc, argc, argv, &c->out, &c->stream, err, sizeof(err)) < 0)
 		reply_error(c, err);
+	else if (c->out.len > CTL_MAX_REPLY)
+		reply_error(c, "the reply is too large for the control socket (over "
+			       CTL_MAX_REPLY_TEXT ")");
 	c->busy = 0;
 send:
 	if (c->out.oom) {
@@ -243,6 +340,14 @@ static void client_add(struct ctl_server *s, int fd)
 		close(fd);
 		return;
 	}
+	/* a small send buffer: a client that stops reading stops the
+	 * listing after a few pieces instead of after a few hundred KB */
+	{
+		int sndbuf = (int)CTL_CHUNK; /* the kernel doubles it */
+
+		if (setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf)) < 0)
+			log_debug("control: SO_SNDBUF: %s", strerror(errno));
+	}
 	c->loop = s->loop;
 	c->fc = s->fc;
 	c->srv = s;
@@ -299,25 +404,34 @@ static void on_accept(struct loop *l, struct ev_io *io, uint32_t events)
 	}
 }
 
-/* mkdir -p of path's parent directory, new directories mode 0755. */
+/* mkdir -p of path's parent directory: directories above it 0755, the
+ * socket's own directory 0700.  Then the directory must be one only root
+ * (or the daemon's user) can change, all the way up: in any other, its
+ * owner could move our socket aside and answer fulcrumctl in our place
+ * (issue 16).  An existing directory is never re-moded: it is refused and
+ * the operator decides. */
 static int make_parent(const char *path, char *err, size_t errlen)
 {
 	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	char why[ERRLEN];
 	char *p, *slash;
 
 	snprintf(dir, sizeof(dir), "%s", path);
 	slash = strrchr(dir, '/');
-	if (!slash || slash == dir)
-		return 0;
-	*slash = 0;
-	for (p = dir + 1;; p++) {
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == dir)
+		dir[1] = 0;
+	else
+		*slash = 0;
+	for (p = dir + 1; slash && slash != dir; p++) {
 		if (*p && *p != '/')
 			continue;
 		{
 			char c = *p;
 
 			*p = 0;
-			if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+			if (mkdir(dir, c ? 0755 : 0700) < 0 && errno != EEXIST)
 				return err_set(err, errlen, "cannot create directory %s: %s", dir,
 					       strerror(errno));
 			*p = c;
@@ -325,6 +439,11 @@ static int make_parent(const char *path, char *err, size_t errlen)
 		if (!*p)
 			break;
 	}
+	if (dirtrust_check(dir, DIRTRUST_PRIVATE, why, sizeof(why)) < 0)
+		return err_set(err, errlen,
+			       "control socket %s: %s: refusing that directory (it must be "
+			       "writable only by root, e.g. /run/fulcrum)",
+			       path, why);
 	return 0;
 }
 
@@ -394,7 +513,7 @@ struct ctl_server *ctl_server_start(struct fulcrum *fc, const char *path, char *
 		err_set(err, errlen, "cannot bind control socket %s: %s", path, strerror(errno));
 		goto fail;
 	}
-	if (chmod(path, 0600) < 0 || listen(fd, 64) < 0 || stat(path, &st) < 0) {
+	if (listen(fd, 64) < 0 || lstat(path, &st) < 0) {
 		err_set(err, errlen, "cannot set up control socket %s: %s", path, strerror(errno));
 		unlink(path);
 		goto fail;

@@ -2,16 +2,24 @@
  * (src/ctl/cmdtab.c): it checks the command and its word count locally,
  * answers `help` itself, and sends everything else as one request line.
  *
+ * Before sending anything it checks who answers (SO_PEERCRED): root, or
+ * the user named by -u/--daemon-user or $FULCRUMCTL_DAEMON_USER.  Anyone
+ * else who managed to bind a socket at that path would otherwise read our
+ * command and make up the reply (issue 16).
+ *
  * Exit status: 0 OK (body on stdout), 1 the daemon refused (message on
- * stderr), 2 usage error or the daemon cannot be reached. */
+ * stderr), 2 usage error, the daemon cannot be reached, or the socket is
+ * served by someone else. */
 #include <errno.h>
 #include <getopt.h>
 #include <poll.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/types.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -118,6 +126,51 @@ static int read_reply(int fd, struct sbuf *reply)
 	}
 }
 
+/* Who may serve the control socket besides root (uid 0). */
+struct peer_rule {
+	uid_t uid;	  /* (uid_t)-1: root only */
+	const char *name; /* as given, for messages */
+};
+
+/* "fulcrum" or "998" -> uid; -1 with a message if no such user. */
+static int parse_user(const char *s, struct peer_rule *r)
+{
+	struct passwd *pw = getpwnam(s);
+	char *end;
+	unsigned long v;
+
+	r->name = s;
+	if (pw) {
+		r->uid = pw->pw_uid;
+		return 0;
+	}
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (*s && !*end && !errno && v < (unsigned long)(uid_t)-1) {
+		r->uid = (uid_t)v;
+		return 0;
+	}
+	return fail(EXIT_USAGE, "daemon user '%s': no such user", s);
+}
+
+/* The process that listens on fd's other end must be root or r->uid. */
+static int check_peer(int fd, const char *path, const struct peer_rule *r)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
+		return fail(EXIT_USAGE, "cannot tell who serves %s: %s", path, strerror(errno));
+	if (cred.uid == 0 || cred.uid == r->uid)
+		return 0;
+	if (r->uid == (uid_t)-1)
+		return fail(EXIT_USAGE, "control socket %s is served by uid %u, not root: refusing",
+			    path, (unsigned)cred.uid);
+	return fail(EXIT_USAGE,
+		    "control socket %s is served by uid %u, not root or %s: refusing", path,
+		    (unsigned)cred.uid, r->name);
+}
+
 /* A CTL_LOCAL command: run its handler here, without a daemon (fc NULL). */
 static int run_local(const struct ctl_cmd *cmd, int argc, char **argv)
 {
@@ -134,8 +187,28 @@ static int run_local(const struct ctl_cmd *cmd, int argc, char **argv)
 	return rc;
 }
 
-static int run(const char *path, int argc, char **argv)
+/* A streamed reply (a listing) that the daemon could not finish ends with
+ * a line "ERROR <message>" after the output so far: 1 and the message's
+ * offset if reply (after "OK\n") ends so. */
+static int cut_short(const struct sbuf *reply, size_t *msg)
 {
+	size_t i;
+
+	if (reply->len < 4 || reply->s[reply->len - 1] != '\n')
+		return 0;
+	for (i = reply->len - 1; i > 3 && reply->s[i - 1] != '\n'; i--)
+		;
+	if (strncmp(reply->s + i, "ERROR ", 6))
+		return 0;
+	*msg = i;
+	return 1;
+}
+
+static int run(const char *path, const struct peer_rule *peer, int streamed, int argc,
+	       char **argv)
+{
+	size_t msg;
+
 	struct sockaddr_un sun = {.sun_family = AF_UNIX};
 	struct sbuf req, reply;
 	int fd = -1, i, rc = EXIT_USAGE;
@@ -162,11 +235,18 @@ static int run(const char *path, int argc, char **argv)
 		fail(EXIT_USAGE, "cannot connect to %s: %s", path, strerror(errno));
 		goto out;
 	}
+	if (check_peer(fd, path, peer))
+		goto out;
 	if (write_all(fd, req.s, req.len) < 0 || read_reply(fd, &reply) < 0) {
 		fail(EXIT_USAGE, "talking to %s: %s", path, strerror(errno));
 		goto out;
 	}
-	if (!strncmp(sbuf_str(&reply), "OK\n", 3)) {
+	if (!strncmp(sbuf_str(&reply), "OK\n", 3) && streamed && cut_short(&reply, &msg)) {
+		fwrite(reply.s + 3, 1, msg - 3, stdout);
+		fflush(stdout);
+		fprintf(stderr, "fulcrumctl: %.*s\n", (int)(reply.len - msg - 7), reply.s + msg + 6);
+		rc = EXIT_REFUSED;
+	} else if (!strncmp(sbuf_str(&reply), "OK\n", 3)) {
 		fwrite(reply.s + 3, 1, reply.len - 3, stdout);
 		rc = fflush(stdout) ? EXIT_USAGE : 0;
 	} else if (!strncmp(sbuf_str(&reply), "ERROR ", 6)) {
@@ -194,18 +274,24 @@ int main(int argc, char **argv)
 	static const struct option longopts[] = {
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
+	    {"daemon-user", required_argument, NULL, 'u'},
 	    {NULL, 0, NULL, 0},
 	};
 	const char *path = FC_DEFAULT_CONTROL_SOCKET;
+	const char *user = getenv("FULCRUMCTL_DAEMON_USER");
+	struct peer_rule peer = {.uid = (uid_t)-1};
 	const struct ctl_cmd *cmd;
 	char err[ERRLEN];
 	int c, nwords;
 
 	/* '+': options end at the command, so "list --json" reaches it */
-	while ((c = getopt_long(argc, argv, "+S:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+S:u:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'S':
 			path = optarg;
+			break;
+		case 'u':
+			user = optarg;
 			break;
 		case 'h': {
 			struct sbuf out;
@@ -224,6 +310,8 @@ int main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
+	if (user && *user && parse_user(user, &peer))
+		return EXIT_USAGE;
 	argc -= optind;
 	argv += optind;
 	if (argc == 0) {
@@ -239,11 +327,11 @@ int main(int argc, char **argv)
 	 * A known one is checked here, so a wrong word count is a usage
 	 * error before any connection. */
 	if (!ctl_lookup(argc, argv, &nwords))
-		return run(path, argc, argv);
+		return run(path, &peer, 0, argc, argv);
 	cmd = ctl_resolve(argc, argv, &nwords, err, sizeof(err));
 	if (!cmd)
 		return fail(EXIT_USAGE, "%s", err);
 	if (cmd->flags & CTL_LOCAL)
 		return run_local(cmd, argc - nwords, argv + nwords);
-	return run(path, argc, argv);
+	return run(path, &peer, cmd->stream != NULL, argc, argv);
 }

@@ -830,9 +830,9 @@ static void test_server(void **state)
 	if (!srv)
 		fail_msg("ctl_server_start: %s", err);
 	ctl_server_set_timeout(srv, 300);
-	/* the parent was created 0755, the socket is 0600 */
+	/* the parent was created 0700, the socket is 0600 */
 	assert_int_equal(stat(sub, &st), 0);
-	assert_int_equal(st.st_mode & 07777, 0755);
+	assert_int_equal(st.st_mode & 07777, 0700);
 	assert_int_equal(lstat(path, &st), 0);
 	assert_true(S_ISSOCK(st.st_mode));
 	assert_int_equal(st.st_mode & 07777, 0600);
