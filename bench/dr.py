@@ -130,7 +130,7 @@ def vs(addr, port, kind, algo, rs_addr, rs_port):
 class Director:
     """One director-side program in the director's namespace, for a round."""
 
-    def __init__(self, net, target, workdir):
+    def __init__(self, net, target, workdir, algo="mh"):
         self.net, self.target = net, target
         d = net.dirs[0]
         rs = net.rs[0]
@@ -150,7 +150,7 @@ class Director:
             self.pid = self.proc.proc.pid
             wait_port(net, d.addr, P_HAPROXY)
         elif target in ("xdp", "proxy"):
-            conf = vs(net.vip, 80, "DR", "mh", rs.addr, 80) if target == "xdp" else \
+            conf = vs(net.vip, 80, "DR", algo, rs.addr, 80) if target == "xdp" else \
                 vs(d.addr, P_PROXY, "NAT", "rr", rs.addr, 80)
             self.daemon = NsDaemon(d.ns, self.dir, conf)
             self.daemon.start()
@@ -270,7 +270,17 @@ def main():
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--conns", type=int, default=32)
     ap.add_argument("--doc", default="")
+    ap.add_argument("--targets", default=" ".join(TARGETS),
+                    help="which of %s to run (direct and haproxy give the ratios)"
+                    % " ".join(TARGETS))
+    ap.add_argument("--modes", default=" ".join(MODES), help="keepalive and/or close")
+    ap.add_argument("--algo", default="mh", help="lb_algo of the xdp target")
     a = ap.parse_args()
+    targets = [t for t in TARGETS if t in a.targets.split()]
+    modes = [m for m in MODES if m in a.modes.split()]
+    if not targets or not modes:
+        sys.exit("bench/dr: no target or mode left to run (--targets %r --modes %r)"
+                 % (a.targets, a.modes))
 
     why = {}
     if not os.access(str(fc.FULCRUM), os.X_OK):
@@ -295,17 +305,17 @@ def main():
                            net.tmp + "/nginx-error.log"], "nginx", ready=False)
             wait_port(net, rs.addr, 80)
             for rnd in range(a.rounds):
-                for t in TARGETS:
+                for t in targets:
                     if t in why:
                         continue
                     try:
-                        dr = Director(net, t, "%s/%s-%d" % (work, t, rnd))
+                        dr = Director(net, t, "%s/%s-%d" % (work, t, rnd), a.algo)
                     except (AssertionError, RuntimeError) as e:
                         why[t] = str(e).splitlines()[0][:160]
                         continue
                     try:
                         wrk(net, dr.url(), "keepalive", 1, 4)  # warm-up (MACs, caches)
-                        for mode in MODES:
+                        for mode in modes:
                             c0, b0 = dr.cpu(), box_busy()
                             n, rps = wrk(net, dr.url(), mode, a.duration, a.conns)
                             c1, b1 = dr.cpu(), box_busy()
@@ -327,8 +337,10 @@ def main():
 
     head = ["Taken %s on this machine (%d CPUs, load %s) by bench/dr.sh: wrk -t1 -c%d, %d s "
             "per run, %d rounds interleaved, best round kept; one real server (nginx, 1 worker, "
-            "43-byte file), client, director and server in namespaces on one bridge."
-            % (time.strftime("%Y-%m-%d"), os.cpu_count(), load, a.conns, a.duration, a.rounds),
+            "43-byte file), client, director and server in namespaces on one bridge; xdp with "
+            "lb_algo %s."
+            % (time.strftime("%Y-%m-%d"), os.cpu_count(), load, a.conns, a.duration, a.rounds,
+               a.algo),
             "Director CPU: xdp = XDP program run time (BPF_ENABLE_STATS); proxy/haproxy = "
             "the process's user+system time.  Box CPU = all CPUs' busy time."]
     load_after = " ".join(open("/proc/loadavg").read().split()[:3])

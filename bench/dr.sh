@@ -14,7 +14,10 @@
 # HAProxy's.  A benchmark, not a test: it fails only on errors.
 #
 # Knobs (environment): BUILD (build), DR_DURATION (5 s per wrk run),
-# DR_ROUNDS (2), DR_CONNS (32), DR_DOC (doc/benchmarks.md; empty = print only).
+# DR_ROUNDS (2), DR_CONNS (32), DR_DOC (doc/benchmarks.md; empty = print only),
+# DR_TARGETS (all five; e.g. "toy-xdp xdp"), DR_MODES ("keepalive close"),
+# DR_ALGO (mh: the xdp target's lb_algo).  The new-flow cost of a scheduler:
+#   DR_TARGETS="toy-xdp xdp" DR_MODES=close DR_ALGO=rr DR_DOC= bench/dr.sh
 # Needs root (namespaces, BPF stats); ./dev bench installs haproxy,
 # nginx-light, wrk, ethtool.
 set -u
@@ -40,4 +43,5 @@ done
 # timeout bounds the whole run.
 FULCRUM_BUILD=$BUILD exec timeout 900 "$PY" bench/dr.py \
 	--duration "${DR_DURATION:-5}" --rounds "${DR_ROUNDS:-2}" --conns "${DR_CONNS:-32}" \
-	--doc "${DR_DOC-doc/benchmarks.md}"
+	--doc "${DR_DOC-doc/benchmarks.md}" --targets "${DR_TARGETS:-direct toy-xdp xdp proxy haproxy}" \
+	--modes "${DR_MODES:-keepalive close}" --algo "${DR_ALGO:-mh}"
