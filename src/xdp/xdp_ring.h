@@ -5,9 +5,9 @@
  * Hash schedulers (mh, sh, dh) fill all FX_RING_SIZE entries; the BPF
  * program indexes them with a hash of the client (or destination).  The
  * other schedulers get a weighted round-robin sequence that the BPF program
- * walks with a per-CPU counter (FX_SCHED_SEQ).  The least-connection family
- * (lc, wlc, sed, nq, ovf, lblc, lblcr, twos) is approximated by that
- * weighted sequence: the data plane does not see connection counts, so new
+ * walks with one counter per service for the whole machine (FX_SCHED_SEQ,
+ * fx_seq).  The least-connection family (lc, wlc, sed, nq, ovf, lblc,
+ * lblcr, twos) is approximated by that weighted sequence: the data plane does not see connection counts, so new
  * flows are spread in proportion to weight, which is what wlc converges to
  * when connections are alike. */
 #ifndef FC_XDP_XDP_RING_H
