@@ -26,6 +26,20 @@ extern const struct engine_ops proxy_engine_ops;
 #define PROXY_REAP_VISIT      4096 /* templates looked at per tick */
 #define PROXY_ACCEPT_PAUSE_MS 100  /* after EMFILE/ENFILE/ENOMEM */
 
+/* ---- shed.c: clients turned away for lack of resources ---- */
+
+enum proxy_shed {
+	PROXY_SHED_ACCEPT,	 /* accept() failed: the listener pauses */
+	PROXY_SHED_FDS,		 /* accepted, but no socket for the server side */
+	PROXY_SHED_UDP_SESSIONS, /* no UDP session: at the limit, or no socket */
+	PROXY_SHED_N
+};
+/* err is an errno value: one of the "out of descriptors or memory" kind. */
+int proxy_out_of_fds(int err);
+/* Log it, at most once a second per reason (with the count held back).
+ * client may be NULL for PROXY_SHED_ACCEPT; err 0 for the session limit. */
+void proxy_shed(struct pvs *p, enum proxy_shed why, const struct fc_addr *client, int err);
+
 /* ---- pvs.c: per virtual service ---- */
 
 /* Build the state for vs: server table, scheduler, persistence.  The

@@ -228,7 +228,8 @@ static void established(struct pconn *c)
 	update_interest(c);
 }
 
-/* 1 = in progress (watching), 0 = connected, -1 = failed. */
+/* 1 = in progress (watching), 0 = connected, -1 = failed, -2 = no
+ * descriptor (errno set): no other server would fare better. */
 static int start_connect(struct pconn *c)
 {
 	struct sockaddr_storage ss;
@@ -236,7 +237,7 @@ static int start_connect(struct pconn *c)
 	int fd = socket(c->server.family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 
 	if (fd < 0)
-		return -1;
+		return proxy_out_of_fds(errno) ? -2 : -1;
 	set_nodelay(fd);
 	if (connect(fd, (struct sockaddr *)&ss, sl) < 0 && errno != EINPROGRESS) {
 		close(fd);
@@ -309,6 +310,12 @@ static void pconn_try(struct pconn *c)
 		r = start_connect(c);
 		if (r > 0) {
 			loop_timer_start(l, &c->timer, p->connect_timeout_ms);
+			return;
+		}
+		if (r == -2) {
+			/* the server is not to blame: shed the client, visibly */
+			proxy_shed(p, PROXY_SHED_FDS, &c->client, errno);
+			pconn_close(c, 1);
 			return;
 		}
 		if (connect_failed(c) < 0)
@@ -422,11 +429,9 @@ void tcp_on_accept(struct loop *l, struct ev_io *io, uint32_t events)
 		if (fd < 0) {
 			if (errno == EINTR || errno == ECONNABORTED || errno == EPROTO)
 				continue;
-			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
-			    errno == ENOMEM) {
+			if (proxy_out_of_fds(errno)) {
 				/* level-triggered: stop asking for a while, or spin */
-				log_warn("proxy: %s: accept: %s; pausing", p->name,
-					 strerror(errno));
+				proxy_shed(p, PROXY_SHED_ACCEPT, NULL, errno);
 				loop_io_mod(l, &p->io, 0);
 				p->accept_paused = 1;
 				loop_timer_start(l, &p->tick, PROXY_ACCEPT_PAUSE_MS);

@@ -171,8 +171,10 @@ static struct udp_sess *sess_new(struct pvs *p, const struct fc_addr *client)
 	socklen_t sl;
 	int fd;
 
-	if (p->nsess >= PROXY_UDP_MAX_SESS)
+	if (p->nsess >= PROXY_UDP_MAX_SESS) {
+		proxy_shed(p, PROXY_SHED_UDP_SESSIONS, client, 0);
 		return NULL;
+	}
 	if (p->nsess >= p->sess_nbuckets && sess_grow(p) < 0 && !p->sess_nbuckets)
 		return NULL;
 	if (pvs_place(p, client, NULL, 0, &t) < 0)
@@ -182,8 +184,11 @@ static struct udp_sess *sess_new(struct pvs *p, const struct fc_addr *client)
 		goto fail;
 	sl = addr_to_sockaddr(&t.addr, &ss);
 	fd = socket(t.addr.family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
+	if (fd < 0) {
+		if (proxy_out_of_fds(errno))
+			proxy_shed(p, PROXY_SHED_UDP_SESSIONS, client, errno);
 		goto fail;
+	}
 	if (connect(fd, (struct sockaddr *)&ss, sl) < 0 ||
 	    loop_io_add(l, &s->io, fd, EPOLLIN, sess_on_io, s) < 0) {
 		close(fd);

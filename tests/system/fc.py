@@ -443,6 +443,28 @@ def names(port, n, host="127.0.0.1", src=None, timeout=5.0):
     return [who(port, host, src, timeout) for _ in range(n)]
 
 
+def burst(port, n, timeout=5.0):
+    """n clients connect at once, then each waits for its backend's name:
+    how many were served (the others were refused or reset)."""
+    socks, served = [], 0
+    try:
+        for _ in range(n):
+            try:
+                socks.append(connect(port, timeout=timeout))
+            except OSError:
+                pass
+        for s in socks:
+            try:
+                if recv_line(s):
+                    served += 1
+            except (OSError, AssertionError):
+                pass
+    finally:
+        for s in socks:
+            s.close()
+    return served
+
+
 def counts(seq):
     out = {}
     for x in seq:

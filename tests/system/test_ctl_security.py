@@ -351,3 +351,38 @@ def test_listing_cut_short_when_servers_change(daemon):
                     b"del server): run it again"), got[-300:]
     after = json.loads(dm.ctl_ok("list", "--json"))
     assert sum(len(v["real_servers"]) for v in after["virtual_servers"]) == N_SERVERS - 1
+
+
+# ------------------------------------------------- shed clients are logged
+
+def shed_lines(text):
+    return [l for l in text.splitlines()
+            if "proxy:" in l and ("reset: no descriptor" in l or "cannot accept clients" in l)]
+
+
+def test_clients_shed_at_fd_limit_are_logged_rate_limited(daemon, backend):
+    """With 64 descriptors, bursts of 150 clients: the ones turned away are
+    logged, at most one line a second per reason, with the number held
+    back; the daemon serves normally afterwards."""
+    bs = [backend("d0"), backend("d1")]
+    vport = fc.free_port()
+    dm = daemon(fc.vs_block(vport, bs), start=False)
+    dm.nofile = 64
+    dm.start()
+    t0 = time.monotonic()
+    for burst in range(2):
+        assert fc.burst(vport, 150) < 150
+        if burst == 0:
+            fc.wait_until(lambda: shed_lines(dm.stderr()), 5, "a line about shed clients")
+            time.sleep(1.1)  # the next line may come
+    fc.wait_until(lambda: all(r["active_conns"] == 0 and r["inactive_conns"] == 0
+                              for r in dm.vs(vport)["real_servers"]),
+                  10, "connections closed")
+    elapsed = time.monotonic() - t0
+    lines = shed_lines(dm.stderr())
+    for reason in ("reset: no descriptor", "cannot accept clients"):
+        n = len([l for l in lines if reason in l])
+        assert n <= elapsed + 1, "%d lines '%s' in %.1fs:\n%s" % (n, reason, elapsed,
+                                                                   "\n".join(lines))
+    assert any("more since the last message" in l for l in lines), "\n".join(lines)
+    assert sorted(fc.names(vport, 4)) == ["d0", "d0", "d1", "d1"]
