@@ -138,6 +138,8 @@ for port in (8080, 9001, 9002, 9003):
     finally:
         s.close()
 EOF
+# a private directory (mode 0700) for the control socket and the pid file:
+# fulcrum refuses a socket directory that others can write
 TMP=$(mktemp -d /tmp/fulcrum-demo.XXXXXX) || fail "mktemp"
 
 say "fulcrum demo: a load balancer in front of three web servers, all on 127.0.0.1"
@@ -225,5 +227,5 @@ say ""
 say "Demo OK.  Stopping fulcrum and the web servers."
 say "Next: read $CONF, then run it yourself and try 'set weight' or 'list --json':"
 say "   $FULCRUM -f $CONF -n -l &"
-say "   $CTL -S /tmp/fulcrum-demo/ctl.sock list --json"
+say "   $CTL list --json"
 exit 0
