@@ -163,6 +163,26 @@ def test_help(bins):
         assert opt in out, "help does not mention %s:\n%s" % (opt, out)
 
 
+def test_help_ends_with_newline(bins):
+    # a shell prompt after `fulcrum -h` starts on its own line
+    for opt in ("-h", "--help"):
+        r = fc.run_fulcrum(opt)
+        assert r.returncode == 0, r.stderr
+        assert r.stdout.endswith("\n") and not r.stdout.endswith("\n\n"), repr(r.stdout[-80:])
+
+
+@pytest.mark.parametrize("name", ["keepalived01.conf", "keepalived02.conf"])
+def test_seed002_checks_with_a_nat_mask_warning(bins, name):
+    # keepalived 1.2.13's files from seed 002: nat_mask (retired in 1.2.20)
+    # is a warning at its line, not a refusal
+    path = fc.REPO / "tests" / "data" / "seed002" / name
+    r = fc.run_fulcrum("-t", "-f", path)
+    fc.assert_no_sanitizer(r.stderr, "fulcrum -t " + name)
+    assert r.returncode == 0, r.stderr
+    assert "%s:31: keyword 'nat_mask' is ignored by fulcrum" % path in r.stderr, r.stderr
+    assert "configuration OK (1 virtual server)" in r.stdout + r.stderr
+
+
 def test_bad_option_is_usage_error(bins):
     r = fc.run_fulcrum("--no-such-option")
     assert r.returncode == 2, r

@@ -380,6 +380,28 @@ static void test_retired_table(void **state)
 	assert_true(ignored >= 1);
 }
 
+/* doc/config.md's "Retired and legacy keywords" names every row. */
+static void test_retired_documented(void **state)
+{
+	char *doc = read_file("doc/config.md");
+	char *sec = strstr(doc, "\n## Retired and legacy keywords\n");
+	char *end, want[128];
+	const struct kw_retired *r;
+
+	(void)state;
+	assert_non_null(sec);
+	end = strstr(sec + 1, "\n## ");
+	if (end)
+		*end = 0;
+	for (r = kw_retired; r->name; r++) {
+		snprintf(want, sizeof(want), "`%s", r->name);
+		if (!strstr(sec, want))
+			fail_msg("doc/config.md, Retired and legacy keywords: %s is missing",
+				 r->name);
+	}
+	free(doc);
+}
+
 /* ---- values keepalived took ---- */
 
 static void test_zero_values(void **state)
@@ -486,6 +508,7 @@ int main(void)
 	    cmocka_unit_test(test_current_unserved),
 	    cmocka_unit_test(test_issue_list_accepted),
 	    cmocka_unit_test(test_retired_table),
+	    cmocka_unit_test(test_retired_documented),
 	    cmocka_unit_test(test_zero_values),
 	    cmocka_unit_test(test_vrrp_zero_values),
 	    cmocka_unit_test(test_scheduler_case),
