@@ -12,6 +12,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "daemon/apply.h"
+#include "daemon/privs.h"
 #include "daemon/proc_tune.h"
 #include "engine/engines.h"
 #include "model/model.h"
@@ -234,7 +235,8 @@ int daemon_reload(struct fulcrum *fc, char *err, size_t errlen)
 		return err_set(err, errlen,
 			       "%s has %u error%s (logged); the running configuration is kept",
 			       fc->conf_path, d.errors, d.errors == 1 ? "" : "s");
-	if (apply_config(fc, newcfg, err, errlen) < 0) {
+	if (privs_reload_check(fc->cfg, newcfg, err, errlen) < 0 ||
+	    apply_config(fc, newcfg, err, errlen) < 0) {
 		char why[ERRLEN];
 
 		snprintf(why, sizeof(why), "%s", err);
@@ -242,6 +244,8 @@ int daemon_reload(struct fulcrum *fc, char *err, size_t errlen)
 		return err_set(err, errlen, "reload refused, the running configuration is kept: %s",
 			       why);
 	}
+	if (privs_scripts(newcfg, err, errlen) < 0)
+		log_err("%s; scripts keep running as before", err);
 	if (newcfg->global.control_socket && !fc->control_from_cli &&
 	    strcmp(newcfg->global.control_socket, fc->control_path))
 		log_warn("control_socket changed to %s: takes effect at the next start",

@@ -18,6 +18,7 @@
 #include "ctl/ctl.h"
 #include "daemon/apply.h"
 #include "daemon/pidfile.h"
+#include "daemon/privs.h"
 #include "daemon/proc_tune.h"
 #include "daemon/version.h"
 #include "engine/engines.h"
@@ -306,6 +307,10 @@ int main(int argc, char **argv)
 		log_err("%s", err);
 		goto out;
 	}
+	if (privs_scripts(cfg, err, sizeof(err)) < 0) {
+		log_err("%s", err);
+		goto out;
+	}
 	if (apply_config(fc, cfg, err, sizeof(err)) < 0) {
 		log_err("%s", err);
 		config_free(cfg);
@@ -313,6 +318,11 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	cfg = NULL; /* fc->cfg owns it */
+	/* everything that needs root is open: keep only what the config needs */
+	if (privs_drop(fc->cfg, err, sizeof(err)) < 0) {
+		log_err("%s", err);
+		goto out;
+	}
 	loop_timer_init(&fc->est_timer, on_estimate, fc);
 	loop_timer_start(fc->loop, &fc->est_timer, EST_INTERVAL_MS);
 

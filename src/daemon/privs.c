@@ -1,0 +1,326 @@
+/* Least privilege (see privs.h for the contract, doc/security.md for the
+ * reasons behind each capability). */
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "conf/script_check.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "core/spawn.h"
+#include "daemon/privs.h"
+
+#define BIT(c) (UINT64_C(1) << (c))
+
+/* What the running daemon holds once privs_drop() ran. */
+static struct {
+	int dropped;
+	uint64_t held;
+	char *user, *group, *chroot_dir; /* as at start (NULL = none) */
+} st;
+
+static int needs_bind_service(const struct virtual_server *vs)
+{
+	return (vs->fwd == FWD_NAT || vs->fwd == FWD_PROXY) && vs->addr.port &&
+	       vs->addr.port < 1024;
+}
+
+static uint64_t check_caps(const struct real_server *rs)
+{
+	const struct check_conf *k;
+	uint64_t caps = 0;
+
+	for (; rs; rs = rs->next)
+		for (k = rs->checks; k; k = k->next) {
+			/* ICMP echo on a raw socket; SO_BINDTODEVICE (bind_if) */
+			if (k->type == CHECK_PING || (k->bind_if && *k->bind_if))
+				caps |= BIT(CAP_NET_RAW);
+		}
+	return caps;
+}
+
+static uint64_t tune_caps(const struct proc_tuning *p)
+{
+	uint64_t caps = 0;
+
+	if (p->rt_priority || (p->nice_set && p->nice < 0))
+		caps |= BIT(CAP_SYS_NICE);
+	if (p->rt_priority || p->rlimit_rttime_us)
+		caps |= BIT(CAP_SYS_RESOURCE); /* RLIMIT_RTTIME raised again at a reload */
+	if (p->no_swap)
+		caps |= BIT(CAP_IPC_LOCK);
+	return caps;
+}
+
+struct script_users {
+	const struct global_defs *g;
+	uid_t daemon;
+	int other; /* a script runs as another user than the daemon */
+};
+
+static void script_user_cb(void *ctx, const char *what, const char *cmd, const char *user,
+			   const char *file, int line)
+{
+	struct script_users *su = ctx;
+	const char *who = user && *user ? user : su->g->script_user;
+	struct passwd *pw;
+
+	if (!who)
+		return; /* as the daemon */
+	pw = getpwnam(who);
+	if (!pw || pw->pw_uid != su->daemon)
+		su->other = 1;
+}
+
+static int has_xdp(const struct config *cfg)
+{
+	const struct virtual_server *vs;
+
+	for (vs = cfg ? cfg->vs : NULL; vs; vs = vs->next)
+		if (vs->fwd == FWD_DR || vs->fwd == FWD_TUN)
+			return 1;
+	return 0;
+}
+
+/* xdp_load: the XDP program is to be loaded (it is loaded with the first
+ * DR/TUN service and unloaded with the last one). */
+static uint64_t needed(const struct config *cfg, int xdp_load)
+{
+	const struct global_defs *g = &cfg->global;
+	const struct virtual_server *vs;
+	struct script_users su = {.g = g};
+	uint64_t caps = 0;
+
+	for (vs = cfg->vs; vs; vs = vs->next) {
+		if (needs_bind_service(vs))
+			caps |= BIT(CAP_NET_BIND_SERVICE);
+		/* XDP engine: attaching to interfaces, neighbour lookups and
+		 * lo's forwarding sysctl (CAP_NET_ADMIN); loading the program
+		 * and its maps (CAP_BPF) through this kernel's verifier
+		 * (CAP_PERFMON: refused with EACCES without it), only while
+		 * the program is to be loaded: map updates go through fds */
+		if (vs->fwd == FWD_DR || vs->fwd == FWD_TUN)
+			caps |= BIT(CAP_NET_ADMIN) |
+				(xdp_load ? BIT(CAP_BPF) | BIT(CAP_PERFMON) : 0);
+		caps |= check_caps(vs->rs);
+		if (vs->sorry)
+			caps |= check_caps(vs->sorry);
+	}
+	/* VRRP: raw IPPROTO_VRRP and packet sockets bound to the interface
+	 * (CAP_NET_RAW), virtual addresses over netlink (CAP_NET_ADMIN) */
+	if (cfg->vrrp.instances)
+		caps |= BIT(CAP_NET_RAW) | BIT(CAP_NET_ADMIN);
+	caps |= tune_caps(&g->vrrp_proc) | tune_caps(&g->checker_proc);
+	if (g->run_as_user) {
+		struct passwd *pw = getpwnam(g->run_as_user);
+
+		su.daemon = pw ? pw->pw_uid : (uid_t)-1;
+	}
+	conf_scripts_each(cfg, script_user_cb, &su);
+	/* scripts of another user: change to it, and kill its process group
+	 * at the timeout */
+	if (su.other)
+		caps |= BIT(CAP_SETUID) | BIT(CAP_SETGID) | BIT(CAP_KILL);
+	return caps;
+}
+
+uint64_t privs_needed(const struct config *cfg)
+{
+	return needed(cfg, 0);
+}
+
+const char *privs_names(uint64_t caps, char *buf, size_t len)
+{
+	size_t used = 0;
+	unsigned c;
+
+	if (!len)
+		return buf;
+	buf[0] = '\0';
+	for (c = 0; c < 64; c++) {
+		char *name;
+
+		if (!(caps & BIT(c)))
+			continue;
+		name = cap_to_name((cap_value_t)c);
+		used += (size_t)snprintf(buf + used, used < len ? len - used : 0, "%s%s",
+					 used ? ", " : "", name ? name : "?");
+		cap_free(name);
+		if (used >= len)
+			break;
+	}
+	if (!caps)
+		snprintf(buf, len, "none");
+	return buf;
+}
+
+/* The permitted set now, as a mask. */
+static uint64_t held_now(void)
+{
+	cap_t caps = cap_get_proc();
+	uint64_t mask = 0;
+	cap_value_t c;
+
+	if (!caps)
+		return 0;
+	for (c = 0; c < 64 && c <= CAP_LAST_CAP; c++) {
+		cap_flag_value_t v = CAP_CLEAR;
+
+		if (cap_get_flag(caps, c, CAP_PERMITTED, &v) == 0 && v == CAP_SET)
+			mask |= BIT(c);
+	}
+	cap_free(caps);
+	return mask;
+}
+
+/* The bounding set first (it needs CAP_SETPCAP, which goes next): a
+ * program fulcrum runs can never regain what is not there. */
+static int drop_bounding(uint64_t keep, char *err, size_t errlen)
+{
+	cap_value_t c;
+
+	for (c = 0; c <= CAP_LAST_CAP && c < 64; c++) {
+		if (keep & BIT(c))
+			continue;
+		if (CAP_IS_SUPPORTED(c) && cap_drop_bound(c) < 0 && errno != EINVAL) {
+			char name[64];
+
+			return err_set(err, errlen, "cannot drop %s from the bounding set: %s",
+				       privs_names(BIT(c), name, sizeof(name)), strerror(errno));
+		}
+	}
+	return 0;
+}
+
+static int set_caps(uint64_t keep, char *err, size_t errlen)
+{
+	cap_value_t list[64];
+	cap_t caps = cap_init(); /* all clear, inheritable included */
+	int n = 0, rc = 0;
+	cap_value_t c;
+
+	if (!caps)
+		return err_set(err, errlen, "cap_init: %s", strerror(errno));
+	for (c = 0; c < 64; c++)
+		if (keep & BIT(c))
+			list[n++] = c;
+	if ((n && (cap_set_flag(caps, CAP_PERMITTED, n, list, CAP_SET) < 0 ||
+		   cap_set_flag(caps, CAP_EFFECTIVE, n, list, CAP_SET) < 0)) ||
+	    cap_set_proc(caps) < 0)
+		rc = err_set(err, errlen, "cannot set the capabilities: %s", strerror(errno));
+	cap_free(caps);
+	if (!rc && cap_reset_ambient() < 0 && errno != EINVAL)
+		rc = err_set(err, errlen, "cannot clear the ambient capabilities: %s",
+			     strerror(errno));
+	return rc;
+}
+
+/* Become user/group keeping the permitted capabilities (PR_SET_KEEPCAPS):
+ * the caller sets the final sets right after. */
+static int change_user(const char *user, const char *group, char *err, size_t errlen)
+{
+	struct passwd *pw = getpwnam(user);
+	gid_t gid, groups[64];
+	int ng = 64;
+
+	if (!pw)
+		return err_set(err, errlen, "run_as_user: unknown user '%s'", user);
+	gid = pw->pw_gid;
+	if (group) {
+		struct group *gr = getgrnam(group);
+
+		if (!gr)
+			return err_set(err, errlen, "run_as_group: unknown group '%s'", group);
+		gid = gr->gr_gid;
+	}
+	if (getgrouplist(user, gid, groups, &ng) < 0)
+		ng = 1, groups[0] = gid; /* a user in more than 64 groups gets only its own */
+	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0 || setgroups((size_t)ng, groups) < 0 ||
+	    setresgid(gid, gid, gid) < 0 || setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) < 0)
+		return err_set(err, errlen, "cannot become user %s (uid %u, gid %u): %s", user,
+			       (unsigned)pw->pw_uid, (unsigned)gid, strerror(errno));
+	prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
+	return 0;
+}
+
+static char *dup_opt(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+int privs_drop(const struct config *cfg, char *err, size_t errlen)
+{
+	const struct global_defs *g = &cfg->global;
+	uint64_t keep = privs_needed(cfg), have = held_now();
+	char names[512];
+
+	/* what we were not given (a container's bounding set, capsh) cannot
+	 * be kept: the feature that needs it fails as it would have anyway */
+	if (keep & ~have)
+		log_warn("privileges: %s not held at start, so not kept",
+			 privs_names(keep & ~have, names, sizeof(names)));
+	keep &= have;
+
+	/* CAP_SETUID/SETGID/SETPCAP/SYS_CHROOT are used below, then dropped */
+	if (drop_bounding(keep, err, errlen) < 0)
+		return -1;
+	if (g->chroot_dir) {
+		if (chroot(g->chroot_dir) < 0 || chdir("/") < 0)
+			return err_set(err, errlen, "chroot_dir %s: %s", g->chroot_dir,
+				       strerror(errno));
+		conf_scripts_chrooted();
+	}
+	if (g->run_as_user && change_user(g->run_as_user, g->run_as_group, err, errlen) < 0)
+		return -1;
+	if (set_caps(keep, err, errlen) < 0)
+		return -1;
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return err_set(err, errlen, "cannot set no_new_privs: %s", strerror(errno));
+	st.dropped = 1;
+	st.held = keep;
+	st.user = dup_opt(g->run_as_user);
+	st.group = dup_opt(g->run_as_group);
+	st.chroot_dir = dup_opt(g->chroot_dir);
+	log_info("privileges: uid %u, gid %u%s%s, capabilities kept: %s", (unsigned)getuid(),
+		 (unsigned)getgid(), g->chroot_dir ? ", chroot " : "",
+		 g->chroot_dir ? g->chroot_dir : "", privs_names(keep, names, sizeof(names)));
+	return 0;
+}
+
+static int same(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && !strcmp(a, b));
+}
+
+int privs_reload_check(const struct config *running, const struct config *newcfg, char *err,
+		       size_t errlen)
+{
+	const struct global_defs *g = &newcfg->global;
+	uint64_t missing;
+	char names[512];
+
+	if (!st.dropped)
+		return 0;
+	missing = needed(newcfg, !has_xdp(running)) & ~st.held;
+	if (missing)
+		return err_set(err, errlen,
+			       "the new configuration needs %s, dropped at start (doc/security.md); "
+			       "restart fulcrum to grant it",
+			       privs_names(missing, names, sizeof(names)));
+	if (!same(g->run_as_user, st.user) || !same(g->run_as_group, st.group) ||
+	    !same(g->chroot_dir, st.chroot_dir))
+		log_warn("run_as_user, run_as_group or chroot_dir changed: takes effect at the "
+			 "next start");
+	return 0;
+}
+
+int privs_scripts(const struct config *cfg, char *err, size_t errlen)
+{
+	return spawn_set_default_user(cfg->global.script_user, err, errlen);
+}
