@@ -54,6 +54,10 @@ void ctl_help_markdown(struct sbuf *out);
  * 0600 from the start (umask), listens.  NULL with err on failure (e.g.
  * another daemon answers there). */
 struct ctl_server *ctl_server_start(struct fulcrum *fc, const char *path, char *err, size_t errlen);
+/* The directory rule of ctl_server_start() for a control_socket a reload
+ * brings (it is used from the next start): its directory, or where it
+ * would be created, must be root's alone.  0, or -1 with err. */
+int ctl_socket_dir_check(const char *path, char *err, size_t errlen);
 /* Close the socket and every client, unlink the path (if it is still ours).
  * Safe to call from inside a command (the running client finishes). */
 void ctl_server_stop(struct ctl_server *s);

@@ -404,6 +404,19 @@ static void on_accept(struct loop *l, struct ev_io *io, uint32_t events)
 	}
 }
 
+static int dir_verdict(const char *path, const char *dir, enum dirtrust_last rule, char *err,
+		       size_t errlen)
+{
+	char why[ERRLEN];
+
+	if (dirtrust_check(dir, rule, why, sizeof(why)) < 0)
+		return err_set(err, errlen,
+			       "control socket %s: %s: refusing that directory (it must be "
+			       "writable only by root, e.g. /run/fulcrum)",
+			       path, why);
+	return 0;
+}
+
 /* mkdir -p of path's parent directory: directories above it 0755, the
  * socket's own directory 0700.  Then the directory must be one only root
  * (or the daemon's user) can change, all the way up: in any other, its
@@ -413,7 +426,6 @@ static void on_accept(struct loop *l, struct ev_io *io, uint32_t events)
 static int make_parent(const char *path, char *err, size_t errlen)
 {
 	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
-	char why[ERRLEN];
 	char *p, *slash;
 
 	snprintf(dir, sizeof(dir), "%s", path);
@@ -439,12 +451,28 @@ static int make_parent(const char *path, char *err, size_t errlen)
 		if (!*p)
 			break;
 	}
-	if (dirtrust_check(dir, DIRTRUST_PRIVATE, why, sizeof(why)) < 0)
-		return err_set(err, errlen,
-			       "control socket %s: %s: refusing that directory (it must be "
-			       "writable only by root, e.g. /run/fulcrum)",
-			       path, why);
-	return 0;
+	return dir_verdict(path, dir, DIRTRUST_PRIVATE, err, errlen);
+}
+
+int ctl_socket_dir_check(const char *path, char *err, size_t errlen)
+{
+	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	enum dirtrust_last rule = DIRTRUST_PRIVATE;
+	struct stat st;
+	char *slash;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (!slash)
+		return 0; /* relative: the check is made at the start */
+	slash[slash == dir] = 0;
+	/* a directory still to be created: the one it goes in must keep
+	 * others from moving it (a sticky one will do) */
+	while (stat(dir, &st) < 0 && errno == ENOENT && (slash = strrchr(dir, '/'))) {
+		slash[slash == dir] = 0;
+		rule = DIRTRUST_STICKY;
+	}
+	return dir_verdict(path, dir, rule, err, errlen);
 }
 
 /* An existing socket at path: refuse if a daemon answers on it, else it is

@@ -11,6 +11,7 @@
 #include "conf/conf.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "ctl/ctl.h"
 #include "daemon/apply.h"
 #include "daemon/privs.h"
 #include "daemon/proc_tune.h"
@@ -236,6 +237,9 @@ int daemon_reload(struct fulcrum *fc, char *err, size_t errlen)
 			       "%s has %u error%s (logged); the running configuration is kept",
 			       fc->conf_path, d.errors, d.errors == 1 ? "" : "s");
 	if (privs_reload_check(fc->cfg, newcfg, err, errlen) < 0 ||
+	    (newcfg->global.control_socket && !fc->control_from_cli &&
+	     strcmp(newcfg->global.control_socket, fc->control_path) &&
+	     ctl_socket_dir_check(newcfg->global.control_socket, err, errlen) < 0) ||
 	    apply_config(fc, newcfg, err, errlen) < 0) {
 		char why[ERRLEN];
 

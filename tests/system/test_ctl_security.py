@@ -386,3 +386,23 @@ def test_clients_shed_at_fd_limit_are_logged_rate_limited(daemon, backend):
                                                                    "\n".join(lines))
     assert any("more since the last message" in l for l in lines), "\n".join(lines)
     assert sorted(fc.names(vport, 4)) == ["d0", "d0", "d1", "d1"]
+
+
+def test_reload_refuses_socket_directory_of_another_user(daemon, backend, tmpdirs):
+    """A reload that moves control_socket (used from the next start) into a
+    directory another user owns is refused, so that the next start cannot
+    fail on it or, worse, be impersonated; a safe new place is accepted."""
+    bad = tmpdirs(mode=0o755, owner=ATTACKER)
+    good = tmpdirs()
+    vs = conf(backend)
+    dm = daemon("", start=False)
+    dm.control_cli = False
+    dm.write_conf("global_defs {\n    control_socket %s\n}\n" % dm.sock + vs)
+    dm.start()
+    dm.write_conf("global_defs {\n    control_socket %s/ctl.sock\n}\n" % bad + vs)
+    r = dm.ctl("reload")
+    assert r.returncode == 1, r
+    assert "reload refused" in r.stderr and "%s is owned by uid %d" % (bad, ATTACKER) in r.stderr, r
+    dm.write_conf("global_defs {\n    control_socket %s/new/ctl.sock\n}\n" % good + vs)
+    dm.ctl_ok("reload")
+    assert "takes effect at the next start" in dm.stderr()
