@@ -188,6 +188,12 @@ static void text_rs(struct sbuf *out, const struct virtual_server *vs,
 {
 	char a[ADDR_STRLEN];
 
+	/* as ipvsadm shows keepalived's table: a server the health checks took
+	 * out of the service (down without inhibit_on_failure, or held out
+	 * while the quorum is lost) is not in it; --json still lists it */
+	if (rs != vs->sorry &&
+	    ((rs->live->health == RS_HEALTH_DOWN && !rs_inhibit(rs, vs)) || rs->live->held))
+		return;
 	addr_format(&rs->addr, a, sizeof(a), 1);
 	if (fmt == LIST_PLAIN) {
 		sbuf_printf(out, "  -> %-28s %-7s %-6d %-10u %-10u\n", a, fwd_name(vs->fwd),
