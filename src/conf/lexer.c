@@ -255,7 +255,38 @@ static int has_glob_chars(const char *s)
 	return strpbrk(s, "*?[{") != NULL;
 }
 
-static void do_include(struct lexer *lx, const struct lex_pos *p, const char *pattern)
+/* include and keepalived 2.2's variants, which add include_check tests:
+ * r = readable, m = a plain name must match, w = a pattern must match too,
+ * b = brace expansions must match, a = all.  What a pattern or a name that
+ * matches nothing gives: */
+enum inc_nomatch {
+	INC_WARN,	  /* a warning */
+	INC_ERR_PLAIN,	  /* an error for a plain name, a warning for a pattern */
+	INC_ERR_ALWAYS,	  /* an error */
+};
+
+static const struct {
+	const char *kw;
+	enum inc_nomatch nomatch;
+} inc_kinds[] = {
+    {"include", INC_ERR_PLAIN}, /* fulcrum's own rule (keepalived: never an error) */
+    {"includer", INC_WARN},	{"includem", INC_ERR_PLAIN}, {"includeb", INC_ERR_PLAIN},
+    {"includew", INC_ERR_ALWAYS}, {"includea", INC_ERR_ALWAYS},
+};
+
+/* The include keyword `w` is, or -1. */
+static int include_kind(const char *w)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(inc_kinds) / sizeof(inc_kinds[0]); i++)
+		if (!strcmp(inc_kinds[i].kw, w))
+			return (int)i;
+	return -1;
+}
+
+static void do_include(struct lexer *lx, const struct lex_pos *p, const char *pattern,
+		       enum inc_nomatch nomatch)
 {
 	char path[PATH_MAX];
 	glob_t g;
@@ -282,8 +313,10 @@ static void do_include(struct lexer *lx, const struct lex_pos *p, const char *pa
 	r = glob(path, GLOB_BRACE | GLOB_ERR, NULL, &g);
 	if (r == GLOB_NOMATCH) {
 		/* An empty conf.d/ is normal; a named file that is missing is not. */
-		if (has_glob_chars(pattern))
+		if (nomatch == INC_WARN || (nomatch == INC_ERR_PLAIN && has_glob_chars(pattern)))
 			lex_warn(lx, p, "include '%s' matches no file", pattern);
+		else if (has_glob_chars(pattern))
+			lex_err(lx, p, "include '%s' matches no file", pattern);
 		else
 			lex_err(lx, p, "include '%s': no such file", pattern);
 		return;
@@ -309,7 +342,7 @@ static void drop_from(struct lexer *lx, size_t first)
 static void tokenize(struct lexer *lx, const struct lex_pos *p, const char *s, size_t n)
 {
 	size_t i = 0, first = lx->ntok;
-	int bol = 1;
+	int bol = 1, kind;
 
 	while (i < n) {
 		size_t start;
@@ -367,7 +400,7 @@ static void tokenize(struct lexer *lx, const struct lex_pos *p, const char *s, s
 		bol = 0;
 	}
 	if (lx->ntok > first && lx->tok[first].type == TOK_WORD &&
-	    !strcmp(lx->tok[first].text, "include")) {
+	    (kind = include_kind(lx->tok[first].text)) >= 0) {
 		size_t k, npat = lx->ntok - first - 1;
 		char **pat = calloc(npat ? npat : 1, sizeof(*pat));
 
@@ -383,7 +416,7 @@ static void tokenize(struct lexer *lx, const struct lex_pos *p, const char *s, s
 		if (!npat)
 			lex_err(lx, p, "include needs a file name or pattern");
 		for (k = 0; pat && k < npat; k++) {
-			do_include(lx, p, pat[k]);
+			do_include(lx, p, pat[k], inc_kinds[kind].nomatch);
 			free(pat[k]);
 		}
 		free(pat);

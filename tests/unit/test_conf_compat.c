@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -402,6 +403,48 @@ static void test_retired_documented(void **state)
 	free(doc);
 }
 
+/* keepalived 2.2's include variants: includer tolerates a missing file,
+ * includew/includea want even a pattern to match. */
+static void test_include_variants(void **state)
+{
+	char dir[] = "/tmp/fc_compat_XXXXXX", path[64], text[512], want[192];
+	struct config *ok, *bad;
+	unsigned ok_errors;
+	static char ok_msgs[sizeof(msgs)];
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/vs.conf", dir);
+	f = fopen(path, "w");
+	if (f) {
+		fputs("virtual_server 10.0.0.1 80 {\n}\n", f);
+		fclose(f);
+	}
+	snprintf(text, sizeof(text),
+		 "includea %s/vs.conf\nincluder %s/none.conf\nincludem %s/*.none\n", dir, dir,
+		 dir);
+	ok = load(text);
+	ok_errors = diag.errors;
+	snprintf(ok_msgs, sizeof(ok_msgs), "%s", msgs);
+	snprintf(text, sizeof(text), "includew %s/*.none\n", dir);
+	bad = load(text);
+	/* the files go before any assertion can leave them behind */
+	unlink(path);
+	assert_int_equal(rmdir(dir), 0);
+
+	if (!ok || ok_errors)
+		fail_msg("includea/includer/includem refused:\n%s", ok_msgs);
+	assert_int_equal(ok->n_vs, 1);
+	config_free(ok);
+	snprintf(want, sizeof(want), "W t.conf:2: include '%s/none.conf' matches no file", dir);
+	if (!strstr(ok_msgs, want))
+		fail_msg("wanted \"%s\" among:\n%s", want, ok_msgs);
+	assert_null(bad);
+	snprintf(want, sizeof(want), "E t.conf:1: include '%s/*.none' matches no file", dir);
+	expect_msg(want);
+}
+
 /* ---- values keepalived took ---- */
 
 static void test_zero_values(void **state)
@@ -509,6 +552,7 @@ int main(void)
 	    cmocka_unit_test(test_issue_list_accepted),
 	    cmocka_unit_test(test_retired_table),
 	    cmocka_unit_test(test_retired_documented),
+	    cmocka_unit_test(test_include_variants),
 	    cmocka_unit_test(test_zero_values),
 	    cmocka_unit_test(test_vrrp_zero_values),
 	    cmocka_unit_test(test_scheduler_case),
