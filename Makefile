@@ -108,6 +108,59 @@ $(BUILD)/man/%: man/%.md $(BUILD)/mkman
 
 man: $(MAN_PAGES)
 
+# Installation.  PREFIX (default /usr/local) and DESTDIR as usual; the
+# configuration directory is /etc (the daemon's default file is
+# /etc/fulcrum/fulcrum.conf); units go where systemd looks for them under
+# PREFIX (/usr/local/lib/systemd/system; Debian: /lib/systemd/system).  A
+# configuration already there is never overwritten.  doc/install.md.
+PREFIX     ?= /usr/local
+SBINDIR    ?= $(PREFIX)/sbin
+BINDIR     ?= $(PREFIX)/bin
+MANDIR     ?= $(PREFIX)/share/man
+DOCDIR     ?= $(PREFIX)/share/doc/fulcrum
+SYSCONFDIR ?= /etc
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+OCFDIR     ?= $(PREFIX)/lib/ocf/resource.d/fulcrum
+UNITS      := fulcrum.service fulcrum-realserver@.service
+DOCS       := README.md $(wildcard doc/*.md)
+OCF_AGENTS := $(wildcard ocf/*)
+INSTALL    ?= install
+
+install: all man
+	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(UNITDIR) \
+		$(DESTDIR)$(SYSCONFDIR)/fulcrum
+	$(INSTALL) -m 0755 $(BUILD)/fulcrum $(DESTDIR)$(SBINDIR)/fulcrum
+	$(INSTALL) -m 0755 $(BUILD)/fulcrumctl $(DESTDIR)$(BINDIR)/fulcrumctl
+	$(INSTALL) -m 0644 $(BUILD)/man/fulcrum.8 $(BUILD)/man/fulcrumctl.8 $(DESTDIR)$(MANDIR)/man8/
+	$(INSTALL) -m 0644 $(BUILD)/man/fulcrum.conf.5 $(DESTDIR)$(MANDIR)/man5/
+	$(INSTALL) -m 0644 $(DOCS) $(DESTDIR)$(DOCDIR)/
+	$(INSTALL) -m 0644 examples/quickstart.conf examples/default.conf $(DESTDIR)$(DOCDIR)/examples/
+	for u in $(UNITS); do \
+		sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' systemd/$$u.in \
+			> $(DESTDIR)$(UNITDIR)/$$u && chmod 0644 $(DESTDIR)$(UNITDIR)/$$u || exit 1; \
+	done
+	[ -e $(DESTDIR)$(SYSCONFDIR)/fulcrum/fulcrum.conf ] || \
+		$(INSTALL) -m 0644 examples/default.conf $(DESTDIR)$(SYSCONFDIR)/fulcrum/fulcrum.conf
+	$(if $(OCF_AGENTS),$(INSTALL) -d $(DESTDIR)$(OCFDIR) && \
+		$(INSTALL) -m 0755 $(OCF_AGENTS) $(DESTDIR)$(OCFDIR)/)
+
+# Everything install put there but the configuration (yours by then).
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/fulcrum $(DESTDIR)$(BINDIR)/fulcrumctl \
+		$(DESTDIR)$(MANDIR)/man8/fulcrum.8 $(DESTDIR)$(MANDIR)/man8/fulcrumctl.8 \
+		$(DESTDIR)$(MANDIR)/man5/fulcrum.conf.5 $(UNITS:%=$(DESTDIR)$(UNITDIR)/%)
+	rm -rf $(DESTDIR)$(DOCDIR) $(DESTDIR)$(OCFDIR)
+
+# The Debian package, built from a copy of the tree so that this one stays
+# clean: ../fulcrum_VERSION_ARCH.deb of that copy ends in $(BUILD)/deb/.
+deb:
+	rm -rf $(BUILD)/deb && mkdir -p $(BUILD)/deb/src
+	git ls-files -z --cached --others --exclude-standard | \
+		tar --null -T - --ignore-failed-read -cf - | tar -xf - -C $(BUILD)/deb/src
+	cd $(BUILD)/deb/src && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL dpkg-buildpackage -us -uc -b
+	ls $(BUILD)/deb/*.deb
+
 deps:
 	./dev deps
 
@@ -135,7 +188,7 @@ format:
 clean:
 	rm -rf build build-san build-fuzz
 
-.PHONY: man all unit unit-bins fuzz-bins deps check demo bench bench-checks bench-failover bench-dr bench-all format clean
+.PHONY: man install uninstall deb all unit unit-bins fuzz-bins deps check demo bench bench-checks bench-failover bench-dr bench-all format clean
 .SECONDARY:
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
