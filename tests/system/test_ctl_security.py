@@ -339,7 +339,11 @@ def test_listing_cut_short_when_servers_change(daemon):
     try:
         s.connect(dm.sock)
         s.sendall(b"list --json\n")
-        first = s.recv(4096)  # the listing has begun
+        first = b""
+        while len(first) < 100:  # the listing has begun
+            b = s.recv(4096)
+            assert b, first
+            first += b
         assert first.startswith(b"OK\n{"), first[:40]
         dm.ctl_ok("del", "server", "127.0.0.1:%d" % vs["port"],
                   "%s:%d" % (victim["address"], victim["port"]))
@@ -406,3 +410,40 @@ def test_reload_refuses_socket_directory_of_another_user(daemon, backend, tmpdir
     dm.write_conf("global_defs {\n    control_socket %s/new/ctl.sock\n}\n" % good + vs)
     dm.ctl_ok("reload")
     assert "takes effect at the next start" in dm.stderr()
+
+
+def test_fulcrumctl_reports_a_listing_cut_short(bins, tmpdirs):
+    """fulcrumctl prints what a cut-short listing had sent, the daemon's
+    message on stderr, and exits 1 (a script must not take a part for the
+    whole).  The daemon's side is a root-owned stand-in here: the real
+    daemon's cut is shown by test_listing_cut_short_when_servers_change."""
+    import threading
+    path = os.path.join(tmpdirs(), "ctl.sock")
+    srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    srv.bind(path)
+    srv.listen(1)
+    srv.settimeout(10)
+    reply = (b'OK\n{"version":"x","virtual_servers":[{"address":"127.0.0.1"\n'
+             b"ERROR the configuration changed during the listing (reload, add or del "
+             b"server): run it again\n")
+
+    def serve():
+        try:
+            c, _ = srv.accept()
+            with c:
+                c.recv(4096)
+                c.sendall(reply)
+        except OSError:
+            pass
+
+    t = threading.Thread(target=serve, daemon=True)
+    t.start()
+    try:
+        r = run_ctl("-S", path, "list", "--json")
+    finally:
+        t.join(10)
+        srv.close()
+    assert r.returncode == 1, r
+    assert r.stdout == '{"version":"x","virtual_servers":[{"address":"127.0.0.1"\n', r
+    assert r.stderr == ("fulcrumctl: the configuration changed during the listing (reload, "
+                        "add or del server): run it again\n"), r
