@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -219,7 +220,8 @@ void loop_timer_start(struct loop *l, struct ev_timer *t, uint64_t after_ms)
 		l->heap = h;
 		l->capheap = cap;
 	}
-	t->when = l->now + after_ms;
+	/* saturated: a caller's "practically never" must not wrap to "now" */
+	t->when = after_ms > UINT64_MAX - l->now ? UINT64_MAX : l->now + after_ms;
 	heap_set(l, l->nheap++, t);
 	heap_up(l, l->nheap - 1);
 }
@@ -305,7 +307,12 @@ int loop_run(struct loop *l)
 		if (l->nheap) {
 			uint64_t w = l->heap[0]->when;
 
-			timeout = w <= l->now ? 0 : (int)(w - l->now);
+			/* epoll takes an int of ms: a timer further away than
+			 * INT_MAX ms (24.8 days) is waited for in INT_MAX steps,
+			 * not by a cast that turns negative (wait forever) */
+			timeout = w <= l->now		 ? 0
+				  : w - l->now > INT_MAX ? INT_MAX
+							 : (int)(w - l->now);
 		}
 		n = epoll_wait(l->epfd, evs, LOOP_MAX_EVENTS, timeout);
 		if (n < 0) {
