@@ -45,7 +45,7 @@ class Undo:
     failed: undo(fn, *args) runs fn(*args); undo.stop(obj) / undo.close(obj)
     register obj.stop / obj.close and return obj, so that
 
-        srv = undo.stop(fc.HttpCtl("a", tmp_path))
+        srv = undo.stop(fc.HttpCtl("a", tmp_path, logdir=str(tmp_path)))
 
     holds from the line that started it, with no try/finally in the test."""
 

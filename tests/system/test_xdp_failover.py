@@ -28,9 +28,8 @@ def has_vip(host, vip):
 
 def test_streams_survive_director_failover(lvs, director):
     need_xdp("DR")
-    net = lvs(n_rs=3, n_dir=2, v6=False)
+    net = lvs(n_rs=3, n_dir=2, v6=False, vip_on_dir=False)  # VRRP owns the VIP
     a, b = net.dirs
-    net.del_vip(a)  # VRRP owns the VIP from here on
     start_http(net)         # the TCP_CHECKs look at port 80
     start_streams_srv(net)
     service = vs_conf(net.vip, STREAM, rs_list(net))
