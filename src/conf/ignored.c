@@ -242,8 +242,7 @@ const char *const ign_url[] = {
 const struct kw_retired kw_retired[] = {
     /* ignored */
     {"nat_mask", "virtual_server", NULL, "removed in keepalived 1.2.20",
-     "the netmask of IPVS NAT, which only Linux 2.2 used",
-     "255.255.255.0", 0},
+     "the netmask of IPVS NAT, which only Linux 2.2 used", "255.255.255.0", 0},
     {"lvs_sync_daemon_interface", "vrrp_instance", "global_defs lvs_sync_daemon",
      "moved to global_defs in keepalived 1.2.20",
      "fulcrum does not run the IPVS connection sync daemon", "eth0", 0},
@@ -255,6 +254,12 @@ const struct kw_retired kw_retired[] = {
      "deprecated in keepalived 2.0.13", "fulcrum follows link state over netlink", "", 0},
     {"linkbeat_use_polling", "global_defs", "the linkbeat_interfaces block",
      "deprecated in keepalived 2.0.13", "fulcrum follows link state over netlink", "", 0},
+    {"garp_lower_priority_delay", "vrrp_instance", "garp_lower_prio_delay",
+     "the spelling of keepalived.conf.SYNOPSIS (1.3, 1.4); keepalived read garp_lower_prio_delay",
+     "fulcrum sends no gratuitous ARP on a lower-priority advert", "5", 0},
+    {"garp_lower_priority_repeat", "vrrp_instance", "garp_lower_prio_repeat",
+     "the spelling of keepalived.conf.SYNOPSIS (1.3, 1.4); keepalived read garp_lower_prio_repeat",
+     "fulcrum sends no gratuitous ARP on a lower-priority advert", "2", 0},
     /* served under the name that replaced them */
     {"lb_algo", "virtual_server", "lvs_sched", "renamed in keepalived 1.1.5", NULL, "rr", 1},
     {"lb_kind", "virtual_server", "lvs_method", "renamed in keepalived 1.1.5", NULL, "DR", 1},

@@ -449,16 +449,33 @@ static int p_ha_suspend(struct kw_ctx *c, void *obj, const struct kw_stmt *st, c
 	return 0;
 }
 
+/* keepalived: "Condition not met: Quorum >= 1 ... using 1 instead" */
 static int p_quorum(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err, size_t errlen)
 {
-	return kw_uint(st, 0, 1, 0x7fffffff, &((struct vs_state *)obj)->vs->quorum, err, errlen);
+	struct virtual_server *vs = ((struct vs_state *)obj)->vs;
+
+	if (!strcmp(st->args[0].text, "0")) {
+		kw_warn(c, st->kw, "quorum 0 is read as 1, as keepalived does");
+		vs->quorum = 1;
+		return 0;
+	}
+	return kw_uint(st, 0, 1, 0x7fffffff, &vs->quorum, err, errlen);
 }
 
+/* keepalived: "Condition not met: 0 <= Hysteresis ... using 0 instead" */
 static int p_hysteresis(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
 			size_t errlen)
 {
-	return kw_uint(st, 0, 0, 0x7fffffff, &((struct vs_state *)obj)->vs->hysteresis, err,
-		       errlen);
+	struct virtual_server *vs = ((struct vs_state *)obj)->vs;
+	const char *s = st->args[0].text;
+
+	if (s[0] == '-' && s[1] >= '0' && s[1] <= '9' &&
+	    strspn(s + 1, "0123456789") == strlen(s + 1)) {
+		kw_warn(c, st->kw, "hysteresis %s is read as 0, as keepalived does", s);
+		vs->hysteresis = 0;
+		return 0;
+	}
+	return kw_uint(st, 0, 0, 0x7fffffff, &vs->hysteresis, err, errlen);
 }
 
 static int p_quorum_up(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,

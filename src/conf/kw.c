@@ -337,8 +337,8 @@ int kw_secs_nonzero(struct kw_ctx *c, const struct kw_stmt *st, unsigned max_ms,
 	if (kw_secs_ms(st, 0, max_ms, &v, err, errlen) < 0)
 		return -1;
 	if (!v) {
-		kw_warn(c, st->kw, "%s %s is ignored, as keepalived does: %s applies",
-			st->kw->text, st->args[0].text, fallback);
+		kw_warn(c, st->kw, "%s %s is ignored, as keepalived does: %s applies", st->kw->text,
+			st->args[0].text, fallback);
 		return 0;
 	}
 	*out = v;

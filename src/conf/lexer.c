@@ -260,9 +260,9 @@ static int has_glob_chars(const char *s)
  * b = brace expansions must match, a = all.  What a pattern or a name that
  * matches nothing gives: */
 enum inc_nomatch {
-	INC_WARN,	  /* a warning */
-	INC_ERR_PLAIN,	  /* an error for a plain name, a warning for a pattern */
-	INC_ERR_ALWAYS,	  /* an error */
+	INC_WARN,	/* a warning */
+	INC_ERR_PLAIN,	/* an error for a plain name, a warning for a pattern */
+	INC_ERR_ALWAYS, /* an error */
 };
 
 static const struct {
@@ -270,7 +270,7 @@ static const struct {
 	enum inc_nomatch nomatch;
 } inc_kinds[] = {
     {"include", INC_ERR_PLAIN}, /* fulcrum's own rule (keepalived: never an error) */
-    {"includer", INC_WARN},	{"includem", INC_ERR_PLAIN}, {"includeb", INC_ERR_PLAIN},
+    {"includer", INC_WARN},	  {"includem", INC_ERR_PLAIN},	{"includeb", INC_ERR_PLAIN},
     {"includew", INC_ERR_ALWAYS}, {"includea", INC_ERR_ALWAYS},
 };
 

@@ -711,6 +711,21 @@ static int p_vrrp_instance(struct kw_ctx *c, void *obj, const struct kw_stmt *st
 
 #define VS(obj) ((struct vrrp_script *)(obj))
 
+/* interval / timeout: keepalived says "must be greater than 0, setting to
+ * 1" for a 0, and runs the script every second; so does fulcrum. */
+static int script_secs(struct kw_ctx *c, const struct kw_stmt *st, unsigned *ms, char *err,
+		       size_t errlen)
+{
+	if (kw_secs_ms(st, 0, 86400000, ms, err, errlen) < 0)
+		return -1;
+	if (!*ms) {
+		kw_warn(c, st->kw, "%s %s is read as 1 s, as keepalived does", st->kw->text,
+			st->args[0].text);
+		*ms = 1000;
+	}
+	return 0;
+}
+
 static int p_script(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err, size_t errlen)
 {
 	return kw_str(st, 0, &VS(obj)->script, err, errlen);
@@ -719,21 +734,13 @@ static int p_script(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char 
 static int p_interval(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
 		      size_t errlen)
 {
-	if (kw_secs_ms(st, 0, 86400000, &VS(obj)->interval_ms, err, errlen) < 0)
-		return -1;
-	if (!VS(obj)->interval_ms)
-		return err_set(err, errlen, "interval: must be more than 0");
-	return 0;
+	return script_secs(c, st, &VS(obj)->interval_ms, err, errlen);
 }
 
 static int p_timeout(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
 		     size_t errlen)
 {
-	if (kw_secs_ms(st, 0, 86400000, &VS(obj)->timeout_ms, err, errlen) < 0)
-		return -1;
-	if (!VS(obj)->timeout_ms)
-		return err_set(err, errlen, "timeout: must be more than 0");
-	return 0;
+	return script_secs(c, st, &VS(obj)->timeout_ms, err, errlen);
 }
 
 static int p_script_weight(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,

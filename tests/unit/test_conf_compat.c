@@ -509,6 +509,33 @@ static void test_vrrp_zero_values(void **state)
 		     "t.conf:4: priority: '256' is not a number in 1..255");
 }
 
+static void test_other_values(void **state)
+{
+	struct config *cfg = expect_ok("vrrp_script s {\n"
+				       "  script /bin/true\n"
+				       "  interval 0\n"
+				       "  timeout 0\n"
+				       "}\n"
+				       "virtual_server 10.0.0.1 80 {\n"
+				       "  quorum 0\n"
+				       "  hysteresis -2\n"
+				       "}\n");
+	const struct vrrp_script *vs = vrrp_find_script(&cfg->vrrp, "s");
+
+	(void)state;
+	/* keepalived: "interval must be greater than 0, setting to 1", "Quorum
+	 * >= 1 ... using 1 instead", "0 <= Hysteresis ... using 0 instead" */
+	assert_int_equal(vs->interval_ms, 1000);
+	assert_int_equal(vs->timeout_ms, 1000);
+	assert_int_equal(cfg->vs->quorum, 1);
+	assert_int_equal(cfg->vs->hysteresis, 0);
+	expect_msg("W t.conf:3: interval 0 is read as 1 s, as keepalived does\n");
+	expect_msg("W t.conf:4: timeout 0 is read as 1 s, as keepalived does\n");
+	expect_msg("W t.conf:7: quorum 0 is read as 1, as keepalived does\n");
+	expect_msg("W t.conf:8: hysteresis -2 is read as 0, as keepalived does\n");
+	config_free(cfg);
+}
+
 static void test_scheduler_case(void **state)
 {
 	struct config *cfg = expect_ok("virtual_server 10.0.0.1 80 {\n  lb_algo RR\n}\n");
@@ -555,6 +582,7 @@ int main(void)
 	    cmocka_unit_test(test_include_variants),
 	    cmocka_unit_test(test_zero_values),
 	    cmocka_unit_test(test_vrrp_zero_values),
+	    cmocka_unit_test(test_other_values),
 	    cmocka_unit_test(test_scheduler_case),
 	    cmocka_unit_test(test_never_known),
 	};

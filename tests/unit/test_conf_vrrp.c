@@ -412,10 +412,6 @@ static void test_value_errors(void **state)
 		     " authentication {\n  auth_type HMAC\n  auth_pass "
 		     "0123456789012345678901234567890123456789012345678901234567890123X\n }\n}\n",
 		     "E t.conf:6: auth_pass: 1..64 characters expected, not 65");
-	expect_error("vrrp_script s {\n script x\n interval 0\n}\n",
-		     "E t.conf:3: interval: must be more than 0");
-	expect_error("vrrp_script s {\n script x\n timeout 0\n}\n",
-		     "E t.conf:3: timeout: must be more than 0");
 	expect_error("vrrp_script s {\n script x\n weight -255\n}\n",
 		     "E t.conf:3: weight: '-255' is not a number in -254..254");
 	expect_error("vrrp_script s {\n script x\n weight 2 reverse\n}\n",
