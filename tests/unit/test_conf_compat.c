@@ -162,6 +162,29 @@ static void test_seed002_backup(void **state)
 	config_free(cfg);
 }
 
+/* The seed prints each file flattened onto one line.  Read as it stands,
+ * that line is a single comment (it starts with '!'), which is why the
+ * files in tests/data/seed002 have their line breaks put back. */
+static void test_seed002_flattened_is_a_comment(void **state)
+{
+	char *text = read_file(SEED002 "keepalived01.conf");
+	struct config *cfg;
+	char *r, *w;
+
+	(void)state;
+	/* without its line breaks the file is the seed's line again */
+	for (r = w = text; *r; r++)
+		if (*r != '\n')
+			*w++ = *r;
+	*w = 0;
+	cfg = expect_ok(text);
+	assert_int_equal(cfg->n_vs, 0);
+	assert_int_equal(cfg->vrrp.n_instances, 0);
+	assert_int_equal(cfg->n_warnings, 0);
+	config_free(cfg);
+	free(text);
+}
+
 /* The guide's second step: persistence_timeout set to 0 "to see rr at
  * work".  keepalived took it as no persistence; so does fulcrum. */
 static void test_seed002_persistence_zero(void **state)
@@ -572,6 +595,7 @@ int main(void)
 	    cmocka_unit_test(test_seed002_master),
 	    cmocka_unit_test(test_seed002_backup),
 	    cmocka_unit_test(test_seed002_persistence_zero),
+	    cmocka_unit_test(test_seed002_flattened_is_a_comment),
 	    cmocka_unit_test(test_retired_removed),
 	    cmocka_unit_test(test_retired_moved),
 	    cmocka_unit_test(test_retired_renamed_served),
