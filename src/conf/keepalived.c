@@ -366,12 +366,18 @@ static int p_persistence_granularity(struct kw_ctx *c, void *obj, const struct k
 		mask = ntohl(m.s_addr);
 		while (p < 32 && (mask & (0x80000000u >> p)))
 			p++;
+		/* keepalived 2.0.20 and later hand both to IPVS; fulcrum's
+		 * persistence (proxy and XDP) keys on a prefix length of 1 or
+		 * more, so serving them would mean other sessions: refused */
 		if (p < 32 && (mask << p))
 			return err_set(err, errlen,
-				       "persistence_granularity: '%s' is not a contiguous netmask",
+				       "persistence_granularity: '%s' is not a contiguous netmask "
+				       "(fulcrum persists by prefix length)",
 				       s);
 		if (!p)
-			goto bad;
+			return err_set(err, errlen,
+				       "persistence_granularity 0.0.0.0 (every client on one "
+				       "server) is not supported by fulcrum");
 		vs->persistence_prefix = p;
 		return 0;
 	}

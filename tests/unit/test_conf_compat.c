@@ -571,6 +571,18 @@ static void test_scheduler_case(void **state)
 		     "t.conf:2: lb_algo: unknown scheduler 'RX'");
 }
 
+/* keepalived 2.0.20+ takes these; fulcrum cannot serve them: refused with
+ * a message that says why, not "not a netmask". */
+static void test_granularity_refused(void **state)
+{
+	(void)state;
+	expect_error("virtual_server 10.0.0.1 80 {\n  persistence_granularity 0.0.0.0\n}\n",
+		     "E t.conf:2: persistence_granularity 0.0.0.0 (every client on one server) is "
+		     "not supported by fulcrum\n");
+	expect_error("virtual_server 10.0.0.1 80 {\n  persistence_granularity 255.0.255.0\n}\n",
+		     "is not a contiguous netmask (fulcrum persists by prefix length)\n");
+}
+
 /* ---- what no keepalived knew stays an error ---- */
 
 static void test_never_known(void **state)
@@ -608,6 +620,7 @@ int main(void)
 	    cmocka_unit_test(test_vrrp_zero_values),
 	    cmocka_unit_test(test_other_values),
 	    cmocka_unit_test(test_scheduler_case),
+	    cmocka_unit_test(test_granularity_refused),
 	    cmocka_unit_test(test_never_known),
 	};
 
