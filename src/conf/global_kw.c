@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "conf/kw.h"
+#include "conf/script_check.h"
 #include "core/err.h"
 #include "model/model-t.h"
 
@@ -146,7 +147,8 @@ static int p_chroot_dir(struct kw_ctx *c, void *obj, const struct kw_stmt *st, c
 
 	if (d[0] != '/')
 		return err_set(err, errlen, "chroot_dir: '%s' is not an absolute path", d);
-	if (stat(d, &sb) < 0 || !S_ISDIR(sb.st_mode))
+	/* inside it already (a reload): it is "/" now */
+	if (!conf_chrooted() && (stat(d, &sb) < 0 || !S_ISDIR(sb.st_mode)))
 		return err_set(err, errlen, "chroot_dir: '%s' is not a directory", d);
 	return kw_str(st, 0, &((struct global_defs *)obj)->chroot_dir, err, errlen);
 }

@@ -18,6 +18,11 @@ void conf_scripts_chrooted(void)
 	chrooted = 1;
 }
 
+int conf_chrooted(void)
+{
+	return chrooted;
+}
+
 struct sc_walk {
 	struct kw_ctx *c;
 	const struct global_defs *g;

@@ -30,5 +30,7 @@ void conf_scripts_each(const struct config *cfg, conf_script_fn fn, void *ctx);
 /* Called once the daemon runs inside global_defs' chroot_dir: script paths
  * are then checked as they are, no longer under the chroot prefix. */
 void conf_scripts_chrooted(void);
+/* 1 once conf_scripts_chrooted() was called. */
+int conf_chrooted(void);
 
 #endif

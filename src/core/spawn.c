@@ -65,7 +65,8 @@ struct spawn_creds {
 
 static unsigned n_pending; /* forked, not yet reaped */
 static struct spawn_creds def_creds; /* spawn_set_default_user */
-static int def_set;                  /* def_creds holds a user */
+static char *def_name;               /* whose ids def_creds holds, or NULL */
+static int devnull_fd = -1;            /* scripts' stdin, opened once (a chroot may lack it) */
 static char read_buf[65536]; /* one loop thread: shared scratch for draining */
 
 unsigned spawn_pending(void)
@@ -527,15 +528,38 @@ static int lookup_user(const char *user, struct spawn_creds *cr, char *err, size
 	return 0;
 }
 
+static int open_devnull(char *err, size_t errlen)
+{
+	if (devnull_fd < 0)
+		devnull_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (devnull_fd < 0)
+		return err_set(err, errlen, "/dev/null: %s", strerror(errno));
+	return 0;
+}
+
 int spawn_set_default_user(const char *user, char *err, size_t errlen)
 {
 	struct spawn_creds cr = {0};
+	char *name = NULL;
 
-	if (user && *user && lookup_user(user, &cr, err, errlen) < 0)
+	if (open_devnull(err, errlen) < 0)
 		return -1;
+	/* the same user again (a reload): keep the ids looked up before any
+	 * chroot */
+	if (user && *user && def_name && !strcmp(def_name, user))
+		return 0;
+	if (user && *user) {
+		if (!(name = strdup(user)))
+			return err_set(err, errlen, "out of memory");
+		if (lookup_user(user, &cr, err, errlen) < 0) {
+			free(name);
+			return -1;
+		}
+	}
 	free(def_creds.groups);
 	def_creds = cr;
-	def_set = user && *user;
+	free(def_name);
+	def_name = name;
 	return 0;
 }
 
@@ -544,7 +568,7 @@ struct spawn *spawn_start(struct loop *l, const char *cmdline, const char *user,
 {
 	struct spawn *sp = NULL;
 	char **argv = NULL;
-	int pfd[2] = {-1, -1}, devnull = -1, change_user = 0;
+	int pfd[2] = {-1, -1}, change_user = 0;
 	struct spawn_creds own = {0}, *cr = NULL;
 	pid_t pid;
 
@@ -554,7 +578,7 @@ struct spawn *spawn_start(struct loop *l, const char *cmdline, const char *user,
 		if (lookup_user(user, &own, err, errlen) < 0)
 			goto fail;
 		cr = &own;
-	} else if (def_set) {
+	} else if (def_name) {
 		cr = &def_creds;
 	}
 	/* already that user: nothing to change (and no privilege needed) */
@@ -575,18 +599,15 @@ struct spawn *spawn_start(struct loop *l, const char *cmdline, const char *user,
 		err_set(err, errlen, "fcntl: %s", strerror(errno));
 		goto fail;
 	}
-	devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	if (devnull < 0) {
-		err_set(err, errlen, "/dev/null: %s", strerror(errno));
+	if (open_devnull(err, errlen) < 0)
 		goto fail;
-	}
 	pid = fork();
 	if (pid < 0) {
 		err_set(err, errlen, "fork: %s", strerror(errno));
 		goto fail;
 	}
 	if (pid == 0)
-		child_run(argv, devnull, pfd[1], change_user, cr);
+		child_run(argv, devnull_fd, pfd[1], change_user, cr);
 
 	/* parent: the group must exist before anyone may kill(-pid); EACCES
 	 * means the child already exec'd, after its own setpgid */
@@ -594,8 +615,6 @@ struct spawn *spawn_start(struct loop *l, const char *cmdline, const char *user,
 	n_pending++;
 	close(pfd[1]);
 	pfd[1] = -1;
-	close(devnull);
-	devnull = -1;
 	spawn_argv_free(argv);
 	argv = NULL;
 	free(own.groups);
@@ -637,8 +656,6 @@ fail:
 		close(pfd[0]);
 	if (pfd[1] >= 0)
 		close(pfd[1]);
-	if (devnull >= 0)
-		close(devnull);
 	spawn_argv_free(argv);
 	free(own.groups);
 	free(sp);

@@ -16,7 +16,7 @@ fixtures, also on failure."""
 import os
 import pwd
 import shutil
-import stat
+import subprocess
 import tempfile
 import time
 
@@ -54,6 +54,9 @@ def pubdir():
     d = tempfile.mkdtemp(prefix="fc-privs-", dir="/tmp")
     os.chmod(d, 0o755)
     yield d
+    with open("/proc/self/mounts") as f:
+        mounted = [line.split()[1] for line in f if line.split()[1].startswith(d + "/")]
+    assert not mounted, "still mounted, %s left in place: %s" % (d, mounted)
     shutil.rmtree(d, ignore_errors=True)
 
 
@@ -277,6 +280,68 @@ def test_run_as_user(pubdir, undo):
     os.chmod(d.conf, 0o644)
     d.reload()
     fc.wait_until(lambda: len(d.list_json()["virtual_servers"]) == 2, 10.0, "the reload")
+
+
+def make_root(pubdir, undo):
+    """A chroot: /usr bind-mounted read-only and /proc (unmounted at
+    teardown), the merged-/usr links, root and nobody in etc/passwd, an
+    open out/."""
+    root = os.path.join(pubdir, "root")
+    for sub in ("usr", "scripts", "etc", "proc"):
+        os.makedirs(os.path.join(root, sub))
+    out = outdir(root)
+    usr = os.path.join(root, "usr")
+    subprocess.run(["mount", "--bind", "/usr", usr], check=True, timeout=10)
+    undo(subprocess.run, ["umount", "-l", usr], timeout=10)
+    subprocess.run(["mount", "-o", "remount,bind,ro", usr], check=True, timeout=10)
+    # not for fulcrum: LeakSanitizer reads /proc/PID/task at the ASan
+    # build's exit
+    subprocess.run(["mount", "-t", "proc", "proc", os.path.join(root, "proc")], check=True,
+                   timeout=10)
+    undo(subprocess.run, ["umount", "-l", os.path.join(root, "proc")], timeout=10)
+    for link in ("bin", "lib", "lib64", "sbin"):
+        if os.path.islink("/" + link):
+            os.symlink(os.readlink("/" + link), os.path.join(root, link))
+    for name in ("passwd", "group"):
+        with open("/etc/" + name) as f, open(os.path.join(root, "etc", name), "w") as o:
+            o.writelines(line for line in f if line.split(":")[0] in ("root", "nobody",
+                                                                      "nogroup"))
+    return root, out
+
+
+def test_chroot_dir_scripts_and_reload_inside(pubdir, undo):
+    """chroot_dir: scripts resolve inside the root (checked there by -t),
+    the configuration is re-read at its own path inside the root."""
+    root, out = make_root(pubdir, undo)
+    script(os.path.join(root, "scripts", "check.sh"), "id -u > /out/id")
+    b = fc.Backend("r1", logdir=pubdir)
+    undo(b.stop)
+    port = fc.free_port()
+    text = misc_conf(port, b.port, "/scripts/check.sh",
+                     "    chroot_dir %s\n" % root + SECURE)
+    work = os.path.join(pubdir, "d")
+    os.mkdir(work)
+    d = fc.Daemon(work, text)
+    inside = root + str(d.conf)
+
+    def publish(t):
+        d.write_conf(t)
+        os.makedirs(os.path.dirname(inside), exist_ok=True)
+        shutil.copy(d.conf, inside)
+    publish(text)
+    undo(d.close)
+    undo(d.stop)
+    d.start()
+    assert os.readlink("/proc/%d/root" % d.proc.pid) == root
+    assert read_uid(os.path.join(out, "id")) == NOBODY
+    publish(text + fc.vs_block(fc.free_port(), [b.port]))
+    d.reload()
+    fc.wait_until(lambda: len(d.list_json()["virtual_servers"]) == 2, 10.0, "the reload")
+
+    os.chmod(os.path.join(root, "scripts", "check.sh"), 0o777)
+    r = check_t(d.conf)
+    assert r.returncode == 1, r
+    assert "%s/scripts/check.sh is writable by everyone" % root in r.stderr, r.stderr
 
 
 # ---------------------------------------------------------------- VRRP, XDP
