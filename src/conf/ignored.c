@@ -290,12 +290,17 @@ static int block_is(const char *want, const char *name)
 	       !strcmp(name, "SSL_GET");
 }
 
+int kw_retired_in(const struct kw_retired *r, const struct kw_block *b)
+{
+	return block_is(r->block, b->name);
+}
+
 const struct kw_retired *kw_retired_ignored(const struct kw_block *b, const char *word)
 {
 	const struct kw_retired *r;
 
 	for (r = kw_retired; r->name; r++)
-		if (!r->served && !strcmp(r->name, word) && block_is(r->block, b->name))
+		if (!r->served && !strcmp(r->name, word) && kw_retired_in(r, b))
 			return r;
 	return NULL;
 }

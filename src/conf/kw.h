@@ -59,6 +59,8 @@ extern const char *const ign_url[];
 const char *ign_top_reason(const char *kw);
 /* keepalived's retired and legacy keywords, NULL-terminated (ignored.c). */
 extern const struct kw_retired kw_retired[];
+/* Whether row r belongs to block b. */
+int kw_retired_in(const struct kw_retired *r, const struct kw_block *b);
 /* The retired keyword `word` of block b that fulcrum ignores, or NULL. */
 const struct kw_retired *kw_retired_ignored(const struct kw_block *b, const char *word);
 /* If `t` names an ignored retired keyword of b: warn at t's file:line

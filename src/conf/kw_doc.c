@@ -94,6 +94,33 @@ static int seen(struct doc_walk *w, const struct kw_block *b)
 static void put_block(struct sbuf *out, struct doc_walk *w, const struct kw_block *b,
 		      const char *parent);
 
+/* keepalived's retired names in this block (ignored.c, kw_retired): the
+ * ignored ones with what replaced them, the served ones as aliases. */
+static void put_retired(struct sbuf *out, const struct kw_block *b)
+{
+	const struct kw_retired *r;
+	unsigned n = 0;
+
+	for (r = kw_retired; r->name; r++) {
+		if (r->served || !kw_retired_in(r, b))
+			continue;
+		sbuf_printf(out, "%s `%s` (%s; %s%s)",
+			    n++ ? "," : "Retired in keepalived, ignored with a warning:", r->name,
+			    r->change, r->instead ? "use " : "nothing replaced it",
+			    r->instead ? r->instead : "");
+	}
+	if (n)
+		sbuf_puts(out, ".\n\n");
+	for (n = 0, r = kw_retired; r->name; r++) {
+		if (!r->served || !kw_retired_in(r, b))
+			continue;
+		sbuf_printf(out, "%s `%s` (now %s)",
+			    n++ ? "," : "Older keepalived names, served:", r->name, r->instead);
+	}
+	if (n)
+		sbuf_puts(out, ".\n\n");
+}
+
 static void put_children(struct sbuf *out, struct doc_walk *w, const struct kw *kws,
 			 const char *parent)
 {
@@ -137,6 +164,7 @@ static void put_block(struct sbuf *out, struct doc_walk *w, const struct kw_bloc
 	}
 	if (n)
 		sbuf_puts(out, ".\n\n");
+	put_retired(out, b);
 	put_children(out, w, b->kws, b == &kw_top ? NULL : b->name);
 	put_children(out, w, b->kws2, b == &kw_top ? NULL : b->name);
 }

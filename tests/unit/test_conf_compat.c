@@ -16,6 +16,7 @@
 
 #include "conf/conf.h"
 #include "conf/kw.h"
+#include "core/sbuf.h"
 #include "model/model.h"
 #include "vrrp/vrrp_model.h"
 
@@ -468,6 +469,24 @@ static void test_include_variants(void **state)
 	expect_msg(want);
 }
 
+/* The generated reference (fulcrum.conf(5), kw_doc.c) lists the rows in
+ * their blocks too. */
+static void test_retired_in_reference(void **state)
+{
+	struct sbuf out;
+
+	(void)state;
+	sbuf_init(&out);
+	kw_doc_markdown(&out);
+	assert_false(out.oom);
+	assert_non_null(strstr(sbuf_str(&out), "Retired in keepalived, ignored with a warning: "
+						"`nat_mask` (removed in keepalived 1.2.20; nothing "
+						"replaced it)"));
+	assert_non_null(strstr(sbuf_str(&out), "`lb_algo` (now lvs_sched)"));
+	assert_non_null(strstr(sbuf_str(&out), "`nb_get_retry` (now retry)"));
+	sbuf_free(&out);
+}
+
 /* ---- values keepalived took ---- */
 
 static void test_zero_values(void **state)
@@ -615,6 +634,7 @@ int main(void)
 	    cmocka_unit_test(test_issue_list_accepted),
 	    cmocka_unit_test(test_retired_table),
 	    cmocka_unit_test(test_retired_documented),
+	    cmocka_unit_test(test_retired_in_reference),
 	    cmocka_unit_test(test_include_variants),
 	    cmocka_unit_test(test_zero_values),
 	    cmocka_unit_test(test_vrrp_zero_values),
