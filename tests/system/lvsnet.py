@@ -222,7 +222,7 @@ class LvsNet:
         self.prefix = prefix or "10.%d.0" % self.n
         self.prefix6 = "fd00:%x::" % self.n
         self.vip = "%s.%d" % (self.prefix, vip_idx)
-        self.vip6 = "%s%x" % (self.prefix6, vip_idx)
+        self.vip6 = "%s%d" % (self.prefix6, vip_idx)  # ::100 for 100, as always
         dir_idx = list(dir_idx or range(2, 2 + n_dir))
         rs_idx = list(rs_idx or range(11, 11 + n_rs))
         self.v6 = v6
