@@ -8,12 +8,12 @@
 #include <string.h>
 
 #include "core/err.h"
+#include "core/netlink.h"
 #include "core/sbuf.h"
 #include "realserver/rs-int.h"
 #include "realserver/rs_decap.h"
 #include "realserver/rs_state.h"
 #include "realserver/rs_sys.h"
-#include "vrrp/vrrp_netlink.h"
 
 struct st_dev {
 	char name[IF_NAMESIZE];

@@ -10,11 +10,11 @@
 #include <string.h>
 
 #include "core/err.h"
+#include "core/netlink.h"
 #include "realserver/rs-int.h"
 #include "realserver/rs_decap.h"
 #include "realserver/rs_state.h"
 #include "realserver/rs_sys.h"
-#include "vrrp/vrrp_netlink.h"
 
 #define MAX_LOCALS 1024
 

@@ -1,5 +1,5 @@
 /* What the real-server command reads from and writes to the host, apart from
- * netlink addresses (vrrp/vrrp_netlink.h) and BPF (rs_decap.h): IPv4
+ * netlink addresses (core/netlink.h) and BPF (rs_decap.h): IPv4
  * per-interface sysctls, the default route's interface, the host's
  * addresses.  All act in the caller's network namespace. */
 #ifndef FC_REALSERVER_RS_SYS_H

@@ -3,7 +3,7 @@
  * the state machine's inputs and outputs.  Plain data.
  *
  * The codec (vrrp_pkt.c), the reader (src/conf/vrrp_kw.c), the state
- * machine (vrrp_fsm.c), the rtnetlink side (vrrp_netlink.c) and the daemon
+ * machine (vrrp_fsm.c), the rtnetlink side (core/netlink.c) and the daemon
  * glue (vrrp_run.c, vrrp_track.c) are written against these types. */
 #ifndef FC_VRRP_VRRP_T_H
 #define FC_VRRP_VRRP_T_H

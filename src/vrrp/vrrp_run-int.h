@@ -6,9 +6,9 @@
 
 #include "core/loop-t.h"
 #include "core/loop.h"
+#include "core/netlink.h"
 #include "model/model-t.h"
 #include "vrrp/vrrp_fsm.h"
-#include "vrrp/vrrp_netlink.h"
 #include "vrrp/vrrp_pkt.h"
 
 struct vrun;

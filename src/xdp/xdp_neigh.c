@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "core/err.h"
-#include "vrrp/vrrp_netlink.h"
+#include "core/netlink.h"
 #include "xdp/xdp_neigh.h"
 
 /* Neighbour states whose lladdr may be used (the kernel's NUD_VALID less

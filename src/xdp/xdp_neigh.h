@@ -2,7 +2,7 @@
  * and neighbour tables (rtnetlink).  The BPF program cannot resolve a MAC
  * itself, so the control plane looks it up here and refreshes it.
  *
- * Every call opens a private NETLINK_ROUTE socket (vrrp_netlink's vnl_open:
+ * Every call opens a private NETLINK_ROUTE socket (core/netlink's vnl_open:
  * blocking, one-second receive timeout), asks, and closes it: a handful of
  * syscalls, cheap enough for a periodic refresh, and no state to keep.  All
  * calls act in the caller's network namespace.  Never blocks on the

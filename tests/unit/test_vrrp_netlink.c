@@ -37,8 +37,8 @@
 
 #include "core/addr.h"
 #include "core/err.h"
+#include "core/netlink.h"
 #include "vrrp/vrrp_garp.h"
-#include "vrrp/vrrp_netlink.h"
 
 static char ns_a[32], ns_b[32];
 static int ready;		     /* namespaces exist and we are in A */

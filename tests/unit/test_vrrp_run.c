@@ -21,10 +21,10 @@
 #include "conf/conf.h"
 #include "core/err.h"
 #include "core/loop.h"
+#include "core/netlink.h"
 #include "core/sbuf.h"
 #include "daemon/apply.h"
 #include "model/model.h"
-#include "vrrp/vrrp_netlink.h"
 #include "vrrp/vrrp_pkt.h"
 #include "vrrp/vrrp_run.h"
 

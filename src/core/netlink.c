@@ -1,4 +1,4 @@
-/* rtnetlink for VRRP: see vrrp_netlink.h for the contracts.
+/* rtnetlink: see netlink.h for the contracts.
  *
  * Messages from the kernel are walked with NLMSG_OK/RTA_OK and every
  * attribute's length is checked before its payload is read, so a short or
@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "core/err.h"
-#include "vrrp/vrrp_netlink.h"
+#include "core/netlink.h"
 
 struct vnl_req {
 	struct nlmsghdr nh;

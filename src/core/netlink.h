@@ -1,4 +1,5 @@
-/* A small rtnetlink client for VRRP: interface indexes, link state, VIPs.
+/* A small rtnetlink client: interface indexes, link state, addresses (VRRP's
+ * VIPs, the real-server side's VIP on lo, the XDP engine's neighbours).
  *
  * Requests (add/del/query) are blocking request/ack exchanges on a private
  * NETLINK_ROUTE socket: the kernel answers these at once, from the calling
@@ -10,8 +11,8 @@
  * All calls act in the caller's network namespace (the one current when the
  * socket was opened).  0/-1 with an error sentence, as everywhere.
  */
-#ifndef FC_VRRP_VRRP_NETLINK_H
-#define FC_VRRP_VRRP_NETLINK_H
+#ifndef FC_CORE_NETLINK_H
+#define FC_CORE_NETLINK_H
 
 #include <stddef.h>
 #include <stdint.h>
