@@ -79,26 +79,16 @@ static int p_rs_inhibit(struct kw_ctx *c, void *obj, const struct kw_stmt *st, c
 	return kw_bool(st, 0, &rss->rs->inhibit_on_failure, err, errlen);
 }
 
-/* notify_up SCRIPT [USER [GROUP]]: the script runs as script_user (doc/security.md). */
-static int script_arg(struct kw_ctx *c, const struct kw_stmt *st, char **dst, char *err,
-		      size_t errlen)
-{
-	if (st->argc > 1)
-		kw_warn(c, st->kw, "%s: the user/group to run the script as is ignored by fulcrum",
-			st->kw->text);
-	return kw_str(st, 0, dst, err, errlen);
-}
-
 static int p_notify_up(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
 		       size_t errlen)
 {
-	return script_arg(c, st, &((struct rs_state *)obj)->rs->notify_up, err, errlen);
+	return kw_script(c, st, &((struct rs_state *)obj)->rs->notify_up, err, errlen);
 }
 
 static int p_notify_down(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
 			 size_t errlen)
 {
-	return script_arg(c, st, &((struct rs_state *)obj)->rs->notify_down, err, errlen);
+	return kw_script(c, st, &((struct rs_state *)obj)->rs->notify_down, err, errlen);
 }
 
 static int p_uthreshold(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
@@ -487,13 +477,13 @@ static int p_hysteresis(struct kw_ctx *c, void *obj, const struct kw_stmt *st, c
 static int p_quorum_up(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
 		       size_t errlen)
 {
-	return script_arg(c, st, &((struct vs_state *)obj)->vs->quorum_up, err, errlen);
+	return kw_script(c, st, &((struct vs_state *)obj)->vs->quorum_up, err, errlen);
 }
 
 static int p_quorum_down(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
 			 size_t errlen)
 {
-	return script_arg(c, st, &((struct vs_state *)obj)->vs->quorum_down, err, errlen);
+	return kw_script(c, st, &((struct vs_state *)obj)->vs->quorum_down, err, errlen);
 }
 
 static int p_vs_virtualhost(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,

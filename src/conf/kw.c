@@ -4,10 +4,12 @@
  * parser that fails early never leaves the walk out of step. */
 #include <errno.h>
 #include <math.h>
+#include <net/if.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "conf/kw.h"
 #include "conf/lexer.h"
@@ -170,13 +172,17 @@ static void read_stmt(struct kw_ctx *c, struct kw_stmt *st)
 	}
 }
 
-static void run_parser(struct kw_ctx *c, kw_parse_fn fn, void *obj, const struct kw_stmt *st)
+/* fn, or the generic parser of k's slot when fn is NULL. */
+static void run_parser(struct kw_ctx *c, kw_parse_fn fn, const struct kw *k, void *obj,
+		       const struct kw_stmt *st)
 {
 	char err[ERRLEN];
+	int rc;
 
 	err[0] = 0;
 	c->body_done = 0;
-	if (fn(c, obj, st, err, sizeof(err)) < 0 && err[0])
+	rc = fn ? fn(c, obj, st, err, sizeof(err)) : kw_slot_set(c, obj, k, st, err, sizeof(err));
+	if (rc < 0 && err[0])
 		kw_error(c, st->kw, "%s", err);
 	if (st->has_block && !c->body_done)
 		skip_block(c, st->kw);
@@ -203,7 +209,7 @@ static int walk_one(struct kw_ctx *c, const struct kw_block *b, void *obj)
 	k = find_kw(b, t->text);
 	if (!k) {
 		if (b->other) {
-			run_parser(c, b->other, obj, &st);
+			run_parser(c, b->other, NULL, obj, &st);
 		} else if (kw_in_list(b->ignored, t->text)) {
 			kw_warn(c, t, "keyword '%s' is ignored by fulcrum", t->text);
 			if (st.has_block)
@@ -246,7 +252,7 @@ static int walk_one(struct kw_ctx *c, const struct kw_block *b, void *obj)
 		kw_error(c, t, "'%s' needs a { block }", k->name);
 		return 0;
 	}
-	run_parser(c, k->parse, obj, &st);
+	run_parser(c, k->parse, k, obj, &st);
 	return 0;
 }
 
@@ -389,4 +395,52 @@ int kw_port(const struct kw_stmt *st, unsigned i, uint16_t *port, char *err, siz
 	if (addr_parse_port(arg(st, i), port, 0, e, sizeof(e)) < 0)
 		return err_set(err, errlen, "%s: %s", st->kw->text, e);
 	return 0;
+}
+
+int kw_ifname(const char *kw, const char *s, char *dst, size_t dstlen, char *err, size_t errlen)
+{
+	size_t n = strlen(s);
+
+	if (!n || n >= IF_NAMESIZE || n >= dstlen)
+		return err_set(err, errlen, "%s: '%s' is not an interface name (1..%d characters)",
+			       kw, s, IF_NAMESIZE - 1);
+	memcpy(dst, s, n + 1);
+	return 0;
+}
+
+int kw_script(struct kw_ctx *c, const struct kw_stmt *st, char **dst, char *err, size_t errlen)
+{
+	if (st->argc > 1)
+		kw_warn(c, st->kw, "%s: the user/group to run the script as is ignored by fulcrum",
+			st->kw->text);
+	return kw_str(st, 0, dst, err, errlen);
+}
+
+int kw_enum(const struct kw_stmt *st, unsigned i, const struct kw_enum *names, int *out, char *err,
+	    size_t errlen)
+{
+	const char *s = arg(st, i), *sep;
+	const struct kw_enum *e;
+	unsigned shown = 0, k;
+	size_t n;
+	int len;
+
+	for (e = names; e->name; e++) {
+		if (!strcasecmp(e->name, s)) {
+			*out = e->value;
+			return 0;
+		}
+		shown += !e->hidden;
+	}
+	/* "kw: 'x' is not A, B or C" */
+	len = snprintf(err, errlen, "%s: '%s' is not ", st->kw->text, s);
+	for (e = names, k = 0; e->name && len >= 0 && (size_t)len < errlen; e++) {
+		if (e->hidden)
+			continue;
+		k++;
+		sep = k == 1 ? "" : k == shown ? " or " : ", ";
+		n = (size_t)len;
+		len += snprintf(err + n, errlen - n, "%s%s", sep, e->name);
+	}
+	return -1;
 }

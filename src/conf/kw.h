@@ -36,6 +36,20 @@ int kw_bool(const struct kw_stmt *st, unsigned i, int *out, char *err, size_t er
 int kw_str(const struct kw_stmt *st, unsigned i, char **dst, char *err, size_t errlen);
 int kw_ip(const struct kw_stmt *st, unsigned i, struct fc_addr *a, char *err, size_t errlen);
 int kw_port(const struct kw_stmt *st, unsigned i, uint16_t *port, char *err, size_t errlen);
+/* An interface (or label) name that fits dst and the kernel's IFNAMSIZ;
+ * `kw` names it in the error. */
+int kw_ifname(const char *kw, const char *s, char *dst, size_t dstlen, char *err, size_t errlen);
+/* SCRIPT [USER [GROUP]] into *dst: the script runs as script_user
+ * (doc/security.md), so a user/group given here is ignored with a warning. */
+int kw_script(struct kw_ctx *c, const struct kw_stmt *st, char **dst, char *err, size_t errlen);
+/* Argument i by name among names (case-insensitive) into *out. */
+int kw_enum(const struct kw_stmt *st, unsigned i, const struct kw_enum *names, int *out, char *err,
+	    size_t errlen);
+
+/* The generic parser of a table entry without its own (kw_slot.c): the
+ * slot's type read from argument 0 into obj's field, as the helpers above. */
+int kw_slot_set(struct kw_ctx *c, void *obj, const struct kw *k, const struct kw_stmt *st,
+		char *err, size_t errlen);
 
 /* The nearest name (Levenshtein distance <= 2) among the block's keywords
  * and ignored keywords, or NULL. */

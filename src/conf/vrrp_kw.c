@@ -52,29 +52,6 @@ bad:
 	return err_set(err, errlen, "%s: '%s' is not a number in %d..%d", kw, s, min, max);
 }
 
-/* An interface (or label) name that fits the kernel's IFNAMSIZ. */
-static int ifname_copy(const char *kw, const char *s, char *dst, size_t dstlen, char *err,
-		       size_t errlen)
-{
-	size_t n = strlen(s);
-
-	if (!n || n >= IF_NAMESIZE || n >= dstlen)
-		return err_set(err, errlen, "%s: '%s' is not an interface name (1..%d characters)",
-			       kw, s, IF_NAMESIZE - 1);
-	memcpy(dst, s, n + 1);
-	return 0;
-}
-
-/* notify_* SCRIPT [USER [GROUP]]: the script runs as script_user (doc/security.md). */
-static int script_arg(struct kw_ctx *c, const struct kw_stmt *st, char **dst, char *err,
-		      size_t errlen)
-{
-	if (st->argc > 1)
-		kw_warn(c, st->kw, "%s: the user/group to run the script as is ignored by fulcrum",
-			st->kw->text);
-	return kw_str(st, 0, dst, err, errlen);
-}
-
 /* "weight W [reverse]" at args[i..]: 0 or -1. */
 static int track_weight(const struct kw_stmt *st, unsigned i, const char *what, int *w, char *err,
 			size_t errlen)
@@ -144,7 +121,7 @@ static int p_state(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *
 static int p_interface(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
 		       size_t errlen)
 {
-	return ifname_copy("interface", st->args[0].text, VI(obj)->ifname, sizeof(VI(obj)->ifname),
+	return kw_ifname("interface", st->args[0].text, VI(obj)->ifname, sizeof(VI(obj)->ifname),
 			   err, errlen);
 }
 
@@ -254,7 +231,7 @@ VI_UINT(p_fall, fall, 1, 1000)
 	static int fn(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,            \
 		      size_t errlen)                                                               \
 	{                                                                                          \
-		return script_arg(c, st, &VI(obj)->field, err, errlen);                            \
+		return kw_script(c, st, &VI(obj)->field, err, errlen);                            \
 	}
 VI_NOTIFY(p_notify_master, notify_master)
 VI_NOTIFY(p_notify_backup, notify_backup)
@@ -393,10 +370,10 @@ static int vip_parse(struct kw_ctx *c, const struct kw_stmt *st, struct vrrp_vip
 					       "virtual_ipaddress %s: '%s' needs a value", s, o);
 			i++;
 			if (!strcmp(o, "dev")) {
-				if (ifname_copy("dev", st->args[i].text, v->dev, sizeof(v->dev),
+				if (kw_ifname("dev", st->args[i].text, v->dev, sizeof(v->dev),
 						err, errlen) < 0)
 					return -1;
-			} else if (ifname_copy("label", st->args[i].text, v->label,
+			} else if (kw_ifname("label", st->args[i].text, v->label,
 					       sizeof(v->label), err, errlen) < 0) {
 				return -1;
 			}
@@ -494,7 +471,7 @@ static int track_if_line(struct kw_ctx *c, void *obj, const struct kw_stmt *st, 
 	memset(&t, 0, sizeof(t));
 	if (st->has_block)
 		return err_set(err, errlen, "track_interface entries take no { block }");
-	if (ifname_copy("track_interface", st->kw->text, t.name, sizeof(t.name), err, errlen) < 0)
+	if (kw_ifname("track_interface", st->kw->text, t.name, sizeof(t.name), err, errlen) < 0)
 		return -1;
 	if (track_weight(st, 0, "track_interface", &t.weight, err, errlen) < 0)
 		return -1;
@@ -776,7 +753,7 @@ static int p_script_user(struct kw_ctx *c, void *obj, const struct kw_stmt *st, 
 	return kw_str(st, 0, &VS(obj)->user, err, errlen);
 }
 
-static const struct kw kw_script[] = {
+static const struct kw kw_vscript[] = {
     {"script", p_script, 1, 1, KW_NOBLOCK},    {"interval", p_interval, 1, 1, KW_NOBLOCK},
     {"timeout", p_timeout, 1, 1, KW_NOBLOCK},  {"weight", p_script_weight, 1, 2, KW_NOBLOCK},
     {"rise", p_script_rise, 1, 1, KW_NOBLOCK}, {"fall", p_script_fall, 1, 1, KW_NOBLOCK},
@@ -785,7 +762,7 @@ static const struct kw kw_script[] = {
 
 static const char *const ign_script[] = {"init_fail", NULL};
 
-static const struct kw_block blk_script = {"vrrp_script", kw_script, NULL, ign_script, NULL};
+static const struct kw_block blk_script = {"vrrp_script", kw_vscript, NULL, ign_script, NULL};
 
 static int p_vrrp_script(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
 			 size_t errlen)
@@ -842,7 +819,7 @@ static int p_group(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *
 	static int fn(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,            \
 		      size_t errlen)                                                               \
 	{                                                                                          \
-		return script_arg(c, st, &((struct vrrp_sync_group *)obj)->field, err, errlen);    \
+		return kw_script(c, st, &((struct vrrp_sync_group *)obj)->field, err, errlen);    \
 	}
 SG_NOTIFY(p_sg_notify_master, notify_master)
 SG_NOTIFY(p_sg_notify_backup, notify_backup)
