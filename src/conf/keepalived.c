@@ -71,62 +71,17 @@ static int p_weight(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char 
 	return 0;
 }
 
-static int p_rs_inhibit(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
-			size_t errlen)
-{
-	struct rs_state *rss = obj;
-
-	return kw_bool(st, 0, &rss->rs->inhibit_on_failure, err, errlen);
-}
-
-static int p_notify_up(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
-		       size_t errlen)
-{
-	return kw_script(c, st, &((struct rs_state *)obj)->rs->notify_up, err, errlen);
-}
-
-static int p_notify_down(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
-			 size_t errlen)
-{
-	return kw_script(c, st, &((struct rs_state *)obj)->rs->notify_down, err, errlen);
-}
-
-static int p_uthreshold(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
-			size_t errlen)
-{
-	return kw_uint(st, 0, 0, 0x7fffffff, &((struct rs_state *)obj)->rs->uthreshold, err,
-		       errlen);
-}
-
-static int p_lthreshold(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
-			size_t errlen)
-{
-	return kw_uint(st, 0, 0, 0x7fffffff, &((struct rs_state *)obj)->rs->lthreshold, err,
-		       errlen);
-}
-
-static int parse_fwd(const struct kw_stmt *st, enum fwd_method *f, char *err, size_t errlen)
-{
-	static const char *const names[] = {"NAT", "DR", "TUN", "PROXY"};
-	static const enum fwd_method vals[] = {FWD_NAT, FWD_DR, FWD_TUN, FWD_PROXY};
-	unsigned i;
-
-	for (i = 0; i < 4; i++) {
-		if (!strcasecmp(st->args[0].text, names[i])) {
-			*f = vals[i];
-			return 0;
-		}
-	}
-	return err_set(err, errlen, "%s: '%s' is not NAT, DR, TUN or PROXY", st->kw->text,
-		       st->args[0].text);
-}
+/* lb_kind / lvs_method */
+static const struct kw_enum fwd_names[] = {
+    {"NAT", FWD_NAT}, {"DR", FWD_DR}, {"TUN", FWD_TUN}, {"PROXY", FWD_PROXY}, {NULL},
+};
 
 static int p_rs_method(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
 		       size_t errlen)
 {
-	enum fwd_method f;
+	int f;
 
-	if (parse_fwd(st, &f, err, errlen) < 0)
+	if (kw_enum(st, 0, fwd_names, &f, err, errlen) < 0)
 		return -1;
 	kw_warn(c, st->kw,
 		"%s in real_server is ignored by fulcrum: the virtual server's method applies "
@@ -135,55 +90,29 @@ static int p_rs_method(struct kw_ctx *c, void *obj, const struct kw_stmt *st, ch
 	return 0;
 }
 
-#define RS_TIMING(fn, field, max)                                                                  \
-	static int fn(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,            \
-		      size_t errlen)                                                               \
-	{                                                                                          \
-		return kw_secs_ms(st, 0, max, &((struct rs_state *)obj)->field, err, errlen);      \
-	}
-RS_TIMING(p_rs_dbr, delay_before_retry_ms, 3600000)
-RS_TIMING(p_rs_warmup, warmup_ms, 3600000)
-
-static int p_rs_ct(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err, size_t errlen)
-{
-	return kw_secs_nonzero(c, st, 3600000, &((struct rs_state *)obj)->connect_timeout_ms,
-			       "the virtual_server's or the default (5 s)", err, errlen);
-}
-
-static int p_rs_delay_loop(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
-			   size_t errlen)
-{
-	return kw_secs_nonzero(c, st, 86400000, &((struct rs_state *)obj)->delay_loop_ms,
-			       "the virtual_server's", err, errlen);
-}
-
-static int p_rs_retry(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
-		      size_t errlen)
-{
-	return kw_uint(st, 0, 0, 1000, &((struct rs_state *)obj)->retry, err, errlen);
-}
-
-static int p_rs_virtualhost(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
-			    size_t errlen)
-{
-	return kw_str(st, 0, &((struct rs_state *)obj)->virtualhost, err, errlen);
-}
+/* Slots of a real_server body (the object is its struct rs_state). */
+#define RSS(f, t, lo, hi)	    KW_SLOT(struct rs_state, f, t, lo, hi)
+#define RS(f, t, lo, hi)	    KW_SLOT_IN(struct rs_state, rs, struct real_server, f, t, lo, hi)
+#define RSS_NZ(f, max, fallback) KW_SLOT_X(KW_SELF, struct rs_state, f, KW_T_SECS_NZ, 0, max, fallback)
 
 static const struct kw kw_rs[] = {
     {"weight", p_weight, 1, 1, KW_NOBLOCK},
-    {"inhibit_on_failure", p_rs_inhibit, 0, 1, KW_NOBLOCK},
-    {"notify_up", p_notify_up, 1, 3, KW_NOBLOCK},
-    {"notify_down", p_notify_down, 1, 3, KW_NOBLOCK},
-    {"uthreshold", p_uthreshold, 1, 1, KW_NOBLOCK},
-    {"lthreshold", p_lthreshold, 1, 1, KW_NOBLOCK},
+    {"inhibit_on_failure", NULL, 0, 1, KW_NOBLOCK, RS(inhibit_on_failure, KW_T_BOOL, 0, 0)},
+    {"notify_up", NULL, 1, 3, KW_NOBLOCK, RS(notify_up, KW_T_SCRIPT, 0, 0)},
+    {"notify_down", NULL, 1, 3, KW_NOBLOCK, RS(notify_down, KW_T_SCRIPT, 0, 0)},
+    {"uthreshold", NULL, 1, 1, KW_NOBLOCK, RS(uthreshold, KW_T_UINT, 0, 0x7fffffff)},
+    {"lthreshold", NULL, 1, 1, KW_NOBLOCK, RS(lthreshold, KW_T_UINT, 0, 0x7fffffff)},
     {"lvs_method", p_rs_method, 1, 1, KW_NOBLOCK},
     {"lb_kind", p_rs_method, 1, 1, KW_NOBLOCK},
-    {"retry", p_rs_retry, 1, 1, KW_NOBLOCK},
-    {"delay_before_retry", p_rs_dbr, 1, 1, KW_NOBLOCK},
-    {"connect_timeout", p_rs_ct, 1, 1, KW_NOBLOCK},
-    {"warmup", p_rs_warmup, 1, 1, KW_NOBLOCK},
-    {"delay_loop", p_rs_delay_loop, 1, 1, KW_NOBLOCK},
-    {"virtualhost", p_rs_virtualhost, 1, 1, KW_NOBLOCK},
+    {"retry", NULL, 1, 1, KW_NOBLOCK, RSS(retry, KW_T_UINT, 0, 1000)},
+    {"delay_before_retry", NULL, 1, 1, KW_NOBLOCK,
+     RSS(delay_before_retry_ms, KW_T_SECS_MS, 0, 3600000)},
+    {"connect_timeout", NULL, 1, 1, KW_NOBLOCK,
+     RSS_NZ(connect_timeout_ms, 3600000, "the virtual_server's or the default (5 s)")},
+    {"warmup", NULL, 1, 1, KW_NOBLOCK, RSS(warmup_ms, KW_T_SECS_MS, 0, 3600000)},
+    {"delay_loop", NULL, 1, 1, KW_NOBLOCK,
+     RSS_NZ(delay_loop_ms, 86400000, "the virtual_server's")},
+    {"virtualhost", NULL, 1, 1, KW_NOBLOCK, RSS(virtualhost, KW_T_STR, 0, 0)},
     {NULL},
 };
 
@@ -290,12 +219,6 @@ static int p_lb_algo(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char
 	return 0;
 }
 
-static int p_lb_kind(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
-		     size_t errlen)
-{
-	return parse_fwd(st, &((struct vs_state *)obj)->vs->fwd, err, errlen);
-}
-
 static int p_sched_flag(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
 			size_t errlen)
 {
@@ -399,13 +322,6 @@ static int p_protocol(struct kw_ctx *c, void *obj, const struct kw_stmt *st, cha
 	return 0;
 }
 
-static int p_delay_loop(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
-			size_t errlen)
-{
-	return kw_secs_nonzero(c, st, 86400000, &((struct vs_state *)obj)->vs->delay_loop_ms,
-			       "the default (60 s)", err, errlen);
-}
-
 static int p_sorry_server(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
 			  size_t errlen)
 {
@@ -424,24 +340,6 @@ static int p_sorry_server(struct kw_ctx *c, void *obj, const struct kw_stmt *st,
 	rs->file = config_intern_file(c->cfg, st->kw->file);
 	rs->line = st->kw->line;
 	vss->vs->sorry = rs;
-	return 0;
-}
-
-#define VS_BOOL(fn, field)                                                                         \
-	static int fn(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,            \
-		      size_t errlen)                                                               \
-	{                                                                                          \
-		return kw_bool(st, 0, &((struct vs_state *)obj)->vs->field, err, errlen);          \
-	}
-VS_BOOL(p_sorry_inhibit, sorry_inhibit)
-VS_BOOL(p_vs_inhibit, inhibit_on_failure)
-VS_BOOL(p_alpha, alpha)
-VS_BOOL(p_omega, omega)
-
-static int p_ha_suspend(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
-			size_t errlen)
-{
-	((struct vs_state *)obj)->vs->ha_suspend = 1;
 	return 0;
 }
 
@@ -474,65 +372,6 @@ static int p_hysteresis(struct kw_ctx *c, void *obj, const struct kw_stmt *st, c
 	return kw_uint(st, 0, 0, 0x7fffffff, &vs->hysteresis, err, errlen);
 }
 
-static int p_quorum_up(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
-		       size_t errlen)
-{
-	return kw_script(c, st, &((struct vs_state *)obj)->vs->quorum_up, err, errlen);
-}
-
-static int p_quorum_down(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
-			 size_t errlen)
-{
-	return kw_script(c, st, &((struct vs_state *)obj)->vs->quorum_down, err, errlen);
-}
-
-static int p_vs_virtualhost(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
-			    size_t errlen)
-{
-	return kw_str(st, 0, &((struct vs_state *)obj)->vs->virtualhost, err, errlen);
-}
-
-static int p_vs_retry(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
-		      size_t errlen)
-{
-	return kw_uint(st, 0, 0, 1000, &((struct vs_state *)obj)->retry, err, errlen);
-}
-
-#define VS_SECS(fn, lvalue, max)                                                                   \
-	static int fn(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,            \
-		      size_t errlen)                                                               \
-	{                                                                                          \
-		return kw_secs_ms(st, 0, max, &((struct vs_state *)obj)->lvalue, err, errlen);     \
-	}
-VS_SECS(p_vs_dbr, delay_before_retry_ms, 3600000)
-VS_SECS(p_vs_warmup, warmup_ms, 3600000)
-VS_SECS(p_proxy_idle, vs->idle_timeout_ms, 604800000)
-VS_SECS(p_udp_session, vs->udp_timeout_ms, 604800000)
-
-static int p_vs_ct(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err, size_t errlen)
-{
-	return kw_secs_nonzero(c, st, 3600000, &((struct vs_state *)obj)->connect_timeout_ms,
-			       "the default (5 s)", err, errlen);
-}
-
-static int p_proxy_connect_timeout(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
-				   size_t errlen)
-{
-	struct virtual_server *vs = ((struct vs_state *)obj)->vs;
-
-	if (kw_secs_ms(st, 0, 3600000, &vs->connect_timeout_ms, err, errlen) < 0)
-		return -1;
-	if (!vs->connect_timeout_ms)
-		return err_set(err, errlen, "proxy_connect_timeout: must be more than 0");
-	return 0;
-}
-
-static int p_proxy_connect_retries(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
-				   size_t errlen)
-{
-	return kw_uint(st, 0, 0, 64, &((struct vs_state *)obj)->vs->connect_retries, err, errlen);
-}
-
 static int p_ip_family(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
 		       size_t errlen)
 {
@@ -553,11 +392,17 @@ static int p_ip_family(struct kw_ctx *c, void *obj, const struct kw_stmt *st, ch
 	return 0;
 }
 
+/* Slots of a virtual_server body (the object is its struct vs_state). */
+#define VSS(f, t, lo, hi) KW_SLOT(struct vs_state, f, t, lo, hi)
+#define VS(f, t, lo, hi)  KW_SLOT_IN(struct vs_state, vs, struct virtual_server, f, t, lo, hi)
+#define VS_X(f, t, lo, hi, arg)                                                                    \
+	KW_SLOT_X(offsetof(struct vs_state, vs), struct virtual_server, f, t, lo, hi, arg)
+
 static const struct kw kw_vs[] = {
     {"lb_algo", p_lb_algo, 1, 1, KW_NOBLOCK},
     {"lvs_sched", p_lb_algo, 1, 1, KW_NOBLOCK},
-    {"lb_kind", p_lb_kind, 1, 1, KW_NOBLOCK},
-    {"lvs_method", p_lb_kind, 1, 1, KW_NOBLOCK},
+    {"lb_kind", NULL, 1, 1, KW_NOBLOCK, VS_X(fwd, KW_T_ENUM, 0, 0, fwd_names)},
+    {"lvs_method", NULL, 1, 1, KW_NOBLOCK, VS_X(fwd, KW_T_ENUM, 0, 0, fwd_names)},
     {"sh-port", p_sched_flag, 0, 0, KW_NOBLOCK},
     {"sh-fallback", p_sched_flag, 0, 0, KW_NOBLOCK},
     {"mh-port", p_sched_flag, 0, 0, KW_NOBLOCK},
@@ -569,29 +414,36 @@ static const struct kw kw_vs[] = {
     {"persistence_timeout", p_persistence_timeout, 0, 1, KW_NOBLOCK},
     {"persistence_granularity", p_persistence_granularity, 1, 1, KW_NOBLOCK},
     {"protocol", p_protocol, 1, 1, KW_NOBLOCK},
-    {"delay_loop", p_delay_loop, 1, 1, KW_NOBLOCK},
+    {"delay_loop", NULL, 1, 1, KW_NOBLOCK,
+     VS_X(delay_loop_ms, KW_T_SECS_NZ, 0, 86400000, "the default (60 s)")},
     {"sorry_server", p_sorry_server, 1, 2, KW_NOBLOCK},
-    {"sorry_server_inhibit", p_sorry_inhibit, 0, 1, KW_NOBLOCK},
-    {"inhibit_on_failure", p_vs_inhibit, 0, 1, KW_NOBLOCK},
-    {"alpha", p_alpha, 0, 1, KW_NOBLOCK},
-    {"omega", p_omega, 0, 1, KW_NOBLOCK},
+    {"sorry_server_inhibit", NULL, 0, 1, KW_NOBLOCK, VS(sorry_inhibit, KW_T_BOOL, 0, 0)},
+    {"inhibit_on_failure", NULL, 0, 1, KW_NOBLOCK, VS(inhibit_on_failure, KW_T_BOOL, 0, 0)},
+    {"alpha", NULL, 0, 1, KW_NOBLOCK, VS(alpha, KW_T_BOOL, 0, 0)},
+    {"omega", NULL, 0, 1, KW_NOBLOCK, VS(omega, KW_T_BOOL, 0, 0)},
     {"quorum", p_quorum, 1, 1, KW_NOBLOCK},
     {"hysteresis", p_hysteresis, 1, 1, KW_NOBLOCK},
-    {"quorum_up", p_quorum_up, 1, 3, KW_NOBLOCK},
-    {"quorum_down", p_quorum_down, 1, 3, KW_NOBLOCK},
-    {"ha_suspend", p_ha_suspend, 0, 0, KW_NOBLOCK},
-    {"virtualhost", p_vs_virtualhost, 1, 1, KW_NOBLOCK},
-    {"retry", p_vs_retry, 1, 1, KW_NOBLOCK},
-    {"delay_before_retry", p_vs_dbr, 1, 1, KW_NOBLOCK},
-    {"connect_timeout", p_vs_ct, 1, 1, KW_NOBLOCK},
-    {"warmup", p_vs_warmup, 1, 1, KW_NOBLOCK},
+    {"quorum_up", NULL, 1, 3, KW_NOBLOCK, VS(quorum_up, KW_T_SCRIPT, 0, 0)},
+    {"quorum_down", NULL, 1, 3, KW_NOBLOCK, VS(quorum_down, KW_T_SCRIPT, 0, 0)},
+    {"ha_suspend", NULL, 0, 0, KW_NOBLOCK, VS(ha_suspend, KW_T_FLAG, 0, 0)},
+    {"virtualhost", NULL, 1, 1, KW_NOBLOCK, VS(virtualhost, KW_T_STR, 0, 0)},
+    {"retry", NULL, 1, 1, KW_NOBLOCK, VSS(retry, KW_T_UINT, 0, 1000)},
+    {"delay_before_retry", NULL, 1, 1, KW_NOBLOCK,
+     VSS(delay_before_retry_ms, KW_T_SECS_MS, 0, 3600000)},
+    {"connect_timeout", NULL, 1, 1, KW_NOBLOCK,
+     KW_SLOT_X(KW_SELF, struct vs_state, connect_timeout_ms, KW_T_SECS_NZ, 0, 3600000,
+	       "the default (5 s)")},
+    {"warmup", NULL, 1, 1, KW_NOBLOCK, VSS(warmup_ms, KW_T_SECS_MS, 0, 3600000)},
     {"ip_family", p_ip_family, 1, 1, KW_NOBLOCK},
     {"real_server", p_real_server, 1, 2, KW_OPTBLOCK},
     /* fulcrum extensions: the userspace proxy */
-    {"proxy_connect_timeout", p_proxy_connect_timeout, 1, 1, KW_NOBLOCK},
-    {"proxy_idle_timeout", p_proxy_idle, 1, 1, KW_NOBLOCK},
-    {"udp_session_timeout", p_udp_session, 1, 1, KW_NOBLOCK},
-    {"proxy_connect_retries", p_proxy_connect_retries, 1, 1, KW_NOBLOCK},
+    {"proxy_connect_timeout", NULL, 1, 1, KW_NOBLOCK,
+     VS(connect_timeout_ms, KW_T_SECS_MS, 1, 3600000)},
+    {"proxy_idle_timeout", NULL, 1, 1, KW_NOBLOCK,
+     VS(idle_timeout_ms, KW_T_SECS_MS, 0, 604800000)},
+    {"udp_session_timeout", NULL, 1, 1, KW_NOBLOCK,
+     VS(udp_timeout_ms, KW_T_SECS_MS, 0, 604800000)},
+    {"proxy_connect_retries", NULL, 1, 1, KW_NOBLOCK, VS(connect_retries, KW_T_UINT, 0, 64)},
     {NULL},
 };
 

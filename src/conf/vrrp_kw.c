@@ -105,25 +105,9 @@ int vrrp_kw_global_garp(struct kw_ctx *c, void *obj, const struct kw_stmt *st, c
 
 #define VI(obj) (((struct vi_state *)(obj))->vi)
 
-static int p_state(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err, size_t errlen)
-{
-	const char *s = st->args[0].text;
-
-	if (!strcasecmp(s, "MASTER"))
-		VI(obj)->initial = VRRP_MASTER;
-	else if (!strcasecmp(s, "BACKUP"))
-		VI(obj)->initial = VRRP_BACKUP;
-	else
-		return err_set(err, errlen, "state: '%s' is not MASTER or BACKUP", s);
-	return 0;
-}
-
-static int p_interface(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
-		       size_t errlen)
-{
-	return kw_ifname("interface", st->args[0].text, VI(obj)->ifname, sizeof(VI(obj)->ifname),
-			   err, errlen);
-}
+static const struct kw_enum state_names[] = {
+    {"MASTER", VRRP_MASTER}, {"BACKUP", VRRP_BACKUP}, {NULL},
+};
 
 static int p_vrid(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err, size_t errlen)
 {
@@ -177,71 +161,6 @@ static int p_advert_int(struct kw_ctx *c, void *obj, const struct kw_stmt *st, c
 	}
 	VI(obj)->advert_int_cs = (ms + 5) / 10;
 	return 0;
-}
-
-static int p_version(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
-		     size_t errlen)
-{
-	unsigned v;
-
-	if (kw_uint(st, 0, 2, 3, &v, err, errlen) < 0)
-		return -1;
-	VI(obj)->version = (uint8_t)v;
-	return 0;
-}
-
-static int p_nopreempt(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
-		       size_t errlen)
-{
-	VI(obj)->nopreempt = 1;
-	return 0;
-}
-
-static int p_dont_track_primary(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
-				size_t errlen)
-{
-	VI(obj)->dont_track_primary = 1;
-	return 0;
-}
-
-#define VI_SECS(fn, field, max)                                                                    \
-	static int fn(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,            \
-		      size_t errlen)                                                               \
-	{                                                                                          \
-		return kw_secs_ms(st, 0, max, &VI(obj)->field, err, errlen);                       \
-	}
-VI_SECS(p_preempt_delay, preempt_delay_ms, 1000000)
-VI_SECS(p_garp_delay, garp_master_delay_ms, 3600000)
-VI_SECS(p_garp_refresh, garp_master_refresh_ms, 86400000)
-VI_SECS(p_garp_interval, garp_interval_ms, 1000000)
-VI_SECS(p_gna_interval, gna_interval_ms, 1000000)
-
-#define VI_UINT(fn, field, min, max)                                                               \
-	static int fn(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,            \
-		      size_t errlen)                                                               \
-	{                                                                                          \
-		return kw_uint(st, 0, min, max, &VI(obj)->field, err, errlen);                     \
-	}
-VI_UINT(p_garp_repeat, garp_master_repeat, 1, 255)
-VI_UINT(p_garp_refresh_repeat, garp_master_refresh_repeat, 1, 255)
-VI_UINT(p_rise, rise, 1, 1000)
-VI_UINT(p_fall, fall, 1, 1000)
-
-#define VI_NOTIFY(fn, field)                                                                       \
-	static int fn(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,            \
-		      size_t errlen)                                                               \
-	{                                                                                          \
-		return kw_script(c, st, &VI(obj)->field, err, errlen);                            \
-	}
-VI_NOTIFY(p_notify_master, notify_master)
-VI_NOTIFY(p_notify_backup, notify_backup)
-VI_NOTIFY(p_notify_fault, notify_fault)
-VI_NOTIFY(p_notify_stop, notify_stop)
-VI_NOTIFY(p_notify, notify)
-
-static int p_src_ip(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err, size_t errlen)
-{
-	return kw_ip(st, 0, &VI(obj)->src_ip, err, errlen);
 }
 
 static int p_use_vmac(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
@@ -555,40 +474,48 @@ static int p_unicast_peer(struct kw_ctx *c, void *obj, const struct kw_stmt *st,
 
 /* ---- vrrp_instance ---- */
 
+/* Slots of a vrrp_instance body (the object is its struct vi_state). */
+#define VI_SLOT(f, t, lo, hi) KW_SLOT_IN(struct vi_state, vi, struct vrrp_instance, f, t, lo, hi)
+
 static const struct kw kw_vi[] = {
-    {"state", p_state, 1, 1, KW_NOBLOCK},
-    {"interface", p_interface, 1, 1, KW_NOBLOCK},
+    {"state", NULL, 1, 1, KW_NOBLOCK,
+     KW_SLOT_X(offsetof(struct vi_state, vi), struct vrrp_instance, initial, KW_T_ENUM, 0, 0,
+	       state_names)},
+    {"interface", NULL, 1, 1, KW_NOBLOCK, VI_SLOT(ifname, KW_T_IFNAME, 0, 0)},
     {"virtual_router_id", p_vrid, 1, 1, KW_NOBLOCK},
     {"priority", p_priority, 1, 1, KW_NOBLOCK},
     {"advert_int", p_advert_int, 1, 1, KW_NOBLOCK},
-    {"version", p_version, 1, 1, KW_NOBLOCK},
-    {"vrrp_version", p_version, 1, 1, KW_NOBLOCK},
-    {"nopreempt", p_nopreempt, 0, 0, KW_NOBLOCK},
-    {"preempt_delay", p_preempt_delay, 1, 1, KW_NOBLOCK},
+    {"version", NULL, 1, 1, KW_NOBLOCK, VI_SLOT(version, KW_T_UINT, 2, 3)},
+    {"vrrp_version", NULL, 1, 1, KW_NOBLOCK, VI_SLOT(version, KW_T_UINT, 2, 3)},
+    {"nopreempt", NULL, 0, 0, KW_NOBLOCK, VI_SLOT(nopreempt, KW_T_FLAG, 0, 0)},
+    {"preempt_delay", NULL, 1, 1, KW_NOBLOCK, VI_SLOT(preempt_delay_ms, KW_T_SECS_MS, 0, 1000000)},
     {"virtual_ipaddress", p_vips, 0, 0, KW_NEEDBLOCK},
     {"virtual_ipaddress_excluded", p_vips_ex, 0, 0, KW_NEEDBLOCK},
     {"track_interface", p_track_if, 0, 0, KW_NEEDBLOCK},
     {"track_script", p_track_script, 0, 0, KW_NEEDBLOCK},
-    {"notify_master", p_notify_master, 1, 3, KW_NOBLOCK},
-    {"notify_backup", p_notify_backup, 1, 3, KW_NOBLOCK},
-    {"notify_fault", p_notify_fault, 1, 3, KW_NOBLOCK},
-    {"notify_stop", p_notify_stop, 1, 3, KW_NOBLOCK},
-    {"notify", p_notify, 1, 3, KW_NOBLOCK},
-    {"garp_master_delay", p_garp_delay, 1, 1, KW_NOBLOCK},
-    {"garp_master_repeat", p_garp_repeat, 1, 1, KW_NOBLOCK},
-    {"garp_master_refresh", p_garp_refresh, 1, 1, KW_NOBLOCK},
-    {"garp_master_refresh_repeat", p_garp_refresh_repeat, 1, 1, KW_NOBLOCK},
-    {"garp_interval", p_garp_interval, 1, 1, KW_NOBLOCK},
-    {"gna_interval", p_gna_interval, 1, 1, KW_NOBLOCK},
+    {"notify_master", NULL, 1, 3, KW_NOBLOCK, VI_SLOT(notify_master, KW_T_SCRIPT, 0, 0)},
+    {"notify_backup", NULL, 1, 3, KW_NOBLOCK, VI_SLOT(notify_backup, KW_T_SCRIPT, 0, 0)},
+    {"notify_fault", NULL, 1, 3, KW_NOBLOCK, VI_SLOT(notify_fault, KW_T_SCRIPT, 0, 0)},
+    {"notify_stop", NULL, 1, 3, KW_NOBLOCK, VI_SLOT(notify_stop, KW_T_SCRIPT, 0, 0)},
+    {"notify", NULL, 1, 3, KW_NOBLOCK, VI_SLOT(notify, KW_T_SCRIPT, 0, 0)},
+    {"garp_master_delay", NULL, 1, 1, KW_NOBLOCK,
+     VI_SLOT(garp_master_delay_ms, KW_T_SECS_MS, 0, 3600000)},
+    {"garp_master_repeat", NULL, 1, 1, KW_NOBLOCK, VI_SLOT(garp_master_repeat, KW_T_UINT, 1, 255)},
+    {"garp_master_refresh", NULL, 1, 1, KW_NOBLOCK,
+     VI_SLOT(garp_master_refresh_ms, KW_T_SECS_MS, 0, 86400000)},
+    {"garp_master_refresh_repeat", NULL, 1, 1, KW_NOBLOCK,
+     VI_SLOT(garp_master_refresh_repeat, KW_T_UINT, 1, 255)},
+    {"garp_interval", NULL, 1, 1, KW_NOBLOCK, VI_SLOT(garp_interval_ms, KW_T_SECS_MS, 0, 1000000)},
+    {"gna_interval", NULL, 1, 1, KW_NOBLOCK, VI_SLOT(gna_interval_ms, KW_T_SECS_MS, 0, 1000000)},
     {"authentication", p_authentication, 0, 0, KW_NEEDBLOCK},
     {"unicast_peer", p_unicast_peer, 0, 0, KW_NEEDBLOCK},
-    {"unicast_src_ip", p_src_ip, 1, 1, KW_NOBLOCK},
-    {"mcast_src_ip", p_src_ip, 1, 1, KW_NOBLOCK},
+    {"unicast_src_ip", NULL, 1, 1, KW_NOBLOCK, VI_SLOT(src_ip, KW_T_IP, 0, 0)},
+    {"mcast_src_ip", NULL, 1, 1, KW_NOBLOCK, VI_SLOT(src_ip, KW_T_IP, 0, 0)},
     {"use_vmac", p_use_vmac, 0, 1, KW_NOBLOCK},
-    {"dont_track_primary", p_dont_track_primary, 0, 0, KW_NOBLOCK},
+    {"dont_track_primary", NULL, 0, 0, KW_NOBLOCK, VI_SLOT(dont_track_primary, KW_T_FLAG, 0, 0)},
     /* fulcrum extension: damping of the instance's own transitions */
-    {"rise", p_rise, 1, 1, KW_NOBLOCK},
-    {"fall", p_fall, 1, 1, KW_NOBLOCK},
+    {"rise", NULL, 1, 1, KW_NOBLOCK, VI_SLOT(rise, KW_T_UINT, 1, 1000)},
+    {"fall", NULL, 1, 1, KW_NOBLOCK, VI_SLOT(fall, KW_T_UINT, 1, 1000)},
     {NULL},
 };
 
@@ -703,11 +630,6 @@ static int script_secs(struct kw_ctx *c, const struct kw_stmt *st, unsigned *ms,
 	return 0;
 }
 
-static int p_script(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err, size_t errlen)
-{
-	return kw_str(st, 0, &VS(obj)->script, err, errlen);
-}
-
 static int p_interval(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
 		      size_t errlen)
 {
@@ -733,18 +655,6 @@ static int p_script_weight(struct kw_ctx *c, void *obj, const struct kw_stmt *st
 	return 0;
 }
 
-static int p_script_rise(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
-			 size_t errlen)
-{
-	return kw_uint(st, 0, 1, 1000, &VS(obj)->rise, err, errlen);
-}
-
-static int p_script_fall(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
-			 size_t errlen)
-{
-	return kw_uint(st, 0, 1, 1000, &VS(obj)->fall, err, errlen);
-}
-
 static int p_script_user(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
 			 size_t errlen)
 {
@@ -754,10 +664,14 @@ static int p_script_user(struct kw_ctx *c, void *obj, const struct kw_stmt *st, 
 }
 
 static const struct kw kw_vscript[] = {
-    {"script", p_script, 1, 1, KW_NOBLOCK},    {"interval", p_interval, 1, 1, KW_NOBLOCK},
-    {"timeout", p_timeout, 1, 1, KW_NOBLOCK},  {"weight", p_script_weight, 1, 2, KW_NOBLOCK},
-    {"rise", p_script_rise, 1, 1, KW_NOBLOCK}, {"fall", p_script_fall, 1, 1, KW_NOBLOCK},
-    {"user", p_script_user, 1, 2, KW_NOBLOCK}, {NULL},
+    {"script", NULL, 1, 1, KW_NOBLOCK, KW_SLOT(struct vrrp_script, script, KW_T_STR, 0, 0)},
+    {"interval", p_interval, 1, 1, KW_NOBLOCK},
+    {"timeout", p_timeout, 1, 1, KW_NOBLOCK},
+    {"weight", p_script_weight, 1, 2, KW_NOBLOCK},
+    {"rise", NULL, 1, 1, KW_NOBLOCK, KW_SLOT(struct vrrp_script, rise, KW_T_UINT, 1, 1000)},
+    {"fall", NULL, 1, 1, KW_NOBLOCK, KW_SLOT(struct vrrp_script, fall, KW_T_UINT, 1, 1000)},
+    {"user", p_script_user, 1, 2, KW_NOBLOCK},
+    {NULL},
 };
 
 static const char *const ign_script[] = {"init_fail", NULL};
@@ -815,35 +729,19 @@ static int p_group(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *
 	return 0;
 }
 
-#define SG_NOTIFY(fn, field)                                                                       \
-	static int fn(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,            \
-		      size_t errlen)                                                               \
-	{                                                                                          \
-		return kw_script(c, st, &((struct vrrp_sync_group *)obj)->field, err, errlen);    \
-	}
-SG_NOTIFY(p_sg_notify_master, notify_master)
-SG_NOTIFY(p_sg_notify_backup, notify_backup)
-SG_NOTIFY(p_sg_notify_fault, notify_fault)
-SG_NOTIFY(p_sg_notify, notify)
-
 /* sync_group_tracking_weight (and its old name global_tracking): members
  * keep their tracking weights (keepalived warns this "probably won't work":
  * members may then want different things) */
-static int p_sg_tracking_weight(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
-				size_t errlen)
-{
-	((struct vrrp_sync_group *)obj)->tracking_weight = 1;
-	return 0;
-}
+#define SG_SLOT(f, t) KW_SLOT(struct vrrp_sync_group, f, t, 0, 0)
 
 static const struct kw kw_sg[] = {
     {"group", p_group, 0, 0, KW_NEEDBLOCK},
-    {"sync_group_tracking_weight", p_sg_tracking_weight, 0, 0, KW_NOBLOCK},
-    {"global_tracking", p_sg_tracking_weight, 0, 0, KW_NOBLOCK},
-    {"notify_master", p_sg_notify_master, 1, 3, KW_NOBLOCK},
-    {"notify_backup", p_sg_notify_backup, 1, 3, KW_NOBLOCK},
-    {"notify_fault", p_sg_notify_fault, 1, 3, KW_NOBLOCK},
-    {"notify", p_sg_notify, 1, 3, KW_NOBLOCK},
+    {"sync_group_tracking_weight", NULL, 0, 0, KW_NOBLOCK, SG_SLOT(tracking_weight, KW_T_FLAG)},
+    {"global_tracking", NULL, 0, 0, KW_NOBLOCK, SG_SLOT(tracking_weight, KW_T_FLAG)},
+    {"notify_master", NULL, 1, 3, KW_NOBLOCK, SG_SLOT(notify_master, KW_T_SCRIPT)},
+    {"notify_backup", NULL, 1, 3, KW_NOBLOCK, SG_SLOT(notify_backup, KW_T_SCRIPT)},
+    {"notify_fault", NULL, 1, 3, KW_NOBLOCK, SG_SLOT(notify_fault, KW_T_SCRIPT)},
+    {"notify", NULL, 1, 3, KW_NOBLOCK, SG_SLOT(notify, KW_T_SCRIPT)},
     {NULL},
 };
 
