@@ -66,7 +66,7 @@ struct spawn_creds {
 static unsigned n_pending; /* forked, not yet reaped */
 static struct spawn_creds def_creds; /* spawn_set_default_user */
 static char *def_name;               /* whose ids def_creds holds, or NULL */
-static int devnull_fd = -1;            /* scripts' stdin, opened once (a chroot may lack it) */
+static int devnull_fd = -1;            /* scripts' stdin kept open: spawn_keep_devnull() */
 static char read_buf[65536]; /* one loop thread: shared scratch for draining */
 
 unsigned spawn_pending(void)
@@ -528,12 +528,30 @@ static int lookup_user(const char *user, struct spawn_creds *cr, char *err, size
 	return 0;
 }
 
-static int open_devnull(char *err, size_t errlen)
+/* The kept descriptor, else one opened for this spawn (closed by the
+ * caller once forked): a descriptor held for the daemon's life counts
+ * against its RLIMIT_NOFILE, so it is held only when a chroot needs it. */
+static int open_devnull(int *opened, char *err, size_t errlen)
 {
-	if (devnull_fd < 0)
-		devnull_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	if (devnull_fd < 0)
+	int fd = devnull_fd;
+
+	*opened = -1;
+	if (fd < 0)
+		fd = *opened = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
 		return err_set(err, errlen, "/dev/null: %s", strerror(errno));
+	return fd;
+}
+
+int spawn_keep_devnull(char *err, size_t errlen)
+{
+	int opened;
+
+	if (devnull_fd >= 0)
+		return 0;
+	if (open_devnull(&opened, err, errlen) < 0)
+		return -1;
+	devnull_fd = opened;
 	return 0;
 }
 
@@ -542,8 +560,6 @@ int spawn_set_default_user(const char *user, char *err, size_t errlen)
 	struct spawn_creds cr = {0};
 	char *name = NULL;
 
-	if (open_devnull(err, errlen) < 0)
-		return -1;
 	/* the same user again (a reload): keep the ids looked up before any
 	 * chroot */
 	if (user && *user && def_name && !strcmp(def_name, user))
@@ -568,7 +584,7 @@ struct spawn *spawn_start(struct loop *l, const char *cmdline, const char *user,
 {
 	struct spawn *sp = NULL;
 	char **argv = NULL;
-	int pfd[2] = {-1, -1}, change_user = 0;
+	int pfd[2] = {-1, -1}, change_user = 0, devnull, own_devnull = -1;
 	struct spawn_creds own = {0}, *cr = NULL;
 	pid_t pid;
 
@@ -599,7 +615,7 @@ struct spawn *spawn_start(struct loop *l, const char *cmdline, const char *user,
 		err_set(err, errlen, "fcntl: %s", strerror(errno));
 		goto fail;
 	}
-	if (open_devnull(err, errlen) < 0)
+	if ((devnull = open_devnull(&own_devnull, err, errlen)) < 0)
 		goto fail;
 	pid = fork();
 	if (pid < 0) {
@@ -607,7 +623,7 @@ struct spawn *spawn_start(struct loop *l, const char *cmdline, const char *user,
 		goto fail;
 	}
 	if (pid == 0)
-		child_run(argv, devnull_fd, pfd[1], change_user, cr);
+		child_run(argv, devnull, pfd[1], change_user, cr);
 
 	/* parent: the group must exist before anyone may kill(-pid); EACCES
 	 * means the child already exec'd, after its own setpgid */
@@ -615,6 +631,9 @@ struct spawn *spawn_start(struct loop *l, const char *cmdline, const char *user,
 	n_pending++;
 	close(pfd[1]);
 	pfd[1] = -1;
+	if (own_devnull >= 0)
+		close(own_devnull);
+	own_devnull = -1;
 	spawn_argv_free(argv);
 	argv = NULL;
 	free(own.groups);
@@ -656,6 +675,8 @@ fail:
 		close(pfd[0]);
 	if (pfd[1] >= 0)
 		close(pfd[1]);
+	if (own_devnull >= 0)
+		close(own_devnull);
 	spawn_argv_free(argv);
 	free(own.groups);
 	free(sp);

@@ -46,6 +46,10 @@ struct spawn *spawn_start(struct loop *l, const char *cmdline, const char *user,
  * kept). */
 int spawn_set_default_user(const char *user, char *err, size_t errlen);
 
+/* Keep /dev/null (scripts' stdin) open from now on, for a chroot that may
+ * have none; otherwise each spawn opens it.  0, or -1 with err. */
+int spawn_keep_devnull(char *err, size_t errlen);
+
 /* Kill the process group now and forget it: the callback is not called.
  * The child is still reaped (asynchronously). */
 void spawn_cancel(struct spawn *sp);

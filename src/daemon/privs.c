@@ -271,6 +271,8 @@ int privs_drop(const struct config *cfg, char *err, size_t errlen)
 	if (drop_bounding(keep, err, errlen) < 0)
 		return -1;
 	if (g->chroot_dir) {
+		if (spawn_keep_devnull(err, errlen) < 0)
+			return -1;
 		if (chroot(g->chroot_dir) < 0 || chdir("/") < 0)
 			return err_set(err, errlen, "chroot_dir %s: %s", g->chroot_dir,
 				       strerror(errno));
