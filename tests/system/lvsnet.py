@@ -289,9 +289,17 @@ class LvsNet:
 
     # -- the VIP
     def add_vip(self, d):
+        """The IPv6 VIP goes in deprecated (preferred_lft 0): still taken for
+        traffic to it, never picked as the source of the director's own
+        connections.  Linux prefers the newest of two addresses of one /64,
+        so without it the health checks to the v6 servers would leave from
+        the VIP, which each server holds on lo: their SYN-ACKs would stay on
+        the server and every check time out (the IPv4 VIP, a secondary
+        address, is never picked before the primary)."""
         d.sh(IP, "addr", "add", "%s/24" % self.vip, "dev", d.dev)
         if self.v6:
-            d.sh(IP, "-6", "addr", "add", "%s/64" % self.vip6, "dev", d.dev, "nodad")
+            d.sh(IP, "-6", "addr", "add", "%s/64" % self.vip6, "dev", d.dev, "nodad",
+                 "preferred_lft", "0")
 
     def del_vip(self, d):
         d.sh(IP, "addr", "del", "%s/24" % self.vip, "dev", d.dev, check=False)
