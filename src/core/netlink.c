@@ -442,22 +442,22 @@ int vnl_link_flags(struct vnl *nl, int ifindex, unsigned *flags, char *err, size
 	}
 }
 
-int vnl_link_sub_open(char *err, size_t errlen)
+int vnl_sub_open(unsigned groups, char *err, size_t errlen)
 {
-	struct sockaddr_nl sa = {.nl_family = AF_NETLINK, .nl_groups = RTMGRP_LINK};
+	struct sockaddr_nl sa = {.nl_family = AF_NETLINK, .nl_groups = groups};
 	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_ROUTE);
 
 	if (fd < 0)
 		return err_set(err, errlen, "netlink socket: %s", strerror(errno));
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		err_set(err, errlen, "netlink bind to RTMGRP_LINK: %s", strerror(errno));
+		err_set(err, errlen, "netlink bind to groups 0x%x: %s", groups, strerror(errno));
 		close(fd);
 		return -1;
 	}
 	return fd;
 }
 
-int vnl_link_sub_read(int fd, vnl_link_cb cb, void *arg, char *err, size_t errlen)
+int vnl_sub_read(int fd, vnl_msg_cb cb, void *arg, char *err, size_t errlen)
 {
 	char buf[VNL_BUFSZ];
 	int lost = 0;
@@ -479,20 +479,42 @@ int vnl_link_sub_read(int fd, vnl_link_cb cb, void *arg, char *err, size_t errle
 		}
 		if (n < 0)
 			return err_set(err, errlen, "netlink receive: %s", strerror(errno));
-		/* Only the kernel (port 0) speaks on this group. */
+		/* Only the kernel (port 0) speaks on these groups. */
 		if (fl < sizeof(from) || from.nl_pid != 0)
 			continue;
 		len = (int)n;
-		for (nh = (struct nlmsghdr *)buf; NLMSG_OK(nh, len); nh = NLMSG_NEXT(nh, len)) {
-			char name[IF_NAMESIZE];
-			unsigned flags;
-			int idx;
-
-			if (nh->nlmsg_type != RTM_NEWLINK && nh->nlmsg_type != RTM_DELLINK)
-				continue;
-			if (parse_link(nh, &idx, &flags, name) < 0)
-				continue;
-			cb(idx, name, flags, nh->nlmsg_type == RTM_DELLINK, arg);
-		}
+		for (nh = (struct nlmsghdr *)buf; NLMSG_OK(nh, len); nh = NLMSG_NEXT(nh, len))
+			cb(nh, arg);
 	}
+}
+
+int vnl_link_sub_open(char *err, size_t errlen)
+{
+	return vnl_sub_open(RTMGRP_LINK, err, errlen);
+}
+
+struct link_sub {
+	vnl_link_cb cb;
+	void *arg;
+};
+
+static void link_msg(const struct nlmsghdr *nh, void *arg)
+{
+	const struct link_sub *ls = arg;
+	char name[IF_NAMESIZE];
+	unsigned flags;
+	int idx;
+
+	if (nh->nlmsg_type != RTM_NEWLINK && nh->nlmsg_type != RTM_DELLINK)
+		return;
+	if (parse_link(nh, &idx, &flags, name) < 0)
+		return;
+	ls->cb(idx, name, flags, nh->nlmsg_type == RTM_DELLINK, ls->arg);
+}
+
+int vnl_link_sub_read(int fd, vnl_link_cb cb, void *arg, char *err, size_t errlen)
+{
+	struct link_sub ls = {cb, arg};
+
+	return vnl_sub_read(fd, link_msg, &ls, err, errlen);
 }

@@ -69,6 +69,19 @@ int vnl_addr_present(struct vnl *nl, int ifindex, const struct fc_addr *addr, in
 /* The interface's flags (IFF_UP, IFF_RUNNING, IFF_LOWER_UP...) from RTM_GETLINK. */
 int vnl_link_flags(struct vnl *nl, int ifindex, unsigned *flags, char *err, size_t errlen);
 
+/* Subscription to rtnetlink multicast groups (RTMGRP_* bits): a
+ * non-blocking, close-on-exec descriptor to watch for EPOLLIN; returns it,
+ * or -1. */
+int vnl_sub_open(unsigned groups, char *err, size_t errlen);
+
+typedef void (*vnl_msg_cb)(const struct nlmsghdr *nh, void *arg);
+
+/* Drains a subscription: cb for each message from the kernel until the
+ * socket would block.  Returns 0, 1 when the kernel dropped events
+ * (ENOBUFS: the caller must re-read the state it tracks), or -1 on another
+ * error. */
+int vnl_sub_read(int fd, vnl_msg_cb cb, void *arg, char *err, size_t errlen);
+
 /* Subscription to link changes (RTMGRP_LINK): a non-blocking, close-on-exec
  * descriptor to watch for EPOLLIN; returns it, or -1. */
 int vnl_link_sub_open(char *err, size_t errlen);
