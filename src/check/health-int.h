@@ -5,7 +5,7 @@
 #include <stddef.h>
 
 #include "check/health-t.h"
-#include "daemon/fulcrum-t.h"
+#include "model/fulcrum-t.h"
 
 /* "TCP 127.0.0.1:8080", as log lines name a service. */
 const char *health_vs_label(const struct virtual_server *vs, char *buf, size_t len);

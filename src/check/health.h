@@ -6,7 +6,7 @@
 #define FC_CHECK_HEALTH_H
 
 #include "core/sbuf.h"
-#include "daemon/fulcrum-t.h"
+#include "model/fulcrum-t.h"
 
 /* A new model went into service (first start or reload): called by
  * apply_config after the engines committed and before the old model is

@@ -4,8 +4,8 @@
 
 #include <stddef.h>
 
-#include "daemon/fulcrum-t.h"
 #include "engine/engine-t.h"
+#include "model/fulcrum-t.h"
 
 const struct engine_ops *engine_for(const struct virtual_server *vs);
 

@@ -17,7 +17,7 @@
 
 #include "core/addr.h"
 #include "model/check-t.h"
-#include "vrrp/vrrp-t.h"
+#include "model/vrrp-t.h"
 
 enum fwd_method {
 	FWD_NAT,   /* lb_kind NAT: served by the userspace proxy here (no IPVS) */

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "model/model.h"
-#include "vrrp/vrrp_model.h"
+#include "model/vrrp_model.h"
 
 #define FREE_AND_NULL(p)                                                                           \
 	do {                                                                                       \

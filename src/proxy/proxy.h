@@ -8,8 +8,8 @@
 
 #include <stddef.h>
 
-#include "daemon/fulcrum-t.h"
 #include "engine/engine-t.h"
+#include "model/fulcrum-t.h"
 #include "proxy/proxy-t.h"
 
 extern const struct engine_ops proxy_engine_ops;

@@ -16,7 +16,7 @@
 
 #include <stdint.h>
 
-#include "vrrp/vrrp-t.h"
+#include "model/vrrp-t.h"
 
 #define VRRP_FSM_NEVER	     UINT64_MAX /* a disarmed deadline */
 #define VRRP_FSM_MAX_ACTIONS 8		/* one call queues at most 5 */

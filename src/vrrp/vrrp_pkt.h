@@ -24,7 +24,7 @@
 #include <stdint.h>
 
 #include "core/addr.h"
-#include "vrrp/vrrp-t.h"
+#include "model/vrrp-t.h"
 
 #define VRRP_PROTO	   112
 #define VRRP_PROTO_AH	   51

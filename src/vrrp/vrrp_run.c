@@ -23,8 +23,8 @@
 #include "core/loop.h"
 #include "core/spawn.h"
 #include "model/model-t.h"
+#include "model/vrrp_model.h"
 #include "vrrp/vrrp_garp.h"
-#include "vrrp/vrrp_model.h"
 #include "vrrp/vrrp_run-int.h"
 #include "vrrp/vrrp_run.h"
 

@@ -8,7 +8,7 @@
 #include <stddef.h>
 
 #include "core/sbuf.h"
-#include "daemon/fulcrum-t.h"
+#include "model/fulcrum-t.h"
 
 /* Make the instances of newcfg run.  Called once newcfg is fc->cfg and
  * while oldcfg (NULL at the first apply) still exists.  An instance whose

@@ -10,7 +10,7 @@
 #include "core/log.h"
 #include "core/loop.h"
 #include "core/spawn.h"
-#include "daemon/fulcrum-t.h"
+#include "model/fulcrum-t.h"
 #include "model/model-t.h"
 #include "vrrp/vrrp_run-int.h"
 

@@ -8,7 +8,7 @@
 #include <bpf/bpf.h>
 
 #include "core/sbuf.h"
-#include "daemon/fulcrum-t.h"
+#include "model/fulcrum-t.h"
 #include "model/model.h"
 #include "xdp/xdp_maps.h"
 #include "xdp/xdp_stats.h"

@@ -20,7 +20,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "daemon/fulcrum-t.h"
+#include "model/fulcrum-t.h"
 #include "model/model.h"
 #include "xdp/xdp_maps.h"
 #include "xdp/xdp_stats.h"

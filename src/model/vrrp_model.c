@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vrrp/vrrp_model.h"
+#include "model/vrrp_model.h"
 
 struct vrrp_instance *vrrp_instance_new(const char *name)
 {

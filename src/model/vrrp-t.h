@@ -2,11 +2,13 @@
  * vrrp_sync_group (keepalived's grammar), the decoded advertisement, and
  * the state machine's inputs and outputs.  Plain data.
  *
- * The codec (vrrp_pkt.c), the reader (src/conf/vrrp_kw.c), the state
- * machine (vrrp_fsm.c), the rtnetlink side (core/netlink.c) and the daemon
- * glue (vrrp_run.c, vrrp_track.c) are written against these types. */
-#ifndef FC_VRRP_VRRP_T_H
-#define FC_VRRP_VRRP_T_H
+ * The codec (vrrp/vrrp_pkt.c), the reader (conf/vrrp_kw.c), the state
+ * machine (vrrp/vrrp_fsm.c) and the daemon glue (vrrp/vrrp_run.c,
+ * vrrp/vrrp_track.c) are written against these types.  They are part of
+ * the model (model-t.h holds a vrrp_config), hence here and not in vrrp/,
+ * which runs them. */
+#ifndef FC_MODEL_VRRP_T_H
+#define FC_MODEL_VRRP_T_H
 
 #include <net/if.h>
 #include <stdint.h>
