@@ -19,6 +19,7 @@
 #include "model/model.h"
 #include "xdp/xdp_load.h"
 #include "xdp/xdp_maps.h"
+#include "xdp/xdp_pending.h"
 #include "xdp/xdp_ring.h"
 #include "xdp/xdp_stats.h"
 
@@ -190,6 +191,7 @@ static void tidy(struct xdp_engine *x)
 	if (!x->services) {
 		if (x->loop)
 			loop_timer_stop(x->loop, &x->neigh);
+		xdp_pending_stop(x);
 		xdp_unload(x);
 		tun_forwarding_restore(x);
 	}
@@ -201,6 +203,7 @@ static void arm_refresh(struct xdp_engine *x, int unready)
 
 	if (!x->loop)
 		return;
+	xdp_pending_arm(x);
 	/* an unresolved server shortens a long wait, never the reverse */
 	if (loop_timer_armed(&x->neigh) && (!unready || x->neigh.when <= loop_now(x->loop) + after))
 		return;
@@ -230,6 +233,7 @@ static void neigh_tick(struct loop *l, struct ev_timer *t)
 	}
 	if (x->services)
 		loop_timer_start(l, t, unready ? XDP_NEIGH_FAST_MS : XDP_NEIGH_SLOW_MS);
+	xdp_pending_arm(x);
 }
 
 /* TUN: the program routes the outer packet as the director's own (input
@@ -353,9 +357,11 @@ static int xdp_prepare(struct fulcrum *fc, struct virtual_server *vs, struct vir
 			xdp_vs_id_free(x, xv->vs_id);
 		goto fail;
 	}
-	/* before commit publishes the service: its first flows must find
-	 * the new servers' MACs known */
-	xdp_srv_settle(xv);
+	/* at daemon start only (nothing else is served yet), before commit
+	 * publishes the service: its first flows find the MACs known.  Later
+	 * applies never wait (xdp_pending.h) */
+	if (!fc->cfg)
+		xdp_srv_settle(xv);
 	if (vs->fwd == FWD_TUN)
 		tun_forwarding(x, xv);
 	vs->engine_priv = xv;
@@ -427,7 +433,6 @@ static int xdp_update(struct fulcrum *fc, struct virtual_server *vs, char *err, 
 	nwas = xv->n;
 	xv->srv = srv;
 	xv->n = n;
-	xdp_srv_settle(xv); /* servers added at run time, as at prepare */
 	arm_refresh(xv->x, xdp_vs_write(xv));
 	/* servers that left: out of the ring now, so their slots lose LIVE */
 	xdp_srv_release(xv->x, was, nwas, srv, n, 1);
@@ -458,6 +463,7 @@ static void xdp_shutdown(struct fulcrum *fc)
 		return;
 	if (x->loop)
 		loop_timer_stop(x->loop, &x->neigh);
+	xdp_pending_stop(x);
 	/* detach first: from here on the stack sees every packet */
 	xdp_unload(x);
 	tun_forwarding_restore(x);

@@ -4,7 +4,8 @@
  *
  *   struct xdp_engine (fc->xdp)  -- the loaded BPF skeleton (or NULL), the
  *     interfaces the program is attached to, the vs_id / rs_id allocators,
- *     every struct xdp_vs (list), the next-hop refresh timer
+ *     every struct xdp_vs (list), the next-hop refresh timer, the
+ *     neighbour subscription while a server waits for its MAC
  *       struct xdp_vs            -- one per served virtual service (vs->engine_priv):
  *         its vs_id, its key in fx_vips, its servers (each with an rs_id and
  *         the next hop last resolved), a mirror of its ring block as written
@@ -36,10 +37,11 @@
 /* next-hop refresh period: while a DR server is unresolved, else */
 #define XDP_NEIGH_FAST_MS 2000
 #define XDP_NEIGH_SLOW_MS 30000
-/* how long applying a configuration may wait, all services together, for
- * the MACs of servers looked up for the first time (xdp_srv_settle): ARP
- * answers in well under a millisecond on a LAN; a server that does not
- * answer costs this once, then the refresh timer takes over */
+/* how long the daemon's start may wait, all services together, for the
+ * MACs of its servers (xdp_srv_settle; a later apply never waits: the
+ * neighbour events of xdp_pending.c tell when a MAC is known): ARP answers
+ * in well under a millisecond on a LAN; a server that does not answer
+ * costs this once, at start, then the events and the refresh take over */
 #define XDP_NEIGH_WAIT_MS 1000
 #define XDP_NEIGH_POLL_MS 5
 
@@ -120,6 +122,11 @@ struct xdp_engine {
 				* switched back off when the program unloads */
 	uint64_t wait_round;   /* loop_now() of the apply that last waited for MACs */
 	unsigned wait_left_ms; /* what is left of XDP_NEIGH_WAIT_MS in that apply */
+	/* xdp_pending.c: neighbour events while some server waits for its MAC */
+	int pend_on;		      /* pend_fd is open and pend_io watched */
+	int pend_fd;		      /* RTMGRP_NEIGH subscription */
+	struct ev_io pend_io;
+	struct ev_timer pend_catch_up; /* one look-up pass at the next loop round */
 };
 
 #endif

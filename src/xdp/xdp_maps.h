@@ -32,15 +32,16 @@ void xdp_rs_id_free(struct xdp_engine *x, uint32_t id);
  * refresh timer retries); a DR server behind a gateway is.  0 or -1. */
 int xdp_srv_resolve(struct xdp_vs *xv, struct xdp_srv *s, int quiet, char *err, size_t errlen);
 
-/* Wait, bounded, for the next-hop MACs of the servers of xv looked up for
- * the first time (new servers: not in the maps yet) whose neighbour entry
- * was not resolved: the lookup started ARP / neighbour discovery, and a
- * service published before the answer would drop its first flows (no
- * server ready: drop_no_dest) or leave a server out of the ring until the
- * refresh timer.  All calls of one loop round (one apply) share
- * XDP_NEIGH_WAIT_MS, so servers that never answer delay an apply by at
+/* At daemon start only (before the loop serves anything): wait, bounded,
+ * for the next-hop MACs of the servers of xv looked up for the first time
+ * (new servers: not in the maps yet) whose neighbour entry was not
+ * resolved: the lookup started ARP / neighbour discovery, and a service
+ * published before the answer would drop its first flows (no server
+ * ready: drop_no_dest).  All calls of one loop round (one apply) share
+ * XDP_NEIGH_WAIT_MS, so servers that never answer delay the start by at
  * most that much in all.  Polls the neighbour table every
- * XDP_NEIGH_POLL_MS; blocks the caller meanwhile. */
+ * XDP_NEIGH_POLL_MS; blocks the caller meanwhile, which is why a later
+ * apply learns the answer from neighbour events instead (xdp_pending.h). */
 void xdp_srv_settle(struct xdp_vs *xv);
 
 /* Build the server table for xv->vs (real servers in config order, then

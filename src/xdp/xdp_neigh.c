@@ -307,6 +307,8 @@ int xdp_nexthop_lookup(const struct fc_addr *addr, struct xdp_nexthop *nh, char 
 		nh->src = q.first;
 	}
 	hop = nh->onlink ? addr : &rt.gw;
+	nh->hop = *hop;
+	nh->hop.port = 0;
 	if (neigh_get(&nl, rt.oif, hop, &state, mac, &has_mac, err, errlen) < 0)
 		goto out;
 	if ((state & XN_NUD_USABLE) && has_mac) {
@@ -319,6 +321,47 @@ int xdp_nexthop_lookup(const struct fc_addr *addr, struct xdp_nexthop *nh, char 
 out:
 	vnl_close(&nl);
 	return r;
+}
+
+int xdp_neigh_sub_open(char *err, size_t errlen)
+{
+	return vnl_sub_open(RTMGRP_NEIGH, err, errlen);
+}
+
+struct neigh_sub {
+	xdp_neigh_cb cb;
+	void *arg;
+};
+
+/* One neighbour message: cb when it names a usable lladdr. */
+static void neigh_msg(const struct nlmsghdr *nh, void *arg)
+{
+	const struct neigh_sub *ns = arg;
+	const struct ndmsg *nd = NLMSG_DATA(nh);
+	const struct rtattr *rta;
+	struct fc_addr dst = {0};
+	int len, has_mac = 0;
+
+	if (nh->nlmsg_type != RTM_NEWNEIGH || nh->nlmsg_len < NLMSG_LENGTH(sizeof(*nd)) ||
+	    !(nd->ndm_state & XN_NUD_USABLE))
+		return;
+	len = (int)(nh->nlmsg_len - NLMSG_LENGTH(sizeof(*nd)));
+	for (rta = (const struct rtattr *)((const char *)nd + NLMSG_ALIGN(sizeof(*nd)));
+	     RTA_OK(rta, len); rta = RTA_NEXT(rta, len)) {
+		if (rta->rta_type == NDA_DST)
+			get_addr(rta, nd->ndm_family, &dst);
+		else if (rta->rta_type == NDA_LLADDR && RTA_PAYLOAD(rta) == 6)
+			has_mac = 1;
+	}
+	if (dst.family && has_mac)
+		ns->cb(&dst, nd->ndm_ifindex, ns->arg);
+}
+
+int xdp_neigh_sub_read(int fd, xdp_neigh_cb cb, void *arg, char *err, size_t errlen)
+{
+	struct neigh_sub ns = {cb, arg};
+
+	return vnl_sub_read(fd, neigh_msg, &ns, err, errlen);
 }
 
 int xdp_addr_owner(const struct fc_addr *addr, char *err, size_t errlen)

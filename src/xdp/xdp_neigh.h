@@ -6,7 +6,8 @@
  * blocking, one-second receive timeout), asks, and closes it: a handful of
  * syscalls, cheap enough for a periodic refresh, and no state to keep.  All
  * calls act in the caller's network namespace.  Never blocks on the
- * network: resolution is only triggered, never waited for. */
+ * network: resolution is only triggered, never waited for; its answer is
+ * learnt from the neighbour subscription below (xdp_pending.c). */
 #ifndef FC_XDP_XDP_NEIGH_H
 #define FC_XDP_XDP_NEIGH_H
 
@@ -23,6 +24,8 @@ struct xdp_nexthop {
 			     * else the first address of that family on the interface,
 			     * global scope first); family 0 if the interface has none */
 	int onlink;	    /* 1: directly on a connected network (no gateway) */
+	struct fc_addr hop; /* the neighbour looked up: the server when onlink,
+			     * else the gateway */
 	int resolved;	    /* 1: mac is the neighbour entry's lladdr
 			     * (REACHABLE/STALE/DELAY/PROBE/PERMANENT) */
 };
@@ -47,5 +50,20 @@ int xdp_addr_owner(const struct fc_addr *addr, char *err, size_t errlen);
 /* The output interface of the route to addr (> 0; lo's for an address of
  * this host), -1 with err when none. */
 int xdp_route_oif(const struct fc_addr *addr, char *err, size_t errlen);
+
+/* Subscription to neighbour changes (RTMGRP_NEIGH: ARP and ND entries of
+ * every interface): a non-blocking, close-on-exec descriptor to watch for
+ * EPOLLIN; returns it, or -1 with err. */
+int xdp_neigh_sub_open(char *err, size_t errlen);
+
+/* An entry that now has a usable MAC (the states xdp_nexthop_lookup takes
+ * as resolved): its address (port 0) and interface. */
+typedef void (*xdp_neigh_cb)(const struct fc_addr *dst, int ifindex, void *arg);
+
+/* Drains the subscription: cb for each RTM_NEWNEIGH with a usable state
+ * and a 6-byte lladdr, until the socket would block.  0, 1 when the
+ * kernel dropped events (ENOBUFS: the caller must look up again whatever
+ * it waits for), -1 with err on another error. */
+int xdp_neigh_sub_read(int fd, xdp_neigh_cb cb, void *arg, char *err, size_t errlen);
 
 #endif

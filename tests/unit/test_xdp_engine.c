@@ -414,8 +414,8 @@ static void stop_cb(struct loop *l, struct ev_timer *t)
 }
 
 /* A server without a neighbour entry whose host does not answer is LIVE
- * but not READY and out of the ring, after a bounded wait at apply; once
- * its MAC is known the refresh timer puts it in. */
+ * but not READY and out of the ring, after a bounded wait at start; once
+ * its MAC is known (a neighbour event) it goes in. */
 static void test_unresolved_then_resolved(void **state)
 {
 	struct fulcrum *fc = *state;
@@ -462,10 +462,10 @@ static void test_unresolved_then_resolved(void **state)
 	(void)err;
 }
 
-/* A new server with no neighbour entry whose host answers ARP: applying
- * waits for the answer, so the service is published with the server ready
- * and in the ring, and its first flows are not dropped (drop_no_dest /
- * drop_no_mac) while a timer resolves it later. */
+/* A new server with no neighbour entry whose host answers ARP: the
+ * daemon's start waits for the answer, so the service is published with
+ * the server ready and in the ring, and its first flows are not dropped
+ * (drop_no_dest / drop_no_mac) while a timer resolves it later. */
 static void test_mac_resolved_before_publish(void **state)
 {
 	struct fulcrum *fc = *state;
@@ -483,6 +483,83 @@ static void test_mac_resolved_before_publish(void **state)
 	assert_memory_equal(r.mac, mac, 6);
 	read_vip(fc, &v, 1);
 	assert_int_equal(v.seq_len, 1);
+}
+
+struct on_time {
+	uint64_t due, fired; /* loop_clock_ms() */
+};
+
+static void on_time_cb(struct loop *l, struct ev_timer *t)
+{
+	struct on_time *o = t->data;
+
+	o->fired = loop_clock_ms();
+}
+
+/* A reload adds a server whose host never answers ARP (10.93.0.7) and one
+ * that does (RS_NEW, in the peer namespace): the apply does not wait for
+ * either (the event loop goes on: a timer due during the reload fires on
+ * time), RS_A takes the new flows at once, the silent server stays out of
+ * the ring, and RS_NEW goes in as soon as its ARP answer comes (the
+ * neighbour event, well before the XDP_NEIGH_FAST_MS refresh). */
+static void test_reload_does_not_wait_for_macs(void **state)
+{
+	struct fulcrum *fc = *state;
+	const char *one = "virtual_server " VIP " 80 {\n lb_kind DR\n lb_algo rr\n"
+			  " real_server " RS_A " 80 { weight 1 }\n}\n";
+	const char *three = "virtual_server " VIP " 80 {\n lb_kind DR\n lb_algo rr\n"
+			    " real_server " RS_A " 80 { weight 1 }\n"
+			    " real_server 10.93.0.7 80 { weight 1 }\n"
+			    " real_server " RS_NEW " 80 { weight 1 }\n}\n";
+	uint8_t mac[6] = {2, 0, 0, 0, 0x93, 0x20};
+	struct on_time ot = {0};
+	struct ev_timer t;
+	struct fx_real r;
+	struct fx_vip v;
+	uint64_t t0, took, end;
+
+	if (!in_ns || !peer_ns)
+		skip();
+	apply_text(fc, one);
+	loop_timer_init(&t, on_time_cb, &ot);
+	loop_timer_start(fc->loop, &t, 20);
+	t0 = loop_clock_ms();
+	ot.due = t0 + 20;
+	apply_text(fc, three);
+	took = loop_clock_ms() - t0;
+	if (took >= 100)
+		fail_msg("the reload blocked the loop for %llu ms", (unsigned long long)took);
+	read_real(fc, srv_of(fc, RS_A)->rs_id, &r);
+	assert_int_equal(r.flags, FX_RS_F_LIVE | FX_RS_F_READY);
+	read_real(fc, srv_of(fc, "10.93.0.7")->rs_id, &r);
+	assert_int_equal(r.flags, FX_RS_F_LIVE);
+	read_vip(fc, &v, 1);
+	assert_true(v.seq_len >= 1); /* RS_A, and RS_NEW if it answered already */
+
+	/* the loop runs: the timer, then RS_NEW's neighbour event (bounded) */
+	end = loop_clock_ms() + XDP_NEIGH_FAST_MS / 4;
+	while (loop_clock_ms() < end) {
+		struct ev_timer stop;
+
+		read_real(fc, srv_of(fc, RS_NEW)->rs_id, &r);
+		if (r.flags & FX_RS_F_READY && ot.fired)
+			break;
+		loop_timer_init(&stop, stop_cb, NULL);
+		loop_timer_start(fc->loop, &stop, 10);
+		loop_run(fc->loop);
+		loop_timer_stop(fc->loop, &stop);
+	}
+	loop_timer_stop(fc->loop, &t);
+	assert_int_not_equal(ot.fired, 0);
+	if (ot.fired > ot.due + 100)
+		fail_msg("a timer due during the reload fired %llu ms late",
+			 (unsigned long long)(ot.fired - ot.due));
+	assert_int_equal(r.flags, FX_RS_F_LIVE | FX_RS_F_READY);
+	assert_memory_equal(r.mac, mac, 6);
+	read_vip(fc, &v, 1);
+	assert_int_equal(v.seq_len, 2); /* RS_A and RS_NEW; 10.93.0.7 still out */
+	read_real(fc, srv_of(fc, "10.93.0.7")->rs_id, &r);
+	assert_int_equal(r.flags, FX_RS_F_LIVE);
 }
 
 /* sync: counters from the per-CPU maps, connections from fx_conns. */
@@ -887,6 +964,7 @@ int main(void)
 	    NS(test_dr_maps),
 	    NS(test_unresolved_then_resolved),
 	    NS(test_mac_resolved_before_publish),
+	    NS(test_reload_does_not_wait_for_macs),
 	    NS(test_sync_and_show),
 	    NS(test_rr_position_across_changes),
 	    NS(test_health_inhibit_sorry),
