@@ -267,8 +267,13 @@ int privs_drop(const struct config *cfg, char *err, size_t errlen)
 			 privs_names(keep & ~have, names, sizeof(names)));
 	keep &= have;
 
-	/* CAP_SETUID/SETGID/SETPCAP/SYS_CHROOT are used below, then dropped */
-	if (drop_bounding(keep, err, errlen) < 0)
+	/* CAP_SETUID/SETGID/SETPCAP/SYS_CHROOT are used below, then dropped.
+	 * Without CAP_SETPCAP (a systemd unit's CapabilityBoundingSet that
+	 * leaves it out) the bounding set stays as the service manager made
+	 * it: no_new_privs still keeps programs we run from using it. */
+	if (!(have & BIT(CAP_SETPCAP)))
+		log_info("privileges: no cap_setpcap: the bounding set is left as given");
+	else if (drop_bounding(keep, err, errlen) < 0)
 		return -1;
 	if (g->chroot_dir) {
 		if (spawn_keep_devnull(err, errlen) < 0)

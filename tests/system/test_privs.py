@@ -241,6 +241,30 @@ def test_plain_nat_daemon_has_no_capability_left(daemon, backend):
     assert fc.wait_until(lambda: d.rs(port, b.port) is not None, 5.0, "the listing")
 
 
+class NoSetpcapDaemon(fc.Daemon):
+    """Started as a systemd unit whose CapabilityBoundingSet leaves out
+    CAP_SETPCAP would start it (capsh drops it from the bounding set; bash
+    execs fulcrum, so the pid is the daemon's)."""
+
+    def argv(self):
+        return ["capsh", "--drop=cap_setpcap", "--", "-c", 'exec "$0" "$@"'] + super().argv()
+
+
+def test_without_cap_setpcap_the_bounding_set_is_left_but_the_rest_dropped(pubdir, undo):
+    if not shutil.which("capsh"):
+        pytest.skip("capsh (libcap2-bin) not installed")
+    b = fc.Backend("r1", logdir=pubdir)
+    undo(b.stop)
+    d = NoSetpcapDaemon(pubdir, fc.vs_block(fc.free_port(), [b.port]))
+    undo(d.close)
+    undo(d.stop)
+    d.start()
+    assert caps(d.proc.pid) == set() and caps(d.proc.pid, "CapPrm") == set()
+    assert CAP_SYS_ADMIN in caps(d.proc.pid, "CapBnd")  # as given
+    assert proc_status(d.proc.pid)["NoNewPrivs"] == "1"
+    assert "no cap_setpcap: the bounding set is left as given" in d.stderr()
+
+
 def test_reload_needing_a_dropped_capability_is_refused(daemon, backend):
     b = backend("r1")
     port = fc.free_port()
@@ -256,6 +280,22 @@ def test_reload_needing_a_dropped_capability_is_refused(daemon, backend):
     assert "restart fulcrum to grant it" in log
     assert d.vs(81) is None and d.vs(port) is not None
     assert d.running()
+
+
+def test_reload_bringing_the_first_xdp_service_is_refused(daemon, backend):
+    """The XDP program is loaded with the first DR/TUN service: CAP_BPF and
+    CAP_PERFMON, which a daemon without one dropped, are needed again."""
+    b = backend("r1")
+    port = fc.free_port()
+    text = fc.vs_block(port, [b.port])
+    d = daemon(text)
+    d.write_conf(text + "virtual_server 192.0.2.1 80 {\n    lb_algo mh\n    lb_kind DR\n"
+                 "    real_server 192.0.2.2 80 {\n    }\n}\n")
+    d.reload()
+    fc.wait_until(lambda: "reload refused" in d.stderr(), 10.0, "the refusal")
+    assert "needs cap_net_admin, cap_perfmon, cap_bpf, dropped at start" in d.stderr(), \
+        d.stderr()[-2000:]
+    assert len(d.list_json()["virtual_servers"]) == 1
 
 
 def test_run_as_user(pubdir, undo):
