@@ -147,6 +147,7 @@ const struct ctl_cmd ctl_cmds[] = {
 	       "`fall`.  Times are seconds ago.  See doc/health.md.",
 	.min_args = 0,
 	.max_args = 1,
+	.flags = CTL_BULKY,
 	.fn = cmd_show_checks,
     },
     {
@@ -165,6 +166,7 @@ const struct ctl_cmd ctl_cmds[] = {
 	       "(`from`, `to`, `ago_ms`, `reason`) and `counters`.  See doc/vrrp.md.",
 	.min_args = 0,
 	.max_args = 1,
+	.flags = CTL_BULKY,
 	.fn = cmd_show_vrrp,
     },
     {
@@ -189,6 +191,7 @@ const struct ctl_cmd ctl_cmds[] = {
 	       "`weight`, `mac`, `ifindex` and `tunnel_source`.  See doc/xdp.md.",
 	.min_args = 0,
 	.max_args = 1,
+	.flags = CTL_BULKY,
 	.fn = cmd_show_xdp,
     },
     {
@@ -513,10 +516,12 @@ void ctl_help_markdown(struct sbuf *out)
 		    "has taken the last, so a client that stops reading costs the daemon one "
 		    "piece.  If the servers change under it (a reload, `add server`, `del "
 		    "server`) the listing stops with a last line `ERROR <message>` "
-		    "(fulcrumctl: exit 1); run it again.  Any other reply is at most %s.\n\n"
+		    "(fulcrumctl: exit 1); run it again.  Any other reply is at most %s, and while "
+		    "%s of replies wait for clients that do not read, the `show` commands are "
+		    "refused unrun (`ERROR busy: ...`; try again).\n\n"
 		    "The socket's directory must be writable by root alone (created 0700 if "
 		    "missing; the daemon refuses to start otherwise), and fulcrumctl talks only "
 		    "to a socket served by root or by the user `-u` names (`SO_PEERCRED`).\n",
 		    CTL_MAX_REQUEST, CTL_TIMEOUT_MS / 1000, FC_DEFAULT_CONTROL_SOCKET,
-		    CTL_CHUNK >> 10, CTL_MAX_REPLY_TEXT);
+		    CTL_CHUNK >> 10, CTL_MAX_REPLY_TEXT, CTL_MAX_PENDING_TEXT);
 }

@@ -27,6 +27,12 @@ struct sbuf;
 #define CTL_CHUNK     (16u << 10)
 #define CTL_MAX_REPLY (4u << 20)
 #define CTL_MAX_REPLY_TEXT "4 MiB"
+/* Bytes of whole replies not yet taken by their clients, all clients
+ * together: once over it, a CTL_BULKY request is refused unrun ("busy,
+ * try again"); 256 clients that do not read a 200 KB `show checks` would
+ * otherwise hold 50 MB.  Small replies are always served. */
+#define CTL_MAX_PENDING	     (8u << 20)
+#define CTL_MAX_PENDING_TEXT "8 MiB"
 
 /* A command handler.  argv holds the arguments after the command's words
  * (argc already checked against the table's min/max).  On success returns 0
@@ -52,8 +58,11 @@ struct ctl_stream {
 typedef int (*ctl_stream_fn)(struct fulcrum *fc, int argc, char **argv, struct ctl_stream *st,
 			     char *err, size_t errlen);
 
-/* CTL_LOCAL: fulcrumctl answers the command itself, without a daemon. */
+/* CTL_LOCAL: fulcrumctl answers the command itself, without a daemon.
+ * CTL_BULKY: a whole reply that grows with the number of servers: refused
+ * unrun while CTL_MAX_PENDING bytes of replies wait for their clients. */
 #define CTL_LOCAL 0x1
+#define CTL_BULKY 0x2
 
 /* One line of the command table (src/ctl/cmdtab.c).  Help text, the
  * client's argument check and doc/fulcrumctl.md are all generated from it. */
@@ -64,7 +73,7 @@ struct ctl_cmd {
 	const char *doc;   /* longer markdown paragraph for doc/fulcrumctl.md, or NULL */
 	int min_args;	   /* arguments after the words */
 	int max_args;
-	unsigned flags; /* CTL_LOCAL */
+	unsigned flags; /* CTL_LOCAL, CTL_BULKY */
 	ctl_fn fn;	/* one of fn and stream */
 	ctl_stream_fn stream;
 };

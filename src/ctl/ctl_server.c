@@ -48,6 +48,7 @@ struct ctl_client {
 	struct sbuf out; /* the reply, or its piece not yet sent */
 	size_t out_off;	 /* bytes of out already sent */
 	struct ctl_stream stream; /* a listing still being produced (next non-NULL) */
+	size_t charged;	 /* bytes of a whole reply counted in srv->pending */
 	int replying;	 /* request read, reply being sent */
 	int busy;	 /* inside ctl_execute() */
 };
@@ -64,6 +65,7 @@ struct ctl_server {
 	unsigned timeout_ms;
 	struct ctl_client *clients;
 	unsigned nclients;
+	size_t pending;	     /* whole replies not yet sent, over all clients */
 	unsigned round_left; /* pieces this round may still produce */
 	int round_armed;     /* round_left is counting; reset after the round */
 };
@@ -90,6 +92,7 @@ static void client_close(struct ctl_client *c)
 	close(c->io.fd);
 	stream_end(c);
 	if (c->srv) {
+		c->srv->pending -= c->charged;
 		if (c->prev)
 			c->prev->next = c->next;
 		else
@@ -201,6 +204,13 @@ static void client_flush(struct ctl_client *c)
 			return;
 		}
 		c->out_off += (size_t)n;
+		if (c->charged) {
+			size_t took = (size_t)n < c->charged ? (size_t)n : c->charged;
+
+			c->charged -= took;
+			if (c->srv)
+				c->srv->pending -= took;
+		}
 	}
 	client_close(c);
 }
@@ -221,7 +231,8 @@ static void reply_error(struct ctl_client *c, const char *msg)
 static void client_request(struct ctl_client *c, char *line, size_t len)
 {
 	char *argv[CTL_MAX_WORDS], err[ERRLEN];
-	int argc;
+	const struct ctl_cmd *cmd;
+	int argc, nw;
 
 	c->replying = 1;
 	loop_io_mod(c->loop, &c->io, 0);
@@ -236,6 +247,12 @@ static void client_request(struct ctl_client *c, char *line, size_t len)
 		reply_error(c, err);
 		goto send;
 	}
+	cmd = ctl_lookup(argc, argv, &nw);
+	if (cmd && (cmd->flags & CTL_BULKY) && c->srv && c->srv->pending >= CTL_MAX_PENDING) {
+		reply_error(c, "busy: replies to other clients that do not read fill "
+			       CTL_MAX_PENDING_TEXT "; try again");
+		goto send;
+	}
 	sbuf_puts(&c->out, "OK\n");
 	c->busy = 1;
 	if (ctl_execute_stream(c->fc, argc, argv, &c->out, &c->stream, err, sizeof(err)) < 0)
@@ -245,6 +262,10 @@ static void client_request(struct ctl_client *c, char *line, size_t len)
 			       CTL_MAX_REPLY_TEXT ")");
 	c->busy = 0;
 send:
+	if (c->srv && !c->stream.next) {
+		c->charged = c->out.len;
+		c->srv->pending += c->charged;
+	}
 	if (c->out.oom) {
 		log_err("control: out of memory building a reply");
 		client_close(c);

@@ -444,9 +444,11 @@ def names(port, n, host="127.0.0.1", src=None, timeout=5.0):
 
 
 def burst(port, n, timeout=5.0):
-    """n clients connect at once, then each waits for its backend's name:
-    how many were served (the others were refused or reset)."""
+    """n clients connect at once, then each waits for its backend's name,
+    all within timeout seconds: how many were served (the others were
+    refused, reset, or still queued when time ran out)."""
     socks, served = [], 0
+    deadline = time.monotonic() + timeout
     try:
         for _ in range(n):
             try:
@@ -455,6 +457,7 @@ def burst(port, n, timeout=5.0):
                 pass
         for s in socks:
             try:
+                s.settimeout(max(0.01, deadline - time.monotonic()))
                 if recv_line(s):
                     served += 1
             except (OSError, AssertionError):
