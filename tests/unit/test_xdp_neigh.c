@@ -172,6 +172,7 @@ static void test_v4_gateway(void **state)
 	assert_int_equal(nh.onlink, 0);
 	assert_int_equal(nh.ifindex, (int)if_nametoindex("v0"));
 	assert_memory_equal(nh.mac, mac_v1, 6); /* the gateway's */
+	assert_ip(&nh.hop, "10.77.0.2");
 	assert_ip(&nh.src, "10.77.0.1");
 }
 
@@ -214,6 +215,64 @@ static void test_v6(void **state)
 	assert_int_equal(nh.onlink, 0);
 	assert_memory_equal(nh.mac, mac_v1, 6);
 	assert_ip(&nh.src, "fc77::1");
+}
+
+struct seen {
+	struct fc_addr dst[16];
+	int ifindex[16];
+	int n;
+};
+
+static void on_neigh(const struct fc_addr *dst, int ifindex, void *arg)
+{
+	struct seen *s = arg;
+
+	if (s->n < 16) {
+		s->dst[s->n] = *dst;
+		s->ifindex[s->n++] = ifindex;
+	}
+}
+
+/* Drains fd for up to ms (poll); 1 if addr was reported on v0. */
+static int event_for(int fd, struct seen *s, const char *addr, int ms)
+{
+	struct fc_addr want = ip(addr);
+	char err[ERRLEN];
+	int i, waited;
+
+	for (waited = 0; waited <= ms; waited += 10) {
+		assert_true(xdp_neigh_sub_read(fd, on_neigh, s, err, sizeof(err)) >= 0);
+		for (i = 0; i < s->n; i++)
+			if (addr_ip_equal(&s->dst[i], &want) &&
+			    s->ifindex[i] == (int)if_nametoindex("v0"))
+				return 1;
+		usleep(10 * 1000);
+	}
+	return 0;
+}
+
+/* The subscription reports entries that got a usable MAC (what the engine
+ * waits for), not the INCOMPLETE entry a lookup creates. */
+static void test_neigh_events(void **state)
+{
+	struct seen s = {0};
+	struct xdp_nexthop nh;
+	char err[ERRLEN] = "";
+	int fd = xdp_neigh_sub_open(err, sizeof(err));
+
+	if (fd < 0)
+		fail_msg("%s", err);
+	assert_int_equal(lookup("10.77.0.8", &nh), 0); /* nobody: INCOMPLETE */
+	assert_int_equal(nh.resolved, 0);
+	assert_ip(&nh.hop, "10.77.0.8");
+	assert_false(event_for(fd, &s, "10.77.0.8", 200));
+	assert_int_equal(
+	    sh("ip neigh replace 10.77.0.8 lladdr 02:fc:77:00:00:05 dev v0 nud reachable"), 0);
+	assert_true(event_for(fd, &s, "10.77.0.8", 2000));
+	assert_int_equal(
+	    sh("ip -6 neigh replace fc77::8 lladdr 02:fc:77:00:00:05 dev v0 nud permanent"), 0);
+	assert_true(event_for(fd, &s, "fc77::8", 2000));
+	close(fd);
 }
 
 static void test_owner_and_oif(void **state)
@@ -270,6 +329,7 @@ int main(void)
 	    cmocka_unit_test(test_v4_gateway),
 	    cmocka_unit_test(test_errors),
 	    cmocka_unit_test(test_v6),
+	    cmocka_unit_test(test_neigh_events),
 	    cmocka_unit_test(test_owner_and_oif),
 	};
 	int status, rc;
