@@ -6,7 +6,6 @@
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 
 #include "conf/kw.h"
@@ -25,14 +24,6 @@ static int p_control_socket(struct kw_ctx *c, void *obj, const struct kw_stmt *s
 	if (strlen(st->args[0].text) >= 108)
 		return err_set(err, errlen, "control_socket: path longer than 107 characters");
 	return kw_str(st, 0, &g->control_socket, err, errlen);
-}
-
-static int p_router_id(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
-		       size_t errlen)
-{
-	struct global_defs *g = obj;
-
-	return kw_str(st, 0, &g->router_id, err, errlen);
 }
 
 /* xdp_interface IF [IF ...] (fulcrum extension): the interfaces the XDP
@@ -69,23 +60,16 @@ static int p_xdp_interface(struct kw_ctx *c, void *obj, const struct kw_stmt *st
 	return 0;
 }
 
-/* xdp_mode auto|native|generic (fulcrum extension) */
-static int p_xdp_mode(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
-		      size_t errlen)
-{
-	struct global_defs *g = obj;
-	const char *m = st->args[0].text;
-
-	if (!strcasecmp(m, "auto"))
-		g->xdp_mode = FC_XDP_MODE_AUTO;
-	else if (!strcasecmp(m, "native") || !strcasecmp(m, "drv"))
-		g->xdp_mode = FC_XDP_MODE_NATIVE;
-	else if (!strcasecmp(m, "generic") || !strcasecmp(m, "skb"))
-		g->xdp_mode = FC_XDP_MODE_GENERIC;
-	else
-		return err_set(err, errlen, "xdp_mode: '%s' is not auto, native or generic", m);
-	return 0;
-}
+/* xdp_mode auto|native|generic (fulcrum extension); drv and skb are the
+ * names ip-link(8) gives the last two */
+static const struct kw_enum xdp_modes[] = {
+    {"auto", FC_XDP_MODE_AUTO},
+    {"native", FC_XDP_MODE_NATIVE},
+    {"drv", FC_XDP_MODE_NATIVE, 1},
+    {"generic", FC_XDP_MODE_GENERIC},
+    {"skb", FC_XDP_MODE_GENERIC, 1},
+    {NULL},
+};
 
 /* ---- scripts and privileges (doc/security.md) ---- */
 
@@ -155,10 +139,12 @@ static int p_chroot_dir(struct kw_ctx *c, void *obj, const struct kw_stmt *st, c
 
 static const struct kw kw_global[] = {
     {"control_socket", p_control_socket, 1, 1, KW_NOBLOCK},
-    {"router_id", p_router_id, 1, 1, KW_NOBLOCK},
-    {"lvs_id", p_router_id, 1, 1, KW_NOBLOCK}, /* router_id's name before keepalived 1.1.8 */
+    {"router_id", NULL, 1, 1, KW_NOBLOCK, KW_SLOT(struct global_defs, router_id, KW_T_STR, 0, 0)},
+    /* router_id's name before keepalived 1.1.8 */
+    {"lvs_id", NULL, 1, 1, KW_NOBLOCK, KW_SLOT(struct global_defs, router_id, KW_T_STR, 0, 0)},
     {"xdp_interface", p_xdp_interface, 1, KW_ANY, KW_NOBLOCK},
-    {"xdp_mode", p_xdp_mode, 1, 1, KW_NOBLOCK},
+    {"xdp_mode", NULL, 1, 1, KW_NOBLOCK,
+     KW_SLOT_X(KW_SELF, struct global_defs, xdp_mode, KW_T_ENUM, 0, 0, xdp_modes)},
     {"vrrp_version", vrrp_kw_global_version, 1, 1, KW_NOBLOCK},
     {"vrrp_garp_interval", vrrp_kw_global_garp, 1, 1, KW_NOBLOCK},
     {"vrrp_gna_interval", vrrp_kw_global_garp, 1, 1, KW_NOBLOCK},
