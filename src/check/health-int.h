@@ -21,7 +21,8 @@ void health_scripts_cancel(void);
 int health_str_eq(const char *a, const char *b);
 
 /* vs_health.c */
-struct vs_health *vh_new(struct fulcrum *fc, struct virtual_server *vs);
+struct vs_health *vh_new(struct fulcrum *fc, const struct health_hooks *hooks,
+			  struct virtual_server *vs);
 /* Re-evaluate quorum and the sorry server after a change of the servers'
  * health or weights; runs the quorum scripts and sets the live "held"
  * flags.  Returns 1 if what the engine must see changed. */

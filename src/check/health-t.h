@@ -9,6 +9,7 @@
 #include "check/check-t.h"
 #include "model/model-t.h"
 
+struct health_hooks;
 struct vs_health;
 
 /* A check_run and what only the core needs about it.  run comes first: the
@@ -41,6 +42,7 @@ struct rs_health {
  * vs->health points here. */
 struct vs_health {
 	struct fulcrum *fc;
+	const struct health_hooks *hooks; /* apply's, from health_apply */
 	struct virtual_server *vs;
 	struct rs_health *servers;
 	int quorum_up;          /* keepalived's quorum_state_up */

@@ -1,6 +1,7 @@
 /* The health core: schedules every checker of every real server on the
  * loop, enforces the deadline of each attempt, counts retries, rise and
- * fall, and turns results into real-server state through apply_vs().
+ * fall, and turns results into real-server state, handed to the engines
+ * through the hook apply installed (health_hooks.vs_changed).
  *
  * One ev_timer per checker does everything: while idle it is the start of
  * the next attempt, while an attempt runs it is its deadline.  The heap
@@ -31,7 +32,6 @@
 #include "core/log.h"
 #include "core/loop.h"
 #include "core/spawn.h"
-#include "daemon/apply.h"
 #include "model/model.h"
 
 /* The first attempts of all checkers are spread over this much (or their
@@ -162,7 +162,7 @@ static void apply_changed(struct vs_health *vh)
 {
 	char err[512], l[ADDR_STRLEN + 16];
 
-	if (apply_vs(vh->fc, vh->vs, err, sizeof(err)) < 0)
+	if (vh->hooks->vs_changed(vh->fc, vh->vs, err, sizeof(err)) < 0)
 		log_err("%s: health change not applied: %s", health_vs_label(vh->vs, l, sizeof(l)),
 			err);
 }
@@ -561,7 +561,8 @@ static struct virtual_server *old_same(const struct config *old, const struct vi
 	return NULL;
 }
 
-void health_apply(struct fulcrum *fc, struct config *newcfg, struct config *oldcfg)
+void health_apply(struct fulcrum *fc, const struct health_hooks *hooks, struct config *newcfg,
+		  struct config *oldcfg)
 {
 	struct virtual_server *vs, *ovs;
 	struct real_server *rs, *ors;
@@ -571,7 +572,7 @@ void health_apply(struct fulcrum *fc, struct config *newcfg, struct config *oldc
 	for (vs = newcfg->vs; vs; vs = vs->next) {
 		ovs = old_same(oldcfg, vs);
 		ovh = ovs ? ovs->health : NULL;
-		vh = vh_new(fc, vs);
+		vh = vh_new(fc, hooks, vs);
 		if (!vh) {
 			log_err("health: out of memory, the checks of a service do not run");
 			continue;

@@ -1,19 +1,36 @@
 /* The health core: runs every real server's checkers on the loop and turns
  * results into real-server state (rs->live->health, reason, since_ms),
- * through apply_vs() like any other change.  Also the virtual-server level:
- * sorry server hand-over, quorum/hysteresis scripts, ha_suspend. */
+ * which it hands to the engines through the hook apply installs (apply_vs,
+ * like any other change).  Also the virtual-server level: sorry server
+ * hand-over, quorum/hysteresis scripts, ha_suspend.
+ *
+ * check/ sits below daemon/: it never includes apply, apply calls it and
+ * gives it the hooks (doc/internals/model.md, "Layering"). */
 #ifndef FC_CHECK_HEALTH_H
 #define FC_CHECK_HEALTH_H
 
+#include <stddef.h>
+
 #include "core/sbuf.h"
 #include "model/fulcrum-t.h"
+
+/* What health checking asks of the layer above it.  Apply installs them
+ * (health_apply); they stay valid as long as the model they came with. */
+struct health_hooks {
+	/* The live state of vs's servers changed (health, the held flags of
+	 * quorum and sorry server, a dynamic weight): the engine serving vs must
+	 * see it.  0, or -1 with the reason (health logs it). */
+	int (*vs_changed)(struct fulcrum *fc, struct virtual_server *vs, char *err, size_t errlen);
+};
 
 /* A new model went into service (first start or reload): called by
  * apply_config after the engines committed and before the old model is
  * freed.  Checkers of real servers whose check configuration did not
  * change move over with their state; the others stop; new ones start
- * (alpha: down until the first success; otherwise up). */
-void health_apply(struct fulcrum *fc, struct config *newcfg, struct config *oldcfg);
+ * (alpha: down until the first success; otherwise up).  Every change of
+ * state from now on is reported through hooks. */
+void health_apply(struct fulcrum *fc, const struct health_hooks *hooks, struct config *newcfg,
+		  struct config *oldcfg);
 
 /* vs changed in place (add/del server): start/stop checkers to match its
  * real-server list.  Called by apply_vs before the engine update. */

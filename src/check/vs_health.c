@@ -22,13 +22,15 @@
 #include "core/loop.h"
 #include "model/model.h"
 
-struct vs_health *vh_new(struct fulcrum *fc, struct virtual_server *vs)
+struct vs_health *vh_new(struct fulcrum *fc, const struct health_hooks *hooks,
+			  struct virtual_server *vs)
 {
 	struct vs_health *vh = calloc(1, sizeof(*vh));
 
 	if (!vh)
 		return NULL;
 	vh->fc = fc;
+	vh->hooks = hooks;
 	vh->vs = vs;
 	return vh;
 }

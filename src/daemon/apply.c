@@ -1,8 +1,10 @@
 /* The one path that changes what is served.
  *
- * A reload, a control command and (later) a health transition all end
- * here: either a whole new model (apply_config) or one virtual server
- * changed in place (apply_vs).  Engines are called from nowhere else. */
+ * A reload, a control command and a health transition all end here: either
+ * a whole new model (apply_config) or one virtual server changed in place
+ * (apply_vs).  Engines are called from nowhere else.  Health checking and
+ * VRRP sit below: they report their changes through the hooks installed
+ * here and never include daemon/ (doc/internals/model.md, "Layering"). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,19 +21,6 @@
 #include "model/model.h"
 #include "vrrp/vrrp_run.h"
 
-const struct engine_ops *engine_for(const struct virtual_server *vs)
-{
-	switch (vs->fwd) {
-	case FWD_NAT:
-	case FWD_PROXY:
-		return &proxy_engine_ops;
-	case FWD_DR:
-	case FWD_TUN:
-		return &xdp_engine_ops;
-	}
-	return &xdp_engine_ops;
-}
-
 static const char *vs_label(const struct virtual_server *vs, char *buf, size_t len)
 {
 	char a[ADDR_STRLEN];
@@ -44,21 +33,33 @@ static const char *vs_label(const struct virtual_server *vs, char *buf, size_t l
 	return buf;
 }
 
-static const struct engine_ops *const all_engines[] = {&proxy_engine_ops, &xdp_engine_ops};
-#define N_ENGINES (sizeof(all_engines) / sizeof(all_engines[0]))
+/* A health change is a change of the service like any other: the same
+ * path as a control command. */
+static const struct health_hooks health_hooks = {
+    .vs_changed = apply_vs,
+};
+
+/* ha_suspend: VRRP's mastership starts and stops the checks of a service
+ * on one of its addresses. */
+static const struct vrrp_hooks vrrp_hooks = {
+    .vs_suspend = health_suspend_vs,
+};
 
 unsigned apply_validate(const struct config *cfg, void (*report)(void *ctx, const char *msg),
 			void *ctx)
 {
+	const struct engine_ops *const *all;
 	const struct virtual_server *vs;
 	unsigned problems = 0;
-	size_t i;
 
 	for (vs = cfg->vs; vs; vs = vs->next) {
 		const struct engine_ops *e = engine_for(vs);
 		char err[ERRLEN], label[ADDR_STRLEN + 16], msg[ERRLEN + 256];
 
-		if (e->check(vs, err, sizeof(err)) == 0)
+		if (!e)
+			snprintf(err, sizeof(err), "no engine serves lb_kind %s",
+				 fwd_keyword(vs->fwd));
+		else if (e->check(vs, err, sizeof(err)) == 0)
 			continue;
 		problems++;
 		snprintf(msg, sizeof(msg), "%s:%d: virtual_server %s: %s", vs->file ? vs->file : "?",
@@ -66,12 +67,11 @@ unsigned apply_validate(const struct config *cfg, void (*report)(void *ctx, cons
 		if (report)
 			report(ctx, msg);
 	}
-	for (i = 0; i < N_ENGINES; i++) {
+	for (all = engines; *all; all++) {
 		const struct virtual_server *at = NULL;
 		char err[ERRLEN], label[ADDR_STRLEN + 16], msg[ERRLEN + 256];
 
-		if (!all_engines[i]->check_all || all_engines[i]->check_all(cfg, &at, err,
-									      sizeof(err)) == 0)
+		if (!(*all)->check_all || (*all)->check_all(cfg, &at, err, sizeof(err)) == 0)
 			continue;
 		problems++;
 		snprintf(msg, sizeof(msg), "%s:%d: virtual_server %s: %s",
@@ -135,6 +135,7 @@ int apply_config(struct fulcrum *fc, struct config *newcfg, char *err, size_t er
 {
 	struct first_problem fp = {err, errlen, 0};
 	struct virtual_server *vs, *old, *failed = NULL;
+	const struct engine_ops *const *all;
 	struct config *oldcfg = fc->cfg;
 
 	if (apply_validate(newcfg, keep_first, &fp))
@@ -144,7 +145,9 @@ int apply_config(struct fulcrum *fc, struct config *newcfg, char *err, size_t er
 	carry_weights(newcfg, oldcfg);
 
 	/* phase 1: build everything beside the running model */
-	xdp_engine_settings(fc, &newcfg->global);
+	for (all = engines; *all; all++)
+		if ((*all)->settings)
+			(*all)->settings(fc, &newcfg->global);
 	for (vs = newcfg->vs; vs; vs = vs->next) {
 		const struct engine_ops *e = engine_for(vs);
 
@@ -172,10 +175,10 @@ int apply_config(struct fulcrum *fc, struct config *newcfg, char *err, size_t er
 	proc_tune_apply(&newcfg->global);
 	/* checkers move over to the new model (or start) while the old one
 	 * still exists */
-	health_apply(fc, newcfg, oldcfg);
+	health_apply(fc, &health_hooks, newcfg, oldcfg);
 	/* VRRP instances move over (or stop, or start) while the old model,
 	 * which the stopping ones still point into, exists */
-	vrrp_run_apply(fc, newcfg, oldcfg);
+	vrrp_run_apply(fc, &vrrp_hooks, newcfg, oldcfg);
 	config_free(oldcfg);
 	return 0;
 }
@@ -184,6 +187,8 @@ int apply_vs(struct fulcrum *fc, struct virtual_server *vs, char *err, size_t er
 {
 	const struct engine_ops *e = engine_for(vs);
 
+	if (!e) /* apply_validate let no such model in */
+		return err_set(err, errlen, "no engine serves lb_kind %s", fwd_keyword(vs->fwd));
 	/* servers added or removed in place start or stop their checks; the
 	 * engine then sees the quorum's held flags */
 	health_sync_vs(fc, vs);
@@ -195,21 +200,20 @@ int apply_vs(struct fulcrum *fc, struct virtual_server *vs, char *err, size_t er
 
 void apply_sync(struct fulcrum *fc, int conns)
 {
-	size_t i;
+	const struct engine_ops *const *all;
 
-	for (i = 0; i < N_ENGINES; i++)
-		if (all_engines[i]->sync)
-			all_engines[i]->sync(fc, conns);
+	for (all = engines; *all; all++)
+		if ((*all)->sync)
+			(*all)->sync(fc, conns);
 }
 
 void apply_shutdown(struct fulcrum *fc)
 {
-	const struct engine_ops *const *all = all_engines;
-	size_t i;
+	const struct engine_ops *const *all;
 
-	for (i = 0; i < N_ENGINES; i++)
-		if (all[i]->shutdown)
-			all[i]->shutdown(fc);
+	for (all = engines; *all; all++)
+		if ((*all)->shutdown)
+			(*all)->shutdown(fc);
 	/* priority-0 adverts, VIPs removed, notify_stop (reaped below) */
 	vrrp_run_shutdown(fc);
 	/* last: it runs the loop briefly to reap the scripts it killed */

@@ -4,10 +4,8 @@
 
 #include <stddef.h>
 
-#include "engine/engine-t.h"
+#include "engine/engines.h" /* engine_for */
 #include "model/fulcrum-t.h"
-
-const struct engine_ops *engine_for(const struct virtual_server *vs);
 
 /* Can every virtual server of cfg be served here?  Reports each problem as
  * "file:line: message" through report(); returns the number of problems. */

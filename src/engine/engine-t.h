@@ -1,6 +1,8 @@
 /* Engines: one per forwarding kind.  Only apply (src/daemon/apply.c) calls
  * them; a reload, a control command and a health transition all end in the
- * same calls.
+ * same calls.  Which engine serves a virtual server is asked of each engine
+ * of the list (engines.c) in turn: a new engine is its own file and one line
+ * there.
  *
  * A reload is two-phase so that a config that cannot be served changes
  * nothing: every new virtual server is prepared (sockets bound, tables
@@ -13,10 +15,19 @@
 
 struct config;
 struct fulcrum;
+struct global_defs;
 struct virtual_server;
 
 struct engine_ops {
 	const char *name;
+	/* Is vs of the kind this engine serves (its forwarding kind)?  The
+	 * first engine of the list that says yes serves it; check() then says
+	 * whether it can. */
+	int (*serves)(const struct virtual_server *vs);
+	/* Optional: take the global_defs settings of the model about to be
+	 * applied (the XDP engine: xdp_interface, xdp_mode); called for every
+	 * engine before the prepare phase, whether it serves anything or not. */
+	void (*settings)(struct fulcrum *fc, const struct global_defs *g);
 	/* May this engine serve vs at all?  0, or -1 with the reason. */
 	int (*check)(const struct virtual_server *vs, char *err, size_t errlen);
 	/* Optional: limits over all the services of cfg this engine would

@@ -31,13 +31,18 @@ static struct proxy *proxy_get(struct fulcrum *fc)
 	return px;
 }
 
+static int proxy_serves(const struct virtual_server *vs)
+{
+	return vs->fwd == FWD_NAT || vs->fwd == FWD_PROXY;
+}
+
 /* vs's engine state if it is ours (the same service may have been served
  * by another engine before a reload changed its lb_kind). */
 static struct pvs *pvs_of(const struct virtual_server *vs)
 {
 	struct pvs *p;
 
-	if (!vs || (vs->fwd != FWD_NAT && vs->fwd != FWD_PROXY))
+	if (!vs || !proxy_serves(vs))
 		return NULL;
 	p = vs->engine_priv;
 	return p && p->magic == PVS_MAGIC ? p : NULL;
@@ -45,7 +50,7 @@ static struct pvs *pvs_of(const struct virtual_server *vs)
 
 static int proxy_check(const struct virtual_server *vs, char *err, size_t errlen)
 {
-	if (vs->fwd != FWD_NAT && vs->fwd != FWD_PROXY)
+	if (!proxy_serves(vs))
 		return err_set(
 		    err, errlen,
 		    "lb_kind %s is not served by the userspace proxy (it needs the XDP engine)",
@@ -192,6 +197,7 @@ static void proxy_shutdown(struct fulcrum *fc)
 
 const struct engine_ops proxy_engine_ops = {
     .name = "proxy",
+    .serves = proxy_serves,
     .check = proxy_check,
     .prepare = proxy_prepare,
     .abort = proxy_abort,

@@ -59,8 +59,11 @@ struct vgroup_note {
 	struct vgroup_note *next;
 };
 
+struct vrrp_hooks;
+
 struct vrun {
 	struct fulcrum *fc;
+	const struct vrrp_hooks *hooks; /* apply's, from the last vrrp_run_apply */
 	struct vgroup_note *groups;
 	struct vnl nl;
 	int link_fd;

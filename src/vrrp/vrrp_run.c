@@ -17,7 +17,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "check/health.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "core/loop.h"
@@ -488,7 +487,9 @@ static void ha_suspend(struct vinst *vi)
 			continue;
 		for (i = 0; i < vi->cfg->n_vips; i++)
 			if (addr_ip_equal(&vs->addr, &vi->cfg->vips[i].addr)) {
-				health_suspend_vs(vi->run->fc, vs, vi->fsm.state != VRRP_MASTER);
+				if (vi->run->hooks && vi->run->hooks->vs_suspend)
+					vi->run->hooks->vs_suspend(vi->run->fc, vs,
+								   vi->fsm.state != VRRP_MASTER);
 				break;
 			}
 	}
@@ -765,7 +766,8 @@ static int inst_same(const struct vrrp_instance *a, const struct vrrp_instance *
 	       peers_same(a, b);
 }
 
-void vrrp_run_apply(struct fulcrum *fc, struct config *newcfg, const struct config *oldcfg)
+void vrrp_run_apply(struct fulcrum *fc, const struct vrrp_hooks *hooks, struct config *newcfg,
+		    const struct config *oldcfg)
 {
 	struct vrun *r = fc->vrrp;
 	struct vinst *old, *vi, *n, **tail, *started = NULL;
@@ -798,6 +800,7 @@ void vrrp_run_apply(struct fulcrum *fc, struct config *newcfg, const struct conf
 		}
 		fc->vrrp = r;
 	}
+	r->hooks = hooks;
 	old = r->inst;
 	r->inst = NULL;
 	tail = &r->inst;

@@ -42,7 +42,9 @@ static struct xdp_engine *xdp_get(struct fulcrum *fc)
 	return x;
 }
 
-void xdp_engine_settings(struct fulcrum *fc, const struct global_defs *g)
+/* engine_ops.settings: xdp_interface and xdp_mode of the model about to be
+ * applied. */
+static void xdp_settings(struct fulcrum *fc, const struct global_defs *g)
 {
 	struct xdp_engine *x = fc->xdp;
 	unsigned i;
@@ -59,12 +61,17 @@ void xdp_engine_settings(struct fulcrum *fc, const struct global_defs *g)
 		snprintf(x->ifnames[x->n_ifnames++], IF_NAMESIZE, "%s", g->xdp_interfaces[i]);
 }
 
+static int xdp_serves(const struct virtual_server *vs)
+{
+	return vs->fwd == FWD_DR || vs->fwd == FWD_TUN;
+}
+
 /* vs's engine state if it is ours (a reload may have changed its lb_kind). */
 static struct xdp_vs *xvs_of(const struct virtual_server *vs)
 {
 	struct xdp_vs *xv;
 
-	if (!vs || (vs->fwd != FWD_DR && vs->fwd != FWD_TUN))
+	if (!vs || !xdp_serves(vs))
 		return NULL;
 	xv = vs->engine_priv;
 	return xv && xv->magic == XDP_VS_MAGIC ? xv : NULL;
@@ -481,6 +488,8 @@ static void xdp_shutdown(struct fulcrum *fc)
 
 const struct engine_ops xdp_engine_ops = {
     .name = "xdp",
+    .serves = xdp_serves,
+    .settings = xdp_settings,
     .check = xdp_check,
     .check_all = xdp_check_all,
     .prepare = xdp_prepare,
