@@ -19,6 +19,42 @@
 
 #define VSG_MAX_EXPAND 4096 /* virtual servers one group may produce */
 
+/* One entry of a virtual_server_group. */
+struct vsg_entry {
+	struct fc_addr addr; /* first address and the port */
+	unsigned count;	     /* addresses in the range (1 for a plain entry) */
+	uint32_t fwmark;     /* fwmark entry, or 0 */
+	const char *file;
+	int line;
+};
+
+struct vsg {
+	char *name;
+	struct vsg_entry *e;
+	unsigned n;
+	const char *file;
+	int line;
+	struct vsg *next;
+};
+
+/* A virtual_server group NAME whose group was not defined yet. */
+struct vsg_pending {
+	const struct token *kw; /* the virtual_server keyword */
+	char *group;
+	size_t body; /* token index just after its '{' */
+	struct vsg_pending *next;
+};
+
+/* What only this grammar keeps while reading (kw_ctx.reader): groups are
+ * expanded where a virtual_server names them, or at the end for those
+ * defined further down. */
+struct ka_state {
+	struct vsg *groups;
+	struct vsg_pending *pending;
+};
+
+#define KA(c) ((struct ka_state *)(c)->reader)
+
 int conf_sched_known(const char *name)
 {
 	return sched_find(name) != NULL;
@@ -91,9 +127,10 @@ static int p_rs_method(struct kw_ctx *c, void *obj, const struct kw_stmt *st, ch
 }
 
 /* Slots of a real_server body (the object is its struct rs_state). */
-#define RSS(f, t, lo, hi)	    KW_SLOT(struct rs_state, f, t, lo, hi)
-#define RS(f, t, lo, hi)	    KW_SLOT_IN(struct rs_state, rs, struct real_server, f, t, lo, hi)
-#define RSS_NZ(f, max, fallback) KW_SLOT_X(KW_SELF, struct rs_state, f, KW_T_SECS_NZ, 0, max, fallback)
+#define RSS(f, t, lo, hi) KW_SLOT(struct rs_state, f, t, lo, hi)
+#define RS(f, t, lo, hi)  KW_SLOT_IN(struct rs_state, rs, struct real_server, f, t, lo, hi)
+#define RSS_NZ(f, max, fallback)                                                                   \
+	KW_SLOT_X(KW_SELF, struct rs_state, f, KW_T_SECS_NZ, 0, max, fallback)
 
 static const struct kw kw_rs[] = {
     {"weight", p_weight, 1, 1, KW_NOBLOCK},
@@ -110,8 +147,7 @@ static const struct kw kw_rs[] = {
     {"connect_timeout", NULL, 1, 1, KW_NOBLOCK,
      RSS_NZ(connect_timeout_ms, 3600000, "the virtual_server's or the default (5 s)")},
     {"warmup", NULL, 1, 1, KW_NOBLOCK, RSS(warmup_ms, KW_T_SECS_MS, 0, 3600000)},
-    {"delay_loop", NULL, 1, 1, KW_NOBLOCK,
-     RSS_NZ(delay_loop_ms, 86400000, "the virtual_server's")},
+    {"delay_loop", NULL, 1, 1, KW_NOBLOCK, RSS_NZ(delay_loop_ms, 86400000, "the virtual_server's")},
     {"virtualhost", NULL, 1, 1, KW_NOBLOCK, RSS(virtualhost, KW_T_STR, 0, 0)},
     {NULL},
 };
@@ -439,10 +475,8 @@ static const struct kw kw_vs[] = {
     /* fulcrum extensions: the userspace proxy */
     {"proxy_connect_timeout", NULL, 1, 1, KW_NOBLOCK,
      VS(connect_timeout_ms, KW_T_SECS_MS, 1, 3600000)},
-    {"proxy_idle_timeout", NULL, 1, 1, KW_NOBLOCK,
-     VS(idle_timeout_ms, KW_T_SECS_MS, 0, 604800000)},
-    {"udp_session_timeout", NULL, 1, 1, KW_NOBLOCK,
-     VS(udp_timeout_ms, KW_T_SECS_MS, 0, 604800000)},
+    {"proxy_idle_timeout", NULL, 1, 1, KW_NOBLOCK, VS(idle_timeout_ms, KW_T_SECS_MS, 0, 604800000)},
+    {"udp_session_timeout", NULL, 1, 1, KW_NOBLOCK, VS(udp_timeout_ms, KW_T_SECS_MS, 0, 604800000)},
     {"proxy_connect_retries", NULL, 1, 1, KW_NOBLOCK, VS(connect_retries, KW_T_UINT, 0, 64)},
     {NULL},
 };
@@ -496,7 +530,7 @@ static struct vsg *find_group(struct kw_ctx *c, const char *name)
 {
 	struct vsg *g;
 
-	for (g = c->groups; g; g = g->next)
+	for (g = KA(c)->groups; g; g = g->next)
 		if (!strcmp(g->name, name))
 			return g;
 	return NULL;
@@ -521,7 +555,8 @@ static void range_addr(const struct vsg_entry *e, unsigned k, struct fc_addr *a)
  * index `body`.  The body was walked once with diagnostics already; these
  * walks are silent, except for what only the expansion can find
  * (duplicates), reported at the group entry. */
-void ka_expand_group(struct kw_ctx *c, const struct token *kw, const struct vsg *g, size_t body)
+static void ka_expand_group(struct kw_ctx *c, const struct token *kw, const struct vsg *g,
+			    size_t body)
 {
 	size_t saved = c->pos;
 	unsigned i, k;
@@ -593,7 +628,7 @@ static int vs_group(struct kw_ctx *c, const struct kw_stmt *st, char *err, size_
 	}
 	p->kw = st->kw;
 	p->body = body;
-	for (pp = &c->pending; *pp; pp = &(*pp)->next)
+	for (pp = &KA(c)->pending; *pp; pp = &(*pp)->next)
 		;
 	*pp = p;
 	return 0;
@@ -736,7 +771,7 @@ static int p_vsg(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *er
 	}
 	g->file = st->kw->file;
 	g->line = st->kw->line;
-	for (gp = &c->groups; *gp; gp = &(*gp)->next)
+	for (gp = &KA(c)->groups; *gp; gp = &(*gp)->next)
 		;
 	*gp = g;
 	kw_body(c, &blk_vsg, g, st->kw);
@@ -782,12 +817,32 @@ static int top_other(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char
 	return err_set(err, errlen, "unknown keyword '%s' at the top level", name);
 }
 
+static void ka_state_free(struct ka_state *ka)
+{
+	struct vsg_pending *p, *pn;
+	struct vsg *g, *gn;
+
+	for (p = ka->pending; p; p = pn) {
+		pn = p->next;
+		free(p->group);
+		free(p);
+	}
+	for (g = ka->groups; g; g = gn) {
+		gn = g->next;
+		free(g->name);
+		free(g->e);
+		free(g);
+	}
+}
+
 void ka_read(struct kw_ctx *c)
 {
+	struct ka_state ka = {0};
 	struct vsg_pending *p;
 
+	c->reader = &ka;
 	kw_walk_top(c, &kw_top, NULL);
-	for (p = c->pending; p; p = p->next) {
+	for (p = ka.pending; p; p = p->next) {
 		const struct vsg *g = find_group(c, p->group);
 
 		if (!g)
@@ -800,26 +855,8 @@ void ka_read(struct kw_ctx *c)
 	}
 	vrrp_kw_finish(c);
 	conf_scripts_finish(c);
-}
-
-void ka_ctx_free(struct kw_ctx *c)
-{
-	struct vsg_pending *p, *pn;
-	struct vsg *g, *gn;
-
-	for (p = c->pending; p; p = pn) {
-		pn = p->next;
-		free(p->group);
-		free(p);
-	}
-	for (g = c->groups; g; g = gn) {
-		gn = g->next;
-		free(g->name);
-		free(g->e);
-		free(g);
-	}
-	c->pending = NULL;
-	c->groups = NULL;
+	ka_state_free(&ka);
+	c->reader = NULL;
 }
 
 /* For the generated keyword reference (kw_doc.c). */

@@ -87,24 +87,24 @@ struct kw_slot {
 
 /* Whether a field of `size` bytes (and type `ft`) can hold a `t`: a table
  * entry that points a slot at the wrong field does not compile. */
-#define KW_SLOT_FITS(t, ft, size)                                                                   \
-	((t) == KW_T_STR || (t) == KW_T_SCRIPT ? __builtin_types_compatible_p(ft, char *)          \
-	 : (t) == KW_T_IP		       ? __builtin_types_compatible_p(ft, struct fc_addr)  \
-	 : (t) == KW_T_PORT		       ? __builtin_types_compatible_p(ft, uint16_t)        \
-	 : (t) == KW_T_IFNAME		       ? (size) > 1 && (size) != sizeof(char *)            \
-	 : (t) == KW_T_UINT || (t) == KW_T_ENUM ? (size) == 1 || (size) == 2 || (size) == 4         \
+#define KW_SLOT_FITS(t, ft, size)                                                                  \
+	((t) == KW_T_STR || (t) == KW_T_SCRIPT	? __builtin_types_compatible_p(ft, char *)         \
+	 : (t) == KW_T_IP			? __builtin_types_compatible_p(ft, struct fc_addr) \
+	 : (t) == KW_T_PORT			? __builtin_types_compatible_p(ft, uint16_t)       \
+	 : (t) == KW_T_IFNAME			? (size) > 1 && (size) != sizeof(char *)           \
+	 : (t) == KW_T_UINT || (t) == KW_T_ENUM ? (size) == 1 || (size) == 2 || (size) == 4        \
 						: (size) == sizeof(int))
 
 /* The slot of field `f` of struct T, reached from the block's object through
  * the pointer at offset `via` (KW_SELF: the object is a T). */
-#define KW_SLOT_X(via_, T, f, t, lo, hi, arg_)                                                      \
+#define KW_SLOT_X(via_, T, f, t, lo, hi, arg_)                                                     \
 	{                                                                                          \
 		.type = (t),                                                                       \
-		.size = sizeof(((T *)0)->f) +                                                      \
-			0 * sizeof(char[KW_SLOT_FITS(t, __typeof__(((T *)0)->f),                   \
-						     sizeof(((T *)0)->f))                          \
-					    ? 1                                                    \
-					    : -1]),                                                \
+		.size =                                                                            \
+		    sizeof(((T *)0)->f) +                                                          \
+		    0 * sizeof(char[KW_SLOT_FITS(t, __typeof__(((T *)0)->f), sizeof(((T *)0)->f))  \
+					? 1                                                        \
+					: -1]),                                                    \
 		.via = (via_), .off = offsetof(T, f), .min = (lo), .max = (hi), .arg = (arg_),     \
 	}
 /* The block's object is a T: KW_SLOT(struct vrrp_script, rise, KW_T_UINT, 1, 1000) */
@@ -147,32 +147,6 @@ struct kw_retired {
 	int served;	     /* 1: served as `instead` (an alias in the keyword table) */
 };
 
-/* One entry of a virtual_server_group. */
-struct vsg_entry {
-	struct fc_addr addr; /* first address and the port */
-	unsigned count;	     /* addresses in the range (1 for a plain entry) */
-	uint32_t fwmark;     /* fwmark entry, or 0 */
-	const char *file;
-	int line;
-};
-
-struct vsg {
-	char *name;
-	struct vsg_entry *e;
-	unsigned n;
-	const char *file;
-	int line;
-	struct vsg *next;
-};
-
-/* A virtual_server group NAME whose group was not defined yet. */
-struct vsg_pending {
-	const struct token *kw; /* the virtual_server keyword */
-	char *group;
-	size_t body; /* token index just after its '{' */
-	struct vsg_pending *next;
-};
-
 struct kw_ctx {
 	const struct token *tok; /* the lexer's tokens */
 	size_t ntok, pos;
@@ -182,8 +156,7 @@ struct kw_ctx {
 	unsigned silent_errors;
 	unsigned depth;
 	int body_done; /* set by kw_body(): the parser consumed its block */
-	struct vsg *groups;
-	struct vsg_pending *pending;
+	void *reader;  /* the grammar's own reading state (keepalived.c: struct ka_state) */
 };
 
 /* Reader state of one virtual_server body. */

@@ -107,9 +107,7 @@ extern const struct kw_block *const kw_doc_vrrp[];
 struct sbuf;
 void kw_doc_markdown(struct sbuf *out);
 
-/* keepalived.c: read the whole token stream into c->cfg; free the reader's
- * group tables. */
+/* keepalived.c: read the whole token stream into c->cfg. */
 void ka_read(struct kw_ctx *c);
-void ka_ctx_free(struct kw_ctx *c);
 
 #endif

@@ -18,7 +18,8 @@
 static int p_nice(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err, size_t errlen)
 {
 	struct global_defs *g = obj;
-	struct proc_tuning *t = !strncmp(st->kw->text, "vrrp_", 5) ? &g->vrrp_proc : &g->checker_proc;
+	struct proc_tuning *t =
+	    !strncmp(st->kw->text, "vrrp_", 5) ? &g->vrrp_proc : &g->checker_proc;
 	const char *s = st->args[0].text;
 	char *end;
 	long v;
@@ -37,9 +38,9 @@ static int p_nice(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *e
 /* rt_priority: keepalived caps at 99 like the kernel, 1 .. 99; rlimit_rttime
  * (and the old spelling rlimit_rtime): microseconds of CPU a real-time
  * process may use without blocking */
-#define VRRP(f, t, ...)    KW_SLOT(struct global_defs, vrrp_proc.f, t, __VA_ARGS__)
+#define VRRP(f, t, ...)	   KW_SLOT(struct global_defs, vrrp_proc.f, t, __VA_ARGS__)
 #define CHECKER(f, t, ...) KW_SLOT(struct global_defs, checker_proc.f, t, __VA_ARGS__)
-#define RTTIME_US	      1000, 100000000
+#define RTTIME_US	   1000, 100000000
 
 const struct kw proc_kw_global[] = {
     {"vrrp_priority", p_nice, 1, 1, KW_NOBLOCK},

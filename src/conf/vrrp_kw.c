@@ -106,7 +106,9 @@ int vrrp_kw_global_garp(struct kw_ctx *c, void *obj, const struct kw_stmt *st, c
 #define VI(obj) (((struct vi_state *)(obj))->vi)
 
 static const struct kw_enum state_names[] = {
-    {"MASTER", VRRP_MASTER}, {"BACKUP", VRRP_BACKUP}, {NULL},
+    {"MASTER", VRRP_MASTER},
+    {"BACKUP", VRRP_BACKUP},
+    {NULL},
 };
 
 static int p_vrid(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err, size_t errlen)
@@ -289,11 +291,11 @@ static int vip_parse(struct kw_ctx *c, const struct kw_stmt *st, struct vrrp_vip
 					       "virtual_ipaddress %s: '%s' needs a value", s, o);
 			i++;
 			if (!strcmp(o, "dev")) {
-				if (kw_ifname("dev", st->args[i].text, v->dev, sizeof(v->dev),
-						err, errlen) < 0)
+				if (kw_ifname("dev", st->args[i].text, v->dev, sizeof(v->dev), err,
+					      errlen) < 0)
 					return -1;
-			} else if (kw_ifname("label", st->args[i].text, v->label,
-					       sizeof(v->label), err, errlen) < 0) {
+			} else if (kw_ifname("label", st->args[i].text, v->label, sizeof(v->label),
+					     err, errlen) < 0) {
 				return -1;
 			}
 		} else if (kw_in_list(vip_opt_arg, o)) {

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "conf/conf.h"
+#include "conf/reader.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "core/loop.h"
@@ -27,6 +28,7 @@
 
 struct options {
 	const char *conf;
+	const char *format; /* --format, or NULL: the file's content tells */
 	const char *pidfile;
 	const char *control;
 	int test_only;
@@ -42,6 +44,9 @@ static void usage(FILE *f)
 		"High-availability load balancer: reads keepalived.conf grammar.\n"
 		"\n"
 		"  -f, --use-file=FILE     configuration file (default %s)\n"
+		"      --format=GRAMMAR    read it as keepalived (the default is the grammar\n"
+		"                          its content shows; a file no grammar claims is\n"
+		"                          read as keepalived)\n"
 		"  -t, --config-test       check the configuration and exit: 0 if it can be\n"
 		"                          served, else 1 with a file:line: message per error\n"
 		"  -n, --dont-fork         stay in the foreground\n"
@@ -65,6 +70,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
 		{"use-file", required_argument, NULL, 'f'},
+		{"format", required_argument, NULL, 'F'},
 		{"config-test", no_argument, NULL, 't'},
 		{"dont-fork", no_argument, NULL, 'n'},
 		{"log-console", no_argument, NULL, 'l'},
@@ -75,6 +81,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
+	char err[ERRLEN];
 	int c;
 
 	o->conf = FC_DEFAULT_CONFIG;
@@ -82,6 +89,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 		switch (c) {
 		case 'f':
 			o->conf = optarg;
+			break;
+		case 'F':
+			o->format = optarg;
 			break;
 		case 't':
 			o->test_only = 1;
@@ -117,6 +127,10 @@ static int parse_args(int argc, char **argv, struct options *o)
 		usage(stderr);
 		exit(2);
 	}
+	if (o->format && conf_reader_force(o->format, err, sizeof(err)) < 0) {
+		fprintf(stderr, "fulcrum: %s\n", err);
+		exit(2);
+	}
 	return 0;
 }
 
@@ -135,12 +149,16 @@ static void print_problem(void *ctx, const char *msg)
 	fprintf(stderr, "%s\n", msg);
 }
 
-/* Read and check the configuration; every problem is printed.  Returns
+/* Read and check the configuration in the grammar *r (the one --format
+ * forced or the file's content shows); every problem is printed.  Returns
  * NULL if there was any. */
-static struct config *load_checked(const char *path)
+static struct config *load_checked(const char *path, const struct conf_reader **r)
 {
 	struct conf_diag d = {.fn = print_diag};
-	struct config *cfg = conf_load_file(path, &d);
+	struct config *cfg;
+
+	*r = conf_reader_for_file(path);
+	cfg = (*r)->load(path, &d);
 
 	if (!cfg)
 		return NULL;
@@ -243,6 +261,7 @@ int main(int argc, char **argv)
 	struct options o = {0};
 	struct fulcrum *fc = &the_fc;
 	struct pidfile pidf = PIDFILE_INIT;
+	const struct conf_reader *reader;
 	struct config *cfg;
 	char err[ERRLEN];
 	int rc = 1;
@@ -253,14 +272,15 @@ int main(int argc, char **argv)
 	sdn_init(); /* before any script is forked */
 	log_init("fulcrum", o.console || o.test_only, o.detailed);
 
-	cfg = load_checked(o.conf);
+	cfg = load_checked(o.conf, &reader);
 	if (o.test_only) {
 		if (!cfg) {
-			fprintf(stderr, "fulcrum: %s: configuration refused\n", o.conf);
+			fprintf(stderr, "fulcrum: %s (%s grammar): configuration refused\n", o.conf,
+				reader->name);
 			return 1;
 		}
-		printf("fulcrum: %s: configuration OK (%u virtual server%s)\n", o.conf, cfg->n_vs,
-		       cfg->n_vs == 1 ? "" : "s");
+		printf("fulcrum: %s (%s grammar): configuration OK (%u virtual server%s)\n", o.conf,
+		       reader->name, cfg->n_vs, cfg->n_vs == 1 ? "" : "s");
 		config_free(cfg);
 		return 0;
 	}

@@ -163,6 +163,38 @@ def test_help(bins):
         assert opt in out, "help does not mention %s:\n%s" % (opt, out)
 
 
+def test_t_names_the_grammar(bins, tmp_path):
+    # the content shows keepalived.conf; -t says which grammar it read
+    p, r = check(tmp_path, GOOD)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == "fulcrum: %s (keepalived grammar): configuration OK (2 virtual " \
+        "servers)\n" % p, r.stdout
+    # a file no grammar claims is read as keepalived: its errors as ever
+    p, r = check(tmp_path, "virtual=192.168.32.66:80\n", "l.cf")
+    assert r.returncode == 1, r.stdout
+    assert lines_at(r.stderr, p, 1) == [
+        "%s:1: unknown keyword 'virtual=192.168.32.66:80' at the top level" % p], r.stderr
+    assert "fulcrum: %s (keepalived grammar): configuration refused" % p in r.stderr
+
+
+def test_format_option(bins, tmp_path):
+    p = tmp_path / "f.conf"
+    p.write_text(GOOD)
+    r = fc.run_fulcrum("-t", "--format", "keepalived", "-f", p)
+    fc.assert_no_sanitizer(r.stderr, "fulcrum --format keepalived")
+    assert r.returncode == 0, r.stderr
+    assert "(keepalived grammar): configuration OK" in r.stdout, r.stdout
+    r = fc.run_fulcrum("-t", "--format=keepalived", "-f", p)
+    assert r.returncode == 0, r.stderr
+    # an unknown grammar: a usage error naming the known ones, nothing read
+    r = fc.run_fulcrum("-t", "--format", "nginx", "-f", p)
+    fc.assert_no_sanitizer(r.stderr, "fulcrum --format nginx")
+    assert r.returncode == 2, r
+    assert r.stderr == "fulcrum: --format nginx: unknown grammar (fulcrum reads keepalived)\n", \
+        r.stderr
+    assert "--format" in fc.run_fulcrum("-h").stdout
+
+
 def test_help_ends_with_newline(bins):
     # a shell prompt after `fulcrum -h` starts on its own line
     for opt in ("-h", "--help"):
