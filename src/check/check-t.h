@@ -5,6 +5,7 @@
 #ifndef FC_CHECK_CHECK_T_H
 #define FC_CHECK_CHECK_T_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/addr.h"
@@ -16,14 +17,55 @@ struct real_server;
 struct check_run;
 struct rs_health;
 
+struct kw;
+
+/* A checker: how it runs an attempt, and its own configuration.  The
+ * reader (src/conf/check_kw.c) parses the keywords every checker has into
+ * struct check_conf and this checker's `keywords` into the struct that
+ * conf_new returns (check_conf.spec); the health core compares two
+ * configurations with conf_equal to decide what a reload keeps.  Adding a
+ * checker: doc/internals/model.md "Checkers". */
 struct check_ops {
 	enum check_type type;
 	const char *name; /* as in the config: "TCP_CHECK", "HTTP_GET"... */
+
+	/* ---- configuration ---- */
+	/* The keywords of its block besides the common ones (a table ending
+	 * in {NULL}; may be just that).  Their parsers get the struct
+	 * check_conf being read as obj, its spec allocated. */
+	const struct kw *keywords;
+	/* keepalived's default retry for this checker when no level gives
+	 * one (1; DNS_CHECK 3, MISC_CHECK 0). */
+	unsigned retry_default;
+	/* A new spec with its defaults, NULL on out of memory; conf_free
+	 * frees one (NULL-safe); conf_equal: 1 if two specs check the same
+	 * thing the same way (every field that changes what is checked).
+	 * All three NULL for a checker without configuration of its own. */
+	void *(*conf_new)(void);
+	void (*conf_free)(void *spec);
+	int (*conf_equal)(const void *a, const void *b);
+	/* At the end of the block (NULL: nothing to do): what the block must
+	 * hold (0, or -1 with a sentence in err), and any rewriting (SMTP's
+	 * host { } blocks become checks of their own appended after k). */
+	int (*conf_finish)(struct check_conf *k, char *err, size_t errlen);
+	/* After k->virtualhost got its inherited value (real_server, then
+	 * virtual_server level), or NULL: HTTP_GET / SSL_GET take the
+	 * level's virtualhost and resolve enable_sni. */
+	void (*conf_inherit)(struct check_conf *k, const char *virtualhost);
+	/* The deadline of one attempt, or NULL for connect_timeout (the
+	 * common rule); MISC_CHECK: misc_timeout, else the interval. */
+	unsigned (*attempt_timeout_ms)(const struct check_conf *k, unsigned interval_ms);
+	/* The command line this checker runs, its user (NULL: script_user)
+	 * and what names it in messages ("MISC_CHECK misc_path"), for
+	 * enable_script_security; NULL for a checker that runs none. */
+	const char *(*script)(const struct check_conf *k, const char **user, const char **what);
+
+	/* ---- running ---- */
 	/* Start one attempt.  The attempt ends with exactly one call of
 	 * check_done(run, ...), later from a loop callback or at once from
 	 * start itself (e.g. socket() failed).  The core arms its own deadline
-	 * (connect_timeout, or misc_timeout for MISC_CHECK) and calls cancel
-	 * when it passes; the checker needs no timer of its own for that. */
+	 * (attempt_timeout_ms, else connect_timeout) and calls cancel when it
+	 * passes; the checker needs no timer of its own for that. */
 	void (*start)(struct check_run *run);
 	/* Abort the attempt in progress: close and free everything in
 	 * run->priv, do NOT call check_done.  Called on timeout, reload, stop.

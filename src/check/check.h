@@ -15,14 +15,44 @@ void check_done(struct check_run *run, int ok, const char *fmt, ...)
  * check_done). */
 void check_set_weight(struct check_run *run, int weight);
 
+/* The checker registry: one line per checker, X(id, keyword, block rule).
+ * The checker's file (check_<id>.c) defines `check_<id>_ops` and its
+ * keyword table `check_<id>_kw` (ops.keywords); check.c builds the list
+ * of checkers from this, src/conf/check_kw.c the checker keywords of
+ * real_server and their blocks; the block rule is the reader's (KW_OPTBLOCK:
+ * `TCP_CHECK` alone is a check; KW_NEEDBLOCK: it needs { }).  A checker
+ * also has its constant in enum check_type (model/check-t.h). */
+#define CHECK_REGISTRY(X)                                \
+	X(tcp, "TCP_CHECK", KW_OPTBLOCK)                 \
+	X(http_get, "HTTP_GET", KW_NEEDBLOCK)            \
+	X(ssl_get, "SSL_GET", KW_NEEDBLOCK)              \
+	X(misc, "MISC_CHECK", KW_NEEDBLOCK)              \
+	X(smtp, "SMTP_CHECK", KW_OPTBLOCK)               \
+	X(dns, "DNS_CHECK", KW_OPTBLOCK)                 \
+	X(udp, "UDP_CHECK", KW_OPTBLOCK)                 \
+	X(ping, "PING_CHECK", KW_OPTBLOCK)               \
+	X(file, "FILE_CHECK", KW_NEEDBLOCK)
+
+#define CHECK_OPS_DECL(id, word, rule) extern const struct check_ops check_##id##_ops;
+CHECK_REGISTRY(CHECK_OPS_DECL)
+#undef CHECK_OPS_DECL
+
 /* The checker for a type, or NULL if this build has none (the reader
  * refuses the config then). */
 const struct check_ops *check_ops_for(enum check_type type);
+/* The checker whose block keyword is `name` ("HTTP_GET"), or NULL. */
+const struct check_ops *check_ops_named(const char *name);
+/* The i-th checker of the registry, NULL past the last (for walkers). */
+const struct check_ops *check_ops_at(size_t i);
 
-/* Registry: one explicit list in check.c. */
-extern const struct check_ops check_tcp_ops, check_http_get_ops, check_ssl_get_ops,
-	check_misc_ops, check_smtp_ops, check_dns_ops, check_udp_ops, check_ping_ops,
-	check_file_ops;
+/* Both NULL or equal strings (the checkers' conf_equal; check_net.c, so
+ * that a checker links without the health core). */
+int check_str_eq(const char *a, const char *b);
+
+/* The same check configured twice?  Every common field that changes what
+ * is checked or when (not where it was read), then the checker's
+ * conf_equal on the specs. */
+int check_conf_equal1(const struct check_conf *a, const struct check_conf *b);
 
 /* Helpers shared by the network checkers (check_net.c): a non-blocking
  * socket connected (in progress) to run->target, bound to conf->bindto /

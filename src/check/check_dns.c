@@ -1,4 +1,4 @@
-/* DNS_CHECK: one UDP query (conf->dns_name, default "."; conf->dns_type,
+/* DNS_CHECK: one UDP query (dns_name, default "."; dns_type,
  * default SOA; class IN, RD set, random ID) on a connected socket; the
  * server is up when a reply with our ID answers our question with rcode
  * NOERROR (answers are not required: keepalived does not require them).
@@ -17,8 +17,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <strings.h>
+
 #include "check/check.h"
+#include "check/check_dns-t.h"
 #include "check/dns_msg.h"
+#include "conf/kw.h"
+#include "core/err.h"
 #include "core/loop.h"
 
 #define DNS_REPLY_MAX 4096 /* longer datagrams are cut by recv: parsed as truncated */
@@ -78,8 +83,9 @@ static void dns_on_io(struct loop *l, struct ev_io *io, uint32_t events)
 
 static void dns_start(struct check_run *run)
 {
-	const char *name = run->conf->dns_name ? run->conf->dns_name : ".";
-	const char *tname = run->conf->dns_type ? run->conf->dns_type : "SOA";
+	const struct check_dns_conf *k = run->conf->spec;
+	const char *name = k && k->dns_name ? k->dns_name : ".";
+	const char *tname = k && k->dns_type ? k->dns_type : "SOA";
 	uint16_t qtype = dns_type_code(tname);
 	char err[256];
 	struct dns_att *a;
@@ -126,9 +132,70 @@ static void dns_cancel(struct check_run *run)
 	check_att_release(run);
 }
 
+/* ---- configuration ---- */
+
+#define DNS(obj) ((struct check_dns_conf *)((struct check_conf *)(obj))->spec)
+
+static int p_dns_type(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
+		      size_t errlen)
+{
+	static const char *const types[] = {"A", "NS", "CNAME", "SOA", "MX", "TXT", "AAAA", NULL};
+	unsigned i;
+
+	for (i = 0; types[i]; i++)
+		if (!strcasecmp(types[i], st->args[0].text))
+			break;
+	if (!types[i])
+		return err_set(err, errlen, "type: '%s' is not A, NS, CNAME, SOA, MX, TXT or AAAA",
+			       st->args[0].text);
+	free(DNS(obj)->dns_type);
+	DNS(obj)->dns_type = strdup(types[i]);
+	return DNS(obj)->dns_type ? 0 : err_set(err, errlen, "out of memory");
+}
+
+static int p_dns_name(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
+		      size_t errlen)
+{
+	return kw_str(st, 0, &DNS(obj)->dns_name, err, errlen);
+}
+
+const struct kw check_dns_kw[] = {
+    {"type", p_dns_type, 1, 1, KW_NOBLOCK},
+    {"name", p_dns_name, 1, 1, KW_NOBLOCK},
+    {NULL},
+};
+
+static void *dns_conf_new(void)
+{
+	return calloc(1, sizeof(struct check_dns_conf));
+}
+
+static void dns_conf_free(void *spec)
+{
+	struct check_dns_conf *k = spec;
+
+	if (!k)
+		return;
+	free(k->dns_type);
+	free(k->dns_name);
+	free(k);
+}
+
+static int dns_conf_equal(const void *va, const void *vb)
+{
+	const struct check_dns_conf *a = va, *b = vb;
+
+	return check_str_eq(a->dns_type, b->dns_type) && check_str_eq(a->dns_name, b->dns_name);
+}
+
 const struct check_ops check_dns_ops = {
     .type = CHECK_DNS,
     .name = "DNS_CHECK",
+    .keywords = check_dns_kw,
+    .retry_default = 3,
+    .conf_new = dns_conf_new,
+    .conf_free = dns_conf_free,
+    .conf_equal = dns_conf_equal,
     .start = dns_start,
     .cancel = dns_cancel,
 };

@@ -30,8 +30,11 @@
  * is renamed for this file (harmless once the names differ). */
 #define rs_health rs_health_state
 #include "model/model-t.h"
+#include "conf/kw.h"
 #undef rs_health
 #include "check/check.h"
+#include "check/check_file-t.h"
+#include "core/err.h"
 
 #define FILE_WEIGHT_MAX 65535
 
@@ -75,7 +78,8 @@ static int read_value(const char *path, int64_t *val, char *why, size_t whylen)
 
 static void file_start(struct check_run *run)
 {
-	const struct check_conf *k = run->conf;
+	static const struct check_file_conf none;
+	const struct check_file_conf *k = run->conf->spec ? run->conf->spec : &none;
 	char why[160];
 	int64_t val, delta, w;
 
@@ -119,9 +123,77 @@ static void file_cancel(struct check_run *run)
 	(void)run; /* an attempt ends inside start: nothing is ever in progress */
 }
 
+/* ---- configuration ---- */
+
+#define FILEC(obj) ((struct check_file_conf *)((struct check_conf *)(obj))->spec)
+
+static int p_track_file(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
+			size_t errlen)
+{
+	return kw_str(st, 0, &FILEC(obj)->track_file, err, errlen);
+}
+
+static int p_file_weight(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
+			 size_t errlen)
+{
+	const char *s = st->args[0].text;
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (!*s || *end || v < -254 || v > 254)
+		return err_set(err, errlen, "weight: '%s' is not a number in -254..254", s);
+	if (st->argc > 1 && strcmp(st->args[1].text, "reverse"))
+		return err_set(err, errlen, "weight: '%s' is not 'reverse'", st->args[1].text);
+	if (st->argc > 1)
+		kw_warn(c, st->kw, "weight ... reverse is ignored by fulcrum");
+	FILEC(obj)->file_weight = (int)v;
+	return 0;
+}
+
+const struct kw check_file_kw[] = {
+    {"track_file", p_track_file, 1, 1, KW_NOBLOCK},
+    {"weight", p_file_weight, 1, 2, KW_NOBLOCK},
+    {NULL},
+};
+
+static void *file_conf_new(void)
+{
+	return calloc(1, sizeof(struct check_file_conf));
+}
+
+static void file_conf_free(void *spec)
+{
+	struct check_file_conf *f = spec;
+
+	if (!f)
+		return;
+	free(f->track_file);
+	free(f);
+}
+
+static int file_conf_equal(const void *va, const void *vb)
+{
+	const struct check_file_conf *a = va, *b = vb;
+
+	return check_str_eq(a->track_file, b->track_file) && a->file_weight == b->file_weight;
+}
+
+static int file_conf_finish(struct check_conf *k, char *err, size_t errlen)
+{
+	if (!FILEC(k)->track_file)
+		return err_set(err, errlen, "FILE_CHECK needs track_file");
+	return 0;
+}
+
 const struct check_ops check_file_ops = {
 	.type = CHECK_FILE,
 	.name = "FILE_CHECK",
+	.keywords = check_file_kw,
+	.retry_default = 1,
+	.conf_new = file_conf_new,
+	.conf_free = file_conf_free,
+	.conf_equal = file_conf_equal,
+	.conf_finish = file_conf_finish,
 	.start = file_start,
 	.cancel = file_cancel,
 };

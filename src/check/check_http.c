@@ -25,6 +25,7 @@
 #include <pcre2.h>
 
 #include "check/check.h"
+#include "check/check_http.h"
 #include "check/http_resp.h"
 #include "check/tls.h"
 #include "core/loop.h"
@@ -101,9 +102,9 @@ static void finish(struct http_try *t, int ok, const char *fmt, ...)
 
 /* ---- the request ---- */
 
-static int is_09(const struct check_conf *k)
+static int is_09(const struct check_http_conf *h)
 {
-	return k->http_protocol && !strcmp(k->http_protocol, "0.9");
+	return h->http_protocol && !strcmp(h->http_protocol, "0.9");
 }
 
 /* keepalived's request: HTTP/1.0 by default; "1.0C" and "1.1" add
@@ -111,14 +112,14 @@ static int is_09(const struct check_conf *k)
  * with its port.  HTTP/0.9 is the bare request line. */
 static char *build_request(const struct check_run *run, const struct check_url *url, size_t *len)
 {
-	const struct check_conf *k = run->conf;
-	const char *proto = k->http_protocol ? k->http_protocol : "1.0";
+	const struct check_http_conf *h = run->conf->spec;
+	const char *proto = h->http_protocol ? h->http_protocol : "1.0";
 	const char *vhost = url->virtualhost ? url->virtualhost : run->vhost;
 	char hostbuf[ADDR_STRLEN];
 	char *s = NULL;
 	int n;
 
-	if (is_09(k)) {
+	if (is_09(h)) {
 		n = asprintf(&s, "GET %s\r\n", url->path);
 	} else {
 		if (!vhost || !*vhost)
@@ -426,6 +427,7 @@ static void do_handshake(struct http_try *t)
 static void do_connected(struct http_try *t, uint32_t events)
 {
 	const struct check_conf *k = t->run->conf;
+	const struct check_http_conf *h = k->spec;
 	int e = 0;
 	socklen_t el = sizeof(e);
 	char err[160];
@@ -444,11 +446,11 @@ static void do_connected(struct http_try *t, uint32_t events)
 		/* enable_sni: the url's virtualhost, else the name the reader
 		 * gave (the check's or the service's virtualhost), else the
 		 * Host the request carries */
-		if (k->sni && t->url->virtualhost)
+		if (h->sni && t->url->virtualhost)
 			sni = t->url->virtualhost;
-		else if (k->sni && *k->sni)
-			sni = k->sni;
-		else if (k->sni)
+		else if (h->sni && *h->sni)
+			sni = h->sni;
+		else if (h->sni)
 			sni = t->run->vhost;
 		t->ssl = tls_client_new(t->fd, sni, err, sizeof(err));
 		if (!t->ssl) {
@@ -499,7 +501,7 @@ static int try_url(struct check_run *run, const struct check_url *url)
 	t->fd = -1;
 	t->need_body = url->digest || url->regex;
 	http_resp_init(&t->resp, HTTP_HDR_MAX, t->need_body ? HTTP_BODY_MAX : UINT64_MAX,
-		       is_09(run->conf));
+		       is_09(run->conf->spec));
 	t->resp.body_cb = body_cb;
 	t->resp.cb_arg = t;
 	run->priv = t;
@@ -530,11 +532,13 @@ static int try_url(struct check_run *run, const struct check_url *url)
 
 static void http_start(struct check_run *run)
 {
-	if (!run->conf->urls) {
+	const struct check_http_conf *h = run->conf->spec;
+
+	if (!h || !h->urls) {
 		check_done(run, 0, "no url to check");
 		return;
 	}
-	try_url(run, run->conf->urls);
+	try_url(run, h->urls);
 }
 
 static void http_cancel(struct check_run *run)
@@ -550,6 +554,13 @@ static void http_cancel(struct check_run *run)
 const struct check_ops check_http_get_ops = {
     .type = CHECK_HTTP_GET,
     .name = "HTTP_GET",
+    .keywords = check_http_get_kw,
+    .retry_default = 1,
+    .conf_new = check_http_conf_new,
+    .conf_free = check_http_conf_free,
+    .conf_equal = check_http_conf_equal,
+    .conf_finish = check_http_conf_finish,
+    .conf_inherit = check_http_conf_inherit,
     .start = http_start,
     .cancel = http_cancel,
 };
@@ -557,6 +568,13 @@ const struct check_ops check_http_get_ops = {
 const struct check_ops check_ssl_get_ops = {
     .type = CHECK_SSL_GET,
     .name = "SSL_GET",
+    .keywords = check_ssl_get_kw,
+    .retry_default = 1,
+    .conf_new = check_http_conf_new,
+    .conf_free = check_http_conf_free,
+    .conf_equal = check_http_conf_equal,
+    .conf_finish = check_http_conf_finish,
+    .conf_inherit = check_http_conf_inherit,
     .start = http_start,
     .cancel = http_cancel,
 };

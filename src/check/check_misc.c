@@ -12,11 +12,106 @@
  * group.  The reason carries the last line the script printed, which is
  * usually the one saying why. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "check/check.h"
+#include "check/check_misc-t.h"
+#include "conf/kw.h"
 #include "core/err.h"
 #include "core/spawn.h"
+
+/* ---- configuration ---- */
+
+#define MISC(obj) ((struct check_misc_conf *)((struct check_conf *)(obj))->spec)
+
+static int p_misc_path(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
+		       size_t errlen)
+{
+	return kw_str(st, 0, &MISC(obj)->misc_path, err, errlen);
+}
+
+static int p_misc_timeout(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
+			  size_t errlen)
+{
+	return kw_secs_ms(st, 0, 3600000, &MISC(obj)->misc_timeout_ms, err, errlen);
+}
+
+static int p_misc_dynamic(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
+			  size_t errlen)
+{
+	return kw_bool(st, 0, &MISC(obj)->misc_dynamic, err, errlen);
+}
+
+static int p_user(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err, size_t errlen)
+{
+	if (st->argc > 1)
+		kw_warn(c, st->kw,
+			"user: the group is ignored by fulcrum (the user's own group "
+			"applies)");
+	return kw_str(st, 0, &MISC(obj)->user, err, errlen);
+}
+
+const struct kw check_misc_kw[] = {
+    {"misc_path", p_misc_path, 1, 1, KW_NOBLOCK},
+    {"misc_timeout", p_misc_timeout, 1, 1, KW_NOBLOCK},
+    {"misc_dynamic", p_misc_dynamic, 0, 1, KW_NOBLOCK},
+    {"user", p_user, 1, 2, KW_NOBLOCK},
+    {NULL},
+};
+
+static void *misc_conf_new(void)
+{
+	return calloc(1, sizeof(struct check_misc_conf));
+}
+
+static void misc_conf_free(void *spec)
+{
+	struct check_misc_conf *m = spec;
+
+	if (!m)
+		return;
+	free(m->misc_path);
+	free(m->user);
+	free(m);
+}
+
+static int misc_conf_equal(const void *va, const void *vb)
+{
+	const struct check_misc_conf *a = va, *b = vb;
+
+	return check_str_eq(a->misc_path, b->misc_path) &&
+	       a->misc_timeout_ms == b->misc_timeout_ms && a->misc_dynamic == b->misc_dynamic &&
+	       check_str_eq(a->user, b->user);
+}
+
+static int misc_conf_finish(struct check_conf *k, char *err, size_t errlen)
+{
+	if (!MISC(k)->misc_path)
+		return err_set(err, errlen, "MISC_CHECK needs misc_path");
+	return 0;
+}
+
+/* The script's own deadline, not connect_timeout: misc_timeout, else the
+ * interval (keepalived's rule). */
+static unsigned misc_attempt_timeout(const struct check_conf *k, unsigned interval_ms)
+{
+	const struct check_misc_conf *m = k->spec;
+
+	return m && m->misc_timeout_ms && m->misc_timeout_ms <= 86400000u ? m->misc_timeout_ms
+									  : interval_ms;
+}
+
+static const char *misc_script(const struct check_conf *k, const char **user, const char **what)
+{
+	const struct check_misc_conf *m = k->spec;
+
+	*what = "MISC_CHECK misc_path";
+	*user = m ? m->user : NULL;
+	return m ? m->misc_path : NULL;
+}
+
+/* ---- running ---- */
 
 /* The last non-empty line of out, trimmed, at most max-1 bytes, into buf. */
 static void last_line(const char *out, char *buf, size_t max)
@@ -58,7 +153,7 @@ static void misc_result(struct spawn_result *res, void *data)
 	} else if (code == 0) {
 		check_done(run, 1, "exit status 0");
 		return;
-	} else if (run->conf->misc_dynamic && code >= 2 && code <= 255) {
+	} else if (((const struct check_misc_conf *)run->conf->spec)->misc_dynamic && code >= 2 && code <= 255) {
 		check_set_weight(run, code - 2);
 		check_done(run, 1, "exit status %d (weight %d)", code, code - 2);
 		return;
@@ -73,11 +168,11 @@ static void misc_result(struct spawn_result *res, void *data)
 
 static void misc_start(struct check_run *run)
 {
-	const struct check_conf *k = run->conf;
+	const struct check_misc_conf *k = run->conf->spec;
 	char err[ERRLEN];
 	struct spawn *sp;
 
-	if (!k->misc_path) {
+	if (!k || !k->misc_path) {
 		check_done(run, 0, "no misc_path");
 		return;
 	}
@@ -101,6 +196,14 @@ static void misc_cancel(struct check_run *run)
 const struct check_ops check_misc_ops = {
 	.type = CHECK_MISC,
 	.name = "MISC_CHECK",
+	.keywords = check_misc_kw,
+	.retry_default = 0,
+	.conf_new = misc_conf_new,
+	.conf_free = misc_conf_free,
+	.conf_equal = misc_conf_equal,
+	.conf_finish = misc_conf_finish,
+	.attempt_timeout_ms = misc_attempt_timeout,
+	.script = misc_script,
 	.start = misc_start,
 	.cancel = misc_cancel,
 };

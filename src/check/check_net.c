@@ -12,6 +12,11 @@
 #include "core/err.h"
 #include "core/loop.h"
 
+int check_str_eq(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && !strcmp(a, b));
+}
+
 const char *check_errno_reason(int e)
 {
 	switch (e) {

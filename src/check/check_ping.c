@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "check/check.h"
+#include "conf/kw-t.h"
 #include "core/err.h"
 #include "core/loop.h"
 
@@ -250,9 +251,16 @@ static void ping_cancel(struct check_run *run)
 	check_att_release(run);
 }
 
+/* Only the keywords every checker has. */
+const struct kw check_ping_kw[] = {
+    {NULL},
+};
+
 const struct check_ops check_ping_ops = {
     .type = CHECK_PING,
     .name = "PING_CHECK",
+    .keywords = check_ping_kw,
+    .retry_default = 1,
     .start = ping_start,
     .cancel = ping_cancel,
 };

@@ -5,8 +5,8 @@
  * line it reads, whole replies are read: a multi-line greeting
  * ("220-...", "220 ...") is one reply, so its second line is not taken for
  * the HELO answer.  After QUIT any reply, or the server closing, is success.
- * (keepalived's legacy host { } blocks are split into one check each by the
- * reader.)  The core's deadline (connect_timeout) bounds the whole dialogue. */
+ * (keepalived's legacy host { } blocks are split into one check each at the
+ * end of the block, smtp_conf_finish.)  The core's deadline (connect_timeout) bounds the whole dialogue. */
 #include <errno.h>
 #include <stddef.h>
 #include <stdarg.h>
@@ -18,7 +18,11 @@
 #include <unistd.h>
 
 #include "check/check.h"
+#include "check/check_smtp-t.h"
+#include "conf/kw.h"
+#include "core/err.h"
 #include "core/loop.h"
+#include "model/model.h"
 
 #define SMTP_DEFAULT_HELO "smtpchecker.keepalived.org"
 #define SMTP_LINE_MAX	  1024 /* RFC 5321 says 512 with CRLF; be lenient */
@@ -109,6 +113,13 @@ static int smtp_send(struct smtp_att *a, enum smtp_state next, const char *cmd)
 	return smtp_flush(a);
 }
 
+static const char *helo_of(const struct check_conf *k)
+{
+	const struct check_smtp_conf *s = k->spec;
+
+	return s && s->helo_name && *s->helo_name ? s->helo_name : SMTP_DEFAULT_HELO;
+}
+
 /* A whole reply has been read: act on it.  0, or -1 when the attempt ended. */
 static int smtp_reply(struct smtp_att *a)
 {
@@ -122,8 +133,7 @@ static int smtp_reply(struct smtp_att *a)
 			check_att_finish(run, 0, "banner %d %s", a->code, a->text);
 			return -1;
 		}
-		name = run->conf->helo_name && *run->conf->helo_name ? run->conf->helo_name
-								     : SMTP_DEFAULT_HELO;
+		name = helo_of(run->conf);
 		if (strpbrk(name, "\r\n") || strlen(name) > SMTP_LINE_MAX - 16) {
 			check_att_finish(run, 0, "helo_name is not a single short line");
 			return -1;
@@ -251,9 +261,205 @@ static void smtp_cancel(struct check_run *run)
 	check_att_release(run);
 }
 
+/* ---- configuration ---- */
+
+#define SMTP(obj) ((struct check_smtp_conf *)((struct check_conf *)(obj))->spec)
+#define HOST(obj) ((struct smtp_host *)(obj))
+
+static int p_helo_name(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
+		       size_t errlen)
+{
+	return kw_str(st, 0, &SMTP(obj)->helo_name, err, errlen);
+}
+
+static int p_h_connect_ip(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
+			  size_t errlen)
+{
+	uint16_t port = HOST(obj)->connect.port;
+
+	if (kw_ip(st, 0, &HOST(obj)->connect, err, errlen) < 0)
+		return -1;
+	HOST(obj)->connect.port = port;
+	return 0;
+}
+
+static int p_h_connect_port(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
+			    size_t errlen)
+{
+	return kw_port(st, 0, &HOST(obj)->connect.port, err, errlen);
+}
+
+static int p_h_bindto(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
+		      size_t errlen)
+{
+	uint16_t port = HOST(obj)->bindto.port;
+
+	if (kw_ip(st, 0, &HOST(obj)->bindto, err, errlen) < 0)
+		return -1;
+	HOST(obj)->bindto.port = port;
+	return 0;
+}
+
+static int p_h_bind_port(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
+			 size_t errlen)
+{
+	return kw_port(st, 0, &HOST(obj)->bindto.port, err, errlen);
+}
+
+static int p_h_bind_if(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
+		       size_t errlen)
+{
+	return kw_str(st, 0, &HOST(obj)->bind_if, err, errlen);
+}
+
+static int p_h_connect_timeout(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
+			       size_t errlen)
+{
+	return kw_secs_ms(st, 0, 3600000, &HOST(obj)->connect_timeout_ms, err, errlen);
+}
+
+static const struct kw kw_host[] = {
+    {"connect_ip", p_h_connect_ip, 1, 1, KW_NOBLOCK},
+    {"connect_port", p_h_connect_port, 1, 1, KW_NOBLOCK},
+    {"bindto", p_h_bindto, 1, 1, KW_NOBLOCK},
+    {"bind_port", p_h_bind_port, 1, 1, KW_NOBLOCK},
+    {"bind_if", p_h_bind_if, 1, 1, KW_NOBLOCK},
+    {"connect_timeout", p_h_connect_timeout, 1, 1, KW_NOBLOCK},
+    {NULL},
+};
+
+const struct kw_block check_smtp_host_block = {"host", kw_host, NULL, ign_check, NULL};
+
+static int p_host(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err, size_t errlen)
+{
+	struct smtp_host *h = calloc(1, sizeof(*h)), **hp;
+
+	if (!h)
+		return err_set(err, errlen, "out of memory");
+	h->connect_timeout_ms = CHK_UNSET;
+	kw_body(c, &check_smtp_host_block, h, st->kw);
+	for (hp = &SMTP(obj)->hosts; *hp; hp = &(*hp)->next)
+		;
+	*hp = h;
+	return 0;
+}
+
+const struct kw check_smtp_kw[] = {
+    {"helo_name", p_helo_name, 1, 1, KW_NOBLOCK},
+    {"host", p_host, 0, 0, KW_NEEDBLOCK},
+    {NULL},
+};
+
+static void *smtp_conf_new(void)
+{
+	return calloc(1, sizeof(struct check_smtp_conf));
+}
+
+static void free_hosts(struct smtp_host *h)
+{
+	struct smtp_host *n;
+
+	for (; h; h = n) {
+		n = h->next;
+		free(h->bind_if);
+		free(h);
+	}
+}
+
+static void smtp_conf_free(void *spec)
+{
+	struct check_smtp_conf *s = spec;
+
+	if (!s)
+		return;
+	free(s->helo_name);
+	free_hosts(s->hosts);
+	free(s);
+}
+
+/* hosts are only there while the block is read */
+static int smtp_conf_equal(const void *va, const void *vb)
+{
+	const struct check_smtp_conf *a = va, *b = vb;
+
+	return check_str_eq(a->helo_name, b->helo_name);
+}
+
+static int dup_into(char **dst, const char *s)
+{
+	*dst = s ? strdup(s) : NULL;
+	return s && !*dst ? -1 : 0;
+}
+
+/* Aim k at host h: its address, source, interface and timeout. */
+static int host_apply(struct check_conf *k, const struct smtp_host *h)
+{
+	k->connect = h->connect;
+	k->bindto = h->bindto;
+	if (h->connect_timeout_ms != CHK_UNSET)
+		k->connect_timeout_ms = h->connect_timeout_ms;
+	if (!h->bind_if)
+		return 0;
+	free(k->bind_if);
+	return dup_into(&k->bind_if, h->bind_if);
+}
+
+/* A copy of k (not its hosts) aimed at h, or NULL on out of memory. */
+static struct check_conf *for_host(const struct check_conf *k, const struct smtp_host *h)
+{
+	struct check_conf *n = malloc(sizeof(*n));
+	struct check_smtp_conf *s;
+	int oom;
+
+	if (!n)
+		return NULL;
+	*n = *k;
+	n->next = NULL;
+	n->spec = s = calloc(1, sizeof(*s));
+	oom = !s;
+	oom |= dup_into(&n->bind_if, k->bind_if) | dup_into(&n->alpha_set, k->alpha_set) |
+	       dup_into(&n->virtualhost, k->virtualhost);
+	if (s)
+		oom |= dup_into(&s->helo_name, SMTP(k)->helo_name);
+	if (oom || host_apply(n, h) < 0) {
+		check_conf_free(n);
+		return NULL;
+	}
+	return n;
+}
+
+/* Each host { } is a check of its own, all must pass, as in keepalived: k
+ * becomes the first host's, copies for the others follow it. */
+static int smtp_conf_finish(struct check_conf *k, char *err, size_t errlen)
+{
+	struct smtp_host *hosts = SMTP(k)->hosts, *h;
+	struct check_conf **tail = &k->next;
+	int rc = 0;
+
+	SMTP(k)->hosts = NULL;
+	for (h = hosts ? hosts->next : NULL; h; h = h->next) {
+		*tail = for_host(k, h);
+		if (!*tail) {
+			rc = -1;
+			break;
+		}
+		tail = &(*tail)->next;
+	}
+	if (!rc && hosts)
+		rc = host_apply(k, hosts);
+	free_hosts(hosts);
+	return rc < 0 ? err_set(err, errlen, "out of memory") : 0;
+}
+
 const struct check_ops check_smtp_ops = {
     .type = CHECK_SMTP,
     .name = "SMTP_CHECK",
+    .keywords = check_smtp_kw,
+    .retry_default = 1,
+    .conf_new = smtp_conf_new,
+    .conf_free = smtp_conf_free,
+    .conf_equal = smtp_conf_equal,
+    .conf_finish = smtp_conf_finish,
     .start = smtp_start,
     .cancel = smtp_cancel,
 };

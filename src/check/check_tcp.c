@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "check/check.h"
+#include "conf/kw-t.h"
 #include "core/err.h"
 #include "core/loop.h"
 
@@ -90,9 +91,16 @@ static void tcp_cancel(struct check_run *run)
 	tcp_release(run);
 }
 
+/* Only the keywords every checker has. */
+const struct kw check_tcp_kw[] = {
+    {NULL},
+};
+
 const struct check_ops check_tcp_ops = {
     .type = CHECK_TCP,
     .name = "TCP_CHECK",
+    .keywords = check_tcp_kw,
+    .retry_default = 1,
     .start = tcp_start,
     .cancel = tcp_cancel,
 };

@@ -1,4 +1,4 @@
-/* UDP_CHECK, with keepalived's semantics: send conf->payload (a hex string
+/* UDP_CHECK, with keepalived's semantics: send payload (a hex string
  * as in keepalived: "0a1b2c", spaces allowed between octets; no payload = an
  * empty datagram) on a connected UDP socket, then
  *  - with require_reply: up when any datagram comes back before the core's
@@ -21,6 +21,9 @@
 #include <unistd.h>
 
 #include "check/check.h"
+#include "check/check_udp-t.h"
+#include "conf/kw.h"
+#include "core/err.h"
 #include "core/loop.h"
 
 #define UDP_ICMP_WAIT_MS 1000
@@ -128,14 +131,15 @@ static void udp_on_quiet(struct loop *l, struct ev_timer *t)
 static void udp_start(struct check_run *run)
 {
 	const struct check_conf *conf = run->conf;
+	const struct check_udp_conf *u = conf->spec;
 	uint8_t payload[1024];
 	ssize_t plen = 0, n;
 	char err[256];
 	struct udp_att *a;
 	int fd;
 
-	if (conf->payload && *conf->payload) {
-		plen = udp_hex_decode(conf->payload, payload, sizeof(payload));
+	if (u && u->payload && *u->payload) {
+		plen = udp_hex_decode(u->payload, payload, sizeof(payload));
 		if (plen < 0) {
 			check_done(run, 0, "payload is not a hex string of at most %zu octets",
 				   sizeof(payload));
@@ -166,7 +170,7 @@ static void udp_start(struct check_run *run)
 		udp_finish(run, 0, "cannot watch the socket: %s", strerror(errno));
 		return;
 	}
-	if (!conf->require_reply) {
+	if (!u || !u->require_reply) {
 		a->wait_ms =
 		    conf->connect_timeout_ms ? conf->connect_timeout_ms / 2 : UDP_ICMP_WAIT_MS;
 		if (a->wait_ms > UDP_ICMP_WAIT_MS)
@@ -182,9 +186,63 @@ static void udp_cancel(struct check_run *run)
 	udp_release(run);
 }
 
+/* ---- configuration ---- */
+
+#define UDP(obj) ((struct check_udp_conf *)((struct check_conf *)(obj))->spec)
+
+static int p_payload(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
+		     size_t errlen)
+{
+	return kw_str(st, 0, &UDP(obj)->payload, err, errlen);
+}
+
+static int p_require_reply(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
+			   size_t errlen)
+{
+	if (st->argc)
+		kw_warn(c, st->kw,
+			"require_reply: matching the reply's content is not supported "
+			"by fulcrum; any reply is accepted");
+	UDP(obj)->require_reply = 1;
+	return 0;
+}
+
+const struct kw check_udp_kw[] = {
+    {"payload", p_payload, 1, 1, KW_NOBLOCK},
+    {"require_reply", p_require_reply, 0, 1, KW_NOBLOCK},
+    {NULL},
+};
+
+static void *udp_conf_new(void)
+{
+	return calloc(1, sizeof(struct check_udp_conf));
+}
+
+static void udp_conf_free(void *spec)
+{
+	struct check_udp_conf *u = spec;
+
+	if (!u)
+		return;
+	free(u->payload);
+	free(u);
+}
+
+static int udp_conf_equal(const void *va, const void *vb)
+{
+	const struct check_udp_conf *a = va, *b = vb;
+
+	return check_str_eq(a->payload, b->payload) && a->require_reply == b->require_reply;
+}
+
 const struct check_ops check_udp_ops = {
     .type = CHECK_UDP,
     .name = "UDP_CHECK",
+    .keywords = check_udp_kw,
+    .retry_default = 1,
+    .conf_new = udp_conf_new,
+    .conf_free = udp_conf_free,
+    .conf_equal = udp_conf_equal,
     .start = udp_start,
     .cancel = udp_cancel,
 };

@@ -1,10 +1,12 @@
 /* Helpers of the health core: service labels for log lines, the
  * fire-and-forget scripts (notify_up/down, quorum_up/down), and the
- * comparison of check configurations that decides what a reload keeps. */
+ * comparison of check configurations that decides what a reload keeps
+ * (the common fields here, each checker's own by its conf_equal). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "check/check.h"
 #include "check/health-int.h"
 #include "check/health.h"
 #include "core/log.h"
@@ -95,7 +97,7 @@ void health_scripts_cancel(void)
 
 int health_str_eq(const char *a, const char *b)
 {
-	return (!a && !b) || (a && b && !strcmp(a, b));
+	return check_str_eq(a, b);
 }
 
 static int addr_same(const struct fc_addr *a, const struct fc_addr *b)
@@ -109,36 +111,24 @@ static int addr_same(const struct fc_addr *a, const struct fc_addr *b)
 	return 1;
 }
 
-static int url_equal(const struct check_url *a, const struct check_url *b)
+/* One check_conf against another: the common fields that change what is
+ * checked or when (file and line do not), then the checker's own. */
+int check_conf_equal1(const struct check_conf *a, const struct check_conf *b)
 {
-	for (; a && b; a = a->next, b = b->next)
-		if (!health_str_eq(a->path, b->path) || !health_str_eq(a->digest, b->digest) ||
-		    !health_str_eq(a->virtualhost, b->virtualhost) ||
-		    !health_str_eq(a->regex, b->regex) || a->regex_no_match != b->regex_no_match ||
-		    memcmp(a->status_ok, b->status_ok, sizeof(a->status_ok)))
-			return 0;
-	return !a && !b;
-}
+	const struct check_ops *ops;
 
-/* One check_conf against another, every field that changes what is checked
- * or when (file and line do not). */
-static int check_conf_equal1(const struct check_conf *a, const struct check_conf *b)
-{
-	return a->type == b->type && addr_same(&a->connect, &b->connect) &&
-	       addr_same(&a->bindto, &b->bindto) && health_str_eq(a->bind_if, b->bind_if) &&
-	       a->connect_timeout_ms == b->connect_timeout_ms && a->retry == b->retry &&
-	       a->delay_before_retry_ms == b->delay_before_retry_ms &&
-	       a->delay_loop_ms == b->delay_loop_ms && a->warmup_ms == b->warmup_ms &&
-	       a->rise == b->rise && a->fall == b->fall &&
-	       health_str_eq(a->alpha_set, b->alpha_set) && url_equal(a->urls, b->urls) &&
-	       health_str_eq(a->virtualhost, b->virtualhost) &&
-	       health_str_eq(a->http_protocol, b->http_protocol) && health_str_eq(a->sni, b->sni) &&
-	       health_str_eq(a->misc_path, b->misc_path) &&
-	       a->misc_timeout_ms == b->misc_timeout_ms && a->misc_dynamic == b->misc_dynamic &&
-	       health_str_eq(a->user, b->user) && health_str_eq(a->helo_name, b->helo_name) &&
-	       health_str_eq(a->dns_type, b->dns_type) && health_str_eq(a->dns_name, b->dns_name) &&
-	       health_str_eq(a->payload, b->payload) && a->require_reply == b->require_reply &&
-	       health_str_eq(a->track_file, b->track_file) && a->file_weight == b->file_weight;
+	if (a->type != b->type || !addr_same(&a->connect, &b->connect) ||
+	    !addr_same(&a->bindto, &b->bindto) || !health_str_eq(a->bind_if, b->bind_if) ||
+	    a->connect_timeout_ms != b->connect_timeout_ms || a->retry != b->retry ||
+	    a->delay_before_retry_ms != b->delay_before_retry_ms ||
+	    a->delay_loop_ms != b->delay_loop_ms || a->warmup_ms != b->warmup_ms ||
+	    a->rise != b->rise || a->fall != b->fall || !health_str_eq(a->alpha_set, b->alpha_set) ||
+	    !health_str_eq(a->virtualhost, b->virtualhost))
+		return 0;
+	if (!a->spec || !b->spec)
+		return a->spec == b->spec;
+	ops = check_ops_for(a->type);
+	return ops && ops->conf_equal && ops->conf_equal(a->spec, b->spec);
 }
 
 int check_conf_equal(const struct check_conf *a, const struct check_conf *b)

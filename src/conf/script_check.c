@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check/check.h"
 #include "conf/lexer.h"
 #include "conf/script_check.h"
 #include "core/err.h"
@@ -106,10 +107,14 @@ static void rs_scripts(struct each *e, const struct real_server *rs)
 
 	each_one(e, "notify_up", rs->notify_up, NULL, rs->file, rs->line);
 	each_one(e, "notify_down", rs->notify_down, NULL, rs->file, rs->line);
-	for (k = rs->checks; k; k = k->next)
-		if (k->type == CHECK_MISC)
-			each_one(e, "MISC_CHECK misc_path", k->misc_path, k->user,
-				 k->file ? k->file : rs->file, k->line);
+	for (k = rs->checks; k; k = k->next) {
+		const struct check_ops *ops = check_ops_for(k->type);
+		const char *user = NULL, *what = NULL, *cmd;
+
+		cmd = ops && ops->script ? ops->script(k, &user, &what) : NULL;
+		if (cmd)
+			each_one(e, what, cmd, user, k->file ? k->file : rs->file, k->line);
+	}
 }
 
 void conf_scripts_each(const struct config *cfg, conf_script_fn fn, void *ctx)

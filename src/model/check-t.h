@@ -1,7 +1,7 @@
 /* Health-check configuration as read from the checker blocks (TCP_CHECK,
  * HTTP_GET, SSL_GET, MISC_CHECK, SMTP_CHECK, DNS_CHECK, UDP_CHECK,
  * PING_CHECK, FILE_CHECK, BFD_CHECK).  Pure data; the checkers that run them
- * come with the health-checking work (src/check/). */
+ * are src/check/check_<name>.c. */
 #ifndef FC_MODEL_CHECK_T_H
 #define FC_MODEL_CHECK_T_H
 
@@ -20,18 +20,13 @@ enum check_type {
 	CHECK_BFD,
 };
 
-/* One url { } block of HTTP_GET / SSL_GET. */
-struct check_url {
-	char *path;
-	char *digest;            /* hex MD5 of the body, or NULL */
-	char *virtualhost;       /* per-url Host: override, or NULL */
-	char *regex;             /* or NULL */
-	int regex_no_match;
-	/* accepted status codes: bit i set => code i OK; all clear => 200-299 */
-	unsigned char status_ok[600 / 8 + 1];
-	struct check_url *next;
-};
-
+/* One checker block of a real server: the fields every checker has, read
+ * by the health core (timings, where to connect) and inherited from the
+ * real_server and virtual_server levels; what only one checker has (HTTP's
+ * urls, MISC's script, DNS's query...) is that checker's own struct behind
+ * `spec`, defined, parsed, compared and freed in the checker's file
+ * (src/check/check_<name>.c and its -t.h; doc/internals/model.md
+ * "Checkers"). */
 struct check_conf {
 	enum check_type type;
 	const char *file;        /* where the block starts (owned by the config) */
@@ -47,33 +42,17 @@ struct check_conf {
 	unsigned warmup_ms;
 	unsigned rise, fall;         /* fulcrum extensions; 0 = unset */
 	char *alpha_set;             /* unused placeholder for per-check alpha */
-
-	/* HTTP_GET, SSL_GET */
-	struct check_url *urls;
+	/* Host: of the checkers that send one (HTTP_GET, SSL_GET): the block's
+	 * virtualhost, else the real_server's; NULL = the virtual_server's.
+	 * Common because it is inherited by level like the timings and the
+	 * health core resolves it for every run (check_run.vhost). */
 	char *virtualhost;
-	char *http_protocol;         /* "1.0", "1.0C", "1.1", "0.9" */
-	char *sni;                   /* SSL_GET: enable_sni / SNI name */
 
-	/* MISC_CHECK */
-	char *misc_path;
-	unsigned misc_timeout_ms;
-	int misc_dynamic;
-	char *user;
-
-	/* SMTP_CHECK */
-	char *helo_name;
-
-	/* DNS_CHECK */
-	char *dns_type;
-	char *dns_name;
-
-	/* UDP_CHECK */
-	char *payload;
-	int require_reply;
-
-	/* FILE_CHECK */
-	char *track_file;
-	int file_weight;
+	/* The checker's own configuration (check_ops.conf_new), or NULL for a
+	 * checker that has none; freed with spec_free, which the reader sets
+	 * with it (the model does not know the checkers). */
+	void *spec;
+	void (*spec_free)(void *spec);
 
 	struct check_conf *next;
 };

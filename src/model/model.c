@@ -136,20 +136,6 @@ struct real_server *rs_new(void)
 	return rs;
 }
 
-static void check_url_free(struct check_url *u)
-{
-	struct check_url *next;
-
-	for (; u; u = next) {
-		next = u->next;
-		free(u->path);
-		free(u->digest);
-		free(u->virtualhost);
-		free(u->regex);
-		free(u);
-	}
-}
-
 void check_conf_free(struct check_conf *c)
 {
 	struct check_conf *next;
@@ -158,17 +144,9 @@ void check_conf_free(struct check_conf *c)
 		next = c->next;
 		free(c->bind_if);
 		free(c->alpha_set);
-		check_url_free(c->urls);
 		free(c->virtualhost);
-		free(c->http_protocol);
-		free(c->sni);
-		free(c->misc_path);
-		free(c->user);
-		free(c->helo_name);
-		free(c->dns_type);
-		free(c->dns_name);
-		free(c->payload);
-		free(c->track_file);
+		if (c->spec && c->spec_free)
+			c->spec_free(c->spec);
 		free(c);
 	}
 }

@@ -24,6 +24,7 @@
 #include <cmocka.h>
 
 #include "check/check.h"
+#include "check/check_http-t.h"
 #include "core/addr.h"
 #include "core/loop.h"
 
@@ -249,9 +250,10 @@ static void settle_end(struct loop *l, struct ev_timer *t)
 
 /* One attempt of ops with conf k against 127.0.0.1:port.  The core's
  * deadline is deadline_ms. */
-static void attempt(const struct check_ops *ops, struct check_conf *k, uint16_t port,
+static void attempt(const struct check_ops *ops, struct check_http_conf *h, uint16_t port,
 		    const char *vhost, unsigned deadline_ms)
 {
+	struct check_conf kc = {.spec = h}, *k = &kc;
 	struct loop *l = loop_new();
 	struct check_run run;
 	struct ev_timer dl, settle;
@@ -285,7 +287,7 @@ static void attempt(const struct check_ops *ops, struct check_conf *k, uint16_t 
 	loop_free(l);
 }
 
-static void expect(const struct check_ops *ops, struct check_conf *k, uint16_t port,
+static void expect(const struct check_ops *ops, struct check_http_conf *k, uint16_t port,
 		   const char *vhost, int ok, const char *reason_part)
 {
 	attempt(ops, k, port, vhost, 5000);
@@ -314,7 +316,7 @@ static void set_status(struct check_url *u, unsigned lo, unsigned hi)
 static void test_status(void **state)
 {
 	struct check_url u = URL("/ok");
-	struct check_conf k = {.urls = &u};
+	struct check_http_conf k = {.urls = &u};
 
 	expect(&check_http_get_ops, &k, http_port, NULL, 1, "/ok: status 200");
 	u.path = "/status/503";
@@ -340,7 +342,7 @@ static void test_status(void **state)
 static void test_digest(void **state)
 {
 	struct check_url u = URL("/ok");
-	struct check_conf k = {.urls = &u};
+	struct check_http_conf k = {.urls = &u};
 
 	/* md5("hello world"), and in capitals: hex is compared without case */
 	u.digest = "5eb63bbbe01eeed093cb22bb8f5acdc3";
@@ -365,7 +367,7 @@ static void test_digest(void **state)
 static void test_regex(void **state)
 {
 	struct check_url u = URL("/ok");
-	struct check_conf k = {.urls = &u};
+	struct check_http_conf k = {.urls = &u};
 
 	u.regex = "wor.d$";
 	expect(&check_http_get_ops, &k, http_port, NULL, 1, "status 200");
@@ -397,7 +399,7 @@ static void test_regex(void **state)
 static void test_request(void **state)
 {
 	struct check_url u = URL("/echo-host");
-	struct check_conf k = {.urls = &u};
+	struct check_http_conf k = {.urls = &u};
 	char want[64];
 
 	snprintf(want, sizeof(want), "^127\\.0\\.0\\.1:%u$", http_port);
@@ -433,7 +435,7 @@ static void test_request(void **state)
 static void test_several_urls(void **state)
 {
 	struct check_url c = URL("/chunked"), b = URL("/status/503"), a = URL("/ok");
-	struct check_conf k = {.urls = &a};
+	struct check_http_conf k = {.urls = &a};
 
 	a.next = &b;
 	expect(&check_http_get_ops, &k, http_port, NULL, 0, "/status/503: status 503");
@@ -448,7 +450,7 @@ static void test_several_urls(void **state)
 static void test_body_limit(void **state)
 {
 	struct check_url u = URL("/big");
-	struct check_conf k = {.urls = &u};
+	struct check_http_conf k = {.urls = &u};
 
 	/* without body checks the status is enough: no need to read 5 MiB */
 	expect(&check_http_get_ops, &k, http_port, NULL, 1, "status 200");
@@ -464,7 +466,7 @@ static void test_body_limit(void **state)
 static void test_bad_replies(void **state)
 {
 	struct check_url u = URL("/garbage");
-	struct check_conf k = {.urls = &u};
+	struct check_http_conf k = {.urls = &u};
 
 	expect(&check_http_get_ops, &k, http_port, NULL, 0, "/garbage: no HTTP status line");
 	/* plain HTTP to the TLS port: no HTTP comes back */
@@ -479,7 +481,7 @@ static void test_bad_replies(void **state)
 static void test_tls(void **state)
 {
 	struct check_url u = URL("/ok");
-	struct check_conf k = {.urls = &u};
+	struct check_http_conf k = {.urls = &u};
 
 	expect(&check_ssl_get_ops, &k, tls_port, NULL, 1, "/ok: status 200");
 	u.digest = "5eb63bbbe01eeed093cb22bb8f5acdc3";
@@ -531,7 +533,7 @@ static uint16_t closed_port(void)
 static void test_refused(void **state)
 {
 	struct check_url u = URL("/ok");
-	struct check_conf k = {.urls = &u};
+	struct check_http_conf k = {.urls = &u};
 	uint16_t port = closed_port();
 
 	expect(&check_http_get_ops, &k, port, NULL, 0, "connection refused");
@@ -546,7 +548,7 @@ static void test_silent_server_cancelled(void **state)
 	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	socklen_t sl = sizeof(sa);
 	struct check_url u = URL("/ok");
-	struct check_conf k = {.urls = &u};
+	struct check_http_conf k = {.urls = &u};
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 
 	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sl), 0);

@@ -21,6 +21,8 @@
 #include "model/model-t.h"
 #undef rs_health
 #include "check/check.h"
+#include "check/check_file-t.h"
+#include "check/check_misc-t.h"
 #include "core/loop.h"
 #include "core/spawn.h"
 
@@ -97,15 +99,15 @@ static void init_run(struct check_run *run, struct check_conf *k, const struct c
 /* One MISC_CHECK attempt of `cmd`; returns ok and fills last_reason. */
 static int misc_once(const char *cmd, int dynamic, const char *user)
 {
+	struct check_misc_conf m = {.misc_path = (char *)cmd, .misc_dynamic = dynamic,
+				    .user = (char *)user};
 	struct check_conf k;
 	struct check_run run;
 	uint64_t t0 = loop_clock_ms();
 
 	memset(&k, 0, sizeof(k));
 	k.type = CHECK_MISC;
-	k.misc_path = (char *)cmd;
-	k.misc_dynamic = dynamic;
-	k.user = (char *)user;
+	k.spec = &m;
 	init_run(&run, &k, &check_misc_ops);
 	n_done = 0;
 	last_weight = -1;
@@ -192,7 +194,7 @@ static void test_misc_cancel_kills_group(void **state)
 	snprintf(cmd, sizeof(cmd), "sh -c 'sleep 30 & echo $! > %s; sleep 30'", path);
 	memset(&k, 0, sizeof(k));
 	k.type = CHECK_MISC;
-	k.misc_path = cmd;
+	k.spec = &(struct check_misc_conf){.misc_path = cmd};
 	init_run(&run, &k, &check_misc_ops);
 	n_done = 0;
 	run.ops->start(&run);
@@ -270,14 +272,14 @@ static void put(const char *text)
 
 static int file_once(const char *path, int weight, int rs_weight)
 {
+	struct check_file_conf f = {.track_file = (char *)path, .file_weight = weight};
 	struct check_conf k;
 	struct check_run run;
 	struct real_server rs;
 
 	memset(&k, 0, sizeof(k));
 	k.type = CHECK_FILE;
-	k.track_file = (char *)path;
-	k.file_weight = weight;
+	k.spec = &f;
 	init_run(&run, &k, &check_file_ops);
 	memset(&rs, 0, sizeof(rs));
 	rs.weight = rs_weight;

@@ -25,6 +25,9 @@
 #include <cmocka.h>
 
 #include "check/check.h"
+#include "check/check_dns-t.h"
+#include "check/check_smtp-t.h"
+#include "check/check_udp-t.h"
 #include "check/dns_msg.h"
 #include "core/err.h"
 #include "core/loop.h"
@@ -253,7 +256,7 @@ static void smtp_case(const char *banner, const char *helo_reply, const char *he
 	uint16_t port = smtp_srv_start(banner, helo_reply);
 
 	run_init(&run, &conf, &check_smtp_ops, "127.0.0.1", port);
-	conf.helo_name = (char *)helo_name;
+	conf.spec = &(struct check_smtp_conf){.helo_name = (char *)helo_name};
 	attempt(&run);
 	spin(20); /* let the peer read what was sent last */
 	smtp_srv_stop();
@@ -437,8 +440,7 @@ static void dns_case(enum dns_mode mode, const char *name, const char *type)
 
 	run_init(&run, &conf, &check_dns_ops, "127.0.0.1", port);
 	conf.connect_timeout_ms = 300;
-	conf.dns_name = (char *)name;
-	conf.dns_type = (char *)type;
+	conf.spec = &(struct check_dns_conf){.dns_name = (char *)name, .dns_type = (char *)type};
 	attempt(&run);
 	dns_srv_stop();
 }
@@ -539,8 +541,8 @@ static void udp_case(int family, int echo, int require_reply, const char *payloa
 	assert_int_equal(loop_io_add(g.l, &udp.io, fd, EPOLLIN, udp_srv_cb, NULL), 0);
 	run_init(&run, &conf, &check_udp_ops, family == AF_INET ? "127.0.0.1" : "::1", port);
 	conf.connect_timeout_ms = timeout_ms;
-	conf.require_reply = require_reply;
-	conf.payload = (char *)payload;
+	conf.spec = &(struct check_udp_conf){.require_reply = require_reply,
+					     .payload = (char *)payload};
 	attempt(&run);
 	spin(10);
 	loop_io_del(g.l, &udp.io);
@@ -592,7 +594,7 @@ static void test_udp_no_reply_needed(void **state)
 	assert_true(g.took_ms < 300);
 
 	run_init(&run, &conf, &check_udp_ops, "127.0.0.1", closed_port(SOCK_DGRAM));
-	conf.payload = "12 zz";
+	conf.spec = &(struct check_udp_conf){.payload = "12 zz"};
 	attempt(&run);
 	assert_int_equal(g.ok, 0);
 	assert_non_null(strstr(g.reason, "payload is not a hex string"));

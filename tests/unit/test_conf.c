@@ -11,8 +11,17 @@
 
 #include <cmocka.h>
 
+#include "check/check_dns-t.h"
+#include "check/check_file-t.h"
+#include "check/check_http-t.h"
+#include "check/check_misc-t.h"
+#include "check/check_smtp-t.h"
+#include "check/check_udp-t.h"
 #include "conf/conf.h"
 #include "model/model.h"
+
+/* A checker's own configuration (check_conf.spec, src/check/check_*-t.h). */
+#define SPEC(k, name) ((struct check_##name##_conf *)(k)->spec)
 
 /* Every diagnostic of the last load, one per line, "E " or "W " first. */
 static char msgs[16384];
@@ -282,7 +291,7 @@ static void test_checkers(void **state)
 
 	(void)state;
 	assert_int_equal(k->type, CHECK_HTTP_GET);
-	u = k->urls;
+	u = SPEC(k, http)->urls;
 	assert_string_equal(u->path, "/health");
 	assert_string_equal(u->digest, "640205b7b0fc66c1ea91c463fac6334d");
 	assert_string_equal(u->regex, "ok|fine");
@@ -295,7 +304,7 @@ static void test_checkers(void **state)
 	assert_true(u->status_ok[404 / 8] & (1 << (404 % 8)));
 	assert_string_equal(u->next->path, "/two");
 	assert_null(u->next->next);
-	assert_string_equal(k->http_protocol, "1.1");
+	assert_string_equal(SPEC(k, http)->http_protocol, "1.1");
 	assert_true(addr_equal(&k->connect, &a));
 	assert_true(addr_equal(&k->bindto, &b));
 	assert_string_equal(k->bind_if, "eth0");
@@ -311,28 +320,28 @@ static void test_checkers(void **state)
 	assert_int_equal(k->type, CHECK_SSL_GET);
 	assert_int_equal(k->retry, 5);
 	assert_int_equal(k->delay_loop_ms, 3000);
-	assert_string_equal(k->sni, "vs.example");
+	assert_string_equal(SPEC(k, http)->sni, "vs.example");
 	k = k->next;
 	assert_int_equal(k->type, CHECK_MISC);
-	assert_string_equal(k->misc_path, "/bin/check --x");
-	assert_int_equal(k->misc_timeout_ms, 6000);
-	assert_int_equal(k->misc_dynamic, 1);
-	assert_string_equal(k->user, "nobody");
+	assert_string_equal(SPEC(k, misc)->misc_path, "/bin/check --x");
+	assert_int_equal(SPEC(k, misc)->misc_timeout_ms, 6000);
+	assert_int_equal(SPEC(k, misc)->misc_dynamic, 1);
+	assert_string_equal(SPEC(k, misc)->user, "nobody");
 	assert_int_equal(k->retry, 7);
 	k = k->next;
 	assert_int_equal(k->type, CHECK_DNS);
-	assert_string_equal(k->dns_type, "AAAA");
-	assert_string_equal(k->dns_name, "example.org");
+	assert_string_equal(SPEC(k, dns)->dns_type, "AAAA");
+	assert_string_equal(SPEC(k, dns)->dns_name, "example.org");
 	k = k->next;
 	assert_int_equal(k->type, CHECK_UDP);
-	assert_string_equal(k->payload, "0a0b");
-	assert_int_equal(k->require_reply, 1);
+	assert_string_equal(SPEC(k, udp)->payload, "0a0b");
+	assert_int_equal(SPEC(k, udp)->require_reply, 1);
 	k = k->next;
 	assert_int_equal(k->type, CHECK_PING);
 	k = k->next;
 	assert_int_equal(k->type, CHECK_FILE);
-	assert_string_equal(k->track_file, "tf1");
-	assert_int_equal(k->file_weight, -10);
+	assert_string_equal(SPEC(k, file)->track_file, "tf1");
+	assert_int_equal(SPEC(k, file)->file_weight, -10);
 	assert_null(k->next);
 	config_free(cfg);
 }
@@ -368,7 +377,7 @@ static void test_smtp_hosts(void **state)
 
 	(void)state;
 	assert_int_equal(k->type, CHECK_SMTP);
-	assert_string_equal(k->helo_name, "foo.bar");
+	assert_string_equal(SPEC(k, smtp)->helo_name, "foo.bar");
 	assert_int_equal(k->connect_timeout_ms, 10000);
 	assert_int_equal(k->connect.port, 0);
 	assert_string_equal(addr_format(&k->connect, (char[64]){0}, 64, 0), "10.0.1.1");
@@ -377,7 +386,7 @@ static void test_smtp_hosts(void **state)
 	a = ipport("10.0.2.2:587");
 	assert_true(addr_equal(&k->connect, &a));
 	assert_int_equal(k->connect_timeout_ms, 2000);
-	assert_string_equal(k->helo_name, "foo.bar");
+	assert_string_equal(SPEC(k, smtp)->helo_name, "foo.bar");
 	assert_string_equal(addr_format(&k->bindto, (char[64]){0}, 64, 0), "10.0.0.9");
 	assert_null(k->next);
 	config_free(cfg);
@@ -401,7 +410,7 @@ static void test_comments_quotes_braces(void **state)
 	(void)state;
 	assert_string_equal(vs->sched, "rr");
 	assert_int_equal(vs->rs->weight, 5);
-	assert_string_equal(vs->rs->next->checks->misc_path, "/bin/a # not a comment");
+	assert_string_equal(SPEC(vs->rs->next->checks, misc)->misc_path, "/bin/a # not a comment");
 	config_free(cfg);
 }
 

@@ -1,0 +1,251 @@
+/* HTTP_GET and SSL_GET's configuration: their keywords (url { } blocks,
+ * http_protocol, virtualhost, enable_sni), what a finished block must
+ * hold, the virtualhost and SNI they inherit, free and equal.  The struct
+ * is check_http-t.h; check_http.c runs it. */
+#include <stdlib.h>
+#include <string.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "check/check.h"
+#include "check/check_http-t.h"
+#include "conf/kw.h"
+#include "core/err.h"
+
+#define HTTP(obj) ((struct check_http_conf *)((struct check_conf *)(obj))->spec)
+#define URL(obj)  ((struct check_url *)(obj))
+
+/* ---- url { } ---- */
+
+static int p_path(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err, size_t errlen)
+{
+	return kw_str(st, 0, &URL(obj)->path, err, errlen);
+}
+
+static int p_digest(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err, size_t errlen)
+{
+	const char *s = st->args[0].text;
+
+	if (strlen(s) != 32 || strspn(s, "0123456789abcdefABCDEF") != 32)
+		return err_set(err, errlen, "digest: '%s' is not an MD5 sum (32 hex digits)", s);
+	return kw_str(st, 0, &URL(obj)->digest, err, errlen);
+}
+
+/* status_code 200 | 200-299 | a list of both */
+static int p_status_code(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
+			 size_t errlen)
+{
+	struct check_url *u = obj;
+	unsigned i, lo, hi, k;
+
+	for (i = 0; i < st->argc; i++) {
+		const char *s = st->args[i].text;
+		char *end;
+
+		if (*s < '0' || *s > '9')
+			goto bad;
+		lo = hi = (unsigned)strtoul(s, &end, 10);
+		if (*end == '-') {
+			if (end[1] < '0' || end[1] > '9')
+				goto bad;
+			hi = (unsigned)strtoul(end + 1, &end, 10);
+		}
+		if (*end || lo < 100 || hi > 599 || hi < lo)
+			goto bad;
+		for (k = lo; k <= hi; k++)
+			u->status_ok[k / 8] |= (unsigned char)(1u << (k % 8));
+		continue;
+	bad:
+		return err_set(
+		    err, errlen,
+		    "status_code: '%s' is not a code or range in 100..599 (200, 200-299)", s);
+	}
+	return 0;
+}
+
+static int p_regex(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err, size_t errlen)
+{
+	int code;
+	PCRE2_SIZE off;
+	pcre2_code *re;
+
+	/* a pattern PCRE2 refuses is a config error now, not a failed check
+	 * at every attempt later */
+	re = pcre2_compile((PCRE2_SPTR)st->args[0].text, PCRE2_ZERO_TERMINATED, 0, &code, &off,
+			   NULL);
+	if (!re) {
+		PCRE2_UCHAR msg[128];
+
+		pcre2_get_error_message(code, msg, sizeof(msg));
+		return err_set(err, errlen, "regex '%s': %s at offset %zu", st->args[0].text,
+			       (char *)msg, (size_t)off);
+	}
+	pcre2_code_free(re);
+	return kw_str(st, 0, &URL(obj)->regex, err, errlen);
+}
+
+static int p_regex_no_match(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
+			    size_t errlen)
+{
+	return kw_bool(st, 0, &URL(obj)->regex_no_match, err, errlen);
+}
+
+static int p_url_vhost(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
+		       size_t errlen)
+{
+	return kw_str(st, 0, &URL(obj)->virtualhost, err, errlen);
+}
+
+static const struct kw kw_url[] = {
+    {"path", p_path, 1, 1, KW_NOBLOCK},
+    {"digest", p_digest, 1, 1, KW_NOBLOCK},
+    {"status_code", p_status_code, 1, KW_ANY, KW_NOBLOCK},
+    {"regex", p_regex, 1, 1, KW_NOBLOCK},
+    {"regex_no_match", p_regex_no_match, 0, 1, KW_NOBLOCK},
+    {"virtualhost", p_url_vhost, 1, 1, KW_NOBLOCK},
+    {NULL},
+};
+
+const struct kw_block check_http_url_block = {"url", kw_url, NULL, ign_url, NULL};
+
+static void url_free(struct check_url *u)
+{
+	struct check_url *next;
+
+	for (; u; u = next) {
+		next = u->next;
+		free(u->path);
+		free(u->digest);
+		free(u->virtualhost);
+		free(u->regex);
+		free(u);
+	}
+}
+
+static int p_url(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err, size_t errlen)
+{
+	struct check_url *u = calloc(1, sizeof(*u)), **up;
+	unsigned e0 = kw_errors(c);
+
+	if (!u)
+		return err_set(err, errlen, "out of memory");
+	kw_body(c, &check_http_url_block, u, st->kw);
+	if (!u->path) {
+		if (kw_errors(c) == e0)
+			kw_error(c, st->kw, "url block without a path");
+		url_free(u);
+		return 0;
+	}
+	for (up = &HTTP(obj)->urls; *up; up = &(*up)->next)
+		;
+	*up = u;
+	return 0;
+}
+
+/* ---- the HTTP_GET / SSL_GET block ---- */
+
+static int p_virtualhost(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
+			 size_t errlen)
+{
+	return kw_str(st, 0, &((struct check_conf *)obj)->virtualhost, err, errlen);
+}
+
+static int p_http_protocol(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
+			   size_t errlen)
+{
+	static const char *const ok[] = {"0.9", "1.0", "1.0C", "1.1", NULL};
+
+	if (!kw_in_list(ok, st->args[0].text))
+		return err_set(err, errlen, "http_protocol: '%s' is not 0.9, 1.0, 1.0C or 1.1",
+			       st->args[0].text);
+	return kw_str(st, 0, &HTTP(obj)->http_protocol, err, errlen);
+}
+
+static int p_enable_sni(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
+			size_t errlen)
+{
+	return kw_bool(st, 0, &HTTP(obj)->enable_sni, err, errlen);
+}
+
+const struct kw check_http_get_kw[] = {
+    {"url", p_url, 0, 0, KW_NEEDBLOCK},
+    {"virtualhost", p_virtualhost, 1, 1, KW_NOBLOCK},
+    {"http_protocol", p_http_protocol, 1, 1, KW_NOBLOCK},
+    {NULL},
+};
+
+const struct kw check_ssl_get_kw[] = {
+    {"url", p_url, 0, 0, KW_NEEDBLOCK},
+    {"virtualhost", p_virtualhost, 1, 1, KW_NOBLOCK},
+    {"http_protocol", p_http_protocol, 1, 1, KW_NOBLOCK},
+    {"enable_sni", p_enable_sni, 0, 1, KW_NOBLOCK},
+    {NULL},
+};
+
+void *check_http_conf_new(void)
+{
+	return calloc(1, sizeof(struct check_http_conf));
+}
+
+void check_http_conf_free(void *spec)
+{
+	struct check_http_conf *h = spec;
+
+	if (!h)
+		return;
+	url_free(h->urls);
+	free(h->http_protocol);
+	free(h->sni);
+	free(h);
+}
+
+static int url_equal(const struct check_url *a, const struct check_url *b)
+{
+	for (; a && b; a = a->next, b = b->next)
+		if (!check_str_eq(a->path, b->path) || !check_str_eq(a->digest, b->digest) ||
+		    !check_str_eq(a->virtualhost, b->virtualhost) ||
+		    !check_str_eq(a->regex, b->regex) || a->regex_no_match != b->regex_no_match ||
+		    memcmp(a->status_ok, b->status_ok, sizeof(a->status_ok)))
+			return 0;
+	return !a && !b;
+}
+
+int check_http_conf_equal(const void *va, const void *vb)
+{
+	const struct check_http_conf *a = va, *b = vb;
+
+	return url_equal(a->urls, b->urls) && check_str_eq(a->http_protocol, b->http_protocol) &&
+	       check_str_eq(a->sni, b->sni) && a->enable_sni == b->enable_sni;
+}
+
+/* At least one url; enable_sni becomes sni "" (= the Host name) until the
+ * virtualhost in force is known (check_http_conf_inherit). */
+int check_http_conf_finish(struct check_conf *k, char *err, size_t errlen)
+{
+	struct check_http_conf *h = k->spec;
+
+	if (!h->urls)
+		return err_set(err, errlen, "%s needs at least one url { path ... }",
+			       k->type == CHECK_SSL_GET ? "SSL_GET" : "HTTP_GET");
+	if (h->enable_sni && !h->sni) {
+		h->sni = strdup("");
+		if (!h->sni)
+			return err_set(err, errlen, "out of memory");
+	}
+	return 0;
+}
+
+/* A level's virtualhost (real_server, then virtual_server) unless the block
+ * gave one; SNI "" becomes the virtualhost in force (see doc/config.md). */
+void check_http_conf_inherit(struct check_conf *k, const char *vhost)
+{
+	struct check_http_conf *h = k->spec;
+
+	if (!k->virtualhost && vhost)
+		k->virtualhost = strdup(vhost);
+	if (h && h->sni && !*h->sni && k->virtualhost) {
+		free(h->sni);
+		h->sni = strdup(k->virtualhost);
+	}
+}
