@@ -66,9 +66,8 @@ static void run_timing(struct health_run *hr, const struct virtual_server *vs)
 	unsigned retry = k->retry > 1000 ? 1 : k->retry;
 
 	hr->interval_ms = interval_of(k, vs);
-	if (k->type == CHECK_MISC)
-		hr->timeout_ms =
-		    timing(k->misc_timeout_ms, 0) ? k->misc_timeout_ms : hr->interval_ms;
+	if (hr->run.ops && hr->run.ops->attempt_timeout_ms) /* MISC_CHECK: its script's */
+		hr->timeout_ms = hr->run.ops->attempt_timeout_ms(k, hr->interval_ms);
 	else
 		hr->timeout_ms = timing(k->connect_timeout_ms, 0) ? k->connect_timeout_ms : 5000;
 	hr->retry_ms = timing(k->delay_before_retry_ms, 1000);
