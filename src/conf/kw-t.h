@@ -88,10 +88,10 @@ struct kw_slot {
 /* Whether a field of `size` bytes (and type `ft`) can hold a `t`: a table
  * entry that points a slot at the wrong field does not compile. */
 #define KW_SLOT_FITS(t, ft, size)                                                                  \
-	((t) == KW_T_STR || (t) == KW_T_SCRIPT	? __builtin_types_compatible_p(ft, char *)         \
-	 : (t) == KW_T_IP			? __builtin_types_compatible_p(ft, struct fc_addr) \
-	 : (t) == KW_T_PORT			? __builtin_types_compatible_p(ft, uint16_t)       \
-	 : (t) == KW_T_IFNAME			? (size) > 1 && (size) != sizeof(char *)           \
+	((t) == KW_T_STR || (t) == KW_T_SCRIPT ? __builtin_types_compatible_p(ft, char *)          \
+	 : (t) == KW_T_IP		       ? __builtin_types_compatible_p(ft, struct fc_addr)  \
+	 : (t) == KW_T_PORT		       ? __builtin_types_compatible_p(ft, uint16_t)        \
+	 : (t) == KW_T_IFNAME ? __builtin_types_compatible_p(ft, char[size]) && (size) < 256       \
 	 : (t) == KW_T_UINT || (t) == KW_T_ENUM ? (size) == 1 || (size) == 2 || (size) == 4        \
 						: (size) == sizeof(int))
 
