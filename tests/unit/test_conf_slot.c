@@ -258,6 +258,44 @@ static void test_addr_port_ifname(void **state)
 	assert_string_equal(o.ifname, "eth0");
 }
 
+/* Every entry of fulcrum's own tables without a parser has a slot, and a
+ * number slot's range fits its field: a mistake there would only show when
+ * a file used the keyword. */
+static void check_table(const struct kw *k, const char *block)
+{
+	for (; k && k->name; k++) {
+		const struct kw_slot *s = &k->slot;
+
+		if (k->parse)
+			continue;
+		if (s->type == KW_T_NONE)
+			fail_msg("%s %s: no parser and no slot", block, k->name);
+		if (s->type == KW_T_UINT && s->size < 4 && s->max >= 1u << (8 * s->size))
+			fail_msg("%s %s: max %u does not fit %u bytes", block, k->name, s->max,
+				 s->size);
+		if (s->type == KW_T_UINT && s->min > s->max)
+			fail_msg("%s %s: empty range", block, k->name);
+		if ((s->type == KW_T_ENUM || s->type == KW_T_SECS_NZ) && !s->arg)
+			fail_msg("%s %s: no names / no fallback text", block, k->name);
+	}
+}
+
+static void test_tables_consistent(void **state)
+{
+	const struct kw_block *const *lists[] = {kw_doc_global, kw_doc_ka, kw_doc_check,
+						 kw_doc_vrrp};
+	unsigned i, j, n = 0;
+
+	for (i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
+		for (j = 0; lists[i][j]; j++, n++) {
+			check_table(lists[i][j]->kws, lists[i][j]->name);
+			check_table(lists[i][j]->kws2, lists[i][j]->name);
+		}
+	check_table(kw_top.kws, kw_top.name);
+	check_table(kw_top.kws2, kw_top.name);
+	assert_true(n > 10);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -268,6 +306,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_enum, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_str_script, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_addr_port_ifname, setup, teardown),
+	    cmocka_unit_test(test_tables_consistent),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
