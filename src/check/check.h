@@ -37,6 +37,12 @@ void check_set_weight(struct check_run *run, int weight);
 CHECK_REGISTRY(CHECK_OPS_DECL)
 #undef CHECK_OPS_DECL
 
+/* A keyword table entry's slot for field f of the checker's own struct T,
+ * reached through check_conf.spec (conf/kw-t.h's slot parsers):
+ * {"name", NULL, 1, 1, KW_NOBLOCK, CHECK_SPEC_SLOT(struct check_x_conf, f,
+ * KW_T_STR, 0, 0)}. */
+#define CHECK_SPEC_SLOT(T, f, t, lo, hi) KW_SLOT_IN(struct check_conf, spec, T, f, t, lo, hi)
+
 /* The checker for a type, or NULL if this build has none (the reader
  * refuses the config then). */
 const struct check_ops *check_ops_for(enum check_type type);

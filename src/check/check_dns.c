@@ -153,15 +153,10 @@ static int p_dns_type(struct kw_ctx *c, void *obj, const struct kw_stmt *st, cha
 	return DNS(obj)->dns_type ? 0 : err_set(err, errlen, "out of memory");
 }
 
-static int p_dns_name(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
-		      size_t errlen)
-{
-	return kw_str(st, 0, &DNS(obj)->dns_name, err, errlen);
-}
-
 const struct kw check_dns_kw[] = {
     {"type", p_dns_type, 1, 1, KW_NOBLOCK},
-    {"name", p_dns_name, 1, 1, KW_NOBLOCK},
+    {"name", NULL, 1, 1, KW_NOBLOCK,
+     CHECK_SPEC_SLOT(struct check_dns_conf, dns_name, KW_T_STR, 0, 0)},
     {NULL},
 };
 

@@ -127,12 +127,6 @@ static void file_cancel(struct check_run *run)
 
 #define FILEC(obj) ((struct check_file_conf *)((struct check_conf *)(obj))->spec)
 
-static int p_track_file(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
-			size_t errlen)
-{
-	return kw_str(st, 0, &FILEC(obj)->track_file, err, errlen);
-}
-
 static int p_file_weight(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
 			 size_t errlen)
 {
@@ -151,7 +145,8 @@ static int p_file_weight(struct kw_ctx *c, void *obj, const struct kw_stmt *st, 
 }
 
 const struct kw check_file_kw[] = {
-    {"track_file", p_track_file, 1, 1, KW_NOBLOCK},
+    {"track_file", NULL, 1, 1, KW_NOBLOCK,
+     CHECK_SPEC_SLOT(struct check_file_conf, track_file, KW_T_STR, 0, 0)},
     {"weight", p_file_weight, 1, 2, KW_NOBLOCK},
     {NULL},
 };

@@ -551,30 +551,23 @@ static void http_cancel(struct check_run *run)
 	try_release(t);
 }
 
+/* One configuration (check_http_conf.c) and one run for both; SSL_GET's
+ * table adds enable_sni. */
+#define HTTP_OPS_COMMON                                                                            \
+	.retry_default = 1, .conf_new = check_http_conf_new, .conf_free = check_http_conf_free,    \
+	.conf_equal = check_http_conf_equal, .conf_finish = check_http_conf_finish,                \
+	.conf_inherit = check_http_conf_inherit, .start = http_start, .cancel = http_cancel
+
 const struct check_ops check_http_get_ops = {
     .type = CHECK_HTTP_GET,
     .name = "HTTP_GET",
     .keywords = check_http_get_kw,
-    .retry_default = 1,
-    .conf_new = check_http_conf_new,
-    .conf_free = check_http_conf_free,
-    .conf_equal = check_http_conf_equal,
-    .conf_finish = check_http_conf_finish,
-    .conf_inherit = check_http_conf_inherit,
-    .start = http_start,
-    .cancel = http_cancel,
+    HTTP_OPS_COMMON,
 };
 
 const struct check_ops check_ssl_get_ops = {
     .type = CHECK_SSL_GET,
     .name = "SSL_GET",
     .keywords = check_ssl_get_kw,
-    .retry_default = 1,
-    .conf_new = check_http_conf_new,
-    .conf_free = check_http_conf_free,
-    .conf_equal = check_http_conf_equal,
-    .conf_finish = check_http_conf_finish,
-    .conf_inherit = check_http_conf_inherit,
-    .start = http_start,
-    .cancel = http_cancel,
+    HTTP_OPS_COMMON,
 };

@@ -18,11 +18,6 @@
 
 /* ---- url { } ---- */
 
-static int p_path(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err, size_t errlen)
-{
-	return kw_str(st, 0, &URL(obj)->path, err, errlen);
-}
-
 static int p_digest(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err, size_t errlen)
 {
 	const char *s = st->args[0].text;
@@ -85,25 +80,14 @@ static int p_regex(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *
 	return kw_str(st, 0, &URL(obj)->regex, err, errlen);
 }
 
-static int p_regex_no_match(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
-			    size_t errlen)
-{
-	return kw_bool(st, 0, &URL(obj)->regex_no_match, err, errlen);
-}
-
-static int p_url_vhost(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
-		       size_t errlen)
-{
-	return kw_str(st, 0, &URL(obj)->virtualhost, err, errlen);
-}
-
 static const struct kw kw_url[] = {
-    {"path", p_path, 1, 1, KW_NOBLOCK},
+    {"path", NULL, 1, 1, KW_NOBLOCK, KW_SLOT(struct check_url, path, KW_T_STR, 0, 0)},
     {"digest", p_digest, 1, 1, KW_NOBLOCK},
     {"status_code", p_status_code, 1, KW_ANY, KW_NOBLOCK},
     {"regex", p_regex, 1, 1, KW_NOBLOCK},
-    {"regex_no_match", p_regex_no_match, 0, 1, KW_NOBLOCK},
-    {"virtualhost", p_url_vhost, 1, 1, KW_NOBLOCK},
+    {"regex_no_match", NULL, 0, 1, KW_NOBLOCK,
+     KW_SLOT(struct check_url, regex_no_match, KW_T_BOOL, 0, 0)},
+    {"virtualhost", NULL, 1, 1, KW_NOBLOCK, KW_SLOT(struct check_url, virtualhost, KW_T_STR, 0, 0)},
     {NULL},
 };
 
@@ -145,12 +129,6 @@ static int p_url(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *er
 
 /* ---- the HTTP_GET / SSL_GET block ---- */
 
-static int p_virtualhost(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
-			 size_t errlen)
-{
-	return kw_str(st, 0, &((struct check_conf *)obj)->virtualhost, err, errlen);
-}
-
 static int p_http_protocol(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
 			   size_t errlen)
 {
@@ -162,24 +140,22 @@ static int p_http_protocol(struct kw_ctx *c, void *obj, const struct kw_stmt *st
 	return kw_str(st, 0, &HTTP(obj)->http_protocol, err, errlen);
 }
 
-static int p_enable_sni(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
-			size_t errlen)
-{
-	return kw_bool(st, 0, &HTTP(obj)->enable_sni, err, errlen);
-}
+/* the Host: is common to every checker (check_conf.virtualhost) */
+#define VHOST_SLOT KW_SLOT(struct check_conf, virtualhost, KW_T_STR, 0, 0)
 
 const struct kw check_http_get_kw[] = {
     {"url", p_url, 0, 0, KW_NEEDBLOCK},
-    {"virtualhost", p_virtualhost, 1, 1, KW_NOBLOCK},
+    {"virtualhost", NULL, 1, 1, KW_NOBLOCK, VHOST_SLOT},
     {"http_protocol", p_http_protocol, 1, 1, KW_NOBLOCK},
     {NULL},
 };
 
 const struct kw check_ssl_get_kw[] = {
     {"url", p_url, 0, 0, KW_NEEDBLOCK},
-    {"virtualhost", p_virtualhost, 1, 1, KW_NOBLOCK},
+    {"virtualhost", NULL, 1, 1, KW_NOBLOCK, VHOST_SLOT},
     {"http_protocol", p_http_protocol, 1, 1, KW_NOBLOCK},
-    {"enable_sni", p_enable_sni, 0, 1, KW_NOBLOCK},
+    {"enable_sni", NULL, 0, 1, KW_NOBLOCK,
+     CHECK_SPEC_SLOT(struct check_http_conf, enable_sni, KW_T_BOOL, 0, 0)},
     {NULL},
 };
 

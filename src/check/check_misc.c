@@ -24,24 +24,7 @@
 /* ---- configuration ---- */
 
 #define MISC(obj) ((struct check_misc_conf *)((struct check_conf *)(obj))->spec)
-
-static int p_misc_path(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
-		       size_t errlen)
-{
-	return kw_str(st, 0, &MISC(obj)->misc_path, err, errlen);
-}
-
-static int p_misc_timeout(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
-			  size_t errlen)
-{
-	return kw_secs_ms(st, 0, 3600000, &MISC(obj)->misc_timeout_ms, err, errlen);
-}
-
-static int p_misc_dynamic(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
-			  size_t errlen)
-{
-	return kw_bool(st, 0, &MISC(obj)->misc_dynamic, err, errlen);
-}
+#define MISC_SLOT(f, t, lo, hi) CHECK_SPEC_SLOT(struct check_misc_conf, f, t, lo, hi)
 
 static int p_user(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err, size_t errlen)
 {
@@ -53,9 +36,9 @@ static int p_user(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *e
 }
 
 const struct kw check_misc_kw[] = {
-    {"misc_path", p_misc_path, 1, 1, KW_NOBLOCK},
-    {"misc_timeout", p_misc_timeout, 1, 1, KW_NOBLOCK},
-    {"misc_dynamic", p_misc_dynamic, 0, 1, KW_NOBLOCK},
+    {"misc_path", NULL, 1, 1, KW_NOBLOCK, MISC_SLOT(misc_path, KW_T_STR, 0, 0)},
+    {"misc_timeout", NULL, 1, 1, KW_NOBLOCK, MISC_SLOT(misc_timeout_ms, KW_T_SECS_MS, 0, 3600000)},
+    {"misc_dynamic", NULL, 0, 1, KW_NOBLOCK, MISC_SLOT(misc_dynamic, KW_T_BOOL, 0, 0)},
     {"user", p_user, 1, 2, KW_NOBLOCK},
     {NULL},
 };

@@ -265,12 +265,7 @@ static void smtp_cancel(struct check_run *run)
 
 #define SMTP(obj) ((struct check_smtp_conf *)((struct check_conf *)(obj))->spec)
 #define HOST(obj) ((struct smtp_host *)(obj))
-
-static int p_helo_name(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
-		       size_t errlen)
-{
-	return kw_str(st, 0, &SMTP(obj)->helo_name, err, errlen);
-}
+#define HOST_SLOT(f, t, lo, hi) KW_SLOT(struct smtp_host, f, t, lo, hi)
 
 static int p_h_connect_ip(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
 			  size_t errlen)
@@ -281,12 +276,6 @@ static int p_h_connect_ip(struct kw_ctx *c, void *obj, const struct kw_stmt *st,
 		return -1;
 	HOST(obj)->connect.port = port;
 	return 0;
-}
-
-static int p_h_connect_port(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
-			    size_t errlen)
-{
-	return kw_port(st, 0, &HOST(obj)->connect.port, err, errlen);
 }
 
 static int p_h_bindto(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
@@ -300,31 +289,14 @@ static int p_h_bindto(struct kw_ctx *c, void *obj, const struct kw_stmt *st, cha
 	return 0;
 }
 
-static int p_h_bind_port(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
-			 size_t errlen)
-{
-	return kw_port(st, 0, &HOST(obj)->bindto.port, err, errlen);
-}
-
-static int p_h_bind_if(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
-		       size_t errlen)
-{
-	return kw_str(st, 0, &HOST(obj)->bind_if, err, errlen);
-}
-
-static int p_h_connect_timeout(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
-			       size_t errlen)
-{
-	return kw_secs_ms(st, 0, 3600000, &HOST(obj)->connect_timeout_ms, err, errlen);
-}
-
 static const struct kw kw_host[] = {
     {"connect_ip", p_h_connect_ip, 1, 1, KW_NOBLOCK},
-    {"connect_port", p_h_connect_port, 1, 1, KW_NOBLOCK},
+    {"connect_port", NULL, 1, 1, KW_NOBLOCK, HOST_SLOT(connect.port, KW_T_PORT, 0, 0)},
     {"bindto", p_h_bindto, 1, 1, KW_NOBLOCK},
-    {"bind_port", p_h_bind_port, 1, 1, KW_NOBLOCK},
-    {"bind_if", p_h_bind_if, 1, 1, KW_NOBLOCK},
-    {"connect_timeout", p_h_connect_timeout, 1, 1, KW_NOBLOCK},
+    {"bind_port", NULL, 1, 1, KW_NOBLOCK, HOST_SLOT(bindto.port, KW_T_PORT, 0, 0)},
+    {"bind_if", NULL, 1, 1, KW_NOBLOCK, HOST_SLOT(bind_if, KW_T_STR, 0, 0)},
+    {"connect_timeout", NULL, 1, 1, KW_NOBLOCK,
+     HOST_SLOT(connect_timeout_ms, KW_T_SECS_MS, 0, 3600000)},
     {NULL},
 };
 
@@ -345,7 +317,8 @@ static int p_host(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *e
 }
 
 const struct kw check_smtp_kw[] = {
-    {"helo_name", p_helo_name, 1, 1, KW_NOBLOCK},
+    {"helo_name", NULL, 1, 1, KW_NOBLOCK,
+     CHECK_SPEC_SLOT(struct check_smtp_conf, helo_name, KW_T_STR, 0, 0)},
     {"host", p_host, 0, 0, KW_NEEDBLOCK},
     {NULL},
 };

@@ -190,12 +190,6 @@ static void udp_cancel(struct check_run *run)
 
 #define UDP(obj) ((struct check_udp_conf *)((struct check_conf *)(obj))->spec)
 
-static int p_payload(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
-		     size_t errlen)
-{
-	return kw_str(st, 0, &UDP(obj)->payload, err, errlen);
-}
-
 static int p_require_reply(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
 			   size_t errlen)
 {
@@ -208,7 +202,8 @@ static int p_require_reply(struct kw_ctx *c, void *obj, const struct kw_stmt *st
 }
 
 const struct kw check_udp_kw[] = {
-    {"payload", p_payload, 1, 1, KW_NOBLOCK},
+    {"payload", NULL, 1, 1, KW_NOBLOCK,
+     CHECK_SPEC_SLOT(struct check_udp_conf, payload, KW_T_STR, 0, 0)},
     {"require_reply", p_require_reply, 0, 1, KW_NOBLOCK},
     {NULL},
 };

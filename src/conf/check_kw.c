@@ -22,29 +22,6 @@ extern const struct kw_block check_http_url_block, check_smtp_host_block;
 
 /* ---- keywords every checker has ---- */
 
-static int p_connect_ip(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
-			size_t errlen)
-{
-	return kw_ip(st, 0, &CHK(obj)->connect, err, errlen);
-}
-
-static int p_connect_port(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
-			  size_t errlen)
-{
-	return kw_port(st, 0, &CHK(obj)->connect.port, err, errlen);
-}
-
-static int p_bindto(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err, size_t errlen)
-{
-	return kw_ip(st, 0, &CHK(obj)->bindto, err, errlen);
-}
-
-static int p_bind_port(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
-		       size_t errlen)
-{
-	return kw_port(st, 0, &CHK(obj)->bindto.port, err, errlen);
-}
-
 static int p_bind_if(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
 		     size_t errlen)
 {
@@ -54,62 +31,29 @@ static int p_bind_if(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char
 	return kw_str(st, 0, &CHK(obj)->bind_if, err, errlen);
 }
 
-static int p_connect_timeout(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
-			     size_t errlen)
-{
-	return kw_secs_nonzero(c, st, 3600000, &CHK(obj)->connect_timeout_ms,
-			       "the real_server's, the virtual_server's or the default (5 s)", err,
-			       errlen);
-}
-
-static int p_retry(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err, size_t errlen)
-{
-	return kw_uint(st, 0, 0, 1000, &CHK(obj)->retry, err, errlen);
-}
-
-static int p_delay_before_retry(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
-				size_t errlen)
-{
-	return kw_secs_ms(st, 0, 3600000, &CHK(obj)->delay_before_retry_ms, err, errlen);
-}
-
-static int p_warmup(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err, size_t errlen)
-{
-	return kw_secs_ms(st, 0, 3600000, &CHK(obj)->warmup_ms, err, errlen);
-}
-
-static int p_delay_loop(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
-			size_t errlen)
-{
-	return kw_secs_nonzero(c, st, 86400000, &CHK(obj)->delay_loop_ms,
-			       "the real_server's or the virtual_server's", err, errlen);
-}
-
-static int p_rise(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err, size_t errlen)
-{
-	return kw_uint(st, 0, 1, 1000, &CHK(obj)->rise, err, errlen);
-}
-
-static int p_fall(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err, size_t errlen)
-{
-	return kw_uint(st, 0, 1, 1000, &CHK(obj)->fall, err, errlen);
-}
+#define CHK_SLOT(f, t, lo, hi) KW_SLOT(struct check_conf, f, t, lo, hi)
+#define CHK_SECS_NZ(f, max, what)                                                                  \
+	KW_SLOT_X(KW_SELF, struct check_conf, f, KW_T_SECS_NZ, 0, max, what)
 
 static const struct kw kw_generic[] = {
-    {"connect_ip", p_connect_ip, 1, 1, KW_NOBLOCK},
-    {"connect_port", p_connect_port, 1, 1, KW_NOBLOCK},
-    {"bindto", p_bindto, 1, 1, KW_NOBLOCK},
-    {"bind_port", p_bind_port, 1, 1, KW_NOBLOCK},
+    {"connect_ip", NULL, 1, 1, KW_NOBLOCK, CHK_SLOT(connect, KW_T_IP, 0, 0)},
+    {"connect_port", NULL, 1, 1, KW_NOBLOCK, CHK_SLOT(connect.port, KW_T_PORT, 0, 0)},
+    {"bindto", NULL, 1, 1, KW_NOBLOCK, CHK_SLOT(bindto, KW_T_IP, 0, 0)},
+    {"bind_port", NULL, 1, 1, KW_NOBLOCK, CHK_SLOT(bindto.port, KW_T_PORT, 0, 0)},
     {"bind_if", p_bind_if, 1, 1, KW_NOBLOCK},
-    {"connect_timeout", p_connect_timeout, 1, 1, KW_NOBLOCK},
-    {"retry", p_retry, 1, 1, KW_NOBLOCK},
-    {"nb_get_retry", p_retry, 1, 1, KW_NOBLOCK},
-    {"delay_before_retry", p_delay_before_retry, 1, 1, KW_NOBLOCK},
-    {"warmup", p_warmup, 1, 1, KW_NOBLOCK},
-    {"delay_loop", p_delay_loop, 1, 1, KW_NOBLOCK},
+    {"connect_timeout", NULL, 1, 1, KW_NOBLOCK,
+     CHK_SECS_NZ(connect_timeout_ms, 3600000,
+		 "the real_server's, the virtual_server's or the default (5 s)")},
+    {"retry", NULL, 1, 1, KW_NOBLOCK, CHK_SLOT(retry, KW_T_UINT, 0, 1000)},
+    {"nb_get_retry", NULL, 1, 1, KW_NOBLOCK, CHK_SLOT(retry, KW_T_UINT, 0, 1000)},
+    {"delay_before_retry", NULL, 1, 1, KW_NOBLOCK,
+     CHK_SLOT(delay_before_retry_ms, KW_T_SECS_MS, 0, 3600000)},
+    {"warmup", NULL, 1, 1, KW_NOBLOCK, CHK_SLOT(warmup_ms, KW_T_SECS_MS, 0, 3600000)},
+    {"delay_loop", NULL, 1, 1, KW_NOBLOCK,
+     CHK_SECS_NZ(delay_loop_ms, 86400000, "the real_server's or the virtual_server's")},
     /* fulcrum extensions */
-    {"rise", p_rise, 1, 1, KW_NOBLOCK},
-    {"fall", p_fall, 1, 1, KW_NOBLOCK},
+    {"rise", NULL, 1, 1, KW_NOBLOCK, CHK_SLOT(rise, KW_T_UINT, 1, 1000)},
+    {"fall", NULL, 1, 1, KW_NOBLOCK, CHK_SLOT(fall, KW_T_UINT, 1, 1000)},
     {NULL},
 };
 
