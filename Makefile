@@ -81,11 +81,20 @@ unit:
 	$(MAKE) SAN=1 unit-bins
 	@set -e; for t in $(UNIT_SRCS:tests/unit/%.c=build-san/tests/%); do echo "== $$t"; $$t; done
 
-# libFuzzer targets: clang, sanitizers, the library sources compiled in.
-FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined $(CSTD) $(CPPFLAGS) -DFC_FUZZ
-build-fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(BPF_SKELS)
-	@mkdir -p build-fuzz
-	clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRCS) $(LDLIBS)
+# libFuzzer targets: clang, sanitizers.  The library is compiled once for
+# all targets (instrumented with -fsanitize=fuzzer-no-link, -DFC_FUZZ) into
+# build-fuzz/libfulcrum.a; each target is its own file linked against it.
+FUZZ_SAN    := -g -O1 -fsanitize=address,undefined $(CSTD) $(CPPFLAGS) -DFC_FUZZ
+FUZZ_OBJS   := $(LIB_SRCS:%.c=build-fuzz/obj/%.o)
+$(FUZZ_OBJS): | $(BPF_SKELS)
+build-fuzz/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_SAN) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
+build-fuzz/libfulcrum.a: $(FUZZ_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+build-fuzz/%: tests/fuzz/%.c build-fuzz/libfulcrum.a $(BPF_SKELS)
+	clang $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< build-fuzz/libfulcrum.a $(LDLIBS)
 
 fuzz-bins: $(FUZZ_SRCS:tests/fuzz/%.c=build-fuzz/%)
 
@@ -193,4 +202,4 @@ clean:
 .PHONY: man install uninstall deb all unit unit-bins fuzz-bins deps check demo bench bench-checks bench-failover bench-dr bench-all format clean
 .SECONDARY:
 
--include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/obj build-fuzz/obj -name '*.d' 2>/dev/null)

@@ -34,7 +34,7 @@ for t in build-san/tests/test_*; do
 done
 
 step "fuzz targets (${FUZZ_SECONDS}s each)"
-if make fuzz-bins; then
+if make -j"$JOBS" fuzz-bins; then
 	for f in build-fuzz/fuzz_*; do
 		[ -x "$f" ] || continue
 		name=$(basename "$f" | sed 's/^fuzz_//')
