@@ -543,8 +543,10 @@ def ctl_ms(d, request=b"list\n", timeout=5.0):
 def test_dr_reload_does_not_wait_for_a_silent_server(lvs, director):
     """A reload adds a DR server whose address nobody holds (it never
     answers ARP).  Its MAC is not waited for: the control socket answers
-    `list` in under 100 ms all the while (the old bounded wait held the
-    event loop for 1 s), the silent server is listed but not ready and out
+    `list` all the while, each time within 300 ms (a few ms as a rule; the
+    scheduler of a loaded 2-core machine was seen to add 100 ms; the old
+    bounded wait held the event loop for 1 s: 1070 ms), the silent server is
+    listed but not ready and out
     of the ring, and the two resolved servers take every new connection at
     its first SYN, none dropped for an unknown MAC."""
     need_xdp("DR")
@@ -578,7 +580,7 @@ def test_dr_reload_does_not_wait_for_a_silent_server(lvs, director):
             applied = time.monotonic()
         time.sleep(0.02)
     assert applied is not None, "the reload was not applied within 1.5 s:\n" + d.stderr()
-    assert max(times) < 100, "control socket answers (ms) during the reload: %r" % times
+    assert max(times) < 300, "control socket answers (ms) during the reload: %r" % times
 
     took = net.client.call(connect_times, net.vip, HTTP, 6)
     assert max(took) < 0.5, "connect times %r: a first SYN was lost" % took
