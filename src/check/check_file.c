@@ -25,16 +25,11 @@
 #include <string.h>
 #include <unistd.h>
 
-/* model-t.h's enum rs_health and check-t.h's struct rs_health share one tag
- * name; only struct real_server is needed from model-t.h here, so its enum
- * is renamed for this file (harmless once the names differ). */
-#define rs_health rs_health_state
-#include "model/model-t.h"
-#include "conf/kw.h"
-#undef rs_health
 #include "check/check.h"
 #include "check/check_file-t.h"
+#include "conf/kw.h"
 #include "core/err.h"
+#include "model/model-t.h"
 
 #define FILE_WEIGHT_MAX 65535
 
