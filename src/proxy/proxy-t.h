@@ -97,6 +97,8 @@ struct pvs {
 	int io_on;	      /* io registered with the loop */
 	struct ev_timer tick; /* template reaper, accept pause */
 	int accept_paused;
+	int fds_short;	       /* a client found no descriptor ... */
+	uint64_t fds_short_ms; /* ... since then, and none got both sockets */
 
 	struct sched sched;
 	int has_sched;
@@ -153,7 +155,8 @@ struct pconn {
 	struct persist_tpl *tpl; /* held, or NULL */
 	struct rs_live **tried;	 /* servers that failed to connect (refs), lazily */
 	unsigned ntried;
-	uint64_t last_ms; /* last transfer (idle timeout) */
+	uint64_t last_ms;     /* last transfer (idle timeout) */
+	uint64_t accepted_ms; /* how long it may wait for a descriptor */
 	enum pconn_state state;
 	enum pconn_acct acct;
 	struct relay_dir c2s, s2c;
@@ -188,6 +191,12 @@ struct proxy {
 	char *bufs[PROXY_BUF_POOL];    /* idle copy buffers ready for reuse */
 	unsigned nbufs;
 	char *udp_buf; /* one datagram, 64 KiB, lazily */
+	/* a descriptor kept in reserve (/dev/null) so that, out of
+	 * descriptors, queued clients can still be accepted and reset
+	 * instead of waiting in the backlog for ever (shed.c) */
+	int spare_fd;
+	int spare_held;	     /* spare_fd is open (0 in a fresh struct) */
+	int listeners_short; /* some listener paused for lack of descriptors */
 };
 
 #endif

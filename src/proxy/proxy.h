@@ -25,11 +25,15 @@ extern const struct engine_ops proxy_engine_ops;
 #define PROXY_TICK_MS	      1000 /* template reaper period */
 #define PROXY_REAP_VISIT      4096 /* templates looked at per tick */
 #define PROXY_ACCEPT_PAUSE_MS 100  /* after EMFILE/ENFILE/ENOMEM */
+#define PROXY_FD_WAIT_MS      500  /* a client waits this long for a descriptor, then is reset */
+#define PROXY_FD_RETRY_MS     10   /* a client waiting for a server-side descriptor asks again */
+#define PROXY_SHED_BATCH      1024 /* queued clients reset per wakeup, out of descriptors */
 
 /* ---- shed.c: clients turned away for lack of resources ---- */
 
 enum proxy_shed {
 	PROXY_SHED_ACCEPT,	 /* accept() failed: the listener pauses */
+	PROXY_SHED_QUEUED,	 /* out of descriptors too long: reset from the queue */
 	PROXY_SHED_FDS,		 /* accepted, but no socket for the server side */
 	PROXY_SHED_UDP_SESSIONS, /* no UDP session: at the limit, or no socket */
 	PROXY_SHED_N
@@ -39,6 +43,21 @@ int proxy_out_of_fds(int err);
 /* Log it, at most once a second per reason (with the count held back).
  * client may be NULL for PROXY_SHED_ACCEPT; err 0 for the session limit. */
 void proxy_shed(struct pvs *p, enum proxy_shed why, const struct fc_addr *client, int err);
+
+/* Out of descriptors, a client can neither be served nor refused: it waits
+ * in the listen queue, and at a tight limit (no descriptor left at all)
+ * nothing ever takes it out.  So the proxy keeps one descriptor in reserve
+ * while it listens; proxy_shed_queued gives it up for a moment to accept
+ * queued clients and reset them.  Hold opens it if not held (it may fail:
+ * tried again at the next call); drop closes it. */
+void proxy_spare_hold(struct proxy *px);
+void proxy_spare_drop(struct proxy *px);
+/* Accept up to PROXY_SHED_BATCH clients queued on p's listener with the
+ * spare descriptor, and reset each (logged).  How many were reset. */
+unsigned proxy_shed_queued(struct pvs *p);
+/* A connection or session gave its descriptors back: listeners paused for
+ * lack of them accept again at once, not at the end of their pause. */
+void proxy_fds_released(struct proxy *px);
 
 /* ---- pvs.c: per virtual service ---- */
 
@@ -69,6 +88,8 @@ void pvs_target_release(struct pvs_target *t, uint64_t now_ms);
 /* ---- tcp.c ---- */
 
 void tcp_on_accept(struct loop *l, struct ev_io *io, uint32_t events);
+/* Watch a listener paused for lack of descriptors again (no-op if not). */
+void tcp_accept_resume(struct pvs *p);
 /* Close with RST (shutdown, removal) or gracefully; frees through the loop. */
 void pconn_close(struct pconn *c, int rst);
 /* Reload: the connections of `from` now belong to `to`. */

@@ -165,10 +165,7 @@ static void pvs_tick(struct loop *l, struct ev_timer *t)
 {
 	struct pvs *p = t->data;
 
-	if (p->accept_paused && p->fd >= 0 && p->io_on) {
-		p->accept_paused = 0;
-		loop_io_mod(l, &p->io, EPOLLIN);
-	}
+	tcp_accept_resume(p);
 	if (persist_on(&p->persist)) {
 		persist_reap(&p->persist, loop_now(l), PROXY_REAP_VISIT);
 		loop_timer_start(l, &p->tick, PROXY_TICK_MS);
@@ -248,6 +245,7 @@ void pvs_start(struct pvs *p)
 {
 	struct loop *l = p->px->loop;
 
+	proxy_spare_hold(p->px);
 	if (p->fd >= 0 && !p->io_on) {
 		if (loop_io_add(l, &p->io, p->fd, EPOLLIN,
 				p->protocol == IPPROTO_TCP ? tcp_on_accept : udp_on_vs_socket,
@@ -290,6 +288,8 @@ void pvs_free(struct pvs *p)
 		px->services = p->next;
 	if (p->next)
 		p->next->prev = p->prev;
+	if (!px->services)
+		proxy_spare_drop(px);
 	p->magic = 0;
 	/* the listener's ev_io may still be in this round's events */
 	if (loop_defer(px->loop, free, p) < 0)

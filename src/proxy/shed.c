@@ -3,8 +3,11 @@
  * visible (issue 16: they were reset without a word) but must not flood
  * the log in turn. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "core/addr.h"
 #include "core/log.h"
@@ -34,6 +37,10 @@ void proxy_shed(struct pvs *p, enum proxy_shed why, const struct fc_addr *client
 		log_warn("proxy: %s: cannot accept clients: %s; pausing %d ms%s", p->name,
 			 strerror(err), PROXY_ACCEPT_PAUSE_MS, more);
 		break;
+	case PROXY_SHED_QUEUED:
+		log_warn("proxy: %s: client %s reset: out of descriptors for %d ms or more%s",
+			 p->name, a, PROXY_FD_WAIT_MS, more);
+		break;
 	case PROXY_SHED_FDS:
 		log_warn("proxy: %s: client %s reset: no descriptor for the server side (%s)%s",
 			 p->name, a, strerror(err), more);
@@ -50,4 +57,59 @@ void proxy_shed(struct pvs *p, enum proxy_shed why, const struct fc_addr *client
 	default:
 		break;
 	}
+}
+
+void proxy_spare_hold(struct proxy *px)
+{
+	if (px->spare_held)
+		return;
+	px->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	px->spare_held = px->spare_fd >= 0;
+}
+
+void proxy_spare_drop(struct proxy *px)
+{
+	if (px->spare_held)
+		close(px->spare_fd);
+	px->spare_held = 0;
+}
+
+unsigned proxy_shed_queued(struct pvs *p)
+{
+	struct proxy *px = p->px;
+	unsigned n = 0;
+
+	while (n < PROXY_SHED_BATCH && px->spare_held && p->fd >= 0) {
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof(ss);
+		struct fc_addr client;
+		int fd;
+
+		proxy_spare_drop(px);
+		fd = accept4(p->fd, (struct sockaddr *)&ss, &sl, SOCK_CLOEXEC);
+		if (fd < 0) {
+			/* queue empty, or the descriptor went elsewhere (ENFILE) */
+			proxy_spare_hold(px);
+			break;
+		}
+		sock_set_rst(fd);
+		close(fd);
+		proxy_spare_hold(px);
+		n++;
+		if (addr_from_sockaddr(&client, (struct sockaddr *)&ss) == 0)
+			proxy_shed(p, PROXY_SHED_QUEUED, &client, 0);
+	}
+	return n;
+}
+
+void proxy_fds_released(struct proxy *px)
+{
+	struct pvs *p;
+
+	proxy_spare_hold(px);
+	if (!px->listeners_short)
+		return;
+	px->listeners_short = 0;
+	for (p = px->services; p; p = p->next)
+		tcp_accept_resume(p);
 }

@@ -125,6 +125,7 @@ void pconn_close(struct pconn *c, int rst)
 	/* the ev_io structs may still sit in this round's event list */
 	if (loop_defer(l, free, c) < 0)
 		log_err("proxy: out of memory, leaking a connection");
+	proxy_fds_released(p->px);
 	pvs_maybe_free(p);
 }
 
@@ -288,12 +289,50 @@ static int connect_failed(struct pconn *c)
 	return 0;
 }
 
-static void pconn_try(struct pconn *c)
+/* p lacks descriptors (from now, if it did not already): for how long. */
+static uint64_t fds_short_for(struct pvs *p, uint64_t now)
+{
+	if (!p->fds_short) {
+		p->fds_short = 1;
+		p->fds_short_ms = now;
+	}
+	return now - p->fds_short_ms;
+}
+
+/* Connect c to c->server (placed).  1 = settled: connecting, waiting for
+ * a descriptor, or closed; 0 = this server failed, another may be tried. */
+static int attempt(struct pconn *c)
 {
 	struct pvs *p = c->pvs;
 	struct loop *l = pconn_loop(c);
+	uint64_t now = loop_now(l);
+	int r = start_connect(c), e = errno;
+
+	if (r > 0) {
+		p->fds_short = 0;
+		loop_timer_start(l, &c->timer, p->connect_timeout_ms);
+		return 1;
+	}
+	if (r == -1)
+		return connect_failed(c) < 0;
+	/* no descriptor: the server is not to blame.  At a tight limit one
+	 * comes back as soon as another connection closes (the client that
+	 * just left is often still half-closed here): wait a little, then
+	 * shed the client, visibly.  The wait counts from the first failure,
+	 * so that a queue of clients is not made to wait one after another */
+	if (fds_short_for(p, now) < PROXY_FD_WAIT_MS && now - c->accepted_ms < PROXY_FD_WAIT_MS) {
+		loop_timer_start(l, &c->timer, PROXY_FD_RETRY_MS);
+		return 1;
+	}
+	proxy_shed(p, PROXY_SHED_FDS, &c->client, e);
+	pconn_close(c, 1);
+	return 1;
+}
+
+static void pconn_try(struct pconn *c)
+{
+	struct pvs *p = c->pvs;
 	struct pvs_target t;
-	int r;
 
 	for (;;) {
 		if (pvs_place(p, &c->client, c->tried, c->ntried, &t) < 0) {
@@ -307,18 +346,7 @@ static void pconn_try(struct pconn *c)
 		if (!c->ntried)
 			c->vsl->stats.conns++;
 		set_acct(c, PCONN_ACCT_INACTIVE);
-		r = start_connect(c);
-		if (r > 0) {
-			loop_timer_start(l, &c->timer, p->connect_timeout_ms);
-			return;
-		}
-		if (r == -2) {
-			/* the server is not to blame: shed the client, visibly */
-			proxy_shed(p, PROXY_SHED_FDS, &c->client, errno);
-			pconn_close(c, 1);
-			return;
-		}
-		if (connect_failed(c) < 0)
+		if (attempt(c))
 			return;
 	}
 }
@@ -373,7 +401,7 @@ static void pconn_on_timer(struct loop *l, struct ev_timer *t)
 	uint64_t now = loop_now(l), idle = c->pvs->idle_timeout_ms;
 
 	if (c->state == PCONN_CONNECTING) {
-		if (connect_failed(c) == 0)
+		if (c->sfd < 0 ? !attempt(c) : connect_failed(c) == 0)
 			pconn_try(c);
 		return;
 	}
@@ -400,6 +428,7 @@ static void pconn_new(struct pvs *p, int cfd, const struct fc_addr *client)
 	c->cfd = cfd;
 	c->sfd = -1;
 	c->client = *client;
+	c->accepted_ms = loop_now(p->px->loop);
 	c->vsl = vs_live_ref(p->vsl);
 	c->state = PCONN_CONNECTING;
 	relay_init(&c->c2s);
@@ -413,6 +442,36 @@ static void pconn_new(struct pvs *p, int cfd, const struct fc_addr *client)
 		return;
 	}
 	pconn_try(c);
+}
+
+void tcp_accept_resume(struct pvs *p)
+{
+	if (!p->accept_paused)
+		return;
+	p->accept_paused = 0;
+	if (p->fd >= 0 && p->io_on)
+		loop_io_mod(p->px->loop, &p->io, EPOLLIN);
+}
+
+/* accept() found no descriptor (err).  The listener is level-triggered:
+ * it stops being watched, or the loop would spin, until a connection
+ * gives descriptors back or PROXY_ACCEPT_PAUSE_MS pass.  Once p has
+ * lacked descriptors for PROXY_FD_WAIT_MS (no connection got both of its
+ * sockets since), queued clients are reset: with no descriptor left at
+ * all, nothing else would ever take them out of the queue. */
+static void accept_short(struct pvs *p, int err)
+{
+	struct loop *l = p->px->loop;
+
+	proxy_shed(p, PROXY_SHED_ACCEPT, NULL, err);
+	/* idle pipes kept for reuse are descriptors too */
+	relay_pool_free(p->px);
+	if (fds_short_for(p, loop_now(l)) >= PROXY_FD_WAIT_MS)
+		proxy_shed_queued(p);
+	loop_io_mod(l, &p->io, 0);
+	p->accept_paused = 1;
+	p->px->listeners_short = 1;
+	loop_timer_start(l, &p->tick, PROXY_ACCEPT_PAUSE_MS);
 }
 
 void tcp_on_accept(struct loop *l, struct ev_io *io, uint32_t events)
@@ -429,13 +488,8 @@ void tcp_on_accept(struct loop *l, struct ev_io *io, uint32_t events)
 		if (fd < 0) {
 			if (errno == EINTR || errno == ECONNABORTED || errno == EPROTO)
 				continue;
-			if (proxy_out_of_fds(errno)) {
-				/* level-triggered: stop asking for a while, or spin */
-				proxy_shed(p, PROXY_SHED_ACCEPT, NULL, errno);
-				loop_io_mod(l, &p->io, 0);
-				p->accept_paused = 1;
-				loop_timer_start(l, &p->tick, PROXY_ACCEPT_PAUSE_MS);
-			}
+			if (proxy_out_of_fds(errno))
+				accept_short(p, errno);
 			return;
 		}
 		if (addr_from_sockaddr(&client, (struct sockaddr *)&ss) < 0) {

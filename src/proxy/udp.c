@@ -113,6 +113,7 @@ void udp_sess_close(struct udp_sess *s)
 	sess_unlink(s);
 	if (loop_defer(l, free, s) < 0)
 		log_err("proxy: out of memory, leaking a UDP session");
+	proxy_fds_released(p->px);
 	pvs_maybe_free(p);
 }
 

@@ -1,7 +1,12 @@
 """The daemon's life: pid file, clean stop, one instance per control socket,
 connection counters back to 0 when clients leave."""
 import os
+import resource
 import signal
+import socket
+import time
+
+import pytest
 
 import fc
 
@@ -158,20 +163,82 @@ def test_control_socket_from_global_defs(daemon, backend):
     assert os.path.exists(dm2.sock) and not os.path.exists(dm.sock + ".unused")
 
 
-def test_out_of_descriptors_recovers(daemon, backend):
-    """With 64 descriptors, 100 clients at once: some are refused (reset),
-    the daemon survives, and serves normally once they leave."""
-    bs = [backend("d0"), backend("d1")]
-    vport = fc.free_port()
-    dm = daemon(fc.vs_block(vport, bs), start=False)
-    dm.nofile = 64
-    dm.start()
-    served = fc.burst(vport, 100)
-    assert 5 <= served < 100, served
+def _fds(pid):
+    return len(os.listdir("/proc/%d/fd" % pid))
+
+
+def _outcomes(port, n, timeout):
+    """n clients connect at once, then each waits for its backend's name
+    until the common deadline: (served, refused, hung), refused meaning
+    reset, closed or not connected, hung still waiting at the deadline."""
+    socks, served, refused, hung = [], 0, 0, 0
+    deadline = time.monotonic() + timeout
+    try:
+        for _ in range(n):
+            try:
+                socks.append(fc.connect(port, timeout=timeout))
+            except OSError:
+                refused += 1
+        for s in socks:
+            try:
+                s.settimeout(max(0.01, deadline - time.monotonic()))
+                fc.recv_line(s)
+                served += 1
+            except socket.timeout:
+                hung += 1
+            except (OSError, AssertionError):
+                refused += 1
+    finally:
+        for s in socks:
+            s.close()
+    return served, refused, hung
+
+
+def _idle(dm, vport):
     fc.wait_until(lambda: all(r["active_conns"] == 0 and r["inactive_conns"] == 0
                               for r in dm.vs(vport)["real_servers"]),
                   10, "counters back to 0")
+
+
+@pytest.mark.parametrize("slack", [0, 1, 2, 5])
+def test_out_of_descriptors_recovers(daemon, backend, slack):
+    """The daemon's descriptor limit is lowered to what it holds at rest
+    plus `slack`, then 100 clients come at once: every one is served or
+    refused (reset) in bounded time -- none waits in the listen queue for
+    ever -- the daemon survives, its counters return to 0, and clients that
+    come one at a time are served whenever a connection's two descriptors
+    fit (slack >= 2), else refused at once.  Before the proxy kept a
+    descriptor in reserve, at slack 0 the queued clients were never
+    accepted nor refused, and the daemon never served again."""
+    bs = [backend("d0"), backend("d1")]
+    vport = fc.free_port()
+    dm = daemon(fc.vs_block(vport, bs))
+    pid = dm.proc.pid
+    base = _fds(pid)
+    soft, hard = resource.prlimit(pid, resource.RLIMIT_NOFILE)
+    resource.prlimit(pid, resource.RLIMIT_NOFILE, (base + slack, hard))
+    t0 = time.monotonic()
+    served, refused, hung = _outcomes(vport, 100, 10.0)
+    assert hung == 0, "%d clients neither served nor refused in %.1fs (%d served)" % (
+        hung, time.monotonic() - t0, served)
+    assert served < 100 and served + refused == 100, (served, refused)
+    assert dm.running(), dm.stderr()
+    if slack >= 2:
+        _idle(dm, vport)
+        assert sorted(fc.names(vport, 4)) == ["d0", "d0", "d1", "d1"]
+        assert "cannot accept clients" in dm.stderr()
+        fc.wait_until(lambda: _fds(pid) == base, 5, "no descriptor left behind")
+        return
+    for _ in range(4):
+        t1 = time.monotonic()
+        with pytest.raises(OSError):
+            fc.who(vport, timeout=5.0)
+        assert time.monotonic() - t1 < 2.0, "a refusal took %.1fs" % (time.monotonic() - t1)
+    # nothing was left stuck: with descriptors back, it serves at once
+    resource.prlimit(pid, resource.RLIMIT_NOFILE, (soft, hard))
+    _idle(dm, vport)
     assert sorted(fc.names(vport, 4)) == ["d0", "d0", "d1", "d1"]
+    fc.wait_until(lambda: _fds(pid) == base, 5, "no descriptor left behind")
 
 
 def _proc_stat(pid):
