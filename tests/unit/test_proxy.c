@@ -19,6 +19,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -1069,6 +1070,92 @@ static void test_connect_timeout_retries(void **state)
 	close(lfd);
 }
 
+/* ---- out of descriptors ---- */
+
+#define NSHED 8
+
+struct shed_env {
+	int fd[NSHED];	    /* made by the test before the limit, connected here */
+	int outcome[NSHED]; /* 0 = reset or closed, 1 = served, 2 = still waiting */
+};
+static struct shed_env shed;
+
+static void *cli_shed(void *arg)
+{
+	struct env *e = arg;
+	struct sockaddr_in sa = {.sin_family = AF_INET,
+				 .sin_port = htons(e->vs->addr.port),
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	char line[64];
+	int i, r = 0;
+
+	if (wait_go(e, 1) < 0)
+		r = 1;
+	for (i = 0; !r && i < NSHED; i++)
+		if (connect(shed.fd[i], (struct sockaddr *)&sa, sizeof(sa)) < 0)
+			r = 10 + i;
+	for (i = 0; !r && i < NSHED; i++) {
+		if (read_line(shed.fd[i], line, sizeof(line)) == 0)
+			shed.outcome[i] = 1;
+		else
+			shed.outcome[i] = errno == EAGAIN || errno == EWOULDBLOCK ? 2 : 0;
+	}
+	e->result = r;
+	atomic_store(&e->phase, 100);
+	return NULL;
+}
+
+/* Not one descriptor left (the limit is the lowest free one): clients
+ * waiting in the listen queue are reset within a second, with the spare
+ * descriptor the proxy keeps, instead of waiting there for ever; once
+ * descriptors are back, clients are served again. */
+static void test_out_of_descriptors_resets_queued(void **state)
+{
+	struct env *e = *state;
+	struct virtual_server *vs;
+	struct timeval tv = {.tv_sec = 1}; /* 8 s in all, within the drive */
+	struct rlimit old, tight;
+	uint64_t t0;
+	int i, lowest, ok;
+
+	start_backend(&e->be[0], "A", B_ID);
+	vs = mkvs(e, IPPROTO_TCP, "rr");
+	mkrs(vs, e->be[0].port, 1);
+	serve(e, vs);
+	for (i = 0; i < NSHED; i++) {
+		shed.fd[i] = socket(AF_INET, SOCK_STREAM, 0);
+		assert_true(shed.fd[i] >= 0);
+		setsockopt(shed.fd[i], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		shed.outcome[i] = -1;
+	}
+	run_client(e, cli_shed);
+	lowest = dup(0);
+	assert_true(lowest >= 0);
+	close(lowest);
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
+	tight = old;
+	tight.rlim_cur = (rlim_t)lowest;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &tight), 0);
+	t0 = loop_clock_ms();
+	atomic_store(&e->go, 1);
+	ok = drive(e, phase_done, 10000);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
+	pthread_join(e->th, NULL);
+	assert_true(ok);
+	assert_int_equal(e->result, 0);
+	for (i = 0; i < NSHED; i++) {
+		assert_int_equal(shed.outcome[i], 0);
+		close(shed.fd[i]);
+	}
+	assert_true(loop_clock_ms() - t0 < 2000);
+	assert_int_equal(vs->live->stats.conns, 0);
+	e->nnames = 2;
+	run_client(e, cli_names);
+	finish_client(e);
+	assert_string_equal(e->names[0], "A");
+	assert_string_equal(e->names[1], "A");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1085,6 +1172,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_remove_lets_connections_finish, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_idle_timeout, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_connect_timeout_retries, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_out_of_descriptors_resets_queued, setup, teardown),
 	};
 
 	alarm(120); /* the whole file is bounded */
