@@ -11,18 +11,8 @@
 
 #include <stddef.h>
 
+#include "conf/conf-t.h"
 #include "model/model-t.h"
-
-#define DIAG_ERROR 0
-#define DIAG_WARNING 1
-
-struct conf_diag {
-	/* msg is "file:line: message" without newline; NULL fn = silent */
-	void (*fn)(void *ctx, int severity, const char *msg);
-	void *ctx;
-	unsigned errors;
-	unsigned warnings;
-};
 
 /* Read path in the grammar --format forced, else in the one its content
  * shows (reader.h: keepalived.conf unless another reader claims it). */

@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 
-#include "conf/conf.h"
+#include "conf/conf-t.h"
 
 #define LEX_MAX_TOKEN	      4096	  /* longest word or quoted string */
 #define LEX_MAX_FILE	      (16u << 20) /* largest file read (16 MiB) */

@@ -1,0 +1,18 @@
+/* The reader's diagnostics channel: how every reader and the lexer report
+ * "file:line: message".  A type of its own so that the lexer's types need
+ * not include conf.h (whose functions use the lexer). */
+#ifndef FC_CONF_CONF_T_H
+#define FC_CONF_CONF_T_H
+
+#define DIAG_ERROR 0
+#define DIAG_WARNING 1
+
+struct conf_diag {
+	/* msg is "file:line: message" without newline; NULL fn = silent */
+	void (*fn)(void *ctx, int severity, const char *msg);
+	void *ctx;
+	unsigned errors;
+	unsigned warnings;
+};
+
+#endif
