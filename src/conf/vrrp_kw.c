@@ -17,6 +17,7 @@
 #include "conf/kw.h"
 #include "conf/lexer.h"
 #include "core/err.h"
+#include "core/netlink.h"
 #include "model/model.h"
 #include "vrrp/vrrp_model.h"
 
@@ -248,12 +249,37 @@ static int p_authentication(struct kw_ctx *c, void *obj, const struct kw_stmt *s
 /* ---- virtual_ipaddress { } and virtual_ipaddress_excluded { } ---- */
 
 /* Options of an address line whose value fulcrum does not use. */
-static const char *const vip_opt_arg[] = {"brd",	 "broadcast", "scope", "preferred_lft",
+static const char *const vip_opt_arg[] = {"brd",	       "broadcast", "scope", "peer",
 					  "track_group", "metric",    NULL};
 static const char *const vip_opt_flag[] = {"no_track",	    "home",	"nodad", "-nodad",
 					   "noprefixroute", "autojoin", NULL};
 
-/* ADDR[/LEN] [dev IF] [label L] [other options...] into v. */
+/* "preferred_lft forever|SECONDS" (keepalived's values) into *lft. */
+static int vip_lft(const char *vip, const char *val, uint32_t *lft, char *err, size_t errlen)
+{
+	unsigned long n;
+	char *end;
+
+	if (!strcmp(val, "forever")) {
+		*lft = VNL_LFT_FOREVER;
+		return 0;
+	}
+	errno = 0;
+	n = strtoul(val, &end, 10);
+	if (val[0] < '0' || val[0] > '9' || *end || errno || n >= VNL_LFT_FOREVER)
+		return err_set(err, errlen,
+			       "virtual_ipaddress %s: preferred_lft '%s' is not 'forever' or "
+			       "0..%u seconds",
+			       vip, val, VNL_LFT_FOREVER - 1);
+	*lft = (uint32_t)n;
+	return 0;
+}
+
+/* ADDR[/LEN] [dev IF] [label L] [preferred_lft T] [other options...] into v.
+ * preferred_lft defaults as in keepalived: an IPv6 /128 VIP is added
+ * deprecated (0), so the host's own address stays the source of what it
+ * sends (health checks above all); any other VIP is preferred for ever.
+ * keepalived leaves IPv4 VIPs preferred whatever preferred_lft says. */
 static int vip_parse(struct kw_ctx *c, const struct kw_stmt *st, struct vrrp_vip *v, char *err,
 		     size_t errlen)
 {
@@ -282,10 +308,24 @@ static int vip_parse(struct kw_ctx *c, const struct kw_stmt *st, struct vrrp_vip
 				       maxp);
 		v->prefix = (uint8_t)p;
 	}
+	v->preferred_lft = v->addr.family == AF_INET6 && v->prefix == 128 ? 0 : VNL_LFT_FOREVER;
 	for (i = 0; i < st->argc; i++) {
 		const char *o = st->args[i].text;
 
-		if (!strcmp(o, "dev") || !strcmp(o, "label")) {
+		if (!strcmp(o, "preferred_lft")) {
+			if (i + 1 >= st->argc)
+				return err_set(err, errlen,
+					       "virtual_ipaddress %s: '%s' needs a value", s, o);
+			if (vip_lft(s, st->args[++i].text, &v->preferred_lft, err, errlen) < 0)
+				return -1;
+			if (v->addr.family == AF_INET) { /* as keepalived: IPv6 only */
+				kw_warn(c, st->kw,
+					"virtual_ipaddress %s: 'preferred_lft %s' is ignored for "
+					"IPv4",
+					s, st->args[i].text);
+				v->preferred_lft = VNL_LFT_FOREVER;
+			}
+		} else if (!strcmp(o, "dev") || !strcmp(o, "label")) {
 			if (i + 1 >= st->argc)
 				return err_set(err, errlen,
 					       "virtual_ipaddress %s: '%s' needs a value", s, o);
@@ -311,8 +351,8 @@ static int vip_parse(struct kw_ctx *c, const struct kw_stmt *st, struct vrrp_vip
 		} else {
 			return err_set(err, errlen,
 				       "virtual_ipaddress %s: unknown option '%s' (expected dev, "
-				       "label, brd, scope, preferred_lft, no_track, home, nodad, "
-				       "noprefixroute, autojoin, track_group, metric)",
+				       "label, preferred_lft, brd, scope, peer, no_track, home, "
+				       "nodad, noprefixroute, autojoin, track_group, metric)",
 				       s, o);
 		}
 	}

@@ -217,6 +217,12 @@ static int addr_req(struct vnl_req *r, int type, int ifindex, const struct fc_ad
 int vnl_addr_add(struct vnl *nl, int ifindex, const struct fc_addr *addr, unsigned prefix,
 		 const char *label, char *err, size_t errlen)
 {
+	return vnl_addr_add_lft(nl, ifindex, addr, prefix, label, VNL_LFT_FOREVER, err, errlen);
+}
+
+int vnl_addr_add_lft(struct vnl *nl, int ifindex, const struct fc_addr *addr, unsigned prefix,
+		     const char *label, uint32_t preferred_lft, char *err, size_t errlen)
+{
 	struct vnl_req r;
 	int kerr;
 
@@ -235,6 +241,15 @@ int vnl_addr_add(struct vnl *nl, int ifindex, const struct fc_addr *addr, unsign
 
 		r.u.ifa.ifa_flags = IFA_F_NODAD;
 		if (vnl_put_attr(&r.nh, sizeof(r), IFA_FLAGS, &fl, sizeof(fl)) < 0)
+			return err_set(err, errlen, "netlink request too long");
+	}
+	if (preferred_lft != VNL_LFT_FOREVER) {
+		struct ifa_cacheinfo ci = {.ifa_prefered = preferred_lft,
+					   .ifa_valid = VNL_LFT_FOREVER};
+
+		/* through r itself: GCC takes &r.nh as a 16-byte object here */
+		if (vnl_put_attr((struct nlmsghdr *)(void *)&r, sizeof(r), IFA_CACHEINFO, &ci,
+				 sizeof(ci)) < 0)
 			return err_set(err, errlen, "netlink request too long");
 	}
 	if (transact(nl, &r.nh, &kerr, err, errlen) < 0)

@@ -58,6 +58,14 @@ int vnl_ifindex(const char *name, char *err, size_t errlen);
  * is already there is success (a re-entry into MASTER re-adds every VIP). */
 int vnl_addr_add(struct vnl *nl, int ifindex, const struct fc_addr *addr, unsigned prefix,
 		 const char *label, char *err, size_t errlen);
+/* The lifetime the kernel reads as "forever" (INFINITY_LIFE_TIME). */
+#define VNL_LFT_FOREVER 0xffffffffu
+/* vnl_addr_add with a preferred lifetime in seconds (the valid lifetime stays
+ * forever): 0 adds the address deprecated, so the kernel never picks it as a
+ * source when another address fits (RFC 6724 rule 3) yet it still receives;
+ * VNL_LFT_FOREVER sends no IFA_CACHEINFO, exactly vnl_addr_add. */
+int vnl_addr_add_lft(struct vnl *nl, int ifindex, const struct fc_addr *addr, unsigned prefix,
+		     const char *label, uint32_t preferred_lft, char *err, size_t errlen);
 /* Removes addr/prefix from ifindex; an address that is not there is success. */
 int vnl_addr_del(struct vnl *nl, int ifindex, const struct fc_addr *addr, unsigned prefix,
 		 char *err, size_t errlen);

@@ -41,6 +41,8 @@ struct vrrp_vip {
 	char dev[IF_NAMESIZE];        /* "dev IF", or "" = the instance's interface */
 	char label[IF_NAMESIZE + 8];  /* "label eth0:1", or "" */
 	int excluded;                 /* from virtual_ipaddress_excluded: not in adverts */
+	uint32_t preferred_lft;       /* "preferred_lft": seconds, 0 = deprecated (never a
+				       * source), VNL_LFT_FOREVER; keepalived's default */
 };
 
 struct vrrp_track_if {

@@ -249,8 +249,8 @@ static void vips_set(struct vinst *vi, int add)
 
 		if (ifx <= 0)
 			continue;
-		rc = add ? vnl_addr_add(&vi->run->nl, ifx, &v->addr, v->prefix, v->label, err,
-					sizeof(err))
+		rc = add ? vnl_addr_add_lft(&vi->run->nl, ifx, &v->addr, v->prefix, v->label,
+					    v->preferred_lft, err, sizeof(err))
 			 : vnl_addr_del(&vi->run->nl, ifx, &v->addr, v->prefix, err, sizeof(err));
 		if (rc < 0)
 			log_err("vrrp_instance %s: %s %s/%u: %s", c->name,
@@ -737,6 +737,7 @@ static int vips_same(const struct vrrp_instance *a, const struct vrrp_instance *
 		if (!addr_ip_equal(&a->vips[i].addr, &b->vips[i].addr) ||
 		    a->vips[i].prefix != b->vips[i].prefix ||
 		    a->vips[i].excluded != b->vips[i].excluded ||
+		    a->vips[i].preferred_lft != b->vips[i].preferred_lft ||
 		    strcmp(a->vips[i].dev, b->vips[i].dev) ||
 		    strcmp(a->vips[i].label, b->vips[i].label))
 			return 0;

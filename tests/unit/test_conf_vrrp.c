@@ -295,6 +295,58 @@ static void test_versions_and_advert(void **state)
 	config_free(cfg);
 }
 
+/* preferred_lft: keepalived's values (forever or seconds) and its default,
+ * deprecated (0) for an IPv6 /128 VIP and forever for every other one; the
+ * bad values fail at their line and load nothing. */
+static void test_vip_preferred_lft(void **state)
+{
+	struct config *cfg;
+	struct vrrp_instance *vi;
+
+	(void)state;
+	cfg = expect_ok(MINI " version 3\n virtual_ipaddress {\n"
+			     "  2001:db8::1\n"			      /* 6: /128: keepalived's 0 */
+			     "  2001:db8::2/64\n"		      /* 7: forever */
+			     "  2001:db8::3/64 preferred_lft 0\n"     /* 8 */
+			     "  2001:db8::4 preferred_lft forever\n" /* 9 */
+			     "  2001:db8::5/64 dev eth1 preferred_lft 4294967294 peer ::1\n"
+			     " }\n}\n");
+	vi = cfg->vrrp.instances;
+	assert_int_equal(vi->n_vips, 5);
+	assert_int_equal(vi->vips[0].preferred_lft, 0);
+	assert_int_equal(vi->vips[1].preferred_lft, 0xffffffffu);
+	assert_int_equal(vi->vips[2].preferred_lft, 0);
+	assert_int_equal(vi->vips[3].preferred_lft, 0xffffffffu);
+	assert_int_equal(vi->vips[4].preferred_lft, 4294967294u);
+	assert_string_equal(vi->vips[4].dev, "eth1");
+	/* served, so no "ignored" warning for it; peer is still ignored */
+	assert_null(strstr(msgs, "preferred_lft"));
+	expect_warning("W t.conf:10: virtual_ipaddress 2001:db8::5/64: 'peer ::1' is ignored");
+	config_free(cfg);
+
+	cfg = expect_ok(MINI " virtual_ipaddress {\n  10.0.0.1/24\n  10.0.0.2 preferred_lft 30\n"
+			     " }\n}\n");
+	vi = cfg->vrrp.instances;
+	/* keepalived applies it to IPv6 only: an IPv4 VIP stays preferred */
+	assert_int_equal(vi->vips[0].preferred_lft, 0xffffffffu);
+	assert_int_equal(vi->vips[1].preferred_lft, 0xffffffffu);
+	expect_warning("W t.conf:6: virtual_ipaddress 10.0.0.2: 'preferred_lft 30' is ignored "
+		       "for IPv4");
+	config_free(cfg);
+
+	expect_error(MINI " virtual_ipaddress {\n  10.0.0.1 preferred_lft\n }\n}\n",
+		     "E t.conf:5: virtual_ipaddress 10.0.0.1: 'preferred_lft' needs a value");
+	expect_error(MINI " virtual_ipaddress {\n  10.0.0.1 preferred_lft never\n }\n}\n",
+		     "E t.conf:5: virtual_ipaddress 10.0.0.1: preferred_lft 'never' is not "
+		     "'forever' or 0..4294967294 seconds");
+	expect_error(MINI " virtual_ipaddress {\n  10.0.0.1\n  10.0.0.2 preferred_lft -1\n }\n}\n",
+		     "E t.conf:6: virtual_ipaddress 10.0.0.2: preferred_lft '-1' is not");
+	expect_error(MINI " virtual_ipaddress {\n  10.0.0.1 preferred_lft 4294967295\n }\n}\n",
+		     "E t.conf:5: virtual_ipaddress 10.0.0.1: preferred_lft '4294967295' is not");
+	expect_error(MINI " virtual_ipaddress {\n  10.0.0.1 preferred_lft 1s\n }\n}\n",
+		     "E t.conf:5: virtual_ipaddress 10.0.0.1: preferred_lft '1s' is not");
+}
+
 static void test_warnings(void **state)
 {
 	struct config *cfg;
@@ -527,6 +579,7 @@ int main(void)
 	    cmocka_unit_test(test_every_keyword),
 	    cmocka_unit_test(test_versions_and_advert),
 	    cmocka_unit_test(test_warnings),
+	    cmocka_unit_test(test_vip_preferred_lft),
 	    cmocka_unit_test(test_value_errors),
 	    cmocka_unit_test(test_structure_errors),
 	    cmocka_unit_test(test_model),

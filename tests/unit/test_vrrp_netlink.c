@@ -229,6 +229,61 @@ static void test_v6_add_del(void **state)
 	assert_int_equal(present, 0);
 }
 
+/* The line of `ip -o addr show dev vA` for prefix (e.g. "inet6 2001:db8::1/64"),
+ * cut at its end, in out; NULL when there is none. */
+static char *addr_line(char *out, size_t len, const char *prefix)
+{
+	char *line;
+
+	ip_addr_out(out, len);
+	line = strstr(out, prefix);
+	if (line)
+		*strchrnul(line, '\n') = 0;
+	return line;
+}
+
+/* preferred_lft goes to the kernel as IFA_CACHEINFO (valid stays forever):
+ * 0 = deprecated, which source selection skips; no cacheinfo = forever. */
+static void test_preferred_lft(void **state)
+{
+	struct vnl *nl = *state;
+	struct fc_addr d = ip("2001:db8:98::d"), p = ip("2001:db8:98::e"), f = ip("2001:db8:98::f"),
+		       v4 = ip("10.98.0.1");
+	char err[ERRLEN], out[4096], *line;
+	int idx;
+
+	NEED_NS();
+	idx = ifidx("vA");
+	assert_int_equal(vnl_addr_add_lft(nl, idx, &d, 64, NULL, 0, err, sizeof(err)), 0);
+	assert_int_equal(vnl_addr_add_lft(nl, idx, &p, 64, NULL, 3600, err, sizeof(err)), 0);
+	assert_int_equal(
+	    vnl_addr_add_lft(nl, idx, &f, 64, NULL, VNL_LFT_FOREVER, err, sizeof(err)), 0);
+	assert_int_equal(vnl_addr_add_lft(nl, idx, &v4, 24, NULL, 0, err, sizeof(err)), 0);
+
+	line = addr_line(out, sizeof(out), "inet6 2001:db8:98::d/64");
+	assert_non_null(line);
+	assert_non_null(strstr(line, " deprecated"));
+	assert_non_null(strstr(line, "valid_lft forever preferred_lft 0sec"));
+	assert_null(strstr(line, "tentative"));
+	line = addr_line(out, sizeof(out), "inet6 2001:db8:98::e/64");
+	assert_non_null(line);
+	assert_null(strstr(line, "deprecated"));
+	assert_non_null(strstr(line, "valid_lft forever preferred_lft 3"));
+	assert_null(strstr(line, "preferred_lft forever"));
+	line = addr_line(out, sizeof(out), "inet6 2001:db8:98::f/64");
+	assert_non_null(line);
+	assert_null(strstr(line, "deprecated"));
+	assert_non_null(strstr(line, "valid_lft forever preferred_lft forever"));
+	line = addr_line(out, sizeof(out), "inet 10.98.0.1/24");
+	assert_non_null(line);
+	assert_non_null(strstr(line, " deprecated")); /* IPv4 takes the flag only */
+
+	assert_int_equal(vnl_addr_del(nl, idx, &d, 64, err, sizeof(err)), 0);
+	assert_int_equal(vnl_addr_del(nl, idx, &p, 64, err, sizeof(err)), 0);
+	assert_int_equal(vnl_addr_del(nl, idx, &f, 64, err, sizeof(err)), 0);
+	assert_int_equal(vnl_addr_del(nl, idx, &v4, 24, err, sizeof(err)), 0);
+}
+
 static void test_addr_errors(void **state)
 {
 	struct vnl *nl = *state;
@@ -581,6 +636,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_ifindex, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_v4_add_del_label, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_v6_add_del, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_preferred_lft, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_addr_errors, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_link_state_and_subscription, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_gratuitous_arp, setup, teardown),
