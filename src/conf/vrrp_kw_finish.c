@@ -190,6 +190,36 @@ static void finish_groups(struct kw_ctx *c)
 	}
 }
 
+/* An IPv6 VIP left preferred (keepalived's default for all but /128) that
+ * is the address of an LVS-DR/TUN virtual_server: the director may send its
+ * health checks from it, and the real servers, which hold it on lo, answer
+ * to themselves, so they all go DOWN.  Warned, not changed: keepalived's
+ * default stands (doc/vrrp.md, "IPv6 VIPs and the source address"). */
+static void warn_preferred_dr_vips(struct kw_ctx *c, const struct vrrp_instance *vi)
+{
+	const struct virtual_server *vs;
+	char a[ADDR_STRLEN];
+	unsigned i;
+
+	for (i = 0; i < vi->n_vips; i++) {
+		const struct vrrp_vip *v = &vi->vips[i];
+
+		if (v->addr.family != AF_INET6 || v->preferred_lft == 0)
+			continue;
+		for (vs = c->cfg->vs; vs; vs = vs->next)
+			if ((vs->fwd == FWD_DR || vs->fwd == FWD_TUN) &&
+			    addr_ip_equal(&vs->addr, &v->addr))
+				break;
+		if (vs)
+			report_at(c, DIAG_WARNING, vi->file, vi->line,
+				  "vrrp_instance %s: virtual_ipaddress %s/%u is preferred, so the "
+				  "director may send its health checks from it and the LVS-%s real "
+				  "servers answer to themselves; add 'preferred_lft 0' to its line",
+				  vi->name, addr_format(&v->addr, a, sizeof(a), 0), v->prefix,
+				  vs->fwd == FWD_DR ? "DR" : "TUN");
+	}
+}
+
 void vrrp_kw_finish(struct kw_ctx *c)
 {
 	struct vrrp_config *vc = &c->cfg->vrrp;
@@ -202,8 +232,10 @@ void vrrp_kw_finish(struct kw_ctx *c)
 		if (vi->gna_interval_ms == UINT_MAX)
 			vi->gna_interval_ms = vc->default_gna_interval_ms;
 	}
-	for (vi = vc->instances; vi; vi = vi->next)
+	for (vi = vc->instances; vi; vi = vi->next) {
 		finish_refs(c, vi);
+		warn_preferred_dr_vips(c, vi);
+	}
 	drop_empty_scripts(vc);
 	finish_groups(c);
 }

@@ -347,6 +347,42 @@ static void test_vip_preferred_lft(void **state)
 		     "E t.conf:5: virtual_ipaddress 10.0.0.1: preferred_lft '1s' is not");
 }
 
+/* An IPv6 VIP that stays preferred and is an LVS-DR/TUN virtual_server's
+ * address: warned at the instance (health checks may leave from it). */
+static void test_vip_preferred_dr_warning(void **state)
+{
+	static const char *const cases[][2] = {
+	    /* VIP line, lb_kind -> warned? ("1"/"0") */
+	    {"2001:db8::64/64", "DR"},
+	    {"2001:db8::64/64", "TUN"},
+	    {"2001:db8::64/64 preferred_lft 0", "DR"},
+	    {"2001:db8::64", "DR"}, /* /128: deprecated by default */
+	    {"2001:db8::64/64", "NAT"},
+	};
+	static const int warned[] = {1, 1, 0, 0, 0};
+	char text[512];
+	unsigned i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct config *cfg;
+
+		snprintf(text, sizeof(text),
+			 MINI " version 3\n virtual_ipaddress {\n  %s\n }\n}\n"
+			 "virtual_server 2001:db8::64 80 {\n lb_kind %s\n"
+			 " real_server 2001:db8::2 80 {\n }\n}\n",
+			 cases[i][0], cases[i][1]);
+		cfg = expect_ok(text);
+		if (warned[i])
+			expect_warning("W t.conf:1: vrrp_instance V: virtual_ipaddress "
+				       "2001:db8::64/64 is preferred, so the director may send "
+				       "its health checks from it");
+		else if (strstr(msgs, "is preferred"))
+			fail_msg("case %u: unexpected warning:\n%s", i, msgs);
+		config_free(cfg);
+	}
+}
+
 static void test_warnings(void **state)
 {
 	struct config *cfg;
@@ -580,6 +616,7 @@ int main(void)
 	    cmocka_unit_test(test_versions_and_advert),
 	    cmocka_unit_test(test_warnings),
 	    cmocka_unit_test(test_vip_preferred_lft),
+	    cmocka_unit_test(test_vip_preferred_dr_warning),
 	    cmocka_unit_test(test_value_errors),
 	    cmocka_unit_test(test_structure_errors),
 	    cmocka_unit_test(test_model),
