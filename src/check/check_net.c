@@ -1,6 +1,7 @@
 /* Socket helpers shared by the network checkers. */
 #include <errno.h>
 #include <net/if.h>
+#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -11,6 +12,8 @@
 #include "check/check.h"
 #include "core/err.h"
 #include "core/loop.h"
+#include "model/fulcrum-t.h"
+#include "model/model-t.h"
 
 int check_str_eq(const char *a, const char *b)
 {
@@ -88,6 +91,167 @@ static int source_of(const struct check_run *run, struct fc_addr *src, char *err
 	return 1;
 }
 
+/* ---- never the VIP as the source (LVS-DR/TUN, IPv6) ----
+ *
+ * With LVS-DR/TUN every real server holds the VIP on lo.  A check the
+ * kernel sends from the VIP is answered by the real server to itself, and
+ * every real server goes DOWN.  For IPv6 this happens when a preferred VIP
+ * sits in the /64 of the director's own address (keepalived's default for
+ * all but /128 VIPs; doc/vrrp.md).  The rule: when a check has no bindto
+ * address and the source the kernel would pick for the target is the
+ * address of an LVS-DR/TUN virtual_server of the running config, the check
+ * binds to the first other global address of the interface holding that
+ * source which is neither deprecated nor tentative nor such a VIP.  No such
+ * address: the kernel's choice stands.  IPv4 is left alone: the kernel
+ * picks the primary address of the subnet and a VIP is added secondary.
+ * The answer is cached per target for VIPSRC_TTL_MS (a route, address or
+ * config change shows within that), so thousands of checks cost a look-up
+ * per attempt, and nothing at all without an IPv6 DR/TUN virtual_server. */
+
+#define VIPSRC_SLOTS 64
+#define VIPSRC_TTL_MS 2000
+
+struct vipsrc_slot {
+	const struct config *cfg; /* the config it was computed for */
+	struct fc_addr target;    /* ip only */
+	struct fc_addr src;       /* family 0: the kernel's choice is fine */
+	uint64_t expires_ms;
+};
+
+static struct vipsrc_slot vipsrc_cache[VIPSRC_SLOTS];
+
+static int is_dr_vip(const struct config *cfg, const struct fc_addr *a)
+{
+	const struct virtual_server *vs;
+
+	for (vs = cfg->vs; vs; vs = vs->next)
+		if ((vs->fwd == FWD_DR || vs->fwd == FWD_TUN) && addr_ip_equal(&vs->addr, a))
+			return 1;
+	return 0;
+}
+
+static int has_dr_vip6(const struct config *cfg)
+{
+	const struct virtual_server *vs;
+
+	for (vs = cfg->vs; vs; vs = vs->next)
+		if ((vs->fwd == FWD_DR || vs->fwd == FWD_TUN) && vs->addr.family == AF_INET6)
+			return 1;
+	return 0;
+}
+
+/* The source the kernel picks towards target (a connected UDP socket sends
+ * nothing), 0; -1 if there is no route. */
+static int kernel_source(const struct fc_addr *target, const char *bind_if, struct fc_addr *src)
+{
+	struct sockaddr_storage ss;
+	struct fc_addr t = *target;
+	socklen_t sl;
+	int fd, r = -1;
+
+	fd = socket(t.family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	if (bind_if && *bind_if)
+		(void)setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, bind_if,
+				 (socklen_t)strnlen(bind_if, IFNAMSIZ));
+	if (!t.port)
+		t.port = 9;
+	sl = addr_to_sockaddr(&t, &ss);
+	if (connect(fd, (struct sockaddr *)&ss, sl) == 0) {
+		sl = sizeof(ss);
+		if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0 &&
+		    addr_from_sockaddr(src, (struct sockaddr *)&ss) == 0)
+			r = 0;
+	}
+	close(fd);
+	src->port = 0;
+	return r;
+}
+
+/* IFA_F_* of /proc/net/if_inet6 (linux/if_addr.h) */
+#define IF6_DADFAILED 0x08
+#define IF6_DEPRECATED 0x20
+#define IF6_TENTATIVE 0x40
+
+/* Another usable source on the interface that holds vip: global scope,
+ * not deprecated, tentative or failed, and not a DR/TUN VIP.  1 found. */
+static int other_source6(const struct config *cfg, const struct fc_addr *vip, struct fc_addr *out)
+{
+	char hex[33], name[IFNAMSIZ + 1], line[160];
+	unsigned idx, plen, scope, flags, vip_idx = 0, i, pass;
+	struct fc_addr a;
+	int found = 0;
+	FILE *f;
+
+	/* pass 0 finds the VIP's interface, pass 1 an address on it */
+	for (pass = 0; pass < 2 && !found; pass++) {
+		f = fopen("/proc/net/if_inet6", "re");
+		if (!f)
+			return 0;
+		while (!found && fgets(line, sizeof(line), f)) {
+			if (sscanf(line, "%32s %x %x %x %x %16s", hex, &idx, &plen, &scope, &flags,
+				   name) != 6 || strlen(hex) != 32)
+				continue;
+			memset(&a, 0, sizeof(a));
+			a.family = AF_INET6;
+			for (i = 0; i < 16; i++) {
+				unsigned b;
+
+				if (sscanf(hex + 2 * i, "%2x", &b) != 1)
+					break;
+				a.u.v6.s6_addr[i] = (uint8_t)b;
+			}
+			if (i < 16)
+				continue;
+			if (pass == 0) {
+				if (addr_ip_equal(&a, vip))
+					vip_idx = idx;
+				continue;
+			}
+			if (idx == vip_idx && scope == 0 &&
+			    !(flags & (IF6_DADFAILED | IF6_DEPRECATED | IF6_TENTATIVE)) &&
+			    !is_dr_vip(cfg, &a)) {
+				*out = a;
+				found = 1;
+			}
+		}
+		fclose(f);
+		if (!vip_idx)
+			return 0;
+	}
+	return found;
+}
+
+/* The source a check towards target must bind to because the kernel
+ * would use a DR/TUN VIP, 1 with *src set; 0 to leave it to the kernel. */
+static int avoid_vip_source(const struct check_run *run, struct fc_addr *src)
+{
+	const struct config *cfg = run->fc ? run->fc->cfg : NULL;
+	struct vipsrc_slot *s;
+	uint64_t now;
+
+	if (!cfg || run->target.family != AF_INET6 || !has_dr_vip6(cfg))
+		return 0;
+	now = loop_now(run->loop);
+	s = &vipsrc_cache[addr_hash(&run->target, 0) % VIPSRC_SLOTS];
+	if (s->cfg != cfg || s->expires_ms <= now || !addr_ip_equal(&s->target, &run->target)) {
+		memset(s, 0, sizeof(*s));
+		s->cfg = cfg;
+		s->target = run->target;
+		s->target.port = 0;
+		s->expires_ms = now + VIPSRC_TTL_MS;
+		if (kernel_source(&run->target, run->conf->bind_if, &s->src) < 0 ||
+		    !is_dr_vip(cfg, &s->src) || !other_source6(cfg, &s->src, &s->src))
+			s->src.family = 0;
+	}
+	if (!s->src.family)
+		return 0;
+	*src = s->src;
+	src->port = run->conf->bindto.port;
+	return 1;
+}
+
 int check_connect(const struct check_run *run, int type, char *err, size_t errlen)
 {
 	const struct check_conf *k = run->conf;
@@ -101,6 +265,8 @@ int check_connect(const struct check_run *run, int type, char *err, size_t errle
 	b = source_of(run, &src, err, errlen);
 	if (b < 0)
 		return -1;
+	if (!k->bindto.family && avoid_vip_source(run, &src))
+		b = 1;
 	fd = socket(run->target.family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return err_set(err, errlen, "socket: %s", strerror(errno));
