@@ -10,7 +10,7 @@ CSTD    := -std=gnu11
 # keyword/command table takes the table's whole signature whether it needs
 # every argument or not (HAProxy and the Linux kernel build the same way);
 # less -Wmissing-field-initializers: a keyword table entry leaves out the
-# slot of a keyword that has its own parser (src/conf/kw-t.h).
+# slot of a keyword that has its own parser (src/kw/kw-t.h).
 WARN    := -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
 CFLAGS  ?= -O2 -g
 CPPFLAGS += -Isrc -D_GNU_SOURCE

@@ -23,7 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "conf/kw.h"
+#include "conf/ka.h"
 #include "core/sbuf.h"
 #include "ctl/ctl.h"
 #include "daemon/version.h"

@@ -38,7 +38,7 @@ CHECK_REGISTRY(CHECK_OPS_DECL)
 #undef CHECK_OPS_DECL
 
 /* A keyword table entry's slot for field f of the checker's own struct T,
- * reached through check_conf.spec (conf/kw-t.h's slot parsers):
+ * reached through check_conf.spec (kw/kw-t.h's slot parsers):
  * {"name", NULL, 1, 1, KW_NOBLOCK, CHECK_SPEC_SLOT(struct check_x_conf, f,
  * KW_T_STR, 0, 0)}. */
 #define CHECK_SPEC_SLOT(T, f, t, lo, hi) KW_SLOT_IN(struct check_conf, spec, T, f, t, lo, hi)
@@ -82,5 +82,10 @@ void check_att_finish(struct check_run *run, int ok, const char *fmt, ...)
 /* The reason text for a socket errno: "connection refused", "no route to
  * host"..., else strerror(). */
 const char *check_errno_reason(int e);
+
+/* keepalived keywords a checker block (ign_check) and an HTTP_GET url
+ * block (ign_url) accept and fulcrum ignores, NULL-ended (check_ign.c). */
+extern const char *const ign_check[];
+extern const char *const ign_url[];
 
 #endif

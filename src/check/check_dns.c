@@ -22,9 +22,9 @@
 #include "check/check.h"
 #include "check/check_dns-t.h"
 #include "check/dns_msg.h"
-#include "conf/kw.h"
 #include "core/err.h"
 #include "core/loop.h"
+#include "kw/kw.h"
 
 #define DNS_REPLY_MAX 4096 /* longer datagrams are cut by recv: parsed as truncated */
 

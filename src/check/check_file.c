@@ -27,8 +27,8 @@
 
 #include "check/check.h"
 #include "check/check_file-t.h"
-#include "conf/kw.h"
 #include "core/err.h"
+#include "kw/kw.h"
 #include "model/model-t.h"
 
 #define FILE_WEIGHT_MAX 65535

@@ -7,7 +7,7 @@
 
 #include "check/check-t.h"
 #include "check/check_http-t.h"
-#include "conf/kw-t.h"
+#include "kw/kw-t.h"
 
 extern const struct kw check_http_get_kw[], check_ssl_get_kw[];
 void *check_http_conf_new(void);

@@ -10,8 +10,8 @@
 
 #include "check/check.h"
 #include "check/check_http-t.h"
-#include "conf/kw.h"
 #include "core/err.h"
+#include "kw/kw.h"
 
 #define HTTP(obj) ((struct check_http_conf *)((struct check_conf *)(obj))->spec)
 #define URL(obj)  ((struct check_url *)(obj))

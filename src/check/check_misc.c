@@ -17,9 +17,9 @@
 
 #include "check/check.h"
 #include "check/check_misc-t.h"
-#include "conf/kw.h"
 #include "core/err.h"
 #include "core/spawn.h"
+#include "kw/kw.h"
 
 /* ---- configuration ---- */
 

@@ -27,9 +27,9 @@
 #include <unistd.h>
 
 #include "check/check.h"
-#include "conf/kw-t.h"
 #include "core/err.h"
 #include "core/loop.h"
+#include "kw/kw-t.h"
 
 #ifndef ICMP_FILTER
 #define ICMP_FILTER 1 /* linux/icmp.h, which clashes with netinet/ip_icmp.h */

@@ -19,9 +19,9 @@
 
 #include "check/check.h"
 #include "check/check_smtp-t.h"
-#include "conf/kw.h"
 #include "core/err.h"
 #include "core/loop.h"
+#include "kw/kw.h"
 #include "model/model.h"
 
 #define SMTP_DEFAULT_HELO "smtpchecker.keepalived.org"

@@ -11,9 +11,9 @@
 #include <unistd.h>
 
 #include "check/check.h"
-#include "conf/kw-t.h"
 #include "core/err.h"
 #include "core/loop.h"
+#include "kw/kw-t.h"
 
 struct tcp_attempt {
 	struct ev_io io;

@@ -22,9 +22,9 @@
 
 #include "check/check.h"
 #include "check/check_udp-t.h"
-#include "conf/kw.h"
 #include "core/err.h"
 #include "core/loop.h"
+#include "kw/kw.h"
 
 #define UDP_ICMP_WAIT_MS 1000
 #define UDP_REPLY_MAX	 65536

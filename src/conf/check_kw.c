@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "check/check.h"
-#include "conf/kw.h"
+#include "conf/ka.h"
 #include "core/err.h"
 #include "model/model.h"
 

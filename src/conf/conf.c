@@ -6,9 +6,9 @@
 #include <string.h>
 
 #include "conf/conf.h"
-#include "conf/kw.h"
-#include "conf/lexer.h"
+#include "conf/ka.h"
 #include "conf/reader.h"
+#include "kw/lexer.h"
 #include "model/model.h"
 
 static struct config *read_tokens(struct lexer *lx, struct conf_diag *d, unsigned errors0,

@@ -11,7 +11,7 @@
 
 #include <stddef.h>
 
-#include "conf/conf-t.h"
+#include "kw/diag-t.h"
 #include "model/model-t.h"
 
 /* Read path in the grammar --format forced, else in the one its content

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "conf/kw.h"
+#include "conf/ka.h"
 #include "conf/script_check.h"
 #include "core/err.h"
 #include "model/model-t.h"

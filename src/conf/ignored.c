@@ -6,7 +6,7 @@
  * anything not listed and not served is an error with a suggestion. */
 #include <string.h>
 
-#include "conf/kw.h"
+#include "conf/ka.h"
 
 const char *const ign_global[] = {
     "notification_email",
@@ -222,16 +222,6 @@ const char *const ign_rs[] = {
     "notify_up_script",
     "snmp_name",
     NULL,
-};
-
-const char *const ign_check[] = {
-    "fwmark",		"alpha",	 "inhibit_on_failure", "smtp_alert",
-    "log_all_failures", "fast_recovery", "tls_compliant",      "min_reply_length",
-    "max_reply_length", "protocol",	 "nb_sock_retry",      NULL,
-};
-
-const char *const ign_url[] = {
-    "regex_options", "regex_stack", "regex_min_offset", "regex_max_offset", NULL,
 };
 
 /* keepalived's retired and legacy keywords.  Versions are from keepalived's

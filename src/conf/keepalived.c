@@ -10,10 +10,10 @@
 #include <string.h>
 #include <strings.h>
 
-#include "conf/kw.h"
-#include "conf/lexer.h"
+#include "conf/ka.h"
 #include "conf/script_check.h"
 #include "core/err.h"
+#include "kw/lexer.h"
 #include "model/model.h"
 #include "sched/sched.h"
 

@@ -7,7 +7,7 @@
  * stale. */
 #include <string.h>
 
-#include "conf/kw.h"
+#include "conf/ka.h"
 #include "core/sbuf.h"
 
 /* Every named block of the reader, by file (each file lists its own). */

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "conf/kw.h"
+#include "conf/ka.h"
 #include "core/err.h"
 #include "model/model-t.h"
 

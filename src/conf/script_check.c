@@ -5,10 +5,10 @@
 #include <string.h>
 
 #include "check/check.h"
-#include "conf/lexer.h"
 #include "conf/script_check.h"
 #include "core/err.h"
 #include "core/script_sec.h"
+#include "kw/lexer.h"
 #include "model/check-t.h"
 #include "model/model-t.h"
 

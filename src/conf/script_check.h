@@ -11,7 +11,7 @@
 #ifndef FC_CONF_SCRIPT_CHECK_H
 #define FC_CONF_SCRIPT_CHECK_H
 
-#include "conf/kw-t.h"
+#include "kw/kw-t.h"
 
 /* The user keepalived looks for when script_user is not given. */
 #define SCRIPT_DEFAULT_USER "keepalived_script"

@@ -14,12 +14,12 @@
 #include <string.h>
 #include <strings.h>
 
-#include "conf/kw.h"
-#include "conf/lexer.h"
+#include "conf/ka.h"
 #include "core/err.h"
 #include "core/netlink.h"
+#include "kw/lexer.h"
 #include "model/model.h"
-#include "vrrp/vrrp_model.h"
+#include "model/vrrp_model.h"
 
 #define VRRP_V2_MAX_ADVERT_CS 25500 /* one octet of seconds */
 #define VRRP_MAX_TRACK_WEIGHT 254   /* keepalived's -254..254 */

@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "conf/kw.h"
-#include "conf/lexer.h"
-#include "vrrp/vrrp_model.h"
+#include "conf/ka.h"
+#include "kw/lexer.h"
+#include "model/vrrp_model.h"
 
 #define VRRP_V3_MAX_ADVERT_CS 4095 /* 12 bits of centiseconds */
 

@@ -17,8 +17,8 @@
 #include "core/sbuf.h"
 #include "ctl/cmd.h"
 #include "daemon/apply.h"
-#include "daemon/fulcrum-t.h"
 #include "daemon/version.h"
+#include "model/fulcrum-t.h"
 #include "model/model.h"
 #include "vrrp/vrrp_run.h"
 

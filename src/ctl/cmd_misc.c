@@ -7,8 +7,8 @@
 #include "ctl/cmd.h"
 #include "ctl/ctl.h"
 #include "daemon/apply.h"
-#include "daemon/fulcrum-t.h"
 #include "daemon/version.h"
+#include "model/fulcrum-t.h"
 
 int cmd_reload(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, char *err,
 	       size_t errlen)

@@ -16,7 +16,7 @@
 #include "core/log.h"
 #include "ctl/cmd.h"
 #include "daemon/apply.h"
-#include "daemon/fulcrum-t.h"
+#include "model/fulcrum-t.h"
 #include "model/model.h"
 
 #define WEIGHT_MAX 65535

@@ -27,7 +27,7 @@
 #include "core/loop.h"
 #include "core/sbuf.h"
 #include "ctl/ctl.h"
-#include "daemon/fulcrum-t.h"
+#include "model/fulcrum-t.h"
 
 #define ACCEPT_BURST	64  /* accepts per wake-up, so one busy socket cannot starve the loop */
 #define ACCEPT_RETRY_MS 200 /* pause after running out of descriptors */

@@ -8,7 +8,7 @@
 #include "core/err.h"
 #include "core/sbuf.h"
 #include "ctl/ctl.h"
-#include "daemon/fulcrum-t.h"
+#include "model/fulcrum-t.h"
 #include "model/model.h"
 
 static struct fulcrum fc;

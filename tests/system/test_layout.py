@@ -60,6 +60,16 @@ def test_the_old_circles_are_caught(tmp_path):
     assert r.returncode == 1, r.stdout
     assert "vrrp -> check: src/vrrp/vrrp_run.c:%d" % line in r.stdout
 
+    # the checkers' keyword tables once included conf/kw.h (an allowed
+    # exception then): with the machinery in kw/, a checker that includes the
+    # reader's header again is a circle, check -> conf -> check
+    shutil.rmtree(src)
+    shutil.copytree(ROOT / "src", src)
+    line = add_include(src, "check/check_tcp.c", "conf/ka.h")
+    r = run(src)
+    assert r.returncode == 1, r.stdout
+    assert "check -> conf: src/check/check_tcp.c:%d" % line in r.stdout
+
 
 def test_circles_found_at_each_level(tmp_path):
     """Module level: a -> b -> a through different files.  File level: two

@@ -19,7 +19,7 @@
 #include "check/check_misc-t.h"
 #include "check/health.h"
 #include "conf/conf.h"
-#include "conf/kw.h"
+#include "conf/ka.h"
 #include "model/model.h"
 
 static char msgs[8192];

@@ -15,10 +15,10 @@
 #include <cmocka.h>
 
 #include "conf/conf.h"
-#include "conf/kw.h"
+#include "conf/ka.h"
 #include "core/sbuf.h"
 #include "model/model.h"
-#include "vrrp/vrrp_model.h"
+#include "model/vrrp_model.h"
 
 #define SEED002 "tests/data/seed002/"
 

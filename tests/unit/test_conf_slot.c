@@ -11,8 +11,8 @@
 
 #include <cmocka.h>
 
-#include "conf/kw.h"
-#include "conf/lexer.h"
+#include "conf/ka.h"
+#include "kw/lexer.h"
 
 struct inner {
 	unsigned delay_ms;

@@ -13,7 +13,7 @@
 
 #include "conf/conf.h"
 #include "model/model.h"
-#include "vrrp/vrrp_model.h"
+#include "model/vrrp_model.h"
 
 static char msgs[32768];
 static struct conf_diag diag;

@@ -24,8 +24,8 @@
 #include "core/sbuf.h"
 #include "ctl/ctl.h"
 #include "daemon/apply.h"
-#include "daemon/fulcrum-t.h"
 #include "daemon/version.h"
+#include "model/fulcrum-t.h"
 #include "model/model.h"
 
 /* ---- a small model built by hand ---- */

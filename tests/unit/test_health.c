@@ -27,7 +27,7 @@
 #include "core/loop.h"
 #include "core/sbuf.h"
 #include "daemon/apply.h"
-#include "daemon/fulcrum-t.h"
+#include "model/fulcrum-t.h"
 #include "model/model.h"
 
 #define NLISTEN 4

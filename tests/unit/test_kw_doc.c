@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "conf/kw.h"
+#include "conf/ka.h"
 #include "core/sbuf.h"
 
 static const struct kw_block *const *const lists[] = {kw_doc_global, kw_doc_ka, kw_doc_check,

@@ -26,7 +26,7 @@
 
 #include "core/err.h"
 #include "core/loop.h"
-#include "daemon/fulcrum-t.h"
+#include "model/fulcrum-t.h"
 #include "model/model.h"
 #include "proxy/proxy.h"
 

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "conf/lexer.h"
+#include "kw/lexer.h"
 
 void conf_report(struct conf_diag *d, int severity, const char *file, int line, const char *fmt,
 		 ...)

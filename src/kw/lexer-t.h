@@ -4,12 +4,12 @@
  * array of tokens before any keyword is looked at; readers walk the array by
  * index, so a block body can be walked twice (virtual_server group expansion).
  */
-#ifndef FC_CONF_LEXER_T_H
-#define FC_CONF_LEXER_T_H
+#ifndef FC_KW_LEXER_T_H
+#define FC_KW_LEXER_T_H
 
 #include <stddef.h>
 
-#include "conf/conf-t.h"
+#include "kw/diag-t.h"
 
 #define LEX_MAX_TOKEN	      4096	  /* longest word or quoted string */
 #define LEX_MAX_FILE	      (16u << 20) /* largest file read (16 MiB) */

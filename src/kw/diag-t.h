@@ -1,8 +1,8 @@
 /* The reader's diagnostics channel: how every reader and the lexer report
  * "file:line: message".  A type of its own so that the lexer's types need
- * not include conf.h (whose functions use the lexer). */
-#ifndef FC_CONF_CONF_T_H
-#define FC_CONF_CONF_T_H
+ * not include conf/conf.h (whose functions use the lexer). */
+#ifndef FC_KW_DIAG_T_H
+#define FC_KW_DIAG_T_H
 
 #define DIAG_ERROR 0
 #define DIAG_WARNING 1

@@ -6,8 +6,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "conf/kw.h"
 #include "core/err.h"
+#include "kw/kw.h"
 
 /* An unsigned value into a field of 1, 2 or 4 bytes (the range was checked
  * against the slot's, which the table keeps within the field). */

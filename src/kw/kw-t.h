@@ -1,4 +1,4 @@
-/* Keyword tables and the state of the keepalived reader.
+/* Keyword tables: the machinery under every reader and checker.
  *
  * A block (global_defs, virtual_server, real_server, HTTP_GET, url...) is a
  * struct kw_block: its keywords as {name, parser, argument counts, block},
@@ -14,12 +14,12 @@
  * range, and the generic parser of that type (kw_slot.c) writes it, with the
  * messages the one-line parsers gave.
  */
-#ifndef FC_CONF_KW_T_H
-#define FC_CONF_KW_T_H
+#ifndef FC_KW_KW_T_H
+#define FC_KW_KW_T_H
 
 #include <stddef.h>
 
-#include "conf/lexer-t.h"
+#include "kw/lexer-t.h"
 #include "model/model-t.h"
 
 #define KW_ANY	     255	 /* max_args: no limit */
@@ -157,23 +157,6 @@ struct kw_ctx {
 	unsigned depth;
 	int body_done; /* set by kw_body(): the parser consumed its block */
 	void *reader;  /* the grammar's own reading state (keepalived.c: struct ka_state) */
-};
-
-/* Reader state of one virtual_server body. */
-struct vs_state {
-	struct virtual_server *vs;
-	const struct token *kw; /* the virtual_server keyword */
-	/* checker defaults given at virtual_server level (CHK_UNSET = not given) */
-	unsigned retry, delay_before_retry_ms, connect_timeout_ms, warmup_ms;
-	int family; /* ip_family, or 0 */
-};
-
-/* Reader state of one real_server (or sorry_server) body. */
-struct rs_state {
-	struct vs_state *vss;
-	struct real_server *rs;
-	unsigned retry, delay_before_retry_ms, connect_timeout_ms, warmup_ms, delay_loop_ms;
-	char *virtualhost; /* HTTP checks' default Host, owned */
 };
 
 #endif

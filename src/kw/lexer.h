@@ -15,10 +15,10 @@
  * Problems are reported through the diag as "file:line: message"; lexing
  * goes on after an error so that every problem is shown.
  */
-#ifndef FC_CONF_LEXER_H
-#define FC_CONF_LEXER_H
+#ifndef FC_KW_LEXER_H
+#define FC_KW_LEXER_H
 
-#include "conf/lexer-t.h"
+#include "kw/lexer-t.h"
 
 void lexer_init(struct lexer *lx, struct conf_diag *d);
 void lexer_free(struct lexer *lx);

@@ -1,8 +1,9 @@
-/* The keyword walker, argument helpers and the keyword tables. */
-#ifndef FC_CONF_KW_H
-#define FC_CONF_KW_H
+/* The keyword walker and argument helpers (the tables are the readers'
+ * and checkers', e.g. conf/ka.h). */
+#ifndef FC_KW_KW_H
+#define FC_KW_KW_H
 
-#include "conf/kw-t.h"
+#include "kw/kw-t.h"
 
 /* Walk statements until EOF (top level). */
 void kw_walk_top(struct kw_ctx *c, const struct kw_block *b, void *obj);
@@ -56,58 +57,12 @@ int kw_slot_set(struct kw_ctx *c, void *obj, const struct kw *k, const struct kw
 const char *kw_nearest(const struct kw_block *b, const char *word);
 int kw_in_list(const char *const *list, const char *word);
 
-/* Tables (keepalived.c, check_kw.c, ignored.c). */
-extern const struct kw_block kw_top;
-extern const struct kw kw_checkers[]; /* TCP_CHECK, HTTP_GET... inside real_server */
-extern const char *const ign_top[];   /* top-level blocks fulcrum ignores */
-extern const char *const ign_global[];
-extern const struct kw proc_kw_global[]; /* src/conf/proc_kw.c */
-/* the global_defs block (src/conf/global_kw.c) */
-int conf_global_defs(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
-		     size_t errlen);
-extern const char *const ign_vs[];
-extern const char *const ign_rs[];
-extern const char *const ign_check[];
-extern const char *const ign_url[];
-/* Why a top-level block is ignored ("not supported by fulcrum's VRRP"). */
-const char *ign_top_reason(const char *kw);
-/* keepalived's retired and legacy keywords, NULL-terminated (ignored.c). */
-extern const struct kw_retired kw_retired[];
-/* Whether row r belongs to block b. */
-int kw_retired_in(const struct kw_retired *r, const struct kw_block *b);
-/* The retired keyword `word` of block b that fulcrum ignores, or NULL. */
+/* The retired keyword `word` of block b that fulcrum ignores, or NULL.
+ * Defined by the reader that owns the table of retired keywords
+ * (conf/ignored.c): the walker's one call upward, made at link time. */
 const struct kw_retired *kw_retired_ignored(const struct kw_block *b, const char *word);
 /* If `t` names an ignored retired keyword of b: warn at t's file:line
  * (what is ignored, what replaced it) and return 1; else 0. */
 int kw_retired_warn(struct kw_ctx *c, const struct kw_block *b, const struct token *t);
-
-/* keepalived.c: scheduler names fulcrum knows. */
-int conf_sched_known(const char *name);
-/* Apply the checker defaults of a real_server / virtual_server level. */
-void chk_inherit_rs(struct rs_state *rss);
-void chk_inherit_vs(struct vs_state *vss);
-
-/* vrrp_kw.c: vrrp_instance, vrrp_script, vrrp_sync_group (top level);
- * global_defs vrrp_version; vrrp_kw_finish.c: the checks that need the
- * whole file, run by ka_read() after the walk. */
-extern const struct kw kw_vrrp_top[];
-/* global_defs vrrp_garp_interval and vrrp_gna_interval */
-int vrrp_kw_global_garp(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
-			size_t errlen);
-int vrrp_kw_global_version(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
-			   size_t errlen);
-void vrrp_kw_finish(struct kw_ctx *c);
-
-/* Every named block of each file, NULL-terminated, for the generated
- * keyword reference; kw_doc.c: that reference, as markdown. */
-extern const struct kw_block *const kw_doc_global[];
-extern const struct kw_block *const kw_doc_ka[];
-extern const struct kw_block *const kw_doc_check[];
-extern const struct kw_block *const kw_doc_vrrp[];
-struct sbuf;
-void kw_doc_markdown(struct sbuf *out);
-
-/* keepalived.c: read the whole token stream into c->cfg. */
-void ka_read(struct kw_ctx *c);
 
 #endif

@@ -11,9 +11,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "conf/kw.h"
-#include "conf/lexer.h"
 #include "core/err.h"
+#include "kw/kw.h"
+#include "kw/lexer.h"
 
 static void kw_vreport(struct kw_ctx *c, int sev, const struct token *t, const char *fmt,
 		       va_list ap)
