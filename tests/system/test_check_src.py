@@ -126,18 +126,3 @@ def test_explicit_bindto_is_left_alone(pair, director):
                   "a failed TCP_CHECK attempt")
     assert d.rs(PORT, PORT)["state"] == "down"
     assert pair.seen() == []
-
-
-def test_rule_is_dr_tun_and_follows_a_reload(pair, director):
-    # lb_kind NAT: the real servers do not hold the VIP, so fulcrum leaves the
-    # kernel's choice (here the VIP, which this real server happens to hold:
-    # the check fails); the reload to DR applies the rule at once
-    d = director(pair.d, conf(pair, kind="NAT"))
-    fc.wait_until(lambda: "TCP_CHECK" in (d.rs(PORT, PORT) or {}).get("reason", ""), 10.0,
-                  "a failed TCP_CHECK attempt")
-    assert d.rs(PORT, PORT)["state"] == "down"
-    assert pair.seen() == []
-    d.write_conf(conf(pair, kind="DR"))
-    d.reload()
-    fc.wait_state(d, PORT, PORT, "up", 10)
-    assert set(fc.wait_until(pair.seen, 5.0, "a connection")) == {pair.own}
