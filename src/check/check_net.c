@@ -104,15 +104,16 @@ static int source_of(const struct check_run *run, struct fc_addr *src, char *err
  * source which is neither deprecated nor tentative nor such a VIP.  No such
  * address: the kernel's choice stands.  IPv4 is left alone: the kernel
  * picks the primary address of the subnet and a VIP is added secondary.
- * The answer is cached per target for VIPSRC_TTL_MS (a route, address or
- * config change shows within that), so thousands of checks cost a look-up
+ * The answer is cached per target for VIPSRC_TTL_MS (a route or address
+ * change shows within that, a reload at once), so thousands of checks cost a look-up
  * per attempt, and nothing at all without an IPv6 DR/TUN virtual_server. */
 
 #define VIPSRC_SLOTS 64
 #define VIPSRC_TTL_MS 2000
 
 struct vipsrc_slot {
-	const struct config *cfg; /* the config it was computed for */
+	const struct config *cfg; /* the config it was computed for, */
+	unsigned reloads;         /* and fulcrum.reloads then */
 	struct fc_addr target;    /* ip only */
 	struct fc_addr src;       /* family 0: the kernel's choice is fine */
 	uint64_t expires_ms;
@@ -130,14 +131,25 @@ static int is_dr_vip(const struct config *cfg, const struct fc_addr *a)
 	return 0;
 }
 
-static int has_dr_vip6(const struct config *cfg)
+/* Whether the running config has an IPv6 DR/TUN virtual_server, kept for
+ * the last config seen (its pointer and the reload count name it: a freed
+ * config's address may come back): one walk per config, not per attempt. */
+static int has_dr_vip6(const struct fulcrum *fc)
 {
+	static const struct config *seen;
+	static unsigned seen_reloads;
+	static int has;
 	const struct virtual_server *vs;
 
-	for (vs = cfg->vs; vs; vs = vs->next)
+	if (fc->cfg == seen && fc->reloads == seen_reloads)
+		return has;
+	seen = fc->cfg;
+	seen_reloads = fc->reloads;
+	has = 0;
+	for (vs = fc->cfg->vs; vs; vs = vs->next)
 		if ((vs->fwd == FWD_DR || vs->fwd == FWD_TUN) && vs->addr.family == AF_INET6)
-			return 1;
-	return 0;
+			has = 1;
+	return has;
 }
 
 /* The source the kernel picks towards target (a connected UDP socket sends
@@ -231,13 +243,14 @@ static int avoid_vip_source(const struct check_run *run, struct fc_addr *src)
 	struct vipsrc_slot *s;
 	uint64_t now;
 
-	if (!cfg || run->target.family != AF_INET6 || !has_dr_vip6(cfg))
+	if (!cfg || run->target.family != AF_INET6 || !has_dr_vip6(run->fc))
 		return 0;
 	now = loop_now(run->loop);
 	s = &vipsrc_cache[addr_hash(&run->target, 0) % VIPSRC_SLOTS];
-	if (s->cfg != cfg || s->expires_ms <= now || !addr_ip_equal(&s->target, &run->target)) {
+	if (s->cfg != cfg || s->reloads != run->fc->reloads || s->expires_ms <= now || !addr_ip_equal(&s->target, &run->target)) {
 		memset(s, 0, sizeof(*s));
 		s->cfg = cfg;
+		s->reloads = run->fc->reloads;
 		s->target = run->target;
 		s->target.port = 0;
 		s->expires_ms = now + VIPSRC_TTL_MS;
