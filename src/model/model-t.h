@@ -73,6 +73,7 @@ struct rs_live {
 				 * with a sorry server, or an idle sorry server) */
 	int dyn_set;            /* health core: a checker set the weight in force */
 	int dyn_weight;         /* (MISC_CHECK misc_dynamic, FILE_CHECK), if dyn_set */
+	int maint;              /* forced down by a file in maintenance_dir */
 };
 
 struct vs_live {
@@ -176,6 +177,14 @@ struct global_defs {
 	char *run_as_user;       /* run_as_user, run_as_group, chroot_dir (fulcrum extensions): */
 	char *run_as_group;      /* NULL = stay root / the user's group / no chroot */
 	char *chroot_dir;
+	/* ldirectord.cf's autoreload, maintenancedir and callback (read by
+	 * src/conf/ldirectord*.c; keepalived.conf has no equivalent): */
+	int autoreload;          /* watch the configuration file(s); a change is re-applied
+				  * through the reload path, as SIGHUP does */
+	char *maintenance_dir;   /* NULL = none; a file there named after a real server
+				  * (ip, ip:port, host, host:port) forces it down */
+	char *reload_callback;   /* NULL = none; run with the file's name after autoreload
+				  * applied a change */
 };
 
 struct config {

@@ -57,6 +57,8 @@ void config_free(struct config *cfg)
 	free(cfg->global.run_as_user);
 	free(cfg->global.run_as_group);
 	free(cfg->global.chroot_dir);
+	free(cfg->global.maintenance_dir);
+	free(cfg->global.reload_callback);
 	vrrp_config_free(&cfg->vrrp);
 	free(cfg);
 }
