@@ -22,6 +22,7 @@ struct check_http_conf {
 	 * reader sets it from enable_sni and the virtualhost in force. */
 	char *sni;
 	int enable_sni;          /* SSL_GET enable_sni given */
+	int head;                /* send HEAD, not GET (ldirectord's httpmethod=HEAD) */
 };
 
 #endif
