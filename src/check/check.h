@@ -31,7 +31,8 @@ void check_set_weight(struct check_run *run, int weight);
 	X(dns, "DNS_CHECK", KW_OPTBLOCK)                 \
 	X(udp, "UDP_CHECK", KW_OPTBLOCK)                 \
 	X(ping, "PING_CHECK", KW_OPTBLOCK)               \
-	X(file, "FILE_CHECK", KW_NEEDBLOCK)
+	X(file, "FILE_CHECK", KW_NEEDBLOCK)              \
+	X(expect, "EXPECT_CHECK", KW_NEEDBLOCK)
 
 #define CHECK_OPS_DECL(id, word, rule) extern const struct check_ops check_##id##_ops;
 CHECK_REGISTRY(CHECK_OPS_DECL)

@@ -18,6 +18,7 @@ enum check_type {
 	CHECK_PING,
 	CHECK_FILE,
 	CHECK_BFD,
+	CHECK_EXPECT,
 };
 
 /* One checker block of a real server: the fields every checker has, read
