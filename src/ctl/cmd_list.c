@@ -15,11 +15,13 @@
 #include "check/health.h"
 #include "core/err.h"
 #include "core/sbuf.h"
+#include "core/stats.h"
 #include "ctl/cmd.h"
 #include "daemon/apply.h"
 #include "daemon/version.h"
 #include "model/fulcrum-t.h"
 #include "model/model.h"
+#include "model/stats_fields.h"
 #include "vrrp/vrrp_run.h"
 
 enum list_fmt { LIST_PLAIN, LIST_STATS, LIST_RATE, LIST_JSON };
@@ -213,105 +215,90 @@ static void text_vs_end(struct sbuf *out, const struct virtual_server *vs, enum 
 		text_rs(out, vs, vs->sorry, fmt);
 }
 
-/* ---- JSON ---- */
+/* ---- JSON: generated from the statistics fields (doc/internals/stats.md) ---- */
 
-static void json_num(struct sbuf *out, double v)
+static enum stat_got get_version(const void *obj, const struct stat_field *f,
+				 struct stat_ctx *c, union stat_val *v)
 {
-	sbuf_printf(out, "%.3f", isfinite(v) ? v : 0.0);
+	v->s = FC_VERSION;
+	return STAT_SET;
 }
 
-static void json_figures(struct sbuf *out, uint32_t active, uint32_t inactive,
-			 const struct fc_stats *st, const struct fc_rates *r)
+static enum stat_got get_sorry(const void *obj, const struct stat_field *f, struct stat_ctx *c,
+			       union stat_val *v)
 {
-	sbuf_printf(out,
-		    "\"active_conns\":%u,\"inactive_conns\":%u,\"total_conns\":%llu,"
-		    "\"in_packets\":%llu,\"out_packets\":%llu,\"in_bytes\":%llu,\"out_bytes\":%llu,"
-		    "\"rate\":{\"cps\":",
-		    active, inactive, (unsigned long long)st->conns, (unsigned long long)st->inpkts,
-		    (unsigned long long)st->outpkts, (unsigned long long)st->inbytes,
-		    (unsigned long long)st->outbytes);
-	json_num(out, r->cps);
-	sbuf_puts(out, ",\"in_pps\":");
-	json_num(out, r->inpps);
-	sbuf_puts(out, ",\"out_pps\":");
-	json_num(out, r->outpps);
-	sbuf_puts(out, ",\"in_bps\":");
-	json_num(out, r->inbps);
-	sbuf_puts(out, ",\"out_bps\":");
-	json_num(out, r->outbps);
-	sbuf_puts(out, "}");
+	const struct virtual_server *vs = obj;
+
+	v->p = vs;
+	return vs->sorry ? STAT_SET : STAT_NULL;
 }
 
-static void json_addr(struct sbuf *out, const struct fc_addr *addr)
+static enum stat_got get_sorry_rs(const void *obj, const struct stat_field *f,
+				  struct stat_ctx *c, union stat_val *v)
 {
-	char a[ADDR_STRLEN];
-
-	sbuf_puts(out, "\"address\":");
-	sbuf_json_str(out, addr_format(addr, a, sizeof(a), 0));
-	sbuf_printf(out, ",\"port\":%u", addr->port);
+	v->p = ((const struct virtual_server *)obj)->sorry;
+	return STAT_SET;
 }
 
-/* extra: more members for the object ("," first), or NULL */
-static void json_rs(struct sbuf *out, const struct real_server *rs, const char *extra)
+static enum stat_got get_sorry_active(const void *obj, const struct stat_field *f,
+				      struct stat_ctx *c, union stat_val *v)
 {
-	sbuf_puts(out, "{");
-	json_addr(out, &rs->addr);
-	sbuf_printf(out,
-		    ",\"weight\":%d,\"configured_weight\":%d,\"state\":", rs_effective_weight(rs),
-		    rs->cur_weight);
-	sbuf_json_str(out, rs_state_name(rs));
-	sbuf_puts(out, ",\"reason\":");
-	/* reason[] is filled by checkers; never trust it to be terminated */
-	{
-		char reason[sizeof(rs->live->reason)];
-
-		memcpy(reason, rs->live->reason, sizeof(reason));
-		reason[sizeof(reason) - 1] = 0;
-		sbuf_json_str(out, reason);
-	}
-	sbuf_puts(out, ",");
-	json_figures(out, rs->live->activeconns, rs->live->inactconns, &rs->live->stats,
-		     &rs->live->est.rate);
-	if (extra)
-		sbuf_puts(out, extra);
-	sbuf_puts(out, "}");
+	v->b = health_sorry_active(obj);
+	return STAT_SET;
 }
 
-static void json_head(struct sbuf *out)
+static enum stat_got get_first_rs(const void *obj, const struct stat_field *f,
+				  struct stat_ctx *c, union stat_val *v)
 {
-	sbuf_puts(out, "{\"version\":\"" FC_VERSION "\",\"virtual_servers\":[");
+	v->p = ((const struct virtual_server *)obj)->rs;
+	return STAT_SET;
 }
 
-/* The service's object up to its "real_servers":[ */
-static void json_vs(struct sbuf *out, const struct virtual_server *vs, int first)
+static const void *next_rs(const void *obj, const void *cur)
 {
-	sbuf_puts(out, first ? "{" : ",{");
-	json_addr(out, &vs->addr);
-	sbuf_printf(out, ",\"fwmark\":%u,\"protocol\":", vs->fwmark);
-	sbuf_json_str(out, proto_name(vs->protocol));
-	sbuf_puts(out, ",\"scheduler\":");
-	sbuf_json_str(out, vs->sched);
-	sbuf_printf(out, ",\"sched_flags\":%u,\"forward\":", vs->sched_flags);
-	sbuf_json_str(out, fwd_keyword(vs->fwd));
-	sbuf_printf(out, ",\"persistence_timeout\":%u,\"persistence_prefix\":%u,",
-		    vs->persistence_timeout, vs->persistence_prefix);
-	json_figures(out, vs->live->activeconns, vs->live->inactconns, &vs->live->stats,
-		     &vs->live->est.rate);
-	sbuf_puts(out, ",\"sorry_server\":");
-	if (vs->sorry)
-		json_rs(out, vs->sorry,
-			health_sorry_active(vs) ? ",\"active\":true" : ",\"active\":false");
-	else
-		sbuf_puts(out, "null");
-	sbuf_puts(out, ",\"real_servers\":[");
+	return ((const struct real_server *)cur)->next;
 }
 
-static void json_tail(struct sbuf *out, const struct fulcrum *fc)
+static enum stat_got get_first_vs(const void *obj, const struct stat_field *f,
+				  struct stat_ctx *c, union stat_val *v)
 {
-	sbuf_puts(out, "],");
-	vrrp_run_list_json(fc, out);
-	sbuf_puts(out, "}\n");
+	v->p = first_vs(obj);
+	return STAT_SET;
 }
+
+static const void *next_vs(const void *obj, const void *cur)
+{
+	return ((const struct virtual_server *)cur)->next;
+}
+
+/* the sorry server: a server, and whether it takes the new clients now */
+static const struct stat_field sorry_fields[] = {
+    {"server", STAT_INLINE, "the sorry server", .get = get_sorry_rs, .sub = &stat_server},
+    {"active", STAT_BOOL, "it takes the new clients (no real server can)",
+     .get = get_sorry_active},
+};
+
+static const struct stat_table sorry_table = STAT_TABLE("sorry_server", sorry_fields);
+
+static const struct stat_field list_vs_fields[] = {
+    {"service", STAT_INLINE, "the service", .get = stat_get_self, .sub = &stat_service},
+    {"sorry_server", STAT_OBJECT, "sorry_server, or null", .get = get_sorry,
+     .sub = &sorry_table},
+    {"real_servers", STAT_LIST, "the servers, in config order", .get = get_first_rs,
+     .next = next_rs, .sub = &stat_server, .stream = 1},
+};
+
+static const struct stat_table list_vs = STAT_TABLE("service", list_vs_fields);
+
+static const struct stat_field list_fields[] = {
+    {"version", STAT_STRING, "fulcrum's version", .get = get_version},
+    {"virtual_servers", STAT_LIST, "the services, in config order", .get = get_first_vs,
+     .next = next_vs, .sub = &list_vs, .stream = 1},
+    {"vrrp", STAT_INLINE, "the VRRP instances in brief", .get = stat_get_self,
+     .sub = &vrrp_stats_brief},
+};
+
+const struct stat_table ctl_list_stats = STAT_TABLE("listing", list_fields);
 
 /* ---- the listing, piece by piece ----
  *
@@ -324,6 +311,7 @@ static void json_tail(struct sbuf *out, const struct fulcrum *fc)
 
 struct list_cursor {
 	enum list_fmt fmt;
+	struct stat_ctx ctx;
 	unsigned reloads, edits; /* fc->reloads, ctl_model_edits at the start */
 	const struct virtual_server *vs; /* next service; NULL: the tail is next */
 	const struct real_server *rs;	 /* next server of vs, when in_vs */
@@ -336,9 +324,11 @@ static void list_item(struct sbuf *out, const struct fulcrum *fc, struct list_cu
 	int json = c->fmt == LIST_JSON;
 
 	if (!c->in_vs) {
-		if (json)
-			json_vs(out, c->vs, c->vs == first_vs(fc));
-		else
+		if (json) {
+			if (c->vs != first_vs(fc))
+				sbuf_puts(out, ",");
+			stat_json_head(out, &list_vs, c->vs, &c->ctx);
+		} else
 			text_vs(out, c->vs, c->fmt);
 		c->rs = c->vs->rs;
 		c->in_vs = 1;
@@ -346,14 +336,14 @@ static void list_item(struct sbuf *out, const struct fulcrum *fc, struct list_cu
 		if (json) {
 			if (c->rs != c->vs->rs)
 				sbuf_puts(out, ",");
-			json_rs(out, c->rs, NULL);
+			stat_json(out, &stat_server, c->rs, &c->ctx);
 		} else {
 			text_rs(out, c->vs, c->rs, c->fmt);
 		}
 		c->rs = c->rs->next;
 	} else {
 		if (json)
-			sbuf_puts(out, "]}");
+			stat_json_tail(out, &list_vs, c->vs, &c->ctx);
 		else
 			text_vs_end(out, c->vs, c->fmt);
 		c->vs = c->vs->next;
@@ -373,7 +363,7 @@ static int list_next(struct fulcrum *fc, void *state, struct sbuf *out, char *er
 		c->edits = ctl_model_edits;
 		c->vs = first_vs(fc);
 		if (c->fmt == LIST_JSON)
-			json_head(out);
+			stat_json_head(out, &ctl_list_stats, fc, &c->ctx);
 		else
 			text_head(out, fc, c->fmt);
 	} else if (c->reloads != fc->reloads || c->edits != ctl_model_edits) {
@@ -385,8 +375,10 @@ static int list_next(struct fulcrum *fc, void *state, struct sbuf *out, char *er
 		list_item(out, fc, c);
 	if (c->vs)
 		return 1;
-	if (c->fmt == LIST_JSON)
-		json_tail(out, fc);
+	if (c->fmt == LIST_JSON) {
+		stat_json_tail(out, &ctl_list_stats, fc, &c->ctx);
+		sbuf_puts(out, "\n");
+	}
 	return 0;
 }
 

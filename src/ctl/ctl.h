@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 
+#include "core/stats-t.h"
 #include "ctl/ctl-t.h"
 
 struct ctl_server;
@@ -63,5 +64,10 @@ int ctl_socket_dir_check(const char *path, char *err, size_t errlen);
 void ctl_server_stop(struct ctl_server *s);
 /* Per-client deadline in ms (default CTL_TIMEOUT_MS); for tests. */
 void ctl_server_set_timeout(struct ctl_server *s, unsigned ms);
+
+/* The statistics fields of `list --json` (core/stats-t.h; the object is
+ * the struct fulcrum): the services with their sorry servers and servers
+ * (model/stats_fields.h), then the VRRP instances in brief. */
+extern const struct stat_table ctl_list_stats;
 
 #endif

@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "core/sbuf.h"
+#include "core/stats-t.h"
 #include "model/fulcrum-t.h"
 
 /* What VRRP asks of the layer above it.  Apply installs them
@@ -36,8 +37,11 @@ void vrrp_run_shutdown(struct fulcrum *fc);
 
 /* `show vrrp`: text or {"vrrp":[...]} (fields: doc/vrrp.md). */
 void vrrp_run_show(struct fulcrum *fc, struct sbuf *out, int json);
-/* `"vrrp":[{"name","state","priority","master"}]` for list --json (no
- * surrounding braces, no leading comma). */
-void vrrp_run_list_json(const struct fulcrum *fc, struct sbuf *out);
+/* The statistics fields (core/stats-t.h) of the instances of fc (the
+ * object is the struct fulcrum): {"vrrp":[...]} of `show vrrp --json`, and
+ * the brief "vrrp":[{"name","state","priority","master"}] that `list
+ * --json` inlines. */
+extern const struct stat_table vrrp_stats;
+extern const struct stat_table vrrp_stats_brief;
 
 #endif

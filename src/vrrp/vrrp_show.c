@@ -1,8 +1,10 @@
-/* `show vrrp` and the vrrp part of `list --json` (fields: doc/vrrp.md). */
+/* `show vrrp` and the vrrp part of `list --json` (fields: doc/vrrp.md):
+ * the text, and the statistics fields the JSON is written from. */
 #include <stdio.h>
 #include <string.h>
 
 #include "core/loop.h"
+#include "core/stats.h"
 #include "model/model-t.h"
 #include "vrrp/vrrp_run-int.h"
 #include "vrrp/vrrp_run.h"
@@ -18,77 +20,271 @@ static const char *master_str(const struct vinst *vi, char *buf, size_t len)
 	return "";
 }
 
-static void counters_json(const struct vinst *vi, struct sbuf *out)
-{
-	const struct vrrp_fsm_counters *c = &vi->fsm.cnt;
-	unsigned i;
+/* ---- the statistics fields of an instance (doc/internals/stats.md) ---- */
 
-	sbuf_printf(
-	    out,
-	    "{\"rx\":%llu,\"rx_accepted\":%llu,\"rx_not_peer\":%llu,\"tx\":%llu,\"tx_errors\":%llu,"
-	    "\"tx_prio_zero\":%llu,\"rx_own\":%llu,\"rx_ignored\":%llu,"
-	    "\"rx_interval_mismatch\":%llu,\"rx_prio_zero\":%llu,"
-	    "\"rx_lower_discarded\":%llu,\"rx_lower_master\":%llu,\"master_down\":%llu,"
-	    "\"to_master\":%llu,\"to_backup\":%llu,\"to_fault\":%llu,\"drop\":{",
-	    (unsigned long long)vi->rx, (unsigned long long)vi->rx_accepted,
-	    (unsigned long long)vi->rx_not_peer, (unsigned long long)vi->tx,
-	    (unsigned long long)vi->tx_errors, (unsigned long long)c->tx_prio_zero,
-	    (unsigned long long)c->rx_own, (unsigned long long)c->rx_ignored,
-	    (unsigned long long)c->rx_interval_mismatch, (unsigned long long)c->rx_prio_zero,
-	    (unsigned long long)c->rx_lower_discarded, (unsigned long long)c->rx_lower_master,
-	    (unsigned long long)c->master_down, (unsigned long long)c->to_master,
-	    (unsigned long long)c->to_backup, (unsigned long long)c->to_fault);
-	for (i = 1; i < VRRP_DROP__COUNT; i++)
-		sbuf_printf(out, "%s\"%s\":%llu", i > 1 ? "," : "", vrrp_drop_name(i),
-			    (unsigned long long)vi->drop[i]);
-	sbuf_puts(out, "}}");
+#define VI(obj) ((const struct vinst *)(obj))
+
+static enum stat_got get_name(const void *obj, const struct stat_field *f, struct stat_ctx *c,
+			      union stat_val *v)
+{
+	v->s = VI(obj)->cfg->name;
+	return STAT_SET;
 }
 
-static void one_json(const struct vinst *vi, struct sbuf *out, uint64_t now)
+static enum stat_got get_state(const void *obj, const struct stat_field *f, struct stat_ctx *c,
+			       union stat_val *v)
 {
-	const struct vrrp_instance *c = vi->cfg;
-	const struct vrrp_fsm *f = &vi->fsm;
-	char a[ADDR_STRLEN];
-	unsigned i;
+	v->s = vrrp_fsm_state_name(VI(obj)->fsm.state);
+	return STAT_SET;
+}
 
-	sbuf_puts(out, "{\"name\":");
-	sbuf_json_str(out, c->name);
-	sbuf_printf(out, ",\"state\":\"%s\",\"interface\":", vrrp_fsm_state_name(f->state));
-	sbuf_json_str(out, c->ifname);
-	sbuf_printf(out,
-		    ",\"vrid\":%u,\"version\":%u,\"family\":\"%s\",\"priority\":%u,"
-		    "\"base_priority\":%u,\"master\":",
-		    c->vrid, c->version, c->family == AF_INET6 ? "inet6" : "inet", f->prio,
-		    c->priority);
-	sbuf_json_str(out, master_str(vi, a, sizeof(a)));
-	sbuf_printf(out, ",\"master_priority\":%u,\"source\":",
-		    f->state == VRRP_MASTER ? f->prio
-		    : f->master.family	    ? f->master_prio
-					    : 0);
-	sbuf_json_str(out, vi->src.family ? addr_format(&vi->src, a, sizeof(a), 0) : "");
-	sbuf_printf(out, ",\"advert_int_ms\":%u,\"master_advert_int_ms\":%u,\"vips\":[",
-		    f->adv_cs * 10, f->master_adv_cs * 10);
-	for (i = 0; i < c->n_vips; i++) {
-		char v[ADDR_STRLEN + 8];
+static enum stat_got get_interface(const void *obj, const struct stat_field *f,
+				   struct stat_ctx *c, union stat_val *v)
+{
+	v->s = stat_chars(c, VI(obj)->cfg->ifname, sizeof(VI(obj)->cfg->ifname));
+	return STAT_SET;
+}
 
-		snprintf(v, sizeof(v), "%s/%u", addr_format(&c->vips[i].addr, a, sizeof(a), 0),
-			 c->vips[i].prefix);
-		if (i)
-			sbuf_puts(out, ",");
-		sbuf_json_str(out, v);
+/* the small integers of the configuration and the state machine */
+enum { N_VRID, N_VERSION, N_PRIO, N_BASE_PRIO, N_MASTER_PRIO, N_ADV_MS, N_MASTER_ADV_MS };
+
+static enum stat_got get_num(const void *obj, const struct stat_field *f, struct stat_ctx *c,
+			     union stat_val *v)
+{
+	const struct vrrp_instance *cf = VI(obj)->cfg;
+	const struct vrrp_fsm *fsm = &VI(obj)->fsm;
+
+	switch (f->arg) {
+	case N_VRID:
+		v->i = cf->vrid;
+		break;
+	case N_VERSION:
+		v->i = cf->version;
+		break;
+	case N_PRIO:
+		v->i = fsm->prio;
+		break;
+	case N_BASE_PRIO:
+		v->i = cf->priority;
+		break;
+	case N_MASTER_PRIO:
+		v->i = fsm->state == VRRP_MASTER ? fsm->prio
+		       : fsm->master.family	 ? fsm->master_prio
+						 : 0;
+		break;
+	case N_ADV_MS:
+		v->i = (long long)fsm->adv_cs * 10;
+		break;
+	default:
+		v->i = (long long)fsm->master_adv_cs * 10;
+		break;
 	}
-	sbuf_printf(out, "],\"last_transition\":{\"from\":\"%s\",\"to\":\"%s\",\"ago_ms\":",
-		    vrrp_fsm_state_name(f->last_from), vrrp_fsm_state_name(f->state));
-	if (f->last_at_ms && now >= f->last_at_ms)
-		sbuf_printf(out, "%llu", (unsigned long long)(now - f->last_at_ms));
-	else
-		sbuf_puts(out, "null");
-	sbuf_puts(out, ",\"reason\":");
-	sbuf_json_str(out, f->reason);
-	sbuf_puts(out, "},\"counters\":");
-	counters_json(vi, out);
-	sbuf_puts(out, "}");
+	return STAT_SET;
 }
+
+static enum stat_got get_family(const void *obj, const struct stat_field *f, struct stat_ctx *c,
+				union stat_val *v)
+{
+	v->s = VI(obj)->cfg->family == AF_INET6 ? "inet6" : "inet";
+	return STAT_SET;
+}
+
+static enum stat_got get_master(const void *obj, const struct stat_field *f, struct stat_ctx *c,
+				union stat_val *v)
+{
+	v->s = master_str(obj, c->buf, sizeof(c->buf));
+	return STAT_SET;
+}
+
+static enum stat_got get_source(const void *obj, const struct stat_field *f, struct stat_ctx *c,
+				union stat_val *v)
+{
+	const struct vinst *vi = obj;
+
+	v->s = vi->src.family ? addr_format(&vi->src, c->buf, sizeof(c->buf), 0) : "";
+	return STAT_SET;
+}
+
+static enum stat_got get_first_vip(const void *obj, const struct stat_field *f,
+				   struct stat_ctx *c, union stat_val *v)
+{
+	const struct vrrp_instance *cf = VI(obj)->cfg;
+
+	v->p = cf->n_vips ? cf->vips : NULL;
+	return STAT_SET;
+}
+
+static const void *next_vip(const void *obj, const void *cur)
+{
+	const struct vrrp_instance *cf = VI(obj)->cfg;
+	const struct vrrp_vip *vip = cur;
+
+	return vip + 1 < cf->vips + cf->n_vips ? vip + 1 : NULL;
+}
+
+static enum stat_got get_vip(const void *obj, const struct stat_field *f, struct stat_ctx *c,
+			     union stat_val *v)
+{
+	const struct vrrp_vip *vip = obj;
+	char a[ADDR_STRLEN];
+
+	snprintf(c->buf, sizeof(c->buf), "%s/%u", addr_format(&vip->addr, a, sizeof(a), 0),
+		 vip->prefix);
+	v->s = c->buf;
+	return STAT_SET;
+}
+
+static const struct stat_field vip_fields[] = {
+    {"vip", STAT_STRING, "a virtual_ipaddress as ADDRESS/PREFIX", .get = get_vip},
+};
+
+static const struct stat_table vip_table = {
+    .kind = "vip", .fields = vip_fields, .n = 1, .bare = 1};
+
+static enum stat_got get_from(const void *obj, const struct stat_field *f, struct stat_ctx *c,
+			      union stat_val *v)
+{
+	v->s = vrrp_fsm_state_name(VI(obj)->fsm.last_from);
+	return STAT_SET;
+}
+
+static enum stat_got get_ago_ms(const void *obj, const struct stat_field *f, struct stat_ctx *c,
+				union stat_val *v)
+{
+	const struct vrrp_fsm *fsm = &VI(obj)->fsm;
+
+	if (!fsm->last_at_ms || c->now_ms < fsm->last_at_ms)
+		return STAT_NULL;
+	v->i = (long long)(c->now_ms - fsm->last_at_ms);
+	return STAT_SET;
+}
+
+static const struct stat_field transition_fields[] = {
+    {"from", STAT_ENUM, "the state before the last transition", .get = get_from},
+    {"to", STAT_ENUM, "the state after it (the state now)", .get = get_state},
+    {"ago_ms", STAT_GAUGE, "milliseconds since it, null if none yet", .get = get_ago_ms},
+    {"reason", STAT_STRING, "why it happened",
+     STAT_AT(struct vinst, fsm.reason, STAT_LD_CHARS)},
+};
+
+static const struct stat_table transition = STAT_TABLE("transition", transition_fields);
+
+/* one counter per way an advert is refused; names: vrrp_drop_name() */
+#define DROP(n, i, h) {n, STAT_COUNTER, h, STAT_AT(struct vinst, drop[i], STAT_LD_U64)}
+static const struct stat_field drop_fields[] = {
+    DROP("bad_ip_header", VRRP_DROP_IP_HEADER, "IPv4 header: version, length, fragment"),
+    DROP("bad_protocol", VRRP_DROP_PROTOCOL, "IPv4 protocol not 112 (nor 51)"),
+    DROP("bad_ttl", VRRP_DROP_TTL, "TTL / hop limit not 255: not from the link"),
+    DROP("too_short", VRRP_DROP_TOO_SHORT, "shorter than the VRRP header"),
+    DROP("bad_version", VRRP_DROP_VERSION, "not the instance's VRRP version"),
+    DROP("bad_type", VRRP_DROP_TYPE, "not an advertisement"),
+    DROP("other_vrid", VRRP_DROP_OTHER_VRID, "another virtual_router_id (not an error)"),
+    DROP("no_addresses", VRRP_DROP_NO_ADDRS, "address count 0"),
+    DROP("bad_length", VRRP_DROP_LENGTH, "length does not match the address count"),
+    DROP("bad_checksum", VRRP_DROP_CHECKSUM, "bad checksum"),
+    DROP("bad_advert_int", VRRP_DROP_ADVERT_INT, "advert interval 0"),
+    DROP("auth_type_mismatch", VRRP_DROP_AUTH_TYPE, "authentication type differs from ours"),
+    DROP("auth_unsupported", VRRP_DROP_AUTH_UNSUPPORTED, "IPsec AH authentication"),
+    DROP("auth_pass_mismatch", VRRP_DROP_AUTH_PASS, "PASS authentication: password differs"),
+    DROP("auth_hmac_failure", VRRP_DROP_AUTH_HMAC, "HMAC: bad trailer or MAC"),
+    DROP("replay", VRRP_DROP_REPLAY, "HMAC: sequence number seen or too old"),
+};
+
+static const struct stat_table drops = STAT_TABLE("vrrp_drop", drop_fields);
+
+#define CNT(n, m, h) {n, STAT_COUNTER, h, STAT_AT(struct vinst, m, STAT_LD_U64)}
+static const struct stat_field counter_fields[] = {
+    CNT("rx", rx, "adverts received"),
+    CNT("rx_accepted", rx_accepted, "adverts accepted"),
+    CNT("rx_not_peer", rx_not_peer, "adverts from outside unicast_peer"),
+    CNT("tx", tx, "adverts sent"),
+    CNT("tx_errors", tx_errors, "adverts that could not be sent"),
+    CNT("tx_prio_zero", fsm.cnt.tx_prio_zero, "priority-0 adverts sent (leaving MASTER)"),
+    CNT("rx_own", fsm.cnt.rx_own, "own adverts looped back"),
+    CNT("rx_ignored", fsm.cnt.rx_ignored, "adverts received in INIT or FAULT"),
+    CNT("rx_interval_mismatch", fsm.cnt.rx_interval_mismatch,
+	"VRRPv2 adverts with another interval (discarded)"),
+    CNT("rx_prio_zero", fsm.cnt.rx_prio_zero, "priority-0 adverts: a master left"),
+    CNT("rx_lower_discarded", fsm.cnt.rx_lower_discarded,
+	"BACKUP, preempting: adverts of a lower master ignored"),
+    CNT("rx_lower_master", fsm.cnt.rx_lower_master, "MASTER: adverts of a lower master"),
+    CNT("master_down", fsm.cnt.master_down, "Master_Down_Timer expiries"),
+    CNT("to_master", fsm.cnt.to_master, "transitions to MASTER"),
+    CNT("to_backup", fsm.cnt.to_backup, "transitions to BACKUP"),
+    CNT("to_fault", fsm.cnt.to_fault, "transitions to FAULT"),
+    {"drop", STAT_OBJECT, "adverts refused, by reason", .get = stat_get_self, .sub = &drops},
+};
+
+static const struct stat_table counters = STAT_TABLE("vrrp_counters", counter_fields);
+
+static const struct stat_field instance_fields[] = {
+    {"name", STAT_STRING, "vrrp_instance NAME", .get = get_name},
+    {"state", STAT_ENUM, "INIT, BACKUP, MASTER or FAULT", .get = get_state},
+    {"interface", STAT_STRING, "interface", .get = get_interface},
+    {"vrid", STAT_CONFIG, "virtual_router_id", .get = get_num, .arg = N_VRID},
+    {"version", STAT_CONFIG, "VRRP version, 2 or 3", .get = get_num, .arg = N_VERSION},
+    {"family", STAT_ENUM, "inet or inet6", .get = get_family},
+    {"priority", STAT_GAUGE, "priority in force (base and tracking)", .get = get_num,
+     .arg = N_PRIO},
+    {"base_priority", STAT_CONFIG, "priority", .get = get_num, .arg = N_BASE_PRIO},
+    {"master", STAT_STRING, "the master's address (ours when MASTER), \"\" if unknown",
+     .get = get_master},
+    {"master_priority", STAT_GAUGE, "the master's priority, 0 if unknown", .get = get_num,
+     .arg = N_MASTER_PRIO},
+    {"source", STAT_STRING, "the address adverts are sent from, \"\" if none",
+     .get = get_source},
+    {"advert_int_ms", STAT_GAUGE, "our advert interval in milliseconds", .get = get_num,
+     .arg = N_ADV_MS},
+    {"master_advert_int_ms", STAT_GAUGE, "the master's advert interval in milliseconds",
+     .get = get_num, .arg = N_MASTER_ADV_MS},
+    {"vips", STAT_LIST, "virtual_ipaddress, ADDRESS/PREFIX each", .get = get_first_vip,
+     .next = next_vip, .sub = &vip_table},
+    {"last_transition", STAT_OBJECT, "the last state change", .get = stat_get_self,
+     .sub = &transition},
+    {"counters", STAT_OBJECT, "adverts and transitions", .get = stat_get_self,
+     .sub = &counters},
+};
+
+static const struct stat_table instance = STAT_TABLE("vrrp_instance", instance_fields);
+
+/* an instance in brief, as `list --json` shows it */
+static const struct stat_field brief_fields[] = {
+    {"name", STAT_STRING, "vrrp_instance NAME", .get = get_name},
+    {"state", STAT_ENUM, "INIT, BACKUP, MASTER or FAULT", .get = get_state},
+    {"priority", STAT_GAUGE, "priority in force (base and tracking)", .get = get_num,
+     .arg = N_PRIO},
+    {"master", STAT_STRING, "the master's address (ours when MASTER), \"\" if unknown",
+     .get = get_master},
+};
+
+static const struct stat_table brief = STAT_TABLE("vrrp_instance", brief_fields);
+
+static enum stat_got get_first(const void *obj, const struct stat_field *f, struct stat_ctx *c,
+			       union stat_val *v)
+{
+	const struct vrun *r = ((const struct fulcrum *)obj)->vrrp;
+
+	v->p = r ? r->inst : NULL;
+	return STAT_SET;
+}
+
+static const void *next_inst(const void *obj, const void *cur)
+{
+	return VI(cur)->next;
+}
+
+static const struct stat_field doc_fields[] = {
+    {"vrrp", STAT_LIST, "the instances, in config order", .get = get_first, .next = next_inst,
+     .sub = &instance},
+};
+
+static const struct stat_field brief_doc_fields[] = {
+    {"vrrp", STAT_LIST, "the instances, in config order", .get = get_first, .next = next_inst,
+     .sub = &brief},
+};
+
+const struct stat_table vrrp_stats = STAT_TABLE("vrrp", doc_fields);
+const struct stat_table vrrp_stats_brief = STAT_TABLE("vrrp", brief_doc_fields);
 
 static void one_text(const struct vinst *vi, struct sbuf *out, uint64_t now)
 {
@@ -133,38 +329,15 @@ void vrrp_run_show(struct fulcrum *fc, struct sbuf *out, int json)
 	struct vinst *vi;
 	uint64_t now = loop_clock_ms();
 
-	if (json)
-		sbuf_puts(out, "{\"vrrp\":[");
-	for (vi = r ? r->inst : NULL; vi; vi = vi->next) {
-		if (json) {
-			if (vi != r->inst)
-				sbuf_puts(out, ",");
-			one_json(vi, out, now);
-		} else
-			one_text(vi, out, now);
+	if (json) {
+		struct stat_ctx c = {.now_ms = now};
+
+		stat_json(out, &vrrp_stats, fc, &c);
+		sbuf_puts(out, "\n");
+		return;
 	}
-	if (json)
-		sbuf_puts(out, "]}\n");
-	else if (!r || !r->inst)
+	for (vi = r ? r->inst : NULL; vi; vi = vi->next)
+		one_text(vi, out, now);
+	if (!r || !r->inst)
 		sbuf_puts(out, "no vrrp_instance\n");
-}
-
-void vrrp_run_list_json(const struct fulcrum *fc, struct sbuf *out)
-{
-	struct vrun *r = fc->vrrp;
-	struct vinst *vi;
-	char a[ADDR_STRLEN];
-
-	sbuf_puts(out, "\"vrrp\":[");
-	for (vi = r ? r->inst : NULL; vi; vi = vi->next) {
-		if (vi != r->inst)
-			sbuf_puts(out, ",");
-		sbuf_puts(out, "{\"name\":");
-		sbuf_json_str(out, vi->cfg->name);
-		sbuf_printf(out, ",\"state\":\"%s\",\"priority\":%u,\"master\":",
-			    vrrp_fsm_state_name(vi->fsm.state), vi->fsm.prio);
-		sbuf_json_str(out, master_str(vi, a, sizeof(a)));
-		sbuf_puts(out, "}");
-	}
-	sbuf_puts(out, "]");
 }

@@ -1,0 +1,15 @@
+/* The statistics fields of the model's objects (core/stats-t.h): what
+ * `list --json` shows of a service and a server, read from the running
+ * model and its live figures (invariant 3).  doc/internals/stats.md. */
+#ifndef FC_MODEL_STATS_FIELDS_H
+#define FC_MODEL_STATS_FIELDS_H
+
+#include "core/stats-t.h"
+
+/* a struct virtual_server: identity, scheduling, persistence, traffic
+ * (the listing adds its sorry server and servers: src/ctl/cmd_list.c) */
+extern const struct stat_table stat_service;
+/* a struct real_server: identity, weights, state, traffic */
+extern const struct stat_table stat_server;
+
+#endif
