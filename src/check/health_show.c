@@ -1,13 +1,18 @@
 /* `fulcrumctl show checks [--json]`: the health core's state, per virtual
- * server, real server and checker (field names: doc/health.md). */
+ * server, real server and checker (field names: doc/health.md): the text,
+ * and the statistics fields the JSON is written from. */
 #include <stdio.h>
 #include <string.h>
 
 #include "check/health-int.h"
 #include "check/health.h"
+#include "check/health_stats.h"
 #include "core/loop.h"
 #include "core/sbuf.h"
+#include "core/stats.h"
+#include "model/fulcrum-t.h"
 #include "model/model.h"
+#include "model/stats_fields.h"
 
 /* Seconds from a monotonic ms stamp to now (0 if in the future). */
 static double ago(uint64_t now, uint64_t then)
@@ -49,111 +54,257 @@ static void text_run(struct sbuf *out, const struct health_run *hr, uint64_t now
 		    (unsigned long long)run->n_fail, run->in_progress ? ", checking" : "");
 }
 
-static void json_run(struct sbuf *out, const struct health_run *hr, uint64_t now)
-{
-	const struct check_run *run = &hr->run;
-	char t[ADDR_STRLEN], reason[sizeof(run->reason)];
-	int has = run->n_ok + run->n_fail > 0;
+/* ---- the statistics fields of the health core (doc/internals/stats.md) ---- */
 
-	copy_reason(reason, sizeof(reason), run->reason, sizeof(run->reason));
-	sbuf_puts(out, "{\"checker\":");
-	sbuf_json_str(out, run->ops ? run->ops->name : "?");
-	sbuf_puts(out, ",\"target\":");
-	sbuf_json_str(out, addr_format(&run->target, t, sizeof(t), 1));
-	sbuf_printf(out, ",\"state\":\"%s\",\"last_result\":", updown(run->up));
-	sbuf_puts(out, has ? (hr->last_ok ? "\"ok\"" : "\"failed\"") : "null");
-	sbuf_puts(out, ",\"reason\":");
-	sbuf_json_str(out, reason);
-	sbuf_printf(out, ",\"changed_s\":%.3f,\"last_check_s\":", ago(now, run->changed_ms));
-	if (has)
-		sbuf_printf(out, "%.3f", ago(now, run->last_ms));
-	else
-		sbuf_puts(out, "null");
-	sbuf_printf(out,
-		    ",\"attempts_ok\":%llu,\"attempts_failed\":%llu,\"consecutive_ok\":%u,"
-		    "\"consecutive_failed\":%u,\"latency_ms\":",
-		    (unsigned long long)run->n_ok, (unsigned long long)run->n_fail, run->oks,
-		    run->fails);
-	if (has)
-		sbuf_printf(out, "%u", run->last_latency_ms);
-	else
-		sbuf_puts(out, "null");
-	sbuf_printf(out,
-		    ",\"in_progress\":%s,\"interval_ms\":%u,\"timeout_ms\":%u,\"rise\":%u,"
-		    "\"fall\":%u}",
-		    run->in_progress ? "true" : "false", hr->interval_ms, hr->timeout_ms, hr->rise,
-		    hr->fall);
+#define VS(obj) ((const struct virtual_server *)(obj))
+#define RS(obj) ((const struct real_server *)(obj))
+#define HR(obj) ((const struct health_run *)(obj))
+
+static enum stat_got get_addr(const void *obj, const struct stat_field *f, struct stat_ctx *c,
+			      union stat_val *v)
+{
+	v->p = f->arg ? &VS(obj)->sorry->addr : &VS(obj)->addr;
+	return STAT_SET;
 }
 
-static void json_addr(struct sbuf *out, const struct fc_addr *a)
+static enum stat_got get_suspended(const void *obj, const struct stat_field *f,
+				   struct stat_ctx *c, union stat_val *v)
 {
-	char s[ADDR_STRLEN];
+	const struct vs_health *vh = VS(obj)->health;
 
-	sbuf_puts(out, "\"address\":");
-	sbuf_json_str(out, addr_format(a, s, sizeof(s), 0));
-	sbuf_printf(out, ",\"port\":%u", a->port);
+	v->b = vh && vh->suspended;
+	return STAT_SET;
 }
 
-static void json_rs(struct sbuf *out, const struct real_server *rs, uint64_t now)
+static enum stat_got get_quorum_state(const void *obj, const struct stat_field *f,
+				      struct stat_ctx *c, union stat_val *v)
 {
-	const struct rs_health *rh = rs->health;
-	char reason[sizeof(rs->live->reason)];
-	unsigned i;
+	const struct vs_health *vh = VS(obj)->health;
 
-	copy_reason(reason, sizeof(reason), rs->live->reason, sizeof(rs->live->reason));
-	sbuf_puts(out, "{");
-	json_addr(out, &rs->addr);
-	sbuf_puts(out, ",\"state\":");
-	sbuf_json_str(out, rs_state_name(rs));
-	sbuf_printf(out,
-		    ",\"health\":\"%s\",\"reason\":", updown(rs->live->health == RS_HEALTH_UP));
-	sbuf_json_str(out, reason);
-	sbuf_printf(out, ",\"changed_s\":%.3f,\"weight\":%d,\"checks\":[",
-		    ago(now, rs->live->since_ms), rs_effective_weight(rs));
-	for (i = 0; rh && i < rh->n_runs; i++) {
-		if (i)
-			sbuf_puts(out, ",");
-		json_run(out, &rh->runs[i], now);
-	}
-	sbuf_puts(out, "]}");
+	v->s = updown(!vh || vh->quorum_up);
+	return STAT_SET;
 }
 
-static void show_json(struct fulcrum *fc, struct sbuf *out, uint64_t now)
+static enum stat_got get_vh_weight(const void *obj, const struct stat_field *f,
+				   struct stat_ctx *c, union stat_val *v)
 {
-	const struct virtual_server *vs;
-	const struct real_server *rs;
-
-	sbuf_puts(out, "{\"virtual_servers\":[");
-	for (vs = fc->cfg ? fc->cfg->vs : NULL; vs; vs = vs->next) {
-		const struct vs_health *vh = vs->health;
-
-		sbuf_puts(out, vs == fc->cfg->vs ? "{" : ",{");
-		json_addr(out, &vs->addr);
-		sbuf_puts(out, ",\"protocol\":");
-		sbuf_json_str(out, proto_name(vs->protocol));
-		sbuf_printf(out,
-			    ",\"suspended\":%s,\"quorum\":{\"state\":\"%s\",\"weight\":%ld,"
-			    "\"quorum\":%u,\"hysteresis\":%u},\"sorry_server\":",
-			    vh && vh->suspended ? "true" : "false", updown(!vh || vh->quorum_up),
-			    vh_weight(vs), vs->quorum ? vs->quorum : 1, vs->hysteresis);
-		if (vs->sorry) {
-			sbuf_puts(out, "{");
-			json_addr(out, &vs->sorry->addr);
-			sbuf_printf(out, ",\"active\":%s}",
-				    health_sorry_active(vs) ? "true" : "false");
-		} else {
-			sbuf_puts(out, "null");
-		}
-		sbuf_puts(out, ",\"real_servers\":[");
-		for (rs = vs->rs; rs; rs = rs->next) {
-			if (rs != vs->rs)
-				sbuf_puts(out, ",");
-			json_rs(out, rs, now);
-		}
-		sbuf_puts(out, "]}");
-	}
-	sbuf_puts(out, "]}\n");
+	v->i = vh_weight(obj);
+	return STAT_SET;
 }
+
+static enum stat_got get_quorum(const void *obj, const struct stat_field *f, struct stat_ctx *c,
+				union stat_val *v)
+{
+	v->i = VS(obj)->quorum ? VS(obj)->quorum : 1;
+	return STAT_SET;
+}
+
+static const struct stat_field quorum_fields[] = {
+    {"state", STAT_ENUM, "up or down: the weight of the servers up reaches quorum",
+     .get = get_quorum_state},
+    {"weight", STAT_GAUGE, "the weight of the servers up and enabled", .get = get_vh_weight},
+    {"quorum", STAT_CONFIG, "quorum (1 if unset)", .get = get_quorum},
+    {"hysteresis", STAT_CONFIG, "hysteresis",
+     STAT_AT(struct virtual_server, hysteresis, STAT_LD_U32)},
+};
+
+static const struct stat_table quorum_table = STAT_TABLE("quorum", quorum_fields);
+
+enum stat_got health_stat_sorry_active(const void *obj, const struct stat_field *f,
+				       struct stat_ctx *c, union stat_val *v)
+{
+	v->b = health_sorry_active(obj);
+	return STAT_SET;
+}
+
+static const struct stat_field sorry_fields[] = {
+    {"endpoint", STAT_INLINE, "the sorry server's IP and port", .get = get_addr, .arg = 1,
+     .sub = &stat_endpoint},
+    {"active", STAT_BOOL, "it takes the new clients (no real server can)",
+     .get = health_stat_sorry_active},
+};
+
+static const struct stat_table sorry_table = STAT_TABLE("sorry_server", sorry_fields);
+
+static enum stat_got get_sorry(const void *obj, const struct stat_field *f, struct stat_ctx *c,
+			       union stat_val *v)
+{
+	v->p = obj;
+	return VS(obj)->sorry ? STAT_SET : STAT_NULL;
+}
+
+static enum stat_got get_rs_health(const void *obj, const struct stat_field *f,
+				   struct stat_ctx *c, union stat_val *v)
+{
+	v->s = updown(RS(obj)->live->health == RS_HEALTH_UP);
+	return STAT_SET;
+}
+
+static enum stat_got get_rs_changed(const void *obj, const struct stat_field *f,
+				    struct stat_ctx *c, union stat_val *v)
+{
+	v->d = ago(c->now_ms, RS(obj)->live->since_ms);
+	return STAT_SET;
+}
+
+static enum stat_got get_first_run(const void *obj, const struct stat_field *f,
+				   struct stat_ctx *c, union stat_val *v)
+{
+	const struct rs_health *rh = RS(obj)->health;
+
+	v->p = rh && rh->n_runs ? rh->runs : NULL;
+	return STAT_SET;
+}
+
+static const void *next_run(const void *obj, const void *cur)
+{
+	const struct rs_health *rh = RS(obj)->health;
+
+	return HR(cur) + 1 < rh->runs + rh->n_runs ? HR(cur) + 1 : NULL;
+}
+
+static enum stat_got get_checker(const void *obj, const struct stat_field *f, struct stat_ctx *c,
+				 union stat_val *v)
+{
+	v->s = HR(obj)->run.ops ? HR(obj)->run.ops->name : "?";
+	return STAT_SET;
+}
+
+static enum stat_got get_target(const void *obj, const struct stat_field *f, struct stat_ctx *c,
+				union stat_val *v)
+{
+	v->s = addr_format(&HR(obj)->run.target, c->buf, sizeof(c->buf), 1);
+	return STAT_SET;
+}
+
+static enum stat_got get_run_state(const void *obj, const struct stat_field *f,
+				   struct stat_ctx *c, union stat_val *v)
+{
+	v->s = updown(HR(obj)->run.up);
+	return STAT_SET;
+}
+
+static int checked(const struct health_run *hr)
+{
+	return hr->run.n_ok + hr->run.n_fail > 0;
+}
+
+static enum stat_got get_last_result(const void *obj, const struct stat_field *f,
+				     struct stat_ctx *c, union stat_val *v)
+{
+	v->s = HR(obj)->last_ok ? "ok" : "failed";
+	return checked(obj) ? STAT_SET : STAT_NULL;
+}
+
+static enum stat_got get_run_changed(const void *obj, const struct stat_field *f,
+				     struct stat_ctx *c, union stat_val *v)
+{
+	v->d = ago(c->now_ms, HR(obj)->run.changed_ms);
+	return STAT_SET;
+}
+
+static enum stat_got get_last_check(const void *obj, const struct stat_field *f,
+				    struct stat_ctx *c, union stat_val *v)
+{
+	v->d = ago(c->now_ms, HR(obj)->run.last_ms);
+	return checked(obj) ? STAT_SET : STAT_NULL;
+}
+
+static enum stat_got get_latency(const void *obj, const struct stat_field *f, struct stat_ctx *c,
+				 union stat_val *v)
+{
+	v->i = HR(obj)->run.last_latency_ms;
+	return checked(obj) ? STAT_SET : STAT_NULL;
+}
+
+#define RUN_AT(m, ld) STAT_AT(struct health_run, m, ld)
+static const struct stat_field run_fields[] = {
+    {"checker", STAT_STRING, "the checker: TCP_CHECK, HTTP_GET...", .get = get_checker},
+    {"target", STAT_STRING, "where it connects, ADDRESS:PORT", .get = get_target},
+    {"state", STAT_ENUM, "this checker's verdict, up or down", .get = get_run_state},
+    {"last_result", STAT_ENUM, "ok or failed, null if not checked yet",
+     .get = get_last_result},
+    {"reason", STAT_STRING, "the last result's reason", RUN_AT(run.reason, STAT_LD_CHARS)},
+    {"changed_s", STAT_FLOAT, "seconds since the verdict changed", .get = get_run_changed},
+    {"last_check_s", STAT_FLOAT, "seconds since the last attempt ended, null if none",
+     .get = get_last_check},
+    {"attempts_ok", STAT_COUNTER, "attempts that succeeded", RUN_AT(run.n_ok, STAT_LD_U64)},
+    {"attempts_failed", STAT_COUNTER, "attempts that failed", RUN_AT(run.n_fail, STAT_LD_U64)},
+    {"consecutive_ok", STAT_GAUGE, "successes in a row", RUN_AT(run.oks, STAT_LD_U32)},
+    {"consecutive_failed", STAT_GAUGE, "failures in a row", RUN_AT(run.fails, STAT_LD_U32)},
+    {"latency_ms", STAT_GAUGE, "the last attempt's duration in ms, null if none",
+     .get = get_latency},
+    {"in_progress", STAT_BOOL, "an attempt is running", RUN_AT(run.in_progress, STAT_LD_INT)},
+    {"interval_ms", STAT_CONFIG, "delay_loop in force, ms", RUN_AT(interval_ms, STAT_LD_U32)},
+    {"timeout_ms", STAT_CONFIG, "deadline of one attempt, ms", RUN_AT(timeout_ms, STAT_LD_U32)},
+    {"rise", STAT_CONFIG, "successes in a row that bring it up", RUN_AT(rise, STAT_LD_U32)},
+    {"fall", STAT_CONFIG, "failures in a row that take it down", RUN_AT(fall, STAT_LD_U32)},
+};
+
+static const struct stat_table run_table = STAT_TABLE("check", run_fields);
+
+static const struct stat_field rs_fields[] = {
+    {"endpoint", STAT_INLINE, "the server's IP and port",
+     STAT_AT(struct real_server, addr, STAT_LD_SUB), .sub = &stat_endpoint},
+    {"state", STAT_ENUM, "up, down, drain, disabled or maintenance", .get = stat_get_rs_state},
+    {"health", STAT_ENUM, "up or down, the checks' verdict", .get = get_rs_health},
+    {"reason", STAT_STRING, "why the health is what it is", .get = stat_get_rs_reason},
+    {"changed_s", STAT_FLOAT, "seconds since the health changed", .get = get_rs_changed},
+    {"weight", STAT_GAUGE, "weight in force", .get = stat_get_rs_weight},
+    {"checks", STAT_LIST, "its checkers, in config order", .get = get_first_run,
+     .next = next_run, .sub = &run_table},
+};
+
+static const struct stat_table rs_table = STAT_TABLE("server", rs_fields);
+
+static enum stat_got get_first_rs(const void *obj, const struct stat_field *f,
+				  struct stat_ctx *c, union stat_val *v)
+{
+	v->p = VS(obj)->rs;
+	return STAT_SET;
+}
+
+static const void *next_rs(const void *obj, const void *cur)
+{
+	return RS(cur)->next;
+}
+
+static const struct stat_field vs_fields[] = {
+    {"endpoint", STAT_INLINE, "the virtual IP and port", .get = get_addr,
+     .sub = &stat_endpoint},
+    {"protocol", STAT_ENUM, "TCP or UDP", .get = stat_get_protocol},
+    {"suspended", STAT_BOOL, "ha_suspend: checks stopped (the VIP is not here)",
+     .get = get_suspended},
+    {"quorum", STAT_OBJECT, "the quorum's state", .get = stat_get_self,
+     .sub = &quorum_table},
+    {"sorry_server", STAT_OBJECT, "sorry_server, or null", .get = get_sorry,
+     .sub = &sorry_table},
+    {"real_servers", STAT_LIST, "the servers, in config order", .get = get_first_rs,
+     .next = next_rs, .sub = &rs_table},
+};
+
+static const struct stat_table vs_table = STAT_TABLE("service", vs_fields);
+
+static enum stat_got get_first_vs(const void *obj, const struct stat_field *f,
+				  struct stat_ctx *c, union stat_val *v)
+{
+	const struct config *cfg = ((const struct fulcrum *)obj)->cfg;
+
+	v->p = cfg ? cfg->vs : NULL;
+	return STAT_SET;
+}
+
+static const void *next_vs(const void *obj, const void *cur)
+{
+	return VS(cur)->next;
+}
+
+static const struct stat_field doc_fields[] = {
+    {"virtual_servers", STAT_LIST, "the services, in config order", .get = get_first_vs,
+     .next = next_vs, .sub = &vs_table},
+};
+
+const struct stat_table health_stats = STAT_TABLE("checks", doc_fields);
 
 static void show_text(struct fulcrum *fc, struct sbuf *out, uint64_t now)
 {
@@ -196,8 +347,11 @@ void health_show(struct fulcrum *fc, struct sbuf *out, int json)
 {
 	uint64_t now = loop_clock_ms();
 
-	if (json)
-		show_json(fc, out, now);
-	else
+	if (json) {
+		struct stat_ctx c = {.now_ms = now};
+
+		stat_json(out, &health_stats, fc, &c);
+		sbuf_puts(out, "\n");
+	} else
 		show_text(fc, out, now);
 }

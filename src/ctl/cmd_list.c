@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "check/health.h"
+#include "check/health_stats.h"
 #include "core/err.h"
 #include "core/sbuf.h"
 #include "core/stats.h"
@@ -240,13 +241,6 @@ static enum stat_got get_sorry_rs(const void *obj, const struct stat_field *f,
 	return STAT_SET;
 }
 
-static enum stat_got get_sorry_active(const void *obj, const struct stat_field *f,
-				      struct stat_ctx *c, union stat_val *v)
-{
-	v->b = health_sorry_active(obj);
-	return STAT_SET;
-}
-
 static enum stat_got get_first_rs(const void *obj, const struct stat_field *f,
 				  struct stat_ctx *c, union stat_val *v)
 {
@@ -275,7 +269,7 @@ static const void *next_vs(const void *obj, const void *cur)
 static const struct stat_field sorry_fields[] = {
     {"server", STAT_INLINE, "the sorry server", .get = get_sorry_rs, .sub = &stat_server},
     {"active", STAT_BOOL, "it takes the new clients (no real server can)",
-     .get = get_sorry_active},
+     .get = health_stat_sorry_active},
 };
 
 static const struct stat_table sorry_table = STAT_TABLE("sorry_server", sorry_fields);

@@ -59,8 +59,8 @@ static enum stat_got get_live(const void *obj, const struct stat_field *f, struc
 	return STAT_SET;
 }
 
-static enum stat_got get_protocol(const void *obj, const struct stat_field *f,
-				  struct stat_ctx *c, union stat_val *v)
+enum stat_got stat_get_protocol(const void *obj, const struct stat_field *f, struct stat_ctx *c,
+				union stat_val *v)
 {
 	v->s = proto_name(((const struct virtual_server *)obj)->protocol);
 	return STAT_SET;
@@ -78,7 +78,7 @@ static const struct stat_field service_fields[] = {
      STAT_AT(struct virtual_server, addr, STAT_LD_SUB), .sub = &stat_endpoint},
     {"fwmark", STAT_CONFIG, "firewall mark of a fwmark service, else 0",
      STAT_AT(struct virtual_server, fwmark, STAT_LD_U32)},
-    {"protocol", STAT_ENUM, "TCP or UDP", .get = get_protocol},
+    {"protocol", STAT_ENUM, "TCP or UDP", .get = stat_get_protocol},
     {"scheduler", STAT_STRING, "lb_algo: rr, wrr, lc, wlc, sh, mh...",
      STAT_AT(struct virtual_server, sched, STAT_LD_CHARS)},
     {"sched_flags", STAT_CONFIG, "scheduler flags: 1 fallback, 2 port, 4 flag-3",
@@ -94,22 +94,22 @@ static const struct stat_field service_fields[] = {
 
 const struct stat_table stat_service = STAT_TABLE("service", service_fields);
 
-static enum stat_got get_weight(const void *obj, const struct stat_field *f, struct stat_ctx *c,
-				union stat_val *v)
+enum stat_got stat_get_rs_weight(const void *obj, const struct stat_field *f, struct stat_ctx *c,
+				 union stat_val *v)
 {
 	v->i = rs_effective_weight(obj);
 	return STAT_SET;
 }
 
-static enum stat_got get_state(const void *obj, const struct stat_field *f, struct stat_ctx *c,
-			       union stat_val *v)
+enum stat_got stat_get_rs_state(const void *obj, const struct stat_field *f, struct stat_ctx *c,
+				union stat_val *v)
 {
 	v->s = rs_state_name(obj);
 	return STAT_SET;
 }
 
-static enum stat_got get_reason(const void *obj, const struct stat_field *f, struct stat_ctx *c,
-				union stat_val *v)
+enum stat_got stat_get_rs_reason(const void *obj, const struct stat_field *f, struct stat_ctx *c,
+				 union stat_val *v)
 {
 	const struct rs_live *lv = ((const struct real_server *)obj)->live;
 
@@ -121,12 +121,12 @@ static const struct stat_field server_fields[] = {
     {"endpoint", STAT_INLINE, "the server's IP and port",
      STAT_AT(struct real_server, addr, STAT_LD_SUB), .sub = &stat_endpoint},
     {"weight", STAT_GAUGE, "weight in force: 0 when down, drained or disabled",
-     .get = get_weight},
+     .get = stat_get_rs_weight},
     {"configured_weight", STAT_GAUGE, "weight set by the config or `set weight`",
      STAT_AT(struct real_server, cur_weight, STAT_LD_INT)},
-    {"state", STAT_ENUM, "up, down, drain, disabled or maintenance", .get = get_state},
+    {"state", STAT_ENUM, "up, down, drain, disabled or maintenance", .get = stat_get_rs_state},
     {"reason", STAT_STRING, "why the health is what it is (the last check's result)",
-     .get = get_reason},
+     .get = stat_get_rs_reason},
     {"traffic", STAT_INLINE, "the server's traffic", .get = get_live, .sub = &rs_traffic},
 };
 
