@@ -4,7 +4,8 @@
  *
  *   parse (fx_parse.h) -> service (fx_vips) -> flow (fx_conns, else
  *   persistence template, else the service's ring) -> count -> DR: new
- *   Ethernet header, TX/redirect; TUN: encapsulate, route (fx_encap.h).
+ *   Ethernet header, TX/redirect; TUN: encapsulate, route (fx_encap.h);
+ *   a local server (this host): pass, untouched, to the director's stack.
  *
  * Whatever is not a complete, unfragmented TCP/UDP packet to a configured
  * VIP:port/protocol is passed untouched; only packets of a service are
@@ -214,7 +215,8 @@ static __always_inline struct fx_real *fx_place(const struct fx_pkt *p, const st
 	if (t && !fx_stale(now, t->last_ns, vip->persist_s)) {
 		*rs_id = t->rs_id;
 		rs = fx_live_real(*rs_id, vip->vs_id);
-		if (rs && (rs->flags & FX_RS_F_READY || vip->flags & FX_VS_F_TUN))
+		if (rs && (rs->flags & (FX_RS_F_READY | FX_RS_F_LOCAL) ||
+			   vip->flags & FX_VS_F_TUN))
 			return rs;
 	}
 	rs = fx_schedule(p, vip, rs_id);
@@ -374,12 +376,19 @@ int fulcrum_xdp(struct xdp_md *ctx)
 		fx_count(FX_G_DROP_NO_DEST);
 		return XDP_DROP;
 	}
-	if (vip->flags & FX_VS_F_TUN)
+	/* a local server: the stack that holds the VIP serves the flow
+	 * itself, so the packet goes up as it came (IPVS's Local forwarding,
+	 * whatever the service's lb_kind) */
+	if (rs->flags & FX_RS_F_LOCAL) {
+		reason = FX_G_LOCAL;
+		verdict = XDP_PASS;
+	} else if (vip->flags & FX_VS_F_TUN) {
 		verdict = fx_tun(ctx, &p, rs, &reason);
-	else
+	} else {
 		verdict = fx_dr(ctx, rs, &reason);
+	}
 	fx_count(reason);
-	if (verdict == XDP_TX || verdict == XDP_REDIRECT) {
+	if (verdict == XDP_TX || verdict == XDP_REDIRECT || reason == FX_G_LOCAL) {
 		fx_stats_add(&fx_vs_stats, vip->vs_id, 1, p.l3_len, 0);
 		fx_stats_add(&fx_rs_stats, rs_id, 1, p.l3_len, 0);
 	}

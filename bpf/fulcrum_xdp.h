@@ -99,6 +99,11 @@ struct fx_vip {
 #define FX_RS_F_READY 0x2 /* DR: mac/src_mac/ifindex are known; a live server
 			   * that is not ready gets its packets dropped
 			   * (FX_G_DROP_NO_MAC), never passed to the director's stack */
+#define FX_RS_F_LOCAL 0x4 /* the server is this host (IPVS forwarding "Local":
+			   * 127.0.0.0/8, ::1 or an address of an interface):
+			   * its flows are passed unchanged to the director's
+			   * own stack (FX_G_LOCAL), which holds the VIP; mac,
+			   * ifindex and tun_src are unused, READY is not needed */
 
 struct fx_real {
 	union fx_addr addr;    /* the real server's address (TUN outer destination) */
@@ -175,6 +180,8 @@ enum fx_global {
 	FX_G_DROP_ENCAP,       /* TUN: could not grow the packet, or too big */
 	FX_G_TX,               /* sent back out of the ingress interface */
 	FX_G_REDIRECT,         /* sent out of another interface */
+	FX_G_LOCAL,            /* passed unchanged to this host's stack: the
+				* flow's server is local (FX_RS_F_LOCAL) */
 	FX_G_MAX
 };
 

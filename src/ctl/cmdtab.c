@@ -178,16 +178,17 @@ const struct ctl_cmd ctl_cmds[] = {
 	       "per reason the program passed or dropped a packet or sent it on "
 	       "(pass_not_ip, pass_vlan, pass_not_vip, pass_frag, pass_exthdr, "
 	       "pass_trunc, pass_icmp, drop_no_dest, drop_no_mac, drop_no_route, "
-	       "drop_encap, tx, redirect), and per lb_kind DR/TUN virtual server its "
+	       "drop_encap, tx, redirect, local), and per lb_kind DR/TUN virtual server its "
 	       "vs_id and each real server's rs_id, whether it is live (its flows "
 	       "keep going) and ready (next hop known), its weight in the lookup "
-	       "table, and its MAC and interface (DR) or tunnel source (TUN).  "
+	       "table, and its MAC and interface (DR) or tunnel source (TUN), or "
+	       "`local` for a server that is this host.  "
 	       "`--json` prints `{\"loaded\", \"program_id\", \"cpus\", "
 	       "\"interfaces\": [{\"name\", \"ifindex\", \"mode\"}], "
 	       "\"connections\", \"connection_max\", \"counters\": {...}, "
 	       "\"virtual_servers\": [...]}`; each has `address`, `port`, `protocol`, "
 	       "`forward`, `scheduler`, `vs_id`, `sequence_length` and `real_servers`, "
-	       "each with `address`, `port`, `rs_id`, `sorry`, `live`, `ready`, "
+	       "each with `address`, `port`, `rs_id`, `sorry`, `live`, `ready`, `local`, "
 	       "`weight`, `mac`, `ifindex` and `tunnel_source`.  See doc/xdp.md.",
 	.min_args = 0,
 	.max_args = 1,

@@ -80,7 +80,7 @@ static struct xdp_vs *xvs_of(const struct virtual_server *vs)
 static int rs_check(const struct virtual_server *vs, const struct real_server *rs, const char *what,
 		    char *err, size_t errlen)
 {
-	char a[ADDR_STRLEN];
+	char a[ADDR_STRLEN], e[ERRLEN];
 
 	addr_format(&rs->addr, a, sizeof(a), 1);
 	if (rs->addr.family != vs->addr.family)
@@ -88,6 +88,12 @@ static int rs_check(const struct virtual_server *vs, const struct real_server *r
 			       "%s %s: lb_kind %s forwards the client's packet unchanged, so the "
 			       "server must have the virtual server's address family (IPv%d)",
 			       what, a, fwd_keyword(vs->fwd), vs->addr.family == AF_INET6 ? 6 : 4);
+	if (rs->addr.port != vs->addr.port && xdp_addr_local(&rs->addr, e, sizeof(e)) == 1)
+		return err_set(err, errlen,
+			       "%s %s is this host: its packets reach this host's own stack "
+			       "unchanged, at the virtual server's port %u; write that port (a "
+			       "local server listens on the VIP, or on all addresses, there)",
+			       what, a, vs->addr.port);
 	if (rs->addr.port != vs->addr.port)
 		return err_set(err, errlen,
 			       "%s %s: DR/TUN forwards to the virtual server's port %u; write the "
@@ -309,6 +315,26 @@ static void tun_forwarding(struct xdp_engine *x, const struct xdp_vs *xv)
 		 xv->name, v);
 }
 
+/* A local server's packets are passed to this host's stack as they came,
+ * addressed to the VIP: the stack takes them only if the VIP is one of
+ * its addresses.  Said at apply, not refused: a VRRP backup gets the VIP
+ * when it becomes master. */
+static void local_vip_check(const struct xdp_vs *xv)
+{
+	char a[ADDR_STRLEN], e[ERRLEN];
+	size_t i;
+
+	for (i = 0; i < xv->n && !xv->srv[i].local; i++)
+		;
+	if (i == xv->n || xdp_addr_local(&xv->vs->addr, e, sizeof(e)) == 1)
+		return;
+	log_warn("xdp: %s: %s %s is this host, but the VIP is not an address of this host: its "
+		 "flows are passed to this host's stack, which does not take them until the VIP "
+		 "is on one of its interfaces (a VRRP backup gets it as master)",
+		 xv->name, xv->srv[i].sorry ? "sorry server" : "real server",
+		 addr_format(&xv->srv[i].addr, a, sizeof(a), 1));
+}
+
 /* ---- the ops ---- */
 
 static int xdp_prepare(struct fulcrum *fc, struct virtual_server *vs, struct virtual_server *old,
@@ -369,6 +395,7 @@ static int xdp_prepare(struct fulcrum *fc, struct virtual_server *vs, struct vir
 	 * applies never wait (xdp_pending.h) */
 	if (!fc->cfg)
 		xdp_srv_settle(xv);
+	local_vip_check(xv);
 	if (vs->fwd == FWD_TUN)
 		tun_forwarding(x, xv);
 	vs->engine_priv = xv;

@@ -66,6 +66,9 @@ struct xdp_srv {
 				* keep going (up, or down with inhibit_on_failure) */
 	int admin;	       /* enum rs_admin when last written (disable drops
 				* its persistence templates once) */
+	int local;	       /* the server is this host (xdp_addr_local): its
+				* flows pass to this host's stack (FX_RS_F_LOCAL);
+				* no next hop (nh_ok 0) */
 	struct xdp_nexthop nh; /* last lookup */
 	int nh_ok;	       /* nh holds a successful lookup */
 	struct fc_stats base;  /* live->stats when the slot was taken: the map

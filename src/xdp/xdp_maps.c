@@ -209,6 +209,18 @@ int xdp_srv_resolve(struct xdp_vs *xv, struct xdp_srv *s, int quiet, char *err, 
 	memset(&nh, 0, sizeof(nh));
 	addr_format(&s->addr, a, sizeof(a), 0);
 	if (xdp_nexthop_lookup(&s->addr, &nh, e, sizeof(e)) < 0) {
+		/* this host (ldirectord's fallback=127.0.0.1:80 gate): no next
+		 * hop to find, the program passes its flows to our own stack */
+		if (xdp_addr_local(&s->addr, e, sizeof(e)) == 1) {
+			if (!s->local)
+				log_info("xdp: %s: %s %s is this host: its flows are passed "
+					 "unchanged to this host's stack (IPVS forwarding Local)",
+					 xv->name, s->sorry ? "sorry server" : "real server", a);
+			s->local = 1;
+			s->nh_ok = 0;
+			return 0;
+		}
+		s->local = 0;
 		if (!quiet || s->nh_ok)
 			log_warn("xdp: %s: real server %s: %s; it takes no new flows until it "
 				 "can be reached",
@@ -234,6 +246,7 @@ int xdp_srv_resolve(struct xdp_vs *xv, struct xdp_srv *s, int quiet, char *err, 
 	}
 	s->nh = nh;
 	s->nh_ok = 1;
+	s->local = 0;
 	return 0;
 }
 
@@ -434,6 +447,8 @@ static int rs_in_table(const struct real_server *rs, const struct virtual_server
 
 static int srv_ready(const struct xdp_vs *xv, const struct xdp_srv *s)
 {
+	if (s->local)
+		return 1; /* nothing to resolve: the packet stays on this host */
 	if (!s->nh_ok)
 		return 0;
 	if (is_dr(xv))
@@ -450,7 +465,8 @@ static void fill_real(const struct xdp_vs *xv, const struct xdp_srv *s, int read
 	xdp_addr_to_fx(&s->addr, &r->addr);
 	r->family = fx_family(s->addr.family);
 	r->vs_id = xv->vs_id;
-	r->flags = (s->in_table ? FX_RS_F_LIVE : 0) | (s->in_table && ready ? FX_RS_F_READY : 0);
+	r->flags = (s->in_table ? FX_RS_F_LIVE : 0) | (s->in_table && ready ? FX_RS_F_READY : 0) |
+		   (s->local ? FX_RS_F_LOCAL : 0);
 	if (!s->nh_ok)
 		return;
 	if (is_dr(xv)) {

@@ -380,15 +380,29 @@ int xdp_addr_owner(const struct fc_addr *addr, char *err, size_t errlen)
 	return r < 0 ? -1 : q.owner;
 }
 
-int xdp_route_oif(const struct fc_addr *addr, char *err, size_t errlen)
+/* The route to addr, local ones included, on a socket of its own. */
+static int route_of(const struct fc_addr *addr, struct xn_route *rt, char *err, size_t errlen)
 {
 	struct vnl nl = {.fd = -1};
-	struct xn_route rt;
 	int r;
 
 	if (check_family(addr, err, errlen) < 0 || vnl_open(&nl, err, errlen) < 0)
 		return -1;
-	r = route_get(&nl, addr, &rt, 1, err, errlen);
+	r = route_get(&nl, addr, rt, 1, err, errlen);
 	vnl_close(&nl);
-	return r < 0 ? -1 : rt.oif;
+	return r;
+}
+
+int xdp_route_oif(const struct fc_addr *addr, char *err, size_t errlen)
+{
+	struct xn_route rt;
+
+	return route_of(addr, &rt, err, errlen) < 0 ? -1 : rt.oif;
+}
+
+int xdp_addr_local(const struct fc_addr *addr, char *err, size_t errlen)
+{
+	struct xn_route rt;
+
+	return route_of(addr, &rt, err, errlen) < 0 ? -1 : rt.type == RTN_LOCAL;
 }

@@ -43,6 +43,11 @@ struct xdp_nexthop {
 int xdp_nexthop_lookup(const struct fc_addr *addr, struct xdp_nexthop *nh, char *err,
 		       size_t errlen);
 
+/* Is addr this host (the kernel routes it as RTN_LOCAL: 127.0.0.0/8, ::1,
+ * an address of any interface)?  1 or 0; -1 with err when the route
+ * lookup fails (no route at all). */
+int xdp_addr_local(const struct fc_addr *addr, char *err, size_t errlen);
+
 /* The interface that holds addr as a local address (ifindex > 0), 0 if
  * none, -1 on error. */
 int xdp_addr_owner(const struct fc_addr *addr, char *err, size_t errlen);

@@ -20,7 +20,7 @@ static const char *const global_names[FX_G_MAX] = {
     [FX_G_PASS_ICMP] = "pass_icmp",	  [FX_G_DROP_NO_DEST] = "drop_no_dest",
     [FX_G_DROP_NO_MAC] = "drop_no_mac",	  [FX_G_DROP_NO_ROUTE] = "drop_no_route",
     [FX_G_DROP_ENCAP] = "drop_encap",	  [FX_G_TX] = "tx",
-    [FX_G_REDIRECT] = "redirect",
+    [FX_G_REDIRECT] = "redirect",	  [FX_G_LOCAL] = "local",
 };
 
 const char *xdp_global_name(unsigned i)
@@ -99,7 +99,9 @@ static void show_text(const struct xdp_engine *x, size_t nconns, struct sbuf *ou
 				    s->real.flags & FX_RS_F_LIVE ? "live" : "gone",
 				    s->real.flags & FX_RS_F_READY ? " ready" : " unready",
 				    s->weight);
-			if (xv->vs->fwd == FWD_DR && s->nh_ok && s->nh.resolved) {
+			if (s->local) {
+				sbuf_puts(out, "  local");
+			} else if (xv->vs->fwd == FWD_DR && s->nh_ok && s->nh.resolved) {
 				fmt_mac(s->nh.mac, mac);
 				sbuf_printf(out, "  mac %s via %s", mac,
 					    iface_name(x, s->nh.ifindex, ifn));
@@ -159,11 +161,12 @@ static void show_json(const struct xdp_engine *x, size_t nconns, struct sbuf *ou
 
 			sbuf_printf(out,
 				    "%s{\"address\":\"%s\",\"port\":%u,\"rs_id\":%u,\"sorry\":%s,"
-				    "\"live\":%s,\"ready\":%s,\"weight\":%d,",
+				    "\"live\":%s,\"ready\":%s,\"local\":%s,\"weight\":%d,",
 				    i ? "," : "", addr_format(&s->addr, a, sizeof(a), 0),
 				    s->addr.port, s->rs_id, s->sorry ? "true" : "false",
 				    s->real.flags & FX_RS_F_LIVE ? "true" : "false",
-				    s->real.flags & FX_RS_F_READY ? "true" : "false", s->weight);
+				    s->real.flags & FX_RS_F_READY ? "true" : "false",
+				    s->local ? "true" : "false", s->weight);
 			if (dr && s->nh_ok && s->nh.resolved) {
 				fmt_mac(s->nh.mac, mac);
 				sbuf_printf(out, "\"mac\":\"%s\",\"ifindex\":%d,", mac,

@@ -794,6 +794,57 @@ static void test_dr_not_ready(void **state)
 	expect_dr(in, len, out, out_len, 3);
 }
 
+/* A local server (the director itself: ldirectord's fallback=127.0.0.1:80
+ * gate, IPVS "Local"): its flows are passed to the stack byte for byte,
+ * placed, sticky and counted like any server's; it needs no MAC (no READY),
+ * also for a persistence template; once it is not live its flows move. */
+static void test_local_server(void **state)
+{
+	uint32_t r5[] = {5}, r1[] = {1};
+	struct flow f = TCP4;
+	uint8_t in[PKT_MAX];
+	size_t len = build(&f, in);
+	struct fx_conn c;
+
+	put_real(5, 0, FX_RS_F_LIVE | FX_RS_F_LOCAL, 0);
+	fill_ring(0, r5, 1);
+	expect_pass_unchanged(in, len);
+	assert_int_equal(global(FX_G_LOCAL), 1);
+	assert_int_equal(global(FX_G_PASS_NOT_VIP), 0);
+	assert_int_equal(conn_of(&f, &c), 0);
+	assert_int_equal(c.rs_id, 5);
+	assert_int_equal(stats(skel->maps.fx_rs_stats, 5).conns, 1);
+	assert_int_equal(stats(skel->maps.fx_rs_stats, 5).pkts, 1);
+	assert_int_equal(stats(skel->maps.fx_rs_stats, 5).bytes, len - 14);
+	assert_int_equal(stats(skel->maps.fx_vs_stats, 0).pkts, 1);
+	/* the flow sticks to it when the ring moves to a remote server, and
+	 * is not counted as a new connection again */
+	fill_ring(0, r1, 1);
+	f.tcp_flags = 0x10;
+	len = build(&f, in);
+	expect_pass_unchanged(in, len);
+	assert_int_equal(global(FX_G_LOCAL), 2);
+	assert_int_equal(stats(skel->maps.fx_rs_stats, 5).conns, 1);
+	assert_int_equal(stats(skel->maps.fx_rs_stats, 5).pkts, 2);
+	/* persistence: a template naming the local server is used though
+	 * it is not READY */
+	fill_ring(0, r5, 1);
+	edit_vip(FX_AF_INET, "10.0.0.100", 80, IPPROTO_TCP, set_persist_24, 60);
+	f.sport = 41000;
+	len = build(&f, in);
+	expect_pass_unchanged(in, len);
+	fill_ring(0, r1, 1);
+	f.sport = 41001;
+	len = build(&f, in);
+	expect_pass_unchanged(in, len);
+	assert_int_equal(global(FX_G_LOCAL), 4);
+	/* not live any more (the sorry server once a real server is back):
+	 * its flows are placed anew, on the remote server */
+	set_real_flags(5, FX_RS_F_LOCAL);
+	assert_int_equal(place(&f), 1);
+	assert_int_equal(global(FX_G_LOCAL), 4);
+}
+
 static void test_same_flow(void **state)
 {
 	struct flow f = TCP4;
@@ -1477,6 +1528,7 @@ int main(void)
 	    T(test_vlan_and_not_ip),
 	    T(test_no_server),
 	    T(test_dr_not_ready),
+	    T(test_local_server),
 	    T(test_same_flow),
 	    T(test_fin_rst_reuse),
 	    T(test_expiry),
