@@ -2,7 +2,9 @@
  * a new connection (TLS for SSL_GET), one GET, and the reply judged by its
  * status (the url's status_code set, default 200-299), then the MD5 of the
  * body (digest) and a PCRE2 regex on the body (regex, regex_no_match).
- * Every url must pass.  ldirectord's negotiate check (request + expected
+ * Every url must pass.  With http_method HEAD (a fulcrum extension, and
+ * ldirectord's httpmethod=HEAD) the request is a HEAD and only the status
+ * is judged.  ldirectord's negotiate check (request + expected
  * `receive` text) is a url with a regex.
  *
  * One attempt is a chain of struct http_try, one per url; run->priv is the
@@ -21,12 +23,10 @@
 
 #include <openssl/evp.h>
 
-#define PCRE2_CODE_UNIT_WIDTH 8
-#include <pcre2.h>
-
 #include "check/check.h"
 #include "check/check_http.h"
 #include "check/http_resp.h"
+#include "check/rx_cache.h"
 #include "check/tls.h"
 #include "core/loop.h"
 
@@ -109,7 +109,10 @@ static int is_09(const struct check_http_conf *h)
 
 /* keepalived's request: HTTP/1.0 by default; "1.0C" and "1.1" add
  * Connection: close; Host is the virtualhost, else the address checked
- * with its port.  HTTP/0.9 is the bare request line. */
+ * with its port.  HTTP/0.9 is the bare request line.  http_method HEAD
+ * (ldirectord's httpmethod) asks for the headers only: the reader refuses
+ * it with a digest, a regex or HTTP/0.9, so the status line and headers
+ * are all that is judged and no body is waited for. */
 static char *build_request(const struct check_run *run, const struct check_url *url, size_t *len)
 {
 	const struct check_http_conf *h = run->conf->spec;
@@ -125,11 +128,11 @@ static char *build_request(const struct check_run *run, const struct check_url *
 		if (!vhost || !*vhost)
 			vhost = addr_format(&run->target, hostbuf, sizeof(hostbuf), 1);
 		n = asprintf(&s,
-			     "GET %s HTTP/1.%d\r\n"
+			     "%s %s HTTP/1.%d\r\n"
 			     "User-Agent: " HTTP_USER_AGENT "\r\n"
 			     "%s"
 			     "Host: %s\r\n\r\n",
-			     url->path, !strcmp(proto, "1.1"),
+			     h->head ? "HEAD" : "GET", url->path, !strcmp(proto, "1.1"),
 			     !strcmp(proto, "1.0") ? "" : "Connection: close\r\n", vhost);
 	}
 	if (n < 0)
@@ -139,76 +142,6 @@ static char *build_request(const struct check_run *run, const struct check_url *
 }
 
 /* ---- judging the reply ---- */
-
-/* A small cache of compiled patterns: compiling once per attempt would
- * cost more than the check itself at thousands of servers.  Entries are
- * looked up at match time only, so evicting one never frees a pattern in
- * use. */
-#define RX_CACHE 32
-
-static struct rx_entry {
-	char *pattern;
-	pcre2_code *code; /* NULL: the pattern does not compile, see err */
-	char err[120];
-} rx_cache[RX_CACHE];
-static unsigned rx_next;
-static pcre2_match_data *rx_md;
-
-static struct rx_entry *rx_get(const char *pattern)
-{
-	struct rx_entry *e;
-	PCRE2_SIZE off;
-	int code, i;
-
-	for (i = 0; i < RX_CACHE; i++)
-		if (rx_cache[i].pattern && !strcmp(rx_cache[i].pattern, pattern))
-			return &rx_cache[i];
-	e = &rx_cache[rx_next++ % RX_CACHE];
-	free(e->pattern);
-	pcre2_code_free(e->code);
-	memset(e, 0, sizeof(*e));
-	e->pattern = strdup(pattern);
-	if (!e->pattern) {
-		snprintf(e->err, sizeof(e->err), "out of memory");
-		return e;
-	}
-	e->code = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, 0, &code, &off, NULL);
-	if (!e->code) {
-		PCRE2_UCHAR msg[96];
-
-		pcre2_get_error_message(code, msg, sizeof(msg));
-		snprintf(e->err, sizeof(e->err), "bad regex at offset %zu: %s", (size_t)off,
-			 (char *)msg);
-		return e;
-	}
-	(void)pcre2_jit_compile(e->code, PCRE2_JIT_COMPLETE); /* the interpreter if no JIT */
-	return e;
-}
-
-/* 1 match, 0 no match, -1 error (reason in err). */
-static int rx_match(const char *pattern, const char *s, size_t n, char *err, size_t errlen)
-{
-	struct rx_entry *e = rx_get(pattern);
-	int rc;
-
-	if (!e->code) {
-		snprintf(err, errlen, "%s", e->err);
-		return -1;
-	}
-	if (!rx_md)
-		rx_md = pcre2_match_data_create(1, NULL);
-	if (!rx_md) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	rc = pcre2_match(e->code, (PCRE2_SPTR)(s ? s : ""), n, 0, 0, rx_md, NULL);
-	if (rc >= 0)
-		return 1;
-	if (rc == PCRE2_ERROR_NOMATCH)
-		return 0;
-	snprintf(err, errlen, "regex match error %d", rc);
-	return -1;
-}
 
 static int status_ok(const struct check_url *url, int status)
 {
@@ -499,7 +432,9 @@ static int try_url(struct check_run *run, const struct check_url *url)
 	t->run = run;
 	t->url = url;
 	t->fd = -1;
-	t->need_body = url->digest || url->regex;
+	/* HEAD: no body comes whatever Content-Length says (RFC 9110 9.3.2) */
+	t->need_body = !((const struct check_http_conf *)run->conf->spec)->head &&
+		       (url->digest || url->regex);
 	http_resp_init(&t->resp, HTTP_HDR_MAX, t->need_body ? HTTP_BODY_MAX : UINT64_MAX,
 		       is_09(run->conf->spec));
 	t->resp.body_cb = body_cb;

@@ -2,14 +2,13 @@
  * http_protocol, virtualhost, enable_sni), what a finished block must
  * hold, the virtualhost and SNI they inherit, free and equal.  The struct
  * is check_http-t.h; check_http.c runs it. */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define PCRE2_CODE_UNIT_WIDTH 8
-#include <pcre2.h>
-
 #include "check/check.h"
 #include "check/check_http-t.h"
+#include "check/rx_cache.h"
 #include "core/err.h"
 #include "kw/kw.h"
 
@@ -61,22 +60,12 @@ static int p_status_code(struct kw_ctx *c, void *obj, const struct kw_stmt *st, 
 
 static int p_regex(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err, size_t errlen)
 {
-	int code;
-	PCRE2_SIZE off;
-	pcre2_code *re;
+	char sub[ERRLEN];
 
 	/* a pattern PCRE2 refuses is a config error now, not a failed check
 	 * at every attempt later */
-	re = pcre2_compile((PCRE2_SPTR)st->args[0].text, PCRE2_ZERO_TERMINATED, 0, &code, &off,
-			   NULL);
-	if (!re) {
-		PCRE2_UCHAR msg[128];
-
-		pcre2_get_error_message(code, msg, sizeof(msg));
-		return err_set(err, errlen, "regex '%s': %s at offset %zu", st->args[0].text,
-			       (char *)msg, (size_t)off);
-	}
-	pcre2_code_free(re);
+	if (rx_check(st->args[0].text, sub, sizeof(sub)) < 0)
+		return err_set(err, errlen, "regex %s", sub);
 	return kw_str(st, 0, &URL(obj)->regex, err, errlen);
 }
 
@@ -140,6 +129,12 @@ static int p_http_protocol(struct kw_ctx *c, void *obj, const struct kw_stmt *st
 	return kw_str(st, 0, &HTTP(obj)->http_protocol, err, errlen);
 }
 
+/* http_method GET|HEAD (fulcrum extension, ldirectord's httpmethod) */
+static const struct kw_enum http_methods[] = {{"GET", 0}, {"HEAD", 1}, {NULL}};
+#define METHOD_SLOT                                                                                \
+	KW_SLOT_X(offsetof(struct check_conf, spec), struct check_http_conf, head, KW_T_ENUM, 0,   \
+		  0, http_methods)
+
 /* the Host: is common to every checker (check_conf.virtualhost) */
 #define VHOST_SLOT KW_SLOT(struct check_conf, virtualhost, KW_T_STR, 0, 0)
 
@@ -147,6 +142,7 @@ const struct kw check_http_get_kw[] = {
     {"url", p_url, 0, 0, KW_NEEDBLOCK},
     {"virtualhost", NULL, 1, 1, KW_NOBLOCK, VHOST_SLOT},
     {"http_protocol", p_http_protocol, 1, 1, KW_NOBLOCK},
+    {"http_method", NULL, 1, 1, KW_NOBLOCK, METHOD_SLOT},
     {NULL},
 };
 
@@ -154,6 +150,7 @@ const struct kw check_ssl_get_kw[] = {
     {"url", p_url, 0, 0, KW_NEEDBLOCK},
     {"virtualhost", NULL, 1, 1, KW_NOBLOCK, VHOST_SLOT},
     {"http_protocol", p_http_protocol, 1, 1, KW_NOBLOCK},
+    {"http_method", NULL, 1, 1, KW_NOBLOCK, METHOD_SLOT},
     {"enable_sni", NULL, 0, 1, KW_NOBLOCK,
      CHECK_SPEC_SLOT(struct check_http_conf, enable_sni, KW_T_BOOL, 0, 0)},
     {NULL},
@@ -192,11 +189,33 @@ int check_http_conf_equal(const void *va, const void *vb)
 	const struct check_http_conf *a = va, *b = vb;
 
 	return url_equal(a->urls, b->urls) && check_str_eq(a->http_protocol, b->http_protocol) &&
-	       check_str_eq(a->sni, b->sni) && a->enable_sni == b->enable_sni;
+	       check_str_eq(a->sni, b->sni) && a->enable_sni == b->enable_sni &&
+	       !a->head == !b->head;
 }
 
-/* At least one url; enable_sni becomes sni "" (= the Host name) until the
- * virtualhost in force is known (check_http_conf_inherit). */
+/* HEAD asks for no body: a digest or regex could only fail (ldirectord,
+ * which matches its receive string against the body, fails every such
+ * check), and HTTP/0.9 has no HEAD.  0, or -1 with the reason. */
+static int head_ok(const struct check_http_conf *h, char *err, size_t errlen)
+{
+	const struct check_url *u;
+
+	if (!h->head)
+		return 0;
+	if (h->http_protocol && !strcmp(h->http_protocol, "0.9"))
+		return err_set(err, errlen, "http_method HEAD: HTTP/0.9 has only GET");
+	for (u = h->urls; u; u = u->next)
+		if (u->digest || u->regex)
+			return err_set(err, errlen,
+				       "http_method HEAD: url %s has a %s, but a reply to HEAD has "
+				       "no body to check (use GET)",
+				       u->path, u->digest ? "digest" : "regex");
+	return 0;
+}
+
+/* At least one url; HEAD without body checks; enable_sni becomes sni ""
+ * (= the Host name) until the virtualhost in force is known
+ * (check_http_conf_inherit). */
 int check_http_conf_finish(struct check_conf *k, char *err, size_t errlen)
 {
 	struct check_http_conf *h = k->spec;
@@ -204,6 +223,8 @@ int check_http_conf_finish(struct check_conf *k, char *err, size_t errlen)
 	if (!h->urls)
 		return err_set(err, errlen, "%s needs at least one url { path ... }",
 			       k->type == CHECK_SSL_GET ? "SSL_GET" : "HTTP_GET");
+	if (head_ok(h, err, errlen) < 0)
+		return -1;
 	if (h->enable_sni && !h->sni) {
 		h->sni = strdup("");
 		if (!h->sni)

@@ -125,9 +125,11 @@ static const struct sample samples[] = {
     {"*", "fall", "fall 2", "fall 3"},
     {"HTTP_GET", "virtualhost", "virtualhost a.example", "virtualhost b.example"},
     {"HTTP_GET", "http_protocol", "http_protocol 1.0", "http_protocol 1.1"},
+    {"HTTP_GET", "http_method", "http_method GET", "http_method HEAD"},
     {"SSL_GET", "virtualhost", "virtualhost a.example", "virtualhost b.example"},
     {"SSL_GET", "http_protocol", "http_protocol 1.0C", "http_protocol 1.1"},
     {"SSL_GET", "enable_sni", "enable_sni no", "enable_sni yes"},
+    {"SSL_GET", "http_method", "http_method GET", "http_method HEAD"},
     {"url", "path", "path /x", "path /y"},
     {"url", "digest", "digest 640205b7b0fc66c1ea91c463fac6334d",
      "digest 740205b7b0fc66c1ea91c463fac6334d"},
@@ -152,6 +154,9 @@ static const struct sample samples[] = {
     {"UDP_CHECK", "require_reply", "", "require_reply"},
     {"FILE_CHECK", "track_file", "track_file /run/a", "track_file /run/b"},
     {"FILE_CHECK", "weight", "weight 1", "weight 2"},
+    {"EXPECT_CHECK", "send", "send \"A\\r\\n\"", "send \"A\\n\""},
+    {"EXPECT_CHECK", "expect", "expect \"^\\+OK\"", "expect \"^\\+OK \""},
+    {"EXPECT_CHECK", "tls", "tls no", "tls"},
     {NULL},
 };
 

@@ -1,7 +1,8 @@
 /* HTTP_GET and SSL_GET against a real Python HTTP and HTTPS server on
  * 127.0.0.1 (started by the test, with a self-signed certificate made by
  * the openssl CLI): status sets and ranges, digest, regex and
- * regex_no_match, virtualhost and the request per http_protocol, chunked
+ * regex_no_match, virtualhost and the request per http_protocol, HEAD
+ * (http_method) that does not wait for the body its headers announce, chunked
  * bodies, several urls, the body limit, TLS with SNI, TLS to a plain
  * server, connection refused, and a server that never answers cancelled
  * mid-attempt (ASan checks that cancel frees everything).  Each attempt
@@ -27,6 +28,8 @@
 #include "check/check_http-t.h"
 #include "core/addr.h"
 #include "core/loop.h"
+
+#include "py_server.h"
 
 /* The test server: one plain and one TLS listener, same paths. */
 static const char server_py[] =
@@ -98,8 +101,23 @@ static const char server_py[] =
     "            self.wfile.write(b\"SSH-2.0-OpenSSH\\r\\n\")\n"
     "        elif p == \"/slow\":\n"
     "            time.sleep(30)\n"
+    "        elif p == \"/method\":\n"
+    "            self.reply(405, b\"HEAD only\")\n"
     "        else:\n"
     "            self.reply(404, b\"no\")\n"
+    "    def do_HEAD(self):\n"
+    "        # /method answers HEAD only; its headers promise a body that never\n"
+    "        # comes and the connection stays open: a HEAD check must not wait\n"
+    "        if self.path == \"/method\":\n"
+    "            self.send_response(200)\n"
+    "            self.send_header(\"Content-Length\", \"1000\")\n"
+    "            self.end_headers()\n"
+    "            self.wfile.flush()\n"
+    "            time.sleep(30)\n"
+    "        else:\n"
+    "            self.send_response(404)\n"
+    "            self.send_header(\"Content-Length\", \"2\")\n"
+    "            self.end_headers()\n"
     "\n"
     "class TH(H):\n"
     "    def setup(self):\n"
@@ -126,71 +144,19 @@ static const char server_py[] =
     "print(\"READY %d %d\" % (plain.server_address[1], tls.server_address[1]), flush=True)\n"
     "sys.stdin.read()  # until the test closes our stdin\n";
 
-static char dir[] = "/tmp/fc-http-XXXXXX";
-static pid_t srv_pid = -1;
-static int srv_in = -1;
+static struct py_server srv;
 static uint16_t http_port, tls_port;
-
-static int write_file(const char *path, const char *s)
-{
-	FILE *f = fopen(path, "w");
-
-	if (!f)
-		return -1;
-	fputs(s, f);
-	return fclose(f);
-}
 
 static int start_server(void **state)
 {
-	char path[128], cmd[512], line[128] = "";
-	int out[2], in[2];
-	size_t len = 0;
+	char line[128];
 
 	signal(SIGPIPE, SIG_IGN);
-	if (!mkdtemp(dir))
+	/* "READY <http> <tls>" */
+	if (py_server_start(&srv, server_py, line, sizeof(line)) < 0)
 		return -1;
-	snprintf(path, sizeof(path), "%s/srv.py", dir);
-	if (write_file(path, server_py) < 0)
-		return -1;
-	snprintf(cmd, sizeof(cmd),
-		 "openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=localhost -days 1 "
-		 "-keyout %s/key.pem -out %s/cert.pem >/dev/null 2>&1",
-		 dir, dir);
-	if (system(cmd) != 0)
-		return -1;
-	if (pipe(out) < 0 || pipe(in) < 0)
-		return -1;
-	srv_pid = fork();
-	if (srv_pid < 0)
-		return -1;
-	if (srv_pid == 0) {
-		dup2(in[0], 0);
-		dup2(out[1], 1);
-		close(in[1]);
-		close(out[0]);
-		execl("/usr/bin/python3", "python3", path, dir, (char *)NULL);
-		_exit(127);
-	}
-	close(in[0]);
-	close(out[1]);
-	srv_in = in[1];
-	/* "READY <http> <tls>" within 10 s */
-	while (len < sizeof(line) - 1 && !strchr(line, '\n')) {
-		struct pollfd p = {.fd = out[0], .events = POLLIN};
-		ssize_t n;
-
-		if (poll(&p, 1, 10000) <= 0)
-			break;
-		n = read(out[0], line + len, sizeof(line) - 1 - len);
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-		line[len] = 0;
-	}
-	close(out[0]);
 	if (sscanf(line, "READY %hu %hu", &http_port, &tls_port) != 2) {
-		fprintf(stderr, "test server did not start: '%s'\n", line);
+		fprintf(stderr, "test server said '%s'\n", line);
 		return -1;
 	}
 	return 0;
@@ -198,16 +164,7 @@ static int start_server(void **state)
 
 static int stop_server(void **state)
 {
-	char cmd[128];
-
-	if (srv_in >= 0)
-		close(srv_in); /* the server exits when its stdin closes */
-	if (srv_pid > 0) {
-		kill(srv_pid, SIGTERM);
-		waitpid(srv_pid, NULL, 0);
-	}
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return py_server_stop(&srv);
 }
 
 /* ---- a stand-in for the health core: records the one result ---- */
@@ -432,6 +389,29 @@ static void test_request(void **state)
 	expect(&check_http_get_ops, &k, http_port, NULL, 1, "status 200");
 }
 
+/* http_method HEAD: the request is a HEAD, and the status is judged as
+ * soon as the headers are in, though they announce a body and the server
+ * keeps the connection open (a GET of /method is answered 405). */
+static void test_head(void **state)
+{
+	struct check_url u = URL("/method");
+	struct check_http_conf k = {.urls = &u, .head = 1};
+
+	attempt(&check_http_get_ops, &k, http_port, NULL, 3000);
+	if (res.calls != 1 || !res.ok || !strstr(res.reason, "/method: status 200"))
+		fail_msg("HEAD /method: calls %d ok %d reason '%s'", res.calls, res.ok,
+			 res.reason);
+	attempt(&check_ssl_get_ops, &k, tls_port, NULL, 3000);
+	if (res.calls != 1 || !res.ok || !strstr(res.reason, "/method: status 200"))
+		fail_msg("SSL HEAD /method: calls %d ok %d reason '%s'", res.calls, res.ok,
+			 res.reason);
+	u.path = "/ok"; /* answered 404 to HEAD */
+	expect(&check_http_get_ops, &k, http_port, NULL, 0, "/ok: status 404");
+	k.head = 0;
+	u.path = "/method";
+	expect(&check_http_get_ops, &k, http_port, NULL, 0, "/method: status 405");
+}
+
 static void test_several_urls(void **state)
 {
 	struct check_url c = URL("/chunked"), b = URL("/status/503"), a = URL("/ok");
@@ -579,6 +559,7 @@ int main(void)
 	    cmocka_unit_test(test_several_urls), cmocka_unit_test(test_body_limit),
 	    cmocka_unit_test(test_bad_replies),	 cmocka_unit_test(test_tls),
 	    cmocka_unit_test(test_refused),	 cmocka_unit_test(test_silent_server_cancelled),
+	    cmocka_unit_test(test_head),
 	};
 
 	return cmocka_run_group_tests(tests, start_server, stop_server);
