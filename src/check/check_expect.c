@@ -13,24 +13,351 @@
  * plus the keywords every checker has. */
 #include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
 
 #include "check/check.h"
 #include "check/check_expect-t.h"
 #include "check/check_expect.h"
+#include "check/rx_cache.h"
+#include "check/tls.h"
 #include "core/err.h"
+#include "core/loop.h"
 #include "kw/kw.h"
 
 /* ---- running ---- */
 
+#define EXPECT_MAX   16384 /* the reply is matched in its first EXPECT_MAX bytes */
+#define EXPECT_CHUNK 1024  /* the reply buffer grows by doubling from this */
+
+enum expect_state { EX_CONNECT, EX_HANDSHAKE, EX_SEND, EX_RECV };
+
+struct expect_att {
+	struct ev_io io; /* first: check_att_release() */
+	struct check_run *run;
+	enum expect_state st;
+	SSL *ssl;        /* tls, once connected */
+	size_t sent;     /* of conf->send */
+	char *buf;       /* the reply so far, bounded by EXPECT_MAX */
+	size_t len, cap;
+};
+_Static_assert(offsetof(struct expect_att, io) == 0, "check_att_*() find the watcher first");
+
+#define CONF(a) ((const struct check_expect_conf *)(a)->run->conf->spec)
+
+/* Free what check_att_release() does not know about, then release. */
+static void expect_release(struct check_run *run)
+{
+	struct expect_att *a = run->priv;
+
+	if (!a)
+		return;
+	tls_free(a->ssl);
+	a->ssl = NULL;
+	free(a->buf);
+	a->buf = NULL;
+	check_att_release(run);
+}
+
+static void finish(struct expect_att *a, int ok, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void finish(struct expect_att *a, int ok, const char *fmt, ...)
+{
+	struct check_run *run = a->run;
+	char reason[sizeof(run->reason)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	expect_release(run);
+	check_done(run, ok, "%s", reason);
+}
+
+static int set_events(struct expect_att *a, uint32_t ev)
+{
+	if (a->io.events == ev)
+		return 0;
+	if (loop_io_mod(a->run->loop, &a->io, ev) < 0) {
+		finish(a, 0, "cannot watch the socket: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Wait for what a TLS call wants, or fail with its reason (after "what: "
+ * unless what is NULL). */
+static void tls_wait(struct expect_att *a, ssize_t rc, const char *what, const char *err)
+{
+	if (rc == TLS_WANT_READ)
+		set_events(a, EPOLLIN);
+	else if (rc == TLS_WANT_WRITE)
+		set_events(a, EPOLLOUT);
+	else
+		finish(a, 0, "%s%s%s", what ? what : "", what ? ": " : "", err);
+}
+
+/* The first line of the reply, printable and short, for a reason text. */
+static const char *reply_head(const struct expect_att *a, char *out, size_t outlen)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < a->len && o + 4 < outlen; i++) {
+		unsigned char ch = (unsigned char)a->buf[i];
+
+		if (ch == '\r' || ch == '\n')
+			break;
+		out[o++] = ch >= 0x20 && ch < 0x7f ? (char)ch : '?';
+	}
+	if (i < a->len && a->buf[i] != '\r' && a->buf[i] != '\n') {
+		memcpy(out + o, "...", 3);
+		o += 3;
+	}
+	out[o] = 0;
+	return out;
+}
+
+static void no_match(struct expect_att *a, const char *why)
+{
+	char head[48];
+
+	finish(a, 0, "reply did not match '%.60s' (%zu bytes%s, \"%s\")", CONF(a)->expect, a->len,
+	       why, reply_head(a, head, sizeof(head)));
+}
+
+/* More of the reply is in: 1 if the attempt ended (matched, or can no
+ * longer match). */
+static int judge(struct expect_att *a)
+{
+	const char *pat = CONF(a)->expect;
+	char err[160];
+	int m = rx_match(pat, a->buf, a->len, err, sizeof(err));
+
+	if (m < 0) {
+		finish(a, 0, "expect: %s", err);
+		return 1;
+	}
+	if (m) {
+		finish(a, 1, "reply matched '%.60s'", pat);
+		return 1;
+	}
+	if (a->len == EXPECT_MAX) {
+		no_match(a, ", the most read");
+		return 1;
+	}
+	if (!rx_may_match_longer(pat, a->buf, a->len)) {
+		no_match(a, "");
+		return 1;
+	}
+	return 0;
+}
+
+/* Room for the next read; 0, or -1 when the attempt ended. */
+static int grow(struct expect_att *a)
+{
+	size_t cap;
+	char *nb;
+
+	if (a->len < a->cap)
+		return 0;
+	cap = a->cap ? a->cap * 2 : EXPECT_CHUNK;
+	if (cap > EXPECT_MAX)
+		cap = EXPECT_MAX;
+	nb = realloc(a->buf, cap);
+	if (!nb) {
+		finish(a, 0, "out of memory");
+		return -1;
+	}
+	a->buf = nb;
+	a->cap = cap;
+	return 0;
+}
+
+static void do_recv(struct expect_att *a)
+{
+	char err[160];
+
+	for (;;) {
+		ssize_t n;
+
+		if (grow(a) < 0)
+			return;
+		if (a->ssl) {
+			n = tls_read(a->ssl, a->buf + a->len, a->cap - a->len, err, sizeof(err));
+			if (n < 0) {
+				tls_wait(a, n, "reading the reply", err);
+				return;
+			}
+		} else {
+			n = recv(a->io.fd, a->buf + a->len, a->cap - a->len, MSG_DONTWAIT);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+				return;
+			if (n < 0) {
+				finish(a, 0, "reading the reply: %s", check_errno_reason(errno));
+				return;
+			}
+		}
+		if (n == 0) {
+			if (!a->len)
+				finish(a, 0, "connection closed before a reply");
+			else
+				no_match(a, ", then the server closed");
+			return;
+		}
+		a->len += (size_t)n;
+		if (judge(a))
+			return;
+	}
+}
+
+/* Connected (and TLS done): read, or what a check without expect passes on. */
+static void start_recv(struct expect_att *a)
+{
+	const struct check_expect_conf *e = CONF(a);
+
+	if (!e->expect) {
+		finish(a, 1, "%s%s", a->ssl ? "TLS handshake done" : "connected",
+		       e->send ? ", request sent" : "");
+		return;
+	}
+	a->st = EX_RECV;
+	if (set_events(a, EPOLLIN) == 0)
+		do_recv(a); /* the greeting may be there already (TLS buffers it) */
+}
+
+static void do_send(struct expect_att *a)
+{
+	const char *req = CONF(a)->send;
+	size_t len = req ? strlen(req) : 0;
+	char err[160];
+
+	a->st = EX_SEND;
+	while (a->sent < len) {
+		ssize_t n;
+
+		if (a->ssl) {
+			n = tls_write(a->ssl, req + a->sent, len - a->sent, err, sizeof(err));
+			if (n < 0) {
+				tls_wait(a, n, "sending", err);
+				return;
+			}
+		} else {
+			n = send(a->io.fd, req + a->sent, len - a->sent, MSG_NOSIGNAL | MSG_DONTWAIT);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+				set_events(a, EPOLLOUT);
+				return;
+			}
+			if (n < 0) {
+				finish(a, 0, "sending: %s",
+				       errno == EPIPE ? "the server closed the connection"
+						      : check_errno_reason(errno));
+				return;
+			}
+		}
+		a->sent += (size_t)n;
+	}
+	start_recv(a);
+}
+
+static void do_handshake(struct expect_att *a)
+{
+	char err[160];
+	int rc = tls_handshake(a->ssl, err, sizeof(err));
+
+	if (rc != 1) {
+		tls_wait(a, rc, NULL, err); /* "TLS handshake failed: ..." */
+		return;
+	}
+	do_send(a);
+}
+
+static void do_connected(struct expect_att *a, uint32_t events)
+{
+	int e = 0;
+	socklen_t el = sizeof(e);
+	char err[160];
+
+	if (events & (EPOLLERR | EPOLLHUP)) {
+		if (getsockopt(a->io.fd, SOL_SOCKET, SO_ERROR, &e, &el) < 0)
+			e = errno;
+		finish(a, 0, "%s", e ? check_errno_reason(e) : "connection failed");
+		return;
+	}
+	if (!CONF(a)->tls) {
+		do_send(a);
+		return;
+	}
+	a->ssl = tls_client_new(a->io.fd, NULL, err, sizeof(err));
+	if (!a->ssl) {
+		finish(a, 0, "%s", err);
+		return;
+	}
+	a->st = EX_HANDSHAKE;
+	do_handshake(a);
+}
+
+static void on_io(struct loop *l, struct ev_io *io, uint32_t events)
+{
+	struct expect_att *a = io->data;
+
+	switch (a->st) {
+	case EX_CONNECT:
+		do_connected(a, events);
+		break;
+	case EX_HANDSHAKE:
+		do_handshake(a);
+		break;
+	case EX_SEND:
+		do_send(a);
+		break;
+	case EX_RECV:
+		do_recv(a);
+		break;
+	}
+}
+
 static void expect_start(struct check_run *run)
 {
-	check_done(run, 0, "EXPECT_CHECK is not implemented yet");
+	struct expect_att *a;
+	char err[256];
+	int fd;
+
+	if (!run->conf->spec) {
+		check_done(run, 0, "EXPECT_CHECK without its configuration");
+		return;
+	}
+	a = calloc(1, sizeof(*a));
+	if (!a) {
+		check_done(run, 0, "out of memory");
+		return;
+	}
+	fd = check_connect(run, SOCK_STREAM, err, sizeof(err));
+	if (fd < 0) {
+		free(a);
+		check_done(run, 0, "%s", err);
+		return;
+	}
+	a->run = run;
+	a->io.fd = fd;
+	a->st = EX_CONNECT;
+	run->priv = a;
+	if (loop_io_add(run->loop, &a->io, fd, EPOLLOUT, on_io, a) < 0)
+		finish(a, 0, "cannot watch the socket: %s", strerror(errno));
 }
 
 static void expect_cancel(struct check_run *run)
 {
+	expect_release(run);
 }
 
 /* ---- configuration ---- */
@@ -114,9 +441,14 @@ static int p_send(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *e
 	return 0;
 }
 
+/* a pattern PCRE2 refuses is an error here, not a check failing later */
 static int p_expect(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
 		    size_t errlen)
 {
+	char sub[ERRLEN];
+
+	if (rx_check(st->args[0].text, sub, sizeof(sub)) < 0)
+		return err_set(err, errlen, "expect %s", sub);
 	return kw_str(st, 0, &EXPECT(obj)->expect, err, errlen);
 }
 
