@@ -69,7 +69,10 @@ enum stat_got {
  * getter to format a string into (an address; a reason copied bounded).
  * A string value is written before the next getter runs. */
 struct stat_ctx {
-	uint64_t now_ms; /* loop_clock_ms() when the command started */
+	uint64_t now_ms;   /* loop_clock_ms() when the command started */
+	const void *owner; /* while an item of a list is written: the object
+			    * holding the list (a server's getters may need
+			    * its service); set by the walker */
 	char buf[256];
 };
 

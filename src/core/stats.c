@@ -137,10 +137,12 @@ static void list(struct sbuf *out, const struct stat_field *f, const void *obj, 
 		 struct stat_ctx *c)
 {
 	const struct stat_table *sub = f->sub;
+	const void *owner = c->owner;
 	int first = 1;
 
 	sbuf_puts(out, "[");
 	for (; item; item = f->next(obj, item)) {
+		c->owner = obj;
 		if (!first)
 			sbuf_puts(out, ",");
 		first = 0;
@@ -155,6 +157,7 @@ static void list(struct sbuf *out, const struct stat_field *f, const void *obj, 
 			stat_json(out, sub, item, c);
 		}
 	}
+	c->owner = owner;
 	sbuf_puts(out, "]");
 }
 

@@ -330,6 +330,7 @@ static void list_item(struct sbuf *out, const struct fulcrum *fc, struct list_cu
 		if (json) {
 			if (c->rs != c->vs->rs)
 				sbuf_puts(out, ",");
+			c->ctx.owner = c->vs;
 			stat_json(out, &stat_server, c->rs, &c->ctx);
 		} else {
 			text_rs(out, c->vs, c->rs, c->fmt);

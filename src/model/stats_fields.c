@@ -66,8 +66,8 @@ enum stat_got stat_get_protocol(const void *obj, const struct stat_field *f, str
 	return STAT_SET;
 }
 
-static enum stat_got get_forward(const void *obj, const struct stat_field *f, struct stat_ctx *c,
-				 union stat_val *v)
+enum stat_got stat_get_forward(const void *obj, const struct stat_field *f, struct stat_ctx *c,
+			       union stat_val *v)
 {
 	v->s = fwd_keyword(((const struct virtual_server *)obj)->fwd);
 	return STAT_SET;
@@ -83,7 +83,7 @@ static const struct stat_field service_fields[] = {
      STAT_AT(struct virtual_server, sched, STAT_LD_CHARS)},
     {"sched_flags", STAT_CONFIG, "scheduler flags: 1 fallback, 2 port, 4 flag-3",
      STAT_AT(struct virtual_server, sched_flags, STAT_LD_U32)},
-    {"forward", STAT_ENUM, "lb_kind: NAT, DR, TUN or PROXY", .get = get_forward},
+    {"forward", STAT_ENUM, "lb_kind: NAT, DR, TUN or PROXY", .get = stat_get_forward},
     {"persistence_timeout", STAT_CONFIG, "persistence_timeout in seconds, 0: none",
      STAT_AT(struct virtual_server, persistence_timeout, STAT_LD_U32)},
     {"persistence_prefix", STAT_CONFIG, "persistence granularity as a prefix length, 0: unset",

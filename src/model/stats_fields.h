@@ -12,10 +12,12 @@ extern const struct stat_table stat_service;
 /* a struct real_server: identity, weights, state, traffic */
 extern const struct stat_table stat_server;
 
-/* Getters other tables of the same objects share (a service: protocol; a
- * server: weight in force, state name, reason). */
+/* Getters other tables of the same objects share (a service: protocol,
+ * lb_kind; a server: weight in force, state name, reason). */
 enum stat_got stat_get_protocol(const void *obj, const struct stat_field *f, struct stat_ctx *c,
 				union stat_val *v);
+enum stat_got stat_get_forward(const void *obj, const struct stat_field *f, struct stat_ctx *c,
+			       union stat_val *v);
 enum stat_got stat_get_rs_weight(const void *obj, const struct stat_field *f, struct stat_ctx *c,
 				 union stat_val *v);
 enum stat_got stat_get_rs_state(const void *obj, const struct stat_field *f, struct stat_ctx *c,

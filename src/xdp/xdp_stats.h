@@ -6,6 +6,7 @@
 
 #include <stdint.h>
 
+#include "core/stats-t.h"
 #include "fulcrum_xdp.h"
 
 struct fulcrum;
@@ -21,5 +22,10 @@ const char *xdp_global_name(unsigned i);
 
 /* `show xdp [--json]` into out. */
 void xdp_show(struct fulcrum *fc, struct sbuf *out, int json);
+
+/* The statistics fields (core/stats-t.h) `show xdp --json` is written
+ * from; the object is the struct fulcrum.  Without a loaded program only
+ * "loaded":false and the two (empty) lists are written. */
+extern const struct stat_table xdp_stats;
 
 #endif
