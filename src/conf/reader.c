@@ -7,10 +7,83 @@
 
 #include "conf/reader.h"
 #include "core/err.h"
+#include "kw/lexer.h"
 
 const struct conf_reader *const conf_readers[] = {
     &conf_reader_keepalived,
+    &conf_reader_ldirectord,
     NULL,
+};
+
+/* ---- haproxy.cfg: recognised, refused with a clear message ---- */
+
+/* The line of the first haproxy.cfg section keyword at column 0 (global,
+ * defaults, frontend NAME, backend NAME, listen NAME), or 0. */
+static int haproxy_line(const char *text, size_t len)
+{
+	static const char *const sections[] = {"global", "defaults", "frontend", "backend",
+					       "listen", NULL};
+	const char *p = text, *end = text + len;
+	int line = 0;
+	unsigned i;
+
+	while (p < end) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		size_t n, k;
+
+		if (!eol)
+			eol = end;
+		line++;
+		n = (size_t)(eol - p);
+		for (i = 0; sections[i]; i++) {
+			k = strlen(sections[i]);
+			if (n >= k && !memcmp(p, sections[i], k) &&
+			    (n == k || p[k] == ' ' || p[k] == '\t' || p[k] == '\r') &&
+			    !memchr(p, '{', n) && !memchr(p, '=', n))
+				return line;
+		}
+		p = eol + 1;
+	}
+	return 0;
+}
+
+static struct config *haproxy_refuse(const char *name, const char *text, size_t len,
+				     struct conf_diag *d)
+{
+	conf_report(d, DIAG_ERROR, name, haproxy_line(text, len),
+		    "this is haproxy.cfg; fulcrum does not read that grammar yet");
+	return NULL;
+}
+
+static struct config *haproxy_refuse_file(const char *path, struct conf_diag *d)
+{
+	size_t len = 0;
+	ssize_t n;
+	char *buf = malloc(CONF_PROBE_LEN);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd >= 0 && buf)
+		while (len < CONF_PROBE_LEN &&
+		       (n = read(fd, buf + len, CONF_PROBE_LEN - len)) > 0)
+			len += (size_t)n;
+	if (fd >= 0)
+		close(fd);
+	haproxy_refuse(path, buf ? buf : "", buf ? len : 0, d);
+	free(buf);
+	return NULL;
+}
+
+static int haproxy_probe(const char *text, size_t len)
+{
+	return haproxy_line(text, len) ? 50 : 0;
+}
+
+/* Not in conf_readers (no --format haproxy yet): only the probe picks it. */
+static const struct conf_reader haproxy_refusal = {
+    .name = "haproxy",
+    .probe = haproxy_probe,
+    .load = haproxy_refuse_file,
+    .load_string = haproxy_refuse,
 };
 
 /* set once from the command line (--format), before any read */
@@ -39,6 +112,8 @@ const struct conf_reader *conf_reader_probe(const char *text, size_t len)
 			best_score = score;
 		}
 	}
+	if (!best_score && haproxy_refusal.probe(text, len))
+		return &haproxy_refusal;
 	return best;
 }
 

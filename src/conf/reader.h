@@ -13,6 +13,7 @@
 /* Every reader, NULL-terminated; the first is the default. */
 extern const struct conf_reader *const conf_readers[];
 extern const struct conf_reader conf_reader_keepalived; /* src/conf/conf.c */
+extern const struct conf_reader conf_reader_ldirectord; /* src/conf/ldirectord.c */
 
 const struct conf_reader *conf_reader_find(const char *name);
 /* The reader whose probe is surest about text (the first of equals), or

@@ -41,11 +41,12 @@ static void test_keepalived_probe(void **state)
 
 static void test_probe_and_default(void **state)
 {
-	const char *ld = "virtual=192.168.32.66:80\n";
+	const char *ld = "virtual=192.168.32.66:80\n", *other = "server {\n listen 80;\n}\n";
 
 	assert_ptr_equal(conf_reader_probe("vrrp_script chk {\n}\n", 19), &conf_reader_keepalived);
+	assert_ptr_equal(conf_reader_probe(ld, strlen(ld)), &conf_reader_ldirectord);
 	/* nobody claims it: read as keepalived, whose errors are fulcrum's usual ones */
-	assert_ptr_equal(conf_reader_probe(ld, strlen(ld)), conf_readers[0]);
+	assert_ptr_equal(conf_reader_probe(other, strlen(other)), conf_readers[0]);
 	assert_ptr_equal(conf_readers[0], &conf_reader_keepalived);
 	assert_ptr_equal(conf_reader_find("keepalived"), &conf_reader_keepalived);
 	assert_null(conf_reader_find("nginx"));
@@ -77,7 +78,8 @@ static void test_force(void **state)
 	char err[256] = "";
 
 	assert_int_equal(conf_reader_force("haproxy", err, sizeof(err)), -1);
-	assert_string_equal(err, "--format haproxy: unknown grammar (fulcrum reads keepalived)");
+	assert_string_equal(err,
+			    "--format haproxy: unknown grammar (fulcrum reads keepalived, ldirectord)");
 	assert_null(conf_reader_forced());
 	assert_int_equal(conf_reader_force("keepalived", err, sizeof(err)), 0);
 	assert_ptr_equal(conf_reader_forced(), &conf_reader_keepalived);
@@ -85,8 +87,11 @@ static void test_force(void **state)
 	assert_ptr_equal(conf_reader_for_file("/nonexistent/x.cf"), &conf_reader_keepalived);
 	assert_int_equal(conf_reader_force(NULL, err, sizeof(err)), 0);
 	assert_null(conf_reader_forced());
+	assert_int_equal(conf_reader_force("ldirectord", err, sizeof(err)), 0);
+	assert_ptr_equal(conf_reader_for_file("/nonexistent/x.cf"), &conf_reader_ldirectord);
+	assert_int_equal(conf_reader_force(NULL, err, sizeof(err)), 0);
 	conf_reader_names(err, sizeof(err));
-	assert_string_equal(err, "keepalived");
+	assert_string_equal(err, "keepalived, ldirectord");
 }
 
 int main(void)

@@ -1,7 +1,10 @@
-/* Real keepalived configurations (../shared/corpus/keepalived, or
- * $FC_CORPUS_DIR): each must load, or be refused with errors that all read
- * "<file>:<line>: " and name an unsupported feature, never a generic
- * syntax complaint. */
+/* Real configurations of every grammar (../shared/corpus/):
+ *  - keepalived/ (or $FC_CORPUS_DIR): each must load, or be refused with
+ *    errors that all read "<file>:<line>: " and name an unsupported feature,
+ *    never a generic syntax complaint;
+ *  - ldirectord/: each is picked by the probe as ldirectord.cf and loads;
+ *  - haproxy/: each is refused with "<file>:<line>: this is haproxy.cfg"
+ *    (not a keepalived syntax error). */
 #include <dirent.h>
 #include <regex.h>
 #include <setjmp.h>
@@ -15,6 +18,7 @@
 #include <cmocka.h>
 
 #include "conf/conf.h"
+#include "conf/reader.h"
 #include "model/model.h"
 
 /* What a refusal may say: the features fulcrum does not serve yet. */
@@ -23,6 +27,7 @@ static const char *const features[] = {
     "protocol SCTP is not supported",
     "is not supported by fulcrum",
     "are not supported by fulcrum",
+    "this is haproxy.cfg; fulcrum does not read that grammar yet",
     NULL,
 };
 
@@ -56,16 +61,20 @@ static void check_msg(void *ctx, int sev, const char *msg)
 	}
 }
 
-static void test_corpus(void **state)
+/* What a corpus's files must do. */
+enum want {
+	LOAD_OR_NAME, /* load, or be refused naming an unsupported feature */
+	LOAD,	      /* load */
+	REFUSE,	      /* be refused, naming the feature (the grammar) */
+};
+
+/* Every file of dir: read by `reader` (NULL: whichever), and as `want` says. */
+static void walk(const char *dir, const struct conf_reader *reader, enum want want)
 {
-	const char *dir = getenv("FC_CORPUS_DIR");
 	struct dirent **names;
 	unsigned accepted = 0, refused = 0, failed = 0;
 	int n, i;
 
-	(void)state;
-	if (!dir)
-		dir = "../shared/corpus/keepalived";
 	n = scandir(dir, &names, NULL, alphasort);
 	if (n < 0) {
 		printf("corpus %s not found: skipped\n", dir);
@@ -82,17 +91,24 @@ static void test_corpus(void **state)
 			continue;
 		}
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]->d_name);
+		if (reader && conf_reader_for_file(path) != reader) {
+			printf("%-40s FAILED: read as %s\n", o.file,
+			       conf_reader_for_file(path)->name);
+			failed++;
+		}
 		cfg = conf_load_file(path, &d);
-		if (cfg) {
+		if (cfg && want != REFUSE) {
 			printf("%-40s accepted (%u virtual servers, %u warnings)\n", o.file,
 			       cfg->n_vs, d.warnings);
 			accepted++;
-		} else if (!o.bad && d.errors) {
+		} else if (!cfg && !o.bad && d.errors && want != LOAD) {
 			printf("%-40s refused (%u errors naming a feature)\n", o.file, d.errors);
 			refused++;
 		} else {
 			printf("%-40s FAILED: %s\n", o.file,
-			       o.bad ? o.first_bad : "no error given");
+			       cfg     ? "accepted"
+			       : o.bad ? o.first_bad
+				       : "no error given");
 			failed++;
 		}
 		config_free(cfg);
@@ -104,10 +120,36 @@ static void test_corpus(void **state)
 	assert_true(accepted + refused > 0);
 }
 
+static void test_corpus(void **state)
+{
+	const char *dir = getenv("FC_CORPUS_DIR");
+
+	walk(dir ? dir : "../shared/corpus/keepalived", NULL, LOAD_OR_NAME);
+}
+
+static void test_ldirectord_corpus(void **state)
+{
+	walk("../shared/corpus/ldirectord", &conf_reader_ldirectord, LOAD);
+}
+
+static const struct conf_reader *haproxy_reader(void)
+{
+	static const char text[] = "global\n\tdaemon\n";
+
+	return conf_reader_probe(text, sizeof(text) - 1);
+}
+
+static void test_haproxy_corpus(void **state)
+{
+	walk("../shared/corpus/haproxy", haproxy_reader(), REFUSE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_corpus),
+	    cmocka_unit_test(test_ldirectord_corpus),
+	    cmocka_unit_test(test_haproxy_corpus),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
