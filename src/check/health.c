@@ -185,6 +185,13 @@ static void rs_transition(struct rs_health *rh, int up, const struct health_run 
 	const char *name = cause && cause->run.ops ? cause->run.ops->name : "check";
 
 	rh->up = up;
+	if (rs->live->maint) {
+		/* the checks' verdict waits for the end of the maintenance */
+		log_debug("%s: real server %s: checks %s, stays in maintenance",
+			  health_vs_label(rh->vs, l, sizeof(l)), addr_format(&rs->addr, a, sizeof(a), 1),
+			  up ? "up" : "down");
+		return;
+	}
 	rs->live->health = up ? RS_HEALTH_UP : RS_HEALTH_DOWN;
 	rs->live->since_ms = loop_now(rh->vh->fc->loop);
 	if (!cause)
@@ -302,7 +309,7 @@ void check_done(struct check_run *run, int ok, const char *fmt, ...)
 	if (rs_all_up(rh) != rh->up) {
 		rs_transition(rh, !rh->up, hr);
 		touched = 1;
-	} else if (!rh->up && !ok && !run->up && first_down(rh) == hr) {
+	} else if (!rh->up && !ok && !run->up && first_down(rh) == hr && !rs->live->maint) {
 		/* down and still failing: the reason follows the latest result
 		 * (alpha's "waiting" gives way to the first failure) */
 		if (run->fails > 1)
@@ -474,7 +481,7 @@ static int rs_adopt(struct vs_health *vh, struct real_server *rs, struct real_se
 	if (!rs->checks) {
 		/* no checker: always up */
 		rh = rh_create(vh, rs, 1);
-		if (lv->health != RS_HEALTH_UP) {
+		if (lv->health != RS_HEALTH_UP && !lv->maint) {
 			lv->health = RS_HEALTH_UP;
 			lv->since_ms = loop_now(vh->fc->loop);
 			set_reason(rs, "no health check");
@@ -486,8 +493,9 @@ static int rs_adopt(struct vs_health *vh, struct real_server *rs, struct real_se
 		return 0;
 	}
 	if (ors) {
-		/* checks changed: the new ones start from where the server is */
-		up = lv->health == RS_HEALTH_UP;
+		/* checks changed: the new ones start from where the server is
+		 * (in maintenance: where the old checks had it) */
+		up = lv->maint && orh ? orh->up : lv->health == RS_HEALTH_UP;
 	} else {
 		up = !vh->vs->alpha;
 		lv->since_ms = loop_now(vh->fc->loop);
@@ -502,11 +510,77 @@ static int rs_adopt(struct vs_health *vh, struct real_server *rs, struct real_se
 		return 0;
 	}
 	rh_start(rh);
+	up = up && !lv->maint;
 	if ((lv->health == RS_HEALTH_UP) != up) {
 		lv->health = up ? RS_HEALTH_UP : RS_HEALTH_DOWN;
 		return 1;
 	}
 	return 0;
+}
+
+/* The reason a server's checks give, as a transition would have set it:
+ * the first checker down, else the first checker's last result. */
+static void verdict_reason(struct real_server *rs, const struct rs_health *rh)
+{
+	const struct health_run *hr = rh ? first_down(rh) : NULL;
+	const char *name;
+
+	if (!hr && rh && rh->n_runs && rh->runs[0].run.last_ms)
+		hr = &rh->runs[0];
+	if (!hr) {
+		set_reason(rs, "%s", rh && rh->n_runs ? "up" : "no health check");
+		return;
+	}
+	name = hr->run.ops ? hr->run.ops->name : "check";
+	if (!hr->run.up && hr->run.fails > 1)
+		set_reason(rs, "%s: %s after %u tries", name, hr->run.reason, hr->run.fails);
+	else
+		set_reason(rs, "%s: %s", name, hr->run.reason);
+}
+
+int health_set_maint(struct fulcrum *fc, struct virtual_server *vs, struct real_server *rs,
+		     const char *why)
+{
+	struct rs_health *rh = rs->health;
+	struct rs_live *lv = rs->live;
+	char l[ADDR_STRLEN + 16], a[ADDR_STRLEN], what[ADDR_STRLEN * 2 + 64];
+	int was_up = lv->health == RS_HEALTH_UP, up;
+
+	if (why) {
+		if (lv->maint && !strncmp(lv->reason, why, sizeof(lv->reason) - 1))
+			return 0;
+		lv->maint = 1;
+		set_reason(rs, "%s", why);
+		up = 0;
+	} else {
+		if (!lv->maint)
+			return 0;
+		lv->maint = 0;
+		/* not checked yet (a model before health_apply): rs_adopt decides */
+		up = rh ? rh->up : was_up;
+		verdict_reason(rs, rh);
+	}
+	health_vs_label(vs, l, sizeof(l));
+	addr_format(&rs->addr, a, sizeof(a), 1);
+	if (why)
+		log_warn("%s: real server %s in %s", l, a, why);
+	else
+		log_info("%s: real server %s out of maintenance, %s (%s)", l, a,
+			 up ? "UP" : "DOWN", lv->reason);
+	if (up == was_up)
+		return 1;
+	lv->health = up ? RS_HEALTH_UP : RS_HEALTH_DOWN;
+	lv->since_ms = loop_now(fc->loop);
+	if (!rh) /* a server that is not checked yet is not notified either */
+		return 1;
+	if (up && rs->notify_up) {
+		snprintf(what, sizeof(what), "%s: notify_up of %s", l, a);
+		health_script(fc->loop, rs->notify_up, what);
+	} else if (!up && rs->notify_down) {
+		snprintf(what, sizeof(what), "%s: notify_down of %s", l, a);
+		health_script(fc->loop, rs->notify_down, what);
+	}
+	return 1;
 }
 
 static void vh_free(struct vs_health *vh)

@@ -40,6 +40,18 @@ void health_sync_vs(struct fulcrum *fc, struct virtual_server *vs);
  * keep their state meanwhile.  For VRRP: suspended while not master. */
 void health_suspend_vs(struct fulcrum *fc, struct virtual_server *vs, int suspended);
 
+/* Maintenance (global_defs maintenance_dir, ldirectord's maintenancedir):
+ * why puts rs (of vs) into maintenance with why as its reason, NULL takes
+ * it out.  In maintenance a server is down for the engines, the quorum and
+ * the listings whatever its checks say; the checks go on, and when it
+ * leaves, their verdict applies again.  notify_down/notify_up run as for a
+ * check's transition.  Returns 1 if rs's live state changed: the caller
+ * then applies vs (apply_vs), as for any change in place.  A server not
+ * checked yet (a model before health_apply) only has its live state set:
+ * health_apply then keeps it down. */
+int health_set_maint(struct fulcrum *fc, struct virtual_server *vs, struct real_server *rs,
+		     const char *why);
+
 /* Whether the sorry server of vs takes the new clients now (no real server
  * up, or quorum lost).  0 for a service without a sorry server. */
 int health_sorry_active(const struct virtual_server *vs);

@@ -294,7 +294,7 @@ void config_carry_live(struct config *newcfg, const struct config *old)
 int rs_available(const struct real_server *rs)
 {
 	return rs->live->health == RS_HEALTH_UP && rs->live->admin != RS_ADMIN_DISABLED &&
-	       !rs->live->held;
+	       !rs->live->held && !rs->live->maint;
 }
 
 int rs_effective_weight(const struct real_server *rs)
@@ -313,6 +313,8 @@ const char *rs_state_name(const struct real_server *rs)
 {
 	if (rs->live->admin == RS_ADMIN_DISABLED)
 		return "disabled";
+	if (rs->live->maint) /* down too (health core): say why */
+		return "maintenance";
 	if (rs->live->health == RS_HEALTH_DOWN)
 		return "down";
 	if (rs->live->admin == RS_ADMIN_DRAIN)

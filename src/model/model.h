@@ -43,11 +43,12 @@ void vs_live_unref(struct vs_live *l);
 void config_carry_live(struct config *newcfg, const struct config *old);
 
 /* Whether the scheduler may pick rs for a new client, and with what weight:
- * 0 when draining, disabled, down (or down with inhibit_on_failure). */
+ * 0 when draining, disabled, down (or down with inhibit_on_failure), or in
+ * maintenance. */
 int rs_available(const struct real_server *rs);
 int rs_effective_weight(const struct real_server *rs);
 int rs_inhibit(const struct real_server *rs, const struct virtual_server *vs);
-/* "up", "down", "drain" or "disabled" (the JSON state). */
+/* "up", "down", "drain", "disabled" or "maintenance" (the JSON state). */
 const char *rs_state_name(const struct real_server *rs);
 
 const char *fwd_name(enum fwd_method f);         /* "Masq", "Route", "Tunnel", "Proxy" */
