@@ -1,6 +1,7 @@
 /* global_defs: fulcrum's own settings (control_socket, the XDP engine's
  * interfaces and mode, the user/group/chroot to run in), router_id, script
- * security (script_user, enable_script_security), the VRRP defaults
+ * security (script_user, enable_script_security), the watched files
+ * (autoreload, autoreload_callback, maintenance_dir), the VRRP defaults
  * (vrrp_kw.c) and the process tuning keywords (proc_kw.c). */
 #include <grp.h>
 #include <pwd.h>
@@ -11,7 +12,7 @@
 #include "conf/ka.h"
 #include "conf/script_check.h"
 #include "core/err.h"
-#include "model/model-t.h"
+#include "model/model.h"
 
 static int p_control_socket(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
 			    size_t errlen)
@@ -137,6 +138,41 @@ static int p_chroot_dir(struct kw_ctx *c, void *obj, const struct kw_stmt *st, c
 	return kw_str(st, 0, &((struct global_defs *)obj)->chroot_dir, err, errlen);
 }
 
+/* ---- watched files (fulcrum extensions: ldirectord's autoreload,
+ * maintenancedir and callback; src/daemon/watch.h) ---- */
+
+/* maintenance_dir DIR: absolute (the daemon runs in /).  A directory that
+ * is not there yet is no error: no server is in maintenance until it is. */
+static int p_maintenance_dir(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
+			     size_t errlen)
+{
+	const char *d = st->args[0].text;
+	struct stat sb;
+
+	if (d[0] != '/')
+		return err_set(err, errlen, "maintenance_dir: '%s' is not an absolute path", d);
+	if (stat(d, &sb) < 0)
+		kw_warn(c, st->kw,
+			"maintenance_dir: '%s' does not exist: no server is in maintenance until "
+			"it is created",
+			d);
+	else if (!S_ISDIR(sb.st_mode))
+		return err_set(err, errlen, "maintenance_dir: '%s' is not a directory", d);
+	return kw_str(st, 0, &((struct global_defs *)obj)->maintenance_dir, err, errlen);
+}
+
+/* autoreload_callback CMD: checked as every script (script_check.c), so
+ * where it was given is kept for its file:line. */
+static int p_autoreload_callback(struct kw_ctx *c, void *obj, const struct kw_stmt *st,
+				 char *err, size_t errlen)
+{
+	struct global_defs *g = obj;
+
+	g->reload_callback_file = config_intern_file(c->cfg, st->kw->file);
+	g->reload_callback_line = st->kw->line;
+	return kw_script(c, st, &g->reload_callback, err, errlen);
+}
+
 static const struct kw kw_global[] = {
     {"control_socket", p_control_socket, 1, 1, KW_NOBLOCK},
     {"router_id", NULL, 1, 1, KW_NOBLOCK, KW_SLOT(struct global_defs, router_id, KW_T_STR, 0, 0)},
@@ -153,6 +189,10 @@ static const struct kw kw_global[] = {
     {"run_as_user", p_run_as_user, 1, 1, KW_NOBLOCK},
     {"run_as_group", p_run_as_group, 1, 1, KW_NOBLOCK},
     {"chroot_dir", p_chroot_dir, 1, 1, KW_NOBLOCK},
+    {"autoreload", NULL, 0, 1, KW_NOBLOCK,
+     KW_SLOT(struct global_defs, autoreload, KW_T_BOOL, 0, 0)},
+    {"maintenance_dir", p_maintenance_dir, 1, 1, KW_NOBLOCK},
+    {"autoreload_callback", p_autoreload_callback, 1, 3, KW_NOBLOCK},
     {NULL},
 };
 

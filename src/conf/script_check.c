@@ -134,6 +134,8 @@ void conf_scripts_each(const struct config *cfg, conf_script_fn fn, void *ctx)
 		if (vs->sorry)
 			rs_scripts(&e, vs->sorry);
 	}
+	each_one(&e, "autoreload_callback", cfg->global.reload_callback, NULL,
+		 cfg->global.reload_callback_file, cfg->global.reload_callback_line);
 	for (s = cfg->vrrp.scripts; s; s = s->next)
 		each_one(&e, "vrrp_script script", s->script, s->user, s->file, s->line);
 	for (vi = cfg->vrrp.instances; vi; vi = vi->next) {

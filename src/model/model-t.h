@@ -185,6 +185,8 @@ struct global_defs {
 				  * (ip, ip:port, host, host:port) forces it down */
 	char *reload_callback;   /* NULL = none; run with the file's name after autoreload
 				  * applied a change */
+	const char *reload_callback_file; /* where it was given (the config's file table), */
+	int reload_callback_line;         /* for the script check's file:line */
 };
 
 struct config {
