@@ -10,7 +10,15 @@
  *       expect "^\+OK"      # optional; PCRE2 on the first 16 KiB of the reply
  *       tls                 # optional; a TLS handshake first
  *   }
- * plus the keywords every checker has. */
+ * plus the keywords every checker has.
+ *
+ * One attempt: connect (check_connect), the TLS handshake (tls.c), write
+ * send, then read and match after every read; it passes at the first
+ * match and fails when the server closes, at EXPECT_MAX bytes, or as soon
+ * as an anchored pattern can no longer match (rx_may_match_longer).  All on
+ * the loop; the core's deadline (connect_timeout) bounds the whole of it
+ * and cancel frees everything.  This file and its registry line in check.h
+ * (with CHECK_EXPECT in model/check-t.h) are the whole checker. */
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
