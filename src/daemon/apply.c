@@ -13,10 +13,12 @@
 #include "conf/conf.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "core/sdnotify.h"
 #include "ctl/ctl.h"
 #include "daemon/apply.h"
 #include "daemon/privs.h"
 #include "daemon/proc_tune.h"
+#include "daemon/watch.h"
 #include "engine/engines.h"
 #include "model/model.h"
 #include "vrrp/vrrp_run.h"
@@ -43,6 +45,13 @@ static const struct health_hooks health_hooks = {
  * on one of its addresses. */
 static const struct vrrp_hooks vrrp_hooks = {
     .vs_suspend = health_suspend_vs,
+};
+
+/* autoreload: a changed file takes SIGHUP's path; maintenance: a server
+ * taken out or back is a change of its service like a health change. */
+static const struct watch_hooks watch_hooks = {
+    .reload = daemon_reload_notify,
+    .vs_changed = apply_vs,
 };
 
 unsigned apply_validate(const struct config *cfg, void (*report)(void *ctx, const char *msg),
@@ -141,6 +150,8 @@ int apply_config(struct fulcrum *fc, struct config *newcfg, char *err, size_t er
 	if (apply_validate(newcfg, keep_first, &fp))
 		return -1;
 
+	/* new servers named in the maintenance directory never enter a table */
+	watch_premark(fc, newcfg);
 	config_carry_live(newcfg, oldcfg);
 	carry_weights(newcfg, oldcfg);
 
@@ -180,6 +191,8 @@ int apply_config(struct fulcrum *fc, struct config *newcfg, char *err, size_t er
 	 * which the stopping ones still point into, exists */
 	vrrp_run_apply(fc, &vrrp_hooks, newcfg, oldcfg);
 	config_free(oldcfg);
+	/* the files and the maintenance directory the new model names */
+	watch_apply(fc, &watch_hooks);
 	return 0;
 }
 
@@ -189,6 +202,8 @@ int apply_vs(struct fulcrum *fc, struct virtual_server *vs, char *err, size_t er
 
 	if (!e) /* apply_validate let no such model in */
 		return err_set(err, errlen, "no engine serves lb_kind %s", fwd_keyword(vs->fwd));
+	/* servers added in place may be in maintenance before they are checked */
+	watch_vs_added(fc, vs);
 	/* servers added or removed in place start or stop their checks; the
 	 * engine then sees the quorum's held flags */
 	health_sync_vs(fc, vs);
@@ -211,6 +226,7 @@ void apply_shutdown(struct fulcrum *fc)
 {
 	const struct engine_ops *const *all;
 
+	watch_stop(fc); /* first: no reload or maintenance change while stopping */
 	for (all = engines; *all; all++)
 		if ((*all)->shutdown)
 			(*all)->shutdown(fc);
@@ -261,5 +277,19 @@ int daemon_reload(struct fulcrum *fc, char *err, size_t errlen)
 	fc->reloads++;
 	log_info("reloaded %s: %u virtual server%s", fc->conf_path, newcfg->n_vs,
 		 newcfg->n_vs == 1 ? "" : "s");
+	return 0;
+}
+
+int daemon_reload_notify(struct fulcrum *fc)
+{
+	char err[ERRLEN];
+
+	sdn_reloading(); /* systemd waits for READY=1 before it calls the reload done */
+	if (daemon_reload(fc, err, sizeof(err)) < 0) {
+		log_err("%s", err);
+		sdn_notify("READY=1\nSTATUS=reload refused, still serving the previous configuration");
+		return -1;
+	}
+	sdn_notify("READY=1\nSTATUS=serving %u virtual servers (reloaded)", fc->cfg->n_vs);
 	return 0;
 }

@@ -30,4 +30,9 @@ void apply_shutdown(struct fulcrum *fc);
 /* Re-read fc->conf_path and apply it; on error keeps the running model. */
 int daemon_reload(struct fulcrum *fc, char *err, size_t errlen);
 
+/* daemon_reload as SIGHUP and autoreload do it: told to systemd
+ * (RELOADING=1, then READY=1 with the outcome), a refusal logged.  0
+ * applied, -1 refused. */
+int daemon_reload_notify(struct fulcrum *fc);
+
 #endif

@@ -182,17 +182,9 @@ static void on_stop(struct loop *l, int signo)
 
 static void on_hup(struct loop *l, int signo)
 {
-	char err[ERRLEN];
-
 	(void)l;
 	(void)signo;
-	sdn_reloading(); /* systemd waits for READY=1 before it calls the reload done */
-	if (daemon_reload(&the_fc, err, sizeof(err)) < 0) {
-		log_err("%s", err);
-		sdn_notify("READY=1\nSTATUS=reload refused, still serving the previous configuration");
-	} else {
-		sdn_notify("READY=1\nSTATUS=serving %u virtual servers (reloaded)", the_fc.cfg->n_vs);
-	}
+	daemon_reload_notify(&the_fc); /* autoreload takes the same path */
 }
 
 #define EST_INTERVAL_MS 2000
