@@ -211,3 +211,37 @@ def test_include_is_watched_too(daemon, backend, tmp_path):
     dm = daemon("global_defs {\n    autoreload\n}\ninclude %s\n" % inc)
     write_rename_over(str(inc), fc.vs_block(vport, [(a, 7)], algo="wrr"))
     fc.wait_until(lambda: weight(dm, vport, a.port) == 7, 10, "the included file's edit")
+
+
+def ldirectord_cf(vport, maint, servers):
+    """An ldirectord.cf: autoreload, maintenancedir, masq (the proxy)."""
+    return ("autoreload = yes\nmaintenancedir = %s\nquiescent = no\n\n"
+            "virtual = 127.0.0.1:%d\n" % (maint, vport) +
+            "".join("\treal = 127.0.0.1:%d masq %d\n" % (s.port, w) for s, w in servers) +
+            "\tscheduler = wrr\n\tprotocol = tcp\n\tchecktype = on\n")
+
+
+def test_ldirectord_cf_autoreload_and_maintenancedir(daemon, backend, tmp_path):
+    """ldirectord.cf's own keywords drive the same watcher."""
+    a, b = backend("A"), backend("B")
+    maint = tmp_path / "maint"
+    maint.mkdir()
+    vport = fc.free_port()
+    dm = daemon(ldirectord_cf(vport, maint, [(a, 1), (b, 1)]))
+    assert "ldirectord" in fc.run_fulcrum("-t", "-f", dm.conf).stdout
+    stream = fc.Stream(vport)
+    try:
+        write_in_place(dm.conf, ldirectord_cf(vport, maint, [(a, 1), (b, 3)]))
+        fc.wait_until(lambda: weight(dm, vport, b.port) == 3, 10, "the edit of ldirectord.cf")
+        assert fc.counts(fc.names(vport, 20)) == {"A": 5, "B": 15}
+        stream.assert_flowing()
+
+        with open(maint / ("127.0.0.1:%d" % b.port), "w"):
+            pass
+        fc.wait_until(lambda: dm.rs(vport, b.port)["state"] == "maintenance", 10,
+                      "B in maintenance")
+        assert fc.names(vport, 6) == ["A"] * 6
+        if stream.name == "A":
+            stream.assert_flowing()
+    finally:
+        stream.close(check=stream.name == "A")
