@@ -41,7 +41,7 @@ const struct ctl_cmd ctl_cmds[] = {
 	    "real server with `active`: whether it takes the new clients now, or "
 	    "null) and `real_servers`, each with `address`, `port`, `weight` (in "
 	    "force), `configured_weight` (from the file or `set weight`), `state` "
-	    "(up, down, drain or disabled), `reason`, `active_conns`, "
+	    "(up, down, drain, disabled or maintenance), `reason`, `active_conns`, "
 	    "`inactive_conns`, `total_conns`, `in_packets`, `out_packets`, "
 	    "`in_bytes`, `out_bytes` and `rate`.  Every figure comes from the "
 	    "running state, not from the file.",

@@ -1,7 +1,7 @@
 /* The daemon's file watcher: ldirectord's autoreload, callback and
  * maintenancedir; in keepalived.conf the global_defs extensions autoreload,
- * autoreload_callback and maintenance_dir (doc/operations.md, "Watched
- * files").
+ * autoreload_callback and maintenance_dir (doc/config.md "Autoreload",
+ * doc/health.md "Maintenance files").
  *
  * One inotify descriptor on the loop watches DIRECTORIES and matches names
  * in them: an editor that writes a new file and renames it over the old one
