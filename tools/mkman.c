@@ -25,8 +25,8 @@
 
 #include "conf/ka.h"
 #include "core/sbuf.h"
+#include "core/version.h"
 #include "ctl/ctl.h"
-#include "daemon/version.h"
 
 #define GENERATED_MARK "<!-- generated -->"
 #define LINE_MAX_LEN   8192

@@ -51,6 +51,12 @@ int cmd_show_vrrp(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, c
 int cmd_show_xdp(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, char *err,
 		 size_t errlen);
 
+/* cmd_ops.c: the daemon's ops (fc->ops), or a refusal when none is
+ * installed (ctl_sync then does nothing). */
+int ctl_apply_vs(struct fulcrum *fc, struct virtual_server *vs, char *err, size_t errlen);
+int ctl_reload(struct fulcrum *fc, char *err, size_t errlen);
+void ctl_sync(struct fulcrum *fc, int conns);
+
 /* cmd_server.c: "TCP 127.0.0.1:8080" (or "FWM 3"), as log lines name a service. */
 const char *ctl_vs_label(const struct virtual_server *vs, char *buf, size_t len);
 

@@ -17,9 +17,9 @@
 #include "core/err.h"
 #include "core/sbuf.h"
 #include "core/stats.h"
+#include "core/version.h"
 #include "ctl/cmd.h"
-#include "daemon/apply.h"
-#include "daemon/version.h"
+#include "engine/engines.h"
 #include "model/fulcrum-t.h"
 #include "model/model.h"
 #include "model/stats_fields.h"
@@ -353,7 +353,7 @@ static int list_next(struct fulcrum *fc, void *state, struct sbuf *out, char *er
 
 	if (!c->started) {
 		c->started = 1;
-		apply_sync(fc, 1);
+		ctl_sync(fc, 1);
 		c->reloads = fc->reloads;
 		c->edits = ctl_model_edits;
 		c->vs = first_vs(fc);

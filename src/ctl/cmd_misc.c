@@ -4,10 +4,9 @@
 #include "core/err.h"
 #include "core/loop.h"
 #include "core/sbuf.h"
+#include "core/version.h"
 #include "ctl/cmd.h"
 #include "ctl/ctl.h"
-#include "daemon/apply.h"
-#include "daemon/version.h"
 #include "model/fulcrum-t.h"
 
 int cmd_reload(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, char *err,
@@ -17,7 +16,7 @@ int cmd_reload(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, char
 		return err_set(err, errlen, "no configuration file to reload");
 	/* daemon_reload keeps the running model on any error and says why;
 	 * fc->cfg is a new object afterwards */
-	if (daemon_reload(fc, err, errlen) < 0)
+	if (ctl_reload(fc, err, errlen) < 0)
 		return -1;
 	sbuf_printf(out, "reloaded %s: %u virtual server%s\n", fc->conf_path,
 		    fc->cfg ? fc->cfg->n_vs : 0, fc->cfg && fc->cfg->n_vs == 1 ? "" : "s");

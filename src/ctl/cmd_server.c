@@ -2,8 +2,9 @@
  * add server, del server.
  *
  * Each one parses and checks every argument before touching the model,
- * changes the virtual server in place, and hands it to apply_vs() -- the
- * one path to the engines.  If apply_vs() refuses, the change is undone
+ * changes the virtual server in place, and hands it to apply_vs() through
+ * the daemon's ops (ctl_apply_vs) -- the one path to the engines.  If
+ * apply_vs() refuses (or no daemon installed its ops), the change is undone
  * and handed to apply_vs() again so the engine and the model agree, and the
  * command fails: a refused command changes nothing (invariant 2). */
 #include <errno.h>
@@ -15,7 +16,6 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "ctl/cmd.h"
-#include "daemon/apply.h"
 #include "model/fulcrum-t.h"
 #include "model/model.h"
 
@@ -136,7 +136,7 @@ static void resync(struct fulcrum *fc, struct virtual_server *vs)
 {
 	char why[ERRLEN], l[ADDR_STRLEN + 16];
 
-	if (apply_vs(fc, vs, why, sizeof(why)) < 0)
+	if (ctl_apply_vs(fc, vs, why, sizeof(why)) < 0)
 		log_err("control: %s: engine did not take back the previous state: %s",
 			ctl_vs_label(vs, l, sizeof(l)), why);
 }
@@ -167,7 +167,7 @@ int cmd_set_weight(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, 
 		return 0;
 	old = rs->cur_weight;
 	rs->cur_weight = w;
-	if (apply_vs(fc, vs, err, errlen) < 0) {
+	if (ctl_apply_vs(fc, vs, err, errlen) < 0) {
 		rs->cur_weight = old;
 		return refused(fc, vs, err, err, errlen);
 	}
@@ -202,7 +202,7 @@ static int set_admin(struct fulcrum *fc, char **argv, enum rs_admin to, char *er
 	if (old == to)
 		return 0;
 	rs->live->admin = to;
-	if (apply_vs(fc, vs, err, errlen) < 0) {
+	if (ctl_apply_vs(fc, vs, err, errlen) < 0) {
 		rs->live->admin = old;
 		return refused(fc, vs, err, err, errlen);
 	}
@@ -267,7 +267,7 @@ int cmd_add_server(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, 
 	rs->addr = addr;
 	rs->weight = rs->cur_weight = w;
 	vs_add_rs(vs, rs);
-	if (apply_vs(fc, vs, err, errlen) < 0) {
+	if (ctl_apply_vs(fc, vs, err, errlen) < 0) {
 		/* same order as del server: the engine lets go before the free */
 		vs_unlink_rs(vs, rs);
 		refused(fc, vs, err, err, errlen);
@@ -292,7 +292,7 @@ int cmd_del_server(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, 
 		;
 	ctl_model_edits++;
 	vs_unlink_rs(vs, rs);
-	if (apply_vs(fc, vs, err, errlen) < 0) {
+	if (ctl_apply_vs(fc, vs, err, errlen) < 0) {
 		rs->next = *pos;
 		*pos = rs;
 		vs->n_rs++;

@@ -26,8 +26,8 @@
 #include "core/err.h"
 #include "core/loop.h"
 #include "core/sbuf.h"
+#include "core/version.h"
 #include "ctl/ctl.h"
-#include "daemon/version.h"
 #include "model/model.h"
 
 #define EXIT_REFUSED 1

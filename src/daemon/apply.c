@@ -54,6 +54,14 @@ static const struct watch_hooks watch_hooks = {
     .vs_changed = apply_vs,
 };
 
+/* The control commands reach the apply path through these (fc->ops):
+ * set weight and the like go the way a health change goes. */
+const struct fulcrum_ops apply_ops = {
+    .reload = daemon_reload,
+    .apply_vs = apply_vs,
+    .sync = apply_sync,
+};
+
 unsigned apply_validate(const struct config *cfg, void (*report)(void *ctx, const char *msg),
 			void *ctx)
 {

@@ -30,6 +30,10 @@ void apply_shutdown(struct fulcrum *fc);
 /* Re-read fc->conf_path and apply it; on error keeps the running model. */
 int daemon_reload(struct fulcrum *fc, char *err, size_t errlen);
 
+/* daemon_reload, apply_vs and apply_sync for the control commands: the
+ * daemon installs them in fc->ops (model/fulcrum-t.h). */
+extern const struct fulcrum_ops apply_ops;
+
 /* daemon_reload as SIGHUP and autoreload do it: told to systemd
  * (RELOADING=1, then READY=1 with the outcome), a refusal logged.  0
  * applied, -1 refused. */

@@ -16,12 +16,12 @@
 #include "core/log.h"
 #include "core/loop.h"
 #include "core/sdnotify.h"
+#include "core/version.h"
 #include "ctl/ctl.h"
 #include "daemon/apply.h"
 #include "daemon/pidfile.h"
 #include "daemon/privs.h"
 #include "daemon/proc_tune.h"
-#include "daemon/version.h"
 #include "engine/engines.h"
 #include "model/model.h"
 #include "realserver/realserver.h"
@@ -308,6 +308,8 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	fc->started_ms = loop_now(fc->loop);
+	/* what the control commands ask of the daemon (ctl/ never includes daemon/) */
+	fc->ops = &apply_ops;
 
 	if (o.pidfile && pidfile_open(&pidf, o.pidfile, err, sizeof(err)) < 0) {
 		log_err("%s", err);

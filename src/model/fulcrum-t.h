@@ -6,10 +6,33 @@
 #ifndef FC_MODEL_FULCRUM_T_H
 #define FC_MODEL_FULCRUM_T_H
 
+#include <stddef.h>
+
 #include "core/loop-t.h"
 #include "model/model-t.h"
 
 struct ctl_server;
+struct fulcrum;
+
+/* What the control commands ask of the layer above them, the daemon: the
+ * one path that changes what is served.  The daemon installs its own
+ * (daemon/apply.c: apply_ops) before it serves a command; so does a test
+ * or fuzz target that builds a struct fulcrum by hand and calls the
+ * commands.  Without it (NULL) a command that changes what is served is
+ * refused and changes nothing, and a listing shows the figures as they are.
+ * Installed ops, not an include of daemon/, keep ctl/ below the daemon
+ * (doc/internals/model.md, "Layering"), as health and VRRP report upwards
+ * through the hooks apply hands them. */
+struct fulcrum_ops {
+	/* Re-read fc->conf_path and apply it; on error keeps the running model
+	 * and says why (daemon_reload). */
+	int (*reload)(struct fulcrum *fc, char *err, size_t errlen);
+	/* vs (in fc->cfg) was changed in place: tell its engine (apply_vs). */
+	int (*apply_vs)(struct fulcrum *fc, struct virtual_server *vs, char *err, size_t errlen);
+	/* Every engine brings the live figures up to date, the connection
+	 * counts too when conns is set (apply_sync). */
+	void (*sync)(struct fulcrum *fc, int conns);
+};
 
 struct fulcrum {
 	struct loop *loop;
@@ -24,6 +47,7 @@ struct fulcrum {
 	void *proxy;               /* the proxy engine's global state */
 	void *xdp;                 /* the XDP engine's global state (src/xdp/xdp-t.h) */
 	void *vrrp;                /* VRRP instances at run time (src/vrrp/vrrp_run.c) */
+	const struct fulcrum_ops *ops; /* the daemon's, for the control commands */
 };
 
 #endif

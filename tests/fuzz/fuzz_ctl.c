@@ -8,6 +8,7 @@
 #include "core/err.h"
 #include "core/sbuf.h"
 #include "ctl/ctl.h"
+#include "daemon/apply.h"
 #include "model/fulcrum-t.h"
 #include "model/model.h"
 
@@ -41,6 +42,7 @@ static void model_reset(void)
 	add_vs("127.0.0.1:80", IPPROTO_UDP, a);
 	add_vs("[::1]:53", IPPROTO_UDP, b);
 	fc.conf_path = "/nonexistent/fulcrum-fuzz.conf"; /* reload fails, harmlessly */
+	fc.ops = &apply_ops; /* the commands reach apply as in the daemon */
 }
 
 static void snapshot(struct sbuf *s)

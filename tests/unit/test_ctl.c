@@ -22,9 +22,9 @@
 #include "core/err.h"
 #include "core/loop.h"
 #include "core/sbuf.h"
+#include "core/version.h"
 #include "ctl/ctl.h"
 #include "daemon/apply.h"
-#include "daemon/version.h"
 #include "model/fulcrum-t.h"
 #include "model/model.h"
 
@@ -67,6 +67,7 @@ static int setup(void **state)
 	assert_non_null(fc);
 	fc->loop = loop_new();
 	fc->cfg = config_new();
+	fc->ops = &apply_ops;
 	assert_non_null(fc->loop);
 	assert_non_null(fc->cfg);
 
