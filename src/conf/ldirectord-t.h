@@ -127,7 +127,6 @@ struct ld_read {
 	int fork;		/* fork=yes */
 	struct ld_virtual *vs;	/* every section, in file order */
 	struct ld_virtual *cur; /* the section lines are added to, or NULL */
-	int cur_indented;	/* the last line of cur was an indented one */
 	struct token kw, val;	/* the line being read, as the kw helpers want it */
 };
 

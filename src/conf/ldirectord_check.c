@@ -467,6 +467,8 @@ static void ld_sip_udp(struct ld_chk *k, const char *req, unsigned interval_ms)
 	ld_check_done(k, cc);
 }
 
+static const char *ld_service_name(int svc);
+
 /* The send/expect services (EXPECT_CHECK). */
 static void ld_expect(struct ld_chk *k, unsigned interval_ms)
 {
@@ -511,9 +513,9 @@ static void ld_expect(struct ld_chk *k, unsigned interval_ms)
 		cc->delay_loop_ms = cc->delay_before_retry_ms = interval_ms;
 	x = cc->spec;
 	x->tls = how[i].tls;
-	if (how[i].note)
-		ld_warn(k, "service=%s: %s", how[i].svc == LD_SVC_LDAP ? "ldap" : "negotiate",
-			how[i].note);
+	/* pop and imap only log in when a login is given */
+	if (how[i].note && (k->v->login || !strstr(how[i].note, "login/passwd")))
+		ld_warn(k, "service=%s: %s", ld_service_name(k->service), how[i].note);
 	if (k->service == LD_SVC_SIMPLETCP) {
 		x->send = ld_simpletcp_send(k->request);
 		x->expect = dup_or_null(k->receive);

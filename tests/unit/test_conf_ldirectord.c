@@ -424,6 +424,7 @@ static void test_services(void **state)
 	assert_string_equal(SPEC(k, expect)->expect, "^\\+OK");
 	assert_null(SPEC(k, expect)->send);
 	assert_int_equal(SPEC(k, expect)->tls, 0);
+	assert_true(has_warning(1, "service=pop: login/passwd are not tried"));
 	config_free(cfg);
 	k = checks_of("993\n\treal=10.0.1.1 masq\n", &cfg);
 	assert_string_equal(SPEC(k, expect)->expect, "^\\* OK");
