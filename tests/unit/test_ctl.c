@@ -966,6 +966,34 @@ static void test_server_many_clients(void **state)
 	free(c);
 }
 
+/* A struct fulcrum without the daemon's ops (fc->ops): the commands that
+ * change what is served are refused and change nothing; the listings and
+ * the rest still answer. */
+static void test_without_ops(void **state)
+{
+	struct fulcrum *fc = *state;
+	char err[ERRLEN] = "", *before, *after;
+	struct sbuf out;
+
+	fc->ops = NULL;
+	fc->conf_path = "/nonexistent/fulcrum.conf";
+	before = snapshot(fc);
+	sbuf_init(&out);
+	assert_int_equal(run(fc, "set weight 127.0.0.1:8080 127.0.0.1:9001 7", &out, err,
+			     sizeof(err)),
+			 -1);
+	assert_string_equal(err, "refused, nothing changed: no daemon to apply the change to");
+	assert_int_equal(run(fc, "reload", &out, err, sizeof(err)), -1);
+	assert_string_equal(err, "no daemon to reload");
+	after = snapshot(fc);
+	assert_string_equal(before, after);
+	free(run_ok(fc, "show checks"));
+	sbuf_free(&out);
+	free(before);
+	free(after);
+	fc->conf_path = NULL;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -977,6 +1005,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_add_del_server, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_misc_commands, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_refusals_change_nothing, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_without_ops, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_random_commands, setup, teardown),
 	    cmocka_unit_test(test_split),
 	    cmocka_unit_test_setup_teardown(test_help_lists_every_command, setup, teardown),
