@@ -67,8 +67,8 @@ static enum stat_got get_addr(const void *obj, const struct stat_field *f, struc
 	return STAT_SET;
 }
 
-static enum stat_got get_suspended(const void *obj, const struct stat_field *f,
-				   struct stat_ctx *c, union stat_val *v)
+static enum stat_got get_suspended(const void *obj, const struct stat_field *f, struct stat_ctx *c,
+				   union stat_val *v)
 {
 	const struct vs_health *vh = VS(obj)->health;
 
@@ -85,8 +85,8 @@ static enum stat_got get_quorum_state(const void *obj, const struct stat_field *
 	return STAT_SET;
 }
 
-static enum stat_got get_vh_weight(const void *obj, const struct stat_field *f,
-				   struct stat_ctx *c, union stat_val *v)
+static enum stat_got get_vh_weight(const void *obj, const struct stat_field *f, struct stat_ctx *c,
+				   union stat_val *v)
 {
 	v->i = vh_weight(obj);
 	return STAT_SET;
@@ -133,22 +133,22 @@ static enum stat_got get_sorry(const void *obj, const struct stat_field *f, stru
 	return VS(obj)->sorry ? STAT_SET : STAT_NULL;
 }
 
-static enum stat_got get_rs_health(const void *obj, const struct stat_field *f,
-				   struct stat_ctx *c, union stat_val *v)
+static enum stat_got get_rs_health(const void *obj, const struct stat_field *f, struct stat_ctx *c,
+				   union stat_val *v)
 {
 	v->s = updown(RS(obj)->live->health == RS_HEALTH_UP);
 	return STAT_SET;
 }
 
-static enum stat_got get_rs_changed(const void *obj, const struct stat_field *f,
-				    struct stat_ctx *c, union stat_val *v)
+static enum stat_got get_rs_changed(const void *obj, const struct stat_field *f, struct stat_ctx *c,
+				    union stat_val *v)
 {
 	v->d = ago(c->now_ms, RS(obj)->live->since_ms);
 	return STAT_SET;
 }
 
-static enum stat_got get_first_run(const void *obj, const struct stat_field *f,
-				   struct stat_ctx *c, union stat_val *v)
+static enum stat_got get_first_run(const void *obj, const struct stat_field *f, struct stat_ctx *c,
+				   union stat_val *v)
 {
 	const struct rs_health *rh = RS(obj)->health;
 
@@ -177,8 +177,8 @@ static enum stat_got get_target(const void *obj, const struct stat_field *f, str
 	return STAT_SET;
 }
 
-static enum stat_got get_run_state(const void *obj, const struct stat_field *f,
-				   struct stat_ctx *c, union stat_val *v)
+static enum stat_got get_run_state(const void *obj, const struct stat_field *f, struct stat_ctx *c,
+				   union stat_val *v)
 {
 	v->s = updown(HR(obj)->run.up);
 	return STAT_SET;
@@ -203,8 +203,8 @@ static enum stat_got get_run_changed(const void *obj, const struct stat_field *f
 	return STAT_SET;
 }
 
-static enum stat_got get_last_check(const void *obj, const struct stat_field *f,
-				    struct stat_ctx *c, union stat_val *v)
+static enum stat_got get_last_check(const void *obj, const struct stat_field *f, struct stat_ctx *c,
+				    union stat_val *v)
 {
 	v->d = ago(c->now_ms, HR(obj)->run.last_ms);
 	return checked(obj) ? STAT_SET : STAT_NULL;
@@ -222,8 +222,7 @@ static const struct stat_field run_fields[] = {
     {"checker", STAT_STRING, "the checker: TCP_CHECK, HTTP_GET...", .get = get_checker},
     {"target", STAT_STRING, "where it connects, ADDRESS:PORT", .get = get_target},
     {"state", STAT_ENUM, "this checker's verdict, up or down", .get = get_run_state},
-    {"last_result", STAT_ENUM, "ok or failed, null if not checked yet",
-     .get = get_last_result},
+    {"last_result", STAT_ENUM, "ok or failed, null if not checked yet", .get = get_last_result},
     {"reason", STAT_STRING, "the last result's reason", RUN_AT(run.reason, STAT_LD_CHARS)},
     {"changed_s", STAT_FLOAT, "seconds since the verdict changed", .get = get_run_changed},
     {"last_check_s", STAT_FLOAT, "seconds since the last attempt ended, null if none",
@@ -251,14 +250,14 @@ static const struct stat_field rs_fields[] = {
     {"reason", STAT_STRING, "why the health is what it is", .get = stat_get_rs_reason},
     {"changed_s", STAT_FLOAT, "seconds since the health changed", .get = get_rs_changed},
     {"weight", STAT_GAUGE, "weight in force", .get = stat_get_rs_weight},
-    {"checks", STAT_LIST, "its checkers, in config order", .get = get_first_run,
-     .next = next_run, .sub = &run_table},
+    {"checks", STAT_LIST, "its checkers, in config order", .get = get_first_run, .next = next_run,
+     .sub = &run_table},
 };
 
 static const struct stat_table rs_table = STAT_TABLE("server", rs_fields);
 
-static enum stat_got get_first_rs(const void *obj, const struct stat_field *f,
-				  struct stat_ctx *c, union stat_val *v)
+static enum stat_got get_first_rs(const void *obj, const struct stat_field *f, struct stat_ctx *c,
+				  union stat_val *v)
 {
 	v->p = VS(obj)->rs;
 	return STAT_SET;
@@ -270,23 +269,20 @@ static const void *next_rs(const void *obj, const void *cur)
 }
 
 static const struct stat_field vs_fields[] = {
-    {"endpoint", STAT_INLINE, "the virtual IP and port", .get = get_addr,
-     .sub = &stat_endpoint},
+    {"endpoint", STAT_INLINE, "the virtual IP and port", .get = get_addr, .sub = &stat_endpoint},
     {"protocol", STAT_ENUM, "TCP or UDP", .get = stat_get_protocol},
     {"suspended", STAT_BOOL, "ha_suspend: checks stopped (the VIP is not here)",
      .get = get_suspended},
-    {"quorum", STAT_OBJECT, "the quorum's state", .get = stat_get_self,
-     .sub = &quorum_table},
-    {"sorry_server", STAT_OBJECT, "sorry_server, or null", .get = get_sorry,
-     .sub = &sorry_table},
+    {"quorum", STAT_OBJECT, "the quorum's state", .get = stat_get_self, .sub = &quorum_table},
+    {"sorry_server", STAT_OBJECT, "sorry_server, or null", .get = get_sorry, .sub = &sorry_table},
     {"real_servers", STAT_LIST, "the servers, in config order", .get = get_first_rs,
      .next = next_rs, .sub = &rs_table},
 };
 
 static const struct stat_table vs_table = STAT_TABLE("service", vs_fields);
 
-static enum stat_got get_first_vs(const void *obj, const struct stat_field *f,
-				  struct stat_ctx *c, union stat_val *v)
+static enum stat_got get_first_vs(const void *obj, const struct stat_field *f, struct stat_ctx *c,
+				  union stat_val *v)
 {
 	const struct config *cfg = ((const struct fulcrum *)obj)->cfg;
 

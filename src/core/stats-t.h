@@ -108,7 +108,10 @@ struct stat_table {
 /* Table entries.  STAT_AT loads a member of struct S; STAT_GET names a
  * getter.  The type of the member picks the load. */
 #define STAT_MEMBER_SIZE(S, m) sizeof(((S *)0)->m)
-#define STAT_AT(S, m, ld) .load = (ld), .off = offsetof(S, m), .size = STAT_MEMBER_SIZE(S, m)
-#define STAT_TABLE(k, a) {.kind = (k), .fields = (a), .n = sizeof(a) / sizeof((a)[0])}
+#define STAT_AT(S, m, ld)      .load = (ld), .off = offsetof(S, m), .size = STAT_MEMBER_SIZE(S, m)
+#define STAT_TABLE(k, a)                                                                           \
+	{                                                                                          \
+		.kind = (k), .fields = (a), .n = sizeof(a) / sizeof((a)[0])                        \
+	}
 
 #endif

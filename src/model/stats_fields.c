@@ -24,26 +24,26 @@ static const struct stat_table rates = STAT_TABLE("rates", rate_fields);
 
 /* The traffic figures a service (struct vs_live) and a server (struct
  * rs_live) both have, under the same names: one list, two layouts. */
-#define TRAFFIC_FIELDS(S)                                                                      \
-	{"active_conns", STAT_GAUGE, "connections now: TCP established, UDP sessions",          \
-	 STAT_AT(S, activeconns, STAT_LD_U32)},                                                  \
-	    {"inactive_conns", STAT_GAUGE, "TCP connections now connecting or closing",         \
-	     STAT_AT(S, inactconns, STAT_LD_U32)},                                               \
-	    {"total_conns", STAT_COUNTER, "connections since the start",                        \
-	     STAT_AT(S, stats.conns, STAT_LD_U64)},                                              \
-	    {"in_packets", STAT_COUNTER,                                                        \
-	     "packets client to server (UDP datagrams, TCP relay reads)",                       \
-	     STAT_AT(S, stats.inpkts, STAT_LD_U64)},                                             \
-	    {"out_packets", STAT_COUNTER,                                                       \
-	     "packets server to client (UDP datagrams, TCP relay reads)",                       \
-	     STAT_AT(S, stats.outpkts, STAT_LD_U64)},                                            \
-	    {"in_bytes", STAT_COUNTER, "bytes client to server",                                \
-	     STAT_AT(S, stats.inbytes, STAT_LD_U64)},                                            \
-	    {"out_bytes", STAT_COUNTER, "bytes server to client",                               \
-	     STAT_AT(S, stats.outbytes, STAT_LD_U64)},                                           \
-	{                                                                                        \
-		"rate", STAT_OBJECT, "rates per second (IPVS's estimator)",                      \
-		    STAT_AT(S, est.rate, STAT_LD_SUB), .sub = &rates                             \
+#define TRAFFIC_FIELDS(S)                                                                          \
+	{"active_conns", STAT_GAUGE, "connections now: TCP established, UDP sessions",             \
+	 STAT_AT(S, activeconns, STAT_LD_U32)},                                                    \
+	    {"inactive_conns", STAT_GAUGE, "TCP connections now connecting or closing",            \
+	     STAT_AT(S, inactconns, STAT_LD_U32)},                                                 \
+	    {"total_conns", STAT_COUNTER, "connections since the start",                           \
+	     STAT_AT(S, stats.conns, STAT_LD_U64)},                                                \
+	    {"in_packets", STAT_COUNTER,                                                           \
+	     "packets client to server (UDP datagrams, TCP relay reads)",                          \
+	     STAT_AT(S, stats.inpkts, STAT_LD_U64)},                                               \
+	    {"out_packets", STAT_COUNTER,                                                          \
+	     "packets server to client (UDP datagrams, TCP relay reads)",                          \
+	     STAT_AT(S, stats.outpkts, STAT_LD_U64)},                                              \
+	    {"in_bytes", STAT_COUNTER, "bytes client to server",                                   \
+	     STAT_AT(S, stats.inbytes, STAT_LD_U64)},                                              \
+	    {"out_bytes", STAT_COUNTER, "bytes server to client",                                  \
+	     STAT_AT(S, stats.outbytes, STAT_LD_U64)},                                             \
+	{                                                                                          \
+		"rate", STAT_OBJECT, "rates per second (IPVS's estimator)",                        \
+		    STAT_AT(S, est.rate, STAT_LD_SUB), .sub = &rates                               \
 	}
 
 static const struct stat_field vs_traffic_fields[] = {TRAFFIC_FIELDS(struct vs_live)};

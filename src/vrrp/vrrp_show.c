@@ -38,8 +38,8 @@ static enum stat_got get_state(const void *obj, const struct stat_field *f, stru
 	return STAT_SET;
 }
 
-static enum stat_got get_interface(const void *obj, const struct stat_field *f,
-				   struct stat_ctx *c, union stat_val *v)
+static enum stat_got get_interface(const void *obj, const struct stat_field *f, struct stat_ctx *c,
+				   union stat_val *v)
 {
 	v->s = stat_chars(c, VI(obj)->cfg->ifname, sizeof(VI(obj)->cfg->ifname));
 	return STAT_SET;
@@ -105,8 +105,8 @@ static enum stat_got get_source(const void *obj, const struct stat_field *f, str
 	return STAT_SET;
 }
 
-static enum stat_got get_first_vip(const void *obj, const struct stat_field *f,
-				   struct stat_ctx *c, union stat_val *v)
+static enum stat_got get_first_vip(const void *obj, const struct stat_field *f, struct stat_ctx *c,
+				   union stat_val *v)
 {
 	const struct vrrp_instance *cf = VI(obj)->cfg;
 
@@ -138,8 +138,7 @@ static const struct stat_field vip_fields[] = {
     {"vip", STAT_STRING, "a virtual_ipaddress as ADDRESS/PREFIX", .get = get_vip},
 };
 
-static const struct stat_table vip_table = {
-    .kind = "vip", .fields = vip_fields, .n = 1, .bare = 1};
+static const struct stat_table vip_table = {.kind = "vip", .fields = vip_fields, .n = 1, .bare = 1};
 
 static enum stat_got get_from(const void *obj, const struct stat_field *f, struct stat_ctx *c,
 			      union stat_val *v)
@@ -163,14 +162,16 @@ static const struct stat_field transition_fields[] = {
     {"from", STAT_ENUM, "the state before the last transition", .get = get_from},
     {"to", STAT_ENUM, "the state after it (the state now)", .get = get_state},
     {"ago_ms", STAT_GAUGE, "milliseconds since it, null if none yet", .get = get_ago_ms},
-    {"reason", STAT_STRING, "why it happened",
-     STAT_AT(struct vinst, fsm.reason, STAT_LD_CHARS)},
+    {"reason", STAT_STRING, "why it happened", STAT_AT(struct vinst, fsm.reason, STAT_LD_CHARS)},
 };
 
 static const struct stat_table transition = STAT_TABLE("transition", transition_fields);
 
 /* one counter per way an advert is refused; names: vrrp_drop_name() */
-#define DROP(n, i, h) {n, STAT_COUNTER, h, STAT_AT(struct vinst, drop[i], STAT_LD_U64)}
+#define DROP(n, i, h)                                                                              \
+	{                                                                                          \
+		n, STAT_COUNTER, h, STAT_AT(struct vinst, drop[i], STAT_LD_U64)                    \
+	}
 static const struct stat_field drop_fields[] = {
     DROP("bad_ip_header", VRRP_DROP_IP_HEADER, "IPv4 header: version, length, fragment"),
     DROP("bad_protocol", VRRP_DROP_PROTOCOL, "IPv4 protocol not 112 (nor 51)"),
@@ -192,7 +193,10 @@ static const struct stat_field drop_fields[] = {
 
 static const struct stat_table drops = STAT_TABLE("vrrp_drop", drop_fields);
 
-#define CNT(n, m, h) {n, STAT_COUNTER, h, STAT_AT(struct vinst, m, STAT_LD_U64)}
+#define CNT(n, m, h)                                                                               \
+	{                                                                                          \
+		n, STAT_COUNTER, h, STAT_AT(struct vinst, m, STAT_LD_U64)                          \
+	}
 static const struct stat_field counter_fields[] = {
     CNT("rx", rx, "adverts received"),
     CNT("rx_accepted", rx_accepted, "adverts accepted"),
@@ -231,8 +235,7 @@ static const struct stat_field instance_fields[] = {
      .get = get_master},
     {"master_priority", STAT_GAUGE, "the master's priority, 0 if unknown", .get = get_num,
      .arg = N_MASTER_PRIO},
-    {"source", STAT_STRING, "the address adverts are sent from, \"\" if none",
-     .get = get_source},
+    {"source", STAT_STRING, "the address adverts are sent from, \"\" if none", .get = get_source},
     {"advert_int_ms", STAT_GAUGE, "our advert interval in milliseconds", .get = get_num,
      .arg = N_ADV_MS},
     {"master_advert_int_ms", STAT_GAUGE, "the master's advert interval in milliseconds",
@@ -241,8 +244,7 @@ static const struct stat_field instance_fields[] = {
      .next = next_vip, .sub = &vip_table},
     {"last_transition", STAT_OBJECT, "the last state change", .get = stat_get_self,
      .sub = &transition},
-    {"counters", STAT_OBJECT, "adverts and transitions", .get = stat_get_self,
-     .sub = &counters},
+    {"counters", STAT_OBJECT, "adverts and transitions", .get = stat_get_self, .sub = &counters},
 };
 
 static const struct stat_table instance = STAT_TABLE("vrrp_instance", instance_fields);

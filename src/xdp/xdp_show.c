@@ -103,7 +103,7 @@ static void show_text(const struct xdp_engine *x, size_t nconns, struct sbuf *ou
 
 /* ---- the statistics fields of the engine (doc/internals/stats.md) ---- */
 
-#define XE(fc) ((const struct xdp_engine *)((const struct fulcrum *)(fc))->xdp)
+#define XE(fc)	((const struct xdp_engine *)((const struct fulcrum *)(fc))->xdp)
 #define XV(obj) ((const struct xdp_vs *)(obj))
 #define XS(obj) ((const struct xdp_srv *)(obj))
 
@@ -112,8 +112,8 @@ static int loaded(const void *fc)
 	return XE(fc) && XE(fc)->skel;
 }
 
-static enum stat_got get_counter(const void *obj, const struct stat_field *f,
-				 struct stat_ctx *c, union stat_val *v)
+static enum stat_got get_counter(const void *obj, const struct stat_field *f, struct stat_ctx *c,
+				 union stat_val *v)
 {
 	v->u = global_sum(obj, f->arg);
 	return STAT_SET;
@@ -121,7 +121,10 @@ static enum stat_got get_counter(const void *obj, const struct stat_field *f,
 
 /* fx_global, one counter per reason the program passed, dropped or sent a
  * packet; the index is enum fx_global */
-#define GLOBAL(n, i, h) {n, STAT_COUNTER, h, .get = get_counter, .arg = i}
+#define GLOBAL(n, i, h)                                                                            \
+	{                                                                                          \
+		n, STAT_COUNTER, h, .get = get_counter, .arg = i                                   \
+	}
 static const struct stat_field global_fields[] = {
     GLOBAL("pass_not_ip", FX_G_PASS_NOT_IP, "passed: not IPv4/IPv6 (ARP...)"),
     GLOBAL("pass_vlan", FX_G_PASS_VLAN, "passed: VLAN tagged"),
@@ -188,8 +191,8 @@ static enum stat_got get_mac(const void *obj, const struct stat_field *f, struct
 	return has_mac(obj, c) ? STAT_SET : STAT_NULL;
 }
 
-static enum stat_got get_nh_ifindex(const void *obj, const struct stat_field *f,
-				    struct stat_ctx *c, union stat_val *v)
+static enum stat_got get_nh_ifindex(const void *obj, const struct stat_field *f, struct stat_ctx *c,
+				    union stat_val *v)
 {
 	v->i = XS(obj)->nh.ifindex;
 	return has_mac(obj, c) ? STAT_SET : STAT_NULL;
@@ -246,8 +249,8 @@ static enum stat_got get_vs(const void *obj, const struct stat_field *f, struct 
 	return STAT_SET;
 }
 
-static enum stat_got get_first_srv(const void *obj, const struct stat_field *f,
-				   struct stat_ctx *c, union stat_val *v)
+static enum stat_got get_first_srv(const void *obj, const struct stat_field *f, struct stat_ctx *c,
+				   union stat_val *v)
 {
 	v->p = XV(obj)->n ? XV(obj)->srv : NULL;
 	return STAT_SET;
@@ -270,8 +273,8 @@ static const struct stat_field vs_fields[] = {
 static const struct stat_table xvs = STAT_TABLE("xdp_service", vs_fields);
 
 /* the document's members that only a loaded program has */
-static enum stat_got get_engine_num(const void *obj, const struct stat_field *f,
-				    struct stat_ctx *c, union stat_val *v)
+static enum stat_got get_engine_num(const void *obj, const struct stat_field *f, struct stat_ctx *c,
+				    union stat_val *v)
 {
 	const struct xdp_engine *x = XE(obj);
 	size_t nconns = 0;
@@ -311,8 +314,8 @@ static enum stat_got get_engine(const void *obj, const struct stat_field *f, str
 	return loaded(obj) ? STAT_SET : STAT_OMIT;
 }
 
-static enum stat_got get_first_if(const void *obj, const struct stat_field *f,
-				  struct stat_ctx *c, union stat_val *v)
+static enum stat_got get_first_if(const void *obj, const struct stat_field *f, struct stat_ctx *c,
+				  union stat_val *v)
 {
 	v->p = loaded(obj) && XE(obj)->n_ifs ? XE(obj)->ifs : NULL;
 	return STAT_SET;
@@ -333,8 +336,8 @@ static const struct xdp_vs *serving(const struct xdp_vs *xv)
 	return xv;
 }
 
-static enum stat_got get_first_vs(const void *obj, const struct stat_field *f,
-				  struct stat_ctx *c, union stat_val *v)
+static enum stat_got get_first_vs(const void *obj, const struct stat_field *f, struct stat_ctx *c,
+				  union stat_val *v)
 {
 	v->p = loaded(obj) ? serving(XE(obj)->services) : NULL;
 	return STAT_SET;
@@ -347,20 +350,18 @@ static const void *next_vs(const void *obj, const void *cur)
 
 static const struct stat_field doc_fields[] = {
     {"loaded", STAT_BOOL, "the program is loaded (a DR/TUN service exists)", .get = get_loaded},
-    {"program_id", STAT_GAUGE, "the program's id (bpftool prog show id N)",
-     .get = get_engine_num, .arg = 0},
+    {"program_id", STAT_GAUGE, "the program's id (bpftool prog show id N)", .get = get_engine_num,
+     .arg = 0},
     {"cpus", STAT_GAUGE, "possible CPUs (per-CPU counters summed)", .get = get_engine_num,
      .arg = 1},
-    {"interfaces", STAT_LIST, "where the program is attached", .get = get_first_if,
-     .next = next_if, .sub = &iface},
-    {"connections", STAT_GAUGE, "entries in the connection table", .get = get_engine_num,
-     .arg = 2},
-    {"connection_max", STAT_CONFIG, "the connection table's size", .get = get_engine_num,
-     .arg = 3},
+    {"interfaces", STAT_LIST, "where the program is attached", .get = get_first_if, .next = next_if,
+     .sub = &iface},
+    {"connections", STAT_GAUGE, "entries in the connection table", .get = get_engine_num, .arg = 2},
+    {"connection_max", STAT_CONFIG, "the connection table's size", .get = get_engine_num, .arg = 3},
     {"counters", STAT_OBJECT, "why packets were passed, dropped or sent", .get = get_engine,
      .sub = &globals},
-    {"virtual_servers", STAT_LIST, "the DR/TUN services", .get = get_first_vs,
-     .next = next_vs, .sub = &xvs},
+    {"virtual_servers", STAT_LIST, "the DR/TUN services", .get = get_first_vs, .next = next_vs,
+     .sub = &xvs},
 };
 
 const struct stat_table xdp_stats = STAT_TABLE("xdp", doc_fields);

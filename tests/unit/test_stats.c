@@ -37,8 +37,8 @@
 /* ---- every table, walked ---- */
 
 static const struct stat_table *const all_tables[] = {
-    &ctl_list_stats, &health_stats, &vrrp_stats, &vrrp_stats_brief,
-    &stat_service,   &stat_server,  &stat_endpoint,   &xdp_stats,
+    &ctl_list_stats, &health_stats, &vrrp_stats,    &vrrp_stats_brief,
+    &stat_service,   &stat_server,  &stat_endpoint, &xdp_stats,
 };
 
 #define MAX_NAMES 256
