@@ -20,6 +20,12 @@ def get(port):
         return r.read().decode().strip()
 
 
+def passed(d, vport, rport):
+    """The server's check, once it passed an attempt."""
+    _, checks = fc.rs_checks(d, vport, rport)
+    return next((c for c in checks if c["attempts_ok"] > 0), None)
+
+
 def bodies(port, n):
     return [get(port) for _ in range(n)]
 
@@ -65,8 +71,10 @@ def test_ldirectord_cf_http_negotiate_fallback(daemon, tmp_path, undo):
     assert "'real' is not indented: read as part of the virtual service of line 6" in r.stderr
 
     d = daemon(text)
-    fc.wait_state(d, vport, a.port, "up", WAIT)
-    fc.wait_state(d, vport, b.port, "up", WAIT)
+    for s in (a, b):
+        c = fc.wait_until(lambda: passed(d, vport, s.port), WAIT, "a passed check of %s" % s.name)
+        assert c["checker"] == "HTTP_GET", c
+        fc.wait_state(d, vport, s.port, "up", WAIT)
     reqs = a.requests()
     assert reqs and reqs[-1][:2] == ("GET", "/index.html"), reqs
     seen = fc.counts(bodies(vport, 30))
