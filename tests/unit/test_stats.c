@@ -29,6 +29,7 @@
 #include "model/fulcrum-t.h"
 #include "model/model.h"
 #include "model/stats_fields.h"
+#include "vrrp/vrrp_pkt.h"
 #include "vrrp/vrrp_run-int.h"
 #include "vrrp/vrrp_run.h"
 #include "xdp/xdp-t.h"
@@ -140,6 +141,38 @@ static void test_types_named(void **state)
 		assert_non_null(stat_type_name(t));
 	assert_null(stat_type_name(0));
 	assert_null(stat_type_name(STAT__COUNT));
+}
+
+static const struct stat_table *sub_named(const struct stat_table *t, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		if (!strcmp(t->fields[i].name, name))
+			return t->fields[i].sub;
+	fail_msg("%s has no field %s", t->kind, name);
+	return NULL;
+}
+
+/* Tables that list the members of an enum name every member, under the
+ * name the rest of fulcrum uses: VRRP's drop reasons (vrrp_drop_name, the
+ * log lines) and the XDP program's fx_global counters. */
+static void test_enum_tables_complete(void **state)
+{
+	const struct stat_table *drop =
+	    sub_named(sub_named(sub_named(&vrrp_stats, "vrrp"), "counters"), "drop");
+	size_t i;
+
+	assert_int_equal(drop->n, VRRP_DROP__COUNT - 1);
+	for (i = 0; i < drop->n; i++) {
+		size_t k = (drop->fields[i].off - offsetof(struct vinst, drop)) / sizeof(uint64_t);
+
+		assert_true(k >= 1 && k < VRRP_DROP__COUNT);
+		assert_string_equal(drop->fields[i].name, vrrp_drop_name(k));
+	}
+	for (i = 0; i < FX_G_MAX; i++)
+		if (!xdp_global_name((unsigned)i))
+			fail_msg("fx_global counter %zu has no field in show xdp's table", i);
 }
 
 /* The member names of a JSON text: every string followed by ':'. */
@@ -483,6 +516,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_types_named),
 	    cmocka_unit_test(test_tables_well_formed),
+	    cmocka_unit_test(test_enum_tables_complete),
 	    cmocka_unit_test_setup_teardown(test_json_keys_are_the_tables, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_list_json_as_before, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_xdp_keys, setup, teardown),
