@@ -169,11 +169,16 @@ def test_t_names_the_grammar(bins, tmp_path):
     assert r.returncode == 0, r.stderr
     assert r.stdout == "fulcrum: %s (keepalived grammar): configuration OK (2 virtual " \
         "servers)\n" % p, r.stdout
+    # ldirectord.cf's content shows ldirectord
+    p, r = check(tmp_path, "virtual=192.168.32.66:80\n\treal=192.168.32.63:80 masq\n", "l.cf")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == "fulcrum: %s (ldirectord grammar): configuration OK (1 virtual " \
+        "server)\n" % p, r.stdout
     # a file no grammar claims is read as keepalived: its errors as ever
-    p, r = check(tmp_path, "virtual=192.168.32.66:80\n", "l.cf")
+    p, r = check(tmp_path, "virtual 192.168.32.66:80\n", "n.cf")
     assert r.returncode == 1, r.stdout
     assert lines_at(r.stderr, p, 1) == [
-        "%s:1: unknown keyword 'virtual=192.168.32.66:80' at the top level" % p], r.stderr
+        "%s:1: unknown keyword 'virtual' at the top level" % p], r.stderr
     assert "fulcrum: %s (keepalived grammar): configuration refused" % p in r.stderr
 
 
@@ -190,8 +195,8 @@ def test_format_option(bins, tmp_path):
     r = fc.run_fulcrum("-t", "--format", "nginx", "-f", p)
     fc.assert_no_sanitizer(r.stderr, "fulcrum --format nginx")
     assert r.returncode == 2, r
-    assert r.stderr == "fulcrum: --format nginx: unknown grammar (fulcrum reads keepalived)\n", \
-        r.stderr
+    assert r.stderr == "fulcrum: --format nginx: unknown grammar (fulcrum reads keepalived, " \
+        "ldirectord)\n", r.stderr
     assert "--format" in fc.run_fulcrum("-h").stdout
 
 
