@@ -592,6 +592,38 @@ static void test_global_keyword_indented(void **state)
 	config_free(cfg);
 }
 
+static void test_virtual_accepted_not_served(void **state)
+{
+	struct config *cfg = expect_ok("virtual=10.0.0.1:1812\n"
+				       "\treal=10.0.1.1 gate\n"
+				       "\tprotocol=udp\n"
+				       "\tops=yes\n"
+				       "\tmonitorfile=\"/var/log/ld.mon\"\n"
+				       "\tload=\"x\"\n"
+				       "\tsecret=\"s3\"\n"
+				       "\tlogin=\"u\"\n"
+				       "\tpasswd=\"p\"\n"
+				       "\tcheckinterval=4\n"
+				       "\temailalert=\"a@b\"\n"
+				       "\tsmtp=10.0.0.25\n");
+	struct check_conf *k = cfg->vs->rs->checks;
+
+	assert_true(has_warning(4, "ops (one-packet scheduling) is ignored"));
+	assert_true(has_warning(5, "monitorfile is ignored"));
+	assert_true(has_warning(6, "load is ignored"));
+	assert_true(has_warning(11, "emailalert is ignored"));
+	assert_true(has_warning(12, "smtp is ignored"));
+	/* ldirectord ignores a virtual's checkinterval without fork=yes; fulcrum
+	 * applies it and says so */
+	assert_true(has_warning(10, "checkinterval in a virtual section: applied by fulcrum"));
+	assert_int_equal(cfg->vs->delay_loop_ms, 4000);
+	/* radius over udp: a ping until issue 13 */
+	assert_int_equal(k->type, CHECK_PING);
+	assert_int_equal(k->delay_loop_ms, 4000);
+	assert_true(has_warning(1, "service=radius: checked by a ping"));
+	config_free(cfg);
+}
+
 static void test_probe(void **state)
 {
 	const char *ld = seed004, *ka = "virtual_server 10.0.0.1 80 {\n}\n";
@@ -630,6 +662,7 @@ int main(void)
 	    cmocka_unit_test(test_errors),
 	    cmocka_unit_test(test_gate_port),
 	    cmocka_unit_test(test_global_keyword_indented),
+	    cmocka_unit_test(test_virtual_accepted_not_served),
 	    cmocka_unit_test(test_probe),
 	};
 
