@@ -445,24 +445,36 @@ static struct config *ld_load(const char *path, struct conf_diag *d)
 	return cfg;
 }
 
+/* A '{' or '}' in [p, eol) outside "quotes", before any comment. */
+static int ld_has_brace(const char *p, const char *eol)
+{
+	int quoted = 0;
+
+	for (; p < eol && (quoted || *p != '#'); p++) {
+		if (*p == '"')
+			quoted = !quoted;
+		else if (!quoted && (*p == '{' || *p == '}'))
+			return 1;
+	}
+	return 0;
+}
+
 /* ldirectord.cf: `keyword=value` lines at column 0 whose keyword is
  * ldirectord's; a `virtual=` (or virtual6=) line makes it sure.  A '{' or
- * '}' outside comments (keepalived.conf, nginx...) rules it out. */
+ * '}' outside comments and quotes (keepalived.conf, nginx...) rules it out. */
 static int ld_probe(const char *text, size_t len)
 {
 	const char *p = text, *end = text + len;
 	int known = 0, virt = 0;
 
 	while (p < end) {
-		const char *eol = memchr(p, '\n', (size_t)(end - p)), *w = p, *q;
+		const char *eol = memchr(p, '\n', (size_t)(end - p)), *w = p;
 		char word[32];
 		size_t n;
 
 		if (!eol)
 			eol = end;
-		q = memchr(p, '#', (size_t)(eol - p));
-		if ((q ? q : eol) > p && (memchr(p, '{', (size_t)((q ? q : eol) - p)) ||
-					  memchr(p, '}', (size_t)((q ? q : eol) - p))))
+		if (ld_has_brace(p, eol))
 			return 0;
 		while (w < eol && ld_word_char(*w))
 			w++;

@@ -634,6 +634,9 @@ static void test_probe(void **state)
 	assert_int_equal(conf_reader_ldirectord.probe("checktimeout=3\n", 15), 60);
 	assert_int_equal(conf_reader_ldirectord.probe(ka, strlen(ka)), 0);
 	assert_int_equal(conf_reader_ldirectord.probe("virtual=1.2.3.4:80 {\n", 21), 0);
+	assert_int_equal(conf_reader_ldirectord.probe("virtual=1.2.3.4:80 # {\n", 23), 100);
+	assert_int_equal(conf_reader_ldirectord.probe("virtual=1.2.3.4:80\n\trequest=\"{}\"\n", 33),
+			 100);
 	assert_int_equal(conf_reader_ldirectord.probe(ha, strlen(ha)), 0);
 	assert_ptr_equal(conf_reader_probe(ld, strlen(ld)), &conf_reader_ldirectord);
 	assert_ptr_equal(conf_reader_probe(ka, strlen(ka)), &conf_reader_keepalived);
