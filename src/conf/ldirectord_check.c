@@ -39,35 +39,37 @@
 #include "kw/lexer.h"
 #include "model/model.h"
 
+/* ldirectord's ld_port_to_service / ld_service_to_port. */
+static const struct {
+	unsigned port;
+	int svc;
+} ld_ports[] = {
+    {21, LD_SVC_FTP},	      {25, LD_SVC_SMTP},     {53, LD_SVC_DNS},
+    {80, LD_SVC_HTTP},	      {110, LD_SVC_POP},     {119, LD_SVC_NNTP},
+    {143, LD_SVC_IMAP},	      {389, LD_SVC_LDAP},    {443, LD_SVC_HTTPS},
+    {587, LD_SVC_SUBMISSION}, {993, LD_SVC_IMAPS},   {995, LD_SVC_POPS},
+    {1521, LD_SVC_ORACLE},    {1812, LD_SVC_RADIUS}, {3128, LD_SVC_HTTP_PROXY},
+    {3306, LD_SVC_MYSQL},     {5060, LD_SVC_SIP},    {5432, LD_SVC_PGSQL},
+};
+
 int ld_service_of_port(unsigned port)
 {
-	static const struct {
-		unsigned port;
-		int svc;
-	} guess[] = {
-	    {21, LD_SVC_FTP},	      {25, LD_SVC_SMTP},     {53, LD_SVC_DNS},
-	    {80, LD_SVC_HTTP},	      {110, LD_SVC_POP},     {119, LD_SVC_NNTP},
-	    {143, LD_SVC_IMAP},	      {389, LD_SVC_LDAP},    {443, LD_SVC_HTTPS},
-	    {587, LD_SVC_SUBMISSION}, {993, LD_SVC_IMAPS},   {995, LD_SVC_POPS},
-	    {1521, LD_SVC_ORACLE},    {1812, LD_SVC_RADIUS}, {3128, LD_SVC_HTTP_PROXY},
-	    {3306, LD_SVC_MYSQL},     {5060, LD_SVC_SIP},    {5432, LD_SVC_PGSQL},
-	};
 	unsigned i;
 
-	for (i = 0; i < sizeof(guess) / sizeof(guess[0]); i++)
-		if (guess[i].port == port)
-			return guess[i].svc;
+	for (i = 0; i < sizeof(ld_ports) / sizeof(ld_ports[0]); i++)
+		if (ld_ports[i].port == port)
+			return ld_ports[i].svc;
 	return LD_SVC_NONE;
 }
 
-/* The service's own port (ld_service_to_port), 0 if none. */
+/* The service's own port, 0 if none (none, simpletcp). */
 static unsigned ld_port_of_service(int svc)
 {
-	unsigned p;
+	unsigned i;
 
-	for (p = 1; p < 6000; p++)
-		if (ld_service_of_port(p) == svc && svc != LD_SVC_NONE)
-			return p;
+	for (i = 0; i < sizeof(ld_ports) / sizeof(ld_ports[0]); i++)
+		if (ld_ports[i].svc == svc)
+			return ld_ports[i].port;
 	return 0;
 }
 
