@@ -172,10 +172,15 @@ static int p_autoreload(struct kw_ctx *c, void *obj, const struct kw_stmt *st, c
 	return ld_yesno(st, &((struct global_defs *)obj)->autoreload, err, errlen);
 }
 
+/* checked as every script (script_check.c), at this line */
 static int p_callback(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
 		      size_t errlen)
 {
-	return ld_text(st, &((struct global_defs *)obj)->reload_callback, err, errlen);
+	struct global_defs *g = obj;
+
+	g->reload_callback_file = st->kw->file;
+	g->reload_callback_line = st->kw->line;
+	return ld_text(st, &g->reload_callback, err, errlen);
 }
 
 static int p_maintenancedir(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
@@ -183,6 +188,10 @@ static int p_maintenancedir(struct kw_ctx *c, void *obj, const struct kw_stmt *s
 {
 	struct stat sb;
 
+	if (val(st)[0] != '/')
+		return err_set(err, errlen,
+			       "maintenancedir: '%s' is not an absolute path (fulcrum runs in /)",
+			       val(st));
 	if (ld_text(st, &((struct global_defs *)obj)->maintenance_dir, err, errlen) < 0)
 		return -1;
 	/* ldirectord warns too; the directory may be made later */

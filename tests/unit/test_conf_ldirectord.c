@@ -250,6 +250,8 @@ static void test_globals(void **state)
 	assert_string_equal(cfg->global.maintenance_dir, "/nonexistent/maint");
 	assert_true(has_warning(2, "does not exist"));
 	assert_string_equal(cfg->global.reload_callback, "/usr/local/bin/sync-cf");
+	assert_string_equal(cfg->global.reload_callback_file, "ld.cf");
+	assert_int_equal(cfg->global.reload_callback_line, 3);
 	assert_string_equal(vs->quorum_down, "/usr/local/bin/fb start");
 	assert_string_equal(vs->quorum_up, "/usr/local/bin/fb stop");
 	assert_int_equal(vs->quorum, 1);
@@ -553,6 +555,7 @@ static void test_errors(void **state)
 	expect_error("virtual=10.0.0.1:80\n\treceive=\"\"\n", 2, "receive: empty value");
 	expect_error("virtual=10.0.0.1:80\n\tconnecttimeout=3\n", 2, "connecttimeout directive");
 	expect_error("quiescent=maybe\n", 1, "quiescent must be 'yes' or 'no'");
+	expect_error("maintenancedir=maint\n", 1, "is not an absolute path");
 	expect_error("checktimeout=0\n", 1, "checktimeout: '0' is not a number in 1..3600");
 	expect_error("virtual=10.0.0.1:80\n\tprotocol=sctp\n", 2, "protocol must be tcp or udp");
 	expect_error("virtual=10.0.0.1:80\n\tnetmask=255.0.255.0\n", 2, "this mask is not one");
