@@ -326,6 +326,19 @@ def test_both_gone_the_director_answers_then_a_server_returns(site, guide_net):
     assert got == [RS[1]] * 4, got
 
 
+def test_fallback_on_the_director_without_the_vip_is_warned(site, guide_net):
+    """The director does not hold the VIP (a VRRP backup, or a forgotten
+    `ip addr add`): the fallback's packets would reach a stack that does
+    not take them, and fulcrum says so when it applies the file."""
+    net = guide_net
+    net.del_vip(net.dirs[0])
+    d = site(seed_text("ldirectord.cf"))
+    fc.wait_until(lambda: "the VIP is not an address of this host" in d.stderr(), 5.0,
+                  "the warning about the VIP")
+    assert re.search(r"sorry server 127\.0\.0\.1:80 is this host, but the VIP is not",
+                     d.stderr()), d.stderr()[-2000:]
+
+
 @pytest.mark.xfail(strict=False,
                    reason="the ldirectord reader defaults quiescent to no; ldirectord(8) "
                    "documents yes (reported)")
