@@ -43,10 +43,10 @@ DIRECTOR = "192.168.32.61"
 RS = ("192.168.32.63", "192.168.32.73")
 NGINX = "/usr/sbin/nginx"
 
-# ldirectord's defaults for what the guide's file leaves out: checkinterval
-# 5 s, negotiatetimeout 30 s; a server whose page lost the word is out
-# after one failed check, back after one good one
-CHECK_VERBATIM = 5 + 5 + 8.0
+# ldirectord's defaults for what the guide's file leaves out (checkinterval
+# 10 s): a server whose page lost the word is out after one failed check
+# (failurecount 1), back after one good one
+CHECK_VERBATIM = 10 + 10.0
 # with the sample's global section (checkinterval=1, checktimeout=3)
 CHECK_FAST = 1 + 3 + 6.0
 
@@ -339,25 +339,21 @@ def test_fallback_on_the_director_without_the_vip_is_warned(site, guide_net):
                      d.stderr()), d.stderr()[-2000:]
 
 
-@pytest.mark.xfail(strict=False,
-                   reason="the ldirectord reader defaults quiescent to no; ldirectord(8) "
-                   "documents yes (reported)")
-def test_verbatim_file_quiescent_default_keeps_the_server_at_weight_0(site, guide_net):
-    """The guide's file without the sample's globals: ldirectord's default
-    quiescent=yes keeps a failed server listed with weight 0, and it gets
-    no new client."""
+def test_verbatim_file_removes_a_failed_server(site, guide_net):
+    """The guide's file as it stands, ldirectord's own defaults for the rest
+    (quiescent=no as its set_defaults has it, checkinterval=10): the
+    server whose page lost the word leaves the listing and gets no new
+    client."""
     net = guide_net
     d = site(seed_text("ldirectord.cf"))
     wait_listing(d, {RS[0]: 1, RS[1]: 1}, CHECK_VERBATIM, "both servers up")
     first_get(net)
     net.web[RS[1]].set_page(rs_page(RS[1], word="maintenance"))
-    wait_listing(d, {RS[0]: 1, RS[1]: 0}, CHECK_VERBATIM, "%s at weight 0" % RS[1])
+    wait_listing(d, {RS[0]: 1}, CHECK_VERBATIM, "%s to be removed" % RS[1])
     got = [get(net) for _ in range(6)]
     assert got == [RS[0]] * 6, got
 
 
-@pytest.mark.xfail(strict=False,
-                   reason="autoreload (src/daemon/watch.c) is being written by another engineer")
 def test_autoreload_applies_a_weight_and_keeps_other_streams(site, guide_net):
     """autoreload=yes: the operator rewrites the file with a weight for one
     real server (`gate 3`); fulcrum applies it without being told, and a
