@@ -528,7 +528,7 @@ static void verdict_reason(struct real_server *rs, const struct rs_health *rh)
 	if (!hr && rh && rh->n_runs && rh->runs[0].run.last_ms)
 		hr = &rh->runs[0];
 	if (!hr) {
-		set_reason(rs, "%s", rh && rh->n_runs ? "up" : "no health check");
+		set_reason(rs, "%s", rh && rh->n_runs ? "" : "no health check");
 		return;
 	}
 	name = hr->run.ops ? hr->run.ops->name : "check";

@@ -276,9 +276,15 @@ static void conf_event(int wd, uint32_t mask, const char *name)
 
 		if (wd >= 0 && (f->wd != wd || !name || strcmp(f->name, name)))
 			continue;
-		/* the last event of a burst decides: the debounce starts again */
+		/* the last event of a burst decides: the debounce starts again,
+		 * short once the file was closed or renamed into place, longer
+		 * while a writer may still be at it (a file truncated and not
+		 * yet closed, or moved away and not yet back, must not be read
+		 * as the new configuration) */
 		log_debug("watch: %s: event 0x%x", f->path, mask);
-		loop_timer_start(W.fc->loop, &W.debounce, WATCH_DEBOUNCE_MS);
+		loop_timer_start(W.fc->loop, &W.debounce,
+				 mask & (IN_CLOSE_WRITE | IN_MOVED_TO) ? WATCH_DEBOUNCE_MS
+								      : WATCH_SETTLE_MS);
 		return;
 	}
 }

@@ -9,7 +9,8 @@
  *
  *  - Configuration files: every file the running model read (cfg->files),
  *    while autoreload or a callback is set.  Events are debounced
- *    (WATCH_DEBOUNCE_MS after the last one); then the files' contents are
+ *    (WATCH_DEBOUNCE_MS after the last one, WATCH_SETTLE_MS if a writer
+ *    may still be writing); then the files' contents are
  *    compared with what the model was read from: unchanged content (touch,
  *    an editor saving the same text) does nothing.  A change is reloaded
  *    through the hooks, the path SIGHUP takes, when autoreload is on (a bad
@@ -28,7 +29,11 @@
 
 #include "model/fulcrum-t.h"
 
+/* After the last event on a configuration file: 200 ms once it was closed
+ * or renamed into place, 1 s after any other (a write with the file still
+ * open, the file moved away or removed: it may be coming back). */
 #define WATCH_DEBOUNCE_MS 200
+#define WATCH_SETTLE_MS 1000
 
 /* What the watcher asks of apply; installed by watch_apply. */
 struct watch_hooks {
