@@ -86,6 +86,22 @@ struct {
 	__type(value, __u64);
 } fx_seq SEC(".maps");
 
+/* FX_SCHED_LEAST: each service's candidate servers, and each slot's
+ * active flows (bpf/fulcrum_xdp.h) */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, FX_MAX_VS);
+	__type(key, __u32);
+	__type(value, struct fx_least_set);
+} fx_least SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, FX_MAX_RS);
+	__type(key, __u32);
+	__type(value, __s64);
+} fx_active SEC(".maps");
+
 #define FX_NS_PER_S   1000000000ull
 #define FX_REFRESH_NS FX_NS_PER_S /* last_ns is rewritten at most this often */
 
@@ -159,8 +175,84 @@ static __always_inline struct fx_real *fx_live_real(__u32 rs_id, __u32 vs_id)
 	return rs;
 }
 
+/* One more or one less active flow on slot rs_id (FX_SCHED_LEAST). */
+static __always_inline void fx_active_add(__u32 rs_id, __s64 delta)
+{
+	__s64 *cnt;
+
+	if (rs_id >= FX_MAX_RS)
+		return;
+	cnt = bpf_map_lookup_elem(&fx_active, &rs_id);
+	if (cnt)
+		__sync_fetch_and_add(cnt, delta);
+}
+
+/* FX_SCHED_LEAST: the server of the service's set with the fewest active
+ * flows for its weight (fx_vip.least, as IPVS's lc/wlc/sed/nq weigh
+ * them), the first of the list on a tie.  Compared as a * best_w <
+ * best_a * w: no division.  The walk is a bpf_loop() callback: the
+ * verifier checks one step once, where an unrolled or open-coded loop of
+ * FX_LEAST_MAX steps, inlined into every path of the program, exceeds its
+ * limit. */
+struct fx_least_walk {
+	__u32 vs_id, least;
+	__u32 best; /* rs_id, FX_RS_NONE while none */
+	__u32 pad;
+	__u64 best_a, best_w;
+};
+
+static long fx_least_step(__u32 i, void *arg)
+{
+	struct fx_least_walk *lw = arg;
+	struct fx_least_set *set;
+	__u32 vs = lw->vs_id, id;
+	__u64 w, a = 0;
+	__s64 *cnt;
+
+	if (i >= FX_LEAST_MAX)
+		return 1;
+	set = bpf_map_lookup_elem(&fx_least, &vs);
+	if (!set || i >= set->n)
+		return 1;
+	/* a bound the verifier sees on the register that indexes (clang
+	 * would otherwise drop the mask as implied by the test above) */
+	barrier_var(i);
+	i &= FX_LEAST_MAX - 1;
+	id = set->rs_id[i];
+	w = set->weight[i];
+	if (id >= FX_MAX_RS || !w)
+		return 0;
+	cnt = bpf_map_lookup_elem(&fx_active, &id);
+	if (cnt && *cnt > 0)
+		a = (__u64)*cnt;
+	if (lw->least == FX_LEAST_NQ && a == 0) {
+		lw->best = id;
+		return 1;
+	}
+	if (lw->least == FX_LEAST_SED || lw->least == FX_LEAST_NQ)
+		a += 1;
+	if (lw->least == FX_LEAST_LC)
+		w = 1;
+	if (lw->best == FX_RS_NONE || a * lw->best_w < lw->best_a * w) {
+		lw->best = id;
+		lw->best_a = a;
+		lw->best_w = w;
+	}
+	return 0;
+}
+
+static __always_inline struct fx_real *fx_least_pick(const struct fx_vip *vip, __u32 *rs_id)
+{
+	struct fx_least_walk lw = {.vs_id = vip->vs_id, .least = vip->least, .best = FX_RS_NONE};
+
+	bpf_loop(FX_LEAST_MAX, fx_least_step, &lw, 0);
+	*rs_id = lw.best;
+	return lw.best == FX_RS_NONE ? 0 : fx_live_real(lw.best, vip->vs_id);
+}
+
 /* The service's scheduler: a slot of its ring block, then the server in
- * it.  NULL when the slot is empty or its server is no longer live. */
+ * it (FX_SCHED_LEAST: the least loaded of its set).  NULL when the slot
+ * is empty or its server is no longer live. */
 static __always_inline struct fx_real *fx_schedule(const struct fx_pkt *p, const struct fx_vip *vip,
 						   __u32 *rs_id)
 {
@@ -186,6 +278,8 @@ static __always_inline struct fx_real *fx_schedule(const struct fx_pkt *p, const
 		 * whichever CPUs they arrive on (64 bits: never wraps) */
 		slot = (__u32)(__sync_fetch_and_add(pos, 1) % len);
 		break;
+	case FX_SCHED_LEAST:
+		return fx_least_pick(vip, rs_id);
 	default:
 		return 0;
 	}
@@ -276,6 +370,7 @@ static __always_inline struct fx_real *fx_flow(const struct fx_pkt *p, const str
 					       __u64 now, __u32 *rs_id)
 {
 	int fin = p->key.proto == IPPROTO_TCP && (p->tcp_flags & (FX_TCP_FIN | FX_TCP_RST));
+	__u32 flags = fin ? FX_CONN_F_FIN : 0;
 	struct fx_conn *c, nc = {};
 	struct fx_real *rs;
 
@@ -287,7 +382,11 @@ static __always_inline struct fx_real *fx_flow(const struct fx_pkt *p, const str
 			/* racy read-modify-write across CPUs: both write "now"
 			 * and FIN only ever gets set, so any order is right */
 			if (fin && !(c->flags & FX_CONN_F_FIN)) {
-				c->flags |= FX_CONN_F_FIN;
+				/* no longer active: the least-connection
+				 * count lets go of it */
+				if (c->flags & FX_CONN_F_COUNTED)
+					fx_active_add(c->rs_id, -1);
+				c->flags = (c->flags | FX_CONN_F_FIN) & ~FX_CONN_F_COUNTED;
 				c->last_ns = now;
 				fx_persist_touch(p, vip, *rs_id, now);
 			} else if (now > c->last_ns + FX_REFRESH_NS) {
@@ -300,6 +399,12 @@ static __always_inline struct fx_real *fx_flow(const struct fx_pkt *p, const str
 	rs = fx_place(p, vip, now, rs_id);
 	if (!rs)
 		return 0;
+	if (c && (c->flags & FX_CONN_F_COUNTED))
+		fx_active_add(c->rs_id, -1); /* its old placement ends here */
+	if (vip->sched == FX_SCHED_LEAST && !fin) {
+		fx_active_add(*rs_id, 1);
+		flags |= FX_CONN_F_COUNTED;
+	}
 	if (c) {
 		/* an entry that may not be used any more (closed and its ports
 		 * reused by a SYN, idle, server removed) is rewritten in place:
@@ -310,12 +415,12 @@ static __always_inline struct fx_real *fx_flow(const struct fx_pkt *p, const str
 		c->rs_id = *rs_id;
 		c->vs_id = vip->vs_id;
 		c->last_ns = now;
-		c->flags = fin ? FX_CONN_F_FIN : 0;
+		c->flags = flags;
 	} else {
 		nc.rs_id = *rs_id;
 		nc.vs_id = vip->vs_id;
 		nc.last_ns = now;
-		nc.flags = fin ? FX_CONN_F_FIN : 0;
+		nc.flags = flags;
 		bpf_map_update_elem(&fx_conns, &p->key, &nc, BPF_ANY);
 	}
 	fx_stats_add(&fx_vs_stats, vip->vs_id, 0, 0, 1);

@@ -28,6 +28,9 @@
 				  * resize before load */
 #define FX_PERSIST_MAX  65536    /* persistence templates (LRU) */
 #define FX_RS_NONE      0xffffffffu /* ring entry / rs_id: no server */
+#define FX_LEAST_MAX    64       /* servers a least-connection service places
+				  * on (fx_least): the first 64 of its list; a
+				  * power of two (the program masks with it) */
 
 /* address family as carried in keys (the kernel's AF_* values) */
 #define FX_AF_INET      2
@@ -53,9 +56,24 @@ struct fx_vip_key {
 enum fx_sched {
 	FX_SCHED_HASH_SRC = 0, /* mh, sh: ring[hash(client addr [, port]) % FX_RING_SIZE] */
 	FX_SCHED_HASH_DST = 1, /* dh: ring[hash(destination addr) % FX_RING_SIZE] */
-	FX_SCHED_SEQ = 2,      /* rr, wrr and the least-connection family:
+	FX_SCHED_SEQ = 2,      /* rr, wrr, and what approximates other schedulers
+				* (lblc, lblcr, fo, ovf, twos):
 				* ring[(fx_seq[vs_id]++) % seq_len]; userspace lays
 				* out the weighted sequence in the ring */
+	FX_SCHED_LEAST = 3,    /* lc, wlc, sed, nq: the server of fx_least[vs_id]
+				* with the least (weighted) fx_active count, as
+				* fx_vip.least says; the ring holds the wrr
+				* sequence too, unused */
+};
+
+/* fx_vip.least: how FX_SCHED_LEAST weighs a server's active flows A
+ * against its weight W (IPVS's lc, wlc, sed, nq; the first server of the
+ * list wins a tie, as in IPVS). */
+enum fx_least {
+	FX_LEAST_LC = 0,  /* least A */
+	FX_LEAST_WLC = 1, /* least A / W */
+	FX_LEAST_SED = 2, /* least (A + 1) / W */
+	FX_LEAST_NQ = 3,  /* the first with A = 0, else as SED */
 };
 
 #define FX_VS_F_TUN       0x1 /* tunnel (IPIP / IPv6-in-IPv6); else DR (MAC rewrite) */
@@ -71,8 +89,28 @@ struct fx_vip {
 	__u32 tcp_idle_s;     /* a TCP flow idle this long is forgotten (placed anew) */
 	__u32 tcp_fin_s;      /* ... once a FIN or RST was seen (IPVS: 120 s) */
 	__u32 udp_idle_s;     /* a UDP flow idle this long is forgotten */
-	__u32 pad;
+	__u32 least;          /* FX_SCHED_LEAST: enum fx_least */
 };
+
+/* ---- fx_least: ARRAY of struct fx_least_set, FX_MAX_VS entries (index vs_id) ----
+ * FX_SCHED_LEAST: the servers that may take new flows, in list order, with
+ * their weights (> 0).  Written by userspace before fx_vips points at it. */
+struct fx_least_set {
+	__u32 n;                       /* entries in use (<= FX_LEAST_MAX) */
+	__u32 pad;
+	__u32 rs_id[FX_LEAST_MAX];
+	__u32 weight[FX_LEAST_MAX];
+};
+
+/* ---- fx_active: ARRAY of __s64, FX_MAX_RS entries (index rs_id) ----
+ * FX_SCHED_LEAST services only: the flows of the slot that count as active
+ * (TCP before FIN/RST, UDP), one counter for the whole machine (atomic
+ * adds).  +1 when a flow is placed on the slot, -1 when that flow sees
+ * its first FIN/RST or is placed anew (FX_CONN_F_COUNTED marks the
+ * entries counted).  A flow that ends without either (idle, evicted) is
+ * not taken off here: userspace rewrites the counts from the connection
+ * table from time to time (src/xdp/xdp_stats.c).  May go below zero by a
+ * race: read as 0. */
 
 /* ---- fx_ring: ARRAY of __u32 rs_id, FX_MAX_VS * FX_RING_SIZE entries ----
  * Service vs_id owns entries [vs_id * FX_RING_SIZE, (vs_id + 1) * FX_RING_SIZE).
@@ -128,7 +166,8 @@ struct fx_flow_key {
 	__u16 pad;           /* zero */
 };
 
-#define FX_CONN_F_FIN 0x1 /* TCP: a FIN or RST was seen (IPVS "inactive") */
+#define FX_CONN_F_FIN     0x1 /* TCP: a FIN or RST was seen (IPVS "inactive") */
+#define FX_CONN_F_COUNTED 0x2 /* counted in fx_active[rs_id] (FX_SCHED_LEAST) */
 
 struct fx_conn {
 	__u32 rs_id;

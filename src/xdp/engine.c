@@ -244,6 +244,7 @@ static void neigh_tick(struct loop *l, struct ev_timer *t)
 		}
 		unready |= xdp_vs_write(xv);
 	}
+	xdp_active_recount(x);
 	if (x->services)
 		loop_timer_start(l, t, unready ? XDP_NEIGH_FAST_MS : XDP_NEIGH_SLOW_MS);
 	xdp_pending_arm(x);
@@ -438,6 +439,8 @@ static void xdp_commit(struct fulcrum *fc, struct virtual_server *vs, struct vir
 		o->ring = NULL;
 		xv->vip = o->vip;
 		xv->committed = o->committed;
+		xv->least = o->least;
+		xv->least_written = o->least_written;
 	}
 	unready = xdp_vs_write(xv);
 	if (o && o != xv) {

@@ -37,6 +37,10 @@
 /* next-hop refresh period: while a DR server is unresolved, else */
 #define XDP_NEIGH_FAST_MS 2000
 #define XDP_NEIGH_SLOW_MS 30000
+/* FX_SCHED_LEAST: how often at most the active counts are rewritten from
+ * the connection table (a walk of up to FX_CONN_MAX entries): flows that
+ * ended without FIN/RST (idle, evicted) are no longer counted after this */
+#define XDP_RECOUNT_MS 30000
 /* how long the daemon's start may wait, all services together, for the
  * MACs of its servers (xdp_srv_settle; a later apply never waits: the
  * neighbour events of xdp_pending.c tell when a MAC is known): ARP answers
@@ -93,6 +97,8 @@ struct xdp_vs {
 	struct xdp_srv *srv; /* real servers in config order, then the sorry server */
 	size_t n;
 	uint32_t *ring;	      /* FX_RING_SIZE entries as last written */
+	struct fx_least_set least; /* FX_SCHED_LEAST: fx_least[vs_id] as last written */
+	int least_written;
 	struct fc_stats base; /* vs->live->stats when vs_id was taken */
 	struct xdp_vs *prev, *next;
 };
@@ -103,7 +109,8 @@ struct xdp_engine {
 	uint32_t prog_id;
 	struct xdp_fds { /* the skeleton's map fds (only xdp_load.c includes
 			  * the skeleton: its ELF blob is big) */
-		int vips, ring, reals, conns, persist, vs_stats, rs_stats, global, seq;
+		int vips, ring, reals, conns, persist, vs_stats, rs_stats, global, seq, least,
+		    active;
 	} fd;
 	int ncpus; /* libbpf_num_possible_cpus() */
 	/* settings of the model being applied (global_defs), copied */
@@ -123,6 +130,7 @@ struct xdp_engine {
 	struct ev_timer neigh; /* next-hop refresh */
 	uint8_t lo_fwd_set[2]; /* lo forwarding switched on by us (IPv4, IPv6):
 				* switched back off when the program unloads */
+	uint64_t recount_at;   /* loop_now() of the last fx_active recount (xdp_stats.c) */
 	uint64_t wait_round;   /* loop_now() of the apply that last waited for MACs */
 	unsigned wait_left_ms; /* what is left of XDP_NEIGH_WAIT_MS in that apply */
 	/* xdp_pending.c: neighbour events while some server waits for its MAC */

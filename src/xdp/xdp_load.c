@@ -67,6 +67,8 @@ int xdp_load(struct xdp_engine *x, char *err, size_t errlen)
 	x->fd.rs_stats = bpf_map__fd(x->skel->maps.fx_rs_stats);
 	x->fd.global = bpf_map__fd(x->skel->maps.fx_global);
 	x->fd.seq = bpf_map__fd(x->skel->maps.fx_seq);
+	x->fd.least = bpf_map__fd(x->skel->maps.fx_least);
+	x->fd.active = bpf_map__fd(x->skel->maps.fx_active);
 	log_info("xdp: program loaded (id %u)", x->prog_id);
 	return 0;
 }

@@ -141,6 +141,26 @@ int xdp_map_walk(int fd, size_t keysz, size_t valsz, size_t max,
 	return 0;
 }
 
+int xdp_least_kind(const char *sched)
+{
+	static const char *const names[] = {
+	    [FX_LEAST_LC] = "lc", [FX_LEAST_WLC] = "wlc", [FX_LEAST_SED] = "sed",
+	    [FX_LEAST_NQ] = "nq"};
+	size_t i;
+
+	for (i = 0; sched && i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(sched, names[i]))
+			return (int)i;
+	return -1;
+}
+
+void xdp_active_set(struct xdp_engine *x, uint32_t rs_id, int64_t n)
+{
+	if (bpf_map_update_elem(MAPFD(x, active), &rs_id, &n, BPF_ANY) < 0)
+		log_warn("xdp: cannot set the active count of slot %u: %s", rs_id,
+			 strerror(errno));
+}
+
 /* ---- ids ---- */
 
 int xdp_vs_id_alloc(struct xdp_engine *x, uint32_t *id)
@@ -180,6 +200,7 @@ int xdp_rs_id_alloc(struct xdp_engine *x, uint32_t vs_id, uint32_t *id)
 		x->rs_vs[i] = vs_id;
 		x->rs_next = (i + 1) % FX_MAX_RS;
 		xdp_stats_zero(x, MAPFD(x, rs_stats), i);
+		xdp_active_set(x, i, 0);
 		*id = i;
 		return 0;
 	}
@@ -638,6 +659,34 @@ static void write_ring(struct xdp_vs *xv, const uint32_t *ring)
 	}
 }
 
+/* FX_SCHED_LEAST: the servers the ring holds (weight > 0: up, ready,
+ * enabled, or the sorry server when nobody else may), in list order, the
+ * first FX_LEAST_MAX of them.  Written only when it changed. */
+static void write_least(struct xdp_vs *xv)
+{
+	struct fx_least_set set;
+	size_t i;
+
+	if (xdp_least_kind(xv->vs->sched) < 0)
+		return;
+	memset(&set, 0, sizeof(set));
+	for (i = 0; i < xv->n && set.n < FX_LEAST_MAX; i++) {
+		if (xv->srv[i].weight <= 0)
+			continue;
+		set.rs_id[set.n] = xv->srv[i].rs_id;
+		set.weight[set.n++] = (uint32_t)xv->srv[i].weight;
+	}
+	if (xv->least_written && !memcmp(&set, &xv->least, sizeof(set)))
+		return;
+	if (bpf_map_update_elem(MAPFD(xv->x, least), &xv->vs_id, &set, BPF_ANY) < 0) {
+		log_err("xdp: %s: cannot write the least-connection set: %s", xv->name,
+			strerror(errno));
+		return;
+	}
+	xv->least = set;
+	xv->least_written = 1;
+}
+
 static uint32_t secs(unsigned ms)
 {
 	if (!ms)
@@ -651,12 +700,15 @@ static void fill_vip(const struct xdp_vs *xv, uint32_t seq_len, struct fx_vip *v
 	unsigned maxp = vs->addr.family == AF_INET6 ? 128 : 32;
 	int kind = xdp_ring_kind(vs->sched);
 
+	int least = xdp_least_kind(vs->sched);
+
 	memset(v, 0, sizeof(*v));
 	v->vs_id = xv->vs_id;
 	v->flags = vs->fwd == FWD_TUN ? FX_VS_F_TUN : 0;
 	if ((vs->sched_flags & SCHED_F_PORT) && kind == FX_SCHED_HASH_SRC)
 		v->flags |= FX_VS_F_HASH_PORT;
-	v->sched = (uint32_t)kind;
+	v->sched = (uint32_t)(least >= 0 ? FX_SCHED_LEAST : kind);
+	v->least = least >= 0 ? (uint32_t)least : 0;
 	v->seq_len = seq_len;
 	v->persist_s = vs->persistence_timeout;
 	v->persist_prefix = vs->persistence_prefix && vs->persistence_prefix <= maxp
@@ -735,6 +787,7 @@ int xdp_vs_write(struct xdp_vs *xv)
 	write_ring(xv, ring);
 	if (set_seq)
 		write_seq(xv, seq);
+	write_least(xv);
 	fill_vip(xv, seq_len, &vip);
 	if (!xv->committed || memcmp(&vip, &xv->vip, sizeof(vip))) {
 		if (bpf_map_update_elem(MAPFD(x, vips), &xv->key, &vip, BPF_ANY) < 0)

@@ -12,6 +12,12 @@
 
 #include "xdp/xdp-t.h"
 
+/* The enum fx_least of an IPVS scheduler the program places by active
+ * flows (lc, wlc, sed, nq: FX_SCHED_LEAST), else -1. */
+int xdp_least_kind(const char *sched);
+/* fx_active[rs_id] = n (a fresh slot: 0; a recount: xdp_stats.c). */
+void xdp_active_set(struct xdp_engine *x, uint32_t rs_id, int64_t n);
+
 /* ---- ids ---- */
 
 /* The lowest free vs_id; its fx_vs_stats slot is zeroed.  -1 when all

@@ -20,6 +20,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "core/loop.h"
 #include "model/fulcrum-t.h"
 #include "model/model.h"
 #include "xdp/xdp_maps.h"
@@ -78,19 +79,23 @@ static void set_stats(struct fc_stats *dst, const struct fc_stats *base, const s
 	dst->outbytes = base->outbytes;
 }
 
-void xdp_engine_sync(struct fulcrum *fc, int conns)
+static void walk_free(struct conn_walk *w)
 {
-	struct xdp_engine *x = fc->xdp;
-	struct conn_walk *w;
-	struct xdp_vs *xv;
-	size_t i;
+	if (w)
+		free(w->count);
+	free(w);
+}
 
-	if (!x || !x->skel || !x->services)
-		return;
-	w = calloc(1, sizeof(*w));
+/* The committed services' vips, and (conns) the live connections of
+ * every slot counted from fx_conns.  NULL when out of memory. */
+static struct conn_walk *walk_conns(const struct xdp_engine *x, int conns)
+{
+	struct conn_walk *w = calloc(1, sizeof(*w));
+	const struct xdp_vs *xv;
+
 	if (!w || !(w->count = calloc(FX_MAX_RS, sizeof(*w->count)))) {
 		free(w);
-		return;
+		return NULL;
 	}
 	w->x = x;
 	for (xv = x->services; xv; xv = xv->next)
@@ -100,6 +105,59 @@ void xdp_engine_sync(struct fulcrum *fc, int conns)
 	if (conns)
 		xdp_map_walk(x->fd.conns, sizeof(struct fx_flow_key), sizeof(struct fx_conn),
 			     FX_CONN_MAX, count_conn, w);
+	return w;
+}
+
+/* FX_SCHED_LEAST: the program's active counts (fx_active) become the
+ * counted ones.  The program adds and takes off as flows start and see
+ * FIN/RST; a flow that ends otherwise (idle, evicted from the LRU table)
+ * stays counted until this rewrite.  A flow placed between the walk and
+ * the write may be lost to the count until the next rewrite. */
+static void recount_least(struct xdp_engine *x, const struct conn_walk *w)
+{
+	const struct xdp_vs *xv;
+	size_t i;
+
+	for (xv = x->services; xv; xv = xv->next) {
+		if (!xv->vs || !xv->committed || xv->vip.sched != FX_SCHED_LEAST)
+			continue;
+		for (i = 0; i < xv->n; i++)
+			xdp_active_set(x, xv->srv[i].rs_id, w->count[xv->srv[i].rs_id][0]);
+	}
+	x->recount_at = x->loop ? loop_now(x->loop) : 0;
+}
+
+void xdp_active_recount(struct xdp_engine *x)
+{
+	const struct xdp_vs *xv;
+	struct conn_walk *w;
+
+	if (!x->skel)
+		return;
+	for (xv = x->services; xv; xv = xv->next)
+		if (xv->vs && xv->committed && xv->vip.sched == FX_SCHED_LEAST)
+			break;
+	if (!xv || (x->loop && loop_now(x->loop) < x->recount_at + XDP_RECOUNT_MS))
+		return;
+	w = walk_conns(x, 1);
+	if (w)
+		recount_least(x, w);
+	walk_free(w);
+}
+
+void xdp_engine_sync(struct fulcrum *fc, int conns)
+{
+	struct xdp_engine *x = fc->xdp;
+	struct conn_walk *w;
+	struct xdp_vs *xv;
+	size_t i;
+
+	if (!x || !x->skel || !x->services)
+		return;
+	if (!(w = walk_conns(x, conns)))
+		return;
+	if (conns)
+		recount_least(x, w);
 
 	for (xv = x->services; xv; xv = xv->next) {
 		struct vs_live *vl;
@@ -125,6 +183,5 @@ void xdp_engine_sync(struct fulcrum *fc, int conns)
 		if (xdp_stats_sum(x, x->fd.vs_stats, xv->vs_id, &m) == 0)
 			set_stats(&vl->stats, &xv->base, &m);
 	}
-	free(w->count);
-	free(w);
+	walk_free(w);
 }

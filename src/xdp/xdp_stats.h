@@ -11,11 +11,18 @@
 
 struct fulcrum;
 struct sbuf;
+struct xdp_engine;
 
 /* The engine's sync op (engine-t.h): vs->live / rs->live figures of every
  * DR/TUN service from the maps; ActiveConn/InActConn (a walk of the
  * connection table) only when conns is set. */
 void xdp_engine_sync(struct fulcrum *fc, int conns);
+
+/* FX_SCHED_LEAST services: rewrite the program's active counts (fx_active)
+ * from a walk of the connection table, at most every XDP_RECOUNT_MS
+ * (called from the next-hop refresh; a listing, xdp_engine_sync with
+ * conns, rewrites them too).  Nothing without such a service. */
+void xdp_active_recount(struct xdp_engine *x);
 
 /* fx_global counter names ("pass_not_ip", ...), indexed by enum fx_global. */
 const char *xdp_global_name(unsigned i);

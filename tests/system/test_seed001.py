@@ -187,9 +187,6 @@ def test_both_services_listed_and_sessions_spread_over_the_three_nodes(cluster):
                   5.0, "ActiveConn 2 per node and port")
 
 
-@pytest.mark.xfail(strict=True, reason="the XDP engine approximates lc by wrr over the "
-                   "weights (doc/xdp.md, Schedulers): a node whose sessions ended does "
-                   "not take the next new ones first")
 def test_lc_new_sessions_go_to_the_node_with_fewest(cluster):
     """lc proper: after node2's sessions end, the next new sessions go to
     node2, the node with the fewest, until it has caught up."""

@@ -845,6 +845,108 @@ static void test_local_server(void **state)
 	assert_int_equal(global(FX_G_LOCAL), 4);
 }
 
+static void set_least(struct fx_vip *v, uint32_t kind)
+{
+	v->sched = FX_SCHED_LEAST;
+	v->least = kind;
+}
+
+/* fx_least[vs_id]: servers ids[] with weights w[]. */
+static void put_least(uint32_t vs_id, const uint32_t *ids, const uint32_t *w, uint32_t n)
+{
+	struct fx_least_set set = {.n = n};
+
+	for (uint32_t i = 0; i < n; i++) {
+		set.rs_id[i] = ids[i];
+		set.weight[i] = w[i];
+	}
+	assert_int_equal(
+	    bpf_map__update_elem(skel->maps.fx_least, &vs_id, sizeof(vs_id), &set, sizeof(set), 0),
+	    0);
+}
+
+static int64_t active(uint32_t rs_id)
+{
+	int64_t n;
+
+	assert_int_equal(
+	    bpf_map__lookup_elem(skel->maps.fx_active, &rs_id, sizeof(rs_id), &n, sizeof(n), 0), 0);
+	return n;
+}
+
+/* n new flows from ports sport0, sport0 + 1...: flow i must go to want[i]. */
+static void place_each(struct flow *f, uint16_t sport0, int n, const uint32_t *want)
+{
+	for (int i = 0; i < n; i++) {
+		f->sport = (uint16_t)(sport0 + i);
+		assert_int_equal(place(f), want[i]);
+	}
+}
+
+/* lc: a new flow goes to the server with the fewest active flows (the
+ * first of the list on a tie), whatever order a sequence would take; a
+ * flow's FIN takes it off its server's count, a re-placed flow off its
+ * old server's. */
+static void test_least_conn(void **state)
+{
+	uint32_t ids[] = {1, 2}, w[] = {1, 1}, first[] = {1, 2, 1, 2}, then[] = {1, 1};
+	struct flow f = TCP4;
+
+	edit_vip(FX_AF_INET, "10.0.0.100", 80, IPPROTO_TCP, set_least, FX_LEAST_LC);
+	put_least(0, ids, w, 2);
+	place_each(&f, 41000, 4, first);
+	assert_int_equal(active(1), 2);
+	assert_int_equal(active(2), 2);
+	/* server 1's two flows end (FIN): it has the fewest, and takes the
+	 * next two new flows (a round robin would alternate) */
+	f.tcp_flags = 0x11;
+	for (int i = 0; i < 4; i += 2) {
+		f.sport = 41000 + i;
+		assert_int_equal(place(&f), 1);
+	}
+	assert_int_equal(active(1), 0);
+	f.tcp_flags = 0x02;
+	place_each(&f, 41004, 2, then);
+	assert_int_equal(active(1), 2);
+	/* a second FIN of a flow counts nothing more */
+	f.tcp_flags = 0x11;
+	f.sport = 41000;
+	place(&f);
+	assert_int_equal(active(1), 2);
+	/* server 2 leaves: its flows are placed anew on 1, and counted there
+	 * instead */
+	set_real_flags(2, FX_RS_F_READY);
+	put_least(0, ids, w, 1);
+	f.tcp_flags = 0x10;
+	f.sport = 41001;
+	assert_int_equal(place(&f), 1);
+	assert_int_equal(active(2), 1);
+	assert_int_equal(active(1), 3);
+}
+
+/* wlc weighs the count by the weight; nq takes an idle server first. */
+static void test_least_weighted(void **state)
+{
+	/* 0/1 = 0/3: 1; then 1/1 > 0/3: 2; 1/1 > 1/3: 2; 1/1 > 2/3: 2;
+	 * 1/1 = 3/3: 1 */
+	uint32_t ids[] = {1, 2}, w[] = {1, 3}, want[] = {1, 2, 2, 2, 1};
+	struct flow f = TCP4;
+
+	edit_vip(FX_AF_INET, "10.0.0.100", 80, IPPROTO_TCP, set_least, FX_LEAST_WLC);
+	put_least(0, ids, w, 2);
+	place_each(&f, 42000, 5, want);
+	/* nq: server 2 has flows, server 1 too; a third, idle server first */
+	{
+		uint32_t ids3[] = {1, 2, 3}, w3[] = {1, 3, 1};
+
+		put_real(3, 0, FX_RS_F_LIVE | FX_RS_F_READY, IF_OTHER);
+		edit_vip(FX_AF_INET, "10.0.0.100", 80, IPPROTO_TCP, set_least, FX_LEAST_NQ);
+		put_least(0, ids3, w3, 3);
+		f.sport = 42100;
+		assert_int_equal(place(&f), 3);
+	}
+}
+
 static void test_same_flow(void **state)
 {
 	struct flow f = TCP4;
@@ -1529,6 +1631,8 @@ int main(void)
 	    T(test_no_server),
 	    T(test_dr_not_ready),
 	    T(test_local_server),
+	    T(test_least_conn),
+	    T(test_least_weighted),
 	    T(test_same_flow),
 	    T(test_fin_rst_reuse),
 	    T(test_expiry),
