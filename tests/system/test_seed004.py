@@ -268,6 +268,23 @@ def test_fulcrum_t_reads_the_guide_file_and_refuses_the_annotated_example(bins, 
     assert bad.read_bytes() == before
 
 
+def test_fulcrum_t_refuses_a_local_server_on_another_port(bins, tmp_path):
+    """The director's own server is reached unchanged, at the VIP's port:
+    a local sorry server on another port is refused at the virtual
+    server's line, saying why (ldirectord's reader moves a fallback's port
+    to the virtual's with a warning, as ldirectord does; keepalived.conf
+    says it outright)."""
+    conf = tmp_path / "keepalived.conf"
+    conf.write_text("virtual_server %s 80 {\n    lb_algo wrr\n    lb_kind DR\n"
+                    "    sorry_server 127.0.0.1 8080\n"
+                    "    real_server %s 80 {\n        weight 1\n    }\n}\n" % (VIP, RS[0]))
+    r = fc.run_fulcrum("-t", "-f", str(conf))
+    out = r.stdout + r.stderr
+    assert r.returncode != 0, out
+    assert re.search(r"keepalived\.conf:1: virtual_server TCP %s:80: sorry server "
+                     r"127\.0\.0\.1:8080 is this host: .* port 80" % re.escape(VIP), out), out
+
+
 def test_clients_are_spread_wrr_over_both_servers(site, guide_net):
     """The guide's file as it stands: both servers listed (Route, weight 1)
     and the clients' requests alternate between them (wrr, equal
