@@ -760,12 +760,18 @@ int xdp_vs_write(struct xdp_vs *xv)
 		s->admin = rs->live->admin;
 	}
 	/* the sorry server takes the new flows only when nobody else may (as
-	 * keepalived puts it in the IPVS table only then) */
+	 * keepalived puts it in the IPVS table only then); with
+	 * sorry_server_inhibit it stays, weight 0, once a real server is
+	 * back (keepalived keeps it in the table so): the flows it has go on */
 	for (i = 0; i < xv->n; i++) {
 		struct xdp_srv *s = &xv->srv[i];
 
-		if (!s->sorry || any || !vs->sorry || vs->sorry->live->admin == RS_ADMIN_DISABLED)
+		if (!s->sorry || !vs->sorry || vs->sorry->live->admin == RS_ADMIN_DISABLED)
 			continue;
+		if (any) {
+			s->in_table = vs->sorry_inhibit != 0;
+			continue;
+		}
 		s->in_table = 1;
 		if (srv_ready(xv, s))
 			s->weight = 1;

@@ -97,8 +97,16 @@ class Web:
         else:
             argv = [fc.PYTHON, "-m", "http.server", "80", "--bind", "0.0.0.0",
                     "--directory", self.root]
-        self.proc = net.popen(host, argv, "web-%s" % host.addr, ready=False)
-        fc.wait_until(lambda: self._listening(), 10.0, "the web server on %s" % host.addr, 0.1)
+        self.argv = argv
+        self.start()
+
+    def start(self):
+        self.proc = self.net.popen(self.host, self.argv, "web-%s" % self.host.addr, ready=False)
+        fc.wait_until(lambda: self._listening(), 10.0, "the web server on %s" % self.host.addr,
+                      0.1)
+
+    def stop(self):
+        self.net.stop(self.proc)
 
     def _listening(self):
         if not self.proc.running():
@@ -354,6 +362,47 @@ def test_fallback_on_the_director_without_the_vip_is_warned(site, guide_net):
                   "the warning about the VIP")
     assert re.search(r"sorry server 127\.0\.0\.1:80 is this host, but the VIP is not",
                      d.stderr()), d.stderr()[-2000:]
+
+
+def keepalived_text(inhibit):
+    """The guide's service written as keepalived.conf, one real server
+    with a TCP check and the director's own web server as sorry server."""
+    return ("virtual_server %s 80 {\n    delay_loop 1\n    lb_algo wrr\n    lb_kind DR\n"
+            "    protocol TCP\n    sorry_server 127.0.0.1 80\n%s"
+            "    real_server %s 80 {\n        TCP_CHECK {\n            connect_timeout 1\n"
+            "        }\n    }\n}\n" % (VIP, "    sorry_server_inhibit\n" if inhibit else "",
+                                         RS[0]))
+
+
+@pytest.mark.parametrize("inhibit", [True, False], ids=["sorry_server_inhibit", "plain"])
+def test_a_stream_on_the_director_when_the_real_server_returns(site, guide_net, inhibit):
+    """A client served by the director's own web server (the sorry server,
+    a local server) keeps its keep-alive stream when the real server comes
+    back if sorry_server_inhibit keeps the sorry server in the table
+    (weight 0, as keepalived does); without it the sorry server leaves and
+    the stream's next request lands on the real server, which resets it
+    (IPVS's expire_nodest_conn).  New clients go to the real server either
+    way."""
+    net = guide_net
+    net.web[RS[0]].stop()
+    d = site(keepalived_text(inhibit))
+    fc.wait_until(lambda: first_get(net, 2.0) == DIRECTOR, 10.0, "the sorry server", 0.2)
+    held = KeepAlive(net)
+    try:
+        assert held.get() == DIRECTOR
+        net.web[RS[0]].start()
+        fc.wait_until(lambda: first_get(net, 2.0) == RS[0], 10.0,
+                      "the real server back", 0.2)
+        if inhibit:
+            for _ in range(3):
+                assert held.get() == DIRECTOR
+            assert re.search(r"127\.0\.0\.1:80 .*sorry live ready weight 0 .*local",
+                             d.ctl_ok("show", "xdp")), d.ctl_ok("show", "xdp")
+        else:
+            with pytest.raises((OSError, AssertionError)):
+                held.get()
+    finally:
+        held.close()
 
 
 def test_verbatim_file_removes_a_failed_server(site, guide_net):
