@@ -91,7 +91,7 @@ static int rs_check(const struct virtual_server *vs, const struct real_server *r
 	if (rs->addr.port != vs->addr.port && xdp_addr_local(&rs->addr, e, sizeof(e)) == 1)
 		return err_set(err, errlen,
 			       "%s %s is this host: its packets reach this host's own stack "
-			       "unchanged, at the virtual server's port %u; write that port (a "
+			       "unchanged, at the virtual server's port %u; write the same port (a "
 			       "local server listens on the VIP, or on all addresses, there)",
 			       what, a, vs->addr.port);
 	if (rs->addr.port != vs->addr.port)
