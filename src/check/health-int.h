@@ -1,4 +1,4 @@
-/* Internal to the health core (health.c, vs_health.c, health_show.c). */
+/* Internal to the health core (health.c, pool_health.c, health_show.c). */
 #ifndef FC_CHECK_HEALTH_INT_H
 #define FC_CHECK_HEALTH_INT_H
 
@@ -20,18 +20,27 @@ void health_scripts_cancel(void);
 /* Both NULL or equal strings. */
 int health_str_eq(const char *a, const char *b);
 
-/* vs_health.c */
-struct vs_health *vh_new(struct fulcrum *fc, const struct health_hooks *hooks,
-			  struct virtual_server *vs);
+/* pool_health.c */
+struct pool_health *ph_new(struct fulcrum *fc, const struct health_hooks *hooks,
+			   struct pool *pool);
+/* Note that vs uses the pool (health_apply, in config order); -1 on out of
+ * memory. */
+int ph_add_svc(struct pool_health *ph, struct virtual_server *vs);
+/* The pool's name, as log lines name it ("TCP 127.0.0.1:8080" for a
+ * keepalived virtual_server's own pool). */
+const char *ph_label(const struct pool_health *ph);
 /* Re-evaluate quorum and the sorry server after a change of the servers'
  * health or weights; runs the quorum scripts and sets the live "held"
- * flags.  Returns 1 if what the engine must see changed. */
-int vh_eval(struct vs_health *vh);
+ * flags.  Returns 1 if what the engines must see changed. */
+int ph_eval(struct pool_health *ph);
 /* The sum of the weights in force of the servers that are up (the held
  * flag does not count, or a lost quorum could never come back). */
-long vh_weight(const struct virtual_server *vs);
+long ph_weight(const struct pool *pool);
 /* ha_suspend at start: is the virtual address on a local interface? */
-int vh_vip_is_local(const struct virtual_server *vs);
+int ph_vip_is_local(const struct virtual_server *vs);
+/* ha_suspend for a pool: every service using it has ha_suspend and none but
+ * `except` (NULL: none) has its address on a local interface. */
+int ph_want_suspended(const struct pool_health *ph, const struct virtual_server *except);
 
 /* health.c: start or stop the checkers of one server (suspend/resume). */
 void rh_suspend(struct rs_health *rh, int suspended);

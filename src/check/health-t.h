@@ -1,6 +1,6 @@
-/* Private types of the health core (health.c, vs_health.c, health_show.c).
+/* Private types of the health core (health.c, pool_health.c, health_show.c).
  * Nothing outside src/check/ looks inside; the model only holds opaque
- * pointers to them (real_server->health, virtual_server->health). */
+ * pointers to them (real_server->health, pool->health). */
 #ifndef FC_CHECK_HEALTH_T_H
 #define FC_CHECK_HEALTH_T_H
 
@@ -10,7 +10,7 @@
 #include "model/model-t.h"
 
 struct health_hooks;
-struct vs_health;
+struct pool_health;
 
 /* A check_run and what only the core needs about it.  run comes first: the
  * check_run pointer a checker hands back to check_done() is this object. */
@@ -24,26 +24,30 @@ struct health_run {
 	unsigned retry_ms;     /* delay_before_retry */
 };
 
-/* One real server's checking.  Owned by its vs_health; rs->health points
+/* One real server's checking.  Owned by its pool_health; rs->health points
  * here.  On a reload whose checks did not change the whole object moves to
- * the new model (rs, vs, vh and the runs' conf pointers are updated). */
+ * the new model (rs, pool, ph and the runs' conf pointers are updated). */
 struct rs_health {
 	struct real_server *rs;
-	struct virtual_server *vs;
-	struct vs_health *vh;
+	struct pool *pool;
+	struct pool_health *ph;
 	struct health_run *runs; /* n_runs, one per check_conf, config order */
 	unsigned n_runs;
 	int up;                 /* the server's verdict: every run up */
 	int seen;               /* scratch for health_sync_vs */
-	struct rs_health *next; /* in vh->servers */
+	struct rs_health *next; /* in ph->servers */
 };
 
-/* One virtual server's checking: its servers and the service-level state.
- * vs->health points here. */
-struct vs_health {
+/* One pool's checking: its servers, each checked once whatever number of
+ * services use the pool, and the pool-level state (quorum, sorry server,
+ * ha_suspend).  pool->health points here. */
+struct pool_health {
 	struct fulcrum *fc;
 	const struct health_hooks *hooks; /* apply's, from health_apply */
-	struct virtual_server *vs;
+	struct pool *pool;
+	struct virtual_server **svcs; /* the services using the pool, config order */
+	unsigned n_svcs;
+	int all_ha;             /* every one of them has ha_suspend */
 	struct rs_health *servers;
 	int quorum_up;          /* keepalived's quorum_state_up */
 	int sorry_active;       /* the sorry server takes the new clients */

@@ -16,9 +16,11 @@
  *   everything else:     next after delay_loop
  * A server is up iff all its checkers are up.
  *
- * Ownership: vs->health (struct vs_health) owns its rs_health objects,
+ * Ownership: pool->health (struct pool_health) owns its rs_health objects,
  * which own their runs; rs->health points at its rs_health.  Reload moves
- * whole rs_health objects from the old model to the new one. */
+ * whole rs_health objects from the old model to the new one (a server of
+ * the pool of the same name, by its name).  A pool is checked once, however
+ * many services use it; each of them is told of a change. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,27 +47,27 @@ static unsigned timing(unsigned v, unsigned dflt)
 	return v > TIMING_MAX ? dflt : v;
 }
 
-static unsigned interval_of(const struct check_conf *k, const struct virtual_server *vs)
+static unsigned interval_of(const struct check_conf *k, const struct pool *pool)
 {
 	unsigned v = timing(k->delay_loop_ms, 0);
 
 	if (!v)
-		v = timing(vs->delay_loop_ms, 0);
+		v = timing(pool->delay_loop_ms, 0);
 	return v ? v : 60000;
 }
 
-static const char *vhost_of(const struct check_conf *k, const struct virtual_server *vs)
+static const char *vhost_of(const struct check_conf *k, const struct pool *pool)
 {
-	return k->virtualhost ? k->virtualhost : vs->virtualhost;
+	return k->virtualhost ? k->virtualhost : pool->virtualhost;
 }
 
 /* Fill the timing in force (also after a reload moved the run). */
-static void run_timing(struct health_run *hr, const struct virtual_server *vs)
+static void run_timing(struct health_run *hr, const struct pool *pool)
 {
 	const struct check_conf *k = hr->run.conf;
 	unsigned retry = k->retry > 1000 ? 1 : k->retry;
 
-	hr->interval_ms = interval_of(k, vs);
+	hr->interval_ms = interval_of(k, pool);
 	if (hr->run.ops && hr->run.ops->attempt_timeout_ms) /* MISC_CHECK: its script's */
 		hr->timeout_ms = hr->run.ops->attempt_timeout_ms(k, hr->interval_ms);
 	else
@@ -157,13 +159,16 @@ static void run_schedule_first(struct health_run *hr, unsigned idx)
 
 /* ---- real-server state ---- */
 
-static void apply_changed(struct vs_health *vh)
+/* The hook is told once per pool, through its first service: it hands the
+ * change to every service of the pool (apply_vs).  A pool no service uses
+ * has no engine to tell. */
+static void apply_changed(struct pool_health *ph)
 {
 	char err[512], l[ADDR_STRLEN + 16];
 
-	if (vh->hooks->vs_changed(vh->fc, vh->vs, err, sizeof(err)) < 0)
-		log_err("%s: health change not applied: %s", health_vs_label(vh->vs, l, sizeof(l)),
-			err);
+	if (ph->n_svcs && ph->hooks->vs_changed(ph->fc, ph->svcs[0], err, sizeof(err)) < 0)
+		log_err("%s: health change not applied: %s",
+			health_vs_label(ph->svcs[0], l, sizeof(l)), err);
 }
 
 static void set_reason(struct real_server *rs, const char *fmt, ...)
@@ -181,26 +186,25 @@ static void set_reason(struct real_server *rs, const char *fmt, ...)
 static void rs_transition(struct rs_health *rh, int up, const struct health_run *cause)
 {
 	struct real_server *rs = rh->rs;
-	char l[ADDR_STRLEN + 16], a[ADDR_STRLEN], what[ADDR_STRLEN * 2 + 64];
+	char a[ADDR_STRLEN], what[ADDR_STRLEN * 2 + 64];
 	const char *name = cause && cause->run.ops ? cause->run.ops->name : "check";
+	const char *l = ph_label(rh->ph);
 
 	rh->up = up;
 	if (rs->live->maint) {
 		/* the checks' verdict waits for the end of the maintenance */
-		log_debug("%s: real server %s: checks %s, stays in maintenance",
-			  health_vs_label(rh->vs, l, sizeof(l)), addr_format(&rs->addr, a, sizeof(a), 1),
-			  up ? "up" : "down");
+		log_debug("%s: real server %s: checks %s, stays in maintenance", l,
+			  addr_format(&rs->addr, a, sizeof(a), 1), up ? "up" : "down");
 		return;
 	}
 	rs->live->health = up ? RS_HEALTH_UP : RS_HEALTH_DOWN;
-	rs->live->since_ms = loop_now(rh->vh->fc->loop);
+	rs->live->since_ms = loop_now(rh->ph->fc->loop);
 	if (!cause)
 		set_reason(rs, "%s", up ? "no health check" : "down");
 	else if (!up && cause->run.fails > 1)
 		set_reason(rs, "%s: %s after %u tries", name, cause->run.reason, cause->run.fails);
 	else
 		set_reason(rs, "%s: %s", name, cause->run.reason);
-	health_vs_label(rh->vs, l, sizeof(l));
 	addr_format(&rs->addr, a, sizeof(a), 1);
 	if (up)
 		log_info("%s: real server %s UP (%s)", l, a, rs->live->reason);
@@ -208,10 +212,10 @@ static void rs_transition(struct rs_health *rh, int up, const struct health_run 
 		log_warn("%s: real server %s DOWN (%s)", l, a, rs->live->reason);
 	if (up && rs->notify_up) {
 		snprintf(what, sizeof(what), "%s: notify_up of %s", l, a);
-		health_script(rh->vh->fc->loop, rs->notify_up, what);
+		health_script(rh->ph->fc->loop, rs->notify_up, what);
 	} else if (!up && rs->notify_down) {
 		snprintf(what, sizeof(what), "%s: notify_down of %s", l, a);
-		health_script(rh->vh->fc->loop, rs->notify_down, what);
+		health_script(rh->ph->fc->loop, rs->notify_down, what);
 	}
 }
 
@@ -251,7 +255,8 @@ void check_done(struct check_run *run, int ok, const char *fmt, ...)
 	struct health_run *hr = (struct health_run *)run;
 	struct rs_health *rh = run->owner;
 	struct real_server *rs = rh->rs;
-	char l[ADDR_STRLEN + 16], a[ADDR_STRLEN];
+	const char *l = ph_label(rh->ph);
+	char a[ADDR_STRLEN];
 	unsigned next = hr->interval_ms;
 	int changed = 0, touched = 0;
 	uint64_t now;
@@ -292,10 +297,9 @@ void check_done(struct check_run *run, int ok, const char *fmt, ...)
 		run->changed_ms = now;
 	}
 	run->retries_left = run->up && run->fails < hr->fall ? hr->fall - 1 - run->fails : 0;
-	if (!stopping && !rh->vh->suspended)
+	if (!stopping && !rh->ph->suspended)
 		loop_timer_start(run->loop, &run->timer, next);
 
-	health_vs_label(rh->vs, l, sizeof(l));
 	addr_format(&rs->addr, a, sizeof(a), 1);
 	if (ok && run->dyn_weight >= 0 &&
 	    (!rs->live->dyn_set || run->dyn_weight != rs->live->dyn_weight)) {
@@ -324,8 +328,8 @@ void check_done(struct check_run *run, int ok, const char *fmt, ...)
 			  rh->up ? "up" : "down");
 	}
 	if (touched) {
-		vh_eval(rh->vh);
-		apply_changed(rh->vh);
+		ph_eval(rh->ph);
+		apply_changed(rh->ph);
 	}
 }
 
@@ -344,14 +348,14 @@ static void rh_free(struct rs_health *rh)
 }
 
 /* Point the runs of rh at (possibly new) model objects. */
-static void rh_bind(struct rs_health *rh, struct vs_health *vh, struct real_server *rs)
+static void rh_bind(struct rs_health *rh, struct pool_health *ph, struct real_server *rs)
 {
 	const struct check_conf *k = rs->checks;
 	unsigned i;
 
 	rh->rs = rs;
-	rh->vs = vh->vs;
-	rh->vh = vh;
+	rh->pool = ph->pool;
+	rh->ph = ph;
 	rs->health = rh;
 	for (i = 0; i < rh->n_runs && k; i++, k = k->next) {
 		struct check_run *run = &rh->runs[i].run;
@@ -360,9 +364,9 @@ static void rh_bind(struct rs_health *rh, struct vs_health *vh, struct real_serv
 		run->ops = check_ops_for(k->type);
 		run->rs_addr = &rs->addr;
 		run->rs = rs;
-		run->vhost = vhost_of(k, vh->vs);
-		run->loop = vh->fc->loop;
-		run->fc = vh->fc;
+		run->vhost = vhost_of(k, ph->pool);
+		run->loop = ph->fc->loop;
+		run->fc = ph->fc;
 		run->owner = rh;
 		run->target = rs->addr;
 		if (k->connect.family) {
@@ -371,13 +375,13 @@ static void rh_bind(struct rs_health *rh, struct vs_health *vh, struct real_serv
 		}
 		if (k->connect.port)
 			run->target.port = k->connect.port;
-		run_timing(&rh->runs[i], vh->vs);
+		run_timing(&rh->runs[i], ph->pool);
 	}
 }
 
 /* A new rs_health for rs, its checkers starting in state `up` (no attempt
  * yet).  NULL on out of memory: the server is then simply not checked. */
-static struct rs_health *rh_create(struct vs_health *vh, struct real_server *rs, int up)
+static struct rs_health *rh_create(struct pool_health *ph, struct real_server *rs, int up)
 {
 	struct rs_health *rh = calloc(1, sizeof(*rh));
 	const struct check_conf *k;
@@ -404,7 +408,7 @@ static struct rs_health *rh_create(struct vs_health *vh, struct real_server *rs,
 		run->changed_ms = now;
 		run->dyn_weight = -1;
 	}
-	rh_bind(rh, vh, rs);
+	rh_bind(rh, ph, rs);
 	rh->up = up;
 	return rh;
 }
@@ -413,7 +417,7 @@ static void rh_start(struct rs_health *rh)
 {
 	unsigned i;
 
-	if (rh->vh->suspended || stopping)
+	if (rh->ph->suspended || stopping)
 		return;
 	for (i = 0; i < rh->n_runs; i++)
 		run_schedule_first(&rh->runs[i], i);
@@ -433,15 +437,16 @@ void rh_suspend(struct rs_health *rh, int suspended)
 	}
 }
 
-/* Set up the checking of rs in vh.  old: the same server's rs_health in the
+/* Set up the checking of rs in ph.  old: the same server's rs_health in the
  * running model, or NULL for a server that was not there.  Returns 1 if the
  * server's live state was changed (the engine must see it). */
-static int rs_adopt(struct vs_health *vh, struct real_server *rs, struct real_server *ors,
+static int rs_adopt(struct pool_health *ph, struct real_server *rs, struct real_server *ors,
 		    int *carried)
 {
 	struct rs_health *orh = ors ? ors->health : NULL;
 	struct rs_live *lv = rs->live;
-	char l[ADDR_STRLEN + 16], a[ADDR_STRLEN];
+	char a[ADDR_STRLEN];
+	const char *l;
 	struct rs_health *rh;
 	unsigned i;
 	int up;
@@ -453,8 +458,8 @@ static int rs_adopt(struct vs_health *vh, struct real_server *rs, struct real_se
 		for (i = 0; i < orh->n_runs; i++) {
 			const struct check_conf *ok = orh->runs[i].run.conf;
 
-			if (interval_of(ok, orh->vs) != interval_of(ok, vh->vs) ||
-			    !health_str_eq(vhost_of(ok, orh->vs), vhost_of(ok, vh->vs)))
+			if (interval_of(ok, orh->pool) != interval_of(ok, ph->pool) ||
+			    !health_str_eq(vhost_of(ok, orh->pool), vhost_of(ok, ph->pool)))
 				same_timing = 0;
 		}
 		if (same_timing) {
@@ -462,13 +467,13 @@ static int rs_adopt(struct vs_health *vh, struct real_server *rs, struct real_se
 			 * pointers into the old conf (an HTTP url), so it starts
 			 * again against the new one, without counting */
 			ors->health = NULL;
-			rh_bind(orh, vh, rs);
+			rh_bind(orh, ph, rs);
 			for (i = 0; i < orh->n_runs; i++) {
 				struct health_run *hr = &orh->runs[i];
 
 				if (hr->run.in_progress) {
 					run_abort(hr);
-					if (!vh->suspended)
+					if (!ph->suspended)
 						loop_timer_start(hr->run.loop, &hr->run.timer, 0);
 				}
 			}
@@ -476,20 +481,20 @@ static int rs_adopt(struct vs_health *vh, struct real_server *rs, struct real_se
 			return 0;
 		}
 	}
-	health_vs_label(vh->vs, l, sizeof(l));
+	l = ph_label(ph);
 	addr_format(&rs->addr, a, sizeof(a), 1);
 	if (!rs->checks) {
 		/* no checker: always up */
-		rh = rh_create(vh, rs, 1);
+		rh = rh_create(ph, rs, 1);
 		if (lv->health != RS_HEALTH_UP && !lv->maint) {
 			lv->health = RS_HEALTH_UP;
-			lv->since_ms = loop_now(vh->fc->loop);
+			lv->since_ms = loop_now(ph->fc->loop);
 			set_reason(rs, "no health check");
 			log_info("%s: real server %s UP (no health check)", l, a);
 			return 1;
 		}
 		if (!ors)
-			lv->since_ms = loop_now(vh->fc->loop);
+			lv->since_ms = loop_now(ph->fc->loop);
 		return 0;
 	}
 	if (ors) {
@@ -497,14 +502,14 @@ static int rs_adopt(struct vs_health *vh, struct real_server *rs, struct real_se
 		 * (in maintenance: where the old checks had it) */
 		up = lv->maint && orh ? orh->up : lv->health == RS_HEALTH_UP;
 	} else {
-		up = !vh->vs->alpha;
-		lv->since_ms = loop_now(vh->fc->loop);
+		up = !ph->pool->alpha;
+		lv->since_ms = loop_now(ph->fc->loop);
 		if (!up) {
 			set_reason(rs, "alpha: waiting for the first check");
 			log_debug("%s: real server %s starts down (alpha)", l, a);
 		}
 	}
-	rh = rh_create(vh, rs, up);
+	rh = rh_create(ph, rs, up);
 	if (!rh) {
 		log_err("%s: real server %s: out of memory, not checked", l, a);
 		return 0;
@@ -583,26 +588,27 @@ int health_set_maint(struct fulcrum *fc, struct virtual_server *vs, struct real_
 	return 1;
 }
 
-static void vh_free(struct vs_health *vh)
+static void ph_free(struct pool_health *ph)
 {
 	struct rs_health *rh, *next;
 
-	if (!vh)
+	if (!ph)
 		return;
-	for (rh = vh->servers; rh; rh = next) {
+	for (rh = ph->servers; rh; rh = next) {
 		next = rh->next;
 		if (rh->rs && rh->rs->health == rh)
 			rh->rs->health = NULL;
 		rh_free(rh);
 	}
-	if (vh->vs && vh->vs->health == vh)
-		vh->vs->health = NULL;
-	free(vh);
+	if (ph->pool && ph->pool->health == ph)
+		ph->pool->health = NULL;
+	free(ph->svcs);
+	free(ph);
 }
 
-static void vh_link(struct vs_health *vh, struct rs_health *rh)
+static void ph_link(struct pool_health *ph, struct rs_health *rh)
 {
-	struct rs_health **p = &vh->servers;
+	struct rs_health **p = &ph->servers;
 
 	while (*p)
 		p = &(*p)->next;
@@ -610,12 +616,12 @@ static void vh_link(struct vs_health *vh, struct rs_health *rh)
 	*p = rh;
 }
 
-/* Remove rh from whatever list holds it in vh. */
-static void vh_unlink(struct vs_health *vh, struct rs_health *rh)
+/* Remove rh from whatever list holds it in ph. */
+static void ph_unlink(struct pool_health *ph, struct rs_health *rh)
 {
 	struct rs_health **p;
 
-	for (p = &vh->servers; *p; p = &(*p)->next) {
+	for (p = &ph->servers; *p; p = &(*p)->next) {
 		if (*p == rh) {
 			*p = rh->next;
 			rh->next = NULL;
@@ -624,127 +630,132 @@ static void vh_unlink(struct vs_health *vh, struct rs_health *rh)
 	}
 }
 
-static struct virtual_server *old_same(const struct config *old, const struct virtual_server *vs)
+/* The pool's state and its servers' checking in a new model: carried from
+ * the pool of the same name in the running one, if any.  Returns 1 if what
+ * the engines must see changed. */
+static int ph_adopt(struct pool_health *ph, struct pool_health *oph)
 {
-	struct virtual_server *o;
+	struct pool *pool = ph->pool, *opool = oph ? oph->pool : NULL;
+	struct real_server *rs, *ors;
+	int dirty = 0, carried;
 
-	for (o = old ? old->vs : NULL; o; o = o->next)
-		if (vs_same_key(o, vs))
-			return o;
-	return NULL;
+	if (oph) {
+		ph->started = oph->started;
+		ph->quorum_up = oph->quorum_up;
+		ph->quorum_ms = oph->quorum_ms;
+		ph->sorry_active = oph->sorry_active;
+	}
+	/* a pool already under ha_suspend keeps the state VRRP gave it */
+	if (oph && oph->all_ha && ph->all_ha)
+		ph->suspended = oph->suspended;
+	else
+		ph->suspended = ph_want_suspended(ph, NULL);
+	if (ph->suspended && !(oph && oph->suspended))
+		log_info("%s: ha_suspend: the address is not local, checks suspended",
+			 ph_label(ph));
+	for (rs = pool->rs; rs; rs = rs->next) {
+		ors = opool ? pool_find_server(opool, rs->name) : NULL;
+		if (ors && ors->health)
+			ph_unlink(oph, ors->health);
+		dirty |= rs_adopt(ph, rs, ors, &carried);
+		/* a weight a former checker set does not outlive it */
+		if (!carried && rs->live->dyn_set) {
+			rs->live->dyn_set = 0;
+			dirty = 1;
+		}
+		if (rs->health)
+			ph_link(ph, rs->health);
+		if (ors && ors->health) {
+			/* not carried: the old checkers stop */
+			rh_free(ors->health);
+			ors->health = NULL;
+		}
+	}
+	/* carried checkers follow the pool's (new) suspension */
+	if (oph && oph->suspended != ph->suspended) {
+		struct rs_health *rh;
+
+		for (rh = ph->servers; rh; rh = rh->next)
+			rh_suspend(rh, ph->suspended);
+	}
+	return dirty | ph_eval(ph);
 }
 
 void health_apply(struct fulcrum *fc, const struct health_hooks *hooks, struct config *newcfg,
 		  struct config *oldcfg)
 {
-	struct virtual_server *vs, *ovs;
-	struct real_server *rs, *ors;
-	struct vs_health *vh, *ovh;
-	int dirty, carried;
+	struct virtual_server *vs;
+	struct pool *pool, *opool;
+	struct pool_health *ph;
 
+	for (pool = newcfg->pools; pool; pool = pool->next) {
+		pool->health = ph_new(fc, hooks, pool);
+		if (!pool->health)
+			log_err("health: out of memory, the checks of %s do not run",
+				pool->name ? pool->name : "a pool");
+	}
+	/* each pool learns its services before it starts (ha_suspend looks at
+	 * every one, and a change is handed to every one) */
 	for (vs = newcfg->vs; vs; vs = vs->next) {
-		ovs = old_same(oldcfg, vs);
-		ovh = ovs ? ovs->health : NULL;
-		vh = vh_new(fc, hooks, vs);
-		if (!vh) {
-			log_err("health: out of memory, the checks of a service do not run");
+		ph = vs->pool->health;
+		if (ph && ph_add_svc(ph, vs) < 0) {
+			log_err("health: out of memory, the checks of %s do not run", ph_label(ph));
+			ph_free(ph);
+		}
+	}
+	for (pool = newcfg->pools; pool; pool = pool->next) {
+		ph = pool->health;
+		if (!ph)
 			continue;
-		}
-		vs->health = vh;
-		if (ovh) {
-			vh->started = ovh->started;
-			vh->quorum_up = ovh->quorum_up;
-			vh->quorum_ms = ovh->quorum_ms;
-			vh->sorry_active = ovh->sorry_active;
-		}
-		/* a service already under ha_suspend keeps the state VRRP gave it */
-		if (ovh && ovs->ha_suspend && vs->ha_suspend)
-			vh->suspended = ovh->suspended;
-		else
-			vh->suspended = vs->ha_suspend && !vh_vip_is_local(vs);
-		if (vh->suspended && !(ovh && ovh->suspended)) {
-			char l[ADDR_STRLEN + 16];
-
-			log_info("%s: ha_suspend: the address is not local, checks suspended",
-				 health_vs_label(vs, l, sizeof(l)));
-		}
-		dirty = 0;
-		for (rs = vs->rs; rs; rs = rs->next) {
-			ors = ovs ? vs_find_rs(ovs, &rs->addr) : NULL;
-			if (ors && ors->health)
-				vh_unlink(ovh, ors->health);
-			dirty |= rs_adopt(vh, rs, ors, &carried);
-			/* a weight a former checker set does not outlive it */
-			if (!carried && rs->live->dyn_set) {
-				rs->live->dyn_set = 0;
-				dirty = 1;
-			}
-			if (rs->health)
-				vh_link(vh, rs->health);
-			if (ors && ors->health) {
-				/* not carried: the old checkers stop */
-				rh_free(ors->health);
-				ors->health = NULL;
-			}
-		}
-		/* carried checkers follow the service's (new) suspension */
-		if (ovh && ovh->suspended != vh->suspended) {
-			struct rs_health *rh;
-
-			for (rh = vh->servers; rh; rh = rh->next)
-				rh_suspend(rh, vh->suspended);
-		}
-		dirty |= vh_eval(vh);
-		if (dirty)
-			apply_changed(vh);
+		opool = oldcfg ? config_find_pool(oldcfg, pool->name) : NULL;
+		if (ph_adopt(ph, opool ? opool->health : NULL))
+			apply_changed(ph);
 	}
 	/* what is left of the old model stops */
-	for (ovs = oldcfg ? oldcfg->vs : NULL; ovs; ovs = ovs->next) {
-		vh_free(ovs->health);
-		ovs->health = NULL;
-	}
+	for (opool = oldcfg ? oldcfg->pools : NULL; opool; opool = opool->next)
+		ph_free(opool->health);
 }
 
 void health_sync_vs(struct fulcrum *fc, struct virtual_server *vs)
 {
-	struct vs_health *vh = vs->health;
+	struct pool_health *ph = vs->pool->health;
 	struct rs_health *rh, *next;
 	struct real_server *rs;
 	int carried;
 
 	/* a model that did not go through health_apply (tests that drive
 	 * the engines directly) is not checked */
-	if (!vh)
+	if (!ph)
 		return;
-	for (rh = vh->servers; rh; rh = rh->next)
+	for (rh = ph->servers; rh; rh = rh->next)
 		rh->seen = 0;
-	for (rs = vs->rs; rs; rs = rs->next) {
+	for (rs = vs->pool->rs; rs; rs = rs->next) {
 		rh = rs->health;
-		if (rh && rh->vh == vh && rh->rs == rs) {
+		if (rh && rh->ph == ph && rh->rs == rs) {
 			rh->seen = 1;
 			continue;
 		}
 		rs->health = NULL;
 		rs->live->dyn_set = 0;
-		rs_adopt(vh, rs, NULL, &carried);
+		rs_adopt(ph, rs, NULL, &carried);
 		rh = rs->health;
 		if (rh) {
 			rh->seen = 1;
-			vh_link(vh, rh);
+			ph_link(ph, rh);
 		}
 	}
-	for (rh = vh->servers; rh; rh = next) {
+	for (rh = ph->servers; rh; rh = next) {
 		next = rh->next;
 		if (rh->seen)
 			continue;
-		vh_unlink(vh, rh);
+		ph_unlink(ph, rh);
 		/* a removed server is still allocated during this call */
 		if (rh->rs && rh->rs->health == rh)
 			rh->rs->health = NULL;
 		rh_free(rh);
 	}
 	/* the caller's engine update follows and sees the held flags */
-	vh_eval(vh);
+	ph_eval(ph);
 }
 
 /* Killed scripts are reaped when the loop sees their pidfd: at stop the
@@ -770,14 +781,12 @@ static void reap_tick(struct loop *l, struct ev_timer *t)
 
 void health_stop(struct fulcrum *fc)
 {
-	struct virtual_server *vs;
+	struct pool *pool;
 	struct reap_wait w;
 
 	stopping = 1;
-	for (vs = fc->cfg ? fc->cfg->vs : NULL; vs; vs = vs->next) {
-		vh_free(vs->health);
-		vs->health = NULL;
-	}
+	for (pool = fc->cfg ? fc->cfg->pools : NULL; pool; pool = pool->next)
+		ph_free(pool->health);
 	health_scripts_cancel();
 	if (spawn_pending() && fc->loop) {
 		w.deadline = loop_clock_ms() + REAP_WAIT_MS;

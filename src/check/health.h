@@ -1,8 +1,9 @@
 /* The health core: runs every real server's checkers on the loop and turns
  * results into real-server state (rs->live->health, reason, since_ms),
  * which it hands to the engines through the hook apply installs (apply_vs,
- * like any other change).  Also the virtual-server level: sorry server
- * hand-over, quorum/hysteresis scripts, ha_suspend.
+ * like any other change).  Also the pool level: sorry server hand-over,
+ * quorum/hysteresis scripts, ha_suspend.  A pool is checked once, however
+ * many services use it.
  *
  * check/ sits below daemon/: it never includes apply, apply calls it and
  * gives it the hooks (doc/internals/model.md, "Layering"). */
@@ -17,9 +18,10 @@
 /* What health checking asks of the layer above it.  Apply installs them
  * (health_apply); they stay valid as long as the model they came with. */
 struct health_hooks {
-	/* The live state of vs's servers changed (health, the held flags of
-	 * quorum and sorry server, a dynamic weight): the engine serving vs must
-	 * see it.  0, or -1 with the reason (health logs it). */
+	/* The live state of the servers of vs's pool changed (health, the held
+	 * flags of quorum and sorry server, a dynamic weight): the engines of
+	 * every service of the pool must see it (called once per pool, with
+	 * its first service).  0, or -1 with the reason (health logs it). */
 	int (*vs_changed)(struct fulcrum *fc, struct virtual_server *vs, char *err, size_t errlen);
 };
 
@@ -32,12 +34,14 @@ struct health_hooks {
 void health_apply(struct fulcrum *fc, const struct health_hooks *hooks, struct config *newcfg,
 		  struct config *oldcfg);
 
-/* vs changed in place (add/del server): start/stop checkers to match its
- * real-server list.  Called by apply_vs before the engine update. */
+/* vs's pool changed in place (add/del server): start/stop checkers to match
+ * its real-server list.  Called by apply_vs before the engine updates. */
 void health_sync_vs(struct fulcrum *fc, struct virtual_server *vs);
 
-/* ha_suspend: stop (suspended 1) or restart the checks of vs; the servers
- * keep their state meanwhile.  For VRRP: suspended while not master. */
+/* ha_suspend: stop (suspended 1) or restart the checks of vs's pool; the
+ * servers keep their state meanwhile.  For VRRP: suspended while not
+ * master.  A pool shared with other services is suspended only when each
+ * has ha_suspend and none has its address on a local interface. */
 void health_suspend_vs(struct fulcrum *fc, struct virtual_server *vs, int suspended);
 
 /* Maintenance (global_defs maintenance_dir, ldirectord's maintenancedir):

@@ -63,49 +63,56 @@ static void text_run(struct sbuf *out, const struct health_run *hr, uint64_t now
 static enum stat_got get_addr(const void *obj, const struct stat_field *f, struct stat_ctx *c,
 			      union stat_val *v)
 {
-	v->p = f->arg ? &VS(obj)->sorry->addr : &VS(obj)->addr;
+	v->p = f->arg ? &VS(obj)->pool->sorry->addr : &VS(obj)->addr;
 	return STAT_SET;
 }
 
 static enum stat_got get_suspended(const void *obj, const struct stat_field *f, struct stat_ctx *c,
 				   union stat_val *v)
 {
-	const struct vs_health *vh = VS(obj)->health;
+	const struct pool_health *ph = VS(obj)->pool->health;
 
-	v->b = vh && vh->suspended;
+	v->b = ph && ph->suspended;
 	return STAT_SET;
 }
 
 static enum stat_got get_quorum_state(const void *obj, const struct stat_field *f,
 				      struct stat_ctx *c, union stat_val *v)
 {
-	const struct vs_health *vh = VS(obj)->health;
+	const struct pool_health *ph = VS(obj)->pool->health;
 
-	v->s = updown(!vh || vh->quorum_up);
+	v->s = updown(!ph || ph->quorum_up);
 	return STAT_SET;
 }
 
-static enum stat_got get_vh_weight(const void *obj, const struct stat_field *f, struct stat_ctx *c,
+static enum stat_got get_ph_weight(const void *obj, const struct stat_field *f, struct stat_ctx *c,
 				   union stat_val *v)
 {
-	v->i = vh_weight(obj);
+	v->i = ph_weight(VS(obj)->pool);
 	return STAT_SET;
 }
 
 static enum stat_got get_quorum(const void *obj, const struct stat_field *f, struct stat_ctx *c,
 				union stat_val *v)
 {
-	v->i = VS(obj)->quorum ? VS(obj)->quorum : 1;
+	v->i = VS(obj)->pool->quorum ? VS(obj)->pool->quorum : 1;
+	return STAT_SET;
+}
+
+/* (the service's pool's: a getter, the table's object is the service) */
+static enum stat_got get_hysteresis(const void *obj, const struct stat_field *f, struct stat_ctx *c,
+				    union stat_val *v)
+{
+	v->i = VS(obj)->pool->hysteresis;
 	return STAT_SET;
 }
 
 static const struct stat_field quorum_fields[] = {
     {"state", STAT_ENUM, "up or down: the weight of the servers up reaches quorum",
      .get = get_quorum_state},
-    {"weight", STAT_GAUGE, "the weight of the servers up and enabled", .get = get_vh_weight},
+    {"weight", STAT_GAUGE, "the weight of the servers up and enabled", .get = get_ph_weight},
     {"quorum", STAT_CONFIG, "quorum (1 if unset)", .get = get_quorum},
-    {"hysteresis", STAT_CONFIG, "hysteresis",
-     STAT_AT(struct virtual_server, hysteresis, STAT_LD_U32)},
+    {"hysteresis", STAT_CONFIG, "hysteresis", .get = get_hysteresis},
 };
 
 static const struct stat_table quorum_table = STAT_TABLE("quorum", quorum_fields);
@@ -130,7 +137,7 @@ static enum stat_got get_sorry(const void *obj, const struct stat_field *f, stru
 			       union stat_val *v)
 {
 	v->p = obj;
-	return VS(obj)->sorry ? STAT_SET : STAT_NULL;
+	return VS(obj)->pool->sorry ? STAT_SET : STAT_NULL;
 }
 
 static enum stat_got get_rs_health(const void *obj, const struct stat_field *f, struct stat_ctx *c,
@@ -259,7 +266,7 @@ static const struct stat_table rs_table = STAT_TABLE("server", rs_fields);
 static enum stat_got get_first_rs(const void *obj, const struct stat_field *f, struct stat_ctx *c,
 				  union stat_val *v)
 {
-	v->p = VS(obj)->rs;
+	v->p = VS(obj)->pool->rs;
 	return STAT_SET;
 }
 
@@ -310,19 +317,20 @@ static void show_text(struct fulcrum *fc, struct sbuf *out, uint64_t now)
 	unsigned i;
 
 	for (vs = fc->cfg ? fc->cfg->vs : NULL; vs; vs = vs->next) {
-		const struct vs_health *vh = vs->health;
+		const struct pool_health *ph = vs->pool->health;
 
 		sbuf_printf(out, "%s: quorum %s (weight %ld, quorum %u, hysteresis %u)",
-			    health_vs_label(vs, l, sizeof(l)), updown(!vh || vh->quorum_up),
-			    vh_weight(vs), vs->quorum ? vs->quorum : 1, vs->hysteresis);
-		if (vs->sorry)
+			    health_vs_label(vs, l, sizeof(l)), updown(!ph || ph->quorum_up),
+			    ph_weight(vs->pool), vs->pool->quorum ? vs->pool->quorum : 1,
+			    vs->pool->hysteresis);
+		if (vs->pool->sorry)
 			sbuf_printf(out, ", sorry server %s %s",
-				    addr_format(&vs->sorry->addr, a, sizeof(a), 1),
+				    addr_format(&vs->pool->sorry->addr, a, sizeof(a), 1),
 				    health_sorry_active(vs) ? "active" : "idle");
-		if (vh && vh->suspended)
+		if (ph && ph->suspended)
 			sbuf_puts(out, ", checks suspended");
 		sbuf_puts(out, "\n");
-		for (rs = vs->rs; rs; rs = rs->next) {
+		for (rs = vs->pool->rs; rs; rs = rs->next) {
 			const struct rs_health *rh = rs->health;
 			char reason[sizeof(rs->live->reason)];
 

@@ -15,14 +15,7 @@
 
 const char *health_vs_label(const struct virtual_server *vs, char *buf, size_t len)
 {
-	char a[ADDR_STRLEN];
-
-	if (vs->fwmark)
-		snprintf(buf, len, "FWM %u", vs->fwmark);
-	else
-		snprintf(buf, len, "%s %s", proto_name(vs->protocol),
-			 addr_format(&vs->addr, a, sizeof(a), 1));
-	return buf;
+	return vs_label(vs, buf, len);
 }
 
 /* ---- scripts: notify_up/down, quorum_up/down ---- */

@@ -173,7 +173,7 @@ static void inherit_vs_one(struct vs_state *vss, struct check_conf *k)
 	inherit(&k->delay_before_retry_ms, 1000);
 	inherit(&k->connect_timeout_ms, 5000);
 	inherit(&k->warmup_ms, 0);
-	inherit_vhost(k, vss->vs->virtualhost);
+	inherit_vhost(k, vss->vs->pool->virtualhost);
 }
 
 void chk_inherit_vs(struct vs_state *vss)
@@ -181,7 +181,7 @@ void chk_inherit_vs(struct vs_state *vss)
 	struct real_server *rs;
 	struct check_conf *k;
 
-	for (rs = vss->vs->rs; rs; rs = rs->next)
+	for (rs = vss->vs->pool->rs; rs; rs = rs->next)
 		for (k = rs->checks; k; k = k->next)
 			inherit_vs_one(vss, k);
 }

@@ -8,6 +8,7 @@
 /* Reader state of one virtual_server body. */
 struct vs_state {
 	struct virtual_server *vs;
+	struct pool *pool;      /* vs->pool: its own, for the pool's slots */
 	const struct token *kw; /* the virtual_server keyword */
 	/* checker defaults given at virtual_server level (CHK_UNSET = not given) */
 	unsigned retry, delay_before_retry_ms, connect_timeout_ms, warmup_ms;

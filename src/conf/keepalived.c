@@ -214,7 +214,7 @@ static int p_real_server(struct kw_ctx *c, void *obj, const struct kw_stmt *st, 
  * Returns 0 if it did, -1 if the name is unknown in lower case too. */
 static int lb_algo_lower(struct kw_ctx *c, const struct kw_stmt *st, struct virtual_server *vs)
 {
-	char low[sizeof(vs->sched)];
+	char low[sizeof(vs->pool->sched)];
 	const char *s = st->args[0].text;
 	size_t i, n = strlen(s);
 
@@ -228,7 +228,7 @@ static int lb_algo_lower(struct kw_ctx *c, const struct kw_stmt *st, struct virt
 		"%s %s: scheduler names are lower case, read as '%s' (keepalived 2.x ignores "
 		"this line and uses wlc)",
 		st->kw->text, s, low);
-	strcpy(vs->sched, low);
+	strcpy(vs->pool->sched, low);
 	return 0;
 }
 
@@ -240,7 +240,7 @@ static int p_lb_algo(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char
 
 	if (!conf_sched_known(s) && lb_algo_lower(c, st, vs) == 0)
 		return 0;
-	if (!conf_sched_known(s) || strlen(s) >= sizeof(vs->sched)) {
+	if (!conf_sched_known(s) || strlen(s) >= sizeof(vs->pool->sched)) {
 		char names[256] = "";
 		size_t n = 0;
 		unsigned i;
@@ -251,7 +251,7 @@ static int p_lb_algo(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char
 		return err_set(err, errlen, "%s: unknown scheduler '%s' (fulcrum has %s)",
 			       st->kw->text, s, names);
 	}
-	strcpy(vs->sched, s);
+	strcpy(vs->pool->sched, s);
 	return 0;
 }
 
@@ -263,11 +263,11 @@ static int p_sched_flag(struct kw_ctx *c, void *obj, const struct kw_stmt *st, c
 
 	/* IPVS: flag-1 is sh/mh-fallback, flag-2 sh/mh-port */
 	if (!strcmp(k, "flag-1") || !strcmp(k, "sh-fallback") || !strcmp(k, "mh-fallback"))
-		vs->sched_flags |= SCHED_F_FALLBACK;
+		vs->pool->sched_flags |= SCHED_F_FALLBACK;
 	else if (!strcmp(k, "flag-2") || !strcmp(k, "sh-port") || !strcmp(k, "mh-port"))
-		vs->sched_flags |= SCHED_F_PORT;
+		vs->pool->sched_flags |= SCHED_F_PORT;
 	else
-		vs->sched_flags |= SCHED_F_3;
+		vs->pool->sched_flags |= SCHED_F_3;
 	return 0;
 }
 
@@ -364,7 +364,7 @@ static int p_sorry_server(struct kw_ctx *c, void *obj, const struct kw_stmt *st,
 	struct vs_state *vss = obj;
 	struct real_server *rs;
 
-	if (vss->vs->sorry)
+	if (vss->vs->pool->sorry)
 		return err_set(err, errlen, "sorry_server given twice");
 	rs = rs_new();
 	if (!rs)
@@ -375,7 +375,7 @@ static int p_sorry_server(struct kw_ctx *c, void *obj, const struct kw_stmt *st,
 	}
 	rs->file = config_intern_file(c->cfg, st->kw->file);
 	rs->line = st->kw->line;
-	vss->vs->sorry = rs;
+	vss->vs->pool->sorry = rs;
 	return 0;
 }
 
@@ -386,10 +386,10 @@ static int p_quorum(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char 
 
 	if (!strcmp(st->args[0].text, "0")) {
 		kw_warn(c, st->kw, "quorum 0 is read as 1, as keepalived does");
-		vs->quorum = 1;
+		vs->pool->quorum = 1;
 		return 0;
 	}
-	return kw_uint(st, 0, 1, 0x7fffffff, &vs->quorum, err, errlen);
+	return kw_uint(st, 0, 1, 0x7fffffff, &vs->pool->quorum, err, errlen);
 }
 
 /* keepalived: "Condition not met: 0 <= Hysteresis ... using 0 instead" */
@@ -402,10 +402,10 @@ static int p_hysteresis(struct kw_ctx *c, void *obj, const struct kw_stmt *st, c
 	if (s[0] == '-' && s[1] >= '0' && s[1] <= '9' &&
 	    strspn(s + 1, "0123456789") == strlen(s + 1)) {
 		kw_warn(c, st->kw, "hysteresis %s is read as 0, as keepalived does", s);
-		vs->hysteresis = 0;
+		vs->pool->hysteresis = 0;
 		return 0;
 	}
-	return kw_uint(st, 0, 0, 0x7fffffff, &vs->hysteresis, err, errlen);
+	return kw_uint(st, 0, 0, 0x7fffffff, &vs->pool->hysteresis, err, errlen);
 }
 
 static int p_ip_family(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
@@ -433,6 +433,10 @@ static int p_ip_family(struct kw_ctx *c, void *obj, const struct kw_stmt *st, ch
 #define VS(f, t, lo, hi)  KW_SLOT_IN(struct vs_state, vs, struct virtual_server, f, t, lo, hi)
 #define VS_X(f, t, lo, hi, arg)                                                                    \
 	KW_SLOT_X(offsetof(struct vs_state, vs), struct virtual_server, f, t, lo, hi, arg)
+/* ... and of the service's own pool (doc/internals/model.md, "Services and pools") */
+#define POOL(f, t, lo, hi) KW_SLOT_IN(struct vs_state, pool, struct pool, f, t, lo, hi)
+#define POOL_X(f, t, lo, hi, arg)                                                                  \
+	KW_SLOT_X(offsetof(struct vs_state, pool), struct pool, f, t, lo, hi, arg)
 
 static const struct kw kw_vs[] = {
     {"lb_algo", p_lb_algo, 1, 1, KW_NOBLOCK},
@@ -451,18 +455,18 @@ static const struct kw kw_vs[] = {
     {"persistence_granularity", p_persistence_granularity, 1, 1, KW_NOBLOCK},
     {"protocol", p_protocol, 1, 1, KW_NOBLOCK},
     {"delay_loop", NULL, 1, 1, KW_NOBLOCK,
-     VS_X(delay_loop_ms, KW_T_SECS_NZ, 0, 86400000, "the default (60 s)")},
+     POOL_X(delay_loop_ms, KW_T_SECS_NZ, 0, 86400000, "the default (60 s)")},
     {"sorry_server", p_sorry_server, 1, 2, KW_NOBLOCK},
-    {"sorry_server_inhibit", NULL, 0, 1, KW_NOBLOCK, VS(sorry_inhibit, KW_T_BOOL, 0, 0)},
-    {"inhibit_on_failure", NULL, 0, 1, KW_NOBLOCK, VS(inhibit_on_failure, KW_T_BOOL, 0, 0)},
-    {"alpha", NULL, 0, 1, KW_NOBLOCK, VS(alpha, KW_T_BOOL, 0, 0)},
-    {"omega", NULL, 0, 1, KW_NOBLOCK, VS(omega, KW_T_BOOL, 0, 0)},
+    {"sorry_server_inhibit", NULL, 0, 1, KW_NOBLOCK, POOL(sorry_inhibit, KW_T_BOOL, 0, 0)},
+    {"inhibit_on_failure", NULL, 0, 1, KW_NOBLOCK, POOL(inhibit_on_failure, KW_T_BOOL, 0, 0)},
+    {"alpha", NULL, 0, 1, KW_NOBLOCK, POOL(alpha, KW_T_BOOL, 0, 0)},
+    {"omega", NULL, 0, 1, KW_NOBLOCK, POOL(omega, KW_T_BOOL, 0, 0)},
     {"quorum", p_quorum, 1, 1, KW_NOBLOCK},
     {"hysteresis", p_hysteresis, 1, 1, KW_NOBLOCK},
-    {"quorum_up", NULL, 1, 3, KW_NOBLOCK, VS(quorum_up, KW_T_SCRIPT, 0, 0)},
-    {"quorum_down", NULL, 1, 3, KW_NOBLOCK, VS(quorum_down, KW_T_SCRIPT, 0, 0)},
+    {"quorum_up", NULL, 1, 3, KW_NOBLOCK, POOL(quorum_up, KW_T_SCRIPT, 0, 0)},
+    {"quorum_down", NULL, 1, 3, KW_NOBLOCK, POOL(quorum_down, KW_T_SCRIPT, 0, 0)},
     {"ha_suspend", NULL, 0, 0, KW_NOBLOCK, VS(ha_suspend, KW_T_FLAG, 0, 0)},
-    {"virtualhost", NULL, 1, 1, KW_NOBLOCK, VS(virtualhost, KW_T_STR, 0, 0)},
+    {"virtualhost", NULL, 1, 1, KW_NOBLOCK, POOL(virtualhost, KW_T_STR, 0, 0)},
     {"retry", NULL, 1, 1, KW_NOBLOCK, VSS(retry, KW_T_UINT, 0, 1000)},
     {"delay_before_retry", NULL, 1, 1, KW_NOBLOCK,
      VSS(delay_before_retry_ms, KW_T_SECS_MS, 0, 3600000)},
@@ -493,7 +497,8 @@ static struct virtual_server *vs_start(struct kw_ctx *c, struct vs_state *vss,
 	vss->vs = vs_new();
 	if (!vss->vs)
 		return NULL;
-	vss->vs->quorum = 1; /* keepalived's default: lost when no server is up */
+	vss->pool = vss->vs->pool;
+	vss->vs->pool->quorum = 1; /* keepalived's default: lost when no server is up */
 	vss->vs->file = config_intern_file(c->cfg, kw->file);
 	vss->vs->line = kw->line;
 	return vss->vs;

@@ -249,7 +249,7 @@ static void ld_vs_settings(struct kw_ctx *c, const struct ld_virtual *v, struct 
 	const char *cmd = v->set.fallbackcommand ? v->set.fallbackcommand : g->fallbackcommand;
 	unsigned maxp = vs->addr.family == AF_INET6 ? 128 : 32;
 
-	snprintf(vs->sched, sizeof(vs->sched), "%s", v->sched[0] ? v->sched : "wrr");
+	snprintf(vs->pool->sched, sizeof(vs->pool->sched), "%s", v->sched[0] ? v->sched : "wrr");
 	if (v->persistent != LD_UNSET)
 		vs->persistence_timeout = (unsigned)v->persistent;
 	vs->persistence_prefix = v->netmask && v->netmask < maxp ? v->netmask : maxp;
@@ -258,14 +258,14 @@ static void ld_vs_settings(struct kw_ctx *c, const struct ld_virtual *v, struct 
 			    "netmask /%u is longer than the address (/%u)", v->netmask, maxp);
 	/* quiescent=yes: a failed server stays with weight 0 (ldirectord's
 	 * default is no: it is removed) */
-	vs->inhibit_on_failure = ld_pick(v->set.quiescent, g->quiescent, 0);
-	vs->delay_loop_ms = (unsigned)ld_pick(v->set.checkinterval, g->checkinterval, 10) * 1000;
+	vs->pool->inhibit_on_failure = ld_pick(v->set.quiescent, g->quiescent, 0);
+	vs->pool->delay_loop_ms = (unsigned)ld_pick(v->set.checkinterval, g->checkinterval, 10) * 1000;
 	/* fallbackcommand runs "CMD start" once no real server is up and
 	 * "CMD stop" when the first is back: keepalived's quorum 1 scripts */
-	vs->quorum = 1;
+	vs->pool->quorum = 1;
 	if (cmd) {
-		vs->quorum_down = ld_cmd(cmd, "start");
-		vs->quorum_up = ld_cmd(cmd, "stop");
+		vs->pool->quorum_down = ld_cmd(cmd, "start");
+		vs->pool->quorum_up = ld_cmd(cmd, "stop");
 	}
 }
 

@@ -39,7 +39,7 @@ int ld_virtual_addr(struct kw_ctx *c, const struct ld_virtual *v, struct virtual
  * virtual's, and any other is a file:line error. */
 void ld_reals(struct kw_ctx *c, const struct ld_virtual *v, struct virtual_server *vs);
 /* The fallback in force for v (its own, else the global one of its
- * family) as vs->sorry.  0, or -1 reported. */
+ * family) as vs->pool->sorry.  0, or -1 reported. */
 int ld_sorry(struct kw_ctx *c, const struct ld_virtual *v, struct virtual_server *vs);
 
 /* ldirectord_check.c */

@@ -101,7 +101,7 @@ static void ld_chk_init(struct ld_chk *k, struct kw_ctx *c, const struct ld_virt
 	k->v = v;
 	k->vs = vs;
 	k->rs = rs;
-	k->first = !vs->rs;
+	k->first = !vs->pool->rs;
 	k->service = v->service != LD_UNSET ? v->service
 		     : vs->fwmark	    ? LD_SVC_NONE
 					    : ld_service_of_port(vs->addr.port);

@@ -219,8 +219,8 @@ int ld_sorry(struct kw_ctx *c, const struct ld_virtual *v, struct virtual_server
 	}
 	/* no method given: the real servers' (ldirectord's default, gate,
 	 * when there is none) */
-	fwd = f->fwd != LD_UNSET ? f->fwd : vs->n_rs ? (int)vs->fwd : FWD_DR;
-	if (!vs->n_rs)
+	fwd = f->fwd != LD_UNSET ? f->fwd : vs->pool->n_rs ? (int)vs->fwd : FWD_DR;
+	if (!vs->pool->n_rs)
 		vs->fwd = fwd;
 	if ((int)vs->fwd != fwd) {
 		conf_report(c->d, DIAG_ERROR, f->file, f->line,
@@ -233,7 +233,7 @@ int ld_sorry(struct kw_ctx *c, const struct ld_virtual *v, struct virtual_server
 	ld_port_for(c, vs, &rs->addr, fwd, "fallback", f->file, f->line);
 	rs->file = f->file;
 	rs->line = f->line;
-	vs->sorry = rs;
+	vs->pool->sorry = rs;
 	return 0;
 }
 

@@ -127,12 +127,12 @@ void conf_scripts_each(const struct config *cfg, conf_script_fn fn, void *ctx)
 	const struct real_server *rs;
 
 	for (vs = cfg->vs; vs; vs = vs->next) {
-		each_one(&e, "quorum_up", vs->quorum_up, NULL, vs->file, vs->line);
-		each_one(&e, "quorum_down", vs->quorum_down, NULL, vs->file, vs->line);
-		for (rs = vs->rs; rs; rs = rs->next)
+		each_one(&e, "quorum_up", vs->pool->quorum_up, NULL, vs->file, vs->line);
+		each_one(&e, "quorum_down", vs->pool->quorum_down, NULL, vs->file, vs->line);
+		for (rs = vs->pool->rs; rs; rs = rs->next)
 			rs_scripts(&e, rs);
-		if (vs->sorry)
-			rs_scripts(&e, vs->sorry);
+		if (vs->pool->sorry)
+			rs_scripts(&e, vs->pool->sorry);
 	}
 	each_one(&e, "autoreload_callback", cfg->global.reload_callback, NULL,
 		 cfg->global.reload_callback_file, cfg->global.reload_callback_line);

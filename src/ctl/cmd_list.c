@@ -71,20 +71,20 @@ static void sched_flags(struct sbuf *out, const struct virtual_server *vs)
 	const char *names[3];
 	int n = 0, i;
 
-	if (!vs->sched_flags)
+	if (!vs->pool->sched_flags)
 		return;
-	if (!strcmp(vs->sched, "sh")) {
+	if (!strcmp(vs->pool->sched, "sh")) {
 		f1 = "sh-fallback";
 		f2 = "sh-port";
-	} else if (!strcmp(vs->sched, "mh")) {
+	} else if (!strcmp(vs->pool->sched, "mh")) {
 		f1 = "mh-fallback";
 		f2 = "mh-port";
 	}
-	if (vs->sched_flags & SCHED_F_FALLBACK)
+	if (vs->pool->sched_flags & SCHED_F_FALLBACK)
 		names[n++] = f1;
-	if (vs->sched_flags & SCHED_F_PORT)
+	if (vs->pool->sched_flags & SCHED_F_PORT)
 		names[n++] = f2;
-	if (vs->sched_flags & SCHED_F_3)
+	if (vs->pool->sched_flags & SCHED_F_3)
 		names[n++] = "flag-3";
 	sbuf_puts(out, " (");
 	for (i = 0; i < n; i++)
@@ -176,7 +176,7 @@ static void text_vs(struct sbuf *out, const struct virtual_server *vs, enum list
 
 	svc_name(vs, name, sizeof(name));
 	if (fmt == LIST_PLAIN) {
-		sbuf_printf(out, "%s %s", name, vs->sched);
+		sbuf_printf(out, "%s %s", name, vs->pool->sched);
 		sched_flags(out, vs);
 		persistence(out, vs);
 	} else {
@@ -194,8 +194,8 @@ static void text_rs(struct sbuf *out, const struct virtual_server *vs,
 	/* as ipvsadm shows keepalived's table: a server the health checks took
 	 * out of the service (down without inhibit_on_failure, or held out
 	 * while the quorum is lost) is not in it; --json still lists it */
-	if (rs != vs->sorry &&
-	    ((rs->live->health == RS_HEALTH_DOWN && !rs_inhibit(rs, vs)) || rs->live->held))
+	if (rs != vs->pool->sorry &&
+	    ((rs->live->health == RS_HEALTH_DOWN && !rs_inhibit(rs, vs->pool)) || rs->live->held))
 		return;
 	addr_format(&rs->addr, a, sizeof(a), 1);
 	if (fmt == LIST_PLAIN) {
@@ -212,8 +212,9 @@ static void text_rs(struct sbuf *out, const struct virtual_server *vs,
  * while in use, or always (weight 0) when inhibited */
 static void text_vs_end(struct sbuf *out, const struct virtual_server *vs, enum list_fmt fmt)
 {
-	if (fmt == LIST_PLAIN && vs->sorry && (health_sorry_active(vs) || vs->sorry_inhibit))
-		text_rs(out, vs, vs->sorry, fmt);
+	if (fmt == LIST_PLAIN && vs->pool->sorry &&
+	    (health_sorry_active(vs) || vs->pool->sorry_inhibit))
+		text_rs(out, vs, vs->pool->sorry, fmt);
 }
 
 /* ---- JSON: generated from the statistics fields (doc/internals/stats.md) ---- */
@@ -231,20 +232,20 @@ static enum stat_got get_sorry(const void *obj, const struct stat_field *f, stru
 	const struct virtual_server *vs = obj;
 
 	v->p = vs;
-	return vs->sorry ? STAT_SET : STAT_NULL;
+	return vs->pool->sorry ? STAT_SET : STAT_NULL;
 }
 
 static enum stat_got get_sorry_rs(const void *obj, const struct stat_field *f,
 				  struct stat_ctx *c, union stat_val *v)
 {
-	v->p = ((const struct virtual_server *)obj)->sorry;
+	v->p = ((const struct virtual_server *)obj)->pool->sorry;
 	return STAT_SET;
 }
 
 static enum stat_got get_first_rs(const void *obj, const struct stat_field *f,
 				  struct stat_ctx *c, union stat_val *v)
 {
-	v->p = ((const struct virtual_server *)obj)->rs;
+	v->p = ((const struct virtual_server *)obj)->pool->rs;
 	return STAT_SET;
 }
 
@@ -324,11 +325,11 @@ static void list_item(struct sbuf *out, const struct fulcrum *fc, struct list_cu
 			stat_json_head(out, &list_vs, c->vs, &c->ctx);
 		} else
 			text_vs(out, c->vs, c->fmt);
-		c->rs = c->vs->rs;
+		c->rs = c->vs->pool->rs;
 		c->in_vs = 1;
 	} else if (c->rs) {
 		if (json) {
-			if (c->rs != c->vs->rs)
+			if (c->rs != c->vs->pool->rs)
 				sbuf_puts(out, ",");
 			c->ctx.owner = c->vs;
 			stat_json(out, &stat_server, c->rs, &c->ctx);

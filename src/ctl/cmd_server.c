@@ -25,14 +25,7 @@ unsigned ctl_model_edits;
 
 const char *ctl_vs_label(const struct virtual_server *vs, char *buf, size_t len)
 {
-	char a[ADDR_STRLEN];
-
-	if (vs->fwmark)
-		snprintf(buf, len, "FWM %u", vs->fwmark);
-	else
-		snprintf(buf, len, "%s %s", proto_name(vs->protocol),
-			 addr_format(&vs->addr, a, sizeof(a), 1));
-	return buf;
+	return vs_label(vs, buf, len);
 }
 
 /* "[tcp/|udp/]VIP:PORT" -> the virtual server.  Without a prefix the
@@ -98,7 +91,7 @@ static int find_rs(const struct virtual_server *vs, const char *s, struct real_s
 		return 0;
 	addr_format(&addr, a, sizeof(a), 1);
 	ctl_vs_label(vs, l, sizeof(l));
-	if (vs->sorry && addr_equal(&vs->sorry->addr, &addr))
+	if (vs->pool->sorry && addr_equal(&vs->pool->sorry->addr, &addr))
 		return err_set(err, errlen,
 			       "%s is the sorry server of %s, not one of its real servers", a, l);
 	return err_set(err, errlen, "no real server %s in %s", a, l);
@@ -288,14 +281,14 @@ int cmd_del_server(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, 
 	if (find_vs_rs(fc, argv, &vs, &rs, err, errlen) < 0)
 		return -1;
 	/* remember where it was so that an undo puts it back in config order */
-	for (pos = &vs->rs; *pos != rs; pos = &(*pos)->next)
+	for (pos = &vs->pool->rs; *pos != rs; pos = &(*pos)->next)
 		;
 	ctl_model_edits++;
 	vs_unlink_rs(vs, rs);
 	if (ctl_apply_vs(fc, vs, err, errlen) < 0) {
 		rs->next = *pos;
 		*pos = rs;
-		vs->n_rs++;
+		vs->pool->n_rs++;
 		return refused(fc, vs, err, err, errlen);
 	}
 	log_info("control: %s removed from %s", addr_format(&rs->addr, a, sizeof(a), 1),

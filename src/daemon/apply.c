@@ -23,18 +23,6 @@
 #include "model/model.h"
 #include "vrrp/vrrp_run.h"
 
-static const char *vs_label(const struct virtual_server *vs, char *buf, size_t len)
-{
-	char a[ADDR_STRLEN];
-
-	if (vs->fwmark)
-		snprintf(buf, len, "FWM %u", vs->fwmark);
-	else
-		snprintf(buf, len, "%s %s", proto_name(vs->protocol),
-			 addr_format(&vs->addr, a, sizeof(a), 1));
-	return buf;
-}
-
 /* A health change is a change of the service like any other: the same
  * path as a control command. */
 static const struct health_hooks health_hooks = {
@@ -138,10 +126,13 @@ static void carry_weights(struct config *newcfg, const struct config *old)
 
 	for (nvs = newcfg->vs; nvs; nvs = nvs->next) {
 		ovs = find_same(old, nvs);
-		if (!ovs)
+		/* the same server: a pool of the same name, a server of the same
+		 * name in it (config_carry_live's rule) */
+		if (!ovs || !nvs->pool->name || !ovs->pool->name ||
+		    strcmp(nvs->pool->name, ovs->pool->name))
 			continue;
-		for (nrs = nvs->rs; nrs; nrs = nrs->next) {
-			ors = vs_find_rs(ovs, &nrs->addr);
+		for (nrs = nvs->pool->rs; nrs; nrs = nrs->next) {
+			ors = pool_find_server(ovs->pool, nrs->name);
 			if (ors && ors->weight == nrs->weight)
 				nrs->cur_weight = ors->cur_weight;
 		}
@@ -204,22 +195,36 @@ int apply_config(struct fulcrum *fc, struct config *newcfg, char *err, size_t er
 	return 0;
 }
 
-int apply_vs(struct fulcrum *fc, struct virtual_server *vs, char *err, size_t errlen)
+static int update_engine(struct fulcrum *fc, struct virtual_server *vs, char *err, size_t errlen)
 {
 	const struct engine_ops *e = engine_for(vs);
 
 	if (!e) /* apply_validate let no such model in */
 		return err_set(err, errlen, "no engine serves lb_kind %s", fwd_keyword(vs->fwd));
+	return e->update ? e->update(fc, vs, err, errlen) : 0;
+}
+
+int apply_vs(struct fulcrum *fc, struct virtual_server *vs, char *err, size_t errlen)
+{
+	struct virtual_server *o;
+	char oerr[ERRLEN];
+	int r;
+
+	if (!engine_for(vs))
+		return update_engine(fc, vs, err, errlen);
 	/* servers added in place may be in maintenance before they are checked */
 	watch_vs_added(fc, vs);
 	/* servers added or removed in place start or stop their checks; the
-	 * engine then sees the quorum's held flags */
+	 * engines then see the quorum's held flags */
 	health_sync_vs(fc, vs);
-	if (!e->update)
-		return 0;
-	return e->update(fc, vs, err, errlen);
+	r = update_engine(fc, vs, err, errlen);
+	/* a pool shared by other services: theirs too (their own tables) */
+	for (o = fc->cfg ? fc->cfg->vs : NULL; o; o = o->next)
+		if (o != vs && o->pool == vs->pool &&
+		    update_engine(fc, o, oerr, sizeof(oerr)) < 0 && r == 0)
+			r = err_set(err, errlen, "%s", oerr);
+	return r;
 }
-
 
 void apply_sync(struct fulcrum *fc, int conns)
 {

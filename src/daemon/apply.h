@@ -17,7 +17,10 @@ unsigned apply_validate(const struct config *cfg, void (*report)(void *ctx, cons
  * changed and newcfg is still the caller's. */
 int apply_config(struct fulcrum *fc, struct config *newcfg, char *err, size_t errlen);
 
-/* vs (in fc->cfg) was changed in place: tell its engine. */
+/* vs (in fc->cfg) or its pool was changed in place: the pool's checks
+ * follow, then the engine of vs and of every other service of the pool is
+ * told (one service for a keepalived virtual_server).  The first error is
+ * returned; the other services are updated all the same. */
 int apply_vs(struct fulcrum *fc, struct virtual_server *vs, char *err, size_t errlen);
 
 /* Every engine brings the live figures up to date (engine_ops.sync): the

@@ -200,10 +200,10 @@ static void on_estimate(struct loop *l, struct ev_timer *t)
 	proc_tune_poll();
 	for (vs = fc->cfg ? fc->cfg->vs : NULL; vs; vs = vs->next) {
 		rate_est_update(&vs->live->est, &vs->live->stats, now);
-		for (rs = vs->rs; rs; rs = rs->next)
+		for (rs = vs->pool->rs; rs; rs = rs->next)
 			rate_est_update(&rs->live->est, &rs->live->stats, now);
-		if (vs->sorry)
-			rate_est_update(&vs->sorry->live->est, &vs->sorry->live->stats, now);
+		if (vs->pool->sorry)
+			rate_est_update(&vs->pool->sorry->live->est, &vs->pool->sorry->live->stats, now);
 	}
 	loop_timer_start(l, t, EST_INTERVAL_MS);
 }

@@ -108,9 +108,9 @@ static uint64_t needed(const struct config *cfg, int xdp_load)
 		if (vs->fwd == FWD_DR || vs->fwd == FWD_TUN)
 			caps |= BIT(CAP_NET_ADMIN) |
 				(xdp_load ? BIT(CAP_BPF) | BIT(CAP_PERFMON) : 0);
-		caps |= check_caps(vs->rs);
-		if (vs->sorry)
-			caps |= check_caps(vs->sorry);
+		caps |= check_caps(vs->pool->rs);
+		if (vs->pool->sorry)
+			caps |= check_caps(vs->pool->sorry);
 	}
 	/* VRRP: raw IPPROTO_VRRP and packet sockets bound to the interface
 	 * (CAP_NET_RAW), virtual addresses over netlink (CAP_NET_ADMIN) */

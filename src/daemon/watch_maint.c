@@ -222,7 +222,7 @@ static void sync_all(void)
 	for (vs = fc->cfg->vs; vs; vs = vs->next) {
 		int changed = 0;
 
-		for (rs = vs->rs; rs; rs = rs->next)
+		for (rs = vs->pool->rs; rs; rs = rs->next)
 			changed |= maint_set(fc, M.dir, M.e, M.n, vs, rs);
 		if (changed && watch_hooks()->vs_changed(fc, vs, err, sizeof(err)) < 0)
 			log_err("maintenance not applied: %s", err);
@@ -345,7 +345,7 @@ void watch_premark(struct fulcrum *fc, struct config *newcfg)
 		for (ovs = fc->cfg ? fc->cfg->vs : NULL; ovs; ovs = ovs->next)
 			if (vs_same_key(ovs, vs))
 				break;
-		for (rs = vs->rs; rs; rs = rs->next)
+		for (rs = vs->pool->rs; rs; rs = rs->next)
 			/* a server in service keeps its live state (carried over);
 			 * watch_apply settles it after the swap */
 			if (!(ovs && vs_find_rs(ovs, &rs->addr)) && match(e, n, &rs->addr))
@@ -361,7 +361,7 @@ void watch_vs_added(struct fulcrum *fc, struct virtual_server *vs)
 
 	if (!M.dir)
 		return;
-	for (rs = vs->rs; rs; rs = rs->next)
+	for (rs = vs->pool->rs; rs; rs = rs->next)
 		if (!rs->health)
 			maint_set(fc, M.dir, M.e, M.n, vs, rs);
 }

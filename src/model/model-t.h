@@ -6,9 +6,10 @@
  * struct vs_live, which are reference-counted and carried from the old model
  * to the new one when the same server appears in both.
  *
- * Ownership: a config owns its virtual servers, which own their real
- * servers and check_confs, all strings in them, and one reference on each
- * live object.  Engines and connections take their own references.
+ * Ownership: a config owns its services (virtual servers) and its pools;
+ * a pool owns its real servers and their check_confs; each owns its strings
+ * and one reference on its live object.  Several services may point to one
+ * pool.  Engines and connections take their own references.
  */
 #ifndef FC_MODEL_MODEL_T_H
 #define FC_MODEL_MODEL_T_H
@@ -83,7 +84,11 @@ struct vs_live {
 	struct rate_est est;
 };
 
+/* A server of a pool.  name is its identity within the pool across
+ * reloads (config_carry_live): a reader that has names gives them (haproxy),
+ * the others get "IP:PORT" (vs_add_rs / config_add_vs fill it in). */
 struct real_server {
+	char *name;              /* owned; unique within its pool */
 	struct fc_addr addr;
 	int weight;              /* configured weight, 0..65535; default 1 */
 	int cur_weight;          /* weight in force (set weight changes it) */
@@ -105,23 +110,49 @@ struct real_server {
 #define SCHED_F_PORT     0x2 /* sh/mh: hash the client port too */
 #define SCHED_F_3        0x4
 
+/* A pool: the set of servers one or more services send clients to, and
+ * whatever belongs to that set rather than to a listener: the scheduler,
+ * the sorry server, quorum, and the defaults of the servers and their checks
+ * (doc/internals/model.md, "Services and pools", gives the rule field by
+ * field).  Named; the name is its identity across reloads.  A keepalived
+ * virtual_server is one service and its own pool, named after the service
+ * ("TCP 10.0.0.1:80", "FWM 5"). */
+struct pool {
+	char *name;              /* owned; unique within the config */
+	struct real_server *rs;  /* owned list, config order */
+	unsigned n_rs;
+	char sched[16];          /* lb_algo / lvs_sched; default "wlc" */
+	unsigned sched_flags;    /* SCHED_F_* */
+	struct real_server *sorry;   /* sorry_server, or NULL (owned) */
+	int sorry_inhibit;
+	int inhibit_on_failure;  /* the servers' default */
+	int alpha, omega;        /* the checks' defaults (alpha: start down) */
+	unsigned quorum, hysteresis;
+	char *quorum_up, *quorum_down;
+	unsigned delay_loop_ms;  /* the checks' default interval; default 60000 (keepalived) */
+	char *virtualhost;       /* the HTTP checks' default Host */
+	const char *file;        /* where it was defined (owned by the config's file table) */
+	int line;
+
+	int in_config;           /* 1 once config_add_pool took it: the config owns it;
+				  * 0 while it is a service's own pool not yet added (vs_free
+				  * frees it then) */
+	void *health;            /* the health core's state (quorum, the servers' checks) */
+	struct pool *next;
+};
+
+/* A service: what clients reach (a VIP:port and protocol, or a firewall
+ * mark), how packets get to the servers and what the listener keeps per
+ * client; the servers themselves are its pool's. */
 struct virtual_server {
 	int protocol;            /* IPPROTO_TCP (default) or IPPROTO_UDP */
 	struct fc_addr addr;     /* VIP and port */
 	uint32_t fwmark;         /* fwmark services: read, refused for now */
 	char *group;             /* virtual_server group NAME, or NULL */
-	char sched[16];          /* lb_algo / lvs_sched; default "wlc" */
-	unsigned sched_flags;    /* SCHED_F_* */
 	enum fwd_method fwd;     /* lb_kind / lvs_method; default NAT */
 	unsigned persistence_timeout; /* seconds; 0 = no persistence */
 	unsigned persistence_prefix;  /* granularity as prefix length; default 32/128 */
-	unsigned delay_loop_ms;  /* default 60000 (keepalived) */
-	int inhibit_on_failure;
-	int alpha, omega;
-	unsigned quorum, hysteresis;
-	char *quorum_up, *quorum_down;
-	int ha_suspend;
-	char *virtualhost;
+	int ha_suspend;          /* checks of the pool suspended while the VIP is not local */
 
 	/* userspace proxy timeouts (fulcrum extensions, see doc/config.md) */
 	unsigned connect_timeout_ms; /* default 5000 */
@@ -129,16 +160,12 @@ struct virtual_server {
 	unsigned udp_timeout_ms;     /* UDP session; default 300000 (IPVS udp) */
 	unsigned connect_retries;    /* other real servers tried after a failed connect; default 2 */
 
-	struct real_server *sorry;   /* sorry_server, or NULL */
-	int sorry_inhibit;
-	struct real_server *rs;      /* owned list, config order */
-	unsigned n_rs;
+	struct pool *pool;           /* never NULL; vs_new() gives the service its own */
 	const char *file;
 	int line;
 
 	struct vs_live *live;        /* one reference held */
 	void *engine_priv;           /* the engine's state; moves across reloads */
-	void *health;                /* the health core's state (quorum...) */
 	struct virtual_server *next;
 };
 
@@ -193,6 +220,8 @@ struct config {
 	struct global_defs global;
 	struct virtual_server *vs;   /* owned list, config order */
 	unsigned n_vs;
+	struct pool *pools;          /* owned list, config order; services point into it */
+	unsigned n_pools;
 	char **files;                /* every file read; file pointers point here */
 	unsigned n_files;
 	unsigned n_warnings;         /* warnings printed while reading */

@@ -1,4 +1,5 @@
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,6 +38,7 @@ const char *config_intern_file(struct config *cfg, const char *path)
 void config_free(struct config *cfg)
 {
 	struct virtual_server *vs, *next;
+	struct pool *p, *pnext;
 	unsigned i;
 
 	if (!cfg)
@@ -44,6 +46,10 @@ void config_free(struct config *cfg)
 	for (vs = cfg->vs; vs; vs = next) {
 		next = vs->next;
 		vs_free(vs);
+	}
+	for (p = cfg->pools; p; p = pnext) {
+		pnext = p->next;
+		pool_free(p);
 	}
 	for (i = 0; i < cfg->n_files; i++)
 		free(cfg->files[i]);
@@ -98,6 +104,21 @@ void vs_live_unref(struct vs_live *l)
 		free(l);
 }
 
+struct pool *pool_new(const char *name)
+{
+	struct pool *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return NULL;
+	if (name && !(p->name = strdup(name))) {
+		free(p);
+		return NULL;
+	}
+	strcpy(p->sched, "wlc");
+	p->delay_loop_ms = 60000;
+	return p;
+}
+
 struct virtual_server *vs_new(void)
 {
 	struct virtual_server *vs = calloc(1, sizeof(*vs));
@@ -105,15 +126,16 @@ struct virtual_server *vs_new(void)
 	if (!vs)
 		return NULL;
 	vs->live = calloc(1, sizeof(*vs->live));
-	if (!vs->live) {
+	vs->pool = pool_new(NULL);
+	if (!vs->live || !vs->pool) {
+		free(vs->live);
+		free(vs->pool);
 		free(vs);
 		return NULL;
 	}
 	vs->live->refs = 1;
 	vs->protocol = IPPROTO_TCP;
-	strcpy(vs->sched, "wlc");
 	vs->fwd = FWD_NAT;
-	vs->delay_loop_ms = 60000;
 	vs->connect_timeout_ms = 5000;
 	vs->idle_timeout_ms = 900000;
 	vs->udp_timeout_ms = 300000;
@@ -157,6 +179,7 @@ void rs_free(struct real_server *rs)
 {
 	if (!rs)
 		return;
+	free(rs->name);
 	free(rs->notify_up);
 	free(rs->notify_down);
 	check_conf_free(rs->checks);
@@ -164,56 +187,119 @@ void rs_free(struct real_server *rs)
 	free(rs);
 }
 
-void vs_free(struct virtual_server *vs)
+void pool_free(struct pool *p)
 {
 	struct real_server *rs, *next;
 
-	if (!vs)
+	if (!p)
 		return;
-	for (rs = vs->rs; rs; rs = next) {
+	for (rs = p->rs; rs; rs = next) {
 		next = rs->next;
 		rs_free(rs);
 	}
-	rs_free(vs->sorry);
+	rs_free(p->sorry);
+	free(p->name);
+	free(p->quorum_up);
+	free(p->quorum_down);
+	free(p->virtualhost);
+	free(p);
+}
+
+void vs_free(struct virtual_server *vs)
+{
+	if (!vs)
+		return;
+	/* a pool the config took is the config's (and maybe other services') */
+	if (vs->pool && !vs->pool->in_config)
+		pool_free(vs->pool);
 	FREE_AND_NULL(vs->group);
-	free(vs->quorum_up);
-	free(vs->quorum_down);
-	free(vs->virtualhost);
 	vs_live_unref(vs->live);
 	free(vs);
+}
+
+/* "IP:PORT", the name of a server that was given none.  Not for a server
+ * without an address yet (the reader names it when it is added). */
+static void rs_name_default(struct real_server *rs)
+{
+	char a[ADDR_STRLEN];
+
+	if (rs->name || !rs->addr.family)
+		return;
+	rs->name = strdup(addr_format(&rs->addr, a, sizeof(a), 1));
+}
+
+void config_add_pool(struct config *cfg, struct pool *p)
+{
+	struct pool **pp = &cfg->pools;
+
+	while (*pp)
+		pp = &(*pp)->next;
+	p->next = NULL;
+	p->in_config = 1;
+	*pp = p;
+	cfg->n_pools++;
 }
 
 void config_add_vs(struct config *cfg, struct virtual_server *vs)
 {
 	struct virtual_server **p = &cfg->vs;
+	struct pool *pl = vs->pool;
+	struct real_server *rs;
+	char l[ADDR_STRLEN + 16];
 
 	while (*p)
 		p = &(*p)->next;
 	vs->next = NULL;
 	*p = vs;
 	cfg->n_vs++;
+	if (pl->in_config)
+		return;
+	/* the service's own pool (keepalived, ldirectord): its identity is
+	 * the service's, as it was before pools had names */
+	if (!pl->name)
+		pl->name = strdup(vs_label(vs, l, sizeof(l)));
+	for (rs = pl->rs; rs; rs = rs->next)
+		rs_name_default(rs);
+	if (pl->sorry)
+		rs_name_default(pl->sorry);
+	config_add_pool(cfg, pl);
 }
 
-void vs_add_rs(struct virtual_server *vs, struct real_server *rs)
+void vs_set_pool(struct virtual_server *vs, struct pool *p)
 {
-	struct real_server **p = &vs->rs;
+	if (vs->pool == p)
+		return;
+	if (vs->pool && !vs->pool->in_config)
+		pool_free(vs->pool);
+	vs->pool = p;
+}
+
+void pool_add_rs(struct pool *pl, struct real_server *rs)
+{
+	struct real_server **p = &pl->rs;
 
 	while (*p)
 		p = &(*p)->next;
 	rs->next = NULL;
 	*p = rs;
-	vs->n_rs++;
+	pl->n_rs++;
+	rs_name_default(rs);
+}
+
+void vs_add_rs(struct virtual_server *vs, struct real_server *rs)
+{
+	pool_add_rs(vs->pool, rs);
 }
 
 int vs_unlink_rs(struct virtual_server *vs, struct real_server *rs)
 {
 	struct real_server **p;
 
-	for (p = &vs->rs; *p; p = &(*p)->next) {
+	for (p = &vs->pool->rs; *p; p = &(*p)->next) {
 		if (*p == rs) {
 			*p = rs->next;
 			rs->next = NULL;
-			vs->n_rs--;
+			vs->pool->n_rs--;
 			return 0;
 		}
 	}
@@ -251,10 +337,42 @@ struct real_server *vs_find_rs(const struct virtual_server *vs, const struct fc_
 {
 	struct real_server *rs;
 
-	for (rs = vs->rs; rs; rs = rs->next)
+	for (rs = vs->pool->rs; rs; rs = rs->next)
 		if (addr_equal(&rs->addr, addr))
 			return rs;
 	return NULL;
+}
+
+struct pool *config_find_pool(const struct config *cfg, const char *name)
+{
+	struct pool *p;
+
+	for (p = cfg->pools; p && name; p = p->next)
+		if (p->name && !strcmp(p->name, name))
+			return p;
+	return NULL;
+}
+
+struct real_server *pool_find_server(const struct pool *p, const char *name)
+{
+	struct real_server *rs;
+
+	for (rs = p->rs; rs && name; rs = rs->next)
+		if (rs->name && !strcmp(rs->name, name))
+			return rs;
+	return NULL;
+}
+
+const char *vs_label(const struct virtual_server *vs, char *buf, size_t len)
+{
+	char a[ADDR_STRLEN];
+
+	if (vs->fwmark)
+		snprintf(buf, len, "FWM %u", vs->fwmark);
+	else
+		snprintf(buf, len, "%s %s", proto_name(vs->protocol),
+			 addr_format(&vs->addr, a, sizeof(a), 1));
+	return buf;
 }
 
 static void carry_rs(struct real_server *nrs, const struct real_server *ors)
@@ -270,6 +388,7 @@ void config_carry_live(struct config *newcfg, const struct config *old)
 {
 	struct virtual_server *nvs, *ovs;
 	struct real_server *nrs, *ors;
+	struct pool *np, *op;
 
 	if (!old)
 		return;
@@ -281,13 +400,19 @@ void config_carry_live(struct config *newcfg, const struct config *old)
 			continue;
 		vs_live_unref(nvs->live);
 		nvs->live = vs_live_ref(ovs->live);
-		for (nrs = nvs->rs; nrs; nrs = nrs->next) {
-			ors = vs_find_rs(ovs, &nrs->addr);
+	}
+	for (np = newcfg->pools; np; np = np->next) {
+		op = config_find_pool(old, np->name);
+		if (!op)
+			continue;
+		for (nrs = np->rs; nrs; nrs = nrs->next) {
+			ors = pool_find_server(op, nrs->name);
 			if (ors)
 				carry_rs(nrs, ors);
 		}
-		if (nvs->sorry && ovs->sorry && addr_equal(&nvs->sorry->addr, &ovs->sorry->addr))
-			carry_rs(nvs->sorry, ovs->sorry);
+		if (np->sorry && op->sorry && np->sorry->name && op->sorry->name &&
+		    !strcmp(np->sorry->name, op->sorry->name))
+			carry_rs(np->sorry, op->sorry);
 	}
 }
 
@@ -304,9 +429,9 @@ int rs_effective_weight(const struct real_server *rs)
 	return rs->live->dyn_set ? rs->live->dyn_weight : rs->cur_weight;
 }
 
-int rs_inhibit(const struct real_server *rs, const struct virtual_server *vs)
+int rs_inhibit(const struct real_server *rs, const struct pool *p)
 {
-	return rs->inhibit_on_failure >= 0 ? rs->inhibit_on_failure : vs->inhibit_on_failure;
+	return rs->inhibit_on_failure >= 0 ? rs->inhibit_on_failure : p->inhibit_on_failure;
 }
 
 const char *rs_state_name(const struct real_server *rs)

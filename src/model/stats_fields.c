@@ -73,16 +73,33 @@ enum stat_got stat_get_forward(const void *obj, const struct stat_field *f, stru
 	return STAT_SET;
 }
 
+/* The scheduler is the service's pool's (doc/internals/model.md, "Services
+ * and pools"): getters, the table's object is the service. */
+enum stat_got stat_get_sched(const void *obj, const struct stat_field *f, struct stat_ctx *c,
+			     union stat_val *v)
+{
+	const struct pool *p = ((const struct virtual_server *)obj)->pool;
+
+	v->s = stat_chars(c, p->sched, sizeof(p->sched));
+	return STAT_SET;
+}
+
+static enum stat_got get_sched_flags(const void *obj, const struct stat_field *f,
+				     struct stat_ctx *c, union stat_val *v)
+{
+	v->i = ((const struct virtual_server *)obj)->pool->sched_flags;
+	return STAT_SET;
+}
+
 static const struct stat_field service_fields[] = {
     {"endpoint", STAT_INLINE, "the virtual IP and port",
      STAT_AT(struct virtual_server, addr, STAT_LD_SUB), .sub = &stat_endpoint},
     {"fwmark", STAT_CONFIG, "firewall mark of a fwmark service, else 0",
      STAT_AT(struct virtual_server, fwmark, STAT_LD_U32)},
     {"protocol", STAT_ENUM, "TCP or UDP", .get = stat_get_protocol},
-    {"scheduler", STAT_STRING, "lb_algo: rr, wrr, lc, wlc, sh, mh...",
-     STAT_AT(struct virtual_server, sched, STAT_LD_CHARS)},
+    {"scheduler", STAT_STRING, "lb_algo: rr, wrr, lc, wlc, sh, mh...", .get = stat_get_sched},
     {"sched_flags", STAT_CONFIG, "scheduler flags: 1 fallback, 2 port, 4 flag-3",
-     STAT_AT(struct virtual_server, sched_flags, STAT_LD_U32)},
+     .get = get_sched_flags},
     {"forward", STAT_ENUM, "lb_kind: NAT, DR, TUN or PROXY", .get = stat_get_forward},
     {"persistence_timeout", STAT_CONFIG, "persistence_timeout in seconds, 0: none",
      STAT_AT(struct virtual_server, persistence_timeout, STAT_LD_U32)},

@@ -13,11 +13,14 @@ extern const struct stat_table stat_service;
 extern const struct stat_table stat_server;
 
 /* Getters other tables of the same objects share (a service: protocol,
- * lb_kind; a server: weight in force, state name, reason). */
+ * lb_kind, its pool's scheduler; a server: weight in force, state name,
+ * reason). */
 enum stat_got stat_get_protocol(const void *obj, const struct stat_field *f, struct stat_ctx *c,
 				union stat_val *v);
 enum stat_got stat_get_forward(const void *obj, const struct stat_field *f, struct stat_ctx *c,
 			       union stat_val *v);
+enum stat_got stat_get_sched(const void *obj, const struct stat_field *f, struct stat_ctx *c,
+			     union stat_val *v);
 enum stat_got stat_get_rs_weight(const void *obj, const struct stat_field *f, struct stat_ctx *c,
 				 union stat_val *v);
 enum stat_got stat_get_rs_state(const void *obj, const struct stat_field *f, struct stat_ctx *c,

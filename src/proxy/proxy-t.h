@@ -4,8 +4,10 @@
  *
  *   struct proxy (fc->proxy)  -- owns every struct pvs (list), the pipe pool
  *     struct pvs              -- one per served virtual service; vs->engine_priv
- *       listener / VS socket, scheduler, server table, persistence table,
+ *       listener / VS socket, persistence table,
  *       its TCP connections (list) and UDP sessions (list + hash)
+ *       struct ppool          -- the pool's server table and scheduler, shared
+ *                                (counted) by the services of one pool
  *
  * A pvs outlives its virtual_server when the service is removed while
  * connections are open ("zombie": vs == NULL, no listener); it is freed
@@ -78,6 +80,21 @@ struct pconn;
 struct udp_sess;
 struct proxy;
 
+/* A pool's server table and scheduler (doc/internals/model.md, "Services
+ * and pools"): one per pool of the model in service, held by each pvs of a
+ * service of that pool, so the services' clients are spread by one
+ * scheduler (one rr position, one lblc table).  It never points into the
+ * model: a pvs left behind by a reload (vs NULL) may hold it longer. */
+struct ppool {
+	unsigned refs;           /* the pvs that hold it */
+	struct sched sched;
+	int has_sched;
+	struct pvs_server *srv;  /* the table, in config order */
+	struct sched_server *ss; /* what the scheduler sees, same order */
+	struct rs_live **lives;  /* srv[i].live, for persist_tpl_valid */
+	size_t n;
+};
+
 #define PVS_MAGIC 0x70767331u /* "pvs1": engine_priv really is ours */
 
 struct pvs {
@@ -100,12 +117,7 @@ struct pvs {
 	int fds_short;	       /* a client found no descriptor ... */
 	uint64_t fds_short_ms; /* ... since then, and none got both sockets */
 
-	struct sched sched;
-	int has_sched;
-	struct pvs_server *srv;	 /* the table, in config order */
-	struct sched_server *ss; /* what the scheduler sees, same order */
-	struct rs_live **lives;	 /* srv[i].live, for persist_tpl_valid */
-	size_t n;
+	struct ppool *pp;	 /* the pool's table and scheduler (one reference) */
 	struct pvs_server sorry; /* sorry.live NULL = none */
 
 	struct persist_table persist;

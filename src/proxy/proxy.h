@@ -64,8 +64,9 @@ void proxy_fds_released(struct proxy *px);
 /* Build the state for vs: server table, scheduler, persistence.  The
  * listener is opened separately (pvs_listen) or taken over at commit. */
 struct pvs *pvs_new(struct proxy *px, struct virtual_server *vs, char *err, size_t errlen);
-/* Rebuild the server table and scheduler from vs (after an in-place change
- * or for a reload); refreshes the copied settings.  On failure nothing changed. */
+/* Rebuild the server table and scheduler from vs's pool (after an in-place
+ * change or for a reload; every service of the pool sees the new table);
+ * refreshes the copied settings.  On failure nothing changed. */
 int pvs_rebuild(struct pvs *p, struct virtual_server *vs, char *err, size_t errlen);
 /* Bind the listener (TCP) or the VS socket (UDP), not yet watched. */
 int pvs_listen(struct pvs *p, char *err, size_t errlen);

@@ -1,5 +1,6 @@
 /* Per virtual service state: the listener, the server table the scheduler
- * sees, placement of new clients (persistence, scheduler, sorry server). */
+ * sees (the pool's, shared by its services), placement of new clients
+ * (persistence, scheduler, sorry server). */
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -35,9 +36,9 @@ void sock_set_rst(int fd)
  * service's table as IPVS keeps it.  A server that is down is left out
  * unless inhibit_on_failure keeps it with weight 0; drained and disabled
  * servers stay with weight 0 (rs_effective_weight). */
-static int rs_in_table(const struct real_server *rs, const struct virtual_server *vs)
+static int rs_in_table(const struct real_server *rs, const struct pool *pool)
 {
-	return rs->live->health == RS_HEALTH_UP || rs_inhibit(rs, vs) > 0;
+	return rs->live->health == RS_HEALTH_UP || rs_inhibit(rs, pool) > 0;
 }
 
 static void free_table(struct pvs_server *srv, struct sched_server *ss, struct rs_live **lives,
@@ -52,6 +53,37 @@ static void free_table(struct pvs_server *srv, struct sched_server *ss, struct r
 	free(lives);
 }
 
+/* The table of vs's pool: the one another service of the same pool already
+ * holds (same model: the same struct pool), else a new one.  A pvs a reload
+ * left behind (vs NULL) is never matched, so the new model's services
+ * start their own table, as a reload always did. */
+static struct ppool *ppool_get(struct proxy *px, const struct virtual_server *vs)
+{
+	struct ppool *pp;
+	struct pvs *o;
+
+	for (o = px->services; o; o = o->next) {
+		if (o->vs && o->vs->pool == vs->pool && o->pp) {
+			o->pp->refs++;
+			return o->pp;
+		}
+	}
+	pp = calloc(1, sizeof(*pp));
+	if (pp)
+		pp->refs = 1;
+	return pp;
+}
+
+static void ppool_unref(struct ppool *pp)
+{
+	if (!pp || --pp->refs)
+		return;
+	if (pp->has_sched)
+		sched_destroy(&pp->sched);
+	free_table(pp->srv, pp->ss, pp->lives, pp->n);
+	free(pp);
+}
+
 static void copy_settings(struct pvs *p, const struct virtual_server *vs)
 {
 	/* 0 reads as "the default" for the two that cannot sensibly be 0 */
@@ -63,6 +95,8 @@ static void copy_settings(struct pvs *p, const struct virtual_server *vs)
 
 int pvs_rebuild(struct pvs *p, struct virtual_server *vs, char *err, size_t errlen)
 {
+	struct ppool *pp = p->pp;
+	const struct pool *pool = vs->pool;
 	struct pvs_server *srv = NULL;
 	struct sched_server *ss = NULL;
 	struct rs_live **lives = NULL;
@@ -71,7 +105,7 @@ int pvs_rebuild(struct pvs *p, struct virtual_server *vs, char *err, size_t errl
 	size_t n = 0, i, j;
 	int fresh;
 
-	for (rs = vs->rs; rs; rs = rs->next)
+	for (rs = pool->rs; rs; rs = rs->next)
 		n++;
 	if (n) {
 		srv = calloc(n, sizeof(*srv));
@@ -83,17 +117,17 @@ int pvs_rebuild(struct pvs *p, struct virtual_server *vs, char *err, size_t errl
 		}
 	}
 	n = 0;
-	for (rs = vs->rs; rs; rs = rs->next) {
-		if (!rs_in_table(rs, vs))
+	for (rs = pool->rs; rs; rs = rs->next) {
+		if (!rs_in_table(rs, pool))
 			continue;
 		srv[n].addr = rs->addr;
 		srv[n].live = rs_live_ref(rs->live);
 		srv[n].uthreshold = rs->uthreshold;
 		srv[n].lthreshold = rs->lthreshold;
 		/* the overload flag has hysteresis: carry it over */
-		for (j = 0; j < p->n; j++)
-			if (p->srv[j].live == rs->live)
-				srv[n].overloaded = p->srv[j].overloaded;
+		for (j = 0; j < pp->n; j++)
+			if (pp->srv[j].live == rs->live)
+				srv[n].overloaded = pp->srv[j].overloaded;
 		lives[n] = srv[n].live;
 		ss[n].addr = &srv[n].addr;
 		ss[n].weight = rs_effective_weight(rs);
@@ -104,37 +138,37 @@ int pvs_rebuild(struct pvs *p, struct virtual_server *vs, char *err, size_t errl
 	}
 
 	/* same algorithm: keep its state (rr position, lblc table) */
-	fresh = !p->has_sched || strcmp(p->sched.ops->name, vs->sched) ||
-		p->sched.flags != vs->sched_flags;
+	fresh = !pp->has_sched || strcmp(pp->sched.ops->name, pool->sched) ||
+		pp->sched.flags != pool->sched_flags;
 	if (fresh) {
-		if (sched_create(&ns, vs->sched, vs->sched_flags, err, errlen) < 0)
+		if (sched_create(&ns, pool->sched, pool->sched_flags, err, errlen) < 0)
 			goto fail;
 		if (ns.ops->update(&ns, ss, n) < 0) {
 			sched_destroy(&ns);
-			err_set(err, errlen, "scheduler %s: cannot build its table", vs->sched);
+			err_set(err, errlen, "scheduler %s: cannot build its table", pool->sched);
 			goto fail;
 		}
-		if (p->has_sched)
-			sched_destroy(&p->sched);
-		p->sched = ns;
-		p->has_sched = 1;
-	} else if (p->sched.ops->update(&p->sched, ss, n) < 0) {
-		p->sched.ops->update(&p->sched, p->ss, p->n);
-		err_set(err, errlen, "scheduler %s: cannot build its table", vs->sched);
+		if (pp->has_sched)
+			sched_destroy(&pp->sched);
+		pp->sched = ns;
+		pp->has_sched = 1;
+	} else if (pp->sched.ops->update(&pp->sched, ss, n) < 0) {
+		pp->sched.ops->update(&pp->sched, pp->ss, pp->n);
+		err_set(err, errlen, "scheduler %s: cannot build its table", pool->sched);
 		goto fail;
 	}
 
-	free_table(p->srv, p->ss, p->lives, p->n);
-	p->srv = srv;
-	p->ss = ss;
-	p->lives = lives;
-	p->n = n;
+	free_table(pp->srv, pp->ss, pp->lives, pp->n);
+	pp->srv = srv;
+	pp->ss = ss;
+	pp->lives = lives;
+	pp->n = n;
 
 	rs_live_unref(p->sorry.live);
 	memset(&p->sorry, 0, sizeof(p->sorry));
-	if (vs->sorry) {
-		p->sorry.addr = vs->sorry->addr;
-		p->sorry.live = rs_live_ref(vs->sorry->live);
+	if (pool->sorry) {
+		p->sorry.addr = pool->sorry->addr;
+		p->sorry.live = rs_live_ref(pool->sorry->live);
 	}
 	copy_settings(p, vs);
 	if (!vs->persistence_timeout) {
@@ -191,7 +225,14 @@ struct pvs *pvs_new(struct proxy *px, struct virtual_server *vs, char *err, size
 		 addr_format(&vs->addr, a, sizeof(a), 1));
 	loop_timer_init(&p->tick, pvs_tick, p);
 	persist_init(&p->persist, vs->persistence_timeout, vs->persistence_prefix);
+	p->pp = ppool_get(px, vs);
+	if (!p->pp) {
+		err_set(err, errlen, "out of memory");
+		free(p);
+		return NULL;
+	}
 	if (pvs_rebuild(p, vs, err, errlen) < 0) {
+		ppool_unref(p->pp);
 		free(p);
 		return NULL;
 	}
@@ -276,9 +317,8 @@ void pvs_free(struct pvs *p)
 
 	pvs_close_listener(p);
 	persist_clear(&p->persist);
-	if (p->has_sched)
-		sched_destroy(&p->sched);
-	free_table(p->srv, p->ss, p->lives, p->n);
+	ppool_unref(p->pp);
+	p->pp = NULL;
 	rs_live_unref(p->sorry.live);
 	vs_live_unref(p->vsl);
 	free(p->sess_hash);
@@ -306,12 +346,12 @@ void pvs_maybe_free(struct pvs *p)
 
 /* IPVS overload flag: set when active+inactive reaches uthreshold; cleared
  * below lthreshold, or below 3/4 of uthreshold when no lthreshold. */
-static void refresh(struct pvs *p)
+static void refresh(struct ppool *pp)
 {
 	size_t i;
 
-	for (i = 0; i < p->n; i++) {
-		struct pvs_server *s = &p->srv[i];
+	for (i = 0; i < pp->n; i++) {
+		struct pvs_server *s = &pp->srv[i];
 		uint64_t total = (uint64_t)s->live->activeconns + s->live->inactconns;
 
 		if (s->uthreshold && total >= s->uthreshold)
@@ -321,9 +361,9 @@ static void refresh(struct pvs *p)
 			      ? total < s->lthreshold
 			      : !s->uthreshold || total * 4 < (uint64_t)s->uthreshold * 3))
 			s->overloaded = 0;
-		p->ss[i].activeconns = s->live->activeconns;
-		p->ss[i].inactconns = s->live->inactconns;
-		p->ss[i].overloaded = s->overloaded;
+		pp->ss[i].activeconns = s->live->activeconns;
+		pp->ss[i].inactconns = s->live->inactconns;
+		pp->ss[i].overloaded = s->overloaded;
 	}
 }
 
@@ -341,30 +381,31 @@ static int pick(struct pvs *p, const struct fc_addr *client, struct rs_live *con
 		size_t ntried)
 {
 	struct sched_input in = {.client = client, .dest = &p->addr};
-	struct sched_server *view = p->ss;
+	struct ppool *pp = p->pp;
+	struct sched_server *view = pp->ss;
 	int i, best = -1;
 	uint64_t best_load = 0;
 	size_t k;
 
-	if (!p->n || !p->has_sched)
+	if (!pp->n || !pp->has_sched)
 		return -1;
 	in.now_ms = loop_now(p->px->loop);
-	refresh(p);
+	refresh(pp);
 	if (ntried) {
 		/* servers that already failed for this client look quiescent */
-		view = malloc(p->n * sizeof(*view));
+		view = malloc(pp->n * sizeof(*view));
 		if (!view)
 			return -1;
-		memcpy(view, p->ss, p->n * sizeof(*view));
-		for (k = 0; k < p->n; k++)
-			if (was_tried(p->srv[k].live, tried, ntried))
+		memcpy(view, pp->ss, pp->n * sizeof(*view));
+		for (k = 0; k < pp->n; k++)
+			if (was_tried(pp->srv[k].live, tried, ntried))
 				view[k].weight = 0;
 	}
-	i = p->sched.ops->pick(&p->sched, view, p->n, &in);
+	i = pp->sched.ops->pick(&pp->sched, view, pp->n, &in);
 	if (i < 0 && ntried) {
 		/* a hashing scheduler without fallback insists on the failed
 		 * server: retry on the least loaded other one instead */
-		for (k = 0; k < p->n; k++) {
+		for (k = 0; k < pp->n; k++) {
 			uint64_t load = (uint64_t)view[k].activeconns * 256 + view[k].inactconns;
 
 			if (view[k].weight <= 0 || view[k].overloaded)
@@ -376,9 +417,9 @@ static int pick(struct pvs *p, const struct fc_addr *client, struct rs_live *con
 		}
 		i = best;
 	}
-	if (view != p->ss)
+	if (view != pp->ss)
 		free(view);
-	return i < (int)p->n ? i : -1;
+	return i < (int)pp->n ? i : -1;
 }
 
 int pvs_place(struct pvs *p, const struct fc_addr *client, struct rs_live *const *tried,
@@ -391,7 +432,7 @@ int pvs_place(struct pvs *p, const struct fc_addr *client, struct rs_live *const
 	memset(out, 0, sizeof(*out));
 	if (persist_on(&p->persist)) {
 		tpl = persist_find(&p->persist, client, now);
-		if (tpl && persist_tpl_valid(tpl, p->lives, p->n) &&
+		if (tpl && persist_tpl_valid(tpl, p->pp->lives, p->pp->n) &&
 		    !was_tried(tpl->live, tried, ntried)) {
 			out->addr = tpl->server;
 			out->live = rs_live_ref(tpl->live);
@@ -404,8 +445,8 @@ int pvs_place(struct pvs *p, const struct fc_addr *client, struct rs_live *const
 	}
 	i = pick(p, client, tried, ntried);
 	if (i >= 0) {
-		out->addr = p->srv[i].addr;
-		out->live = rs_live_ref(p->srv[i].live);
+		out->addr = p->pp->srv[i].addr;
+		out->live = rs_live_ref(p->pp->srv[i].live);
 		if (persist_on(&p->persist)) {
 			out->tpl = persist_add(&p->persist, client, &out->addr, out->live, now);
 			if (out->tpl)

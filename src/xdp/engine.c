@@ -129,13 +129,13 @@ static int xdp_check(const struct virtual_server *vs, char *err, size_t errlen)
 			       "persistence granularity /%u is out of range for an IPv%d virtual "
 			       "server (at most /%u)",
 			       vs->persistence_prefix, maxp == 32 ? 4 : 6, maxp);
-	if (xdp_ring_kind(vs->sched) < 0)
+	if (xdp_ring_kind(vs->pool->sched) < 0)
 		return err_set(err, errlen, "scheduler %s is not served by the XDP engine",
-			       vs->sched);
-	for (rs = vs->rs; rs; rs = rs->next)
+			       vs->pool->sched);
+	for (rs = vs->pool->rs; rs; rs = rs->next)
 		if (rs_check(vs, rs, "real server", err, errlen) < 0)
 			return -1;
-	if (vs->sorry && rs_check(vs, vs->sorry, "sorry server", err, errlen) < 0)
+	if (vs->pool->sorry && rs_check(vs, vs->pool->sorry, "sorry server", err, errlen) < 0)
 		return -1;
 	return 0;
 }
@@ -153,9 +153,9 @@ static int xdp_check_all(const struct config *cfg, const struct virtual_server *
 	for (vs = cfg->vs; vs; vs = vs->next) {
 		if (vs->fwd != FWD_DR && vs->fwd != FWD_TUN)
 			continue;
-		for (rs = vs->rs; rs; rs = rs->next)
+		for (rs = vs->pool->rs; rs; rs = rs->next)
 			n_rs++;
-		n_rs += vs->sorry != NULL;
+		n_rs += vs->pool->sorry != NULL;
 		*at = vs;
 		if (++n_vs > FX_MAX_VS)
 			return err_set(err, errlen,

@@ -362,17 +362,18 @@ int xdp_srv_build(struct xdp_vs *xv, const struct xdp_srv *prev, size_t nprev, s
 	const struct virtual_server *vs = xv->vs;
 	const struct real_server *rs;
 	struct xdp_srv *t;
-	size_t n = vs->sorry ? 1 : 0, k = 0;
+	size_t n = vs->pool->sorry ? 1 : 0, k = 0;
 
-	for (rs = vs->rs; rs; rs = rs->next)
+	for (rs = vs->pool->rs; rs; rs = rs->next)
 		n++;
 	t = calloc(n ? n : 1, sizeof(*t));
 	if (!t)
 		return err_set(err, errlen, "out of memory");
-	for (rs = vs->rs; rs; rs = rs->next, k++)
+	for (rs = vs->pool->rs; rs; rs = rs->next, k++)
 		if (add_srv(xv, &t[k], rs, 0, prev, nprev, err, errlen) < 0)
 			goto fail;
-	if (vs->sorry && add_srv(xv, &t[k++], vs->sorry, 1, prev, nprev, err, errlen) < 0)
+	if (vs->pool->sorry &&
+	    add_srv(xv, &t[k++], vs->pool->sorry, 1, prev, nprev, err, errlen) < 0)
 		goto fail;
 	*out = t;
 	*nout = n;
@@ -463,7 +464,7 @@ void xdp_srv_release(struct xdp_engine *x, struct xdp_srv *old, size_t nold,
  * stay with weight 0. */
 static int rs_in_table(const struct real_server *rs, const struct virtual_server *vs)
 {
-	return rs->live->health == RS_HEALTH_UP || rs_inhibit(rs, vs) > 0;
+	return rs->live->health == RS_HEALTH_UP || rs_inhibit(rs, vs->pool) > 0;
 }
 
 static int srv_ready(const struct xdp_vs *xv, const struct xdp_srv *s)
@@ -541,8 +542,8 @@ static void build_ring(struct xdp_vs *xv, uint32_t *ring, uint32_t *seq_len, uin
 	}
 	if (!n)
 		goto out;
-	if (xdp_ring_kind(vs->sched) == FX_SCHED_SEQ) {
-		len = xdp_ring_seq(vs->sched, rsv, n, idx);
+	if (xdp_ring_kind(vs->pool->sched) == FX_SCHED_SEQ) {
+		len = xdp_ring_seq(vs->pool->sched, rsv, n, idx);
 		/* the whole block holds the sequence repeated: a packet that
 		 * reads a stale seq_len still finds a server */
 		for (i = 0; len && i < FX_RING_SIZE; i++)
@@ -550,7 +551,7 @@ static void build_ring(struct xdp_vs *xv, uint32_t *ring, uint32_t *seq_len, uin
 		for (i = 0; i < len; i++)
 			cfg[i] = idx[i] < n ? pos[idx[i]] : UINT32_MAX;
 		*seq_len = (uint32_t)len;
-	} else if (xdp_ring_hash(vs->sched, rsv, n, idx, err, sizeof(err)) == 0) {
+	} else if (xdp_ring_hash(vs->pool->sched, rsv, n, idx, err, sizeof(err)) == 0) {
 		for (i = 0; i < FX_RING_SIZE; i++)
 			ring[i] = idx[i] < n ? ids[idx[i]] : FX_RS_NONE;
 	} else {
@@ -613,7 +614,7 @@ static uint64_t seq_position(const struct xdp_vs *xv, const uint32_t *ring, uint
 	uint64_t count = 0;
 
 	*set = 0;
-	if (xdp_ring_kind(xv->vs->sched) != FX_SCHED_SEQ || !len)
+	if (xdp_ring_kind(xv->vs->pool->sched) != FX_SCHED_SEQ || !len)
 		return 0;
 	if (xv->committed && xv->ring && xv->vip.sched == FX_SCHED_SEQ && xv->vip.seq_len == len &&
 	    !memcmp(xv->ring, ring, len * sizeof(*ring)))
@@ -621,7 +622,7 @@ static uint64_t seq_position(const struct xdp_vs *xv, const uint32_t *ring, uint
 	*set = 1;
 	/* wrr and the weighted sequences: IPVS wrr starts its round again
 	 * whenever a server is added, removed or reweighted */
-	if (strcmp(xv->vs->sched, "rr"))
+	if (strcmp(xv->vs->pool->sched, "rr"))
 		return 0;
 	if (bpf_map_lookup_elem(MAPFD(xv->x, seq), &xv->vs_id, &count) < 0)
 		return 0;
@@ -667,7 +668,7 @@ static void write_least(struct xdp_vs *xv)
 	struct fx_least_set set;
 	size_t i;
 
-	if (xdp_least_kind(xv->vs->sched) < 0)
+	if (xdp_least_kind(xv->vs->pool->sched) < 0)
 		return;
 	memset(&set, 0, sizeof(set));
 	for (i = 0; i < xv->n && set.n < FX_LEAST_MAX; i++) {
@@ -698,14 +699,14 @@ static void fill_vip(const struct xdp_vs *xv, uint32_t seq_len, struct fx_vip *v
 {
 	const struct virtual_server *vs = xv->vs;
 	unsigned maxp = vs->addr.family == AF_INET6 ? 128 : 32;
-	int kind = xdp_ring_kind(vs->sched);
+	int kind = xdp_ring_kind(vs->pool->sched);
 
-	int least = xdp_least_kind(vs->sched);
+	int least = xdp_least_kind(vs->pool->sched);
 
 	memset(v, 0, sizeof(*v));
 	v->vs_id = xv->vs_id;
 	v->flags = vs->fwd == FWD_TUN ? FX_VS_F_TUN : 0;
-	if ((vs->sched_flags & SCHED_F_PORT) && kind == FX_SCHED_HASH_SRC)
+	if ((vs->pool->sched_flags & SCHED_F_PORT) && kind == FX_SCHED_HASH_SRC)
 		v->flags |= FX_VS_F_HASH_PORT;
 	v->sched = (uint32_t)(least >= 0 ? FX_SCHED_LEAST : kind);
 	v->least = least >= 0 ? (uint32_t)least : 0;
@@ -741,7 +742,8 @@ int xdp_vs_write(struct xdp_vs *xv)
 	/* what each server may do now */
 	for (i = 0; i < xv->n; i++) {
 		struct xdp_srv *s = &xv->srv[i];
-		const struct real_server *rs = s->sorry ? vs->sorry : vs_find_rs(vs, &s->addr);
+		const struct real_server *rs =
+		    s->sorry ? vs->pool->sorry : vs_find_rs(vs, &s->addr);
 		int ready = srv_ready(xv, s);
 
 		s->in_table = 0;
@@ -766,10 +768,11 @@ int xdp_vs_write(struct xdp_vs *xv)
 	for (i = 0; i < xv->n; i++) {
 		struct xdp_srv *s = &xv->srv[i];
 
-		if (!s->sorry || !vs->sorry || vs->sorry->live->admin == RS_ADMIN_DISABLED)
+		if (!s->sorry || !vs->pool->sorry ||
+		    vs->pool->sorry->live->admin == RS_ADMIN_DISABLED)
 			continue;
 		if (any) {
-			s->in_table = vs->sorry_inhibit != 0;
+			s->in_table = vs->pool->sorry_inhibit != 0;
 			continue;
 		}
 		s->in_table = 1;

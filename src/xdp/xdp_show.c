@@ -73,7 +73,7 @@ static void show_text(const struct xdp_engine *x, size_t nconns, struct sbuf *ou
 		if (!xv->vs)
 			continue;
 		sbuf_printf(out, "  %s  vs_id %u  %s  %s", xv->name, xv->vs_id,
-			    fwd_keyword(xv->vs->fwd), xv->vs->sched);
+			    fwd_keyword(xv->vs->fwd), xv->vs->pool->sched);
 		if (xv->vip.sched == FX_SCHED_SEQ)
 			sbuf_printf(out, "  sequence %u", xv->vip.seq_len);
 		sbuf_puts(out, "\n");
@@ -237,7 +237,7 @@ static const struct stat_field vs_model_fields[] = {
      STAT_AT(struct virtual_server, addr, STAT_LD_SUB), .sub = &stat_endpoint},
     {"protocol", STAT_ENUM, "TCP or UDP", .get = stat_get_protocol},
     {"forward", STAT_ENUM, "lb_kind: DR or TUN", .get = stat_get_forward},
-    {"scheduler", STAT_STRING, "lb_algo", STAT_AT(struct virtual_server, sched, STAT_LD_CHARS)},
+    {"scheduler", STAT_STRING, "lb_algo", .get = stat_get_sched},
 };
 
 static const struct stat_table vs_model = STAT_TABLE("service", vs_model_fields);

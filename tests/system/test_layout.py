@@ -55,7 +55,7 @@ def test_the_old_circles_are_caught(tmp_path):
     shutil.rmtree(src)
     shutil.copytree(ROOT / "src", src)
     line = add_include(src, "vrrp/vrrp_run.c", "check/health.h")
-    add_include(src, "check/vs_health.c", "vrrp/vrrp_run.h")
+    add_include(src, "check/pool_health.c", "vrrp/vrrp_run.h")
     r = run(src)
     assert r.returncode == 1, r.stdout
     assert "vrrp -> check: src/vrrp/vrrp_run.c:%d" % line in r.stdout

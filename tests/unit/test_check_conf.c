@@ -43,7 +43,7 @@ static struct config *load_checks(const char *body)
 		 "virtual_server 10.0.0.1 80 {\n real_server 10.0.1.1 80 {\n%s\n }\n}\n", body);
 	msgs[0] = 0;
 	cfg = conf_load_string("t.conf", text, strlen(text), &d);
-	if (!cfg || !cfg->vs || !cfg->vs->rs || !cfg->vs->rs->checks)
+	if (!cfg || !cfg->vs || !cfg->vs->pool->rs || !cfg->vs->pool->rs->checks)
 		fail_msg("cannot read:\n%s\n%s", text, msgs);
 	return cfg;
 }
@@ -208,10 +208,10 @@ static void check_sample(const char *block, const struct sample *s)
 	a = load_checks(b1);
 	a2 = load_checks(b1);
 	c = load_checks(b2);
-	if (!check_conf_equal(a->vs->rs->checks, a2->vs->rs->checks))
+	if (!check_conf_equal(a->vs->pool->rs->checks, a2->vs->pool->rs->checks))
 		fail_msg("%s: the same '%s' twice compares different", block, s->base);
-	if (check_conf_equal(a->vs->rs->checks, c->vs->rs->checks) ||
-	    check_conf_equal(c->vs->rs->checks, a->vs->rs->checks))
+	if (check_conf_equal(a->vs->pool->rs->checks, c->vs->pool->rs->checks) ||
+	    check_conf_equal(c->vs->pool->rs->checks, a->vs->pool->rs->checks))
 		fail_msg("%s: '%s' and '%s' compare equal: a reload would keep the old check",
 			 block, s->base, s->changed);
 	config_free(a);
@@ -265,9 +265,9 @@ static void test_smtp_hosts_equal(void **state)
 	struct config *a = load_checks(two), *a2 = load_checks(two), *c = load_checks(three);
 
 	(void)state;
-	assert_non_null(a->vs->rs->checks->next);
-	assert_true(check_conf_equal(a->vs->rs->checks, a2->vs->rs->checks));
-	assert_false(check_conf_equal(a->vs->rs->checks, c->vs->rs->checks));
+	assert_non_null(a->vs->pool->rs->checks->next);
+	assert_true(check_conf_equal(a->vs->pool->rs->checks, a2->vs->pool->rs->checks));
+	assert_false(check_conf_equal(a->vs->pool->rs->checks, c->vs->pool->rs->checks));
 	config_free(a);
 	config_free(a2);
 	config_free(c);

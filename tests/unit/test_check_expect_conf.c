@@ -67,7 +67,7 @@ static void test_conf(void **state)
 			 "    }\n");
 	if (!cfg)
 		fail_msg("load failed:\n%s", msgs);
-	k = cfg->vs->rs->checks;
+	k = cfg->vs->pool->rs->checks;
 	assert_int_equal(k->type, CHECK_EXPECT);
 	assert_int_equal(k->connect.port, 995);
 	assert_int_equal(k->connect_timeout_ms, 3000);
@@ -81,7 +81,7 @@ static void test_conf(void **state)
 	cfg = load_check("    EXPECT_CHECK {\n    }\n");
 	if (!cfg)
 		fail_msg("load failed:\n%s", msgs);
-	e = cfg->vs->rs->checks->spec;
+	e = cfg->vs->pool->rs->checks->spec;
 	assert_null(e->send);
 	assert_null(e->expect);
 	assert_int_equal(e->tls, 0);
@@ -109,13 +109,13 @@ static void test_conf_http_method(void **state)
 			 "      url {\n        path /\n        status_code 200\n      }\n    }\n");
 	if (!cfg)
 		fail_msg("load failed:\n%s", msgs);
-	assert_int_equal(((struct check_http_conf *)cfg->vs->rs->checks->spec)->head, 1);
+	assert_int_equal(((struct check_http_conf *)cfg->vs->pool->rs->checks->spec)->head, 1);
 	config_free(cfg);
 	cfg = load_check("    HTTP_GET {\n      http_method get\n      url {\n        path /\n"
 			 "      }\n    }\n");
 	if (!cfg)
 		fail_msg("load failed:\n%s", msgs);
-	assert_int_equal(((struct check_http_conf *)cfg->vs->rs->checks->spec)->head, 0);
+	assert_int_equal(((struct check_http_conf *)cfg->vs->pool->rs->checks->spec)->head, 0);
 	config_free(cfg);
 
 	refused("    HTTP_GET {\n      http_method POST\n      url {\n        path /\n"

@@ -93,21 +93,21 @@ static void test_defaults(void **state)
 	vs = cfg->vs;
 	assert_true(addr_equal(&vs->addr, &a));
 	assert_int_equal(vs->protocol, IPPROTO_TCP);
-	assert_string_equal(vs->sched, "wlc");
+	assert_string_equal(vs->pool->sched, "wlc");
 	assert_int_equal(vs->fwd, FWD_NAT);
-	assert_int_equal(vs->delay_loop_ms, 60000);
+	assert_int_equal(vs->pool->delay_loop_ms, 60000);
 	assert_int_equal(vs->persistence_timeout, 0);
 	assert_int_equal(vs->persistence_prefix, 32);
-	assert_int_equal(vs->quorum, 1);
+	assert_int_equal(vs->pool->quorum, 1);
 	assert_int_equal(vs->connect_timeout_ms, 5000);
 	assert_int_equal(vs->idle_timeout_ms, 900000);
 	assert_int_equal(vs->udp_timeout_ms, 300000);
 	assert_int_equal(vs->connect_retries, 2);
-	assert_null(vs->sorry);
+	assert_null(vs->pool->sorry);
 	assert_string_equal(vs->file, "t.conf");
 	assert_int_equal(vs->line, 1);
-	assert_int_equal(vs->n_rs, 2);
-	rs = vs->rs;
+	assert_int_equal(vs->pool->n_rs, 2);
+	rs = vs->pool->rs;
 	a = ipport("10.0.1.1:8080");
 	assert_true(addr_equal(&rs->addr, &a));
 	assert_int_equal(rs->weight, 1);
@@ -178,36 +178,36 @@ static void test_vs_keywords(void **state)
 	(void)state;
 	assert_string_equal(cfg->global.control_socket, "/tmp/f.sock");
 	assert_string_equal(cfg->global.router_id, "LB1");
-	assert_string_equal(vs->sched, "mh");
-	assert_int_equal(vs->sched_flags, SCHED_F_PORT | SCHED_F_FALLBACK | SCHED_F_3);
+	assert_string_equal(vs->pool->sched, "mh");
+	assert_int_equal(vs->pool->sched_flags, SCHED_F_PORT | SCHED_F_FALLBACK | SCHED_F_3);
 	assert_int_equal(vs->fwd, FWD_PROXY);
 	assert_int_equal(vs->persistence_timeout, 360);
 	assert_int_equal(vs->persistence_prefix, 64);
 	assert_int_equal(vs->protocol, IPPROTO_UDP);
-	assert_int_equal(vs->delay_loop_ms, 2500);
-	assert_non_null(vs->sorry);
-	assert_true(addr_equal(&vs->sorry->addr, &a));
-	assert_int_equal(vs->sorry_inhibit, 1);
-	assert_int_equal(vs->inhibit_on_failure, 1);
-	assert_int_equal(vs->alpha, 1);
-	assert_int_equal(vs->omega, 1);
-	assert_int_equal(vs->quorum, 3);
-	assert_int_equal(vs->hysteresis, 1);
-	assert_string_equal(vs->quorum_up, "/bin/up.sh arg");
-	assert_string_equal(vs->quorum_down, "/bin/down.sh");
+	assert_int_equal(vs->pool->delay_loop_ms, 2500);
+	assert_non_null(vs->pool->sorry);
+	assert_true(addr_equal(&vs->pool->sorry->addr, &a));
+	assert_int_equal(vs->pool->sorry_inhibit, 1);
+	assert_int_equal(vs->pool->inhibit_on_failure, 1);
+	assert_int_equal(vs->pool->alpha, 1);
+	assert_int_equal(vs->pool->omega, 1);
+	assert_int_equal(vs->pool->quorum, 3);
+	assert_int_equal(vs->pool->hysteresis, 1);
+	assert_string_equal(vs->pool->quorum_up, "/bin/up.sh arg");
+	assert_string_equal(vs->pool->quorum_down, "/bin/down.sh");
 	assert_int_equal(vs->ha_suspend, 1);
-	assert_string_equal(vs->virtualhost, "www.example.com");
+	assert_string_equal(vs->pool->virtualhost, "www.example.com");
 	assert_int_equal(vs->connect_timeout_ms, 1500);
 	assert_int_equal(vs->idle_timeout_ms, 60000);
 	assert_int_equal(vs->udp_timeout_ms, 30000);
 	assert_int_equal(vs->connect_retries, 0);
-	assert_int_equal(vs->rs->weight, 0);
-	assert_int_equal(vs->rs->cur_weight, 0);
-	assert_int_equal(vs->rs->inhibit_on_failure, 0);
-	assert_string_equal(vs->rs->notify_up, "/bin/rs-up");
-	assert_string_equal(vs->rs->notify_down, "/bin/rs-down x");
-	assert_int_equal(vs->rs->uthreshold, 100);
-	assert_int_equal(vs->rs->lthreshold, 10);
+	assert_int_equal(vs->pool->rs->weight, 0);
+	assert_int_equal(vs->pool->rs->cur_weight, 0);
+	assert_int_equal(vs->pool->rs->inhibit_on_failure, 0);
+	assert_string_equal(vs->pool->rs->notify_up, "/bin/rs-up");
+	assert_string_equal(vs->pool->rs->notify_down, "/bin/rs-down x");
+	assert_int_equal(vs->pool->rs->uthreshold, 100);
+	assert_int_equal(vs->pool->rs->lthreshold, 10);
 	config_free(cfg);
 }
 
@@ -225,15 +225,15 @@ static void test_granularity_and_kinds(void **state)
 
 	(void)state;
 	assert_int_equal(cfg->n_vs, 3);
-	assert_string_equal(vs->sched, "sh");
-	assert_int_equal(vs->sched_flags, SCHED_F_PORT | SCHED_F_FALLBACK);
+	assert_string_equal(vs->pool->sched, "sh");
+	assert_int_equal(vs->pool->sched_flags, SCHED_F_PORT | SCHED_F_FALLBACK);
 	assert_int_equal(vs->fwd, FWD_DR);
 	assert_int_equal(vs->persistence_timeout, 50);
 	assert_int_equal(vs->persistence_prefix, 24);
 	assert_int_equal(vs->next->fwd, FWD_TUN);
 	assert_int_equal(vs->next->protocol, IPPROTO_UDP);
 	assert_int_equal(vs->next->next->fwd, FWD_NAT);
-	assert_int_equal(vs->next->next->sched_flags, SCHED_F_PORT | SCHED_F_FALLBACK);
+	assert_int_equal(vs->next->next->pool->sched_flags, SCHED_F_PORT | SCHED_F_FALLBACK);
 	config_free(cfg);
 }
 
@@ -285,7 +285,7 @@ static void test_checkers(void **state)
 				       "    FILE_CHECK {\n track_file tf1\n weight -10\n }\n"
 				       "  }\n"
 				       "}\n");
-	struct check_conf *k = cfg->vs->rs->checks;
+	struct check_conf *k = cfg->vs->pool->rs->checks;
 	struct fc_addr a = ipport("10.9.9.9:8443"), b = ipport("10.0.0.5:5000");
 	struct check_url *u;
 
@@ -353,7 +353,7 @@ static void test_checker_default_retries(void **state)
 				       "  DNS_CHECK {\n }\n"
 				       "  MISC_CHECK {\n misc_path /bin/true\n }\n"
 				       " }\n}\n");
-	struct check_conf *k = cfg->vs->rs->checks;
+	struct check_conf *k = cfg->vs->pool->rs->checks;
 
 	(void)state;
 	assert_int_equal(k->retry, 3);
@@ -372,7 +372,7 @@ static void test_smtp_hosts(void **state)
 				       "   host {\n connect_ip 10.0.2.2\n connect_port 587\n"
 				       "     bindto 10.0.0.9\n connect_timeout 2\n }\n"
 				       "  }\n }\n}\n");
-	struct check_conf *k = cfg->vs->rs->checks;
+	struct check_conf *k = cfg->vs->pool->rs->checks;
 	struct fc_addr a;
 
 	(void)state;
@@ -408,9 +408,10 @@ static void test_comments_quotes_braces(void **state)
 	struct virtual_server *vs = cfg->vs;
 
 	(void)state;
-	assert_string_equal(vs->sched, "rr");
-	assert_int_equal(vs->rs->weight, 5);
-	assert_string_equal(SPEC(vs->rs->next->checks, misc)->misc_path, "/bin/a # not a comment");
+	assert_string_equal(vs->pool->sched, "rr");
+	assert_int_equal(vs->pool->rs->weight, 5);
+	assert_string_equal(SPEC(vs->pool->rs->next->checks, misc)->misc_path,
+			    "/bin/a # not a comment");
 	config_free(cfg);
 }
 
@@ -438,11 +439,11 @@ static void test_group_expansion(void **state)
 
 		assert_true(addr_equal(&vs->addr, &a));
 		assert_string_equal(vs->group, "G");
-		assert_string_equal(vs->sched, "rr");
-		assert_int_equal(vs->n_rs, 1);
+		assert_string_equal(vs->pool->sched, "rr");
+		assert_int_equal(vs->pool->n_rs, 1);
 		/* the real server's port follows each entry */
-		assert_int_equal(vs->rs->addr.port, a.port);
-		assert_non_null(vs->rs->checks);
+		assert_int_equal(vs->pool->rs->addr.port, a.port);
+		assert_non_null(vs->pool->rs->checks);
 		assert_int_equal(vs->line, 6);
 	}
 	config_free(cfg);
@@ -458,7 +459,7 @@ static void test_group_defined_later(void **state)
 
 	(void)state;
 	assert_int_equal(cfg->n_vs, 2);
-	assert_int_equal(cfg->vs->n_rs, 1);
+	assert_int_equal(cfg->vs->pool->n_rs, 1);
 	config_free(cfg);
 }
 
@@ -523,8 +524,8 @@ static void test_ignored_warnings(void **state)
 	assert_non_null(strstr(msgs, "W t.conf:26: keyword 'fwmark' is ignored by fulcrum"));
 	assert_non_null(strstr(msgs, "W t.conf:28: BFD_CHECK is ignored"));
 	/* BFD_CHECK adds no check */
-	assert_int_equal(cfg->vs->rs->checks->type, CHECK_TCP);
-	assert_null(cfg->vs->rs->checks->next);
+	assert_int_equal(cfg->vs->pool->rs->checks->type, CHECK_TCP);
+	assert_null(cfg->vs->pool->rs->checks->next);
 	config_free(cfg);
 }
 
@@ -691,9 +692,9 @@ static void test_conditional_and_params(void **state)
 	(void)state;
 	assert_int_equal(cfg->n_vs, 3);
 	assert_true(addr_equal(&cfg->vs->addr, &a));
-	assert_true(addr_equal(&cfg->vs->rs->addr, &b));
-	assert_int_equal(cfg->vs->rs->weight, 1);
-	assert_string_equal(cfg->vs->next->sched, "rr");
+	assert_true(addr_equal(&cfg->vs->pool->rs->addr, &b));
+	assert_int_equal(cfg->vs->pool->rs->weight, 1);
+	assert_string_equal(cfg->vs->next->pool->sched, "rr");
 	assert_true(addr_equal(&cfg->vs->next->next->addr, &c));
 	assert_int_equal(cfg->vs->next->next->line, 18);
 	/* one warning for the skipped @NAME lines, however many there are */
@@ -776,10 +777,10 @@ static void test_includes(void **state)
 	assert_non_null(cfg);
 	assert_int_equal(cfg->n_vs, 2);
 	vs = cfg->vs;
-	assert_int_equal(vs->n_rs, 1);
+	assert_int_equal(vs->pool->n_rs, 1);
 	assert_non_null(strstr(vs->file, "conf.d/a.conf"));
-	assert_non_null(strstr(vs->rs->file, "conf.d/rs.inc"));
-	assert_int_equal(vs->rs->line, 1);
+	assert_non_null(strstr(vs->pool->rs->file, "conf.d/rs.inc"));
+	assert_int_equal(vs->pool->rs->line, 1);
 	assert_non_null(strstr(vs->next->file, "conf.d/b.conf"));
 	assert_int_equal(vs->next->line, 3);
 	config_free(cfg);

@@ -102,12 +102,12 @@ static void check_seed_vs(const struct config *cfg)
 
 	assert_int_equal(cfg->n_vs, 1);
 	assert_string_equal(addr_format(&vs->addr, a, sizeof(a), 1), "192.168.244.10:8066");
-	assert_string_equal(vs->sched, "rr");
+	assert_string_equal(vs->pool->sched, "rr");
 	assert_int_equal(vs->fwd, FWD_DR);
 	assert_int_equal(vs->persistence_timeout, 50);
-	assert_int_equal(vs->delay_loop_ms, 6000);
-	assert_int_equal(vs->n_rs, 2);
-	for (rs = vs->rs; rs; rs = rs->next) {
+	assert_int_equal(vs->pool->delay_loop_ms, 6000);
+	assert_int_equal(vs->pool->n_rs, 2);
+	for (rs = vs->pool->rs; rs; rs = rs->next) {
 		assert_int_equal(rs->weight, 1);
 		assert_non_null(rs->checks);
 		assert_int_equal(rs->checks->type, CHECK_TCP);
@@ -199,7 +199,7 @@ static void test_seed002_persistence_zero(void **state)
 	memcpy(p, "persistence_timeout  0", strlen("persistence_timeout 50"));
 	cfg = expect_ok(text);
 	assert_int_equal(cfg->vs->persistence_timeout, 0);
-	assert_string_equal(cfg->vs->sched, "rr");
+	assert_string_equal(cfg->vs->pool->sched, "rr");
 	expect_msg("W t.conf:32: persistence_timeout 0: no persistence (as in keepalived), each "
 		   "connection is scheduled on its own\n");
 	config_free(cfg);
@@ -262,9 +262,9 @@ static void test_retired_renamed_served(void **state)
 
 	(void)state;
 	assert_string_equal(cfg->global.router_id, "LVS_DEVEL");
-	assert_string_equal(cfg->vs->sched, "wrr");
+	assert_string_equal(cfg->vs->pool->sched, "wrr");
 	assert_int_equal(cfg->vs->fwd, FWD_TUN);
-	assert_int_equal(cfg->vs->rs->checks->retry, 4);
+	assert_int_equal(cfg->vs->pool->rs->checks->retry, 4);
 	assert_int_equal(cfg->n_warnings, 0);
 	config_free(cfg);
 }
@@ -505,13 +505,13 @@ static void test_zero_values(void **state)
 				       "    }\n"
 				       "  }\n"
 				       "}\n");
-	const struct check_conf *k = cfg->vs->rs->checks;
+	const struct check_conf *k = cfg->vs->pool->rs->checks;
 
 	(void)state;
 	/* keepalived logs and ignores a 0 where it wants at least 1: defaults */
-	assert_int_equal(cfg->vs->delay_loop_ms, 60000);
+	assert_int_equal(cfg->vs->pool->delay_loop_ms, 60000);
 	assert_int_equal(cfg->vs->persistence_timeout, 0);
-	assert_int_equal(cfg->vs->rs->weight, 0);
+	assert_int_equal(cfg->vs->pool->rs->weight, 0);
 	assert_int_equal(k->connect_timeout_ms, 5000);
 	assert_int_equal(k->delay_loop_ms, 0); /* 0: the virtual_server's applies */
 	assert_int_equal(k->retry, 0);
@@ -569,8 +569,8 @@ static void test_other_values(void **state)
 	 * >= 1 ... using 1 instead", "0 <= Hysteresis ... using 0 instead" */
 	assert_int_equal(vs->interval_ms, 1000);
 	assert_int_equal(vs->timeout_ms, 1000);
-	assert_int_equal(cfg->vs->quorum, 1);
-	assert_int_equal(cfg->vs->hysteresis, 0);
+	assert_int_equal(cfg->vs->pool->quorum, 1);
+	assert_int_equal(cfg->vs->pool->hysteresis, 0);
 	expect_msg("W t.conf:3: interval 0 is read as 1 s, as keepalived does\n");
 	expect_msg("W t.conf:4: timeout 0 is read as 1 s, as keepalived does\n");
 	expect_msg("W t.conf:7: quorum 0 is read as 1, as keepalived does\n");
@@ -583,7 +583,7 @@ static void test_scheduler_case(void **state)
 	struct config *cfg = expect_ok("virtual_server 10.0.0.1 80 {\n  lb_algo RR\n}\n");
 
 	(void)state;
-	assert_string_equal(cfg->vs->sched, "rr");
+	assert_string_equal(cfg->vs->pool->sched, "rr");
 	expect_msg("W t.conf:2: lb_algo RR: scheduler names are lower case, read as 'rr'");
 	config_free(cfg);
 	expect_error("virtual_server 10.0.0.1 80 {\n  lb_algo RX\n}\n",

@@ -141,17 +141,17 @@ static void test_seed004_leniency(void **state)
 	assert_int_equal(cfg->n_vs, 1);
 	assert_addr(&vs->addr, "192.168.32.66:80");
 	assert_int_equal(vs->protocol, IPPROTO_TCP);
-	assert_string_equal(vs->sched, "wrr");
+	assert_string_equal(vs->pool->sched, "wrr");
 	assert_int_equal(vs->fwd, FWD_DR);
-	assert_int_equal(vs->inhibit_on_failure, 0); /* quiescent: ldirectord's no */
+	assert_int_equal(vs->pool->inhibit_on_failure, 0); /* quiescent: ldirectord's no */
 	assert_int_equal(vs->persistence_timeout, 0);
-	assert_int_equal(vs->n_rs, 2);
-	assert_addr(&vs->rs->addr, "192.168.32.63:80");
-	assert_addr(&vs->rs->next->addr, "192.168.32.73:80");
+	assert_int_equal(vs->pool->n_rs, 2);
+	assert_addr(&vs->pool->rs->addr, "192.168.32.63:80");
+	assert_addr(&vs->pool->rs->next->addr, "192.168.32.73:80");
 	/* the unindented fallback= is global in ldirectord: it applies all the same */
-	assert_non_null(vs->sorry);
-	assert_addr(&vs->sorry->addr, "127.0.0.1:80");
-	for (rs = vs->rs; rs; rs = rs->next) {
+	assert_non_null(vs->pool->sorry);
+	assert_addr(&vs->pool->sorry->addr, "127.0.0.1:80");
+	for (rs = vs->pool->rs; rs; rs = rs->next) {
 		assert_int_equal(rs->weight, 1);
 		k = rs->checks;
 		assert_non_null(k);
@@ -204,14 +204,14 @@ static void test_indented_sample(void **state)
 				       "\treceive=\"Test Page\"\n"
 				       "\tvirtualhost=www.x.y.z\n");
 	struct virtual_server *vs = cfg->vs;
-	struct check_conf *k = vs->rs->checks;
+	struct check_conf *k = vs->pool->rs->checks;
 
 	assert_int_equal(diag.warnings, 0);
 	assert_int_equal(cfg->global.autoreload, 1);
-	assert_int_equal(vs->n_rs, 3);
-	assert_string_equal(vs->sched, "rr");
-	assert_int_equal(vs->delay_loop_ms, 1000);
-	assert_addr(&vs->sorry->addr, "127.0.0.1:80");
+	assert_int_equal(vs->pool->n_rs, 3);
+	assert_string_equal(vs->pool->sched, "rr");
+	assert_int_equal(vs->pool->delay_loop_ms, 1000);
+	assert_addr(&vs->pool->sorry->addr, "127.0.0.1:80");
 	assert_int_equal(k->type, CHECK_HTTP_GET);
 	assert_string_equal(k->virtualhost, "www.x.y.z");
 	assert_string_equal(SPEC(k, http)->urls->regex, "Test Page");
@@ -252,18 +252,18 @@ static void test_globals(void **state)
 	assert_string_equal(cfg->global.reload_callback, "/usr/local/bin/sync-cf");
 	assert_string_equal(cfg->global.reload_callback_file, "ld.cf");
 	assert_int_equal(cfg->global.reload_callback_line, 3);
-	assert_string_equal(vs->quorum_down, "/usr/local/bin/fb start");
-	assert_string_equal(vs->quorum_up, "/usr/local/bin/fb stop");
-	assert_int_equal(vs->quorum, 1);
-	assert_int_equal(vs->inhibit_on_failure, 1);
+	assert_string_equal(vs->pool->quorum_down, "/usr/local/bin/fb start");
+	assert_string_equal(vs->pool->quorum_up, "/usr/local/bin/fb stop");
+	assert_int_equal(vs->pool->quorum, 1);
+	assert_int_equal(vs->pool->inhibit_on_failure, 1);
 	assert_int_equal(vs->fwd, FWD_NAT);
-	assert_string_equal(vs->sched, "wrr");
+	assert_string_equal(vs->pool->sched, "wrr");
 	/* real without a port: the virtual's; masq may map ports */
-	assert_addr(&vs->rs->addr, "10.0.1.1:80");
-	assert_addr(&vs->rs->next->addr, "10.0.1.2:8080");
-	assert_int_equal(vs->rs->next->weight, 5);
-	assert_int_equal(vs->rs->checks->fall, 3);
-	assert_int_equal(vs->rs->checks->connect_timeout_ms, 7000);
+	assert_addr(&vs->pool->rs->addr, "10.0.1.1:80");
+	assert_addr(&vs->pool->rs->next->addr, "10.0.1.2:8080");
+	assert_int_equal(vs->pool->rs->next->weight, 5);
+	assert_int_equal(vs->pool->rs->checks->fall, 3);
+	assert_int_equal(vs->pool->rs->checks->connect_timeout_ms, 7000);
 	/* what fulcrum does instead is said for each */
 	assert_true(has_warning(8, "emailalert is ignored: fulcrum sends no mail"));
 	assert_true(has_warning(12, "logfile is ignored: fulcrum logs to syslog"));
@@ -303,11 +303,11 @@ static void test_virtual_keywords(void **state)
 
 	assert_int_equal(cfg->n_vs, 4);
 	assert_addr(&vs->addr, "10.0.0.1:80");
-	assert_string_equal(vs->sched, "sh");
+	assert_string_equal(vs->pool->sched, "sh");
 	assert_int_equal(vs->persistence_timeout, 600);
 	assert_int_equal(vs->persistence_prefix, 24);
-	assert_int_equal(vs->n_rs, 3);
-	for (rs = vs->rs; rs; rs = rs->next, n++) {
+	assert_int_equal(vs->pool->n_rs, 3);
+	for (rs = vs->pool->rs; rs; rs = rs->next, n++) {
 		char want[32];
 
 		snprintf(want, sizeof(want), "10.0.1.%u:80", n + 1);
@@ -316,24 +316,24 @@ static void test_virtual_keywords(void **state)
 		assert_int_equal(SPEC(rs->checks, http)->head, 1);
 	}
 	/* the global fallback without a port: the virtual's */
-	assert_addr(&vs->sorry->addr, "10.9.9.9:80");
+	assert_addr(&vs->pool->sorry->addr, "10.9.9.9:80");
 	/* port 53: udp, and a connect check pings (ldirectord's rule) */
 	vs = vs->next;
 	assert_int_equal(vs->protocol, IPPROTO_UDP);
-	assert_int_equal(vs->rs->checks->type, CHECK_PING);
-	assert_addr(&vs->sorry->addr, "10.9.9.9:53");
+	assert_int_equal(vs->pool->rs->checks->type, CHECK_PING);
+	assert_addr(&vs->pool->sorry->addr, "10.9.9.9:53");
 	/* protocol=tcp wins over the guess; its own fallback */
 	vs = vs->next;
 	assert_int_equal(vs->protocol, IPPROTO_TCP);
-	assert_addr(&vs->sorry->addr, "10.8.8.8:53");
-	assert_int_equal(vs->n_rs, 0);
+	assert_addr(&vs->pool->sorry->addr, "10.8.8.8:53");
+	assert_int_equal(vs->pool->n_rs, 0);
 	vs = vs->next;
 	assert_int_equal(vs->addr.family, AF_INET6);
 	assert_int_equal(vs->fwd, FWD_TUN);
 	assert_int_equal(vs->persistence_prefix, 64);
-	assert_addr(&vs->sorry->addr, "[::1]:443");
-	assert_int_equal(vs->rs->checks->type, CHECK_SSL_GET);
-	assert_string_equal(vs->rs->checks->virtualhost, "www.example.org");
+	assert_addr(&vs->pool->sorry->addr, "[::1]:443");
+	assert_int_equal(vs->pool->rs->checks->type, CHECK_SSL_GET);
+	assert_string_equal(vs->pool->rs->checks->virtualhost, "www.example.org");
 	config_free(cfg);
 }
 
@@ -343,8 +343,8 @@ static struct check_conf *checks_of(const char *body, struct config **cfg)
 
 	snprintf(text, sizeof(text), "virtual=10.0.0.1:%s", body);
 	*cfg = expect_ok(text);
-	assert_non_null((*cfg)->vs->rs);
-	return (*cfg)->vs->rs->checks;
+	assert_non_null((*cfg)->vs->pool->rs);
+	return (*cfg)->vs->pool->rs->checks;
 }
 
 static void test_checktypes(void **state)
@@ -385,12 +385,12 @@ static void test_checktypes(void **state)
 
 	k = checks_of("80\n\treal=10.0.1.1 gate\n\tchecktype=on\n", &cfg);
 	assert_null(k);
-	assert_int_equal(cfg->vs->rs->weight, 1);
+	assert_int_equal(cfg->vs->pool->rs->weight, 1);
 	config_free(cfg);
 
 	k = checks_of("80\n\treal=10.0.1.1 gate 3\n\tchecktype=off\n", &cfg);
 	assert_null(k);
-	assert_int_equal(cfg->vs->rs->weight, 0);
+	assert_int_equal(cfg->vs->pool->rs->weight, 0);
 	assert_true(has_warning(1, "checktype=off"));
 	config_free(cfg);
 
@@ -481,7 +481,7 @@ static void test_real_request_receive(void **state)
 				       "\treal=10.0.1.3 gate\n"
 				       "\trequest=\"main.html\"\n"
 				       "\treceive=\"main\"\n");
-	struct real_server *rs = cfg->vs->rs;
+	struct real_server *rs = cfg->vs->pool->rs;
 	struct check_url *u;
 
 	u = SPEC(rs->checks, http)->urls;
@@ -508,9 +508,9 @@ static void test_comments_and_quotes(void **state)
 				       "    # an indented comment\n"
 				       "\n"
 				       "\tservice=http\n");
-	struct check_conf *k = cfg->vs->rs->checks;
+	struct check_conf *k = cfg->vs->pool->rs->checks;
 
-	assert_int_equal(cfg->vs->rs->weight, 2);
+	assert_int_equal(cfg->vs->pool->rs->weight, 2);
 	assert_string_equal(SPEC(k, http)->urls->regex, "a#b");
 	assert_int_equal(k->connect_timeout_ms, 3000);
 	config_free(cfg);
@@ -579,9 +579,9 @@ static void test_gate_port(void **state)
 	struct config *cfg = expect_ok("virtual=10.0.0.1:80\n\treal=10.0.1.1:8080 gate\n"
 				       "\tfallback=127.0.0.1:81\n");
 
-	assert_addr(&cfg->vs->rs->addr, "10.0.1.1:80");
+	assert_addr(&cfg->vs->pool->rs->addr, "10.0.1.1:80");
 	assert_true(has_warning(2, "LVS-DR/TUN cannot change the port"));
-	assert_addr(&cfg->vs->sorry->addr, "127.0.0.1:80");
+	assert_addr(&cfg->vs->pool->sorry->addr, "127.0.0.1:80");
 	config_free(cfg);
 }
 
@@ -609,7 +609,7 @@ static void test_virtual_accepted_not_served(void **state)
 				       "\tcheckinterval=4\n"
 				       "\temailalert=\"a@b\"\n"
 				       "\tsmtp=10.0.0.25\n");
-	struct check_conf *k = cfg->vs->rs->checks;
+	struct check_conf *k = cfg->vs->pool->rs->checks;
 
 	assert_true(has_warning(4, "ops (one-packet scheduling) is ignored"));
 	assert_true(has_warning(5, "monitorfile is ignored"));
@@ -619,7 +619,7 @@ static void test_virtual_accepted_not_served(void **state)
 	/* ldirectord ignores a virtual's checkinterval without fork=yes; fulcrum
 	 * applies it and says so */
 	assert_true(has_warning(10, "checkinterval in a virtual section: applied by fulcrum"));
-	assert_int_equal(cfg->vs->delay_loop_ms, 4000);
+	assert_int_equal(cfg->vs->pool->delay_loop_ms, 4000);
 	/* radius over udp: a ping until issue 13 */
 	assert_int_equal(k->type, CHECK_PING);
 	assert_int_equal(k->delay_loop_ms, 4000);

@@ -39,7 +39,7 @@ static struct virtual_server *mk_vs(struct config *cfg, const char *vip, int pro
 	assert_non_null(vs);
 	assert_int_equal(addr_parse_hostport(vip, &vs->addr, err, sizeof(err)), 0);
 	vs->protocol = proto;
-	snprintf(vs->sched, sizeof(vs->sched), "%s", sched);
+	snprintf(vs->pool->sched, sizeof(vs->pool->sched), "%s", sched);
 	config_add_vs(cfg, vs);
 	return vs;
 }
@@ -82,7 +82,7 @@ static int setup(void **state)
 
 	vs = mk_vs(fc->cfg, "[2001:db8::1]:53", IPPROTO_UDP, "sh");
 	vs->fwd = FWD_PROXY;
-	vs->sched_flags = SCHED_F_FALLBACK | SCHED_F_PORT;
+	vs->pool->sched_flags = SCHED_F_FALLBACK | SCHED_F_PORT;
 	mk_rs(vs, "[2001:db8::10]:53", 5);
 
 	vs = mk_vs(fc->cfg, "10.0.0.1:53", IPPROTO_TCP, "wlc");
@@ -294,7 +294,7 @@ static void test_list_stats_rate(void **state)
 {
 	struct fulcrum *fc = *state;
 	struct virtual_server *vs = fc->cfg->vs;
-	struct real_server *rs = vs->rs;
+	struct real_server *rs = vs->pool->rs;
 	char *got;
 
 	vs->live->stats = (struct fc_stats){12, 34, 56, 7890, 123456789012ULL};
@@ -325,9 +325,10 @@ static void test_list_json(void **state)
 	char *got;
 
 	assert_int_equal(addr_parse_hostport("127.0.0.1:9999", &sorry->addr, err, sizeof(err)), 0);
-	vs->sorry = sorry;
-	snprintf(vs->rs->live->reason, sizeof(vs->rs->live->reason), "HTTP \"500\"\n\\ \x01");
-	vs->rs->live->stats.inbytes = 1234;
+	vs->pool->sorry = sorry;
+	snprintf(vs->pool->rs->live->reason, sizeof(vs->pool->rs->live->reason),
+		 "HTTP \"500\"\n\\ \x01");
+	vs->pool->rs->live->stats.inbytes = 1234;
 	got = run_ok(fc, "list --json");
 	if (!json_valid(got))
 		fail_msg("invalid JSON: %s", got);
@@ -418,28 +419,28 @@ static void test_add_del_server(void **state)
 	free(run_ok(fc, "add server 127.0.0.1:8080 127.0.0.1:9003"));
 	rs = rs_at(fc, 0, "127.0.0.1:9003");
 	assert_non_null(rs);
-	assert_int_equal(vs->n_rs, 3);
+	assert_int_equal(vs->pool->n_rs, 3);
 	assert_int_equal(rs->cur_weight, 1);
-	assert_ptr_equal(vs->rs->next->next, rs); /* appended in order */
+	assert_ptr_equal(vs->pool->rs->next->next, rs); /* appended in order */
 	assert_string_equal(rs_state_name(rs), "up");
 	free(run_ok(fc, "add server 127.0.0.1:8080 [::1]:9004 weight 7"));
 	rs = rs_at(fc, 0, "[::1]:9004");
 	assert_non_null(rs);
 	assert_int_equal(rs->weight, 7);
 	assert_int_equal(rs->cur_weight, 7);
-	assert_int_equal(vs->n_rs, 4);
+	assert_int_equal(vs->pool->n_rs, 4);
 	got = run_ok(fc, "list");
 	assert_contains(got, "  -> [::1]:9004                   Masq    7      0          0");
 	free(got);
 
 	free(run_ok(fc, "del server 127.0.0.1:8080 127.0.0.1:9003"));
 	assert_null(rs_at(fc, 0, "127.0.0.1:9003"));
-	assert_int_equal(vs->n_rs, 3);
+	assert_int_equal(vs->pool->n_rs, 3);
 	free(run_ok(fc, "del server 127.0.0.1:8080 127.0.0.1:9001"));
 	free(run_ok(fc, "del server 127.0.0.1:8080 127.0.0.1:9002"));
 	free(run_ok(fc, "del server 127.0.0.1:8080 [::1]:9004"));
-	assert_int_equal(vs->n_rs, 0);
-	assert_null(vs->rs);
+	assert_int_equal(vs->pool->n_rs, 0);
+	assert_null(vs->pool->rs);
 	got = run_ok(fc, "list");
 	assert_contains(got, "mask 255.255.255.0\nUDP  [2001:db8::1]:53");
 	free(got);

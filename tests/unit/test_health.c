@@ -29,6 +29,7 @@
 #include "daemon/apply.h"
 #include "model/fulcrum-t.h"
 #include "model/model.h"
+#include "proxy/proxy-t.h"
 
 #define NLISTEN 4
 
@@ -155,7 +156,7 @@ static struct config *mkcfg(struct virtual_server **vsp, unsigned delay_loop_ms,
 	assert_int_equal(addr_parse_ip("127.0.0.1", &vs->addr, err, sizeof(err)), 0);
 	vs->addr.port = vport ? vport : free_port();
 	vs->fwd = FWD_PROXY;
-	vs->delay_loop_ms = delay_loop_ms;
+	vs->pool->delay_loop_ms = delay_loop_ms;
 	config_add_vs(cfg, vs);
 	*vsp = vs;
 	return cfg;
@@ -381,7 +382,7 @@ static void test_alpha(void **state)
 	struct real_server *rs = mkrs(vs, e->port[0], 1);
 	struct real_server *bare = mkrs(vs, e->port[1], 1);
 
-	vs->alpha = 1;
+	vs->pool->alpha = 1;
 	mktcp(rs, 0, 1, 50, 1000);
 	serve(e, cfg);
 	assert_true(is_down(rs));
@@ -550,21 +551,21 @@ static void test_quorum_sorry(void **state)
 
 	snprintf(path, sizeof(path), "%s/quorum", e->dir);
 	q.path = path;
-	vs->quorum = 2;
+	vs->pool->quorum = 2;
 	snprintf(cmd, sizeof(cmd), "/bin/sh -c 'echo down >> %s'", path);
-	vs->quorum_down = strdup(cmd);
+	vs->pool->quorum_down = strdup(cmd);
 	snprintf(cmd, sizeof(cmd), "/bin/sh -c 'echo up >> %s'", path);
-	vs->quorum_up = strdup(cmd);
-	vs->sorry = rs_new();
-	vs->sorry->addr = a->addr;
-	vs->sorry->addr.port = e->port[3];
+	vs->pool->quorum_up = strdup(cmd);
+	vs->pool->sorry = rs_new();
+	vs->pool->sorry->addr = a->addr;
+	vs->pool->sorry->addr.port = e->port[3];
 	mktcp(a, 0, 0, 20, 1000);
 	mktcp(b, 0, 0, 20, 1000);
 	serve(e, cfg);
 	assert_false(health_sorry_active(vs));
 	assert_true(drive(e, has_ok, a, 1000));
 	assert_int_equal(file_lines(path), 0); /* started with quorum: no script */
-	assert_int_equal(rs_effective_weight(vs->sorry), 0);
+	assert_int_equal(rs_effective_weight(vs->pool->sorry), 0);
 
 	close_l(e, 0);
 	assert_true(drive(e, is_down, a, 1000));
@@ -623,6 +624,53 @@ static void test_sync_vs(void **state)
 	drive(e, NULL, NULL, 100); /* nothing touches the freed server */
 }
 
+/* One pool under two services: each server is checked once (one checking
+ * object, one log line per transition, named after the pool) and both
+ * services' engines see the change. */
+static void test_shared_pool(void **state)
+{
+	struct env *e = *state;
+	struct virtual_server *vs, *vs2 = vs_new();
+	struct config *cfg = mkcfg(&vs, 50, 0);
+	struct real_server *a = mkrs(vs, e->port[0], 1);
+	const struct pool_health *ph;
+	const struct pvs *p1, *p2;
+	char needle[128];
+
+	mktcp(a, 0, 0, 20, 1000);
+	assert_non_null(vs2);
+	vs2->addr = vs->addr;
+	vs2->addr.port = free_port();
+	vs2->fwd = FWD_PROXY;
+	vs_set_pool(vs2, vs->pool);
+	config_add_vs(cfg, vs2);
+	assert_int_equal(cfg->n_pools, 1);
+	serve(e, cfg);
+	ph = vs->pool->health;
+	assert_non_null(ph);
+	assert_int_equal(ph->n_svcs, 2);
+	assert_ptr_equal(ph->servers, a->health);
+	assert_null(ph->servers->next);
+	assert_int_equal(((const struct rs_health *)a->health)->n_runs, 1);
+	p1 = vs->engine_priv;
+	p2 = vs2->engine_priv;
+	assert_int_equal(p1->pp->n, 1);
+	assert_int_equal(p2->pp->n, 1);
+
+	close_l(e, 0);
+	assert_true(drive(e, is_down, a, 1000));
+	snprintf(needle, sizeof(needle), "TCP 127.0.0.1:%u: real server 127.0.0.1:%u DOWN",
+		 vs->addr.port, e->port[0]);
+	assert_int_equal(log_count(e, needle), 1);
+	/* out of both services' tables (no inhibit_on_failure) */
+	assert_int_equal(p1->pp->n, 0);
+	assert_int_equal(p2->pp->n, 0);
+	open_l(e, 0);
+	assert_true(drive(e, is_up, a, 1000));
+	assert_int_equal(p1->pp->n, 1);
+	assert_int_equal(p2->pp->n, 1);
+}
+
 static void test_show_text(void **state)
 {
 	struct env *e = *state;
@@ -655,6 +703,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_reload_carry, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_quorum_sorry, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_sync_vs, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_shared_pool, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_show_text, setup, teardown),
 	};
 

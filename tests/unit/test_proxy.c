@@ -213,6 +213,7 @@ struct env {
 	uint64_t count;
 	pthread_t th;
 	struct virtual_server *vs;
+	uint16_t alt[2]; /* cli_names: alternate between these ports, if set */
 };
 
 static struct virtual_server *mkvs(struct env *e, int proto, const char *sched)
@@ -224,7 +225,7 @@ static struct virtual_server *mkvs(struct env *e, int proto, const char *sched)
 	vs->protocol = proto;
 	assert_int_equal(addr_parse_ip("127.0.0.1", &vs->addr, err, sizeof(err)), 0);
 	vs->addr.port = free_port(proto == IPPROTO_UDP ? SOCK_DGRAM : SOCK_STREAM);
-	snprintf(vs->sched, sizeof(vs->sched), "%s", sched);
+	snprintf(vs->pool->sched, sizeof(vs->pool->sched), "%s", sched);
 	vs->fwd = FWD_PROXY;
 	vs->connect_timeout_ms = 1000;
 	config_add_vs(e->fc.cfg, vs);
@@ -344,7 +345,7 @@ static int counters_zero(struct env *e)
 
 	if (e->vs->live->activeconns || e->vs->live->inactconns)
 		return 0;
-	for (rs = e->vs->rs; rs; rs = rs->next)
+	for (rs = e->vs->pool->rs; rs; rs = rs->next)
 		if (rs->live->activeconns || rs->live->inactconns)
 			return 0;
 	return 1;
@@ -502,7 +503,7 @@ static void test_bulk_relay_client_half_close(void **state)
 	assert_int_equal(vs->live->stats.inbytes, 6 * MIB);
 	assert_int_equal(vs->live->stats.outbytes, 6 * MIB + 2);
 	assert_true(vs->live->stats.inpkts > 0 && vs->live->stats.outpkts > 0);
-	assert_int_equal(vs->rs->live->stats.inbytes, 6 * MIB);
+	assert_int_equal(vs->pool->rs->live->stats.inbytes, 6 * MIB);
 }
 
 static void *cli_server_first(void *arg)
@@ -572,7 +573,7 @@ static void *cli_names(void *arg)
 	char line[16];
 
 	for (i = 0; i < e->nnames; i++) {
-		int fd = cli_connect(e->vs->addr.port);
+		int fd = cli_connect(e->alt[0] ? e->alt[i % 2] : e->vs->addr.port);
 
 		if (fd < 0 || read_line(fd, e->names[i], sizeof(e->names[i])) < 0) {
 			r = 10 + i;
@@ -619,6 +620,52 @@ static void test_rr_distribution(void **state)
 	assert_int_equal(vs->live->stats.conns, 9);
 }
 
+/* Two services of one pool share its scheduler: clients alternating
+ * between the services still go round the servers one by one (one rr
+ * position).  With a scheduler per service each would start at the first
+ * server: A A B B. */
+static void test_shared_pool_rr(void **state)
+{
+	struct env *e = *state;
+	struct virtual_server *vs, *vs2;
+	const struct pvs *p1, *p2;
+	int i;
+
+	start_backend(&e->be[0], "A", B_ID);
+	start_backend(&e->be[1], "B", B_ID);
+	vs = mkvs(e, IPPROTO_TCP, "rr");
+	for (i = 0; i < 2; i++)
+		mkrs(vs, e->be[i].port, 1);
+	vs2 = vs_new();
+	assert_non_null(vs2);
+	vs2->addr = vs->addr;
+	vs2->addr.port = free_port(SOCK_STREAM);
+	vs2->fwd = FWD_PROXY;
+	vs_set_pool(vs2, vs->pool);
+	config_add_vs(e->fc.cfg, vs2);
+	serve(e, vs);
+	serve(e, vs2);
+	e->alt[0] = vs->addr.port;
+	e->alt[1] = vs2->addr.port;
+	e->nnames = 6;
+	run_client(e, cli_names);
+	finish_client(e);
+	assert_int_equal(e->result, 0);
+	for (i = 1; i < 6; i++)
+		assert_string_not_equal(e->names[i], e->names[i - 1]);
+	p1 = vs->engine_priv;
+	p2 = vs2->engine_priv;
+	assert_ptr_equal(p1->pp, p2->pp);
+	assert_int_equal(p1->pp->refs, 2);
+	/* each service counts its own clients */
+	assert_int_equal(vs->live->stats.conns, 3);
+	assert_int_equal(vs2->live->stats.conns, 3);
+	/* a service that goes leaves the pool's table to the other */
+	proxy_engine_ops.remove(&e->fc, vs2);
+	assert_int_equal(p1->pp->refs, 1);
+	assert_int_equal(p1->pp->n, 2);
+}
+
 /* A server that refuses is skipped: every client still reaches a server. */
 static void test_refusing_backend_skipped(void **state)
 {
@@ -659,9 +706,9 @@ static void test_sorry_server(void **state)
 	vs = mkvs(e, IPPROTO_TCP, "wlc");
 	rs = mkrs(vs, port, 1);
 	rs->live->admin = RS_ADMIN_DISABLED;
-	vs->sorry = rs_new();
-	assert_int_equal(addr_parse_hostport("127.0.0.1:1", &vs->sorry->addr, NULL, 0), 0);
-	vs->sorry->addr.port = e->be[0].port;
+	vs->pool->sorry = rs_new();
+	assert_int_equal(addr_parse_hostport("127.0.0.1:1", &vs->pool->sorry->addr, NULL, 0), 0);
+	vs->pool->sorry->addr.port = e->be[0].port;
 	serve(e, vs);
 	e->nnames = 2;
 	run_client(e, cli_names);
@@ -777,7 +824,7 @@ static void test_update_and_reload_keep_connection(void **state)
 	nvs = vs_new();
 	nvs->protocol = IPPROTO_TCP;
 	nvs->addr = vs->addr;
-	strcpy(nvs->sched, "rr");
+	strcpy(nvs->pool->sched, "rr");
 	nvs->fwd = FWD_NAT;
 	config_add_vs(ncfg, nvs);
 	mkrs(nvs, rs->addr.port, 1);
@@ -925,7 +972,8 @@ static void test_udp_sessions(void **state)
 	assert_int_equal(vs->live->stats.outpkts, 6);
 	/* sessions expire after udp_timeout without traffic */
 	assert_true(drive(e, no_sessions, 3000));
-	assert_int_equal(vs->rs->live->activeconns + vs->rs->next->live->activeconns, 0);
+	assert_int_equal(vs->pool->rs->live->activeconns + vs->pool->rs->next->live->activeconns,
+			 0);
 	atomic_store(&e->go, 1);
 	assert_true(drive(e, phase_done, 5000));
 	pthread_join(e->th, NULL);
@@ -1162,6 +1210,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_bulk_relay_client_half_close, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_server_half_close, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rr_distribution, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_shared_pool_rr, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_refusing_backend_skipped, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_sorry_server, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_persistence, setup, teardown),

@@ -250,7 +250,7 @@ static struct virtual_server *mk_vs(struct env *e, const char *vip, int proto, c
 	assert_non_null(vs);
 	assert_int_equal(addr_parse_hostport(vip, &vs->addr, err, sizeof(err)), 0);
 	vs->protocol = proto;
-	snprintf(vs->sched, sizeof(vs->sched), "%s", sched);
+	snprintf(vs->pool->sched, sizeof(vs->pool->sched), "%s", sched);
 	config_add_vs(e->fc.cfg, vs);
 	return vs;
 }
@@ -278,15 +278,15 @@ static const struct check_ops fake_tcp = {.name = "TCP_CHECK"};
  * been checked, later ones have not */
 static void mk_health(struct env *e, struct virtual_server *vs)
 {
-	struct vs_health *vh = zalloc(e, sizeof(*vh));
+	struct pool_health *ph = zalloc(e, sizeof(*ph));
 	struct real_server *rs;
 	unsigned k = 0, i;
 
-	vh->vs = vs;
-	vh->suspended = 1;
-	vh->sorry_active = 1;
-	vs->health = vh;
-	for (rs = vs->rs; rs; rs = rs->next, k++) {
+	ph->pool = vs->pool;
+	ph->suspended = 1;
+	ph->sorry_active = 1;
+	vs->pool->health = ph;
+	for (rs = vs->pool->rs; rs; rs = rs->next, k++) {
 		struct rs_health *rh = zalloc(e, sizeof(*rh));
 
 		rh->rs = rs;
@@ -338,14 +338,14 @@ static int setup(void **state)
 	vs = mk_vs(e, "127.0.0.1:8080", IPPROTO_TCP, "sh");
 	vs->persistence_timeout = 50;
 	vs->persistence_prefix = 24;
-	vs->sched_flags = 3;
-	vs->quorum = 3;
+	vs->pool->sched_flags = 3;
+	vs->pool->quorum = 3;
 	vs->live->activeconns = 7;
 	vs->live->stats = (struct fc_stats){1, 2, 3, 4, 5};
 	vs->live->est.rate = (struct fc_rates){0.1, 0.2, 1.0 / 0.0, 0.4, -3};
 	vs_add_rs(vs, mk_rs("127.0.0.1:9001", 1, 0));
 	vs_add_rs(vs, mk_rs("127.0.0.1:9002", 2, 1));
-	vs->sorry = mk_rs("127.0.0.1:9999", 1, 2);
+	vs->pool->sorry = mk_rs("127.0.0.1:9999", 1, 2);
 	mk_health(e, vs);
 	vs = mk_vs(e, "[2001:db8::1]:53", IPPROTO_UDP, "wrr");
 	vs->fwd = FWD_PROXY;
@@ -380,8 +380,8 @@ static int teardown(void **state)
 	for (vs = e->fc.cfg->vs; vs; vs = vs->next) {
 		struct real_server *rs;
 
-		vs->health = NULL;
-		for (rs = vs->rs; rs; rs = rs->next)
+		vs->pool->health = NULL;
+		for (rs = vs->pool->rs; rs; rs = rs->next)
 			rs->health = NULL;
 	}
 	config_free(e->fc.cfg);
