@@ -118,7 +118,7 @@ struct real_server {
  * virtual_server is one service and its own pool, named after the service
  * ("TCP 10.0.0.1:80", "FWM 5"). */
 struct pool {
-	char *name;              /* owned; unique within the config */
+	char *name;              /* owned; unique within the config (the readers see to it) */
 	struct real_server *rs;  /* owned list, config order */
 	unsigned n_rs;
 	char sched[16];          /* lb_algo / lvs_sched; default "wlc" */

@@ -258,6 +258,10 @@ void config_add_vs(struct config *cfg, struct virtual_server *vs)
 	 * the service's, as it was before pools had names */
 	if (!pl->name)
 		pl->name = strdup(vs_label(vs, l, sizeof(l)));
+	if (!pl->file) {
+		pl->file = vs->file;
+		pl->line = vs->line;
+	}
 	for (rs = pl->rs; rs; rs = rs->next)
 		rs_name_default(rs);
 	if (pl->sorry)

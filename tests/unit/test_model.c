@@ -156,6 +156,8 @@ static void test_default_names(void **state)
 	named->name = strdup("dns-a");
 	vs_add_rs(udp6, named);
 	fwm->fwmark = 5;
+	tcp->file = "k.conf";
+	tcp->line = 7;
 	config_add_vs(cfg, tcp);
 	config_add_vs(cfg, udp6);
 	config_add_vs(cfg, fwm);
@@ -164,6 +166,9 @@ static void test_default_names(void **state)
 	assert_string_equal(tcp->pool->name, "TCP 10.0.0.1:80");
 	assert_string_equal(udp6->pool->name, "UDP [2001:db8::1]:53");
 	assert_string_equal(fwm->pool->name, "FWM 5");
+	/* the service's own pool is defined where the service is */
+	assert_string_equal(tcp->pool->file, "k.conf");
+	assert_int_equal(tcp->pool->line, 7);
 	assert_string_equal(a->name, "10.0.0.2:80");
 	assert_string_equal(b->name, "10.0.0.3:8080");
 	assert_string_equal(sorry->name, "10.0.0.9:80");
