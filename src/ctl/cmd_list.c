@@ -24,6 +24,7 @@
 #include "model/model.h"
 #include "model/stats_fields.h"
 #include "vrrp/vrrp_run.h"
+#include "xdp/xdp_neigh.h"
 
 enum list_fmt { LIST_PLAIN, LIST_STATS, LIST_RATE, LIST_JSON };
 
@@ -186,6 +187,18 @@ static void text_vs(struct sbuf *out, const struct virtual_server *vs, enum list
 	sbuf_puts(out, "\n");
 }
 
+/* The Forward column as ipvsadm writes it: a DR/TUN server that is this
+ * host is "Local" (the XDP engine passes its flows to this host's stack,
+ * as IPVS's local forwarding does). */
+static const char *rs_fwd_name(const struct virtual_server *vs, const struct real_server *rs)
+{
+	char err[ERRLEN];
+
+	if ((vs->fwd == FWD_DR || vs->fwd == FWD_TUN) && xdp_addr_local(&rs->addr, err, sizeof(err)) == 1)
+		return "Local";
+	return fwd_name(vs->fwd);
+}
+
 static void text_rs(struct sbuf *out, const struct virtual_server *vs,
 		    const struct real_server *rs, enum list_fmt fmt)
 {
@@ -199,7 +212,7 @@ static void text_rs(struct sbuf *out, const struct virtual_server *vs,
 		return;
 	addr_format(&rs->addr, a, sizeof(a), 1);
 	if (fmt == LIST_PLAIN) {
-		sbuf_printf(out, "  -> %-28s %-7s %-6d %-10u %-10u\n", a, fwd_name(vs->fwd),
+		sbuf_printf(out, "  -> %-28s %-7s %-6d %-10u %-10u\n", a, rs_fwd_name(vs, rs),
 			    rs_effective_weight(rs), rs->live->activeconns, rs->live->inactconns);
 	} else {
 		sbuf_printf(out, "  -> %-28s", a);

@@ -91,12 +91,21 @@ static enum stat_got get_sched_flags(const void *obj, const struct stat_field *f
 	return STAT_SET;
 }
 
+static enum stat_got get_pool_name(const void *obj, const struct stat_field *f, struct stat_ctx *c,
+				   union stat_val *v)
+{
+	v->s = ((const struct virtual_server *)obj)->pool->name;
+	return STAT_SET;
+}
+
 static const struct stat_field service_fields[] = {
     {"endpoint", STAT_INLINE, "the virtual IP and port",
      STAT_AT(struct virtual_server, addr, STAT_LD_SUB), .sub = &stat_endpoint},
     {"fwmark", STAT_CONFIG, "firewall mark of a fwmark service, else 0",
      STAT_AT(struct virtual_server, fwmark, STAT_LD_U32)},
     {"protocol", STAT_ENUM, "TCP or UDP", .get = stat_get_protocol},
+    {"pool", STAT_STRING, "the name of the service's pool of servers (a keepalived or "
+     "ldirectord service's own: PROTOCOL ADDRESS:PORT)", .get = get_pool_name},
     {"scheduler", STAT_STRING, "lb_algo: rr, wrr, lc, wlc, sh, mh...", .get = stat_get_sched},
     {"sched_flags", STAT_CONFIG, "scheduler flags: 1 fallback, 2 port, 4 flag-3",
      .get = get_sched_flags},
@@ -135,6 +144,8 @@ enum stat_got stat_get_rs_reason(const void *obj, const struct stat_field *f, st
 }
 
 static const struct stat_field server_fields[] = {
+    {"name", STAT_STRING, "the server's name, unique in its pool (IP:PORT unless the grammar names it)",
+     STAT_AT(struct real_server, name, STAT_LD_STR)},
     {"endpoint", STAT_INLINE, "the server's IP and port",
      STAT_AT(struct real_server, addr, STAT_LD_SUB), .sub = &stat_endpoint},
     {"weight", STAT_GAUGE, "weight in force: 0 when down, drained or disabled",

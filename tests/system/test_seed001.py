@@ -171,7 +171,8 @@ def first_session(net, port, timeout=10.0):
 # ------------------------------------------------------------------- tests
 
 def test_both_services_listed_and_sessions_spread_over_the_three_nodes(cluster):
-    """Both rendered services, each with the three nodes (Route, weight 1);
+    """Both rendered services, each with the three nodes (weight 1; Route,
+    and node1, the director itself, Local as ipvsadm shows a local server);
     held-open sessions are spread evenly, the director itself taking its
     share, and `list` counts them as active per node."""
     net = cluster
@@ -179,7 +180,8 @@ def test_both_services_listed_and_sessions_spread_over_the_three_nodes(cluster):
     full = {n: 1 for n in NODES}
     for p in PORTS:
         wait_weights(d, p, full, CHECK, "port %d with the three nodes" % p)
-        assert {f for f, _, _ in listing(d)[p].values()} == {"Route"}, d.ctl_ok("list")
+        assert {n: f for n, (f, _, _) in listing(d)[p].items()} == {
+            "node1": "Local", "node2": "Route", "node3": "Route"}, d.ctl_ok("list")
     for p in PORTS:
         got = [first_session(net, p)] + [session(net, p) for _ in range(5)]
         assert fc.counts(got) == {n: 2 for n in NODES}, got

@@ -334,11 +334,11 @@ static void test_list_json(void **state)
 		fail_msg("invalid JSON: %s", got);
 	assert_true(starts_with(got, "{\"version\":\"" FC_VERSION "\",\"virtual_servers\":[{"));
 	assert_contains(got, "\"address\":\"127.0.0.1\",\"port\":8080,");
-	assert_contains(got, "\"protocol\":\"TCP\",\"scheduler\":\"rr\"");
+	assert_contains(got, "\"protocol\":\"TCP\",\"pool\":\"TCP 127.0.0.1:8080\",\"scheduler\":\"rr\"");
 	assert_contains(got, "\"forward\":\"NAT\",\"persistence_timeout\":50,");
-	assert_contains(got, "\"sorry_server\":{\"address\":\"127.0.0.1\",\"port\":9999,");
+	assert_contains(got, "\"sorry_server\":{\"name\":null,\"address\":\"127.0.0.1\",\"port\":9999,");
 	assert_contains(got, "\"sorry_server\":null");
-	assert_contains(got, "\"real_servers\":[{\"address\":\"127.0.0.1\",\"port\":9001,"
+	assert_contains(got, "\"real_servers\":[{\"name\":\"127.0.0.1:9001\",\"address\":\"127.0.0.1\",\"port\":9001,"
 			     "\"weight\":1,\"configured_weight\":1,\"state\":\"up\","
 			     "\"reason\":\"HTTP \\\"500\\\"\\u000a\\\\ \\u0001\","
 			     "\"active_conns\":2,\"inactive_conns\":1,\"total_conns\":0,");

@@ -469,31 +469,34 @@ static void test_xdp_keys(void **state)
 
 /* What the hand-written printer wrote for this model, before the tables
  * (the sorry server inlines a server and adds "active"; a rate that is not
- * finite is 0.000; a negative one is written as it is). */
+ * finite is 0.000; a negative one is written as it is), plus the two fields
+ * the services/pools split added on purpose: a service's "pool" and a
+ * server's "name" (null for this hand-made sorry server, which no reader
+ * added). */
 static const char list_before[] =
     "{\"version\":\"" FC_VERSION "\",\"virtual_servers\":[{\"address\":\"127.0.0.1\","
-    "\"port\":8080,\"fwmark\":0,\"protocol\":\"TCP\",\"scheduler\":\"sh\",\"sched_flags\":3,"
+    "\"port\":8080,\"fwmark\":0,\"protocol\":\"TCP\",\"pool\":\"TCP 127.0.0.1:8080\",\"scheduler\":\"sh\",\"sched_flags\":3,"
     "\"forward\":\"NAT\",\"persistence_timeout\":50,\"persistence_prefix\":24,"
     "\"active_conns\":7,\"inactive_conns\":0,\"total_conns\":1,\"in_packets\":2,"
     "\"out_packets\":3,\"in_bytes\":4,\"out_bytes\":5,\"rate\":{\"cps\":0.100,"
     "\"in_pps\":0.200,\"out_pps\":0.000,\"in_bps\":0.400,\"out_bps\":-3.000},"
-    "\"sorry_server\":{\"address\":\"127.0.0.1\",\"port\":9999,\"weight\":1,"
+    "\"sorry_server\":{\"name\":null,\"address\":\"127.0.0.1\",\"port\":9999,\"weight\":1,"
     "\"configured_weight\":1,\"state\":\"up\",\"reason\":\"reason \\\"2\\\"\\u000a\","
     "\"active_conns\":5,\"inactive_conns\":6,\"total_conns\":12,\"in_packets\":13,"
     "\"out_packets\":14,\"in_bytes\":15,\"out_bytes\":123456789014,\"rate\":{\"cps\":3.500,"
     "\"in_pps\":2.250,\"out_pps\":3.000,\"in_bps\":1000000000000.000,\"out_bps\":0.001},"
-    "\"active\":true},\"real_servers\":[{\"address\":\"127.0.0.1\",\"port\":9001,"
+    "\"active\":true},\"real_servers\":[{\"name\":\"127.0.0.1:9001\",\"address\":\"127.0.0.1\",\"port\":9001,"
     "\"weight\":1,\"configured_weight\":1,\"state\":\"up\",\"reason\":\"reason "
     "\\\"0\\\"\\u000a\",\"active_conns\":3,\"inactive_conns\":4,\"total_conns\":10,"
     "\"in_packets\":11,\"out_packets\":12,\"in_bytes\":13,\"out_bytes\":123456789012,"
     "\"rate\":{\"cps\":1.500,\"in_pps\":2.250,\"out_pps\":3.000,"
-    "\"in_bps\":1000000000000.000,\"out_bps\":0.001}},{\"address\":\"127.0.0.1\","
+    "\"in_bps\":1000000000000.000,\"out_bps\":0.001}},{\"name\":\"127.0.0.1:9002\",\"address\":\"127.0.0.1\","
     "\"port\":9002,\"weight\":0,\"configured_weight\":2,\"state\":\"down\",\"reason\":"
     "\"reason \\\"1\\\"\\u000a\",\"active_conns\":4,\"inactive_conns\":5,\"total_conns\":11,"
     "\"in_packets\":12,\"out_packets\":13,\"in_bytes\":14,\"out_bytes\":123456789013,"
     "\"rate\":{\"cps\":2.500,\"in_pps\":2.250,\"out_pps\":3.000,"
     "\"in_bps\":1000000000000.000,\"out_bps\":0.001}}]},{\"address\":\"2001:db8::1\","
-    "\"port\":53,\"fwmark\":0,\"protocol\":\"UDP\",\"scheduler\":\"wrr\",\"sched_flags\":0,"
+    "\"port\":53,\"fwmark\":0,\"protocol\":\"UDP\",\"pool\":\"UDP [2001:db8::1]:53\",\"scheduler\":\"wrr\",\"sched_flags\":0,"
     "\"forward\":\"PROXY\",\"persistence_timeout\":0,\"persistence_prefix\":0,"
     "\"active_conns\":0,\"inactive_conns\":0,\"total_conns\":0,\"in_packets\":0,"
     "\"out_packets\":0,\"in_bytes\":0,\"out_bytes\":0,\"rate\":{\"cps\":0.000,"
