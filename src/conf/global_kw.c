@@ -72,6 +72,15 @@ static const struct kw_enum xdp_modes[] = {
     {NULL},
 };
 
+/* proxy_relay auto|copy|splice|sockmap (fulcrum extension) */
+static const struct kw_enum proxy_relays[] = {
+    {"auto", FC_RELAY_AUTO},
+    {"copy", FC_RELAY_COPY},
+    {"splice", FC_RELAY_SPLICE},
+    {"sockmap", FC_RELAY_SOCKMAP},
+    {NULL},
+};
+
 /* ---- scripts and privileges (doc/security.md) ---- */
 
 /* A user or group must exist when the configuration is read: an unknown
@@ -181,6 +190,8 @@ static const struct kw kw_global[] = {
     {"xdp_interface", p_xdp_interface, 1, KW_ANY, KW_NOBLOCK},
     {"xdp_mode", NULL, 1, 1, KW_NOBLOCK,
      KW_SLOT_X(KW_SELF, struct global_defs, xdp_mode, KW_T_ENUM, 0, 0, xdp_modes)},
+    {"proxy_relay", NULL, 1, 1, KW_NOBLOCK,
+     KW_SLOT_X(KW_SELF, struct global_defs, proxy_relay, KW_T_ENUM, 0, 0, proxy_relays)},
     {"vrrp_version", vrrp_kw_global_version, 1, 1, KW_NOBLOCK},
     {"vrrp_garp_interval", vrrp_kw_global_garp, 1, 1, KW_NOBLOCK},
     {"vrrp_gna_interval", vrrp_kw_global_garp, 1, 1, KW_NOBLOCK},

@@ -112,6 +112,11 @@ static uint64_t needed(const struct config *cfg, int xdp_load)
 		if (vs->pool->sorry)
 			caps |= check_caps(vs->pool->sorry);
 	}
+	/* proxy_relay sockmap: the sk_skb program is loaded with the first
+	 * connection it relays (CAP_BPF, CAP_PERFMON as above, CAP_NET_ADMIN
+	 * for its program type) */
+	if (g->proxy_relay == FC_RELAY_SOCKMAP)
+		caps |= BIT(CAP_BPF) | BIT(CAP_PERFMON) | BIT(CAP_NET_ADMIN);
 	/* VRRP: raw IPPROTO_VRRP and packet sockets bound to the interface
 	 * (CAP_NET_RAW), virtual addresses over netlink (CAP_NET_ADMIN) */
 	if (cfg->vrrp.instances)

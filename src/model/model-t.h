@@ -188,6 +188,15 @@ enum fc_xdp_mode {
 
 #define FC_XDP_MAX_IFS 16 /* xdp_interface names at most */
 
+/* global_defs proxy_relay (fulcrum extension): how the userspace proxy
+ * moves the bytes of a relayed TCP connection (doc/internals/sockmap.md). */
+enum fc_proxy_relay {
+	FC_RELAY_AUTO,	  /* the measured best: today copy, splice for bulk (default) */
+	FC_RELAY_COPY,	  /* recv/send through a buffer only */
+	FC_RELAY_SPLICE,  /* splice(2) through a pipe only */
+	FC_RELAY_SOCKMAP, /* the kernel relays (BPF sockmap); else auto */
+};
+
 struct global_defs {
 	char *control_socket;    /* default /run/fulcrum/fulcrum.sock */
 	char *router_id;
@@ -197,6 +206,7 @@ struct global_defs {
 				  * none = each VIP's own interface */
 	unsigned n_xdp_interfaces;
 	enum fc_xdp_mode xdp_mode;
+	enum fc_proxy_relay proxy_relay;
 	/* scripts and privileges; see doc/security.md */
 	int script_security;     /* enable_script_security: unsafe scripts refused */
 	char *script_user;       /* script_user, else keepalived's default (conf/script_check.c);

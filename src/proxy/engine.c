@@ -153,6 +153,20 @@ static void close_sessions(struct pvs *p)
 	p->hold--;
 }
 
+/* engine_ops.settings: proxy_relay of the model about to be applied.  It
+ * holds for connections established from now on; the program, once loaded,
+ * stays until shutdown (connections may still be in its map). */
+static void proxy_settings(struct fulcrum *fc, const struct global_defs *g)
+{
+	struct proxy *px = fc->proxy;
+
+	if (!px && g->proxy_relay == FC_RELAY_AUTO)
+		return;
+	if (!px && !(px = proxy_get(fc)))
+		return;
+	px->relay = g->proxy_relay;
+}
+
 static void proxy_remove(struct fulcrum *fc, struct virtual_server *vs)
 {
 	struct pvs *p = pvs_of(vs);
@@ -190,6 +204,7 @@ static void proxy_shutdown(struct fulcrum *fc)
 		pvs_free(p);
 	}
 	relay_pool_free(px);
+	psk_unload(px);
 	free(px->udp_buf);
 	free(px);
 	fc->proxy = NULL;
@@ -205,4 +220,5 @@ const struct engine_ops proxy_engine_ops = {
     .update = proxy_update,
     .remove = proxy_remove,
     .shutdown = proxy_shutdown,
+    .settings = proxy_settings,
 };

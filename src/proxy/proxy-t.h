@@ -65,6 +65,17 @@ struct relay_dir {
 	unsigned shut : 1;     /* shutdown(SHUT_WR) done on the destination */
 	unsigned nosplice : 1; /* splice refused these descriptors: buffer only */
 	unsigned bulk : 1;     /* big transfer under way: splice, else copy */
+	unsigned always : 1;   /* proxy_relay splice: never fall back to copy */
+};
+
+/* ---- the kernel fast path (sockmap.c) ---- */
+
+/* One socket of a connection the kernel relays: its fsk_links key and
+ * what userspace has taken from the program's counters so far. */
+struct psk_side {
+	uint64_t cookie;
+	uint64_t bytes, segs; /* counted into the stats already */
+	uint64_t sent0;	      /* bytes written to the socket before it entered */
 };
 
 /* ---- per virtual service (pvs.c) ---- */
@@ -172,6 +183,8 @@ struct pconn {
 	enum pconn_state state;
 	enum pconn_acct acct;
 	struct relay_dir c2s, s2c;
+	int sk; /* the kernel relays (sockmap): cside, sside are valid */
+	struct psk_side cside, sside;
 };
 
 /* ---- UDP sessions (udp.c) ---- */
@@ -209,6 +222,10 @@ struct proxy {
 	int spare_fd;
 	int spare_held;	     /* spare_fd is open (0 in a fresh struct) */
 	int listeners_short; /* some listener paused for lack of descriptors */
+	int relay;	     /* enum fc_proxy_relay in force */
+	struct fulcrum_sockmap *sk_skel; /* loaded on first use, or NULL */
+	int sk_failed;			 /* it would not load: never tried again */
+	int sk_socks, sk_links;		 /* the maps' descriptors */
 };
 
 #endif

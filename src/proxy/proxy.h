@@ -28,6 +28,8 @@ extern const struct engine_ops proxy_engine_ops;
 #define PROXY_FD_WAIT_MS      500  /* a client waits this long for a descriptor, then is reset */
 #define PROXY_FD_RETRY_MS     10   /* a client waiting for a server-side descriptor asks again */
 #define PROXY_SHED_BATCH      1024 /* queued clients reset per wakeup, out of descriptors */
+#define PROXY_SK_TICK_MS      1000 /* sockmap: counters and idleness read this often */
+#define PROXY_SK_DRAIN_MS     1	   /* sockmap: a FIN waits for the kernel's bytes, asking this often */
 
 /* ---- shed.c: clients turned away for lack of resources ---- */
 
@@ -124,6 +126,22 @@ void relay_init(struct relay_dir *d);
 /* Give back the pipe or buffer. */
 void relay_release(struct proxy *px, struct relay_dir *d);
 void relay_pool_free(struct proxy *px);
+
+/* ---- sockmap.c: the kernel fast path (proxy_relay sockmap) ---- */
+
+/* Hand the established connection c to the kernel: 0 and c->sk set, or -1
+ * (not asked for, the program would not load, or bytes are held in
+ * userspace): c stays with relay.c. */
+int psk_enter(struct pconn *c);
+/* Growth of the counters of c's client (or server) socket since the last
+ * call: bytes and chunks it received and the kernel redirected. */
+int psk_collect(struct pconn *c, int client_side, uint64_t *bytes, uint64_t *segs);
+/* 1 while bytes the client (server) socket received are still on their way
+ * to the peer's send queue: a FIN read after them must wait. */
+int psk_pending(struct pconn *c, int client_side);
+/* c's sockets were closed: forget its links (the SOCKHASH forgot them). */
+void psk_leave(struct pconn *c);
+void psk_unload(struct proxy *px);
 
 /* ---- udp.c ---- */
 

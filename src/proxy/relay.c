@@ -30,7 +30,7 @@ void relay_init(struct relay_dir *d)
 	d->pipe[0] = d->pipe[1] = -1;
 	d->buf = NULL;
 	d->len = d->off = 0;
-	d->eof = d->shut = d->nosplice = d->bulk = 0;
+	d->eof = d->shut = d->nosplice = d->bulk = d->always = 0;
 }
 
 static char *buf_get(struct proxy *px)
@@ -141,7 +141,7 @@ static int fill(struct proxy *px, struct relay_dir *d, int src, uint64_t *bytes,
 		(*xfers)++;
 		if (!spl && n == PROXY_BUF_SIZE)
 			d->bulk = 1;
-		else if (spl && n < PROXY_BUF_SIZE)
+		else if (spl && n < PROXY_BUF_SIZE && !d->always)
 			d->bulk = 0;
 		return n < (spl ? PROXY_PIPE_SIZE : PROXY_BUF_SIZE) ? 2 : 1;
 	}

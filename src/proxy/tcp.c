@@ -23,6 +23,7 @@
 static void pconn_on_io(struct loop *l, struct ev_io *io, uint32_t events);
 static void pconn_on_timer(struct loop *l, struct ev_timer *t);
 static void pconn_try(struct pconn *c);
+static void sk_count(struct pconn *c);
 
 static struct loop *pconn_loop(const struct pconn *c)
 {
@@ -108,8 +109,11 @@ void pconn_close(struct pconn *c, int rst)
 		return;
 	c->state = PCONN_CLOSED;
 	loop_timer_stop(l, &c->timer);
+	if (c->sk)
+		sk_count(c);
 	close_fd(l, &c->cio, &c->cfd, rst);
 	close_fd(l, &c->sio, &c->sfd, rst);
+	psk_leave(c);
 	relay_release(p->px, &c->c2s);
 	relay_release(p->px, &c->s2c);
 	if (c->live)
@@ -148,29 +152,118 @@ static void update_interest(struct pconn *c)
 	loop_io_mod(l, &c->sio, se);
 }
 
+/* Count bytes moved client -> server (in) or back, and note the activity. */
+static void account(struct pconn *c, int in, uint64_t bytes, uint64_t xfers)
+{
+	struct fc_stats *rs = &c->live->stats, *vs = &c->vsl->stats;
+
+	if (!xfers)
+		return;
+	if (in) {
+		rs->inbytes += bytes;
+		rs->inpkts += xfers;
+		vs->inbytes += bytes;
+		vs->inpkts += xfers;
+	} else {
+		rs->outbytes += bytes;
+		rs->outpkts += xfers;
+		vs->outbytes += bytes;
+		vs->outpkts += xfers;
+	}
+	c->last_ms = loop_now(pconn_loop(c));
+}
+
 static int pump(struct pconn *c, struct relay_dir *d, int src, int dst, int in)
 {
 	uint64_t bytes = 0, xfers = 0;
 	const struct relay_dir *other = d == &c->c2s ? &c->s2c : &c->c2s;
 	int r = relay_pump(c->pvs->px, d, src, dst, relay_done(other), &bytes, &xfers);
 
-	if (xfers) {
-		struct fc_stats *rs = &c->live->stats, *vs = &c->vsl->stats;
-
-		if (in) {
-			rs->inbytes += bytes;
-			rs->inpkts += xfers;
-			vs->inbytes += bytes;
-			vs->inpkts += xfers;
-		} else {
-			rs->outbytes += bytes;
-			rs->outpkts += xfers;
-			vs->outbytes += bytes;
-			vs->outpkts += xfers;
-		}
-		c->last_ms = loop_now(pconn_loop(c));
-	}
+	account(c, in, bytes, xfers);
 	return r;
+}
+
+/* ---- relaying in the kernel (sockmap.c) ---- */
+
+/* Take what the program counted into the stats. */
+static void sk_count(struct pconn *c)
+{
+	uint64_t bytes, segs;
+
+	if (psk_collect(c, 1, &bytes, &segs) == 0)
+		account(c, 1, bytes, segs);
+	if (psk_collect(c, 0, &bytes, &segs) == 0)
+		account(c, 0, bytes, segs);
+}
+
+/* When the timer must look again: soon while a FIN waits for the kernel's
+ * bytes, else at the next counter reading or the idle deadline. */
+static void sk_rearm(struct pconn *c, int waiting)
+{
+	uint64_t now = loop_now(pconn_loop(c)), idle = c->pvs->idle_timeout_ms;
+	uint64_t next = PROXY_SK_TICK_MS;
+
+	if (idle && idle - (now - c->last_ms) < next)
+		next = idle - (now - c->last_ms);
+	if (waiting)
+		next = PROXY_SK_DRAIN_MS;
+	loop_timer_start(pconn_loop(c), &c->timer, next);
+}
+
+/* Forward the FINs read so far, each once the bytes before it reached the
+ * peer's send queue.  0, or -1 when c was closed. */
+static int sk_settle(struct pconn *c)
+{
+	int side, waiting = 0;
+
+	for (side = 0; side < 2; side++) {
+		struct relay_dir *d = side ? &c->c2s : &c->s2c, *o = side ? &c->s2c : &c->c2s;
+		int dst = side ? c->sfd : c->cfd;
+
+		if (!d->eof || d->shut)
+			continue;
+		if (psk_pending(c, side)) {
+			waiting = 1;
+			continue;
+		}
+		/* the last half: the close sends the FIN */
+		if (!o->shut && shutdown(dst, SHUT_WR) < 0 && errno != ENOTCONN) {
+			pconn_close(c, 1);
+			return -1;
+		}
+		d->shut = 1;
+	}
+	if (relay_done(&c->c2s) && relay_done(&c->s2c)) {
+		pconn_close(c, 0);
+		return -1;
+	}
+	loop_io_mod(pconn_loop(c), &c->cio, c->c2s.eof ? 0 : EPOLLRDHUP);
+	loop_io_mod(pconn_loop(c), &c->sio, c->s2c.eof ? 0 : EPOLLRDHUP);
+	sk_rearm(c, waiting);
+	return 0;
+}
+
+/* A socket the kernel relays reported a FIN, a hang-up or an error: its
+ * data never wakes us (only EPOLLRDHUP is asked for). */
+static void sk_event(struct pconn *c, int client_side, uint32_t events)
+{
+	struct relay_dir *d = client_side ? &c->c2s : &c->s2c;
+	const struct relay_dir *to = client_side ? &c->s2c : &c->c2s;
+
+	if (events & EPOLLERR) {
+		pconn_close(c, 1);
+		return;
+	}
+	if (events & (EPOLLRDHUP | EPOLLHUP) && !d->eof) {
+		d->eof = 1;
+		set_acct(c, PCONN_ACCT_INACTIVE);
+	}
+	/* both halves gone on a socket still written to: it was reset */
+	if ((events & EPOLLHUP) && !to->shut) {
+		pconn_close(c, 1);
+		return;
+	}
+	(void)sk_settle(c);
 }
 
 static void relay_event(struct pconn *c, int client_side, uint32_t events)
@@ -222,6 +315,10 @@ static void established(struct pconn *c)
 	c->live->fail_count = 0;
 	set_acct(c, PCONN_ACCT_ACTIVE);
 	c->last_ms = loop_now(l);
+	if (psk_enter(c) == 0) {
+		(void)sk_settle(c);
+		return;
+	}
 	if (c->pvs->idle_timeout_ms)
 		loop_timer_start(l, &c->timer, c->pvs->idle_timeout_ms);
 	else
@@ -391,7 +488,9 @@ static void pconn_on_io(struct loop *l, struct ev_io *io, uint32_t events)
 		connect_event(c, events);
 		return;
 	}
-	if (c->state == PCONN_RELAY)
+	if (c->state == PCONN_RELAY && c->sk)
+		sk_event(c, client_side, events);
+	else if (c->state == PCONN_RELAY)
 		relay_event(c, client_side, events);
 }
 
@@ -403,6 +502,14 @@ static void pconn_on_timer(struct loop *l, struct ev_timer *t)
 	if (c->state == PCONN_CONNECTING) {
 		if (c->sfd < 0 ? !attempt(c) : connect_failed(c) == 0)
 			pconn_try(c);
+		return;
+	}
+	if (c->state == PCONN_RELAY && c->sk) {
+		sk_count(c);
+		if (idle && now - c->last_ms >= idle)
+			pconn_close(c, 1);
+		else
+			(void)sk_settle(c);
 		return;
 	}
 	if (c->state != PCONN_RELAY || !idle)
@@ -433,6 +540,10 @@ static void pconn_new(struct pvs *p, int cfd, const struct fc_addr *client)
 	c->state = PCONN_CONNECTING;
 	relay_init(&c->c2s);
 	relay_init(&c->s2c);
+	if (p->px->relay == FC_RELAY_COPY)
+		c->c2s.nosplice = c->s2c.nosplice = 1;
+	if (p->px->relay == FC_RELAY_SPLICE)
+		c->c2s.bulk = c->s2c.bulk = c->c2s.always = c->s2c.always = 1;
 	loop_timer_init(&c->timer, pconn_on_timer, c);
 	link_conn(p, c);
 	set_nodelay(cfd);

@@ -220,6 +220,10 @@ class Daemon:
         self.write_conf(conf_text)
 
     def write_conf(self, text):
+        # FC_PROXY_RELAY=sockmap|copy|splice runs a test file's daemons with
+        # that proxy_relay (e.g. test_tcp.py through the kernel fast path)
+        if os.environ.get("FC_PROXY_RELAY"):
+            text = "global_defs {\n    proxy_relay %s\n}\n" % os.environ["FC_PROXY_RELAY"] + text
         tmp = self.conf.with_suffix(".tmp")
         tmp.write_text(text)
         os.replace(tmp, self.conf)

@@ -23,12 +23,21 @@ def test_bulk_32mib_each_way(daemon, backend, kind):
     b = backend("echo", mode="echo")
     vport = fc.free_port()
     dm = daemon(one_vs(vport, [b], kind=kind))
-
+    echo_bulk(vport, 32)
     total = 32 * MiB
+    # the running counters saw the traffic, both ways
+    fc.wait_until(lambda: (dm.rs(vport, b.port) or {}).get("in_bytes", 0) >= total and
+                  dm.rs(vport, b.port)["out_bytes"] >= total, 10, "byte counters")
+
+
+def echo_bulk(vport, mib):
+    """mib MiB to an echo server through vport while reading the echo, then
+    the client's FIN: every byte back in order (sha256), then EOF."""
+    total = mib * MiB
     chunk = os.urandom(MiB)
     # Each MiB differs (the index is mixed in), so a reordered or repeated
     # chunk changes the digest.
-    blocks = [hashlib.sha256(i.to_bytes(4, "big")).digest() + chunk[32:] for i in range(32)]
+    blocks = [hashlib.sha256(i.to_bytes(4, "big")).digest() + chunk[32:] for i in range(mib)]
     sent_hash = hashlib.sha256(b"".join(blocks)).hexdigest()
 
     s = fc.connect(vport, timeout=60)
@@ -60,10 +69,6 @@ def test_bulk_32mib_each_way(daemon, backend, kind):
     assert not err, err
     assert got == total, "received %d of %d bytes" % (got, total)
     assert h.hexdigest() == sent_hash
-
-    # the running counters saw the traffic, both ways
-    fc.wait_until(lambda: (dm.rs(vport, b.port) or {}).get("in_bytes", 0) >= total and
-                  dm.rs(vport, b.port)["out_bytes"] >= total, 10, "byte counters")
 
 
 def test_client_half_close_gets_rest_and_eof(daemon, backend):

@@ -265,6 +265,16 @@ static int setup(void **state)
 	e->fc.cfg = config_new();
 	e->refuse_fd = -1;
 	*state = e;
+	/* FC_PROXY_RELAY=copy|splice|sockmap: every test with that relay */
+	if (getenv("FC_PROXY_RELAY")) {
+		const char *r = getenv("FC_PROXY_RELAY");
+
+		e->fc.cfg->global.proxy_relay = !strcmp(r, "sockmap") ? FC_RELAY_SOCKMAP
+						: !strcmp(r, "splice") ? FC_RELAY_SPLICE
+						: !strcmp(r, "copy")   ? FC_RELAY_COPY
+								       : FC_RELAY_AUTO;
+		proxy_engine_ops.settings(&e->fc, &e->fc.cfg->global);
+	}
 	return 0;
 }
 
