@@ -24,13 +24,14 @@ END = "<!-- END bench/run.sh results -->"
 TARGETS = [  # (label in results, column title)
     ("direct", "direct to nginx"),
     ("fulcrum", "fulcrum (PROXY)"),
+    ("fulcrum_sk", "fulcrum (PROXY, proxy_relay sockmap)"),
     ("haproxy1", "HAProxy 1 thread"),
     ("haproxy1s", "HAProxy 1 thread + splice"),
     ("haproxyN", "HAProxy default threads"),
 ]
 # fulcrum is single-threaded: the ratios compare like with like
 RATIOS = [("haproxy1", "fulcrum / HAProxy 1t"), ("haproxy1s", "fulcrum / HAProxy 1t+splice"),
-          ("direct", "fulcrum / direct")]
+          ("direct", "fulcrum / direct"), ("fulcrum_sk", "fulcrum / fulcrum sockmap")]
 MAX_SOCKET_ERRORS = 0.001  # share of requests; above this the run fails
 
 
@@ -38,6 +39,14 @@ def cpu_ticks(pid):
     with open("/proc/%d/stat" % pid) as f:
         fields = f.read().rsplit(")", 1)[1].split()
     return int(fields[11]) + int(fields[12])  # utime, stime (whole process)
+
+
+def machine_ticks():
+    """Busy ticks of the whole machine, all CPUs (/proc/stat): the work the
+    kernel does for a proxy outside its process (softirq, kworkers) too."""
+    with open("/proc/stat") as f:
+        v = [int(x) for x in f.readline().split()[1:]]
+    return sum(v[:3]) + sum(v[5:8])  # user nice system, irq softirq steal
 
 
 def to_seconds(v, unit):
@@ -68,8 +77,10 @@ def cmd_wrk(args):
         r = parse_wrk(f.read())
     r.update(target=label, metric=metric)
     if len(args) >= 5 and r["requests"]:
-        ticks = int(args[4]) - int(args[3])
-        r["cpu_us_per_req"] = round(ticks / os.sysconf("SC_CLK_TCK") * 1e6 / r["requests"], 2)
+        (p0, m0), (p1, m1) = ([int(x) for x in a.split("/")] for a in args[3:5])
+        per_req = 1e6 / os.sysconf("SC_CLK_TCK") / r["requests"]
+        r["cpu_us_per_req"] = round((p1 - p0) * per_req, 2)
+        r["machine_cpu_us_per_req"] = round((m1 - m0) * per_req, 2)
     print(json.dumps(r))
     errs = r["socket_errors"]
     if r["requests"] == 0 or r["bad_status"] or errs > MAX_SOCKET_ERRORS * r["requests"]:
@@ -120,8 +131,12 @@ ROWS = [
     ("Requests/s, keep-alive (wrk -c50)", "rps_ka", "value", "req/s", True),
     ("  p99 latency, keep-alive (ms)", "rps_ka", "p99_ms", "ms", False),
     ("  proxy CPU per request (µs)", "rps_ka", "cpu_us_per_req", "µs", False),
+    ("  machine CPU per request, all processes (µs)", "rps_ka", "machine_cpu_us_per_req", "µs",
+     False),
     ("Requests/s, new connection each (Connection: close)", "rps_close", "value", "req/s", True),
     ("  proxy CPU per request (µs)", "rps_close", "cpu_us_per_req", "µs", False),
+    ("  machine CPU per request, all processes (µs)", "rps_close", "machine_cpu_us_per_req", "µs",
+     False),
     ("Bulk download (MB/s)", "bulk_mbs", "value", "MB/s", True),
     ("Memory per idle connection, never used (RSS bytes)", "idle_mem", "idle_bytes", "B", False),
     ("Memory per idle connection after one request (RSS bytes)", "idle_mem", "used_bytes", "B", False),
@@ -210,7 +225,7 @@ def main():
         sys.exit(__doc__)
     cmd, args = sys.argv[1], sys.argv[2:]
     if cmd == "cpu":
-        print(cpu_ticks(int(args[0])))
+        print("%d/%d" % (cpu_ticks(int(args[0])), machine_ticks()))
         return 0
     if cmd == "wrk":
         return cmd_wrk(args)

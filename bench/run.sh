@@ -4,6 +4,7 @@
 #
 #   direct     wrk/python -> nginx
 #   fulcrum    -> fulcrum, lb_kind PROXY (one thread, splice relay) -> nginx
+#   fulcrum_sk -> the same with proxy_relay sockmap (the kernel relays) -> nginx
 #   haproxy1   -> HAProxy 2.6 mode tcp, nbthread 1 (like for like)   -> nginx
 #   haproxy1s  -> the same with option splice-request/-response      -> nginx
 #   haproxyN   -> HAProxy 2.6 mode tcp, default threads (1 per CPU)  -> nginx
@@ -18,7 +19,8 @@
 # Knobs (environment): BUILD (build), BENCH_DURATION (5s per wrk run),
 # BENCH_ROUNDS (2), BENCH_IDLE_CONNS (2000), BENCH_BULK (24 downloads of
 # 64 MiB per round, over 4 connections), BENCH_DOC (doc/benchmarks.md; empty =
-# do not write), BENCH_PERF=1 (perf-record fulcrum during its first wrk run of
+# do not write), BENCH_TARGETS (which of the targets below run, e.g.
+# "fulcrum fulcrum_sk"; default all), BENCH_PERF=1 (perf-record fulcrum during its first wrk run of
 # each kind and print the top symbols).
 set -u
 
@@ -44,6 +46,7 @@ P_FULCRUM=18081
 P_HAP1=18082
 P_HAP1S=18083
 P_HAPN=18084
+P_FULCRUM_SK=18085
 
 TMP=""
 PIDS=()
@@ -96,7 +99,7 @@ wait_port() {
 # fill TEMPLATE OUT: the @NAME@ placeholders of bench/*.in
 fill() {
 	sed -e "s|@DIR@|$TMP|g" -e "s|@PORT@|$3|g" -e "s|@BACKEND_PORT@|$P_ORIGIN|g" \
-		-e "s|@NBTHREAD@|${4:-}|g" -e "s|@OPTIONS@|${5:-}|g" "$1" >"$2"
+		-e "s|@NBTHREAD@|${4:-}|g" -e "s|@OPTIONS@|${5:-}|g" -e "s|@NAME@|${6:-}|g" "$1" >"$2"
 }
 
 # --- preconditions
@@ -104,7 +107,7 @@ for t in wrk haproxy nginx; do
 	command -v "$t" >/dev/null 2>&1 || die "$t is not installed: run ./dev bench (installs haproxy nginx-light wrk)"
 done
 [ -x "$FULCRUM" ] || die "$FULCRUM is not built: run make (or make bench)"
-"$PY" - "$P_ORIGIN" "$P_FULCRUM" "$P_HAP1" "$P_HAP1S" "$P_HAPN" <<'EOF' || die "a port the benchmark needs is in use"
+"$PY" - "$P_ORIGIN" "$P_FULCRUM" "$P_HAP1" "$P_HAP1S" "$P_HAPN" "$P_FULCRUM_SK" <<'EOF' || die "a port the benchmark needs is in use"
 import socket, sys
 for port in map(int, sys.argv[1:]):
     s = socket.socket()
@@ -142,13 +145,18 @@ declare -A PORT PID
 PORT[direct]=$P_ORIGIN
 PID[direct]=""
 
-fill bench/fulcrum.conf.in "$TMP/fulcrum.conf" "$P_FULCRUM"
-"$FULCRUM" -f "$TMP/fulcrum.conf" -n -l --control "$TMP/fulcrum.sock" -p "$TMP/fulcrum.pid" \
-	>"$TMP/fulcrum.log" 2>&1 &
-PIDS+=($!)
-PORT[fulcrum]=$P_FULCRUM
-PID[fulcrum]=$!
-wait_port "$P_FULCRUM" "$!" fulcrum "$TMP/fulcrum.log"
+# start_fulcrum LABEL PORT GLOBAL-DEFS-LINE
+start_fulcrum() {
+	fill bench/fulcrum.conf.in "$TMP/$1.conf" "$2" "" "$3" "$1"
+	"$FULCRUM" -f "$TMP/$1.conf" -n -l --control "$TMP/$1.sock" -p "$TMP/$1.pid" \
+		>"$TMP/$1.log" 2>&1 &
+	PIDS+=($!)
+	PORT[$1]=$2
+	PID[$1]=$!
+	wait_port "$2" "$!" "fulcrum ($1)" "$TMP/$1.log"
+}
+start_fulcrum fulcrum "$P_FULCRUM" ""
+start_fulcrum fulcrum_sk "$P_FULCRUM_SK" "proxy_relay sockmap"
 
 # start_haproxy LABEL PORT NBTHREAD-LINE OPTIONS-LINE
 start_haproxy() {
@@ -163,7 +171,8 @@ start_haproxy haproxy1 "$P_HAP1" "nbthread 1" ""
 start_haproxy haproxy1s "$P_HAP1S" "nbthread 1" 'option splice-request\n\toption splice-response'
 start_haproxy haproxyN "$P_HAPN" "# nbthread: HAProxy's default" ""
 HAPN_THREADS=$(find "/proc/${PID[haproxyN]}/task" -mindepth 1 -maxdepth 1 | wc -l)
-TARGETS=(direct fulcrum haproxy1 haproxy1s haproxyN)
+TARGETS=(direct fulcrum fulcrum_sk haproxy1 haproxy1s haproxyN)
+[ -n "${BENCH_TARGETS:-}" ] && read -r -a TARGETS <<<"$BENCH_TARGETS"
 
 WRK_KA="wrk -c 50 -t 2 -d $DUR --latency http://PROXY/tiny.txt"
 WRK_CLOSE="wrk -c 50 -t 2 -d $DUR -H 'Connection: close' http://PROXY/tiny.txt"
