@@ -80,7 +80,8 @@ void psk_unload(struct proxy *px)
 	px->sk_failed = 0;
 }
 
-/* Bytes the application ever gave fd (sent, or queued and not sent yet). */
+/* Bytes the application ever gave fd (sent, or queued and not sent yet);
+ * -1 also when fd is no longer ESTABLISHED (the map would refuse it). */
 static int written(int fd, uint64_t *out)
 {
 	struct tcp_info ti;
@@ -90,7 +91,7 @@ static int written(int fd, uint64_t *out)
 	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) < 0)
 		return -1;
 	*out = ti.tcpi_bytes_sent - ti.tcpi_bytes_retrans + ti.tcpi_notsent_bytes;
-	return 0;
+	return ti.tcpi_state == BPF_TCP_ESTABLISHED ? 0 : -1;
 }
 
 static int side_init(struct psk_side *s, int fd)
@@ -139,10 +140,14 @@ int psk_enter(struct pconn *c)
 		return -1;
 	if (link_add(px, &c->sside, &c->cside) < 0)
 		goto unlink;
-	if (bpf_map_update_elem(px->sk_socks, &c->cside.cookie, &cfd, BPF_NOEXIST) < 0)
+	/* Both were ESTABLISHED (side_init) an instant ago.  Should a FIN come
+	 * in between, the second insert fails and the first socket leaves the
+	 * map again: a chunk it received in that instant went to a peer not in
+	 * the map, and is lost (doc/internals/sockmap.md, known limits) */
+	if (bpf_map_update_elem(px->sk_socks, &c->sside.cookie, &sfd, BPF_NOEXIST) < 0)
 		goto unlink;
-	if (bpf_map_update_elem(px->sk_socks, &c->sside.cookie, &sfd, BPF_NOEXIST) < 0) {
-		(void)bpf_map_delete_elem(px->sk_socks, &c->cside.cookie);
+	if (bpf_map_update_elem(px->sk_socks, &c->cside.cookie, &cfd, BPF_NOEXIST) < 0) {
+		(void)bpf_map_delete_elem(px->sk_socks, &c->sside.cookie);
 		goto unlink;
 	}
 	c->sk = 1;
