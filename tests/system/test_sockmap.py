@@ -231,3 +231,31 @@ def test_fallback_when_relay_is_not_sockmap(daemon, backend):
         finally:
             s.close()
         dm.stop()
+
+
+class NoBpfDaemon(fc.Daemon):
+    """A daemon started without CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN in its
+    bounding set: it cannot load a BPF program."""
+
+    def argv(self):
+        return ["setpriv", "--bounding-set", "-bpf,-perfmon,-sys_admin", "--"] + super().argv()
+
+
+@pytest.mark.skipif(not shutil.which("setpriv"), reason="no setpriv")
+def test_no_bpf_falls_back_with_one_warning(daemon, backend, monkeypatch):
+    monkeypatch.setattr(fc, "Daemon", NoBpfDaemon)
+    b = backend("A", mode="echo")
+    vport = fc.free_port()
+    dm = daemon(conf(vport, [b]))
+    for _ in range(3):
+        s = fc.connect(vport)
+        try:
+            payload = os.urandom(256 * 1024)
+            s.sendall(payload)
+            assert fc.recv_exact(s, len(payload)) == payload
+        finally:
+            s.close()
+    assert not map_ids(dm.proc.pid)
+    err = dm.stderr()
+    assert err.count("proxy_relay sockmap: cannot load the BPF program") == 1, err
+    fc.wait_until(lambda: dm.rs(vport, b.port)["in_bytes"] == 3 * 256 * 1024, 5, "counters")
