@@ -80,9 +80,9 @@ void psk_unload(struct proxy *px)
 	px->sk_failed = 0;
 }
 
-/* Bytes the application ever gave fd (sent, or queued and not sent yet);
- * -1 also when fd is no longer ESTABLISHED (the map would refuse it). */
-static int written(int fd, uint64_t *out)
+/* Bytes the application ever gave fd (sent, or queued and not sent yet),
+ * and fd's TCP state. */
+static int written(int fd, uint64_t *out, int *state)
 {
 	struct tcp_info ti;
 	socklen_t len = sizeof(ti);
@@ -91,17 +91,22 @@ static int written(int fd, uint64_t *out)
 	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) < 0)
 		return -1;
 	*out = ti.tcpi_bytes_sent - ti.tcpi_bytes_retrans + ti.tcpi_notsent_bytes;
-	return ti.tcpi_state == BPF_TCP_ESTABLISHED ? 0 : -1;
+	*state = ti.tcpi_state;
+	return 0;
 }
 
+/* The map takes only ESTABLISHED sockets: -1 for another. */
 static int side_init(struct psk_side *s, int fd)
 {
 	socklen_t len = sizeof(s->cookie);
+	int state;
 
 	s->bytes = s->segs = 0;
 	if (getsockopt(fd, SOL_SOCKET, SO_COOKIE, &s->cookie, &len) < 0)
 		return -1;
-	return written(fd, &s->sent0);
+	if (written(fd, &s->sent0, &state) < 0)
+		return -1;
+	return state == BPF_TCP_ESTABLISHED ? 0 : -1;
 }
 
 static void link_del(struct proxy *px, struct psk_side *s)
@@ -190,8 +195,10 @@ int psk_pending(struct pconn *c, int client_side)
 	int tofd = client_side ? c->sfd : c->cfd;
 	struct fsk_link l;
 	uint64_t w;
+	int state;
 
-	if (bpf_map_lookup_elem(c->pvs->px->sk_links, &from->cookie, &l) < 0 || written(tofd, &w) < 0)
+	if (bpf_map_lookup_elem(c->pvs->px->sk_links, &from->cookie, &l) < 0 ||
+	    written(tofd, &w, &state) < 0)
 		return 0; /* cannot tell: do not hold the FIN for ever */
 	return w - to->sent0 < l.bytes;
 }

@@ -243,17 +243,6 @@ static int sk_settle(struct pconn *c)
 	return 0;
 }
 
-/* Read and clear the socket's pending error. */
-static int sock_error(int fd)
-{
-	int e = 0;
-	socklen_t el = sizeof(e);
-
-	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &el) < 0)
-		return errno;
-	return e;
-}
-
 /* A socket the kernel relays reported a FIN, a hang-up or an error: its
  * data never wakes us (only EPOLLRDHUP is asked for). */
 static void sk_event(struct pconn *c, int client_side, uint32_t events)
@@ -261,11 +250,8 @@ static void sk_event(struct pconn *c, int client_side, uint32_t events)
 	struct relay_dir *d = client_side ? &c->c2s : &c->s2c;
 	const struct relay_dir *to = client_side ? &c->s2c : &c->c2s;
 
-	/* after the FIN was forwarded to this socket (to->shut, every byte
-	 * before it in the send queue), the kernel's relay may still report
-	 * EPIPE for it (seen on 6.18 with a connection per request, about 1 in
-	 * 10^4): nothing is lost, so it is not a reset.  SO_ERROR clears it */
-	if ((events & EPOLLERR) && !(to->shut && sock_error(client_side ? c->cfd : c->sfd) == EPIPE)) {
+	/* a reset, or the kernel's relay failed to write to this socket */
+	if (events & EPOLLERR) {
 		pconn_close(c, 1);
 		return;
 	}
