@@ -19,6 +19,7 @@ enum check_type {
 	CHECK_FILE,
 	CHECK_BFD,
 	CHECK_EXPECT,
+	CHECK_PGSQL,
 };
 
 /* One checker block of a real server: the fields every checker has, read

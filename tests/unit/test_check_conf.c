@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -21,6 +23,8 @@
 #include "conf/conf.h"
 #include "conf/ka.h"
 #include "model/model.h"
+
+#define PGPW "/tmp/fc-test-check-conf-pgpw-" /* PGSQL_CHECK password_file */
 
 static char msgs[8192];
 
@@ -157,8 +161,30 @@ static const struct sample samples[] = {
     {"EXPECT_CHECK", "send", "send \"A\\r\\n\"", "send \"A\\n\""},
     {"EXPECT_CHECK", "expect", "expect \"^\\+OK\"", "expect \"^\\+OK \""},
     {"EXPECT_CHECK", "tls", "tls no", "tls"},
+    {"PGSQL_CHECK", "user", "user a", "user b"},
+    {"PGSQL_CHECK", "password", "password a", "password b"},
+    {"PGSQL_CHECK", "password_file", "password_file " PGPW "a", "password_file " PGPW "b"},
+    {"PGSQL_CHECK", "dbname", "dbname a", "dbname b"},
+    {"PGSQL_CHECK", "sslmode", "sslmode disable", "sslmode require"},
+    {"PGSQL_CHECK", "role", "role any", "role standby"},
+    {"PGSQL_CHECK", "max_lag", "max_lag 1", "max_lag 2"},
+    {"PGSQL_CHECK", "max_replay_delay", "max_replay_delay 1", "max_replay_delay 2"},
     {NULL},
 };
+
+/* PGSQL_CHECK's password_file is read with the config: two of them. */
+static void pgpw(const char *which)
+{
+	char path[64];
+	FILE *f;
+
+	snprintf(path, sizeof(path), PGPW "%s", which);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "pw-%s\n", which);
+	fclose(f);
+	assert_int_equal(chmod(path, 0600), 0);
+}
 
 /* How a line of block `name` is put in a real_server: what the block
  * needs besides it.  Others: "NAME {\n%s\n}". */
@@ -241,6 +267,8 @@ static void test_equal_sees_every_keyword(void **state)
 	unsigned n = 0;
 
 	(void)state;
+	pgpw("a");
+	pgpw("b");
 	/* every checker block and sub-block the reader knows */
 	for (b = kw_doc_check; *b; b++) {
 		if (check_ops_named((*b)->name)) {
@@ -251,6 +279,8 @@ static void test_equal_sees_every_keyword(void **state)
 		}
 	}
 	assert_true(n >= 9 * 13 + 28);
+	unlink(PGPW "a");
+	unlink(PGPW "b");
 }
 
 /* SMTP's host { } blocks become checks of their own; read twice, the list
