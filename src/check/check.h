@@ -33,7 +33,8 @@ void check_set_weight(struct check_run *run, int weight);
 	X(ping, "PING_CHECK", KW_OPTBLOCK)               \
 	X(file, "FILE_CHECK", KW_NEEDBLOCK)              \
 	X(expect, "EXPECT_CHECK", KW_NEEDBLOCK)          \
-	X(pgsql, "PGSQL_CHECK", KW_NEEDBLOCK)
+	X(pgsql, "PGSQL_CHECK", KW_NEEDBLOCK)            \
+	X(mysql, "MYSQL_CHECK", KW_OPTBLOCK)
 
 #define CHECK_OPS_DECL(id, word, rule) extern const struct check_ops check_##id##_ops;
 CHECK_REGISTRY(CHECK_OPS_DECL)

@@ -20,6 +20,7 @@ enum check_type {
 	CHECK_BFD,
 	CHECK_EXPECT,
 	CHECK_PGSQL,
+	CHECK_MYSQL,
 };
 
 /* One checker block of a real server: the fields every checker has, read
