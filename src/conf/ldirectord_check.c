@@ -8,7 +8,8 @@
  *                      (path = request, regex = receive, Host = virtualhost),
  *                      smtp/submission SMTP_CHECK, dns DNS_CHECK, pop(s),
  *                      imap(s), nntp, ftp, ldap, sip, simpletcp EXPECT_CHECK,
- *                      mysql/pgsql/oracle/radius a connect (issue 13), none
+ *                      pgsql PGSQL_CHECK (login, passwd, database; role any),
+ *                      mysql/oracle/radius a connect (issue 13), none
  *                      no check
  *   ping               PING_CHECK
  *   external(-perl)    MISC_CHECK "checkcommand VIP VPORT RIP RPORT"
@@ -33,6 +34,7 @@
 #include "check/check_expect-t.h"
 #include "check/check_http-t.h"
 #include "check/check_misc-t.h"
+#include "check/check_pgsql-t.h"
 #include "check/check_udp-t.h"
 #include "conf/ldirectord.h"
 #include "core/err.h"
@@ -393,6 +395,27 @@ static void ld_smtp(struct ld_chk *k, unsigned interval_ms)
 	ld_check_done(k, cc);
 }
 
+/* ldirectord's pgsql: log in with login/passwd/database and run a query;
+ * PGSQL_CHECK with role any does that (its own query, not request). */
+static void ld_pgsql(struct ld_chk *k, unsigned interval_ms)
+{
+	struct check_conf *cc = ld_check(k, "PGSQL_CHECK", k->negotiate_ms);
+	struct check_pgsql_conf *p;
+
+	if (!cc)
+		return;
+	if (interval_ms)
+		cc->delay_loop_ms = cc->delay_before_retry_ms = interval_ms;
+	p = cc->spec;
+	p->user = dup_or_null(k->v->login);
+	p->password = dup_or_null(k->v->passwd);
+	p->dbname = dup_or_null(k->v->database);
+	if (k->v->request)
+		ld_warn(k, "service=pgsql: request is not run; PGSQL_CHECK logs in and asks the "
+			   "server's role");
+	ld_check_done(k, cc);
+}
+
 /* simpletcp's request: ldirectord turns the two characters \n into a
  * newline and sends everything else as it is. */
 static char *ld_simpletcp_send(const char *req)
@@ -554,8 +577,10 @@ static void ld_negotiate(struct ld_chk *k, unsigned interval_ms)
 	case LD_SVC_DNS:
 		ld_dns(k, interval_ms);
 		return;
-	case LD_SVC_MYSQL:
 	case LD_SVC_PGSQL:
+		ld_pgsql(k, interval_ms);
+		return;
+	case LD_SVC_MYSQL:
 	case LD_SVC_ORACLE:
 	case LD_SVC_RADIUS:
 		/* login, passwd, database and secret stay in struct ld_virtual

@@ -15,6 +15,7 @@
 #include "check/check_expect-t.h"
 #include "check/check_http-t.h"
 #include "check/check_misc-t.h"
+#include "check/check_pgsql-t.h"
 #include "check/check_udp-t.h"
 #include "conf/conf.h"
 #include "conf/reader.h"
@@ -455,6 +456,18 @@ static void test_services(void **state)
 		      &cfg);
 	assert_int_equal(k->type, CHECK_TCP);
 	assert_true(has_warning(1, "issue 13"));
+	config_free(cfg);
+
+	/* pgsql: PGSQL_CHECK logs in with login/passwd/database, any role */
+	k = checks_of("5432\n\treal=10.0.1.1 gate\n\tlogin=\"reader\"\n\tpasswd=\"pw\"\n"
+		      "\tdatabase=\"portal\"\n",
+		      &cfg);
+	assert_int_equal(k->type, CHECK_PGSQL);
+	assert_string_equal(SPEC(k, pgsql)->user, "reader");
+	assert_string_equal(SPEC(k, pgsql)->password, "pw");
+	assert_string_equal(SPEC(k, pgsql)->dbname, "portal");
+	assert_int_equal(SPEC(k, pgsql)->role, PG_ROLE_ANY);
+	assert_false(has_warning(1, "issue 13"));
 	config_free(cfg);
 
 	k = checks_of("5060\n\treal=10.0.1.1 gate\n\tlogin=\"probe@x\"\n", &cfg);
