@@ -419,7 +419,9 @@ static int logged_in(struct my_att *a)
 		return send_query(a, MS_ROLE, "SELECT @@read_only, @@super_read_only");
 	if (want_lag(m))
 		return send_query(a, MS_LAG, "SHOW SLAVE STATUS");
-	pass(a, "logged in, %s%s", a->hs.version, a->ssl ? ", TLS" : "");
+	/* MariaDB's "5.5.5-" prefix is for old clients' version checks */
+	pass(a, "logged in, %s%s",
+	     a->hs.version + (strncmp(a->hs.version, "5.5.5-", 6) ? 0 : 6), a->ssl ? ", TLS" : "");
 	return -1;
 }
 
