@@ -8,8 +8,8 @@
  *                      (path = request, regex = receive, Host = virtualhost),
  *                      smtp/submission SMTP_CHECK, dns DNS_CHECK, pop(s),
  *                      imap(s), nntp, ftp, ldap, sip, simpletcp EXPECT_CHECK,
- *                      pgsql PGSQL_CHECK (login, passwd, database; role any),
- *                      mysql/oracle/radius a connect (issue 13), none
+ *                      pgsql PGSQL_CHECK, mysql MYSQL_CHECK (login, passwd,
+ *                      database; role any), oracle/radius a connect, none
  *                      no check
  *   ping               PING_CHECK
  *   external(-perl)    MISC_CHECK "checkcommand VIP VPORT RIP RPORT"
@@ -34,6 +34,7 @@
 #include "check/check_expect-t.h"
 #include "check/check_http-t.h"
 #include "check/check_misc-t.h"
+#include "check/check_mysql-t.h"
 #include "check/check_pgsql-t.h"
 #include "check/check_udp-t.h"
 #include "conf/ldirectord.h"
@@ -416,6 +417,26 @@ static void ld_pgsql(struct ld_chk *k, unsigned interval_ms)
 	ld_check_done(k, cc);
 }
 
+/* ldirectord's mysql: log in with login/passwd/database and run a query;
+ * MYSQL_CHECK with role any logs in (and runs no query). */
+static void ld_mysql(struct ld_chk *k, unsigned interval_ms)
+{
+	struct check_conf *cc = ld_check(k, "MYSQL_CHECK", k->negotiate_ms);
+	struct check_mysql_conf *m;
+
+	if (!cc)
+		return;
+	if (interval_ms)
+		cc->delay_loop_ms = cc->delay_before_retry_ms = interval_ms;
+	m = cc->spec;
+	m->user = dup_or_null(k->v->login);
+	m->password = dup_or_null(k->v->passwd);
+	m->dbname = dup_or_null(k->v->database);
+	if (k->v->request)
+		ld_warn(k, "service=mysql: request is not run; MYSQL_CHECK logs in");
+	ld_check_done(k, cc);
+}
+
 /* simpletcp's request: ldirectord turns the two characters \n into a
  * newline and sends everything else as it is. */
 static char *ld_simpletcp_send(const char *req)
@@ -581,6 +602,8 @@ static void ld_negotiate(struct ld_chk *k, unsigned interval_ms)
 		ld_pgsql(k, interval_ms);
 		return;
 	case LD_SVC_MYSQL:
+		ld_mysql(k, interval_ms);
+		return;
 	case LD_SVC_ORACLE:
 	case LD_SVC_RADIUS:
 		/* login, passwd, database and secret stay in struct ld_virtual

@@ -15,6 +15,7 @@
 #include "check/check_expect-t.h"
 #include "check/check_http-t.h"
 #include "check/check_misc-t.h"
+#include "check/check_mysql-t.h"
 #include "check/check_pgsql-t.h"
 #include "check/check_udp-t.h"
 #include "conf/conf.h"
@@ -451,9 +452,20 @@ static void test_services(void **state)
 	assert_true(has_warning(1, "is not compared"));
 	config_free(cfg);
 
-	k = checks_of("3306\n\treal=10.0.1.1 gate\n\tlogin=\"readuser\"\n\tdatabase=\"portal\"\n"
-		      "\trequest=\"SELECT 1\"\n",
+	/* mysql: MYSQL_CHECK logs in with login/passwd/database, any role */
+	k = checks_of("3306\n\treal=10.0.1.1 gate\n\tlogin=\"readuser\"\n\tpasswd=\"pw\"\n"
+		      "\tdatabase=\"portal\"\n\trequest=\"SELECT 1\"\n",
 		      &cfg);
+	assert_int_equal(k->type, CHECK_MYSQL);
+	assert_string_equal(SPEC(k, mysql)->user, "readuser");
+	assert_string_equal(SPEC(k, mysql)->password, "pw");
+	assert_string_equal(SPEC(k, mysql)->dbname, "portal");
+	assert_int_equal(SPEC(k, mysql)->role, MY_ROLE_ANY);
+	assert_true(has_warning(1, "request is not run"));
+	assert_false(has_warning(1, "issue 13"));
+	config_free(cfg);
+
+	k = checks_of("1521\n\treal=10.0.1.1 gate\n\tlogin=\"readuser\"\n", &cfg);
 	assert_int_equal(k->type, CHECK_TCP);
 	assert_true(has_warning(1, "issue 13"));
 	config_free(cfg);
