@@ -13,6 +13,7 @@ absent.  Every server is stopped and every directory removed by the
 fixture, also when a test fails; every wait is bounded."""
 import os
 import pwd
+import select
 import shutil
 import subprocess
 import tempfile
@@ -100,6 +101,33 @@ def port_through(vport):
     return int(r.stdout.strip())
 
 
+class Session:
+    """A psql session through vport kept open: ask() runs a query on it."""
+
+    def __init__(self, vport):
+        self.p = subprocess.Popen(
+            [PSQL, "-X", "-At", "host=127.0.0.1 port=%d user=fulcrum dbname=postgres "
+             "connect_timeout=5" % vport], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL, text=True, env=dict(os.environ, PGPASSWORD=PASSWORD))
+
+    def ask(self, query, timeout=20):
+        """The first line of query's answer, None if the session is gone."""
+        try:
+            self.p.stdin.write(query + ";\n")
+            self.p.stdin.flush()
+        except OSError:
+            return None
+        ready, _, _ = select.select([self.p.stdout], [], [], timeout)
+        return self.p.stdout.readline().strip() or None if ready else None
+
+    def close(self):
+        if self.p.poll() is None:
+            self.p.kill()
+        self.p.wait(10)
+        self.p.stdin.close()
+        self.p.stdout.close()
+
+
 @pytest.fixture
 def cluster():
     root = tempfile.mkdtemp(prefix="fc-pgsql-")
@@ -162,9 +190,25 @@ def test_roles_lag_and_promotion(daemon, cluster):
     fc.wait_state(d, rport, primary.port, "down", 60)
     assert reason(d, wport, s1.port) == "role standby, want primary"
     assert reason(d, rport, primary.port) == "role primary, want standby"
-    assert reason(d, rport, s1.port).startswith("role standby, lag "), reason(d, rport, s1.port)
+    # the lag shows once a check of the read pool has found the primary
+    fc.wait_until(lambda: reason(d, rport, s1.port).startswith("role standby, lag "), 30,
+                  "standby 1's lag in the read service", interval=0.2)
     assert [port_through(wport) for _ in range(4)] == [primary.port] * 4
     assert sorted(port_through(rport) for _ in range(4)) == sorted([s1.port, s2.port] * 2)
+    # read sessions held open through everything below (rr: one on each)
+    sessions = [Session(rport), Session(rport)]
+    try:
+        _test_lag_and_promotion(d, cluster, wport, rport, sessions)
+    finally:
+        for s in sessions:
+            s.close()
+
+
+def _test_lag_and_promotion(d, cluster, wport, rport, sessions):
+    primary, s1, s2 = cluster
+    on = [int(s.ask("SELECT inet_server_port()")) for s in sessions]
+    assert sorted(on) == sorted([s1.port, s2.port]), on
+    held = sessions[on.index(s2.port)]  # standby 2 stays a standby throughout
 
     # replay paused on standby 2 while the primary writes: out once the lag
     # passes max_lag, back when replay resumes
@@ -194,3 +238,6 @@ def test_roles_lag_and_promotion(daemon, cluster):
     assert [port_through(rport) for _ in range(3)] == [s2.port] * 3
     # on an idle machine this is within the bound; the slack is for a loaded one
     assert waited < bound + 30, waited
+    # the session on standby 2 was never broken: taken out of the service
+    # for its lag, then the promotion, it still answers on the same server
+    assert held.ask("SELECT inet_server_port()") == str(s2.port)
