@@ -7,7 +7,9 @@ max_lag) over both servers, lb_kind NAT on loopback: every query through
 each lands where it should (SELECT @@port); SET GLOBAL read_only=1 takes the
 primary out of the write service; a stopped SQL thread (Seconds_Behind_Master
 NULL) and a delayed replica (MASTER_DELAY, its lag over max_lag) take the
-replica out of the read service, and it comes back.  Skipped only when the
+replica out of the read service, and it comes back.  Then a login over TLS
+(the primary has a certificate), ssl require against the replica (which has
+none) and a wrong password, each with its reason.  Skipped only when the
 MariaDB binaries are absent.  Every process is stopped and every directory
 removed by the fixture, also when a test fails; every wait is bounded."""
 import os
@@ -103,7 +105,15 @@ def pair():
     os.chmod(root, 0o755)
     servers = []
     try:
-        primary = Server(root, "primary", 1, ["--log-bin=bin", "--binlog-format=ROW"])
+        # the primary speaks TLS (a self-signed certificate), the replica not
+        cert, key = os.path.join(root, "cert.pem"), os.path.join(root, "key.pem")
+        r = subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+                            "-subj", "/CN=fulcrum-test", "-days", "2", "-keyout", key,
+                            "-out", cert], capture_output=True, text=True, timeout=60)
+        assert r.returncode == 0, r.stderr
+        os.chmod(key, 0o644)
+        primary = Server(root, "primary", 1, ["--log-bin=bin", "--binlog-format=ROW",
+                                              "--ssl-cert=" + cert, "--ssl-key=" + key])
         replica = Server(root, "replica", 2, ["--read-only=1", "--relay-log=relay"])
         servers += [primary, replica]
         for s in servers:
@@ -194,3 +204,30 @@ def test_roles_and_lag(daemon, pair):
         replica.sql("STOP SLAVE; CHANGE MASTER TO MASTER_DELAY=0; START SLAVE", check=True)
     fc.wait_state(d, rport, replica.port, "up", 60)
     assert [port_through(rport) for _ in range(2)] == [replica.port] * 2
+
+
+def test_login_tls_and_refusals(daemon, pair):
+    """role any: a login; TLS where the server has it (ssl require), a clear
+    reason where it has not, and the server's own words for a wrong
+    password."""
+    primary, replica = pair
+    tls, plain, wrong = fc.free_port(), fc.free_port(), fc.free_port()
+
+    def vs(vport, server, lines):
+        return ("virtual_server 127.0.0.1 %d {\n    delay_loop 0.5\n    lb_algo rr\n"
+                "    lb_kind NAT\n    protocol TCP\n    real_server 127.0.0.1 %d {\n"
+                "        MYSQL_CHECK {\n%s            connect_timeout 5\n"
+                "            retry 0\n        }\n    }\n}\n"
+                % (vport, server.port, "".join("            %s\n" % l for l in lines)))
+    d = daemon(vs(tls, primary, ["password " + PASSWORD, "ssl require"]) +
+               vs(plain, replica, ["password " + PASSWORD, "ssl require"]) +
+               vs(wrong, primary, ["password not-" + PASSWORD, "ssl disable"]))
+    fc.wait_state(d, tls, primary.port, "up", 30)
+    r = reason(d, tls, primary.port)
+    assert r.startswith("logged in, 10.") and "MariaDB" in r and r.endswith(", TLS"), r
+    assert port_through(tls) == primary.port
+    fc.wait_state(d, plain, replica.port, "down", 30)
+    assert reason(d, plain, replica.port) == "ssl require: the server offers no TLS"
+    fc.wait_state(d, wrong, primary.port, "down", 30)
+    assert reason(d, wrong, primary.port) == (
+        "auth failed: Access denied for user 'fulcrum'@'127.0.0.1' (using password: YES)")
