@@ -9,7 +9,9 @@
  * max_lag, NULL, SHOW REPLICA STATUS where SHOW SLAVE STATUS is gone), and
  * a hostile server: an oversized length, a truncated greeting, a wrong
  * sequence number, a malformed result set, silence -- down with a reason or
- * the deadline, never a hang.  The health core is played by check_core.h. */
+ * the deadline, never a hang.  The SSLRequest, TLS and caching_sha2's full
+ * authentication (the password in clear inside TLS) against a Python
+ * server with a self-signed certificate (py_server.h).  The health core is played by check_core.h. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <setjmp.h>
@@ -33,6 +35,7 @@
 #include "core/loop.h"
 
 #include "check_core.h"
+#include "py_server.h"
 
 static const uint8_t SALT[20] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20};
 #define NATIVE_S3CRET "\xf6\x6f\xdd\x3f\xf8\x55\xd9\x34\x9a\x0d\xdb\x50\xc4\xa1\xa5\x35\xfb\x41\x24\x65"
@@ -578,6 +581,111 @@ static void test_silence_times_out(void **state)
 	assert_true(g.took_ms < 2000);
 }
 
+/* ---- over TLS: a Python server with a certificate (py_server.h) ---- */
+
+/* Greets with caching_sha2_password and CLIENT_SSL, takes the SSLRequest,
+ * does TLS, asks the full authentication (0x01 0x04) and accepts the
+ * password in clear if it is s3cret (an OK), else an ERR. */
+static const char my_tls_py[] =
+    "import os, socket, ssl, struct, sys, threading\n"
+    "d = sys.argv[1]\n"
+    "ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)\n"
+    "ctx.load_cert_chain(os.path.join(d, 'cert.pem'), os.path.join(d, 'key.pem'))\n"
+    "ls = socket.socket()\n"
+    "ls.bind(('127.0.0.1', 0))\n"
+    "ls.listen(8)\n"
+    "def pkt(seq, p):\n"
+    "    return struct.pack('<I', len(p))[:3] + bytes([seq]) + p\n"
+    "def exact(s, n):\n"
+    "    b = b''\n"
+    "    while len(b) < n:\n"
+    "        r = s.recv(n - len(b))\n"
+    "        if not r:\n"
+    "            raise EOFError\n"
+    "        b += r\n"
+    "    return b\n"
+    "def read(s):\n"
+    "    h = exact(s, 4)\n"
+    "    return h[3], exact(s, h[0] | h[1] << 8 | h[2] << 16)\n"
+    "def serve(c):\n"
+    "    try:\n"
+    "        c.settimeout(5)\n"
+    "        caps = 0x000aaa09\n"
+    "        salt = bytes(range(1, 21))\n"
+    "        g = (b'\\x0a8.0-fake\\x00' + struct.pack('<I', 9) + salt[:8] + b'\\x00' +\n"
+    "             struct.pack('<H', caps & 0xffff) + b'\\x21\\x02\\x00' +\n"
+    "             struct.pack('<H', caps >> 16) + b'\\x15' + bytes(10) + salt[8:] +\n"
+    "             b'\\x00caching_sha2_password\\x00')\n"
+    "        c.sendall(pkt(0, g))\n"
+    "        seq, p = read(c)\n"
+    "        if seq != 1 or len(p) != 32 or not (p[1] & 0x08):\n"
+    "            return c.close()\n"
+    "        s = ctx.wrap_socket(c, server_side=True)\n"
+    "        seq, p = read(s)\n"
+    "        s.sendall(pkt(3, b'\\x01\\x04'))\n"
+    "        seq, p = read(s)\n"
+    "        if seq == 4 and p == b's3cret\\x00':\n"
+    "            s.sendall(pkt(5, b'\\x00\\x00\\x00\\x02\\x00\\x00\\x00'))\n"
+    "        else:\n"
+    "            s.sendall(pkt(5, b'\\xff\\x15\\x04#28000Access denied'))\n"
+    "        read(s)\n"
+    "        s.close()\n"
+    "    except Exception:\n"
+    "        c.close()\n"
+    "def loop():\n"
+    "    while True:\n"
+    "        c, _ = ls.accept()\n"
+    "        threading.Thread(target=serve, args=(c,), daemon=True).start()\n"
+    "threading.Thread(target=loop, daemon=True).start()\n"
+    "print('READY %d' % ls.getsockname()[1], flush=True)\n"
+    "sys.stdin.read()  # until the test closes our stdin\n";
+
+static struct py_server tls_srv;
+static uint16_t tls_port;
+
+static int tls_setup(void **state)
+{
+	char line[64];
+
+	if (py_server_start(&tls_srv, my_tls_py, line, sizeof(line)) < 0)
+		return -1;
+	return sscanf(line, "READY %hu", &tls_port) == 1 ? 0 : -1;
+}
+
+static int tls_teardown(void **state)
+{
+	return py_server_stop(&tls_srv);
+}
+
+/* One attempt against the TLS server. */
+static void run_tls(struct check_mysql_conf *m)
+{
+	struct check_conf conf = {.type = CHECK_MYSQL, .spec = m, .connect_timeout_ms = 5000};
+	struct check_run run = {.ops = &check_mysql_ops, .conf = &conf, .loop = g.l, .up = 1};
+	char err[ERRLEN];
+
+	assert_int_equal(addr_parse_ip("127.0.0.1", &run.target, err, sizeof(err)), 0);
+	run.target.port = tls_port;
+	run.rs_addr = &run.target;
+	attempt(&run);
+	if (getenv("FC_TEST_VERBOSE"))
+		printf("-> %s: %s\n", g.timed_out ? "timed out" : g.ok ? "ok" : "failed", g.reason);
+}
+
+static void test_tls_full_path(void **state)
+{
+	struct check_mysql_conf good = CONF(.ssl = MY_SSL_PREFER);
+	struct check_mysql_conf bad = {.password = "wrong", .ssl = MY_SSL_REQUIRE};
+
+	/* the full authentication: the password in clear, inside TLS */
+	run_tls(&good);
+	assert_int_equal(g.ok, 1);
+	assert_string_equal(g.reason, "logged in, 8.0-fake, TLS");
+	run_tls(&bad);
+	assert_int_equal(g.ok, 0);
+	assert_string_equal(g.reason, "auth failed: Access denied");
+}
+
 static int setup(void **state)
 {
 	signal(SIGPIPE, SIG_IGN);
@@ -608,6 +716,7 @@ int main(void)
 	    cmocka_unit_test(test_wrong_sequence),
 	    cmocka_unit_test(test_malformed_resultset),
 	    cmocka_unit_test(test_silence_times_out),
+	    cmocka_unit_test_setup_teardown(test_tls_full_path, tls_setup, tls_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
