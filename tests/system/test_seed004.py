@@ -29,6 +29,7 @@ import os
 import re
 import shutil
 import socket
+import time
 
 import pytest
 
@@ -380,7 +381,7 @@ def test_a_stream_on_the_director_when_the_real_server_returns(site, guide_net, 
     a local server) keeps its keep-alive stream when the real server comes
     back if sorry_server_inhibit keeps the sorry server in the table
     (weight 0, as keepalived does); without it the sorry server leaves and
-    the stream's next request lands on the real server, which resets it
+    the stream's requests soon land on the real server, which resets it
     (IPVS's expire_nodest_conn).  New clients go to the real server either
     way."""
     net = guide_net
@@ -399,8 +400,20 @@ def test_a_stream_on_the_director_when_the_real_server_returns(site, guide_net, 
             assert re.search(r"127\.0\.0\.1:80 .*sorry live ready weight 0 .*local",
                              d.ctl_ok("show", "xdp")), d.ctl_ok("show", "xdp")
         else:
-            with pytest.raises((OSError, AssertionError)):
-                held.get()
+            # The sorry server leaves the table in the apply that follows the
+            # real server's return, which may come a moment after the first
+            # new client reached the real server: the stream breaks within a
+            # bound, not necessarily at its very next request.
+            deadline = time.monotonic() + 5.0
+            while True:
+                try:
+                    held.get()
+                except (OSError, AssertionError):
+                    break
+                assert time.monotonic() < deadline, (
+                    "the stream on the director still answers 5 s after the real server "
+                    "returned:\n" + d.ctl_ok("show", "xdp"))
+                time.sleep(0.2)
     finally:
         held.close()
 
