@@ -103,4 +103,19 @@ struct check_run {
 	char reason[192];         /* last result, e.g. "connection refused" */
 };
 
+/* The head of a byte-stream attempt that may speak TLS (EXPECT_CHECK,
+ * PGSQL_CHECK, MYSQL_CHECK): the FIRST member of such a checker's attempt
+ * struct (run->priv), so that check_att_release() finds the watcher and the
+ * check_stream_*() helpers (check.h) end, watch and wait for TLS the same
+ * way for every one of them. */
+struct ssl_st;
+struct check_stream {
+	struct ev_io io;        /* first: check_att_release() */
+	struct check_run *run;
+	struct ssl_st *ssl;     /* the TLS session once started, else NULL */
+	/* frees what the checker's struct holds beyond this head (buffers,
+	 * secrets), before the struct itself goes; NULL = nothing */
+	void (*free_parts)(struct check_stream *s);
+};
+
 #endif

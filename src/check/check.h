@@ -2,6 +2,8 @@
 #ifndef FC_CHECK_CHECK_H
 #define FC_CHECK_CHECK_H
 
+#include <sys/types.h>
+
 #include "check/check-t.h"
 
 /* End the attempt in progress: ok 1 = passed, 0 = failed; reason says why
@@ -81,6 +83,22 @@ const char *check_dgram_errno_reason(int e);
 void check_att_release(struct check_run *run);
 void check_att_finish(struct check_run *run, int ok, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* For checkers whose attempt struct starts with a struct check_stream
+ * (check-t.h; check_stream.c).  check_stream_release frees the parts
+ * (free_parts), the TLS session, then check_att_release(); harmless when
+ * run->priv is NULL (the checker's cancel op can be this).
+ * check_stream_finish releases, then check_done with the reason.
+ * check_stream_events watches for ev (EPOLLIN/EPOLLOUT), or finishes the
+ * attempt failed and returns -1.  check_stream_tls_wait waits for what a
+ * tls_*() result rc asks (TLS_WANT_READ/WRITE), else finishes failed with
+ * "WHAT: ERR" (just ERR when what is NULL); it always returns -1, for the
+ * caller to return to the loop. */
+void check_stream_release(struct check_run *run);
+void check_stream_finish(struct check_stream *s, int ok, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int check_stream_events(struct check_stream *s, uint32_t ev);
+int check_stream_tls_wait(struct check_stream *s, ssize_t rc, const char *what, const char *err);
 
 /* The reason text for a socket errno: "connection refused", "no route to
  * host"..., else strerror(). */

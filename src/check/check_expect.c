@@ -46,69 +46,23 @@
 enum expect_state { EX_CONNECT, EX_HANDSHAKE, EX_SEND, EX_RECV };
 
 struct expect_att {
-	struct ev_io io; /* first: check_att_release() */
-	struct check_run *run;
+	struct check_stream s; /* first: the watcher, the run, the TLS session */
 	enum expect_state st;
-	SSL *ssl;        /* tls, once connected */
 	size_t sent;     /* of conf->send */
 	char *buf;       /* the reply so far, bounded by EXPECT_MAX */
 	size_t len, cap;
 };
-_Static_assert(offsetof(struct expect_att, io) == 0, "check_att_*() find the watcher first");
+_Static_assert(offsetof(struct expect_att, s) == 0, "check_att_*() find the watcher first");
 
-#define CONF(a) ((const struct check_expect_conf *)(a)->run->conf->spec)
+#define CONF(a) ((const struct check_expect_conf *)(a)->s.run->conf->spec)
 
-/* Free what check_att_release() does not know about, then release. */
-static void expect_release(struct check_run *run)
+/* The reply buffer: what the stream head does not know about. */
+static void expect_free_parts(struct check_stream *s)
 {
-	struct expect_att *a = run->priv;
+	struct expect_att *a = (struct expect_att *)s;
 
-	if (!a)
-		return;
-	tls_free(a->ssl);
-	a->ssl = NULL;
 	free(a->buf);
 	a->buf = NULL;
-	check_att_release(run);
-}
-
-static void finish(struct expect_att *a, int ok, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void finish(struct expect_att *a, int ok, const char *fmt, ...)
-{
-	struct check_run *run = a->run;
-	char reason[sizeof(run->reason)];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(reason, sizeof(reason), fmt, ap);
-	va_end(ap);
-	expect_release(run);
-	check_done(run, ok, "%s", reason);
-}
-
-static int set_events(struct expect_att *a, uint32_t ev)
-{
-	if (a->io.events == ev)
-		return 0;
-	if (loop_io_mod(a->run->loop, &a->io, ev) < 0) {
-		finish(a, 0, "cannot watch the socket: %s", strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
-/* Wait for what a TLS call wants, or fail with its reason (after "what: "
- * unless what is NULL). */
-static void tls_wait(struct expect_att *a, ssize_t rc, const char *what, const char *err)
-{
-	if (rc == TLS_WANT_READ)
-		set_events(a, EPOLLIN);
-	else if (rc == TLS_WANT_WRITE)
-		set_events(a, EPOLLOUT);
-	else
-		finish(a, 0, "%s%s%s", what ? what : "", what ? ": " : "", err);
 }
 
 /* The first line of the reply, printable and short, for a reason text. */
@@ -135,7 +89,7 @@ static void no_match(struct expect_att *a, const char *why)
 {
 	char head[48];
 
-	finish(a, 0, "reply did not match '%.60s' (%zu bytes%s, \"%s\")", CONF(a)->expect, a->len,
+	check_stream_finish(&a->s, 0, "reply did not match '%.60s' (%zu bytes%s, \"%s\")", CONF(a)->expect, a->len,
 	       why, reply_head(a, head, sizeof(head)));
 }
 
@@ -148,11 +102,11 @@ static int judge(struct expect_att *a)
 	int m = rx_match(pat, a->buf, a->len, err, sizeof(err));
 
 	if (m < 0) {
-		finish(a, 0, "expect: %s", err);
+		check_stream_finish(&a->s, 0, "expect: %s", err);
 		return 1;
 	}
 	if (m) {
-		finish(a, 1, "reply matched '%.60s'", pat);
+		check_stream_finish(&a->s, 1, "reply matched '%.60s'", pat);
 		return 1;
 	}
 	if (a->len == EXPECT_MAX) {
@@ -179,7 +133,7 @@ static int grow(struct expect_att *a)
 		cap = EXPECT_MAX;
 	nb = realloc(a->buf, cap);
 	if (!nb) {
-		finish(a, 0, "out of memory");
+		check_stream_finish(&a->s, 0, "out of memory");
 		return -1;
 	}
 	a->buf = nb;
@@ -196,26 +150,26 @@ static void do_recv(struct expect_att *a)
 
 		if (grow(a) < 0)
 			return;
-		if (a->ssl) {
-			n = tls_read(a->ssl, a->buf + a->len, a->cap - a->len, err, sizeof(err));
+		if (a->s.ssl) {
+			n = tls_read(a->s.ssl, a->buf + a->len, a->cap - a->len, err, sizeof(err));
 			if (n < 0) {
-				tls_wait(a, n, "reading the reply", err);
+				check_stream_tls_wait(&a->s, n, "reading the reply", err);
 				return;
 			}
 		} else {
-			n = recv(a->io.fd, a->buf + a->len, a->cap - a->len, MSG_DONTWAIT);
+			n = recv(a->s.io.fd, a->buf + a->len, a->cap - a->len, MSG_DONTWAIT);
 			if (n < 0 && errno == EINTR)
 				continue;
 			if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 				return;
 			if (n < 0) {
-				finish(a, 0, "reading the reply: %s", check_errno_reason(errno));
+				check_stream_finish(&a->s, 0, "reading the reply: %s", check_errno_reason(errno));
 				return;
 			}
 		}
 		if (n == 0) {
 			if (!a->len)
-				finish(a, 0, "connection closed before a reply");
+				check_stream_finish(&a->s, 0, "connection closed before a reply");
 			else
 				no_match(a, ", then the server closed");
 			return;
@@ -232,12 +186,12 @@ static void start_recv(struct expect_att *a)
 	const struct check_expect_conf *e = CONF(a);
 
 	if (!e->expect) {
-		finish(a, 1, "%s%s", a->ssl ? "TLS handshake done" : "connected",
+		check_stream_finish(&a->s, 1, "%s%s", a->s.ssl ? "TLS handshake done" : "connected",
 		       e->send ? ", request sent" : "");
 		return;
 	}
 	a->st = EX_RECV;
-	if (set_events(a, EPOLLIN) == 0)
+	if (check_stream_events(&a->s, EPOLLIN) == 0)
 		do_recv(a); /* the greeting may be there already (TLS buffers it) */
 }
 
@@ -251,22 +205,22 @@ static void do_send(struct expect_att *a)
 	while (a->sent < len) {
 		ssize_t n;
 
-		if (a->ssl) {
-			n = tls_write(a->ssl, req + a->sent, len - a->sent, err, sizeof(err));
+		if (a->s.ssl) {
+			n = tls_write(a->s.ssl, req + a->sent, len - a->sent, err, sizeof(err));
 			if (n < 0) {
-				tls_wait(a, n, "sending", err);
+				check_stream_tls_wait(&a->s, n, "sending", err);
 				return;
 			}
 		} else {
-			n = send(a->io.fd, req + a->sent, len - a->sent, MSG_NOSIGNAL | MSG_DONTWAIT);
+			n = send(a->s.io.fd, req + a->sent, len - a->sent, MSG_NOSIGNAL | MSG_DONTWAIT);
 			if (n < 0 && errno == EINTR)
 				continue;
 			if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-				set_events(a, EPOLLOUT);
+				check_stream_events(&a->s, EPOLLOUT);
 				return;
 			}
 			if (n < 0) {
-				finish(a, 0, "sending: %s",
+				check_stream_finish(&a->s, 0, "sending: %s",
 				       errno == EPIPE ? "the server closed the connection"
 						      : check_errno_reason(errno));
 				return;
@@ -280,10 +234,10 @@ static void do_send(struct expect_att *a)
 static void do_handshake(struct expect_att *a)
 {
 	char err[160];
-	int rc = tls_handshake(a->ssl, err, sizeof(err));
+	int rc = tls_handshake(a->s.ssl, err, sizeof(err));
 
 	if (rc != 1) {
-		tls_wait(a, rc, NULL, err); /* "TLS handshake failed: ..." */
+		check_stream_tls_wait(&a->s, rc, NULL, err); /* "TLS handshake failed: ..." */
 		return;
 	}
 	do_send(a);
@@ -296,18 +250,18 @@ static void do_connected(struct expect_att *a, uint32_t events)
 	char err[160];
 
 	if (events & (EPOLLERR | EPOLLHUP)) {
-		if (getsockopt(a->io.fd, SOL_SOCKET, SO_ERROR, &e, &el) < 0)
+		if (getsockopt(a->s.io.fd, SOL_SOCKET, SO_ERROR, &e, &el) < 0)
 			e = errno;
-		finish(a, 0, "%s", e ? check_errno_reason(e) : "connection failed");
+		check_stream_finish(&a->s, 0, "%s", e ? check_errno_reason(e) : "connection failed");
 		return;
 	}
 	if (!CONF(a)->tls) {
 		do_send(a);
 		return;
 	}
-	a->ssl = tls_client_new(a->io.fd, NULL, err, sizeof(err));
-	if (!a->ssl) {
-		finish(a, 0, "%s", err);
+	a->s.ssl = tls_client_new(a->s.io.fd, NULL, err, sizeof(err));
+	if (!a->s.ssl) {
+		check_stream_finish(&a->s, 0, "%s", err);
 		return;
 	}
 	a->st = EX_HANDSHAKE;
@@ -355,17 +309,13 @@ static void expect_start(struct check_run *run)
 		check_done(run, 0, "%s", err);
 		return;
 	}
-	a->run = run;
-	a->io.fd = fd;
+	a->s.run = run;
+	a->s.io.fd = fd;
+	a->s.free_parts = expect_free_parts;
 	a->st = EX_CONNECT;
 	run->priv = a;
-	if (loop_io_add(run->loop, &a->io, fd, EPOLLOUT, on_io, a) < 0)
-		finish(a, 0, "cannot watch the socket: %s", strerror(errno));
-}
-
-static void expect_cancel(struct check_run *run)
-{
-	expect_release(run);
+	if (loop_io_add(run->loop, &a->s.io, fd, EPOLLOUT, on_io, a) < 0)
+		check_stream_finish(&a->s, 0, "cannot watch the socket: %s", strerror(errno));
 }
 
 /* ---- configuration ---- */
@@ -500,5 +450,5 @@ const struct check_ops check_expect_ops = {
     .conf_free = expect_conf_free,
     .conf_equal = expect_conf_equal,
     .start = expect_start,
-    .cancel = expect_cancel,
+    .cancel = check_stream_release,
 };

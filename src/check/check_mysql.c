@@ -71,10 +71,8 @@ enum my_state {
 };
 
 struct my_att {
-	struct ev_io io; /* first: check_att_release() */
-	struct check_run *run;
+	struct check_stream s; /* first: the watcher, the run, the TLS session */
 	enum my_state st;
-	SSL *ssl;
 	int tls_done;
 	uint8_t seq; /* the sequence number the next packet must carry */
 	struct my_handshake hs;
@@ -86,68 +84,24 @@ struct my_att {
 	size_t outlen, outoff;
 	struct my_rs *rs;
 };
-_Static_assert(offsetof(struct my_att, io) == 0, "check_att_*() find the watcher first");
+_Static_assert(offsetof(struct my_att, s) == 0, "check_att_*() find the watcher first");
 
-#define CONF(a) ((const struct check_mysql_conf *)(a)->run->conf->spec)
+#define CONF(a) ((const struct check_mysql_conf *)(a)->s.run->conf->spec)
 
 static const char *user_of(const struct check_mysql_conf *m)
 {
 	return m->user ? m->user : MYSQL_DEFAULT_USER;
 }
 
-static void my_release(struct check_run *run)
+/* The reply buffers: what the stream head does not know about. */
+static void my_free_parts(struct check_stream *s)
 {
-	struct my_att *a = run->priv;
+	struct my_att *a = (struct my_att *)s;
 
-	if (!a)
-		return;
-	tls_free(a->ssl);
-	a->ssl = NULL;
 	free(a->in);
 	a->in = NULL;
 	free(a->rs);
 	a->rs = NULL;
-	check_att_release(run);
-}
-
-static void finish(struct my_att *a, int ok, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void finish(struct my_att *a, int ok, const char *fmt, ...)
-{
-	struct check_run *run = a->run;
-	char reason[sizeof(run->reason)];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(reason, sizeof(reason), fmt, ap);
-	va_end(ap);
-	my_release(run);
-	check_done(run, ok, "%s", reason);
-}
-
-static int set_events(struct my_att *a, uint32_t ev)
-{
-	if (a->io.events == ev)
-		return 0;
-	if (loop_io_mod(a->run->loop, &a->io, ev) < 0) {
-		finish(a, 0, "cannot watch the socket: %s", strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
-/* Wait for what a TLS call wants, or fail (-1 either way: the caller
- * returns to the loop). */
-static int tls_wait(struct my_att *a, ssize_t rc, const char *what, const char *err)
-{
-	if (rc == TLS_WANT_READ)
-		set_events(a, EPOLLIN);
-	else if (rc == TLS_WANT_WRITE)
-		set_events(a, EPOLLOUT);
-	else
-		finish(a, 0, "%s: %s", what, err);
-	return -1;
 }
 
 static void start_tls(struct my_att *a);
@@ -162,22 +116,22 @@ static int flush(struct my_att *a)
 	while (a->outoff < a->outlen) {
 		ssize_t n;
 
-		if (a->ssl) {
-			n = tls_write(a->ssl, a->out + a->outoff, a->outlen - a->outoff, err,
+		if (a->s.ssl) {
+			n = tls_write(a->s.ssl, a->out + a->outoff, a->outlen - a->outoff, err,
 				      sizeof(err));
 			if (n < 0)
-				return tls_wait(a, n, "sending", err);
+				return check_stream_tls_wait(&a->s, n, "sending", err);
 		} else {
-			n = send(a->io.fd, a->out + a->outoff, a->outlen - a->outoff,
+			n = send(a->s.io.fd, a->out + a->outoff, a->outlen - a->outoff,
 				 MSG_NOSIGNAL | MSG_DONTWAIT);
 			if (n < 0 && errno == EINTR)
 				continue;
 			if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-				set_events(a, EPOLLOUT);
+				check_stream_events(&a->s, EPOLLOUT);
 				return -1;
 			}
 			if (n < 0) {
-				finish(a, 0, "sending: %s",
+				check_stream_finish(&a->s, 0, "sending: %s",
 				       errno == EPIPE ? "the server closed the connection"
 						      : check_errno_reason(errno));
 				return -1;
@@ -185,11 +139,11 @@ static int flush(struct my_att *a)
 		}
 		a->outoff += (size_t)n;
 	}
-	if (a->st == MS_TLS && !a->ssl) {
+	if (a->st == MS_TLS && !a->s.ssl) {
 		start_tls(a);
 		return -1;
 	}
-	return set_events(a, EPOLLIN);
+	return check_stream_events(&a->s, EPOLLIN);
 }
 
 /* Queue one packet (payload already at a->out + MY_HDR_LEN) with the
@@ -214,7 +168,7 @@ static int send_query(struct my_att *a, enum my_state st, const char *sql)
 	if (!a->rs)
 		a->rs = malloc(sizeof(*a->rs));
 	if (!a->rs) {
-		finish(a, 0, "out of memory");
+		check_stream_finish(&a->s, 0, "out of memory");
 		return -1;
 	}
 	my_rs_init(a->rs);
@@ -233,11 +187,11 @@ static void pass(struct my_att *a, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(reason, sizeof(reason), fmt, ap);
 	va_end(ap);
-	if (a->ssl)
-		(void)tls_write(a->ssl, quit, sizeof(quit), err, sizeof(err));
+	if (a->s.ssl)
+		(void)tls_write(a->s.ssl, quit, sizeof(quit), err, sizeof(err));
 	else
-		(void)send(a->io.fd, quit, sizeof(quit), MSG_NOSIGNAL | MSG_DONTWAIT);
-	finish(a, 1, "%s", reason);
+		(void)send(a->s.io.fd, quit, sizeof(quit), MSG_NOSIGNAL | MSG_DONTWAIT);
+	check_stream_finish(&a->s, 1, "%s", reason);
 }
 
 /* ---- authentication ---- */
@@ -258,8 +212,8 @@ static int auth_answer(struct my_att *a, const char *plugin, uint8_t *out, size_
 		return 0;
 	}
 	if (!strcmp(plugin, "mysql_clear_password")) {
-		if (!a->ssl) {
-			finish(a, 0, "auth failed: the server asks for the password in clear, "
+		if (!a->s.ssl) {
+			check_stream_finish(&a->s, 0, "auth failed: the server asks for the password in clear, "
 				     "refused without TLS");
 			return -1;
 		}
@@ -267,7 +221,7 @@ static int auth_answer(struct my_att *a, const char *plugin, uint8_t *out, size_
 		memcpy(out, pw ? pw : "", *len);
 		return 0;
 	}
-	finish(a, 0, "auth failed: the server wants auth plugin %s (fulcrum speaks "
+	check_stream_finish(&a->s, 0, "auth failed: the server wants auth plugin %s (fulcrum speaks "
 		     "mysql_native_password and caching_sha2_password)", plugin);
 	return -1;
 }
@@ -289,12 +243,12 @@ static int send_response(struct my_att *a)
 		return -1;
 	if (m->dbname)
 		caps |= MY_CAP_CONNECT_DB;
-	if (a->ssl)
+	if (a->s.ssl)
 		caps |= MY_CAP_SSL;
 	n = my_build_response(a->out + MY_HDR_LEN, MYSQL_OUT_MAX, caps, user_of(m), auth, alen,
 			      m->dbname, a->plugin);
 	if (!n) {
-		finish(a, 0, "the login packet does not fit");
+		check_stream_finish(&a->s, 0, "the login packet does not fit");
 		return -1;
 	}
 	a->st = MS_AUTH;
@@ -304,10 +258,10 @@ static int send_response(struct my_att *a)
 static void do_tls(struct my_att *a)
 {
 	char err[160];
-	int rc = tls_handshake(a->ssl, err, sizeof(err));
+	int rc = tls_handshake(a->s.ssl, err, sizeof(err));
 
 	if (rc != 1) {
-		tls_wait(a, rc, "TLS", err);
+		check_stream_tls_wait(&a->s, rc, "TLS", err);
 		return;
 	}
 	a->tls_done = 1;
@@ -318,9 +272,9 @@ static void start_tls(struct my_att *a)
 {
 	char err[160];
 
-	a->ssl = tls_client_new(a->io.fd, NULL, err, sizeof(err));
-	if (!a->ssl) {
-		finish(a, 0, "%s", err);
+	a->s.ssl = tls_client_new(a->s.io.fd, NULL, err, sizeof(err));
+	if (!a->s.ssl) {
+		check_stream_finish(&a->s, 0, "%s", err);
 		return;
 	}
 	do_tls(a);
@@ -333,12 +287,12 @@ static int on_greeting(struct my_att *a, const struct my_pkt *pk)
 	size_t n;
 
 	if (my_parse_handshake(pk->p, pk->len, &a->hs, err, sizeof(err)) < 0) {
-		finish(a, 0, "greeting: %s", err);
+		check_stream_finish(&a->s, 0, "greeting: %s", err);
 		return -1;
 	}
 	if (m->ssl == MY_SSL_DISABLE || !(a->hs.caps & MY_CAP_SSL)) {
 		if (m->ssl == MY_SSL_REQUIRE) {
-			finish(a, 0, "ssl require: the server offers no TLS");
+			check_stream_finish(&a->s, 0, "ssl require: the server offers no TLS");
 			return -1;
 		}
 		return send_response(a);
@@ -361,7 +315,7 @@ static int on_auth(struct my_att *a, const struct my_pkt *pk)
 	size_t alen;
 
 	if (!pk->len) {
-		finish(a, 0, "auth failed: an empty reply");
+		check_stream_finish(&a->s, 0, "auth failed: an empty reply");
 		return -1;
 	}
 	switch (pk->p[0]) {
@@ -369,14 +323,14 @@ static int on_auth(struct my_att *a, const struct my_pkt *pk)
 		return logged_in(a);
 	case MY_ERR:
 		if (my_parse_err(pk->p, pk->len, &e) < 0)
-			finish(a, 0, "auth failed: a malformed error packet");
+			check_stream_finish(&a->s, 0, "auth failed: a malformed error packet");
 		else
-			finish(a, 0, "auth failed: %s", e.msg);
+			check_stream_finish(&a->s, 0, "auth failed: %s", e.msg);
 		return -1;
 	case MY_EOF: /* auth switch request */
 		if (my_parse_auth_switch(pk->p, pk->len, a->plugin, sizeof(a->plugin), a->hs.salt,
 					 err, sizeof(err)) < 0) {
-			finish(a, 0, "auth failed: %s", err);
+			check_stream_finish(&a->s, 0, "auth failed: %s", err);
 			return -1;
 		}
 		if (auth_answer(a, a->plugin, auth, &alen) < 0)
@@ -390,8 +344,8 @@ static int on_auth(struct my_att *a, const struct my_pkt *pk)
 			return 0;
 		if (pk->p[1] != 4)
 			break;
-		if (!a->ssl) {
-			finish(a, 0, "auth failed: caching_sha2_password wants the full "
+		if (!a->s.ssl) {
+			check_stream_finish(&a->s, 0, "auth failed: caching_sha2_password wants the full "
 				     "authentication (the server has not cached this account), "
 				     "which fulcrum does only over TLS");
 			return -1;
@@ -400,7 +354,7 @@ static int on_auth(struct my_att *a, const struct my_pkt *pk)
 		memcpy(a->out + MY_HDR_LEN, pw ? pw : "", alen);
 		return send_pkt(a, alen);
 	}
-	finish(a, 0, "auth failed: an unexpected packet (0x%02x) from %s", pk->p[0], a->plugin);
+	check_stream_finish(&a->s, 0, "auth failed: an unexpected packet (0x%02x) from %s", pk->p[0], a->plugin);
 	return -1;
 }
 
@@ -421,7 +375,7 @@ static int logged_in(struct my_att *a)
 		return send_query(a, MS_LAG, "SHOW SLAVE STATUS");
 	/* MariaDB's "5.5.5-" prefix is for old clients' version checks */
 	pass(a, "logged in, %s%s",
-	     a->hs.version + (strncmp(a->hs.version, "5.5.5-", 6) ? 0 : 6), a->ssl ? ", TLS" : "");
+	     a->hs.version + (strncmp(a->hs.version, "5.5.5-", 6) ? 0 : 6), a->s.ssl ? ", TLS" : "");
 	return -1;
 }
 
@@ -437,17 +391,17 @@ static int on_role(struct my_att *a)
 	int ro;
 
 	if (rs->nrows != 1 || rs->ncols < 1) {
-		finish(a, 0, "SELECT @@read_only: %u rows", rs->nrows);
+		check_stream_finish(&a->s, 0, "SELECT @@read_only: %u rows", rs->nrows);
 		return -1;
 	}
 	ro = val_is(rs, 0, "1") || (rs->ncols > 1 && val_is(rs, 1, "1"));
 	a->read_only = ro;
 	if (m->role == MY_ROLE_PRIMARY && ro) {
-		finish(a, 0, "role replica (read_only), want primary");
+		check_stream_finish(&a->s, 0, "role replica (read_only), want primary");
 		return -1;
 	}
 	if (m->role == MY_ROLE_REPLICA && !ro) {
-		finish(a, 0, "role primary (not read_only), want replica");
+		check_stream_finish(&a->s, 0, "role primary (not read_only), want replica");
 		return -1;
 	}
 	if (m->role == MY_ROLE_REPLICA)
@@ -469,13 +423,13 @@ static int on_lag(struct my_att *a)
 		col = my_rs_col(rs, "Seconds_Behind_Source");
 	if (!rs->nrows) {
 		if (m->role == MY_ROLE_REPLICA)
-			finish(a, 0, "not a replica (no replica status)");
+			check_stream_finish(&a->s, 0, "not a replica (no replica status)");
 		else
 			pass(a, "no replica status (not a replica)");
 		return -1;
 	}
 	if (col < 0) {
-		finish(a, 0, "no Seconds_Behind_Master in the replica status");
+		check_stream_finish(&a->s, 0, "no Seconds_Behind_Master in the replica status");
 		return -1;
 	}
 	if (rs->null[col]) {
@@ -485,18 +439,18 @@ static int on_lag(struct my_att *a)
 			io = my_rs_col(rs, "Replica_IO_Running");
 		if (sql < 0)
 			sql = my_rs_col(rs, "Replica_SQL_Running");
-		finish(a, 0, "replication broken: %s is NULL (IO thread %s, SQL thread %s)",
+		check_stream_finish(&a->s, 0, "replication broken: %s is NULL (IO thread %s, SQL thread %s)",
 		       rs->names[col], io >= 0 ? rs->vals[io] : "?", sql >= 0 ? rs->vals[sql] : "?");
 		return -1;
 	}
 	errno = 0;
 	lag = strtoul(rs->vals[col], &end, 10);
 	if (errno || end == rs->vals[col] || *end) {
-		finish(a, 0, "%s is '%s', not a number", rs->names[col], rs->vals[col]);
+		check_stream_finish(&a->s, 0, "%s is '%s', not a number", rs->names[col], rs->vals[col]);
 		return -1;
 	}
 	if (m->max_lag && lag > m->max_lag) {
-		finish(a, 0, "%slag %lu s > %u s", role, lag, m->max_lag);
+		check_stream_finish(&a->s, 0, "%slag %lu s > %u s", role, lag, m->max_lag);
 		return -1;
 	}
 	pass(a, "%slag %lu s", role, lag);
@@ -517,7 +471,7 @@ static int on_result(struct my_att *a, const struct my_pkt *pk)
 			return send_query(a, MS_ROLE1, "SELECT @@read_only");
 		if (a->st == MS_LAG && e.code == ER_PARSE_ERROR)
 			return send_query(a, MS_LAG2, "SHOW REPLICA STATUS");
-		finish(a, 0, "%s: %s",
+		check_stream_finish(&a->s, 0, "%s: %s",
 		       a->st == MS_ROLE || a->st == MS_ROLE1 ? "reading the role" : "reading the lag",
 		       err);
 		return -1;
@@ -532,7 +486,7 @@ static int on_result(struct my_att *a, const struct my_pkt *pk)
 static int on_packet(struct my_att *a, const struct my_pkt *pk)
 {
 	if (pk->seq != a->seq) {
-		finish(a, 0, "a packet out of sequence (%u, want %u)", pk->seq, a->seq);
+		check_stream_finish(&a->s, 0, "a packet out of sequence (%u, want %u)", pk->seq, a->seq);
 		return -1;
 	}
 	a->seq++;
@@ -550,7 +504,7 @@ static int on_packet(struct my_att *a, const struct my_pkt *pk)
 	case MS_TLS:
 		break;
 	}
-	finish(a, 0, "a packet the server should not have sent yet");
+	check_stream_finish(&a->s, 0, "a packet the server should not have sent yet");
 	return -1;
 }
 
@@ -566,14 +520,14 @@ static int drain(struct my_att *a)
 		int f = my_frame(a->in + off, a->inlen - off, &pk, &used, err, sizeof(err));
 
 		if (f < 0) {
-			finish(a, 0, "%s", err);
+			check_stream_finish(&a->s, 0, "%s", err);
 			return -1;
 		}
 		if (!f)
 			break;
 		off += used;
 		r = on_packet(a, &pk);
-		if (!a->run->priv || a->run->priv != a)
+		if (!a->s.run->priv || a->s.run->priv != a)
 			return -1; /* ended: a is being freed */
 	}
 	memmove(a->in, a->in + off, a->inlen - off);
@@ -596,38 +550,38 @@ static void do_read(struct my_att *a)
 				cap = MY_PKT_MAX + MY_HDR_LEN;
 			nb = realloc(a->in, cap);
 			if (!nb) {
-				finish(a, 0, "out of memory");
+				check_stream_finish(&a->s, 0, "out of memory");
 				return;
 			}
 			a->in = nb;
 			a->incap = cap;
 		}
-		if (a->ssl) {
-			n = tls_read(a->ssl, a->in + a->inlen, a->incap - a->inlen, err, sizeof(err));
+		if (a->s.ssl) {
+			n = tls_read(a->s.ssl, a->in + a->inlen, a->incap - a->inlen, err, sizeof(err));
 			if (n < 0) {
-				tls_wait(a, n, "reading", err);
+				check_stream_tls_wait(&a->s, n, "reading", err);
 				return;
 			}
 		} else {
-			n = recv(a->io.fd, a->in + a->inlen, a->incap - a->inlen, MSG_DONTWAIT);
+			n = recv(a->s.io.fd, a->in + a->inlen, a->incap - a->inlen, MSG_DONTWAIT);
 			if (n < 0 && errno == EINTR)
 				continue;
 			if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 				return;
 			if (n < 0) {
-				finish(a, 0, "reading: %s", check_errno_reason(errno));
+				check_stream_finish(&a->s, 0, "reading: %s", check_errno_reason(errno));
 				return;
 			}
 		}
 		if (n == 0) {
-			finish(a, 0, "the server closed the connection%s",
+			check_stream_finish(&a->s, 0, "the server closed the connection%s",
 			       a->st == MS_GREETING ? " before its greeting" : "");
 			return;
 		}
 		a->inlen += (size_t)n;
 		a->total += (size_t)n;
 		if (a->total > MYSQL_READ_MAX) {
-			finish(a, 0, "the server sent over %u bytes", MYSQL_READ_MAX);
+			check_stream_finish(&a->s, 0, "the server sent over %u bytes", MYSQL_READ_MAX);
 			return;
 		}
 		if (drain(a) < 0)
@@ -645,14 +599,14 @@ static void on_io(struct loop *l, struct ev_io *io, uint32_t events)
 		if (events & (EPOLLERR | EPOLLHUP)) {
 			if (getsockopt(io->fd, SOL_SOCKET, SO_ERROR, &e, &el) < 0)
 				e = errno;
-			finish(a, 0, "%s", e ? check_errno_reason(e) : "connection failed");
+			check_stream_finish(&a->s, 0, "%s", e ? check_errno_reason(e) : "connection failed");
 			return;
 		}
 		a->st = MS_GREETING;
-		if (set_events(a, EPOLLIN) < 0)
+		if (check_stream_events(&a->s, EPOLLIN) < 0)
 			return;
 	}
-	if (a->ssl && !a->tls_done) {
+	if (a->s.ssl && !a->tls_done) {
 		do_tls(a);
 		return;
 	}
@@ -684,18 +638,14 @@ static void my_start(struct check_run *run)
 		check_done(run, 0, "%s", err);
 		return;
 	}
-	a->run = run;
-	a->io.fd = fd;
+	a->s.run = run;
+	a->s.io.fd = fd;
+	a->s.free_parts = my_free_parts;
 	a->st = MS_CONNECT;
 	a->read_only = -1;
 	run->priv = a;
-	if (loop_io_add(run->loop, &a->io, fd, EPOLLOUT, on_io, a) < 0)
-		finish(a, 0, "cannot watch the socket: %s", strerror(errno));
-}
-
-static void my_cancel(struct check_run *run)
-{
-	my_release(run);
+	if (loop_io_add(run->loop, &a->s.io, fd, EPOLLOUT, on_io, a) < 0)
+		check_stream_finish(&a->s, 0, "cannot watch the socket: %s", strerror(errno));
 }
 
 /* ---- configuration ---- */
@@ -831,5 +781,5 @@ const struct check_ops check_mysql_ops = {
     .conf_equal = my_conf_equal,
     .conf_finish = my_conf_finish,
     .start = my_start,
-    .cancel = my_cancel,
+    .cancel = check_stream_release,
 };

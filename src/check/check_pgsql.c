@@ -144,10 +144,8 @@ void check_pgsql_forget(void)
 enum pg_state { PG_CONNECT, PG_SSLRESP, PG_HANDSHAKE, PG_AUTH, PG_READY, PG_QUERY };
 
 struct pg_att {
-	struct ev_io io; /* first: check_att_release() */
-	struct check_run *run;
+	struct check_stream s; /* first: the watcher, the run, the TLS session */
 	enum pg_state st;
-	SSL *ssl;
 	struct pg_scram scram;
 	int hot_standby; /* in_hot_standby: -1 not reported, 0 off, 1 on */
 	int have_row;
@@ -161,47 +159,17 @@ struct pg_att {
 	size_t inlen;
 	uint8_t in[PG_MSG_MAX + 8];
 };
-_Static_assert(offsetof(struct pg_att, io) == 0, "check_att_*() find the watcher first");
+_Static_assert(offsetof(struct pg_att, s) == 0, "check_att_*() find the watcher first");
 
-#define CONF(a) ((const struct check_pgsql_conf *)(a)->run->conf->spec)
+#define CONF(a) ((const struct check_pgsql_conf *)(a)->s.run->conf->spec)
 
-static void pg_release(struct check_run *run)
+/* The outgoing buffer may hold the password (cleartext or SCRAM proof):
+ * wiped before the struct goes. */
+static void pg_free_parts(struct check_stream *s)
 {
-	struct pg_att *a = run->priv;
+	struct pg_att *a = (struct pg_att *)s;
 
-	if (!a)
-		return;
-	tls_free(a->ssl);
-	a->ssl = NULL;
 	OPENSSL_cleanse(a->out, sizeof(a->out));
-	check_att_release(run);
-}
-
-static void finish(struct pg_att *a, int ok, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void finish(struct pg_att *a, int ok, const char *fmt, ...)
-{
-	struct check_run *run = a->run;
-	char reason[sizeof(run->reason)];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(reason, sizeof(reason), fmt, ap);
-	va_end(ap);
-	pg_release(run);
-	check_done(run, ok, "%s", reason);
-}
-
-static int set_events(struct pg_att *a, uint32_t ev)
-{
-	if (a->io.events == ev)
-		return 0;
-	if (loop_io_mod(a->run->loop, &a->io, ev) < 0) {
-		finish(a, 0, "cannot watch the socket: %s", strerror(errno));
-		return -1;
-	}
-	return 0;
 }
 
 static const char *user_of(const struct check_pgsql_conf *c)
@@ -218,28 +186,30 @@ static int flush(struct pg_att *a)
 	while (a->outoff < a->outlen) {
 		ssize_t n;
 
-		if (a->ssl) {
-			n = tls_write(a->ssl, a->out + a->outoff, a->outlen - a->outoff, err,
+		if (a->s.ssl) {
+			n = tls_write(a->s.ssl, a->out + a->outoff, a->outlen - a->outoff, err,
 				      sizeof(err));
 			if (n == TLS_WANT_READ || n == TLS_WANT_WRITE)
-				return set_events(a, n == TLS_WANT_READ ? EPOLLIN : EPOLLOUT) < 0
+				return check_stream_events(&a->s, n == TLS_WANT_READ ? EPOLLIN
+										     : EPOLLOUT) < 0
 					   ? -1
 					   : 0;
 			if (n < 0) {
-				finish(a, 0, "sending: %s", err);
+				check_stream_finish(&a->s, 0, "sending: %s", err);
 				return -1;
 			}
 		} else {
-			n = send(a->io.fd, a->out + a->outoff, a->outlen - a->outoff,
+			n = send(a->s.io.fd, a->out + a->outoff, a->outlen - a->outoff,
 				 MSG_NOSIGNAL | MSG_DONTWAIT);
 			if (n < 0 && errno == EINTR)
 				continue;
 			if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-				return set_events(a, EPOLLOUT) < 0 ? -1 : 0;
+				return check_stream_events(&a->s, EPOLLOUT) < 0 ? -1 : 0;
 			if (n < 0) {
-				finish(a, 0, "sending: %s",
-				       errno == EPIPE ? "the server closed the connection"
-						      : check_errno_reason(errno));
+				check_stream_finish(&a->s, 0, "sending: %s",
+						    errno == EPIPE
+							? "the server closed the connection"
+							: check_errno_reason(errno));
 				return -1;
 			}
 		}
@@ -247,14 +217,14 @@ static int flush(struct pg_att *a)
 	}
 	OPENSSL_cleanse(a->out, a->outlen); /* may have held a password */
 	a->outlen = a->outoff = 0;
-	return set_events(a, EPOLLIN) < 0 ? -1 : 1;
+	return check_stream_events(&a->s, EPOLLIN) < 0 ? -1 : 1;
 }
 
 /* Queue n bytes just encoded into a->out (n 0: did not fit) and send. */
 static int queue(struct pg_att *a, size_t n)
 {
 	if (!n) {
-		finish(a, 0, "message too long to send");
+		check_stream_finish(&a->s, 0, "message too long to send");
 		return -1;
 	}
 	a->outlen = n;
@@ -282,28 +252,29 @@ static void judge(struct pg_att *a)
 	char lag[64] = "", l1[24], l2[24];
 
 	if (!a->have_row) {
-		finish(a, 0, "the role query returned no row");
+		check_stream_finish(&a->s, 0, "the role query returned no row");
 		return;
 	}
-	primary_note(a->run, standby, a->lsn_known ? a->lsn : 0);
+	primary_note(a->s.run, standby, a->lsn_known ? a->lsn : 0);
 	if (c->role == PG_ROLE_PRIMARY && standby) {
-		finish(a, 0, "role standby, want primary");
+		check_stream_finish(&a->s, 0, "role standby, want primary");
 		return;
 	}
 	if (c->role == PG_ROLE_STANDBY && !standby) {
-		finish(a, 0, "role primary, want standby");
+		check_stream_finish(&a->s, 0, "role primary, want standby");
 		return;
 	}
 	if (!standby) {
-		finish(a, 1, "role primary");
+		check_stream_finish(&a->s, 1, "role primary");
 		return;
 	}
 	if (c->max_replay_delay && a->delay > c->max_replay_delay) {
-		finish(a, 0, "replay delay %.0f s > %u s", a->delay, c->max_replay_delay);
+		check_stream_finish(&a->s, 0, "replay delay %.0f s > %u s", a->delay,
+				    c->max_replay_delay);
 		return;
 	}
 	if (c->max_lag) {
-		p = primary_of(pool_key(a->run), 0);
+		p = primary_of(pool_key(a->s.run), 0);
 		if (!p || !p->known || !a->lsn_known) {
 			snprintf(lag, sizeof(lag), ", %s (lag not checked)",
 				 a->lsn_known ? "no primary known" : "no replay position");
@@ -313,13 +284,13 @@ static void judge(struct pg_att *a)
 			fmt_bytes(d, l1, sizeof(l1));
 			fmt_bytes(c->max_lag, l2, sizeof(l2));
 			if (d > c->max_lag) {
-				finish(a, 0, "lag %s > %s", l1, l2);
+				check_stream_finish(&a->s, 0, "lag %s > %s", l1, l2);
 				return;
 			}
 			snprintf(lag, sizeof(lag), ", lag %s", l1);
 		}
 	}
-	finish(a, 1, "role %s%s", role, lag);
+	check_stream_finish(&a->s, 1, "role %s%s", role, lag);
 }
 
 static int on_row(struct pg_att *a, const struct pg_msg *m)
@@ -328,7 +299,7 @@ static int on_row(struct pg_att *a, const struct pg_msg *m)
 	int n = pg_datarow_parse(m, col, 3);
 
 	if (n != 3 || col[0].len != 1) {
-		finish(a, 0, "malformed answer to the role query");
+		check_stream_finish(&a->s, 0, "malformed answer to the role query");
 		return -1;
 	}
 	a->have_row = 1;
@@ -354,7 +325,7 @@ static int on_auth(struct pg_att *a, const struct pg_msg *m)
 	size_t n;
 
 	if (a->st != PG_AUTH || pg_auth_parse(m, &au) < 0) {
-		finish(a, 0, "malformed authentication request");
+		check_stream_finish(&a->s, 0, "malformed authentication request");
 		return -1;
 	}
 	if (au.code == PG_AUTH_OK) {
@@ -363,13 +334,14 @@ static int on_auth(struct pg_att *a, const struct pg_msg *m)
 	}
 	if (au.code == PG_AUTH_SASL_FINAL) {
 		if (pg_scram_verify(&a->scram, au.data, au.len, err, sizeof(err)) < 0) {
-			finish(a, 0, "auth failed: %s", err);
+			check_stream_finish(&a->s, 0, "auth failed: %s", err);
 			return -1;
 		}
 		return 0;
 	}
 	if (!c->password) {
-		finish(a, 0, "auth failed: the server asks a password, none configured");
+		check_stream_finish(&a->s, 0,
+				    "auth failed: the server asks a password, none configured");
 		return -1;
 	}
 	switch (au.code) {
@@ -381,13 +353,14 @@ static int on_auth(struct pg_att *a, const struct pg_msg *m)
 		return queue(a, pg_put_password(a->out, sizeof(a->out), buf, 36));
 	case PG_AUTH_SASL:
 		if (!pg_auth_has_mech(&au, "SCRAM-SHA-256")) {
-			finish(a, 0,
-			       "auth failed: no SASL mechanism fulcrum speaks (SCRAM-SHA-256)");
+			check_stream_finish(
+			    &a->s, 0,
+			    "auth failed: no SASL mechanism fulcrum speaks (SCRAM-SHA-256)");
 			return -1;
 		}
 		n = pg_scram_first(&a->scram, buf, sizeof(buf));
 		if (!n) {
-			finish(a, 0, "SCRAM: no random nonce");
+			check_stream_finish(&a->s, 0, "SCRAM: no random nonce");
 			return -1;
 		}
 		return queue(a,
@@ -396,14 +369,14 @@ static int on_auth(struct pg_att *a, const struct pg_msg *m)
 		n = pg_scram_final(&a->scram, c->password, au.data, au.len, buf, sizeof(buf), err,
 				   sizeof(err));
 		if (!n) {
-			finish(a, 0, "auth failed: %s", err);
+			check_stream_finish(&a->s, 0, "auth failed: %s", err);
 			return -1;
 		}
 		n = pg_put_password(a->out, sizeof(a->out), buf, n);
 		OPENSSL_cleanse(buf, sizeof(buf));
 		return queue(a, n);
 	default:
-		finish(a, 0, "auth failed: method %d not supported", (int)au.code);
+		check_stream_finish(&a->s, 0, "auth failed: method %d not supported", (int)au.code);
 		return -1;
 	}
 }
@@ -420,11 +393,12 @@ static int on_msg(struct pg_att *a, const struct pg_msg *m)
 	case 'E':
 		if (pg_error_text(m, text, sizeof(text)) < 0)
 			snprintf(text, sizeof(text), "malformed error message");
-		finish(a, 0, "%s%s", a->st == PG_AUTH ? "auth failed: " : "", text);
+		check_stream_finish(&a->s, 0, "%s%s", a->st == PG_AUTH ? "auth failed: " : "",
+				    text);
 		return -1;
 	case 'S':
 		if (pg_param_parse(m, &name, &value) < 0) {
-			finish(a, 0, "malformed ParameterStatus");
+			check_stream_finish(&a->s, 0, "malformed ParameterStatus");
 			return -1;
 		}
 		if (!strcmp(name, "in_hot_standby"))
@@ -437,12 +411,12 @@ static int on_msg(struct pg_att *a, const struct pg_msg *m)
 		}
 		if (a->st == PG_QUERY) {
 			/* best effort goodbye, then the verdict */
-			if (!a->ssl)
-				send(a->io.fd, "X\0\0\0\4", 5, MSG_NOSIGNAL | MSG_DONTWAIT);
+			if (!a->s.ssl)
+				send(a->s.io.fd, "X\0\0\0\4", 5, MSG_NOSIGNAL | MSG_DONTWAIT);
 			judge(a);
 			return -1;
 		}
-		finish(a, 0, "ReadyForQuery before authentication");
+		check_stream_finish(&a->s, 0, "ReadyForQuery before authentication");
 		return -1;
 	case 'D':
 		return a->st == PG_QUERY ? on_row(a, m) : 0;
@@ -452,8 +426,8 @@ static int on_msg(struct pg_att *a, const struct pg_msg *m)
 	case 'C':
 		return 0;
 	default:
-		finish(a, 0, "unexpected message '%c'",
-		       m->type >= 0x20 && m->type < 0x7f ? m->type : '?');
+		check_stream_finish(&a->s, 0, "unexpected message '%c'",
+				    m->type >= 0x20 && m->type < 0x7f ? m->type : '?');
 		return -1;
 	}
 }
@@ -475,42 +449,45 @@ static void do_recv(struct pg_att *a)
 				return;
 		}
 		if (r < 0) {
-			finish(a, 0, "protocol error: %s", err);
+			check_stream_finish(&a->s, 0, "protocol error: %s", err);
 			return;
 		}
 		memmove(a->in, a->in + used, a->inlen - used);
 		a->inlen -= used;
 		if (a->total >= PGSQL_READ_MAX) {
-			finish(a, 0, "protocol error: over %d bytes without an answer",
-			       PGSQL_READ_MAX);
+			check_stream_finish(&a->s, 0,
+					    "protocol error: over %d bytes without an answer",
+					    PGSQL_READ_MAX);
 			return;
 		}
-		if (a->ssl) {
-			n = tls_read(a->ssl, a->in + a->inlen, sizeof(a->in) - a->inlen, err,
+		if (a->s.ssl) {
+			n = tls_read(a->s.ssl, a->in + a->inlen, sizeof(a->in) - a->inlen, err,
 				     sizeof(err));
 			if (n == TLS_WANT_READ || n == TLS_WANT_WRITE) {
-				set_events(a, n == TLS_WANT_READ ? EPOLLIN : EPOLLOUT);
+				check_stream_events(&a->s, n == TLS_WANT_READ ? EPOLLIN : EPOLLOUT);
 				return;
 			}
 			if (n < 0) {
-				finish(a, 0, "reading: %s", err);
+				check_stream_finish(&a->s, 0, "reading: %s", err);
 				return;
 			}
 		} else {
-			n = recv(a->io.fd, a->in + a->inlen, sizeof(a->in) - a->inlen,
+			n = recv(a->s.io.fd, a->in + a->inlen, sizeof(a->in) - a->inlen,
 				 MSG_DONTWAIT);
 			if (n < 0 && errno == EINTR)
 				continue;
 			if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 				return;
 			if (n < 0) {
-				finish(a, 0, "reading: %s", check_errno_reason(errno));
+				check_stream_finish(&a->s, 0, "reading: %s",
+						    check_errno_reason(errno));
 				return;
 			}
 		}
 		if (n == 0) {
-			finish(a, 0, "connection closed %s",
-			       a->st == PG_AUTH ? "during authentication" : "before the answer");
+			check_stream_finish(&a->s, 0, "connection closed %s",
+					    a->st == PG_AUTH ? "during authentication"
+							     : "before the answer");
 			return;
 		}
 		a->inlen += (size_t)n;
@@ -530,12 +507,12 @@ static void send_startup(struct pg_att *a)
 static void do_handshake(struct pg_att *a)
 {
 	char err[160];
-	int rc = tls_handshake(a->ssl, err, sizeof(err));
+	int rc = tls_handshake(a->s.ssl, err, sizeof(err));
 
 	if (rc == TLS_WANT_READ || rc == TLS_WANT_WRITE)
-		set_events(a, rc == TLS_WANT_READ ? EPOLLIN : EPOLLOUT);
+		check_stream_events(&a->s, rc == TLS_WANT_READ ? EPOLLIN : EPOLLOUT);
 	else if (rc != 1)
-		finish(a, 0, "%s", err);
+		check_stream_finish(&a->s, 0, "%s", err);
 	else
 		send_startup(a);
 }
@@ -544,29 +521,30 @@ static void do_handshake(struct pg_att *a)
 static void do_sslresp(struct pg_att *a)
 {
 	char ch, err[160];
-	ssize_t n = recv(a->io.fd, &ch, 1, MSG_DONTWAIT);
+	ssize_t n = recv(a->s.io.fd, &ch, 1, MSG_DONTWAIT);
 
 	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
 		return;
 	if (n <= 0) {
-		finish(a, 0, "no answer to SSLRequest: %s",
-		       n ? check_errno_reason(errno) : "connection closed");
+		check_stream_finish(&a->s, 0, "no answer to SSLRequest: %s",
+				    n ? check_errno_reason(errno) : "connection closed");
 		return;
 	}
 	if (ch == 'N') {
 		if (CONF(a)->sslmode == PG_SSL_REQUIRE)
-			finish(a, 0, "the server refuses TLS (sslmode require)");
+			check_stream_finish(&a->s, 0, "the server refuses TLS (sslmode require)");
 		else
 			send_startup(a);
 		return;
 	}
 	if (ch != 'S') {
-		finish(a, 0, "protocol error: answer 0x%02x to SSLRequest", (unsigned char)ch);
+		check_stream_finish(&a->s, 0, "protocol error: answer 0x%02x to SSLRequest",
+				    (unsigned char)ch);
 		return;
 	}
-	a->ssl = tls_client_new(a->io.fd, NULL, err, sizeof(err));
-	if (!a->ssl) {
-		finish(a, 0, "%s", err);
+	a->s.ssl = tls_client_new(a->s.io.fd, NULL, err, sizeof(err));
+	if (!a->s.ssl) {
+		check_stream_finish(&a->s, 0, "%s", err);
 		return;
 	}
 	a->st = PG_HANDSHAKE;
@@ -578,10 +556,11 @@ static void do_connected(struct pg_att *a, uint32_t events)
 	int e = 0;
 	socklen_t el = sizeof(e);
 
-	if (getsockopt(a->io.fd, SOL_SOCKET, SO_ERROR, &e, &el) < 0)
+	if (getsockopt(a->s.io.fd, SOL_SOCKET, SO_ERROR, &e, &el) < 0)
 		e = errno;
 	if (e || (events & (EPOLLERR | EPOLLHUP))) {
-		finish(a, 0, "%s", e ? check_errno_reason(e) : "connection failed");
+		check_stream_finish(&a->s, 0, "%s",
+				    e ? check_errno_reason(e) : "connection failed");
 		return;
 	}
 	if (CONF(a)->sslmode == PG_SSL_DISABLE) {
@@ -636,18 +615,14 @@ static void pg_start(struct check_run *run)
 		check_done(run, 0, "%s", err);
 		return;
 	}
-	a->run = run;
-	a->io.fd = fd;
+	a->s.run = run;
+	a->s.io.fd = fd;
+	a->s.free_parts = pg_free_parts;
 	a->st = PG_CONNECT;
 	a->hot_standby = -1;
 	run->priv = a;
-	if (loop_io_add(run->loop, &a->io, fd, EPOLLOUT, on_io, a) < 0)
-		finish(a, 0, "cannot watch the socket: %s", strerror(errno));
-}
-
-static void pg_cancel(struct check_run *run)
-{
-	pg_release(run);
+	if (loop_io_add(run->loop, &a->s.io, fd, EPOLLOUT, on_io, a) < 0)
+		check_stream_finish(&a->s, 0, "cannot watch the socket: %s", strerror(errno));
 }
 
 /* ---- configuration ---- */
@@ -733,5 +708,5 @@ const struct check_ops check_pgsql_ops = {
     .conf_free = pg_conf_free,
     .conf_equal = pg_conf_equal,
     .start = pg_start,
-    .cancel = pg_cancel,
+    .cancel = check_stream_release,
 };

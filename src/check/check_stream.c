@@ -1,0 +1,60 @@
+/* The shared end, watch and TLS wait of byte-stream attempts (check.h,
+ * struct check_stream in check-t.h): EXPECT_CHECK, PGSQL_CHECK and
+ * MYSQL_CHECK each had its own copy of these. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+
+#include "check/check.h"
+#include "check/tls.h"
+#include "core/loop.h"
+
+void check_stream_release(struct check_run *run)
+{
+	struct check_stream *s = run->priv;
+
+	if (!s)
+		return;
+	if (s->free_parts)
+		s->free_parts(s);
+	tls_free(s->ssl);
+	s->ssl = NULL;
+	check_att_release(run);
+}
+
+void check_stream_finish(struct check_stream *s, int ok, const char *fmt, ...)
+{
+	struct check_run *run = s->run;
+	char reason[sizeof(run->reason)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	check_stream_release(run);
+	check_done(run, ok, "%s", reason);
+}
+
+int check_stream_events(struct check_stream *s, uint32_t ev)
+{
+	if (s->io.events == ev)
+		return 0;
+	if (loop_io_mod(s->run->loop, &s->io, ev) < 0) {
+		check_stream_finish(s, 0, "cannot watch the socket: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int check_stream_tls_wait(struct check_stream *s, ssize_t rc, const char *what, const char *err)
+{
+	if (rc == TLS_WANT_READ)
+		check_stream_events(s, EPOLLIN);
+	else if (rc == TLS_WANT_WRITE)
+		check_stream_events(s, EPOLLOUT);
+	else
+		check_stream_finish(s, 0, "%s%s%s", what ? what : "", what ? ": " : "", err);
+	return -1;
+}
