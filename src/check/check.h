@@ -99,6 +99,13 @@ void check_stream_finish(struct check_stream *s, int ok, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 int check_stream_events(struct check_stream *s, uint32_t ev);
 int check_stream_tls_wait(struct check_stream *s, ssize_t rc, const char *what, const char *err);
+/* Start a stream attempt: a zeroed struct of `size` bytes (a struct
+ * check_stream first), a socket connecting to run->target, watched for
+ * EPOLLOUT by on_io with the struct as its data, in run->priv.  The struct,
+ * or NULL when the attempt already ended (no configuration -- "NAME without
+ * its configuration" --, no memory, no socket: check_done was called). */
+void *check_stream_start(struct check_run *run, size_t size, const char *name,
+			 void (*free_parts)(struct check_stream *s), ev_io_cb on_io);
 
 /* The reason text for a socket errno: "connection refused", "no route to
  * host"..., else strerror(). */

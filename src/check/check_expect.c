@@ -290,32 +290,7 @@ static void on_io(struct loop *l, struct ev_io *io, uint32_t events)
 
 static void expect_start(struct check_run *run)
 {
-	struct expect_att *a;
-	char err[256];
-	int fd;
-
-	if (!run->conf->spec) {
-		check_done(run, 0, "EXPECT_CHECK without its configuration");
-		return;
-	}
-	a = calloc(1, sizeof(*a));
-	if (!a) {
-		check_done(run, 0, "out of memory");
-		return;
-	}
-	fd = check_connect(run, SOCK_STREAM, err, sizeof(err));
-	if (fd < 0) {
-		free(a);
-		check_done(run, 0, "%s", err);
-		return;
-	}
-	a->s.run = run;
-	a->s.io.fd = fd;
-	a->s.free_parts = expect_free_parts;
-	a->st = EX_CONNECT;
-	run->priv = a;
-	if (loop_io_add(run->loop, &a->s.io, fd, EPOLLOUT, on_io, a) < 0)
-		check_stream_finish(&a->s, 0, "cannot watch the socket: %s", strerror(errno));
+	struct expect_att *a = check_stream_start(run, sizeof(*a), "EXPECT_CHECK", expect_free_parts, on_io);
 }
 
 /* ---- configuration ---- */

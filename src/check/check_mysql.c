@@ -619,33 +619,10 @@ static void on_io(struct loop *l, struct ev_io *io, uint32_t events)
 
 static void my_start(struct check_run *run)
 {
-	struct my_att *a;
-	char err[256];
-	int fd;
+	struct my_att *a = check_stream_start(run, sizeof(*a), "MYSQL_CHECK", my_free_parts, on_io);
 
-	if (!run->conf->spec) {
-		check_done(run, 0, "MYSQL_CHECK without its configuration");
-		return;
-	}
-	a = calloc(1, sizeof(*a));
-	if (!a) {
-		check_done(run, 0, "out of memory");
-		return;
-	}
-	fd = check_connect(run, SOCK_STREAM, err, sizeof(err));
-	if (fd < 0) {
-		free(a);
-		check_done(run, 0, "%s", err);
-		return;
-	}
-	a->s.run = run;
-	a->s.io.fd = fd;
-	a->s.free_parts = my_free_parts;
-	a->st = MS_CONNECT;
-	a->read_only = -1;
-	run->priv = a;
-	if (loop_io_add(run->loop, &a->s.io, fd, EPOLLOUT, on_io, a) < 0)
-		check_stream_finish(&a->s, 0, "cannot watch the socket: %s", strerror(errno));
+	if (a)
+		a->read_only = -1; /* not asked (yet) */
 }
 
 /* ---- configuration ---- */

@@ -4,8 +4,10 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
 
 #include "check/check.h"
 #include "check/tls.h"
@@ -57,4 +59,37 @@ int check_stream_tls_wait(struct check_stream *s, ssize_t rc, const char *what, 
 	else
 		check_stream_finish(s, 0, "%s%s%s", what ? what : "", what ? ": " : "", err);
 	return -1;
+}
+
+void *check_stream_start(struct check_run *run, size_t size, const char *name,
+			 void (*free_parts)(struct check_stream *s), ev_io_cb on_io)
+{
+	struct check_stream *s;
+	char err[256];
+	int fd;
+
+	if (!run->conf->spec) {
+		check_done(run, 0, "%s without its configuration", name);
+		return NULL;
+	}
+	s = calloc(1, size);
+	if (!s) {
+		check_done(run, 0, "out of memory");
+		return NULL;
+	}
+	fd = check_connect(run, SOCK_STREAM, err, sizeof(err));
+	if (fd < 0) {
+		free(s);
+		check_done(run, 0, "%s", err);
+		return NULL;
+	}
+	s->run = run;
+	s->io.fd = fd;
+	s->free_parts = free_parts;
+	run->priv = s;
+	if (loop_io_add(run->loop, &s->io, fd, EPOLLOUT, on_io, s) < 0) {
+		check_stream_finish(s, 0, "cannot watch the socket: %s", strerror(errno));
+		return NULL;
+	}
+	return s;
 }
