@@ -84,6 +84,8 @@ struct ld_chk {
 	struct real_server *rs;
 	int service;
 	unsigned check_ms, negotiate_ms, interval_ms, fall, count;
+	unsigned every_ms;	       /* the checks made now run this often; 0 = interval_ms
+					* (checktype=N runs its negotiate check less often) */
 	uint16_t port;		       /* where checks connect */
 	const char *request, *receive; /* in force for this real server */
 	int first;		       /* the virtual's first real server: warn once */
@@ -175,8 +177,8 @@ static struct check_conf *ld_check(struct ld_chk *k, const char *name, unsigned 
 	cc->retry = 0;
 	cc->fall = k->fall;
 	cc->rise = 1;
-	cc->delay_before_retry_ms = k->interval_ms; /* ldirectord counts failures per round */
-	cc->delay_loop_ms = k->interval_ms;
+	/* ldirectord counts failures per round: a retry waits a whole round */
+	cc->delay_before_retry_ms = cc->delay_loop_ms = k->every_ms ? k->every_ms : k->interval_ms;
 	cc->warmup_ms = 0;
 	if (k->port != k->rs->addr.port)
 		cc->connect.port = k->port;
@@ -220,13 +222,9 @@ static char *dup_or_null(const char *s)
 
 /* ---- connect-level checks ---- */
 
-static void ld_connect(struct ld_chk *k, unsigned interval_ms)
+static void ld_connect(struct ld_chk *k)
 {
-	struct check_conf *cc;
-
-	cc = ld_check(k, k->vs->protocol == IPPROTO_UDP ? "PING_CHECK" : "TCP_CHECK", k->check_ms);
-	if (cc && interval_ms)
-		cc->delay_loop_ms = cc->delay_before_retry_ms = interval_ms;
+	ld_check(k, k->vs->protocol == IPPROTO_UDP ? "PING_CHECK" : "TCP_CHECK", k->check_ms);
 }
 
 static void ld_ping(struct ld_chk *k)
@@ -310,7 +308,7 @@ static int ld_http_url(struct ld_chk *k, struct check_conf *cc, const char *req,
 	return 0;
 }
 
-static void ld_http(struct ld_chk *k, unsigned interval_ms)
+static void ld_http(struct ld_chk *k)
 {
 	int https = k->service == LD_SVC_HTTPS, proxy = k->service == LD_SVC_HTTP_PROXY;
 	struct check_conf *cc = ld_check(k, https ? "SSL_GET" : "HTTP_GET", k->negotiate_ms);
@@ -320,8 +318,6 @@ static void ld_http(struct ld_chk *k, unsigned interval_ms)
 
 	if (!cc)
 		return;
-	if (interval_ms)
-		cc->delay_loop_ms = cc->delay_before_retry_ms = interval_ms;
 	h = cc->spec;
 	h->head = k->v->head;
 	u = calloc(1, sizeof(*u));
@@ -348,7 +344,7 @@ static void ld_http(struct ld_chk *k, unsigned interval_ms)
 	ld_check_done(k, cc);
 }
 
-static void ld_dns(struct ld_chk *k, unsigned interval_ms)
+static void ld_dns(struct ld_chk *k)
 {
 	struct check_conf *cc = ld_check(k, "DNS_CHECK", k->negotiate_ms);
 	struct check_dns_conf *d;
@@ -358,8 +354,6 @@ static void ld_dns(struct ld_chk *k, unsigned interval_ms)
 
 	if (!cc)
 		return;
-	if (interval_ms)
-		cc->delay_loop_ms = cc->delay_before_retry_ms = interval_ms;
 	d = cc->spec;
 	if (*name && addr_parse_ip(name, &a, e, sizeof(e)) == 0) {
 		ld_warn(k,
@@ -385,55 +379,50 @@ static void ld_dns(struct ld_chk *k, unsigned interval_ms)
 	ld_check_done(k, cc);
 }
 
-static void ld_smtp(struct ld_chk *k, unsigned interval_ms)
+static void ld_smtp(struct ld_chk *k)
 {
 	struct check_conf *cc = ld_check(k, "SMTP_CHECK", k->negotiate_ms);
 
 	if (!cc)
 		return;
-	if (interval_ms)
-		cc->delay_loop_ms = cc->delay_before_retry_ms = interval_ms;
 	ld_check_done(k, cc);
 }
 
-/* ldirectord's pgsql: log in with login/passwd/database and run a query;
- * PGSQL_CHECK with role any does that (its own query, not request). */
-static void ld_pgsql(struct ld_chk *k, unsigned interval_ms)
+/* ldirectord's pgsql and mysql: log in with login/passwd/database and run
+ * a query.  PGSQL_CHECK / MYSQL_CHECK with role any log in (PGSQL_CHECK also
+ * asks the role); `request` is not run, and a warning says so. */
+static void ld_db_login(struct ld_chk *k, char **user, char **password, char **dbname,
+			const char *service, const char *does)
+{
+	*user = dup_or_null(k->v->login);
+	*password = dup_or_null(k->v->passwd);
+	*dbname = dup_or_null(k->v->database);
+	if (k->v->request)
+		ld_warn(k, "service=%s: request is not run; %s", service, does);
+}
+
+static void ld_pgsql(struct ld_chk *k)
 {
 	struct check_conf *cc = ld_check(k, "PGSQL_CHECK", k->negotiate_ms);
 	struct check_pgsql_conf *p;
 
 	if (!cc)
 		return;
-	if (interval_ms)
-		cc->delay_loop_ms = cc->delay_before_retry_ms = interval_ms;
 	p = cc->spec;
-	p->user = dup_or_null(k->v->login);
-	p->password = dup_or_null(k->v->passwd);
-	p->dbname = dup_or_null(k->v->database);
-	if (k->v->request)
-		ld_warn(k, "service=pgsql: request is not run; PGSQL_CHECK logs in and asks the "
-			   "server's role");
+	ld_db_login(k, &p->user, &p->password, &p->dbname, "pgsql",
+		    "PGSQL_CHECK logs in and asks the server's role");
 	ld_check_done(k, cc);
 }
 
-/* ldirectord's mysql: log in with login/passwd/database and run a query;
- * MYSQL_CHECK with role any logs in (and runs no query). */
-static void ld_mysql(struct ld_chk *k, unsigned interval_ms)
+static void ld_mysql(struct ld_chk *k)
 {
 	struct check_conf *cc = ld_check(k, "MYSQL_CHECK", k->negotiate_ms);
 	struct check_mysql_conf *m;
 
 	if (!cc)
 		return;
-	if (interval_ms)
-		cc->delay_loop_ms = cc->delay_before_retry_ms = interval_ms;
 	m = cc->spec;
-	m->user = dup_or_null(k->v->login);
-	m->password = dup_or_null(k->v->passwd);
-	m->dbname = dup_or_null(k->v->database);
-	if (k->v->request)
-		ld_warn(k, "service=mysql: request is not run; MYSQL_CHECK logs in");
+	ld_db_login(k, &m->user, &m->password, &m->dbname, "mysql", "MYSQL_CHECK logs in");
 	ld_check_done(k, cc);
 }
 
@@ -489,7 +478,7 @@ static int ld_sip_request(const struct ld_chk *k, char *buf, size_t len)
 			login, k->vs->protocol == IPPROTO_UDP ? "UDP" : "TCP", login, login, login);
 }
 
-static void ld_sip_udp(struct ld_chk *k, const char *req, unsigned interval_ms)
+static void ld_sip_udp(struct ld_chk *k, const char *req)
 {
 	struct check_conf *cc = ld_check(k, "UDP_CHECK", k->negotiate_ms);
 	struct check_udp_conf *u;
@@ -497,8 +486,6 @@ static void ld_sip_udp(struct ld_chk *k, const char *req, unsigned interval_ms)
 
 	if (!cc)
 		return;
-	if (interval_ms)
-		cc->delay_loop_ms = cc->delay_before_retry_ms = interval_ms;
 	u = cc->spec;
 	u->require_reply = 1;
 	u->payload = malloc(n * 2 + 1);
@@ -516,7 +503,7 @@ static void ld_sip_udp(struct ld_chk *k, const char *req, unsigned interval_ms)
 static const char *ld_service_name(int svc);
 
 /* The send/expect services (EXPECT_CHECK). */
-static void ld_expect(struct ld_chk *k, unsigned interval_ms)
+static void ld_expect(struct ld_chk *k)
 {
 	static const struct {
 		int svc;
@@ -549,14 +536,12 @@ static void ld_expect(struct ld_chk *k, unsigned interval_ms)
 	if (k->service == LD_SVC_SIP)
 		ld_sip_request(k, sip, sizeof(sip));
 	if (k->service == LD_SVC_SIP && k->vs->protocol == IPPROTO_UDP) {
-		ld_sip_udp(k, sip, interval_ms);
+		ld_sip_udp(k, sip);
 		return;
 	}
 	cc = ld_check(k, "EXPECT_CHECK", k->negotiate_ms);
 	if (!cc)
 		return;
-	if (interval_ms)
-		cc->delay_loop_ms = cc->delay_before_retry_ms = interval_ms;
 	x = cc->spec;
 	x->tls = how[i].tls;
 	/* pop and imap only log in when a login is given */
@@ -583,26 +568,26 @@ static const char *ld_service_name(int svc)
 	return svc >= 0 && svc < (int)(sizeof(names) / sizeof(names[0])) ? names[svc] : "?";
 }
 
-static void ld_negotiate(struct ld_chk *k, unsigned interval_ms)
+static void ld_negotiate(struct ld_chk *k)
 {
 	switch (k->service) {
 	case LD_SVC_HTTP:
 	case LD_SVC_HTTPS:
 	case LD_SVC_HTTP_PROXY:
-		ld_http(k, interval_ms);
+		ld_http(k);
 		return;
 	case LD_SVC_SMTP:
 	case LD_SVC_SUBMISSION:
-		ld_smtp(k, interval_ms);
+		ld_smtp(k);
 		return;
 	case LD_SVC_DNS:
-		ld_dns(k, interval_ms);
+		ld_dns(k);
 		return;
 	case LD_SVC_PGSQL:
-		ld_pgsql(k, interval_ms);
+		ld_pgsql(k);
 		return;
 	case LD_SVC_MYSQL:
-		ld_mysql(k, interval_ms);
+		ld_mysql(k);
 		return;
 	case LD_SVC_ORACLE:
 	case LD_SVC_RADIUS:
@@ -613,12 +598,12 @@ static void ld_negotiate(struct ld_chk *k, unsigned interval_ms)
 			"checks (issue 13); login, passwd, database and request are not used yet",
 			ld_service_name(k->service),
 			k->vs->protocol == IPPROTO_UDP ? "ping" : "TCP connect");
-		ld_connect(k, interval_ms);
+		ld_connect(k);
 		return;
 	case LD_SVC_NONE:
 		return; /* ldirectord's check_none: always up */
 	default:
-		ld_expect(k, interval_ms);
+		ld_expect(k);
 		return;
 	}
 }
@@ -634,10 +619,10 @@ void ld_rs_checks(struct kw_ctx *c, const struct ld_virtual *v, const struct vir
 	k.receive = request ? receive : v->receive;
 	switch (v->checktype) {
 	case LD_CT_NEGOTIATE:
-		ld_negotiate(&k, 0);
+		ld_negotiate(&k);
 		break;
 	case LD_CT_CONNECT:
-		ld_connect(&k, 0);
+		ld_connect(&k);
 		break;
 	case LD_CT_PING:
 		ld_ping(&k);
@@ -661,9 +646,11 @@ void ld_rs_checks(struct kw_ctx *c, const struct ld_virtual *v, const struct vir
 				v->num_connects, k.interval_ms / 1000,
 				k.interval_ms / 1000 * (v->num_connects + 1), v->num_connects);
 		if (v->num_connects)
-			ld_connect(&k, 0);
-		if (k.service != LD_SVC_NONE)
-			ld_negotiate(&k, k.interval_ms * (v->num_connects + 1));
+			ld_connect(&k);
+		if (k.service != LD_SVC_NONE) {
+			k.every_ms = k.interval_ms * (v->num_connects + 1);
+			ld_negotiate(&k);
+		}
 		break;
 	}
 }
