@@ -24,7 +24,6 @@
 #include "model/model.h"
 #include "model/stats_fields.h"
 #include "vrrp/vrrp_run.h"
-#include "xdp/xdp_neigh.h"
 
 enum list_fmt { LIST_PLAIN, LIST_STATS, LIST_RATE, LIST_JSON };
 
@@ -187,14 +186,14 @@ static void text_vs(struct sbuf *out, const struct virtual_server *vs, enum list
 	sbuf_puts(out, "\n");
 }
 
-/* The Forward column as ipvsadm writes it: a DR/TUN server that is this
- * host is "Local" (the XDP engine passes its flows to this host's stack,
- * as IPVS's local forwarding does). */
+/* The Forward column as ipvsadm writes it: "Local" for a server its engine
+ * serves as this host (the XDP engine passes its flows to this host's
+ * stack, as IPVS's local forwarding does). */
 static const char *rs_fwd_name(const struct virtual_server *vs, const struct real_server *rs)
 {
-	char err[ERRLEN];
+	const struct engine_ops *e = engine_for(vs);
 
-	if ((vs->fwd == FWD_DR || vs->fwd == FWD_TUN) && xdp_addr_local(&rs->addr, err, sizeof(err)) == 1)
+	if (e && e->server_local && e->server_local(vs, rs))
 		return "Local";
 	return fwd_name(vs->fwd);
 }

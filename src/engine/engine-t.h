@@ -17,6 +17,7 @@ struct config;
 struct fulcrum;
 struct global_defs;
 struct virtual_server;
+struct real_server;
 
 struct engine_ops {
 	const char *name;
@@ -58,6 +59,10 @@ struct engine_ops {
 	 * only when conns is set — that may mean walking a large table, which
 	 * a listing needs and the rate estimator's 2 s tick does not. */
 	void (*sync)(struct fulcrum *fc, int conns);
+	/* Optional: whether the engine serves rs of vs as this host (IPVS's
+	 * Local forwarding: the XDP engine passes its flows to this host's
+	 * stack), as it decided when it applied vs; 0 when not, or not known. */
+	int (*server_local)(const struct virtual_server *vs, const struct real_server *rs);
 };
 
 #endif

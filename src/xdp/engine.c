@@ -516,6 +516,17 @@ static void xdp_shutdown(struct fulcrum *fc)
 	fc->xdp = NULL;
 }
 
+static int xdp_server_local(const struct virtual_server *vs, const struct real_server *rs)
+{
+	const struct xdp_vs *xv = xvs_of(vs);
+	size_t i;
+
+	for (i = 0; xv && i < xv->n; i++)
+		if (xv->srv[i].live == rs->live)
+			return xv->srv[i].local;
+	return 0;
+}
+
 const struct engine_ops xdp_engine_ops = {
     .name = "xdp",
     .serves = xdp_serves,
@@ -529,4 +540,5 @@ const struct engine_ops xdp_engine_ops = {
     .remove = xdp_remove,
     .shutdown = xdp_shutdown,
     .sync = xdp_engine_sync,
+    .server_local = xdp_server_local,
 };
