@@ -169,7 +169,9 @@ def test_roles_and_lag(daemon, pair):
     fc.wait_state(d, rport, primary.port, "down", 30)
     assert reason(d, wport, replica.port) == "role replica (read_only), want primary"
     assert reason(d, rport, primary.port) == "role primary (not read_only), want replica"
-    assert reason(d, rport, replica.port).startswith("role replica, lag ")
+    # up from the start (no alpha), so wait for its first check's verdict
+    fc.wait_until(lambda: reason(d, rport, replica.port).startswith("role replica, lag "), 30,
+                  "the replica's first check")
     assert [port_through(wport) for _ in range(4)] == [primary.port] * 4
     assert [port_through(rport) for _ in range(4)] == [replica.port] * 4
 
@@ -223,7 +225,9 @@ def test_login_tls_and_refusals(daemon, pair):
                vs(plain, replica, ["password " + PASSWORD, "ssl require"]) +
                vs(wrong, primary, ["password not-" + PASSWORD, "ssl disable"]))
     fc.wait_state(d, tls, primary.port, "up", 30)
-    r = reason(d, tls, primary.port)
+    # a server starts up before its first check (keepalived's rule, no
+    # alpha): the reason is there once that check has run
+    r = fc.wait_until(lambda: reason(d, tls, primary.port), 30, "the first check's reason")
     assert r.startswith("logged in, 10.") and "MariaDB" in r and r.endswith(", TLS"), r
     assert port_through(tls) == primary.port
     fc.wait_state(d, plain, replica.port, "down", 30)
