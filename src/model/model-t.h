@@ -19,6 +19,7 @@
 #include "core/addr.h"
 #include "model/check-t.h"
 #include "model/vrrp-t.h"
+#include "model/http_proxy-t.h"
 
 enum fwd_method {
 	FWD_NAT,   /* lb_kind NAT: served by the userspace proxy here (no IPVS) */
@@ -102,6 +103,7 @@ struct real_server {
 
 	struct rs_live *live;    /* one reference held */
 	void *health;            /* the health core's state (src/check/health.c) */
+	struct hp_server *hp;    /* haproxy.cfg's server options (owned), or NULL */
 	struct real_server *next;
 };
 
@@ -138,6 +140,7 @@ struct pool {
 				  * 0 while it is a service's own pool not yet added (vs_free
 				  * frees it then) */
 	void *health;            /* the health core's state (quorum, the servers' checks) */
+	struct http_proxy *http; /* haproxy.cfg: the backend (or listen) section, or NULL */
 	struct pool *next;
 };
 
@@ -161,6 +164,8 @@ struct virtual_server {
 	unsigned connect_retries;    /* other real servers tried after a failed connect; default 2 */
 
 	struct pool *pool;           /* never NULL; vs_new() gives the service its own */
+	struct http_proxy *http;     /* haproxy.cfg: the frontend (or listen) it binds for, or NULL */
+	int bind_fd;                 /* haproxy.cfg `bind fd@N`: an inherited listening socket; -1 none */
 	const char *file;
 	int line;
 
@@ -207,6 +212,7 @@ struct global_defs {
 	unsigned n_xdp_interfaces;
 	enum fc_xdp_mode xdp_mode;
 	enum fc_proxy_relay proxy_relay;
+	unsigned nbthread;       /* userspace engine threads (nbthread); 0 = the CPUs the process may run on */
 	/* scripts and privileges; see doc/security.md */
 	int script_security;     /* enable_script_security: unsafe scripts refused */
 	char *script_user;       /* script_user, else keepalived's default (conf/script_check.c);
@@ -236,6 +242,10 @@ struct config {
 	unsigned n_files;
 	unsigned n_warnings;         /* warnings printed while reading */
 	struct vrrp_config vrrp;     /* vrrp_instance/_script/_sync_group (run by src/vrrp/vrrp_run.c) */
+	struct http_proxy *http_proxies; /* haproxy.cfg's proxy sections (owned list, file order) */
+	unsigned n_http_proxies;
+	struct hp_global *hp_global; /* haproxy.cfg's global section (owned), or NULL */
+	struct http_errors *hp_errsections; /* `http-errors` sections while reading (src/http/reply.h) */
 };
 
 #endif

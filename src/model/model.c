@@ -5,6 +5,7 @@
 
 #include "model/model.h"
 #include "model/vrrp_model.h"
+#include "model/http_proxy.h"
 
 #define FREE_AND_NULL(p)                                                                           \
 	do {                                                                                       \
@@ -66,6 +67,15 @@ void config_free(struct config *cfg)
 	free(cfg->global.maintenance_dir);
 	free(cfg->global.reload_callback);
 	vrrp_config_free(&cfg->vrrp);
+	{
+		struct http_proxy *hp, *hnext;
+
+		for (hp = cfg->http_proxies; hp; hp = hnext) {
+			hnext = hp->next;
+			http_proxy_free(hp);
+		}
+	}
+	hp_global_free(cfg->hp_global);
 	free(cfg);
 }
 
@@ -140,6 +150,7 @@ struct virtual_server *vs_new(void)
 	vs->idle_timeout_ms = 900000;
 	vs->udp_timeout_ms = 300000;
 	vs->connect_retries = 2;
+	vs->bind_fd = -1;
 	return vs;
 }
 
@@ -183,6 +194,7 @@ void rs_free(struct real_server *rs)
 	free(rs->notify_up);
 	free(rs->notify_down);
 	check_conf_free(rs->checks);
+	free(rs->hp);
 	rs_live_unref(rs->live);
 	free(rs);
 }

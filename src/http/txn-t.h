@@ -1,0 +1,46 @@
+/* One HTTP transaction as the rules, the sample fetches and the log see
+ * it.  The HTTP engine (src/proxy/http_*.c) owns it and fills it; src/http
+ * reads it and edits the messages through h1.h. */
+#ifndef FC_HTTP_TXN_T_H
+#define FC_HTTP_TXN_T_H
+
+#include <stdint.h>
+
+#include "core/addr.h"
+#include "http/h1-t.h"
+#include "model/http_proxy-t.h"
+
+#define HTXN_VARS 16 /* set-var variables per transaction */
+
+struct htxn_var {
+	char name[48]; /* "txn.foo", "req.bar", "sess.baz" as written */
+	char val[256];
+	uint32_t len;
+	int is_int;
+	int64_t ival;
+};
+
+struct http_txn {
+	struct h1_msg *req;  /* parsed request head (may be edited) */
+	struct h1_msg *resp; /* parsed response head, NULL before it */
+	struct fc_addr src;  /* client (http-request set-src may change it) */
+	struct fc_addr dst;  /* the address the client reached */
+	int ssl;	     /* ssl_fc */
+	const struct http_proxy *fe; /* frontend */
+	const struct http_proxy *be; /* backend once chosen, else NULL */
+	const char *srv_name;	     /* server once chosen, else NULL */
+	unsigned status;	     /* status sent to the client (logs) */
+	struct htxn_var vars[HTXN_VARS];
+	unsigned nvars;
+
+	/* timings for the log (milliseconds; -1 when the step did not happen),
+	 * HAProxy's TR/Tw/Tc/Tr/Ta of option httplog */
+	int64_t t_req, t_queue, t_connect, t_resp, t_active;
+	uint64_t accept_ms;     /* wall clock of the accept (for the date) */
+	uint64_t bytes_in, bytes_out;
+	char term[4];	        /* termination state, "--" ... */
+	unsigned retries;
+	unsigned fe_conn, be_conn, srv_conn, act_conn; /* concurrent counts at log time */
+};
+
+#endif

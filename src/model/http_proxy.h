@@ -1,0 +1,20 @@
+/* haproxy.cfg's proxies in the model: allocation and freeing
+ * (the types and the mapping are in http_proxy-t.h). */
+#ifndef FC_MODEL_HTTP_PROXY_H
+#define FC_MODEL_HTTP_PROXY_H
+
+#include "model/model-t.h"
+
+/* A proxy section with haproxy's defaults (retries 3, keep-alive,
+ * X-Forwarded-For / X-Original-To header names); NULL out of memory. */
+struct http_proxy *http_proxy_new(const char *name, unsigned cap);
+/* Frees what it owns (rules and errors through their free pointers). */
+void http_proxy_free(struct http_proxy *hp);
+void hp_log_free(struct hp_log *l);
+void hp_global_free(struct hp_global *g);
+/* The proxy named `name` with one of the capabilities in `cap`, or NULL. */
+struct http_proxy *config_find_http_proxy(const struct config *cfg, const char *name, unsigned cap);
+/* Append hp to cfg's list (the config owns it from now on). */
+void config_add_http_proxy(struct config *cfg, struct http_proxy *hp);
+
+#endif
