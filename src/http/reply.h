@@ -16,6 +16,7 @@
 #include "model/model-t.h"
 
 struct http_errors;
+struct http_reply;
 
 /* args[0] is "errorfile" or "errorfiles".  0, or -1 with err. */
 int http_errors_parse(struct http_proxy *px, char **args, int nargs, const char *file, int line,
@@ -36,5 +37,24 @@ void http_errors_sections_free(struct config *cfg);
  * if it has one, else HAProxy's built-in message.  Never NULL for the
  * statuses above; for another status, a built-in generic one. */
 const char *http_error_msg(const struct http_proxy *px, unsigned status, size_t *len);
+
+/* 1 if HAProxy has a built-in message for status (so errorfile and
+ * deny_status may name it). */
+int http_error_known(unsigned status);
+/* A copy of a proxy's lines (for a section that inherits a `defaults`
+ * section's errorfile lines: copy, then add its own), NULL if none or out
+ * of memory; and its release (the proxy's errors_free does the same). */
+struct http_errors *http_errors_dup(const struct http_errors *e);
+void http_errors_free(struct http_errors *e);
+
+/* Write the answer a rule prepared into out[0..cap): an errorfile's raw
+ * bytes, a bare deny's px message for its status, else a status line,
+ * content-length, content-type, the headers and the body.  Its length, or
+ * 0 if it does not fit. */
+size_t http_reply_build(const struct http_proxy *px, const struct http_reply *r, char *out,
+			size_t cap);
+/* 1 if the raw answer ends the connection (empty, or `connection: close`
+ * in its head). */
+int http_reply_closes(const char *msg, size_t len);
 
 #endif
