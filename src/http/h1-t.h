@@ -71,8 +71,10 @@ enum h1_err {
 	H1_ERR_TOO_BIG = -2,  /* the head does not fit the buffer -> 400 (431) / 502 */
 	H1_ERR_TOO_MANY = -3, /* more than H1_MAX_HDRS headers -> 400 / 502 */
 	H1_ERR_CL = -4,	      /* bad or conflicting Content-Length -> 400 / 502 */
-	H1_ERR_TE = -5,	      /* bad Transfer-Encoding (chunked not last, twice, on 1.0) -> 400 / 502 */
+	H1_ERR_TE = -5,	      /* bad Transfer-Encoding (chunked not last, twice, absent) -> 400 / 502 */
 	H1_ERR_VERSION = -6,  /* not HTTP/1.x -> 505 / 502 */
+	H1_ERR_TE_CODING = -7, /* chunked last after another coding ("gzip, chunked")
+				* -> 422 (as HAProxy) / 502 */
 };
 
 struct h1_msg {
@@ -123,6 +125,7 @@ struct h1_chunk {
 	uint64_t remain; /* H1_CK_DATA: data bytes left; H1_CK_SIZE: the size so far */
 	unsigned digits; /* hex digits read (more than 16: error) */
 	unsigned tlen;	 /* bytes of trailers so far (bounded) */
+	unsigned elen;	 /* bytes of the current chunk extension (bounded) */
 };
 
 #endif

@@ -2,12 +2,16 @@
  *
  * Defences (HAProxy's, RFC 9112 section 6.3): Transfer-Encoding with
  * Content-Length -> the body is chunked, Content-Length is dropped and the
- * connection closes after (H1_F_TE_CL); `chunked` twice or not last, or
- * Transfer-Encoding on HTTP/1.0 -> error; duplicate Content-Length with
+ * connection closes after (H1_F_TE_CL); `chunked` twice or not last ->
+ * error, another coding before it -> H1_ERR_TE_CODING (HAProxy's 422);
+ * Transfer-Encoding on HTTP/1.0 -> chunked, and the connection closes
+ * after (HAProxy 2.6 takes it: vtc http_transfer_encoding); two Host
+ * headers in a request -> error; duplicate Content-Length with
  * different values, or a malformed one -> error; NUL, a bare CR or LF
  * inside a header, an empty header name, a blank before the colon, an
- * obsolete line folding, more than H1_MAX_HDRS headers, a head larger
- * than the buffer -> error.  Nothing is read past `len`. */
+ * obsolete line folding, H1_MAX_HDRS headers or more (as HAProxy's
+ * maxhdr, which counts the start line: 100 pass), a head larger than the
+ * buffer -> error.  Nothing is read past `len`. */
 #ifndef FC_HTTP_H1_H
 #define FC_HTTP_H1_H
 
@@ -73,5 +77,18 @@ ssize_t h1_chunk_scan(struct h1_chunk *c, const char *buf, size_t len);
 /* The reason phrase HAProxy uses for a status ("OK", "Not Found", ...). */
 const char *h1_reason(unsigned status);
 const char *h1_meth_name(enum h1_meth m);
+/* The method a token names (H1_METH_OTHER if none; case-sensitive, as
+ * RFC 9110 section 9.1 says methods are). */
+enum h1_meth h1_meth_lookup(const char *s, size_t len);
+
+/* RFC 9110 section 5.6.2: is c a tchar (a byte of a token: a method, a
+ * header name)?  A table, so the parser's inner loops stay cheap. */
+extern const unsigned char h1_tchar[256];
+static inline int h1_is_tchar(unsigned char c)
+{
+	return h1_tchar[c];
+}
+/* Is s[0..len) a token (non-empty, every byte a tchar)? */
+int h1_is_token(const char *s, size_t len);
 
 #endif
