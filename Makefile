@@ -154,7 +154,8 @@ install: all man
 	[ -e $(DESTDIR)$(SYSCONFDIR)/fulcrum/fulcrum.conf ] || \
 		$(INSTALL) -m 0644 examples/default.conf $(DESTDIR)$(SYSCONFDIR)/fulcrum/fulcrum.conf
 	$(if $(OCF_AGENTS),$(INSTALL) -d $(DESTDIR)$(OCFDIR) && \
-		$(INSTALL) -m 0755 $(OCF_AGENTS) $(DESTDIR)$(OCFDIR)/)
+		for a in $(OCF_AGENTS); do n=$${a#ocf/}; n=$${n#fulcrum-}; \
+			$(INSTALL) -m 0755 $$a $(DESTDIR)$(OCFDIR)/$$n || exit 1; done)
 
 # Everything install put there but the configuration (yours by then).
 uninstall:

@@ -161,6 +161,8 @@ def test_make_install_destdir_layout(bins, tmp_path):
                  "usr/local/share/doc/fulcrum/README.md",
                  "usr/local/share/doc/fulcrum/config.md",
                  "usr/local/share/doc/fulcrum/examples/quickstart.conf",
+                 "usr/local/lib/ocf/resource.d/fulcrum/fulcrum",
+                 "usr/local/lib/ocf/resource.d/fulcrum/realserver",
                  "etc/fulcrum/fulcrum.conf"):
         assert want in files, "%s not installed; got %s" % (want, files)
     assert os.access(root / "usr/local/sbin/fulcrum", os.X_OK)
