@@ -20,6 +20,7 @@
 #include "model/check-t.h"
 #include "model/vrrp-t.h"
 #include "model/http_proxy-t.h"
+#include "model/source-t.h"
 
 enum fwd_method {
 	FWD_NAT,   /* lb_kind NAT: served by the userspace proxy here (no IPVS) */
@@ -104,6 +105,7 @@ struct real_server {
 	struct rs_live *live;    /* one reference held */
 	void *health;            /* the health core's state (src/check/health.c) */
 	struct hp_server *hp;    /* haproxy.cfg's server options (owned), or NULL */
+	int from_source;         /* put there by the pool's source (src/cluster/), not the file */
 	struct real_server *next;
 };
 
@@ -141,6 +143,7 @@ struct pool {
 				  * frees it then) */
 	void *health;            /* the health core's state (quorum, the servers' checks) */
 	struct http_proxy *http; /* haproxy.cfg: the backend (or listen) section, or NULL */
+	struct pool_source *source; /* pacemaker_real_servers / real_server_script (owned), or NULL */
 	struct pool *next;
 };
 

@@ -6,6 +6,7 @@
 #include "model/model.h"
 #include "model/vrrp_model.h"
 #include "model/http_proxy.h"
+#include "model/source.h"
 
 #define FREE_AND_NULL(p)                                                                           \
 	do {                                                                                       \
@@ -210,6 +211,7 @@ void pool_free(struct pool *p)
 		rs_free(rs);
 	}
 	rs_free(p->sorry);
+	pool_source_free(p->source);
 	free(p->name);
 	free(p->quorum_up);
 	free(p->quorum_down);
