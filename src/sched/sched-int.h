@@ -110,9 +110,38 @@ int sched_noop_init(struct sched *s, char *err, size_t errlen);
 int sched_noop_update(struct sched *s, const struct sched_server *srv, size_t n);
 void sched_noop_done(struct sched *s);
 
+/* The sum of the usable servers' weights (first, random, hash). */
+static inline uint64_t sched_usable_weight(const struct sched_server *srv, size_t n)
+{
+	uint64_t total = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (sched_usable(&srv[i]))
+			total += (uint64_t)srv[i].weight;
+	return total;
+}
+
+/* The usable server holding position r (< sched_usable_weight) when each
+ * takes `weight` consecutive positions in array order; -1 past the end. */
+static inline int sched_weight_at(const struct sched_server *srv, size_t n, uint64_t r)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (!sched_usable(&srv[i]))
+			continue;
+		if (r < (uint64_t)srv[i].weight)
+			return (int)i;
+		r -= (uint64_t)srv[i].weight;
+	}
+	return -1;
+}
+
 /* Every scheduler, one per file; listed in sched_all[] (sched.c). */
 extern const struct sched_ops sched_rr_ops, sched_wrr_ops, sched_lc_ops, sched_wlc_ops,
     sched_sed_ops, sched_nq_ops, sched_lblc_ops, sched_lblcr_ops, sched_dh_ops, sched_sh_ops,
-    sched_mh_ops, sched_fo_ops, sched_ovf_ops, sched_twos_ops;
+    sched_mh_ops, sched_fo_ops, sched_ovf_ops, sched_twos_ops, sched_first_ops, sched_random_ops,
+    sched_hash_ops, sched_chash_ops;
 
 #endif

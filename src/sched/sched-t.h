@@ -26,6 +26,12 @@ struct sched_input {
 	const struct fc_addr *client; /* source address and port */
 	const struct fc_addr *dest;   /* destination (the VIP); dh, lblc, lblcr hash on it */
 	uint64_t now_ms;              /* for lblc/lblcr expiry */
+	/* haproxy's hashing balance (hash, chash): the request's key (the
+	 * URI, a parameter, a header...), or NULL to hash the client's
+	 * address; the HTTP engine fills it per hp_balance. */
+	const void *key;
+	size_t keylen;
+	unsigned draws;               /* random: servers drawn (balance random(N)); 0 = 2 */
 };
 
 struct sched;

@@ -10,7 +10,9 @@
 const struct sched_ops *const sched_all[] = {
     &sched_rr_ops,    &sched_wrr_ops, &sched_lc_ops, &sched_wlc_ops,  &sched_lblc_ops,
     &sched_lblcr_ops, &sched_dh_ops,  &sched_sh_ops, &sched_sed_ops,  &sched_nq_ops,
-    &sched_fo_ops,    &sched_ovf_ops, &sched_mh_ops, &sched_twos_ops, NULL,
+    &sched_fo_ops,    &sched_ovf_ops, &sched_mh_ops, &sched_twos_ops,
+    /* haproxy's balance algorithms that IPVS has no equivalent of */
+    &sched_first_ops, &sched_random_ops, &sched_hash_ops, &sched_chash_ops, NULL,
 };
 
 /* Fixed seed: two directors with the same configuration make the same

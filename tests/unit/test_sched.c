@@ -119,7 +119,8 @@ static void svc_close(struct svc *v)
 }
 
 static const char *const all_names[] = {"rr", "wrr", "lc", "wlc", "lblc", "lblcr", "dh",
-					"sh", "sed", "nq", "fo",  "ovf",  "mh",	   "twos"};
+					"sh", "sed", "nq", "fo",  "ovf",  "mh",	   "twos",
+					"first", "random", "hash", "chash"};
 #define NNAMES (sizeof(all_names) / sizeof(all_names[0]))
 
 /* ---- registry ---- */
