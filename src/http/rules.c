@@ -1,34 +1,247 @@
-/* Placeholder until the rules module lands (src/http/rules.h): no rule
- * keyword is known, so the reader refuses them with file:line. */
+/* haproxy.cfg's HTTP rules (rules.h): the keywords a proxy section hands
+ * over (acl, http-request, http-response, http-after-response,
+ * use_backend), their resolution once the file is read, and running them
+ * on a transaction. */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "core/err.h"
+#include "http/acl.h"
+#include "http/act.h"
+#include "http/rules-t.h"
 #include "http/rules.h"
+#include "model/http_proxy.h"
 
-const char *const http_rules_keywords[] = {NULL};
+const char *const http_rules_keywords[] = {
+	"acl", "http-request", "http-response", "http-after-response", "use_backend", NULL,
+};
+
+static void act_free_list(struct http_act *a)
+{
+	struct http_act *next;
+
+	for (; a; a = next) {
+		next = a->next;
+		act_free(a);
+	}
+}
+
+static void http_rules_free(struct http_rules *r)
+{
+	struct use_be *u, *un;
+
+	if (!r)
+		return;
+	act_free_list(r->req);
+	act_free_list(r->resp);
+	act_free_list(r->after);
+	for (u = r->use_be; u; u = un) {
+		un = u->next;
+		cond_free(u->cond);
+		free(u->name);
+		free((char *)u->file);
+		free(u);
+	}
+	acl_free_list(r->acls);
+	acl_free_list(r->anon);
+	free(r);
+}
+
+static struct http_rules *rules_get(struct http_proxy *px)
+{
+	if (!px->rules) {
+		px->rules = calloc(1, sizeof(*px->rules));
+		px->rules_free = http_rules_free;
+	}
+	return px->rules;
+}
+
+/* The index of the first "if"/"unless" in args[from..nargs), or nargs. */
+static int cond_start(char **args, int nargs, int from)
+{
+	for (; from < nargs; from++)
+		if (!strcmp(args[from], "if") || !strcmp(args[from], "unless"))
+			return from;
+	return nargs;
+}
+
+/* acl NAME CRITERION [flags] [values]: a new term of ACL NAME */
+static int parse_acl(struct http_rules *r, char **args, int nargs, const char *file, int line, char *err,
+		     size_t errlen)
+{
+	struct acl *a, **pp;
+	struct acl_term *t, **tp;
+	const char *n;
+
+	if (nargs < 3)
+		return err_set(err, errlen, "'acl' expects NAME CRITERION [flags] [values]");
+	for (n = args[1]; *n; n++)
+		if (!((*n >= 'a' && *n <= 'z') || (*n >= 'A' && *n <= 'Z') || (*n >= '0' && *n <= '9') ||
+		      strchr("_.:-", *n)))
+			return err_set(err, errlen, "ACL name '%s' may only contain letters, digits, '_', '.', ':' "
+				       "and '-'", args[1]);
+	t = acl_term_parse(args + 2, nargs - 2, SMP_USE_REQ | SMP_USE_RESP, err, errlen);
+	if (!t) {
+		size_t l = strlen(err);
+
+		snprintf(err + l, errlen - l, " in ACL '%s'", args[1]);
+		return -1;
+	}
+	for (pp = &r->acls; *pp && strcmp((*pp)->name, args[1]); pp = &(*pp)->next)
+		;
+	a = *pp;
+	if (!a) {
+		a = calloc(1, sizeof(*a));
+		if (!a || !(a->name = strdup(args[1]))) {
+			free(a);
+			acl_term_free(t);
+			return err_set(err, errlen, "out of memory");
+		}
+		a->file = NULL; /* the reader's file names are not kept */
+		a->line = line;
+		*pp = a;
+	}
+	for (tp = &a->terms; *tp; tp = &(*tp)->next)
+		;
+	*tp = t;
+	return 0;
+}
+
+static int parse_rule(struct http_rules *r, char **args, int nargs, const char *file, int line, char *err,
+		      size_t errlen)
+{
+	unsigned where = !strcmp(args[0], "http-request")	  ? ACT_W_REQ
+			 : !strcmp(args[0], "http-response") ? ACT_W_RESP
+							     : ACT_W_AFTER;
+	int c = cond_start(args, nargs, 2);
+	struct http_act *a, **pp;
+
+	if (nargs < 2)
+		return err_set(err, errlen, "'%s' expects an action", args[0]);
+	a = act_parse(args + 1, c - 1, where, err, errlen);
+	if (!a)
+		return -1;
+	if (c < nargs) {
+		a->cond = cond_parse(args + c, nargs - c, &r->acls, &r->anon,
+				     where == ACT_W_REQ ? SMP_USE_REQ : SMP_USE_REQ | SMP_USE_RESP, file, line, err,
+				     errlen);
+		if (!a->cond) {
+			act_free(a);
+			return -1;
+		}
+	}
+	a->line = line;
+	pp = where == ACT_W_REQ ? &r->req : where == ACT_W_RESP ? &r->resp : &r->after;
+	while (*pp)
+		pp = &(*pp)->next;
+	*pp = a;
+	return 0;
+}
+
+static int parse_use_backend(struct http_proxy *px, struct http_rules *r, char **args, int nargs,
+			     const char *file, int line, char *err, size_t errlen)
+{
+	struct use_be *u, **pp;
+
+	if (!(px->cap & HP_CAP_FE))
+		return err_set(err, errlen, "'use_backend' is only allowed in a frontend or listen section");
+	if (nargs < 2 || !strcmp(args[1], "if") || !strcmp(args[1], "unless"))
+		return err_set(err, errlen, "'use_backend' expects a backend name");
+	if (strchr(args[1], '%'))
+		return err_set(err, errlen, "'use_backend %s': a backend name built from a log-format is not "
+			       "supported", args[1]);
+	if (nargs > 2 && strcmp(args[2], "if") && strcmp(args[2], "unless"))
+		return err_set(err, errlen, "'use_backend %s': unexpected '%s' (if or unless)", args[1], args[2]);
+	u = calloc(1, sizeof(*u));
+	if (!u || !(u->name = strdup(args[1])) || !(u->file = strdup(file ? file : ""))) {
+		if (u)
+			free(u->name);
+		free(u);
+		return err_set(err, errlen, "out of memory");
+	}
+	u->line = line;
+	if (nargs > 2) {
+		u->cond = cond_parse(args + 2, nargs - 2, &r->acls, &r->anon, SMP_USE_REQ, file, line, err, errlen);
+		if (!u->cond) {
+			free(u->name);
+			free((char *)u->file);
+			free(u);
+			return -1;
+		}
+	}
+	for (pp = &r->use_be; *pp; pp = &(*pp)->next)
+		;
+	*pp = u;
+	return 0;
+}
 
 int http_rules_parse(struct http_proxy *px, char **args, int nargs, const char *file, int line,
 		     char *err, size_t errlen)
 {
-	snprintf(err, errlen, "'%s' is not supported yet", nargs ? args[0] : "");
-	return -1;
+	struct http_rules *r;
+
+	if (nargs < 1)
+		return err_set(err, errlen, "empty rule");
+	r = rules_get(px);
+	if (!r)
+		return err_set(err, errlen, "out of memory");
+	if (!strcmp(args[0], "acl"))
+		return parse_acl(r, args, nargs, file, line, err, errlen);
+	if (!strcmp(args[0], "use_backend"))
+		return parse_use_backend(px, r, args, nargs, file, line, err, errlen);
+	if (!strcmp(args[0], "http-request") || !strcmp(args[0], "http-response") ||
+	    !strcmp(args[0], "http-after-response"))
+		return parse_rule(r, args, nargs, file, line, err, errlen);
+	return err_set(err, errlen, "'%s' is not a rule keyword", args[0]);
 }
 
 int http_rules_resolve(struct config *cfg, struct http_proxy *px, char *err, size_t errlen)
 {
+	struct use_be *u;
+
+	if (!px->rules)
+		return 0;
+	for (u = px->rules->use_be; u; u = u->next) {
+		u->be = config_find_http_proxy(cfg, u->name, HP_CAP_BE);
+		if (!u->be)
+			return err_set(err, errlen, "%s:%d: use_backend: no backend named '%s'", u->file, u->line,
+				       u->name);
+	}
 	return 0;
 }
 
 enum http_verdict http_req_rules(const struct http_proxy *px, struct http_txn *t, struct http_reply *reply)
 {
-	return HTTP_V_CONTINUE;
+	if (!px->rules || !t->req)
+		return HTTP_V_CONTINUE;
+	return act_run(px->rules->req, t, t->req, reply);
 }
 
 const struct http_proxy *http_pick_backend(const struct http_proxy *fe, struct http_txn *t)
 {
-	return fe->default_be;
+	const struct use_be *u;
+
+	if (fe->rules)
+		for (u = fe->rules->use_be; u; u = u->next)
+			if (u->be && cond_eval(u->cond, t))
+				return u->be;
+	if (fe->default_be)
+		return fe->default_be;
+	return (fe->cap & HP_CAP_BE) ? fe : NULL;
 }
 
 enum http_verdict http_resp_rules(const struct http_proxy *px, struct http_txn *t, struct http_reply *reply)
 {
-	return HTTP_V_CONTINUE;
+	if (!px->rules || !t->resp)
+		return HTTP_V_CONTINUE;
+	return act_run(px->rules->resp, t, t->resp, reply);
+}
+
+void http_after_resp_rules(const struct http_proxy *px, struct http_txn *t)
+{
+	struct http_reply reply;
+
+	if (px->rules && t->resp)
+		act_run(px->rules->after, t, t->resp, &reply);
 }

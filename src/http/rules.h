@@ -42,7 +42,9 @@ enum http_verdict {
 
 /* A prepared answer (deny, return, redirect): status, headers, body.  The
  * body points into the rules' own storage or into `buf`; valid until the
- * transaction ends. */
+ * transaction ends.  A deny or tarpit without a body of its own (body
+ * NULL, errorfile 0) answers with the proxy's error message for `status`
+ * (http_error_msg); a return without one answers an empty body. */
 #define HTTP_REPLY_HDRS 8
 struct http_reply {
 	unsigned status;
@@ -67,6 +69,9 @@ enum http_verdict http_req_rules(const struct http_proxy *px, struct http_txn *t
 const struct http_proxy *http_pick_backend(const struct http_proxy *fe, struct http_txn *t);
 /* The http-response rules of px on t (t->resp set). */
 enum http_verdict http_resp_rules(const struct http_proxy *px, struct http_txn *t, struct http_reply *reply);
+/* The http-after-response rules of px on t->resp (header, status and
+ * variable actions only: nothing there stops the response). */
+void http_after_resp_rules(const struct http_proxy *px, struct http_txn *t);
 
 /* Log-format expressions ("%[url]", "%ci:%cp", HAProxy's httplog): a
  * compiled form kept in the rules; `build` writes the text for t into

@@ -1,0 +1,101 @@
+/* A proxy's HTTP rules as read from haproxy.cfg: its ACLs, its
+ * http-request / http-response / http-after-response actions in order,
+ * its use_backend rules.  Owned by the proxy (http_proxy.rules), freed by
+ * http_rules_free through proxy->rules_free. */
+#ifndef FC_HTTP_RULES_T_H
+#define FC_HTTP_RULES_T_H
+
+#include <stddef.h>
+
+#include "http/acl-t.h"
+#include "http/sample-t.h"
+
+struct logfmt;
+struct http_re;
+struct http_proxy;
+
+enum act_kind {
+	ACT_ALLOW,
+	ACT_DENY,	/* deny [deny_status N] [reply options] */
+	ACT_TARPIT,	/* as deny, the engine holds the answer for timeout tarpit */
+	ACT_RETURN,	/* return [status N] [reply options] */
+	ACT_REDIRECT,	/* redirect location|prefix|scheme ... */
+	ACT_SET_HDR,
+	ACT_ADD_HDR,
+	ACT_DEL_HDR,	/* del-header NAME [-m str|beg|end|sub|reg] */
+	ACT_REPL_HDR,	/* replace-header NAME REGEX FMT: the whole value */
+	ACT_REPL_VAL,	/* replace-value NAME REGEX FMT: each comma-separated value */
+	ACT_SET_PATH,
+	ACT_SET_PATHQ,
+	ACT_SET_QUERY,
+	ACT_SET_URI,
+	ACT_SET_METHOD,
+	ACT_REPL_PATH,
+	ACT_REPL_PATHQ,
+	ACT_REPL_URI,
+	ACT_SET_VAR,	/* set-var(NAME) EXPR */
+	ACT_UNSET_VAR,
+	ACT_SET_SRC,	/* set-src EXPR */
+	ACT_SET_STATUS, /* http-response set-status N [reason R] */
+};
+
+/* The answer of deny / return / tarpit: a status and optionally a body
+ * (string or file read at load, lf-string / lf-file expanded per
+ * request, or a whole errorfile) and headers whose values are
+ * log-format. */
+#define ACT_REPLY_HDRS 8
+struct act_reply {
+	unsigned status;
+	char *ctype;	      /* owned or NULL */
+	char *body;	      /* owned or NULL: string, file, errorfile */
+	size_t body_len;
+	struct logfmt *body_lf; /* lf-string / lf-file */
+	int errorfile;
+	struct {
+		char *name;
+		struct logfmt *val;
+	} hdrs[ACT_REPLY_HDRS];
+	unsigned nhdrs;
+};
+
+enum redir_type { REDIR_LOCATION, REDIR_PREFIX, REDIR_SCHEME };
+
+#define REDIR_DROP_QUERY   0x1
+#define REDIR_APPEND_SLASH 0x2
+
+struct http_act {
+	enum act_kind kind;
+	struct cond *cond;	/* NULL: always */
+	char *name;		/* header or variable name, owned */
+	size_t nlen;
+	struct logfmt *fmt;	/* header value, new path..., redirect target, replacement */
+	struct http_re *re;	/* replace-*, del-header -m reg */
+	enum pat_match hmatch;	/* del-header -m (PAT_M_STR by default) */
+	struct smp_expr expr;	/* set-var, set-src */
+	struct act_reply *reply;/* deny, tarpit, return */
+	enum redir_type redir;
+	unsigned code;		/* redirect code, set-status status */
+	unsigned redir_flags;
+	char *reason;		/* set-status reason, owned */
+	const char *file;
+	int line;
+	struct http_act *next;
+};
+
+struct use_be {
+	char *name; /* owned */
+	struct cond *cond;
+	const struct http_proxy *be; /* resolved after the read */
+	const char *file;
+	int line;
+	struct use_be *next;
+};
+
+struct http_rules {
+	struct acl *acls;  /* named, in order of definition */
+	struct acl *anon;  /* anonymous and predefined ACLs the conditions use */
+	struct http_act *req, *resp, *after;
+	struct use_be *use_be;
+};
+
+#endif
