@@ -1,6 +1,7 @@
 /* Conditions (haproxy configuration.txt 7.2): `if`/`unless` followed by
  * ACL names, `!` to negate one, `||` (or `or`) between AND-lists, and
  * anonymous ACLs written in place between `{` and `}`. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,14 +43,14 @@ static struct acl *acl_predef_get(struct acl **anon, const char *name, unsigned 
 				  char *err, size_t errlen)
 {
 	const char *def = acl_predefined(name);
-	char buf[128], *words[8], *p;
+	char buf[128], *words[8], *p, *save = NULL;
 	int n = 0;
 	struct acl *a = acl_find(*anon, name);
 
 	if (a || !def)
 		return a;
-	strcpy(buf, def);
-	for (p = strtok(buf, " "); p && n < 8; p = strtok(NULL, " "))
+	snprintf(buf, sizeof(buf), "%s", def);
+	for (p = strtok_r(buf, " ", &save); p && n < 8; p = strtok_r(NULL, " ", &save))
 		words[n++] = p;
 	return acl_new_anon(anon, name, words, n, use, file, line, err, errlen);
 }

@@ -44,13 +44,13 @@ static int c_field(const struct smp_conv_call *cc, struct sample *s)
 		return 0;
 	if (want < 0) {
 		for (f = p; f < end; f++)
-			total += strchr(d, *f) != NULL;
+			total += *f && strchr(d, *f);
 		want = total + want + 1;
 		if (want < 1)
 			return 0;
 	}
 	for (f = p; ; p++) {
-		if (p == end || strchr(d, *p)) {
+		if (p == end || (*p && strchr(d, *p))) {
 			if (++n == want) {
 				s->str = f;
 				s->len = p - f;

@@ -204,6 +204,13 @@ static void test_acl_fetches_and_flags(void **state)
 		{"path -m beg -- -x /Static", 1}, /* `--` ends the flags */
 		{"path -m len 20", 1},
 		{"path -m str -i /static/IMG/logo.jpg", 1},
+		{"hdr(host),field(2,.) example", 1},
+		{"hdr(host),field(-1,.) com", 1},
+		{"hdr(host),upper -m beg WWW.", 1},
+		{"path,hex -m beg 2F537461", 1},
+		{"hdr_cnt(x-m),sub(1) 2", 1},
+		{"url_param(lang,;) fr", 0}, /* with ';' as the delimiter the value runs on */
+		{"url_param(nosuch) -m found", 0},
 	};
 	struct fx *f = *state;
 	size_t i;
