@@ -347,6 +347,8 @@ static enum http_verdict act_one(const struct http_act *a, struct http_txn *t, s
 	case ACT_TARPIT:
 	case ACT_RETURN:
 		act_build_reply(a->reply, t, reply);
+		if (a->kind == ACT_RETURN && !reply->body)
+			reply->body = ""; /* an empty body, not the error message */
 		return a->kind == ACT_DENY ? HTTP_V_DENY : a->kind == ACT_TARPIT ? HTTP_V_TARPIT : HTTP_V_RETURN;
 	case ACT_REDIRECT:
 		return act_run_redirect(a, t, reply);

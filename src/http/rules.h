@@ -44,7 +44,7 @@ enum http_verdict {
  * body points into the rules' own storage or into `buf`; valid until the
  * transaction ends.  A deny or tarpit without a body of its own (body
  * NULL, errorfile 0) answers with the proxy's error message for `status`
- * (http_error_msg); a return without one answers an empty body. */
+ * (http_error_msg); a return without one has body "" (an empty body). */
 #define HTTP_REPLY_HDRS 8
 struct http_reply {
 	unsigned status;

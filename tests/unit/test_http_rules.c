@@ -420,6 +420,7 @@ static void test_return_and_deny(void **state)
 	assert_int_equal(http_req_rules(f->fe, &f->t, &f->reply), HTTP_V_RETURN);
 	assert_int_equal(f->reply.status, 200);
 	assert_null(f->reply.ctype);
+	assert_non_null(f->reply.body); /* empty, not the proxy's message for 200 */
 	assert_int_equal(f->reply.body_len, 0);
 	assert_int_equal(f->reply.nhdrs, 0);
 
