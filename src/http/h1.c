@@ -18,7 +18,6 @@
  * Transfer-Encoding on HTTP/1.0 as chunked then close) we accept as it
  * does. */
 #include <string.h>
-#include <strings.h>
 
 #include "http/h1.h"
 
@@ -48,7 +47,7 @@ static int is_blank(char c)
 /* Does the span of m equal `want` (lowercase, case-insensitive)? */
 static int span_is(const struct h1_msg *m, struct h1_span s, const char *want, size_t wlen)
 {
-	return s.len == wlen && !strncasecmp(h1_ptr(m, s), want, wlen);
+	return s.len == wlen && h1_ieq(h1_ptr(m, s), want, wlen);
 }
 
 #define SPAN_IS(m, s, lit) span_is(m, s, lit, sizeof(lit) - 1)
@@ -261,7 +260,7 @@ static int hdr_transfer_encoding(struct h1_msg *m, struct h1_parse *p, int idx)
 		any = 1;
 		if (p->te_chunked)
 			return H1_ERR_TE; /* chunked twice, or not last */
-		if (k == 7 && !strncasecmp(v + b, "chunked", 7))
+		if (k == 7 && h1_ieq(v + b, "chunked", 7))
 			p->te_chunked = 1;
 		else
 			p->te_other = 1;
@@ -281,11 +280,11 @@ static void hdr_connection(struct h1_msg *m, int idx)
 	int b;
 
 	while ((b = next_elem(v, h->value.len, &pos, &el)) >= 0) {
-		if (el == 5 && !strncasecmp(v + b, "close", 5))
+		if (el == 5 && h1_ieq(v + b, "close", 5))
 			m->flags |= H1_F_CONN_CLOSE;
-		else if (el == 10 && !strncasecmp(v + b, "keep-alive", 10))
+		else if (el == 10 && h1_ieq(v + b, "keep-alive", 10))
 			m->flags |= H1_F_CONN_KAL;
-		else if (el == 7 && !strncasecmp(v + b, "upgrade", 7))
+		else if (el == 7 && h1_ieq(v + b, "upgrade", 7))
 			m->flags |= H1_F_CONN_UPG;
 	}
 }
@@ -444,7 +443,10 @@ static int parse_head(struct h1_msg *m, const char *buf, size_t len, size_t cap,
 	size_t pos = 0, end, next;
 	int rc;
 
-	memset(m, 0, offsetof(struct h1_msg, extra));
+	/* everything but the header table (each entry is written whole as its
+	 * line is parsed; past nhdrs nothing is read) and the arena */
+	memset(m, 0, offsetof(struct h1_msg, hdrs));
+	memset(&m->nhdrs, 0, offsetof(struct h1_msg, extra) - offsetof(struct h1_msg, nhdrs));
 	m->extra_len = 0;
 	m->buf = buf;
 	m->is_req = is_req;

@@ -2,7 +2,6 @@
  * value iteration), the request's path and query, method names, reason
  * phrases and the token table. */
 #include <string.h>
-#include <strings.h>
 
 #include "http/h1.h"
 
@@ -148,7 +147,7 @@ int h1_hdr_find(const struct h1_msg *m, const char *name, size_t nlen, int from)
 		const struct h1_hdr *h = &m->hdrs[i];
 
 		if (!(h->flags & H1_HDR_DELETED) && h->name.len == nlen &&
-		    !strncasecmp(h1_ptr(m, h->name), name, nlen))
+		    h1_ieq(h1_ptr(m, h->name), name, nlen))
 			return (int)i;
 	}
 	return -1;
