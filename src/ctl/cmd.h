@@ -51,6 +51,18 @@ int cmd_show_vrrp(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, c
 int cmd_show_xdp(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, char *err,
 		 size_t errlen);
 
+/* cmd_stat.c: HAProxy's read commands and Prometheus (src/stats/) */
+int cmd_show_stat(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, char *err,
+		  size_t errlen);
+int cmd_show_info(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, char *err,
+		  size_t errlen);
+int cmd_show_servers_state(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, char *err,
+			   size_t errlen);
+int cmd_show_backend(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, char *err,
+		     size_t errlen);
+int cmd_metrics(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, char *err,
+		size_t errlen);
+
 /* cmd_ops.c: the daemon's ops (fc->ops), or a refusal when none is
  * installed (ctl_sync then does nothing). */
 int ctl_apply_vs(struct fulcrum *fc, struct virtual_server *vs, char *err, size_t errlen);

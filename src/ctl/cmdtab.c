@@ -199,6 +199,59 @@ const struct ctl_cmd ctl_cmds[] = {
 	.fn = cmd_show_xdp,
     },
     {
+	.words = {"show", "stat"},
+	.usage = "[BACKEND] [json]",
+	.help = "HAProxy's CSV of every frontend, backend and server (json: typed)",
+	.doc = "HAProxy 2.6's `show stat`: the header `# pxname,svname,qcur,...` with "
+	       "HAProxy's columns in HAProxy's order, then per haproxy.cfg proxy its "
+	       "FRONTEND row, a row per server and its BACKEND row, and per keepalived or "
+	       "ldirectord pool (named `TCP 10.0.0.1:80`) a row per server (named "
+	       "`10.0.0.2:80`) and a BACKEND row.  Columns fulcrum has no figure for are "
+	       "empty.  `json` writes HAProxy's typed JSON.  See doc/metrics.md.",
+	.min_args = 0,
+	.max_args = 2,
+	.flags = CTL_BULKY,
+	.fn = cmd_show_stat,
+    },
+    {
+	.words = {"show", "info"},
+	.usage = "",
+	.help = "process information, HAProxy's `Name: value` lines",
+	.min_args = 0,
+	.max_args = 0,
+	.fn = cmd_show_info,
+    },
+    {
+	.words = {"show", "servers", "state"},
+	.usage = "[BACKEND]",
+	.help = "servers' state in HAProxy's server-state format (version 1)",
+	.min_args = 0,
+	.max_args = 1,
+	.flags = CTL_BULKY,
+	.fn = cmd_show_servers_state,
+    },
+    {
+	.words = {"show", "backend"},
+	.usage = "",
+	.help = "the backends (pools), one name per line",
+	.min_args = 0,
+	.max_args = 0,
+	.fn = cmd_show_backend,
+    },
+    {
+	.words = {"metrics"},
+	.usage = "",
+	.help = "every figure in Prometheus text format",
+	.doc = "HAProxy's exporter families (`haproxy_process_*`, `haproxy_frontend_*`, "
+	       "`haproxy_backend_*`, `haproxy_server_*`) and `fulcrum_*` for services, "
+	       "servers, checks, VRRP instances and the XDP engine, each with its HELP and "
+	       "TYPE lines (text format 0.0.4).  See doc/metrics.md.",
+	.min_args = 0,
+	.max_args = 0,
+	.flags = CTL_BULKY,
+	.fn = cmd_metrics,
+    },
+    {
 	.words = {"version"},
 	.usage = "",
 	.help = "print the daemon's version",
