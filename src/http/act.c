@@ -226,43 +226,60 @@ static void del_headers(const struct http_act *a, struct h1_msg *m)
 	}
 }
 
-/* replace-value: each comma-separated part of v on its own */
+/* out[o..cap) += s[0..n); -1 if it does not fit */
+static int put(char *out, size_t *o, size_t cap, const char *s, size_t n)
+{
+	if (*o + n >= cap)
+		return -1;
+	memcpy(out + *o, s, n);
+	*o += n;
+	return 0;
+}
+
+/* replace-value: each comma-separated value on its own; the blanks and
+ * commas around them stay as they were (haproxy keeps "a, b,a" spacing). */
 static ssize_t replace_values(const struct http_act *a, const char *v, size_t vlen, const char *fmt, size_t flen,
 			      char *out, size_t cap)
 {
-	size_t o = 0, i = 0, s;
+	size_t o = 0, i = 0, s, e, end;
 	ssize_t r;
 
 	while (i <= vlen) {
-		while (i < vlen && (v[i] == ' ' || v[i] == '\t'))
-			i++;
-		s = i;
-		while (i < vlen && v[i] != ',')
-			i++;
-		if (o && o + 2 < cap) {
-			memcpy(out + o, ", ", 2);
-			o += 2;
-		}
-		r = http_re_subst(a->re, v + s, i - s, fmt, flen, out + o, cap - o);
-		if (r < 0) {
-			size_t n = i - s;
-
-			while (n && (v[s + n - 1] == ' ' || v[s + n - 1] == '\t'))
-				n--;
-			if (o + n >= cap)
-				return -1;
-			memcpy(out + o, v + s, n);
-			r = (ssize_t)n;
-		}
-		o += (size_t)r;
-		i++;
+		for (s = i; s < vlen && (v[s] == ' ' || v[s] == '\t'); s++)
+			;
+		for (end = s; end < vlen && v[end] != ','; end++)
+			;
+		for (e = end; e > s && (v[e - 1] == ' ' || v[e - 1] == '\t'); e--)
+			;
+		if (put(out, &o, cap, v + i, s - i))
+			return -1;
+		r = http_re_subst(a->re, v + s, e - s, fmt, flen, out + o, cap - o);
+		if (r >= 0)
+			o += (size_t)r;
+		else if (put(out, &o, cap, v + s, e - s))
+			return -1;
+		if (put(out, &o, cap, v + e, end - e + (end < vlen)))
+			return -1;
+		i = end + 1;
 	}
 	out[o] = 0;
 	return (ssize_t)o;
 }
 
-/* replace-header / replace-value: h1 cannot change a value in place, so
- * a header that changes is deleted and added again (at the end). */
+/* Give header idx the value val: h1 edits by adding, so the value goes
+ * into the arena as a header appended by h1_hdr_add (which checks it),
+ * then moves to idx and the appended slot is given back: the header
+ * keeps its place, as haproxy's replace-header does. */
+static int hdr_revalue(struct h1_msg *m, int idx, const char *name, size_t nlen, const char *val, size_t vlen)
+{
+	if (h1_hdr_add(m, name, nlen, val, vlen))
+		return -1;
+	m->hdrs[idx].value = m->hdrs[m->nhdrs - 1].value;
+	m->nhdrs--;
+	return 0;
+}
+
+/* replace-header / replace-value on every NAME line */
 static int replace_headers(const struct http_act *a, struct http_txn *t, struct h1_msg *m)
 {
 	char fmt[H1_EXTRA_SIZE], nv[H1_EXTRA_SIZE];
@@ -283,8 +300,7 @@ static int replace_headers(const struct http_act *a, struct http_txn *t, struct 
 			r = replace_values(a, v, h->value.len, fmt, flen, nv, sizeof(nv));
 		if (r < 0 || ((size_t)r == h->value.len && !memcmp(nv, v, (size_t)r)))
 			continue;
-		h1_hdr_del(m, (int)i);
-		if (h1_hdr_add(m, a->name, a->nlen, nv, (size_t)r))
+		if (hdr_revalue(m, (int)i, a->name, a->nlen, nv, (size_t)r))
 			return -1;
 	}
 	return 0;

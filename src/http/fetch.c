@@ -172,9 +172,15 @@ static int f_fhdr(const struct smp_expr *e, struct smp_ctx *c, struct sample *s)
 	return hdr_fetch(e, c, s, 1);
 }
 
+/* an integer: the value's leading digits, 0 without any (haproxy's strl2ic) */
 static int f_hdr_val(const struct smp_expr *e, struct smp_ctx *c, struct sample *s)
 {
-	return hdr_fetch(e, c, s, 0) && smp_cast(s, SMP_T_SINT);
+	if (!hdr_fetch(e, c, s, 0))
+		return 0;
+	if (!smp_cast(s, SMP_T_SINT))
+		s->sint = 0;
+	s->type = SMP_T_SINT;
+	return 1;
 }
 
 static int f_hdr_ip(const struct smp_expr *e, struct smp_ctx *c, struct sample *s)
@@ -233,60 +239,81 @@ static int f_base(const struct smp_expr *e, struct smp_ctx *c, struct sample *s)
 	return set_str(s, s->buf, hlen + plen);
 }
 
-/* The value of `name` in a list of name=value items split by `delim`
- * (a query string, a Cookie header); blanks after the delimiter are
- * skipped (cookies). */
-static int find_param(const char *p, size_t len, const char *name, char delim, const char **v, size_t *vlen)
+/* The next NAME=value item of the list p[*pos..len) whose items are
+ * separated by any byte of `seps` (blanks after a separator skipped: the
+ * Cookie header); 1 with the value, *pos then past it. */
+static int next_param(const char *p, size_t len, size_t *pos, const char *name, const char *seps, const char **v,
+		      size_t *vlen)
 {
-	const char *end = p + len, *item, *eq;
-	size_t nlen = strlen(name);
+	size_t nlen = strlen(name), i = *pos, item;
+	const char *eq;
 
-	while (p < end) {
-		while (p < end && *p == ' ')
-			p++;
-		item = p;
-		while (p < end && *p != delim)
-			p++;
-		eq = memchr(item, '=', p - item);
-		if (eq && (size_t)(eq - item) == nlen && !memcmp(item, name, nlen)) {
+	while (i < len) {
+		while (i < len && p[i] == ' ')
+			i++;
+		item = i;
+		while (i < len && !strchr(seps, p[i]))
+			i++;
+		eq = memchr(p + item, '=', i - item);
+		if (eq && (size_t)(eq - (p + item)) == nlen && !memcmp(p + item, name, nlen)) {
 			*v = eq + 1;
-			*vlen = p - (eq + 1);
+			*vlen = p + i - (eq + 1);
+			*pos = i + 1;
 			return 1;
 		}
-		p++;
+		i++;
 	}
+	*pos = len;
 	return 0;
 }
 
+/* url_param(NAME[,DELIM]): as haproxy, the list starts after the first
+ * DELIM ('?' by default) of the URI and its items are separated by '&',
+ * ';' or DELIM; the first NAME (in an ACL: each in turn). */
 static int f_url_param(const struct smp_expr *e, struct smp_ctx *c, struct sample *s)
 {
+	char delim = e->nargs > 1 && *e->args[1].str ? *e->args[1].str : '?', seps[4] = {'&', ';', delim, 0};
 	const char *u, *q, *v;
-	size_t ulen, qlen, vlen;
+	size_t ulen, qlen, vlen, pos = (size_t)c->iter;
 
 	http_req_uri(c->t->req, &u, &ulen);
-	http_uri_query(u, ulen, &q, &qlen);
-	if (!q || !find_param(q, qlen, e->args[0].str, e->nargs > 1 && *e->args[1].str ? *e->args[1].str : '&',
-			      &v, &vlen))
+	q = memchr(u, delim, ulen);
+	if (!q)
 		return 0;
+	q++;
+	qlen = u + ulen - q;
+	if (!next_param(q, qlen, &pos, e->args[0].str, seps, &v, &vlen))
+		return 0;
+	c->iter = pos;
+	c->more = c->multi;
 	return set_str(s, v, vlen);
 }
 
-/* cook(NAME): the first Cookie header line holding NAME */
+/* cook(NAME): a cookie of the Cookie lines; the last one, or in an ACL
+ * each in turn (the cursor: line index << 32 | offset in the line). */
 static int f_cook(const struct smp_expr *e, struct smp_ctx *c, struct sample *s)
 {
 	const struct h1_msg *m = c->t->req;
-	const char *v;
-	size_t vlen;
-	int idx = (int)c->iter - 1;
+	const char *v, *lv = NULL;
+	size_t vlen, lvlen = 0, pos = (size_t)(c->iter & 0xffffffffu);
+	int idx = (int)(c->iter >> 32) - 1;
 
-	while ((idx = h1_hdr_find(m, "cookie", 6, idx + 1)) >= 0)
-		if (find_param(h1_ptr(m, m->hdrs[idx].value), m->hdrs[idx].value.len, e->args[0].str, ';', &v,
-			       &vlen)) {
-			c->iter = (uint64_t)idx + 1; /* the next call starts after this line */
-			c->more = c->multi;
-			return set_str(s, v, vlen);
+	if (idx < 0)
+		idx = h1_hdr_find(m, "cookie", 6, 0);
+	for (; idx >= 0; idx = h1_hdr_find(m, "cookie", 6, idx + 1), pos = 0) {
+		const char *p = h1_ptr(m, m->hdrs[idx].value);
+
+		while (next_param(p, m->hdrs[idx].value.len, &pos, e->args[0].str, ";", &v, &vlen)) {
+			if (c->multi) {
+				c->iter = ((uint64_t)idx + 1) << 32 | pos;
+				c->more = 1;
+				return set_str(s, v, vlen);
+			}
+			lv = v;
+			lvlen = vlen;
 		}
-	return 0;
+	}
+	return lv ? set_str(s, lv, lvlen) : 0;
 }
 
 static int f_src(const struct smp_expr *e, struct smp_ctx *c, struct sample *s)

@@ -146,6 +146,7 @@ static const char REQ1[] = "GET /Static/img/logo.JPG?id=42&lang=fr HTTP/1.1\r\n"
 			   "Content-Length: 12\r\n"
 			   "Cookie: theme=dark; sid=abc\r\n"
 			   "Accept: text/html, text/plain;q=0.5, */*\r\n"
+			   "X-V: a, b,a\r\n"
 			   "\r\n";
 
 static void test_acl_fetches_and_flags(void **state)
@@ -218,6 +219,25 @@ static void test_acl_fetches_and_flags(void **state)
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		if (acl_matches(f, cases[i].acl, REQ1) != cases[i].want)
 			fail_msg("acl '%s': expected %s", cases[i].acl, cases[i].want ? "a match" : "no match");
+}
+
+/* Values compared with haproxy 2.6 on loopback: url_param's list starts
+ * after the first DELIM ('?') and splits on '&', ';' and DELIM; cook()
+ * is the last cookie of that name (an ACL tries each); hdr_val of a
+ * non-number is 0. */
+static void test_fetch_values(void **state)
+{
+	static const char head[] = "GET /a;x=9?x=1;y=2&b=3 HTTP/1.1\r\nHost: h\r\nCookie: sid=1\r\n"
+				   "Cookie: a=b; sid=2\r\nX-N: abc\r\n\r\n";
+	struct fx *f = *state;
+
+	rules_ok(f, "http-request set-header X-F %[urlp(x)]|%[urlp(y)]|%[urlp(x,;)]|%[cook(sid)]|%[hdr_val(x-n)]");
+	req(f, head);
+	assert_int_equal(http_req_rules(f->fe, &f->t, &f->reply), HTTP_V_CONTINUE);
+	assert_non_null(strstr(emit(&f->req), "X-F: 1|2|9?x=1|2|0\r\n"));
+	assert_true(acl_matches(f, "cook(sid) 1", head));
+	assert_true(acl_matches(f, "urlp(b) 3", head));
+	assert_false(acl_matches(f, "urlp(x,;) 1", head));
 }
 
 static void test_acl_pattern_file(void **state)
@@ -308,15 +328,18 @@ static void test_header_actions(void **state)
 	rules_ok(f, "http-request del-header ^x-m$ -m reg");
 	rules_ok(f, "http-request replace-header Host ^www\\.(.*)$ \\1");
 	rules_ok(f, "http-request replace-value Accept ^text/([a-z]*)$ TEXT/\\1");
+	rules_ok(f, "http-request replace-value X-V ^a$ A");
 	req(f, REQ1);
 	assert_int_equal(http_req_rules(f->fe, &f->t, &f->reply), HTTP_V_CONTINUE);
+	/* replaced values stay where they were, with their own spacing */
 	assert_string_equal(emit(&f->req), "GET /Static/img/logo.JPG?id=42&lang=fr HTTP/1.1\r\n"
+					   "Host: example.com\r\n"
 					   "Content-Length: 12\r\n"
 					   "Cookie: theme=dark; sid=abc\r\n"
+					   "Accept: TEXT/html, text/plain;q=0.5, */*\r\n"
+					   "X-V: A, b,A\r\n"
 					   "X-Path: /Static/img/logo.JPG\r\n"
 					   "X-Src: 10.1.2.3:40000 end\r\n"
-					   "Host: example.com\r\n"
-					   "Accept: TEXT/html, text/plain;q=0.5, */*\r\n"
 					   "\r\n");
 }
 
@@ -597,6 +620,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_acl_fetches_and_flags, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fetch_values, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_acl_pattern_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_conditions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_acl_lines_or, setup, teardown),
