@@ -12,6 +12,7 @@
 
 #include "conf/ka.h"
 #include "conf/script_check.h"
+#include "conf/source_kw.h"
 #include "core/err.h"
 #include "kw/lexer.h"
 #include "model/model.h"
@@ -482,6 +483,9 @@ static const struct kw kw_vs[] = {
     {"proxy_idle_timeout", NULL, 1, 1, KW_NOBLOCK, VS(idle_timeout_ms, KW_T_SECS_MS, 0, 604800000)},
     {"udp_session_timeout", NULL, 1, 1, KW_NOBLOCK, VS(udp_timeout_ms, KW_T_SECS_MS, 0, 604800000)},
     {"proxy_connect_retries", NULL, 1, 1, KW_NOBLOCK, VS(connect_retries, KW_T_UINT, 0, 64)},
+    /* fulcrum extensions: servers from the cluster or a script (source_kw.c) */
+    {"pacemaker_real_servers", conf_pacemaker_real_servers, 0, 0, KW_NEEDBLOCK},
+    {"real_server_script", conf_real_server_script, 1, 2, KW_NOBLOCK},
     {NULL},
 };
 
@@ -865,4 +869,4 @@ void ka_read(struct kw_ctx *c)
 }
 
 /* For the generated keyword reference (kw_doc.c). */
-const struct kw_block *const kw_doc_ka[] = {&blk_vs, &blk_rs, &blk_vsg, NULL};
+const struct kw_block *const kw_doc_ka[] = {&blk_vs, &blk_rs, &blk_vsg, &conf_blk_pcmk, NULL};

@@ -53,6 +53,9 @@ struct spawn {
 	void *data;
 	size_t tail_len;
 	char tail[SPAWN_TAIL];   /* last bytes of output */
+	char *all;               /* spawn_keep_output: the whole output (owned), or NULL */
+	size_t all_len, all_max;
+	int all_truncated;
 };
 
 /* A user's ids, looked up before fork (no allocation in the child). */
@@ -294,7 +297,10 @@ child_run(char **argv, int devnull, int out_wr, int change_user, const struct sp
 
 static void sp_free(void *arg)
 {
-	free(arg);
+	struct spawn *sp = arg;
+
+	free(sp->all);
+	free(sp);
 }
 
 /* loop_io_del before close (see loop.h): a child forked by another spawn may
@@ -360,6 +366,12 @@ static void finish(struct spawn *sp)
 		res.signo = sp->info.si_status;
 	}
 	res.output = out;
+	if (sp->all) {
+		sp->all[sp->all_len] = '\0';
+		res.all = sp->all;
+		res.all_len = sp->all_len;
+		res.all_truncated = sp->all_truncated;
+	}
 	sp->state = SP_DONE;
 	loop_timer_stop(sp->l, &sp->timeout);
 	loop_timer_stop(sp->l, &sp->grace);
@@ -371,6 +383,13 @@ static void finish(struct spawn *sp)
 
 static void keep_tail(struct spawn *sp, const char *buf, size_t n)
 {
+	if (sp->all) {
+		size_t room = sp->all_max - sp->all_len;
+
+		memcpy(sp->all + sp->all_len, buf, n < room ? n : room);
+		sp->all_len += n < room ? n : room;
+		sp->all_truncated |= n > room;
+	}
 	if (n >= SPAWN_TAIL) {
 		memcpy(sp->tail, buf + n - SPAWN_TAIL, SPAWN_TAIL);
 		sp->tail_len = SPAWN_TAIL;
@@ -681,4 +700,13 @@ fail:
 	free(own.groups);
 	free(sp);
 	return NULL;
+}
+
+int spawn_keep_output(struct spawn *sp, size_t max)
+{
+	sp->all = malloc(max + 1);
+	if (!sp->all)
+		return -1;
+	sp->all_max = max;
+	return 0;
 }

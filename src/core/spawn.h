@@ -26,6 +26,9 @@ struct spawn_result {
 	int exit_code;
 	int signo;
 	const char *output;  /* last SPAWN_TAIL bytes of stdout+stderr, NUL-terminated */
+	const char *all;     /* spawn_keep_output: all of it, NUL-terminated, or NULL */
+	size_t all_len;
+	int all_truncated;   /* more came than spawn_keep_output's max (dropped) */
 };
 
 /* Called once when the process (group leader) has ended and been reaped.
@@ -38,6 +41,12 @@ typedef void (*spawn_cb)(struct spawn_result *res, void *data);
  * reported through the callback as exit code 127 (as a shell does). */
 struct spawn *spawn_start(struct loop *l, const char *cmdline, const char *user,
 			  unsigned timeout_ms, spawn_cb cb, void *data, char *err, size_t errlen);
+
+/* Keep the whole output (stdout+stderr, up to max bytes) for the callback
+ * (res->all), not only its tail: for a program whose output is the answer
+ * (crm_mon, a real_server_script).  Call right after spawn_start.  0, or -1
+ * out of memory (the tail is still kept). */
+int spawn_keep_output(struct spawn *sp, size_t max);
 
 /* The user a script runs as when spawn_start gets none: the configuration's
  * script_user (see doc/security.md).  NULL or "" = as fulcrum itself.  The

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "check/health.h"
+#include "cluster/cluster.h"
 #include "conf/conf.h"
 #include "core/err.h"
 #include "core/log.h"
@@ -39,6 +40,12 @@ static const struct vrrp_hooks vrrp_hooks = {
  * taken out or back is a change of its service like a health change. */
 static const struct watch_hooks watch_hooks = {
     .reload = daemon_reload_notify,
+    .vs_changed = apply_vs,
+};
+
+/* A pool that follows the cluster or a script: its new servers are a
+ * change of its service like a control command's add/del server. */
+static const struct cluster_hooks cluster_hooks = {
     .vs_changed = apply_vs,
 };
 
@@ -151,6 +158,8 @@ int apply_config(struct fulcrum *fc, struct config *newcfg, char *err, size_t er
 
 	/* new servers named in the maintenance directory never enter a table */
 	watch_premark(fc, newcfg);
+	/* the servers a pool's source gave last stay through a reload */
+	cluster_premerge(fc, newcfg);
 	config_carry_live(newcfg, oldcfg);
 	carry_weights(newcfg, oldcfg);
 
@@ -192,6 +201,8 @@ int apply_config(struct fulcrum *fc, struct config *newcfg, char *err, size_t er
 	config_free(oldcfg);
 	/* the files and the maintenance directory the new model names */
 	watch_apply(fc, &watch_hooks);
+	/* the pools that follow the cluster or a script */
+	cluster_apply(fc, &cluster_hooks);
 	return 0;
 }
 
@@ -240,6 +251,7 @@ void apply_shutdown(struct fulcrum *fc)
 	const struct engine_ops *const *all;
 
 	watch_stop(fc); /* first: no reload or maintenance change while stopping */
+	cluster_stop(fc);
 	for (all = engines; *all; all++)
 		if ((*all)->shutdown)
 			(*all)->shutdown(fc);

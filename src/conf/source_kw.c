@@ -1,0 +1,177 @@
+/* keepalived.conf's virtual_server keywords for a pool's outside source of
+ * servers (issue 15, fulcrum extensions, doc/config.md "Servers from the
+ * cluster"):
+ *
+ *   pacemaker_real_servers {
+ *       resource lvsdr-realsvr-clone        # nodes where it is active
+ *       attribute pgsql-status "HS:sync|HS:potential|HS:async"
+ *       default_weight 1
+ *       weight node1 2
+ *       address node1 192.168.0.11
+ *       port 5432
+ *       interval 1
+ *       corosync_conf /etc/corosync/corosync.conf
+ *   }
+ *   real_server_script "/usr/local/bin/list-replicas --all" 5
+ *
+ * One source per virtual_server.  The regex is compiled here once to refuse
+ * a bad one at file:line; src/cluster/ compiles it again when it runs. */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf/ka.h"
+#include "conf/source_kw.h"
+#include "core/err.h"
+#include "model/model.h"
+#include "model/source.h"
+
+#define SRC_WEIGHT_MAX 65535
+#define SRC_INTERVAL_MAX_MS 3600000u
+
+static int p_attribute(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
+		       size_t errlen)
+{
+	struct pool_source *s = obj;
+	const char *re = st->args[1].text;
+	PCRE2_SIZE off;
+	pcre2_code *code;
+	int ecode;
+
+	code = pcre2_compile((PCRE2_SPTR)re, PCRE2_ZERO_TERMINATED, 0, &ecode, &off, NULL);
+	if (!code) {
+		PCRE2_UCHAR msg[128];
+
+		pcre2_get_error_message(ecode, msg, sizeof(msg));
+		return err_set(err, errlen, "attribute: bad regex '%s' at offset %zu: %s", re,
+			       (size_t)off, (char *)msg);
+	}
+	pcre2_code_free(code);
+	if (kw_str(st, 0, &s->attr_name, err, errlen) < 0)
+		return -1;
+	return kw_str(st, 1, &s->attr_regex, err, errlen);
+}
+
+static int p_weight(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
+		    size_t errlen)
+{
+	struct pool_source *s = obj;
+	struct src_weight *grown;
+	unsigned w, i;
+
+	if (kw_uint(st, 1, 0, SRC_WEIGHT_MAX, &w, err, errlen) < 0)
+		return -1;
+	for (i = 0; i < s->n_weights; i++)
+		if (!strcmp(s->weights[i].node, st->args[0].text))
+			return err_set(err, errlen, "weight: node %s given twice", st->args[0].text);
+	grown = realloc(s->weights, (s->n_weights + 1) * sizeof(*grown));
+	if (!grown)
+		return err_set(err, errlen, "out of memory");
+	s->weights = grown;
+	grown[s->n_weights].node = strdup(st->args[0].text);
+	if (!grown[s->n_weights].node)
+		return err_set(err, errlen, "out of memory");
+	grown[s->n_weights++].weight = (int)w;
+	return 0;
+}
+
+static int p_address(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
+		     size_t errlen)
+{
+	struct pool_source *s = obj;
+	struct src_addr *grown;
+	struct fc_addr a;
+	unsigned i;
+
+	if (kw_ip(st, 1, &a, err, errlen) < 0)
+		return -1;
+	for (i = 0; i < s->n_addrs; i++)
+		if (!strcmp(s->addrs[i].node, st->args[0].text))
+			return err_set(err, errlen, "address: node %s given twice",
+				       st->args[0].text);
+	grown = realloc(s->addrs, (s->n_addrs + 1) * sizeof(*grown));
+	if (!grown)
+		return err_set(err, errlen, "out of memory");
+	s->addrs = grown;
+	grown[s->n_addrs].node = strdup(st->args[0].text);
+	if (!grown[s->n_addrs].node)
+		return err_set(err, errlen, "out of memory");
+	grown[s->n_addrs++].addr = a;
+	return 0;
+}
+
+#define SRC(f, t, lo, hi) KW_SLOT(struct pool_source, f, t, lo, hi)
+
+static const struct kw kw_pcmk[] = {
+    {"resource", NULL, 1, 1, KW_NOBLOCK, SRC(resource, KW_T_STR, 0, 0)},
+    {"attribute", p_attribute, 2, 2, KW_NOBLOCK},
+    {"default_weight", NULL, 1, 1, KW_NOBLOCK, SRC(default_weight, KW_T_UINT, 0, SRC_WEIGHT_MAX)},
+    {"weight", p_weight, 2, 2, KW_NOBLOCK},
+    {"address", p_address, 2, 2, KW_NOBLOCK},
+    {"port", NULL, 1, 1, KW_NOBLOCK, SRC(port, KW_T_PORT, 0, 0)},
+    {"interval", NULL, 1, 1, KW_NOBLOCK, SRC(interval_ms, KW_T_SECS_MS, 100, SRC_INTERVAL_MAX_MS)},
+    {"timeout", NULL, 1, 1, KW_NOBLOCK, SRC(timeout_ms, KW_T_SECS_MS, 100, SRC_INTERVAL_MAX_MS)},
+    {"crm_mon", NULL, 1, 1, KW_NOBLOCK, SRC(crm_mon, KW_T_STR, 0, 0)},
+    {"corosync_conf", NULL, 1, 1, KW_NOBLOCK, SRC(corosync_conf, KW_T_STR, 0, 0)},
+    {NULL},
+};
+
+const struct kw_block conf_blk_pcmk = {"pacemaker_real_servers", kw_pcmk, NULL, NULL, NULL};
+
+/* The pool's source, or an error naming where the first one was given. */
+static struct pool_source *source_start(struct kw_ctx *c, struct pool *p,
+					enum pool_source_kind kind, const struct kw_stmt *st,
+					char *err, size_t errlen)
+{
+	if (p->source) {
+		err_set(err, errlen,
+			"a virtual_server takes one source of servers: %s given at %s:%d already",
+			p->source->kind == SRC_PACEMAKER ? "pacemaker_real_servers"
+							 : "real_server_script",
+			p->source->file, p->source->line);
+		return NULL;
+	}
+	p->source = pool_source_new(kind);
+	if (!p->source) {
+		err_set(err, errlen, "out of memory");
+		return NULL;
+	}
+	p->source->file = config_intern_file(c->cfg, st->kw->file);
+	p->source->line = st->kw->line;
+	return p->source;
+}
+
+int conf_pacemaker_real_servers(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
+				size_t errlen)
+{
+	struct vs_state *vss = obj;
+	struct pool_source *s;
+
+	s = source_start(c, vss->pool, SRC_PACEMAKER, st, err, errlen);
+	if (!s)
+		return -1;
+	kw_body(c, &conf_blk_pcmk, s, st->kw);
+	return 0;
+}
+
+int conf_real_server_script(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
+			    size_t errlen)
+{
+	struct vs_state *vss = obj;
+	struct pool_source *s;
+	unsigned ms = SRC_DEFAULT_INTERVAL_MS;
+
+	if (!st->args[0].text[0])
+		return err_set(err, errlen, "real_server_script: empty command");
+	if (st->argc == 2 && kw_secs_ms(st, 1, SRC_INTERVAL_MAX_MS, &ms, err, errlen) < 0)
+		return -1;
+	if (ms < 100)
+		return err_set(err, errlen, "real_server_script: interval %s is below 0.1 s",
+			       st->args[1].text);
+	s = source_start(c, vss->pool, SRC_SCRIPT, st, err, errlen);
+	if (!s)
+		return -1;
+	s->interval_ms = ms;
+	return kw_str(st, 0, &s->script, err, errlen);
+}

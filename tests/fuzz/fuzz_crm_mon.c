@@ -1,0 +1,42 @@
+/* libFuzzer target for what the cluster watcher reads from other programs
+ * (src/cluster/): crm_mon's XML (crm_view_parse, then the membership
+ * computed from it) and a real_server_script's lines.  Any bytes in: a
+ * view or an error out, never a crash, an out-of-bounds read or a leak. */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cluster/members.h"
+#include "model/source.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	const char *text = (const char *)data;
+	struct pool_source *s = pool_source_new(SRC_PACEMAKER);
+	struct member_list l;
+	struct crm_view v;
+	char err[256], *skipped;
+	unsigned bad;
+
+	if (!s)
+		return 0;
+	if (crm_view_parse(text, size, &v, err, sizeof(err)) == 0) {
+		if (members_from_cluster(s, &v, NULL, 80, &l, &skipped, err, sizeof(err)) == 0) {
+			member_list_free(&l);
+			free(skipped);
+		}
+		s->resource = strdup("r");
+		s->attr_name = strdup("a");
+		s->attr_regex = strdup("^x|y");
+		if (members_from_cluster(s, &v, NULL, 80, &l, &skipped, err, sizeof(err)) == 0) {
+			member_list_free(&l);
+			free(skipped);
+		}
+		crm_view_free(&v);
+	}
+	if (members_from_lines(text, size, 80, &l, &bad, err, sizeof(err)) == 0)
+		member_list_free(&l);
+	pool_source_free(s);
+	return 0;
+}

@@ -1,0 +1,194 @@
+"""Pools whose servers come from outside the file (issue 15): a
+pacemaker_real_servers block read through Pacemaker's own crm_mon, and a
+real_server_script.
+
+The cluster here is a CIB file (tests/data/pacemaker/cib_3nodes.xml: three
+nodes, a cloned resource rs-clone started on each, node attributes), which
+Pacemaker's tools read and write when CIB_file names it: the daemon's
+crm_mon sees it as it would see a live cluster, and the test changes node
+attributes with crm_attribute as an administrator (or the pgsql agent)
+would.  Real backends on 127.0.0.11-13 stand for the nodes.  Skipped
+without Pacemaker's command-line tools (./dev check installs pacemaker).
+
+    make && /usr/bin/python3 -m pytest -q tests/system/test_pacemaker.py
+"""
+import os
+import shutil
+import subprocess
+import time
+
+import pytest
+
+import fc
+
+DATA = fc.REPO / "tests" / "data" / "pacemaker"
+NODES = {"node1": "127.0.0.11", "node2": "127.0.0.12", "node3": "127.0.0.13"}
+# the issue's bound for a change to reach the pool, plus room for a loaded
+# 2-core machine running a sanitizer build
+FOLLOW_S = 2.0
+SLACK_S = 4.0
+
+pytestmark = pytest.mark.skipif(not shutil.which("crm_mon") or not shutil.which("crm_attribute"),
+                                reason="Pacemaker's command-line tools are not installed")
+
+
+@pytest.fixture
+def cib(tmp_path, monkeypatch):
+    """A private copy of the CIB, named by CIB_file for the daemon and for
+    crm_attribute."""
+    path = tmp_path / "cib.xml"
+    shutil.copy(DATA / "cib_3nodes.xml", path)
+    os.chmod(path, 0o600)
+    monkeypatch.setenv("CIB_file", str(path))
+    return path
+
+
+def node_attr(node, name, value):
+    r = subprocess.run(["crm_attribute", "-N", node, "-n", name, "-v", value, "-l", "reboot"],
+                       capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL)
+    assert r.returncode == 0, r.stderr
+
+
+def servers(d, port):
+    v = d.vs(port)
+    return sorted((r["address"], r["weight"]) for r in v["real_servers"]) if v else None
+
+
+def wait_servers(d, port, want, timeout):
+    """Seconds until the pool is want (sorted (address, weight) pairs)."""
+    t0 = time.monotonic()
+    fc.wait_until(lambda: servers(d, port) == sorted(want), timeout,
+                  "pool :%d to be %s" % (port, sorted(want)), interval=0.05)
+    return time.monotonic() - t0
+
+
+def pcmk_conf(vport, bport, extra=""):
+    addrs = "".join("        address %s %s\n" % kv for kv in sorted(NODES.items()))
+    return """
+virtual_server 127.0.0.1 %d {
+    lb_algo rr
+    lb_kind PROXY
+    pacemaker_real_servers {
+        resource rs-clone
+        attribute pgsql-status "HS:sync|HS:potential|HS:async"
+        weight node2 2
+%s        port %d
+%s    }
+}
+""" % (vport, addrs, bport, extra)
+
+
+@pytest.fixture
+def node_backends(backend):
+    port = fc.free_port()
+    return port, {n: backend(n, host=a, port=port) for n, a in NODES.items()}
+
+
+def test_attribute_moves_nodes_in_and_out(daemon, cib, node_backends):
+    """seed 000: the standbys (HS:*) are the servers, the primary (PRI) is
+    not; a changed attribute moves a node in or out within 2 s, and a
+    long-lived stream to a node that stays is never broken."""
+    bport, _ = node_backends
+    vport = fc.free_port()
+    d = daemon(pcmk_conf(vport, bport))
+    wait_servers(d, vport, [("127.0.0.12", 2), ("127.0.0.13", 1)], FOLLOW_S + SLACK_S)
+    streams = [fc.Stream(vport) for _ in range(2)]
+    try:
+        assert sorted(s.name for s in streams) == ["node2", "node3"]
+        keep = [s for s in streams if s.name == "node2"][0]
+        # a promotion: node1 becomes a standby, node3 the primary
+        node_attr("node1", "pgsql-status", "HS:sync")
+        node_attr("node3", "pgsql-status", "PRI")
+        took = wait_servers(d, vport, [("127.0.0.11", 1), ("127.0.0.12", 2)],
+                            FOLLOW_S + SLACK_S)
+        keep.assert_flowing()
+        assert fc.who(vport) in ("node1", "node2")
+        for change in ("+127.0.0.11:%d" % bport, "-127.0.0.13:%d" % bport):
+            assert [l for l in fc.log_lines(d, "servers follow its cluster:") if change in l], \
+                d.stderr()[-3000:]
+        print("followed in %.2fs" % took)
+        # a reload with the same source keeps the list and the stream
+        d.reload()
+        fc.wait_until(lambda: fc.log_lines(d, "reloaded"), 15, "the reload")
+        assert servers(d, vport) == [("127.0.0.11", 1), ("127.0.0.12", 2)]
+        keep.assert_flowing()
+        keep.close()
+    finally:
+        for s in streams:
+            s.close(check=False)
+
+
+def test_unreadable_cluster_keeps_the_last_list(daemon, cib, node_backends):
+    """crm_mon cannot read the cluster: the pool keeps its servers (never
+    emptied), one log line says so, and when the cluster is back the pool
+    follows it again."""
+    bport, _ = node_backends
+    vport = fc.free_port()
+    d = daemon(pcmk_conf(vport, bport))
+    want = [("127.0.0.12", 2), ("127.0.0.13", 1)]
+    wait_servers(d, vport, want, FOLLOW_S + SLACK_S)
+    hidden = cib.with_name("cib.away")
+    os.rename(cib, hidden)
+    fc.wait_until(lambda: fc.log_lines(d, "its source cannot be read"), FOLLOW_S + SLACK_S,
+                  "the log line saying the cluster cannot be read")
+    time.sleep(2.5)  # a few more failed reads
+    assert servers(d, vport) == want
+    assert len(fc.log_lines(d, "its source cannot be read")) == 1, d.stderr()[-3000:]
+    os.rename(hidden, cib)
+    node_attr("node3", "pgsql-status", "PRI")
+    wait_servers(d, vport, [("127.0.0.12", 2)], FOLLOW_S + SLACK_S)
+    assert fc.log_lines(d, "its source can be read again")
+
+
+def test_standby_node_leaves(daemon, cib, node_backends):
+    """Without an attribute filter: every node where the resource runs.  A
+    node put in standby (crm_simulate stops the clone there, as the cluster
+    would) leaves the pool."""
+    if not shutil.which("crm_simulate"):
+        pytest.skip("crm_simulate is not installed")
+    bport, _ = node_backends
+    vport = fc.free_port()
+    conf = pcmk_conf(vport, bport).replace(
+        '        attribute pgsql-status "HS:sync|HS:potential|HS:async"\n', "")
+    d = daemon(conf)
+    wait_servers(d, vport, [("127.0.0.11", 1), ("127.0.0.12", 2), ("127.0.0.13", 1)],
+                 FOLLOW_S + SLACK_S)
+    r = subprocess.run(["crm_attribute", "-N", "node3", "-n", "standby", "-v", "on"],
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0, r.stderr
+    tmp = cib.with_name("cib.next")
+    r = subprocess.run(["crm_simulate", "-x", str(cib), "-S", "-O", str(tmp)],
+                       capture_output=True, text=True, timeout=60,
+                       env={k: v for k, v in os.environ.items() if k != "CIB_file"})
+    assert r.returncode == 0, r.stderr
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, cib)
+    wait_servers(d, vport, [("127.0.0.11", 1), ("127.0.0.12", 2)], FOLLOW_S + SLACK_S)
+
+
+def test_real_server_script(daemon, tmp_path, backend):
+    """real_server_script: its lines are the servers (ADDR[:PORT] [WEIGHT]);
+    a changed output moves them; a failing script keeps the last list."""
+    port = fc.free_port()
+    a = backend("a", host="127.0.0.21", port=port)
+    b = backend("b", host="127.0.0.22", port=port)
+    out = tmp_path / "list"
+    out.write_text("127.0.0.21\n")
+    script = tmp_path / "list-servers"
+    fc.write_script(script, "#!/bin/sh\nexec cat %s\n" % out)
+    vport = fc.free_port()
+    d = daemon("""
+virtual_server 127.0.0.1 %d {
+    lb_algo rr
+    lb_kind PROXY
+    real_server_script %s 0.5
+}
+""" % (vport, script))
+    # the script gives no port: the service's, which the backends do not use
+    wait_servers(d, vport, [("127.0.0.21", 1)], SLACK_S)
+    out.write_text("127.0.0.21:%d 3\n127.0.0.22:%d\n# a comment\n" % (port, port))
+    wait_servers(d, vport, [("127.0.0.21", 3), ("127.0.0.22", 1)], SLACK_S)
+    assert fc.who(vport) in (a.name, b.name)
+    out.unlink()  # cat fails: exit status 1
+    fc.wait_until(lambda: fc.log_lines(d, "its source cannot be read"), SLACK_S, "the log line")
+    assert servers(d, vport) == [("127.0.0.21", 3), ("127.0.0.22", 1)]
