@@ -12,6 +12,7 @@
 #include "core/log.h"
 #include "core/loop.h"
 #include "model/model.h"
+#include "proxy/http.h"
 #include "proxy/persist.h"
 #include "proxy/proxy.h"
 
@@ -61,6 +62,8 @@ static int proxy_check(const struct virtual_server *vs, char *err, size_t errlen
 	if (vs->protocol != IPPROTO_TCP && vs->protocol != IPPROTO_UDP)
 		return err_set(err, errlen, "protocol %s is not supported by the userspace proxy",
 			       proto_name(vs->protocol));
+	if (vs->bind_fd >= 0)
+		return pvs_inherited_addr(vs, NULL, err, errlen); /* haproxy.cfg `bind fd@N` */
 	if (vs->addr.family != AF_INET && vs->addr.family != AF_INET6)
 		return err_set(err, errlen, "the virtual server has no address");
 	if (!vs->addr.port)
@@ -125,6 +128,7 @@ static void proxy_commit(struct fulcrum *fc, struct virtual_server *vs, struct v
 			persist_move(&p->persist, &o->persist);
 		o->hold++;
 		tcp_adopt(p, o);
+		http_adopt(p, o);
 		udp_adopt(p, o);
 		o->hold--;
 		old->engine_priv = NULL;
@@ -196,6 +200,8 @@ static void proxy_shutdown(struct fulcrum *fc)
 		p->hold++;
 		while (p->conns)
 			pconn_close(p->conns, 0);
+		while (p->hstreams)
+			hstream_close(p->hstreams, 0);
 		close_sessions(p);
 		p->hold--;
 		if (p->vs)
@@ -204,6 +210,7 @@ static void proxy_shutdown(struct fulcrum *fc)
 		pvs_free(p);
 	}
 	relay_pool_free(px);
+	hbe_reap(px, 1);
 	psk_unload(px);
 	free(px->udp_buf);
 	free(px);

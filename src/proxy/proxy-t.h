@@ -90,6 +90,8 @@ struct pvs_server {
 struct pconn;
 struct udp_sess;
 struct proxy;
+struct hstream;
+struct hbe;
 
 /* A pool's server table and scheduler (doc/internals/model.md, "Services
  * and pools"): one per pool of the model in service, held by each pvs of a
@@ -136,6 +138,8 @@ struct pvs {
 	unsigned hold;	     /* > 0: pvs_maybe_free must not free (mid-iteration) */
 	struct pconn *conns; /* TCP connections (list) */
 	size_t nconns;
+	struct hstream *hstreams;  /* mode http: client connections (http-t.h) */
+	size_t nhstreams;
 	struct udp_sess *sessions; /* UDP sessions (list) */
 	struct udp_sess **sess_hash;
 	size_t sess_nbuckets, nsess;
@@ -226,6 +230,7 @@ struct proxy {
 	struct fulcrum_sockmap *sk_skel; /* loaded on first use, or NULL */
 	int sk_failed;			 /* it would not load: never tried again */
 	int sk_socks, sk_links;		 /* the maps' descriptors */
+	struct hbe *http_bes;		 /* mode http: backends in use (http-t.h) */
 };
 
 #endif

@@ -70,6 +70,10 @@ struct pvs *pvs_new(struct proxy *px, struct virtual_server *vs, char *err, size
  * change or for a reload; every service of the pool sees the new table);
  * refreshes the copied settings.  On failure nothing changed. */
 int pvs_rebuild(struct pvs *p, struct virtual_server *vs, char *err, size_t errlen);
+/* haproxy.cfg `bind fd@N` (vs->bind_fd): the inherited socket's address
+ * into *out (if not NULL); 0, or -1 with err if it is no TCP socket. */
+int pvs_inherited_addr(const struct virtual_server *vs, struct fc_addr *out, char *err,
+		       size_t errlen);
 /* Bind the listener (TCP) or the VS socket (UDP), not yet watched. */
 int pvs_listen(struct pvs *p, char *err, size_t errlen);
 /* Watch the listener and start the tick timer. */
@@ -87,6 +91,16 @@ int pvs_place(struct pvs *p, const struct fc_addr *client, struct rs_live *const
 	      size_t ntried, struct pvs_target *out);
 /* Release what pvs_place handed out. */
 void pvs_target_release(struct pvs_target *t, uint64_t now_ms);
+/* A pool's table and scheduler on their own (pvs_rebuild is this plus the
+ * service's settings): the HTTP engine keeps one per backend, since a
+ * request may go to a backend no service has as its pool.  ppool_rebuild
+ * fills pp from pool (on failure pp is unchanged); ppool_pick is the
+ * scheduler's choice, the servers in tried[] looking quiescent: an index
+ * into pp->srv, or -1; ppool_unref frees pp with its last holder. */
+int ppool_rebuild(struct ppool *pp, const struct pool *pool, char *err, size_t errlen);
+int ppool_pick(struct ppool *pp, const struct sched_input *in, struct rs_live *const *tried,
+	       size_t ntried);
+void ppool_unref(struct ppool *pp);
 
 /* ---- tcp.c ---- */
 

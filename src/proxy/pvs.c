@@ -2,6 +2,7 @@
  * sees (the pool's, shared by its services), placement of new clients
  * (persistence, scheduler, sorry server). */
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
@@ -74,7 +75,7 @@ static struct ppool *ppool_get(struct proxy *px, const struct virtual_server *vs
 	return pp;
 }
 
-static void ppool_unref(struct ppool *pp)
+void ppool_unref(struct ppool *pp)
 {
 	if (!pp || --pp->refs)
 		return;
@@ -93,10 +94,8 @@ static void copy_settings(struct pvs *p, const struct virtual_server *vs)
 	p->connect_retries = vs->connect_retries;
 }
 
-int pvs_rebuild(struct pvs *p, struct virtual_server *vs, char *err, size_t errlen)
+int ppool_rebuild(struct ppool *pp, const struct pool *pool, char *err, size_t errlen)
 {
-	struct ppool *pp = p->pp;
-	const struct pool *pool = vs->pool;
 	struct pvs_server *srv = NULL;
 	struct sched_server *ss = NULL;
 	struct rs_live **lives = NULL;
@@ -163,7 +162,22 @@ int pvs_rebuild(struct pvs *p, struct virtual_server *vs, char *err, size_t errl
 	pp->ss = ss;
 	pp->lives = lives;
 	pp->n = n;
+	return 0;
+fail:
+	for (i = 0; i < n; i++)
+		rs_live_unref(srv[i].live);
+	free(srv);
+	free(ss);
+	free(lives);
+	return -1;
+}
 
+int pvs_rebuild(struct pvs *p, struct virtual_server *vs, char *err, size_t errlen)
+{
+	const struct pool *pool = vs->pool;
+
+	if (ppool_rebuild(p->pp, pool, err, errlen) < 0)
+		return -1;
 	rs_live_unref(p->sorry.live);
 	memset(&p->sorry, 0, sizeof(p->sorry));
 	if (pool->sorry) {
@@ -184,13 +198,6 @@ int pvs_rebuild(struct pvs *p, struct virtual_server *vs, char *err, size_t errl
 	if (p->fd >= 0 && persist_on(&p->persist) && !loop_timer_armed(&p->tick))
 		loop_timer_start(p->px->loop, &p->tick, PROXY_TICK_MS);
 	return 0;
-fail:
-	for (i = 0; i < n; i++)
-		rs_live_unref(srv[i].live);
-	free(srv);
-	free(ss);
-	free(lives);
-	return -1;
 }
 
 /* ---- lifetime ---- */
@@ -220,6 +227,8 @@ struct pvs *pvs_new(struct proxy *px, struct virtual_server *vs, char *err, size
 	p->vs = vs;
 	p->protocol = vs->protocol;
 	p->addr = vs->addr;
+	if (vs->bind_fd >= 0)
+		(void)pvs_inherited_addr(vs, &p->addr, NULL, 0);
 	p->fd = -1;
 	snprintf(p->name, sizeof(p->name), "%s %s", proto_name(vs->protocol),
 		 addr_format(&vs->addr, a, sizeof(a), 1));
@@ -244,6 +253,38 @@ struct pvs *pvs_new(struct proxy *px, struct virtual_server *vs, char *err, size
 	return p;
 }
 
+int pvs_inherited_addr(const struct virtual_server *vs, struct fc_addr *out, char *err,
+		       size_t errlen)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	struct fc_addr a;
+	int type = 0;
+	socklen_t tl = sizeof(type);
+
+	if (getsockname(vs->bind_fd, (struct sockaddr *)&ss, &sl) < 0 ||
+	    getsockopt(vs->bind_fd, SOL_SOCKET, SO_TYPE, &type, &tl) < 0)
+		return err_set(err, errlen, "fd@%d: not an open socket: %s", vs->bind_fd,
+			       strerror(errno));
+	if (type != SOCK_STREAM || addr_from_sockaddr(&a, (struct sockaddr *)&ss) < 0)
+		return err_set(err, errlen, "fd@%d: not a TCP socket", vs->bind_fd);
+	if (out)
+		*out = a;
+	return 0;
+}
+
+/* haproxy.cfg `bind fd@N`: the socket is inherited, listening or not. */
+static int listen_inherited(struct pvs *p, char *err, size_t errlen)
+{
+	int fd = p->vs->bind_fd;
+
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0 ||
+	    fcntl(fd, F_SETFD, FD_CLOEXEC) < 0 || listen(fd, SOMAXCONN) < 0)
+		return err_set(err, errlen, "fd@%d: cannot listen: %s", fd, strerror(errno));
+	p->fd = fd;
+	return 0;
+}
+
 int pvs_listen(struct pvs *p, char *err, size_t errlen)
 {
 	struct sockaddr_storage ss;
@@ -251,6 +292,8 @@ int pvs_listen(struct pvs *p, char *err, size_t errlen)
 	int tcp = p->protocol == IPPROTO_TCP, one = 1, fd, e;
 	char a[ADDR_STRLEN];
 
+	if (p->vs && p->vs->bind_fd >= 0)
+		return listen_inherited(p, err, errlen);
 	if (!tcp && !p->px->udp_buf) {
 		p->px->udp_buf = malloc(PROXY_UDP_DGRAM);
 		if (!p->px->udp_buf)
@@ -338,7 +381,7 @@ void pvs_free(struct pvs *p)
 
 void pvs_maybe_free(struct pvs *p)
 {
-	if (!p->vs && !p->hold && !p->conns && !p->sessions)
+	if (!p->vs && !p->hold && !p->conns && !p->sessions && !p->hstreams)
 		pvs_free(p);
 }
 
@@ -377,11 +420,10 @@ static int was_tried(struct rs_live *l, struct rs_live *const *tried, size_t ntr
 	return 0;
 }
 
-static int pick(struct pvs *p, const struct fc_addr *client, struct rs_live *const *tried,
-		size_t ntried)
+int ppool_pick(struct ppool *pp, const struct sched_input *sin, struct rs_live *const *tried,
+	       size_t ntried)
 {
-	struct sched_input in = {.client = client, .dest = &p->addr};
-	struct ppool *pp = p->pp;
+	struct sched_input in = *sin;
 	struct sched_server *view = pp->ss;
 	int i, best = -1;
 	uint64_t best_load = 0;
@@ -389,7 +431,6 @@ static int pick(struct pvs *p, const struct fc_addr *client, struct rs_live *con
 
 	if (!pp->n || !pp->has_sched)
 		return -1;
-	in.now_ms = loop_now(p->px->loop);
 	refresh(pp);
 	if (ntried) {
 		/* servers that already failed for this client look quiescent */
@@ -443,7 +484,8 @@ int pvs_place(struct pvs *p, const struct fc_addr *client, struct rs_live *const
 		if (tpl)
 			persist_drop(&p->persist, tpl);
 	}
-	i = pick(p, client, tried, ntried);
+	i = ppool_pick(p->pp, &(struct sched_input){.client = client, .dest = &p->addr, .now_ms = now},
+		       tried, ntried);
 	if (i >= 0) {
 		out->addr = p->pp->srv[i].addr;
 		out->live = rs_live_ref(p->pp->srv[i].live);

@@ -17,6 +17,7 @@
 #include "core/log.h"
 #include "core/loop.h"
 #include "model/model.h"
+#include "proxy/http.h"
 #include "proxy/persist.h"
 #include "proxy/proxy.h"
 
@@ -608,7 +609,10 @@ void tcp_on_accept(struct loop *l, struct ev_io *io, uint32_t events)
 			close(fd);
 			continue;
 		}
-		pconn_new(p, fd, &client);
+		if (pvs_is_http(p))
+			hstream_new(p, fd, &client);
+		else
+			pconn_new(p, fd, &client);
 	}
 }
 

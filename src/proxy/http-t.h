@@ -1,0 +1,115 @@
+/* Types of the HTTP engine: haproxy.cfg's `mode http` served on the
+ * userspace proxy (http_stream.c: a client connection and its
+ * transactions; http_srv.c: backends, servers, connects; http_fwd.c:
+ * bodies).
+ *
+ * Ownership in one picture:
+ *
+ *   struct proxy            -- px->http_bes: one struct hbe per backend in use
+ *     struct hbe            -- a backend's server table and scheduler (a
+ *                              ppool of its own), refcounted by streams
+ *   struct pvs (mode http)  -- p->hstreams: the client connections it accepted
+ *     struct hstream        -- client socket, the server socket it holds,
+ *                              four buffers, the transaction (two heads)
+ *
+ * Everything per connection lives in the hstream; everything per backend
+ * is reached from the struct proxy that accepted it (so that per-thread
+ * engines each have their own, issue 11).  Nothing keeps a pointer into
+ * the model across a reload except the frontend, which tcp's adoption
+ * refreshes (http_adopt), and the backend, which a stream drops at the end
+ * of its transaction. */
+#ifndef FC_PROXY_HTTP_T_H
+#define FC_PROXY_HTTP_T_H
+
+#include <stdint.h>
+
+#include "core/addr.h"
+#include "core/loop-t.h"
+#include "http/h1-t.h"
+#include "http/txn-t.h"
+
+struct pvs;
+struct ppool;
+struct rs_live;
+
+#define HTTP_BUF_SIZE 16384 /* HAProxy's tune.bufsize: the largest head */
+
+/* Bytes waiting: p[off..len). */
+struct hbuf {
+	char *p;
+	uint32_t off, len;
+};
+
+/* A backend in use: its table and scheduler, kept while a stream holds it
+ * or until it is idle for HBE_IDLE_MS.  `sig` tells when the model's pool
+ * changed (servers, health, weights) and the table must be rebuilt. */
+struct hbe {
+	const void *key;  /* the model's struct pool (compared, never followed) */
+	struct ppool *pp; /* one reference */
+	uint64_t sig;
+	unsigned refs;
+	uint64_t last_ms;
+	struct hbe *next; /* px->http_bes */
+};
+
+/* How one body is being forwarded (request or response). */
+struct hfwd {
+	enum h1_body kind;
+	uint64_t left;	    /* H1_BODY_CL: bytes still to come */
+	struct h1_chunk ck; /* H1_BODY_CHUNKED */
+	int done;
+};
+
+enum hs_state {
+	HS_HEAD,   /* reading a request head (the first, or the next: keep-alive) */
+	HS_TXN,	   /* a transaction: request to the server, response back */
+	HS_TUNNEL, /* 101 / CONNECT: bytes both ways until both ends close */
+	HS_CLOSE,  /* flushing the last bytes to the client, then close */
+};
+
+enum hs_srv {
+	HSS_NONE,	/* no server socket */
+	HSS_CONNECTING, /* connect() in flight */
+	HSS_READY,	/* connected */
+};
+
+struct hstream {
+	struct pvs *pvs;
+	struct hstream *prev, *next; /* pvs->hstreams */
+	const struct http_proxy *fe; /* refreshed on reload (http_adopt) */
+	const struct http_proxy *be; /* during a transaction, else NULL */
+	enum hs_state state;
+	enum hs_srv srv_state;
+	int cfd, sfd;
+	struct ev_io cio, sio;
+	struct ev_timer timer;
+	uint64_t deadline_ms; /* the timer's, for the state's timeout */
+	struct fc_addr client, dst;
+
+	/* the server of the transaction (or the one kept alive from the last) */
+	struct hbe *hbe;      /* one reference, or NULL */
+	struct fc_addr srv_addr; /* the transaction's server */
+	struct fc_addr srv_held; /* the one sfd is connected to */
+	struct rs_live *live; /* one reference, or NULL */
+	int srv_active;	      /* counted in live->activeconns */
+	struct rs_live **tried;
+	unsigned ntried, nconnects;
+	int srv_sent;	      /* bytes reached the server this transaction */
+	int srv_reused;	      /* the socket served an earlier transaction */
+
+	struct hbuf cin, cout, sin, sout; /* client in/out, server in/out */
+	char *reqhead; /* the request head, copied out of cin (req.buf) */
+	int cin_eof, sin_eof;
+
+	struct h1_msg req, resp;
+	int req_parsed, resp_parsed;
+	enum h1_meth client_meth; /* as received (a rule may rewrite req.meth) */
+	int skip_body;            /* the client asked HEAD: the body is read, not sent */
+	struct hfwd req_body, resp_body;
+	int close_client, close_server; /* after this transaction */
+	unsigned ntxn;
+	struct http_txn txn;
+	uint64_t txn_start_ms;
+};
+
+#endif

@@ -1,0 +1,184 @@
+/* The HTTP engine's backends and servers: one server table and scheduler
+ * per backend in use (a request may go to a backend that is no service's
+ * pool, so the service's own ppool is not enough), the choice of a server
+ * per request, and the server socket.
+ *
+ * A backend's table is rebuilt when its pool changed.  The engine is told
+ * of changes per service (engine_ops.update), never per pool, so the
+ * table carries a signature of what it was built from (each server's
+ * address, health and weight) and a request that finds it differs from
+ * the pool's rebuilds it: a few loads per server per request, no lock, no
+ * notification to miss. */
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "core/err.h"
+#include "core/log.h"
+#include "core/loop.h"
+#include "model/model.h"
+#include "proxy/http.h"
+#include "proxy/proxy.h"
+
+#define HBE_IDLE_MS 60000 /* a backend nobody used this long is freed */
+
+/* FNV-1a over what the table is made of. */
+static uint64_t mix(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *c = p;
+
+	while (n--)
+		h = (h ^ *c++) * 1099511628211ull;
+	return h;
+}
+
+static uint64_t pool_sig(const struct pool *pool)
+{
+	uint64_t h = 14695981039346656037ull;
+	const struct real_server *rs;
+
+	for (rs = pool->rs; rs; rs = rs->next) {
+		int w = rs_effective_weight(rs);
+
+		h = mix(h, &rs->live, sizeof(rs->live));
+		h = mix(h, &rs->addr, sizeof(rs->addr));
+		h = mix(h, &rs->live->health, sizeof(rs->live->health));
+		h = mix(h, &w, sizeof(w));
+	}
+	return mix(h, pool->sched, strlen(pool->sched));
+}
+
+static void hbe_free(struct hbe *b)
+{
+	ppool_unref(b->pp);
+	free(b);
+}
+
+void hbe_reap(struct proxy *px, int all)
+{
+	struct hbe **pb = &px->http_bes, *b;
+	uint64_t now = loop_now(px->loop);
+
+	while ((b = *pb)) {
+		if (!b->refs && (all || now - b->last_ms >= HBE_IDLE_MS)) {
+			*pb = b->next;
+			hbe_free(b);
+		} else {
+			pb = &b->next;
+		}
+	}
+}
+
+struct hbe *hbe_get(struct proxy *px, const struct pool *pool)
+{
+	uint64_t sig = pool_sig(pool);
+	char err[ERRLEN];
+	struct hbe *b;
+
+	hbe_reap(px, 0);
+	for (b = px->http_bes; b; b = b->next)
+		if (b->key == pool)
+			break;
+	if (!b) {
+		b = calloc(1, sizeof(*b));
+		if (!b)
+			return NULL;
+		b->pp = calloc(1, sizeof(*b->pp));
+		if (!b->pp) {
+			free(b);
+			return NULL;
+		}
+		b->pp->refs = 1;
+		b->key = pool;
+		if (ppool_rebuild(b->pp, pool, err, sizeof(err)) < 0) {
+			log_err("http: backend %s: %s", pool->name, err);
+			hbe_free(b);
+			return NULL;
+		}
+		b->sig = sig;
+		b->next = px->http_bes;
+		px->http_bes = b;
+	} else if (b->sig != sig) {
+		if (ppool_rebuild(b->pp, pool, err, sizeof(err)) < 0)
+			log_err("http: backend %s: %s", pool->name, err); /* the old table stays */
+		else
+			b->sig = sig;
+	}
+	b->refs++;
+	b->last_ms = loop_now(px->loop);
+	return b;
+}
+
+void hbe_put(struct proxy *px, struct hbe *b)
+{
+	if (!b)
+		return;
+	b->refs--;
+	b->last_ms = loop_now(px->loop);
+}
+
+int hsrv_pick(struct hstream *s)
+{
+	struct proxy *px = s->pvs->px;
+	struct sched_input in = {.client = &s->client, .dest = &s->dst, .now_ms = loop_now(px->loop)};
+	struct ppool *pp = s->hbe->pp;
+	int i = ppool_pick(pp, &in, s->tried, s->ntried);
+
+	if (i < 0)
+		return -1;
+	rs_live_unref(s->live);
+	s->live = rs_live_ref(pp->srv[i].live);
+	s->srv_addr = pp->srv[i].addr;
+	s->live->stats.conns++;
+	return 0;
+}
+
+void hsrv_close(struct hstream *s, int rst)
+{
+	if (s->sfd < 0)
+		return;
+	loop_io_del(s->pvs->px->loop, &s->sio);
+	if (rst)
+		sock_set_rst(s->sfd);
+	close(s->sfd);
+	s->sfd = -1;
+	s->srv_state = HSS_NONE;
+	s->sin.off = s->sin.len = 0;
+	s->sin_eof = 0;
+}
+
+int hsrv_connect(struct hstream *s)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	int fd, one = 1;
+
+	if (s->sfd >= 0 && s->srv_state == HSS_READY && addr_equal(&s->srv_addr, &s->srv_held)) {
+		s->srv_reused = 1;
+		return 0;
+	}
+	hsrv_close(s, 0);
+	s->srv_reused = 0;
+	sl = addr_to_sockaddr(&s->srv_addr, &ss);
+	fd = socket(s->srv_addr.family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (connect(fd, (struct sockaddr *)&ss, sl) < 0 && errno != EINPROGRESS) {
+		close(fd);
+		return -1;
+	}
+	if (loop_io_add(s->pvs->px->loop, &s->sio, fd, EPOLLOUT, hstream_on_io, s) < 0) {
+		close(fd);
+		return -1;
+	}
+	s->sfd = fd;
+	s->srv_held = s->srv_addr;
+	s->srv_state = HSS_CONNECTING;
+	return 0;
+}
