@@ -65,6 +65,7 @@ $(BUILD)/libfulcrum.a: $(LIB_OBJS)
 
 $(BUILD)/fulcrum: $(BUILD)/obj/src/daemon/main.o $(BUILD)/libfulcrum.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	ln -sf fulcrum $(BUILD)/haproxy # run as haproxy: HAProxy's command line (src/daemon/haproxy_cli.c)
 
 $(BUILD)/fulcrumctl: $(BUILD)/obj/src/ctl/fulcrumctl.o $(BUILD)/libfulcrum.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)

@@ -19,6 +19,7 @@
 #include "core/version.h"
 #include "ctl/ctl.h"
 #include "daemon/apply.h"
+#include "daemon/haproxy_cli.h"
 #include "daemon/pidfile.h"
 #include "daemon/privs.h"
 #include "daemon/proc_tune.h"
@@ -253,6 +254,7 @@ int main(int argc, char **argv)
 	struct options o = {0};
 	struct fulcrum *fc = &the_fc;
 	struct pidfile pidf = PIDFILE_INIT;
+	struct hap_cli hap = {0};
 	const struct conf_reader *reader;
 	struct config *cfg;
 	char err[ERRLEN];
@@ -260,6 +262,8 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && !strcmp(argv[1], "realserver"))
 		return realserver_main(argc - 1, argv + 1);
+	if (hap_cli_wanted(argc, argv))
+		hap_cli_args(&hap, &argc, &argv); /* haproxy's options as fulcrum's */
 	parse_args(argc, argv, &o);
 	sdn_init(); /* before any script is forked */
 	log_init("fulcrum", o.console || o.test_only, o.detailed);
@@ -344,6 +348,7 @@ int main(int argc, char **argv)
 	log_info("fulcrum %s started: %s, %u virtual server%s, control socket %s", FC_VERSION,
 		 fc->conf_path, fc->cfg->n_vs, fc->cfg->n_vs == 1 ? "" : "s", fc->control_path);
 	sdn_notify("READY=1\nSTATUS=serving %u virtual servers", fc->cfg->n_vs);
+	hap_cli_started(&hap);
 	if (loop_run(fc->loop) < 0)
 		log_err("event loop failed: %s", strerror(errno));
 	else
@@ -363,5 +368,6 @@ out:
 	loop_free(fc->loop);
 	free(fc->conf_path);
 	free(fc->control_path);
+	hap_cli_free(&hap);
 	return rc;
 }
