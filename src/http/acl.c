@@ -397,6 +397,16 @@ int acl_eval(const struct acl *acl, struct http_txn *t)
 	return 0;
 }
 
+unsigned acl_use(const struct acl *a)
+{
+	const struct acl_term *t;
+	unsigned use = 0;
+
+	for (t = a->terms; t; t = t->next)
+		use |= t->expr.fetch->use;
+	return use;
+}
+
 void acl_free_list(struct acl *a)
 {
 	struct acl *next;

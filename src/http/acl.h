@@ -15,6 +15,8 @@ void acl_term_free(struct acl_term *t);
 /* Does any term of `acl` match t? */
 int acl_eval(const struct acl *acl, struct http_txn *t);
 void acl_free_list(struct acl *a);
+/* What the fetches of an ACL's terms need (SMP_USE_* or-ed). */
+unsigned acl_use(const struct acl *a);
 /* The definition of a predefined ACL (TRUE, METH_GET, LOCALHOST ...) as
  * `CRITERION VALUE...` text, or NULL. */
 const char *acl_predefined(const char *name);

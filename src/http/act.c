@@ -90,7 +90,7 @@ struct http_act *act_parse(char **args, int nargs, unsigned where, char *err, si
 	const struct act_kw *kw;
 	struct http_act *a;
 
-	pc.use = where == ACT_W_REQ ? SMP_USE_REQ : SMP_USE_REQ | SMP_USE_RESP;
+	pc.use = where == ACT_W_REQ ? SMP_USE_REQ : SMP_USE_RESP;
 	for (kw = act_kws; kw->name; kw++)
 		if (strlen(kw->name) == klen && !memcmp(kw->name, args[0], klen))
 			break;

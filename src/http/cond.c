@@ -141,6 +141,11 @@ struct cond *cond_parse(char **args, int nargs, struct acl **acls, struct acl **
 						"rule that uses it)", w);
 			}
 		}
+		if (acl && (acl_use(acl) & ~use)) {
+			err_set(err, errlen, "ACL '%s' needs the %s, which this rule does not see", acl->name,
+				(acl_use(acl) & ~use & SMP_USE_RESP) ? "response" : "request headers");
+			goto fail;
+		}
 		if (!acl || and_add(c, acl, neg, err, errlen))
 			goto fail;
 	}

@@ -406,7 +406,7 @@ static int f_srv_name(const struct smp_expr *e, struct smp_ctx *c, struct sample
 }
 
 #define REQ SMP_USE_REQ
-#define RES (SMP_USE_REQ | SMP_USE_RESP)
+#define RES SMP_USE_RESP
 
 static const struct smp_fetch smp_fetches[] = {
 	{"path", f_path, 0, 0, 0, SMP_T_STR, REQ},

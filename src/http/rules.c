@@ -124,7 +124,7 @@ static int parse_rule(struct http_rules *r, char **args, int nargs, const char *
 		return -1;
 	if (c < nargs) {
 		a->cond = cond_parse(args + c, nargs - c, &r->acls, &r->anon,
-				     where == ACT_W_REQ ? SMP_USE_REQ : SMP_USE_REQ | SMP_USE_RESP, file, line, err,
+				     where == ACT_W_REQ ? SMP_USE_REQ : SMP_USE_RESP, file, line, err,
 				     errlen);
 		if (!a->cond) {
 			act_free(a);

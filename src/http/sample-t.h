@@ -59,7 +59,7 @@ struct smp_ctx {
  * header, no response yet). */
 typedef int (*smp_fetch_fn)(const struct smp_expr *e, struct smp_ctx *c, struct sample *s);
 
-#define SMP_USE_REQ  0x1 /* needs the request */
+#define SMP_USE_REQ  0x1 /* needs the request headers: refused in http-response rules (haproxy too) */
 #define SMP_USE_RESP 0x2 /* needs the response: refused in http-request rules */
 
 struct smp_fetch {

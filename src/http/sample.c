@@ -110,7 +110,10 @@ int smp_expr_parse(struct smp_expr *e, const char *text, size_t len, unsigned us
 	if (!e->fetch)
 		return err_set(err, errlen, "unknown fetch method '%.*s'", (int)nlen, name);
 	if (e->fetch->use & ~use)
-		return err_set(err, errlen, "fetch method '%s' needs the response: not available here", e->fetch->name);
+		return err_set(err, errlen, (e->fetch->use & SMP_USE_RESP)
+				   ? "fetch method '%s' needs the response: not available here"
+				   : "fetch method '%s' needs the request headers, which http-response rules do not "
+				     "see (as in haproxy: keep the value with http-request set-var)", e->fetch->name);
 	snprintf(what, sizeof(what), "%s", e->fetch->name);
 	if (smp_args_parse(e->args, &e->nargs, args, has_args ? alen : 0, what, e->fetch->min_args,
 			   e->fetch->max_args, e->fetch->int_args, err, errlen))

@@ -596,11 +596,20 @@ static void test_refusals(void **state)
 		{"http-response set-status 99", "between 100 and 999"},
 		{"use_backend %[req.hdr(host)]", "log-format is not supported"},
 		{"use_backend", "expects a backend name"},
+		/* what a rule set cannot see, as haproxy refuses it */
+		{"http-response set-header X %[path]", "needs the request headers"},
+		{"http-response deny if { hdr(host) h }", "needs the request headers"},
+		{"http-response deny if req_only", "ACL 'req_only' needs the request headers"},
+		{"http-request deny if resp_only", "ACL 'resp_only' needs the response"},
+		{"use_backend b if resp_only", "ACL 'resp_only' needs the response"},
+		{"http-request set-var(txn.s) res.hdr(x)", "needs the response"},
 	};
 	struct fx *f = *state;
 	size_t i;
 
 	rules_ok(f, "http-request deny if { path /keep }");
+	rules_ok(f, "acl req_only path /x");
+	rules_ok(f, "acl resp_only status 200");
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		f->err[0] = 0;
 		if (rule(f, f->fe, cases[i].line) != -1)
