@@ -400,49 +400,7 @@ static struct config *ld_load_string(const char *name, const char *text, size_t 
 
 static struct config *ld_load(const char *path, struct conf_diag *d)
 {
-	struct conf_diag quiet = {0};
-	struct config *cfg;
-	size_t len = 0, cap = 0;
-	char *buf = NULL, *grown;
-	FILE *f;
-
-	if (!d)
-		d = &quiet;
-	f = fopen(path, "re");
-	if (!f) {
-		conf_report(d, DIAG_ERROR, path, 0, "cannot open: %m");
-		return NULL;
-	}
-	for (;;) {
-		size_t n;
-
-		if (len == cap) {
-			if (cap >= LEX_MAX_FILE) {
-				conf_report(d, DIAG_ERROR, path, 0, "larger than %u bytes",
-					    LEX_MAX_FILE);
-				fclose(f);
-				free(buf);
-				return NULL;
-			}
-			cap = cap ? cap * 2 : 16384;
-			grown = realloc(buf, cap);
-			if (!grown) {
-				conf_report(d, DIAG_ERROR, path, 0, "out of memory");
-				fclose(f);
-				free(buf);
-				return NULL;
-			}
-			buf = grown;
-		}
-		n = fread(buf + len, 1, cap - len, f);
-		if (!n)
-			break;
-		len += n;
-	}
-	fclose(f);
-	cfg = ld_load_text(path, buf ? buf : "", len, d);
-	free(buf);
-	return cfg;
+	return conf_reader_load_file(path, d, ld_load_text);
 }
 
 /* A '{' or '}' in [p, eol) outside "quotes", before any comment. */

@@ -12,78 +12,8 @@
 const struct conf_reader *const conf_readers[] = {
     &conf_reader_keepalived,
     &conf_reader_ldirectord,
+    &conf_reader_haproxy,
     NULL,
-};
-
-/* ---- haproxy.cfg: recognised, refused with a clear message ---- */
-
-/* The line of the first haproxy.cfg section keyword at column 0 (global,
- * defaults, frontend NAME, backend NAME, listen NAME), or 0. */
-static int haproxy_line(const char *text, size_t len)
-{
-	static const char *const sections[] = {"global", "defaults", "frontend", "backend",
-					       "listen", NULL};
-	const char *p = text, *end = text + len;
-	int line = 0;
-	unsigned i;
-
-	while (p < end) {
-		const char *eol = memchr(p, '\n', (size_t)(end - p));
-		size_t n, k;
-
-		if (!eol)
-			eol = end;
-		line++;
-		n = (size_t)(eol - p);
-		for (i = 0; sections[i]; i++) {
-			k = strlen(sections[i]);
-			if (n >= k && !memcmp(p, sections[i], k) &&
-			    (n == k || p[k] == ' ' || p[k] == '\t' || p[k] == '\r') &&
-			    !memchr(p, '{', n) && !memchr(p, '=', n))
-				return line;
-		}
-		p = eol + 1;
-	}
-	return 0;
-}
-
-static struct config *haproxy_refuse(const char *name, const char *text, size_t len,
-				     struct conf_diag *d)
-{
-	conf_report(d, DIAG_ERROR, name, haproxy_line(text, len),
-		    "this is haproxy.cfg; fulcrum does not read that grammar yet");
-	return NULL;
-}
-
-static struct config *haproxy_refuse_file(const char *path, struct conf_diag *d)
-{
-	size_t len = 0;
-	ssize_t n;
-	char *buf = malloc(CONF_PROBE_LEN);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd >= 0 && buf)
-		while (len < CONF_PROBE_LEN &&
-		       (n = read(fd, buf + len, CONF_PROBE_LEN - len)) > 0)
-			len += (size_t)n;
-	if (fd >= 0)
-		close(fd);
-	haproxy_refuse(path, buf ? buf : "", buf ? len : 0, d);
-	free(buf);
-	return NULL;
-}
-
-static int haproxy_probe(const char *text, size_t len)
-{
-	return haproxy_line(text, len) ? 50 : 0;
-}
-
-/* Not in conf_readers (no --format haproxy yet): only the probe picks it. */
-static const struct conf_reader haproxy_refusal = {
-    .name = "haproxy",
-    .probe = haproxy_probe,
-    .load = haproxy_refuse_file,
-    .load_string = haproxy_refuse,
 };
 
 /* set once from the command line (--format), before any read */
@@ -112,8 +42,6 @@ const struct conf_reader *conf_reader_probe(const char *text, size_t len)
 			best_score = score;
 		}
 	}
-	if (!best_score && haproxy_refusal.probe(text, len))
-		return &haproxy_refusal;
 	return best;
 }
 
@@ -173,4 +101,53 @@ int conf_reader_force(const char *name, char *err, size_t errlen)
 		return 0;
 	conf_reader_names(names, sizeof(names));
 	return err_set(err, errlen, "--format %s: unknown grammar (fulcrum reads %s)", name, names);
+}
+
+struct config *conf_reader_load_file(const char *path, struct conf_diag *d,
+				     struct config *(*load_text)(const char *name, const char *text,
+								 size_t len, struct conf_diag *d))
+{
+	struct conf_diag quiet = {0};
+	struct config *cfg;
+	size_t len = 0, cap = 0;
+	char *buf = NULL, *grown;
+	FILE *f;
+
+	if (!d)
+		d = &quiet;
+	f = fopen(path, "re");
+	if (!f) {
+		conf_report(d, DIAG_ERROR, path, 0, "cannot open: %m");
+		return NULL;
+	}
+	for (;;) {
+		size_t n;
+
+		if (len == cap) {
+			if (cap >= LEX_MAX_FILE) {
+				conf_report(d, DIAG_ERROR, path, 0, "larger than %u bytes",
+					    LEX_MAX_FILE);
+				fclose(f);
+				free(buf);
+				return NULL;
+			}
+			cap = cap ? cap * 2 : 16384;
+			grown = realloc(buf, cap);
+			if (!grown) {
+				conf_report(d, DIAG_ERROR, path, 0, "out of memory");
+				fclose(f);
+				free(buf);
+				return NULL;
+			}
+			buf = grown;
+		}
+		n = fread(buf + len, 1, cap - len, f);
+		if (!n)
+			break;
+		len += n;
+	}
+	fclose(f);
+	cfg = load_text(path, buf ? buf : "", len, d);
+	free(buf);
+	return cfg;
 }

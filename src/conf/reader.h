@@ -14,6 +14,7 @@
 extern const struct conf_reader *const conf_readers[];
 extern const struct conf_reader conf_reader_keepalived; /* src/conf/conf.c */
 extern const struct conf_reader conf_reader_ldirectord; /* src/conf/ldirectord.c */
+extern const struct conf_reader conf_reader_haproxy;    /* src/conf/haproxy.c */
 
 const struct conf_reader *conf_reader_find(const char *name);
 /* The reader whose probe is surest about text (the first of equals), or
@@ -27,7 +28,13 @@ const struct conf_reader *conf_reader_for_file(const char *path);
 int conf_reader_force(const char *name, char *err, size_t errlen);
 /* The reader --format forced, or NULL. */
 const struct conf_reader *conf_reader_forced(void);
-/* "keepalived" or "keepalived, ldirectord": for messages and --help. */
+/* Read the whole file at path (at most LEX_MAX_FILE bytes) and hand it to
+ * load_text (a reader's load_string); an unreadable file is reported
+ * through d as "path:0: ...".  For the readers' load. */
+struct config *conf_reader_load_file(const char *path, struct conf_diag *d,
+				     struct config *(*load_text)(const char *name, const char *text,
+								 size_t len, struct conf_diag *d));
+/* "keepalived" or "keepalived, ldirectord, haproxy": for messages and --help. */
 void conf_reader_names(char *buf, size_t len);
 
 #endif

@@ -45,6 +45,86 @@ static void strv_free(char **v, unsigned n)
 	free(v);
 }
 
+int hp_log_copy(const struct hp_log *l, struct hp_log **out)
+{
+	struct hp_log **tail = out;
+
+	*out = NULL;
+	for (; l; l = l->next) {
+		*tail = malloc(sizeof(**tail));
+		if (!*tail) {
+			hp_log_free(*out);
+			*out = NULL;
+			return -1;
+		}
+		**tail = *l;
+		(*tail)->next = NULL;
+		tail = &(*tail)->next;
+	}
+	return 0;
+}
+
+static int strv_copy(char **v, unsigned n, char ***out)
+{
+	unsigned i;
+
+	*out = NULL;
+	if (!n)
+		return 0;
+	*out = calloc(n, sizeof(char *));
+	if (!*out)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (!((*out)[i] = strdup(v[i]))) {
+			strv_free(*out, i);
+			*out = NULL;
+			return -1;
+		}
+	return 0;
+}
+
+static int str_copy(const char *s, char **out)
+{
+	*out = s ? strdup(s) : NULL;
+	return s && !*out ? -1 : 0;
+}
+
+int http_proxy_inherit(struct http_proxy *hp, const struct http_proxy *def)
+{
+	struct http_proxy keep = *hp;
+	int rc = 0;
+
+	hp_log_free(hp->logs);
+	strv_free(hp->stats.auth, hp->stats.n_auth);
+	strv_free(hp->stats.scope, hp->stats.n_scope);
+	free(hp->monitor_uri);
+	free(hp->log_format);
+	free(hp->default_backend);
+	*hp = *def;
+	hp->name = keep.name;
+	hp->cap = keep.cap;
+	hp->file = keep.file;
+	hp->line = keep.line;
+	hp->rules = keep.rules;
+	hp->rules_free = keep.rules_free;
+	hp->errors = keep.errors;
+	hp->errors_free = keep.errors_free;
+	hp->pool = keep.pool;
+	hp->default_be = NULL;
+	hp->next = keep.next;
+	rc |= hp_log_copy(def->logs, &hp->logs);
+	rc |= strv_copy(def->stats.auth, def->stats.n_auth, &hp->stats.auth);
+	rc |= strv_copy(def->stats.scope, def->stats.n_scope, &hp->stats.scope);
+	rc |= str_copy(def->monitor_uri, &hp->monitor_uri);
+	rc |= str_copy(def->log_format, &hp->log_format);
+	rc |= str_copy(def->default_backend, &hp->default_backend);
+	if (!hp->stats.auth)
+		hp->stats.n_auth = 0;
+	if (!hp->stats.scope)
+		hp->stats.n_scope = 0;
+	return rc ? -1 : 0;
+}
+
 void http_proxy_free(struct http_proxy *hp)
 {
 	if (!hp)

@@ -196,7 +196,7 @@ def test_format_option(bins, tmp_path):
     fc.assert_no_sanitizer(r.stderr, "fulcrum --format nginx")
     assert r.returncode == 2, r
     assert r.stderr == "fulcrum: --format nginx: unknown grammar (fulcrum reads keepalived, " \
-        "ldirectord)\n", r.stderr
+        "ldirectord, haproxy)\n", r.stderr
     assert "--format" in fc.run_fulcrum("-h").stdout
 
 

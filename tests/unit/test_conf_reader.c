@@ -77,9 +77,9 @@ static void test_force(void **state)
 {
 	char err[256] = "";
 
-	assert_int_equal(conf_reader_force("haproxy", err, sizeof(err)), -1);
-	assert_string_equal(err,
-			    "--format haproxy: unknown grammar (fulcrum reads keepalived, ldirectord)");
+	assert_int_equal(conf_reader_force("nginx", err, sizeof(err)), -1);
+	assert_string_equal(
+	    err, "--format nginx: unknown grammar (fulcrum reads keepalived, ldirectord, haproxy)");
 	assert_null(conf_reader_forced());
 	assert_int_equal(conf_reader_force("keepalived", err, sizeof(err)), 0);
 	assert_ptr_equal(conf_reader_forced(), &conf_reader_keepalived);
@@ -87,11 +87,13 @@ static void test_force(void **state)
 	assert_ptr_equal(conf_reader_for_file("/nonexistent/x.cf"), &conf_reader_keepalived);
 	assert_int_equal(conf_reader_force(NULL, err, sizeof(err)), 0);
 	assert_null(conf_reader_forced());
+	assert_int_equal(conf_reader_force("haproxy", err, sizeof(err)), 0);
+	assert_ptr_equal(conf_reader_forced(), &conf_reader_haproxy);
 	assert_int_equal(conf_reader_force("ldirectord", err, sizeof(err)), 0);
 	assert_ptr_equal(conf_reader_for_file("/nonexistent/x.cf"), &conf_reader_ldirectord);
 	assert_int_equal(conf_reader_force(NULL, err, sizeof(err)), 0);
 	conf_reader_names(err, sizeof(err));
-	assert_string_equal(err, "keepalived, ldirectord");
+	assert_string_equal(err, "keepalived, ldirectord, haproxy");
 }
 
 int main(void)

@@ -1,0 +1,73 @@
+/* The haproxy.cfg reader's files and what they share:
+ *   haproxy.c       the reader (probe, load), sections, defaults, where a
+ *                   line goes, and the end of the read (names resolved,
+ *                   services and checks built);
+ *   haproxy_lex.c   words of a line (quotes, escapes, ${ENV}), the .if
+ *                   blocks, time and size units;
+ *   haproxy_kw.c    the keywords of global and of the proxy sections;
+ *   haproxy_srv.c   bind, server, default-server, balance, and the checks
+ *                   of the servers.
+ * doc/config.md "haproxy.cfg" is the user's side of it. */
+#ifndef FC_CONF_HAPROXY_H
+#define FC_CONF_HAPROXY_H
+
+#include <stddef.h>
+
+#include "conf/haproxy-t.h"
+
+/* ---- haproxy_lex.c ---- */
+/* Split one line (n bytes, no '\n') into words: blanks separate, '#'
+ * starts a comment, "..." (with \ escapes and ${VAR} expanded), '...'
+ * literal, \ escapes outside quotes, ${VAR} / ${VAR-default} expanded
+ * (unset: empty; an unquoted word that expands to nothing is no word).
+ * 0, or -1 with err. */
+int hp_split(const char *line, size_t n, struct hp_words *w, char *err, size_t errlen);
+void hp_words_free(struct hp_words *w);
+/* A .if/.elif/.else/.endif/.diag/.notice/.warning/.alert line (w->args[0]
+ * starts with '.'): handled, reported through r; returns 1.  0 if the word
+ * is none of them. */
+int hp_directive(struct hp_read *r, const struct hp_words *w);
+/* Whether lines are read (every enclosing .if branch is true). */
+int hp_cond_active(const struct hp_read *r);
+/* haproxy's time: a number with an optional unit us ms s m h d (default
+ * `unit_ms`: 1 = milliseconds), into milliseconds (us rounded up).  0 or
+ * -1 with err. */
+int hp_time_ms(const char *s, unsigned *ms, char *err, size_t errlen);
+/* A size with k m g (powers of 1024). */
+int hp_size(const char *s, unsigned long long *out, char *err, size_t errlen);
+/* An unsigned decimal in [min, max]; `what` names it in err. */
+int hp_uint(const char *what, const char *s, unsigned min, unsigned max, unsigned *out, char *err,
+	    size_t errlen);
+
+/* ---- haproxy.c ---- */
+void hp_error(struct hp_read *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void hp_warn(struct hp_read *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Keep a defaults section's line for the proxies that take it. */
+int hp_defer(struct hp_read *r, const struct hp_words *w);
+
+/* ---- haproxy_kw.c ---- */
+/* A line for the HTTP modules (rules, error files) of hp, at file:line:
+ * 0, or -1 reported. */
+int hp_http_line(struct hp_read *r, struct http_proxy *hp, char **args, int nargs,
+		 const char *file, int line);
+/* A line of `global`. */
+void hp_global_line(struct hp_read *r, struct hp_words *w);
+/* A line of a proxy or defaults section. */
+void hp_proxy_line(struct hp_read *r, struct hp_words *w);
+/* `log ...` into *list (0, or -1 reported); `global_ok`: `log global`
+ * allowed (sets *log_global). */
+int hp_log_parse(struct hp_read *r, struct hp_words *w, struct hp_log **list, int *log_global);
+
+/* ---- haproxy_srv.c ---- */
+int hp_bind_parse(struct hp_read *r, struct hp_px *px, struct hp_words *w);
+int hp_server_parse(struct hp_read *r, struct hp_px *px, struct hp_words *w, int is_default);
+int hp_balance_parse(struct hp_read *r, struct hp_px *px, struct hp_words *w);
+/* option httpchk / tcp-check / pgsql-check..., http-check, tcp-check:
+ * 1 if w was one of them (handled, errors reported), else 0. */
+int hp_check_line(struct hp_read *r, struct hp_px *px, struct hp_words *w, int no);
+/* The end of a backend: its scheduler (balance and hash-type, wherever
+ * they stand) and the checks of every server with `check`. */
+void hp_finish_servers(struct hp_read *r, struct hp_px *px);
+void hp_srv_list_free(struct hp_srv *s);
+
+#endif

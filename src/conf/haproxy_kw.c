@@ -1,0 +1,815 @@
+/* haproxy.cfg's keywords: `global` and the proxy sections (defaults,
+ * frontend, backend, listen).  A keyword fulcrum serves is read into the
+ * model here (bind, server, balance and the checks in haproxy_srv.c); one
+ * that only tunes HAProxy itself (tune.*, cpu-map, option splice-auto...)
+ * is accepted with a warning; anything else is refused at file:line with
+ * its name, so that no line of a haproxy.cfg is silently dropped. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf/haproxy.h"
+#include "core/err.h"
+#include "http/reply.h"
+#include "http/rules.h"
+#include "model/http_proxy.h"
+#include "model/model.h"
+
+/* ---- shared ---- */
+
+static int set_str(char **dst, const char *s, char *err, size_t errlen)
+{
+	char *c = strdup(s);
+
+	if (!c)
+		return err_set(err, errlen, "out of memory");
+	free(*dst);
+	*dst = c;
+	return 0;
+}
+
+/* Appends s to the string vector *v (n entries). */
+static int strv_add(char ***v, unsigned *n, const char *s, char *err, size_t errlen)
+{
+	char **g = realloc(*v, (*n + 1) * sizeof(char *));
+
+	if (!g)
+		return err_set(err, errlen, "out of memory");
+	*v = g;
+	if (!(g[*n] = strdup(s)))
+		return err_set(err, errlen, "out of memory");
+	(*n)++;
+	return 0;
+}
+
+static const char *const hp_facilities[] = {
+    "kern",   "user",   "mail",   "daemon", "auth",   "syslog", "lpr",    "news",
+    "uucp",   "cron",   "auth2",  "ftp",    "ntp",    "audit",  "alert",  "cron2",
+    "local0", "local1", "local2", "local3", "local4", "local5", "local6", "local7", NULL};
+static const char *const hp_levels[] = {"emerg",   "alert",  "crit", "err",
+					"warning", "notice", "info", "debug", NULL};
+
+static int name_index(const char *const *names, const char *s)
+{
+	int i;
+
+	for (i = 0; names[i]; i++)
+		if (!strcmp(names[i], s))
+			return i;
+	return -1;
+}
+
+/* `log global` | `log ADDR [len N] [format F] [sample R:S] FACILITY [LEVEL
+ * [MINLEVEL]]`; ADDR is IP[:PORT] (udp@, ipv4@, ipv6@ prefixes taken),
+ * a unix socket path, stdout or stderr. */
+int hp_log_parse(struct hp_read *r, struct hp_words *w, struct hp_log **list, int *log_global)
+{
+	struct hp_log *l, **lp;
+	const char *a;
+	char e[ERRLEN];
+	int i = 2;
+
+	if (w->n == 2 && !strcmp(w->args[1], "global")) {
+		if (!log_global) {
+			hp_error(r, "'log global' is for proxies; the global section gives the targets");
+			return -1;
+		}
+		*log_global = 1;
+		return 0;
+	}
+	if (w->n < 3) {
+		hp_error(r, "usage: log ADDRESS [len N] [format F] FACILITY [LEVEL [MINLEVEL]]");
+		return -1;
+	}
+	l = calloc(1, sizeof(*l));
+	if (!l) {
+		hp_error(r, "out of memory");
+		return -1;
+	}
+	l->level = 7;
+	snprintf(l->tag, sizeof(l->tag), "%s",
+		 r->cfg->hp_global && r->cfg->hp_global->log_tag ? r->cfg->hp_global->log_tag
+								  : "haproxy");
+	a = w->args[1];
+	if (!strncmp(a, "udp@", 4) || !strncmp(a, "udp4@", 5) || !strncmp(a, "udp6@", 5) ||
+	    !strncmp(a, "ipv4@", 5) || !strncmp(a, "ipv6@", 5))
+		a = strchr(a, '@') + 1;
+	if (!strcmp(a, "stdout") || !strcmp(a, "fd@1")) {
+		l->kind = HP_LOG_STDOUT;
+	} else if (!strcmp(a, "stderr") || !strcmp(a, "fd@2")) {
+		l->kind = HP_LOG_STDERR;
+	} else if (a[0] == '/' || !strncmp(a, "unix@", 5)) {
+		if (!strncmp(a, "unix@", 5))
+			a += 5;
+		if (strlen(a) >= sizeof(l->path)) {
+			hp_error(r, "log %s: a socket path is at most %zu bytes", a,
+				 sizeof(l->path) - 1);
+			goto fail;
+		}
+		l->kind = HP_LOG_UNIX;
+		snprintf(l->path, sizeof(l->path), "%s", a);
+	} else if (strchr(a, '@')) {
+		hp_error(r, "log %s: fulcrum sends logs to IP[:PORT], a unix socket path, stdout or "
+			    "stderr",
+			 w->args[1]);
+		goto fail;
+	} else {
+		l->kind = HP_LOG_UDP;
+		if (addr_parse_hostport(a, &l->addr, e, sizeof(e)) < 0) {
+			if (addr_parse_ip(a, &l->addr, e, sizeof(e)) < 0) {
+				hp_error(r, "log %s: %s", a, e);
+				goto fail;
+			}
+			l->addr.port = 514;
+		}
+	}
+	while (i + 1 < w->n && (!strcmp(w->args[i], "len") || !strcmp(w->args[i], "format") ||
+				!strcmp(w->args[i], "sample")))
+		i += 2;
+	if (i >= w->n || (l->facility = name_index(hp_facilities, w->args[i])) < 0) {
+		hp_error(r, "log %s: '%s' is not a syslog facility (local0..local7, daemon...)",
+			 w->args[1], i < w->n ? w->args[i] : "");
+		goto fail;
+	}
+	if (++i < w->n && (l->level = name_index(hp_levels, w->args[i])) < 0) {
+		hp_error(r, "log %s: '%s' is not a level (emerg ... debug)", w->args[1], w->args[i]);
+		goto fail;
+	}
+	if (i < w->n && ++i < w->n && (l->minlevel = name_index(hp_levels, w->args[i])) < 0) {
+		hp_error(r, "log %s: '%s' is not a level (emerg ... debug)", w->args[1], w->args[i]);
+		goto fail;
+	}
+	if (i < w->n && ++i < w->n) {
+		hp_error(r, "log %s: unexpected '%s'", w->args[1], w->args[i]);
+		goto fail;
+	}
+	for (lp = list; *lp; lp = &(*lp)->next)
+		;
+	*lp = l;
+	return 0;
+fail:
+	free(l);
+	return -1;
+}
+
+/* ---- global ---- */
+
+/* Global keywords that only tune HAProxy itself: a warning each. */
+static const char *const hp_global_tunes[] = {
+    "tune.",	     "ssl-default-",	"ssl-dh-param-file", "ssl-server-verify",
+    "thread-groups", "cpu-map",		"spread-checks",     "max-spread-checks",
+    "hard-stop-after", "maxsslconn",	"maxpipes",	     "maxcomprate",
+    "maxcompcpuusage", "maxsslrate",	"maxconnrate",	     "maxsessrate",
+    "noepoll",	     "nokqueue",	"nopoll",	     "nosplice",
+    "nogetaddrinfo", "noreuseport",	"busy-polling",	     "ulimit-n",
+    "node",	     "description",	"ca-base",	     "crt-base",
+    "server-state-base", "server-state-file", "localpeer",  "quiet",
+    "expose-experimental-directives", "insecure-fork-wanted", "log-send-hostname",
+    "unix-bind",     "set-dumpable",	"strict-limits",     "numa-cpu-mapping",
+    "profiling.",    "pp2-never-send-local", "grace",	     "nbproc",
+    "master-worker", "h1-case-adjust",	"zero-warning",	     NULL};
+
+static int hp_tunes(const char *const *list, const char *k)
+{
+	unsigned i;
+	size_t n;
+
+	for (i = 0; list[i]; i++) {
+		n = strlen(list[i]);
+		if (list[i][n - 1] == '.' || list[i][n - 1] == '-' ? !strncmp(k, list[i], n)
+								   : !strcmp(k, list[i]))
+			return 1;
+	}
+	return 0;
+}
+
+/* `stats socket PATH [mode M] [level L] [...]` */
+static void hp_stats_socket(struct hp_read *r, struct hp_global *g, struct hp_words *w)
+{
+	char e[ERRLEN];
+	unsigned v;
+	int i;
+
+	if (w->n < 3) {
+		hp_error(r, "usage: stats socket PATH [mode MODE] [level user|operator|admin]");
+		return;
+	}
+	for (i = 3; i < w->n; i++) {
+		const char *o = w->args[i];
+
+		if (!strcmp(o, "mode") || !strcmp(o, "level") || !strcmp(o, "user") ||
+		    !strcmp(o, "group") || !strcmp(o, "uid") || !strcmp(o, "gid") ||
+		    !strcmp(o, "expose-fd") || !strcmp(o, "process") || !strcmp(o, "thread") ||
+		    !strcmp(o, "name")) {
+			if (i + 1 >= w->n) {
+				hp_error(r, "stats socket: '%s' needs a value", o);
+				return;
+			}
+			if (!strcmp(o, "mode") &&
+			    (sscanf(w->args[i + 1], "%o", &v) != 1 || v > 07777)) {
+				hp_error(r, "stats socket: mode '%s' is not an octal mode",
+					 w->args[i + 1]);
+				return;
+			}
+			if (!strcmp(o, "level") && strcmp(w->args[i + 1], "user") &&
+			    strcmp(w->args[i + 1], "operator") && strcmp(w->args[i + 1], "admin")) {
+				hp_error(r, "stats socket: level '%s' is not user, operator or admin",
+					 w->args[i + 1]);
+				return;
+			}
+			i++;
+		} else {
+			hp_warn(r, "stats socket: option '%s' is not read", o);
+		}
+	}
+	if (strv_add(&g->stats_sockets, &g->n_stats_sockets, w->args[2], e, sizeof(e)) < 0)
+		hp_error(r, "%s", e);
+}
+
+void hp_global_line(struct hp_read *r, struct hp_words *w)
+{
+	struct hp_global *g = r->cfg->hp_global;
+	struct global_defs *gd = &r->cfg->global;
+	const char *k = w->args[0];
+	char e[ERRLEN];
+	int rc = 0;
+
+	e[0] = 0;
+	if (!g)
+		return;
+	if (!strcmp(k, "log")) {
+		hp_log_parse(r, w, &g->logs, NULL);
+		return;
+	}
+	if (!strcmp(k, "stats") && w->n > 1 && !strcmp(w->args[1], "socket")) {
+		hp_stats_socket(r, g, w);
+		return;
+	}
+	if (!strcmp(k, "stats") && w->n > 1 &&
+	    (!strcmp(w->args[1], "timeout") || !strcmp(w->args[1], "maxconn") ||
+	     !strcmp(w->args[1], "bind-process"))) {
+		hp_warn(r, "'stats %s' only tunes HAProxy: ignored", w->args[1]);
+		return;
+	}
+	if (!strcmp(k, "daemon") && w->n == 1) {
+		g->daemon = 1;
+		return;
+	}
+	if (hp_tunes(hp_global_tunes, k)) {
+		if (!strcmp(k, "nbproc") && (w->n != 2 || strcmp(w->args[1], "1")))
+			hp_error(r, "'nbproc %s': fulcrum is one process (use nbthread)",
+				 w->n > 1 ? w->args[1] : "");
+		else
+			hp_warn(r, "'%s' only tunes HAProxy: ignored", k);
+		return;
+	}
+	if (!strcmp(k, "uid") || !strcmp(k, "gid")) {
+		hp_error(r, "'%s' is not supported: fulcrum drops privileges to a user and group by "
+			    "name (write 'user NAME' / 'group NAME')",
+			 k);
+		return;
+	}
+	if (w->n != 2) {
+		if (!strcmp(k, "chroot") || !strcmp(k, "user") || !strcmp(k, "group") ||
+		    !strcmp(k, "pidfile") || !strcmp(k, "maxconn") || !strcmp(k, "nbthread") ||
+		    !strcmp(k, "log-tag") || !strcmp(k, "unsetenv"))
+			hp_error(r, "'%s' takes one value", k);
+		else if (!strcmp(k, "setenv") || !strcmp(k, "presetenv")) {
+			if (w->n != 3)
+				hp_error(r, "usage: %s NAME VALUE", k);
+			else if (!r->fuzz && (k[0] == 's' || !getenv(w->args[1])))
+				setenv(w->args[1], w->args[2], 1);
+		} else
+			hp_error(r, "'%s' is not supported in global (not a keyword fulcrum serves)",
+				 k);
+		return;
+	}
+	if (!strcmp(k, "chroot"))
+		rc = set_str(&g->chroot, w->args[1], e, sizeof(e)) < 0 ||
+		     set_str(&gd->chroot_dir, w->args[1], e, sizeof(e)) < 0;
+	else if (!strcmp(k, "user"))
+		rc = set_str(&g->user, w->args[1], e, sizeof(e)) < 0 ||
+		     set_str(&gd->run_as_user, w->args[1], e, sizeof(e)) < 0;
+	else if (!strcmp(k, "group"))
+		rc = set_str(&g->group, w->args[1], e, sizeof(e)) < 0 ||
+		     set_str(&gd->run_as_group, w->args[1], e, sizeof(e)) < 0;
+	else if (!strcmp(k, "pidfile"))
+		rc = set_str(&g->pidfile, w->args[1], e, sizeof(e));
+	else if (!strcmp(k, "log-tag"))
+		rc = set_str(&g->log_tag, w->args[1], e, sizeof(e));
+	else if (!strcmp(k, "maxconn"))
+		rc = hp_uint("maxconn", w->args[1], 1, 10000000, &g->maxconn, e, sizeof(e));
+	else if (!strcmp(k, "nbthread"))
+		rc = hp_uint("nbthread", w->args[1], 1, 4096, &g->nbthread, e, sizeof(e));
+	else if (!strcmp(k, "unsetenv")) {
+		if (!r->fuzz)
+			unsetenv(w->args[1]);
+	} else
+		hp_error(r, "'%s' is not supported in global (not a keyword fulcrum serves)", k);
+	if (rc)
+		hp_error(r, "%s", e[0] ? e : "out of memory");
+}
+
+/* ---- proxies ---- */
+
+#define W_FE  HP_CAP_FE /* frontend (and listen) */
+#define W_BE  HP_CAP_BE /* backend (and listen) */
+#define W_DEF 0x4	/* defaults */
+#define W_ALL (W_FE | W_BE | W_DEF)
+
+typedef int (*hp_kw_fn)(struct hp_read *r, struct hp_px *px, struct hp_words *w, char *err,
+			size_t errlen);
+
+struct hp_kw {
+	const char *name;
+	unsigned where; /* W_* */
+	hp_kw_fn parse;
+};
+
+static int kw_mode(struct hp_read *r, struct hp_px *px, struct hp_words *w, char *err,
+		   size_t errlen)
+{
+	if (w->n == 2 && !strcmp(w->args[1], "http"))
+		px->hp->mode = HP_MODE_HTTP;
+	else if (w->n == 2 && !strcmp(w->args[1], "tcp"))
+		px->hp->mode = HP_MODE_TCP;
+	else
+		return err_set(err, errlen, "mode '%s' is not supported (tcp or http)",
+			       w->n > 1 ? w->args[1] : "");
+	return 0;
+}
+
+static int kw_timeout(struct hp_read *r, struct hp_px *px, struct hp_words *w, char *err,
+		      size_t errlen)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+	} t[] = {
+	    {"client", offsetof(struct http_proxy, t_client)},
+	    {"server", offsetof(struct http_proxy, t_server)},
+	    {"connect", offsetof(struct http_proxy, t_connect)},
+	    {"queue", offsetof(struct http_proxy, t_queue)},
+	    {"tunnel", offsetof(struct http_proxy, t_tunnel)},
+	    {"http-request", offsetof(struct http_proxy, t_http_request)},
+	    {"http-keep-alive", offsetof(struct http_proxy, t_http_keep_alive)},
+	    {"client-fin", offsetof(struct http_proxy, t_client_fin)},
+	    {"server-fin", offsetof(struct http_proxy, t_server_fin)},
+	    {"check", offsetof(struct http_proxy, t_check)},
+	};
+	unsigned i, ms;
+
+	if (w->n != 3)
+		return err_set(err, errlen, "usage: timeout NAME TIME");
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (!strcmp(t[i].name, w->args[1]))
+			break;
+	if (i == sizeof(t) / sizeof(t[0]))
+		return err_set(err, errlen,
+			       "'timeout %s' is not supported (client, server, connect, queue, "
+			       "tunnel, http-request, http-keep-alive, client-fin, server-fin, "
+			       "check)",
+			       w->args[1]);
+	if (hp_time_ms(w->args[2], &ms, err, errlen) < 0)
+		return -1;
+	*(unsigned *)((char *)px->hp + t[i].off) = ms;
+	return 0;
+}
+
+static int kw_number(struct hp_read *r, struct hp_px *px, struct hp_words *w, char *err,
+		     size_t errlen)
+{
+	unsigned *dst = !strcmp(w->args[0], "maxconn")	 ? &px->hp->maxconn
+			: !strcmp(w->args[0], "fullconn") ? &px->hp->fullconn
+							  : &px->hp->retries;
+
+	if (w->n != 2)
+		return err_set(err, errlen, "'%s' takes one number", w->args[0]);
+	return hp_uint(w->args[0], w->args[1], 0, 10000000, dst, err, errlen);
+}
+
+static int kw_string(struct hp_read *r, struct hp_px *px, struct hp_words *w, char *err,
+		     size_t errlen)
+{
+	char **dst = !strcmp(w->args[0], "default_backend") ? &px->hp->default_backend
+		     : !strcmp(w->args[0], "monitor-uri")   ? &px->hp->monitor_uri
+							    : &px->hp->log_format;
+
+	if (w->n != 2)
+		return err_set(err, errlen, "'%s' takes one value (quote it if it has blanks)",
+			       w->args[0]);
+	if (dst == &px->hp->default_backend)
+		px->default_backend_line = r->line;
+	return set_str(dst, w->args[1], err, errlen);
+}
+
+static int kw_log(struct hp_read *r, struct hp_px *px, struct hp_words *w, char *err,
+		  size_t errlen)
+{
+	hp_log_parse(r, w, &px->hp->logs, &px->hp->log_global);
+	return 0;
+}
+
+static int kw_stats(struct hp_read *r, struct hp_px *px, struct hp_words *w, char *err,
+		    size_t errlen)
+{
+	struct hp_stats *s = &px->hp->stats;
+	const char *k = w->n > 1 ? w->args[1] : "";
+	unsigned ms;
+
+	s->enabled = 1;
+	if (!strcmp(k, "enable") || !strcmp(k, "show-legends") || !strcmp(k, "show-node") ||
+	    !strcmp(k, "show-desc") || !strcmp(k, "show-modules"))
+		return 0;
+	if (!strcmp(k, "hide-version")) {
+		s->hide_version = 1;
+		return 0;
+	}
+	if (!strcmp(k, "admin")) {
+		if (w->n < 4 || (strcmp(w->args[2], "if") && strcmp(w->args[2], "unless")))
+			return err_set(err, errlen, "usage: stats admin if|unless CONDITION");
+		s->admin = 1; /* the condition is the stats page's (issue 14) */
+		return 0;
+	}
+	if (w->n != 3)
+		return err_set(err, errlen,
+			       "'stats %s' is not supported (enable, uri, realm, auth, refresh, "
+			       "scope, hide-version, admin, show-legends, show-node)",
+			       k);
+	if (!strcmp(k, "uri") || !strcmp(k, "realm")) {
+		char *dst = k[0] == 'u' ? s->uri : s->realm;
+
+		if (strlen(w->args[2]) >= sizeof(s->uri))
+			return err_set(err, errlen, "stats %s: at most %zu bytes", k,
+				       sizeof(s->uri) - 1);
+		snprintf(dst, sizeof(s->uri), "%s", w->args[2]);
+		return 0;
+	}
+	if (!strcmp(k, "auth")) {
+		if (!strchr(w->args[2], ':'))
+			return err_set(err, errlen, "stats auth: '%s' is not USER:PASSWORD",
+				       w->args[2]);
+		return strv_add(&s->auth, &s->n_auth, w->args[2], err, errlen);
+	}
+	if (!strcmp(k, "scope"))
+		return strv_add(&s->scope, &s->n_scope, w->args[2], err, errlen);
+	if (!strcmp(k, "refresh")) {
+		if (hp_time_ms(w->args[2], &ms, err, errlen) < 0)
+			return -1;
+		s->refresh_s = (ms + 999) / 1000;
+		return 0;
+	}
+	return err_set(err, errlen, "'stats %s' is not supported", k);
+}
+
+static int kw_hash_type(struct hp_read *r, struct hp_px *px, struct hp_words *w, char *err,
+			size_t errlen)
+{
+	int i;
+
+	if (w->n < 2 || (strcmp(w->args[1], "map-based") && strcmp(w->args[1], "consistent")))
+		return err_set(err, errlen, "usage: hash-type map-based|consistent [FUNCTION]");
+	px->hp->balance.consistent = w->args[1][0] == 'c';
+	for (i = 2; i < w->n; i++)
+		if (strcmp(w->args[i], "sdbm") && strcmp(w->args[i], "djb2") &&
+		    strcmp(w->args[i], "wt6") && strcmp(w->args[i], "crc32") &&
+		    strcmp(w->args[i], "avalanche"))
+			return err_set(err, errlen, "hash-type: unknown '%s'", w->args[i]);
+	if (w->n > 2)
+		hp_warn(r, "hash-type %s: fulcrum hashes with its own function (the spread is "
+			   "the same, the server a key lands on differs from HAProxy's)",
+			w->args[2]);
+	return 0;
+}
+
+static int kw_cookie(struct hp_read *r, struct hp_px *px, struct hp_words *w, char *err,
+		     size_t errlen)
+{
+	struct hp_cookie *c = &px->hp->cookie;
+	int i;
+
+	if (w->n < 2 || strlen(w->args[1]) >= sizeof(c->name))
+		return err_set(err, errlen, "usage: cookie NAME [insert|rewrite|prefix] [indirect] "
+					    "[nocache] [postonly] [httponly] [secure] [domain D]");
+	memset(c, 0, sizeof(*c));
+	snprintf(c->name, sizeof(c->name), "%s", w->args[1]);
+	for (i = 2; i < w->n; i++) {
+		const char *o = w->args[i];
+
+		if (!strcmp(o, "insert"))
+			c->mode = HP_CK_INSERT;
+		else if (!strcmp(o, "rewrite"))
+			c->mode = HP_CK_REWRITE;
+		else if (!strcmp(o, "prefix"))
+			c->mode = HP_CK_PREFIX;
+		else if (!strcmp(o, "indirect"))
+			c->indirect = 1;
+		else if (!strcmp(o, "nocache"))
+			c->nocache = 1;
+		else if (!strcmp(o, "postonly"))
+			c->postonly = 1;
+		else if (!strcmp(o, "httponly"))
+			c->httponly = 1;
+		else if (!strcmp(o, "secure"))
+			c->secure = 1;
+		else if (!strcmp(o, "preserve") || !strcmp(o, "dynamic"))
+			hp_warn(r, "cookie: '%s' is not served", o);
+		else if (!strcmp(o, "domain") && i + 1 < w->n &&
+			 strlen(w->args[i + 1]) < sizeof(c->domain))
+			snprintf(c->domain, sizeof(c->domain), "%s", w->args[++i]);
+		else
+			return err_set(err, errlen, "cookie: '%s' is not supported", o);
+	}
+	return 0;
+}
+
+static int kw_bind(struct hp_read *r, struct hp_px *px, struct hp_words *w, char *err,
+		   size_t errlen)
+{
+	hp_bind_parse(r, px, w);
+	return 0;
+}
+
+static int kw_server(struct hp_read *r, struct hp_px *px, struct hp_words *w, char *err,
+		     size_t errlen)
+{
+	hp_server_parse(r, px, w, !strcmp(w->args[0], "default-server"));
+	return 0;
+}
+
+static int kw_balance(struct hp_read *r, struct hp_px *px, struct hp_words *w, char *err,
+		      size_t errlen)
+{
+	hp_balance_parse(r, px, w);
+	return 0;
+}
+
+static int kw_checks(struct hp_read *r, struct hp_px *px, struct hp_words *w, char *err,
+		     size_t errlen)
+{
+	hp_check_line(r, px, w, 0);
+	return 0;
+}
+
+static int kw_http(struct hp_read *r, struct hp_px *px, struct hp_words *w, char *err,
+		   size_t errlen)
+{
+	if (px->is_defaults)
+		hp_defer(r, w);
+	else
+		hp_http_line(r, px->hp, w->args, w->n, r->file, r->line);
+	return 0;
+}
+
+static int kw_nothing(struct hp_read *r, struct hp_px *px, struct hp_words *w, char *err,
+		      size_t errlen)
+{
+	return 0;
+}
+
+static int kw_tunes(struct hp_read *r, struct hp_px *px, struct hp_words *w, char *err,
+		    size_t errlen)
+{
+	hp_warn(r, "'%s' only tunes HAProxy: ignored", w->args[0]);
+	return 0;
+}
+
+static int kw_http_reuse(struct hp_read *r, struct hp_px *px, struct hp_words *w, char *err,
+			 size_t errlen)
+{
+	if (w->n != 2 || (strcmp(w->args[1], "never") && strcmp(w->args[1], "safe") &&
+			  strcmp(w->args[1], "aggressive") && strcmp(w->args[1], "always")))
+		return err_set(err, errlen, "usage: http-reuse never|safe|aggressive|always");
+	if (strcmp(w->args[1], "safe"))
+		hp_warn(r, "http-reuse %s: fulcrum reuses server connections as 'safe' does",
+			w->args[1]);
+	return 0;
+}
+
+/* option forwardfor|originalto [except NET] [header NAME] [if-none] */
+static int opt_xff(struct hp_read *r, struct hp_xff *x, struct hp_words *w, char *err,
+		   size_t errlen)
+{
+	char net[128], *slash;
+	unsigned max;
+	int i;
+
+	for (i = 2; i < w->n; i++) {
+		const char *o = w->args[i];
+
+		if (!strcmp(o, "if-none") && w->args[1][0] == 'f') {
+			x->if_none = 1;
+		} else if (!strcmp(o, "header") && i + 1 < w->n) {
+			if (strlen(w->args[++i]) >= sizeof(x->header))
+				return err_set(err, errlen, "option %s: header name too long",
+					       w->args[1]);
+			snprintf(x->header, sizeof(x->header), "%s", w->args[i]);
+		} else if (!strcmp(o, "except") && i + 1 < w->n) {
+			snprintf(net, sizeof(net), "%s", w->args[++i]);
+			slash = strchr(net, '/');
+			if (slash)
+				*slash++ = 0;
+			if (addr_parse_ip(net, &x->except, err, errlen) < 0)
+				return -1;
+			max = x->except.family == AF_INET6 ? 128 : 32;
+			x->except_prefix = max;
+			if (slash && (hp_uint("except", slash, 0, max, &x->except_prefix, err, errlen) < 0))
+				return -1;
+			x->has_except = 1;
+		} else {
+			return err_set(err, errlen, "option %s: unexpected '%s'", w->args[1], o);
+		}
+	}
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	unsigned flag;
+} hp_opt_flags[] = {
+    {"redispatch", HP_OPT_REDISPATCH},
+    {"http-buffer-request", HP_OPT_BUFREQ},
+    {"abortonclose", HP_OPT_ABORTONCLOSE},
+    {"dontlognull", HP_OPT_DONTLOGNULL},
+    {"tcplog", HP_OPT_TCPLOG},
+    {"log-health-checks", HP_OPT_LOGHEALTH},
+    {"allbackups", HP_OPT_ALLBACKUPS},
+    {"logasap", HP_OPT_LOGASAP},
+    {"http-ignore-probes", HP_OPT_HTTP_IGNPROBES},
+};
+
+/* options that only tune HAProxy's own sockets and buffers */
+static const char *const hp_opt_tunes[] = {
+    "splice-auto",	  "splice-request",	  "splice-response", "tcp-smart-accept",
+    "tcp-smart-connect",  "tcpka",		  "clitcpka",	     "srvtcpka",
+    "contstats",	  "socket-stats",	  "http-no-delay",   "independent-streams",
+    "nolinger",		  "prefer-last-server",	  "http-pretend-keepalive",
+    "http-use-htx",	  "dontlog-normal",	  "log-separate-errors", "checkcache",
+    "disable-h2-upgrade", "idle-close-on-response", NULL};
+
+static int kw_option(struct hp_read *r, struct hp_px *px, struct hp_words *w, char *err,
+		     size_t errlen)
+{
+	struct http_proxy *hp = px->hp;
+	int no = !strcmp(w->args[0], "no");
+	struct hp_words ow;
+	const char *o;
+	unsigned i;
+
+	if (no) {
+		if (w->n < 3 || strcmp(w->args[1], "option"))
+			return err_set(err, errlen, "'no' is followed by 'option NAME' or 'log'");
+		ow = *w;
+		memmove(ow.args, ow.args + 1, (size_t)w->n * sizeof(char *));
+		ow.n--;
+		w = &ow;
+	}
+	if (w->n < 2)
+		return err_set(err, errlen, "'option' needs a name");
+	o = w->args[1];
+	if (hp_check_line(r, px, w, no))
+		return 0;
+	for (i = 0; i < sizeof(hp_opt_flags) / sizeof(hp_opt_flags[0]); i++)
+		if (!strcmp(o, hp_opt_flags[i].name)) {
+			if (w->n > 2)
+				return err_set(err, errlen, "option %s takes no value", o);
+			if (no)
+				hp->options &= ~hp_opt_flags[i].flag;
+			else
+				hp->options |= hp_opt_flags[i].flag;
+			return 0;
+		}
+	if (!strcmp(o, "httplog")) {
+		if (w->n > 3 || (w->n == 3 && strcmp(w->args[2], "clf")))
+			return err_set(err, errlen, "usage: option httplog [clf]");
+		hp->options &= ~(HP_OPT_HTTPLOG | HP_OPT_HTTPLOG_CLF);
+		if (!no)
+			hp->options |= HP_OPT_HTTPLOG | (w->n == 3 ? HP_OPT_HTTPLOG_CLF : 0);
+		return 0;
+	}
+	if (!strcmp(o, "http-server-close") || !strcmp(o, "httpclose") ||
+	    !strcmp(o, "http-keep-alive")) {
+		if (w->n > 2)
+			return err_set(err, errlen, "option %s takes no value", o);
+		hp->conn_mode = no || o[5] == 'k' ? HP_CONN_KAL
+				: o[5] == 's'	  ? HP_CONN_SCL
+						  : HP_CONN_CLO;
+		return 0;
+	}
+	if (!strcmp(o, "forwardfor") || !strcmp(o, "originalto")) {
+		struct hp_xff *x = o[0] == 'f' ? &hp->fwdfor : &hp->origto;
+		unsigned flag = o[0] == 'f' ? HP_OPT_FORWARDFOR : HP_OPT_ORIGINALTO;
+
+		if (no) {
+			hp->options &= ~flag;
+			return 0;
+		}
+		if (opt_xff(r, x, w, err, errlen) < 0)
+			return -1;
+		hp->options |= flag;
+		return 0;
+	}
+	if (hp_tunes(hp_opt_tunes, o)) {
+		hp_warn(r, "'option %s' only tunes HAProxy: ignored", o);
+		return 0;
+	}
+	return err_set(err, errlen, "'option %s' is not supported (not an option fulcrum serves)", o);
+}
+
+static const struct hp_kw hp_proxy_kws[] = {
+    {"mode", W_ALL, kw_mode},
+    {"bind", W_FE, kw_bind},
+    {"timeout", W_ALL, kw_timeout},
+    {"maxconn", W_FE | W_DEF, kw_number},
+    {"fullconn", W_BE | W_DEF, kw_number},
+    {"retries", W_BE | W_DEF, kw_number},
+    {"default_backend", W_FE | W_DEF, kw_string},
+    {"monitor-uri", W_FE | W_DEF, kw_string},
+    {"log-format", W_FE | W_DEF, kw_string},
+    {"log", W_ALL, kw_log},
+    {"stats", W_ALL, kw_stats},
+    {"option", W_ALL, kw_option},
+    {"no", W_ALL, kw_option},
+    {"balance", W_BE | W_DEF, kw_balance},
+    {"hash-type", W_BE | W_DEF, kw_hash_type},
+    {"cookie", W_BE | W_DEF, kw_cookie},
+    {"server", W_BE, kw_server},
+    {"default-server", W_BE | W_DEF, kw_server},
+    {"http-check", W_BE | W_DEF, kw_checks},
+    {"tcp-check", W_BE | W_DEF, kw_checks},
+    {"errorfile", W_ALL, kw_http},
+    {"errorfiles", W_ALL, kw_http},
+    {"acl", W_FE | W_BE, kw_http},
+    {"http-request", W_ALL, kw_http},
+    {"http-response", W_ALL, kw_http},
+    {"http-after-response", W_ALL, kw_http},
+    {"use_backend", W_FE, kw_http},
+    {"http-reuse", W_BE | W_DEF, kw_http_reuse},
+    {"description", W_FE | W_BE, kw_nothing},
+    {"id", W_FE | W_BE, kw_nothing},
+    {"enabled", W_ALL, kw_nothing},
+    {"backlog", W_FE | W_DEF, kw_tunes},
+    {"max-keep-alive-queue", W_BE | W_DEF, kw_tunes},
+    {"email-alert", W_ALL, kw_tunes},
+    {NULL, 0, NULL},
+};
+
+int hp_http_line(struct hp_read *r, struct http_proxy *hp, char **args, int nargs,
+		 const char *file, int line)
+{
+	const char *f0 = r->file;
+	int l0 = r->line, rc;
+	char err[ERRLEN];
+
+	err[0] = 0;
+	r->file = file;
+	r->line = line;
+	if (!strcmp(args[0], "errorfile") || !strcmp(args[0], "errorfiles"))
+		rc = http_errors_parse(hp, args, nargs, file, line, err, sizeof(err));
+	else
+		rc = http_rules_parse(hp, args, nargs, file, line, err, sizeof(err));
+	if (rc < 0)
+		hp_error(r, "%s", err[0] ? err : "refused");
+	r->file = f0;
+	r->line = l0;
+	return rc;
+}
+
+static const char *where_name(const struct hp_px *px)
+{
+	return px->is_defaults				       ? "defaults"
+	       : px->hp->cap == (HP_CAP_FE | HP_CAP_BE)	       ? "listen"
+	       : px->hp->cap == HP_CAP_FE		       ? "frontend"
+							       : "backend";
+}
+
+void hp_proxy_line(struct hp_read *r, struct hp_words *w)
+{
+	struct hp_px *px = r->cur;
+	const struct hp_kw *k;
+	unsigned in = px->is_defaults ? W_DEF : px->hp->cap;
+	char err[ERRLEN];
+	int i;
+
+	for (k = hp_proxy_kws; k->name; k++)
+		if (!strcmp(k->name, w->args[0]))
+			break;
+	if (!k->name)
+		for (i = 0; http_rules_keywords[i]; i++)
+			if (!strcmp(http_rules_keywords[i], w->args[0])) {
+				kw_http(r, px, w, err, sizeof(err));
+				return;
+			}
+	if (!k->name) {
+		hp_error(r, "'%s' is not supported (not a keyword fulcrum serves in a %s section)",
+			 w->args[0], where_name(px));
+		return;
+	}
+	if (!(k->where & in)) {
+		hp_error(r, "'%s' is not allowed in a %s section", w->args[0], where_name(px));
+		return;
+	}
+	err[0] = 0;
+	if (k->parse(r, px, w, err, sizeof(err)) < 0)
+		hp_error(r, "%s", err[0] ? err : "invalid");
+}
