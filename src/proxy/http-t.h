@@ -100,6 +100,7 @@ struct hstream {
 	struct hbuf cin, cout, sin, sout; /* client in/out, server in/out */
 	char *reqhead; /* the request head, copied out of cin (req.buf) */
 	int cin_eof, sin_eof;
+	int lingering; /* HS_CLOSE: answer sent, write side shut, draining */
 
 	struct h1_msg req, resp;
 	int req_parsed, resp_parsed;

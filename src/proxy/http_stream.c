@@ -31,6 +31,7 @@
 #include "proxy/proxy.h"
 
 #define HS_RUN_ROUNDS 16 /* hs_run passes per event: bounds a pipeline burst */
+#define HS_LINGER_MS  1000 /* a closing client's unread bytes drained this long */
 
 /* A coding other than chunked under chunked: HAProxy 2.6 answers 422 from
  * its HTTP/1 layer, not through its error messages (so no errorfile). */
@@ -692,7 +693,7 @@ static void update_interest(struct hstream *s)
 	int cin_room = s->cin.len < HTTP_BUF_SIZE || s->cin.off;
 
 	if (!s->cin_eof && cin_room &&
-	    (s->state == HS_HEAD || s->state == HS_TUNNEL ||
+	    (s->state == HS_HEAD || s->state == HS_TUNNEL || s->lingering ||
 	     (s->state == HS_TXN && !s->req_body.done)))
 		ce |= EPOLLIN;
 	if (hbuf_data(&s->cout))
@@ -770,6 +771,29 @@ static int eofs(struct hstream *s)
 	return 0;
 }
 
+/* The last answer is out: half-close, and read what the client still
+ * sends until it closes too (or HS_LINGER_MS), so that unread request
+ * bytes do not turn our close into a reset that destroys the answer
+ * before the client reads it.  1 if s was closed. */
+static int linger(struct hstream *s)
+{
+	if (s->cin_eof) {
+		hstream_close(s, 0);
+		return 1;
+	}
+	if (!s->lingering) {
+		hsrv_close(s, 0);
+		if (shutdown(s->cfd, SHUT_WR) < 0) {
+			hstream_close(s, 0);
+			return 1;
+		}
+		s->lingering = 1;
+		arm(s, HS_LINGER_MS);
+	}
+	s->cin.off = s->cin.len = 0; /* nobody will read it */
+	return 0;
+}
+
 static void hs_run(struct hstream *s)
 {
 	int i, moved;
@@ -798,19 +822,15 @@ static void hs_run(struct hstream *s)
 			}
 			moved |= n > 0;
 		}
-		if (s->state == HS_CLOSE && !hbuf_data(&s->cout)) {
-			hstream_close(s, 0);
+		if (s->state == HS_CLOSE && !hbuf_data(&s->cout) && linger(s))
 			return;
-		}
 		if (!moved)
 			break;
 	}
 	if (eofs(s))
 		return;
-	if (s->state == HS_CLOSE && !hbuf_data(&s->cout)) {
-		hstream_close(s, 0);
+	if (s->state == HS_CLOSE && !hbuf_data(&s->cout) && linger(s))
 		return;
-	}
 	update_interest(s);
 }
 

@@ -1,0 +1,362 @@
+"""The HTTP engine (mode http) seen from a client, beyond HAProxy's vtc
+tests: smuggling defences, slow clients, keep-alive reuse of the server
+connection, pipelining, Upgrade tunnels and dead servers, over real
+sockets on loopback against raw-socket HTTP servers run by the test.
+
+Skipped in a build without the haproxy.cfg reader."""
+import socket
+import threading
+import time
+
+import pytest
+
+import fc
+
+HEAD_END = b"\r\n\r\n"
+
+
+class Origin:
+    """An HTTP/1.1 server on 127.0.0.1: answers each request with its name,
+    the request's line and what it saw of the head; counts connections and
+    keeps every request head (bytes) and body received.  `upgrade`: answer
+    101 to an Upgrade request, then echo bytes."""
+
+    def __init__(self, name):
+        self.name = name
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)
+        self.port = self.sock.getsockname()[1]
+        self.conns = 0
+        self.heads = []
+        self.bodies = []
+        self.lock = threading.Lock()
+        self.stopping = False
+        self.threads = []
+        t = threading.Thread(target=self._accept, daemon=True)
+        t.start()
+        self.threads.append(t)
+
+    def _accept(self):
+        self.sock.settimeout(0.2)
+        while not self.stopping:
+            try:
+                c, _ = self.sock.accept()
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            with self.lock:
+                self.conns += 1
+            t = threading.Thread(target=self._serve, args=(c,), daemon=True)
+            t.start()
+            self.threads.append(t)
+
+    def _serve(self, c):
+        c.settimeout(10)
+        buf = b""
+        try:
+            while not self.stopping:
+                while HEAD_END not in buf:
+                    d = c.recv(65536)
+                    if not d:
+                        return
+                    buf += d
+                head, buf = buf.split(HEAD_END, 1)
+                lines = head.decode("latin-1").split("\r\n")
+                hdrs = {}
+                for l in lines[1:]:
+                    k, v = l.split(":", 1)
+                    hdrs.setdefault(k.strip().lower(), []).append(v.strip())
+                body = b""
+                if "content-length" in hdrs:
+                    n = int(hdrs["content-length"][0])
+                    while len(buf) < n:
+                        buf += c.recv(65536)
+                    body, buf = buf[:n], buf[n:]
+                elif "chunked" in ",".join(hdrs.get("transfer-encoding", [])):
+                    while not buf.endswith(b"0\r\n\r\n"):
+                        buf += c.recv(65536)
+                    body, buf = buf, b""
+                with self.lock:
+                    self.heads.append(head)
+                    self.bodies.append(body)
+                if "upgrade" in hdrs:
+                    c.sendall(b"HTTP/1.1 101 Switching Protocols\r\nConnection: upgrade\r\n"
+                              b"Upgrade: websocket\r\n\r\n" + buf)
+                    while True:
+                        d = c.recv(65536)
+                        if not d:
+                            return
+                        c.sendall(d)
+                path = lines[0].split(" ")[1]
+                out = ("%s %s" % (self.name, path)).encode()
+                if path.startswith("/big"):
+                    out = b"x" * int(path[4:])
+                c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\nX-Server: %s\r\n\r\n"
+                          % (len(out), self.name.encode()) + out)
+        except OSError:
+            return
+        finally:
+            c.close()
+
+    def stop(self):
+        self.stopping = True
+        self.sock.close()
+        for t in self.threads:
+            t.join(timeout=5)
+
+
+@pytest.fixture
+def origin():
+    made = []
+
+    def make(name):
+        o = Origin(name)
+        made.append(o)
+        return o
+    yield make
+    for o in made:
+        o.stop()
+
+
+def cfg(port, servers, extra="", defaults=""):
+    srv = "".join("    server s%d 127.0.0.1:%d\n" % (i, p) for i, p in enumerate(servers))
+    return ("defaults\n    mode http\n    timeout connect 2s\n    timeout client 10s\n"
+            "    timeout server 10s\n%s\nlisten px\n    bind 127.0.0.1:%d\n%s%s"
+            % (defaults, port, extra, srv))
+
+
+@pytest.fixture
+def lb(daemon):
+    r = fc.run_fulcrum("--format=haproxy", "-t", "-f", "/dev/null")
+    if "unknown grammar" in r.stderr:
+        pytest.skip("this build has no haproxy.cfg reader")
+
+    def make(servers, extra="", defaults=""):
+        port = fc.free_port()
+        d = daemon(cfg(port, servers, extra, defaults), args=["--format=haproxy"])
+        return port, d
+    return make
+
+
+def exchange(port, data, timeout=10.0, until_close=False):
+    """Send data, read responses until the connection closes or (not
+    until_close) a quiet moment after a complete response."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    s.sendall(data)
+    return read_all(s, until_close), s
+
+
+def read_all(s, until_close=True, quiet=0.5):
+    out = b""
+    deadline = time.monotonic() + 10
+    s.settimeout(quiet if not until_close else 10)
+    while time.monotonic() < deadline:
+        try:
+            d = s.recv(65536)
+        except socket.timeout:
+            if not until_close and out:
+                break
+            continue
+        if not d:
+            break
+        out += d
+    return out
+
+
+def closed(s, timeout=5.0):
+    """True if the peer closes s within timeout (EOF or reset)."""
+    s.settimeout(timeout)
+    try:
+        return s.recv(1) == b""
+    except ConnectionResetError:
+        return True
+    except socket.timeout:
+        return False
+
+
+def test_get_keepalive_reuses_server_connection(lb, origin):
+    o = origin("a")
+    port, _ = lb([o.port])
+    req = b"GET /one HTTP/1.1\r\nHost: x\r\n\r\n"
+    out, s = exchange(port, req)
+    assert out.startswith(b"HTTP/1.1 200 OK\r\n") and out.endswith(b"a /one")
+    s.sendall(b"GET /two HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert read_all(s, until_close=False).endswith(b"a /two")
+    s.close()
+    # both requests went over one server connection
+    assert o.conns == 1 and len(o.heads) == 2
+
+
+def test_pipelined_requests_answered_in_order(lb, origin):
+    o = origin("a")
+    port, _ = lb([o.port])
+    reqs = b"".join(b"GET /p%d HTTP/1.1\r\nHost: x\r\n\r\n" % i for i in range(5))
+    out, s = exchange(port, reqs + b"GET /last HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+                      until_close=True)
+    s.close()
+    bodies = [part for part in out.split(b"HTTP/1.1 200 OK") if part]
+    assert [b.rsplit(b"\r\n\r\n", 1)[1] for b in bodies] == \
+        [b"a /p%d" % i for i in range(5)] + [b"a /last"]
+
+
+def test_te_and_cl_forwarded_chunked_then_closed(lb, origin):
+    """Transfer-Encoding with Content-Length: the body is chunked, the
+    Content-Length never reaches the server, the client connection closes
+    after (a smuggled request behind it is never served)."""
+    o = origin("a")
+    port, _ = lb([o.port])
+    smuggled = b"GET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n"
+    req = (b"POST /te HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n"
+           b"Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n" + smuggled)
+    out, s = exchange(port, req, until_close=True)
+    s.close()
+    assert out.count(b"HTTP/1.1 ") == 1 and out.endswith(b"a /te")
+    assert b"connection: close" in out.lower()
+    head = o.heads[0].lower()
+    assert b"content-length" not in head and b"transfer-encoding: chunked" in head
+    assert o.bodies[0] == b"5\r\nhello\r\n0\r\n\r\n"
+    assert all(b"/smuggled" not in h for h in o.heads)
+
+
+@pytest.mark.parametrize("bad", [
+    b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd",
+    b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, chunked\r\n\r\n0\r\n\r\n",
+    b"GET / HTTP/1.1\r\nHost: x\r\nBad Header: 1\r\n\r\n",
+    b"GET / HTTP/1.1\r\nHost: x\r\nX: a\x00b\r\n\r\n",
+    b"GET / HTTP/1.1\r\nHost: x\r\n folded: 1\r\n\r\n",
+    # a head larger than the 16 KiB buffer
+    b"GET / HTTP/1.1\r\nHost: x\r\n" + b"X-Pad: %s\r\n" % (b"y" * 8000) * 3 + b"\r\n",
+])
+def test_malformed_requests_get_400_and_never_reach_the_server(lb, origin, bad):
+    o = origin("a")
+    port, _ = lb([o.port])
+    out, s = exchange(port, bad, until_close=True)
+    s.close()
+    assert out.startswith(b"HTTP/1.1 400 Bad request\r\n")
+    assert o.heads == []
+
+
+def test_slowloris_gets_408_at_timeout_http_request(lb, origin):
+    o = origin("a")
+    port, _ = lb([o.port], defaults="    timeout http-request 1s\n")
+    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    t0 = time.monotonic()
+    s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n")
+    # a byte every 300 ms never completes the head: the deadline holds
+    got = b""
+    for _ in range(20):
+        try:
+            s.sendall(b"X")
+        except OSError:
+            break
+        s.settimeout(0.3)
+        try:
+            d = s.recv(4096)
+            if not d:
+                break
+            got += d
+        except socket.timeout:
+            pass
+        if got:
+            break
+    got += read_all(s)
+    s.close()
+    assert got.startswith(b"HTTP/1.1 408 Request Time-out\r\n")
+    assert 0.9 <= time.monotonic() - t0 < 5
+    assert o.heads == []
+
+
+def test_slow_reader_gets_the_whole_body(lb, origin):
+    o = origin("a")
+    port, _ = lb([o.port])
+    n = 1 << 20
+    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    s.sendall(b"GET /big%d HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n" % n)
+    got = b""
+    time.sleep(0.5)
+    while True:
+        d = s.recv(8192)
+        if not d:
+            break
+        got += d
+        if len(got) < 64 * 1024:
+            time.sleep(0.01)
+    s.close()
+    head, body = got.split(HEAD_END, 1)
+    assert head.startswith(b"HTTP/1.1 200 OK") and body == b"x" * n
+
+
+def test_dead_server_redispatched_then_503(lb, origin):
+    a = origin("a")
+    dead = fc.free_port()
+    port, _ = lb([dead, a.port], extra="    option redispatch\n    retries 2\n")
+    names = set()
+    for i in range(4):
+        out, s = exchange(port, b"GET /r%d HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n" % i,
+                          until_close=True)
+        s.close()
+        assert out.startswith(b"HTTP/1.1 200 OK"), out
+        names.add(out.rsplit(b"\r\n\r\n", 1)[1].split(b" ")[0])
+    assert names == {b"a"}
+    a.stop()
+    out, s = exchange(port, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", until_close=True)
+    s.close()
+    assert out.startswith(b"HTTP/1.1 503 Service Unavailable\r\n")
+
+
+def test_websocket_upgrade_relayed(lb, origin):
+    o = origin("a")
+    port, _ = lb([o.port])
+    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    s.sendall(b"GET /ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n")
+    got = b""
+    while HEAD_END not in got:
+        d = s.recv(4096)
+        assert d, got
+        got += d
+    assert got.startswith(b"HTTP/1.1 101 ")
+    for msg in (b"ping", b"x" * 100000):
+        s.sendall(msg)
+        echo = b""
+        while len(echo) < len(msg):
+            d = s.recv(65536)
+            assert d
+            echo += d
+        assert echo == msg
+    s.close()
+
+
+def test_forwardfor_added(lb, origin):
+    o = origin("a")
+    port, _ = lb([o.port], extra="    option forwardfor\n")
+    out, s = exchange(port, b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+                      until_close=True)
+    s.close()
+    assert b"\r\nx-forwarded-for: 127.0.0.1" in o.heads[0].lower()
+
+
+def test_server_closing_mid_body_closes_the_client(lb, daemon, tmp_path):
+    """A response cut short by the server: the client sees its connection
+    close (it must not take a short body for a whole one)."""
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(4)
+
+    def serve():
+        c, _ = srv.accept()
+        c.recv(65536)
+        c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n" + b"z" * 10)
+        time.sleep(0.2)
+        c.close()
+    t = threading.Thread(target=serve, daemon=True)
+    t.start()
+    port, _ = lb([srv.getsockname()[1]])
+    out, s = exchange(port, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", until_close=True)
+    t.join(timeout=5)
+    srv.close()
+    assert out.startswith(b"HTTP/1.1 200 OK") and out.endswith(b"z" * 10)
+    assert closed(s)
+    s.close()
