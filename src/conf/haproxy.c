@@ -512,6 +512,9 @@ static struct config *hp_load_string(const char *name, const char *text, size_t 
 	w0 = d->warnings;
 	memset(&r, 0, sizeof(r));
 	r.d = d;
+#ifdef FC_FUZZ
+	r.fuzz = 1; /* the environment stays as it is (setenv, unsetenv) */
+#endif
 	r.cfg = config_new();
 	if (!r.cfg) {
 		conf_report(d, DIAG_ERROR, name, 0, "out of memory");
