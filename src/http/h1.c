@@ -421,9 +421,12 @@ static int parse_header_line(struct h1_msg *m, const char *s, size_t n, uint32_t
  * h1_err if it holds a NUL or a CR not followed by LF. */
 static int take_line(const char *buf, size_t len, size_t pos, size_t *end, size_t *next)
 {
-	const char *lf = memchr(buf + pos, '\n', len - pos);
+	const char *lf;
 	size_t e;
 
+	if (pos >= len)
+		return 0; /* (buf may be NULL when len is 0) */
+	lf = memchr(buf + pos, '\n', len - pos);
 	if (!lf)
 		return 0;
 	e = (size_t)(lf - buf);

@@ -355,6 +355,14 @@ static void test_too_big(void **state)
 	p = parse_n(head, n, n - 1, 1, 0);
 	assert_int_equal(p->rc, H1_ERR_TOO_BIG);
 	pm_free(p);
+	/* nothing yet, not even a buffer */
+	{
+		struct h1_msg *m = malloc(sizeof(*m));
+
+		assert_int_equal(h1_parse_req(m, NULL, 0, CAP), 0);
+		assert_int_equal(h1_parse_resp(m, NULL, 0, CAP, H1_METH_GET), 0);
+		free(m);
+	}
 	/* a response */
 	p = parse_n("HTTP/1.1 200 OK\r\nX: 1", 21, 21, 0, H1_METH_GET);
 	assert_int_equal(p->rc, H1_ERR_TOO_BIG);
