@@ -5,8 +5,8 @@
  *   haproxy_lex.c   words of a line (quotes, escapes, ${ENV}), the .if
  *                   blocks, time and size units;
  *   haproxy_kw.c    the keywords of global and of the proxy sections;
- *   haproxy_srv.c   bind, server, default-server, balance, and the checks
- *                   of the servers.
+ *   haproxy_srv.c   bind, server, default-server, balance;
+ *   haproxy_chk.c   the checks of the servers (option httpchk, tcp-check...).
  * doc/config.md "haproxy.cfg" is the user's side of it. */
 #ifndef FC_CONF_HAPROXY_H
 #define FC_CONF_HAPROXY_H
@@ -62,12 +62,16 @@ int hp_log_parse(struct hp_read *r, struct hp_words *w, struct hp_log **list, in
 int hp_bind_parse(struct hp_read *r, struct hp_px *px, struct hp_words *w);
 int hp_server_parse(struct hp_read *r, struct hp_px *px, struct hp_words *w, int is_default);
 int hp_balance_parse(struct hp_read *r, struct hp_px *px, struct hp_words *w);
-/* option httpchk / tcp-check / pgsql-check..., http-check, tcp-check:
- * 1 if w was one of them (handled, errors reported), else 0. */
-int hp_check_line(struct hp_read *r, struct hp_px *px, struct hp_words *w, int no);
 /* The end of a backend: its scheduler (balance and hash-type, wherever
  * they stand) and the checks of every server with `check`. */
 void hp_finish_servers(struct hp_read *r, struct hp_px *px);
 void hp_srv_list_free(struct hp_srv *s);
+
+/* ---- haproxy_chk.c ---- */
+/* option httpchk / tcp-check / pgsql-check..., http-check, tcp-check:
+ * 1 if w was one of them (handled, errors reported), else 0. */
+int hp_check_line(struct hp_read *r, struct hp_px *px, struct hp_words *w, int no);
+/* The check of server s of px (it has `check`), as px's options say. */
+void hp_build_checks(struct hp_read *r, struct hp_px *px, struct hp_srv *s);
 
 #endif
