@@ -211,6 +211,7 @@ static void proxy_shutdown(struct fulcrum *fc)
 	}
 	relay_pool_free(px);
 	hbe_reap(px, 1);
+	http_log_free(px);
 	psk_unload(px);
 	free(px->udp_buf);
 	free(px);

@@ -110,7 +110,10 @@ struct hstream {
 	int close_client, close_server; /* after this transaction */
 	unsigned ntxn;
 	struct http_txn txn;
-	uint64_t txn_start_ms;
+	uint64_t txn_start_ms;	 /* the head was in */
+	uint64_t head_start_ms;	 /* accept, or the end of the last transaction */
+	uint64_t conn_start_ms, conn_done_ms;
+	int head_seen;		 /* bytes of the next head came */
 };
 
 #endif

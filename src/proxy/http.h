@@ -44,6 +44,13 @@ int hsrv_connect(struct hstream *s);
 /* Close the server socket (rst: with RST). */
 void hsrv_close(struct hstream *s, int rst);
 
+/* ---- http_log.c ---- */
+
+/* The transaction's line to the frontend's log targets (if it logs). */
+void http_log_txn(struct hstream *s);
+/* The compiled formats (at shutdown). */
+void http_log_free(struct proxy *px);
+
 /* ---- http_fwd.c: buffers and bodies ---- */
 
 /* recv into the free end of b: > 0 bytes, 0 EOF, -1 nothing now, -2 error. */

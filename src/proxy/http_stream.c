@@ -19,6 +19,7 @@
 #include <strings.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/log.h"
@@ -178,6 +179,37 @@ static unsigned txn_timeout(const struct hstream *s)
 	return t_or(be->t_server, fe->t_client);
 }
 
+/* ---- the log ---- */
+
+/* The name of the transaction's server, from its backend's pool. */
+static const char *srv_name(const struct hstream *s)
+{
+	const struct real_server *rs;
+
+	if (!s->be || !s->be->pool || !s->live)
+		return NULL;
+	for (rs = s->be->pool->rs; rs; rs = rs->next)
+		if (rs->live == s->live)
+			return rs->name;
+	return NULL;
+}
+
+/* The transaction is over (answered by us or by the server): its line. */
+static void txn_log(struct hstream *s)
+{
+	struct http_txn *t = &s->txn;
+
+	if (!s->req_parsed)
+		return;
+	t->t_active = (int64_t)(loop_now(hs_loop(s)) - s->head_start_ms);
+	if (s->live && t->t_connect >= 0)
+		t->t_queue = 0;
+	t->srv_name = srv_name(s);
+	t->fe_conn = t->act_conn = (unsigned)s->pvs->nhstreams;
+	t->be_conn = t->srv_conn = s->live ? s->live->activeconns : 0;
+	http_log_txn(s);
+}
+
 /* ---- answers of our own ---- */
 
 static void next_request(struct hstream *s);
@@ -191,6 +223,8 @@ static void answer(struct hstream *s, const char *msg, size_t len, unsigned stat
 		   s->req_body.done && s->state == HS_HEAD;
 
 	s->txn.status = status;
+	s->txn.bytes_out = len;
+	txn_log(s);
 	s->cout.off = s->cout.len = 0;
 	if (hbuf_put(&s->cout, msg, len) < 0)
 		keep = 0;
@@ -296,6 +330,14 @@ static int fix_req_te(struct hstream *s)
 	return 0;
 }
 
+static uint64_t wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
 static void txn_reset(struct hstream *s)
 {
 	memset(&s->txn, 0, sizeof(s->txn));
@@ -303,7 +345,7 @@ static void txn_reset(struct hstream *s)
 	s->txn.src = s->client;
 	s->txn.dst = s->dst;
 	s->txn.fe = s->fe;
-	s->txn.accept_ms = loop_clock_ms();
+	s->txn.accept_ms = wall_ms();
 	s->txn.t_req = s->txn.t_queue = s->txn.t_connect = s->txn.t_resp = s->txn.t_active = -1;
 	memcpy(s->txn.term, "--", 3);
 	s->resp_parsed = 0;
@@ -315,6 +357,8 @@ static void txn_reset(struct hstream *s)
  * (http-keep-alive), which may already be in cin (pipelined). */
 static void next_request(struct hstream *s)
 {
+	s->head_start_ms = loop_now(hs_loop(s));
+	s->head_seen = 0;
 	s->ntxn++;
 	s->be = NULL;
 	s->req_parsed = 0;
@@ -343,7 +387,7 @@ static void start_txn(struct hstream *s, int hlen)
 	s->req_parsed = 1;
 	hfwd_init(&s->req_body, &s->req);
 	s->txn_start_ms = loop_now(hs_loop(s));
-	s->txn.t_req = 0;
+	s->txn.t_req = (int64_t)(s->txn_start_ms - s->head_start_ms);
 	s->close_client = (s->req.flags & (H1_F_CONN_CLOSE | H1_F_TE_CL)) ||
 			  ((s->req.flags & H1_F_VER_10) && !(s->req.flags & H1_F_CONN_KAL)) ||
 			  fe->conn_mode == HP_CONN_CLO;
@@ -436,9 +480,15 @@ static void connect_next(struct hstream *s)
 		s->srv_active = 1;
 	}
 	s->nconnects++;
+	s->conn_start_ms = loop_now(hs_loop(s));
 	if (hsrv_connect(s) < 0) {
 		srv_failed(s);
 		return;
+	}
+	if (s->srv_state == HSS_READY) {
+		/* the connection kept from the last transaction */
+		s->conn_done_ms = s->conn_start_ms;
+		s->txn.t_connect = 0;
 	}
 	arm(s, txn_timeout(s));
 }
@@ -487,7 +537,8 @@ static void connected(struct hstream *s)
 	}
 	s->srv_state = HSS_READY;
 	s->live->fail_count = 0;
-	s->txn.t_connect = (int64_t)(loop_now(hs_loop(s)) - s->txn_start_ms);
+	s->conn_done_ms = loop_now(hs_loop(s));
+	s->txn.t_connect = (int64_t)(s->conn_done_ms - s->conn_start_ms);
 }
 
 /* ---- the response ---- */
@@ -549,9 +600,10 @@ static int got_resp(struct hstream *s, int hlen)
 		return -1;
 	}
 	s->cout.len += (uint32_t)n;
+	s->txn.bytes_out += n;
 	s->sin.off += (uint32_t)hlen;
 	s->resp_parsed = 1;
-	s->txn.t_resp = (int64_t)(loop_now(hs_loop(s)) - s->txn_start_ms);
+	s->txn.t_resp = (int64_t)(loop_now(hs_loop(s)) - s->conn_done_ms);
 	hfwd_init(&s->resp_body, &s->resp);
 	/* a rule turned the client's HEAD into another method: the answer's
 	 * body is read from the server, never sent to the client */
@@ -568,7 +620,7 @@ static int got_resp(struct hstream *s, int hlen)
 /* The transaction is over (both bodies done): the next one, or close. */
 static void txn_end(struct hstream *s)
 {
-	s->txn.t_active = (int64_t)(loop_now(hs_loop(s)) - s->txn_start_ms);
+	txn_log(s);
 	srv_inactive(s);
 	/* bytes past the response (a body sent to a HEAD): no reuse */
 	if (s->close_server || !s->req_body.done || hbuf_data(&s->sin))
@@ -593,9 +645,9 @@ static int head_step(struct hstream *s)
 	hbuf_compact(&s->cin);
 	r = h1_parse_req(&s->req, s->cin.p, s->cin.len, HTTP_BUF_SIZE);
 	if (r == 0) {
-		if (!s->req_parsed && s->deadline_ms && s->txn.t_req < 0) {
+		if (!s->head_seen) {
 			/* the first bytes of a head: http-request from now */
-			s->txn.t_req = 0;
+			s->head_seen = 1;
 			arm(s, t_or(s->fe->t_http_request, s->fe->t_client));
 		}
 		return 0;
@@ -658,6 +710,8 @@ static int txn_step(struct hstream *s)
 	}
 	if (s->resp_parsed && !s->resp_body.done && s->state == HS_TXN) {
 		n = hfwd_move(&s->resp_body, &s->sin, s->skip_body ? NULL : &s->cout, s->sin_eof);
+		if (n > 0 && !s->skip_body)
+			s->txn.bytes_out += (uint64_t)n;
 		if (n < 0) {
 			/* the response already started: all we can do is stop */
 			s->close_client = 1;
@@ -927,6 +981,7 @@ void hstream_new(struct pvs *p, int cfd, const struct fc_addr *client)
 	link_stream(p, s);
 	p->vsl->stats.conns++;
 	txn_reset(s);
+	s->head_start_ms = loop_now(p->px->loop);
 	s->state = HS_HEAD;
 	if (loop_io_add(p->px->loop, &s->cio, cfd, EPOLLIN, hstream_on_io, s) < 0) {
 		hstream_close(s, 1);

@@ -92,6 +92,7 @@ struct udp_sess;
 struct proxy;
 struct hstream;
 struct hbe;
+struct hlogfmt;
 
 /* A pool's server table and scheduler (doc/internals/model.md, "Services
  * and pools"): one per pool of the model in service, held by each pvs of a
@@ -231,6 +232,7 @@ struct proxy {
 	int sk_failed;			 /* it would not load: never tried again */
 	int sk_socks, sk_links;		 /* the maps' descriptors */
 	struct hbe *http_bes;		 /* mode http: backends in use (http-t.h) */
+	struct hlogfmt *http_logfmts;	 /* mode http: compiled log formats (http_log.c) */
 };
 
 #endif

@@ -360,3 +360,27 @@ def test_server_closing_mid_body_closes_the_client(lb, daemon, tmp_path):
     assert out.startswith(b"HTTP/1.1 200 OK") and out.endswith(b"z" * 10)
     assert closed(s)
     s.close()
+
+
+def test_httplog_line_reaches_syslog(lb, origin):
+    """option httplog to a UDP syslog listener: RFC 3164 with facility
+    local2 (18 * 8 + info 6 = 150), HAProxy's httplog fields."""
+    o = origin("a")
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    u.bind(("127.0.0.1", 0))
+    u.settimeout(10)
+    try:
+        port, _ = lb([o.port], defaults="    log 127.0.0.1:%d local2\n    option httplog\n"
+                     % u.getsockname()[1])
+        out, s = exchange(port, b"GET /logged?q=1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+                          until_close=True)
+        s.close()
+        line = u.recv(4096).decode()
+    finally:
+        u.close()
+    assert line.startswith("<150>")
+    assert " haproxy[" in line
+    # client, [date], frontend, backend/server, timers, status, bytes, ..., request line
+    assert " px px/s0 " in line
+    assert " 200 %d " % len(out) in line
+    assert line.endswith('"GET /logged?q=1 HTTP/1.1"')
