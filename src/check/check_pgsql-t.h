@@ -16,6 +16,11 @@ struct check_pgsql_conf {
 	enum pg_role role;	   /* default any */
 	unsigned max_lag;	   /* bytes of WAL; 0 = not checked (at most 4 GiB) */
 	unsigned max_replay_delay; /* seconds; 0 = not checked */
+	/* haproxy's `option pgsql-check` (set by the haproxy.cfg reader): the
+	 * server is up once it answers the startup message with an
+	 * authentication request (or AuthenticationOk); nothing is sent after,
+	 * no password, no query.  An ErrorResponse is down. */
+	int startup_only;
 };
 
 #endif

@@ -328,6 +328,11 @@ static int on_auth(struct pg_att *a, const struct pg_msg *m)
 		check_stream_finish(&a->s, 0, "malformed authentication request");
 		return -1;
 	}
+	if (c->startup_only) {
+		check_stream_finish(&a->s, 1, "PostgreSQL server is ok (authentication request %d)",
+				    (int)au.code);
+		return -1;
+	}
 	if (au.code == PG_AUTH_OK) {
 		a->st = PG_READY;
 		return 0;
@@ -673,7 +678,7 @@ static int pg_conf_equal(const void *va, const void *vb)
 	return check_str_eq(a->user, b->user) && check_str_eq(a->password, b->password) &&
 	       check_str_eq(a->dbname, b->dbname) && a->sslmode == b->sslmode &&
 	       a->role == b->role && a->max_lag == b->max_lag &&
-	       a->max_replay_delay == b->max_replay_delay;
+	       a->max_replay_delay == b->max_replay_delay && a->startup_only == b->startup_only;
 }
 
 const struct check_ops check_pgsql_ops = {

@@ -10,8 +10,10 @@
  *                          `expect [!] string|rstring|binary`
  *   option redis-check     EXPECT_CHECK: PING, +PONG
  *   option smtpchk         SMTP_CHECK
- *   option pgsql-check     PGSQL_CHECK user U, role any
- *   option mysql-check     MYSQL_CHECK user U, role any
+ *   option pgsql-check     PGSQL_CHECK user U, startup only (haproxy's:
+ *                          an authentication request is up)
+ *   option mysql-check     MYSQL_CHECK user U (no password, as haproxy's
+ *                          account), role any
  *
  * Timings: inter (default 2 s) is the interval, rise (2) and fall (3) the
  * consecutive results that change the state; a check attempt is bounded by
@@ -551,6 +553,8 @@ static void hp_db_check(struct hp_mk *m, int pg)
 		  : &((struct check_mysql_conf *)cc->spec)->user;
 	if (!(*user = strdup(m->px->chk.user)))
 		hp_error(m->r, "out of memory");
+	if (pg) /* haproxy's meaning: answering the startup is enough */
+		((struct check_pgsql_conf *)cc->spec)->startup_only = 1;
 	hp_check_done(m, cc);
 }
 

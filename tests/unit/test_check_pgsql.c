@@ -253,6 +253,26 @@ static void test_auth(void **state)
 	assert_result(0, "auth failed: FATAL 28000: no pg_hba.conf entry");
 }
 
+/* startup_only (haproxy's option pgsql-check): an authentication request
+ * is an answer enough, no password needed; a refusal is still down. */
+static void test_startup_only(void **state)
+{
+	struct check_pgsql_conf pc = {.user = "md5", .dbname = "primary:0/100:0",
+				      .startup_only = 1};
+
+	pg_run(plain_port, &pc, 5000);
+	assert_result(1, "PostgreSQL server is ok (authentication request 5)");
+	pc.user = "scram";
+	pg_run(plain_port, &pc, 5000);
+	assert_result(1, "PostgreSQL server is ok (authentication request 10)");
+	pc.user = "trust";
+	pg_run(plain_port, &pc, 5000);
+	assert_result(1, "PostgreSQL server is ok (authentication request 0)");
+	pc.user = "nobody";
+	pg_run(plain_port, &pc, 5000);
+	assert_result(0, "auth failed: FATAL 28000: no pg_hba.conf entry");
+}
+
 /* The role from the query, or from in_hot_standby when reported. */
 static void test_role(void **state)
 {
@@ -413,6 +433,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_proto),	 cmocka_unit_test(test_auth),
+	    cmocka_unit_test(test_startup_only),
 	    cmocka_unit_test(test_role),	 cmocka_unit_test(test_lag),
 	    cmocka_unit_test(test_replay_delay), cmocka_unit_test(test_malicious),
 	    cmocka_unit_test(test_sslmode),	 cmocka_unit_test(test_down),

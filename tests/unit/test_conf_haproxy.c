@@ -669,6 +669,7 @@ static void test_checks(void **state)
 	k = srv(cfg, "pg", "s")->checks;
 	assert_int_equal(k->type, CHECK_PGSQL);
 	assert_string_equal(SPEC(k, pgsql)->user, "monitor");
+	assert_true(SPEC(k, pgsql)->startup_only); /* haproxy's meaning */
 	k = srv(cfg, "my", "s")->checks;
 	assert_int_equal(k->type, CHECK_MYSQL);
 	assert_string_equal(SPEC(k, mysql)->user, "haproxy");
