@@ -797,3 +797,15 @@ void health_stop(struct fulcrum *fc)
 	}
 	stopping = 0;
 }
+
+int health_rs_checks(struct real_server *rs, int enabled)
+{
+	struct rs_health *rh = rs->health;
+
+	if (!rh || !rh->n_runs)
+		return -1;
+	/* a suspended pool's checks stay stopped: ha_suspend starts them */
+	if (!enabled || !rh->ph->suspended)
+		rh_suspend(rh, !enabled);
+	return 0;
+}

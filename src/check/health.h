@@ -60,6 +60,12 @@ int health_set_maint(struct fulcrum *fc, struct virtual_server *vs, struct real_
  * up, or quorum lost).  0 for a service without a sorry server. */
 int health_sorry_active(const struct virtual_server *vs);
 
+/* Run-time `enable|disable health BACKEND/SERVER` (src/ctl/cmd_hasrv.c):
+ * start (enabled 1) or stop rs's checkers; its health stays what the last
+ * check made it.  A reload, or ha_suspend resuming the pool, starts them
+ * again.  -1 if rs is not checked (no check, or before health_apply). */
+int health_rs_checks(struct real_server *rs, int enabled);
+
 /* Two lists of check_conf describe the same checks (every field but
  * file/line): on reload their state carries over. */
 int check_conf_equal(const struct check_conf *a, const struct check_conf *b);

@@ -39,6 +39,10 @@ int cmd_version(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, cha
 int cmd_show_config(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, char *err,
 		    size_t errlen);
 
+/* cmd_pools.c */
+int cmd_show_pools(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, char *err,
+		   size_t errlen);
+
 /* cmd_checks.c */
 int cmd_show_checks(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, char *err,
 		    size_t errlen);
@@ -62,6 +66,24 @@ int cmd_show_backend(struct fulcrum *fc, int argc, char **argv, struct sbuf *out
 		     size_t errlen);
 int cmd_metrics(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, char *err,
 		size_t errlen);
+
+/* cmd_hasrv.c: HAProxy's runtime commands on BACKEND/SERVER */
+int cmd_set_server(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, char *err,
+		   size_t errlen);
+int cmd_enable_server(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, char *err,
+		      size_t errlen);
+int cmd_disable_server(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, char *err,
+		       size_t errlen);
+int cmd_enable_health(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, char *err,
+		      size_t errlen);
+int cmd_disable_health(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, char *err,
+		       size_t errlen);
+int cmd_add_server_any(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, char *err,
+		       size_t errlen);
+int cmd_del_server_any(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, char *err,
+		       size_t errlen);
+int cmd_clear_counters(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, char *err,
+		       size_t errlen);
 
 /* cmd_ops.c: the daemon's ops (fc->ops), or a refusal when none is
  * installed (ctl_sync then does nothing). */

@@ -98,18 +98,82 @@ const struct ctl_cmd ctl_cmds[] = {
 	.usage = VS_RS " [weight WEIGHT]",
 	.help = "add a real server (default weight 1)",
 	.doc = "The new server has no health check and serves at once.  It lasts "
-	       "until the next reload, which serves what the file says.",
+	       "until the next reload, which serves what the file says.  HAProxy's form "
+	       "`add server BACKEND/SERVER ADDRESS:PORT [weight WEIGHT]` names the new "
+	       "server (BACKEND/SERVER: see `set server`).",
 	.min_args = 2,
 	.max_args = 4,
-	.fn = cmd_add_server,
+	.fn = cmd_add_server_any,
     },
     {
 	.words = {"del", "server"},
 	.usage = VS_RS,
 	.help = "remove a real server; open conns finish",
-	.min_args = 2,
+	.doc = "HAProxy's form `del server BACKEND/SERVER` removes a server that is in "
+	       "maintenance (`set server ... state maint`) and refuses any other, as HAProxy "
+	       "does.",
+	.min_args = 1,
 	.max_args = 2,
-	.fn = cmd_del_server,
+	.fn = cmd_del_server_any,
+    },
+    {
+	.words = {"set", "server"},
+	.usage = "BACKEND/SERVER state ready|drain|maint | weight N[%] | addr ADDRESS [port PORT]",
+	.help = "HAProxy's runtime command: a server's admin state, weight or address",
+	.doc = "BACKEND is a haproxy.cfg backend or listen section, a keepalived or "
+	       "ldirectord pool (`TCP 10.0.0.1:80`; on a fulcrumctl command line, write the "
+	       "service instead: `10.0.0.1:80` or `udp/10.0.0.1:53`) and SERVER the "
+	       "server's name in it (haproxy.cfg's, else `10.0.0.2:80`).  `state ready` is "
+	       "`enable`, `drain` is `drain`, `maint` is `disable`; `weight N%` is a "
+	       "percentage of the configured weight; `addr` moves the server (its health "
+	       "checks keep their target until the next reload).  Every service of the "
+	       "backend is applied; a refused change is undone.",
+	.min_args = 3,
+	.max_args = 5,
+	.fn = cmd_set_server,
+    },
+    {
+	.words = {"enable", "server"},
+	.usage = "BACKEND/SERVER",
+	.help = "HAProxy's: out of maintenance (set server ... state ready)",
+	.min_args = 1,
+	.max_args = 1,
+	.fn = cmd_enable_server,
+    },
+    {
+	.words = {"disable", "server"},
+	.usage = "BACKEND/SERVER",
+	.help = "HAProxy's: into maintenance (set server ... state maint)",
+	.min_args = 1,
+	.max_args = 1,
+	.fn = cmd_disable_server,
+    },
+    {
+	.words = {"enable", "health"},
+	.usage = "BACKEND/SERVER",
+	.help = "HAProxy's: run the server's health checks again",
+	.min_args = 1,
+	.max_args = 1,
+	.fn = cmd_enable_health,
+    },
+    {
+	.words = {"disable", "health"},
+	.usage = "BACKEND/SERVER",
+	.help = "HAProxy's: stop the server's health checks, its health stays as it is",
+	.doc = "A reload, or the pool's ha_suspend resuming, runs them again.",
+	.min_args = 1,
+	.max_args = 1,
+	.fn = cmd_disable_health,
+    },
+    {
+	.words = {"clear", "counters"},
+	.usage = "",
+	.help = "HAProxy's: reset the maximum figures (fulcrum keeps none)",
+	.doc = "`clear counters all` is refused: fulcrum's counters only grow, as "
+	       "Prometheus's rates and the rate estimator expect.",
+	.min_args = 0,
+	.max_args = 1,
+	.fn = cmd_clear_counters,
     },
     {
 	.words = {"reload"},
@@ -152,6 +216,23 @@ const struct ctl_cmd ctl_cmds[] = {
 	.max_args = 1,
 	.flags = CTL_BULKY,
 	.fn = cmd_show_checks,
+    },
+    {
+	.words = {"show", "pools"},
+	.usage = "[--json]",
+	.help = "pools: servers, and where they come from (file, cluster, script)",
+	.doc = "One line per pool: its scheduler, its servers and how many of them the "
+	       "file gives; for a pool that follows the cluster (`pacemaker_real_servers`) "
+	       "or a script (`real_server_script`), the servers its source gave, when it "
+	       "was read last, and `STALE` with the reason while it cannot be read (the "
+	       "last list is kept), and the nodes left out for want of an address.  "
+	       "`--json` prints `{\"pools\": [...]}`, each with `name`, `scheduler`, "
+	       "`servers`, `from_file`, `from_source` and `source` (null, or `kind`, "
+	       "`servers`, `reads`, `failures`, `stale`, `last_read_s`, `reason`, "
+	       "`note`).  See doc/pacemaker.md.",
+	.min_args = 0,
+	.max_args = 1,
+	.fn = cmd_show_pools,
     },
     {
 	.words = {"show", "vrrp"},

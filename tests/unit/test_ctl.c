@@ -475,8 +475,8 @@ static void test_refusals_change_nothing(void **state)
 	} bad[] = {
 	    {"frobnicate", "unknown command 'frobnicate' (fulcrumctl help lists the commands)"},
 	    {"set colour 127.0.0.1:8080 127.0.0.1:9001 1",
-	     "unknown command 'set colour' (did you mean 'set weight'?)"},
-	    {"set", "unknown command 'set' (did you mean 'set weight'?)"},
+	     "unknown command 'set colour' (did you mean 'set weight', 'set server'?)"},
+	    {"set", "unknown command 'set' (did you mean 'set weight', 'set server'?)"},
 	    {"set weight 127.0.0.1:8080 127.0.0.1:9001",
 	     "missing arguments (usage: set weight VS RS WEIGHT)"},
 	    {"set weight 127.0.0.1:8080 127.0.0.1:9001 1 2",
