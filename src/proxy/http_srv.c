@@ -21,6 +21,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "core/loop.h"
+#include "http/h1.h"
 #include "model/model.h"
 #include "proxy/http.h"
 #include "proxy/proxy.h"
@@ -122,12 +123,87 @@ void hbe_put(struct proxy *px, struct hbe *b)
 	b->last_ms = loop_now(px->loop);
 }
 
+/* balance uri [whole] [len N] [depth N]: the path (with the query if
+ * whole), cut after `depth` slashes and at `len` characters. */
+static void uri_key(const struct h1_msg *m, const struct hp_balance *b, const char **k, size_t *n)
+{
+	const char *q;
+	size_t ql, i, slashes = 0;
+
+	h1_req_path(m, k, n);
+	if (b->uri_whole) {
+		h1_req_query(m, &q, &ql);
+		if (ql && q == *k + *n + 1)
+			*n += ql + 1;
+	}
+	for (i = 0; b->uri_depth && i < *n; i++)
+		if ((*k)[i] == '/' && ++slashes > b->uri_depth) {
+			*n = i;
+			break;
+		}
+	if (b->uri_len && *n > b->uri_len)
+		*n = b->uri_len;
+}
+
+/* url_param NAME: the parameter's value in the query, or none. */
+static void param_key(const struct h1_msg *m, const char *name, const char **k, size_t *n)
+{
+	const char *q, *end;
+	size_t ql, nl = strlen(name);
+
+	h1_req_query(m, &q, &ql);
+	for (end = q + ql; q < end;) {
+		const char *amp = memchr(q, '&', (size_t)(end - q));
+		const char *e = amp ? amp : end;
+
+		if ((size_t)(e - q) > nl && !memcmp(q, name, nl) && q[nl] == '=') {
+			*k = q + nl + 1;
+			*n = (size_t)(e - *k);
+			return;
+		}
+		q = e + 1;
+	}
+}
+
+/* What the backend's balance hashes for this request (sched_input.key);
+ * none: the scheduler hashes the client's address. */
+static void balance_key(const struct hstream *s, const char **k, size_t *n)
+{
+	const struct hp_balance *b = &s->be->balance;
+	uint64_t st = 0;
+
+	*k = NULL;
+	*n = 0;
+	switch (b->src) {
+	case HP_HASH_URI:
+		uri_key(&s->req, b, k, n);
+		break;
+	case HP_HASH_URL_PARAM:
+		param_key(&s->req, b->name, k, n);
+		break;
+	case HP_HASH_HDR:
+		(void)h1_hdr_next_value(&s->req, b->name, strlen(b->name), &st, k, n);
+		break;
+	default:
+		break;
+	}
+}
+
 int hsrv_pick(struct hstream *s)
 {
 	struct proxy *px = s->pvs->px;
 	struct sched_input in = {.client = &s->client, .dest = &s->dst, .now_ms = loop_now(px->loop)};
 	struct ppool *pp = s->hbe->pp;
-	int i = ppool_pick(pp, &in, s->tried, s->ntried);
+	int i;
+
+	if (s->be) {
+		const char *key;
+
+		balance_key(s, &key, &in.keylen);
+		in.key = key;
+		in.draws = s->be->balance.random_draws;
+	}
+	i = ppool_pick(pp, &in, s->tried, s->ntried);
 
 	if (i < 0)
 		return -1;
