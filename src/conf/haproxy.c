@@ -440,6 +440,24 @@ static void hp_finish_proxy(struct hp_read *r, struct hp_px *px)
 	hp_finish_servers(r, px);
 }
 
+/* What the userspace proxy's own timeouts take from haproxy's (mode tcp
+ * relays with them; mode http has the proxy's for itself): connect, the
+ * idle time of a relayed connection (the longer of client and server, or
+ * tunnel), the other servers tried (retries). */
+static void hp_service_timeouts(struct virtual_server *vs, const struct http_proxy *fe)
+{
+	const struct http_proxy *be = fe->default_be ? fe->default_be : fe;
+	unsigned idle = fe->t_client > be->t_server ? fe->t_client : be->t_server;
+
+	if (be->t_connect)
+		vs->connect_timeout_ms = be->t_connect;
+	if (be->t_tunnel)
+		idle = be->t_tunnel;
+	if (idle)
+		vs->idle_timeout_ms = idle;
+	vs->connect_retries = be->retries;
+}
+
 /* Each bind a service, pointed at its default backend's pool. */
 static void hp_add_services(struct hp_read *r, struct hp_px *px)
 {
@@ -459,6 +477,7 @@ static void hp_add_services(struct hp_read *r, struct hp_px *px)
 				 addr_format(&b->vs->addr, a, sizeof(a), 1), o->file, o->line);
 			vs_free(b->vs);
 		} else {
+			hp_service_timeouts(b->vs, px->hp);
 			if (px->hp->default_be && px->hp->default_be->pool)
 				vs_set_pool(b->vs, px->hp->default_be->pool);
 			config_add_vs(r->cfg, b->vs);

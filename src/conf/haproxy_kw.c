@@ -656,6 +656,12 @@ static int kw_option(struct hp_read *r, struct hp_px *px, struct hp_words *w, ch
 	const char *o;
 	unsigned i;
 
+	if (no && w->n == 2 && !strcmp(w->args[1], "log")) {
+		hp_log_free(hp->logs); /* `no log`: none, not even the defaults' */
+		hp->logs = NULL;
+		hp->log_global = 0;
+		return 0;
+	}
 	if (no) {
 		if (w->n < 3 || strcmp(w->args[1], "option"))
 			return err_set(err, errlen, "'no' is followed by 'option NAME' or 'log'");

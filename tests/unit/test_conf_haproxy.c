@@ -277,6 +277,10 @@ static void test_defaults_inheritance(void **state)
 	assert_int_equal(four->t_connect, 7000);
 	assert_ptr_equal(cfg->vs->http, four);
 	assert_int_equal(cfg->vs->addr.port, 9000);
+	/* the userspace proxy's own: connect and retries (no backend: its own) */
+	assert_int_equal(cfg->vs->connect_timeout_ms, 7000);
+	assert_int_equal(cfg->vs->connect_retries, 3);
+	assert_int_equal(cfg->vs->idle_timeout_ms, 900000); /* no client/server timeout */
 	config_free(cfg);
 
 	/* a proxy straight after the first defaults takes all of it */
@@ -307,6 +311,25 @@ static void test_defaults_inheritance(void **state)
 	assert_int_equal(srv(cfg, "one", "s")->checks->fall, 5);
 	assert_int_equal(srv(cfg, "one", "s")->checks->delay_loop_ms, 3000);
 	assert_null(srv(cfg, "one", "t")->checks);
+	config_free(cfg);
+
+	/* `no log` drops the defaults' targets; tcp timeouts on the service */
+	cfg = expect_ok("defaults\n"
+			"    log 127.0.0.1 local0\n"
+			"    timeout client 20s\n"
+			"    timeout server 40s\n"
+			"    retries 1\n"
+			"listen a\n"
+			"    no log\n"
+			"    bind :7000\n"
+			"listen b\n"
+			"    bind :7001\n"
+			"    timeout tunnel 1h\n");
+	assert_null(px(cfg, "a")->logs);
+	assert_non_null(px(cfg, "b")->logs);
+	assert_int_equal(cfg->vs->idle_timeout_ms, 40000);
+	assert_int_equal(cfg->vs->connect_retries, 1);
+	assert_int_equal(cfg->vs->next->idle_timeout_ms, 3600000);
 	config_free(cfg);
 
 	expect_error("defaults a\nbackend b from c\n", 2, "no defaults section named 'c'");
