@@ -111,6 +111,10 @@ static uint64_t needed(const struct config *cfg, int xdp_load)
 		caps |= check_caps(vs->pool->rs);
 		if (vs->pool->sorry)
 			caps |= check_caps(vs->pool->sorry);
+		/* pacemaker_real_servers: crm_mon runs as Pacemaker's own user
+		 * (src/cluster/cluster.c), killed at its timeout */
+		if (vs->pool->source && vs->pool->source->kind == SRC_PACEMAKER)
+			caps |= BIT(CAP_SETUID) | BIT(CAP_SETGID) | BIT(CAP_KILL);
 	}
 	/* proxy_relay sockmap: the sk_skb program is loaded with the first
 	 * connection it relays (CAP_BPF, CAP_PERFMON as above, CAP_NET_ADMIN
@@ -226,30 +230,45 @@ static int set_caps(uint64_t keep, char *err, size_t errlen)
 	return rc;
 }
 
-/* Become user/group keeping the permitted capabilities (PR_SET_KEEPCAPS):
- * the caller sets the final sets right after. */
-static int change_user(const char *user, const char *group, char *err, size_t errlen)
+/* The ids of user/group (and the user's groups), looked up while /etc is
+ * still reachable: before a chroot (haproxy's `chroot` with `user`, whose
+ * directory holds no passwd file) as after none. */
+struct user_ids {
+	uid_t uid;
+	gid_t gid, groups[64];
+	int ng;
+};
+
+static int lookup_user(const char *user, const char *group, struct user_ids *u, char *err,
+		       size_t errlen)
 {
 	struct passwd *pw = getpwnam(user);
-	gid_t gid, groups[64];
-	int ng = 64;
 
 	if (!pw)
 		return err_set(err, errlen, "run_as_user: unknown user '%s'", user);
-	gid = pw->pw_gid;
+	u->uid = pw->pw_uid;
+	u->gid = pw->pw_gid;
 	if (group) {
 		struct group *gr = getgrnam(group);
 
 		if (!gr)
 			return err_set(err, errlen, "run_as_group: unknown group '%s'", group);
-		gid = gr->gr_gid;
+		u->gid = gr->gr_gid;
 	}
-	if (getgrouplist(user, gid, groups, &ng) < 0)
-		ng = 1, groups[0] = gid; /* a user in more than 64 groups gets only its own */
-	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0 || setgroups((size_t)ng, groups) < 0 ||
-	    setresgid(gid, gid, gid) < 0 || setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) < 0)
+	u->ng = 64;
+	if (getgrouplist(user, u->gid, u->groups, &u->ng) < 0)
+		u->ng = 1, u->groups[0] = u->gid; /* a user in more than 64 groups gets only its own */
+	return 0;
+}
+
+/* Become the user looked up, keeping the permitted capabilities
+ * (PR_SET_KEEPCAPS): the caller sets the final sets right after. */
+static int change_user(const char *user, const struct user_ids *u, char *err, size_t errlen)
+{
+	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0 || setgroups((size_t)u->ng, u->groups) < 0 ||
+	    setresgid(u->gid, u->gid, u->gid) < 0 || setresuid(u->uid, u->uid, u->uid) < 0)
 		return err_set(err, errlen, "cannot become user %s (uid %u, gid %u): %s", user,
-			       (unsigned)pw->pw_uid, (unsigned)gid, strerror(errno));
+			       (unsigned)u->uid, (unsigned)u->gid, strerror(errno));
 	prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
 	return 0;
 }
@@ -263,6 +282,7 @@ int privs_drop(const struct config *cfg, char *err, size_t errlen)
 {
 	const struct global_defs *g = &cfg->global;
 	uint64_t keep = privs_needed(cfg), have = held_now();
+	struct user_ids ids;
 	char names[512];
 
 	/* what we were not given (a container's bounding set, capsh) cannot
@@ -276,6 +296,8 @@ int privs_drop(const struct config *cfg, char *err, size_t errlen)
 	 * Without CAP_SETPCAP (a systemd unit's CapabilityBoundingSet that
 	 * leaves it out) the bounding set stays as the service manager made
 	 * it: no_new_privs still keeps programs we run from using it. */
+	if (g->run_as_user && lookup_user(g->run_as_user, g->run_as_group, &ids, err, errlen) < 0)
+		return -1;
 	if (!(have & BIT(CAP_SETPCAP)))
 		log_info("privileges: no cap_setpcap: the bounding set is left as given");
 	else if (drop_bounding(keep, err, errlen) < 0)
@@ -288,7 +310,7 @@ int privs_drop(const struct config *cfg, char *err, size_t errlen)
 				       strerror(errno));
 		conf_scripts_chrooted();
 	}
-	if (g->run_as_user && change_user(g->run_as_user, g->run_as_group, err, errlen) < 0)
+	if (g->run_as_user && change_user(g->run_as_user, &ids, err, errlen) < 0)
 		return -1;
 	if (set_caps(keep, err, errlen) < 0)
 		return -1;
