@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cluster/cluster.h"
 #include "cluster/members.h"
@@ -29,6 +28,7 @@
 #define CLUSTER_OUTPUT_MAX (4u << 20) /* crm_mon of a large cluster stays well below */
 #define CRM_MON_ARGS " --one-shot --output-as=xml --include=none,nodes,resources,attributes"
 #define COROSYNC_CONF_MAX (1u << 20)
+#define CLUSTER_CRM_USER "hacluster" /* Pacemaker's daemons' user (haclient group) */
 
 struct src_run {
 	char *pool;		  /* the pool's name */
@@ -290,7 +290,7 @@ static void went_stale(struct src_run *r, const char *why)
 			 "until it can",
 			 r->pool, why);
 	r->stale = 1;
-	snprintf(r->why, sizeof(r->why), "%s", why);
+	snprintf(r->why, sizeof(r->why), "%.200s", why);
 }
 
 static int read_corosync(const struct pool_source *s, struct ring_map *rings)
@@ -418,10 +418,16 @@ static void run_read(struct loop *l, struct ev_timer *t)
 		loop_timer_start(l, &r->timer, s->interval_ms);
 		return;
 	}
-	/* crm_mon is the cluster's own tool: it runs as the daemon (root can
-	 * read the CIB; script_user may not); a script as scripts do */
-	r->sp = spawn_start(l, cmd, s->kind == SRC_PACEMAKER && geteuid() == 0 ? "root" : NULL,
-			    s->timeout_ms, read_done, r, err, sizeof(err));
+	/* crm_mon runs as Pacemaker's own user: the CIB lets it (and the
+	 * haclient group) read, as it would not let script_user, and the
+	 * daemon, which keeps no CAP_DAC_OVERRIDE, could not open libqb's
+	 * shared memory as root either.  Without that user: the default. */
+	r->sp = NULL;
+	if (s->kind == SRC_PACEMAKER)
+		r->sp = spawn_start(l, cmd, CLUSTER_CRM_USER, s->timeout_ms, read_done, r, err,
+				    sizeof(err));
+	if (!r->sp && (s->kind != SRC_PACEMAKER || strstr(err, "unknown user")))
+		r->sp = spawn_start(l, cmd, NULL, s->timeout_ms, read_done, r, err, sizeof(err));
 	free(cmd);
 	if (!r->sp) {
 		went_stale(r, err);

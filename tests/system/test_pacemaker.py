@@ -12,10 +12,13 @@ without Pacemaker's command-line tools (./dev check installs pacemaker).
 
     make && /usr/bin/python3 -m pytest -q tests/system/test_pacemaker.py
 """
+import json
 import os
 import shutil
 import subprocess
+import tempfile
 import time
+from pathlib import Path
 
 import pytest
 
@@ -28,19 +31,43 @@ NODES = {"node1": "127.0.0.11", "node2": "127.0.0.12", "node3": "127.0.0.13"}
 FOLLOW_S = 2.0
 SLACK_S = 4.0
 
-pytestmark = pytest.mark.skipif(not shutil.which("crm_mon") or not shutil.which("crm_attribute"),
-                                reason="Pacemaker's command-line tools are not installed")
+def have_pacemaker():
+    try:
+        import pwd
+        pwd.getpwnam("hacluster")
+    except KeyError:
+        return False
+    return bool(shutil.which("crm_mon") and shutil.which("crm_attribute"))
+
+
+pytestmark = [
+    pytest.mark.skipif(not have_pacemaker(), reason="Pacemaker is not installed"),
+    pytest.mark.skipif(os.geteuid() != 0, reason="needs root (crm_mon runs as hacluster)"),
+]
+
+
+def hand_to_pacemaker(path):
+    """The daemon runs crm_mon as Pacemaker's user (hacluster), as a CIB
+    is Pacemaker's: the file is made theirs."""
+    shutil.chown(path, "hacluster", "haclient")
+    os.chmod(path, 0o640)
 
 
 @pytest.fixture
-def cib(tmp_path, monkeypatch):
+def cib(monkeypatch):
     """A private copy of the CIB, named by CIB_file for the daemon and for
-    crm_attribute."""
-    path = tmp_path / "cib.xml"
-    shutil.copy(DATA / "cib_3nodes.xml", path)
-    os.chmod(path, 0o600)
-    monkeypatch.setenv("CIB_file", str(path))
-    return path
+    crm_attribute, in a directory hacluster can enter (pytest's tmp dirs
+    are root's alone); removed at teardown."""
+    d = Path(tempfile.mkdtemp(prefix="fc-cib-", dir="/tmp"))
+    try:
+        os.chmod(d, 0o755)
+        path = d / "cib.xml"
+        shutil.copy(DATA / "cib_3nodes.xml", path)
+        hand_to_pacemaker(path)
+        monkeypatch.setenv("CIB_file", str(path))
+        yield path
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
 
 
 def node_attr(node, name, value):
@@ -60,6 +87,13 @@ def wait_servers(d, port, want, timeout):
     fc.wait_until(lambda: servers(d, port) == sorted(want), timeout,
                   "pool :%d to be %s" % (port, sorted(want)), interval=0.05)
     return time.monotonic() - t0
+
+
+def pool_source(d):
+    """The one pool's `source` object of show pools --json."""
+    pools = json.loads(d.ctl_ok("show", "pools", "--json"))["pools"]
+    assert len(pools) == 1, pools
+    return pools[0]["source"]
 
 
 def pcmk_conf(vport, bport, extra=""):
@@ -134,10 +168,17 @@ def test_unreadable_cluster_keeps_the_last_list(daemon, cib, node_backends):
     time.sleep(2.5)  # a few more failed reads
     assert servers(d, vport) == want
     assert len(fc.log_lines(d, "its source cannot be read")) == 1, d.stderr()[-3000:]
+    text = d.ctl_ok("show", "pools")
+    assert "pacemaker: 2 servers" in text and "STALE, the last list is kept" in text, text
+    src = pool_source(d)
+    assert src["stale"] is True and src["failures"] >= 2 and src["reason"], src
     os.rename(hidden, cib)
     node_attr("node3", "pgsql-status", "PRI")
     wait_servers(d, vport, [("127.0.0.12", 2)], FOLLOW_S + SLACK_S)
     assert fc.log_lines(d, "its source can be read again")
+    src = pool_source(d)
+    assert src["stale"] is False and src["servers"] == 1, src
+    assert "STALE" not in d.ctl_ok("show", "pools")
 
 
 def test_standby_node_leaves(daemon, cib, node_backends):
@@ -161,9 +202,11 @@ def test_standby_node_leaves(daemon, cib, node_backends):
                        capture_output=True, text=True, timeout=60,
                        env={k: v for k, v in os.environ.items() if k != "CIB_file"})
     assert r.returncode == 0, r.stderr
-    os.chmod(tmp, 0o600)
+    hand_to_pacemaker(tmp)
     os.replace(tmp, cib)
     wait_servers(d, vport, [("127.0.0.11", 1), ("127.0.0.12", 2)], FOLLOW_S + SLACK_S)
+    pools = json.loads(d.ctl_ok("show", "pools", "--json"))["pools"]
+    assert pools[0]["from_source"] == 2 and pools[0]["from_file"] == 0, pools
 
 
 def test_real_server_script(daemon, tmp_path, backend):
