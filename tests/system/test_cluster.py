@@ -1,0 +1,145 @@
+"""fulcrum and a real Pacemaker 2.1 / Corosync 3 cluster of three nodes in
+network namespaces (tests/system/pcmknet.py, ../shared/design/TESTBED.md).
+
+Seed 000: the director's pool is the set of nodes where the cloned
+ocf:fulcrum:realserver runs whose pgsql-status node attribute is a hot
+standby state; `crm_attribute -N nodeX -n pgsql-status -v ... -l reboot`
+moves a node in or out within 2 s, and a long-lived stream to a node that
+stays is not broken.  The real-server agent runs inside each node (its VIP
+on the node's own lo); the director runs inside node1 (its crm_mon asks node1's
+Pacemaker), and so do the backends standing for the nodes (on node1's
+127.0.0.11-13, `address NODE ADDR`) and the clients.
+
+Skipped without Pacemaker, Corosync or resource-agents; root only.  The
+cluster is torn down in the fixture, also on failure.
+
+    make && /usr/bin/python3 -m pytest -q tests/system/test_cluster.py
+"""
+import os
+import shutil
+import time
+
+import pytest
+
+import fc
+import pcmknet
+
+OCF_RESOURCE_D = "/usr/lib/ocf/resource.d"
+NODES = ("node1", "node2", "node3")
+BACKEND = {"node1": "127.0.0.11", "node2": "127.0.0.12", "node3": "127.0.0.13"}
+VIP = "10.233.0.100"
+FOLLOW_S = 2.0  # the issue's bound
+SLACK_S = 6.0   # a loaded 2-core machine, sanitizer build, a cluster of three
+
+pytestmark = [
+    pytest.mark.skipif(os.geteuid() != 0, reason="needs root (namespaces, a cluster)"),
+    pytest.mark.skipif(not pcmknet.available() or not os.path.isdir(OCF_RESOURCE_D),
+                       reason="pacemaker, corosync or resource-agents is not installed"),
+]
+
+
+def ocf_overlay(tmp_path):
+    """A copy of /usr/lib/ocf/resource.d with our agents as fulcrum/*, bind
+    mounted over the original inside each node only (the host's stays)."""
+    d = tmp_path / "resource.d"
+    shutil.copytree(OCF_RESOURCE_D, d, symlinks=True)
+    (d / "fulcrum").mkdir()
+    shutil.copy(fc.REPO / "ocf" / "fulcrum", d / "fulcrum" / "fulcrum")
+    shutil.copy(fc.REPO / "ocf" / "fulcrum-realserver", d / "fulcrum" / "realserver")
+    for a in ("fulcrum", "realserver"):
+        os.chmod(d / "fulcrum" / a, 0o755)
+    return d
+
+
+@pytest.fixture
+def cluster(tmp_path):
+    c = pcmknet.Cluster(tmp_path, NODES, ocf_overlay=ocf_overlay(tmp_path))
+    try:
+        c.start()
+        yield c
+    finally:
+        c.close()
+
+
+def located(c, rsc):
+    """Nodes where crm_mon says rsc (a clone's id) is active."""
+    r = c.run("node1", "crm_resource", "--locate", "-r", rsc, "--quiet", check=False)
+    return sorted(set(r.stdout.split()))
+
+
+def servers(d, port):
+    v = d.vs(port)
+    return sorted((r["address"], r["weight"]) for r in v["real_servers"]) if v else None
+
+
+def wait_servers(d, port, want, timeout):
+    t0 = time.monotonic()
+    fc.wait_until(lambda: servers(d, port) == sorted(want), timeout,
+                  "pool :%d to be %s" % (port, sorted(want)), interval=0.05)
+    return time.monotonic() - t0
+
+
+def test_seed000_attribute_driven_pool(cluster, daemon, backend):
+    c = cluster
+    c.run("node1", "cibadmin", "-C", "-o", "resources", "-X",
+          '<clone id="lvsdr-realsvr-clone"><meta_attributes id="cm">'
+          '<nvpair id="cm-n" name="notify" value="false"/></meta_attributes>'
+          '<primitive id="lvsdr-realsvr" class="ocf" provider="fulcrum" type="realserver">'
+          '<instance_attributes id="ia"><nvpair id="ia-vip" name="vip" value="%s"/>'
+          '<nvpair id="ia-bin" name="binary" value="%s"/></instance_attributes>'
+          '<operations><op id="mon" name="monitor" interval="10s" timeout="20s"/></operations>'
+          '</primitive></clone>' % (VIP, fc.FULCRUM))
+    fc.wait_until(lambda: located(c, "lvsdr-realsvr-clone") == list(NODES), 60,
+                  "the real-server clone started on every node", interval=0.5)
+    # the agent did its job inside each node: the VIP on that node's lo
+    for n in NODES:
+        fc.wait_until(lambda: VIP in c.run(n, "ip", "-o", "addr", "show", "dev", "lo").stdout,
+                      30, "the VIP on %s's lo" % n, interval=0.5)
+    for n, v in (("node1", "PRI"), ("node2", "HS:sync"), ("node3", "HS:async")):
+        c.run("node1", "crm_attribute", "-N", n, "-n", "pgsql-status", "-v", v, "-l", "reboot")
+
+    # the director, its backends and its clients in node1's namespaces:
+    # crm_mon there reaches node1's Pacemaker (libqb IPC is per network and
+    # mount namespace); 127.0.0.11-13 are node1's own loopback
+    bport = fc.free_port()
+    for n, a in BACKEND.items():
+        c.in_netns("node1", lambda n=n, a=a: backend(n, host=a, port=bport))
+    vport = fc.free_port()
+    addrs = "".join("        address %s %s\n" % kv for kv in sorted(BACKEND.items()))
+    d = daemon("""
+virtual_server 127.0.0.1 %d {
+    lb_algo rr
+    lb_kind PROXY
+    pacemaker_real_servers {
+        resource lvsdr-realsvr-clone
+        attribute pgsql-status "HS:sync|HS:potential|HS:async"
+        weight node2 2
+%s        port %d
+    }
+}
+""" % (vport, addrs, bport), start=False)
+    argv = d.argv
+    d.argv = lambda: c.prefix("node1") + argv()
+    d.start()
+    wait_servers(d, vport, [("127.0.0.12", 2), ("127.0.0.13", 1)], FOLLOW_S + SLACK_S)
+    streams = [c.in_netns("node1", lambda: fc.Stream(vport)) for _ in range(2)]
+    try:
+        keep = [s for s in streams if s.name == "node2"][0]
+        # a promotion as the pgsql agent reports it: node3 primary, node1 standby
+        c.run("node2", "crm_attribute", "-N", "node3", "-n", "pgsql-status", "-v", "PRI",
+              "-l", "reboot")
+        c.run("node2", "crm_attribute", "-N", "node1", "-n", "pgsql-status", "-v",
+              "HS:potential", "-l", "reboot")
+        took = wait_servers(d, vport, [("127.0.0.11", 1), ("127.0.0.12", 2)],
+                            FOLLOW_S + SLACK_S)
+        print("the pool followed the attributes in %.2fs" % took)
+        keep.assert_flowing()
+        # node2 leaves the cluster's resource (standby stops the clone there):
+        # it leaves the pool, the others stay
+        c.run("node1", "crm_attribute", "-N", "node2", "-n", "standby", "-v", "on")
+        wait_servers(d, vport, [("127.0.0.11", 1)], FOLLOW_S + SLACK_S + 20)
+        assert VIP not in c.run("node2", "ip", "-o", "addr", "show", "dev", "lo").stdout
+        assert c.in_netns("node1", lambda: fc.who(vport)) == "node1"
+    finally:
+        for s in streams:
+            s.close(check=False)
