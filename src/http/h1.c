@@ -30,7 +30,7 @@ struct h1_parse {
 	unsigned te_other;   /* a coding other than chunked seen */
 	unsigned te_seen;    /* a Transfer-Encoding header */
 	int cl_first;	     /* index of the first Content-Length header, or -1 */
-	unsigned hosts;	     /* Host headers */
+	int host;	     /* index of the first Host header, or -1 */
 	unsigned upgrade;    /* an Upgrade header */
 };
 
@@ -242,31 +242,31 @@ static int hdr_content_length(struct h1_msg *m, struct h1_parse *p, int idx)
 /* RFC 9112 section 6.1: the codings in order, `chunked` last and once
  * (once over all Transfer-Encoding headers: they are one list).
  * `chunked` twice or followed by another coding is refused at once; what
- * the list ends with is judged in decide_framing. */
+ * the list ends with is judged in decide_framing.  As HAProxy 2.6 reads
+ * the list: an element is a coding only if it is exactly `chunked`
+ * (parameters make it another coding), an empty element counts as
+ * another coding unless it is the header's last (", chunked" is 422,
+ * "chunked," is chunked), and an empty header adds nothing. */
 static int hdr_transfer_encoding(struct h1_msg *m, struct h1_parse *p, int idx)
 {
 	struct h1_hdr *h = &m->hdrs[idx];
 	const char *v = h1_ptr(m, h->value);
-	size_t pos = 0, el, k;
-	unsigned any = 0;
+	size_t pos = 0, el;
 	int b;
 
 	while ((b = next_elem(v, h->value.len, &pos, &el)) >= 0) {
-		if (!el)
-			continue; /* RFC 9110 section 5.6.1: empty elements are ignored */
-		/* the coding's name, without its parameters */
-		for (k = 0; k < el && h1_is_tchar((unsigned char)v[b + k]); k++)
-			;
-		any = 1;
-		if (p->te_chunked)
-			return H1_ERR_TE; /* chunked twice, or not last */
-		if (k == 7 && h1_ieq(v + b, "chunked", 7))
+		if (!el && pos > h->value.len)
+			break; /* an empty last element */
+		if (el == 7 && h1_ieq(v + b, "chunked", 7)) {
+			if (p->te_chunked)
+				return H1_ERR_TE; /* twice */
 			p->te_chunked = 1;
-		else
+		} else {
+			if (p->te_chunked)
+				return H1_ERR_TE; /* chunked not last */
 			p->te_other = 1;
+		}
 	}
-	if (!any)
-		return H1_ERR_TE;
 	p->te_seen = 1;
 	return 0;
 }
@@ -289,6 +289,24 @@ static void hdr_connection(struct h1_msg *m, int idx)
 	}
 }
 
+/* Host: a repeat with the same value (ASCII case aside) is dropped, one
+ * with another value is refused: which one would route?  (HAProxy 2.6
+ * does both.) */
+static int hdr_host(struct h1_msg *m, struct h1_parse *p, int idx)
+{
+	struct h1_span v = m->hdrs[idx].value, first;
+
+	if (p->host < 0) {
+		p->host = idx;
+		return 0;
+	}
+	first = m->hdrs[p->host].value;
+	if (v.len != first.len || !h1_ieq(h1_ptr(m, v), h1_ptr(m, first), v.len))
+		return H1_ERR_SYNTAX;
+	m->hdrs[idx].flags |= H1_HDR_DELETED;
+	return 0;
+}
+
 /* The headers whose meaning the parser needs, as each comes in. */
 static int hdr_special(struct h1_msg *m, struct h1_parse *p, int idx)
 {
@@ -296,8 +314,8 @@ static int hdr_special(struct h1_msg *m, struct h1_parse *p, int idx)
 
 	switch (n.len) {
 	case 4:
-		if (SPAN_IS(m, n, "host") && ++p->hosts > 1 && m->is_req)
-			return H1_ERR_SYNTAX; /* two Hosts: which one routes? (HAProxy: 400) */
+		if (SPAN_IS(m, n, "host") && m->is_req)
+			return hdr_host(m, p, idx);
 		break;
 	case 6:
 		if (SPAN_IS(m, n, "expect") && m->is_req &&
@@ -321,6 +339,65 @@ static int hdr_special(struct h1_msg *m, struct h1_parse *p, int idx)
 			return hdr_transfer_encoding(m, p, idx);
 		break;
 	}
+	return 0;
+}
+
+/* s[0..*n) without a trailing ":" or ":PORT" (port being the scheme's
+ * default, e.g. "80"), as HAProxy compares a Host with an authority. */
+static void drop_default_port(const char *s, size_t *n, const char *port)
+{
+	size_t pl = strlen(port);
+
+	if (*n && s[*n - 1] == ':')
+		(*n)--;
+	else if (*n > pl && s[*n - pl - 1] == ':' && !memcmp(s + *n - pl, port, pl))
+		*n -= pl + 1;
+}
+
+/* RFC 9112 section 3.2.2: a request in absolute form (or CONNECT's
+ * authority form) that also has a Host header must name the same host,
+ * or two readers may route it two ways.  Compared as HAProxy 2.6 does:
+ * the URI's authority without userinfo, up to the first '/' (an empty one
+ * is not checked), against the Host value, ASCII case aside, the scheme's default port (http 80,
+ * https 443; CONNECT either) and an empty port not counting. */
+static int check_host_authority(const struct h1_msg *m, const struct h1_parse *p)
+{
+	const char *u = h1_ptr(m, m->uri), *a = u, *e, *at, *h;
+	size_t n = m->uri.len, an, hn, slen = 0;
+	const char *ports[2] = { NULL, NULL };
+	unsigned i;
+
+	if (p->host < 0)
+		return 0;
+	if (m->meth == H1_METH_CONNECT) {
+		ports[0] = "80";
+		ports[1] = "443";
+	} else {
+		const char *sep = memmem(u, n, "://", 3);
+
+		slen = (size_t)(sep - u);
+		a = sep + 3;
+		if (slen == 4 && h1_ieq(u, "http", 4))
+			ports[0] = "80";
+		else if (slen == 5 && h1_ieq(u, "https", 5))
+			ports[0] = "443";
+	}
+	e = memchr(a, '/', n - (size_t)(a - u));
+	an = e ? (size_t)(e - a) : n - (size_t)(a - u);
+	while ((at = memchr(a, '@', an)) != NULL) { /* userinfo@ */
+		an -= (size_t)(at + 1 - a);
+		a = at + 1;
+	}
+	if (!an)
+		return 0; /* "http:///x": no authority to disagree with (HAProxy) */
+	h = h1_ptr(m, m->hdrs[p->host].value);
+	hn = m->hdrs[p->host].value.len;
+	for (i = 0; i < 2 && ports[i]; i++) {
+		drop_default_port(a, &an, ports[i]);
+		drop_default_port(h, &hn, ports[i]);
+	}
+	if (an != hn || !h1_ieq(a, h, an))
+		return H1_ERR_SYNTAX;
 	return 0;
 }
 
@@ -365,7 +442,17 @@ static int decide_framing(struct h1_msg *m, struct h1_parse *p, enum h1_meth req
 	if (p->upgrade && (m->flags & H1_F_CONN_UPG) && !(m->flags & H1_F_VER_10))
 		m->flags |= H1_F_UPGRADE;
 
-	if (!m->is_req) {
+	if (m->is_req) {
+		/* HAProxy 2.6 refuses an upgrade asked in HTTP/1.0 (400) */
+		if ((m->flags & H1_F_VER_10) && p->upgrade && (m->flags & H1_F_CONN_UPG))
+			return H1_ERR_SYNTAX;
+		if ((m->flags & H1_F_ABS_URI) || m->meth == H1_METH_CONNECT) {
+			int rc = check_host_authority(m, p);
+
+			if (rc < 0)
+				return rc;
+		}
+	} else {
 		if (req_meth == H1_METH_HEAD || (m->status >= 100 && m->status < 200 && m->status != 101) ||
 		    m->status == 204 || m->status == 304) {
 			m->body = H1_BODY_NONE;
@@ -442,7 +529,7 @@ static int take_line(const char *buf, size_t len, size_t pos, size_t *end, size_
 static int parse_head(struct h1_msg *m, const char *buf, size_t len, size_t cap, int is_req,
 		      enum h1_meth req_meth)
 {
-	struct h1_parse p = { .cl_first = -1 };
+	struct h1_parse p = { .cl_first = -1, .host = -1 };
 	size_t pos = 0, end, next;
 	int rc;
 

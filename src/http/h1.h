@@ -5,8 +5,10 @@
  * connection closes after (H1_F_TE_CL); `chunked` twice or not last ->
  * error, another coding before it -> H1_ERR_TE_CODING (HAProxy's 422);
  * Transfer-Encoding on HTTP/1.0 -> chunked, and the connection closes
- * after (HAProxy 2.6 takes it: vtc http_transfer_encoding); two Host
- * headers in a request -> error; duplicate Content-Length with
+ * after (HAProxy 2.6 takes it: vtc http_transfer_encoding); Host
+ * headers with different values, or a Host that names another host than
+ * an absolute URI's (or CONNECT's) authority, or an upgrade asked in
+ * HTTP/1.0 -> error (as HAProxy 2.6); duplicate Content-Length with
  * different values, or a malformed one -> error; NUL, a bare CR or LF
  * inside a header, an empty header name, a blank before the colon, an
  * obsolete line folding, H1_MAX_HDRS headers or more (as HAProxy's

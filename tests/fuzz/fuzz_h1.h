@@ -126,11 +126,11 @@ static void fuzz_h1_edit(struct h1_msg *m, const uint8_t *data, size_t size)
 	if ((i = h1_hdr_find(m, "x-fuzz", 6, 0)) >= 0 && (data[0] & 1))
 		h1_hdr_del(m, i);
 	if (m->is_req) {
-		h1_set_uri(m, (const char *)data, k); /* any text: overwritten below */
-		if (m->meth == H1_METH_CONNECT) /* the authority form, as it must */
-			h1_set_uri(m, "example.com:443", 15);
-		else
+		/* (CONNECT keeps its authority: it must match the Host) */
+		if (m->meth != H1_METH_CONNECT) {
+			h1_set_uri(m, (const char *)data, k); /* any text: overwritten */
 			h1_set_uri(m, "/rewritten?x=1", 14);
+		}
 	} else {
 		h1_set_status(m, 200 + (data[0] % 100));
 	}

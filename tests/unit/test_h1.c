@@ -163,6 +163,28 @@ static void test_te_other_coding(void **state)
 	assert_int_equal(req_rc(POST_HEAD "Transfer-Encoding: gzip, chunked\r\n\r\n"), H1_ERR_TE_CODING);
 	assert_int_equal(req_rc(POST_HEAD "Transfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n"),
 			 H1_ERR_TE_CODING);
+	/* HAProxy 2.6 counts an empty element before chunked as a coding */
+	assert_int_equal(req_rc(POST_HEAD "Transfer-Encoding: , chunked\r\n\r\n"), H1_ERR_TE_CODING);
+}
+
+static void test_te_parameters(void **state)
+{
+	/* "chunked" with parameters is another coding: not chunked, so 400 */
+	assert_int_equal(req_rc(POST_HEAD "Transfer-Encoding: chunked;a=1\r\n\r\n"), H1_ERR_TE);
+	assert_int_equal(req_rc(POST_HEAD "Transfer-Encoding: chunked ;a=1\r\n\r\n"), H1_ERR_TE);
+	assert_int_equal(req_rc(POST_HEAD "Transfer-Encoding: chunkedx\r\n\r\n"), H1_ERR_TE);
+}
+
+static void test_te_empty_parts(void **state)
+{
+	/* a trailing empty element and an empty header add nothing */
+	struct pm *p = req(POST_HEAD "Transfer-Encoding: chunked, \r\n\r\n");
+
+	assert_int_equal(p->m.body, H1_BODY_CHUNKED);
+	pm_free(p);
+	p = req(POST_HEAD "Transfer-Encoding:\r\nTransfer-Encoding: chunked\r\n\r\n");
+	assert_int_equal(p->m.body, H1_BODY_CHUNKED);
+	pm_free(p);
 }
 
 static void test_te_case_and_blanks(void **state)
@@ -299,7 +321,63 @@ static void test_obs_fold(void **state)
 
 static void test_two_hosts(void **state)
 {
+	struct pm *p;
+
 	assert_int_equal(req_rc(GET_HEAD "host: b\r\n\r\n"), H1_ERR_SYNTAX);
+	assert_int_equal(req_rc(GET_HEAD "X: 1\r\nHost: a.b\r\n\r\n"), H1_ERR_SYNTAX);
+	/* the same value again (ASCII case aside): one goes on, as HAProxy */
+	p = req(GET_HEAD "HOST: A\r\n\r\n");
+	assert_true(p->rc > 0);
+	assert_string_equal(emit(&p->m), GET_HEAD "\r\n");
+	pm_free(p);
+}
+
+/* an absolute URI's (or CONNECT's) authority and the Host header */
+static void test_host_authority(void **state)
+{
+	static const struct {
+		const char *line, *host;
+		int ok;
+	} t[] = {
+		{ "GET http://a/x", "a", 1 },
+		{ "GET http://a/x", "b", 0 },
+		{ "GET http://a/x", NULL, 1 },
+		{ "GET http://A/x", "a", 1 },
+		{ "GET http://u:p@a/x", "a", 1 },
+		{ "GET http://a:80/x", "a", 1 },
+		{ "GET http://a/x", "a:80", 1 },
+		{ "GET http://a:/x", "a", 1 },
+		{ "GET https://a:443/", "a", 1 },
+		{ "GET http://a:443/x", "a", 0 },
+		{ "GET https://a:80/x", "a", 0 },
+		{ "GET http://a:8080/x", "a", 0 },
+		{ "GET http://a/x", "a:8080", 0 },
+		{ "GET http://a:8080/x", "a:8080", 1 },
+		{ "GET ws://a:80/x", "a", 0 },
+		{ "GET http://[::1]:80/x", "[::1]", 1 },
+		{ "GET http://a?x=/", "a", 0 }, /* the authority runs to '/' */
+		{ "GET http://a", "a", 1 },
+		{ "GET http:///x", "a", 1 }, /* no authority: nothing to compare */
+		{ "CONNECT a:443", "a:443", 1 },
+		{ "CONNECT a:443", "a", 1 },
+		{ "CONNECT a:80", "a", 1 },
+		{ "CONNECT a:8443", "a", 0 },
+		{ "CONNECT a:443", "b:443", 0 },
+	};
+	char msg[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		int rc;
+
+		if (t[i].host)
+			snprintf(msg, sizeof(msg), "%s HTTP/1.1\r\nX: y\r\nHost: %s\r\n\r\n", t[i].line, t[i].host);
+		else
+			snprintf(msg, sizeof(msg), "%s HTTP/1.1\r\n\r\n", t[i].line);
+		rc = req_rc(msg);
+		if (t[i].ok ? rc <= 0 : rc != H1_ERR_SYNTAX)
+			fail_msg("'%s' with Host '%s': %d", t[i].line, t[i].host ? t[i].host : "(none)", rc);
+	}
 }
 
 /* n headers "Xi: a" after the request line */
@@ -566,8 +644,12 @@ static void test_connection(void **state)
 	p = req(GET_HEAD "Upgrade: websocket\r\n\r\n");
 	assert_false(p->m.flags & (H1_F_UPGRADE | H1_F_CONN_UPG));
 	pm_free(p);
-	/* nor in HTTP/1.0 */
-	p = req("GET / HTTP/1.0\r\nConnection: upgrade\r\nUpgrade: websocket\r\n\r\n");
+	/* an upgrade asked in HTTP/1.0 is refused, as HAProxy does; either
+	 * header alone is not an upgrade */
+	assert_int_equal(req_rc("GET / HTTP/1.0\r\nConnection: upgrade\r\nUpgrade: websocket\r\n\r\n"),
+			 H1_ERR_SYNTAX);
+	p = req("GET / HTTP/1.0\r\nUpgrade: websocket\r\n\r\n");
+	assert_true(p->rc > 0);
 	assert_false(p->m.flags & H1_F_UPGRADE);
 	assert_true(p->m.flags & H1_F_CONN_CLOSE);
 	pm_free(p);
@@ -933,6 +1015,8 @@ int main(void)
 		cmocka_unit_test(test_te_chunked_not_last),
 		cmocka_unit_test(test_te_without_chunked),
 		cmocka_unit_test(test_te_other_coding),
+		cmocka_unit_test(test_te_parameters),
+		cmocka_unit_test(test_te_empty_parts),
 		cmocka_unit_test(test_te_case_and_blanks),
 		cmocka_unit_test(test_te_http10),
 		cmocka_unit_test(test_cl_conflict),
@@ -946,6 +1030,7 @@ int main(void)
 		cmocka_unit_test(test_bad_name),
 		cmocka_unit_test(test_obs_fold),
 		cmocka_unit_test(test_two_hosts),
+		cmocka_unit_test(test_host_authority),
 		cmocka_unit_test(test_too_many),
 		cmocka_unit_test(test_too_big),
 		cmocka_unit_test(test_version),
