@@ -43,7 +43,7 @@
 
 struct fam {
 	char name[NAME_MAX_LEN];
-	const char *help;
+	char help[256];
 	int counter;
 	struct sbuf samples;
 };
@@ -76,7 +76,7 @@ static struct fam *fam_get(struct prom *p, const char *name, const char *help, i
 	f = &p->fam[p->n++];
 	memset(f, 0, sizeof(*f));
 	snprintf(f->name, sizeof(f->name), "%s", name);
-	f->help = help;
+	snprintf(f->help, sizeof(f->help), "%s", help);
 	f->counter = counter;
 	sbuf_init(&f->samples);
 	return f;
@@ -434,7 +434,10 @@ static void members(struct prom *p, const struct stat_table *t, const void *obj,
 			break;
 		default:
 			scale = metric_name(name, sizeof(name), prefix, f);
-			sample(p, name, f->help, f->type == STAT_COUNTER, labels,
+			/* the table's help says ms: say what is written */
+			snprintf(l, sizeof(l), "%s%s", f->help,
+				 scale != 1 ? " (written in seconds)" : "");
+			sample(p, name, l, f->type == STAT_COUNTER, labels,
 			       f->type == STAT_COUNTER ? (double)v.u * scale
 			       : f->type == STAT_FLOAT ? v.d * scale
 			       : f->type == STAT_BOOL  ? (double)v.b
