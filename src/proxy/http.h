@@ -26,6 +26,44 @@ void hstream_on_io(struct loop *l, struct ev_io *io, uint32_t events);
 /* Reload: the streams of `from` now belong to `to` and its frontend. */
 void http_adopt(struct pvs *to, struct pvs *from);
 
+/* Within the engine: the loop; a timeout, unless 0, else the fallback;
+ * the timer armed for ms from now (0: stopped); the timeout of the
+ * stream's current state; the server no longer counted as busy with it. */
+static inline struct loop *hs_loop(const struct hstream *s)
+{
+	return s->pvs->px->loop;
+}
+static inline unsigned t_or(unsigned a, unsigned b)
+{
+	return a ? a : b;
+}
+void hs_arm(struct hstream *s, unsigned ms);
+unsigned hs_timeout(const struct hstream *s);
+void hs_srv_inactive(struct hstream *s);
+
+/* ---- http_txn.c: a transaction's decisions ---- */
+
+/* Clear the transaction (a new one starts on the stream). */
+void htxn_reset(struct hstream *s);
+/* The request head (hlen bytes at cin's start) is in: answer it, or send
+ * it on toward a server. */
+void htxn_start(struct hstream *s, int hlen);
+/* A response head (hlen bytes at sin's start): 0 relayed, -1 answered or
+ * closed instead. */
+int htxn_resp(struct hstream *s, int hlen);
+/* Both messages are done: log, then the next request or close. */
+void htxn_end(struct hstream *s);
+/* Answer the client ourselves (msg: a whole raw response), ending the
+ * transaction; htxn_error with the proxy's message for status. */
+void htxn_answer(struct hstream *s, const char *msg, size_t len, unsigned status);
+void htxn_error(struct hstream *s, unsigned status);
+/* The server socket's connect() completed (or failed: retried). */
+void htxn_connected(struct hstream *s);
+/* The server failed before taking any of the request: retry or 503. */
+void htxn_srv_failed(struct hstream *s);
+/* A kept connection closed unanswered: the request again, on a new one. */
+void htxn_retry_fresh(struct hstream *s);
+
 /* ---- http_srv.c: backends and servers ---- */
 
 /* The state of the backend whose pool is `pool` (made or rebuilt as the

@@ -1,0 +1,488 @@
+/* The HTTP engine's transactions: what is decided once a request head
+ * is in (monitor-uri, the rules, the backend, the headers the server
+ * gets, the server), the server's connection and its failures (retries,
+ * redispatch, 503), the response head (its rules, its headers), the end of
+ * a transaction (the log line, keep-alive or close) and our own answers
+ * (errors, deny, return).  http_stream.c moves the bytes. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/loop.h"
+#include "http/h1.h"
+#include "http/reply.h"
+#include "http/rules.h"
+#include "model/model.h"
+#include "proxy/http.h"
+#include "proxy/proxy.h"
+
+static void next_request(struct hstream *s);
+
+/* ---- the log ---- */
+
+/* The name of the transaction's server, from its backend's pool. */
+static const char *srv_name(const struct hstream *s)
+{
+	const struct real_server *rs;
+
+	if (!s->be || !s->be->pool || !s->live)
+		return NULL;
+	for (rs = s->be->pool->rs; rs; rs = rs->next)
+		if (rs->live == s->live)
+			return rs->name;
+	return NULL;
+}
+
+/* The transaction is over (answered by us or by the server): its line. */
+static void txn_log(struct hstream *s)
+{
+	struct http_txn *t = &s->txn;
+
+	if (!s->req_parsed)
+		return;
+	t->t_active = (int64_t)(loop_now(hs_loop(s)) - s->head_start_ms);
+	if (s->live && t->t_connect >= 0)
+		t->t_queue = 0;
+	t->srv_name = srv_name(s);
+	t->fe_conn = t->act_conn = (unsigned)s->pvs->nhstreams;
+	t->be_conn = t->srv_conn = s->live ? s->live->activeconns : 0;
+	http_log_txn(s);
+}
+
+/* ---- answers of our own ---- */
+
+/* Answer the client with msg and end the transaction there: keep the
+ * connection if the answer allows it and nothing of the request is left
+ * unread, else close after sending it. */
+void htxn_answer(struct hstream *s, const char *msg, size_t len, unsigned status)
+{
+	int keep = !http_reply_closes(msg, len) && !s->close_client && s->req_parsed &&
+		   s->req_body.done && s->state == HS_HEAD;
+
+	s->txn.status = status;
+	s->txn.bytes_out = len;
+	txn_log(s);
+	s->cout.off = s->cout.len = 0;
+	if (hbuf_put(&s->cout, msg, len) < 0)
+		keep = 0;
+	hsrv_close(s, 0);
+	hs_srv_inactive(s);
+	if (keep) {
+		next_request(s);
+		return;
+	}
+	s->state = HS_CLOSE;
+	hs_arm(s, hs_timeout(s));
+}
+
+void htxn_error(struct hstream *s, unsigned status)
+{
+	size_t len;
+	const char *msg = http_error_msg(s->be ? s->be : s->fe, status, &len);
+
+	s->close_client = 1;
+	htxn_answer(s, msg, len, status);
+}
+
+static void answer_reply(struct hstream *s, const struct http_proxy *px, const struct http_reply *r)
+{
+	char out[HTTP_BUF_SIZE];
+	size_t len = http_reply_build(px, r, out, sizeof(out));
+
+	if (!len) {
+		htxn_error(s, 500);
+		return;
+	}
+	htxn_answer(s, out, len, r->status);
+}
+
+/* ---- the request ---- */
+
+static int in_except(const struct hp_xff *x, const struct fc_addr *a)
+{
+	struct fc_addr m = *a, n = x->except;
+
+	if (!x->has_except || a->family != n.family)
+		return 0;
+	addr_mask(&m, x->except_prefix);
+	addr_mask(&n, x->except_prefix);
+	m.port = n.port = 0;
+	return addr_equal(&m, &n);
+}
+
+/* option forwardfor / originalto of the frontend and the backend: the
+ * header is added unless every side that asks for it says if-none and the
+ * client sent one (HAProxy 2.6, ifnone-forwardfor.vtc); the backend's
+ * name and except win. */
+static int add_xff(struct hstream *s, unsigned opt, const struct fc_addr *a)
+{
+	const struct http_proxy *fe = s->fe, *be = s->be;
+	const struct hp_xff *fx = opt == HP_OPT_FORWARDFOR ? &fe->fwdfor : &fe->origto;
+	const struct hp_xff *bx = opt == HP_OPT_FORWARDFOR ? &be->fwdfor : &be->origto;
+	int fon = !!(fe->options & opt), bon = be != fe && (be->options & opt);
+	const struct hp_xff *x = bon ? bx : fx;
+	char ip[ADDR_STRLEN];
+
+	if (!fon && !bon)
+		return 0;
+	if (in_except(x, a))
+		return 0;
+	if ((!fon || fx->if_none) && (!bon || bx->if_none) &&
+	    h1_hdr_find(&s->req, x->header, strlen(x->header), 0) >= 0)
+		return 0;
+	addr_format(a, ip, sizeof(ip), 0);
+	return h1_hdr_add(&s->req, x->header, strlen(x->header), ip, strlen(ip));
+}
+
+/* The Connection header toward the server: none on HTTP/1.1 keep-alive,
+ * `close` when the server side closes after; an Upgrade keeps its own. */
+static int fix_req_conn(struct hstream *s)
+{
+	if (s->req.flags & H1_F_UPGRADE)
+		return 0;
+	h1_hdr_del_all(&s->req, "connection", 10);
+	if (s->close_server)
+		return h1_hdr_add(&s->req, "Connection", 10, "close", 5);
+	if (s->req.flags & H1_F_VER_10)
+		return h1_hdr_add(&s->req, "Connection", 10, "keep-alive", 10);
+	return 0;
+}
+
+/* TE toward the server: only `trailers` (without parameters) may pass,
+ * as HAProxy keeps it; any other coding is between the client and us. */
+static int fix_req_te(struct hstream *s)
+{
+	uint64_t st = 0;
+	const char *v;
+	size_t vl;
+	int trailers = 0;
+
+	if (h1_hdr_find(&s->req, "te", 2, 0) < 0)
+		return 0;
+	while (h1_hdr_next_value(&s->req, "te", 2, &st, &v, &vl))
+		trailers |= vl == 8 && !strncasecmp(v, "trailers", 8);
+	if (trailers)
+		return h1_hdr_set(&s->req, "TE", 2, "trailers", 8);
+	h1_hdr_del_all(&s->req, "te", 2);
+	return 0;
+}
+
+static uint64_t wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+void htxn_reset(struct hstream *s)
+{
+	memset(&s->txn, 0, sizeof(s->txn));
+	s->txn.req = &s->req;
+	s->txn.src = s->client;
+	s->txn.dst = s->dst;
+	s->txn.fe = s->fe;
+	s->txn.accept_ms = wall_ms();
+	s->txn.t_req = s->txn.t_queue = s->txn.t_connect = s->txn.t_resp = s->txn.t_active = -1;
+	memcpy(s->txn.term, "--", 3);
+	s->resp_parsed = 0;
+	s->srv_sent = 0;
+	s->nconnects = 0;
+}
+
+/* The transaction ended and the client stays: wait for its next head
+ * (http-keep-alive), which may already be in cin (pipelined). */
+static void next_request(struct hstream *s)
+{
+	s->head_start_ms = loop_now(hs_loop(s));
+	s->head_seen = 0;
+	s->ntxn++;
+	s->be = NULL;
+	s->req_parsed = 0;
+	s->state = HS_HEAD;
+	hbuf_compact(&s->cin);
+	htxn_reset(s);
+	hs_arm(s, t_or(s->fe->t_http_keep_alive, t_or(s->fe->t_http_request, s->fe->t_client)));
+}
+
+static void connect_next(struct hstream *s);
+
+/* The head is in: decide where it goes. */
+void htxn_start(struct hstream *s, int hlen)
+{
+	const struct http_proxy *fe = s->fe, *be;
+	struct http_reply reply;
+	enum http_verdict v;
+	const char *path;
+	size_t plen;
+
+	/* keep the head apart from cin, whose bytes move on */
+	memcpy(s->reqhead, s->cin.p + s->cin.off, (size_t)hlen);
+	s->req.buf = s->reqhead;
+	s->client_meth = s->req.meth;
+	s->cin.off += (uint32_t)hlen;
+	s->req_parsed = 1;
+	hfwd_init(&s->req_body, &s->req);
+	s->txn_start_ms = loop_now(hs_loop(s));
+	s->txn.t_req = (int64_t)(s->txn_start_ms - s->head_start_ms);
+	s->close_client = (s->req.flags & (H1_F_CONN_CLOSE | H1_F_TE_CL)) ||
+			  ((s->req.flags & H1_F_VER_10) && !(s->req.flags & H1_F_CONN_KAL)) ||
+			  fe->conn_mode == HP_CONN_CLO;
+
+	if (fe->monitor_uri) {
+		/* "/x" is compared with the path, anything else with the URI as sent */
+		if (fe->monitor_uri[0] == '/') {
+			h1_req_path(&s->req, &path, &plen);
+		} else {
+			path = h1_ptr(&s->req, s->req.uri);
+			plen = s->req.uri.len;
+		}
+		if (plen == strlen(fe->monitor_uri) && !memcmp(path, fe->monitor_uri, plen)) {
+			size_t len;
+			const char *msg = http_error_msg(fe, 200, &len);
+
+			htxn_answer(s, msg, len, 200);
+			return;
+		}
+	}
+	memset(&reply, 0, sizeof(reply));
+	v = http_req_rules(fe, &s->txn, &reply);
+	if (v == HTTP_V_DENY || v == HTTP_V_RETURN) {
+		answer_reply(s, fe, &reply);
+		return;
+	}
+	if (v == HTTP_V_ERROR || v == HTTP_V_TARPIT) {
+		htxn_error(s, 500);
+		return;
+	}
+	be = (fe->cap & HP_CAP_BE) ? fe : http_pick_backend(fe, &s->txn);
+	if (!be || !be->pool) {
+		htxn_error(s, 503);
+		return;
+	}
+	s->be = be;
+	s->txn.be = be;
+	if (be != fe) {
+		memset(&reply, 0, sizeof(reply));
+		v = http_req_rules(be, &s->txn, &reply);
+		if (v == HTTP_V_DENY || v == HTTP_V_RETURN) {
+			answer_reply(s, be, &reply);
+			return;
+		}
+		if (v == HTTP_V_ERROR || v == HTTP_V_TARPIT) {
+			htxn_error(s, 500);
+			return;
+		}
+	}
+	s->close_client |= be->conn_mode == HP_CONN_CLO;
+	s->close_server = s->close_client || be->conn_mode != HP_CONN_KAL ||
+			  fe->conn_mode != HP_CONN_KAL;
+	if (add_xff(s, HP_OPT_FORWARDFOR, &s->txn.src) < 0 ||
+	    add_xff(s, HP_OPT_ORIGINALTO, &s->txn.dst) < 0 || fix_req_conn(s) < 0 ||
+	    fix_req_te(s) < 0) {
+		htxn_error(s, 500);
+		return;
+	}
+	s->sout.off = s->sout.len = 0;
+	s->sout.len = (uint32_t)h1_emit_head(&s->req, s->sout.p, HTTP_BUF_SIZE);
+	if (!s->sout.len) {
+		htxn_error(s, 500);
+		return;
+	}
+	s->state = HS_TXN;
+	if (s->hbe && s->hbe->key != be->pool) {
+		hbe_put(s->pvs->px, s->hbe);
+		s->hbe = NULL;
+	}
+	if (!s->hbe)
+		s->hbe = hbe_get(s->pvs->px, be->pool);
+	if (!s->hbe || hsrv_pick(s) < 0) {
+		htxn_error(s, 503);
+		return;
+	}
+	s->txn.srv_name = NULL;
+	connect_next(s);
+}
+
+/* ---- the server ---- */
+
+/* Connect (or reuse) toward s->srv_addr; a failure now counts as a retry. */
+static void connect_next(struct hstream *s)
+{
+	if (!s->srv_active) {
+		s->live->activeconns++;
+		s->pvs->vsl->activeconns++;
+		s->srv_active = 1;
+	}
+	s->nconnects++;
+	s->conn_start_ms = loop_now(hs_loop(s));
+	if (hsrv_connect(s) < 0) {
+		htxn_srv_failed(s);
+		return;
+	}
+	if (s->srv_state == HSS_READY) {
+		/* the connection kept from the last transaction */
+		s->conn_done_ms = s->conn_start_ms;
+		s->txn.t_connect = 0;
+	}
+	hs_arm(s, hs_timeout(s));
+}
+
+/* The server failed before any byte of the request reached it (refused,
+ * timed out connecting, or a reused connection closed under us): again,
+ * on the same server or, with option redispatch, another; HAProxy's
+ * `retries` bounds it.  Then 503. */
+void htxn_srv_failed(struct hstream *s)
+{
+	const struct http_proxy *be = s->be;
+	struct rs_live **t;
+
+	hsrv_close(s, 0);
+	hs_srv_inactive(s);
+	if (s->live)
+		s->live->fail_count++;
+	if (!be || s->srv_sent || s->nconnects > be->retries) {
+		htxn_error(s, s->srv_sent ? 502 : 503);
+		return;
+	}
+	if (be->options & HP_OPT_REDISPATCH) {
+		t = realloc(s->tried, (s->ntried + 1) * sizeof(*t));
+		if (t) {
+			s->tried = t;
+			s->tried[s->ntried++] = rs_live_ref(s->live);
+		}
+		if (hsrv_pick(s) < 0) {
+			htxn_error(s, 503);
+			return;
+		}
+	}
+	connect_next(s);
+}
+
+void htxn_connected(struct hstream *s)
+{
+	int e = 0;
+	socklen_t el = sizeof(e);
+
+	if (getsockopt(s->sfd, SOL_SOCKET, SO_ERROR, &e, &el) < 0)
+		e = errno;
+	if (e) {
+		htxn_srv_failed(s);
+		return;
+	}
+	s->srv_state = HSS_READY;
+	s->live->fail_count = 0;
+	s->conn_done_ms = loop_now(hs_loop(s));
+	s->txn.t_connect = (int64_t)(s->conn_done_ms - s->conn_start_ms);
+}
+
+/* ---- the response ---- */
+
+static int fix_resp_conn(struct hstream *s)
+{
+	if (s->resp.status == 101)
+		return 0;
+	h1_hdr_del_all(&s->resp, "connection", 10);
+	if (s->close_client)
+		return h1_hdr_add(&s->resp, "connection", 10, "close", 5);
+	if (s->req.flags & H1_F_VER_10)
+		return h1_hdr_add(&s->resp, "connection", 10, "keep-alive", 10);
+	return 0;
+}
+
+/* A response head is in sin: 0 handled, -1 the stream was answered or
+ * closed. */
+int htxn_resp(struct hstream *s, int hlen)
+{
+	struct http_reply reply;
+	enum http_verdict v = HTTP_V_CONTINUE;
+	size_t n;
+
+	s->txn.resp = &s->resp;
+	s->txn.status = s->resp.status;
+	if (s->resp.status >= 100 && s->resp.status < 200 && s->resp.status != 101) {
+		/* interim (100 Continue): relayed as is, the real one follows */
+		if (hbuf_put(&s->cout, s->sin.p + s->sin.off, (size_t)hlen) < 0) {
+			htxn_error(s, 502);
+			return -1;
+		}
+		s->sin.off += (uint32_t)hlen;
+		return 0;
+	}
+	if ((s->resp.flags & (H1_F_CONN_CLOSE | H1_F_TE_CL)) || s->resp.body == H1_BODY_EOF ||
+	    ((s->resp.flags & H1_F_VER_10) && !(s->resp.flags & H1_F_CONN_KAL)))
+		s->close_server = 1;
+	if (s->resp.body == H1_BODY_EOF)
+		s->close_client = 1;
+	memset(&reply, 0, sizeof(reply));
+	if (s->be)
+		v = http_resp_rules(s->be, &s->txn, &reply);
+	if (v == HTTP_V_CONTINUE && s->be != s->fe)
+		v = http_resp_rules(s->fe, &s->txn, &reply);
+	if (v == HTTP_V_DENY || v == HTTP_V_RETURN) {
+		s->close_client = 1;
+		answer_reply(s, s->be ? s->be : s->fe, &reply);
+		return -1;
+	}
+	if (v == HTTP_V_ERROR || v == HTTP_V_TARPIT || fix_resp_conn(s) < 0) {
+		htxn_error(s, 502);
+		return -1;
+	}
+	hbuf_compact(&s->cout);
+	n = h1_emit_head(&s->resp, s->cout.p + s->cout.len, HTTP_BUF_SIZE - s->cout.len);
+	if (!n) {
+		htxn_error(s, 502);
+		return -1;
+	}
+	s->cout.len += (uint32_t)n;
+	s->txn.bytes_out += n;
+	s->sin.off += (uint32_t)hlen;
+	s->resp_parsed = 1;
+	s->txn.t_resp = (int64_t)(loop_now(hs_loop(s)) - s->conn_done_ms);
+	hfwd_init(&s->resp_body, &s->resp);
+	/* a rule turned the client's HEAD into another method: the answer's
+	 * body is read from the server, never sent to the client */
+	s->skip_body = s->client_meth == H1_METH_HEAD;
+	if (s->resp.body == H1_BODY_TUNNEL) {
+		memset(&s->req_body, 0, sizeof(s->req_body));
+		s->req_body.kind = H1_BODY_TUNNEL;
+		s->state = HS_TUNNEL;
+		hs_arm(s, hs_timeout(s));
+	}
+	return 0;
+}
+
+/* The transaction is over (both bodies done): the next one, or close. */
+void htxn_end(struct hstream *s)
+{
+	txn_log(s);
+	hs_srv_inactive(s);
+	/* bytes past the response (a body sent to a HEAD): no reuse */
+	if (s->close_server || !s->req_body.done || hbuf_data(&s->sin))
+		hsrv_close(s, 0);
+	if (s->close_client || !s->req_body.done) {
+		s->be = NULL;
+		s->state = HS_CLOSE;
+		hs_arm(s, hs_timeout(s));
+		return;
+	}
+	next_request(s);
+}
+
+/* A kept-alive server connection closed before answering (it may have
+ * timed out just as the request left): the request had no body, so it is
+ * sent again on a new connection, as HAProxy does. */
+void htxn_retry_fresh(struct hstream *s)
+{
+	hsrv_close(s, 0);
+	s->srv_reused = 0;
+	s->srv_sent = 0;
+	s->sout.off = 0;
+	s->sout.len = (uint32_t)h1_emit_head(&s->req, s->sout.p, HTTP_BUF_SIZE);
+	connect_next(s);
+}
