@@ -365,7 +365,7 @@ static void test_uri_actions(void **state)
 					   "x-pathq: /req1?param1=val1&param2=val2\r\n"
 					   "x-query: param1=val1&param2=val2\r\n"
 					   "\r\n");
-	req(f, "GET http://127.0.0.1/req2?param1=val1&param2=val2 HTTP/1.1\r\nHost: h\r\n\r\n");
+	req(f, "GET http://127.0.0.1/req2?param1=val1&param2=val2 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
 	assert_int_equal(http_req_rules(f->fe, &f->t, &f->reply), HTTP_V_CONTINUE);
 	assert_non_null(strstr(emit(&f->req),
 			       "GET http://127.0.0.1/regtest/foo/fe/req2/bar?param1=val1&param2=val2 HTTP/1.1\r\n"));
