@@ -337,7 +337,7 @@ static int pat_match(const struct acl_term *t, const struct acl_pat *p, const st
 	case PAT_M_DIR:
 		return match_word(s->str, s->len, p, t->icase, "/?");
 	case PAT_M_DOM:
-		return match_word(s->str, s->len, p, t->icase, "/.?");
+		return match_word(s->str, s->len, p, t->icase, "/?.:");
 	case PAT_M_REG:
 		return http_re_match(p->re, s->str, s->len);
 	default:

@@ -172,15 +172,9 @@ static int f_fhdr(const struct smp_expr *e, struct smp_ctx *c, struct sample *s)
 	return hdr_fetch(e, c, s, 1);
 }
 
-/* an integer: the value's leading digits, 0 without any (haproxy's strl2ic) */
 static int f_hdr_val(const struct smp_expr *e, struct smp_ctx *c, struct sample *s)
 {
-	if (!hdr_fetch(e, c, s, 0))
-		return 0;
-	if (!smp_cast(s, SMP_T_SINT))
-		s->sint = 0;
-	s->type = SMP_T_SINT;
-	return 1;
+	return hdr_fetch(e, c, s, 0) && smp_cast(s, SMP_T_SINT);
 }
 
 static int f_hdr_ip(const struct smp_expr *e, struct smp_ctx *c, struct sample *s)

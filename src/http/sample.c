@@ -157,8 +157,9 @@ void smp_expr_free(struct smp_expr *e)
 	memset(e, 0, sizeof(*e));
 }
 
-/* Leading digits with an optional sign, as haproxy's strl2ic. */
-static int str_to_int(const char *p, size_t len, int64_t *v)
+/* Leading digits with an optional sign, 0 when there are none: haproxy's
+ * string-to-integer cast (read_int64) never fails. */
+static int64_t str_to_int(const char *p, size_t len)
 {
 	size_t i = 0;
 	int neg = 0;
@@ -166,12 +167,9 @@ static int str_to_int(const char *p, size_t len, int64_t *v)
 
 	if (i < len && (p[i] == '-' || p[i] == '+'))
 		neg = p[i++] == '-';
-	if (i == len || p[i] < '0' || p[i] > '9')
-		return -1;
 	for (; i < len && p[i] >= '0' && p[i] <= '9'; i++)
 		n = n * 10 + (uint64_t)(p[i] - '0');
-	*v = neg ? -(int64_t)n : (int64_t)n;
-	return 0;
+	return neg ? -(int64_t)n : (int64_t)n;
 }
 
 int smp_cast(struct sample *s, enum smp_type to)
@@ -192,8 +190,7 @@ int smp_cast(struct sample *s, enum smp_type to)
 	case SMP_T_SINT:
 	case SMP_T_BOOL:
 		if (s->type == SMP_T_STR) {
-			if (str_to_int(s->str, s->len, &s->sint))
-				return 0;
+			s->sint = str_to_int(s->str, s->len);
 		} else if (s->type == SMP_T_ADDR) {
 			if (s->addr.family != AF_INET)
 				return 0;

@@ -23,8 +23,9 @@ void smp_expr_free(struct smp_expr *e);
  * missing.  With c->multi the caller loops while c->more. */
 int smp_eval(const struct smp_expr *e, struct smp_ctx *c, struct sample *s);
 
-/* Cast in place (string <-> int <-> address <-> bool as haproxy does);
- * 0 if the value has no such form ("abc" as an int). */
+/* Cast in place (string <-> int <-> address <-> bool as haproxy does: a
+ * string is the integer of its leading digits, 0 without any); 0 if the
+ * value has no such form ("abc" as an address, IPv6 as an int). */
 int smp_cast(struct sample *s, enum smp_type to);
 
 /* Parse an argument list "a,b)" of a fetch or converter named `what`

@@ -147,6 +147,7 @@ static const char REQ1[] = "GET /Static/img/logo.JPG?id=42&lang=fr HTTP/1.1\r\n"
 			   "Cookie: theme=dark; sid=abc\r\n"
 			   "Accept: text/html, text/plain;q=0.5, */*\r\n"
 			   "X-V: a, b,a\r\n"
+			   "X-HP: a.example.com:8080\r\n"
 			   "\r\n";
 
 static void test_acl_fetches_and_flags(void **state)
@@ -179,6 +180,9 @@ static void test_acl_fetches_and_flags(void **state)
 		{"hdr_end(host) .com", 1},
 		{"hdr_dom(host) example", 1},
 		{"hdr_dom(host) exam", 0},
+		{"hdr_dom(x-hp) com", 1},       /* ':' delimits a domain part too */
+		{"hdr(x-hp) -m dom 8080", 1},
+		{"hdr(user-agent) -m int lt 1", 1}, /* "curl/8.0" as an int is 0, as in haproxy */
 		{"hdr_sub(user-agent) curl", 1},
 		{"hdr_reg(user-agent) ^curl/[0-9]", 1},
 		{"hdr(x-m) b", 1}, /* every value of every line */
@@ -338,6 +342,7 @@ static void test_header_actions(void **state)
 					   "Cookie: theme=dark; sid=abc\r\n"
 					   "Accept: TEXT/html, text/plain;q=0.5, */*\r\n"
 					   "X-V: A, b,A\r\n"
+					   "X-HP: a.example.com:8080\r\n"
 					   "X-Path: /Static/img/logo.JPG\r\n"
 					   "X-Src: 10.1.2.3:40000 end\r\n"
 					   "\r\n");
