@@ -213,11 +213,29 @@ static void next_request(struct hstream *s)
 static void connect_next(struct hstream *s);
 
 /* The head is in: decide where it goes. */
+/* px's http-request rules: 1 if they answered the client (deny, return,
+ * a failed rewrite), 0 to go on. */
+static int req_rules(struct hstream *s, const struct http_proxy *px)
+{
+	struct http_reply reply;
+	enum http_verdict v;
+
+	memset(&reply, 0, sizeof(reply));
+	v = http_req_rules(px, &s->txn, &reply);
+	if (v == HTTP_V_DENY || v == HTTP_V_RETURN) {
+		answer_reply(s, px, &reply);
+		return 1;
+	}
+	if (v == HTTP_V_ERROR || v == HTTP_V_TARPIT) {
+		htxn_error(s, 500);
+		return 1;
+	}
+	return 0;
+}
+
 void htxn_start(struct hstream *s, int hlen)
 {
 	const struct http_proxy *fe = s->fe, *be;
-	struct http_reply reply;
-	enum http_verdict v;
 	const char *path;
 	size_t plen;
 
@@ -250,16 +268,8 @@ void htxn_start(struct hstream *s, int hlen)
 			return;
 		}
 	}
-	memset(&reply, 0, sizeof(reply));
-	v = http_req_rules(fe, &s->txn, &reply);
-	if (v == HTTP_V_DENY || v == HTTP_V_RETURN) {
-		answer_reply(s, fe, &reply);
+	if (req_rules(s, fe))
 		return;
-	}
-	if (v == HTTP_V_ERROR || v == HTTP_V_TARPIT) {
-		htxn_error(s, 500);
-		return;
-	}
 	be = (fe->cap & HP_CAP_BE) ? fe : http_pick_backend(fe, &s->txn);
 	if (!be || !be->pool) {
 		htxn_error(s, 503);
@@ -267,18 +277,8 @@ void htxn_start(struct hstream *s, int hlen)
 	}
 	s->be = be;
 	s->txn.be = be;
-	if (be != fe) {
-		memset(&reply, 0, sizeof(reply));
-		v = http_req_rules(be, &s->txn, &reply);
-		if (v == HTTP_V_DENY || v == HTTP_V_RETURN) {
-			answer_reply(s, be, &reply);
-			return;
-		}
-		if (v == HTTP_V_ERROR || v == HTTP_V_TARPIT) {
-			htxn_error(s, 500);
-			return;
-		}
-	}
+	if (be != fe && req_rules(s, be))
+		return;
 	s->close_client |= be->conn_mode == HP_CONN_CLO;
 	s->close_server = s->close_client || be->conn_mode != HP_CONN_KAL ||
 			  fe->conn_mode != HP_CONN_KAL;
