@@ -123,6 +123,8 @@ struct hp_stats {
 	char **scope;       /* owned */
 	unsigned n_scope;
 	int admin;          /* stats admin if COND: cond kept in rules */
+	char *admin_cond;   /* that COND as written ("if { src 10.0.0.0/8 }"), owned, or
+			     * NULL: for the stats page to compile (issue 14) */
 };
 
 /* haproxy's options of one `server` line (real_server.hp, NULL outside
@@ -181,6 +183,29 @@ struct http_proxy {
 	struct http_proxy *next;
 };
 
+/* A `userlist NAME` section: its users and groups as written (the stats
+ * page's `stats auth`/http_auth are to check them). */
+struct hp_user {
+	char *name;          /* owned */
+	char *password;      /* owned: a crypt(3) hash, or the clear text if insecure */
+	int insecure;        /* insecure-password */
+	char *groups;        /* owned "g1,g2", or NULL */
+	struct hp_user *next;
+};
+
+struct hp_ugroup {
+	char *name;          /* owned */
+	char *users;         /* owned "u1,u2", or NULL */
+	struct hp_ugroup *next;
+};
+
+struct hp_userlist {
+	char *name;          /* owned */
+	struct hp_user *users;    /* owned list, file order */
+	struct hp_ugroup *groups; /* owned list, file order */
+	struct hp_userlist *next;
+};
+
 /* haproxy.cfg's `global` section, as far as it is served.  Kept beside
  * global_defs (config->hp_global) so keepalived's grammar is untouched. */
 struct hp_global {
@@ -192,6 +217,7 @@ struct hp_global {
 	unsigned n_stats_sockets;
 	struct hp_log *logs;      /* owned list */
 	char *log_tag;
+	struct hp_userlist *userlists; /* owned list, file order */
 };
 
 #endif

@@ -97,6 +97,7 @@ int http_proxy_inherit(struct http_proxy *hp, const struct http_proxy *def)
 	hp_log_free(hp->logs);
 	strv_free(hp->stats.auth, hp->stats.n_auth);
 	strv_free(hp->stats.scope, hp->stats.n_scope);
+	free(hp->stats.admin_cond);
 	free(hp->monitor_uri);
 	free(hp->log_format);
 	free(hp->default_backend);
@@ -118,6 +119,7 @@ int http_proxy_inherit(struct http_proxy *hp, const struct http_proxy *def)
 	rc |= str_copy(def->monitor_uri, &hp->monitor_uri);
 	rc |= str_copy(def->log_format, &hp->log_format);
 	rc |= str_copy(def->default_backend, &hp->default_backend);
+	rc |= str_copy(def->stats.admin_cond, &hp->stats.admin_cond);
 	if (!hp->stats.auth)
 		hp->stats.n_auth = 0;
 	if (!hp->stats.scope)
@@ -136,11 +138,48 @@ void http_proxy_free(struct http_proxy *hp)
 	hp_log_free(hp->logs);
 	strv_free(hp->stats.auth, hp->stats.n_auth);
 	strv_free(hp->stats.scope, hp->stats.n_scope);
+	free(hp->stats.admin_cond);
 	free(hp->monitor_uri);
 	free(hp->log_format);
 	free(hp->default_backend);
 	free(hp->name);
 	free(hp);
+}
+
+void hp_userlist_free(struct hp_userlist *u)
+{
+	struct hp_userlist *un;
+	struct hp_user *us, *usn;
+	struct hp_ugroup *g, *gn;
+
+	for (; u; u = un) {
+		un = u->next;
+		for (us = u->users; us; us = usn) {
+			usn = us->next;
+			free(us->name);
+			free(us->password);
+			free(us->groups);
+			free(us);
+		}
+		for (g = u->groups; g; g = gn) {
+			gn = g->next;
+			free(g->name);
+			free(g->users);
+			free(g);
+		}
+		free(u->name);
+		free(u);
+	}
+}
+
+struct hp_userlist *config_find_userlist(const struct config *cfg, const char *name)
+{
+	struct hp_userlist *u;
+
+	for (u = cfg->hp_global ? cfg->hp_global->userlists : NULL; u; u = u->next)
+		if (!strcmp(u->name, name))
+			return u;
+	return NULL;
 }
 
 void hp_global_free(struct hp_global *g)
@@ -154,6 +193,7 @@ void hp_global_free(struct hp_global *g)
 	strv_free(g->stats_sockets, g->n_stats_sockets);
 	hp_log_free(g->logs);
 	free(g->log_tag);
+	hp_userlist_free(g->userlists);
 	free(g);
 }
 

@@ -19,6 +19,9 @@ int hp_log_copy(const struct hp_log *l, struct hp_log **out);
  * file, pool, rules and error files.  0, or -1 out of memory. */
 int http_proxy_inherit(struct http_proxy *hp, const struct http_proxy *def);
 void hp_global_free(struct hp_global *g);
+void hp_userlist_free(struct hp_userlist *u);
+/* The userlist named `name` of cfg, or NULL. */
+struct hp_userlist *config_find_userlist(const struct config *cfg, const char *name);
 /* The proxy named `name` with one of the capabilities in `cap`, or NULL. */
 struct http_proxy *config_find_http_proxy(const struct config *cfg, const char *name, unsigned cap);
 /* Append hp to cfg's list (the config owns it from now on). */
