@@ -70,6 +70,7 @@ class Cluster:
         self.addr = {n: "%s.%d" % (subnet, 11 + i) for i, n in enumerate(self.names)}
         self.ns = {n: "fpc%s-%s" % (i, self.tag) for i, n in enumerate(self.names)}
         self.sw = "fpcsw-" + self.tag
+        self.client_addr = "%s.5" % subnet
         self.procs = {}
         self.made = []
         self.corosync_conf = self.dir / "corosync.conf"
@@ -83,6 +84,8 @@ class Cluster:
         self.made.append(self.sw)
         sh(IP, "-n", self.sw, "link", "add", "br0", "type", "bridge")
         sh(IP, "-n", self.sw, "link", "set", "br0", "up")
+        # the switch is also the clients' host
+        sh(IP, "-n", self.sw, "addr", "add", self.client_addr + "/24", "dev", "br0")
         for i, n in enumerate(self.names):
             ns = self.ns[n]
             sh(IP, "netns", "add", ns)
@@ -165,25 +168,24 @@ class Cluster:
         return sh(*(self.prefix(n) + [str(a) for a in args]), check=check, timeout=timeout,
                   env=env)
 
-    def wrapper(self, n, prog):
-        """An executable script that runs prog inside node n (for
-        pacemaker_real_servers { crm_mon PATH })."""
-        path = self.dir / ("%s-%s" % (prog, n))
-        path.write_text("#!/bin/sh\nexec %s %s \"$@\"\n" % (" ".join(self.prefix(n)), prog))
-        os.chmod(path, 0o755)
-        return str(path)
-
     def in_netns(self, n, fn):
         """fn() run in a thread that entered node n's network namespace
         (setns applies to the calling thread only): sockets it makes and
         processes it starts live there; the rest of the test does not
         move.  Returns fn's result or raises its exception."""
+        return self.in_ns(self.ns[n], fn)
+
+    def in_client(self, fn):
+        """fn() in the clients' namespace (the switch, client_addr)."""
+        return self.in_ns(self.sw, fn)
+
+    def in_ns(self, ns, fn):
         out = {}
 
         def body():
             try:
                 libc = ctypes.CDLL(None, use_errno=True)
-                fd = os.open("/var/run/netns/" + self.ns[n], os.O_RDONLY)
+                fd = os.open("/var/run/netns/" + ns, os.O_RDONLY)
                 try:
                     if libc.setns(fd, 0x40000000) != 0:  # CLONE_NEWNET
                         raise OSError(ctypes.get_errno(), "setns")
@@ -199,7 +201,7 @@ class Cluster:
         if "e" in out:
             raise out["e"]
         if "r" not in out:
-            raise AssertionError("in_netns: %s did not return within 60s" % n)
+            raise AssertionError("in_ns: %s did not return within 60s" % ns)
         return out["r"]
 
     def _all_online(self):

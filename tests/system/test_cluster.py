@@ -18,6 +18,7 @@ cluster is torn down in the fixture, also on failure.
 import os
 import shutil
 import time
+import xml.etree.ElementTree as ET
 
 import pytest
 
@@ -143,3 +144,78 @@ virtual_server 127.0.0.1 %d {
     finally:
         for s in streams:
             s.close(check=False)
+
+
+def promoted(c, rsc="lvs"):
+    """The node where crm_mon shows rsc Promoted, or None."""
+    r = c.run("node1", "crm_mon", "--one-shot", "--output-as=xml",
+              "--include=none,resources", check=False)
+    if r.returncode != 0:
+        return None
+    root = ET.fromstring(r.stdout)
+    for res in root.iter("resource"):
+        if res.get("id") == rsc and res.get("role") in ("Promoted", "Master") and \
+                res.get("active") == "true" and res.get("failed") != "true":
+            nodes = [n.get("name") for n in res.iter("node")]
+            return nodes[0] if nodes else None
+    return None
+
+
+def holds_vip(c, n, dev="eth0"):
+    return VIP in c.run(n, "ip", "-o", "addr", "show", "dev", dev).stdout
+
+
+def test_seed001_promotable_director_moves(cluster, tmp_path, backend):
+    """seed 001: ocf:fulcrum:fulcrum as a promotable clone; the promoted
+    node holds the VIP on eth0 and serves it (lc over a backend on each
+    node); `standby` of that node promotes another, the VIP moves with it,
+    and clients (from the switch's namespace) reconnect to it."""
+    c = cluster
+    bport, vport = fc.free_port(), fc.free_port()
+    for n in NODES:
+        c.in_netns(n, lambda n=n: backend(n, host=c.addr[n], port=bport))
+    conf = tmp_path / "director.conf"
+    conf.write_text("virtual_server %s %d {\n    lb_algo lc\n    lb_kind PROXY\n%s}\n" % (
+        VIP, vport, "".join("    real_server %s %d {\n        TCP_CHECK {\n"
+                            "            connect_timeout 2\n        }\n    }\n"
+                            % (c.addr[n], bport) for n in NODES)))
+    os.chmod(tmp_path, 0o755)
+    c.run("node1", "cibadmin", "-C", "-o", "resources", "-X",
+          '<clone id="lvs-clone"><meta_attributes id="lm">'
+          '<nvpair id="lm1" name="promotable" value="true"/>'
+          '<nvpair id="lm2" name="promoted-max" value="1"/></meta_attributes>'
+          '<primitive id="lvs" class="ocf" provider="fulcrum" type="fulcrum">'
+          '<instance_attributes id="li">'
+          '<nvpair id="li1" name="config" value="%s"/>'
+          '<nvpair id="li2" name="binary" value="%s"/>'
+          '<nvpair id="li3" name="ctl" value="%s"/>'
+          '<nvpair id="li4" name="vip" value="%s"/>'
+          '<nvpair id="li5" name="nic" value="eth0"/></instance_attributes>'
+          '<operations><op id="lo1" name="monitor" interval="3s" role="Promoted" timeout="20s"/>'
+          '<op id="lo2" name="monitor" interval="4s" role="Unpromoted" timeout="20s"/>'
+          '</operations></primitive></clone>' % (conf, fc.FULCRUM, fc.FULCRUMCTL, VIP))
+    first = fc.wait_until(lambda: promoted(c), 90, "an instance promoted", interval=0.5)
+    fc.wait_until(lambda: holds_vip(c, first), 20, "the VIP on %s" % first, interval=0.2)
+    assert not [n for n in NODES if n != first and holds_vip(c, n)]
+    # the promoted director serves the VIP to a client on the network
+    name = fc.wait_until(lambda: c.in_client(lambda: _who(vport)), 30,
+                         "a client served through the VIP", interval=0.5)
+    assert name in NODES
+
+    c.run("node1", "crm_attribute", "-N", first, "-n", "standby", "-v", "on")
+    second = fc.wait_until(lambda: (lambda p: p if p and p != first else None)(promoted(c)), 90,
+                           "another instance promoted", interval=0.5)
+    fc.wait_until(lambda: holds_vip(c, second) and not holds_vip(c, first), 30,
+                  "the VIP moved from %s to %s" % (first, second), interval=0.2)
+    # clients reconnect to the new director (a neighbour's ARP cache may
+    # still name the old one for a moment: bounded retries)
+    name = fc.wait_until(lambda: c.in_client(lambda: _who(vport)), 30,
+                         "a client served by %s" % second, interval=0.5)
+    assert name in NODES
+
+
+def _who(vport):
+    try:
+        return fc.who(vport, host=VIP, timeout=2.0)
+    except (OSError, AssertionError):
+        return None
