@@ -21,9 +21,12 @@ static int parse_none(struct http_act *a, const struct act_pctx *pc)
 	return 0;
 }
 
-/* The header name of a rule: its first word. */
+/* The header name of a rule: its first word, a token (RFC 9110) unless
+ * it is del-header's pattern. */
 static int set_name(struct http_act *a, const struct act_pctx *pc)
 {
+	if (a->kind != ACT_DEL_HDR && !h1_is_token(pc->args[0], strlen(pc->args[0])))
+		return err_set(pc->err, pc->errlen, "'%s' is not a valid header name", pc->args[0]);
 	a->name = strdup(pc->args[0]);
 	if (!a->name)
 		return err_set(pc->err, pc->errlen, "out of memory");

@@ -10,6 +10,7 @@
 
 #include "core/err.h"
 #include "http/act.h"
+#include "http/h1.h"
 #include "http/logfmt.h"
 #include "http/txn-t.h"
 
@@ -132,6 +133,8 @@ int act_parse_reply(struct http_act *a, const struct act_pctx *pc)
 				return err_set(pc->err, pc->errlen, "'hdr' expects NAME FORMAT");
 			if (r->nhdrs == ACT_REPLY_HDRS)
 				return err_set(pc->err, pc->errlen, "more than %d 'hdr'", ACT_REPLY_HDRS);
+			if (!h1_is_token(pc->args[i + 1], strlen(pc->args[i + 1])))
+				return err_set(pc->err, pc->errlen, "'%s' is not a valid header name", pc->args[i + 1]);
 			r->hdrs[r->nhdrs].name = strdup(pc->args[i + 1]);
 			if (!r->hdrs[r->nhdrs].name)
 				return err_set(pc->err, pc->errlen, "out of memory");

@@ -1,4 +1,5 @@
 /* Regular expressions of the rules (regex.h). */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,14 +14,62 @@ struct http_re {
 };
 
 /* One match-data block per thread, sized for 10 groups (\0..\9), made on
- * first use and kept: a rule never allocates per request. */
-static __thread pcre2_match_data *re_md;
+ * first use and kept: a rule never allocates per request.  A block is
+ * freed when its thread ends (a thread-specific key's destructor); until
+ * then it is also on a process-wide list, so the sanitizers see the main
+ * thread's as reachable at exit. */
+struct md_block {
+	pcre2_match_data *md;
+	struct md_block *next;
+};
+
+static __thread struct md_block *re_md;
+static struct md_block *md_all;
+static pthread_mutex_t md_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_key_t md_key;
+static pthread_once_t md_once = PTHREAD_ONCE_INIT;
+
+static void md_thread_end(void *arg)
+{
+	struct md_block *b = arg, **pp;
+
+	pthread_mutex_lock(&md_lock);
+	for (pp = &md_all; *pp && *pp != b; pp = &(*pp)->next)
+		;
+	if (*pp)
+		*pp = b->next;
+	pthread_mutex_unlock(&md_lock);
+	pcre2_match_data_free(b->md);
+	free(b);
+}
+
+static void md_key_make(void)
+{
+	pthread_key_create(&md_key, md_thread_end);
+}
 
 static pcre2_match_data *md_get(void)
 {
-	if (!re_md)
-		re_md = pcre2_match_data_create(10, NULL);
-	return re_md;
+	struct md_block *b;
+
+	if (re_md)
+		return re_md->md;
+	pthread_once(&md_once, md_key_make);
+	b = malloc(sizeof(*b));
+	if (!b)
+		return NULL;
+	b->md = pcre2_match_data_create(10, NULL);
+	if (!b->md) {
+		free(b);
+		return NULL;
+	}
+	pthread_mutex_lock(&md_lock);
+	b->next = md_all;
+	md_all = b;
+	pthread_mutex_unlock(&md_lock);
+	pthread_setspecific(md_key, b);
+	re_md = b;
+	return b->md;
 }
 
 struct http_re *http_re_compile(const char *pat, int icase, char *err, size_t errlen)
