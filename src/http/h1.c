@@ -176,24 +176,27 @@ static int parse_request_line(struct h1_msg *m, const char *s, size_t n, uint32_
 	return check_target(m, s + b, m->uri.len);
 }
 
-/* HTTP-version SP 3DIGIT [ SP reason-phrase ], in s[0..n).  The reason
- * may hold any byte but NUL, CR and LF (checked by the caller), as
- * HAProxy takes it; "HTTP/1.1 200" without a reason is accepted too. */
+/* HTTP-version 1*( SP / HTAB ) 3DIGIT [ SP reason-phrase ], in s[0..n).
+ * The reason may hold any byte but NUL, CR and LF (checked by the
+ * caller), as HAProxy takes it; "HTTP/1.1 200" without a reason, and
+ * blanks repeated after the version, are accepted too (HAProxy does: a
+ * server's status line decides no framing but the status). */
 static int parse_status_line(struct h1_msg *m, const char *s, size_t n, uint32_t base)
 {
 	size_t i = 8;
 	int rc;
 
-	if (n < 12 || parse_version(m, s, 8) < 0 || s[8] != ' ')
+	if (n < 12 || parse_version(m, s, 8) < 0 || !is_blank(s[8]))
 		return H1_ERR_SYNTAX;
 	if ((rc = version_ok(m)) < 0)
 		return rc;
-	i = 9;
-	if (!is_digit(s[i]) || !is_digit(s[i + 1]) || !is_digit(s[i + 2]) || s[i] == '0')
+	while (i < n && is_blank(s[i]))
+		i++;
+	if (n - i < 3 || !is_digit(s[i]) || !is_digit(s[i + 1]) || !is_digit(s[i + 2]) || s[i] == '0')
 		return H1_ERR_SYNTAX;
 	m->status = (unsigned)((s[i] - '0') * 100 + (s[i + 1] - '0') * 10 + (s[i + 2] - '0'));
 	i += 3;
-	if (i < n && s[i] != ' ')
+	if (i < n && !is_blank(s[i]))
 		return H1_ERR_SYNTAX;
 	if (i < n)
 		i++;
@@ -546,8 +549,10 @@ static int parse_head(struct h1_msg *m, const char *buf, size_t len, size_t cap,
 	if (len > cap)
 		len = cap;
 
-	/* RFC 9112 section 2.2: empty lines before a request line are skipped */
-	while (is_req && pos < len && (buf[pos] == '\n' || (buf[pos] == '\r' && pos + 1 < len && buf[pos + 1] == '\n')))
+	/* RFC 9112 section 2.2: empty lines before the start line are skipped
+	 * (HAProxy does so before a response too: a server's stray CRLF after
+	 * a body must not cost the next response a 502) */
+	while (pos < len && (buf[pos] == '\n' || (buf[pos] == '\r' && pos + 1 < len && buf[pos + 1] == '\n')))
 		pos += buf[pos] == '\r' ? 2 : 1;
 
 	if ((rc = take_line(buf, len, pos, &end, &next)) <= 0)

@@ -620,10 +620,18 @@ static void test_status_line(void **state)
 	assert_int_equal(resp_rc("HTTP/1.1 099 X\r\n\r\n", H1_METH_GET), H1_ERR_SYNTAX);
 	assert_int_equal(resp_rc("HTTP/1.1 20 OK\r\n\r\n", H1_METH_GET), H1_ERR_SYNTAX);
 	assert_int_equal(resp_rc("HTTP/1.1 2000 OK\r\n\r\n", H1_METH_GET), H1_ERR_SYNTAX);
-	assert_int_equal(resp_rc("HTTP/1.1  200 OK\r\n\r\n", H1_METH_GET), H1_ERR_SYNTAX);
+	assert_int_equal(resp_rc("HTTP/1.1 200OK\r\n\r\n", H1_METH_GET), H1_ERR_SYNTAX);
+	assert_int_equal(resp_rc("HTTP/1.1   \r\n\r\n", H1_METH_GET), H1_ERR_SYNTAX);
+	assert_int_equal(resp_rc("HTTP/1.1    20\r\n\r\n", H1_METH_GET), H1_ERR_SYNTAX);
 	assert_int_equal(resp_rc("ICY 200 OK\r\n\r\n", H1_METH_GET), H1_ERR_SYNTAX);
-	/* empty lines before a response are not skipped */
-	assert_int_equal(resp_rc("\r\nHTTP/1.1 200 OK\r\n\r\n", H1_METH_GET), H1_ERR_SYNTAX);
+	assert_int_equal(resp_rc("http/1.1 200 OK\r\n\r\n", H1_METH_GET), H1_ERR_SYNTAX);
+	/* as HAProxy: blanks repeated after the version, empty lines before */
+	p = resp("\r\n\nHTTP/1.1  \t204 No\r\n\r\n", H1_METH_GET);
+	assert_true(p->rc > 0);
+	assert_int_equal(p->m.status, 204);
+	assert_true(span_eq(&p->m, p->m.reason, "No"));
+	assert_string_equal(emit(&p->m), "HTTP/1.1 204 No\r\n\r\n");
+	pm_free(p);
 }
 
 static void test_connection(void **state)
