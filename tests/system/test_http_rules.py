@@ -137,13 +137,14 @@ class Server:
     """haproxy or fulcrum-as-haproxy on a config; stopped (SIGINT, then
     SIGKILL) by the fixture whatever happens."""
 
-    def __init__(self, argv0, cfg_path, first_port, logpath):
+    def __init__(self, argv0, cfg_path, ports, logpath):
         self.log = open(logpath, "w+")
         self.p = subprocess.Popen([argv0, "-d", "-f", str(cfg_path)], stdout=self.log, stderr=subprocess.STDOUT,
                                   stdin=subprocess.DEVNULL, env=fc.env())
-        fc.wait_until(lambda: self.p.poll() is not None or self.listening(first_port), 30.0,
-                      "%s listening on %d" % (argv0, first_port))
-        assert self.p.poll() is None, "%s exited: %s" % (argv0, self.output())
+        for port in ports:
+            fc.wait_until(lambda: self.p.poll() is not None or self.listening(port), 30.0,
+                          "%s listening on %d" % (argv0, port))
+            assert self.p.poll() is None, "%s exited: %s" % (argv0, self.output())
 
     @staticmethod
     def listening(port):
@@ -189,7 +190,7 @@ def pair(bins, tmp_path):
             text, fes[who] = config([fc.free_port() for _ in range(nfe)])
             cfg = tmp_path / ("%s.cfg" % who)
             cfg.write_text(text)
-            started.append(Server(prog, cfg, fes[who][0][1], tmp_path / ("%s.log" % who)))
+            started.append(Server(prog, cfg, [p for _, p in fes[who]], tmp_path / ("%s.log" % who)))
         yield fes, started[1], started[0]
     finally:
         outs = [s.stop() for s in started]
