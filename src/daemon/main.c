@@ -18,6 +18,7 @@
 #include "core/sdnotify.h"
 #include "core/version.h"
 #include "ctl/ctl.h"
+#include "ctl/hasock.h"
 #include "daemon/apply.h"
 #include "daemon/haproxy_cli.h"
 #include "daemon/pidfile.h"
@@ -255,6 +256,7 @@ int main(int argc, char **argv)
 	struct fulcrum *fc = &the_fc;
 	struct pidfile pidf = PIDFILE_INIT;
 	struct hap_cli hap = {0};
+	struct hasock *stats_socks = NULL; /* haproxy.cfg's `stats socket`s */
 	const struct conf_reader *reader;
 	struct config *cfg;
 	char err[ERRLEN];
@@ -337,6 +339,11 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	cfg = NULL; /* fc->cfg owns it */
+	/* stats sockets follow the file read at start (a reload keeps them) */
+	if (hasock_start_all(fc, &stats_socks, err, sizeof(err)) < 0) {
+		log_err("%s", err);
+		goto out;
+	}
 	/* everything that needs root is open: keep only what the config needs */
 	if (privs_drop(fc->cfg, err, sizeof(err)) < 0) {
 		log_err("%s", err);
@@ -356,6 +363,7 @@ int main(int argc, char **argv)
 	log_info("stopped");
 
 out:
+	hasock_stop_all(stats_socks);
 	if (fc->ctl)
 		ctl_server_stop(fc->ctl);
 	if (fc->loop) {

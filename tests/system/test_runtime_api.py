@@ -7,6 +7,10 @@ its refusals (a refused command changes nothing), for a keepalived service
 haproxy.cfg part runs once fulcrum reads haproxy.cfg (skipped before)."""
 import csv
 import io
+import os
+import socket
+import stat
+import tempfile
 
 import pytest
 
@@ -152,3 +156,59 @@ def test_haproxy_cfg_backend(daemon, backend, tmp_path):
     assert rows[("web", "FRONTEND")]["status"] == "OPEN"
     dm.ctl_ok("set", "server", "web/s1", "state", "drain")
     assert read_stat(dm.ctl_ok("show", "stat"))[("web", "s1")]["status"] == "DRAIN"
+
+
+def stats_socket(path, text, timeout=10.0):
+    """Send text to a stats socket, read to EOF (the server closes)."""
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(timeout)
+    try:
+        s.connect(path)
+        s.sendall(text.encode())
+        return fc.recv_to_eof(s, 1 << 22).decode()
+    finally:
+        s.close()
+
+
+def test_haproxy_cfg_stats_socket(daemon, backend, tmp_path):
+    b1, b2 = backend("a"), backend("b")
+    port = fc.free_port()
+    sock = "%s/s.sock" % daemon_dir()
+    cfg = ("global\n    stats socket %s mode 600 level admin\n"
+           "defaults\n    mode tcp\n    timeout client 5s\n    timeout server 5s\n"
+           "    timeout connect 5s\n"
+           "listen web\n    bind 127.0.0.1:%d\n    server s1 %s\n    server s2 %s\n"
+           % (sock, port, b1.addr(), b2.addr()))
+    (tmp_path / "probe.cfg").write_text(cfg)
+    r = fc.run_fulcrum("-t", "-f", str(tmp_path / "probe.cfg"))
+    if r.returncode != 0:
+        pytest.skip("fulcrum does not read haproxy.cfg yet: %s" % (r.stdout + r.stderr)[-200:])
+    dm = daemon(cfg)
+    fc.wait_until(lambda: os.path.exists(sock), 10, "the stats socket")
+    assert stat.S_IMODE(os.stat(sock).st_mode) == 0o600
+    # one command per connection, the answer ends with an empty line
+    info = stats_socket(sock, "show info\n")
+    assert info.startswith("Name: fulcrum\n") and info.endswith("\n\n"), info
+    # ';'-separated commands, each answered in turn; a refusal says why
+    out = stats_socket(sock, "show backend; set server web/s1 state drain; "
+                             "set server web/nosuch weight 2; show servers state web\n")
+    # (an answer that is empty is its empty line alone, as HAProxy's)
+    head = "# name\nweb\n\n\nno such server 'nosuch' in backend 'web'\n\n1\n# be_id "
+    assert out.startswith(head) and out.endswith("\n\n"), out
+    assert "\n1 web 1 s1 127.0.0.1 2 8 " in out, out
+    assert set(fc.names(port, 4)) == {"b"}
+    # interactive: a prompt before each line until quit
+    out = stats_socket(sock, "prompt\nset server web/s1 state ready\nshow stat web\nquit\n")
+    assert out.startswith("> \n> # pxname,svname,"), out[:200]
+    rows = read_stat(out[5:].split("\n\n")[0])
+    assert rows[("web", "s1")]["status"] == "no check" and rows[("web", "s2")]["weight"] == "1"
+    assert "a" in fc.names(port, 4)
+    # the same through fulcrumctl; the socket goes with the daemon
+    assert read_stat(dm.ctl_ok("show", "stat"))[("web", "BACKEND")]["act"] == "2"
+    dm.stop()
+    assert not os.path.exists(sock)
+
+
+def daemon_dir():
+    """A short directory for a socket path (sun_path is 108 bytes)."""
+    return tempfile.mkdtemp(prefix="fst-", dir="/tmp")

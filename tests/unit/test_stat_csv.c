@@ -20,6 +20,7 @@
 #include "core/loop.h"
 #include "core/sbuf.h"
 #include "ctl/ctl.h"
+#include "ctl/hasock.h"
 #include "daemon/apply.h"
 #include "model/fulcrum-t.h"
 #include "model/http_proxy.h"
@@ -418,6 +419,23 @@ static void test_metrics_haproxy_names(void **state)
 	assert_non_null(strstr(s, "reason=\"connect: refused, try \\\"later\\\"\""));
 }
 
+/* ---- the stats socket's words ---- */
+
+static void test_stats_socket_words(void **state)
+{
+	char line[] = "set server \"TCP 10.0.0.1:80/10.0.0.2:80\" state\\ x  drain ";
+	char bad[] = "show stat \"web";
+	char *argv[8], err[ERRLEN];
+
+	assert_int_equal(hasock_words(line, argv, 8, err, sizeof(err)), 5);
+	assert_string_equal(argv[0], "set");
+	assert_string_equal(argv[2], "TCP 10.0.0.1:80/10.0.0.2:80");
+	assert_string_equal(argv[3], "state x");
+	assert_string_equal(argv[4], "drain");
+	assert_int_equal(hasock_words(bad, argv, 8, err, sizeof(err)), -1);
+	assert_string_equal(err, "unterminated quote");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -428,6 +446,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_servers_state_and_backend, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_metrics_format, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_metrics_haproxy_names, setup, teardown),
+	    cmocka_unit_test(test_stats_socket_words),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
