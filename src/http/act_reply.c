@@ -175,6 +175,7 @@ void act_build_reply(const struct act_reply *r, struct http_txn *t, struct http_
 
 	memset(reply, 0, offsetof(struct http_reply, buf));
 	reply->status = r->status;
+	t->status = r->status; /* %ST in the reply's own texts, as haproxy */
 	reply->ctype = r->ctype;
 	reply->ctype_len = r->ctype ? strlen(r->ctype) : 0;
 	reply->errorfile = r->errorfile;

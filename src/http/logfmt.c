@@ -480,10 +480,13 @@ size_t logfmt_build(const struct logfmt *lf, const struct http_txn *t, char *out
 			struct smp_ctx c = {.t = (struct http_txn *)t};
 			struct sample s;
 
+			/* haproxy quotes a sample in a log line, not in a rule's value */
+			unsigned fl = lf->log ? n->flags : n->flags & ~LF_Q;
+
 			if (t->req && smp_eval(&n->expr, &c, &s) && smp_cast(&s, SMP_T_STR))
-				out_str(&o, lf, n->flags, s.str, s.len);
+				out_str(&o, lf, fl, s.str, s.len);
 			else
-				out_str(&o, lf, n->flags, "", 0);
+				out_str(&o, lf, fl, "", 0);
 			break;
 		}
 		}

@@ -444,6 +444,9 @@ static void test_return_and_deny(void **state)
 	rules_ok(f, "http-request deny deny_status 429 content-type text/plain string \"slow down\" "
 		    "if { path /busy }");
 	rules_ok(f, "http-request tarpit if { path /tar }");
+	/* haproxy 2.6: %ST is the reply's status, +Q quotes a variable but not a sample in a rule */
+	rules_ok(f, "http-request return status 202 content-type text/plain lf-string \"%ST %{+Q}[path] %{+Q}HU\" "
+		    "if { path /st }");
 	req(f, "GET /def HTTP/1.1\r\nHost: h\r\n\r\n");
 	assert_int_equal(http_req_rules(f->fe, &f->t, &f->reply), HTTP_V_RETURN);
 	assert_int_equal(f->reply.status, 200);
@@ -472,6 +475,11 @@ static void test_return_and_deny(void **state)
 	assert_int_equal(http_req_rules(f->fe, &f->t, &f->reply), HTTP_V_DENY);
 	assert_int_equal(f->reply.status, 429);
 	assert_int_equal(f->reply.body_len, 9);
+
+	req(f, "GET /st HTTP/1.1\r\nHost: h\r\n\r\n");
+	assert_int_equal(http_req_rules(f->fe, &f->t, &f->reply), HTTP_V_RETURN);
+	assert_int_equal(f->reply.body_len, 13);
+	assert_memory_equal(f->reply.body, "202 /st \"/st\"", 13);
 
 	req(f, "GET /tar HTTP/1.1\r\nHost: h\r\n\r\n");
 	assert_int_equal(http_req_rules(f->fe, &f->t, &f->reply), HTTP_V_TARPIT);
