@@ -352,8 +352,13 @@ int hasock_start_all(struct fulcrum *fc, struct hasock **out, char *err, size_t 
 	for (i = 0; g && i < g->n_stats_sockets; i++) {
 		int fd = listen_at(g->stats_sockets[i], err, errlen);
 
-		if (fd < 0)
-			goto fail;
+		/* HAProxy would not start; the services matter more than a
+		 * monitoring socket (a verbatim file's /var/lib/haproxy/stats
+		 * on a host without that directory): say so and go on */
+		if (fd < 0) {
+			log_err("%s; not served", err);
+			continue;
+		}
 		s = calloc(1, sizeof(*s));
 		if (!s || !(s->path = strdup(g->stats_sockets[i]))) {
 			free(s);

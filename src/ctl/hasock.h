@@ -15,7 +15,9 @@ struct fulcrum;
 struct hasock;
 
 /* A listener per path of fc->cfg->hp_global->stats_sockets (none: *out
- * NULL).  0, or -1 with err and nothing left listening. */
+ * NULL).  A path that cannot be listened on (no such directory, in use by
+ * another process) is logged and left out.  0, or -1 with err (out of
+ * memory) and nothing left listening. */
 int hasock_start_all(struct fulcrum *fc, struct hasock **out, char *err, size_t errlen);
 
 /* Close every listener and client of the list and remove their sockets. */

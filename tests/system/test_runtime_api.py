@@ -8,6 +8,7 @@ haproxy.cfg part runs once fulcrum reads haproxy.cfg (skipped before)."""
 import csv
 import io
 import os
+import shutil
 import socket
 import stat
 import tempfile
@@ -170,15 +171,16 @@ def stats_socket(path, text, timeout=10.0):
         s.close()
 
 
-def test_haproxy_cfg_stats_socket(daemon, backend, tmp_path):
+def test_haproxy_cfg_stats_socket(undo, daemon, backend, tmp_path):
     b1, b2 = backend("a"), backend("b")
     port = fc.free_port()
-    sock = "%s/s.sock" % daemon_dir()
-    cfg = ("global\n    stats socket %s mode 600 level admin\n"
+    sock = "%s/s.sock" % short_dir(undo)
+    missing = "%s/no-such-dir/s.sock" % short_dir(undo)
+    cfg = ("global\n    stats socket %s mode 600 level admin\n    stats socket %s\n"
            "defaults\n    mode tcp\n    timeout client 5s\n    timeout server 5s\n"
            "    timeout connect 5s\n"
            "listen web\n    bind 127.0.0.1:%d\n    server s1 %s\n    server s2 %s\n"
-           % (sock, port, b1.addr(), b2.addr()))
+           % (sock, missing, port, b1.addr(), b2.addr()))
     (tmp_path / "probe.cfg").write_text(cfg)
     r = fc.run_fulcrum("-t", "-f", str(tmp_path / "probe.cfg"))
     if r.returncode != 0:
@@ -186,6 +188,9 @@ def test_haproxy_cfg_stats_socket(daemon, backend, tmp_path):
     dm = daemon(cfg)
     fc.wait_until(lambda: os.path.exists(sock), 10, "the stats socket")
     assert stat.S_IMODE(os.stat(sock).st_mode) == 0o600
+    # a socket that cannot be made is an error in the log, not a daemon down
+    fc.wait_until(lambda: "no-such-dir/s.sock" in dm.stderr(), 10, "the error logged")
+    assert "not served" in dm.stderr() and dm.running()
     # one command per connection, the answer ends with an empty line
     info = stats_socket(sock, "show info\n")
     assert info.startswith("Name: fulcrum\n") and info.endswith("\n\n"), info
@@ -209,6 +214,9 @@ def test_haproxy_cfg_stats_socket(daemon, backend, tmp_path):
     assert not os.path.exists(sock)
 
 
-def daemon_dir():
-    """A short directory for a socket path (sun_path is 108 bytes)."""
-    return tempfile.mkdtemp(prefix="fst-", dir="/tmp")
+def short_dir(undo):
+    """A short directory for a socket path (sun_path is 108 bytes), removed
+    at teardown (undo comes before daemon: the daemon has stopped by then)."""
+    d = tempfile.mkdtemp(prefix="fst-", dir="/tmp")
+    undo(shutil.rmtree, d, True)
+    return d
