@@ -17,6 +17,9 @@
 /* 1 if p's clients are HTTP transactions (the service's frontend is in
  * `mode http`). */
 int pvs_is_http(const struct pvs *p);
+/* 1 if p's frontend has its maxconn clients (p stops watching its
+ * listener until one leaves: the others wait in the kernel's backlog). */
+int http_at_maxconn(struct pvs *p);
 /* A client accepted on p: served from now on (cfd is taken in every case). */
 void hstream_new(struct pvs *p, int cfd, const struct fc_addr *client);
 /* Close both sockets at once (rst: with RST) and free through the loop. */

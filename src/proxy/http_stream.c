@@ -88,6 +88,30 @@ static void stream_free(void *arg)
 	free(s);
 }
 
+int http_at_maxconn(struct pvs *p)
+{
+	unsigned max = p->vs && p->vs->http ? p->vs->http->maxconn : 0;
+
+	if (!max || p->nhstreams < max)
+		return 0;
+	/* not watched until a stream closes (a level-triggered listener
+	 * would wake us for every round otherwise) */
+	if (p->io_on)
+		loop_io_mod(p->px->loop, &p->io, 0);
+	p->maxconn_paused = 1;
+	return 1;
+}
+
+/* A stream of p ended: a listener that waited for room accepts again. */
+static void maxconn_resume(struct pvs *p)
+{
+	if (!p->maxconn_paused)
+		return;
+	p->maxconn_paused = 0;
+	if (p->fd >= 0 && p->io_on && !p->accept_paused)
+		loop_io_mod(p->px->loop, &p->io, EPOLLIN);
+}
+
 void hstream_close(struct hstream *s, int rst)
 {
 	struct pvs *p = s->pvs;
@@ -110,6 +134,7 @@ void hstream_close(struct hstream *s, int rst)
 	free(s->tried);
 	hbe_put(p->px, s->hbe);
 	unlink_stream(s);
+	maxconn_resume(p);
 	/* the ev_io structs may still sit in this round's event list */
 	if (loop_defer(l, stream_free, s) < 0)
 		log_err("http: out of memory, leaking a connection");

@@ -592,7 +592,9 @@ void tcp_on_accept(struct loop *l, struct ev_io *io, uint32_t events)
 	struct pvs *p = io->data;
 	int i;
 
-	for (i = 0; i < PROXY_ACCEPT_BATCH && p->fd >= 0; i++) {
+	/* an HTTP frontend at its maxconn leaves clients in the backlog */
+	for (i = 0; i < PROXY_ACCEPT_BATCH && p->fd >= 0 && !(pvs_is_http(p) && http_at_maxconn(p));
+	     i++) {
 		struct sockaddr_storage ss;
 		socklen_t sl = sizeof(ss);
 		struct fc_addr client;

@@ -384,3 +384,26 @@ def test_httplog_line_reaches_syslog(lb, origin):
     assert " px px/s0 " in line
     assert " 200 %d " % len(out) in line
     assert line.endswith('"GET /logged?q=1 HTTP/1.1"')
+
+
+def test_maxconn_plus_one_waits_then_is_served(lb, origin):
+    """maxconn 2: a third client is not served while two hold their
+    connections, and is served as soon as one leaves."""
+    o = origin("a")
+    port, _ = lb([o.port], extra="    maxconn 2\n")
+    held = []
+    for i in range(2):
+        out, s = exchange(port, b"GET /h%d HTTP/1.1\r\nHost: x\r\n\r\n" % i)
+        assert out.endswith(b"a /h%d" % i)
+        held.append(s)
+    third = socket.create_connection(("127.0.0.1", port), timeout=10)
+    third.sendall(b"GET /third HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    third.settimeout(1.0)
+    with pytest.raises(socket.timeout):
+        third.recv(4096)
+    held.pop().close()
+    got = read_all(third)
+    third.close()
+    for s in held:
+        s.close()
+    assert got.startswith(b"HTTP/1.1 200 OK") and got.endswith(b"a /third")
