@@ -144,7 +144,7 @@ struct hp_read {
 	char *errsec;		/* HP_SEC_HTTP_ERRORS: its name */
 	struct hp_px *pxs;	/* every proxy and defaults section, file order (owned) */
 	struct hp_px *last_def; /* the last defaults section, or NULL */
-	unsigned n_users;	/* userlist users read (kept for the stats page later) */
+	struct hp_userlist *ul; /* HP_SEC_USERLIST: the one being read (in hp_global), or NULL */
 	int fuzz;		/* fuzzing: never touch the file system */
 };
 

@@ -251,6 +251,134 @@ static void hp_open_proxy(struct hp_read *r, struct hp_words *w, unsigned cap)
 	}
 }
 
+/* ---- userlists ---- */
+
+static struct hp_global *hp_global_of(struct hp_read *r)
+{
+	if (!r->cfg->hp_global && !(r->cfg->hp_global = calloc(1, sizeof(struct hp_global))))
+		hp_error(r, "out of memory");
+	return r->cfg->hp_global;
+}
+
+/* `userlist NAME`: a new list at the end of hp_global's. */
+static void hp_open_userlist(struct hp_read *r, struct hp_words *w)
+{
+	struct hp_global *g = hp_global_of(r);
+	struct hp_userlist *u, **up;
+
+	r->sec = HP_SEC_USERLIST;
+	r->ul = NULL;
+	if (w->n != 2) {
+		hp_error(r, "'userlist' needs a name");
+		return;
+	}
+	if (!g)
+		return;
+	if (config_find_userlist(r->cfg, w->args[1])) {
+		hp_error(r, "userlist '%s' is defined twice", w->args[1]);
+		return;
+	}
+	u = calloc(1, sizeof(*u));
+	if (!u || !(u->name = strdup(w->args[1]))) {
+		free(u);
+		hp_error(r, "out of memory");
+		return;
+	}
+	for (up = &g->userlists; *up; up = &(*up)->next)
+		;
+	*up = u;
+	r->ul = u;
+}
+
+static int dup_opt(const char *s, char **out)
+{
+	*out = s ? strdup(s) : NULL;
+	return s && !*out ? -1 : 0;
+}
+
+/* `user NAME [password HASH | insecure-password PASS] [groups G,...]`,
+ * `group NAME [users U,...]`: kept in the userlist for the stats page
+ * (issue 14). */
+static void hp_userlist_line(struct hp_read *r, struct hp_words *w)
+{
+	const char *pw = NULL, *groups = NULL;
+	struct hp_userlist *ul = r->ul;
+	int i, insecure = 0;
+
+	if (!strcmp(w->args[0], "group")) {
+		struct hp_ugroup *g, **gp;
+
+		if (w->n < 2 || (w->n != 2 && (w->n != 4 || strcmp(w->args[2], "users")))) {
+			hp_error(r, "usage: group NAME [users USER,...]");
+			return;
+		}
+		if (!ul)
+			return;
+		g = calloc(1, sizeof(*g));
+		if (!g || dup_opt(w->args[1], &g->name) < 0 ||
+		    dup_opt(w->n == 4 ? w->args[3] : NULL, &g->users) < 0) {
+			if (g)
+				free(g->name);
+			free(g);
+			hp_error(r, "out of memory");
+			return;
+		}
+		for (gp = &ul->groups; *gp; gp = &(*gp)->next)
+			;
+		*gp = g;
+		return;
+	}
+	if (strcmp(w->args[0], "user")) {
+		hp_error(r, "'%s' is not a keyword of a userlist (user, group)", w->args[0]);
+		return;
+	}
+	if (w->n < 2) {
+		hp_error(r, "usage: user NAME [password HASH | insecure-password PASS] [groups G,...]");
+		return;
+	}
+	for (i = 2; i < w->n; i += 2) {
+		const char *o = w->args[i];
+
+		if (i + 1 >= w->n ||
+		    (strcmp(o, "password") && strcmp(o, "insecure-password") && strcmp(o, "groups"))) {
+			hp_error(r, "user %s: unexpected '%s' (password, insecure-password, groups)",
+				 w->args[1], o);
+			return;
+		}
+		if (o[0] == 'g') {
+			groups = w->args[i + 1];
+		} else {
+			pw = w->args[i + 1];
+			insecure = o[0] == 'i';
+		}
+	}
+	if (!ul)
+		return;
+	{
+		struct hp_user *u, **up;
+
+		for (up = &ul->users; *up; up = &(*up)->next)
+			if (!strcmp((*up)->name, w->args[1])) {
+				hp_error(r, "user '%s' is defined twice in userlist '%s'", w->args[1],
+					 ul->name);
+				return;
+			}
+		u = calloc(1, sizeof(*u));
+		if (!u || dup_opt(w->args[1], &u->name) < 0 || dup_opt(pw, &u->password) < 0 ||
+		    dup_opt(groups, &u->groups) < 0) {
+			if (u) {
+				free(u->name);
+				free(u->password);
+			}
+			free(u);
+			hp_error(r, "out of memory");
+			return;
+		}
+		u->insecure = insecure;
+		*up = u;
+	}
+}
+
 /* ---- sections ---- */
 
 static const struct {
@@ -273,8 +401,7 @@ static int hp_section(struct hp_read *r, struct hp_words *w)
 
 	if (!strcmp(k, "global")) {
 		r->sec = HP_SEC_GLOBAL;
-		if (!r->cfg->hp_global && !(r->cfg->hp_global = calloc(1, sizeof(struct hp_global))))
-			hp_error(r, "out of memory");
+		hp_global_of(r);
 		return 1;
 	}
 	if (!strcmp(k, "defaults")) {
@@ -289,9 +416,7 @@ static int hp_section(struct hp_read *r, struct hp_words *w)
 		return 1;
 	}
 	if (!strcmp(k, "userlist")) {
-		r->sec = HP_SEC_USERLIST;
-		if (w->n != 2)
-			hp_error(r, "'userlist' needs a name");
+		hp_open_userlist(r, w);
 		return 1;
 	}
 	if (!strcmp(k, "http-errors")) {
@@ -311,38 +436,6 @@ static int hp_section(struct hp_read *r, struct hp_words *w)
 			return 1;
 		}
 	return 0;
-}
-
-/* `user NAME [password HASH | insecure-password PASS] [groups G,...]`,
- * `group NAME [users U,...]`.  Checked and counted; the stats page (issue
- * 14) is to take them from here. */
-static void hp_userlist_line(struct hp_read *r, struct hp_words *w)
-{
-	int i;
-
-	if (!strcmp(w->args[0], "group")) {
-		if (w->n < 2 || (w->n != 2 && (w->n != 4 || strcmp(w->args[2], "users"))))
-			hp_error(r, "usage: group NAME [users USER,...]");
-		return;
-	}
-	if (strcmp(w->args[0], "user")) {
-		hp_error(r, "'%s' is not a keyword of a userlist (user, group)", w->args[0]);
-		return;
-	}
-	if (w->n < 2) {
-		hp_error(r, "usage: user NAME [password HASH | insecure-password PASS] [groups G,...]");
-		return;
-	}
-	for (i = 2; i < w->n; i += 2) {
-		if (i + 1 >= w->n || (strcmp(w->args[i], "password") &&
-				      strcmp(w->args[i], "insecure-password") &&
-				      strcmp(w->args[i], "groups"))) {
-			hp_error(r, "user %s: unexpected '%s' (password, insecure-password, groups)",
-				 w->args[1], w->args[i]);
-			return;
-		}
-	}
-	r->n_users++;
 }
 
 static void hp_line(struct hp_read *r, const char *text, size_t n)

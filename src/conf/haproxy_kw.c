@@ -426,10 +426,20 @@ static int kw_stats(struct hp_read *r, struct hp_px *px, struct hp_words *w, cha
 		return 0;
 	}
 	if (!strcmp(k, "admin")) {
+		char cond[1024];
+		size_t len = 0;
+		int i;
+
 		if (w->n < 4 || (strcmp(w->args[2], "if") && strcmp(w->args[2], "unless")))
 			return err_set(err, errlen, "usage: stats admin if|unless CONDITION");
-		s->admin = 1; /* the condition is the stats page's (issue 14) */
-		return 0;
+		/* the condition is the stats page's to compile (issue 14) */
+		for (i = 2; i < w->n && len < sizeof(cond); i++)
+			len += (size_t)snprintf(cond + len, sizeof(cond) - len, "%s%s", i > 2 ? " " : "",
+						w->args[i]);
+		if (len >= sizeof(cond))
+			return err_set(err, errlen, "stats admin: condition too long");
+		s->admin = 1;
+		return set_str(&s->admin_cond, cond, err, errlen);
 	}
 	if (w->n != 3)
 		return err_set(err, errlen,

@@ -421,7 +421,29 @@ static void test_sections_ignored_and_userlist(void **state)
 	expect_warning(10, "section 'program' is not read");
 	expect_warning(11, "section 'ring' is not read");
 	expect_warning(12, "section 'cache' is not read");
+	{
+		const struct hp_userlist *ul = config_find_userlist(cfg, "admins");
+		const struct hp_user *u;
+
+		assert_non_null(ul);
+		u = ul->users;
+		assert_string_equal(u->name, "alice");
+		assert_string_equal(u->password, "secret");
+		assert_true(u->insecure);
+		assert_null(u->groups);
+		u = u->next;
+		assert_string_equal(u->name, "bob");
+		assert_string_equal(u->password, "$5$abc");
+		assert_false(u->insecure);
+		assert_string_equal(u->groups, "ops");
+		assert_null(u->next);
+		assert_string_equal(ul->groups->name, "ops");
+		assert_string_equal(ul->groups->users, "alice");
+	}
 	config_free(cfg);
+	expect_error("userlist u\nuserlist u\n", 2, "userlist 'u' is defined twice");
+	expect_error("userlist u\n    user a\n    user a\n", 3,
+		     "user 'a' is defined twice in userlist 'u'");
 	expect_error("userlist u\n    user bob passwd x\n", 2, "unexpected 'passwd'");
 	expect_error("userlist u\n    frob\n", 2, "'frob' is not a keyword of a userlist");
 	expect_error("http-errors e\n    frob x\n", 2, "'frob' is not a keyword of http-errors");
@@ -785,6 +807,7 @@ static void test_options(void **state)
 	assert_int_equal(c->stats.refresh_s, 10);
 	assert_true(c->stats.hide_version);
 	assert_true(c->stats.admin);
+	assert_string_equal(c->stats.admin_cond, "if TRUE");
 	assert_string_equal(c->cookie.name, "SRV");
 	assert_int_equal(c->cookie.mode, HP_CK_INSERT);
 	assert_true(c->cookie.indirect && c->cookie.nocache);
