@@ -219,3 +219,55 @@ def _who(vport):
         return fc.who(vport, host=VIP, timeout=2.0)
     except (OSError, AssertionError):
         return None
+
+
+def running_on(c, rsc):
+    r = c.run("node1", "crm_resource", "--locate", "-r", rsc, "--quiet", check=False)
+    nodes = r.stdout.split()
+    return nodes[0] if len(nodes) == 1 else None
+
+
+def test_seed003_group_with_ipaddr2(cluster, tmp_path, backend):
+    """seed 003: fulcrum (keepalived.conf TCP service) in a group after an
+    ocf:heartbeat:IPaddr2 VIP; standby of the node moves both, and a client
+    on the network is served through the VIP again."""
+    c = cluster
+    bport, vport = fc.free_port(), fc.free_port()
+    for n in NODES:
+        c.in_netns(n, lambda n=n: backend(n, host=c.addr[n], port=bport))
+    conf = tmp_path / "lb.conf"
+    conf.write_text("virtual_server %s %d {\n    lb_algo rr\n    lb_kind PROXY\n%s}\n" % (
+        VIP, vport, "".join("    real_server %s %d {\n    }\n" % (c.addr[n], bport)
+                            for n in NODES)))
+    os.chmod(tmp_path, 0o755)
+    c.run("node1", "cibadmin", "-C", "-o", "resources", "-X",
+          '<group id="hagroup">'
+          '<primitive id="VIP" class="ocf" provider="heartbeat" type="IPaddr2">'
+          '<instance_attributes id="vi"><nvpair id="vi1" name="ip" value="%s"/>'
+          '<nvpair id="vi2" name="cidr_netmask" value="24"/>'
+          '<nvpair id="vi3" name="nic" value="eth0"/></instance_attributes>'
+          '<operations><op id="vo" name="monitor" interval="5s" timeout="20s"/></operations>'
+          '</primitive>'
+          '<primitive id="lb" class="ocf" provider="fulcrum" type="fulcrum">'
+          '<instance_attributes id="bi"><nvpair id="bi1" name="config" value="%s"/>'
+          '<nvpair id="bi2" name="binary" value="%s"/>'
+          '<nvpair id="bi3" name="ctl" value="%s"/></instance_attributes>'
+          '<operations><op id="bo" name="monitor" interval="3s" timeout="20s"/></operations>'
+          '</primitive></group>' % (VIP, conf, fc.FULCRUM, fc.FULCRUMCTL))
+    first = fc.wait_until(lambda: running_on(c, "lb"), 60, "the group started", interval=0.5)
+    assert running_on(c, "VIP") == first
+    fc.wait_until(lambda: holds_vip(c, first), 20, "the VIP on %s" % first, interval=0.2)
+    assert fc.wait_until(lambda: c.in_client(lambda: _who(vport)), 30,
+                         "a client served through the VIP", interval=0.5) in NODES
+
+    c.run("node1", "crm_attribute", "-N", first, "-n", "standby", "-v", "on")
+    second = fc.wait_until(lambda: (lambda n: n if n and n != first else None)(
+        running_on(c, "lb")), 60, "the group moved", interval=0.5)
+    assert running_on(c, "VIP") == second
+    fc.wait_until(lambda: holds_vip(c, second) and not holds_vip(c, first), 30,
+                  "the VIP moved from %s to %s" % (first, second), interval=0.2)
+    # the old node's director is gone: its control socket no longer answers
+    assert not c.run(first, "sh", "-c", "ls /run/resource-agents/fulcrum-lb.sock",
+                     check=False).stdout.strip()
+    assert fc.wait_until(lambda: c.in_client(lambda: _who(vport)), 30,
+                         "a client served by %s" % second, interval=0.5) in NODES
