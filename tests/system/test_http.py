@@ -407,3 +407,27 @@ def test_maxconn_plus_one_waits_then_is_served(lb, origin):
     for s in held:
         s.close()
     assert got.startswith(b"HTTP/1.1 200 OK") and got.endswith(b"a /third")
+
+
+def test_reload_keeps_listener_and_kept_alive_client(lb, origin):
+    """SIGHUP with a changed backend: a client kept alive across the reload
+    is served by the new configuration on its next request, and the
+    listener never refused anyone."""
+    a, b = origin("a"), origin("b")
+    port, d = lb([a.port])
+    out, s = exchange(port, b"GET /before HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert out.endswith(b"a /before")
+    d.write_conf(cfg(port, [b.port]))
+    d.reload()
+
+    def served_by_b():
+        got, p = exchange(port, b"GET /probe HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+                          until_close=True)
+        p.close()
+        assert got.startswith(b"HTTP/1.1 200 OK"), got  # never refused during the reload
+        return got.endswith(b"b /probe")
+    fc.wait_until(served_by_b, 15, "the new backend")
+    s.sendall(b"GET /after HTTP/1.1\r\nHost: x\r\n\r\n")
+    got = read_all(s, until_close=False)
+    s.close()
+    assert got.startswith(b"HTTP/1.1 200 OK") and got.endswith(b"b /after")
