@@ -511,7 +511,8 @@ static void hp_finish_proxy(struct hp_read *r, struct hp_px *px)
 
 	r->file = hp->file;
 	r->line = hp->line;
-	if (hp->default_backend) {
+	if (hp->default_backend && (hp->cap & HP_CAP_FE)) {
+		/* (a backend ignores one it took from defaults, as haproxy) */
 		if (px->default_backend_line)
 			r->line = px->default_backend_line;
 		hp->default_be = config_find_http_proxy(r->cfg, hp->default_backend, HP_CAP_BE);
@@ -551,9 +552,25 @@ static void hp_service_timeouts(struct virtual_server *vs, const struct http_pro
 	vs->connect_retries = be->retries;
 }
 
+/* A frontend without a default backend: each service keeps an empty pool
+ * of its own (the engine answers 503), named "frontend NAME #N" -- a blank
+ * no proxy name has, so it never meets a backend's pool, and fd@ binds
+ * (no address to name them after) stay apart. */
+static int hp_own_pool_name(struct hp_read *r, const struct hp_px *px, struct virtual_server *vs,
+			    unsigned n)
+{
+	char name[300];
+
+	snprintf(name, sizeof(name), "frontend %s #%u", px->hp->name, n);
+	free(vs->pool->name);
+	vs->pool->name = strdup(name);
+	return vs->pool->name ? 0 : -1;
+}
+
 /* Each bind a service, pointed at its default backend's pool. */
 static void hp_add_services(struct hp_read *r, struct hp_px *px)
 {
+	unsigned own = 0;
 	struct hp_bind *b;
 	struct virtual_server *o;
 	char a[ADDR_STRLEN];
@@ -573,6 +590,8 @@ static void hp_add_services(struct hp_read *r, struct hp_px *px)
 			hp_service_timeouts(b->vs, px->hp);
 			if (px->hp->default_be && px->hp->default_be->pool)
 				vs_set_pool(b->vs, px->hp->default_be->pool);
+			else if (hp_own_pool_name(r, px, b->vs, ++own) < 0)
+				hp_error(r, "out of memory");
 			config_add_vs(r->cfg, b->vs);
 		}
 		free(b);

@@ -332,6 +332,10 @@ static void test_defaults_inheritance(void **state)
 	assert_int_equal(cfg->vs->next->idle_timeout_ms, 3600000);
 	config_free(cfg);
 
+	/* a backend ignores the default_backend of its defaults; a frontend not */
+	config_free(expect_ok("defaults\n    default_backend nope\nbackend b\n"));
+	expect_error("defaults\n    default_backend nope\nfrontend f\n", 2,
+		     "default_backend 'nope' is no backend or listen section");
 	expect_error("defaults a\nbackend b from c\n", 2, "no defaults section named 'c'");
 	expect_error("backend b\nbackend b\n", 2, "has the same name as the backend at h.cfg:1");
 	expect_error("frontend\n", 1, "'frontend' needs a name");
@@ -476,6 +480,10 @@ static void test_bind_forms(void **state)
 	assert_int_equal(vs->bind_fd, 5);
 	assert_int_equal(vs->next->bind_fd, 7);
 	assert_string_equal(fmt(&vs->next->next->addr), "0.0.0.0:81"); /* haproxy 1.x form */
+	/* no default backend: an empty pool each, named apart */
+	assert_string_equal(vs->pool->name, "frontend f #9");
+	assert_string_equal(vs->next->pool->name, "frontend f #10");
+	assert_int_equal(vs->pool->n_rs, 0);
 	assert_int_equal(cfg->n_vs, 11);
 	expect_warning(3, "'v4v6' only tunes HAProxy");
 	expect_warning(4, "'name three' is not used");
