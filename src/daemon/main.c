@@ -309,7 +309,8 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (loop_signal(fc->loop, SIGTERM, on_stop) < 0 || loop_signal(fc->loop, SIGINT, on_stop) < 0 ||
-	    loop_signal(fc->loop, SIGHUP, on_hup) < 0) {
+	    loop_signal(fc->loop, SIGHUP, on_hup) < 0 ||
+	    (hap.on && loop_signal(fc->loop, SIGUSR1, on_stop) < 0)) { /* haproxy -sf */
 		log_err("cannot watch signals: %s", strerror(errno));
 		goto out;
 	}

@@ -304,6 +304,10 @@ int pvs_listen(struct pvs *p, char *err, size_t errlen)
 	if (fd < 0)
 		goto fail;
 	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	/* haproxy.cfg: a new process started with -sf binds beside the old
+	 * one, which stops once the new one serves */
+	if (p->vs && p->vs->http)
+		(void)setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
 	/* a VIP that arrives later (VRRP, Pacemaker) is served at once */
 	(void)setsockopt(fd, IPPROTO_IP, IP_FREEBIND, &one, sizeof(one));
 	if (p->addr.family == AF_INET6) {

@@ -4,7 +4,9 @@ connection, pipelining, Upgrade tunnels and dead servers, over real
 sockets on loopback against raw-socket HTTP servers run by the test.
 
 Skipped in a build without the haproxy.cfg reader."""
+import signal
 import socket
+import subprocess
 import threading
 import time
 
@@ -431,3 +433,48 @@ def test_reload_keeps_listener_and_kept_alive_client(lb, origin):
     got = read_all(s, until_close=False)
     s.close()
     assert got.startswith(b"HTTP/1.1 200 OK") and got.endswith(b"b /after")
+
+
+def test_sf_new_process_takes_over_the_port(lb, origin, tmp_path):
+    """haproxy -f CFG -sf OLD: the new process binds the same port beside
+    the old one, serves, and the old one stops (SIGUSR1)."""
+    o = origin("a")
+    port = fc.free_port()
+    conf = tmp_path / "h.cfg"
+    conf.write_text(cfg(port, [o.port]))
+    prog = str(fc.BUILD / "haproxy")
+    procs = []
+
+    def start(*extra, name):
+        err = open(tmp_path / (name + ".stderr"), "w")
+        p = subprocess.Popen([prog, "-db", "-f", str(conf)] + list(extra), stdout=err,
+                             stderr=err, stdin=subprocess.DEVNULL, env=fc.env())
+        procs.append((p, err, tmp_path / (name + ".stderr")))
+        return p
+
+    def serves():
+        try:
+            got, s = exchange(port, b"GET /sf HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+                              until_close=True)
+        except OSError:
+            return False
+        s.close()
+        return got.endswith(b"a /sf")
+
+    try:
+        old = start(name="old")
+        fc.wait_until(serves, 15, "the first process")
+        new = start("-sf", str(old.pid), name="new")
+        assert old.wait(timeout=15) == 0
+        assert new.poll() is None
+        assert serves()
+        new.send_signal(signal.SIGTERM)
+        assert new.wait(timeout=15) == 0
+    finally:
+        for p, err, _ in procs:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+            err.close()
+    for _, _, path in procs:
+        fc.assert_no_sanitizer(path.read_text(errors="replace"), path.name)
