@@ -35,6 +35,19 @@ void stats_backends(const struct fulcrum *fc, struct sbuf *out);
  * TYPE lines.  Returns 0, or -1 when out of memory (out->oom). */
 int stats_prometheus(const struct fulcrum *fc, struct sbuf *out);
 
+/* The stats page (HAProxy's `stats uri`): an HTML document, a table per
+ * proxy with a row per frontend, server and backend, each row's class
+ * saying its state (active_up, active_down, active_draining, maintain...).
+ * o may be NULL (no refresh, version shown, every proxy, no export links). */
+struct stats_html_opts {
+	const char *uri;	  /* the page's URI: links to URI;csv and URI;json */
+	unsigned refresh_s;	  /* `stats refresh`: 0 = none */
+	int hide_version;	  /* `stats hide-version` */
+	const char *const *scope; /* `stats scope`: the proxies shown (none: all) */
+	unsigned n_scope;
+};
+void stats_html(const struct fulcrum *fc, const struct stats_html_opts *o, struct sbuf *out);
+
 /* Text written into CSV: as is, or between double quotes (doubled inside)
  * when it holds a comma, a quote or a line break. */
 void stats_csv_str(struct sbuf *out, const char *s);

@@ -419,6 +419,42 @@ static void test_metrics_haproxy_names(void **state)
 	assert_non_null(strstr(s, "reason=\"connect: refused, try \\\"later\\\"\""));
 }
 
+/* ---- the stats page ---- */
+
+static void test_stats_html(void **state)
+{
+	const char *const scope[] = {"TCP 10.0.0.1:80"};
+	struct stats_html_opts o = {.uri = "/st", .refresh_s = 5, .hide_version = 1};
+	struct sbuf out;
+
+	sbuf_init(&out);
+	/* s1 at a name that needs escaping */
+	free(((struct fulcrum *)*state)->cfg->http_proxies->pool->rs->name);
+	((struct fulcrum *)*state)->cfg->http_proxies->pool->rs->name = strdup("s<1>");
+	stats_html(*state, &o, &out);
+	assert_false(out.oom);
+	assert_non_null(strstr(sbuf_str(&out), "<meta http-equiv=\"refresh\" content=\"5\">"));
+	assert_null(strstr(sbuf_str(&out), "version"));
+	assert_non_null(strstr(sbuf_str(&out), "<a href=\"/st;csv\">"));
+	/* a table per proxy, a row per server coloured by its state */
+	assert_non_null(strstr(sbuf_str(&out), "<tr class=\"frontend\"><td class=\"ac\">Frontend"));
+	assert_non_null(strstr(sbuf_str(&out), "<tr class=\"active_down\"><td class=\"ac\">s&lt;1&gt;"));
+	assert_non_null(strstr(sbuf_str(&out), "<tr class=\"active_draining\"><td class=\"ac\">10.0.0.3:80"
+					       "</td><td>0</td><td>0</td><td>0</td><td></td><td>7</td>"));
+	assert_non_null(strstr(sbuf_str(&out), "<tr class=\"backend\"><td class=\"ac\">Backend"));
+	/* scope: one proxy only */
+	sbuf_reset(&out);
+	o.scope = scope;
+	o.n_scope = 1;
+	stats_html(*state, &o, &out);
+	assert_null(strstr(sbuf_str(&out), "Frontend"));
+	assert_non_null(strstr(sbuf_str(&out), ">TCP 10.0.0.1:80</th>"));
+	sbuf_reset(&out);
+	stats_html(*state, NULL, &out);
+	assert_non_null(strstr(sbuf_str(&out), "<h1>fulcrum version "));
+	sbuf_free(&out);
+}
+
 /* ---- the stats socket's words ---- */
 
 static void test_stats_socket_words(void **state)
@@ -446,6 +482,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_servers_state_and_backend, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_metrics_format, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_metrics_haproxy_names, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_stats_html, setup, teardown),
 	    cmocka_unit_test(test_stats_socket_words),
 	};
 
