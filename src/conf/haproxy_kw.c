@@ -486,8 +486,8 @@ static int kw_hash_type(struct hp_read *r, struct hp_px *px, struct hp_words *w,
 		    strcmp(w->args[i], "avalanche"))
 			return err_set(err, errlen, "hash-type: unknown '%s'", w->args[i]);
 	if (w->n > 2)
-		hp_warn(r, "hash-type %s: fulcrum hashes with its own function (the spread is "
-			   "the same, the server a key lands on differs from HAProxy's)",
+		hp_warn(r, "hash-type %s: fulcrum hashes with sdbm, haproxy's default (keys "
+			   "spread alike, but may land on other servers than haproxy's)",
 			w->args[2]);
 	return 0;
 }

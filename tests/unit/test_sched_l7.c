@@ -192,6 +192,38 @@ static void test_hash_weights_and_client(void **state)
 	sched_destroy(&p.s);
 }
 
+/* The server haproxy's map-based hashing picks: balance-uri.vtc's 4 equal
+ * servers send /url1, /url2, /url3 to the 2nd, 3rd and 4th; with weights
+ * 1 and 3 the map is A B B B (haproxy's interleave, worked by hand), so
+ * sdbm % 4 picks. */
+static void test_hash_as_haproxy(void **state)
+{
+	static const int w4[] = {1, 1, 1, 1}, w2[] = {1, 3}, w2x[] = {10, 30};
+	struct fc_addr c = client_at(0xc0000201, 1000);
+	static const char map[] = "ABBB";
+	char key[32];
+	struct pool7 p;
+	unsigned h, i, k;
+
+	pool_open(&p, "hash", w4, 4);
+	assert_int_equal(pick_key(&p, "/url1", &c, 0), 1);
+	assert_int_equal(pick_key(&p, "/url2", &c, 0), 2);
+	assert_int_equal(pick_key(&p, "/url3", &c, 0), 3);
+	sched_destroy(&p.s);
+	for (k = 0; k < 2; k++) {
+		pool_open(&p, "hash", k ? w2x : w2, 2); /* scaled weights: the same answers */
+		for (i = 0; i < 50; i++) {
+			const unsigned char *q;
+
+			snprintf(key, sizeof(key), "/k%u", i);
+			for (h = 0, q = (const unsigned char *)key; *q; q++)
+				h = *q + (h << 6) + (h << 16) - h; /* sdbm */
+			assert_int_equal(pick_key(&p, key, &c, 0), map[h % 4] - 'A');
+		}
+		sched_destroy(&p.s);
+	}
+}
+
 /* ---- chash (consistent) ---- */
 
 static void test_chash_moves_only_the_lost_servers_keys(void **state)
@@ -258,6 +290,7 @@ int main(void)
 	    cmocka_unit_test(test_random_least_loaded),
 	    cmocka_unit_test(test_hash_same_key_same_server),
 	    cmocka_unit_test(test_hash_weights_and_client),
+	    cmocka_unit_test(test_hash_as_haproxy),
 	    cmocka_unit_test(test_chash_moves_only_the_lost_servers_keys),
 	    cmocka_unit_test(test_chash_empty),
 	};
