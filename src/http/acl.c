@@ -176,24 +176,68 @@ static int pat_add(struct acl_term *t, const char *s, const char *op, char *err,
 	return 0;
 }
 
+/* A pattern file is read whole at load; past this it is refused (and
+ * /dev/zero cannot hold the reader forever). */
+#define PAT_FILE_MAX (64u << 20)
+
 /* -f FILE: one pattern per line; blank lines and '#' comments skipped,
  * surrounding blanks trimmed (haproxy's pat_ref_read_from_file). */
+/* One line of a pattern file (NUL-ended, newline included or not). */
+static int pat_line(struct acl_term *t, char *p, char *err, size_t errlen)
+{
+	char *e;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	e = p + strlen(p);
+	while (e > p && (e[-1] == '\n' || e[-1] == '\r' || e[-1] == ' ' || e[-1] == '\t'))
+		*--e = 0;
+	return *p && *p != '#' ? pat_add(t, p, NULL, err, errlen) : 0;
+}
+
+/* Read in blocks, split on newlines: bounded in memory and in length
+ * whatever the file is (a line over PAT_LINE_MAX, or more than
+ * PAT_FILE_MAX bytes, is refused). */
+#define PAT_LINE_MAX 4096
+
 static int pat_file(struct acl_term *t, const char *path, char *err, size_t errlen)
 {
-	char line[1024], *p, *e;
+	char buf[PAT_LINE_MAX + 1];
+	size_t have = 0, total = 0, n;
 	FILE *f = fopen(path, "r");
 	int ret = 0;
 
 	if (!f)
 		return err_set(err, errlen, "cannot read pattern file '%s': %s", path, strerror(errno));
-	while (!ret && fgets(line, sizeof(line), f)) {
-		for (p = line; *p == ' ' || *p == '\t'; p++)
-			;
-		e = p + strlen(p);
-		while (e > p && (e[-1] == '\n' || e[-1] == '\r' || e[-1] == ' ' || e[-1] == '\t'))
-			*--e = 0;
-		if (*p && *p != '#')
-			ret = pat_add(t, p, NULL, err, errlen);
+	for (;;) {
+		char *nl;
+
+		n = fread(buf + have, 1, PAT_LINE_MAX - have, f);
+		have += n;
+		total += n;
+		if (total > PAT_FILE_MAX) {
+			ret = err_set(err, errlen, "pattern file '%s' is larger than %u MiB", path, PAT_FILE_MAX >> 20);
+			break;
+		}
+		while (!ret && (nl = memchr(buf, '\n', have))) {
+			size_t len = nl + 1 - buf;
+
+			*nl = 0;
+			ret = pat_line(t, buf, err, errlen);
+			memmove(buf, buf + len, have - len);
+			have -= len;
+		}
+		if (ret)
+			break;
+		if (!n) { /* end of file: a last line without a newline */
+			buf[have] = 0;
+			ret = have ? pat_line(t, buf, err, errlen) : 0;
+			break;
+		}
+		if (have == PAT_LINE_MAX) {
+			ret = err_set(err, errlen, "pattern file '%s' has a line over %d bytes", path, PAT_LINE_MAX);
+			break;
+		}
 	}
 	fclose(f);
 	return ret;

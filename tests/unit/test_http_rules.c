@@ -249,7 +249,7 @@ static void test_acl_pattern_file(void **state)
 	struct fx *f = *state;
 	char path[] = "/tmp/test_http_rules_XXXXXX", line[256];
 	int fd = mkstemp(path);
-	static const char text[] = "# static trees\n  /images  \n\n/Static\n";
+	static const char text[] = "# static trees\r\n  /images  \r\n\n/Static"; /* CRLF, no last newline */
 
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, text, sizeof(text) - 1), (ssize_t)(sizeof(text) - 1));
@@ -582,6 +582,7 @@ static void test_refusals(void **state)
 		{"acl a path -m nope /x", "unknown match method 'nope'"},
 		{"acl a path -m reg (", "bad regex '('"},
 		{"acl a path -f /nonexistent/file", "cannot read pattern file '/nonexistent/file'"},
+		{"acl a path -f /dev/zero", "pattern file '/dev/zero' has a line over 4096 bytes"},
 		{"acl a hdr_cnt(x) abc", "'abc' is not an integer or a range"},
 		{"acl a src 10.0.0.0/40", "bad network mask"},
 		{"acl a ssl_fc 1", "takes no pattern"},
