@@ -223,6 +223,69 @@ static void test_chatty_script_tail(void **state)
 	assert_true(g.at_ms - t0 < 10000);
 }
 
+/* spawn_keep_output: the whole output up to its max, NUL-terminated, and
+ * whether more came (src/cluster/ reads crm_mon's XML this way). */
+struct kept {
+	int called, truncated;
+	size_t len;
+	char head[8], tail[8];
+};
+
+static void on_kept(struct spawn_result *r, void *data)
+{
+	struct kept *k = data;
+
+	k->called++;
+	k->truncated = r->all_truncated;
+	k->len = r->all ? r->all_len : (size_t)-1;
+	if (r->all && r->all_len >= 4) {
+		assert_int_equal(strlen(r->all), r->all_len);
+		memcpy(k->head, r->all, 4);
+		memcpy(k->tail, r->all + r->all_len - 4, 4);
+	}
+	if (++n_done >= stop_when_done)
+		loop_stop(L);
+}
+
+static void keep_run(const char *cmd, size_t max, struct kept *k)
+{
+	char err[ERRLEN] = "";
+	struct spawn *sp;
+
+	memset(k, 0, sizeof(*k));
+	sp = spawn_start(L, cmd, NULL, 0, on_kept, k, err, sizeof(err));
+	if (!sp)
+		fail_msg("spawn_start(%s): %s", cmd, err);
+	assert_int_equal(spawn_keep_output(sp, max), 0);
+	run_until(1, 10000);
+	assert_int_equal(k->called, 1);
+}
+
+static void test_keep_output(void **state)
+{
+	struct kept k;
+
+	(void)state;
+	/* 300 KiB of 'a' between BEG and END: all of it, far past SPAWN_TAIL */
+	keep_run("sh -c 'printf BEG; head -c 307200 /dev/zero | tr \"\\\\000\" a; printf END'",
+		 1 << 20, &k);
+	assert_false(k.truncated);
+	assert_int_equal(k.len, 307206);
+	assert_memory_equal(k.head, "BEGa", 4);
+	assert_memory_equal(k.tail, "aEND", 4);
+	/* over the max: the first max bytes, and said so */
+	keep_run("sh -c 'printf BEG; head -c 307200 /dev/zero | tr \"\\\\000\" a; printf END'",
+		 1000, &k);
+	assert_true(k.truncated);
+	assert_int_equal(k.len, 1000);
+	assert_memory_equal(k.head, "BEGa", 4);
+	assert_memory_equal(k.tail, "aaaa", 4);
+	/* nothing printed: an empty string, not NULL */
+	keep_run("/bin/true", 100, &k);
+	assert_int_equal(k.len, 0);
+	assert_false(k.truncated);
+}
+
 /* Is the process gone (or a zombie waiting for its reaper)? */
 static int proc_dead(pid_t pid)
 {
@@ -524,6 +587,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_true_false_codes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_output_both_streams, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_chatty_script_tail, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_keep_output, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_timeout_kills_group, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cancel, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_grandchild_holds_pipe, setup, teardown),
