@@ -101,6 +101,7 @@ struct hstream {
 	char *reqhead; /* the request head, copied out of cin (req.buf) */
 	int cin_eof, sin_eof;
 	int lingering; /* HS_CLOSE: answer sent, write side shut, draining */
+	int cli_shut, srv_shut; /* HS_TUNNEL: our FIN sent to that side */
 
 	struct h1_msg req, resp;
 	int req_parsed, resp_parsed;

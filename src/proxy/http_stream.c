@@ -181,6 +181,10 @@ unsigned hs_timeout(const struct hstream *s)
 {
 	const struct http_proxy *fe = s->fe, *be = s->be ? s->be : s->fe;
 
+	if (s->state == HS_TUNNEL && s->cin_eof && fe->t_client_fin)
+		return fe->t_client_fin; /* half-closed by the client */
+	if (s->state == HS_TUNNEL && s->sin_eof && be->t_server_fin)
+		return be->t_server_fin;
 	if (s->state == HS_TUNNEL)
 		return t_or(be->t_tunnel, t_or(be->t_server, fe->t_client));
 	if (s->srv_state == HSS_CONNECTING)
@@ -327,11 +331,22 @@ static void update_interest(struct hstream *s)
 static int eofs(struct hstream *s)
 {
 	if (s->state == HS_TUNNEL) {
-		if ((s->cin_eof && !hbuf_data(&s->cin)) || (s->sin_eof && !hbuf_data(&s->sin))) {
-			if (!hbuf_data(&s->cout) && !hbuf_data(&s->sout)) {
-				hstream_close(s, 0);
-				return 1;
-			}
+		/* a side's FIN goes on to the other once its bytes did; the
+		 * tunnel ends when both sides are done */
+		if (s->cin_eof && !hbuf_data(&s->cin) && !hbuf_data(&s->sout) && !s->srv_shut) {
+			s->srv_shut = 1;
+			if (s->sfd >= 0)
+				(void)shutdown(s->sfd, SHUT_WR);
+			hs_arm(s, hs_timeout(s));
+		}
+		if (s->sin_eof && !hbuf_data(&s->sin) && !hbuf_data(&s->cout) && !s->cli_shut) {
+			s->cli_shut = 1;
+			(void)shutdown(s->cfd, SHUT_WR);
+			hs_arm(s, hs_timeout(s));
+		}
+		if (s->srv_shut && s->cli_shut) {
+			hstream_close(s, 0);
+			return 1;
 		}
 		return 0;
 	}
@@ -450,6 +465,12 @@ void hstream_on_io(struct loop *l, struct ev_io *io, uint32_t events)
 		int *eof = client ? &s->cin_eof : &s->sin_eof;
 
 		n = hbuf_recv(client ? s->cfd : s->sfd, b);
+		if (n == -2 && (client || s->state == HS_TUNNEL)) {
+			/* reset: nobody to deliver to (and a hung-up socket would
+			 * wake us at every round while we waited for the other) */
+			hstream_close(s, 1);
+			return;
+		}
 		if (n == 0 || n == -2)
 			*eof = 1;
 		if (n > 0 && s->state != HS_HEAD)

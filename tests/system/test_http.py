@@ -328,6 +328,11 @@ def test_websocket_upgrade_relayed(lb, origin):
             assert d
             echo += d
         assert echo == msg
+    # a half-close crosses the tunnel: the echo of the last bytes still
+    # comes back, then the server's close
+    s.sendall(b"last words")
+    s.shutdown(socket.SHUT_WR)
+    assert read_all(s) == b"last words"
     s.close()
 
 

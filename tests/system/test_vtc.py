@@ -22,7 +22,6 @@ VTC_DIR = pathlib.Path(os.environ.get("FC_VTC_DIR", fc.REPO.parent / "shared" / 
 NOT_YET = {
     "webstats/webstats-scope-and-post-change.vtc": "the stats page (issue 14)",
     "http-messaging/truncated.vtc": "an HTTP/2 client: fulcrum speaks HTTP/1.1 only",
-    "balance/balance-uri.vtc": "balance uri needs the request's hash key in the scheduler",
 }
 
 
