@@ -43,11 +43,12 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: fulcrum [OPTION]...\n"
-		"High-availability load balancer: reads keepalived.conf or ldirectord.cf.\n"
+		"High-availability load balancer: reads keepalived.conf, ldirectord.cf or\n"
+		"haproxy.cfg.\n"
 		"\n"
 		"  -f, --use-file=FILE     configuration file (default %s)\n"
-		"      --format=GRAMMAR    read it as keepalived or ldirectord (the default\n"
-		"                          is the grammar its content shows; a file no\n"
+		"      --format=GRAMMAR    read it as keepalived, ldirectord or haproxy (the\n"
+		"                          default is the grammar its content shows; a file no\n"
 		"                          grammar claims is read as keepalived)\n"
 		"  -t, --config-test       check the configuration and exit: 0 if it can be\n"
 		"                          served, else 1 with a file:line: message per error\n"
