@@ -178,8 +178,11 @@ static void hp_open_proxy(struct hp_read *r, struct hp_words *w, unsigned cap)
 		hp_error(r, "'%s' needs a name", w->args[0]);
 		return;
 	}
-	if (cap && (other = config_find_http_proxy(r->cfg, name, HP_CAP_FE | HP_CAP_BE)) &&
-	    (other->cap & cap)) {
+	/* a frontend and a backend may share a name; two of a side may not */
+	other = cap & HP_CAP_FE ? config_find_http_proxy(r->cfg, name, HP_CAP_FE) : NULL;
+	if (!other && (cap & HP_CAP_BE))
+		other = config_find_http_proxy(r->cfg, name, HP_CAP_BE);
+	if (other) {
 		hp_error(r, "%s '%s' has the same name as the %s at %s:%d", cap_name(cap), name,
 			 cap_name(other->cap), other->file, other->line);
 		return;

@@ -338,6 +338,14 @@ static void test_defaults_inheritance(void **state)
 		     "default_backend 'nope' is no backend or listen section");
 	expect_error("defaults a\nbackend b from c\n", 2, "no defaults section named 'c'");
 	expect_error("backend b\nbackend b\n", 2, "has the same name as the backend at h.cfg:1");
+	expect_error("frontend b\nbackend b\nbackend b\n", 3,
+		     "backend 'b' has the same name as the backend at h.cfg:2");
+	expect_error("frontend b\nbackend b\nlisten b\n", 3,
+		     "listen 'b' has the same name as the frontend at h.cfg:1");
+	cfg = expect_ok("frontend www\n    bind :80\n    default_backend www\nbackend www\n"
+			"    server s 10.0.0.1:80\n");
+	assert_ptr_equal(cfg->vs->pool, config_find_pool(cfg, "www"));
+	config_free(cfg);
 	expect_error("frontend\n", 1, "'frontend' needs a name");
 	expect_error("frontend f 1.2.3.4:80 extra\n", 1, "unexpected 'extra'");
 }
