@@ -99,6 +99,8 @@ struct hstream {
 
 	struct hbuf cin, cout, sin, sout; /* client in/out, server in/out */
 	char *reqhead; /* the request head, copied out of cin (req.buf) */
+	/* cin.p is allocated with the stream; cout.p is one block for cout,
+	 * sin, sout and reqhead, allocated with the first request (hs_bufs) */
 	int cin_eof, sin_eof;
 	int lingering; /* HS_CLOSE: answer sent, write side shut, draining */
 	int cli_shut, srv_shut; /* HS_TUNNEL: our FIN sent to that side */

@@ -40,6 +40,10 @@ static inline unsigned t_or(unsigned a, unsigned b)
 {
 	return a ? a : b;
 }
+/* The buffers a transaction needs beyond cin (taken with the first
+ * request, so a connection that never sends one costs one buffer): 0, or
+ * -1 out of memory. */
+int hs_bufs(struct hstream *s);
 void hs_arm(struct hstream *s, unsigned ms);
 unsigned hs_timeout(const struct hstream *s);
 void hs_srv_inactive(struct hstream *s);

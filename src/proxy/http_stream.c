@@ -85,7 +85,24 @@ static void stream_free(void *arg)
 	struct hstream *s = arg;
 
 	free(s->cin.p);
+	free(s->cout.p); /* the block of the four others */
 	free(s);
+}
+
+int hs_bufs(struct hstream *s)
+{
+	char *blk;
+
+	if (s->cout.p)
+		return 0;
+	blk = malloc(4 * HTTP_BUF_SIZE);
+	if (!blk)
+		return -1;
+	s->cout.p = blk;
+	s->sin.p = blk + HTTP_BUF_SIZE;
+	s->sout.p = blk + 2 * HTTP_BUF_SIZE;
+	s->reqhead = blk + 3 * HTTP_BUF_SIZE;
+	return 0;
 }
 
 int http_at_maxconn(struct pvs *p)
@@ -518,7 +535,7 @@ void hstream_new(struct pvs *p, int cfd, const struct fc_addr *client)
 	struct hstream *s = calloc(1, sizeof(*s));
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
-	char *blk = malloc(5 * HTTP_BUF_SIZE);
+	char *blk = malloc(HTTP_BUF_SIZE);
 	int one = 1;
 
 	if (!s || !blk) {
@@ -528,11 +545,7 @@ void hstream_new(struct pvs *p, int cfd, const struct fc_addr *client)
 		close(cfd);
 		return;
 	}
-	s->cin.p = blk;
-	s->cout.p = blk + HTTP_BUF_SIZE;
-	s->sin.p = blk + 2 * HTTP_BUF_SIZE;
-	s->sout.p = blk + 3 * HTTP_BUF_SIZE;
-	s->reqhead = blk + 4 * HTTP_BUF_SIZE;
+	s->cin.p = blk; /* the others come with the first request (hs_bufs) */
 	s->cfd = cfd;
 	s->sfd = -1;
 	s->client = *client;

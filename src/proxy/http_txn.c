@@ -67,6 +67,12 @@ void htxn_answer(struct hstream *s, const char *msg, size_t len, unsigned status
 	s->txn.status = status;
 	s->txn.bytes_out = len;
 	txn_log(s);
+	if (hs_bufs(s) < 0) {
+		/* out of memory: the client is closed without an answer */
+		s->close_client = 1;
+		s->state = HS_CLOSE;
+		return;
+	}
 	s->cout.off = s->cout.len = 0;
 	if (hbuf_put(&s->cout, msg, len) < 0)
 		keep = 0;
@@ -239,6 +245,11 @@ void htxn_start(struct hstream *s, int hlen)
 	const char *path;
 	size_t plen;
 
+	if (hs_bufs(s) < 0) {
+		s->close_client = 1;
+		s->state = HS_CLOSE;
+		return;
+	}
 	/* keep the head apart from cin, whose bytes move on */
 	memcpy(s->reqhead, s->cin.p + s->cin.off, (size_t)hlen);
 	s->req.buf = s->reqhead;
