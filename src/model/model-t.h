@@ -169,6 +169,7 @@ struct virtual_server {
 	struct pool *pool;           /* never NULL; vs_new() gives the service its own */
 	struct http_proxy *http;     /* haproxy.cfg: the frontend (or listen) it binds for, or NULL */
 	int bind_fd;                 /* haproxy.cfg `bind fd@N`: an inherited listening socket; -1 none */
+	int bind_h2;                 /* haproxy.cfg `bind ... proto h2`: clients speak HTTP/2 (h2c) */
 	const char *file;
 	int line;
 
