@@ -535,6 +535,16 @@ static void hp_finish_proxy(struct hp_read *r, struct hp_px *px)
 		if (s->no_port)
 			s->rs->addr.port = hp_frontend_port(r, px);
 	hp_finish_servers(r, px);
+	/* `log global`: the global section's targets join the proxy's (the
+	 * HTTP engine sends to hp->logs only) */
+	if (hp->log_global && r->cfg->hp_global && r->cfg->hp_global->logs) {
+		struct hp_log **tail = &hp->logs;
+
+		while (*tail)
+			tail = &(*tail)->next;
+		if (hp_log_copy(r->cfg->hp_global->logs, tail) < 0)
+			hp_error(r, "out of memory");
+	}
 }
 
 /* What the userspace proxy's own timeouts take from haproxy's (mode tcp
