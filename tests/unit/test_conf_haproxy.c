@@ -313,6 +313,22 @@ static void test_defaults_inheritance(void **state)
 	assert_null(srv(cfg, "one", "t")->checks);
 	config_free(cfg);
 
+	/* `log global`: the global section's targets join the proxy's own */
+	cfg = expect_ok("global\n"
+			"    log 127.0.0.1 local2\n"
+			"defaults\n"
+			"    log global\n"
+			"listen a\n"
+			"    log 10.0.0.9:5140 local5\n"
+			"listen b\n"
+			"    no log\n");
+	assert_int_equal(px(cfg, "a")->logs->facility, 21);
+	assert_non_null(px(cfg, "a")->logs->next);
+	assert_int_equal(px(cfg, "a")->logs->next->facility, 18);
+	assert_string_equal(fmt(&px(cfg, "a")->logs->next->addr), "127.0.0.1:514");
+	assert_null(px(cfg, "b")->logs);
+	config_free(cfg);
+
 	/* `no log` drops the defaults' targets; tcp timeouts on the service */
 	cfg = expect_ok("defaults\n"
 			"    log 127.0.0.1 local0\n"
@@ -327,6 +343,7 @@ static void test_defaults_inheritance(void **state)
 			"    timeout tunnel 1h\n");
 	assert_null(px(cfg, "a")->logs);
 	assert_non_null(px(cfg, "b")->logs);
+	assert_null(px(cfg, "b")->logs->next);
 	assert_int_equal(cfg->vs->idle_timeout_ms, 40000);
 	assert_int_equal(cfg->vs->connect_retries, 1);
 	assert_int_equal(cfg->vs->next->idle_timeout_ms, 3600000);
