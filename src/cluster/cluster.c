@@ -40,6 +40,7 @@ struct src_run {
 	int stale;		  /* the last read failed: `last` is kept */
 	char why[256];		  /* why, while stale */
 	char note[256];		  /* the last read's remark (nodes without an address...) */
+	char refused[256];	  /* the engine's last refusal of the list, logged once */
 	uint64_t last_ok_ms;	  /* loop time of the last good read */
 	unsigned reads, failures;
 	struct ev_timer timer;
@@ -248,12 +249,16 @@ static int pool_follow(struct src_run *r, struct pool *p, struct virtual_server 
 		for (i = 0; i < c.n_added; i++)
 			rs_free(c.added[i]);
 		c.n_gone = 0; /* back in the pool */
-		log_err("pool %s: the servers of its source were refused, the previous ones "
-			"stay: %s",
-			p->name, err);
+		/* the same refusal comes back at every read: said once */
+		if (strncmp(r->refused, err, sizeof(r->refused) - 1))
+			log_err("pool %s: the servers of its source were refused, the previous "
+				"ones stay: %s",
+				p->name, err);
+		snprintf(r->refused, sizeof(r->refused), "%.250s", err);
 		ret = -1;
 		goto out;
 	}
+	r->refused[0] = '\0';
 	{
 		struct sbuf b;
 		char a[ADDR_STRLEN];
@@ -276,7 +281,6 @@ out:
 	for (i = 0; i < c.n_gone; i++)
 		rs_free(c.gone[i]);
 	change_free(&c);
-	(void)r;
 	return ret;
 }
 
