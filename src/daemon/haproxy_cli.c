@@ -1,7 +1,7 @@
 /* HAProxy's command line turned into fulcrum's (haproxy_cli.h).
  *
  *   haproxy -f FILE...   the configuration (several: read one after the other)
- *   -c                   check it and exit 0/1         -> fulcrum -t
+ *   -c                   check it: "Configuration file is valid", exit 0; or 1
  *   -d, -db              foreground, messages on stderr -> -n -l (-d: -D too)
  *   -D                   daemon (fulcrum's default when not in the foreground)
  *   -W, -Ws              master-worker: one process here; -Ws notifies systemd
@@ -23,6 +23,7 @@
 #include "conf/reader.h"
 #include "core/log.h"
 #include "core/version.h"
+#include "daemon/apply.h"
 #include "daemon/haproxy_cli.h"
 #include "kw/diag-t.h"
 #include "model/model.h"
@@ -150,6 +151,41 @@ static void check_condition(const char *expr)
 	exit(verdict);
 }
 
+/* -c: HAProxy's way of saying it (messages prefixed as its are, "file:line:
+ * message" after the prefix). */
+static void check_diag(void *ctx, int severity, const char *msg)
+{
+	fprintf(stderr, "[%s] config : %s\n", severity == DIAG_ERROR ? "ALERT" : "WARNING", msg);
+}
+
+static void check_problem(void *ctx, const char *msg)
+{
+	check_diag(ctx, DIAG_ERROR, msg);
+}
+
+/* haproxy -c: read and check the configuration as the daemon would, say
+ * "Configuration file is valid" (unless -q) and exit 0, or exit 1. */
+static void check_config(struct hap_cli *h, const char *path, int quiet)
+{
+	const struct conf_reader *r = conf_reader_find("haproxy");
+	struct conf_diag d = {.fn = check_diag};
+	struct config *cfg = r ? r->load(path, &d) : NULL;
+
+	hap_cli_free(h); /* the joined file, read now */
+	if (cfg && apply_validate(cfg, check_problem, NULL)) {
+		config_free(cfg);
+		cfg = NULL;
+	}
+	if (!cfg) {
+		fprintf(stderr, "[ALERT] config : Fatal errors found in configuration.\n");
+		exit(1);
+	}
+	config_free(cfg);
+	if (!quiet)
+		printf("Configuration file is valid\n");
+	exit(0);
+}
+
 /* The PIDs after -sf / -st, up to the next option. */
 static int take_pids(struct hap_cli *h, int i, int argc, char **argv)
 {
@@ -169,7 +205,8 @@ static int take_pids(struct hap_cli *h, int i, int argc, char **argv)
 void hap_cli_args(struct hap_cli *h, int *argc, char ***argv)
 {
 	char **av = *argv, *files[HAP_MAX_FILES], ctl[300];
-	int ac = *argc, i, check = 0, debug = 0, fg = 1, nfiles = 0;
+	int ac = *argc, i, check = 0, debug = 0, fg = 1, nfiles = 0, quiet = 0;
+	const char *conf;
 	const char *pidfile = NULL;
 
 	h->on = 1;
@@ -192,7 +229,9 @@ void hap_cli_args(struct hap_cli *h, int *argc, char ***argv)
 			fg = 1;
 		} else if (!strcmp(a, "-D")) {
 			fg = 0;
-		} else if (!strcmp(a, "-W") || !strcmp(a, "-Ws") || !strcmp(a, "-q")) {
+		} else if (!strcmp(a, "-q")) {
+			quiet = 1;
+		} else if (!strcmp(a, "-W") || !strcmp(a, "-Ws")) {
 			continue;
 		} else if (!strcmp(a, "-p") && more) {
 			pidfile = av[++i];
@@ -216,12 +255,13 @@ void hap_cli_args(struct hap_cli *h, int *argc, char ***argv)
 		fprintf(stderr, "haproxy: no configuration file (-f FILE)\n");
 		usage(stderr, 1);
 	}
+	conf = nfiles == 1 ? files[0] : join_files(h, files, (unsigned)nfiles);
+	if (check)
+		check_config(h, conf, quiet);
 	push(h, "fulcrum");
 	push(h, "--format=haproxy");
 	push(h, "-f");
-	push(h, nfiles == 1 ? files[0] : join_files(h, files, (unsigned)nfiles));
-	if (check)
-		push(h, "-t");
+	push(h, conf);
 	if (fg) {
 		push(h, "-n");
 		push(h, "-l");

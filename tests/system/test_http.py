@@ -483,3 +483,27 @@ def test_sf_new_process_takes_over_the_port(lb, origin, tmp_path):
             err.close()
     for _, _, path in procs:
         fc.assert_no_sanitizer(path.read_text(errors="replace"), path.name)
+
+
+def test_haproxy_c_and_cc(lb, tmp_path):
+    """haproxy -c says what HAProxy says; -cc evaluates a .if condition."""
+    prog = str(fc.BUILD / "haproxy")
+    good = tmp_path / "good.cfg"
+    good.write_text(cfg(fc.free_port(), [9]))
+    bad = tmp_path / "bad.cfg"
+    bad.write_text("frontend f\n    bind 127.0.0.1:9\n    frobnicate 1\n")
+
+    def run(*args):
+        r = subprocess.run([prog] + list(args), capture_output=True, text=True, timeout=30,
+                           env=fc.env(), stdin=subprocess.DEVNULL)
+        fc.assert_no_sanitizer(r.stderr, "haproxy " + " ".join(args))
+        return r
+    r = run("-c", "-f", str(good))
+    assert (r.returncode, r.stdout) == (0, "Configuration file is valid\n"), r.stderr
+    r = run("-c", "-f", str(bad))
+    assert r.returncode == 1
+    assert "[ALERT] config : %s:3: 'frobnicate'" % bad in r.stderr, r.stderr
+    assert r.stderr.endswith("Fatal errors found in configuration.\n")
+    assert run("-cc", "version_atleast(2.5-dev0)").returncode == 0
+    assert run("-cc", "version_atleast(9.0)").returncode == 1
+    assert run("-v").stdout.startswith("HA-Proxy version 2.6-compatible (fulcrum ")
