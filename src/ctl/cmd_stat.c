@@ -7,15 +7,24 @@
 #include "core/err.h"
 #include "ctl/cmd.h"
 #include "model/fulcrum-t.h"
+#include "model/model-t.h"
 #include "stats/hastat.h"
 #include "stats/stats.h"
 
-/* An optional backend name: it must exist (a typo is not an empty answer). */
-static int check_backend(struct fulcrum *fc, const char *name, char *err, size_t errlen)
+/* An optional proxy name: it must exist (a typo is not an empty answer);
+ * a frontend is one too for show stat (proxies: 1). */
+static int check_backend(struct fulcrum *fc, const char *name, int proxies, char *err,
+			 size_t errlen)
 {
-	if (!hs_find_pool(fc->cfg, name))
-		return err_set(err, errlen, "no such backend '%s' (show backend lists them)", name);
-	return 0;
+	const struct http_proxy *hp;
+
+	if (hs_find_pool(fc->cfg, name))
+		return 0;
+	for (hp = fc->cfg && proxies ? fc->cfg->http_proxies : NULL; hp; hp = hp->next)
+		if (!strcmp(hp->name, name))
+			return 0;
+	return err_set(err, errlen, "no such %s '%s' (show backend lists the backends)",
+		       proxies ? "proxy" : "backend", name);
 }
 
 int cmd_show_stat(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, char *err,
@@ -33,7 +42,7 @@ int cmd_show_stat(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, c
 			return err_set(err, errlen, "unexpected '%s' (usage: show stat [BACKEND] [json])",
 				       argv[i]);
 	}
-	if (be && check_backend(fc, be, err, errlen) < 0)
+	if (be && check_backend(fc, be, 1, err, errlen) < 0)
 		return -1;
 	ctl_sync(fc, 1);
 	if (json)
@@ -54,7 +63,7 @@ int cmd_show_info(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, c
 int cmd_show_servers_state(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, char *err,
 			   size_t errlen)
 {
-	if (argc && check_backend(fc, argv[0], err, errlen) < 0)
+	if (argc && check_backend(fc, argv[0], 0, err, errlen) < 0)
 		return -1;
 	stats_servers_state(fc, argc ? argv[0] : NULL, out);
 	return 0;

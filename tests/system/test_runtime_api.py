@@ -70,7 +70,7 @@ def test_show_stat_csv_of_an_lvs_service(daemon, backend):
     assert int(be["stot"]) == 6 and be["weight"] == "2" and be["act"] == "2"
     # one backend only; an unknown one is an error, not an empty table
     r = dm.ctl("show", "stat", "nosuch")
-    assert r.returncode != 0 and "no such backend 'nosuch'" in r.stderr
+    assert r.returncode != 0 and "no such proxy 'nosuch'" in r.stderr
     assert dm.ctl_ok("show", "backend") == "# name\n%s\n" % pool
     state = dm.ctl_ok("show", "servers", "state").splitlines()
     assert state[0] == "1" and state[1].startswith("# be_id be_name srv_id srv_name srv_addr ")

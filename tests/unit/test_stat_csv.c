@@ -302,7 +302,9 @@ static void test_csv_one_backend_and_refusal(void **state)
 	for (; *s; s++)
 		lines += *s == '\n';
 	assert_int_equal(lines, 5); /* header, FRONTEND, s1, s2, BACKEND */
-	assert_non_null(strstr(run(*state, "show stat nosuch", -1), "no such backend 'nosuch'"));
+	assert_non_null(strstr(run(*state, "show stat nosuch", -1), "no such proxy 'nosuch'"));
+	assert_non_null(strstr(run(*state, "show servers state nosuch", -1),
+			       "no such backend 'nosuch'"));
 	assert_non_null(strstr(run(*state, "show stat web json extra", -1), "too many"));
 }
 
