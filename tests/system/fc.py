@@ -214,6 +214,7 @@ class Daemon:
         self.extra_args = list(args)
         self.control_cli = True  # pass --control (else global_defs decides)
         self.nofile = None       # RLIMIT_NOFILE (soft = hard) for the daemon, if set
+        self.extra_env = {}      # added to env() for the daemon (e.g. ASAN_OPTIONS)
         self.proc = None
         self.returncode = None
         self.exit_expected = False  # set by stop()/wait_exit(): any other exit is a crash
@@ -242,7 +243,8 @@ class Daemon:
             def pre():
                 resource.setrlimit(resource.RLIMIT_NOFILE, (n, n))
         self.proc = subprocess.Popen(self.argv(), stdout=self._err, stderr=self._err,
-                                     stdin=subprocess.DEVNULL, env=env(), preexec_fn=pre)
+                                     stdin=subprocess.DEVNULL, env=dict(env(), **self.extra_env),
+                                     preexec_fn=pre)
         if wait:
             self.wait_ready(timeout)
         return self
