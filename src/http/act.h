@@ -10,7 +10,7 @@
 
 #include "http/h1-t.h"
 #include "http/rules-t.h"
-#include "http/rules.h"
+#include "http/txn-t.h"
 
 /* Which rule set a keyword may appear in. */
 #define ACT_W_REQ   0x1

@@ -98,4 +98,35 @@ struct http_rules {
 	struct use_be *use_be;
 };
 
+/* What a rule set decided. */
+enum http_verdict {
+	HTTP_V_CONTINUE, /* no final action: go on (next rule set, backend) */
+	HTTP_V_ALLOW,	 /* `allow`: stop this rule set, go on */
+	HTTP_V_DENY,	 /* `deny [deny_status N]`: answer reply->status (403) */
+	HTTP_V_RETURN,	 /* `return ...` or `redirect ...`: answer *reply */
+	HTTP_V_ERROR,	 /* a rewrite failed: answer 500 */
+	HTTP_V_TARPIT,	 /* `tarpit`: hold, then answer (500 by default) */
+};
+
+/* A prepared answer (deny, return, redirect): status, headers, body.  The
+ * body points into the rules' own storage or into `buf`; valid until the
+ * transaction ends.  A deny or tarpit without a body of its own (body
+ * NULL, errorfile 0) answers with the proxy's error message for `status`
+ * (http_error_msg); a return without one has body "" (an empty body). */
+#define HTTP_REPLY_HDRS 8
+struct http_reply {
+	unsigned status;
+	const char *ctype;	   /* Content-Type or NULL */
+	size_t ctype_len;
+	struct {
+		const char *name, *val;
+		size_t nlen, vlen;
+	} hdrs[HTTP_REPLY_HDRS];
+	unsigned nhdrs;
+	const char *body;
+	size_t body_len;
+	int errorfile;		   /* body is a whole raw response (errorfile): send as is */
+	char buf[4096];		   /* storage for expanded log-format text */
+};
+
 #endif

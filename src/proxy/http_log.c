@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "core/log.h"
+#include "http/logfmt.h"
 #include "http/rules.h"
 #include "proxy/http.h"
 #include "proxy/proxy.h"

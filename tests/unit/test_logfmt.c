@@ -17,6 +17,7 @@
 
 #include "core/err.h"
 #include "http/h1.h"
+#include "http/logfmt.h"
 #include "http/rules.h"
 #include "http/txn-t.h"
 #include "model/http_proxy.h"
