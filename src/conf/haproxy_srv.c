@@ -88,7 +88,7 @@ static int hp_bind_addr(const char *s, struct fc_addr *a, unsigned *p1, unsigned
 	return 0;
 }
 
-static void hp_add_bind(struct hp_read *r, struct hp_px *px, const struct fc_addr *a, int fd)
+static void hp_add_bind(struct hp_read *r, struct hp_px *px, const struct fc_addr *a, int fd, int h2)
 {
 	struct virtual_server *vs = vs_new();
 	struct hp_bind *b = calloc(1, sizeof(*b)), **bp;
@@ -104,6 +104,7 @@ static void hp_add_bind(struct hp_read *r, struct hp_px *px, const struct fc_add
 	vs->fwd = FWD_PROXY;
 	vs->http = px->hp;
 	vs->bind_fd = fd;
+	vs->bind_h2 = h2;
 	vs->file = r->file;
 	vs->line = r->line;
 	b->vs = vs;
@@ -120,7 +121,7 @@ int hp_bind_parse(struct hp_read *r, struct hp_px *px, struct hp_words *w)
 {
 	char e[ERRLEN], *list, *tok, *save = NULL;
 	unsigned p1, p2, port, i;
-	int k, rc = 0;
+	int k, rc = 0, h2 = 0;
 
 	if (w->n < 2) {
 		hp_error(r, "usage: bind ADDRESS:PORT[,...] [options]");
@@ -143,7 +144,9 @@ int hp_bind_parse(struct hp_read *r, struct hp_px *px, struct hp_words *w)
 			return -1;
 		}
 		if (!strcmp(o, "proto") && k + 1 < w->n) {
-			if (strcmp(w->args[k + 1], "h1"))
+			if (!strcmp(w->args[k + 1], "h2"))
+				h2 = 1; /* h2c with prior knowledge: src/proxy/h2_gw.c */
+			else if (strcmp(w->args[k + 1], "h1"))
 				hp_warn(r, "bind: 'proto %s': fulcrum speaks HTTP/1.1 on this "
 					   "listener",
 					w->args[k + 1]);
@@ -177,7 +180,7 @@ int hp_bind_parse(struct hp_read *r, struct hp_px *px, struct hp_words *w)
 				continue;
 			}
 			memset(&a, 0, sizeof(a));
-			hp_add_bind(r, px, &a, (int)port);
+			hp_add_bind(r, px, &a, (int)port, h2);
 			continue;
 		}
 		if (tok[0] == '/' || !strncmp(tok, "unix@", 5) || !strncmp(tok, "abns@", 5) ||
@@ -196,7 +199,7 @@ int hp_bind_parse(struct hp_read *r, struct hp_px *px, struct hp_words *w)
 		}
 		for (i = p1; i <= p2; i++) {
 			a.port = (uint16_t)i;
-			hp_add_bind(r, px, &a, -1);
+			hp_add_bind(r, px, &a, -1, h2);
 		}
 	}
 	free(list);

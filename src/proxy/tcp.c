@@ -17,6 +17,7 @@
 #include "core/log.h"
 #include "core/loop.h"
 #include "model/model.h"
+#include "proxy/h2_gw.h"
 #include "proxy/http.h"
 #include "proxy/persist.h"
 #include "proxy/proxy.h"
@@ -611,7 +612,9 @@ void tcp_on_accept(struct loop *l, struct ev_io *io, uint32_t events)
 			close(fd);
 			continue;
 		}
-		if (pvs_is_http(p))
+		if (pvs_is_http(p) && p->vs->bind_h2)
+			h2gw_new(p, fd, &client);
+		else if (pvs_is_http(p))
 			hstream_new(p, fd, &client);
 		else
 			pconn_new(p, fd, &client);

@@ -21,7 +21,6 @@ VTC_DIR = pathlib.Path(os.environ.get("FC_VTC_DIR", fc.REPO.parent / "shared" / 
 # what is not served yet, and why (the rest must pass)
 NOT_YET = {
     "webstats/webstats-scope-and-post-change.vtc": "the stats page (issue 14)",
-    "http-messaging/truncated.vtc": "an HTTP/2 client: fulcrum speaks HTTP/1.1 only",
 }
 
 

@@ -1,0 +1,151 @@
+"""The HTTP/2 gateway (`bind ... proto h2`, h2c with prior knowledge) seen
+from nghttp (nghttp2-client): several streams on one connection, a POST
+body, a response larger than every flow-control window, all relayed to a
+real HTTP/1.1 server on loopback; and a client that does not send the
+preface gets GOAWAY(PROTOCOL_ERROR).
+
+Skipped when nghttp is not installed or the build has no haproxy.cfg
+reader."""
+import shutil
+import socket
+import struct
+import subprocess
+
+import pytest
+
+import fc
+from test_http import Origin, cfg
+
+NGHTTP = shutil.which("nghttp")
+
+
+@pytest.fixture
+def origin():
+    o = Origin("a")
+    yield o
+    o.stop()
+
+
+@pytest.fixture
+def h2lb(daemon, origin):
+    r = fc.run_fulcrum("--format=haproxy", "-t", "-f", "/dev/null")
+    if "unknown grammar" in r.stderr:
+        pytest.skip("this build has no haproxy.cfg reader")
+    port, h2port = fc.free_port(), fc.free_port()
+    daemon(cfg(port, [origin.port], extra="    bind 127.0.0.1:%d proto h2\n" % h2port),
+           args=["--format=haproxy"])
+    return h2port
+
+
+def nghttp(*args, timeout=60):
+    if not NGHTTP:
+        pytest.skip("nghttp is not installed (apt-get install nghttp2-client)")
+    return subprocess.run([NGHTTP, "--no-dep", "-t", "30"] + list(args), capture_output=True,
+                          timeout=timeout)
+
+
+def test_several_streams_one_connection(h2lb, origin):
+    urls = ["http://127.0.0.1:%d/s%d" % (h2lb, i) for i in range(4)]
+    r = nghttp("-v", *urls)
+    out = r.stdout.decode("latin-1")
+    assert r.returncode == 0, out + r.stderr.decode("latin-1")
+    for i in range(4):
+        assert "a /s%d" % i in out
+    # one connection: streams 1, 3, 5, 7, each answered 200
+    for sid in (1, 3, 5, 7):
+        assert "recv HEADERS frame <length=" in out and ("stream_id=%d>" % sid) in out
+    assert out.count(":status: 200") == 4
+    # the server saw HTTP/1.1 requests with the authority as Host
+    heads = [h.decode("latin-1").lower() for h in origin.heads]
+    assert len(heads) == 4
+    assert all(h.startswith("get /s") and "\r\nhost: 127.0.0.1:%d" % h2lb in h for h in heads)
+
+
+def test_post_body_reaches_server(h2lb, origin, tmp_path):
+    body = bytes(range(256)) * 300  # 76800 bytes: over the initial stream window
+    f = tmp_path / "body"
+    f.write_bytes(body)
+    r = nghttp("-d", str(f), "http://127.0.0.1:%d/post" % h2lb)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == b"a /post"
+    assert origin.bodies == [body]
+    assert origin.heads[0].lower().startswith(b"post /post http/1.1")
+
+
+def test_big_response_flow_control(h2lb):
+    r = nghttp("http://127.0.0.1:%d/big300000" % h2lb)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == b"x" * 300000
+
+
+PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
+
+
+def frame(ftype, flags, sid, payload=b""):
+    return struct.pack(">I", len(payload))[1:] + bytes([ftype, flags]) + struct.pack(">I", sid) + payload
+
+
+def field(name, value):
+    """HPACK literal without indexing, new name, no Huffman."""
+    return b"\x00" + bytes([len(name)]) + name + bytes([len(value)]) + value
+
+
+def talk(port, data, want):
+    """Send data, read frames until one of type `want` or the close (bounded).
+    The frames as (type, flags, stream, payload)."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    s.sendall(data)
+    buf, frames = b"", []
+    try:
+        while not any(f[0] == want for f in frames) and len(buf) < 1 << 20:
+            d = s.recv(65536)
+            if not d:
+                break
+            buf += d
+            while len(buf) >= 9 and len(buf) >= 9 + int.from_bytes(buf[:3], "big"):
+                ln = int.from_bytes(buf[:3], "big")
+                frames.append((buf[3], buf[4], int.from_bytes(buf[5:9], "big"), buf[9:9 + ln]))
+                buf = buf[9 + ln:]
+    except (ConnectionResetError, socket.timeout):
+        pass
+    s.close()
+    return frames
+
+
+def test_connection_error_goaway(h2lb):
+    # DATA on stream 0: GOAWAY(last stream 0, PROTOCOL_ERROR), after our SETTINGS
+    frames = talk(h2lb, PREFACE + frame(0x4, 0, 0) + frame(0x0, 0, 0, b"x"), want=0x7)
+    assert frames[0][0] == 0x4
+    assert frames[-1][0] == 0x7 and frames[-1][3] == struct.pack(">II", 0, 1)
+    # a frame over our SETTINGS_MAX_FRAME_SIZE: FRAME_SIZE_ERROR
+    frames = talk(h2lb, PREFACE + frame(0x4, 0, 0) + frame(0x6, 0, 0, b"x" * 16385), want=0x7)
+    assert frames[-1][0] == 0x7 and frames[-1][3] == struct.pack(">II", 0, 6)
+
+
+def test_malformed_request_rst_stream(h2lb, origin):
+    # an upper-case field name, and a connection-specific one: RST_STREAM
+    # PROTOCOL_ERROR, nothing reaches the server; the connection goes on
+    base = b"\x82\x86\x84" + field(b":authority", b"x")
+    frames = talk(h2lb, PREFACE + frame(0x4, 0, 0) +
+                  frame(0x1, 0x5, 1, base + field(b"X-Up", b"1")) +
+                  frame(0x1, 0x5, 3, base + field(b"connection", b"close")) +
+                  frame(0x6, 0, 0, b"12345678"), want=0x6)
+    rst = [f for f in frames if f[0] == 0x3]
+    assert [(f[2], f[3]) for f in rst] == [(1, b"\x00\x00\x00\x01"), (3, b"\x00\x00\x00\x01")]
+    assert (0x6, 0x1, 0, b"12345678") in frames  # PING answered
+    assert origin.heads == []
+
+
+def test_http1_client_on_h2_listener(h2lb):
+    # not the preface: served as HTTP/1.1 (fulcrum speaks HTTP/1.1 to servers,
+    # so a `server ... proto h2` into this bind keeps working)
+    s = socket.create_connection(("127.0.0.1", h2lb), timeout=10)
+    s.sendall(b"GET /h1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    out = b""
+    while True:
+        d = s.recv(65536)
+        if not d:
+            break
+        out += d
+    s.close()
+    assert out.startswith(b"HTTP/1.1 200 OK\r\n") and out.endswith(b"a /h1")
