@@ -6,13 +6,14 @@
  *
  * One function, conn_run, does all the work after any event: read and
  * handle frames, move every stream's bytes both ways, flush, then set what
- * each descriptor waits for.  Connection errors send GOAWAY with the RFC's
+ * each descriptor waits for.  Here: the connection and its frames;
+ * h2_gw_req.c: the HTTP/1.1 request of a stream; h2_gw_resp.c: its
+ * response back as frames.  Connection errors send GOAWAY with the RFC's
  * code and close once it is out; stream errors send RST_STREAM.
  *
  * Limits (doc/internals/http.md): no TLS/ALPN, no h2c upgrade from
  * HTTP/1.1, no server push, no CONNECT, priorities ignored, trailers
  * dropped both ways, interim (1xx) responses dropped. */
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,14 +31,22 @@
 #include "proxy/http.h"
 #include "proxy/proxy.h"
 
-static struct loop *gw_loop(const struct h2gw_conn *c)
-{
-	return c->p->px->loop;
-}
-
 /* ---- output ---- */
 
-static uint32_t ob_room(struct h2gw_conn *c)
+ssize_t h2gw_io(int fd, void *buf, size_t len, int out)
+{
+	for (;;) {
+		ssize_t n = out ? send(fd, buf, len, MSG_NOSIGNAL) : recv(fd, buf, len, 0);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return -1;
+		return n < 0 ? 0 : n;
+	}
+}
+
+uint32_t h2gw_ob_room(struct h2gw_conn *c)
 {
 	if (c->ooff && c->ooff == c->olen)
 		c->ooff = c->olen = 0;
@@ -54,10 +63,10 @@ static uint32_t ob_room(struct h2gw_conn *c)
  * input is not read while less than 1 KiB is free. */
 static uint8_t *ob_tail(struct h2gw_conn *c, uint32_t need)
 {
-	return ob_room(c) >= need ? c->ob + c->olen : NULL;
+	return h2gw_ob_room(c) >= need ? c->ob + c->olen : NULL;
 }
 
-static void send_rst(struct h2gw_conn *c, uint32_t sid, uint32_t err)
+void h2gw_send_rst(struct h2gw_conn *c, uint32_t sid, uint32_t err)
 {
 	uint8_t *o = ob_tail(c, H2_FH_LEN + 4);
 
@@ -65,7 +74,7 @@ static void send_rst(struct h2gw_conn *c, uint32_t sid, uint32_t err)
 		c->olen += (uint32_t)h2_build_rst(o, sid, err);
 }
 
-static void send_wu(struct h2gw_conn *c, uint32_t sid, uint32_t incr)
+void h2gw_send_wu(struct h2gw_conn *c, uint32_t sid, uint32_t incr)
 {
 	uint8_t *o = ob_tail(c, H2_FH_LEN + 4);
 
@@ -83,7 +92,7 @@ static void stream_free(void *arg)
 }
 
 /* Close a stream's socketpair end (the engine sees its client leave). */
-static void stream_close(struct h2gw_stream *s)
+void h2gw_stream_close(struct h2gw_stream *s)
 {
 	struct h2gw_conn *c = s->c;
 	struct h2gw_stream **pp;
@@ -94,16 +103,16 @@ static void stream_close(struct h2gw_stream *s)
 			break;
 		}
 	c->nstreams--;
-	loop_io_del(gw_loop(c), &s->io);
+	loop_io_del(h2gw_loop(c), &s->io);
 	close(s->fd);
-	if (loop_defer(gw_loop(c), stream_free, s) < 0)
+	if (loop_defer(h2gw_loop(c), stream_free, s) < 0)
 		stream_free(s); /* only under memory pressure: nothing fetched refers to it yet */
 }
 
-static void stream_error(struct h2gw_stream *s, uint32_t err)
+void h2gw_stream_error(struct h2gw_stream *s, uint32_t err)
 {
-	send_rst(s->c, s->id, err);
-	stream_close(s);
+	h2gw_send_rst(s->c, s->id, err);
+	h2gw_stream_close(s);
 }
 
 static struct h2gw_stream *stream_find(struct h2gw_conn *c, uint32_t sid)
@@ -124,170 +133,10 @@ static void conn_error(struct h2gw_conn *c, uint32_t err)
 		return;
 	c->goaway = 1;
 	while (c->streams)
-		stream_close(c->streams);
+		h2gw_stream_close(c->streams);
 	o = ob_tail(c, H2_FH_LEN + 8);
 	if (o)
 		c->olen += (uint32_t)h2_build_goaway(o, c->last_sid, err);
-}
-
-/* ---- requests: an HTTP/2 header list becomes an HTTP/1.1 head ---- */
-
-static int rq_put(struct h2gw_stream *s, const char *p, size_t n)
-{
-	if (n > H2GW_RQ - s->rq_len) {
-		if (s->rq_off) {
-			memmove(s->rq, s->rq + s->rq_off, s->rq_len - s->rq_off);
-			s->rq_len -= s->rq_off;
-			s->rq_off = 0;
-		}
-		if (n > H2GW_RQ - s->rq_len)
-			return -1;
-	}
-	memcpy(s->rq + s->rq_len, p, n);
-	s->rq_len += (uint32_t)n;
-	return 0;
-}
-
-static int rq_fmt(struct h2gw_stream *s, const char *a, size_t alen, const char *b, size_t blen, const char *c,
-		  size_t clen)
-{
-	return rq_put(s, a, alen) || rq_put(s, b, blen) || rq_put(s, c, clen) ? -1 : 0;
-}
-
-static int span_is(const struct hpack_hdr *h, const char *name)
-{
-	return h->nlen == strlen(name) && !memcmp(h->name, name, h->nlen);
-}
-
-/* RFC 9113 section 8.2: a field name is lower case token characters, a
- * value has no NUL, CR or LF; connection-specific fields are malformed
- * (section 8.2.2), so they can never reach the HTTP/1.1 side. */
-static int field_ok(const struct hpack_hdr *h)
-{
-	static const char *const conn_specific[] = { "connection", "keep-alive", "proxy-connection",
-						     "transfer-encoding", "upgrade" };
-
-	if (!h->nlen)
-		return 0;
-	for (uint32_t i = h->name[0] == ':'; i < h->nlen; i++) {
-		unsigned char ch = (unsigned char)h->name[i];
-
-		if (ch <= 0x20 || ch >= 0x7f || isupper(ch) || strchr("\"(),/:;<=>?@[\\]{}", ch))
-			return 0;
-	}
-	for (uint32_t i = 0; i < h->vlen; i++)
-		if (h->value[i] == 0 || h->value[i] == '\r' || h->value[i] == '\n')
-			return 0;
-	for (size_t i = 0; i < sizeof(conn_specific) / sizeof(*conn_specific); i++)
-		if (span_is(h, conn_specific[i]))
-			return 0;
-	if (span_is(h, "te") && !(h->vlen == 8 && !memcmp(h->value, "trailers", 8)))
-		return 0;
-	return 1;
-}
-
-static enum h1_meth meth_of(const struct hpack_hdr *h)
-{
-	static const struct {
-		const char *s;
-		enum h1_meth m;
-	} t[] = { { "GET", H1_METH_GET },       { "HEAD", H1_METH_HEAD },       { "POST", H1_METH_POST },
-		  { "PUT", H1_METH_PUT },       { "DELETE", H1_METH_DELETE },   { "OPTIONS", H1_METH_OPTIONS },
-		  { "CONNECT", H1_METH_CONNECT }, { "TRACE", H1_METH_TRACE }, { "PATCH", H1_METH_PATCH } };
-
-	for (size_t i = 0; i < sizeof(t) / sizeof(*t); i++)
-		if (span_is(&(struct hpack_hdr){ .name = h->value, .nlen = h->vlen }, t[i].s))
-			return t[i].m;
-	return H1_METH_OTHER;
-}
-
-/* Write s's HTTP/1.1 head from the decoded fields; 0, or -1 malformed
- * (section 8.1.1) or too large. */
-static int build_request(struct h2gw_stream *s, const struct hpack_hdr *h, int n, int end_stream)
-{
-	const struct hpack_hdr *meth = NULL, *path = NULL, *scheme = NULL, *auth = NULL;
-	int regular = 0, ncookie = 0;
-
-	for (int i = 0; i < n; i++) {
-		const struct hpack_hdr **slot = NULL;
-
-		if (!field_ok(&h[i]))
-			return -1;
-		if (h[i].name[0] != ':') {
-			regular = 1;
-			continue;
-		}
-		if (regular)
-			return -1; /* a pseudo-header after a regular field */
-		if (span_is(&h[i], ":method"))
-			slot = &meth;
-		else if (span_is(&h[i], ":path"))
-			slot = &path;
-		else if (span_is(&h[i], ":scheme"))
-			slot = &scheme;
-		else if (span_is(&h[i], ":authority"))
-			slot = &auth;
-		if (!slot || *slot)
-			return -1; /* unknown or repeated */
-		*slot = &h[i];
-	}
-	if (!meth || !path || !scheme || !path->vlen || !meth->vlen)
-		return -1;
-	s->meth = meth_of(meth);
-	if (s->meth == H1_METH_CONNECT)
-		return -1; /* not served: no tunnel through the gateway */
-	for (uint32_t i = 0; i < meth->vlen; i++)
-		if (meth->value[i] <= 0x20 || meth->value[i] >= 0x7f)
-			return -1;
-	for (uint32_t i = 0; i < path->vlen; i++)
-		if (path->value[i] <= 0x20 || path->value[i] >= 0x7f)
-			return -1;
-	if (rq_fmt(s, meth->value, meth->vlen, " ", 1, path->value, path->vlen) ||
-	    rq_fmt(s, " HTTP/1.1\r\n", 11, "", 0, "", 0))
-		return -1;
-	if (auth && rq_fmt(s, "host: ", 6, auth->value, auth->vlen, "\r\n", 2))
-		return -1;
-	for (int i = 0; i < n; i++) {
-		if (h[i].name[0] == ':' || (auth && span_is(&h[i], "host")))
-			continue;
-		if (span_is(&h[i], "cookie")) { /* one line, "; " between (section 8.2.3) */
-			if (rq_fmt(s, ncookie ? "; " : "cookie: ", ncookie ? 2 : 8, h[i].value, h[i].vlen, "", 0))
-				return -1;
-			ncookie++;
-			continue;
-		}
-		if (span_is(&h[i], "content-length")) {
-			char *end;
-
-			if (s->has_clen || !h[i].vlen || !isdigit((unsigned char)h[i].value[0]))
-				return -1;
-			char num[24];
-
-			if (h[i].vlen >= sizeof(num))
-				return -1;
-			memcpy(num, h[i].value, h[i].vlen);
-			num[h[i].vlen] = 0;
-			errno = 0;
-			s->clen = strtoull(num, &end, 10);
-			if (*end || errno)
-				return -1;
-			s->has_clen = 1;
-		}
-		if (rq_fmt(s, h[i].name, h[i].nlen, ": ", 2, h[i].value, h[i].vlen) || rq_put(s, "\r\n", 2))
-			return -1;
-	}
-	if (ncookie && rq_put(s, "\r\n", 2))
-		return -1;
-	if (end_stream && s->has_clen && s->clen)
-		return -1; /* no DATA can come */
-	if (!end_stream && !s->has_clen) {
-		s->chunked = 1;
-		if (rq_put(s, "transfer-encoding: chunked\r\n", 28))
-			return -1;
-	}
-	/* one transaction per socketpair: the engine closes after it, which
-	 * also ends a response delimited by the close */
-	return rq_put(s, "connection: close\r\n\r\n", 21);
 }
 
 static void on_stream_io(struct loop *l, struct ev_io *io, uint32_t events);
@@ -312,16 +161,16 @@ static void on_header_block(struct h2gw_conn *c, uint32_t sid, uint8_t flags)
 	}
 	if ((s = stream_find(c, sid))) { /* trailers: end the body, dropped */
 		if (!(flags & H2_F_END_STREAM)) {
-			stream_error(s, H2_PROTOCOL_ERROR);
+			h2gw_stream_error(s, H2_PROTOCOL_ERROR);
 			return;
 		}
 		if (s->has_clen && s->body_seen != s->clen) {
-			stream_error(s, H2_PROTOCOL_ERROR);
+			h2gw_stream_error(s, H2_PROTOCOL_ERROR);
 			return;
 		}
 		s->req_es = 1;
-		if (s->chunked && rq_put(s, "0\r\n\r\n", 5) < 0)
-			stream_error(s, H2_INTERNAL_ERROR);
+		if (s->chunked && h2gw_rq_put(s, "0\r\n\r\n", 5) < 0)
+			h2gw_stream_error(s, H2_INTERNAL_ERROR);
 		return;
 	}
 	if (sid <= c->last_sid) { /* a closed stream (or one we refused) */
@@ -332,7 +181,7 @@ static void on_header_block(struct h2gw_conn *c, uint32_t sid, uint8_t flags)
 	if (c->goaway)
 		return;
 	if (c->nstreams >= H2GW_MAX_STREAMS || !c->p->vs) {
-		send_rst(c, sid, H2_REFUSED_STREAM);
+		h2gw_send_rst(c, sid, H2_REFUSED_STREAM);
 		return;
 	}
 	s = calloc(1, sizeof(*s));
@@ -340,7 +189,7 @@ static void on_header_block(struct h2gw_conn *c, uint32_t sid, uint8_t flags)
 		if (s)
 			free(s->rq);
 		free(s);
-		send_rst(c, sid, H2_REFUSED_STREAM);
+		h2gw_send_rst(c, sid, H2_REFUSED_STREAM);
 		return;
 	}
 	s->c = c;
@@ -348,22 +197,22 @@ static void on_header_block(struct h2gw_conn *c, uint32_t sid, uint8_t flags)
 	s->recv_win = H2_DEF_WINDOW;
 	s->send_win = c->peer.initial_window;
 	s->req_es = !!(flags & H2_F_END_STREAM);
-	if (build_request(s, h, n, s->req_es) < 0) {
+	if (h2gw_build_request(s, h, n, s->req_es) < 0) {
 		stream_free(s);
-		send_rst(c, sid, H2_PROTOCOL_ERROR);
+		h2gw_send_rst(c, sid, H2_PROTOCOL_ERROR);
 		return;
 	}
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sp) < 0) {
 		stream_free(s);
-		send_rst(c, sid, H2_REFUSED_STREAM);
+		h2gw_send_rst(c, sid, H2_REFUSED_STREAM);
 		return;
 	}
 	s->fd = sp[1];
-	if (loop_io_add(gw_loop(c), &s->io, s->fd, EPOLLOUT, on_stream_io, s) < 0) {
+	if (loop_io_add(h2gw_loop(c), &s->io, s->fd, EPOLLOUT, on_stream_io, s) < 0) {
 		close(sp[0]);
 		close(sp[1]);
 		stream_free(s);
-		send_rst(c, sid, H2_REFUSED_STREAM);
+		h2gw_send_rst(c, sid, H2_REFUSED_STREAM);
 		return;
 	}
 	s->io_ev = EPOLLOUT;
@@ -383,16 +232,16 @@ static void on_data(struct h2gw_conn *c, const struct h2_fh *fh, const uint8_t *
 
 	/* the connection's window is given back at once: a stream's own
 	 * window bounds what it holds */
-	send_wu(c, 0, fh->len);
+	h2gw_send_wu(c, 0, fh->len);
 	if (!s) {
 		if (fh->sid > c->last_sid)
 			conn_error(c, H2_PROTOCOL_ERROR); /* idle stream */
 		else
-			send_rst(c, fh->sid, H2_STREAM_CLOSED);
+			h2gw_send_rst(c, fh->sid, H2_STREAM_CLOSED);
 		return;
 	}
 	if (s->req_es) {
-		stream_error(s, H2_STREAM_CLOSED);
+		h2gw_stream_error(s, H2_STREAM_CLOSED);
 		return;
 	}
 	if ((r = h2_payload(p, fh->len, fh->type, fh->flags, fh->sid, &off, &dlen)) < 0) {
@@ -400,35 +249,35 @@ static void on_data(struct h2gw_conn *c, const struct h2_fh *fh, const uint8_t *
 		return;
 	}
 	if (fh->len > s->recv_win) {
-		stream_error(s, H2_FLOW_CONTROL_ERROR);
+		h2gw_stream_error(s, H2_FLOW_CONTROL_ERROR);
 		return;
 	}
 	s->recv_win -= fh->len;
 	s->rq_unacked += fh->len - dlen; /* padding: given back with the data */
 	s->body_seen += dlen;
 	if (s->has_clen && s->body_seen > s->clen) {
-		stream_error(s, H2_PROTOCOL_ERROR);
+		h2gw_stream_error(s, H2_PROTOCOL_ERROR);
 		return;
 	}
 	if (dlen) {
 		char sz[20];
 		int l = snprintf(sz, sizeof(sz), "%x\r\n", dlen);
 
-		if ((s->chunked && rq_put(s, sz, (size_t)l) < 0) || rq_put(s, (const char *)p + off, dlen) < 0 ||
-		    (s->chunked && rq_put(s, "\r\n", 2) < 0)) {
-			stream_error(s, H2_ENHANCE_YOUR_CALM);
+		if ((s->chunked && h2gw_rq_put(s, sz, (size_t)l) < 0) || h2gw_rq_put(s, (const char *)p + off, dlen) < 0 ||
+		    (s->chunked && h2gw_rq_put(s, "\r\n", 2) < 0)) {
+			h2gw_stream_error(s, H2_ENHANCE_YOUR_CALM);
 			return;
 		}
 		s->rq_unacked += dlen;
 	}
 	if (fh->flags & H2_F_END_STREAM) {
 		if (s->has_clen && s->body_seen != s->clen) {
-			stream_error(s, H2_PROTOCOL_ERROR);
+			h2gw_stream_error(s, H2_PROTOCOL_ERROR);
 			return;
 		}
 		s->req_es = 1;
-		if (s->chunked && rq_put(s, "0\r\n\r\n", 5) < 0)
-			stream_error(s, H2_ENHANCE_YOUR_CALM);
+		if (s->chunked && h2gw_rq_put(s, "0\r\n\r\n", 5) < 0)
+			h2gw_stream_error(s, H2_ENHANCE_YOUR_CALM);
 	}
 }
 
@@ -486,7 +335,7 @@ static void on_window_update(struct h2gw_conn *c, const struct h2_fh *fh, const 
 		return; /* closed: ignored (section 6.9) */
 	}
 	if (!incr || s->send_win + incr > H2_MAX_WINDOW)
-		stream_error(s, incr ? H2_FLOW_CONTROL_ERROR : H2_PROTOCOL_ERROR);
+		h2gw_stream_error(s, incr ? H2_FLOW_CONTROL_ERROR : H2_PROTOCOL_ERROR);
 	else
 		s->send_win += incr;
 }
@@ -523,7 +372,7 @@ static void on_frame(struct h2gw_conn *c, const struct h2_fh *fh, const uint8_t 
 			return;
 		}
 		if ((s = stream_find(c, fh->sid)) && s->req_es) {
-			stream_error(s, H2_STREAM_CLOSED);
+			h2gw_stream_error(s, H2_STREAM_CLOSED);
 			/* the block is still decoded below: the table must follow */
 		}
 		memcpy(c->hb, p + off, dlen); /* dlen <= H2_DEF_FRAME < H2GW_HBLOCK */
@@ -547,7 +396,7 @@ static void on_frame(struct h2gw_conn *c, const struct h2_fh *fh, const uint8_t 
 		if (!fh->sid)
 			conn_error(c, H2_PROTOCOL_ERROR);
 		else if (fh->len != 5)
-			send_rst(c, fh->sid, H2_FRAME_SIZE_ERROR);
+			h2gw_send_rst(c, fh->sid, H2_FRAME_SIZE_ERROR);
 		return;
 	case H2_RST_STREAM:
 		if (!fh->sid)
@@ -555,7 +404,7 @@ static void on_frame(struct h2gw_conn *c, const struct h2_fh *fh, const uint8_t 
 		else if (fh->len != 4)
 			conn_error(c, H2_FRAME_SIZE_ERROR);
 		else if ((s = stream_find(c, fh->sid)))
-			stream_close(s);
+			h2gw_stream_close(s);
 		else if (fh->sid > c->last_sid)
 			conn_error(c, H2_PROTOCOL_ERROR);
 		return;
@@ -625,7 +474,7 @@ static void conn_input(struct h2gw_conn *c)
 		off = H2_PREFACE_LEN;
 		gw_settings(c); /* ours, first of what we send (section 3.4) */
 	}
-	while (!c->goaway && c->ilen - off >= H2_FH_LEN && ob_room(c) >= 1024) {
+	while (!c->goaway && c->ilen - off >= H2_FH_LEN && h2gw_ob_room(c) >= 1024) {
 		struct h2_fh fh;
 
 		h2_fh_parse(c->ib + off, &fh);
@@ -640,245 +489,6 @@ static void conn_input(struct h2gw_conn *c)
 	}
 	memmove(c->ib, c->ib + off, c->ilen - off);
 	c->ilen -= off;
-}
-
-/* ---- responses: an HTTP/1.1 response becomes HEADERS and DATA ---- */
-
-static int hop_by_hop(const char *n, size_t len)
-{
-	static const char *const t[] = { "connection", "keep-alive", "proxy-connection", "transfer-encoding",
-					  "upgrade" };
-
-	for (size_t i = 0; i < sizeof(t) / sizeof(*t); i++)
-		if (len == strlen(t[i]) && !strncasecmp(n, t[i], len))
-			return 1;
-	return 0;
-}
-
-/* The head of rb parsed: HEADERS (+ CONTINUATION) into ob.  1 sent, 0 not
- * yet (more bytes or room needed), -1 stream error. */
-static int send_head(struct h2gw_stream *s)
-{
-	struct h2gw_conn *c = s->c;
-	struct h1_msg *m = malloc(sizeof(*m));
-	uint8_t *blk = malloc(H2GW_HDRLIST);
-	size_t bl = 0;
-	int hl, ret = -1;
-
-	if (!m || !blk)
-		goto out;
-	for (;;) {
-		hl = h1_parse_resp(m, s->rb, s->rb_len, H2GW_RB, s->meth);
-		if (hl <= 0) {
-			ret = hl == 0 && !s->resp_eof ? 0 : -1;
-			goto out;
-		}
-		if (m->status >= 200)
-			break;
-		/* an interim response is dropped */
-		memmove(s->rb, s->rb + hl, s->rb_len - (uint32_t)hl);
-		s->rb_len -= (uint32_t)hl;
-	}
-	if (m->body == H1_BODY_TUNNEL)
-		goto out;
-	bl = hpack_enc_status(blk, H2GW_HDRLIST, m->status);
-	for (unsigned i = 0; i < m->nhdrs && bl; i++) {
-		const struct h1_hdr *h = &m->hdrs[i];
-		char name[256];
-		size_t r;
-
-		if ((h->flags & H1_HDR_DELETED) || h->name.len >= sizeof(name) ||
-		    hop_by_hop(h1_ptr(m, h->name), h->name.len))
-			continue;
-		for (uint32_t k = 0; k < h->name.len; k++)
-			name[k] = (char)tolower((unsigned char)h1_ptr(m, h->name)[k]);
-		r = hpack_enc_field(blk + bl, H2GW_HDRLIST - bl, name, h->name.len, h1_ptr(m, h->value),
-				    h->value.len);
-		bl = r ? bl + r : 0;
-	}
-	if (!bl)
-		goto out; /* does not fit the block */
-	/* the frames: HEADERS then CONTINUATIONs of at most max_frame */
-	uint32_t nfr = (uint32_t)((bl + c->peer.max_frame - 1) / c->peer.max_frame);
-
-	if (ob_room(c) < bl + nfr * H2_FH_LEN + 1024) {
-		ret = 0;
-		goto out;
-	}
-	s->body = m->body;
-	s->clen_left = m->clen;
-	h1_chunk_init(&s->ck);
-	s->body_done = m->body == H1_BODY_NONE;
-	for (size_t o = 0; o < bl;) {
-		size_t n = bl - o < c->peer.max_frame ? bl - o : c->peer.max_frame;
-		uint8_t fl = (o + n == bl ? H2_F_END_HEADERS : 0) | (!o && s->body_done ? H2_F_END_STREAM : 0);
-
-		h2_fh_build(c->ob + c->olen, (uint32_t)n, o ? H2_CONTINUATION : H2_HEADERS, fl, s->id);
-		memcpy(c->ob + c->olen + H2_FH_LEN, blk + o, n);
-		c->olen += (uint32_t)(H2_FH_LEN + n);
-		o += n;
-	}
-	memmove(s->rb, s->rb + hl, s->rb_len - (uint32_t)hl);
-	s->rb_len -= (uint32_t)hl;
-	s->head_sent = 1;
-	if (s->body_done)
-		s->done = 1;
-	ret = 1;
-out:
-	free(m);
-	free(blk);
-	return ret;
-}
-
-/* Turn the raw bytes rb[pay..rb_len) into body bytes at rb[pay..): 0, or
- * -1 on a chunked syntax error. */
-static int take_body(struct h2gw_stream *s)
-{
-	uint32_t r = s->pay;
-
-	switch (s->body) {
-	case H1_BODY_CL: {
-		uint64_t n = s->rb_len - s->pay;
-
-		if (n > s->clen_left)
-			n = s->clen_left;
-		s->pay += (uint32_t)n;
-		s->clen_left -= n;
-		s->rb_len = s->pay; /* anything past the body is dropped */
-		s->body_done = !s->clen_left;
-		return 0;
-	}
-	case H1_BODY_EOF:
-		s->pay = s->rb_len;
-		s->body_done = s->resp_eof;
-		return 0;
-	case H1_BODY_CHUNKED:
-		/* de-chunk in place: data bytes move down over the framing */
-		while (r < s->rb_len && s->ck.st != H1_CK_DONE) {
-			int data = s->ck.st == H1_CK_DATA;
-			size_t k = data ? (s->rb_len - r < s->ck.remain ? s->rb_len - r : s->ck.remain) : 1;
-			ssize_t n = h1_chunk_scan(&s->ck, s->rb + r, k);
-
-			if (n < 0)
-				return -1;
-			if (data) {
-				memmove(s->rb + s->pay, s->rb + r, (size_t)n);
-				s->pay += (uint32_t)n;
-			}
-			r += (uint32_t)n;
-		}
-		memmove(s->rb + s->pay, s->rb + r, s->rb_len - r);
-		s->rb_len = s->pay + (s->rb_len - r);
-		s->body_done = s->ck.st == H1_CK_DONE;
-		if (s->body_done)
-			s->rb_len = s->pay;
-		return 0;
-	default:
-		s->body_done = 1;
-		return 0;
-	}
-}
-
-/* DATA frames from rb[0..pay) within the windows and the peer's frame size. */
-static void send_body(struct h2gw_stream *s)
-{
-	struct h2gw_conn *c = s->c;
-
-	for (;;) {
-		int64_t n = s->pay;
-		uint32_t room = ob_room(c);
-
-		if (n > c->peer.max_frame)
-			n = c->peer.max_frame;
-		if (n > c->send_win)
-			n = c->send_win;
-		if (n > s->send_win)
-			n = s->send_win;
-		if (room < H2_FH_LEN + 1024)
-			return;
-		if (n > room - H2_FH_LEN - 1024)
-			n = room - H2_FH_LEN - 1024;
-		if (n <= 0 && !(s->body_done && !s->pay))
-			return;
-		if (n < 0)
-			n = 0;
-		uint8_t fl = s->body_done && n == s->pay ? H2_F_END_STREAM : 0;
-
-		h2_fh_build(c->ob + c->olen, (uint32_t)n, H2_DATA, fl, s->id);
-		memcpy(c->ob + c->olen + H2_FH_LEN, s->rb, (size_t)n);
-		c->olen += H2_FH_LEN + (uint32_t)n;
-		memmove(s->rb, s->rb + n, s->rb_len - (uint32_t)n);
-		s->rb_len -= (uint32_t)n;
-		s->pay -= (uint32_t)n;
-		c->send_win -= n;
-		s->send_win -= n;
-		if (fl) {
-			s->done = 1;
-			return;
-		}
-	}
-}
-
-/* Move a stream's bytes both ways; 0, or -1 when it was closed. */
-static int stream_pump(struct h2gw_stream *s)
-{
-	struct h2gw_conn *c = s->c;
-
-	while (s->rq_off < s->rq_len) {
-		ssize_t n = send(s->fd, s->rq + s->rq_off, s->rq_len - s->rq_off, MSG_NOSIGNAL);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			break;
-		if (n <= 0) {
-			s->rq_off = s->rq_len = 0; /* the engine answered without reading it all */
-			break;
-		}
-		s->rq_off += (uint32_t)n;
-	}
-	if (s->rq_off == s->rq_len) {
-		s->rq_off = s->rq_len = 0;
-		if (s->rq_unacked && !s->req_es) {
-			send_wu(c, s->id, s->rq_unacked);
-			s->recv_win += s->rq_unacked;
-		}
-		s->rq_unacked = 0;
-	}
-	while (!s->resp_eof && s->rb_len < H2GW_RB) {
-		ssize_t n = recv(s->fd, s->rb + s->rb_len, H2GW_RB - s->rb_len, 0);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			break;
-		if (n <= 0)
-			s->resp_eof = 1;
-		else
-			s->rb_len += (uint32_t)n;
-	}
-	if (!s->head_sent) {
-		int r = send_head(s);
-
-		if (r < 0) {
-			stream_error(s, H2_INTERNAL_ERROR);
-			return -1;
-		}
-		if (!r)
-			return 0;
-	}
-	if (!s->done) {
-		if (take_body(s) < 0 || (s->resp_eof && !s->body_done)) {
-			stream_error(s, H2_INTERNAL_ERROR);
-			return -1;
-		}
-		send_body(s);
-	}
-	if (s->done) {
-		stream_close(s);
-		return -1;
-	}
-	return 0;
 }
 
 /* ---- the connection ---- */
@@ -896,10 +506,10 @@ static void conn_free(void *arg)
 static void conn_close(struct h2gw_conn *c)
 {
 	struct pvs *p = c->p;
-	struct loop *l = gw_loop(c);
+	struct loop *l = h2gw_loop(c);
 
 	while (c->streams)
-		stream_close(c->streams);
+		h2gw_stream_close(c->streams);
 	c->closed = 1;
 	loop_timer_stop(l, &c->timer);
 	loop_io_del(l, &c->io);
@@ -928,7 +538,7 @@ static int conn_sniff(struct h2gw_conn *c)
 	char b[H2_PREFACE_LEN];
 	ssize_t n = recv(c->fd, b, sizeof(b), MSG_PEEK);
 	struct pvs *p = c->p;
-	struct loop *l = gw_loop(c);
+	struct loop *l = h2gw_loop(c);
 
 	if (n <= 0 || !memcmp(b, H2_PREFACE, (size_t)n) || !p->vs)
 		return 0;
@@ -945,20 +555,18 @@ static int conn_sniff(struct h2gw_conn *c)
 
 static void conn_run(struct h2gw_conn *c)
 {
-	struct loop *l = gw_loop(c);
+	struct loop *l = h2gw_loop(c);
 	int progress = 0;
 
 	if (!c->preface && !c->ilen && conn_sniff(c))
 		return;
 	/* input */
 	while (!c->eof && !c->goaway && c->ilen < H2GW_IBUF) {
-		ssize_t n = recv(c->fd, c->ib + c->ilen, H2GW_IBUF - c->ilen, 0);
+		ssize_t n = h2gw_io(c->fd, c->ib + c->ilen, H2GW_IBUF - c->ilen, 0);
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		if (n < 0)
 			break;
-		if (n <= 0) {
+		if (n == 0) {
 			c->eof = 1;
 			break;
 		}
@@ -971,17 +579,15 @@ static void conn_run(struct h2gw_conn *c)
 	/* streams */
 	for (struct h2gw_stream *s = c->streams, *next; s && !c->goaway; s = next) {
 		next = s->next;
-		stream_pump(s);
+		h2gw_stream_pump(s);
 	}
 	/* output */
 	while (c->ooff < c->olen) {
-		ssize_t n = send(c->fd, c->ob + c->ooff, c->olen - c->ooff, MSG_NOSIGNAL);
+		ssize_t n = h2gw_io(c->fd, c->ob + c->ooff, c->olen - c->ooff, 1);
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		if (n < 0)
 			break;
-		if (n <= 0) {
+		if (n == 0) {
 			conn_close(c);
 			return;
 		}
@@ -1060,7 +666,7 @@ void h2gw_new(struct pvs *p, int fd, const struct fc_addr *client)
 	h2_settings_init(&c->peer);
 	hpack_dec_init(&c->dec, HPACK_TABLE_LIMIT);
 	loop_timer_init(&c->timer, on_timer, c);
-	if (loop_io_add(gw_loop(c), &c->io, fd, EPOLLIN, on_conn_io, c) < 0) {
+	if (loop_io_add(h2gw_loop(c), &c->io, fd, EPOLLIN, on_conn_io, c) < 0) {
 		conn_free(c);
 		close(fd);
 		return;
