@@ -1,17 +1,17 @@
 #!/usr/bin/python3
 """Health-checking benchmark: N real servers checked at delay_loop 1 s.
 
-    checks.py run [--n 5000] [--kind tcp|http] [--window 30] [--settle 4]
+    checks.py run [--n 5000] [--kind tcp|http|pgsql] [--window 30] [--settle 4]
                   [--fulcrum build/fulcrum] [--fulcrumctl build/fulcrumctl]
                   [--json OUT]
-    checks.py serve --kind tcp|http --n N                        (internal)
+    checks.py serve --kind tcp|http|pgsql --n N                  (internal)
     checks.py report --results A.json [B.json] --doc FILE --load "LOADAVG"
 
 `run` starts ONE server process (`serve`) listening on N ports: 127.0.1.1 ..
 127.0.1.K times 100 ports each (so no address carries more than 100
 listeners and connect() never runs short of source ports), writes a fulcrum
 config with N real servers (10 virtual servers on 127.0.2.1) each with a
-TCP_CHECK or an HTTP_GET at delay_loop 1, starts fulcrum, waits --settle
+TCP_CHECK, an HTTP_GET or a PGSQL_CHECK at delay_loop 1, starts fulcrum, waits --settle
 seconds for every checker to have run, then measures over --window seconds:
 
   cpu      fulcrum's utime+stime from /proc/PID/stat over the window, as % of
@@ -27,7 +27,9 @@ seconds for every checker to have run, then measures over --window seconds:
            reported as max/mean bucket.
 
 The `serve` side is one epoll loop (accept, for http answer one request,
-close) and is not measured.  Prints one JSON object (and writes it to --json).
+for pgsql speak enough of PostgreSQL's protocol v3 for a check: trust
+login, in_hot_standby off, one answer to the check's query, as a primary
+would; close) and is not measured.  Prints one JSON object (and writes it to --json).
 A benchmark, not a test: it fails only if something does not work (fulcrum
 exits, a server stays down, a snapshot cannot be read), never on the figures.
 """
@@ -38,6 +40,7 @@ import resource
 import selectors
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -70,6 +73,63 @@ def servers(n):
 
 HTTP_OK = (b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n"
            b"Connection: close\r\n\r\nok\n")
+
+
+def pg_msg(t, body):
+    return t + struct.pack("!I", len(body) + 4) + body
+
+
+PG_HELLO = (pg_msg(b"R", struct.pack("!I", 0))                        # AuthenticationOk
+            + pg_msg(b"S", b"in_hot_standby\0off\0")
+            + pg_msg(b"S", b"server_version\0" + b"15.0\0")
+            + pg_msg(b"Z", b"I"))
+# the check's one query: pg_is_in_recovery(), the WAL position, the replay delay
+PG_ANSWER = (pg_msg(b"T", struct.pack("!H", 3) + b"".join(
+                 n + b"\0" + struct.pack("!IHIhiH", 0, 0, 25, -1, -1, 0)
+                 for n in (b"pg_is_in_recovery", b"lsn", b"delay")))
+             + pg_msg(b"D", struct.pack("!H", 3) + b"".join(
+                 struct.pack("!I", len(v)) + v for v in (b"f", b"0/3000060", b"0")))
+             + pg_msg(b"C", b"SELECT 1\0") + pg_msg(b"Z", b"I"))
+
+
+PG_STARTED = set()  # connections past their startup message
+
+
+def pg_serve(s, buf):
+    """Answer what buf holds of a PostgreSQL check: (rest, done)."""
+    out = b""
+    done = False
+    while True:
+        if s not in PG_STARTED:
+            if len(buf) < 8:
+                break
+            n, code = struct.unpack("!II", buf[:8])
+            if len(buf) < n:
+                break
+            buf = buf[n:]
+            if code == 80877103:       # SSLRequest: no TLS here
+                out += b"N"
+                continue
+            PG_STARTED.add(s)
+            out += PG_HELLO
+            continue
+        if len(buf) < 5:
+            break
+        t, n = buf[:1], struct.unpack("!I", buf[1:5])[0]
+        if len(buf) < n + 1:
+            break
+        buf = buf[n + 1:]
+        if t == b"Q":
+            out += PG_ANSWER
+        elif t == b"X":
+            done = True
+            break
+    if out:
+        try:
+            s.send(out)
+        except OSError:
+            done = True
+    return buf, done
 
 
 def serve(args):
@@ -111,6 +171,12 @@ def serve(args):
             except OSError:
                 data = b""
             buf = pending.get(s, b"") + data
+            if args.kind == "pgsql" and data:
+                buf, done = pg_serve(s, buf)
+                if not done:
+                    pending[s] = buf
+                    continue
+                data = b""
             if data and b"\r\n\r\n" not in buf and len(buf) < 65536:
                 pending[s] = buf
                 continue
@@ -121,6 +187,7 @@ def serve(args):
                     pass
             sel.unregister(s)
             pending.pop(s, None)
+            PG_STARTED.discard(s)
             s.close()
 
 
@@ -138,6 +205,9 @@ def conf_text(srv, kind):
         for a, p in chunk:
             if kind == "tcp":
                 chk = "TCP_CHECK {\n            connect_timeout 2\n        }"
+            elif kind == "pgsql":
+                chk = ("PGSQL_CHECK {\n            user bench\n            dbname postgres\n"
+                       "            sslmode disable\n            connect_timeout 2\n        }")
             else:
                 chk = ("HTTP_GET {\n            url {\n                path /health\n"
                        "                status_code 200\n            }\n"
@@ -348,8 +418,10 @@ def report(args):
     for path in args.results:
         with open(path) as f:
             res.append(json.load(f))
-    names = {"tcp": "TCP_CHECK", "http": "HTTP_GET (url /health, status 200)"}
-    rows = [("fulcrum CPU, % of one core", lambda r: fmt(r["cpu_pct_one_core"], " %")),
+    names = {"tcp": "TCP_CHECK", "http": "HTTP_GET (url /health, status 200)",
+             "pgsql": "PGSQL_CHECK (login, role and WAL query)"}
+    rows = [("real servers checked every second", lambda r: fmt(r["servers"])),
+            ("fulcrum CPU, % of one core", lambda r: fmt(r["cpu_pct_one_core"], " %")),
             ("fulcrum RSS", lambda r: fmt(r["rss_mib"], " MiB")),
             ("checks per second, all servers", lambda r: fmt(r["checks_per_s_total"])),
             ("checks per second per server, min / median / max",
@@ -367,12 +439,12 @@ def report(args):
         lines.append("| %s | %s |" % (title, " | ".join(f(r) for r in res)))
     table = "\n".join(lines)
     commit = sh("git", "rev-parse", "--short", "HEAD")
-    n = res[0]["servers"] if res else 0
     window = res[0]["window_s"] if res else 0
     block = [BEGIN, "",
-             "Taken %s by `bench/checks.sh` at commit `%s`: %d real servers, delay_loop 1 s, "
+             "Taken %s by `bench/checks.sh` at commit `%s`: %s real servers, delay_loop 1 s, "
              "measured over %s s after every checker had run (%s s of settling)."
-             % (time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), commit, n, window,
+             % (time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), commit,
+                " / ".join(str(r["servers"]) for r in res), window,
                 " / ".join(str(r["settle_s"]) for r in res)),
              "",
              "- Machine: %s.  Load average when the run started: %s." % (machine(), args.load),
@@ -407,7 +479,7 @@ def main():
     ap.add_argument("--doc", default="")
     ap.add_argument("--load", default="?")
     ap.add_argument("--n", type=int, default=5000)
-    ap.add_argument("--kind", choices=["tcp", "http"], default="tcp")
+    ap.add_argument("--kind", choices=["tcp", "http", "pgsql"], default="tcp")
     ap.add_argument("--window", type=float, default=30.0)
     ap.add_argument("--settle", type=float, default=4.0)
     ap.add_argument("--fulcrum", default="build/fulcrum")

@@ -1,6 +1,8 @@
 #!/bin/bash
 # Health-checking benchmark: fulcrum checks 5,000 real servers on loopback at
-# delay_loop 1 s (TCP_CHECK, then HTTP_GET) and we measure what it costs.
+# delay_loop 1 s (TCP_CHECK, then HTTP_GET), then 1,000 with PGSQL_CHECK (a
+# login, the role and the WAL query against a protocol-speaking stand-in),
+# and we measure what it costs.
 #
 # For each kind, bench/checks.py starts ONE process listening on 5,000 ports
 # (127.0.1.1-50 x 100 ports; accept + close, or one HTTP answer), a fulcrum
@@ -15,7 +17,7 @@
 # "IPVS: Can't initialize ipvs" without it) and this kernel has no ip_vs.
 #
 # Knobs (environment): BUILD (build), CHECKS_N (5000), CHECKS_WINDOW (30 s),
-# CHECKS_KINDS ("tcp http"), CHECKS_DOC (doc/benchmarks.md; empty = do not
+# CHECKS_N_PGSQL (1000), CHECKS_KINDS ("tcp http pgsql"), CHECKS_DOC (doc/benchmarks.md; empty = do not
 # write).  Needs root (raises the open-files limit above 5,000).
 set -u
 
@@ -27,8 +29,9 @@ case $BUILD in
 *) B=$ROOT/$BUILD ;;
 esac
 N=${CHECKS_N:-5000}
+NPG=${CHECKS_N_PGSQL:-1000} # issue 13's figure: a PGSQL_CHECK pool of 1,000 servers
 WINDOW=${CHECKS_WINDOW:-30}
-KINDS=${CHECKS_KINDS:-tcp http}
+KINDS=${CHECKS_KINDS:-tcp http pgsql}
 DOC=${CHECKS_DOC-doc/benchmarks.md}
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=python3
@@ -60,8 +63,10 @@ TMP=$(mktemp -d /tmp/fulcrum-bench-checks.XXXXXX) || die "mktemp"
 LOAD=$(cut -d ' ' -f 1-3 /proc/loadavg)
 RESULTS=()
 for kind in $KINDS; do
-	printf '== %s: %d real servers, delay_loop 1, window %ss\n' "$kind" "$N" "$WINDOW"
-	timeout $((WINDOW * 3 + 180)) "$PY" bench/checks.py run --kind "$kind" --n "$N" \
+	n=$N
+	[ "$kind" = pgsql ] && n=$NPG
+	printf '== %s: %d real servers, delay_loop 1, window %ss\n' "$kind" "$n" "$WINDOW"
+	timeout $((WINDOW * 3 + 180)) "$PY" bench/checks.py run --kind "$kind" --n "$n" \
 		--window "$WINDOW" --fulcrum "$B/fulcrum" --fulcrumctl "$B/fulcrumctl" \
 		--json "$TMP/$kind.json" || die "the $kind run failed"
 	RESULTS+=("$TMP/$kind.json")
