@@ -12,6 +12,7 @@
 #include "core/log.h"
 #include "core/loop.h"
 #include "model/model.h"
+#include "proxy/h2_gw.h"
 #include "proxy/http.h"
 #include "proxy/persist.h"
 #include "proxy/proxy.h"
@@ -129,6 +130,7 @@ static void proxy_commit(struct fulcrum *fc, struct virtual_server *vs, struct v
 		o->hold++;
 		tcp_adopt(p, o);
 		http_adopt(p, o);
+		h2gw_adopt(p, o);
 		udp_adopt(p, o);
 		o->hold--;
 		old->engine_priv = NULL;
@@ -202,6 +204,8 @@ static void proxy_shutdown(struct fulcrum *fc)
 			pconn_close(p->conns, 0);
 		while (p->hstreams)
 			hstream_close(p->hstreams, 0);
+		while (p->h2conns)
+			h2gw_close(p->h2conns);
 		close_sessions(p);
 		p->hold--;
 		if (p->vs)

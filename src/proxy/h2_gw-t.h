@@ -60,6 +60,7 @@ struct h2gw_stream {
 };
 
 struct h2gw_conn {
+	struct h2gw_conn *next, *prev; /* in p->h2conns */
 	struct pvs *p;
 	int fd;
 	struct ev_io io;

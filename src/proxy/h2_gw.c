@@ -503,9 +503,29 @@ static void conn_free(void *arg)
 	free(c);
 }
 
-static void conn_close(struct h2gw_conn *c)
+static void conn_link(struct pvs *p, struct h2gw_conn *c)
 {
-	struct pvs *p = c->p;
+	c->p = p;
+	c->prev = NULL;
+	c->next = p->h2conns;
+	if (c->next)
+		c->next->prev = c;
+	p->h2conns = c;
+}
+
+static void conn_unlink(struct h2gw_conn *c)
+{
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		c->p->h2conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+}
+
+/* Stop watching c and free it after this round; the fd is the caller's. */
+static void conn_release(struct h2gw_conn *c)
+{
 	struct loop *l = h2gw_loop(c);
 
 	while (c->streams)
@@ -513,12 +533,29 @@ static void conn_close(struct h2gw_conn *c)
 	c->closed = 1;
 	loop_timer_stop(l, &c->timer);
 	loop_io_del(l, &c->io);
-	close(c->fd);
 	hpack_dec_free(&c->dec);
+	conn_unlink(c);
 	if (loop_defer(l, conn_free, c) < 0)
 		conn_free(c);
-	p->hold--;
+}
+
+void h2gw_close(struct h2gw_conn *c)
+{
+	struct pvs *p = c->p;
+
+	conn_release(c);
+	close(c->fd);
 	pvs_maybe_free(p);
+}
+
+void h2gw_adopt(struct pvs *to, struct pvs *from)
+{
+	while (from->h2conns) {
+		struct h2gw_conn *c = from->h2conns;
+
+		conn_unlink(c);
+		conn_link(to, c);
+	}
 }
 
 static unsigned conn_timeout(const struct h2gw_conn *c)
@@ -538,18 +575,11 @@ static int conn_sniff(struct h2gw_conn *c)
 	char b[H2_PREFACE_LEN];
 	ssize_t n = recv(c->fd, b, sizeof(b), MSG_PEEK);
 	struct pvs *p = c->p;
-	struct loop *l = h2gw_loop(c);
 
 	if (n <= 0 || !memcmp(b, H2_PREFACE, (size_t)n) || !p->vs)
 		return 0;
-	c->closed = 1;
-	loop_timer_stop(l, &c->timer);
-	loop_io_del(l, &c->io);
-	hpack_dec_free(&c->dec);
+	conn_release(c);
 	hstream_new(p, c->fd, &c->client);
-	if (loop_defer(l, conn_free, c) < 0)
-		conn_free(c);
-	p->hold--;
 	return 1;
 }
 
@@ -588,7 +618,7 @@ static void conn_run(struct h2gw_conn *c)
 		if (n < 0)
 			break;
 		if (n == 0) {
-			conn_close(c);
+			h2gw_close(c);
 			return;
 		}
 		c->ooff += (uint32_t)n;
@@ -597,7 +627,7 @@ static void conn_run(struct h2gw_conn *c)
 		c->ooff = c->olen = 0;
 	/* a GOAWAY out, or the peer gone (or done) with nothing left open */
 	if ((c->goaway && !c->olen) || (c->eof && !c->streams && !c->olen)) {
-		conn_close(c);
+		h2gw_close(c);
 		return;
 	}
 	/* what each descriptor waits for */
@@ -659,7 +689,7 @@ void h2gw_new(struct pvs *p, int fd, const struct fc_addr *client)
 		close(fd);
 		return;
 	}
-	c->p = p;
+	c->p = p; /* linked once watched */
 	c->fd = fd;
 	c->client = *client;
 	c->send_win = H2_DEF_WINDOW;
@@ -672,6 +702,6 @@ void h2gw_new(struct pvs *p, int fd, const struct fc_addr *client)
 		return;
 	}
 	c->io_ev = EPOLLIN;
-	p->hold++; /* the pvs stays while its h2 clients do */
+	conn_link(p, c); /* the pvs stays while its h2 clients do */
 	conn_run(c);
 }

@@ -15,6 +15,10 @@
 /* A client accepted on p's h2 listener: served from now on (fd is taken
  * in every case). */
 void h2gw_new(struct pvs *p, int fd, const struct fc_addr *client);
+/* Close a client connection now (its streams too). */
+void h2gw_close(struct h2gw_conn *c);
+/* Reload: the HTTP/2 clients of `from` now belong to `to`. */
+void h2gw_adopt(struct pvs *to, struct pvs *from);
 
 /* ---- within the gateway ---- */
 

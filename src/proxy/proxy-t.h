@@ -141,6 +141,7 @@ struct pvs {
 	size_t nconns;
 	struct hstream *hstreams;  /* mode http: client connections (http-t.h) */
 	size_t nhstreams;
+	struct h2gw_conn *h2conns; /* `bind ... proto h2`: HTTP/2 clients (h2_gw-t.h) */
 	int maxconn_paused;	   /* mode http: at the frontend's maxconn */
 	struct udp_sess *sessions; /* UDP sessions (list) */
 	struct udp_sess **sess_hash;

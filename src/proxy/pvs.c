@@ -385,7 +385,7 @@ void pvs_free(struct pvs *p)
 
 void pvs_maybe_free(struct pvs *p)
 {
-	if (!p->vs && !p->hold && !p->conns && !p->sessions && !p->hstreams)
+	if (!p->vs && !p->hold && !p->conns && !p->sessions && !p->hstreams && !p->h2conns)
 		pvs_free(p);
 }
 

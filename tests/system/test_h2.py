@@ -90,14 +90,12 @@ def field(name, value):
     return b"\x00" + bytes([len(name)]) + name + bytes([len(value)]) + value
 
 
-def talk(port, data, want):
-    """Send data, read frames until one of type `want` or the close (bounded).
-    The frames as (type, flags, stream, payload)."""
-    s = socket.create_connection(("127.0.0.1", port), timeout=10)
-    s.sendall(data)
+def recv_frames(s, done):
+    """Read frames from s until done(frames) or the close (bounded: 1 MiB,
+    the socket's timeout).  The frames as (type, flags, stream, payload)."""
     buf, frames = b"", []
     try:
-        while not any(f[0] == want for f in frames) and len(buf) < 1 << 20:
+        while not done(frames) and len(buf) < 1 << 20:
             d = s.recv(65536)
             if not d:
                 break
@@ -108,8 +106,55 @@ def talk(port, data, want):
                 buf = buf[9 + ln:]
     except (ConnectionResetError, socket.timeout):
         pass
+    return frames
+
+
+def talk(port, data, want):
+    """Send data on a new connection, read frames until one of type `want`."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    s.sendall(data)
+    frames = recv_frames(s, lambda fr: any(f[0] == want for f in fr))
     s.close()
     return frames
+
+
+def get(s, sid, path):
+    """GET path on stream sid of connection s: the response's DATA bytes."""
+    s.sendall(frame(0x1, 0x5, sid, b"\x82\x86" + field(b":path", path) + field(b":authority", b"x")))
+    fr = recv_frames(s, lambda fr: any(f[0] in (0x0, 0x3) and f[2] == sid and f[1] & 1 or f[0] == 0x3
+                                       for f in fr))
+    assert any(f[0] == 0x1 and f[2] == sid for f in fr), fr
+    return b"".join(f[3] for f in fr if f[0] == 0x0 and f[2] == sid)
+
+
+def test_reload_keeps_h2_connection(daemon, origin):
+    """SIGHUP with a changed backend: an HTTP/2 connection open across the
+    reload goes on, its next stream served by the new configuration."""
+    r = fc.run_fulcrum("--format=haproxy", "-t", "-f", "/dev/null")
+    if "unknown grammar" in r.stderr:
+        pytest.skip("this build has no haproxy.cfg reader")
+    b = Origin("b")
+    try:
+        port, h2port = fc.free_port(), fc.free_port()
+        extra = "    bind 127.0.0.1:%d proto h2\n" % h2port
+        d = daemon(cfg(port, [origin.port], extra=extra), args=["--format=haproxy"])
+        s = socket.create_connection(("127.0.0.1", h2port), timeout=10)
+        s.sendall(PREFACE + frame(0x4, 0, 0))
+        assert get(s, 1, b"/before") == b"a /before"
+        d.write_conf(cfg(port, [b.port], extra=extra))
+        d.reload()
+
+        def served_by_b():
+            p = socket.create_connection(("127.0.0.1", h2port), timeout=10)
+            p.sendall(PREFACE + frame(0x4, 0, 0))
+            got = get(p, 1, b"/probe")
+            p.close()
+            return got == b"b /probe"
+        fc.wait_until(served_by_b, 15, "the new backend")
+        assert get(s, 3, b"/after") == b"b /after"
+        s.close()
+    finally:
+        b.stop()
 
 
 def test_connection_error_goaway(h2lb):
