@@ -36,7 +36,20 @@ int hap_cli_wanted(int argc, char **argv)
 	const char *slash = strrchr(argv[0], '/');
 	const char *base = slash ? slash + 1 : argv[0];
 
-	return !strcmp(base, "haproxy") || (argc > 1 && !strcmp(argv[1], "haproxy"));
+	/* haproxy's options that fulcrum's own command line does not have:
+	 * with one of them, `fulcrum -d -f haproxy.cfg` (how varnishtest and
+	 * scripts written for haproxy start it) is haproxy's command line */
+	static const char *const hap_only[] = {"-d", "-db", "-dV", "-c", "-cc", "-W", "-Ws", "-sf",
+					       "-st", "-q", "-x", "-L", "-S", "-m", NULL};
+	int i, k;
+
+	if (!strcmp(base, "haproxy") || (argc > 1 && !strcmp(argv[1], "haproxy")))
+		return 1;
+	for (i = 1; i < argc; i++)
+		for (k = 0; hap_only[k]; k++)
+			if (!strcmp(argv[i], hap_only[k]))
+				return 1;
+	return 0;
 }
 
 static void version(void)

@@ -269,3 +269,19 @@ def test_lb_kind_dr_table_limits_at_check_time(bins, tmp_path):
     assert r.returncode == 1, r.stderr
     got = lines_at(r.stderr, p, line_of(text, "virtual_server 10.254.1.57 80"))
     assert got and "more than 256" in got[0], r.stderr[-2000:]
+
+
+def test_haproxy_options_make_it_haproxys_command_line(bins, tmp_path):
+    """An option only haproxy has (-c, -d, -db, -W, -sf ...) makes plain
+    `fulcrum` read haproxy's command line, as varnishtest and haproxy's
+    scripts start it (`PROGRAM -d -f cfg`); fulcrum's own options are
+    unchanged (-t still fulcrum's)."""
+    seed = fc.REPO / "tests" / "data" / "seed003" / "haproxy-static.cfg"
+    r = fc.run_fulcrum("-c", "-f", str(seed))
+    assert r.returncode == 0 and "Configuration file is valid" in r.stdout, r.stdout + r.stderr
+    bad = tmp_path / "bad.cfg"
+    bad.write_text("global\n    maxconn 10\nfrontend f\n    bind :1\n    nosuchkw 1\n")
+    r = fc.run_fulcrum("-c", "-q", "-f", str(bad))
+    assert r.returncode == 1 and ("%s:5:" % bad) in r.stderr and "nosuchkw" in r.stderr, r.stderr
+    r = fc.run_fulcrum("-t", "-f", str(seed))
+    assert r.returncode == 0 and "(haproxy grammar): configuration OK" in r.stdout, r.stdout
