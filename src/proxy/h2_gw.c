@@ -173,8 +173,10 @@ static void on_header_block(struct h2gw_conn *c, uint32_t sid, uint8_t flags)
 			h2gw_stream_error(s, H2_INTERNAL_ERROR);
 		return;
 	}
-	if (sid <= c->last_sid) { /* a closed stream (or one we refused) */
-		conn_error(c, H2_STREAM_CLOSED);
+	if (sid <= c->last_sid) {
+		/* a closed stream, maybe one we reset while this was in flight:
+		 * a stream error (section 5.1), the block decoded above */
+		h2gw_send_rst(c, sid, H2_STREAM_CLOSED);
 		return;
 	}
 	c->last_sid = sid;
