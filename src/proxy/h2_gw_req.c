@@ -126,9 +126,7 @@ int h2gw_build_request(struct h2gw_stream *s, const struct hpack_hdr *h, int n, 
 	for (int i = 0; i < n; i++) {
 		if (h[i].name[0] == ':' || (auth && span_is(&h[i], "host")))
 			continue;
-		if (span_is(&h[i], "cookie")) { /* one line, "; " between (section 8.2.3) */
-			if (rq_fmt(s, ncookie ? "; " : "cookie: ", ncookie ? 2 : 8, h[i].value, h[i].vlen, "", 0))
-				return -1;
+		if (span_is(&h[i], "cookie")) { /* joined below */
 			ncookie++;
 			continue;
 		}
@@ -151,6 +149,14 @@ int h2gw_build_request(struct h2gw_stream *s, const struct hpack_hdr *h, int n, 
 		}
 		if (rq_fmt(s, h[i].name, h[i].nlen, ": ", 2, h[i].value, h[i].vlen) || h2gw_rq_put(s, "\r\n", 2))
 			return -1;
+	}
+	/* the cookie fields on one line, "; " between them (section 8.2.3) */
+	for (int i = 0, first = 1; i < n && ncookie; i++) {
+		if (!span_is(&h[i], "cookie"))
+			continue;
+		if (rq_fmt(s, first ? "cookie: " : "; ", first ? 8 : 2, h[i].value, h[i].vlen, "", 0))
+			return -1;
+		first = 0;
 	}
 	if (ncookie && h2gw_rq_put(s, "\r\n", 2))
 		return -1;

@@ -194,3 +194,17 @@ def test_http1_client_on_h2_listener(h2lb):
         out += d
     s.close()
     assert out.startswith(b"HTTP/1.1 200 OK\r\n") and out.endswith(b"a /h1")
+
+
+def test_cookies_joined_on_one_line(h2lb, origin):
+    # two cookie fields with a field after them: one "cookie: a=1; b=2" line,
+    # the next field on its own line (RFC 9113 section 8.2.3)
+    s = socket.create_connection(("127.0.0.1", h2lb), timeout=10)
+    s.sendall(PREFACE + frame(0x4, 0, 0))
+    s.sendall(frame(0x1, 0x5, 1, b"\x82\x86" + field(b":path", b"/c") + field(b":authority", b"x") +
+                    field(b"cookie", b"a=1") + field(b"cookie", b"b=2") + field(b"x-after", b"y")))
+    fr = recv_frames(s, lambda fr: any(f[0] in (0x0, 0x3) and f[1] & 1 for f in fr))
+    s.close()
+    assert b"".join(f[3] for f in fr if f[0] == 0x0) == b"a /c"
+    lines = origin.heads[0].split(b"\r\n")
+    assert b"cookie: a=1; b=2" in lines and b"x-after: y" in lines
