@@ -15,6 +15,9 @@ struct check_mysql_conf {
 	int ssl;             /* enum my_ssl; default prefer, as the mysql client */
 	int role;            /* enum my_role; any = up if it takes a session */
 	unsigned max_lag;    /* seconds a replica may be behind; 0 = not checked */
+	int handshake_only;  /* haproxy's `option mysql-check` without user: up once the
+			      * server's greeting (handshake v10, or an error packet
+			      * naming it) is read; no login (not a keyword) */
 };
 
 #endif

@@ -290,6 +290,10 @@ static int on_greeting(struct my_att *a, const struct my_pkt *pk)
 		check_stream_finish(&a->s, 0, "greeting: %s", err);
 		return -1;
 	}
+	if (m->handshake_only) {
+		check_stream_finish(&a->s, 1, "MySQL server is ok (handshake v10)");
+		return -1;
+	}
 	if (m->ssl == MY_SSL_DISABLE || !(a->hs.caps & MY_CAP_SSL)) {
 		if (m->ssl == MY_SSL_REQUIRE) {
 			check_stream_finish(&a->s, 0, "ssl require: the server offers no TLS");
@@ -736,7 +740,7 @@ static int my_conf_equal(const void *va, const void *vb)
 	return check_str_eq(a->user, b->user) && check_str_eq(a->password, b->password) &&
 	       check_str_eq(a->password_file, b->password_file) &&
 	       check_str_eq(a->dbname, b->dbname) && a->ssl == b->ssl && a->role == b->role &&
-	       a->max_lag == b->max_lag;
+	       a->max_lag == b->max_lag && a->handshake_only == b->handshake_only;
 }
 
 /* max_lag with role primary says nothing: a primary has no lag */

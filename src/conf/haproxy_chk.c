@@ -13,7 +13,8 @@
  *   option pgsql-check     PGSQL_CHECK user U, startup only (haproxy's:
  *                          an authentication request is up)
  *   option mysql-check     MYSQL_CHECK user U (no password, as haproxy's
- *                          account), role any
+ *                          account), role any; without user, the server's
+ *                          greeting only (handshake_only)
  *
  * Timings: inter (default 2 s) is the interval, rise (2) and fall (3) the
  * consecutive results that change the state; a check attempt is bounded by
@@ -377,6 +378,9 @@ int hp_check_line(struct hp_read *r, struct hp_px *px, struct hp_words *w, int n
 		c->kind = o[0] == 't' ? HP_CHK_TCPCHECK : o[0] == 's' ? HP_CHK_SMTP : HP_CHK_REDIS;
 		if (o[0] == 's' && w->n > 2)
 			hp_warn(r, "option smtpchk %s: SMTP_CHECK greets with HELO", w->args[2]);
+	} else if (!strcmp(o, "mysql-check") && w->n == 2) {
+		c->kind = HP_CHK_MYSQL; /* no user: the greeting is enough (haproxy's meaning) */
+		c->user[0] = 0;
 	} else if (!strcmp(o, "pgsql-check") || !strcmp(o, "mysql-check")) {
 		if (w->n < 4 || strcmp(w->args[2], "user"))
 			rc = err_set(err, sizeof(err), "usage: option %s user NAME", o);
@@ -551,7 +555,9 @@ static void hp_db_check(struct hp_mk *m, int pg)
 		return;
 	user = pg ? &((struct check_pgsql_conf *)cc->spec)->user
 		  : &((struct check_mysql_conf *)cc->spec)->user;
-	if (!(*user = strdup(m->px->chk.user)))
+	if (!pg && !m->px->chk.user[0]) /* option mysql-check without user */
+		((struct check_mysql_conf *)cc->spec)->handshake_only = 1;
+	else if (!(*user = strdup(m->px->chk.user)))
 		hp_error(m->r, "out of memory");
 	if (pg) /* haproxy's meaning: answering the startup is enough */
 		((struct check_pgsql_conf *)cc->spec)->startup_only = 1;

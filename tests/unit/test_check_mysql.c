@@ -305,6 +305,27 @@ static void test_native_login(void **state)
 	assert_string_equal((const char *)auth + 24, "mysql_native_password");
 }
 
+/* haproxy's `option mysql-check` without user: the greeting is enough;
+ * nothing is sent (no login, no quit) */
+static void test_handshake_only(void **state)
+{
+	struct check_mysql_conf m = {.handshake_only = 1, .ssl = MY_SSL_PREFER};
+
+	fake_reset();
+	greeting(&fake.turn[0], "mysql_native_password", 0);
+	fake.nturns = 1;
+	run_check(&m, 3000);
+	assert_int_equal(g.ok, 1);
+	assert_string_equal(g.reason, "MySQL server is ok (handshake v10)");
+	assert_int_equal(fake.npkts, 0);
+
+	fake_reset(); /* an error packet instead of a greeting is down */
+	err_pkt(&fake.turn[0], 0, 1129, "Host '127.0.0.1' is blocked");
+	fake.nturns = 1;
+	run_check(&m, 3000);
+	assert_int_equal(g.ok, 0);
+}
+
 static void test_wrong_password(void **state)
 {
 	struct check_mysql_conf m = CONF(.user = "app");
@@ -703,6 +724,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_native_login),
+	    cmocka_unit_test(test_handshake_only),
 	    cmocka_unit_test(test_wrong_password),
 	    cmocka_unit_test(test_sha2_fast_path),
 	    cmocka_unit_test(test_sha2_full_path_needs_tls),

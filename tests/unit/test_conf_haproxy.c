@@ -690,7 +690,10 @@ static void test_checks(void **state)
 				       "backend off\n"
 				       "    option httpchk\n"
 				       "    no option httpchk\n" /* 40 */
-				       "    server s 10.0.0.1:80 check\n");
+				       "    server s 10.0.0.1:80 check\n"
+				       "backend my2\n"
+				       "    option mysql-check\n"
+				       "    server s 10.0.0.1:3306 check\n");
 	struct check_conf *k;
 	struct check_url *u;
 
@@ -751,6 +754,10 @@ static void test_checks(void **state)
 	k = srv(cfg, "my", "s")->checks;
 	assert_int_equal(k->type, CHECK_MYSQL);
 	assert_string_equal(SPEC(k, mysql)->user, "haproxy");
+	assert_false(SPEC(k, mysql)->handshake_only);
+	k = srv(cfg, "my2", "s")->checks; /* no user: the greeting only, as haproxy */
+	assert_int_equal(k->type, CHECK_MYSQL);
+	assert_true(SPEC(k, mysql)->handshake_only);
 	assert_int_equal(srv(cfg, "off", "s")->checks->type, CHECK_TCP);
 	config_free(cfg);
 
