@@ -1,5 +1,6 @@
 # fulcrum build.  `make` builds build/fulcrum and build/fulcrumctl.
 #   make SAN=1      ASan+UBSan build into build-san/ (what the tests run)
+#   make SAN=thread ThreadSanitizer build into build-tsan/ (the proxy's threads)
 #   make unit       cmocka unit tests      make fuzz   libFuzzer targets (clang)
 #   make check      everything the CI runs (see tests/run-all.sh)
 #   make demo       the quick-start demo (examples/demo.sh)
@@ -14,12 +15,16 @@ CSTD    := -std=gnu11
 WARN    := -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
 CFLAGS  ?= -O2 -g
 CPPFLAGS += -Isrc -D_GNU_SOURCE
-LDLIBS  := -lssl -lcrypto -lpcre2-8 -lbpf -lcap
+LDLIBS  := -lssl -lcrypto -lpcre2-8 -lbpf -lcap -pthread
 
 ifeq ($(SAN),1)
 BUILD   ?= build-san
 CFLAGS  := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
 LDFLAGS += -fsanitize=address,undefined
+else ifeq ($(SAN),thread)
+BUILD   ?= build-tsan
+CFLAGS  := -O1 -g -fno-omit-frame-pointer -fsanitize=thread
+LDFLAGS += -fsanitize=thread
 else
 BUILD   ?= build
 endif

@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,9 @@ struct loop {
 		ev_signal_cb cb;
 	} sigs[LOOP_MAX_SIGNALS];
 	size_t nsigs;
+
+	pthread_mutex_t *lock; /* loop_set_lock: held while not in epoll_wait */
+	int lock_held;
 };
 
 uint64_t loop_clock_ms(void)
@@ -99,6 +103,29 @@ uint64_t loop_now(struct loop *l)
 void loop_stop(struct loop *l)
 {
 	l->running = 0;
+}
+
+void loop_set_lock(struct loop *l, pthread_mutex_t *m)
+{
+	l->lock = m;
+	l->lock_held = 0;
+	loop_lock_acquire(l);
+}
+
+void loop_lock_acquire(struct loop *l)
+{
+	if (l->lock && !l->lock_held) {
+		pthread_mutex_lock(l->lock);
+		l->lock_held = 1;
+	}
+}
+
+void loop_lock_release(struct loop *l)
+{
+	if (l->lock && l->lock_held) {
+		l->lock_held = 0;
+		pthread_mutex_unlock(l->lock);
+	}
 }
 
 int loop_io_add(struct loop *l, struct ev_io *io, int fd, uint32_t events, ev_io_cb cb,
@@ -299,6 +326,7 @@ int loop_run(struct loop *l)
 	while (l->running) {
 		int timeout = -1, n, i;
 
+		loop_lock_acquire(l);
 		l->now = loop_clock_ms();
 		run_timers(l);
 		run_deferred(l);
@@ -314,12 +342,14 @@ int loop_run(struct loop *l)
 				  : w - l->now > INT_MAX ? INT_MAX
 							 : (int)(w - l->now);
 		}
+		loop_lock_release(l);
 		n = epoll_wait(l->epfd, evs, LOOP_MAX_EVENTS, timeout);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			return -1;
 		}
+		loop_lock_acquire(l);
 		l->now = loop_clock_ms();
 		for (i = 0; i < n; i++) {
 			struct ev_io *io = evs[i].data.ptr;
@@ -332,5 +362,6 @@ int loop_run(struct loop *l)
 		}
 		run_deferred(l);
 	}
+	loop_lock_release(l);
 	return 0;
 }

@@ -11,6 +11,8 @@
 #ifndef FC_CORE_LOOP_H
 #define FC_CORE_LOOP_H
 
+#include <pthread.h>
+
 #include "core/loop-t.h"
 
 struct loop *loop_new(void);
@@ -19,6 +21,15 @@ void loop_free(struct loop *l);
 /* Run until loop_stop(); returns 0, or -1 if epoll itself failed. */
 int loop_run(struct loop *l);
 void loop_stop(struct loop *l);
+
+/* Threads (doc/internals/threads.md): the loop holds m whenever it is not
+ * in epoll_wait, so its callbacks, timers and deferred work run under it.
+ * set takes m at once (call it from the loop's own thread); release and
+ * acquire let the loop's thread give m up for a moment (a syscall that
+ * touches nothing shared) or for good (before joining other threads). */
+void loop_set_lock(struct loop *l, pthread_mutex_t *m);
+void loop_lock_release(struct loop *l);
+void loop_lock_acquire(struct loop *l);
 
 uint64_t loop_now(struct loop *l);
 uint64_t loop_clock_ms(void);   /* fresh CLOCK_MONOTONIC reading */
