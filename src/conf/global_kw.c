@@ -192,6 +192,9 @@ static const struct kw kw_global[] = {
      KW_SLOT_X(KW_SELF, struct global_defs, xdp_mode, KW_T_ENUM, 0, 0, xdp_modes)},
     {"proxy_relay", NULL, 1, 1, KW_NOBLOCK,
      KW_SLOT_X(KW_SELF, struct global_defs, proxy_relay, KW_T_ENUM, 0, 0, proxy_relays)},
+    /* haproxy's nbthread: userspace engine threads (doc/internals/threads.md) */
+    {"nbthread", NULL, 1, 1, KW_NOBLOCK,
+     KW_SLOT(struct global_defs, nbthread, KW_T_UINT, 1, FC_NBTHREAD_MAX)},
     {"vrrp_version", vrrp_kw_global_version, 1, 1, KW_NOBLOCK},
     {"vrrp_garp_interval", vrrp_kw_global_garp, 1, 1, KW_NOBLOCK},
     {"vrrp_gna_interval", vrrp_kw_global_garp, 1, 1, KW_NOBLOCK},

@@ -206,6 +206,9 @@ enum fc_proxy_relay {
 	FC_RELAY_SOCKMAP, /* the kernel relays (BPF sockmap); else auto */
 };
 
+/* nbthread's upper bound (haproxy's MAX_THREADS of a default build) */
+#define FC_NBTHREAD_MAX 64
+
 struct global_defs {
 	char *control_socket;    /* default /run/fulcrum/fulcrum.sock */
 	char *router_id;

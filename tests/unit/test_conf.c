@@ -128,6 +128,7 @@ static void test_defaults(void **state)
 	assert_true(addr_equal(&rs->next->addr, &a));
 	assert_int_equal(cfg->n_warnings, 0);
 	assert_null(cfg->global.control_socket);
+	assert_int_equal(cfg->global.nbthread, 0); /* the engine decides (proxy_threads_want) */
 	config_free(cfg);
 }
 
@@ -136,6 +137,7 @@ static void test_vs_keywords(void **state)
 	struct config *cfg = expect_ok("global_defs {\n"
 				       "  control_socket /tmp/f.sock\n"
 				       "  router_id LB1\n"
+				       "  nbthread 4\n"
 				       "}\n"
 				       "virtual_server 2001:db8::1 53 {\n"
 				       "  lvs_sched mh\n"
@@ -178,6 +180,7 @@ static void test_vs_keywords(void **state)
 	(void)state;
 	assert_string_equal(cfg->global.control_socket, "/tmp/f.sock");
 	assert_string_equal(cfg->global.router_id, "LB1");
+	assert_int_equal(cfg->global.nbthread, 4);
 	assert_string_equal(vs->pool->sched, "mh");
 	assert_int_equal(vs->pool->sched_flags, SCHED_F_PORT | SCHED_F_FALLBACK | SCHED_F_3);
 	assert_int_equal(vs->fwd, FWD_PROXY);
@@ -613,6 +616,10 @@ static void test_value_errors(void **state)
 		     "t.conf:2: 'ha_suspend' takes no { block }");
 	expect_error("virtual_server 10.0.0.1 80\n",
 		     "t.conf:1: 'virtual_server' needs a { block }");
+	expect_error("global_defs {\n nbthread 0\n}\n",
+		     "t.conf:2: nbthread: '0' is not a number in 1..64");
+	expect_error("global_defs {\n nbthread 65\n}\n",
+		     "t.conf:2: nbthread: '65' is not a number in 1..64");
 	expect_error("global_defs {\n control_socket rel/path\n}\n",
 		     "t.conf:2: control_socket: 'rel/path' is not an absolute path");
 	expect_error("virtual_server 10.0.0.1 80 {\n ip_family inet6\n}\n",
