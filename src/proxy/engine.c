@@ -2,7 +2,10 @@
  *
  * Reload without refused connections: a service that stays keeps its
  * listening socket (prepare does not bind, commit hands the socket over),
- * its persistence templates and its open connections. */
+ * its persistence templates and its open connections.
+ *
+ * With workers (thread.c) a service is one pvs per worker, chained from the
+ * head by ->sib; every op runs with the workers parked (proxy_pause). */
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -73,28 +76,65 @@ static int proxy_check(const struct virtual_server *vs, char *err, size_t errlen
 	return 0;
 }
 
+/* Free a service's pvs that never served (a failed prepare, an abort). */
+static void free_chain(struct pvs *p)
+{
+	while (p) {
+		struct pvs *next = p->sib;
+
+		p->vs = NULL;
+		pvs_free(p);
+		p = next;
+	}
+}
+
+/* Does o (the running service's pvs on the same worker) listen where p must? */
+static int takes_over(const struct pvs *o, const struct pvs *p)
+{
+	return o && o->fd >= 0 && o->protocol == p->protocol && addr_equal(&o->addr, &p->addr);
+}
+
+static int prepare_chain(struct proxy *px, struct virtual_server *vs, struct pvs *o, char *err,
+			 size_t errlen)
+{
+	struct pvs *head = NULL, *last = NULL, *p;
+	unsigned k;
+
+	for (k = 0; k < proxy_nserve(px); k++, o = o ? o->sib : NULL) {
+		p = head ? pvs_new_sibling(proxy_serve(px, k), head, vs, err, errlen)
+			 : pvs_new(proxy_serve(px, k), vs, err, errlen);
+		if (!p)
+			goto fail;
+		if (head)
+			last->sib = p;
+		else
+			head = p;
+		last = p;
+		/* the same service already listening: take its socket at commit */
+		if (!takes_over(o, p) && pvs_listen(p, err, errlen) < 0)
+			goto fail;
+	}
+	vs->engine_priv = head;
+	return 0;
+fail:
+	free_chain(head);
+	return -1;
+}
+
 static int proxy_prepare(struct fulcrum *fc, struct virtual_server *vs, struct virtual_server *old,
 			 char *err, size_t errlen)
 {
 	struct proxy *px = proxy_get(fc);
-	struct pvs *p, *o = pvs_of(old);
+	int r;
 
 	if (proxy_check(vs, err, errlen) < 0)
 		return -1;
 	if (!px)
 		return err_set(err, errlen, "out of memory");
-	p = pvs_new(px, vs, err, errlen);
-	if (!p)
-		return -1;
-	/* the same service already listening: take its socket at commit */
-	if (!(o && o->fd >= 0 && o->protocol == p->protocol && addr_equal(&o->addr, &p->addr)) &&
-	    pvs_listen(p, err, errlen) < 0) {
-		p->vs = NULL;
-		pvs_free(p);
-		return -1;
-	}
-	vs->engine_priv = p;
-	return 0;
+	proxy_pause(px);
+	r = prepare_chain(px, vs, pvs_of(old), err, errlen);
+	proxy_resume(px);
+	return r;
 }
 
 static void proxy_abort(struct fulcrum *fc, struct virtual_server *vs, struct virtual_server *old)
@@ -103,29 +143,29 @@ static void proxy_abort(struct fulcrum *fc, struct virtual_server *vs, struct vi
 
 	if (!p)
 		return;
+	proxy_pause(fc->proxy);
 	vs->engine_priv = NULL;
-	p->vs = NULL;
-	pvs_free(p);
+	free_chain(p);
+	proxy_resume(fc->proxy);
 }
 
-static void proxy_commit(struct fulcrum *fc, struct virtual_server *vs, struct virtual_server *old)
+/* p takes o's place on one worker (o the same service's pvs there, or NULL). */
+static void commit_one(struct pvs *p, struct pvs *o)
 {
-	struct pvs *p = pvs_of(vs), *o = pvs_of(old);
 	char err[ERRLEN];
 
-	if (!p)
-		return;
-	if (o && o != p) {
+	if (o) {
 		if (p->fd < 0 && o->fd >= 0) {
 			/* hand the listening socket over: its backlog stays */
 			if (o->io_on)
-				loop_io_del(fc->loop, &o->io);
+				loop_io_del(o->px->loop, &o->io);
 			o->io_on = 0;
 			p->fd = o->fd;
 			o->fd = -1;
 		}
-		if (persist_on(&p->persist) && persist_on(&o->persist) &&
-		    p->persist.prefix == o->persist.prefix)
+		/* the heads hold the tables */
+		if (p->pt == &p->persist && o->pt == &o->persist && persist_on(&p->persist) &&
+		    persist_on(&o->persist) && p->persist.prefix == o->persist.prefix)
 			persist_move(&p->persist, &o->persist);
 		o->hold++;
 		tcp_adopt(p, o);
@@ -133,22 +173,44 @@ static void proxy_commit(struct fulcrum *fc, struct virtual_server *vs, struct v
 		h2gw_adopt(p, o);
 		udp_adopt(p, o);
 		o->hold--;
-		old->engine_priv = NULL;
-		o->vs = NULL;
-		pvs_free(o);
 	}
 	if (p->fd < 0 && pvs_listen(p, err, sizeof(err)) < 0)
 		log_err("proxy: %s", err); /* the old one was not listening either */
 	pvs_start(p);
 }
 
+static void proxy_commit(struct fulcrum *fc, struct virtual_server *vs, struct virtual_server *old)
+{
+	struct pvs *p = pvs_of(vs), *o = pvs_of(old), *next;
+
+	if (!p)
+		return;
+	if (o == p)
+		o = NULL;
+	proxy_pause(fc->proxy);
+	for (; p; p = p->sib, o = next) {
+		next = o ? o->sib : NULL;
+		commit_one(p, o);
+	}
+	if (pvs_of(old) && pvs_of(old) != pvs_of(vs)) {
+		o = pvs_of(old);
+		old->engine_priv = NULL;
+		free_chain(o);
+	}
+	proxy_resume(fc->proxy);
+}
+
 static int proxy_update(struct fulcrum *fc, struct virtual_server *vs, char *err, size_t errlen)
 {
 	struct pvs *p = pvs_of(vs);
+	int r;
 
 	if (!p)
 		return 0; /* not (yet) in service: nothing to reschedule */
-	return pvs_rebuild(p, vs, err, errlen);
+	proxy_pause(fc->proxy);
+	r = pvs_rebuild(p, vs, err, errlen);
+	proxy_resume(fc->proxy);
+	return r;
 }
 
 static void close_sessions(struct pvs *p)
@@ -165,37 +227,59 @@ static void close_sessions(struct pvs *p)
 static void proxy_settings(struct fulcrum *fc, const struct global_defs *g)
 {
 	struct proxy *px = fc->proxy;
+	unsigned want = proxy_threads_want(g->nbthread), k;
+	char err[ERRLEN];
 
-	if (!px && g->proxy_relay == FC_RELAY_AUTO)
+	if (!px && g->proxy_relay == FC_RELAY_AUTO && want <= 1)
 		return;
 	if (!px && !(px = proxy_get(fc)))
 		return;
 	px->relay = g->proxy_relay;
+	if (!px->nbthread) {
+		/* decided once: the services' listeners are per worker */
+		px->nbthread = want;
+		if (want > 1 && proxy_threads_init(px, want, err, sizeof(err)) < 0) {
+			log_err("proxy: %s; serving from the main thread", err);
+			px->nbthread = 1;
+		}
+	} else if (want != px->nbthread) {
+		log_warn("proxy: nbthread %u takes effect at the next start (%u now)", want,
+			 px->nbthread);
+	}
+	for (k = 0; px->thr && k < px->thr->n; k++)
+		px->thr->w[k]->relay = px->relay;
 }
 
 static void proxy_remove(struct fulcrum *fc, struct virtual_server *vs)
 {
-	struct pvs *p = pvs_of(vs);
+	struct pvs *p = pvs_of(vs), *next;
 
 	if (!p)
 		return;
+	proxy_pause(fc->proxy);
 	vs->engine_priv = NULL;
-	p->vs = NULL;
-	pvs_close_listener(p);
-	persist_clear(&p->persist);
-	/* UDP replies leave from the service's socket: without it a session
-	 * cannot answer, so sessions end with the service.  TCP connections
-	 * run to completion. */
-	close_sessions(p);
-	pvs_maybe_free(p);
+	for (; p; p = next) {
+		next = p->sib;
+		p->sib = NULL;
+		p->vs = NULL;
+		pvs_close_listener(p);
+		persist_clear(&p->persist);
+		/* a sibling's clients were placed through the head's table,
+		 * cleared with it: from now on nothing persists */
+		p->pt = &p->persist;
+		/* UDP replies leave from the service's socket: without it a
+		 * session cannot answer, so sessions end with the service.
+		 * TCP connections run to completion. */
+		close_sessions(p);
+		pvs_maybe_free(p);
+	}
+	proxy_resume(fc->proxy);
 }
 
-static void proxy_shutdown(struct fulcrum *fc)
+/* Close every connection and service of one engine (a worker's, or the
+ * only one), and its pools. */
+static void shutdown_px(struct proxy *px)
 {
-	struct proxy *px = fc->proxy;
-
-	if (!px)
-		return;
 	while (px->services) {
 		struct pvs *p = px->services;
 
@@ -218,6 +302,21 @@ static void proxy_shutdown(struct fulcrum *fc)
 	http_log_free(px);
 	psk_unload(px);
 	free(px->udp_buf);
+	px->udp_buf = NULL;
+}
+
+static void proxy_shutdown(struct fulcrum *fc)
+{
+	struct proxy *px = fc->proxy;
+	unsigned k;
+
+	if (!px)
+		return;
+	proxy_threads_stop(px);
+	for (k = 0; px->thr && k < px->thr->n; k++)
+		shutdown_px(px->thr->w[k]);
+	proxy_threads_free(px);
+	shutdown_px(px);
 	free(px);
 	fc->proxy = NULL;
 }

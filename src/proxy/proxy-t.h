@@ -9,6 +9,12 @@
  *       struct ppool          -- the pool's server table and scheduler, shared
  *                                (counted) by the services of one pool
  *
+ * With worker threads (nbthread > 1, doc/internals/threads.md) fc->proxy is
+ * the main thread's and serves nothing itself; each worker has its own
+ * struct proxy (loop, pools, services): a service is one pvs per worker,
+ * chained by ->sib from the head (vs->engine_priv, worker 0's), all with
+ * the one ppool and the head's persistence table.
+ *
  * A pvs outlives its virtual_server when the service is removed while
  * connections are open ("zombie": vs == NULL, no listener); it is freed
  * with its last connection.  On a reload the new pvs takes over the
@@ -20,6 +26,7 @@
 #ifndef FC_PROXY_PROXY_T_H
 #define FC_PROXY_PROXY_T_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -135,6 +142,10 @@ struct pvs {
 	struct pvs_server sorry; /* sorry.live NULL = none */
 
 	struct persist_table persist;
+	/* the table placement uses: &persist, or the head's for a sibling
+	 * while the service is in the model (its own, empty, once removed) */
+	struct persist_table *pt;
+	struct pvs *sib; /* the same service on the next worker, or NULL */
 
 	unsigned hold;	     /* > 0: pvs_maybe_free must not free (mid-iteration) */
 	struct pconn *conns; /* TCP connections (list) */
@@ -215,8 +226,31 @@ struct udp_sess {
 #define PROXY_PIPE_POOL 64
 #define PROXY_BUF_POOL  256 /* idle copy buffers kept for reuse */
 
+/* The worker threads (thread.c), kept by the main thread's struct proxy. */
+struct proxy_threads {
+	pthread_mutex_t lock;	/* the engine lock: shared state (model, live
+				 * counters, ppool, persistence) */
+	pthread_cond_t parked;	/* a worker parked */
+	pthread_cond_t resume;	/* the pause is over */
+	unsigned n;		/* workers */
+	struct proxy **w;	/* their engines, n */
+	pthread_t *tid;
+	unsigned started;	/* threads running (0 until the first loop round) */
+	unsigned nparked;
+	int pause;		/* workers must park */
+	int stop;		/* workers must leave their loops */
+	unsigned depth;		/* nested proxy_pause */
+};
+
 struct proxy {
 	struct loop *loop;
+	struct proxy_threads *thr; /* main thread's, when workers run; else NULL */
+	struct proxy *main;	   /* a worker's: the main thread's; else NULL */
+	pthread_mutex_t *lock;	   /* a worker's: &main->thr->lock; else NULL */
+	int kick;		   /* a worker's eventfd: pause or stop (thread.c) */
+	struct ev_io kick_io;
+	unsigned index;		   /* a worker's number, from 0 */
+	unsigned nbthread;	   /* main: workers decided at the first apply (1 = none) */
 	struct pvs *services;	       /* every pvs, zombies included */
 	int pipes[PROXY_PIPE_POOL][2]; /* idle pipes ready for reuse */
 	unsigned npipes;

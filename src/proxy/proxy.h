@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 
+#include "core/loop.h"
 #include "engine/engine-t.h"
 #include "model/fulcrum-t.h"
 #include "proxy/proxy-t.h"
@@ -30,6 +31,47 @@ extern const struct engine_ops proxy_engine_ops;
 #define PROXY_SHED_BATCH      1024 /* queued clients reset per wakeup, out of descriptors */
 #define PROXY_SK_TICK_MS      1000 /* sockmap: counters and idleness read this often */
 #define PROXY_SK_DRAIN_MS     1	   /* sockmap: a FIN waits for the kernel's bytes, asking this often */
+
+/* nbthread 0 means this many workers; 0 here = the CPUs we may run on */
+#ifndef PROXY_NBTHREAD_DEFAULT
+#define PROXY_NBTHREAD_DEFAULT 1
+#endif
+
+/* ---- thread.c: worker threads (doc/internals/threads.md) ---- */
+
+/* How many workers nbthread asks for (0 = the default above); 1 = none:
+ * the main loop serves, exactly as without threads. */
+unsigned proxy_threads_want(unsigned nbthread);
+/* Set up n workers (loops, eventfds) on the main proxy px; they start at
+ * the main loop's next round.  The main loop holds the engine lock from now. */
+int proxy_threads_init(struct proxy *px, unsigned n, char *err, size_t errlen);
+/* Park every worker between two events / let them go (nests).  Main thread
+ * only; no-op without workers. */
+void proxy_pause(struct proxy *px);
+void proxy_resume(struct proxy *px);
+/* Stop and join the workers (their state stays for the caller to close). */
+void proxy_threads_stop(struct proxy *px);
+/* Stop, join and free the workers and their loops: their services closed first. */
+void proxy_threads_free(struct proxy *px);
+/* The engines that serve: the workers', or px itself without workers. */
+static inline unsigned proxy_nserve(const struct proxy *px)
+{
+	return px->thr ? px->thr->n : 1;
+}
+static inline struct proxy *proxy_serve(struct proxy *px, unsigned k)
+{
+	return px->thr ? px->thr->w[k] : px;
+}
+/* A worker gives up the engine lock around work on its own connections
+ * only (syscalls), and takes it back; no-ops without workers. */
+static inline void proxy_unlock(struct proxy *px)
+{
+	loop_lock_release(px->loop);
+}
+static inline void proxy_relock(struct proxy *px)
+{
+	loop_lock_acquire(px->loop);
+}
 
 /* ---- shed.c: clients turned away for lack of resources ---- */
 
@@ -66,9 +108,14 @@ void proxy_fds_released(struct proxy *px);
 /* Build the state for vs: server table, scheduler, persistence.  The
  * listener is opened separately (pvs_listen) or taken over at commit. */
 struct pvs *pvs_new(struct proxy *px, struct virtual_server *vs, char *err, size_t errlen);
+/* The same service on another worker: head's pool table and persistence,
+ * its own listener, connections and copies of the settings. */
+struct pvs *pvs_new_sibling(struct proxy *px, struct pvs *head, struct virtual_server *vs,
+			    char *err, size_t errlen);
 /* Rebuild the server table and scheduler from vs's pool (after an in-place
  * change or for a reload; every service of the pool sees the new table);
- * refreshes the copied settings.  On failure nothing changed. */
+ * refreshes the copied settings of p and its siblings.  On failure nothing
+ * changed. */
 int pvs_rebuild(struct pvs *p, struct virtual_server *vs, char *err, size_t errlen);
 /* haproxy.cfg `bind fd@N` (vs->bind_fd): the inherited socket's address
  * into *out (if not NULL); 0, or -1 with err if it is no TCP socket. */

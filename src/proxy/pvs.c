@@ -94,6 +94,35 @@ static void copy_settings(struct pvs *p, const struct virtual_server *vs)
 	p->connect_retries = vs->connect_retries;
 }
 
+/* The service's settings into p: sorry server, timeouts, and the
+ * persistence table's (the head's only: siblings use it). */
+static void pvs_settings(struct pvs *p, const struct virtual_server *vs)
+{
+	const struct pool *pool = vs->pool;
+
+	rs_live_unref(p->sorry.live);
+	memset(&p->sorry, 0, sizeof(p->sorry));
+	if (pool->sorry) {
+		p->sorry.addr = pool->sorry->addr;
+		p->sorry.live = rs_live_ref(pool->sorry->live);
+	}
+	copy_settings(p, vs);
+	if (p->pt != &p->persist)
+		return;
+	if (!vs->persistence_timeout) {
+		persist_clear(&p->persist);
+		persist_init(&p->persist, 0, 0);
+	} else if (vs->persistence_prefix != p->persist.prefix) {
+		/* other granularity, other keys: start over */
+		persist_clear(&p->persist);
+		persist_init(&p->persist, vs->persistence_timeout, vs->persistence_prefix);
+	} else {
+		persist_set_timeout(&p->persist, vs->persistence_timeout);
+	}
+	if (p->fd >= 0 && persist_on(&p->persist) && !loop_timer_armed(&p->tick))
+		loop_timer_start(p->px->loop, &p->tick, PROXY_TICK_MS);
+}
+
 int ppool_rebuild(struct ppool *pp, const struct pool *pool, char *err, size_t errlen)
 {
 	struct pvs_server *srv = NULL;
@@ -174,29 +203,10 @@ fail:
 
 int pvs_rebuild(struct pvs *p, struct virtual_server *vs, char *err, size_t errlen)
 {
-	const struct pool *pool = vs->pool;
-
-	if (ppool_rebuild(p->pp, pool, err, errlen) < 0)
+	if (ppool_rebuild(p->pp, vs->pool, err, errlen) < 0)
 		return -1;
-	rs_live_unref(p->sorry.live);
-	memset(&p->sorry, 0, sizeof(p->sorry));
-	if (pool->sorry) {
-		p->sorry.addr = pool->sorry->addr;
-		p->sorry.live = rs_live_ref(pool->sorry->live);
-	}
-	copy_settings(p, vs);
-	if (!vs->persistence_timeout) {
-		persist_clear(&p->persist);
-		persist_init(&p->persist, 0, 0);
-	} else if (vs->persistence_prefix != p->persist.prefix) {
-		/* other granularity, other keys: start over */
-		persist_clear(&p->persist);
-		persist_init(&p->persist, vs->persistence_timeout, vs->persistence_prefix);
-	} else {
-		persist_set_timeout(&p->persist, vs->persistence_timeout);
-	}
-	if (p->fd >= 0 && persist_on(&p->persist) && !loop_timer_armed(&p->tick))
-		loop_timer_start(p->px->loop, &p->tick, PROXY_TICK_MS);
+	for (; p; p = p->sib)
+		pvs_settings(p, vs);
 	return 0;
 }
 
@@ -207,13 +217,16 @@ static void pvs_tick(struct loop *l, struct ev_timer *t)
 	struct pvs *p = t->data;
 
 	tcp_accept_resume(p);
-	if (persist_on(&p->persist)) {
+	/* the table is the head's: it reaps it for every worker */
+	if (p->pt == &p->persist && persist_on(&p->persist)) {
 		persist_reap(&p->persist, loop_now(l), PROXY_REAP_VISIT);
 		loop_timer_start(l, &p->tick, PROXY_TICK_MS);
 	}
 }
 
-struct pvs *pvs_new(struct proxy *px, struct virtual_server *vs, char *err, size_t errlen)
+/* A pvs for vs on px, not yet linked, without pool table or persistence. */
+static struct pvs *pvs_alloc(struct proxy *px, struct virtual_server *vs, char *err,
+			     size_t errlen)
 {
 	struct pvs *p = calloc(1, sizeof(*p));
 	char a[ADDR_STRLEN];
@@ -230,9 +243,30 @@ struct pvs *pvs_new(struct proxy *px, struct virtual_server *vs, char *err, size
 	if (vs->bind_fd >= 0)
 		(void)pvs_inherited_addr(vs, &p->addr, NULL, 0);
 	p->fd = -1;
+	p->pt = &p->persist;
 	snprintf(p->name, sizeof(p->name), "%s %s", proto_name(vs->protocol),
 		 addr_format(&vs->addr, a, sizeof(a), 1));
 	loop_timer_init(&p->tick, pvs_tick, p);
+	return p;
+}
+
+static void pvs_link(struct pvs *p, struct virtual_server *vs)
+{
+	struct proxy *px = p->px;
+
+	p->vsl = vs_live_ref(vs->live);
+	p->next = px->services;
+	if (px->services)
+		px->services->prev = p;
+	px->services = p;
+}
+
+struct pvs *pvs_new(struct proxy *px, struct virtual_server *vs, char *err, size_t errlen)
+{
+	struct pvs *p = pvs_alloc(px, vs, err, errlen);
+
+	if (!p)
+		return NULL;
 	persist_init(&p->persist, vs->persistence_timeout, vs->persistence_prefix);
 	p->pp = ppool_get(px, vs);
 	if (!p->pp) {
@@ -245,11 +279,23 @@ struct pvs *pvs_new(struct proxy *px, struct virtual_server *vs, char *err, size
 		free(p);
 		return NULL;
 	}
-	p->vsl = vs_live_ref(vs->live);
-	p->next = px->services;
-	if (px->services)
-		px->services->prev = p;
-	px->services = p;
+	pvs_link(p, vs);
+	return p;
+}
+
+struct pvs *pvs_new_sibling(struct proxy *px, struct pvs *head, struct virtual_server *vs,
+			    char *err, size_t errlen)
+{
+	struct pvs *p = pvs_alloc(px, vs, err, errlen);
+
+	if (!p)
+		return NULL;
+	persist_init(&p->persist, 0, 0);
+	p->pt = &head->persist;
+	p->pp = head->pp;
+	p->pp->refs++;
+	pvs_settings(p, vs);
+	pvs_link(p, vs);
 	return p;
 }
 
@@ -292,8 +338,9 @@ int pvs_listen(struct pvs *p, char *err, size_t errlen)
 	int tcp = p->protocol == IPPROTO_TCP, one = 1, fd, e;
 	char a[ADDR_STRLEN];
 
+	/* one inherited socket: the head's worker accepts on it, alone */
 	if (p->vs && p->vs->bind_fd >= 0)
-		return listen_inherited(p, err, errlen);
+		return p->pt == &p->persist ? listen_inherited(p, err, errlen) : 0;
 	if (!tcp && !p->px->udp_buf) {
 		p->px->udp_buf = malloc(PROXY_UDP_DGRAM);
 		if (!p->px->udp_buf)
@@ -304,10 +351,12 @@ int pvs_listen(struct pvs *p, char *err, size_t errlen)
 	if (fd < 0)
 		goto fail;
 	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	/* haproxy.cfg: a new process started with -sf binds beside the old
+	/* one listener per worker: the kernel spreads the clients; and
+	 * haproxy.cfg: a new process started with -sf binds beside the old
 	 * one, which stops once the new one serves */
-	if (p->vs && p->vs->http)
-		(void)setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
+	if ((p->px->main || (p->vs && p->vs->http)) &&
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) < 0 && p->px->main)
+		goto fail;
 	/* a VIP that arrives later (VRRP, Pacemaker) is served at once */
 	(void)setsockopt(fd, IPPROTO_IP, IP_FREEBIND, &one, sizeof(one));
 	if (p->addr.family == AF_INET6) {
@@ -343,7 +392,7 @@ void pvs_start(struct pvs *p)
 			log_err("proxy: %s: cannot watch the listener: %s", p->name,
 				strerror(errno));
 	}
-	if (persist_on(&p->persist) && !loop_timer_armed(&p->tick))
+	if (p->pt == &p->persist && persist_on(&p->persist) && !loop_timer_armed(&p->tick))
 		loop_timer_start(l, &p->tick, PROXY_TICK_MS);
 }
 
@@ -475,8 +524,8 @@ int pvs_place(struct pvs *p, const struct fc_addr *client, struct rs_live *const
 	int i;
 
 	memset(out, 0, sizeof(*out));
-	if (persist_on(&p->persist)) {
-		tpl = persist_find(&p->persist, client, now);
+	if (persist_on(p->pt)) {
+		tpl = persist_find(p->pt, client, now);
 		if (tpl && persist_tpl_valid(tpl, p->pp->lives, p->pp->n) &&
 		    !was_tried(tpl->live, tried, ntried)) {
 			out->addr = tpl->server;
@@ -486,15 +535,15 @@ int pvs_place(struct pvs *p, const struct fc_addr *client, struct rs_live *const
 			return 0;
 		}
 		if (tpl)
-			persist_drop(&p->persist, tpl);
+			persist_drop(p->pt, tpl);
 	}
 	i = ppool_pick(p->pp, &(struct sched_input){.client = client, .dest = &p->addr, .now_ms = now},
 		       tried, ntried);
 	if (i >= 0) {
 		out->addr = p->pp->srv[i].addr;
 		out->live = rs_live_ref(p->pp->srv[i].live);
-		if (persist_on(&p->persist)) {
-			out->tpl = persist_add(&p->persist, client, &out->addr, out->live, now);
+		if (persist_on(p->pt)) {
+			out->tpl = persist_add(p->pt, client, &out->addr, out->live, now);
 			if (out->tpl)
 				persist_hold(out->tpl);
 		}

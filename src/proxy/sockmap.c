@@ -122,6 +122,15 @@ static int link_add(struct proxy *px, const struct psk_side *s, const struct psk
 }
 
 /* Run the socket's data_ready over what it queued before it entered. */
+/* The program and its maps are loaded once for the process: the main
+ * thread's engine holds them for every worker (under the engine lock). */
+static struct proxy *sk_owner(const struct pconn *c)
+{
+	struct proxy *px = c->pvs->px;
+
+	return px->main ? px->main : px;
+}
+
 static void kick(int fd)
 {
 	int lowat = 1;
@@ -131,7 +140,7 @@ static void kick(int fd)
 
 int psk_enter(struct pconn *c)
 {
-	struct proxy *px = c->pvs->px;
+	struct proxy *px = sk_owner(c);
 	int cfd = c->cfd, sfd = c->sfd;
 
 	if (px->relay != FC_RELAY_SOCKMAP || psk_load(px) < 0)
@@ -174,7 +183,7 @@ unlink:
 
 int psk_collect(struct pconn *c, int client_side, uint64_t *bytes, uint64_t *segs)
 {
-	struct proxy *px = c->pvs->px;
+	struct proxy *px = sk_owner(c);
 	struct psk_side *s = client_side ? &c->cside : &c->sside;
 	struct fsk_link l;
 
@@ -197,7 +206,7 @@ int psk_pending(struct pconn *c, int client_side)
 	uint64_t w;
 	int state;
 
-	if (bpf_map_lookup_elem(c->pvs->px->sk_links, &from->cookie, &l) < 0 ||
+	if (bpf_map_lookup_elem(sk_owner(c)->sk_links, &from->cookie, &l) < 0 ||
 	    written(tofd, &w, &state) < 0)
 		return 0; /* cannot tell: do not hold the FIN for ever */
 	return w - to->sent0 < l.bytes;
@@ -208,7 +217,7 @@ void psk_leave(struct pconn *c)
 	if (!c->sk)
 		return;
 	/* the sockets left the SOCKHASH when they were closed */
-	link_del(c->pvs->px, &c->cside);
-	link_del(c->pvs->px, &c->sside);
+	link_del(sk_owner(c), &c->cside);
+	link_del(sk_owner(c), &c->sside);
 	c->sk = 0;
 }

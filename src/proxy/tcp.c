@@ -61,17 +61,22 @@ static void set_nodelay(int fd)
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 }
 
-static void close_fd(struct loop *l, struct ev_io *io, int *fd, int rst)
+static void close_fd(struct pconn *c, struct ev_io *io, int *fd, int rst)
 {
+	struct proxy *px = c->pvs->px;
+
 	if (*fd < 0)
 		return;
+	/* the connection is this thread's: no lock for its syscalls */
+	proxy_unlock(px);
 	/* an explicit DEL even though close() would drop it: a child forked
 	 * for a script may still hold a copy of fd, which keeps the epoll
 	 * registration (and its pointer to io) alive after our close */
-	loop_io_del(l, io);
+	loop_io_del(px->loop, io);
 	if (rst)
 		sock_set_rst(*fd);
 	close(*fd);
+	proxy_relock(px);
 	*fd = -1;
 }
 
@@ -113,8 +118,8 @@ void pconn_close(struct pconn *c, int rst)
 	loop_timer_stop(l, &c->timer);
 	if (c->sk)
 		sk_count(c);
-	close_fd(l, &c->cio, &c->cfd, rst);
-	close_fd(l, &c->sio, &c->sfd, rst);
+	close_fd(c, &c->cio, &c->cfd, rst);
+	close_fd(c, &c->sio, &c->sfd, rst);
 	psk_leave(c);
 	relay_release(p->px, &c->c2s);
 	relay_release(p->px, &c->s2c);
@@ -175,13 +180,20 @@ static void account(struct pconn *c, int in, uint64_t bytes, uint64_t xfers)
 	c->last_ms = loop_now(pconn_loop(c));
 }
 
-static int pump(struct pconn *c, struct relay_dir *d, int src, int dst, int in)
+/* Pump the directions asked for; the bytes are counted in b[] and x[]
+ * (client to server first).  The per-request path: it runs without the
+ * engine lock, touching only the connection and the thread's pools. */
+static int pump(struct pconn *c, int do_c2s, int do_s2c, uint64_t b[2], uint64_t x[2])
 {
-	uint64_t bytes = 0, xfers = 0;
-	const struct relay_dir *other = d == &c->c2s ? &c->s2c : &c->c2s;
-	int r = relay_pump(c->pvs->px, d, src, dst, relay_done(other), &bytes, &xfers);
+	struct proxy *px = c->pvs->px;
+	int r = 0;
 
-	account(c, in, bytes, xfers);
+	proxy_unlock(px);
+	if (do_c2s && !c->c2s.shut)
+		r = relay_pump(px, &c->c2s, c->cfd, c->sfd, relay_done(&c->s2c), &b[0], &x[0]);
+	if (!r && do_s2c && !c->s2c.shut)
+		r = relay_pump(px, &c->s2c, c->sfd, c->cfd, relay_done(&c->c2s), &b[1], &x[1]);
+	proxy_relock(px);
 	return r;
 }
 
@@ -272,7 +284,8 @@ static void sk_event(struct pconn *c, int client_side, uint32_t events)
 static void relay_event(struct pconn *c, int client_side, uint32_t events)
 {
 	int hup = events & (EPOLLHUP | EPOLLERR);
-	int do_c2s, do_s2c;
+	int do_c2s, do_s2c, r;
+	uint64_t b[2] = {0, 0}, x[2] = {0, 0};
 
 	if (events & EPOLLERR) {
 		pconn_close(c, 1);
@@ -286,11 +299,10 @@ static void relay_event(struct pconn *c, int client_side, uint32_t events)
 		do_s2c = hup || (events & EPOLLIN);
 		do_c2s = hup || (events & EPOLLOUT);
 	}
-	if (do_c2s && !c->c2s.shut && pump(c, &c->c2s, c->cfd, c->sfd, 1) < 0) {
-		pconn_close(c, 1);
-		return;
-	}
-	if (do_s2c && !c->s2c.shut && pump(c, &c->s2c, c->sfd, c->cfd, 0) < 0) {
+	r = pump(c, do_c2s, do_s2c, b, x);
+	account(c, 1, b[0], x[0]);
+	account(c, 0, b[1], x[1]);
+	if (r < 0) {
 		pconn_close(c, 1);
 		return;
 	}
@@ -333,23 +345,30 @@ static void established(struct pconn *c)
  * descriptor (errno set): no other server would fare better. */
 static int start_connect(struct pconn *c)
 {
+	struct proxy *px = c->pvs->px;
 	struct sockaddr_storage ss;
 	socklen_t sl = addr_to_sockaddr(&c->server, &ss);
-	int fd = socket(c->server.family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int fd, r = 1, e;
 
-	if (fd < 0)
-		return proxy_out_of_fds(errno) ? -2 : -1;
-	set_nodelay(fd);
-	if (connect(fd, (struct sockaddr *)&ss, sl) < 0 && errno != EINPROGRESS) {
-		close(fd);
-		return -1;
+	/* the syscalls touch nothing shared: no lock */
+	proxy_unlock(px);
+	fd = socket(c->server.family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		r = proxy_out_of_fds(errno) ? -2 : -1;
+	} else {
+		set_nodelay(fd);
+		if ((connect(fd, (struct sockaddr *)&ss, sl) < 0 && errno != EINPROGRESS) ||
+		    loop_io_add(px->loop, &c->sio, fd, EPOLLOUT, pconn_on_io, c) < 0) {
+			close(fd);
+			r = -1;
+		}
 	}
-	if (loop_io_add(pconn_loop(c), &c->sio, fd, EPOLLOUT, pconn_on_io, c) < 0) {
-		close(fd);
-		return -1;
-	}
-	c->sfd = fd;
-	return 1;
+	e = errno;
+	proxy_relock(px);
+	errno = e;
+	if (r > 0)
+		c->sfd = fd;
+	return r;
 }
 
 /* The current server did not take the connection.  Returns 0 if another
@@ -360,13 +379,13 @@ static int connect_failed(struct pconn *c)
 	struct loop *l = pconn_loop(c);
 	struct rs_live **t;
 
-	close_fd(l, &c->sio, &c->sfd, 0);
+	close_fd(c, &c->sio, &c->sfd, 0);
 	set_acct(c, PCONN_ACCT_NONE);
 	c->live->fail_count++;
 	if (c->tpl) {
 		/* the template leads to a server that refuses: forget it */
 		if (c->tpl->live == c->live)
-			persist_drop(&p->persist, c->tpl);
+			persist_drop(p->pt, c->tpl);
 		persist_release(c->tpl, loop_now(l));
 		c->tpl = NULL;
 	}
@@ -599,8 +618,14 @@ void tcp_on_accept(struct loop *l, struct ev_io *io, uint32_t events)
 		struct sockaddr_storage ss;
 		socklen_t sl = sizeof(ss);
 		struct fc_addr client;
-		int fd = accept4(p->fd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		int fd, e;
 
+		/* the listener is this thread's (SO_REUSEPORT): no lock */
+		proxy_unlock(p->px);
+		fd = accept4(p->fd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		e = errno;
+		proxy_relock(p->px);
+		errno = e;
 		if (fd < 0) {
 			if (errno == EINTR || errno == ECONNABORTED || errno == EPROTO)
 				continue;

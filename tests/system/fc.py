@@ -25,7 +25,7 @@ PYTHON = "/usr/bin/python3"
 BACKEND = REPO / "tests" / "tools" / "backend.py"
 
 # Any of these in a daemon's or client's stderr fails the test.
-SANITIZER_MARKERS = ("AddressSanitizer", "LeakSanitizer", "runtime error:")
+SANITIZER_MARKERS = ("AddressSanitizer", "LeakSanitizer", "runtime error:", "ThreadSanitizer")
 
 # Sanitizer settings for every process we start (harmless without ASan).
 SAN_ENV = {
@@ -225,6 +225,10 @@ class Daemon:
         # that proxy_relay (e.g. test_tcp.py through the kernel fast path)
         if os.environ.get("FC_PROXY_RELAY"):
             text = "global_defs {\n    proxy_relay %s\n}\n" % os.environ["FC_PROXY_RELAY"] + text
+        # FC_NBTHREAD=N: the same with nbthread N (the proxy's worker
+        # threads), appended so that the file's line numbers stay
+        if os.environ.get("FC_NBTHREAD"):
+            text = text + "\nglobal_defs {\n    nbthread %s\n}\n" % os.environ["FC_NBTHREAD"]
         tmp = self.conf.with_suffix(".tmp")
         tmp.write_text(text)
         os.replace(tmp, self.conf)
