@@ -3,6 +3,7 @@
 #   make SAN=thread ThreadSanitizer build into build-tsan/ (the proxy's threads)
 #   make unit       cmocka unit tests      make fuzz   libFuzzer targets (clang)
 #   make check      everything the CI runs (see tests/run-all.sh)
+#   make tsan       the proxy's threads under ThreadSanitizer (tests/run-tsan.sh)
 #   make demo       the quick-start demo (examples/demo.sh)
 
 CC      ?= gcc
@@ -185,6 +186,10 @@ deps:
 check:
 	./tests/run-all.sh
 
+# The proxy's worker threads under ThreadSanitizer (not part of check).
+tsan:
+	./tests/run-tsan.sh
+
 demo: all
 	./examples/demo.sh
 
@@ -206,7 +211,7 @@ format:
 clean:
 	rm -rf build build-san build-fuzz
 
-.PHONY: man install uninstall deb all unit unit-bins fuzz-bins deps check demo bench bench-checks bench-failover bench-dr bench-all format clean
+.PHONY: man install uninstall deb all unit unit-bins fuzz-bins deps check tsan demo bench bench-checks bench-failover bench-dr bench-all format clean
 .SECONDARY:
 
 -include $(shell find $(BUILD)/obj build-fuzz/obj -name '*.d' 2>/dev/null)

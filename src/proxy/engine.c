@@ -30,6 +30,7 @@ static struct proxy *proxy_get(struct fulcrum *fc)
 	if (!px)
 		return NULL;
 	px->loop = fc->loop;
+	px->nbthread = 1; /* proxy_settings decides when it makes px */
 	/* a peer that goes away mid-splice must give EPIPE, not kill us */
 	signal(SIGPIPE, SIG_IGN);
 	fc->proxy = px;
@@ -228,6 +229,7 @@ static void proxy_settings(struct fulcrum *fc, const struct global_defs *g)
 {
 	struct proxy *px = fc->proxy;
 	unsigned want = proxy_threads_want(g->nbthread), k;
+	int fresh = !px;
 	char err[ERRLEN];
 
 	if (!px && g->proxy_relay == FC_RELAY_AUTO && want <= 1)
@@ -235,7 +237,7 @@ static void proxy_settings(struct fulcrum *fc, const struct global_defs *g)
 	if (!px && !(px = proxy_get(fc)))
 		return;
 	px->relay = g->proxy_relay;
-	if (!px->nbthread) {
+	if (fresh) {
 		/* decided once: the services' listeners are per worker */
 		px->nbthread = want;
 		if (want > 1 && proxy_threads_init(px, want, err, sizeof(err)) < 0) {

@@ -250,7 +250,7 @@ struct proxy {
 	int kick;		   /* a worker's eventfd: pause or stop (thread.c) */
 	struct ev_io kick_io;
 	unsigned index;		   /* a worker's number, from 0 */
-	unsigned nbthread;	   /* main: workers decided at the first apply (1 = none) */
+	unsigned nbthread;	   /* main: workers, decided when it was made (1 = none) */
 	struct pvs *services;	       /* every pvs, zombies included */
 	int pipes[PROXY_PIPE_POOL][2]; /* idle pipes ready for reuse */
 	unsigned npipes;

@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -109,6 +110,13 @@ static void start_workers(void *arg)
 			break;
 		}
 		t->started++;
+		/* what top -H and ps -L show: "fulcrum-w0".. */
+		{
+			char name[16];
+
+			snprintf(name, sizeof(name), "fulcrum-w%u", k % FC_NBTHREAD_MAX);
+			(void)pthread_setname_np(t->tid[k], name);
+		}
 	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }

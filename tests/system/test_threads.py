@@ -1,0 +1,156 @@
+"""The userspace proxy on worker threads (nbthread, issue 11): workers are
+started, scheduling stays that of the service as a whole, and a reload, a
+`set weight` or another client's burst breaks no established stream.
+
+The rest of the proxy's suites run threaded with FC_NBTHREAD=N (fc.py);
+`./dev tsan` runs them under ThreadSanitizer."""
+import os
+import threading
+
+import pytest
+
+import fc
+
+
+def conf(vport, servers, algo="wrr", nbthread=4, extra=""):
+    return "global_defs {\n    nbthread %d\n}\n" % nbthread + fc.vs_block(
+        vport, servers, algo=algo, extra=extra)
+
+
+def workers_of(dm):
+    """The proxy's worker threads (named fulcrum-wN; a sanitizer may add its own)."""
+    n = 0
+    for t in os.listdir("/proc/%d/task" % dm.proc.pid):
+        try:
+            with open("/proc/%d/task/%s/comm" % (dm.proc.pid, t)) as f:
+                n += f.read().startswith("fulcrum-w")
+        except OSError:
+            pass
+    return n
+
+
+@pytest.mark.parametrize("n", [1, 2, 4])
+def test_workers_started(daemon, backend, n):
+    """nbthread N: N workers beside the main thread (none for 1), all fed."""
+    a = backend("A")
+    vport = fc.free_port()
+    dm = daemon(conf(vport, [a], nbthread=n))
+    want = 0 if n == 1 else n
+    fc.wait_until(lambda: workers_of(dm) == want, 10, "%d workers" % want)
+    # every client is served, whichever worker's listener the kernel picks
+    assert fc.names(vport, 40) == ["A"] * 40
+    # a reload keeps the workers (and says that a new count waits for a restart)
+    dm.write_conf(conf(vport, [a], nbthread=n + 1))
+    dm.reload()
+    fc.wait_until(lambda: "takes effect at the next start" in dm.stderr(), 10,
+                  "the warning about nbthread")
+    assert workers_of(dm) == want
+    assert fc.names(vport, 10) == ["A"] * 10
+
+
+def test_wrr_exact_cycle_over_threads(daemon, backend):
+    """wrr 3:2:1 over 4 workers: exactly 3:2:1 in every cycle of sequential
+    clients, and in total for clients that connect at the same time."""
+    bs = [backend("s%d" % i) for i in range(3)]
+    vport = fc.free_port()
+    dm = daemon(conf(vport, [(bs[0], 3), (bs[1], 2), (bs[2], 1)]))
+    got = fc.names(vport, 60)
+    for start in range(0, 60, 6):
+        assert fc.counts(got[start:start + 6]) == {"s0": 3, "s1": 2, "s2": 1}, (start, got)
+
+    per_client, clients = 30, 8  # 240 connections: 40 whole cycles
+    results, errors = [], []
+
+    def run():
+        try:
+            results.extend(fc.names(vport, per_client, timeout=20))
+        except Exception as e:  # checked below
+            errors.append(repr(e))
+    ts = [threading.Thread(target=run) for _ in range(clients)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join(120)
+    assert not errors, errors
+    assert fc.counts(results) == {"s0": 120, "s1": 80, "s2": 40}
+    # the service's figures are the sum over the workers
+    fc.wait_until(lambda: dm.vs(vport)["total_conns"] == 300, 10, "300 connections counted")
+    assert sorted(r["total_conns"] for r in dm.vs(vport)["real_servers"]) == [50, 100, 150]
+
+
+def test_lc_counts_are_shared(daemon, backend):
+    """lc sees every worker's connections: 6 held clients land 2 per server."""
+    bs = [backend("s%d" % i) for i in range(3)]
+    vport = fc.free_port()
+    dm = daemon(conf(vport, bs, algo="lc"))
+    held = []
+    try:
+        for _ in range(6):
+            s = fc.connect(vport)
+            held.append((fc.recv_line(s), s))
+            # lc counts a connection once it is established both ways
+            fc.wait_until(lambda: dm.vs(vport)["active_conns"] == len(held), 10,
+                          "%d active" % len(held))
+        assert fc.counts(n for n, _ in held) == {"s0": 2, "s1": 2, "s2": 2}
+    finally:
+        for _, s in held:
+            s.close()
+
+
+def short_clients(vport, stop, failures, served):
+    """Short connections, one after the other, until stop: each must get a name."""
+    while not stop.is_set():
+        try:
+            if fc.who(vport, timeout=20):
+                served.append(1)
+        except Exception as e:  # checked by the test
+            failures.append(repr(e))
+
+
+def test_reload_and_set_weight_under_load(daemon, backend):
+    """4 workers, streams held across them and short clients arriving all the
+    time: three reloads and two `set weight` break no stream and refuse no
+    client."""
+    a, b = backend("A"), backend("B")
+    vport = fc.free_port()
+    dm = daemon(conf(vport, [(a, 1), (b, 1)]))
+    streams = [fc.Stream(vport, interval=0.02) for _ in range(8)]
+    stop, failures, served = threading.Event(), [], []
+    loaders = [threading.Thread(target=short_clients, args=(vport, stop, failures, served))
+               for _ in range(2)]
+    for t in loaders:
+        t.start()
+    try:
+        for w in (2, 3, 1):
+            dm.write_conf(conf(vport, [(a, w), (b, 1)], extra="proxy_idle_timeout 60"))
+            dm.reload()
+            fc.wait_until(lambda: dm.rs(vport, a.port)["weight"] == w, 15,
+                          "the reload to weight %d" % w)
+            dm.ctl_ok("set", "weight", "127.0.0.1:%d" % vport, "127.0.0.1:%d" % b.port, w + 1)
+            for s in streams:
+                s.assert_flowing(timeout=15)
+    finally:
+        stop.set()
+        for t in loaders:
+            t.join(60)
+    assert not failures, failures[:5]
+    assert len(served) > 0
+    for s in streams:
+        s.close()
+
+
+def test_streams_survive_a_burst(daemon, backend):
+    """Connections held on the workers keep flowing while 300 clients arrive
+    at once, and every one of those is served."""
+    a, b = backend("A"), backend("B")
+    vport = fc.free_port()
+    dm = daemon(conf(vport, [a, b], algo="rr", nbthread=2))
+    streams = [fc.Stream(vport, interval=0.02) for _ in range(6)]
+    for _ in range(2):
+        assert fc.burst(vport, 300, timeout=60) == 300
+        for s in streams:
+            s.assert_flowing(timeout=15)
+    for s in streams:
+        s.close()
+    fc.wait_until(lambda: dm.vs(vport)["active_conns"] + dm.vs(vport)["inactive_conns"] == 0,
+                  15, "every connection closed")
