@@ -25,13 +25,20 @@ TARGETS = [  # (label in results, column title)
     ("direct", "direct to nginx"),
     ("fulcrum", "fulcrum (PROXY)"),
     ("fulcrum_sk", "fulcrum (PROXY, proxy_relay sockmap)"),
+    ("fulcrumN", "fulcrum nbthread = CPUs"),
     ("haproxy1", "HAProxy 1 thread"),
     ("haproxy1s", "HAProxy 1 thread + splice"),
     ("haproxyN", "HAProxy default threads"),
 ]
-# fulcrum is single-threaded: the ratios compare like with like
-RATIOS = [("haproxy1", "fulcrum / HAProxy 1t"), ("haproxy1s", "fulcrum / HAProxy 1t+splice"),
-          ("direct", "fulcrum / direct"), ("fulcrum_sk", "fulcrum / fulcrum sockmap")]
+# (numerator, base, title): fulcrum's default (nbthread 1) against HAProxy
+# with one thread, like for like; fulcrum on every CPU against HAProxy's
+# default (a thread per CPU), what users of each run
+RATIOS = [("fulcrum", "haproxy1", "fulcrum / HAProxy 1t"),
+          ("fulcrum", "haproxy1s", "fulcrum / HAProxy 1t+splice"),
+          ("fulcrumN", "haproxyN", "fulcrum Nt / HAProxy default"),
+          ("fulcrumN", "fulcrum", "fulcrum Nt / fulcrum 1t"),
+          ("fulcrum", "direct", "fulcrum / direct"),
+          ("fulcrum", "fulcrum_sk", "fulcrum / fulcrum sockmap")]
 MAX_SOCKET_ERRORS = 0.001  # share of requests; above this the run fails
 
 
@@ -145,7 +152,7 @@ ROWS = [
 
 
 def table(res):
-    head = ["Measurement"] + [t[1] for t in TARGETS] + [r[1] for r in RATIOS]
+    head = ["Measurement"] + [t[1] for t in TARGETS] + [r[2] for r in RATIOS]
     lines = ["| " + " | ".join(head) + " |", "|" + "|".join(["---"] + ["---:"] * (len(head) - 1)) + "|"]
     for title, metric, field, unit, _ in ROWS:
         vals = {}
@@ -155,8 +162,8 @@ def table(res):
         if all(v is None for v in vals.values()):
             continue
         cells = [title] + [fmt_num(vals[l], unit) for l, _ in TARGETS]
-        for base, _ in RATIOS:
-            cells.append(ratio(vals["fulcrum"], vals[base]))
+        for num, base, _ in RATIOS:
+            cells.append(ratio(vals[num], vals[base]))
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -174,8 +181,10 @@ def cmd_render(args):
                 meta.get("kernel", "?"), meta.get("os", "?")),
              "- Software: %s; %s; %s; %s." % (meta.get("fulcrum", "fulcrum ?"), meta.get("haproxy", "?"),
                                               meta.get("nginx", "?"), meta.get("wrk", "?")),
-             "- HAProxy default threads = %s here.  Load average when the run started: %s."
-             % (meta.get("haproxy_threads", "?"), meta.get("load", "?")),
+             "- HAProxy default threads = %s here; fulcrum nbthread = CPUs = %s workers.  "
+             "Load average when the run started: %s."
+             % (meta.get("haproxy_threads", "?"), meta.get("fulcrum_threads", "?"),
+                meta.get("load", "?")),
              "- Exact commands (PROXY is the address of the target under test):",
              "",
              "```"]

@@ -5,6 +5,7 @@
 #   direct     wrk/python -> nginx
 #   fulcrum    -> fulcrum, lb_kind PROXY (one thread, splice relay) -> nginx
 #   fulcrum_sk -> the same with proxy_relay sockmap (the kernel relays) -> nginx
+#   fulcrumN   -> the same with nbthread = the CPUs (worker threads)     -> nginx
 #   haproxy1   -> HAProxy 2.6 mode tcp, nbthread 1 (like for like)   -> nginx
 #   haproxy1s  -> the same with option splice-request/-response      -> nginx
 #   haproxyN   -> HAProxy 2.6 mode tcp, default threads (1 per CPU)  -> nginx
@@ -47,6 +48,7 @@ P_HAP1=18082
 P_HAP1S=18083
 P_HAPN=18084
 P_FULCRUM_SK=18085
+P_FULCRUMN=18086
 
 TMP=""
 PIDS=()
@@ -107,7 +109,7 @@ for t in wrk haproxy nginx; do
 	command -v "$t" >/dev/null 2>&1 || die "$t is not installed: run ./dev bench (installs haproxy nginx-light wrk)"
 done
 [ -x "$FULCRUM" ] || die "$FULCRUM is not built: run make (or make bench)"
-"$PY" - "$P_ORIGIN" "$P_FULCRUM" "$P_HAP1" "$P_HAP1S" "$P_HAPN" "$P_FULCRUM_SK" <<'EOF' || die "a port the benchmark needs is in use"
+"$PY" - "$P_ORIGIN" "$P_FULCRUM" "$P_HAP1" "$P_HAP1S" "$P_HAPN" "$P_FULCRUM_SK" "$P_FULCRUMN" <<'EOF' || die "a port the benchmark needs is in use"
 import socket, sys
 for port in map(int, sys.argv[1:]):
     s = socket.socket()
@@ -157,6 +159,9 @@ start_fulcrum() {
 }
 start_fulcrum fulcrum "$P_FULCRUM" ""
 start_fulcrum fulcrum_sk "$P_FULCRUM_SK" "proxy_relay sockmap"
+# as many workers as HAProxy's default threads: one per CPU we may run on
+NCPU=$(nproc)
+start_fulcrum fulcrumN "$P_FULCRUMN" "nbthread $NCPU"
 
 # start_haproxy LABEL PORT NBTHREAD-LINE OPTIONS-LINE
 start_haproxy() {
@@ -171,7 +176,7 @@ start_haproxy haproxy1 "$P_HAP1" "nbthread 1" ""
 start_haproxy haproxy1s "$P_HAP1S" "nbthread 1" 'option splice-request\n\toption splice-response'
 start_haproxy haproxyN "$P_HAPN" "# nbthread: HAProxy's default" ""
 HAPN_THREADS=$(find "/proc/${PID[haproxyN]}/task" -mindepth 1 -maxdepth 1 | wc -l)
-TARGETS=(direct fulcrum fulcrum_sk haproxy1 haproxy1s haproxyN)
+TARGETS=(direct fulcrum fulcrum_sk fulcrumN haproxy1 haproxy1s haproxyN)
 [ -n "${BENCH_TARGETS:-}" ] && read -r -a TARGETS <<<"$BENCH_TARGETS"
 
 WRK_KA="wrk -c 50 -t 2 -d $DUR --latency http://PROXY/tiny.txt"
@@ -262,6 +267,6 @@ printf '\n'
 	"haproxy=$(haproxy -v | head -n 1 | awk '{ print "HAProxy " $3 }')" \
 	"nginx=$(nginx -v 2>&1 | sed 's/^nginx version: //')" \
 	"wrk=$(wrk -v 2>&1 | head -n 1 | awk '{ print $1 " " $2 }')" \
-	"haproxy_threads=$HAPN_THREADS" "load=$LOAD" "commands=$commands" || die "report failed"
+	"haproxy_threads=$HAPN_THREADS" "fulcrum_threads=$NCPU" "load=$LOAD" "commands=$commands" || die "report failed"
 [ -n "$DOC" ] && printf '\n(results block of %s updated)\n' "$DOC"
 exit 0
