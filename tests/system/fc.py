@@ -227,8 +227,12 @@ class Daemon:
             text = "global_defs {\n    proxy_relay %s\n}\n" % os.environ["FC_PROXY_RELAY"] + text
         # FC_NBTHREAD=N: the same with nbthread N (the proxy's worker
         # threads), appended so that the file's line numbers stay
-        if os.environ.get("FC_NBTHREAD"):
-            text = text + "\nglobal_defs {\n    nbthread %s\n}\n" % os.environ["FC_NBTHREAD"]
+        # (haproxy.cfg: a global section of its own, as HAProxy allows)
+        n = os.environ.get("FC_NBTHREAD")
+        if n and "--format=haproxy" in self.extra_args:
+            text = text + "\nglobal\n    nbthread %s\n" % n
+        elif n:
+            text = text + "\nglobal_defs {\n    nbthread %s\n}\n" % n
         tmp = self.conf.with_suffix(".tmp")
         tmp.write_text(text)
         os.replace(tmp, self.conf)

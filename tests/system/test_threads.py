@@ -12,6 +12,12 @@ import pytest
 import fc
 
 
+@pytest.fixture(autouse=True)
+def own_nbthread(monkeypatch):
+    """These tests say their nbthread themselves: FC_NBTHREAD would override it."""
+    monkeypatch.delenv("FC_NBTHREAD", raising=False)
+
+
 def conf(vport, servers, algo="wrr", nbthread=4, extra=""):
     return "global_defs {\n    nbthread %d\n}\n" % nbthread + fc.vs_block(
         vport, servers, algo=algo, extra=extra)
