@@ -6,6 +6,7 @@ repository root, e.g. FULCRUM_BUILD=build-san for the ASan/UBSan daemon.
 """
 import json
 import os
+import re
 import random
 import resource
 import selectors
@@ -229,7 +230,8 @@ class Daemon:
         # threads), appended so that the file's line numbers stay
         # (haproxy.cfg: a global section of its own, as HAProxy allows)
         n = os.environ.get("FC_NBTHREAD")
-        if n and "--format=haproxy" in self.extra_args:
+        if n and ("--format=haproxy" in self.extra_args or
+                  re.search(r"^(global|defaults|frontend|backend|listen)\b(?!.*\{)", text, re.M)):
             text = text + "\nglobal\n    nbthread %s\n" % n
         elif n:
             text = text + "\nglobal_defs {\n    nbthread %s\n}\n" % n
