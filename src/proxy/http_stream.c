@@ -105,11 +105,25 @@ int hs_bufs(struct hstream *s)
 	return 0;
 }
 
+/* The frontend's streams on every worker: with worker threads a service is
+ * one pvs per worker, chained from vs->engine_priv (doc/internals/threads.md). */
+static size_t fe_streams(const struct pvs *p)
+{
+	const struct pvs *q = p->vs ? p->vs->engine_priv : NULL;
+	size_t n = 0;
+
+	if (!q)
+		return p->nhstreams;
+	for (; q; q = q->sib)
+		n += q->nhstreams;
+	return n;
+}
+
 int http_at_maxconn(struct pvs *p)
 {
 	unsigned max = p->vs && p->vs->http ? p->vs->http->maxconn : 0;
 
-	if (!max || p->nhstreams < max)
+	if (!max || fe_streams(p) < max)
 		return 0;
 	/* not watched until a stream closes (a level-triggered listener
 	 * would wake us for every round otherwise) */
@@ -119,14 +133,20 @@ int http_at_maxconn(struct pvs *p)
 	return 1;
 }
 
-/* A stream of p ended: a listener that waited for room accepts again. */
+/* A stream of p ended: a listener that waited for room accepts again --
+ * every worker's (under the engine lock, which guards their listeners'
+ * ev_io; epoll_ctl on another worker's loop is safe). */
 static void maxconn_resume(struct pvs *p)
 {
-	if (!p->maxconn_paused)
-		return;
-	p->maxconn_paused = 0;
-	if (p->fd >= 0 && p->io_on && !p->accept_paused)
-		loop_io_mod(p->px->loop, &p->io, EPOLLIN);
+	struct pvs *q = p->vs && p->vs->engine_priv ? p->vs->engine_priv : p;
+
+	for (; q; q = p->vs ? q->sib : NULL) {
+		if (!q->maxconn_paused)
+			continue;
+		q->maxconn_paused = 0;
+		if (q->fd >= 0 && q->io_on && !q->accept_paused)
+			loop_io_mod(q->px->loop, &q->io, EPOLLIN);
+	}
 }
 
 void hstream_close(struct hstream *s, int rst)
