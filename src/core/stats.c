@@ -104,19 +104,29 @@ enum stat_got stat_read(const struct stat_field *f, const void *obj, struct stat
 static int members(struct sbuf *out, const struct stat_table *t, const void *obj,
 		   struct stat_ctx *c, size_t from, size_t to, int first);
 
-static void scalar(struct sbuf *out, const struct stat_field *f, const union stat_val *v)
+int stat_number(struct sbuf *out, const struct stat_field *f, const union stat_val *v)
 {
 	switch (f->type) {
 	case STAT_COUNTER:
 		sbuf_printf(out, "%llu", v->u);
-		break;
+		return 1;
 	case STAT_GAUGE:
 	case STAT_CONFIG:
 		sbuf_printf(out, "%lld", v->i);
-		break;
+		return 1;
 	case STAT_FLOAT:
 		sbuf_printf(out, "%.3f", isfinite(v->d) ? v->d : 0.0);
-		break;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static void scalar(struct sbuf *out, const struct stat_field *f, const union stat_val *v)
+{
+	if (stat_number(out, f, v))
+		return;
+	switch (f->type) {
 	case STAT_STRING:
 	case STAT_ENUM:
 		if (v->s)

@@ -25,6 +25,9 @@ enum stat_got stat_read(const struct stat_field *f, const void *obj, struct stat
 
 /* The name of a type ("counter", "gauge"...), NULL if t is not one. */
 const char *stat_type_name(enum stat_type t);
+/* A number field (COUNTER, GAUGE, CONFIG, FLOAT) as every text output
+ * writes it: 1 if f is one and v was written, else 0 and nothing. */
+int stat_number(struct sbuf *out, const struct stat_field *f, const union stat_val *v);
 
 /* Shared tables: an address and its port, inlined by every kind of object
  * that has one ({"address":"10.0.0.1","port":80}; the object is a struct

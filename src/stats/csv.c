@@ -26,17 +26,9 @@ void stats_csv_str(struct sbuf *out, const char *s)
 /* One column's value as CSV text; nothing for an empty column. */
 static void csv_value(struct sbuf *out, const struct stat_field *f, const union stat_val *v)
 {
+	if (stat_number(out, f, v))
+		return;
 	switch (f->type) {
-	case STAT_COUNTER:
-		sbuf_printf(out, "%llu", v->u);
-		break;
-	case STAT_GAUGE:
-	case STAT_CONFIG:
-		sbuf_printf(out, "%lld", v->i);
-		break;
-	case STAT_FLOAT:
-		sbuf_printf(out, "%.3f", isfinite(v->d) ? v->d : 0.0);
-		break;
 	case STAT_BOOL:
 		sbuf_puts(out, v->b ? "1" : "0");
 		break;
