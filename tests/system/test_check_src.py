@@ -13,6 +13,7 @@ server fd00:K::2/64 holding the VIP on lo with a TCP listener that writes
 the peer address of every connection it accepts.  Namespaces and the
 listener go at teardown, also when the test fails.
 """
+import ipaddress
 import os
 import subprocess
 
@@ -49,8 +50,10 @@ class Pair:
         k = os.urandom(2).hex()
         self.tag = "fcsrc-%d-%s" % (os.getpid(), k)
         self.d, self.r = self.tag + "-d", self.tag + "-r"
-        self.own, self.rs, self.vip = ("fd00:%s::1" % k, "fd00:%s::2" % k,
-                                       "fd00:%s::64" % k)
+        # canonical text (k "0982" is written "982" by ip and by accept()):
+        # the addresses are compared as strings with what they print
+        self.own, self.rs, self.vip = (str(ipaddress.IPv6Address("fd00:%s::%s" % (k, h)))
+                                       for h in ("1", "2", "64"))
         self.peers = tmp_path / "peers.txt"
         self.peers.write_text("")
         self.listener = None
