@@ -4,7 +4,8 @@
  *
  * Before including it, a test defines HARNESS_FILE (the name messages
  * carry, "h.cfg") and HARNESS_READER (the struct conf_reader, e.g.
- * conf_reader_haproxy). */
+ * conf_reader_haproxy).  Its helpers are inline: each test includes it
+ * and uses only some. */
 #ifndef FC_TESTS_READER_HARNESS_H
 #define FC_TESTS_READER_HARNESS_H
 
@@ -26,20 +27,20 @@ static void collect(void *ctx, int sev, const char *msg)
 	snprintf(msgs + n, sizeof(msgs) - n, "%s %s\n", sev == DIAG_ERROR ? "E" : "W", msg);
 }
 
-static void diag_reset(void)
+static inline void diag_reset(void)
 {
 	msgs[0] = 0;
 	memset(&diag, 0, sizeof(diag));
 	diag.fn = collect;
 }
 
-static struct config *load(const char *text)
+static inline struct config *load(const char *text)
 {
 	diag_reset();
 	return HARNESS_READER.load_string(HARNESS_FILE, text, strlen(text), &diag);
 }
 
-static struct config *expect_ok(const char *text)
+static inline struct config *expect_ok(const char *text)
 {
 	struct config *cfg = load(text);
 
@@ -50,7 +51,7 @@ static struct config *expect_ok(const char *text)
 
 /* Whether the last load said, at HARNESS_FILE:LINE, a message of severity
  * sev ('E' or 'W') containing want. */
-static int said(char sev, int line, const char *want)
+static inline int said(char sev, int line, const char *want)
 {
 	char head[64];
 	const char *p;
@@ -66,7 +67,7 @@ static int said(char sev, int line, const char *want)
 }
 
 /* The load must fail, with an error "HARNESS_FILE:LINE: ...want...". */
-static void expect_error(const char *text, int line, const char *want)
+static inline void expect_error(const char *text, int line, const char *want)
 {
 	struct config *cfg = load(text);
 
