@@ -356,6 +356,7 @@ static int kw_timeout(struct hp_read *r, struct hp_px *px, struct hp_words *w, c
 	    {"client-fin", offsetof(struct http_proxy, t_client_fin)},
 	    {"server-fin", offsetof(struct http_proxy, t_server_fin)},
 	    {"check", offsetof(struct http_proxy, t_check)},
+	    {"tarpit", offsetof(struct http_proxy, t_tarpit)},
 	};
 	unsigned i, ms;
 
@@ -368,7 +369,7 @@ static int kw_timeout(struct hp_read *r, struct hp_px *px, struct hp_words *w, c
 		return err_set(err, errlen,
 			       "'timeout %s' is not supported (client, server, connect, queue, "
 			       "tunnel, http-request, http-keep-alive, client-fin, server-fin, "
-			       "check)",
+			       "check, tarpit)",
 			       w->args[1]);
 	if (hp_time_ms(w->args[2], &ms, err, errlen) < 0)
 		return -1;

@@ -150,7 +150,7 @@ struct http_proxy {
 	int line;
 
 	/* timeouts, milliseconds; 0 = not set (the engine's default then) */
-	unsigned t_client, t_server, t_connect, t_queue, t_tunnel;
+	unsigned t_client, t_server, t_connect, t_queue, t_tunnel, t_tarpit;
 	unsigned t_http_request, t_http_keep_alive, t_client_fin, t_server_fin, t_check;
 
 	unsigned maxconn;         /* frontend maxconn; 0 = the global one */

@@ -66,6 +66,8 @@ void htxn_answer(struct hstream *s, const char *msg, size_t len, unsigned status
 void htxn_error(struct hstream *s, unsigned status);
 /* The server socket's connect() completed (or failed: retried). */
 void htxn_connected(struct hstream *s);
+/* The tarpit's hold is over: its answer goes (HS_TARPIT's timer). */
+void htxn_tarpit_end(struct hstream *s);
 /* The server failed before taking any of the request: retry or 503. */
 void htxn_srv_failed(struct hstream *s);
 /* A kept connection closed unanswered: the request again, on a new one. */

@@ -542,6 +542,9 @@ static void hs_timer(struct loop *l, struct ev_timer *t)
 		}
 		hstream_close(s, 1);
 		return;
+	case HS_TARPIT:
+		htxn_tarpit_end(s);
+		break;
 	case HS_TUNNEL:
 	case HS_CLOSE:
 		hstream_close(s, s->state == HS_TUNNEL);
