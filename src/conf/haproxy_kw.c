@@ -404,6 +404,31 @@ static int kw_string(struct hp_read *r, struct hp_px *px, struct hp_words *w, ch
 	return set_str(dst, w->args[1], err, errlen);
 }
 
+/* capture request|response header NAME len N (frontend, listen) */
+static int kw_capture(struct hp_read *r, struct hp_px *px, struct hp_words *w, char *err,
+		      size_t errlen)
+{
+	struct http_proxy *hp = px->hp;
+	int resp = w->n > 1 && !strcmp(w->args[1], "response");
+	struct hp_capture *c = resp ? hp->cap_resp : hp->cap_req;
+	unsigned *n = resp ? &hp->n_cap_resp : &hp->n_cap_req, len;
+
+	if (w->n != 6 || (strcmp(w->args[1], "request") && !resp) || strcmp(w->args[2], "header") ||
+	    strcmp(w->args[4], "len"))
+		return err_set(err, errlen, "usage: capture request|response header NAME len N "
+			       "(capture cookie is not supported)");
+	if (hp_uint("capture len", w->args[5], 1, HP_CAPTURE_MAX, &len, err, errlen) < 0)
+		return -1;
+	if (*n == HP_CAPTURES)
+		return err_set(err, errlen, "more than %d %s captures", HP_CAPTURES, w->args[1]);
+	if (strlen(w->args[3]) >= sizeof(c->name) || !*w->args[3])
+		return err_set(err, errlen, "capture: header name '%s' is empty or too long",
+			       w->args[3]);
+	snprintf(c[*n].name, sizeof(c[*n].name), "%s", w->args[3]);
+	c[(*n)++].len = len;
+	return 0;
+}
+
 static int kw_log(struct hp_read *r, struct hp_px *px, struct hp_words *w, char *err,
 		  size_t errlen)
 {
@@ -744,6 +769,7 @@ static const struct hp_kw hp_proxy_kws[] = {
     {"monitor-uri", W_FE | W_DEF, kw_string},
     {"log-format", W_FE | W_DEF, kw_string},
     {"log", W_ALL, kw_log},
+    {"capture", W_FE, kw_capture},
     {"stats", W_ALL, kw_stats},
     {"option", W_ALL, kw_option},
     {"no", W_ALL, kw_option},

@@ -148,6 +148,16 @@ struct hp_server {
 	unsigned inter_ms, fastinter_ms, downinter_ms, rise, fall;
 };
 
+/* `capture request|response header NAME len N` (frontend, listen): the
+ * value of the last header NAME, cut at N bytes, for %hr / %hs in the log
+ * (src/http/capture.h). */
+#define HP_CAPTURES 16
+#define HP_CAPTURE_MAX 1024 /* the largest len */
+struct hp_capture {
+	char name[64];
+	unsigned len;
+};
+
 struct http_proxy {
 	char *name;               /* owned; unique among proxies */
 	unsigned cap;             /* HP_CAP_* */
@@ -177,6 +187,8 @@ struct http_proxy {
 
 	/* frontend side */
 	char *default_backend;    /* owned name, or NULL */
+	struct hp_capture cap_req[HP_CAPTURES], cap_resp[HP_CAPTURES];
+	unsigned n_cap_req, n_cap_resp;
 	struct http_proxy *default_be; /* resolved at the end of the read */
 	struct hp_stats stats;
 

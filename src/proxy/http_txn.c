@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "core/loop.h"
+#include "http/capture.h"
 #include "http/h1.h"
 #include "http/reply.h"
 #include "http/rules.h"
@@ -253,6 +254,7 @@ static uint64_t wall_ms(void)
 
 void htxn_reset(struct hstream *s)
 {
+	capture_free(&s->txn);
 	memset(&s->txn, 0, sizeof(s->txn));
 	s->txn.req = &s->req;
 	s->txn.src = s->client;
@@ -366,6 +368,9 @@ void htxn_start(struct hstream *s, int hlen)
 			  ((s->req.flags & H1_F_VER_10) && !(s->req.flags & H1_F_CONN_KAL)) ||
 			  fe->conn_mode == HP_CONN_CLO;
 
+	/* captured as received, before any rule edits the head (haproxy);
+	 * out of memory, the log shows none */
+	(void)capture_req(&s->txn, fe);
 	if (fe->monitor_uri) {
 		/* "/x" is compared with the path, anything else with the URI as sent */
 		if (fe->monitor_uri[0] == '/') {
@@ -534,6 +539,7 @@ int htxn_resp(struct hstream *s, int hlen)
 		s->close_server = 1;
 	if (s->resp.body == H1_BODY_EOF)
 		s->close_client = 1;
+	capture_resp(&s->txn);
 	memset(&reply, 0, sizeof(reply));
 	if (s->be)
 		v = http_resp_rules(s->be, &s->txn, &reply);

@@ -12,6 +12,7 @@ servers' responses and on ours (503, errorfile, return, deny).
 
 Skipped when /usr/sbin/haproxy (the reference) is absent."""
 import os
+import re
 import socket
 import time
 
@@ -269,3 +270,51 @@ def test_tarpit_holds_the_client_then_answers_as_haproxy(side_by_side, backend):
             else:
                 assert data.startswith(b"HTTP/1.1 500 Internal Server Error\r\n"), (who, data)
                 assert lower_names(data).endswith(b"\r\n\r\nsrv\n"), (who, data)
+
+
+def test_captures_in_the_log_as_haproxy(side_by_side, backend, tmp_path):
+    """`capture request|response header NAME len N`: %hr %hs %hrl %hsl in
+    a log line, and {...} in httplog, written as haproxy writes them."""
+    srv = backend("srv", mode="http")
+
+    def sections(port_of):
+        return [
+            "global", "  log stdout format raw local0",
+            "frontend fe", "  bind 127.0.0.1:%d" % port_of("fe"), "  log global", "  option dontlognull",
+            '  log-format "R=%hr|S=%hs|RL=%hrl|SL=%hsl"',
+            "  capture request header Host len 5",
+            "  capture request header X-A len 20",
+            "  capture response header Content-Type len 4",
+            "  capture response header X-None len 4",
+            "  http-request return status 200 content-type text/plain string ok if { path /ret }",
+            "  default_backend app",
+            "frontend hl", "  bind 127.0.0.1:%d" % port_of("hl"), "  log global", "  option httplog",
+            "  option dontlognull",
+            "  capture request header User-Agent len 30",
+            "  default_backend app",
+            "backend app", "  server srv %s" % srv.addr(),
+        ]
+    ports = side_by_side(sections)
+    reqs = [("fe", "GET / HTTP/1.1\r\nHost: www.example.com\r\nX-A: a\r\nx-a: b {x}|\"#\x01\xc3\xa9\r\n"
+                   "Connection: close\r\n\r\n"),
+            ("fe", "GET / HTTP/1.0\r\n\r\n"),
+            ("fe", "GET /ret HTTP/1.1\r\nHost: h\r\nX-A:\r\nConnection: close\r\n\r\n"),
+            ("hl", "GET /x HTTP/1.1\r\nHost: h\r\nUser-Agent: curl \"q\"\r\nConnection: close\r\n\r\n")]
+    logs = {}
+    for who in ("haproxy", "fulcrum"):
+        for name, r in reqs:
+            raw(ports[who][name], r.encode("latin-1"))
+    # the lines are written as the transactions end: wait for all four
+    for who in ("haproxy", "fulcrum"):
+        path = tmp_path / ("%s.log" % who)
+
+        def lines():
+            text = path.read_text(errors="replace")
+            got = [l for l in text.splitlines() if l.startswith("R=") or '"GET /x HTTP/1.1"' in l]
+            return got if len(got) >= 4 else None
+        logs[who] = fc.wait_until(lines, 15.0, "%s's log lines" % who)
+    theirs = logs["haproxy"][:3] + re.findall(r"\{[^}]*\}", logs["haproxy"][3])
+    ours = logs["fulcrum"][:3] + re.findall(r"\{[^}]*\}", logs["fulcrum"][3])
+    assert ours == theirs
+    assert ours[0] == "R={www.e|b #7Bx#7D#7C#22#23#01#C3#A9}|S={text|}|RL=www.e b #7Bx#7D#7C#22#23#01#C3#A9|SL=text -"
+    assert ours[3] == "{curl #22q#22}"
