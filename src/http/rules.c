@@ -267,6 +267,30 @@ const struct http_proxy *http_pick_backend(const struct http_proxy *fe, struct h
 	return (fe->cap & HP_CAP_BE) ? fe : NULL;
 }
 
+static int is_be(const struct http_proxy *hp, const char *name)
+{
+	return hp && (hp->cap & HP_CAP_BE) && !strcmp(hp->name, name);
+}
+
+const struct http_proxy *http_backend_named(const struct http_proxy *fe, const char *name)
+{
+	const struct http_proxy *hp;
+	const struct use_be *u;
+
+	if (is_be(fe, name))
+		return fe;
+	if (is_be(fe->default_be, name))
+		return fe->default_be;
+	for (u = fe->rules ? fe->rules->use_be : NULL; u; u = u->next) {
+		if (is_be(u->be, name))
+			return u->be;
+		for (hp = u->all; hp; hp = hp->next)
+			if (is_be(hp, name))
+				return hp;
+	}
+	return NULL;
+}
+
 enum http_verdict http_resp_rules(const struct http_proxy *px, struct http_txn *t, struct http_reply *reply)
 {
 	if (!px->rules || !t->resp)

@@ -37,6 +37,11 @@ enum http_verdict http_req_rules(const struct http_proxy *px, struct http_txn *t
 /* The backend a frontend's use_backend rules pick for t (the first whose
  * condition holds), else its default_backend, else NULL. */
 const struct http_proxy *http_pick_backend(const struct http_proxy *fe, struct http_txn *t);
+/* The backend named `name` that fe may route to (fe itself if a listen,
+ * its default_backend, its use_backend rules' and, for a name built from
+ * a log-format, any backend of fe's configuration), or NULL: how a
+ * transaction under way finds its backend in a reloaded configuration. */
+const struct http_proxy *http_backend_named(const struct http_proxy *fe, const char *name);
 /* The http-response rules of px on t (t->resp set). */
 enum http_verdict http_resp_rules(const struct http_proxy *px, struct http_txn *t, struct http_reply *reply);
 /* The http-after-response rules of px on t->resp (header, status and

@@ -22,7 +22,9 @@
 
 #include "core/log.h"
 #include "core/loop.h"
+#include "http/capture.h"
 #include "http/h1.h"
+#include "http/rules.h"
 #include "model/model.h"
 #include "proxy/http.h"
 #include "proxy/proxy.h"
@@ -86,6 +88,7 @@ static void stream_free(void *arg)
 
 	free(s->cin.p);
 	free(s->cout.p); /* the block of the four others */
+	capture_free(&s->txn);
 	free(s);
 }
 
@@ -186,12 +189,17 @@ void http_adopt(struct pvs *to, struct pvs *from)
 
 		unlink_stream(s);
 		link_stream(to, s);
-		/* the old model goes: its backend must not be followed again */
+		/* the old model goes: its backend must not be followed again;
+		 * a transaction under way goes on with the new configuration's
+		 * backend of that name, else ends with its connection */
 		s->fe = to->vs->http;
 		if (s->be) {
-			s->be = NULL;
-			s->txn.be = NULL;
-			s->close_client = 1;
+			const struct http_proxy *be = http_backend_named(s->fe, s->be->name);
+
+			s->be = be && be->pool ? be : NULL;
+			s->txn.be = s->be;
+			if (!s->be)
+				s->close_client = 1;
 		}
 		s->txn.fe = s->fe;
 	}
