@@ -318,3 +318,30 @@ def test_captures_in_the_log_as_haproxy(side_by_side, backend, tmp_path):
     assert ours == theirs
     assert ours[0] == "R={www.e|b #7Bx#7D#7C#22#23#01#C3#A9}|S={text|}|RL=www.e b #7Bx#7D#7C#22#23#01#C3#A9|SL=text -"
     assert ours[3] == "{curl #22q#22}"
+
+
+def test_empty_errorfile_closes_with_fin_not_reset(side_by_side, tmp_path):
+    """An errorfile of /dev/null closes the connection without an answer
+    (errorfiles.vtc's expect_close): with a FIN once the request is read,
+    never a reset, also when a body or a pipelined request is still
+    unread -- as haproxy."""
+    def sections(port_of):
+        return ["frontend fe", "  bind 127.0.0.1:%d" % port_of("fe"), "  errorfile 500 /dev/null",
+                "  errorfile 408 /dev/null",
+                "  http-request deny deny_status 500 if { path /500 }",
+                "  http-request deny deny_status 408 if { path /408 }"]
+    ports = side_by_side(sections)
+    reqs = [b"GET /500 HTTP/1.1\r\nHost: a\r\n\r\n",
+            b"GET /408 HTTP/1.1\r\nHost: a\r\n\r\n",
+            b"POST /500 HTTP/1.1\r\nHost: a\r\nContent-Length: 100000\r\n\r\n" + b"x" * 30000,
+            b"GET /500 HTTP/1.1\r\nHost: a\r\n\r\nGET /500 HTTP/1.1\r\nHost: a\r\n\r\n"]
+    for who in ("haproxy", "fulcrum"):
+        for r in reqs:
+            for _ in range(5):
+                with fc.connect(ports[who]["fe"], timeout=10.0) as s:
+                    s.sendall(r)
+                    try:
+                        got = s.recv(65536)
+                    except ConnectionResetError:
+                        got = "reset"
+                    assert got == b"", "%s %r: %r" % (who, r[:20], got)
