@@ -124,7 +124,10 @@ struct hp_stats {
 	unsigned n_scope;
 	int admin;          /* stats admin if COND: cond kept in rules */
 	char *admin_cond;   /* that COND as written ("if { src 10.0.0.0/8 }"), owned, or
-			     * NULL: for the stats page to compile (issue 14) */
+			     * NULL (compiled into the proxy's rules: stats_admin) */
+	char metrics_uri[128]; /* "" none: a path answered with Prometheus's metrics
+				* without rules (readers other than haproxy.cfg's,
+				* src/stats/web.h) */
 };
 
 /* haproxy's options of one `server` line (real_server.hp, NULL outside
