@@ -30,6 +30,7 @@ static struct proxy *proxy_get(struct fulcrum *fc)
 	if (!px)
 		return NULL;
 	px->loop = fc->loop;
+	px->fc = fc;
 	px->nbthread = 1; /* proxy_settings decides when it makes px */
 	/* a peer that goes away mid-splice must give EPIPE, not kill us */
 	signal(SIGPIPE, SIG_IGN);
@@ -319,6 +320,7 @@ static void proxy_shutdown(struct fulcrum *fc)
 		shutdown_px(px->thr->w[k]);
 	proxy_threads_free(px);
 	shutdown_px(px);
+	happ_shutdown(px);
 	free(px);
 	fc->proxy = NULL;
 }
