@@ -231,7 +231,9 @@ enum http_verdict http_req_rules(const struct http_proxy *px, struct http_txn *t
 
 int http_stats_admin(const struct http_proxy *px, struct http_txn *t)
 {
-	return px->rules && px->rules->stats_admin && cond_eval(px->rules->stats_admin, t);
+	if (!px->rules || !px->rules->stats_admin)
+		return -1;
+	return cond_eval(px->rules->stats_admin, t);
 }
 
 const struct http_proxy *http_pick_backend(const struct http_proxy *fe, struct http_txn *t)

@@ -193,9 +193,11 @@ enum happ_kind happ_wants(const struct hstream *s, const struct http_proxy *px)
 
 /* ---- the answer ---- */
 
+/* `stats admin` holds: its condition, or, without one (a reader other
+ * than haproxy.cfg's sets stats.admin alone), always. */
 static int is_admin(struct hstream *s, const struct happ *a)
 {
-	return a->px->stats.admin && http_stats_admin(a->px, &s->txn);
+	return a->px->stats.admin && http_stats_admin(a->px, &s->txn) != 0;
 }
 
 static void build(struct hstream *s, struct happ *a, const char *st)

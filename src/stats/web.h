@@ -11,7 +11,9 @@
  * realm, auth...) and, for /metrics, `stats.metrics_uri`; one service
  * (fwd FWD_PROXY, vs->http = that proxy) binds the address.  The engine
  * then answers every request itself: the page under stats.uri, metrics
- * under stats.metrics_uri, 503 anything else (no backend). */
+ * under stats.metrics_uri, 503 anything else (no backend).  stats.admin
+ * set with no condition compiled in the proxy's rules allows the admin
+ * form to everyone who passed stats.auth (conf/stats_kw.c does so). */
 #ifndef FC_STATS_WEB_H
 #define FC_STATS_WEB_H
 
