@@ -160,3 +160,48 @@ def test_streams_survive_a_burst(daemon, backend):
         s.close()
     fc.wait_until(lambda: dm.vs(vport)["active_conns"] + dm.vs(vport)["inactive_conns"] == 0,
                   15, "every connection closed")
+
+
+def http_name(port, timeout=10.0):
+    """One request on a fresh connection through a mode http frontend to an
+    http-mode backend: the server's name (its body)."""
+    s = fc.connect(port, timeout=timeout)
+    try:
+        s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        out = fc.recv_to_eof(s, 1 << 16)
+    finally:
+        s.close()
+    assert out.startswith(b"HTTP/1.1 200"), out
+    return out.split(b"\r\n\r\n", 1)[1].decode().strip()
+
+
+def test_http_backend_balances_over_threads(daemon, backend):
+    """mode http, balance roundrobin over 2 workers: the backend's position
+    is the backend's, not a worker's, so fresh connections alternate exactly
+    as HAProxy's do, whichever worker the kernel hands each one to."""
+    bs = [backend("s%d" % i, mode="http") for i in range(3)]
+    port = fc.free_port()
+    srv = "".join("    server s%d %s\n" % (i, b.addr()) for i, b in enumerate(bs))
+    daemon("global\n    nbthread 2\n"
+           "defaults\n    mode http\n    timeout connect 2s\n    timeout client 10s\n"
+           "    timeout server 10s\n"
+           "listen px\n    bind 127.0.0.1:%d\n    balance roundrobin\n%s" % (port, srv),
+           args=["--format=haproxy"])
+    got = [http_name(port) for _ in range(60)]
+    for start in range(0, 60, 3):
+        assert sorted(got[start:start + 3]) == ["s0", "s1", "s2"], (start, got)
+
+    results, errors = [], []
+
+    def run():
+        try:
+            results.extend(http_name(port, timeout=20) for _ in range(30))
+        except Exception as e:  # checked below
+            errors.append(repr(e))
+    ts = [threading.Thread(target=run) for _ in range(6)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join(120)
+    assert not errors, errors
+    assert fc.counts(results) == {"s0": 60, "s1": 60, "s2": 60}
