@@ -235,12 +235,17 @@ int hsrv_pick(struct hstream *s)
 
 void hsrv_close(struct hstream *s, int rst)
 {
+	struct proxy *px = s->pvs->px;
+
 	if (s->sfd < 0)
 		return;
-	loop_io_del(s->pvs->px->loop, &s->sio);
+	/* the socket is this worker's: no lock for its syscalls */
+	proxy_unlock(px);
+	loop_io_del(px->loop, &s->sio);
 	if (rst)
 		sock_set_rst(s->sfd);
 	close(s->sfd);
+	proxy_relock(px);
 	s->sfd = -1;
 	s->srv_state = HSS_NONE;
 	s->sin.off = s->sin.len = 0;
@@ -249,6 +254,7 @@ void hsrv_close(struct hstream *s, int rst)
 
 int hsrv_connect(struct hstream *s)
 {
+	struct proxy *px = s->pvs->px;
 	struct sockaddr_storage ss;
 	socklen_t sl;
 	int fd, one = 1;
@@ -260,18 +266,20 @@ int hsrv_connect(struct hstream *s)
 	hsrv_close(s, 0);
 	s->srv_reused = 0;
 	sl = addr_to_sockaddr(&s->srv_addr, &ss);
+	/* the syscalls touch nothing shared: no lock (as tcp.c) */
+	proxy_unlock(px);
 	fd = socket(s->srv_addr.family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd >= 0) {
+		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		if ((connect(fd, (struct sockaddr *)&ss, sl) < 0 && errno != EINPROGRESS) ||
+		    loop_io_add(px->loop, &s->sio, fd, EPOLLOUT, hstream_on_io, s) < 0) {
+			close(fd);
+			fd = -1;
+		}
+	}
+	proxy_relock(px);
 	if (fd < 0)
 		return -1;
-	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	if (connect(fd, (struct sockaddr *)&ss, sl) < 0 && errno != EINPROGRESS) {
-		close(fd);
-		return -1;
-	}
-	if (loop_io_add(s->pvs->px->loop, &s->sio, fd, EPOLLOUT, hstream_on_io, s) < 0) {
-		close(fd);
-		return -1;
-	}
 	s->sfd = fd;
 	s->srv_held = s->srv_addr;
 	s->srv_state = HSS_CONNECTING;
