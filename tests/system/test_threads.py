@@ -54,6 +54,26 @@ def test_workers_started(daemon, backend, n):
     assert fc.names(vport, 10) == ["A"] * 10
 
 
+@pytest.mark.parametrize("cpus", [None, {0}])
+def test_default_is_the_cpus(daemon, backend, cpus):
+    """Without nbthread, a worker per CPU the daemon may run on (HAProxy's
+    default): none when that is one CPU (the main loop serves, as with
+    nbthread 1), and none in a daemon without a proxied service."""
+    a = backend("A")
+    vport = fc.free_port()
+    dm = daemon(fc.vs_block(vport, [a]), start=False)
+    dm.cpus = cpus
+    dm.start()
+    n = len(cpus or os.sched_getaffinity(0))
+    want = 0 if n == 1 else min(n, 64)
+    fc.wait_until(lambda: workers_of(dm) == want, 10, "%d workers" % want)
+    assert fc.names(vport, 10) == ["A"] * 10
+    # nothing to proxy: no workers, even asked for
+    idle = daemon("global_defs {\n    nbthread 2\n}\n")
+    idle.ctl_ok("list")  # a round trip: the loop's first rounds (which start workers) ran
+    assert workers_of(idle) == 0
+
+
 def test_wrr_exact_cycle_over_threads(daemon, backend):
     """wrr 3:2:1 over 4 workers: exactly 3:2:1 in every cycle of sequential
     clients, and in total for clients that connect at the same time."""
