@@ -26,6 +26,10 @@ int kw_retired_in(const struct kw_retired *r, const struct kw_block *b);
 
 /* keepalived.c: scheduler names fulcrum knows. */
 int conf_sched_known(const char *name);
+/* check_kw.c: one checker block (st: TCP_CHECK { ... }) appended to *list
+ * (a real_server's checks, a pool source's).  0, or -1 with err. */
+int chk_read(struct kw_ctx *c, const struct kw_stmt *st, struct check_conf **list, char *err,
+	     size_t errlen);
 /* Apply the checker defaults of a real_server / virtual_server level. */
 void chk_inherit_rs(struct rs_state *rss);
 void chk_inherit_vs(struct vs_state *vss);

@@ -98,7 +98,7 @@ struct real_server {
 	unsigned uthreshold;     /* IPVS upper connection threshold, 0 = none */
 	unsigned lthreshold;
 	char *notify_up, *notify_down;
-	struct check_conf *checks; /* owned list */
+	struct check_conf *checks; /* owned list (from_source: its source's, not owned) */
 	const char *file;        /* owned by the config's file table */
 	int line;
 

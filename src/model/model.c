@@ -194,7 +194,8 @@ void rs_free(struct real_server *rs)
 	free(rs->name);
 	free(rs->notify_up);
 	free(rs->notify_down);
-	check_conf_free(rs->checks);
+	if (!rs->from_source) /* else they are the source's */
+		check_conf_free(rs->checks);
 	free(rs->hp);
 	rs_live_unref(rs->live);
 	free(rs);
