@@ -3,7 +3,8 @@
 # nginx origin serving a small file:
 #
 #   direct     wrk -> nginx
-#   fulcrum    -> fulcrum run as haproxy, mode http (one thread)      -> nginx
+#   fulcrum1   -> fulcrum run as haproxy, mode http, nbthread 1       -> nginx
+#   fulcrumN   -> the same with fulcrum's default threads (1 per CPU) -> nginx
 #   haproxy1   -> HAProxy 2.6 mode http, nbthread 1 (like for like)   -> nginx
 #   haproxyN   -> HAProxy 2.6 mode http, default threads              -> nginx
 #
@@ -26,6 +27,7 @@ P_ORIGIN=18180
 P_FULCRUM=18181
 P_HAP1=18182
 P_HAPN=18183
+P_FULCRUMN=18184
 TMP=""
 PIDS=()
 
@@ -96,12 +98,18 @@ EOF
 declare -A PORT PID
 PORT[direct]=$P_ORIGIN
 PID[direct]=""
-hap_cfg $P_FULCRUM "" >"$TMP/fulcrum.cfg"
-"$HAP_FULCRUM" -db -q -f "$TMP/fulcrum.cfg" >"$TMP/fulcrum.log" 2>&1 &
+hap_cfg $P_FULCRUM "nbthread 1" >"$TMP/fulcrum1.cfg"
+"$HAP_FULCRUM" -db -q -f "$TMP/fulcrum1.cfg" >"$TMP/fulcrum1.log" 2>&1 &
 PIDS+=($!)
-PORT[fulcrum]=$P_FULCRUM
-PID[fulcrum]=$!
-wait_port $P_FULCRUM "$!" fulcrum
+PORT[fulcrum1]=$P_FULCRUM
+PID[fulcrum1]=$!
+wait_port $P_FULCRUM "$!" fulcrum1
+hap_cfg $P_FULCRUMN "# default threads" >"$TMP/fulcrumN.cfg"
+"$HAP_FULCRUM" -db -q -f "$TMP/fulcrumN.cfg" >"$TMP/fulcrumN.log" 2>&1 &
+PIDS+=($!)
+PORT[fulcrumN]=$P_FULCRUMN
+PID[fulcrumN]=$!
+wait_port $P_FULCRUMN "$!" fulcrumN
 hap_cfg $P_HAP1 "nbthread 1" >"$TMP/haproxy1.cfg"
 haproxy -db -q -f "$TMP/haproxy1.cfg" >"$TMP/haproxy1.log" 2>&1 &
 PIDS+=($!)
@@ -118,7 +126,7 @@ wait_port $P_HAPN "$!" haproxyN
 HZ=$(getconf CLK_TCK)
 printf '%-10s %-10s %12s %14s\n' target mode "requests/s" "CPU us/req"
 for mode in keepalive close; do
-	for t in direct fulcrum haproxy1 haproxyN; do
+	for t in direct fulcrum1 fulcrumN haproxy1 haproxyN; do
 		hdr=()
 		[ $mode = close ] && hdr=(-H "Connection: close")
 		c0=0
