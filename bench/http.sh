@@ -98,30 +98,19 @@ EOF
 declare -A PORT PID
 PORT[direct]=$P_ORIGIN
 PID[direct]=""
-hap_cfg $P_FULCRUM "nbthread 1" >"$TMP/fulcrum1.cfg"
-"$HAP_FULCRUM" -db -q -f "$TMP/fulcrum1.cfg" >"$TMP/fulcrum1.log" 2>&1 &
-PIDS+=($!)
-PORT[fulcrum1]=$P_FULCRUM
-PID[fulcrum1]=$!
-wait_port $P_FULCRUM "$!" fulcrum1
-hap_cfg $P_FULCRUMN "# default threads" >"$TMP/fulcrumN.cfg"
-"$HAP_FULCRUM" -db -q -f "$TMP/fulcrumN.cfg" >"$TMP/fulcrumN.log" 2>&1 &
-PIDS+=($!)
-PORT[fulcrumN]=$P_FULCRUMN
-PID[fulcrumN]=$!
-wait_port $P_FULCRUMN "$!" fulcrumN
-hap_cfg $P_HAP1 "nbthread 1" >"$TMP/haproxy1.cfg"
-haproxy -db -q -f "$TMP/haproxy1.cfg" >"$TMP/haproxy1.log" 2>&1 &
-PIDS+=($!)
-PORT[haproxy1]=$P_HAP1
-PID[haproxy1]=$!
-wait_port $P_HAP1 "$!" haproxy1
-hap_cfg $P_HAPN "# default threads" >"$TMP/haproxyN.cfg"
-haproxy -db -q -f "$TMP/haproxyN.cfg" >"$TMP/haproxyN.log" 2>&1 &
-PIDS+=($!)
-PORT[haproxyN]=$P_HAPN
-PID[haproxyN]=$!
-wait_port $P_HAPN "$!" haproxyN
+# start LABEL PROGRAM PORT GLOBAL-LINE: one proxy on the same haproxy.cfg
+start() {
+	hap_cfg "$3" "$4" >"$TMP/$1.cfg"
+	"$2" -db -q -f "$TMP/$1.cfg" >"$TMP/$1.log" 2>&1 &
+	PIDS+=($!)
+	PORT[$1]=$3
+	PID[$1]=$!
+	wait_port "$3" "$!" "$1"
+}
+start fulcrum1 "$HAP_FULCRUM" $P_FULCRUM "nbthread 1"
+start fulcrumN "$HAP_FULCRUM" $P_FULCRUMN "# default threads"
+start haproxy1 haproxy $P_HAP1 "nbthread 1"
+start haproxyN haproxy $P_HAPN "# default threads"
 
 HZ=$(getconf CLK_TCK)
 printf '%-10s %-10s %12s %14s\n' target mode "requests/s" "CPU us/req"
