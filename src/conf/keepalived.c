@@ -863,6 +863,7 @@ void ka_read(struct kw_ctx *c)
 			ka_expand_group(c, p->kw, g, p->body);
 	}
 	vrrp_kw_finish(c);
+	conf_stats_finish(c);
 	conf_scripts_finish(c);
 	ka_state_free(&ka);
 	c->reader = NULL;

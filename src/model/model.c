@@ -67,6 +67,7 @@ void config_free(struct config *cfg)
 	free(cfg->global.chroot_dir);
 	free(cfg->global.maintenance_dir);
 	free(cfg->global.reload_callback);
+	http_proxy_free(cfg->global.stats_px);
 	vrrp_config_free(&cfg->vrrp);
 	{
 		struct http_proxy *hp, *hnext;
