@@ -42,6 +42,11 @@ const struct http_proxy *http_pick_backend(const struct http_proxy *fe, struct h
  * a log-format, any backend of fe's configuration), or NULL: how a
  * transaction under way finds its backend in a reloaded configuration. */
 const struct http_proxy *http_backend_named(const struct http_proxy *fe, const char *name);
+/* Does px's `stats admin if|unless COND` hold for t: 1 or 0, or -1 when
+ * px has no such condition compiled.  The haproxy.cfg reader hands that
+ * line to http_rules_parse as "stats admin ..."; the other readers set
+ * stats.admin alone (keepalived.conf's stats_admin on: always). */
+int http_stats_admin(const struct http_proxy *px, struct http_txn *t);
 /* The http-response rules of px on t (t->resp set). */
 enum http_verdict http_resp_rules(const struct http_proxy *px, struct http_txn *t, struct http_reply *reply);
 /* The http-after-response rules of px on t->resp (header, status and
