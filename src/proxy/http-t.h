@@ -5,7 +5,8 @@
  *
  * Ownership in one picture:
  *
- *   struct proxy            -- px->http_bes: one struct hbe per backend in use
+ *   struct proxy (main's)   -- px->http_bes: one struct hbe per backend in use,
+ *                              shared by the workers (under the engine lock)
  *     struct hbe            -- a backend's server table and scheduler (a
  *                              ppool of its own), refcounted by streams
  *   struct pvs (mode http)  -- p->hstreams: the client connections it accepted
@@ -13,8 +14,8 @@
  *                              four buffers, the transaction (two heads)
  *
  * Everything per connection lives in the hstream; everything per backend
- * is reached from the struct proxy that accepted it (so that per-thread
- * engines each have their own, issue 11).  Nothing keeps a pointer into
+ * is the engine's as a whole (the main thread's struct proxy), so that a
+ * backend balances over every worker's requests at once (issue 11).  Nothing keeps a pointer into
  * the model across a reload except the frontend, which tcp's adoption
  * refreshes (http_adopt), and the backend, which a stream drops at the end
  * of its transaction. */
@@ -31,6 +32,7 @@
 struct pvs;
 struct ppool;
 struct rs_live;
+struct hst_store;
 
 #define HTTP_BUF_SIZE 16384 /* HAProxy's tune.bufsize: the largest head */
 
@@ -49,7 +51,7 @@ struct hbe {
 	uint64_t sig;
 	unsigned refs;
 	uint64_t last_ms;
-	struct hbe *next; /* px->http_bes */
+	struct hbe *next; /* the main engine's px->http_bes */
 };
 
 /* How one body is being forwarded (request or response). */
@@ -98,7 +100,10 @@ struct hstream {
 	struct rs_live *ck_live; /* the server the persistence cookie names (one
 				  * reference), or NULL (http_cookie.c) */
 	struct fc_addr ck_addr;  /* its address */
-	int ck_direct;	      /* the transaction goes to ck_live */
+	int ck_direct;	      /* the transaction goes to ck_live (a persistence
+			       * cookie, or a stick table's entry: http_stick.c) */
+	struct hst_store **st_store; /* keys to store with the server that answers */
+	unsigned st_nstore;
 	int srv_reused;	      /* the socket served an earlier transaction */
 
 	struct hbuf cin, cout, sin, sout; /* client in/out, server in/out */

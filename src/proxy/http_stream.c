@@ -39,6 +39,31 @@ static const char te_coding_msg[] =
 
 static void hs_timer(struct loop *l, struct ev_timer *t);
 
+/* A stream's sockets and buffers are its worker's alone (a connection
+ * lives on one worker; the main thread touches it only with the worker
+ * parked, which cannot happen inside a callback): its reads and writes
+ * run without the engine lock, as tcp.c's relay does, so the workers'
+ * syscalls run in parallel.  No-ops without workers. */
+static ssize_t hs_recv(struct hstream *s, int fd, struct hbuf *b)
+{
+	ssize_t n;
+
+	proxy_unlock(s->pvs->px);
+	n = hbuf_recv(fd, b);
+	proxy_relock(s->pvs->px);
+	return n;
+}
+
+static ssize_t hs_send(struct hstream *s, int fd, struct hbuf *b)
+{
+	ssize_t n;
+
+	proxy_unlock(s->pvs->px);
+	n = hbuf_send(fd, b);
+	proxy_relock(s->pvs->px);
+	return n;
+}
+
 int pvs_is_http(const struct pvs *p)
 {
 	return p->vs && p->vs->http && p->vs->http->mode == HP_MODE_HTTP;
@@ -158,15 +183,18 @@ void hstream_close(struct hstream *s, int rst)
 	loop_timer_stop(l, &s->timer);
 	hsrv_close(s, rst);
 	if (s->cfd >= 0) {
+		proxy_unlock(p->px);
 		loop_io_del(l, &s->cio);
 		if (rst)
 			sock_set_rst(s->cfd);
 		close(s->cfd);
+		proxy_relock(p->px);
 		s->cfd = -1;
 	}
 	hs_srv_inactive(s);
 	rs_live_unref(s->live);
 	rs_live_unref(s->ck_live);
+	hst_clear(s);
 	for (i = 0; i < s->ntried; i++)
 		rs_live_unref(s->tried[i]);
 	free(s->tried);
@@ -279,7 +307,7 @@ static int txn_step(struct hstream *s)
 		moved |= n > 0;
 	}
 	if (s->srv_state == HSS_READY && hbuf_data(&s->sout)) {
-		n = hbuf_send(s->sfd, &s->sout);
+		n = hs_send(s, s->sfd, &s->sout);
 		if (n < 0) {
 			if (s->srv_reused && !s->srv_sent) {
 				htxn_srv_failed(s);
@@ -331,7 +359,7 @@ static int tunnel_step(struct hstream *s)
 {
 	ssize_t a = hfwd_move(&s->req_body, &s->cin, &s->sout, s->cin_eof);
 	ssize_t b = hfwd_move(&s->resp_body, &s->sin, &s->cout, s->sin_eof);
-	ssize_t n = s->sfd >= 0 ? hbuf_send(s->sfd, &s->sout) : 0;
+	ssize_t n = s->sfd >= 0 ? hs_send(s, s->sfd, &s->sout) : 0;
 
 	if (n < 0)
 		return -1;
@@ -465,7 +493,7 @@ static void hs_run(struct hstream *s)
 			moved |= r;
 		}
 		if (hbuf_data(&s->cout)) {
-			n = hbuf_send(s->cfd, &s->cout);
+			n = hs_send(s, s->cfd, &s->cout);
 			if (n < 0) {
 				hstream_close(s, 1);
 				return;
@@ -502,7 +530,7 @@ void hstream_on_io(struct loop *l, struct ev_io *io, uint32_t events)
 		struct hbuf *b = client ? &s->cin : &s->sin;
 		int *eof = client ? &s->cin_eof : &s->sin_eof;
 
-		n = hbuf_recv(client ? s->cfd : s->sfd, b);
+		n = hs_recv(s, client ? s->cfd : s->sfd, b);
 		if (n == -2 && (client || s->state == HS_TUNNEL)) {
 			/* reset: nobody to deliver to (and a hung-up socket would
 			 * wake us at every round while we waited for the other) */
