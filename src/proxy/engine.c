@@ -37,6 +37,7 @@ static struct proxy *proxy_get(struct fulcrum *fc)
 	if (!px)
 		return NULL;
 	px->loop = fc->loop;
+	px->fc = fc;
 	px->relay = asked_relay;
 	/* decided once: the services' listeners are per worker */
 	px->nbthread = asked_nbthread;
@@ -327,6 +328,7 @@ static void proxy_shutdown(struct fulcrum *fc)
 		shutdown_px(px->thr->w[k]);
 	proxy_threads_free(px);
 	shutdown_px(px);
+	happ_shutdown(px);
 	free(px);
 	fc->proxy = NULL;
 }

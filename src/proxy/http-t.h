@@ -32,6 +32,7 @@
 struct pvs;
 struct ppool;
 struct rs_live;
+struct happ; /* http_applet.c: a transaction the engine answers itself */
 struct hst_store;
 
 #define HTTP_BUF_SIZE 16384 /* HAProxy's tune.bufsize: the largest head */
@@ -67,6 +68,7 @@ enum hs_state {
 	HS_TXN,	   /* a transaction: request to the server, response back */
 	HS_TUNNEL, /* 101 / CONNECT: bytes both ways until both ends close */
 	HS_CLOSE,  /* flushing the last bytes to the client, then close */
+	HS_APPLET, /* answered by the engine itself (stats page, metrics): app */
 };
 
 enum hs_srv {
@@ -126,6 +128,7 @@ struct hstream {
 	uint64_t head_start_ms;	 /* accept, or the end of the last transaction */
 	uint64_t conn_start_ms, conn_done_ms;
 	int head_seen;		 /* bytes of the next head came */
+	struct happ *app;	 /* HS_APPLET: owned, else NULL */
 };
 
 #endif

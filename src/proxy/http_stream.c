@@ -192,6 +192,7 @@ void hstream_close(struct hstream *s, int rst)
 		s->cfd = -1;
 	}
 	hs_srv_inactive(s);
+	happ_free(s);
 	rs_live_unref(s->live);
 	rs_live_unref(s->ck_live);
 	hst_clear(s);
@@ -222,6 +223,8 @@ void http_adopt(struct pvs *to, struct pvs *from)
 			s->txn.be = NULL;
 			s->close_client = 1;
 		}
+		if (s->app)
+			happ_adopt(s);
 		s->txn.fe = s->fe;
 	}
 }
@@ -253,6 +256,8 @@ unsigned hs_timeout(const struct hstream *s)
 		return be->t_server_fin;
 	if (s->state == HS_TUNNEL)
 		return t_or(be->t_tunnel, t_or(be->t_server, fe->t_client));
+	if (s->state == HS_APPLET)
+		return happ_timeout(s);
 	if (s->srv_state == HSS_CONNECTING)
 		return t_or(be->t_connect, 5000);
 	if (s->state == HS_CLOSE)
@@ -374,7 +379,8 @@ static void update_interest(struct hstream *s)
 
 	if (!s->cin_eof && cin_room &&
 	    (s->state == HS_HEAD || s->state == HS_TUNNEL || s->lingering ||
-	     (s->state == HS_TXN && !s->req_body.done)))
+	     ((s->state == HS_TXN || (s->state == HS_APPLET && happ_reads(s))) &&
+	      !s->req_body.done)))
 		ce |= EPOLLIN;
 	if (hbuf_data(&s->cout))
 		ce |= EPOLLOUT;
@@ -441,7 +447,8 @@ static int eofs(struct hstream *s)
 			hstream_close(s, 0);
 			return 1;
 		}
-		if (s->state == HS_TXN && !s->req_body.done) {
+		if ((s->state == HS_TXN || (s->state == HS_APPLET && happ_reads(s))) &&
+		    !s->req_body.done) {
 			hstream_close(s, 1);
 			return 1;
 		}
@@ -483,6 +490,8 @@ static void hs_run(struct hstream *s)
 			moved |= head_step(s);
 		if (s->state == HS_TXN)
 			moved |= txn_step(s);
+		if (s->state == HS_APPLET)
+			moved |= happ_step(s);
 		if (s->state == HS_TUNNEL) {
 			int r = tunnel_step(s);
 
@@ -575,6 +584,10 @@ static void hs_timer(struct loop *l, struct ev_timer *t)
 	case HS_CLOSE:
 		hstream_close(s, s->state == HS_TUNNEL);
 		return;
+	case HS_APPLET:
+		if (happ_timer(s))
+			return;
+		break;
 	}
 	hs_run(s);
 }
