@@ -19,8 +19,9 @@
  * One attempt: connect and, at once, the first message (pg_start); with
  * sslmode prefer/require an SSLRequest and the TLS handshake (tls.c;
  * require fails on 'N'); StartupMessage; the authentication the server
- * asks for (trust, cleartext, md5, SCRAM-SHA-256 whose server signature
- * must verify); then one query,
+ * asks for (trust, cleartext, md5, SCRAM-SHA-256 -- the password
+ * SASLprep'd, saslprep.h -- whose server signature must verify); then one
+ * query,
  * written with Terminate after it:
  *   pg_is_in_recovery(), the LSN (a standby's last replayed, a primary's
  *   current) and the replay delay (0 while everything received is
