@@ -125,6 +125,12 @@ struct hp_stats {
 	int admin;          /* stats admin if COND: cond kept in rules */
 	char *admin_cond;   /* that COND as written ("if { src 10.0.0.0/8 }"), owned, or
 			     * NULL: for the stats page to compile (issue 14) */
+	char metrics_uri[128]; /* "" = none; else a GET of this path is answered with
+				* Prometheus /metrics (stats_prometheus), before the
+				* stats page's own URI is looked at: keepalived.conf's
+				* and ldirectord.cf's metrics_uri (conf/stats_kw.c);
+				* haproxy.cfg says it with `http-request use-service
+				* prometheus-exporter` instead */
 };
 
 /* haproxy's options of one `server` line (real_server.hp, NULL outside
