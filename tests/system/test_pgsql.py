@@ -9,13 +9,16 @@ paused while the primary writes leaves the read service once its lag passes
 max_lag and comes back when replay resumes; standby 1 promoted and the old
 primary stopped: the write service reaches the new primary and the read
 service only standby 2.  Roles whose SCRAM passwords are not ASCII log in
-through PGSQL_CHECK as through libpq (SASLprep).  Skipped only when the PostgreSQL binaries are
+through PGSQL_CHECK as through libpq (SASLprep).  The other grammars'
+checks with their own meaning: haproxy.cfg's `option pgsql-check` (up when
+the server asks for authentication, down on an error), side by side with
+Debian's haproxy on the same file, and ldirectord.cf's `service=pgsql`
+(logs in with login/passwd/database and runs a query).  Skipped only when the PostgreSQL binaries are
 absent.  Every server is stopped and every directory removed by the
 fixture, also when a test fails; every wait is bounded."""
 import contextlib
 import os
 import pwd
-import select
 import shutil
 import subprocess
 import tempfile
@@ -42,6 +45,7 @@ pytestmark = pytest.mark.skipif(
 HBA = ("local all all trust\n"
        "local replication all trust\n"
        "host replication all 127.0.0.1/32 trust\n"
+       "host all fc_rejected 127.0.0.1/32 reject\n"
        "host all all 127.0.0.1/32 scram-sha-256\n")
 
 
@@ -103,31 +107,11 @@ def port_through(vport):
     return int(r.stdout.strip())
 
 
-class Session:
-    """A psql session through vport kept open: ask() runs a query on it."""
-
-    def __init__(self, vport):
-        self.p = subprocess.Popen(
-            [PSQL, "-X", "-At", "host=127.0.0.1 port=%d user=fulcrum dbname=postgres "
-             "connect_timeout=5" % vport], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL, text=True, env=dict(os.environ, PGPASSWORD=PASSWORD))
-
-    def ask(self, query, timeout=20):
-        """The first line of query's answer, None if the session is gone."""
-        try:
-            self.p.stdin.write(query + ";\n")
-            self.p.stdin.flush()
-        except OSError:
-            return None
-        ready, _, _ = select.select([self.p.stdout], [], [], timeout)
-        return self.p.stdout.readline().strip() or None if ready else None
-
-    def close(self):
-        if self.p.poll() is None:
-            self.p.kill()
-        self.p.wait(10)
-        self.p.stdin.close()
-        self.p.stdout.close()
+def session(vport):
+    """A psql session through vport, kept open (fc.ClientSession)."""
+    return fc.ClientSession(
+        [PSQL, "-X", "-At", "host=127.0.0.1 port=%d user=fulcrum dbname=postgres "
+         "connect_timeout=5" % vport], env=dict(os.environ, PGPASSWORD=PASSWORD))
 
 
 def start_primary(root, servers):
@@ -220,7 +204,7 @@ def test_roles_lag_and_promotion(daemon, cluster):
     assert [port_through(wport) for _ in range(4)] == [primary.port] * 4
     assert sorted(port_through(rport) for _ in range(4)) == sorted([s1.port, s2.port] * 2)
     # read sessions held open through everything below (rr: one on each)
-    sessions = [Session(rport), Session(rport)]
+    sessions = [session(rport), session(rport)]
     try:
         _test_lag_and_promotion(d, cluster, wport, rport, sessions)
     finally:
@@ -310,3 +294,41 @@ def test_scram_saslprep(daemon, lone_primary, tmp_path):
         except Exception:  # the reason says why (on the old code: auth failed)
             pytest.fail("%s stays down: %s" % (role, reason(d, vport, p.port)))
         assert reason(d, vport, p.port) == "role primary", role
+
+
+def test_haproxy_pgsql_check(daemon, lone_primary, tmp_path, undo):
+    """HAProxy's meaning: a StartupMessage answered by an authentication
+    request is up (no password is sent), an ErrorResponse is down: the
+    verdicts of Debian's haproxy on the same haproxy.cfg."""
+    if not os.access(fc.HAPROXY, os.X_OK):
+        pytest.skip("no %s to compare with (apt-get install haproxy)" % fc.HAPROXY)
+    p = lone_primary
+    users = (("asks", "fulcrum"), ("rejects", "fc_rejected"))
+    ports = [fc.free_port() for _ in users]
+    opt = "option pgsql-check user %s"
+    d = daemon(fc.haproxy_listens(p.port, [(n, port, opt % u)
+                                           for (n, u), port in zip(users, ports)]))
+    sock = fc.start_haproxy(undo, tmp_path, fc.haproxy_listens(
+        p.port, [(n, fc.free_port(), opt % u) for n, u in users]))
+    want = {("asks", "db"): "UP", ("rejects", "db"): "DOWN"}
+    fc.wait_until(lambda: fc.haproxy_status(sock) == want, 30, "haproxy's verdicts %s" % want,
+                  interval=0.2)
+    fc.wait_until(lambda: fc.stat_status(d.ctl_ok("show", "stat")) == want, 30,
+                  "fulcrum's verdicts %s" % want, interval=0.2)
+    assert reason(d, ports[0], p.port) == "PostgreSQL server is ok (authentication request 10)"
+    assert reason(d, ports[1], p.port).startswith("auth failed: FATAL 28000: pg_hba.conf rejects")
+
+
+def test_ldirectord_pgsql(daemon, lone_primary):
+    """ldirectord's meaning: logs in with login/passwd/database and runs a
+    query -- a wrong password is down with the server's words."""
+    p = lone_primary
+    good, bad = fc.free_port(), fc.free_port()
+    d = daemon(fc.ldirectord_db("pgsql", p.port, [(good, "fulcrum", PASSWORD, "postgres"),
+                                                  (bad, "fulcrum", "not-" + PASSWORD, "postgres")]))
+    fc.wait_state(d, good, p.port, "up", 30)
+    fc.wait_until(lambda: reason(d, good, p.port) == "role primary", 30, "a query answered")
+    assert port_through(good) == p.port
+    fc.wait_state(d, bad, p.port, "down", 30)
+    assert reason(d, bad, p.port) == (
+        'auth failed: FATAL 28P01: password authentication failed for user "fulcrum"')
