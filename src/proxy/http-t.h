@@ -95,6 +95,10 @@ struct hstream {
 	struct rs_live **tried;
 	unsigned ntried, nconnects;
 	int srv_sent;	      /* bytes reached the server this transaction */
+	struct rs_live *ck_live; /* the server the persistence cookie names (one
+				  * reference), or NULL (http_cookie.c) */
+	struct fc_addr ck_addr;  /* its address */
+	int ck_direct;	      /* the transaction goes to ck_live */
 	int srv_reused;	      /* the socket served an earlier transaction */
 
 	struct hbuf cin, cout, sin, sout; /* client in/out, server in/out */

@@ -290,6 +290,10 @@ void htxn_start(struct hstream *s, int hlen)
 	s->txn.be = be;
 	if (be != fe && req_rules(s, be))
 		return;
+	if (hck_request(s) < 0) {
+		htxn_error(s, 500);
+		return;
+	}
 	s->close_client |= be->conn_mode == HP_CONN_CLO;
 	s->close_server = s->close_client || be->conn_mode != HP_CONN_KAL ||
 			  fe->conn_mode != HP_CONN_KAL;
@@ -362,6 +366,7 @@ void htxn_srv_failed(struct hstream *s)
 		return;
 	}
 	if (be->options & HP_OPT_REDISPATCH) {
+		s->ck_direct = 0; /* the cookie's server failed: another, and its cookie */
 		t = realloc(s->tried, (s->ntried + 1) * sizeof(*t));
 		if (t) {
 			s->tried = t;
@@ -440,7 +445,7 @@ int htxn_resp(struct hstream *s, int hlen)
 		answer_reply(s, s->be ? s->be : s->fe, &reply);
 		return -1;
 	}
-	if (v == HTTP_V_ERROR || v == HTTP_V_TARPIT || fix_resp_conn(s) < 0) {
+	if (v == HTTP_V_ERROR || v == HTTP_V_TARPIT || hck_response(s) < 0 || fix_resp_conn(s) < 0) {
 		htxn_error(s, 502);
 		return -1;
 	}
