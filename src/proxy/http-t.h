@@ -31,6 +31,7 @@
 struct pvs;
 struct ppool;
 struct rs_live;
+struct hst_store;
 
 #define HTTP_BUF_SIZE 16384 /* HAProxy's tune.bufsize: the largest head */
 
@@ -98,7 +99,10 @@ struct hstream {
 	struct rs_live *ck_live; /* the server the persistence cookie names (one
 				  * reference), or NULL (http_cookie.c) */
 	struct fc_addr ck_addr;  /* its address */
-	int ck_direct;	      /* the transaction goes to ck_live */
+	int ck_direct;	      /* the transaction goes to ck_live (a persistence
+			       * cookie, or a stick table's entry: http_stick.c) */
+	struct hst_store **st_store; /* keys to store with the server that answers */
+	unsigned st_nstore;
 	int srv_reused;	      /* the socket served an earlier transaction */
 
 	struct hbuf cin, cout, sin, sout; /* client in/out, server in/out */

@@ -290,7 +290,7 @@ void htxn_start(struct hstream *s, int hlen)
 	s->txn.be = be;
 	if (be != fe && req_rules(s, be))
 		return;
-	if (hck_request(s) < 0) {
+	if (hck_request(s) < 0 || hst_request(s) < 0) {
 		htxn_error(s, 500);
 		return;
 	}
@@ -445,6 +445,8 @@ int htxn_resp(struct hstream *s, int hlen)
 		answer_reply(s, s->be ? s->be : s->fe, &reply);
 		return -1;
 	}
+	if (v == HTTP_V_CONTINUE)
+		hst_response(s);
 	if (v == HTTP_V_ERROR || v == HTTP_V_TARPIT || hck_response(s) < 0 || fix_resp_conn(s) < 0) {
 		htxn_error(s, 502);
 		return -1;
