@@ -206,9 +206,40 @@ int stktable_put(struct stktable *t, const void *key, size_t klen, const char *s
 	return 0;
 }
 
-size_t stktable_count(const struct stktable *t)
+size_t stktable_count(struct stktable *t)
 {
-	return t->n;
+	size_t n;
+
+	pthread_mutex_lock(&t->lock);
+	n = t->n;
+	pthread_mutex_unlock(&t->lock);
+	return n;
+}
+
+void stktable_walk(struct stktable *t, uint64_t now_ms,
+		   void (*fn)(void *ctx, const void *entry, const unsigned char *key, size_t klen,
+			      const char *srv, int64_t exp_ms),
+		   void *ctx)
+{
+	const struct stk_ent *e;
+
+	pthread_mutex_lock(&t->lock);
+	for (e = t->newest; e; e = e->older)
+		if (!expired(t, e, now_ms))
+			fn(ctx, e, e->key, e->klen, e->srv,
+			   t->def.expire_ms ? (int64_t)(e->used_ms + t->def.expire_ms - now_ms) : -1);
+	pthread_mutex_unlock(&t->lock);
+}
+
+struct stktable *stktable_lookup(const char *name)
+{
+	struct stktable *t;
+
+	pthread_mutex_lock(&registry_lock);
+	for (t = registry; t && strcmp(t->name, name); t = t->next)
+		;
+	pthread_mutex_unlock(&registry_lock);
+	return t;
 }
 
 struct stktable *stktable_find(const char *name, const struct hp_stick_table *def)

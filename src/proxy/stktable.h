@@ -29,7 +29,17 @@ int stktable_get(struct stktable *t, const void *key, size_t klen, uint64_t now_
 /* key -> srv, made or replaced; 0, or -1 out of memory (the table as it
  * was). */
 int stktable_put(struct stktable *t, const void *key, size_t klen, const char *srv, uint64_t now_ms);
-size_t stktable_count(const struct stktable *t);
+size_t stktable_count(struct stktable *t);
+
+/* Each live entry of t, most recently used first: its key, the server, and
+ * the milliseconds left before it expires (-1: never).  Under the table's
+ * lock: fn must not call into the table. */
+void stktable_walk(struct stktable *t, uint64_t now_ms,
+		   void (*fn)(void *ctx, const void *entry, const unsigned char *key, size_t klen,
+			      const char *srv, int64_t exp_ms),
+		   void *ctx);
+/* The registry's table of that name, or NULL (none was used yet). */
+struct stktable *stktable_lookup(const char *name);
 
 /* The table of the proxy named `name` as def describes it: made on first
  * use, remade empty if def changed; NULL out of memory.  Tables live until

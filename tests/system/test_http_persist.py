@@ -258,7 +258,22 @@ def who_answers(port, cases):
     return [seen(ask(port, path=path, headers=h))[1] for path, h in cases]
 
 
-def test_stick_tables_as_haproxy(pair, origins):
+def runtime(path, cmd):
+    """A command on a stats socket: its answer's non-empty lines."""
+    with socket.socket(socket.AF_UNIX) as s:
+        s.settimeout(10)
+        s.connect(path)
+        s.sendall(cmd.encode() + b"\n")
+        data = b""
+        while True:
+            d = s.recv(65536)
+            if not d:
+                break
+            data += d
+    return [l for l in data.decode().split("\n") if l.strip()]
+
+
+def test_stick_tables_as_haproxy(pair, origins, tmp_path):
     """stick on src / req.hdr() / req.cook() / url_param, match + store-request,
     store-response and a table in another section: clients keep their
     server under roundrobin, in the same pattern as haproxy."""
@@ -266,8 +281,12 @@ def test_stick_tables_as_haproxy(pair, origins):
     srv = ["a 127.0.0.1:%d" % a, "b 127.0.0.1:%d" % b]
     rr = "balance roundrobin"
 
+    def sock(p):
+        """The stats socket of the program serving ports p."""
+        return str(tmp_path / ("s%d.sock" % p[0]))
+
     def cfg(p):
-        return DEFAULTS + "".join([
+        return "global\n  stats socket %s level admin\n" % sock(p) + DEFAULTS + "".join([
             listen(p[0], "src", [rr, "stick-table type ip size 100 expire 30s", "stick on src"], srv),
             listen(p[1], "hdr", [rr, "stick-table type string len 8 size 100", "stick on req.hdr(x-user)"], srv),
             listen(p[2], "cook", [rr, "stick-table type string size 100",
@@ -306,6 +325,14 @@ def test_stick_tables_as_haproxy(pair, origins):
                 assert first.setdefault(key, who) == who, (i, ours)
             assert len(set(ours[:len(users)])) == 2, (i, ours)
     assert not diffs, "\n".join(diffs)
+    # the runtime API's view of the tables
+    tables = {who: runtime(sock(ports[who]), "show table") for who in ports}
+    assert sorted(tables["fulcrum"]) == sorted(tables["haproxy"]), tables
+    assert "# table: hdr, type: string, size:100, used:4" in tables["fulcrum"], tables
+    entries = {who: sorted(l.split(" ", 1)[1].split(" exp=")[0] for l in runtime(sock(ports[who]), "show table tbl")
+                           if l.startswith("0x")) for who in ports}
+    assert entries["fulcrum"] == entries["haproxy"] == ["key=u%d use=0" % i for i in (1, 2, 3, 4)], entries
+    assert runtime(sock(ports["fulcrum"]), "show table nope") == ["No such table"]
     # the pattern a user of haproxy sees, stated once: u1 u2 u3 alternate
     # under roundrobin, then come back to their own servers
     hdr = who_answers(ports["fulcrum"][1], cases[1][:7])
