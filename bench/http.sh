@@ -3,7 +3,8 @@
 # nginx origin serving a small file:
 #
 #   direct     wrk -> nginx
-#   fulcrum    -> fulcrum run as haproxy, mode http (one thread)      -> nginx
+#   fulcrum1   -> fulcrum run as haproxy, mode http, nbthread 1       -> nginx
+#   fulcrumN   -> the same with fulcrum's default threads (1 per CPU) -> nginx
 #   haproxy1   -> HAProxy 2.6 mode http, nbthread 1 (like for like)   -> nginx
 #   haproxyN   -> HAProxy 2.6 mode http, default threads              -> nginx
 #
@@ -26,6 +27,7 @@ P_ORIGIN=18180
 P_FULCRUM=18181
 P_HAP1=18182
 P_HAPN=18183
+P_FULCRUMN=18184
 TMP=""
 PIDS=()
 
@@ -96,29 +98,24 @@ EOF
 declare -A PORT PID
 PORT[direct]=$P_ORIGIN
 PID[direct]=""
-hap_cfg $P_FULCRUM "" >"$TMP/fulcrum.cfg"
-"$HAP_FULCRUM" -db -q -f "$TMP/fulcrum.cfg" >"$TMP/fulcrum.log" 2>&1 &
-PIDS+=($!)
-PORT[fulcrum]=$P_FULCRUM
-PID[fulcrum]=$!
-wait_port $P_FULCRUM "$!" fulcrum
-hap_cfg $P_HAP1 "nbthread 1" >"$TMP/haproxy1.cfg"
-haproxy -db -q -f "$TMP/haproxy1.cfg" >"$TMP/haproxy1.log" 2>&1 &
-PIDS+=($!)
-PORT[haproxy1]=$P_HAP1
-PID[haproxy1]=$!
-wait_port $P_HAP1 "$!" haproxy1
-hap_cfg $P_HAPN "# default threads" >"$TMP/haproxyN.cfg"
-haproxy -db -q -f "$TMP/haproxyN.cfg" >"$TMP/haproxyN.log" 2>&1 &
-PIDS+=($!)
-PORT[haproxyN]=$P_HAPN
-PID[haproxyN]=$!
-wait_port $P_HAPN "$!" haproxyN
+# start LABEL PROGRAM PORT GLOBAL-LINE: one proxy on the same haproxy.cfg
+start() {
+	hap_cfg "$3" "$4" >"$TMP/$1.cfg"
+	"$2" -db -q -f "$TMP/$1.cfg" >"$TMP/$1.log" 2>&1 &
+	PIDS+=($!)
+	PORT[$1]=$3
+	PID[$1]=$!
+	wait_port "$3" "$!" "$1"
+}
+start fulcrum1 "$HAP_FULCRUM" $P_FULCRUM "nbthread 1"
+start fulcrumN "$HAP_FULCRUM" $P_FULCRUMN "# default threads"
+start haproxy1 haproxy $P_HAP1 "nbthread 1"
+start haproxyN haproxy $P_HAPN "# default threads"
 
 HZ=$(getconf CLK_TCK)
 printf '%-10s %-10s %12s %14s\n' target mode "requests/s" "CPU us/req"
 for mode in keepalive close; do
-	for t in direct fulcrum haproxy1 haproxyN; do
+	for t in direct fulcrum1 fulcrumN haproxy1 haproxyN; do
 		hdr=()
 		[ $mode = close ] && hdr=(-H "Connection: close")
 		c0=0

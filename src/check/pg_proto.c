@@ -13,6 +13,7 @@
 #include <openssl/sha.h>
 
 #include "check/pg_proto.h"
+#include "check/saslprep.h"
 #include "core/err.h"
 
 #define PG_PROTO_3_0	    196608   /* 3 << 16 */
@@ -382,7 +383,8 @@ size_t pg_scram_final(struct pg_scram *s, const char *password, const uint8_t *s
 	uint8_t salt[64], salted[32], ckey[32], skey[32], stored[32], csig[32], proof[32];
 	char auth[2 * PG_SCRAM_MSG], proof64[48], iter[12], *end;
 	unsigned long iters;
-	int saltlen, len, alen;
+	int saltlen, len, alen, rc;
+	char *prepared;
 
 	if (n > PG_SCRAM_MSG) {
 		err_set(err, errlen, "SCRAM server-first-message of %zu bytes", n);
@@ -422,8 +424,21 @@ size_t pg_scram_final(struct pg_scram *s, const char *password, const uint8_t *s
 		err_set(err, errlen, "SCRAM message too long");
 		return 0;
 	}
-	if (PKCS5_PBKDF2_HMAC(password, (int)strlen(password), salt, saltlen, (int)iters,
-			      EVP_sha256(), 32, salted) != 1 ||
+	/* the password as the server stored it: SASLprep'd, or its raw bytes
+	 * when it is not UTF-8 or SASLprep refuses it (libpq's rule) */
+	if (saslprep(password, &prepared) == SASLPREP_NOMEM) {
+		err_set(err, errlen, "SCRAM: out of memory");
+		return 0;
+	}
+	if (prepared)
+		password = prepared;
+	rc = PKCS5_PBKDF2_HMAC(password, (int)strlen(password), salt, saltlen, (int)iters,
+			       EVP_sha256(), 32, salted);
+	if (prepared) {
+		OPENSSL_cleanse(prepared, strlen(prepared));
+		free(prepared);
+	}
+	if (rc != 1 ||
 	    hmac(salted, 32, "Client Key", 10, ckey) || !SHA256(ckey, 32, stored) ||
 	    hmac(stored, 32, auth, (size_t)alen, csig) ||
 	    hmac(salted, 32, "Server Key", 10, skey) ||

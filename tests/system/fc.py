@@ -9,7 +9,9 @@ import os
 import re
 import random
 import resource
+import select
 import selectors
+import shutil
 import signal
 import socket
 import subprocess
@@ -215,6 +217,7 @@ class Daemon:
         self.extra_args = list(args)
         self.control_cli = True  # pass --control (else global_defs decides)
         self.nofile = None       # RLIMIT_NOFILE (soft = hard) for the daemon, if set
+        self.cpus = None         # the CPUs the daemon may run on (sched_setaffinity), if set
         self.extra_env = {}      # added to env() for the daemon (e.g. ASAN_OPTIONS)
         self.proc = None
         self.returncode = None
@@ -246,15 +249,16 @@ class Daemon:
 
     def start(self, wait=True, timeout=15.0):
         self._err = open(self.errpath, "ab")
-        pre = None
-        if self.nofile:
-            n = self.nofile
+        nofile, cpus = self.nofile, self.cpus
 
-            def pre():
-                resource.setrlimit(resource.RLIMIT_NOFILE, (n, n))
+        def pre():
+            if nofile:
+                resource.setrlimit(resource.RLIMIT_NOFILE, (nofile, nofile))
+            if cpus:
+                os.sched_setaffinity(0, cpus)
         self.proc = subprocess.Popen(self.argv(), stdout=self._err, stderr=self._err,
                                      stdin=subprocess.DEVNULL, env=dict(env(), **self.extra_env),
-                                     preexec_fn=pre)
+                                     preexec_fn=pre if nofile or cpus else None)
         if wait:
             self.wait_ready(timeout)
         return self
@@ -706,3 +710,97 @@ def wait_state(d, vs_port, rs_port, state, timeout):
 def log_lines(d, needle):
     """Lines of the daemon's log (stderr) that contain needle."""
     return [l for l in d.stderr().splitlines() if needle in l]
+
+
+class ClientSession:
+    """A database client (psql, mariadb) reading queries on its stdin, kept
+    open: ask() runs one and returns its answer's first line, None once the
+    session is gone.  close() kills it (callers close in a finally)."""
+
+    def __init__(self, argv, env=None):
+        self.p = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  stderr=subprocess.DEVNULL, text=True, env=env)
+
+    def ask(self, query, timeout=20):
+        try:
+            self.p.stdin.write(query + ";\n")
+            self.p.stdin.flush()
+        except OSError:
+            return None
+        ready, _, _ = select.select([self.p.stdout], [], [], timeout)
+        return self.p.stdout.readline().strip() or None if ready else None
+
+    def close(self):
+        if self.p.poll() is None:
+            self.p.kill()
+        self.p.wait(10)
+        self.p.stdin.close()
+        self.p.stdout.close()
+
+
+HAPROXY = "/usr/sbin/haproxy"  # Debian's, the reference for haproxy.cfg's meaning
+
+
+def stat_status(csv_text):
+    """{(backend, server): status} from a `show stat` answer (HAProxy's CSV)."""
+    lines = csv_text.splitlines()
+    if not lines:
+        return {}
+    cols = lines[0].lstrip("# ").split(",")
+    out = {}
+    for line in lines[1:]:
+        row = dict(zip(cols, line.split(",")))
+        if row.get("svname") not in (None, "FRONTEND", "BACKEND"):
+            out[(row["pxname"], row["svname"])] = row["status"]
+    return out
+
+
+def start_haproxy(undo, tmp_path, body):
+    """Debian's haproxy on body (defaults and proxies) after a global
+    section with a stats socket; stopped by undo.  The socket's path."""
+    short = tempfile.mkdtemp(prefix="fc-hap-")  # a unix socket path is short
+    undo(shutil.rmtree, short, ignore_errors=True)
+    sock = os.path.join(short, "s.sock")
+    cfg = tmp_path / "haproxy.cfg"
+    cfg.write_text("global\n    stats socket %s\n%s" % (sock, body))
+    log = undo.close(open(tmp_path / "haproxy.log", "w"))
+    p = subprocess.Popen([HAPROXY, "-db", "-f", str(cfg)], stdout=log, stderr=subprocess.STDOUT,
+                         stdin=subprocess.DEVNULL)
+    undo(lambda: (p.kill(), p.wait(10)))
+    return sock
+
+
+def haproxy_status(sock):
+    """stat_status of the haproxy on sock; {} while it does not answer."""
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(10)
+    try:
+        s.connect(sock)
+        s.sendall(b"show stat\n")
+        return stat_status(recv_to_eof(s, 1 << 20).decode())
+    except OSError:
+        return {}
+    finally:
+        s.close()
+
+
+def haproxy_listens(server_port, proxies):
+    """A haproxy.cfg's defaults (mode tcp) and one `listen` per (name, bind
+    port, check option line), each with one server, 127.0.0.1:server_port,
+    checked every second."""
+    return ("defaults\n    mode tcp\n    timeout client 5s\n    timeout server 5s\n"
+            "    timeout connect 3s\n" +
+            "".join("listen %s\n    bind 127.0.0.1:%d\n    %s\n"
+                    "    server db 127.0.0.1:%d check inter 1s rise 1 fall 1\n"
+                    % (name, port, option, server_port) for name, port, option in proxies))
+
+
+def ldirectord_db(service, server_port, virtuals):
+    """An ldirectord.cf with one virtual per (port, login, passwd, database),
+    each with one real server, 127.0.0.1:server_port, checked by
+    service=SERVICE (pgsql, mysql) every second."""
+    return ("checkinterval=1\nnegotiatetimeout=5\nquiescent=no\n" +
+            "".join("virtual=127.0.0.1:%d\n    real=127.0.0.1:%d masq\n    service=%s\n"
+                    "    checktype=negotiate\n    login=%s\n    passwd=%s\n    database=%s\n"
+                    "    scheduler=rr\n" % (vport, server_port, service, login, passwd, db)
+                    for vport, login, passwd, db in virtuals))
