@@ -70,6 +70,10 @@ size_t pg_scram_final(struct pg_scram *s, const char *password, const uint8_t *s
 int pg_scram_verify(const struct pg_scram *s, const uint8_t *sfin, size_t n, char *err,
 		    size_t errlen);
 
+/* How many SaltedPasswords (PBKDF2) pg_scram_final has derived since the
+ * start; the others came from its cache (pg_proto.c): for tests. */
+unsigned long pg_scram_derivations(void);
+
 /* An LSN "XXXXXXXX/XXXXXXXX" (n bytes, not NUL ended): 0 and *lsn, or -1. */
 int pg_lsn_parse(const char *s, size_t n, uint64_t *lsn);
 

@@ -289,11 +289,13 @@ def test_scram_saslprep(daemon, lone_primary, tmp_path):
                  % (vport, DELAY_LOOP, p.port, role, secret, CONNECT_TIMEOUT))
     d = daemon(text)
     for vport, role in vss:
+        # a server is up before its first check (no alpha): wait for the verdict
         try:
-            fc.wait_state(d, vport, p.port, "up", 60)
-        except Exception:  # the reason says why (on the old code: auth failed)
-            pytest.fail("%s stays down: %s" % (role, reason(d, vport, p.port)))
-        assert reason(d, vport, p.port) == "role primary", role
+            fc.wait_until(lambda: reason(d, vport, p.port) == "role primary", 60,
+                          "%s's check to pass" % role, interval=0.2)
+        except AssertionError:  # the reason says why (on the old code: auth failed)
+            pytest.fail("%s: %s" % (role, reason(d, vport, p.port)))
+        assert d.rs(vport, p.port)["state"] == "up"
 
 
 def test_haproxy_pgsql_check(daemon, lone_primary, tmp_path, undo):
@@ -315,7 +317,9 @@ def test_haproxy_pgsql_check(daemon, lone_primary, tmp_path, undo):
                   interval=0.2)
     fc.wait_until(lambda: fc.stat_status(d.ctl_ok("show", "stat")) == want, 30,
                   "fulcrum's verdicts %s" % want, interval=0.2)
-    assert reason(d, ports[0], p.port) == "PostgreSQL server is ok (authentication request 10)"
+    fc.wait_until(lambda: reason(d, ports[0], p.port) ==
+                  "PostgreSQL server is ok (authentication request 10)", 30,
+                  "the first check's reason", interval=0.2)
     assert reason(d, ports[1], p.port).startswith("auth failed: FATAL 28000: pg_hba.conf rejects")
 
 
