@@ -543,6 +543,9 @@ void htxn_connected(struct hstream *s)
 	s->live->fail_count = 0;
 	s->conn_done_ms = loop_now(hs_loop(s));
 	s->txn.t_connect = (int64_t)(s->conn_done_ms - s->conn_start_ms);
+	/* Connected: from now on the server has `timeout server` to answer,
+	 * not what was left of `timeout connect` (HAProxy's meaning). */
+	hs_arm(s, hs_timeout(s));
 }
 
 /* ---- the response ---- */
