@@ -749,20 +749,23 @@ static int opt_xff(struct hp_read *r, struct hp_xff *x, struct hp_words *w, char
 	return 0;
 }
 
+/* Options that are a flag.  `later`: kept in the model but the engine does
+ * not act on it yet -- a warning says so rather than a silent no-op. */
 static const struct {
 	const char *name;
 	unsigned flag;
+	int later;
 } hp_opt_flags[] = {
-    {"redispatch", HP_OPT_REDISPATCH},
-    {"persist", HP_OPT_PERSIST},
-    {"http-buffer-request", HP_OPT_BUFREQ},
-    {"abortonclose", HP_OPT_ABORTONCLOSE},
-    {"dontlognull", HP_OPT_DONTLOGNULL},
-    {"tcplog", HP_OPT_TCPLOG},
-    {"log-health-checks", HP_OPT_LOGHEALTH},
-    {"allbackups", HP_OPT_ALLBACKUPS},
-    {"logasap", HP_OPT_LOGASAP},
-    {"http-ignore-probes", HP_OPT_HTTP_IGNPROBES},
+    {"redispatch", HP_OPT_REDISPATCH, 0},
+    {"persist", HP_OPT_PERSIST, 0},
+    {"http-buffer-request", HP_OPT_BUFREQ, 1},
+    {"abortonclose", HP_OPT_ABORTONCLOSE, 1},
+    {"dontlognull", HP_OPT_DONTLOGNULL, 0},
+    {"tcplog", HP_OPT_TCPLOG, 0},
+    {"log-health-checks", HP_OPT_LOGHEALTH, 1},
+    {"allbackups", HP_OPT_ALLBACKUPS, 1},
+    {"logasap", HP_OPT_LOGASAP, 1},
+    {"http-ignore-probes", HP_OPT_HTTP_IGNPROBES, 1},
 };
 
 /* options that only tune HAProxy's own sockets and buffers */
@@ -810,6 +813,8 @@ static int kw_option(struct hp_read *r, struct hp_px *px, struct hp_words *w, ch
 				hp->options &= ~hp_opt_flags[i].flag;
 			else
 				hp->options |= hp_opt_flags[i].flag;
+			if (!no && hp_opt_flags[i].later)
+				hp_warn(r, "'option %s' is not served yet: ignored", o);
 			return 0;
 		}
 	if (!strcmp(o, "httplog")) {
