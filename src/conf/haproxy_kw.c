@@ -183,45 +183,62 @@ static int hp_tunes(const char *const *list, const char *k)
 	return 0;
 }
 
-/* `stats socket PATH [mode M] [level L] [...]` */
+/* `stats socket PATH [mode M] [level L] [...]`: mode and level are kept
+ * in stats_opts at the path's index (defaults as HAProxy's but the mode,
+ * 0600 so that a file without `mode` opens no runtime API to other users). */
 static void hp_stats_socket(struct hp_read *r, struct hp_global *g, struct hp_words *w)
 {
+	static const char *const levels[] = {"user", "operator", "admin"};
+	struct hp_stats_opts o = {.mode = 0600, .level = HP_LEVEL_OPERATOR}, *grown;
 	char e[ERRLEN];
 	unsigned v;
-	int i;
+	int i, l;
 
 	if (w->n < 3) {
 		hp_error(r, "usage: stats socket PATH [mode MODE] [level user|operator|admin]");
 		return;
 	}
 	for (i = 3; i < w->n; i++) {
-		const char *o = w->args[i];
+		const char *k = w->args[i];
 
-		if (!strcmp(o, "mode") || !strcmp(o, "level") || !strcmp(o, "user") ||
-		    !strcmp(o, "group") || !strcmp(o, "uid") || !strcmp(o, "gid") ||
-		    !strcmp(o, "expose-fd") || !strcmp(o, "process") || !strcmp(o, "thread") ||
-		    !strcmp(o, "name")) {
+		if (!strcmp(k, "mode") || !strcmp(k, "level") || !strcmp(k, "user") ||
+		    !strcmp(k, "group") || !strcmp(k, "uid") || !strcmp(k, "gid") ||
+		    !strcmp(k, "expose-fd") || !strcmp(k, "process") || !strcmp(k, "thread") ||
+		    !strcmp(k, "name")) {
 			if (i + 1 >= w->n) {
-				hp_error(r, "stats socket: '%s' needs a value", o);
+				hp_error(r, "stats socket: '%s' needs a value", k);
 				return;
 			}
-			if (!strcmp(o, "mode") &&
-			    (sscanf(w->args[i + 1], "%o", &v) != 1 || v > 07777)) {
-				hp_error(r, "stats socket: mode '%s' is not an octal mode",
-					 w->args[i + 1]);
-				return;
+			if (!strcmp(k, "mode")) {
+				if (sscanf(w->args[i + 1], "%o", &v) != 1 || v > 07777) {
+					hp_error(r, "stats socket: mode '%s' is not an octal mode",
+						 w->args[i + 1]);
+					return;
+				}
+				o.mode = v;
 			}
-			if (!strcmp(o, "level") && strcmp(w->args[i + 1], "user") &&
-			    strcmp(w->args[i + 1], "operator") && strcmp(w->args[i + 1], "admin")) {
-				hp_error(r, "stats socket: level '%s' is not user, operator or admin",
-					 w->args[i + 1]);
-				return;
+			if (!strcmp(k, "level")) {
+				for (l = 0; l < 3 && strcmp(w->args[i + 1], levels[l]); l++)
+					;
+				if (l == 3) {
+					hp_error(r, "stats socket: level '%s' is not user, operator or admin",
+						 w->args[i + 1]);
+					return;
+				}
+				o.level = (enum hp_level)l;
 			}
 			i++;
 		} else {
-			hp_warn(r, "stats socket: option '%s' is not read", o);
+			hp_warn(r, "stats socket: option '%s' is not read", k);
 		}
 	}
+	grown = realloc(g->stats_opts, (g->n_stats_sockets + 1) * sizeof(*grown));
+	if (!grown) {
+		hp_error(r, "out of memory");
+		return;
+	}
+	g->stats_opts = grown;
+	grown[g->n_stats_sockets] = o;
 	if (strv_add(&g->stats_sockets, &g->n_stats_sockets, w->args[2], e, sizeof(e)) < 0)
 		hp_error(r, "%s", e);
 }

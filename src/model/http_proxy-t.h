@@ -252,6 +252,17 @@ struct hp_userlist {
 	struct hp_userlist *next;
 };
 
+/* `stats socket ... level L`: what the socket's clients may run (HAProxy's
+ * ACCESS_LVL_*): user only shows, operator also clears the counters, admin
+ * changes servers too.  Ordered: a command needs a level at least this. */
+enum hp_level { HP_LEVEL_USER, HP_LEVEL_OPERATOR, HP_LEVEL_ADMIN };
+
+/* One `stats socket`'s served options, beside its path. */
+struct hp_stats_opts {
+	unsigned mode;       /* the socket file's permissions; 0600 unless `mode` */
+	enum hp_level level; /* HP_LEVEL_OPERATOR unless `level` */
+};
+
 /* haproxy.cfg's `global` section, as far as it is served.  Kept beside
  * global_defs (config->hp_global) so keepalived's grammar is untouched. */
 struct hp_global {
@@ -261,6 +272,7 @@ struct hp_global {
 	int daemon;
 	char **stats_sockets;     /* `stats socket PATH [mode M] [level L]`, owned */
 	unsigned n_stats_sockets;
+	struct hp_stats_opts *stats_opts; /* n_stats_sockets of them, owned */
 	struct hp_log *logs;      /* owned list */
 	char *log_tag;
 	struct hp_userlist *userlists; /* owned list, file order */
