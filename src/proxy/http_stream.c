@@ -46,6 +46,31 @@ static void hs_timer(struct loop *l, struct ev_timer *t);
  * parked, which cannot happen inside a callback): its reads and writes
  * run without the engine lock, as tcp.c's relay does, so the workers'
  * syscalls run in parallel.  No-ops without workers. */
+/* Count what one read or write moved (back under the lock), as tcp.c
+ * does for a relay: the service's "in" is what its clients sent and its
+ * "out" what they were sent (HAProxy's frontend bin/bout); a server's
+ * "in" is what it was sent and its "out" what it answered. */
+static void hs_account(struct hstream *s, int fd, int rx, ssize_t n)
+{
+	struct fc_stats *st;
+
+	if (n <= 0)
+		return;
+	if (fd == s->cfd)
+		st = &s->pvs->vsl->stats;
+	else if (s->live)
+		st = &s->live->stats;
+	else
+		return;
+	if (rx == (fd == s->cfd)) {
+		st->inbytes += (uint64_t)n;
+		st->inpkts++;
+	} else {
+		st->outbytes += (uint64_t)n;
+		st->outpkts++;
+	}
+}
+
 static ssize_t hs_recv(struct hstream *s, int fd, struct hbuf *b)
 {
 	ssize_t n;
@@ -53,6 +78,7 @@ static ssize_t hs_recv(struct hstream *s, int fd, struct hbuf *b)
 	proxy_unlock(s->pvs->px);
 	n = hbuf_recv(fd, b);
 	proxy_relock(s->pvs->px);
+	hs_account(s, fd, 1, n);
 	return n;
 }
 
@@ -63,6 +89,7 @@ static ssize_t hs_send(struct hstream *s, int fd, struct hbuf *b)
 	proxy_unlock(s->pvs->px);
 	n = hbuf_send(fd, b);
 	proxy_relock(s->pvs->px);
+	hs_account(s, fd, 0, n);
 	return n;
 }
 

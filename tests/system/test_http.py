@@ -396,6 +396,29 @@ def test_slow_server_has_timeout_server_not_timeout_connect(lb):
     assert out.startswith(b"HTTP/1.1 200 OK") and out.endswith(b"slow"), out
 
 
+def test_bytes_counted_for_frontend_and_server(lb, origin):
+    """The HTTP engine counts what it moves, as the L4 relay does (HAProxy's
+    bin/bout): the service's in = what clients sent, out = what they were
+    sent; a server's in = what it was sent, out = what it answered.  They
+    stayed 0 for every HTTP frontend before."""
+    o = origin("a")
+    port, d = lb([o.port])
+    req = b"GET /big3000 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    for _ in range(3):
+        out, s = exchange(port, req, until_close=True)
+        s.close()
+        assert out.startswith(b"HTTP/1.1 200") and out.endswith(b"x" * 3000)
+
+    def figures():
+        v = d.vs(port)
+        r = d.rs(port, o.port)
+        return v and r and (v["in_bytes"], v["out_bytes"], r["in_bytes"], r["out_bytes"])
+    fc.wait_until(lambda: figures() and figures()[1] >= 3 * 3000, 10.0, "bytes counted")
+    vin, vout, rin, rout = figures()
+    assert vin >= 3 * len(req) and vout >= 3 * 3000, figures()
+    assert rin >= 3 * len(b"GET /big3000 HTTP/1.1\r\n") and rout >= 3 * 3000, figures()
+
+
 def test_httplog_line_reaches_syslog(lb, origin):
     """option httplog to a UDP syslog listener: RFC 3164 with facility
     local2 (18 * 8 + info 6 = 150), HAProxy's httplog fields."""
