@@ -41,15 +41,10 @@ static const char te_coding_msg[] =
 
 static void hs_timer(struct loop *l, struct ev_timer *t);
 
-/* A stream's sockets and buffers are its worker's alone (a connection
- * lives on one worker; the main thread touches it only with the worker
- * parked, which cannot happen inside a callback): its reads and writes
- * run without the engine lock, as tcp.c's relay does, so the workers'
- * syscalls run in parallel.  No-ops without workers. */
-/* Count what one read or write moved (back under the lock), as tcp.c
- * does for a relay: the service's "in" is what its clients sent and its
- * "out" what they were sent (HAProxy's frontend bin/bout); a server's
- * "in" is what it was sent and its "out" what it answered. */
+/* Count what one read or write moved (under the lock), as tcp.c does for
+ * a relay: the service's "in" is what its clients sent and its "out" what
+ * they were sent (HAProxy's frontend bin/bout); a server's "in" is what it
+ * was sent and its "out" what it answered. */
 static void hs_account(struct hstream *s, int fd, int rx, ssize_t n)
 {
 	struct fc_stats *st;
@@ -71,25 +66,19 @@ static void hs_account(struct hstream *s, int fd, int rx, ssize_t n)
 	}
 }
 
-static ssize_t hs_recv(struct hstream *s, int fd, struct hbuf *b)
+/* One read (rx) or write of b on fd.  A stream's sockets and buffers are
+ * its worker's alone (a connection lives on one worker; the main thread
+ * touches it only with the worker parked, which cannot happen inside a
+ * callback): the syscall runs without the engine lock, as tcp.c's relay
+ * does, so the workers' syscalls run in parallel.  No-ops without workers. */
+static ssize_t hs_io(struct hstream *s, int fd, struct hbuf *b, int rx)
 {
 	ssize_t n;
 
 	proxy_unlock(s->pvs->px);
-	n = hbuf_recv(fd, b);
+	n = rx ? hbuf_recv(fd, b) : hbuf_send(fd, b);
 	proxy_relock(s->pvs->px);
-	hs_account(s, fd, 1, n);
-	return n;
-}
-
-static ssize_t hs_send(struct hstream *s, int fd, struct hbuf *b)
-{
-	ssize_t n;
-
-	proxy_unlock(s->pvs->px);
-	n = hbuf_send(fd, b);
-	proxy_relock(s->pvs->px);
-	hs_account(s, fd, 0, n);
+	hs_account(s, fd, rx, n);
 	return n;
 }
 
@@ -347,7 +336,7 @@ static int txn_step(struct hstream *s)
 		moved |= n > 0;
 	}
 	if (s->srv_state == HSS_READY && hbuf_data(&s->sout)) {
-		n = hs_send(s, s->sfd, &s->sout);
+		n = hs_io(s, s->sfd, &s->sout, 0);
 		if (n < 0) {
 			if (s->srv_reused && !s->srv_sent) {
 				htxn_srv_failed(s);
@@ -399,7 +388,7 @@ static int tunnel_step(struct hstream *s)
 {
 	ssize_t a = hfwd_move(&s->req_body, &s->cin, &s->sout, s->cin_eof);
 	ssize_t b = hfwd_move(&s->resp_body, &s->sin, &s->cout, s->sin_eof);
-	ssize_t n = s->sfd >= 0 ? hs_send(s, s->sfd, &s->sout) : 0;
+	ssize_t n = s->sfd >= 0 ? hs_io(s, s->sfd, &s->sout, 0) : 0;
 
 	if (n < 0)
 		return -1;
@@ -537,7 +526,7 @@ static void hs_run(struct hstream *s)
 			moved |= r;
 		}
 		if (hbuf_data(&s->cout)) {
-			n = hs_send(s, s->cfd, &s->cout);
+			n = hs_io(s, s->cfd, &s->cout, 0);
 			if (n < 0) {
 				hstream_close(s, 1);
 				return;
@@ -574,7 +563,7 @@ void hstream_on_io(struct loop *l, struct ev_io *io, uint32_t events)
 		struct hbuf *b = client ? &s->cin : &s->sin;
 		int *eof = client ? &s->cin_eof : &s->sin_eof;
 
-		n = hs_recv(s, client ? s->cfd : s->sfd, b);
+		n = hs_io(s, client ? s->cfd : s->sfd, b, 1);
 		if (n == -2 && (client || s->state == HS_TUNNEL)) {
 			/* reset: nobody to deliver to (and a hung-up socket would
 			 * wake us at every round while we waited for the other) */

@@ -4,6 +4,7 @@ connection, pipelining, Upgrade tunnels and dead servers, over real
 sockets on loopback against raw-socket HTTP servers run by the test.
 
 Skipped in a build without the haproxy.cfg reader."""
+import contextlib
 import signal
 import socket
 import subprocess
@@ -345,9 +346,11 @@ def test_forwardfor_added(lb, origin):
     assert b"\r\nx-forwarded-for: 127.0.0.1" in o.heads[0].lower()
 
 
-def test_server_closing_mid_body_closes_the_client(lb, daemon, tmp_path):
-    """A response cut short by the server: the client sees its connection
-    close (it must not take a short body for a whole one)."""
+@contextlib.contextmanager
+def one_answer(answer, delay=0.0, linger=0.2):
+    """A server for one connection: reads the request, waits `delay`, sends
+    `answer` as it is (a response cut short, a slow one...), waits `linger`
+    and closes.  Yields its port; stopped on leaving, also on failure."""
     srv = socket.socket()
     srv.bind(("127.0.0.1", 0))
     srv.listen(4)
@@ -355,15 +358,25 @@ def test_server_closing_mid_body_closes_the_client(lb, daemon, tmp_path):
     def serve():
         c, _ = srv.accept()
         c.recv(65536)
-        c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n" + b"z" * 10)
-        time.sleep(0.2)
+        time.sleep(delay)
+        c.sendall(answer)
+        time.sleep(linger)
         c.close()
     t = threading.Thread(target=serve, daemon=True)
     t.start()
-    port, _ = lb([srv.getsockname()[1]])
-    out, s = exchange(port, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", until_close=True)
-    t.join(timeout=5)
-    srv.close()
+    try:
+        yield srv.getsockname()[1]
+    finally:
+        t.join(timeout=5)
+        srv.close()
+
+
+def test_server_closing_mid_body_closes_the_client(lb, daemon, tmp_path):
+    """A response cut short by the server: the client sees its connection
+    close (it must not take a short body for a whole one)."""
+    with one_answer(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n" + b"z" * 10) as sport:
+        port, _ = lb([sport])
+        out, s = exchange(port, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", until_close=True)
     assert out.startswith(b"HTTP/1.1 200 OK") and out.endswith(b"z" * 10)
     assert closed(s)
     s.close()
@@ -374,24 +387,11 @@ def test_slow_server_has_timeout_server_not_timeout_connect(lb):
     takes longer than `timeout connect` (but less than `timeout server`)
     is waited for, as HAProxy does -- it used to get a 504 when what was
     left of `timeout connect` ran out."""
-    srv = socket.socket()
-    srv.bind(("127.0.0.1", 0))
-    srv.listen(4)
-
-    def serve():
-        c, _ = srv.accept()
-        c.recv(65536)
-        time.sleep(2.0)
-        c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nslow")
-        time.sleep(0.5)
-        c.close()
-    t = threading.Thread(target=serve, daemon=True)
-    t.start()
-    port, _ = lb([srv.getsockname()[1]], extra="    timeout connect 1s\n")
-    out, s = exchange(port, b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
-                      until_close=True)
-    t.join(timeout=5)
-    srv.close()
+    with one_answer(b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nslow",
+                    delay=2.0, linger=0.5) as sport:
+        port, _ = lb([sport], extra="    timeout connect 1s\n")
+        out, s = exchange(port, b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+                          until_close=True)
     s.close()
     assert out.startswith(b"HTTP/1.1 200 OK") and out.endswith(b"slow"), out
 
