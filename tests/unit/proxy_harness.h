@@ -9,6 +9,7 @@
  * gets its own copy and uses only some (tests are single files). */
 #ifndef FC_TESTS_PROXY_HARNESS_H
 #define FC_TESTS_PROXY_HARNESS_H
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

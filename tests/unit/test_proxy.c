@@ -6,6 +6,7 @@
  * run in this thread with a bounded deadline (proxy_harness.h).
  * test_proxy_life.c: UDP sessions and connections' lives and limits. */
 #include "proxy_harness.h"
+
 /* ---- tests ---- */
 
 static void *cli_bulk(void *arg)

@@ -4,6 +4,7 @@
  * running out of descriptors.  Same harness as test_proxy.c
  * (proxy_harness.h): real sockets, forked backends, a bounded loop. */
 #include "proxy_harness.h"
+
 static int udp_exchange(int fd, uint16_t port, const char *msg, char *name, size_t n)
 {
 	struct sockaddr_in sa = {.sin_family = AF_INET,
