@@ -220,6 +220,64 @@ static void stop_cb(struct loop *l, struct ev_timer *t)
 	loop_stop(l);
 }
 
+/* Milliseconds since midnight of a log line's "HH:MM:SS.mmm" stamp, or -1. */
+static long stamp_ms(const char *line)
+{
+	int h, m, s, ms;
+
+	if (sscanf(line, "%2d:%2d:%2d.%3d", &h, &m, &s, &ms) != 4)
+		return -1;
+	return ((h * 60L + m) * 60 + s) * 1000 + ms;
+}
+
+/* On the daemon's own log stamps: the time from the first line holding
+ * `from` to the first line after it holding `to` (across midnight too), or
+ * -1 if either line is missing. */
+static long log_interval_ms(const char *log, const char *from, const char *to)
+{
+	const char *a = strstr(log, from), *b;
+	long ta, tb;
+
+	if (!a || !(b = strstr(a, to)))
+		return -1;
+	while (a > log && a[-1] != '\n')
+		a--;
+	while (b > log && b[-1] != '\n')
+		b--;
+	ta = stamp_ms(a);
+	tb = stamp_ms(b);
+	if (ta < 0 || tb < 0)
+		return -1;
+	return tb >= ta ? tb - ta : tb + 24 * 3600 * 1000L - ta;
+}
+
+/* apply_config(text) with the daemon's stderr (its log) caught in log
+ * (NUL-terminated, also echoed to stderr); 0 or -1 with err. */
+static int apply_logged(struct fulcrum *fc, const char *text, char *log, size_t n, char *err,
+			size_t errlen)
+{
+	char path[] = "/tmp/fc-xdp-log-XXXXXX";
+	struct config *cfg = load(text);
+	int fd = mkstemp(path), saved = dup(2), rc;
+	ssize_t got;
+
+	assert_true(fd >= 0 && saved >= 0);
+	unlink(path);
+	fflush(stderr);
+	dup2(fd, 2);
+	rc = apply_config(fc, cfg, err, errlen);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	got = pread(fd, log, n - 1, 0);
+	close(fd);
+	log[got > 0 ? got : 0] = 0;
+	fputs(log, stderr);
+	if (rc < 0)
+		config_free(cfg);
+	return rc;
+}
+
 /* A server without a neighbour entry whose host does not answer is LIVE
  * but not READY and out of the ring, after a bounded wait at start; once
  * its MAC is known (a neighbour event) it goes in. */
@@ -232,13 +290,25 @@ static void test_unresolved_then_resolved(void **state)
 	struct fx_real r;
 	struct fx_vip v;
 	struct xdp_srv *c;
-	char err[ERRLEN];
-	uint64_t end, t0 = loop_clock_ms();
+	char err[ERRLEN], log[8192];
+	uint64_t end;
+	long waited;
 
 	if (!in_ns)
 		skip();
-	apply_text(fc, text);
-	assert_true(loop_clock_ms() - t0 < XDP_NEIGH_WAIT_MS + 500);
+	if (apply_logged(fc, text, log, sizeof(log), err, sizeof(err)) < 0)
+		fail_msg("apply_config: %s", err);
+	/* the start waited for the silent server's MAC its whole budget and no
+	 * longer: measured on the daemon's own log stamps from the program's
+	 * attachment to the warning that ends the wait, so the program's load
+	 * (slow on a loaded host) is not counted; the slack is one poll, the
+	 * lookups and scheduling delay, well below the kernel's own ARP
+	 * failure time (3 s) that an unbounded wait would show */
+	waited = log_interval_ms(log, "xdp: attached to", "without a known MAC after the wait");
+	assert_true(waited >= 0);
+	assert_int_equal(engine(fc)->wait_left_ms, 0);
+	assert_true(waited >= XDP_NEIGH_WAIT_MS - 5);
+	assert_true(waited < XDP_NEIGH_WAIT_MS + 1000);
 	c = srv_of(fc, "10.93.0.7");
 	read_real(fc, c->rs_id, &r);
 	assert_int_equal(r.flags, FX_RS_F_LIVE);
@@ -250,8 +320,9 @@ static void test_unresolved_then_resolved(void **state)
 	assert_int_equal(
 	    system("ip neigh replace 10.93.0.7 lladdr 02:00:00:00:93:07 dev " IF0 " nud permanent"),
 	    0);
-	/* run the loop until the refresh has seen it (bounded) */
-	end = loop_clock_ms() + 3 * XDP_NEIGH_FAST_MS;
+	/* run the loop until the refresh has seen it (due within
+	 * XDP_NEIGH_FAST_MS; bounded generously for a loaded host) */
+	end = loop_clock_ms() + 3 * XDP_NEIGH_FAST_MS + 15000;
 	while (loop_clock_ms() < end) {
 		struct ev_timer t;
 
@@ -266,7 +337,6 @@ static void test_unresolved_then_resolved(void **state)
 	assert_int_equal(r.flags, FX_RS_F_LIVE | FX_RS_F_READY);
 	read_vip(fc, &v, 1);
 	assert_int_equal(v.seq_len, 2);
-	(void)err;
 }
 
 /* A new server with no neighbour entry whose host answers ARP: the
@@ -309,9 +379,10 @@ static void on_time_cb(struct loop *l, struct ev_timer *t)
  * time), RS_A takes the new flows at once, the silent server stays out of
  * the ring, and RS_NEW goes in as soon as its ARP answer comes (the
  * neighbour event, well before the XDP_NEIGH_FAST_MS refresh).  The apply
- * takes a few ms; the bound (LATE_MS) leaves room for a loaded machine and
- * is far below the old wait (XDP_NEIGH_WAIT_MS: the old code took 1017 ms). */
-#define LATE_MS 300
+ * takes a few ms; the bound (LATE_MS) leaves room for a loaded machine (a
+ * stall of a few hundred ms at load 15) and is well below the old wait
+ * (XDP_NEIGH_WAIT_MS: the old code took 1017 ms). */
+#define LATE_MS 600
 static void test_reload_does_not_wait_for_macs(void **state)
 {
 	struct fulcrum *fc = *state;
