@@ -864,6 +864,10 @@ static int kw_option(struct hp_read *r, struct hp_px *px, struct hp_words *w, ch
 		hp->options |= flag;
 		return 0;
 	}
+	if (!strncmp(o, "h1-case-adjust-bogus-", 21))
+		return err_set(err, errlen,
+			       "'option %s' is not supported: fulcrum writes header names in lower case, "
+			       "as HAProxy does without it", o);
 	if (hp_tunes(hp_opt_tunes, o)) {
 		hp_warn(r, "'option %s' only tunes HAProxy: ignored", o);
 		return 0;

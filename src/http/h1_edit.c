@@ -143,6 +143,23 @@ static void out_span(struct h1_out *o, const struct h1_msg *m, struct h1_span s)
 	out_put(o, h1_ptr(m, s), s.len);
 }
 
+/* A header name in lower case: HAProxy 2.6 keeps names so (HTX) and
+ * writes them so to servers and clients alike (only `option
+ * h1-case-adjust-bogus-*`, which fulcrum refuses, would change that). */
+static void out_name(struct h1_out *o, const struct h1_msg *m, struct h1_span s)
+{
+	const char *p = h1_ptr(m, s);
+	size_t i;
+
+	if (o->full || s.len > o->cap - o->len) {
+		o->full = 1;
+		return;
+	}
+	for (i = 0; i < s.len; i++)
+		o->p[o->len + i] = (char)(p[i] >= 'A' && p[i] <= 'Z' ? p[i] + ('a' - 'A') : p[i]);
+	o->len += s.len;
+}
+
 static void out_version(struct h1_out *o, const struct h1_msg *m)
 {
 	char v[8] = { 'H', 'T', 'T', 'P', '/', (char)('0' + m->vmajor % 10), '.', (char)('0' + m->vminor % 10) };
@@ -181,7 +198,7 @@ size_t h1_emit_head(const struct h1_msg *m, char *out, size_t cap)
 
 		if (h->flags & H1_HDR_DELETED)
 			continue;
-		out_span(&o, m, h->name);
+		out_name(&o, m, h->name);
 		out_put(&o, ": ", 2);
 		out_span(&o, m, h->value);
 		out_put(&o, "\r\n", 2);

@@ -412,7 +412,10 @@ static void out_var(struct lf_out *o, const struct logfmt *lf, const struct lf_n
 	case LV_FC: return out_int(o, f, t->fe_conn);
 	case LV_BC: return out_int(o, f, t->be_conn);
 	case LV_SC: return out_int(o, f, t->srv_conn);
-	case LV_RC: return out_int(o, f, t->retries);
+	case LV_RC:
+		if (t->redispatched)
+			out_chr(o, '+');
+		return out_int(o, f, t->retries);
 	case LV_HR: case LV_HRL: case LV_HS: case LV_HSL: {
 		char c[8192]; /* a longer text is cut, as a log line is */
 		size_t cl = capture_format(t, n->var == LV_HS || n->var == LV_HSL,

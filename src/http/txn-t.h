@@ -45,7 +45,8 @@ struct http_txn {
 	char term[4];	        /* termination state, "--" ... */
 	char ck[2];	        /* its cookie characters (HAProxy's %tsc): the client's
 				 * cookie, what the server's answer got; 0: '-' */
-	unsigned retries;
+	unsigned retries;	/* connection retries of this transaction (%rc) */
+	int redispatched;	/* one of them went to another server ('+' in %rc) */
 	unsigned fe_conn, be_conn, srv_conn, act_conn; /* concurrent counts at log time */
 };
 

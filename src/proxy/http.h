@@ -52,6 +52,8 @@ void hs_srv_inactive(struct hstream *s);
 
 /* Clear the transaction (a new one starts on the stream). */
 void htxn_reset(struct hstream *s);
+/* Drop the servers this transaction tried (references released). */
+void htxn_forget_tried(struct hstream *s);
 /* The request head (hlen bytes at cin's start) is in: answer it, or send
  * it on toward a server. */
 void htxn_start(struct hstream *s, int hlen);

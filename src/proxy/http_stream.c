@@ -197,7 +197,6 @@ void hstream_close(struct hstream *s, int rst)
 {
 	struct pvs *p = s->pvs;
 	struct loop *l = hs_loop(s);
-	unsigned i;
 
 	loop_timer_stop(l, &s->timer);
 	hsrv_close(s, rst);
@@ -215,8 +214,7 @@ void hstream_close(struct hstream *s, int rst)
 	rs_live_unref(s->live);
 	rs_live_unref(s->ck_live);
 	hst_clear(s);
-	for (i = 0; i < s->ntried; i++)
-		rs_live_unref(s->tried[i]);
+	htxn_forget_tried(s);
 	free(s->tried);
 	hbe_put(p->px, s->hbe);
 	unlink_stream(s);

@@ -106,12 +106,15 @@ static ssize_t answer_put(struct hstream *s, const char *msg, size_t len)
 }
 
 /* Answer the client with msg and end the transaction there: keep the
- * connection if the answer allows it and nothing of the request is left
- * unread, else close after sending it. */
+ * connection if the answer allows it, nothing of the request is left
+ * unread and no response of the server was begun (HAProxy 2.6 keeps it
+ * after its 403, 500, 502, 503 and 504 alike), else close after sending
+ * it. */
 void htxn_answer(struct hstream *s, const char *msg, size_t len, unsigned status)
 {
+	int whole = s->state == HS_HEAD || (s->state == HS_TXN && !s->resp_parsed);
 	int keep = !http_reply_closes(msg, len) && !s->close_client && s->req_parsed &&
-		   s->req_body.done && s->state == HS_HEAD;
+		   s->req_body.done && whole;
 	uint32_t at;
 	ssize_t n;
 
@@ -124,10 +127,11 @@ void htxn_answer(struct hstream *s, const char *msg, size_t len, unsigned status
 		return;
 	}
 	s->close_client = !keep;
-	/* from a head, what cout holds is the last transaction's whole
-	 * answer (pipelined, not all sent yet): ours follows it; later, a
-	 * response was under way and ours replaces what is left of it */
-	if (s->state == HS_HEAD)
+	/* before a response of this transaction, what cout holds is the last
+	 * transaction's whole answer (pipelined, not all sent yet): ours
+	 * follows it; later, a response was under way and ours replaces what
+	 * is left of it */
+	if (whole)
 		hbuf_compact(&s->cout);
 	else
 		s->cout.off = s->cout.len = 0;
@@ -158,7 +162,10 @@ void htxn_error(struct hstream *s, unsigned status)
 	size_t len;
 	const char *msg = http_error_msg(s->be ? s->be : s->fe, status, &len);
 
-	s->close_client = 1;
+	/* a request that could not be read leaves the connection unusable;
+	 * after the others the client may go on, as with HAProxy */
+	if (status == 400 || status == 408)
+		s->close_client = 1;
 	htxn_answer(s, msg, len, status);
 }
 
@@ -273,6 +280,12 @@ static uint64_t wall_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+void htxn_forget_tried(struct hstream *s)
+{
+	while (s->ntried)
+		rs_live_unref(s->tried[--s->ntried]);
+}
+
 void htxn_reset(struct hstream *s)
 {
 	capture_free(&s->txn);
@@ -287,6 +300,10 @@ void htxn_reset(struct hstream *s)
 	s->resp_parsed = 0;
 	s->srv_sent = 0;
 	s->nconnects = 0;
+	/* the servers that failed are this transaction's: the next one on the
+	 * connection starts with every server again (HAProxy's retries and
+	 * redispatch count per transaction) */
+	htxn_forget_tried(s);
 }
 
 /* The transaction ended and the client stays: wait for its next head
@@ -513,7 +530,9 @@ void htxn_srv_failed(struct hstream *s)
 		htxn_error(s, s->srv_sent ? 502 : 503);
 		return;
 	}
+	s->txn.retries++;
 	if (be->options & HP_OPT_REDISPATCH) {
+		s->txn.redispatched = 1;
 		s->ck_direct = 0; /* the cookie's server failed: another, and its cookie */
 		t = realloc(s->tried, (s->ntried + 1) * sizeof(*t));
 		if (t) {

@@ -108,5 +108,8 @@ static inline int span_eq(const struct h1_msg *m, struct h1_span s, const char *
 
 #define GET_HEAD "GET / HTTP/1.1\r\nHost: a\r\n"
 #define POST_HEAD "POST / HTTP/1.1\r\nHost: a\r\n"
+/* the same heads as h1_emit_head writes them: header names in lower case */
+#define GET_HEAD_OUT "GET / HTTP/1.1\r\nhost: a\r\n"
+#define POST_HEAD_OUT "POST / HTTP/1.1\r\nhost: a\r\n"
 
 #endif

@@ -846,6 +846,8 @@ static void test_checks(void **state)
 	expect_error("backend b\n    tcp-check expect ! string x\n", 2, "negated expect");
 	expect_error("frontend f\n    option httpchk\n", 2, "'option httpchk' is for backends");
 	expect_error("backend b\n    option ldap-check\n", 2, "'option ldap-check' is not supported");
+	expect_error("defaults\n    option h1-case-adjust-bogus-client\n", 2, "header names in lower case");
+	expect_error("backend b\n    option h1-case-adjust-bogus-server\n", 2, "header names in lower case");
 }
 
 static void test_options(void **state)

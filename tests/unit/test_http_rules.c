@@ -242,7 +242,7 @@ static void test_fetch_values(void **state)
 	rules_ok(f, "http-request set-header X-F %[urlp(x)]|%[urlp(y)]|%[urlp(x,;)]|%[cook(sid)]|%[hdr_val(x-n)]");
 	req(f, head);
 	assert_int_equal(http_req_rules(f->fe, &f->t, &f->reply), HTTP_V_CONTINUE);
-	assert_non_null(strstr(emit(&f->req), "X-F: 1|2|9?x=1|2|0\r\n"));
+	assert_non_null(strstr(emit(&f->req), "x-f: 1|2|9?x=1|2|0\r\n"));
 	assert_true(acl_matches(f, "cook(sid) 1", head));
 	assert_true(acl_matches(f, "urlp(b) 3", head));
 	assert_false(acl_matches(f, "urlp(x,;) 1", head));
@@ -341,14 +341,14 @@ static void test_header_actions(void **state)
 	assert_int_equal(http_req_rules(f->fe, &f->t, &f->reply), HTTP_V_CONTINUE);
 	/* replaced values stay where they were, with their own spacing */
 	assert_string_equal(emit(&f->req), "GET /Static/img/logo.JPG?id=42&lang=fr HTTP/1.1\r\n"
-					   "Host: example.com\r\n"
-					   "Content-Length: 12\r\n"
-					   "Cookie: theme=dark; sid=abc\r\n"
-					   "Accept: TEXT/html, text/plain;q=0.5, */*\r\n"
-					   "X-V: A, b,A\r\n"
-					   "X-HP: a.example.com:8080\r\n"
-					   "X-Path: /Static/img/logo.JPG\r\n"
-					   "X-Src: 10.1.2.3:40000 end\r\n"
+					   "host: example.com\r\n"
+					   "content-length: 12\r\n"
+					   "cookie: theme=dark; sid=abc\r\n"
+					   "accept: TEXT/html, text/plain;q=0.5, */*\r\n"
+					   "x-v: A, b,A\r\n"
+					   "x-hp: a.example.com:8080\r\n"
+					   "x-path: /Static/img/logo.JPG\r\n"
+					   "x-src: 10.1.2.3:40000 end\r\n"
 					   "\r\n");
 }
 
@@ -369,7 +369,7 @@ static void test_uri_actions(void **state)
 	req(f, "GET /req1?param1=val1&param2=val2 HTTP/1.1\r\nHost: h\r\n\r\n");
 	assert_int_equal(http_req_rules(f->fe, &f->t, &f->reply), HTTP_V_CONTINUE);
 	assert_string_equal(emit(&f->req), "GET /regtest/foo/fe/req1/bar?param1=val1&param2=val2 HTTP/1.1\r\n"
-					   "Host: h\r\n"
+					   "host: h\r\n"
 					   "x-path: /req1\r\n"
 					   "x-pathq: /req1?param1=val1&param2=val2\r\n"
 					   "x-query: param1=val1&param2=val2\r\n"
@@ -414,7 +414,7 @@ static void test_vars_and_src(void **state)
 	rules_ok(f, "http-request deny if { var(txn.ua) -m found }");
 	req(f, REQ1);
 	assert_int_equal(http_req_rules(f->fe, &f->t, &f->reply), HTTP_V_CONTINUE);
-	assert_non_null(strstr(emit(&f->req), "X-V: curl/8.0 4 192.168.7.9:40000\r\n"));
+	assert_non_null(strstr(emit(&f->req), "x-v: curl/8.0 4 192.168.7.9:40000\r\n"));
 	assert_int_equal(f->t.nvars, 1);
 }
 
@@ -529,7 +529,7 @@ static void test_response_rules(void **state)
 	req(f, "GET / HTTP/1.1\r\nHost: h\r\n\r\n");
 	resp(f, "HTTP/1.1 204 No Content\r\nx-str1: a\r\nx-sub1: b\r\nx-always: c\r\n\r\n");
 	assert_int_equal(http_resp_rules(f->fe, &f->t, &f->reply), HTTP_V_CONTINUE);
-	assert_string_equal(emit(&f->resp), "HTTP/1.1 404 Not Found\r\nx-always: c\r\nX-Status: 204\r\n\r\n");
+	assert_string_equal(emit(&f->resp), "HTTP/1.1 404 Not Found\r\nx-always: c\r\nx-status: 204\r\n\r\n");
 	resp(f, "HTTP/1.1 200 OK\r\nX-Secret: 1\r\nContent-Length: 0\r\n\r\n");
 	assert_int_equal(http_resp_rules(f->fe, &f->t, &f->reply), HTTP_V_DENY);
 	assert_int_equal(f->reply.status, 502);

@@ -119,6 +119,18 @@ static void test_httplog_nosrv(void **state)
 			    "- - PR-- 1/1/0/0/0 0/0 \"GET /index.html HTTP/1.1\"");
 }
 
+/* %rc: the transaction's connection retries, '+' first when one of them
+ * was redispatched to another server (HAProxy's "+1"). */
+static void test_httplog_retries(void **state)
+{
+	struct fx *f = *state;
+
+	f->t.retries = 2;
+	assert_string_equal(build(f, "%rc"), "2");
+	f->t.redispatched = 1;
+	assert_string_equal(build(f, "%rc %ac/%fc/%bc/%sc/%rc"), "+2 1/1/1/1/+2");
+}
+
 /* Cookie persistence fills %tsc's last two characters (HAProxy's "--NI":
  * no cookie came, one was inserted); %ts stays two. */
 static void test_httplog_cookie_flags(void **state)
@@ -219,6 +231,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_httplog, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_httplog_nosrv, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_httplog_retries, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_httplog_clf, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_httplog_cookie_flags, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tcplog, setup, teardown),
