@@ -30,8 +30,6 @@ struct http_txn {
 	const struct http_proxy *be; /* backend once chosen, else NULL */
 	const char *srv_name;	     /* server once chosen, else NULL */
 	unsigned status;	     /* status sent to the client (logs) */
-	struct htxn_var vars[HTXN_VARS];
-	unsigned nvars;
 
 	/* timings for the log (milliseconds; -1 when the step did not happen),
 	 * HAProxy's TR/Tw/Tc/Tr/Ta of option httplog */
@@ -41,6 +39,11 @@ struct http_txn {
 	char term[4];	        /* termination state, "--" ... */
 	unsigned retries;
 	unsigned fe_conn, be_conn, srv_conn, act_conn; /* concurrent counts at log time */
+
+	/* last, so that a transaction without variables touches none of
+	 * their 5 KiB (the engine clears the rest only, http_txn.c) */
+	unsigned nvars;
+	struct htxn_var vars[HTXN_VARS];
 };
 
 #endif
