@@ -206,10 +206,9 @@ static void rs_transition(struct rs_health *rh, int up, const struct health_run 
 	else
 		set_reason(rs, "%s: %s", name, cause->run.reason);
 	addr_format(&rs->addr, a, sizeof(a), 1);
-	if (up)
-		log_info("%s: real server %s UP (%s)", l, a, rs->live->reason);
-	else
-		log_warn("%s: real server %s DOWN (%s)", l, a, rs->live->reason);
+	health_log_state(l, rs, up ? "DOWN" : "UP", up ? "UP" : "DOWN", "check", rs->live->reason,
+			 cause ? name : NULL, "%s: real server %s %s (%s)", l, a, up ? "UP" : "DOWN",
+			 rs->live->reason);
 	if (up && rs->notify_up) {
 		snprintf(what, sizeof(what), "%s: notify_up of %s", l, a);
 		health_script(rh->ph->fc->loop, rs->notify_up, what);
@@ -490,7 +489,8 @@ static int rs_adopt(struct pool_health *ph, struct real_server *rs, struct real_
 			lv->health = RS_HEALTH_UP;
 			lv->since_ms = loop_now(ph->fc->loop);
 			set_reason(rs, "no health check");
-			log_info("%s: real server %s UP (no health check)", l, a);
+			health_log_state(l, rs, "DOWN", "UP", "check", rs->live->reason, NULL,
+					 "%s: real server %s UP (no health check)", l, a);
 			return 1;
 		}
 		if (!ors)
@@ -568,10 +568,12 @@ int health_set_maint(struct fulcrum *fc, struct virtual_server *vs, struct real_
 	health_vs_label(vs, l, sizeof(l));
 	addr_format(&rs->addr, a, sizeof(a), 1);
 	if (why)
-		log_warn("%s: real server %s in %s", l, a, why);
+		health_log_state(vs->pool->name, rs, was_up ? "UP" : "DOWN", "MAINT",
+				 "maintenance_dir", why, NULL, "%s: real server %s in %s", l, a, why);
 	else
-		log_info("%s: real server %s out of maintenance, %s (%s)", l, a,
-			 up ? "UP" : "DOWN", lv->reason);
+		health_log_state(vs->pool->name, rs, "MAINT", up ? "UP" : "DOWN", "maintenance_dir",
+				 lv->reason, NULL, "%s: real server %s out of maintenance, %s (%s)",
+				 l, a, up ? "UP" : "DOWN", lv->reason);
 	if (up == was_up)
 		return 1;
 	lv->health = up ? RS_HEALTH_UP : RS_HEALTH_DOWN;

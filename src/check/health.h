@@ -66,6 +66,21 @@ int health_sorry_active(const struct virtual_server *vs);
  * again.  -1 if rs is not checked (no check, or before health_apply). */
 int health_rs_checks(struct real_server *rs, int enabled);
 
+/* A server's state changed: one `event=server-state` line (core/log.h's
+ * log_event; doc/metrics.md "Logs" gives the keys): pool, server (its
+ * name), addr, from and to (UP, DOWN, DRAIN, MAINT), by (check,
+ * maintenance_dir, command), reason (the health reason, or NULL: none) and
+ * check (the checker that decided, or NULL), then msg, the sentence fmt
+ * makes.  Logged as a warning when to is DOWN or MAINT, else as info.
+ * The health core calls it for its transitions, the control commands for
+ * theirs (src/ctl/), so every state change reads the same. */
+/* What a server is, in the words of from/to above and of HAProxy's status:
+ * MAINT (disabled, or maintenance_dir), DRAIN, else UP or DOWN. */
+const char *health_state_name(const struct real_server *rs);
+void health_log_state(const char *pool, const struct real_server *rs, const char *from,
+		      const char *to, const char *by, const char *reason, const char *check,
+		      const char *fmt, ...) __attribute__((format(printf, 8, 9)));
+
 /* Two lists of check_conf describe the same checks (every field but
  * file/line): on reload their state carries over. */
 int check_conf_equal(const struct check_conf *a, const struct check_conf *b);

@@ -2,6 +2,7 @@
  * fire-and-forget scripts (notify_up/down, quorum_up/down), and the
  * comparison of check configurations that decides what a reload keeps
  * (the common fields here, each checker's own by its conf_equal). */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,36 @@
 const char *health_vs_label(const struct virtual_server *vs, char *buf, size_t len)
 {
 	return vs_label(vs, buf, len);
+}
+
+const char *health_state_name(const struct real_server *rs)
+{
+	if (rs->live->admin == RS_ADMIN_DISABLED || rs->live->maint)
+		return "MAINT";
+	if (rs->live->admin == RS_ADMIN_DRAIN)
+		return "DRAIN";
+	return rs->live->health == RS_HEALTH_UP ? "UP" : "DOWN";
+}
+
+void health_log_state(const char *pool, const struct real_server *rs, const char *from,
+		      const char *to, const char *by, const char *reason, const char *check,
+		      const char *fmt, ...)
+{
+	char a[ADDR_STRLEN];
+	const struct log_kv kv[] = {
+	    {"pool", pool},	{"server", rs->name},
+	    {"addr", addr_format(&rs->addr, a, sizeof(a), 1)},
+	    {"from", from},	{"to", to},
+	    {"by", by},		{"reason", reason},
+	    {"check", check},
+	};
+	int bad = !strcmp(to, "DOWN") || !strcmp(to, "MAINT");
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vevent(bad ? LOG_WARNING : LOG_INFO, "server-state", kv, sizeof(kv) / sizeof(kv[0]),
+		   fmt, ap);
+	va_end(ap);
 }
 
 /* ---- scripts: notify_up/down, quorum_up/down ---- */

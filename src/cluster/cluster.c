@@ -110,6 +110,7 @@ static struct real_server *member_rs(const struct pool *p, const struct member *
 	rs->addr = m->addr;
 	rs->weight = rs->cur_weight = m->weight;
 	rs->from_source = 1;
+	rs->checks = p->source->checks; /* the source's checker blocks, shared */
 	rs->file = p->source->file;
 	rs->line = p->source->line;
 	return rs;

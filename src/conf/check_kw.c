@@ -78,9 +78,9 @@ static const struct kw_block *block_of(const struct check_ops *ops)
 	return NULL;
 }
 
-static int p_check(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err, size_t errlen)
+int chk_read(struct kw_ctx *c, const struct kw_stmt *st, struct check_conf **list, char *err,
+	     size_t errlen)
 {
-	struct rs_state *rss = obj;
 	const struct check_ops *ops = check_ops_named(st->kw->text);
 	const struct kw_block *blk = ops ? block_of(ops) : NULL;
 	struct check_conf *k, **kp;
@@ -114,10 +114,17 @@ static int p_check(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *
 			err[0] = 0; /* already explained by an error inside */
 		return -1;
 	}
-	for (kp = &rss->rs->checks; *kp; kp = &(*kp)->next)
+	for (kp = list; *kp; kp = &(*kp)->next)
 		;
 	*kp = k; /* with what conf_finish appended (SMTP_CHECK host { }) */
 	return 0;
+}
+
+static int p_check(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err, size_t errlen)
+{
+	struct rs_state *rss = obj;
+
+	return chk_read(c, st, &rss->rs->checks, err, errlen);
 }
 
 #define CHECK_KW_ROW(id, word, rule) {word, p_check, 0, 0, rule},
@@ -184,6 +191,9 @@ void chk_inherit_vs(struct vs_state *vss)
 	for (rs = vss->vs->pool->rs; rs; rs = rs->next)
 		for (k = rs->checks; k; k = k->next)
 			inherit_vs_one(vss, k);
+	/* the checks every server of the pool's source gets */
+	for (k = vss->vs->pool->source ? vss->vs->pool->source->checks : NULL; k; k = k->next)
+		inherit_vs_one(vss, k);
 }
 
 /* For the generated keyword reference (kw_doc.c): the checkers' blocks,

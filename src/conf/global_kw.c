@@ -1,7 +1,8 @@
 /* global_defs: fulcrum's own settings (control_socket, the XDP engine's
  * interfaces and mode, the user/group/chroot to run in), router_id, script
  * security (script_user, enable_script_security), the watched files
- * (autoreload, autoreload_callback, maintenance_dir), the VRRP defaults
+ * (autoreload, autoreload_callback, maintenance_dir), the stats page
+ * (stats_listen..., stats_kw.c), the VRRP defaults
  * (vrrp_kw.c) and the process tuning keywords (proc_kw.c). */
 #include <grp.h>
 #include <pwd.h>
@@ -207,6 +208,8 @@ static const struct kw kw_global[] = {
      KW_SLOT(struct global_defs, autoreload, KW_T_BOOL, 0, 0)},
     {"maintenance_dir", p_maintenance_dir, 1, 1, KW_NOBLOCK},
     {"autoreload_callback", p_autoreload_callback, 1, 3, KW_NOBLOCK},
+    /* the stats page and /metrics (stats_kw.c) */
+    CONF_STATS_KWS,
     {NULL},
 };
 

@@ -492,44 +492,74 @@ static int kw_hash_type(struct hp_read *r, struct hp_px *px, struct hp_words *w,
 	return 0;
 }
 
+/* cookie NAME [rewrite|insert|prefix] [indirect] [nocache] [postonly]
+ * [preserve] [httponly] [secure] [domain D] [attr A]...: as HAProxy 2.6
+ * checks it (one mode; preserve with insert or indirect; attr without
+ * control characters or ';').  maxidle, maxlife and dynamic need dates
+ * and keys in the cookie that fulcrum does not write yet: refused. */
 static int kw_cookie(struct hp_read *r, struct hp_px *px, struct hp_words *w, char *err,
 		     size_t errlen)
 {
+	static const char *const modes[] = {"", "rewrite", "insert", "prefix"};
 	struct hp_cookie *c = &px->hp->cookie;
-	int i;
+	int i, m;
+	size_t k;
 
-	if (w->n < 2 || strlen(w->args[1]) >= sizeof(c->name))
+	(void)r;
+	if (w->n < 2 || !w->args[1][0] || strlen(w->args[1]) >= sizeof(c->name))
 		return err_set(err, errlen, "usage: cookie NAME [insert|rewrite|prefix] [indirect] "
-					    "[nocache] [postonly] [httponly] [secure] [domain D]");
+					    "[nocache] [postonly] [preserve] [httponly] [secure] "
+					    "[domain D] [attr A]");
 	memset(c, 0, sizeof(*c));
 	snprintf(c->name, sizeof(c->name), "%s", w->args[1]);
 	for (i = 2; i < w->n; i++) {
 		const char *o = w->args[i];
 
-		if (!strcmp(o, "insert"))
-			c->mode = HP_CK_INSERT;
-		else if (!strcmp(o, "rewrite"))
-			c->mode = HP_CK_REWRITE;
-		else if (!strcmp(o, "prefix"))
-			c->mode = HP_CK_PREFIX;
-		else if (!strcmp(o, "indirect"))
+		for (m = 1; m < 4 && strcmp(o, modes[m]); m++)
+			;
+		if (m < 4) {
+			if (c->mode && (int)c->mode != m)
+				return err_set(err, errlen, "cookie: '%s' and '%s' exclude each other",
+					       modes[c->mode], o);
+			c->mode = m;
+		} else if (!strcmp(o, "indirect")) {
 			c->indirect = 1;
-		else if (!strcmp(o, "nocache"))
+		} else if (!strcmp(o, "nocache")) {
 			c->nocache = 1;
-		else if (!strcmp(o, "postonly"))
+		} else if (!strcmp(o, "postonly")) {
 			c->postonly = 1;
-		else if (!strcmp(o, "httponly"))
+		} else if (!strcmp(o, "preserve")) {
+			c->preserve = 1;
+		} else if (!strcmp(o, "httponly")) {
 			c->httponly = 1;
-		else if (!strcmp(o, "secure"))
+		} else if (!strcmp(o, "secure")) {
 			c->secure = 1;
-		else if (!strcmp(o, "preserve") || !strcmp(o, "dynamic"))
-			hp_warn(r, "cookie: '%s' is not served", o);
-		else if (!strcmp(o, "domain") && i + 1 < w->n &&
-			 strlen(w->args[i + 1]) < sizeof(c->domain))
-			snprintf(c->domain, sizeof(c->domain), "%s", w->args[++i]);
-		else
-			return err_set(err, errlen, "cookie: '%s' is not supported", o);
+		} else if (!strcmp(o, "domain") || !strcmp(o, "attr")) {
+			char *dst = o[0] == 'd' ? c->domain : c->attrs;
+			size_t cap = o[0] == 'd' ? sizeof(c->domain) : sizeof(c->attrs);
+			const char *v = i + 1 < w->n ? w->args[++i] : "";
+
+			if (!*v)
+				return err_set(err, errlen, "cookie: '%s' needs a value", o);
+			for (k = 0; v[k]; k++)
+				if ((unsigned char)v[k] < 0x20 || v[k] == 0x7f || v[k] == ';')
+					return err_set(err, errlen, "cookie: %s '%s': no control "
+								    "characters or ';'", o, v);
+			if (o[0] == 'd' && *dst)
+				return err_set(err, errlen, "cookie: one domain only");
+			if (strlen(dst) + strlen(v) + 3 > cap)
+				return err_set(err, errlen, "cookie: %s: too long", o);
+			if (*dst)
+				strcat(dst, "; ");
+			strcat(dst, v);
+		} else if (!strcmp(o, "maxidle") || !strcmp(o, "maxlife") || !strcmp(o, "dynamic")) {
+			return err_set(err, errlen, "cookie: '%s' is not served yet", o);
+		} else {
+			return err_set(err, errlen, "cookie: unknown option '%s'", o);
+		}
 	}
+	if (c->preserve && c->mode != HP_CK_INSERT && !c->indirect)
+		return err_set(err, errlen, "cookie: 'preserve' needs 'insert' or 'indirect'");
 	return 0;
 }
 
@@ -638,6 +668,7 @@ static const struct {
 	unsigned flag;
 } hp_opt_flags[] = {
     {"redispatch", HP_OPT_REDISPATCH},
+    {"persist", HP_OPT_PERSIST},
     {"http-buffer-request", HP_OPT_BUFREQ},
     {"abortonclose", HP_OPT_ABORTONCLOSE},
     {"dontlognull", HP_OPT_DONTLOGNULL},

@@ -391,8 +391,6 @@ int hp_server_parse(struct hp_read *r, struct hp_px *px, struct hp_words *w, int
 		return -1;
 	}
 	*rs->hp = h;
-	if (!rs->hp->cookie[0])
-		snprintf(rs->hp->cookie, sizeof(rs->hp->cookie), "%s", w->args[1]);
 	if (hp_server_addr(w->args[2], &rs->addr, &s.no_port, err, sizeof(err)) < 0) {
 		hp_error(r, "server %s: %s", w->args[1], err);
 		rs_free(rs);

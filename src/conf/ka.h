@@ -15,6 +15,19 @@ extern const struct kw proc_kw_global[]; /* src/conf/proc_kw.c */
 /* the global_defs block (src/conf/global_kw.c) */
 int conf_global_defs(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
 		     size_t errlen);
+/* stats_kw.c: stats_listen, stats_uri, stats_auth, stats_realm,
+ * stats_refresh, stats_admin and metrics_uri, for global_defs and
+ * ldirectord.cf's globals alike (their object: the struct global_defs);
+ * conf_stats_finish(), once the file is read, makes the stats listener
+ * they describe (or warns that stats_listen is missing). */
+int conf_stats_kw(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
+		  size_t errlen);
+#define CONF_STATS_KW(name) {name, conf_stats_kw, 1, 1, KW_NOBLOCK}
+#define CONF_STATS_KWS                                                                             \
+	CONF_STATS_KW("stats_listen"), CONF_STATS_KW("stats_uri"), CONF_STATS_KW("stats_auth"),    \
+	    CONF_STATS_KW("stats_realm"), CONF_STATS_KW("stats_refresh"),                          \
+	    CONF_STATS_KW("stats_admin"), CONF_STATS_KW("metrics_uri")
+void conf_stats_finish(struct kw_ctx *c);
 extern const char *const ign_vs[];
 extern const char *const ign_rs[];
 /* Why a top-level block is ignored ("not supported by fulcrum's VRRP"). */
@@ -26,6 +39,10 @@ int kw_retired_in(const struct kw_retired *r, const struct kw_block *b);
 
 /* keepalived.c: scheduler names fulcrum knows. */
 int conf_sched_known(const char *name);
+/* check_kw.c: one checker block (st: TCP_CHECK { ... }) appended to *list
+ * (a real_server's checks, a pool source's).  0, or -1 with err. */
+int chk_read(struct kw_ctx *c, const struct kw_stmt *st, struct check_conf **list, char *err,
+	     size_t errlen);
 /* Apply the checker defaults of a real_server / virtual_server level. */
 void chk_inherit_rs(struct rs_state *rss);
 void chk_inherit_vs(struct vs_state *vss);

@@ -485,7 +485,7 @@ static const struct kw kw_vs[] = {
     {"proxy_connect_retries", NULL, 1, 1, KW_NOBLOCK, VS(connect_retries, KW_T_UINT, 0, 64)},
     /* fulcrum extensions: servers from the cluster or a script (source_kw.c) */
     {"pacemaker_real_servers", conf_pacemaker_real_servers, 0, 0, KW_NEEDBLOCK},
-    {"real_server_script", conf_real_server_script, 1, 2, KW_NOBLOCK},
+    {"real_server_script", conf_real_server_script, 1, 2, KW_OPTBLOCK},
     {NULL},
 };
 
@@ -863,10 +863,12 @@ void ka_read(struct kw_ctx *c)
 			ka_expand_group(c, p->kw, g, p->body);
 	}
 	vrrp_kw_finish(c);
+	conf_stats_finish(c);
 	conf_scripts_finish(c);
 	ka_state_free(&ka);
 	c->reader = NULL;
 }
 
 /* For the generated keyword reference (kw_doc.c). */
-const struct kw_block *const kw_doc_ka[] = {&blk_vs, &blk_rs, &blk_vsg, &conf_blk_pcmk, NULL};
+const struct kw_block *const kw_doc_ka[] = {&blk_vs, &blk_rs, &blk_vsg, &conf_blk_pcmk, &conf_blk_script,
+				       NULL};

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "conf/conf.h"
+#include "conf/ka.h"
 #include "conf/ldirectord.h"
 #include "conf/reader.h"
 #include "conf/script_check.h"
@@ -349,6 +350,7 @@ static void ld_finish(struct kw_ctx *c)
 				    "unless fork=yes");
 		ld_build(c, v);
 	}
+	conf_stats_finish(c);
 	conf_scripts_finish(c);
 }
 

@@ -224,6 +224,8 @@ const struct kw ld_kw_global[] = {
     {"readdquiescent", p_ignored_yesno, 1, 1, KW_NOBLOCK},
     {"emailalertfrom", p_ignored, 1, 1, KW_NOBLOCK},
     {"timeout", p_retired, 0, 1, KW_NOBLOCK},
+    /* fulcrum's: the stats page and /metrics (stats_kw.c) */
+    CONF_STATS_KWS,
     {NULL},
 };
 

@@ -11,6 +11,7 @@
 #include "kw/lexer.h"
 #include "model/check-t.h"
 #include "model/model-t.h"
+#include "model/source-t.h"
 
 static int chrooted; /* conf_scripts_chrooted() */
 
@@ -101,20 +102,25 @@ static void each_one(struct each *e, const char *what, const char *cmd, const ch
 		e->fn(e->ctx, what, cmd, user, file, line);
 }
 
-static void rs_scripts(struct each *e, const struct real_server *rs)
+/* MISC_CHECK's script and the like; file: where the checks' owner is */
+static void checks_scripts(struct each *e, const struct check_conf *k, const char *file)
 {
-	const struct check_conf *k;
-
-	each_one(e, "notify_up", rs->notify_up, NULL, rs->file, rs->line);
-	each_one(e, "notify_down", rs->notify_down, NULL, rs->file, rs->line);
-	for (k = rs->checks; k; k = k->next) {
+	for (; k; k = k->next) {
 		const struct check_ops *ops = check_ops_for(k->type);
 		const char *user = NULL, *what = NULL, *cmd;
 
 		cmd = ops && ops->script ? ops->script(k, &user, &what) : NULL;
 		if (cmd)
-			each_one(e, what, cmd, user, k->file ? k->file : rs->file, k->line);
+			each_one(e, what, cmd, user, k->file ? k->file : file, k->line);
 	}
+}
+
+static void rs_scripts(struct each *e, const struct real_server *rs)
+{
+	each_one(e, "notify_up", rs->notify_up, NULL, rs->file, rs->line);
+	each_one(e, "notify_down", rs->notify_down, NULL, rs->file, rs->line);
+	if (!rs->from_source) /* the source's checks: once, below */
+		checks_scripts(e, rs->checks, rs->file);
 }
 
 void conf_scripts_each(const struct config *cfg, conf_script_fn fn, void *ctx)
@@ -133,6 +139,8 @@ void conf_scripts_each(const struct config *cfg, conf_script_fn fn, void *ctx)
 			rs_scripts(&e, rs);
 		if (vs->pool->sorry)
 			rs_scripts(&e, vs->pool->sorry);
+		if (vs->pool->source)
+			checks_scripts(&e, vs->pool->source->checks, vs->pool->source->file);
 	}
 	each_one(&e, "autoreload_callback", cfg->global.reload_callback, NULL,
 		 cfg->global.reload_callback_file, cfg->global.reload_callback_line);

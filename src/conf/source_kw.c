@@ -11,16 +11,22 @@
  *       port 5432
  *       interval 1
  *       corosync_conf /etc/corosync/corosync.conf
+ *       PGSQL_CHECK { role standby }       # every server it yields
  *   }
- *   real_server_script "/usr/local/bin/list-replicas --all" 5
+ *   real_server_script "/usr/local/bin/list-replicas --all" 5 {
+ *       TCP_CHECK { connect_timeout 2 }    # the same, for a script's servers
+ *   }
  *
- * One source per virtual_server.  The regex is compiled here once to refuse
+ * One source per virtual_server.  Its checker blocks are read as a
+ * real_server's (check_kw.c) into pool_source.checks: every server the
+ * source yields runs them, and they inherit the virtual_server's timings.  The regex is compiled here once to refuse
  * a bad one at file:line; src/cluster/ compiles it again when it runs. */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "check/check.h"
 #include "conf/ka.h"
 #include "conf/source_kw.h"
 #include "core/err.h"
@@ -117,7 +123,22 @@ static const struct kw kw_pcmk[] = {
     {NULL},
 };
 
-const struct kw_block conf_blk_pcmk = {"pacemaker_real_servers", kw_pcmk, NULL, NULL, NULL};
+/* The checker blocks (TCP_CHECK ... MYSQL_CHECK) of a source: the servers
+ * it yields get them (obj: the struct pool_source). */
+static int p_src_check(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
+		       size_t errlen)
+{
+	struct pool_source *s = obj;
+
+	return chk_read(c, st, &s->checks, err, errlen);
+}
+
+#define SRC_CHECK_ROW(id, word, rule) {word, p_src_check, 0, 0, rule},
+static const struct kw kw_src_checkers[] = {CHECK_REGISTRY(SRC_CHECK_ROW){NULL}};
+
+const struct kw_block conf_blk_pcmk = {"pacemaker_real_servers", kw_pcmk, kw_src_checkers, NULL,
+				       NULL};
+const struct kw_block conf_blk_script = {"real_server_script", NULL, kw_src_checkers, NULL, NULL};
 
 /* The pool's source, or an error naming where the first one was given. */
 static struct pool_source *source_start(struct kw_ctx *c, struct pool *p,
@@ -173,5 +194,7 @@ int conf_real_server_script(struct kw_ctx *c, void *obj, const struct kw_stmt *s
 	if (!s)
 		return -1;
 	s->interval_ms = ms;
+	if (st->has_block)
+		kw_body(c, &conf_blk_script, s, st->kw);
 	return kw_str(st, 0, &s->script, err, errlen);
 }

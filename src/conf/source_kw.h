@@ -5,8 +5,9 @@
 
 #include "kw/kw-t.h"
 
-/* The block's keywords, for the generated reference. */
-extern const struct kw_block conf_blk_pcmk;
+/* The blocks' keywords, for the generated reference: pacemaker_real_servers
+ * { } and real_server_script's optional block (its servers' checkers). */
+extern const struct kw_block conf_blk_pcmk, conf_blk_script;
 
 /* Parsers of the two keywords in keepalived.c's virtual_server table (obj:
  * its struct vs_state). */

@@ -1,5 +1,6 @@
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "core/log.h"
@@ -63,4 +64,69 @@ void log_msg(int prio, const char *fmt, ...)
 		fputc('\n', stderr);
 	}
 	va_end(ap);
+}
+
+/* v as one logfmt value, appended at out[*len] (cut at cap, NUL-ended). */
+static void kv_value(char *out, size_t cap, size_t *len, const char *v)
+{
+	int quote = !*v;
+	const char *p;
+
+	for (p = v; *p && !quote; p++)
+		quote = (unsigned char)*p <= ' ' || *p == '=' || *p == '"' || *p == '\\' || *p == 0x7f;
+
+#define PUT(ch)                                                                                    \
+	do {                                                                                       \
+		if (*len + 1 < cap)                                                                \
+			out[(*len)++] = (ch);                                                      \
+	} while (0)
+	if (quote)
+		PUT('"');
+	for (p = v; *p; p++) {
+		unsigned char ch = (unsigned char)*p;
+
+		if (quote && (ch == '"' || ch == '\\'))
+			PUT('\\');
+		PUT(ch < 0x20 || ch == 0x7f ? ' ' : (char)ch);
+	}
+	if (quote)
+		PUT('"');
+#undef PUT
+	out[*len] = 0;
+}
+
+void log_event(int prio, const char *event, const struct log_kv *kv, unsigned n,
+	       const char *msg_fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, msg_fmt);
+	log_vevent(prio, event, kv, n, msg_fmt, ap);
+	va_end(ap);
+}
+
+void log_vevent(int prio, const char *event, const struct log_kv *kv, unsigned n,
+		const char *msg_fmt, va_list ap)
+{
+	char line[1024], msg[512];
+	size_t len;
+	unsigned i;
+
+	vsnprintf(msg, sizeof(msg), msg_fmt, ap);
+	len = (size_t)snprintf(line, sizeof(line), "event=%s", event);
+	for (i = 0; i < n && len + 1 < sizeof(line); i++) {
+		if (!kv[i].v)
+			continue;
+		len += (size_t)snprintf(line + len, sizeof(line) - len, " %s=", kv[i].k);
+		if (len >= sizeof(line))
+			break;
+		kv_value(line, sizeof(line), &len, kv[i].v);
+	}
+	if (len + 6 < sizeof(line)) {
+		memcpy(line + len, " msg=", 6);
+		len += 5;
+		kv_value(line, sizeof(line), &len, msg);
+	}
+	line[sizeof(line) - 1] = 0;
+	log_msg(prio, "%s", line);
 }

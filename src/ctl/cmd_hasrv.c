@@ -106,6 +106,7 @@ static int set_admin(struct fulcrum *fc, struct pool *p, struct real_server *rs,
 		     enum rs_admin to, char *err, size_t errlen)
 {
 	enum rs_admin old = rs->live->admin;
+	const char *from = health_state_name(rs);
 
 	if (old == to)
 		return 0;
@@ -114,8 +115,9 @@ static int set_admin(struct fulcrum *fc, struct pool *p, struct real_server *rs,
 		rs->live->admin = old;
 		return refused(fc, p, err, errlen);
 	}
-	log_info("control: %s/%s %s", p->name, rs->name,
-		 to == RS_ADMIN_ENABLED ? "ready" : to == RS_ADMIN_DRAIN ? "drain" : "maint");
+	health_log_state(p->name, rs, from, health_state_name(rs), "command", NULL, NULL,
+			 "control: %s/%s %s", p->name, rs->name,
+			 to == RS_ADMIN_ENABLED ? "ready" : to == RS_ADMIN_DRAIN ? "drain" : "maint");
 	return 0;
 }
 

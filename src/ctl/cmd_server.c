@@ -13,6 +13,7 @@
 #include <strings.h>
 #include <stdio.h>
 
+#include "check/health.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "ctl/cmd.h"
@@ -188,19 +189,22 @@ static int set_admin(struct fulcrum *fc, char **argv, enum rs_admin to, char *er
 	struct virtual_server *vs;
 	struct real_server *rs;
 	enum rs_admin old;
+	const char *from;
 
 	if (find_vs_rs(fc, argv, &vs, &rs, err, errlen) < 0)
 		return -1;
 	old = rs->live->admin;
 	if (old == to)
 		return 0;
+	from = health_state_name(rs);
 	rs->live->admin = to;
 	if (ctl_apply_vs(fc, vs, err, errlen) < 0) {
 		rs->live->admin = old;
 		return refused(fc, vs, err, err, errlen);
 	}
-	log_info("control: %s in %s %s (was %s)", addr_format(&rs->addr, a, sizeof(a), 1),
-		 ctl_vs_label(vs, l, sizeof(l)), admin_word(to), admin_word(old));
+	health_log_state(vs->pool->name, rs, from, health_state_name(rs), "command", NULL, NULL,
+			 "control: %s in %s %s (was %s)", addr_format(&rs->addr, a, sizeof(a), 1),
+			 ctl_vs_label(vs, l, sizeof(l)), admin_word(to), admin_word(old));
 	return 0;
 }
 

@@ -270,7 +270,7 @@ static void log_diag(void *ctx, int severity, const char *msg)
 		log_warn("%s", msg);
 }
 
-int daemon_reload(struct fulcrum *fc, char *err, size_t errlen)
+static int reload_once(struct fulcrum *fc, char *err, size_t errlen)
 {
 	struct conf_diag d = {.fn = log_diag};
 	struct config *newcfg;
@@ -300,9 +300,31 @@ int daemon_reload(struct fulcrum *fc, char *err, size_t errlen)
 		log_warn("control_socket changed to %s: takes effect at the next start",
 			 newcfg->global.control_socket);
 	fc->reloads++;
-	log_info("reloaded %s: %u virtual server%s", fc->conf_path, newcfg->n_vs,
-		 newcfg->n_vs == 1 ? "" : "s");
 	return 0;
+}
+
+/* A reload, and its result as one `event=reload` line (doc/metrics.md,
+ * "Logs"): result=ok with the services now served, or result=failed with
+ * the error (the running configuration stays). */
+int daemon_reload(struct fulcrum *fc, char *err, size_t errlen)
+{
+	char n[16];
+	int rc = reload_once(fc, err, errlen);
+	const struct log_kv kv[] = {
+	    {"result", rc < 0 ? "failed" : "ok"},
+	    {"file", fc->conf_path},
+	    {"services", rc < 0 ? NULL : n},
+	    {"error", rc < 0 ? err : NULL},
+	};
+
+	snprintf(n, sizeof(n), "%u", fc->cfg->n_vs);
+	if (rc < 0)
+		log_event(LOG_ERR, "reload", kv, sizeof(kv) / sizeof(kv[0]), "%s", err);
+	else
+		log_event(LOG_INFO, "reload", kv, sizeof(kv) / sizeof(kv[0]),
+			  "reloaded %s: %u virtual server%s", fc->conf_path, fc->cfg->n_vs,
+			  fc->cfg->n_vs == 1 ? "" : "s");
+	return rc;
 }
 
 int daemon_reload_notify(struct fulcrum *fc)
@@ -310,8 +332,7 @@ int daemon_reload_notify(struct fulcrum *fc)
 	char err[ERRLEN];
 
 	sdn_reloading(); /* systemd waits for READY=1 before it calls the reload done */
-	if (daemon_reload(fc, err, sizeof(err)) < 0) {
-		log_err("%s", err);
+	if (daemon_reload(fc, err, sizeof(err)) < 0) { /* (logged) */
 		sdn_notify("READY=1\nSTATUS=reload refused, still serving the previous configuration");
 		return -1;
 	}

@@ -31,17 +31,24 @@ static int needs_bind_service(const struct virtual_server *vs)
 	       vs->addr.port < 1024;
 }
 
+static uint64_t checks_caps(const struct check_conf *k)
+{
+	uint64_t caps = 0;
+
+	for (; k; k = k->next) {
+		/* ICMP echo on a raw socket; SO_BINDTODEVICE (bind_if) */
+		if (k->type == CHECK_PING || (k->bind_if && *k->bind_if))
+			caps |= BIT(CAP_NET_RAW);
+	}
+	return caps;
+}
+
 static uint64_t check_caps(const struct real_server *rs)
 {
-	const struct check_conf *k;
 	uint64_t caps = 0;
 
 	for (; rs; rs = rs->next)
-		for (k = rs->checks; k; k = k->next) {
-			/* ICMP echo on a raw socket; SO_BINDTODEVICE (bind_if) */
-			if (k->type == CHECK_PING || (k->bind_if && *k->bind_if))
-				caps |= BIT(CAP_NET_RAW);
-		}
+		caps |= checks_caps(rs->checks);
 	return caps;
 }
 
@@ -111,6 +118,9 @@ static uint64_t needed(const struct config *cfg, int xdp_load)
 		caps |= check_caps(vs->pool->rs);
 		if (vs->pool->sorry)
 			caps |= check_caps(vs->pool->sorry);
+		/* the checks of the servers a source will yield */
+		if (vs->pool->source)
+			caps |= checks_caps(vs->pool->source->checks);
 		/* pacemaker_real_servers: crm_mon runs as Pacemaker's own user
 		 * (src/cluster/cluster.c), killed at its timeout */
 		if (vs->pool->source && vs->pool->source->kind == SRC_PACEMAKER)

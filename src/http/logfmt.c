@@ -402,8 +402,10 @@ static void out_var(struct lf_out *o, const struct logfmt *lf, const struct lf_n
 	case LV_TSTATE: case LV_TSC:
 		out_chr(o, t->term[0] ? t->term[0] : '-');
 		out_chr(o, t->term[0] && t->term[1] ? t->term[1] : '-');
-		if (n->var == LV_TSC)
-			out_mem(o, "--", 2);
+		if (n->var == LV_TSC) {
+			out_chr(o, t->ck[0] ? t->ck[0] : '-');
+			out_chr(o, t->ck[1] ? t->ck[1] : '-');
+		}
 		return;
 	case LV_AC: return out_int(o, f, t->act_conn);
 	case LV_FC: return out_int(o, f, t->fe_conn);

@@ -37,6 +37,8 @@ struct http_txn {
 	uint64_t accept_ms;     /* wall clock of the accept (for the date) */
 	uint64_t bytes_in, bytes_out;
 	char term[4];	        /* termination state, "--" ... */
+	char ck[2];	        /* its cookie characters (HAProxy's %tsc): the client's
+				 * cookie, what the server's answer got; 0: '-' */
 	unsigned retries;
 	unsigned fe_conn, be_conn, srv_conn, act_conn; /* concurrent counts at log time */
 

@@ -61,6 +61,7 @@ enum hp_conn_mode {
 #define HP_OPT_HTTPLOG_CLF   0x0400 /* option httplog clf */
 #define HP_OPT_LOGASAP       0x0800 /* option logasap */
 #define HP_OPT_HTTP_IGNPROBES 0x1000 /* option http-ignore-probes */
+#define HP_OPT_PERSIST       0x2000 /* option persist: a cookie may lead to a down server */
 
 /* option forwardfor / originalto */
 struct hp_xff {
@@ -103,12 +104,20 @@ struct hp_balance {
 	unsigned random_draws; /* random(N), default 2 */
 };
 
-/* `cookie NAME insert|rewrite|prefix [indirect] [nocache] ...` */
+/* `cookie NAME [rewrite|insert|prefix] [indirect] [nocache] [postonly]
+ * [preserve] [httponly] [secure] [domain D] [attr A]...`: persistence on
+ * the servers' `cookie VALUE` (src/proxy/http_cookie.c). */
 struct hp_cookie {
 	char name[64];      /* "" = no cookie persistence */
-	enum { HP_CK_INSERT, HP_CK_REWRITE, HP_CK_PREFIX } mode;
-	int indirect, nocache, postonly, httponly, secure;
-	char domain[128];
+	enum {
+		HP_CK_PASSIVE, /* no mode given: the request's cookie is read, nothing changed */
+		HP_CK_REWRITE, /* the server's own cookie NAME gets the server's value */
+		HP_CK_INSERT,  /* we add NAME=VALUE to answers of a client without a valid one */
+		HP_CK_PREFIX,  /* the server's cookie NAME becomes VALUE~its value */
+	} mode;
+	int indirect, nocache, postonly, preserve, httponly, secure;
+	char domain[128];   /* "" = none; one domain (HAProxy allows several) */
+	char attrs[256];    /* the `attr` values joined with "; ", or "" */
 };
 
 /* `stats ...` of a proxy (issue 14 serves it; read now) */
@@ -125,6 +134,12 @@ struct hp_stats {
 	int admin;          /* stats admin if COND: cond kept in rules */
 	char *admin_cond;   /* that COND as written ("if { src 10.0.0.0/8 }"), owned, or
 			     * NULL: for the stats page to compile (issue 14) */
+	char metrics_uri[128]; /* "" = none; else a GET of this path is answered with
+				* Prometheus /metrics (stats_prometheus), before the
+				* stats page's own URI is looked at: keepalived.conf's
+				* and ldirectord.cf's metrics_uri (conf/stats_kw.c);
+				* haproxy.cfg says it with `http-request use-service
+				* prometheus-exporter` instead */
 };
 
 /* haproxy's options of one `server` line (real_server.hp, NULL outside
@@ -138,7 +153,8 @@ struct hp_server {
 	unsigned slowstart_ms;
 	int send_proxy;      /* 0, 1 (v1) or 2 (v2) */
 	int shutdown_on_down;/* on-marked-down shutdown-sessions */
-	char cookie[64];     /* `cookie VALUE`; default: the server's name */
+	char cookie[64];     /* `cookie VALUE`; "" (the default, as HAProxy): none, the
+			      * server's clients do not stick to it */
 	unsigned inter_ms, fastinter_ms, downinter_ms, rise, fall;
 };
 

@@ -98,7 +98,7 @@ struct real_server {
 	unsigned uthreshold;     /* IPVS upper connection threshold, 0 = none */
 	unsigned lthreshold;
 	char *notify_up, *notify_down;
-	struct check_conf *checks; /* owned list */
+	struct check_conf *checks; /* owned list (from_source: its source's, not owned) */
 	const char *file;        /* owned by the config's file table */
 	int line;
 
@@ -237,6 +237,16 @@ struct global_defs {
 				  * applied a change */
 	const char *reload_callback_file; /* where it was given (the config's file table), */
 	int reload_callback_line;         /* for the script check's file:line */
+	/* stats_listen, stats_uri, stats_auth... (fulcrum extensions, src/conf/stats_kw.c):
+	 * the stats page and /metrics of a keepalived/ldirectord director.  While
+	 * reading, the keywords fill stats_px (owned, NULL until the first of them);
+	 * at the end of the read it moves to http_proxies as a `listen stats` (a
+	 * service on stats_addr, an empty pool) and stats_px is NULL again. */
+	struct http_proxy *stats_px;
+	struct fc_addr stats_addr;       /* stats_listen ADDR:PORT */
+	int stats_listen_set;
+	const char *stats_file;          /* where stats_listen was given (the file table) */
+	int stats_line;
 };
 
 struct config {

@@ -67,6 +67,7 @@ void config_free(struct config *cfg)
 	free(cfg->global.chroot_dir);
 	free(cfg->global.maintenance_dir);
 	free(cfg->global.reload_callback);
+	http_proxy_free(cfg->global.stats_px);
 	vrrp_config_free(&cfg->vrrp);
 	{
 		struct http_proxy *hp, *hnext;
@@ -194,7 +195,8 @@ void rs_free(struct real_server *rs)
 	free(rs->name);
 	free(rs->notify_up);
 	free(rs->notify_down);
-	check_conf_free(rs->checks);
+	if (!rs->from_source) /* else they are the source's */
+		check_conf_free(rs->checks);
 	free(rs->hp);
 	rs_live_unref(rs->live);
 	free(rs);

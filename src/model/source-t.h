@@ -14,6 +14,8 @@
 
 #include "core/addr.h"
 
+struct check_conf;
+
 enum pool_source_kind {
 	SRC_PACEMAKER, /* pacemaker_real_servers: crm_mon's view of the cluster */
 	SRC_SCRIPT,    /* real_server_script: "ADDR[:PORT] [WEIGHT]" lines */
@@ -54,6 +56,11 @@ struct pool_source {
 	char *script;            /* command line (keepalived's word splitting) */
 	unsigned interval_ms;    /* how often it is read; default SRC_DEFAULT_INTERVAL_MS */
 	unsigned timeout_ms;     /* the command is killed after this long */
+	/* Checker blocks inside the source's block (owned list, or NULL): every
+	 * server the source yields runs them, its real_server.checks pointing
+	 * here (not owning).  NULL: its servers are unchecked, the cluster's
+	 * monitor being their check. */
+	struct check_conf *checks;
 	const char *file;        /* where it was given (the config's file table) */
 	int line;
 };

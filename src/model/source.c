@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/model.h"
 #include "model/source.h"
 
 struct pool_source *pool_source_new(enum pool_source_kind kind)
@@ -36,6 +37,7 @@ void pool_source_free(struct pool_source *s)
 	free(s->crm_mon);
 	free(s->corosync_conf);
 	free(s->script);
+	check_conf_free(s->checks);
 	free(s);
 }
 

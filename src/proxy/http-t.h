@@ -20,7 +20,7 @@
  * (sin: also while the response head parsed out of it is in use), and the
  * hs_txn only from a head's first byte to the end of its transaction.  So
  * an idle keep-alive client, with the server connection kept for it, costs
- * the hstream alone (about 530 bytes; doc/internals/http.md).
+ * the hstream alone (about 540 bytes; doc/internals/http.md).
  *
  * Everything per connection lives in the hstream; everything per backend
  * is reached from the struct proxy that accepted it (so that per-thread
@@ -57,6 +57,8 @@ struct hbuf {
 struct hs_txn {
 	char *reqhead; /* the request head, copied out of cin (req.buf): its
 			* size, from htxn_start to the transaction's end */
+	uint64_t txn_start_ms; /* the head was in */
+	uint64_t conn_start_ms, conn_done_ms;
 	struct h1_msg req, resp;
 	struct http_txn txn;
 };
@@ -114,6 +116,9 @@ struct hstream {
 	struct rs_live *live; /* one reference, or NULL */
 	struct rs_live **tried;
 	unsigned ntried, nconnects;
+	struct rs_live *ck_live; /* the server the persistence cookie names (one
+				  * reference), or NULL (http_cookie.c) */
+	struct fc_addr ck_addr;  /* its address */
 
 	struct hbuf cin, cout, sin, sout; /* client in/out, server in/out */
 	struct hs_txn *x; /* NULL while idle (hs_txn_get) */
@@ -132,10 +137,9 @@ struct hstream {
 	uint8_t skip_body;   /* the client asked HEAD: the body is read, not sent */
 	uint8_t close_client, close_server; /* after this transaction */
 	uint8_t head_seen;   /* bytes of the next head came */
-	uint64_t txn_start_ms;	 /* the head was in */
+	uint8_t ck_direct;   /* the transaction goes to ck_live */
 	uint64_t head_start_ms;	 /* accept, or the end of the last transaction */
 	uint64_t head_wall_ms;	 /* the same on the wall clock (the log's date) */
-	uint64_t conn_start_ms, conn_done_ms;
 };
 
 #endif

@@ -92,6 +92,18 @@ int hsrv_connect(struct hstream *s);
 /* Close the server socket (rst: with RST). */
 void hsrv_close(struct hstream *s, int rst);
 
+/* ---- http_cookie.c: cookie persistence (`cookie NAME ...`) ---- */
+
+/* The backend is chosen: read (and edit) the request's cookies; the
+ * server they name is s->ck_live.  0, or -1 if an edit failed (500). */
+int hck_request(struct hstream *s);
+/* 1 with s->live and s->srv_addr set to the server the cookie sends the
+ * request to, or 0: the scheduler chooses (no cookie, or after a failure). */
+int hck_pick(struct hstream *s);
+/* The response head from the server: its Set-Cookie edited, ours added.
+ * 0, or -1 if an edit did not fit (502). */
+int hck_response(struct hstream *s);
+
 /* ---- http_log.c ---- */
 
 /* The transaction's line to the frontend's log targets (if it logs). */

@@ -203,6 +203,10 @@ int hsrv_pick(struct hstream *s)
 		in.key = key;
 		in.draws = s->be->balance.random_draws;
 	}
+	if (hck_pick(s)) {
+		s->live->stats.conns++;
+		return 0;
+	}
 	i = ppool_pick(pp, &in, s->tried, s->ntried);
 
 	if (i < 0)

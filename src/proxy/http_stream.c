@@ -192,6 +192,7 @@ void hstream_close(struct hstream *s, int rst)
 	}
 	hs_srv_inactive(s);
 	rs_live_unref(s->live);
+	rs_live_unref(s->ck_live);
 	for (i = 0; i < s->ntried; i++)
 		rs_live_unref(s->tried[i]);
 	free(s->tried);

@@ -272,8 +272,8 @@ void htxn_start(struct hstream *s, int hlen)
 	s->cin.off += (uint32_t)hlen;
 	s->req_parsed = 1;
 	hfwd_init(&s->req_body, &s->x->req);
-	s->txn_start_ms = loop_now(hs_loop(s));
-	s->x->txn.t_req = (int64_t)(s->txn_start_ms - s->head_start_ms);
+	s->x->txn_start_ms = loop_now(hs_loop(s));
+	s->x->txn.t_req = (int64_t)(s->x->txn_start_ms - s->head_start_ms);
 	s->close_client = (s->x->req.flags & (H1_F_CONN_CLOSE | H1_F_TE_CL)) ||
 			  ((s->x->req.flags & H1_F_VER_10) && !(s->x->req.flags & H1_F_CONN_KAL)) ||
 			  fe->conn_mode == HP_CONN_CLO;
@@ -305,6 +305,10 @@ void htxn_start(struct hstream *s, int hlen)
 	s->x->txn.be = be;
 	if (be != fe && req_rules(s, be))
 		return;
+	if (hck_request(s) < 0) {
+		htxn_error(s, 500);
+		return;
+	}
 	s->close_client |= be->conn_mode == HP_CONN_CLO;
 	s->close_server = s->close_client || be->conn_mode != HP_CONN_KAL ||
 			  fe->conn_mode != HP_CONN_KAL;
@@ -346,14 +350,14 @@ static void connect_next(struct hstream *s)
 		s->srv_active = 1;
 	}
 	s->nconnects++;
-	s->conn_start_ms = loop_now(hs_loop(s));
+	s->x->conn_start_ms = loop_now(hs_loop(s));
 	if (hsrv_connect(s) < 0) {
 		htxn_srv_failed(s);
 		return;
 	}
 	if (s->srv_state == HSS_READY) {
 		/* the connection kept from the last transaction */
-		s->conn_done_ms = s->conn_start_ms;
+		s->x->conn_done_ms = s->x->conn_start_ms;
 		s->x->txn.t_connect = 0;
 	}
 	hs_arm(s, hs_timeout(s));
@@ -377,6 +381,7 @@ void htxn_srv_failed(struct hstream *s)
 		return;
 	}
 	if (be->options & HP_OPT_REDISPATCH) {
+		s->ck_direct = 0; /* the cookie's server failed: another, and its cookie */
 		t = realloc(s->tried, (s->ntried + 1) * sizeof(*t));
 		if (t) {
 			s->tried = t;
@@ -407,8 +412,8 @@ void htxn_connected(struct hstream *s, uint32_t events)
 	}
 	s->srv_state = HSS_READY;
 	s->live->fail_count = 0;
-	s->conn_done_ms = loop_now(hs_loop(s));
-	s->x->txn.t_connect = (int64_t)(s->conn_done_ms - s->conn_start_ms);
+	s->x->conn_done_ms = loop_now(hs_loop(s));
+	s->x->txn.t_connect = (int64_t)(s->x->conn_done_ms - s->x->conn_start_ms);
 }
 
 /* ---- the response ---- */
@@ -459,7 +464,7 @@ int htxn_resp(struct hstream *s, int hlen)
 		answer_reply(s, s->be ? s->be : s->fe, &reply);
 		return -1;
 	}
-	if (v == HTTP_V_ERROR || v == HTTP_V_TARPIT || fix_resp_conn(s) < 0 ||
+	if (v == HTTP_V_ERROR || v == HTTP_V_TARPIT || hck_response(s) < 0 || fix_resp_conn(s) < 0 ||
 	    hbuf_take(s->pvs->px, &s->cout) < 0) {
 		htxn_error(s, 502);
 		return -1;
@@ -474,7 +479,7 @@ int htxn_resp(struct hstream *s, int hlen)
 	s->x->txn.bytes_out += n;
 	s->sin.off += (uint32_t)hlen;
 	s->resp_parsed = 1;
-	s->x->txn.t_resp = (int64_t)(loop_now(hs_loop(s)) - s->conn_done_ms);
+	s->x->txn.t_resp = (int64_t)(loop_now(hs_loop(s)) - s->x->conn_done_ms);
 	hfwd_init(&s->resp_body, &s->x->resp);
 	/* a rule turned the client's HEAD into another method: the answer's
 	 * body is read from the server, never sent to the client */

@@ -504,6 +504,24 @@ static void rearm(struct vinst *vi)
 		loop_timer_start(vi->run->fc->loop, &vi->t, d > now ? d - now : 0);
 }
 
+/* One `event=vrrp-state` line per transition (doc/metrics.md, "Logs"). */
+static void vrun_log_state(const struct vinst *vi, int to)
+{
+	const struct vrrp_fsm *f = &vi->fsm;
+	const char *from = vrrp_fsm_state_name(f->last_from), *st = vrrp_fsm_state_name(to);
+	char prio[8], vrid[8];
+	const struct log_kv kv[] = {
+	    {"instance", vi->cfg->name}, {"vrid", vrid}, {"from", from},
+	    {"to", st},			 {"prio", prio}, {"reason", f->reason},
+	};
+
+	snprintf(prio, sizeof(prio), "%u", f->prio);
+	snprintf(vrid, sizeof(vrid), "%u", vi->cfg->vrid);
+	log_event(to == VRRP_FAULT ? LOG_WARNING : LOG_INFO, "vrrp-state", kv,
+		  sizeof(kv) / sizeof(kv[0]), "vrrp_instance %s: %s -> %s (%s)", vi->cfg->name, from,
+		  st, f->reason);
+}
+
 void vrun_execute(struct vinst *vi)
 {
 	struct vrrp_fsm *f = &vi->fsm;
@@ -517,9 +535,7 @@ void vrun_execute(struct vinst *vi)
 		case VRRP_ACT_SET_STATE:
 			if (f->last_from == VRRP_MASTER && a->state == VRRP_BACKUP)
 				left_master = 1;
-			log_info("vrrp_instance %s: %s -> %s (%s)", vi->cfg->name,
-				 vrrp_fsm_state_name(f->last_from), vrrp_fsm_state_name(a->state),
-				 f->reason);
+			vrun_log_state(vi, a->state);
 			changed = 1;
 			break;
 		case VRRP_ACT_BECOME_MASTER:

@@ -172,9 +172,9 @@ class Server:
         return out
 
 
-@pytest.fixture
-def pair(bins, tmp_path):
-    """Both programs serving the same rules: (config frontends, ours, theirs)."""
+def programs():
+    """fulcrum's `haproxy` to run beside the reference; the test is skipped
+    when either is missing."""
     if not os.access(HAPROXY, os.X_OK):
         pytest.skip("no %s to compare with (apt-get install haproxy)" % HAPROXY)
     r = fc.run_fulcrum("--format=haproxy", "-t", "-f", "/dev/null")
@@ -182,6 +182,13 @@ def pair(bins, tmp_path):
         pytest.skip("this build has no haproxy.cfg reader")
     ours = fc.BUILD / "haproxy"
     assert os.path.islink(ours) or os.access(ours, os.X_OK), "%s: not built" % ours
+    return ours
+
+
+@pytest.fixture
+def pair(bins, tmp_path):
+    """Both programs serving the same rules: (config frontends, ours, theirs)."""
+    ours = programs()
     started = []
     try:
         fes = {}

@@ -235,3 +235,89 @@ virtual_server 127.0.0.1 %d {
     out.unlink()  # cat fails: exit status 1
     fc.wait_until(lambda: fc.log_lines(d, "its source cannot be read"), SLACK_S, "the log line")
     assert servers(d, vport) == [("127.0.0.21", 3), ("127.0.0.22", 1)]
+
+
+def states(d, port):
+    """{address: state} of the pool's servers (list --json)."""
+    v = d.vs(port)
+    return {r["address"]: r["state"] for r in v["real_servers"]} if v else {}
+
+
+def checked(d, port):
+    """The addresses that have checks in show checks --json."""
+    for v in fc.show_checks(d).get("virtual_servers", []):
+        if v.get("port") == port:
+            return sorted(r["address"] for r in v.get("real_servers", []) if r.get("checks"))
+    return []
+
+
+def test_source_checks(daemon, cib, node_backends, backend):
+    """A checker block inside pacemaker_real_servers: every node the
+    cluster lists gets it.  A listed node whose server does not answer is
+    taken out by its check as any real server would be; a node that stays
+    in the list keeps its check state from one read to the next (no flap);
+    a node that leaves the list drops its check, and one that comes back
+    with a dead server is taken out again."""
+    bport, nodes = node_backends
+    vport = fc.free_port()
+    conf = pcmk_conf(vport, bport, "        TCP_CHECK { connect_timeout 1 }\n").replace(
+        "    lb_kind PROXY\n", "    lb_kind PROXY\n    delay_loop 1\n")
+    d = daemon(conf)
+    wait_servers(d, vport, [("127.0.0.12", 2), ("127.0.0.13", 1)], FOLLOW_S + SLACK_S)
+    fc.wait_until(lambda: checked(d, vport) == ["127.0.0.12", "127.0.0.13"], SLACK_S,
+                  "both nodes' checks")
+    nodes["node3"].stop()
+    fc.wait_until(lambda: states(d, vport).get("127.0.0.13") == "down", 3 * SLACK_S,
+                  "node3's dead server to be taken out by its check")
+    for _ in range(20):  # every answer from node2, none lost to node3
+        assert fc.who(vport) == "node2"
+    # several reads of an unchanged cluster later: the same states, no new
+    # transition logged (a server kept, not re-added with a fresh check)
+    ups = len(fc.log_lines(d, "real server 127.0.0.12:%d UP" % bport))
+    downs = len(fc.log_lines(d, "real server 127.0.0.13:%d DOWN" % bport))
+    reads = pool_source(d)["reads"]
+    fc.wait_until(lambda: pool_source(d)["reads"] >= reads + 3, 3 * SLACK_S, "three more reads")
+    assert states(d, vport) == {"127.0.0.12": "up", "127.0.0.13": "down"}
+    assert len(fc.log_lines(d, "real server 127.0.0.12:%d UP" % bport)) == ups, d.stderr()[-3000:]
+    assert len(fc.log_lines(d, "real server 127.0.0.13:%d DOWN" % bport)) == downs, d.stderr()[-3000:]
+    # node3 leaves the list: its server and its check go
+    node_attr("node3", "pgsql-status", "PRI")
+    wait_servers(d, vport, [("127.0.0.12", 2)], FOLLOW_S + SLACK_S)
+    fc.wait_until(lambda: checked(d, vport) == ["127.0.0.12"], SLACK_S, "node3's check to go")
+    # node1 joins with a live server and is checked UP; node3 comes back
+    # with its server still dead and is taken out again
+    node_attr("node1", "pgsql-status", "HS:async")
+    node_attr("node3", "pgsql-status", "HS:sync")
+    wait_servers(d, vport, [("127.0.0.11", 1), ("127.0.0.12", 2), ("127.0.0.13", 1)],
+                 FOLLOW_S + SLACK_S)
+    fc.wait_until(lambda: states(d, vport) == {"127.0.0.11": "up", "127.0.0.12": "up",
+                                               "127.0.0.13": "down"},
+                  3 * SLACK_S, "node1 up, node3 down")
+    # its server back: node3's check brings it in
+    backend("node3", host=NODES["node3"], port=bport)
+    fc.wait_until(lambda: states(d, vport).get("127.0.0.13") == "up", 3 * SLACK_S,
+                  "node3 up again")
+
+
+def test_script_source_checks(daemon, tmp_path, backend):
+    """real_server_script's block: its checkers run on every server the
+    script prints; the one whose server does not answer is taken out."""
+    port = fc.free_port()
+    backend("a", host="127.0.0.21", port=port)
+    script = fc.write_script(tmp_path / "list-servers",
+                             "echo 127.0.0.21:%d\necho 127.0.0.22:%d\n" % (port, port))
+    vport = fc.free_port()
+    d = daemon("""
+virtual_server 127.0.0.1 %d {
+    lb_algo rr
+    lb_kind PROXY
+    delay_loop 1
+    real_server_script %s 0.5 {
+        TCP_CHECK { connect_timeout 1 }
+    }
+}
+""" % (vport, script))
+    fc.wait_until(lambda: states(d, vport) == {"127.0.0.21": "up", "127.0.0.22": "down"},
+                  3 * SLACK_S, "the dead server to be taken out by its check")
+    for _ in range(10):
+        assert fc.who(vport) == "a"

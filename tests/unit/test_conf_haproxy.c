@@ -82,7 +82,7 @@ static void test_frontend_backend(void **state)
 	assert_string_equal(fmt(&rs->addr), "10.0.0.1:80");
 	assert_int_equal(rs->weight, 1);
 	assert_non_null(rs->hp);
-	assert_string_equal(rs->hp->cookie, "a1"); /* the cookie value defaults to the name */
+	assert_string_equal(rs->hp->cookie, ""); /* no cookie value unless given (as HAProxy) */
 	assert_null(rs->checks);		   /* no `check`: always up */
 	assert_int_equal(srv(cfg, "app", "a2")->weight, 3);
 	assert_int_equal(be->retries, 3);
@@ -838,7 +838,7 @@ static void test_options(void **state)
 	expect_error("listen a\n    compression algo gzip\n", 2,
 		     "'compression' is not supported (not a keyword fulcrum serves in a listen");
 	expect_error("listen a\n    retries many\n", 2, "retries: 'many' is not a number");
-	expect_error("listen a\n    cookie SRV sideways\n", 2, "cookie: 'sideways' is not supported");
+	expect_error("listen a\n    cookie SRV sideways\n", 2, "cookie: unknown option 'sideways'");
 	expect_error("listen a\n    no frob\n", 2, "'no' is followed by");
 }
 

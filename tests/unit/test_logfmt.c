@@ -119,6 +119,20 @@ static void test_httplog_nosrv(void **state)
 			    "- - PR-- 1/1/0/0/0 0/0 \"GET /index.html HTTP/1.1\"");
 }
 
+/* Cookie persistence fills %tsc's last two characters (HAProxy's "--NI":
+ * no cookie came, one was inserted); %ts stays two. */
+static void test_httplog_cookie_flags(void **state)
+{
+	struct fx *f = *state;
+
+	strcpy(f->t.term, "--");
+	memcpy(f->t.ck, "NI", 2);
+	assert_non_null(strstr(build(f, logfmt_httplog), " --NI "));
+	assert_string_equal(build(f, "%ts|%tsc"), "--|--NI");
+	memcpy(f->t.ck, "VN", 2);
+	assert_string_equal(build(f, "%tsc"), "--VN");
+}
+
 /* haproxy 2.6 on loopback with `option httplog clf` wrote
  * 127.0.0.1 - - [05/Dec/2026:17:19:57 +0000] "GET /a#22b?x=1 HTTP/1.1" 200 49 "" "" 44874 642 "fe" "fe"
  * "<NOSRV>" 0 -1 -1 -1 0 LR-- 1 1 0 0 0 0 0 "" "" (the trailing blank included) */
@@ -206,6 +220,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_httplog, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_httplog_nosrv, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_httplog_clf, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_httplog_cookie_flags, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tcplog, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_custom, setup, teardown),
 		cmocka_unit_test(test_refusals),

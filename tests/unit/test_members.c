@@ -304,11 +304,19 @@ static void test_keywords(void **state)
 				 "        address node1 192.0.2.11\n"
 				 "        port 6432\n"
 				 "        interval 0.5\n"
+				 "        TCP_CHECK { connect_timeout 2 }\n"
+				 "        PGSQL_CHECK {\n"
+				 "            user monitor\n"
+				 "            role standby\n"
+				 "        }\n"
 				 "    }\n"
+				 "    delay_loop 3\n"
 				 "}\n"
 				 "virtual_server 192.0.2.237 80 {\n"
 				 "    lb_kind PROXY\n"
-				 "    real_server_script \"/usr/local/bin/list-replicas -a\" 5\n"
+				 "    real_server_script \"/usr/local/bin/list-replicas -a\" 5 {\n"
+				 "        TCP_CHECK\n"
+				 "    }\n"
 				 "}\n";
 	struct conf_diag d;
 	struct config *cfg = load(ok, &d);
@@ -328,10 +336,26 @@ static void test_keywords(void **state)
 	assert_int_equal(s->port, 6432);
 	assert_int_equal(s->interval_ms, 500);
 	assert_int_equal(s->line, 4);
+	/* the checkers every server it yields gets: the block's own values,
+	 * else the virtual_server's, else keepalived's defaults */
+	assert_non_null(s->checks);
+	assert_int_equal(s->checks->type, CHECK_TCP);
+	assert_int_equal(s->checks->line, 12);
+	assert_int_equal(s->checks->connect_timeout_ms, 2000);
+	assert_int_equal(s->checks->retry, 1);
+	assert_non_null(s->checks->next);
+	assert_int_equal(s->checks->next->type, CHECK_PGSQL);
+	assert_int_equal(s->checks->next->connect_timeout_ms, 5000);
+	assert_null(s->checks->next->next);
+	assert_int_equal(cfg->vs->pool->delay_loop_ms, 3000);
+	assert_int_equal(cfg->vs->pool->n_rs, 0);
 	s = cfg->vs->next->pool->source;
 	assert_int_equal(s->kind, SRC_SCRIPT);
 	assert_string_equal(s->script, "/usr/local/bin/list-replicas -a");
 	assert_int_equal(s->interval_ms, 5000);
+	assert_non_null(s->checks);
+	assert_int_equal(s->checks->type, CHECK_TCP);
+	assert_null(s->checks->next);
 	config_free(cfg);
 }
 
@@ -350,6 +374,11 @@ static void test_keywords_refused(void **state)
 	     "t.conf:4: a virtual_server takes one source of servers: real_server_script given "
 	     "at t.conf:3"},
 	    {"real_server_script /bin/true 0\n", "t.conf:3: real_server_script: interval 0 is below"},
+	    /* a checker's own refusals, at their line, as in a real_server */
+	    {"pacemaker_real_servers {\n PGSQL_CHECK {\n role leader\n }\n }\n", "t.conf:5: "},
+	    {"pacemaker_real_servers {\n TCP_CHECK {\n bogus 1\n }\n }\n",
+	     "t.conf:5: unknown keyword 'bogus'"},
+	    {"real_server_script /bin/true 1 {\n weight 2\n }\n", "t.conf:4: unknown keyword"},
 	};
 	unsigned i;
 
