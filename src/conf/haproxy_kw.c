@@ -563,6 +563,64 @@ static int kw_cookie(struct hp_read *r, struct hp_px *px, struct hp_words *w, ch
 	return 0;
 }
 
+/* stick-table type ip|ipv6|integer|string [len N]|binary [len N] size N
+ * [expire T] [nopurge] [peers P] [store TYPE,...]: what HAProxy 2.6
+ * requires (type and size), the rest optional.  `store` counters serve
+ * track-sc, which fulcrum does not do: warned; `peers`: warned (tables are
+ * not shared between directors). */
+static int kw_stick_table(struct hp_read *r, struct hp_px *px, struct hp_words *w, char *err,
+			  size_t errlen)
+{
+	static const char *const types[] = {"", "ip", "ipv6", "integer", "string", "binary"};
+	struct hp_stick_table t = {.len = 32};
+	int i;
+	unsigned k;
+
+	for (i = 1; i < w->n; i++) {
+		const char *o = w->args[i], *v = i + 1 < w->n ? w->args[i + 1] : NULL;
+
+		if (!strcmp(o, "nopurge"))
+			continue;
+		if (!v)
+			return err_set(err, errlen, "stick-table: '%s' needs a value", o);
+		i++;
+		if (!strcmp(o, "type")) {
+			for (k = 1; k < 6 && strcmp(v, types[k]); k++)
+				;
+			if (k == 6)
+				return err_set(err, errlen, "stick-table: unknown type '%s' (ip, ipv6, "
+							    "integer, string, binary)", v);
+			t.type = k;
+			if (i + 2 < w->n && !strcmp(w->args[i + 1], "len")) {
+				if (k != HP_ST_STR && k != HP_ST_BIN)
+					return err_set(err, errlen, "stick-table: 'len' is for string and "
+								    "binary");
+				if (hp_uint("len", w->args[i + 2], 1, 1024, &t.len, err, errlen) < 0)
+					return -1;
+				i += 2;
+			}
+		} else if (!strcmp(o, "size")) {
+			unsigned long long n;
+
+			if (hp_size(v, &n, err, errlen) < 0 || !n || n > 100000000)
+				return err_set(err, errlen, "stick-table: size '%s': 1 to 100m entries", v);
+			t.size = (unsigned)n;
+		} else if (!strcmp(o, "expire")) {
+			if (hp_time_ms(v, &t.expire_ms, err, errlen) < 0)
+				return -1;
+		} else if (!strcmp(o, "store") || !strcmp(o, "peers") || !strcmp(o, "srvkey")) {
+			hp_warn(r, "stick-table: '%s %s' is not served (no track-sc, no peers)", o, v);
+		} else {
+			return err_set(err, errlen, "stick-table: unexpected '%s'", o);
+		}
+	}
+	if (!t.type || !t.size)
+		return err_set(err, errlen, "usage: stick-table type ip|ipv6|integer|string [len N] "
+					    "size N [expire T]");
+	px->hp->stick = t;
+	return 0;
+}
+
 static int kw_bind(struct hp_read *r, struct hp_px *px, struct hp_words *w, char *err,
 		   size_t errlen)
 {
@@ -787,6 +845,8 @@ static const struct hp_kw hp_proxy_kws[] = {
     {"errorfile", W_ALL, kw_http},
     {"errorfiles", W_ALL, kw_http},
     {"acl", W_FE | W_BE, kw_http},
+    {"stick", W_BE, kw_http},
+    {"stick-table", W_FE | W_BE, kw_stick_table},
     {"http-request", W_ALL, kw_http},
     {"http-response", W_ALL, kw_http},
     {"http-after-response", W_ALL, kw_http},

@@ -62,6 +62,8 @@ int cmd_show_info(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, c
 		  size_t errlen);
 int cmd_show_servers_state(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, char *err,
 			   size_t errlen);
+int cmd_show_table(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, char *err,
+		   size_t errlen);
 int cmd_show_backend(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, char *err,
 		     size_t errlen);
 int cmd_metrics(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, char *err,

@@ -312,6 +312,15 @@ const struct ctl_cmd ctl_cmds[] = {
 	.fn = cmd_show_servers_state,
     },
     {
+	.words = {"show", "table"},
+	.usage = "[TABLE]",
+	.help = "the stick tables of haproxy.cfg (with TABLE: its entries), as HAProxy writes them",
+	.min_args = 0,
+	.max_args = 1,
+	.flags = CTL_BULKY,
+	.fn = cmd_show_table,
+    },
+    {
 	.words = {"show", "backend"},
 	.usage = "",
 	.help = "the backends (pools), one name per line",

@@ -91,11 +91,31 @@ struct use_be {
 	struct use_be *next;
 };
 
+/* `stick match|on|store-request|store-response EXPR [table T] [if COND]`
+ * of a backend (src/http/stick_rule.c reads them, src/proxy/http_stick.c
+ * runs them). */
+#define STICK_MATCH      0x1 /* look the request's key up */
+#define STICK_STORE_REQ  0x2 /* keep the request's key -> the server that answered */
+#define STICK_ON         (STICK_MATCH | STICK_STORE_REQ)
+#define STICK_STORE_RESP 0x4 /* the same with a key from the response */
+
+struct stick_rule {
+	unsigned kind;		/* STICK_* */
+	struct smp_expr expr;
+	struct cond *cond;	/* NULL: always */
+	char *table;		/* owned: `table T`, NULL: the backend's own */
+	const struct http_proxy *tpx; /* the proxy holding the table (resolved) */
+	const char *file;	/* owned */
+	int line;
+	struct stick_rule *next;
+};
+
 struct http_rules {
 	struct acl *acls;  /* named, in order of definition */
 	struct acl *anon;  /* anonymous and predefined ACLs the conditions use */
 	struct http_act *req, *resp, *after;
 	struct use_be *use_be;
+	struct stick_rule *stick; /* in order */
 };
 
 /* What a rule set decided. */

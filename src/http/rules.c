@@ -14,7 +14,7 @@
 #include "model/http_proxy.h"
 
 const char *const http_rules_keywords[] = {
-	"acl", "http-request", "http-response", "http-after-response", "use_backend", NULL,
+	"acl", "http-request", "http-response", "http-after-response", "use_backend", "stick", NULL,
 };
 
 static void act_free_list(struct http_act *a)
@@ -43,6 +43,7 @@ static void http_rules_free(struct http_rules *r)
 		free((char *)u->file);
 		free(u);
 	}
+	stick_rules_free(r->stick);
 	acl_free_list(r->acls);
 	acl_free_list(r->anon);
 	free(r);
@@ -190,6 +191,8 @@ int http_rules_parse(struct http_proxy *px, char **args, int nargs, const char *
 		return parse_acl(r, args, nargs, file, line, err, errlen);
 	if (!strcmp(args[0], "use_backend"))
 		return parse_use_backend(px, r, args, nargs, file, line, err, errlen);
+	if (!strcmp(args[0], "stick"))
+		return stick_rule_parse(r, args, nargs, file, line, err, errlen);
 	if (!strcmp(args[0], "http-request") || !strcmp(args[0], "http-response") ||
 	    !strcmp(args[0], "http-after-response"))
 		return parse_rule(r, args, nargs, file, line, err, errlen);
@@ -208,7 +211,7 @@ int http_rules_resolve(struct config *cfg, struct http_proxy *px, char *err, siz
 			return err_set(err, errlen, "%s:%d: use_backend: no backend named '%s'", u->file, u->line,
 				       u->name);
 	}
-	return 0;
+	return stick_rules_resolve(cfg, px, err, errlen);
 }
 
 enum http_verdict http_req_rules(const struct http_proxy *px, struct http_txn *t, struct http_reply *reply)

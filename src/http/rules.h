@@ -43,6 +43,13 @@ enum http_verdict http_resp_rules(const struct http_proxy *px, struct http_txn *
  * variable actions only: nothing there stops the response). */
 void http_after_resp_rules(const struct http_proxy *px, struct http_txn *t);
 
+/* stick_rule.c: the `stick ...` lines (http_rules_parse hands them over),
+ * their `table T` once the file is read, and freeing them. */
+int stick_rule_parse(struct http_rules *r, char **args, int nargs, const char *file, int line, char *err,
+		     size_t errlen);
+int stick_rules_resolve(struct config *cfg, struct http_proxy *px, char *err, size_t errlen);
+void stick_rules_free(struct stick_rule *s);
+
 /* Log-format expressions: src/http/logfmt.h. */
 
 #endif

@@ -120,6 +120,23 @@ struct hp_cookie {
 	char attrs[256];    /* the `attr` values joined with "; ", or "" */
 };
 
+/* `stick-table type ip|ipv6|integer|string|binary [len N] size N
+ * [expire T] [nopurge] [store ...]` of a proxy: the table the `stick`
+ * rules fill (src/proxy/http_stick.c keeps it, per proxy name). */
+struct hp_stick_table {
+	enum {
+		HP_ST_NONE,   /* no table */
+		HP_ST_IP,     /* IPv4 address (an IPv6 one is not stored) */
+		HP_ST_IPV6,   /* IPv6 address (IPv4 mapped) */
+		HP_ST_INT,    /* 64-bit integer */
+		HP_ST_STR,    /* string, its first `len` bytes */
+		HP_ST_BIN,    /* binary: as string */
+	} type;
+	unsigned len;       /* string/binary: bytes kept, default 32 */
+	unsigned size;      /* entries at most (the least recently used leaves) */
+	unsigned expire_ms; /* an entry not used this long leaves; 0: never */
+};
+
 /* `stats ...` of a proxy (issue 14 serves it; read now) */
 struct hp_stats {
 	int enabled;
@@ -194,6 +211,7 @@ struct http_proxy {
 	struct pool *pool;        /* the pool of its servers (HP_CAP_BE), else NULL */
 	struct hp_balance balance;
 	struct hp_cookie cookie;
+	struct hp_stick_table stick; /* its own table (any proxy may have one) */
 	struct hp_server defsrv;  /* default-server */
 
 	struct http_proxy *next;

@@ -41,6 +41,7 @@
 struct pvs;
 struct ppool;
 struct rs_live;
+struct hst_store;
 
 #define HTTP_BUF_SIZE 16384 /* HAProxy's tune.bufsize: the largest head */
 
@@ -106,7 +107,6 @@ struct hstream {
 	int cfd, sfd;
 	struct ev_io cio, sio;
 	struct ev_timer timer;
-	uint64_t deadline_ms; /* the timer's, for the state's timeout */
 	struct fc_addr client, dst;
 
 	/* the server of the transaction (or the one kept alive from the last) */
@@ -119,6 +119,8 @@ struct hstream {
 	struct rs_live *ck_live; /* the server the persistence cookie names (one
 				  * reference), or NULL (http_cookie.c) */
 	struct fc_addr ck_addr;  /* its address */
+	struct hst_store **st_store; /* keys to store with the server that answers */
+	unsigned st_nstore;
 
 	struct hbuf cin, cout, sin, sout; /* client in/out, server in/out */
 	struct hs_txn *x; /* NULL while idle (hs_txn_get) */
@@ -137,7 +139,8 @@ struct hstream {
 	uint8_t skip_body;   /* the client asked HEAD: the body is read, not sent */
 	uint8_t close_client, close_server; /* after this transaction */
 	uint8_t head_seen;   /* bytes of the next head came */
-	uint8_t ck_direct;   /* the transaction goes to ck_live */
+	uint8_t ck_direct;   /* the transaction goes to ck_live (a persistence
+			      * cookie, or a stick table's entry: http_stick.c) */
 	uint64_t head_start_ms;	 /* accept, or the end of the last transaction */
 	uint64_t head_wall_ms;	 /* the same on the wall clock (the log's date) */
 };

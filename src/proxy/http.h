@@ -104,6 +104,18 @@ int hck_pick(struct hstream *s);
  * 0, or -1 if an edit did not fit (502). */
 int hck_response(struct hstream *s);
 
+/* ---- http_stick.c: stick tables (`stick on|match|store-*`) ---- */
+
+/* After the cookie: the backend's stick rules on the request (a match sets
+ * s->ck_live as a cookie does; store keys are kept).  0, or -1 out of
+ * memory (500). */
+int hst_request(struct hstream *s);
+/* The response head from s->live: store-response keys, then every kept
+ * key stored with that server. */
+void hst_response(struct hstream *s);
+/* Forget the kept keys (the transaction ends unanswered by a server). */
+void hst_clear(struct hstream *s);
+
 /* ---- http_log.c ---- */
 
 /* The transaction's line to the frontend's log targets (if it logs). */

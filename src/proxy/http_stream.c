@@ -193,6 +193,7 @@ void hstream_close(struct hstream *s, int rst)
 	hs_srv_inactive(s);
 	rs_live_unref(s->live);
 	rs_live_unref(s->ck_live);
+	hst_clear(s);
 	for (i = 0; i < s->ntried; i++)
 		rs_live_unref(s->tried[i]);
 	free(s->tried);
@@ -236,10 +237,8 @@ void hs_arm(struct hstream *s, unsigned ms)
 
 	if (!ms) {
 		loop_timer_stop(l, &s->timer);
-		s->deadline_ms = 0;
 		return;
 	}
-	s->deadline_ms = loop_now(l) + ms;
 	loop_timer_start(l, &s->timer, ms);
 }
 

@@ -305,7 +305,7 @@ void htxn_start(struct hstream *s, int hlen)
 	s->x->txn.be = be;
 	if (be != fe && req_rules(s, be))
 		return;
-	if (hck_request(s) < 0) {
+	if (hck_request(s) < 0 || hst_request(s) < 0) {
 		htxn_error(s, 500);
 		return;
 	}
@@ -464,6 +464,8 @@ int htxn_resp(struct hstream *s, int hlen)
 		answer_reply(s, s->be ? s->be : s->fe, &reply);
 		return -1;
 	}
+	if (v == HTTP_V_CONTINUE)
+		hst_response(s);
 	if (v == HTTP_V_ERROR || v == HTTP_V_TARPIT || hck_response(s) < 0 || fix_resp_conn(s) < 0 ||
 	    hbuf_take(s->pvs->px, &s->cout) < 0) {
 		htxn_error(s, 502);

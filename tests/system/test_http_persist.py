@@ -245,3 +245,130 @@ def test_cookie_of_a_down_server_as_haproxy(pair, origins):
     assert got[1] == ("200", "A", "", ["SRV=ca; path=/"], []), got[1]
     assert got[2][0] == "503", got[2]
     assert got[3] == ("200", "A", "", [], []), got[3]
+
+
+def shape(names):
+    """Servers renamed in order of first appearance: the pattern of who
+    answered, whichever server a balance started with."""
+    order = {}
+    return [order.setdefault(n, len(order)) for n in names]
+
+
+def who_answers(port, cases):
+    return [seen(ask(port, path=path, headers=h))[1] for path, h in cases]
+
+
+def runtime(path, cmd):
+    """A command on a stats socket: its answer's non-empty lines."""
+    with socket.socket(socket.AF_UNIX) as s:
+        s.settimeout(10)
+        s.connect(path)
+        s.sendall(cmd.encode() + b"\n")
+        data = b""
+        while True:
+            d = s.recv(65536)
+            if not d:
+                break
+            data += d
+    return [l for l in data.decode().split("\n") if l.strip()]
+
+
+def test_stick_tables_as_haproxy(pair, origins, tmp_path):
+    """stick on src / req.hdr() / req.cook() / url_param, match + store-request,
+    store-response and a table in another section: clients keep their
+    server under roundrobin, in the same pattern as haproxy."""
+    a, b = origins["A"].port, origins["B"].port
+    srv = ["a 127.0.0.1:%d" % a, "b 127.0.0.1:%d" % b]
+    rr = "balance roundrobin"
+
+    def sock(p):
+        """The stats socket of the program serving ports p."""
+        return str(tmp_path / ("s%d.sock" % p[0]))
+
+    def cfg(p):
+        return "global\n  stats socket %s level admin\n" % sock(p) + DEFAULTS + "".join([
+            listen(p[0], "src", [rr, "stick-table type ip size 100 expire 30s", "stick on src"], srv),
+            listen(p[1], "hdr", [rr, "stick-table type string len 8 size 100", "stick on req.hdr(x-user)"], srv),
+            listen(p[2], "cook", [rr, "stick-table type string size 100",
+                                  "stick on req.cook(sid) if { req.cook(sid) -m found }"], srv),
+            listen(p[3], "param", [rr, "stick-table type integer size 100", "stick match url_param(u)",
+                                   "stick store-request url_param(u)"], srv),
+            listen(p[4], "resp", [rr, "stick-table type string size 100", "stick match req.cook(sid)",
+                                  "stick store-response res.hdr(x-sid)"], srv),
+            listen(p[5], "other", [rr, "stick on req.hdr(x-user) table tbl"], srv),
+            "backend tbl\n  stick-table type string size 10\n",
+        ])
+
+    ports = pair(cfg, 6)
+    users = ["u1", "u2", "u3", "u1", "u2", "u3", "u1", "u4", "u2"]
+    cases = {
+        0: [("/", [])] * 5,
+        1: [("/", [("X-User", u)]) for u in users],
+        2: [("/", [("Cookie", "sid=%s" % u)]) for u in users] + [("/", [])] * 3,
+        3: [("/?u=%d" % (int(u[1]) * 7), []) for u in users],
+        4: [("/", [("Cookie", "sid=%s" % u), ("X-Resp", "X-Sid: %s" % u)]) for u in users],
+        5: [("/", [("X-User", u)]) for u in users],
+    }
+    diffs = []
+    for i, cs in sorted(cases.items()):
+        theirs = who_answers(ports["haproxy"][i], cs)
+        ours = who_answers(ports["fulcrum"][i], cs)
+        assert set(ours) <= {"A", "B"}, (i, ours)
+        if shape(theirs) != shape(ours):
+            diffs.append("listen %d: haproxy %s, fulcrum %s" % (i, theirs, ours))
+        if i == 0:
+            assert len(set(ours)) == 1, ours  # one client, one server
+        else:
+            # each user keeps the server it got first
+            first = {}
+            for key, who in zip(users, ours):
+                assert first.setdefault(key, who) == who, (i, ours)
+            assert len(set(ours[:len(users)])) == 2, (i, ours)
+    assert not diffs, "\n".join(diffs)
+    # the runtime API's view of the tables
+    tables = {who: runtime(sock(ports[who]), "show table") for who in ports}
+    assert sorted(tables["fulcrum"]) == sorted(tables["haproxy"]), tables
+    assert "# table: hdr, type: string, size:100, used:4" in tables["fulcrum"], tables
+    entries = {who: sorted(l.split(" ", 1)[1].split(" exp=")[0] for l in runtime(sock(ports[who]), "show table tbl")
+                           if l.startswith("0x")) for who in ports}
+    assert entries["fulcrum"] == entries["haproxy"] == ["key=u%d use=0" % i for i in (1, 2, 3, 4)], entries
+    assert runtime(sock(ports["fulcrum"]), "show table nope") == ["No such table"]
+    # the pattern a user of haproxy sees, stated once: u1 u2 u3 alternate
+    # under roundrobin, then come back to their own servers
+    hdr = who_answers(ports["fulcrum"][1], cases[1][:7])
+    assert hdr[0] == hdr[2] == hdr[3] == hdr[5] == hdr[6] != hdr[1] == hdr[4], hdr
+
+
+def test_stick_entry_follows_a_redispatched_client(pair, origins):
+    """A's check fails: the stuck client is sent to B, and the table now
+    says B, so it stays on B once A is back (both programs)."""
+    a, b = origins["A"].port, origins["B"].port
+    chk_port = fc.free_port()
+    chk = socket.socket()
+    chk.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    chk.bind(("127.0.0.1", chk_port))
+    chk.listen(64)
+    srv = ["a 127.0.0.1:%d check port %d inter 300 fall 1 rise 1" % (a, chk_port), "b 127.0.0.1:%d" % b]
+
+    def cfg(p):
+        return DEFAULTS + listen(p[0], "s", ["stick-table type string size 10", "stick on req.hdr(x-user)"], srv)
+
+    try:
+        ports = pair(cfg, 1)
+        u1 = [("X-User", "u1")]
+        for who in ("haproxy", "fulcrum"):
+            assert seen(ask(ports[who][0], headers=u1))[1] == "A", who  # balance first
+        chk.close()
+        for who in ("haproxy", "fulcrum"):
+            fc.wait_until(lambda: seen(ask(ports[who][0], headers=u1))[1] == "B", 30.0,
+                          "%s sends u1 to B once A is down" % who)
+        chk = socket.socket()
+        chk.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        chk.bind(("127.0.0.1", chk_port))
+        chk.listen(64)
+        for who in ("haproxy", "fulcrum"):
+            fc.wait_until(lambda: seen(ask(ports[who][0]))[1] == "A", 30.0, "%s has A back" % who)
+        for who in ("haproxy", "fulcrum"):
+            assert [seen(ask(ports[who][0], headers=u1))[1] for _ in range(3)] == ["B"] * 3, who
+    finally:
+        chk.close()

@@ -1,0 +1,195 @@
+/* Stick tables in the HTTP engine: a backend's `stick` rules (read by
+ * src/http/stick_rule.c) on each transaction, as HAProxy 2.6 runs them.
+ *
+ *   request   rules in order; a match/on rule whose condition holds and
+ *             whose key is in its table sends the request to the server
+ *             stored there if that server may take it (up or draining, or
+ *             any state with `option persist`), unless the persistence
+ *             cookie chose already; the first store-request/on rule per
+ *             table keeps its key for later.
+ *   response  store-response rules add their keys (response fetches);
+ *             then each kept key is stored with the server that answered,
+ *             so a client whose server went down and was redispatched
+ *             sticks to the new one.
+ *
+ * A key is the sample cast to the table's type: ip (IPv4 only), ipv6 (an
+ * IPv4 address mapped), integer, string and binary cut at `len`.  The
+ * tables are process-wide (stktable.h); a stream holds only its kept
+ * keys, freed when its transaction ends. */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "http/acl.h"
+#include "http/rules.h"
+#include "http/sample.h"
+#include "model/model.h"
+#include "proxy/http.h"
+#include "proxy/proxy.h"
+#include "proxy/stktable.h"
+
+#define HST_KEY_MAX 1024 /* the longest `len` the reader takes */
+
+struct hst_store {
+	struct stktable *t;
+	size_t klen;
+	unsigned char key[];
+};
+
+/* The sample's key for table d in k[HST_KEY_MAX]: its length, or 0 if the
+ * sample has no such form (an IPv6 address for an ip table). */
+static size_t key_of(const struct hp_stick_table *d, struct sample *sm, unsigned char *k)
+{
+	static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+	size_t n;
+
+	switch (d->type) {
+	case HP_ST_IP:
+		if (!smp_cast(sm, SMP_T_ADDR) || sm->addr.family != AF_INET)
+			return 0;
+		memcpy(k, &sm->addr.u.v4, 4);
+		return 4;
+	case HP_ST_IPV6:
+		if (!smp_cast(sm, SMP_T_ADDR))
+			return 0;
+		if (sm->addr.family == AF_INET) {
+			memcpy(k, mapped, 12);
+			memcpy(k + 12, &sm->addr.u.v4, 4);
+		} else {
+			memcpy(k, &sm->addr.u.v6, 16);
+		}
+		return 16;
+	case HP_ST_INT:
+		if (!smp_cast(sm, SMP_T_SINT))
+			return 0;
+		memcpy(k, &sm->sint, sizeof(sm->sint));
+		return sizeof(sm->sint);
+	case HP_ST_STR:
+	case HP_ST_BIN:
+		if (!smp_cast(sm, SMP_T_STR))
+			return 0;
+		n = sm->len < d->len ? sm->len : d->len;
+		if (n > HST_KEY_MAX)
+			n = HST_KEY_MAX;
+		memcpy(k, sm->str, n);
+		return n ? n : 0;
+	default:
+		return 0;
+	}
+}
+
+/* The rule's key on the transaction, and its table: 0 if the rule does
+ * not apply (condition, missing sample, no table). */
+static size_t rule_key(struct hstream *s, const struct stick_rule *r, unsigned char *k,
+		       struct stktable **t)
+{
+	struct smp_ctx c = {.t = &s->x->txn};
+	struct sample sm;
+	size_t n;
+
+	if (!cond_eval(r->cond, &s->x->txn) || !smp_eval(&r->expr, &c, &sm))
+		return 0;
+	n = key_of(&r->tpx->stick, &sm, k);
+	if (!n)
+		return 0;
+	*t = stktable_find(r->tpx->name, &r->tpx->stick);
+	return *t ? n : 0;
+}
+
+/* Keep key for the response, once per table; -1 out of memory. */
+static int keep(struct hstream *s, struct stktable *t, const unsigned char *k, size_t n)
+{
+	struct hst_store *st, **v;
+	unsigned i;
+
+	for (i = 0; i < s->st_nstore; i++)
+		if (s->st_store[i]->t == t)
+			return 0;
+	v = realloc(s->st_store, (s->st_nstore + 1) * sizeof(*v));
+	if (!v)
+		return -1;
+	s->st_store = v;
+	st = malloc(sizeof(*st) + n);
+	if (!st)
+		return -1;
+	st->t = t;
+	st->klen = n;
+	memcpy(st->key, k, n);
+	s->st_store[s->st_nstore++] = st;
+	return 0;
+}
+
+void hst_clear(struct hstream *s)
+{
+	unsigned i;
+
+	for (i = 0; i < s->st_nstore; i++)
+		free(s->st_store[i]);
+	free(s->st_store);
+	s->st_store = NULL;
+	s->st_nstore = 0;
+}
+
+/* The server named `name` of the backend, if it may take the request. */
+static const struct real_server *usable(const struct hstream *s, const char *name)
+{
+	const struct real_server *rs;
+
+	for (rs = s->be->pool->rs; rs; rs = rs->next)
+		if (rs->name && !strcmp(rs->name, name))
+			return rs_available(rs) || rs->live->admin == RS_ADMIN_DRAIN ||
+					       (s->be->options & HP_OPT_PERSIST)
+				       ? rs
+				       : NULL;
+	return NULL;
+}
+
+int hst_request(struct hstream *s)
+{
+	unsigned char k[HST_KEY_MAX];
+	char name[STK_SRV_NAME];
+	const struct stick_rule *r;
+	const struct real_server *rs;
+	struct stktable *t;
+	size_t n;
+
+	hst_clear(s);
+	if (!s->be->rules)
+		return 0;
+	for (r = s->be->rules->stick; r; r = r->next) {
+		if (r->kind == STICK_STORE_RESP || !(n = rule_key(s, r, k, &t)))
+			continue;
+		if ((r->kind & STICK_MATCH) && !s->ck_direct &&
+		    stktable_get(t, k, n, loop_now(hs_loop(s)), name) && (rs = usable(s, name))) {
+			rs_live_unref(s->ck_live);
+			s->ck_live = rs_live_ref(rs->live);
+			s->ck_addr = rs->addr;
+			s->ck_direct = 1;
+		}
+		if ((r->kind & STICK_STORE_REQ) && keep(s, t, k, n) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+void hst_response(struct hstream *s)
+{
+	unsigned char k[HST_KEY_MAX];
+	const struct stick_rule *r;
+	const struct real_server *rs;
+	struct stktable *t;
+	unsigned i;
+	size_t n;
+
+	if (!s->be || !s->be->rules || !s->be->pool || !s->live)
+		return;
+	for (r = s->be->rules->stick; r; r = r->next)
+		if (r->kind == STICK_STORE_RESP && (n = rule_key(s, r, k, &t)))
+			(void)keep(s, t, k, n); /* out of memory: not stored, as a full table */
+	for (rs = s->be->pool->rs; rs && rs->live != s->live; rs = rs->next)
+		;
+	for (i = 0; rs && rs->name && i < s->st_nstore; i++)
+		(void)stktable_put(s->st_store[i]->t, s->st_store[i]->key, s->st_store[i]->klen, rs->name,
+				   loop_now(hs_loop(s)));
+	hst_clear(s);
+}
