@@ -3,7 +3,8 @@
 # nginx origin serving a small file:
 #
 #   direct     wrk -> nginx
-#   fulcrum    -> fulcrum run as haproxy, mode http (one thread)      -> nginx
+#   fulcrum1   -> fulcrum run as haproxy, mode http, nbthread 1       -> nginx
+#   fulcrumN   -> the same with fulcrum's default threads (1 per CPU) -> nginx
 #   haproxy1   -> HAProxy 2.6 mode http, nbthread 1 (like for like)   -> nginx
 #   haproxyN   -> HAProxy 2.6 mode http, default threads              -> nginx
 #
@@ -40,6 +41,7 @@ P_ORIGIN=18180
 P_FULCRUM=18181
 P_HAP1=18182
 P_HAPN=18183
+P_FULCRUMN=18184
 TMP=""
 PIDS=()
 
@@ -110,27 +112,22 @@ EOF
 declare -A PORT PID
 PORT[direct]=$P_ORIGIN
 PID[direct]=""
-hap_cfg $P_FULCRUM "" >"$TMP/fulcrum.cfg"
-"$HAP_FULCRUM" -db -q -f "$TMP/fulcrum.cfg" >"$TMP/fulcrum.log" 2>&1 &
-PIDS+=($!)
-PORT[fulcrum]=$P_FULCRUM
-PID[fulcrum]=$!
-wait_port $P_FULCRUM "$!" fulcrum
-hap_cfg $P_HAP1 "nbthread 1" >"$TMP/haproxy1.cfg"
-haproxy -db -q -f "$TMP/haproxy1.cfg" >"$TMP/haproxy1.log" 2>&1 &
-PIDS+=($!)
-PORT[haproxy1]=$P_HAP1
-PID[haproxy1]=$!
-wait_port $P_HAP1 "$!" haproxy1
-hap_cfg $P_HAPN "# default threads" >"$TMP/haproxyN.cfg"
-haproxy -db -q -f "$TMP/haproxyN.cfg" >"$TMP/haproxyN.log" 2>&1 &
-PIDS+=($!)
-PORT[haproxyN]=$P_HAPN
-PID[haproxyN]=$!
-wait_port $P_HAPN "$!" haproxyN
+# start LABEL PROGRAM PORT GLOBAL-LINE: one proxy on the same haproxy.cfg
+start() {
+	hap_cfg "$3" "$4" >"$TMP/$1.cfg"
+	"$2" -db -q -f "$TMP/$1.cfg" >"$TMP/$1.log" 2>&1 &
+	PIDS+=($!)
+	PORT[$1]=$3
+	PID[$1]=$!
+	wait_port "$3" "$!" "$1"
+}
+start fulcrum1 "$HAP_FULCRUM" $P_FULCRUM "nbthread 1"
+start fulcrumN "$HAP_FULCRUM" $P_FULCRUMN "# default threads"
+start haproxy1 haproxy $P_HAP1 "nbthread 1"
+start haproxyN haproxy $P_HAPN "# default threads"
 
 HZ=$(getconf CLK_TCK)
-PROXIES=(fulcrum haproxy1 haproxyN)
+PROXIES=(fulcrum1 fulcrumN haproxy1 haproxyN)
 TARGETS=(direct "${PROXIES[@]}")
 declare -A IDLE RPS CPU P50 P99 PMAX
 
@@ -195,10 +192,10 @@ ratio() {
 		r = a / b; ok = how == "ge" ? r >= aim : r <= aim
 		printf "%-34s %6.2f  aim %s %s: %s\n", name, r, how == "ge" ? ">=" : "<=", aim, ok ? "met" : "missed" }'
 }
-echo "fulcrum / haproxyN:"
-ratio "requests/s keep-alive" "${RPS[fulcrum.keepalive]}" "${RPS[haproxyN.keepalive]}" 1.2 ge
-ratio "requests/s close" "${RPS[fulcrum.close]}" "${RPS[haproxyN.close]}" 1.2 ge
-ratio "CPU per request keep-alive" "${CPU[fulcrum.keepalive]}" "${CPU[haproxyN.keepalive]}" 0.8 le
-ratio "CPU per request close" "${CPU[fulcrum.close]}" "${CPU[haproxyN.close]}" 0.8 le
-ratio "p99 at half HAProxy's maximum" "${P99[fulcrum]}" "${P99[haproxyN]}" 1.0 le
-ratio "memory per idle connection" "${IDLE[fulcrum]}" "${IDLE[haproxyN]}" 0.5 le
+echo "fulcrumN / haproxyN (each with its default threads):"
+ratio "requests/s keep-alive" "${RPS[fulcrumN.keepalive]}" "${RPS[haproxyN.keepalive]}" 1.2 ge
+ratio "requests/s close" "${RPS[fulcrumN.close]}" "${RPS[haproxyN.close]}" 1.2 ge
+ratio "CPU per request keep-alive" "${CPU[fulcrumN.keepalive]}" "${CPU[haproxyN.keepalive]}" 0.8 le
+ratio "CPU per request close" "${CPU[fulcrumN.close]}" "${CPU[haproxyN.close]}" 0.8 le
+ratio "p99 at half HAProxy's maximum" "${P99[fulcrumN]}" "${P99[haproxyN]}" 1.0 le
+ratio "memory per idle connection" "${IDLE[fulcrumN]}" "${IDLE[haproxyN]}" 0.5 le

@@ -3,9 +3,9 @@
 # and wrk first).  In one run, on 127.0.0.1 only, against one nginx origin:
 #
 #   direct     wrk/python -> nginx
-#   fulcrum    -> fulcrum, lb_kind PROXY (one thread, splice relay) -> nginx
+#   fulcrum    -> fulcrum, lb_kind PROXY, nbthread 1 (splice relay)   -> nginx
 #   fulcrum_sk -> the same with proxy_relay sockmap (the kernel relays) -> nginx
-#   fulcrumN   -> the same with nbthread = the CPUs (worker threads)     -> nginx
+#   fulcrumN   -> fulcrum as installed: default threads (1 per CPU)  -> nginx
 #   haproxy1   -> HAProxy 2.6 mode tcp, nbthread 1 (like for like)   -> nginx
 #   haproxy1s  -> the same with option splice-request/-response      -> nginx
 #   haproxyN   -> HAProxy 2.6 mode tcp, default threads (1 per CPU)  -> nginx
@@ -157,11 +157,10 @@ start_fulcrum() {
 	PID[$1]=$!
 	wait_port "$2" "$!" "fulcrum ($1)" "$TMP/$1.log"
 }
-start_fulcrum fulcrum "$P_FULCRUM" ""
-start_fulcrum fulcrum_sk "$P_FULCRUM_SK" "proxy_relay sockmap"
-# as many workers as HAProxy's default threads: one per CPU we may run on
-NCPU=$(nproc)
-start_fulcrum fulcrumN "$P_FULCRUMN" "nbthread $NCPU"
+start_fulcrum fulcrum "$P_FULCRUM" "nbthread 1"
+start_fulcrum fulcrum_sk "$P_FULCRUM_SK" 'nbthread 1\n\tproxy_relay sockmap'
+# fulcrum's default, like HAProxy's: a worker per CPU we may run on
+start_fulcrum fulcrumN "$P_FULCRUMN" "# nbthread: fulcrum's default"
 
 # start_haproxy LABEL PORT NBTHREAD-LINE OPTIONS-LINE
 start_haproxy() {
@@ -176,6 +175,9 @@ start_haproxy haproxy1 "$P_HAP1" "nbthread 1" ""
 start_haproxy haproxy1s "$P_HAP1S" "nbthread 1" 'option splice-request\n\toption splice-response'
 start_haproxy haproxyN "$P_HAPN" "# nbthread: HAProxy's default" ""
 HAPN_THREADS=$(find "/proc/${PID[haproxyN]}/task" -mindepth 1 -maxdepth 1 | wc -l)
+# fulcrumN's workers (fulcrum-wN; none when it serves from its main loop)
+NCPU=$(grep -l '^fulcrum-w' /proc/"${PID[fulcrumN]}"/task/*/comm 2>/dev/null | wc -l)
+[ "$NCPU" -gt 0 ] || NCPU=1
 TARGETS=(direct fulcrum fulcrum_sk fulcrumN haproxy1 haproxy1s haproxyN)
 [ -n "${BENCH_TARGETS:-}" ] && read -r -a TARGETS <<<"$BENCH_TARGETS"
 

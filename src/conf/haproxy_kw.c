@@ -439,6 +439,8 @@ static int kw_stats(struct hp_read *r, struct hp_px *px, struct hp_words *w, cha
 		if (len >= sizeof(cond))
 			return err_set(err, errlen, "stats admin: condition too long");
 		s->admin = 1;
+		if (http_rules_parse(px->hp, w->args, w->n, r->file, r->line, err, errlen) < 0)
+			return -1;
 		return set_str(&s->admin_cond, cond, err, errlen);
 	}
 	if (w->n != 3)

@@ -118,6 +118,11 @@ struct ld_virtual {
 	int ops;
 
 	struct ld_real_line *reals; /* in file order */
+	/* pacemaker_* / real_server_script (ldirectord_source.c): owned until
+	 * the pool takes it, or NULL */
+	struct pool_source *source;
+	int forward;	  /* forward=gate|masq|ipip (enum fwd_method); LD_UNSET = the real= lines' */
+	int forward_line;
 	struct ld_virtual *next;
 };
 

@@ -30,6 +30,7 @@
 #include "core/err.h"
 #include "kw/lexer.h"
 #include "model/model.h"
+#include "model/source.h"
 
 /* ---- where a line goes ---- */
 
@@ -311,6 +312,7 @@ static void ld_build(struct kw_ctx *c, const struct ld_virtual *v)
 	}
 	ld_vs_settings(c, v, vs);
 	ld_reals(c, v, vs);
+	ld_source_finish(c, (struct ld_virtual *)v, vs);
 	ld_sorry(c, v, vs);
 	config_add_vs(c->cfg, vs);
 }
@@ -325,6 +327,7 @@ static void ld_virtual_free(struct ld_virtual *v)
 		free(l);
 	}
 	ld_settings_free(&v->set);
+	pool_source_free(v->source);
 	free(v->where);
 	free(v->request);
 	free(v->receive);

@@ -3,7 +3,9 @@
  *                       each line goes, and the model built at the end;
  *   ldirectord_kw.c     the keyword tables: global, per virtual, both;
  *   ldirectord_real.c   addresses and ports, virtual=, real=, fallback=;
- *   ldirectord_check.c  checktype/service to fulcrum's checkers.
+ *   ldirectord_check.c  checktype/service to fulcrum's checkers;
+ *   ldirectord_source.c pacemaker_* and real_server_script: servers from
+ *                       the cluster or a script.
  * doc/config.md "ldirectord.cf" is the user's side of it. */
 #ifndef FC_CONF_LDIRECTORD_H
 #define FC_CONF_LDIRECTORD_H
@@ -29,6 +31,8 @@ void ld_settings_free(struct ld_settings *s);
 /* A port: a number (1..65535) or a service name of /etc/services for
  * `protocol` (IPPROTO_TCP/UDP). */
 int ld_port(const char *s, int protocol, uint16_t *port, char *err, size_t errlen);
+/* gate, masq, ipip into *fwd (enum fwd_method); -1 for another word. */
+int ld_method(const char *s, int *fwd);
 /* fallback= / fallback6= (af: AF_INET / AF_INET6) into f. */
 int ld_fallback_parse(const char *value, int af, struct ld_fallback *f, char *err, size_t errlen);
 /* virtual= / virtual6=: the address and port (or the firewall mark) of v
@@ -50,5 +54,17 @@ void ld_rs_checks(struct kw_ctx *c, const struct ld_virtual *v, const struct vir
 /* The service ldirectord guesses for a virtual port (21 ftp, 80 http...;
  * LD_SVC_NONE for the others). */
 int ld_service_of_port(unsigned port);
+
+/* ldirectord_source.c: the keys pacemaker_* and real_server_script of a
+ * virtual section (obj: its struct ld_virtual); ld_source_finish gives the
+ * pool built from v its source, with the checks the section's real= lines
+ * get. */
+int ld_pacemaker_key(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
+		     size_t errlen);
+int ld_real_server_script(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
+			  size_t errlen);
+/* forward=gate|masq|ipip: the section's method without real= lines */
+int ld_forward(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err, size_t errlen);
+void ld_source_finish(struct kw_ctx *c, struct ld_virtual *v, struct virtual_server *vs);
 
 #endif

@@ -158,6 +158,7 @@ static int p_virtual(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char
 	v->protocol = LD_UNSET;
 	v->service = LD_UNSET;
 	v->persistent = LD_UNSET;
+	v->forward = LD_UNSET;
 	ld_settings_init(&v->set);
 	for (vp = &r->vs; *vp; vp = &(*vp)->next)
 		;
@@ -593,6 +594,19 @@ const struct kw ld_kw_virtual[] = {
     {"load", p_ignored, 1, 1, KW_NOBLOCK},
     {"servicename", p_ignored, 0, 1, KW_NOBLOCK},
     {"comment", p_ignored, 0, 1, KW_NOBLOCK},
+    /* fulcrum extensions: servers from the cluster or a script */
+    {"pacemaker_resource", ld_pacemaker_key, 1, 1, KW_NOBLOCK},
+    {"pacemaker_attribute", ld_pacemaker_key, 1, 1, KW_NOBLOCK},
+    {"pacemaker_weight", ld_pacemaker_key, 1, 1, KW_NOBLOCK},
+    {"pacemaker_default_weight", ld_pacemaker_key, 1, 1, KW_NOBLOCK},
+    {"pacemaker_address", ld_pacemaker_key, 1, 1, KW_NOBLOCK},
+    {"pacemaker_port", ld_pacemaker_key, 1, 1, KW_NOBLOCK},
+    {"pacemaker_interval", ld_pacemaker_key, 1, 1, KW_NOBLOCK},
+    {"pacemaker_timeout", ld_pacemaker_key, 1, 1, KW_NOBLOCK},
+    {"pacemaker_crm_mon", ld_pacemaker_key, 1, 1, KW_NOBLOCK},
+    {"pacemaker_corosync_conf", ld_pacemaker_key, 1, 1, KW_NOBLOCK},
+    {"real_server_script", ld_real_server_script, 1, 1, KW_NOBLOCK},
+    {"forward", ld_forward, 1, 1, KW_NOBLOCK},
     {NULL},
 };
 

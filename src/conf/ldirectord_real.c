@@ -109,7 +109,7 @@ static const struct kw_enum ld_methods[] = {
     {NULL},
 };
 
-static int ld_method(const char *s, int *fwd)
+int ld_method(const char *s, int *fwd)
 {
 	unsigned i;
 
@@ -484,6 +484,9 @@ void ld_reals(struct kw_ctx *c, const struct ld_virtual *v, struct virtual_serve
 	const struct ld_real_line *l;
 	int first_line = 0;
 
+	/* forward=: the section's method, which its real= lines must share */
+	if (v->forward != LD_UNSET)
+		ld_same_method(c, vs, v->forward, &first_line, v->file, v->forward_line);
 	for (l = v->reals; l; l = l->next)
 		ld_real(c, v, vs, l, &first_line);
 }

@@ -30,6 +30,7 @@
 #include "conf/ka.h"
 #include "conf/source_kw.h"
 #include "core/err.h"
+#include "kw/lexer-t.h"
 #include "model/model.h"
 #include "model/source.h"
 
@@ -90,6 +91,7 @@ static int p_address(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char
 	struct fc_addr a;
 	unsigned i;
 
+	memset(&a, 0, sizeof(a)); /* port 0 (addr_parse_ip leaves it) */
 	if (kw_ip(st, 1, &a, err, errlen) < 0)
 		return -1;
 	for (i = 0; i < s->n_addrs; i++)
@@ -140,27 +142,81 @@ const struct kw_block conf_blk_pcmk = {"pacemaker_real_servers", kw_pcmk, kw_src
 				       NULL};
 const struct kw_block conf_blk_script = {"real_server_script", NULL, kw_src_checkers, NULL, NULL};
 
-/* The pool's source, or an error naming where the first one was given. */
-static struct pool_source *source_start(struct kw_ctx *c, struct pool *p,
-					enum pool_source_kind kind, const struct kw_stmt *st,
-					char *err, size_t errlen)
+const struct conf_source_words conf_source_ka = {"a virtual_server", "pacemaker_real_servers",
+						   "real_server_script"};
+
+struct pool_source *conf_source_open(struct config *cfg, struct pool_source **slot,
+				     enum pool_source_kind kind, int reuse,
+				     const struct conf_source_words *w, const char *file, int line,
+				     char *err, size_t errlen)
 {
-	if (p->source) {
-		err_set(err, errlen,
-			"a virtual_server takes one source of servers: %s given at %s:%d already",
-			p->source->kind == SRC_PACEMAKER ? "pacemaker_real_servers"
-							 : "real_server_script",
-			p->source->file, p->source->line);
+	struct pool_source *have = *slot;
+
+	if (have && reuse && have->kind == kind)
+		return have;
+	if (have) {
+		err_set(err, errlen, "%s takes one source of servers: %s given at %s:%d already",
+			w->noun, have->kind == SRC_PACEMAKER ? w->pcmk : w->script, have->file,
+			have->line);
 		return NULL;
 	}
-	p->source = pool_source_new(kind);
-	if (!p->source) {
+	have = pool_source_new(kind);
+	if (!have) {
 		err_set(err, errlen, "out of memory");
 		return NULL;
 	}
-	p->source->file = config_intern_file(c->cfg, st->kw->file);
-	p->source->line = st->kw->line;
-	return p->source;
+	have->file = config_intern_file(cfg, file);
+	have->line = line;
+	*slot = have;
+	return have;
+}
+
+int conf_source_kw(struct kw_ctx *c, struct pool_source *s, const struct kw_stmt *st, char *err,
+		   size_t errlen)
+{
+	const struct kw *k;
+
+	for (k = kw_pcmk; k->name && strcmp(k->name, st->kw->text); k++)
+		;
+	if (!k->name)
+		return err_set(err, errlen, "unknown keyword '%s'", st->kw->text);
+	if (st->argc < k->min_args || st->argc > k->max_args)
+		return err_set(err, errlen, "%s takes %u argument%s, not %u", k->name, k->min_args,
+			       k->min_args == 1 ? "" : "s", st->argc);
+	return k->parse ? k->parse(c, s, st, err, errlen) : kw_slot_set(c, s, k, st, err, errlen);
+}
+
+int conf_source_script(struct pool_source *s, const struct kw_stmt *st, char *err, size_t errlen)
+{
+	unsigned ms = SRC_DEFAULT_INTERVAL_MS;
+
+	if (!st->argc || !st->args[0].text[0])
+		return err_set(err, errlen, "%s: empty command", st->kw->text);
+	if (st->argc == 2 && kw_secs_ms(st, 1, SRC_INTERVAL_MAX_MS, &ms, err, errlen) < 0)
+		return -1;
+	if (ms < 100)
+		return err_set(err, errlen, "%s: interval %s is below 0.1 s", st->kw->text,
+			       st->args[1].text);
+	s->interval_ms = ms;
+	return kw_str(st, 0, &s->script, err, errlen);
+}
+
+void conf_source_stmt(struct kw_stmt *st, struct token *toks, const char *file, int line,
+		      const char *name, char *const *words, unsigned n)
+{
+	unsigned i;
+
+	memset(st, 0, sizeof(*st));
+	memset(toks, 0, (n + 1) * sizeof(*toks));
+	for (i = 0; i <= n; i++) {
+		toks[i].type = TOK_WORD;
+		toks[i].file = file;
+		toks[i].line = line;
+		toks[i].text = (char *)(i ? words[i - 1] : name);
+	}
+	st->kw = &toks[0];
+	st->args = &toks[1];
+	st->argc = n;
 }
 
 int conf_pacemaker_real_servers(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
@@ -169,7 +225,8 @@ int conf_pacemaker_real_servers(struct kw_ctx *c, void *obj, const struct kw_stm
 	struct vs_state *vss = obj;
 	struct pool_source *s;
 
-	s = source_start(c, vss->pool, SRC_PACEMAKER, st, err, errlen);
+	s = conf_source_open(c->cfg, &vss->pool->source, SRC_PACEMAKER, 0, &conf_source_ka,
+			     st->kw->file, st->kw->line, err, errlen);
 	if (!s)
 		return -1;
 	kw_body(c, &conf_blk_pcmk, s, st->kw);
@@ -180,21 +237,20 @@ int conf_real_server_script(struct kw_ctx *c, void *obj, const struct kw_stmt *s
 			    size_t errlen)
 {
 	struct vs_state *vss = obj;
-	struct pool_source *s;
-	unsigned ms = SRC_DEFAULT_INTERVAL_MS;
+	struct pool_source tmp = {0}, *s;
 
-	if (!st->args[0].text[0])
-		return err_set(err, errlen, "real_server_script: empty command");
-	if (st->argc == 2 && kw_secs_ms(st, 1, SRC_INTERVAL_MAX_MS, &ms, err, errlen) < 0)
+	/* the values first: a refused one leaves no source behind */
+	if (conf_source_script(&tmp, st, err, errlen) < 0)
 		return -1;
-	if (ms < 100)
-		return err_set(err, errlen, "real_server_script: interval %s is below 0.1 s",
-			       st->args[1].text);
-	s = source_start(c, vss->pool, SRC_SCRIPT, st, err, errlen);
-	if (!s)
+	s = conf_source_open(c->cfg, &vss->pool->source, SRC_SCRIPT, 0, &conf_source_ka,
+			     st->kw->file, st->kw->line, err, errlen);
+	if (!s) {
+		free(tmp.script);
 		return -1;
-	s->interval_ms = ms;
+	}
+	s->script = tmp.script;
+	s->interval_ms = tmp.interval_ms;
 	if (st->has_block)
 		kw_body(c, &conf_blk_script, s, st->kw);
-	return kw_str(st, 0, &s->script, err, errlen);
+	return 0;
 }

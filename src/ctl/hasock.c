@@ -1,5 +1,6 @@
 /* HAProxy's stats socket (ctl/hasock.h). */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -342,6 +343,31 @@ static int listen_at(const char *path, char *err, size_t errlen)
 	return fd;
 }
 
+/* `stats socket fd@N`: a listening socket the parent passed (varnishtest
+ * does), used as it is and never unlinked. */
+static int inherited(const char *path, char *err, size_t errlen)
+{
+	int fd, on = 0, fl;
+	socklen_t len = sizeof(on);
+	char *end;
+	long v = strtol(path + 3, &end, 10);
+
+	if (!path[3] || *end || v < 3 || v > 65535)
+		return err_set(err, errlen, "stats socket %s: not fd@N (N a descriptor from 3)", path);
+	fd = (int)v;
+	if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &on, &len) < 0 || !on)
+		return err_set(err, errlen, "stats socket %s: not a listening socket", path);
+	fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0 || fcntl(fd, F_SETFD, FD_CLOEXEC) < 0)
+		return err_set(err, errlen, "stats socket %s: %s", path, strerror(errno));
+	return fd;
+}
+
+static int is_fd(const char *path)
+{
+	return !strncmp(path, "fd@", 3);
+}
+
 int hasock_start_all(struct fulcrum *fc, struct hasock **out, char *err, size_t errlen)
 {
 	const struct hp_global *g = fc->cfg ? fc->cfg->hp_global : NULL;
@@ -350,7 +376,8 @@ int hasock_start_all(struct fulcrum *fc, struct hasock **out, char *err, size_t 
 
 	*out = NULL;
 	for (i = 0; g && i < g->n_stats_sockets; i++) {
-		int fd = listen_at(g->stats_sockets[i], err, errlen);
+		const char *path = g->stats_sockets[i];
+		int fd = is_fd(path) ? inherited(path, err, errlen) : listen_at(path, err, errlen);
 
 		/* HAProxy would not start; the services matter more than a
 		 * monitoring socket (a verbatim file's /var/lib/haproxy/stats
@@ -363,7 +390,8 @@ int hasock_start_all(struct fulcrum *fc, struct hasock **out, char *err, size_t 
 		if (!s || !(s->path = strdup(g->stats_sockets[i]))) {
 			free(s);
 			close(fd);
-			unlink(g->stats_sockets[i]);
+			if (!is_fd(path))
+				unlink(path);
 			err_set(err, errlen, "out of memory");
 			goto fail;
 		}
@@ -395,7 +423,8 @@ void hasock_stop_all(struct hasock *list)
 			client_close(s->clients);
 		loop_io_del(s->fc->loop, &s->io);
 		close(s->fd);
-		unlink(s->path);
+		if (!is_fd(s->path))
+			unlink(s->path);
 		free(s->path);
 		free(s);
 	}

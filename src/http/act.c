@@ -60,6 +60,18 @@ static int parse_del_hdr(struct http_act *a, const struct act_pctx *pc)
 	return set_name(a, pc);
 }
 
+/* use-service NAME: the services HAProxy 2.6 has that fulcrum serves */
+static int parse_service(struct http_act *a, const struct act_pctx *pc)
+{
+	if (pc->nargs != 1)
+		return err_set(pc->err, pc->errlen, "expects a service name (prometheus-exporter)");
+	if (strcmp(pc->args[0], "prometheus-exporter"))
+		return err_set(pc->err, pc->errlen,
+			       "unknown service '%s' (fulcrum serves prometheus-exporter)",
+			       pc->args[0]);
+	return 0;
+}
+
 static const struct act_kw act_kws[] = {
 	{"allow", ACT_ALLOW, ACT_W_REQ | ACT_W_RESP | ACT_W_AFTER, parse_none},
 	{"deny", ACT_DENY, ACT_W_REQ | ACT_W_RESP, act_parse_reply},
@@ -83,6 +95,7 @@ static const struct act_kw act_kws[] = {
 	{"unset-var", ACT_UNSET_VAR, ACT_W_REQ | ACT_W_RESP | ACT_W_AFTER, act_parse_expr},
 	{"set-src", ACT_SET_SRC, ACT_W_REQ, act_parse_expr},
 	{"set-status", ACT_SET_STATUS, ACT_W_RESP | ACT_W_AFTER, act_parse_status},
+	{"use-service", ACT_USE_SERVICE, ACT_W_REQ, parse_service},
 	{NULL},
 };
 
@@ -393,6 +406,8 @@ static enum http_verdict act_one(const struct http_act *a, struct http_txn *t, s
 	case ACT_SET_STATUS:
 		h1_set_status(m, a->code);
 		return HTTP_V_CONTINUE;
+	case ACT_USE_SERVICE:
+		return HTTP_V_SERVICE;
 	default:
 		return act_run_uri(a, t, m);
 	}

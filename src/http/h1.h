@@ -75,6 +75,10 @@ size_t h1_emit_head(const struct h1_msg *m, char *out, size_t cap);
  * CRLF, more than 16 hex digits, trailers over the limit). */
 void h1_chunk_init(struct h1_chunk *c);
 ssize_t h1_chunk_scan(struct h1_chunk *c, const char *buf, size_t len);
+/* A whole chunked body that h1_chunk_scan passed, decoded in place: the
+ * chunks' data one after the other (extensions and trailers dropped).
+ * Returns the data's length. */
+size_t h1_dechunk(char *buf, size_t len);
 
 /* The reason phrase HAProxy uses for a status ("OK", "Not Found", ...). */
 const char *h1_reason(unsigned status);

@@ -10,6 +10,8 @@
  * controls but HTAB; a chunk's data is followed by CRLF exactly; trailer
  * lines hold no NUL, bare CR or LF.  Extensions and trailers are bounded
  * so a peer cannot make us scan forever without a byte of data. */
+#include <string.h>
+
 #include "http/h1.h"
 
 #define CHUNK_DIGITS_MAX 16    /* a size fits 64 bits */
@@ -141,4 +143,28 @@ ssize_t h1_chunk_scan(struct h1_chunk *c, const char *buf, size_t len)
 		i++;
 	}
 	return (ssize_t)i;
+}
+
+size_t h1_dechunk(char *buf, size_t len)
+{
+	size_t in = 0, out = 0;
+
+	while (in < len) {
+		uint64_t size = 0;
+		int h;
+
+		while (in < len && (h = hex_val((unsigned char)buf[in])) >= 0) {
+			size = (size << 4) | (uint64_t)h;
+			in++;
+		}
+		while (in < len && buf[in] != '\n')
+			in++; /* blanks, extensions, CR */
+		in++;
+		if (!size || size > len - (in < len ? in : len))
+			break; /* the last chunk (trailers follow), or not what the scanner passed */
+		memmove(buf + out, buf + in, (size_t)size);
+		out += (size_t)size;
+		in += (size_t)size + 2; /* CRLF */
+	}
+	return out;
 }

@@ -37,6 +37,7 @@ enum act_kind {
 	ACT_UNSET_VAR,
 	ACT_SET_SRC,	/* set-src EXPR */
 	ACT_SET_STATUS, /* http-response set-status N [reason R] */
+	ACT_USE_SERVICE, /* use-service prometheus-exporter: the engine answers */
 };
 
 /* The answer of deny / return / tarpit: a status and optionally a body
@@ -115,6 +116,7 @@ struct http_rules {
 	struct acl *anon;  /* anonymous and predefined ACLs the conditions use */
 	struct http_act *req, *resp, *after;
 	struct use_be *use_be;
+	struct cond *stats_admin; /* `stats admin if|unless COND`, or NULL */
 	struct stick_rule *stick; /* in order */
 };
 
@@ -126,6 +128,7 @@ enum http_verdict {
 	HTTP_V_RETURN,	 /* `return ...` or `redirect ...`: answer *reply */
 	HTTP_V_ERROR,	 /* a rewrite failed: answer 500 */
 	HTTP_V_TARPIT,	 /* `tarpit`: hold, then answer (500 by default) */
+	HTTP_V_SERVICE,	 /* `use-service prometheus-exporter`: the engine answers /metrics */
 };
 
 /* A prepared answer (deny, return, redirect): status, headers, body.  The

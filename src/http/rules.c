@@ -43,6 +43,7 @@ static void http_rules_free(struct http_rules *r)
 		free((char *)u->file);
 		free(u);
 	}
+	cond_free(r->stats_admin);
 	stick_rules_free(r->stick);
 	acl_free_list(r->acls);
 	acl_free_list(r->anon);
@@ -191,6 +192,16 @@ int http_rules_parse(struct http_proxy *px, char **args, int nargs, const char *
 		return parse_acl(r, args, nargs, file, line, err, errlen);
 	if (!strcmp(args[0], "use_backend"))
 		return parse_use_backend(px, r, args, nargs, file, line, err, errlen);
+	if (!strcmp(args[0], "stats") && nargs > 2 && !strcmp(args[1], "admin")) {
+		struct cond *c = cond_parse(args + 2, nargs - 2, &r->acls, &r->anon, SMP_USE_REQ,
+					    file, line, err, errlen);
+
+		if (!c)
+			return -1;
+		cond_free(r->stats_admin);
+		r->stats_admin = c;
+		return 0;
+	}
 	if (!strcmp(args[0], "stick"))
 		return stick_rule_parse(r, args, nargs, file, line, err, errlen);
 	if (!strcmp(args[0], "http-request") || !strcmp(args[0], "http-response") ||
@@ -219,6 +230,13 @@ enum http_verdict http_req_rules(const struct http_proxy *px, struct http_txn *t
 	if (!px->rules || !t->req)
 		return HTTP_V_CONTINUE;
 	return act_run(px->rules->req, t, t->req, reply);
+}
+
+int http_stats_admin(const struct http_proxy *px, struct http_txn *t)
+{
+	if (!px->rules || !px->rules->stats_admin)
+		return -1;
+	return cond_eval(px->rules->stats_admin, t);
 }
 
 const struct http_proxy *http_pick_backend(const struct http_proxy *fe, struct http_txn *t)

@@ -37,6 +37,11 @@ enum http_verdict http_req_rules(const struct http_proxy *px, struct http_txn *t
 /* The backend a frontend's use_backend rules pick for t (the first whose
  * condition holds), else its default_backend, else NULL. */
 const struct http_proxy *http_pick_backend(const struct http_proxy *fe, struct http_txn *t);
+/* Does px's `stats admin if|unless COND` hold for t: 1 or 0, or -1 when
+ * px has no such condition compiled.  The haproxy.cfg reader hands that
+ * line to http_rules_parse as "stats admin ..."; the other readers set
+ * stats.admin alone (keepalived.conf's stats_admin on: always). */
+int http_stats_admin(const struct http_proxy *px, struct http_txn *t);
 /* The http-response rules of px on t (t->resp set). */
 enum http_verdict http_resp_rules(const struct http_proxy *px, struct http_txn *t, struct http_reply *reply);
 /* The http-after-response rules of px on t->resp (header, status and

@@ -150,7 +150,7 @@ struct hp_stats {
 	unsigned n_scope;
 	int admin;          /* stats admin if COND: cond kept in rules */
 	char *admin_cond;   /* that COND as written ("if { src 10.0.0.0/8 }"), owned, or
-			     * NULL: for the stats page to compile (issue 14) */
+			     * NULL (compiled into the proxy's rules: stats_admin) */
 	char metrics_uri[128]; /* "" = none; else a GET of this path is answered with
 				* Prometheus /metrics (stats_prometheus), before the
 				* stats page's own URI is looked at: keepalived.conf's

@@ -20,9 +20,16 @@
 #include "proxy/persist.h"
 #include "proxy/proxy.h"
 
+/* What the last apply's global_defs asked of an engine not made yet: it is
+ * made by the first service it serves (a daemon with none, VRRP or DR
+ * only say, starts no worker threads), with these. */
+static unsigned asked_nbthread = 1;
+static int asked_relay = FC_RELAY_AUTO;
+
 static struct proxy *proxy_get(struct fulcrum *fc)
 {
 	struct proxy *px = fc->proxy;
+	char err[ERRLEN];
 
 	if (px)
 		return px;
@@ -30,7 +37,14 @@ static struct proxy *proxy_get(struct fulcrum *fc)
 	if (!px)
 		return NULL;
 	px->loop = fc->loop;
-	px->nbthread = 1; /* proxy_settings decides when it makes px */
+	px->fc = fc;
+	px->relay = asked_relay;
+	/* decided once: the services' listeners are per worker */
+	px->nbthread = asked_nbthread;
+	if (px->nbthread > 1 && proxy_threads_init(px, px->nbthread, err, sizeof(err)) < 0) {
+		log_err("proxy: %s; serving from the main thread", err);
+		px->nbthread = 1;
+	}
 	/* a peer that goes away mid-splice must give EPIPE, not kill us */
 	signal(SIGPIPE, SIG_IGN);
 	fc->proxy = px;
@@ -222,32 +236,27 @@ static void close_sessions(struct pvs *p)
 	p->hold--;
 }
 
-/* engine_ops.settings: proxy_relay of the model about to be applied.  It
- * holds for connections established from now on; the program, once loaded,
- * stays until shutdown (connections may still be in its map). */
+/* engine_ops.settings: proxy_relay and nbthread of the model about to be
+ * applied.  The relay holds for connections established from now on; the
+ * program, once loaded, stays until shutdown (connections may still be in
+ * its map).  nbthread is read once, when the engine is made. */
 static void proxy_settings(struct fulcrum *fc, const struct global_defs *g)
 {
 	struct proxy *px = fc->proxy;
 	unsigned want = proxy_threads_want(g->nbthread), k;
-	int fresh = !px;
-	char err[ERRLEN];
 
-	if (!px && g->proxy_relay == FC_RELAY_AUTO && want <= 1)
-		return;
-	if (!px && !(px = proxy_get(fc)))
-		return;
-	px->relay = g->proxy_relay;
-	if (fresh) {
-		/* decided once: the services' listeners are per worker */
-		px->nbthread = want;
-		if (want > 1 && proxy_threads_init(px, want, err, sizeof(err)) < 0) {
-			log_err("proxy: %s; serving from the main thread", err);
-			px->nbthread = 1;
-		}
+	if (!px) {
+		asked_nbthread = want;
+		asked_relay = g->proxy_relay;
+		if (g->proxy_relay == FC_RELAY_AUTO)
+			return; /* made by the first service, if any */
+		if (!(px = proxy_get(fc)))
+			return;
 	} else if (want != px->nbthread) {
 		log_warn("proxy: nbthread %u takes effect at the next start (%u now)", want,
 			 px->nbthread);
 	}
+	px->relay = g->proxy_relay;
 	for (k = 0; px->thr && k < px->thr->n; k++)
 		px->thr->w[k]->relay = px->relay;
 }
@@ -319,6 +328,7 @@ static void proxy_shutdown(struct fulcrum *fc)
 		shutdown_px(px->thr->w[k]);
 	proxy_threads_free(px);
 	shutdown_px(px);
+	happ_shutdown(px);
 	free(px);
 	fc->proxy = NULL;
 }

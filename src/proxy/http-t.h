@@ -5,7 +5,8 @@
  *
  * Ownership in one picture:
  *
- *   struct proxy            -- px->http_bes: one struct hbe per backend in use
+ *   struct proxy (main's)   -- px->http_bes: one struct hbe per backend in use,
+ *                              shared by the workers (under the engine lock)
  *     struct hbe            -- a backend's server table and scheduler (a
  *                              ppool of its own), refcounted by streams
  *   struct pvs (mode http)  -- p->hstreams: the client connections it accepted
@@ -23,8 +24,8 @@
  * the hstream alone (about 540 bytes; doc/internals/http.md).
  *
  * Everything per connection lives in the hstream; everything per backend
- * is reached from the struct proxy that accepted it (so that per-thread
- * engines each have their own, issue 11).  Nothing keeps a pointer into
+ * is the engine's as a whole (the main thread's struct proxy), so that a
+ * backend balances over every worker's requests at once (issue 11).  Nothing keeps a pointer into
  * the model across a reload except the frontend, which tcp's adoption
  * refreshes (http_adopt), and the backend, which a stream drops at the end
  * of its transaction. */
@@ -41,6 +42,7 @@
 struct pvs;
 struct ppool;
 struct rs_live;
+struct happ; /* http_applet.c: a transaction the engine answers itself */
 struct hst_store;
 
 #define HTTP_BUF_SIZE 16384 /* HAProxy's tune.bufsize: the largest head */
@@ -73,7 +75,7 @@ struct hbe {
 	uint64_t sig;
 	unsigned refs;
 	uint64_t last_ms;
-	struct hbe *next; /* px->http_bes */
+	struct hbe *next; /* the main engine's px->http_bes */
 };
 
 /* How one body is being forwarded (request or response). */
@@ -89,6 +91,7 @@ enum hs_state {
 	HS_TXN,	   /* a transaction: request to the server, response back */
 	HS_TUNNEL, /* 101 / CONNECT: bytes both ways until both ends close */
 	HS_CLOSE,  /* flushing the last bytes to the client, then close */
+	HS_APPLET, /* answered by the engine itself (stats page, metrics): app */
 };
 
 enum hs_srv {
@@ -143,6 +146,7 @@ struct hstream {
 			      * cookie, or a stick table's entry: http_stick.c) */
 	uint64_t head_start_ms;	 /* accept, or the end of the last transaction */
 	uint64_t head_wall_ms;	 /* the same on the wall clock (the log's date) */
+	struct happ *app;	 /* HS_APPLET: owned, else NULL */
 };
 
 #endif

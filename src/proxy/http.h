@@ -66,6 +66,11 @@ void htxn_end(struct hstream *s);
  * transaction; htxn_error with the proxy's message for status. */
 void htxn_answer(struct hstream *s, const char *msg, size_t len, unsigned status);
 void htxn_error(struct hstream *s, unsigned status);
+/* An answer of ours sent piece by piece (http_applet.c): its log line
+ * (status, len bytes) now, then, once the last byte is in cout,
+ * htxn_answered: the next request, or close. */
+void htxn_log_answer(struct hstream *s, unsigned status, size_t len);
+void htxn_answered(struct hstream *s);
 /* The server socket's connect() completed (or failed: retried); events:
  * epoll's for it. */
 void htxn_connected(struct hstream *s, uint32_t events);
@@ -91,6 +96,31 @@ int hsrv_pick(struct hstream *s);
 int hsrv_connect(struct hstream *s);
 /* Close the server socket (rst: with RST). */
 void hsrv_close(struct hstream *s, int rst);
+
+/* ---- http_applet.c: answers of the engine itself ---- */
+
+enum happ_kind { HAPP_NONE, HAPP_STATS, HAPP_METRICS };
+
+/* What px serves itself for s's request head: its stats page (the URI
+ * begins with `stats uri`), its metrics_uri, or HAPP_NONE. */
+enum happ_kind happ_wants(const struct hstream *s, const struct http_proxy *px);
+/* The transaction is the applet's from now on (state HS_APPLET). */
+void happ_start(struct hstream *s, const struct http_proxy *px, enum happ_kind kind);
+/* HS_APPLET: one pass (read the POST body, move the answer to cout); 1 if
+ * anything moved. */
+int happ_step(struct hstream *s);
+/* The stream's timer in HS_APPLET: 1 if s was closed. */
+int happ_timer(struct hstream *s);
+/* 1 while the applet reads the request's body. */
+int happ_reads(const struct hstream *s);
+/* The timeout of HS_APPLET's phase. */
+unsigned happ_timeout(const struct hstream *s);
+/* The stream is done with the applet (answered otherwise, or closed). */
+void happ_free(struct hstream *s);
+/* Reload: the applet's proxy is the new frontend. */
+void happ_adopt(struct hstream *s);
+/* The main engine's queue of admin actions, at shutdown. */
+void happ_shutdown(struct proxy *px);
 
 /* ---- http_cookie.c: cookie persistence (`cookie NAME ...`) ---- */
 

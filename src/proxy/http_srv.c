@@ -3,6 +3,12 @@
  * pool, so the service's own ppool is not enough), the choice of a server
  * per request, and the server socket.
  *
+ * The tables are the engine's, not a worker's: they hang off the main
+ * thread's struct proxy (bes_of) and every worker reaches them under the
+ * engine lock, so a backend's roundrobin position, its leastconn counts
+ * and its hash are those of the backend as a whole, as in HAProxy,
+ * whatever worker the kernel gave the client to.
+ *
  * A backend's table is rebuilt when its pool changed.  The engine is told
  * of changes per service (engine_ops.update), never per pool, so the
  * table carries a signature of what it was built from (each server's
@@ -54,6 +60,19 @@ static uint64_t pool_sig(const struct pool *pool)
 	return mix(h, pool->sched, strlen(pool->sched));
 }
 
+/* The list of the backends in use: the main thread's engine's. */
+static struct hbe **bes_of(struct proxy *px)
+{
+	return px->main ? &px->main->http_bes : &px->http_bes;
+}
+
+/* last_ms may come from another worker's loop, whose clock was read a
+ * moment later: never count that as ages of idleness. */
+static int hbe_idle(const struct hbe *b, uint64_t now)
+{
+	return now > b->last_ms && now - b->last_ms >= HBE_IDLE_MS;
+}
+
 static void hbe_free(struct hbe *b)
 {
 	ppool_unref(b->pp);
@@ -62,11 +81,11 @@ static void hbe_free(struct hbe *b)
 
 void hbe_reap(struct proxy *px, int all)
 {
-	struct hbe **pb = &px->http_bes, *b;
+	struct hbe **pb = bes_of(px), *b;
 	uint64_t now = loop_now(px->loop);
 
 	while ((b = *pb)) {
-		if (!b->refs && (all || now - b->last_ms >= HBE_IDLE_MS)) {
+		if (!b->refs && (all || hbe_idle(b, now))) {
 			*pb = b->next;
 			hbe_free(b);
 		} else {
@@ -79,10 +98,10 @@ struct hbe *hbe_get(struct proxy *px, const struct pool *pool)
 {
 	uint64_t sig = pool_sig(pool);
 	char err[ERRLEN];
-	struct hbe *b;
+	struct hbe **bes = bes_of(px), *b;
 
 	hbe_reap(px, 0);
-	for (b = px->http_bes; b; b = b->next)
+	for (b = *bes; b; b = b->next)
 		if (b->key == pool)
 			break;
 	if (!b) {
@@ -102,8 +121,8 @@ struct hbe *hbe_get(struct proxy *px, const struct pool *pool)
 			return NULL;
 		}
 		b->sig = sig;
-		b->next = px->http_bes;
-		px->http_bes = b;
+		b->next = *bes;
+		*bes = b;
 	} else if (b->sig != sig) {
 		if (ppool_rebuild(b->pp, pool, err, sizeof(err)) < 0)
 			log_err("http: backend %s: %s", pool->name, err); /* the old table stays */
@@ -220,12 +239,17 @@ int hsrv_pick(struct hstream *s)
 
 void hsrv_close(struct hstream *s, int rst)
 {
+	struct proxy *px = s->pvs->px;
+
 	if (s->sfd < 0)
 		return;
-	loop_io_del(s->pvs->px->loop, &s->sio);
+	/* the socket is this worker's: no lock for its syscalls */
+	proxy_unlock(px);
+	loop_io_del(px->loop, &s->sio);
 	if (rst)
 		sock_set_rst(s->sfd);
 	close(s->sfd);
+	proxy_relock(px);
 	s->sfd = -1;
 	s->srv_state = HSS_NONE;
 	s->sin.off = s->sin.len = 0;
@@ -234,6 +258,7 @@ void hsrv_close(struct hstream *s, int rst)
 
 int hsrv_connect(struct hstream *s)
 {
+	struct proxy *px = s->pvs->px;
 	struct sockaddr_storage ss;
 	socklen_t sl;
 	int fd, one = 1;
@@ -245,18 +270,20 @@ int hsrv_connect(struct hstream *s)
 	hsrv_close(s, 0);
 	s->srv_reused = 0;
 	sl = addr_to_sockaddr(&s->srv_addr, &ss);
+	/* the syscalls touch nothing shared: no lock (as tcp.c) */
+	proxy_unlock(px);
 	fd = socket(s->srv_addr.family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd >= 0) {
+		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		if ((connect(fd, (struct sockaddr *)&ss, sl) < 0 && errno != EINPROGRESS) ||
+		    loop_io_add(px->loop, &s->sio, fd, EPOLLOUT, hstream_on_io, s) < 0) {
+			close(fd);
+			fd = -1;
+		}
+	}
+	proxy_relock(px);
 	if (fd < 0)
 		return -1;
-	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	if (connect(fd, (struct sockaddr *)&ss, sl) < 0 && errno != EINPROGRESS) {
-		close(fd);
-		return -1;
-	}
-	if (loop_io_add(s->pvs->px->loop, &s->sio, fd, EPOLLOUT, hstream_on_io, s) < 0) {
-		close(fd);
-		return -1;
-	}
 	s->sfd = fd;
 	s->srv_held = s->srv_addr;
 	s->srv_state = HSS_CONNECTING;

@@ -39,6 +39,31 @@ static const char te_coding_msg[] =
 
 static void hs_timer(struct loop *l, struct ev_timer *t);
 
+/* A stream's sockets and buffers are its worker's alone (a connection
+ * lives on one worker; the main thread touches it only with the worker
+ * parked, which cannot happen inside a callback): its reads and writes
+ * run without the engine lock, as tcp.c's relay does, so the workers'
+ * syscalls run in parallel.  No-ops without workers. */
+static ssize_t hs_recv(struct hstream *s, int fd, struct hbuf *b)
+{
+	ssize_t n;
+
+	proxy_unlock(s->pvs->px);
+	n = hbuf_recv(s->pvs->px, fd, b);
+	proxy_relock(s->pvs->px);
+	return n;
+}
+
+static ssize_t hs_send(struct hstream *s, int fd, struct hbuf *b)
+{
+	ssize_t n;
+
+	proxy_unlock(s->pvs->px);
+	n = hbuf_send(fd, b);
+	proxy_relock(s->pvs->px);
+	return n;
+}
+
 int pvs_is_http(const struct pvs *p)
 {
 	return p->vs && p->vs->http && p->vs->http->mode == HP_MODE_HTTP;
@@ -184,13 +209,16 @@ void hstream_close(struct hstream *s, int rst)
 	loop_timer_stop(l, &s->timer);
 	hsrv_close(s, rst);
 	if (s->cfd >= 0) {
+		proxy_unlock(p->px);
 		loop_io_del(l, &s->cio);
 		if (rst)
 			sock_set_rst(s->cfd);
 		close(s->cfd);
+		proxy_relock(p->px);
 		s->cfd = -1;
 	}
 	hs_srv_inactive(s);
+	happ_free(s);
 	rs_live_unref(s->live);
 	rs_live_unref(s->ck_live);
 	hst_clear(s);
@@ -221,6 +249,8 @@ void http_adopt(struct pvs *to, struct pvs *from)
 			s->be = NULL;
 			s->close_client = 1;
 		}
+		if (s->app)
+			happ_adopt(s);
 		if (s->x) {
 			s->x->txn.be = NULL;
 			s->x->txn.fe = s->fe;
@@ -253,6 +283,8 @@ unsigned hs_timeout(const struct hstream *s)
 		return be->t_server_fin;
 	if (s->state == HS_TUNNEL)
 		return t_or(be->t_tunnel, t_or(be->t_server, fe->t_client));
+	if (s->state == HS_APPLET)
+		return happ_timeout(s);
 	if (s->srv_state == HSS_CONNECTING)
 		return t_or(be->t_connect, 5000);
 	if (s->state == HS_CLOSE)
@@ -313,7 +345,7 @@ static int txn_step(struct hstream *s)
 		moved |= n > 0;
 	}
 	if (s->srv_state == HSS_READY && hbuf_data(&s->sout)) {
-		n = hbuf_send(s->sfd, &s->sout);
+		n = hs_send(s, s->sfd, &s->sout);
 		if (n < 0) {
 			if (s->srv_reused && !s->srv_sent) {
 				htxn_srv_failed(s);
@@ -367,7 +399,7 @@ static int tunnel_step(struct hstream *s)
 	struct proxy *px = s->pvs->px;
 	ssize_t a = hfwd_move(px, &s->req_body, &s->cin, &s->sout, s->cin_eof);
 	ssize_t b = hfwd_move(px, &s->resp_body, &s->sin, &s->cout, s->sin_eof);
-	ssize_t n = s->sfd >= 0 ? hbuf_send(s->sfd, &s->sout) : 0;
+	ssize_t n = s->sfd >= 0 ? hs_send(s, s->sfd, &s->sout) : 0;
 
 	if (n < 0)
 		return -1;
@@ -385,7 +417,8 @@ static void update_interest(struct hstream *s)
 	 * and the interest stays the same from request to request (no
 	 * epoll_ctl per request) */
 	if (!s->cin_eof && cin_room &&
-	    (s->state == HS_HEAD || s->state == HS_TUNNEL || s->lingering || s->state == HS_TXN))
+	    (s->state == HS_HEAD || s->state == HS_TUNNEL || s->lingering || s->state == HS_TXN ||
+	     (s->state == HS_APPLET && happ_reads(s) && !s->req_body.done)))
 		ce |= EPOLLIN;
 	if (hbuf_data(&s->cout))
 		ce |= EPOLLOUT;
@@ -452,7 +485,8 @@ static int eofs(struct hstream *s)
 			hstream_close(s, 0);
 			return 1;
 		}
-		if (s->state == HS_TXN && !s->req_body.done) {
+		if ((s->state == HS_TXN || (s->state == HS_APPLET && happ_reads(s))) &&
+		    !s->req_body.done) {
 			hstream_close(s, 1);
 			return 1;
 		}
@@ -499,6 +533,8 @@ static void hs_run(struct hstream *s)
 		}
 		if (s->state == HS_TXN)
 			moved |= txn_step(s);
+		if (s->state == HS_APPLET)
+			moved |= happ_step(s);
 		if (s->state == HS_TUNNEL) {
 			int r = tunnel_step(s);
 
@@ -509,7 +545,7 @@ static void hs_run(struct hstream *s)
 			moved |= r;
 		}
 		if (hbuf_data(&s->cout)) {
-			n = hbuf_send(s->cfd, &s->cout);
+			n = hs_send(s, s->cfd, &s->cout);
 			if (n < 0) {
 				hstream_close(s, 1);
 				return;
@@ -547,7 +583,7 @@ void hstream_on_io(struct loop *l, struct ev_io *io, uint32_t events)
 		struct hbuf *b = client ? &s->cin : &s->sin;
 		uint8_t *eof = client ? &s->cin_eof : &s->sin_eof;
 
-		n = hbuf_recv(s->pvs->px, client ? s->cfd : s->sfd, b);
+		n = hs_recv(s, client ? s->cfd : s->sfd, b);
 		if (n == -2 && (client || s->state == HS_TUNNEL)) {
 			/* reset: nobody to deliver to (and a hung-up socket would
 			 * wake us at every round while we waited for the other) */
@@ -595,6 +631,10 @@ static void hs_timer(struct loop *l, struct ev_timer *t)
 	case HS_CLOSE:
 		hstream_close(s, s->state == HS_TUNNEL);
 		return;
+	case HS_APPLET:
+		if (happ_timer(s))
+			return;
+		break;
 	}
 	hs_run(s);
 }

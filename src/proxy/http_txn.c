@@ -66,6 +66,7 @@ void htxn_answer(struct hstream *s, const char *msg, size_t len, unsigned status
 	int keep = !http_reply_closes(msg, len) && !s->close_client && s->req_parsed &&
 		   s->req_body.done && s->state == HS_HEAD;
 
+	happ_free(s);
 	if (hs_txn_get(s) < 0) {
 		/* out of memory: the client is closed without an answer */
 		s->close_client = 1;
@@ -95,6 +96,26 @@ void htxn_error(struct hstream *s, unsigned status)
 
 	s->close_client = 1;
 	htxn_answer(s, msg, len, status);
+}
+
+void htxn_log_answer(struct hstream *s, unsigned status, size_t len)
+{
+	s->x->txn.status = status;
+	s->x->txn.bytes_out = len;
+	txn_log(s);
+	hs_arm(s, hs_timeout(s));
+}
+
+void htxn_answered(struct hstream *s)
+{
+	hsrv_close(s, 0);
+	hs_srv_inactive(s);
+	if (!s->close_client && s->req_body.done) {
+		next_request(s);
+		return;
+	}
+	s->state = HS_CLOSE;
+	hs_arm(s, hs_timeout(s));
 }
 
 static void answer_reply(struct hstream *s, const struct http_proxy *px, const struct http_reply *r)
@@ -240,6 +261,10 @@ static int req_rules(struct hstream *s, const struct http_proxy *px)
 
 	memset(&reply, 0, sizeof(reply));
 	v = http_req_rules(px, &s->x->txn, &reply);
+	if (v == HTTP_V_SERVICE) {
+		happ_start(s, px, HAPP_METRICS);
+		return 1;
+	}
 	if (v == HTTP_V_DENY || v == HTTP_V_RETURN) {
 		answer_reply(s, px, &reply);
 		return 1;
@@ -249,6 +274,20 @@ static int req_rules(struct hstream *s, const struct http_proxy *px)
 		return 1;
 	}
 	return 0;
+}
+
+/* px's stats page or metrics, as HAProxy: after px's http-request rules
+ * (a deny there keeps them closed).  1 if the engine answers. */
+static int serve_self(struct hstream *s, const struct http_proxy *px)
+{
+	enum happ_kind k = happ_wants(s, px);
+
+	if (k == HAPP_NONE)
+		return 0;
+	hsrv_close(s, 0); /* a server kept from the last transaction is not needed */
+	hs_srv_inactive(s);
+	happ_start(s, px, k);
+	return 1;
 }
 
 void htxn_start(struct hstream *s, int hlen)
@@ -294,7 +333,7 @@ void htxn_start(struct hstream *s, int hlen)
 			return;
 		}
 	}
-	if (req_rules(s, fe))
+	if (req_rules(s, fe) || serve_self(s, fe))
 		return;
 	be = (fe->cap & HP_CAP_BE) ? fe : http_pick_backend(fe, &s->x->txn);
 	if (!be || !be->pool) {
@@ -303,7 +342,7 @@ void htxn_start(struct hstream *s, int hlen)
 	}
 	s->be = be;
 	s->x->txn.be = be;
-	if (be != fe && req_rules(s, be))
+	if (be != fe && (req_rules(s, be) || serve_self(s, be)))
 		return;
 	if (hck_request(s) < 0 || hst_request(s) < 0) {
 		htxn_error(s, 500);

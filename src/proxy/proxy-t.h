@@ -100,6 +100,8 @@ struct proxy;
 struct hstream;
 struct hbe;
 struct hlogfmt;
+struct happ_main;
+struct fulcrum;
 
 /* A pool's server table and scheduler (doc/internals/model.md, "Services
  * and pools"): one per pool of the model in service, held by each pvs of a
@@ -267,8 +269,12 @@ struct proxy {
 	struct fulcrum_sockmap *sk_skel; /* loaded on first use, or NULL */
 	int sk_failed;			 /* it would not load: never tried again */
 	int sk_socks, sk_links;		 /* the maps' descriptors */
-	struct hbe *http_bes;		 /* mode http: backends in use (http-t.h) */
+	struct hbe *http_bes;		 /* mode http: backends in use, the main
+					  * engine's for every worker (http-t.h) */
 	struct hlogfmt *http_logfmts;	 /* mode http: compiled log formats (http_log.c) */
+	struct fulcrum *fc;		 /* main: the daemon (the stats page reads it) */
+	struct happ_main *happ;		 /* main: the stats page's admin actions to run
+					  * (http_applet.c), or NULL */
 };
 
 #endif

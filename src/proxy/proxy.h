@@ -32,9 +32,12 @@ extern const struct engine_ops proxy_engine_ops;
 #define PROXY_SK_TICK_MS      1000 /* sockmap: counters and idleness read this often */
 #define PROXY_SK_DRAIN_MS     1	   /* sockmap: a FIN waits for the kernel's bytes, asking this often */
 
-/* nbthread 0 means this many workers; 0 here = the CPUs we may run on */
+/* nbthread 0 (not given) means this many workers; 0 here = the CPUs the
+ * process may run on (sched_getaffinity, capped at FC_NBTHREAD_MAX), what
+ * HAProxy does: an operator moving from it expects every core used.  A
+ * build may say -DPROXY_NBTHREAD_DEFAULT=1 for one loop by default. */
 #ifndef PROXY_NBTHREAD_DEFAULT
-#define PROXY_NBTHREAD_DEFAULT 1
+#define PROXY_NBTHREAD_DEFAULT 0
 #endif
 
 /* ---- thread.c: worker threads (doc/internals/threads.md) ---- */

@@ -37,8 +37,8 @@ unsigned proxy_threads_want(unsigned nbthread)
 	cpu_set_t set;
 	int n;
 
-	if (nbthread)
-		return nbthread;
+	if (nbthread) /* haproxy.cfg takes up to 4096, as HAProxy's parser does */
+		return nbthread > FC_NBTHREAD_MAX ? FC_NBTHREAD_MAX : nbthread;
 	if (PROXY_NBTHREAD_DEFAULT)
 		return PROXY_NBTHREAD_DEFAULT;
 	if (sched_getaffinity(0, sizeof(set), &set) < 0)

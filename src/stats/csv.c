@@ -42,11 +42,27 @@ static void csv_value(struct sbuf *out, const struct stat_field *f, const union 
 	}
 }
 
+/* A writer's walk: where it writes, and the rows it keeps. */
+struct csv_walk {
+	struct sbuf *out;
+	const struct stats_filter *f;
+	int rows;
+};
+
+static int kept(const struct csv_walk *w, const struct hs_row *r)
+{
+	return !w->f || !w->f->keep || w->f->keep(r, w->f->arg);
+}
+
 static int csv_row(const struct hs_row *r, void *arg)
 {
-	struct sbuf *out = arg;
+	struct csv_walk *w = arg;
+	struct sbuf *out = w->out;
 	struct stat_ctx c = {.now_ms = r->now_ms};
 	size_t i;
+
+	if (!kept(w, r))
+		return 0;
 
 	for (i = 0; i < hastat_columns.n; i++) {
 		const struct stat_field *f = &hastat_columns.fields[i];
@@ -60,8 +76,10 @@ static int csv_row(const struct hs_row *r, void *arg)
 	return 0;
 }
 
-void stats_csv(const struct fulcrum *fc, const char *backend, struct sbuf *out)
+static void csv_write(const struct fulcrum *fc, const char *backend, const struct stats_filter *f,
+		      struct sbuf *out)
 {
+	struct csv_walk w = {.out = out, .f = f};
 	size_t i;
 
 	/* HAProxy ends the header and every row with a comma */
@@ -69,7 +87,17 @@ void stats_csv(const struct fulcrum *fc, const char *backend, struct sbuf *out)
 	for (i = 0; i < hastat_columns.n; i++)
 		sbuf_printf(out, "%s,", hastat_columns.fields[i].name);
 	sbuf_puts(out, "\n");
-	hs_walk(fc->cfg, backend, loop_clock_ms(), csv_row, out);
+	hs_walk(fc->cfg, backend, loop_clock_ms(), csv_row, &w);
+}
+
+void stats_csv(const struct fulcrum *fc, const char *backend, struct sbuf *out)
+{
+	csv_write(fc, backend, NULL, out);
+}
+
+void stats_csv_filtered(const struct fulcrum *fc, const struct stats_filter *f, struct sbuf *out)
+{
+	csv_write(fc, NULL, f, out);
 }
 
 /* ---- typed JSON ---- */
@@ -121,18 +149,15 @@ static void json_value(struct sbuf *out, const struct stat_field *f, const union
 	}
 }
 
-struct json_walk {
-	struct sbuf *out;
-	int rows;
-};
-
 static int json_row(const struct hs_row *r, void *arg)
 {
-	struct json_walk *w = arg;
+	struct csv_walk *w = arg;
 	struct stat_ctx c = {.now_ms = r->now_ms};
 	int first = 1;
 	size_t i;
 
+	if (!kept(w, r))
+		return 0;
 	sbuf_puts(w->out, w->rows++ ? ",[" : "[");
 	for (i = 0; i < hastat_columns.n; i++) {
 		const struct stat_field *f = &hastat_columns.fields[i];
@@ -155,11 +180,22 @@ static int json_row(const struct hs_row *r, void *arg)
 	return 0;
 }
 
-void stats_json(const struct fulcrum *fc, const char *backend, struct sbuf *out)
+static void json_write(const struct fulcrum *fc, const char *backend, const struct stats_filter *f,
+		       struct sbuf *out)
 {
-	struct json_walk w = {.out = out};
+	struct csv_walk w = {.out = out, .f = f};
 
 	sbuf_puts(out, "[");
 	hs_walk(fc->cfg, backend, loop_clock_ms(), json_row, &w);
 	sbuf_puts(out, "]\n");
+}
+
+void stats_json(const struct fulcrum *fc, const char *backend, struct sbuf *out)
+{
+	json_write(fc, backend, NULL, out);
+}
+
+void stats_json_filtered(const struct fulcrum *fc, const struct stats_filter *f, struct sbuf *out)
+{
+	json_write(fc, NULL, f, out);
 }

@@ -457,6 +457,18 @@ static int walk_pool(struct hs_row *r, const struct pool *p, hs_row_fn fn, void 
 	return fn(r, arg);
 }
 
+/* The empty pool a haproxy.cfg frontend without a default backend keeps
+ * for its services (they answer 503): no backend of HAProxy's, no row. */
+static int frontend_own_pool(const struct config *cfg, const struct pool *p)
+{
+	const struct virtual_server *vs;
+
+	for (vs = cfg->vs; vs; vs = vs->next)
+		if (vs->pool == p && vs->http)
+			return 1;
+	return 0;
+}
+
 int hs_walk(const struct config *cfg, const char *backend, uint64_t now_ms, hs_row_fn fn,
 	    void *arg)
 {
@@ -468,6 +480,10 @@ int hs_walk(const struct config *cfg, const char *backend, uint64_t now_ms, hs_r
 
 	if (!cfg)
 		return 0;
+	/* HAProxy's stats socket is a proxy of its own (GLOBAL), number 1:
+	 * the others follow it, and the stats page's forms name them so */
+	if (cfg->hp_global && cfg->hp_global->n_stats_sockets)
+		iid = 1;
 	for (hp = cfg->http_proxies; hp; hp = hp->next) {
 		iid++;
 		if (backend && strcmp(backend, hp->name))
@@ -493,7 +509,7 @@ int hs_walk(const struct config *cfg, const char *backend, uint64_t now_ms, hs_r
 		}
 	}
 	for (p = cfg->pools; p; p = p->next) {
-		if (p->http)
+		if (p->http || frontend_own_pool(cfg, p))
 			continue;
 		iid++;
 		if (backend && strcmp(backend, p->name))

@@ -10,15 +10,27 @@
 #include "core/sbuf.h"
 #include "model/fulcrum-t.h"
 
+struct hs_row;
+
+/* Which rows a writer keeps (the stats page's scope and ;up / ;no-maint):
+ * keep(r, arg) non-zero keeps row r.  A NULL filter keeps every row. */
+struct stats_filter {
+	int (*keep)(const struct hs_row *r, const void *arg);
+	const void *arg;
+};
+
 /* `show stat`: HAProxy 2.6's CSV, the header line ("# pxname,svname,...")
  * then a row per frontend, server and backend (stats/hastat.h gives the
  * order).  backend: that proxy's rows only, or NULL for all. */
 void stats_csv(const struct fulcrum *fc, const char *backend, struct sbuf *out);
+/* The same, the rows f keeps (f may be NULL). */
+void stats_csv_filtered(const struct fulcrum *fc, const struct stats_filter *f, struct sbuf *out);
 
 /* `show stat json`: HAProxy's typed JSON, an array per row of the
  * columns that have a value: {"objType","proxyId","id","field":{"pos",
  * "name"},"processNum","tags":{...},"value":{"type","value"}}. */
 void stats_json(const struct fulcrum *fc, const char *backend, struct sbuf *out);
+void stats_json_filtered(const struct fulcrum *fc, const struct stats_filter *f, struct sbuf *out);
 
 /* `show info`: "Name: value" lines, HAProxy's names where they apply. */
 void stats_info(const struct fulcrum *fc, struct sbuf *out);
@@ -45,6 +57,12 @@ struct stats_html_opts {
 	int hide_version;	  /* `stats hide-version` */
 	const char *const *scope; /* `stats scope`: the proxies shown (none: all) */
 	unsigned n_scope;
+	const struct stats_filter *filter; /* rows kept besides scope, or NULL */
+	int admin;		  /* `stats admin` holds: a form per backend to act on
+				   * its checked servers (POSTed to uri, HAProxy's names
+				   * s, action, b) */
+	const char *status;	  /* the result of the last action (;st=DONE...): its
+				   * message is shown, or NULL */
 };
 void stats_html(const struct fulcrum *fc, const struct stats_html_opts *o, struct sbuf *out);
 

@@ -215,6 +215,7 @@ class Daemon:
         self.extra_args = list(args)
         self.control_cli = True  # pass --control (else global_defs decides)
         self.nofile = None       # RLIMIT_NOFILE (soft = hard) for the daemon, if set
+        self.cpus = None         # the CPUs the daemon may run on (sched_setaffinity), if set
         self.extra_env = {}      # added to env() for the daemon (e.g. ASAN_OPTIONS)
         self.proc = None
         self.returncode = None
@@ -246,15 +247,16 @@ class Daemon:
 
     def start(self, wait=True, timeout=15.0):
         self._err = open(self.errpath, "ab")
-        pre = None
-        if self.nofile:
-            n = self.nofile
+        nofile, cpus = self.nofile, self.cpus
 
-            def pre():
-                resource.setrlimit(resource.RLIMIT_NOFILE, (n, n))
+        def pre():
+            if nofile:
+                resource.setrlimit(resource.RLIMIT_NOFILE, (nofile, nofile))
+            if cpus:
+                os.sched_setaffinity(0, cpus)
         self.proc = subprocess.Popen(self.argv(), stdout=self._err, stderr=self._err,
                                      stdin=subprocess.DEVNULL, env=dict(env(), **self.extra_env),
-                                     preexec_fn=pre)
+                                     preexec_fn=pre if nofile or cpus else None)
         if wait:
             self.wait_ready(timeout)
         return self

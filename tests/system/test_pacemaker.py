@@ -321,3 +321,33 @@ virtual_server 127.0.0.1 %d {
                   3 * SLACK_S, "the dead server to be taken out by its check")
     for _ in range(10):
         assert fc.who(vport) == "a"
+
+
+def test_ldirectord_cf(daemon, cib, node_backends):
+    """ldirectord.cf's pacemaker_* keys: the same pool as keepalived's
+    block, following the cluster; the section's checktype checks every
+    server the cluster lists, so a listed node whose server is dead is
+    taken out."""
+    bport, nodes = node_backends
+    vport = fc.free_port()
+    d = daemon("""checktimeout=2
+checkinterval=1
+virtual=127.0.0.1:%d
+\tpacemaker_resource = rs-clone
+\tpacemaker_attribute = pgsql-status "HS:sync|HS:potential|HS:async"
+\tpacemaker_weight = node2:2
+\tpacemaker_address = node1:127.0.0.11 node2:127.0.0.12 node3:127.0.0.13
+\tpacemaker_port = %d
+\tchecktype = connect
+\tscheduler = rr
+""" % (vport, bport))
+    wait_servers(d, vport, [("127.0.0.12", 2), ("127.0.0.13", 1)], FOLLOW_S + SLACK_S)
+    node_attr("node1", "pgsql-status", "HS:sync")
+    node_attr("node3", "pgsql-status", "PRI")
+    wait_servers(d, vport, [("127.0.0.11", 1), ("127.0.0.12", 2)], FOLLOW_S + SLACK_S)
+    assert fc.who(vport) in ("node1", "node2")
+    nodes["node1"].stop()
+    fc.wait_until(lambda: states(d, vport).get("127.0.0.11") == "down", 3 * SLACK_S,
+                  "node1's dead server to be taken out by the section's check")
+    for _ in range(10):
+        assert fc.who(vport) == "node2"

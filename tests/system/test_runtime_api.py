@@ -200,7 +200,8 @@ def test_haproxy_cfg_stats_socket(undo, daemon, backend, tmp_path):
     # (an answer that is empty is its empty line alone, as HAProxy's)
     head = "# name\nweb\n\n\nno such server 'nosuch' in backend 'web'\n\n1\n# be_id "
     assert out.startswith(head) and out.endswith("\n\n"), out
-    assert "\n1 web 1 s1 127.0.0.1 2 8 " in out, out
+    # be_id 2: HAProxy's stats socket is proxy 1
+    assert "\n2 web 1 s1 127.0.0.1 2 8 " in out, out
     assert set(fc.names(port, 4)) == {"b"}
     # interactive: a prompt before each line until quit
     out = stats_socket(sock, "prompt\nset server web/s1 state ready\nshow stat web\nquit\n")

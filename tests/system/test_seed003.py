@@ -103,12 +103,14 @@ def port_open(addr, port):
         s.close()
 
 
-def http(method, path, port=80, body=b"", timeout=5.0):
-    """One request from the client (run in its namespace): (status, body)."""
+def http(method, path, port=80, body=b"", timeout=5.0, headers=()):
+    """One request from the client (run in its namespace): (status, body).
+    headers: more header lines ("Name: value")."""
     s = socket.create_connection((DIRECTOR, port), timeout=timeout)
     try:
-        req = ("%s %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\nContent-Length: %d\r\n\r\n"
-               % (method, path, DIRECTOR, len(body))).encode() + body
+        req = ("%s %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\nContent-Length: %d\r\n%s\r\n"
+               % (method, path, DIRECTOR, len(body),
+                  "".join(h + "\r\n" for h in headers))).encode() + body
         s.sendall(req)
         data = b""
         while True:
@@ -206,6 +208,24 @@ def test_static_paths_go_to_the_static_backend(site):
     for path in ("/", "/index.html", "/api/static/x", "/a.jpg.html", "/api/js"):
         status, body = get(net, "GET", path)
         assert status == 200 and body.startswith("server2 "), (path, body)
+
+
+def test_the_stats_page_on_8080_asks_for_the_guides_password(site):
+    """`listen stats *:8080`, `stats uri /status`, `stats auth admin:password`:
+    the guide's user opens the page with that password and sees both
+    backends' servers."""
+    net, start = site
+    start("haproxy-static.cfg")
+    status, body = get(net, "GET", "/status", port=8080)
+    assert status == 401 and "valid user and password" in body
+    auth = ["Authorization: Basic YWRtaW46cGFzc3dvcmQ="]  # admin:password
+    assert get(net, "GET", "/status", port=8080, headers=["Authorization: Basic YTpi"])[0] == 401
+    status, body = get(net, "GET", "/status", port=8080, headers=auth)
+    assert status == 200 and '<a name="app">' in body and '<a name="static">' in body
+    status, body = get(net, "GET", "/status;csv", port=8080, headers=auth)
+    assert status == 200 and body.startswith("# pxname,svname,qcur,")
+    rows = {tuple(l.split(",")[:2]) for l in body.splitlines()[1:]}
+    assert {("app", "app1"), ("static", "app2"), ("app", "BACKEND")} <= rows, rows
 
 
 def test_writes_go_to_server3_reads_to_server2(site):

@@ -54,6 +54,26 @@ def test_workers_started(daemon, backend, n):
     assert fc.names(vport, 10) == ["A"] * 10
 
 
+@pytest.mark.parametrize("cpus", [None, {0}])
+def test_default_is_the_cpus(daemon, backend, cpus):
+    """Without nbthread, a worker per CPU the daemon may run on (HAProxy's
+    default): none when that is one CPU (the main loop serves, as with
+    nbthread 1), and none in a daemon without a proxied service."""
+    a = backend("A")
+    vport = fc.free_port()
+    dm = daemon(fc.vs_block(vport, [a]), start=False)
+    dm.cpus = cpus
+    dm.start()
+    n = len(cpus or os.sched_getaffinity(0))
+    want = 0 if n == 1 else min(n, 64)
+    fc.wait_until(lambda: workers_of(dm) == want, 10, "%d workers" % want)
+    assert fc.names(vport, 10) == ["A"] * 10
+    # nothing to proxy: no workers, even asked for
+    idle = daemon("global_defs {\n    nbthread 2\n}\n")
+    idle.ctl_ok("list")  # a round trip: the loop's first rounds (which start workers) ran
+    assert workers_of(idle) == 0
+
+
 def test_wrr_exact_cycle_over_threads(daemon, backend):
     """wrr 3:2:1 over 4 workers: exactly 3:2:1 in every cycle of sequential
     clients, and in total for clients that connect at the same time."""
@@ -160,3 +180,48 @@ def test_streams_survive_a_burst(daemon, backend):
         s.close()
     fc.wait_until(lambda: dm.vs(vport)["active_conns"] + dm.vs(vport)["inactive_conns"] == 0,
                   15, "every connection closed")
+
+
+def http_name(port, timeout=10.0):
+    """One request on a fresh connection through a mode http frontend to an
+    http-mode backend: the server's name (its body)."""
+    s = fc.connect(port, timeout=timeout)
+    try:
+        s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        out = fc.recv_to_eof(s, 1 << 16)
+    finally:
+        s.close()
+    assert out.startswith(b"HTTP/1.1 200"), out
+    return out.split(b"\r\n\r\n", 1)[1].decode().strip()
+
+
+def test_http_backend_balances_over_threads(daemon, backend):
+    """mode http, balance roundrobin over 2 workers: the backend's position
+    is the backend's, not a worker's, so fresh connections alternate exactly
+    as HAProxy's do, whichever worker the kernel hands each one to."""
+    bs = [backend("s%d" % i, mode="http") for i in range(3)]
+    port = fc.free_port()
+    srv = "".join("    server s%d %s\n" % (i, b.addr()) for i, b in enumerate(bs))
+    daemon("global\n    nbthread 2\n"
+           "defaults\n    mode http\n    timeout connect 2s\n    timeout client 10s\n"
+           "    timeout server 10s\n"
+           "listen px\n    bind 127.0.0.1:%d\n    balance roundrobin\n%s" % (port, srv),
+           args=["--format=haproxy"])
+    got = [http_name(port) for _ in range(60)]
+    for start in range(0, 60, 3):
+        assert sorted(got[start:start + 3]) == ["s0", "s1", "s2"], (start, got)
+
+    results, errors = [], []
+
+    def run():
+        try:
+            results.extend(http_name(port, timeout=20) for _ in range(30))
+        except Exception as e:  # checked below
+            errors.append(repr(e))
+    ts = [threading.Thread(target=run) for _ in range(6)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join(120)
+    assert not errors, errors
+    assert fc.counts(results) == {"s0": 60, "s1": 60, "s2": 60}

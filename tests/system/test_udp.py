@@ -65,7 +65,10 @@ def test_many_sockets_spread_evenly(daemon, backend):
 def test_session_expires(daemon, backend):
     """With rr over two servers and a single client, the only reason the
     same socket can land elsewhere is that its session expired."""
-    dm, bs, vport = start(daemon, backend, n=2, timeout_s=1)
+    # 2 s: the listing below comes a moment after the last datagram, and on
+    # a loaded machine (or with worker threads and a sanitizer) that moment
+    # came close to 1 s, so the session was gone before it was counted
+    dm, bs, vport = start(daemon, backend, n=2, timeout_s=2)
     s = fc.udp_socket()
     try:
         first = fc.udp_ask(s, vport, b"a")
@@ -78,7 +81,7 @@ def test_session_expires(daemon, backend):
         # idle past the timeout: the session goes away ...
         fc.wait_until(lambda: sum(r["active_conns"] + r["inactive_conns"]
                                   for r in dm.vs(vport, "UDP")["real_servers"]) == 0,
-                      6, "the UDP session to expire")
+                      10, "the UDP session to expire")
         # ... and the next datagram is scheduled again (rr: the other server)
         second = fc.udp_ask(s, vport, b"c")
         assert second != first

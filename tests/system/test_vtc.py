@@ -19,9 +19,7 @@ import fc
 VTC_DIR = pathlib.Path(os.environ.get("FC_VTC_DIR", fc.REPO.parent / "shared" / "vtc"))
 
 # what is not served yet, and why (the rest must pass)
-NOT_YET = {
-    "webstats/webstats-scope-and-post-change.vtc": "the stats page (issue 14)",
-}
+NOT_YET = {}
 
 
 def vtc_files():

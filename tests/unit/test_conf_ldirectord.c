@@ -21,6 +21,7 @@
 #include "conf/conf.h"
 #include "conf/reader.h"
 #include "model/model.h"
+#include "model/source.h"
 
 #define SPEC(k, name) ((struct check_##name##_conf *)(k)->spec)
 
@@ -627,6 +628,98 @@ static void test_probe(void **state)
 	config_free(cfg);
 }
 
+/* pacemaker_* and real_server_script (issue 15): keepalived's
+ * pacemaker_real_servers keywords in ldirectord's key = value style, into
+ * the same model; the source's servers get the section's checks. */
+static void test_servers_from_the_cluster(void **state)
+{
+	struct config *cfg = expect_ok(
+	    "checktimeout=3\n"
+	    "virtual=192.0.2.237:5432\n"
+	    "\treal=192.0.2.50:5432 gate\n"
+	    "\tpacemaker_resource = lvsdr-realsvr-clone\n"
+	    "\tpacemaker_attribute = pgsql-status \"HS:sync|HS:potential|HS:async\"\n"
+	    "\tpacemaker_weight = node1:2 node2,3\n"
+	    "\tpacemaker_default_weight = 4\n"
+	    "\tpacemaker_address = node1:192.0.2.11 node6:fd00::6\n"
+	    "\tpacemaker_port = 6432\n"
+	    "\tpacemaker_interval = 0.5\n"
+	    "\tpacemaker_crm_mon = /usr/sbin/crm_mon\n"
+	    "\tchecktype = connect\n"
+	    "\tforward = gate\n"
+	    "virtual=192.0.2.237:80\n"
+	    "\treal_server_script = \"/usr/local/bin/list-web -a\" 5\n"
+	    "\tchecktype = on\n"
+	    "virtual=192.0.2.237:81\n"
+	    "\treal_server_script = /usr/local/bin/list-web\n");
+	const struct pool_source *s = cfg->vs->pool->source;
+	struct fc_addr six;
+
+	assert_non_null(s);
+	assert_int_equal(s->kind, SRC_PACEMAKER);
+	assert_string_equal(s->resource, "lvsdr-realsvr-clone");
+	assert_string_equal(s->attr_name, "pgsql-status");
+	assert_string_equal(s->attr_regex, "HS:sync|HS:potential|HS:async");
+	assert_int_equal(pool_source_weight(s, "node1"), 2);
+	assert_int_equal(pool_source_weight(s, "node2"), 3);
+	assert_int_equal(pool_source_weight(s, "node9"), 4);
+	assert_int_equal(addr_parse_ip("192.0.2.11", &six, NULL, 0), 0);
+	assert_true(addr_equal(pool_source_addr(s, "node1"), &six));
+	assert_int_equal(addr_parse_ip("fd00::6", &six, NULL, 0), 0);
+	assert_true(addr_equal(pool_source_addr(s, "node6"), &six));
+	assert_int_equal(s->port, 6432);
+	assert_int_equal(s->interval_ms, 500);
+	assert_string_equal(s->crm_mon, "/usr/sbin/crm_mon");
+	assert_int_equal(s->line, 4);
+	/* the file's real= stays beside it; the source's servers are checked
+	 * as it is: a connect, checktimeout 3 s, on each server's own port */
+	assert_int_equal(cfg->vs->pool->n_rs, 1);
+	assert_int_equal(cfg->vs->fwd, FWD_DR);
+	assert_int_equal(cfg->vs->next->fwd, FWD_NAT); /* no real=, no forward= */
+	assert_non_null(s->checks);
+	assert_int_equal(s->checks->type, CHECK_TCP);
+	assert_int_equal(s->checks->connect_timeout_ms, 3000);
+	assert_int_equal(s->checks->connect.port, 0);
+	assert_null(s->checks->next);
+	s = cfg->vs->next->pool->source;
+	assert_int_equal(s->kind, SRC_SCRIPT);
+	assert_string_equal(s->script, "/usr/local/bin/list-web -a");
+	assert_int_equal(s->interval_ms, 5000);
+	assert_null(s->checks); /* checktype=on: always up */
+	s = cfg->vs->next->next->pool->source;
+	assert_string_equal(s->script, "/usr/local/bin/list-web");
+	assert_int_equal(s->interval_ms, 1000);
+	config_free(cfg);
+}
+
+static void test_servers_from_the_cluster_refused(void **state)
+{
+	expect_error("virtual=10.0.0.1:80\n\tpacemaker_weight = node1\n", 2,
+		     "pacemaker_weight: 'node1' is not NODE:WEIGHT");
+	expect_error("virtual=10.0.0.1:80\n\tpacemaker_weight = node1:70000\n", 2, "weight:");
+	expect_error("virtual=10.0.0.1:80\n\tpacemaker_address = node1:n1.example\n", 2, "");
+	expect_error("virtual=10.0.0.1:80\n\tpacemaker_attribute = pgsql-status\n", 2,
+		     "pacemaker_attribute: NAME REGEX");
+	expect_error("virtual=10.0.0.1:80\n\tpacemaker_attribute = a ((\n", 2,
+		     "attribute: bad regex");
+	expect_error("virtual=10.0.0.1:80\n\tpacemaker_resourse = r\n", 2,
+		     "unknown keyword 'pacemaker_resourse' (did you mean 'pacemaker_resource'?)");
+	expect_error("virtual=10.0.0.1:80\n\treal_server_script = /bin/true 0\n", 2,
+		     "real_server_script: interval 0 is below 0.1 s");
+	expect_error("virtual=10.0.0.1:80\n\treal_server_script = /bin/true\n"
+		     "\tpacemaker_resource = r\n",
+		     3,
+		     "a virtual section takes one source of servers: real_server_script given "
+		     "at ld.cf:2 already");
+	expect_error("virtual=10.0.0.1:80\n\treal_server_script = /bin/true\n"
+		     "\tchecktype = external\n",
+		     2, "checktype=external is not served for servers from the cluster");
+	expect_error("virtual=10.0.0.1:80\n\tforward = route\n", 2,
+		     "forward method must be gate, masq or ipip, not 'route'");
+	expect_error("virtual=10.0.0.1:80\n\tforward = gate\n\treal=10.0.1.1 masq\n", 3,
+		     "forwarding method masq differs from the gate of line 2");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -643,6 +736,8 @@ int main(void)
 	    cmocka_unit_test(test_global_keyword_indented),
 	    cmocka_unit_test(test_virtual_accepted_not_served),
 	    cmocka_unit_test(test_probe),
+	    cmocka_unit_test(test_servers_from_the_cluster),
+	    cmocka_unit_test(test_servers_from_the_cluster_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
