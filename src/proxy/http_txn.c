@@ -299,13 +299,14 @@ void htxn_start(struct hstream *s, int hlen)
 	/* keep the head apart from cin, whose bytes move on (its own size:
 	 * a page of a buffer per request in flight would be touched else) */
 	free(s->x->reqhead);
-	s->x->reqhead = malloc((size_t)hlen);
+	s->x->reqhead = malloc((size_t)hlen + 1);
 	if (!s->x->reqhead || hbuf_take(s->pvs->px, &s->sout) < 0) {
 		s->close_client = 1;
 		s->state = HS_CLOSE;
 		return;
 	}
 	memcpy(s->x->reqhead, s->cin.p + s->cin.off, (size_t)hlen);
+	s->x->reqhead[hlen] = 0; /* a string's end for readers such as stats_web_parse */
 	s->x->req.buf = s->x->reqhead;
 	s->client_meth = s->x->req.meth;
 	s->cin.off += (uint32_t)hlen;
