@@ -106,6 +106,12 @@ int check_stream_tls_wait(struct check_stream *s, ssize_t rc, const char *what, 
  * its configuration" --, no memory, no socket: check_done was called). */
 void *check_stream_start(struct check_run *run, size_t size, const char *name,
 			 void (*free_parts)(struct check_stream *s), ev_io_cb on_io);
+/* The same, not yet watched: for a checker that writes its first message
+ * at once (a loopback connect is usually complete when connect() returns,
+ * and a send then saves a wake-up and an epoll_ctl); the first
+ * check_stream_events() puts the socket in the loop. */
+void *check_stream_open(struct check_run *run, size_t size, const char *name,
+			void (*free_parts)(struct check_stream *s), ev_io_cb on_io);
 
 /* The reason text for a socket errno: "connection refused", "no route to
  * host"..., else strerror(). */

@@ -16,10 +16,13 @@
  *       connect_timeout 3
  *   }
  *
- * One attempt: connect; with sslmode prefer/require an SSLRequest and the
- * TLS handshake (tls.c; require fails on 'N'); StartupMessage; the
- * authentication the server asks for (trust, cleartext, md5,
- * SCRAM-SHA-256 whose server signature must verify); then one query:
+ * One attempt: connect and, at once, the first message (pg_start); with
+ * sslmode prefer/require an SSLRequest and the TLS handshake (tls.c;
+ * require fails on 'N'); StartupMessage; the authentication the server
+ * asks for (trust, cleartext, md5, SCRAM-SHA-256 -- the password
+ * SASLprep'd, saslprep.h -- whose server signature must verify); then one
+ * query,
+ * written with Terminate after it:
  *   pg_is_in_recovery(), the LSN (a standby's last replayed, a primary's
  *   current) and the replay delay (0 while everything received is
  *   replayed, so that an idle primary does not make a standby look late).
@@ -65,7 +68,12 @@
 #define PGSQL_DEFAULT_USER "fulcrum"
 #define PGSQL_READ_MAX	   (4 * PG_MSG_MAX) /* all the bytes of one attempt */
 #define PGSQL_OUT_MAX	   1024
-#define PGSQL_IN_SIZE	   (PG_MSG_MAX + 8) /* the receive buffer: one message and a header */
+#define PGSQL_IN_SIZE	   (PG_MSG_MAX + 8) /* the receive buffer at most: one message and a header */
+/* The receive buffer an attempt starts with, in its struct: a real
+ * server's greeting (AuthenticationOk, a dozen ParameterStatus,
+ * BackendKeyData, ReadyForQuery: about 450 bytes) and the query's answer
+ * fit; only a longer message grows it to PGSQL_IN_SIZE. */
+#define PGSQL_IN0 1024
 
 #define PGSQL_QUERY                                                                                \
 	"SELECT pg_is_in_recovery(), CASE WHEN pg_is_in_recovery() THEN "                          \
@@ -157,11 +165,13 @@ struct pg_att {
 	size_t total; /* bytes read in all */
 	size_t outlen, outoff;
 	uint8_t out[PGSQL_OUT_MAX];
-	size_t inlen;
-	/* PGSQL_IN_SIZE bytes, malloc'd at the start and not zeroed (only the
-	 * first inlen are ever read): zeroing 64 KiB per attempt was a fifth
-	 * of the checks' CPU at 1,000 servers (bench/checks.sh) */
+	size_t inlen, incap;
+	/* in0, or PGSQL_IN_SIZE malloc'd bytes once a message needs more: a
+	 * 64 KiB buffer per attempt was first zeroed (a fifth of the checks'
+	 * CPU at 1,000 servers, bench/checks.sh), then malloc'd, which moved
+	 * the heap's top up and down (brk and page faults) at every attempt */
 	uint8_t *in;
+	uint8_t in0[PGSQL_IN0];
 };
 _Static_assert(offsetof(struct pg_att, s) == 0, "check_att_*() find the watcher first");
 
@@ -174,7 +184,8 @@ static void pg_free_parts(struct check_stream *s)
 	struct pg_att *a = (struct pg_att *)s;
 
 	OPENSSL_cleanse(a->out, sizeof(a->out));
-	free(a->in);
+	if (a->in != a->in0)
+		free(a->in);
 }
 
 static const char *user_of(const struct check_pgsql_conf *c)
@@ -391,6 +402,19 @@ static int on_auth(struct pg_att *a, const struct pg_msg *m)
 	}
 }
 
+/* The query and Terminate in one write: the server answers the query,
+ * then reads Terminate and ends the session (no "unexpected EOF" in its
+ * log, over TLS too), and the goodbye costs no send of its own. */
+static size_t put_query_terminate(struct pg_att *a)
+{
+	size_t n = pg_put_query(a->out, sizeof(a->out), PGSQL_QUERY), t;
+
+	if (!n)
+		return 0;
+	t = pg_put_terminate(a->out + n, sizeof(a->out) - n);
+	return t ? n + t : 0;
+}
+
 /* One whole server message: 0 go on, -1 the attempt ended. */
 static int on_msg(struct pg_att *a, const struct pg_msg *m)
 {
@@ -417,12 +441,9 @@ static int on_msg(struct pg_att *a, const struct pg_msg *m)
 	case 'Z':
 		if (a->st == PG_READY) {
 			a->st = PG_QUERY;
-			return queue(a, pg_put_query(a->out, sizeof(a->out), PGSQL_QUERY));
+			return queue(a, put_query_terminate(a));
 		}
 		if (a->st == PG_QUERY) {
-			/* best effort goodbye, then the verdict */
-			if (!a->s.ssl)
-				send(a->s.io.fd, "X\0\0\0\4", 5, MSG_NOSIGNAL | MSG_DONTWAIT);
 			judge(a);
 			return -1;
 		}
@@ -442,9 +463,35 @@ static int on_msg(struct pg_att *a, const struct pg_msg *m)
 	}
 }
 
+/* The receive buffer is full without a whole message in it: from in0 to
+ * PGSQL_IN_SIZE bytes (which always hold one: pg_msg_next refuses longer).
+ * 0, or -1 and the attempt ended. */
+static int grow(struct pg_att *a)
+{
+	uint8_t *p;
+
+	if (a->in != a->in0) {
+		check_stream_finish(&a->s, 0, "protocol error: message over %d bytes", PG_MSG_MAX);
+		return -1;
+	}
+	p = malloc(PGSQL_IN_SIZE);
+	if (!p) {
+		check_stream_finish(&a->s, 0, "out of memory");
+		return -1;
+	}
+	memcpy(p, a->in, a->inlen);
+	a->in = p;
+	a->incap = PGSQL_IN_SIZE;
+	return 0;
+}
+
+/* Read and act on what the server sent.  Without TLS, a read that did not
+ * fill the buffer took all there was: the loop (level-triggered) calls
+ * again when more comes, rather than a recv() that would say EAGAIN. */
 static void do_recv(struct pg_att *a)
 {
 	char err[160];
+	int drained = 0;
 
 	for (;;) {
 		struct pg_msg m;
@@ -470,8 +517,10 @@ static void do_recv(struct pg_att *a)
 					    PGSQL_READ_MAX);
 			return;
 		}
+		if (drained || (a->inlen == a->incap && grow(a) < 0))
+			return;
 		if (a->s.ssl) {
-			n = tls_read(a->s.ssl, a->in + a->inlen, PGSQL_IN_SIZE - a->inlen, err,
+			n = tls_read(a->s.ssl, a->in + a->inlen, a->incap - a->inlen, err,
 				     sizeof(err));
 			if (n == TLS_WANT_READ || n == TLS_WANT_WRITE) {
 				check_stream_events(&a->s, n == TLS_WANT_READ ? EPOLLIN : EPOLLOUT);
@@ -482,8 +531,7 @@ static void do_recv(struct pg_att *a)
 				return;
 			}
 		} else {
-			n = recv(a->s.io.fd, a->in + a->inlen, PGSQL_IN_SIZE - a->inlen,
-				 MSG_DONTWAIT);
+			n = recv(a->s.io.fd, a->in + a->inlen, a->incap - a->inlen, MSG_DONTWAIT);
 			if (n < 0 && errno == EINTR)
 				continue;
 			if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
@@ -500,18 +548,30 @@ static void do_recv(struct pg_att *a)
 							     : "before the answer");
 			return;
 		}
+		drained = !a->s.ssl && (size_t)n < a->incap - a->inlen;
 		a->inlen += (size_t)n;
 		a->total += (size_t)n;
 	}
 }
 
-static void send_startup(struct pg_att *a)
+static size_t put_startup(struct pg_att *a)
 {
 	const struct check_pgsql_conf *c = CONF(a);
 
+	return pg_put_startup(a->out, sizeof(a->out), user_of(c),
+			      c->dbname ? c->dbname : user_of(c));
+}
+
+static void send_startup(struct pg_att *a)
+{
 	a->st = PG_AUTH;
-	queue(a, pg_put_startup(a->out, sizeof(a->out), user_of(c),
-				c->dbname ? c->dbname : user_of(c)));
+	queue(a, put_startup(a));
+}
+
+/* What the first message (startup, or SSLRequest) leads to. */
+static enum pg_state first_state(const struct pg_att *a)
+{
+	return CONF(a)->sslmode == PG_SSL_DISABLE ? PG_AUTH : PG_SSLRESP;
 }
 
 static void do_handshake(struct pg_att *a)
@@ -561,24 +621,22 @@ static void do_sslresp(struct pg_att *a)
 	do_handshake(a);
 }
 
+/* The connect ended (pg_start's send found it still going): an error, or
+ * the first message goes. */
 static void do_connected(struct pg_att *a, uint32_t events)
 {
-	int e = 0;
-	socklen_t el = sizeof(e);
+	if (events & (EPOLLERR | EPOLLHUP)) {
+		int e = 0;
+		socklen_t el = sizeof(e);
 
-	if (getsockopt(a->s.io.fd, SOL_SOCKET, SO_ERROR, &e, &el) < 0)
-		e = errno;
-	if (e || (events & (EPOLLERR | EPOLLHUP))) {
+		if (getsockopt(a->s.io.fd, SOL_SOCKET, SO_ERROR, &e, &el) < 0)
+			e = errno;
 		check_stream_finish(&a->s, 0, "%s",
 				    e ? check_errno_reason(e) : "connection failed");
 		return;
 	}
-	if (CONF(a)->sslmode == PG_SSL_DISABLE) {
-		send_startup(a);
-		return;
-	}
-	a->st = PG_SSLRESP;
-	queue(a, pg_put_ssl_request(a->out, sizeof(a->out)));
+	a->st = first_state(a);
+	flush(a);
 }
 
 static void on_io(struct loop *l, struct ev_io *io, uint32_t events)
@@ -604,16 +662,39 @@ static void on_io(struct loop *l, struct ev_io *io, uint32_t events)
 		do_recv(a);
 }
 
+/* The first message is sent at once: on loopback (and to a server on the
+ * same host) the connect is complete when connect() returns, and the send
+ * saves a wake-up, a getsockopt and an epoll_ctl per attempt (the socket
+ * joins the loop once, for what it waits for next).  Still connecting
+ * (EAGAIN): wait for EPOLLOUT in PG_CONNECT, as before. */
 static void pg_start(struct check_run *run)
 {
-	struct pg_att *a = check_stream_start(run, sizeof(*a), "PGSQL_CHECK", pg_free_parts, on_io);
+	struct pg_att *a = check_stream_open(run, sizeof(*a), "PGSQL_CHECK", pg_free_parts, on_io);
+	ssize_t n;
 
 	if (!a)
 		return;
 	a->hot_standby = -1; /* not reported (yet) */
-	a->in = malloc(PGSQL_IN_SIZE);
-	if (!a->in)
-		check_stream_finish(&a->s, 0, "out of memory");
+	a->in = a->in0;
+	a->incap = sizeof(a->in0);
+	a->outlen = first_state(a) == PG_AUTH ? put_startup(a)
+					      : pg_put_ssl_request(a->out, sizeof(a->out));
+	if (!a->outlen) {
+		check_stream_finish(&a->s, 0, "message too long to send");
+		return;
+	}
+	n = send(a->s.io.fd, a->out, a->outlen, MSG_NOSIGNAL | MSG_DONTWAIT);
+	if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+		check_stream_finish(&a->s, 0, "%s", check_errno_reason(errno));
+		return;
+	}
+	if (n < 0) {
+		check_stream_events(&a->s, EPOLLOUT); /* PG_CONNECT */
+		return;
+	}
+	a->outoff = (size_t)n;
+	a->st = first_state(a);
+	flush(a);
 }
 
 /* ---- configuration ---- */

@@ -41,9 +41,14 @@ void check_stream_finish(struct check_stream *s, int ok, const char *fmt, ...)
 
 int check_stream_events(struct check_stream *s, uint32_t ev)
 {
-	if (s->io.events == ev)
+	int rc;
+
+	if (s->io.events == ev && s->io.registered)
 		return 0;
-	if (loop_io_mod(s->run->loop, &s->io, ev) < 0) {
+	/* an attempt opened by check_stream_open joins the loop here */
+	rc = s->io.registered ? loop_io_mod(s->run->loop, &s->io, ev)
+			      : loop_io_add(s->run->loop, &s->io, s->io.fd, ev, s->io.cb, s);
+	if (rc < 0) {
 		check_stream_finish(s, 0, "cannot watch the socket: %s", strerror(errno));
 		return -1;
 	}
@@ -61,8 +66,8 @@ int check_stream_tls_wait(struct check_stream *s, ssize_t rc, const char *what, 
 	return -1;
 }
 
-void *check_stream_start(struct check_run *run, size_t size, const char *name,
-			 void (*free_parts)(struct check_stream *s), ev_io_cb on_io)
+void *check_stream_open(struct check_run *run, size_t size, const char *name,
+			void (*free_parts)(struct check_stream *s), ev_io_cb on_io)
 {
 	struct check_stream *s;
 	char err[256];
@@ -85,11 +90,19 @@ void *check_stream_start(struct check_run *run, size_t size, const char *name,
 	}
 	s->run = run;
 	s->io.fd = fd;
+	s->io.cb = on_io;
+	s->io.data = s;
 	s->free_parts = free_parts;
 	run->priv = s;
-	if (loop_io_add(run->loop, &s->io, fd, EPOLLOUT, on_io, s) < 0) {
-		check_stream_finish(s, 0, "cannot watch the socket: %s", strerror(errno));
+	return s;
+}
+
+void *check_stream_start(struct check_run *run, size_t size, const char *name,
+			 void (*free_parts)(struct check_stream *s), ev_io_cb on_io)
+{
+	struct check_stream *s = check_stream_open(run, size, name, free_parts, on_io);
+
+	if (s && check_stream_events(s, EPOLLOUT) < 0)
 		return NULL;
-	}
 	return s;
 }

@@ -2,6 +2,7 @@
  * covers).  Big-endian integers, NUL-ended strings; nothing is trusted
  * from the server: every string must end inside its message, every count
  * must fit in the bytes that remain. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include <openssl/sha.h>
 
 #include "check/pg_proto.h"
+#include "check/saslprep.h"
 #include "core/err.h"
 
 #define PG_PROTO_3_0	    196608   /* 3 << 16 */
@@ -374,6 +376,76 @@ static int hmac(const uint8_t *key, size_t kl, const void *d, size_t n, uint8_t 
 	return HMAC(EVP_sha256(), key, (int)kl, d, n, out, &len) ? 0 : -1;
 }
 
+/* ---- SaltedPassword, derived once ---- */
+
+/* PBKDF2 at PostgreSQL's 4,096 iterations costs milliseconds of CPU, a
+ * hundred times the rest of an attempt: at 1,000 servers a second it would
+ * take cores.  Its result depends only on the password, the salt and the
+ * count, and a role's salt is the same on a primary and its standbys
+ * (pg_authid is replicated) until its password changes: each derivation is
+ * kept, keyed by a SHA-256 of the password (no second copy of it), in a few
+ * entries replaced in turn.  A lock, as checks may run on several loops. */
+#define SALTED_CACHE 16
+struct salted {
+	uint8_t pw[32]; /* SHA-256 of the (prepared) password */
+	uint8_t salt[64];
+	int saltlen;
+	unsigned long iters;
+	uint8_t key[32]; /* SaltedPassword */
+	int used;
+};
+static struct salted salted_cache[SALTED_CACHE];
+static unsigned salted_next;
+static unsigned long salted_runs;
+static pthread_mutex_t salted_lock = PTHREAD_MUTEX_INITIALIZER;
+
+unsigned long pg_scram_derivations(void)
+{
+	unsigned long n;
+
+	pthread_mutex_lock(&salted_lock);
+	n = salted_runs;
+	pthread_mutex_unlock(&salted_lock);
+	return n;
+}
+
+static int salted_password(const char *pw, const uint8_t *salt, int saltlen, unsigned long iters,
+			   uint8_t out[32])
+{
+	uint8_t h[32];
+	struct salted *e;
+	int i, hit = 0;
+
+	if (!SHA256((const unsigned char *)pw, strlen(pw), h))
+		return -1;
+	pthread_mutex_lock(&salted_lock);
+	for (i = 0; i < SALTED_CACHE && !hit; i++) {
+		e = &salted_cache[i];
+		hit = e->used && e->iters == iters && e->saltlen == saltlen &&
+		      !memcmp(e->salt, salt, (size_t)saltlen) && !CRYPTO_memcmp(e->pw, h, 32);
+		if (hit)
+			memcpy(out, e->key, 32);
+	}
+	pthread_mutex_unlock(&salted_lock);
+	if (hit)
+		return 0;
+	if (PKCS5_PBKDF2_HMAC(pw, (int)strlen(pw), salt, saltlen, (int)iters, EVP_sha256(), 32,
+			      out) != 1)
+		return -1;
+	pthread_mutex_lock(&salted_lock);
+	e = &salted_cache[salted_next++ % SALTED_CACHE];
+	memcpy(e->pw, h, 32);
+	memcpy(e->salt, salt, (size_t)saltlen);
+	e->saltlen = saltlen;
+	e->iters = iters;
+	memcpy(e->key, out, 32);
+	e->used = 1;
+	salted_runs++;
+	pthread_mutex_unlock(&salted_lock);
+	OPENSSL_cleanse(h, sizeof(h));
+	return 0;
+}
+
 size_t pg_scram_final(struct pg_scram *s, const char *password, const uint8_t *sf, size_t n,
 		      char *out, size_t cap, char *err, size_t errlen)
 {
@@ -382,7 +454,8 @@ size_t pg_scram_final(struct pg_scram *s, const char *password, const uint8_t *s
 	uint8_t salt[64], salted[32], ckey[32], skey[32], stored[32], csig[32], proof[32];
 	char auth[2 * PG_SCRAM_MSG], proof64[48], iter[12], *end;
 	unsigned long iters;
-	int saltlen, len, alen;
+	int saltlen, len, alen, rc;
+	char *prepared;
 
 	if (n > PG_SCRAM_MSG) {
 		err_set(err, errlen, "SCRAM server-first-message of %zu bytes", n);
@@ -422,8 +495,20 @@ size_t pg_scram_final(struct pg_scram *s, const char *password, const uint8_t *s
 		err_set(err, errlen, "SCRAM message too long");
 		return 0;
 	}
-	if (PKCS5_PBKDF2_HMAC(password, (int)strlen(password), salt, saltlen, (int)iters,
-			      EVP_sha256(), 32, salted) != 1 ||
+	/* the password as the server stored it: SASLprep'd, or its raw bytes
+	 * when it is not UTF-8 or SASLprep refuses it (libpq's rule) */
+	if (saslprep(password, &prepared) == SASLPREP_NOMEM) {
+		err_set(err, errlen, "SCRAM: out of memory");
+		return 0;
+	}
+	if (prepared)
+		password = prepared;
+	rc = salted_password(password, salt, saltlen, iters, salted);
+	if (prepared) {
+		OPENSSL_cleanse(prepared, strlen(prepared));
+		free(prepared);
+	}
+	if (rc < 0 ||
 	    hmac(salted, 32, "Client Key", 10, ckey) || !SHA256(ckey, 32, stored) ||
 	    hmac(stored, 32, auth, (size_t)alen, csig) ||
 	    hmac(salted, 32, "Server Key", 10, skey) ||

@@ -60,13 +60,19 @@ void pg_md5_password(const char *user, const char *password, const uint8_t salt[
  * (a new random nonce); its length, 0 on failure.  final: from the
  * server-first-message (sf, n bytes), the client-final-message into out;
  * its length, or 0 with a reason in err (bad nonce, iteration count out of
- * range...).  verify: the server-final-message's signature; 0, or -1 with
+ * range...); the password is SASLprep'd first (saslprep.h), or used as
+ * raw bytes when it is not UTF-8 or SASLprep refuses it, as libpq does.
+ * verify: the server-final-message's signature; 0, or -1 with
  * a reason ("wrong server signature", or the server's e= error). */
 size_t pg_scram_first(struct pg_scram *s, char *out, size_t cap);
 size_t pg_scram_final(struct pg_scram *s, const char *password, const uint8_t *sf, size_t n,
 		      char *out, size_t cap, char *err, size_t errlen);
 int pg_scram_verify(const struct pg_scram *s, const uint8_t *sfin, size_t n, char *err,
 		    size_t errlen);
+
+/* How many SaltedPasswords (PBKDF2) pg_scram_final has derived since the
+ * start; the others came from its cache (pg_proto.c): for tests. */
+unsigned long pg_scram_derivations(void);
 
 /* An LSN "XXXXXXXX/XXXXXXXX" (n bytes, not NUL ended): 0 and *lsn, or -1. */
 int pg_lsn_parse(const char *s, size_t n, uint64_t *lsn);

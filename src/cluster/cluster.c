@@ -25,6 +25,7 @@
 #include "core/loop.h"
 #include "core/sbuf.h"
 #include "core/spawn.h"
+#include "model/http_proxy.h"
 #include "model/model.h"
 
 #define CLUSTER_OUTPUT_MAX (4u << 20) /* crm_mon of a large cluster stays well below */
@@ -107,6 +108,14 @@ static struct real_server *member_rs(const struct pool *p, const struct member *
 
 	if (!rs)
 		return NULL;
+	if (p->source->hp) { /* haproxy.cfg: its default-server options */
+		rs->hp = malloc(sizeof(*rs->hp));
+		if (!rs->hp) {
+			rs_free(rs);
+			return NULL;
+		}
+		*rs->hp = *p->source->hp;
+	}
 	rs->addr = m->addr;
 	rs->weight = rs->cur_weight = m->weight;
 	rs->from_source = 1;

@@ -116,6 +116,10 @@ struct hp_px {
 	struct hp_chk chk;
 	struct hp_srv defsrv;	 /* default-server's check options */
 	struct hp_srv *servers;	 /* owned list */
+	/* fulcrum-pacemaker-servers / fulcrum-server-script: the default-server
+	 * in force there, on a template server (src_srv.rs, owned) whose
+	 * options and checks its source's servers get (haproxy_source.c) */
+	struct hp_srv src_srv;
 	struct hp_bind *binds;	 /* owned list */
 	struct hp_deferred *deferred; /* defaults only */
 	char sched[16];		 /* balance's scheduler; "" = the pool's default (wrr) */

@@ -85,6 +85,7 @@ static void hp_px_free(struct hp_px *px)
 	if (px->is_defaults)
 		http_proxy_free(px->hp);
 	hp_srv_list_free(px->servers);
+	rs_free(px->src_srv.rs);
 	for (b = px->binds; b; b = bn) {
 		bn = b->next;
 		vs_free(b->vs);

@@ -67,6 +67,16 @@ int hp_balance_parse(struct hp_read *r, struct hp_px *px, struct hp_words *w);
 void hp_finish_servers(struct hp_read *r, struct hp_px *px);
 void hp_srv_list_free(struct hp_srv *s);
 
+/* ---- haproxy_source.c ---- */
+/* fulcrum-pacemaker-servers and fulcrum-server-script lines of a backend
+ * (0, or -1 with err); hp_source_finish, at the end of the backend, gives
+ * its source the default-server options and checks its servers get. */
+int hp_pacemaker_servers(struct hp_read *r, struct hp_px *px, struct hp_words *w, char *err,
+			 size_t errlen);
+int hp_server_script(struct hp_read *r, struct hp_px *px, struct hp_words *w, char *err,
+		     size_t errlen);
+void hp_source_finish(struct hp_read *r, struct hp_px *px);
+
 /* ---- haproxy_chk.c ---- */
 /* option httpchk / tcp-check / pgsql-check..., http-check, tcp-check:
  * 1 if w was one of them (handled, errors reported), else 0. */

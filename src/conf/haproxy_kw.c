@@ -842,6 +842,8 @@ static const struct hp_kw hp_proxy_kws[] = {
     {"cookie", W_BE | W_DEF, kw_cookie},
     {"server", W_BE, kw_server},
     {"default-server", W_BE | W_DEF, kw_server},
+    {"fulcrum-pacemaker-servers", W_BE, hp_pacemaker_servers},
+    {"fulcrum-server-script", W_BE, hp_server_script},
     {"http-check", W_BE | W_DEF, kw_checks},
     {"tcp-check", W_BE | W_DEF, kw_checks},
     {"errorfile", W_ALL, kw_http},

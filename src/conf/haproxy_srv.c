@@ -528,4 +528,5 @@ void hp_finish_servers(struct hp_read *r, struct hp_px *px)
 	for (s = px->servers; s; s = s->next)
 		if (s->check) /* no check: always up */
 			hp_build_checks(r, px, s);
+	hp_source_finish(r, px);
 }

@@ -186,6 +186,15 @@ int conf_source_kw(struct kw_ctx *c, struct pool_source *s, const struct kw_stmt
 	return k->parse ? k->parse(c, s, st, err, errlen) : kw_slot_set(c, s, k, st, err, errlen);
 }
 
+int conf_source_nargs(const char *name)
+{
+	const struct kw *k;
+
+	for (k = kw_pcmk; k->name && strcmp(k->name, name); k++)
+		;
+	return k->name ? k->min_args : -1;
+}
+
 int conf_source_script(struct pool_source *s, const struct kw_stmt *st, char *err, size_t errlen)
 {
 	unsigned ms = SRC_DEFAULT_INTERVAL_MS;

@@ -40,6 +40,9 @@ struct pool_source *conf_source_open(struct config *cfg, struct pool_source **sl
  * other grammars map theirs to these.  0, or -1 with err. */
 int conf_source_kw(struct kw_ctx *c, struct pool_source *s, const struct kw_stmt *st, char *err,
 		   size_t errlen);
+/* How many arguments keyword `name` of pacemaker_real_servers takes, or -1
+ * for no such keyword (a grammar that writes them all on one line). */
+int conf_source_nargs(const char *name);
 /* real_server_script's COMMAND [SECS] (st's arguments) into s. */
 int conf_source_script(struct pool_source *s, const struct kw_stmt *st, char *err, size_t errlen);
 /* A statement `name words...` at file:line for the two above, from a

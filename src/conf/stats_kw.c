@@ -4,21 +4,15 @@
  * `stats_refresh`, `stats_admin on|off`, `metrics_uri`; ldirectord.cf takes
  * the same names as `key = value` lines.
  *
- * What they build is what haproxy.cfg's
- *
- *     listen stats
- *         bind ADDR:PORT
- *         mode http
- *         stats enable
- *         stats uri URI ...
- *
- * builds (model/http_proxy-t.h): an http_proxy named "stats" in mode http
+ * What they build is what a haproxy.cfg frontend that only serves the
+ * stats page builds (model/http_proxy-t.h; src/stats/web.h says how the
+ * engine serves it): an http_proxy named "stats", a frontend in mode http
  * with `stats` filled (and stats.metrics_uri, which haproxy.cfg says with
- * `http-request use-service prometheus-exporter`), its own empty pool, and a
- * service on ADDR:PORT (FWD_PROXY, vs->http = the proxy), so the HTTP engine
- * answers the page, `;csv`, `;json` and /metrics there exactly as for a
- * haproxy.cfg, and the CSV shows it as HAProxy shows a `listen stats`: a
- * FRONTEND and a BACKEND row named "stats" before the LVS pools.
+ * `http-request use-service prometheus-exporter`), and a service on
+ * ADDR:PORT (FWD_PROXY, vs->http = the proxy) with its own empty pool, so
+ * the HTTP engine answers the page, `;csv`, `;json` and /metrics there
+ * exactly as for a haproxy.cfg (anything else: 503).  The CSV shows it as
+ * a FRONTEND row named "stats" before the LVS pools' rows.
  *
  * The keywords fill c->cfg->global.stats_px as they come (any order, any
  * number of global_defs blocks); conf_stats_finish() makes the listener
@@ -48,7 +42,7 @@ static struct http_proxy *stats_px(struct kw_ctx *c, void *obj, const struct kw_
 
 	if (hp)
 		return hp;
-	hp = http_proxy_new(STATS_PX_NAME, HP_CAP_FE | HP_CAP_BE);
+	hp = http_proxy_new(STATS_PX_NAME, HP_CAP_FE);
 	if (!hp) {
 		err_set(err, errlen, "out of memory");
 		return NULL;
@@ -223,7 +217,6 @@ void conf_stats_finish(struct kw_ctx *c)
 	struct global_defs *g = &c->cfg->global;
 	struct http_proxy *hp = g->stats_px;
 	struct virtual_server *vs, *o;
-	struct pool *p;
 	char a[ADDR_STRLEN];
 
 	if (!hp)
@@ -244,27 +237,17 @@ void conf_stats_finish(struct kw_ctx *c)
 			return;
 		}
 	vs = vs_new();
-	p = pool_new(STATS_PX_NAME);
-	if (!vs || !p) {
-		vs_free(vs);
-		pool_free(p);
+	if (!vs) {
 		conf_report(c->d, DIAG_ERROR, g->stats_file, g->stats_line, "out of memory");
 		return;
 	}
-	hp->file = g->stats_file;
-	hp->line = g->stats_line;
-	hp->default_be = hp; /* a listen section sends to itself */
-	p->file = vs->file = g->stats_file;
-	p->line = vs->line = g->stats_line;
-	p->http = hp;
-	hp->pool = p;
+	hp->file = vs->file = g->stats_file;
+	hp->line = vs->line = g->stats_line;
 	vs->protocol = IPPROTO_TCP;
 	vs->addr = g->stats_addr;
 	vs->fwd = FWD_PROXY;
 	vs->http = hp;
 	g->stats_px = NULL;
 	config_add_http_proxy(c->cfg, hp);
-	config_add_pool(c->cfg, p);
-	vs_set_pool(vs, p);
 	config_add_vs(c->cfg, vs);
 }

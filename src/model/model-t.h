@@ -240,8 +240,9 @@ struct global_defs {
 	/* stats_listen, stats_uri, stats_auth... (fulcrum extensions, src/conf/stats_kw.c):
 	 * the stats page and /metrics of a keepalived/ldirectord director.  While
 	 * reading, the keywords fill stats_px (owned, NULL until the first of them);
-	 * at the end of the read it moves to http_proxies as a `listen stats` (a
-	 * service on stats_addr, an empty pool) and stats_px is NULL again. */
+	 * at the end of the read it moves to http_proxies as a frontend that only
+	 * serves the page (a service on stats_addr, src/stats/web.h) and stats_px
+	 * is NULL again. */
 	struct http_proxy *stats_px;
 	struct fc_addr stats_addr;       /* stats_listen ADDR:PORT */
 	int stats_listen_set;

@@ -15,6 +15,7 @@
 #include "core/addr.h"
 
 struct check_conf;
+struct hp_server;
 
 enum pool_source_kind {
 	SRC_PACEMAKER, /* pacemaker_real_servers: crm_mon's view of the cluster */
@@ -61,6 +62,9 @@ struct pool_source {
 	 * here (not owning).  NULL: its servers are unchecked, the cluster's
 	 * monitor being their check. */
 	struct check_conf *checks;
+	/* haproxy.cfg: the default-server options every server it yields gets
+	 * (copied into its real_server.hp), or NULL; owned */
+	struct hp_server *hp;
 	const char *file;        /* where it was given (the config's file table) */
 	int line;
 };

@@ -38,6 +38,7 @@ void pool_source_free(struct pool_source *s)
 	free(s->corosync_conf);
 	free(s->script);
 	check_conf_free(s->checks);
+	free(s->hp);
 	free(s);
 }
 

@@ -46,12 +46,13 @@ void stats_web_parse(const char *rest, size_t len, struct stats_web_req *q)
 					   at(p, end, "scope="))) {
 			int st = p[0] == ';';
 			const char *v = p + (st ? 4 : 6);
-			size_t n = strcspn(v, "&;?");
+			size_t n = 0;
 			char *dst = st ? q->st : q->scope;
 			size_t max = st ? sizeof(q->st) : sizeof(q->scope);
 
-			if (v + n > end)
-				n = (size_t)(end - v);
+			/* the URI is not NUL-ended: bounded by end */
+			while (v + n < end && !strchr("&;?", v[n]))
+				n++;
 			if (n >= max)
 				n = max - 1;
 			memcpy(dst, v, n);

@@ -9,7 +9,9 @@ import os
 import re
 import random
 import resource
+import select
 import selectors
+import shutil
 import signal
 import socket
 import subprocess
@@ -708,3 +710,97 @@ def wait_state(d, vs_port, rs_port, state, timeout):
 def log_lines(d, needle):
     """Lines of the daemon's log (stderr) that contain needle."""
     return [l for l in d.stderr().splitlines() if needle in l]
+
+
+class ClientSession:
+    """A database client (psql, mariadb) reading queries on its stdin, kept
+    open: ask() runs one and returns its answer's first line, None once the
+    session is gone.  close() kills it (callers close in a finally)."""
+
+    def __init__(self, argv, env=None):
+        self.p = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  stderr=subprocess.DEVNULL, text=True, env=env)
+
+    def ask(self, query, timeout=20):
+        try:
+            self.p.stdin.write(query + ";\n")
+            self.p.stdin.flush()
+        except OSError:
+            return None
+        ready, _, _ = select.select([self.p.stdout], [], [], timeout)
+        return self.p.stdout.readline().strip() or None if ready else None
+
+    def close(self):
+        if self.p.poll() is None:
+            self.p.kill()
+        self.p.wait(10)
+        self.p.stdin.close()
+        self.p.stdout.close()
+
+
+HAPROXY = "/usr/sbin/haproxy"  # Debian's, the reference for haproxy.cfg's meaning
+
+
+def stat_status(csv_text):
+    """{(backend, server): status} from a `show stat` answer (HAProxy's CSV)."""
+    lines = csv_text.splitlines()
+    if not lines:
+        return {}
+    cols = lines[0].lstrip("# ").split(",")
+    out = {}
+    for line in lines[1:]:
+        row = dict(zip(cols, line.split(",")))
+        if row.get("svname") not in (None, "FRONTEND", "BACKEND"):
+            out[(row["pxname"], row["svname"])] = row["status"]
+    return out
+
+
+def start_haproxy(undo, tmp_path, body):
+    """Debian's haproxy on body (defaults and proxies) after a global
+    section with a stats socket; stopped by undo.  The socket's path."""
+    short = tempfile.mkdtemp(prefix="fc-hap-")  # a unix socket path is short
+    undo(shutil.rmtree, short, ignore_errors=True)
+    sock = os.path.join(short, "s.sock")
+    cfg = tmp_path / "haproxy.cfg"
+    cfg.write_text("global\n    stats socket %s\n%s" % (sock, body))
+    log = undo.close(open(tmp_path / "haproxy.log", "w"))
+    p = subprocess.Popen([HAPROXY, "-db", "-f", str(cfg)], stdout=log, stderr=subprocess.STDOUT,
+                         stdin=subprocess.DEVNULL)
+    undo(lambda: (p.kill(), p.wait(10)))
+    return sock
+
+
+def haproxy_status(sock):
+    """stat_status of the haproxy on sock; {} while it does not answer."""
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(10)
+    try:
+        s.connect(sock)
+        s.sendall(b"show stat\n")
+        return stat_status(recv_to_eof(s, 1 << 20).decode())
+    except OSError:
+        return {}
+    finally:
+        s.close()
+
+
+def haproxy_listens(server_port, proxies):
+    """A haproxy.cfg's defaults (mode tcp) and one `listen` per (name, bind
+    port, check option line), each with one server, 127.0.0.1:server_port,
+    checked every second."""
+    return ("defaults\n    mode tcp\n    timeout client 5s\n    timeout server 5s\n"
+            "    timeout connect 3s\n" +
+            "".join("listen %s\n    bind 127.0.0.1:%d\n    %s\n"
+                    "    server db 127.0.0.1:%d check inter 1s rise 1 fall 1\n"
+                    % (name, port, option, server_port) for name, port, option in proxies))
+
+
+def ldirectord_db(service, server_port, virtuals):
+    """An ldirectord.cf with one virtual per (port, login, passwd, database),
+    each with one real server, 127.0.0.1:server_port, checked by
+    service=SERVICE (pgsql, mysql) every second."""
+    return ("checkinterval=1\nnegotiatetimeout=5\nquiescent=no\n" +
+            "".join("virtual=127.0.0.1:%d\n    real=127.0.0.1:%d masq\n    service=%s\n"
+                    "    checktype=negotiate\n    login=%s\n    passwd=%s\n    database=%s\n"
+                    "    scheduler=rr\n" % (vport, server_port, service, login, passwd, db)
+                    for vport, login, passwd, db in virtuals))

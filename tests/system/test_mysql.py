@@ -7,10 +7,14 @@ max_lag) over both servers, lb_kind NAT on loopback: every query through
 each lands where it should (SELECT @@port); SET GLOBAL read_only=1 takes the
 primary out of the write service; a stopped SQL thread (Seconds_Behind_Master
 NULL) and a delayed replica (MASTER_DELAY, its lag over max_lag) take the
-replica out of the read service, and it comes back.  Then a login over TLS
+replica out of the read service, and it comes back; a session held open on
+the replica through all of it still answers.  Then a login over TLS
 (the primary has a certificate), ssl require against the replica (which has
-none) and a wrong password, each with its reason.  Skipped only when the
-MariaDB binaries are absent.  Every process is stopped and every directory
+none) and a wrong password, each with its reason.  The other grammars'
+checks with their own meaning: haproxy.cfg's `option mysql-check` (the
+greeting, or a login without a password), side by side with Debian's
+haproxy on the same file, and ldirectord.cf's `service=mysql` (logs in with
+login/passwd/database).  Skipped only when the MariaDB binaries are absent.  Every process is stopped and every directory
 removed by the fixture, also when a test fails; every wait is bounded."""
 import os
 import pwd
@@ -174,6 +178,22 @@ def test_roles_and_lag(daemon, pair):
                   "the replica's first check")
     assert [port_through(wport) for _ in range(4)] == [primary.port] * 4
     assert [port_through(rport) for _ in range(4)] == [replica.port] * 4
+    # a read session held open through everything below
+    held = fc.ClientSession([CLIENT, "--no-defaults", "-h127.0.0.1", "-P%d" % rport,
+                             "-ufulcrum", "-p" + PASSWORD, "--connect-timeout=5", "-N", "-B",
+                             "-n"])
+    try:
+        assert held.ask("SELECT @@port") == str(replica.port)
+        _test_role_and_lag_changes(d, pair, wport, rport)
+        # taken out of the read service three times, the replica still serves
+        # the session it had
+        assert held.ask("SELECT @@port") == str(replica.port)
+    finally:
+        held.close()
+
+
+def _test_role_and_lag_changes(d, pair, wport, rport):
+    primary, replica = pair
 
     # the primary made read-only leaves the write service, and comes back
     primary.sql("SET GLOBAL read_only=1", check=True)
@@ -234,4 +254,47 @@ def test_login_tls_and_refusals(daemon, pair):
     assert reason(d, plain, replica.port) == "ssl require: the server offers no TLS"
     fc.wait_state(d, wrong, primary.port, "down", 30)
     assert reason(d, wrong, primary.port) == (
+        "auth failed: Access denied for user 'fulcrum'@'127.0.0.1' (using password: YES)")
+
+
+def test_haproxy_mysql_check(daemon, pair, tmp_path, undo):
+    """HAProxy's meaning: without a user the greeting is up; with one, a
+    login without password (and QUIT) that the server must accept: the
+    verdicts of Debian's haproxy on the same haproxy.cfg."""
+    if not os.access(fc.HAPROXY, os.X_OK):
+        pytest.skip("no %s to compare with (apt-get install haproxy)" % fc.HAPROXY)
+    primary, _ = pair
+    primary.sql("SET SESSION sql_log_bin=0; CREATE USER IF NOT EXISTS 'fc_nopw'@'%'",
+                check=True)
+    proxies = (("greets", "option mysql-check"),
+               ("nopw", "option mysql-check user fc_nopw post-41"),
+               ("unknown", "option mysql-check user fc_nosuch"))
+    ports = [fc.free_port() for _ in proxies]
+    d = daemon(fc.haproxy_listens(primary.port, [(n, port, o)
+                                                 for (n, o), port in zip(proxies, ports)]))
+    sock = fc.start_haproxy(undo, tmp_path, fc.haproxy_listens(
+        primary.port, [(n, fc.free_port(), o) for n, o in proxies]))
+    want = {("greets", "db"): "UP", ("nopw", "db"): "UP", ("unknown", "db"): "DOWN"}
+    fc.wait_until(lambda: fc.haproxy_status(sock) == want, 30, "haproxy's verdicts %s" % want,
+                  interval=0.2)
+    fc.wait_until(lambda: fc.stat_status(d.ctl_ok("show", "stat")) == want, 30,
+                  "fulcrum's verdicts %s" % want, interval=0.2)
+    assert reason(d, ports[2], primary.port) == (
+        "auth failed: Access denied for user 'fc_nosuch'@'127.0.0.1' (using password: NO)")
+
+
+def test_ldirectord_mysql(daemon, pair):
+    """ldirectord's meaning: logs in with login/passwd/database -- a wrong
+    password is down with the server's words."""
+    primary, _ = pair
+    good, bad = fc.free_port(), fc.free_port()
+    d = daemon(fc.ldirectord_db("mysql", primary.port, [
+        (good, "fulcrum", PASSWORD, "information_schema"),
+        (bad, "fulcrum", "not-" + PASSWORD, "information_schema")]))
+    fc.wait_state(d, good, primary.port, "up", 30)
+    r = fc.wait_until(lambda: reason(d, good, primary.port), 30, "the first check's reason")
+    assert r.startswith("logged in, 10.") and "MariaDB" in r, r
+    assert port_through(good) == primary.port
+    fc.wait_state(d, bad, primary.port, "down", 30)
+    assert reason(d, bad, primary.port) == (
         "auth failed: Access denied for user 'fulcrum'@'127.0.0.1' (using password: YES)")

@@ -323,6 +323,21 @@ virtual_server 127.0.0.1 %d {
         assert fc.who(vport) == "a"
 
 
+def follow_then_check(d, vport, nodes):
+    """The cluster's list followed (a promotion moves node1 in, node3 out),
+    then node1's server dies and its check takes it out."""
+    wait_servers(d, vport, [("127.0.0.12", 2), ("127.0.0.13", 1)], FOLLOW_S + SLACK_S)
+    node_attr("node1", "pgsql-status", "HS:sync")
+    node_attr("node3", "pgsql-status", "PRI")
+    wait_servers(d, vport, [("127.0.0.11", 1), ("127.0.0.12", 2)], FOLLOW_S + SLACK_S)
+    assert fc.who(vport) in ("node1", "node2")
+    nodes["node1"].stop()
+    fc.wait_until(lambda: states(d, vport).get("127.0.0.11") == "down", 3 * SLACK_S,
+                  "node1's dead server to be taken out by its check")
+    for _ in range(10):
+        assert fc.who(vport) == "node2"
+
+
 def test_ldirectord_cf(daemon, cib, node_backends):
     """ldirectord.cf's pacemaker_* keys: the same pool as keepalived's
     block, following the cluster; the section's checktype checks every
@@ -341,13 +356,26 @@ virtual=127.0.0.1:%d
 \tchecktype = connect
 \tscheduler = rr
 """ % (vport, bport))
-    wait_servers(d, vport, [("127.0.0.12", 2), ("127.0.0.13", 1)], FOLLOW_S + SLACK_S)
-    node_attr("node1", "pgsql-status", "HS:sync")
-    node_attr("node3", "pgsql-status", "PRI")
-    wait_servers(d, vport, [("127.0.0.11", 1), ("127.0.0.12", 2)], FOLLOW_S + SLACK_S)
-    assert fc.who(vport) in ("node1", "node2")
-    nodes["node1"].stop()
-    fc.wait_until(lambda: states(d, vport).get("127.0.0.11") == "down", 3 * SLACK_S,
-                  "node1's dead server to be taken out by the section's check")
-    for _ in range(10):
-        assert fc.who(vport) == "node2"
+    follow_then_check(d, vport, nodes)
+
+
+def test_haproxy_cfg(daemon, cib, node_backends):
+    """haproxy.cfg's fulcrum-pacemaker-servers: the backend's servers follow
+    the cluster; with `default-server check` each is checked, so a listed
+    node whose server is dead is taken out."""
+    bport, nodes = node_backends
+    vport = fc.free_port()
+    d = daemon("""defaults
+    mode tcp
+    timeout connect 2s
+    timeout client 30s
+    timeout server 30s
+frontend f
+    bind 127.0.0.1:%d
+    default_backend b
+backend b
+    balance roundrobin
+    default-server check inter 500ms fall 2
+    fulcrum-pacemaker-servers resource rs-clone attribute pgsql-status "HS:sync|HS:potential|HS:async" weight node2 2 address node1 127.0.0.11 address node2 127.0.0.12 address node3 127.0.0.13 port %d
+""" % (vport, bport))
+    follow_then_check(d, vport, nodes)

@@ -8,12 +8,17 @@ should (SELECT inet_server_port() via psql); a standby whose replay is
 paused while the primary writes leaves the read service once its lag passes
 max_lag and comes back when replay resumes; standby 1 promoted and the old
 primary stopped: the write service reaches the new primary and the read
-service only standby 2.  Skipped only when the PostgreSQL binaries are
+service only standby 2.  Roles whose SCRAM passwords are not ASCII log in
+through PGSQL_CHECK as through libpq (SASLprep).  The other grammars'
+checks with their own meaning: haproxy.cfg's `option pgsql-check` (up when
+the server asks for authentication, down on an error), side by side with
+Debian's haproxy on the same file, and ldirectord.cf's `service=pgsql`
+(logs in with login/passwd/database and runs a query).  Skipped only when the PostgreSQL binaries are
 absent.  Every server is stopped and every directory removed by the
 fixture, also when a test fails; every wait is bounded."""
+import contextlib
 import os
 import pwd
-import select
 import shutil
 import subprocess
 import tempfile
@@ -40,6 +45,7 @@ pytestmark = pytest.mark.skipif(
 HBA = ("local all all trust\n"
        "local replication all trust\n"
        "host replication all 127.0.0.1/32 trust\n"
+       "host all fc_rejected 127.0.0.1/32 reject\n"
        "host all all 127.0.0.1/32 scram-sha-256\n")
 
 
@@ -101,49 +107,55 @@ def port_through(vport):
     return int(r.stdout.strip())
 
 
-class Session:
-    """A psql session through vport kept open: ask() runs a query on it."""
-
-    def __init__(self, vport):
-        self.p = subprocess.Popen(
-            [PSQL, "-X", "-At", "host=127.0.0.1 port=%d user=fulcrum dbname=postgres "
-             "connect_timeout=5" % vport], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL, text=True, env=dict(os.environ, PGPASSWORD=PASSWORD))
-
-    def ask(self, query, timeout=20):
-        """The first line of query's answer, None if the session is gone."""
-        try:
-            self.p.stdin.write(query + ";\n")
-            self.p.stdin.flush()
-        except OSError:
-            return None
-        ready, _, _ = select.select([self.p.stdout], [], [], timeout)
-        return self.p.stdout.readline().strip() or None if ready else None
-
-    def close(self):
-        if self.p.poll() is None:
-            self.p.kill()
-        self.p.wait(10)
-        self.p.stdin.close()
-        self.p.stdout.close()
+def session(vport):
+    """A psql session through vport, kept open (fc.ClientSession)."""
+    return fc.ClientSession(
+        [PSQL, "-X", "-At", "host=127.0.0.1 port=%d user=fulcrum dbname=postgres "
+         "connect_timeout=5" % vport], env=dict(os.environ, PGPASSWORD=PASSWORD))
 
 
-@pytest.fixture
-def cluster():
+def start_primary(root, servers):
+    """A new primary under root (appended to servers before it starts, for
+    the fixture to stop) with the fulcrum role."""
+    primary = Server(root, "primary")
+    servers.append(primary)
+    as_postgres([os.path.join(PGBIN, "initdb"), "-D", primary.data, "-U", "postgres",
+                 "--auth-local=trust", "--auth-host=scram-sha-256", "--no-sync", "-E", "UTF8",
+                 "--locale=C"])
+    with open(os.path.join(primary.data, "pg_hba.conf"), "w") as f:
+        f.write(HBA)
+    primary.start()
+    primary.sql("CREATE ROLE fulcrum LOGIN PASSWORD '%s'" % PASSWORD, check=True)
+    assert primary.sql("SELECT rolpassword LIKE 'SCRAM-SHA-256$%' FROM pg_authid "
+                       "WHERE rolname = 'fulcrum'") == "t"
+    return primary
+
+
+@contextlib.contextmanager
+def servers_dir():
+    """(root, servers): every Server appended to servers is stopped and root
+    removed on the way out, also when a test fails."""
     root = tempfile.mkdtemp(prefix="fc-pgsql-")
     os.chmod(root, 0o755)
     servers = []
     try:
-        primary = Server(root, "primary")
-        servers.append(primary)
-        as_postgres([os.path.join(PGBIN, "initdb"), "-D", primary.data, "-U", "postgres",
-                     "--auth-local=trust", "--auth-host=scram-sha-256", "--no-sync"])
-        with open(os.path.join(primary.data, "pg_hba.conf"), "w") as f:
-            f.write(HBA)
-        primary.start()
-        primary.sql("CREATE ROLE fulcrum LOGIN PASSWORD '%s'" % PASSWORD, check=True)
-        assert primary.sql("SELECT rolpassword LIKE 'SCRAM-SHA-256$%' FROM pg_authid "
-                           "WHERE rolname = 'fulcrum'") == "t"
+        yield root, servers
+    finally:
+        for s in reversed(servers):
+            s.stop()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def lone_primary():
+    with servers_dir() as (root, servers):
+        yield start_primary(root, servers)
+
+
+@pytest.fixture
+def cluster():
+    with servers_dir() as (root, servers):
+        primary = start_primary(root, servers)
         for name in ("standby1", "standby2"):
             s = Server(root, name)
             servers.append(s)
@@ -154,10 +166,6 @@ def cluster():
             fc.wait_until(lambda: s.sql("SELECT pg_is_in_recovery()") == "t", 60,
                           "%s to be a standby" % name, interval=0.2)
         yield servers
-    finally:
-        for s in reversed(servers):
-            s.stop()
-        shutil.rmtree(root, ignore_errors=True)
 
 
 def conf(write_port, read_port, servers):
@@ -196,7 +204,7 @@ def test_roles_lag_and_promotion(daemon, cluster):
     assert [port_through(wport) for _ in range(4)] == [primary.port] * 4
     assert sorted(port_through(rport) for _ in range(4)) == sorted([s1.port, s2.port] * 2)
     # read sessions held open through everything below (rr: one on each)
-    sessions = [Session(rport), Session(rport)]
+    sessions = [session(rport), session(rport)]
     try:
         _test_lag_and_promotion(d, cluster, wport, rport, sessions)
     finally:
@@ -241,3 +249,90 @@ def _test_lag_and_promotion(d, cluster, wport, rport, sessions):
     # the session on standby 2 was never broken: taken out of the service
     # for its lag, then the promotion, it still answers on the same server
     assert held.ask("SELECT inet_server_port()") == str(s2.port)
+
+
+# role: (password, given in a password_file).  PostgreSQL stores the SCRAM
+# secret of the SASLprep'd password (RFC 4013) and libpq prepares what it
+# is given the same way, so the check must too.
+SASLPREP_ROLES = {
+    "fc_nbsp": ("pass\u00a0word", False),        # NO-BREAK SPACE: "pass word"
+    "fc_ligature": ("\ufb01nal-\u2168", True),   # LIGATURE FI, ROMAN NINE: "final-IX"
+    "fc_emoji": ("k\U0001f600y", False),          # not in Unicode 3.2: the raw bytes
+}
+
+
+def test_scram_saslprep(daemon, lone_primary, tmp_path):
+    p = lone_primary
+    vss, text = [], ""
+    for role, (pw, in_file) in SASLPREP_ROLES.items():
+        p.sql("CREATE ROLE %s LOGIN PASSWORD '%s'" % (role, pw), check=True)
+        # libpq logs in with it: the role is as a user would have it
+        r = subprocess.run([PSQL, "-X", "-Atc", "SELECT current_user",
+                            "host=127.0.0.1 port=%d user=%s dbname=postgres" % (p.port, role)],
+                           capture_output=True, text=True, timeout=30,
+                           env=dict(os.environ, PGPASSWORD=pw))
+        assert r.returncode == 0 and r.stdout.strip() == role, r.stderr
+        if in_file:
+            path = tmp_path / role
+            path.write_bytes(pw.encode())
+            path.chmod(0o600)
+            secret = "password_file %s" % path
+        else:
+            secret = "password %s" % pw
+        vport = fc.free_port()
+        vss.append((vport, role))
+        text += ("virtual_server 127.0.0.1 %d {\n    delay_loop %d\n    lb_algo rr\n"
+                 "    lb_kind NAT\n    protocol TCP\n    real_server 127.0.0.1 %d {\n"
+                 "        PGSQL_CHECK {\n            user %s\n            %s\n"
+                 "            dbname postgres\n            connect_timeout %d\n"
+                 "            retry 0\n        }\n    }\n}\n"
+                 % (vport, DELAY_LOOP, p.port, role, secret, CONNECT_TIMEOUT))
+    d = daemon(text)
+    for vport, role in vss:
+        # a server is up before its first check (no alpha): wait for the verdict
+        try:
+            fc.wait_until(lambda: reason(d, vport, p.port) == "role primary", 60,
+                          "%s's check to pass" % role, interval=0.2)
+        except AssertionError:  # the reason says why (on the old code: auth failed)
+            pytest.fail("%s: %s" % (role, reason(d, vport, p.port)))
+        assert d.rs(vport, p.port)["state"] == "up"
+
+
+def test_haproxy_pgsql_check(daemon, lone_primary, tmp_path, undo):
+    """HAProxy's meaning: a StartupMessage answered by an authentication
+    request is up (no password is sent), an ErrorResponse is down: the
+    verdicts of Debian's haproxy on the same haproxy.cfg."""
+    if not os.access(fc.HAPROXY, os.X_OK):
+        pytest.skip("no %s to compare with (apt-get install haproxy)" % fc.HAPROXY)
+    p = lone_primary
+    users = (("asks", "fulcrum"), ("rejects", "fc_rejected"))
+    ports = [fc.free_port() for _ in users]
+    opt = "option pgsql-check user %s"
+    d = daemon(fc.haproxy_listens(p.port, [(n, port, opt % u)
+                                           for (n, u), port in zip(users, ports)]))
+    sock = fc.start_haproxy(undo, tmp_path, fc.haproxy_listens(
+        p.port, [(n, fc.free_port(), opt % u) for n, u in users]))
+    want = {("asks", "db"): "UP", ("rejects", "db"): "DOWN"}
+    fc.wait_until(lambda: fc.haproxy_status(sock) == want, 30, "haproxy's verdicts %s" % want,
+                  interval=0.2)
+    fc.wait_until(lambda: fc.stat_status(d.ctl_ok("show", "stat")) == want, 30,
+                  "fulcrum's verdicts %s" % want, interval=0.2)
+    fc.wait_until(lambda: reason(d, ports[0], p.port) ==
+                  "PostgreSQL server is ok (authentication request 10)", 30,
+                  "the first check's reason", interval=0.2)
+    assert reason(d, ports[1], p.port).startswith("auth failed: FATAL 28000: pg_hba.conf rejects")
+
+
+def test_ldirectord_pgsql(daemon, lone_primary):
+    """ldirectord's meaning: logs in with login/passwd/database and runs a
+    query -- a wrong password is down with the server's words."""
+    p = lone_primary
+    good, bad = fc.free_port(), fc.free_port()
+    d = daemon(fc.ldirectord_db("pgsql", p.port, [(good, "fulcrum", PASSWORD, "postgres"),
+                                                  (bad, "fulcrum", "not-" + PASSWORD, "postgres")]))
+    fc.wait_state(d, good, p.port, "up", 30)
+    fc.wait_until(lambda: reason(d, good, p.port) == "role primary", 30, "a query answered")
+    assert port_through(good) == p.port
+    fc.wait_state(d, bad, p.port, "down", 30)
+    assert reason(d, bad, p.port) == (
+        'auth failed: FATAL 28P01: password authentication failed for user "fulcrum"')

@@ -2,7 +2,8 @@
  * (py_server.h) that speaks the protocol with its own, independent SCRAM,
  * md5 and cleartext code, and plays a primary or a standby (its answer to
  * the role query is chosen by the dbname the check sends, its behaviour
- * by the user: "scram", "md5", "clear", "trust", "badsig" (a wrong server
+ * by the user: "scram", "scramsalt" (SCRAM with the same salt every
+ * time, as a real role has), "md5", "clear", "trust", "badsig" (a wrong server
  * signature), "oversize", "shortlen", "truncated", "endless" (a stream of
  * ParameterStatus), "silent", "gss").  One listener answers SSLRequest 'N',
  * the other 'S' and does TLS.  The health core is played by check_core.h;
@@ -69,7 +70,7 @@ static const char fake_py[] =
     "    first = rest[4:]\n"
     "    bare = first[3:]\n"
     "    snonce = attr(bare, b'r') + base64.b64encode(os.urandom(12))\n"
-    "    salt = os.urandom(16)\n"
+    "    salt = b'0123456789abcdef' if user == b'scramsalt' else os.urandom(16)\n"
     "    sf = b'r=' + snonce + b',s=' + base64.b64encode(salt) + b',i=4096'\n"
     "    c.sendall(auth(11, sf))\n"
     "    t, fin = readmsg(c)\n"
@@ -134,7 +135,7 @@ static const char fake_py[] =
     "            if b != b'md5' + hashlib.md5(inner + salt).hexdigest().encode() + b'\\0':\n"
     "                c.sendall(fatal(b'28P01', b'password authentication failed'))\n"
     "                return\n"
-    "        elif user in (b'scram', b'badsig'):\n"
+    "        elif user in (b'scram', b'scramsalt', b'badsig'):\n"
     "            if not scram(c, user, user == b'badsig'):\n"
     "                return\n"
     "        elif user == b'gss':\n"
@@ -251,6 +252,31 @@ static void test_auth(void **state)
 	assert_result(0, "auth failed: method 7 not supported");
 	check("nobody", "secret", "primary:0/100:0", PG_ROLE_ANY, 0);
 	assert_result(0, "auth failed: FATAL 28000: no pg_hba.conf entry");
+}
+
+/* SCRAM's SaltedPassword (PBKDF2, 4,096 rounds) is derived once per
+ * password, salt and count: a role's salt does not change between checks,
+ * so checks after the first cost no derivation; another password (or
+ * salt) is derived anew, and a wrong one still fails. */
+static void test_scram_derived_once(void **state)
+{
+	unsigned long n0;
+	int i;
+
+	(void)state;
+	n0 = pg_scram_derivations();
+	for (i = 0; i < 3; i++) {
+		check("scramsalt", "secret", "primary:0/100:0", PG_ROLE_ANY, 0);
+		assert_result(1, "role primary");
+	}
+	assert_int_equal(pg_scram_derivations(), n0 + 1);
+	check("scramsalt", "wrong", "primary:0/100:0", PG_ROLE_ANY, 0);
+	assert_result(0, "auth failed: FATAL 28P01: password authentication failed for user "
+			 "\"scramsalt\"");
+	assert_int_equal(pg_scram_derivations(), n0 + 2);
+	check("scram", "secret", "primary:0/100:0", PG_ROLE_ANY, 0); /* a new salt */
+	assert_result(1, "role primary");
+	assert_int_equal(pg_scram_derivations(), n0 + 3);
 }
 
 /* startup_only (haproxy's option pgsql-check): an authentication request
@@ -433,6 +459,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_proto),	 cmocka_unit_test(test_auth),
+	    cmocka_unit_test(test_scram_derived_once),
 	    cmocka_unit_test(test_startup_only),
 	    cmocka_unit_test(test_role),	 cmocka_unit_test(test_lag),
 	    cmocka_unit_test(test_replay_delay), cmocka_unit_test(test_malicious),

@@ -24,6 +24,7 @@
 #include "conf/reader.h"
 #include "model/http_proxy.h"
 #include "model/model.h"
+#include "model/source.h"
 
 #define SPEC(k, name) ((struct check_##name##_conf *)(k)->spec)
 
@@ -571,6 +572,68 @@ static void test_servers(void **state)
 		     "server option 'minconn' is not supported");
 }
 
+/* fulcrum-pacemaker-servers / fulcrum-server-script (issue 15): keepalived's
+ * pacemaker_real_servers keywords on one backend line, into the same
+ * model; the servers get the default-server in force there and its check. */
+static void test_servers_from_the_cluster(void **state)
+{
+	struct config *cfg = expect_ok(
+	    "backend b\n"
+	    "    option pgsql-check user monitor\n"
+	    "    default-server check inter 2s fall 2 weight 3 maxconn 9 cookie X\n"
+	    "    fulcrum-pacemaker-servers resource rs-clone attribute pgsql-status "
+	    "\"HS:sync|HS:async\" weight node1 2 port 5432 address node1 10.0.0.11 "
+	    "address node2 10.0.0.12 interval 0.5 crm-mon /usr/sbin/crm_mon\n"
+	    "    default-server no-check\n"
+	    "backend s\n"
+	    "    fulcrum-server-script \"/usr/local/bin/list -a\" 5\n");
+	const struct pool_source *s = px(cfg, "b")->pool->source;
+
+	assert_non_null(s);
+	assert_int_equal(s->kind, SRC_PACEMAKER);
+	assert_string_equal(s->resource, "rs-clone");
+	assert_string_equal(s->attr_name, "pgsql-status");
+	assert_string_equal(s->attr_regex, "HS:sync|HS:async");
+	assert_int_equal(pool_source_weight(s, "node1"), 2);
+	assert_int_equal(pool_source_weight(s, "node3"), 3); /* default-server weight */
+	assert_non_null(pool_source_addr(s, "node2"));
+	assert_int_equal(s->port, 5432);
+	assert_int_equal(s->interval_ms, 500);
+	assert_string_equal(s->crm_mon, "/usr/sbin/crm_mon");
+	assert_int_equal(s->line, 4);
+	/* the default-server of its line, not the later one; no cookie */
+	assert_non_null(s->hp);
+	assert_int_equal(s->hp->maxconn, 9);
+	assert_string_equal(s->hp->cookie, "");
+	assert_non_null(s->checks);
+	assert_int_equal(s->checks->type, CHECK_PGSQL);
+	assert_int_equal(s->checks->delay_loop_ms, 2000);
+	assert_int_equal(s->checks->fall, 2);
+	assert_int_equal(px(cfg, "b")->pool->n_rs, 0);
+	s = px(cfg, "s")->pool->source;
+	assert_int_equal(s->kind, SRC_SCRIPT);
+	assert_string_equal(s->script, "/usr/local/bin/list -a");
+	assert_int_equal(s->interval_ms, 5000);
+	assert_null(s->checks); /* no `check` in default-server */
+	config_free(cfg);
+	expect_error("backend b\n    fulcrum-pacemaker-servers resource\n", 2,
+		     "fulcrum-pacemaker-servers: 'resource' needs 1 value");
+	expect_error("backend b\n    fulcrum-pacemaker-servers resourse r\n", 2,
+		     "fulcrum-pacemaker-servers: unknown option 'resourse'");
+	expect_error("backend b\n    fulcrum-pacemaker-servers weight n1 x\n", 2, "weight:");
+	expect_error("backend b\n    fulcrum-pacemaker-servers attribute a ((\n", 2,
+		     "attribute: bad regex");
+	expect_error("backend b\n    fulcrum-server-script /bin/true\n"
+		     "    fulcrum-pacemaker-servers resource r\n",
+		     3,
+		     "a backend takes one source of servers: fulcrum-server-script given at "
+		     "h.cfg:2 already");
+	expect_error("backend b\n    fulcrum-server-script /bin/true 0\n", 2,
+		     "fulcrum-server-script: interval 0 is below 0.1 s");
+	expect_error("frontend f\n    fulcrum-server-script /bin/true\n", 2,
+		     "'fulcrum-server-script' is not allowed in a frontend section");
+}
+
 static void test_balance(void **state)
 {
 	static const struct {
@@ -864,6 +927,7 @@ int main(void)
 	    cmocka_unit_test(test_sections_ignored_and_userlist),
 	    cmocka_unit_test(test_bind_forms),
 	    cmocka_unit_test(test_servers),
+	    cmocka_unit_test(test_servers_from_the_cluster),
 	    cmocka_unit_test(test_balance),
 	    cmocka_unit_test(test_checks),
 	    cmocka_unit_test(test_options),

@@ -1,8 +1,8 @@
 /* The stats page's keywords of keepalived.conf (global_defs) and
  * ldirectord.cf (globals), src/conf/stats_kw.c: what they build (a
- * `listen stats` as haproxy.cfg would: an http_proxy in mode http with
- * `stats` filled, its empty pool, a service on stats_listen), the
- * defaults, and the file:line errors of bad values. */
+ * frontend that only serves the stats page, as a haproxy.cfg could: an
+ * http_proxy in mode http with `stats` filled and a service on
+ * stats_listen), the defaults, and the file:line errors of bad values. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -45,7 +45,7 @@ static void check_full(struct config *cfg)
 	char a[ADDR_STRLEN];
 
 	assert_non_null(hp);
-	assert_int_equal(hp->cap, HP_CAP_FE | HP_CAP_BE);
+	assert_int_equal(hp->cap, HP_CAP_FE);
 	assert_int_equal(hp->mode, HP_MODE_HTTP);
 	assert_true(hp->stats.enabled);
 	assert_string_equal(hp->stats.uri, "/status");
@@ -57,19 +57,19 @@ static void check_full(struct config *cfg)
 	assert_true(hp->stats.admin);
 	assert_string_equal(hp->stats.admin_cond, "if TRUE");
 	assert_string_equal(hp->stats.metrics_uri, "/prom");
-	/* its own pool, no server, and nobody else's */
-	assert_non_null(hp->pool);
-	assert_string_equal(hp->pool->name, "stats");
-	assert_ptr_equal(hp->pool->http, hp);
-	assert_int_equal(hp->pool->n_rs, 0);
-	assert_ptr_equal(hp->default_be, hp);
+	/* a frontend only: no backend of its own, no default one */
+	assert_null(hp->pool);
+	assert_null(hp->default_be);
 	assert_null(cfg->global.stats_px);
-	/* the LVS service first (file order), then the listener */
+	/* the LVS service first (file order), then the listener, with an empty
+	 * pool of its own (no proxy's: no BACKEND row) */
 	assert_int_equal(cfg->n_vs, 2);
 	vs = cfg->vs->next;
 	assert_ptr_equal(vs->http, hp);
-	assert_ptr_equal(vs->pool, hp->pool);
 	assert_int_equal(vs->fwd, FWD_PROXY);
+	assert_int_equal(vs->pool->n_rs, 0);
+	assert_null(vs->pool->http);
+	assert_ptr_not_equal(vs->pool, cfg->vs->pool);
 	assert_string_equal(addr_format(&vs->addr, a, sizeof(a), 1), "127.0.0.1:8404");
 	assert_null(cfg->vs->http);
 	assert_int_equal(vs->line, 2);
