@@ -454,6 +454,9 @@ void htxn_connected(struct hstream *s, uint32_t events)
 	s->live->fail_count = 0;
 	s->x->conn_done_ms = loop_now(hs_loop(s));
 	s->x->txn.t_connect = (int64_t)(s->x->conn_done_ms - s->x->conn_start_ms);
+	/* Connected: from now on the server has `timeout server` to answer,
+	 * not what was left of `timeout connect` (HAProxy's meaning). */
+	hs_arm(s, hs_timeout(s));
 }
 
 /* ---- the response ---- */

@@ -437,6 +437,33 @@ def test_server_closing_mid_body_closes_the_client(lb, daemon, tmp_path):
     s.close()
 
 
+def test_slow_server_has_timeout_server_not_timeout_connect(lb):
+    """Once connected, the server has `timeout server` to answer: one that
+    takes longer than `timeout connect` (but less than `timeout server`)
+    is waited for, as HAProxy does -- it used to get a 504 when what was
+    left of `timeout connect` ran out."""
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(4)
+
+    def serve():
+        c, _ = srv.accept()
+        c.recv(65536)
+        time.sleep(2.0)
+        c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nslow")
+        time.sleep(0.5)
+        c.close()
+    t = threading.Thread(target=serve, daemon=True)
+    t.start()
+    port, _ = lb([srv.getsockname()[1]], extra="    timeout connect 1s\n")
+    out, s = exchange(port, b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+                      until_close=True)
+    t.join(timeout=5)
+    srv.close()
+    s.close()
+    assert out.startswith(b"HTTP/1.1 200 OK") and out.endswith(b"slow"), out
+
+
 def test_httplog_line_reaches_syslog(lb, origin):
     """option httplog to a UDP syslog listener: RFC 3164 with facility
     local2 (18 * 8 + info 6 = 150), HAProxy's httplog fields."""
