@@ -23,6 +23,10 @@ struct check_http_conf {
 	char *sni;
 	int enable_sni;          /* SSL_GET enable_sni given */
 	int head;                /* send HEAD, not GET (ldirectord's httpmethod=HEAD) */
+	/* haproxy.cfg's `option httpchk` / `http-check send`: the whole
+	 * request as haproxy 2.6 writes it (any method, its headers and
+	 * body), sent as is instead of keepalived's; NULL = keepalived's */
+	char *raw_req;
 };
 
 #endif

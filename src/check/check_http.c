@@ -122,7 +122,9 @@ static char *build_request(const struct check_run *run, const struct check_url *
 	char *s = NULL;
 	int n;
 
-	if (is_09(h)) {
+	if (h->raw_req) {
+		n = asprintf(&s, "%s", h->raw_req);
+	} else if (is_09(h)) {
 		n = asprintf(&s, "GET %s\r\n", url->path);
 	} else {
 		if (!vhost || !*vhost)

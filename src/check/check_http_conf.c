@@ -170,6 +170,7 @@ void check_http_conf_free(void *spec)
 	url_free(h->urls);
 	free(h->http_protocol);
 	free(h->sni);
+	free(h->raw_req);
 	free(h);
 }
 
@@ -190,7 +191,7 @@ int check_http_conf_equal(const void *va, const void *vb)
 
 	return url_equal(a->urls, b->urls) && check_str_eq(a->http_protocol, b->http_protocol) &&
 	       check_str_eq(a->sni, b->sni) && a->enable_sni == b->enable_sni &&
-	       !a->head == !b->head;
+	       !a->head == !b->head && check_str_eq(a->raw_req, b->raw_req);
 }
 
 /* HEAD asks for no body: a digest or regex could only fail (ldirectord,

@@ -68,6 +68,8 @@ struct hp_chk {
 	char uri[1024];	   /* "" = "/" */
 	char ver[16];	   /* "" = HTTP/1.0 */
 	char host[256];	   /* a Host header sent (http-check send hdr Host, or in ver) */
+	char hdrs[1024];   /* http-check send hdr N V...: "n: V\r\n" lines, Host's too */
+	char body[1024];   /* http-check send body B */
 	int expect;	   /* enum hp_expect */
 	int expect_neg;	   /* `!` before the pattern */
 	char pattern[512]; /* status list / regex / string */

@@ -48,6 +48,28 @@ static int chk_set(struct hp_chk *c, char *dst, size_t cap, const char *s, char 
 	return 0;
 }
 
+/* One header the check sends, as haproxy 2.6 writes it: the name in lower
+ * case.  A name that is not a token, or a CR or LF in the value, is
+ * refused (no line could be smuggled into the request). */
+static int chk_hdr(struct hp_chk *c, const char *name, const char *val, char *err, size_t errlen)
+{
+	size_t at = strlen(c->hdrs), i;
+	int n;
+
+	if (!*name || strcspn(name, "()<>@,;:\\\"/[]?={} \t\r\n") != strlen(name) ||
+	    strpbrk(val, "\r\n"))
+		return err_set(err, errlen, "http-check send hdr '%s': not a header", name);
+	n = snprintf(c->hdrs + at, sizeof(c->hdrs) - at, "%s: %s\r\n", name, val);
+	if (n < 0 || (size_t)n >= sizeof(c->hdrs) - at) {
+		c->hdrs[at] = 0;
+		return err_set(err, errlen, "http-check send: the headers take more than %zu bytes",
+			       sizeof(c->hdrs) - 1);
+	}
+	for (i = at; c->hdrs[i] != ':'; i++)
+		c->hdrs[i] = (char)(c->hdrs[i] >= 'A' && c->hdrs[i] <= 'Z' ? c->hdrs[i] + 32 : c->hdrs[i]);
+	return 0;
+}
+
 /* option httpchk [METH] [URI] [VER]: haproxy 1.x's `VER` may hold headers
  * after \r\n (HTTP/1.1\r\nHost:\ www): the Host is kept. */
 static int chk_httpchk(struct hp_chk *c, struct hp_words *w, char *err, size_t errlen)
@@ -80,6 +102,8 @@ static int chk_httpchk(struct hp_chk *c, struct hp_words *w, char *err, size_t e
 		end = strstr(c->host, "\r\n");
 		if (end)
 			*end = 0;
+		if (chk_hdr(c, "host", c->host, err, errlen) < 0)
+			return -1;
 	}
 	if (strstr(v, "\r\n"))
 		*strstr(v, "\r\n") = 0;
@@ -162,21 +186,19 @@ static int chk_http_check(struct hp_read *r, struct hp_chk *c, struct hp_words *
 				return -1;
 			if (!strcmp(o, "ver") && chk_set(c, c->ver, sizeof(c->ver), v, err, errlen))
 				return -1;
+			if (!strcmp(o, "body") && chk_set(c, c->body, sizeof(c->body), v, err, errlen))
+				return -1;
 			if (!strcmp(o, "hdr")) {
 				if (i + 2 >= w->n)
 					return err_set(err, errlen, "http-check send hdr NAME VALUE");
-				if (!strcasecmp(v, "host")) {
-					if (chk_set(c, c->host, sizeof(c->host), w->args[i + 2], err,
-						    errlen))
-						return -1;
-				} else {
-					hp_warn(r, "http-check send: header '%s' is not sent", v);
-				}
+				if (chk_hdr(c, v, w->args[i + 2], err, errlen) < 0)
+					return -1;
 				i++;
-			} else if (strcmp(o, "meth") && strcmp(o, "uri") && strcmp(o, "ver")) {
+			} else if (strcmp(o, "meth") && strcmp(o, "uri") && strcmp(o, "ver") &&
+				   strcmp(o, "body")) {
 				return err_set(err, errlen,
 					       "http-check send: '%s' is not supported (meth, uri, "
-					       "ver, hdr)",
+					       "ver, hdr, body)",
 					       o);
 			}
 		}
@@ -476,6 +498,24 @@ static void hp_check_done(struct hp_mk *m, struct check_conf *cc)
 	check_conf_free(cc);
 }
 
+/* The request haproxy 2.6 sends for c, byte for byte: `METH URI VER`
+ * (OPTIONS / HTTP/1.0 by default), the `http-check send` headers in order,
+ * content-length with a body, connection: close in HTTP/1.1, the body. */
+static char *httpchk_request(const struct hp_chk *c)
+{
+	const char *ver = c->ver[0] ? c->ver : "HTTP/1.0";
+	char clen[48] = "";
+	char *s;
+
+	if (c->body[0])
+		snprintf(clen, sizeof(clen), "content-length: %zu\r\n", strlen(c->body));
+	if (asprintf(&s, "%s %s %s\r\n%s%s%s\r\n%s", c->meth[0] ? c->meth : "OPTIONS",
+		     c->uri[0] ? c->uri : "/", ver, c->hdrs, clen,
+		     strcmp(ver, "HTTP/1.1") ? "" : "connection: close\r\n", c->body) < 0)
+		return NULL;
+	return s;
+}
+
 static void hp_http_check(struct hp_mk *m)
 {
 	const struct hp_chk *c = &m->px->chk;
@@ -488,12 +528,7 @@ static void hp_http_check(struct hp_mk *m)
 		return;
 	h = cc->spec;
 	h->head = !strcasecmp(c->meth, "HEAD");
-	if (c->meth[0] && strcasecmp(c->meth, "HEAD") && strcasecmp(c->meth, "GET") &&
-	    strcasecmp(c->meth, "OPTIONS") && m->s == m->px->servers)
-		hp_warn(m->r, "option httpchk %s: fulcrum's HTTP check sends GET", c->meth);
-	if (!strcmp(c->ver, "HTTP/1.1") && !(h->http_protocol = strdup("1.1")))
-		goto oom;
-	if (c->host[0] && !(cc->virtualhost = strdup(c->host)))
+	if (!(h->raw_req = httpchk_request(c)))
 		goto oom;
 	if (!(u = calloc(1, sizeof(*u))))
 		goto oom;

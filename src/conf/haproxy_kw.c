@@ -183,45 +183,62 @@ static int hp_tunes(const char *const *list, const char *k)
 	return 0;
 }
 
-/* `stats socket PATH [mode M] [level L] [...]` */
+/* `stats socket PATH [mode M] [level L] [...]`: mode and level are kept
+ * in stats_opts at the path's index (defaults as HAProxy's but the mode,
+ * 0600 so that a file without `mode` opens no runtime API to other users). */
 static void hp_stats_socket(struct hp_read *r, struct hp_global *g, struct hp_words *w)
 {
+	static const char *const levels[] = {"user", "operator", "admin"};
+	struct hp_stats_opts o = {.mode = 0600, .level = HP_LEVEL_OPERATOR}, *grown;
 	char e[ERRLEN];
 	unsigned v;
-	int i;
+	int i, l;
 
 	if (w->n < 3) {
 		hp_error(r, "usage: stats socket PATH [mode MODE] [level user|operator|admin]");
 		return;
 	}
 	for (i = 3; i < w->n; i++) {
-		const char *o = w->args[i];
+		const char *k = w->args[i];
 
-		if (!strcmp(o, "mode") || !strcmp(o, "level") || !strcmp(o, "user") ||
-		    !strcmp(o, "group") || !strcmp(o, "uid") || !strcmp(o, "gid") ||
-		    !strcmp(o, "expose-fd") || !strcmp(o, "process") || !strcmp(o, "thread") ||
-		    !strcmp(o, "name")) {
+		if (!strcmp(k, "mode") || !strcmp(k, "level") || !strcmp(k, "user") ||
+		    !strcmp(k, "group") || !strcmp(k, "uid") || !strcmp(k, "gid") ||
+		    !strcmp(k, "expose-fd") || !strcmp(k, "process") || !strcmp(k, "thread") ||
+		    !strcmp(k, "name")) {
 			if (i + 1 >= w->n) {
-				hp_error(r, "stats socket: '%s' needs a value", o);
+				hp_error(r, "stats socket: '%s' needs a value", k);
 				return;
 			}
-			if (!strcmp(o, "mode") &&
-			    (sscanf(w->args[i + 1], "%o", &v) != 1 || v > 07777)) {
-				hp_error(r, "stats socket: mode '%s' is not an octal mode",
-					 w->args[i + 1]);
-				return;
+			if (!strcmp(k, "mode")) {
+				if (sscanf(w->args[i + 1], "%o", &v) != 1 || v > 07777) {
+					hp_error(r, "stats socket: mode '%s' is not an octal mode",
+						 w->args[i + 1]);
+					return;
+				}
+				o.mode = v;
 			}
-			if (!strcmp(o, "level") && strcmp(w->args[i + 1], "user") &&
-			    strcmp(w->args[i + 1], "operator") && strcmp(w->args[i + 1], "admin")) {
-				hp_error(r, "stats socket: level '%s' is not user, operator or admin",
-					 w->args[i + 1]);
-				return;
+			if (!strcmp(k, "level")) {
+				for (l = 0; l < 3 && strcmp(w->args[i + 1], levels[l]); l++)
+					;
+				if (l == 3) {
+					hp_error(r, "stats socket: level '%s' is not user, operator or admin",
+						 w->args[i + 1]);
+					return;
+				}
+				o.level = (enum hp_level)l;
 			}
 			i++;
 		} else {
-			hp_warn(r, "stats socket: option '%s' is not read", o);
+			hp_warn(r, "stats socket: option '%s' is not read", k);
 		}
 	}
+	grown = realloc(g->stats_opts, (g->n_stats_sockets + 1) * sizeof(*grown));
+	if (!grown) {
+		hp_error(r, "out of memory");
+		return;
+	}
+	g->stats_opts = grown;
+	grown[g->n_stats_sockets] = o;
 	if (strv_add(&g->stats_sockets, &g->n_stats_sockets, w->args[2], e, sizeof(e)) < 0)
 		hp_error(r, "%s", e);
 }
@@ -356,6 +373,7 @@ static int kw_timeout(struct hp_read *r, struct hp_px *px, struct hp_words *w, c
 	    {"client-fin", offsetof(struct http_proxy, t_client_fin)},
 	    {"server-fin", offsetof(struct http_proxy, t_server_fin)},
 	    {"check", offsetof(struct http_proxy, t_check)},
+	    {"tarpit", offsetof(struct http_proxy, t_tarpit)},
 	};
 	unsigned i, ms;
 
@@ -368,7 +386,7 @@ static int kw_timeout(struct hp_read *r, struct hp_px *px, struct hp_words *w, c
 		return err_set(err, errlen,
 			       "'timeout %s' is not supported (client, server, connect, queue, "
 			       "tunnel, http-request, http-keep-alive, client-fin, server-fin, "
-			       "check)",
+			       "check, tarpit)",
 			       w->args[1]);
 	if (hp_time_ms(w->args[2], &ms, err, errlen) < 0)
 		return -1;
@@ -401,6 +419,31 @@ static int kw_string(struct hp_read *r, struct hp_px *px, struct hp_words *w, ch
 	if (dst == &px->hp->default_backend)
 		px->default_backend_line = r->line;
 	return set_str(dst, w->args[1], err, errlen);
+}
+
+/* capture request|response header NAME len N (frontend, listen) */
+static int kw_capture(struct hp_read *r, struct hp_px *px, struct hp_words *w, char *err,
+		      size_t errlen)
+{
+	struct http_proxy *hp = px->hp;
+	int resp = w->n > 1 && !strcmp(w->args[1], "response");
+	struct hp_capture *c = resp ? hp->cap_resp : hp->cap_req;
+	unsigned *n = resp ? &hp->n_cap_resp : &hp->n_cap_req, len;
+
+	if (w->n != 6 || (strcmp(w->args[1], "request") && !resp) || strcmp(w->args[2], "header") ||
+	    strcmp(w->args[4], "len"))
+		return err_set(err, errlen, "usage: capture request|response header NAME len N "
+			       "(capture cookie is not supported)");
+	if (hp_uint("capture len", w->args[5], 1, HP_CAPTURE_MAX, &len, err, errlen) < 0)
+		return -1;
+	if (*n == HP_CAPTURES)
+		return err_set(err, errlen, "more than %d %s captures", HP_CAPTURES, w->args[1]);
+	if (strlen(w->args[3]) >= sizeof(c->name) || !*w->args[3])
+		return err_set(err, errlen, "capture: header name '%s' is empty or too long",
+			       w->args[3]);
+	snprintf(c[*n].name, sizeof(c[*n].name), "%s", w->args[3]);
+	c[(*n)++].len = len;
+	return 0;
 }
 
 static int kw_log(struct hp_read *r, struct hp_px *px, struct hp_words *w, char *err,
@@ -723,20 +766,23 @@ static int opt_xff(struct hp_read *r, struct hp_xff *x, struct hp_words *w, char
 	return 0;
 }
 
+/* Options that are a flag.  `later`: kept in the model but the engine does
+ * not act on it yet -- a warning says so rather than a silent no-op. */
 static const struct {
 	const char *name;
 	unsigned flag;
+	int later;
 } hp_opt_flags[] = {
-    {"redispatch", HP_OPT_REDISPATCH},
-    {"persist", HP_OPT_PERSIST},
-    {"http-buffer-request", HP_OPT_BUFREQ},
-    {"abortonclose", HP_OPT_ABORTONCLOSE},
-    {"dontlognull", HP_OPT_DONTLOGNULL},
-    {"tcplog", HP_OPT_TCPLOG},
-    {"log-health-checks", HP_OPT_LOGHEALTH},
-    {"allbackups", HP_OPT_ALLBACKUPS},
-    {"logasap", HP_OPT_LOGASAP},
-    {"http-ignore-probes", HP_OPT_HTTP_IGNPROBES},
+    {"redispatch", HP_OPT_REDISPATCH, 0},
+    {"persist", HP_OPT_PERSIST, 0},
+    {"http-buffer-request", HP_OPT_BUFREQ, 1},
+    {"abortonclose", HP_OPT_ABORTONCLOSE, 1},
+    {"dontlognull", HP_OPT_DONTLOGNULL, 0},
+    {"tcplog", HP_OPT_TCPLOG, 0},
+    {"log-health-checks", HP_OPT_LOGHEALTH, 1},
+    {"allbackups", HP_OPT_ALLBACKUPS, 1},
+    {"logasap", HP_OPT_LOGASAP, 1},
+    {"http-ignore-probes", HP_OPT_HTTP_IGNPROBES, 1},
 };
 
 /* options that only tune HAProxy's own sockets and buffers */
@@ -784,6 +830,8 @@ static int kw_option(struct hp_read *r, struct hp_px *px, struct hp_words *w, ch
 				hp->options &= ~hp_opt_flags[i].flag;
 			else
 				hp->options |= hp_opt_flags[i].flag;
+			if (!no && hp_opt_flags[i].later)
+				hp_warn(r, "'option %s' is not served yet: ignored", o);
 			return 0;
 		}
 	if (!strcmp(o, "httplog")) {
@@ -834,6 +882,7 @@ static const struct hp_kw hp_proxy_kws[] = {
     {"monitor-uri", W_FE | W_DEF, kw_string},
     {"log-format", W_FE | W_DEF, kw_string},
     {"log", W_ALL, kw_log},
+    {"capture", W_FE, kw_capture},
     {"stats", W_ALL, kw_stats},
     {"option", W_ALL, kw_option},
     {"no", W_ALL, kw_option},

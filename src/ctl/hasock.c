@@ -39,6 +39,7 @@ struct hasock {
 	int fd;
 	struct ev_io io;
 	char *path;
+	enum hp_level level; /* `level`: what its clients may run */
 	struct hasock_client *clients;
 	unsigned n_clients;
 	struct hasock *next;
@@ -131,14 +132,53 @@ static void client_flush(struct hasock_client *c)
 	loop_io_mod(c->srv->fc->loop, &c->io, EPOLLIN);
 }
 
-static void help(struct sbuf *out)
+/* The level a command needs, first match wins (NULL: any word).  As
+ * HAProxy 2.6: showing is for everyone, `clear counters` for operators,
+ * the rest (servers' state, weight, address, health, reload) for admins;
+ * a command this table does not name needs admin, so a command added to
+ * ctl_cmds is never opened to lower levels by mistake. */
+static const struct {
+	const char *words[3];
+	enum hp_level level;
+} cmd_levels[] = {
+    {{"show", NULL, NULL}, HP_LEVEL_USER},
+    {{"list", NULL, NULL}, HP_LEVEL_USER},
+    {{"metrics", NULL, NULL}, HP_LEVEL_USER},
+    {{"version", NULL, NULL}, HP_LEVEL_USER},
+    {{"help", NULL, NULL}, HP_LEVEL_USER},
+    {{"clear", "counters", "all"}, HP_LEVEL_ADMIN},
+    {{"clear", "counters", NULL}, HP_LEVEL_OPERATOR},
+};
+
+static enum hp_level cmd_level(int argc, const char *const *argv)
+{
+	size_t i;
+	int w;
+
+	for (i = 0; i < sizeof(cmd_levels) / sizeof(cmd_levels[0]); i++) {
+		for (w = 0; w < 3 && cmd_levels[i].words[w]; w++)
+			if (w >= argc || strcmp(argv[w], cmd_levels[i].words[w]))
+				break;
+		if (w == 3 || !cmd_levels[i].words[w])
+			return cmd_levels[i].level;
+	}
+	return HP_LEVEL_ADMIN;
+}
+
+/* Only the commands valid at the socket's level, as HAProxy lists them. */
+static void help(struct sbuf *out, enum hp_level level)
 {
 	const struct ctl_cmd *c;
 	char name[64], l[160];
+	int n;
 
 	sbuf_puts(out, "The following commands are valid at this level:\n");
 	for (c = ctl_cmds; c->words[0]; c++) {
 		if (c->flags & CTL_LOCAL)
+			continue;
+		for (n = 0; c->words[n]; n++)
+			;
+		if (cmd_level(n, c->words) > level)
 			continue;
 		snprintf(l, sizeof(l), "%s %s", ctl_cmd_name(c, name, sizeof(name)), c->usage);
 		sbuf_printf(out, "  %-39s : %s\n", l, c->help);
@@ -153,7 +193,7 @@ static void run_one(struct hasock_client *c, char *cmd)
 {
 	char *argv[CTL_MAX_WORDS], err[ERRLEN];
 	size_t at = c->out.len;
-	int argc = hasock_words(cmd, argv, CTL_MAX_WORDS, err, sizeof(err));
+	int argc = hasock_words(cmd, argv, CTL_MAX_WORDS, err, sizeof(err)), n;
 
 	if (argc == 0)
 		return;
@@ -166,7 +206,9 @@ static void run_one(struct hasock_client *c, char *cmd)
 		c->interactive = !c->interactive;
 		return;
 	} else if (!strcmp(argv[0], "help") && argc == 1) {
-		help(&c->out);
+		help(&c->out, c->srv->level);
+	} else if (ctl_lookup(argc, argv, &n) && cmd_level(argc, (const char *const *)argv) > c->srv->level) {
+		sbuf_puts(&c->out, "Permission denied\n"); /* HAProxy's words; nothing run */
 	} else if (ctl_execute(c->srv->fc, argc, argv, &c->out, err, sizeof(err)) < 0) {
 		c->out.len = at; /* a refused command's partial output is not its answer */
 		sbuf_printf(&c->out, "%s\n", err);
@@ -304,8 +346,8 @@ static void on_accept(struct loop *l, struct ev_io *io, uint32_t events)
 }
 
 /* A socket left by a process that is gone is removed; one that answers,
- * or a file that is not a socket, is an error. */
-static int listen_at(const char *path, char *err, size_t errlen)
+ * or a file that is not a socket, is an error.  The new one gets mode perm. */
+static int listen_at(const char *path, unsigned perm, char *err, size_t errlen)
 {
 	struct sockaddr_un sun = {.sun_family = AF_UNIX};
 	struct stat st;
@@ -335,6 +377,13 @@ static int listen_at(const char *path, char *err, size_t errlen)
 	old = umask(0177); /* mode 600 from the start, as HAProxy's default */
 	rc = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
 	umask(old);
+	/* `mode`, as HAProxy sets it: after bind, so never wider meanwhile */
+	if (rc == 0 && perm != 0600 && chmod(path, perm) < 0) {
+		err_set(err, errlen, "stats socket %s: chmod %o: %s", path, perm, strerror(errno));
+		close(fd);
+		unlink(path);
+		return -1;
+	}
 	if (rc < 0 || listen(fd, 16) < 0) {
 		err_set(err, errlen, "cannot listen on stats socket %s: %s", path, strerror(errno));
 		close(fd);
@@ -377,7 +426,10 @@ int hasock_start_all(struct fulcrum *fc, struct hasock **out, char *err, size_t 
 	*out = NULL;
 	for (i = 0; g && i < g->n_stats_sockets; i++) {
 		const char *path = g->stats_sockets[i];
-		int fd = is_fd(path) ? inherited(path, err, errlen) : listen_at(path, err, errlen);
+		struct hp_stats_opts o = g->stats_opts ? g->stats_opts[i]
+						       : (struct hp_stats_opts){0600, HP_LEVEL_OPERATOR};
+		int fd = is_fd(path) ? inherited(path, err, errlen)
+				     : listen_at(path, o.mode, err, errlen);
 
 		/* HAProxy would not start; the services matter more than a
 		 * monitoring socket (a verbatim file's /var/lib/haproxy/stats
@@ -397,6 +449,7 @@ int hasock_start_all(struct fulcrum *fc, struct hasock **out, char *err, size_t 
 		}
 		s->fc = fc;
 		s->fd = fd;
+		s->level = o.level;
 		s->next = *out;
 		*out = s;
 		if (loop_io_add(fc->loop, &s->io, fd, EPOLLIN, on_accept, s) < 0) {

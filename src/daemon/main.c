@@ -311,7 +311,9 @@ int main(int argc, char **argv)
 	}
 	if (loop_signal(fc->loop, SIGTERM, on_stop) < 0 || loop_signal(fc->loop, SIGINT, on_stop) < 0 ||
 	    loop_signal(fc->loop, SIGHUP, on_hup) < 0 ||
-	    (hap.on && loop_signal(fc->loop, SIGUSR1, on_stop) < 0)) { /* haproxy -sf */
+	    (hap.on && loop_signal(fc->loop, SIGUSR1, on_stop) < 0) || /* haproxy -sf */
+	    /* haproxy -W's master reloads on SIGUSR2 (unwatched, it would kill us) */
+	    (hap.on && loop_signal(fc->loop, SIGUSR2, on_hup) < 0)) {
 		log_err("cannot watch signals: %s", strerror(errno));
 		goto out;
 	}

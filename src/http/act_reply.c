@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/err.h"
 #include "http/act.h"
@@ -135,6 +136,13 @@ int act_parse_reply(struct http_act *a, const struct act_pctx *pc)
 				return err_set(pc->err, pc->errlen, "more than %d 'hdr'", ACT_REPLY_HDRS);
 			if (!h1_is_token(pc->args[i + 1], strlen(pc->args[i + 1])))
 				return err_set(pc->err, pc->errlen, "'%s' is not a valid header name", pc->args[i + 1]);
+			if (!strcasecmp(pc->args[i + 1], "content-length")) {
+				/* the answer's length is ours to say: haproxy
+				 * ignores it too (a second one would frame it
+				 * twice) */
+				i += 2;
+				continue;
+			}
 			r->hdrs[r->nhdrs].name = strdup(pc->args[i + 1]);
 			if (!r->hdrs[r->nhdrs].name)
 				return err_set(pc->err, pc->errlen, "out of memory");

@@ -151,6 +151,7 @@ enum http_verdict act_run_redirect(const struct http_act *a, struct http_txn *t,
 
 	memset(reply, 0, offsetof(struct http_reply, buf));
 	reply->status = a->code;
+	reply->redirect = 1;
 	n = logfmt_build(a->fmt, t, loc, cap);
 	if (a->redir != REDIR_LOCATION && m) {
 		http_req_uri(m, &u, &ulen);

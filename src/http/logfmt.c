@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "core/err.h"
+#include "http/capture.h"
 #include "http/h1.h"
 #include "http/logfmt.h"
 #include "http/sample.h"
@@ -412,8 +413,16 @@ static void out_var(struct lf_out *o, const struct logfmt *lf, const struct lf_n
 	case LV_BC: return out_int(o, f, t->be_conn);
 	case LV_SC: return out_int(o, f, t->srv_conn);
 	case LV_RC: return out_int(o, f, t->retries);
-	case LV_HR: case LV_HRL: case LV_HS: case LV_HSL:
-		return; /* no captures: haproxy writes nothing */
+	case LV_HR: case LV_HRL: case LV_HS: case LV_HSL: {
+		char c[8192]; /* a longer text is cut, as a log line is */
+		size_t cl = capture_format(t, n->var == LV_HS || n->var == LV_HSL,
+					   n->var == LV_HRL || n->var == LV_HSL, c, sizeof(c));
+
+		/* no captures: haproxy writes nothing */
+		if (cl)
+			out_mem(o, c, cl);
+		return;
+	}
 	case LV_R:
 		if (!rq) {
 			s = "<BADREQ>";

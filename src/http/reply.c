@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "core/err.h"
+#include "http/h1.h"
 #include "http/reply-t.h"
 #include "http/reply.h"
 #include "http/rules.h"
@@ -485,34 +486,6 @@ void http_errors_free(struct http_errors *e)
 
 /* ---- answers the rules prepared ---- */
 
-/* A reason phrase for the status line of a prepared answer. */
-static const char *status_reason(unsigned status)
-{
-	static const struct {
-		unsigned status;
-		const char *reason;
-	} reasons[] = {
-	    {100, "Continue"}, {101, "Switching Protocols"}, {200, "OK"}, {201, "Created"},
-	    {202, "Accepted"}, {204, "No Content"}, {206, "Partial Content"},
-	    {301, "Moved Permanently"}, {302, "Found"}, {303, "See Other"},
-	    {304, "Not Modified"}, {307, "Temporary Redirect"}, {308, "Permanent Redirect"},
-	    {400, "Bad Request"}, {401, "Unauthorized"}, {403, "Forbidden"},
-	    {404, "Not Found"}, {405, "Method Not Allowed"}, {407, "Proxy Authentication Required"},
-	    {408, "Request Timeout"}, {410, "Gone"}, {413, "Payload Too Large"},
-	    {425, "Too Early"}, {429, "Too Many Requests"}, {500, "Internal Server Error"},
-	    {501, "Not Implemented"}, {502, "Bad Gateway"}, {503, "Service Unavailable"},
-	    {504, "Gateway Timeout"},
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
-		if (reasons[i].status == status)
-			return reasons[i].reason;
-	return status < 200 ? "Informational" : status < 300 ? "Success"
-	       : status < 400 ? "Redirection" : status < 500 ? "Client Error" : "Server Error";
-}
-
-
 static size_t append(char *out, size_t cap, size_t at, const char *s, size_t n)
 {
 	if (at >= cap || n > cap - at)
@@ -521,11 +494,18 @@ static size_t append(char *out, size_t cap, size_t at, const char *s, size_t n)
 	return at + n;
 }
 
+/* A redirect's status line says what HAProxy's says (its 302 is "Found",
+ * where its other answers say "Moved Temporarily"). */
+static const char *redirect_reason(unsigned status)
+{
+	return status == 302 ? "Found" : h1_reason(status);
+}
+
 size_t http_reply_build(const struct http_proxy *px, const struct http_reply *r, char *out,
 			size_t cap)
 {
 	char line[128];
-	size_t at = 0, len;
+	size_t at = 0, len, clen;
 	const char *msg;
 	unsigned i;
 
@@ -542,18 +522,28 @@ size_t http_reply_build(const struct http_proxy *px, const struct http_reply *r,
 	if (msg)
 		return len <= cap ? (memcpy(out, msg, len), len) : 0;
 
-	len = (size_t)snprintf(line, sizeof(line), "HTTP/1.1 %u %s\r\ncontent-length: %zu\r\n",
-			       r->status, status_reason(r->status), r->body ? r->body_len : 0);
+	/* HAProxy 2.6's order: a redirect says its length first, then where
+	 * to go (and 302/303/307 that they are not to be cached); a return or
+	 * deny its own headers, then the length and the type */
+	len = (size_t)snprintf(line, sizeof(line), "HTTP/1.1 %u %s\r\n", r->status,
+			       r->redirect ? redirect_reason(r->status) : h1_reason(r->status));
 	at = append(out, cap, at, line, len);
-	if (r->ctype) {
-		at = append(out, cap, at, "content-type: ", 14);
-		at = append(out, cap, at, r->ctype, r->ctype_len);
-		at = append(out, cap, at, "\r\n", 2);
-	}
+	clen = (size_t)snprintf(line, sizeof(line), "content-length: %zu\r\n", r->body ? r->body_len : 0);
+	if (r->redirect)
+		at = append(out, cap, at, line, clen);
 	for (i = 0; i < r->nhdrs && i < HTTP_REPLY_HDRS; i++) {
 		at = append(out, cap, at, r->hdrs[i].name, r->hdrs[i].nlen);
 		at = append(out, cap, at, ": ", 2);
 		at = append(out, cap, at, r->hdrs[i].val, r->hdrs[i].vlen);
+		at = append(out, cap, at, "\r\n", 2);
+	}
+	if (r->redirect && (r->status == 302 || r->status == 303 || r->status == 307))
+		at = append(out, cap, at, "cache-control: no-cache\r\n", 25);
+	if (!r->redirect)
+		at = append(out, cap, at, line, clen);
+	if (r->ctype) {
+		at = append(out, cap, at, "content-type: ", 14);
+		at = append(out, cap, at, r->ctype, r->ctype_len);
 		at = append(out, cap, at, "\r\n", 2);
 	}
 	at = append(out, cap, at, "\r\n", 2);

@@ -87,6 +87,10 @@ struct use_be {
 	char *name; /* owned */
 	struct cond *cond;
 	const struct http_proxy *be; /* resolved after the read */
+	/* a name written as a log-format (`use_backend %[req.hdr(host),lower]`):
+	 * built per request and looked up in `all`, the config's proxies */
+	struct logfmt *fmt;	/* owned, or NULL */
+	const struct http_proxy *all;
 	const char *file;
 	int line;
 	struct use_be *next;
@@ -149,6 +153,7 @@ struct http_reply {
 	const char *body;
 	size_t body_len;
 	int errorfile;		   /* body is a whole raw response (errorfile): send as is */
+	int redirect;		   /* a redirect's head (hdrs[0] is the location) */
 	char buf[4096];		   /* storage for expanded log-format text */
 };
 

@@ -9,6 +9,7 @@
 #include "core/err.h"
 #include "http/acl.h"
 #include "http/act.h"
+#include "http/logfmt.h"
 #include "http/rules-t.h"
 #include "http/rules.h"
 #include "model/http_proxy.h"
@@ -39,6 +40,7 @@ static void http_rules_free(struct http_rules *r)
 	for (u = r->use_be; u; u = un) {
 		un = u->next;
 		cond_free(u->cond);
+		logfmt_free(u->fmt);
 		free(u->name);
 		free((char *)u->file);
 		free(u);
@@ -150,9 +152,6 @@ static int parse_use_backend(struct http_proxy *px, struct http_rules *r, char *
 		return err_set(err, errlen, "'use_backend' is only allowed in a frontend or listen section");
 	if (nargs < 2 || !strcmp(args[1], "if") || !strcmp(args[1], "unless"))
 		return err_set(err, errlen, "'use_backend' expects a backend name");
-	if (strchr(args[1], '%'))
-		return err_set(err, errlen, "'use_backend %s': a backend name built from a log-format is not "
-			       "supported", args[1]);
 	if (nargs > 2 && strcmp(args[2], "if") && strcmp(args[2], "unless"))
 		return err_set(err, errlen, "'use_backend %s': unexpected '%s' (if or unless)", args[1], args[2]);
 	u = calloc(1, sizeof(*u));
@@ -163,9 +162,17 @@ static int parse_use_backend(struct http_proxy *px, struct http_rules *r, char *
 		return err_set(err, errlen, "out of memory");
 	}
 	u->line = line;
+	if (strchr(args[1], '%') &&
+	    !(u->fmt = logfmt_compile_use(args[1], SMP_USE_REQ, 0, err, errlen))) {
+		free(u->name);
+		free((char *)u->file);
+		free(u);
+		return -1;
+	}
 	if (nargs > 2) {
 		u->cond = cond_parse(args + 2, nargs - 2, &r->acls, &r->anon, SMP_USE_REQ, file, line, err, errlen);
 		if (!u->cond) {
+			logfmt_free(u->fmt);
 			free(u->name);
 			free((char *)u->file);
 			free(u);
@@ -217,6 +224,10 @@ int http_rules_resolve(struct config *cfg, struct http_proxy *px, char *err, siz
 	if (!px->rules)
 		return 0;
 	for (u = px->rules->use_be; u; u = u->next) {
+		if (u->fmt) {
+			u->all = cfg->http_proxies;
+			continue;
+		}
 		u->be = config_find_http_proxy(cfg, u->name, HP_CAP_BE);
 		if (!u->be)
 			return err_set(err, errlen, "%s:%d: use_backend: no backend named '%s'", u->file, u->line,
@@ -232,6 +243,21 @@ enum http_verdict http_req_rules(const struct http_proxy *px, struct http_txn *t
 	return act_run(px->rules->req, t, t->req, reply);
 }
 
+/* The backend named by u's log-format for t, or NULL. */
+static const struct http_proxy *dyn_backend(const struct use_be *u, struct http_txn *t)
+{
+	const struct http_proxy *hp;
+	char name[256];
+	size_t n = logfmt_build(u->fmt, t, name, sizeof(name));
+
+	if (!n || n >= sizeof(name) - 1) /* empty, or cut short */
+		return NULL;
+	for (hp = u->all; hp; hp = hp->next)
+		if ((hp->cap & HP_CAP_BE) && !strcmp(hp->name, name))
+			return hp;
+	return NULL;
+}
+
 int http_stats_admin(const struct http_proxy *px, struct http_txn *t)
 {
 	if (!px->rules || !px->rules->stats_admin)
@@ -241,15 +267,49 @@ int http_stats_admin(const struct http_proxy *px, struct http_txn *t)
 
 const struct http_proxy *http_pick_backend(const struct http_proxy *fe, struct http_txn *t)
 {
+	const struct http_proxy *be;
 	const struct use_be *u;
 
 	if (fe->rules)
-		for (u = fe->rules->use_be; u; u = u->next)
-			if (u->be && cond_eval(u->cond, t))
+		for (u = fe->rules->use_be; u; u = u->next) {
+			if (!cond_eval(u->cond, t))
+				continue;
+			if (!u->fmt)
 				return u->be;
+			/* a name built at run time: one that names no backend
+			 * ends the rules, the default backend takes it (haproxy) */
+			be = dyn_backend(u, t);
+			if (be)
+				return be;
+			break;
+		}
 	if (fe->default_be)
 		return fe->default_be;
 	return (fe->cap & HP_CAP_BE) ? fe : NULL;
+}
+
+static int is_be(const struct http_proxy *hp, const char *name)
+{
+	return hp && (hp->cap & HP_CAP_BE) && !strcmp(hp->name, name);
+}
+
+const struct http_proxy *http_backend_named(const struct http_proxy *fe, const char *name)
+{
+	const struct http_proxy *hp;
+	const struct use_be *u;
+
+	if (is_be(fe, name))
+		return fe;
+	if (is_be(fe->default_be, name))
+		return fe->default_be;
+	for (u = fe->rules ? fe->rules->use_be : NULL; u; u = u->next) {
+		if (is_be(u->be, name))
+			return u->be;
+		for (hp = u->all; hp; hp = hp->next)
+			if (is_be(hp, name))
+				return hp;
+	}
+	return NULL;
 }
 
 enum http_verdict http_resp_rules(const struct http_proxy *px, struct http_txn *t, struct http_reply *reply)

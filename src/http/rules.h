@@ -37,6 +37,11 @@ enum http_verdict http_req_rules(const struct http_proxy *px, struct http_txn *t
 /* The backend a frontend's use_backend rules pick for t (the first whose
  * condition holds), else its default_backend, else NULL. */
 const struct http_proxy *http_pick_backend(const struct http_proxy *fe, struct http_txn *t);
+/* The backend named `name` that fe may route to (fe itself if a listen,
+ * its default_backend, its use_backend rules' and, for a name built from
+ * a log-format, any backend of fe's configuration), or NULL: how a
+ * transaction under way finds its backend in a reloaded configuration. */
+const struct http_proxy *http_backend_named(const struct http_proxy *fe, const char *name);
 /* Does px's `stats admin if|unless COND` hold for t: 1 or 0, or -1 when
  * px has no such condition compiled.  The haproxy.cfg reader hands that
  * line to http_rules_parse as "stats admin ..."; the other readers set

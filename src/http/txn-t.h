@@ -30,6 +30,10 @@ struct http_txn {
 	const struct http_proxy *be; /* backend once chosen, else NULL */
 	const char *srv_name;	     /* server once chosen, else NULL */
 	unsigned status;	     /* status sent to the client (logs) */
+	/* the frontend's captures (src/http/capture.h): one block that says
+	 * its own layout (a reload may change the frontend's), owned, or
+	 * NULL when it captures nothing */
+	unsigned char *caps;
 
 	/* timings for the log (milliseconds; -1 when the step did not happen),
 	 * HAProxy's TR/Tw/Tc/Tr/Ta of option httplog */

@@ -175,6 +175,16 @@ struct hp_server {
 	unsigned inter_ms, fastinter_ms, downinter_ms, rise, fall;
 };
 
+/* `capture request|response header NAME len N` (frontend, listen): the
+ * value of the last header NAME, cut at N bytes, for %hr / %hs in the log
+ * (src/http/capture.h). */
+#define HP_CAPTURES 16
+#define HP_CAPTURE_MAX 1024 /* the largest len */
+struct hp_capture {
+	char name[64];
+	unsigned len;
+};
+
 struct http_proxy {
 	char *name;               /* owned; unique among proxies */
 	unsigned cap;             /* HP_CAP_* */
@@ -183,7 +193,7 @@ struct http_proxy {
 	int line;
 
 	/* timeouts, milliseconds; 0 = not set (the engine's default then) */
-	unsigned t_client, t_server, t_connect, t_queue, t_tunnel;
+	unsigned t_client, t_server, t_connect, t_queue, t_tunnel, t_tarpit;
 	unsigned t_http_request, t_http_keep_alive, t_client_fin, t_server_fin, t_check;
 
 	unsigned maxconn;         /* frontend maxconn; 0 = the global one */
@@ -204,6 +214,8 @@ struct http_proxy {
 
 	/* frontend side */
 	char *default_backend;    /* owned name, or NULL */
+	struct hp_capture cap_req[HP_CAPTURES], cap_resp[HP_CAPTURES];
+	unsigned n_cap_req, n_cap_resp;
 	struct http_proxy *default_be; /* resolved at the end of the read */
 	struct hp_stats stats;
 
@@ -240,6 +252,17 @@ struct hp_userlist {
 	struct hp_userlist *next;
 };
 
+/* `stats socket ... level L`: what the socket's clients may run (HAProxy's
+ * ACCESS_LVL_*): user only shows, operator also clears the counters, admin
+ * changes servers too.  Ordered: a command needs a level at least this. */
+enum hp_level { HP_LEVEL_USER, HP_LEVEL_OPERATOR, HP_LEVEL_ADMIN };
+
+/* One `stats socket`'s served options, beside its path. */
+struct hp_stats_opts {
+	unsigned mode;       /* the socket file's permissions; 0600 unless `mode` */
+	enum hp_level level; /* HP_LEVEL_OPERATOR unless `level` */
+};
+
 /* haproxy.cfg's `global` section, as far as it is served.  Kept beside
  * global_defs (config->hp_global) so keepalived's grammar is untouched. */
 struct hp_global {
@@ -249,6 +272,7 @@ struct hp_global {
 	int daemon;
 	char **stats_sockets;     /* `stats socket PATH [mode M] [level L]`, owned */
 	unsigned n_stats_sockets;
+	struct hp_stats_opts *stats_opts; /* n_stats_sockets of them, owned */
 	struct hp_log *logs;      /* owned list */
 	char *log_tag;
 	struct hp_userlist *userlists; /* owned list, file order */

@@ -191,6 +191,7 @@ void hp_global_free(struct hp_global *g)
 	free(g->user);
 	free(g->group);
 	strv_free(g->stats_sockets, g->n_stats_sockets);
+	free(g->stats_opts);
 	hp_log_free(g->logs);
 	free(g->log_tag);
 	hp_userlist_free(g->userlists);

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 
+#include "model/check_conf.h"
 #include "model/model-t.h"
 
 #define FC_DEFAULT_CONTROL_SOCKET "/run/fulcrum/fulcrum.sock"
@@ -21,7 +22,6 @@ struct virtual_server *vs_new(void);
 void vs_free(struct virtual_server *vs);
 struct real_server *rs_new(void);
 void rs_free(struct real_server *rs);
-void check_conf_free(struct check_conf *c);
 /* name may be NULL (named later); copied. */
 struct pool *pool_new(const char *name);
 void pool_free(struct pool *p);

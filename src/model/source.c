@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model/model.h"
+#include "model/check_conf.h"
 #include "model/source.h"
 
 struct pool_source *pool_source_new(enum pool_source_kind kind)

@@ -91,6 +91,7 @@ enum hs_state {
 	HS_TXN,	   /* a transaction: request to the server, response back */
 	HS_TUNNEL, /* 101 / CONNECT: bytes both ways until both ends close */
 	HS_CLOSE,  /* flushing the last bytes to the client, then close */
+	HS_TARPIT, /* `tarpit`: the answer waits in sin for timeout tarpit */
 	HS_APPLET, /* answered by the engine itself (stats page, metrics): app */
 };
 

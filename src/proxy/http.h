@@ -74,6 +74,8 @@ void htxn_answered(struct hstream *s);
 /* The server socket's connect() completed (or failed: retried); events:
  * epoll's for it. */
 void htxn_connected(struct hstream *s, uint32_t events);
+/* The tarpit's hold is over: its answer goes (HS_TARPIT's timer). */
+void htxn_tarpit_end(struct hstream *s);
 /* The server failed before taking any of the request: retry or 503. */
 void htxn_srv_failed(struct hstream *s);
 /* A kept connection closed unanswered: the request again, on a new one. */

@@ -22,7 +22,9 @@
 
 #include "core/log.h"
 #include "core/loop.h"
+#include "http/capture.h"
 #include "http/h1.h"
+#include "http/rules.h"
 #include "model/model.h"
 #include "proxy/http.h"
 #include "proxy/proxy.h"
@@ -39,28 +41,44 @@ static const char te_coding_msg[] =
 
 static void hs_timer(struct loop *l, struct ev_timer *t);
 
-/* A stream's sockets and buffers are its worker's alone (a connection
- * lives on one worker; the main thread touches it only with the worker
- * parked, which cannot happen inside a callback): its reads and writes
- * run without the engine lock, as tcp.c's relay does, so the workers'
- * syscalls run in parallel.  No-ops without workers. */
-static ssize_t hs_recv(struct hstream *s, int fd, struct hbuf *b)
+/* Count what one read or write moved (under the lock), as tcp.c does for
+ * a relay: the service's "in" is what its clients sent and its "out" what
+ * they were sent (HAProxy's frontend bin/bout); a server's "in" is what it
+ * was sent and its "out" what it answered. */
+static void hs_account(struct hstream *s, int fd, int rx, ssize_t n)
 {
-	ssize_t n;
+	struct fc_stats *st;
 
-	proxy_unlock(s->pvs->px);
-	n = hbuf_recv(s->pvs->px, fd, b);
-	proxy_relock(s->pvs->px);
-	return n;
+	if (n <= 0)
+		return;
+	if (fd == s->cfd)
+		st = &s->pvs->vsl->stats;
+	else if (s->live)
+		st = &s->live->stats;
+	else
+		return;
+	if (rx == (fd == s->cfd)) {
+		st->inbytes += (uint64_t)n;
+		st->inpkts++;
+	} else {
+		st->outbytes += (uint64_t)n;
+		st->outpkts++;
+	}
 }
 
-static ssize_t hs_send(struct hstream *s, int fd, struct hbuf *b)
+/* One read (rx) or write of b on fd.  A stream's sockets and buffers are
+ * its worker's alone (a connection lives on one worker; the main thread
+ * touches it only with the worker parked, which cannot happen inside a
+ * callback): the syscall runs without the engine lock, as tcp.c's relay
+ * does, so the workers' syscalls run in parallel.  No-ops without workers. */
+static ssize_t hs_io(struct hstream *s, int fd, struct hbuf *b, int rx)
 {
 	ssize_t n;
 
 	proxy_unlock(s->pvs->px);
-	n = hbuf_send(fd, b);
+	n = rx ? hbuf_recv(s->pvs->px, fd, b) : hbuf_send(fd, b);
 	proxy_relock(s->pvs->px);
+	hs_account(s, fd, rx, n);
 	return n;
 }
 
@@ -118,8 +136,20 @@ int hs_txn_get(struct hstream *s)
 	if (!s->x)
 		return -1;
 	s->x->reqhead = NULL;
+	s->x->txn.caps = NULL;
 	htxn_reset(s);
 	return 0;
+}
+
+/* s->x and what it owns, given back (none: nothing). */
+static void hs_txn_put(struct hstream *s)
+{
+	if (!s->x)
+		return;
+	free(s->x->reqhead);
+	capture_free(&s->x->txn);
+	free(s->x);
+	s->x = NULL;
 }
 
 /* Give back what an idle stream does not need: the empty buffers, and the
@@ -134,11 +164,8 @@ static void hs_give_idle(struct hstream *s)
 	hbuf_give(px, &s->sout);
 	if (!s->resp_parsed || s->state != HS_TXN)
 		hbuf_give(px, &s->sin);
-	if (s->state == HS_HEAD && !s->cin.p && s->x) {
-		free(s->x->reqhead);
-		free(s->x);
-		s->x = NULL;
-	}
+	if (s->state == HS_HEAD && !s->cin.p)
+		hs_txn_put(s);
 }
 
 /* Everything s holds but the struct itself (hstream_close). */
@@ -150,10 +177,7 @@ static void hs_give_all(struct hstream *s)
 	proxy_buf_put(px, &s->cout.p);
 	proxy_buf_put(px, &s->sin.p);
 	proxy_buf_put(px, &s->sout.p);
-	if (s->x)
-		free(s->x->reqhead);
-	free(s->x);
-	s->x = NULL;
+	hs_txn_put(s);
 }
 
 /* The frontend's streams on every worker: with worker threads a service is
@@ -243,16 +267,21 @@ void http_adopt(struct pvs *to, struct pvs *from)
 
 		unlink_stream(s);
 		link_stream(to, s);
-		/* the old model goes: its backend must not be followed again */
+		/* the old model goes: its backend must not be followed again;
+		 * a transaction under way goes on with the new configuration's
+		 * backend of that name, else ends with its connection */
 		s->fe = to->vs->http;
 		if (s->be) {
-			s->be = NULL;
-			s->close_client = 1;
+			const struct http_proxy *be = http_backend_named(s->fe, s->be->name);
+
+			s->be = be && be->pool ? be : NULL;
+			if (!s->be)
+				s->close_client = 1;
 		}
 		if (s->app)
 			happ_adopt(s);
 		if (s->x) {
-			s->x->txn.be = NULL;
+			s->x->txn.be = s->be;
 			s->x->txn.fe = s->fe;
 		}
 	}
@@ -345,7 +374,7 @@ static int txn_step(struct hstream *s)
 		moved |= n > 0;
 	}
 	if (s->srv_state == HSS_READY && hbuf_data(&s->sout)) {
-		n = hs_send(s, s->sfd, &s->sout);
+		n = hs_io(s, s->sfd, &s->sout, 0);
 		if (n < 0) {
 			if (s->srv_reused && !s->srv_sent) {
 				htxn_srv_failed(s);
@@ -399,7 +428,7 @@ static int tunnel_step(struct hstream *s)
 	struct proxy *px = s->pvs->px;
 	ssize_t a = hfwd_move(px, &s->req_body, &s->cin, &s->sout, s->cin_eof);
 	ssize_t b = hfwd_move(px, &s->resp_body, &s->sin, &s->cout, s->sin_eof);
-	ssize_t n = s->sfd >= 0 ? hs_send(s, s->sfd, &s->sout) : 0;
+	ssize_t n = s->sfd >= 0 ? hs_io(s, s->sfd, &s->sout, 0) : 0;
 
 	if (n < 0)
 		return -1;
@@ -545,7 +574,7 @@ static void hs_run(struct hstream *s)
 			moved |= r;
 		}
 		if (hbuf_data(&s->cout)) {
-			n = hs_send(s, s->cfd, &s->cout);
+			n = hs_io(s, s->cfd, &s->cout, 0);
 			if (n < 0) {
 				hstream_close(s, 1);
 				return;
@@ -583,7 +612,7 @@ void hstream_on_io(struct loop *l, struct ev_io *io, uint32_t events)
 		struct hbuf *b = client ? &s->cin : &s->sin;
 		uint8_t *eof = client ? &s->cin_eof : &s->sin_eof;
 
-		n = hs_recv(s, client ? s->cfd : s->sfd, b);
+		n = hs_io(s, client ? s->cfd : s->sfd, b, 1);
 		if (n == -2 && (client || s->state == HS_TUNNEL)) {
 			/* reset: nobody to deliver to (and a hung-up socket would
 			 * wake us at every round while we waited for the other) */
@@ -627,6 +656,9 @@ static void hs_timer(struct loop *l, struct ev_timer *t)
 		}
 		hstream_close(s, 1);
 		return;
+	case HS_TARPIT:
+		htxn_tarpit_end(s);
+		break;
 	case HS_TUNNEL:
 	case HS_CLOSE:
 		hstream_close(s, s->state == HS_TUNNEL);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "core/loop.h"
+#include "http/capture.h"
 #include "http/h1.h"
 #include "http/reply.h"
 #include "http/rules.h"
@@ -58,6 +59,54 @@ static void txn_log(struct hstream *s)
 
 /* ---- answers of our own ---- */
 
+/* The http-after-response rules on t->resp: the backend's, then the
+ * frontend's, as HAProxy 2.6 runs them on every response, the server's and
+ * our own alike (nothing there can stop it). */
+static void after_rules(struct hstream *s)
+{
+	if (s->be)
+		http_after_resp_rules(s->be, &s->x->txn);
+	if (s->be != s->fe)
+		http_after_resp_rules(s->fe, &s->x->txn);
+}
+
+static int fix_resp_conn(struct hstream *s);
+
+/* Our answer msg[0..len) (a whole raw response: built-in, errorfile, a
+ * rule's) into cout as the client gets it: its head through the
+ * http-after-response rules (once a request was read), Connection said
+ * last as for a server's response, no body after a HEAD (RFC 9110 9.3.2).
+ * A text that does not parse as a head (an odd errorfile) goes as it is.
+ * The bytes put, or -1 when they do not fit. */
+static ssize_t answer_put(struct hstream *s, const char *msg, size_t len)
+{
+	int head_only = s->req_parsed && s->client_meth == H1_METH_HEAD;
+	int hlen;
+	size_t n;
+
+	if (!len)
+		return 0;
+	hlen = h1_parse_resp(&s->x->resp, msg, len, len, head_only ? H1_METH_HEAD : H1_METH_GET);
+	if (hlen <= 0)
+		return hbuf_put(s->pvs->px, &s->cout, msg, len) < 0 ? -1 : (ssize_t)len;
+	if (s->req_parsed) {
+		s->x->txn.resp = &s->x->resp;
+		after_rules(s);
+		s->x->txn.status = s->x->resp.status;
+	}
+	if (fix_resp_conn(s) < 0)
+		return -1;
+	n = h1_emit_head(&s->x->resp, s->cout.p + s->cout.len, HTTP_BUF_SIZE - s->cout.len);
+	if (!n)
+		return -1;
+	s->cout.len += (uint32_t)n;
+	if (head_only)
+		return (ssize_t)n;
+	if (hbuf_put(s->pvs->px, &s->cout, msg + hlen, len - (size_t)hlen) < 0)
+		return -1;
+	return (ssize_t)(n + len - (size_t)hlen);
+}
+
 /* Answer the client with msg and end the transaction there: keep the
  * connection if the answer allows it and nothing of the request is left
  * unread, else close after sending it. */
@@ -65,20 +114,37 @@ void htxn_answer(struct hstream *s, const char *msg, size_t len, unsigned status
 {
 	int keep = !http_reply_closes(msg, len) && !s->close_client && s->req_parsed &&
 		   s->req_body.done && s->state == HS_HEAD;
+	uint32_t at;
+	ssize_t n;
 
 	happ_free(s);
-	if (hs_txn_get(s) < 0) {
+	if (hs_txn_get(s) < 0 || hbuf_take(s->pvs->px, &s->cout) < 0) {
 		/* out of memory: the client is closed without an answer */
 		s->close_client = 1;
 		s->state = HS_CLOSE;
 		return;
 	}
 	s->x->txn.status = status;
-	s->x->txn.bytes_out = len;
-	txn_log(s);
-	s->cout.off = s->cout.len = 0;
-	if (hbuf_put(s->pvs->px, &s->cout, msg, len) < 0)
+	s->close_client = !keep;
+	/* from a head, what cout holds is the last transaction's whole
+	 * answer (pipelined, not all sent yet): ours follows it; later, a
+	 * response was under way and ours replaces what is left of it */
+	if (s->state == HS_HEAD)
+		hbuf_compact(&s->cout);
+	else
+		s->cout.off = s->cout.len = 0;
+	at = s->cout.len;
+	n = answer_put(s, msg, len);
+	if (n < 0) {
+		/* too large once edited: the answer as it was, and close */
 		keep = 0;
+		s->close_client = 1;
+		s->cout.len = at;
+		n = hbuf_put(s->pvs->px, &s->cout, msg, len) < 0 ? 0 : (ssize_t)len;
+	}
+	s->x->txn.bytes_out = (uint64_t)n;
+	txn_log(s);
+	s->x->txn.resp = NULL; /* msg may not outlive this call */
 	hsrv_close(s, 0);
 	hs_srv_inactive(s);
 	if (keep) {
@@ -218,6 +284,7 @@ void htxn_reset(struct hstream *s)
 	s->nconnects = 0;
 	if (!t)
 		return;
+	capture_free(t);
 	/* all but the variables' slots (5 KiB, last), which count only below nvars */
 	memset(t, 0, offsetof(struct http_txn, vars));
 	t->req = &s->x->req;
@@ -251,7 +318,41 @@ static void next_request(struct hstream *s)
 
 static void connect_next(struct hstream *s);
 
-/* The head is in: decide where it goes. */
+/* `tarpit` in px's rules: the answer is made now and held for px's
+ * `timeout tarpit` (else, in a section with servers, `timeout connect`;
+ * a frontend's is 0: at once, as haproxy 2.6 does), then sent as a deny's
+ * would be.  It waits in sin, which no server uses meanwhile. */
+static void tarpit(struct hstream *s, const struct http_proxy *px, const struct http_reply *r)
+{
+	unsigned ms = t_or(px->t_tarpit, (px->cap & HP_CAP_BE) ? px->t_connect : 0);
+	size_t len;
+
+	hsrv_close(s, 0);
+	hs_srv_inactive(s);
+	len = hbuf_take(s->pvs->px, &s->sin) < 0 ? 0 : http_reply_build(px, r, s->sin.p, HTTP_BUF_SIZE);
+	if (!len) {
+		htxn_error(s, 500);
+		return;
+	}
+	s->sin.off = 0;
+	s->sin.len = (uint32_t)len;
+	s->x->txn.status = r->status;
+	s->state = HS_TARPIT;
+	if (ms) {
+		hs_arm(s, ms);
+		return;
+	}
+	htxn_tarpit_end(s);
+}
+
+void htxn_tarpit_end(struct hstream *s)
+{
+	/* answered as if at once, from the head (keep-alive allowed) */
+	s->state = HS_HEAD;
+	htxn_answer(s, s->sin.p, s->sin.len, s->x->txn.status);
+	s->sin.off = s->sin.len = 0;
+}
+
 /* px's http-request rules: 1 if they answered the client (deny, return,
  * a failed rewrite), 0 to go on. */
 static int req_rules(struct hstream *s, const struct http_proxy *px)
@@ -269,7 +370,11 @@ static int req_rules(struct hstream *s, const struct http_proxy *px)
 		answer_reply(s, px, &reply);
 		return 1;
 	}
-	if (v == HTTP_V_ERROR || v == HTTP_V_TARPIT) {
+	if (v == HTTP_V_TARPIT) {
+		tarpit(s, px, &reply);
+		return 1;
+	}
+	if (v == HTTP_V_ERROR) {
 		htxn_error(s, 500);
 		return 1;
 	}
@@ -318,6 +423,9 @@ void htxn_start(struct hstream *s, int hlen)
 			  ((s->x->req.flags & H1_F_VER_10) && !(s->x->req.flags & H1_F_CONN_KAL)) ||
 			  fe->conn_mode == HP_CONN_CLO;
 
+	/* captured as received, before any rule edits the head (haproxy);
+	 * out of memory, the log shows none */
+	(void)capture_req(&s->x->txn, fe);
 	if (fe->monitor_uri) {
 		/* "/x" is compared with the path, anything else with the URI as sent */
 		if (fe->monitor_uri[0] == '/') {
@@ -336,7 +444,8 @@ void htxn_start(struct hstream *s, int hlen)
 	}
 	if (req_rules(s, fe) || serve_self(s, fe))
 		return;
-	be = (fe->cap & HP_CAP_BE) ? fe : http_pick_backend(fe, &s->x->txn);
+	/* a listen is its own backend unless its use_backend rules say */
+	be = http_pick_backend(fe, &s->x->txn);
 	if (!be || !be->pool) {
 		htxn_error(s, 503);
 		return;
@@ -497,6 +606,7 @@ int htxn_resp(struct hstream *s, int hlen)
 		s->close_server = 1;
 	if (s->x->resp.body == H1_BODY_EOF)
 		s->close_client = 1;
+	capture_resp(&s->x->txn);
 	memset(&reply, 0, sizeof(reply));
 	if (s->be)
 		v = http_resp_rules(s->be, &s->x->txn, &reply);
@@ -509,8 +619,13 @@ int htxn_resp(struct hstream *s, int hlen)
 	}
 	if (v == HTTP_V_CONTINUE)
 		hst_response(s);
-	if (v == HTTP_V_ERROR || v == HTTP_V_TARPIT || hck_response(s) < 0 || fix_resp_conn(s) < 0 ||
-	    hbuf_take(s->pvs->px, &s->cout) < 0) {
+	if (v == HTTP_V_ERROR || v == HTTP_V_TARPIT || hck_response(s) < 0) {
+		htxn_error(s, 502);
+		return -1;
+	}
+	after_rules(s);
+	s->x->txn.status = s->x->resp.status;
+	if (fix_resp_conn(s) < 0 || hbuf_take(s->pvs->px, &s->cout) < 0) {
 		htxn_error(s, 502);
 		return -1;
 	}

@@ -242,6 +242,7 @@ struct proxy_threads {
 	int pause;		/* workers must park */
 	int stop;		/* workers must leave their loops */
 	unsigned depth;		/* nested proxy_pause */
+	struct thr_start *start; /* the deferred start, until it ran (thread.c) */
 };
 
 struct proxy {

@@ -89,14 +89,22 @@ static void *worker_main(void *arg)
 /* Deferred to the main loop's first round: after the privileges were
  * dropped (capabilities are per thread), with every signal blocked so
  * that they keep reaching the main loop's signalfd. */
+struct thr_start {
+	struct proxy *px; /* NULL: the engine went away before the first round */
+};
+
 static void start_workers(void *arg)
 {
-	struct proxy *px = arg;
-	struct proxy_threads *t = px->thr;
+	struct thr_start *st = arg;
+	struct proxy *px = st->px;
+	struct proxy_threads *t = px ? px->thr : NULL;
 	sigset_t all, old;
 	unsigned k;
 	int e;
 
+	free(st);
+	if (t)
+		t->start = NULL;
 	if (!t || t->started)
 		return;
 	sigfillset(&all);
@@ -161,6 +169,9 @@ static void threads_free(struct proxy_threads *t)
 {
 	unsigned k;
 
+	/* a start still deferred on the main loop must not find us */
+	if (t->start)
+		t->start->px = NULL;
 	for (k = 0; k < t->n; k++)
 		worker_free(t->w[k]);
 	free(t->w);
@@ -199,8 +210,19 @@ int proxy_threads_init(struct proxy *px, unsigned n, char *err, size_t errlen)
 		}
 	}
 	loop_set_lock(px->loop, &t->lock);
-	if (loop_defer(px->loop, start_workers, px) < 0)
-		start_workers(px);
+	/* The engine may be shut down before the main loop's first round
+	 * (a refused start, a unit test): the deferred call then finds
+	 * st->px NULL instead of freed memory. */
+	t->start = malloc(sizeof(*t->start));
+	if (!t->start) {
+		px->thr = NULL;
+		loop_set_lock(px->loop, NULL);
+		threads_free(t);
+		return err_set(err, errlen, "out of memory");
+	}
+	t->start->px = px;
+	if (loop_defer(px->loop, start_workers, t->start) < 0)
+		start_workers(t->start);
 	return 0;
 }
 

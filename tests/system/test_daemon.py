@@ -212,7 +212,11 @@ def test_out_of_descriptors_recovers(daemon, backend, slack):
     accepted nor refused, and the daemon never served again."""
     bs = [backend("d0"), backend("d1")]
     vport = fc.free_port()
-    dm = daemon(fc.vs_block(vport, bs))
+    # One loop: the arithmetic above (slack 2 = one connection's two
+    # descriptors) is a single loop's.  Each worker keeps a reserve
+    # descriptor of its own, so with N workers the floor is higher; that
+    # case is not pinned down by this test yet.
+    dm = daemon("global_defs {\n    nbthread 1\n}\n" + fc.vs_block(vport, bs))
     pid = dm.proc.pid
     base = _fds(pid)
     soft, hard = resource.prlimit(pid, resource.RLIMIT_NOFILE)

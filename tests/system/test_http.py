@@ -4,6 +4,7 @@ connection, pipelining, Upgrade tunnels and dead servers, over real
 sockets on loopback against raw-socket HTTP servers run by the test.
 
 Skipped in a build without the haproxy.cfg reader."""
+import contextlib
 import signal
 import socket
 import subprocess
@@ -413,9 +414,11 @@ def test_forwardfor_added(lb, origin):
     assert b"\r\nx-forwarded-for: 127.0.0.1" in o.heads[0].lower()
 
 
-def test_server_closing_mid_body_closes_the_client(lb, daemon, tmp_path):
-    """A response cut short by the server: the client sees its connection
-    close (it must not take a short body for a whole one)."""
+@contextlib.contextmanager
+def one_answer(answer, delay=0.0, linger=0.2):
+    """A server for one connection: reads the request, waits `delay`, sends
+    `answer` as it is (a response cut short, a slow one...), waits `linger`
+    and closes.  Yields its port; stopped on leaving, also on failure."""
     srv = socket.socket()
     srv.bind(("127.0.0.1", 0))
     srv.listen(4)
@@ -423,15 +426,25 @@ def test_server_closing_mid_body_closes_the_client(lb, daemon, tmp_path):
     def serve():
         c, _ = srv.accept()
         c.recv(65536)
-        c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n" + b"z" * 10)
-        time.sleep(0.2)
+        time.sleep(delay)
+        c.sendall(answer)
+        time.sleep(linger)
         c.close()
     t = threading.Thread(target=serve, daemon=True)
     t.start()
-    port, _ = lb([srv.getsockname()[1]])
-    out, s = exchange(port, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", until_close=True)
-    t.join(timeout=5)
-    srv.close()
+    try:
+        yield srv.getsockname()[1]
+    finally:
+        t.join(timeout=5)
+        srv.close()
+
+
+def test_server_closing_mid_body_closes_the_client(lb, daemon, tmp_path):
+    """A response cut short by the server: the client sees its connection
+    close (it must not take a short body for a whole one)."""
+    with one_answer(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n" + b"z" * 10) as sport:
+        port, _ = lb([sport])
+        out, s = exchange(port, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", until_close=True)
     assert out.startswith(b"HTTP/1.1 200 OK") and out.endswith(b"z" * 10)
     assert closed(s)
     s.close()
@@ -442,26 +455,36 @@ def test_slow_server_has_timeout_server_not_timeout_connect(lb):
     takes longer than `timeout connect` (but less than `timeout server`)
     is waited for, as HAProxy does -- it used to get a 504 when what was
     left of `timeout connect` ran out."""
-    srv = socket.socket()
-    srv.bind(("127.0.0.1", 0))
-    srv.listen(4)
-
-    def serve():
-        c, _ = srv.accept()
-        c.recv(65536)
-        time.sleep(2.0)
-        c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nslow")
-        time.sleep(0.5)
-        c.close()
-    t = threading.Thread(target=serve, daemon=True)
-    t.start()
-    port, _ = lb([srv.getsockname()[1]], extra="    timeout connect 1s\n")
-    out, s = exchange(port, b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
-                      until_close=True)
-    t.join(timeout=5)
-    srv.close()
+    with one_answer(b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nslow",
+                    delay=2.0, linger=0.5) as sport:
+        port, _ = lb([sport], extra="    timeout connect 1s\n")
+        out, s = exchange(port, b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+                          until_close=True)
     s.close()
     assert out.startswith(b"HTTP/1.1 200 OK") and out.endswith(b"slow"), out
+
+
+def test_bytes_counted_for_frontend_and_server(lb, origin):
+    """The HTTP engine counts what it moves, as the L4 relay does (HAProxy's
+    bin/bout): the service's in = what clients sent, out = what they were
+    sent; a server's in = what it was sent, out = what it answered.  They
+    stayed 0 for every HTTP frontend before."""
+    o = origin("a")
+    port, d = lb([o.port])
+    req = b"GET /big3000 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    for _ in range(3):
+        out, s = exchange(port, req, until_close=True)
+        s.close()
+        assert out.startswith(b"HTTP/1.1 200") and out.endswith(b"x" * 3000)
+
+    def figures():
+        v = d.vs(port)
+        r = d.rs(port, o.port)
+        return v and r and (v["in_bytes"], v["out_bytes"], r["in_bytes"], r["out_bytes"])
+    fc.wait_until(lambda: figures() and figures()[1] >= 3 * 3000, 10.0, "bytes counted")
+    vin, vout, rin, rout = figures()
+    assert vin >= 3 * len(req) and vout >= 3 * 3000, figures()
+    assert rin >= 3 * len(b"GET /big3000 HTTP/1.1\r\n") and rout >= 3 * 3000, figures()
 
 
 def test_httplog_line_reaches_syslog(lb, origin):

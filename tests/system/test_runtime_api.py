@@ -221,3 +221,103 @@ def short_dir(undo):
     d = tempfile.mkdtemp(prefix="fst-", dir="/tmp")
     undo(shutil.rmtree, d, True)
     return d
+
+
+# (command, the lowest level HAProxy 2.6 runs it at): below it, the answer is
+# "Permission denied" and nothing changes
+LEVEL_COMMANDS = [
+    ("show backend", "user"),
+    ("show servers state web", "user"),
+    ("clear counters", "operator"),
+    ("clear counters all", "admin"),
+    ("set server web/s1 state maint", "admin"),
+    ("set weight web/s1 5", "admin"),
+    ("disable health web/s1", "admin"),
+    ("disable server web/s1", "admin"),
+    ("del server web/s1", "admin"),
+]
+LEVELS = ["user", "operator", "admin"]
+DENIED = "Permission denied\n\n"
+
+
+def level_sockets(d):
+    """`stats socket` lines: level user (mode 666), none (= operator),
+    operator, admin; {name: (path, level)}."""
+    socks = {"u": "user", "n": "operator", "o": "operator", "a": "admin"}
+    paths = {k: ("%s/%s.sock" % (d, k), lvl) for k, lvl in socks.items()}
+    lines = ("    stats socket %s mode 666 level user\n    stats socket %s\n"
+             "    stats socket %s level operator\n    stats socket %s level admin\n"
+             % tuple(paths[k][0] for k in "unoa"))
+    return paths, lines
+
+
+def test_stats_socket_mode_and_level(undo, daemon, backend, tmp_path):
+    b1, b2 = backend("a"), backend("b")
+    port = fc.free_port()
+    paths, lines = level_sockets(short_dir(undo))
+    body = ("defaults\n    mode tcp\n    timeout client 5s\n    timeout server 5s\n"
+            "    timeout connect 5s\n"
+            "listen web\n    bind 127.0.0.1:%d\n    server s1 %s\n    server s2 %s\n")
+    cfg = "global\n" + lines + body % (port, b1.addr(), b2.addr())
+    (tmp_path / "probe.cfg").write_text(cfg)
+    r = fc.run_fulcrum("-t", "-f", str(tmp_path / "probe.cfg"))
+    if r.returncode != 0:
+        pytest.skip("fulcrum does not read haproxy.cfg yet: %s" % (r.stdout + r.stderr)[-200:])
+    dm = daemon(cfg)
+    for path, _ in paths.values():
+        fc.wait_until(lambda: os.path.exists(path), 10, "the stats socket %s" % path)
+    # `mode` is the file's mode; without it, 600
+    assert stat.S_IMODE(os.stat(paths["u"][0]).st_mode) == 0o666
+    assert stat.S_IMODE(os.stat(paths["n"][0]).st_mode) == 0o600
+    # below its level a command is refused in HAProxy's words and changes
+    # nothing: both servers still take clients, s1 is not in maintenance
+    for name, (path, level) in paths.items():
+        for cmd, needs in LEVEL_COMMANDS:
+            if LEVELS.index(level) < LEVELS.index(needs):
+                assert stats_socket(path, cmd + "\n") == DENIED, (name, cmd)
+    assert set(fc.names(port, 6)) == {"a", "b"}
+    rows = read_stat(stats_socket(paths["a"][0], "show stat web\n"))
+    assert rows[("web", "s1")]["status"] == "no check" and rows[("web", "s1")]["weight"] == "1"
+    # at their level they run: `show` for all, `clear counters` from
+    # operator, `set server` for admin
+    assert stats_socket(paths["u"][0], "show backend\n") == "# name\nweb\n\n"
+    assert stats_socket(paths["n"][0], "clear counters\n") == "\n"
+    assert stats_socket(paths["a"][0], "set server web/s1 state maint\n") == "\n"
+    assert set(fc.names(port, 4)) == {"b"}
+    # `help` lists what the level may run
+    helps = {k: stats_socket(p, "help\n") for k, (p, _) in paths.items()}
+    assert "show stat" in helps["u"] and "clear counters" not in helps["u"]
+    assert "clear counters" in helps["n"] and "set server" not in helps["n"]
+    assert "set server" in helps["a"]
+    # fd@N gets its level as well: varnishtest's `level admin` (test_vtc.py)
+    assert dm.running()
+
+
+@pytest.mark.skipif(not os.path.exists(fc.HAPROXY), reason="no /usr/sbin/haproxy")
+def test_stats_socket_levels_as_haproxy(undo, daemon, backend, tmp_path):
+    """The same cfg's sockets side by side with Debian's haproxy: each
+    command is refused on the same sockets."""
+    b1 = backend("a")
+    body = ("defaults\n    mode tcp\n    timeout client 5s\n    timeout server 5s\n"
+            "    timeout connect 5s\n"
+            "listen web\n    bind 127.0.0.1:%d\n    server s1 %s\n    server s2 %s\n")
+    hp_paths, hp_lines = level_sockets(short_dir(undo))
+    ref = tmp_path / "ref"
+    ref.mkdir()
+    fc.start_haproxy(undo, ref, hp_lines + body % (fc.free_port(), b1.addr(), b1.addr()))
+    paths, lines = level_sockets(short_dir(undo))
+    cfg = "global\n" + lines + body % (fc.free_port(), b1.addr(), b1.addr())
+    (tmp_path / "probe.cfg").write_text(cfg)
+    r = fc.run_fulcrum("-t", "-f", str(tmp_path / "probe.cfg"))
+    if r.returncode != 0:
+        pytest.skip("fulcrum does not read haproxy.cfg yet: %s" % (r.stdout + r.stderr)[-200:])
+    daemon(cfg)
+    for path, _ in list(paths.values()) + list(hp_paths.values()):
+        fc.wait_until(lambda: os.path.exists(path), 10, "the stats socket %s" % path)
+    for name in "unoa":
+        for cmd, _ in LEVEL_COMMANDS:
+            if cmd.startswith("del server"):
+                continue  # HAProxy's answer depends on the server's state
+            want = stats_socket(hp_paths[name][0], cmd + "\n") == DENIED
+            got = stats_socket(paths[name][0], cmd + "\n") == DENIED
+            assert got == want, (name, cmd, want)

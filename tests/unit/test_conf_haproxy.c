@@ -344,6 +344,30 @@ static void test_defaults_inheritance(void **state)
 	expect_error("frontend f 1.2.3.4:80 extra\n", 1, "unexpected 'extra'");
 }
 
+/* Each socket keeps its own mode and level; defaults 0600 and operator. */
+static void test_stats_socket_opts(void **state)
+{
+	struct config *cfg = expect_ok("global\n"
+				       "    stats socket /run/a.sock\n"
+				       "    stats socket /run/u.sock level user mode 666\n"
+				       "    stats socket fd@3 level admin\n"
+				       "    stats socket /run/o.sock mode 0640 level operator\n");
+	const struct hp_global *g = cfg->hp_global;
+
+	assert_int_equal(g->n_stats_sockets, 4);
+	assert_string_equal(g->stats_sockets[1], "/run/u.sock");
+	assert_int_equal(g->stats_opts[0].mode, 0600);
+	assert_int_equal(g->stats_opts[0].level, HP_LEVEL_OPERATOR);
+	assert_int_equal(g->stats_opts[1].mode, 0666);
+	assert_int_equal(g->stats_opts[1].level, HP_LEVEL_USER);
+	assert_int_equal(g->stats_opts[2].mode, 0600);
+	assert_int_equal(g->stats_opts[2].level, HP_LEVEL_ADMIN);
+	assert_int_equal(g->stats_opts[3].mode, 0640);
+	assert_int_equal(g->stats_opts[3].level, HP_LEVEL_OPERATOR);
+	config_free(cfg);
+	expect_error("global\n    stats socket /x mode 9\n", 2, "mode '9' is not an octal mode");
+}
+
 static void test_global(void **state)
 {
 	struct config *cfg = expect_ok("global\n"
@@ -387,6 +411,8 @@ static void test_global(void **state)
 	assert_true(g->daemon);
 	assert_int_equal(g->n_stats_sockets, 1);
 	assert_string_equal(g->stats_sockets[0], "/run/h.sock");
+	assert_int_equal(g->stats_opts[0].mode, 0600);
+	assert_int_equal(g->stats_opts[0].level, HP_LEVEL_ADMIN);
 	assert_int_equal(g->nbthread, 4);
 	assert_int_equal(cfg->global.nbthread, 4);
 	expect_warning(13, "'tune.bufsize' only tunes HAProxy");
@@ -740,7 +766,8 @@ static void test_checks(void **state)
 	assert_int_equal(k->type, CHECK_HTTP_GET);
 	u = SPEC(k, http)->urls;
 	assert_string_equal(u->path, "/health");
-	assert_string_equal(SPEC(k, http)->http_protocol, "1.1");
+	/* the request as haproxy 2.6 writes it */
+	assert_string_equal(SPEC(k, http)->raw_req, "GET /health HTTP/1.1\r\nconnection: close\r\n\r\n");
 	assert_true(u->status_ok[200 / 8] & (1 << (200 % 8)));
 	assert_true(u->status_ok[204 / 8] & (1 << (204 % 8)));
 	assert_false(u->status_ok[201 / 8] & (1 << (201 % 8)));
@@ -762,7 +789,8 @@ static void test_checks(void **state)
 	u = SPEC(k, http)->urls;
 	assert_false(SPEC(k, http)->head);
 	assert_string_equal(u->path, "/ping");
-	assert_string_equal(k->virtualhost, "www.example");
+	assert_string_equal(SPEC(k, http)->raw_req,
+			    "GET /ping HTTP/1.1\r\nhost: www.example\r\nconnection: close\r\n\r\n");
 	assert_string_equal(u->regex, "^fail");
 	assert_true(u->regex_no_match);
 
@@ -770,7 +798,7 @@ static void test_checks(void **state)
 	u = SPEC(k, http)->urls;
 	assert_true(SPEC(k, http)->head);
 	assert_string_equal(u->path, "*");
-	assert_string_equal(k->virtualhost, "www");
+	assert_string_equal(SPEC(k, http)->raw_req, "HEAD * HTTP/1.1\r\nhost: www\r\nconnection: close\r\n\r\n");
 	assert_true(u->status_ok[301 / 8] & (1 << (301 % 8)));
 	assert_false(u->status_ok[200 / 8] & (1 << (200 % 8)));
 
@@ -891,6 +919,7 @@ static void test_options(void **state)
 	assert_int_equal(c->cookie.mode, HP_CK_INSERT);
 	assert_true(c->cookie.indirect && c->cookie.nocache);
 	expect_warning(7, "'option splice-auto' only tunes HAProxy");
+	expect_warning(10, "'option abortonclose' is not served yet");
 	expect_warning(34, "'backlog' only tunes HAProxy");
 	config_free(cfg);
 	expect_error("listen a\n    option frobnicate\n", 2, "'option frobnicate' is not supported");
@@ -924,6 +953,7 @@ int main(void)
 	    cmocka_unit_test(test_units),
 	    cmocka_unit_test(test_defaults_inheritance),
 	    cmocka_unit_test(test_global),
+	    cmocka_unit_test(test_stats_socket_opts),
 	    cmocka_unit_test(test_sections_ignored_and_userlist),
 	    cmocka_unit_test(test_bind_forms),
 	    cmocka_unit_test(test_servers),

@@ -559,6 +559,18 @@ static void test_use_backend(void **state)
 	req(f, "GET /api HTTP/1.1\r\nHost: h\r\n\r\n");
 	assert_ptr_equal(http_pick_backend(fe, &f->t), app);
 
+	/* a name built per request: a backend's, else the rules end there
+	 * and default_backend takes it (not the next use_backend) */
+	rules_ok(f, "use_backend %[req.hdr(x-be),lower] if { req.hdr(x-be) -m found }");
+	rules_ok(f, "use_backend static");
+	assert_int_equal(http_rules_resolve(&cfg, fe, f->err, sizeof(f->err)), 0);
+	req(f, "GET /api HTTP/1.1\r\nHost: h\r\nX-BE: STATIC\r\n\r\n");
+	assert_ptr_equal(http_pick_backend(fe, &f->t), st);
+	req(f, "GET /api HTTP/1.1\r\nHost: h\r\nX-BE: nowhere\r\n\r\n");
+	assert_ptr_equal(http_pick_backend(fe, &f->t), app);
+	req(f, "GET /api HTTP/1.1\r\nHost: h\r\n\r\n");
+	assert_ptr_equal(http_pick_backend(fe, &f->t), st);
+
 	/* a backend that does not exist: refused at resolve, with file:line */
 	rules_ok(f, "use_backend nowhere if { path /n }");
 	assert_int_equal(http_rules_resolve(&cfg, fe, f->err, sizeof(f->err)), -1);
@@ -611,7 +623,7 @@ static void test_refusals(void **state)
 		{"http-request del-header x -m dom", "unknown match method 'dom'"},
 		{"http-request replace-path ( x", "bad regex"},
 		{"http-response set-status 99", "between 100 and 999"},
-		{"use_backend %[req.hdr(host)]", "log-format is not supported"},
+		{"use_backend %[res.hdr(x)]", "needs the response"},
 		{"use_backend", "expects a backend name"},
 		/* what a rule set cannot see, as haproxy refuses it */
 		{"http-response set-header X %[path]", "needs the request headers"},

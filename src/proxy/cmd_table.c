@@ -6,7 +6,9 @@
  *
  * (the entry lines only with a NAME; server_id is the server's position
  * in the table's own proxy, 0 if it has none of that name; exp is -1 for
- * a table without expire). */
+ * a table without expire).  It lives with the tables, not in ctl/: the
+ * engine's stats applet already runs control commands (proxy -> ctl), so
+ * ctl may not include proxy/; the command table names it through cmd.h. */
 #include <arpa/inet.h>
 #include <inttypes.h>
 #include <stdio.h>

@@ -1,0 +1,143 @@
+/* Header captures (capture.h).  The block t->caps:
+ *
+ *   [nreq][nresp] then per slot, requests first: [size lo][size hi]
+ *   [found][n lo][n hi] and size bytes of text
+ *
+ * size is the slot's len, n what was captured (<= size), found 0 when the
+ * header was absent (the log writes "-" in a list, nothing in braces). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "http/capture.h"
+#include "http/h1.h"
+#include "model/http_proxy-t.h"
+
+#define SLOT_HEAD 5
+
+static unsigned char *slot_at(unsigned char *b, unsigned i)
+{
+	unsigned char *p = b + 2;
+
+	while (i--)
+		p += SLOT_HEAD + (p[0] | p[1] << 8);
+	return p;
+}
+
+/* The last header `name` of m into slot p (already sized). */
+static void take(unsigned char *p, const struct h1_msg *m, const char *name)
+{
+	size_t size = p[0] | p[1] << 8, n;
+	int i = -1, k;
+
+	for (k = h1_hdr_find(m, name, strlen(name), 0); k >= 0; k = h1_hdr_find(m, name, strlen(name), k + 1))
+		i = k;
+	p[2] = i >= 0;
+	if (i < 0)
+		return;
+	n = m->hdrs[i].value.len < size ? m->hdrs[i].value.len : size;
+	memcpy(p + SLOT_HEAD, h1_ptr(m, m->hdrs[i].value), n);
+	p[3] = (unsigned char)(n & 0xff);
+	p[4] = (unsigned char)(n >> 8);
+}
+
+int capture_req(struct http_txn *t, const struct http_proxy *fe)
+{
+	size_t total = 2;
+	unsigned i, n = fe->n_cap_req + fe->n_cap_resp;
+	unsigned char *p;
+
+	capture_free(t);
+	if (!n)
+		return 0;
+	for (i = 0; i < n; i++)
+		total += SLOT_HEAD + (i < fe->n_cap_req ? fe->cap_req[i].len : fe->cap_resp[i - fe->n_cap_req].len);
+	t->caps = calloc(1, total);
+	if (!t->caps)
+		return -1;
+	t->caps[0] = (unsigned char)fe->n_cap_req;
+	t->caps[1] = (unsigned char)fe->n_cap_resp;
+	for (i = 0; i < n; i++) {
+		const struct hp_capture *c = i < fe->n_cap_req ? &fe->cap_req[i] : &fe->cap_resp[i - fe->n_cap_req];
+
+		p = slot_at(t->caps, i);
+		p[0] = (unsigned char)(c->len & 0xff);
+		p[1] = (unsigned char)(c->len >> 8);
+		if (i < fe->n_cap_req && t->req)
+			take(p, t->req, c->name);
+	}
+	return 0;
+}
+
+void capture_resp(struct http_txn *t)
+{
+	/* the frontend now (a reload may have changed it: its slots must
+	 * be the block's) */
+	const struct http_proxy *fe = t->fe;
+	unsigned i;
+
+	if (!t->caps || !t->resp || !fe || fe->n_cap_resp != t->caps[1] || fe->n_cap_req != t->caps[0])
+		return;
+	for (i = 0; i < fe->n_cap_resp; i++) {
+		unsigned char *p = slot_at(t->caps, fe->n_cap_req + i);
+
+		if ((unsigned)(p[0] | p[1] << 8) == fe->cap_resp[i].len)
+			take(p, t->resp, fe->cap_resp[i].name);
+	}
+}
+
+void capture_free(struct http_txn *t)
+{
+	free(t->caps);
+	t->caps = NULL;
+}
+
+/* haproxy's header encoding in logs */
+static int encoded(unsigned char c)
+{
+	return c < 32 || c > 126 || c == '"' || c == '#' || c == '{' || c == '|' || c == '}';
+}
+
+size_t capture_format(const struct http_txn *t, int resp, int list, char *out, size_t cap)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	unsigned i, first, n;
+	size_t at = 0;
+
+	if (!t->caps || !cap)
+		return 0;
+	n = t->caps[resp ? 1 : 0];
+	first = resp ? t->caps[0] : 0;
+	if (!n)
+		return 0;
+#define PUT(ch)                                                                                    \
+	do {                                                                                       \
+		if (at + 1 < cap)                                                                  \
+			out[at++] = (ch);                                                          \
+	} while (0)
+	if (!list)
+		PUT('{');
+	for (i = 0; i < n; i++) {
+		const unsigned char *p = slot_at(t->caps, first + i), *v = p + SLOT_HEAD;
+		size_t len = p[3] | p[4] << 8, k;
+
+		if (i)
+			PUT(list ? ' ' : '|');
+		if (list && !p[2])
+			PUT('-');
+		for (k = 0; k < len; k++) {
+			if (!encoded(v[k])) {
+				PUT((char)v[k]);
+				continue;
+			}
+			PUT('#');
+			PUT(hex[v[k] >> 4]);
+			PUT(hex[v[k] & 15]);
+		}
+	}
+	if (!list)
+		PUT('}');
+#undef PUT
+	out[at] = 0;
+	return at;
+}
