@@ -167,7 +167,7 @@ def test_retries_count_per_transaction_as_haproxy(side_by_side, backend, tmp_pat
     def sections(port_of):
         return [
             "global", "  log stdout format raw local0",
-            "frontend fe", "  bind 127.0.0.1:%d" % port_of("fe"), "  log global",
+            "frontend fe", "  bind 127.0.0.1:%d" % port_of("fe"), "  log global", "  option dontlognull",
             '  log-format "RC %HP %b/%s %ST %rc"',
             "  use_backend one if { path_beg /one }",
             "  default_backend two",
@@ -190,3 +190,4 @@ def test_retries_count_per_transaction_as_haproxy(side_by_side, backend, tmp_pat
     assert logs["fulcrum"] == logs["haproxy"]
     assert logs["fulcrum"] == ["RC /a two/s 200 +1", "RC /b two/s 200 +1", "RC /one one/d 503 1",
                                "RC /c two/s 200 +1"]
+
