@@ -280,6 +280,7 @@ void htxn_reset(struct hstream *s)
 	s->txn.req = &s->req;
 	s->txn.src = s->client;
 	s->txn.dst = s->dst;
+	s->txn.ssl = s->tls && !s->tls->hs_want ? &s->tls->facts : NULL;
 	s->txn.fe = s->fe;
 	s->txn.accept_ms = wall_ms();
 	s->txn.t_req = s->txn.t_queue = s->txn.t_connect = s->txn.t_resp = s->txn.t_active = -1;
