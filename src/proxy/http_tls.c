@@ -60,7 +60,8 @@ int hs_tls_copy(struct hstream *s, const struct hs_tls *from)
 	if (!s->tls)
 		return -1;
 	s->tls->facts = from->facts;
-	s->txn.ssl = &s->tls->facts;
+	if (s->x) /* else the transaction, when it comes, takes them */
+		s->x->txn.ssl = &s->tls->facts;
 	return 0;
 }
 
@@ -129,13 +130,18 @@ ssize_t hs_tls_io(struct hs_tls *t, void *buf, size_t len, int out)
 
 ssize_t hs_tls_recv(struct hstream *s, struct hbuf *b)
 {
+	struct proxy *px = s->pvs->px;
 	ssize_t n;
 
+	if (hbuf_take(px, b) < 0)
+		return -2;
 	if (b->len == HTTP_BUF_SIZE)
 		hbuf_compact(b);
 	if (b->len == HTTP_BUF_SIZE)
 		return -1;
 	n = hs_tls_io(s->tls, b->p + b->len, HTTP_BUF_SIZE - b->len, 0);
+	if (n <= 0)
+		hbuf_give(px, b); /* nothing came: an idle connection holds no buffer */
 	if (n > 0)
 		b->len += (uint32_t)n;
 	return n;
@@ -219,7 +225,8 @@ int hs_tls_handshake(struct hstream *s)
 	tls_srv_put(t->srv); /* no more SNI or ALPN callbacks */
 	t->srv = NULL;
 	facts_fill(t);
-	s->txn.ssl = &t->facts;
+	if (s->x)
+		s->x->txn.ssl = &t->facts;
 	if (!strcmp(t->facts.alpn, "h2") || (s->pvs->vs && s->pvs->vs->bind_h2)) {
 		to_h2(s);
 		return -1;
