@@ -90,6 +90,11 @@ struct hp_srv {
 	uint16_t check_port;	/* `port N`: checks go there */
 	struct fc_addr check_addr; /* `addr A`: checks go there (family 0: the server's) */
 	int no_port;		/* written without :PORT: the frontend's port */
+	int agent;		/* `agent-check` given: an AGENT_CHECK too */
+	uint16_t agent_port;	/* agent-port (required with agent-check) */
+	struct fc_addr agent_addr; /* agent-addr (family 0: the server's) */
+	unsigned agent_inter_ms;   /* agent-inter, 0 = 2 s */
+	char agent_send[256];	/* agent-send, escapes decoded by the lexer; "" = none */
 	struct hp_srv *next;
 };
 

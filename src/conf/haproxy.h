@@ -81,7 +81,8 @@ void hp_source_finish(struct hp_read *r, struct hp_px *px);
 /* option httpchk / tcp-check / pgsql-check..., http-check, tcp-check:
  * 1 if w was one of them (handled, errors reported), else 0. */
 int hp_check_line(struct hp_read *r, struct hp_px *px, struct hp_words *w, int no);
-/* The check of server s of px (it has `check`), as px's options say. */
+/* The checks of server s of px (it has `check`, `agent-check` or both):
+ * the regular one as px's options say, then the agent. */
 void hp_build_checks(struct hp_read *r, struct hp_px *px, struct hp_srv *s);
 
 #endif

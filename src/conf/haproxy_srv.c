@@ -252,7 +252,8 @@ static const char *const hp_srv_tunes[] = {"resolvers", "init-addr", "resolve-pr
 /* server options with a value, served */
 static const char *const hp_srv_valued[] = {"weight", "port", "proto", "addr", "on-marked-down", "cookie",
 					    "rise", "fall", "maxconn", "maxqueue", "inter",
-					    "fastinter", "downinter", "slowstart", NULL};
+					    "fastinter", "downinter", "slowstart", "agent-port",
+					    "agent-addr", "agent-inter", "agent-send", NULL};
 
 /* One option of a server (or default-server) at w->args[*i]; 0 or -1 with
  * err.  Options with a value advance *i. */
@@ -271,6 +272,10 @@ static int hp_srv_option(struct hp_read *r, struct hp_srv *s, struct hp_server *
 		s->check = 0;
 		return 0;
 	}
+	if (!strcmp(o, "agent-check") || !strcmp(o, "no-agent-check")) {
+		s->agent = o[0] == 'a';
+		return 0;
+	}
 	if (!strcmp(o, "backup") || !strcmp(o, "no-backup")) {
 		h->backup = o[0] == 'b';
 		return 0;
@@ -286,7 +291,7 @@ static int hp_srv_option(struct hp_read *r, struct hp_srv *s, struct hp_server *
 	}
 	if (!strcmp(o, "ssl") || !strcmp(o, "check-ssl") || !strcmp(o, "verify") ||
 	    !strcmp(o, "ca-file") || !strcmp(o, "sni") || !strcmp(o, "crt") ||
-	    !strcmp(o, "agent-check") || !strcmp(o, "track") || !strcmp(o, "observe") ||
+	    !strcmp(o, "track") || !strcmp(o, "observe") ||
 	    !strcmp(o, "redir") || !strcmp(o, "source") || !strcmp(o, "usesrc"))
 		return err_set(err, errlen, "server option '%s' is not supported", o);
 	if (!v)
@@ -310,8 +315,22 @@ static int hp_srv_option(struct hp_read *r, struct hp_srv *s, struct hp_server *
 		s->check_port = (uint16_t)u;
 		return 0;
 	}
-	if (!strcmp(o, "addr"))
-		return hp_ip(v, strlen(v), 0, &s->check_addr, err, errlen);
+	if (!strcmp(o, "addr") || !strcmp(o, "agent-addr"))
+		return hp_ip(v, strlen(v), 0, o[0] == 'a' && o[1] == 'g' ? &s->agent_addr : &s->check_addr,
+			     err, errlen);
+	if (!strcmp(o, "agent-port")) {
+		if (hp_uint("agent-port", v, 1, 65535, &u, err, errlen) < 0)
+			return -1;
+		s->agent_port = (uint16_t)u;
+		return 0;
+	}
+	if (!strcmp(o, "agent-send")) {
+		if (strlen(v) >= sizeof(s->agent_send))
+			return err_set(err, errlen, "agent-send: at most %zu bytes",
+				       sizeof(s->agent_send) - 1);
+		snprintf(s->agent_send, sizeof(s->agent_send), "%s", v);
+		return 0;
+	}
 	if (!strcmp(o, "on-marked-down")) {
 		if (strcmp(v, "shutdown-sessions"))
 			return err_set(err, errlen, "on-marked-down %s is not supported "
@@ -339,6 +358,7 @@ static int hp_srv_option(struct hp_read *r, struct hp_srv *s, struct hp_server *
 		return hp_uint(o, v, 0, 10000000, o[3] == 'c' ? &h->maxconn : &h->maxqueue, err,
 			       errlen);
 	t = !strcmp(o, "inter")	       ? &h->inter_ms
+	    : !strcmp(o, "agent-inter") ? &s->agent_inter_ms
 	    : !strcmp(o, "fastinter")  ? &h->fastinter_ms
 	    : !strcmp(o, "downinter")  ? &h->downinter_ms
 	    : !strcmp(o, "slowstart")  ? &h->slowstart_ms
@@ -371,6 +391,11 @@ int hp_server_parse(struct hp_read *r, struct hp_px *px, struct hp_words *w, int
 			hp_error(r, "%s", err);
 			return -1;
 		}
+	}
+	if (!is_default && s.agent && !s.agent_port) {
+		hp_error(r, "server %s: agent-check needs agent-port (the agent's TCP port)",
+			 w->args[1]);
+		return -1;
 	}
 	if (is_default) {
 		px->defsrv = s;
@@ -526,7 +551,7 @@ void hp_finish_servers(struct hp_read *r, struct hp_px *px)
 			 !strcmp(px->sched, "hash") && px->hp->balance.consistent ? "chash"
 										 : px->sched);
 	for (s = px->servers; s; s = s->next)
-		if (s->check) /* no check: always up */
+		if (s->check || s->agent) /* neither: always up */
 			hp_build_checks(r, px, s);
 	hp_source_finish(r, px);
 }
