@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "core/addr.h"
+#include "core/tls_srv.h"
 #include "model/model-t.h"
 
 #define HP_MAX_ARGS   64	  /* words of one line (haproxy's MAX_LINE_ARGS) */
@@ -116,6 +117,15 @@ struct hp_deferred {
 	struct hp_deferred *next;
 };
 
+/* A bind line's TLS words (haproxy_ssl.c), made into the listeners'
+ * struct tls_srv once the line is read. */
+struct hp_bind_ssl {
+	int ssl;		  /* `ssl` given */
+	char **crt;		  /* owned, ncrt of them, crt-base applied */
+	unsigned ncrt;
+	struct tls_bind_opts o;	  /* from the global ssl-default-bind-* on */
+};
+
 /* One proxy section being read (or a defaults section). */
 struct hp_px {
 	struct http_proxy *hp; /* defaults: owned here; else owned by the config */
@@ -157,6 +167,10 @@ struct hp_read {
 	struct hp_px *last_def; /* the last defaults section, or NULL */
 	struct hp_userlist *ul; /* HP_SEC_USERLIST: the one being read (in hp_global), or NULL */
 	int fuzz;		/* fuzzing: never touch the file system */
+	/* global crt-base and ssl-default-bind-* (haproxy_ssl.c): what a
+	 * bind's ssl starts from */
+	char crt_base[1024];
+	struct tls_bind_opts ssl_bind;
 };
 
 #endif

@@ -88,7 +88,8 @@ static int hp_bind_addr(const char *s, struct fc_addr *a, unsigned *p1, unsigned
 	return 0;
 }
 
-static void hp_add_bind(struct hp_read *r, struct hp_px *px, const struct fc_addr *a, int fd, int h2)
+static void hp_add_bind(struct hp_read *r, struct hp_px *px, const struct fc_addr *a, int fd, int h2,
+			struct tls_srv *tls)
 {
 	struct virtual_server *vs = vs_new();
 	struct hp_bind *b = calloc(1, sizeof(*b)), **bp;
@@ -105,6 +106,7 @@ static void hp_add_bind(struct hp_read *r, struct hp_px *px, const struct fc_add
 	vs->http = px->hp;
 	vs->bind_fd = fd;
 	vs->bind_h2 = h2;
+	vs->tls = tls ? tls_srv_ref(tls) : NULL;
 	vs->file = r->file;
 	vs->line = r->line;
 	b->vs = vs;
@@ -121,23 +123,29 @@ int hp_bind_parse(struct hp_read *r, struct hp_px *px, struct hp_words *w)
 {
 	char e[ERRLEN], *list, *tok, *save = NULL;
 	unsigned p1, p2, port, i;
-	int k, rc = 0, h2 = 0;
+	int k, n, rc = 0, h2 = 0, failed;
+	struct hp_bind_ssl ssl;
+	struct tls_srv *tls;
 
 	if (w->n < 2) {
 		hp_error(r, "usage: bind ADDRESS:PORT[,...] [options]");
 		return -1;
 	}
+	hp_bind_ssl_init(r, &ssl);
 	for (k = 2; k < w->n; k++) {
 		const char *o = w->args[k];
 		int has_val = !strcmp(o, "name") || !strcmp(o, "process") || !strcmp(o, "thread") ||
 			      !strcmp(o, "backlog") || !strcmp(o, "mss") || !strcmp(o, "nice") ||
 			      !strcmp(o, "maxconn");
 
-		if (!strcmp(o, "ssl") || !strcmp(o, "crt") || !strcmp(o, "crt-list")) {
-			hp_error(r, "bind: '%s' is not supported (fulcrum terminates no TLS: bind "
-				    "without ssl and put TLS in front, or use mode tcp)",
-				 o);
+		n = hp_bind_ssl_word(r, w, k, &ssl);
+		if (n < 0) {
+			hp_bind_ssl_free(&ssl);
 			return -1;
+		}
+		if (n > 0) {
+			k += n - 1;
+			continue;
 		}
 		if (has_val && k + 1 >= w->n) {
 			hp_error(r, "bind: '%s' needs a value", o);
@@ -159,13 +167,17 @@ int hp_bind_parse(struct hp_read *r, struct hp_px *px, struct hp_words *w)
 			hp_warn(r, "bind: '%s' only tunes HAProxy: ignored", o);
 		else {
 			hp_error(r, "bind: option '%s' is not supported", o);
+			hp_bind_ssl_free(&ssl);
 			return -1;
 		}
 		k += has_val;
 	}
-	list = strdup(w->args[1]);
+	tls = hp_bind_ssl_done(r, &ssl, &failed);
+	list = failed ? NULL : strdup(w->args[1]);
 	if (!list) {
-		hp_error(r, "out of memory");
+		if (!failed)
+			hp_error(r, "out of memory");
+		tls_srv_put(tls);
 		return -1;
 	}
 	for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
@@ -180,7 +192,7 @@ int hp_bind_parse(struct hp_read *r, struct hp_px *px, struct hp_words *w)
 				continue;
 			}
 			memset(&a, 0, sizeof(a));
-			hp_add_bind(r, px, &a, (int)port, h2);
+			hp_add_bind(r, px, &a, (int)port, h2, tls);
 			continue;
 		}
 		if (tok[0] == '/' || !strncmp(tok, "unix@", 5) || !strncmp(tok, "abns@", 5) ||
@@ -199,10 +211,11 @@ int hp_bind_parse(struct hp_read *r, struct hp_px *px, struct hp_words *w)
 		}
 		for (i = p1; i <= p2; i++) {
 			a.port = (uint16_t)i;
-			hp_add_bind(r, px, &a, -1, h2);
+			hp_add_bind(r, px, &a, -1, h2, tls);
 		}
 	}
 	free(list);
+	tls_srv_put(tls); /* each listener holds its own reference */
 	return rc;
 }
 
