@@ -290,6 +290,7 @@ void htxn_reset(struct hstream *s)
 	t->req = &s->x->req;
 	t->src = s->client;
 	t->dst = s->dst;
+	t->ssl = s->tls && !s->tls->hs_want ? &s->tls->facts : NULL;
 	t->fe = s->fe;
 	t->accept_ms = s->head_wall_ms;
 	t->t_req = t->t_queue = t->t_connect = t->t_resp = t->t_active = -1;

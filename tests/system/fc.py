@@ -722,6 +722,36 @@ def log_lines(d, needle):
     return [l for l in d.stderr().splitlines() if needle in l]
 
 
+def log_stamp(line):
+    """Seconds since local midnight of a daemon log line's "HH:MM:SS.mmm"
+    stamp (src/core/log.c)."""
+    m = re.match(r"(\d\d):(\d\d):(\d\d)\.(\d\d\d) ", line)
+    assert m, "no time stamp on log line %r" % line
+    h, mi, s, ms = (int(x) for x in m.groups())
+    return h * 3600 + mi * 60 + s + ms / 1000.0
+
+
+def _day_diff(later, earlier):
+    """later - earlier for seconds of the day, across midnight."""
+    d = later - earlier
+    return d + 86400 if d < -43200 else d - 86400 if d > 43200 else d
+
+
+def log_since(t_wall, line):
+    """Seconds from t_wall (time.time() taken by the test) to the moment the
+    daemon stamped `line`: an interval timed by the daemon's own log, not by
+    when a poll of the test saw the change (a poll through fulcrumctl takes
+    seconds on a loaded host).  Both are the host's wall clock."""
+    lt = time.localtime(t_wall)
+    sod = lt.tm_hour * 3600 + lt.tm_min * 60 + lt.tm_sec + (t_wall % 1.0)
+    return _day_diff(log_stamp(line), sod)
+
+
+def log_between(first, then):
+    """Seconds between two of the daemon's log lines, on its own stamps."""
+    return _day_diff(log_stamp(then), log_stamp(first))
+
+
 class ClientSession:
     """A database client (psql, mariadb) reading queries on its stdin, kept
     open: ask() runs one and returns its answer's first line, None once the
