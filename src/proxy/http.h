@@ -104,6 +104,10 @@ void htxn_reset(struct hstream *s);
  * head's own decisions are made so, and the lock is taken back before the
  * rest. */
 void htxn_start(struct hstream *s, int hlen);
+/* The request goes to a server of s->be: pick one and connect (at the end
+ * of htxn_start, or once the body is in with option http-buffer-request:
+ * s->body_wait). */
+void htxn_to_server(struct hstream *s);
 /* A response head (hlen bytes at sin's start): 0 relayed, -1 answered or
  * closed instead.  Called without the engine lock, as htxn_start; returns
  * with it. */
