@@ -174,6 +174,40 @@ class Backend:
         self._err.close()
 
 
+class ThreadServer:
+    """A TCP server on 127.0.0.1 in a thread: each connection goes to
+    self.handle(conn), closed after it (an OSError there ends only that
+    connection).  A subclass sets its own fields before calling
+    __init__, which starts the thread; stop() closes the listener and is
+    harmless twice (fixtures call it whatever happens)."""
+
+    def __init__(self):
+        self.sock = socket.create_server(("127.0.0.1", 0), backlog=64)
+        self.sock.settimeout(0.1)
+        self.port = self.sock.getsockname()[1]
+        self.done = False
+        self.t = threading.Thread(target=self._run, daemon=True)
+        self.t.start()
+
+    def _run(self):
+        while not self.done:
+            try:
+                c = self.sock.accept()[0]
+            except OSError:
+                continue
+            with c:
+                try:
+                    self.handle(c)
+                except OSError:
+                    pass
+
+    def stop(self):
+        if not self.done:
+            self.done = True
+            self.t.join(5)
+            self.sock.close()
+
+
 # ------------------------------------------------------------ config text
 
 def rs_block(rs, weight=None, host="127.0.0.1"):
