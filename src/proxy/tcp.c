@@ -16,6 +16,7 @@
 
 #include "core/log.h"
 #include "core/loop.h"
+#include "model/ctr.h"
 #include "model/model.h"
 #include "proxy/h2_gw.h"
 #include "proxy/http.h"
@@ -159,23 +160,18 @@ static void update_interest(struct pconn *c)
 	loop_io_mod(l, &c->sio, se);
 }
 
-/* Count bytes moved client -> server (in) or back, and note the activity. */
+/* Count bytes moved client -> server (in) or back, and note the activity.
+ * Into this thread's counter slots (model/ctr.h): no lock. */
 static void account(struct pconn *c, int in, uint64_t bytes, uint64_t xfers)
 {
-	struct fc_stats *rs = &c->live->stats, *vs = &c->vsl->stats;
-
 	if (!xfers)
 		return;
 	if (in) {
-		rs->inbytes += bytes;
-		rs->inpkts += xfers;
-		vs->inbytes += bytes;
-		vs->inpkts += xfers;
+		ctr_in(&c->live->ctr, xfers, bytes);
+		ctr_in(&c->vsl->ctr, xfers, bytes);
 	} else {
-		rs->outbytes += bytes;
-		rs->outpkts += xfers;
-		vs->outbytes += bytes;
-		vs->outpkts += xfers;
+		ctr_out(&c->live->ctr, xfers, bytes);
+		ctr_out(&c->vsl->ctr, xfers, bytes);
 	}
 	c->last_ms = loop_now(pconn_loop(c));
 }
@@ -461,9 +457,9 @@ static void pconn_try(struct pconn *c)
 		c->server = t.addr;
 		c->live = t.live;
 		c->tpl = t.tpl;
-		c->live->stats.conns++;
+		ctr_conn(&c->live->ctr);
 		if (!c->ntried)
-			c->vsl->stats.conns++;
+			ctr_conn(&c->vsl->ctr);
 		set_acct(c, PCONN_ACCT_INACTIVE);
 		if (attempt(c))
 			return;

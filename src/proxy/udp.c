@@ -17,6 +17,7 @@
 
 #include "core/log.h"
 #include "core/loop.h"
+#include "model/ctr.h"
 #include "model/model.h"
 #include "proxy/persist.h"
 #include "proxy/proxy.h"
@@ -156,10 +157,8 @@ static void sess_on_io(struct loop *l, struct ev_io *io, uint32_t events)
 			continue;
 		if (sendto(p->fd, buf, (size_t)n, MSG_DONTWAIT, (struct sockaddr *)&ss, sl) < 0)
 			continue; /* UDP: a reply the client cannot take is dropped */
-		s->live->stats.outpkts++;
-		s->live->stats.outbytes += (uint64_t)n;
-		s->vsl->stats.outpkts++;
-		s->vsl->stats.outbytes += (uint64_t)n;
+		ctr_out(&s->live->ctr, 1, (uint64_t)n);
+		ctr_out(&s->vsl->ctr, 1, (uint64_t)n);
 	}
 }
 
@@ -206,9 +205,9 @@ static struct udp_sess *sess_new(struct pvs *p, const struct fc_addr *client)
 	loop_timer_start(l, &s->timer, p->udp_timeout_ms);
 	sess_link(p, s);
 	s->live->activeconns++;
-	s->live->stats.conns++;
+	ctr_conn(&s->live->ctr);
 	s->vsl->activeconns++;
-	s->vsl->stats.conns++;
+	ctr_conn(&s->vsl->ctr);
 	return s;
 fail:
 	free(s);
@@ -250,10 +249,8 @@ void udp_on_vs_socket(struct loop *l, struct ev_io *io, uint32_t events)
 			}
 			continue;
 		}
-		s->live->stats.inpkts++;
-		s->live->stats.inbytes += (uint64_t)n;
-		s->vsl->stats.inpkts++;
-		s->vsl->stats.inbytes += (uint64_t)n;
+		ctr_in(&s->live->ctr, 1, (uint64_t)n);
+		ctr_in(&s->vsl->ctr, 1, (uint64_t)n);
 	}
 }
 
