@@ -420,10 +420,17 @@ static int connect_failed(struct pconn *c)
 /* p lacks descriptors (from now, if it did not already): for how long. */
 static uint64_t fds_short_for(struct pvs *p, uint64_t now)
 {
-	if (!p->fds_short) {
+	/* A shortage with no failure for a whole wait is over, even if no
+	 * client of p got both sockets since (p may have had none): the
+	 * next one waits again.  Other threads hold descriptors of the same
+	 * process (the main thread's control connections, another
+	 * worker's clients), so a client alone may find none for a moment
+	 * long after a burst; it must not be reset at once for the burst. */
+	if (!p->fds_short || now - p->fds_short_last_ms > PROXY_FD_WAIT_MS) {
 		p->fds_short = 1;
 		p->fds_short_ms = now;
 	}
+	p->fds_short_last_ms = now;
 	return now - p->fds_short_ms;
 }
 
