@@ -272,6 +272,8 @@ void hp_global_line(struct hp_read *r, struct hp_words *w)
 		g->daemon = 1;
 		return;
 	}
+	if (hp_global_ssl(r, w))
+		return;
 	if (hp_tunes(hp_global_tunes, k)) {
 		if (!strcmp(k, "nbproc") && (w->n != 2 || strcmp(w->args[1], "1")))
 			hp_error(r, "'nbproc %s': fulcrum is one process (use nbthread)",

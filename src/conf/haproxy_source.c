@@ -143,7 +143,7 @@ void hp_source_finish(struct hp_read *r, struct hp_px *px)
 		return;
 	if (s) {
 		t->addr.port = s->port;
-		if (px->src_srv.check)
+		if (px->src_srv.check || px->src_srv.agent)
 			hp_build_checks(r, px, &px->src_srv);
 		s->checks = t->checks;
 		t->checks = NULL;

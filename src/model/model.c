@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/tls_srv.h"
 #include "model/ctr.h"
 #include "model/model.h"
 #include "model/vrrp_model.h"
@@ -235,6 +236,7 @@ void vs_free(struct virtual_server *vs)
 		pool_free(vs->pool);
 	FREE_AND_NULL(vs->group);
 	vs_live_unref(vs->live);
+	tls_srv_put(vs->tls);
 	free(vs);
 }
 

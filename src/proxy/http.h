@@ -20,8 +20,9 @@ int pvs_is_http(const struct pvs *p);
 /* 1 if p's frontend has its maxconn clients (p stops watching its
  * listener until one leaves: the others wait in the kernel's backlog). */
 int http_at_maxconn(struct pvs *p);
-/* A client accepted on p: served from now on (cfd is taken in every case). */
-void hstream_new(struct pvs *p, int cfd, const struct fc_addr *client);
+/* A client accepted on p: served from now on (cfd is taken in every case);
+ * the stream, or NULL when it was closed at once. */
+struct hstream *hstream_new(struct pvs *p, int cfd, const struct fc_addr *client);
 /* Close both sockets at once (rst: with RST) and free through the loop. */
 void hstream_close(struct hstream *s, int rst);
 /* The loop callback of both sockets of a stream. */
@@ -40,17 +41,46 @@ static inline unsigned t_or(unsigned a, unsigned b)
 {
 	return a ? a : b;
 }
-/* The buffers a transaction needs beyond cin (taken with the first
- * request, so a connection that never sends one costs one buffer): 0, or
+/* s->x, taken and cleared for a new transaction unless s has one: 0, or
  * -1 out of memory. */
-int hs_bufs(struct hstream *s);
+int hs_txn_get(struct hstream *s);
 void hs_arm(struct hstream *s, unsigned ms);
 unsigned hs_timeout(const struct hstream *s);
 void hs_srv_inactive(struct hstream *s);
 
+/* ---- http_tls.c: a client's TLS ---- */
+
+/* A client accepted on p's TLS listener (p->vs->tls): its handshake first.
+ * The stream, or NULL when it was closed at once. */
+struct hstream *hs_tls_accept(struct pvs *p, int fd, const struct fc_addr *client);
+/* The session on s's client socket (0, or -1 out of memory); the facts of
+ * from (an HTTP/2 connection's session) on a stream of it (0, or -1). */
+int hs_tls_start(struct hstream *s, struct tls_srv *srv);
+int hs_tls_copy(struct hstream *s, const struct hs_tls *from);
+/* Drive s's handshake: 1 done (s reads and writes through it), 0 waiting
+ * (the socket's interest set), -1 s was closed or handed to the HTTP/2
+ * gateway (ALPN h2). */
+int hs_tls_handshake(struct hstream *s);
+/* recv/send of a buffer through the session, with hbuf_recv/hbuf_send's
+ * results; hs_tls_io on bytes: n > 0, 0 the end (reading), -1 not now
+ * (t->io_want says if it needs the other direction), -2 failed. */
+ssize_t hs_tls_recv(struct hstream *s, struct hbuf *b);
+ssize_t hs_tls_send(struct hstream *s, struct hbuf *b);
+ssize_t hs_tls_io(struct hs_tls *t, void *buf, size_t len, int out);
+/* 1 if the session holds decrypted bytes not yet read (no socket event
+ * will say so). */
+int hs_tls_pending(const struct hstream *s);
+/* close_notify now (the write side is being shut); free the session, with
+ * close_notify first if notify. */
+void hs_tls_shut(struct hs_tls *t);
+void hs_tls_free(struct hs_tls *t, int notify);
+
 /* ---- http_txn.c: a transaction's decisions ---- */
 
-/* Clear the transaction (a new one starts on the stream). */
+/* The wall clock in milliseconds (the log's dates). */
+uint64_t http_wall_ms(void);
+
+/* Clear the transaction s->x (a new one starts on the stream), if any. */
 void htxn_reset(struct hstream *s);
 /* The request head (hlen bytes at cin's start) is in: answer it, or send
  * it on toward a server. */
@@ -69,8 +99,9 @@ void htxn_error(struct hstream *s, unsigned status);
  * htxn_answered: the next request, or close. */
 void htxn_log_answer(struct hstream *s, unsigned status, size_t len);
 void htxn_answered(struct hstream *s);
-/* The server socket's connect() completed (or failed: retried). */
-void htxn_connected(struct hstream *s);
+/* The server socket's connect() completed (or failed: retried); events:
+ * epoll's for it. */
+void htxn_connected(struct hstream *s, uint32_t events);
 /* The tarpit's hold is over: its answer goes (HS_TARPIT's timer). */
 void htxn_tarpit_end(struct hstream *s);
 /* The server failed before taking any of the request: retry or 503. */
@@ -154,8 +185,14 @@ void http_log_free(struct proxy *px);
 
 /* ---- http_fwd.c: buffers and bodies ---- */
 
-/* recv into the free end of b: > 0 bytes, 0 EOF, -1 nothing now, -2 error. */
-ssize_t hbuf_recv(int fd, struct hbuf *b);
+/* b's buffer from px's pool unless it has one: 0, or -1 out of memory. */
+int hbuf_take(struct proxy *px, struct hbuf *b);
+/* b's buffer back to px's pool if it holds no bytes. */
+void hbuf_give(struct proxy *px, struct hbuf *b);
+/* recv into the free end of b (its buffer taken first, given back if
+ * nothing came): > 0 bytes, 0 EOF, -1 nothing now, -2 error or out of
+ * memory. */
+ssize_t hbuf_recv(struct proxy *px, int fd, struct hbuf *b);
 /* send what b holds: bytes sent (>= 0), or -1 on an error. */
 ssize_t hbuf_send(int fd, struct hbuf *b);
 /* Move the held bytes to the start of the buffer. */
@@ -164,14 +201,17 @@ static inline uint32_t hbuf_data(const struct hbuf *b)
 {
 	return b->len - b->off;
 }
-/* Append n bytes; 0, or -1 if they do not fit (nothing appended). */
-int hbuf_put(struct hbuf *b, const char *p, size_t n);
+/* Append n bytes (b's buffer taken first); 0, or -1 if they do not fit or
+ * out of memory (nothing appended). */
+int hbuf_put(struct proxy *px, struct hbuf *b, const char *p, size_t n);
 
 /* The framing of the body that follows the head m. */
 void hfwd_init(struct hfwd *f, const struct h1_msg *m);
 /* Move the body's bytes from in to out as far as both allow (in_eof: the
- * source closed, which ends an H1_BODY_EOF body); out NULL: drop them.  Bytes moved (>= 0), or
- * -1 on a chunked syntax error. */
-ssize_t hfwd_move(struct hfwd *f, struct hbuf *in, struct hbuf *out, int in_eof);
+ * source closed, which ends an H1_BODY_EOF body); out NULL: drop them;
+ * out's buffer is taken from px's pool when bytes are to move.  Bytes
+ * moved (>= 0), or -1 on a chunked syntax error (or out of memory). */
+ssize_t hfwd_move(struct proxy *px, struct hfwd *f, struct hbuf *in, struct hbuf *out,
+		  int in_eof);
 
 #endif
