@@ -7,7 +7,13 @@
  * sendto() from the service's socket, so their source is VIP:port.
  * (A wildcard VIP would need IP_PKTINFO to answer from the address the
  * client used; the proxy binds the VIP itself, so the kernel's choice is
- * the VIP.) */
+ * the VIP.)
+ *
+ * Both watchers are unlocked (loop.h): the session table is the worker's
+ * own (the kernel keeps a client's datagrams on one worker's socket), and
+ * the counters are per thread (model/ctr.h), so a datagram of a known
+ * session is relayed and counted with no lock.  The engine lock is taken
+ * to place a new session and to end one. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,7 +136,8 @@ static void sess_on_timer(struct loop *l, struct ev_timer *t)
 	loop_timer_start(l, &s->timer, to - (now - s->last_ms));
 }
 
-/* Replies from the real server go back to the client from VIP:port. */
+/* Replies from the real server go back to the client from VIP:port.
+ * Unlocked: see the top of the file. */
 static void sess_on_io(struct loop *l, struct ev_io *io, uint32_t events)
 {
 	struct udp_sess *s = io->data;
@@ -148,6 +155,7 @@ static void sess_on_io(struct loop *l, struct ev_io *io, uint32_t events)
 				break;
 			/* ICMP port unreachable and the like: the next datagram
 			 * of this client starts a new session elsewhere */
+			proxy_relock(p->px);
 			s->live->fail_count++;
 			udp_sess_close(s);
 			return;
@@ -194,6 +202,7 @@ static struct udp_sess *sess_new(struct pvs *p, const struct fc_addr *client)
 		close(fd);
 		goto fail;
 	}
+	loop_io_unlocked(&s->io);
 	s->fd = fd;
 	s->client = *client;
 	s->server = t.addr;
@@ -215,6 +224,8 @@ fail:
 	return NULL;
 }
 
+/* The service's socket: datagrams from clients.  Unlocked (see the top
+ * of the file); placing a new session takes the lock. */
 void udp_on_vs_socket(struct loop *l, struct ev_io *io, uint32_t events)
 {
 	struct pvs *p = io->data;
@@ -237,15 +248,20 @@ void udp_on_vs_socket(struct loop *l, struct ev_io *io, uint32_t events)
 		if (addr_from_sockaddr(&client, (struct sockaddr *)&ss) < 0)
 			continue;
 		s = sess_find(p, &client);
-		if (!s)
+		if (!s) {
+			proxy_relock(p->px);
 			s = sess_new(p, &client);
+			proxy_unlock(p->px);
+		}
 		if (!s)
 			continue; /* no server, or too many sessions: dropped */
 		s->last_ms = loop_now(l);
 		if (send(s->fd, buf, (size_t)n, MSG_DONTWAIT) < 0) {
 			if (errno == ECONNREFUSED) {
+				proxy_relock(p->px);
 				s->live->fail_count++;
 				udp_sess_close(s);
+				proxy_unlock(p->px);
 			}
 			continue;
 		}
