@@ -777,7 +777,7 @@ static const struct {
 } hp_opt_flags[] = {
     {"redispatch", HP_OPT_REDISPATCH, 0},
     {"persist", HP_OPT_PERSIST, 0},
-    {"http-buffer-request", HP_OPT_BUFREQ, 1},
+    {"http-buffer-request", HP_OPT_BUFREQ, 0},
     {"abortonclose", HP_OPT_ABORTONCLOSE, 1},
     {"dontlognull", HP_OPT_DONTLOGNULL, 0},
     {"tcplog", HP_OPT_TCPLOG, 0},

@@ -85,6 +85,10 @@ void htxn_reset(struct hstream *s);
 /* The request head (hlen bytes at cin's start) is in: answer it, or send
  * it on toward a server. */
 void htxn_start(struct hstream *s, int hlen);
+/* The request goes to a server of s->be: pick one and connect (at the end
+ * of htxn_start, or once the body is in with option http-buffer-request:
+ * s->body_wait). */
+void htxn_to_server(struct hstream *s);
 /* A response head (hlen bytes at sin's start): 0 relayed, -1 answered or
  * closed instead. */
 int htxn_resp(struct hstream *s, int hlen);

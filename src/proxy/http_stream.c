@@ -322,6 +322,8 @@ unsigned hs_timeout(const struct hstream *s)
 		return t_or(be->t_tunnel, t_or(be->t_server, fe->t_client));
 	if (s->state == HS_APPLET)
 		return happ_timeout(s);
+	if (s->body_wait)
+		return t_or(fe->t_http_request, fe->t_client);
 	if (s->srv_state == HSS_CONNECTING)
 		return t_or(be->t_connect, 5000);
 	if (s->state == HS_CLOSE)
@@ -380,6 +382,14 @@ static int txn_step(struct hstream *s)
 			return 1;
 		}
 		moved |= n > 0;
+	}
+	if (s->body_wait) {
+		/* the whole body, or as much as the buffer holds, or all the
+		 * client will send: then a server (HAProxy's wait for the body) */
+		if (!s->req_body.done && !s->cin_eof && hbuf_data(&s->sout) < HTTP_BUF_SIZE)
+			return moved;
+		htxn_to_server(s);
+		return 1;
 	}
 	if (s->srv_state == HSS_READY && hbuf_data(&s->sout)) {
 		n = hs_io(s, s->sfd, &s->sout, 0);

@@ -10,7 +10,6 @@ Skipped when /usr/sbin/haproxy (the reference) is absent."""
 import os
 import socket
 import tempfile
-import threading
 import time
 
 import pytest
@@ -21,47 +20,26 @@ from test_http_rules import Server
 HAPROXY = fc.HAPROXY
 
 
-class Agent:
+class Agent(fc.ThreadServer):
     """A TCP agent: every connection gets `answer` (bytes), then a close;
     what the checker sent first is kept.  stop() closes the listener (the
-    agent is then unreachable); the fixture stops it whatever happens."""
+    agent is then unreachable)."""
 
     def __init__(self):
-        self.sock = socket.create_server(("127.0.0.1", 0), backlog=64)
-        self.sock.settimeout(0.1)
-        self.port = self.sock.getsockname()[1]
         self.answer = b"up 100%\n"
         self.received = []
-        self.served = 0
-        self.done = False
-        self.t = threading.Thread(target=self._run, daemon=True)
-        self.t.start()
+        super().__init__()
 
-    def _run(self):
-        while not self.done:
-            try:
-                self._one(self.sock.accept()[0])
-            except OSError:
-                pass
-
-    def _one(self, c):
+    def handle(self, c):
         """What the checker sends (if anything within 0.2 s), then the answer."""
-        with c:
-            c.settimeout(0.2)
-            try:
-                got = c.recv(256)
-            except socket.timeout:
-                got = b""
-            if got and len(self.received) < 16:
-                self.received.append(got)
-            c.sendall(self.answer)
-            self.served += 1
-
-    def stop(self):
-        if not self.done:
-            self.done = True
-            self.t.join(5)
-            self.sock.close()
+        c.settimeout(0.2)
+        try:
+            got = c.recv(256)
+        except socket.timeout:
+            got = b""
+        if got and len(self.received) < 16:
+            self.received.append(got)
+        c.sendall(self.answer)
 
 
 class Program(Server):

@@ -70,6 +70,7 @@ def tls_cfg(certdir, tls, plain, origin_port, extra=""):
             "    bind 127.0.0.1:%d ssl crt a.pem crt b.pem alpn h2,http/1.1\n"
             "    bind 127.0.0.1:%d\n"
             "    http-request redirect scheme https code 301 unless { ssl_fc }\n"
+            "    http-request set-header X-Forwarded-Proto https if { ssl_fc }\n"
             "    http-request return status 200 content-type text/plain lf-string \"%s\" "
             "if { path /facts }\n%s"
             "    default_backend be\n"
@@ -253,6 +254,7 @@ def test_keepalive_pipelining_and_bodies(tlslb, origin):
         assert status == "HTTP/1.1 200 OK" and got == b"x" * 300000
     assert origin.bodies[2] == body
     assert origin.conns == 1  # one server connection kept alive as the client's
+    assert all(b"\r\nX-Forwarded-Proto: https" in h for h in origin.heads)
 
 
 def test_close_notify_after_connection_close(tlslb):
