@@ -276,9 +276,9 @@ def test_partition_heals_to_one_master_with_fresh_garp(lan, director):
     arp = net.own(vn.ArpWatch(b.ns))
     t_heal = time.monotonic()
     net.heal(1)
-    wait_single_master(net, [a, b], a, 5.0)
+    wait_single_master(net, [a, b], a, 20.0)
     # the remaining master tells the LAN again where the VIP is
-    fc.wait_until(lambda: arp.garps(net.vip(), net.mac(1), since=t_heal), 5.0,
+    fc.wait_until(lambda: arp.garps(net.vip(), net.mac(1), since=t_heal), 20.0,
                   "a gratuitous ARP for %s from %s after the heal" % (net.vip(), net.mac(1)))
     time.sleep(1.0)
     wait_single_master(net, [a, b], a, 0.1)
