@@ -28,6 +28,7 @@
 #include "core/loop-t.h"
 #include "http/h1-t.h"
 #include "http/txn-t.h"
+#include "model/model-t.h"
 
 struct pvs;
 struct ppool;
@@ -52,6 +53,8 @@ struct hbe {
 	uint64_t sig;
 	unsigned refs;
 	uint64_t last_ms;
+	struct srv_queue *q; /* requests waiting for a slot on any of its servers
+			      * (http_queue.c): the pool's, one reference */
 	struct hbe *next; /* the main engine's px->http_bes */
 };
 
@@ -108,6 +111,18 @@ struct hstream {
 	struct hst_store **st_store; /* keys to store with the server that answers */
 	unsigned st_nstore;
 	int srv_reused;	      /* the socket served an earlier transaction */
+
+	/* waiting for a server slot (http_queue.c; under the engine lock,
+	 * since the worker that frees a slot hands it over) */
+	struct srv_queue *q;	 /* the queue s is in, or NULL */
+	struct hstream *qprev, *qnext;
+	struct hstream *qwake;	 /* px->hq_woken: granted, the worker not told yet */
+	struct rs_live *q_grant; /* a slot of this server is s's (one reference,
+				  * counted in its activeconns), or NULL */
+	struct fc_addr q_addr;	 /* that server's address */
+	uint64_t q_seq;		 /* arrival order across the queues */
+	uint64_t q_start_ms, q_until_ms;
+	uint8_t q_woken;	 /* on px->hq_woken */
 
 	struct hbuf cin, cout, sin, sout; /* client in/out, server in/out */
 	char *reqhead; /* the request head, copied out of cin (req.buf) */

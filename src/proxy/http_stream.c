@@ -119,6 +119,8 @@ void hs_srv_inactive(struct hstream *s)
 	if (s->srv_active && s->live) {
 		s->live->activeconns--;
 		s->pvs->vsl->activeconns--;
+		s->srv_active = 0;
+		hq_slot_freed(s, s->live); /* to a request waiting for it */
 	}
 	s->srv_active = 0;
 }
@@ -210,6 +212,7 @@ void hstream_close(struct hstream *s, int rst)
 		proxy_relock(p->px);
 		s->cfd = -1;
 	}
+	hq_leave(s);
 	hs_srv_inactive(s);
 	happ_free(s);
 	rs_live_unref(s->live);
@@ -282,6 +285,8 @@ unsigned hs_timeout(const struct hstream *s)
 		return t_or(be->t_tunnel, t_or(be->t_server, fe->t_client));
 	if (s->state == HS_APPLET)
 		return happ_timeout(s);
+	if (s->q)
+		return hq_next_ms(s); /* waiting for a server slot */
 	if (s->srv_state == HSS_CONNECTING)
 		return t_or(be->t_connect, 5000);
 	if (s->state == HS_CLOSE)
@@ -594,6 +599,10 @@ static void hs_timer(struct loop *l, struct ev_timer *t)
 		htxn_error(s, 408);
 		break;
 	case HS_TXN:
+		if (s->q || s->q_grant) {
+			hq_timer(s);
+			break;
+		}
 		if (s->srv_state == HSS_CONNECTING) {
 			htxn_srv_failed(s);
 			break;
@@ -616,6 +625,12 @@ static void hs_timer(struct loop *l, struct ev_timer *t)
 			return;
 		break;
 	}
+	hs_run(s);
+}
+
+void hs_queue_wake(struct hstream *s)
+{
+	hq_timer(s);
 	hs_run(s);
 }
 

@@ -47,7 +47,7 @@ static void txn_log(struct hstream *s)
 	if (!s->req_parsed)
 		return;
 	t->t_active = (int64_t)(loop_now(hs_loop(s)) - s->head_start_ms);
-	if (s->live && t->t_connect >= 0)
+	if (s->live && t->t_connect >= 0 && t->t_queue < 0)
 		t->t_queue = 0;
 	t->srv_name = srv_name(s);
 	t->fe_conn = t->act_conn = (unsigned)s->pvs->nhstreams;
@@ -116,6 +116,7 @@ void htxn_answer(struct hstream *s, const char *msg, size_t len, unsigned status
 	ssize_t n;
 
 	happ_free(s);
+	hq_leave(s);
 	s->txn.status = status;
 	if (hs_bufs(s) < 0) {
 		/* out of memory: the client is closed without an answer */
@@ -306,6 +307,26 @@ static void next_request(struct hstream *s)
 
 static void connect_next(struct hstream *s);
 
+/* The server for the request, then connect; or wait for a slot in a
+ * queue (http_queue.c); or 503: no server ("SC"), or the persistence's
+ * server and its queue full ("SQ"). */
+static void pick_and_connect(struct hstream *s)
+{
+	int r = s->hbe ? hsrv_pick(s) : HPICK_NONE;
+
+	if (r == HPICK_WAIT) {
+		hq_enter(s);
+		return;
+	}
+	if (r == HPICK_QFULL)
+		memcpy(s->txn.term, "SQ", 3);
+	if (r != HPICK_OK) {
+		htxn_error(s, 503);
+		return;
+	}
+	connect_next(s);
+}
+
 /* `tarpit` in px's rules: the answer is made now and held for px's
  * `timeout tarpit` (else, in a section with servers, `timeout connect`;
  * a frontend's is 0: at once, as haproxy 2.6 does), then sent as a deny's
@@ -464,11 +485,12 @@ void htxn_start(struct hstream *s, int hlen)
 	}
 	if (!s->hbe)
 		s->hbe = hbe_get(s->pvs->px, be->pool);
-	if (!s->hbe || hsrv_pick(s) < 0) {
-		htxn_error(s, 503);
-		return;
-	}
 	s->txn.srv_name = NULL;
+	pick_and_connect(s);
+}
+
+void htxn_connect(struct hstream *s)
+{
 	connect_next(s);
 }
 
@@ -506,7 +528,6 @@ void htxn_srv_failed(struct hstream *s)
 	struct rs_live **t;
 
 	hsrv_close(s, 0);
-	hs_srv_inactive(s);
 	if (s->live)
 		s->live->fail_count++;
 	if (!be || s->srv_sent || s->nconnects > be->retries) {
@@ -514,18 +535,18 @@ void htxn_srv_failed(struct hstream *s)
 		return;
 	}
 	if (be->options & HP_OPT_REDISPATCH) {
+		/* the slot goes back; another server (a queue if all are full) */
+		hs_srv_inactive(s);
 		s->ck_direct = 0; /* the cookie's server failed: another, and its cookie */
 		t = realloc(s->tried, (s->ntried + 1) * sizeof(*t));
 		if (t) {
 			s->tried = t;
 			s->tried[s->ntried++] = rs_live_ref(s->live);
 		}
-		if (hsrv_pick(s) < 0) {
-			htxn_error(s, 503);
-			return;
-		}
+		pick_and_connect(s);
+		return;
 	}
-	connect_next(s);
+	connect_next(s); /* the same server, in the slot s holds */
 }
 
 void htxn_connected(struct hstream *s)
