@@ -8,13 +8,25 @@
 #   haproxy1   -> HAProxy 2.6 mode http, nbthread 1 (like for like)   -> nginx
 #   haproxyN   -> HAProxy 2.6 mode http, default threads              -> nginx
 #
-# wrk with keep-alive and with `Connection: close` (one request per
-# connection); for each, requests/s and the proxy's CPU time per request
-# (utime + stime from /proc, microseconds).  Prints a table; a benchmark, not
-# a test: it fails only when a tool or requests fail.
+# In this order, each proxy fresh at the start:
+#   1. memory per idle connection (bench/idle.py --http --serial): N
+#      keep-alive clients each send one request and read the answer, one
+#      after the other, then stay open; the proxy's VmRSS growth over N
+#      (bytes; the server connections a proxy keeps are in it too).
+#   2. wrk with keep-alive and with `Connection: close` (one request per
+#      connection): requests/s and the proxy's CPU time per request (utime +
+#      stime from /proc, microseconds).
+#   3. latency at a fixed rate, half of HAProxy's (default threads)
+#      keep-alive maximum of step 2, the same rate for every target: h2load
+#      --h1 over 10 keep-alive connections, each paced to a tenth (--rps);
+#      p50 / p99 / max of every request's time (h2load --log-file).
+# Then a table, and the ratios of fulcrum to HAProxy (default threads)
+# against issue 12's aims.  A benchmark, not a test: it fails only when a
+# tool or requests fail.
 #
-# Knobs: BUILD (build), BENCH_DURATION (5s), BENCH_CONNS (50), BENCH_DEBUG=1
-# (print each wrk output).
+# Knobs: BUILD (build), BENCH_DURATION (5s), BENCH_CONNS (50), BENCH_IDLE_N
+# (2000), BENCH_RATE (requests/s of step 3: half of HAProxy's if unset),
+# BENCH_DEBUG=1 (print each wrk output).
 set -u
 
 cd "$(dirname "$0")/.." || exit 1
@@ -23,6 +35,8 @@ BUILD=${BUILD:-build}
 HAP_FULCRUM=$ROOT/$BUILD/haproxy
 DUR=${BENCH_DURATION:-5s}
 CONNS=${BENCH_CONNS:-50}
+IDLE_N=${BENCH_IDLE_N:-2000}
+LAT_CONNS=10
 P_ORIGIN=18180
 P_FULCRUM=18181
 P_HAP1=18182
@@ -64,7 +78,7 @@ cpu_ticks() {
 	awk '{print $14 + $15}' "/proc/$1/stat"
 }
 
-for t in wrk haproxy nginx; do
+for t in wrk h2load haproxy nginx python3; do
 	command -v "$t" >/dev/null 2>&1 || die "$t is not installed: run ./dev bench"
 done
 [ -x "$HAP_FULCRUM" ] || die "$HAP_FULCRUM is not built: run make"
@@ -81,7 +95,7 @@ hap_cfg() {
 	cat <<EOF
 global
 	$2
-	maxconn 6000
+	maxconn $((IDLE_N + 1000))
 defaults
 	mode http
 	timeout connect 5s
@@ -113,9 +127,20 @@ start haproxy1 haproxy $P_HAP1 "nbthread 1"
 start haproxyN haproxy $P_HAPN "# default threads"
 
 HZ=$(getconf CLK_TCK)
-printf '%-10s %-10s %12s %14s\n' target mode "requests/s" "CPU us/req"
+PROXIES=(fulcrum1 fulcrumN haproxy1 haproxyN)
+TARGETS=(direct "${PROXIES[@]}")
+declare -A IDLE RPS CPU P50 P99 PMAX
+
+# 1. idle memory, on the fresh processes
+for t in "${PROXIES[@]}"; do
+	out=$(python3 bench/idle.py "127.0.0.1:${PORT[$t]}" "${PID[$t]}" "$IDLE_N" "$P_ORIGIN" /tiny.txt \
+		--label "$t" --http --serial) || die "idle.py against $t failed: $out"
+	IDLE[$t]=$(echo "$out" | sed -n 's/.*"used_bytes": \([0-9]*\).*/\1/p')
+done
+
+# 2. requests/s and CPU per request
 for mode in keepalive close; do
-	for t in direct fulcrum1 fulcrumN haproxy1 haproxyN; do
+	for t in "${TARGETS[@]}"; do
 		hdr=()
 		[ $mode = close ] && hdr=(-H "Connection: close")
 		c0=0
@@ -126,11 +151,51 @@ for mode in keepalive close; do
 		[ -n "${PID[$t]}" ] && c1=$(cpu_ticks "${PID[$t]}")
 		echo "$out" | grep -q "Non-2xx\|Socket errors: connect [1-9]" && die "$t: errors: $out"
 		[ -n "${BENCH_DEBUG:-}" ] && echo "$out" >&2
-		rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
+		RPS[$t.$mode]=$(echo "$out" | awk '/Requests\/sec/ {printf "%d", $2}')
 		total=$(echo "$out" | awk '/requests in/ {print $1}')
-		cpu="-"
+		CPU[$t.$mode]="-"
 		[ -n "${PID[$t]}" ] && [ "${total:-0}" -gt 0 ] &&
-			cpu=$(awk -v d=$((c1 - c0)) -v n="$total" -v hz="$HZ" 'BEGIN {printf "%.1f", d / hz * 1e6 / n}')
-		printf '%-10s %-10s %12s %14s\n' "$t" "$mode" "$rps" "$cpu"
+			CPU[$t.$mode]=$(awk -v d=$((c1 - c0)) -v n="$total" -v hz="$HZ" 'BEGIN {printf "%.1f", d / hz * 1e6 / n}')
 	done
 done
+
+# 3. latency at half of HAProxy's maximum
+RATE=${BENCH_RATE:-$((RPS[haproxyN.keepalive] / 2))}
+[ "$RATE" -ge "$LAT_CONNS" ] || die "rate $RATE too low"
+for t in "${TARGETS[@]}"; do
+	out=$(h2load --h1 -c "$LAT_CONNS" --rps $((RATE / LAT_CONNS)) -D "${DUR%s}" \
+		--log-file "$TMP/lat-$t.log" "http://127.0.0.1:${PORT[$t]}/tiny.txt" 2>&1) ||
+		die "h2load against $t failed: $out"
+	[ -n "${BENCH_DEBUG:-}" ] && echo "$out" >&2
+	echo "$out" | grep -q " 0 failed, 0 errored" || die "$t: h2load errors: $out"
+	read -r P50[$t] P99[$t] PMAX[$t] < <(awk '{print $3}' "$TMP/lat-$t.log" | sort -n | awk '
+		{ v[NR] = $1 }
+		END { i50 = int(NR * 0.50); i99 = int(NR * 0.99); if (i50 < 1) i50 = 1; if (i99 < 1) i99 = 1
+		      printf "%d %d %d\n", v[i50], v[i99], v[NR] }')
+done
+
+printf 'load average at the end: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
+printf '%-10s %10s %10s %10s %10s %10s %9s %9s %9s\n' target "idle B/c" "ka req/s" "ka us/req" \
+	"cl req/s" "cl us/req" "p50 us" "p99 us" "max us"
+for t in "${TARGETS[@]}"; do
+	printf '%-10s %10s %10s %10s %10s %10s %9s %9s %9s\n' "$t" "${IDLE[$t]:--}" \
+		"${RPS[$t.keepalive]}" "${CPU[$t.keepalive]}" "${RPS[$t.close]}" "${CPU[$t.close]}" \
+		"${P50[$t]}" "${P99[$t]}" "${PMAX[$t]}"
+done
+printf 'latency at %d requests/s (%d connections); idle memory over %d connections\n' \
+	"$RATE" "$LAT_CONNS" "$IDLE_N"
+
+# ratio NAME NUM DEN AIM (le|ge): fulcrum / HAProxy default threads
+ratio() {
+	awk -v name="$1" -v a="$2" -v b="$3" -v aim="$4" -v how="$5" 'BEGIN {
+		if (a == "-" || b == "-" || b == 0) { printf "%-34s %6s  aim %s %s\n", name, "-", how == "ge" ? ">=" : "<=", aim; exit }
+		r = a / b; ok = how == "ge" ? r >= aim : r <= aim
+		printf "%-34s %6.2f  aim %s %s: %s\n", name, r, how == "ge" ? ">=" : "<=", aim, ok ? "met" : "missed" }'
+}
+echo "fulcrumN / haproxyN (each with its default threads):"
+ratio "requests/s keep-alive" "${RPS[fulcrumN.keepalive]}" "${RPS[haproxyN.keepalive]}" 1.2 ge
+ratio "requests/s close" "${RPS[fulcrumN.close]}" "${RPS[haproxyN.close]}" 1.2 ge
+ratio "CPU per request keep-alive" "${CPU[fulcrumN.keepalive]}" "${CPU[haproxyN.keepalive]}" 0.8 le
+ratio "CPU per request close" "${CPU[fulcrumN.close]}" "${CPU[haproxyN.close]}" 0.8 le
+ratio "p99 at half HAProxy's maximum" "${P99[fulcrumN]}" "${P99[haproxyN]}" 1.0 le
+ratio "memory per idle connection" "${IDLE[fulcrumN]}" "${IDLE[haproxyN]}" 0.5 le

@@ -9,7 +9,12 @@ request on every connection, reads every answer, and measures again: that is
 an idle keep-alive connection after use, which shows whether the proxy keeps
 per-connection buffers once traffic stops.  Prints one JSON line.
 
-Usage: idle.py HOST:PORT PID N BACKEND_PORT PATH [--label L]
+With --http (a mode http proxy, which connects to a server only for a
+request) the first figure is taken once the N client connections are
+accepted; after the requests, the server connections the proxy keeps alive
+are reported (srv_conns: HAProxy and fulcrum keep about one per client).
+
+Usage: idle.py HOST:PORT PID N BACKEND_PORT PATH [--label L] [--http]
 RSS counts user-space memory only (kernel socket buffers are not in it);
 fds/conn is the growth of the proxy's open file descriptors per connection.
 """
@@ -45,6 +50,27 @@ def established_to(port):
     return n
 
 
+def read_answer(s):
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = s.recv(4096)
+        if not chunk:
+            sys.exit("idle.py: connection closed before the answer")
+        data += chunk
+    if not data.startswith(b"HTTP/1.1 200"):
+        sys.exit("idle.py: bad answer %r" % data[:40])
+
+
+def wait_backend(bport, base_est, n):
+    """Until the proxy holds n more connections to the backend (15 s)."""
+    deadline = time.monotonic() + 15
+    while established_to(bport) - base_est < n:
+        if time.monotonic() > deadline:
+            sys.exit("idle.py: the proxy opened only %d of %d backend connections"
+                     % (established_to(bport) - base_est, n))
+        time.sleep(0.1)
+
+
 def settle(pid, secs=1.0):
     """RSS once it stops moving (allocators may return memory lazily)."""
     last = vmrss_kib(pid)
@@ -61,6 +87,12 @@ def settle(pid, secs=1.0):
 def main():
     args = sys.argv[1:]
     label = None
+    http = "--http" in args
+    if http:
+        args.remove("--http")
+    serial = "--serial" in args
+    if serial:
+        args.remove("--serial")
     if "--label" in args:
         i = args.index("--label")
         label = args[i + 1]
@@ -76,28 +108,20 @@ def main():
         for _ in range(n):
             s = socket.create_connection((host, int(port)), timeout=10)
             socks.append(s)
-        deadline = time.monotonic() + 15
-        while established_to(bport) - base_est < n:
-            if time.monotonic() > deadline:
-                sys.exit("idle.py: the proxy opened only %d of %d backend connections"
-                         % (established_to(bport) - base_est, n))
-            time.sleep(0.1)
+        if not http:
+            wait_backend(bport, base_est, n)
         time.sleep(0.5)
         rss1, fds1 = settle(pid), nfds(pid)
 
         req = ("GET %s HTTP/1.1\r\nHost: bench\r\n\r\n" % path).encode()
         for s in socks:
             s.sendall(req)
-        for s in socks:
-            data = b""
-            while b"\r\n\r\n" not in data:
-                chunk = s.recv(4096)
-                if not chunk:
-                    sys.exit("idle.py: connection closed before the answer")
-                data += chunk
-            if not data.startswith(b"HTTP/1.1 200"):
-                sys.exit("idle.py: bad answer %r" % data[:40])
+            if serial:
+                read_answer(s)
+        for s in ([] if serial else socks):
+            read_answer(s)
         time.sleep(0.5)
+        srv_conns = established_to(bport) - base_est
         rss2 = settle(pid)
     finally:
         for s in socks:
@@ -110,7 +134,8 @@ def main():
                       "rss_base_kib": base_rss,
                       "idle_bytes": per(rss1 - base_rss),
                       "used_bytes": per(rss2 - base_rss),
-                      "fds_per_conn": round((fds1 - base_fds) / n, 2)}))
+                      "fds_per_conn": round((fds1 - base_fds) / n, 2),
+                      "srv_conns": srv_conns}))
 
 
 if __name__ == "__main__":

@@ -512,6 +512,8 @@ static void hp_finish_proxy(struct hp_read *r, struct hp_px *px)
 	struct http_proxy *hp = px->hp;
 	struct hp_srv *s;
 	char err[ERRLEN];
+	const char *file;
+	int line;
 
 	r->file = hp->file;
 	r->line = hp->line;
@@ -526,12 +528,20 @@ static void hp_finish_proxy(struct hp_read *r, struct hp_px *px)
 	} else if (hp->cap & HP_CAP_BE) {
 		hp->default_be = hp; /* a listen section sends to itself */
 	}
+	/* the modules name the offending line's place apart from the message:
+	 * hp_error prefixes it once */
+	file = r->file;
+	line = r->line;
 	err[0] = 0;
-	if (http_rules_resolve(r->cfg, hp, err, sizeof(err)) < 0)
+	if (http_rules_resolve(r->cfg, hp, &r->file, &r->line, err, sizeof(err)) < 0)
 		hp_error(r, "%s", err[0] ? err : "the rules do not resolve");
+	r->file = file;
+	r->line = line;
 	err[0] = 0;
-	if (http_errors_resolve(r->cfg, hp, err, sizeof(err)) < 0)
+	if (http_errors_resolve(r->cfg, hp, &r->file, &r->line, err, sizeof(err)) < 0)
 		hp_error(r, "%s", err[0] ? err : "the error files do not resolve");
+	r->file = file;
+	r->line = line;
 	for (s = px->servers; s; s = s->next)
 		if (s->no_port)
 			s->rs->addr.port = hp_frontend_port(r, px);

@@ -105,6 +105,15 @@ int addr_ip_equal(const struct fc_addr *a, const struct fc_addr *b)
 	return 1;
 }
 
+int addr_is_wildcard(const struct fc_addr *a)
+{
+	if (a->family == AF_INET)
+		return a->u.v4.s_addr == htonl(INADDR_ANY);
+	if (a->family == AF_INET6)
+		return IN6_IS_ADDR_UNSPECIFIED(&a->u.v6);
+	return 1;
+}
+
 int addr_equal(const struct fc_addr *a, const struct fc_addr *b)
 {
 	return a->port == b->port && addr_ip_equal(a, b);

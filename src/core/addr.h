@@ -34,6 +34,9 @@ const char *addr_format(const struct fc_addr *a, char *buf, size_t len, int with
 
 int addr_equal(const struct fc_addr *a, const struct fc_addr *b);     /* ip and port */
 int addr_ip_equal(const struct fc_addr *a, const struct fc_addr *b);  /* ip only */
+/* 1 if a is 0.0.0.0 or :: (or unset): a listener on it may be reached at
+ * any of the host's addresses. */
+int addr_is_wildcard(const struct fc_addr *a);
 /* Keep the first `prefix` bits of the address (persistence granularity). */
 void addr_mask(struct fc_addr *a, unsigned prefix);
 

@@ -405,7 +405,8 @@ int http_errors_section_add(struct config *cfg, const char *section, char **args
 	return 0;
 }
 
-int http_errors_resolve(struct config *cfg, struct http_proxy *px, char *err, size_t errlen)
+int http_errors_resolve(struct config *cfg, struct http_proxy *px, const char **file, int *line, char *err,
+			size_t errlen)
 {
 	struct http_errors *e = px->errors;
 	unsigned i, k;
@@ -422,9 +423,12 @@ int http_errors_resolve(struct config *cfg, struct http_proxy *px, char *err, si
 			continue;
 		}
 		s = section_find(cfg, l->ref);
-		if (!s)
-			return err_set(err, errlen, "%s:%d: errorfiles: unknown http-errors section '%s'",
-				       l->file ? l->file : "?", l->line, l->ref);
+		if (!s) {
+			if (l->file)
+				*file = l->file;
+			*line = l->line;
+			return err_set(err, errlen, "errorfiles: unknown http-errors section '%s'", l->ref);
+		}
 		for (k = 0; k < (l->nstatus ? l->nstatus : HERR_N); k++) {
 			int j = herr_index(l->nstatus ? l->statuses[k] : builtin[k].status);
 

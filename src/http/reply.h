@@ -25,8 +25,10 @@ int http_errors_parse(struct http_proxy *px, char **args, int nargs, const char 
 int http_errors_section_add(struct config *cfg, const char *section, char **args, int nargs,
 			    const char *file, int line, char *err, size_t errlen);
 /* Resolve `errorfiles NAME` references of px (also inherited from
- * defaults).  0 or -1 with err. */
-int http_errors_resolve(struct config *cfg, struct http_proxy *px, char *err, size_t errlen);
+ * defaults).  0, or -1 with err and *file, *line set to the offending
+ * line's place (the reader prefixes it, once). */
+int http_errors_resolve(struct config *cfg, struct http_proxy *px, const char **file, int *line, char *err,
+			size_t errlen);
 /* Sections read by http_errors_section_add live in config->hp_errsections
  * until the reader, after resolving every proxy (or failing), frees them
  * with this; proxies keep their own copies (or references counted by

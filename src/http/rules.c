@@ -217,7 +217,8 @@ int http_rules_parse(struct http_proxy *px, char **args, int nargs, const char *
 	return err_set(err, errlen, "'%s' is not a rule keyword", args[0]);
 }
 
-int http_rules_resolve(struct config *cfg, struct http_proxy *px, char *err, size_t errlen)
+int http_rules_resolve(struct config *cfg, struct http_proxy *px, const char **file, int *line, char *err,
+		       size_t errlen)
 {
 	struct use_be *u;
 
@@ -229,11 +230,13 @@ int http_rules_resolve(struct config *cfg, struct http_proxy *px, char *err, siz
 			continue;
 		}
 		u->be = config_find_http_proxy(cfg, u->name, HP_CAP_BE);
-		if (!u->be)
-			return err_set(err, errlen, "%s:%d: use_backend: no backend named '%s'", u->file, u->line,
-				       u->name);
+		if (!u->be) {
+			*file = u->file;
+			*line = u->line;
+			return err_set(err, errlen, "use_backend: no backend named '%s'", u->name);
+		}
 	}
-	return stick_rules_resolve(cfg, px, err, errlen);
+	return stick_rules_resolve(cfg, px, file, line, err, errlen);
 }
 
 enum http_verdict http_req_rules(const struct http_proxy *px, struct http_txn *t, struct http_reply *reply)

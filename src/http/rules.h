@@ -27,9 +27,10 @@ extern const char *const http_rules_keywords[];
  * ("unknown fetch 'foo' in ACL 'bar'"; the reader prefixes file:line). */
 int http_rules_parse(struct http_proxy *px, char **args, int nargs, const char *file, int line,
 		     char *err, size_t errlen);
-/* After the read: 0, or -1 with err (the file:line of the offending rule
- * in it). */
-int http_rules_resolve(struct config *cfg, struct http_proxy *px, char *err, size_t errlen);
+/* After the read: 0, or -1 with err and *file, *line set to the offending
+ * rule's place (the reader prefixes it, once). */
+int http_rules_resolve(struct config *cfg, struct http_proxy *px, const char **file, int *line, char *err,
+		       size_t errlen);
 
 /* Evaluate the frontend's (then, after use_backend, the backend's)
  * http-request rules on t.  HTTP_V_DENY / RETURN / ERROR fill *reply. */
@@ -57,7 +58,8 @@ void http_after_resp_rules(const struct http_proxy *px, struct http_txn *t);
  * their `table T` once the file is read, and freeing them. */
 int stick_rule_parse(struct http_rules *r, char **args, int nargs, const char *file, int line, char *err,
 		     size_t errlen);
-int stick_rules_resolve(struct config *cfg, struct http_proxy *px, char *err, size_t errlen);
+int stick_rules_resolve(struct config *cfg, struct http_proxy *px, const char **file, int *line, char *err,
+			size_t errlen);
 void stick_rules_free(struct stick_rule *s);
 
 /* Log-format expressions: src/http/logfmt.h. */

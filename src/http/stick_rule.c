@@ -91,18 +91,19 @@ fail_expr:
 	return -1;
 }
 
-int stick_rules_resolve(struct config *cfg, struct http_proxy *px, char *err, size_t errlen)
+int stick_rules_resolve(struct config *cfg, struct http_proxy *px, const char **file, int *line, char *err,
+			size_t errlen)
 {
 	struct stick_rule *s;
 
 	for (s = px->rules ? px->rules->stick : NULL; s; s = s->next) {
+		*file = s->file;
+		*line = s->line;
 		s->tpx = s->table ? config_find_http_proxy(cfg, s->table, HP_CAP_FE | HP_CAP_BE) : px;
 		if (!s->tpx)
-			return err_set(err, errlen, "%s:%d: stick: no table named '%s'", s->file, s->line,
-				       s->table);
+			return err_set(err, errlen, "stick: no table named '%s'", s->table);
 		if (s->tpx->stick.type == HP_ST_NONE)
-			return err_set(err, errlen, "%s:%d: stick: '%s' has no stick-table", s->file, s->line,
-				       s->tpx->name);
+			return err_set(err, errlen, "stick: '%s' has no stick-table", s->tpx->name);
 	}
 	return 0;
 }

@@ -30,8 +30,6 @@ struct http_txn {
 	const struct http_proxy *be; /* backend once chosen, else NULL */
 	const char *srv_name;	     /* server once chosen, else NULL */
 	unsigned status;	     /* status sent to the client (logs) */
-	struct htxn_var vars[HTXN_VARS];
-	unsigned nvars;
 	/* the frontend's captures (src/http/capture.h): one block that says
 	 * its own layout (a reload may change the frontend's), owned, or
 	 * NULL when it captures nothing */
@@ -47,6 +45,11 @@ struct http_txn {
 				 * cookie, what the server's answer got; 0: '-' */
 	unsigned retries;
 	unsigned fe_conn, be_conn, srv_conn, act_conn; /* concurrent counts at log time */
+
+	/* last, so that a transaction without variables touches none of
+	 * their 5 KiB (the engine clears the rest only, http_txn.c) */
+	unsigned nvars;
+	struct htxn_var vars[HTXN_VARS];
 };
 
 #endif

@@ -11,7 +11,17 @@
  *                              ppool of its own), refcounted by streams
  *   struct pvs (mode http)  -- p->hstreams: the client connections it accepted
  *     struct hstream        -- client socket, the server socket it holds,
- *                              four buffers, the transaction (two heads)
+ *                              four buffers
+ *       struct hs_txn       -- the transaction (the request head copied, two
+ *                              parsed heads, the rules' view), only while one
+ *                              is under way
+ *
+ * Memory follows the traffic, as HAProxy's does: a buffer (HTTP_BUF_SIZE,
+ * from the worker's pool, proxy_buf_get) is held only while it holds bytes
+ * (sin: also while the response head parsed out of it is in use), and the
+ * hs_txn only from a head's first byte to the end of its transaction.  So
+ * an idle keep-alive client, with the server connection kept for it, costs
+ * the hstream alone (about 540 bytes; doc/internals/http.md).
  *
  * Everything per connection lives in the hstream; everything per backend
  * is the engine's as a whole (the main thread's struct proxy), so that a
@@ -38,10 +48,39 @@ struct hst_store;
 
 #define HTTP_BUF_SIZE 16384 /* HAProxy's tune.bufsize: the largest head */
 
-/* Bytes waiting: p[off..len). */
+/* Bytes waiting: p[off..len); p NULL while none are (hbuf_take). */
 struct hbuf {
 	char *p;
 	uint32_t off, len;
+};
+
+/* A transaction waiting for a server slot (http_queue.c).  Under the
+ * engine lock: the worker that frees a slot hands it over, whichever
+ * worker owns the stream. */
+struct hs_wait {
+	struct srv_queue *q;	  /* the queue the stream is in, or NULL */
+	struct hstream *prev, *next;
+	struct hstream *wake;	  /* px->hq_woken: granted, its worker not told yet */
+	struct rs_live *grant;	  /* a slot of this server is the stream's (one
+				   * reference, counted in its activeconns), or NULL */
+	struct fc_addr addr;	  /* that server's address */
+	uint64_t seq;		  /* arrival order across the queues */
+	uint64_t start_ms, until_ms;
+	uint8_t woken;		  /* on px->hq_woken */
+};
+
+/* What a transaction needs only while it runs: taken when a head's first
+ * bytes come (hs_txn_get), given back when the connection is idle again
+ * (about 15 KiB: 134 header slots and 2 KiB of edits per head, the set-var
+ * variables). */
+struct hs_txn {
+	char *reqhead; /* the request head, copied out of cin (req.buf): its
+			* size, from htxn_start to the transaction's end */
+	uint64_t txn_start_ms; /* the head was in */
+	uint64_t conn_start_ms, conn_done_ms;
+	struct h1_msg req, resp;
+	struct http_txn txn;
+	struct hs_wait w;
 };
 
 /* A backend in use: its table and scheduler, kept while a stream holds it
@@ -91,7 +130,6 @@ struct hstream {
 	int cfd, sfd;
 	struct ev_io cio, sio;
 	struct ev_timer timer;
-	uint64_t deadline_ms; /* the timer's, for the state's timeout */
 	struct fc_addr client, dst;
 
 	/* the server of the transaction (or the one kept alive from the last) */
@@ -99,51 +137,36 @@ struct hstream {
 	struct fc_addr srv_addr; /* the transaction's server */
 	struct fc_addr srv_held; /* the one sfd is connected to */
 	struct rs_live *live; /* one reference, or NULL */
-	int srv_active;	      /* counted in live->activeconns */
 	struct rs_live **tried;
 	unsigned ntried, nconnects;
-	int srv_sent;	      /* bytes reached the server this transaction */
 	struct rs_live *ck_live; /* the server the persistence cookie names (one
 				  * reference), or NULL (http_cookie.c) */
 	struct fc_addr ck_addr;  /* its address */
-	int ck_direct;	      /* the transaction goes to ck_live (a persistence
-			       * cookie, or a stick table's entry: http_stick.c) */
 	struct hst_store **st_store; /* keys to store with the server that answers */
 	unsigned st_nstore;
-	int srv_reused;	      /* the socket served an earlier transaction */
 
-	/* waiting for a server slot (http_queue.c; under the engine lock,
-	 * since the worker that frees a slot hands it over) */
-	struct srv_queue *q;	 /* the queue s is in, or NULL */
-	struct hstream *qprev, *qnext;
-	struct hstream *qwake;	 /* px->hq_woken: granted, the worker not told yet */
-	struct rs_live *q_grant; /* a slot of this server is s's (one reference,
-				  * counted in its activeconns), or NULL */
-	struct fc_addr q_addr;	 /* that server's address */
-	uint64_t q_seq;		 /* arrival order across the queues */
-	uint64_t q_start_ms, q_until_ms;
-	uint8_t q_woken;	 /* on px->hq_woken */
 
 	struct hbuf cin, cout, sin, sout; /* client in/out, server in/out */
-	char *reqhead; /* the request head, copied out of cin (req.buf) */
-	/* cin.p is allocated with the stream; cout.p is one block for cout,
-	 * sin, sout and reqhead, allocated with the first request (hs_bufs) */
-	int cin_eof, sin_eof;
-	int lingering; /* HS_CLOSE: answer sent, write side shut, draining */
-	int cli_shut, srv_shut; /* HS_TUNNEL: our FIN sent to that side */
-
-	struct h1_msg req, resp;
-	int req_parsed, resp_parsed;
+	struct hs_txn *x; /* NULL while idle (hs_txn_get) */
 	enum h1_meth client_meth; /* as received (a rule may rewrite req.meth) */
-	int skip_body;            /* the client asked HEAD: the body is read, not sent */
 	struct hfwd req_body, resp_body;
-	int close_client, close_server; /* after this transaction */
 	unsigned ntxn;
-	struct http_txn txn;
-	uint64_t txn_start_ms;	 /* the head was in */
+
+	/* flags (0 or 1: bytes, to keep an idle stream small) */
+	uint8_t srv_active;  /* counted in live->activeconns */
+	uint8_t srv_sent;    /* bytes reached the server this transaction */
+	uint8_t srv_reused;  /* the socket served an earlier transaction */
+	uint8_t cin_eof, sin_eof;
+	uint8_t lingering;   /* HS_CLOSE: answer sent, write side shut, draining */
+	uint8_t cli_shut, srv_shut; /* HS_TUNNEL: our FIN sent to that side */
+	uint8_t req_parsed, resp_parsed;
+	uint8_t skip_body;   /* the client asked HEAD: the body is read, not sent */
+	uint8_t close_client, close_server; /* after this transaction */
+	uint8_t head_seen;   /* bytes of the next head came */
+	uint8_t ck_direct;   /* the transaction goes to ck_live (a persistence
+			      * cookie, or a stick table's entry: http_stick.c) */
 	uint64_t head_start_ms;	 /* accept, or the end of the last transaction */
-	uint64_t conn_start_ms, conn_done_ms;
-	int head_seen;		 /* bytes of the next head came */
+	uint64_t head_wall_ms;	 /* the same on the wall clock (the log's date) */
 	struct happ *app;	 /* HS_APPLET: owned, else NULL */
 };
 

@@ -40,17 +40,19 @@ static inline unsigned t_or(unsigned a, unsigned b)
 {
 	return a ? a : b;
 }
-/* The buffers a transaction needs beyond cin (taken with the first
- * request, so a connection that never sends one costs one buffer): 0, or
+/* s->x, taken and cleared for a new transaction unless s has one: 0, or
  * -1 out of memory. */
-int hs_bufs(struct hstream *s);
+int hs_txn_get(struct hstream *s);
 void hs_arm(struct hstream *s, unsigned ms);
 unsigned hs_timeout(const struct hstream *s);
 void hs_srv_inactive(struct hstream *s);
 
 /* ---- http_txn.c: a transaction's decisions ---- */
 
-/* Clear the transaction (a new one starts on the stream). */
+/* The wall clock in milliseconds (the log's dates). */
+uint64_t http_wall_ms(void);
+
+/* Clear the transaction s->x (a new one starts on the stream), if any. */
 void htxn_reset(struct hstream *s);
 /* The request head (hlen bytes at cin's start) is in: answer it, or send
  * it on toward a server. */
@@ -69,8 +71,9 @@ void htxn_error(struct hstream *s, unsigned status);
  * htxn_answered: the next request, or close. */
 void htxn_log_answer(struct hstream *s, unsigned status, size_t len);
 void htxn_answered(struct hstream *s);
-/* The server socket's connect() completed (or failed: retried). */
-void htxn_connected(struct hstream *s);
+/* The server socket's connect() completed (or failed: retried); events:
+ * epoll's for it. */
+void htxn_connected(struct hstream *s, uint32_t events);
 /* The tarpit's hold is over: its answer goes (HS_TARPIT's timer). */
 void htxn_tarpit_end(struct hstream *s);
 /* The server failed before taking any of the request: retry or 503. */
@@ -122,6 +125,8 @@ void hq_enter(struct hstream *s);
 /* Out of any queue, giving back a slot handed to s (the stream ends, or
  * is answered otherwise); no-op when s does not wait. */
 void hq_leave(struct hstream *s);
+/* 1 while s waits for a slot, or holds one handed to it not yet taken. */
+int hq_waits(const struct hstream *s);
 /* A waiting stream's timer: its deadline, or its next look (ms). */
 unsigned hq_next_ms(const struct hstream *s);
 /* s's transaction on server l ended (l->activeconns went down): the slot
@@ -196,8 +201,14 @@ void http_log_free(struct proxy *px);
 
 /* ---- http_fwd.c: buffers and bodies ---- */
 
-/* recv into the free end of b: > 0 bytes, 0 EOF, -1 nothing now, -2 error. */
-ssize_t hbuf_recv(int fd, struct hbuf *b);
+/* b's buffer from px's pool unless it has one: 0, or -1 out of memory. */
+int hbuf_take(struct proxy *px, struct hbuf *b);
+/* b's buffer back to px's pool if it holds no bytes. */
+void hbuf_give(struct proxy *px, struct hbuf *b);
+/* recv into the free end of b (its buffer taken first, given back if
+ * nothing came): > 0 bytes, 0 EOF, -1 nothing now, -2 error or out of
+ * memory. */
+ssize_t hbuf_recv(struct proxy *px, int fd, struct hbuf *b);
 /* send what b holds: bytes sent (>= 0), or -1 on an error. */
 ssize_t hbuf_send(int fd, struct hbuf *b);
 /* Move the held bytes to the start of the buffer. */
@@ -206,14 +217,17 @@ static inline uint32_t hbuf_data(const struct hbuf *b)
 {
 	return b->len - b->off;
 }
-/* Append n bytes; 0, or -1 if they do not fit (nothing appended). */
-int hbuf_put(struct hbuf *b, const char *p, size_t n);
+/* Append n bytes (b's buffer taken first); 0, or -1 if they do not fit or
+ * out of memory (nothing appended). */
+int hbuf_put(struct proxy *px, struct hbuf *b, const char *p, size_t n);
 
 /* The framing of the body that follows the head m. */
 void hfwd_init(struct hfwd *f, const struct h1_msg *m);
 /* Move the body's bytes from in to out as far as both allow (in_eof: the
- * source closed, which ends an H1_BODY_EOF body); out NULL: drop them.  Bytes moved (>= 0), or
- * -1 on a chunked syntax error. */
-ssize_t hfwd_move(struct hfwd *f, struct hbuf *in, struct hbuf *out, int in_eof);
+ * source closed, which ends an H1_BODY_EOF body); out NULL: drop them;
+ * out's buffer is taken from px's pool when bytes are to move.  Bytes
+ * moved (>= 0), or -1 on a chunked syntax error (or out of memory). */
+ssize_t hfwd_move(struct proxy *px, struct hfwd *f, struct hbuf *in, struct hbuf *out,
+		  int in_eof);
 
 #endif

@@ -179,14 +179,14 @@ enum happ_kind happ_wants(const struct hstream *s, const struct http_proxy *px)
 	if (!px->stats.enabled && !px->stats.metrics_uri[0])
 		return HAPP_NONE;
 	if (px->stats.metrics_uri[0]) {
-		h1_req_path(&s->req, &path, &plen);
+		h1_req_path(&s->x->req, &path, &plen);
 		if (plen == strlen(px->stats.metrics_uri) && !memcmp(path, px->stats.metrics_uri, plen))
 			return HAPP_METRICS;
 	}
 	if (!px->stats.enabled)
 		return HAPP_NONE;
 	/* HAProxy compares the URI as sent with the stats URI's bytes */
-	req_uri(&s->req, &u, &ulen);
+	req_uri(&s->x->req, &u, &ulen);
 	n = strlen(stats_web_uri(&px->stats));
 	return ulen >= n && !memcmp(u, stats_web_uri(&px->stats), n) ? HAPP_STATS : HAPP_NONE;
 }
@@ -197,7 +197,7 @@ enum happ_kind happ_wants(const struct hstream *s, const struct http_proxy *px)
  * than haproxy.cfg's sets stats.admin alone), always. */
 static int is_admin(struct hstream *s, const struct happ *a)
 {
-	return a->px->stats.admin && http_stats_admin(a->px, &s->txn) != 0;
+	return a->px->stats.admin && http_stats_admin(a->px, &s->x->txn) != 0;
 }
 
 static void build(struct hstream *s, struct happ *a, const char *st)
@@ -219,7 +219,7 @@ static void build(struct hstream *s, struct happ *a, const char *st)
 		stats_web_303(hs, st, &a->out);
 		return;
 	}
-	req_uri(&s->req, &u, &ulen);
+	req_uri(&s->x->req, &u, &ulen);
 	n = strlen(stats_web_uri(hs));
 	stats_web_parse(u + n, ulen - n, &q);
 	stats_web_get(fc, hs, &q, is_admin(s, a), head, &a->out);
@@ -251,7 +251,8 @@ static void posted(struct hstream *s, struct happ *a)
 		return;
 	}
 	j = calloc(1, sizeof(*j));
-	if (!j) {
+	if (!j || hbuf_take(s->pvs->px, &s->sout) < 0) { /* (no body: no buffer yet) */
+		free(j);
 		htxn_error(s, 500);
 		return;
 	}
@@ -295,10 +296,10 @@ void happ_start(struct hstream *s, const struct http_proxy *px, enum happ_kind k
 	s->state = HS_APPLET;
 	s->sout.off = s->sout.len = 0;
 	if (kind == HAPP_STATS) {
-		i = h1_hdr_find(&s->req, "authorization", 13, 0);
+		i = h1_hdr_find(&s->x->req, "authorization", 13, 0);
 		if (i >= 0) {
-			auth = h1_ptr(&s->req, s->req.hdrs[i].value);
-			alen = s->req.hdrs[i].value.len;
+			auth = h1_ptr(&s->x->req, s->x->req.hdrs[i].value);
+			alen = s->x->req.hdrs[i].value.len;
 		}
 		if (!stats_web_auth_ok(&px->stats, auth, alen)) {
 			stats_web_401(&px->stats, s->client_meth == H1_METH_HEAD, &a->out);
@@ -307,7 +308,7 @@ void happ_start(struct hstream *s, const struct http_proxy *px, enum happ_kind k
 			htxn_log_answer(s, 401, a->out.len);
 			return;
 		}
-		if (s->req.meth == H1_METH_POST) {
+		if (s->x->req.meth == H1_METH_POST) {
 			a->phase = APP_BODY;
 			return;
 		}
@@ -325,9 +326,9 @@ static int body_step(struct hstream *s, struct happ *a)
 		if (s->sout.len == HTTP_BUF_SIZE && !s->sout.off) {
 			/* full: the rest is dropped, the connection closes after */
 			a->too_big = 1;
-			n = hfwd_move(&s->req_body, &s->cin, NULL, s->cin_eof);
+			n = hfwd_move(s->pvs->px, &s->req_body, &s->cin, NULL, s->cin_eof);
 		} else {
-			n = hfwd_move(&s->req_body, &s->cin, &s->sout, s->cin_eof);
+			n = hfwd_move(s->pvs->px, &s->req_body, &s->cin, &s->sout, s->cin_eof);
 		}
 		if (n < 0) {
 			htxn_error(s, 400);
@@ -354,6 +355,13 @@ int happ_step(struct hstream *s)
 	if (a->phase == APP_WAIT)
 		return 0; /* the timer looks */
 	n = a->out.len - a->off;
+	if (n && hbuf_take(s->pvs->px, &s->cout) < 0) {
+		/* out of memory: the client is closed */
+		happ_free(s);
+		s->close_client = 1;
+		s->state = HS_CLOSE;
+		return 1;
+	}
 	hbuf_compact(&s->cout);
 	if (n > HTTP_BUF_SIZE - s->cout.len)
 		n = HTTP_BUF_SIZE - s->cout.len;

@@ -33,11 +33,12 @@
 #define CK_DELIM '~'      /* prefix mode: VALUE~the server's value */
 #define CK_DELIM_DATE '|' /* insert mode with HAProxy's maxidle/maxlife dates */
 
-/* A span's bytes, writable: the request head is our copy (s->reqhead),
+/* A span's bytes, writable: the request head is our copy (s->x->reqhead),
  * added headers live in the message's arena. */
 static char *span_rw(struct hstream *s, struct h1_msg *m, struct h1_span sp)
 {
-	return (sp.off & H1_SPAN_EXTRA) ? m->extra + (sp.off & ~H1_SPAN_EXTRA) : s->reqhead + sp.off;
+	return (sp.off & H1_SPAN_EXTRA) ? m->extra + (sp.off & ~H1_SPAN_EXTRA)
+					: s->x->reqhead + sp.off;
 }
 
 /* The server of the backend whose cookie VALUE is id[0..n) and that may take
@@ -77,9 +78,9 @@ static size_t ck_req_pair(struct hstream *s, const char *v, const struct ck_pair
 		if (rs) {
 			s->ck_live = rs_live_ref(rs->live);
 			s->ck_addr = rs->addr;
-			s->txn.ck[0] = rs_available(rs) || rs->live->admin == RS_ADMIN_DRAIN ? 'V' : 'D';
+			s->x->txn.ck[0] = rs_available(rs) || rs->live->admin == RS_ADMIN_DRAIN ? 'V' : 'D';
 		} else {
-			s->txn.ck[0] = down ? 'D' : 'I';
+			s->x->txn.ck[0] = down ? 'D' : 'I';
 		}
 	}
 	if (c->mode == HP_CK_PREFIX && d)
@@ -96,13 +97,13 @@ int hck_request(struct hstream *s)
 	rs_live_unref(s->ck_live);
 	s->ck_live = NULL;
 	s->ck_direct = 0;
-	s->txn.ck[0] = s->txn.ck[1] = c->name[0] && c->mode != HP_CK_PASSIVE ? 'N' : '-';
+	s->x->txn.ck[0] = s->x->txn.ck[1] = c->name[0] && c->mode != HP_CK_PASSIVE ? 'N' : '-';
 	if (!c->name[0])
 		return 0;
-	for (idx = h1_hdr_find(&s->req, "cookie", 6, 0); idx >= 0;
-	     idx = h1_hdr_find(&s->req, "cookie", 6, idx + 1)) {
-		struct h1_hdr *h = &s->req.hdrs[idx];
-		char *v = span_rw(s, &s->req, h->value);
+	for (idx = h1_hdr_find(&s->x->req, "cookie", 6, 0); idx >= 0;
+	     idx = h1_hdr_find(&s->x->req, "cookie", 6, idx + 1)) {
+		struct h1_hdr *h = &s->x->req.hdrs[idx];
+		char *v = span_rw(s, &s->x->req, h->value);
 		size_t len = h->value.len, pos = 0, cut;
 		struct ck_pair p;
 
@@ -120,7 +121,7 @@ int hck_request(struct hstream *s)
 		}
 		h->value.len = (uint32_t)len;
 		if (!len)
-			h1_hdr_del(&s->req, idx);
+			h1_hdr_del(&s->x->req, idx);
 	}
 	s->ck_direct = s->ck_live != NULL;
 	return 0;
@@ -159,7 +160,7 @@ static const struct real_server *txn_server(const struct hstream *s)
 static int resp_cacheable(const struct hstream *s)
 {
 	static const unsigned ok[] = {200, 203, 204, 206, 300, 301, 404, 405, 410, 414, 501};
-	const struct h1_msg *m = &s->resp;
+	const struct h1_msg *m = &s->x->resp;
 	int cacheable = 0, fresh = 0;
 	uint64_t st = 0;
 	const char *v;
@@ -201,24 +202,24 @@ static int srv_cookies(struct hstream *s, const struct real_server *rs)
 	const struct hp_cookie *c = &s->be->cookie;
 	size_t nl = strlen(c->name);
 	char nv[512];
-	int idx, found = 0, n, nhdrs = (int)s->resp.nhdrs;
+	int idx, found = 0, n, nhdrs = (int)s->x->resp.nhdrs;
 
 	/* the headers as received: a rewritten one is added after them */
-	for (idx = h1_hdr_find(&s->resp, "set-cookie", 10, 0); idx >= 0 && idx < nhdrs;
-	     idx = h1_hdr_find(&s->resp, "set-cookie", 10, idx + 1)) {
-		const char *v = h1_ptr(&s->resp, s->resp.hdrs[idx].value);
-		size_t len = s->resp.hdrs[idx].value.len;
+	for (idx = h1_hdr_find(&s->x->resp, "set-cookie", 10, 0); idx >= 0 && idx < nhdrs;
+	     idx = h1_hdr_find(&s->x->resp, "set-cookie", 10, idx + 1)) {
+		const char *v = h1_ptr(&s->x->resp, s->x->resp.hdrs[idx].value);
+		size_t len = s->x->resp.hdrs[idx].value.len;
 		struct ck_pair p;
 
 		if (!ck_set_cookie(v, len, &p) || p.nlen != nl || memcmp(v + p.name, c->name, nl))
 			continue;
 		found = 1;
-		s->txn.ck[1] = 'P';
+		s->x->txn.ck[1] = 'P';
 		if (c->preserve)
 			continue;
 		if ((rs && c->mode == HP_CK_INSERT) || (s->ck_direct && c->indirect)) {
-			h1_hdr_del(&s->resp, idx);
-			s->txn.ck[1] = 'D';
+			h1_hdr_del(&s->x->resp, idx);
+			s->x->txn.ck[1] = 'D';
 			continue;
 		}
 		if (!rs || !rs->hp || !rs->hp->cookie[0] ||
@@ -232,10 +233,10 @@ static int srv_cookies(struct hstream *s, const struct real_server *rs)
 				     CK_DELIM, (int)(len - p.val), v + p.val);
 		if (n < 0 || (size_t)n >= sizeof(nv))
 			return -1;
-		h1_hdr_del(&s->resp, idx);
-		if (h1_hdr_add(&s->resp, "Set-Cookie", 10, nv, (size_t)n) < 0)
+		h1_hdr_del(&s->x->resp, idx);
+		if (h1_hdr_add(&s->x->resp, "Set-Cookie", 10, nv, (size_t)n) < 0)
 			return -1;
-		s->txn.ck[1] = 'R';
+		s->x->txn.ck[1] = 'R';
 	}
 	return found;
 }
@@ -268,11 +269,11 @@ int hck_response(struct hstream *s)
 		n += snprintf(sc + n, sizeof(sc) - (size_t)n, "; Secure");
 	if (c->attrs[0])
 		n += snprintf(sc + n, sizeof(sc) - (size_t)n, "; %s", c->attrs);
-	if (h1_hdr_add(&s->resp, "Set-Cookie", 10, sc, (size_t)n) < 0)
+	if (h1_hdr_add(&s->x->resp, "Set-Cookie", 10, sc, (size_t)n) < 0)
 		return -1;
-	s->txn.ck[1] = 'I';
+	s->x->txn.ck[1] = 'I';
 	if (c->nocache && resp_cacheable(s) &&
-	    h1_hdr_add(&s->resp, "Cache-control", 13, "private", 7) < 0)
+	    h1_hdr_add(&s->x->resp, "Cache-control", 13, "private", 7) < 0)
 		return -1;
 	return 0;
 }

@@ -9,6 +9,26 @@
 
 #include "http/h1.h"
 #include "proxy/http.h"
+#include "proxy/proxy.h"
+
+_Static_assert(HTTP_BUF_SIZE == PROXY_BUF_SIZE, "the HTTP engine's buffers come from the relay's pool");
+
+int hbuf_take(struct proxy *px, struct hbuf *b)
+{
+	if (b->p)
+		return 0;
+	b->p = proxy_buf_get(px);
+	b->off = b->len = 0;
+	return b->p ? 0 : -1;
+}
+
+void hbuf_give(struct proxy *px, struct hbuf *b)
+{
+	if (!b->p || hbuf_data(b))
+		return;
+	proxy_buf_put(px, &b->p);
+	b->off = b->len = 0;
+}
 
 void hbuf_compact(struct hbuf *b)
 {
@@ -19,10 +39,12 @@ void hbuf_compact(struct hbuf *b)
 	b->off = 0;
 }
 
-ssize_t hbuf_recv(int fd, struct hbuf *b)
+ssize_t hbuf_recv(struct proxy *px, int fd, struct hbuf *b)
 {
 	ssize_t n;
 
+	if (hbuf_take(px, b) < 0)
+		return -2;
 	if (b->len == HTTP_BUF_SIZE)
 		hbuf_compact(b);
 	if (b->len == HTTP_BUF_SIZE)
@@ -30,6 +52,8 @@ ssize_t hbuf_recv(int fd, struct hbuf *b)
 	do
 		n = recv(fd, b->p + b->len, HTTP_BUF_SIZE - b->len, 0);
 	while (n < 0 && errno == EINTR);
+	if (n <= 0)
+		hbuf_give(px, b); /* nothing came: an idle socket holds no buffer */
 	if (n < 0)
 		return errno == EAGAIN || errno == EWOULDBLOCK ? -1 : -2;
 	b->len += (uint32_t)n;
@@ -53,8 +77,10 @@ ssize_t hbuf_send(int fd, struct hbuf *b)
 	return n;
 }
 
-int hbuf_put(struct hbuf *b, const char *p, size_t n)
+int hbuf_put(struct proxy *px, struct hbuf *b, const char *p, size_t n)
 {
+	if (hbuf_take(px, b) < 0)
+		return -1;
 	if (n > HTTP_BUF_SIZE - b->len)
 		hbuf_compact(b);
 	if (n > HTTP_BUF_SIZE - b->len)
@@ -73,17 +99,21 @@ void hfwd_init(struct hfwd *f, const struct h1_msg *m)
 	f->done = f->kind == H1_BODY_NONE || (f->kind == H1_BODY_CL && !f->left);
 }
 
-ssize_t hfwd_move(struct hfwd *f, struct hbuf *in, struct hbuf *out, int in_eof)
+ssize_t hfwd_move(struct proxy *px, struct hfwd *f, struct hbuf *in, struct hbuf *out, int in_eof)
 {
 	uint64_t n = hbuf_data(in);
 	ssize_t body;
 
 	if (f->done)
 		return 0;
+	if (out && n && hbuf_take(px, out) < 0)
+		return -1;
 	if (out && out->len + n > HTTP_BUF_SIZE)
 		hbuf_compact(out);
 	if (out && n > HTTP_BUF_SIZE - out->len)
 		n = HTTP_BUF_SIZE - out->len;
+	if (!n && (f->kind == H1_BODY_CL || f->kind == H1_BODY_CHUNKED))
+		return 0; /* (in's or out's buffer may be none) */
 	switch (f->kind) {
 	case H1_BODY_CL:
 		if (n > f->left)
@@ -107,7 +137,7 @@ ssize_t hfwd_move(struct hfwd *f, struct hbuf *in, struct hbuf *out, int in_eof)
 		f->done = 1;
 		return 0;
 	}
-	if (out) {
+	if (out && body) {
 		memcpy(out->p + out->len, in->p + in->off, (size_t)body);
 		out->len += (uint32_t)body;
 	}

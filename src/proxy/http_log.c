@@ -123,7 +123,7 @@ void http_log_txn(struct hstream *s)
 	lf = fmt_get(px, text);
 	if (!lf)
 		return;
-	n = logfmt_build(lf, &s->txn, line, sizeof(line));
+	n = logfmt_build(lf, &s->x->txn, line, sizeof(line));
 	now = time(NULL);
 	localtime_r(&now, &tm);
 	for (l = fe->logs; l; l = l->next) {

@@ -16,7 +16,7 @@
  * touched under the engine lock.  The worker whose transaction frees a
  * slot gives it at once to the oldest request that can use it (the
  * server's queue and its backend's, by arrival): the slot stays counted,
- * the waiting stream gets q_grant, and nobody else can take it meanwhile.
+ * the waiting stream gets it (hs_wait.grant), and nobody else can take it.
  * That stream may belong to another worker, whose stream the freeing
  * worker must not touch beyond the queue fields: it goes on that worker's
  * px->hq_woken list and the worker's eventfd is written (thread.c's kick);
@@ -39,6 +39,17 @@
 #define HQ_POLL_MS 100
 
 static uint64_t hq_seq; /* arrival order (under the engine lock) */
+
+/* s's waiting state: in its transaction (a stream waits only in one). */
+static struct hs_wait *W(const struct hstream *s)
+{
+	return &s->x->w;
+}
+
+int hq_waits(const struct hstream *s)
+{
+	return s->x && (s->x->w.q || s->x->w.grant);
+}
 
 /* ---- limits ---- */
 
@@ -102,7 +113,7 @@ int hq_direct(const struct hstream *s)
 
 	if (!maxconn_of(rs))
 		return 0;
-	if (s->q == q) /* its head, looking again */
+	if (W(s)->q == q) /* its head, looking again */
 		return at_max(rs) ? HPICK_WAIT : HPICK_OK;
 	/* someone waits for it already (a slot it frees is theirs), or full */
 	if (!q->cur && !at_max(rs))
@@ -127,8 +138,10 @@ static unsigned queue_ms(const struct hstream *s)
 unsigned hq_next_ms(const struct hstream *s)
 {
 	uint64_t now = loop_now(hs_loop(s));
-	uint64_t left = s->q_until_ms > now ? s->q_until_ms - now : 1;
+	uint64_t left = W(s)->until_ms > now ? W(s)->until_ms - now : 1;
 
+	if (W(s)->grant)
+		return 1; /* at once: a slot is s's */
 	return (unsigned)(left < HQ_POLL_MS ? left : HQ_POLL_MS);
 }
 
@@ -139,35 +152,37 @@ static void arm(struct hstream *s)
 
 static void unlink_q(struct hstream *s)
 {
-	struct srv_queue *q = s->q;
+	struct hs_wait *w = W(s);
+	struct srv_queue *q = w->q;
 
 	if (!q)
 		return;
-	if (s->qprev)
-		s->qprev->qnext = s->qnext;
+	if (w->prev)
+		W(w->prev)->next = w->next;
 	else
-		q->head = s->qnext;
-	if (s->qnext)
-		s->qnext->qprev = s->qprev;
+		q->head = w->next;
+	if (w->next)
+		W(w->next)->prev = w->prev;
 	else
-		q->tail = s->qprev;
-	s->qprev = s->qnext = NULL;
+		q->tail = w->prev;
+	w->prev = w->next = NULL;
 	q->cur--;
-	s->q = NULL;
+	w->q = NULL;
 }
 
 void hq_enter(struct hstream *s)
 {
 	struct srv_queue *q = s->ck_direct && s->live ? &s->live->q : s->hbe->q;
+	struct hs_wait *w = W(s);
 
-	s->q = q;
-	s->q_seq = ++hq_seq;
-	s->q_start_ms = loop_now(hs_loop(s));
-	s->q_until_ms = s->q_start_ms + queue_ms(s);
-	s->qnext = NULL;
-	s->qprev = q->tail;
+	w->q = q;
+	w->seq = ++hq_seq;
+	w->start_ms = loop_now(hs_loop(s));
+	w->until_ms = w->start_ms + queue_ms(s);
+	w->next = NULL;
+	w->prev = q->tail;
 	if (q->tail)
-		q->tail->qnext = s;
+		W(q->tail)->next = s;
 	else
 		q->head = s;
 	q->tail = s;
@@ -181,34 +196,35 @@ static void unwake(struct hstream *s)
 {
 	struct hstream **pp;
 
-	if (!s->q_woken)
+	if (!W(s)->woken)
 		return;
-	for (pp = &s->pvs->px->hq_woken; *pp; pp = &(*pp)->qwake)
+	for (pp = &s->pvs->px->hq_woken; *pp; pp = &W(*pp)->wake)
 		if (*pp == s) {
-			*pp = s->qwake;
+			*pp = W(s)->wake;
 			break;
 		}
-	s->qwake = NULL;
-	s->q_woken = 0;
+	W(s)->wake = NULL;
+	W(s)->woken = 0;
 }
 
 static void queued_for(struct hstream *s)
 {
-	s->txn.t_queue = (int64_t)(loop_now(hs_loop(s)) - s->q_start_ms);
+	s->x->txn.t_queue = (int64_t)(loop_now(hs_loop(s)) - W(s)->start_ms);
 }
 
 void hq_leave(struct hstream *s)
 {
-	struct rs_live *l = s->q_grant;
+	struct rs_live *l;
 
-	if (!s->q && !l)
+	if (!hq_waits(s))
 		return;
+	l = W(s)->grant;
 	unlink_q(s);
 	unwake(s);
 	queued_for(s);
 	if (l) {
 		/* a slot was handed to s, which no longer wants it */
-		s->q_grant = NULL;
+		W(s)->grant = NULL;
 		l->activeconns--;
 		hq_slot_freed(s, l);
 		rs_live_unref(l);
@@ -229,9 +245,9 @@ static void notify(struct hstream *w, const struct proxy *from)
 		loop_timer_start(px->loop, &w->timer, 0);
 		return;
 	}
-	if (!w->q_woken) {
-		w->q_woken = 1;
-		w->qwake = px->hq_woken;
+	if (!W(w)->woken) {
+		W(w)->woken = 1;
+		W(w)->wake = px->hq_woken;
 		px->hq_woken = w;
 	}
 	proxy_kick(px);
@@ -262,8 +278,8 @@ static void grant(struct hstream *w, struct rs_live *l, const struct fc_addr *ad
 		  const struct proxy *from)
 {
 	unlink_q(w);
-	w->q_grant = rs_live_ref(l);
-	w->q_addr = *addr;
+	W(w)->grant = rs_live_ref(l);
+	W(w)->addr = *addr;
 	l->activeconns++; /* the slot is w's from now on */
 	notify(w, from);
 }
@@ -287,7 +303,7 @@ void hq_slot_freed(struct hstream *s, struct rs_live *l)
 		at = wb ? usable_in(b, l) : NULL;
 		if (wb && (!at || tried(wb, l)))
 			wb = NULL; /* the backend's head cannot use this server */
-		if (ws && (!wb || ws->q_seq < wb->q_seq))
+		if (ws && (!wb || W(ws)->seq < W(wb)->seq))
 			grant(ws, l, &ws->ck_addr, s->pvs->px);
 		else if (wb)
 			grant(wb, l, at, s->pvs->px);
@@ -301,14 +317,14 @@ void hq_slot_freed(struct hstream *s, struct rs_live *l)
 /* s holds a granted slot: it is s's transaction's server now. */
 static void take_grant(struct hstream *s)
 {
-	struct rs_live *l = s->q_grant;
+	struct rs_live *l = W(s)->grant;
 
-	s->q_grant = NULL;
+	W(s)->grant = NULL;
 	unwake(s);
 	queued_for(s);
 	rs_live_unref(s->live);
 	s->live = l; /* the grant's reference */
-	s->srv_addr = s->q_addr;
+	s->srv_addr = W(s)->addr;
 	s->live->stats.conns++;
 	s->srv_active = 1; /* the slot counted by the grant */
 	s->pvs->vsl->activeconns++;
@@ -319,13 +335,15 @@ void hq_timer(struct hstream *s)
 {
 	int r;
 
-	if (s->q_grant) {
+	if (!s->x)
+		return;
+	if (W(s)->grant) {
 		take_grant(s);
 		return;
 	}
-	if (!s->q)
+	if (!W(s)->q)
 		return;
-	if (s->q->head == s) {
+	if (W(s)->q->head == s) {
 		/* room that came without a slot freed (a server up, a reload);
 		 * HPICK_WAIT: still full, s stays at the head */
 		r = hsrv_pick(s);
@@ -340,9 +358,9 @@ void hq_timer(struct hstream *s)
 			return;
 		}
 	}
-	if (loop_now(hs_loop(s)) >= s->q_until_ms) {
+	if (loop_now(hs_loop(s)) >= W(s)->until_ms) {
 		hq_leave(s);
-		memcpy(s->txn.term, "sQ", 3);
+		memcpy(s->x->txn.term, "sQ", 3);
 		htxn_error(s, 503);
 		return;
 	}
@@ -354,9 +372,9 @@ void hq_run_woken(struct proxy *px)
 	struct hstream *s;
 
 	while ((s = px->hq_woken)) {
-		px->hq_woken = s->qwake;
-		s->qwake = NULL;
-		s->q_woken = 0;
+		px->hq_woken = W(s)->wake;
+		W(s)->wake = NULL;
+		W(s)->woken = 0;
 		hs_queue_wake(s);
 	}
 }

@@ -208,13 +208,13 @@ static void balance_key(const struct hstream *s, const char **k, size_t *n)
 	*n = 0;
 	switch (b->src) {
 	case HP_HASH_URI:
-		uri_key(&s->req, b, k, n);
+		uri_key(&s->x->req, b, k, n);
 		break;
 	case HP_HASH_URL_PARAM:
-		param_key(&s->req, b->name, k, n);
+		param_key(&s->x->req, b->name, k, n);
 		break;
 	case HP_HASH_HDR:
-		(void)h1_hdr_next_value(&s->req, b->name, strlen(b->name), &st, k, n);
+		(void)h1_hdr_next_value(&s->x->req, b->name, strlen(b->name), &st, k, n);
 		break;
 	default:
 		break;

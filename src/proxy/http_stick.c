@@ -83,11 +83,11 @@ static size_t key_of(const struct hp_stick_table *d, struct sample *sm, unsigned
 static size_t rule_key(struct hstream *s, const struct stick_rule *r, unsigned char *k,
 		       struct stktable **t)
 {
-	struct smp_ctx c = {.t = &s->txn};
+	struct smp_ctx c = {.t = &s->x->txn};
 	struct sample sm;
 	size_t n;
 
-	if (!cond_eval(r->cond, &s->txn) || !smp_eval(&r->expr, &c, &sm))
+	if (!cond_eval(r->cond, &s->x->txn) || !smp_eval(&r->expr, &c, &sm))
 		return 0;
 	n = key_of(&r->tpx->stick, &sm, k);
 	if (!n)

@@ -76,7 +76,7 @@ static ssize_t hs_io(struct hstream *s, int fd, struct hbuf *b, int rx)
 	ssize_t n;
 
 	proxy_unlock(s->pvs->px);
-	n = rx ? hbuf_recv(fd, b) : hbuf_send(fd, b);
+	n = rx ? hbuf_recv(s->pvs->px, fd, b) : hbuf_send(fd, b);
 	proxy_relock(s->pvs->px);
 	hs_account(s, fd, rx, n);
 	return n;
@@ -127,28 +127,60 @@ void hs_srv_inactive(struct hstream *s)
 
 static void stream_free(void *arg)
 {
-	struct hstream *s = arg;
-
-	free(s->cin.p);
-	free(s->cout.p); /* the block of the four others */
-	capture_free(&s->txn);
-	free(s);
+	free(arg);
 }
 
-int hs_bufs(struct hstream *s)
+int hs_txn_get(struct hstream *s)
 {
-	char *blk;
-
-	if (s->cout.p)
+	if (s->x)
 		return 0;
-	blk = malloc(4 * HTTP_BUF_SIZE);
-	if (!blk)
+	s->x = malloc(sizeof(*s->x));
+	if (!s->x)
 		return -1;
-	s->cout.p = blk;
-	s->sin.p = blk + HTTP_BUF_SIZE;
-	s->sout.p = blk + 2 * HTTP_BUF_SIZE;
-	s->reqhead = blk + 3 * HTTP_BUF_SIZE;
+	s->x->reqhead = NULL;
+	s->x->txn.caps = NULL;
+	memset(&s->x->w, 0, sizeof(s->x->w));
+	htxn_reset(s);
 	return 0;
+}
+
+/* s->x and what it owns, given back (none: nothing). */
+static void hs_txn_put(struct hstream *s)
+{
+	if (!s->x)
+		return;
+	free(s->x->reqhead);
+	capture_free(&s->x->txn);
+	free(s->x);
+	s->x = NULL;
+}
+
+/* Give back what an idle stream does not need: the empty buffers, and the
+ * transaction once the connection waits for a head of which nothing came
+ * (sin stays while the response head parsed out of it is in use). */
+static void hs_give_idle(struct hstream *s)
+{
+	struct proxy *px = s->pvs->px;
+
+	hbuf_give(px, &s->cin);
+	hbuf_give(px, &s->cout);
+	hbuf_give(px, &s->sout);
+	if (!s->resp_parsed || s->state != HS_TXN)
+		hbuf_give(px, &s->sin);
+	if (s->state == HS_HEAD && !s->cin.p)
+		hs_txn_put(s);
+}
+
+/* Everything s holds but the struct itself (hstream_close). */
+static void hs_give_all(struct hstream *s)
+{
+	struct proxy *px = s->pvs->px;
+
+	proxy_buf_put(px, &s->cin.p);
+	proxy_buf_put(px, &s->cout.p);
+	proxy_buf_put(px, &s->sin.p);
+	proxy_buf_put(px, &s->sout.p);
+	hs_txn_put(s);
 }
 
 /* The frontend's streams on every worker: with worker threads a service is
@@ -222,6 +254,7 @@ void hstream_close(struct hstream *s, int rst)
 		rs_live_unref(s->tried[i]);
 	free(s->tried);
 	hbe_put(p->px, s->hbe);
+	hs_give_all(s);
 	unlink_stream(s);
 	maxconn_resume(p);
 	/* the ev_io structs may still sit in this round's event list */
@@ -246,13 +279,15 @@ void http_adopt(struct pvs *to, struct pvs *from)
 			const struct http_proxy *be = http_backend_named(s->fe, s->be->name);
 
 			s->be = be && be->pool ? be : NULL;
-			s->txn.be = s->be;
 			if (!s->be)
 				s->close_client = 1;
 		}
 		if (s->app)
 			happ_adopt(s);
-		s->txn.fe = s->fe;
+		if (s->x) {
+			s->x->txn.be = s->be;
+			s->x->txn.fe = s->fe;
+		}
 	}
 }
 
@@ -265,10 +300,8 @@ void hs_arm(struct hstream *s, unsigned ms)
 
 	if (!ms) {
 		loop_timer_stop(l, &s->timer);
-		s->deadline_ms = 0;
 		return;
 	}
-	s->deadline_ms = loop_now(l) + ms;
 	loop_timer_start(l, &s->timer, ms);
 }
 
@@ -285,7 +318,7 @@ unsigned hs_timeout(const struct hstream *s)
 		return t_or(be->t_tunnel, t_or(be->t_server, fe->t_client));
 	if (s->state == HS_APPLET)
 		return happ_timeout(s);
-	if (s->q)
+	if (hq_waits(s))
 		return hq_next_ms(s); /* waiting for a server slot */
 	if (s->srv_state == HSS_CONNECTING)
 		return t_or(be->t_connect, 5000);
@@ -296,14 +329,20 @@ unsigned hs_timeout(const struct hstream *s)
 
 /* ---- moving forward ---- */
 
+/* A request head from cin: 1 handled (started or answered), 0 not all in
+ * yet, -1 s was closed (no memory for its transaction). */
 static int head_step(struct hstream *s)
 {
 	int r;
 
 	if (!hbuf_data(&s->cin))
 		return 0;
+	if (hs_txn_get(s) < 0) {
+		hstream_close(s, 1);
+		return -1;
+	}
 	hbuf_compact(&s->cin);
-	r = h1_parse_req(&s->req, s->cin.p, s->cin.len, HTTP_BUF_SIZE);
+	r = h1_parse_req(&s->x->req, s->cin.p, s->cin.len, HTTP_BUF_SIZE);
 	if (r == 0) {
 		if (!s->head_seen) {
 			/* the first bytes of a head: http-request from now */
@@ -333,7 +372,7 @@ static int txn_step(struct hstream *s)
 	ssize_t n;
 
 	if (!s->req_body.done) {
-		n = hfwd_move(&s->req_body, &s->cin, &s->sout, s->cin_eof);
+		n = hfwd_move(s->pvs->px, &s->req_body, &s->cin, &s->sout, s->cin_eof);
 		if (n < 0) {
 			htxn_error(s, 400);
 			return 1;
@@ -357,7 +396,7 @@ static int txn_step(struct hstream *s)
 	}
 	if (!s->resp_parsed && hbuf_data(&s->sin)) {
 		hbuf_compact(&s->sin);
-		r = h1_parse_resp(&s->resp, s->sin.p, s->sin.len, HTTP_BUF_SIZE, s->req.meth);
+		r = h1_parse_resp(&s->x->resp, s->sin.p, s->sin.len, HTTP_BUF_SIZE, s->x->req.meth);
 		if (r < 0) {
 			htxn_error(s, 502);
 			return 1;
@@ -369,9 +408,10 @@ static int txn_step(struct hstream *s)
 		}
 	}
 	if (s->resp_parsed && !s->resp_body.done && s->state == HS_TXN) {
-		n = hfwd_move(&s->resp_body, &s->sin, s->skip_body ? NULL : &s->cout, s->sin_eof);
+		n = hfwd_move(s->pvs->px, &s->resp_body, &s->sin, s->skip_body ? NULL : &s->cout,
+			      s->sin_eof);
 		if (n > 0 && !s->skip_body)
-			s->txn.bytes_out += (uint64_t)n;
+			s->x->txn.bytes_out += (uint64_t)n;
 		if (n < 0) {
 			/* the response already started: all we can do is stop */
 			s->close_client = 1;
@@ -391,8 +431,9 @@ static int txn_step(struct hstream *s)
 /* Upgrade / CONNECT: bytes both ways as they come. */
 static int tunnel_step(struct hstream *s)
 {
-	ssize_t a = hfwd_move(&s->req_body, &s->cin, &s->sout, s->cin_eof);
-	ssize_t b = hfwd_move(&s->resp_body, &s->sin, &s->cout, s->sin_eof);
+	struct proxy *px = s->pvs->px;
+	ssize_t a = hfwd_move(px, &s->req_body, &s->cin, &s->sout, s->cin_eof);
+	ssize_t b = hfwd_move(px, &s->resp_body, &s->sin, &s->cout, s->sin_eof);
 	ssize_t n = s->sfd >= 0 ? hs_io(s, s->sfd, &s->sout, 0) : 0;
 
 	if (n < 0)
@@ -406,10 +447,13 @@ static void update_interest(struct hstream *s)
 	uint32_t ce = 0, se = 0;
 	int cin_room = s->cin.len < HTTP_BUF_SIZE || s->cin.off;
 
+	/* the client is read during a whole transaction, not only while its
+	 * body comes: a pipelined head waits in cin (bounded by the buffer),
+	 * and the interest stays the same from request to request (no
+	 * epoll_ctl per request) */
 	if (!s->cin_eof && cin_room &&
-	    (s->state == HS_HEAD || s->state == HS_TUNNEL || s->lingering ||
-	     ((s->state == HS_TXN || (s->state == HS_APPLET && happ_reads(s))) &&
-	      !s->req_body.done)))
+	    (s->state == HS_HEAD || s->state == HS_TUNNEL || s->lingering || s->state == HS_TXN ||
+	     (s->state == HS_APPLET && happ_reads(s) && !s->req_body.done)))
 		ce |= EPOLLIN;
 	if (hbuf_data(&s->cout))
 		ce |= EPOLLOUT;
@@ -515,8 +559,13 @@ static void hs_run(struct hstream *s)
 
 	for (i = 0; i < HS_RUN_ROUNDS; i++) {
 		moved = 0;
-		if (s->state == HS_HEAD)
-			moved |= head_step(s);
+		if (s->state == HS_HEAD) {
+			int r = head_step(s);
+
+			if (r < 0)
+				return; /* closed */
+			moved |= r;
+		}
 		if (s->state == HS_TXN)
 			moved |= txn_step(s);
 		if (s->state == HS_APPLET)
@@ -547,6 +596,7 @@ static void hs_run(struct hstream *s)
 		return;
 	if (s->state == HS_CLOSE && !hbuf_data(&s->cout) && linger(s))
 		return;
+	hs_give_idle(s);
 	update_interest(s);
 }
 
@@ -560,13 +610,13 @@ void hstream_on_io(struct loop *l, struct ev_io *io, uint32_t events)
 
 	if (!client && s->srv_state == HSS_CONNECTING) {
 		/* never frees s: a failure retries or answers */
-		htxn_connected(s);
+		htxn_connected(s, events);
 		hs_run(s);
 		return;
 	}
 	if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
 		struct hbuf *b = client ? &s->cin : &s->sin;
-		int *eof = client ? &s->cin_eof : &s->sin_eof;
+		uint8_t *eof = client ? &s->cin_eof : &s->sin_eof;
 
 		n = hs_io(s, client ? s->cfd : s->sfd, b, 1);
 		if (n == -2 && (client || s->state == HS_TUNNEL)) {
@@ -577,7 +627,10 @@ void hstream_on_io(struct loop *l, struct ev_io *io, uint32_t events)
 		}
 		if (n == 0 || n == -2)
 			*eof = 1;
-		if (n > 0 && s->state != HS_HEAD)
+		/* bytes of a message in flight restart its timeout (a pipelined
+		 * head read during a transaction does not) */
+		if (n > 0 && s->state != HS_HEAD &&
+		    (!client || s->state != HS_TXN || !s->req_body.done))
 			hs_arm(s, hs_timeout(s));
 	}
 	if (!client && s->state == HS_CLOSE && s->sfd >= 0 && s->sin_eof)
@@ -599,7 +652,7 @@ static void hs_timer(struct loop *l, struct ev_timer *t)
 		htxn_error(s, 408);
 		break;
 	case HS_TXN:
-		if (s->q || s->q_grant) {
+		if (hq_waits(s)) {
 			hq_timer(s);
 			break;
 		}
@@ -639,30 +692,30 @@ void hstream_new(struct pvs *p, int cfd, const struct fc_addr *client)
 	struct hstream *s = calloc(1, sizeof(*s));
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
-	char *blk = malloc(HTTP_BUF_SIZE);
 	int one = 1;
 
-	if (!s || !blk) {
-		free(s);
-		free(blk);
+	if (!s) {
 		sock_set_rst(cfd);
 		close(cfd);
 		return;
 	}
-	s->cin.p = blk; /* the others come with the first request (hs_bufs) */
 	s->cfd = cfd;
 	s->sfd = -1;
 	s->client = *client;
 	s->fe = p->vs->http;
-	if (getsockname(cfd, (struct sockaddr *)&ss, &sl) < 0 ||
-	    addr_from_sockaddr(&s->dst, (struct sockaddr *)&ss) < 0)
+	/* the address the client reached: the listener's, unless it listens
+	 * on a wildcard (one getsockname per connection then) */
+	s->dst = p->addr;
+	if (addr_is_wildcard(&p->addr) &&
+	    (getsockname(cfd, (struct sockaddr *)&ss, &sl) < 0 ||
+	     addr_from_sockaddr(&s->dst, (struct sockaddr *)&ss) < 0))
 		s->dst = p->addr;
 	(void)setsockopt(cfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	loop_timer_init(&s->timer, hs_timer, s);
 	link_stream(p, s);
 	p->vsl->stats.conns++;
-	htxn_reset(s);
 	s->head_start_ms = loop_now(p->px->loop);
+	s->head_wall_ms = http_wall_ms();
 	s->state = HS_HEAD;
 	if (loop_io_add(p->px->loop, &s->cio, cfd, EPOLLIN, hstream_on_io, s) < 0) {
 		hstream_close(s, 1);

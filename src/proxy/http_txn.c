@@ -5,10 +5,12 @@
  * a transaction (the log line, keep-alive or close) and our own answers
  * (errors, deny, return).  http_stream.c moves the bytes. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -42,7 +44,7 @@ static const char *srv_name(const struct hstream *s)
 /* The transaction is over (answered by us or by the server): its line. */
 static void txn_log(struct hstream *s)
 {
-	struct http_txn *t = &s->txn;
+	struct http_txn *t = &s->x->txn;
 
 	if (!s->req_parsed)
 		return;
@@ -63,9 +65,9 @@ static void txn_log(struct hstream *s)
 static void after_rules(struct hstream *s)
 {
 	if (s->be)
-		http_after_resp_rules(s->be, &s->txn);
+		http_after_resp_rules(s->be, &s->x->txn);
 	if (s->be != s->fe)
-		http_after_resp_rules(s->fe, &s->txn);
+		http_after_resp_rules(s->fe, &s->x->txn);
 }
 
 static int fix_resp_conn(struct hstream *s);
@@ -84,23 +86,23 @@ static ssize_t answer_put(struct hstream *s, const char *msg, size_t len)
 
 	if (!len)
 		return 0;
-	hlen = h1_parse_resp(&s->resp, msg, len, len, head_only ? H1_METH_HEAD : H1_METH_GET);
+	hlen = h1_parse_resp(&s->x->resp, msg, len, len, head_only ? H1_METH_HEAD : H1_METH_GET);
 	if (hlen <= 0)
-		return hbuf_put(&s->cout, msg, len) < 0 ? -1 : (ssize_t)len;
+		return hbuf_put(s->pvs->px, &s->cout, msg, len) < 0 ? -1 : (ssize_t)len;
 	if (s->req_parsed) {
-		s->txn.resp = &s->resp;
+		s->x->txn.resp = &s->x->resp;
 		after_rules(s);
-		s->txn.status = s->resp.status;
+		s->x->txn.status = s->x->resp.status;
 	}
 	if (fix_resp_conn(s) < 0)
 		return -1;
-	n = h1_emit_head(&s->resp, s->cout.p + s->cout.len, HTTP_BUF_SIZE - s->cout.len);
+	n = h1_emit_head(&s->x->resp, s->cout.p + s->cout.len, HTTP_BUF_SIZE - s->cout.len);
 	if (!n)
 		return -1;
 	s->cout.len += (uint32_t)n;
 	if (head_only)
 		return (ssize_t)n;
-	if (hbuf_put(&s->cout, msg + hlen, len - (size_t)hlen) < 0)
+	if (hbuf_put(s->pvs->px, &s->cout, msg + hlen, len - (size_t)hlen) < 0)
 		return -1;
 	return (ssize_t)(n + len - (size_t)hlen);
 }
@@ -117,13 +119,13 @@ void htxn_answer(struct hstream *s, const char *msg, size_t len, unsigned status
 
 	happ_free(s);
 	hq_leave(s);
-	s->txn.status = status;
-	if (hs_bufs(s) < 0) {
+	if (hs_txn_get(s) < 0 || hbuf_take(s->pvs->px, &s->cout) < 0) {
 		/* out of memory: the client is closed without an answer */
 		s->close_client = 1;
 		s->state = HS_CLOSE;
 		return;
 	}
+	s->x->txn.status = status;
 	s->close_client = !keep;
 	/* from a head, what cout holds is the last transaction's whole
 	 * answer (pipelined, not all sent yet): ours follows it; later, a
@@ -139,11 +141,11 @@ void htxn_answer(struct hstream *s, const char *msg, size_t len, unsigned status
 		keep = 0;
 		s->close_client = 1;
 		s->cout.len = at;
-		n = hbuf_put(&s->cout, msg, len) < 0 ? 0 : (ssize_t)len;
+		n = hbuf_put(s->pvs->px, &s->cout, msg, len) < 0 ? 0 : (ssize_t)len;
 	}
-	s->txn.bytes_out = (uint64_t)n;
+	s->x->txn.bytes_out = (uint64_t)n;
 	txn_log(s);
-	s->txn.resp = NULL; /* msg may not outlive this call */
+	s->x->txn.resp = NULL; /* msg may not outlive this call */
 	hsrv_close(s, 0);
 	hs_srv_inactive(s);
 	if (keep) {
@@ -165,8 +167,8 @@ void htxn_error(struct hstream *s, unsigned status)
 
 void htxn_log_answer(struct hstream *s, unsigned status, size_t len)
 {
-	s->txn.status = status;
-	s->txn.bytes_out = len;
+	s->x->txn.status = status;
+	s->x->txn.bytes_out = len;
 	txn_log(s);
 	hs_arm(s, hs_timeout(s));
 }
@@ -227,23 +229,23 @@ static int add_xff(struct hstream *s, unsigned opt, const struct fc_addr *a)
 	if (in_except(x, a))
 		return 0;
 	if ((!fon || fx->if_none) && (!bon || bx->if_none) &&
-	    h1_hdr_find(&s->req, x->header, strlen(x->header), 0) >= 0)
+	    h1_hdr_find(&s->x->req, x->header, strlen(x->header), 0) >= 0)
 		return 0;
 	addr_format(a, ip, sizeof(ip), 0);
-	return h1_hdr_add(&s->req, x->header, strlen(x->header), ip, strlen(ip));
+	return h1_hdr_add(&s->x->req, x->header, strlen(x->header), ip, strlen(ip));
 }
 
 /* The Connection header toward the server: none on HTTP/1.1 keep-alive,
  * `close` when the server side closes after; an Upgrade keeps its own. */
 static int fix_req_conn(struct hstream *s)
 {
-	if (s->req.flags & H1_F_UPGRADE)
+	if (s->x->req.flags & H1_F_UPGRADE)
 		return 0;
-	h1_hdr_del_all(&s->req, "connection", 10);
+	h1_hdr_del_all(&s->x->req, "connection", 10);
 	if (s->close_server)
-		return h1_hdr_add(&s->req, "Connection", 10, "close", 5);
-	if (s->req.flags & H1_F_VER_10)
-		return h1_hdr_add(&s->req, "Connection", 10, "keep-alive", 10);
+		return h1_hdr_add(&s->x->req, "Connection", 10, "close", 5);
+	if (s->x->req.flags & H1_F_VER_10)
+		return h1_hdr_add(&s->x->req, "Connection", 10, "keep-alive", 10);
 	return 0;
 }
 
@@ -256,17 +258,17 @@ static int fix_req_te(struct hstream *s)
 	size_t vl;
 	int trailers = 0;
 
-	if (h1_hdr_find(&s->req, "te", 2, 0) < 0)
+	if (h1_hdr_find(&s->x->req, "te", 2, 0) < 0)
 		return 0;
-	while (h1_hdr_next_value(&s->req, "te", 2, &st, &v, &vl))
+	while (h1_hdr_next_value(&s->x->req, "te", 2, &st, &v, &vl))
 		trailers |= vl == 8 && !strncasecmp(v, "trailers", 8);
 	if (trailers)
-		return h1_hdr_set(&s->req, "TE", 2, "trailers", 8);
-	h1_hdr_del_all(&s->req, "te", 2);
+		return h1_hdr_set(&s->x->req, "TE", 2, "trailers", 8);
+	h1_hdr_del_all(&s->x->req, "te", 2);
 	return 0;
 }
 
-static uint64_t wall_ms(void)
+uint64_t http_wall_ms(void)
 {
 	struct timespec ts;
 
@@ -276,18 +278,23 @@ static uint64_t wall_ms(void)
 
 void htxn_reset(struct hstream *s)
 {
-	capture_free(&s->txn);
-	memset(&s->txn, 0, sizeof(s->txn));
-	s->txn.req = &s->req;
-	s->txn.src = s->client;
-	s->txn.dst = s->dst;
-	s->txn.fe = s->fe;
-	s->txn.accept_ms = wall_ms();
-	s->txn.t_req = s->txn.t_queue = s->txn.t_connect = s->txn.t_resp = s->txn.t_active = -1;
-	memcpy(s->txn.term, "--", 3);
+	struct http_txn *t = s->x ? &s->x->txn : NULL;
+
 	s->resp_parsed = 0;
 	s->srv_sent = 0;
 	s->nconnects = 0;
+	if (!t)
+		return;
+	capture_free(t);
+	/* all but the variables' slots (5 KiB, last), which count only below nvars */
+	memset(t, 0, offsetof(struct http_txn, vars));
+	t->req = &s->x->req;
+	t->src = s->client;
+	t->dst = s->dst;
+	t->fe = s->fe;
+	t->accept_ms = s->head_wall_ms;
+	t->t_req = t->t_queue = t->t_connect = t->t_resp = t->t_active = -1;
+	memcpy(t->term, "--", 3);
 }
 
 /* The transaction ended and the client stays: wait for its next head
@@ -295,13 +302,18 @@ void htxn_reset(struct hstream *s)
 static void next_request(struct hstream *s)
 {
 	s->head_start_ms = loop_now(hs_loop(s));
+	s->head_wall_ms = http_wall_ms();
 	s->head_seen = 0;
 	s->ntxn++;
 	s->be = NULL;
 	s->req_parsed = 0;
 	s->state = HS_HEAD;
+	if (s->x) {
+		free(s->x->reqhead);
+		s->x->reqhead = NULL;
+	}
 	hbuf_compact(&s->cin);
-	htxn_reset(s);
+	htxn_reset(s); /* (s->x is given back if nothing of a head is in: hs_run) */
 	hs_arm(s, t_or(s->fe->t_http_keep_alive, t_or(s->fe->t_http_request, s->fe->t_client)));
 }
 
@@ -319,7 +331,7 @@ static void pick_and_connect(struct hstream *s)
 		return;
 	}
 	if (r == HPICK_QFULL)
-		memcpy(s->txn.term, "SQ", 3);
+		memcpy(s->x->txn.term, "SQ", 3);
 	if (r != HPICK_OK) {
 		htxn_error(s, 503);
 		return;
@@ -338,14 +350,14 @@ static void tarpit(struct hstream *s, const struct http_proxy *px, const struct 
 
 	hsrv_close(s, 0);
 	hs_srv_inactive(s);
-	len = http_reply_build(px, r, s->sin.p, HTTP_BUF_SIZE);
+	len = hbuf_take(s->pvs->px, &s->sin) < 0 ? 0 : http_reply_build(px, r, s->sin.p, HTTP_BUF_SIZE);
 	if (!len) {
 		htxn_error(s, 500);
 		return;
 	}
 	s->sin.off = 0;
 	s->sin.len = (uint32_t)len;
-	s->txn.status = r->status;
+	s->x->txn.status = r->status;
 	s->state = HS_TARPIT;
 	if (ms) {
 		hs_arm(s, ms);
@@ -358,7 +370,7 @@ void htxn_tarpit_end(struct hstream *s)
 {
 	/* answered as if at once, from the head (keep-alive allowed) */
 	s->state = HS_HEAD;
-	htxn_answer(s, s->sin.p, s->sin.len, s->txn.status);
+	htxn_answer(s, s->sin.p, s->sin.len, s->x->txn.status);
 	s->sin.off = s->sin.len = 0;
 }
 
@@ -370,7 +382,7 @@ static int req_rules(struct hstream *s, const struct http_proxy *px)
 	enum http_verdict v;
 
 	memset(&reply, 0, sizeof(reply));
-	v = http_req_rules(px, &s->txn, &reply);
+	v = http_req_rules(px, &s->x->txn, &reply);
 	if (v == HTTP_V_SERVICE) {
 		happ_start(s, px, HAPP_METRICS);
 		return 1;
@@ -410,34 +422,38 @@ void htxn_start(struct hstream *s, int hlen)
 	const char *path;
 	size_t plen;
 
-	if (hs_bufs(s) < 0) {
+	/* keep the head apart from cin, whose bytes move on (its own size:
+	 * a page of a buffer per request in flight would be touched else) */
+	free(s->x->reqhead);
+	s->x->reqhead = malloc((size_t)hlen + 1);
+	if (!s->x->reqhead || hbuf_take(s->pvs->px, &s->sout) < 0) {
 		s->close_client = 1;
 		s->state = HS_CLOSE;
 		return;
 	}
-	/* keep the head apart from cin, whose bytes move on */
-	memcpy(s->reqhead, s->cin.p + s->cin.off, (size_t)hlen);
-	s->req.buf = s->reqhead;
-	s->client_meth = s->req.meth;
+	memcpy(s->x->reqhead, s->cin.p + s->cin.off, (size_t)hlen);
+	s->x->reqhead[hlen] = 0; /* a string's end for readers such as stats_web_parse */
+	s->x->req.buf = s->x->reqhead;
+	s->client_meth = s->x->req.meth;
 	s->cin.off += (uint32_t)hlen;
 	s->req_parsed = 1;
-	hfwd_init(&s->req_body, &s->req);
-	s->txn_start_ms = loop_now(hs_loop(s));
-	s->txn.t_req = (int64_t)(s->txn_start_ms - s->head_start_ms);
-	s->close_client = (s->req.flags & (H1_F_CONN_CLOSE | H1_F_TE_CL)) ||
-			  ((s->req.flags & H1_F_VER_10) && !(s->req.flags & H1_F_CONN_KAL)) ||
+	hfwd_init(&s->req_body, &s->x->req);
+	s->x->txn_start_ms = loop_now(hs_loop(s));
+	s->x->txn.t_req = (int64_t)(s->x->txn_start_ms - s->head_start_ms);
+	s->close_client = (s->x->req.flags & (H1_F_CONN_CLOSE | H1_F_TE_CL)) ||
+			  ((s->x->req.flags & H1_F_VER_10) && !(s->x->req.flags & H1_F_CONN_KAL)) ||
 			  fe->conn_mode == HP_CONN_CLO;
 
 	/* captured as received, before any rule edits the head (haproxy);
 	 * out of memory, the log shows none */
-	(void)capture_req(&s->txn, fe);
+	(void)capture_req(&s->x->txn, fe);
 	if (fe->monitor_uri) {
 		/* "/x" is compared with the path, anything else with the URI as sent */
 		if (fe->monitor_uri[0] == '/') {
-			h1_req_path(&s->req, &path, &plen);
+			h1_req_path(&s->x->req, &path, &plen);
 		} else {
-			path = h1_ptr(&s->req, s->req.uri);
-			plen = s->req.uri.len;
+			path = h1_ptr(&s->x->req, s->x->req.uri);
+			plen = s->x->req.uri.len;
 		}
 		if (plen == strlen(fe->monitor_uri) && !memcmp(path, fe->monitor_uri, plen)) {
 			size_t len;
@@ -450,13 +466,13 @@ void htxn_start(struct hstream *s, int hlen)
 	if (req_rules(s, fe) || serve_self(s, fe))
 		return;
 	/* a listen is its own backend unless its use_backend rules say */
-	be = http_pick_backend(fe, &s->txn);
+	be = http_pick_backend(fe, &s->x->txn);
 	if (!be || !be->pool) {
 		htxn_error(s, 503);
 		return;
 	}
 	s->be = be;
-	s->txn.be = be;
+	s->x->txn.be = be;
 	if (be != fe && (req_rules(s, be) || serve_self(s, be)))
 		return;
 	if (hck_request(s) < 0 || hst_request(s) < 0) {
@@ -466,14 +482,14 @@ void htxn_start(struct hstream *s, int hlen)
 	s->close_client |= be->conn_mode == HP_CONN_CLO;
 	s->close_server = s->close_client || be->conn_mode != HP_CONN_KAL ||
 			  fe->conn_mode != HP_CONN_KAL;
-	if (add_xff(s, HP_OPT_FORWARDFOR, &s->txn.src) < 0 ||
-	    add_xff(s, HP_OPT_ORIGINALTO, &s->txn.dst) < 0 || fix_req_conn(s) < 0 ||
+	if (add_xff(s, HP_OPT_FORWARDFOR, &s->x->txn.src) < 0 ||
+	    add_xff(s, HP_OPT_ORIGINALTO, &s->x->txn.dst) < 0 || fix_req_conn(s) < 0 ||
 	    fix_req_te(s) < 0) {
 		htxn_error(s, 500);
 		return;
 	}
 	s->sout.off = s->sout.len = 0;
-	s->sout.len = (uint32_t)h1_emit_head(&s->req, s->sout.p, HTTP_BUF_SIZE);
+	s->sout.len = (uint32_t)h1_emit_head(&s->x->req, s->sout.p, HTTP_BUF_SIZE);
 	if (!s->sout.len) {
 		htxn_error(s, 500);
 		return;
@@ -485,7 +501,7 @@ void htxn_start(struct hstream *s, int hlen)
 	}
 	if (!s->hbe)
 		s->hbe = hbe_get(s->pvs->px, be->pool);
-	s->txn.srv_name = NULL;
+	s->x->txn.srv_name = NULL;
 	pick_and_connect(s);
 }
 
@@ -505,15 +521,15 @@ static void connect_next(struct hstream *s)
 		s->srv_active = 1;
 	}
 	s->nconnects++;
-	s->conn_start_ms = loop_now(hs_loop(s));
+	s->x->conn_start_ms = loop_now(hs_loop(s));
 	if (hsrv_connect(s) < 0) {
 		htxn_srv_failed(s);
 		return;
 	}
 	if (s->srv_state == HSS_READY) {
 		/* the connection kept from the last transaction */
-		s->conn_done_ms = s->conn_start_ms;
-		s->txn.t_connect = 0;
+		s->x->conn_done_ms = s->x->conn_start_ms;
+		s->x->txn.t_connect = 0;
 	}
 	hs_arm(s, hs_timeout(s));
 }
@@ -549,21 +565,25 @@ void htxn_srv_failed(struct hstream *s)
 	connect_next(s); /* the same server, in the slot s holds */
 }
 
-void htxn_connected(struct hstream *s)
+void htxn_connected(struct hstream *s, uint32_t events)
 {
 	int e = 0;
 	socklen_t el = sizeof(e);
 
-	if (getsockopt(s->sfd, SOL_SOCKET, SO_ERROR, &e, &el) < 0)
+	/* writable alone: connected (no getsockopt per connection) */
+	if ((events & (EPOLLERR | EPOLLHUP)) &&
+	    getsockopt(s->sfd, SOL_SOCKET, SO_ERROR, &e, &el) < 0)
 		e = errno;
+	if ((events & (EPOLLERR | EPOLLHUP)) && !e)
+		e = ECONNRESET;
 	if (e) {
 		htxn_srv_failed(s);
 		return;
 	}
 	s->srv_state = HSS_READY;
 	s->live->fail_count = 0;
-	s->conn_done_ms = loop_now(hs_loop(s));
-	s->txn.t_connect = (int64_t)(s->conn_done_ms - s->conn_start_ms);
+	s->x->conn_done_ms = loop_now(hs_loop(s));
+	s->x->txn.t_connect = (int64_t)(s->x->conn_done_ms - s->x->conn_start_ms);
 	/* Connected: from now on the server has `timeout server` to answer,
 	 * not what was left of `timeout connect` (HAProxy's meaning). */
 	hs_arm(s, hs_timeout(s));
@@ -573,13 +593,13 @@ void htxn_connected(struct hstream *s)
 
 static int fix_resp_conn(struct hstream *s)
 {
-	if (s->resp.status == 101)
+	if (s->x->resp.status == 101)
 		return 0;
-	h1_hdr_del_all(&s->resp, "connection", 10);
+	h1_hdr_del_all(&s->x->resp, "connection", 10);
 	if (s->close_client)
-		return h1_hdr_add(&s->resp, "connection", 10, "close", 5);
-	if (s->req.flags & H1_F_VER_10)
-		return h1_hdr_add(&s->resp, "connection", 10, "keep-alive", 10);
+		return h1_hdr_add(&s->x->resp, "connection", 10, "close", 5);
+	if (s->x->req.flags & H1_F_VER_10)
+		return h1_hdr_add(&s->x->resp, "connection", 10, "keep-alive", 10);
 	return 0;
 }
 
@@ -591,28 +611,28 @@ int htxn_resp(struct hstream *s, int hlen)
 	enum http_verdict v = HTTP_V_CONTINUE;
 	size_t n;
 
-	s->txn.resp = &s->resp;
-	s->txn.status = s->resp.status;
-	if (s->resp.status >= 100 && s->resp.status < 200 && s->resp.status != 101) {
+	s->x->txn.resp = &s->x->resp;
+	s->x->txn.status = s->x->resp.status;
+	if (s->x->resp.status >= 100 && s->x->resp.status < 200 && s->x->resp.status != 101) {
 		/* interim (100 Continue): relayed as is, the real one follows */
-		if (hbuf_put(&s->cout, s->sin.p + s->sin.off, (size_t)hlen) < 0) {
+		if (hbuf_put(s->pvs->px, &s->cout, s->sin.p + s->sin.off, (size_t)hlen) < 0) {
 			htxn_error(s, 502);
 			return -1;
 		}
 		s->sin.off += (uint32_t)hlen;
 		return 0;
 	}
-	if ((s->resp.flags & (H1_F_CONN_CLOSE | H1_F_TE_CL)) || s->resp.body == H1_BODY_EOF ||
-	    ((s->resp.flags & H1_F_VER_10) && !(s->resp.flags & H1_F_CONN_KAL)))
+	if ((s->x->resp.flags & (H1_F_CONN_CLOSE | H1_F_TE_CL)) || s->x->resp.body == H1_BODY_EOF ||
+	    ((s->x->resp.flags & H1_F_VER_10) && !(s->x->resp.flags & H1_F_CONN_KAL)))
 		s->close_server = 1;
-	if (s->resp.body == H1_BODY_EOF)
+	if (s->x->resp.body == H1_BODY_EOF)
 		s->close_client = 1;
-	capture_resp(&s->txn);
+	capture_resp(&s->x->txn);
 	memset(&reply, 0, sizeof(reply));
 	if (s->be)
-		v = http_resp_rules(s->be, &s->txn, &reply);
+		v = http_resp_rules(s->be, &s->x->txn, &reply);
 	if (v == HTTP_V_CONTINUE && s->be != s->fe)
-		v = http_resp_rules(s->fe, &s->txn, &reply);
+		v = http_resp_rules(s->fe, &s->x->txn, &reply);
 	if (v == HTTP_V_DENY || v == HTTP_V_RETURN) {
 		s->close_client = 1;
 		answer_reply(s, s->be ? s->be : s->fe, &reply);
@@ -625,27 +645,27 @@ int htxn_resp(struct hstream *s, int hlen)
 		return -1;
 	}
 	after_rules(s);
-	s->txn.status = s->resp.status;
-	if (fix_resp_conn(s) < 0) {
+	s->x->txn.status = s->x->resp.status;
+	if (fix_resp_conn(s) < 0 || hbuf_take(s->pvs->px, &s->cout) < 0) {
 		htxn_error(s, 502);
 		return -1;
 	}
 	hbuf_compact(&s->cout);
-	n = h1_emit_head(&s->resp, s->cout.p + s->cout.len, HTTP_BUF_SIZE - s->cout.len);
+	n = h1_emit_head(&s->x->resp, s->cout.p + s->cout.len, HTTP_BUF_SIZE - s->cout.len);
 	if (!n) {
 		htxn_error(s, 502);
 		return -1;
 	}
 	s->cout.len += (uint32_t)n;
-	s->txn.bytes_out += n;
+	s->x->txn.bytes_out += n;
 	s->sin.off += (uint32_t)hlen;
 	s->resp_parsed = 1;
-	s->txn.t_resp = (int64_t)(loop_now(hs_loop(s)) - s->conn_done_ms);
-	hfwd_init(&s->resp_body, &s->resp);
+	s->x->txn.t_resp = (int64_t)(loop_now(hs_loop(s)) - s->x->conn_done_ms);
+	hfwd_init(&s->resp_body, &s->x->resp);
 	/* a rule turned the client's HEAD into another method: the answer's
 	 * body is read from the server, never sent to the client */
 	s->skip_body = s->client_meth == H1_METH_HEAD;
-	if (s->resp.body == H1_BODY_TUNNEL) {
+	if (s->x->resp.body == H1_BODY_TUNNEL) {
 		memset(&s->req_body, 0, sizeof(s->req_body));
 		s->req_body.kind = H1_BODY_TUNNEL;
 		s->state = HS_TUNNEL;
@@ -680,6 +700,12 @@ void htxn_retry_fresh(struct hstream *s)
 	s->srv_reused = 0;
 	s->srv_sent = 0;
 	s->sout.off = 0;
-	s->sout.len = (uint32_t)h1_emit_head(&s->req, s->sout.p, HTTP_BUF_SIZE);
+	s->sout.len = 0;
+	if (hbuf_take(s->pvs->px, &s->sout) == 0)
+		s->sout.len = (uint32_t)h1_emit_head(&s->x->req, s->sout.p, HTTP_BUF_SIZE);
+	if (!s->sout.len) {
+		htxn_error(s, 503);
+		return;
+	}
 	connect_next(s);
 }

@@ -193,6 +193,12 @@ void relay_init(struct relay_dir *d);
 /* Give back the pipe or buffer. */
 void relay_release(struct proxy *px, struct relay_dir *d);
 void relay_pool_free(struct proxy *px);
+/* The engine's PROXY_BUF_SIZE buffers (the relay's and the HTTP engine's):
+ * one from the engine's idle ones, or malloc'd (NULL out of memory); and
+ * *buf back to them (freed beyond PROXY_BUF_POOL), *buf set to NULL.  An
+ * idle connection holds none. */
+char *proxy_buf_get(struct proxy *px);
+void proxy_buf_put(struct proxy *px, char **buf);
 
 /* ---- sockmap.c: the kernel fast path (proxy_relay sockmap) ---- */
 

@@ -33,14 +33,14 @@ void relay_init(struct relay_dir *d)
 	d->eof = d->shut = d->nosplice = d->bulk = d->always = 0;
 }
 
-static char *buf_get(struct proxy *px)
+char *proxy_buf_get(struct proxy *px)
 {
 	if (px->nbufs)
 		return px->bufs[--px->nbufs];
 	return malloc(PROXY_BUF_SIZE);
 }
 
-static void buf_put(struct proxy *px, char **buf)
+void proxy_buf_put(struct proxy *px, char **buf)
 {
 	if (!*buf)
 		return;
@@ -85,7 +85,7 @@ void relay_release(struct proxy *px, struct relay_dir *d)
 {
 	if (d->pipe[0] >= 0)
 		pipe_put(px, d->pipe, d->len == 0);
-	buf_put(px, &d->buf);
+	proxy_buf_put(px, &d->buf);
 }
 
 void relay_pool_free(struct proxy *px)
@@ -128,7 +128,7 @@ static int fill(struct proxy *px, struct relay_dir *d, int src, uint64_t *bytes,
 		if (d->pipe[0] >= 0)
 			pipe_put(px, d->pipe, 1); /* empty: fill runs only when len == 0 */
 		if (!d->buf) {
-			d->buf = buf_get(px);
+			d->buf = proxy_buf_get(px);
 			if (!d->buf)
 				return -1;
 		}
@@ -203,7 +203,7 @@ int relay_pump(struct proxy *px, struct relay_dir *d, int src, int dst, int last
 		/* nothing in flight: hand the pipe and the buffer back */
 		if (d->pipe[0] >= 0)
 			pipe_put(px, d->pipe, 1);
-		buf_put(px, &d->buf);
+		proxy_buf_put(px, &d->buf);
 	}
 	if (d->eof && !d->len && !d->shut) {
 		if (!last_half && shutdown(dst, SHUT_WR) < 0 && errno != ENOTCONN)

@@ -304,8 +304,10 @@ def test_track_script_weight_moves_mastership(lan, director, tmp_path):
     net = lan(2)
     flag = tmp_path / "healthy"
     flag.write_text("1")
+    # timeout 5: the default (the interval) is missed by a fork + exec on a
+    # loaded host, and a timed-out check fails (fall 1)
     script = ('vrrp_script chk {\n    script "/bin/test -e %s"\n    interval 0.2\n'
-              '    weight -100\n    fall 1\n    rise 1\n}\n' % flag)
+              '    timeout 5\n    weight -100\n    fall 1\n    rise 1\n}\n' % flag)
     a = director(net.hosts[0], script + conf(net, 150, advert=advert,
                                              extra="track_script {\n chk\n}"))
     b = director(net.hosts[1], conf(net, 100, advert=advert))
@@ -538,13 +540,18 @@ def test_sync_group_moves_as_one(lan, director, tmp_path):
     weights are ignored in a sync group, as keepalived does: a failure means
     FAULT) and B takes both VIPs; once the script is healthy again both
     return to A together (each wants to preempt B's lower priority; the
-    group releases them at once).  No flapping in between."""
+    group releases them at once).  No flapping in between: checked on the
+    daemons' own state-change logs over each window, not only by sampling
+    (one sample of both daemons takes seconds on a loaded host)."""
     advert = 0.1
     net = lan(2)
     flag = tmp_path / "healthy"
     flag.write_text("1")
+    # timeout 5: the check's own timeout defaults to its interval (0.2 s),
+    # which a fork + exec of /bin/test can miss on a loaded host, and a
+    # timed-out check is a failed one (fall 1: FAULT, the group moves)
     script = ('vrrp_script chk {\n    script "/bin/test -e %s"\n    interval 0.2\n'
-              '    weight -100\n    fall 1\n    rise 1\n}\n' % flag)
+              '    timeout 5\n    weight -100\n    fall 1\n    rise 1\n}\n' % flag)
 
     def group(prio1, prio2, track):
         extra1 = "track_script {\n chk\n}" if track else ""
@@ -553,27 +560,38 @@ def test_sync_group_moves_as_one(lan, director, tmp_path):
                 "vrrp_sync_group G1 {\n group {\n VI_1\n VI_2\n }\n}\n")
 
     def holder(want, other, other_states=("BACKUP",)):
-        return (all(want.state(n) == "MASTER" for n in ("VI_1", "VI_2")) and
-                all(other.state(n) in other_states for n in ("VI_1", "VI_2")) and
+        jw, jo = want.vrrp_json(), other.vrrp_json()
+        return (all(want.inst(n, jw).get("state", "").upper() == "MASTER"
+                    for n in ("VI_1", "VI_2")) and
+                all(other.inst(n, jo).get("state", "").upper() in other_states
+                    for n in ("VI_1", "VI_2")) and
                 vn.has_addr(want.ns, net.vip(100)) and vn.has_addr(want.ns, net.vip(101)) and
                 not vn.has_addr(other.ns, net.vip(100)) and
                 not vn.has_addr(other.ns, net.vip(101)))
 
+    def changes(d):
+        return [ln for ln in d.stderr().splitlines() if "event=vrrp-state" in ln]
+
     def stays(want, other, secs, other_states=("BACKUP",)):
+        before = (changes(want), changes(other))
         t_end = time.monotonic() + secs
         while time.monotonic() < t_end:
             assert holder(want, other, other_states), (want.vrrp_json(), other.vrrp_json())
             time.sleep(0.05)
+        assert (changes(want), changes(other)) == before, \
+            "state changes in the window:\n%s\n--\n%s" % (
+                "\n".join(changes(want)[len(before[0]):]),
+                "\n".join(changes(other)[len(before[1]):]))
 
     a = director(net.hosts[0], script + group(150, 150, True))
     assert "tracking weights are ignored" in a.stderr(), a.stderr()
     b = director(net.hosts[1], group(100, 100, False))
-    fc.wait_until(lambda: holder(a, b), 5.0, "A master of the whole group")
+    fc.wait_until(lambda: holder(a, b), 30.0, "A master of the whole group")
     flag.unlink()
-    fc.wait_until(lambda: holder(b, a, ("FAULT",)), 5.0, "B master of the whole group")
+    fc.wait_until(lambda: holder(b, a, ("FAULT",)), 30.0, "B master of the whole group")
     stays(b, a, 1.0, ("FAULT",))
     flag.write_text("1")
-    fc.wait_until(lambda: holder(a, b), 5.0, "the whole group back on A")
+    fc.wait_until(lambda: holder(a, b), 30.0, "the whole group back on A")
     stays(a, b, 1.0)
 
 

@@ -5,6 +5,10 @@ plays real HTTP servers and clients at it over loopback, checks what goes
 over the wire, and stops it with SIGINT.  One case per .vtc; the ones
 fulcrum does not serve yet are expected to fail, with the reason.
 
+varnishtest's -v log of a failing case is kept whole: printed in the
+failure and written to BUILD/vtc-logs/ (a flake seen once in CI can be read
+afterwards; the tail alone lost the start of the story).
+
 Skipped when varnishtest (Debian's varnish), the vtc directory or the
 haproxy.cfg reader (a build without it) is absent."""
 import os
@@ -20,6 +24,21 @@ VTC_DIR = pathlib.Path(os.environ.get("FC_VTC_DIR", fc.REPO.parent / "shared" / 
 
 # what is not served yet, and why (the rest must pass)
 NOT_YET = {}
+LOG_DIR = fc.BUILD / "vtc-logs"
+LOG_PRINT_MAX = 128 * 1024  # the longest -v log of these cases is ~63 KB
+
+
+def keep_log(name, log):
+    """Write a failing case's whole -v log to LOG_DIR; return its path and
+    the text the failure prints (all of it, or its start and end past
+    LOG_PRINT_MAX)."""
+    LOG_DIR.mkdir(parents=True, exist_ok=True)
+    path = LOG_DIR / (name.replace("/", "_") + ".log")
+    path.write_text(log)
+    if len(log) > LOG_PRINT_MAX:
+        half = LOG_PRINT_MAX // 2
+        log = log[:half] + "\n[... %d bytes: see the file ...]\n" % (len(log) - 2 * half) + log[-half:]
+    return path, log
 
 
 def vtc_files():
@@ -58,6 +77,9 @@ def test_vtc(haproxy_reader, name, tmp_path):
                        capture_output=True, text=True, timeout=120, env=env,
                        stdin=subprocess.DEVNULL, cwd=str(tmp_path))
     log = r.stdout + r.stderr
-    fc.assert_no_sanitizer(log, name)
-    tail = "\n".join(l for l in log.splitlines() if l.startswith(("----", "#")))
-    assert r.returncode == 0, "%s failed:\n%s\n...\n%s" % (name, tail, log[-4000:])
+    if r.returncode != 0 or any(m in log for m in fc.SANITIZER_MARKERS):
+        path, shown = keep_log(name, log)
+        fc.assert_no_sanitizer(log, "%s (whole log: %s)" % (name, path))
+        said = "\n".join(l for l in log.splitlines() if l.startswith(("----", "#")))
+        assert r.returncode == 0, "%s failed (exit %d; whole log: %s):\n%s\n\nvarnishtest -v:\n%s" % (
+            name, r.returncode, path, said, shown)

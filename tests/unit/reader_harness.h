@@ -19,12 +19,37 @@
 static char msgs[65536];
 static struct conf_diag diag;
 
+static char doubled[1024]; /* the first message with two prefixes, or "" */
+
+/* Whether msg carries a second "FILE:LINE: " prefix after its own (a
+ * module wrote the place into its message, then the reader added it
+ * again): one right after a ": ".  A place named inside the text ("first
+ * at h.cfg:1", "the service of h.cfg:1: ...") is no prefix. */
+static inline int two_prefixes(const char *msg)
+{
+	const char *p;
+
+	for (p = strstr(msg, HARNESS_FILE ":"); p; p = strstr(p + 1, HARNESS_FILE ":")) {
+		const char *q = p + strlen(HARNESS_FILE ":");
+
+		if (p < msg + 2 || p[-2] != ':' || p[-1] != ' ' || q[0] < '0' || q[0] > '9')
+			continue;
+		while (*q >= '0' && *q <= '9')
+			q++;
+		if (q[0] == ':' && q[1] == ' ')
+			return 1;
+	}
+	return 0;
+}
+
 static void collect(void *ctx, int sev, const char *msg)
 {
 	size_t n = strlen(msgs);
 
 	(void)ctx;
 	snprintf(msgs + n, sizeof(msgs) - n, "%s %s\n", sev == DIAG_ERROR ? "E" : "W", msg);
+	if (!doubled[0] && two_prefixes(msg))
+		snprintf(doubled, sizeof(doubled), "%s", msg);
 }
 
 static inline void diag_reset(void)
@@ -34,10 +59,18 @@ static inline void diag_reset(void)
 	diag.fn = collect;
 }
 
+/* Every load of every test also checks that no message says its place
+ * twice ("h.cfg:2: h.cfg:2: ..."). */
 static inline struct config *load(const char *text)
 {
+	struct config *cfg;
+
 	diag_reset();
-	return HARNESS_READER.load_string(HARNESS_FILE, text, strlen(text), &diag);
+	doubled[0] = 0;
+	cfg = HARNESS_READER.load_string(HARNESS_FILE, text, strlen(text), &diag);
+	if (doubled[0])
+		fail_msg("a message with two places: \"%s\"", doubled);
+	return cfg;
 }
 
 static inline struct config *expect_ok(const char *text)

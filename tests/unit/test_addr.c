@@ -65,6 +65,26 @@ static void test_mask(void **state)
 	assert_string_equal(addr_format(&a, buf, sizeof(buf), 0), "0.0.0.0");
 }
 
+static void test_wildcard(void **state)
+{
+	static const char *const any[] = {"0.0.0.0", "::"};
+	static const char *const one[] = {"127.0.0.1", "10.0.0.0", "::1", "::ffff:0.0.0.0"};
+	struct fc_addr a = {0};
+	char err[ERRLEN];
+	size_t i;
+
+	(void)state;
+	assert_true(addr_is_wildcard(&a)); /* unset */
+	for (i = 0; i < sizeof(any) / sizeof(any[0]); i++) {
+		assert_int_equal(addr_parse_ip(any[i], &a, err, sizeof(err)), 0);
+		assert_true(addr_is_wildcard(&a));
+	}
+	for (i = 0; i < sizeof(one) / sizeof(one[0]); i++) {
+		assert_int_equal(addr_parse_ip(one[i], &a, err, sizeof(err)), 0);
+		assert_false(addr_is_wildcard(&a));
+	}
+}
+
 static void test_hash_stable(void **state)
 {
 	struct fc_addr a = {0}, b = {0};
@@ -85,6 +105,7 @@ int main(void)
 		cmocka_unit_test(test_hostport_v4_v6),
 		cmocka_unit_test(test_hostport_errors),
 		cmocka_unit_test(test_mask),
+		cmocka_unit_test(test_wildcard),
 		cmocka_unit_test(test_hash_stable),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

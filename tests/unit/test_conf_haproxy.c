@@ -342,6 +342,11 @@ static void test_defaults_inheritance(void **state)
 	config_free(cfg);
 	expect_error("frontend\n", 1, "'frontend' needs a name");
 	expect_error("frontend f 1.2.3.4:80 extra\n", 1, "unexpected 'extra'");
+	/* resolved after the file, named at the line that wants it (once) */
+	expect_error("frontend f\n    bind :80\n    use_backend nope if { path /x }\n", 3,
+		     "use_backend: no backend named 'nope'");
+	expect_error("defaults\n    mode http\nfrontend f\n    errorfiles nope\n", 4,
+		     "errorfiles: unknown http-errors section 'nope'");
 }
 
 /* Each socket keeps its own mode and level; defaults 0600 and operator. */

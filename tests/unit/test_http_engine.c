@@ -3,7 +3,7 @@
  * says -- Content-Length counted, chunked checked as it passes (a syntax
  * error stops it), close-delimited until EOF -- whatever the pieces it
  * comes in, never eating the next pipelined message, and dropped when the
- * client asked HEAD. */
+ * client asked HEAD.  A buffer is the engine's only while it holds bytes. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +16,9 @@
 
 #include "http/h1.h"
 #include "proxy/http.h"
+#include "proxy/proxy.h"
+
+static struct proxy px; /* only its pool of idle buffers is used */
 
 struct pair {
 	char in[HTTP_BUF_SIZE], out[HTTP_BUF_SIZE];
@@ -42,9 +45,9 @@ static ssize_t feed(struct pair *p, struct hfwd *f, const char *text, size_t ste
 	while (at < len) {
 		size_t n = step && len - at > step ? step : len - at;
 
-		assert_int_equal(hbuf_put(&p->i, text + at, n), 0);
+		assert_int_equal(hbuf_put(&px, &p->i, text + at, n), 0);
 		at += n;
-		r = hfwd_move(f, &p->i, &p->o, eof && at == len);
+		r = hfwd_move(&px, f, &p->i, &p->o, eof && at == len);
 		if (r < 0)
 			return r;
 	}
@@ -118,8 +121,8 @@ static void test_close_delimited_and_dropped(void **state)
 	/* out NULL: a HEAD's body is read and dropped */
 	body_of(&f, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\n");
 	pair_init(p);
-	assert_int_equal(hbuf_put(&p->i, "abcdef", 6), 0);
-	assert_int_equal(hfwd_move(&f, &p->i, NULL, 0), 3);
+	assert_int_equal(hbuf_put(&px, &p->i, "abcdef", 6), 0);
+	assert_int_equal(hfwd_move(&px, &f, &p->i, NULL, 0), 3);
 	assert_true(f.done);
 	assert_int_equal(hbuf_data(&p->i), 3);
 	free(p);
@@ -135,13 +138,50 @@ static void test_full_output_waits(void **state)
 	body_of(&f, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 20000\r\n\r\n");
 	pair_init(p);
 	p->o.len = HTTP_BUF_SIZE - 100; /* the destination is nearly full */
-	assert_int_equal(hbuf_put(&p->i, chunk, sizeof(chunk)), 0);
-	assert_int_equal(hfwd_move(&f, &p->i, &p->o, 0), 100);
-	assert_int_equal(hfwd_move(&f, &p->i, &p->o, 0), 0);
+	assert_int_equal(hbuf_put(&px, &p->i, chunk, sizeof(chunk)), 0);
+	assert_int_equal(hfwd_move(&px, &f, &p->i, &p->o, 0), 100);
+	assert_int_equal(hfwd_move(&px, &f, &p->i, &p->o, 0), 0);
 	p->o.off = p->o.len; /* sent */
-	assert_int_equal(hfwd_move(&f, &p->i, &p->o, 0), sizeof(chunk) - 100);
+	assert_int_equal(hfwd_move(&px, &f, &p->i, &p->o, 0), sizeof(chunk) - 100);
 	assert_int_equal(f.left, 20000 - sizeof(chunk));
 	free(p);
+}
+
+/* No buffer until bytes come; the output's taken when the body moves;
+ * each given back once empty, and the next taker gets an idle one. */
+static void test_buffers_held_only_with_bytes(void **state)
+{
+	struct hbuf in = {0}, out = {0};
+	struct hfwd f;
+	char *first;
+
+	body_of(&f, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n");
+	assert_int_equal(hfwd_move(&px, &f, &in, &out, 0), 0);
+	assert_null(in.p);
+	assert_null(out.p); /* nothing to move: nothing taken */
+	assert_int_equal(hbuf_put(&px, &in, "hello", 5), 0);
+	assert_non_null(in.p);
+	assert_int_equal(hfwd_move(&px, &f, &in, &out, 0), 5);
+	assert_non_null(out.p);
+	assert_true(f.done);
+
+	hbuf_give(&px, &in); /* empty: back to the pool */
+	assert_null(in.p);
+	assert_int_equal(px.nbufs, 1);
+	first = px.bufs[0];
+	hbuf_give(&px, &out); /* still holds the body: kept */
+	assert_non_null(out.p);
+	out.off = out.len; /* sent */
+	hbuf_give(&px, &out);
+	assert_null(out.p);
+	assert_int_equal(px.nbufs, 2);
+
+	assert_int_equal(hbuf_take(&px, &in), 0);
+	assert_int_equal(px.nbufs, 1);
+	assert_true(in.p != first); /* the last given back comes first */
+	hbuf_give(&px, &in);
+	relay_pool_free(&px);
+	assert_int_equal(px.nbufs, 0);
 }
 
 int main(void)
@@ -151,6 +191,7 @@ int main(void)
 	    cmocka_unit_test(test_chunked_checked_as_it_passes),
 	    cmocka_unit_test(test_close_delimited_and_dropped),
 	    cmocka_unit_test(test_full_output_waits),
+	    cmocka_unit_test(test_buffers_held_only_with_bytes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

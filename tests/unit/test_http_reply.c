@@ -20,6 +20,10 @@
 #include "model/http_proxy.h"
 #include "model/model.h"
 
+/* the place a resolve names with its error */
+static const char *at_file;
+static int at_line;
+
 static char dir[] = "/tmp/test_http_reply.XXXXXX";
 
 /* Write text to dir/name; the path in a static buffer per call slot. */
@@ -100,7 +104,7 @@ static void test_errorfile(void **state)
 			       NULL, err),
 			 0);
 	assert_int_equal(parse(px, "errorfile", "408", "/dev/null", NULL, err), 0);
-	assert_int_equal(http_errors_resolve(cfg, px, err, sizeof(err)), 0);
+	assert_int_equal(http_errors_resolve(cfg, px, &at_file, &at_line, err, sizeof(err)), 0);
 	m = http_error_msg(px, 403, &len);
 	assert_int_equal(len, strlen(m));
 	assert_string_equal(m, "HTTP/1.0 403 Forbidden\r\nX-T: 1\r\nconnection: close\r\n\r\nno\n");
@@ -187,13 +191,15 @@ static void test_sections_order(void **state)
 	assert_int_equal(parse(fe3, "errorfiles", "errors-1", "500", NULL, err), 0);
 	assert_int_equal(parse(fe3, "errorfiles", "errors-3", "400", NULL, err), 0);
 
-	assert_int_equal(http_errors_resolve(cfg, fe2, err, sizeof(err)), 0);
-	assert_int_equal(http_errors_resolve(cfg, fe3, err, sizeof(err)), 0);
+	assert_int_equal(http_errors_resolve(cfg, fe2, &at_file, &at_line, err, sizeof(err)), 0);
+	assert_int_equal(http_errors_resolve(cfg, fe3, &at_file, &at_line, err, sizeof(err)), 0);
 	/* an unknown section is named with the line that wants it */
 	fe4 = http_proxy_new("fe4", HP_CAP_FE);
 	assert_int_equal(parse(fe4, "errorfiles", "nope", NULL, NULL, err), 0);
-	assert_int_equal(http_errors_resolve(cfg, fe4, err, sizeof(err)), -1);
-	assert_string_equal(err, "t.cfg:7: errorfiles: unknown http-errors section 'nope'");
+	assert_int_equal(http_errors_resolve(cfg, fe4, &at_file, &at_line, err, sizeof(err)), -1);
+	assert_string_equal(err, "errorfiles: unknown http-errors section 'nope'");
+	assert_string_equal(at_file, "t.cfg");
+	assert_int_equal(at_line, 7);
 	http_errors_sections_free(cfg); /* the proxies keep their copies */
 	assert_non_null(strstr(http_error_msg(fe2, 400, &len), "errors-1"));
 	assert_non_null(strstr(http_error_msg(fe2, 403, &len), "errors-1"));

@@ -18,6 +18,10 @@
 #include "http/txn-t.h"
 #include "model/http_proxy.h"
 
+/* the place a resolve names with its error */
+static const char *at_file;
+static int at_line;
+
 /* One transaction: a request parsed from text, addresses, a proxy. */
 struct fx {
 	struct http_proxy *fe;
@@ -549,7 +553,7 @@ static void test_use_backend(void **state)
 	rules_ok(f, "acl write method POST");
 	rules_ok(f, "use_backend static if url_static || write");
 	fe->default_be = app;
-	assert_int_equal(http_rules_resolve(&cfg, fe, f->err, sizeof(f->err)), 0);
+	assert_int_equal(http_rules_resolve(&cfg, fe, &at_file, &at_line, f->err, sizeof(f->err)), 0);
 	req(f, "GET /images/a.png HTTP/1.1\r\nHost: h\r\n\r\n");
 	assert_ptr_equal(http_pick_backend(fe, &f->t), st);
 	req(f, "GET /x/A.GIF HTTP/1.1\r\nHost: h\r\n\r\n");
@@ -563,7 +567,7 @@ static void test_use_backend(void **state)
 	 * and default_backend takes it (not the next use_backend) */
 	rules_ok(f, "use_backend %[req.hdr(x-be),lower] if { req.hdr(x-be) -m found }");
 	rules_ok(f, "use_backend static");
-	assert_int_equal(http_rules_resolve(&cfg, fe, f->err, sizeof(f->err)), 0);
+	assert_int_equal(http_rules_resolve(&cfg, fe, &at_file, &at_line, f->err, sizeof(f->err)), 0);
 	req(f, "GET /api HTTP/1.1\r\nHost: h\r\nX-BE: STATIC\r\n\r\n");
 	assert_ptr_equal(http_pick_backend(fe, &f->t), st);
 	req(f, "GET /api HTTP/1.1\r\nHost: h\r\nX-BE: nowhere\r\n\r\n");
@@ -573,8 +577,10 @@ static void test_use_backend(void **state)
 
 	/* a backend that does not exist: refused at resolve, with file:line */
 	rules_ok(f, "use_backend nowhere if { path /n }");
-	assert_int_equal(http_rules_resolve(&cfg, fe, f->err, sizeof(f->err)), -1);
-	assert_string_equal(f->err, "test.cfg:7: use_backend: no backend named 'nowhere'");
+	assert_int_equal(http_rules_resolve(&cfg, fe, &at_file, &at_line, f->err, sizeof(f->err)), -1);
+	assert_string_equal(f->err, "use_backend: no backend named 'nowhere'");
+	assert_string_equal(at_file, "test.cfg");
+	assert_int_equal(at_line, 7);
 	/* use_backend is a frontend's */
 	assert_int_equal(rule(f, st, "use_backend app"), -1);
 	assert_non_null(strstr(f->err, "frontend"));

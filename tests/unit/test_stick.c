@@ -159,10 +159,10 @@ static void test_read(void **state)
 	expect_error("backend b\n    stick-table type mac size 1\n", 2, "unknown type 'mac'");
 	expect_error("backend b\n    stick-table type ip len 4 size 1\n", 2, "'len' is for string");
 	expect_error("backend b\n    stick-table type ip size 0\n", 2, "size '0'");
-	/* resolved at the section's end: its line, then the rule's */
-	expect_error("backend b\n    stick on src\n", 1, "h.cfg:2: stick: 'b' has no stick-table");
-	expect_error("backend b\n    stick-table type ip size 1\n    stick on src table nope\n", 1,
-		     "h.cfg:3: stick: no table named 'nope'");
+	/* resolved at the section's end, named at the rule's line (once) */
+	expect_error("backend b\n    stick on src\n", 2, "stick: 'b' has no stick-table");
+	expect_error("backend b\n    stick-table type ip size 1\n    stick on src table nope\n", 3,
+		     "stick: no table named 'nope'");
 	expect_error("backend b\n    stick-table type ip size 1\n    stick sideways src\n", 3, "usage: stick");
 	expect_error("backend b\n    stick-table type ip size 1\n    stick on nofetch\n", 3, "nofetch");
 	expect_error("backend b\n    stick-table type ip size 1\n    stick on src foo\n", 3, "unexpected 'foo'");
