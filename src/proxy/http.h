@@ -71,6 +71,11 @@ void htxn_error(struct hstream *s, unsigned status);
  * htxn_answered: the next request, or close. */
 void htxn_log_answer(struct hstream *s, unsigned status, size_t len);
 void htxn_answered(struct hstream *s);
+/* The client closed (FIN) after its whole request: with option
+ * abortonclose, a request still waiting for a server slot or for the
+ * connect is dropped before it reaches the server ("CQ" / "CC" in the log,
+ * no status) and s closed: 1; else 0, the request goes on. */
+int htxn_client_gone(struct hstream *s);
 /* The server socket's connect() completed (or failed: retried); events:
  * epoll's for it. */
 void htxn_connected(struct hstream *s, uint32_t events);

@@ -525,6 +525,8 @@ static int eofs(struct hstream *s)
 			hstream_close(s, 1);
 			return 1;
 		}
+		if (s->state == HS_TXN && htxn_client_gone(s))
+			return 1;
 	}
 	return 0;
 }

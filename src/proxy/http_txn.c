@@ -510,6 +510,32 @@ void htxn_connect(struct hstream *s)
 	connect_next(s);
 }
 
+int htxn_client_gone(struct hstream *s)
+{
+	const char *term;
+
+	if (!s->be || !(s->be->options & HP_OPT_ABORTONCLOSE))
+		return 0;
+	if (hq_waits(s))
+		term = "CQ";
+	else if (s->srv_state == HSS_CONNECTING)
+		term = "CC";
+	else
+		return 0;
+	if (term[1] == 'Q' && !s->ck_direct) {
+		/* no server was chosen (s->live is the last transaction's) */
+		rs_live_unref(s->live);
+		s->live = NULL;
+	}
+	hq_leave(s);
+	memcpy(s->x->txn.term, term, 3);
+	s->x->txn.status = 0;
+	s->x->txn.bytes_out = 0;
+	txn_log(s);
+	hstream_close(s, 0);
+	return 1;
+}
+
 /* ---- the server ---- */
 
 /* Connect (or reuse) toward s->srv_addr; a failure now counts as a retry. */

@@ -14,6 +14,7 @@ on another.
 Skipped when /usr/sbin/haproxy (the reference) or the haproxy.cfg reader is
 absent."""
 import re
+import socket
 import threading
 import time
 
@@ -295,3 +296,93 @@ def test_a_slot_freed_on_one_worker_serves_a_request_queued_on_another(pair, hol
             a.release(keys[i])
             assert clients[i].join() == ("200", "A /hold/" + keys[i]), who
     assert a.peak == 1
+
+
+def send_then_close(port, path, when):
+    """A request, then once when() holds the client's FIN (shutdown of its
+    write side): the socket, to read what comes back."""
+    c = fc.connect(port, timeout=20.0)
+    c.sendall(("GET %s HTTP/1.1\r\nHost: t\r\n\r\n" % path).encode())
+    when()
+    c.shutdown(socket.SHUT_WR)
+    return c
+
+
+def test_abortonclose_drops_a_queued_request_whose_client_left(pair, holders, tmp_path):
+    """option abortonclose: a client that closes (its request whole) while
+    the request waits for a slot is dropped at once -- it reads the end of
+    the connection, the server never sees the request, the log says CQ with
+    no status.  Without the option the request waits on and is served."""
+    a = holders("A")
+    srv = ["a 127.0.0.1:%d maxconn 1" % a.port]
+    run = start(pair, tmp_path, lambda p: (
+        listen(p[0], "abort", ["timeout queue 30s", "option abortonclose"], srv) +
+        listen(p[1], "keep", ["timeout queue 30s"], srv)), n=2)
+    for who in WHO:
+        ports, sock = run[who]
+        for i, (port, px) in enumerate(zip(ports, ("abort", "keep"))):
+            key = "%s%d" % (who, i)
+            first = Client(port, "/hold/" + key)
+            wait_seen(a, "/hold/" + key)
+            with send_then_close(port, "/gone/" + key, lambda: wait_queued(sock, px, "BACKEND", 1)) as c:
+                if px == "abort":
+                    assert fc.recv_to_eof(c) == b"", who
+                    assert stat(sock, px, "BACKEND")[0] == 0, who
+                    a.release(key)
+                    assert first.join()[0] == "200"
+                    assert "/gone/" + key not in a.seen(), who
+                else:
+                    a.release(key)
+                    assert first.join()[0] == "200"
+                    assert fc.recv_to_eof(c).startswith(b"HTTP/1.1 200 OK\r\n"), who
+                    wait_seen(a, "/gone/" + key)
+    for who in WHO:
+        log = tmp_path / ("%s.log" % who)
+        fc.wait_until(lambda: log_states(log, "/gone/%s0" % who), 10.0, "%s's log line" % who)
+        assert log_states(log, "/gone/%s0" % who) == [("-1", "CQ")], who
+        assert log_states(log, "/gone/%s1" % who) == [("200", "--")], who
+
+
+def test_abortonclose_drops_a_request_still_connecting(pair, tmp_path):
+    """option abortonclose: a client that closes while the server has not
+    taken the connection (its accept queue is full: the SYN waits) is
+    dropped, CC in the log; without the option the connect goes on until
+    timeout connect, then 503."""
+    full = socket.socket()
+    full.bind(("127.0.0.1", 0))
+    full.listen(0)
+    port = full.getsockname()[1]
+    fillers = []
+    try:
+        for _ in range(2):  # the accept queue's room (backlog 0 takes one)
+            f = socket.socket()
+            f.setblocking(False)
+            f.connect_ex(("127.0.0.1", port))
+            fillers.append(f)
+        time.sleep(0.2)
+        srv = ["a 127.0.0.1:%d" % port]
+        run = start(pair, tmp_path, lambda p: (
+            listen(p[0], "abort", ["timeout connect 5s", "retries 0", "option abortonclose"], srv) +
+            listen(p[1], "keep", ["timeout connect 5s", "retries 0"], srv)), n=2)
+        for who in WHO:
+            ports, sock = run[who]
+            for port, px in zip(ports, ("abort", "keep")):
+                t0 = time.monotonic()
+                # scur: the server counts the request from the connect on
+                with send_then_close(port, "/%s/%s" % (px, who),
+                                     lambda: fc.wait_until(lambda: stat(sock, px, "a")[2] == 1, 3.0,
+                                                           "the connect")) as c:
+                    got = fc.recv_to_eof(c)
+                if px == "abort":
+                    assert got == b"", who
+                    assert time.monotonic() - t0 < 4.5, who  # before timeout connect
+                else:
+                    assert got.startswith(b"HTTP/1.1 503 "), (who, got)
+        for who in WHO:
+            log = tmp_path / ("%s.log" % who)
+            fc.wait_until(lambda: log_states(log, "/abort/" + who), 10.0, "%s's log line" % who)
+            assert log_states(log, "/abort/" + who) == [("-1", "CC")], who
+    finally:
+        for f in fillers:
+            f.close()
+        full.close()
