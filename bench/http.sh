@@ -20,6 +20,10 @@
 #      keep-alive maximum of step 2, the same rate for every target: h2load
 #      --h1 over 10 keep-alive connections, each paced to a tenth (--rps);
 #      p50 / p99 / max of every request's time (h2load --log-file).
+#   4. TLS keep-alive: fulcrumT and haproxyT, default threads, the bind
+#      terminating TLS (`ssl crt` with a self-signed RSA 2048 certificate
+#      made here, TLSv1.3, `alpn http/1.1`): wrk over https, requests/s and
+#      CPU per request as in step 2 (the handshakes are 50 of the requests).
 # Then a table, and the ratios of fulcrum to HAProxy (default threads)
 # against issue 12's aims.  A benchmark, not a test: it fails only when a
 # tool or requests fail.
@@ -42,6 +46,8 @@ P_FULCRUM=18181
 P_HAP1=18182
 P_HAPN=18183
 P_FULCRUMN=18184
+P_FULCRUMT=18185
+P_HAPT=18186
 TMP=""
 PIDS=()
 
@@ -78,7 +84,7 @@ cpu_ticks() {
 	awk '{print $14 + $15}' "/proc/$1/stat"
 }
 
-for t in wrk h2load haproxy nginx python3; do
+for t in wrk h2load haproxy nginx python3 openssl; do
 	command -v "$t" >/dev/null 2>&1 || die "$t is not installed: run ./dev bench"
 done
 [ -x "$HAP_FULCRUM" ] || die "$HAP_FULCRUM is not built: run make"
@@ -90,7 +96,7 @@ nginx -c "$TMP/nginx.conf" -p "$TMP/" -e "$TMP/nginx-error.log" >"$TMP/nginx.out
 PIDS+=($!)
 wait_port "$P_ORIGIN" "$!" nginx
 
-# hap_cfg PORT GLOBAL-LINE: the same haproxy.cfg for fulcrum and HAProxy
+# hap_cfg PORT GLOBAL-LINE [BIND-OPTIONS]: the same haproxy.cfg for fulcrum and HAProxy
 hap_cfg() {
 	cat <<EOF
 global
@@ -102,7 +108,7 @@ defaults
 	timeout client 30s
 	timeout server 30s
 frontend fe
-	bind 127.0.0.1:$1
+	bind 127.0.0.1:$1 ${3:-}
 	default_backend be
 backend be
 	server origin 127.0.0.1:$P_ORIGIN
@@ -112,9 +118,9 @@ EOF
 declare -A PORT PID
 PORT[direct]=$P_ORIGIN
 PID[direct]=""
-# start LABEL PROGRAM PORT GLOBAL-LINE: one proxy on the same haproxy.cfg
+# start LABEL PROGRAM PORT GLOBAL-LINE [BIND-OPTIONS]: one proxy on the same haproxy.cfg
 start() {
-	hap_cfg "$3" "$4" >"$TMP/$1.cfg"
+	hap_cfg "$3" "$4" "${5:-}" >"$TMP/$1.cfg"
 	"$2" -db -q -f "$TMP/$1.cfg" >"$TMP/$1.log" 2>&1 &
 	PIDS+=($!)
 	PORT[$1]=$3
@@ -138,24 +144,29 @@ for t in "${PROXIES[@]}"; do
 	IDLE[$t]=$(echo "$out" | sed -n 's/.*"used_bytes": \([0-9]*\).*/\1/p')
 done
 
+# wrk_run TARGET MODE SCHEME: RPS[TARGET.MODE] and CPU[TARGET.MODE]
+wrk_run() {
+	local t=$1 mode=$2 out c0=0 c1=0 total hdr=()
+
+	[ "$mode" = close ] && hdr=(-H "Connection: close")
+	[ -n "${PID[$t]}" ] && c0=$(cpu_ticks "${PID[$t]}")
+	out=$(wrk -t 2 -c "$CONNS" -d "$DUR" "${hdr[@]}" "$3://127.0.0.1:${PORT[$t]}/tiny.txt" 2>&1) ||
+		die "wrk against $t failed: $out"
+	[ -n "${PID[$t]}" ] && c1=$(cpu_ticks "${PID[$t]}")
+	echo "$out" | grep -q "Non-2xx\|Socket errors: connect [1-9]" && die "$t: errors: $out"
+	[ -n "${BENCH_DEBUG:-}" ] && echo "$out" >&2
+	RPS[$t.$mode]=$(echo "$out" | awk '/Requests\/sec/ {printf "%d", $2}')
+	total=$(echo "$out" | awk '/requests in/ {print $1}')
+	CPU[$t.$mode]="-"
+	[ -n "${PID[$t]}" ] && [ "${total:-0}" -gt 0 ] &&
+		CPU[$t.$mode]=$(awk -v d=$((c1 - c0)) -v n="$total" -v hz="$HZ" 'BEGIN {printf "%.1f", d / hz * 1e6 / n}')
+	return 0
+}
+
 # 2. requests/s and CPU per request
 for mode in keepalive close; do
 	for t in "${TARGETS[@]}"; do
-		hdr=()
-		[ $mode = close ] && hdr=(-H "Connection: close")
-		c0=0
-		[ -n "${PID[$t]}" ] && c0=$(cpu_ticks "${PID[$t]}")
-		out=$(wrk -t 2 -c "$CONNS" -d "$DUR" "${hdr[@]}" "http://127.0.0.1:${PORT[$t]}/tiny.txt" 2>&1) ||
-			die "wrk against $t failed: $out"
-		c1=0
-		[ -n "${PID[$t]}" ] && c1=$(cpu_ticks "${PID[$t]}")
-		echo "$out" | grep -q "Non-2xx\|Socket errors: connect [1-9]" && die "$t: errors: $out"
-		[ -n "${BENCH_DEBUG:-}" ] && echo "$out" >&2
-		RPS[$t.$mode]=$(echo "$out" | awk '/Requests\/sec/ {printf "%d", $2}')
-		total=$(echo "$out" | awk '/requests in/ {print $1}')
-		CPU[$t.$mode]="-"
-		[ -n "${PID[$t]}" ] && [ "${total:-0}" -gt 0 ] &&
-			CPU[$t.$mode]=$(awk -v d=$((c1 - c0)) -v n="$total" -v hz="$HZ" 'BEGIN {printf "%.1f", d / hz * 1e6 / n}')
+		wrk_run "$t" "$mode" http
 	done
 done
 
@@ -174,6 +185,16 @@ for t in "${TARGETS[@]}"; do
 		      printf "%d %d %d\n", v[i50], v[i99], v[NR] }')
 done
 
+# 4. TLS keep-alive
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$TMP/site.key" -out "$TMP/site.crt" -days 2 \
+	-subj /CN=bench.example >/dev/null 2>&1 || die "openssl req failed"
+cat "$TMP/site.crt" "$TMP/site.key" >"$TMP/site.pem"
+start fulcrumT "$HAP_FULCRUM" $P_FULCRUMT "# default threads" "ssl crt $TMP/site.pem alpn http/1.1"
+start haproxyT haproxy $P_HAPT "# default threads" "ssl crt $TMP/site.pem alpn http/1.1"
+for t in fulcrumT haproxyT; do
+	wrk_run "$t" keepalive https
+done
+
 printf 'load average at the end: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-10s %10s %10s %10s %10s %10s %9s %9s %9s\n' target "idle B/c" "ka req/s" "ka us/req" \
 	"cl req/s" "cl us/req" "p50 us" "p99 us" "max us"
@@ -184,6 +205,9 @@ for t in "${TARGETS[@]}"; do
 done
 printf 'latency at %d requests/s (%d connections); idle memory over %d connections\n' \
 	"$RATE" "$LAT_CONNS" "$IDLE_N"
+for t in fulcrumT haproxyT; do
+	printf '%-10s %10s %10s %10s   (TLS keep-alive)\n' "$t" - "${RPS[$t.keepalive]}" "${CPU[$t.keepalive]}"
+done
 
 # ratio NAME NUM DEN AIM (le|ge): fulcrum / HAProxy default threads
 ratio() {
@@ -199,3 +223,4 @@ ratio "CPU per request keep-alive" "${CPU[fulcrumN.keepalive]}" "${CPU[haproxyN.
 ratio "CPU per request close" "${CPU[fulcrumN.close]}" "${CPU[haproxyN.close]}" 0.8 le
 ratio "p99 at half HAProxy's maximum" "${P99[fulcrumN]}" "${P99[haproxyN]}" 1.0 le
 ratio "memory per idle connection" "${IDLE[fulcrumN]}" "${IDLE[haproxyN]}" 0.5 le
+ratio "CPU per request TLS keep-alive" "${CPU[fulcrumT.keepalive]}" "${CPU[haproxyT.keepalive]}" 0.8 le

@@ -59,6 +59,12 @@ struct check_ops {
 	 * and what names it in messages ("MISC_CHECK misc_path"), for
 	 * enable_script_security; NULL for a checker that runs none. */
 	const char *(*script)(const struct check_conf *k, const char **user, const char **what);
+	/* A failed attempt (check_done with ok 0, the core's deadline) says
+	 * nothing of the server: it is counted in neither direction and the
+	 * verdict stays (HAProxy's agent-check: an agent that cannot be
+	 * reached is not the server failing).  Such a checker gives its
+	 * verdicts another way (AGENT_CHECK: check_agent_result). */
+	int fail_neutral;
 
 	/* ---- running ---- */
 	/* Start one attempt.  The attempt ends with exactly one call of

@@ -13,6 +13,17 @@
 void check_done(struct check_run *run, int ok, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* AGENT_CHECK: the agent answered this line (the attempt's resources are
+ * released): the health core applies it as HAProxy 2.6 does and ends the
+ * attempt (health_agent.c).  `up` passes and `down`/`stopped`/`fail` fail
+ * the agent's run, and set the server's other checkers up or down with it
+ * (HAProxy sets the regular check's health so); `ready`/`drain`/`maint` set
+ * the administrative state as `set server state` does; `NN%` the weight in
+ * force to NN% of the configured one, as `set weight N%`; `maxconn:N` the
+ * server's maxconn.  A line without a health word ends without a verdict. */
+struct agent_reply;
+void check_agent_result(struct check_run *run, const struct agent_reply *r);
+
 /* MISC_CHECK misc_dynamic: the weight the script asked for (before
  * check_done). */
 void check_set_weight(struct check_run *run, int weight);
@@ -36,7 +47,8 @@ void check_set_weight(struct check_run *run, int weight);
 	X(file, "FILE_CHECK", KW_NEEDBLOCK)              \
 	X(expect, "EXPECT_CHECK", KW_NEEDBLOCK)          \
 	X(pgsql, "PGSQL_CHECK", KW_NEEDBLOCK)            \
-	X(mysql, "MYSQL_CHECK", KW_OPTBLOCK)
+	X(mysql, "MYSQL_CHECK", KW_OPTBLOCK)              \
+	X(agent, "AGENT_CHECK", KW_OPTBLOCK)
 
 #define CHECK_OPS_DECL(id, word, rule) extern const struct check_ops check_##id##_ops;
 CHECK_REGISTRY(CHECK_OPS_DECL)
@@ -99,6 +111,11 @@ void check_stream_finish(struct check_stream *s, int ok, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 int check_stream_events(struct check_stream *s, uint32_t ev);
 int check_stream_tls_wait(struct check_stream *s, ssize_t rc, const char *what, const char *err);
+/* Write data[*sent..len) (through TLS once started), *sent advancing: 1
+ * when all is written; else 0, and the caller returns to the loop: the
+ * socket is full (or TLS wants to read), watched until it can go on (call
+ * again then), or the attempt ended ("sending: ..." finished). */
+int check_stream_send(struct check_stream *s, const char *data, size_t len, size_t *sent);
 /* Start a stream attempt: a zeroed struct of `size` bytes (a struct
  * check_stream first), a socket connecting to run->target, watched for
  * EPOLLOUT by on_io with the struct as its data, in run->priv.  The struct,

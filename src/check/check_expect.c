@@ -199,36 +199,10 @@ static void do_send(struct expect_att *a)
 {
 	const char *req = CONF(a)->send;
 	size_t len = req ? strlen(req) : 0;
-	char err[160];
 
 	a->st = EX_SEND;
-	while (a->sent < len) {
-		ssize_t n;
-
-		if (a->s.ssl) {
-			n = tls_write(a->s.ssl, req + a->sent, len - a->sent, err, sizeof(err));
-			if (n < 0) {
-				check_stream_tls_wait(&a->s, n, "sending", err);
-				return;
-			}
-		} else {
-			n = send(a->s.io.fd, req + a->sent, len - a->sent, MSG_NOSIGNAL | MSG_DONTWAIT);
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-				check_stream_events(&a->s, EPOLLOUT);
-				return;
-			}
-			if (n < 0) {
-				check_stream_finish(&a->s, 0, "sending: %s",
-				       errno == EPIPE ? "the server closed the connection"
-						      : check_errno_reason(errno));
-				return;
-			}
-		}
-		a->sent += (size_t)n;
-	}
-	start_recv(a);
+	if (check_stream_send(&a->s, req, len, &a->sent) == 1)
+		start_recv(a);
 }
 
 static void do_handshake(struct expect_att *a)
@@ -359,7 +333,7 @@ int check_expect_unescape(const char *in, char **out, char *err, size_t errlen)
 	return 0;
 }
 
-static int p_send(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err, size_t errlen)
+int check_expect_kw_send(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err, size_t errlen)
 {
 	char *s, sub[ERRLEN];
 
@@ -386,18 +360,18 @@ static int p_expect(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char 
 }
 
 const struct kw check_expect_kw[] = {
-    {"send", p_send, 1, 1, KW_NOBLOCK},
+    {"send", check_expect_kw_send, 1, 1, KW_NOBLOCK},
     {"expect", p_expect, 1, 1, KW_NOBLOCK},
     {"tls", NULL, 0, 1, KW_NOBLOCK, CHECK_SPEC_SLOT(struct check_expect_conf, tls, KW_T_BOOL, 0, 0)},
     {NULL},
 };
 
-static void *expect_conf_new(void)
+void *check_expect_conf_new(void)
 {
 	return calloc(1, sizeof(struct check_expect_conf));
 }
 
-static void expect_conf_free(void *spec)
+void check_expect_conf_free(void *spec)
 {
 	struct check_expect_conf *e = spec;
 
@@ -408,7 +382,7 @@ static void expect_conf_free(void *spec)
 	free(e);
 }
 
-static int expect_conf_equal(const void *va, const void *vb)
+int check_expect_conf_equal(const void *va, const void *vb)
 {
 	const struct check_expect_conf *a = va, *b = vb;
 
@@ -421,9 +395,9 @@ const struct check_ops check_expect_ops = {
     .name = "EXPECT_CHECK",
     .keywords = check_expect_kw,
     .retry_default = 1,
-    .conf_new = expect_conf_new,
-    .conf_free = expect_conf_free,
-    .conf_equal = expect_conf_equal,
+    .conf_new = check_expect_conf_new,
+    .conf_free = check_expect_conf_free,
+    .conf_equal = check_expect_conf_equal,
     .start = expect_start,
     .cancel = check_stream_release,
 };

@@ -106,3 +106,34 @@ void *check_stream_start(struct check_run *run, size_t size, const char *name,
 		return NULL;
 	return s;
 }
+
+int check_stream_send(struct check_stream *s, const char *data, size_t len, size_t *sent)
+{
+	char err[160];
+
+	while (*sent < len) {
+		ssize_t n;
+
+		if (s->ssl) {
+			n = tls_write(s->ssl, data + *sent, len - *sent, err, sizeof(err));
+			if (n < 0) {
+				check_stream_tls_wait(s, n, "sending", err);
+				return 0;
+			}
+		} else {
+			n = send(s->io.fd, data + *sent, len - *sent, MSG_NOSIGNAL | MSG_DONTWAIT);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+				return check_stream_events(s, EPOLLOUT), 0;
+			if (n < 0) {
+				check_stream_finish(s, 0, "sending: %s",
+						    errno == EPIPE ? "the server closed the connection"
+								   : check_errno_reason(errno));
+				return 0;
+			}
+		}
+		*sent += (size_t)n;
+	}
+	return 1;
+}

@@ -42,6 +42,15 @@ int ph_vip_is_local(const struct virtual_server *vs);
  * `except` (NULL: none) has its address on a local interface. */
 int ph_want_suspended(const struct pool_health *ph, const struct virtual_server *except);
 
+/* health.c: the end of an attempt of run: ok 1 passed, 0 failed, -1 no
+ * verdict (counted in neither direction); touched: the caller changed the
+ * server's live state besides (an agent's weight or admin state), so the
+ * engines must see the pool again even without a transition.  check_done
+ * formats its reason and comes here. */
+void health_result(struct check_run *run, int ok, int touched, const char *reason);
+/* Hand a change of the pool's servers to its services' engines (the hook). */
+void health_changed(struct pool_health *ph);
+
 /* health.c: start or stop the checkers of one server (suspend/resume). */
 void rh_suspend(struct rs_health *rh, int suspended);
 

@@ -162,7 +162,7 @@ static void run_schedule_first(struct health_run *hr, unsigned idx)
 /* The hook is told once per pool, through its first service: it hands the
  * change to every service of the pool (apply_vs).  A pool no service uses
  * has no engine to tell. */
-static void apply_changed(struct pool_health *ph)
+void health_changed(struct pool_health *ph)
 {
 	char err[512], l[ADDR_STRLEN + 16];
 
@@ -251,15 +251,27 @@ void check_set_weight(struct check_run *run, int weight)
 
 void check_done(struct check_run *run, int ok, const char *fmt, ...)
 {
+	char reason[sizeof(run->reason)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	if (!ok && run->ops && run->ops->fail_neutral)
+		ok = -1;
+	health_result(run, ok, 0, reason);
+}
+
+void health_result(struct check_run *run, int ok, int touched, const char *reason)
+{
 	struct health_run *hr = (struct health_run *)run;
 	struct rs_health *rh = run->owner;
 	struct real_server *rs = rh->rs;
 	const char *l = ph_label(rh->ph);
 	char a[ADDR_STRLEN];
 	unsigned next = hr->interval_ms;
-	int changed = 0, touched = 0;
+	int changed = 0;
 	uint64_t now;
-	va_list ap;
 
 	if (!run->in_progress)
 		return; /* a checker reporting twice: the first result stands */
@@ -269,18 +281,17 @@ void check_done(struct check_run *run, int ok, const char *fmt, ...)
 	now = loop_clock_ms();
 	run->last_ms = now;
 	run->last_latency_ms = (uint32_t)(now - hr->started_ms);
-	va_start(ap, fmt);
-	vsnprintf(run->reason, sizeof(run->reason), fmt, ap);
-	va_end(ap);
-	hr->last_ok = ok;
+	snprintf(run->reason, sizeof(run->reason), "%s", reason);
+	if (ok >= 0)
+		hr->last_ok = ok;
 
-	if (ok) {
+	if (ok > 0) {
 		run->n_ok++;
 		run->oks++;
 		run->fails = 0;
 		if (!run->up && run->oks >= hr->rise)
 			changed = 1;
-	} else {
+	} else if (!ok) {
 		run->n_fail++;
 		run->fails++;
 		run->oks = 0;
@@ -300,7 +311,7 @@ void check_done(struct check_run *run, int ok, const char *fmt, ...)
 		loop_timer_start(run->loop, &run->timer, next);
 
 	addr_format(&rs->addr, a, sizeof(a), 1);
-	if (ok && run->dyn_weight >= 0 &&
+	if (ok > 0 && run->dyn_weight >= 0 &&
 	    (!rs->live->dyn_set || run->dyn_weight != rs->live->dyn_weight)) {
 		log_info("%s: real server %s weight %d (was %d) set by %s", l, a, run->dyn_weight,
 			 rs->live->dyn_set ? rs->live->dyn_weight : rs->cur_weight,
@@ -328,7 +339,7 @@ void check_done(struct check_run *run, int ok, const char *fmt, ...)
 	}
 	if (touched) {
 		ph_eval(rh->ph);
-		apply_changed(rh->ph);
+		health_changed(rh->ph);
 	}
 }
 
@@ -711,7 +722,7 @@ void health_apply(struct fulcrum *fc, const struct health_hooks *hooks, struct c
 			continue;
 		opool = oldcfg ? config_find_pool(oldcfg, pool->name) : NULL;
 		if (ph_adopt(ph, opool ? opool->health : NULL))
-			apply_changed(ph);
+			health_changed(ph);
 	}
 	/* what is left of the old model stops */
 	for (opool = oldcfg ? oldcfg->pools : NULL; opool; opool = opool->next)

@@ -85,6 +85,11 @@ void health_log_state(const char *pool, const struct real_server *rs, const char
  * file/line): on reload their state carries over. */
 int check_conf_equal(const struct check_conf *a, const struct check_conf *b);
 
+/* The verdict of rs's AGENT_CHECK: 1 up, 0 down, -1 none (no agent, or
+ * not checked yet).  HAProxy's status says "DRAIN (agent)" and "DOWN
+ * (agent)" with it (src/stats/hastat.c). */
+int health_agent_up(const struct real_server *rs);
+
 /* Daemon stop: cancel every attempt, kill running scripts (the loop runs
  * up to 1 s more to reap them: call it after the engines shut down). */
 void health_stop(struct fulcrum *fc);

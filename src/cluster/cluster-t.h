@@ -50,7 +50,8 @@ struct member_list {
 /* corosync.conf's nodelist: name -> ring0_addr. */
 struct ring_addr {
 	char *name;
-	struct fc_addr addr;
+	char *host;	     /* ring0_addr when it is a name (owned), else NULL */
+	struct fc_addr addr; /* family 0 while host is not resolved */
 };
 
 struct ring_map {

@@ -19,6 +19,7 @@
 
 #include "cluster/cluster.h"
 #include "cluster/members.h"
+#include "cluster/node_dns.h"
 #include "core/addr.h"
 #include "core/err.h"
 #include "core/log.h"
@@ -27,11 +28,12 @@
 #include "core/spawn.h"
 #include "model/http_proxy.h"
 #include "model/model.h"
+#include "model/source.h"
 
 #define CLUSTER_OUTPUT_MAX (4u << 20) /* crm_mon of a large cluster stays well below */
 #define CRM_MON_ARGS " --one-shot --output-as=xml --include=none,nodes,resources,attributes"
 #define COROSYNC_CONF_MAX (1u << 20)
-#define CLUSTER_CRM_USER "hacluster" /* Pacemaker's daemons' user (haclient group) */
+#define DNS_POLL_MS 50 /* while a node name lookup runs, its end is looked for this often */
 
 struct src_run {
 	char *pool;		  /* the pool's name */
@@ -44,6 +46,8 @@ struct src_run {
 	char refused[256];	  /* the engine's last refusal of the list, logged once */
 	uint64_t last_ok_ms;	  /* loop time of the last good read */
 	unsigned reads, failures;
+	int uses_dns;		  /* some node is placed by its name (node_dns.h) */
+	int dns_wait;		  /* ... and its first lookup runs: read again when it ends */
 	struct ev_timer timer;
 	struct spawn *sp;
 	struct src_run *next;
@@ -53,6 +57,8 @@ static struct {
 	struct fulcrum *fc;
 	const struct cluster_hooks *hooks;
 	struct src_run *runs;
+	struct ev_timer dns_timer; /* polls node_dns while lookups run */
+	int dns_timer_init;
 } C;
 
 /* ---- a source's identity across reloads */
@@ -65,11 +71,11 @@ static char *source_sig(const struct pool_source *s)
 	unsigned i;
 
 	sbuf_init(&b);
-	sbuf_printf(&b, "%d|%s|%s|%s|%d|%u|%s|%s|%s|%u|%u", s->kind, s->resource ? s->resource : "",
-		    s->attr_name ? s->attr_name : "", s->attr_regex ? s->attr_regex : "",
-		    s->default_weight, s->port, s->crm_mon ? s->crm_mon : "",
-		    s->corosync_conf ? s->corosync_conf : "", s->script ? s->script : "",
-		    s->interval_ms, s->timeout_ms);
+	sbuf_printf(&b, "%d|%s|%s|%s|%d|%u|%s|%s|%s|%u|%u|%u", s->kind,
+		    s->resource ? s->resource : "", s->attr_name ? s->attr_name : "",
+		    s->attr_regex ? s->attr_regex : "", s->default_weight, s->port,
+		    s->crm_mon ? s->crm_mon : "", s->corosync_conf ? s->corosync_conf : "",
+		    s->script ? s->script : "", s->interval_ms, s->timeout_ms, s->resolve_ttl_ms);
 	for (i = 0; i < s->n_weights; i++)
 		sbuf_printf(&b, "|w %s %d", s->weights[i].node, s->weights[i].weight);
 	for (i = 0; i < s->n_addrs; i++)
@@ -115,6 +121,11 @@ static struct real_server *member_rs(const struct pool *p, const struct member *
 			return NULL;
 		}
 		*rs->hp = *p->source->hp;
+		/* default-server disabled: it joins in maintenance, as a
+		 * `server ... disabled` line would; it stays so while the source
+		 * lists it (pool_follow leaves a kept server's state alone) */
+		if (rs->hp->disabled)
+			rs->live->admin = RS_ADMIN_DISABLED;
 	}
 	rs->addr = m->addr;
 	rs->weight = rs->cur_weight = m->weight;
@@ -334,6 +345,65 @@ static int read_corosync(const struct pool_source *s, struct ring_map *rings)
 	return r;
 }
 
+/* A lookup ended that changes a node's address: the runs that place
+ * nodes by name read again now (a first answer, a changed address, a
+ * failure: the pool follows without waiting for `interval`). */
+static void dns_tick(struct loop *l, struct ev_timer *t)
+{
+	struct src_run *r;
+	unsigned inflight = 0;
+
+	if (node_dns_poll(loop_now(l), &inflight)) {
+		for (r = C.runs; r; r = r->next)
+			if (r->uses_dns && !r->sp) {
+				loop_timer_stop(l, &r->timer);
+				loop_timer_start(l, &r->timer, 0);
+			}
+	}
+	if (inflight)
+		loop_timer_start(l, t, DNS_POLL_MS);
+}
+
+/* The online nodes that only a name can place (no `address`, the node
+ * name not an address, no ring0_addr address): the address the name cache
+ * has for their ring0_addr name, else their node name, into rings.  The
+ * names that do not resolve go into note. */
+static void resolve_nodes(struct src_run *r, const struct pool_source *s,
+			  const struct crm_view *v, struct ring_map *rings, int family,
+			  struct sbuf *note)
+{
+	uint64_t now = loop_now(C.fc->loop);
+	unsigned i;
+
+	r->uses_dns = 0;
+	r->dns_wait = 0;
+	for (i = 0; i < v->n_nodes; i++) {
+		const struct crm_node *n = &v->nodes[i];
+		const char *host;
+		struct fc_addr a;
+		char why[128];
+		enum node_dns_state st;
+
+		if (!n->online || pool_source_addr(s, n->name) ||
+		    addr_parse_ip(n->name, &a, NULL, 0) == 0 || ring_map_addr(rings, n->name))
+			continue;
+		host = ring_map_host(rings, n->name);
+		if (!host)
+			host = n->name;
+		r->uses_dns = 1;
+		st = node_dns_get(host, family, now, s->resolve_ttl_ms, &a, why, sizeof(why));
+		if (st == NODE_DNS_PENDING)
+			r->dns_wait = 1;
+		if (st == NODE_DNS_STALE || st == NODE_DNS_FAILED)
+			sbuf_printf(note, "; %s: '%s' does not resolve (%s)%s", n->name, host, why,
+				    st == NODE_DNS_STALE ? ", its last address is kept" : "");
+		if ((st == NODE_DNS_OK || st == NODE_DNS_STALE) && ring_map_set(rings, n->name, &a) < 0)
+			sbuf_printf(note, "; %s: out of memory", n->name);
+	}
+	if (r->uses_dns && !loop_timer_armed(&C.dns_timer))
+		loop_timer_start(C.fc->loop, &C.dns_timer, DNS_POLL_MS);
+}
+
 static void read_done(struct spawn_result *res, void *data)
 {
 	struct src_run *r = data;
@@ -359,6 +429,7 @@ static void read_done(struct spawn_result *res, void *data)
 	else if (p->source->kind == SRC_PACEMAKER) {
 		struct crm_view v;
 		struct ring_map rings;
+		struct sbuf dns;
 		char *skipped = NULL;
 		char err[200] = "";
 
@@ -366,15 +437,23 @@ static void read_done(struct spawn_result *res, void *data)
 			snprintf(why, sizeof(why), "crm_mon's output: %s", err);
 		} else {
 			read_corosync(p->source, &rings);
+			sbuf_init(&dns);
+			resolve_nodes(r, p->source, &v, &rings, vs->addr.family, &dns);
 			if (members_from_cluster(p->source, &v, &rings, vs->addr.port, &want,
 						 &skipped, err, sizeof(err)) < 0)
 				snprintf(why, sizeof(why), "%s", err);
 			else
 				ok = 1;
-			if (ok && skipped)
-				snprintf(r->note, sizeof(r->note), "no address for %.200s", skipped);
-			else if (ok)
-				r->note[0] = '\0';
+			if (ok) {
+				const char *d = sbuf_str(&dns);
+
+				if (!skipped && d[0])
+					d += 2; /* its "; " */
+				snprintf(r->note, sizeof(r->note), "%s%.100s%s%.130s",
+					 skipped ? "no address for " : "", skipped ? skipped : "",
+					 skipped && r->dns_wait ? " (resolving)" : "", d);
+			}
+			sbuf_free(&dns);
 			free(skipped);
 			ring_map_free(&rings);
 			crm_view_free(&v);
@@ -383,8 +462,8 @@ static void read_done(struct spawn_result *res, void *data)
 		char err[200] = "";
 		unsigned bad = 0;
 
-		if (members_from_lines(res->all, res->all_len, vs->addr.port, &want, &bad, err,
-				       sizeof(err)) < 0)
+		if (members_from_lines(res->all, res->all_len, vs->addr.port,
+				       p->source->default_weight, &want, &bad, err, sizeof(err)) < 0)
 			snprintf(why, sizeof(why), "%s", err);
 		else
 			ok = 1;
@@ -440,7 +519,7 @@ static void run_read(struct loop *l, struct ev_timer *t)
 	 * shared memory as root either.  Without that user: the default. */
 	r->sp = NULL;
 	if (s->kind == SRC_PACEMAKER)
-		r->sp = spawn_start(l, cmd, CLUSTER_CRM_USER, s->timeout_ms, read_done, r, err,
+		r->sp = spawn_start(l, cmd, SRC_CRM_USER, s->timeout_ms, read_done, r, err,
 				    sizeof(err));
 	if (!r->sp && (s->kind != SRC_PACEMAKER || strstr(err, "unknown user")))
 		r->sp = spawn_start(l, cmd, NULL, s->timeout_ms, read_done, r, err, sizeof(err));
@@ -474,6 +553,10 @@ void cluster_apply(struct fulcrum *fc, const struct cluster_hooks *hooks)
 
 	C.fc = fc;
 	C.hooks = hooks;
+	if (!C.dns_timer_init) {
+		loop_timer_init(&C.dns_timer, dns_tick, NULL);
+		C.dns_timer_init = 1;
+	}
 	for (p = fc->cfg ? fc->cfg->pools : NULL; p; p = p->next) {
 		char *sig;
 
@@ -526,6 +609,9 @@ void cluster_stop(struct fulcrum *fc)
 		run_free(r);
 	}
 	C.runs = NULL;
+	if (C.dns_timer_init)
+		loop_timer_stop(C.fc->loop, &C.dns_timer);
+	node_dns_flush();
 }
 
 void cluster_show_pool(const struct pool *p, struct sbuf *out, int json)

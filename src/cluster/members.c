@@ -55,8 +55,10 @@ void ring_map_free(struct ring_map *m)
 {
 	unsigned i;
 
-	for (i = 0; i < m->n; i++)
+	for (i = 0; i < m->n; i++) {
 		free(m->a[i].name);
+		free(m->a[i].host);
+	}
 	free(m->a);
 	m->a = NULL;
 	m->n = 0;
@@ -84,6 +86,32 @@ static int kv(char *line, char **key, char **value)
 	return **key != '\0';
 }
 
+/* node at ring0_addr `ring` (an address, or a name kept to resolve) */
+static int ring_add(struct ring_map *m, const char *node, const char *ring)
+{
+	struct ring_addr *grown = realloc(m->a, (m->n + 1) * sizeof(*grown));
+	struct ring_addr *r;
+
+	if (!grown)
+		return -1;
+	m->a = grown;
+	r = &grown[m->n];
+	memset(r, 0, sizeof(*r));
+	if (addr_parse_ip(ring, &r->addr, NULL, 0) < 0) {
+		memset(&r->addr, 0, sizeof(r->addr));
+		r->host = strdup(ring);
+		if (!r->host)
+			return -1;
+	}
+	r->name = strdup(node);
+	if (!r->name) {
+		free(r->host);
+		return -1;
+	}
+	m->n++;
+	return 0;
+}
+
 int ring_map_parse(const char *text, struct ring_map *m, char *err, size_t errlen)
 {
 	char *copy = strdup(text), *line, *save = NULL;
@@ -105,22 +133,11 @@ int ring_map_parse(const char *text, struct ring_map *m, char *err, size_t errle
 			continue;
 		}
 		if (strchr(line, '}')) {
-			if (in_node && depth == 2 && name[0] && ring[0]) {
-				struct ring_addr *grown;
-				struct fc_addr a;
-
-				if (addr_parse_ip(ring, &a, NULL, 0) == 0) {
-					grown = realloc(m->a, (m->n + 1) * sizeof(*grown));
-					if (!grown || !(grown[m->n].name = strdup(name))) {
-						if (grown)
-							m->a = grown;
-						free(copy);
-						ring_map_free(m);
-						return err_set(err, errlen, "out of memory");
-					}
-					m->a = grown;
-					m->a[m->n++].addr = a;
-				}
+			if (in_node && depth == 2 && name[0] && ring[0] &&
+			    ring_add(m, name, ring) < 0) {
+				free(copy);
+				ring_map_free(m);
+				return err_set(err, errlen, "out of memory");
 			}
 			if (depth == 2)
 				in_node = 0;
@@ -139,14 +156,44 @@ int ring_map_parse(const char *text, struct ring_map *m, char *err, size_t errle
 	return 0;
 }
 
-static const struct fc_addr *ring_find(const struct ring_map *m, const char *name)
+static struct ring_addr *ring_entry(const struct ring_map *m, const char *node)
 {
 	unsigned i;
 
 	for (i = 0; m && i < m->n; i++)
-		if (!strcmp(m->a[i].name, name))
-			return &m->a[i].addr;
+		if (!strcmp(m->a[i].name, node))
+			return &m->a[i];
 	return NULL;
+}
+
+const struct fc_addr *ring_map_addr(const struct ring_map *m, const char *node)
+{
+	const struct ring_addr *r = ring_entry(m, node);
+
+	return r && r->addr.family ? &r->addr : NULL;
+}
+
+const char *ring_map_host(const struct ring_map *m, const char *node)
+{
+	const struct ring_addr *r = ring_entry(m, node);
+
+	return r ? r->host : NULL;
+}
+
+int ring_map_set(struct ring_map *m, const char *node, const struct fc_addr *a)
+{
+	struct ring_addr *r = ring_entry(m, node);
+
+	if (!r) {
+		char text[ADDR_STRLEN];
+
+		if (ring_add(m, node, addr_format(a, text, sizeof(text), 0)) < 0)
+			return -1;
+		return 0;
+	}
+	r->addr = *a;
+	r->addr.port = 0;
+	return 0;
 }
 
 static int node_wanted(const struct pool_source *s, const struct crm_view *v,
@@ -228,7 +275,7 @@ int members_from_cluster(const struct pool_source *s, const struct crm_view *v,
 		if (!ap && addr_parse_ip(n->name, &a, NULL, 0) == 0)
 			ap = &a;
 		if (!ap)
-			ap = ring_find(rings, n->name);
+			ap = ring_map_addr(rings, n->name);
 		if (!ap) {
 			if (skip_note(skipped, n->name) < 0) {
 				err_set(err, errlen, "out of memory");
@@ -258,8 +305,8 @@ out:
 }
 
 /* One script line (NUL-terminated, trimmed, not empty) into a and w. */
-static int read_line(const char *line, uint16_t port, struct fc_addr *a, int *w, char *err,
-		     size_t errlen)
+static int read_line(const char *line, uint16_t port, int weight, struct fc_addr *a, int *w,
+		     char *err, size_t errlen)
 {
 	char hp[LINE_MAX_LEN], ws[32] = "", extra[2] = "";
 	char why[128];
@@ -273,7 +320,7 @@ static int read_line(const char *line, uint16_t port, struct fc_addr *a, int *w,
 	} else if (addr_parse_hostport(hp, a, why, sizeof(why)) < 0) {
 		return err_set(err, errlen, "'%s': %s", line, why);
 	}
-	*w = 1;
+	*w = weight;
 	if (n == 2) {
 		char *end;
 		long v = strtol(ws, &end, 10);
@@ -285,8 +332,8 @@ static int read_line(const char *line, uint16_t port, struct fc_addr *a, int *w,
 	return 0;
 }
 
-int members_from_lines(const char *text, size_t len, uint16_t port, struct member_list *out,
-		       unsigned *bad, char *err, size_t errlen)
+int members_from_lines(const char *text, size_t len, uint16_t port, int weight,
+		       struct member_list *out, unsigned *bad, char *err, size_t errlen)
 {
 	const char *p = text, *end = text + len;
 
@@ -298,7 +345,7 @@ int members_from_lines(const char *text, size_t len, uint16_t port, struct membe
 		char line[LINE_MAX_LEN];
 		size_t n;
 		struct fc_addr a;
-		int w;
+		int w = weight;
 
 		while (p < e && (*p == ' ' || *p == '\t'))
 			p++;
@@ -312,7 +359,7 @@ int members_from_lines(const char *text, size_t len, uint16_t port, struct membe
 			} else {
 				memcpy(line, p, n);
 				line[n] = '\0';
-				if (read_line(line, port, &a, &w, (*bad ? NULL : err), errlen) < 0)
+				if (read_line(line, port, weight, &a, &w, (*bad ? NULL : err), errlen) < 0)
 					(*bad)++;
 				else if (member_add(out, line, &a, w) < 0) {
 					member_list_free(out);

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "core/addr.h"
+#include "core/tls_srv.h"
 #include "model/model-t.h"
 
 #define HP_MAX_ARGS   64	  /* words of one line (haproxy's MAX_LINE_ARGS) */
@@ -90,6 +91,11 @@ struct hp_srv {
 	uint16_t check_port;	/* `port N`: checks go there */
 	struct fc_addr check_addr; /* `addr A`: checks go there (family 0: the server's) */
 	int no_port;		/* written without :PORT: the frontend's port */
+	int agent;		/* `agent-check` given: an AGENT_CHECK too */
+	uint16_t agent_port;	/* agent-port (required with agent-check) */
+	struct fc_addr agent_addr; /* agent-addr (family 0: the server's) */
+	unsigned agent_inter_ms;   /* agent-inter, 0 = 2 s */
+	char agent_send[256];	/* agent-send, escapes decoded by the lexer; "" = none */
 	struct hp_srv *next;
 };
 
@@ -109,6 +115,15 @@ struct hp_deferred {
 	const char *file;
 	int line;
 	struct hp_deferred *next;
+};
+
+/* A bind line's TLS words (haproxy_ssl.c), made into the listeners'
+ * struct tls_srv once the line is read. */
+struct hp_bind_ssl {
+	int ssl;		  /* `ssl` given */
+	char **crt;		  /* owned, ncrt of them, crt-base applied */
+	unsigned ncrt;
+	struct tls_bind_opts o;	  /* from the global ssl-default-bind-* on */
 };
 
 /* One proxy section being read (or a defaults section). */
@@ -152,6 +167,10 @@ struct hp_read {
 	struct hp_px *last_def; /* the last defaults section, or NULL */
 	struct hp_userlist *ul; /* HP_SEC_USERLIST: the one being read (in hp_global), or NULL */
 	int fuzz;		/* fuzzing: never touch the file system */
+	/* global crt-base and ssl-default-bind-* (haproxy_ssl.c): what a
+	 * bind's ssl starts from */
+	char crt_base[1024];
+	struct tls_bind_opts ssl_bind;
 };
 
 #endif

@@ -6,7 +6,8 @@
  *                   blocks, time and size units;
  *   haproxy_kw.c    the keywords of global and of the proxy sections;
  *   haproxy_srv.c   bind, server, default-server, balance;
- *   haproxy_chk.c   the checks of the servers (option httpchk, tcp-check...).
+ *   haproxy_chk.c   the checks of the servers (option httpchk, tcp-check...);
+ *   haproxy_ssl.c   bind's ssl, crt, alpn...; global crt-base, ssl-default-bind-*.
  * doc/config.md "haproxy.cfg" is the user's side of it. */
 #ifndef FC_CONF_HAPROXY_H
 #define FC_CONF_HAPROXY_H
@@ -67,6 +68,19 @@ int hp_balance_parse(struct hp_read *r, struct hp_px *px, struct hp_words *w);
 void hp_finish_servers(struct hp_read *r, struct hp_px *px);
 void hp_srv_list_free(struct hp_srv *s);
 
+/* ---- haproxy_ssl.c ---- */
+/* A bind line's TLS words: hp_bind_ssl_word at w->args[k] returns how many
+ * words it took (0: not a TLS word, -1: reported); hp_bind_ssl_done, at the
+ * end of the line, loads the certificates (NULL: a plain listener, or an
+ * error reported and *failed set) and frees b's words (hp_bind_ssl_free:
+ * only that, for a line refused before its end). */
+void hp_bind_ssl_init(struct hp_read *r, struct hp_bind_ssl *b);
+int hp_bind_ssl_word(struct hp_read *r, struct hp_words *w, int k, struct hp_bind_ssl *b);
+struct tls_srv *hp_bind_ssl_done(struct hp_read *r, struct hp_bind_ssl *b, int *failed);
+void hp_bind_ssl_free(struct hp_bind_ssl *b);
+/* global crt-base, ssl-default-bind-*: 1 if the line was one (handled). */
+int hp_global_ssl(struct hp_read *r, struct hp_words *w);
+
 /* ---- haproxy_source.c ---- */
 /* fulcrum-pacemaker-servers and fulcrum-server-script lines of a backend
  * (0, or -1 with err); hp_source_finish, at the end of the backend, gives
@@ -81,7 +95,8 @@ void hp_source_finish(struct hp_read *r, struct hp_px *px);
 /* option httpchk / tcp-check / pgsql-check..., http-check, tcp-check:
  * 1 if w was one of them (handled, errors reported), else 0. */
 int hp_check_line(struct hp_read *r, struct hp_px *px, struct hp_words *w, int no);
-/* The check of server s of px (it has `check`), as px's options say. */
+/* The checks of server s of px (it has `check`, `agent-check` or both):
+ * the regular one as px's options say, then the agent. */
 void hp_build_checks(struct hp_read *r, struct hp_px *px, struct hp_srv *s);
 
 #endif

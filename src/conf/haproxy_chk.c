@@ -15,6 +15,8 @@
  *   option mysql-check     MYSQL_CHECK user U (no password, as haproxy's
  *                          account), role any; without user, the server's
  *                          greeting only (handshake_only)
+ *   agent-check            AGENT_CHECK (besides the one above, or alone):
+ *                          agent-port, agent-addr, agent-inter, agent-send
  *
  * Timings: inter (default 2 s) is the interval, rise (2) and fall (3) the
  * consecutive results that change the state; a check attempt is bounded by
@@ -599,12 +601,33 @@ static void hp_db_check(struct hp_mk *m, int pg)
 	hp_check_done(m, cc);
 }
 
-void hp_build_checks(struct hp_read *r, struct hp_px *px, struct hp_srv *s)
+/* agent-check: its own address, port, interval, rise and fall (1 and 1,
+ * HAProxy's agent defaults), whatever the regular check's. */
+static void hp_agent_check(struct hp_mk *m)
 {
-	struct hp_mk m = {.r = r, .px = px, .s = s};
-	const struct hp_chk *c = &px->chk;
+	const struct hp_srv *s = m->s;
+	struct check_conf *cc;
+	struct check_expect_conf *g;
 
-	m.inter = s->rs->hp->inter_ms ? s->rs->hp->inter_ms : 2000;
+	m->inter = s->agent_inter_ms ? s->agent_inter_ms : 2000;
+	cc = hp_check_new(m, "AGENT_CHECK");
+	if (!cc)
+		return;
+	memset(&cc->connect, 0, sizeof(cc->connect));
+	if (s->agent_addr.family)
+		cc->connect = s->agent_addr;
+	cc->connect.port = s->agent_port;
+	cc->rise = cc->fall = 1;
+	g = cc->spec;
+	if (s->agent_send[0] && !(g->send = strdup(s->agent_send)))
+		hp_error(m->r, "out of memory");
+}
+
+/* The regular check (`check`), as the backend's options say. */
+static void hp_build_check(struct hp_mk *m0, const struct hp_chk *c)
+{
+	struct hp_mk m = *m0;
+
 	switch (c->kind) {
 	case HP_CHK_TCP:
 		hp_check_new(&m, "TCP_CHECK");
@@ -630,4 +653,16 @@ void hp_build_checks(struct hp_read *r, struct hp_px *px, struct hp_srv *s)
 		hp_db_check(&m, c->kind == HP_CHK_PGSQL);
 		break;
 	}
+}
+
+void hp_build_checks(struct hp_read *r, struct hp_px *px, struct hp_srv *s)
+{
+	struct hp_mk m = {.r = r, .px = px, .s = s};
+	const struct hp_chk *c = &px->chk;
+
+	m.inter = s->rs->hp->inter_ms ? s->rs->hp->inter_ms : 2000;
+	if (s->check)
+		hp_build_check(&m, c);
+	if (s->agent)
+		hp_agent_check(&m);
 }

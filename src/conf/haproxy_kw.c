@@ -272,6 +272,8 @@ void hp_global_line(struct hp_read *r, struct hp_words *w)
 		g->daemon = 1;
 		return;
 	}
+	if (hp_global_ssl(r, w))
+		return;
 	if (hp_tunes(hp_global_tunes, k)) {
 		if (!strcmp(k, "nbproc") && (w->n != 2 || strcmp(w->args[1], "1")))
 			hp_error(r, "'nbproc %s': fulcrum is one process (use nbthread)",
@@ -775,7 +777,7 @@ static const struct {
 } hp_opt_flags[] = {
     {"redispatch", HP_OPT_REDISPATCH, 0},
     {"persist", HP_OPT_PERSIST, 0},
-    {"http-buffer-request", HP_OPT_BUFREQ, 1},
+    {"http-buffer-request", HP_OPT_BUFREQ, 0},
     {"abortonclose", HP_OPT_ABORTONCLOSE, 0},
     {"dontlognull", HP_OPT_DONTLOGNULL, 0},
     {"tcplog", HP_OPT_TCPLOG, 0},

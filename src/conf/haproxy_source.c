@@ -131,6 +131,9 @@ int hp_server_script(struct hp_read *r, struct hp_px *px, struct hp_words *w, ch
 	}
 	s->script = tmp.script;
 	s->interval_ms = tmp.interval_ms;
+	/* default-server weight W: a line's weight unless it gives one */
+	if (px->src_srv.weight >= 0)
+		s->default_weight = px->src_srv.weight;
 	return 0;
 }
 
@@ -143,7 +146,7 @@ void hp_source_finish(struct hp_read *r, struct hp_px *px)
 		return;
 	if (s) {
 		t->addr.port = s->port;
-		if (px->src_srv.check)
+		if (px->src_srv.check || px->src_srv.agent)
 			hp_build_checks(r, px, &px->src_srv);
 		s->checks = t->checks;
 		t->checks = NULL;

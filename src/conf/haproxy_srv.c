@@ -88,7 +88,8 @@ static int hp_bind_addr(const char *s, struct fc_addr *a, unsigned *p1, unsigned
 	return 0;
 }
 
-static void hp_add_bind(struct hp_read *r, struct hp_px *px, const struct fc_addr *a, int fd, int h2)
+static void hp_add_bind(struct hp_read *r, struct hp_px *px, const struct fc_addr *a, int fd, int h2,
+			struct tls_srv *tls)
 {
 	struct virtual_server *vs = vs_new();
 	struct hp_bind *b = calloc(1, sizeof(*b)), **bp;
@@ -105,6 +106,7 @@ static void hp_add_bind(struct hp_read *r, struct hp_px *px, const struct fc_add
 	vs->http = px->hp;
 	vs->bind_fd = fd;
 	vs->bind_h2 = h2;
+	vs->tls = tls ? tls_srv_ref(tls) : NULL;
 	vs->file = r->file;
 	vs->line = r->line;
 	b->vs = vs;
@@ -121,23 +123,29 @@ int hp_bind_parse(struct hp_read *r, struct hp_px *px, struct hp_words *w)
 {
 	char e[ERRLEN], *list, *tok, *save = NULL;
 	unsigned p1, p2, port, i;
-	int k, rc = 0, h2 = 0;
+	int k, n, rc = 0, h2 = 0, failed;
+	struct hp_bind_ssl ssl;
+	struct tls_srv *tls;
 
 	if (w->n < 2) {
 		hp_error(r, "usage: bind ADDRESS:PORT[,...] [options]");
 		return -1;
 	}
+	hp_bind_ssl_init(r, &ssl);
 	for (k = 2; k < w->n; k++) {
 		const char *o = w->args[k];
 		int has_val = !strcmp(o, "name") || !strcmp(o, "process") || !strcmp(o, "thread") ||
 			      !strcmp(o, "backlog") || !strcmp(o, "mss") || !strcmp(o, "nice") ||
 			      !strcmp(o, "maxconn");
 
-		if (!strcmp(o, "ssl") || !strcmp(o, "crt") || !strcmp(o, "crt-list")) {
-			hp_error(r, "bind: '%s' is not supported (fulcrum terminates no TLS: bind "
-				    "without ssl and put TLS in front, or use mode tcp)",
-				 o);
+		n = hp_bind_ssl_word(r, w, k, &ssl);
+		if (n < 0) {
+			hp_bind_ssl_free(&ssl);
 			return -1;
+		}
+		if (n > 0) {
+			k += n - 1;
+			continue;
 		}
 		if (has_val && k + 1 >= w->n) {
 			hp_error(r, "bind: '%s' needs a value", o);
@@ -159,13 +167,17 @@ int hp_bind_parse(struct hp_read *r, struct hp_px *px, struct hp_words *w)
 			hp_warn(r, "bind: '%s' only tunes HAProxy: ignored", o);
 		else {
 			hp_error(r, "bind: option '%s' is not supported", o);
+			hp_bind_ssl_free(&ssl);
 			return -1;
 		}
 		k += has_val;
 	}
-	list = strdup(w->args[1]);
+	tls = hp_bind_ssl_done(r, &ssl, &failed);
+	list = failed ? NULL : strdup(w->args[1]);
 	if (!list) {
-		hp_error(r, "out of memory");
+		if (!failed)
+			hp_error(r, "out of memory");
+		tls_srv_put(tls);
 		return -1;
 	}
 	for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
@@ -180,7 +192,7 @@ int hp_bind_parse(struct hp_read *r, struct hp_px *px, struct hp_words *w)
 				continue;
 			}
 			memset(&a, 0, sizeof(a));
-			hp_add_bind(r, px, &a, (int)port, h2);
+			hp_add_bind(r, px, &a, (int)port, h2, tls);
 			continue;
 		}
 		if (tok[0] == '/' || !strncmp(tok, "unix@", 5) || !strncmp(tok, "abns@", 5) ||
@@ -199,10 +211,11 @@ int hp_bind_parse(struct hp_read *r, struct hp_px *px, struct hp_words *w)
 		}
 		for (i = p1; i <= p2; i++) {
 			a.port = (uint16_t)i;
-			hp_add_bind(r, px, &a, -1, h2);
+			hp_add_bind(r, px, &a, -1, h2, tls);
 		}
 	}
 	free(list);
+	tls_srv_put(tls); /* each listener holds its own reference */
 	return rc;
 }
 
@@ -252,7 +265,8 @@ static const char *const hp_srv_tunes[] = {"resolvers", "init-addr", "resolve-pr
 /* server options with a value, served */
 static const char *const hp_srv_valued[] = {"weight", "port", "proto", "addr", "on-marked-down", "cookie",
 					    "rise", "fall", "maxconn", "maxqueue", "inter",
-					    "fastinter", "downinter", "slowstart", NULL};
+					    "fastinter", "downinter", "slowstart", "agent-port",
+					    "agent-addr", "agent-inter", "agent-send", NULL};
 
 /* One option of a server (or default-server) at w->args[*i]; 0 or -1 with
  * err.  Options with a value advance *i. */
@@ -271,6 +285,10 @@ static int hp_srv_option(struct hp_read *r, struct hp_srv *s, struct hp_server *
 		s->check = 0;
 		return 0;
 	}
+	if (!strcmp(o, "agent-check") || !strcmp(o, "no-agent-check")) {
+		s->agent = o[0] == 'a';
+		return 0;
+	}
 	if (!strcmp(o, "backup") || !strcmp(o, "no-backup")) {
 		h->backup = o[0] == 'b';
 		return 0;
@@ -286,7 +304,7 @@ static int hp_srv_option(struct hp_read *r, struct hp_srv *s, struct hp_server *
 	}
 	if (!strcmp(o, "ssl") || !strcmp(o, "check-ssl") || !strcmp(o, "verify") ||
 	    !strcmp(o, "ca-file") || !strcmp(o, "sni") || !strcmp(o, "crt") ||
-	    !strcmp(o, "agent-check") || !strcmp(o, "track") || !strcmp(o, "observe") ||
+	    !strcmp(o, "track") || !strcmp(o, "observe") ||
 	    !strcmp(o, "redir") || !strcmp(o, "source") || !strcmp(o, "usesrc"))
 		return err_set(err, errlen, "server option '%s' is not supported", o);
 	if (!v)
@@ -310,8 +328,22 @@ static int hp_srv_option(struct hp_read *r, struct hp_srv *s, struct hp_server *
 		s->check_port = (uint16_t)u;
 		return 0;
 	}
-	if (!strcmp(o, "addr"))
-		return hp_ip(v, strlen(v), 0, &s->check_addr, err, errlen);
+	if (!strcmp(o, "addr") || !strcmp(o, "agent-addr"))
+		return hp_ip(v, strlen(v), 0, o[0] == 'a' && o[1] == 'g' ? &s->agent_addr : &s->check_addr,
+			     err, errlen);
+	if (!strcmp(o, "agent-port")) {
+		if (hp_uint("agent-port", v, 1, 65535, &u, err, errlen) < 0)
+			return -1;
+		s->agent_port = (uint16_t)u;
+		return 0;
+	}
+	if (!strcmp(o, "agent-send")) {
+		if (strlen(v) >= sizeof(s->agent_send))
+			return err_set(err, errlen, "agent-send: at most %zu bytes",
+				       sizeof(s->agent_send) - 1);
+		snprintf(s->agent_send, sizeof(s->agent_send), "%s", v);
+		return 0;
+	}
 	if (!strcmp(o, "on-marked-down")) {
 		if (strcmp(v, "shutdown-sessions"))
 			return err_set(err, errlen, "on-marked-down %s is not supported "
@@ -339,6 +371,7 @@ static int hp_srv_option(struct hp_read *r, struct hp_srv *s, struct hp_server *
 		return hp_uint(o, v, 0, 10000000, o[3] == 'c' ? &h->maxconn : &h->maxqueue, err,
 			       errlen);
 	t = !strcmp(o, "inter")	       ? &h->inter_ms
+	    : !strcmp(o, "agent-inter") ? &s->agent_inter_ms
 	    : !strcmp(o, "fastinter")  ? &h->fastinter_ms
 	    : !strcmp(o, "downinter")  ? &h->downinter_ms
 	    : !strcmp(o, "slowstart")  ? &h->slowstart_ms
@@ -371,6 +404,11 @@ int hp_server_parse(struct hp_read *r, struct hp_px *px, struct hp_words *w, int
 			hp_error(r, "%s", err);
 			return -1;
 		}
+	}
+	if (!is_default && s.agent && !s.agent_port) {
+		hp_error(r, "server %s: agent-check needs agent-port (the agent's TCP port)",
+			 w->args[1]);
+		return -1;
 	}
 	if (is_default) {
 		px->defsrv = s;
@@ -526,7 +564,7 @@ void hp_finish_servers(struct hp_read *r, struct hp_px *px)
 			 !strcmp(px->sched, "hash") && px->hp->balance.consistent ? "chash"
 										 : px->sched);
 	for (s = px->servers; s; s = s->next)
-		if (s->check) /* no check: always up */
+		if (s->check || s->agent) /* neither: always up */
 			hp_build_checks(r, px, s);
 	hp_source_finish(r, px);
 }

@@ -864,6 +864,7 @@ void ka_read(struct kw_ctx *c)
 	}
 	vrrp_kw_finish(c);
 	conf_stats_finish(c);
+	conf_sources_finish(c);
 	conf_scripts_finish(c);
 	ka_state_free(&ka);
 	c->reader = NULL;

@@ -27,6 +27,7 @@
 #include "conf/ldirectord.h"
 #include "conf/reader.h"
 #include "conf/script_check.h"
+#include "conf/source_kw.h"
 #include "core/err.h"
 #include "kw/lexer.h"
 #include "model/model.h"
@@ -353,6 +354,7 @@ static void ld_finish(struct kw_ctx *c)
 				    "unless fork=yes");
 		ld_build(c, v);
 	}
+	conf_sources_finish(c);
 	conf_stats_finish(c);
 	conf_scripts_finish(c);
 }

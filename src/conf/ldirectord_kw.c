@@ -605,6 +605,7 @@ const struct kw ld_kw_virtual[] = {
     {"pacemaker_timeout", ld_pacemaker_key, 1, 1, KW_NOBLOCK},
     {"pacemaker_crm_mon", ld_pacemaker_key, 1, 1, KW_NOBLOCK},
     {"pacemaker_corosync_conf", ld_pacemaker_key, 1, 1, KW_NOBLOCK},
+    {"pacemaker_resolve_ttl", ld_pacemaker_key, 1, 1, KW_NOBLOCK},
     {"real_server_script", ld_real_server_script, 1, 1, KW_NOBLOCK},
     {"forward", ld_forward, 1, 1, KW_NOBLOCK},
     {NULL},

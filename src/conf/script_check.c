@@ -123,6 +123,21 @@ static void rs_scripts(struct each *e, const struct real_server *rs)
 		checks_scripts(e, rs->checks, rs->file);
 }
 
+/* A pool's source: real_server_script's command runs as script_user like
+ * any script; pacemaker_real_servers' crm_mon as Pacemaker's user (src/
+ * cluster/cluster.c), checked when the file names its own (the default is
+ * Pacemaker's packaged program, found in PATH); and the checks of the
+ * servers it yields, once. */
+static void source_scripts(struct each *e, const struct pool_source *s)
+{
+	if (s->kind == SRC_SCRIPT)
+		each_one(e, "real_server_script", s->script, NULL, s->file, s->line);
+	else if (s->crm_mon)
+		each_one(e, "pacemaker_real_servers crm_mon", s->crm_mon, SRC_CRM_USER,
+			 s->file, s->line);
+	checks_scripts(e, s->checks, s->file);
+}
+
 void conf_scripts_each(const struct config *cfg, conf_script_fn fn, void *ctx)
 {
 	struct each e = {fn, ctx};
@@ -140,7 +155,7 @@ void conf_scripts_each(const struct config *cfg, conf_script_fn fn, void *ctx)
 		if (vs->pool->sorry)
 			rs_scripts(&e, vs->pool->sorry);
 		if (vs->pool->source)
-			checks_scripts(&e, vs->pool->source->checks, vs->pool->source->file);
+			source_scripts(&e, vs->pool->source);
 	}
 	each_one(&e, "autoreload_callback", cfg->global.reload_callback, NULL,
 		 cfg->global.reload_callback_file, cfg->global.reload_callback_line);

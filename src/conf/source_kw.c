@@ -11,6 +11,7 @@
  *       port 5432
  *       interval 1
  *       corosync_conf /etc/corosync/corosync.conf
+ *       resolve_ttl 30                     # node names' addresses kept 30 s
  *       PGSQL_CHECK { role standby }       # every server it yields
  *   }
  *   real_server_script "/usr/local/bin/list-replicas --all" 5 {
@@ -30,7 +31,7 @@
 #include "conf/ka.h"
 #include "conf/source_kw.h"
 #include "core/err.h"
-#include "kw/lexer-t.h"
+#include "kw/lexer.h"
 #include "model/model.h"
 #include "model/source.h"
 
@@ -109,6 +110,18 @@ static int p_address(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char
 	return 0;
 }
 
+static int p_port(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char *err,
+		  size_t errlen)
+{
+	struct pool_source *s = obj;
+	char e[ERRLEN];
+
+	if (addr_parse_port(st->args[0].text, &s->port, 0, e, sizeof(e)) < 0)
+		return err_set(err, errlen, "port: %s", e);
+	s->port_line = st->kw->line;
+	return 0;
+}
+
 #define SRC(f, t, lo, hi) KW_SLOT(struct pool_source, f, t, lo, hi)
 
 static const struct kw kw_pcmk[] = {
@@ -117,11 +130,12 @@ static const struct kw kw_pcmk[] = {
     {"default_weight", NULL, 1, 1, KW_NOBLOCK, SRC(default_weight, KW_T_UINT, 0, SRC_WEIGHT_MAX)},
     {"weight", p_weight, 2, 2, KW_NOBLOCK},
     {"address", p_address, 2, 2, KW_NOBLOCK},
-    {"port", NULL, 1, 1, KW_NOBLOCK, SRC(port, KW_T_PORT, 0, 0)},
+    {"port", p_port, 1, 1, KW_NOBLOCK},
     {"interval", NULL, 1, 1, KW_NOBLOCK, SRC(interval_ms, KW_T_SECS_MS, 100, SRC_INTERVAL_MAX_MS)},
     {"timeout", NULL, 1, 1, KW_NOBLOCK, SRC(timeout_ms, KW_T_SECS_MS, 100, SRC_INTERVAL_MAX_MS)},
     {"crm_mon", NULL, 1, 1, KW_NOBLOCK, SRC(crm_mon, KW_T_STR, 0, 0)},
     {"corosync_conf", NULL, 1, 1, KW_NOBLOCK, SRC(corosync_conf, KW_T_STR, 0, 0)},
+    {"resolve_ttl", NULL, 1, 1, KW_NOBLOCK, SRC(resolve_ttl_ms, KW_T_SECS_MS, 100, SRC_INTERVAL_MAX_MS)},
     {NULL},
 };
 
@@ -262,4 +276,24 @@ int conf_real_server_script(struct kw_ctx *c, void *obj, const struct kw_stmt *s
 	if (st->has_block)
 		kw_body(c, &conf_blk_script, s, st->kw);
 	return 0;
+}
+
+void conf_sources_finish(struct kw_ctx *c)
+{
+	const struct virtual_server *vs;
+
+	for (vs = c->cfg->vs; vs; vs = vs->next) {
+		const struct pool_source *s = vs->pool->source;
+
+		if (!s || !s->port || !s->port_line || vs->fwmark || s->port == vs->addr.port ||
+		    (vs->fwd != FWD_DR && vs->fwd != FWD_TUN))
+			continue;
+		conf_report(c->d, DIAG_WARNING, s->file, s->port_line,
+			    "%s port %u differs from the virtual server's %u: with lb_kind %s "
+			    "packets keep the virtual server's port (LVS-%s cannot change it), so "
+			    "the servers must listen on %u; only their health checks go to %u",
+			    s->kind == SRC_PACEMAKER ? "pacemaker_real_servers" : "real_server_script",
+			    s->port, vs->addr.port, fwd_keyword(vs->fwd), fwd_keyword(vs->fwd),
+			    vs->addr.port, s->port);
+	}
 }

@@ -51,4 +51,9 @@ int conf_source_script(struct pool_source *s, const struct kw_stmt *st, char *er
 void conf_source_stmt(struct kw_stmt *st, struct token *toks, const char *file, int line,
 		      const char *name, char *const *words, unsigned n);
 
+/* After a reader's walk: a DR or TUN service whose source gives its
+ * servers another port than the service's gets a warning at that `port`
+ * line (the packets keep the service's port; only checks use the other). */
+void conf_sources_finish(struct kw_ctx *c);
+
 #endif

@@ -339,6 +339,26 @@ static int f_ssl_fc(const struct smp_expr *e, struct smp_ctx *c, struct sample *
 	return set_int(s, SMP_T_BOOL, c->t->ssl != 0);
 }
 
+/* The client's TLS: nothing on a plain connection (HAProxy's fetches
+ * fail there), "" where the client sent no SNI or ALPN chose nothing. */
+static int f_ssl_fc_str(const struct smp_expr *e, struct smp_ctx *c, struct sample *s)
+{
+	const struct htxn_tls *t = c->t->ssl;
+	const char *v;
+
+	if (!t)
+		return 0;
+	switch (e->fetch->name[7]) {
+	case 's': v = t->sni; break;		/* ssl_fc_sni */
+	case 'p': v = t->version; break;	/* ssl_fc_protocol */
+	case 'a': v = t->alpn; break;		/* ssl_fc_alpn */
+	default: v = t->cipher; break;		/* ssl_fc_cipher */
+	}
+	if (!v || !*v)
+		return 0;
+	return set_str(s, v, strlen(v));
+}
+
 static int f_status(const struct smp_expr *e, struct smp_ctx *c, struct sample *s)
 {
 	const struct h1_msg *m = c->t->resp;
@@ -441,6 +461,10 @@ static const struct smp_fetch smp_fetches[] = {
 	{"dst", f_dst, 0, 0, 0, SMP_T_ADDR, 0},
 	{"dst_port", f_dst_port, 0, 0, 0, SMP_T_SINT, 0},
 	{"ssl_fc", f_ssl_fc, 0, 0, 0, SMP_T_BOOL, 0},
+	{"ssl_fc_sni", f_ssl_fc_str, 0, 0, 0, SMP_T_STR, 0},
+	{"ssl_fc_protocol", f_ssl_fc_str, 0, 0, 0, SMP_T_STR, 0},
+	{"ssl_fc_alpn", f_ssl_fc_str, 0, 0, 0, SMP_T_STR, 0},
+	{"ssl_fc_cipher", f_ssl_fc_str, 0, 0, 0, SMP_T_STR, 0},
 	{"var", f_var, 1, 1, 0, SMP_T_STR, 0},
 	{"always_true", f_true, 0, 0, 0, SMP_T_BOOL, 0},
 	{"always_false", f_false, 0, 0, 0, SMP_T_BOOL, 0},

@@ -35,7 +35,7 @@ enum lf_var {
 	LV_ST, LV_BYTES, LV_UP, LV_CC, LV_CS, LV_TSTATE, LV_TSC,
 	LV_AC, LV_FC, LV_BC, LV_SC, LV_RC, LV_SQ, LV_BQ, LV_LC, LV_RT,
 	LV_HR, LV_HRL, LV_HS, LV_HSL, LV_R, LV_HM, LV_HU, LV_HP, LV_HPO, LV_HQ, LV_HV,
-	LV_HOST, LV_PID, LV_ID,
+	LV_HOST, LV_PID, LV_ID, LV_SSLV, LV_SSLC,
 };
 
 static const struct {
@@ -52,7 +52,7 @@ static const struct {
 	{"rc", LV_RC},	  {"sq", LV_SQ},   {"bq", LV_BQ},   {"lc", LV_LC},	{"rt", LV_RT},	 {"hr", LV_HR},
 	{"hrl", LV_HRL},  {"hs", LV_HS},   {"hsl", LV_HSL}, {"r", LV_R},	{"HM", LV_HM},	 {"HU", LV_HU},
 	{"HP", LV_HP},	  {"HPO", LV_HPO}, {"HQ", LV_HQ},   {"HV", LV_HV},	{"H", LV_HOST},	 {"pid", LV_PID},
-	{"ID", LV_ID},
+	{"ID", LV_ID},	  {"sslv", LV_SSLV}, {"sslc", LV_SSLC},
 };
 
 #define LF_Q 0x1 /* +Q: quote strings */
@@ -381,6 +381,9 @@ static void out_var(struct lf_out *o, const struct logfmt *lf, const struct lf_n
 			return out_str(o, lf, f, "", 0);
 		snprintf(b, sizeof(b), "%s%s", t->fe->name, n->var == LV_FT && t->ssl ? "~" : "");
 		return out_str(o, lf, f, b, strlen(b));
+	case LV_SSLV: case LV_SSLC:
+		s = !t->ssl ? "" : n->var == LV_SSLV ? t->ssl->version : t->ssl->cipher;
+		return out_str(o, lf, f, s ? s : "", s ? strlen(s) : 0);
 	case LV_B:
 		s = t->be ? t->be->name : t->fe ? t->fe->name : "";
 		return out_str(o, lf, f, s, strlen(s));

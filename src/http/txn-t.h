@@ -20,12 +20,21 @@ struct htxn_var {
 	int64_t ival;
 };
 
+/* The client's TLS session as the fetches and the log see it (ssl_fc_*,
+ * %sslv, %sslc): filled once the handshake is over. */
+struct htxn_tls {
+	const char *version; /* "TLSv1.3" (OpenSSL's static names) */
+	const char *cipher;  /* "TLS_AES_256_GCM_SHA384" */
+	char sni[256];	     /* the server name the client sent, "" none */
+	char alpn[64];	     /* the protocol ALPN chose, "" none */
+};
+
 struct http_txn {
 	struct h1_msg *req;  /* parsed request head (may be edited) */
 	struct h1_msg *resp; /* parsed response head, NULL before it */
 	struct fc_addr src;  /* client (http-request set-src may change it) */
 	struct fc_addr dst;  /* the address the client reached */
-	int ssl;	     /* ssl_fc */
+	const struct htxn_tls *ssl; /* the client's TLS (ssl_fc), NULL plain */
 	const struct http_proxy *fe; /* frontend */
 	const struct http_proxy *be; /* backend once chosen, else NULL */
 	const char *srv_name;	     /* server once chosen, else NULL */

@@ -1,6 +1,7 @@
 /* Health-check configuration as read from the checker blocks (TCP_CHECK,
  * HTTP_GET, SSL_GET, MISC_CHECK, SMTP_CHECK, DNS_CHECK, UDP_CHECK,
- * PING_CHECK, FILE_CHECK, BFD_CHECK).  Pure data; the checkers that run them
+ * PING_CHECK, FILE_CHECK, BFD_CHECK, EXPECT_CHECK, PGSQL_CHECK, MYSQL_CHECK,
+ * AGENT_CHECK).  Pure data; the checkers that run them
  * are src/check/check_<name>.c. */
 #ifndef FC_MODEL_CHECK_T_H
 #define FC_MODEL_CHECK_T_H
@@ -21,6 +22,7 @@ enum check_type {
 	CHECK_EXPECT,
 	CHECK_PGSQL,
 	CHECK_MYSQL,
+	CHECK_AGENT,
 };
 
 /* One checker block of a real server: the fields every checker has, read

@@ -22,6 +22,8 @@
 #include "model/http_proxy-t.h"
 #include "model/source-t.h"
 
+struct tls_srv; /* core/tls_srv.h */
+
 enum fwd_method {
 	FWD_NAT,   /* lb_kind NAT: served by the userspace proxy here (no IPVS) */
 	FWD_DR,    /* lb_kind DR: XDP engine (src/xdp/, MAC rewrite) */
@@ -189,6 +191,8 @@ struct virtual_server {
 	struct http_proxy *http;     /* haproxy.cfg: the frontend (or listen) it binds for, or NULL */
 	int bind_fd;                 /* haproxy.cfg `bind fd@N`: an inherited listening socket; -1 none */
 	int bind_h2;                 /* haproxy.cfg `bind ... proto h2`: clients speak HTTP/2 (h2c) */
+	struct tls_srv *tls;         /* haproxy.cfg `bind ... ssl crt ...`: the listener's TLS
+				      * (one reference, core/tls_srv.h), or NULL: plain */
 	const char *file;
 	int line;
 

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/tls_srv.h"
 #include "model/model.h"
 #include "model/vrrp_model.h"
 #include "model/http_proxy.h"
@@ -237,6 +238,7 @@ void vs_free(struct virtual_server *vs)
 		pool_free(vs->pool);
 	FREE_AND_NULL(vs->group);
 	vs_live_unref(vs->live);
+	tls_srv_put(vs->tls);
 	free(vs);
 }
 

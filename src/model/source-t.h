@@ -34,8 +34,10 @@ struct src_addr {
 	struct fc_addr addr; /* port 0 */
 };
 
+#define SRC_CRM_USER "hacluster" /* crm_mon runs as Pacemaker's daemons' user (haclient) */
 #define SRC_DEFAULT_INTERVAL_MS 1000 /* crm_mon once a second: within the 2 s asked */
 #define SRC_DEFAULT_TIMEOUT_MS 10000
+#define SRC_DEFAULT_RESOLVE_TTL_MS 30000 /* a node name's address is asked again after this */
 
 struct pool_source {
 	enum pool_source_kind kind;
@@ -51,8 +53,10 @@ struct pool_source {
 				  * address, else corosync.conf's ring0_addr */
 	unsigned n_addrs;
 	uint16_t port;           /* 0 = the virtual server's port */
+	int port_line;           /* where `port` was given (0: not given) */
 	char *crm_mon;           /* the command run; default "crm_mon" */
 	char *corosync_conf;     /* default /etc/corosync/corosync.conf */
+	unsigned resolve_ttl_ms; /* node names resolved (cluster/node_dns.h) are kept this long */
 	/* real_server_script */
 	char *script;            /* command line (keepalived's word splitting) */
 	unsigned interval_ms;    /* how often it is read; default SRC_DEFAULT_INTERVAL_MS */

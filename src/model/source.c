@@ -16,6 +16,7 @@ struct pool_source *pool_source_new(enum pool_source_kind kind)
 	s->default_weight = 1;
 	s->interval_ms = SRC_DEFAULT_INTERVAL_MS;
 	s->timeout_ms = SRC_DEFAULT_TIMEOUT_MS;
+	s->resolve_ttl_ms = SRC_DEFAULT_RESOLVE_TTL_MS;
 	return s;
 }
 

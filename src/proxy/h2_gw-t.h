@@ -30,6 +30,7 @@
 
 struct pvs;
 struct h2gw_conn;
+struct hs_tls; /* http-t.h */
 
 struct h2gw_stream {
 	struct h2gw_stream *next;
@@ -67,6 +68,7 @@ struct h2gw_conn {
 	uint32_t io_ev;
 	struct ev_timer timer;
 	struct fc_addr client;
+	struct hs_tls *tls; /* a TLS client's session (ALPN h2; owned), or NULL */
 
 	uint8_t *ib;
 	uint32_t ilen;

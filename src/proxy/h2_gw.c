@@ -1,4 +1,5 @@
-/* The HTTP/2 gateway: a client of a `bind ... proto h2` listener speaks
+/* The HTTP/2 gateway: a client of a `bind ... proto h2` listener (or of a
+ * `bind ... ssl` one whose ALPN chose h2, http_tls.c) speaks
  * HTTP/2 with prior knowledge (h2c, RFC 9113 section 3.3); each request
  * stream becomes an HTTP/1.1 request handed to the HTTP engine through a
  * socketpair (h2_gw-t.h), and the HTTP/1.1 response comes back as HEADERS
@@ -11,7 +12,7 @@
  * response back as frames.  Connection errors send GOAWAY with the RFC's
  * code and close once it is out; stream errors send RST_STREAM.
  *
- * Limits (doc/internals/http.md): no TLS/ALPN, no h2c upgrade from
+ * Limits (doc/internals/http.md): no h2c upgrade from
  * HTTP/1.1, no server push, no CONNECT, priorities ignored, trailers
  * dropped both ways, interim (1xx) responses dropped. */
 #include <errno.h>
@@ -148,6 +149,7 @@ static void on_header_block(struct h2gw_conn *c, uint32_t sid, uint8_t flags)
 	char buf[H2GW_HDRLIST];
 	int n = hpack_decode(&c->dec, c->hb, c->hb_len, h, H1_MAX_HDRS, buf, sizeof(buf));
 	struct h2gw_stream *s;
+	struct hstream *rs;
 	int sp[2];
 
 	if (n == HPACK_ERR_TOO_MANY || n == HPACK_ERR_LIST_SIZE) {
@@ -223,7 +225,10 @@ static void on_header_block(struct h2gw_conn *c, uint32_t sid, uint8_t flags)
 	c->nstreams++;
 	/* the engine serves sp[0] as a client from the real client's address,
 	 * so its logs and forwardfor name the client */
-	hstream_new(c->p, sp[0], &c->client);
+	rs = hstream_new(c->p, sp[0], &c->client);
+	/* a TLS connection's streams answer ssl_fc and log %sslv as it */
+	if (rs && hs_tls_copy(rs, c->tls) < 0)
+		hstream_close(rs, 1);
 }
 
 static void on_data(struct h2gw_conn *c, const struct h2_fh *fh, const uint8_t *p)
@@ -499,6 +504,7 @@ static void conn_free(void *arg)
 {
 	struct h2gw_conn *c = arg;
 
+	hs_tls_free(c->tls, 0); /* unless handed on, or closed by h2gw_close */
 	free(c->ib);
 	free(c->ob);
 	free(c->hb);
@@ -545,6 +551,8 @@ void h2gw_close(struct h2gw_conn *c)
 {
 	struct pvs *p = c->p;
 
+	hs_tls_free(c->tls, 1); /* close_notify before the socket goes */
+	c->tls = NULL;
 	conn_release(c);
 	close(c->fd);
 	pvs_maybe_free(p);
@@ -578,11 +586,23 @@ static int conn_sniff(struct h2gw_conn *c)
 	ssize_t n = recv(c->fd, b, sizeof(b), MSG_PEEK);
 	struct pvs *p = c->p;
 
-	if (n <= 0 || !memcmp(b, H2_PREFACE, (size_t)n) || !p->vs)
-		return 0;
+	if (c->tls || n <= 0 || !memcmp(b, H2_PREFACE, (size_t)n) || !p->vs)
+		return 0; /* TLS: ALPN said h2 */
 	conn_release(c);
 	hstream_new(p, c->fd, &c->client);
 	return 1;
+}
+
+/* The client's bytes, through its TLS session if it has one: h2gw_io's
+ * results. */
+static ssize_t conn_io(struct h2gw_conn *c, void *buf, size_t len, int out)
+{
+	ssize_t n;
+
+	if (!c->tls)
+		return h2gw_io(c->fd, buf, len, out);
+	n = hs_tls_io(c->tls, buf, len, out);
+	return n == -2 ? 0 : n;
 }
 
 static void conn_run(struct h2gw_conn *c)
@@ -594,7 +614,7 @@ static void conn_run(struct h2gw_conn *c)
 		return;
 	/* input */
 	while (!c->eof && !c->goaway && c->ilen < H2GW_IBUF) {
-		ssize_t n = h2gw_io(c->fd, c->ib + c->ilen, H2GW_IBUF - c->ilen, 0);
+		ssize_t n = conn_io(c, c->ib + c->ilen, H2GW_IBUF - c->ilen, 0);
 
 		if (n < 0)
 			break;
@@ -615,7 +635,7 @@ static void conn_run(struct h2gw_conn *c)
 	}
 	/* output */
 	while (c->ooff < c->olen) {
-		ssize_t n = h2gw_io(c->fd, c->ob + c->ooff, c->olen - c->ooff, 1);
+		ssize_t n = conn_io(c, c->ob + c->ooff, c->olen - c->ooff, 1);
 
 		if (n < 0)
 			break;
@@ -634,6 +654,9 @@ static void conn_run(struct h2gw_conn *c)
 	}
 	/* what each descriptor waits for */
 	uint32_t ev = (!c->eof && !c->goaway && c->ilen < H2GW_IBUF ? EPOLLIN : 0) | (c->olen ? EPOLLOUT : 0);
+
+	if (c->tls && ev)
+		ev |= c->tls->io_want;
 
 	if (ev != c->io_ev && loop_io_mod(l, &c->io, ev) == 0)
 		c->io_ev = ev;
@@ -683,14 +706,21 @@ static void on_timer(struct loop *l, struct ev_timer *t)
 
 void h2gw_new(struct pvs *p, int fd, const struct fc_addr *client)
 {
+	h2gw_new_tls(p, fd, client, NULL);
+}
+
+void h2gw_new_tls(struct pvs *p, int fd, const struct fc_addr *client, struct hs_tls *tls)
+{
 	struct h2gw_conn *c = calloc(1, sizeof(*c));
 
 	if (!c || !(c->ib = malloc(H2GW_IBUF)) || !(c->ob = malloc(H2GW_OBUF)) || !(c->hb = malloc(H2GW_HBLOCK))) {
 		if (c)
 			conn_free(c);
+		hs_tls_free(tls, 0);
 		close(fd);
 		return;
 	}
+	c->tls = tls;
 	c->p = p; /* linked once watched */
 	c->fd = fd;
 	c->client = *client;

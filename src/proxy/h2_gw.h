@@ -15,6 +15,8 @@
 /* A client accepted on p's h2 listener: served from now on (fd is taken
  * in every case). */
 void h2gw_new(struct pvs *p, int fd, const struct fc_addr *client);
+/* The same over TLS: tls (its handshake over, ALPN h2) is taken too. */
+void h2gw_new_tls(struct pvs *p, int fd, const struct fc_addr *client, struct hs_tls *tls);
 /* Close a client connection now (its streams too). */
 void h2gw_close(struct h2gw_conn *c);
 /* Reload: the HTTP/2 clients of `from` now belong to `to`. */

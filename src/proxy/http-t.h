@@ -46,6 +46,9 @@ struct rs_live;
 struct happ; /* http_applet.c: a transaction the engine answers itself */
 struct hst_store;
 
+struct ssl_st;	   /* OpenSSL's SSL */
+struct tls_srv;	   /* core/tls_srv.h */
+
 #define HTTP_BUF_SIZE 16384 /* HAProxy's tune.bufsize: the largest head */
 
 /* Bytes waiting: p[off..len); p NULL while none are (hbuf_take). */
@@ -103,6 +106,17 @@ struct hfwd {
 	uint64_t left;	    /* H1_BODY_CL: bytes still to come */
 	struct h1_chunk ck; /* H1_BODY_CHUNKED */
 	int done;
+};
+
+/* A client connection's TLS (http_tls.c): owned by its hstream, or by the
+ * HTTP/2 connection it was handed to after ALPN chose h2.  A stream of an
+ * HTTP/2 connection gets a copy with ssl NULL: its facts only. */
+struct hs_tls {
+	struct ssl_st *ssl;   /* the session (owned), or NULL */
+	struct tls_srv *srv;  /* one reference while the handshake runs, else NULL */
+	uint32_t hs_want;     /* handshake under way: the event it waits for (EPOLLIN/OUT) */
+	uint32_t io_want;     /* the last read waits for EPOLLOUT, or a write for EPOLLIN */
+	struct htxn_tls facts;
 };
 
 enum hs_state {
@@ -163,11 +177,14 @@ struct hstream {
 	uint8_t skip_body;   /* the client asked HEAD: the body is read, not sent */
 	uint8_t close_client, close_server; /* after this transaction */
 	uint8_t head_seen;   /* bytes of the next head came */
+	uint8_t body_wait;   /* option http-buffer-request: the request body is
+			      * gathered in sout before a server is picked */
 	uint8_t ck_direct;   /* the transaction goes to ck_live (a persistence
 			      * cookie, or a stick table's entry: http_stick.c) */
 	uint64_t head_start_ms;	 /* accept, or the end of the last transaction */
 	uint64_t head_wall_ms;	 /* the same on the wall clock (the log's date) */
 	struct happ *app;	 /* HS_APPLET: owned, else NULL */
+	struct hs_tls *tls;	 /* the client's TLS (owned), or NULL: plain */
 };
 
 #endif

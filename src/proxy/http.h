@@ -20,8 +20,9 @@ int pvs_is_http(const struct pvs *p);
 /* 1 if p's frontend has its maxconn clients (p stops watching its
  * listener until one leaves: the others wait in the kernel's backlog). */
 int http_at_maxconn(struct pvs *p);
-/* A client accepted on p: served from now on (cfd is taken in every case). */
-void hstream_new(struct pvs *p, int cfd, const struct fc_addr *client);
+/* A client accepted on p: served from now on (cfd is taken in every case);
+ * the stream, or NULL when it was closed at once. */
+struct hstream *hstream_new(struct pvs *p, int cfd, const struct fc_addr *client);
 /* Close both sockets at once (rst: with RST) and free through the loop. */
 void hstream_close(struct hstream *s, int rst);
 /* The loop callback of both sockets of a stream. */
@@ -47,6 +48,33 @@ void hs_arm(struct hstream *s, unsigned ms);
 unsigned hs_timeout(const struct hstream *s);
 void hs_srv_inactive(struct hstream *s);
 
+/* ---- http_tls.c: a client's TLS ---- */
+
+/* A client accepted on p's TLS listener (p->vs->tls): its handshake first.
+ * The stream, or NULL when it was closed at once. */
+struct hstream *hs_tls_accept(struct pvs *p, int fd, const struct fc_addr *client);
+/* The session on s's client socket (0, or -1 out of memory); the facts of
+ * from (an HTTP/2 connection's session) on a stream of it (0, or -1). */
+int hs_tls_start(struct hstream *s, struct tls_srv *srv);
+int hs_tls_copy(struct hstream *s, const struct hs_tls *from);
+/* Drive s's handshake: 1 done (s reads and writes through it), 0 waiting
+ * (the socket's interest set), -1 s was closed or handed to the HTTP/2
+ * gateway (ALPN h2). */
+int hs_tls_handshake(struct hstream *s);
+/* recv/send of a buffer through the session, with hbuf_recv/hbuf_send's
+ * results; hs_tls_io on bytes: n > 0, 0 the end (reading), -1 not now
+ * (t->io_want says if it needs the other direction), -2 failed. */
+ssize_t hs_tls_recv(struct hstream *s, struct hbuf *b);
+ssize_t hs_tls_send(struct hstream *s, struct hbuf *b);
+ssize_t hs_tls_io(struct hs_tls *t, void *buf, size_t len, int out);
+/* 1 if the session holds decrypted bytes not yet read (no socket event
+ * will say so). */
+int hs_tls_pending(const struct hstream *s);
+/* close_notify now (the write side is being shut); free the session, with
+ * close_notify first if notify. */
+void hs_tls_shut(struct hs_tls *t);
+void hs_tls_free(struct hs_tls *t, int notify);
+
 /* ---- http_txn.c: a transaction's decisions ---- */
 
 /* The wall clock in milliseconds (the log's dates). */
@@ -57,6 +85,10 @@ void htxn_reset(struct hstream *s);
 /* The request head (hlen bytes at cin's start) is in: answer it, or send
  * it on toward a server. */
 void htxn_start(struct hstream *s, int hlen);
+/* The request goes to a server of s->be: pick one and connect (at the end
+ * of htxn_start, or once the body is in with option http-buffer-request:
+ * s->body_wait). */
+void htxn_to_server(struct hstream *s);
 /* A response head (hlen bytes at sin's start): 0 relayed, -1 answered or
  * closed instead. */
 int htxn_resp(struct hstream *s, int hlen);

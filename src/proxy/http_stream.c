@@ -40,6 +40,7 @@ static const char te_coding_msg[] =
     "cannot process the contained instructions.\n</body></html>\n";
 
 static void hs_timer(struct loop *l, struct ev_timer *t);
+static int side_read(struct hstream *s, int client);
 
 /* Count what one read or write moved (under the lock), as tcp.c does for
  * a relay: the service's "in" is what its clients sent and its "out" what
@@ -70,13 +71,17 @@ static void hs_account(struct hstream *s, int fd, int rx, ssize_t n)
  * its worker's alone (a connection lives on one worker; the main thread
  * touches it only with the worker parked, which cannot happen inside a
  * callback): the syscall runs without the engine lock, as tcp.c's relay
- * does, so the workers' syscalls run in parallel.  No-ops without workers. */
+ * does, so the workers' syscalls run in parallel.  No-ops without workers.
+ * A TLS client's bytes go through its session (http_tls.c). */
 static ssize_t hs_io(struct hstream *s, int fd, struct hbuf *b, int rx)
 {
 	ssize_t n;
 
 	proxy_unlock(s->pvs->px);
-	n = rx ? hbuf_recv(s->pvs->px, fd, b) : hbuf_send(fd, b);
+	if (fd == s->cfd && s->tls && s->tls->ssl) /* the session is the stream's too */
+		n = rx ? hs_tls_recv(s, b) : hs_tls_send(s, b);
+	else
+		n = rx ? hbuf_recv(s->pvs->px, fd, b) : hbuf_send(fd, b);
 	proxy_relock(s->pvs->px);
 	hs_account(s, fd, rx, n);
 	return n;
@@ -238,6 +243,8 @@ void hstream_close(struct hstream *s, int rst)
 	if (s->cfd >= 0) {
 		proxy_unlock(p->px);
 		loop_io_del(l, &s->cio);
+		hs_tls_free(s->tls, !rst); /* close_notify first, unless reset */
+		s->tls = NULL;
 		if (rst)
 			sock_set_rst(s->cfd);
 		close(s->cfd);
@@ -245,6 +252,8 @@ void hstream_close(struct hstream *s, int rst)
 		s->cfd = -1;
 	}
 	hq_leave(s);
+	hs_tls_free(s->tls, 0);
+	s->tls = NULL;
 	hs_srv_inactive(s);
 	happ_free(s);
 	rs_live_unref(s->live);
@@ -320,6 +329,8 @@ unsigned hs_timeout(const struct hstream *s)
 		return happ_timeout(s);
 	if (hq_waits(s))
 		return hq_next_ms(s); /* waiting for a server slot */
+	if (s->body_wait)
+		return t_or(fe->t_http_request, fe->t_client);
 	if (s->srv_state == HSS_CONNECTING)
 		return t_or(be->t_connect, 5000);
 	if (s->state == HS_CLOSE)
@@ -378,6 +389,14 @@ static int txn_step(struct hstream *s)
 			return 1;
 		}
 		moved |= n > 0;
+	}
+	if (s->body_wait) {
+		/* the whole body, or as much as the buffer holds, or all the
+		 * client will send: then a server (HAProxy's wait for the body) */
+		if (!s->req_body.done && !s->cin_eof && hbuf_data(&s->sout) < HTTP_BUF_SIZE)
+			return moved;
+		htxn_to_server(s);
+		return 1;
 	}
 	if (s->srv_state == HSS_READY && hbuf_data(&s->sout)) {
 		n = hs_io(s, s->sfd, &s->sout, 0);
@@ -441,22 +460,31 @@ static int tunnel_step(struct hstream *s)
 	return a > 0 || b > 0 || n > 0;
 }
 
+/* Whether the client is read now: room in cin, and a state that wants
+ * it.  The client is read during a whole transaction, not only while its
+ * body comes: a pipelined head waits in cin (bounded by the buffer), and
+ * the interest stays the same from request to request (no epoll_ctl per
+ * request). */
+static int cli_reads(const struct hstream *s)
+{
+	int cin_room = s->cin.len < HTTP_BUF_SIZE || s->cin.off;
+
+	return !s->cin_eof && cin_room &&
+	       (s->state == HS_HEAD || s->state == HS_TUNNEL || s->lingering || s->state == HS_TXN ||
+		(s->state == HS_APPLET && happ_reads(s) && !s->req_body.done));
+}
+
 static void update_interest(struct hstream *s)
 {
 	struct loop *l = hs_loop(s);
 	uint32_t ce = 0, se = 0;
-	int cin_room = s->cin.len < HTTP_BUF_SIZE || s->cin.off;
 
-	/* the client is read during a whole transaction, not only while its
-	 * body comes: a pipelined head waits in cin (bounded by the buffer),
-	 * and the interest stays the same from request to request (no
-	 * epoll_ctl per request) */
-	if (!s->cin_eof && cin_room &&
-	    (s->state == HS_HEAD || s->state == HS_TUNNEL || s->lingering || s->state == HS_TXN ||
-	     (s->state == HS_APPLET && happ_reads(s) && !s->req_body.done)))
+	if (cli_reads(s))
 		ce |= EPOLLIN;
 	if (hbuf_data(&s->cout))
 		ce |= EPOLLOUT;
+	if (s->tls && ce)
+		ce |= s->tls->io_want; /* the session's read needs writable, or its write readable */
 	loop_io_mod(l, &s->cio, ce);
 	if (s->sfd < 0)
 		return;
@@ -486,6 +514,7 @@ static int eofs(struct hstream *s)
 		}
 		if (s->sin_eof && !hbuf_data(&s->sin) && !hbuf_data(&s->cout) && !s->cli_shut) {
 			s->cli_shut = 1;
+			hs_tls_shut(s->tls);
 			(void)shutdown(s->cfd, SHUT_WR);
 			hs_arm(s, hs_timeout(s));
 		}
@@ -543,6 +572,7 @@ static int linger(struct hstream *s)
 	}
 	if (!s->lingering) {
 		hsrv_close(s, 0);
+		hs_tls_shut(s->tls); /* close_notify before the FIN */
 		if (shutdown(s->cfd, SHUT_WR) < 0) {
 			hstream_close(s, 0);
 			return 1;
@@ -561,6 +591,12 @@ static void hs_run(struct hstream *s)
 
 	for (i = 0; i < HS_RUN_ROUNDS; i++) {
 		moved = 0;
+		/* bytes the TLS session holds: no socket event will bring them */
+		if (hs_tls_pending(s) && cli_reads(s)) {
+			if (side_read(s, 1))
+				return;
+			moved = 1;
+		}
 		if (s->state == HS_HEAD) {
 			int r = head_step(s);
 
@@ -604,11 +640,32 @@ static void hs_run(struct hstream *s)
 
 /* ---- events ---- */
 
+/* Read a side into its buffer: 1 if s was closed. */
+static int side_read(struct hstream *s, int client)
+{
+	struct hbuf *b = client ? &s->cin : &s->sin;
+	uint8_t *eof = client ? &s->cin_eof : &s->sin_eof;
+	ssize_t n = hs_io(s, client ? s->cfd : s->sfd, b, 1);
+
+	if (n == -2 && (client || s->state == HS_TUNNEL)) {
+		/* reset: nobody to deliver to (and a hung-up socket would
+		 * wake us at every round while we waited for the other) */
+		hstream_close(s, 1);
+		return 1;
+	}
+	if (n == 0 || n == -2)
+		*eof = 1;
+	/* bytes of a message in flight restart its timeout (a pipelined
+	 * head read during a transaction does not) */
+	if (n > 0 && s->state != HS_HEAD && (!client || s->state != HS_TXN || !s->req_body.done))
+		hs_arm(s, hs_timeout(s));
+	return 0;
+}
+
 void hstream_on_io(struct loop *l, struct ev_io *io, uint32_t events)
 {
 	struct hstream *s = io->data;
 	int client = io == &s->cio;
-	ssize_t n;
 
 	if (!client && s->srv_state == HSS_CONNECTING) {
 		/* never frees s: a failure retries or answers */
@@ -616,25 +673,12 @@ void hstream_on_io(struct loop *l, struct ev_io *io, uint32_t events)
 		hs_run(s);
 		return;
 	}
-	if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
-		struct hbuf *b = client ? &s->cin : &s->sin;
-		uint8_t *eof = client ? &s->cin_eof : &s->sin_eof;
-
-		n = hs_io(s, client ? s->cfd : s->sfd, b, 1);
-		if (n == -2 && (client || s->state == HS_TUNNEL)) {
-			/* reset: nobody to deliver to (and a hung-up socket would
-			 * wake us at every round while we waited for the other) */
-			hstream_close(s, 1);
-			return;
-		}
-		if (n == 0 || n == -2)
-			*eof = 1;
-		/* bytes of a message in flight restart its timeout (a pipelined
-		 * head read during a transaction does not) */
-		if (n > 0 && s->state != HS_HEAD &&
-		    (!client || s->state != HS_TXN || !s->req_body.done))
-			hs_arm(s, hs_timeout(s));
-	}
+	if (client && s->tls && s->tls->hs_want && hs_tls_handshake(s) <= 0)
+		return; /* waiting, closed, or handed to the HTTP/2 gateway */
+	if (client && s->tls && s->tls->io_want)
+		events |= EPOLLIN; /* the session's read waited for writable */
+	if ((events & (EPOLLIN | EPOLLHUP | EPOLLERR)) && side_read(s, client))
+		return;
 	if (!client && s->state == HS_CLOSE && s->sfd >= 0 && s->sin_eof)
 		hsrv_close(s, 0);
 	hs_run(s);
@@ -644,6 +688,11 @@ static void hs_timer(struct loop *l, struct ev_timer *t)
 {
 	struct hstream *s = t->data;
 
+	if (s->tls && s->tls->hs_want) {
+		/* a handshake that did not end in time: no HTTP to answer in */
+		hstream_close(s, 0);
+		return;
+	}
 	switch (s->state) {
 	case HS_HEAD:
 		/* an idle kept-alive client goes quietly; a slow head gets 408 */
@@ -689,7 +738,7 @@ void hs_queue_wake(struct hstream *s)
 	hs_run(s);
 }
 
-void hstream_new(struct pvs *p, int cfd, const struct fc_addr *client)
+struct hstream *hstream_new(struct pvs *p, int cfd, const struct fc_addr *client)
 {
 	struct hstream *s = calloc(1, sizeof(*s));
 	struct sockaddr_storage ss;
@@ -699,7 +748,7 @@ void hstream_new(struct pvs *p, int cfd, const struct fc_addr *client)
 	if (!s) {
 		sock_set_rst(cfd);
 		close(cfd);
-		return;
+		return NULL;
 	}
 	s->cfd = cfd;
 	s->sfd = -1;
@@ -721,7 +770,8 @@ void hstream_new(struct pvs *p, int cfd, const struct fc_addr *client)
 	s->state = HS_HEAD;
 	if (loop_io_add(p->px->loop, &s->cio, cfd, EPOLLIN, hstream_on_io, s) < 0) {
 		hstream_close(s, 1);
-		return;
+		return NULL;
 	}
 	hs_arm(s, t_or(s->fe->t_http_request, s->fe->t_client));
+	return s;
 }

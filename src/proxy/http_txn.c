@@ -117,6 +117,7 @@ void htxn_answer(struct hstream *s, const char *msg, size_t len, unsigned status
 	uint32_t at;
 	ssize_t n;
 
+	s->body_wait = 0; /* an answer of ours ends any wait for the body */
 	happ_free(s);
 	hq_leave(s);
 	if (hs_txn_get(s) < 0 || hbuf_take(s->pvs->px, &s->cout) < 0) {
@@ -291,6 +292,7 @@ void htxn_reset(struct hstream *s)
 	t->req = &s->x->req;
 	t->src = s->client;
 	t->dst = s->dst;
+	t->ssl = s->tls && !s->tls->hs_want ? &s->tls->facts : NULL;
 	t->fe = s->fe;
 	t->accept_ms = s->head_wall_ms;
 	t->t_req = t->t_queue = t->t_connect = t->t_resp = t->t_active = -1;
@@ -304,6 +306,7 @@ static void next_request(struct hstream *s)
 	s->head_start_ms = loop_now(hs_loop(s));
 	s->head_wall_ms = http_wall_ms();
 	s->head_seen = 0;
+	s->body_wait = 0;
 	s->ntxn++;
 	s->be = NULL;
 	s->req_parsed = 0;
@@ -495,6 +498,22 @@ void htxn_start(struct hstream *s, int hlen)
 		return;
 	}
 	s->state = HS_TXN;
+	if (((fe->options | be->options) & HP_OPT_BUFREQ) && !s->req_body.done) {
+		/* option http-buffer-request: the body first (txn_step gathers
+		 * it in sout, then calls htxn_to_server); timeout http-request
+		 * bounds the wait, as HAProxy's */
+		s->body_wait = 1;
+		hs_arm(s, hs_timeout(s));
+		return;
+	}
+	htxn_to_server(s);
+}
+
+void htxn_to_server(struct hstream *s)
+{
+	const struct http_proxy *be = s->be;
+
+	s->body_wait = 0;
 	if (s->hbe && s->hbe->key != be->pool) {
 		hbe_put(s->pvs->px, s->hbe);
 		s->hbe = NULL;

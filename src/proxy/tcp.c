@@ -637,7 +637,9 @@ void tcp_on_accept(struct loop *l, struct ev_io *io, uint32_t events)
 			close(fd);
 			continue;
 		}
-		if (pvs_is_http(p) && p->vs->bind_h2)
+		if (pvs_is_http(p) && p->vs->tls)
+			hs_tls_accept(p, fd, &client); /* then HTTP/1.1 or h2, as ALPN says */
+		else if (pvs_is_http(p) && p->vs->bind_h2)
 			h2gw_new(p, fd, &client);
 		else if (pvs_is_http(p))
 			hstream_new(p, fd, &client);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "check/health.h"
 #include "core/addr.h"
 #include "core/stats.h"
 #include "model/model.h"
@@ -114,7 +115,16 @@ static enum stat_got get_slim(const void *obj, const struct stat_field *f, struc
 static enum stat_got get_status(const void *obj, const struct stat_field *f, struct stat_ctx *c,
 				union stat_val *v)
 {
-	v->s = hs_status(ROW(obj));
+	const struct hs_row *r = ROW(obj);
+	int agent = r->type == HS_SERVER ? health_agent_up(r->rs) : -1;
+
+	v->s = hs_status(r);
+	/* HAProxy 2.6 names the agent in a server's status when it has one:
+	 * drained (by anyone), or down because of it */
+	if (agent >= 0 && !strcmp(v->s, "DRAIN"))
+		v->s = "DRAIN (agent)";
+	else if (agent == 0 && !strcmp(v->s, "DOWN"))
+		v->s = "DOWN (agent)";
 	return STAT_SET;
 }
 

@@ -1,7 +1,8 @@
 /* libFuzzer target for what the cluster watcher reads from other programs
  * (src/cluster/): crm_mon's XML (crm_view_parse, then the membership
- * computed from it) and a real_server_script's lines.  Any bytes in: a
- * view or an error out, never a crash, an out-of-bounds read or a leak. */
+ * computed from it), corosync.conf's nodelist (ring_map_parse) and a
+ * real_server_script's lines.  Any bytes in: a view or an error out, never
+ * a crash, an out-of-bounds read or a leak. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -35,8 +36,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		crm_view_free(&v);
 	}
-	if (members_from_lines(text, size, 80, &l, &bad, err, sizeof(err)) == 0)
+	if (members_from_lines(text, size, 80, 1, &l, &bad, err, sizeof(err)) == 0)
 		member_list_free(&l);
+	if (!memchr(text, '\0', size)) { /* corosync.conf is read as a C string */
+		char *conf = strndup(text, size);
+		struct ring_map m;
+
+		if (conf && ring_map_parse(conf, &m, err, sizeof(err)) == 0) {
+			if (m.n)
+				ring_map_host(&m, m.a[0].name);
+			ring_map_free(&m);
+		}
+		free(conf);
+	}
 	pool_source_free(s);
 	return 0;
 }

@@ -174,6 +174,40 @@ class Backend:
         self._err.close()
 
 
+class ThreadServer:
+    """A TCP server on 127.0.0.1 in a thread: each connection goes to
+    self.handle(conn), closed after it (an OSError there ends only that
+    connection).  A subclass sets its own fields before calling
+    __init__, which starts the thread; stop() closes the listener and is
+    harmless twice (fixtures call it whatever happens)."""
+
+    def __init__(self):
+        self.sock = socket.create_server(("127.0.0.1", 0), backlog=64)
+        self.sock.settimeout(0.1)
+        self.port = self.sock.getsockname()[1]
+        self.done = False
+        self.t = threading.Thread(target=self._run, daemon=True)
+        self.t.start()
+
+    def _run(self):
+        while not self.done:
+            try:
+                c = self.sock.accept()[0]
+            except OSError:
+                continue
+            with c:
+                try:
+                    self.handle(c)
+                except OSError:
+                    pass
+
+    def stop(self):
+        if not self.done:
+            self.done = True
+            self.t.join(5)
+            self.sock.close()
+
+
 # ------------------------------------------------------------ config text
 
 def rs_block(rs, weight=None, host="127.0.0.1"):
@@ -710,6 +744,36 @@ def wait_state(d, vs_port, rs_port, state, timeout):
 def log_lines(d, needle):
     """Lines of the daemon's log (stderr) that contain needle."""
     return [l for l in d.stderr().splitlines() if needle in l]
+
+
+def log_stamp(line):
+    """Seconds since local midnight of a daemon log line's "HH:MM:SS.mmm"
+    stamp (src/core/log.c)."""
+    m = re.match(r"(\d\d):(\d\d):(\d\d)\.(\d\d\d) ", line)
+    assert m, "no time stamp on log line %r" % line
+    h, mi, s, ms = (int(x) for x in m.groups())
+    return h * 3600 + mi * 60 + s + ms / 1000.0
+
+
+def _day_diff(later, earlier):
+    """later - earlier for seconds of the day, across midnight."""
+    d = later - earlier
+    return d + 86400 if d < -43200 else d - 86400 if d > 43200 else d
+
+
+def log_since(t_wall, line):
+    """Seconds from t_wall (time.time() taken by the test) to the moment the
+    daemon stamped `line`: an interval timed by the daemon's own log, not by
+    when a poll of the test saw the change (a poll through fulcrumctl takes
+    seconds on a loaded host).  Both are the host's wall clock."""
+    lt = time.localtime(t_wall)
+    sod = lt.tm_hour * 3600 + lt.tm_min * 60 + lt.tm_sec + (t_wall % 1.0)
+    return _day_diff(log_stamp(line), sod)
+
+
+def log_between(first, then):
+    """Seconds between two of the daemon's log lines, on its own stamps."""
+    return _day_diff(log_stamp(then), log_stamp(first))
 
 
 class ClientSession:

@@ -224,14 +224,22 @@ def test_daemon_user_accepted_when_named(bins, fake_server):
 N_SERVERS = 4000
 N_SILENT = 250
 # Measured growth, list --json / show checks: +6 / +10 MB (plain build),
-# +19 / +29 MB (ASan build: its quarantine keeps freed buffers).  The old
+# +19 / +29 MB (ASan build: its quarantine keeps freed buffers, and on a
+# loaded host, where more replies are built and dropped, +80 MB: so the
+# ASan daemon of this test runs with a small quarantine, and RSS counts what
+# the daemon holds, not what ASan keeps to catch use after free).  The old
 # code grew by 285 MB for list --json (its show checks replies, 200 KB,
 # mostly sat in the kernel's socket buffers: +4 MB of RSS, but +144 MB in
 # the ASan build before the pending budget).  The daemon holds at most two
 # 16 KiB pieces per streamed client (8 MB for 250) and 8 MiB of whole
 # replies pending; 40 MB leaves room for the allocators.
 RSS_GROWTH_MAX_KB = 40 * 1024
+# Another client's wait for `version` while the silent ones sit there: the
+# daemon works under 100 ms of CPU before it answers (the old code stalled
+# the loop 700 ms), and the wait itself stays under 3 s even on a loaded
+# host (a quiet one: under 100 ms).
 OTHER_CLIENT_MAX_MS = 100
+OTHER_CLIENT_MAX_WALL_MS = 3000
 
 
 def rss_kb(pid):
@@ -277,16 +285,26 @@ def ask(path, request, timeout=5.0):
     return got, (time.monotonic() - t0) * 1000.0
 
 
-def answer_ms(path):
-    """How long another client waits for `version`: the better of two tries
-    back to back.  A stalled loop delays both (the old code: 700 ms); one
-    try slowed by the scheduler of a loaded 2-core machine does not fail
-    the test."""
+def cpu_ms(pid):
+    """The CPU time the process (all its threads) has used, in ms."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * 1000.0 / os.sysconf("SC_CLK_TCK")
+
+
+def answer_ms(dm):
+    """How long another client waits for `version`, as (wall ms, ms of CPU
+    the daemon used meanwhile): the better of two tries back to back.  A
+    stalled loop works through the wait (the old code: 700 ms of CPU); on a
+    loaded host the wait grows while the daemon is not running at all, so
+    the CPU it used is what tells the two apart."""
     best = None
     for _ in range(2):
-        got, ms = ask(path, b"version\n")
+        c0 = cpu_ms(dm.proc.pid)
+        got, ms = ask(dm.sock, b"version\n")
+        cpu = cpu_ms(dm.proc.pid) - c0
         assert got.startswith(b"OK\nfulcrum "), got
-        best = ms if best is None else min(best, ms)
+        best = (ms, cpu) if best is None or cpu < best[1] else best
     return best
 
 
@@ -301,14 +319,16 @@ def test_silent_clients_of_big_listings_bounded(daemon, request_words, min_size)
     silent ones are dropped at their deadline and the daemon serves
     normally afterwards."""
     import json
-    dm = daemon(big_conf())
+    dm = daemon(big_conf(), start=False)
+    dm.extra_env["ASAN_OPTIONS"] = fc.SAN_ENV["ASAN_OPTIONS"] + ":quarantine_size_mb=1"
+    dm.start()
     full = json.loads(dm.ctl_ok("list", "--json"))
     assert sum(len(v["real_servers"]) for v in full["virtual_servers"]) == N_SERVERS
     size = len(dm.ctl_ok(*request_words))
     assert size > min_size, size
     request = (" ".join(request_words) + "\n").encode()
     base = rss_kb(dm.proc.pid)
-    silent, worst_ms, peak = [], 0.0, base
+    silent, waits, peak = [], [], base
     try:
         for i in range(N_SILENT):
             s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -316,22 +336,24 @@ def test_silent_clients_of_big_listings_bounded(daemon, request_words, min_size)
             s.connect(dm.sock)
             s.sendall(request)
             if i % 25 == 24:
-                worst_ms = max(worst_ms, answer_ms(dm.sock))
+                waits.append(answer_ms(dm))
                 peak = max(peak, rss_kb(dm.proc.pid))
         # and while all 250 sit there with their replies pending
         deadline = time.monotonic() + 1.5
         while time.monotonic() < deadline:
-            worst_ms = max(worst_ms, answer_ms(dm.sock))
+            waits.append(answer_ms(dm))
             peak = max(peak, rss_kb(dm.proc.pid))
             time.sleep(0.05)
     finally:
         for s in silent:
             s.close()
     growth = peak - base
-    print("RSS %d kB -> peak %d kB (+%d kB); slowest other client %.1f ms"
-          % (base, peak, growth, worst_ms))
+    wall, cpu = max(w[0] for w in waits), max(w[1] for w in waits)
+    print("RSS %d kB -> peak %d kB (+%d kB); other clients waited at most %.1f ms, the daemon "
+          "working at most %.1f ms of a wait" % (base, peak, growth, wall, cpu))
     assert growth < RSS_GROWTH_MAX_KB, "RSS grew by %d kB" % growth
-    assert worst_ms < OTHER_CLIENT_MAX_MS, "another client waited %.1f ms" % worst_ms
+    assert cpu < OTHER_CLIENT_MAX_MS, "the daemon worked %.1f ms before answering" % cpu
+    assert wall < OTHER_CLIENT_MAX_WALL_MS, "another client waited %.1f ms" % wall
     again = json.loads(dm.ctl_ok("list", "--json"))
     assert sum(len(v["real_servers"]) for v in again["virtual_servers"]) == N_SERVERS
 

@@ -6,8 +6,6 @@ send`).
 
 Skipped when /usr/sbin/haproxy (the reference) is absent."""
 import os
-import socket
-import threading
 
 import pytest
 
@@ -26,56 +24,36 @@ CHECKS = {
 }
 
 
-class Recorder:
+class Recorder(fc.ThreadServer):
     """A server that keeps the first request of each connection and
     answers 200; stopped by the fixture."""
 
     def __init__(self):
-        self.sock = socket.socket()
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
         self.requests = []
-        self.done = False
-        self.t = threading.Thread(target=self._run, daemon=True)
-        self.t.start()
+        super().__init__()
 
-    def _run(self):
-        while not self.done:
-            try:
-                c, _ = self.sock.accept()
-            except OSError:
-                continue
-            with c:
-                c.settimeout(2.0)
-                data = b""
-                try:
-                    while b"\r\n\r\n" not in data:
+    def handle(self, c):
+        c.settimeout(2.0)
+        data = b""
+        try:
+            while b"\r\n\r\n" not in data:
+                chunk = c.recv(4096)
+                if not chunk:
+                    break
+                data += chunk
+            head, _, body = data.partition(b"\r\n\r\n")
+            for line in head.split(b"\r\n"):
+                if line.lower().startswith(b"content-length:"):
+                    while len(body) < int(line.split(b":")[1]):
                         chunk = c.recv(4096)
                         if not chunk:
                             break
+                        body += chunk
                         data += chunk
-                    head, _, body = data.partition(b"\r\n\r\n")
-                    for line in head.split(b"\r\n"):
-                        if line.lower().startswith(b"content-length:"):
-                            while len(body) < int(line.split(b":")[1]):
-                                chunk = c.recv(4096)
-                                if not chunk:
-                                    break
-                                body += chunk
-                                data += chunk
-                    c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
-                except OSError:
-                    pass
+            c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+        finally:
             if data:
                 self.requests.append(data)
-
-    def stop(self):
-        self.done = True
-        self.t.join(5)
-        self.sock.close()
 
 
 @pytest.fixture

@@ -96,8 +96,11 @@ def pool_source(d):
     return pools[0]["source"]
 
 
-def pcmk_conf(vport, bport, extra=""):
-    addrs = "".join("        address %s %s\n" % kv for kv in sorted(NODES.items()))
+def pcmk_conf(vport, bport, extra="", addresses=True):
+    """seed 000's pool; addresses: each node's `address` line (else the
+    node's address comes from corosync.conf or its name)."""
+    addrs = "".join("        address %s %s\n" % kv for kv in sorted(NODES.items())
+                    if addresses)
     return """
 virtual_server 127.0.0.1 %d {
     lb_algo rr
@@ -359,23 +362,122 @@ virtual=127.0.0.1:%d
     follow_then_check(d, vport, nodes)
 
 
+def hp_conf(vport, backend_lines):
+    """A haproxy.cfg: TCP frontend on vport, backend b of these lines."""
+    return ("defaults\n    mode tcp\n    timeout connect 2s\n    timeout client 30s\n"
+            "    timeout server 30s\nfrontend f\n    bind 127.0.0.1:%d\n"
+            "    default_backend b\nbackend b\n    balance roundrobin\n%s" % (vport, backend_lines))
+
+
 def test_haproxy_cfg(daemon, cib, node_backends):
     """haproxy.cfg's fulcrum-pacemaker-servers: the backend's servers follow
     the cluster; with `default-server check` each is checked, so a listed
     node whose server is dead is taken out."""
     bport, nodes = node_backends
     vport = fc.free_port()
-    d = daemon("""defaults
-    mode tcp
-    timeout connect 2s
-    timeout client 30s
-    timeout server 30s
-frontend f
-    bind 127.0.0.1:%d
-    default_backend b
-backend b
-    balance roundrobin
-    default-server check inter 500ms fall 2
+    d = daemon(hp_conf(vport, """    default-server check inter 500ms fall 2
     fulcrum-pacemaker-servers resource rs-clone attribute pgsql-status "HS:sync|HS:potential|HS:async" weight node2 2 address node1 127.0.0.11 address node2 127.0.0.12 address node3 127.0.0.13 port %d
-""" % (vport, bport))
+""" % bport))
     follow_then_check(d, vport, nodes)
+
+
+def test_haproxy_default_server_options_on_script_servers(daemon, tmp_path, backend):
+    """The default-server options in force at fulcrum-server-script apply
+    to every server it yields, as to a `server` line there: `disabled`
+    starts them in maintenance (no client reaches them), `weight` is
+    theirs; one enabled by hand stays enabled across the script's reads."""
+    port = fc.free_port()
+    backend("a", host="127.0.0.21", port=port)
+    backend("b", host="127.0.0.22", port=port)
+    script = fc.write_script(tmp_path / "list-servers",
+                             "echo 127.0.0.21:%d\necho 127.0.0.22:%d\n" % (port, port))
+    vport = fc.free_port()
+    d = daemon(hp_conf(vport, """    default-server disabled weight 7
+    fulcrum-server-script "%s" 0.5
+""" % script))
+
+    def configured():
+        v = d.vs(vport)
+        return sorted((r["address"], r["configured_weight"], r["state"])
+                      for r in v["real_servers"]) if v else None
+    fc.wait_until(lambda: configured() == [("127.0.0.21", 7, "disabled"),
+                                           ("127.0.0.22", 7, "disabled")],
+                  SLACK_S, "both script servers in, disabled, weight 7")
+    with pytest.raises((OSError, AssertionError)):
+        fc.who(vport)
+    d.ctl_ok("enable", "127.0.0.1:%d" % vport, "127.0.0.22:%d" % port)
+    reads = pool_source(d)["reads"]
+    fc.wait_until(lambda: pool_source(d)["reads"] >= reads + 3, 3 * SLACK_S, "three more reads")
+    assert states(d, vport) == {"127.0.0.21": "disabled", "127.0.0.22": "up"}
+    for _ in range(5):
+        assert fc.who(vport) == "b"
+
+
+
+# the daemon's own /etc/hosts and /etc/resolv.conf: a private mount
+# namespace (unshare) with the test's files bound over them, so the host's
+# are never edited and no lookup leaves the machine (a resolver on loopback
+# where nothing answers: a name not in the file fails at once)
+PRIVATE_ETC = 'mount --bind "$1" /etc/hosts && mount --bind "$2" /etc/resolv.conf && ' \
+              'shift 2 && exec "$@"'
+
+
+def private_names(d, tmp_path, hosts_text):
+    hosts, resolv = tmp_path / "hosts", tmp_path / "resolv.conf"
+    hosts.write_text(hosts_text)
+    resolv.write_text("nameserver 127.0.0.1\noptions timeout:1 attempts:1\n")
+    argv = d.argv
+    d.argv = lambda: ["unshare", "--mount", "--propagation", "private", "sh", "-c",
+                      PRIVATE_ETC, "sh", str(hosts), str(resolv)] + argv()
+    return hosts
+
+
+def test_node_names_resolved(daemon, cib, node_backends, backend, tmp_path):
+    """A node with no `address` and no ring0_addr address is placed by the
+    name its corosync ring0_addr gives (node2), else by its node name
+    (node3), as corosync resolves them (here through the daemon's own
+    /etc/hosts).  An address that changes is followed after resolve_ttl, a
+    stream to a node that keeps its address intact; a name that stops
+    resolving keeps its last address and says so."""
+    bport, _ = node_backends
+    backend("node3-moved", host="127.0.0.14", port=bport)
+    corosync = tmp_path / "corosync.conf"
+    corosync.write_text("nodelist {\n"
+                        "    node {\n        ring0_addr: 127.0.0.11\n        name: node1\n    }\n"
+                        "    node {\n        ring0_addr: node2.fcdns.test\n        name: node2\n"
+                        "    }\n}\n")
+    vport = fc.free_port()
+    d = daemon(pcmk_conf(vport, bport, "        corosync_conf %s\n        resolve_ttl 0.5\n"
+                         % corosync, addresses=False), start=False)
+    hosts = private_names(d, tmp_path, "127.0.0.12 node2.fcdns.test\n127.0.0.13 node3\n")
+    d.start()
+    wait_servers(d, vport, [("127.0.0.12", 2), ("127.0.0.13", 1)], FOLLOW_S + SLACK_S)
+    keep = fc.Stream(vport)
+    for _ in range(4):  # rr over two: one of the next ones is node2's
+        if keep.name == "node2":
+            break
+        keep.close(check=False)
+        keep = fc.Stream(vport)
+    try:
+        assert keep.name == "node2", keep.name
+        hosts.write_text("127.0.0.12 node2.fcdns.test\n127.0.0.14 node3\n")
+        wait_servers(d, vport, [("127.0.0.12", 2), ("127.0.0.14", 1)], FOLLOW_S + SLACK_S)
+        fc.wait_until(lambda: fc.log_lines(d, "node name node3 now resolves to 127.0.0.14 "
+                                              "(was 127.0.0.13)"), SLACK_S, "the log line")
+        keep.assert_flowing()
+        # node3 no longer resolves: its last address stays, and it is said
+        hosts.write_text("127.0.0.12 node2.fcdns.test\n")
+        fc.wait_until(lambda: fc.log_lines(d, "node name node3 cannot be resolved"),
+                      FOLLOW_S + SLACK_S, "the log line")
+        fc.wait_until(lambda: "node3: 'node3' does not resolve" in pool_source(d)["note"],
+                      FOLLOW_S + SLACK_S, "show pools to say it")
+        assert "its last address is kept" in pool_source(d)["note"]
+        assert servers(d, vport) == [("127.0.0.12", 2), ("127.0.0.14", 1)]
+        keep.assert_flowing()
+        hosts.write_text("127.0.0.12 node2.fcdns.test\n127.0.0.14 node3\n")
+        fc.wait_until(lambda: fc.log_lines(d, "node name node3 resolves again"),
+                      FOLLOW_S + SLACK_S, "the log line")
+        fc.wait_until(lambda: pool_source(d)["note"] == "", FOLLOW_S + SLACK_S,
+                      "the note to go")
+    finally:
+        keep.close(check=False)

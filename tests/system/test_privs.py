@@ -201,6 +201,65 @@ def test_without_script_security_a_warning_and_it_runs(pubdir):
            % (conf, line_of(conf, "MISC_CHECK"), s, s) in r.stderr, r.stderr
 
 
+def source_conf(port, cmd, glob=""):
+    return ("global_defs {\n%s}\n"
+            "virtual_server 127.0.0.1 %d {\n"
+            "    lb_algo rr\n"
+            "    lb_kind PROXY\n"
+            "    real_server_script \"%s\" 0.5\n"
+            "}\n" % (glob, port, cmd))
+
+
+def test_real_server_script_refused_as_other_scripts(pubdir):
+    """real_server_script is a script like MISC_CHECK's: under
+    enable_script_security an unsafe one (the file, or a directory on its
+    path, writable by others) refuses the file at its line; without it, a
+    warning."""
+    s = script(os.path.join(pubdir, "list.sh"), "echo 127.0.0.1", mode=0o777)
+    conf = write(os.path.join(pubdir, "k.conf"), source_conf(8080, s + " --all", SECURE))
+    r = check_t(conf)
+    assert r.returncode == 1, r
+    assert "%s:%d: real_server_script '%s --all' refused by enable_script_security: " \
+           "%s is writable by everyone" % (conf, line_of(conf, "real_server_script"), s, s) \
+        in r.stderr, r.stderr
+    write(conf, source_conf(8080, s))
+    r = check_t(conf)
+    assert r.returncode == 0 and "real_server_script '%s' is unsafe" % s in r.stderr, r.stderr
+    os.chmod(s, 0o755)
+    write(conf, source_conf(8080, s, SECURE))
+    r = check_t(conf)
+    assert r.returncode == 0 and "unsafe" not in r.stderr, r.stderr
+
+
+def test_pacemaker_crm_mon_of_the_file_is_checked(pubdir):
+    """pacemaker_real_servers' own crm_mon program is a script too."""
+    s = script(os.path.join(pubdir, "crm_mon"), "exit 0", mode=0o777)
+    conf = write(os.path.join(pubdir, "k.conf"),
+                 "global_defs {\n%s}\nvirtual_server 127.0.0.1 8080 {\n    lb_kind PROXY\n"
+                 "    pacemaker_real_servers {\n        crm_mon %s\n    }\n}\n" % (SECURE, s))
+    r = check_t(conf)
+    assert r.returncode == 1, r
+    assert "%s:%d: pacemaker_real_servers crm_mon '%s' refused by enable_script_security" \
+        % (conf, line_of(conf, "pacemaker_real_servers"), s) in r.stderr, r.stderr
+
+
+def test_real_server_script_runs_as_script_user(pubdir, daemon, backend):
+    """The script runs as script_user, as the daemon's other scripts, and
+    its servers are followed: the daemon keeps what it needs for that."""
+    out = outdir(pubdir)
+    b = backend("r1")
+    port = fc.free_port()
+    lister = script(os.path.join(pubdir, "list.sh"),
+                    "id -u > %s/who.tmp && mv %s/who.tmp %s/who\necho 127.0.0.1:%d"
+                    % (out, out, out, b.port))
+    d = daemon(source_conf(port, lister, SECURE))
+    assert read_uid(os.path.join(out, "who")) == NOBODY
+    fc.wait_until(lambda: [r["address"] for r in (d.vs(port) or {}).get("real_servers", [])]
+                  == ["127.0.0.1"], 10.0, "the script's server in the pool")
+    assert fc.who(port) == "r1"
+    assert SCRIPT_USER_CAPS <= caps(d.proc.pid)
+
+
 # ---------------------------------------------------------------- the daemon
 
 def test_nat_daemon_keeps_only_what_it_needs_and_scripts_run_as_script_user(

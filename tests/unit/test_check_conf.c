@@ -161,6 +161,7 @@ static const struct sample samples[] = {
     {"EXPECT_CHECK", "send", "send \"A\\r\\n\"", "send \"A\\n\""},
     {"EXPECT_CHECK", "expect", "expect \"^\\+OK\"", "expect \"^\\+OK \""},
     {"EXPECT_CHECK", "tls", "tls no", "tls"},
+    {"AGENT_CHECK", "send", "send \"a\\n\"", "send \"b\\n\""},
     {"MYSQL_CHECK", "user", "user a", "user b"},
     {"MYSQL_CHECK", "password", "password a", "password b"},
     {"MYSQL_CHECK", "password_file", "password_file " PGPW "a", "password_file " PGPW "b"},

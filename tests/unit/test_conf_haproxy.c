@@ -522,7 +522,30 @@ static void test_bind_forms(void **state)
 	expect_warning(4, "'name three' is not used");
 	expect_warning(4, "'thread 1' is not used");
 	config_free(cfg);
-	expect_error("frontend f\n    bind :443 ssl crt /x.pem\n", 2, "'ssl' is not supported");
+	/* TLS (certificates loaded here are the system tests', test_https.py) */
+	expect_error("frontend f\n    bind :443 ssl crt /nonexistent/x.pem\n", 2,
+		     "bind: crt '/nonexistent/x.pem': No such file or directory");
+	expect_error("global\n    crt-base /nonexistent\nfrontend f\n    bind :443 ssl crt x.pem\n", 4,
+		     "crt '/nonexistent/x.pem'");
+	expect_error("frontend f\n    bind :443 ssl\n", 2, "'ssl' needs a certificate");
+	expect_error("frontend f\n    bind :443 ssl crt-list /l\n", 2, "'crt-list' is not supported");
+	expect_error("frontend f\n    bind :443 ssl crt /x verify required\n", 2,
+		     "'verify required' is not supported");
+	expect_error("frontend f\n    bind :443 ssl crt /x alpn h2,,http/1.1\n", 2,
+		     "a protocol name is 1 to 255 characters");
+	expect_error("frontend f\n    bind :443 ssl crt /x ssl-min-ver TLS1.2\n", 2,
+		     "ssl-min-ver 'TLS1.2': not a version");
+	expect_error("frontend f\n    bind :443 ssl crt /x ciphers\n", 2, "'ciphers' needs a value");
+	expect_error("global\n    ssl-default-bind-options ssl-max-ver X\n", 2,
+		     "ssl-max-ver 'X': not a version");
+	diag_reset();
+	cfg = load("global\n    ssl-default-bind-options no-sslv3 foo\n"
+		   "    ssl-default-bind-ciphers ECDHE+AESGCM\nfrontend f\n    bind :80 crt /x.pem\n");
+	assert_non_null(cfg);
+	assert_null(cfg->vs->tls); /* crt without ssl: plain */
+	expect_warning(2, "ssl-default-bind-options: 'foo' is not read");
+	expect_warning(5, "'crt' without 'ssl': the listener is plain HTTP");
+	config_free(cfg);
 	expect_error("frontend f\n    bind 1.2.3.4\n", 2, "missing port");
 	expect_error("frontend f\n    bind 1.2.3.4:http\n", 2, "'http' is not a port");
 	expect_error("frontend f\n    bind host.example:80\n", 2, "resolves no host names");
@@ -926,6 +949,7 @@ static void test_options(void **state)
 	expect_warning(7, "'option splice-auto' only tunes HAProxy");
 	expect_warning(12, "'option log-health-checks' is not served yet");
 	assert_false(said('W', 10, "abortonclose")); /* served (http_txn.c) */
+	assert_false(said('W', 11, "http-buffer-request")); /* served */
 	expect_warning(34, "'backlog' only tunes HAProxy");
 	config_free(cfg);
 	expect_error("listen a\n    option frobnicate\n", 2, "'option frobnicate' is not supported");

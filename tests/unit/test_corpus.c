@@ -32,10 +32,12 @@ static const char *const features[] = {
 };
 
 /* What a haproxy.cfg refusal may say: the keyword (or the rule's action or
- * fetch) fulcrum does not serve, or an ACL that is missing because its
- * line was refused. */
+ * fetch) fulcrum does not serve, an ACL that is missing because its line
+ * was refused, or a certificate the file names that the corpus does not
+ * hold (HAProxy refuses that file too). */
 static const char *const hp_features[] = {
     "' is not supported",
+    "': No such file or directory",
     "unknown or unsupported action '",
     "unknown fetch method '",
     "no such ACL '",

@@ -191,9 +191,22 @@ static void test_addresses_from_corosync_conf(void **state)
 	char err[128];
 
 	assert_int_equal(ring_map_parse(corosync, &m, err, sizeof(err)), 0);
-	assert_int_equal(m.n, 2); /* node2's ring0_addr is a name: not kept */
+	/* node2's ring0_addr is a name: kept to resolve, no address yet */
+	assert_int_equal(m.n, 3);
+	assert_null(ring_map_addr(&m, "node2"));
+	assert_string_equal(ring_map_host(&m, "node2"), "node2.example");
+	assert_null(ring_map_host(&m, "node1"));
 	compute(s, DATA "crm_mon_3nodes.xml", &m, "node1=10.0.0.1:5432/1 node3=[fd00::3]:5432/1",
 		"node2");
+	/* what it resolved to (cluster.c, node_dns.h) */
+	{
+		struct fc_addr a;
+
+		assert_int_equal(addr_parse_ip("10.0.0.2", &a, NULL, 0), 0);
+		assert_int_equal(ring_map_set(&m, "node2", &a), 0);
+	}
+	compute(s, DATA "crm_mon_3nodes.xml", &m,
+		"node1=10.0.0.1:5432/1 node2=10.0.0.2:5432/1 node3=[fd00::3]:5432/1", NULL);
 	ring_map_free(&m);
 	pool_source_free(s);
 }
@@ -262,7 +275,8 @@ static void test_script_lines(void **state)
 	char err[256] = "", got[1024];
 	unsigned bad;
 
-	assert_int_equal(members_from_lines(out, strlen(out), 5432, &l, &bad, err, sizeof(err)), 0);
+	assert_int_equal(
+	    members_from_lines(out, strlen(out), 5432, 1, &l, &bad, err, sizeof(err)), 0);
 	members_str(&l, got, sizeof(got));
 	assert_string_equal(got, "10.0.0.1=10.0.0.1:5432/1 10.0.0.2:6432 3=10.0.0.2:6432/3 "
 				 "[2001:db8::1]:5433 0=[2001:db8::1]:5433/0 "
@@ -398,6 +412,53 @@ static void test_keywords_refused(void **state)
 	}
 }
 
+/* lb_kind DR (and TUN) keeps the service's port: a source that gives its
+ * servers another one is warned at its `port` line (ldirectord.cf too);
+ * the same port, or a PROXY service, is not. */
+static void test_dr_source_port_warned(void **state)
+{
+	static const char dr[] = "virtual_server 192.0.2.237 5432 {\n"
+				 "    lb_algo mh\n"
+				 "    pacemaker_real_servers {\n"
+				 "        resource rs-clone\n"
+				 "        port %s\n"
+				 "    }\n"
+				 "    lb_kind %s\n"
+				 "}\n";
+	static const char ld[] = "virtual=192.0.2.237:5432\n"
+				 "\tpacemaker_resource = rs-clone\n"
+				 "\tpacemaker_port = 5433\n"
+				 "\tforward = gate\n";
+	static const struct {
+		const char *port, *kind;
+		int warned;
+	} cases[] = {{"6432", "DR", 1}, {"6432", "TUN", 1}, {"5432", "DR", 0}, {"6432", "NAT", 0}};
+	char text[512];
+	struct conf_diag d;
+	struct config *cfg;
+	unsigned i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(text, sizeof(text), dr, cases[i].port, cases[i].kind);
+		cfg = load(text, &d);
+		if (!cfg || d.errors)
+			fail_msg("case %u: %s", i, msgs);
+		if (cases[i].warned && !strstr(msgs, "t.conf:5: pacemaker_real_servers port 6432 "
+						     "differs from the virtual server's 5432: with "
+						     "lb_kind "))
+			fail_msg("case %u: no warning at the port line:\n%s", i, msgs);
+		if (!cases[i].warned && strstr(msgs, "differs"))
+			fail_msg("case %u: warned:\n%s", i, msgs);
+		config_free(cfg);
+	}
+	cfg = load(ld, &d);
+	if (!cfg || d.errors)
+		fail_msg("%s", msgs);
+	if (!strstr(msgs, "t.conf:3: pacemaker_real_servers port 5433 differs"))
+		fail_msg("ldirectord.cf: no warning at the port line:\n%s", msgs);
+	config_free(cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -410,6 +471,7 @@ int main(void)
 	    cmocka_unit_test(test_script_lines),
 	    cmocka_unit_test(test_keywords),
 	    cmocka_unit_test(test_keywords_refused),
+	    cmocka_unit_test(test_dr_source_port_warned),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,256 @@
+/* haproxy.cfg's TLS on a bind: `ssl`, `crt FILE|DIR` (several: SNI picks),
+ * `alpn`, `ssl-min-ver`/`ssl-max-ver`, `no-tlsv1x`, `ciphers`,
+ * `ciphersuites`, `curves`...; and the global `crt-base` and
+ * `ssl-default-bind-*` a bind starts from.  The certificates are loaded
+ * here, when the file is read, so that a missing file or a key that does
+ * not match the certificate is an error at its line (core/tls_srv.c). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf/haproxy.h"
+#include "core/err.h"
+
+/* ---- the options a bind and ssl-default-bind-options share ---- */
+
+static const struct {
+	const char *name;
+	unsigned bit;
+} no_vers[] = {
+	{"no-sslv3", TLS_NO_SSLV3},   {"no-tlsv10", TLS_NO_TLSV10}, {"no-tlsv11", TLS_NO_TLSV11},
+	{"no-tlsv12", TLS_NO_TLSV12}, {"no-tlsv13", TLS_NO_TLSV13},
+};
+
+static const struct {
+	const char *name;
+	const char *ver;
+} force_vers[] = {
+	{"force-sslv3", "SSLv3"},     {"force-tlsv10", "TLSv1.0"}, {"force-tlsv11", "TLSv1.1"},
+	{"force-tlsv12", "TLSv1.2"}, {"force-tlsv13", "TLSv1.3"},
+};
+
+static int set_str(struct hp_read *r, char *dst, size_t size, const char *kw, const char *v)
+{
+	if (strlen(v) >= size) {
+		hp_error(r, "%s: the value is too long (at most %zu characters)", kw, size - 1);
+		return -1;
+	}
+	memcpy(dst, v, strlen(v) + 1);
+	return 0;
+}
+
+/* One option at w->args[k] into o: the words taken, 0 if not one, -1
+ * reported. */
+static int opt_word(struct hp_read *r, struct hp_words *w, int k, struct tls_bind_opts *o)
+{
+	const char *kw = w->args[k], *v = k + 1 < w->n ? w->args[k + 1] : NULL;
+	char e[ERRLEN];
+	size_t i;
+
+	for (i = 0; i < sizeof(no_vers) / sizeof(no_vers[0]); i++)
+		if (!strcmp(kw, no_vers[i].name)) {
+			o->no_ver |= no_vers[i].bit;
+			return 1;
+		}
+	for (i = 0; i < sizeof(force_vers) / sizeof(force_vers[0]); i++)
+		if (!strcmp(kw, force_vers[i].name)) {
+			o->min_ver = o->max_ver = tls_version_of(force_vers[i].ver);
+			return 1;
+		}
+	if (!strcmp(kw, "no-tls-tickets") || !strcmp(kw, "tls-tickets")) {
+		o->no_tickets = kw[0] == 'n';
+		return 1;
+	}
+	if (!strcmp(kw, "prefer-client-ciphers")) {
+		o->prefer_client_ciphers = 1;
+		return 1;
+	}
+	if (!strcmp(kw, "strict-sni")) {
+		o->strict_sni = 1;
+		return 1;
+	}
+	if (strcmp(kw, "ssl-min-ver") && strcmp(kw, "ssl-max-ver") && strcmp(kw, "ciphers") &&
+	    strcmp(kw, "ciphersuites") && strcmp(kw, "curves") && strcmp(kw, "ecdhe") &&
+	    strcmp(kw, "alpn"))
+		return 0;
+	if (!v) {
+		hp_error(r, "'%s' needs a value", kw);
+		return -1;
+	}
+	if (!strcmp(kw, "ssl-min-ver") || !strcmp(kw, "ssl-max-ver")) {
+		int ver = tls_version_of(v);
+
+		if (!ver) {
+			hp_error(r, "%s '%s': not a version (SSLv3, TLSv1.0, TLSv1.1, TLSv1.2, TLSv1.3)", kw,
+				 v);
+			return -1;
+		}
+		*(kw[8] == 'i' ? &o->min_ver : &o->max_ver) = ver;
+		return 2;
+	}
+	if (!strcmp(kw, "alpn")) {
+		if (tls_alpn_parse(o, v, e, sizeof(e)) < 0) {
+			hp_error(r, "%s", e);
+			return -1;
+		}
+		return 2;
+	}
+	if (!strcmp(kw, "ciphers"))
+		return set_str(r, o->ciphers, sizeof(o->ciphers), kw, v) < 0 ? -1 : 2;
+	if (!strcmp(kw, "ciphersuites"))
+		return set_str(r, o->ciphersuites, sizeof(o->ciphersuites), kw, v) < 0 ? -1 : 2;
+	return set_str(r, o->curves, sizeof(o->curves), kw, v) < 0 ? -1 : 2; /* curves, ecdhe */
+}
+
+/* ---- bind ---- */
+
+void hp_bind_ssl_init(struct hp_read *r, struct hp_bind_ssl *b)
+{
+	memset(b, 0, sizeof(*b));
+	b->o = r->ssl_bind;
+}
+
+static int add_crt(struct hp_read *r, struct hp_bind_ssl *b, const char *path)
+{
+	char full[2048], **grown;
+
+	if (path[0] != '/' && r->crt_base[0])
+		snprintf(full, sizeof(full), "%s/%s", r->crt_base, path);
+	else
+		snprintf(full, sizeof(full), "%s", path);
+	grown = realloc(b->crt, (b->ncrt + 1) * sizeof(*grown));
+	if (!grown || !(grown[b->ncrt] = strdup(full))) {
+		if (grown)
+			b->crt = grown;
+		hp_error(r, "out of memory");
+		return -1;
+	}
+	b->crt = grown;
+	b->ncrt++;
+	return 0;
+}
+
+/* bind words about client certificates and the like: refused (a client
+ * HAProxy would have asked for a certificate must not get in without). */
+static const char *const refused[] = {"crt-list", "ca-file", "crl-file", "ca-sign-file",
+				      "generate-certificates", "ca-verify-file", NULL};
+
+int hp_bind_ssl_word(struct hp_read *r, struct hp_words *w, int k, struct hp_bind_ssl *b)
+{
+	const char *kw = w->args[k];
+	int n;
+
+	if (!strcmp(kw, "ssl")) {
+		b->ssl = 1;
+		return 1;
+	}
+	if (!strcmp(kw, "crt")) {
+		if (k + 1 >= w->n) {
+			hp_error(r, "bind: 'crt' needs a file or a directory");
+			return -1;
+		}
+		return add_crt(r, b, w->args[k + 1]) < 0 ? -1 : 2;
+	}
+	for (n = 0; refused[n]; n++)
+		if (!strcmp(kw, refused[n])) {
+			hp_error(r, "bind: '%s' is not supported (fulcrum asks clients for no "
+				    "certificate; crt-list: write one 'crt' per file)",
+				 kw);
+			return -1;
+		}
+	if (!strcmp(kw, "verify")) {
+		if (k + 1 >= w->n || strcmp(w->args[k + 1], "none")) {
+			hp_error(r, "bind: 'verify %s' is not supported (fulcrum asks clients for no "
+				    "certificate: verify none)",
+				 k + 1 < w->n ? w->args[k + 1] : "");
+			return -1;
+		}
+		return 2;
+	}
+	if (!strcmp(kw, "npn") || !strcmp(kw, "tls-ticket-keys") || !strcmp(kw, "ciphersuites-tls13")) {
+		if (k + 1 >= w->n) {
+			hp_error(r, "bind: '%s' needs a value", kw);
+			return -1;
+		}
+		hp_warn(r, "bind: '%s %s' is not used by fulcrum", kw, w->args[k + 1]);
+		return 2;
+	}
+	if (!strcmp(kw, "no-ca-names") || !strcmp(kw, "allow-0rtt") || !strcmp(kw, "ssl-reuse") ||
+	    !strcmp(kw, "no-ssl-reuse")) {
+		hp_warn(r, "bind: '%s' only tunes HAProxy: ignored", kw);
+		return 1;
+	}
+	return opt_word(r, w, k, &b->o);
+}
+
+void hp_bind_ssl_free(struct hp_bind_ssl *b)
+{
+	for (unsigned i = 0; i < b->ncrt; i++)
+		free(b->crt[i]);
+	free(b->crt);
+	b->crt = NULL;
+	b->ncrt = 0;
+}
+
+struct tls_srv *hp_bind_ssl_done(struct hp_read *r, struct hp_bind_ssl *b, int *failed)
+{
+	struct tls_srv *t = NULL;
+	char e[ERRLEN];
+
+	*failed = 0;
+	if (!b->ssl && b->ncrt)
+		hp_warn(r, "bind: 'crt' without 'ssl': the listener is plain HTTP");
+	if (b->ssl && !b->ncrt) {
+		hp_error(r, "bind: 'ssl' needs a certificate ('crt FILE' or 'crt DIR')");
+		*failed = 1;
+	} else if (b->ssl && !r->fuzz) {
+		t = tls_srv_new(&b->o, b->crt, b->ncrt, e, sizeof(e));
+		if (!t) {
+			hp_error(r, "bind: %s", e);
+			*failed = 1;
+		}
+	}
+	hp_bind_ssl_free(b);
+	return t;
+}
+
+/* ---- global ---- */
+
+int hp_global_ssl(struct hp_read *r, struct hp_words *w)
+{
+	const char *k = w->args[0];
+	struct tls_bind_opts *o = &r->ssl_bind;
+	int i, n;
+
+	if (!strcmp(k, "crt-base")) {
+		if (w->n != 2)
+			hp_error(r, "usage: crt-base DIR");
+		else
+			set_str(r, r->crt_base, sizeof(r->crt_base), k, w->args[1]);
+		return 1;
+	}
+	if (!strcmp(k, "ssl-default-bind-ciphers") || !strcmp(k, "ssl-default-bind-ciphersuites") ||
+	    !strcmp(k, "ssl-default-bind-curves")) {
+		char *args[3] = {(char *)k + sizeof("ssl-default-bind-") - 1, w->n > 1 ? w->args[1] : NULL};
+		struct hp_words one = {.n = w->n > 1 ? 2 : 1, .args = {args[0], args[1]}};
+
+		if (w->n > 2)
+			hp_error(r, "%s takes one value (quote it if it holds blanks)", k);
+		else
+			(void)opt_word(r, &one, 0, o);
+		return 1;
+	}
+	if (!strcmp(k, "ssl-default-bind-options")) {
+		for (i = 1; i < w->n; i += n) {
+			n = opt_word(r, w, i, o);
+			if (n < 0)
+				return 1;
+			if (!n) {
+				hp_warn(r, "ssl-default-bind-options: '%s' is not read by fulcrum", w->args[i]);
+				n = 1;
+			}
+		}
+		return 1;
+	}
+	return 0;
+}

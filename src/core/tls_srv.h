@@ -1,0 +1,68 @@
+/* The server side of TLS for the HTTP engine's listeners (haproxy.cfg's
+ * `bind ... ssl crt ...`): a context per certificate, loaded when the
+ * configuration is read (so `fulcrum -t` names a missing file or a key
+ * that does not match), the client's SNI choosing among them, ALPN
+ * answered from the bind's list.  The sessions' I/O is core/tls.h's.
+ *
+ * A struct tls_srv is shared by every worker (OpenSSL's contexts are
+ * thread-safe) and refcounted: the configuration holds one reference and
+ * each session holds one until its handshake is over, because OpenSSL's
+ * SNI and ALPN callbacks point at it and a reload may free the
+ * configuration under a handshake in flight. */
+#ifndef FC_CORE_TLS_SRV_H
+#define FC_CORE_TLS_SRV_H
+
+#include <stddef.h>
+
+#include <openssl/ssl.h>
+
+#define TLS_NO_SSLV3  0x01
+#define TLS_NO_TLSV10 0x02
+#define TLS_NO_TLSV11 0x04
+#define TLS_NO_TLSV12 0x08
+#define TLS_NO_TLSV13 0x10
+
+/* A bind's TLS settings (haproxy.cfg's bind options, or the global
+ * ssl-default-bind-* they start from).  Fixed-size on purpose: the
+ * defaults' copy into a bind is a struct assignment. */
+struct tls_bind_opts {
+	int min_ver, max_ver;	    /* TLS1_2_VERSION...; 0 = not set (min: TLSv1.2, as HAProxy) */
+	unsigned no_ver;	    /* TLS_NO_* */
+	int no_tickets;		    /* no-tls-tickets */
+	int prefer_client_ciphers;  /* else the server's order, as HAProxy */
+	int strict_sni;		    /* a client naming no certificate of ours is refused */
+	char ciphers[1024];	    /* "" = OpenSSL's default (TLSv1.2 and below) */
+	char ciphersuites[512];	    /* "" = OpenSSL's default (TLSv1.3) */
+	char curves[256];	    /* "" = OpenSSL's default */
+	unsigned char alpn[256];    /* the protocols in ALPN's wire form (length-prefixed) */
+	unsigned alpn_len;	    /* 0: no ALPN answered */
+};
+
+struct tls_srv;
+
+/* "TLSv1.2" -> TLS1_2_VERSION (SSLv3, TLSv1.0...TLSv1.3); 0 if unknown. */
+int tls_version_of(const char *name);
+/* "h2,http/1.1" into o->alpn: 0, or -1 with err (an empty or too long name). */
+int tls_alpn_parse(struct tls_bind_opts *o, const char *list, char *err, size_t errlen);
+
+/* The contexts of a bind: one per certificate file of crt[] (a directory:
+ * every file in it, in name order; a file's key is in it, else in
+ * FILE.key); the first is the default.  NULL with err naming the file on
+ * failure.  One reference. */
+struct tls_srv *tls_srv_new(const struct tls_bind_opts *o, char *const *crt, unsigned ncrt,
+			    char *err, size_t errlen);
+void tls_srv_put(struct tls_srv *t);
+/* Another reference to t (returned). */
+struct tls_srv *tls_srv_ref(struct tls_srv *t);
+
+/* A server session on the accepted socket fd, holding a reference to t
+ * until tls_srv_put(t) (the caller's, once the handshake is over or the
+ * session freed).  NULL out of memory. */
+SSL *tls_srv_session(struct tls_srv *t, int fd);
+
+/* The certificates' names (tests, `fulcrum -t`): how many certificates,
+ * and whether `name` would pick certificate i by SNI (-1: the default). */
+unsigned tls_srv_ncerts(const struct tls_srv *t);
+int tls_srv_pick(const struct tls_srv *t, const char *name);
+
+#endif
