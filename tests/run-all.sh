@@ -54,8 +54,9 @@ else
 fi
 
 step "system tests (real daemon, ASan/UBSan build)"
+# --durations: the slowest tests in every CI log, where the time goes
 FULCRUM_BUILD=build-san $PY -m pytest -q -p no:cacheprovider --junitxml=build-san/pytest.xml \
-	${PYTEST_ARGS:-} tests/system
+	--durations=30 ${PYTEST_ARGS:-} tests/system
 rc=$?
 if [ -f build-san/pytest.xml ]; then
 	counts=$($PY - <<'PYEOF'

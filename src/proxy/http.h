@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "core/loop.h"
 #include "model/model-t.h"
 #include "proxy/http-t.h"
 #include "proxy/proxy-t.h"
@@ -40,6 +41,22 @@ static inline struct loop *hs_loop(const struct hstream *s)
 static inline unsigned t_or(unsigned a, unsigned b)
 {
 	return a ? a : b;
+}
+/* The stream's own work runs without the engine lock: its sockets'
+ * syscalls, and what reads or edits only its buffers and transaction and
+ * reads the configuration (the parse, the rules, the bodies' moves), since
+ * a stream is its worker's alone and the configuration changes only while
+ * the workers are parked.  hs_own gives the lock up for such work, hs_shared
+ * takes it back before anything shared (counters, the scheduler, the
+ * persistence tables, references, the log; doc/internals/threads.md).
+ * No-ops without workers. */
+static inline void hs_own(struct hstream *s)
+{
+	loop_lock_release(hs_loop(s));
+}
+static inline void hs_shared(struct hstream *s)
+{
+	loop_lock_acquire(hs_loop(s));
 }
 /* s->x, taken and cleared for a new transaction unless s has one: 0, or
  * -1 out of memory. */
@@ -83,14 +100,17 @@ uint64_t http_wall_ms(void);
 /* Clear the transaction s->x (a new one starts on the stream), if any. */
 void htxn_reset(struct hstream *s);
 /* The request head (hlen bytes at cin's start) is in: answer it, or send
- * it on toward a server. */
+ * it on toward a server.  Called without the engine lock (hs_own): the
+ * head's own decisions are made so, and the lock is taken back before the
+ * rest. */
 void htxn_start(struct hstream *s, int hlen);
 /* The request goes to a server of s->be: pick one and connect (at the end
  * of htxn_start, or once the body is in with option http-buffer-request:
  * s->body_wait). */
 void htxn_to_server(struct hstream *s);
 /* A response head (hlen bytes at sin's start): 0 relayed, -1 answered or
- * closed instead. */
+ * closed instead.  Called without the engine lock, as htxn_start; returns
+ * with it. */
 int htxn_resp(struct hstream *s, int hlen);
 /* Both messages are done: log, then the next request or close. */
 void htxn_end(struct hstream *s);

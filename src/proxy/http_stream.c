@@ -77,12 +77,12 @@ static ssize_t hs_io(struct hstream *s, int fd, struct hbuf *b, int rx)
 {
 	ssize_t n;
 
-	proxy_unlock(s->pvs->px);
+	hs_own(s);
 	if (fd == s->cfd && s->tls && s->tls->ssl) /* the session is the stream's too */
 		n = rx ? hs_tls_recv(s, b) : hs_tls_send(s, b);
 	else
 		n = rx ? hbuf_recv(s->pvs->px, fd, b) : hbuf_send(fd, b);
-	proxy_relock(s->pvs->px);
+	hs_shared(s);
 	hs_account(s, fd, rx, n);
 	return n;
 }
@@ -348,12 +348,19 @@ static int head_step(struct hstream *s)
 
 	if (!hbuf_data(&s->cin))
 		return 0;
+	hs_own(s); /* the parse and the head's decisions: the stream's own */
 	if (hs_txn_get(s) < 0) {
+		hs_shared(s);
 		hstream_close(s, 1);
 		return -1;
 	}
 	hbuf_compact(&s->cin);
 	r = h1_parse_req(&s->x->req, s->cin.p, s->cin.len, HTTP_BUF_SIZE);
+	if (r > 0) {
+		htxn_start(s, r); /* takes the lock back */
+		return 1;
+	}
+	hs_shared(s);
 	if (r == 0) {
 		if (!s->head_seen) {
 			/* the first bytes of a head: http-request from now */
@@ -368,11 +375,7 @@ static int head_step(struct hstream *s)
 		htxn_answer(s, te_coding_msg, sizeof(te_coding_msg) - 1, 422);
 		return 1;
 	}
-	if (r < 0) {
-		htxn_error(s, 400);
-		return 1;
-	}
-	htxn_start(s, r);
+	htxn_error(s, 400);
 	return 1;
 }
 
@@ -383,7 +386,9 @@ static int txn_step(struct hstream *s)
 	ssize_t n;
 
 	if (!s->req_body.done) {
+		hs_own(s);
 		n = hfwd_move(s->pvs->px, &s->req_body, &s->cin, &s->sout, s->cin_eof);
+		hs_shared(s);
 		if (n < 0) {
 			htxn_error(s, 400);
 			return 1;
@@ -414,21 +419,26 @@ static int txn_step(struct hstream *s)
 		}
 	}
 	if (!s->resp_parsed && hbuf_data(&s->sin)) {
+		hs_own(s);
 		hbuf_compact(&s->sin);
 		r = h1_parse_resp(&s->x->resp, s->sin.p, s->sin.len, HTTP_BUF_SIZE, s->x->req.meth);
+		if (r > 0) {
+			if (htxn_resp(s, r) < 0) /* takes the lock back */
+				return 1;
+			moved = 1;
+		} else {
+			hs_shared(s);
+		}
 		if (r < 0) {
 			htxn_error(s, 502);
 			return 1;
 		}
-		if (r > 0) {
-			if (htxn_resp(s, r) < 0)
-				return 1;
-			moved = 1;
-		}
 	}
 	if (s->resp_parsed && !s->resp_body.done && s->state == HS_TXN) {
+		hs_own(s);
 		n = hfwd_move(s->pvs->px, &s->resp_body, &s->sin, s->skip_body ? NULL : &s->cout,
 			      s->sin_eof);
+		hs_shared(s);
 		if (n > 0 && !s->skip_body)
 			s->x->txn.bytes_out += (uint64_t)n;
 		if (n < 0) {
@@ -451,9 +461,13 @@ static int txn_step(struct hstream *s)
 static int tunnel_step(struct hstream *s)
 {
 	struct proxy *px = s->pvs->px;
-	ssize_t a = hfwd_move(px, &s->req_body, &s->cin, &s->sout, s->cin_eof);
-	ssize_t b = hfwd_move(px, &s->resp_body, &s->sin, &s->cout, s->sin_eof);
-	ssize_t n = s->sfd >= 0 ? hs_io(s, s->sfd, &s->sout, 0) : 0;
+	ssize_t a, b, n;
+
+	hs_own(s);
+	a = hfwd_move(px, &s->req_body, &s->cin, &s->sout, s->cin_eof);
+	b = hfwd_move(px, &s->resp_body, &s->sin, &s->cout, s->sin_eof);
+	hs_shared(s);
+	n = s->sfd >= 0 ? hs_io(s, s->sfd, &s->sout, 0) : 0;
 
 	if (n < 0)
 		return -1;

@@ -377,25 +377,22 @@ void htxn_tarpit_end(struct hstream *s)
 	s->sin.off = s->sin.len = 0;
 }
 
-/* px's http-request rules: 1 if they answered the client (deny, return,
- * a failed rewrite), 0 to go on. */
-static int req_rules(struct hstream *s, const struct http_proxy *px)
+/* The verdict v of px's http-request rules acted on: 1 if it answered
+ * the client (deny, return, tarpit, a failed rewrite, use-service), 0 to
+ * go on. */
+static int req_verdict(struct hstream *s, const struct http_proxy *px, enum http_verdict v,
+		       const struct http_reply *reply)
 {
-	struct http_reply reply;
-	enum http_verdict v;
-
-	memset(&reply, 0, sizeof(reply));
-	v = http_req_rules(px, &s->x->txn, &reply);
 	if (v == HTTP_V_SERVICE) {
 		happ_start(s, px, HAPP_METRICS);
 		return 1;
 	}
 	if (v == HTTP_V_DENY || v == HTTP_V_RETURN) {
-		answer_reply(s, px, &reply);
+		answer_reply(s, px, reply);
 		return 1;
 	}
 	if (v == HTTP_V_TARPIT) {
-		tarpit(s, px, &reply);
+		tarpit(s, px, reply);
 		return 1;
 	}
 	if (v == HTTP_V_ERROR) {
@@ -405,12 +402,11 @@ static int req_rules(struct hstream *s, const struct http_proxy *px)
 	return 0;
 }
 
-/* px's stats page or metrics, as HAProxy: after px's http-request rules
- * (a deny there keeps them closed).  1 if the engine answers. */
-static int serve_self(struct hstream *s, const struct http_proxy *px)
+/* px's stats page or metrics (k, happ_wants), as HAProxy: after px's
+ * http-request rules (a deny there keeps them closed).  1 if the engine
+ * answers. */
+static int serve_self(struct hstream *s, const struct http_proxy *px, enum happ_kind k)
 {
-	enum happ_kind k = happ_wants(s, px);
-
 	if (k == HAPP_NONE)
 		return 0;
 	hsrv_close(s, 0); /* a server kept from the last transaction is not needed */
@@ -419,17 +415,80 @@ static int serve_self(struct hstream *s, const struct http_proxy *px)
 	return 1;
 }
 
+/* 1 if the request is fe's monitor-uri: "/x" is compared with the path,
+ * anything else with the URI as sent. */
+static int monitor_match(struct hstream *s, const struct http_proxy *fe)
+{
+	const char *path;
+	size_t plen;
+
+	if (!fe->monitor_uri)
+		return 0;
+	if (fe->monitor_uri[0] == '/') {
+		h1_req_path(&s->x->req, &path, &plen);
+	} else {
+		path = h1_ptr(&s->x->req, s->x->req.uri);
+		plen = s->x->req.uri.len;
+	}
+	return plen == strlen(fe->monitor_uri) && !memcmp(path, fe->monitor_uri, plen);
+}
+
+/* What a request head decides from itself and the configuration alone:
+ * made without the engine lock (plan_req), acted on under it. */
+struct req_plan {
+	int monitor;		     /* monitor-uri: answered 200 */
+	const struct http_proxy *px; /* whose rules decided (v, reply) or whose page (self) */
+	enum http_verdict v;
+	struct http_reply reply;
+	enum happ_kind self;
+};
+
+/* monitor-uri, the frontend's http-request rules, its stats page, the
+ * backend (use_backend: s->be once one with servers is found), then the
+ * backend's rules and page, stopping at the first that decides.  All of
+ * it reads and edits only the transaction and reads the configuration,
+ * which changes only while the workers are parked: it runs without the
+ * engine lock (doc/internals/threads.md). */
+static void plan_req(struct hstream *s, struct req_plan *p)
+{
+	const struct http_proxy *fe = s->fe, *be;
+
+	memset(p, 0, sizeof(*p));
+	p->v = HTTP_V_CONTINUE;
+	p->self = HAPP_NONE;
+	p->px = fe;
+	if (monitor_match(s, fe)) {
+		p->monitor = 1;
+		return;
+	}
+	p->v = http_req_rules(fe, &s->x->txn, &p->reply);
+	if (p->v != HTTP_V_CONTINUE || (p->self = happ_wants(s, fe)) != HAPP_NONE)
+		return;
+	/* a listen is its own backend unless its use_backend rules say */
+	be = http_pick_backend(fe, &s->x->txn);
+	if (!be || !be->pool)
+		return; /* 503 */
+	s->be = be;
+	s->x->txn.be = be;
+	if (be == fe)
+		return;
+	p->px = be;
+	p->v = http_req_rules(be, &s->x->txn, &p->reply);
+	if (p->v == HTTP_V_CONTINUE)
+		p->self = happ_wants(s, be);
+}
+
 void htxn_start(struct hstream *s, int hlen)
 {
 	const struct http_proxy *fe = s->fe, *be;
-	const char *path;
-	size_t plen;
+	struct req_plan p;
 
 	/* keep the head apart from cin, whose bytes move on (its own size:
 	 * a page of a buffer per request in flight would be touched else) */
 	free(s->x->reqhead);
 	s->x->reqhead = malloc((size_t)hlen + 1);
 	if (!s->x->reqhead || hbuf_take(s->pvs->px, &s->sout) < 0) {
+		hs_shared(s);
 		s->close_client = 1;
 		s->state = HS_CLOSE;
 		return;
@@ -450,34 +509,23 @@ void htxn_start(struct hstream *s, int hlen)
 	/* captured as received, before any rule edits the head (haproxy);
 	 * out of memory, the log shows none */
 	(void)capture_req(&s->x->txn, fe);
-	if (fe->monitor_uri) {
-		/* "/x" is compared with the path, anything else with the URI as sent */
-		if (fe->monitor_uri[0] == '/') {
-			h1_req_path(&s->x->req, &path, &plen);
-		} else {
-			path = h1_ptr(&s->x->req, s->x->req.uri);
-			plen = s->x->req.uri.len;
-		}
-		if (plen == strlen(fe->monitor_uri) && !memcmp(path, fe->monitor_uri, plen)) {
-			size_t len;
-			const char *msg = http_error_msg(fe, 200, &len);
+	plan_req(s, &p);
+	hs_shared(s);
 
-			htxn_answer(s, msg, len, 200);
-			return;
-		}
-	}
-	if (req_rules(s, fe) || serve_self(s, fe))
+	if (p.monitor) {
+		size_t len;
+		const char *msg = http_error_msg(fe, 200, &len);
+
+		htxn_answer(s, msg, len, 200);
 		return;
-	/* a listen is its own backend unless its use_backend rules say */
-	be = http_pick_backend(fe, &s->x->txn);
-	if (!be || !be->pool) {
+	}
+	if (req_verdict(s, p.px, p.v, &p.reply) || serve_self(s, p.px, p.self))
+		return;
+	be = s->be;
+	if (!be) {
 		htxn_error(s, 503);
 		return;
 	}
-	s->be = be;
-	s->x->txn.be = be;
-	if (be != fe && (req_rules(s, be) || serve_self(s, be)))
-		return;
 	if (hck_request(s) < 0 || hst_request(s) < 0) {
 		htxn_error(s, 500);
 		return;
@@ -649,18 +697,23 @@ static int fix_resp_conn(struct hstream *s)
 }
 
 /* A response head is in sin: 0 handled, -1 the stream was answered or
- * closed. */
+ * closed.  Entered without the lock (the parse, the rules), which is taken
+ * for the persistence tables and the answers of ours, and given up again
+ * for the head's edits. */
 int htxn_resp(struct hstream *s, int hlen)
 {
 	struct http_reply reply;
 	enum http_verdict v = HTTP_V_CONTINUE;
 	size_t n;
+	int r;
 
 	s->x->txn.resp = &s->x->resp;
 	s->x->txn.status = s->x->resp.status;
 	if (s->x->resp.status >= 100 && s->x->resp.status < 200 && s->x->resp.status != 101) {
 		/* interim (100 Continue): relayed as is, the real one follows */
-		if (hbuf_put(s->pvs->px, &s->cout, s->sin.p + s->sin.off, (size_t)hlen) < 0) {
+		r = hbuf_put(s->pvs->px, &s->cout, s->sin.p + s->sin.off, (size_t)hlen);
+		hs_shared(s);
+		if (r < 0) {
 			htxn_error(s, 502);
 			return -1;
 		}
@@ -673,11 +726,13 @@ int htxn_resp(struct hstream *s, int hlen)
 	if (s->x->resp.body == H1_BODY_EOF)
 		s->close_client = 1;
 	capture_resp(&s->x->txn);
+	/* the http-response rules read and edit the transaction alone */
 	memset(&reply, 0, sizeof(reply));
 	if (s->be)
 		v = http_resp_rules(s->be, &s->x->txn, &reply);
 	if (v == HTTP_V_CONTINUE && s->be != s->fe)
 		v = http_resp_rules(s->fe, &s->x->txn, &reply);
+	hs_shared(s);
 	if (v == HTTP_V_DENY || v == HTTP_V_RETURN) {
 		s->close_client = 1;
 		answer_reply(s, s->be ? s->be : s->fe, &reply);
@@ -689,14 +744,16 @@ int htxn_resp(struct hstream *s, int hlen)
 		htxn_error(s, 502);
 		return -1;
 	}
+	/* the head as the client gets it: the transaction's own work again */
+	hs_own(s);
 	after_rules(s);
 	s->x->txn.status = s->x->resp.status;
-	if (fix_resp_conn(s) < 0 || hbuf_take(s->pvs->px, &s->cout) < 0) {
-		htxn_error(s, 502);
-		return -1;
+	n = 0;
+	if (fix_resp_conn(s) == 0 && hbuf_take(s->pvs->px, &s->cout) == 0) {
+		hbuf_compact(&s->cout);
+		n = h1_emit_head(&s->x->resp, s->cout.p + s->cout.len, HTTP_BUF_SIZE - s->cout.len);
 	}
-	hbuf_compact(&s->cout);
-	n = h1_emit_head(&s->x->resp, s->cout.p + s->cout.len, HTTP_BUF_SIZE - s->cout.len);
+	hs_shared(s);
 	if (!n) {
 		htxn_error(s, 502);
 		return -1;

@@ -37,6 +37,16 @@ SAN_ENV = {
 }
 
 
+def built_with_tsan():
+    """True if the daemon is a ThreadSanitizer build (make SAN=thread): its
+    allocator and shadow memory make its RSS say nothing of fulcrum's own."""
+    try:
+        with open(FULCRUM, "rb") as f:
+            return b"__tsan_init" in f.read()
+    except OSError:
+        return False
+
+
 def env():
     e = dict(os.environ)
     e.update(SAN_ENV)

@@ -8,7 +8,13 @@ moves a node in or out within 2 s, and a long-lived stream to a node that
 stays is not broken.  The real-server agent runs inside each node (its VIP
 on the node's own lo); the director runs inside node1 (its crm_mon asks node1's
 Pacemaker), and so do the backends standing for the nodes (on node1's
-127.0.0.11-13, `address NODE ADDR`) and the clients.
+127.0.0.11-13, `address NODE ADDR`) and the clients.  The same with
+lb_kind DR served by the XDP engine: the director on node1 (the VIP on its
+eth0), the real servers node2 and node3 at their ring0_addr, clients on the
+network.
+
+Seed 001: the promotable ocf:fulcrum:fulcrum.  Seed 003: fulcrum reading a
+haproxy.cfg (mode http) in a group after ocf:heartbeat:IPaddr2.
 
 Skipped without Pacemaker, Corosync or resource-agents; root only.  The
 cluster is torn down in the fixture, also on failure.
@@ -23,7 +29,9 @@ import xml.etree.ElementTree as ET
 import pytest
 
 import fc
+import lvsnet
 import pcmknet
+from test_xdp import need_xdp
 
 OCF_RESOURCE_D = "/usr/lib/ocf/resource.d"
 NODES = ("node1", "node2", "node3")
@@ -80,8 +88,11 @@ def wait_servers(d, port, want, timeout):
     return time.monotonic() - t0
 
 
-def test_seed000_attribute_driven_pool(cluster, daemon, backend):
-    c = cluster
+def realserver_clone(c, nodes=NODES):
+    """seed 000's lvsdr-realsvr: the cloned ocf:fulcrum:realserver with
+    the VIP, started on `nodes` (the others banned), the VIP on each one's
+    lo; then the pgsql agent's attributes (node1 primary, node2 and node3
+    hot standbys)."""
     c.run("node1", "cibadmin", "-C", "-o", "resources", "-X",
           '<clone id="lvsdr-realsvr-clone"><meta_attributes id="cm">'
           '<nvpair id="cm-n" name="notify" value="false"/></meta_attributes>'
@@ -90,14 +101,24 @@ def test_seed000_attribute_driven_pool(cluster, daemon, backend):
           '<nvpair id="ia-bin" name="binary" value="%s"/></instance_attributes>'
           '<operations><op id="mon" name="monitor" interval="10s" timeout="20s"/></operations>'
           '</primitive></clone>' % (VIP, fc.FULCRUM))
-    fc.wait_until(lambda: located(c, "lvsdr-realsvr-clone") == list(NODES), 60,
-                  "the real-server clone started on every node", interval=0.5)
-    # the agent did its job inside each node: the VIP on that node's lo
     for n in NODES:
+        if n not in nodes:
+            c.run("node1", "cibadmin", "-C", "-o", "constraints", "-X",
+                  '<rsc_location id="rs-not-%s" rsc="lvsdr-realsvr-clone" node="%s" '
+                  'score="-INFINITY"/>' % (n, n))
+    fc.wait_until(lambda: located(c, "lvsdr-realsvr-clone") == list(nodes), 60,
+                  "the real-server clone started on %s" % (nodes,), interval=0.5)
+    # the agent did its job inside each node: the VIP on that node's lo
+    for n in nodes:
         fc.wait_until(lambda: VIP in c.run(n, "ip", "-o", "addr", "show", "dev", "lo").stdout,
                       30, "the VIP on %s's lo" % n, interval=0.5)
     for n, v in (("node1", "PRI"), ("node2", "HS:sync"), ("node3", "HS:async")):
         c.run("node1", "crm_attribute", "-N", n, "-n", "pgsql-status", "-v", v, "-l", "reboot")
+
+
+def test_seed000_attribute_driven_pool(cluster, daemon, backend):
+    c = cluster
+    realserver_clone(c)
 
     # the director, its backends and its clients in node1's namespaces:
     # crm_mon there reaches node1's Pacemaker (libqb IPC is per network and
@@ -144,6 +165,82 @@ virtual_server 127.0.0.1 %d {
     finally:
         for s in streams:
             s.close(check=False)
+
+
+def test_seed000_dr_served_by_xdp(cluster, daemon, backend):
+    """seed 000 as it runs: lb_kind DR, served by the XDP engine of a
+    director on node1 (the VIP on its eth0); the real servers are node2 and
+    node3, where the cloned ocf:fulcrum:realserver holds the VIP on lo, each
+    at its corosync ring0_addr; clients on the network.  crm_attribute
+    takes node3 out of the pool and puts it back within 2 s; a long-lived
+    stream to node2, which stays, flows throughout; new clients reach
+    node3 again."""
+    need_xdp("DR")
+    c = cluster
+    realserver_clone(c, ("node2", "node3"))
+    port = fc.free_port()
+    for n in ("node2", "node3"):
+        c.in_netns(n, lambda n=n: backend(n, host=VIP, port=port))
+    # the director's side of the testbed (TESTBED.md's veth quirks): the VIP
+    # on node1's eth0, an XDP program on its bridge port so that XDP_TX
+    # frames leave, and the client's checksums computed before they reach
+    # an XDP forwarder
+    c.run("node1", "ip", "addr", "add", VIP + "/32", "dev", "eth0")
+    pcmknet.sh(pcmknet.IP, "-n", c.sw, "link", "set", "dev", "p0", "xdpdrv", "obj",
+               lvsnet.pass_object(), "sec", "xdp")
+    pcmknet.sh(pcmknet.IP, "netns", "exec", c.sw, lvsnet.ETHTOOL, "-K", "br0", "tx", "off")
+    d = daemon("""
+virtual_server %s %d {
+    lb_algo mh
+    mh-port
+    lb_kind DR
+    protocol TCP
+    pacemaker_real_servers {
+        resource lvsdr-realsvr-clone
+        attribute pgsql-status "HS:sync|HS:potential|HS:async"
+        corosync_conf %s
+    }
+}
+""" % (VIP, port, c.corosync_conf), start=False)
+    argv = d.argv
+    d.argv = lambda: c.prefix("node1") + argv()
+    d.start()
+    both = [(c.addr["node2"], 1), (c.addr["node3"], 1)]
+    wait_servers(d, port, both, FOLLOW_S + SLACK_S)
+    streams = []
+    try:
+        def stream():
+            try:
+                return c.in_client(lambda: fc.Stream(port, VIP, timeout=2.0))
+            except (OSError, AssertionError):
+                return None  # the director's first neighbour lookups: retried
+        for _ in range(40):  # mh-port spreads source ports: both get one
+            st = fc.wait_until(stream, 20, "a stream through the VIP", interval=0.5)
+            streams.append(st)
+            if {"node2", "node3"} <= {x.name for x in streams}:
+                break
+        keep = [x for x in streams if x.name == "node2"]
+        assert keep and [x for x in streams if x.name == "node3"], \
+            [x.name for x in streams]
+        c.run("node2", "crm_attribute", "-N", "node3", "-n", "pgsql-status", "-v", "PRI",
+              "-l", "reboot")
+        took = wait_servers(d, port, both[:1], FOLLOW_S + SLACK_S)
+        print("node3 left the DR pool in %.2fs" % took)
+        for x in keep:
+            x.assert_flowing()
+        for _ in range(5):
+            assert c.in_client(lambda: fc.who(port, host=VIP)) == "node2"
+        c.run("node2", "crm_attribute", "-N", "node3", "-n", "pgsql-status", "-v", "HS:async",
+              "-l", "reboot")
+        took = wait_servers(d, port, both, FOLLOW_S + SLACK_S)
+        print("node3 came back in %.2fs" % took)
+        fc.wait_until(lambda: c.in_client(lambda: fc.who(port, host=VIP)) == "node3", 20,
+                      "a new client served by node3", interval=0.1)
+        for x in keep:
+            x.assert_flowing()
+    finally:
+        for x in streams:
+            x.close(check=False)
 
 
 def promoted(c, rsc="lvs"):
@@ -228,17 +325,20 @@ def running_on(c, rsc):
 
 
 def test_seed003_group_with_ipaddr2(cluster, tmp_path, backend):
-    """seed 003: fulcrum (keepalived.conf TCP service) in a group after an
-    ocf:heartbeat:IPaddr2 VIP; standby of the node moves both, and a client
-    on the network is served through the VIP again."""
+    """seed 003: HAProxy's place taken by fulcrum reading a haproxy.cfg
+    (mode http, the agent's format=haproxy) in a group after an
+    ocf:heartbeat:IPaddr2 VIP; standby of the node moves both, and an HTTP
+    client on the network is served through the VIP again."""
     c = cluster
     bport, vport = fc.free_port(), fc.free_port()
     for n in NODES:
-        c.in_netns(n, lambda n=n: backend(n, host=c.addr[n], port=bport))
-    conf = tmp_path / "lb.conf"
-    conf.write_text("virtual_server %s %d {\n    lb_algo rr\n    lb_kind PROXY\n%s}\n" % (
-        VIP, vport, "".join("    real_server %s %d {\n    }\n" % (c.addr[n], bport)
-                            for n in NODES)))
+        c.in_netns(n, lambda n=n: backend(n, mode="http", host=c.addr[n], port=bport))
+    conf = tmp_path / "haproxy.cfg"
+    conf.write_text("defaults\n    mode http\n    timeout connect 2s\n    timeout client 10s\n"
+                    "    timeout server 10s\nfrontend www\n    bind %s:%d\n"
+                    "    default_backend web\nbackend web\n    balance roundrobin\n%s" % (
+                        VIP, vport, "".join("    server %s %s:%d\n" % (n, c.addr[n], bport)
+                                            for n in NODES)))
     os.chmod(tmp_path, 0o755)
     c.run("node1", "cibadmin", "-C", "-o", "resources", "-X",
           '<group id="hagroup">'
@@ -251,13 +351,14 @@ def test_seed003_group_with_ipaddr2(cluster, tmp_path, backend):
           '<primitive id="lb" class="ocf" provider="fulcrum" type="fulcrum">'
           '<instance_attributes id="bi"><nvpair id="bi1" name="config" value="%s"/>'
           '<nvpair id="bi2" name="binary" value="%s"/>'
-          '<nvpair id="bi3" name="ctl" value="%s"/></instance_attributes>'
+          '<nvpair id="bi3" name="ctl" value="%s"/>'
+          '<nvpair id="bi4" name="format" value="haproxy"/></instance_attributes>'
           '<operations><op id="bo" name="monitor" interval="3s" timeout="20s"/></operations>'
           '</primitive></group>' % (VIP, conf, fc.FULCRUM, fc.FULCRUMCTL))
     first = fc.wait_until(lambda: running_on(c, "lb"), 60, "the group started", interval=0.5)
     assert running_on(c, "VIP") == first
     fc.wait_until(lambda: holds_vip(c, first), 20, "the VIP on %s" % first, interval=0.2)
-    assert fc.wait_until(lambda: c.in_client(lambda: _who(vport)), 30,
+    assert fc.wait_until(lambda: c.in_client(lambda: _http_who(vport)), 30,
                          "a client served through the VIP", interval=0.5) in NODES
 
     c.run("node1", "crm_attribute", "-N", first, "-n", "standby", "-v", "on")
@@ -269,5 +370,23 @@ def test_seed003_group_with_ipaddr2(cluster, tmp_path, backend):
     # the old node's director is gone: its control socket no longer answers
     assert not c.run(first, "sh", "-c", "ls /run/resource-agents/fulcrum-lb.sock",
                      check=False).stdout.strip()
-    assert fc.wait_until(lambda: c.in_client(lambda: _who(vport)), 30,
+    assert fc.wait_until(lambda: c.in_client(lambda: _http_who(vport)), 30,
                          "a client served by %s" % second, interval=0.5) in NODES
+
+
+def _http_who(vport):
+    """One HTTP GET through the VIP: the answering backend's name, or None."""
+    try:
+        sk = fc.connect(vport, VIP, timeout=2.0)
+        try:
+            sk.sendall(b"GET / HTTP/1.1\r\nHost: vip\r\nConnection: close\r\n\r\n")
+            data = fc.recv_to_eof(sk, 1 << 16)
+        finally:
+            sk.close()
+    except OSError:
+        return None
+    head, _, body = data.partition(b"\r\n\r\n")
+    if not head.startswith(b"HTTP/1.1 200"):
+        return None
+    return body.decode(errors="replace").split()[0] if body.strip() else None
+

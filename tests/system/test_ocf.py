@@ -211,6 +211,35 @@ def test_ocf_tester_realserver(host):
     assert h.sysctl("net.ipv4.conf.all.arp_ignore") == "0"
 
 
+def test_realserver_decap(host):
+    """decap=true (LVS-TUN real servers): start attaches fulcrum's
+    decapsulator to `dev` as well as the VIP on lo, monitor says running,
+    a decapsulator taken off behind the cluster's back is a failure, stop
+    leaves no program; ocf-tester passes with it."""
+    h = host()
+    params = {"vip": VIP, "binary": str(fc.FULCRUM), "state": str(h.run / "rs.state"),
+              "decap": "true", "dev": "d0"}
+
+    def xdp_on_d0():
+        return "xdp" in sh(IP, "-n", h.ns, "link", "show", "dev", "d0").stdout
+
+    ocf_tester(h, RS_AGENT, params)
+    assert not xdp_on_d0() and VIP not in h.addrs("lo")
+    r = h.agent(RS_AGENT, "start", params)
+    assert r.returncode == 0, r.stdout + r.stderr
+    try:
+        assert xdp_on_d0() and VIP in h.addrs("lo")
+        assert h.agent(RS_AGENT, "monitor", params).returncode == 0
+        sh(IP, "-n", h.ns, "link", "set", "dev", "d0", "xdp", "off")
+        r = h.agent(RS_AGENT, "monitor", params)
+        assert r.returncode == 1, r.stdout + r.stderr
+    finally:
+        r = h.agent(RS_AGENT, "stop", params)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert not xdp_on_d0() and VIP not in h.addrs("lo")
+    assert h.agent(RS_AGENT, "monitor", params).returncode == 7
+
+
 # ------------------------------------------------------------ what Pacemaker sees
 
 def test_director_promotable_codes(host, tmp_path):

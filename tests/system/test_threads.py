@@ -5,7 +5,9 @@ started, scheduling stays that of the service as a whole, and a reload, a
 The rest of the proxy's suites run threaded with FC_NBTHREAD=N (fc.py);
 `./dev tsan` runs them under ThreadSanitizer."""
 import os
+import selectors
 import threading
+import time
 
 import pytest
 
@@ -225,3 +227,87 @@ def test_http_backend_balances_over_threads(daemon, backend):
         t.join(120)
     assert not errors, errors
     assert fc.counts(results) == {"s0": 60, "s1": 60, "s2": 60}
+
+
+def answer(s, deadline):
+    """One whole answer of `http-request return` (its content-length) on a
+    kept-alive connection, by the deadline (time.monotonic())."""
+    buf = b""
+    while b"\r\n\r\n" not in buf or len(buf) < buf.index(b"\r\n\r\n") + 4 + clen(buf):
+        s.settimeout(max(0.05, deadline - time.monotonic()))
+        got = s.recv(4096)
+        assert got, "closed after %r" % buf
+        buf += got
+    assert buf.startswith(b"HTTP/1.1 200"), buf
+    return buf
+
+
+def clen(buf):
+    for line in buf.split(b"\r\n\r\n", 1)[0].split(b"\r\n")[1:]:
+        k, _, v = line.partition(b":")
+        if k.strip().lower() == b"content-length":
+            return int(v)
+    return 0
+
+
+def slow_get(n):
+    """A head whose x-slow header makes the rules' regex backtrack: its time
+    grows about 1.6x per byte of n (up to PCRE2's match limit, n = 40)."""
+    return b"GET / HTTP/1.1\r\nHost: x\r\nx-slow: " + b"a" * n + b"b\r\n\r\n"
+
+
+def test_http_rules_run_beside_another_worker(daemon):
+    """mode http over 2 workers: a request whose http-request rules take
+    seconds of CPU (a backtracking regex) holds up its own worker only.
+    Clients on the other worker are answered meanwhile: the parse and the
+    rules run without the engine lock (issue 11; they held it, so every
+    worker waited for the slow rules)."""
+    port = fc.free_port()
+    rule = "    http-request set-var(txn.slow) int(1) if { req.hdr(x-slow) -m reg (a|aa)+$ }\n"
+    daemon("global\n    nbthread 2\n"
+           "defaults\n    mode http\n    timeout connect 2s\n    timeout client 120s\n"
+           "    timeout server 120s\n"
+           "frontend fe\n    bind 127.0.0.1:%d\n%s"
+           "    http-request return status 200 content-type text/plain string ok\n"
+           % (port, rule * 16), args=["--format=haproxy"])
+    # how long the rules take here (this build, this load): n grows until
+    # one request takes 2 s
+    n = 16
+    while True:
+        s = fc.connect(port, timeout=60)
+        t = time.monotonic()
+        s.sendall(slow_get(n))
+        answer(s, t + 120)
+        s.close()
+        if time.monotonic() - t >= 2.0 or n >= 40:
+            break
+        n += 1
+    fast = [fc.connect(port, timeout=10) for _ in range(16)]
+    slow = fc.connect(port, timeout=10)
+    try:
+        for s in fast:  # each one settled on its worker
+            s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            answer(s, time.monotonic() + 20)
+        t0 = time.monotonic()
+        slow.sendall(slow_get(n))
+        time.sleep(0.3)  # its worker is in the rules now
+        for s in fast:
+            s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        sel = selectors.DefaultSelector()
+        for s in fast:
+            sel.register(s, selectors.EVENT_READ)
+        first = None
+        while first is None and time.monotonic() < t0 + 120:
+            if sel.select(0.5):
+                first = time.monotonic()
+        sel.close()
+        answer(slow, t0 + 120)
+        t_slow = time.monotonic()
+    finally:
+        for s in fast + [slow]:
+            s.close()
+    # the kernel spreads 16 clients over both workers (all on one: 2^-15);
+    # one on the other worker is answered within the slow request's first
+    # half (with the lock held, only once the slow rules ended)
+    assert first is not None, "no fast client answered"
+    assert first - t0 < 0.5 * (t_slow - t0), (first - t0, t_slow - t0)
