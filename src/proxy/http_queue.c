@@ -32,6 +32,7 @@
 #include <string.h>
 
 #include "core/loop.h"
+#include "model/ctr.h"
 #include "model/model.h"
 #include "proxy/http.h"
 #include "proxy/proxy.h"
@@ -325,7 +326,7 @@ static void take_grant(struct hstream *s)
 	rs_live_unref(s->live);
 	s->live = l; /* the grant's reference */
 	s->srv_addr = W(s)->addr;
-	s->live->stats.conns++;
+	ctr_conn(&s->live->ctr);
 	s->srv_active = 1; /* the slot counted by the grant */
 	s->pvs->vsl->activeconns++;
 	htxn_connect(s);

@@ -28,6 +28,7 @@
 #include "core/log.h"
 #include "core/loop.h"
 #include "http/h1.h"
+#include "model/ctr.h"
 #include "model/model.h"
 #include "proxy/http.h"
 #include "proxy/proxy.h"
@@ -247,7 +248,7 @@ int hsrv_pick(struct hstream *s)
 		else if (r != HPICK_OK)
 			return r;
 		else {
-			s->live->stats.conns++;
+			ctr_conn(&s->live->ctr);
 			return HPICK_OK;
 		}
 	}
@@ -263,7 +264,7 @@ int hsrv_pick(struct hstream *s)
 	rs_live_unref(s->live);
 	s->live = rs_live_ref(pp->srv[i].live);
 	s->srv_addr = pp->srv[i].addr;
-	s->live->stats.conns++;
+	ctr_conn(&s->live->ctr);
 	return HPICK_OK;
 }
 
