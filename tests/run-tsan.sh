@@ -14,7 +14,7 @@ for n in 2 4; do
 		${PYTEST_ARGS:-} tests/system/test_tcp.py tests/system/test_udp.py \
 		tests/system/test_reload.py tests/system/test_ctl.py tests/system/test_sockmap.py \
 		tests/system/test_persist.py tests/system/test_sched.py tests/system/test_http.py \
-		tests/system/test_vtc.py tests/system/test_runtime_api.py || rc=1
+		tests/system/test_https.py tests/system/test_vtc.py tests/system/test_runtime_api.py || rc=1
 done
 printf '\n==== test_threads.py (ThreadSanitizer)\n'
 FULCRUM_BUILD=build-tsan /usr/bin/python3 -m pytest -q -p no:cacheprovider ${PYTEST_ARGS:-} \

@@ -610,6 +610,11 @@ static void hp_add_services(struct hp_read *r, struct hp_px *px)
 			hp_error(r, "%s is bound twice (first at %s:%d)",
 				 addr_format(&b->vs->addr, a, sizeof(a), 1), o->file, o->line);
 			vs_free(b->vs);
+		} else if (b->vs->tls && px->hp->mode != HP_MODE_HTTP) {
+			/* a TLS port served as plain TCP would be worse than none */
+			hp_error(r, "bind ... ssl: fulcrum terminates TLS in mode http only (this "
+				    "frontend is mode tcp: bind without ssl to pass TLS through)");
+			vs_free(b->vs);
 		} else {
 			hp_service_timeouts(b->vs, px->hp);
 			if (px->hp->default_be && px->hp->default_be->pool)

@@ -135,12 +135,18 @@ int loop_io_add(struct loop *l, struct ev_io *io, int fd, uint32_t events, ev_io
 
 	io->fd = fd;
 	io->events = events;
+	io->unlocked = 0;
 	io->cb = cb;
 	io->data = data;
 	if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
 		return -1;
 	io->registered = 1;
 	return 0;
+}
+
+void loop_io_unlocked(struct ev_io *io)
+{
+	io->unlocked = 1;
 }
 
 int loop_io_mod(struct loop *l, struct ev_io *io, uint32_t events)
@@ -326,8 +332,10 @@ int loop_run(struct loop *l)
 	while (l->running) {
 		int timeout = -1, n, i;
 
-		loop_lock_acquire(l);
 		l->now = loop_clock_ms();
+		/* the lock only for work: a due timer or deferred calls */
+		if (l->ndefer || (l->nheap && l->heap[0]->when <= l->now))
+			loop_lock_acquire(l);
 		run_timers(l);
 		run_deferred(l);
 		if (!l->running)
@@ -349,17 +357,24 @@ int loop_run(struct loop *l)
 				continue;
 			return -1;
 		}
-		loop_lock_acquire(l);
 		l->now = loop_clock_ms();
 		for (i = 0; i < n; i++) {
 			struct ev_io *io = evs[i].data.ptr;
 
+			/* an unlocked watcher is called without the lock (it
+			 * takes it if it needs it), the others under it */
+			if (io->unlocked)
+				loop_lock_release(l);
+			else
+				loop_lock_acquire(l);
 			/* deleted by an earlier handler of this round: memory is
 			 * still valid (frees are deferred), the watcher is not */
 			if (!io->registered)
 				continue;
 			io->cb(l, io, evs[i].events);
 		}
+		if (l->ndefer)
+			loop_lock_acquire(l);
 		run_deferred(l);
 	}
 	loop_lock_release(l);

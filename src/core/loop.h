@@ -22,11 +22,13 @@ void loop_free(struct loop *l);
 int loop_run(struct loop *l);
 void loop_stop(struct loop *l);
 
-/* Threads (doc/internals/threads.md): the loop holds m whenever it is not
- * in epoll_wait, so its callbacks, timers and deferred work run under it.
- * set takes m at once (call it from the loop's own thread); release and
- * acquire let the loop's thread give m up for a moment (a syscall that
- * touches nothing shared) or for good (before joining other threads). */
+/* Threads (doc/internals/threads.md): the loop holds m while it runs its
+ * callbacks, timers and deferred work -- but takes it only when there is
+ * such work, so a round whose only events are unlocked watchers' takes
+ * no lock at all.  set takes m at once (call it from the loop's own
+ * thread); release and acquire let the loop's thread give m up for a
+ * moment (a syscall that touches nothing shared) or for good (before
+ * joining other threads), or take it inside an unlocked callback. */
 void loop_set_lock(struct loop *l, pthread_mutex_t *m);
 void loop_lock_release(struct loop *l);
 void loop_lock_acquire(struct loop *l);
@@ -37,6 +39,10 @@ uint64_t loop_clock_ms(void);   /* fresh CLOCK_MONOTONIC reading */
 int loop_io_add(struct loop *l, struct ev_io *io, int fd, uint32_t events, ev_io_cb cb,
 		void *data);
 int loop_io_mod(struct loop *l, struct ev_io *io, uint32_t events);
+/* After loop_io_add: io's callback is called without the loop's lock (it
+ * takes it itself, with loop_lock_acquire, before touching shared state).
+ * For watchers whose common events touch only their owner's own state. */
+void loop_io_unlocked(struct ev_io *io);
 /* Always before close(): a child forked for a script holds copies of every
  * descriptor for a moment, and while it does, a closed descriptor's epoll
  * registration (and its pointer to io) stays alive. */

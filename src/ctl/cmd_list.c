@@ -21,6 +21,7 @@
 #include "ctl/cmd.h"
 #include "engine/engines.h"
 #include "model/fulcrum-t.h"
+#include "model/ctr.h"
 #include "model/model.h"
 #include "model/stats_fields.h"
 #include "vrrp/vrrp_run.h"
@@ -136,15 +137,18 @@ static unsigned long long rate_int(double r)
 	return (unsigned long long)(r + 0.5);
 }
 
-static void figures(struct sbuf *out, enum list_fmt fmt, const struct fc_stats *st,
+static void figures(struct sbuf *out, enum list_fmt fmt, const struct ctr *c,
 		    const struct fc_rates *r)
 {
 	if (fmt == LIST_STATS) {
-		largenum(out, st->conns);
-		largenum(out, st->inpkts);
-		largenum(out, st->outpkts);
-		largenum(out, st->inbytes);
-		largenum(out, st->outbytes);
+		struct fc_stats st;
+
+		ctr_sum(c, &st); /* the threads' slots */
+		largenum(out, st.conns);
+		largenum(out, st.inpkts);
+		largenum(out, st.outpkts);
+		largenum(out, st.inbytes);
+		largenum(out, st.outbytes);
 	} else {
 		largenum(out, rate_int(r->cps));
 		largenum(out, rate_int(r->inpps));
@@ -181,7 +185,7 @@ static void text_vs(struct sbuf *out, const struct virtual_server *vs, enum list
 		persistence(out, vs);
 	} else {
 		sbuf_printf(out, "%-33s", name);
-		figures(out, fmt, &vs->live->stats, &vs->live->est.rate);
+		figures(out, fmt, &vs->live->ctr, &vs->live->est.rate);
 	}
 	sbuf_puts(out, "\n");
 }
@@ -215,7 +219,7 @@ static void text_rs(struct sbuf *out, const struct virtual_server *vs,
 			    rs_effective_weight(rs), rs->live->activeconns, rs->live->inactconns);
 	} else {
 		sbuf_printf(out, "  -> %-28s", a);
-		figures(out, fmt, &rs->live->stats, &rs->live->est.rate);
+		figures(out, fmt, &rs->live->ctr, &rs->live->est.rate);
 		sbuf_puts(out, "\n");
 	}
 }

@@ -25,6 +25,7 @@
 #include "daemon/privs.h"
 #include "daemon/proc_tune.h"
 #include "engine/engines.h"
+#include "model/ctr.h"
 #include "model/model.h"
 #include "realserver/realserver.h"
 
@@ -192,6 +193,15 @@ static void on_hup(struct loop *l, int signo)
 
 #define EST_INTERVAL_MS 2000
 
+/* The rates follow the counters' sum over the threads (model/ctr.h). */
+static void estimate(struct rate_est *e, const struct ctr *c, uint64_t now)
+{
+	struct fc_stats s;
+
+	ctr_sum(c, &s);
+	rate_est_update(e, &s, now);
+}
+
 static void on_estimate(struct loop *l, struct ev_timer *t)
 {
 	struct fulcrum *fc = t->data;
@@ -202,11 +212,11 @@ static void on_estimate(struct loop *l, struct ev_timer *t)
 	apply_sync(fc, 0); /* counters for the rates; connections only for listings */
 	proc_tune_poll();
 	for (vs = fc->cfg ? fc->cfg->vs : NULL; vs; vs = vs->next) {
-		rate_est_update(&vs->live->est, &vs->live->stats, now);
+		estimate(&vs->live->est, &vs->live->ctr, now);
 		for (rs = vs->pool->rs; rs; rs = rs->next)
-			rate_est_update(&rs->live->est, &rs->live->stats, now);
+			estimate(&rs->live->est, &rs->live->ctr, now);
 		if (vs->pool->sorry)
-			rate_est_update(&vs->pool->sorry->live->est, &vs->pool->sorry->live->stats, now);
+			estimate(&vs->pool->sorry->live->est, &vs->pool->sorry->live->ctr, now);
 	}
 	loop_timer_start(l, t, EST_INTERVAL_MS);
 }

@@ -18,6 +18,7 @@
 
 #include "core/addr.h"
 #include "model/check-t.h"
+#include "model/ctr-t.h"
 #include "model/vrrp-t.h"
 #include "model/http_proxy-t.h"
 #include "model/source-t.h"
@@ -43,13 +44,6 @@ enum rs_health_state { /* (tag apart from the health core's struct rs_health) */
 	RS_HEALTH_DOWN,
 };
 
-/* Monotonic counters, as ipvsadm --stats shows them. */
-struct fc_stats {
-	uint64_t conns;
-	uint64_t inpkts, outpkts;   /* datagrams (UDP) or relay reads (TCP proxy) */
-	uint64_t inbytes, outbytes; /* in = client->server, out = server->client */
-};
-
 /* Rates per second, estimated as IPVS does (2 s samples, EWMA). */
 struct fc_rates {
 	double cps, inpps, outpps, inbps, outbps;
@@ -67,7 +61,7 @@ struct rs_live {
 	unsigned refs;
 	uint32_t activeconns;   /* TCP: established; UDP: sessions */
 	uint32_t inactconns;    /* TCP: connecting or closing */
-	struct fc_stats stats;
+	struct ctr ctr;         /* per thread, summed when read (model/ctr.h) */
 	struct rate_est est;
 	enum rs_health_state health;
 	enum rs_admin admin;
@@ -84,7 +78,7 @@ struct rs_live {
 struct vs_live {
 	unsigned refs;
 	uint32_t activeconns, inactconns;
-	struct fc_stats stats;
+	struct ctr ctr;         /* per thread, summed when read (model/ctr.h) */
 	struct rate_est est;
 };
 

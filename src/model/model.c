@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/tls_srv.h"
+#include "model/ctr.h"
 #include "model/model.h"
 #include "model/vrrp_model.h"
 #include "model/http_proxy.h"
@@ -100,8 +101,10 @@ struct rs_live *rs_live_ref(struct rs_live *l)
 
 void rs_live_unref(struct rs_live *l)
 {
-	if (l && --l->refs == 0)
+	if (l && --l->refs == 0) {
+		ctr_release(&l->ctr);
 		free(l);
+	}
 }
 
 struct vs_live *vs_live_ref(struct vs_live *l)
@@ -113,8 +116,10 @@ struct vs_live *vs_live_ref(struct vs_live *l)
 
 void vs_live_unref(struct vs_live *l)
 {
-	if (l && --l->refs == 0)
+	if (l && --l->refs == 0) {
+		ctr_release(&l->ctr);
 		free(l);
+	}
 }
 
 struct pool *pool_new(const char *name)

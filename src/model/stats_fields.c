@@ -3,6 +3,7 @@
 #include <stddef.h>
 
 #include "core/stats.h"
+#include "model/ctr.h"
 #include "model/model.h"
 #include "model/stats_fields.h"
 
@@ -24,30 +25,53 @@ static const struct stat_table rates = STAT_TABLE("rates", rate_fields);
 
 /* The traffic figures a service (struct vs_live) and a server (struct
  * rs_live) both have, under the same names: one list, two layouts. */
-#define TRAFFIC_FIELDS(S)                                                                          \
+#define TRAFFIC_FIELDS(S, G)                                                                       \
 	{"active_conns", STAT_GAUGE, "connections now: TCP established, UDP sessions",             \
 	 STAT_AT(S, activeconns, STAT_LD_U32)},                                                    \
 	    {"inactive_conns", STAT_GAUGE, "TCP connections now connecting or closing",            \
 	     STAT_AT(S, inactconns, STAT_LD_U32)},                                                 \
 	    {"total_conns", STAT_COUNTER, "connections since the start",                           \
-	     STAT_AT(S, stats.conns, STAT_LD_U64)},                                                \
+	     .get = G, .arg = offsetof(struct fc_stats, conns)},                                   \
 	    {"in_packets", STAT_COUNTER,                                                           \
 	     "packets client to server (UDP datagrams, TCP relay reads)",                          \
-	     STAT_AT(S, stats.inpkts, STAT_LD_U64)},                                               \
+	     .get = G, .arg = offsetof(struct fc_stats, inpkts)},                                  \
 	    {"out_packets", STAT_COUNTER,                                                          \
 	     "packets server to client (UDP datagrams, TCP relay reads)",                          \
-	     STAT_AT(S, stats.outpkts, STAT_LD_U64)},                                              \
+	     .get = G, .arg = offsetof(struct fc_stats, outpkts)},                                 \
 	    {"in_bytes", STAT_COUNTER, "bytes client to server",                                   \
-	     STAT_AT(S, stats.inbytes, STAT_LD_U64)},                                              \
+	     .get = G, .arg = offsetof(struct fc_stats, inbytes)},                                 \
 	    {"out_bytes", STAT_COUNTER, "bytes server to client",                                  \
-	     STAT_AT(S, stats.outbytes, STAT_LD_U64)},                                             \
+	     .get = G, .arg = offsetof(struct fc_stats, outbytes)},                                \
 	{                                                                                          \
 		"rate", STAT_OBJECT, "rates per second (IPVS's estimator)",                        \
 		    STAT_AT(S, est.rate, STAT_LD_SUB), .sub = &rates                               \
 	}
 
-static const struct stat_field vs_traffic_fields[] = {TRAFFIC_FIELDS(struct vs_live)};
-static const struct stat_field rs_traffic_fields[] = {TRAFFIC_FIELDS(struct rs_live)};
+/* A counter of the sum over the threads' slots (model/ctr.h); arg is its
+ * offset in struct fc_stats. */
+static enum stat_got counter(const struct ctr *ctr, const struct stat_field *f, union stat_val *v)
+{
+	struct fc_stats s;
+
+	ctr_sum(ctr, &s);
+	v->u = *(const uint64_t *)((const char *)&s + f->arg);
+	return STAT_SET;
+}
+
+static enum stat_got get_vs_ctr(const void *obj, const struct stat_field *f, struct stat_ctx *c,
+				union stat_val *v)
+{
+	return counter(&((const struct vs_live *)obj)->ctr, f, v);
+}
+
+static enum stat_got get_rs_ctr(const void *obj, const struct stat_field *f, struct stat_ctx *c,
+				union stat_val *v)
+{
+	return counter(&((const struct rs_live *)obj)->ctr, f, v);
+}
+
+static const struct stat_field vs_traffic_fields[] = {TRAFFIC_FIELDS(struct vs_live, get_vs_ctr)};
+static const struct stat_field rs_traffic_fields[] = {TRAFFIC_FIELDS(struct rs_live, get_rs_ctr)};
 static const struct stat_table vs_traffic = STAT_TABLE("traffic", vs_traffic_fields);
 static const struct stat_table rs_traffic = STAT_TABLE("traffic", rs_traffic_fields);
 

@@ -28,6 +28,7 @@
 #include "core/log.h"
 #include "core/loop.h"
 #include "http/h1.h"
+#include "model/ctr.h"
 #include "model/model.h"
 #include "proxy/http.h"
 #include "proxy/proxy.h"
@@ -223,7 +224,7 @@ int hsrv_pick(struct hstream *s)
 		in.draws = s->be->balance.random_draws;
 	}
 	if (hck_pick(s)) {
-		s->live->stats.conns++;
+		ctr_conn(&s->live->ctr);
 		return 0;
 	}
 	i = ppool_pick(pp, &in, s->tried, s->ntried);
@@ -233,7 +234,7 @@ int hsrv_pick(struct hstream *s)
 	rs_live_unref(s->live);
 	s->live = rs_live_ref(pp->srv[i].live);
 	s->srv_addr = pp->srv[i].addr;
-	s->live->stats.conns++;
+	ctr_conn(&s->live->ctr);
 	return 0;
 }
 

@@ -25,6 +25,7 @@
 #include "http/capture.h"
 #include "http/h1.h"
 #include "http/rules.h"
+#include "model/ctr.h"
 #include "model/model.h"
 #include "proxy/http.h"
 #include "proxy/proxy.h"
@@ -42,29 +43,27 @@ static const char te_coding_msg[] =
 static void hs_timer(struct loop *l, struct ev_timer *t);
 static int side_read(struct hstream *s, int client);
 
-/* Count what one read or write moved (under the lock), as tcp.c does for
- * a relay: the service's "in" is what its clients sent and its "out" what
- * they were sent (HAProxy's frontend bin/bout); a server's "in" is what it
- * was sent and its "out" what it answered. */
+/* Count what one read or write moved, as tcp.c does for a relay: the
+ * service's "in" is what its clients sent and its "out" what they were
+ * sent (HAProxy's frontend bin/bout); a server's "in" is what it was sent
+ * and its "out" what it answered.  Into this worker's counter slot
+ * (model/ctr.h): no lock needed. */
 static void hs_account(struct hstream *s, int fd, int rx, ssize_t n)
 {
-	struct fc_stats *st;
+	struct ctr *c;
 
 	if (n <= 0)
 		return;
 	if (fd == s->cfd)
-		st = &s->pvs->vsl->stats;
+		c = &s->pvs->vsl->ctr;
 	else if (s->live)
-		st = &s->live->stats;
+		c = &s->live->ctr;
 	else
 		return;
-	if (rx == (fd == s->cfd)) {
-		st->inbytes += (uint64_t)n;
-		st->inpkts++;
-	} else {
-		st->outbytes += (uint64_t)n;
-		st->outpkts++;
-	}
+	if (rx == (fd == s->cfd))
+		ctr_in(c, 1, (uint64_t)n);
+	else
+		ctr_out(c, 1, (uint64_t)n);
 }
 
 /* One read (rx) or write of b on fd.  A stream's sockets and buffers are
@@ -760,7 +759,7 @@ struct hstream *hstream_new(struct pvs *p, int cfd, const struct fc_addr *client
 	(void)setsockopt(cfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	loop_timer_init(&s->timer, hs_timer, s);
 	link_stream(p, s);
-	p->vsl->stats.conns++;
+	ctr_conn(&p->vsl->ctr);
 	s->head_start_ms = loop_now(p->px->loop);
 	s->head_wall_ms = http_wall_ms();
 	s->state = HS_HEAD;

@@ -137,8 +137,9 @@ struct pvs {
 	int io_on;	      /* io registered with the loop */
 	struct ev_timer tick; /* template reaper, accept pause */
 	int accept_paused;
-	int fds_short;	       /* a client found no descriptor ... */
-	uint64_t fds_short_ms; /* ... since then, and none got both sockets */
+	int fds_short;		    /* a client found no descriptor ... */
+	uint64_t fds_short_ms;	    /* ... since then, and none got both sockets */
+	uint64_t fds_short_last_ms; /* the latest such failure */
 
 	struct ppool *pp;	 /* the pool's table and scheduler (one reference) */
 	struct pvs_server sorry; /* sorry.live NULL = none */

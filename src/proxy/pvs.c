@@ -386,9 +386,12 @@ void pvs_start(struct pvs *p)
 	if (p->fd >= 0 && !p->io_on) {
 		if (loop_io_add(l, &p->io, p->fd, EPOLLIN,
 				p->protocol == IPPROTO_TCP ? tcp_on_accept : udp_on_vs_socket,
-				p) == 0)
+				p) == 0) {
 			p->io_on = 1;
-		else
+			/* a datagram of a known session takes no lock (udp.c) */
+			if (p->protocol == IPPROTO_UDP)
+				loop_io_unlocked(&p->io);
+		} else
 			log_err("proxy: %s: cannot watch the listener: %s", p->name,
 				strerror(errno));
 	}

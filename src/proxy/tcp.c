@@ -16,6 +16,7 @@
 
 #include "core/log.h"
 #include "core/loop.h"
+#include "model/ctr.h"
 #include "model/model.h"
 #include "proxy/h2_gw.h"
 #include "proxy/http.h"
@@ -159,30 +160,26 @@ static void update_interest(struct pconn *c)
 	loop_io_mod(l, &c->sio, se);
 }
 
-/* Count bytes moved client -> server (in) or back, and note the activity. */
+/* Count bytes moved client -> server (in) or back, and note the activity.
+ * Into this thread's counter slots (model/ctr.h): no lock. */
 static void account(struct pconn *c, int in, uint64_t bytes, uint64_t xfers)
 {
-	struct fc_stats *rs = &c->live->stats, *vs = &c->vsl->stats;
-
 	if (!xfers)
 		return;
 	if (in) {
-		rs->inbytes += bytes;
-		rs->inpkts += xfers;
-		vs->inbytes += bytes;
-		vs->inpkts += xfers;
+		ctr_in(&c->live->ctr, xfers, bytes);
+		ctr_in(&c->vsl->ctr, xfers, bytes);
 	} else {
-		rs->outbytes += bytes;
-		rs->outpkts += xfers;
-		vs->outbytes += bytes;
-		vs->outpkts += xfers;
+		ctr_out(&c->live->ctr, xfers, bytes);
+		ctr_out(&c->vsl->ctr, xfers, bytes);
 	}
 	c->last_ms = loop_now(pconn_loop(c));
 }
 
 /* Pump the directions asked for; the bytes are counted in b[] and x[]
  * (client to server first).  The per-request path: it runs without the
- * engine lock, touching only the connection and the thread's pools. */
+ * engine lock, touching only the connection and the thread's pools, and
+ * returns without it. */
 static int pump(struct pconn *c, int do_c2s, int do_s2c, uint64_t b[2], uint64_t x[2])
 {
 	struct proxy *px = c->pvs->px;
@@ -193,7 +190,6 @@ static int pump(struct pconn *c, int do_c2s, int do_s2c, uint64_t b[2], uint64_t
 		r = relay_pump(px, &c->c2s, c->cfd, c->sfd, relay_done(&c->s2c), &b[0], &x[0]);
 	if (!r && do_s2c && !c->s2c.shut)
 		r = relay_pump(px, &c->s2c, c->sfd, c->cfd, relay_done(&c->c2s), &b[1], &x[1]);
-	proxy_relock(px);
 	return r;
 }
 
@@ -281,13 +277,19 @@ static void sk_event(struct pconn *c, int client_side, uint32_t events)
 	(void)sk_settle(c);
 }
 
+/* A relayed connection's event.  Called without the engine lock (an
+ * unlocked watcher, loop.h): a keep-alive request's bytes are moved and
+ * counted (model/ctr.h) with no lock at all; the lock is taken only for
+ * what touches shared state -- the IPVS connection classes, the close. */
 static void relay_event(struct pconn *c, int client_side, uint32_t events)
 {
+	struct proxy *px = c->pvs->px;
 	int hup = events & (EPOLLHUP | EPOLLERR);
 	int do_c2s, do_s2c, r;
 	uint64_t b[2] = {0, 0}, x[2] = {0, 0};
 
 	if (events & EPOLLERR) {
+		proxy_relock(px);
 		pconn_close(c, 1);
 		return;
 	}
@@ -303,20 +305,25 @@ static void relay_event(struct pconn *c, int client_side, uint32_t events)
 	account(c, 1, b[0], x[0]);
 	account(c, 0, b[1], x[1]);
 	if (r < 0) {
+		proxy_relock(px);
 		pconn_close(c, 1);
 		return;
 	}
 	if (relay_done(&c->c2s) && relay_done(&c->s2c)) {
+		proxy_relock(px);
 		pconn_close(c, 0);
 		return;
 	}
 	/* both halves gone on a socket we still write to: it was reset */
 	if ((events & EPOLLHUP) && !(client_side ? c->s2c.shut : c->c2s.shut)) {
+		proxy_relock(px);
 		pconn_close(c, 1);
 		return;
 	}
-	if (c->c2s.eof || c->s2c.eof)
+	if ((c->c2s.eof || c->s2c.eof) && c->acct != PCONN_ACCT_INACTIVE) {
+		proxy_relock(px);
 		set_acct(c, PCONN_ACCT_INACTIVE);
+	}
 	update_interest(c);
 }
 
@@ -361,6 +368,8 @@ static int start_connect(struct pconn *c)
 		    loop_io_add(px->loop, &c->sio, fd, EPOLLOUT, pconn_on_io, c) < 0) {
 			close(fd);
 			r = -1;
+		} else {
+			loop_io_unlocked(&c->sio);
 		}
 	}
 	e = errno;
@@ -411,10 +420,17 @@ static int connect_failed(struct pconn *c)
 /* p lacks descriptors (from now, if it did not already): for how long. */
 static uint64_t fds_short_for(struct pvs *p, uint64_t now)
 {
-	if (!p->fds_short) {
+	/* A shortage with no failure for a whole wait is over, even if no
+	 * client of p got both sockets since (p may have had none): the
+	 * next one waits again.  Other threads hold descriptors of the same
+	 * process (the main thread's control connections, another
+	 * worker's clients), so a client alone may find none for a moment
+	 * long after a burst; it must not be reset at once for the burst. */
+	if (!p->fds_short || now - p->fds_short_last_ms > PROXY_FD_WAIT_MS) {
 		p->fds_short = 1;
 		p->fds_short_ms = now;
 	}
+	p->fds_short_last_ms = now;
 	return now - p->fds_short_ms;
 }
 
@@ -461,9 +477,9 @@ static void pconn_try(struct pconn *c)
 		c->server = t.addr;
 		c->live = t.live;
 		c->tpl = t.tpl;
-		c->live->stats.conns++;
+		ctr_conn(&c->live->ctr);
 		if (!c->ntried)
-			c->vsl->stats.conns++;
+			ctr_conn(&c->vsl->ctr);
 		set_acct(c, PCONN_ACCT_INACTIVE);
 		if (attempt(c))
 			return;
@@ -495,11 +511,16 @@ static void connect_event(struct pconn *c, uint32_t events)
 		pconn_try(c);
 }
 
+/* Both sockets' watcher, unlocked (loop.h): a connection is its worker's
+ * alone, and only the relay of a plain connection goes on without the
+ * engine lock; everything else takes it first. */
 static void pconn_on_io(struct loop *l, struct ev_io *io, uint32_t events)
 {
 	struct pconn *c = io->data;
 	int client_side = io == &c->cio;
 
+	if (c->state != PCONN_RELAY || c->sk)
+		proxy_relock(c->pvs->px);
 	if (c->state == PCONN_CONNECTING) {
 		if (client_side) {
 			/* the client left before we reached a server */
@@ -574,6 +595,7 @@ static void pconn_new(struct pvs *p, int cfd, const struct fc_addr *client)
 		pconn_close(c, 1);
 		return;
 	}
+	loop_io_unlocked(&c->cio);
 	pconn_try(c);
 }
 

@@ -30,6 +30,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "core/loop.h"
+#include "model/ctr.h"
 #include "proxy/proxy.h"
 
 unsigned proxy_threads_want(unsigned nbthread)
@@ -80,6 +81,7 @@ static void *worker_main(void *arg)
 {
 	struct proxy *w = arg;
 
+	ctr_thread_enter(w->index); /* its own counter slots (model/ctr.h) */
 	loop_set_lock(w->loop, w->lock);
 	if (loop_run(w->loop) < 0)
 		log_err("proxy: worker %u: epoll failed: %s", w->index, strerror(errno));
@@ -200,6 +202,7 @@ int proxy_threads_init(struct proxy *px, unsigned n, char *err, size_t errlen)
 	}
 	px->thr = t;
 	t->n = n;
+	ctr_workers(n);
 	for (k = 0; k < n; k++) {
 		t->w[k] = worker_new(px, k);
 		if (!t->w[k]) {

@@ -7,7 +7,13 @@
  * sendto() from the service's socket, so their source is VIP:port.
  * (A wildcard VIP would need IP_PKTINFO to answer from the address the
  * client used; the proxy binds the VIP itself, so the kernel's choice is
- * the VIP.) */
+ * the VIP.)
+ *
+ * Both watchers are unlocked (loop.h): the session table is the worker's
+ * own (the kernel keeps a client's datagrams on one worker's socket), and
+ * the counters are per thread (model/ctr.h), so a datagram of a known
+ * session is relayed and counted with no lock.  The engine lock is taken
+ * to place a new session and to end one. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +23,7 @@
 
 #include "core/log.h"
 #include "core/loop.h"
+#include "model/ctr.h"
 #include "model/model.h"
 #include "proxy/persist.h"
 #include "proxy/proxy.h"
@@ -129,7 +136,8 @@ static void sess_on_timer(struct loop *l, struct ev_timer *t)
 	loop_timer_start(l, &s->timer, to - (now - s->last_ms));
 }
 
-/* Replies from the real server go back to the client from VIP:port. */
+/* Replies from the real server go back to the client from VIP:port.
+ * Unlocked: see the top of the file. */
 static void sess_on_io(struct loop *l, struct ev_io *io, uint32_t events)
 {
 	struct udp_sess *s = io->data;
@@ -147,6 +155,7 @@ static void sess_on_io(struct loop *l, struct ev_io *io, uint32_t events)
 				break;
 			/* ICMP port unreachable and the like: the next datagram
 			 * of this client starts a new session elsewhere */
+			proxy_relock(p->px);
 			s->live->fail_count++;
 			udp_sess_close(s);
 			return;
@@ -156,10 +165,8 @@ static void sess_on_io(struct loop *l, struct ev_io *io, uint32_t events)
 			continue;
 		if (sendto(p->fd, buf, (size_t)n, MSG_DONTWAIT, (struct sockaddr *)&ss, sl) < 0)
 			continue; /* UDP: a reply the client cannot take is dropped */
-		s->live->stats.outpkts++;
-		s->live->stats.outbytes += (uint64_t)n;
-		s->vsl->stats.outpkts++;
-		s->vsl->stats.outbytes += (uint64_t)n;
+		ctr_out(&s->live->ctr, 1, (uint64_t)n);
+		ctr_out(&s->vsl->ctr, 1, (uint64_t)n);
 	}
 }
 
@@ -195,6 +202,7 @@ static struct udp_sess *sess_new(struct pvs *p, const struct fc_addr *client)
 		close(fd);
 		goto fail;
 	}
+	loop_io_unlocked(&s->io);
 	s->fd = fd;
 	s->client = *client;
 	s->server = t.addr;
@@ -206,9 +214,9 @@ static struct udp_sess *sess_new(struct pvs *p, const struct fc_addr *client)
 	loop_timer_start(l, &s->timer, p->udp_timeout_ms);
 	sess_link(p, s);
 	s->live->activeconns++;
-	s->live->stats.conns++;
+	ctr_conn(&s->live->ctr);
 	s->vsl->activeconns++;
-	s->vsl->stats.conns++;
+	ctr_conn(&s->vsl->ctr);
 	return s;
 fail:
 	free(s);
@@ -216,6 +224,8 @@ fail:
 	return NULL;
 }
 
+/* The service's socket: datagrams from clients.  Unlocked (see the top
+ * of the file); placing a new session takes the lock. */
 void udp_on_vs_socket(struct loop *l, struct ev_io *io, uint32_t events)
 {
 	struct pvs *p = io->data;
@@ -238,22 +248,25 @@ void udp_on_vs_socket(struct loop *l, struct ev_io *io, uint32_t events)
 		if (addr_from_sockaddr(&client, (struct sockaddr *)&ss) < 0)
 			continue;
 		s = sess_find(p, &client);
-		if (!s)
+		if (!s) {
+			proxy_relock(p->px);
 			s = sess_new(p, &client);
+			proxy_unlock(p->px);
+		}
 		if (!s)
 			continue; /* no server, or too many sessions: dropped */
 		s->last_ms = loop_now(l);
 		if (send(s->fd, buf, (size_t)n, MSG_DONTWAIT) < 0) {
 			if (errno == ECONNREFUSED) {
+				proxy_relock(p->px);
 				s->live->fail_count++;
 				udp_sess_close(s);
+				proxy_unlock(p->px);
 			}
 			continue;
 		}
-		s->live->stats.inpkts++;
-		s->live->stats.inbytes += (uint64_t)n;
-		s->vsl->stats.inpkts++;
-		s->vsl->stats.inbytes += (uint64_t)n;
+		ctr_in(&s->live->ctr, 1, (uint64_t)n);
+		ctr_in(&s->vsl->ctr, 1, (uint64_t)n);
 	}
 }
 

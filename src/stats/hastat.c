@@ -14,6 +14,7 @@
 #include "check/health.h"
 #include "core/addr.h"
 #include "core/stats.h"
+#include "model/ctr.h"
 #include "model/model.h"
 #include "stats/hastat.h"
 
@@ -34,21 +35,24 @@ static enum stat_got get_fig(const void *obj, const struct stat_field *f, struct
 {
 	const struct hs_row *r = ROW(obj);
 	const struct rs_live *lv = r->type == HS_SERVER ? r->rs->live : NULL;
+	struct fc_stats st = {0};
 	int backup = r->rs && r->rs->hp && r->rs->hp->backup;
 	unsigned long long x = 0;
 
+	if (lv)
+		ctr_sum(&lv->ctr, &st);
 	switch ((enum hs_fig)f->arg) {
 	case FIG_CUR:
 		x = lv ? lv->activeconns : r->sum.cur;
 		break;
 	case FIG_CONNS:
-		x = lv ? lv->stats.conns : r->sum.conns;
+		x = lv ? st.conns : r->sum.conns;
 		break;
 	case FIG_IN:
-		x = lv ? lv->stats.inbytes : r->sum.inbytes;
+		x = lv ? st.inbytes : r->sum.inbytes;
 		break;
 	case FIG_OUT:
-		x = lv ? lv->stats.outbytes : r->sum.outbytes;
+		x = lv ? st.outbytes : r->sum.outbytes;
 		break;
 	case FIG_WEIGHT:
 		if (r->type == HS_FRONTEND)
@@ -402,13 +406,15 @@ struct pool *hs_find_pool(const struct config *cfg, const char *name)
 static void sum_frontend(const struct config *cfg, const struct http_proxy *hp, struct hs_sum *s)
 {
 	const struct virtual_server *vs;
+	struct fc_stats st;
 
 	for (vs = cfg->vs; vs; vs = vs->next) {
 		if (vs->http != hp)
 			continue;
-		s->conns += vs->live->stats.conns;
-		s->inbytes += vs->live->stats.inbytes;
-		s->outbytes += vs->live->stats.outbytes;
+		ctr_sum(&vs->live->ctr, &st);
+		s->conns += st.conns;
+		s->inbytes += st.inbytes;
+		s->outbytes += st.outbytes;
 		s->cur += vs->live->activeconns;
 		if (isfinite(vs->live->est.rate.cps))
 			s->cps += vs->live->est.rate.cps;
@@ -419,14 +425,16 @@ static void sum_frontend(const struct config *cfg, const struct http_proxy *hp, 
 static void sum_backend(const struct pool *p, struct hs_sum *s)
 {
 	const struct real_server *rs;
+	struct fc_stats st;
 
 	for (rs = p->rs; rs; rs = rs->next) {
 		int w = rs_effective_weight(rs);
 
 		s->n_srv++;
-		s->conns += rs->live->stats.conns;
-		s->inbytes += rs->live->stats.inbytes;
-		s->outbytes += rs->live->stats.outbytes;
+		ctr_sum(&rs->live->ctr, &st);
+		s->conns += st.conns;
+		s->inbytes += st.inbytes;
+		s->outbytes += st.outbytes;
 		s->cur += rs->live->activeconns;
 		if (isfinite(rs->live->est.rate.cps))
 			s->cps += rs->live->est.rate.cps;

@@ -8,6 +8,7 @@
 #include "core/addr.h"
 #include "core/loop.h"
 #include "core/version.h"
+#include "model/ctr.h"
 #include "model/model.h"
 #include "stats/hastat.h"
 #include "stats/stats.h"
@@ -43,7 +44,7 @@ void stats_info(const struct fulcrum *fc, struct sbuf *out)
 	char host[256] = "";
 
 	for (vs = fc->cfg ? fc->cfg->vs : NULL; vs; vs = vs->next) {
-		cum += vs->live->stats.conns;
+		cum += ctr_total(&vs->live->ctr).conns;
 		cur += vs->live->activeconns;
 	}
 	if (gethostname(host, sizeof(host) - 1) < 0)

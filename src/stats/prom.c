@@ -31,6 +31,7 @@
 #include "core/loop.h"
 #include "core/stats.h"
 #include "core/version.h"
+#include "model/ctr.h"
 #include "model/model.h"
 #include "model/stats_fields.h"
 #include "stats/hastat.h"
@@ -257,7 +258,7 @@ static void hx_process(struct prom *p, const struct fulcrum *fc)
 
 	for (vs = fc->cfg ? fc->cfg->vs : NULL; vs; vs = vs->next) {
 		cur += vs->live->activeconns;
-		cum += vs->live->stats.conns;
+		cum += ctr_total(&vs->live->ctr).conns;
 	}
 	if (fc->loop && fc->started_ms && loop_now(fc->loop) > fc->started_ms)
 		up = (loop_now(fc->loop) - fc->started_ms) / 1000;

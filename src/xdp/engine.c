@@ -16,6 +16,7 @@
 #include "core/loop.h"
 #include "engine/engines.h"
 #include "model/fulcrum-t.h"
+#include "model/ctr.h"
 #include "model/model.h"
 #include "xdp/xdp_load.h"
 #include "xdp/xdp_maps.h"
@@ -378,13 +379,17 @@ static int xdp_prepare(struct fulcrum *fc, struct virtual_server *vs, struct vir
 	if (o) {
 		xv->vs_id = o->vs_id;
 		xv->base = o->base;
-		if (o->vs && o->vs->live != vs->live)
-			xdp_stats_rebase(x, x->fd.vs_stats, xv->vs_id, &vs->live->stats, &xv->base);
+		if (o->vs && o->vs->live != vs->live) {
+			struct fc_stats cur;
+
+			ctr_main_get(&vs->live->ctr, &cur);
+			xdp_stats_rebase(x, x->fd.vs_stats, xv->vs_id, &cur, &xv->base);
+		}
 	} else if (xdp_vs_id_alloc(x, &xv->vs_id) < 0) {
 		err_set(err, errlen, "the XDP engine serves at most %d virtual servers", FX_MAX_VS);
 		goto fail;
 	} else {
-		xv->base = vs->live->stats;
+		ctr_main_get(&vs->live->ctr, &xv->base);
 	}
 	if (xdp_srv_build(xv, o ? o->srv : NULL, o ? o->n : 0, &xv->srv, &xv->n, err, errlen) < 0) {
 		if (!o)

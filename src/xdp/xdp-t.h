@@ -75,7 +75,7 @@ struct xdp_srv {
 				* no next hop (nh_ok 0) */
 	struct xdp_nexthop nh; /* last lookup */
 	int nh_ok;	       /* nh holds a successful lookup */
-	struct fc_stats base;  /* live->stats when the slot was taken: the map
+	struct fc_stats base;  /* live->ctr.main when the slot was taken: the map
 				* counts from zero since (sync adds it) */
 	struct fx_real real;   /* fx_reals entry as last written */
 	int written;	       /* real is in the map */
@@ -99,7 +99,7 @@ struct xdp_vs {
 	uint32_t *ring;	      /* FX_RING_SIZE entries as last written */
 	struct fx_least_set least; /* FX_SCHED_LEAST: fx_least[vs_id] as last written */
 	int least_written;
-	struct fc_stats base; /* vs->live->stats when vs_id was taken */
+	struct fc_stats base; /* vs->live->ctr.main when vs_id was taken */
 	struct xdp_vs *prev, *next;
 };
 

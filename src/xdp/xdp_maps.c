@@ -12,6 +12,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "core/loop.h"
+#include "model/ctr.h"
 #include "model/model.h"
 #include "xdp/xdp_maps.h"
 #include "xdp/xdp_ring.h"
@@ -334,9 +335,12 @@ static int add_srv(struct xdp_vs *xv, struct xdp_srv *t, const struct real_serve
 	if (p) {
 		*t = *p;
 		t->live = rs_live_ref(rs->live);
-		if (p->live != rs->live) /* a new live object: go on from its figures */
-			xdp_stats_rebase(xv->x, xv->x->fd.rs_stats, t->rs_id, &rs->live->stats,
-					 &t->base);
+		if (p->live != rs->live) { /* a new live object: go on from its figures */
+			struct fc_stats cur;
+
+			ctr_main_get(&rs->live->ctr, &cur);
+			xdp_stats_rebase(xv->x, xv->x->fd.rs_stats, t->rs_id, &cur, &t->base);
+		}
 		return 0;
 	}
 	memset(t, 0, sizeof(*t));
@@ -347,7 +351,7 @@ static int add_srv(struct xdp_vs *xv, struct xdp_srv *t, const struct real_serve
 		return err_set(err, errlen, "the XDP engine serves at most %d real servers in all",
 			       FX_MAX_RS);
 	t->live = rs_live_ref(rs->live);
-	t->base = rs->live->stats;
+	ctr_main_get(&rs->live->ctr, &t->base);
 	if (xdp_srv_resolve(xv, t, 0, err, errlen) < 0) {
 		xdp_rs_id_free(xv->x, t->rs_id);
 		rs_live_unref(t->live);

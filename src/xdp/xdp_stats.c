@@ -22,6 +22,7 @@
 
 #include "core/loop.h"
 #include "model/fulcrum-t.h"
+#include "model/ctr.h"
 #include "model/model.h"
 #include "xdp/xdp_maps.h"
 #include "xdp/xdp_stats.h"
@@ -70,13 +71,18 @@ static int count_conn(const void *key, const void *val, void *ctx)
 	return 0;
 }
 
-static void set_stats(struct fc_stats *dst, const struct fc_stats *base, const struct fx_stats *m)
+/* The main thread's slot of the counters (model/ctr.h) is the engine's. */
+static void set_stats(struct ctr *dst, const struct fc_stats *base, const struct fx_stats *m)
 {
-	dst->conns = base->conns + m->conns;
-	dst->inpkts = base->inpkts + m->pkts;
-	dst->inbytes = base->inbytes + m->bytes;
-	dst->outpkts = base->outpkts; /* DR/TUN replies bypass the director */
-	dst->outbytes = base->outbytes;
+	struct fc_stats s = {
+	    .conns = base->conns + m->conns,
+	    .inpkts = base->inpkts + m->pkts,
+	    .inbytes = base->inbytes + m->bytes,
+	    .outpkts = base->outpkts, /* DR/TUN replies bypass the director */
+	    .outbytes = base->outbytes,
+	};
+
+	ctr_main_set(dst, &s);
 }
 
 static void walk_free(struct conn_walk *w)
@@ -178,10 +184,10 @@ void xdp_engine_sync(struct fulcrum *fc, int conns)
 				vl->inactconns += s->live->inactconns;
 			}
 			if (xdp_stats_sum(x, x->fd.rs_stats, s->rs_id, &m) == 0)
-				set_stats(&s->live->stats, &s->base, &m);
+				set_stats(&s->live->ctr, &s->base, &m);
 		}
 		if (xdp_stats_sum(x, x->fd.vs_stats, xv->vs_id, &m) == 0)
-			set_stats(&vl->stats, &xv->base, &m);
+			set_stats(&vl->ctr, &xv->base, &m);
 	}
 	walk_free(w);
 }

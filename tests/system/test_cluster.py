@@ -167,6 +167,17 @@ virtual_server 127.0.0.1 %d {
             s.close(check=False)
 
 
+def xdp_quirks(c, directors):
+    """TESTBED.md's veth quirks for a director's XDP engine (undone with the
+    switch's namespace): an XDP program on the directors' bridge ports so
+    that XDP_TX frames leave, and the client's checksums computed before
+    they reach an XDP forwarder."""
+    for n in directors:
+        pcmknet.sh(pcmknet.IP, "-n", c.sw, "link", "set", "dev", "p%d" % NODES.index(n),
+                   "xdpdrv", "obj", lvsnet.pass_object(), "sec", "xdp")
+    pcmknet.sh(pcmknet.IP, "netns", "exec", c.sw, lvsnet.ETHTOOL, "-K", "br0", "tx", "off")
+
+
 def test_seed000_dr_served_by_xdp(cluster, daemon, backend):
     """seed 000 as it runs: lb_kind DR, served by the XDP engine of a
     director on node1 (the VIP on its eth0); the real servers are node2 and
@@ -181,14 +192,9 @@ def test_seed000_dr_served_by_xdp(cluster, daemon, backend):
     port = fc.free_port()
     for n in ("node2", "node3"):
         c.in_netns(n, lambda n=n: backend(n, host=VIP, port=port))
-    # the director's side of the testbed (TESTBED.md's veth quirks): the VIP
-    # on node1's eth0, an XDP program on its bridge port so that XDP_TX
-    # frames leave, and the client's checksums computed before they reach
-    # an XDP forwarder
+    # the director's side of the testbed: the VIP on node1's eth0
     c.run("node1", "ip", "addr", "add", VIP + "/32", "dev", "eth0")
-    pcmknet.sh(pcmknet.IP, "-n", c.sw, "link", "set", "dev", "p0", "xdpdrv", "obj",
-               lvsnet.pass_object(), "sec", "xdp")
-    pcmknet.sh(pcmknet.IP, "netns", "exec", c.sw, lvsnet.ETHTOOL, "-K", "br0", "tx", "off")
+    xdp_quirks(c, ("node1",))
     d = daemon("""
 virtual_server %s %d {
     lb_algo mh
@@ -262,6 +268,28 @@ def holds_vip(c, n, dev="eth0"):
     return VIP in c.run(n, "ip", "-o", "addr", "show", "dev", dev).stdout
 
 
+def lvs_clone(c, tmp_path, conf, unpromoted_role=None):
+    """seed 001's `lvs`: ocf:fulcrum:fulcrum as a promotable clone (one
+    promoted) with the VIP on eth0 when promoted."""
+    role = ('<nvpair id="li6" name="unpromoted_role" value="%s"/>' % unpromoted_role
+            if unpromoted_role else "")
+    os.chmod(tmp_path, 0o755)
+    c.run("node1", "cibadmin", "-C", "-o", "resources", "-X",
+          '<clone id="lvs-clone"><meta_attributes id="lm">'
+          '<nvpair id="lm1" name="promotable" value="true"/>'
+          '<nvpair id="lm2" name="promoted-max" value="1"/></meta_attributes>'
+          '<primitive id="lvs" class="ocf" provider="fulcrum" type="fulcrum">'
+          '<instance_attributes id="li">'
+          '<nvpair id="li1" name="config" value="%s"/>'
+          '<nvpair id="li2" name="binary" value="%s"/>'
+          '<nvpair id="li3" name="ctl" value="%s"/>'
+          '<nvpair id="li4" name="vip" value="%s"/>'
+          '<nvpair id="li5" name="nic" value="eth0"/>%s</instance_attributes>'
+          '<operations><op id="lo1" name="monitor" interval="3s" role="Promoted" timeout="20s"/>'
+          '<op id="lo2" name="monitor" interval="4s" role="Unpromoted" timeout="20s"/>'
+          '</operations></primitive></clone>' % (conf, fc.FULCRUM, fc.FULCRUMCTL, VIP, role))
+
+
 def test_seed001_promotable_director_moves(cluster, tmp_path, backend):
     """seed 001: ocf:fulcrum:fulcrum as a promotable clone; the promoted
     node holds the VIP on eth0 and serves it (lc over a backend on each
@@ -276,21 +304,7 @@ def test_seed001_promotable_director_moves(cluster, tmp_path, backend):
         VIP, vport, "".join("    real_server %s %d {\n        TCP_CHECK {\n"
                             "            connect_timeout 2\n        }\n    }\n"
                             % (c.addr[n], bport) for n in NODES)))
-    os.chmod(tmp_path, 0o755)
-    c.run("node1", "cibadmin", "-C", "-o", "resources", "-X",
-          '<clone id="lvs-clone"><meta_attributes id="lm">'
-          '<nvpair id="lm1" name="promotable" value="true"/>'
-          '<nvpair id="lm2" name="promoted-max" value="1"/></meta_attributes>'
-          '<primitive id="lvs" class="ocf" provider="fulcrum" type="fulcrum">'
-          '<instance_attributes id="li">'
-          '<nvpair id="li1" name="config" value="%s"/>'
-          '<nvpair id="li2" name="binary" value="%s"/>'
-          '<nvpair id="li3" name="ctl" value="%s"/>'
-          '<nvpair id="li4" name="vip" value="%s"/>'
-          '<nvpair id="li5" name="nic" value="eth0"/></instance_attributes>'
-          '<operations><op id="lo1" name="monitor" interval="3s" role="Promoted" timeout="20s"/>'
-          '<op id="lo2" name="monitor" interval="4s" role="Unpromoted" timeout="20s"/>'
-          '</operations></primitive></clone>' % (conf, fc.FULCRUM, fc.FULCRUMCTL, VIP))
+    lvs_clone(c, tmp_path, conf)
     first = fc.wait_until(lambda: promoted(c), 90, "an instance promoted", interval=0.5)
     fc.wait_until(lambda: holds_vip(c, first), 20, "the VIP on %s" % first, interval=0.2)
     assert not [n for n in NODES if n != first and holds_vip(c, n)]
@@ -309,6 +323,96 @@ def test_seed001_promotable_director_moves(cluster, tmp_path, backend):
     name = fc.wait_until(lambda: c.in_client(lambda: _who(vport)), 30,
                          "a client served by %s" % second, interval=0.5)
     assert name in NODES
+
+
+def test_seed001_dr_promotable_realservers(cluster, tmp_path, backend):
+    """seed 001 as it runs: the promotable ocf:fulcrum:fulcrum with lb_kind
+    DR, lb_algo lc and unpromoted_role=realserver on three nodes.  The
+    promoted node holds the VIP on eth0 and forwards through its XDP engine
+    to the unpromoted nodes, which hold the VIP on lo and answer clients
+    directly; the director is also listed (the same config on every node)
+    and serves its own share through its stack, as IPVS's Local forwarding
+    does.  Standby of the promoted node: another is promoted, takes the VIP
+    off lo onto eth0 and forwards; the old one holds the VIP nowhere;
+    clients reconnect and are served by the new director and the node that
+    stays a real server."""
+    need_xdp("DR")
+    c = cluster
+    port = fc.free_port()
+    for n in NODES:  # the service on every address: the VIP moves lo <-> eth0
+        c.in_netns(n, lambda n=n: backend(n, host="0.0.0.0", port=port))
+    xdp_quirks(c, NODES)
+    # the real servers are the nodes where the clone runs (at their
+    # ring0_addr): a node in standby leaves the pool, though its service
+    # still answers its own address there
+    conf = tmp_path / "director.conf"
+    conf.write_text("""
+virtual_server %s %d {
+    lb_algo lc
+    lb_kind DR
+    protocol TCP
+    pacemaker_real_servers {
+        resource lvs-clone
+        corosync_conf %s
+    }
+}
+""" % (VIP, port, c.corosync_conf))
+    lvs_clone(c, tmp_path, conf, unpromoted_role="realserver")
+    first = fc.wait_until(lambda: promoted(c), 90, "an instance promoted", interval=0.5)
+    fc.wait_until(lambda: holds_vip(c, first) and not holds_vip(c, first, "lo"), 30,
+                  "the VIP on %s's eth0 only" % first, interval=0.2)
+    rest = [n for n in NODES if n != first]
+    for n in rest:  # the unpromoted instances are real servers
+        fc.wait_until(lambda: holds_vip(c, n, "lo") and not holds_vip(c, n), 60,
+                      "the VIP on %s's lo only" % n, interval=0.5)
+    streams = []
+    try:
+        seen = _dr_streams(c, port, streams, set(NODES))
+        assert _xdp_on(c, first) and not [n for n in rest if _xdp_on(c, n)]
+        assert seen == set(NODES), seen
+
+        c.run("node1", "crm_attribute", "-N", first, "-n", "standby", "-v", "on")
+        second = fc.wait_until(lambda: (lambda p: p if p and p != first else None)(
+            promoted(c)), 90, "another instance promoted", interval=0.5)
+        fc.wait_until(lambda: holds_vip(c, second) and not holds_vip(c, second, "lo"), 30,
+                      "the VIP moved from %s's lo to its eth0" % second, interval=0.2)
+        fc.wait_until(lambda: not holds_vip(c, first) and not holds_vip(c, first, "lo"), 30,
+                      "the VIP gone from %s" % first, interval=0.2)
+        fc.wait_until(lambda: not _xdp_on(c, first), 30,
+                      "the old director's XDP program gone from %s" % first, interval=0.2)
+        third = [n for n in rest if n != second][0]
+        assert holds_vip(c, third, "lo") and not holds_vip(c, third)
+        # the old director's connections went with it; clients reconnect
+        for x in streams:
+            x.close(check=False)
+        streams = []
+        seen = _dr_streams(c, port, streams, {second, third})
+        assert seen == {second, third}, seen
+    finally:
+        for x in streams:
+            x.close(check=False)
+
+
+def _xdp_on(c, n):
+    """An XDP program on n's eth0 (the director's engine)."""
+    return " xdp" in c.run(n, "ip", "-o", "link", "show", "dev", "eth0").stdout
+
+
+def _dr_streams(c, port, streams, want):
+    """Streams through the VIP from the client, held open (lc spreads them)
+    until every node in want answered one; the set of names seen."""
+    def stream():
+        try:
+            return c.in_client(lambda: fc.Stream(port, VIP, timeout=2.0))
+        except (OSError, AssertionError):
+            return None  # checks coming up, a neighbour lookup, a stale ARP entry
+    for _ in range(12):
+        streams.append(fc.wait_until(stream, 60, "a stream through the VIP", interval=0.5))
+        if want <= {x.name for x in streams}:
+            break
+    for x in streams:
+        x.assert_flowing()
+    return {x.name for x in streams}
 
 
 def _who(vport):

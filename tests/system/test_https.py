@@ -20,6 +20,7 @@ import pytest
 
 import fc
 from test_http import Origin
+from test_http_persist import Origin as SleepyOrigin
 from test_http_rules import HAPROXY, Server, clen, programs
 
 NGHTTP = shutil.which("nghttp")
@@ -257,6 +258,31 @@ def test_keepalive_pipelining_and_bodies(tlslb, origin):
     assert all(b"\r\nX-Forwarded-Proto: https" in h for h in origin.heads)
 
 
+@pytest.fixture
+def slow_origin():
+    """test_http_persist's origin: keep-alive, /sleep/SECONDS answers late."""
+    o = SleepyOrigin("s")
+    yield o
+    o.stop()
+
+
+def test_bytes_the_session_holds_are_read(daemon, certs, slow_origin):
+    """A record that does not fit in the room left in the client's buffer:
+    what OpenSSL keeps of it is read once there is room, though no socket
+    event will come for it.  /b waits in the buffer behind a slow request,
+    /c's record arrives then and only its start fits."""
+    tls = fc.free_port()
+    daemon(tls_cfg(certs, tls, fc.free_port(), slow_origin.port), args=["--format=haproxy"])
+    pad = b"X-Pad: " + b"p" * 9000 + b"\r\n"
+    with tls_connect(tls, timeout=15.0) as s:
+        s.sendall(b"GET /sleep/0.5 HTTP/1.1\r\nHost: h\r\n\r\nGET /b HTTP/1.1\r\nHost: h\r\n" + pad +
+                  b"\r\n")
+        time.sleep(0.2)  # the first is at the server, /b in the buffer
+        s.sendall(b"GET /c HTTP/1.1\r\nHost: h\r\n" + pad + b"\r\n")
+        got = [read_response(s)[2] for _ in range(3)]
+    assert [g.split(b" cookie=")[0] for g in got] == [b"s /sleep/0.5", b"s /b", b"s /c"]
+
+
 def test_close_notify_after_connection_close(tlslb):
     """`Connection: close`: the answer, then close_notify (a clean TLS end:
     Python's ssl raises on a truncated stream)."""
@@ -389,3 +415,19 @@ def test_bad_tls_bind_refused_at_its_line(certs, tmp_path, line, msg, theirs):
     if theirs and os.access(HAPROXY, os.X_OK):
         h = subprocess.run([HAPROXY, "-c", "-f", str(cfg)], capture_output=True, timeout=60)
         assert h.returncode != 0
+
+
+def test_ssl_on_a_mode_tcp_frontend_refused(certs, tmp_path):
+    """TLS is terminated in mode http only: a mode tcp frontend with ssl is
+    refused at the bind's line rather than served as plain TCP."""
+    r = fc.run_fulcrum("--format=haproxy", "-t", "-f", "/dev/null")
+    if "unknown grammar" in r.stderr:
+        pytest.skip("this build has no haproxy.cfg reader")
+    cfg = tmp_path / "tcp.cfg"
+    cfg.write_text("defaults\n    mode tcp\n    timeout client 5s\n    timeout server 5s\n"
+                   "    timeout connect 5s\nfrontend fe\n    bind 127.0.0.1:%d ssl crt %s/a.pem\n"
+                   "    default_backend be\nbackend be\n    server s 127.0.0.1:9\n"
+                   % (fc.free_port(), certs))
+    r = fc.run_fulcrum("--format=haproxy", "-t", "-f", str(cfg))
+    assert r.returncode != 0
+    assert "%s:7: bind ... ssl: fulcrum terminates TLS in mode http only" % cfg in r.stderr, r.stderr

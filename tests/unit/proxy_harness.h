@@ -34,6 +34,7 @@
 #include "core/err.h"
 #include "core/loop.h"
 #include "model/fulcrum-t.h"
+#include "model/ctr.h"
 #include "model/model.h"
 #include "proxy/proxy.h"
 

@@ -38,8 +38,8 @@ static void test_list_stats_rate(void **state)
 	struct real_server *rs = vs->pool->rs;
 	char *got;
 
-	vs->live->stats = (struct fc_stats){12, 34, 56, 7890, 123456789012ULL};
-	rs->live->stats = (struct fc_stats){5, 6, 7, 99999999, 100000000};
+	vs->live->ctr.main = (struct fc_stats){12, 34, 56, 7890, 123456789012ULL};
+	rs->live->ctr.main = (struct fc_stats){5, 6, 7, 99999999, 100000000};
 	rs->live->est.rate = (struct fc_rates){1.4, 2.6, 3, 4000, 5000.5};
 	got = run_ok(fc, "list --stats");
 	assert_contains(got, "Prot LocalAddress:Port               Conns   InPkts  OutPkts"
@@ -69,7 +69,7 @@ static void test_list_json(void **state)
 	vs->pool->sorry = sorry;
 	snprintf(vs->pool->rs->live->reason, sizeof(vs->pool->rs->live->reason),
 		 "HTTP \"500\"\n\\ \x01");
-	vs->pool->rs->live->stats.inbytes = 1234;
+	vs->pool->rs->live->ctr.main.inbytes = 1234;
 	got = run_ok(fc, "list --json");
 	if (!json_valid(got))
 		fail_msg("invalid JSON: %s", got);

@@ -1,8 +1,12 @@
 /* The event loop: timers fire in order, stop works from callbacks, a
  * watcher deleted by an earlier handler of the same round is not called,
- * deferred work runs after the round, signals arrive through signalfd. */
+ * deferred work runs after the round, signals arrive through signalfd,
+ * and with a lock set, an unlocked watcher's round takes no lock at all
+ * while the others run under it. */
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <time.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -199,6 +203,104 @@ static void test_signal(void **state)
 	loop_free(l);
 }
 
+/* ---- the loop's lock (doc/internals/threads.md) ---- */
+
+struct lock_case {
+	pthread_mutex_t m;
+	struct loop *l;
+	struct ev_io io;
+	int fds[2];
+	int held_in_cb; /* 1 = the callback's thread held m (errorcheck unlock) */
+	int done;
+};
+
+static void lock_cb(struct loop *l, struct ev_io *io, uint32_t events)
+{
+	struct lock_case *lc = io->data;
+	char b;
+
+	(void)events;
+	(void)!read(lc->fds[0], &b, 1);
+	/* an error-checking mutex refuses an unlock by a thread not its owner */
+	lc->held_in_cb = pthread_mutex_unlock(&lc->m) == 0;
+	if (lc->held_in_cb)
+		pthread_mutex_lock(&lc->m);
+	loop_stop(l);
+}
+
+static void *lock_loop(void *arg)
+{
+	struct lock_case *lc = arg;
+
+	loop_set_lock(lc->l, &lc->m);
+	loop_lock_release(lc->l); /* the test thread takes it below */
+	loop_run(lc->l);
+	__atomic_store_n(&lc->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/* The loop's thread runs with lc->m set; the test thread holds m while
+ * one event arrives.  Returns 1 if the loop finished its round within
+ * 5 s (the callback then said whether it ran under the lock). */
+static int lock_round(struct lock_case *lc, int unlocked)
+{
+	pthread_t t;
+	pthread_mutexattr_t a;
+	struct timespec ts;
+	int i, finished = 0;
+
+	pthread_mutexattr_init(&a);
+	pthread_mutexattr_settype(&a, PTHREAD_MUTEX_ERRORCHECK);
+	pthread_mutex_init(&lc->m, &a);
+	pthread_mutexattr_destroy(&a);
+	lc->l = loop_new();
+	assert_int_equal(pipe(lc->fds), 0);
+	assert_int_equal(loop_io_add(lc->l, &lc->io, lc->fds[0], EPOLLIN, lock_cb, lc), 0);
+	if (unlocked)
+		loop_io_unlocked(&lc->io);
+	lc->done = 0;
+	assert_int_equal(pthread_create(&t, NULL, lock_loop, lc), 0);
+	usleep(50000); /* the loop's thread took the lock once and gave it up */
+	pthread_mutex_lock(&lc->m);
+	assert_int_equal(write(lc->fds[1], "x", 1), 1);
+	for (i = 0; i < 500 && !finished; i++) {
+		ts.tv_sec = 0;
+		ts.tv_nsec = 10000000;
+		nanosleep(&ts, NULL);
+		finished = __atomic_load_n(&lc->done, __ATOMIC_ACQUIRE);
+	}
+	pthread_mutex_unlock(&lc->m);
+	pthread_join(t, NULL);
+	loop_io_del(lc->l, &lc->io);
+	loop_free(lc->l);
+	close(lc->fds[0]);
+	close(lc->fds[1]);
+	pthread_mutex_destroy(&lc->m);
+	return finished;
+}
+
+/* A watcher marked unlocked is served while another thread holds the
+ * lock, and is called without it: a worker relays while the main thread
+ * applies. */
+static void test_unlocked_watcher_takes_no_lock(void **state)
+{
+	struct lock_case lc;
+
+	(void)state;
+	assert_true(lock_round(&lc, 1));
+	assert_false(lc.held_in_cb);
+}
+
+/* An ordinary watcher waits for the lock and runs under it. */
+static void test_locked_watcher_runs_under_the_lock(void **state)
+{
+	struct lock_case lc;
+
+	(void)state;
+	assert_false(lock_round(&lc, 0)); /* held by the test: it waited */
+	assert_true(lc.held_in_cb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -207,6 +309,8 @@ int main(void)
 		cmocka_unit_test(test_deleted_watcher_not_called),
 		cmocka_unit_test(test_defer_runs_after_round),
 		cmocka_unit_test(test_signal),
+		cmocka_unit_test(test_unlocked_watcher_takes_no_lock),
+		cmocka_unit_test(test_locked_watcher_runs_under_the_lock),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

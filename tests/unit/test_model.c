@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "core/err.h"
+#include "model/ctr.h"
 #include "model/model.h"
 
 static struct virtual_server *mk_vs(const char *vip, int proto)
@@ -86,14 +87,14 @@ static void test_carry_live(void **state)
 	vs_add_rs(nvs, c);
 	config_add_vs(new, nvs);
 	config_add_vs(new, udp);
-	a->live->stats.conns = 17;
+	a->live->ctr.main.conns = 17;
 	a->live->admin = RS_ADMIN_DRAIN;
-	ovs->live->stats.conns = 20;
+	ovs->live->ctr.main.conns = 20;
 
 	config_carry_live(new, old);
 	assert_ptr_equal(a2->live, a->live);
 	assert_int_equal(a2->live->refs, 2);
-	assert_int_equal(a2->live->stats.conns, 17);
+	assert_int_equal(ctr_total(&a2->live->ctr).conns, 17);
 	assert_int_equal(a2->live->admin, RS_ADMIN_DRAIN);
 	assert_ptr_not_equal(c->live, b->live);
 	assert_ptr_equal(nvs->live, ovs->live);
@@ -102,7 +103,7 @@ static void test_carry_live(void **state)
 
 	config_free(old); /* new keeps the shared state alive */
 	assert_int_equal(a2->live->refs, 1);
-	assert_int_equal(nvs->live->stats.conns, 20);
+	assert_int_equal(ctr_total(&nvs->live->ctr).conns, 20);
 	config_free(new);
 }
 
@@ -224,7 +225,7 @@ static void test_carry_by_name(void **state)
 	struct rs_live *l = o1->pool->rs->live;
 
 	(void)state;
-	l->stats.conns = 42;
+	l->ctr.main.conns = 42;
 	l->admin = RS_ADMIN_DRAIN;
 	l->health = RS_HEALTH_DOWN;
 
@@ -232,7 +233,7 @@ static void test_carry_by_name(void **state)
 	assert_ptr_equal(n1->pool->rs->live, l);
 	/* one pool, one server: one reference however many services use it */
 	assert_int_equal(l->refs, 2);
-	assert_int_equal(n2->pool->rs->live->stats.conns, 42);
+	assert_int_equal(ctr_total(&n2->pool->rs->live->ctr).conns, 42);
 	assert_int_equal(n2->pool->rs->live->admin, RS_ADMIN_DRAIN);
 	/* the services are still two, each with its own counters */
 	assert_ptr_equal(n1->live, o1->live);
@@ -241,7 +242,7 @@ static void test_carry_by_name(void **state)
 
 	config_carry_live(renamed, old);
 	assert_ptr_not_equal(r1->pool->rs->live, l);
-	assert_int_equal(r1->pool->rs->live->stats.conns, 0);
+	assert_int_equal(ctr_total(&r1->pool->rs->live->ctr).conns, 0);
 	config_carry_live(other, old);
 	assert_ptr_not_equal(x1->pool->rs->live, l);
 	assert_int_equal(l->refs, 2);

@@ -42,11 +42,11 @@ static void test_bulk_relay_client_half_close(void **state)
 	serve(e, vs);
 	run_client(e, cli_bulk);
 	finish_client(e);
-	assert_int_equal(vs->live->stats.conns, 1);
-	assert_int_equal(vs->live->stats.inbytes, 6 * MIB);
-	assert_int_equal(vs->live->stats.outbytes, 6 * MIB + 2);
-	assert_true(vs->live->stats.inpkts > 0 && vs->live->stats.outpkts > 0);
-	assert_int_equal(vs->pool->rs->live->stats.inbytes, 6 * MIB);
+	assert_int_equal(ctr_total(&vs->live->ctr).conns, 1);
+	assert_int_equal(ctr_total(&vs->live->ctr).inbytes, 6 * MIB);
+	assert_int_equal(ctr_total(&vs->live->ctr).outbytes, 6 * MIB + 2);
+	assert_true(ctr_total(&vs->live->ctr).inpkts > 0 && ctr_total(&vs->live->ctr).outpkts > 0);
+	assert_int_equal(ctr_total(&vs->pool->rs->live->ctr).inbytes, 6 * MIB);
 }
 
 static void *cli_server_first(void *arg)
@@ -132,7 +132,7 @@ static void test_rr_distribution(void **state)
 	assert_string_not_equal(e->names[0], e->names[2]);
 	for (i = 3; i < 9; i++)
 		assert_string_equal(e->names[i], e->names[i - 3]);
-	assert_int_equal(vs->live->stats.conns, 9);
+	assert_int_equal(ctr_total(&vs->live->ctr).conns, 9);
 }
 
 /* Two services of one pool share its scheduler: clients alternating
@@ -173,8 +173,8 @@ static void test_shared_pool_rr(void **state)
 	assert_ptr_equal(p1->pp, p2->pp);
 	assert_int_equal(p1->pp->refs, 2);
 	/* each service counts its own clients */
-	assert_int_equal(vs->live->stats.conns, 3);
-	assert_int_equal(vs2->live->stats.conns, 3);
+	assert_int_equal(ctr_total(&vs->live->ctr).conns, 3);
+	assert_int_equal(ctr_total(&vs2->live->ctr).conns, 3);
 	/* a service that goes leaves the pool's table to the other */
 	proxy_engine_ops.remove(&e->fc, vs2);
 	assert_int_equal(p1->pp->refs, 1);
@@ -203,9 +203,9 @@ static void test_refusing_backend_skipped(void **state)
 	finish_client(e);
 	for (i = 0; i < 12; i++)
 		assert_true(!strcmp(e->names[i], "A") || !strcmp(e->names[i], "B"));
-	assert_true(dead->live->stats.conns > 0);
+	assert_true(ctr_total(&dead->live->ctr).conns > 0);
 	assert_true(dead->live->fail_count > 0);
-	assert_int_equal(vs->live->stats.conns, 12);
+	assert_int_equal(ctr_total(&vs->live->ctr).conns, 12);
 }
 
 /* Nobody can take the client: the sorry server does. */
@@ -230,7 +230,7 @@ static void test_sorry_server(void **state)
 	finish_client(e);
 	assert_string_equal(e->names[0], "SORRY");
 	assert_string_equal(e->names[1], "SORRY");
-	assert_int_equal(rs->live->stats.conns, 0);
+	assert_int_equal(ctr_total(&rs->live->ctr).conns, 0);
 }
 
 static void test_persistence(void **state)

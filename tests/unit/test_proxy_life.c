@@ -97,9 +97,9 @@ static void test_udp_sessions(void **state)
 		assert_string_equal(e->names[i], e->names[3]);
 	assert_string_not_equal(e->names[0], e->names[3]);
 	assert_int_equal(vs->live->activeconns, 2);
-	assert_int_equal(vs->live->stats.conns, 2);
-	assert_int_equal(vs->live->stats.inpkts, 6);
-	assert_int_equal(vs->live->stats.outpkts, 6);
+	assert_int_equal(ctr_total(&vs->live->ctr).conns, 2);
+	assert_int_equal(ctr_total(&vs->live->ctr).inpkts, 6);
+	assert_int_equal(ctr_total(&vs->live->ctr).outpkts, 6);
 	/* sessions expire after udp_timeout without traffic */
 	assert_true(drive(e, no_sessions, 3000));
 	assert_int_equal(vs->pool->rs->live->activeconns + vs->pool->rs->next->live->activeconns,
@@ -108,7 +108,7 @@ static void test_udp_sessions(void **state)
 	assert_true(drive(e, phase_done, 5000));
 	pthread_join(e->th, NULL);
 	assert_int_equal(e->result, 0);
-	assert_int_equal(vs->live->stats.conns, 3);
+	assert_int_equal(ctr_total(&vs->live->ctr).conns, 3);
 	assert_true(drive(e, no_sessions, 3000));
 }
 
@@ -326,7 +326,7 @@ static void test_out_of_descriptors_resets_queued(void **state)
 		close(shed.fd[i]);
 	}
 	assert_true(loop_clock_ms() - t0 < 2000);
-	assert_int_equal(vs->live->stats.conns, 0);
+	assert_int_equal(ctr_total(&vs->live->ctr).conns, 0);
 	e->nnames = 2;
 	run_client(e, cli_names);
 	finish_client(e);

@@ -93,15 +93,15 @@ static int setup(void **state)
 	vs = mk_vs(fc->cfg, "10.0.0.1:80");
 	rs = mk_rs(vs, NULL, "10.0.0.2:80", 3);
 	rs->live->activeconns = 4;
-	rs->live->stats.conns = 100;
-	rs->live->stats.inbytes = 5000;
-	rs->live->stats.outbytes = 70000;
+	rs->live->ctr.main.conns = 100;
+	rs->live->ctr.main.inbytes = 5000;
+	rs->live->ctr.main.outbytes = 70000;
 	rs = mk_rs(vs, NULL, "10.0.0.3:80", 2);
 	rs->live->admin = RS_ADMIN_DRAIN;
-	rs->live->stats.conns = 7;
+	rs->live->ctr.main.conns = 7;
 
 	vs = mk_vs(fc->cfg, "127.0.0.1:8080");
-	vs->live->stats.conns = 42;
+	vs->live->ctr.main.conns = 42;
 	vs->live->activeconns = 1;
 	hp = http_proxy_new("web", HP_CAP_FE | HP_CAP_BE);
 	assert_non_null(hp);
@@ -117,7 +117,7 @@ static int setup(void **state)
 	rs->checks = calloc(1, sizeof(*rs->checks)); /* "has a check": only its presence is read */
 	assert_non_null(rs->checks);
 	rs = mk_rs(vs, "s2", "127.0.0.1:9002", 4);
-	rs->live->stats.conns = 9;
+	rs->live->ctr.main.conns = 9;
 	*state = fc;
 	return 0;
 }

@@ -265,7 +265,7 @@ static struct real_server *mk_rs(const char *rip, int w, int k)
 	rs->weight = rs->cur_weight = w;
 	rs->live->activeconns = 3 + k;
 	rs->live->inactconns = 4 + k;
-	rs->live->stats = (struct fc_stats){10 + k, 11 + k, 12 + k, 13 + k, 123456789012ULL + k};
+	rs->live->ctr.main = (struct fc_stats){10 + k, 11 + k, 12 + k, 13 + k, 123456789012ULL + k};
 	rs->live->est.rate = (struct fc_rates){1.5 + k, 2.25, 3.0004, 1e12, 0.0005};
 	snprintf(rs->live->reason, sizeof(rs->live->reason), "reason \"%d\"\n", k);
 	rs->live->health = k % 2 ? RS_HEALTH_DOWN : RS_HEALTH_UP;
@@ -341,7 +341,7 @@ static int setup(void **state)
 	vs->pool->sched_flags = 3;
 	vs->pool->quorum = 3;
 	vs->live->activeconns = 7;
-	vs->live->stats = (struct fc_stats){1, 2, 3, 4, 5};
+	vs->live->ctr.main = (struct fc_stats){1, 2, 3, 4, 5};
 	vs->live->est.rate = (struct fc_rates){0.1, 0.2, 1.0 / 0.0, 0.4, -3};
 	vs_add_rs(vs, mk_rs("127.0.0.1:9001", 1, 0));
 	vs_add_rs(vs, mk_rs("127.0.0.1:9002", 2, 1));

@@ -468,7 +468,7 @@ static void test_sync_and_show(void **state)
 	x = engine(fc);
 	a = srv_of(fc, RS_A);
 	rs = vs_find_rs(fc->cfg->vs, &a->addr);
-	before = rs->live->stats.inpkts;
+	before = ctr_total(&rs->live->ctr).inpkts;
 
 	/* what the BPF program would have written: 2 packets on each CPU, one
 	 * open TCP flow and one that saw a FIN */
@@ -504,8 +504,8 @@ static void test_sync_and_show(void **state)
 	assert_int_equal(bpf_map_update_elem(x->fd.conns, &k, &c, BPF_ANY), 0);
 
 	apply_sync(fc, 1);
-	assert_int_equal(rs->live->stats.inpkts, before + 2 * (uint64_t)x->ncpus);
-	assert_int_equal(rs->live->stats.conns, (uint64_t)x->ncpus);
+	assert_int_equal(ctr_total(&rs->live->ctr).inpkts, before + 2 * (uint64_t)x->ncpus);
+	assert_int_equal(ctr_total(&rs->live->ctr).conns, (uint64_t)x->ncpus);
 	assert_int_equal(rs->live->activeconns, 1);
 	assert_int_equal(rs->live->inactconns, 1);
 	assert_int_equal(fc->cfg->vs->live->activeconns, 1);
@@ -515,7 +515,7 @@ static void test_sync_and_show(void **state)
 	apply_sync(fc, 1);
 	a = srv_of(fc, RS_A);
 	rs = vs_find_rs(fc->cfg->vs, &a->addr);
-	assert_int_equal(rs->live->stats.inpkts, before + 2 * (uint64_t)x->ncpus);
+	assert_int_equal(ctr_total(&rs->live->ctr).inpkts, before + 2 * (uint64_t)x->ncpus);
 
 	/* show xdp, text and JSON */
 	sbuf_init(&out);

@@ -42,6 +42,7 @@
 #include "engine/engines.h"
 #include "fulcrum_xdp.skel.h"
 #include "model/fulcrum-t.h"
+#include "model/ctr.h"
 #include "model/model.h"
 #include "netns_peer.h"
 #include "xdp/xdp-t.h"

@@ -1,0 +1,92 @@
+/* Traffic counters per thread, summed when read (model/ctr-t.h).
+ *
+ * Writers (the L4 relay, UDP sessions, the HTTP engine) call ctr_conn /
+ * ctr_in / ctr_out on the object's struct ctr: the add lands in the
+ * calling thread's slot, atomically (relaxed: a lone owner's cache line
+ * makes it as cheap as a plain add), and needs no lock.  Readers call
+ * ctr_sum, from any thread, with no lock either: each slot only grows, so
+ * a sum read while workers count is a moment's figure, never a torn one,
+ * and never less than an earlier sum read by the same thread.
+ *
+ * The object's struct ctr lives in its live object (rs_live, vs_live),
+ * which reloads carry from one model to the next: counters never go back
+ * across a reload. */
+#ifndef FC_MODEL_CTR_H
+#define FC_MODEL_CTR_H
+
+#include "model/ctr-t.h"
+
+/* This thread's slot: 0 the main thread, k + 1 worker k.  Thread-local. */
+extern __thread unsigned ctr_self;
+
+/* How many worker slots an object's counters get: the engine's workers,
+ * said before they start (the count only ever grows: an object counted
+ * before keeps its block, and a worker beyond it shares its last slot). */
+void ctr_workers(unsigned n);
+/* A worker says which it is, first thing on its thread (k from 0). */
+void ctr_thread_enter(unsigned k);
+
+/* The calling thread's slot of c (allocating the workers' block at the
+ * first count; NULL only if that allocation failed: the count is lost). */
+struct fc_stats *ctr_slot_of(struct ctr *c);
+
+static inline void ctr_add64(uint64_t *p, uint64_t n)
+{
+	__atomic_fetch_add(p, n, __ATOMIC_RELAXED);
+}
+
+static inline struct fc_stats *ctr_mine(struct ctr *c)
+{
+	return ctr_self ? ctr_slot_of(c) : &c->main;
+}
+
+/* A new connection (or UDP session). */
+static inline void ctr_conn(struct ctr *c)
+{
+	struct fc_stats *s = ctr_mine(c);
+
+	if (s)
+		ctr_add64(&s->conns, 1);
+}
+
+/* Bytes client -> server (in) or back (out), in pkts reads or datagrams. */
+static inline void ctr_in(struct ctr *c, uint64_t pkts, uint64_t bytes)
+{
+	struct fc_stats *s = ctr_mine(c);
+
+	if (s) {
+		ctr_add64(&s->inpkts, pkts);
+		ctr_add64(&s->inbytes, bytes);
+	}
+}
+
+static inline void ctr_out(struct ctr *c, uint64_t pkts, uint64_t bytes)
+{
+	struct fc_stats *s = ctr_mine(c);
+
+	if (s) {
+		ctr_add64(&s->outpkts, pkts);
+		ctr_add64(&s->outbytes, bytes);
+	}
+}
+
+/* The sum of every slot of c, from any thread. */
+void ctr_sum(const struct ctr *c, struct fc_stats *out);
+
+static inline struct fc_stats ctr_total(const struct ctr *c)
+{
+	struct fc_stats s;
+
+	ctr_sum(c, &s);
+	return s;
+}
+
+/* The main thread's slot as a whole: the XDP engine keeps it equal to a
+ * base plus what its maps counted (xdp_stats.c).  Main thread only. */
+void ctr_main_get(const struct ctr *c, struct fc_stats *out);
+void ctr_main_set(struct ctr *c, const struct fc_stats *v);
+
+/* Free the workers' block (the live object is being freed). */
+void ctr_release(struct ctr *c);
+
+#endif
