@@ -423,7 +423,8 @@ static int kw_string(struct hp_read *r, struct hp_px *px, struct hp_words *w, ch
 	return set_str(dst, w->args[1], err, errlen);
 }
 
-/* capture request|response header NAME len N (frontend, listen) */
+/* capture request|response header NAME len N, capture cookie NAME len N
+ * (frontend, listen) */
 static int kw_capture(struct hp_read *r, struct hp_px *px, struct hp_words *w, char *err,
 		      size_t errlen)
 {
@@ -432,10 +433,28 @@ static int kw_capture(struct hp_read *r, struct hp_px *px, struct hp_words *w, c
 	struct hp_capture *c = resp ? hp->cap_resp : hp->cap_req;
 	unsigned *n = resp ? &hp->n_cap_resp : &hp->n_cap_req, len;
 
+	if (w->n == 5 && !strcmp(w->args[1], "cookie") && !strcmp(w->args[3], "len")) {
+		if (hp_uint("capture len", w->args[4], 1, 100000, &len, err, errlen) < 0)
+			return -1;
+		if (strlen(w->args[2]) >= sizeof(hp->cap_cookie) || !*w->args[2])
+			return err_set(err, errlen, "capture cookie: name '%s' is empty or too long",
+				       w->args[2]);
+		if (len > HP_CAPTURE_COOKIE) {
+			hp_warn(r, "capture cookie: truncating capture length to %d bytes",
+				HP_CAPTURE_COOKIE);
+			len = HP_CAPTURE_COOKIE;
+		}
+		if (hp->cap_cookie[0])
+			hp_warn(r, "capture cookie: one per frontend, this one replaces '%s'",
+				hp->cap_cookie);
+		snprintf(hp->cap_cookie, sizeof(hp->cap_cookie), "%s", w->args[2]);
+		hp->cap_cookie_len = len;
+		return 0;
+	}
 	if (w->n != 6 || (strcmp(w->args[1], "request") && !resp) || strcmp(w->args[2], "header") ||
 	    strcmp(w->args[4], "len"))
-		return err_set(err, errlen, "usage: capture request|response header NAME len N "
-			       "(capture cookie is not supported)");
+		return err_set(err, errlen, "usage: capture request|response header NAME len N, "
+			       "or capture cookie NAME len N");
 	if (hp_uint("capture len", w->args[5], 1, HP_CAPTURE_MAX, &len, err, errlen) < 0)
 		return -1;
 	if (*n == HP_CAPTURES)

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "http/capture.h"
+#include "http/cookie.h"
 #include "http/h1.h"
 #include "model/http_proxy-t.h"
 
@@ -90,6 +91,68 @@ void capture_free(struct http_txn *t)
 {
 	free(t->caps);
 	t->caps = NULL;
+}
+
+/* The pair p of value v if its "name=value" -- blanks around the '='
+ * dropped, as HAProxy's cookie parser drops them -- begins with the
+ * capture's name: copied into out (cut at the capture's len), 1; else 0. */
+static int cookie_take(const struct http_proxy *fe, const char *v, const struct ck_pair *p,
+		       char *out, size_t cap)
+{
+	char pair[2 * HP_CAPTURE_MAX];
+	size_t nl = strlen(fe->cap_cookie), n = 0, k;
+
+	for (k = 0; k < p->nlen && n < sizeof(pair); k++)
+		pair[n++] = v[p->name + k];
+	if (p->has_eq && n < sizeof(pair))
+		pair[n++] = '=';
+	for (k = 0; k < p->vlen && n < sizeof(pair); k++)
+		pair[n++] = v[p->val + k];
+	if (n < nl || memcmp(pair, fe->cap_cookie, nl))
+		return 0;
+	if (n > fe->cap_cookie_len)
+		n = fe->cap_cookie_len;
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(out, pair, n);
+	out[n] = 0;
+	return 1;
+}
+
+/* The headers `hdr` of m in order: every pair of each (Cookie), or only
+ * its first (Set-Cookie), until one is taken. */
+static void cookie_capture(const struct http_proxy *fe, const struct h1_msg *m, const char *hdr,
+			   int set, char *out, size_t cap)
+{
+	struct ck_pair p;
+	int k;
+
+	out[0] = 0;
+	if (!fe || !fe->cap_cookie[0] || !m)
+		return;
+	for (k = h1_hdr_find(m, hdr, strlen(hdr), 0); k >= 0; k = h1_hdr_find(m, hdr, strlen(hdr), k + 1)) {
+		const char *v = h1_ptr(m, m->hdrs[k].value);
+		size_t len = m->hdrs[k].value.len, pos = 0;
+
+		if (set) {
+			if (ck_set_cookie(v, len, &p) && cookie_take(fe, v, &p, out, cap))
+				return;
+			continue;
+		}
+		while (ck_next(v, len, &pos, &p))
+			if (cookie_take(fe, v, &p, out, cap))
+				return;
+	}
+}
+
+void capture_cookie_req(struct http_txn *t)
+{
+	cookie_capture(t->fe, t->req, "cookie", 0, t->cli_cookie, sizeof(t->cli_cookie));
+}
+
+void capture_cookie_resp(struct http_txn *t)
+{
+	cookie_capture(t->fe, t->resp, "set-cookie", 1, t->srv_cookie, sizeof(t->srv_cookie));
 }
 
 /* haproxy's header encoding in logs */

@@ -19,6 +19,14 @@ int capture_req(struct http_txn *t, const struct http_proxy *fe);
 void capture_resp(struct http_txn *t);
 void capture_free(struct http_txn *t);
 
+/* `capture cookie NAME len N` of t->fe: the first cookie of the request's
+ * Cookie headers (capture_cookie_req) or the first of the response's
+ * Set-Cookie headers (capture_cookie_resp) whose name=value begins with
+ * NAME (bytes, case counts: NAME= is an exact name), as "name=value" cut at
+ * N bytes, into t->cli_cookie / t->srv_cookie, as HAProxy 2.6 does. */
+void capture_cookie_req(struct http_txn *t);
+void capture_cookie_resp(struct http_txn *t);
+
 /* The log's text: %hr / %hs ("{v1|v2}", nothing without captures) and
  * %hrl / %hsl ("v1 v2", "-" for a header not found), values encoded as
  * haproxy does (#XX for controls, bytes over 0x7e, '"', '#', '{', '|',

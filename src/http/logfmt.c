@@ -367,7 +367,9 @@ static void out_var(struct lf_out *o, const struct logfmt *lf, const struct lf_n
 	case LV_CP: return out_int(o, f, t->src.port);
 	case LV_FI: return out_ip(o, lf, f, &t->dst);
 	case LV_FP: return out_int(o, f, t->dst.port);
-	case LV_BI: case LV_BP: case LV_SI: case LV_SP: case LV_CC: case LV_CS: case LV_ID:
+	case LV_CC: return out_str(o, lf, f, t->cli_cookie, strlen(t->cli_cookie));
+	case LV_CS: return out_str(o, lf, f, t->srv_cookie, strlen(t->srv_cookie));
+	case LV_BI: case LV_BP: case LV_SI: case LV_SP: case LV_ID:
 		return out_str(o, lf, f, "", 0);
 	case LV_T: case LV_TR_DATE: return out_date(o, t->accept_ms, 0, 1, 0);
 	case LV_TRG: case LV_TG: return out_date(o, t->accept_ms, 1, 0, 1);

@@ -52,6 +52,9 @@ struct http_txn {
 	char term[4];	        /* termination state, "--" ... */
 	char ck[2];	        /* its cookie characters (HAProxy's %tsc): the client's
 				 * cookie, what the server's answer got; 0: '-' */
+	/* `capture cookie` (capture.h): the request's and the response's
+	 * "name=value", for %CC / %CS; "" = none captured */
+	char cli_cookie[64], srv_cookie[64];
 	unsigned retries;
 	unsigned fe_conn, be_conn, srv_conn, act_conn; /* concurrent counts at log time */
 

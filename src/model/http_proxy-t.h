@@ -180,6 +180,7 @@ struct hp_server {
  * (src/http/capture.h). */
 #define HP_CAPTURES 16
 #define HP_CAPTURE_MAX 1024 /* the largest len */
+#define HP_CAPTURE_COOKIE 63 /* capture cookie's largest len (HAProxy's CAPTURE_LEN - 1) */
 struct hp_capture {
 	char name[64];
 	unsigned len;
@@ -216,6 +217,11 @@ struct http_proxy {
 	char *default_backend;    /* owned name, or NULL */
 	struct hp_capture cap_req[HP_CAPTURES], cap_resp[HP_CAPTURES];
 	unsigned n_cap_req, n_cap_resp;
+	/* `capture cookie NAME len N`: the first cookie whose name begins with
+	 * NAME, "name=value" cut at N (<= HP_CAPTURE_COOKIE), for %CC / %CS;
+	 * "" = none */
+	char cap_cookie[64];
+	unsigned cap_cookie_len;
 	struct http_proxy *default_be; /* resolved at the end of the read */
 	struct hp_stats stats;
 

@@ -488,6 +488,7 @@ void htxn_start(struct hstream *s, int hlen)
 	/* captured as received, before any rule edits the head (haproxy);
 	 * out of memory, the log shows none */
 	(void)capture_req(&s->x->txn, fe);
+	capture_cookie_req(&s->x->txn);
 	plan_req(s, &p);
 	hs_shared(s);
 
@@ -693,6 +694,9 @@ int htxn_resp(struct hstream *s, int hlen)
 	}
 	if (v == HTTP_V_CONTINUE)
 		hst_response(s);
+	/* after the http-response rules, before the persistence cookie goes
+	 * in: what HAProxy's capture cookie sees */
+	capture_cookie_resp(&s->x->txn);
 	if (v == HTTP_V_ERROR || v == HTTP_V_TARPIT || hck_response(s) < 0) {
 		htxn_error(s, 502);
 		return -1;

@@ -78,6 +78,21 @@ def side_by_side(bins, tmp_path):
         fc.assert_no_sanitizer(out, "fulcrum as haproxy")
 
 
+def both_logs(tmp_path, keep, n):
+    """{who: [lines]}: the lines of each program's output that keep(line)
+    says are log lines, once n are there (they are written as the
+    transactions end)."""
+    logs = {}
+    for who in ("haproxy", "fulcrum"):
+        path = tmp_path / ("%s.log" % who)
+
+        def lines():
+            got = [l for l in path.read_text(errors="replace").splitlines() if keep(l)]
+            return got if len(got) >= n else None
+        logs[who] = fc.wait_until(lines, 15.0, "%s's log lines" % who)
+    return logs
+
+
 def lower_names(answer):
     """The answer with its header names in lower case: haproxy writes a
     server's header names so (HTX), fulcrum as the server wrote them."""
@@ -300,19 +315,10 @@ def test_captures_in_the_log_as_haproxy(side_by_side, backend, tmp_path):
             ("fe", "GET / HTTP/1.0\r\n\r\n"),
             ("fe", "GET /ret HTTP/1.1\r\nHost: h\r\nX-A:\r\nConnection: close\r\n\r\n"),
             ("hl", "GET /x HTTP/1.1\r\nHost: h\r\nUser-Agent: curl \"q\"\r\nConnection: close\r\n\r\n")]
-    logs = {}
     for who in ("haproxy", "fulcrum"):
         for name, r in reqs:
             raw(ports[who][name], r.encode("latin-1"))
-    # the lines are written as the transactions end: wait for all four
-    for who in ("haproxy", "fulcrum"):
-        path = tmp_path / ("%s.log" % who)
-
-        def lines():
-            text = path.read_text(errors="replace")
-            got = [l for l in text.splitlines() if l.startswith("R=") or '"GET /x HTTP/1.1"' in l]
-            return got if len(got) >= 4 else None
-        logs[who] = fc.wait_until(lines, 15.0, "%s's log lines" % who)
+    logs = both_logs(tmp_path, lambda l: l.startswith("R=") or '"GET /x HTTP/1.1"' in l, 4)
     theirs = logs["haproxy"][:3] + re.findall(r"\{[^}]*\}", logs["haproxy"][3])
     ours = logs["fulcrum"][:3] + re.findall(r"\{[^}]*\}", logs["fulcrum"][3])
     assert ours == theirs
