@@ -797,7 +797,7 @@ static const struct {
     {"redispatch", HP_OPT_REDISPATCH, 0},
     {"persist", HP_OPT_PERSIST, 0},
     {"http-buffer-request", HP_OPT_BUFREQ, 0},
-    {"abortonclose", HP_OPT_ABORTONCLOSE, 1},
+    {"abortonclose", HP_OPT_ABORTONCLOSE, 0},
     {"dontlognull", HP_OPT_DONTLOGNULL, 0},
     {"tcplog", HP_OPT_TCPLOG, 0},
     {"log-health-checks", HP_OPT_LOGHEALTH, 1},

@@ -402,7 +402,7 @@ static void out_var(struct lf_out *o, const struct logfmt *lf, const struct lf_n
 		if (t->t_active < 0 || t->t_req < 0 || t->t_queue < 0 || t->t_connect < 0 || t->t_resp < 0)
 			return out_int(o, f, -1);
 		return out_int(o, f, t->t_active - (t->t_req + t->t_queue + t->t_connect + t->t_resp));
-	case LV_ST: return out_int(o, f, t->status);
+	case LV_ST: return out_int(o, f, t->status ? (int64_t)t->status : -1); /* -1: none sent */
 	case LV_BYTES: return out_int(o, f, (int64_t)t->bytes_out);
 	case LV_UP: return out_int(o, f, (int64_t)t->bytes_in);
 	case LV_TSTATE: case LV_TSC:

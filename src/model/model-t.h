@@ -55,6 +55,20 @@ struct rate_est {
 	struct fc_rates rate;
 };
 
+struct hstream;
+
+/* A queue of the HTTP engine (src/proxy/http_queue.c): requests waiting
+ * for a slot under a server's `maxconn`, first in first out, touched only
+ * under the engine lock.  A server's own (rs_live.q: requests its
+ * persistence cookie or stick entry sends to it) and a backend's (struct
+ * hbe: the others).  cur and max are `show stat`'s qcur and qmax. */
+struct srv_queue {
+	struct hstream *head, *tail;
+	uint32_t cur, max;
+	unsigned refs; /* a backend's: its pools (carried across reloads) and
+			* the engine's tables of it */
+};
+
 /* Run-time state of a real server, shared by every model generation that
  * lists it and by every connection to it. */
 struct rs_live {
@@ -73,6 +87,8 @@ struct rs_live {
 	int dyn_set;            /* health core: a checker set the weight in force */
 	int dyn_weight;         /* (MISC_CHECK misc_dynamic, FILE_CHECK), if dyn_set */
 	int maint;              /* forced down by a file in maintenance_dir */
+	struct srv_queue q;     /* mode http: waiting for this server (a waiting
+				 * request holds a reference: empty when freed) */
 };
 
 struct vs_live {
@@ -140,6 +156,9 @@ struct pool {
 	void *health;            /* the health core's state (quorum, the servers' checks) */
 	struct http_proxy *http; /* haproxy.cfg: the backend (or listen) section, or NULL */
 	struct pool_source *source; /* pacemaker_real_servers / real_server_script (owned), or NULL */
+	struct srv_queue *q;     /* mode http: the backend's queue, one reference (made by
+				  * the HTTP engine at first use, carried across reloads:
+				  * its requests keep their turn), or NULL */
 	struct pool *next;
 };
 

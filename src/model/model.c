@@ -208,12 +208,19 @@ void rs_free(struct real_server *rs)
 	free(rs);
 }
 
+void srv_queue_unref(struct srv_queue *q)
+{
+	if (q && --q->refs == 0)
+		free(q);
+}
+
 void pool_free(struct pool *p)
 {
 	struct real_server *rs, *next;
 
 	if (!p)
 		return;
+	srv_queue_unref(p->q);
 	for (rs = p->rs; rs; rs = next) {
 		next = rs->next;
 		rs_free(rs);
@@ -432,6 +439,10 @@ void config_carry_live(struct config *newcfg, const struct config *old)
 		op = config_find_pool(old, np->name);
 		if (!op)
 			continue;
+		if (op->q && !np->q) {
+			np->q = op->q;
+			np->q->refs++;
+		}
 		for (nrs = np->rs; nrs; nrs = nrs->next) {
 			ors = pool_find_server(op, nrs->name);
 			if (ors)

@@ -24,6 +24,8 @@ struct real_server *rs_new(void);
 void rs_free(struct real_server *rs);
 /* name may be NULL (named later); copied. */
 struct pool *pool_new(const char *name);
+/* One reference less on a backend's queue (freed at the last). */
+void srv_queue_unref(struct srv_queue *q);
 void pool_free(struct pool *p);
 
 /* Append in config order.  config_add_vs also adds the service's pool if

@@ -38,6 +38,7 @@
 #include "core/loop-t.h"
 #include "http/h1-t.h"
 #include "http/txn-t.h"
+#include "model/model-t.h"
 
 struct pvs;
 struct ppool;
@@ -56,6 +57,21 @@ struct hbuf {
 	uint32_t off, len;
 };
 
+/* A transaction waiting for a server slot (http_queue.c).  Under the
+ * engine lock: the worker that frees a slot hands it over, whichever
+ * worker owns the stream. */
+struct hs_wait {
+	struct srv_queue *q;	  /* the queue the stream is in, or NULL */
+	struct hstream *prev, *next;
+	struct hstream *wake;	  /* px->hq_woken: granted, its worker not told yet */
+	struct rs_live *grant;	  /* a slot of this server is the stream's (one
+				   * reference, counted in its activeconns), or NULL */
+	struct fc_addr addr;	  /* that server's address */
+	uint64_t seq;		  /* arrival order across the queues */
+	uint64_t start_ms, until_ms;
+	uint8_t woken;		  /* on px->hq_woken */
+};
+
 /* What a transaction needs only while it runs: taken when a head's first
  * bytes come (hs_txn_get), given back when the connection is idle again
  * (about 15 KiB: 134 header slots and 2 KiB of edits per head, the set-var
@@ -67,6 +83,7 @@ struct hs_txn {
 	uint64_t conn_start_ms, conn_done_ms;
 	struct h1_msg req, resp;
 	struct http_txn txn;
+	struct hs_wait w;
 };
 
 /* A backend in use: its table and scheduler, kept while a stream holds it
@@ -78,6 +95,8 @@ struct hbe {
 	uint64_t sig;
 	unsigned refs;
 	uint64_t last_ms;
+	struct srv_queue *q; /* requests waiting for a slot on any of its servers
+			      * (http_queue.c): the pool's, one reference */
 	struct hbe *next; /* the main engine's px->http_bes */
 };
 
@@ -139,6 +158,7 @@ struct hstream {
 	struct fc_addr ck_addr;  /* its address */
 	struct hst_store **st_store; /* keys to store with the server that answers */
 	unsigned st_nstore;
+
 
 	struct hbuf cin, cout, sin, sout; /* client in/out, server in/out */
 	struct hs_txn *x; /* NULL while idle (hs_txn_get) */

@@ -125,6 +125,11 @@ void htxn_error(struct hstream *s, unsigned status);
  * htxn_answered: the next request, or close. */
 void htxn_log_answer(struct hstream *s, unsigned status, size_t len);
 void htxn_answered(struct hstream *s);
+/* The client closed (FIN) after its whole request: with option
+ * abortonclose, a request still waiting for a server slot or for the
+ * connect is dropped before it reaches the server ("CQ" / "CC" in the log,
+ * no status) and s closed: 1; else 0, the request goes on. */
+int htxn_client_gone(struct hstream *s);
 /* The server socket's connect() completed (or failed: retried); events:
  * epoll's for it. */
 void htxn_connected(struct hstream *s, uint32_t events);
@@ -144,14 +149,58 @@ struct hbe *hbe_get(struct proxy *px, const struct pool *pool);
 void hbe_put(struct proxy *px, struct hbe *b);
 /* Free the backends nobody holds (all of them at shutdown). */
 void hbe_reap(struct proxy *px, int all);
+/* What hsrv_pick found. */
+enum hpick {
+	HPICK_OK = 0,	  /* s->srv_addr and s->live set */
+	HPICK_NONE = -1,  /* no server can take it */
+	HPICK_WAIT = -2,  /* the servers that could are full: wait (hq_enter) */
+	HPICK_QFULL = -3, /* the server its persistence names is full, and so
+			   * is that server's queue (maxqueue): 503 "SQ" */
+};
 /* Choose the server of s's transaction in s->hbe (s->tried looking
- * quiescent): 0 with s->srv_addr and s->live set, or -1 if none can take it. */
+ * quiescent, full servers skipped): an enum hpick. */
 int hsrv_pick(struct hstream *s);
 /* Open the server socket toward s->srv_addr, unless the one s holds is
  * connected to it already.  0 (connecting or connected), -1 failed now. */
 int hsrv_connect(struct hstream *s);
 /* Close the server socket (rst: with RST). */
 void hsrv_close(struct hstream *s, int rst);
+
+/* ---- http_queue.c: server maxconn queues (under the engine lock) ---- */
+
+/* The servers of s's backend at their `maxconn`, added to s->tried's
+ * (*skip, *n; *skip is s->tried or an array the caller frees when it
+ * differs): how many were full. */
+unsigned hq_full(struct hstream *s, struct rs_live ***skip, size_t *n);
+/* s's persistence sends it to s->live: HPICK_OK, HPICK_WAIT (full, or
+ * others wait for it) or HPICK_QFULL (its maxqueue reached). */
+int hq_direct(const struct hstream *s);
+/* 1 if others wait in s's backend's queue ahead of s (s queues behind). */
+int hq_backend_waits(const struct hstream *s);
+/* Wait for a slot: in the queue of the server s->live if its persistence
+ * chose it (s->ck_direct), else in its backend's; until `timeout queue`
+ * (else `timeout connect`), then 503 sQ. */
+void hq_enter(struct hstream *s);
+/* Out of any queue, giving back a slot handed to s (the stream ends, or
+ * is answered otherwise); no-op when s does not wait. */
+void hq_leave(struct hstream *s);
+/* 1 while s waits for a slot, or holds one handed to it not yet taken. */
+int hq_waits(const struct hstream *s);
+/* A waiting stream's timer: its deadline, or its next look (ms). */
+unsigned hq_next_ms(const struct hstream *s);
+/* s's transaction on server l ended (l->activeconns went down): the slot
+ * goes to the oldest request waiting for l or in s's backend's queue. */
+void hq_slot_freed(struct hstream *s, struct rs_live *l);
+/* A waiting stream's timer (or wake-up): a slot handed over (connect),
+ * room at the head of its queue, the deadline (503 sQ), or wait on. */
+void hq_timer(struct hstream *s);
+/* The worker's eventfd (thread.c): its streams that were handed a slot
+ * by another worker go on. */
+void hq_run_woken(struct proxy *px);
+/* http_stream.c: hq_timer, then the stream moves on (hq_run_woken). */
+void hs_queue_wake(struct hstream *s);
+/* http_txn.c: the server is chosen (s->live): connect, or reuse. */
+void htxn_connect(struct hstream *s);
 
 /* ---- http_applet.c: answers of the engine itself ---- */
 

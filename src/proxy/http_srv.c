@@ -76,6 +76,7 @@ static int hbe_idle(const struct hbe *b, uint64_t now)
 
 static void hbe_free(struct hbe *b)
 {
+	srv_queue_unref(b->q);
 	ppool_unref(b->pp);
 	free(b);
 }
@@ -116,6 +117,18 @@ struct hbe *hbe_get(struct proxy *px, const struct pool *pool)
 		}
 		b->pp->refs = 1;
 		b->key = pool;
+		/* the backend's queue is the pool's, made here at first use
+		 * (live state, as a server's rs_live; under the engine lock) */
+		if (!pool->q) {
+			((struct pool *)pool)->q = calloc(1, sizeof(*pool->q));
+			if (!pool->q) {
+				hbe_free(b);
+				return NULL;
+			}
+			pool->q->refs = 1;
+		}
+		b->q = pool->q;
+		b->q->refs++;
 		if (ppool_rebuild(b->pp, pool, err, sizeof(err)) < 0) {
 			log_err("http: backend %s: %s", pool->name, err);
 			hbe_free(b);
@@ -214,6 +227,9 @@ int hsrv_pick(struct hstream *s)
 	struct proxy *px = s->pvs->px;
 	struct sched_input in = {.client = &s->client, .dest = &s->dst, .now_ms = loop_now(px->loop)};
 	struct ppool *pp = s->hbe->pp;
+	struct rs_live **skip = s->tried;
+	size_t nskip = s->ntried;
+	unsigned full;
 	int i;
 
 	if (s->be) {
@@ -224,18 +240,32 @@ int hsrv_pick(struct hstream *s)
 		in.draws = s->be->balance.random_draws;
 	}
 	if (hck_pick(s)) {
-		ctr_conn(&s->live->ctr);
-		return 0;
-	}
-	i = ppool_pick(pp, &in, s->tried, s->ntried);
+		/* its persistence's server, or its queue (http_queue.c) */
+		int r = hq_direct(s);
 
+		if (r == HPICK_QFULL && s->be && (s->be->options & HP_OPT_REDISPATCH))
+			s->ck_direct = 0; /* maxqueue: persistence gives way */
+		else if (r != HPICK_OK)
+			return r;
+		else {
+			ctr_conn(&s->live->ctr);
+			return HPICK_OK;
+		}
+	}
+	/* nobody overtakes the requests waiting for this backend */
+	if (hq_backend_waits(s))
+		return HPICK_WAIT;
+	full = hq_full(s, &skip, &nskip);
+	i = ppool_pick(pp, &in, skip, nskip);
+	if (skip != s->tried)
+		free(skip);
 	if (i < 0)
-		return -1;
+		return full ? HPICK_WAIT : HPICK_NONE;
 	rs_live_unref(s->live);
 	s->live = rs_live_ref(pp->srv[i].live);
 	s->srv_addr = pp->srv[i].addr;
 	ctr_conn(&s->live->ctr);
-	return 0;
+	return HPICK_OK;
 }
 
 void hsrv_close(struct hstream *s, int rst)

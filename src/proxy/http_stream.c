@@ -123,6 +123,8 @@ void hs_srv_inactive(struct hstream *s)
 	if (s->srv_active && s->live) {
 		s->live->activeconns--;
 		s->pvs->vsl->activeconns--;
+		s->srv_active = 0;
+		hq_slot_freed(s, s->live); /* to a request waiting for it */
 	}
 	s->srv_active = 0;
 }
@@ -141,6 +143,7 @@ int hs_txn_get(struct hstream *s)
 		return -1;
 	s->x->reqhead = NULL;
 	s->x->txn.caps = NULL;
+	memset(&s->x->w, 0, sizeof(s->x->w));
 	htxn_reset(s);
 	return 0;
 }
@@ -246,6 +249,7 @@ void hstream_close(struct hstream *s, int rst)
 		proxy_relock(p->px);
 		s->cfd = -1;
 	}
+	hq_leave(s);
 	hs_tls_free(s->tls, 0);
 	s->tls = NULL;
 	hs_srv_inactive(s);
@@ -320,6 +324,8 @@ unsigned hs_timeout(const struct hstream *s)
 		return t_or(be->t_tunnel, t_or(be->t_server, fe->t_client));
 	if (s->state == HS_APPLET)
 		return happ_timeout(s);
+	if (hq_waits(s))
+		return hq_next_ms(s); /* waiting for a server slot */
 	if (s->body_wait)
 		return t_or(fe->t_http_request, fe->t_client);
 	if (s->srv_state == HSS_CONNECTING)
@@ -559,6 +565,8 @@ static int eofs(struct hstream *s)
 			hstream_close(s, 1);
 			return 1;
 		}
+		if (s->state == HS_TXN && htxn_client_gone(s))
+			return 1;
 	}
 	return 0;
 }
@@ -706,6 +714,10 @@ static void hs_timer(struct loop *l, struct ev_timer *t)
 		htxn_error(s, 408);
 		break;
 	case HS_TXN:
+		if (hq_waits(s)) {
+			hq_timer(s);
+			break;
+		}
 		if (s->srv_state == HSS_CONNECTING) {
 			htxn_srv_failed(s);
 			break;
@@ -728,6 +740,12 @@ static void hs_timer(struct loop *l, struct ev_timer *t)
 			return;
 		break;
 	}
+	hs_run(s);
+}
+
+void hs_queue_wake(struct hstream *s)
+{
+	hq_timer(s);
 	hs_run(s);
 }
 

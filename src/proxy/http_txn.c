@@ -49,7 +49,7 @@ static void txn_log(struct hstream *s)
 	if (!s->req_parsed)
 		return;
 	t->t_active = (int64_t)(loop_now(hs_loop(s)) - s->head_start_ms);
-	if (s->live && t->t_connect >= 0)
+	if (s->live && t->t_connect >= 0 && t->t_queue < 0)
 		t->t_queue = 0;
 	t->srv_name = srv_name(s);
 	t->fe_conn = t->act_conn = (unsigned)s->pvs->nhstreams;
@@ -122,6 +122,7 @@ void htxn_answer(struct hstream *s, const char *msg, size_t len, unsigned status
 
 	s->body_wait = 0; /* an answer of ours ends any wait for the body */
 	happ_free(s);
+	hq_leave(s);
 	if (hs_txn_get(s) < 0 || hbuf_take(s->pvs->px, &s->cout) < 0) {
 		/* out of memory: the client is closed without an answer */
 		s->close_client = 1;
@@ -337,6 +338,26 @@ static void next_request(struct hstream *s)
 }
 
 static void connect_next(struct hstream *s);
+
+/* The server for the request, then connect; or wait for a slot in a
+ * queue (http_queue.c); or 503: no server ("SC"), or the persistence's
+ * server and its queue full ("SQ"). */
+static void pick_and_connect(struct hstream *s)
+{
+	int r = s->hbe ? hsrv_pick(s) : HPICK_NONE;
+
+	if (r == HPICK_WAIT) {
+		hq_enter(s);
+		return;
+	}
+	if (r == HPICK_QFULL)
+		memcpy(s->x->txn.term, "SQ", 3);
+	if (r != HPICK_OK) {
+		htxn_error(s, 503);
+		return;
+	}
+	connect_next(s);
+}
 
 /* `tarpit` in px's rules: the answer is made now and held for px's
  * `timeout tarpit` (else, in a section with servers, `timeout connect`;
@@ -565,12 +586,39 @@ void htxn_to_server(struct hstream *s)
 	}
 	if (!s->hbe)
 		s->hbe = hbe_get(s->pvs->px, be->pool);
-	if (!s->hbe || hsrv_pick(s) < 0) {
-		htxn_error(s, 503);
-		return;
-	}
 	s->x->txn.srv_name = NULL;
+	pick_and_connect(s);
+}
+
+void htxn_connect(struct hstream *s)
+{
 	connect_next(s);
+}
+
+int htxn_client_gone(struct hstream *s)
+{
+	const char *term;
+
+	if (!s->be || !(s->be->options & HP_OPT_ABORTONCLOSE))
+		return 0;
+	if (hq_waits(s))
+		term = "CQ";
+	else if (s->srv_state == HSS_CONNECTING)
+		term = "CC";
+	else
+		return 0;
+	if (term[1] == 'Q' && !s->ck_direct) {
+		/* no server was chosen (s->live is the last transaction's) */
+		rs_live_unref(s->live);
+		s->live = NULL;
+	}
+	hq_leave(s);
+	memcpy(s->x->txn.term, term, 3);
+	s->x->txn.status = 0;
+	s->x->txn.bytes_out = 0;
+	txn_log(s);
+	hstream_close(s, 0);
+	return 1;
 }
 
 /* ---- the server ---- */
@@ -607,7 +655,6 @@ void htxn_srv_failed(struct hstream *s)
 	struct rs_live **t;
 
 	hsrv_close(s, 0);
-	hs_srv_inactive(s);
 	if (s->live)
 		s->live->fail_count++;
 	if (!be || s->srv_sent || s->nconnects > be->retries) {
@@ -617,18 +664,18 @@ void htxn_srv_failed(struct hstream *s)
 	s->x->txn.retries++;
 	if (be->options & HP_OPT_REDISPATCH) {
 		s->x->txn.redispatched = 1;
+		/* the slot goes back; another server (a queue if all are full) */
+		hs_srv_inactive(s);
 		s->ck_direct = 0; /* the cookie's server failed: another, and its cookie */
 		t = realloc(s->tried, (s->ntried + 1) * sizeof(*t));
 		if (t) {
 			s->tried = t;
 			s->tried[s->ntried++] = rs_live_ref(s->live);
 		}
-		if (hsrv_pick(s) < 0) {
-			htxn_error(s, 503);
-			return;
-		}
+		pick_and_connect(s);
+		return;
 	}
-	connect_next(s);
+	connect_next(s); /* the same server, in the slot s holds */
 }
 
 void htxn_connected(struct hstream *s, uint32_t events)

@@ -271,6 +271,9 @@ struct proxy {
 	struct fulcrum_sockmap *sk_skel; /* loaded on first use, or NULL */
 	int sk_failed;			 /* it would not load: never tried again */
 	int sk_socks, sk_links;		 /* the maps' descriptors */
+	struct hstream *hq_woken;	 /* mode http: this worker's streams handed
+					  * a server slot by another (http_queue.c;
+					  * under the engine lock) */
 	struct hbe *http_bes;		 /* mode http: backends in use, the main
 					  * engine's for every worker (http-t.h) */
 	struct hlogfmt *http_logfmts;	 /* mode http: compiled log formats (http_log.c) */

@@ -52,6 +52,9 @@ int proxy_threads_init(struct proxy *px, unsigned n, char *err, size_t errlen);
  * only; no-op without workers. */
 void proxy_pause(struct proxy *px);
 void proxy_resume(struct proxy *px);
+/* Wake worker w's loop from another thread (its eventfd): it parks if a
+ * pause is asked, else runs what waits on its lists (hq_run_woken). */
+void proxy_kick(struct proxy *w);
 /* Stop and join the workers (their state stays for the caller to close). */
 void proxy_threads_stop(struct proxy *px);
 /* Stop, join and free the workers and their loops: their services closed first. */

@@ -31,6 +31,7 @@
 #include "core/log.h"
 #include "core/loop.h"
 #include "model/ctr.h"
+#include "proxy/http.h"
 #include "proxy/proxy.h"
 
 unsigned proxy_threads_want(unsigned nbthread)
@@ -50,15 +51,17 @@ unsigned proxy_threads_want(unsigned nbthread)
 	return n > FC_NBTHREAD_MAX ? FC_NBTHREAD_MAX : (unsigned)n;
 }
 
-static void kick(struct proxy *w)
+void proxy_kick(struct proxy *w)
 {
 	uint64_t one = 1;
 
 	(void)!write(w->kick, &one, sizeof(one));
 }
 
-/* The worker's eventfd: park while the main thread applies, or stop.
- * Runs under the engine lock, which pthread_cond_wait gives up. */
+/* The worker's eventfd: park while the main thread applies, or stop;
+ * else the streams another worker handed a server slot go on
+ * (http_queue.c).  Runs under the engine lock, which pthread_cond_wait
+ * gives up. */
 static void on_kick(struct loop *l, struct ev_io *io, uint32_t events)
 {
 	struct proxy *w = io->data;
@@ -73,8 +76,11 @@ static void on_kick(struct loop *l, struct ev_io *io, uint32_t events)
 			pthread_cond_wait(&t->resume, &t->lock);
 		t->nparked--;
 	}
-	if (t->stop)
+	if (t->stop) {
 		loop_stop(l);
+		return;
+	}
+	hq_run_woken(w);
 }
 
 static void *worker_main(void *arg)
@@ -239,7 +245,7 @@ void proxy_pause(struct proxy *px)
 	loop_lock_acquire(px->loop);
 	t->pause = 1;
 	for (k = 0; k < t->started; k++)
-		kick(t->w[k]);
+		proxy_kick(t->w[k]);
 	while (t->nparked < t->started)
 		pthread_cond_wait(&t->parked, &t->lock);
 }
@@ -268,7 +274,7 @@ void proxy_threads_stop(struct proxy *px)
 	pthread_cond_broadcast(&t->resume);
 	pthread_mutex_unlock(&t->lock);
 	for (k = 0; k < t->started; k++)
-		kick(t->w[k]);
+		proxy_kick(t->w[k]);
 	for (k = 0; k < t->started; k++)
 		pthread_join(t->tid[k], NULL);
 	t->started = 0;

@@ -81,13 +81,22 @@ static enum stat_got get_fig(const void *obj, const struct stat_field *f, struct
 	return STAT_SET;
 }
 
-/* qcur/qmax: fulcrum queues no connection; 0 where HAProxy has a queue. */
+/* qcur/qmax: a server's own queue (requests its persistence sends to it,
+ * waiting for a slot under its maxconn: src/proxy/http_queue.c); a
+ * backend's, those waiting for any of its servers. */
 static enum stat_got get_queue(const void *obj, const struct stat_field *f, struct stat_ctx *c,
 			       union stat_val *v)
 {
-	if (ROW(obj)->type == HS_FRONTEND)
+	const struct hs_row *r = ROW(obj);
+	const struct srv_queue *q = NULL;
+
+	if (r->type == HS_FRONTEND)
 		return STAT_NULL;
-	v->i = 0;
+	if (r->type == HS_SERVER)
+		q = &r->rs->live->q;
+	else if (r->type == HS_BACKEND)
+		q = r->pool->q;
+	v->i = !q ? 0 : f->arg ? q->max : q->cur;
 	return STAT_SET;
 }
 
@@ -234,8 +243,8 @@ static enum stat_got get_conn_tot(const void *obj, const struct stat_field *f, s
 static const struct stat_field columns[] = {
     {"pxname", STAT_STRING, "proxy name: the haproxy section, or the pool's name", .get = get_name},
     {"svname", STAT_STRING, "FRONTEND, BACKEND, or the server's name", .get = get_name, .arg = 1},
-    {"qcur", STAT_GAUGE, "requests queued now (fulcrum queues none: 0)", .get = get_queue},
-    {"qmax", STAT_GAUGE, "most requests queued (0)", .get = get_queue},
+    {"qcur", STAT_GAUGE, "requests waiting for a server slot now (maxconn)", .get = get_queue},
+    {"qmax", STAT_GAUGE, "most requests waiting at once", .get = get_queue, .arg = 1},
     FIG("scur", STAT_GAUGE, "sessions now (active connections)", FIG_CUR),
     EMPTY("smax", STAT_GAUGE, "most sessions at once (not measured)"),
     {"slim", STAT_CONFIG, "session limit: maxconn (frontend, server), fullconn (backend)",

@@ -24,7 +24,7 @@ class Origin(test_http.Origin):
     """test_http's server answering otherwise: "NAME PATH cookie=C" (C: the
     Cookie headers it got, joined by '|'); each request header `X-Give: V`
     comes back as `Set-Cookie: V` and each `X-Resp: H: V` as the header
-    `H: V`.  GET /sleep/S waits S seconds first."""
+    `H: V`.  GET /sleep/S waits S seconds first (handle)."""
 
     def __init__(self, name):
         self.held = []
@@ -53,8 +53,7 @@ class Origin(test_http.Origin):
                     buf += d
                 buf = buf[n:]
                 path = lines[0].split(" ")[1]
-                if path.startswith("/sleep/"):
-                    time.sleep(float(path.split("/")[2]))
+                self.handle(path)
                 body = ("%s %s cookie=%s" % (self.name, path, "|".join(v for k, v in hdrs if k == "cookie"))).encode()
                 extra = "".join("Set-Cookie: %s\r\n" % v for k, v in hdrs if k == "x-give")
                 extra += "".join("%s\r\n" % v for k, v in hdrs if k == "x-resp")
@@ -63,6 +62,11 @@ class Origin(test_http.Origin):
             return
         finally:
             c.close()
+
+    def handle(self, path):
+        """A request head for path came, its answer follows on return."""
+        if path.startswith("/sleep/"):
+            time.sleep(float(path.split("/")[2]))
 
     def stop(self):
         # the proxies keep idle connections: end them, so the threads do

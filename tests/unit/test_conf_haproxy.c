@@ -949,7 +949,8 @@ static void test_options(void **state)
 	assert_int_equal(c->cookie.mode, HP_CK_INSERT);
 	assert_true(c->cookie.indirect && c->cookie.nocache);
 	expect_warning(7, "'option splice-auto' only tunes HAProxy");
-	expect_warning(10, "'option abortonclose' is not served yet");
+	expect_warning(12, "'option log-health-checks' is not served yet");
+	assert_false(said('W', 10, "abortonclose")); /* served (http_txn.c) */
 	assert_false(said('W', 11, "http-buffer-request")); /* served */
 	expect_warning(34, "'backlog' only tunes HAProxy");
 	config_free(cfg);

@@ -1,0 +1,381 @@
+/* Server `maxconn` queues of the HTTP engine, as HAProxy 2.6 does them.
+ *
+ * A server with `maxconn N` has at most N transactions at once, over every
+ * worker (counted in its rs_live.activeconns from the connect to the end of
+ * the response).  The balance skips full servers when another has room.  A
+ * request that finds every server that could take it full waits, first in
+ * first out, in its backend's queue (struct hbe); one that its persistence
+ * cookie or stick entry sends to a full server waits in that server's own
+ * queue (rs_live.q), bounded by the server's `maxqueue` (then, with option
+ * redispatch, another server; else 503 "SQ").  Past `timeout queue` (else
+ * `timeout connect`) it gets 503, "sQ" in the log.  While a backend's queue
+ * is not empty, a new request of that backend queues behind it (HAProxy's
+ * fairness for roundrobin and first), so nobody overtakes.
+ *
+ * Hand-over.  Every queue and slot count is shared by the workers and
+ * touched under the engine lock.  The worker whose transaction frees a
+ * slot gives it at once to the oldest request that can use it (the
+ * server's queue and its backend's, by arrival): the slot stays counted,
+ * the waiting stream gets it (hs_wait.grant), and nobody else can take it.
+ * That stream may belong to another worker, whose stream the freeing
+ * worker must not touch beyond the queue fields: it goes on that worker's
+ * px->hq_woken list and the worker's eventfd is written (thread.c's kick);
+ * the owner then connects it from its own loop (hq_run_woken).  A stream
+ * of the freeing worker's own loop is woken through its timer.
+ *
+ * Each waiting stream's timer also fires every HQ_POLL_MS: the deadline,
+ * a grant whose wake-up was missed, and room that came without a slot
+ * being freed (a server back up, a reload that raised maxconn) are seen
+ * that way; only a queue's head takes such room, so the order holds. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/loop.h"
+#include "model/ctr.h"
+#include "model/model.h"
+#include "proxy/http.h"
+#include "proxy/proxy.h"
+
+#define HQ_POLL_MS 100
+
+static uint64_t hq_seq; /* arrival order (under the engine lock) */
+
+/* s's waiting state: in its transaction (a stream waits only in one). */
+static struct hs_wait *W(const struct hstream *s)
+{
+	return &s->x->w;
+}
+
+int hq_waits(const struct hstream *s)
+{
+	return s->x && (s->x->w.q || s->x->w.grant);
+}
+
+/* ---- limits ---- */
+
+static const struct real_server *server_of(const struct pool *pool, const struct rs_live *l)
+{
+	const struct real_server *rs;
+
+	for (rs = pool ? pool->rs : NULL; rs; rs = rs->next)
+		if (rs->live == l)
+			return rs;
+	return NULL;
+}
+
+static unsigned maxconn_of(const struct real_server *rs)
+{
+	return rs && rs->hp ? rs->hp->maxconn : 0;
+}
+
+static int at_max(const struct real_server *rs)
+{
+	unsigned max = maxconn_of(rs);
+
+	return max && rs->live->activeconns >= max;
+}
+
+static const struct pool *pool_of(const struct hstream *s)
+{
+	return s->be ? s->be->pool : NULL;
+}
+
+unsigned hq_full(struct hstream *s, struct rs_live ***skip, size_t *n)
+{
+	const struct real_server *rs;
+	const struct pool *pool = pool_of(s);
+	struct rs_live **v = NULL;
+	unsigned full = 0;
+
+	for (rs = pool ? pool->rs : NULL; rs; rs = rs->next) {
+		if (!at_max(rs))
+			continue;
+		if (!v) {
+			v = malloc((s->ntried + pool->n_rs) * sizeof(*v));
+			if (!v)
+				return 0; /* out of memory: picked as if none were full */
+			if (s->ntried)
+				memcpy(v, s->tried, s->ntried * sizeof(*v));
+			*n = s->ntried;
+		}
+		v[(*n)++] = rs->live;
+		full++;
+	}
+	if (v)
+		*skip = v;
+	return full;
+}
+
+int hq_direct(const struct hstream *s)
+{
+	const struct real_server *rs = server_of(pool_of(s), s->live);
+	const struct srv_queue *q = &s->live->q;
+
+	if (!maxconn_of(rs))
+		return 0;
+	if (W(s)->q == q) /* its head, looking again */
+		return at_max(rs) ? HPICK_WAIT : HPICK_OK;
+	/* someone waits for it already (a slot it frees is theirs), or full */
+	if (!q->cur && !at_max(rs))
+		return HPICK_OK;
+	if (rs->hp->maxqueue && q->cur >= rs->hp->maxqueue)
+		return HPICK_QFULL;
+	return HPICK_WAIT;
+}
+
+int hq_backend_waits(const struct hstream *s)
+{
+	return s->hbe->q->head && s->hbe->q->head != s;
+}
+
+/* ---- in and out ---- */
+
+static unsigned queue_ms(const struct hstream *s)
+{
+	return t_or(s->be->t_queue, t_or(s->be->t_connect, 5000));
+}
+
+unsigned hq_next_ms(const struct hstream *s)
+{
+	uint64_t now = loop_now(hs_loop(s));
+	uint64_t left = W(s)->until_ms > now ? W(s)->until_ms - now : 1;
+
+	if (W(s)->grant)
+		return 1; /* at once: a slot is s's */
+	return (unsigned)(left < HQ_POLL_MS ? left : HQ_POLL_MS);
+}
+
+static void arm(struct hstream *s)
+{
+	hs_arm(s, hq_next_ms(s));
+}
+
+static void unlink_q(struct hstream *s)
+{
+	struct hs_wait *w = W(s);
+	struct srv_queue *q = w->q;
+
+	if (!q)
+		return;
+	if (w->prev)
+		W(w->prev)->next = w->next;
+	else
+		q->head = w->next;
+	if (w->next)
+		W(w->next)->prev = w->prev;
+	else
+		q->tail = w->prev;
+	w->prev = w->next = NULL;
+	q->cur--;
+	w->q = NULL;
+}
+
+void hq_enter(struct hstream *s)
+{
+	struct srv_queue *q = s->ck_direct && s->live ? &s->live->q : s->hbe->q;
+	struct hs_wait *w = W(s);
+
+	w->q = q;
+	w->seq = ++hq_seq;
+	w->start_ms = loop_now(hs_loop(s));
+	w->until_ms = w->start_ms + queue_ms(s);
+	w->next = NULL;
+	w->prev = q->tail;
+	if (q->tail)
+		W(q->tail)->next = s;
+	else
+		q->head = s;
+	q->tail = s;
+	if (++q->cur > q->max)
+		q->max = q->cur;
+	arm(s);
+}
+
+/* Off px->hq_woken. */
+static void unwake(struct hstream *s)
+{
+	struct hstream **pp;
+
+	if (!W(s)->woken)
+		return;
+	for (pp = &s->pvs->px->hq_woken; *pp; pp = &W(*pp)->wake)
+		if (*pp == s) {
+			*pp = W(s)->wake;
+			break;
+		}
+	W(s)->wake = NULL;
+	W(s)->woken = 0;
+}
+
+static void queued_for(struct hstream *s)
+{
+	s->x->txn.t_queue = (int64_t)(loop_now(hs_loop(s)) - W(s)->start_ms);
+}
+
+void hq_leave(struct hstream *s)
+{
+	struct rs_live *l;
+
+	if (!hq_waits(s))
+		return;
+	l = W(s)->grant;
+	unlink_q(s);
+	unwake(s);
+	queued_for(s);
+	if (l) {
+		/* a slot was handed to s, which no longer wants it */
+		W(s)->grant = NULL;
+		l->activeconns--;
+		hq_slot_freed(s, l);
+		rs_live_unref(l);
+	}
+}
+
+/* ---- hand-over ---- */
+
+/* Tell w's worker that w holds a slot: w's own loop (the caller's) through
+ * w's timer, another worker's through its list and eventfd. */
+static void notify(struct hstream *w, const struct proxy *from)
+{
+	struct proxy *px = w->pvs->px;
+
+	if (px == from || !px->main) {
+		/* our loop; or the main thread's engine, which serves no
+		 * stream while workers run: its timer finds the grant */
+		loop_timer_start(px->loop, &w->timer, 0);
+		return;
+	}
+	if (!W(w)->woken) {
+		W(w)->woken = 1;
+		W(w)->wake = px->hq_woken;
+		px->hq_woken = w;
+	}
+	proxy_kick(px);
+}
+
+/* Where s's backend's table has l, usable (up, weight): its address. */
+static const struct fc_addr *usable_in(const struct hbe *b, const struct rs_live *l)
+{
+	size_t i;
+
+	for (i = 0; i < b->pp->n; i++)
+		if (b->pp->srv[i].live == l)
+			return b->pp->ss[i].weight > 0 ? &b->pp->srv[i].addr : NULL;
+	return NULL;
+}
+
+static int tried(const struct hstream *w, const struct rs_live *l)
+{
+	unsigned i;
+
+	for (i = 0; i < w->ntried; i++)
+		if (w->tried[i] == l)
+			return 1;
+	return 0;
+}
+
+static void grant(struct hstream *w, struct rs_live *l, const struct fc_addr *addr,
+		  const struct proxy *from)
+{
+	unlink_q(w);
+	W(w)->grant = rs_live_ref(l);
+	W(w)->addr = *addr;
+	l->activeconns++; /* the slot is w's from now on */
+	notify(w, from);
+}
+
+void hq_slot_freed(struct hstream *s, struct rs_live *l)
+{
+	struct hbe *b = s->hbe;
+	const struct real_server *rs;
+	const struct fc_addr *at;
+	unsigned max;
+
+	if (!l->q.head && (!b || !b->q->head))
+		return; /* nobody waits: the common case, no lookup */
+	rs = server_of(pool_of(s), l);
+	if (!rs)
+		return; /* not the backend's any more: the waiters look again */
+	max = maxconn_of(rs);
+	while (!max || l->activeconns < max) {
+		struct hstream *ws = l->q.head, *wb = b ? b->q->head : NULL;
+
+		at = wb ? usable_in(b, l) : NULL;
+		if (wb && (!at || tried(wb, l)))
+			wb = NULL; /* the backend's head cannot use this server */
+		if (ws && (!wb || W(ws)->seq < W(wb)->seq))
+			grant(ws, l, &ws->ck_addr, s->pvs->px);
+		else if (wb)
+			grant(wb, l, at, s->pvs->px);
+		else
+			break;
+	}
+}
+
+/* ---- the waiting stream's side ---- */
+
+/* s holds a granted slot: it is s's transaction's server now. */
+static void take_grant(struct hstream *s)
+{
+	struct rs_live *l = W(s)->grant;
+
+	W(s)->grant = NULL;
+	unwake(s);
+	queued_for(s);
+	rs_live_unref(s->live);
+	s->live = l; /* the grant's reference */
+	s->srv_addr = W(s)->addr;
+	ctr_conn(&s->live->ctr);
+	s->srv_active = 1; /* the slot counted by the grant */
+	s->pvs->vsl->activeconns++;
+	htxn_connect(s);
+}
+
+void hq_timer(struct hstream *s)
+{
+	int r;
+
+	if (!s->x)
+		return;
+	if (W(s)->grant) {
+		take_grant(s);
+		return;
+	}
+	if (!W(s)->q)
+		return;
+	if (W(s)->q->head == s) {
+		/* room that came without a slot freed (a server up, a reload);
+		 * HPICK_WAIT: still full, s stays at the head */
+		r = hsrv_pick(s);
+		if (r == HPICK_OK) {
+			hq_leave(s);
+			htxn_connect(s);
+			return;
+		}
+		if (r != HPICK_WAIT) {
+			hq_leave(s);
+			htxn_error(s, 503);
+			return;
+		}
+	}
+	if (loop_now(hs_loop(s)) >= W(s)->until_ms) {
+		hq_leave(s);
+		memcpy(s->x->txn.term, "sQ", 3);
+		htxn_error(s, 503);
+		return;
+	}
+	arm(s);
+}
+
+void hq_run_woken(struct proxy *px)
+{
+	struct hstream *s;
+
+	while ((s = px->hq_woken)) {
+		px->hq_woken = W(s)->wake;
+		W(s)->wake = NULL;
+		W(s)->woken = 0;
+		hs_queue_wake(s);
+	}
+}
