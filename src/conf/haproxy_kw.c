@@ -158,7 +158,7 @@ fail:
 static const char *const hp_global_tunes[] = {
     "tune.",	     "ssl-default-",	"ssl-dh-param-file", "ssl-server-verify",
     "thread-groups", "cpu-map",		"spread-checks",     "max-spread-checks",
-    "hard-stop-after", "maxsslconn",	"maxpipes",	     "maxcomprate",
+    "maxsslconn",	"maxpipes",	     "maxcomprate",
     "maxcompcpuusage", "maxsslrate",	"maxconnrate",	     "maxsessrate",
     "noepoll",	     "nokqueue",	"nopoll",	     "nosplice",
     "nogetaddrinfo", "noreuseport",	"busy-polling",	     "ulimit-n",
@@ -291,7 +291,7 @@ void hp_global_line(struct hp_read *r, struct hp_words *w)
 	if (w->n != 2) {
 		if (!strcmp(k, "chroot") || !strcmp(k, "user") || !strcmp(k, "group") ||
 		    !strcmp(k, "pidfile") || !strcmp(k, "maxconn") || !strcmp(k, "nbthread") ||
-		    !strcmp(k, "log-tag") || !strcmp(k, "unsetenv"))
+		    !strcmp(k, "log-tag") || !strcmp(k, "unsetenv") || !strcmp(k, "hard-stop-after"))
 			hp_error(r, "'%s' takes one value", k);
 		else if (!strcmp(k, "setenv") || !strcmp(k, "presetenv")) {
 			if (w->n != 3)
@@ -320,6 +320,8 @@ void hp_global_line(struct hp_read *r, struct hp_words *w)
 		rc = hp_uint("maxconn", w->args[1], 1, 10000000, &g->maxconn, e, sizeof(e));
 	else if (!strcmp(k, "nbthread"))
 		rc = hp_uint("nbthread", w->args[1], 1, 4096, &g->nbthread, e, sizeof(e));
+	else if (!strcmp(k, "hard-stop-after"))
+		rc = hp_time_ms(w->args[1], &g->hard_stop_ms, e, sizeof(e)) < 0;
 	else if (!strcmp(k, "unsetenv")) {
 		if (!r->fuzz)
 			unsetenv(w->args[1]);

@@ -24,6 +24,7 @@
 #include "daemon/pidfile.h"
 #include "daemon/privs.h"
 #include "daemon/proc_tune.h"
+#include "daemon/softstop.h"
 #include "engine/engines.h"
 #include "model/ctr.h"
 #include "model/model.h"
@@ -184,10 +185,23 @@ static void on_stop(struct loop *l, int signo)
 	loop_stop(l);
 }
 
+/* haproxy -sf: the old process finishes what it serves */
+static void on_soft_stop(struct loop *l, int signo)
+{
+	(void)l;
+	(void)signo;
+	softstop_start(&the_fc);
+}
+
 static void on_hup(struct loop *l, int signo)
 {
 	(void)l;
 	(void)signo;
+	if (the_fc.stopping) {
+		/* a reload would listen again */
+		log_info("soft stop under way: reload refused");
+		return;
+	}
 	daemon_reload_notify(&the_fc); /* autoreload takes the same path */
 }
 
@@ -321,7 +335,7 @@ int main(int argc, char **argv)
 	}
 	if (loop_signal(fc->loop, SIGTERM, on_stop) < 0 || loop_signal(fc->loop, SIGINT, on_stop) < 0 ||
 	    loop_signal(fc->loop, SIGHUP, on_hup) < 0 ||
-	    (hap.on && loop_signal(fc->loop, SIGUSR1, on_stop) < 0) || /* haproxy -sf */
+	    (hap.on && loop_signal(fc->loop, SIGUSR1, on_soft_stop) < 0) || /* haproxy -sf */
 	    /* haproxy -W's master reloads on SIGUSR2 (unwatched, it would kill us) */
 	    (hap.on && loop_signal(fc->loop, SIGUSR2, on_hup) < 0)) {
 		log_err("cannot watch signals: %s", strerror(errno));

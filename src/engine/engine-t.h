@@ -53,6 +53,11 @@ struct engine_ops {
 	void (*remove)(struct fulcrum *fc, struct virtual_server *vs);
 	/* Daemon stop: close everything. */
 	void (*shutdown)(struct fulcrum *fc);
+	/* Optional: HAProxy's soft stop (SIGUSR1, `haproxy -sf`).  The first
+	 * call stops taking new clients and asks the open connections to end
+	 * (an HTTP keep-alive one after its current transaction, an idle one
+	 * at once); every call returns how many are still open. */
+	size_t (*soft_stop)(struct fulcrum *fc);
 	/* Optional: bring the live figures up to date from where the engine
 	 * keeps them (the XDP engine: per-CPU BPF maps, the connection table).
 	 * The counters (rs_live/vs_live stats) always; the connection counts

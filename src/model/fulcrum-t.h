@@ -48,6 +48,9 @@ struct fulcrum {
 	void *xdp;                 /* the XDP engine's global state (src/xdp/xdp-t.h) */
 	void *vrrp;                /* VRRP instances at run time (src/vrrp/vrrp_run.c) */
 	const struct fulcrum_ops *ops; /* the daemon's, for the control commands */
+	int stopping;              /* a soft stop is under way (daemon/softstop.c) */
+	struct ev_timer stop_timer;
+	uint64_t stop_deadline_ms; /* hard-stop-after, loop_now() scale; 0 = none */
 };
 
 #endif

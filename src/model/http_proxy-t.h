@@ -274,6 +274,7 @@ struct hp_stats_opts {
 struct hp_global {
 	unsigned maxconn;         /* 0 = default */
 	unsigned nbthread;        /* 0 = the CPUs the process may run on */
+	unsigned hard_stop_ms;    /* hard-stop-after; 0 = wait for every connection */
 	char *pidfile, *chroot, *user, *group; /* owned or NULL */
 	int daemon;
 	char **stats_sockets;     /* `stats socket PATH [mode M] [level L]`, owned */

@@ -343,5 +343,6 @@ const struct engine_ops proxy_engine_ops = {
     .update = proxy_update,
     .remove = proxy_remove,
     .shutdown = proxy_shutdown,
+    .soft_stop = proxy_soft_stop,
     .settings = proxy_settings,
 };

@@ -26,6 +26,9 @@ int http_at_maxconn(struct pvs *p);
 struct hstream *hstream_new(struct pvs *p, int cfd, const struct fc_addr *client);
 /* Close both sockets at once (rst: with RST) and free through the loop. */
 void hstream_close(struct hstream *s, int rst);
+/* The soft stop reached s (stop.c, workers parked): closed now if idle
+ * between two requests, else after its transaction. */
+void hstream_soft_stop(struct hstream *s);
 /* The loop callback of both sockets of a stream. */
 void hstream_on_io(struct loop *l, struct ev_io *io, uint32_t events);
 /* Reload: the streams of `from` now belong to `to` and its frontend. */

@@ -297,6 +297,19 @@ void http_adopt(struct pvs *to, struct pvs *from)
 	}
 }
 
+void hstream_soft_stop(struct hstream *s)
+{
+	if (s->state == HS_HEAD && s->ntxn && !hbuf_data(&s->cin)) {
+		if (!hbuf_data(&s->cout)) {
+			hstream_close(s, 0);
+			return;
+		}
+		/* the last answer is still on its way: close behind it */
+		s->state = HS_CLOSE;
+	}
+	s->close_client = 1;
+}
+
 /* ---- timeouts ---- */
 
 /* Arm the timer for the state's timeout (0: none). */

@@ -521,7 +521,7 @@ void htxn_start(struct hstream *s, int hlen)
 	s->x->txn.t_req = (int64_t)(s->x->txn_start_ms - s->head_start_ms);
 	s->close_client = (s->x->req.flags & (H1_F_CONN_CLOSE | H1_F_TE_CL)) ||
 			  ((s->x->req.flags & H1_F_VER_10) && !(s->x->req.flags & H1_F_CONN_KAL)) ||
-			  fe->conn_mode == HP_CONN_CLO;
+			  fe->conn_mode == HP_CONN_CLO || s->pvs->px->stopping;
 
 	/* captured as received, before any rule edits the head (haproxy);
 	 * out of memory, the log shows none */

@@ -267,6 +267,8 @@ struct proxy {
 	int spare_fd;
 	int spare_held;	     /* spare_fd is open (0 in a fresh struct) */
 	int listeners_short; /* some listener paused for lack of descriptors */
+	int stopping;	     /* soft stop: no listener, connections end after
+			      * their transaction (stop.c) */
 	int relay;	     /* enum fc_proxy_relay in force */
 	struct fulcrum_sockmap *sk_skel; /* loaded on first use, or NULL */
 	int sk_failed;			 /* it would not load: never tried again */

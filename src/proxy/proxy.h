@@ -109,6 +109,10 @@ unsigned proxy_shed_queued(struct pvs *p);
  * lack of them accept again at once, not at the end of their pause. */
 void proxy_fds_released(struct proxy *px);
 
+/* ---- stop.c: the soft stop (engine op soft_stop) ---- */
+
+size_t proxy_soft_stop(struct fulcrum *fc);
+
 /* ---- pvs.c: per virtual service ---- */
 
 /* Build the state for vs: server table, scheduler, persistence.  The

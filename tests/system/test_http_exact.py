@@ -5,11 +5,14 @@ of the same servers): what happens to the client connection after an
 answer the proxy makes itself (403, 500, 502, 503, 504 keep it, 400 closes
 it), and the retries of one transaction against those of the next on the
 same connection, as the log tells them; header names in lower case toward
-servers and clients.
+servers and clients; the soft stop on SIGUSR1 and `hard-stop-after` (each
+program alone, the same assertions for both).
 
 Skipped when /usr/sbin/haproxy (the reference) is absent."""
 import contextlib
+import signal
 import socket
+import subprocess
 import threading
 import time
 
@@ -17,6 +20,7 @@ import pytest
 
 import fc
 from test_http_answers import side_by_side  # noqa: F401 (a fixture)
+from test_http_rules import HAPROXY, Server, programs
 
 
 @contextlib.contextmanager
@@ -191,3 +195,89 @@ def test_retries_count_per_transaction_as_haproxy(side_by_side, backend, tmp_pat
     assert logs["fulcrum"] == ["RC /a two/s 200 +1", "RC /b two/s 200 +1", "RC /one one/d 503 1",
                                "RC /c two/s 200 +1"]
 
+
+def wait_exit(proc, timeout):
+    """proc's exit status, or None if it still runs after timeout s."""
+    try:
+        return proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        return None
+
+
+@pytest.mark.parametrize("who", ["haproxy", "fulcrum"])
+def test_soft_stop_on_sigusr1_as_haproxy(who, backend, tmp_path, bins):
+    """SIGUSR1 (what `haproxy -sf` sends the old process): no new client
+    from then on, a keep-alive client idle between requests is closed, a
+    request under way gets its whole answer with `connection: close`, and
+    the process exits by itself once the last one is done; with
+    `hard-stop-after` a client that never sends a request does not hold it
+    longer than that.  The same for haproxy and fulcrum."""
+    prog = {"haproxy": HAPROXY, "fulcrum": str(programs())}[who]
+    live = backend("live", mode="http")
+    port = fc.free_port()
+    with scripted(b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nslow", delay=3.0) as slow:
+        cfg = tmp_path / "h.cfg"
+        cfg.write_text("\n".join([
+            "global", "  hard-stop-after 8s",
+            "defaults", "  mode http", "  timeout connect 5s", "  timeout client 30s", "  timeout server 30s",
+            "frontend fe", "  bind 127.0.0.1:%d" % port,
+            "  use_backend slow if { path /slow }", "  default_backend live",
+            "backend live", "  server s %s" % live.addr(),
+            "backend slow", "  server w 127.0.0.1:%d" % slow]) + "\n")
+        srv = Server(prog, cfg, [port], tmp_path / "out.log")
+        try:
+            idle = fc.connect(port, timeout=10.0)
+            idle.sendall(b"GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+            first = idle.recv(65536)
+            assert first.startswith(b"HTTP/1.1 200 "), first
+            busy = fc.connect(port, timeout=10.0)
+            busy.sendall(b"GET /slow HTTP/1.1\r\nHost: a\r\n\r\n")
+            time.sleep(0.5)  # the request reached the slow server
+            t0 = time.monotonic()
+            srv.p.send_signal(signal.SIGUSR1)
+            # the idle keep-alive client is closed at once
+            idle.settimeout(5.0)
+            assert idle.recv(65536) == b"", "the idle client was not closed"
+            assert time.monotonic() - t0 < 3.0
+            # nobody listens any more
+            fc.wait_until(lambda: not Server.listening(port), 5.0, "the listener closed")
+            # the request under way is answered whole, and closed after
+            answer = fc.recv_to_eof(busy)
+            assert answer.startswith(b"HTTP/1.1 200 ") and answer.endswith(b"\r\n\r\nslow"), answer
+            assert b"\r\nconnection: close\r\n" in answer, answer
+            busy.close()
+            idle.close()
+            # then the process ends by itself
+            assert wait_exit(srv.p, 10.0) == 0, srv.output()
+            fc.assert_no_sanitizer(srv.output(), who)
+        finally:
+            srv.stop()
+
+
+@pytest.mark.parametrize("who", ["haproxy", "fulcrum"])
+def test_hard_stop_after_bounds_the_soft_stop_as_haproxy(who, tmp_path, bins):
+    """A client that connected and never sends a request keeps a soft stop
+    waiting until `hard-stop-after`, then the process exits all the same."""
+    prog = {"haproxy": HAPROXY, "fulcrum": str(programs())}[who]
+    port = fc.free_port()
+    cfg = tmp_path / "h.cfg"
+    cfg.write_text("\n".join([
+        "global", "  hard-stop-after 2s",
+        "defaults", "  mode http", "  timeout connect 5s", "  timeout client 60s", "  timeout server 60s",
+        "  timeout http-request 60s",
+        "frontend fe", "  bind 127.0.0.1:%d" % port,
+        "  http-request return status 200"]) + "\n")
+    srv = Server(prog, cfg, [port], tmp_path / "out.log")
+    try:
+        with fc.connect(port, timeout=10.0) as quiet:
+            time.sleep(0.3)
+            t0 = time.monotonic()
+            srv.p.send_signal(signal.SIGUSR1)
+            status = wait_exit(srv.p, 20.0)
+            took = time.monotonic() - t0
+            assert status is not None, "still running 20 s after SIGUSR1"
+            assert 1.5 <= took < 15.0, "exited %.1f s after SIGUSR1" % took
+            del quiet
+        fc.assert_no_sanitizer(srv.output(), who)
+    finally:
+        srv.stop()

@@ -427,6 +427,14 @@ static void test_global(void **state)
 	expect_error("global\n    uid 99\n", 2, "'uid' is not supported");
 	expect_error("global\n    lua-load x.lua\n", 2, "'lua-load' is not supported in global");
 	expect_error("global\n    nbthread 0\n", 2, "nbthread: '0' is not a number in 1..4096");
+	expect_error("global\n    hard-stop-after soon\n", 2, "'soon' is not a time");
+	expect_error("global\n    hard-stop-after\n", 2, "'hard-stop-after' takes one value");
+	{
+		struct config *c = expect_ok("global\n    hard-stop-after 90s\n");
+
+		assert_int_equal(c->hp_global->hard_stop_ms, 90000);
+		config_free(c);
+	}
 	expect_error("global\n    nbproc 2\n", 2, "fulcrum is one process");
 	expect_error("global\n    log 127.0.0.1 local9\n", 2, "'local9' is not a syslog facility");
 	expect_error("global\n    log 127.0.0.1 local0 loud\n", 2, "'loud' is not a level");
