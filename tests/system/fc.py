@@ -275,9 +275,13 @@ class Daemon:
             text = "global_defs {\n    proxy_relay %s\n}\n" % os.environ["FC_PROXY_RELAY"] + text
         # FC_NBTHREAD=N: the same with nbthread N (the proxy's worker
         # threads), appended so that the file's line numbers stay
-        # (haproxy.cfg: a global section of its own, as HAProxy allows)
+        # (haproxy.cfg: a global section of its own, as HAProxy allows;
+        # ldirectord.cf has no such keyword and is left as it is)
         n = os.environ.get("FC_NBTHREAD")
-        if n and ("--format=haproxy" in self.extra_args or
+        if n and ("--format=ldirectord" in self.extra_args or
+                  re.search(r"^virtual\s*=", text, re.M)):
+            pass  # ldirectord.cf has no nbthread: its daemon runs the default
+        elif n and ("--format=haproxy" in self.extra_args or
                   re.search(r"^(global|defaults|frontend|backend|listen)\b(?!.*\{)", text, re.M)):
             text = text + "\nglobal\n    nbthread %s\n" % n
         elif n:
