@@ -47,17 +47,26 @@ void hp_warn(struct hp_read *r, const char *fmt, ...) __attribute__((format(prin
 int hp_defer(struct hp_read *r, const struct hp_words *w);
 
 /* ---- haproxy_kw.c ---- */
+/* strdup(s) into *dst (the old value freed): 0, or -1 with err. */
+int hp_set_str(char **dst, const char *s, char *err, size_t errlen);
+/* Appends s to the string vector *v (n entries): 0, or -1 with err. */
+int hp_strv_add(char ***v, unsigned *n, const char *s, char *err, size_t errlen);
+/* Whether keyword k is in list (NULL-ended; an entry ending in '.' or '-'
+ * is a prefix). */
+int hp_tunes(const char *const *list, const char *k);
 /* A line for the HTTP modules (rules, error files) of hp, at file:line:
  * 0, or -1 reported. */
 int hp_http_line(struct hp_read *r, struct http_proxy *hp, char **args, int nargs,
 		 const char *file, int line);
-/* A line of `global`. */
-void hp_global_line(struct hp_read *r, struct hp_words *w);
 /* A line of a proxy or defaults section. */
 void hp_proxy_line(struct hp_read *r, struct hp_words *w);
 /* `log ...` into *list (0, or -1 reported); `global_ok`: `log global`
  * allowed (sets *log_global). */
 int hp_log_parse(struct hp_read *r, struct hp_words *w, struct hp_log **list, int *log_global);
+
+/* ---- haproxy_global.c ---- */
+/* A line of `global`. */
+void hp_global_line(struct hp_read *r, struct hp_words *w);
 
 /* ---- haproxy_srv.c ---- */
 int hp_bind_parse(struct hp_read *r, struct hp_px *px, struct hp_words *w);
