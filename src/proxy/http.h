@@ -267,6 +267,10 @@ void http_log_free(struct proxy *px);
 int hbuf_take(struct proxy *px, struct hbuf *b);
 /* b's buffer back to px's pool if it holds no bytes. */
 void hbuf_give(struct proxy *px, struct hbuf *b);
+/* Room at b's end for a read: its buffer taken from px's pool first and
+ * compacted when its end is reached: the free bytes (> 0), -1 full, -2
+ * out of memory.  hbuf_recv's and the TLS read's first step. */
+ssize_t hbuf_room(struct proxy *px, struct hbuf *b);
 /* recv into the free end of b (its buffer taken first, given back if
  * nothing came): > 0 bytes, 0 EOF, -1 nothing now, -2 error or out of
  * memory. */

@@ -39,18 +39,23 @@ void hbuf_compact(struct hbuf *b)
 	b->off = 0;
 }
 
-ssize_t hbuf_recv(struct proxy *px, int fd, struct hbuf *b)
+ssize_t hbuf_room(struct proxy *px, struct hbuf *b)
 {
-	ssize_t n;
-
 	if (hbuf_take(px, b) < 0)
 		return -2;
 	if (b->len == HTTP_BUF_SIZE)
 		hbuf_compact(b);
-	if (b->len == HTTP_BUF_SIZE)
-		return -1;
+	return b->len == HTTP_BUF_SIZE ? -1 : (ssize_t)(HTTP_BUF_SIZE - b->len);
+}
+
+ssize_t hbuf_recv(struct proxy *px, int fd, struct hbuf *b)
+{
+	ssize_t n = hbuf_room(px, b);
+
+	if (n < 0)
+		return n;
 	do
-		n = recv(fd, b->p + b->len, HTTP_BUF_SIZE - b->len, 0);
+		n = recv(fd, b->p + b->len, (size_t)n, 0);
 	while (n < 0 && errno == EINTR);
 	if (n <= 0)
 		hbuf_give(px, b); /* nothing came: an idle socket holds no buffer */

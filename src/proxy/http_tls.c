@@ -131,15 +131,11 @@ ssize_t hs_tls_io(struct hs_tls *t, void *buf, size_t len, int out)
 ssize_t hs_tls_recv(struct hstream *s, struct hbuf *b)
 {
 	struct proxy *px = s->pvs->px;
-	ssize_t n;
+	ssize_t n = hbuf_room(px, b);
 
-	if (hbuf_take(px, b) < 0)
-		return -2;
-	if (b->len == HTTP_BUF_SIZE)
-		hbuf_compact(b);
-	if (b->len == HTTP_BUF_SIZE)
-		return -1;
-	n = hs_tls_io(s->tls, b->p + b->len, HTTP_BUF_SIZE - b->len, 0);
+	if (n < 0)
+		return n;
+	n = hs_tls_io(s->tls, b->p + b->len, (size_t)n, 0);
 	if (n <= 0)
 		hbuf_give(px, b); /* nothing came: an idle connection holds no buffer */
 	if (n > 0)
