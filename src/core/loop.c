@@ -243,7 +243,22 @@ void loop_timer_stop(struct loop *l, struct ev_timer *t)
 
 void loop_timer_start(struct loop *l, struct ev_timer *t, uint64_t after_ms)
 {
-	loop_timer_stop(l, t);
+	/* saturated: a caller's "practically never" must not wrap to "now" */
+	uint64_t when = after_ms > UINT64_MAX - l->now ? UINT64_MAX : l->now + after_ms;
+
+	if (t->heap_idx) {
+		/* re-armed (a stream's timeout restarted at every request):
+		 * moved from where it is, one sift instead of a removal and an
+		 * insertion */
+		uint64_t was = t->when;
+
+		t->when = when;
+		if (when < was)
+			heap_up(l, t->heap_idx - 1);
+		else
+			heap_down(l, t->heap_idx - 1);
+		return;
+	}
 	if (l->nheap == l->capheap) {
 		size_t cap = l->capheap ? l->capheap * 2 : 64;
 		struct ev_timer **h = realloc(l->heap, cap * sizeof(*h));
@@ -253,8 +268,7 @@ void loop_timer_start(struct loop *l, struct ev_timer *t, uint64_t after_ms)
 		l->heap = h;
 		l->capheap = cap;
 	}
-	/* saturated: a caller's "practically never" must not wrap to "now" */
-	t->when = after_ms > UINT64_MAX - l->now ? UINT64_MAX : l->now + after_ms;
+	t->when = when;
 	heap_set(l, l->nheap++, t);
 	heap_up(l, l->nheap - 1);
 }

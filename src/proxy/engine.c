@@ -309,6 +309,7 @@ static void shutdown_px(struct proxy *px)
 		pvs_free(p);
 	}
 	relay_pool_free(px);
+	http_txn_pool_free(px);
 	hbe_reap(px, 1);
 	http_log_free(px);
 	psk_unload(px);

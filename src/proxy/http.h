@@ -64,6 +64,8 @@ static inline void hs_shared(struct hstream *s)
 /* s->x, taken and cleared for a new transaction unless s has one: 0, or
  * -1 out of memory. */
 int hs_txn_get(struct hstream *s);
+/* Free the worker's idle transactions (its engine's shutdown). */
+void http_txn_pool_free(struct proxy *px);
 void hs_arm(struct hstream *s, unsigned ms);
 unsigned hs_timeout(const struct hstream *s);
 void hs_srv_inactive(struct hstream *s);

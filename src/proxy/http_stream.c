@@ -134,11 +134,35 @@ static void stream_free(void *arg)
 	free(arg);
 }
 
+/* A transaction from the worker's pool of idle ones, else a new one: a
+ * malloc and a free of 15 KiB per keep-alive request were about 7 % of the
+ * engine's own instructions per request (glibc's bins, not its tcache). */
+static struct hs_txn *txn_alloc(struct proxy *px)
+{
+	if (px->ntxns)
+		return px->txns[--px->ntxns];
+	return malloc(sizeof(struct hs_txn));
+}
+
+static void txn_release(struct proxy *px, struct hs_txn *x)
+{
+	if (px->ntxns < PROXY_TXN_POOL)
+		px->txns[px->ntxns++] = x;
+	else
+		free(x);
+}
+
+void http_txn_pool_free(struct proxy *px)
+{
+	while (px->ntxns)
+		free(px->txns[--px->ntxns]);
+}
+
 int hs_txn_get(struct hstream *s)
 {
 	if (s->x)
 		return 0;
-	s->x = malloc(sizeof(*s->x));
+	s->x = txn_alloc(s->pvs->px);
 	if (!s->x)
 		return -1;
 	s->x->reqhead = NULL;
@@ -166,7 +190,7 @@ static void hs_txn_put(struct hstream *s)
 	free(s->x->tried);
 	free(s->x->reqhead);
 	capture_free(&s->x->txn);
-	free(s->x);
+	txn_release(s->pvs->px, s->x);
 	s->x = NULL;
 }
 

@@ -228,6 +228,9 @@ struct udp_sess {
 
 #define PROXY_PIPE_POOL 64
 #define PROXY_BUF_POOL  256 /* idle copy buffers kept for reuse */
+#define PROXY_TXN_POOL  32  /* idle HTTP transactions kept for reuse (15 KiB each) */
+
+struct hs_txn; /* http-t.h */
 
 /* The worker threads (thread.c), kept by the main thread's struct proxy. */
 struct proxy_threads {
@@ -260,6 +263,9 @@ struct proxy {
 	unsigned npipes;
 	char *bufs[PROXY_BUF_POOL];    /* idle copy buffers ready for reuse */
 	unsigned nbufs;
+	struct hs_txn *txns[PROXY_TXN_POOL]; /* idle HTTP transactions ready for
+					      * reuse (http_stream.c) */
+	unsigned ntxns;
 	char *udp_buf; /* one datagram, 64 KiB, lazily */
 	/* a descriptor kept in reserve (/dev/null) so that, out of
 	 * descriptors, queued clients can still be accepted and reset

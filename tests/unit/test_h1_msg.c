@@ -245,6 +245,29 @@ static void test_emit_unedited(void **state)
 	pm_free(p);
 }
 
+/* Names go out lowered eight bytes at a time: every tchar around 'A'-'Z'
+ * ('@' is not one, '[' neither; '^', '_', '`', '|', '~' are) kept, at
+ * every offset in a word, and a name's tail shorter than a word too. */
+static void test_emit_lowers_names(void **state)
+{
+	static const char name[] = "X-AZaz09^_`|~!#$%&'*+-.ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+	char in[256], want[256], lname[sizeof(name)];
+	size_t i, len;
+	struct pm *p;
+
+	(void)state;
+	for (i = 0; i < sizeof(name); i++)
+		lname[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ? name[i] + 32 : name[i]);
+	for (len = 1; len < sizeof(name); len++) {
+		snprintf(in, sizeof(in), "GET / HTTP/1.1\r\n%.*s: V\r\n\r\n", (int)len, name);
+		snprintf(want, sizeof(want), "GET / HTTP/1.1\r\n%.*s: V\r\n\r\n", (int)len, lname);
+		p = req(in);
+		assert_true(p->rc > 0);
+		assert_string_equal(emit(&p->m), want);
+		pm_free(p);
+	}
+}
+
 static void test_edits(void **state)
 {
 	struct pm *p = req("GET /old HTTP/1.1\r\nHost: a\r\nCookie: c=1\r\nX-F: 1\r\nx-f: 2\r\n\r\n");
@@ -490,6 +513,7 @@ int main(void)
 		cmocka_unit_test(test_hdr_next_value),
 		cmocka_unit_test(test_path_query),
 		cmocka_unit_test(test_emit_unedited),
+		cmocka_unit_test(test_emit_lowers_names),
 		cmocka_unit_test(test_edits),
 		cmocka_unit_test(test_edit_refused),
 		cmocka_unit_test(test_reason),

@@ -1,8 +1,8 @@
-/* The event loop: timers fire in order, stop works from callbacks, a
- * watcher deleted by an earlier handler of the same round is not called,
- * deferred work runs after the round, signals arrive through signalfd,
- * and with a lock set, an unlocked watcher's round takes no lock at all
- * while the others run under it. */
+/* The event loop: timers fire in order (restarted ones too), stop works
+ * from callbacks, a watcher deleted by an earlier handler of the same
+ * round is not called, deferred work runs after the round, signals arrive
+ * through signalfd, and with a lock set, an unlocked watcher's round
+ * takes no lock at all while the others run under it. */
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -54,7 +54,8 @@ static void test_timers_fire_in_order(void **state)
 	loop_free(l);
 }
 
-/* many timers, random stops: the heap stays a heap */
+/* many timers, random stops and restarts (earlier or later than they
+ * were: moved in place): the heap stays a heap */
 static int fired;
 static uint64_t last_when;
 static int heap_ok = 1;
@@ -91,6 +92,8 @@ static void test_timer_heap_stress(void **state)
 		loop_timer_stop(l, &ts[i]);
 		stopped++;
 	}
+	for (i = 1; i < 500; i += 3)
+		loop_timer_start(l, &ts[i], (uint64_t)(rand() % 40));
 	loop_timer_init(&end, stop_all, NULL);
 	loop_timer_start(l, &end, 80);
 	loop_run(l);
