@@ -92,7 +92,7 @@ static void log_failure(struct hstream *s, const char *err)
 		return;
 	if (held)
 		snprintf(more, sizeof(more), " (%u more since the last message)", held);
-	log_warn("http: TLS to server %s failed: %s%s%s%s", addr_format(&s->srv_addr, addr, sizeof(addr), 1),
+	log_warn("http: TLS to server %s failed: %s%s%s%s", addr_format(&s->srv_held, addr, sizeof(addr), 1),
 		 err, v != X509_V_OK ? ": " : "", v != X509_V_OK ? X509_verify_cert_error_string(v) : "", more);
 }
 
