@@ -638,9 +638,16 @@ static void hp_build_check(struct hp_mk *m0, const struct hp_chk *c)
 	struct hp_mk m = *m0;
 
 	if (check_tls(&m) && c->kind != HP_CHK_TCP && c->kind != HP_CHK_HTTP) {
-		hp_error(m.r, "server %s: checks over TLS (ssl or check-ssl) are served for "
-			      "option httpchk and plain connects only",
+		const char *file = m.r->file;
+		int line = m.r->line;
+
+		m.r->file = m.s->rs->file; /* the server's line */
+		m.r->line = m.s->rs->line;
+		hp_error(m.r, "server %s: this check over TLS (ssl or check-ssl) is not supported "
+			      "(option httpchk and plain connects are)",
 			 m.s->rs->name);
+		m.r->file = file;
+		m.r->line = line;
 		return;
 	}
 	switch (c->kind) {

@@ -582,11 +582,12 @@ void hp_finish_servers(struct hp_read *r, struct hp_px *px)
 
 			r->file = s->rs->file;
 			r->line = s->rs->line;
-			hp_error(r, "server %s: ssl toward a server is served in mode http only (this "
-				    "backend is mode tcp)",
+			hp_error(r, "server %s: 'ssl' is not supported in mode tcp (TLS toward a "
+				    "server is served in mode http only)",
 				 s->rs->name);
 			r->file = file;
 			r->line = line;
+			continue;
 		}
 		if (s->check || s->agent) /* neither: always up */
 			hp_build_checks(r, px, s);

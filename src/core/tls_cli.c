@@ -1,8 +1,10 @@
 /* TLS client contexts of the HTTP engine's servers (see tls_cli.h). */
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
@@ -39,8 +41,13 @@ const void *tls_cli_sni(const struct tls_cli *t)
 int tls_ctx_load_ca(SSL_CTX *ctx, const char *ca_file, const char *crl_file, char *err, size_t errlen)
 {
 	char e[ERRLEN];
+	struct stat st;
 
 	ERR_clear_error();
+	if (ca_file && *ca_file && strcmp(ca_file, "@system-ca") && stat(ca_file, &st) < 0)
+		return err_set(err, errlen, "ca-file '%s': %s", ca_file, strerror(errno));
+	if (crl_file && *crl_file && stat(crl_file, &st) < 0)
+		return err_set(err, errlen, "crl-file '%s': %s", crl_file, strerror(errno));
 	if (ca_file && !strcmp(ca_file, "@system-ca")) {
 		if (!SSL_CTX_set_default_verify_paths(ctx))
 			return tls_error(0, "ca-file @system-ca", err, errlen);

@@ -1012,6 +1012,12 @@ static void test_server_ssl(void **state)
 		     "ssl-min-ver TLSv9\n",
 		     4, "ssl-min-ver 'TLSv9'");
 	expect_error("backend b\n    server s 10.0.0.1:443 ssl verify none\n", 2, "mode http only");
+	expect_error("defaults\n    mode http\nbackend b\n    option tcp-check\n"
+		     "    server s 10.0.0.1:443 ssl verify none check\n",
+		     5, "this check over TLS (ssl or check-ssl) is not supported");
+	expect_error("defaults\n    mode http\nbackend b\n    server s 10.0.0.1:443 ssl ca-file "
+		     "/nonexistent/ca.pem\n",
+		     4, "ca-file '/nonexistent/ca.pem': No such file or directory");
 }
 
 int main(void)
