@@ -774,7 +774,7 @@ void htxn_connected(struct hstream *s, uint32_t events)
 		int r = hs_stls_handshake(s);
 
 		if (r < 0)
-			htxn_srv_failed(s);
+			htxn_srv_failed(s, "SC"); /* HAProxy's flags for it too */
 		if (r <= 0)
 			return;
 	}
