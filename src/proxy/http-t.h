@@ -156,8 +156,15 @@ struct hstream {
 	struct rs_live *ck_live; /* the server the persistence cookie names (one
 				  * reference), or NULL (http_cookie.c) */
 	struct fc_addr ck_addr;  /* its address */
+	/* the request's cookie pairs named NAME, in order: the first server
+	 * with the pair's VALUE, or NULL (decoded without the engine lock,
+	 * chosen under it: http_cookie.c) */
+	const struct real_server **ck_cand;
+	unsigned ck_ncand;
 	struct hst_store **st_store; /* keys to store with the server that answers */
 	unsigned st_nstore;
+	struct hst_store **st_match; /* match rules' finds, for hst_resolve */
+	unsigned st_nmatch;
 
 
 	struct hbuf cin, cout, sin, sout; /* client in/out, server in/out */

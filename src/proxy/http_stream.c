@@ -257,6 +257,8 @@ void hstream_close(struct hstream *s, int rst)
 	rs_live_unref(s->live);
 	rs_live_unref(s->ck_live);
 	hst_clear(s);
+	free(s->ck_cand);
+	s->ck_cand = NULL;
 	htxn_forget_tried(s);
 	free(s->tried);
 	hbe_put(p->px, s->hbe);
