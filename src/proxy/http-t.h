@@ -21,7 +21,9 @@
  * (sin: also while the response head parsed out of it is in use), and the
  * hs_txn only from a head's first byte to the end of its transaction.  So
  * an idle keep-alive client, with the server connection kept for it, costs
- * the hstream alone (about 540 bytes; doc/internals/http.md).
+ * the hstream alone (384 bytes, pinned by test_http_engine's
+ * test_idle_stream_stays_small; doc/internals/http.md): what only a
+ * transaction uses lives in the hs_txn.
  *
  * Everything per connection lives in the hstream; everything per backend
  * is the engine's as a whole (the main thread's struct proxy), so that a
@@ -72,6 +74,14 @@ struct hs_wait {
 	uint8_t woken;		  /* on px->hq_woken */
 };
 
+/* How one body is being forwarded (request or response). */
+struct hfwd {
+	enum h1_body kind;
+	uint64_t left;	    /* H1_BODY_CL: bytes still to come */
+	struct h1_chunk ck; /* H1_BODY_CHUNKED */
+	int done;
+};
+
 /* What a transaction needs only while it runs: taken when a head's first
  * bytes come (hs_txn_get), given back when the connection is idle again
  * (about 15 KiB: 134 header slots and 2 KiB of edits per head, the set-var
@@ -84,6 +94,24 @@ struct hs_txn {
 	struct h1_msg req, resp;
 	struct http_txn txn;
 	struct hs_wait w;
+
+	/* the stream's, for this transaction only (out of struct hstream, so
+	 * that an idle connection does not carry them: the tried array, the
+	 * store keys and the bodies' framing, the server being connected to) */
+	struct fc_addr srv_addr; /* the transaction's server */
+	enum h1_meth client_meth; /* as received (a rule may rewrite req.meth) */
+	struct rs_live **tried;  /* the servers that failed (references) */
+	unsigned ntried, nconnects;
+	struct hst_store **st_store; /* keys to store with the server that answers */
+	unsigned st_nstore;
+	struct hst_store **st_match; /* match rules' finds, for hst_resolve */
+	unsigned st_nmatch;
+	/* the request's cookie pairs named NAME, in order: the first server
+	 * with the pair's VALUE, or NULL (decoded without the engine lock,
+	 * chosen under it: http_cookie.c) */
+	const struct real_server **ck_cand;
+	unsigned ck_ncand;
+	struct hfwd req_body, resp_body;
 };
 
 /* A backend in use: its table and scheduler, kept while a stream holds it
@@ -100,14 +128,6 @@ struct hbe {
 	struct hbe *next; /* the main engine's px->http_bes */
 };
 
-/* How one body is being forwarded (request or response). */
-struct hfwd {
-	enum h1_body kind;
-	uint64_t left;	    /* H1_BODY_CL: bytes still to come */
-	struct h1_chunk ck; /* H1_BODY_CHUNKED */
-	int done;
-};
-
 /* A client connection's TLS (http_tls.c): owned by its hstream, or by the
  * HTTP/2 connection it was handed to after ALPN chose h2.  A stream of an
  * HTTP/2 connection gets a copy with ssl NULL: its facts only. */
@@ -115,7 +135,8 @@ struct hs_tls {
 	struct ssl_st *ssl;   /* the session (owned), or NULL */
 	struct tls_srv *srv;  /* one reference while the handshake runs, else NULL */
 	uint32_t hs_want;     /* handshake under way: the event it waits for (EPOLLIN/OUT) */
-	uint32_t io_want;     /* the last read waits for EPOLLOUT, or a write for EPOLLIN */
+	uint32_t rd_want;     /* the last read must write first: EPOLLOUT, or 0 */
+	uint32_t wr_want;     /* the last write must read first: EPOLLIN, or 0 */
 	struct htxn_tls facts;
 };
 
@@ -148,29 +169,8 @@ struct hstream {
 
 	/* the server of the transaction (or the one kept alive from the last) */
 	struct hbe *hbe;      /* one reference, or NULL */
-	struct fc_addr srv_addr; /* the transaction's server */
 	struct fc_addr srv_held; /* the one sfd is connected to */
-	struct rs_live *live; /* one reference, or NULL */
-	struct rs_live **tried;
-	unsigned ntried, nconnects;
-	struct rs_live *ck_live; /* the server the persistence cookie names (one
-				  * reference), or NULL (http_cookie.c) */
-	struct fc_addr ck_addr;  /* its address */
-	/* the request's cookie pairs named NAME, in order: the first server
-	 * with the pair's VALUE, or NULL (decoded without the engine lock,
-	 * chosen under it: http_cookie.c) */
-	const struct real_server **ck_cand;
-	unsigned ck_ncand;
-	struct hst_store **st_store; /* keys to store with the server that answers */
-	unsigned st_nstore;
-	struct hst_store **st_match; /* match rules' finds, for hst_resolve */
-	unsigned st_nmatch;
-
-
-	struct hbuf cin, cout, sin, sout; /* client in/out, server in/out */
-	struct hs_txn *x; /* NULL while idle (hs_txn_get) */
-	enum h1_meth client_meth; /* as received (a rule may rewrite req.meth) */
-	struct hfwd req_body, resp_body;
+	struct fc_addr ck_addr;  /* ck_live's address */
 	unsigned ntxn;
 
 	/* flags (0 or 1: bytes, to keep an idle stream small) */
@@ -188,6 +188,12 @@ struct hstream {
 			      * gathered in sout before a server is picked */
 	uint8_t ck_direct;   /* the transaction goes to ck_live (a persistence
 			      * cookie, or a stick table's entry: http_stick.c) */
+	struct rs_live *live; /* one reference, or NULL */
+	struct rs_live *ck_live; /* the server the persistence cookie names (one
+				  * reference), or NULL (http_cookie.c) */
+
+	struct hbuf cin, cout, sin, sout; /* client in/out, server in/out */
+	struct hs_txn *x; /* NULL while idle (hs_txn_get) */
 	uint64_t head_start_ms;	 /* accept, or the end of the last transaction */
 	uint64_t head_wall_ms;	 /* the same on the wall clock (the log's date) */
 	struct happ *app;	 /* HS_APPLET: owned, else NULL */

@@ -74,7 +74,7 @@ static const struct real_server *ck_server(const struct hstream *s,
 	return NULL;
 }
 
-/* One pair named NAME: its server's candidate noted (s->ck_cand, in the
+/* One pair named NAME: its server's candidate noted (s->x->ck_cand, in the
  * pairs' order: the first valid pair wins, hck_resolve) and how the pair
  * is edited: 0 kept, 1 dropped, or > 1 the bytes cut from the front of its
  * value, plus one; (size_t)-1 out of memory. */
@@ -88,11 +88,11 @@ static size_t ck_req_pair(struct hstream *s, const char *v, const struct ck_pair
 	d = memchr(id, c->mode == HP_CK_PREFIX ? CK_DELIM : CK_DELIM_DATE, n);
 	if (d)
 		n = (size_t)(d - id);
-	t = realloc(s->ck_cand, (s->ck_ncand + 1) * sizeof(*t));
+	t = realloc(s->x->ck_cand, (s->x->ck_ncand + 1) * sizeof(*t));
 	if (!t)
 		return (size_t)-1;
-	s->ck_cand = t;
-	s->ck_cand[s->ck_ncand++] = ck_first(s, id, n);
+	s->x->ck_cand = t;
+	s->x->ck_cand[s->x->ck_ncand++] = ck_first(s, id, n);
 	if (c->mode == HP_CK_PREFIX && d)
 		return n + 2;
 	return c->mode == HP_CK_INSERT && c->indirect;
@@ -104,7 +104,7 @@ int hck_request(struct hstream *s)
 	size_t nl = strlen(c->name);
 	int idx;
 
-	s->ck_ncand = 0;
+	s->x->ck_ncand = 0;
 	s->x->txn.ck[0] = s->x->txn.ck[1] = c->name[0] && c->mode != HP_CK_PASSIVE ? 'N' : '-';
 	if (!c->name[0])
 		return 0;
@@ -140,8 +140,8 @@ int hck_may_direct(const struct hstream *s)
 {
 	unsigned i;
 
-	for (i = 0; i < s->ck_ncand; i++)
-		if (s->ck_cand[i])
+	for (i = 0; i < s->x->ck_ncand; i++)
+		if (s->x->ck_cand[i])
 			return 1;
 	return 0;
 }
@@ -155,9 +155,9 @@ void hck_resolve(struct hstream *s)
 	rs_live_unref(s->ck_live);
 	s->ck_live = NULL;
 	s->ck_direct = 0;
-	for (i = 0; i < s->ck_ncand && !s->ck_live; i++) {
+	for (i = 0; i < s->x->ck_ncand && !s->ck_live; i++) {
 		down = 0;
-		rs = s->ck_cand[i] ? ck_server(s, s->ck_cand[i], &down) : NULL;
+		rs = s->x->ck_cand[i] ? ck_server(s, s->x->ck_cand[i], &down) : NULL;
 		if (rs) {
 			s->ck_live = rs_live_ref(rs->live);
 			s->ck_addr = rs->addr;
@@ -166,7 +166,7 @@ void hck_resolve(struct hstream *s)
 			s->x->txn.ck[0] = down ? 'D' : 'I';
 		}
 	}
-	s->ck_ncand = 0;
+	s->x->ck_ncand = 0;
 	s->ck_direct = s->ck_live != NULL;
 }
 
@@ -177,7 +177,7 @@ int hck_pick(struct hstream *s)
 	/* a down server is in no table (option persist): its address is kept */
 	rs_live_unref(s->live);
 	s->live = rs_live_ref(s->ck_live);
-	s->srv_addr = s->ck_addr;
+	s->x->srv_addr = s->ck_addr;
 	return 1;
 }
 
@@ -209,7 +209,7 @@ static int resp_cacheable(const struct hstream *s)
 	const char *v;
 	size_t vl, i;
 
-	if (s->client_meth != H1_METH_GET && s->client_meth != H1_METH_HEAD)
+	if (s->x->client_meth != H1_METH_GET && s->x->client_meth != H1_METH_HEAD)
 		return 0;
 	for (i = 0; i < sizeof(ok) / sizeof(ok[0]) && ok[i] != m->status; i++)
 		;
@@ -297,7 +297,7 @@ int hck_response(struct hstream *s)
 	if (found < 0)
 		return -1;
 	if (c->mode != HP_CK_INSERT || !rs || (found && c->preserve) || s->ck_direct ||
-	    (c->postonly && s->client_meth != H1_METH_POST))
+	    (c->postonly && s->x->client_meth != H1_METH_POST))
 		return 0;
 	if (rs->hp && rs->hp->cookie[0])
 		n = snprintf(sc, sizeof(sc), "%s=%s; path=/", c->name, rs->hp->cookie);

@@ -30,8 +30,8 @@
 
 #define HST_KEY_MAX 1024 /* the longest `len` the reader takes */
 
-/* A kept key: one to store with the server that answers (s->st_store),
- * or a match rule's (s->st_match) with the server found for it (rs, the
+/* A kept key: one to store with the server that answers (s->x->st_store),
+ * or a match rule's (s->x->st_match) with the server found for it (rs, the
  * lookup made without the engine lock) or still to look up (rs NULL). */
 struct hst_store {
 	struct stktable *t;
@@ -127,10 +127,10 @@ static int keep(struct hstream *s, struct stktable *t, const unsigned char *k, s
 {
 	unsigned i;
 
-	for (i = 0; i < s->st_nstore; i++)
-		if (s->st_store[i]->t == t)
+	for (i = 0; i < s->x->st_nstore; i++)
+		if (s->x->st_store[i]->t == t)
 			return 0;
-	return push(&s->st_store, &s->st_nstore, t, NULL, k, n);
+	return push(&s->x->st_store, &s->x->st_nstore, t, NULL, k, n);
 }
 
 static void drop_all(struct hst_store ***v, unsigned *nv)
@@ -146,8 +146,8 @@ static void drop_all(struct hst_store ***v, unsigned *nv)
 
 void hst_clear(struct hstream *s)
 {
-	drop_all(&s->st_store, &s->st_nstore);
-	drop_all(&s->st_match, &s->st_nmatch);
+	drop_all(&s->x->st_store, &s->x->st_nstore);
+	drop_all(&s->x->st_match, &s->x->st_nmatch);
 }
 
 /* The server named `name` in the backend (the configuration), or NULL. */
@@ -199,7 +199,7 @@ int hst_request(struct hstream *s)
 			continue;
 		if (r->kind & STICK_MATCH) {
 			rs = now ? lookup(s, t, k, n) : NULL;
-			if ((!now || rs) && push(&s->st_match, &s->st_nmatch, t, rs, k, n) < 0)
+			if ((!now || rs) && push(&s->x->st_match, &s->x->st_nmatch, t, rs, k, n) < 0)
 				return -1;
 			now &= !rs;
 		}
@@ -215,8 +215,8 @@ void hst_resolve(struct hstream *s)
 	const struct hst_store *m;
 	unsigned i;
 
-	for (i = 0; i < s->st_nmatch && !s->ck_direct; i++) {
-		m = s->st_match[i];
+	for (i = 0; i < s->x->st_nmatch && !s->ck_direct; i++) {
+		m = s->x->st_match[i];
 		rs = m->rs ? m->rs : lookup(s, m->t, m->key, m->klen);
 		if (rs && usable(s, rs)) {
 			rs_live_unref(s->ck_live);
@@ -225,7 +225,7 @@ void hst_resolve(struct hstream *s)
 			s->ck_direct = 1;
 		}
 	}
-	drop_all(&s->st_match, &s->st_nmatch);
+	drop_all(&s->x->st_match, &s->x->st_nmatch);
 }
 
 void hst_response(struct hstream *s)
@@ -244,8 +244,8 @@ void hst_response(struct hstream *s)
 			(void)keep(s, t, k, n); /* out of memory: not stored, as a full table */
 	for (rs = s->be->pool->rs; rs && rs->live != s->live; rs = rs->next)
 		;
-	for (i = 0; rs && rs->name && i < s->st_nstore; i++)
-		(void)stktable_put(s->st_store[i]->t, s->st_store[i]->key, s->st_store[i]->klen, rs->name,
+	for (i = 0; rs && rs->name && i < s->x->st_nstore; i++)
+		(void)stktable_put(s->x->st_store[i]->t, s->x->st_store[i]->key, s->x->st_store[i]->klen, rs->name,
 				   loop_now(hs_loop(s)));
 	hst_clear(s);
 }

@@ -108,7 +108,7 @@ def test_counters_return_to_zero(daemon, backend):
         def active():
             v = dm.vs(vport)
             return [r["active_conns"] for r in v["real_servers"]]
-        fc.wait_until(lambda: active() == [3, 3], 5, "3 active connections on each server")
+        fc.wait_until(lambda: active() == [3, 3], 15, "3 active connections on each server")
     finally:
         for s in socks:
             s.close()
@@ -244,11 +244,11 @@ def test_out_of_descriptors_recovers(daemon, backend, monkeypatch, slack, nbthre
         # after the next client is accepted by the other one
         got = []
         for _ in range(4):
-            fc.wait_until(lambda: _fds(pid) <= base, 5, "the daemon back at rest")
+            fc.wait_until(lambda: _fds(pid) <= base, 15, "the daemon back at rest")
             got.append(fc.who(vport))
         assert sorted(got) == ["d0", "d0", "d1", "d1"]
         assert "cannot accept clients" in dm.stderr()
-        fc.wait_until(lambda: _fds(pid) == base, 5, "no descriptor left behind")
+        fc.wait_until(lambda: _fds(pid) == base, 15, "no descriptor left behind")
         return
     for _ in range(4):
         t1 = time.monotonic()
@@ -259,7 +259,7 @@ def test_out_of_descriptors_recovers(daemon, backend, monkeypatch, slack, nbthre
     resource.prlimit(pid, resource.RLIMIT_NOFILE, (soft, hard))
     _idle(dm, vport)
     assert sorted(fc.names(vport, 4)) == ["d0", "d0", "d1", "d1"]
-    fc.wait_until(lambda: _fds(pid) == base, 5, "no descriptor left behind")
+    fc.wait_until(lambda: _fds(pid) == base, 15, "no descriptor left behind")
 
 
 def _proc_stat(pid):

@@ -240,7 +240,7 @@ def test_soft_stop_on_sigusr1_as_haproxy(who, backend, tmp_path, bins):
             assert idle.recv(65536) == b"", "the idle client was not closed"
             assert time.monotonic() - t0 < 3.0
             # nobody listens any more
-            fc.wait_until(lambda: not Server.listening(port), 5.0, "the listener closed")
+            fc.wait_until(lambda: not Server.listening(port), 15.0, "the listener closed")
             # the request under way is answered whole, and closed after
             answer = fc.recv_to_eof(busy)
             assert answer.startswith(b"HTTP/1.1 200 ") and answer.endswith(b"\r\n\r\nslow"), answer

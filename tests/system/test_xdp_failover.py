@@ -67,7 +67,7 @@ def test_streams_survive_director_failover(lvs, director):
         t0 = time.monotonic()
         da.kill()
         a.sh("ip", "link", "set", "eth0", "down")
-        fc.wait_until(lambda: db.state("VI_1") == "MASTER" and has_vip(b, net.vip), 5.0,
+        fc.wait_until(lambda: db.state("VI_1") == "MASTER" and has_vip(b, net.vip), 15.0,
                       "director B to take over")
         took = time.monotonic() - t0
         broken = []
