@@ -251,10 +251,12 @@ def test_out_of_descriptors_recovers(daemon, backend, monkeypatch, slack, nbthre
         fc.wait_until(lambda: _fds(pid) == base, 15, "no descriptor left behind")
         return
     for _ in range(4):
+        # refused, not left to time out: well under the client's 15 s even
+        # when the daemon waits for a CPU under load
         t1 = time.monotonic()
         with pytest.raises(OSError):
-            fc.who(vport, timeout=5.0)
-        assert time.monotonic() - t1 < 2.0, "a refusal took %.1fs" % (time.monotonic() - t1)
+            fc.who(vport, timeout=15.0)
+        assert time.monotonic() - t1 < 8.0, "a refusal took %.1fs" % (time.monotonic() - t1)
     # nothing was left stuck: with descriptors back, it serves at once
     resource.prlimit(pid, resource.RLIMIT_NOFILE, (soft, hard))
     _idle(dm, vport)
