@@ -125,8 +125,8 @@ struct hbe {
 /* A client connection's TLS (http_tls.c): owned by its hstream, or by the
  * HTTP/2 connection it was handed to after ALPN chose h2.  A stream of an
  * HTTP/2 connection gets a copy with ssl NULL: its facts only.  A server
- * connection's TLS is one too (http_srv_tls.c: cli set, srv and facts
- * unused). */
+ * connection's TLS is one too (http_srv_tls.c: cli set, srv unused,
+ * facts.sni the name sent). */
 struct hs_tls {
 	struct ssl_st *ssl;   /* the session (owned), or NULL */
 	struct tls_srv *srv;  /* one reference while the handshake runs, else NULL */

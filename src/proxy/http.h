@@ -113,6 +113,10 @@ int hs_stls_start(struct hstream *s);
 int hs_stls_handshake(struct hstream *s);
 /* 1 if the server session holds decrypted bytes not yet read. */
 int hs_stls_pending(const struct hstream *s);
+/* 1 if the kept-alive server connection may carry this transaction: plain,
+ * or made with the SNI this request's sni expression gives (a session
+ * verified for one name must not serve another). */
+int hs_stls_reusable(struct hstream *s);
 
 /* ---- http_txn.c: a transaction's decisions ---- */
 
