@@ -174,6 +174,10 @@ int hs_txn_get(struct hstream *s)
 	s->x->ntried = 0;
 	s->x->st_store = NULL;
 	s->x->st_nstore = 0;
+	s->x->st_match = NULL;
+	s->x->st_nmatch = 0;
+	s->x->ck_cand = NULL;
+	s->x->ck_ncand = 0;
 	memset(&s->x->req_body, 0, sizeof(s->x->req_body));
 	memset(&s->x->resp_body, 0, sizeof(s->x->resp_body));
 	htxn_reset(s);
@@ -190,6 +194,7 @@ static void hs_txn_put(struct hstream *s)
 	hst_clear(s);
 	htxn_forget_tried(s);
 	free(s->x->tried);
+	free(s->x->ck_cand);
 	free(s->x->reqhead);
 	capture_free(&s->x->txn);
 	txn_release(s->pvs->px, s->x);
@@ -394,6 +399,8 @@ static int head_step(struct hstream *s)
 
 	if (!hbuf_data(&s->cin))
 		return 0;
+	if (!s->head_seen)
+		s->head_first_ms = loop_now(hs_loop(s)); /* its first bytes are in */
 	hs_own(s); /* the parse and the head's decisions: the stream's own */
 	if (hs_txn_get(s) < 0) {
 		hs_shared(s);
@@ -862,7 +869,7 @@ struct hstream *hstream_new(struct pvs *p, int cfd, const struct fc_addr *client
 	loop_timer_init(&s->timer, hs_timer, s);
 	link_stream(p, s);
 	ctr_conn(&p->vsl->ctr);
-	s->head_start_ms = loop_now(p->px->loop);
+	s->head_start_ms = s->head_first_ms = loop_now(p->px->loop);
 	s->head_wall_ms = http_wall_ms();
 	s->state = HS_HEAD;
 	if (loop_io_add(p->px->loop, &s->cio, cfd, EPOLLIN, hstream_on_io, s) < 0) {
