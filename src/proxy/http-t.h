@@ -21,7 +21,7 @@
  * (sin: also while the response head parsed out of it is in use), and the
  * hs_txn only from a head's first byte to the end of its transaction.  So
  * an idle keep-alive client, with the server connection kept for it, costs
- * the hstream alone (392 bytes, pinned by test_http_engine's
+ * the hstream alone (400 bytes, pinned by test_http_engine's
  * test_idle_stream_stays_small; doc/internals/http.md): what only a
  * transaction uses lives in the hs_txn.
  *
