@@ -50,6 +50,7 @@ struct ssl_st;	   /* OpenSSL's SSL */
 struct tls_srv;	   /* core/tls_srv.h */
 
 #define HTTP_BUF_SIZE 16384 /* HAProxy's tune.bufsize: the largest head */
+#define HTTP_TURN_MS 1000   /* HAProxy's wait before a failed server is tried again */
 
 /* Bytes waiting: p[off..len); p NULL while none are (hbuf_take). */
 struct hbuf {
@@ -81,6 +82,7 @@ struct hs_txn {
 			* size, from htxn_start to the transaction's end */
 	uint64_t txn_start_ms; /* the head was in */
 	uint64_t conn_start_ms, conn_done_ms;
+	uint64_t turn_end_ms; /* HSS_TURN: when the same server is tried again */
 	struct h1_msg req, resp;
 	struct http_txn txn;
 	struct hs_wait w;
@@ -132,6 +134,8 @@ enum hs_srv {
 	HSS_NONE,	/* no server socket */
 	HSS_CONNECTING, /* connect() in flight */
 	HSS_READY,	/* connected */
+	HSS_TURN,	/* no socket: the turn-around before the same server is
+			 * tried again (HTTP_TURN_MS, HAProxy's) */
 };
 
 struct hstream {
