@@ -655,8 +655,7 @@ static void conn_run(struct h2gw_conn *c)
 	/* what each descriptor waits for */
 	uint32_t ev = (!c->eof && !c->goaway && c->ilen < H2GW_IBUF ? EPOLLIN : 0) | (c->olen ? EPOLLOUT : 0);
 
-	if (c->tls && ev)
-		ev |= c->tls->io_want;
+	ev = hs_tls_events(c->tls, ev);
 
 	if (ev != c->io_ev && loop_io_mod(l, &c->io, ev) == 0)
 		c->io_ev = ev;

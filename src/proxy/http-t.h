@@ -117,7 +117,8 @@ struct hs_tls {
 	struct ssl_st *ssl;   /* the session (owned), or NULL */
 	struct tls_srv *srv;  /* one reference while the handshake runs, else NULL */
 	uint32_t hs_want;     /* handshake under way: the event it waits for (EPOLLIN/OUT) */
-	uint32_t io_want;     /* the last read waits for EPOLLOUT, or a write for EPOLLIN */
+	uint32_t rd_want;     /* the last read must write first: EPOLLOUT, or 0 */
+	uint32_t wr_want;     /* the last write must read first: EPOLLIN, or 0 */
 	struct htxn_tls facts;
 };
 

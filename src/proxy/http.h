@@ -83,10 +83,17 @@ int hs_tls_copy(struct hstream *s, const struct hs_tls *from);
 int hs_tls_handshake(struct hstream *s);
 /* recv/send of a buffer through the session, with hbuf_recv/hbuf_send's
  * results; hs_tls_io on bytes: n > 0, 0 the end (reading), -1 not now
- * (t->io_want says if it needs the other direction), -2 failed. */
+ * (t->rd_want/wr_want say if it needs the other direction), -2 failed. */
 ssize_t hs_tls_recv(struct hstream *s, struct hbuf *b);
 ssize_t hs_tls_send(struct hstream *s, struct hbuf *b);
 ssize_t hs_tls_io(struct hs_tls *t, void *buf, size_t len, int out);
+/* The events a socket with session t (NULL: plain) waits for, from ev,
+ * those it would wait for in plain: a write wanting read waits for EPOLLIN
+ * instead of EPOLLOUT, a read wanting write for EPOLLOUT too. */
+uint32_t hs_tls_events(const struct hs_tls *t, uint32_t ev);
+/* The events that came, as the stream acts on them: EPOLLOUT also means
+ * EPOLLIN to a read that waited for writable. */
+uint32_t hs_tls_wake(const struct hs_tls *t, uint32_t events);
 /* 1 if the session holds decrypted bytes not yet read (no socket event
  * will say so). */
 int hs_tls_pending(const struct hstream *s);

@@ -512,9 +512,7 @@ static void update_interest(struct hstream *s)
 		ce |= EPOLLIN;
 	if (hbuf_data(&s->cout))
 		ce |= EPOLLOUT;
-	if (s->tls && ce)
-		ce |= s->tls->io_want; /* the session's read needs writable, or its write readable */
-	loop_io_mod(l, &s->cio, ce);
+	loop_io_mod(l, &s->cio, hs_tls_events(s->tls, ce));
 	if (s->sfd < 0)
 		return;
 	if (s->srv_state == HSS_CONNECTING) {
@@ -704,8 +702,8 @@ void hstream_on_io(struct loop *l, struct ev_io *io, uint32_t events)
 	}
 	if (client && s->tls && s->tls->hs_want && hs_tls_handshake(s) <= 0)
 		return; /* waiting, closed, or handed to the HTTP/2 gateway */
-	if (client && s->tls && s->tls->io_want)
-		events |= EPOLLIN; /* the session's read waited for writable */
+	if (client)
+		events = hs_tls_wake(s->tls, events);
 	if ((events & (EPOLLIN | EPOLLHUP | EPOLLERR)) && side_read(s, client))
 		return;
 	if (!client && s->state == HS_CLOSE && s->sfd >= 0 && s->sin_eof)

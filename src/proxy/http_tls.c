@@ -14,7 +14,7 @@
  * decides what it waits for: OpenSSL may hold decrypted bytes the socket
  * no longer signals (a record larger than the room left in cin:
  * hs_tls_pending), and a read may need the socket writable or a write
- * readable (io_want).  A closing stream sends close_notify first
+ * readable (rd_want, wr_want: hs_tls_events, hs_tls_wake).  A closing stream sends close_notify first
  * (hs_tls_shut); the session's record buffers are given back while the
  * connection is idle (SSL_MODE_RELEASE_BUFFERS, core/tls_srv.c). */
 #include <stdio.h>
@@ -113,19 +113,44 @@ ssize_t hs_tls_io(struct hs_tls *t, void *buf, size_t len, int out)
 	if (!len)
 		return out ? 0 : -1;
 	n = out ? tls_write(t->ssl, buf, len, err, sizeof(err)) : tls_read(t->ssl, buf, len, err, sizeof(err));
-	t->io_want = 0;
+	/* what the socket must be for this call to go on, when it is not
+	 * what the call itself waits for; each direction keeps its own until
+	 * it is tried again (a read in between does not clear a write's) */
+	if (out)
+		t->wr_want = n == TLS_WANT_READ ? EPOLLIN : 0;
+	else
+		t->rd_want = n == TLS_WANT_WRITE ? EPOLLOUT : 0;
 	if (n >= 0)
 		return n;
-	if (n == TLS_WANT_READ || n == TLS_WANT_WRITE) {
-		/* what the socket must be for this call to go on, beyond what
-		 * the call itself waits for anyway */
-		if (out && n == TLS_WANT_READ)
-			t->io_want = EPOLLIN;
-		if (!out && n == TLS_WANT_WRITE)
-			t->io_want = EPOLLOUT;
-		return -1;
-	}
-	return -2;
+	return n == TLS_WANT_READ || n == TLS_WANT_WRITE ? -1 : -2;
+}
+
+/* A write that waits for the peer's records (SSL_write wanting read: a
+ * TLS 1.2 renegotiation's messages, which OpenSSL reads inside the write)
+ * waits for readability instead of writability: the socket is writable, so
+ * waiting for EPOLLOUT would wake the stream at once, round after round,
+ * and the write would want read each time (a spin that starves the
+ * worker).  A read that must send first (SSL_read wanting write: the
+ * answer to a TLS 1.3 KeyUpdate, or an alert, into a full socket) waits
+ * for writability as well as readability. */
+uint32_t hs_tls_events(const struct hs_tls *t, uint32_t ev)
+{
+	uint32_t out = ev;
+
+	if (!t || !t->ssl)
+		return ev;
+	if ((ev & EPOLLOUT) && t->wr_want)
+		out = (out & ~(uint32_t)EPOLLOUT) | EPOLLIN;
+	if ((ev & EPOLLIN) && t->rd_want)
+		out |= EPOLLOUT;
+	return out;
+}
+
+uint32_t hs_tls_wake(const struct hs_tls *t, uint32_t events)
+{
+	if (t && t->ssl && t->rd_want && (events & EPOLLOUT))
+		events |= EPOLLIN; /* the read waited for writable: try it again */
+	return events;
 }
 
 ssize_t hs_tls_recv(struct hstream *s, struct hbuf *b)

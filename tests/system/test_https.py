@@ -333,6 +333,48 @@ def test_sni_with_openssl_s_client(tlslb):
                                  % (name or "").encode())
 
 
+def test_key_update_mid_connection(tlslb):
+    """A TLS 1.3 KeyUpdate asking for ours (s_client's `K` command) between
+    two requests of one kept-alive connection: the session reads it, sends
+    its own, and the second answer comes under the new keys."""
+    tls, _ = tlslb()
+    p = subprocess.Popen([OPENSSL, "s_client", "-connect", "127.0.0.1:%d" % tls, "-brief"],
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    got = {p.stdout: b"", p.stderr: b""}
+    try:
+        for f in got:
+            os.set_blocking(f.fileno(), False)
+
+        def until(f, want):
+            deadline = time.monotonic() + 30
+            while want not in got[f] and time.monotonic() < deadline and p.poll() is None:
+                moved = False
+                for g in got:
+                    d = g.read(65536)
+                    if d:
+                        got[g] += d
+                        moved = True
+                if not moved:
+                    time.sleep(0.05)
+            return want in got[f]
+
+        def send(b):
+            p.stdin.write(b)
+            p.stdin.flush()
+        send(b"GET /one HTTP/1.1\r\nHost: h\r\n\r\n")
+        assert until(p.stdout, b"o /one"), got
+        send(b"K\n")  # s_client's command: a KeyUpdate with update_requested
+        assert until(p.stderr, b"KEYUPDATE"), got
+        send(b"GET /two HTTP/1.1\r\nHost: h\r\n\r\n")
+        assert until(p.stdout, b"o /two"), got
+    finally:
+        p.kill()
+        p.wait(timeout=30)
+        for f in (p.stdin, p.stdout, p.stderr):
+            f.close()
+    assert got[p.stdout].count(b"HTTP/1.1 200") == 2
+
+
 def test_log_has_tls_facts(tlslb):
     """%ft gets '~' on TLS, %sslv and %sslc the version and the cipher."""
     u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
