@@ -21,7 +21,9 @@
  * (sin: also while the response head parsed out of it is in use), and the
  * hs_txn only from a head's first byte to the end of its transaction.  So
  * an idle keep-alive client, with the server connection kept for it, costs
- * the hstream alone (about 540 bytes; doc/internals/http.md).
+ * the hstream alone (384 bytes, pinned by test_http_engine's
+ * test_idle_stream_stays_small; doc/internals/http.md): what only a
+ * transaction uses lives in the hs_txn.
  *
  * Everything per connection lives in the hstream; everything per backend
  * is the engine's as a whole (the main thread's struct proxy), so that a
@@ -73,6 +75,14 @@ struct hs_wait {
 	uint8_t woken;		  /* on px->hq_woken */
 };
 
+/* How one body is being forwarded (request or response). */
+struct hfwd {
+	enum h1_body kind;
+	uint64_t left;	    /* H1_BODY_CL: bytes still to come */
+	struct h1_chunk ck; /* H1_BODY_CHUNKED */
+	int done;
+};
+
 /* What a transaction needs only while it runs: taken when a head's first
  * bytes come (hs_txn_get), given back when the connection is idle again
  * (about 15 KiB: 134 header slots and 2 KiB of edits per head, the set-var
@@ -86,6 +96,17 @@ struct hs_txn {
 	struct h1_msg req, resp;
 	struct http_txn txn;
 	struct hs_wait w;
+
+	/* the stream's, for this transaction only (out of struct hstream, so
+	 * that an idle connection does not carry them: the tried array, the
+	 * store keys and the bodies' framing, the server being connected to) */
+	struct fc_addr srv_addr; /* the transaction's server */
+	enum h1_meth client_meth; /* as received (a rule may rewrite req.meth) */
+	struct rs_live **tried;  /* the servers that failed (references) */
+	unsigned ntried, nconnects;
+	struct hst_store **st_store; /* keys to store with the server that answers */
+	unsigned st_nstore;
+	struct hfwd req_body, resp_body;
 };
 
 /* A backend in use: its table and scheduler, kept while a stream holds it
@@ -100,14 +121,6 @@ struct hbe {
 	struct srv_queue *q; /* requests waiting for a slot on any of its servers
 			      * (http_queue.c): the pool's, one reference */
 	struct hbe *next; /* the main engine's px->http_bes */
-};
-
-/* How one body is being forwarded (request or response). */
-struct hfwd {
-	enum h1_body kind;
-	uint64_t left;	    /* H1_BODY_CL: bytes still to come */
-	struct h1_chunk ck; /* H1_BODY_CHUNKED */
-	int done;
 };
 
 /* A client connection's TLS (http_tls.c): owned by its hstream, or by the
@@ -153,22 +166,8 @@ struct hstream {
 
 	/* the server of the transaction (or the one kept alive from the last) */
 	struct hbe *hbe;      /* one reference, or NULL */
-	struct fc_addr srv_addr; /* the transaction's server */
 	struct fc_addr srv_held; /* the one sfd is connected to */
-	struct rs_live *live; /* one reference, or NULL */
-	struct rs_live **tried;
-	unsigned ntried, nconnects;
-	struct rs_live *ck_live; /* the server the persistence cookie names (one
-				  * reference), or NULL (http_cookie.c) */
-	struct fc_addr ck_addr;  /* its address */
-	struct hst_store **st_store; /* keys to store with the server that answers */
-	unsigned st_nstore;
-
-
-	struct hbuf cin, cout, sin, sout; /* client in/out, server in/out */
-	struct hs_txn *x; /* NULL while idle (hs_txn_get) */
-	enum h1_meth client_meth; /* as received (a rule may rewrite req.meth) */
-	struct hfwd req_body, resp_body;
+	struct fc_addr ck_addr;  /* ck_live's address */
 	unsigned ntxn;
 
 	/* flags (0 or 1: bytes, to keep an idle stream small) */
@@ -186,6 +185,12 @@ struct hstream {
 			      * gathered in sout before a server is picked */
 	uint8_t ck_direct;   /* the transaction goes to ck_live (a persistence
 			      * cookie, or a stick table's entry: http_stick.c) */
+	struct rs_live *live; /* one reference, or NULL */
+	struct rs_live *ck_live; /* the server the persistence cookie names (one
+				  * reference), or NULL (http_cookie.c) */
+
+	struct hbuf cin, cout, sin, sout; /* client in/out, server in/out */
+	struct hs_txn *x; /* NULL while idle (hs_txn_get) */
 	uint64_t head_start_ms;	 /* accept, or the end of the last transaction */
 	uint64_t head_wall_ms;	 /* the same on the wall clock (the log's date) */
 	struct happ *app;	 /* HS_APPLET: owned, else NULL */

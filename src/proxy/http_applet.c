@@ -203,7 +203,7 @@ static int is_admin(struct hstream *s, const struct happ *a)
 static void build(struct hstream *s, struct happ *a, const char *st)
 {
 	const struct hp_stats *hs = &a->px->stats;
-	int head = s->client_meth == H1_METH_HEAD;
+	int head = s->x->client_meth == H1_METH_HEAD;
 	struct fulcrum *fc = main_px(s)->fc;
 	struct stats_web_req q;
 	const char *u;
@@ -256,7 +256,7 @@ static void posted(struct hstream *s, struct happ *a)
 		htxn_error(s, 500);
 		return;
 	}
-	if (s->req_body.kind == H1_BODY_CHUNKED)
+	if (s->x->req_body.kind == H1_BODY_CHUNKED)
 		s->sout.len = s->sout.off + (uint32_t)h1_dechunk(s->sout.p + s->sout.off,
 								  hbuf_data(&s->sout));
 	if (stats_form_parse(s->sout.p + s->sout.off, hbuf_data(&s->sout), &j->form) < 0) {
@@ -302,7 +302,7 @@ void happ_start(struct hstream *s, const struct http_proxy *px, enum happ_kind k
 			alen = s->x->req.hdrs[i].value.len;
 		}
 		if (!stats_web_auth_ok(&px->stats, auth, alen)) {
-			stats_web_401(&px->stats, s->client_meth == H1_METH_HEAD, &a->out);
+			stats_web_401(&px->stats, s->x->client_meth == H1_METH_HEAD, &a->out);
 			a->status = 401;
 			a->phase = APP_SEND;
 			htxn_log_answer(s, 401, a->out.len);
@@ -322,24 +322,24 @@ static int body_step(struct hstream *s, struct happ *a)
 {
 	ssize_t n;
 
-	if (!s->req_body.done && hbuf_data(&s->cin)) {
+	if (!s->x->req_body.done && hbuf_data(&s->cin)) {
 		if (s->sout.len == HTTP_BUF_SIZE && !s->sout.off) {
 			/* full: the rest is dropped, the connection closes after */
 			a->too_big = 1;
-			n = hfwd_move(s->pvs->px, &s->req_body, &s->cin, NULL, s->cin_eof);
+			n = hfwd_move(s->pvs->px, &s->x->req_body, &s->cin, NULL, s->cin_eof);
 		} else {
-			n = hfwd_move(s->pvs->px, &s->req_body, &s->cin, &s->sout, s->cin_eof);
+			n = hfwd_move(s->pvs->px, &s->x->req_body, &s->cin, &s->sout, s->cin_eof);
 		}
 		if (n < 0) {
 			htxn_error(s, 400);
 			return 1;
 		}
-		if (!n && !s->req_body.done)
+		if (!n && !s->x->req_body.done)
 			return 0;
-		if (!s->req_body.done)
+		if (!s->x->req_body.done)
 			return 1;
 	}
-	if (!s->req_body.done)
+	if (!s->x->req_body.done)
 		return 0;
 	posted(s, a);
 	return 1;

@@ -134,7 +134,7 @@ int hck_pick(struct hstream *s)
 	/* a down server is in no table (option persist): its address is kept */
 	rs_live_unref(s->live);
 	s->live = rs_live_ref(s->ck_live);
-	s->srv_addr = s->ck_addr;
+	s->x->srv_addr = s->ck_addr;
 	return 1;
 }
 
@@ -166,7 +166,7 @@ static int resp_cacheable(const struct hstream *s)
 	const char *v;
 	size_t vl, i;
 
-	if (s->client_meth != H1_METH_GET && s->client_meth != H1_METH_HEAD)
+	if (s->x->client_meth != H1_METH_GET && s->x->client_meth != H1_METH_HEAD)
 		return 0;
 	for (i = 0; i < sizeof(ok) / sizeof(ok[0]) && ok[i] != m->status; i++)
 		;
@@ -254,7 +254,7 @@ int hck_response(struct hstream *s)
 	if (found < 0)
 		return -1;
 	if (c->mode != HP_CK_INSERT || !rs || (found && c->preserve) || s->ck_direct ||
-	    (c->postonly && s->client_meth != H1_METH_POST))
+	    (c->postonly && s->x->client_meth != H1_METH_POST))
 		return 0;
 	if (rs->hp && rs->hp->cookie[0])
 		n = snprintf(sc, sizeof(sc), "%s=%s; path=/", c->name, rs->hp->cookie);

@@ -92,12 +92,12 @@ unsigned hq_full(struct hstream *s, struct rs_live ***skip, size_t *n)
 		if (!at_max(rs))
 			continue;
 		if (!v) {
-			v = malloc((s->ntried + pool->n_rs) * sizeof(*v));
+			v = malloc((s->x->ntried + pool->n_rs) * sizeof(*v));
 			if (!v)
 				return 0; /* out of memory: picked as if none were full */
-			if (s->ntried)
-				memcpy(v, s->tried, s->ntried * sizeof(*v));
-			*n = s->ntried;
+			if (s->x->ntried)
+				memcpy(v, s->x->tried, s->x->ntried * sizeof(*v));
+			*n = s->x->ntried;
 		}
 		v[(*n)++] = rs->live;
 		full++;
@@ -269,8 +269,8 @@ static int tried(const struct hstream *w, const struct rs_live *l)
 {
 	unsigned i;
 
-	for (i = 0; i < w->ntried; i++)
-		if (w->tried[i] == l)
+	for (i = 0; i < w->x->ntried; i++)
+		if (w->x->tried[i] == l)
 			return 1;
 	return 0;
 }
@@ -325,7 +325,7 @@ static void take_grant(struct hstream *s)
 	queued_for(s);
 	rs_live_unref(s->live);
 	s->live = l; /* the grant's reference */
-	s->srv_addr = W(s)->addr;
+	s->x->srv_addr = W(s)->addr;
 	ctr_conn(&s->live->ctr);
 	s->srv_active = 1; /* the slot counted by the grant */
 	s->pvs->vsl->activeconns++;

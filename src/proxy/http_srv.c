@@ -227,8 +227,8 @@ int hsrv_pick(struct hstream *s)
 	struct proxy *px = s->pvs->px;
 	struct sched_input in = {.client = &s->client, .dest = &s->dst, .now_ms = loop_now(px->loop)};
 	struct ppool *pp = s->hbe->pp;
-	struct rs_live **skip = s->tried;
-	size_t nskip = s->ntried;
+	struct rs_live **skip = s->x->tried;
+	size_t nskip = s->x->ntried;
 	unsigned full;
 	int i;
 
@@ -257,13 +257,13 @@ int hsrv_pick(struct hstream *s)
 		return HPICK_WAIT;
 	full = hq_full(s, &skip, &nskip);
 	i = ppool_pick(pp, &in, skip, nskip);
-	if (skip != s->tried)
+	if (skip != s->x->tried)
 		free(skip);
 	if (i < 0)
 		return full ? HPICK_WAIT : HPICK_NONE;
 	rs_live_unref(s->live);
 	s->live = rs_live_ref(pp->srv[i].live);
-	s->srv_addr = pp->srv[i].addr;
+	s->x->srv_addr = pp->srv[i].addr;
 	ctr_conn(&s->live->ctr);
 	return HPICK_OK;
 }
@@ -305,7 +305,7 @@ static unsigned serving(const struct hstream *s)
 int hsrv_redispatch_now(const struct hstream *s)
 {
 	const struct http_proxy *be = s->be;
-	long k = (long)s->nconnects, after, span;
+	long k = (long)s->x->nconnects, after, span;
 
 	if (!be || !(be->options & HP_OPT_REDISPATCH))
 		return 0;
@@ -344,16 +344,16 @@ int hsrv_connect(struct hstream *s)
 	socklen_t sl;
 	int fd, one = 1;
 
-	if (s->sfd >= 0 && s->srv_state == HSS_READY && addr_equal(&s->srv_addr, &s->srv_held)) {
+	if (s->sfd >= 0 && s->srv_state == HSS_READY && addr_equal(&s->x->srv_addr, &s->srv_held)) {
 		s->srv_reused = 1;
 		return 0;
 	}
 	hsrv_close(s, 0);
 	s->srv_reused = 0;
-	sl = addr_to_sockaddr(&s->srv_addr, &ss);
+	sl = addr_to_sockaddr(&s->x->srv_addr, &ss);
 	/* the syscalls touch nothing shared: no lock (as tcp.c) */
 	proxy_unlock(px);
-	fd = socket(s->srv_addr.family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	fd = socket(s->x->srv_addr.family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd >= 0) {
 		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 		if ((connect(fd, (struct sockaddr *)&ss, sl) < 0 && errno != EINPROGRESS) ||
@@ -366,7 +366,7 @@ int hsrv_connect(struct hstream *s)
 	if (fd < 0)
 		return -1;
 	s->sfd = fd;
-	s->srv_held = s->srv_addr;
+	s->srv_held = s->x->srv_addr;
 	s->srv_state = HSS_CONNECTING;
 	return 0;
 }

@@ -102,20 +102,20 @@ static int keep(struct hstream *s, struct stktable *t, const unsigned char *k, s
 	struct hst_store *st, **v;
 	unsigned i;
 
-	for (i = 0; i < s->st_nstore; i++)
-		if (s->st_store[i]->t == t)
+	for (i = 0; i < s->x->st_nstore; i++)
+		if (s->x->st_store[i]->t == t)
 			return 0;
-	v = realloc(s->st_store, (s->st_nstore + 1) * sizeof(*v));
+	v = realloc(s->x->st_store, (s->x->st_nstore + 1) * sizeof(*v));
 	if (!v)
 		return -1;
-	s->st_store = v;
+	s->x->st_store = v;
 	st = malloc(sizeof(*st) + n);
 	if (!st)
 		return -1;
 	st->t = t;
 	st->klen = n;
 	memcpy(st->key, k, n);
-	s->st_store[s->st_nstore++] = st;
+	s->x->st_store[s->x->st_nstore++] = st;
 	return 0;
 }
 
@@ -123,11 +123,11 @@ void hst_clear(struct hstream *s)
 {
 	unsigned i;
 
-	for (i = 0; i < s->st_nstore; i++)
-		free(s->st_store[i]);
-	free(s->st_store);
-	s->st_store = NULL;
-	s->st_nstore = 0;
+	for (i = 0; i < s->x->st_nstore; i++)
+		free(s->x->st_store[i]);
+	free(s->x->st_store);
+	s->x->st_store = NULL;
+	s->x->st_nstore = 0;
 }
 
 /* The server named `name` of the backend, if it may take the request. */
@@ -188,8 +188,8 @@ void hst_response(struct hstream *s)
 			(void)keep(s, t, k, n); /* out of memory: not stored, as a full table */
 	for (rs = s->be->pool->rs; rs && rs->live != s->live; rs = rs->next)
 		;
-	for (i = 0; rs && rs->name && i < s->st_nstore; i++)
-		(void)stktable_put(s->st_store[i]->t, s->st_store[i]->key, s->st_store[i]->klen, rs->name,
+	for (i = 0; rs && rs->name && i < s->x->st_nstore; i++)
+		(void)stktable_put(s->x->st_store[i]->t, s->x->st_store[i]->key, s->x->st_store[i]->klen, rs->name,
 				   loop_now(hs_loop(s)));
 	hst_clear(s);
 }

@@ -144,15 +144,26 @@ int hs_txn_get(struct hstream *s)
 	s->x->reqhead = NULL;
 	s->x->txn.caps = NULL;
 	memset(&s->x->w, 0, sizeof(s->x->w));
+	s->x->tried = NULL;
+	s->x->ntried = 0;
+	s->x->st_store = NULL;
+	s->x->st_nstore = 0;
+	memset(&s->x->req_body, 0, sizeof(s->x->req_body));
+	memset(&s->x->resp_body, 0, sizeof(s->x->resp_body));
 	htxn_reset(s);
 	return 0;
 }
 
-/* s->x and what it owns, given back (none: nothing). */
+/* s->x and what it owns, given back (none: nothing).  Under the engine
+ * lock while servers are tried (their references; none are once a
+ * transaction ended: htxn_reset). */
 static void hs_txn_put(struct hstream *s)
 {
 	if (!s->x)
 		return;
+	hst_clear(s);
+	htxn_forget_tried(s);
+	free(s->x->tried);
 	free(s->x->reqhead);
 	capture_free(&s->x->txn);
 	free(s->x);
@@ -256,11 +267,8 @@ void hstream_close(struct hstream *s, int rst)
 	happ_free(s);
 	rs_live_unref(s->live);
 	rs_live_unref(s->ck_live);
-	hst_clear(s);
-	htxn_forget_tried(s);
-	free(s->tried);
 	hbe_put(p->px, s->hbe);
-	hs_give_all(s);
+	hs_give_all(s); /* the transaction's tried servers and store keys too */
 	unlink_stream(s);
 	maxconn_resume(p);
 	/* the ev_io structs may still sit in this round's event list */
@@ -400,9 +408,9 @@ static int txn_step(struct hstream *s)
 	int moved = 0, r;
 	ssize_t n;
 
-	if (!s->req_body.done) {
+	if (!s->x->req_body.done) {
 		hs_own(s);
-		n = hfwd_move(s->pvs->px, &s->req_body, &s->cin, &s->sout, s->cin_eof);
+		n = hfwd_move(s->pvs->px, &s->x->req_body, &s->cin, &s->sout, s->cin_eof);
 		hs_shared(s);
 		if (n < 0) {
 			htxn_error(s, 400);
@@ -413,7 +421,7 @@ static int txn_step(struct hstream *s)
 	if (s->body_wait) {
 		/* the whole body, or as much as the buffer holds, or all the
 		 * client will send: then a server (HAProxy's wait for the body) */
-		if (!s->req_body.done && !s->cin_eof && hbuf_data(&s->sout) < HTTP_BUF_SIZE)
+		if (!s->x->req_body.done && !s->cin_eof && hbuf_data(&s->sout) < HTTP_BUF_SIZE)
 			return moved;
 		htxn_to_server(s);
 		return 1;
@@ -449,9 +457,9 @@ static int txn_step(struct hstream *s)
 			return 1;
 		}
 	}
-	if (s->resp_parsed && !s->resp_body.done && s->state == HS_TXN) {
+	if (s->resp_parsed && !s->x->resp_body.done && s->state == HS_TXN) {
 		hs_own(s);
-		n = hfwd_move(s->pvs->px, &s->resp_body, &s->sin, s->skip_body ? NULL : &s->cout,
+		n = hfwd_move(s->pvs->px, &s->x->resp_body, &s->sin, s->skip_body ? NULL : &s->cout,
 			      s->sin_eof);
 		hs_shared(s);
 		if (n > 0 && !s->skip_body)
@@ -464,8 +472,8 @@ static int txn_step(struct hstream *s)
 		}
 		moved |= n > 0;
 	}
-	if (s->resp_parsed && s->resp_body.done && s->state == HS_TXN &&
-	    (s->req_body.done || s->close_server || s->close_client)) {
+	if (s->resp_parsed && s->x->resp_body.done && s->state == HS_TXN &&
+	    (s->x->req_body.done || s->close_server || s->close_client)) {
 		htxn_end(s);
 		moved = 1;
 	}
@@ -479,8 +487,8 @@ static int tunnel_step(struct hstream *s)
 	ssize_t a, b, n;
 
 	hs_own(s);
-	a = hfwd_move(px, &s->req_body, &s->cin, &s->sout, s->cin_eof);
-	b = hfwd_move(px, &s->resp_body, &s->sin, &s->cout, s->sin_eof);
+	a = hfwd_move(px, &s->x->req_body, &s->cin, &s->sout, s->cin_eof);
+	b = hfwd_move(px, &s->x->resp_body, &s->sin, &s->cout, s->sin_eof);
 	hs_shared(s);
 	n = s->sfd >= 0 ? hs_io(s, s->sfd, &s->sout, 0) : 0;
 
@@ -500,7 +508,7 @@ static int cli_reads(const struct hstream *s)
 
 	return !s->cin_eof && cin_room &&
 	       (s->state == HS_HEAD || s->state == HS_TUNNEL || s->lingering || s->state == HS_TXN ||
-		(s->state == HS_APPLET && happ_reads(s) && !s->req_body.done));
+		(s->state == HS_APPLET && happ_reads(s) && !s->x->req_body.done));
 }
 
 static void update_interest(struct hstream *s)
@@ -553,13 +561,13 @@ static int eofs(struct hstream *s)
 	}
 	if (s->sin_eof && s->state == HS_TXN && !hbuf_data(&s->sin)) {
 		if (!s->resp_parsed) {
-			if (s->srv_reused && s->req_body.kind == H1_BODY_NONE)
+			if (s->srv_reused && s->x->req_body.kind == H1_BODY_NONE)
 				htxn_retry_fresh(s);
 			else
 				htxn_error(s, 502);
 			return 0;
 		}
-		if (!s->resp_body.done) {
+		if (!s->x->resp_body.done) {
 			/* truncated: the client must see it was (HAProxy closes) */
 			s->close_client = 1;
 			s->state = HS_CLOSE;
@@ -577,7 +585,7 @@ static int eofs(struct hstream *s)
 			return 1;
 		}
 		if ((s->state == HS_TXN || (s->state == HS_APPLET && happ_reads(s))) &&
-		    !s->req_body.done) {
+		    !s->x->req_body.done) {
 			hstream_close(s, 1);
 			return 1;
 		}
@@ -684,7 +692,7 @@ static int side_read(struct hstream *s, int client)
 		*eof = 1;
 	/* bytes of a message in flight restart its timeout (a pipelined
 	 * head read during a transaction does not) */
-	if (n > 0 && s->state != HS_HEAD && (!client || s->state != HS_TXN || !s->req_body.done))
+	if (n > 0 && s->state != HS_HEAD && (!client || s->state != HS_TXN || !s->x->req_body.done))
 		hs_arm(s, hs_timeout(s));
 	return 0;
 }
@@ -743,7 +751,7 @@ static void hs_timer(struct loop *l, struct ev_timer *t)
 			break;
 		}
 		if (!s->resp_parsed && !hbuf_data(&s->cout)) {
-			htxn_error(s, s->req_body.done ? 504 : 408);
+			htxn_error(s, s->x->req_body.done ? 504 : 408);
 			break;
 		}
 		hstream_close(s, 1);

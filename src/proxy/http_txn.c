@@ -80,7 +80,7 @@ static int fix_resp_conn(struct hstream *s);
  * The bytes put, or -1 when they do not fit. */
 static ssize_t answer_put(struct hstream *s, const char *msg, size_t len)
 {
-	int head_only = s->req_parsed && s->client_meth == H1_METH_HEAD;
+	int head_only = s->req_parsed && s->x->client_meth == H1_METH_HEAD;
 	int hlen;
 	size_t n;
 
@@ -116,7 +116,7 @@ void htxn_answer(struct hstream *s, const char *msg, size_t len, unsigned status
 {
 	int whole = s->state == HS_HEAD || (s->state == HS_TXN && !s->resp_parsed);
 	int keep = !http_reply_closes(msg, len) && !s->close_client && s->req_parsed &&
-		   s->req_body.done && whole;
+		   s->x->req_body.done && whole;
 	uint32_t at;
 	ssize_t n;
 
@@ -185,7 +185,7 @@ void htxn_answered(struct hstream *s)
 {
 	hsrv_close(s, 0);
 	hs_srv_inactive(s);
-	if (!s->close_client && s->req_body.done) {
+	if (!s->close_client && s->x->req_body.done) {
 		next_request(s);
 		return;
 	}
@@ -290,8 +290,8 @@ uint64_t http_wall_ms(void)
 
 void htxn_forget_tried(struct hstream *s)
 {
-	while (s->ntried)
-		rs_live_unref(s->tried[--s->ntried]);
+	while (s->x->ntried)
+		rs_live_unref(s->x->tried[--s->x->ntried]);
 }
 
 void htxn_reset(struct hstream *s)
@@ -300,15 +300,15 @@ void htxn_reset(struct hstream *s)
 
 	s->resp_parsed = 0;
 	s->srv_sent = 0;
-	s->nconnects = 0;
 	if (s->srv_state == HSS_TURN)
 		s->srv_state = HSS_NONE; /* the last transaction ended in its turn-around */
+	if (!t)
+		return;
+	s->x->nconnects = 0;
 	/* the servers that failed are this transaction's: the next one on the
 	 * connection starts with every server again (HAProxy's retries and
 	 * redispatch count per transaction) */
 	htxn_forget_tried(s);
-	if (!t)
-		return;
 	capture_free(t);
 	/* all but the variables' slots (5 KiB, last), which count only below nvars */
 	memset(t, 0, offsetof(struct http_txn, vars));
@@ -519,10 +519,10 @@ void htxn_start(struct hstream *s, int hlen)
 	memcpy(s->x->reqhead, s->cin.p + s->cin.off, (size_t)hlen);
 	s->x->reqhead[hlen] = 0; /* a string's end for readers such as stats_web_parse */
 	s->x->req.buf = s->x->reqhead;
-	s->client_meth = s->x->req.meth;
+	s->x->client_meth = s->x->req.meth;
 	s->cin.off += (uint32_t)hlen;
 	s->req_parsed = 1;
-	hfwd_init(&s->req_body, &s->x->req);
+	hfwd_init(&s->x->req_body, &s->x->req);
 	s->x->txn_start_ms = loop_now(hs_loop(s));
 	s->x->txn.t_req = (int64_t)(s->x->txn_start_ms - s->head_start_ms);
 	s->close_client = (s->x->req.flags & (H1_F_CONN_CLOSE | H1_F_TE_CL)) ||
@@ -574,7 +574,7 @@ void htxn_start(struct hstream *s, int hlen)
 		return;
 	}
 	s->state = HS_TXN;
-	if (((fe->options | be->options) & HP_OPT_BUFREQ) && !s->req_body.done) {
+	if (((fe->options | be->options) & HP_OPT_BUFREQ) && !s->x->req_body.done) {
 		/* option http-buffer-request: the body first (txn_step gathers
 		 * it in sout, then calls htxn_to_server); timeout http-request
 		 * bounds the wait, as HAProxy's */
@@ -633,7 +633,7 @@ int htxn_client_gone(struct hstream *s)
 
 /* ---- the server ---- */
 
-/* Connect (or reuse) toward s->srv_addr; a failure now counts as a retry. */
+/* Connect (or reuse) toward s->x->srv_addr; a failure now counts as a retry. */
 static void connect_next(struct hstream *s)
 {
 	if (s->srv_state == HSS_TURN)
@@ -643,7 +643,7 @@ static void connect_next(struct hstream *s)
 		s->pvs->vsl->activeconns++;
 		s->srv_active = 1;
 	}
-	s->nconnects++;
+	s->x->nconnects++;
 	s->x->conn_start_ms = loop_now(hs_loop(s));
 	if (hsrv_connect(s) < 0) {
 		htxn_srv_failed(s);
@@ -670,7 +670,7 @@ void htxn_srv_failed(struct hstream *s)
 	hsrv_close(s, 0);
 	if (s->live)
 		s->live->fail_count++;
-	if (!be || s->srv_sent || s->nconnects > be->retries) {
+	if (!be || s->srv_sent || s->x->nconnects > be->retries) {
 		htxn_error(s, s->srv_sent ? 502 : 503);
 		return;
 	}
@@ -685,10 +685,10 @@ void htxn_srv_failed(struct hstream *s)
 		/* the slot goes back; another server (a queue if all are full) */
 		hs_srv_inactive(s);
 		s->ck_direct = 0; /* the cookie's server failed: another, and its cookie */
-		t = hash_same ? NULL : realloc(s->tried, (s->ntried + 1) * sizeof(*t));
+		t = hash_same ? NULL : realloc(s->x->tried, (s->x->ntried + 1) * sizeof(*t));
 		if (t) {
-			s->tried = t;
-			s->tried[s->ntried++] = rs_live_ref(s->live);
+			s->x->tried = t;
+			s->x->tried[s->x->ntried++] = rs_live_ref(s->live);
 		}
 		pick_and_connect(s);
 		return;
@@ -807,13 +807,13 @@ int htxn_resp(struct hstream *s, int hlen)
 	s->sin.off += (uint32_t)hlen;
 	s->resp_parsed = 1;
 	s->x->txn.t_resp = (int64_t)(loop_now(hs_loop(s)) - s->x->conn_done_ms);
-	hfwd_init(&s->resp_body, &s->x->resp);
+	hfwd_init(&s->x->resp_body, &s->x->resp);
 	/* a rule turned the client's HEAD into another method: the answer's
 	 * body is read from the server, never sent to the client */
-	s->skip_body = s->client_meth == H1_METH_HEAD;
+	s->skip_body = s->x->client_meth == H1_METH_HEAD;
 	if (s->x->resp.body == H1_BODY_TUNNEL) {
-		memset(&s->req_body, 0, sizeof(s->req_body));
-		s->req_body.kind = H1_BODY_TUNNEL;
+		memset(&s->x->req_body, 0, sizeof(s->x->req_body));
+		s->x->req_body.kind = H1_BODY_TUNNEL;
 		s->state = HS_TUNNEL;
 		hs_arm(s, hs_timeout(s));
 	}
@@ -827,9 +827,9 @@ void htxn_end(struct hstream *s)
 	hs_srv_inactive(s);
 	/* bytes past the response (a body sent to a HEAD): no reuse; nor
 	 * when the client leaves (a server connection is never shared) */
-	if (s->close_server || s->close_client || !s->req_body.done || hbuf_data(&s->sin))
+	if (s->close_server || s->close_client || !s->x->req_body.done || hbuf_data(&s->sin))
 		hsrv_close(s, 0);
-	if (s->close_client || !s->req_body.done) {
+	if (s->close_client || !s->x->req_body.done) {
 		s->be = NULL;
 		s->state = HS_CLOSE;
 		hs_arm(s, hs_timeout(s));

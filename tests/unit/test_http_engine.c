@@ -3,7 +3,8 @@
  * says -- Content-Length counted, chunked checked as it passes (a syntax
  * error stops it), close-delimited until EOF -- whatever the pieces it
  * comes in, never eating the next pipelined message, and dropped when the
- * client asked HEAD.  A buffer is the engine's only while it holds bytes. */
+ * client asked HEAD.  A buffer is the engine's only while it holds bytes,
+ * and an idle connection costs a struct hstream of bounded size. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -184,6 +185,22 @@ static void test_buffers_held_only_with_bytes(void **state)
 	assert_int_equal(px.nbufs, 0);
 }
 
+/* What an idle keep-alive connection costs is the struct hstream alone
+ * (doc/internals/http.md "The engine's memory per connection"): issue 12
+ * wants it under half of HAProxy's (about 1,150 bytes of RSS, bench/idle.py).
+ * 440 bytes is a 448-byte glibc chunk, 0.39x: a field that must live through
+ * idle time is a choice to make here, with the bench re-run; one that lives
+ * only during a transaction belongs in struct hs_txn. */
+#define HSTREAM_IDLE_MAX 440
+
+static void test_idle_stream_stays_small(void **state)
+{
+	(void)state;
+	if (sizeof(struct hstream) > HSTREAM_IDLE_MAX)
+		fail_msg("struct hstream is %zu bytes, over %d: an idle connection grew",
+			 sizeof(struct hstream), HSTREAM_IDLE_MAX);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -192,6 +209,7 @@ int main(void)
 	    cmocka_unit_test(test_close_delimited_and_dropped),
 	    cmocka_unit_test(test_full_output_waits),
 	    cmocka_unit_test(test_buffers_held_only_with_bytes),
+	    cmocka_unit_test(test_idle_stream_stays_small),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
