@@ -33,7 +33,6 @@
 #define CLUSTER_OUTPUT_MAX (4u << 20) /* crm_mon of a large cluster stays well below */
 #define CRM_MON_ARGS " --one-shot --output-as=xml --include=none,nodes,resources,attributes"
 #define COROSYNC_CONF_MAX (1u << 20)
-#define DNS_POLL_MS 50 /* while a node name lookup runs, its end is looked for this often */
 
 struct src_run {
 	char *pool;		  /* the pool's name */
@@ -57,8 +56,6 @@ static struct {
 	struct fulcrum *fc;
 	const struct cluster_hooks *hooks;
 	struct src_run *runs;
-	struct ev_timer dns_timer; /* polls node_dns while lookups run */
-	int dns_timer_init;
 } C;
 
 /* ---- a source's identity across reloads */
@@ -348,20 +345,18 @@ static int read_corosync(const struct pool_source *s, struct ring_map *rings)
 /* A lookup ended that changes a node's address: the runs that place
  * nodes by name read again now (a first answer, a changed address, a
  * failure: the pool follows without waiting for `interval`). */
-static void dns_tick(struct loop *l, struct ev_timer *t)
+static void dns_changed(void *arg)
 {
 	struct src_run *r;
-	unsigned inflight = 0;
 
-	if (node_dns_poll(loop_now(l), &inflight)) {
-		for (r = C.runs; r; r = r->next)
-			if (r->uses_dns && !r->sp) {
-				loop_timer_stop(l, &r->timer);
-				loop_timer_start(l, &r->timer, 0);
-			}
-	}
-	if (inflight)
-		loop_timer_start(l, t, DNS_POLL_MS);
+	(void)arg;
+	if (!C.fc)
+		return;
+	for (r = C.runs; r; r = r->next)
+		if (r->uses_dns && !r->sp) {
+			loop_timer_stop(C.fc->loop, &r->timer);
+			loop_timer_start(C.fc->loop, &r->timer, 0);
+		}
 }
 
 /* The online nodes that only a name can place (no `address`, the node
@@ -391,7 +386,8 @@ static void resolve_nodes(struct src_run *r, const struct pool_source *s,
 		if (!host)
 			host = n->name;
 		r->uses_dns = 1;
-		st = node_dns_get(host, family, now, s->resolve_ttl_ms, &a, why, sizeof(why));
+		st = node_dns_get(C.fc->loop, host, family, now, s->resolve_ttl_ms, &a, why,
+				  sizeof(why));
 		if (st == NODE_DNS_PENDING)
 			r->dns_wait = 1;
 		if (st == NODE_DNS_STALE || st == NODE_DNS_FAILED)
@@ -400,8 +396,6 @@ static void resolve_nodes(struct src_run *r, const struct pool_source *s,
 		if ((st == NODE_DNS_OK || st == NODE_DNS_STALE) && ring_map_set(rings, n->name, &a) < 0)
 			sbuf_printf(note, "; %s: out of memory", n->name);
 	}
-	if (r->uses_dns && !loop_timer_armed(&C.dns_timer))
-		loop_timer_start(C.fc->loop, &C.dns_timer, DNS_POLL_MS);
 }
 
 static void read_done(struct spawn_result *res, void *data)
@@ -553,10 +547,7 @@ void cluster_apply(struct fulcrum *fc, const struct cluster_hooks *hooks)
 
 	C.fc = fc;
 	C.hooks = hooks;
-	if (!C.dns_timer_init) {
-		loop_timer_init(&C.dns_timer, dns_tick, NULL);
-		C.dns_timer_init = 1;
-	}
+	node_dns_notify(dns_changed, NULL);
 	for (p = fc->cfg ? fc->cfg->pools : NULL; p; p = p->next) {
 		char *sig;
 
@@ -609,8 +600,6 @@ void cluster_stop(struct fulcrum *fc)
 		run_free(r);
 	}
 	C.runs = NULL;
-	if (C.dns_timer_init)
-		loop_timer_stop(C.fc->loop, &C.dns_timer);
 	node_dns_flush();
 }
 

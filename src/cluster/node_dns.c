@@ -1,34 +1,30 @@
 /* The node name cache (contract in node_dns.h): one entry a name, its
- * lookup a getaddrinfo_a request embedded in it, polled by the loop. */
+ * lookup a request to the daemon's resolver (core/resolve.h). */
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 
 #include "cluster/node_dns.h"
 #include "core/log.h"
-
-#define NODE_DNS_STOP_WAIT_MS 2000 /* at stop, for a lookup glibc could not cancel */
+#include "core/resolve.h"
 
 struct dns_entry {
 	char *name;
-	struct fc_addr v4, v6; /* the last answer's first of each family (family 0: none) */
-	int have;	       /* there was an answer */
-	int failed;	       /* the last lookup failed */
-	char why[128];	       /* ... why */
-	uint64_t asked_ms;     /* when the last lookup started */
-	uint64_t used_ms;      /* when node_dns_get last asked for it */
-	int inflight;	       /* req belongs to glibc's thread until it ends */
-	struct gaicb req;
-	struct addrinfo hints;
+	struct fc_addr v4, v6;	 /* the last answer's first of each family (family 0: none) */
+	int have;		 /* there was an answer */
+	int failed;		 /* the last lookup failed */
+	char why[128];		 /* ... why */
+	uint64_t asked_ms;	 /* when the last lookup started */
+	uint64_t used_ms;	 /* when node_dns_get last asked for it */
+	struct resolve_req *req; /* the lookup while it runs */
 	struct dns_entry *next;
 };
 
 static struct dns_entry *cache;
-/* Entries glibc would not give back at stop: kept reachable, never freed. */
-static struct dns_entry *orphans;
+static void (*on_change)(void *arg);
+static void *on_change_arg;
 
 static struct dns_entry *entry_find(const char *name)
 {
@@ -40,28 +36,43 @@ static struct dns_entry *entry_find(const char *name)
 	return NULL;
 }
 
-static void entry_ask(struct dns_entry *e, uint64_t now_ms)
+static void entry_answer(void *ctx, int rc, const struct addrinfo *res);
+
+static void entry_ask(struct loop *l, struct dns_entry *e, uint64_t now_ms)
 {
-	struct gaicb *list[1] = {&e->req};
 	int rc;
 
-	memset(&e->req, 0, sizeof(e->req));
-	memset(&e->hints, 0, sizeof(e->hints));
-	e->hints.ai_family = AF_UNSPEC;
-	e->hints.ai_socktype = SOCK_STREAM;
-	e->req.ar_name = e->name;
-	e->req.ar_request = &e->hints;
 	e->asked_ms = now_ms;
-	rc = getaddrinfo_a(GAI_NOWAIT, list, 1, NULL);
-	if (rc == 0) {
-		e->inflight = 1;
+	e->req = resolve_start(l, e->name, entry_answer, e, &rc);
+	if (e->req)
 		return;
-	}
 	if (!e->failed)
 		log_warn("node name %s: lookup not started: %s%s", e->name, gai_strerror(rc),
 			 e->have ? "; its last address is kept" : "");
 	e->failed = 1;
 	snprintf(e->why, sizeof(e->why), "%s", gai_strerror(rc));
+}
+
+static void entry_free(struct dns_entry *e)
+{
+	resolve_cancel(e->req);
+	free(e->name);
+	free(e);
+}
+
+/* The names nobody asked for in NODE_DNS_FORGET_MS. */
+static void forget_unused(uint64_t now_ms)
+{
+	struct dns_entry **pp = &cache, *e;
+
+	while ((e = *pp)) {
+		if (now_ms - e->used_ms > NODE_DNS_FORGET_MS) {
+			*pp = e->next;
+			entry_free(e);
+			continue;
+		}
+		pp = &e->next;
+	}
 }
 
 /* Of an answer's first IPv4 and IPv6 address, the one of `family`, else
@@ -75,14 +86,16 @@ static const struct fc_addr *pick(const struct fc_addr *v4, const struct fc_addr
 	return v6->family ? v6 : NULL;
 }
 
-enum node_dns_state node_dns_get(const char *name, int family, uint64_t now_ms, unsigned ttl_ms,
-				 struct fc_addr *out, char *why, size_t whylen)
+enum node_dns_state node_dns_get(struct loop *l, const char *name, int family, uint64_t now_ms,
+				 unsigned ttl_ms, struct fc_addr *out, char *why, size_t whylen)
 {
-	struct dns_entry *e = entry_find(name);
+	struct dns_entry *e;
 	uint64_t again;
 
 	if (why && whylen)
 		why[0] = '\0';
+	forget_unused(now_ms);
+	e = entry_find(name);
 	if (!e) {
 		e = calloc(1, sizeof(*e));
 		if (!e || !(e->name = strdup(name))) {
@@ -93,12 +106,12 @@ enum node_dns_state node_dns_get(const char *name, int family, uint64_t now_ms, 
 		e->next = cache;
 		cache = e;
 		e->used_ms = now_ms;
-		entry_ask(e, now_ms);
+		entry_ask(l, e, now_ms);
 	} else {
 		e->used_ms = now_ms;
 		again = e->failed && ttl_ms > NODE_DNS_RETRY_MS ? NODE_DNS_RETRY_MS : ttl_ms;
-		if (!e->inflight && now_ms - e->asked_ms >= again)
-			entry_ask(e, now_ms);
+		if (!e->req && now_ms - e->asked_ms >= again)
+			entry_ask(l, e, now_ms);
 	}
 	if (e->have) {
 		*out = *pick(&e->v4, &e->v6, family);
@@ -107,23 +120,23 @@ enum node_dns_state node_dns_get(const char *name, int family, uint64_t now_ms, 
 		snprintf(why, whylen, "%s", e->why);
 		return NODE_DNS_STALE;
 	}
-	if (e->inflight && !e->failed)
+	if (e->req && !e->failed)
 		return NODE_DNS_PENDING;
 	snprintf(why, whylen, "%s", e->why[0] ? e->why : "not resolved yet");
-	return e->inflight ? NODE_DNS_PENDING : NODE_DNS_FAILED;
+	return e->req ? NODE_DNS_PENDING : NODE_DNS_FAILED;
 }
 
-/* The lookup of e ended with rc: 1 if what node_dns_get says changed. */
-static int entry_done(struct dns_entry *e, int rc)
+/* The lookup of e ended with rc (res: its answer): 1 if what node_dns_get
+ * says changed. */
+static int entry_done(struct dns_entry *e, int rc, const struct addrinfo *res)
 {
 	struct fc_addr v4 = {0}, v6 = {0};
-	struct addrinfo *ai;
+	const struct addrinfo *ai;
 	char a[ADDR_STRLEN], b[ADDR_STRLEN];
 	int was_failed = e->failed, changed;
 
-	e->inflight = 0;
 	if (rc == 0) {
-		for (ai = e->req.ar_result; ai; ai = ai->ai_next) {
+		for (ai = res; ai; ai = ai->ai_next) {
 			struct fc_addr x;
 
 			if (addr_from_sockaddr(&x, ai->ai_addr) < 0)
@@ -134,8 +147,6 @@ static int entry_done(struct dns_entry *e, int rc)
 			else if (x.family == AF_INET6 && !v6.family)
 				v6 = x;
 		}
-		freeaddrinfo(e->req.ar_result);
-		e->req.ar_result = NULL;
 		if (!v4.family && !v6.family)
 			rc = EAI_NODATA;
 	}
@@ -164,36 +175,19 @@ static int entry_done(struct dns_entry *e, int rc)
 	return changed;
 }
 
-static void entry_free(struct dns_entry *e)
+static void entry_answer(void *ctx, int rc, const struct addrinfo *res)
 {
-	free(e->name);
-	free(e);
+	struct dns_entry *e = ctx;
+
+	e->req = NULL;
+	if (entry_done(e, rc, res) && on_change)
+		on_change(on_change_arg);
 }
 
-unsigned node_dns_poll(uint64_t now_ms, unsigned *inflight)
+void node_dns_notify(void (*changed)(void *arg), void *arg)
 {
-	struct dns_entry **pp = &cache, *e;
-	unsigned changed = 0, running = 0;
-
-	while ((e = *pp)) {
-		if (e->inflight) {
-			int rc = gai_error(&e->req);
-
-			if (rc == EAI_INPROGRESS)
-				running++;
-			else
-				changed += (unsigned)entry_done(e, rc);
-		}
-		if (!e->inflight && now_ms - e->used_ms > NODE_DNS_FORGET_MS) {
-			*pp = e->next;
-			entry_free(e);
-			continue;
-		}
-		pp = &e->next;
-	}
-	if (inflight)
-		*inflight = running;
-	return changed;
+	on_change = changed;
+	on_change_arg = arg;
 }
 
 void node_dns_flush(void)
@@ -202,20 +196,6 @@ void node_dns_flush(void)
 
 	for (e = cache; e; e = next) {
 		next = e->next;
-		if (e->inflight && gai_cancel(&e->req) == EAI_NOTCANCELED) {
-			const struct gaicb *list[1] = {&e->req};
-			struct timespec t = {NODE_DNS_STOP_WAIT_MS / 1000,
-					     (NODE_DNS_STOP_WAIT_MS % 1000) * 1000000L};
-
-			gai_suspend(list, 1, &t);
-			if (gai_error(&e->req) == EAI_INPROGRESS) {
-				e->next = orphans; /* glibc's thread still writes it */
-				orphans = e;
-				continue;
-			}
-		}
-		if (e->inflight && gai_error(&e->req) == 0 && e->req.ar_result)
-			freeaddrinfo(e->req.ar_result);
 		entry_free(e);
 	}
 	cache = NULL;

@@ -5,9 +5,10 @@
  * the system's resolver (getaddrinfo: /etc/hosts, DNS, whatever
  * nsswitch.conf says).
  *
- * Never on the loop: each lookup runs on glibc's own resolver thread
- * (getaddrinfo_a, GAI_NOWAIT, no notification) and the loop polls its state
- * with node_dns_poll -- no blocking call, no callback on another thread.
+ * Never on the loop: each lookup is a request to the daemon's resolver
+ * (core/resolve.h: getaddrinfo_a on glibc's threads), whose answer comes
+ * back on the loop; an answer that changes what node_dns_get says calls
+ * the function node_dns_notify gave.
  *
  * An answer is kept ttl_ms (getaddrinfo says no TTL: the source's
  * resolve_ttl), then asked again in the background while the old answer
@@ -24,6 +25,8 @@
 
 #include "core/addr.h"
 
+struct loop;
+
 #define NODE_DNS_FORGET_MS (10u * 60u * 1000u)
 #define NODE_DNS_RETRY_MS 5000u /* a failed lookup is asked again after this (or the ttl) */
 
@@ -35,19 +38,17 @@ enum node_dns_state {
 };
 
 /* name's address, family `family` preferred (AF_INET, AF_INET6; the other
- * when it has none), port 0.  Starts a lookup when there is no answer yet or
- * it is older than ttl_ms.  why: the failure, for the STALE and FAILED
- * states. */
-enum node_dns_state node_dns_get(const char *name, int family, uint64_t now_ms, unsigned ttl_ms,
-				 struct fc_addr *out, char *why, size_t whylen);
+ * when it has none), port 0.  Starts a lookup on l when there is no answer
+ * yet or it is older than ttl_ms.  why: the failure, for the STALE and
+ * FAILED states. */
+enum node_dns_state node_dns_get(struct loop *l, const char *name, int family, uint64_t now_ms,
+				 unsigned ttl_ms, struct fc_addr *out, char *why, size_t whylen);
 
-/* Collects the lookups that ended.  Returns how many of them changed what
- * node_dns_get says (a new address, a failure, a recovery); *inflight: how
- * many still run. */
-unsigned node_dns_poll(uint64_t now_ms, unsigned *inflight);
+/* changed(arg) runs on the loop when a lookup ended that changes what
+ * node_dns_get says (a first or new address, a failure, a recovery). */
+void node_dns_notify(void (*changed)(void *arg), void *arg);
 
-/* Daemon stop: cancels what runs (waiting a bounded time for glibc's
- * thread) and frees the cache. */
+/* Daemon stop: cancels what runs and frees the cache. */
 void node_dns_flush(void);
 
 #endif

@@ -120,6 +120,11 @@ void loop_lock_acquire(struct loop *l)
 	}
 }
 
+int loop_lock_held(const struct loop *l)
+{
+	return l->lock && l->lock_held;
+}
+
 void loop_lock_release(struct loop *l)
 {
 	if (l->lock && l->lock_held) {

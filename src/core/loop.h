@@ -32,6 +32,9 @@ void loop_stop(struct loop *l);
 void loop_set_lock(struct loop *l, pthread_mutex_t *m);
 void loop_lock_release(struct loop *l);
 void loop_lock_acquire(struct loop *l);
+/* 1 if the loop's thread holds m now: a callback that gives it up around
+ * a syscall takes it back only if it had it. */
+int loop_lock_held(const struct loop *l);
 
 uint64_t loop_now(struct loop *l);
 uint64_t loop_clock_ms(void);   /* fresh CLOCK_MONOTONIC reading */

@@ -14,6 +14,7 @@
 #include "conf/conf.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "core/resolve.h"
 #include "core/sdnotify.h"
 #include "ctl/ctl.h"
 #include "daemon/apply.h"
@@ -252,6 +253,9 @@ void apply_shutdown(struct fulcrum *fc)
 
 	watch_stop(fc); /* first: no reload or maintenance change while stopping */
 	cluster_stop(fc);
+	/* both cancelled their lookups: what glibc's threads still run gets a
+	 * bounded wait (core/resolve.h) */
+	resolve_stop();
 	for (all = engines; *all; all++)
 		if ((*all)->shutdown)
 			(*all)->shutdown(fc);

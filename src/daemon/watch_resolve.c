@@ -1,29 +1,20 @@
 /* Host names of the maintenance directory, resolved off the loop.
  *
- * getaddrinfo() may block for seconds (a name server away), and nothing may
- * block the loop.  So each scan that finds host names hands a copy of them
- * to a detached thread of its own, which resolves them one after the other
- * and sends the answer back as one pointer through a pipe of its own that
- * the loop watches.  The thread owns the answer until the write succeeds;
- * a request that was superseded (a newer scan) or a daemon that stops
- * closes the read end, the thread's write fails (EPIPE: SIGPIPE is ignored)
- * and it frees everything itself.
+ * Each scan that finds host names asks the daemon's resolver
+ * (core/resolve.h) for each of them; once every one has its answer, the
+ * answers replace the known ones together and the entries are filled
+ * again (maint_resolved).  A newer scan supersedes a request still
+ * running: its lookups are cancelled and its answers never used.
  *
  * What the names resolved to is kept by name, so that a scan (a file added
  * next to a host name) does not forget a name's addresses while the new
  * request runs.  Every scan asks again: a name's addresses follow DNS. */
-#include <errno.h>
-#include <fcntl.h>
 #include <netdb.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/epoll.h>
-#include <unistd.h>
 
 #include "core/log.h"
-#include "core/loop.h"
+#include "core/resolve.h"
 #include "daemon/watch-int.h"
 
 struct resolved {
@@ -32,19 +23,28 @@ struct resolved {
 	unsigned n;
 };
 
+struct resolve_job;
+
+/* A name's lookup: the context its answer comes back with. */
+struct resolve_slot {
+	struct resolve_job *j;
+	unsigned i;		 /* the name's index in j->r */
+	struct resolve_req *req; /* while it runs */
+};
+
 /* One request: names in, answers out (same index). */
 struct resolve_job {
-	int wfd;
 	unsigned n;
+	unsigned left; /* lookups still running */
 	struct resolved *r;
+	struct resolve_slot *slot;
 };
 
 static struct {
-	struct resolved *known; /* the last answer */
+	struct resolved *known;	 /* the last answer */
 	unsigned n_known;
-	int rfd;                /* the request in flight, -1 none */
-	struct ev_io io;
-} R = {.rfd = -1};
+	struct resolve_job *job; /* the request in flight, NULL none */
+} R;
 
 static void resolved_free(struct resolved *r, unsigned n)
 {
@@ -57,76 +57,44 @@ static void resolved_free(struct resolved *r, unsigned n)
 	free(r);
 }
 
+/* Cancels what still runs of j, then frees it. */
 static void job_free(struct resolve_job *j)
 {
+	unsigned i;
+
+	for (i = 0; j->slot && i < j->n; i++)
+		resolve_cancel(j->slot[i].req);
+	free(j->slot);
 	resolved_free(j->r, j->n);
 	free(j);
 }
 
-static void resolve_one(struct resolved *r)
+/* One name's answer: all its addresses, in getaddrinfo's order (none when
+ * it does not resolve: it names no server).  The last one makes the job
+ * the known answer. */
+static void on_answer(void *ctx, int rc, const struct addrinfo *res)
 {
-	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
-	struct addrinfo *res = NULL, *ai;
+	struct resolve_slot *slot = ctx;
+	struct resolve_job *j = slot->j;
+	struct resolved *r = &j->r[slot->i];
+	const struct addrinfo *ai;
 	unsigned cap = 0;
 
-	if (getaddrinfo(r->name, NULL, &hints, &res) != 0)
-		return; /* no such name: it names no server */
-	for (ai = res; ai; ai = ai->ai_next)
+	slot->req = NULL;
+	for (ai = rc == 0 ? res : NULL; ai; ai = ai->ai_next)
 		cap++;
-	r->addrs = calloc(cap ? cap : 1, sizeof(*r->addrs));
-	for (ai = res; r->addrs && ai; ai = ai->ai_next)
-		if (addr_from_sockaddr(&r->addrs[r->n], ai->ai_addr) == 0)
-			r->n++;
-	freeaddrinfo(res);
-}
-
-static void *resolve_thread(void *arg)
-{
-	struct resolve_job *j = arg;
-	int wfd = j->wfd; /* once written, j is the loop's */
-	unsigned i;
-
-	for (i = 0; i < j->n; i++)
-		resolve_one(&j->r[i]);
-	if (write(wfd, &j, sizeof(j)) != (ssize_t)sizeof(j))
-		job_free(j); /* nobody waits for it any more */
-	close(wfd);
-	return NULL;
-}
-
-static void request_drop(void)
-{
-	struct fulcrum *fc = watch_fc();
-
-	if (R.rfd < 0)
+	if (cap && (r->addrs = calloc(cap, sizeof(*r->addrs))))
+		for (ai = res; ai; ai = ai->ai_next)
+			if (addr_from_sockaddr(&r->addrs[r->n], ai->ai_addr) == 0)
+				r->n++;
+	if (--j->left)
 		return;
-	if (fc)
-		loop_io_del(fc->loop, &R.io);
-	close(R.rfd);
-	R.rfd = -1;
-}
-
-static void on_answer(struct loop *l, struct ev_io *io, uint32_t events)
-{
-	struct resolve_job *j = NULL;
-	ssize_t n;
-
-	(void)l;
-	(void)events;
-	if (io->fd != R.rfd)
-		return; /* an event of a request dropped this round */
-	n = read(R.rfd, &j, sizeof(j));
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return;
-	request_drop();
-	if (n != (ssize_t)sizeof(j)) {
-		log_err("maintenance_dir: host name lookup failed");
-		return;
-	}
+	R.job = NULL;
 	resolved_free(R.known, R.n_known);
 	R.known = j->r;
 	R.n_known = j->n;
-	free(j);
+	j->r = NULL;
+	job_free(j);
 	maint_resolved();
 }
 
@@ -165,7 +133,10 @@ static struct resolve_job *job_new(const struct maint_entry *e, unsigned n)
 	struct resolve_job *j = calloc(1, sizeof(*j));
 	unsigned i, k;
 
-	if (!j || !(j->r = calloc(n ? n : 1, sizeof(*j->r)))) {
+	if (!j || !(j->r = calloc(n ? n : 1, sizeof(*j->r))) ||
+	    !(j->slot = calloc(n ? n : 1, sizeof(*j->slot)))) {
+		if (j)
+			free(j->r);
 		free(j);
 		return NULL;
 	}
@@ -200,48 +171,38 @@ void maint_resolve(struct maint_entry *e, unsigned n)
 {
 	struct fulcrum *fc = watch_fc();
 	struct resolve_job *j;
-	pthread_attr_t attr;
-	pthread_t t;
-	int p[2], rc;
+	unsigned i;
+	int err = EAI_MEMORY;
 
 	maint_resolve_fill(e, n);
-	request_drop(); /* only the newest request counts */
+	if (R.job) /* only the newest request counts */
+		job_free(R.job);
+	R.job = NULL;
 	j = job_new(e, n);
 	if (!j || !fc)
 		goto fail;
-	if (pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0)
-		goto fail;
-	/* the thread's write may block: only the loop's end is non-blocking */
-	fcntl(p[1], F_SETFL, 0);
-	j->wfd = p[1];
-	R.rfd = p[0];
-	if (loop_io_add(fc->loop, &R.io, R.rfd, EPOLLIN, on_answer, NULL) < 0) {
-		close(p[1]);
-		close(R.rfd);
-		R.rfd = -1;
-		goto fail;
+	for (i = 0; i < j->n; i++) {
+		j->slot[i].j = j;
+		j->slot[i].i = i;
+		j->slot[i].req = resolve_start(fc->loop, j->r[i].name, on_answer, &j->slot[i], &err);
+		if (!j->slot[i].req)
+			goto fail;
+		j->left++;
 	}
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	rc = pthread_create(&t, &attr, resolve_thread, j);
-	pthread_attr_destroy(&attr);
-	if (rc) {
-		close(p[1]);
-		request_drop();
-		errno = rc;
-		goto fail;
-	}
+	R.job = j;
 	return;
 fail:
 	if (j) {
-		log_err("maintenance_dir: cannot look host names up: %s", strerror(errno));
+		log_err("maintenance_dir: cannot look host names up: %s", gai_strerror(err));
 		job_free(j);
 	}
 }
 
 void maint_resolve_stop(void)
 {
-	request_drop();
+	if (R.job)
+		job_free(R.job);
+	R.job = NULL;
 	resolved_free(R.known, R.n_known);
 	R.known = NULL;
 	R.n_known = 0;

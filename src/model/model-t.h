@@ -70,18 +70,22 @@ struct srv_queue {
 };
 
 /* Run-time state of a real server, shared by every model generation that
- * lists it and by every connection to it. */
+ * lists it and by every connection to it.  refs, the connection counts and
+ * fail_count are atomics: a worker places and closes an L4 connection
+ * without the engine lock (doc/internals/threads.md, "The two rules");
+ * plain ++/-- on them are atomic read-modify-writes, a plain read a
+ * moment's figure.  The rest is under the engine lock. */
 struct rs_live {
-	unsigned refs;
-	uint32_t activeconns;   /* TCP: established; UDP: sessions */
-	uint32_t inactconns;    /* TCP: connecting or closing */
+	_Atomic unsigned refs;
+	_Atomic uint32_t activeconns; /* TCP: established; UDP: sessions */
+	_Atomic uint32_t inactconns;  /* TCP: connecting or closing */
 	struct ctr ctr;         /* per thread, summed when read (model/ctr.h) */
 	struct rate_est est;
 	enum rs_health_state health;
 	enum rs_admin admin;
 	char reason[128];       /* why health is what it is */
 	uint64_t since_ms;      /* when health last changed (monotonic) */
-	int fail_count;         /* consecutive connect failures seen by the proxy */
+	_Atomic int fail_count; /* consecutive connect failures seen by the proxy */
 	int held;               /* health core: up but out of the pool (quorum lost
 				 * with a sorry server, or an idle sorry server) */
 	int dyn_set;            /* health core: a checker set the weight in force */
@@ -92,8 +96,8 @@ struct rs_live {
 };
 
 struct vs_live {
-	unsigned refs;
-	uint32_t activeconns, inactconns;
+	_Atomic unsigned refs;                      /* atomics, as rs_live's */
+	_Atomic uint32_t activeconns, inactconns;
 	struct ctr ctr;         /* per thread, summed when read (model/ctr.h) */
 	struct rate_est est;
 };

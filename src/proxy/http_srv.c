@@ -110,12 +110,11 @@ struct hbe *hbe_get(struct proxy *px, const struct pool *pool)
 		b = calloc(1, sizeof(*b));
 		if (!b)
 			return NULL;
-		b->pp = calloc(1, sizeof(*b->pp));
+		b->pp = ppool_new();
 		if (!b->pp) {
 			free(b);
 			return NULL;
 		}
-		b->pp->refs = 1;
 		b->key = pool;
 		/* the backend's queue is the pool's, made here at first use
 		 * (live state, as a server's rs_live; under the engine lock) */

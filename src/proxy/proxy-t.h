@@ -91,7 +91,7 @@ struct pvs_server {
 	struct fc_addr addr;  /* copy of the real server's address */
 	struct rs_live *live; /* one reference */
 	unsigned uthreshold, lthreshold;
-	int overloaded; /* IPVS overload flag, with its hysteresis */
+	int overloaded; /* IPVS overload flag, with its hysteresis (atomic) */
 };
 
 struct pconn;
@@ -109,9 +109,11 @@ struct fulcrum;
  * scheduler (one rr position, one lblc table).  It never points into the
  * model: a pvs left behind by a reload (vs NULL) may hold it longer. */
 struct ppool {
-	unsigned refs;           /* the pvs that hold it */
-	struct sched sched;
+	unsigned refs;           /* the pvs that hold it (changed by apply only) */
+	struct sched sched;      /* changed by a rebuild only, workers parked */
 	int has_sched;
+	pthread_mutex_t lock;    /* serialises picks of a scheduler not `shared`
+				  * (sched-t.h); taken after the engine lock */
 	struct pvs_server *srv;  /* the table, in config order */
 	struct sched_server *ss; /* what the scheduler sees, same order */
 	struct rs_live **lives;  /* srv[i].live, for persist_tpl_valid */

@@ -78,6 +78,21 @@ static inline void proxy_relock(struct proxy *px)
 {
 	loop_lock_acquire(px->loop);
 }
+/* Around a syscall of a callback that may or may not hold the lock (an L4
+ * connection placed without it, tcp.c): give it up, and take it back
+ * only if it was held. */
+static inline int proxy_unlock_saved(struct proxy *px)
+{
+	int held = loop_lock_held(px->loop);
+
+	loop_lock_release(px->loop);
+	return held;
+}
+static inline void proxy_relock_saved(struct proxy *px, int held)
+{
+	if (held)
+		loop_lock_acquire(px->loop);
+}
 
 /* ---- shed.c: clients turned away for lack of resources ---- */
 
@@ -151,9 +166,13 @@ void pvs_target_release(struct pvs_target *t, uint64_t now_ms);
 /* A pool's table and scheduler on their own (pvs_rebuild is this plus the
  * service's settings): the HTTP engine keeps one per backend, since a
  * request may go to a backend no service has as its pool.  ppool_rebuild
- * fills pp from pool (on failure pp is unchanged); ppool_pick is the
- * scheduler's choice, the servers in tried[] looking quiescent: an index
- * into pp->srv, or -1; ppool_unref frees pp with its last holder. */
+ * fills pp from pool (on failure pp is unchanged; called only while no
+ * thread picks from pp); ppool_pick is the scheduler's choice, the servers
+ * in tried[] looking quiescent: an index into pp->srv, or -1 -- with no
+ * engine lock needed (the pool's own lock is taken for a scheduler that
+ * is not `shared`); ppool_new makes an empty one, ppool_unref frees pp
+ * with its last holder. */
+struct ppool *ppool_new(void);
 int ppool_rebuild(struct ppool *pp, const struct pool *pool, char *err, size_t errlen);
 int ppool_pick(struct ppool *pp, const struct sched_input *in, struct rs_live *const *tried,
 	       size_t ntried);

@@ -60,7 +60,6 @@ static void free_table(struct pvs_server *srv, struct sched_server *ss, struct r
  * start their own table, as a reload always did. */
 static struct ppool *ppool_get(struct proxy *px, const struct virtual_server *vs)
 {
-	struct ppool *pp;
 	struct pvs *o;
 
 	for (o = px->services; o; o = o->next) {
@@ -69,9 +68,20 @@ static struct ppool *ppool_get(struct proxy *px, const struct virtual_server *vs
 			return o->pp;
 		}
 	}
-	pp = calloc(1, sizeof(*pp));
-	if (pp)
-		pp->refs = 1;
+	return ppool_new();
+}
+
+struct ppool *ppool_new(void)
+{
+	struct ppool *pp = calloc(1, sizeof(*pp));
+
+	if (!pp)
+		return NULL;
+	if (pthread_mutex_init(&pp->lock, NULL)) {
+		free(pp);
+		return NULL;
+	}
+	pp->refs = 1;
 	return pp;
 }
 
@@ -82,6 +92,7 @@ void ppool_unref(struct ppool *pp)
 	if (pp->has_sched)
 		sched_destroy(&pp->sched);
 	free_table(pp->srv, pp->ss, pp->lives, pp->n);
+	pthread_mutex_destroy(&pp->lock);
 	free(pp);
 }
 
@@ -159,9 +170,6 @@ int ppool_rebuild(struct ppool *pp, const struct pool *pool, char *err, size_t e
 		lives[n] = srv[n].live;
 		ss[n].addr = &srv[n].addr;
 		ss[n].weight = rs_effective_weight(rs);
-		ss[n].activeconns = rs->live->activeconns;
-		ss[n].inactconns = rs->live->inactconns;
-		ss[n].overloaded = srv[n].overloaded;
 		n++;
 	}
 
@@ -388,9 +396,9 @@ void pvs_start(struct pvs *p)
 				p->protocol == IPPROTO_TCP ? tcp_on_accept : udp_on_vs_socket,
 				p) == 0) {
 			p->io_on = 1;
-			/* a datagram of a known session takes no lock (udp.c) */
-			if (p->protocol == IPPROTO_UDP)
-				loop_io_unlocked(&p->io);
+			/* a datagram of a known session takes no lock (udp.c),
+			 * nor an L4 client's accept and placement (tcp.c) */
+			loop_io_unlocked(&p->io);
 		} else
 			log_err("proxy: %s: cannot watch the listener: %s", p->name,
 				strerror(errno));
@@ -444,26 +452,23 @@ void pvs_maybe_free(struct pvs *p)
 /* ---- placement ---- */
 
 /* IPVS overload flag: set when active+inactive reaches uthreshold; cleared
- * below lthreshold, or below 3/4 of uthreshold when no lthreshold. */
-static void refresh(struct ppool *pp)
+ * below lthreshold, or below 3/4 of uthreshold when no lthreshold.  Read
+ * and written by every thread that picks: a relaxed atomic, its
+ * hysteresis a moment's figure as the counts are. */
+static int overloaded(struct pvs_server *s)
 {
-	size_t i;
+	uint64_t total = (uint64_t)__atomic_load_n(&s->live->activeconns, __ATOMIC_RELAXED) +
+			 __atomic_load_n(&s->live->inactconns, __ATOMIC_RELAXED);
+	int was = __atomic_load_n(&s->overloaded, __ATOMIC_RELAXED), now = was;
 
-	for (i = 0; i < pp->n; i++) {
-		struct pvs_server *s = &pp->srv[i];
-		uint64_t total = (uint64_t)s->live->activeconns + s->live->inactconns;
-
-		if (s->uthreshold && total >= s->uthreshold)
-			s->overloaded = 1;
-		else if (s->overloaded &&
-			 (s->lthreshold
-			      ? total < s->lthreshold
-			      : !s->uthreshold || total * 4 < (uint64_t)s->uthreshold * 3))
-			s->overloaded = 0;
-		pp->ss[i].activeconns = s->live->activeconns;
-		pp->ss[i].inactconns = s->live->inactconns;
-		pp->ss[i].overloaded = s->overloaded;
-	}
+	if (s->uthreshold && total >= s->uthreshold)
+		now = 1;
+	else if (was && (s->lthreshold ? total < s->lthreshold
+				       : !s->uthreshold || total * 4 < (uint64_t)s->uthreshold * 3))
+		now = 0;
+	if (now != was)
+		__atomic_store_n(&s->overloaded, now, __ATOMIC_RELAXED);
+	return now;
 }
 
 static int was_tried(struct rs_live *l, struct rs_live *const *tried, size_t ntried)
@@ -476,45 +481,75 @@ static int was_tried(struct rs_live *l, struct rs_live *const *tried, size_t ntr
 	return 0;
 }
 
+/* What the scheduler sees for one pick: the table's weights (set at
+ * rebuild), the connection counts as they are now, the overload flags,
+ * and the servers in tried[] quiescent.  The caller's own array: the
+ * table itself is only written by a rebuild, so picks on several threads
+ * share nothing but the live counts (atomics) and the scheduler's
+ * position (sched-t.h, `shared`). */
+static void view_fill(struct ppool *pp, struct sched_server *view, struct rs_live *const *tried,
+		      size_t ntried)
+{
+	size_t k;
+
+	for (k = 0; k < pp->n; k++) {
+		struct rs_live *l = pp->srv[k].live;
+
+		view[k] = pp->ss[k];
+		view[k].activeconns = __atomic_load_n(&l->activeconns, __ATOMIC_RELAXED);
+		view[k].inactconns = __atomic_load_n(&l->inactconns, __ATOMIC_RELAXED);
+		view[k].overloaded = overloaded(&pp->srv[k]);
+		if (ntried && was_tried(l, tried, ntried))
+			view[k].weight = 0;
+	}
+}
+
+/* A hashing scheduler without fallback insists on a failed server: the
+ * least loaded other one instead.  -1 if none. */
+static int least_loaded(const struct sched_server *view, size_t n)
+{
+	uint64_t best_load = 0;
+	int best = -1;
+	size_t k;
+
+	for (k = 0; k < n; k++) {
+		uint64_t load = (uint64_t)view[k].activeconns * 256 + view[k].inactconns;
+
+		if (view[k].weight <= 0 || view[k].overloaded)
+			continue;
+		if (best < 0 || load < best_load) {
+			best = (int)k;
+			best_load = load;
+		}
+	}
+	return best;
+}
+
+#define PPOOL_VIEW_STACK 32 /* servers whose view fits on the stack */
+
 int ppool_pick(struct ppool *pp, const struct sched_input *sin, struct rs_live *const *tried,
 	       size_t ntried)
 {
+	struct sched_server stack[PPOOL_VIEW_STACK], *view = stack;
 	struct sched_input in = *sin;
-	struct sched_server *view = pp->ss;
-	int i, best = -1;
-	uint64_t best_load = 0;
-	size_t k;
+	int i, serial;
 
 	if (!pp->n || !pp->has_sched)
 		return -1;
-	refresh(pp);
-	if (ntried) {
-		/* servers that already failed for this client look quiescent */
-		view = malloc(pp->n * sizeof(*view));
-		if (!view)
-			return -1;
-		memcpy(view, pp->ss, pp->n * sizeof(*view));
-		for (k = 0; k < pp->n; k++)
-			if (was_tried(pp->srv[k].live, tried, ntried))
-				view[k].weight = 0;
-	}
+	if (pp->n > PPOOL_VIEW_STACK && !(view = malloc(pp->n * sizeof(*view))))
+		return -1;
+	view_fill(pp, view, tried, ntried);
+	/* a scheduler whose picks write its tables (lblc, lblcr) or its
+	 * generator (twos, random) picks under the pool's own lock */
+	serial = !pp->sched.ops->shared;
+	if (serial)
+		pthread_mutex_lock(&pp->lock);
 	i = pp->sched.ops->pick(&pp->sched, view, pp->n, &in);
-	if (i < 0 && ntried) {
-		/* a hashing scheduler without fallback insists on the failed
-		 * server: retry on the least loaded other one instead */
-		for (k = 0; k < pp->n; k++) {
-			uint64_t load = (uint64_t)view[k].activeconns * 256 + view[k].inactconns;
-
-			if (view[k].weight <= 0 || view[k].overloaded)
-				continue;
-			if (best < 0 || load < best_load) {
-				best = (int)k;
-				best_load = load;
-			}
-		}
-		i = best;
-	}
-	if (view != pp->ss)
+	if (serial)
+		pthread_mutex_unlock(&pp->lock);
+	if (i < 0 && ntried)
+		i = least_loaded(view, pp->n);
+	if (view != stack)
 		free(view);
 	return i < (int)pp->n ? i : -1;
 }
@@ -527,6 +562,10 @@ int pvs_place(struct pvs *p, const struct fc_addr *client, struct rs_live *const
 	int i;
 
 	memset(out, 0, sizeof(*out));
+	/* the templates are one table for every worker: under the engine
+	 * lock; the rest needs none (ppool_pick, atomic references) */
+	if (persist_on(p->pt))
+		proxy_relock(p->px);
 	if (persist_on(p->pt)) {
 		tpl = persist_find(p->pt, client, now);
 		if (tpl && persist_tpl_valid(tpl, p->pp->lives, p->pp->n) &&

@@ -4,6 +4,7 @@
  * the log in turn. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -20,13 +21,22 @@ int proxy_out_of_fds(int err)
 	return err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM;
 }
 
+/* Called by any worker, with or without the engine lock (an L4 client is
+ * placed without it, tcp.c): the rate limits are the process's, under
+ * their own lock, so "once a second" stays once a second whatever the
+ * number of workers.  A shed is rare: the lock costs nothing that counts. */
 void proxy_shed(struct pvs *p, enum proxy_shed why, const struct fc_addr *client, int err)
 {
 	static struct ratelog rl[PROXY_SHED_N];
+	static pthread_mutex_t rl_lock = PTHREAD_MUTEX_INITIALIZER;
 	char a[ADDR_STRLEN], more[64] = "";
 	unsigned held;
+	int take;
 
-	if (!ratelog_take(&rl[why], loop_now(p->px->loop), &held))
+	pthread_mutex_lock(&rl_lock);
+	take = ratelog_take(&rl[why], loop_now(p->px->loop), &held);
+	pthread_mutex_unlock(&rl_lock);
+	if (!take)
 		return;
 	if (held)
 		snprintf(more, sizeof(more), " (%u more since the last message)", held);

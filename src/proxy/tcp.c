@@ -1,6 +1,15 @@
 /* TCP full proxy: accept, choose a real server, connect (with retries on
  * other servers), relay both ways with half-close, close.
  *
+ * With workers, an L4 connection's whole life runs without the engine lock
+ * (doc/internals/threads.md): the listener and both sockets are unlocked
+ * watchers, placement reads the pool's table with the live counts as
+ * atomics (ppool_pick), and the counts, references and counters a
+ * connection moves are atomics too.  The lock is taken only where shared
+ * state that is not atomic is touched: a persistence template, the
+ * sockmap's maps, a service that was removed (its free), and everything
+ * run from a timer (the loop takes it for timers).
+ *
  * A connection is two sockets, two relay directions and one timer.  The
  * timer is coarse: during connect it is the connect timeout; afterwards it
  * fires once per idle period and re-arms itself for the time left, so a
@@ -33,7 +42,8 @@ static struct loop *pconn_loop(const struct pconn *c)
 	return c->pvs->px->loop;
 }
 
-/* Move the connection to another accounting class (IPVS active/inactive). */
+/* Move the connection to another accounting class (IPVS active/inactive).
+ * The counts are atomics (model-t.h): no lock. */
 static void set_acct(struct pconn *c, enum pconn_acct a)
 {
 	if (c->acct == a)
@@ -66,10 +76,12 @@ static void close_fd(struct pconn *c, struct ev_io *io, int *fd, int rst)
 {
 	struct proxy *px = c->pvs->px;
 
+	int held;
+
 	if (*fd < 0)
 		return;
 	/* the connection is this thread's: no lock for its syscalls */
-	proxy_unlock(px);
+	held = proxy_unlock_saved(px);
 	/* an explicit DEL even though close() would drop it: a child forked
 	 * for a script may still hold a copy of fd, which keeps the epoll
 	 * registration (and its pointer to io) alive after our close */
@@ -77,7 +89,7 @@ static void close_fd(struct pconn *c, struct ev_io *io, int *fd, int rst)
 	if (rst)
 		sock_set_rst(*fd);
 	close(*fd);
-	proxy_relock(px);
+	proxy_relock_saved(px, held);
 	*fd = -1;
 }
 
@@ -117,6 +129,10 @@ void pconn_close(struct pconn *c, int rst)
 		return;
 	c->state = PCONN_CLOSED;
 	loop_timer_stop(l, &c->timer);
+	/* shared state that is not atomic: the sockmap's maps, the template,
+	 * and a removed service's free (its pool table, the model's refs) */
+	if (c->sk || c->tpl || !p->vs)
+		proxy_relock(p->px);
 	if (c->sk)
 		sk_count(c);
 	close_fd(c, &c->cio, &c->cfd, rst);
@@ -279,17 +295,15 @@ static void sk_event(struct pconn *c, int client_side, uint32_t events)
 
 /* A relayed connection's event.  Called without the engine lock (an
  * unlocked watcher, loop.h): a keep-alive request's bytes are moved and
- * counted (model/ctr.h) with no lock at all; the lock is taken only for
- * what touches shared state -- the IPVS connection classes, the close. */
+ * counted (model/ctr.h), the IPVS classes moved (atomics) with no lock at
+ * all; pconn_close takes it if what it frees needs it. */
 static void relay_event(struct pconn *c, int client_side, uint32_t events)
 {
-	struct proxy *px = c->pvs->px;
 	int hup = events & (EPOLLHUP | EPOLLERR);
 	int do_c2s, do_s2c, r;
 	uint64_t b[2] = {0, 0}, x[2] = {0, 0};
 
 	if (events & EPOLLERR) {
-		proxy_relock(px);
 		pconn_close(c, 1);
 		return;
 	}
@@ -305,25 +319,20 @@ static void relay_event(struct pconn *c, int client_side, uint32_t events)
 	account(c, 1, b[0], x[0]);
 	account(c, 0, b[1], x[1]);
 	if (r < 0) {
-		proxy_relock(px);
 		pconn_close(c, 1);
 		return;
 	}
 	if (relay_done(&c->c2s) && relay_done(&c->s2c)) {
-		proxy_relock(px);
 		pconn_close(c, 0);
 		return;
 	}
 	/* both halves gone on a socket we still write to: it was reset */
 	if ((events & EPOLLHUP) && !(client_side ? c->s2c.shut : c->c2s.shut)) {
-		proxy_relock(px);
 		pconn_close(c, 1);
 		return;
 	}
-	if ((c->c2s.eof || c->s2c.eof) && c->acct != PCONN_ACCT_INACTIVE) {
-		proxy_relock(px);
+	if (c->c2s.eof || c->s2c.eof)
 		set_acct(c, PCONN_ACCT_INACTIVE);
-	}
 	update_interest(c);
 }
 
@@ -334,9 +343,15 @@ static void established(struct pconn *c)
 	struct loop *l = pconn_loop(c);
 
 	c->state = PCONN_RELAY;
-	c->live->fail_count = 0;
+	/* read first: a store on every connection would bounce the line
+	 * between the workers */
+	if (c->live->fail_count)
+		c->live->fail_count = 0;
 	set_acct(c, PCONN_ACCT_ACTIVE);
 	c->last_ms = loop_now(l);
+	/* the sockmap's maps and program are the main engine's */
+	if (c->pvs->px->relay == FC_RELAY_SOCKMAP)
+		proxy_relock(c->pvs->px);
 	if (psk_enter(c) == 0) {
 		(void)sk_settle(c);
 		return;
@@ -355,10 +370,10 @@ static int start_connect(struct pconn *c)
 	struct proxy *px = c->pvs->px;
 	struct sockaddr_storage ss;
 	socklen_t sl = addr_to_sockaddr(&c->server, &ss);
-	int fd, r = 1, e;
+	int fd, r = 1, e, held;
 
 	/* the syscalls touch nothing shared: no lock */
-	proxy_unlock(px);
+	held = proxy_unlock_saved(px);
 	fd = socket(c->server.family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		r = proxy_out_of_fds(errno) ? -2 : -1;
@@ -373,7 +388,7 @@ static int start_connect(struct pconn *c)
 		}
 	}
 	e = errno;
-	proxy_relock(px);
+	proxy_relock_saved(px, held);
 	errno = e;
 	if (r > 0)
 		c->sfd = fd;
@@ -392,6 +407,7 @@ static int connect_failed(struct pconn *c)
 	set_acct(c, PCONN_ACCT_NONE);
 	c->live->fail_count++;
 	if (c->tpl) {
+		proxy_relock(p->px);
 		/* the template leads to a server that refuses: forget it */
 		if (c->tpl->live == c->live)
 			persist_drop(p->pt, c->tpl);
@@ -512,14 +528,15 @@ static void connect_event(struct pconn *c, uint32_t events)
 }
 
 /* Both sockets' watcher, unlocked (loop.h): a connection is its worker's
- * alone, and only the relay of a plain connection goes on without the
- * engine lock; everything else takes it first. */
+ * alone; its connect's outcome, relay and close take the engine lock only
+ * for what needs it (see the top of this file), a connection the kernel
+ * relays (sockmap) takes it first. */
 static void pconn_on_io(struct loop *l, struct ev_io *io, uint32_t events)
 {
 	struct pconn *c = io->data;
 	int client_side = io == &c->cio;
 
-	if (c->state != PCONN_RELAY || c->sk)
+	if (c->sk)
 		proxy_relock(c->pvs->px);
 	if (c->state == PCONN_CONNECTING) {
 		if (client_side) {
@@ -629,24 +646,29 @@ static void accept_short(struct pvs *p, int err)
 	loop_timer_start(l, &p->tick, PROXY_ACCEPT_PAUSE_MS);
 }
 
+/* The listener's watcher, unlocked (loop.h): an L4 client is accepted and
+ * placed without the engine lock; an HTTP frontend takes it first (its
+ * maxconn, its streams' shared state). */
 void tcp_on_accept(struct loop *l, struct ev_io *io, uint32_t events)
 {
 	struct pvs *p = io->data;
 	int i;
 
+	if (pvs_is_http(p))
+		proxy_relock(p->px);
 	/* an HTTP frontend at its maxconn leaves clients in the backlog */
 	for (i = 0; i < PROXY_ACCEPT_BATCH && p->fd >= 0 && !(pvs_is_http(p) && http_at_maxconn(p));
 	     i++) {
 		struct sockaddr_storage ss;
 		socklen_t sl = sizeof(ss);
 		struct fc_addr client;
-		int fd, e;
+		int fd, e, held;
 
 		/* the listener is this thread's (SO_REUSEPORT): no lock */
-		proxy_unlock(p->px);
+		held = proxy_unlock_saved(p->px);
 		fd = accept4(p->fd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		e = errno;
-		proxy_relock(p->px);
+		proxy_relock_saved(p->px, held);
 		errno = e;
 		if (fd < 0) {
 			if (errno == EINTR || errno == ECONNABORTED || errno == EPROTO)

@@ -48,6 +48,14 @@ struct sched_ops {
 		    const struct sched_input *in);
 	/* Free s->priv. */
 	void (*done)(struct sched *s);
+	/* 1: pick may run on several threads at once with no lock around it
+	 * (doc/internals/threads.md, "Scheduling across workers"): it reads
+	 * srv[] and the tables update built, and writes nothing but atomics
+	 * (rr and wrr's shared position).  update still runs alone: the
+	 * proxy calls it only while no thread picks (workers parked).  0:
+	 * the caller serialises picks (lblc, lblcr: their tables; twos,
+	 * random: the generator). */
+	unsigned shared;
 };
 
 struct sched {

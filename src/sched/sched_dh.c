@@ -67,4 +67,5 @@ const struct sched_ops sched_dh_ops = {
     .update = dh_update,
     .pick = dh_pick,
     .done = dh_done,
+    .shared = 1, /* a pure read of srv[] and the tables */
 };

@@ -23,4 +23,5 @@ const struct sched_ops sched_first_ops = {
     .update = sched_noop_update,
     .pick = first_pick,
     .done = sched_noop_done,
+    .shared = 1, /* a pure read of srv[] and the tables */
 };

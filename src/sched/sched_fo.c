@@ -27,4 +27,5 @@ const struct sched_ops sched_fo_ops = {
     .update = sched_noop_update,
     .pick = fo_pick,
     .done = sched_noop_done,
+    .shared = 1, /* a pure read of srv[] and the tables */
 };

@@ -170,6 +170,7 @@ const struct sched_ops sched_hash_ops = {
     .update = hash_update,
     .pick = hash_pick,
     .done = hash_done,
+    .shared = 1, /* a pure read of srv[] and the tables */
 };
 
 /* ---- chash ---- */
@@ -234,4 +235,5 @@ const struct sched_ops sched_chash_ops = {
     .update = chash_update,
     .pick = chash_pick,
     .done = chash_done,
+    .shared = 1, /* a pure read of srv[] and the tables */
 };

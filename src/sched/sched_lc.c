@@ -30,4 +30,5 @@ const struct sched_ops sched_lc_ops = {
     .update = sched_noop_update,
     .pick = lc_pick,
     .done = sched_noop_done,
+    .shared = 1, /* a pure read of srv[] and the tables */
 };

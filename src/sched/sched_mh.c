@@ -135,4 +135,5 @@ const struct sched_ops sched_mh_ops = {
     .update = mh_update,
     .pick = mh_pick,
     .done = mh_done,
+    .shared = 1, /* a pure read of srv[] and the tables */
 };

@@ -33,4 +33,5 @@ const struct sched_ops sched_nq_ops = {
     .update = sched_noop_update,
     .pick = nq_pick,
     .done = sched_noop_done,
+    .shared = 1, /* a pure read of srv[] and the tables */
 };

@@ -31,4 +31,5 @@ const struct sched_ops sched_ovf_ops = {
     .update = sched_noop_update,
     .pick = ovf_pick,
     .done = sched_noop_done,
+    .shared = 1, /* a pure read of srv[] and the tables */
 };

@@ -36,4 +36,5 @@ const struct sched_ops sched_sed_ops = {
     .update = sched_noop_update,
     .pick = sed_pick,
     .done = sched_noop_done,
+    .shared = 1, /* a pure read of srv[] and the tables */
 };

@@ -105,4 +105,5 @@ const struct sched_ops sched_sh_ops = {
     .update = sh_update,
     .pick = sh_pick,
     .done = sh_done,
+    .shared = 1, /* a pure read of srv[] and the tables */
 };

@@ -44,4 +44,5 @@ const struct sched_ops sched_wlc_ops = {
     .update = sched_noop_update,
     .pick = wlc_pick,
     .done = sched_noop_done,
+    .shared = 1, /* a pure read of srv[] and the tables */
 };

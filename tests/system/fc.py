@@ -575,7 +575,7 @@ class Stream:
         except Exception as e:  # recorded, checked by the test
             self.error = "%s: %r" % (type(e).__name__, e)
 
-    def assert_flowing(self, n=3, timeout=5.0):
+    def assert_flowing(self, n=3, timeout=15.0):
         """Still alive: n more round trips happen within timeout."""
         start = self.ok
         wait_until(lambda: self.error is not None or self.ok >= start + n, timeout,

@@ -108,7 +108,7 @@ def test_bad_edit_refused_then_good_edit_applied(daemon, backend):
         want = re.compile(re.escape("%s:%d:" % (dm.conf, line)))
         fc.wait_until(lambda: want.search(dm.stderr()), 10,
                       "the refusal naming %s:%d" % (dm.conf, line))
-        fc.wait_until(lambda: "the running configuration is kept" in dm.stderr(), 5,
+        fc.wait_until(lambda: "the running configuration is kept" in dm.stderr(), 15,
                       "the refusal")
         assert dm.running()
         assert fc.shape(dm.list_json()) == fc.shape(before)

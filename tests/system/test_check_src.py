@@ -118,14 +118,14 @@ def test_dr_check_does_not_leave_from_the_vip(pair, director, kind):
     d = director(pair.d, conf(pair, kind=kind))
     # alpha: the server starts down and comes up only on a check that got through
     fc.wait_state(d, PORT, PORT, "up", 10)
-    seen = fc.wait_until(pair.seen, 5.0, "a connection at the listener")
+    seen = fc.wait_until(pair.seen, 15.0, "a connection at the listener")
     assert set(seen) == {pair.own}, seen
 
 
 def test_explicit_bindto_is_left_alone(pair, director):
     # bindto is the user's word, even the VIP: no check gets through
     d = director(pair.d, conf(pair, bindto=pair.vip))
-    fc.wait_until(lambda: d.rs(PORT, PORT), 5.0, "the real server listed")
+    fc.wait_until(lambda: d.rs(PORT, PORT), 15.0, "the real server listed")
     fc.wait_until(lambda: "TCP_CHECK" in (d.rs(PORT, PORT) or {}).get("reason", ""), 10.0,
                   "a failed TCP_CHECK attempt")
     assert d.rs(PORT, PORT)["state"] == "down"

@@ -51,7 +51,7 @@ def test_list_layout(daemon, backend):
         def active():
             l = [x for x in dm.ctl_ok("list").splitlines() if ":%d " % b3.port in x + " "]
             return l and rs.match(l[0]).group(4) == "1"
-        fc.wait_until(active, 5, "ActiveConn 1 in the listing")
+        fc.wait_until(active, 15, "ActiveConn 1 in the listing")
     finally:
         s.close()
 
@@ -91,7 +91,7 @@ def test_json_schema(daemon, backend):
     fc.names(v2, 4)
     fc.wait_until(lambda: (lambda r: r["total_conns"] == 4 and r["in_bytes"] == 0 and
                            r["out_bytes"] == 4 * len("c\n"))(dm.rs(v2, b3.port)),
-                  5, "counters of 4 connections (%r)" % dm.rs(v2, b3.port))
+                  15, "counters of 4 connections (%r)" % dm.rs(v2, b3.port))
 
 
 def test_commands_move_new_connections_streams_survive(daemon, backend):

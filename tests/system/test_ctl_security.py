@@ -409,7 +409,7 @@ def test_clients_shed_at_fd_limit_are_logged_rate_limited(daemon, backend):
     for burst in range(2):
         assert fc.burst(vport, 150) < 150
         if burst == 0:
-            fc.wait_until(lambda: shed_lines(dm.stderr()), 5, "a line about shed clients")
+            fc.wait_until(lambda: shed_lines(dm.stderr()), 15, "a line about shed clients")
             time.sleep(1.1)  # the next line may come
     fc.wait_until(lambda: all(r["active_conns"] == 0 and r["inactive_conns"] == 0
                               for r in dm.vs(vport)["real_servers"]),

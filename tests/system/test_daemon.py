@@ -108,7 +108,7 @@ def test_counters_return_to_zero(daemon, backend):
         def active():
             v = dm.vs(vport)
             return [r["active_conns"] for r in v["real_servers"]]
-        fc.wait_until(lambda: active() == [3, 3], 5, "3 active connections on each server")
+        fc.wait_until(lambda: active() == [3, 3], 15, "3 active connections on each server")
     finally:
         for s in socks:
             s.close()
@@ -244,22 +244,24 @@ def test_out_of_descriptors_recovers(daemon, backend, monkeypatch, slack, nbthre
         # after the next client is accepted by the other one
         got = []
         for _ in range(4):
-            fc.wait_until(lambda: _fds(pid) <= base, 5, "the daemon back at rest")
+            fc.wait_until(lambda: _fds(pid) <= base, 15, "the daemon back at rest")
             got.append(fc.who(vport))
         assert sorted(got) == ["d0", "d0", "d1", "d1"]
         assert "cannot accept clients" in dm.stderr()
-        fc.wait_until(lambda: _fds(pid) == base, 5, "no descriptor left behind")
+        fc.wait_until(lambda: _fds(pid) == base, 15, "no descriptor left behind")
         return
     for _ in range(4):
+        # refused, not left to time out: well under the client's 15 s even
+        # when the daemon waits for a CPU under load
         t1 = time.monotonic()
         with pytest.raises(OSError):
-            fc.who(vport, timeout=5.0)
-        assert time.monotonic() - t1 < 2.0, "a refusal took %.1fs" % (time.monotonic() - t1)
+            fc.who(vport, timeout=15.0)
+        assert time.monotonic() - t1 < 8.0, "a refusal took %.1fs" % (time.monotonic() - t1)
     # nothing was left stuck: with descriptors back, it serves at once
     resource.prlimit(pid, resource.RLIMIT_NOFILE, (soft, hard))
     _idle(dm, vport)
     assert sorted(fc.names(vport, 4)) == ["d0", "d0", "d1", "d1"]
-    fc.wait_until(lambda: _fds(pid) == base, 5, "no descriptor left behind")
+    fc.wait_until(lambda: _fds(pid) == base, 15, "no descriptor left behind")
 
 
 def _proc_stat(pid):

@@ -89,7 +89,7 @@ def wait_failed(d, vs_port, rs_port, name, words, host="127.0.0.1", timeout=10.0
         for r in d.vs(vs_port)["real_servers"]:
             if r["address"] == host and r["port"] == rs_port:
                 return name in r["reason"] and r["state"] == "down" and r["reason"]
-    fc.wait_until(reason, 5, "list --json to give %s as the reason" % name)
+    fc.wait_until(reason, 15, "list --json to give %s as the reason" % name)
     return c
 
 
@@ -144,8 +144,8 @@ def test_kill_backend_down_within_bound_and_back_after_rise(daemon, backend):
     d = daemon(vs_conf(vport, [rs_conf("127.0.0.1", a.port, chk),
                                rs_conf("127.0.0.1", b.port, chk)]))
     need(d, vport, a.port, "TCP_CHECK")
-    fc.wait_state(d, vport, a.port, "up", 5)
-    fc.wait_state(d, vport, b.port, "up", 5)
+    fc.wait_state(d, vport, a.port, "up", 15)
+    fc.wait_state(d, vport, b.port, "up", 15)
     assert set(fc.names(vport, 4)) == {"a", "b"}
 
     keep = [connected_to(vport, "b") for _ in range(2)]
@@ -290,7 +290,7 @@ def test_alpha_starts_down_until_first_success(daemon, backend):
     assert d.rs(v_alpha, dead, j)["state"] == "down", j
     assert d.rs(v_plain, dead, j)["state"] == "up", j
     need(d, v_alpha, live.port, "TCP_CHECK")
-    fc.wait_state(d, v_alpha, live.port, "up", 5)
+    fc.wait_state(d, v_alpha, live.port, "up", 15)
     time.sleep(3 * INTERVAL)
     r = d.rs(v_alpha, dead)
     assert r["state"] == "down", r
@@ -306,7 +306,7 @@ def test_inhibit_on_failure_keeps_server_with_weight_zero(daemon, backend):
                                        "        inhibit_on_failure\n", weight=3),
                                rs_conf("127.0.0.1", b.port, tcp_check("retry 0"))]))
     need(d, vport, a.port, "TCP_CHECK")
-    fc.wait_state(d, vport, a.port, "up", 5)
+    fc.wait_state(d, vport, a.port, "up", 15)
     assert d.rs(vport, a.port)["weight"] == 3
     a.stop()
     _, r = fc.wait_state(d, vport, a.port, "down", 10)
@@ -328,7 +328,7 @@ def test_sorry_server_only_while_all_down(daemon, backend):
                                rs_conf("127.0.0.1", b.port, chk)],
                        extra="sorry_server 127.0.0.1 %d" % sorry.port))
     need(d, vport, a.port, "TCP_CHECK")
-    fc.wait_state(d, vport, a.port, "up", 5)
+    fc.wait_state(d, vport, a.port, "up", 15)
     assert set(fc.names(vport, 6)) == {"a", "b"}
     a.stop()
     fc.wait_state(d, vport, a.port, "down", 10)
@@ -336,7 +336,7 @@ def test_sorry_server_only_while_all_down(daemon, backend):
     assert d.vs(vport)["sorry_server"]["active"] is False
     b.stop()
     fc.wait_state(d, vport, b.port, "down", 10)
-    fc.wait_until(lambda: d.vs(vport)["sorry_server"]["active"] is True, 5,
+    fc.wait_until(lambda: d.vs(vport)["sorry_server"]["active"] is True, 15,
                   "the sorry server to be active")
     assert fc.names(vport, 6) == ["sorry"] * 6
     held = connected_to(vport, "sorry")  # a client on the sorry server keeps it
@@ -359,7 +359,7 @@ def test_notify_scripts_once_per_transition(daemon, backend, tmp_path):
         up, a.port, down, a.port)
     d = daemon(vs_conf(vport, [rs_conf("127.0.0.1", a.port, body)]))
     need(d, vport, a.port, "TCP_CHECK")
-    fc.wait_state(d, vport, a.port, "up", 5)
+    fc.wait_state(d, vport, a.port, "up", 15)
     time.sleep(2 * INTERVAL)
 
     def lines():
@@ -368,12 +368,12 @@ def test_notify_scripts_once_per_transition(daemon, backend, tmp_path):
     assert not any(l.startswith("DOWN") for l in before), before
     a.stop()
     fc.wait_state(d, vport, a.port, "down", 10)
-    fc.wait_until(lambda: len(lines()) > len(before), 5, "notify_down to run")
+    fc.wait_until(lambda: len(lines()) > len(before), 15, "notify_down to run")
     time.sleep(6 * INTERVAL)  # more failed attempts: no more notifications
     assert lines()[len(before):] == ["DOWN %d" % a.port], lines()
     a2 = backend("a", port=a.port)
     fc.wait_state(d, vport, a.port, "up", 10)
-    fc.wait_until(lambda: len(lines()) > len(before) + 1, 5, "notify_up to run")
+    fc.wait_until(lambda: len(lines()) > len(before) + 1, 15, "notify_up to run")
     time.sleep(6 * INTERVAL)
     assert lines()[len(before):] == ["DOWN %d" % a.port, "UP %d" % a.port], lines()
     a2.stop()
@@ -395,8 +395,8 @@ def test_quorum_scripts_once_per_transition(daemon, backend, tmp_path):
                        extra="quorum 2\nhysteresis 0\nquorum_up %s\nquorum_down %s\n"
                        "sorry_server 127.0.0.1 %d" % (qup, qdown, sorry.port)))
     need(d, vport, a.port, "TCP_CHECK")
-    fc.wait_state(d, vport, a.port, "up", 5)
-    fc.wait_state(d, vport, b.port, "up", 5)
+    fc.wait_state(d, vport, a.port, "up", 15)
+    fc.wait_state(d, vport, b.port, "up", 15)
     time.sleep(3 * INTERVAL)
 
     def lines():
@@ -405,7 +405,7 @@ def test_quorum_scripts_once_per_transition(daemon, backend, tmp_path):
     assert "DOWN" not in before, before
     a.stop()
     fc.wait_state(d, vport, a.port, "down", 10)
-    fc.wait_until(lambda: len(lines()) > len(before), 5, "quorum_down to run")
+    fc.wait_until(lambda: len(lines()) > len(before), 15, "quorum_down to run")
     assert d.rs(vport, b.port)["state"] == "up"
     q = fc.show_checks(d)["virtual_servers"][0]["quorum"]
     assert q["state"] == "down" and q["weight"] == 1 and q["quorum"] == 2, q
@@ -415,7 +415,7 @@ def test_quorum_scripts_once_per_transition(daemon, backend, tmp_path):
     assert len([l for l in d.stderr().splitlines() if "quorum lost" in l]) == 1
     a2 = backend("a", port=a.port)
     fc.wait_state(d, vport, a.port, "up", 10)
-    fc.wait_until(lambda: len(lines()) > len(before) + 1, 5, "quorum_up to run")
+    fc.wait_until(lambda: len(lines()) > len(before) + 1, 15, "quorum_up to run")
     assert set(fc.names(vport, 6)) == {"a", "b"}
     time.sleep(6 * INTERVAL)
     assert lines()[len(before):] == ["DOWN", "UP"], lines()
@@ -437,9 +437,9 @@ def test_reload_keeps_state_of_unchanged_checks(daemon, backend):
                                        tcp_check("retry 0\nconnect_timeout %s" % c_timeout))])
     d = daemon(conf(1))
     need(d, vport, a.port, "TCP_CHECK")
-    fc.wait_state(d, vport, a.port, "up", 5)
-    fc.wait_state(d, vport, dead, "down", 5)
-    fc.wait_state(d, vport, c.port, "up", 5)
+    fc.wait_state(d, vport, a.port, "up", 15)
+    fc.wait_state(d, vport, dead, "down", 15)
+    fc.wait_state(d, vport, c.port, "up", 15)
     fc.wait_until(lambda: checker_of(d, vport, c.port, "TCP_CHECK")["attempts_ok"] >= 6, 10,
                   "a few checks of c")
     before = fc.show_checks(d)
@@ -682,7 +682,7 @@ def test_misc_check_hanging_script_killed_with_its_child(daemon, backend, tmp_pa
     assert "MISC_CHECK" in r["reason"] and "timed out" in r["reason"], r
     took = fc.log_since(t0, transitions(d, a.port, "DOWN")[0])
     assert took <= 1.0 + MARGIN, "down %.2fs after the script started" % took
-    fc.wait_until(lambda: all(proc_gone(p) for p in got), 5,
+    fc.wait_until(lambda: all(proc_gone(p) for p in got), 15,
                   "the script %d and its child %d to be killed" % (got[1], got[0]))
 
 
@@ -827,4 +827,4 @@ def test_daemon_stop_kills_running_scripts(daemon, backend, tmp_path, undo):
         raise
     pid = int(pids.read_text().split()[0])
     d.stop()
-    fc.wait_until(lambda: proc_gone(pid), 5, "script %d to be gone after stop" % pid)
+    fc.wait_until(lambda: proc_gone(pid), 15, "script %d to be gone after stop" % pid)

@@ -151,7 +151,24 @@ def exchange(port, data, timeout=10.0, until_close=False):
     return read_all(s, until_close), s
 
 
+def _complete(out):
+    """The last response in out has all its head and, when it says its
+    Content-Length, all its body (else: a quiet moment has to do)."""
+    start = out.rfind(b"HTTP/1.")
+    head, sep, body = out[max(start, 0):].partition(b"\r\n\r\n")
+    if not sep:
+        return False
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            return len(body) >= int(value.strip())
+    return True
+
+
 def read_all(s, until_close=True, quiet=0.5):
+    """Bytes from s until EOF or (not until_close) a quiet moment after a
+    complete response -- one that is not complete waits on, as a slow
+    proxy on a loaded host may pause between its head and its body."""
     out = b""
     deadline = time.monotonic() + 10
     s.settimeout(quiet if not until_close else 10)
@@ -159,7 +176,7 @@ def read_all(s, until_close=True, quiet=0.5):
         try:
             d = s.recv(65536)
         except socket.timeout:
-            if not until_close and out:
+            if not until_close and out and _complete(out):
                 break
             continue
         if not d:

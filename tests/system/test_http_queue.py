@@ -362,7 +362,9 @@ def test_abortonclose_drops_a_request_still_connecting(pair, tmp_path):
         time.sleep(0.2)
         srv = ["a 127.0.0.1:%d" % port]
         run = start(pair, tmp_path, lambda p: (
-            listen(p[0], "abort", ["timeout connect 5s", "retries 0", "option abortonclose"], srv) +
+            # abort's connect timeout is far beyond its bound below: the
+            # drop is told from the timeout also under a load average of 15
+            listen(p[0], "abort", ["timeout connect 30s", "retries 0", "option abortonclose"], srv) +
             listen(p[1], "keep", ["timeout connect 5s", "retries 0"], srv)), n=2)
         for who in WHO:
             ports, sock = run[who]
@@ -370,12 +372,12 @@ def test_abortonclose_drops_a_request_still_connecting(pair, tmp_path):
                 t0 = time.monotonic()
                 # scur: the server counts the request from the connect on
                 with send_then_close(port, "/%s/%s" % (px, who),
-                                     lambda: fc.wait_until(lambda: stat(sock, px, "a")[2] == 1, 3.0,
+                                     lambda: fc.wait_until(lambda: stat(sock, px, "a")[2] == 1, 15.0,
                                                            "the connect")) as c:
                     got = fc.recv_to_eof(c)
                 if px == "abort":
                     assert got == b"", who
-                    assert time.monotonic() - t0 < 4.5, who  # before timeout connect
+                    assert time.monotonic() - t0 < 20.0, who  # before timeout connect
                 else:
                     assert got.startswith(b"HTTP/1.1 503 "), (who, got)
         for who in WHO:

@@ -297,7 +297,7 @@ def test_plain_nat_daemon_has_no_capability_left(daemon, backend):
     assert caps(d.proc.pid) == set(), st["CapEff"]
     assert caps(d.proc.pid, "CapBnd") == set(), st["CapBnd"]
     assert st["NoNewPrivs"] == "1"
-    assert fc.wait_until(lambda: d.rs(port, b.port) is not None, 5.0, "the listing")
+    assert fc.wait_until(lambda: d.rs(port, b.port) is not None, 15.0, "the listing")
 
 
 class NoSetpcapDaemon(fc.Daemon):

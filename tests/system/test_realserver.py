@@ -353,7 +353,7 @@ def csum(b):
 payload = b"through the tunnel"
 if fam == "4":
     src, dst = socket.inet_aton(inner_src), socket.inet_aton(vip)
-    udp = struct.pack("!HHHH", 40000, 9999, 8 + len(payload), 0) + payload
+    udp = struct.pack("!HHHH", 20400, 9999, 8 + len(payload), 0) + payload
     c = csum(src + dst + struct.pack("!BBH", 0, 17, len(udp)) + udp) or 0xffff
     udp = udp[:6] + struct.pack("!H", c) + udp[8:]
     ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 1, 0, 64, 17, 0, src, dst)
@@ -362,7 +362,7 @@ if fam == "4":
     pkt = ip + udp
 else:
     src, dst = socket.inet_pton(socket.AF_INET6, inner_src), socket.inet_pton(socket.AF_INET6, vip)
-    udp = struct.pack("!HHHH", 40000, 9999, 8 + len(payload), 0) + payload
+    udp = struct.pack("!HHHH", 20400, 9999, 8 + len(payload), 0) + payload
     c = csum(src + dst + struct.pack("!IxxxB", len(udp), 17) + udp) or 0xffff
     udp = udp[:6] + struct.pack("!H", c) + udp[8:]
     ip = struct.pack("!IHBB16s16s", 6 << 28, len(udp), 17, 64, src, dst)
@@ -389,12 +389,14 @@ print("got %s from %s" % (data.decode(), peer[0]), flush=True)
 s.sendto(b"reply:" + data, peer)
 """
 
-# On the client: the direct reply from the VIP (LVS-TUN: not via the director).
+# On the client: the direct reply from the VIP (LVS-TUN: not via the director),
+# on port 20400, below the ephemeral range (32768-60999): no socket of the
+# namespace can hold it already.
 _LISTEN = r"""
 import socket, sys
 fam = socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET
 s = socket.socket(fam, socket.SOCK_DGRAM)
-s.bind((sys.argv[1], 40000))
+s.bind((sys.argv[1], 20400))
 s.settimeout(float(sys.argv[2]))
 print("ready", flush=True)
 try:

@@ -164,7 +164,7 @@ def test_reload_counters_survive(daemon, backend):
     vport = fc.free_port()
     dm = daemon(fc.vs_block(vport, [a], algo="rr"))
     fc.names(vport, 7)
-    fc.wait_until(lambda: dm.rs(vport, a.port)["total_conns"] == 7, 5, "7 connections counted")
+    fc.wait_until(lambda: dm.rs(vport, a.port)["total_conns"] == 7, 15, "7 connections counted")
     out_before = dm.rs(vport, a.port)["out_bytes"]
     for i in range(3):
         dm.reload()

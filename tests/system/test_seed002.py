@@ -212,7 +212,7 @@ def test_master_stopped_keepalived02_takes_over(site):
     first_answer(net)
     k1.stop()  # `service keepalived stop`: SIGTERM, clean exit
     assert not has_vip(k1.host)
-    fc.wait_until(lambda: k2.state("VI_1") == "MASTER" and has_vip(k2.host), 5.0,
+    fc.wait_until(lambda: k2.state("VI_1") == "MASTER" and has_vip(k2.host), 15.0,
                   "keepalived02 to take the VIP")
     show = k2.ctl_ok("show", "vrrp")
     assert re.search(r"^vrrp_instance VI_1: MASTER\s+%s " % NIC, show, re.M), show

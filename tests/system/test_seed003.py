@@ -269,5 +269,5 @@ def test_httplog_lines_reach_the_syslog_listener(site):
                      r'main app/app[12] -?\d+/-?\d+/-?\d+/-?\d+/\d+ 200 \d+ - - [-\w]{4} '
                      r'\d+/\d+/\d+/\d+/\d+ \d+/\d+ "GET /logme\?x=1 HTTP/1\.1"$')
     line = fc.wait_until(lambda: next((ln_ for ln_ in net.syslog.lines if "/logme" in ln_), None),
-                         5.0, "the httplog line at 127.0.0.1:514")
+                         15.0, "the httplog line at 127.0.0.1:514")
     assert pat.match(line), line

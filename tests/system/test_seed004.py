@@ -359,7 +359,7 @@ def test_fallback_on_the_director_without_the_vip_is_warned(site, guide_net):
     net = guide_net
     net.del_vip(net.dirs[0])
     d = site(seed_text("ldirectord.cf"))
-    fc.wait_until(lambda: "the VIP is not an address of this host" in d.stderr(), 5.0,
+    fc.wait_until(lambda: "the VIP is not an address of this host" in d.stderr(), 15.0,
                   "the warning about the VIP")
     assert re.search(r"sorry server 127\.0\.0\.1:80 is this host, but the VIP is not",
                      d.stderr()), d.stderr()[-2000:]

@@ -73,7 +73,7 @@ def test_loaded_and_echo(daemon, backend):
         assert links_of(dm) == 2
     finally:
         s.close()
-    fc.wait_until(lambda: links_of(dm) == 0, 5, "the map emptied after the close")
+    fc.wait_until(lambda: links_of(dm) == 0, 15, "the map emptied after the close")
     assert "the kernel relays" in dm.stderr()
 
 
@@ -86,9 +86,9 @@ def test_bulk_64mib_both_ways_byte_exact(daemon, backend):
     test_tcp.echo_bulk(vport, 64)
     # list's figures come from the program's per-connection counters
     fc.wait_until(lambda: dm.rs(vport, b.port)["in_bytes"] == 64 * MiB and
-                  dm.rs(vport, b.port)["out_bytes"] == 64 * MiB, 5,
+                  dm.rs(vport, b.port)["out_bytes"] == 64 * MiB, 15,
                   "byte counters equal to the bytes sent (%r)" % dm.rs(vport, b.port))
-    fc.wait_until(lambda: links_of(dm) == 0, 5, "the map emptied after the close")
+    fc.wait_until(lambda: links_of(dm) == 0, 15, "the map emptied after the close")
 
 
 @pytest.fixture
@@ -123,7 +123,7 @@ def test_server_reset_reaches_client(daemon):
             srv, _ = ls.accept()
             srv.sendall(b"hello\n")
             assert fc.recv_line(s) == "hello"
-            fc.wait_until(lambda: links_of(dm) == 2, 5, "the connection in the map")
+            fc.wait_until(lambda: links_of(dm) == 2, 15, "the connection in the map")
             srv.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
             srv.close()
             with pytest.raises((ConnectionResetError, BrokenPipeError)):
@@ -133,7 +133,7 @@ def test_server_reset_reaches_client(daemon):
                         raise AssertionError("EOF, not a reset")
         finally:
             s.close()
-        fc.wait_until(lambda: links_of(dm) == 0, 5, "the map emptied after the reset")
+        fc.wait_until(lambda: links_of(dm) == 0, 15, "the map emptied after the reset")
     finally:
         ls.close()
 
@@ -161,7 +161,7 @@ def test_idle_timeout_still_enforced(daemon, backend):
         assert 0.5 < time.monotonic() - t0 < 3.5
     finally:
         s.close()
-    fc.wait_until(lambda: links_of(dm) == 0, 5, "the map emptied after the timeout")
+    fc.wait_until(lambda: links_of(dm) == 0, 15, "the map emptied after the timeout")
 
 
 def test_counters_match_and_conns(daemon, backend):
@@ -174,16 +174,16 @@ def test_counters_match_and_conns(daemon, backend):
             msg = bytes([65 + i]) * (1000 * (i + 1))
             s.sendall(msg)
             assert fc.recv_exact(s, len(msg)) == msg
-        fc.wait_until(lambda: dm.rs(vport, b.port)["active_conns"] == 3, 5, "3 active")
+        fc.wait_until(lambda: dm.rs(vport, b.port)["active_conns"] == 3, 15, "3 active")
         fc.wait_until(lambda: dm.rs(vport, b.port)["in_bytes"] == 6000 and
-                      dm.rs(vport, b.port)["out_bytes"] == 6000, 5,
+                      dm.rs(vport, b.port)["out_bytes"] == 6000, 15,
                       "counters (%r)" % dm.rs(vport, b.port))
         assert dm.rs(vport, b.port)["total_conns"] == 3
         assert dm.vs(vport)["in_bytes"] == 6000
     finally:
         for s in socks:
             s.close()
-    fc.wait_until(lambda: dm.rs(vport, b.port)["active_conns"] == 0 and links_of(dm) == 0, 5,
+    fc.wait_until(lambda: dm.rs(vport, b.port)["active_conns"] == 0 and links_of(dm) == 0, 15,
                   "connections gone")
 
 
@@ -212,7 +212,7 @@ def test_reload_and_set_weight_keep_streams(daemon, backend):
     finally:
         for s in socks:
             s.close()
-    fc.wait_until(lambda: links_of(dm) == 0, 5, "the map emptied")
+    fc.wait_until(lambda: links_of(dm) == 0, 15, "the map emptied")
 
 
 def test_fallback_when_relay_is_not_sockmap(daemon, backend):
@@ -258,4 +258,4 @@ def test_no_bpf_falls_back_with_one_warning(daemon, backend, monkeypatch):
     assert not map_ids(dm.proc.pid)
     err = dm.stderr()
     assert err.count("proxy_relay sockmap: cannot load the BPF program") == 1, err
-    fc.wait_until(lambda: dm.rs(vport, b.port)["in_bytes"] == 3 * 256 * 1024, 5, "counters")
+    fc.wait_until(lambda: dm.rs(vport, b.port)["in_bytes"] == 3 * 256 * 1024, 15, "counters")

@@ -203,7 +203,7 @@ def test_many_concurrent_clients(daemon, backend):
         for s, p in zip(socks, payloads):
             assert fc.recv_exact(s, len(p)) == p
         fc.wait_until(lambda: sum(r["active_conns"] for r in dm.vs(vport)["real_servers"]) == n,
-                      5, "%d active connections" % n)
+                      15, "%d active connections" % n)
     finally:
         for s in socks:
             s.close()

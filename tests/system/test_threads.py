@@ -76,12 +76,15 @@ def test_default_is_the_cpus(daemon, backend, cpus):
     assert workers_of(idle) == 0
 
 
-def test_wrr_exact_cycle_over_threads(daemon, backend):
-    """wrr 3:2:1 over 4 workers: exactly 3:2:1 in every cycle of sequential
-    clients, and in total for clients that connect at the same time."""
+@pytest.mark.parametrize("n", [2, 4])
+def test_wrr_exact_cycle_over_threads(daemon, backend, n):
+    """wrr 3:2:1 over 2 and 4 workers: exactly 3:2:1 in every cycle of
+    sequential clients, and in total for clients that connect at the same
+    time (the workers place them with no lock: one shared position in the
+    cycle, sched_wrr.c)."""
     bs = [backend("s%d" % i) for i in range(3)]
     vport = fc.free_port()
-    dm = daemon(conf(vport, [(bs[0], 3), (bs[1], 2), (bs[2], 1)]))
+    dm = daemon(conf(vport, [(bs[0], 3), (bs[1], 2), (bs[2], 1)], nbthread=n))
     got = fc.names(vport, 60)
     for start in range(0, 60, 6):
         assert fc.counts(got[start:start + 6]) == {"s0": 3, "s1": 2, "s2": 1}, (start, got)
@@ -120,6 +123,57 @@ def test_lc_counts_are_shared(daemon, backend):
             fc.wait_until(lambda: dm.vs(vport)["active_conns"] == len(held), 10,
                           "%d active" % len(held))
         assert fc.counts(n for n, _ in held) == {"s0": 2, "s1": 2, "s2": 2}
+    finally:
+        for _, s in held:
+            s.close()
+
+
+def test_lc_held_from_several_workers(daemon, backend):
+    """lc over 4 workers with long-lived clients that arrive together: every
+    server gets some; then, with one server's clients gone, the next clients
+    (whichever worker takes them) all go to it until it has as many as the
+    others -- IPVS lc over the service's counts, which every worker shares."""
+    bs = [backend("s%d" % i) for i in range(3)]
+    vport = fc.free_port()
+    dm = daemon(conf(vport, bs, algo="lc"))
+    held, errors, lock = [], [], threading.Lock()
+
+    def hold(k):
+        try:
+            for _ in range(k):
+                s = fc.connect(vport, timeout=20)
+                name = fc.recv_line(s)
+                with lock:
+                    held.append((name, s))
+        except Exception as e:  # checked below
+            errors.append(repr(e))
+    try:
+        ts = [threading.Thread(target=hold, args=(3,)) for _ in range(4)]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join(120)
+        assert not errors, errors
+        fc.wait_until(lambda: dm.vs(vport)["active_conns"] == 12, 15, "12 active")
+        got = fc.counts(name for name, _ in held)
+        assert set(got) == {"s0", "s1", "s2"}, got
+        # one server's clients leave: it alone is below the others
+        gone = [s for name, s in held if name == "s0"]
+        for s in gone:
+            s.close()
+        held = [(name, s) for name, s in held if name != "s0"]
+        fc.wait_until(lambda: dm.vs(vport)["active_conns"] == len(held), 15,
+                      "%d active" % len(held))
+        new = []
+        # lc sends each new client to the least loaded: s0 until it has
+        # caught up with the less loaded of the other two
+        for _ in range(min(got["s1"], got["s2"])):
+            s = fc.connect(vport, timeout=20)
+            new.append(fc.recv_line(s))
+            held.append((new[-1], s))
+            fc.wait_until(lambda: dm.vs(vport)["active_conns"] == len(held), 15,
+                          "%d active" % len(held))
+        assert new == ["s0"] * len(new), (got, new)
     finally:
         for _, s in held:
             s.close()

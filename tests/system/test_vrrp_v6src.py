@@ -98,7 +98,7 @@ def test_master_sources_from_own_address(lan, director, plen, opt, want):
     if opt:
         conf = conf.replace("%s/%d\n" % (vip, plen), "%s/%d %s\n" % (vip, plen, opt))
     d = director(net.hosts[0], conf)
-    fc.wait_until(lambda: d.state("VI_1") == "MASTER" and vn.has_addr(d.ns, vip), 5.0,
+    fc.wait_until(lambda: d.state("VI_1") == "MASTER" and vn.has_addr(d.ns, vip), 15.0,
                   "%s MASTER with %s" % (d.ns, vip))
     src = me if want == "own" else vip
     assert route_src(d.ns, peer) == src
@@ -153,7 +153,7 @@ def lifetimes(ns):
             got[a] = ("deprecated" if " deprecated" in ln else "preferred",
                       lft if lft == "forever" else lft[0] + "..sec")
         return got
-    return fc.wait_until(get, 5.0, "every VIP on eth0 of %s" % ns)
+    return fc.wait_until(get, 15.0, "every VIP on eth0 of %s" % ns)
 
 
 def test_vip_lifetimes_as_keepalived(lan, director, tmp_path):

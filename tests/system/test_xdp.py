@@ -369,7 +369,7 @@ def test_dr_active_conns_from_the_connection_table(lvs, director):
             v = vs_of(d, net.vip, STREAM)
             n = sum(rs_of(v, r.addr)["active_conns"] for r in net.rs)
             return n >= len(streams) and v
-        v = fc.wait_until(active, 5.0, "ActiveConn to count %d streams" % len(streams))
+        v = fc.wait_until(active, 15.0, "ActiveConn to count %d streams" % len(streams))
         for r in net.rs:
             name = "r%d" % (r.idx - 10)
             assert rs_of(v, r.addr)["active_conns"] >= len(by_server(streams, name)), v
@@ -406,7 +406,7 @@ def test_dr_dead_server_leaves_by_health_check(lvs, director):
         got = net.client.call(http_many, net.vip, 30)
         assert served_by(got) == {"r2": 30}, (served_by(got), took)
         for s in by_server(streams, "r2"):
-            s.assert_flowing(n=5, timeout=5.0)
+            s.assert_flowing(n=5, timeout=15.0)
         fc.wait_until(lambda: all(s.error for s in by_server(streams, "r1")), 10.0,
                       "r1's streams, placed anew on r2, to be reset")
     finally:
@@ -432,12 +432,12 @@ def test_dr_reload_keeps_flows(lvs, director):
         v = vs_of(d, net.vip, STREAM)
         assert [rs_of(v, r.addr)["weight"] for r in net.rs] == [3, 1, 2], v
         for s in streams:
-            s.assert_flowing(n=5, timeout=5.0)
+            s.assert_flowing(n=5, timeout=15.0)
         # a second reload with the same file changes nothing either
         d.reload()
         time.sleep(0.5)
         for s in streams:
-            s.assert_flowing(n=5, timeout=5.0)
+            s.assert_flowing(n=5, timeout=15.0)
         assert d.running()
     finally:
         for s in streams:
@@ -496,7 +496,7 @@ def connect_times(vip, port, n):
 def test_dr_first_syn_after_start_is_forwarded(lvs, director):
     """The real servers' MACs are resolved while the service is applied,
     before the program places a flow: connections opened right after start
-    are forwarded at their first SYN (connect < 0.5 s; a dropped SYN is
+    are forwarded at their first SYN (connect < 0.9 s; a dropped SYN is
     retransmitted after 1 s), and `show xdp` counts no packet dropped for an
     unknown MAC or an empty ring.  No health checks: nothing else makes the
     director's kernel resolve the servers first."""
@@ -512,7 +512,7 @@ def test_dr_first_syn_after_start_is_forwarded(lvs, director):
     d = director(d0, conf + "}\n")  # returns once `list` answers: applied
 
     took = net.client.call(connect_times, net.vip, HTTP, 4)
-    assert max(took) < 0.5, "connect times %r: a first SYN was lost" % took
+    assert max(took) < 0.9, "connect times %r: a first SYN was lost" % took
     j = json.loads(d.ctl_ok("show", "xdp", "--json"))
     assert j["counters"]["drop_no_mac"] == 0, j["counters"]
     assert j["counters"]["drop_no_dest"] == 0, j["counters"]
@@ -543,7 +543,7 @@ def ctl_ms(d, request=b"list\n", timeout=5.0):
 def test_dr_reload_does_not_wait_for_a_silent_server(lvs, director):
     """A reload adds a DR server whose address nobody holds (it never
     answers ARP).  Its MAC is not waited for: the control socket answers
-    `list` all the while, each time within 300 ms (a few ms as a rule; the
+    `list` all the while, each time within 700 ms (a few ms as a rule; the
     scheduler of a loaded 2-core machine was seen to add 100 ms; the old
     bounded wait held the event loop for 1 s: 1070 ms), the silent server is
     listed but not ready and out
@@ -565,25 +565,29 @@ def test_dr_reload_does_not_wait_for_a_silent_server(lvs, director):
     def xdp_vs():
         j = json.loads(d.ctl_ok("show", "xdp", "--json"))
         return j, [x for x in j["virtual_servers"] if x["address"] == net.vip][0]
-    fc.wait_until(lambda: all(r["ready"] for r in xdp_vs()[1]["real_servers"]), 5.0,
+    fc.wait_until(lambda: all(r["ready"] for r in xdp_vs()[1]["real_servers"]), 15.0,
                   "both servers ready")
 
     d.write_conf(conf([r.addr for r in net.rs] + [silent]))
     d.reload()
+    # asked all along from the reload until 1.5 s after it was applied (the
+    # old wait: 1 s from then); the apply itself may come late on a loaded
+    # host, so only its eventual coming is bounded (generously)
     times, applied = [], None
-    end = time.monotonic() + 1.5  # the old wait: 1 s from the reload
+    end = time.monotonic() + 30.0
     while time.monotonic() < end:
         out, ms = ctl_ms(d)
         assert out.startswith("OK\n"), out
         times.append(ms)
         if applied is None and silent in out:
             applied = time.monotonic()
+            end = applied + 1.5
         time.sleep(0.02)
-    assert applied is not None, "the reload was not applied within 1.5 s:\n" + d.stderr()
-    assert max(times) < 300, "control socket answers (ms) during the reload: %r" % times
+    assert applied is not None, "the reload was not applied within 30 s:\n" + d.stderr()
+    assert max(times) < 700, "control socket answers (ms) during the reload: %r" % times
 
     took = net.client.call(connect_times, net.vip, HTTP, 6)
-    assert max(took) < 0.5, "connect times %r: a first SYN was lost" % took
+    assert max(took) < 0.9, "connect times %r: a first SYN was lost" % took
     j, v = xdp_vs()
     ready = {r["address"]: r["ready"] for r in v["real_servers"]}
     assert ready == {net.rs[0].addr: True, net.rs[1].addr: True, silent: False}, v
@@ -611,7 +615,7 @@ def test_dr_flows_survive_weight_drain_add_del(lvs, director):
         def all_flowing(what):
             for s in streams:
                 try:
-                    s.assert_flowing(n=3, timeout=5.0)
+                    s.assert_flowing(n=3, timeout=15.0)
                 except AssertionError as e:
                     raise AssertionError("after %s: %s" % (what, e))
 
@@ -632,7 +636,7 @@ def test_dr_flows_survive_weight_drain_add_del(lvs, director):
         d.ctl_ok("add", "server", vs, rsn(r3), "weight", 1)
         all_flowing("add r3")
         fc.wait_until(lambda: rs_of(vs_of(d, net.vip, STREAM), r3.addr)["state"] == "up",
-                      5.0, "r3 listed up")
+                      15.0, "r3 listed up")
         d.ctl_ok("del", "server", vs, rsn(r3))
         all_flowing("del r3 (no flows)")
 
@@ -641,11 +645,11 @@ def test_dr_flows_survive_weight_drain_add_del(lvs, director):
         on_r1, on_r2 = by_server(streams, "r1"), by_server(streams, "r2")
         d.ctl_ok("del", "server", vs, rsn(r2))
         for s in on_r1:
-            s.assert_flowing(n=5, timeout=5.0)
+            s.assert_flowing(n=5, timeout=15.0)
         fc.wait_until(lambda: all(s.error for s in on_r2), 10.0,
                       "the streams of the deleted r2 to be reset")
         for s in on_r1:
-            s.assert_flowing(n=3, timeout=5.0)
+            s.assert_flowing(n=3, timeout=15.0)
     finally:
         for s in streams:
             s.close(check=s.name.split()[0] != "r2" or s.error is None)

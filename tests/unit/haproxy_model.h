@@ -1,6 +1,7 @@
 /* Helpers the haproxy.cfg reader's unit tests share (test_conf_haproxy.c,
- * test_conf_haproxy_files.c): a proxy or a server of a loaded config, an
- * address as text.  Included after reader_harness.h. */
+ * test_conf_haproxy_proxies.c, test_conf_haproxy_files.c): a proxy or a
+ * server of a loaded config, an address as text, a warning that must have
+ * been said.  Included after reader_harness.h. */
 #ifndef FC_TESTS_HAPROXY_MODEL_H
 #define FC_TESTS_HAPROXY_MODEL_H
 
@@ -28,6 +29,13 @@ static const char *fmt(const struct fc_addr *a)
 	static char buf[ADDR_STRLEN];
 
 	return addr_format(a, buf, sizeof(buf), 1);
+}
+
+/* The last load warned at h.cfg:LINE with a message containing want. */
+static inline void expect_warning(int line, const char *want)
+{
+	if (!said('W', line, want))
+		fail_msg("wanted a warning \"h.cfg:%d: ...%s\", got:\n%s", line, want, msgs);
 }
 
 

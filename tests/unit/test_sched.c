@@ -190,7 +190,8 @@ static void test_rr_sequence(void **state)
 	v.srv[1].weight = 0;
 	svc_update(&v);
 	assert_string_equal(seq(&v, 4), "CACA");
-	v.srv[1].weight = 2;
+	v.srv[1].weight = 2; /* weights: through update, as every caller does */
+	svc_update(&v);
 	v.srv[2].overloaded = 1; /* read at pick time, no update needed */
 	assert_string_equal(seq(&v, 4), "BABA");
 	svc_close(&v);
