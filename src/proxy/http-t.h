@@ -181,6 +181,7 @@ struct hstream {
 	uint8_t skip_body;   /* the client asked HEAD: the body is read, not sent */
 	uint8_t close_client, close_server; /* after this transaction */
 	uint8_t head_seen;   /* bytes of the next head came */
+	uint8_t logged;      /* the transaction's log line is out (http_txn.c) */
 	uint8_t body_wait;   /* option http-buffer-request: the request body is
 			      * gathered in sout before a server is picked */
 	uint8_t ck_direct;   /* the transaction goes to ck_live (a persistence

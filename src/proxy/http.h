@@ -130,6 +130,17 @@ void htxn_end(struct hstream *s);
  * transaction; htxn_error with the proxy's message for status. */
 void htxn_answer(struct hstream *s, const char *msg, size_t len, unsigned status);
 void htxn_error(struct hstream *s, unsigned status);
+/* HAProxy's termination state (%ts, configuration.txt 8.5), its two first
+ * characters: where the transaction ended and why ("sH": the server's
+ * timeout while waiting for its head...).  The first cause set wins: the
+ * answer that follows a failure does not hide it. */
+void htxn_term(struct hstream *s, const char *ts);
+/* htxn_error for a failure the log names (ts, as htxn_term). */
+void htxn_fail(struct hstream *s, unsigned status, const char *ts);
+/* The transaction is cut without an answer (a side closed or timed out,
+ * ts as htxn_term): its log line now, unless it had one or the
+ * connection was only waiting for a next request. */
+void htxn_cut(struct hstream *s, const char *ts);
 /* An answer of ours sent piece by piece (http_applet.c): its log line
  * (status, len bytes) now, then, once the last byte is in cout,
  * htxn_answered: the next request, or close. */
@@ -145,8 +156,9 @@ int htxn_client_gone(struct hstream *s);
 void htxn_connected(struct hstream *s, uint32_t events);
 /* The tarpit's hold is over: its answer goes (HS_TARPIT's timer). */
 void htxn_tarpit_end(struct hstream *s);
-/* The server failed before taking any of the request: retry or 503. */
-void htxn_srv_failed(struct hstream *s);
+/* The server failed before taking any of the request: retry or 503, ts
+ * in the log ("SC" refused, "sC" connect timeout: htxn_term). */
+void htxn_srv_failed(struct hstream *s, const char *ts);
 /* A kept connection closed unanswered: the request again, on a new one. */
 void htxn_retry_fresh(struct hstream *s);
 
@@ -311,5 +323,9 @@ void hfwd_init(struct hfwd *f, const struct h1_msg *m);
  * moved (>= 0), or -1 on a chunked syntax error (or out of memory). */
 ssize_t hfwd_move(struct proxy *px, struct hfwd *f, struct hbuf *in, struct hbuf *out,
 		  int in_eof);
+/* What the log's %B counts of n body bytes hfwd_move just moved (data:
+ * f->ck.data before the move): HAProxy counts a chunked body's data, not
+ * its framing, and 1 for its end. */
+uint64_t hfwd_counted(const struct hfwd *f, uint64_t n, uint64_t data);
 
 #endif
