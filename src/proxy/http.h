@@ -81,11 +81,11 @@ int hs_tls_copy(struct hstream *s, const struct hs_tls *from);
  * (the socket's interest set), -1 s was closed or handed to the HTTP/2
  * gateway (ALPN h2). */
 int hs_tls_handshake(struct hstream *s);
-/* recv/send of a buffer through the session, with hbuf_recv/hbuf_send's
+/* recv/send of a buffer through session t (s's client's or server's), with hbuf_recv/hbuf_send's
  * results; hs_tls_io on bytes: n > 0, 0 the end (reading), -1 not now
  * (t->rd_want/wr_want say if it needs the other direction), -2 failed. */
-ssize_t hs_tls_recv(struct hstream *s, struct hbuf *b);
-ssize_t hs_tls_send(struct hstream *s, struct hbuf *b);
+ssize_t hs_tls_recv(struct hstream *s, struct hs_tls *t, struct hbuf *b);
+ssize_t hs_tls_send(struct hs_tls *t, struct hbuf *b);
 ssize_t hs_tls_io(struct hs_tls *t, void *buf, size_t len, int out);
 /* The events a socket with session t (NULL: plain) waits for, from ev,
  * those it would wait for in plain: a write wanting read waits for EPOLLIN
@@ -101,6 +101,18 @@ int hs_tls_pending(const struct hstream *s);
  * close_notify first if notify. */
 void hs_tls_shut(struct hs_tls *t);
 void hs_tls_free(struct hs_tls *t, int notify);
+
+/* ---- http_srv_tls.c: TLS toward the server ---- */
+
+/* The session on s's new server socket when its server has `ssl`
+ * (s->stls, its handshake waiting for the connect): 0 (or nothing to
+ * do), -1 out of memory. */
+int hs_stls_start(struct hstream *s);
+/* Drive the server handshake: 1 done, 0 waiting (s->stls->hs_want), -1
+ * failed (logged; a failed connect to the caller). */
+int hs_stls_handshake(struct hstream *s);
+/* 1 if the server session holds decrypted bytes not yet read. */
+int hs_stls_pending(const struct hstream *s);
 
 /* ---- http_txn.c: a transaction's decisions ---- */
 

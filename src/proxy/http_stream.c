@@ -78,7 +78,9 @@ static ssize_t hs_io(struct hstream *s, int fd, struct hbuf *b, int rx)
 
 	hs_own(s);
 	if (fd == s->cfd && s->tls && s->tls->ssl) /* the session is the stream's too */
-		n = rx ? hs_tls_recv(s, b) : hs_tls_send(s, b);
+		n = rx ? hs_tls_recv(s, s->tls, b) : hs_tls_send(s->tls, b);
+	else if (fd == s->sfd && s->stls)
+		n = rx ? hs_tls_recv(s, s->stls, b) : hs_tls_send(s->stls, b);
 	else
 		n = rx ? hbuf_recv(s->pvs->px, fd, b) : hbuf_send(fd, b);
 	hs_shared(s);
@@ -517,6 +519,13 @@ static int cli_reads(const struct hstream *s)
 		(s->state == HS_APPLET && happ_reads(s) && !s->x->req_body.done));
 }
 
+/* Whether the server is read now (room in sin). */
+static int srv_reads(const struct hstream *s)
+{
+	return s->sfd >= 0 && s->srv_state == HSS_READY && !s->sin_eof &&
+	       (s->sin.len < HTTP_BUF_SIZE || s->sin.off);
+}
+
 static void update_interest(struct hstream *s)
 {
 	struct loop *l = hs_loop(s);
@@ -530,13 +539,15 @@ static void update_interest(struct hstream *s)
 	if (s->sfd < 0)
 		return;
 	if (s->srv_state == HSS_CONNECTING) {
-		se = EPOLLOUT;
+		/* the connect, then the TLS handshake's own wants */
+		se = s->stls && s->stls->hs_want ? s->stls->hs_want : EPOLLOUT;
 	} else {
 		/* an idle kept-alive connection is read too: its close is seen */
-		if (!s->sin_eof && (s->sin.len < HTTP_BUF_SIZE || s->sin.off))
+		if (srv_reads(s))
 			se |= EPOLLIN;
 		if (hbuf_data(&s->sout))
 			se |= EPOLLOUT;
+		se = hs_tls_events(s->stls, se);
 	}
 	loop_io_mod(l, &s->sio, se);
 }
@@ -549,6 +560,7 @@ static int eofs(struct hstream *s)
 		 * tunnel ends when both sides are done */
 		if (s->cin_eof && !hbuf_data(&s->cin) && !hbuf_data(&s->sout) && !s->srv_shut) {
 			s->srv_shut = 1;
+			hs_tls_shut(s->stls); /* close_notify before the FIN */
 			if (s->sfd >= 0)
 				(void)shutdown(s->sfd, SHUT_WR);
 			hs_arm(s, hs_timeout(s));
@@ -650,6 +662,11 @@ static void hs_run(struct hstream *s)
 				return;
 			moved = 1;
 		}
+		if (hs_stls_pending(s) && srv_reads(s)) {
+			if (side_read(s, 0))
+				return;
+			moved = 1;
+		}
 		if (s->state == HS_HEAD) {
 			int r = head_step(s);
 
@@ -732,8 +749,7 @@ void hstream_on_io(struct loop *l, struct ev_io *io, uint32_t events)
 	}
 	if (client && s->tls && s->tls->hs_want && hs_tls_handshake(s) <= 0)
 		return; /* waiting, closed, or handed to the HTTP/2 gateway */
-	if (client)
-		events = hs_tls_wake(s->tls, events);
+	events = hs_tls_wake(client ? s->tls : s->stls, events);
 	if ((events & (EPOLLIN | EPOLLHUP | EPOLLERR)) && side_read(s, client))
 		return;
 	if (!client && s->state == HS_CLOSE && s->sfd >= 0 && s->sin_eof)

@@ -790,6 +790,16 @@ void htxn_connected(struct hstream *s, uint32_t events)
 		htxn_srv_failed(s, "SC");
 		return;
 	}
+	if (s->stls && s->stls->hs_want) {
+		/* TLS: connected when the handshake is over (a failed one is a
+		 * failed connect: retried, then 503) */
+		int r = hs_stls_handshake(s);
+
+		if (r < 0)
+			htxn_srv_failed(s, "SC"); /* HAProxy's flags for it too */
+		if (r <= 0)
+			return;
+	}
 	s->srv_state = HSS_READY;
 	s->live->fail_count = 0;
 	s->x->conn_done_ms = loop_now(hs_loop(s));
