@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "core/addr.h"
+#include "core/tls_cli.h"
 #include "core/tls_srv.h"
 #include "model/model-t.h"
 
@@ -96,6 +97,11 @@ struct hp_srv {
 	struct fc_addr agent_addr; /* agent-addr (family 0: the server's) */
 	unsigned agent_inter_ms;   /* agent-inter, 0 = 2 s */
 	char agent_send[256];	/* agent-send, escapes decoded by the lexer; "" = none */
+	int ssl;		/* `ssl`: TLS toward the server (haproxy_srv_ssl.c) */
+	struct tls_cli_opts tls; /* its options (ssl-default-server-* first) */
+	char sni[512];		/* `sni EXPR` as written, "" = none */
+	int check_ssl;		/* check-ssl; with ssl and no check port, too */
+	char check_sni[256];	/* check-sni NAME, "" = none */
 	struct hp_srv *next;
 };
 
@@ -171,6 +177,10 @@ struct hp_read {
 	 * bind's ssl starts from */
 	char crt_base[1024];
 	struct tls_bind_opts ssl_bind;
+	/* ssl-default-server-* (what a server's ssl starts from) and
+	 * ssl-server-verify (a server's verify when it says none) */
+	struct tls_cli_opts ssl_server;
+	enum tls_verify ssl_server_verify;
 };
 
 #endif

@@ -197,6 +197,7 @@ static void hp_open_proxy(struct hp_read *r, struct hp_words *w, unsigned cap)
 	px->hp->file = r->file;
 	px->hp->line = r->line;
 	px->defsrv.weight = -1;
+	px->defsrv.tls = r->ssl_server;
 	px->is_defaults = !cap;
 	if (def && http_proxy_inherit(px->hp, def->hp) < 0) {
 		http_proxy_free(px->hp);

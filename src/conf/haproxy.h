@@ -87,8 +87,23 @@ void hp_bind_ssl_init(struct hp_read *r, struct hp_bind_ssl *b);
 int hp_bind_ssl_word(struct hp_read *r, struct hp_words *w, int k, struct hp_bind_ssl *b);
 struct tls_srv *hp_bind_ssl_done(struct hp_read *r, struct hp_bind_ssl *b, int *failed);
 void hp_bind_ssl_free(struct hp_bind_ssl *b);
-/* global crt-base, ssl-default-bind-*: 1 if the line was one (handled). */
+/* global crt-base, ssl-default-bind-*, ssl-default-server-*,
+ * ssl-server-verify: 1 if the line was one (handled). */
 int hp_global_ssl(struct hp_read *r, struct hp_words *w);
+/* One TLS option a bind and a server share (versions, ciphers, suites,
+ * curves, tickets, alpn) at w->args[k] into o: the words taken, 0 if not
+ * one, -1 reported. */
+int hp_ssl_opt_word(struct hp_read *r, struct hp_words *w, int k, struct tls_bind_opts *o);
+
+/* ---- haproxy_srv_ssl.c ---- */
+/* A server's TLS word at w->args[k] (ssl, verify, ca-file, crt, sni...):
+ * the words taken, 0 if not one, -1 with err (err "": already reported). */
+int hp_srv_ssl_word(struct hp_read *r, struct hp_words *w, int k, struct hp_srv *s, char *err,
+		    size_t errlen);
+/* The context of server s with `ssl` (NULL: plain); -1 with err when it
+ * cannot be made (a file, verify required without a CA). */
+int hp_srv_ssl_done(struct hp_read *r, struct hp_srv *s, struct real_server *rs, char *err,
+		    size_t errlen);
 
 /* ---- haproxy_source.c ---- */
 /* fulcrum-pacemaker-servers and fulcrum-server-script lines of a backend

@@ -518,10 +518,17 @@ static char *httpchk_request(const struct hp_chk *c)
 	return s;
 }
 
+/* The checks of s go over TLS: check-ssl, or the server's ssl when the
+ * checks go to its own port (HAProxy's rule). */
+static int check_tls(const struct hp_mk *m)
+{
+	return m->s->check_ssl || (m->s->ssl && !m->s->check_port && !m->px->chk.port);
+}
+
 static void hp_http_check(struct hp_mk *m)
 {
 	const struct hp_chk *c = &m->px->chk;
-	struct check_conf *cc = hp_check_new(m, "HTTP_GET");
+	struct check_conf *cc = hp_check_new(m, check_tls(m) ? "SSL_GET" : "HTTP_GET");
 	struct check_http_conf *h;
 	struct check_url *u;
 	unsigned code;
@@ -529,6 +536,8 @@ static void hp_http_check(struct hp_mk *m)
 	if (!cc)
 		return;
 	h = cc->spec;
+	if (m->s->check_sni[0] && check_tls(m) && !(h->sni = strdup(m->s->check_sni)))
+		goto oom;
 	h->head = !strcasecmp(c->meth, "HEAD");
 	if (!(h->raw_req = httpchk_request(c)))
 		goto oom;
@@ -628,6 +637,19 @@ static void hp_build_check(struct hp_mk *m0, const struct hp_chk *c)
 {
 	struct hp_mk m = *m0;
 
+	if (check_tls(&m) && c->kind != HP_CHK_TCP && c->kind != HP_CHK_HTTP) {
+		const char *file = m.r->file;
+		int line = m.r->line;
+
+		m.r->file = m.s->rs->file; /* the server's line */
+		m.r->line = m.s->rs->line;
+		hp_error(m.r, "server %s: this check over TLS (ssl or check-ssl) is not supported "
+			      "(option httpchk and plain connects are)",
+			 m.s->rs->name);
+		m.r->file = file;
+		m.r->line = line;
+		return;
+	}
 	switch (c->kind) {
 	case HP_CHK_TCP:
 		hp_check_new(&m, "TCP_CHECK");

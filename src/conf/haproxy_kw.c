@@ -641,7 +641,7 @@ static const struct {
     {"log-health-checks", HP_OPT_LOGHEALTH, 1},
     {"allbackups", HP_OPT_ALLBACKUPS, 1},
     {"logasap", HP_OPT_LOGASAP, 1},
-    {"http-ignore-probes", HP_OPT_HTTP_IGNPROBES, 1},
+    {"http-ignore-probes", HP_OPT_HTTP_IGNPROBES, 0},
 };
 
 /* options that only tune HAProxy's own sockets and buffers */

@@ -34,8 +34,15 @@ static const struct conf_source_words hp_words = {"a backend", "fulcrum-pacemake
  * its options and checks go to every server the source yields. */
 static int hp_src_template(struct hp_read *r, struct hp_px *px, const char *kw)
 {
-	struct real_server *t = rs_new();
+	struct real_server *t;
 
+	if (px->defsrv.ssl) {
+		hp_error(r, "%s: the servers it yields would be plain: default-server ssl is not "
+			    "served here",
+			 kw);
+		return -1;
+	}
+	t = rs_new();
 	if (!t || !(t->hp = malloc(sizeof(*t->hp))) || !(t->name = strdup(kw))) {
 		rs_free(t);
 		hp_error(r, "out of memory");

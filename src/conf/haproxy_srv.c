@@ -276,6 +276,7 @@ static int hp_srv_option(struct hp_read *r, struct hp_srv *s, struct hp_server *
 	const char *o = w->args[*i], *v = *i + 1 < w->n ? w->args[*i + 1] : NULL;
 	unsigned u, *t = NULL;
 	char e[ERRLEN];
+	int n;
 
 	if (!strcmp(o, "check")) {
 		s->check = 1;
@@ -302,9 +303,12 @@ static int hp_srv_option(struct hp_read *r, struct hp_srv *s, struct hp_server *
 		h->send_proxy = o[0] == 'n' ? 0 : strstr(o, "v2") ? 2 : 1;
 		return 0;
 	}
-	if (!strcmp(o, "ssl") || !strcmp(o, "check-ssl") || !strcmp(o, "verify") ||
-	    !strcmp(o, "ca-file") || !strcmp(o, "sni") || !strcmp(o, "crt") ||
-	    !strcmp(o, "track") || !strcmp(o, "observe") ||
+	n = hp_srv_ssl_word(r, w, *i, s, err, errlen);
+	if (n) {
+		*i += n > 0 ? n - 1 : 0;
+		return n < 0 ? -1 : 0;
+	}
+	if (!strcmp(o, "track") || !strcmp(o, "observe") ||
 	    !strcmp(o, "redir") || !strcmp(o, "source") || !strcmp(o, "usesrc"))
 		return err_set(err, errlen, "server option '%s' is not supported", o);
 	if (!v)
@@ -401,7 +405,8 @@ int hp_server_parse(struct hp_read *r, struct hp_px *px, struct hp_words *w, int
 	for (; i < w->n; i++) {
 		err[0] = 0;
 		if (hp_srv_option(r, &s, &h, w, &i, err, sizeof(err)) < 0) {
-			hp_error(r, "%s", err);
+			if (err[0]) /* else reported */
+				hp_error(r, "%s", err);
 			return -1;
 		}
 	}
@@ -431,6 +436,12 @@ int hp_server_parse(struct hp_read *r, struct hp_px *px, struct hp_words *w, int
 	*rs->hp = h;
 	if (hp_server_addr(w->args[2], &rs->addr, &s.no_port, err, sizeof(err)) < 0) {
 		hp_error(r, "server %s: %s", w->args[1], err);
+		rs_free(rs);
+		free(sp);
+		return -1;
+	}
+	if (hp_srv_ssl_done(r, &s, rs, err, sizeof(err)) < 0) {
+		hp_error(r, "%s", err);
 		rs_free(rs);
 		free(sp);
 		return -1;
@@ -563,8 +574,23 @@ void hp_finish_servers(struct hp_read *r, struct hp_px *px)
 		snprintf(px->hp->pool->sched, sizeof(px->hp->pool->sched), "%s",
 			 !strcmp(px->sched, "hash") && px->hp->balance.consistent ? "chash"
 										 : px->sched);
-	for (s = px->servers; s; s = s->next)
+	for (s = px->servers; s; s = s->next) {
+		if (s->ssl && px->hp->mode != HP_MODE_HTTP) {
+			/* plain bytes to a TLS port would be worse than none */
+			const char *file = r->file;
+			int line = r->line;
+
+			r->file = s->rs->file;
+			r->line = s->rs->line;
+			hp_error(r, "server %s: 'ssl' is not supported in mode tcp (TLS toward a "
+				    "server is served in mode http only)",
+				 s->rs->name);
+			r->file = file;
+			r->line = line;
+			continue;
+		}
 		if (s->check || s->agent) /* neither: always up */
 			hp_build_checks(r, px, s);
+	}
 	hp_source_finish(r, px);
 }

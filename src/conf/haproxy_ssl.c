@@ -39,9 +39,7 @@ static int set_str(struct hp_read *r, char *dst, size_t size, const char *kw, co
 	return 0;
 }
 
-/* One option at w->args[k] into o: the words taken, 0 if not one, -1
- * reported. */
-static int opt_word(struct hp_read *r, struct hp_words *w, int k, struct tls_bind_opts *o)
+int hp_ssl_opt_word(struct hp_read *r, struct hp_words *w, int k, struct tls_bind_opts *o)
 {
 	const char *kw = w->args[k], *v = k + 1 < w->n ? w->args[k + 1] : NULL;
 	char e[ERRLEN];
@@ -180,7 +178,7 @@ int hp_bind_ssl_word(struct hp_read *r, struct hp_words *w, int k, struct hp_bin
 		hp_warn(r, "bind: '%s' only tunes HAProxy: ignored", kw);
 		return 1;
 	}
-	return opt_word(r, w, k, &b->o);
+	return hp_ssl_opt_word(r, w, k, &b->o);
 }
 
 void hp_bind_ssl_free(struct hp_bind_ssl *b)
@@ -216,11 +214,43 @@ struct tls_srv *hp_bind_ssl_done(struct hp_read *r, struct hp_bind_ssl *b, int *
 
 /* ---- global ---- */
 
+/* PREFIXciphers, PREFIXciphersuites, PREFIXcurves, PREFIXoptions into o
+ * (ssl-default-bind-*, ssl-default-server-*): 1 if the line was one. */
+static int defaults_line(struct hp_read *r, struct hp_words *w, const char *prefix, struct tls_bind_opts *o)
+{
+	const char *k = w->args[0], *rest;
+	size_t plen = strlen(prefix);
+	int i, n;
+
+	if (strncmp(k, prefix, plen))
+		return 0;
+	rest = k + plen;
+	if (!strcmp(rest, "ciphers") || !strcmp(rest, "ciphersuites") || !strcmp(rest, "curves")) {
+		struct hp_words one = {.n = w->n > 1 ? 2 : 1, .args = {(char *)rest, w->n > 1 ? w->args[1] : NULL}};
+
+		if (w->n > 2)
+			hp_error(r, "%s takes one value (quote it if it holds blanks)", k);
+		else
+			(void)hp_ssl_opt_word(r, &one, 0, o);
+		return 1;
+	}
+	if (strcmp(rest, "options"))
+		return 0;
+	for (i = 1; i < w->n; i += n) {
+		n = hp_ssl_opt_word(r, w, i, o);
+		if (n < 0)
+			return 1;
+		if (!n) {
+			hp_warn(r, "%s: '%s' is not read by fulcrum", k, w->args[i]);
+			n = 1;
+		}
+	}
+	return 1;
+}
+
 int hp_global_ssl(struct hp_read *r, struct hp_words *w)
 {
 	const char *k = w->args[0];
-	struct tls_bind_opts *o = &r->ssl_bind;
-	int i, n;
 
 	if (!strcmp(k, "crt-base")) {
 		if (w->n != 2)
@@ -229,28 +259,13 @@ int hp_global_ssl(struct hp_read *r, struct hp_words *w)
 			set_str(r, r->crt_base, sizeof(r->crt_base), k, w->args[1]);
 		return 1;
 	}
-	if (!strcmp(k, "ssl-default-bind-ciphers") || !strcmp(k, "ssl-default-bind-ciphersuites") ||
-	    !strcmp(k, "ssl-default-bind-curves")) {
-		char *args[3] = {(char *)k + sizeof("ssl-default-bind-") - 1, w->n > 1 ? w->args[1] : NULL};
-		struct hp_words one = {.n = w->n > 1 ? 2 : 1, .args = {args[0], args[1]}};
-
-		if (w->n > 2)
-			hp_error(r, "%s takes one value (quote it if it holds blanks)", k);
+	if (!strcmp(k, "ssl-server-verify")) {
+		if (w->n != 2 || (strcmp(w->args[1], "none") && strcmp(w->args[1], "required")))
+			hp_error(r, "usage: ssl-server-verify none|required");
 		else
-			(void)opt_word(r, &one, 0, o);
+			r->ssl_server_verify = w->args[1][0] == 'n' ? TLS_VERIFY_NONE : TLS_VERIFY_REQUIRED;
 		return 1;
 	}
-	if (!strcmp(k, "ssl-default-bind-options")) {
-		for (i = 1; i < w->n; i += n) {
-			n = opt_word(r, w, i, o);
-			if (n < 0)
-				return 1;
-			if (!n) {
-				hp_warn(r, "ssl-default-bind-options: '%s' is not read by fulcrum", w->args[i]);
-				n = 1;
-			}
-		}
-		return 1;
-	}
-	return 0;
+	return defaults_line(r, w, "ssl-default-bind-", &r->ssl_bind) ||
+	       defaults_line(r, w, "ssl-default-server-", &r->ssl_server.o);
 }

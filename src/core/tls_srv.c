@@ -205,19 +205,15 @@ static int cert_names(struct tls_cert *c)
 	return rc;
 }
 
-/* The bind's settings on one context. */
-static int ctx_opts(SSL_CTX *ctx, struct tls_srv *t, char *err, size_t errlen)
+int tls_ctx_common(SSL_CTX *ctx, const struct tls_bind_opts *o, char *err, size_t errlen)
 {
-	const struct tls_bind_opts *o = &t->o;
 	uint64_t op = SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION;
 	int lo = o->min_ver ? o->min_ver : TLS1_2_VERSION, hi = o->max_ver;
 
 #ifdef SSL_OP_IGNORE_UNEXPECTED_EOF
-	/* a client that closes without close_notify has still said all */
+	/* a peer that closes without close_notify has still said all */
 	op |= SSL_OP_IGNORE_UNEXPECTED_EOF;
 #endif
-	if (!o->prefer_client_ciphers)
-		op |= SSL_OP_CIPHER_SERVER_PREFERENCE;
 	if (o->no_tickets)
 		op |= SSL_OP_NO_TICKET;
 	op |= (o->no_ver & TLS_NO_SSLV3 ? SSL_OP_NO_SSLv3 : 0) | (o->no_ver & TLS_NO_TLSV10 ? SSL_OP_NO_TLSv1 : 0) |
@@ -238,6 +234,18 @@ static int ctx_opts(SSL_CTX *ctx, struct tls_srv *t, char *err, size_t errlen)
 			       o->ciphersuites);
 	if (o->curves[0] && !SSL_CTX_set1_curves_list(ctx, o->curves))
 		return err_set(err, errlen, "curves '%s': not a curve list OpenSSL knows", o->curves);
+	return 0;
+}
+
+/* The bind's settings on one context. */
+static int ctx_opts(SSL_CTX *ctx, struct tls_srv *t, char *err, size_t errlen)
+{
+	const struct tls_bind_opts *o = &t->o;
+
+	if (tls_ctx_common(ctx, o, err, errlen) < 0)
+		return -1;
+	if (!o->prefer_client_ciphers)
+		SSL_CTX_set_options(ctx, SSL_OP_CIPHER_SERVER_PREFERENCE);
 	SSL_CTX_set_tlsext_servername_callback(ctx, on_sni);
 	SSL_CTX_set_tlsext_servername_arg(ctx, t);
 	if (o->alpn_len)
@@ -258,11 +266,47 @@ static int key_mismatch(void)
 	return mismatch;
 }
 
+int tls_ctx_use_crt(SSL_CTX *ctx, const char *path, char *err, size_t errlen)
+{
+	char key[4096], e[ERRLEN];
+
+	ERR_clear_error();
+	if (!SSL_CTX_use_certificate_chain_file(ctx, path)) {
+		tls_error(0, "x", e, sizeof(e));
+		return err_set(err, errlen, "crt '%s': no certificate could be read from it (%s)", path,
+			       e + 3);
+	}
+	ERR_clear_error();
+	if (!SSL_CTX_use_PrivateKey_file(ctx, path, SSL_FILETYPE_PEM)) {
+		struct stat st;
+
+		if (key_mismatch())
+			return err_set(err, errlen, "crt '%s': the private key does not match the certificate",
+				       path);
+		snprintf(key, sizeof(key), "%s.key", path);
+		if (stat(key, &st) < 0)
+			return err_set(err, errlen, "crt '%s': no private key in it, nor in '%s'", path, key);
+		if (!SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM)) {
+			if (key_mismatch())
+				return err_set(err, errlen, "crt '%s': the private key '%s' does not match the "
+							    "certificate", path, key);
+			tls_error(0, "x", e, sizeof(e));
+			return err_set(err, errlen, "crt '%s': the key '%s' cannot be read (%s)", path, key,
+				       e + 3);
+		}
+	}
+	if (!SSL_CTX_check_private_key(ctx)) {
+		ERR_clear_error();
+		return err_set(err, errlen, "crt '%s': the private key does not match the certificate",
+			       path);
+	}
+	return 0;
+}
+
 /* One PEM file: certificate, chain, key (in it, else in FILE.key). */
 static int load_file(struct tls_srv *t, const char *path, char *err, size_t errlen)
 {
 	struct tls_cert *grown, *c;
-	char key[4096], e[ERRLEN];
 
 	grown = realloc(t->certs, (t->ncerts + 1) * sizeof(*grown));
 	if (!grown)
@@ -275,37 +319,8 @@ static int load_file(struct tls_srv *t, const char *path, char *err, size_t errl
 	if (!c->ctx)
 		return tls_error(0, "TLS", err, errlen);
 	t->ncerts++; /* freed with t from now on */
-	if (ctx_opts(c->ctx, t, err, errlen) < 0)
+	if (ctx_opts(c->ctx, t, err, errlen) < 0 || tls_ctx_use_crt(c->ctx, path, err, errlen) < 0)
 		return -1;
-	if (!SSL_CTX_use_certificate_chain_file(c->ctx, path)) {
-		tls_error(0, "x", e, sizeof(e));
-		return err_set(err, errlen, "crt '%s': no certificate could be read from it (%s)", path,
-			       e + 3);
-	}
-	ERR_clear_error();
-	if (!SSL_CTX_use_PrivateKey_file(c->ctx, path, SSL_FILETYPE_PEM)) {
-		struct stat st;
-
-		if (key_mismatch())
-			return err_set(err, errlen, "crt '%s': the private key does not match the certificate",
-				       path);
-		snprintf(key, sizeof(key), "%s.key", path);
-		if (stat(key, &st) < 0)
-			return err_set(err, errlen, "crt '%s': no private key in it, nor in '%s'", path, key);
-		if (!SSL_CTX_use_PrivateKey_file(c->ctx, key, SSL_FILETYPE_PEM)) {
-			if (key_mismatch())
-				return err_set(err, errlen, "crt '%s': the private key '%s' does not match the "
-							    "certificate", path, key);
-			tls_error(0, "x", e, sizeof(e));
-			return err_set(err, errlen, "crt '%s': the key '%s' cannot be read (%s)", path, key,
-				       e + 3);
-		}
-	}
-	if (!SSL_CTX_check_private_key(c->ctx)) {
-		ERR_clear_error();
-		return err_set(err, errlen, "crt '%s': the private key does not match the certificate",
-			       path);
-	}
 	if (cert_names(c) < 0)
 		return err_set(err, errlen, "out of memory");
 	return 0;

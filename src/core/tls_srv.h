@@ -42,6 +42,15 @@ struct tls_srv;
 
 /* "TLSv1.2" -> TLS1_2_VERSION (SSLv3, TLSv1.0...TLSv1.3); 0 if unknown. */
 int tls_version_of(const char *name);
+/* The settings a listener's and a server's contexts share (versions,
+ * ciphers, suites, curves, tickets; no renegotiation, no compression;
+ * partial writes from a moving buffer, buffers given back when idle): 0,
+ * or -1 with err. */
+int tls_ctx_common(SSL_CTX *ctx, const struct tls_bind_opts *o, char *err, size_t errlen);
+/* The certificate, chain and key of PEM file path on ctx (the key in it,
+ * else in path.key): 0, or -1 with err naming the file and what is
+ * wrong (unreadable, no key, a key of another certificate). */
+int tls_ctx_use_crt(SSL_CTX *ctx, const char *path, char *err, size_t errlen);
 /* "h2,http/1.1" into o->alpn: 0, or -1 with err (an empty or too long name). */
 int tls_alpn_parse(struct tls_bind_opts *o, const char *list, char *err, size_t errlen);
 

@@ -126,6 +126,7 @@ struct h1_chunk {
 	unsigned digits; /* hex digits read (more than 16: error) */
 	unsigned tlen;	 /* bytes of trailers so far (bounded) */
 	unsigned elen;	 /* bytes of the current chunk extension (bounded) */
+	uint64_t data;	 /* data bytes of the chunks so far (the log's %B) */
 };
 
 #endif

@@ -68,6 +68,13 @@ void h1_req_query(const struct h1_msg *m, const char **q, size_t *len);
  * not deleted in order, added ones, final CRLF.  Returns the length, or 0
  * if it does not fit.  The original bytes are not changed. */
 size_t h1_emit_head(const struct h1_msg *m, char *out, size_t cap);
+/* What HAProxy 2.6 counts for a head in the log's %B (its HTX size): 20
+ * for the start line plus its three fields' bytes, each header's name and
+ * value, 1 for the end of the headers.  A Connection header that says
+ * only close or keep-alive does not count: HAProxy's HTTP/1 layer drops
+ * it from the message and writes its own.  head[0..n): a head as
+ * h1_emit_head wrote it. */
+size_t h1_htx_head_size(const char *head, size_t n);
 
 /* Chunked body: scan buf[0..len) from state c; returns how many bytes
  * belong to the body (they may be forwarded; c->st is H1_CK_DONE once the

@@ -25,6 +25,7 @@ void h1_chunk_init(struct h1_chunk *c)
 	c->digits = 0;
 	c->tlen = 0;
 	c->elen = 0;
+	c->data = 0;
 }
 
 static int hex_val(unsigned char ch)
@@ -97,6 +98,7 @@ ssize_t h1_chunk_scan(struct h1_chunk *c, const char *buf, size_t len)
 			if (n > c->remain)
 				n = c->remain;
 			c->remain -= n;
+			c->data += n;
 			i += n;
 			if (!c->remain)
 				c->st = H1_CK_DATA_CR;

@@ -2,6 +2,7 @@
  * value iteration), the request's path and query, method names, reason
  * phrases and the token table. */
 #include <string.h>
+#include <strings.h>
 
 #include "http/h1.h"
 
@@ -280,4 +281,42 @@ void h1_req_query(const struct h1_msg *m, const char **q, size_t *len)
 	}
 	*q = qm + 1;
 	*len = n - (size_t)(qm + 1 - p);
+}
+
+/* ---- HAProxy's byte count ---- */
+
+/* A header line's name and value bytes (blanks after ':' left out), 0 for
+ * a Connection that says only close or keep-alive. */
+static size_t hdr_htx_size(const char *p, size_t len)
+{
+	const char *colon = memchr(p, ':', len), *v;
+	size_t nlen, vlen;
+
+	if (!colon)
+		return len;
+	nlen = (size_t)(colon - p);
+	v = colon + 1;
+	vlen = len - nlen - 1;
+	while (vlen && (*v == ' ' || *v == '\t'))
+		v++, vlen--;
+	if (nlen == 10 && !strncasecmp(p, "connection", 10) &&
+	    ((vlen == 5 && !strncasecmp(v, "close", 5)) || (vlen == 10 && !strncasecmp(v, "keep-alive", 10))))
+		return 0;
+	return nlen + vlen;
+}
+
+size_t h1_htx_head_size(const char *head, size_t n)
+{
+	const char *p = head, *end = head + n, *eol;
+	size_t size = 20, line;
+
+	for (line = 0; p < end && (eol = memchr(p, '\n', (size_t)(end - p))); p = eol + 1, line++) {
+		size_t len = (size_t)(eol - p) - (eol > p && eol[-1] == '\r');
+
+		if (!len)
+			return size + 1; /* the end of the headers */
+		/* the start line: its three fields without the two blanks */
+		size += line ? hdr_htx_size(p, len) : len - (len > 2 ? 2 : len);
+	}
+	return size;
 }

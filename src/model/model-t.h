@@ -102,6 +102,8 @@ struct vs_live {
 	struct rate_est est;
 };
 
+struct tls_cli; /* core/tls_cli.h */
+
 /* A server of a pool.  name is its identity within the pool across
  * reloads (config_carry_live): a reader that has names gives them (haproxy),
  * the others get "IP:PORT" (vs_add_rs / config_add_vs fill it in). */
@@ -121,6 +123,8 @@ struct real_server {
 	struct rs_live *live;    /* one reference held */
 	void *health;            /* the health core's state (src/check/health.c) */
 	struct hp_server *hp;    /* haproxy.cfg's server options (owned), or NULL */
+	struct tls_cli *tls;     /* `ssl`: TLS toward the server (one reference,
+				  * core/tls_cli.h), or NULL: plain */
 	int from_source;         /* put there by the pool's source (src/cluster/), not the file */
 	struct real_server *next;
 };

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/tls_cli.h"
 #include "core/tls_srv.h"
 #include "model/ctr.h"
 #include "model/model.h"
@@ -204,6 +205,7 @@ void rs_free(struct real_server *rs)
 	if (!rs->from_source) /* else they are the source's */
 		check_conf_free(rs->checks);
 	free(rs->hp);
+	tls_cli_put(rs->tls);
 	rs_live_unref(rs->live);
 	free(rs);
 }

@@ -50,6 +50,7 @@ struct hst_store;
 
 struct ssl_st;	   /* OpenSSL's SSL */
 struct tls_srv;	   /* core/tls_srv.h */
+struct tls_cli;	   /* core/tls_cli.h */
 
 #define HTTP_BUF_SIZE 16384 /* HAProxy's tune.bufsize: the largest head */
 
@@ -123,10 +124,13 @@ struct hbe {
 
 /* A client connection's TLS (http_tls.c): owned by its hstream, or by the
  * HTTP/2 connection it was handed to after ALPN chose h2.  A stream of an
- * HTTP/2 connection gets a copy with ssl NULL: its facts only. */
+ * HTTP/2 connection gets a copy with ssl NULL: its facts only.  A server
+ * connection's TLS is one too (http_srv_tls.c: cli set, srv and facts
+ * unused). */
 struct hs_tls {
 	struct ssl_st *ssl;   /* the session (owned), or NULL */
 	struct tls_srv *srv;  /* one reference while the handshake runs, else NULL */
+	struct tls_cli *cli;  /* toward a server: one reference while ssl lives */
 	uint32_t hs_want;     /* handshake under way: the event it waits for (EPOLLIN/OUT) */
 	uint32_t rd_want;     /* the last read must write first: EPOLLOUT, or 0 */
 	uint32_t wr_want;     /* the last write must read first: EPOLLIN, or 0 */
@@ -177,6 +181,7 @@ struct hstream {
 	uint8_t skip_body;   /* the client asked HEAD: the body is read, not sent */
 	uint8_t close_client, close_server; /* after this transaction */
 	uint8_t head_seen;   /* bytes of the next head came */
+	uint8_t logged;      /* the transaction's log line is out (http_txn.c) */
 	uint8_t body_wait;   /* option http-buffer-request: the request body is
 			      * gathered in sout before a server is picked */
 	uint8_t ck_direct;   /* the transaction goes to ck_live (a persistence
@@ -191,6 +196,7 @@ struct hstream {
 	uint64_t head_wall_ms;	 /* the same on the wall clock (the log's date) */
 	struct happ *app;	 /* HS_APPLET: owned, else NULL */
 	struct hs_tls *tls;	 /* the client's TLS (owned), or NULL: plain */
+	struct hs_tls *stls;	 /* sfd's TLS (owned), or NULL: plain */
 };
 
 #endif

@@ -81,11 +81,11 @@ int hs_tls_copy(struct hstream *s, const struct hs_tls *from);
  * (the socket's interest set), -1 s was closed or handed to the HTTP/2
  * gateway (ALPN h2). */
 int hs_tls_handshake(struct hstream *s);
-/* recv/send of a buffer through the session, with hbuf_recv/hbuf_send's
+/* recv/send of a buffer through session t (s's client's or server's), with hbuf_recv/hbuf_send's
  * results; hs_tls_io on bytes: n > 0, 0 the end (reading), -1 not now
  * (t->rd_want/wr_want say if it needs the other direction), -2 failed. */
-ssize_t hs_tls_recv(struct hstream *s, struct hbuf *b);
-ssize_t hs_tls_send(struct hstream *s, struct hbuf *b);
+ssize_t hs_tls_recv(struct hstream *s, struct hs_tls *t, struct hbuf *b);
+ssize_t hs_tls_send(struct hs_tls *t, struct hbuf *b);
 ssize_t hs_tls_io(struct hs_tls *t, void *buf, size_t len, int out);
 /* The events a socket with session t (NULL: plain) waits for, from ev,
  * those it would wait for in plain: a write wanting read waits for EPOLLIN
@@ -101,6 +101,18 @@ int hs_tls_pending(const struct hstream *s);
  * close_notify first if notify. */
 void hs_tls_shut(struct hs_tls *t);
 void hs_tls_free(struct hs_tls *t, int notify);
+
+/* ---- http_srv_tls.c: TLS toward the server ---- */
+
+/* The session on s's new server socket when its server has `ssl`
+ * (s->stls, its handshake waiting for the connect): 0 (or nothing to
+ * do), -1 out of memory. */
+int hs_stls_start(struct hstream *s);
+/* Drive the server handshake: 1 done, 0 waiting (s->stls->hs_want), -1
+ * failed (logged; a failed connect to the caller). */
+int hs_stls_handshake(struct hstream *s);
+/* 1 if the server session holds decrypted bytes not yet read. */
+int hs_stls_pending(const struct hstream *s);
 
 /* ---- http_txn.c: a transaction's decisions ---- */
 
@@ -130,6 +142,17 @@ void htxn_end(struct hstream *s);
  * transaction; htxn_error with the proxy's message for status. */
 void htxn_answer(struct hstream *s, const char *msg, size_t len, unsigned status);
 void htxn_error(struct hstream *s, unsigned status);
+/* HAProxy's termination state (%ts, configuration.txt 8.5), its two first
+ * characters: where the transaction ended and why ("sH": the server's
+ * timeout while waiting for its head...).  The first cause set wins: the
+ * answer that follows a failure does not hide it. */
+void htxn_term(struct hstream *s, const char *ts);
+/* htxn_error for a failure the log names (ts, as htxn_term). */
+void htxn_fail(struct hstream *s, unsigned status, const char *ts);
+/* The transaction is cut without an answer (a side closed or timed out,
+ * ts as htxn_term): its log line now, unless it had one or the
+ * connection was only waiting for a next request. */
+void htxn_cut(struct hstream *s, const char *ts);
 /* An answer of ours sent piece by piece (http_applet.c): its log line
  * (status, len bytes) now, then, once the last byte is in cout,
  * htxn_answered: the next request, or close. */
@@ -145,8 +168,9 @@ int htxn_client_gone(struct hstream *s);
 void htxn_connected(struct hstream *s, uint32_t events);
 /* The tarpit's hold is over: its answer goes (HS_TARPIT's timer). */
 void htxn_tarpit_end(struct hstream *s);
-/* The server failed before taking any of the request: retry or 503. */
-void htxn_srv_failed(struct hstream *s);
+/* The server failed before taking any of the request: retry or 503, ts
+ * in the log ("SC" refused, "sC" connect timeout: htxn_term). */
+void htxn_srv_failed(struct hstream *s, const char *ts);
 /* A kept connection closed unanswered: the request again, on a new one. */
 void htxn_retry_fresh(struct hstream *s);
 
@@ -302,5 +326,9 @@ void hfwd_init(struct hfwd *f, const struct h1_msg *m);
  * moved (>= 0), or -1 on a chunked syntax error (or out of memory). */
 ssize_t hfwd_move(struct proxy *px, struct hfwd *f, struct hbuf *in, struct hbuf *out,
 		  int in_eof);
+/* What the log's %B counts of n body bytes hfwd_move just moved (data:
+ * f->ck.data before the move): HAProxy counts a chunked body's data, not
+ * its framing, and 1 for its end. */
+uint64_t hfwd_counted(const struct hfwd *f, uint64_t n, uint64_t data);
 
 #endif

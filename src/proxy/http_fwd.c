@@ -151,3 +151,10 @@ ssize_t hfwd_move(struct proxy *px, struct hfwd *f, struct hbuf *in, struct hbuf
 		in->off = in->len = 0;
 	return body;
 }
+
+uint64_t hfwd_counted(const struct hfwd *f, uint64_t n, uint64_t data)
+{
+	if (f->kind != H1_BODY_CHUNKED)
+		return n;
+	return f->ck.data - data + (f->done ? 1 : 0);
+}

@@ -1,6 +1,6 @@
 /* The HTTP engine's logs: one line per transaction in the frontend's
  * format (log-format, option httplog [clf], option tcplog; none without
- * one of them, and no request means no line), sent to each of its `log`
+ * one of them; a head that did not parse is "<BADREQ>"), sent to each of its `log`
  * targets: UDP syslog and /dev/log as RFC 3164 (`<PRI>Mmm dd hh:mm:ss
  * tag[pid]: line`), stdout and stderr as the bare line.
  *
@@ -118,7 +118,7 @@ void http_log_txn(struct hstream *s)
 	time_t now;
 	size_t n;
 
-	if (!fe->logs || !text || !s->req_parsed)
+	if (!fe->logs || !text)
 		return;
 	lf = fmt_get(px, text);
 	if (!lf)

@@ -276,10 +276,12 @@ void hsrv_close(struct hstream *s, int rst)
 	/* the socket is this worker's: no lock for its syscalls */
 	proxy_unlock(px);
 	loop_io_del(px->loop, &s->sio);
+	hs_tls_free(s->stls, !rst); /* close_notify first, unless reset */
 	if (rst)
 		sock_set_rst(s->sfd);
 	close(s->sfd);
 	proxy_relock(px);
+	s->stls = NULL;
 	s->sfd = -1;
 	s->srv_state = HSS_NONE;
 	s->sin.off = s->sin.len = 0;
@@ -317,5 +319,10 @@ int hsrv_connect(struct hstream *s)
 	s->sfd = fd;
 	s->srv_held = s->x->srv_addr;
 	s->srv_state = HSS_CONNECTING;
+	if (hs_stls_start(s) < 0) {
+		log_err("http: out of memory for a TLS session");
+		hsrv_close(s, 1);
+		return -1;
+	}
 	return 0;
 }

@@ -78,7 +78,9 @@ static ssize_t hs_io(struct hstream *s, int fd, struct hbuf *b, int rx)
 
 	hs_own(s);
 	if (fd == s->cfd && s->tls && s->tls->ssl) /* the session is the stream's too */
-		n = rx ? hs_tls_recv(s, b) : hs_tls_send(s, b);
+		n = rx ? hs_tls_recv(s, s->tls, b) : hs_tls_send(s->tls, b);
+	else if (fd == s->sfd && s->stls)
+		n = rx ? hs_tls_recv(s, s->stls, b) : hs_tls_send(s->stls, b);
 	else
 		n = rx ? hbuf_recv(s->pvs->px, fd, b) : hbuf_send(fd, b);
 	hs_shared(s);
@@ -248,6 +250,8 @@ void hstream_close(struct hstream *s, int rst)
 	struct loop *l = hs_loop(s);
 
 	loop_timer_stop(l, &s->timer);
+	if (s->req_parsed)
+		htxn_cut(s, "--"); /* a transaction under way: its line (the cause set) */
 	hsrv_close(s, rst);
 	if (s->cfd >= 0) {
 		proxy_unlock(p->px);
@@ -390,10 +394,11 @@ static int head_step(struct hstream *s)
 	if (r == H1_ERR_TE_CODING) {
 		/* "gzip, chunked": HAProxy's mux answers this one itself */
 		s->close_client = 1;
+		htxn_term(s, "PR");
 		htxn_answer(s, te_coding_msg, sizeof(te_coding_msg) - 1, 422);
 		return 1;
 	}
-	htxn_error(s, 400);
+	htxn_fail(s, 400, "PR");
 	return 1;
 }
 
@@ -408,7 +413,7 @@ static int txn_step(struct hstream *s)
 		n = hfwd_move(s->pvs->px, &s->x->req_body, &s->cin, &s->sout, s->cin_eof);
 		hs_shared(s);
 		if (n < 0) {
-			htxn_error(s, 400);
+			htxn_fail(s, 400, "PR");
 			return 1;
 		}
 		moved |= n > 0;
@@ -425,7 +430,7 @@ static int txn_step(struct hstream *s)
 		n = hs_io(s, s->sfd, &s->sout, 0);
 		if (n < 0) {
 			if (s->srv_reused && !s->srv_sent) {
-				htxn_srv_failed(s);
+				htxn_srv_failed(s, "SC");
 				return 1;
 			}
 			htxn_error(s, 502);
@@ -448,21 +453,24 @@ static int txn_step(struct hstream *s)
 			hs_shared(s);
 		}
 		if (r < 0) {
-			htxn_error(s, 502);
+			htxn_fail(s, 502, "PH");
 			return 1;
 		}
 	}
 	if (s->resp_parsed && !s->x->resp_body.done && s->state == HS_TXN) {
+		uint64_t data = s->x->resp_body.ck.data;
+
 		hs_own(s);
 		n = hfwd_move(s->pvs->px, &s->x->resp_body, &s->sin, s->skip_body ? NULL : &s->cout,
 			      s->sin_eof);
 		hs_shared(s);
 		if (n > 0 && !s->skip_body)
-			s->x->txn.bytes_out += (uint64_t)n;
+			s->x->txn.bytes_out += hfwd_counted(&s->x->resp_body, (uint64_t)n, data);
 		if (n < 0) {
 			/* the response already started: all we can do is stop */
 			s->close_client = 1;
 			s->state = HS_CLOSE;
+			htxn_cut(s, "PD");
 			return 1;
 		}
 		moved |= n > 0;
@@ -506,6 +514,13 @@ static int cli_reads(const struct hstream *s)
 		(s->state == HS_APPLET && happ_reads(s) && !s->x->req_body.done));
 }
 
+/* Whether the server is read now (room in sin). */
+static int srv_reads(const struct hstream *s)
+{
+	return s->sfd >= 0 && s->srv_state == HSS_READY && !s->sin_eof &&
+	       (s->sin.len < HTTP_BUF_SIZE || s->sin.off);
+}
+
 static void update_interest(struct hstream *s)
 {
 	struct loop *l = hs_loop(s);
@@ -519,13 +534,15 @@ static void update_interest(struct hstream *s)
 	if (s->sfd < 0)
 		return;
 	if (s->srv_state == HSS_CONNECTING) {
-		se = EPOLLOUT;
+		/* the connect, then the TLS handshake's own wants */
+		se = s->stls && s->stls->hs_want ? s->stls->hs_want : EPOLLOUT;
 	} else {
 		/* an idle kept-alive connection is read too: its close is seen */
-		if (!s->sin_eof && (s->sin.len < HTTP_BUF_SIZE || s->sin.off))
+		if (srv_reads(s))
 			se |= EPOLLIN;
 		if (hbuf_data(&s->sout))
 			se |= EPOLLOUT;
+		se = hs_tls_events(s->stls, se);
 	}
 	loop_io_mod(l, &s->sio, se);
 }
@@ -538,6 +555,7 @@ static int eofs(struct hstream *s)
 		 * tunnel ends when both sides are done */
 		if (s->cin_eof && !hbuf_data(&s->cin) && !hbuf_data(&s->sout) && !s->srv_shut) {
 			s->srv_shut = 1;
+			hs_tls_shut(s->stls); /* close_notify before the FIN */
 			if (s->sfd >= 0)
 				(void)shutdown(s->sfd, SHUT_WR);
 			hs_arm(s, hs_timeout(s));
@@ -559,13 +577,14 @@ static int eofs(struct hstream *s)
 			if (s->srv_reused && s->x->req_body.kind == H1_BODY_NONE)
 				htxn_retry_fresh(s);
 			else
-				htxn_error(s, 502);
+				htxn_fail(s, 502, "SH");
 			return 0;
 		}
 		if (!s->x->resp_body.done) {
 			/* truncated: the client must see it was (HAProxy closes) */
 			s->close_client = 1;
 			s->state = HS_CLOSE;
+			htxn_cut(s, "SD");
 			hsrv_close(s, 0);
 		}
 	}
@@ -574,13 +593,24 @@ static int eofs(struct hstream *s)
 		 * or said something nobody asked for: not reused */
 		hsrv_close(s, 0);
 	}
+	if (s->cin_eof && s->state == HS_HEAD &&
+	    ((s->head_seen && hbuf_data(&s->cin)) ||
+	     (!s->ntxn && !hbuf_data(&s->cin) && !(s->fe->options & HP_OPT_HTTP_IGNPROBES)))) {
+		/* the client closed within a head (head_seen: the last parse
+		 * wanted more) or before its first: HAProxy answers 400 and
+		 * logs "CR" (the answer may find the client gone: no harm) */
+		htxn_fail(s, 400, "CR");
+		return 0;
+	}
 	if (s->cin_eof && !hbuf_data(&s->cin)) {
 		if (s->state == HS_HEAD) {
+			htxn_cut(s, "CR");
 			hstream_close(s, 0);
 			return 1;
 		}
 		if ((s->state == HS_TXN || (s->state == HS_APPLET && happ_reads(s))) &&
 		    !s->x->req_body.done) {
+			htxn_term(s, "CD");
 			hstream_close(s, 1);
 			return 1;
 		}
@@ -627,6 +657,11 @@ static void hs_run(struct hstream *s)
 				return;
 			moved = 1;
 		}
+		if (hs_stls_pending(s) && srv_reads(s)) {
+			if (side_read(s, 0))
+				return;
+			moved = 1;
+		}
 		if (s->state == HS_HEAD) {
 			int r = head_step(s);
 
@@ -650,6 +685,7 @@ static void hs_run(struct hstream *s)
 		if (hbuf_data(&s->cout)) {
 			n = hs_io(s, s->cfd, &s->cout, 0);
 			if (n < 0) {
+				htxn_term(s, "CD");
 				hstream_close(s, 1);
 				return;
 			}
@@ -680,6 +716,9 @@ static int side_read(struct hstream *s, int client)
 	if (n == -2 && (client || s->state == HS_TUNNEL)) {
 		/* reset: nobody to deliver to (and a hung-up socket would
 		 * wake us at every round while we waited for the other) */
+		if (client && s->state == HS_HEAD)
+			htxn_cut(s, "CR");
+		htxn_term(s, client ? "CD" : "SD");
 		hstream_close(s, 1);
 		return 1;
 	}
@@ -705,8 +744,7 @@ void hstream_on_io(struct loop *l, struct ev_io *io, uint32_t events)
 	}
 	if (client && s->tls && s->tls->hs_want && hs_tls_handshake(s) <= 0)
 		return; /* waiting, closed, or handed to the HTTP/2 gateway */
-	if (client)
-		events = hs_tls_wake(s->tls, events);
+	events = hs_tls_wake(client ? s->tls : s->stls, events);
 	if ((events & (EPOLLIN | EPOLLHUP | EPOLLERR)) && side_read(s, client))
 		return;
 	if (!client && s->state == HS_CLOSE && s->sfd >= 0 && s->sin_eof)
@@ -725,12 +763,15 @@ static void hs_timer(struct loop *l, struct ev_timer *t)
 	}
 	switch (s->state) {
 	case HS_HEAD:
-		/* an idle kept-alive client goes quietly; a slow head gets 408 */
-		if (!hbuf_data(&s->cin) && s->ntxn) {
+		/* an idle kept-alive client goes quietly, and so does one that
+		 * sent nothing with option http-ignore-probes (a browser's
+		 * preconnect); a slow head gets 408 */
+		if (!hbuf_data(&s->cin) && !s->head_seen &&
+		    (s->ntxn || (s->fe->options & HP_OPT_HTTP_IGNPROBES))) {
 			hstream_close(s, 0);
 			return;
 		}
-		htxn_error(s, 408);
+		htxn_fail(s, 408, "cR");
 		break;
 	case HS_TXN:
 		if (hq_waits(s)) {
@@ -738,13 +779,15 @@ static void hs_timer(struct loop *l, struct ev_timer *t)
 			break;
 		}
 		if (s->srv_state == HSS_CONNECTING) {
-			htxn_srv_failed(s);
+			htxn_srv_failed(s, "sC");
 			break;
 		}
 		if (!s->resp_parsed && !hbuf_data(&s->cout)) {
-			htxn_error(s, s->x->req_body.done ? 504 : 408);
+			htxn_fail(s, s->x->req_body.done ? 504 : 408, s->x->req_body.done ? "sH" : "cD");
 			break;
 		}
+		/* during the response: whose side stalled */
+		htxn_term(s, hbuf_data(&s->cout) ? "cD" : "sD");
 		hstream_close(s, 1);
 		return;
 	case HS_TARPIT:

@@ -29,6 +29,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "core/tls.h"
+#include "core/tls_cli.h"
 #include "core/tls_srv.h"
 #include "model/model.h"
 #include "proxy/h2_gw.h"
@@ -75,6 +76,7 @@ void hs_tls_free(struct hs_tls *t, int notify)
 	}
 	tls_free(t->ssl);
 	tls_srv_put(t->srv);
+	tls_cli_put(t->cli);
 	ERR_clear_error();
 	free(t);
 }
@@ -153,14 +155,14 @@ uint32_t hs_tls_wake(const struct hs_tls *t, uint32_t events)
 	return events;
 }
 
-ssize_t hs_tls_recv(struct hstream *s, struct hbuf *b)
+ssize_t hs_tls_recv(struct hstream *s, struct hs_tls *t, struct hbuf *b)
 {
 	struct proxy *px = s->pvs->px;
 	ssize_t n = hbuf_room(px, b);
 
 	if (n < 0)
 		return n;
-	n = hs_tls_io(s->tls, b->p + b->len, (size_t)n, 0);
+	n = hs_tls_io(t, b->p + b->len, (size_t)n, 0);
 	if (n <= 0)
 		hbuf_give(px, b); /* nothing came: an idle connection holds no buffer */
 	if (n > 0)
@@ -168,13 +170,13 @@ ssize_t hs_tls_recv(struct hstream *s, struct hbuf *b)
 	return n;
 }
 
-ssize_t hs_tls_send(struct hstream *s, struct hbuf *b)
+ssize_t hs_tls_send(struct hs_tls *t, struct hbuf *b)
 {
 	ssize_t n;
 
 	if (!hbuf_data(b))
 		return 0;
-	n = hs_tls_io(s->tls, b->p + b->off, hbuf_data(b), 1);
+	n = hs_tls_io(t, b->p + b->off, hbuf_data(b), 1);
 	if (n == -1)
 		return 0; /* not now */
 	if (n < 0)

@@ -41,20 +41,81 @@ static const char *srv_name(const struct hstream *s)
 	return NULL;
 }
 
-/* The transaction is over (answered by us or by the server): its line. */
+/* %bc and %sc: the backend's and the server's connections but this
+ * one, which HAProxy has given back when it logs. */
+static void log_counts(const struct hstream *s, struct http_txn *t)
+{
+	const struct real_server *rs;
+	unsigned self = s->srv_active ? 1 : 0, n = 0;
+
+	t->be_conn = t->srv_conn = 0;
+	if (!s->be || !s->be->pool)
+		return;
+	for (rs = s->be->pool->rs; rs; rs = rs->next)
+		if (rs->live)
+			n += rs->live->activeconns;
+	t->be_conn = n > self ? n - self : 0;
+	if (s->live)
+		t->srv_conn = s->live->activeconns > self ? s->live->activeconns - self : 0;
+}
+
+/* A connection that sent nothing, which `option dontlognull` (and
+ * `option http-ignore-probes`) keep out of the log. */
+static int txn_null(const struct hstream *s)
+{
+	return !s->req_parsed && !s->head_seen && !hbuf_data(&s->cin) &&
+	       (s->fe->options & (HP_OPT_DONTLOGNULL | HP_OPT_HTTP_IGNPROBES));
+}
+
+/* The transaction is over (answered by us or by the server, or cut): its
+ * line, once.  A head that never parsed is HAProxy's "<BADREQ>": no
+ * request fields, no times but %Ta, and 0 bytes (HAProxy's mux answers
+ * those itself, outside the stream that counts them). */
 static void txn_log(struct hstream *s)
 {
 	struct http_txn *t = &s->x->txn;
 
-	if (!s->req_parsed)
+	if (s->logged || txn_null(s))
 		return;
+	s->logged = 1;
 	t->t_active = (int64_t)(loop_now(hs_loop(s)) - s->head_start_ms);
-	if (s->live && t->t_connect >= 0 && t->t_queue < 0)
+	/* a server was given (HAProxy's Tw is -1 only when none was) */
+	if (s->be && s->live && t->t_queue < 0)
 		t->t_queue = 0;
 	t->srv_name = srv_name(s);
 	t->fe_conn = t->act_conn = (unsigned)s->pvs->nhstreams;
-	t->be_conn = t->srv_conn = s->live ? s->live->activeconns : 0;
+	log_counts(s, t);
+	if (!s->req_parsed) {
+		t->req = NULL;
+		t->bytes_out = 0;
+	}
 	http_log_txn(s);
+	t->req = &s->x->req;
+}
+
+void htxn_term(struct hstream *s, const char *ts)
+{
+	if (s->x && s->x->txn.term[0] == '-')
+		memcpy(s->x->txn.term, ts, 2);
+}
+
+void htxn_fail(struct hstream *s, unsigned status, const char *ts)
+{
+	if (hs_txn_get(s) == 0)
+		htxn_term(s, ts);
+	htxn_error(s, status);
+}
+
+void htxn_cut(struct hstream *s, const char *ts)
+{
+	if (s->logged || (!s->req_parsed && s->ntxn && !s->head_seen && !hbuf_data(&s->cin)))
+		return; /* logged, or between two requests: nothing was cut */
+	if (hs_txn_get(s) < 0)
+		return;
+	htxn_term(s, ts);
+	if (!s->req_parsed && !s->x->txn.status)
+		s->x->txn.status = 400; /* HAProxy's, for a head cut short */
+	txn_log(s);
 }
 
 /* ---- answers of our own ---- */
@@ -77,12 +138,13 @@ static int fix_resp_conn(struct hstream *s);
  * http-after-response rules (once a request was read), Connection said
  * last as for a server's response, no body after a HEAD (RFC 9110 9.3.2).
  * A text that does not parse as a head (an odd errorfile) goes as it is.
- * The bytes put, or -1 when they do not fit. */
+ * What the log counts of it (%B, h1_htx_head_size: HAProxy's count, not
+ * the bytes put), or -1 when they do not fit. */
 static ssize_t answer_put(struct hstream *s, const char *msg, size_t len)
 {
 	int head_only = s->req_parsed && s->x->client_meth == H1_METH_HEAD;
 	int hlen;
-	size_t n;
+	size_t n, counted;
 
 	if (!len)
 		return 0;
@@ -99,12 +161,13 @@ static ssize_t answer_put(struct hstream *s, const char *msg, size_t len)
 	n = h1_emit_head(&s->x->resp, s->cout.p + s->cout.len, HTTP_BUF_SIZE - s->cout.len);
 	if (!n)
 		return -1;
+	counted = h1_htx_head_size(s->cout.p + s->cout.len, n);
 	s->cout.len += (uint32_t)n;
 	if (head_only)
-		return (ssize_t)n;
+		return (ssize_t)counted;
 	if (hbuf_put(s->pvs->px, &s->cout, msg + hlen, len - (size_t)hlen) < 0)
 		return -1;
-	return (ssize_t)(n + len - (size_t)hlen);
+	return (ssize_t)(counted + len - (size_t)hlen);
 }
 
 /* Answer the client with msg and end the transaction there: keep the
@@ -327,6 +390,7 @@ static void next_request(struct hstream *s)
 	s->ntxn++;
 	s->be = NULL;
 	s->req_parsed = 0;
+	s->logged = 0;
 	s->state = HS_HEAD;
 	if (s->x) {
 		free(s->x->reqhead);
@@ -351,9 +415,9 @@ static void pick_and_connect(struct hstream *s)
 		return;
 	}
 	if (r == HPICK_QFULL)
-		memcpy(s->x->txn.term, "SQ", 3);
+		htxn_term(s, "SQ");
 	if (r != HPICK_OK) {
-		htxn_error(s, 503);
+		htxn_fail(s, 503, "SC");
 		return;
 	}
 	connect_next(s);
@@ -388,6 +452,11 @@ static void tarpit(struct hstream *s, const struct http_proxy *px, const struct 
 
 void htxn_tarpit_end(struct hstream *s)
 {
+	struct http_txn *t = &s->x->txn;
+
+	/* HAProxy logs the hold as %Tw, and no %TR */
+	t->t_req = -1;
+	t->t_queue = (int64_t)(loop_now(hs_loop(s)) - s->x->txn_start_ms);
 	/* answered as if at once, from the head (keep-alive allowed) */
 	s->state = HS_HEAD;
 	htxn_answer(s, s->sin.p, s->sin.len, s->x->txn.status);
@@ -405,10 +474,14 @@ static int req_verdict(struct hstream *s, const struct http_proxy *px, enum http
 		return 1;
 	}
 	if (v == HTTP_V_DENY || v == HTTP_V_RETURN) {
+		/* HAProxy's: a deny is the proxy's refusal, a return (and a
+		 * redirect, an auth challenge) its local answer */
+		htxn_term(s, v == HTTP_V_DENY ? "PR" : "LR");
 		answer_reply(s, px, reply);
 		return 1;
 	}
 	if (v == HTTP_V_TARPIT) {
+		htxn_term(s, "PT");
 		tarpit(s, px, reply);
 		return 1;
 	}
@@ -428,6 +501,7 @@ static int serve_self(struct hstream *s, const struct http_proxy *px, enum happ_
 		return 0;
 	hsrv_close(s, 0); /* a server kept from the last transaction is not needed */
 	hs_srv_inactive(s);
+	htxn_term(s, "LR");
 	happ_start(s, px, k);
 	return 1;
 }
@@ -534,6 +608,7 @@ void htxn_start(struct hstream *s, int hlen)
 		size_t len;
 		const char *msg = http_error_msg(fe, 200, &len);
 
+		s->logged = 1; /* HAProxy never logs its monitor-uri */
 		htxn_answer(s, msg, len, 200);
 		return;
 	}
@@ -634,7 +709,7 @@ static void connect_next(struct hstream *s)
 	s->x->nconnects++;
 	s->x->conn_start_ms = loop_now(hs_loop(s));
 	if (hsrv_connect(s) < 0) {
-		htxn_srv_failed(s);
+		htxn_srv_failed(s, "SC");
 		return;
 	}
 	if (s->srv_state == HSS_READY) {
@@ -649,7 +724,7 @@ static void connect_next(struct hstream *s)
  * timed out connecting, or a reused connection closed under us): again,
  * on the same server or, with option redispatch, another; HAProxy's
  * `retries` bounds it.  Then 503. */
-void htxn_srv_failed(struct hstream *s)
+void htxn_srv_failed(struct hstream *s, const char *ts)
 {
 	const struct http_proxy *be = s->be;
 	struct rs_live **t;
@@ -658,7 +733,7 @@ void htxn_srv_failed(struct hstream *s)
 	if (s->live)
 		s->live->fail_count++;
 	if (!be || s->srv_sent || s->x->nconnects > be->retries) {
-		htxn_error(s, s->srv_sent ? 502 : 503);
+		htxn_fail(s, s->srv_sent ? 502 : 503, s->srv_sent ? "SH" : ts);
 		return;
 	}
 	s->x->txn.retries++;
@@ -690,8 +765,18 @@ void htxn_connected(struct hstream *s, uint32_t events)
 	if ((events & (EPOLLERR | EPOLLHUP)) && !e)
 		e = ECONNRESET;
 	if (e) {
-		htxn_srv_failed(s);
+		htxn_srv_failed(s, "SC");
 		return;
+	}
+	if (s->stls && s->stls->hs_want) {
+		/* TLS: connected when the handshake is over (a failed one is a
+		 * failed connect: retried, then 503) */
+		int r = hs_stls_handshake(s);
+
+		if (r < 0)
+			htxn_srv_failed(s, "SC"); /* HAProxy's flags for it too */
+		if (r <= 0)
+			return;
 	}
 	s->srv_state = HSS_READY;
 	s->live->fail_count = 0;
@@ -781,8 +866,8 @@ int htxn_resp(struct hstream *s, int hlen)
 		htxn_error(s, 502);
 		return -1;
 	}
+	s->x->txn.bytes_out += h1_htx_head_size(s->cout.p + s->cout.len, n);
 	s->cout.len += (uint32_t)n;
-	s->x->txn.bytes_out += n;
 	s->sin.off += (uint32_t)hlen;
 	s->resp_parsed = 1;
 	s->x->txn.t_resp = (int64_t)(loop_now(hs_loop(s)) - s->x->conn_done_ms);

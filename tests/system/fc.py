@@ -465,6 +465,18 @@ def connect(port, host="127.0.0.1", src=None, timeout=5.0):
     return s
 
 
+def recv_head(c):
+    """A request or response head from c (up to its blank line, and what
+    came with it), or b"" if the peer closed first."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = c.recv(65536)
+        if not chunk:
+            return b""
+        data += chunk
+    return data
+
+
 def recv_line(s, limit=4096):
     buf = b""
     while not buf.endswith(b"\n"):

@@ -26,13 +26,15 @@ DEFAULTS = ["defaults", "  mode http", "  timeout connect 5s", "  timeout client
             "  timeout server 10s"]
 
 
-def raw(port, data, timeout=10.0):
-    """Send data on a new connection, read until the peer closes (every
-    request here says Connection: close): the bytes, then '<timeout>' if
-    the peer did not close within timeout."""
+def raw(port, data, timeout=10.0, shut=False):
+    """Send data on a new connection (then half-close it: shut), read
+    until the peer closes (every request here says Connection: close): the
+    bytes, then '<timeout>' if the peer did not close within timeout."""
     out = b""
     with fc.connect(port, timeout=timeout) as s:
         s.sendall(data.encode() if isinstance(data, str) else data)
+        if shut:
+            s.shutdown(socket.SHUT_WR)
         try:
             while True:
                 chunk = s.recv(65536)

@@ -19,12 +19,9 @@ class CookieServer(fc.ThreadServer):
 
     def handle(self, c):
         c.settimeout(5.0)
-        data = b""
-        while b"\r\n\r\n" not in data:
-            chunk = c.recv(65536)
-            if not chunk:
-                return
-            data += chunk
+        data = fc.recv_head(c)
+        if not data:
+            return
         path = data.split(b" ", 2)[1]
         sets = b"".join(b"Set-Cookie: %s\r\n" % v for v in self.SETS.get(path, []))
         c.sendall(b"HTTP/1.1 200 OK\r\n" + sets + b"Content-Length: 2\r\nConnection: close\r\n\r\nok")

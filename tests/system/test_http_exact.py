@@ -196,6 +196,14 @@ def test_retries_count_per_transaction_as_haproxy(side_by_side, backend, tmp_pat
                                "RC /c two/s 200 +1"]
 
 
+def accepted(port, pid):
+    """A connection to port is held by process pid: accepted, not only in
+    the listen queue (ss names no owner for those)."""
+    r = subprocess.run(["ss", "-Htnp", "state", "established", "( sport = :%d )" % port],
+                       capture_output=True, text=True, timeout=10)
+    return "pid=%d," % pid in r.stdout
+
+
 def wait_exit(proc, timeout):
     """proc's exit status, or None if it still runs after timeout s."""
     try:
@@ -215,7 +223,9 @@ def test_soft_stop_on_sigusr1_as_haproxy(who, backend, tmp_path, bins):
     prog = {"haproxy": HAPROXY, "fulcrum": str(programs())}[who]
     live = backend("live", mode="http")
     port = fc.free_port()
-    with scripted(b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nslow", delay=3.0) as slow:
+    reached = []
+    with scripted(b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nslow", delay=3.0,
+                  got=reached) as slow:
         cfg = tmp_path / "h.cfg"
         cfg.write_text("\n".join([
             "global", "  hard-stop-after 8s",
@@ -232,7 +242,7 @@ def test_soft_stop_on_sigusr1_as_haproxy(who, backend, tmp_path, bins):
             assert first.startswith(b"HTTP/1.1 200 "), first
             busy = fc.connect(port, timeout=10.0)
             busy.sendall(b"GET /slow HTTP/1.1\r\nHost: a\r\n\r\n")
-            time.sleep(0.5)  # the request reached the slow server
+            fc.wait_until(lambda: reached, 15.0, "the request at the slow server")
             t0 = time.monotonic()
             srv.p.send_signal(signal.SIGUSR1)
             # the idle keep-alive client is closed at once
@@ -270,7 +280,9 @@ def test_hard_stop_after_bounds_the_soft_stop_as_haproxy(who, tmp_path, bins):
     srv = Server(prog, cfg, [port], tmp_path / "out.log")
     try:
         with fc.connect(port, timeout=10.0) as quiet:
-            time.sleep(0.3)
+            # taken by the process (a client still in the listen queue
+            # would be reset with the listener, not wait)
+            fc.wait_until(lambda: accepted(port, srv.p.pid), 15.0, "the client accepted")
             t0 = time.monotonic()
             srv.p.send_signal(signal.SIGUSR1)
             status = wait_exit(srv.p, 20.0)

@@ -162,8 +162,8 @@ static void test_servers(void **state)
 	expect_error("backend b\n    server s 10.0.0.1:80\n    server s 10.0.0.2:80\n", 3,
 		     "server 's' is defined twice in 'b'");
 	expect_error("backend b\n    server s web1:80\n", 2, "resolves no host names");
-	expect_error("backend b\n    server s 10.0.0.1:80 ssl verify none\n", 2,
-		     "server option 'ssl' is not supported");
+	expect_error("backend b\n    server s 10.0.0.1:80 track a/b\n", 2,
+		     "server option 'track' is not supported");
 	expect_error("backend b\n    server s 10.0.0.1:80 weight 300\n", 2, "weight: '300'");
 	expect_error("backend b\n    server s 10.0.0.1:80 inter 0\n", 2, "inter must be above 0");
 	expect_error("backend b\n    server s 10.0.0.1:80 inter\n", 2, "'inter' needs a value");
@@ -522,11 +522,49 @@ static void test_rules_handed_over(void **state)
 		     "frobnicate");
 }
 
+/* server ... ssl: a context per server (default-server's options too),
+ * none with no-ssl; the refusals at the server's line. */
+static void test_server_ssl(void **state)
+{
+	struct config *cfg = expect_ok(
+		"global\n    ssl-server-verify none\n"
+		"defaults\n    mode http\n"
+		"backend b\n    default-server ssl sni str(x.test) ssl-min-ver TLSv1.3\n"
+		"    server a 10.0.0.1:443\n    server p 10.0.0.2:80 no-ssl\n"
+		"backend c\n    option httpchk\n"
+		"    server s 10.0.0.3:443 ssl verify none check check-sni c.test alpn http/1.1\n");
+
+	assert_non_null(srv(cfg, "b", "a")->tls);
+	assert_null(srv(cfg, "b", "p")->tls);
+	assert_non_null(srv(cfg, "c", "s")->tls);
+	assert_int_equal(srv(cfg, "c", "s")->checks->type, CHECK_SSL_GET);
+	config_free(cfg);
+	expect_error("defaults\n    mode http\nbackend b\n    server s 10.0.0.1:443 ssl\n", 4,
+		     "verify is enabled by default but no CA file specified");
+	expect_error("defaults\n    mode http\nbackend b\n    server s 10.0.0.1:443 ssl verify none "
+		     "sni nofetch(a)\n",
+		     4, "unknown fetch");
+	expect_error("defaults\n    mode http\nbackend b\n    server s 10.0.0.1:443 ssl verify none "
+		     "alpn h2\n",
+		     4, "fulcrum speaks HTTP/1.1 to servers");
+	expect_error("defaults\n    mode http\nbackend b\n    server s 10.0.0.1:443 ssl verify none "
+		     "ssl-min-ver TLSv9\n",
+		     4, "ssl-min-ver 'TLSv9'");
+	expect_error("backend b\n    server s 10.0.0.1:443 ssl verify none\n", 2, "mode http only");
+	expect_error("defaults\n    mode http\nbackend b\n    option tcp-check\n"
+		     "    server s 10.0.0.1:443 ssl verify none check\n",
+		     5, "this check over TLS (ssl or check-ssl) is not supported");
+	expect_error("defaults\n    mode http\nbackend b\n    server s 10.0.0.1:443 ssl ca-file "
+		     "/nonexistent/ca.pem\n",
+		     4, "ca-file '/nonexistent/ca.pem': No such file or directory");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_bind_forms),
 	    cmocka_unit_test(test_servers),
+	    cmocka_unit_test(test_server_ssl),
 	    cmocka_unit_test(test_servers_from_the_cluster),
 	    cmocka_unit_test(test_balance),
 	    cmocka_unit_test(test_checks),

@@ -99,24 +99,65 @@ static void test_httplog(void **state)
 			    "- - ---- 1/1/1/1/0 0/0 \"GET /index.html HTTP/1.1\"");
 }
 
+/* No backend, no server: answered after t_req ms with status, bytes. */
+static void nosrv(struct fx *f, int64_t t_req, unsigned status, uint64_t bytes, const char *term)
+{
+	f->t.be = NULL;
+	f->t.srv_name = NULL;
+	f->t.t_req = t_req;
+	f->t.t_queue = f->t.t_connect = f->t.t_resp = -1;
+	f->t.t_active = 0;
+	f->t.status = status;
+	f->t.bytes_out = bytes;
+	strcpy(f->t.term, term);
+	f->t.be_conn = f->t.srv_conn = 0;
+}
+
 /* A request answered by the frontend itself: no backend, no server,
  * the steps that did not happen are -1 (as haproxy logs a deny). */
 static void test_httplog_nosrv(void **state)
 {
 	struct fx *f = *state;
 
-	f->t.be = NULL;
-	f->t.srv_name = NULL;
-	f->t.t_req = 0;
-	f->t.t_queue = f->t.t_connect = f->t.t_resp = -1;
-	f->t.t_active = 0;
-	f->t.status = 403;
-	f->t.bytes_out = 192;
-	strcpy(f->t.term, "PR");
-	f->t.be_conn = f->t.srv_conn = 0;
+	nosrv(f, 0, 403, 192, "PR");
 	assert_string_equal(build(f, logfmt_httplog),
 			    "10.0.1.2:33317 [06/Feb/2009:12:14:14.655] http-in http-in/<NOSRV> 0/-1/-1/-1/0 403 192 "
 			    "- - PR-- 1/1/0/0/0 0/0 \"GET /index.html HTTP/1.1\"");
+}
+
+/* A head that did not parse: no request (req NULL), HAProxy's
+ * "<BADREQ>" with every timer but %Ta at -1 and 0 bytes, as Debian's
+ * haproxy 2.6 logs "\x01garbage" on loopback; the request fields are
+ * empty. */
+static void test_httplog_badreq(void **state)
+{
+	struct fx *f = *state;
+
+	f->t.req = NULL;
+	nosrv(f, -1, 400, 0, "PR");
+	assert_string_equal(build(f, logfmt_httplog),
+			    "10.0.1.2:33317 [06/Feb/2009:12:14:14.655] http-in http-in/<NOSRV> -1/-1/-1/-1/0 400 0 "
+			    "- - PR-- 1/1/0/0/0 0/0 \"<BADREQ>\"");
+	assert_string_equal(build(f, "%HM|%HU|%HV|%[path]"), "-|-|-|-");
+}
+
+/* %B counts what HAProxy 2.6 counts (h1_htx_head_size): the figures are
+ * its log lines for these heads, as its servers' and its own. */
+static void test_htx_head_size(void **state)
+{
+	static const char ok[] = "HTTP/1.1 200 OK\r\ncontent-length: 5\r\nx-a: b\r\n\r\n";
+	static const char closing[] = "HTTP/1.1 200 OK\r\ncontent-length: 5\r\nconnection: close\r\n"
+				      "x-a: b\r\n\r\n";
+	static const char deny[] = "HTTP/1.1 403 Forbidden\r\ncontent-length: 93\r\ncache-control: no-cache\r\n"
+				   "content-type: text/html\r\n\r\n";
+	static const char upgrade[] = "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\n\r\n";
+
+	(void)state;
+	assert_int_equal(h1_htx_head_size(ok, strlen(ok)) + 5, 58);
+	assert_int_equal(h1_htx_head_size(closing, strlen(closing)) + 5, 58);
+	assert_int_equal(h1_htx_head_size(deny, strlen(deny)) + 93, 192);
+	/* a Connection that says more than close is the message's own */
+	assert_int_equal(h1_htx_head_size(upgrade, strlen(upgrade)), 20 + 3 + 8 + 19 + 17 + 1);
 }
 
 /* %rc: the transaction's connection retries, '+' first when one of them
@@ -232,6 +273,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_httplog, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_httplog_nosrv, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_httplog_retries, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_httplog_badreq, setup, teardown),
+		cmocka_unit_test(test_htx_head_size),
 		cmocka_unit_test_setup_teardown(test_httplog_clf, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_httplog_cookie_flags, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tcplog, setup, teardown),

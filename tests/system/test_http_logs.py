@@ -1,0 +1,143 @@
+"""option httplog side by side with Debian's haproxy 2.6: the same
+haproxy.cfg served by both, the same requests, and each program's log line
+for each must be the same once what cannot match is masked (the client's
+port, the date, and the timers, of which only "-1" or not is kept).
+
+What is compared: the termination state (%ts: `----` served, `PR` deny,
+`LR` return and redirect, `PT` tarpit, `sH` server timeout, `SH` server
+closed, `PH` bad response, `SC` refused and no server, `CR`/`cR` a head cut
+short or too slow), %B as HAProxy counts it (its HTX size: not the bytes
+sent), `<BADREQ>` lines with their -1 timers and 0 bytes, %bc/%sc/%rc
+and the queues (%ac/%fc are masked: haproxy's may count the last
+connection a moment after it closed), that a
+monitor-uri request is not logged, and that `option dontlognull` and
+`option http-ignore-probes` keep a connection that sent nothing out of it.
+
+Skipped when /usr/sbin/haproxy (the reference) is absent."""
+import re
+
+import fc
+from test_http_answers import raw, side_by_side  # noqa: F401 (a fixture)
+
+
+class Origin(fc.ThreadServer):
+    """Answers by path: /silent never, /closer closes, /bad sends no HTTP,
+    /chunk a chunked body, anything else 200 with a 5-byte body."""
+
+    def handle(self, c):
+        c.settimeout(15.0)
+        path = (fc.recv_head(c).split(b" ", 2) + [b"", b""])[1]
+        if not path:
+            return
+        if path == b"/silent":
+            c.recv(1)  # until the proxy gives up (timeout server)
+        elif path == b"/bad":
+            c.sendall(b"garbage\r\n\r\n")
+        elif path == b"/chunk":
+            c.sendall(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n")
+        elif path != b"/closer":
+            c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-A: b\r\n\r\nhello")
+
+
+LOGGED = ["  log global", "  option httplog", "  timeout http-request 2s"]
+
+# HAProxy's line, from the client: "ip:port [date] fe be/srv TR/Tw/Tc/Tr/Ta rest"
+LINE = re.compile(r"^127\.0\.0\.1:\d+ \[[^]]+\] (\S+ \S+) (\S+) (.*)$")
+
+
+def masked(line):
+    m = LINE.match(line)
+    assert m, line
+    timers = "/".join("-1" if t == "-1" else "T" for t in m.group(2).split("/"))
+    # %ac/%fc: the process's and the frontend's connections, of which
+    # haproxy may count the last one (closed) a moment longer
+    rest = re.sub(r" \d+/\d+/(\d+/\d+/\+?\d+ \d+/\d+ )", r" A/F/\1", m.group(3))
+    return "%s %s %s" % (m.group(1), timers, rest)
+
+
+def log_lines(path):
+    return [masked(ln) for ln in path.read_text(errors="replace").splitlines()
+            if ln.startswith("127.0.0.1:")]
+
+
+def wait_lines(path, n, what):
+    return fc.wait_until(lambda: (lambda got: got if len(got) >= n else None)(log_lines(path)),
+                         20.0, what)
+
+
+def get(path, meth="GET"):
+    return "%s %s HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n" % (meth, path)
+
+
+def test_httplog_lines_as_haproxy(side_by_side, undo, tmp_path):  # noqa: F811
+    origin = undo.stop(Origin())
+    refused = fc.free_port()  # nothing listens there
+    nn_ports = []  # haproxy's, then fulcrum's
+
+    def sections(port_of):
+        # "nn" logs empty connections: kept from the fixture's readiness
+        # probes (port_of's ports), which would log there
+        nn_ports.append(fc.free_port())
+        return [
+            "global", "  log stdout format raw local0",
+            "frontend fe", "  bind 127.0.0.1:%d" % port_of("fe")] + LOGGED + [
+            "  option dontlognull", "  timeout tarpit 200ms", "  monitor-uri /mon",
+            "  http-request deny if { path /deny }",
+            "  http-request return status 200 content-type text/plain string hi if { path /ret }",
+            "  http-request redirect location /x if { path /redir }",
+            "  http-request tarpit if { path /tarpit }",
+            "  use_backend refused if { path /refused }",
+            "  use_backend none if { path /none }",
+            "  use_backend slow if { path /silent }",
+            "  default_backend app",
+            "frontend nn", "  bind 127.0.0.1:%d" % nn_ports[-1]] + LOGGED + [
+            "  default_backend app",
+            "frontend ip", "  bind 127.0.0.1:%d" % port_of("ip")] + LOGGED + [
+            "  option http-ignore-probes", "  default_backend app",
+            "backend app", "  server s1 127.0.0.1:%d" % origin.port,
+            "backend slow", "  timeout server 1s", "  server s1 127.0.0.1:%d" % origin.port,
+            "backend refused", "  retries 0", "  server s1 127.0.0.1:%d" % refused,
+            "backend none",
+        ]
+    ports = side_by_side(sections)
+    ports["haproxy"]["nn"], ports["fulcrum"]["nn"] = nn_ports
+    reqs = [get("/"), get("/", "HEAD"), get("/chunk"), get("/deny"), get("/ret"), get("/redir"),
+            get("/tarpit"), get("/mon"), get("/silent"), get("/closer"), get("/bad"),
+            get("/refused"), get("/none")]
+    # (frontend, bytes, half-close, lines it adds): heads cut short or
+    # garbage, connections that send nothing
+    # (garbage and a FIN together make haproxy's "PR" a "CR" at times)
+    cuts = [("fe", b"\x01\x02garbage\r\n\r\n", False, 1),
+            ("fe", b"GET / HTTP/1.1\r\nHost: h\r\n", True, 1),
+            ("fe", b"GET / HTTP/1.1\r\nHost: h\r\n", False, 1),
+            ("fe", b"", True, 0),  # dontlognull
+            ("nn", b"", True, 1),
+            ("ip", b"", False, 0),  # http-ignore-probes: no 408 either
+            ("fe", get("/after").encode(), True, 1)]
+    logs, answers = {}, {}
+    for who in ("haproxy", "fulcrum"):
+        path = tmp_path / ("%s.log" % who)
+        n = 0
+        for r in reqs:
+            raw(ports[who]["fe"], r)
+            n += 0 if r.startswith("GET /mon ") else 1
+            wait_lines(path, n, "%s's line for %r" % (who, r.split("\r\n")[0]))
+        answers[who] = []
+        for name, data, shut, lines in cuts:
+            answers[who].append(raw(ports[who][name], data, 20.0, shut).split(b"\r\n")[0])
+            n += lines
+            wait_lines(path, n, "%s's line for %r on %s" % (who, data[:20], name))
+        logs[who] = log_lines(path)
+    assert logs["fulcrum"] == logs["haproxy"], "\n".join(
+        ["haproxy:"] + logs["haproxy"] + ["fulcrum:"] + logs["fulcrum"])
+    assert answers["fulcrum"] == answers["haproxy"]
+    ours = logs["fulcrum"]
+    assert len(ours) == len(reqs) - 1 + 5
+    assert ours[0] == 'fe app/s1 T/T/T/T/T 200 58 - - ---- A/F/0/0/0 0/0 "GET / HTTP/1.1"'
+    assert ours[-5:] == [
+        'fe fe/<NOSRV> -1/-1/-1/-1/T 400 0 - - PR-- A/F/0/0/0 0/0 "<BADREQ>"',
+        'fe fe/<NOSRV> -1/-1/-1/-1/T 400 0 - - CR-- A/F/0/0/0 0/0 "<BADREQ>"',
+        'fe fe/<NOSRV> -1/-1/-1/-1/T 408 0 - - cR-- A/F/0/0/0 0/0 "<BADREQ>"',
+        'nn nn/<NOSRV> -1/-1/-1/-1/T 400 0 - - CR-- A/F/0/0/0 0/0 "<BADREQ>"',
+        'fe app/s1 T/T/T/T/T 200 58 - - ---- A/F/0/0/0 0/0 "GET /after HTTP/1.1"']
+    assert answers["fulcrum"][5] == b""
