@@ -105,6 +105,13 @@ struct hs_txn {
 	unsigned ntried, nconnects;
 	struct hst_store **st_store; /* keys to store with the server that answers */
 	unsigned st_nstore;
+	struct hst_store **st_match; /* match rules' finds, for hst_resolve */
+	unsigned st_nmatch;
+	/* the request's cookie pairs named NAME, in order: the first server
+	 * with the pair's VALUE, or NULL (decoded without the engine lock,
+	 * chosen under it: http_cookie.c) */
+	const struct real_server **ck_cand;
+	unsigned ck_ncand;
 	struct hfwd req_body, resp_body;
 };
 
@@ -125,8 +132,8 @@ struct hbe {
 /* A client connection's TLS (http_tls.c): owned by its hstream, or by the
  * HTTP/2 connection it was handed to after ALPN chose h2.  A stream of an
  * HTTP/2 connection gets a copy with ssl NULL: its facts only.  A server
- * connection's TLS is one too (http_srv_tls.c: cli set, srv and facts
- * unused). */
+ * connection's TLS is one too (http_srv_tls.c: cli set, srv unused,
+ * facts.sni the name sent). */
 struct hs_tls {
 	struct ssl_st *ssl;   /* the session (owned), or NULL */
 	struct tls_srv *srv;  /* one reference while the handshake runs, else NULL */

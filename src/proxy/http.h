@@ -113,6 +113,10 @@ int hs_stls_start(struct hstream *s);
 int hs_stls_handshake(struct hstream *s);
 /* 1 if the server session holds decrypted bytes not yet read. */
 int hs_stls_pending(const struct hstream *s);
+/* 1 if the kept-alive server connection may carry this transaction: plain,
+ * or made with the SNI this request's sni expression gives (a session
+ * verified for one name must not serve another). */
+int hs_stls_reusable(struct hstream *s);
 
 /* ---- http_txn.c: a transaction's decisions ---- */
 
@@ -263,9 +267,17 @@ void happ_shutdown(struct proxy *px);
 
 /* ---- http_cookie.c: cookie persistence (`cookie NAME ...`) ---- */
 
-/* The backend is chosen: read (and edit) the request's cookies; the
- * server they name is s->ck_live.  0, or -1 if an edit failed (500). */
+/* The backend is chosen: read (and edit) the request's cookies, noting
+ * the servers they name (s->ck_cand).  Without the engine lock: the head
+ * and the configuration only.  0, or -1 out of memory (500). */
 int hck_request(struct hstream *s);
+/* 1 if a cookie hck_request read names one of the backend's servers (the
+ * request may go there, whatever hck_resolve finds of its state). */
+int hck_may_direct(const struct hstream *s);
+/* Under the engine lock, after hck_request: the first named server that may
+ * take the request is s->ck_live (s->ck_direct), as the log's cookie
+ * character says. */
+void hck_resolve(struct hstream *s);
 /* 1 with s->live and s->srv_addr set to the server the cookie sends the
  * request to, or 0: the scheduler chooses (no cookie, or after a failure). */
 int hck_pick(struct hstream *s);
@@ -275,10 +287,14 @@ int hck_response(struct hstream *s);
 
 /* ---- http_stick.c: stick tables (`stick on|match|store-*`) ---- */
 
-/* After the cookie: the backend's stick rules on the request (a match sets
- * s->ck_live as a cookie does; store keys are kept).  0, or -1 out of
- * memory (500). */
+/* After hck_request, without the engine lock: the backend's stick rules on
+ * the request, their match lookups made (or kept for hst_resolve) and
+ * store keys kept.  0, or -1 out of memory (500). */
 int hst_request(struct hstream *s);
+/* Under the engine lock, after hck_resolve: unless the cookie chose, the
+ * first match whose server may take the request sets s->ck_live as a
+ * cookie does. */
+void hst_resolve(struct hstream *s);
 /* The response head from s->live: store-response keys, then every kept
  * key stored with that server. */
 void hst_response(struct hstream *s);

@@ -21,6 +21,7 @@
  * The log's termination state gets HAProxy's two cookie characters
  * (client side N/I/D/V, server side N/I/P/R/D); "--" without a mode. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -41,15 +42,29 @@ static char *span_rw(struct hstream *s, struct h1_msg *m, struct h1_span sp)
 					: s->x->reqhead + sp.off;
 }
 
-/* The server of the backend whose cookie VALUE is id[0..n) and that may take
- * the request; *down set when one matched but is down. */
-static const struct real_server *ck_server(const struct hstream *s, const char *id, size_t n,
-					   int *down)
+/* The first server of the backend whose cookie VALUE is id[0..n), or NULL:
+ * the configuration alone (read without the engine lock). */
+static const struct real_server *ck_first(const struct hstream *s, const char *id, size_t n)
 {
 	const struct real_server *rs;
 
-	for (rs = s->be->pool->rs; rs; rs = rs->next) {
-		if (!rs->hp || strlen(rs->hp->cookie) != n || memcmp(rs->hp->cookie, id, n) || !n)
+	for (rs = s->be->pool->rs; rs && n; rs = rs->next)
+		if (rs->hp && strlen(rs->hp->cookie) == n && !memcmp(rs->hp->cookie, id, n))
+			return rs;
+	return NULL;
+}
+
+/* From first (ck_first's) on, the server with its VALUE that may take the
+ * request (under the engine lock: the servers' states); *down set when
+ * one matched but is down. */
+static const struct real_server *ck_server(const struct hstream *s,
+					   const struct real_server *first, int *down)
+{
+	const char *id = first->hp->cookie;
+	const struct real_server *rs;
+
+	for (rs = first; rs; rs = rs->next) {
+		if (!rs->hp || strcmp(rs->hp->cookie, id))
 			continue;
 		if (rs_available(rs) || rs->live->admin == RS_ADMIN_DRAIN ||
 		    (s->be->options & HP_OPT_PERSIST))
@@ -59,30 +74,25 @@ static const struct real_server *ck_server(const struct hstream *s, const char *
 	return NULL;
 }
 
-/* One pair named NAME: choose the server (the first valid pair wins) and
- * say how the pair is edited: 0 kept, 1 dropped, or > 1 the bytes cut
- * from the front of its value, plus one. */
+/* One pair named NAME: its server's candidate noted (s->x->ck_cand, in the
+ * pairs' order: the first valid pair wins, hck_resolve) and how the pair
+ * is edited: 0 kept, 1 dropped, or > 1 the bytes cut from the front of its
+ * value, plus one; (size_t)-1 out of memory. */
 static size_t ck_req_pair(struct hstream *s, const char *v, const struct ck_pair *p)
 {
 	const struct hp_cookie *c = &s->be->cookie;
 	const char *id = v + p->val, *d;
 	size_t n = p->vlen;
-	const struct real_server *rs;
-	int down = 0;
+	const struct real_server **t;
 
 	d = memchr(id, c->mode == HP_CK_PREFIX ? CK_DELIM : CK_DELIM_DATE, n);
 	if (d)
 		n = (size_t)(d - id);
-	if (!s->ck_live) {
-		rs = ck_server(s, id, n, &down);
-		if (rs) {
-			s->ck_live = rs_live_ref(rs->live);
-			s->ck_addr = rs->addr;
-			s->x->txn.ck[0] = rs_available(rs) || rs->live->admin == RS_ADMIN_DRAIN ? 'V' : 'D';
-		} else {
-			s->x->txn.ck[0] = down ? 'D' : 'I';
-		}
-	}
+	t = realloc(s->x->ck_cand, (s->x->ck_ncand + 1) * sizeof(*t));
+	if (!t)
+		return (size_t)-1;
+	s->x->ck_cand = t;
+	s->x->ck_cand[s->x->ck_ncand++] = ck_first(s, id, n);
 	if (c->mode == HP_CK_PREFIX && d)
 		return n + 2;
 	return c->mode == HP_CK_INSERT && c->indirect;
@@ -94,9 +104,7 @@ int hck_request(struct hstream *s)
 	size_t nl = strlen(c->name);
 	int idx;
 
-	rs_live_unref(s->ck_live);
-	s->ck_live = NULL;
-	s->ck_direct = 0;
+	s->x->ck_ncand = 0;
 	s->x->txn.ck[0] = s->x->txn.ck[1] = c->name[0] && c->mode != HP_CK_PASSIVE ? 'N' : '-';
 	if (!c->name[0])
 		return 0;
@@ -111,6 +119,8 @@ int hck_request(struct hstream *s)
 			if (p.nlen != nl || memcmp(v + p.name, c->name, nl))
 				continue;
 			cut = ck_req_pair(s, v, &p);
+			if (cut == (size_t)-1)
+				return -1;
 			if (cut == 1) {
 				len = ck_drop(v, len, &p);
 				pos = p.beg;
@@ -123,8 +133,41 @@ int hck_request(struct hstream *s)
 		if (!len)
 			h1_hdr_del(&s->x->req, idx);
 	}
-	s->ck_direct = s->ck_live != NULL;
 	return 0;
+}
+
+int hck_may_direct(const struct hstream *s)
+{
+	unsigned i;
+
+	for (i = 0; i < s->x->ck_ncand; i++)
+		if (s->x->ck_cand[i])
+			return 1;
+	return 0;
+}
+
+void hck_resolve(struct hstream *s)
+{
+	const struct real_server *rs;
+	unsigned i;
+	int down;
+
+	rs_live_unref(s->ck_live);
+	s->ck_live = NULL;
+	s->ck_direct = 0;
+	for (i = 0; i < s->x->ck_ncand && !s->ck_live; i++) {
+		down = 0;
+		rs = s->x->ck_cand[i] ? ck_server(s, s->x->ck_cand[i], &down) : NULL;
+		if (rs) {
+			s->ck_live = rs_live_ref(rs->live);
+			s->ck_addr = rs->addr;
+			s->x->txn.ck[0] = rs_available(rs) || rs->live->admin == RS_ADMIN_DRAIN ? 'V' : 'D';
+		} else {
+			s->x->txn.ck[0] = down ? 'D' : 'I';
+		}
+	}
+	s->x->ck_ncand = 0;
+	s->ck_direct = s->ck_live != NULL;
 }
 
 int hck_pick(struct hstream *s)

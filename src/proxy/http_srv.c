@@ -295,7 +295,8 @@ int hsrv_connect(struct hstream *s)
 	socklen_t sl;
 	int fd, one = 1;
 
-	if (s->sfd >= 0 && s->srv_state == HSS_READY && addr_equal(&s->x->srv_addr, &s->srv_held)) {
+	if (s->sfd >= 0 && s->srv_state == HSS_READY && addr_equal(&s->x->srv_addr, &s->srv_held) &&
+	    hs_stls_reusable(s)) {
 		s->srv_reused = 1;
 		return 0;
 	}

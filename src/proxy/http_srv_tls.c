@@ -76,9 +76,24 @@ int hs_stls_start(struct hstream *s)
 		return -1;
 	}
 	st->cli = tls_cli_ref(t);
+	snprintf(st->facts.sni, sizeof(st->facts.sni), "%s", sni); /* hs_stls_reusable */
 	st->hs_want = EPOLLOUT; /* the connect first */
 	s->stls = st;
 	return 0;
+}
+
+int hs_stls_reusable(struct hstream *s)
+{
+	struct tls_cli *t;
+	char sni[256];
+
+	if (!s->stls)
+		return 1;
+	t = tls_of(s);
+	if (!t || t != s->stls->cli)
+		return 0; /* another server's context (a reload) */
+	sni_of(s, t, sni, sizeof(sni));
+	return !strcmp(sni, s->stls->facts.sni);
 }
 
 static void log_failure(struct hstream *s, const char *err)

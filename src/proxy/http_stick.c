@@ -30,8 +30,12 @@
 
 #define HST_KEY_MAX 1024 /* the longest `len` the reader takes */
 
+/* A kept key: one to store with the server that answers (s->x->st_store),
+ * or a match rule's (s->x->st_match) with the server found for it (rs, the
+ * lookup made without the engine lock) or still to look up (rs NULL). */
 struct hst_store {
 	struct stktable *t;
+	const struct real_server *rs;
 	size_t klen;
 	unsigned char key[];
 };
@@ -96,61 +100,95 @@ static size_t rule_key(struct hstream *s, const struct stick_rule *r, unsigned c
 	return *t ? n : 0;
 }
 
+/* Key k[0..n) of table t, found server rs (or NULL: to look up), at the
+ * end of *v (*nv entries): 0, or -1 out of memory. */
+static int push(struct hst_store ***v, unsigned *nv, struct stktable *t,
+		const struct real_server *rs, const unsigned char *k, size_t n)
+{
+	struct hst_store *st, **w;
+
+	w = realloc(*v, (*nv + 1) * sizeof(*w));
+	if (!w)
+		return -1;
+	*v = w;
+	st = malloc(sizeof(*st) + n);
+	if (!st)
+		return -1;
+	st->t = t;
+	st->rs = rs;
+	st->klen = n;
+	memcpy(st->key, k, n);
+	(*v)[(*nv)++] = st;
+	return 0;
+}
+
 /* Keep key for the response, once per table; -1 out of memory. */
 static int keep(struct hstream *s, struct stktable *t, const unsigned char *k, size_t n)
 {
-	struct hst_store *st, **v;
 	unsigned i;
 
 	for (i = 0; i < s->x->st_nstore; i++)
 		if (s->x->st_store[i]->t == t)
 			return 0;
-	v = realloc(s->x->st_store, (s->x->st_nstore + 1) * sizeof(*v));
-	if (!v)
-		return -1;
-	s->x->st_store = v;
-	st = malloc(sizeof(*st) + n);
-	if (!st)
-		return -1;
-	st->t = t;
-	st->klen = n;
-	memcpy(st->key, k, n);
-	s->x->st_store[s->x->st_nstore++] = st;
-	return 0;
+	return push(&s->x->st_store, &s->x->st_nstore, t, NULL, k, n);
+}
+
+static void drop_all(struct hst_store ***v, unsigned *nv)
+{
+	unsigned i;
+
+	for (i = 0; i < *nv; i++)
+		free((*v)[i]);
+	free(*v);
+	*v = NULL;
+	*nv = 0;
 }
 
 void hst_clear(struct hstream *s)
 {
-	unsigned i;
-
-	for (i = 0; i < s->x->st_nstore; i++)
-		free(s->x->st_store[i]);
-	free(s->x->st_store);
-	s->x->st_store = NULL;
-	s->x->st_nstore = 0;
+	drop_all(&s->x->st_store, &s->x->st_nstore);
+	drop_all(&s->x->st_match, &s->x->st_nmatch);
 }
 
-/* The server named `name` of the backend, if it may take the request. */
-static const struct real_server *usable(const struct hstream *s, const char *name)
+/* The server named `name` in the backend (the configuration), or NULL. */
+static const struct real_server *by_name(const struct hstream *s, const char *name)
 {
 	const struct real_server *rs;
 
 	for (rs = s->be->pool->rs; rs; rs = rs->next)
 		if (rs->name && !strcmp(rs->name, name))
-			return rs_available(rs) || rs->live->admin == RS_ADMIN_DRAIN ||
-					       (s->be->options & HP_OPT_PERSIST)
-				       ? rs
-				       : NULL;
+			return rs;
 	return NULL;
 }
 
+/* 1 if rs may take the request (under the engine lock: its state). */
+static int usable(const struct hstream *s, const struct real_server *rs)
+{
+	return rs_available(rs) || rs->live->admin == RS_ADMIN_DRAIN ||
+	       (s->be->options & HP_OPT_PERSIST);
+}
+
+/* Table t's server for key k[0..n), if it names one of the backend's. */
+static const struct real_server *lookup(struct hstream *s, struct stktable *t,
+					const unsigned char *k, size_t n)
+{
+	char name[STK_SRV_NAME];
+
+	return stktable_get(t, k, n, loop_now(hs_loop(s)), name) ? by_name(s, name) : NULL;
+}
+
+/* Without the engine lock.  A match rule's lookup is made here while no
+ * persistence cookie may send the request elsewhere (hck_may_direct) and
+ * no earlier rule found a server; else its key waits for hst_resolve, so
+ * that the tables see the same lookups, in the same order, as if all of it
+ * ran at once under the lock (a lookup refreshes its entry). */
 int hst_request(struct hstream *s)
 {
 	unsigned char k[HST_KEY_MAX];
-	char name[STK_SRV_NAME];
 	const struct stick_rule *r;
 	const struct real_server *rs;
 	struct stktable *t;
+	int now = !hck_may_direct(s);
 	size_t n;
 
 	hst_clear(s);
@@ -159,17 +197,35 @@ int hst_request(struct hstream *s)
 	for (r = s->be->rules->stick; r; r = r->next) {
 		if (r->kind == STICK_STORE_RESP || !(n = rule_key(s, r, k, &t)))
 			continue;
-		if ((r->kind & STICK_MATCH) && !s->ck_direct &&
-		    stktable_get(t, k, n, loop_now(hs_loop(s)), name) && (rs = usable(s, name))) {
-			rs_live_unref(s->ck_live);
-			s->ck_live = rs_live_ref(rs->live);
-			s->ck_addr = rs->addr;
-			s->ck_direct = 1;
+		if (r->kind & STICK_MATCH) {
+			rs = now ? lookup(s, t, k, n) : NULL;
+			if ((!now || rs) && push(&s->x->st_match, &s->x->st_nmatch, t, rs, k, n) < 0)
+				return -1;
+			now &= !rs;
 		}
 		if ((r->kind & STICK_STORE_REQ) && keep(s, t, k, n) < 0)
 			return -1;
 	}
 	return 0;
+}
+
+void hst_resolve(struct hstream *s)
+{
+	const struct real_server *rs;
+	const struct hst_store *m;
+	unsigned i;
+
+	for (i = 0; i < s->x->st_nmatch && !s->ck_direct; i++) {
+		m = s->x->st_match[i];
+		rs = m->rs ? m->rs : lookup(s, m->t, m->key, m->klen);
+		if (rs && usable(s, rs)) {
+			rs_live_unref(s->ck_live);
+			s->ck_live = rs_live_ref(rs->live);
+			s->ck_addr = rs->addr;
+			s->ck_direct = 1;
+		}
+	}
+	drop_all(&s->x->st_match, &s->x->st_nmatch);
 }
 
 void hst_response(struct hstream *s)

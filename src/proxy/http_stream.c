@@ -150,6 +150,10 @@ int hs_txn_get(struct hstream *s)
 	s->x->ntried = 0;
 	s->x->st_store = NULL;
 	s->x->st_nstore = 0;
+	s->x->st_match = NULL;
+	s->x->st_nmatch = 0;
+	s->x->ck_cand = NULL;
+	s->x->ck_ncand = 0;
 	memset(&s->x->req_body, 0, sizeof(s->x->req_body));
 	memset(&s->x->resp_body, 0, sizeof(s->x->resp_body));
 	htxn_reset(s);
@@ -166,6 +170,7 @@ static void hs_txn_put(struct hstream *s)
 	hst_clear(s);
 	htxn_forget_tried(s);
 	free(s->x->tried);
+	free(s->x->ck_cand);
 	free(s->x->reqhead);
 	capture_free(&s->x->txn);
 	free(s->x);

@@ -89,7 +89,11 @@ static void txn_log(struct hstream *s)
 		t->req = NULL;
 		t->bytes_out = 0;
 	}
+	/* the counts are read: the line is the transaction's alone (the
+	 * worker's compiled formats, a write or a datagram per target) */
+	hs_own(s);
 	http_log_txn(s);
+	hs_shared(s);
 	t->req = &s->x->req;
 }
 
@@ -569,10 +573,37 @@ static void plan_req(struct hstream *s, struct req_plan *p)
 		p->self = happ_wants(s, be);
 }
 
+/* The head the server gets, into sout, once plan_req chose a backend and
+ * nothing answered: the cookies read and edited (their servers' states are
+ * hck_resolve's), the stick rules' keys and lookups (hst_resolve's), the
+ * forwardfor/originalto, Connection and TE headers.  Without the engine
+ * lock: the transaction's and the configuration's alone.  1 ready, 0 not
+ * for a server, -1 failed (500). */
+static int to_server_head(struct hstream *s, const struct req_plan *p)
+{
+	const struct http_proxy *fe = s->fe, *be = s->be;
+
+	if (p->monitor || p->v != HTTP_V_CONTINUE || p->self != HAPP_NONE || !be)
+		return 0;
+	if (hck_request(s) < 0 || hst_request(s) < 0)
+		return -1;
+	s->close_client |= be->conn_mode == HP_CONN_CLO;
+	s->close_server = s->close_client || be->conn_mode != HP_CONN_KAL ||
+			  fe->conn_mode != HP_CONN_KAL;
+	if (add_xff(s, HP_OPT_FORWARDFOR, &s->x->txn.src) < 0 ||
+	    add_xff(s, HP_OPT_ORIGINALTO, &s->x->txn.dst) < 0 || fix_req_conn(s) < 0 ||
+	    fix_req_te(s) < 0)
+		return -1;
+	s->sout.off = s->sout.len = 0;
+	s->sout.len = (uint32_t)h1_emit_head(&s->x->req, s->sout.p, HTTP_BUF_SIZE);
+	return s->sout.len ? 1 : -1;
+}
+
 void htxn_start(struct hstream *s, int hlen)
 {
 	const struct http_proxy *fe = s->fe, *be;
 	struct req_plan p;
+	int ready;
 
 	/* keep the head apart from cin, whose bytes move on (its own size:
 	 * a page of a buffer per request in flight would be touched else) */
@@ -602,6 +633,7 @@ void htxn_start(struct hstream *s, int hlen)
 	(void)capture_req(&s->x->txn, fe);
 	capture_cookie_req(&s->x->txn);
 	plan_req(s, &p);
+	ready = to_server_head(s, &p);
 	hs_shared(s);
 
 	if (p.monitor) {
@@ -619,25 +651,12 @@ void htxn_start(struct hstream *s, int hlen)
 		htxn_error(s, 503);
 		return;
 	}
-	if (hck_request(s) < 0 || hst_request(s) < 0) {
+	if (ready < 0) {
 		htxn_error(s, 500);
 		return;
 	}
-	s->close_client |= be->conn_mode == HP_CONN_CLO;
-	s->close_server = s->close_client || be->conn_mode != HP_CONN_KAL ||
-			  fe->conn_mode != HP_CONN_KAL;
-	if (add_xff(s, HP_OPT_FORWARDFOR, &s->x->txn.src) < 0 ||
-	    add_xff(s, HP_OPT_ORIGINALTO, &s->x->txn.dst) < 0 || fix_req_conn(s) < 0 ||
-	    fix_req_te(s) < 0) {
-		htxn_error(s, 500);
-		return;
-	}
-	s->sout.off = s->sout.len = 0;
-	s->sout.len = (uint32_t)h1_emit_head(&s->x->req, s->sout.p, HTTP_BUF_SIZE);
-	if (!s->sout.len) {
-		htxn_error(s, 500);
-		return;
-	}
+	hck_resolve(s);
+	hst_resolve(s);
 	s->state = HS_TXN;
 	if (((fe->options | be->options) & HP_OPT_BUFREQ) && !s->x->req_body.done) {
 		/* option http-buffer-request: the body first (txn_step gathers

@@ -129,9 +129,19 @@ static void drop(struct stktable *t, struct stk_ent *e)
 	t->n--;
 }
 
+/* Each worker passes its own loop's clock, read at the start of its round:
+ * an entry another worker used a moment later than `now` is not old (the
+ * difference would wrap, and every such lookup miss), and its use never goes
+ * back in time (touch). */
 static int expired(const struct stktable *t, const struct stk_ent *e, uint64_t now)
 {
-	return t->def.expire_ms && now - e->used_ms >= t->def.expire_ms;
+	return t->def.expire_ms && now > e->used_ms && now - e->used_ms >= t->def.expire_ms;
+}
+
+static void touch(struct stk_ent *e, uint64_t now)
+{
+	if (now > e->used_ms)
+		e->used_ms = now;
 }
 
 static struct stk_ent *find(struct stktable *t, const void *key, size_t klen, uint32_t h)
@@ -157,7 +167,7 @@ int stktable_get(struct stktable *t, const void *key, size_t klen, uint64_t now_
 		e = NULL;
 	}
 	if (e) {
-		e->used_ms = now_ms;
+		touch(e, now_ms);
 		unlink_use(t, e);
 		push_newest(t, e);
 		memcpy(srv, e->srv, STK_SRV_NAME);
@@ -200,7 +210,7 @@ int stktable_put(struct stktable *t, const void *key, size_t klen, const char *s
 	}
 	strncpy(e->srv, srv, STK_SRV_NAME - 1);
 	e->srv[STK_SRV_NAME - 1] = 0;
-	e->used_ms = now_ms;
+	touch(e, now_ms);
 	push_newest(t, e);
 	pthread_mutex_unlock(&t->lock);
 	return 0;

@@ -124,11 +124,12 @@ def cfg(pki, nginx_port, ports):
     return text
 
 
-def ask(port, host="srv.test", n=1):
-    """n requests on one kept-alive connection: [(status, body)]."""
+def ask(port, host="srv.test", n=1, hosts=None):
+    """n requests on one kept-alive connection (with these Host headers):
+    [(status, body)]."""
     out = []
     with socket.create_connection(("127.0.0.1", port), timeout=20) as s:
-        for _ in range(n):
+        for host in hosts or [host] * n:
             s.sendall(b"GET / HTTP/1.1\r\nHost: %s\r\n\r\n" % host.encode())
             data = b""
             while b"\r\n\r\n" not in data:
@@ -180,6 +181,10 @@ def test_verify_and_sni_as_haproxy(pair):
             "verifyhost": ask(p["verifyhost"]),
             "none": ask(p["none"]),
             "hostsni": ask(p["hostsni"]) + ask(p["hostsni"], host="other.test"),
+            # one client connection: the kept server connection was made
+            # (and verified) for srv.test, not for other.test (the
+            # statuses: whether HAProxy resumes depends on its thread)
+            "hostsni_ka": [a[0] for a in ask(p["hostsni"], hosts=["srv.test", "other.test"])],
         }
     theirs, mine = got["haproxy"], got["fulcrum"]
     assert mine == theirs
@@ -190,6 +195,7 @@ def test_verify_and_sni_as_haproxy(pair):
     assert mine["none"] == [("200", "sni= reused=. req=1")]
     assert mine["hostsni"][0] == ("200", "sni=srv.test reused=. req=1")
     assert mine["hostsni"][1][0] == "503"
+    assert mine["hostsni_ka"] == ["200", "503"]
     out = ours.output()
     assert "TLS to server 127.0.0.1" in out and "certificate verify failed" in out, out
 

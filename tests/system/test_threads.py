@@ -12,6 +12,7 @@ import time
 import pytest
 
 import fc
+import test_http_persist
 
 
 @pytest.fixture(autouse=True)
@@ -35,6 +36,25 @@ def workers_of(dm):
         except OSError:
             pass
     return n
+
+
+def in_threads(n, fn):
+    """fn() in n threads at once: their results, concatenated (each fn
+    returns a list); an exception in any fails the test."""
+    results, errors = [], []
+
+    def run():
+        try:
+            results.extend(fn())
+        except Exception as e:  # checked below
+            errors.append(repr(e))
+    ts = [threading.Thread(target=run) for _ in range(n)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join(180)
+    assert not errors, errors[:5]
+    return results
 
 
 @pytest.mark.parametrize("n", [1, 2, 4])
@@ -90,19 +110,7 @@ def test_wrr_exact_cycle_over_threads(daemon, backend, n):
         assert fc.counts(got[start:start + 6]) == {"s0": 3, "s1": 2, "s2": 1}, (start, got)
 
     per_client, clients = 30, 8  # 240 connections: 40 whole cycles
-    results, errors = [], []
-
-    def run():
-        try:
-            results.extend(fc.names(vport, per_client, timeout=20))
-        except Exception as e:  # checked below
-            errors.append(repr(e))
-    ts = [threading.Thread(target=run) for _ in range(clients)]
-    for t in ts:
-        t.start()
-    for t in ts:
-        t.join(120)
-    assert not errors, errors
+    results = in_threads(clients, lambda: fc.names(vport, per_client, timeout=20))
     assert fc.counts(results) == {"s0": 120, "s1": 80, "s2": 40}
     # the service's figures are the sum over the workers
     fc.wait_until(lambda: dm.vs(vport)["total_conns"] == 300, 10, "300 connections counted")
@@ -267,19 +275,7 @@ def test_http_backend_balances_over_threads(daemon, backend):
     for start in range(0, 60, 3):
         assert sorted(got[start:start + 3]) == ["s0", "s1", "s2"], (start, got)
 
-    results, errors = [], []
-
-    def run():
-        try:
-            results.extend(http_name(port, timeout=20) for _ in range(30))
-        except Exception as e:  # checked below
-            errors.append(repr(e))
-    ts = [threading.Thread(target=run) for _ in range(6)]
-    for t in ts:
-        t.start()
-    for t in ts:
-        t.join(120)
-    assert not errors, errors
+    results = in_threads(6, lambda: [http_name(port, timeout=20) for _ in range(30)])
     assert fc.counts(results) == {"s0": 60, "s1": 60, "s2": 60}
 
 
@@ -365,3 +361,124 @@ def test_http_rules_run_beside_another_worker(daemon):
     # half (with the lock held, only once the slow rules ended)
     assert first is not None, "no fast client answered"
     assert first - t0 < 0.5 * (t_slow - t0), (first - t0, t_slow - t0)
+
+
+def haproxy_listen(port, lines, servers, nbthread=2):
+    """A haproxy.cfg of one listen section in mode http on nbthread workers."""
+    return ("global\n    nbthread %d\n"
+            "defaults\n    mode http\n    timeout connect 2s\n    timeout client 20s\n"
+            "    timeout server 20s\n"
+            "listen px\n    bind 127.0.0.1:%d\n%s%s" % (
+                nbthread, port, "".join("    %s\n" % l for l in lines),
+                "".join("    server %s\n" % s for s in servers)))
+
+
+def http_get(port, headers=(), src=None, timeout=20.0):
+    """One GET on a fresh connection (from src if given): (server name,
+    the response head's lines)."""
+    s = fc.connect(port, src=src, timeout=timeout)
+    try:
+        s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n" +
+                  b"".join(b"%s: %s\r\n" % (k.encode(), v.encode()) for k, v in headers) + b"\r\n")
+        out = fc.recv_to_eof(s, 1 << 16)
+    finally:
+        s.close()
+    assert out.startswith(b"HTTP/1.1 200"), out
+    head, _, body = out.partition(b"\r\n\r\n")
+    return body.decode().strip(), head.decode("latin-1").split("\r\n")[1:]
+
+
+def test_http_cookie_persistence_over_threads(daemon, backend):
+    """`cookie SRV insert indirect` over 2 workers: a client without the
+    cookie gets the roundrobin's server and its cookie; every request
+    carrying a server's cookie goes to that server, whichever worker takes
+    it, also with 6 clients at once; a cookie naming no server is ignored
+    (the cookie is decoded without the engine lock, its server's state read
+    under it)."""
+    bs = [backend("s%d" % i, mode="http") for i in range(3)]
+    port = fc.free_port()
+    daemon(haproxy_listen(port, ["balance roundrobin", "cookie SRV insert indirect nocache"],
+                          ["s%d %s cookie c%d" % (i, b.addr(), i) for i, b in enumerate(bs)]),
+           args=["--format=haproxy"])
+    first = [http_get(port) for _ in range(3)]
+    assert sorted(n for n, _ in first) == ["s0", "s1", "s2"], first
+    for name, head in first:
+        assert "set-cookie: srv=c%s; path=/" % name[1] in [l.lower() for l in head], (name, head)
+    got = in_threads(6, lambda: [(c, http_get(port, [("Cookie", "a=1; SRV=c%d" % c)])[0])
+                                 for _ in range(5) for c in range(3)])
+    assert len(got) == 90
+    assert [(c, n) for c, n in got if n != "s%d" % c] == [], got
+    # an unknown value: the balance chooses, as without a cookie
+    names = [http_get(port, [("Cookie", "SRV=nope")])[0] for _ in range(6)]
+    assert fc.counts(names) == {"s0": 2, "s1": 2, "s2": 2}, names
+
+
+def test_http_stick_on_src_over_threads(daemon, backend):
+    """`stick on src` over 2 workers: 6 client addresses get the roundrobin's
+    servers in turn (two each), then keep theirs on every fresh connection,
+    from 6 threads at once: the table is the backend's, not a worker's."""
+    bs = [backend("s%d" % i, mode="http") for i in range(3)]
+    port = fc.free_port()
+    daemon(haproxy_listen(port, ["balance roundrobin", "stick-table type ip size 100 expire 60s",
+                                 "stick on src"],
+                          ["s%d %s" % (i, b.addr()) for i, b in enumerate(bs)]),
+           args=["--format=haproxy"])
+    srcs = ["127.0.0.%d" % i for i in range(2, 8)]
+    owner = {src: http_get(port, src=src)[0] for src in srcs}
+    assert fc.counts(owner.values()) == {"s0": 2, "s1": 2, "s2": 2}, owner
+    got = in_threads(6, lambda: [(src, http_get(port, src=src)[0]) for _ in range(4) for src in srcs])
+    assert len(got) == 144
+    assert [(src, n) for src, n in got if n != owner[src]] == [], (owner, [(src, n) for src, n in got if n != owner[src]])
+
+
+class HoldingOrigin(test_http_persist.Origin):
+    """test_http_persist's origin holding every request head it reads,
+    unanswered, until `go` is set: the requests stay in flight, so the
+    proxy counts them on this server.  `nheads`: how many came."""
+
+    def __init__(self, name):
+        self.go = threading.Event()
+        self.nheads = 0
+        super().__init__(name)
+
+    def handle(self, path):
+        with self.lock:
+            self.nheads += 1
+        self.go.wait(120)
+
+    def stop(self):
+        self.go.set()
+        super().stop()
+
+
+def test_http_leastconn_over_threads(daemon):
+    """balance leastconn over 2 workers: 6 requests held by their servers,
+    each sent once the last one reached its server, land 2 per server: the
+    counts are the backend's, whichever worker placed each."""
+    origins = [HoldingOrigin("s%d" % i) for i in range(3)]
+    clients = []
+    try:
+        port = fc.free_port()
+        daemon(haproxy_listen(port, ["balance leastconn"],
+                              ["s%d 127.0.0.1:%d" % (i, o.port) for i, o in enumerate(origins)]),
+               args=["--format=haproxy"])
+        for i in range(6):
+            s = fc.connect(port, timeout=60)
+            clients.append(s)
+            s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            fc.wait_until(lambda: sum(o.nheads for o in origins) == i + 1, 20,
+                          "request %d at its server" % (i + 1))
+        assert [o.nheads for o in origins] == [2, 2, 2]
+        for o in origins:
+            o.go.set()
+        names = []
+        for s in clients:
+            out = fc.recv_to_eof(s, 1 << 16)
+            assert out.startswith(b"HTTP/1.1 200"), out
+            names.append(out.partition(b"\r\n\r\n")[2].decode().split(" ")[0])
+        assert fc.counts(names) == {"s0": 2, "s1": 2, "s2": 2}, names
+    finally:
+        for s in clients:
+            s.close()
+        for o in origins:
+            o.stop()

@@ -74,6 +74,24 @@ static void test_expire(void **state)
 	stktable_free(t);
 }
 
+/* Each worker passes its own loop's clock: one a few ms behind the worker
+ * that stored or used an entry last still finds it (the age would wrap),
+ * and its older clock does not make the entry younger. */
+static void test_clocks_of_two_workers(void **state)
+{
+	struct hp_stick_table def = {.type = HP_ST_STR, .len = 32, .size = 10, .expire_ms = 1000};
+	struct stktable *t = stktable_new(&def);
+
+	(void)state;
+	stktable_put(t, "u1", 2, "s1", 5000);
+	assert_string_equal(get(t, "u1", 4997), "s1");
+	assert_int_equal(stktable_put(t, "u1", 2, "s1", 4990), 0);
+	assert_string_equal(get(t, "u1", 5999), "s1");
+	assert_string_equal(get(t, "u1", 4999), "s1");
+	assert_string_equal(get(t, "u1", 6999), "-");
+	stktable_free(t);
+}
+
 static void test_size_evicts_least_recently_used(void **state)
 {
 	struct hp_stick_table def = {.type = HP_ST_STR, .len = 32, .size = 3};
@@ -177,6 +195,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_put_get_replace),
 		cmocka_unit_test(test_expire),
+		cmocka_unit_test(test_clocks_of_two_workers),
 		cmocka_unit_test(test_size_evicts_least_recently_used),
 		cmocka_unit_test(test_registry),
 		cmocka_unit_test(test_read),
