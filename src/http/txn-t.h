@@ -47,6 +47,8 @@ struct http_txn {
 	/* timings for the log (milliseconds; -1 when the step did not happen),
 	 * HAProxy's TR/Tw/Tc/Tr/Ta of option httplog */
 	int64_t t_req, t_queue, t_connect, t_resp, t_active;
+	int64_t t_idle;	        /* %Ti: waiting for the head's first byte (keep-alive's
+				 * idle time), before t_req and t_active */
 	uint64_t accept_ms;     /* wall clock of the accept (for the date) */
 	uint64_t bytes_in, bytes_out;
 	char term[4];	        /* termination state, "--" ... */

@@ -201,6 +201,8 @@ struct hstream {
 	struct hs_txn *x; /* NULL while idle (hs_txn_get) */
 	uint64_t head_start_ms;	 /* accept, or the end of the last transaction */
 	uint64_t head_wall_ms;	 /* the same on the wall clock (the log's date) */
+	uint64_t head_first_ms;	 /* the head's first byte (head_start_ms before it):
+				  * HAProxy's idle time %Ti ends there, %TR starts */
 	struct happ *app;	 /* HS_APPLET: owned, else NULL */
 	struct hs_tls *tls;	 /* the client's TLS (owned), or NULL: plain */
 	struct hs_tls *stls;	 /* sfd's TLS (owned), or NULL: plain */

@@ -375,6 +375,8 @@ static int head_step(struct hstream *s)
 
 	if (!hbuf_data(&s->cin))
 		return 0;
+	if (!s->head_seen)
+		s->head_first_ms = loop_now(hs_loop(s)); /* its first bytes are in */
 	hs_own(s); /* the parse and the head's decisions: the stream's own */
 	if (hs_txn_get(s) < 0) {
 		hs_shared(s);
@@ -843,7 +845,7 @@ struct hstream *hstream_new(struct pvs *p, int cfd, const struct fc_addr *client
 	loop_timer_init(&s->timer, hs_timer, s);
 	link_stream(p, s);
 	ctr_conn(&p->vsl->ctr);
-	s->head_start_ms = loop_now(p->px->loop);
+	s->head_start_ms = s->head_first_ms = loop_now(p->px->loop);
 	s->head_wall_ms = http_wall_ms();
 	s->state = HS_HEAD;
 	if (loop_io_add(p->px->loop, &s->cio, cfd, EPOLLIN, hstream_on_io, s) < 0) {

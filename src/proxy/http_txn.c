@@ -78,7 +78,9 @@ static void txn_log(struct hstream *s)
 	if (s->logged || txn_null(s))
 		return;
 	s->logged = 1;
-	t->t_active = (int64_t)(loop_now(hs_loop(s)) - s->head_start_ms);
+	/* HAProxy's Ta starts at the head's first byte, after Ti */
+	t->t_idle = (int64_t)(s->head_first_ms - s->head_start_ms);
+	t->t_active = (int64_t)(loop_now(hs_loop(s)) - s->head_first_ms);
 	/* a server was given (HAProxy's Tw is -1 only when none was) */
 	if (s->be && s->live && t->t_queue < 0)
 		t->t_queue = 0;
@@ -387,7 +389,7 @@ void htxn_reset(struct hstream *s)
  * (http-keep-alive), which may already be in cin (pipelined). */
 static void next_request(struct hstream *s)
 {
-	s->head_start_ms = loop_now(hs_loop(s));
+	s->head_start_ms = s->head_first_ms = loop_now(hs_loop(s));
 	s->head_wall_ms = http_wall_ms();
 	s->head_seen = 0;
 	s->body_wait = 0;
@@ -623,7 +625,7 @@ void htxn_start(struct hstream *s, int hlen)
 	s->req_parsed = 1;
 	hfwd_init(&s->x->req_body, &s->x->req);
 	s->x->txn_start_ms = loop_now(hs_loop(s));
-	s->x->txn.t_req = (int64_t)(s->x->txn_start_ms - s->head_start_ms);
+	s->x->txn.t_req = (int64_t)(s->x->txn_start_ms - s->head_first_ms);
 	s->close_client = (s->x->req.flags & (H1_F_CONN_CLOSE | H1_F_TE_CL)) ||
 			  ((s->x->req.flags & H1_F_VER_10) && !(s->x->req.flags & H1_F_CONN_KAL)) ||
 			  fe->conn_mode == HP_CONN_CLO || s->pvs->px->stopping;

@@ -15,6 +15,7 @@ monitor-uri request is not logged, and that `option dontlognull` and
 
 Skipped when /usr/sbin/haproxy (the reference) is absent."""
 import re
+import time
 
 import fc
 from test_http_answers import raw, side_by_side  # noqa: F401 (a fixture)
@@ -141,3 +142,29 @@ def test_httplog_lines_as_haproxy(side_by_side, undo, tmp_path):  # noqa: F811
         'nn nn/<NOSRV> -1/-1/-1/-1/T 400 0 - - CR-- A/F/0/0/0 0/0 "<BADREQ>"',
         'fe app/s1 T/T/T/T/T 200 58 - - ---- A/F/0/0/0 0/0 "GET /after HTTP/1.1"']
     assert answers["fulcrum"][5] == b""
+
+
+def test_idle_time_as_haproxy(side_by_side, undo, tmp_path):  # noqa: F811
+    """A client that waits before its request: the wait is %Ti, in %Tq and
+    %Tt, not in %TR, %Ta and %Tu, in both programs' lines."""
+    origin = undo.stop(Origin())
+
+    def sections(port_of):
+        return ["global", "  log stdout format raw local0",
+                "frontend fe", "  bind 127.0.0.1:%d" % port_of("fe"), "  log global",
+                "  option dontlognull", "  timeout http-request 20s",
+                '  log-format "IDLE %Ti %TR %Ta %Tt %Tu %Tq"', "  default_backend app",
+                "backend app", "  server s1 127.0.0.1:%d" % origin.port]
+    ports = side_by_side(sections)
+    for who in ("haproxy", "fulcrum"):
+        with fc.connect(ports[who]["fe"], timeout=20.0) as s:
+            time.sleep(2.5)  # idle, then the request
+            s.sendall(get("/").encode())
+            while s.recv(65536):
+                pass
+        path = tmp_path / ("%s.log" % who)
+        line = fc.wait_until(lambda: next((ln for ln in path.read_text(errors="replace").splitlines()
+                                            if ln.startswith("IDLE ")), None), 20.0, "%s's line" % who)
+        ti, tr, ta, tt, tu, tq = (int(v) for v in line.split()[1:])
+        assert ti >= 2000 and 0 <= tr <= ta, (who, line)
+        assert (tt, tu, tq) == (ti + ta, ta, ti + tr), (who, line)

@@ -141,6 +141,19 @@ static void test_httplog_badreq(void **state)
 	assert_string_equal(build(f, "%HM|%HU|%HV|%[path]"), "-|-|-|-");
 }
 
+/* The idle time before the head's first byte (%Ti: a kept-alive
+ * connection's wait, or a preconnect's) is in %Tq and %Tt, not in %TR,
+ * %Ta nor %Tu (as Debian's haproxy 2.6 logs a client that waits). */
+static void test_idle_time(void **state)
+{
+	struct fx *f = *state;
+
+	f->t.t_idle = 1500;
+	assert_string_equal(build(f, "%Ti %TR %Tq %Ta %Tt %Tu"), "1500 10 1510 109 1609 109");
+	f->t.t_req = f->t.t_active = -1;
+	assert_string_equal(build(f, "%Ti %TR %Tq %Ta %Tt"), "1500 -1 -1 -1 -1");
+}
+
 /* %B counts what HAProxy 2.6 counts (h1_htx_head_size): the figures are
  * its log lines for these heads, as its servers' and its own. */
 static void test_htx_head_size(void **state)
@@ -275,6 +288,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_httplog_retries, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_httplog_badreq, setup, teardown),
 		cmocka_unit_test(test_htx_head_size),
+		cmocka_unit_test_setup_teardown(test_idle_time, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_httplog_clf, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_httplog_cookie_flags, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tcplog, setup, teardown),
