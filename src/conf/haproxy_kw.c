@@ -5,6 +5,7 @@
  * HAProxy itself (tune.*, cpu-map, option splice-auto...) is accepted with
  * a warning; anything else is refused at file:line with its name, so that
  * no line of a haproxy.cfg is silently dropped. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -625,6 +626,33 @@ static int opt_xff(struct hp_read *r, struct hp_xff *x, struct hp_words *w, char
 	return 0;
 }
 
+/* `option redispatch [N]` (HAProxy 2.6: N, every Nth retry; negative, the
+ * -Nth retry before the last; none, -1: the last); `no option redispatch`. */
+static int opt_redispatch(struct http_proxy *hp, int no, const struct hp_words *w, char *err,
+			  size_t errlen)
+{
+	char *end;
+	long n = -1;
+
+	if (w->n > 3 || (no && w->n > 2))
+		return err_set(err, errlen, "usage: option redispatch [INTERVAL]");
+	if (w->n == 3) {
+		errno = 0;
+		n = strtol(w->args[2], &end, 10);
+		if (errno || end == w->args[2] || *end || n < -10000000 || n > 10000000)
+			return err_set(err, errlen, "option redispatch: '%s' is no interval (an integer)",
+				       w->args[2]);
+	}
+	if (no) {
+		hp->options &= ~HP_OPT_REDISPATCH;
+		hp->redispatch_after = 0;
+		return 0;
+	}
+	hp->options |= HP_OPT_REDISPATCH;
+	hp->redispatch_after = (int)n;
+	return 0;
+}
+
 /* Options that are a flag.  `later`: kept in the model but the engine does
  * not act on it yet -- a warning says so rather than a silent no-op. */
 static const struct {
@@ -632,7 +660,6 @@ static const struct {
 	unsigned flag;
 	int later;
 } hp_opt_flags[] = {
-    {"redispatch", HP_OPT_REDISPATCH, 0},
     {"persist", HP_OPT_PERSIST, 0},
     {"http-buffer-request", HP_OPT_BUFREQ, 0},
     {"abortonclose", HP_OPT_ABORTONCLOSE, 0},
@@ -693,6 +720,8 @@ static int kw_option(struct hp_read *r, struct hp_px *px, struct hp_words *w, ch
 				hp_warn(r, "'option %s' is not served yet: ignored", o);
 			return 0;
 		}
+	if (!strcmp(o, "redispatch"))
+		return opt_redispatch(hp, no, w, err, errlen);
 	if (!strcmp(o, "httplog")) {
 		if (w->n > 3 || (w->n == 3 && strcmp(w->args[2], "clf")))
 			return err_set(err, errlen, "usage: option httplog [clf]");

@@ -62,25 +62,25 @@ enum stat_got stat_read(const struct stat_field *f, const void *obj, struct stat
 
 	if (f->get)
 		return f->get(obj, f, c, v);
+	/* numbers are read as relaxed atomics: some are written by the
+	 * proxy's workers with no lock (the live objects' connection counts,
+	 * src/model/model-t.h), and a field is always aligned in its struct */
 	switch (f->load) {
 	case STAT_LD_U32: {
-		uint32_t x;
+		uint32_t x = __atomic_load_n((const uint32_t *)(const void *)at, __ATOMIC_RELAXED);
 
-		memcpy(&x, at, sizeof(x));
 		set_num(f, x, x, v);
 		return STAT_SET;
 	}
 	case STAT_LD_U64: {
-		uint64_t x;
+		uint64_t x = __atomic_load_n((const uint64_t *)(const void *)at, __ATOMIC_RELAXED);
 
-		memcpy(&x, at, sizeof(x));
 		set_num(f, x, (long long)x, v);
 		return STAT_SET;
 	}
 	case STAT_LD_INT: {
-		int x;
+		int x = __atomic_load_n((const int *)(const void *)at, __ATOMIC_RELAXED);
 
-		memcpy(&x, at, sizeof(x));
 		set_num(f, (unsigned long long)x, x, v);
 		return STAT_SET;
 	}

@@ -203,6 +203,10 @@ struct http_proxy {
 	enum hp_conn_mode conn_mode;
 	struct hp_xff fwdfor, origto;
 	unsigned retries;         /* default 3 */
+	int redispatch_after;     /* option redispatch [N]: a connection retry
+				   * goes to another server every Nth retry, or
+				   * (N < 0) on the -Nth before the last; -1 (the
+				   * last) without N, 0: only off a down server */
 	char *monitor_uri;        /* owned or NULL */
 	char *log_format;         /* owned or NULL: log-format, else httplog/tcplog's */
 	struct hp_log *logs;      /* owned list; `log global` copies the global ones */

@@ -19,6 +19,7 @@ struct http_proxy *http_proxy_new(const char *name, unsigned cap)
 	hp->mode = HP_MODE_TCP;
 	hp->conn_mode = HP_CONN_KAL;
 	hp->retries = 3;
+	hp->redispatch_after = -1;
 	strcpy(hp->fwdfor.header, "X-Forwarded-For");
 	strcpy(hp->origto.header, "X-Original-To");
 	strcpy(hp->stats.uri, "/haproxy?stats");

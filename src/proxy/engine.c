@@ -256,9 +256,13 @@ static void proxy_settings(struct fulcrum *fc, const struct global_defs *g)
 		log_warn("proxy: nbthread %u takes effect at the next start (%u now)", want,
 			 px->nbthread);
 	}
+	/* a worker reads its copy with no lock (an L4 connect's outcome,
+	 * tcp.c): written while they are parked (threads.md, rule 2) */
+	proxy_pause(px);
 	px->relay = g->proxy_relay;
 	for (k = 0; px->thr && k < px->thr->n; k++)
 		px->thr->w[k]->relay = px->relay;
+	proxy_resume(px);
 }
 
 static void proxy_remove(struct fulcrum *fc, struct virtual_server *vs)

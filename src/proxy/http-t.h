@@ -53,6 +53,7 @@ struct tls_srv;	   /* core/tls_srv.h */
 struct tls_cli;	   /* core/tls_cli.h */
 
 #define HTTP_BUF_SIZE 16384 /* HAProxy's tune.bufsize: the largest head */
+#define HTTP_TURN_MS 1000   /* HAProxy's wait before a failed server is tried again */
 
 /* Bytes waiting: p[off..len); p NULL while none are (hbuf_take). */
 struct hbuf {
@@ -92,6 +93,7 @@ struct hs_txn {
 			* size, from htxn_start to the transaction's end */
 	uint64_t txn_start_ms; /* the head was in */
 	uint64_t conn_start_ms, conn_done_ms;
+	uint64_t turn_end_ms; /* HSS_TURN: when the same server is tried again */
 	struct h1_msg req, resp;
 	struct http_txn txn;
 	struct hs_wait w;
@@ -157,6 +159,8 @@ enum hs_srv {
 	HSS_NONE,	/* no server socket */
 	HSS_CONNECTING, /* connect() in flight */
 	HSS_READY,	/* connected */
+	HSS_TURN,	/* no socket: the turn-around before the same server is
+			 * tried again (HTTP_TURN_MS, HAProxy's) */
 };
 
 struct hstream {

@@ -200,6 +200,15 @@ enum hpick {
 /* Choose the server of s's transaction in s->hbe (s->tried looking
  * quiescent, full servers skipped): an enum hpick. */
 int hsrv_pick(struct hstream *s);
+/* After a failed connection with retries left: 1 if the next attempt goes
+ * to another server (option redispatch, as HAProxy 2.6 decides it), 0 if
+ * it is the same server again. */
+int hsrv_redispatch_now(const struct hstream *s);
+/* 1 if the balance hashes the request (source, uri, url_param, hdr,
+ * rdp-cookie): a key stays on its server while that server is up. */
+int hsrv_hashes(const struct hstream *s);
+/* 1 if l is in s's backend's table with a weight (up, serving). */
+int hsrv_usable(const struct hstream *s, const struct rs_live *l);
 /* Open the server socket toward s->srv_addr, unless the one s holds is
  * connected to it already.  0 (connecting or connected), -1 failed now. */
 int hsrv_connect(struct hstream *s);

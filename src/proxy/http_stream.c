@@ -384,6 +384,11 @@ unsigned hs_timeout(const struct hstream *s)
 		return t_or(fe->t_http_request, fe->t_client);
 	if (s->srv_state == HSS_CONNECTING)
 		return t_or(be->t_connect, 5000);
+	if (s->srv_state == HSS_TURN) {
+		uint64_t now = loop_now(hs_loop(s));
+
+		return s->x->turn_end_ms > now ? (unsigned)(s->x->turn_end_ms - now) : 1;
+	}
 	if (s->state == HS_CLOSE)
 		return t_or(fe->t_client, 5000);
 	return t_or(be->t_server, fe->t_client);
@@ -507,7 +512,7 @@ static int txn_step(struct hstream *s)
 		moved |= n > 0;
 	}
 	if (s->resp_parsed && s->x->resp_body.done && s->state == HS_TXN &&
-	    (s->x->req_body.done || s->close_server)) {
+	    (s->x->req_body.done || s->close_server || s->close_client)) {
 		htxn_end(s);
 		moved = 1;
 	}
@@ -807,6 +812,10 @@ static void hs_timer(struct loop *l, struct ev_timer *t)
 	case HS_TXN:
 		if (hq_waits(s)) {
 			hq_timer(s);
+			break;
+		}
+		if (s->srv_state == HSS_TURN) {
+			htxn_connect(s);
 			break;
 		}
 		if (s->srv_state == HSS_CONNECTING) {

@@ -312,16 +312,20 @@ static int add_xff(struct hstream *s, unsigned opt, const struct fc_addr *a)
 	return h1_hdr_add(&s->x->req, x->header, strlen(x->header), ip, strlen(ip));
 }
 
-/* The Connection header toward the server: none on HTTP/1.1 keep-alive,
- * `close` when the server side closes after; an Upgrade keeps its own. */
+/* The Connection header toward the server, for the server side's mode
+ * and the request's version (HAProxy 2.6's): only what differs from the
+ * version's default, `close` on HTTP/1.1, `keep-alive` on HTTP/1.0; an
+ * Upgrade keeps its own. */
 static int fix_req_conn(struct hstream *s)
 {
+	int ten = (s->x->req.flags & H1_F_VER_10) != 0;
+
 	if (s->x->req.flags & H1_F_UPGRADE)
 		return 0;
 	h1_hdr_del_all(&s->x->req, "connection", 10);
-	if (s->close_server)
+	if (s->close_server && !ten)
 		return h1_hdr_add(&s->x->req, "Connection", 10, "close", 5);
-	if (s->x->req.flags & H1_F_VER_10)
+	if (!s->close_server && ten)
 		return h1_hdr_add(&s->x->req, "Connection", 10, "keep-alive", 10);
 	return 0;
 }
@@ -365,6 +369,8 @@ void htxn_reset(struct hstream *s)
 
 	s->resp_parsed = 0;
 	s->srv_sent = 0;
+	if (s->srv_state == HSS_TURN)
+		s->srv_state = HSS_NONE; /* the last transaction ended in its turn-around */
 	if (!t)
 		return;
 	s->x->nconnects = 0;
@@ -590,8 +596,12 @@ static int to_server_head(struct hstream *s, const struct req_plan *p)
 	if (hck_request(s) < 0 || hst_request(s) < 0)
 		return -1;
 	s->close_client |= be->conn_mode == HP_CONN_CLO;
-	s->close_server = s->close_client || be->conn_mode != HP_CONN_KAL ||
-			  fe->conn_mode != HP_CONN_KAL;
+	/* the client's own wish to close (Connection: close, HTTP/1.0) is the
+	 * client side's: the server side follows the connection modes, and
+	 * with http-keep-alive it gets the request as a kept-alive one, as
+	 * HAProxy 2.6 sends it */
+	s->close_server = (s->x->req.flags & H1_F_TE_CL) || s->pvs->px->stopping ||
+			  be->conn_mode != HP_CONN_KAL || fe->conn_mode != HP_CONN_KAL;
 	if (add_xff(s, HP_OPT_FORWARDFOR, &s->x->txn.src) < 0 ||
 	    add_xff(s, HP_OPT_ORIGINALTO, &s->x->txn.dst) < 0 || fix_req_conn(s) < 0 ||
 	    fix_req_te(s) < 0)
@@ -699,7 +709,7 @@ int htxn_client_gone(struct hstream *s)
 		return 0;
 	if (hq_waits(s))
 		term = "CQ";
-	else if (s->srv_state == HSS_CONNECTING)
+	else if (s->srv_state == HSS_CONNECTING || s->srv_state == HSS_TURN)
 		term = "CC";
 	else
 		return 0;
@@ -722,6 +732,8 @@ int htxn_client_gone(struct hstream *s)
 /* Connect (or reuse) toward s->x->srv_addr; a failure now counts as a retry. */
 static void connect_next(struct hstream *s)
 {
+	if (s->srv_state == HSS_TURN)
+		s->srv_state = HSS_NONE; /* the turn-around is over */
 	if (!s->srv_active) {
 		s->live->activeconns++;
 		s->pvs->vsl->activeconns++;
@@ -743,8 +755,10 @@ static void connect_next(struct hstream *s)
 
 /* The server failed before any byte of the request reached it (refused,
  * timed out connecting, or a reused connection closed under us): again,
- * on the same server or, with option redispatch, another; HAProxy's
- * `retries` bounds it.  Then 503. */
+ * HAProxy's `retries` bounds it, then 503 (ts: the log's termination
+ * state then).  Where, as HAProxy 2.6: another server when
+ * hsrv_redispatch_now says so (option redispatch), at once; else the same
+ * one after a turn-around of HTTP_TURN_MS. */
 void htxn_srv_failed(struct hstream *s, const char *ts)
 {
 	const struct http_proxy *be = s->be;
@@ -758,12 +772,17 @@ void htxn_srv_failed(struct hstream *s, const char *ts)
 		return;
 	}
 	s->x->txn.retries++;
-	if (be->options & HP_OPT_REDISPATCH) {
-		s->x->txn.redispatched = 1;
+	if (hsrv_redispatch_now(s)) {
+		/* a hash keeps the key on its server while it is up: the
+		 * balance chooses it again (HAProxy's), and the log says no
+		 * redispatch */
+		int hash_same = hsrv_hashes(s) && hsrv_usable(s, s->live);
+
+		s->x->txn.redispatched |= !hash_same;
 		/* the slot goes back; another server (a queue if all are full) */
 		hs_srv_inactive(s);
 		s->ck_direct = 0; /* the cookie's server failed: another, and its cookie */
-		t = realloc(s->x->tried, (s->x->ntried + 1) * sizeof(*t));
+		t = hash_same ? NULL : realloc(s->x->tried, (s->x->ntried + 1) * sizeof(*t));
 		if (t) {
 			s->x->tried = t;
 			s->x->tried[s->x->ntried++] = rs_live_ref(s->live);
@@ -771,7 +790,10 @@ void htxn_srv_failed(struct hstream *s, const char *ts)
 		pick_and_connect(s);
 		return;
 	}
-	connect_next(s); /* the same server, in the slot s holds */
+	/* the same server, in the slot s holds, after the turn-around */
+	s->srv_state = HSS_TURN;
+	s->x->turn_end_ms = loop_now(hs_loop(s)) + HTTP_TURN_MS;
+	hs_arm(s, HTTP_TURN_MS);
 }
 
 void htxn_connected(struct hstream *s, uint32_t events)
@@ -910,8 +932,9 @@ void htxn_end(struct hstream *s)
 {
 	txn_log(s);
 	hs_srv_inactive(s);
-	/* bytes past the response (a body sent to a HEAD): no reuse */
-	if (s->close_server || !s->x->req_body.done || hbuf_data(&s->sin))
+	/* bytes past the response (a body sent to a HEAD): no reuse; nor
+	 * when the client leaves (a server connection is never shared) */
+	if (s->close_server || s->close_client || !s->x->req_body.done || hbuf_data(&s->sin))
 		hsrv_close(s, 0);
 	if (s->close_client || !s->x->req_body.done) {
 		s->be = NULL;

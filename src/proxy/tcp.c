@@ -349,12 +349,14 @@ static void established(struct pconn *c)
 		c->live->fail_count = 0;
 	set_acct(c, PCONN_ACCT_ACTIVE);
 	c->last_ms = loop_now(l);
-	/* the sockmap's maps and program are the main engine's */
-	if (c->pvs->px->relay == FC_RELAY_SOCKMAP)
+	/* the sockmap's maps and program are the main engine's: under the
+	 * lock, and only asked for when this worker relays that way */
+	if (c->pvs->px->relay == FC_RELAY_SOCKMAP) {
 		proxy_relock(c->pvs->px);
-	if (psk_enter(c) == 0) {
-		(void)sk_settle(c);
-		return;
+		if (psk_enter(c) == 0) {
+			(void)sk_settle(c);
+			return;
+		}
 	}
 	if (c->pvs->idle_timeout_ms)
 		loop_timer_start(l, &c->timer, c->pvs->idle_timeout_ms);

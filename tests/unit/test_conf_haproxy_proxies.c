@@ -441,6 +441,7 @@ static void test_options(void **state)
 				       "listen b\n"
 				       "    option httpclose\n"
 				       "listen c\n"
+				       "    option redispatch -2\n"
 				       "    option http-server-close\n"
 				       "    option http-keep-alive\n" /* 20 */
 				       "    no option forwardfor\n"
@@ -499,8 +500,14 @@ static void test_options(void **state)
 	expect_warning(12, "'option log-health-checks' is not served yet");
 	assert_false(said('W', 10, "abortonclose")); /* served (http_txn.c) */
 	assert_false(said('W', 11, "http-buffer-request")); /* served */
-	expect_warning(34, "'backlog' only tunes HAProxy");
+	expect_warning(35, "'backlog' only tunes HAProxy");
+	/* the defaults' redispatch: the last retry; `no`: none; -2 kept */
+	assert_int_equal(b->redispatch_after, -1);
+	assert_int_equal(a->redispatch_after, 0);
+	assert_true((c->options & HP_OPT_REDISPATCH) && c->redispatch_after == -2);
 	config_free(cfg);
+	expect_error("backend b\n    option redispatch 2x\n", 2, "'2x' is no interval");
+	expect_error("backend b\n    option redispatch 1 2\n", 2, "usage: option redispatch");
 	expect_error("listen a\n    option frobnicate\n", 2, "'option frobnicate' is not supported");
 	expect_error("listen a\n    option forwardfor except 10.0.0.0/40\n", 2, "'40'");
 	expect_error("listen a\n    option httplog fancy\n", 2, "usage: option httplog [clf]");
