@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -457,8 +458,8 @@ void pvs_maybe_free(struct pvs *p)
  * hysteresis a moment's figure as the counts are. */
 static int overloaded(struct pvs_server *s)
 {
-	uint64_t total = (uint64_t)__atomic_load_n(&s->live->activeconns, __ATOMIC_RELAXED) +
-			 __atomic_load_n(&s->live->inactconns, __ATOMIC_RELAXED);
+	uint64_t total = (uint64_t)atomic_load_explicit(&s->live->activeconns, memory_order_relaxed) +
+			 atomic_load_explicit(&s->live->inactconns, memory_order_relaxed);
 	int was = __atomic_load_n(&s->overloaded, __ATOMIC_RELAXED), now = was;
 
 	if (s->uthreshold && total >= s->uthreshold)
@@ -496,8 +497,8 @@ static void view_fill(struct ppool *pp, struct sched_server *view, struct rs_liv
 		struct rs_live *l = pp->srv[k].live;
 
 		view[k] = pp->ss[k];
-		view[k].activeconns = __atomic_load_n(&l->activeconns, __ATOMIC_RELAXED);
-		view[k].inactconns = __atomic_load_n(&l->inactconns, __ATOMIC_RELAXED);
+		view[k].activeconns = atomic_load_explicit(&l->activeconns, memory_order_relaxed);
+		view[k].inactconns = atomic_load_explicit(&l->inactconns, memory_order_relaxed);
 		view[k].overloaded = overloaded(&pp->srv[k]);
 		if (ntried && was_tried(l, tried, ntried))
 			view[k].weight = 0;
