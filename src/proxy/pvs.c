@@ -565,9 +565,8 @@ int pvs_place(struct pvs *p, const struct fc_addr *client, struct rs_live *const
 	memset(out, 0, sizeof(*out));
 	/* the templates are one table for every worker: under the engine
 	 * lock; the rest needs none (ppool_pick, atomic references) */
-	if (persist_on(p->pt))
-		proxy_relock(p->px);
 	if (persist_on(p->pt)) {
+		proxy_relock(p->px);
 		tpl = persist_find(p->pt, client, now);
 		if (tpl && persist_tpl_valid(tpl, p->pp->lives, p->pp->n) &&
 		    !was_tried(tpl->live, tried, ntried)) {

@@ -17,7 +17,8 @@ import subprocess
 import pytest
 
 import fc
-from test_http_rules import HAPROXY, Server, clen, programs
+from test_http_rules import HAPROXY, Server, programs
+from test_https import read_response
 
 NGINX = "/usr/sbin/nginx"
 OPENSSL = "/usr/bin/openssl"
@@ -131,20 +132,8 @@ def ask(port, host="srv.test", n=1, hosts=None):
     with socket.create_connection(("127.0.0.1", port), timeout=20) as s:
         for host in hosts or [host] * n:
             s.sendall(b"GET / HTTP/1.1\r\nHost: %s\r\n\r\n" % host.encode())
-            data = b""
-            while b"\r\n\r\n" not in data:
-                d = s.recv(65536)
-                if not d:
-                    break
-                data += d
-            head, _, body = data.partition(b"\r\n\r\n")
-            while len(body) < clen(data):
-                d = s.recv(65536)
-                if not d:
-                    break
-                body += d
-            out.append((head.split(b"\r\n")[0].split(b" ")[1].decode() if head else "",
-                        body.decode(errors="replace")))
+            status, _, body = read_response(s)
+            out.append((status.split(" ")[1] if status else "", body.decode(errors="replace")))
     return out
 
 
