@@ -197,6 +197,10 @@ static void rs_transition(struct rs_health *rh, int up, const struct health_run 
 			  addr_format(&rs->addr, a, sizeof(a), 1), up ? "up" : "down");
 		return;
 	}
+	if (up && rs->live->health == RS_HEALTH_DOWN)
+		rs->live->down_ms += loop_now(rh->ph->fc->loop) - rs->live->since_ms;
+	else if (!up && rs->live->health == RS_HEALTH_UP)
+		rs->live->chkdown++;
 	rs->live->health = up ? RS_HEALTH_UP : RS_HEALTH_DOWN;
 	rs->live->since_ms = loop_now(rh->ph->fc->loop);
 	if (!cause)
@@ -292,6 +296,8 @@ void health_result(struct check_run *run, int ok, int touched, const char *reaso
 		if (!run->up && run->oks >= hr->rise)
 			changed = 1;
 	} else if (!ok) {
+		if (run->up)
+			rs->live->chkfail++; /* HAProxy's chkfail: while up */
 		run->n_fail++;
 		run->fails++;
 		run->oks = 0;

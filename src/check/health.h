@@ -90,6 +90,25 @@ int check_conf_equal(const struct check_conf *a, const struct check_conf *b);
  * (agent)" with it (src/stats/hastat.c). */
 int health_agent_up(const struct real_server *rs);
 
+/* A server's checks as `show stat`'s columns say them (health_hastat.c):
+ * the codes and counters HAProxy 2.6 has for them. */
+struct health_hastat {
+	const char *status;    /* check_status: "INI" before the first result,
+				* then L4OK, L4CON, L4TOUT, L7OK, L7STS, L7RSP,
+				* L7TOUT, PROCOK, PROCERR, PROCTOUT */
+	int code;	       /* check_code: an HTTP check's status, else 0 */
+	uint32_t duration_ms;  /* check_duration: the last attempt's */
+	const char *desc;      /* last_chk: a failure's reason, "" after a success */
+	unsigned rise, fall, health; /* check_rise, check_fall, check_health */
+	int in_progress;       /* an attempt runs now ("* " before the status) */
+	int checked;	       /* a result came */
+	uint64_t chkfail, chkdown, down_ms; /* chkfail, chkdown, downtime (ms) */
+};
+
+/* Fill out for rs at now_ms (the counters always; -1 if rs has no checker,
+ * then the rest is zero). */
+int health_hastat(const struct real_server *rs, uint64_t now_ms, struct health_hastat *out);
+
 /* Daemon stop: cancel every attempt, kill running scripts (the loop runs
  * up to 1 s more to reap them: call it after the engines shut down). */
 void health_stop(struct fulcrum *fc);

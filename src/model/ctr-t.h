@@ -19,10 +19,27 @@ struct fc_stats {
 	uint64_t inbytes, outbytes; /* in = client->server, out = server->client */
 };
 
+/* The HTTP engine's counts, HAProxy's `show stat` columns of the same
+ * names (doc/metrics.md): a frontend's on its services' vs_live, a server's
+ * on its rs_live (a backend's row sums its servers').  The L4 proxy counts
+ * econ alone. */
+enum hctr_rsp { HCTR_1XX, HCTR_2XX, HCTR_3XX, HCTR_4XX, HCTR_5XX, HCTR_OTHER, HCTR_NRSP };
+
+struct fc_hstats {
+	uint64_t req;		     /* req_tot: requests (a server: responses it gave) */
+	uint64_t rsp[HCTR_NRSP];     /* hrsp_1xx..hrsp_5xx, hrsp_other */
+	uint64_t ereq, dreq, dresp;  /* bad requests; requests, responses denied */
+	uint64_t intercepted;	     /* answered by an applet (stats page) or monitor-uri */
+	uint64_t econ, eresp;	     /* connections failed after the retries; bad responses */
+	uint64_t wretr, wredis;	     /* attempts retried on the server, redispatched off it */
+	uint64_t cli_abrt, srv_abrt; /* transfers cut by the client, by the server */
+};
+
 #define CTR_LINE 64 /* a cache line: slots of two threads never share one */
 
 struct ctr_slot {
 	struct fc_stats s;
+	struct fc_hstats h;
 } __attribute__((aligned(CTR_LINE)));
 
 /* The workers' slots of one object: n of them, worker k writes slot k
@@ -36,6 +53,7 @@ struct ctr_block {
 struct ctr {
 	struct fc_stats main; /* the main thread's: the one loop of nbthread 1, the
 			       * XDP engine's map readings, the main thread's applets */
+	struct fc_hstats hmain; /* the main thread's HTTP counts */
 	struct ctr_block *wk; /* the workers' slots, allocated (atomically) at a
 			       * worker's first count; NULL until then.  Owned. */
 };

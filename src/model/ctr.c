@@ -1,4 +1,5 @@
 /* Traffic counters per thread, summed when read (model/ctr.h). */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,7 +38,7 @@ static struct ctr_block *block_new(void)
 	return b;
 }
 
-struct fc_stats *ctr_slot_of(struct ctr *c)
+static struct ctr_slot *slot_of(struct ctr *c)
 {
 	struct ctr_block *b = __atomic_load_n(&c->wk, __ATOMIC_ACQUIRE), *nb;
 	unsigned k = ctr_self - 1;
@@ -53,7 +54,65 @@ struct fc_stats *ctr_slot_of(struct ctr *c)
 		else
 			free(nb);
 	}
-	return &b->slot[k < b->n ? k : b->n - 1].s;
+	return &b->slot[k < b->n ? k : b->n - 1];
+}
+
+struct fc_stats *ctr_slot_of(struct ctr *c)
+{
+	struct ctr_slot *sl = slot_of(c);
+
+	return sl ? &sl->s : NULL;
+}
+
+struct fc_hstats *ctr_hmine(struct ctr *c)
+{
+	struct ctr_slot *sl;
+
+	if (!ctr_self)
+		return &c->hmain;
+	sl = slot_of(c);
+	return sl ? &sl->h : NULL;
+}
+
+void ctr_hadd(struct ctr *c, size_t off)
+{
+	struct fc_hstats *h = ctr_hmine(c);
+
+	if (h)
+		ctr_add64((uint64_t *)((char *)h + off), 1);
+}
+
+void ctr_hrsp(struct ctr *c, int status)
+{
+	int k = status >= 100 && status < 600 ? status / 100 - 1 : HCTR_OTHER;
+
+	ctr_hadd(c, offsetof(struct fc_hstats, rsp) + (size_t)k * sizeof(uint64_t));
+}
+
+static void hadd_loaded(struct fc_hstats *to, const struct fc_hstats *h)
+{
+	const uint64_t *from = (const uint64_t *)h;
+	uint64_t *sum = (uint64_t *)to;
+	size_t i;
+
+	for (i = 0; i < sizeof(*h) / sizeof(uint64_t); i++)
+		sum[i] += __atomic_load_n(&from[i], __ATOMIC_RELAXED);
+}
+
+void ctr_hsum(const struct ctr *c, struct fc_hstats *out)
+{
+	memset(out, 0, sizeof(*out));
+	ctr_hsum_add(c, out);
+}
+
+void ctr_hsum_add(const struct ctr *c, struct fc_hstats *out)
+{
+	const struct ctr_block *b = __atomic_load_n(&c->wk, __ATOMIC_ACQUIRE);
+	unsigned k;
+
+	hadd_loaded(out, &c->hmain);
+	for (k = 0; b && k < b->n; k++)
+		hadd_loaded(out, &b->slot[k].h);
 }
 
 static void add_loaded(struct fc_stats *to, const struct fc_stats *s)

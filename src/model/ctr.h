@@ -14,6 +14,8 @@
 #ifndef FC_MODEL_CTR_H
 #define FC_MODEL_CTR_H
 
+#include <stddef.h>
+
 #include "model/ctr-t.h"
 
 /* This thread's slot: 0 the main thread, k + 1 worker k.  Thread-local. */
@@ -68,6 +70,26 @@ static inline void ctr_out(struct ctr *c, uint64_t pkts, uint64_t bytes)
 		ctr_add64(&s->outpkts, pkts);
 		ctr_add64(&s->outbytes, bytes);
 	}
+}
+
+/* The HTTP engine's counts (struct fc_hstats): one more in the field at
+ * off (offsetof(struct fc_hstats, FIELD): HCTR(c, FIELD)), or in the
+ * hrsp_* column of status (hrsp_other outside 100-599). */
+struct fc_hstats *ctr_hmine(struct ctr *c);
+void ctr_hadd(struct ctr *c, size_t off);
+void ctr_hrsp(struct ctr *c, int status);
+#define HCTR(c, field) ctr_hadd((c), offsetof(struct fc_hstats, field))
+/* Their sum over every slot of c, from any thread. */
+void ctr_hsum(const struct ctr *c, struct fc_hstats *out);
+/* out += that sum (a row summing several objects). */
+void ctr_hsum_add(const struct ctr *c, struct fc_hstats *out);
+
+static inline struct fc_hstats ctr_htotal(const struct ctr *c)
+{
+	struct fc_hstats h;
+
+	ctr_hsum(c, &h);
+	return h;
 }
 
 /* The sum of every slot of c, from any thread. */

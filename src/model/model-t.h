@@ -71,7 +71,7 @@ struct srv_queue {
 
 /* Run-time state of a real server, shared by every model generation that
  * lists it and by every connection to it.  refs, the connection counts and
- * fail_count are atomics: a worker places and closes an L4 connection
+ * the counters are atomics: a worker places and closes an L4 connection
  * without the engine lock (doc/internals/threads.md, "The two rules");
  * plain ++/-- on them are atomic read-modify-writes, a plain read a
  * moment's figure.  The rest is under the engine lock. */
@@ -85,12 +85,15 @@ struct rs_live {
 	enum rs_admin admin;
 	char reason[128];       /* why health is what it is */
 	uint64_t since_ms;      /* when health last changed (monotonic) */
-	_Atomic int fail_count; /* consecutive connect failures seen by the proxy */
 	int held;               /* health core: up but out of the pool (quorum lost
 				 * with a sorry server, or an idle sorry server) */
 	int dyn_set;            /* health core: a checker set the weight in force */
 	int dyn_weight;         /* (MISC_CHECK misc_dynamic, FILE_CHECK), if dyn_set */
 	int maint;              /* forced down by a file in maintenance_dir */
+	/* show stat's chkfail (checks failed while the server was up), chkdown
+	 * (UP to DOWN transitions) and downtime (ms down, until since_ms when
+	 * down now): the health core's, under the engine lock */
+	uint64_t chkfail, chkdown, down_ms;
 	struct srv_queue q;     /* mode http: waiting for this server (a waiting
 				 * request holds a reference: empty when freed) */
 };

@@ -20,6 +20,7 @@
 #include "http/h1.h"
 #include "http/reply.h"
 #include "http/rules.h"
+#include "model/ctr.h"
 #include "model/model.h"
 #include "proxy/http.h"
 #include "proxy/proxy.h"
@@ -67,6 +68,43 @@ static int txn_null(const struct hstream *s)
 	       (s->fe->options & (HP_OPT_DONTLOGNULL | HP_OPT_HTTP_IGNPROBES));
 }
 
+/* ---- HAProxy's counters (show stat: doc/metrics.md) ---- */
+
+/* The frontend's counters: the service's that accepted the client. */
+static struct ctr *fe_ctr(struct hstream *s)
+{
+	return &s->pvs->vsl->ctr;
+}
+
+/* The counters of the transaction's server, once the request or a
+ * response went between them (s->live may be the last transaction's,
+ * kept alive), else NULL. */
+static struct ctr *srv_ctr(struct hstream *s)
+{
+	return s->live && (s->srv_sent || s->resp_parsed) ? &s->live->ctr : NULL;
+}
+
+/* At the end of a transaction: the frontend's req_tot and the hrsp_*
+ * column of the answer the client got, ereq for a head that never parsed
+ * (HAProxy's <BADREQ>: bad, cut short, timed out); a transfer cut in the data phase
+ * is the server's cli_abrt or srv_abrt, as HAProxy counts them (the
+ * termination state "CD" or "SD"). */
+static void txn_count(struct hstream *s)
+{
+	const struct http_txn *t = &s->x->txn;
+	struct ctr *sv = srv_ctr(s);
+
+	HCTR(fe_ctr(s), req);
+	if (!s->req_parsed)
+		HCTR(fe_ctr(s), ereq);
+	if (t->status > 0)
+		ctr_hrsp(fe_ctr(s), t->status);
+	if (sv && t->term[1] == 'D' && t->term[0] == 'C')
+		HCTR(sv, cli_abrt);
+	else if (sv && t->term[1] == 'D' && t->term[0] == 'S')
+		HCTR(sv, srv_abrt);
+}
+
 /* The transaction is over (answered by us or by the server, or cut): its
  * line, once.  A head that never parsed is HAProxy's "<BADREQ>": no
  * request fields, no times but %Ta, and 0 bytes (HAProxy's mux answers
@@ -78,6 +116,7 @@ static void txn_log(struct hstream *s)
 	if (s->logged || txn_null(s))
 		return;
 	s->logged = 1;
+	txn_count(s);
 	/* HAProxy's Ta starts at the head's first byte, after Ti */
 	t->t_idle = (int64_t)(s->head_first_ms - s->head_start_ms);
 	t->t_active = (int64_t)(loop_now(hs_loop(s)) - s->head_first_ms);
@@ -107,8 +146,14 @@ void htxn_term(struct hstream *s, const char *ts)
 
 void htxn_fail(struct hstream *s, unsigned status, const char *ts)
 {
+	struct ctr *sv = srv_ctr(s);
+
 	if (hs_txn_get(s) == 0)
 		htxn_term(s, ts);
+	/* HAProxy's eresp: a server that closed, timed out or answered what
+	 * does not parse before its response head ("SH", "sH", "PH") */
+	if (sv && ts[1] == 'H' && (ts[0] == 'S' || ts[0] == 's' || ts[0] == 'P'))
+		HCTR(sv, eresp);
 	htxn_error(s, status);
 }
 
@@ -482,6 +527,7 @@ static int req_verdict(struct hstream *s, const struct http_proxy *px, enum http
 		       const struct http_reply *reply)
 {
 	if (v == HTTP_V_SERVICE) {
+		HCTR(fe_ctr(s), intercepted);
 		happ_start(s, px, HAPP_METRICS);
 		return 1;
 	}
@@ -489,6 +535,8 @@ static int req_verdict(struct hstream *s, const struct http_proxy *px, enum http
 		/* HAProxy's: a deny is the proxy's refusal, a return (and a
 		 * redirect, an auth challenge) its local answer */
 		htxn_term(s, v == HTTP_V_DENY ? "PR" : "LR");
+		if (v == HTTP_V_DENY)
+			HCTR(fe_ctr(s), dreq);
 		answer_reply(s, px, reply);
 		return 1;
 	}
@@ -514,6 +562,7 @@ static int serve_self(struct hstream *s, const struct http_proxy *px, enum happ_
 	hsrv_close(s, 0); /* a server kept from the last transaction is not needed */
 	hs_srv_inactive(s);
 	htxn_term(s, "LR");
+	HCTR(fe_ctr(s), intercepted);
 	happ_start(s, px, k);
 	return 1;
 }
@@ -653,6 +702,9 @@ void htxn_start(struct hstream *s, int hlen)
 		const char *msg = http_error_msg(fe, 200, &len);
 
 		s->logged = 1; /* HAProxy never logs its monitor-uri */
+		HCTR(fe_ctr(s), intercepted);
+		HCTR(fe_ctr(s), req);
+		ctr_hrsp(fe_ctr(s), 200);
 		htxn_answer(s, msg, len, 200);
 		return;
 	}
@@ -763,16 +815,23 @@ void htxn_srv_failed(struct hstream *s, const char *ts)
 {
 	const struct http_proxy *be = s->be;
 	struct rs_live **t;
+	int redispatch;
 
 	hsrv_close(s, 0);
-	if (s->live)
-		s->live->fail_count++;
 	if (!be || s->srv_sent || s->x->nconnects > be->retries) {
+		/* HAProxy's econ: the last attempt failed too */
+		if (s->live && !s->srv_sent)
+			HCTR(&s->live->ctr, econ);
 		htxn_fail(s, s->srv_sent ? 502 : 503, s->srv_sent ? "SH" : ts);
 		return;
 	}
 	s->x->txn.retries++;
-	if (hsrv_redispatch_now(s)) {
+	redispatch = hsrv_redispatch_now(s);
+	/* each attempt again is the failed server's wretr or wredis */
+	if (s->live)
+		ctr_hadd(&s->live->ctr, redispatch ? offsetof(struct fc_hstats, wredis)
+						   : offsetof(struct fc_hstats, wretr));
+	if (redispatch) {
 		/* a hash keeps the key on its server while it is up: the
 		 * balance chooses it again (HAProxy's), and the log says no
 		 * redispatch */
@@ -822,7 +881,6 @@ void htxn_connected(struct hstream *s, uint32_t events)
 			return;
 	}
 	s->srv_state = HSS_READY;
-	s->live->fail_count = 0;
 	s->x->conn_done_ms = loop_now(hs_loop(s));
 	s->x->txn.t_connect = (int64_t)(s->x->conn_done_ms - s->x->conn_start_ms);
 	/* Connected: from now on the server has `timeout server` to answer,
@@ -857,6 +915,11 @@ int htxn_resp(struct hstream *s, int hlen)
 
 	s->x->txn.resp = &s->x->resp;
 	s->x->txn.status = s->x->resp.status;
+	/* HAProxy's server req_tot counts the responses it gave */
+	if (s->live) {
+		HCTR(&s->live->ctr, req);
+		ctr_hrsp(&s->live->ctr, s->x->resp.status);
+	}
 	if (s->x->resp.status >= 100 && s->x->resp.status < 200 && s->x->resp.status != 101) {
 		/* interim (100 Continue): relayed as is, the real one follows */
 		r = hbuf_put(s->pvs->px, &s->cout, s->sin.p + s->sin.off, (size_t)hlen);
@@ -883,6 +946,11 @@ int htxn_resp(struct hstream *s, int hlen)
 	hs_shared(s);
 	if (v == HTTP_V_DENY || v == HTTP_V_RETURN) {
 		s->close_client = 1;
+		if (v == HTTP_V_DENY) {
+			HCTR(fe_ctr(s), dresp);
+			if (s->live)
+				HCTR(&s->live->ctr, dresp);
+		}
 		answer_reply(s, s->be ? s->be : s->fe, &reply);
 		return -1;
 	}

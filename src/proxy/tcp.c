@@ -346,10 +346,6 @@ static void established(struct pconn *c)
 	struct loop *l = pconn_loop(c);
 
 	c->state = PCONN_RELAY;
-	/* read first: a store on every connection would bounce the line
-	 * between the workers */
-	if (c->live->fail_count)
-		c->live->fail_count = 0;
 	set_acct(c, PCONN_ACCT_ACTIVE);
 	c->last_ms = loop_now(l);
 	/* the sockmap's maps and program are the main engine's: under the
@@ -410,7 +406,7 @@ static int connect_failed(struct pconn *c)
 
 	close_fd(c, &c->sio, &c->sfd, 0);
 	set_acct(c, PCONN_ACCT_NONE);
-	c->live->fail_count++;
+	HCTR(&c->live->ctr, econ); /* show stat's econ */
 	if (c->tpl) {
 		proxy_relock(p->px);
 		/* the template leads to a server that refuses: forget it */

@@ -156,7 +156,7 @@ static void sess_on_io(struct loop *l, struct ev_io *io, uint32_t events)
 			/* ICMP port unreachable and the like: the next datagram
 			 * of this client starts a new session elsewhere */
 			proxy_relock(p->px);
-			s->live->fail_count++;
+			HCTR(&s->live->ctr, econ); /* show stat's econ */
 			udp_sess_close(s);
 			return;
 		}
@@ -259,7 +259,7 @@ void udp_on_vs_socket(struct loop *l, struct ev_io *io, uint32_t events)
 		if (send(s->fd, buf, (size_t)n, MSG_DONTWAIT) < 0) {
 			if (errno == ECONNREFUSED) {
 				proxy_relock(p->px);
-				s->live->fail_count++;
+				HCTR(&s->live->ctr, econ); /* show stat's econ */
 				udp_sess_close(s);
 				proxy_unlock(p->px);
 			}

@@ -15,6 +15,7 @@
 
 #include <stdint.h>
 
+#include "model/ctr-t.h"
 #include "model/model-t.h"
 
 /* HAProxy's `type` column. */
@@ -33,6 +34,7 @@ struct hs_sum {
 	long weight, uweight; /* in force, configured (servers up only, as HAProxy) */
 	unsigned act, bck;   /* servers up with a weight, active and backup */
 	unsigned n_srv;	     /* servers */
+	struct fc_hstats h;  /* the HTTP engine's counts (model/ctr-t.h) */
 };
 
 struct hs_row {

@@ -8,6 +8,7 @@
  * for; the others stay empty, as HAProxy leaves empty the columns that do
  * not apply to a row (doc/metrics.md lists which are filled). */
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -227,6 +228,90 @@ static enum stat_got get_algo(const void *obj, const struct stat_field *f, struc
 	return STAT_SET;
 }
 
+/* The HTTP engine's counters (struct fc_hstats at f->off) on the rows
+ * HAProxy 2.6 fills them: f->arg says which (HR_*); HR_HTTP, on mode http
+ * proxies only (a mode tcp proxy, a keepalived pool: empty). */
+#define HR_FE (1u << HS_FRONTEND)
+#define HR_BE (1u << HS_BACKEND)
+#define HR_SRV (1u << HS_SERVER)
+#define HR_HTTP 8u
+
+static enum stat_got get_hctr(const void *obj, const struct stat_field *f, struct stat_ctx *c,
+			      union stat_val *v)
+{
+	const struct hs_row *r = ROW(obj);
+	struct fc_hstats h;
+	const struct fc_hstats *from = &r->sum.h;
+
+	if (!(f->arg & (1u << r->type)))
+		return STAT_NULL;
+	if ((f->arg & HR_HTTP) && !(r->hp && r->hp->mode == HP_MODE_HTTP))
+		return STAT_NULL;
+	if (r->type == HS_SERVER) {
+		ctr_hsum(&r->rs->live->ctr, &h);
+		from = &h;
+	}
+	v->u = *(const uint64_t *)((const char *)from + f->off);
+	return STAT_SET;
+}
+
+/* The check columns of a checked server (check/health_hastat.c).  A
+ * backend's chkdown and downtime (HAProxy's: all its servers down at once)
+ * are not kept: empty. */
+enum hs_chk { CHK_FAIL, CHK_DOWN, CHK_DOWNTIME, CHK_STATUS, CHK_CODE, CHK_DURATION, CHK_LAST,
+	      CHK_RISE, CHK_FALL, CHK_HEALTH };
+
+static enum stat_got get_check(const void *obj, const struct stat_field *f, struct stat_ctx *c,
+			       union stat_val *v)
+{
+	const struct hs_row *r = ROW(obj);
+	struct health_hastat h;
+
+	if (r->type != HS_SERVER || !r->rs->checks || health_hastat(r->rs, r->now_ms, &h) < 0)
+		return STAT_NULL;
+	switch ((enum hs_chk)f->arg) {
+	case CHK_FAIL:
+		v->u = h.chkfail;
+		break;
+	case CHK_DOWN:
+		v->u = h.chkdown;
+		break;
+	case CHK_DOWNTIME:
+		v->u = h.down_ms / 1000;
+		break;
+	case CHK_STATUS:
+		/* HAProxy's mark of an attempt under way */
+		snprintf(c->buf, sizeof(c->buf), "%s%s", h.in_progress ? "* " : "", h.status);
+		v->s = c->buf;
+		break;
+	case CHK_CODE:
+		if (!h.code)
+			return STAT_NULL;
+		v->i = h.code;
+		break;
+	case CHK_DURATION:
+		if (!h.checked)
+			return STAT_NULL;
+		v->i = h.duration_ms;
+		break;
+	case CHK_LAST:
+		if (!h.desc || !*h.desc)
+			return STAT_NULL;
+		v->s = stat_chars(c, h.desc, strlen(h.desc));
+		break;
+	case CHK_RISE:
+		v->i = h.rise;
+		break;
+	case CHK_FALL:
+		v->i = h.fall;
+		break;
+	case CHK_HEALTH:
+		v->i = h.health;
+		break;
+	}
+	return STAT_SET;
+}
+
 /* conn_tot: a frontend's connections (HAProxy fills it for frontends). */
 static enum stat_got get_conn_tot(const void *obj, const struct stat_field *f, struct stat_ctx *c,
 				  union stat_val *v)
@@ -238,6 +323,8 @@ static enum stat_got get_conn_tot(const void *obj, const struct stat_field *f, s
 }
 
 #define EMPTY(n, t, h) {n, t, h}
+#define HC(n, h, field, rows)                                                                     \
+	{n, STAT_COUNTER, h, .get = get_hctr, .off = offsetof(struct fc_hstats, field), .arg = (rows)}
 #define FIG(n, t, h, which) {n, t, h, .get = get_fig, .arg = (which)}
 
 static const struct stat_field columns[] = {
@@ -252,22 +339,22 @@ static const struct stat_field columns[] = {
     FIG("stot", STAT_COUNTER, "sessions since the start", FIG_CONNS),
     FIG("bin", STAT_COUNTER, "bytes in (client to server)", FIG_IN),
     FIG("bout", STAT_COUNTER, "bytes out (server to client)", FIG_OUT),
-    EMPTY("dreq", STAT_COUNTER, "requests denied"),
-    EMPTY("dresp", STAT_COUNTER, "responses denied"),
-    EMPTY("ereq", STAT_COUNTER, "request errors"),
-    EMPTY("econ", STAT_COUNTER, "errors connecting to a server"),
-    EMPTY("eresp", STAT_COUNTER, "response errors"),
-    EMPTY("wretr", STAT_COUNTER, "connection retries"),
-    EMPTY("wredis", STAT_COUNTER, "redispatches"),
+    HC("dreq", "requests denied", dreq, HR_FE | HR_BE),
+    HC("dresp", "responses denied", dresp, HR_FE | HR_BE | HR_SRV),
+    HC("ereq", "request errors", ereq, HR_FE),
+    HC("econ", "errors connecting to a server", econ, HR_BE | HR_SRV),
+    HC("eresp", "response errors", eresp, HR_BE | HR_SRV),
+    HC("wretr", "connection retries", wretr, HR_BE | HR_SRV),
+    HC("wredis", "redispatches", wredis, HR_BE | HR_SRV),
     {"status", STAT_ENUM, "UP, DOWN, DRAIN, MAINT, no check (server), UP/DOWN (backend), "
      "OPEN (frontend)", .get = get_status},
     FIG("weight", STAT_GAUGE, "weight in force (a backend: of its servers up)", FIG_WEIGHT),
     FIG("act", STAT_GAUGE, "active server (1), or a backend's active servers up", FIG_ACT),
     FIG("bck", STAT_GAUGE, "backup server (1), or a backend's backup servers up", FIG_BCK),
-    EMPTY("chkfail", STAT_COUNTER, "failed checks"),
-    EMPTY("chkdown", STAT_COUNTER, "UP to DOWN transitions"),
+    {"chkfail", STAT_COUNTER, "failed checks", .get = get_check, .arg = CHK_FAIL},
+    {"chkdown", STAT_COUNTER, "UP to DOWN transitions", .get = get_check, .arg = CHK_DOWN},
     {"lastchg", STAT_GAUGE, "seconds since the last change of state", .get = get_lastchg},
-    EMPTY("downtime", STAT_COUNTER, "seconds down"),
+    {"downtime", STAT_COUNTER, "seconds down", .get = get_check, .arg = CHK_DOWNTIME},
     EMPTY("qlimit", STAT_CONFIG, "queue limit (maxqueue)"),
     {"pid", STAT_CONFIG, "process number (1)", .get = get_id},
     {"iid", STAT_CONFIG, "proxy number, from 1", .get = get_id, .arg = 1},
@@ -280,27 +367,28 @@ static const struct stat_field columns[] = {
     {"rate", STAT_GAUGE, "sessions per second (IPVS's estimator, rounded)", .get = get_rate},
     EMPTY("rate_lim", STAT_CONFIG, "rate-limit sessions"),
     EMPTY("rate_max", STAT_GAUGE, "most sessions per second"),
-    EMPTY("check_status", STAT_ENUM, "last check's status (L4OK...)"),
-    EMPTY("check_code", STAT_GAUGE, "last check's layer 5-7 code"),
-    EMPTY("check_duration", STAT_GAUGE, "last check's duration, ms"),
-    EMPTY("hrsp_1xx", STAT_COUNTER, "HTTP responses 1xx"),
-    EMPTY("hrsp_2xx", STAT_COUNTER, "HTTP responses 2xx"),
-    EMPTY("hrsp_3xx", STAT_COUNTER, "HTTP responses 3xx"),
-    EMPTY("hrsp_4xx", STAT_COUNTER, "HTTP responses 4xx"),
-    EMPTY("hrsp_5xx", STAT_COUNTER, "HTTP responses 5xx"),
-    EMPTY("hrsp_other", STAT_COUNTER, "HTTP responses, other codes"),
+    {"check_status", STAT_ENUM, "last check's status (L4OK...)", .get = get_check, .arg = CHK_STATUS},
+    {"check_code", STAT_GAUGE, "last check's layer 5-7 code", .get = get_check, .arg = CHK_CODE},
+    {"check_duration", STAT_GAUGE, "last check's duration, ms", .get = get_check, .arg = CHK_DURATION},
+    HC("hrsp_1xx", "HTTP responses 1xx", rsp[HCTR_1XX], HR_FE | HR_BE | HR_SRV | HR_HTTP),
+    HC("hrsp_2xx", "HTTP responses 2xx", rsp[HCTR_2XX], HR_FE | HR_BE | HR_SRV | HR_HTTP),
+    HC("hrsp_3xx", "HTTP responses 3xx", rsp[HCTR_3XX], HR_FE | HR_BE | HR_SRV | HR_HTTP),
+    HC("hrsp_4xx", "HTTP responses 4xx", rsp[HCTR_4XX], HR_FE | HR_BE | HR_SRV | HR_HTTP),
+    HC("hrsp_5xx", "HTTP responses 5xx", rsp[HCTR_5XX], HR_FE | HR_BE | HR_SRV | HR_HTTP),
+    HC("hrsp_other", "HTTP responses, other codes", rsp[HCTR_OTHER],
+       HR_FE | HR_BE | HR_SRV | HR_HTTP),
     EMPTY("hanafail", STAT_COUNTER, "failed health analyses"),
     EMPTY("req_rate", STAT_GAUGE, "HTTP requests per second"),
     EMPTY("req_rate_max", STAT_GAUGE, "most HTTP requests per second"),
-    EMPTY("req_tot", STAT_COUNTER, "HTTP requests"),
-    EMPTY("cli_abrt", STAT_COUNTER, "transfers aborted by the client"),
-    EMPTY("srv_abrt", STAT_COUNTER, "transfers aborted by the server"),
+    HC("req_tot", "HTTP requests", req, HR_FE | HR_BE | HR_SRV | HR_HTTP),
+    HC("cli_abrt", "transfers aborted by the client", cli_abrt, HR_BE | HR_SRV),
+    HC("srv_abrt", "transfers aborted by the server", srv_abrt, HR_BE | HR_SRV),
     EMPTY("comp_in", STAT_COUNTER, "bytes fed to the compressor"),
     EMPTY("comp_out", STAT_COUNTER, "bytes out of the compressor"),
     EMPTY("comp_byp", STAT_COUNTER, "bytes that bypassed the compressor"),
     EMPTY("comp_rsp", STAT_COUNTER, "compressed responses"),
     EMPTY("lastsess", STAT_GAUGE, "seconds since the last session"),
-    EMPTY("last_chk", STAT_STRING, "last check's output"),
+    {"last_chk", STAT_STRING, "last check's output", .get = get_check, .arg = CHK_LAST},
     EMPTY("last_agt", STAT_STRING, "last agent check's output"),
     EMPTY("qtime", STAT_GAUGE, "average queue time, ms"),
     EMPTY("ctime", STAT_GAUGE, "average connect time, ms"),
@@ -312,9 +400,9 @@ static const struct stat_field columns[] = {
     {"check_desc", STAT_STRING, "the last check's result in words (the server's reason)",
      .get = get_check_desc},
     EMPTY("agent_desc", STAT_STRING, "the last agent check's result in words"),
-    EMPTY("check_rise", STAT_CONFIG, "rise"),
-    EMPTY("check_fall", STAT_CONFIG, "fall"),
-    EMPTY("check_health", STAT_GAUGE, "check health, 0 to rise+fall-1"),
+    {"check_rise", STAT_CONFIG, "rise", .get = get_check, .arg = CHK_RISE},
+    {"check_fall", STAT_CONFIG, "fall", .get = get_check, .arg = CHK_FALL},
+    {"check_health", STAT_GAUGE, "check health, 0 to rise+fall-1", .get = get_check, .arg = CHK_HEALTH},
     EMPTY("agent_rise", STAT_CONFIG, "agent rise"),
     EMPTY("agent_fall", STAT_CONFIG, "agent fall"),
     EMPTY("agent_health", STAT_GAUGE, "agent health"),
@@ -325,7 +413,7 @@ static const struct stat_field columns[] = {
     EMPTY("conn_rate", STAT_GAUGE, "connections per second"),
     EMPTY("conn_rate_max", STAT_GAUGE, "most connections per second"),
     {"conn_tot", STAT_COUNTER, "a frontend's connections", .get = get_conn_tot},
-    EMPTY("intercepted", STAT_COUNTER, "requests intercepted (stats, monitor)"),
+    HC("intercepted", "requests intercepted (stats, monitor)", intercepted, HR_FE),
     EMPTY("dcon", STAT_COUNTER, "connections denied by tcp-request connection"),
     EMPTY("dses", STAT_COUNTER, "sessions denied by tcp-request session"),
     EMPTY("wrew", STAT_COUNTER, "failed header rewrites"),
@@ -421,6 +509,7 @@ static void sum_frontend(const struct config *cfg, const struct http_proxy *hp, 
 		if (vs->http != hp)
 			continue;
 		ctr_sum(&vs->live->ctr, &st);
+		ctr_hsum_add(&vs->live->ctr, &s->h);
 		s->conns += st.conns;
 		s->inbytes += st.inbytes;
 		s->outbytes += st.outbytes;
@@ -441,6 +530,7 @@ static void sum_backend(const struct pool *p, struct hs_sum *s)
 
 		s->n_srv++;
 		ctr_sum(&rs->live->ctr, &st);
+		ctr_hsum_add(&rs->live->ctr, &s->h);
 		s->conns += st.conns;
 		s->inbytes += st.inbytes;
 		s->outbytes += st.outbytes;

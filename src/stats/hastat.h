@@ -14,9 +14,13 @@ extern const struct stat_table hastat_columns;
 /* Column numbers the other writers look up (positions in hastat_columns). */
 enum hs_col {
 	HS_PXNAME = 0, HS_SVNAME = 1, HS_QCUR = 2, HS_SCUR = 4, HS_SLIM = 6, HS_STOT = 7,
-	HS_BIN = 8, HS_BOUT = 9, HS_STATUS = 17, HS_WEIGHT = 18, HS_ACT = 19, HS_BCK = 20,
-	HS_LASTCHG = 23, HS_LBTOT = 30, HS_TYPE = 32, HS_RATE = 33, HS_CHECK_DESC = 65,
-	HS_ADDR = 73, HS_MODE = 75, HS_ALGO = 76, HS_CONN_TOT = 79, HS_UWEIGHT = 99,
+	HS_BIN = 8, HS_BOUT = 9, HS_DREQ = 10, HS_DRESP = 11, HS_EREQ = 12, HS_ECON = 13,
+	HS_ERESP = 14, HS_WRETR = 15, HS_WREDIS = 16, HS_STATUS = 17, HS_WEIGHT = 18, HS_ACT = 19, HS_BCK = 20,
+	HS_CHKFAIL = 21, HS_CHKDOWN = 22, HS_LASTCHG = 23, HS_DOWNTIME = 24, HS_LBTOT = 30, HS_TYPE = 32, HS_RATE = 33, HS_CHECK_CODE = 37,
+	HS_CHECK_DURATION = 38, HS_HRSP_1XX = 39, HS_HRSP_OTHER = 44, HS_REQ_TOT = 48,
+	HS_CLI_ABRT = 49, HS_SRV_ABRT = 50, HS_CHECK_DESC = 65,
+	HS_ADDR = 73, HS_MODE = 75, HS_ALGO = 76, HS_CONN_TOT = 79,
+	HS_INTERCEPTED = 80, HS_UWEIGHT = 99,
 };
 
 /* Every row of cfg in HAProxy's order: per haproxy.cfg proxy (file order)

@@ -169,6 +169,8 @@ static const struct hx_metric {
 	int col;
 	unsigned kinds;
 	const char *help;
+	const char *code; /* haproxy_*_http_responses_total's code label, or NULL */
+	double scale;	  /* the column's unit in the family's (0: the same) */
 } hx_metrics[] = {
     {"current_queue", HS_QCUR, K_BE | K_SV, "Number of current queued connections"},
     {"current_sessions", HS_SCUR, K_FE | K_BE | K_SV,
@@ -193,6 +195,47 @@ static const struct hx_metric {
      "Total number of requests routed by load balancing since the worker process started"},
     {"connections_total", HS_CONN_TOT, K_FE,
      "Total number of new connections accepted on this frontend"},
+    {"requests_denied_total", HS_DREQ, K_FE | K_BE,
+     "Total number of denied requests since process started"},
+    {"responses_denied_total", HS_DRESP, K_FE | K_BE | K_SV,
+     "Total number of denied responses since process started"},
+    {"request_errors_total", HS_EREQ, K_FE, "Total number of invalid requests since process started"},
+    {"connection_errors_total", HS_ECON, K_BE | K_SV,
+     "Total number of failed connections to server since the worker process started"},
+    {"response_errors_total", HS_ERESP, K_BE | K_SV,
+     "Total number of invalid responses since the worker process started"},
+    {"retry_warnings_total", HS_WRETR, K_BE | K_SV,
+     "Total number of server connection retries since the worker process started"},
+    {"redispatch_warnings_total", HS_WREDIS, K_BE | K_SV,
+     "Total number of server redispatches due to connection failures since the worker process "
+     "started"},
+    {"check_failures_total", HS_CHKFAIL, K_SV,
+     "Total number of failed individual health checks per server/backend, since the worker process "
+     "started"},
+    {"check_up_down_total", HS_CHKDOWN, K_SV,
+     "Total number of failed checks causing UP to DOWN server transitions, per server/backend, since "
+     "the worker process started"},
+    {"downtime_seconds_total", HS_DOWNTIME, K_SV, "Total downtime (in seconds) for the service"},
+    {"check_code", HS_CHECK_CODE, K_SV, "layer5-7 code, if available of the last health check."},
+    {"check_duration_seconds", HS_CHECK_DURATION, K_SV,
+     "Total duration of the latest server health check, in seconds.", NULL, 0.001},
+    {"http_requests_total", HS_REQ_TOT, K_FE | K_BE | K_SV,
+     "Total number of HTTP requests processed by this object since the worker process started"},
+#define HX_RSP(k, c)                                                                              \
+	{"http_responses_total", HS_HRSP_1XX + (k), K_FE | K_BE | K_SV,                             \
+	 "Total number of HTTP responses with status 100-199 returned by this object since the "     \
+	 "worker process started", c}
+    HX_RSP(0, "1xx"), HX_RSP(1, "2xx"), HX_RSP(2, "3xx"), HX_RSP(3, "4xx"), HX_RSP(4, "5xx"),
+    HX_RSP(5, "other"),
+    {"client_aborts_total", HS_CLI_ABRT, K_BE | K_SV,
+     "Total number of requests or connections aborted by the client since the worker process "
+     "started"},
+    {"server_aborts_total", HS_SRV_ABRT, K_BE | K_SV,
+     "Total number of requests or connections aborted by the server since the worker process "
+     "started"},
+    {"intercepted_requests_total", HS_INTERCEPTED, K_FE,
+     "Total number of HTTP requests intercepted on the frontend (redirects/stats/services) since "
+     "the worker process started"},
 };
 
 static const char *const kind_names[] = {"frontend", "backend", "server"};
@@ -225,7 +268,7 @@ static int hx_row(const struct hs_row *r, void *arg)
 {
 	struct prom *p = arg;
 	struct stat_ctx c = {.now_ms = r->now_ms};
-	char labels[LABELS_MAX] = "", name[NAME_MAX_LEN];
+	char labels[LABELS_MAX] = "", name[NAME_MAX_LEN], l[LABELS_MAX];
 	size_t i;
 
 	label(labels, "proxy", r->pxname);
@@ -240,8 +283,12 @@ static int hx_row(const struct hs_row *r, void *arg)
 		if (!(m->kinds & (1u << r->type)) || stat_read(f, r, &c, &v) != STAT_SET)
 			continue;
 		snprintf(name, sizeof(name), "haproxy_%s_%s", kind_names[r->type], m->name);
-		sample(p, name, m->help, f->type == STAT_COUNTER, labels,
-		       f->type == STAT_COUNTER ? (double)v.u : (double)v.i);
+		snprintf(l, sizeof(l), "%s", labels);
+		if (m->code)
+			label(l, "code", m->code);
+		sample(p, name, m->help, f->type == STAT_COUNTER, l,
+		       (f->type == STAT_COUNTER ? (double)v.u : (double)v.i) *
+			   (m->scale ? m->scale : 1.0));
 	}
 	return 0;
 }

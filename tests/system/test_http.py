@@ -22,7 +22,8 @@ class Origin:
     """An HTTP/1.1 server on 127.0.0.1: answers each request with its name,
     the request's line and what it saw of the head; counts connections and
     keeps every request head (bytes) and body received.  `upgrade`: answer
-    101 to an Upgrade request, then echo bytes."""
+    101 to an Upgrade request, then echo bytes.  GET /status/N answers
+    status N."""
 
     def __init__(self, name):
         self.name = name
@@ -96,8 +97,9 @@ class Origin:
                 out = ("%s %s" % (self.name, path)).encode()
                 if path.startswith("/big"):
                     out = b"x" * int(path[4:])
-                c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\nX-Server: %s\r\n\r\n"
-                          % (len(out), self.name.encode()) + out)
+                status = int(path[8:11]) if path.startswith("/status/") else 200
+                c.sendall(b"HTTP/1.1 %d %s\r\nContent-Length: %d\r\nX-Server: %s\r\n\r\n"
+                          % (status, b"OK" if status == 200 else b"Other", len(out), self.name.encode()) + out)
         except OSError:
             return
         finally:

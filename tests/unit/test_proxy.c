@@ -204,7 +204,7 @@ static void test_refusing_backend_skipped(void **state)
 	for (i = 0; i < 12; i++)
 		assert_true(!strcmp(e->names[i], "A") || !strcmp(e->names[i], "B"));
 	assert_true(ctr_total(&dead->live->ctr).conns > 0);
-	assert_true(dead->live->fail_count > 0);
+	assert_true(ctr_htotal(&dead->live->ctr).econ > 0);
 	assert_int_equal(ctr_total(&vs->live->ctr).conns, 12);
 }
 

@@ -1,0 +1,159 @@
+"""The HTTP engine's figures in `show stat` (src/stats/hastat.c), side by
+side with Debian's haproxy 2.6: the same haproxy.cfg served by both on
+loopback in front of the same origin, the same requests, and the columns
+an operator reads first must say the same for every row both print --
+req_tot, hrsp_*, dreq, ereq, econ, wretr, wredis...; the check columns of
+a server that refuses (L4CON) and of one that answers (L4OK).
+
+Skipped when /usr/sbin/haproxy (the reference) or the haproxy.cfg reader is
+absent."""
+import socket
+
+import fc
+from test_http_persist import ask, listen, pair, runtime  # noqa: F401 (pair: a fixture)
+from test_http import Origin
+from test_metrics import check_metrics, parse, promtool  # noqa: F401 (promtool: a fixture)
+
+import pytest
+
+WHO = ("haproxy", "fulcrum")
+COUNTERS = ("req_tot", "hrsp_1xx", "hrsp_2xx", "hrsp_3xx", "hrsp_4xx", "hrsp_5xx", "hrsp_other",
+            "dreq", "dresp", "ereq", "econ", "eresp", "wretr", "wredis", "cli_abrt", "srv_abrt",
+            "intercepted")
+CHECKS = ("check_status", "check_code", "check_rise", "check_fall", "check_health", "chkfail",
+          "chkdown")
+
+
+@pytest.fixture
+def origin():
+    o = Origin("A")
+    yield o
+    o.stop()
+
+
+@pytest.fixture
+def closed_port():
+    """A port nothing listens on (bound, never listening: refused)."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    yield s.getsockname()[1]
+    s.close()
+
+
+def sock_of(tmp_path, ports):
+    return str(tmp_path / ("s%d.sock" % ports[0]))
+
+
+def start(pair, tmp_path, sections, n):
+    def cfg(p):
+        return ("global\n  stats socket %s level admin\n" % sock_of(tmp_path, p) +
+                "defaults\n  mode http\n  option http-ignore-probes\n  timeout connect 2s\n  timeout client 20s\n"
+                "  timeout server 20s\n" + sections(p))
+
+    ports = pair(cfg, n)
+    return {who: (ports[who], sock_of(tmp_path, ports[who])) for who in ports}
+
+
+def rows(sock):
+    """{(pxname, svname): {column: text}} of `show stat`."""
+    lines = runtime(sock, "show stat")
+    cols = lines[0].lstrip("# ").split(",")
+    return {(r["pxname"], r["svname"]): r for r in (dict(zip(cols, l.split(","))) for l in lines[1:])}
+
+
+def pick(sock, keys, cols):
+    got = rows(sock)
+    return {k: {c: got[k][c] for c in cols} for k in keys}
+
+
+def bad_request(port):
+    """A head with two Content-Length: 400 from both."""
+    with fc.connect(port, timeout=20.0) as s:
+        s.sendall(b"GET / HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n")
+        return fc.recv_to_eof(s).split(b" ")[1]
+
+
+def test_http_counters_as_haproxy(pair, origin, tmp_path, promtool):
+    """3 answers 200, one 404 from the server, one request denied by the
+    frontend's rule, one that does not parse: the FRONTEND, BACKEND and
+    server rows count them in the same columns as haproxy's; `metrics` says
+    them in haproxy's exporter families, which promtool accepts."""
+    run = start(pair, tmp_path, lambda p: listen(p[0], "web", ["http-request deny if { path /deny }"],
+                                                 ["a 127.0.0.1:%d" % origin.port]), 1)
+    keys = [("web", "FRONTEND"), ("web", "a"), ("web", "BACKEND")]
+    for who in WHO:
+        (port,), sock = run[who]
+        assert [ask(port, path=p)[0] for p in ("/", "/x", "/y", "/status/404", "/deny")] == \
+            ["200", "200", "200", "404", "403"], who
+        assert bad_request(port) == b"400", who
+    want = {("web", "FRONTEND"): dict(req_tot="6", hrsp_2xx="3", hrsp_4xx="3", dreq="1", ereq="1"),
+            ("web", "a"): dict(req_tot="4", hrsp_2xx="3", hrsp_4xx="1"),
+            ("web", "BACKEND"): dict(req_tot="4", hrsp_2xx="3", hrsp_4xx="1")}
+    got = {}
+    for who in WHO:
+        sock = run[who][1]
+        # the counts land as each transaction ends: bounded wait
+        fc.wait_until(lambda: all(pick(sock, keys, COUNTERS)[k][c] == v for k in want for c, v in want[k].items()),
+                      20.0, "%s's counters: %r" % (who, pick(sock, keys, COUNTERS)))
+        got[who] = pick(sock, keys, COUNTERS)
+    assert got["fulcrum"] == got["haproxy"]
+    text = "\n".join(runtime(run["fulcrum"][1], "metrics")) + "\n"
+    check_metrics(promtool, text)
+    samples, types = parse(text)
+    fe = frozenset([("proxy", "web")])
+    assert types["haproxy_frontend_http_responses_total"] == "counter"
+    assert samples[("haproxy_frontend_http_responses_total", fe | {("code", "2xx")})] == 3
+    assert samples[("haproxy_frontend_http_responses_total", fe | {("code", "4xx")})] == 3
+    assert samples[("haproxy_frontend_http_requests_total", fe)] == 6
+    assert samples[("haproxy_frontend_requests_denied_total", fe)] == 1
+    assert samples[("haproxy_frontend_request_errors_total", fe)] == 1
+    assert samples[("haproxy_server_http_responses_total", fe | {("server", "a"), ("code", "4xx")})] == 1
+
+
+def test_retries_redispatch_and_checks_as_haproxy(pair, origin, closed_port, tmp_path):
+    """A server that refuses: without redispatch its request is retried
+    (wretr), then fails (econ, 503); with option redispatch it goes to the
+    next server (wredis) and is served.  Checked every second, the one that
+    refuses is L4CON, down once (chkdown, chkfail), health 0; the one that
+    answers L4OK with rise + fall - 1."""
+    gone = "gone 127.0.0.1:%d" % closed_port
+    up = "a 127.0.0.1:%d" % origin.port
+    run = start(pair, tmp_path, lambda p: (
+        listen(p[0], "nore", ["retries 1"], [gone]) +
+        listen(p[1], "redis", ["retries 1", "option redispatch", "balance first"], [gone, up]) +
+        listen(p[2], "chk", [], [gone + " check inter 1s rise 1 fall 1", up + " check inter 1s"])), 3)
+    for who in WHO:
+        ports, sock = run[who]
+        assert ask(ports[0])[0] == "503", who
+        assert ask(ports[1])[0] == "200", who
+    # (not ("nore", "BACKEND"): haproxy counts the 503 it answered there in
+    # the backend's req_tot and hrsp_5xx; fulcrum's backend row sums its
+    # servers' -- doc/metrics.md)
+    keys = [("nore", "gone"), ("redis", "gone"), ("redis", "a"), ("redis", "BACKEND")]
+    chk = [("chk", "gone"), ("chk", "a")]
+    got = {}
+    for who in WHO:
+        sock = run[who][1]
+        fc.wait_until(lambda: pick(sock, keys, COUNTERS)[("nore", "gone")]["econ"] == "1" and
+                      pick(sock, keys, COUNTERS)[("redis", "a")]["req_tot"] == "1", 20.0, "%s's counters" % who)
+        fc.wait_until(lambda: [r["check_status"].lstrip("* ") for r in pick(sock, chk, CHECKS).values()] ==
+                      ["L4CON", "L4OK"], 20.0, "%s's checks" % who)
+        got[who] = pick(sock, keys, COUNTERS)
+        c = pick(sock, chk, CHECKS + ("check_duration", "last_chk", "downtime"))
+        for r in c.values():
+            r["check_status"] = r["check_status"].lstrip("* ")  # "* ": an attempt under way
+            assert r.pop("check_duration").isdigit(), (who, r)
+        assert c[("chk", "gone")].pop("last_chk"), who  # the reason, in each one's words
+        assert c[("chk", "gone")].pop("downtime").isdigit(), who
+        assert c[("chk", "a")].pop("downtime") == "0", who
+        got[who + " checks"] = c
+    diff = {k: {c: (got["haproxy"][k][c], v) for c, v in got["fulcrum"][k].items() if v != got["haproxy"][k][c]}
+            for k in keys}
+    assert not any(diff.values()), diff
+    assert got["fulcrum"][("nore", "gone")]["wretr"] == "1"
+    assert got["fulcrum"][("redis", "gone")]["wredis"] == "1"
+    assert got["fulcrum checks"] == got["haproxy checks"]
+    assert got["fulcrum checks"][("chk", "gone")] == dict(
+        check_status="L4CON", check_code="", check_rise="1", check_fall="1", check_health="0",
+        chkfail="1", chkdown="1")
+    assert got["fulcrum checks"][("chk", "a")]["check_health"] == "4"
