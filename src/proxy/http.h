@@ -159,6 +159,13 @@ void htxn_fail(struct hstream *s, unsigned status, const char *ts);
  * ts as htxn_term): its log line now, unless it had one or the
  * connection was only waiting for a next request. */
 void htxn_cut(struct hstream *s, const char *ts);
+/* http_count.c: the counters of the frontend (the service that accepted
+ * the client) and of the transaction's server (NULL until the request or a
+ * response went between them: s->live may be the last transaction's); the
+ * counts of a transaction's end, once (its log point). */
+struct ctr *htxn_fe_ctr(struct hstream *s);
+struct ctr *htxn_srv_ctr(struct hstream *s);
+void htxn_count(struct hstream *s);
 /* An answer of ours sent piece by piece (http_applet.c): its log line
  * (status, len bytes) now, then, once the last byte is in cout,
  * htxn_answered: the next request, or close. */

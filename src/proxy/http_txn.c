@@ -68,43 +68,6 @@ static int txn_null(const struct hstream *s)
 	       (s->fe->options & (HP_OPT_DONTLOGNULL | HP_OPT_HTTP_IGNPROBES));
 }
 
-/* ---- HAProxy's counters (show stat: doc/metrics.md) ---- */
-
-/* The frontend's counters: the service's that accepted the client. */
-static struct ctr *fe_ctr(struct hstream *s)
-{
-	return &s->pvs->vsl->ctr;
-}
-
-/* The counters of the transaction's server, once the request or a
- * response went between them (s->live may be the last transaction's,
- * kept alive), else NULL. */
-static struct ctr *srv_ctr(struct hstream *s)
-{
-	return s->live && (s->srv_sent || s->resp_parsed) ? &s->live->ctr : NULL;
-}
-
-/* At the end of a transaction: the frontend's req_tot and the hrsp_*
- * column of the answer the client got, ereq for a head that never parsed
- * (HAProxy's <BADREQ>: bad, cut short, timed out); a transfer cut in the data phase
- * is the server's cli_abrt or srv_abrt, as HAProxy counts them (the
- * termination state "CD" or "SD"). */
-static void txn_count(struct hstream *s)
-{
-	const struct http_txn *t = &s->x->txn;
-	struct ctr *sv = srv_ctr(s);
-
-	HCTR(fe_ctr(s), req);
-	if (!s->req_parsed)
-		HCTR(fe_ctr(s), ereq);
-	if (t->status > 0)
-		ctr_hrsp(fe_ctr(s), t->status);
-	if (sv && t->term[1] == 'D' && t->term[0] == 'C')
-		HCTR(sv, cli_abrt);
-	else if (sv && t->term[1] == 'D' && t->term[0] == 'S')
-		HCTR(sv, srv_abrt);
-}
-
 /* The transaction is over (answered by us or by the server, or cut): its
  * line, once.  A head that never parsed is HAProxy's "<BADREQ>": no
  * request fields, no times but %Ta, and 0 bytes (HAProxy's mux answers
@@ -116,7 +79,7 @@ static void txn_log(struct hstream *s)
 	if (s->logged || txn_null(s))
 		return;
 	s->logged = 1;
-	txn_count(s);
+	htxn_count(s);
 	/* HAProxy's Ta starts at the head's first byte, after Ti */
 	t->t_idle = (int64_t)(s->head_first_ms - s->head_start_ms);
 	t->t_active = (int64_t)(loop_now(hs_loop(s)) - s->head_first_ms);
@@ -146,7 +109,7 @@ void htxn_term(struct hstream *s, const char *ts)
 
 void htxn_fail(struct hstream *s, unsigned status, const char *ts)
 {
-	struct ctr *sv = srv_ctr(s);
+	struct ctr *sv = htxn_srv_ctr(s);
 
 	if (hs_txn_get(s) == 0)
 		htxn_term(s, ts);
@@ -527,7 +490,7 @@ static int req_verdict(struct hstream *s, const struct http_proxy *px, enum http
 		       const struct http_reply *reply)
 {
 	if (v == HTTP_V_SERVICE) {
-		HCTR(fe_ctr(s), intercepted);
+		HCTR(htxn_fe_ctr(s), intercepted);
 		happ_start(s, px, HAPP_METRICS);
 		return 1;
 	}
@@ -536,7 +499,7 @@ static int req_verdict(struct hstream *s, const struct http_proxy *px, enum http
 		 * redirect, an auth challenge) its local answer */
 		htxn_term(s, v == HTTP_V_DENY ? "PR" : "LR");
 		if (v == HTTP_V_DENY)
-			HCTR(fe_ctr(s), dreq);
+			HCTR(htxn_fe_ctr(s), dreq);
 		answer_reply(s, px, reply);
 		return 1;
 	}
@@ -562,7 +525,7 @@ static int serve_self(struct hstream *s, const struct http_proxy *px, enum happ_
 	hsrv_close(s, 0); /* a server kept from the last transaction is not needed */
 	hs_srv_inactive(s);
 	htxn_term(s, "LR");
-	HCTR(fe_ctr(s), intercepted);
+	HCTR(htxn_fe_ctr(s), intercepted);
 	happ_start(s, px, k);
 	return 1;
 }
@@ -702,9 +665,9 @@ void htxn_start(struct hstream *s, int hlen)
 		const char *msg = http_error_msg(fe, 200, &len);
 
 		s->logged = 1; /* HAProxy never logs its monitor-uri */
-		HCTR(fe_ctr(s), intercepted);
-		HCTR(fe_ctr(s), req);
-		ctr_hrsp(fe_ctr(s), 200);
+		HCTR(htxn_fe_ctr(s), intercepted);
+		HCTR(htxn_fe_ctr(s), req);
+		ctr_hrsp(htxn_fe_ctr(s), 200);
 		htxn_answer(s, msg, len, 200);
 		return;
 	}
@@ -947,7 +910,7 @@ int htxn_resp(struct hstream *s, int hlen)
 	if (v == HTTP_V_DENY || v == HTTP_V_RETURN) {
 		s->close_client = 1;
 		if (v == HTTP_V_DENY) {
-			HCTR(fe_ctr(s), dresp);
+			HCTR(htxn_fe_ctr(s), dresp);
 			if (s->live)
 				HCTR(&s->live->ctr, dresp);
 		}
