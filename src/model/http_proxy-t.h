@@ -215,6 +215,9 @@ struct http_proxy {
 	struct http_rules *rules;   /* owned (src/http/rules.h), or NULL */
 	void (*rules_free)(struct http_rules *);
 	struct http_errors *errors; /* owned (src/http/reply.h), or NULL */
+	/* the configuration's userlists (hp_global's), which the http_auth
+	 * fetches look their argument up in; set by http_rules_resolve */
+	const struct hp_userlist *userlists;
 	void (*errors_free)(struct http_errors *);
 
 	/* frontend side */
@@ -239,19 +242,24 @@ struct http_proxy {
 	struct http_proxy *next;
 };
 
-/* A `userlist NAME` section: its users and groups as written (the stats
- * page's `stats auth`/http_auth are to check them). */
+/* A `userlist NAME` section: its users and groups as written, each name
+ * of a list checked at the end of the read (src/http/auth.h checks
+ * credentials and memberships against them). */
 struct hp_user {
 	char *name;          /* owned */
 	char *password;      /* owned: a crypt(3) hash, or the clear text if insecure */
 	int insecure;        /* insecure-password */
 	char *groups;        /* owned "g1,g2", or NULL */
+	const char *file;    /* its line (the config's file table) */
+	int line;
 	struct hp_user *next;
 };
 
 struct hp_ugroup {
 	char *name;          /* owned */
 	char *users;         /* owned "u1,u2", or NULL */
+	const char *file;
+	int line;
 	struct hp_ugroup *next;
 };
 
