@@ -101,6 +101,7 @@ struct hp_balance {
 	unsigned uri_len, uri_depth; /* 0 = unlimited */
 	int uri_whole, uri_path_only;
 	int consistent;     /* hash-type consistent (else map-based) */
+	int static_rr;      /* balance static-rr (the scheduler is wrr, as roundrobin's) */
 	unsigned random_draws; /* random(N), default 2 */
 };
 
@@ -162,6 +163,10 @@ struct hp_stats {
 /* haproxy's options of one `server` line (real_server.hp, NULL outside
  * haproxy.cfg).  weight, addr, port and the check itself are the real
  * server's and its checks'. */
+/* HAProxy's refusal of a weight other than 0% or 100% for a server of a
+ * static balance (hp_server.static_weights), without its final newline. */
+#define HP_STATIC_WEIGHTS "Backend is using a static LB algorithm and only accepts weights '0%' and '100%'."
+
 struct hp_server {
 	int backup;
 	int disabled;        /* `disabled`: starts in maintenance */
@@ -173,6 +178,9 @@ struct hp_server {
 	char cookie[64];     /* `cookie VALUE`; "" (the default, as HAProxy): none, the
 			      * server's clients do not stick to it */
 	unsigned inter_ms, fastinter_ms, downinter_ms, rise, fall;
+	int static_weights;  /* its backend's balance is static (static-rr, a
+			      * map-based hash): as HAProxy, a weight set at
+			      * run time (agent, set weight) is 0% or 100% only */
 };
 
 /* `capture request|response header NAME len N` (frontend, listen): the
