@@ -320,6 +320,13 @@ void hst_clear(struct hstream *s);
 
 /* The transaction's line to the frontend's log targets (if it logs). */
 void http_log_txn(struct hstream *s);
+/* t's line in the format `text` (NULL: none) to fe's targets, the format
+ * compiled once per engine px (a worker's own: no lock); mode tcp's lines
+ * too (tcp_log.c: t has no request). */
+void http_log_send(struct proxy *px, const struct http_proxy *fe, const char *text, const struct http_txn *t);
+/* line[0..n) to each of fe's targets (line[n] is written over and put
+ * back for the newline of stdout/stderr: line has room for one more). */
+void http_log_line(const struct http_proxy *fe, char *line, size_t n);
 /* The compiled formats (at shutdown). */
 void http_log_free(struct proxy *px);
 
