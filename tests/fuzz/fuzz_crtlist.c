@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "conf/haproxy.h"
+#include "kw/diag-t.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
