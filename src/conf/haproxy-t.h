@@ -186,6 +186,7 @@ struct hp_read {
 	/* global crt-base and ssl-default-bind-* (haproxy_ssl.c): what a
 	 * bind's ssl starts from */
 	char crt_base[1024];
+	char ca_base[1024];	/* ca-base: under it, the relative ca-file, crl-file */
 	struct tls_bind_opts ssl_bind;
 	/* ssl-default-server-* (what a server's ssl starts from) and
 	 * ssl-server-verify (a server's verify when it says none) */

@@ -162,6 +162,7 @@ int hp_verify_word(struct hp_read *r, struct hp_words *w, int k, struct tls_bind
 {
 	static const char *const files[] = {"ca-file", "ca-verify-file", "crl-file", NULL};
 	const char *kw = w->args[k], *v = k + 1 < w->n ? w->args[k + 1] : NULL;
+	char e[ERRLEN];
 	int i;
 
 	if (!strcmp(kw, "no-ca-names")) {
@@ -192,8 +193,12 @@ int hp_verify_word(struct hp_read *r, struct hp_words *w, int k, struct tls_bind
 	}
 	if (!files[i])
 		return ignore_list(r, kw, v, kw[1] == 'a' ? o->ca_ignore : o->crt_ignore) < 0 ? -1 : 2;
-	return set_str(r, i == 0 ? o->ca_file : i == 1 ? o->ca_verify_file : o->crl_file, sizeof(o->ca_file),
-		       kw, v) < 0 ? -1 : 2;
+	if (hp_ssl_path(i == 0 ? o->ca_file : i == 1 ? o->ca_verify_file : o->crl_file, sizeof(o->ca_file),
+			r->ca_base, kw, v, e, sizeof(e)) < 0) {
+		hp_error(r, "%s", e);
+		return -1;
+	}
+	return 2;
 }
 
 /* bind words HAProxy serves that fulcrum does not: refused (a listener
@@ -335,11 +340,11 @@ int hp_global_ssl(struct hp_read *r, struct hp_words *w)
 {
 	const char *k = w->args[0];
 
-	if (!strcmp(k, "crt-base")) {
+	if (!strcmp(k, "crt-base") || !strcmp(k, "ca-base")) {
 		if (w->n != 2)
-			hp_error(r, "usage: crt-base DIR");
+			hp_error(r, "usage: %s DIR", k);
 		else
-			set_str(r, r->crt_base, sizeof(r->crt_base), k, w->args[1]);
+			set_str(r, k[1] == 'r' ? r->crt_base : r->ca_base, sizeof(r->crt_base), k, w->args[1]);
 		return 1;
 	}
 	if (!strcmp(k, "ssl-server-verify")) {

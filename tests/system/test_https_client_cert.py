@@ -83,7 +83,7 @@ def pki(tmp_path_factory):
 
 FRONTENDS = [  # (name, bind options)
     ("required", "ssl crt srv.pem verify required ca-file {d}/ca.crt"),
-    ("optional", "ssl crt srv.pem verify optional ca-file {d}/ca.crt crl-file {d}/crl.pem"),
+    ("optional", "ssl crt srv.pem verify optional ca-file ca.crt crl-file crl.pem"),  # under ca-base
     ("ignore", "ssl crt srv.pem verify required ca-file {d}/ca.crt crt-ignore-err all"),
     ("verifyfile", "ssl crt srv.pem verify required ca-verify-file {d}/ca.crt"),
     ("none", "ssl crt srv.pem"),
@@ -92,9 +92,9 @@ FRONTENDS = [  # (name, bind options)
 
 
 def cfg_text(d, ports, origin_port):
-    out = ("global\n    crt-base %s\n"
+    out = ("global\n    crt-base %s\n    ca-base %s\n"
            "defaults\n    mode http\n    timeout connect 5s\n    timeout client 10s\n"
-           "    timeout server 10s\n" % d)
+           "    timeout server 10s\n" % (d, d))
     for (name, opts), port in zip(FRONTENDS, ports):
         out += ("frontend %s\n    bind 127.0.0.1:%d %s\n" % (name, port, opts.format(d=d)) +
                 "    http-request deny deny_status 403 if { ssl_c_s_dn(CN) -m str mallory }\n"

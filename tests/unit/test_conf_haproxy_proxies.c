@@ -566,6 +566,9 @@ static void test_server_ssl(void **state)
 	expect_error("defaults\n    mode http\nbackend b\n    option tcp-check\n"
 		     "    server s 10.0.0.1:443 ssl verify none check\n",
 		     5, "this check over TLS (ssl or check-ssl) is not supported");
+	expect_error("global\n    ca-base /nonexistent\ndefaults\n    mode http\nbackend b\n"
+		     "    server s 10.0.0.1:443 ssl crl-file crl.pem ca-file ca.pem\n",
+		     6, "ca-file '/nonexistent/ca.pem': No such file or directory");
 	expect_error("defaults\n    mode http\nbackend b\n    server s 10.0.0.1:443 ssl ca-file "
 		     "/nonexistent/ca.pem\n",
 		     4, "ca-file '/nonexistent/ca.pem': No such file or directory");
