@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "http/auth.h"
 #include "http/fetch_ssl.h"
 #include "http/h1.h"
 #include "http/sample.h"
@@ -480,6 +481,11 @@ static const struct smp_fetch smp_fetches[] = {
 	{"ssl_c_notafter", smp_f_ssl_c_str, 0, 0, 0, SMP_T_STR, 0},
 	{"ssl_c_sig_alg", smp_f_ssl_c_str, 0, 0, 0, SMP_T_STR, 0},
 	{"ssl_c_key_alg", smp_f_ssl_c_str, 0, 0, 0, SMP_T_STR, 0},
+	{"http_auth", smp_fetch_http_auth, 1, 1, 0, SMP_T_BOOL, REQ},
+	{"http_auth_group", smp_fetch_http_auth_group, 1, 1, 0, SMP_T_STR, REQ},
+	{"http_auth_pass", smp_fetch_http_auth_str, 0, 0, 0, SMP_T_STR, REQ},
+	{"http_auth_type", smp_fetch_http_auth_str, 0, 0, 0, SMP_T_STR, REQ},
+	{"http_auth_user", smp_fetch_http_auth_str, 0, 0, 0, SMP_T_STR, REQ},
 	{"var", f_var, 1, 1, 0, SMP_T_STR, 0},
 	{"always_true", f_true, 0, 0, 0, SMP_T_BOOL, 0},
 	{"always_false", f_false, 0, 0, 0, SMP_T_BOOL, 0},
