@@ -26,6 +26,12 @@ int http_at_maxconn(struct pvs *p);
 struct hstream *hstream_new(struct pvs *p, int cfd, const struct fc_addr *client);
 /* Close both sockets at once (rst: with RST) and free through the loop. */
 void hstream_close(struct hstream *s, int rst);
+/* http_trace.c: the traffic in the detailed log (-D), one line per event;
+ * nothing without it. */
+void htrace_accept(const struct hstream *s);
+void htrace_request(const struct hstream *s);
+void htrace_answer(const struct hstream *s, unsigned status, size_t len);
+void htrace_close(const struct hstream *s, int rst);
 /* The soft stop reached s (stop.c, workers parked): closed now if idle
  * between two requests, else after its transaction. */
 void hstream_soft_stop(struct hstream *s);
