@@ -67,6 +67,10 @@ struct http_txn {
 	unsigned retries;	/* connection retries of this transaction (%rc) */
 	int redispatched;	/* one of them went to another server ('+' in %rc) */
 	unsigned fe_conn, be_conn, srv_conn, act_conn; /* concurrent counts at log time */
+	/* %sq / %bq: the requests the server's / the backend's queue gave a
+	 * slot to from this one's arrival to its own turn, itself included
+	 * (HAProxy's srv_queue / backend_queue); 0 when it did not wait */
+	unsigned srv_queue, be_queue;
 
 	/* last, so that a transaction without variables touches none of
 	 * their 5 KiB (the engine clears the rest only, http_txn.c) */
