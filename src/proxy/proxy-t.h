@@ -137,6 +137,8 @@ struct pvs {
 	int fd; /* listener (TCP) or VS socket (UDP); -1 */
 	struct ev_io io;
 	int io_on;	      /* io registered with the loop */
+	int nodelay;	      /* TCP_NODELAY is set on the listener: its clients
+			       * inherit it (Linux), no setsockopt each */
 	struct ev_timer tick; /* template reaper, accept pause */
 	int accept_paused;
 	int fds_short;		    /* a client found no descriptor ... */

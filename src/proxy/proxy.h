@@ -250,5 +250,7 @@ void udp_adopt(struct pvs *to, struct pvs *from);
 
 /* Set SO_LINGER 0 so that close() sends RST. */
 void sock_set_rst(int fd);
+/* Set TCP_NODELAY: a proxy's small writes go out at once.  0 or -1. */
+int sock_set_nodelay(int fd);
 
 #endif

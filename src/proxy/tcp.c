@@ -65,13 +65,6 @@ static void set_acct(struct pconn *c, enum pconn_acct a)
 	c->acct = a;
 }
 
-static void set_nodelay(int fd)
-{
-	int one = 1;
-
-	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-}
-
 static void close_fd(struct pconn *c, struct ev_io *io, int *fd, int rst)
 {
 	struct proxy *px = c->pvs->px;
@@ -380,7 +373,7 @@ static int start_connect(struct pconn *c)
 	if (fd < 0) {
 		r = proxy_out_of_fds(errno) ? -2 : -1;
 	} else {
-		set_nodelay(fd);
+		(void)sock_set_nodelay(fd);
 		if ((connect(fd, (struct sockaddr *)&ss, sl) < 0 && errno != EINPROGRESS) ||
 		    loop_io_add(px->loop, &c->sio, fd, EPOLLOUT, pconn_on_io, c) < 0) {
 			close(fd);
@@ -504,25 +497,18 @@ static void pconn_try(struct pconn *c)
 	}
 }
 
+/* The server socket's first event.  Writable with no error or hang-up
+ * means connected: TCP reports EPOLLOUT only once the handshake is done,
+ * and a refused or reset connect reports EPOLLERR (with EPOLLHUP), so the
+ * event alone says it: no getsockopt(SO_ERROR) or getpeername per
+ * connection (HAProxy learns it from its first I/O alike).  The socket's
+ * registration is new for each attempt, and epoll reports a registration
+ * once per wait: no event of an earlier attempt reaches this one. */
 static void connect_event(struct pconn *c, uint32_t events)
 {
-	int e = 0;
-	socklen_t el = sizeof(e);
-	struct sockaddr_storage ss;
-	socklen_t sl = sizeof(ss);
-
-	if (getsockopt(c->sfd, SOL_SOCKET, SO_ERROR, &e, &el) < 0)
-		e = errno;
-	if (!e) {
-		/* a stale event for an earlier attempt says nothing: ask */
-		if (getpeername(c->sfd, (struct sockaddr *)&ss, &sl) < 0) {
-			if (errno == ENOTCONN && !(events & (EPOLLERR | EPOLLHUP)))
-				return;
-			e = errno;
-		}
-	}
-	if (!e) {
-		established(c);
+	if (!(events & (EPOLLERR | EPOLLHUP))) {
+		if (events & EPOLLOUT)
+			established(c);
 		return;
 	}
 	if (connect_failed(c) == 0)
@@ -608,7 +594,9 @@ static void pconn_new(struct pvs *p, int cfd, const struct fc_addr *client)
 		c->c2s.bulk = c->s2c.bulk = c->c2s.always = c->s2c.always = 1;
 	loop_timer_init(&c->timer, pconn_on_timer, c);
 	link_conn(p, c);
-	set_nodelay(cfd);
+	/* accepted sockets inherit it from the listener (pvs_start) */
+	if (!p->nodelay)
+		(void)sock_set_nodelay(cfd);
 	/* no interest yet: only errors and hang-ups while connecting */
 	if (loop_io_add(p->px->loop, &c->cio, cfd, 0, pconn_on_io, c) < 0) {
 		pconn_close(c, 1);
