@@ -208,6 +208,9 @@ struct pconn {
 	enum pconn_state state;
 	enum pconn_acct acct;
 	struct relay_dir c2s, s2c;
+	/* edge-triggered readiness (relay.c): may be read / written without
+	 * blocking, as far as epoll and the last I/O say */
+	uint8_t crd, cwr, srd, swr;
 	int sk; /* the kernel relays (sockmap): cside, sside are valid */
 	struct psk_side cside, sside;
 };

@@ -393,6 +393,59 @@ static void test_prepare_bind_error(void **state)
 	assert_int_equal(proxy_engine_ops.check(vs, err, sizeof(err)), 0);
 }
 
+/* Client: the server's burst, read whole while the server stays silent. */
+static void *cli_burst(void *arg)
+{
+	struct env *e = arg;
+	int fd = cli_connect(e->vs->addr.port), r = 1;
+	static char buf[65536];
+	size_t got = 0;
+	char line[16];
+
+	if (fd < 0 || read_line(fd, line, sizeof(line)) < 0 || strcmp(line, "A"))
+		goto out;
+	r = 2;
+	while (got < BURST_BYTES) {
+		struct pollfd pf = {.fd = fd, .events = POLLIN};
+		ssize_t n, k;
+
+		if (poll(&pf, 1, IO_TIMEOUT_MS) != 1)
+			goto out; /* the relay stalled */
+		n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n <= 0)
+			goto out;
+		for (k = 0; k < n; k++)
+			if ((uint8_t)buf[k] != pat(got + (size_t)k))
+				goto out;
+		got += (size_t)n;
+	}
+	r = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	e->result = r;
+	atomic_store(&e->phase, 100);
+	return NULL;
+}
+
+/* A server's burst (8 MiB written at once, then nothing, not even a FIN)
+ * reaches the client whole: the relay's sockets are edge-triggered, and
+ * the bytes queued beyond one wake-up's batch bring no new edge, so the
+ * relay must have epoll look again itself (loop_io_rearm). */
+static void test_burst_beyond_batch(void **state)
+{
+	struct env *e = *state;
+	struct virtual_server *vs;
+
+	start_backend(&e->be[0], "A", B_BURST);
+	vs = mkvs(e, IPPROTO_TCP, "rr");
+	mkrs(vs, e->be[0].port, 1);
+	serve(e, vs);
+	run_client(e, cli_burst);
+	finish_client(e);
+	assert_int_equal(ctr_total(&vs->live->ctr).outbytes, BURST_BYTES + 2);
+}
+
 /* Client: one connection held open, relayed (the server's name came
  * through), until the test has looked at the engine's sockets. */
 static void *cli_hold(void *arg)
@@ -464,6 +517,7 @@ int main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_prepare_bind_error, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_sockets_nodelay, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_burst_beyond_batch, setup, teardown),
 	};
 
 	alarm(120); /* the whole file is bounded */
