@@ -16,7 +16,7 @@ CSTD    := -std=gnu11
 WARN    := -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
 CFLAGS  ?= -O2 -g
 CPPFLAGS += -Isrc -D_GNU_SOURCE
-LDLIBS  := -lssl -lcrypto -lpcre2-8 -lbpf -lcap -licuuc -pthread
+LDLIBS  := -lssl -lcrypto -lpcre2-8 -lbpf -lcap -licuuc -lcrypt -pthread
 
 ifeq ($(SAN),1)
 BUILD   ?= build-san

@@ -107,6 +107,9 @@ struct check_run {
 	uint32_t last_latency_ms;
 	int dyn_weight;           /* MISC_CHECK misc_dynamic: weight asked, -1 = none */
 	char reason[192];         /* last result, e.g. "connection refused" */
+	char hastat[8];           /* AGENT_CHECK: HAProxy's status of the last
+				   * attempt (L7OK, L7STS, CHECKED, L4CON...),
+				   * "" before the first (src/stats/hastat.c) */
 };
 
 /* The head of a byte-stream attempt that may speak TLS (EXPECT_CHECK,

@@ -22,6 +22,8 @@ struct health_run {
 	unsigned interval_ms;  /* delay_loop in force */
 	unsigned timeout_ms;   /* deadline of one attempt */
 	unsigned retry_ms;     /* delay_before_retry */
+	int off;               /* stopped by `disable health|agent` (until it
+			        * runs again) */
 };
 
 /* One real server's checking.  Owned by its pool_health; rs->health points

@@ -87,6 +87,7 @@ static void run_start_attempt(struct health_run *hr)
 
 	run->in_progress = 1;
 	run->dyn_weight = -1;
+	hr->off = 0;
 	hr->started_ms = loop_clock_ms();
 	loop_timer_start(run->loop, &run->timer, hr->timeout_ms);
 	if (!run->ops) {
@@ -101,9 +102,13 @@ static void run_start_attempt(struct health_run *hr)
 static void run_abort(struct health_run *hr)
 {
 	struct check_run *run = &hr->run;
+	char st[sizeof(run->hastat)];
 
+	/* the cancel op may note a timeout's status: an abort is none */
+	memcpy(st, run->hastat, sizeof(st));
 	if (run->in_progress && run->ops)
 		run->ops->cancel(run);
+	memcpy(run->hastat, st, sizeof(st));
 	run->priv = NULL;
 	run->in_progress = 0;
 	loop_timer_stop(run->loop, &run->timer);
@@ -811,14 +816,26 @@ void health_stop(struct fulcrum *fc)
 	stopping = 0;
 }
 
-int health_rs_checks(struct real_server *rs, int enabled)
+int health_rs_checks(struct real_server *rs, int enabled, int agent)
 {
 	struct rs_health *rh = rs->health;
+	unsigned i, n = 0;
 
 	if (!rh || !rh->n_runs)
 		return -1;
-	/* a suspended pool's checks stay stopped: ha_suspend starts them */
-	if (!enabled || !rh->ph->suspended)
-		rh_suspend(rh, !enabled);
-	return 0;
+	for (i = 0; i < rh->n_runs; i++) {
+		struct health_run *hr = &rh->runs[i];
+
+		if ((hr->run.ops && hr->run.ops->type == CHECK_AGENT) != !!agent)
+			continue;
+		n++;
+		hr->off = !enabled;
+		if (!enabled)
+			run_abort(hr);
+		/* a suspended pool's checks stay stopped: ha_suspend starts them */
+		else if (!rh->ph->suspended && !hr->run.in_progress &&
+			 !loop_timer_armed(&hr->run.timer) && !stopping)
+			run_schedule_first(hr, i);
+	}
+	return n ? 0 : -2;
 }

@@ -60,11 +60,14 @@ int health_set_maint(struct fulcrum *fc, struct virtual_server *vs, struct real_
  * up, or quorum lost).  0 for a service without a sorry server. */
 int health_sorry_active(const struct virtual_server *vs);
 
-/* Run-time `enable|disable health BACKEND/SERVER` (src/ctl/cmd_hasrv.c):
- * start (enabled 1) or stop rs's checkers; its health stays what the last
- * check made it.  A reload, or ha_suspend resuming the pool, starts them
- * again.  -1 if rs is not checked (no check, or before health_apply). */
-int health_rs_checks(struct real_server *rs, int enabled);
+/* Run-time `enable|disable health|agent BACKEND/SERVER`
+ * (src/ctl/cmd_hasrv.c): start (enabled 1) or stop rs's checkers, its
+ * AGENT_CHECK (agent 1) or the others (0), as HAProxy's check and agent
+ * are apart; its health and weight stay what the last check made them.  A
+ * reload, or ha_suspend resuming the pool, starts them again.  -1 if rs is
+ * not checked (no check, or before health_apply), -2 if it has no such
+ * checker. */
+int health_rs_checks(struct real_server *rs, int enabled, int agent);
 
 /* A server's state changed: one `event=server-state` line (core/log.h's
  * log_event; doc/metrics.md "Logs" gives the keys): pool, server (its
@@ -89,6 +92,22 @@ int check_conf_equal(const struct check_conf *a, const struct check_conf *b);
  * not checked yet).  HAProxy's status says "DRAIN (agent)" and "DOWN
  * (agent)" with it (src/stats/hastat.c). */
 int health_agent_up(const struct real_server *rs);
+
+/* What HAProxy's `show stat` says of a server's agent (agent_status,
+ * agent_code, agent_duration, agent_desc, agent_rise, agent_fall,
+ * agent_health, last_agt). */
+struct agent_stat {
+	const char *status;   /* "L7OK", "L7STS", "CHECKED", "L4CON", "L4TOUT",
+			       * "L7TOUT", "L7RSP"; NULL: not checked yet */
+	const char *desc;     /* the status in HAProxy's words */
+	const char *last;     /* the last answer in words ("via agent : up") */
+	int code;             /* 0 with a layer 7 verdict, else -1: none */
+	unsigned duration_ms; /* the last attempt's */
+	unsigned rise, fall, health; /* health: 0 (down) to rise + fall - 1 */
+};
+/* 1 with *st filled when rs has an AGENT_CHECK, else 0 (none, or
+ * `disable agent`). */
+int health_agent_stat(const struct real_server *rs, struct agent_stat *st);
 
 /* Daemon stop: cancel every attempt, kill running scripts (the loop runs
  * up to 1 s more to reap them: call it after the engines shut down). */

@@ -46,8 +46,10 @@ static int agent_admin(struct rs_health *rh, enum agent_admin want)
 	return 1;
 }
 
-/* NN% of the configured weight, as `set weight NN%`; 1 if it changed. */
-static int agent_weight(struct rs_health *rh, long pct)
+/* NN% of the configured weight, as `set weight NN%`; 1 if it changed.
+ * A static balance (static-rr, a map-based hash) takes 0% and 100% only,
+ * as HAProxy's: another weight is refused with HAProxy's words in *warn. */
+static int agent_weight(struct rs_health *rh, long pct, char *warn, size_t wlen)
 {
 	struct real_server *rs = rh->rs;
 	long max = rs->hp ? AGENT_WEIGHT_MAX_HP : AGENT_WEIGHT_MAX;
@@ -55,6 +57,10 @@ static int agent_weight(struct rs_health *rh, long pct)
 
 	if (w > max)
 		w = max;
+	if (w && w != rs->weight && rs->hp && rs->hp->static_weights) {
+		snprintf(warn, wlen, "%s", HP_STATIC_WEIGHTS);
+		return 0;
+	}
 	if (w == rs->cur_weight)
 		return 0;
 	log_info("%s: server %s weight %ld (was %d) set by its agent (%ld%%)", ph_label(rh->ph),
@@ -87,7 +93,7 @@ void check_agent_result(struct check_run *run, const struct agent_reply *r)
 {
 	struct rs_health *rh = run->owner;
 	struct real_server *rs = rh->rs;
-	char reason[sizeof(run->reason)], warn[64] = "";
+	char reason[sizeof(run->reason)], warn[96] = "";
 	const char *msg;
 	int touched = 0, ok = -1;
 
@@ -96,7 +102,7 @@ void check_agent_result(struct check_run *run, const struct agent_reply *r)
 	if (r->admin != AGENT_A_NONE)
 		touched |= agent_admin(rh, r->admin);
 	if (r->weight_pct >= 0)
-		touched |= agent_weight(rh, r->weight_pct);
+		touched |= agent_weight(rh, r->weight_pct, warn, sizeof(warn));
 	if (r->maxconn_bad)
 		snprintf(warn, sizeof(warn), "maxconn: not a number");
 	else if (r->maxconn >= 0 && rs->hp)
@@ -110,6 +116,7 @@ void check_agent_result(struct check_run *run, const struct agent_reply *r)
 		snprintf(reason, sizeof(reason), "via agent : %s%s%s%s", r->health_word,
 			 *msg ? " (" : "", msg, *msg ? ")" : "");
 		agent_force_others(rh, run, ok);
+		snprintf(run->hastat, sizeof(run->hastat), "%s", ok ? "L7OK" : "L7STS");
 	} else if (r->first_unknown[0]) {
 		snprintf(reason, sizeof(reason), "agent reports an error : %s", r->first_unknown);
 	} else if (warn[0]) {
@@ -117,19 +124,68 @@ void check_agent_result(struct check_run *run, const struct agent_reply *r)
 	} else {
 		snprintf(reason, sizeof(reason), "no status change");
 	}
+	if (r->health == AGENT_H_NONE) /* no word of the health: HAProxy's CHECKED */
+		snprintf(run->hastat, sizeof(run->hastat), "CHECKED");
 	/* the others may have changed without an attempt of theirs: the
 	 * server's verdict is looked at again there, whatever the agent's own
 	 * run does */
 	health_result(run, ok, touched, reason);
 }
 
-int health_agent_up(const struct real_server *rs)
+static const struct health_run *agent_run(const struct real_server *rs)
 {
 	const struct rs_health *rh = rs->health;
 	unsigned i;
 
 	for (i = 0; rh && i < rh->n_runs; i++)
 		if (rh->runs[i].run.ops && rh->runs[i].run.ops->type == CHECK_AGENT)
-			return rh->runs[i].run.up;
-	return -1;
+			return &rh->runs[i];
+	return NULL;
+}
+
+int health_agent_up(const struct real_server *rs)
+{
+	const struct health_run *hr = agent_run(rs);
+
+	return hr ? hr->run.up : -1;
+}
+
+/* HAProxy's words for a check status (get_check_status_description). */
+static const struct {
+	const char *status, *desc;
+} agent_words[] = {
+    {"L7OK", "Layer7 check passed"},   {"L7STS", "Layer7 wrong status"},
+    {"CHECKED", "No status change"},   {"L4CON", "Layer4 connection problem"},
+    {"L4TOUT", "Layer4 timeout"},      {"L7TOUT", "Layer7 timeout"},
+    {"L7RSP", "Layer7 invalid response"},
+};
+
+int health_agent_stat(const struct real_server *rs, struct agent_stat *st)
+{
+	const struct health_run *hr = agent_run(rs);
+	const struct check_run *run = hr ? &hr->run : NULL;
+	unsigned i;
+
+	if (!run || hr->off) /* `disable agent`: HAProxy shows nothing of it */
+		return 0;
+	memset(st, 0, sizeof(*st));
+	st->code = -1;
+	st->rise = hr->rise;
+	st->fall = hr->fall;
+	/* up: rise + fall - 1 less the failures on the way down; down: the
+	 * successes on the way up */
+	st->health = run->up ? hr->rise + hr->fall - 1 - (run->fails < hr->fall ? run->fails : 0)
+			     : run->oks;
+	for (i = 0; i < sizeof(agent_words) / sizeof(agent_words[0]); i++)
+		if (!strcmp(run->hastat, agent_words[i].status)) {
+			st->status = agent_words[i].status;
+			st->desc = agent_words[i].desc;
+		}
+	if (!st->status)
+		return 1; /* not checked yet */
+	st->duration_ms = run->last_latency_ms;
+	st->code = st->status[1] == '7' && (st->status[2] == 'O' || st->status[2] == 'S') ? 0 : -1;
+	/* HAProxy says nothing of an answer that changed nothing of the health */
+	st->last = strcmp(run->reason, "no status change") ? run->reason : "";
+	return 1;
 }

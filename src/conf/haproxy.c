@@ -302,8 +302,8 @@ static int dup_opt(const char *s, char **out)
 }
 
 /* `user NAME [password HASH | insecure-password PASS] [groups G,...]`,
- * `group NAME [users U,...]`: kept in the userlist for the stats page
- * (issue 14). */
+ * `group NAME [users U,...]`: kept in the userlist as written; the names
+ * they list are checked once the file is read (hp_check_userlists). */
 static void hp_userlist_line(struct hp_read *r, struct hp_words *w)
 {
 	const char *pw = NULL, *groups = NULL;
@@ -328,6 +328,8 @@ static void hp_userlist_line(struct hp_read *r, struct hp_words *w)
 			hp_error(r, "out of memory");
 			return;
 		}
+		g->file = r->file;
+		g->line = r->line;
 		for (gp = &ul->groups; *gp; gp = &(*gp)->next)
 			;
 		*gp = g;
@@ -380,7 +382,65 @@ static void hp_userlist_line(struct hp_read *r, struct hp_words *w)
 			return;
 		}
 		u->insecure = insecure;
+		u->file = r->file;
+		u->line = r->line;
 		*up = u;
+	}
+}
+
+/* Each name of csv[] must be one of the userlist's `what`s (HAProxy
+ * refuses the file otherwise): 0, or -1 once reported. */
+static int hp_csv_known(struct hp_read *r, const struct hp_userlist *ul, const char *csv, int users,
+			const char *owner)
+{
+	char name[256];
+	const char *p = csv;
+
+	while (p && *p) {
+		size_t l = strcspn(p, ",");
+		const struct hp_user *u;
+		const struct hp_ugroup *g;
+		int found = 0;
+
+		snprintf(name, sizeof(name), "%.*s", (int)(l < sizeof(name) ? l : sizeof(name) - 1), p);
+		if (users) {
+			for (u = ul->users; u && !found; u = u->next)
+				found = !strcmp(u->name, name);
+		} else {
+			for (g = ul->groups; g && !found; g = g->next)
+				found = !strcmp(g->name, name);
+		}
+		if (!found) {
+			hp_error(r, "userlist '%s': no such %s '%s' in %s", ul->name, users ? "user" : "group",
+				 name, owner);
+			return -1;
+		}
+		p += l + (p[l] == ',');
+	}
+	return 0;
+}
+
+/* After the read: the users of each group and the groups of each user. */
+static void hp_check_userlists(struct hp_read *r)
+{
+	const struct hp_userlist *ul;
+	const struct hp_user *u;
+	const struct hp_ugroup *g;
+	char owner[300];
+
+	for (ul = r->cfg->hp_global ? r->cfg->hp_global->userlists : NULL; ul; ul = ul->next) {
+		for (g = ul->groups; g; g = g->next) {
+			r->file = g->file;
+			r->line = g->line;
+			snprintf(owner, sizeof(owner), "group '%s'", g->name);
+			hp_csv_known(r, ul, g->users, 1, owner);
+		}
+		for (u = ul->users; u; u = u->next) {
+			r->file = u->file;
+			r->line = u->line;
+			snprintf(owner, sizeof(owner), "user '%s'", u->name);
+			hp_csv_known(r, ul, u->groups, 0, owner);
+		}
 	}
 }
 
@@ -636,6 +696,7 @@ static void hp_finish(struct hp_read *r)
 		r->line = r->cond.lvl[r->cond.depth - 1].line;
 		hp_error(r, "'.if' without its '.endif'");
 	}
+	hp_check_userlists(r);
 	for (px = r->pxs; px; px = px->next)
 		if (!px->is_defaults)
 			hp_finish_proxy(r, px);

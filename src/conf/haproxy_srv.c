@@ -472,7 +472,8 @@ int hp_balance_parse(struct hp_read *r, struct hp_px *px, struct hp_words *w)
 
 	b->src = HP_HASH_NONE;
 	b->name[0] = 0;
-	if (!strcmp(a, "roundrobin") || !strcmp(a, "static-rr"))
+	b->static_rr = !strcmp(a, "static-rr");
+	if (!strcmp(a, "roundrobin") || b->static_rr)
 		sched = "wrr";
 	else if (!strcmp(a, "leastconn"))
 		sched = "wlc";
@@ -575,6 +576,11 @@ void hp_finish_servers(struct hp_read *r, struct hp_px *px)
 			 !strcmp(px->sched, "hash") && px->hp->balance.consistent ? "chash"
 										 : px->sched);
 	for (s = px->servers; s; s = s->next) {
+		const struct hp_balance *b = &px->hp->balance;
+
+		/* HAProxy's static algorithms: static-rr and the map-based hashes */
+		if (s->rs->hp)
+			s->rs->hp->static_weights = b->static_rr || (b->src != HP_HASH_NONE && !b->consistent);
 		if (s->ssl && px->hp->mode != HP_MODE_HTTP) {
 			/* plain bytes to a TLS port would be worse than none */
 			const char *file = r->file;

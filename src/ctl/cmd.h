@@ -80,6 +80,10 @@ int cmd_enable_health(struct fulcrum *fc, int argc, char **argv, struct sbuf *ou
 		      size_t errlen);
 int cmd_disable_health(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, char *err,
 		       size_t errlen);
+int cmd_enable_agent(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, char *err,
+		     size_t errlen);
+int cmd_disable_agent(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, char *err,
+		      size_t errlen);
 int cmd_add_server_any(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, char *err,
 		       size_t errlen);
 int cmd_del_server_any(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, char *err,

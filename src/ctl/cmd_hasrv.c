@@ -1,5 +1,5 @@
 /* HAProxy's runtime commands on a server, named BACKEND/SERVER: set server
- * (state, weight, addr), enable|disable server, enable|disable health, add
+ * (state, weight, addr), enable|disable server, enable|disable health|agent, add
  * server, del server, and clear counters.
  *
  * BACKEND is a haproxy.cfg backend (or listen) name, a keepalived or
@@ -148,6 +148,8 @@ static int set_weight(struct fulcrum *fc, struct pool *p, struct real_server *rs
 
 	if (parse_weight(arg, rs, &w, err, errlen) < 0)
 		return -1;
+	if (w && w != rs->weight && rs->hp && rs->hp->static_weights)
+		return err_set(err, errlen, "%s", HP_STATIC_WEIGHTS); /* as HAProxy */
 	if (w == old)
 		return 0;
 	rs->cur_weight = w;
@@ -244,34 +246,50 @@ int cmd_disable_server(struct fulcrum *fc, int argc, char **argv, struct sbuf *o
 	return admin_bs(fc, argv[0], RS_ADMIN_DISABLED, err, errlen);
 }
 
-/* enable|disable health: the server's checkers run or stop; its health
- * stays what the last check made it. */
-static int set_health(struct fulcrum *fc, char **argv, int enabled, char *err, size_t errlen)
+/* enable|disable health|agent: the server's checkers (its agent, or the
+ * others) run or stop; its health stays what the last check made it. */
+static int set_health(struct fulcrum *fc, char **argv, int enabled, int agent, char *err,
+		      size_t errlen)
 {
+	const char *what = agent ? "agent check" : "health checks";
 	struct real_server *rs;
 	struct pool *p;
+	int r;
 
 	if (find_bs(fc, argv[0], &p, &rs, err, errlen) < 0)
 		return -1;
-	if (!rs->checks)
-		return err_set(err, errlen, "server %s/%s has no health check", p->name, rs->name);
-	if (health_rs_checks(rs, enabled) < 0)
+	r = rs->checks ? health_rs_checks(rs, enabled, agent) : -2;
+	if (r == -2)
+		return err_set(err, errlen, "server %s/%s has no %s", p->name, rs->name,
+			       agent ? "agent check" : "health check");
+	if (r < 0)
 		return err_set(err, errlen, "server %s/%s is not checked yet", p->name, rs->name);
-	log_info("control: health checks of %s/%s %s", p->name, rs->name,
-		 enabled ? "enabled" : "disabled");
+	log_info("control: %s of %s/%s %s", what, p->name, rs->name, enabled ? "enabled" : "disabled");
 	return 0;
 }
 
 int cmd_enable_health(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, char *err,
 		      size_t errlen)
 {
-	return set_health(fc, argv, 1, err, errlen);
+	return set_health(fc, argv, 1, 0, err, errlen);
 }
 
 int cmd_disable_health(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, char *err,
 		       size_t errlen)
 {
-	return set_health(fc, argv, 0, err, errlen);
+	return set_health(fc, argv, 0, 0, err, errlen);
+}
+
+int cmd_enable_agent(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, char *err,
+		     size_t errlen)
+{
+	return set_health(fc, argv, 1, 1, err, errlen);
+}
+
+int cmd_disable_agent(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, char *err,
+		      size_t errlen)
+{
+	return set_health(fc, argv, 0, 1, err, errlen);
 }
 
 /* fulcrum's own form is "add server VS RS ...": a first word that reads as

@@ -160,10 +160,30 @@ const struct ctl_cmd ctl_cmds[] = {
 	.words = {"disable", "health"},
 	.usage = "BACKEND/SERVER",
 	.help = "HAProxy's: stop the server's health checks, its health stays as it is",
-	.doc = "A reload, or the pool's ha_suspend resuming, runs them again.",
+	.doc = "Its agent-check goes on (`disable agent`).  A reload, or the pool's "
+	       "ha_suspend resuming, runs them again.",
 	.min_args = 1,
 	.max_args = 1,
 	.fn = cmd_disable_health,
+    },
+    {
+	.words = {"enable", "agent"},
+	.usage = "BACKEND/SERVER",
+	.help = "HAProxy's: run the server's agent-check again",
+	.min_args = 1,
+	.max_args = 1,
+	.fn = cmd_enable_agent,
+    },
+    {
+	.words = {"disable", "agent"},
+	.usage = "BACKEND/SERVER",
+	.help = "HAProxy's: stop the server's agent-check; the weight, state and health "
+		"it set stay",
+	.doc = "`show stat` leaves the agent's columns empty meanwhile, as HAProxy.  A "
+	       "reload, or the pool's ha_suspend resuming, runs it again.",
+	.min_args = 1,
+	.max_args = 1,
+	.fn = cmd_disable_agent,
     },
     {
 	.words = {"clear", "counters"},

@@ -27,6 +27,7 @@ enum pat_match {
 	PAT_M_DIR,   /* a '/'-delimited part */
 	PAT_M_DOM,   /* a '.'/'/'-delimited part */
 	PAT_M_REG,   /* PCRE2 */
+	PAT_M_AUTH,  /* http_auth_group: the user is in one of the groups (no -m name) */
 };
 
 struct http_re;

@@ -10,6 +10,7 @@
 
 #include "core/err.h"
 #include "http/acl.h"
+#include "http/auth.h"
 #include "http/regex.h"
 #include "http/sample.h"
 
@@ -28,7 +29,7 @@ static int match_by_name(const char *s, size_t len, enum pat_match *m)
 	unsigned i;
 
 	for (i = 0; i < sizeof(pat_match_names) / sizeof(pat_match_names[0]); i++)
-		if (strlen(pat_match_names[i]) == len && !memcmp(pat_match_names[i], s, len)) {
+		if (pat_match_names[i] && strlen(pat_match_names[i]) == len && !memcmp(pat_match_names[i], s, len)) {
 			*m = (enum pat_match)i;
 			return 0;
 		}
@@ -61,6 +62,8 @@ static int criterion_parse(struct acl_term *t, const char *word, unsigned use, c
 		if (smp_expr_parse(&t->expr, word, strlen(word), use, err, errlen))
 			return -1;
 		t->match = default_match(t->expr.fetch->out);
+		if (t->expr.fetch->fn == smp_fetch_http_auth_group)
+			t->match = PAT_M_AUTH; /* its patterns are groups */
 		return 0;
 	}
 	for (i = 0; derived_bases[i]; i++) {
@@ -418,6 +421,8 @@ static int term_eval(const struct acl_term *term, struct http_txn *t)
 			return 0;
 		if (term->match == PAT_M_FOUND)
 			return 1;
+		if (term->match == PAT_M_AUTH)
+			return acl_auth_group_match(term, t, &s);
 		if (smp_cast(&s, match_type(term->match))) {
 			if (term->match == PAT_M_BOOL && s.sint)
 				return 1;

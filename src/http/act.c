@@ -1,5 +1,6 @@
 /* Actions: the keyword table, the actions on headers and variables, and
  * running a rule list (act.h). */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,6 +73,25 @@ static int parse_service(struct http_act *a, const struct act_pctx *pc)
 	return 0;
 }
 
+/* auth [realm R]: the realm goes into a WWW-Authenticate header between
+ * quotes, so it may not hold one (HAProxy would send a broken header).
+ * Without one it is the proxy's name (http_rules_resolve). */
+static int parse_auth(struct http_act *a, const struct act_pctx *pc)
+{
+	if (!pc->nargs)
+		return 0;
+	if (strcmp(pc->args[0], "realm"))
+		return err_set(pc->err, pc->errlen, "unexpected '%s' (realm, or 'if'/'unless')", pc->args[0]);
+	if (pc->nargs < 2)
+		return err_set(pc->err, pc->errlen, "'realm' expects a value");
+	if (pc->nargs > 2)
+		return err_set(pc->err, pc->errlen, "unexpected '%s' after the realm", pc->args[2]);
+	if (strpbrk(pc->args[1], "\"\\") || !pc->args[1][0] || strlen(pc->args[1]) > 255)
+		return err_set(pc->err, pc->errlen, "realm '%s': 1 to 255 bytes, no '\"' or '\\'", pc->args[1]);
+	a->name = strdup(pc->args[1]);
+	return a->name ? 0 : err_set(pc->err, pc->errlen, "out of memory");
+}
+
 static const struct act_kw act_kws[] = {
 	{"allow", ACT_ALLOW, ACT_W_REQ | ACT_W_RESP | ACT_W_AFTER, parse_none},
 	{"deny", ACT_DENY, ACT_W_REQ | ACT_W_RESP, act_parse_reply},
@@ -96,6 +116,7 @@ static const struct act_kw act_kws[] = {
 	{"set-src", ACT_SET_SRC, ACT_W_REQ, act_parse_expr},
 	{"set-status", ACT_SET_STATUS, ACT_W_RESP | ACT_W_AFTER, act_parse_status},
 	{"use-service", ACT_USE_SERVICE, ACT_W_REQ, parse_service},
+	{"auth", ACT_AUTH, ACT_W_REQ, parse_auth},
 	{NULL},
 };
 
@@ -408,6 +429,12 @@ static enum http_verdict act_one(const struct http_act *a, struct http_txn *t, s
 		return HTTP_V_CONTINUE;
 	case ACT_USE_SERVICE:
 		return HTTP_V_SERVICE;
+	case ACT_AUTH:
+		/* HAProxy's http_action_auth: the 401 message, a local answer */
+		memset(reply, 0, offsetof(struct http_reply, buf));
+		reply->status = t->status = 401;
+		reply->auth_realm = a->name;
+		return HTTP_V_RETURN;
 	default:
 		return act_run_uri(a, t, m);
 	}

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "http/auth.h"
 #include "http/h1.h"
 #include "http/sample.h"
 #include "http/txn-t.h"
@@ -465,6 +466,11 @@ static const struct smp_fetch smp_fetches[] = {
 	{"ssl_fc_protocol", f_ssl_fc_str, 0, 0, 0, SMP_T_STR, 0},
 	{"ssl_fc_alpn", f_ssl_fc_str, 0, 0, 0, SMP_T_STR, 0},
 	{"ssl_fc_cipher", f_ssl_fc_str, 0, 0, 0, SMP_T_STR, 0},
+	{"http_auth", smp_fetch_http_auth, 1, 1, 0, SMP_T_BOOL, REQ},
+	{"http_auth_group", smp_fetch_http_auth_group, 1, 1, 0, SMP_T_STR, REQ},
+	{"http_auth_pass", smp_fetch_http_auth_str, 0, 0, 0, SMP_T_STR, REQ},
+	{"http_auth_type", smp_fetch_http_auth_str, 0, 0, 0, SMP_T_STR, REQ},
+	{"http_auth_user", smp_fetch_http_auth_str, 0, 0, 0, SMP_T_STR, REQ},
 	{"var", f_var, 1, 1, 0, SMP_T_STR, 0},
 	{"always_true", f_true, 0, 0, 0, SMP_T_BOOL, 0},
 	{"always_false", f_false, 0, 0, 0, SMP_T_BOOL, 0},

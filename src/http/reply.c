@@ -505,6 +505,28 @@ static const char *redirect_reason(unsigned status)
 	return status == 302 ? "Found" : h1_reason(status);
 }
 
+/* http-request auth's answer: the proxy's 401 message (an errorfile's
+ * too) with the challenge as the head's last header, where HAProxy adds
+ * it.  A head without its end (an errorfile of a status line alone) gets
+ * the header at its end. */
+static size_t auth_challenge(const char *msg, size_t len, const char *realm, char *out, size_t cap)
+{
+	char hdr[300];
+	size_t at, hlen, i;
+
+	hlen = (size_t)snprintf(hdr, sizeof(hdr), "www-authenticate: Basic realm=\"%s\"\r\n", realm);
+	if (hlen >= sizeof(hdr))
+		return 0;
+	for (i = 0; i + 1 < len; i++)
+		if (msg[i] == '\n' && (msg[i + 1] == '\n' || (msg[i + 1] == '\r' && i + 2 < len && msg[i + 2] == '\n')))
+			break;
+	i = i + 1 < len ? i + 1 : len; /* after the last header's line end */
+	at = append(out, cap, 0, msg, i);
+	at = append(out, cap, at, hdr, hlen);
+	at = append(out, cap, at, msg + i, len - i);
+	return at >= cap ? 0 : at;
+}
+
 size_t http_reply_build(const struct http_proxy *px, const struct http_reply *r, char *out,
 			size_t cap)
 {
@@ -523,6 +545,8 @@ size_t http_reply_build(const struct http_proxy *px, const struct http_reply *r,
 		msg = NULL;
 		len = 0;
 	}
+	if (msg && r->auth_realm)
+		return auth_challenge(msg, len, r->auth_realm, out, cap);
 	if (msg)
 		return len <= cap ? (memcpy(out, msg, len), len) : 0;
 

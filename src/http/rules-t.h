@@ -38,6 +38,7 @@ enum act_kind {
 	ACT_SET_SRC,	/* set-src EXPR */
 	ACT_SET_STATUS, /* http-response set-status N [reason R] */
 	ACT_USE_SERVICE, /* use-service prometheus-exporter: the engine answers */
+	ACT_AUTH,	/* auth [realm R]: 401 with a Basic challenge (name: the realm) */
 };
 
 /* The answer of deny / return / tarpit: a status and optionally a body
@@ -154,6 +155,8 @@ struct http_reply {
 	size_t body_len;
 	int errorfile;		   /* body is a whole raw response (errorfile): send as is */
 	int redirect;		   /* a redirect's head (hdrs[0] is the location) */
+	const char *auth_realm;	   /* http-request auth: the proxy's 401 message with
+				    * `www-authenticate: Basic realm="R"` added */
 	char buf[4096];		   /* storage for expanded log-format text */
 };
 

@@ -9,6 +9,7 @@
 #include "core/err.h"
 #include "http/acl.h"
 #include "http/act.h"
+#include "http/auth.h"
 #include "http/logfmt.h"
 #include "http/rules-t.h"
 #include "http/rules.h"
@@ -221,9 +222,17 @@ int http_rules_resolve(struct config *cfg, struct http_proxy *px, const char **f
 		       size_t errlen)
 {
 	struct use_be *u;
+	struct http_act *a;
 
+	px->userlists = cfg->hp_global ? cfg->hp_global->userlists : NULL;
 	if (!px->rules)
 		return 0;
+	for (a = px->rules->req; a; a = a->next)
+		if (a->kind == ACT_AUTH && !a->name && !(a->name = strdup(px->name)))
+			return err_set(err, errlen, "out of memory");
+	if (http_auth_resolve(px->userlists, px->rules->acls, line, err, errlen) < 0 ||
+	    http_auth_resolve(px->userlists, px->rules->anon, line, err, errlen) < 0)
+		return -1;
 	for (u = px->rules->use_be; u; u = u->next) {
 		if (u->fmt) {
 			u->all = cfg->http_proxies;

@@ -101,6 +101,7 @@ struct hp_balance {
 	unsigned uri_len, uri_depth; /* 0 = unlimited */
 	int uri_whole, uri_path_only;
 	int consistent;     /* hash-type consistent (else map-based) */
+	int static_rr;      /* balance static-rr (the scheduler is wrr, as roundrobin's) */
 	unsigned random_draws; /* random(N), default 2 */
 };
 
@@ -162,6 +163,10 @@ struct hp_stats {
 /* haproxy's options of one `server` line (real_server.hp, NULL outside
  * haproxy.cfg).  weight, addr, port and the check itself are the real
  * server's and its checks'. */
+/* HAProxy's refusal of a weight other than 0% or 100% for a server of a
+ * static balance (hp_server.static_weights), without its final newline. */
+#define HP_STATIC_WEIGHTS "Backend is using a static LB algorithm and only accepts weights '0%' and '100%'."
+
 struct hp_server {
 	int backup;
 	int disabled;        /* `disabled`: starts in maintenance */
@@ -173,6 +178,9 @@ struct hp_server {
 	char cookie[64];     /* `cookie VALUE`; "" (the default, as HAProxy): none, the
 			      * server's clients do not stick to it */
 	unsigned inter_ms, fastinter_ms, downinter_ms, rise, fall;
+	int static_weights;  /* its backend's balance is static (static-rr, a
+			      * map-based hash): as HAProxy, a weight set at
+			      * run time (agent, set weight) is 0% or 100% only */
 };
 
 /* `capture request|response header NAME len N` (frontend, listen): the
@@ -215,6 +223,9 @@ struct http_proxy {
 	struct http_rules *rules;   /* owned (src/http/rules.h), or NULL */
 	void (*rules_free)(struct http_rules *);
 	struct http_errors *errors; /* owned (src/http/reply.h), or NULL */
+	/* the configuration's userlists (hp_global's), which the http_auth
+	 * fetches look their argument up in; set by http_rules_resolve */
+	const struct hp_userlist *userlists;
 	void (*errors_free)(struct http_errors *);
 
 	/* frontend side */
@@ -239,19 +250,24 @@ struct http_proxy {
 	struct http_proxy *next;
 };
 
-/* A `userlist NAME` section: its users and groups as written (the stats
- * page's `stats auth`/http_auth are to check them). */
+/* A `userlist NAME` section: its users and groups as written, each name
+ * of a list checked at the end of the read (src/http/auth.h checks
+ * credentials and memberships against them). */
 struct hp_user {
 	char *name;          /* owned */
 	char *password;      /* owned: a crypt(3) hash, or the clear text if insecure */
 	int insecure;        /* insecure-password */
 	char *groups;        /* owned "g1,g2", or NULL */
+	const char *file;    /* its line (the config's file table) */
+	int line;
 	struct hp_user *next;
 };
 
 struct hp_ugroup {
 	char *name;          /* owned */
 	char *users;         /* owned "u1,u2", or NULL */
+	const char *file;
+	int line;
 	struct hp_ugroup *next;
 };
 

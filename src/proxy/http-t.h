@@ -74,6 +74,8 @@ struct hs_wait {
 	uint64_t seq;		  /* arrival order across the queues */
 	uint64_t start_ms, until_ms;
 	uint8_t woken;		  /* on px->hq_woken */
+	uint8_t to_srv;		  /* waits for its server (s->live) only: its
+				   * persistence or its hash chose it */
 };
 
 /* How one body is being forwarded (request or response). */

@@ -194,11 +194,14 @@ enum hpick {
 	HPICK_OK = 0,	  /* s->srv_addr and s->live set */
 	HPICK_NONE = -1,  /* no server can take it */
 	HPICK_WAIT = -2,  /* the servers that could are full: wait (hq_enter) */
-	HPICK_QFULL = -3, /* the server its persistence names is full, and so
-			   * is that server's queue (maxqueue): 503 "SQ" */
+	HPICK_QFULL = -3, /* the server its persistence or its hash names is
+			   * full, and so is that server's queue (maxqueue):
+			   * 503 "SQ" */
 };
 /* Choose the server of s's transaction in s->hbe (s->tried looking
- * quiescent, full servers skipped): an enum hpick. */
+ * quiescent): an enum hpick.  A balance that does not hash skips full
+ * servers; a hash keeps its server, full or not, and the request waits
+ * for it (HAProxy 2.6's assign_server_and_queue). */
 int hsrv_pick(struct hstream *s);
 /* After a failed connection with retries left: 1 if the next attempt goes
  * to another server (option redispatch, as HAProxy 2.6 decides it), 0 if
@@ -221,14 +224,15 @@ void hsrv_close(struct hstream *s, int rst);
  * (*skip, *n; *skip is s->tried or an array the caller frees when it
  * differs): how many were full. */
 unsigned hq_full(struct hstream *s, struct rs_live ***skip, size_t *n);
-/* s's persistence sends it to s->live: HPICK_OK, HPICK_WAIT (full, or
- * others wait for it) or HPICK_QFULL (its maxqueue reached). */
-int hq_direct(const struct hstream *s);
+/* s's persistence or its hash sends it to s->live: HPICK_OK, HPICK_WAIT
+ * (full, or others wait for it: s is to wait in that server's queue) or
+ * HPICK_QFULL (its maxqueue reached). */
+int hq_direct(struct hstream *s);
 /* 1 if others wait in s's backend's queue ahead of s (s queues behind). */
 int hq_backend_waits(const struct hstream *s);
-/* Wait for a slot: in the queue of the server s->live if its persistence
- * chose it (s->ck_direct), else in its backend's; until `timeout queue`
- * (else `timeout connect`), then 503 sQ. */
+/* Wait for a slot: in the queue of the server s->live if hq_direct said
+ * so (its persistence or its hash chose it), else in its backend's; until
+ * `timeout queue` (else `timeout connect`), then 503 sQ. */
 void hq_enter(struct hstream *s);
 /* Out of any queue, giving back a slot handed to s (the stream ends, or
  * is answered otherwise); no-op when s does not wait. */

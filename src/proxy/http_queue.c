@@ -5,8 +5,10 @@
  * the response).  The balance skips full servers when another has room.  A
  * request that finds every server that could take it full waits, first in
  * first out, in its backend's queue (struct hbe); one that its persistence
- * cookie or stick entry sends to a full server waits in that server's own
- * queue (rs_live.q), bounded by the server's `maxqueue` (then, with option
+ * cookie or stick entry, or its hash (balance source, uri, url_param,
+ * hdr, rdp-cookie: HAProxy keeps a key on its server, full or not), sends
+ * to a full server waits in that server's own queue (rs_live.q), bounded
+ * by the server's `maxqueue` (then, for persistence with option
  * redispatch, another server; else 503 "SQ").  Past `timeout queue` (else
  * `timeout connect`) it gets 503, "sQ" in the log.  While a backend's queue
  * is not empty, a new request of that backend queues behind it (HAProxy's
@@ -107,13 +109,13 @@ unsigned hq_full(struct hstream *s, struct rs_live ***skip, size_t *n)
 	return full;
 }
 
-int hq_direct(const struct hstream *s)
+int hq_direct(struct hstream *s)
 {
 	const struct real_server *rs = server_of(pool_of(s), s->live);
 	const struct srv_queue *q = &s->live->q;
 
 	if (!maxconn_of(rs))
-		return 0;
+		return HPICK_OK;
 	if (W(s)->q == q) /* its head, looking again */
 		return at_max(rs) ? HPICK_WAIT : HPICK_OK;
 	/* someone waits for it already (a slot it frees is theirs), or full */
@@ -121,6 +123,7 @@ int hq_direct(const struct hstream *s)
 		return HPICK_OK;
 	if (rs->hp->maxqueue && q->cur >= rs->hp->maxqueue)
 		return HPICK_QFULL;
+	W(s)->to_srv = 1;
 	return HPICK_WAIT;
 }
 
@@ -169,13 +172,16 @@ static void unlink_q(struct hstream *s)
 	w->prev = w->next = NULL;
 	q->cur--;
 	w->q = NULL;
+	w->to_srv = 0;
 }
 
 void hq_enter(struct hstream *s)
 {
-	struct srv_queue *q = s->ck_direct && s->live ? &s->live->q : s->hbe->q;
 	struct hs_wait *w = W(s);
+	struct srv_queue *q = w->to_srv && s->live ? &s->live->q : s->hbe->q;
 
+	if (q != s->hbe->q)
+		w->addr = s->x->srv_addr; /* the server's: a slot it frees is granted there */
 	w->q = q;
 	w->seq = ++hq_seq;
 	w->start_ms = loop_now(hs_loop(s));
@@ -280,7 +286,8 @@ static void grant(struct hstream *w, struct rs_live *l, const struct fc_addr *ad
 {
 	unlink_q(w);
 	W(w)->grant = rs_live_ref(l);
-	W(w)->addr = *addr;
+	if (addr != &W(w)->addr)
+		W(w)->addr = *addr;
 	l->activeconns++; /* the slot is w's from now on */
 	notify(w, from);
 }
@@ -305,7 +312,7 @@ void hq_slot_freed(struct hstream *s, struct rs_live *l)
 		if (wb && (!at || tried(wb, l)))
 			wb = NULL; /* the backend's head cannot use this server */
 		if (ws && (!wb || W(ws)->seq < W(wb)->seq))
-			grant(ws, l, &ws->ck_addr, s->pvs->px);
+			grant(ws, l, &W(ws)->addr, s->pvs->px);
 		else if (wb)
 			grant(wb, l, at, s->pvs->px);
 		else

@@ -228,8 +228,9 @@ int hsrv_pick(struct hstream *s)
 	struct ppool *pp = s->hbe->pp;
 	struct rs_live **skip = s->x->tried;
 	size_t nskip = s->x->ntried;
-	unsigned full;
-	int i;
+	int hashed = hsrv_hashes(s);
+	unsigned full = 0;
+	int i, r;
 
 	if (s->be) {
 		const char *key;
@@ -240,8 +241,7 @@ int hsrv_pick(struct hstream *s)
 	}
 	if (hck_pick(s)) {
 		/* its persistence's server, or its queue (http_queue.c) */
-		int r = hq_direct(s);
-
+		r = hq_direct(s);
 		if (r == HPICK_QFULL && s->be && (s->be->options & HP_OPT_REDISPATCH))
 			s->ck_direct = 0; /* maxqueue: persistence gives way */
 		else if (r != HPICK_OK)
@@ -251,10 +251,12 @@ int hsrv_pick(struct hstream *s)
 			return HPICK_OK;
 		}
 	}
-	/* nobody overtakes the requests waiting for this backend */
-	if (hq_backend_waits(s))
-		return HPICK_WAIT;
-	full = hq_full(s, &skip, &nskip);
+	if (!hashed) {
+		/* nobody overtakes the requests waiting for this backend */
+		if (hq_backend_waits(s))
+			return HPICK_WAIT;
+		full = hq_full(s, &skip, &nskip);
+	}
 	i = ppool_pick(pp, &in, skip, nskip);
 	if (skip != s->x->tried)
 		free(skip);
@@ -263,8 +265,11 @@ int hsrv_pick(struct hstream *s)
 	rs_live_unref(s->live);
 	s->live = rs_live_ref(pp->srv[i].live);
 	s->x->srv_addr = pp->srv[i].addr;
-	ctr_conn(&s->live->ctr);
-	return HPICK_OK;
+	/* a hash keeps its key on its server: full, the request waits there */
+	r = hashed ? hq_direct(s) : HPICK_OK;
+	if (r == HPICK_OK)
+		ctr_conn(&s->live->ctr);
+	return r;
 }
 
 int hsrv_hashes(const struct hstream *s)

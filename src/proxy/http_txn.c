@@ -713,7 +713,7 @@ int htxn_client_gone(struct hstream *s)
 		term = "CC";
 	else
 		return 0;
-	if (term[1] == 'Q' && !s->ck_direct) {
+	if (term[1] == 'Q' && !s->x->w.to_srv) {
 		/* no server was chosen (s->live is the last transaction's) */
 		rs_live_unref(s->live);
 		s->live = NULL;

@@ -196,6 +196,51 @@ static enum stat_got get_check_desc(const void *obj, const struct stat_field *f,
 	return STAT_SET;
 }
 
+/* The agent_* columns and last_agt of a server with an agent-check
+ * (check/health_agent.c); empty for the others, as in HAProxy. */
+enum hs_agent { AG_STATUS, AG_CODE, AG_DURATION, AG_DESC, AG_LAST, AG_RISE, AG_FALL, AG_HEALTH };
+
+static enum stat_got get_agent(const void *obj, const struct stat_field *f, struct stat_ctx *c,
+			       union stat_val *v)
+{
+	const struct hs_row *r = ROW(obj);
+	struct agent_stat st;
+
+	if (r->type != HS_SERVER || !health_agent_stat(r->rs, &st))
+		return STAT_NULL;
+	switch ((enum hs_agent)f->arg) {
+	case AG_RISE:
+	case AG_FALL:
+	case AG_HEALTH:
+		v->i = f->arg == AG_RISE ? st.rise : f->arg == AG_FALL ? st.fall : st.health;
+		return STAT_SET;
+	default:
+		break;
+	}
+	if (!st.status)
+		return STAT_NULL; /* not checked yet */
+	switch ((enum hs_agent)f->arg) {
+	case AG_STATUS:
+		v->s = st.status;
+		break;
+	case AG_CODE:
+		if (st.code < 0)
+			return STAT_NULL;
+		v->i = st.code;
+		break;
+	case AG_DURATION:
+		v->i = st.duration_ms;
+		break;
+	case AG_DESC:
+		v->s = st.desc;
+		break;
+	default:
+		v->s = stat_chars(c, st.last, strlen(st.last));
+		break;
+	}
+	return STAT_SET;
+}
+
 static enum stat_got get_addr(const void *obj, const struct stat_field *f, struct stat_ctx *c,
 			      union stat_val *v)
 {
@@ -239,6 +284,7 @@ static enum stat_got get_conn_tot(const void *obj, const struct stat_field *f, s
 
 #define EMPTY(n, t, h) {n, t, h}
 #define FIG(n, t, h, which) {n, t, h, .get = get_fig, .arg = (which)}
+#define AGENT(n, t, h, which) {n, t, h, .get = get_agent, .arg = (which)}
 
 static const struct stat_field columns[] = {
     {"pxname", STAT_STRING, "proxy name: the haproxy section, or the pool's name", .get = get_name},
@@ -301,23 +347,23 @@ static const struct stat_field columns[] = {
     EMPTY("comp_rsp", STAT_COUNTER, "compressed responses"),
     EMPTY("lastsess", STAT_GAUGE, "seconds since the last session"),
     EMPTY("last_chk", STAT_STRING, "last check's output"),
-    EMPTY("last_agt", STAT_STRING, "last agent check's output"),
+    AGENT("last_agt", STAT_STRING, "last agent check's output", AG_LAST),
     EMPTY("qtime", STAT_GAUGE, "average queue time, ms"),
     EMPTY("ctime", STAT_GAUGE, "average connect time, ms"),
     EMPTY("rtime", STAT_GAUGE, "average response time, ms"),
     EMPTY("ttime", STAT_GAUGE, "average session time, ms"),
-    EMPTY("agent_status", STAT_ENUM, "last agent check's status"),
-    EMPTY("agent_code", STAT_GAUGE, "last agent check's code"),
-    EMPTY("agent_duration", STAT_GAUGE, "last agent check's duration, ms"),
+    AGENT("agent_status", STAT_ENUM, "last agent check's status", AG_STATUS),
+    AGENT("agent_code", STAT_GAUGE, "last agent check's code", AG_CODE),
+    AGENT("agent_duration", STAT_GAUGE, "last agent check's duration, ms", AG_DURATION),
     {"check_desc", STAT_STRING, "the last check's result in words (the server's reason)",
      .get = get_check_desc},
-    EMPTY("agent_desc", STAT_STRING, "the last agent check's result in words"),
+    AGENT("agent_desc", STAT_STRING, "the last agent check's result in words", AG_DESC),
     EMPTY("check_rise", STAT_CONFIG, "rise"),
     EMPTY("check_fall", STAT_CONFIG, "fall"),
     EMPTY("check_health", STAT_GAUGE, "check health, 0 to rise+fall-1"),
-    EMPTY("agent_rise", STAT_CONFIG, "agent rise"),
-    EMPTY("agent_fall", STAT_CONFIG, "agent fall"),
-    EMPTY("agent_health", STAT_GAUGE, "agent health"),
+    AGENT("agent_rise", STAT_CONFIG, "agent rise", AG_RISE),
+    AGENT("agent_fall", STAT_CONFIG, "agent fall", AG_FALL),
+    AGENT("agent_health", STAT_GAUGE, "agent health", AG_HEALTH),
     {"addr", STAT_STRING, "the server's ADDRESS:PORT", .get = get_addr},
     EMPTY("cookie", STAT_STRING, "the server's cookie"),
     {"mode", STAT_ENUM, "tcp or http", .get = get_mode},

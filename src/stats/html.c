@@ -102,7 +102,8 @@ static int in_scope(const struct stats_html_opts *o, const struct hs_row *r)
 static const char *const admin_actions[][2] = {
     {"ready", "Set state to READY"},	{"drain", "Set state to DRAIN"},
     {"maint", "Set state to MAINT"},	{"dhlth", "Health: disable checks"},
-    {"ehlth", "Health: enable checks"},
+    {"ehlth", "Health: enable checks"},	{"dagt", "Agent: disable checks"},
+    {"eagt", "Agent: enable checks"},
 };
 
 /* The end of a proxy's table: in an admin form, the action to apply to

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "http/auth.h"
 #include "stats/hastat.h"
 #include "stats/stats.h"
 #include "stats/web.h"
@@ -63,65 +64,24 @@ void stats_web_parse(const char *rest, size_t len, struct stats_web_req *q)
 
 /* ---- Basic credentials ---- */
 
-static int b64_val(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	return c == '+' ? 62 : c == '/' ? 63 : -1;
-}
-
-/* base64 of in (len bytes, '=' padded) into out; its length, or -1 if it
- * is not base64 or does not fit. */
-static int b64_decode(const char *in, size_t len, char *out, size_t max)
-{
-	unsigned acc = 0, bits = 0;
-	size_t i, n = 0;
-
-	while (len && in[len - 1] == '=')
-		len--;
-	for (i = 0; i < len; i++) {
-		int v = b64_val((unsigned char)in[i]);
-
-		if (v < 0)
-			return -1;
-		acc = (acc << 6) | (unsigned)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			if (n >= max)
-				return -1;
-			out[n++] = (char)((acc >> bits) & 0xff);
-		}
-	}
-	return (int)n;
-}
-
+/* `stats auth USER:PASSWORD` lines against the request's Basic
+ * credentials, read as http_auth reads them (http/auth.h). */
 int stats_web_auth_ok(const struct hp_stats *st, const char *val, size_t len)
 {
-	char cred[512];
-	int n;
+	struct http_cred c;
 	unsigned i;
 
 	if (!st->n_auth)
 		return 1;
-	if (!val || len < 6 || strncasecmp(val, "Basic ", 6))
+	if (http_cred_parse(val, len, &c) != HAUTH_BASIC)
 		return 0;
-	val += 6;
-	len -= 6;
-	while (len && (*val == ' ' || *val == '\t')) {
-		val++;
-		len--;
-	}
-	n = b64_decode(val, len, cred, sizeof(cred));
-	if (n < 0)
-		return 0;
-	for (i = 0; i < st->n_auth; i++)
-		if (strlen(st->auth[i]) == (size_t)n && !memcmp(st->auth[i], cred, (size_t)n))
+	for (i = 0; i < st->n_auth; i++) {
+		const char *a = st->auth[i], *colon = strchr(a, ':');
+
+		if (colon && (size_t)(colon - a) == c.ulen && !memcmp(a, c.user, c.ulen) &&
+		    !strcmp(colon + 1, c.pass))
 			return 1;
+	}
 	return 0;
 }
 

@@ -143,6 +143,8 @@ static const struct {
     {"maint", "set", "server", "state", "maint"},
     {"dhlth", "disable", "health", NULL, NULL},
     {"ehlth", "enable", "health", NULL, NULL},
+    {"dagt", "disable", "agent", NULL, NULL},
+    {"eagt", "enable", "agent", NULL, NULL},
 };
 
 const char *stats_form_apply(const struct config *cfg, const struct stats_form *f,
@@ -157,7 +159,7 @@ const char *stats_form_apply(const struct config *cfg, const struct stats_form *
 	for (a = 0; a < sizeof(actions) / sizeof(actions[0]); a++)
 		if (!strcmp(actions[a].action, f->action))
 			break;
-	/* HAProxy's other actions (agent, forced health, kill sessions) have
+	/* HAProxy's other actions (forced health, kill sessions) have
 	 * no runtime command here: not one server could be altered */
 	if (a == sizeof(actions) / sizeof(actions[0]))
 		return "ERRP";

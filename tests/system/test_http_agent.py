@@ -7,6 +7,7 @@ regular check passes) and up again, ready, and an agent that stops
 answering (nothing changes).
 
 Skipped when /usr/sbin/haproxy (the reference) is absent."""
+import csv
 import os
 import socket
 import tempfile
@@ -63,10 +64,17 @@ class Program(Server):
             return {}
         finally:
             s.close()
-        lines = text.splitlines()
-        cols = lines[0].lstrip("# ").split(",") if lines else []
-        rows = [dict(zip(cols, line.split(","))) for line in lines[1:]]
+        lines = list(csv.reader(text.lstrip("# ").splitlines(keepends=True)))
+        rows = [dict(zip(lines[0], line)) for line in lines[1:]] if lines else []
         return {r["svname"]: r for r in rows if r.get("pxname") == "be"}
+
+    def cli(self, cmd):
+        """A command's answer on the stats socket."""
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+            s.settimeout(10)
+            s.connect(self.sock)
+            s.sendall(cmd.encode() + b"\n")
+            return fc.recv_to_eof(s, 1 << 20).decode()
 
 
 def get(port):
@@ -87,6 +95,16 @@ def split(port, n):
 def pair(bins, tmp_path, undo):
     """Servers a and b (HTTP, they say their name), an agent each, and both
     programs on one backend: {"agents": {...}, "progs": {who: (Program, port)}}."""
+    return make_pair(tmp_path, undo, "roundrobin")
+
+
+@pytest.fixture
+def static_pair(bins, tmp_path, undo):
+    """pair's, under balance static-rr."""
+    return make_pair(tmp_path, undo, "static-rr")
+
+
+def make_pair(tmp_path, undo, balance):
     if not os.access(HAPROXY, os.X_OK):
         pytest.skip("no %s to compare with (apt-get install haproxy)" % HAPROXY)
     ours = fc.BUILD / "haproxy"
@@ -104,7 +122,7 @@ def pair(bins, tmp_path, undo):
             "defaults", "  mode http", "  timeout connect 3s", "  timeout client 10s",
             "  timeout server 10s",
             "frontend fe", "  bind 127.0.0.1:%d" % port, "  default_backend be",
-            "backend be", "  balance roundrobin",
+            "backend be", "  balance %s" % balance,
             "  default-server agent-inter 200ms agent-send \"be\\n\"",
         ] + ["  server %s %s weight 100 check inter 300ms agent-check agent-port %d"
              % (n, servers[n].addr(), agents[n].port) for n in "ab"]) + "\n")
@@ -114,7 +132,7 @@ def pair(bins, tmp_path, undo):
     return {"agents": agents, "progs": progs}
 
 
-def agree(pair, want, what, timeout=20.0):
+def agree(pair, want, what, timeout=20.0, cols=("status", "weight", "check_desc")):
     """Wait until `show stat` of both programs shows want {server: {col:
     value}}; the last rows in the message if not."""
     last = {}
@@ -127,8 +145,7 @@ def agree(pair, want, what, timeout=20.0):
     try:
         fc.wait_until(ok, timeout, what)
     except AssertionError:
-        raise AssertionError("%s: %s" % (what, {w: {s: {c: r.get(s, {}).get(c) for c in
-                                                         ("status", "weight", "check_desc")}
+        raise AssertionError("%s: %s" % (what, {w: {s: {c: r.get(s, {}).get(c) for c in cols}
                                                      for s in want} for w, r in last.items()}))
 
 
@@ -190,6 +207,90 @@ def test_agent_up_and_unreachable_as_haproxy(pair):
     for who, (p, port) in progs.items():
         assert split(port, 10) == {"a": 5, "b": 5}, who
     assert all(p.stat()["b"]["status"] == "UP" for p, _ in progs.values())
+
+
+AGENT_COLS = ("agent_status", "agent_code", "agent_desc", "last_agt", "agent_rise", "agent_fall",
+              "agent_health")
+
+
+def test_agent_columns_of_show_stat_as_haproxy(pair):
+    """show stat's agent_* columns and last_agt say what the last answer
+    was, in HAProxy's words: a verdict (L7OK / L7STS, code 0), an answer
+    without one (CHECKED), an agent that cannot be reached (L4CON); the
+    agent's rise and fall (1, 1) and its health (1 up, 0 down)."""
+    agents = pair["agents"]
+    agents["a"].answer = b"up 50%\n"
+    agents["b"].answer = b"drain\n"
+    want = {"a": {"agent_status": "L7OK", "agent_code": "0", "agent_desc": "Layer7 check passed",
+                  "last_agt": "via agent : up", "agent_rise": "1", "agent_fall": "1", "agent_health": "1"},
+            "b": {"agent_status": "CHECKED", "agent_code": "", "agent_desc": "No status change",
+                  "last_agt": "", "agent_rise": "1", "agent_fall": "1", "agent_health": "1"}}
+    agree(pair, want, "a checked up at 50%, b drained", cols=AGENT_COLS)
+    for who, (p, _) in pair["progs"].items():
+        for srv in "ab":
+            assert p.stat()[srv]["agent_duration"].isdigit(), who
+    agents["a"].answer = b"down #gone\n"
+    agree(pair, {"a": {"agent_status": "L7STS", "agent_code": "0", "agent_desc": "Layer7 wrong status",
+                       "last_agt": "via agent : down (gone)", "agent_health": "0"}},
+          "a down by its agent", cols=AGENT_COLS)
+    agents["b"].stop()
+    agree(pair, {"b": {"agent_status": "L4CON", "agent_code": "", "agent_desc": "Layer4 connection problem",
+                       "agent_health": "1"}}, "b's agent unreachable", cols=AGENT_COLS)
+
+
+def test_disable_and_enable_agent_as_haproxy(pair):
+    """`disable agent` stops the agent alone: what it set stays (weight),
+    its answers no longer count, show stat leaves its columns empty;
+    `enable agent` runs it again.  `disable health` leaves the agent on."""
+    agents = pair["agents"]
+    progs = pair["progs"]
+    agents["a"].answer = b"up 50%\n"
+    agree(pair, {"a": {"weight": "50", "agent_status": "L7OK"}}, "a at 50%", cols=AGENT_COLS)
+    for who, (p, _) in progs.items():
+        p.cli("disable agent be/a")
+    agree(pair, {"a": {c: "" for c in AGENT_COLS}}, "a's agent columns empty", cols=AGENT_COLS)
+    agents["a"].answer = b"up 100%\n"
+    time.sleep(1.0)  # five agent intervals
+    for who, (p, port) in progs.items():
+        row = p.stat()["a"]
+        assert (row["weight"], row["agent_status"]) == ("50", ""), (who, row["weight"])
+    for who, (p, _) in progs.items():
+        p.cli("enable agent be/a")
+    agree(pair, {"a": {"weight": "100", "agent_status": "L7OK"}}, "a's agent on again", cols=AGENT_COLS)
+    for who, (p, _) in progs.items():
+        p.cli("disable health be/a")
+    agents["a"].answer = b"up 25%\n"
+    agree(pair, {"a": {"weight": "25", "agent_status": "L7OK"}}, "the agent runs without the check",
+          cols=AGENT_COLS)
+
+
+def test_static_rr_takes_agent_weights_0_and_100_only_as_haproxy(static_pair):
+    """balance static-rr: an agent's weight other than 0% and 100% is
+    refused, as HAProxy does (its words in last_agt, the weight and the
+    split unchanged); 0% takes the server out of the rotation, 100% puts
+    it back; `set weight` refuses the same way."""
+    agents = static_pair["agents"]
+    progs = static_pair["progs"]
+    agents["a"].answer = b"up 50%\n"
+    refused = ("via agent : up (Backend is using a static LB algorithm and only accepts weights "
+               "'0%' and '100%'.)")
+    for who, (p, port) in progs.items():
+        # HAProxy ends its words with a line break, fulcrum does not
+        fc.wait_until(lambda: p.stat().get("a", {}).get("last_agt", "").replace("\n", "") == refused, 20.0,
+                      "%s refusing a's 50%%" % who)
+        row = p.stat()["a"]
+        assert row["weight"] == "100", (who, row["weight"])
+        assert split(port, 20) == {"a": 10, "b": 10}, who
+        assert "only accepts weights '0%' and '100%'" in p.cli("set server be/a weight 50%"), who
+        assert p.stat()["a"]["weight"] == "100", who
+    agents["a"].answer = b"0%\n"
+    agree(static_pair, {"a": {"weight": "0"}}, "a at 0%")
+    for who, (_, port) in progs.items():
+        assert split(port, 10) == {"b": 10}, who
+    agents["a"].answer = b"100%\n"
+    agree(static_pair, {"a": {"weight": "100"}}, "a back at 100%")
+    for who, (_, port) in progs.items():
+        assert split(port, 20) == {"a": 10, "b": 10}, who
 
 
 def test_keepalived_agent_check(daemon, backend, undo):

@@ -116,6 +116,11 @@ static void test_form(void **state)
 				  "set server TCP 10.0.0.1:80/a b state drain|");
 	assert_string_equal(apply(cfg, "s=x&s=bad&action=dhlth&b=TCP+10.0.0.1:80"), "PART");
 	assert_string_equal(cmds, "disable health TCP 10.0.0.1:80/x|disable health TCP 10.0.0.1:80/bad|");
+	/* HAProxy's agent actions */
+	assert_string_equal(apply(cfg, "s=x&action=dagt&b=%231"), "DONE");
+	assert_string_equal(cmds, "disable agent TCP 10.0.0.1:80/x|");
+	assert_string_equal(apply(cfg, "s=x&action=eagt&b=%231"), "DONE");
+	assert_string_equal(cmds, "enable agent TCP 10.0.0.1:80/x|");
 	assert_string_equal(apply(cfg, "s=bad&action=maint&b=%231"), "ERRP");
 	/* unknown action or backend: nothing is run */
 	assert_string_equal(apply(cfg, "s=x&action=fly&b=%231"), "ERRP");
