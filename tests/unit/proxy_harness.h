@@ -90,8 +90,8 @@ static inline void serve_tcp(int fd, const char *name, enum bmode mode, int resu
 	snprintf(line, sizeof(line), "%s\n", name);
 	if (write_all(fd, line, strlen(line)) < 0)
 		_exit(1);
-	if (mode == B_BURST) {
-		for (i = 0; i < BURST_BYTES; i += sizeof(buf)) {
+	if (mode == B_FIRST || mode == B_BURST) {
+		for (i = 0; i < (mode == B_BURST ? BURST_BYTES : MIB); i += sizeof(buf)) {
 			size_t k;
 
 			for (k = 0; k < sizeof(buf); k++)
@@ -99,19 +99,13 @@ static inline void serve_tcp(int fd, const char *name, enum bmode mode, int resu
 			if (write_all(fd, buf, sizeof(buf)) < 0)
 				_exit(1);
 		}
+	}
+	if (mode == B_BURST) {
 		while (read(fd, buf, sizeof(buf)) > 0)
 			;
 		_exit(0);
 	}
 	if (mode == B_FIRST) {
-		for (i = 0; i < MIB; i += sizeof(buf)) {
-			size_t k;
-
-			for (k = 0; k < sizeof(buf); k++)
-				buf[k] = (char)pat(i + k);
-			if (write_all(fd, buf, sizeof(buf)) < 0)
-				_exit(1);
-		}
 		shutdown(fd, SHUT_WR);
 		while ((n = read(fd, buf, sizeof(buf))) > 0)
 			count += (uint64_t)n;

@@ -393,6 +393,16 @@ static void test_prepare_bind_error(void **state)
 	assert_int_equal(proxy_engine_ops.check(vs, err, sizeof(err)), 0);
 }
 
+/* A client thread's end: its verdict, for finish_client. */
+static void *cli_end(struct env *e, int fd, int r)
+{
+	if (fd >= 0)
+		close(fd);
+	e->result = r;
+	atomic_store(&e->phase, 100);
+	return NULL;
+}
+
 /* Client: the server's burst, read whole while the server stays silent. */
 static void *cli_burst(void *arg)
 {
@@ -421,11 +431,7 @@ static void *cli_burst(void *arg)
 	}
 	r = 0;
 out:
-	if (fd >= 0)
-		close(fd);
-	e->result = r;
-	atomic_store(&e->phase, 100);
-	return NULL;
+	return cli_end(e, fd, r);
 }
 
 /* A server's burst (8 MiB written at once, then nothing, not even a FIN)
@@ -458,11 +464,7 @@ static void *cli_hold(void *arg)
 		atomic_store(&e->phase, 1);
 		r = wait_go(e, 1) < 0 ? 2 : 0;
 	}
-	if (fd >= 0)
-		close(fd);
-	e->result = r;
-	atomic_store(&e->phase, 100);
-	return NULL;
+	return cli_end(e, fd, r);
 }
 
 static int sock_nodelay(int fd)
