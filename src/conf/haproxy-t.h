@@ -147,6 +147,7 @@ struct hp_px {
 	struct hp_deferred *deferred; /* defaults only */
 	char sched[16];		 /* balance's scheduler; "" = the pool's default (wrr) */
 	int default_backend_line;
+	int log_format_line; /* where log-format was given (its errors' line) */
 	struct hp_px *next;
 };
 

@@ -28,6 +28,7 @@
 #include "conf/haproxy.h"
 #include "conf/reader.h"
 #include "core/err.h"
+#include "http/logfmt.h"
 #include "http/reply.h"
 #include "http/rules.h"
 #include "kw/lexer.h"
@@ -210,6 +211,7 @@ static void hp_open_proxy(struct hp_read *r, struct hp_words *w, unsigned cap)
 		px->defsrv = def->defsrv;
 		memcpy(px->sched, def->sched, sizeof(px->sched));
 		px->default_backend_line = def->default_backend_line;
+		px->log_format_line = def->log_format_line;
 	}
 	for (pp = &r->pxs; *pp; pp = &(*pp)->next)
 		;
@@ -603,6 +605,13 @@ static void hp_finish_proxy(struct hp_read *r, struct hp_px *px)
 		hp_error(r, "%s", err[0] ? err : "the error files do not resolve");
 	r->file = file;
 	r->line = line;
+	if (hp->log_format && (hp->cap & HP_CAP_FE)) {
+		if (px->log_format_line)
+			r->line = px->log_format_line;
+		if (logfmt_check(hp->log_format, hp->mode == HP_MODE_HTTP, err, sizeof(err)) < 0)
+			hp_error(r, "log-format: %s", err);
+		r->line = line;
+	}
 	for (s = px->servers; s; s = s->next)
 		if (s->no_port)
 			s->rs->addr.port = hp_frontend_port(r, px);

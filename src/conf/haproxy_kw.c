@@ -259,6 +259,8 @@ static int kw_string(struct hp_read *r, struct hp_px *px, struct hp_words *w, ch
 			       w->args[0]);
 	if (dst == &px->hp->default_backend)
 		px->default_backend_line = r->line;
+	if (dst == &px->hp->log_format)
+		px->log_format_line = r->line;
 	return hp_set_str(dst, w->args[1], err, errlen);
 }
 

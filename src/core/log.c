@@ -59,9 +59,12 @@ void log_msg(int prio, const char *fmt, ...)
 		clock_gettime(CLOCK_REALTIME, &ts);
 		localtime_r(&ts.tv_sec, &tm);
 		strftime(when, sizeof(when), "%H:%M:%S", &tm);
+		/* one line whole, whichever worker thread writes beside it */
+		flockfile(stderr);
 		fprintf(stderr, "%s.%03ld fulcrum %s: ", when, ts.tv_nsec / 1000000, prio_tag(prio));
 		vfprintf(stderr, fmt, ap);
 		fputc('\n', stderr);
+		funlockfile(stderr);
 	}
 	va_end(ap);
 }

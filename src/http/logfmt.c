@@ -225,6 +225,40 @@ struct logfmt *logfmt_compile(const char *text, char *err, size_t errlen)
 	return logfmt_compile_use(text, SMP_USE_REQ | SMP_USE_RESP, 1, err, errlen);
 }
 
+/* The variables haproxy reserves for mode http (it refuses them in a
+ * mode tcp log-format: they would always be empty there). */
+static int var_http_only(enum lf_var v)
+{
+	switch (v) {
+	case LV_TR_DATE: case LV_TRG: case LV_TRL: case LV_TRT: case LV_TRS: case LV_TA: case LV_TQ:
+	case LV_TI: case LV_CC: case LV_CS: case LV_R: case LV_HM: case LV_HU: case LV_HP: case LV_HPO:
+	case LV_HQ: case LV_HV:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+int logfmt_check(const char *text, int http, char *err, size_t errlen)
+{
+	struct logfmt *lf = logfmt_compile(text, err, errlen);
+	unsigned i;
+	int rc = lf ? 0 : -1;
+
+	for (i = 0; lf && !http && i < lf->n && !rc; i++) {
+		const struct lf_node *n = &lf->nodes[i];
+		size_t k;
+
+		if (n->kind != LF_VAR || !var_http_only(n->var))
+			continue;
+		for (k = 0; lf_vars[k].var != n->var; k++)
+			;
+		rc = err_set(err, errlen, "format variable '%s' is reserved for HTTP mode", lf_vars[k].name);
+	}
+	logfmt_free(lf);
+	return rc;
+}
+
 void logfmt_free(struct logfmt *lf)
 {
 	unsigned i;

@@ -22,6 +22,10 @@ struct logfmt;
 struct logfmt *logfmt_compile(const char *text, char *err, size_t errlen);
 size_t logfmt_build(const struct logfmt *lf, const struct http_txn *t, char *out, size_t cap);
 void logfmt_free(struct logfmt *lf);
+/* A proxy's log-format, checked at the reader: 0, or -1 with the reason
+ * (it does not compile; http 0, a mode tcp frontend's: it names a
+ * variable only mode http has, which haproxy refuses too). */
+int logfmt_check(const char *text, int http, char *err, size_t errlen);
 /* HAProxy's formats: option httplog, option httplog clf, option tcplog. */
 extern const char logfmt_httplog[], logfmt_httplog_clf[], logfmt_tcplog[];
 

@@ -527,6 +527,18 @@ static size_t auth_challenge(const char *msg, size_t len, const char *realm, cha
 	return at >= cap ? 0 : at;
 }
 
+int http_reply_empty(const struct http_proxy *px, const struct http_reply *r)
+{
+	size_t len;
+
+	if (r->errorfile)
+		return !r->body_len;
+	if (r->body || r->ctype || r->nhdrs)
+		return 0;
+	(void)http_error_msg(px, r->status, &len);
+	return !len && !r->auth_realm;
+}
+
 size_t http_reply_build(const struct http_proxy *px, const struct http_reply *r, char *out,
 			size_t cap)
 {

@@ -53,6 +53,10 @@ void http_errors_free(struct http_errors *e);
  * bytes, a bare deny's px message for its status, else a status line,
  * content-length, content-type, the headers and the body.  Its length, or
  * 0 if it does not fit. */
+/* 1 if what r answers is an empty message (an errorfile of /dev/null,
+ * its own or the proxy's for its status): http_reply_build's 0 is then
+ * that answer, a close without a byte, and no failure. */
+int http_reply_empty(const struct http_proxy *px, const struct http_reply *r);
 size_t http_reply_build(const struct http_proxy *px, const struct http_reply *r, char *out,
 			size_t cap);
 /* 1 if the raw answer ends the connection (empty, or `connection: close`

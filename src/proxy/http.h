@@ -26,6 +26,12 @@ int http_at_maxconn(struct pvs *p);
 struct hstream *hstream_new(struct pvs *p, int cfd, const struct fc_addr *client);
 /* Close both sockets at once (rst: with RST) and free through the loop. */
 void hstream_close(struct hstream *s, int rst);
+/* http_trace.c: the traffic in the detailed log (-D), one line per event;
+ * nothing without it. */
+void htrace_accept(const struct hstream *s);
+void htrace_request(const struct hstream *s);
+void htrace_answer(const struct hstream *s, unsigned status, size_t len);
+void htrace_close(const struct hstream *s, int rst);
 /* The soft stop reached s (stop.c, workers parked): closed now if idle
  * between two requests, else after its transaction. */
 void hstream_soft_stop(struct hstream *s);
@@ -320,6 +326,13 @@ void hst_clear(struct hstream *s);
 
 /* The transaction's line to the frontend's log targets (if it logs). */
 void http_log_txn(struct hstream *s);
+/* t's line in the format `text` (NULL: none) to fe's targets, the format
+ * compiled once per engine px (a worker's own: no lock); mode tcp's lines
+ * too (tcp_log.c: t has no request). */
+void http_log_send(struct proxy *px, const struct http_proxy *fe, const char *text, const struct http_txn *t);
+/* line[0..n) to each of fe's targets (line[n] is written over and put
+ * back for the newline of stdout/stderr: line has room for one more). */
+void http_log_line(const struct http_proxy *fe, char *line, size_t n);
 /* The compiled formats (at shutdown). */
 void http_log_free(struct proxy *px);
 

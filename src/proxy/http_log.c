@@ -104,26 +104,16 @@ static void send_dgram(const struct hp_log *l, const char *msg, size_t len)
 	close(fd);
 }
 
-void http_log_txn(struct hstream *s)
+/* A built line to each of fe's targets at level info. */
+void http_log_line(const struct http_proxy *fe, char *line, size_t n)
 {
 	static const char *const mon[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
 					  "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-	struct proxy *px = s->pvs->px;
-	const struct http_proxy *fe = s->fe;
-	const char *text = fmt_text(fe);
-	char line[HLOG_LINE], msg[HLOG_LINE + 128];
+	char msg[HLOG_LINE + 128];
 	const struct hp_log *l;
-	struct logfmt *lf;
 	struct tm tm;
 	time_t now;
-	size_t n;
 
-	if (!fe->logs || !text)
-		return;
-	lf = fmt_get(px, text);
-	if (!lf)
-		return;
-	n = logfmt_build(lf, &s->x->txn, line, sizeof(line));
 	now = time(NULL);
 	localtime_r(&now, &tm);
 	for (l = fe->logs; l; l = l->next) {
@@ -132,19 +122,41 @@ void http_log_txn(struct hstream *s)
 		if (HLOG_LEVEL_INFO > l->level || HLOG_LEVEL_INFO < l->minlevel)
 			continue;
 		if (l->kind == HP_LOG_STDOUT || l->kind == HP_LOG_STDERR) {
+			char c = line[n];
+
 			line[n] = '\n';
 			(void)!write(l->kind == HP_LOG_STDOUT ? 1 : 2, line, n + 1);
-			line[n] = 0;
+			line[n] = c;
 			continue;
 		}
-		len = snprintf(msg, sizeof(msg), "<%d>%s %2d %02d:%02d:%02d %s[%d]: %s",
+		len = snprintf(msg, sizeof(msg), "<%d>%s %2d %02d:%02d:%02d %s[%d]: %.*s",
 			       l->facility * 8 + HLOG_LEVEL_INFO, mon[tm.tm_mon], tm.tm_mday,
 			       tm.tm_hour, tm.tm_min, tm.tm_sec, l->tag[0] ? l->tag : "haproxy",
-			       (int)getpid(), line);
+			       (int)getpid(), (int)n, line);
 		if (len < 0)
 			continue;
 		if ((size_t)len >= sizeof(msg))
 			len = sizeof(msg) - 1;
 		send_dgram(l, msg, (size_t)len);
 	}
+}
+
+void http_log_send(struct proxy *px, const struct http_proxy *fe, const char *text, const struct http_txn *t)
+{
+	char line[HLOG_LINE + 1]; /* + the stdout targets' newline */
+	struct logfmt *lf;
+	size_t n;
+
+	if (!fe->logs || !text)
+		return;
+	lf = fmt_get(px, text);
+	if (!lf)
+		return;
+	n = logfmt_build(lf, t, line, sizeof(line) - 1);
+	http_log_line(fe, line, n);
+}
+
+void http_log_txn(struct hstream *s)
+{
+	http_log_send(s->pvs->px, s->fe, fmt_text(s->fe), &s->x->txn);
 }

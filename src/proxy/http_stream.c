@@ -279,6 +279,7 @@ void hstream_close(struct hstream *s, int rst)
 	struct loop *l = hs_loop(s);
 
 	loop_timer_stop(l, &s->timer);
+	htrace_close(s, rst);
 	if (s->req_parsed)
 		htxn_cut(s, "--"); /* a transaction under way: its line (the cause set) */
 	hsrv_close(s, rst);
@@ -878,6 +879,7 @@ struct hstream *hstream_new(struct pvs *p, int cfd, const struct fc_addr *client
 	loop_timer_init(&s->timer, hs_timer, s);
 	link_stream(p, s);
 	ctr_conn(&p->vsl->ctr);
+	htrace_accept(s);
 	s->head_start_ms = s->head_first_ms = loop_now(p->px->loop);
 	s->head_wall_ms = http_wall_ms();
 	s->state = HS_HEAD;

@@ -200,6 +200,7 @@ void htxn_answer(struct hstream *s, const char *msg, size_t len, unsigned status
 	}
 	s->x->txn.status = status;
 	s->close_client = !keep;
+	htrace_answer(s, status, len);
 	/* before a response of this transaction, what cout holds is the last
 	 * transaction's whole answer (pipelined, not all sent yet): ours
 	 * follows it; later, a response was under way and ours replaces what
@@ -267,7 +268,9 @@ static void answer_reply(struct hstream *s, const struct http_proxy *px, const s
 	char out[HTTP_BUF_SIZE];
 	size_t len = http_reply_build(px, r, out, sizeof(out));
 
-	if (!len) {
+	/* 0: too large (500), or the status's errorfile is empty (its
+	 * answer is a close, as errorfiles.vtc's deny_status 408) */
+	if (!len && !http_reply_empty(px, r)) {
 		htxn_error(s, 500);
 		return;
 	}
@@ -633,6 +636,7 @@ void htxn_start(struct hstream *s, int hlen)
 	s->x->client_meth = s->x->req.meth;
 	s->cin.off += (uint32_t)hlen;
 	s->req_parsed = 1;
+	htrace_request(s);
 	hfwd_init(&s->x->req_body, &s->x->req);
 	s->x->txn_start_ms = loop_now(hs_loop(s));
 	s->x->txn.t_req = (int64_t)(s->x->txn_start_ms - s->head_first_ms);

@@ -120,6 +120,13 @@ struct ppool {
 	size_t n;
 };
 
+/* What a mode tcp service logs (tcp_log.c). */
+enum pvs_log {
+	PVS_LOG_NONE,	 /* no `log` target (keepalived, ldirectord: never) */
+	PVS_LOG_CONNECT, /* targets but no format: "Connect from" at accept */
+	PVS_LOG_LINE,	 /* tcplog or log-format: a line at the close */
+};
+
 #define PVS_MAGIC 0x70767331u /* "pvs1": engine_priv really is ours */
 
 struct pvs {
@@ -133,6 +140,11 @@ struct pvs {
 
 	/* copies of the service's settings, refreshed on update */
 	unsigned connect_timeout_ms, idle_timeout_ms, udp_timeout_ms, connect_retries;
+	/* haproxy.cfg's mode tcp with `log` targets (tcp_log.c): a line per
+	 * connection at its close, or "Connect from" at its accept; the
+	 * relay never looks at it otherwise */
+	enum pvs_log log;
+	char idle_ts[2]; /* the idle timeout's termination state: cD or sD */
 
 	int fd; /* listener (TCP) or VS socket (UDP); -1 */
 	struct ev_io io;
@@ -205,6 +217,11 @@ struct pconn {
 	unsigned ntried;
 	uint64_t last_ms;     /* last transfer (idle timeout) */
 	uint64_t accepted_ms; /* how long it may wait for a descriptor */
+	/* for the log (tcp_log.c), kept whether or not one is written: the
+	 * last connect's start, its success (0: none), the bytes each way */
+	uint64_t try_ms, est_ms;
+	uint64_t bytes_in, bytes_out;
+	char term[2]; /* haproxy's termination state, the first cause; 0: "--" */
 	enum pconn_state state;
 	enum pconn_acct acct;
 	struct relay_dir c2s, s2c;

@@ -185,6 +185,23 @@ void tcp_on_accept(struct loop *l, struct ev_io *io, uint32_t events);
 void tcp_accept_resume(struct pvs *p);
 /* Close with RST (shutdown, removal) or gracefully; frees through the loop. */
 void pconn_close(struct pconn *c, int rst);
+/* Why c ends, in haproxy's two letters ("CD", "sC"...), for its log line:
+ * the first cause given is kept. */
+static inline void pconn_term(struct pconn *c, const char *ts)
+{
+	if (!c->term[0])
+		c->term[0] = ts[0], c->term[1] = ts[1];
+}
+
+/* ---- tcp_log.c: mode tcp's log lines ---- */
+
+/* Whether and what p logs, from its service (pvs settings). */
+enum pvs_log tcp_log_kind(const struct virtual_server *vs, char idle_ts[2]);
+/* "Connect from CLIENT to LOCAL (fe/TCP)": haproxy's line without a format. */
+void tcp_log_connect(struct pvs *p, int cfd, const struct fc_addr *client);
+/* c's line at its close (sockets still open, bytes counted); takes the
+ * engine lock. */
+void tcp_log_close(struct pconn *c);
 /* Reload: the connections of `from` now belong to `to`. */
 void tcp_adopt(struct pvs *to, struct pvs *from);
 

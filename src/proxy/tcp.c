@@ -131,6 +131,8 @@ void pconn_close(struct pconn *c, int rst)
 		proxy_relock(p->px);
 	if (c->sk)
 		sk_count(c);
+	if (p->log == PVS_LOG_LINE)
+		tcp_log_close(c);
 	close_fd(c, &c->cio, &c->cfd, rst);
 	close_fd(c, &c->sio, &c->sfd, rst);
 	psk_leave(c);
@@ -185,9 +187,11 @@ static void account(struct pconn *c, int in, uint64_t bytes, uint64_t xfers)
 	if (in) {
 		ctr_in(&c->live->ctr, xfers, bytes);
 		ctr_in(&c->vsl->ctr, xfers, bytes);
+		c->bytes_in += bytes;
 	} else {
 		ctr_out(&c->live->ctr, xfers, bytes);
 		ctr_out(&c->vsl->ctr, xfers, bytes);
+		c->bytes_out += bytes;
 	}
 	c->last_ms = loop_now(pconn_loop(c));
 }
@@ -195,19 +199,26 @@ static void account(struct pconn *c, int in, uint64_t bytes, uint64_t xfers)
 /* Pump both directions as far as their sockets are ready; the bytes are
  * counted in b[] and x[] (client to server first).  The per-request path:
  * it runs without the engine lock, touching only the connection and the
- * thread's pools, and returns without it. */
+ * thread's pools, and returns without it.  0, or on an error the side to
+ * blame (the log's CD/SD): -1 the client, -2 the server -- the source of
+ * the direction that failed, or its destination if a write found it gone
+ * (EPIPE). */
 static int pump(struct pconn *c, uint64_t b[2], uint64_t x[2])
 {
 	struct proxy *px = c->pvs->px;
-	int r = 0;
+	int r = 0, c2s = 1;
 
 	proxy_unlock(px);
 	if (!c->c2s.shut)
 		r = relay_pump(px, &c->c2s, c->cfd, c->sfd, relay_done(&c->s2c), &c->crd, &c->swr,
 			       &b[0], &x[0]);
-	if (!r && !c->s2c.shut)
+	if (!r && !c->s2c.shut) {
+		c2s = 0;
 		r = relay_pump(px, &c->s2c, c->sfd, c->cfd, relay_done(&c->c2s), &c->srd, &c->cwr,
 			       &b[1], &x[1]);
+	}
+	if (r < 0)
+		return c2s != (errno == EPIPE) ? -1 : -2;
 	return r;
 }
 
@@ -280,6 +291,7 @@ static void sk_event(struct pconn *c, int client_side, uint32_t events)
 
 	/* a reset, or the kernel's relay failed to write to this socket */
 	if (events & EPOLLERR) {
+		pconn_term(c, client_side ? "CD" : "SD");
 		pconn_close(c, 1);
 		return;
 	}
@@ -289,6 +301,7 @@ static void sk_event(struct pconn *c, int client_side, uint32_t events)
 	}
 	/* both halves gone on a socket still written to: it was reset */
 	if ((events & EPOLLHUP) && !to->shut) {
+		pconn_term(c, client_side ? "CD" : "SD");
 		pconn_close(c, 1);
 		return;
 	}
@@ -307,6 +320,7 @@ static void relay_event(struct pconn *c, int client_side, uint32_t events)
 	int r;
 
 	if (events & EPOLLERR) {
+		pconn_term(c, client_side ? "CD" : "SD");
 		pconn_close(c, 1);
 		return;
 	}
@@ -314,6 +328,7 @@ static void relay_event(struct pconn *c, int client_side, uint32_t events)
 	account(c, 1, b[0], x[0]);
 	account(c, 0, b[1], x[1]);
 	if (r < 0) {
+		pconn_term(c, r == -2 ? "SD" : "CD");
 		pconn_close(c, 1);
 		return;
 	}
@@ -323,6 +338,7 @@ static void relay_event(struct pconn *c, int client_side, uint32_t events)
 	}
 	/* both halves gone on a socket we still write to: it was reset */
 	if ((events & EPOLLHUP) && !(client_side ? c->s2c.shut : c->c2s.shut)) {
+		pconn_term(c, client_side ? "CD" : "SD");
 		pconn_close(c, 1);
 		return;
 	}
@@ -341,6 +357,8 @@ static void established(struct pconn *c)
 	struct loop *l = pconn_loop(c);
 
 	c->state = PCONN_RELAY;
+	c->est_ms = loop_now(l);
+	c->term[0] = 0; /* an earlier server's failure is not how it ends */
 	/* read first: a store on every connection would bounce the line
 	 * between the workers */
 	if (c->live->fail_count)
@@ -432,6 +450,7 @@ static int connect_failed(struct pconn *c)
 
 		log_debug("proxy: %s: no real server took the client %s", p->name,
 			  addr_format(&c->client, a, sizeof(a), 1));
+		pconn_term(c, "SC");
 		pconn_close(c, 1);
 		return -1;
 	}
@@ -466,6 +485,7 @@ static int attempt(struct pconn *c)
 
 	if (r > 0) {
 		p->fds_short = 0;
+		c->try_ms = now;
 		loop_timer_start(l, &c->timer, p->connect_timeout_ms);
 		return 1;
 	}
@@ -481,6 +501,7 @@ static int attempt(struct pconn *c)
 		return 1;
 	}
 	proxy_shed(p, PROXY_SHED_FDS, &c->client, e);
+	pconn_term(c, "RC");
 	pconn_close(c, 1);
 	return 1;
 }
@@ -492,6 +513,7 @@ static void pconn_try(struct pconn *c)
 
 	for (;;) {
 		if (pvs_place(p, &c->client, c->tried, c->ntried, &t) < 0) {
+			pconn_term(c, "SC");
 			pconn_close(c, 1);
 			return;
 		}
@@ -543,9 +565,10 @@ static void pconn_on_io(struct loop *l, struct ev_io *io, uint32_t events)
 		proxy_relock(c->pvs->px);
 	if (c->state == PCONN_CONNECTING) {
 		/* the client left before we reached a server */
-		if (client_side)
+		if (client_side) {
+			pconn_term(c, "CC");
 			pconn_close(c, 1);
-		else
+		} else
 			connect_event(c, events);
 		return;
 	}
@@ -561,14 +584,18 @@ static void pconn_on_timer(struct loop *l, struct ev_timer *t)
 	uint64_t now = loop_now(l), idle = c->pvs->idle_timeout_ms;
 
 	if (c->state == PCONN_CONNECTING) {
+		if (c->sfd >= 0)
+			pconn_term(c, "sC"); /* kept if no other server takes it */
 		if (c->sfd < 0 ? !attempt(c) : connect_failed(c) == 0)
 			pconn_try(c);
 		return;
 	}
 	if (c->state == PCONN_RELAY && c->sk) {
 		sk_count(c);
-		if (idle && now - c->last_ms >= idle)
+		if (idle && now - c->last_ms >= idle) {
+			pconn_term(c, c->pvs->idle_ts);
 			pconn_close(c, 1);
+		}
 		else
 			(void)sk_settle(c);
 		return;
@@ -576,6 +603,7 @@ static void pconn_on_timer(struct loop *l, struct ev_timer *t)
 	if (c->state != PCONN_RELAY || !idle)
 		return;
 	if (now - c->last_ms >= idle) {
+		pconn_term(c, c->pvs->idle_ts);
 		pconn_close(c, 1);
 		return;
 	}
@@ -616,6 +644,8 @@ static void pconn_new(struct pvs *p, int cfd, const struct fc_addr *client)
 		return;
 	}
 	loop_io_unlocked(&c->cio);
+	if (p->log == PVS_LOG_CONNECT)
+		tcp_log_connect(p, cfd, client);
 	pconn_try(c);
 }
 

@@ -345,3 +345,15 @@ def test_empty_errorfile_closes_with_fin_not_reset(side_by_side, tmp_path):
                     except ConnectionResetError:
                         got = "reset"
                     assert got == b"", "%s %r: %r" % (who, r[:20], got)
+
+
+def test_empty_errorfile_of_the_deny_status_is_its_answer(side_by_side):
+    """`deny deny_status 408` with `errorfile 408 /dev/null` and no
+    errorfile for 500: the answer is the empty 408 (a close, nothing
+    sent), as haproxy's -- fulcrum took the empty message for a failure and
+    sent its 500 page."""
+    ports = side_by_side(lambda port_of: [
+        "frontend fe", "  bind 127.0.0.1:%d" % port_of("fe"), "  errorfile 408 /dev/null",
+        "  http-request deny deny_status 408 if { path /408 }"])
+    for who in ("haproxy", "fulcrum"):
+        assert raw(ports[who]["fe"], b"GET /408 HTTP/1.1\r\nHost: a\r\n\r\n") == b"", who

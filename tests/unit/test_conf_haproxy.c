@@ -333,6 +333,14 @@ static void test_defaults_inheritance(void **state)
 		     "use_backend: no backend named 'nope'");
 	expect_error("defaults\n    mode http\nfrontend f\n    errorfiles nope\n", 4,
 		     "errorfiles: unknown http-errors section 'nope'");
+	/* a log-format is compiled at the reader, in its proxy's mode (mode
+	 * tcp: no HTTP variables, as haproxy) */
+	expect_error("frontend f\n    bind :80\n    log-format \"%ci %zz\"\n", 3,
+		     "log-format: unknown log-format variable '%zz'");
+	expect_error("defaults\n    log-format \"%ci %Ti\"\nfrontend f\n    bind :80\n", 2,
+		     "log-format: format variable 'Ti' is reserved for HTTP mode");
+	config_free(expect_ok("defaults\n    mode http\n    log-format \"%ci %Ti %[path]\"\n"
+			      "frontend f\n    bind :80\nbackend b\n    mode tcp\n"));
 }
 
 /* Each socket keeps its own mode and level; defaults 0600 and operator. */

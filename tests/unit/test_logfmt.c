@@ -267,6 +267,32 @@ static void test_refusals(void **state)
 	}
 }
 
+/* A mode tcp frontend's log-format: the variables haproxy 2.6 refuses
+ * there (run with `haproxy -c`) are refused by name, the others pass;
+ * in mode http all pass; a format that does not compile is refused in
+ * both. */
+static void test_check_mode(void **state)
+{
+	static const char *const http_only[] = {"tr", "trg", "trl", "TR", "Tr", "Ta", "Tq", "Ti", "CC",
+						"CS", "r", "HM", "HU", "HP", "HPO", "HQ", "HV"};
+	char err[ERRLEN], fmt[32], want[64];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(http_only) / sizeof(http_only[0]); i++) {
+		snprintf(fmt, sizeof(fmt), "%%ci %%%s", http_only[i]);
+		snprintf(want, sizeof(want), "format variable '%s' is reserved for HTTP mode", http_only[i]);
+		err[0] = 0;
+		assert_int_equal(logfmt_check(fmt, 0, err, sizeof(err)), -1);
+		assert_string_equal(err, want);
+		assert_int_equal(logfmt_check(fmt, 1, err, sizeof(err)), 0);
+	}
+	assert_int_equal(logfmt_check(logfmt_tcplog, 0, err, sizeof(err)), 0);
+	assert_int_equal(logfmt_check("%Th %U %hr %tsc %sq/%bq %ST %Tu %Td", 0, err, sizeof(err)), 0);
+	assert_int_equal(logfmt_check("%zz", 1, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "unknown log-format variable '%zz'"));
+}
+
 /* A small buffer truncates, NUL-ended, never overruns. */
 static void test_truncation(void **state)
 {
@@ -294,6 +320,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tcplog, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_custom, setup, teardown),
 		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_check_mode),
 		cmocka_unit_test_setup_teardown(test_truncation, setup, teardown),
 	};
 
