@@ -208,6 +208,11 @@ void tcp_adopt(struct pvs *to, struct pvs *from);
 /* ---- relay.c ---- */
 
 #define RELAY_ERR (-1)
+/* *rd bits: readable; a FIN was seen (EPOLLRDHUP), so a short read has
+ * not emptied the socket: the EOF is still to be read, and no new edge
+ * comes for it */
+#define RELAY_RD  1
+#define RELAY_FIN 2
 /* Move bytes src -> dst: up to PROXY_RELAY_BATCH transfers, then shutdown
  * the destination's write side once the source said EOF and everything was
  * written -- unless last_half says the other direction is done too, so the

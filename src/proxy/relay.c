@@ -196,8 +196,10 @@ int relay_pump(struct proxy *px, struct relay_dir *d, int src, int dst, int last
 				break;
 			}
 			/* copied (no pipe held): a short read emptied the
-			 * socket, a new edge comes when more arrives */
-			shortread = r == 2 && d->pipe[0] < 0;
+			 * socket, a new edge comes when more arrives -- but
+			 * not for a FIN that came with the bytes (RELAY_FIN):
+			 * read on to it */
+			shortread = r == 2 && d->pipe[0] < 0 && !(*rd & RELAY_FIN);
 			if (shortread)
 				*rd = 0;
 		}

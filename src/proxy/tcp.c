@@ -166,7 +166,8 @@ void pconn_close(struct pconn *c, int rst)
 
 static void note_ready(struct pconn *c, int client_side, uint32_t events)
 {
-	uint8_t rd = !!(events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR));
+	uint8_t rd = (events & EPOLLIN ? RELAY_RD : 0) |
+		     (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR) ? RELAY_RD | RELAY_FIN : 0);
 	uint8_t wr = !!(events & (EPOLLOUT | EPOLLHUP | EPOLLERR));
 
 	if (client_side) {
