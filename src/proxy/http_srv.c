@@ -360,7 +360,9 @@ int hsrv_connect(struct hstream *s)
 	sl = addr_to_sockaddr(&s->x->srv_addr, &ss);
 	/* the syscalls touch nothing shared: no lock (as tcp.c) */
 	proxy_unlock(px);
+	proxy_fd_enter(px); /* not while a sibling sheds (proxy.h) */
 	fd = socket(s->x->srv_addr.family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	proxy_fd_leave(px);
 	if (fd >= 0) {
 		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 		if ((connect(fd, (struct sockaddr *)&ss, sl) < 0 && errno != EINPROGRESS) ||

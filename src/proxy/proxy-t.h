@@ -295,7 +295,11 @@ struct proxy {
 	 * descriptors, queued clients can still be accepted and reset
 	 * instead of waiting in the backlog for ever (shed.c) */
 	int spare_fd;
-	int spare_held;	     /* spare_fd is open (0 in a fresh struct) */
+	int spare_held; /* spare_fd is open (0 in a fresh struct) */
+	/* a worker's: held around each call that makes a descriptor
+	 * (accept4, socket, pipe2), and by a sibling giving its reserve up
+	 * for a moment, which takes every worker's (shed.c) */
+	pthread_mutex_t fd_gate;
 	int listeners_short; /* some listener paused for lack of descriptors */
 	int stopping;	     /* soft stop: no listener, connections end after
 			      * their transaction (stop.c) */

@@ -6,6 +6,7 @@
 #ifndef FC_PROXY_PROXY_H
 #define FC_PROXY_PROXY_H
 
+#include <errno.h>
 #include <stddef.h>
 
 #include "core/loop.h"
@@ -114,12 +115,41 @@ void proxy_shed(struct pvs *p, enum proxy_shed why, const struct fc_addr *client
  * nothing ever takes it out.  So the proxy keeps one descriptor in reserve
  * while it listens; proxy_shed_queued gives it up for a moment to accept
  * queued clients and reset them.  Hold opens it if not held (it may fail:
- * tried again at the next call); drop closes it. */
+ * tried again at the next call); drop closes it.
+ *
+ * The descriptor table is the process's: the slot a worker's reserve frees
+ * is the lowest free one, which any thread's next accept4 or socket takes
+ * as readily as the worker's own accept4.  A sibling that took it for a
+ * client it then served kept it, the reserve could not be opened again,
+ * and that worker's queued clients waited for good (test_daemon's
+ * out-of-descriptors test, 2 workers: one run in four once the L4 accept
+ * ran without the engine lock; rarer, not impossible, under it).  So every
+ * worker makes its descriptors inside its own gate (proxy_fd_enter/leave:
+ * its own mutex, never contended but by a shed), and a shed, or a reserve
+ * opened again, closes every worker's gate for its few syscalls.  The main
+ * thread's descriptors (control connections, checks) do not wait: one of
+ * them may take the slot for a moment, and a reserve found missing is
+ * opened again at every shed, PROXY_ACCEPT_PAUSE_MS apart. */
 void proxy_spare_hold(struct proxy *px);
 void proxy_spare_drop(struct proxy *px);
 /* Accept up to PROXY_SHED_BATCH clients queued on p's listener with the
  * spare descriptor, and reset each (logged).  How many were reset. */
 unsigned proxy_shed_queued(struct pvs *p);
+/* Around a worker's own accept4/socket/pipe2: no-ops without workers;
+ * leave keeps errno (the call's). */
+static inline void proxy_fd_enter(struct proxy *px)
+{
+	if (px->main)
+		pthread_mutex_lock(&px->fd_gate);
+}
+static inline void proxy_fd_leave(struct proxy *px)
+{
+	int e = errno;
+
+	if (px->main)
+		pthread_mutex_unlock(&px->fd_gate);
+	errno = e;
+}
 /* A connection or session gave its descriptors back: listeners paused for
  * lack of them accept again at once, not at the end of their pause. */
 void proxy_fds_released(struct proxy *px);

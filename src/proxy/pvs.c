@@ -409,10 +409,9 @@ void pvs_start(struct pvs *p)
 				p->protocol == IPPROTO_TCP ? tcp_on_accept : udp_on_vs_socket,
 				p) == 0) {
 			p->io_on = 1;
-			/* a datagram of a known session takes no lock (udp.c);
-			 * a TCP client's accept and placement take it (tcp.c) */
-			if (p->protocol == IPPROTO_UDP)
-				loop_io_unlocked(&p->io);
+			/* a datagram of a known session takes no lock (udp.c),
+			 * nor an L4 client's accept and placement (tcp.c) */
+			loop_io_unlocked(&p->io);
 		} else
 			log_err("proxy: %s: cannot watch the listener: %s", p->name,
 				strerror(errno));

@@ -57,13 +57,18 @@ void proxy_buf_put(struct proxy *px, char **buf)
 
 static int pipe_get(struct proxy *px, int p[2])
 {
+	int r;
+
 	if (px->npipes) {
 		px->npipes--;
 		p[0] = px->pipes[px->npipes][0];
 		p[1] = px->pipes[px->npipes][1];
 		return 0;
 	}
-	if (pipe2(p, O_NONBLOCK | O_CLOEXEC) < 0)
+	proxy_fd_enter(px); /* not while a sibling sheds (proxy.h) */
+	r = pipe2(p, O_NONBLOCK | O_CLOEXEC);
+	proxy_fd_leave(px);
+	if (r < 0)
 		return -1;
 	/* the default is 16 pages too, but say it: this bounds the memory */
 	(void)fcntl(p[1], F_SETPIPE_SZ, PROXY_PIPE_SIZE);

@@ -69,12 +69,42 @@ void proxy_shed(struct pvs *p, enum proxy_shed why, const struct fc_addr *client
 	}
 }
 
+/* Every worker's gate, in their order (two sheds at once take them in
+ * the same order), or none without workers: no other worker makes a
+ * descriptor until gates_open (proxy.h). */
+static void gates_close(struct proxy *px)
+{
+	unsigned k;
+
+	if (px->main)
+		for (k = 0; k < px->main->thr->n; k++)
+			pthread_mutex_lock(&px->main->thr->w[k]->fd_gate);
+}
+
+static void gates_open(struct proxy *px)
+{
+	unsigned k;
+
+	if (px->main)
+		for (k = px->main->thr->n; k-- > 0;)
+			pthread_mutex_unlock(&px->main->thr->w[k]->fd_gate);
+}
+
+static void spare_open(struct proxy *px)
+{
+	px->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	px->spare_held = px->spare_fd >= 0;
+}
+
+/* Called at every close (proxy_fds_released): the gates only when the
+ * reserve is missing, which is rare. */
 void proxy_spare_hold(struct proxy *px)
 {
 	if (px->spare_held)
 		return;
-	px->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	px->spare_held = px->spare_fd >= 0;
+	gates_close(px);
+	spare_open(px);
+	gates_open(px);
 }
 
 void proxy_spare_drop(struct proxy *px)
@@ -89,22 +119,34 @@ unsigned proxy_shed_queued(struct pvs *p)
 	struct proxy *px = p->px;
 	unsigned n = 0;
 
-	while (n < PROXY_SHED_BATCH && px->spare_held && p->fd >= 0) {
+	while (n < PROXY_SHED_BATCH && p->fd >= 0) {
 		struct sockaddr_storage ss;
 		socklen_t sl = sizeof(ss);
 		struct fc_addr client;
 		int fd;
 
-		proxy_spare_drop(px);
-		fd = accept4(p->fd, (struct sockaddr *)&ss, &sl, SOCK_CLOEXEC);
-		if (fd < 0) {
-			/* queue empty, or the descriptor went elsewhere (ENFILE) */
-			proxy_spare_hold(px);
+		/* no other worker can take the slot between the reserve's
+		 * close and the accept4, nor between the client's close and
+		 * the reserve's open (proxy.h); a reserve the main thread's
+		 * descriptor took for a moment is opened again here */
+		gates_close(px);
+		if (!px->spare_held)
+			spare_open(px);
+		if (!px->spare_held) {
+			gates_open(px);
 			break;
 		}
-		sock_set_rst(fd);
-		close(fd);
-		proxy_spare_hold(px);
+		proxy_spare_drop(px);
+		fd = accept4(p->fd, (struct sockaddr *)&ss, &sl, SOCK_CLOEXEC);
+		if (fd >= 0) {
+			sock_set_rst(fd);
+			close(fd);
+		}
+		spare_open(px);
+		gates_open(px);
+		/* queue empty, or the descriptor went elsewhere (ENFILE) */
+		if (fd < 0)
+			break;
 		n++;
 		if (addr_from_sockaddr(&client, (struct sockaddr *)&ss) == 0)
 			proxy_shed(p, PROXY_SHED_QUEUED, &client, 0);

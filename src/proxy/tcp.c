@@ -1,17 +1,18 @@
 /* TCP full proxy: accept, choose a real server, connect (with retries on
  * other servers), relay both ways with half-close, close.
  *
- * With workers (doc/internals/threads.md): the accept, the placement and
- * the connect run under the engine lock (the listener is a locked
- * watcher; a connection's events take the lock until it relays) -- with
- * them unlocked, the descriptor-shortage handling below (accept pause,
- * reserve descriptor, queued clients shed) left clients in a listen queue
- * for good when two workers hit the process's one descriptor limit
- * (test_daemon's out-of-descriptors test, 2 workers, slack 5); the cause is
- * not found yet.  Once relaying, a connection takes no lock: its bytes,
- * the IPVS classes, the counts, references and counters are atomics; the
- * close takes it only where shared state that is not atomic is touched
- * (a persistence template, the sockmap's maps, a removed service's free).
+ * With workers, an L4 connection's whole life runs without the engine lock
+ * (doc/internals/threads.md): the listener and both sockets are unlocked
+ * watchers, placement reads the pool's table with the live counts as
+ * atomics (ppool_pick), and the counts, references and counters a
+ * connection moves are atomics too.  The lock is taken only where shared
+ * state that is not atomic is touched: a persistence template, the
+ * sockmap's maps, a service that was removed (its free), and everything
+ * run from a timer (the loop takes it for timers).  What a worker shares
+ * without it is the process's descriptor table: the accept4 and the
+ * socket of a connection are made inside the worker's descriptor gate, so
+ * that a sibling out of descriptors can give its reserve up for a moment
+ * and take it back (shed.c, proxy.h).
  *
  * A connection is two sockets, two relay directions and one timer.  The
  * timer is coarse: during connect it is the connect timeout; afterwards it
@@ -397,7 +398,9 @@ static int start_connect(struct pconn *c)
 
 	/* the syscalls touch nothing shared: no lock */
 	held = proxy_unlock_saved(px);
+	proxy_fd_enter(px); /* not while a sibling sheds (proxy.h) */
 	fd = socket(c->server.family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	proxy_fd_leave(px);
 	if (fd < 0) {
 		r = proxy_out_of_fds(errno) ? -2 : -1;
 	} else {
@@ -549,9 +552,9 @@ static void connect_event(struct pconn *c, uint32_t events)
 }
 
 /* Both sockets' watcher, unlocked (loop.h): a connection is its worker's
- * alone; until it relays (the connect's outcome), and when the kernel
- * relays it (sockmap), it takes the engine lock first; the relay and the
- * close take it only for what needs it (see the top of this file). */
+ * alone; its connect's outcome, relay and close take the engine lock only
+ * for what needs it (see the top of this file), a connection the kernel
+ * relays (sockmap) takes it first. */
 static void pconn_on_io(struct loop *l, struct ev_io *io, uint32_t events)
 {
 	struct pconn *c = io->data;
@@ -559,10 +562,10 @@ static void pconn_on_io(struct loop *l, struct ev_io *io, uint32_t events)
 
 	if (!c->sk)
 		note_ready(c, client_side, events);
-	/* the client's request while connecting: noted, no lock */
+	/* the client's request while connecting: noted, nothing more */
 	if (c->state == PCONN_CONNECTING && client_side && !(events & (EPOLLERR | EPOLLHUP)))
 		return;
-	if (c->state != PCONN_RELAY || c->sk)
+	if (c->sk)
 		proxy_relock(c->pvs->px);
 	if (c->state == PCONN_CONNECTING) {
 		/* the client left before we reached a server */
@@ -680,9 +683,9 @@ static void accept_short(struct pvs *p, int err)
 	loop_timer_start(l, &p->tick, PROXY_ACCEPT_PAUSE_MS);
 }
 
-/* The listener's watcher: unlocked (loop.h) for a UDP service only, so an
- * L4 TCP client is accepted and placed under the engine lock (see the top
- * of this file); the lock is given up around the accept4 itself. */
+/* The listener's watcher, unlocked (loop.h): an L4 client is accepted and
+ * placed without the engine lock; an HTTP frontend takes it first (its
+ * maxconn, its streams' shared state). */
 void tcp_on_accept(struct loop *l, struct ev_io *io, uint32_t events)
 {
 	struct pvs *p = io->data;
@@ -700,8 +703,10 @@ void tcp_on_accept(struct loop *l, struct ev_io *io, uint32_t events)
 
 		/* the listener is this thread's (SO_REUSEPORT): no lock */
 		held = proxy_unlock_saved(p->px);
+		proxy_fd_enter(p->px); /* not while a sibling sheds (proxy.h) */
 		fd = accept4(p->fd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		e = errno;
+		proxy_fd_leave(p->px);
 		proxy_relock_saved(p->px, held);
 		errno = e;
 		if (fd < 0) {

@@ -147,6 +147,7 @@ static void worker_free(struct proxy *w)
 	}
 	if (w->kick >= 0)
 		close(w->kick);
+	pthread_mutex_destroy(&w->fd_gate);
 	free(w);
 }
 
@@ -157,6 +158,7 @@ static struct proxy *worker_new(struct proxy *px, unsigned k)
 	if (!w)
 		return NULL;
 	w->kick = -1;
+	pthread_mutex_init(&w->fd_gate, NULL);
 	w->main = px;
 	w->lock = &px->thr->lock;
 	w->index = k;

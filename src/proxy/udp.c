@@ -191,7 +191,9 @@ static struct udp_sess *sess_new(struct pvs *p, const struct fc_addr *client)
 	if (!s)
 		goto fail;
 	sl = addr_to_sockaddr(&t.addr, &ss);
+	proxy_fd_enter(p->px); /* not while a sibling sheds (proxy.h) */
 	fd = socket(t.addr.family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	proxy_fd_leave(p->px);
 	if (fd < 0) {
 		if (proxy_out_of_fds(errno))
 			proxy_shed(p, PROXY_SHED_UDP_SESSIONS, client, errno);
