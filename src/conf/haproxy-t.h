@@ -127,9 +127,19 @@ struct hp_deferred {
  * struct tls_srv once the line is read. */
 struct hp_bind_ssl {
 	int ssl;		  /* `ssl` given */
-	char **crt;		  /* owned, ncrt of them, crt-base applied */
+	struct hp_crt {
+		char *path;	  /* owned; a crt's with crt-base applied */
+		int list;	  /* a crt-list: read at the end of the line */
+	} *crt;			  /* owned, ncrt of them, in the line's order */
 	unsigned ncrt;
 	struct tls_bind_opts o;	  /* from the global ssl-default-bind-* on */
+};
+
+/* A bind's certificates once its crt-lists are read (haproxy_crtlist.c):
+ * what tls_srv_new loads. */
+struct hp_crtlist {
+	struct tls_crt *crt; /* owned, with their paths, options and filters */
+	unsigned n;
 };
 
 /* One proxy section being read (or a defaults section). */
@@ -177,6 +187,7 @@ struct hp_read {
 	/* global crt-base and ssl-default-bind-* (haproxy_ssl.c): what a
 	 * bind's ssl starts from */
 	char crt_base[1024];
+	char ca_base[1024];	/* ca-base: under it, the relative ca-file, crl-file */
 	struct tls_bind_opts ssl_bind;
 	/* ssl-default-server-* (what a server's ssl starts from) and
 	 * ssl-server-verify (a server's verify when it says none) */

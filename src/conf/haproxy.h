@@ -7,7 +7,8 @@
  *   haproxy_kw.c    the keywords of global and of the proxy sections;
  *   haproxy_srv.c   bind, server, default-server, balance;
  *   haproxy_chk.c   the checks of the servers (option httpchk, tcp-check...);
- *   haproxy_ssl.c   bind's ssl, crt, alpn...; global crt-base, ssl-default-bind-*.
+ *   haproxy_ssl.c   bind's ssl, crt, alpn, verify...; global crt-base, ca-base, ssl-default-bind-*.
+ *   haproxy_crtlist.c  bind's crt-list FILE.
  * doc/config.md "haproxy.cfg" is the user's side of it. */
 #ifndef FC_CONF_HAPROXY_H
 #define FC_CONF_HAPROXY_H
@@ -87,15 +88,35 @@ void hp_bind_ssl_init(struct hp_read *r, struct hp_bind_ssl *b);
 int hp_bind_ssl_word(struct hp_read *r, struct hp_words *w, int k, struct hp_bind_ssl *b);
 struct tls_srv *hp_bind_ssl_done(struct hp_read *r, struct hp_bind_ssl *b, int *failed);
 void hp_bind_ssl_free(struct hp_bind_ssl *b);
-/* global crt-base, ssl-default-bind-*, ssl-default-server-*,
+/* global crt-base, ca-base, ssl-default-bind-*, ssl-default-server-*,
  * ssl-server-verify: 1 if the line was one (handled). */
 int hp_global_ssl(struct hp_read *r, struct hp_words *w);
 /* One TLS option a bind and a server share (versions, ciphers, suites,
  * curves, tickets, alpn) at w->args[k] into o: the words taken, 0 if not
  * one, -1 reported. */
 int hp_ssl_opt_word(struct hp_read *r, struct hp_words *w, int k, struct tls_bind_opts *o);
+/* A word about the clients' certificates (verify, ca-file, ca-verify-file,
+ * crl-file, no-ca-names; with bind, ca-ignore-err and crt-ignore-err too)
+ * into o: the words taken, 0 if not one, -1 reported. */
+int hp_verify_word(struct hp_read *r, struct hp_words *w, int k, struct tls_bind_opts *o, int bind);
+
+/* ---- haproxy_crtlist.c ---- */
+/* crt-list FILE's lines into l, each line's options over bind's: 0, or -1
+ * reported at FILE:LINE (nothing read when fuzzing).  hp_crtlist_parse:
+ * the same from text (named name in the errors).  hp_crtlist_add: one
+ * certificate (path, options and filters copied). */
+int hp_crtlist_load(struct hp_read *r, const char *path, const struct tls_bind_opts *bind, struct hp_crtlist *l);
+int hp_crtlist_parse(struct hp_read *r, const char *name, const char *text, size_t len,
+		     const struct tls_bind_opts *bind, struct hp_crtlist *l);
+int hp_crtlist_add(struct hp_read *r, struct hp_crtlist *l, const char *path, const struct tls_bind_opts *o,
+		   char *const *sni, unsigned nsni);
+void hp_crtlist_free(struct hp_crtlist *l);
 
 /* ---- haproxy_srv_ssl.c ---- */
+/* v into dst (size bytes), under base when relative (not @system-ca): 0,
+ * or -1 with err (too long). */
+int hp_ssl_path(char *dst, size_t size, const char *base, const char *kw, const char *v, char *err,
+		size_t errlen);
 /* A server's TLS word at w->args[k] (ssl, verify, ca-file, crt, sni...):
  * the words taken, 0 if not one, -1 with err (err "": already reported). */
 int hp_srv_ssl_word(struct hp_read *r, struct hp_words *w, int k, struct hp_srv *s, char *err,

@@ -19,7 +19,7 @@ static const char *const hp_global_tunes[] = {
     "maxcompcpuusage", "maxsslrate",	"maxconnrate",	     "maxsessrate",
     "noepoll",	     "nokqueue",	"nopoll",	     "nosplice",
     "nogetaddrinfo", "noreuseport",	"busy-polling",	     "ulimit-n",
-    "node",	     "description",	"ca-base",	     "crt-base",
+    "node",	     "description",	"crt-base",
     "server-state-base", "server-state-file", "localpeer",  "quiet",
     "expose-experimental-directives", "insecure-fork-wanted", "log-send-hostname",
     "unix-bind",     "set-dumpable",	"strict-limits",     "numa-cpu-mapping",

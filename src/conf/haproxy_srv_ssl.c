@@ -15,8 +15,8 @@
 #include "core/tls_cli.h"
 #include "http/sample.h"
 
-static int set_path(struct hp_read *r, char *dst, size_t size, const char *base, const char *kw,
-		    const char *v, char *err, size_t errlen)
+int hp_ssl_path(char *dst, size_t size, const char *base, const char *kw, const char *v, char *err,
+		size_t errlen)
 {
 	int n;
 
@@ -80,10 +80,10 @@ int hp_srv_ssl_word(struct hp_read *r, struct hp_words *w, int k, struct hp_srv 
 		return 2;
 	}
 	if (!strcmp(kw, "ca-file") || !strcmp(kw, "crl-file"))
-		return set_path(r, kw[1] == 'a' ? o->ca_file : o->crl_file, sizeof(o->ca_file), NULL, kw,
-				v, err, errlen) < 0 ? -1 : 2;
+		return hp_ssl_path(kw[1] == 'a' ? o->ca_file : o->crl_file, sizeof(o->ca_file), r->ca_base,
+				   kw, v, err, errlen) < 0 ? -1 : 2;
 	if (!strcmp(kw, "crt"))
-		return set_path(r, o->crt, sizeof(o->crt), r->crt_base, kw, v, err, errlen) < 0 ? -1 : 2;
+		return hp_ssl_path(o->crt, sizeof(o->crt), r->crt_base, kw, v, err, errlen) < 0 ? -1 : 2;
 	if (!strcmp(kw, "check-alpn")) {
 		hp_warn(r, "server option 'check-alpn %s' is not used by fulcrum", v);
 		return 2;

@@ -1,7 +1,8 @@
 /* haproxy.cfg's TLS on a bind: `ssl`, `crt FILE|DIR` (several: SNI picks),
- * `alpn`, `ssl-min-ver`/`ssl-max-ver`, `no-tlsv1x`, `ciphers`,
- * `ciphersuites`, `curves`...; and the global `crt-base` and
- * `ssl-default-bind-*` a bind starts from.  The certificates are loaded
+ * `crt-list FILE` (haproxy_crtlist.c), `alpn`, `ssl-min-ver`/`ssl-max-ver`,
+ * `no-tlsv1x`, `ciphers`, `ciphersuites`, `curves`...; the clients'
+ * certificates (`verify`, `ca-file`, `crl-file`, `ca-ignore-err`...); and
+ * the global `crt-base` and `ssl-default-bind-*` a bind starts from.  The certificates are loaded
  * here, when the file is read, so that a missing file or a key that does
  * not match the certificate is an error at its line (core/tls_srv.c). */
 #include <stdio.h>
@@ -108,30 +109,101 @@ void hp_bind_ssl_init(struct hp_read *r, struct hp_bind_ssl *b)
 	b->o = r->ssl_bind;
 }
 
-static int add_crt(struct hp_read *r, struct hp_bind_ssl *b, const char *path)
+/* A crt (crt-base applied) or a crt-list (as written: HAProxy applies
+ * crt-base to the files it names, not to the list). */
+static int add_crt(struct hp_read *r, struct hp_bind_ssl *b, const char *path, int list)
 {
-	char full[2048], **grown;
+	char full[2048];
+	struct hp_crt *grown;
 
-	if (path[0] != '/' && r->crt_base[0])
+	if (path[0] != '/' && r->crt_base[0] && !list)
 		snprintf(full, sizeof(full), "%s/%s", r->crt_base, path);
 	else
 		snprintf(full, sizeof(full), "%s", path);
 	grown = realloc(b->crt, (b->ncrt + 1) * sizeof(*grown));
-	if (!grown || !(grown[b->ncrt] = strdup(full))) {
-		if (grown)
-			b->crt = grown;
+	if (grown)
+		b->crt = grown;
+	if (!grown || !(grown[b->ncrt].path = strdup(full))) {
 		hp_error(r, "out of memory");
 		return -1;
 	}
-	b->crt = grown;
-	b->ncrt++;
+	b->crt[b->ncrt++].list = list;
 	return 0;
 }
 
-/* bind words about client certificates and the like: refused (a client
- * HAProxy would have asked for a certificate must not get in without). */
-static const char *const refused[] = {"crt-list", "ca-file", "crl-file", "ca-sign-file",
-				      "generate-certificates", "ca-verify-file", NULL};
+/* "all" or "20,18": the X509_V_ERR_* codes into bits. */
+static int ignore_list(struct hp_read *r, const char *kw, const char *v, uint64_t *bits)
+{
+	const char *p = v;
+	uint64_t set[TLS_IGNERR_MAX / 64] = {0};
+
+	if (!strcmp(v, "all")) {
+		memset(bits, 0xff, sizeof(set));
+		return 0;
+	}
+	while (*p) {
+		char *end;
+		long e = strtol(p, &end, 10);
+
+		if (end == p || (*end && *end != ',') || e < 0 || e >= TLS_IGNERR_MAX) {
+			hp_error(r, "%s '%s': 'all' or a comma-separated list of X509 error numbers "
+				    "(0 to %d)",
+				 kw, v, TLS_IGNERR_MAX - 1);
+			return -1;
+		}
+		set[e / 64] |= 1ull << (e % 64);
+		p = *end ? end + 1 : end;
+	}
+	memcpy(bits, set, sizeof(set));
+	return 0;
+}
+
+int hp_verify_word(struct hp_read *r, struct hp_words *w, int k, struct tls_bind_opts *o, int bind)
+{
+	static const char *const files[] = {"ca-file", "ca-verify-file", "crl-file", NULL};
+	const char *kw = w->args[k], *v = k + 1 < w->n ? w->args[k + 1] : NULL;
+	char e[ERRLEN];
+	int i;
+
+	if (!strcmp(kw, "no-ca-names")) {
+		o->no_ca_names = 1;
+		return 1;
+	}
+	for (i = 0; files[i] && strcmp(kw, files[i]); i++)
+		;
+	if (!files[i] && strcmp(kw, "verify") && (!bind || (strcmp(kw, "ca-ignore-err") &&
+							     strcmp(kw, "crt-ignore-err"))))
+		return 0;
+	if (!v) {
+		hp_error(r, "'%s' needs a value", kw);
+		return -1;
+	}
+	if (!strcmp(kw, "verify")) {
+		if (!strcmp(v, "none"))
+			o->verify = TLS_CV_NONE;
+		else if (!strcmp(v, "optional"))
+			o->verify = TLS_CV_OPTIONAL;
+		else if (!strcmp(v, "required"))
+			o->verify = TLS_CV_REQUIRED;
+		else {
+			hp_error(r, "verify '%s': none, optional or required", v);
+			return -1;
+		}
+		return 2;
+	}
+	if (!files[i])
+		return ignore_list(r, kw, v, kw[1] == 'a' ? o->ca_ignore : o->crt_ignore) < 0 ? -1 : 2;
+	if (hp_ssl_path(i == 0 ? o->ca_file : i == 1 ? o->ca_verify_file : o->crl_file, sizeof(o->ca_file),
+			r->ca_base, kw, v, e, sizeof(e)) < 0) {
+		hp_error(r, "%s", e);
+		return -1;
+	}
+	return 2;
+}
+
+/* bind words HAProxy serves that fulcrum does not: refused (a listener
+ * that would make its own certificates) */
+static const char *const refused[] = {"ca-sign-file", "ca-sign-pass", "generate-certificates", NULL};
 
 int hp_bind_ssl_word(struct hp_read *r, struct hp_words *w, int k, struct hp_bind_ssl *b)
 {
@@ -147,24 +219,23 @@ int hp_bind_ssl_word(struct hp_read *r, struct hp_words *w, int k, struct hp_bin
 			hp_error(r, "bind: 'crt' needs a file or a directory");
 			return -1;
 		}
-		return add_crt(r, b, w->args[k + 1]) < 0 ? -1 : 2;
+		return add_crt(r, b, w->args[k + 1], 0) < 0 ? -1 : 2;
+	}
+	if (!strcmp(kw, "crt-list")) {
+		if (k + 1 >= w->n) {
+			hp_error(r, "bind: 'crt-list' needs a file");
+			return -1;
+		}
+		return add_crt(r, b, w->args[k + 1], 1) < 0 ? -1 : 2;
 	}
 	for (n = 0; refused[n]; n++)
 		if (!strcmp(kw, refused[n])) {
-			hp_error(r, "bind: '%s' is not supported (fulcrum asks clients for no "
-				    "certificate; crt-list: write one 'crt' per file)",
-				 kw);
+			hp_error(r, "bind: '%s' is not supported (fulcrum makes no certificates)", kw);
 			return -1;
 		}
-	if (!strcmp(kw, "verify")) {
-		if (k + 1 >= w->n || strcmp(w->args[k + 1], "none")) {
-			hp_error(r, "bind: 'verify %s' is not supported (fulcrum asks clients for no "
-				    "certificate: verify none)",
-				 k + 1 < w->n ? w->args[k + 1] : "");
-			return -1;
-		}
-		return 2;
-	}
+	n = hp_verify_word(r, w, k, &b->o, 1);
+	if (n)
+		return n;
 	if (!strcmp(kw, "npn") || !strcmp(kw, "tls-ticket-keys") || !strcmp(kw, "ciphersuites-tls13")) {
 		if (k + 1 >= w->n) {
 			hp_error(r, "bind: '%s' needs a value", kw);
@@ -173,7 +244,7 @@ int hp_bind_ssl_word(struct hp_read *r, struct hp_words *w, int k, struct hp_bin
 		hp_warn(r, "bind: '%s %s' is not used by fulcrum", kw, w->args[k + 1]);
 		return 2;
 	}
-	if (!strcmp(kw, "no-ca-names") || !strcmp(kw, "allow-0rtt") || !strcmp(kw, "ssl-reuse") ||
+	if (!strcmp(kw, "allow-0rtt") || !strcmp(kw, "ssl-reuse") ||
 	    !strcmp(kw, "no-ssl-reuse")) {
 		hp_warn(r, "bind: '%s' only tunes HAProxy: ignored", kw);
 		return 1;
@@ -184,30 +255,47 @@ int hp_bind_ssl_word(struct hp_read *r, struct hp_words *w, int k, struct hp_bin
 void hp_bind_ssl_free(struct hp_bind_ssl *b)
 {
 	for (unsigned i = 0; i < b->ncrt; i++)
-		free(b->crt[i]);
+		free(b->crt[i].path);
 	free(b->crt);
 	b->crt = NULL;
 	b->ncrt = 0;
 }
 
+/* b's crt and the lines of its crt-lists, in the line's order, into *out
+ * (hp_crtlist_free): 0, or -1 reported. */
+static int expand(struct hp_read *r, struct hp_bind_ssl *b, struct hp_crtlist *out)
+{
+	for (unsigned i = 0; i < b->ncrt; i++) {
+		if (b->crt[i].list ? hp_crtlist_load(r, b->crt[i].path, &b->o, out) < 0
+				   : hp_crtlist_add(r, out, b->crt[i].path, NULL, NULL, 0) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 struct tls_srv *hp_bind_ssl_done(struct hp_read *r, struct hp_bind_ssl *b, int *failed)
 {
+	struct hp_crtlist l = {0};
 	struct tls_srv *t = NULL;
 	char e[ERRLEN];
 
 	*failed = 0;
 	if (!b->ssl && b->ncrt)
 		hp_warn(r, "bind: 'crt' without 'ssl': the listener is plain HTTP");
-	if (b->ssl && !b->ncrt) {
-		hp_error(r, "bind: 'ssl' needs a certificate ('crt FILE' or 'crt DIR')");
+	if (b->ssl && expand(r, b, &l) < 0) {
+		*failed = 1;
+	} else if (b->ssl && !l.n && !(r->fuzz && b->ncrt)) {
+		hp_error(r, "bind: 'ssl' needs a certificate ('crt FILE', 'crt DIR' or a 'crt-list' "
+			    "that names one)");
 		*failed = 1;
 	} else if (b->ssl && !r->fuzz) {
-		t = tls_srv_new(&b->o, b->crt, b->ncrt, e, sizeof(e));
+		t = tls_srv_new(&b->o, l.crt, l.n, e, sizeof(e));
 		if (!t) {
 			hp_error(r, "bind: %s", e);
 			*failed = 1;
 		}
 	}
+	hp_crtlist_free(&l);
 	hp_bind_ssl_free(b);
 	return t;
 }
@@ -252,11 +340,11 @@ int hp_global_ssl(struct hp_read *r, struct hp_words *w)
 {
 	const char *k = w->args[0];
 
-	if (!strcmp(k, "crt-base")) {
+	if (!strcmp(k, "crt-base") || !strcmp(k, "ca-base")) {
 		if (w->n != 2)
-			hp_error(r, "usage: crt-base DIR");
+			hp_error(r, "usage: %s DIR", k);
 		else
-			set_str(r, r->crt_base, sizeof(r->crt_base), k, w->args[1]);
+			set_str(r, k[1] == 'r' ? r->crt_base : r->ca_base, sizeof(r->crt_base), k, w->args[1]);
 		return 1;
 	}
 	if (!strcmp(k, "ssl-server-verify")) {

@@ -13,12 +13,15 @@
 #include "core/err.h"
 #include "core/tls.h"
 #include "core/tls_srv.h"
+#include "core/tls_srv_verify.h"
 
-/* One certificate: its context and the names SNI finds it by (its
- * subjectAltName DNS entries and its CN, lowercase; "*.example.com"
- * matches one label). */
+/* One certificate: its context, its options and the names SNI finds it
+ * by (a crt-list line's positive filters, else its subjectAltName DNS
+ * entries and its CN; "*.example.com" matches one label). */
 struct tls_cert {
 	SSL_CTX *ctx;
+	const struct tls_bind_opts *o; /* own, else the bind's */
+	struct tls_bind_opts *own;     /* a crt-list line's options (owned), or NULL */
 	char **names;
 	unsigned nnames;
 };
@@ -28,6 +31,8 @@ struct tls_srv {
 	struct tls_bind_opts o;
 	struct tls_cert *certs; /* certs[0]: the default */
 	unsigned ncerts;
+	char **neg; /* the crt-list's negative filters: names no wildcard picks */
+	unsigned nneg;
 };
 
 static const struct {
@@ -90,11 +95,15 @@ int tls_srv_pick(const struct tls_srv *t, const char *name)
 {
 	unsigned i, j;
 
-	/* an exact name before a wildcard, in the order of the crt */
+	/* an exact name before a wildcard, in the order of the crt; a name
+	 * a negative filter excludes is picked by no wildcard (HAProxy) */
 	for (i = 0; i < t->ncerts; i++)
 		for (j = 0; j < t->certs[i].nnames; j++)
 			if (!strcasecmp(t->certs[i].names[j], name))
 				return (int)i;
+	for (i = 0; i < t->nneg; i++)
+		if (!strcasecmp(t->neg[i], name))
+			return -1;
 	for (i = 0; i < t->ncerts; i++)
 		for (j = 0; j < t->certs[i].nnames; j++)
 			if (name_match(t->certs[i].names[j], name))
@@ -116,7 +125,7 @@ static int on_sni(SSL *ssl, int *alert, void *arg)
 		return t->o.strict_sni ? SSL_TLSEXT_ERR_ALERT_FATAL : SSL_TLSEXT_ERR_OK;
 	}
 	if (i > 0)
-		SSL_set_SSL_CTX(ssl, t->certs[i].ctx);
+		tls_srv_verify_switch(ssl, t->certs[i].ctx);
 	return SSL_TLSEXT_ERR_OK;
 }
 
@@ -125,10 +134,10 @@ static int on_sni(SSL *ssl, int *alert, void *arg)
 static int on_alpn(SSL *ssl, const unsigned char **out, unsigned char *outlen, const unsigned char *in,
 		   unsigned inlen, void *arg)
 {
-	const struct tls_srv *t = arg;
+	const struct tls_bind_opts *o = arg; /* the chosen certificate's */
 	unsigned char *sel;
 
-	if (SSL_select_next_proto(&sel, outlen, t->o.alpn, t->o.alpn_len, in, inlen) !=
+	if (SSL_select_next_proto(&sel, outlen, o->alpn, o->alpn_len, in, inlen) !=
 	    OPENSSL_NPN_NEGOTIATED)
 		return SSL_TLSEXT_ERR_NOACK;
 	*out = sel;
@@ -143,6 +152,7 @@ static void cert_free(struct tls_cert *c)
 		free(c->names[i]);
 	free(c->names);
 	SSL_CTX_free(c->ctx);
+	free(c->own);
 }
 
 void tls_srv_put(struct tls_srv *t)
@@ -151,27 +161,51 @@ void tls_srv_put(struct tls_srv *t)
 		return;
 	for (unsigned i = 0; i < t->ncerts; i++)
 		cert_free(&t->certs[i]);
+	for (unsigned i = 0; i < t->nneg; i++)
+		free(t->neg[i]);
+	free(t->neg);
 	free(t->certs);
 	free(t);
 }
 
-static int add_name(struct tls_cert *c, const unsigned char *s, int len)
+/* s (len bytes) into the list names/n, once: 0, or -1 out of memory. */
+static int add_name_to(char ***names, unsigned *n, const unsigned char *s, int len)
 {
-	char **grown, *n;
+	char **grown, *dup;
 
 	if (len <= 0 || memchr(s, 0, (size_t)len))
 		return 0; /* not a host name */
-	for (unsigned i = 0; i < c->nnames; i++)
-		if (strlen(c->names[i]) == (size_t)len && !strncasecmp(c->names[i], (const char *)s, (size_t)len))
+	for (unsigned i = 0; i < *n; i++)
+		if (strlen((*names)[i]) == (size_t)len && !strncasecmp((*names)[i], (const char *)s, (size_t)len))
 			return 0;
-	n = strndup((const char *)s, (size_t)len);
-	grown = n ? realloc(c->names, (c->nnames + 1) * sizeof(*grown)) : NULL;
+	dup = strndup((const char *)s, (size_t)len);
+	grown = dup ? realloc(*names, (*n + 1) * sizeof(*grown)) : NULL;
 	if (!grown) {
-		free(n);
+		free(dup);
 		return -1;
 	}
-	c->names = grown;
-	c->names[c->nnames++] = n;
+	*names = grown;
+	(*names)[(*n)++] = dup;
+	return 0;
+}
+
+static int add_name(struct tls_cert *c, const unsigned char *s, int len)
+{
+	return add_name_to(&c->names, &c->nnames, s, len);
+}
+
+/* A crt-list line's filters: the positive ones name c, the negative
+ * ones go to t's list. */
+static int add_filters(struct tls_srv *t, struct tls_cert *c, const struct tls_crt *spec)
+{
+	for (unsigned i = 0; i < spec->nsni; i++) {
+		const char *f = spec->sni[i];
+		int rc = f[0] == '!' ? add_name_to(&t->neg, &t->nneg, (const unsigned char *)f + 1, (int)strlen(f + 1))
+				     : add_name(c, (const unsigned char *)f, (int)strlen(f));
+
+		if (rc < 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -237,19 +271,18 @@ int tls_ctx_common(SSL_CTX *ctx, const struct tls_bind_opts *o, char *err, size_
 	return 0;
 }
 
-/* The bind's settings on one context. */
-static int ctx_opts(SSL_CTX *ctx, struct tls_srv *t, char *err, size_t errlen)
+/* A certificate's settings (the bind's, or its crt-list line's) on its
+ * context. */
+static int ctx_opts(SSL_CTX *ctx, struct tls_srv *t, const struct tls_bind_opts *o, char *err, size_t errlen)
 {
-	const struct tls_bind_opts *o = &t->o;
-
-	if (tls_ctx_common(ctx, o, err, errlen) < 0)
+	if (tls_ctx_common(ctx, o, err, errlen) < 0 || tls_srv_verify_ctx(ctx, o, err, errlen) < 0)
 		return -1;
 	if (!o->prefer_client_ciphers)
 		SSL_CTX_set_options(ctx, SSL_OP_CIPHER_SERVER_PREFERENCE);
 	SSL_CTX_set_tlsext_servername_callback(ctx, on_sni);
 	SSL_CTX_set_tlsext_servername_arg(ctx, t);
 	if (o->alpn_len)
-		SSL_CTX_set_alpn_select_cb(ctx, on_alpn, t);
+		SSL_CTX_set_alpn_select_cb(ctx, on_alpn, (void *)o);
 	return 0;
 }
 
@@ -303,8 +336,9 @@ int tls_ctx_use_crt(SSL_CTX *ctx, const char *path, char *err, size_t errlen)
 	return 0;
 }
 
-/* One PEM file: certificate, chain, key (in it, else in FILE.key). */
-static int load_file(struct tls_srv *t, const char *path, char *err, size_t errlen)
+/* One PEM file: certificate, chain, key (in it, else in FILE.key), with
+ * spec's options and filters. */
+static int load_file(struct tls_srv *t, const char *path, const struct tls_crt *spec, char *err, size_t errlen)
 {
 	struct tls_cert *grown, *c;
 
@@ -319,9 +353,17 @@ static int load_file(struct tls_srv *t, const char *path, char *err, size_t errl
 	if (!c->ctx)
 		return tls_error(0, "TLS", err, errlen);
 	t->ncerts++; /* freed with t from now on */
-	if (ctx_opts(c->ctx, t, err, errlen) < 0 || tls_ctx_use_crt(c->ctx, path, err, errlen) < 0)
+	c->o = &t->o;
+	if (spec->o) {
+		c->own = malloc(sizeof(*c->own));
+		if (!c->own)
+			return err_set(err, errlen, "out of memory");
+		*c->own = *spec->o;
+		c->o = c->own;
+	}
+	if (ctx_opts(c->ctx, t, c->o, err, errlen) < 0 || tls_ctx_use_crt(c->ctx, path, err, errlen) < 0)
 		return -1;
-	if (cert_names(c) < 0)
+	if ((spec->nsni ? add_filters(t, c, spec) : cert_names(c)) < 0)
 		return err_set(err, errlen, "out of memory");
 	return 0;
 }
@@ -349,7 +391,7 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int load_dir(struct tls_srv *t, const char *dir, char *err, size_t errlen)
+static int load_dir(struct tls_srv *t, const char *dir, const struct tls_crt *spec, char *err, size_t errlen)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
@@ -384,14 +426,14 @@ static int load_dir(struct tls_srv *t, const char *dir, char *err, size_t errlen
 		qsort(names, n, sizeof(*names), cmp_str);
 	for (i = 0; i < n; i++) {
 		if (rc == 0)
-			rc = load_file(t, names[i], err, errlen);
+			rc = load_file(t, names[i], spec, err, errlen);
 		free(names[i]);
 	}
 	free(names);
 	return rc;
 }
 
-struct tls_srv *tls_srv_new(const struct tls_bind_opts *o, char *const *crt, unsigned ncrt,
+struct tls_srv *tls_srv_new(const struct tls_bind_opts *o, const struct tls_crt *crt, unsigned ncrt,
 			    char *err, size_t errlen)
 {
 	struct tls_srv *t = calloc(1, sizeof(*t));
@@ -408,12 +450,12 @@ struct tls_srv *tls_srv_new(const struct tls_bind_opts *o, char *const *crt, uns
 	for (i = 0; i < ncrt; i++) {
 		struct stat st;
 
-		if (stat(crt[i], &st) < 0) {
-			err_set(err, errlen, "crt '%s': %s", crt[i], strerror(errno));
+		if (stat(crt[i].path, &st) < 0) {
+			err_set(err, errlen, "crt '%s': %s", crt[i].path, strerror(errno));
 			break;
 		}
-		if ((S_ISDIR(st.st_mode) ? load_dir(t, crt[i], err, errlen)
-					 : load_file(t, crt[i], err, errlen)) < 0)
+		if ((S_ISDIR(st.st_mode) ? load_dir(t, crt[i].path, &crt[i], err, errlen)
+					 : load_file(t, crt[i].path, &crt[i], err, errlen)) < 0)
 			break;
 	}
 	if (!ncrt || i < ncrt) {

@@ -13,6 +13,7 @@
 #define FC_CORE_TLS_SRV_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <openssl/ssl.h>
 
@@ -21,6 +22,17 @@
 #define TLS_NO_TLSV11 0x04
 #define TLS_NO_TLSV12 0x08
 #define TLS_NO_TLSV13 0x10
+
+/* What a bind asks of its clients' certificates (`verify`). */
+enum tls_cverify {
+	TLS_CV_NONE,	 /* none asked (the default) */
+	TLS_CV_OPTIONAL, /* asked; a client without one gets in, a bad one does not */
+	TLS_CV_REQUIRED, /* a client without a good one is refused at the handshake */
+};
+
+/* X509_V_ERR_* codes a bind may ignore (ca-ignore-err, crt-ignore-err):
+ * OpenSSL's are below 128 */
+#define TLS_IGNERR_MAX 128
 
 /* A bind's TLS settings (haproxy.cfg's bind options, or the global
  * ssl-default-bind-* they start from).  Fixed-size on purpose: the
@@ -36,6 +48,24 @@ struct tls_bind_opts {
 	char curves[256];	    /* "" = OpenSSL's default */
 	unsigned char alpn[256];    /* the protocols in ALPN's wire form (length-prefixed) */
 	unsigned alpn_len;	    /* 0: no ALPN answered */
+	/* the client's certificate (bind and crt-list only; a server's are
+	 * in struct tls_cli_opts) */
+	enum tls_cverify verify;
+	char ca_file[1024];	    /* the CAs it chains to, named to the client; "" none */
+	char ca_verify_file[1024];  /* more CAs it may chain to, not named; "" none */
+	char crl_file[1024];	    /* revoked certificates (the whole chain is checked); "" none */
+	int no_ca_names;	    /* the CAs are not named to the client */
+	/* errors that do not refuse the handshake: bit e of the first set
+	 * for the certificate's CAs (depth > 0), of the second for itself */
+	uint64_t ca_ignore[TLS_IGNERR_MAX / 64], crt_ignore[TLS_IGNERR_MAX / 64];
+};
+
+/* One `crt` of a bind or line of its crt-list. */
+struct tls_crt {
+	char *path;		  /* a PEM file, or a directory of them */
+	struct tls_bind_opts *o;  /* the crt-list line's own options; NULL: the bind's */
+	char **sni;		  /* the crt-list line's SNI filters, "!NAME" excluding */
+	unsigned nsni;		  /* 0: the certificate's own names */
 };
 
 struct tls_srv;
@@ -56,9 +86,12 @@ int tls_alpn_parse(struct tls_bind_opts *o, const char *list, char *err, size_t 
 
 /* The contexts of a bind: one per certificate file of crt[] (a directory:
  * every file in it, in name order; a file's key is in it, else in
- * FILE.key); the first is the default.  NULL with err naming the file on
+ * FILE.key); the first is the default.  A client's SNI picks the first
+ * certificate one of whose names (or positive filters) is the name, else
+ * the first whose wildcard matches it unless a negative filter of any
+ * line names it (HAProxy's order).  NULL with err naming the file on
  * failure.  One reference. */
-struct tls_srv *tls_srv_new(const struct tls_bind_opts *o, char *const *crt, unsigned ncrt,
+struct tls_srv *tls_srv_new(const struct tls_bind_opts *o, const struct tls_crt *crt, unsigned ncrt,
 			    char *err, size_t errlen);
 void tls_srv_put(struct tls_srv *t);
 /* Another reference to t (returned). */

@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "http/auth.h"
+#include "http/fetch_ssl.h"
 #include "http/h1.h"
 #include "http/sample.h"
 #include "http/txn-t.h"
@@ -466,6 +467,20 @@ static const struct smp_fetch smp_fetches[] = {
 	{"ssl_fc_protocol", f_ssl_fc_str, 0, 0, 0, SMP_T_STR, 0},
 	{"ssl_fc_alpn", f_ssl_fc_str, 0, 0, 0, SMP_T_STR, 0},
 	{"ssl_fc_cipher", f_ssl_fc_str, 0, 0, 0, SMP_T_STR, 0},
+	{"ssl_c_used", smp_f_ssl_c_int, 0, 0, 0, SMP_T_BOOL, 0},
+	{"ssl_fc_has_crt", smp_f_ssl_c_int, 0, 0, 0, SMP_T_BOOL, 0},
+	{"ssl_c_verify", smp_f_ssl_c_int, 0, 0, 0, SMP_T_SINT, 0},
+	{"ssl_c_err", smp_f_ssl_c_int, 0, 0, 0, SMP_T_SINT, 0},
+	{"ssl_c_ca_err", smp_f_ssl_c_int, 0, 0, 0, SMP_T_SINT, 0},
+	{"ssl_c_version", smp_f_ssl_c_int, 0, 0, 0, SMP_T_SINT, 0},
+	{"ssl_c_s_dn", smp_f_ssl_c_dn, 0, 3, 0x2, SMP_T_STR, 0},
+	{"ssl_c_i_dn", smp_f_ssl_c_dn, 0, 3, 0x2, SMP_T_STR, 0},
+	{"ssl_c_serial", smp_f_ssl_c_str, 0, 0, 0, SMP_T_STR, 0},
+	{"ssl_c_sha1", smp_f_ssl_c_str, 0, 0, 0, SMP_T_STR, 0},
+	{"ssl_c_notbefore", smp_f_ssl_c_str, 0, 0, 0, SMP_T_STR, 0},
+	{"ssl_c_notafter", smp_f_ssl_c_str, 0, 0, 0, SMP_T_STR, 0},
+	{"ssl_c_sig_alg", smp_f_ssl_c_str, 0, 0, 0, SMP_T_STR, 0},
+	{"ssl_c_key_alg", smp_f_ssl_c_str, 0, 0, 0, SMP_T_STR, 0},
 	{"http_auth", smp_fetch_http_auth, 1, 1, 0, SMP_T_BOOL, REQ},
 	{"http_auth_group", smp_fetch_http_auth_group, 1, 1, 0, SMP_T_STR, REQ},
 	{"http_auth_pass", smp_fetch_http_auth_str, 0, 0, 0, SMP_T_STR, REQ},

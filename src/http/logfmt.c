@@ -436,7 +436,9 @@ static void out_var(struct lf_out *o, const struct logfmt *lf, const struct lf_n
 	case LV_TC: return out_int(o, f, t->t_connect);
 	case LV_TRS: return out_int(o, f, t->t_resp);
 	case LV_TA: case LV_TU: return out_int(o, f, t->t_active);
-	case LV_TH: case LV_SQ: case LV_BQ: case LV_LC: case LV_RT: return out_int(o, f, 0);
+	case LV_SQ: return out_int(o, f, t->srv_queue);
+	case LV_BQ: return out_int(o, f, t->be_queue);
+	case LV_TH: case LV_LC: case LV_RT: return out_int(o, f, 0);
 	case LV_TD:
 		if (t->t_active < 0 || t->t_req < 0 || t->t_queue < 0 || t->t_connect < 0 || t->t_resp < 0)
 			return out_int(o, f, -1);

@@ -13,7 +13,7 @@
 
 #include "core/addr.h"
 
-#define SMP_MAX_ARGS 2 /* hdr(NAME,OCC), field(N,DELIM): no fetch or converter needs more */
+#define SMP_MAX_ARGS 3 /* hdr(NAME,OCC), field(N,DELIM), ssl_c_s_dn(ENTRY,OCC,FORMAT) */
 #define SMP_MAX_CONV 8
 #define SMP_BUF      1024 /* a converted string (lower, upper, an int as text) */
 

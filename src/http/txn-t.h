@@ -22,11 +22,18 @@ struct htxn_var {
 
 /* The client's TLS session as the fetches and the log see it (ssl_fc_*,
  * %sslv, %sslc): filled once the handshake is over. */
+struct x509_st; /* OpenSSL's X509 */
 struct htxn_tls {
 	const char *version; /* "TLSv1.3" (OpenSSL's static names) */
 	const char *cipher;  /* "TLS_AES_256_GCM_SHA384" */
 	char sni[256];	     /* the server name the client sent, "" none */
 	char alpn[64];	     /* the protocol ALPN chose, "" none */
+	/* the client's certificate (ssl_c_*): the peer's X509, one reference
+	 * held by whoever holds these facts (http_tls.c), NULL: none */
+	struct x509_st *peer;
+	long verify;	     /* SSL_get_verify_result: 0 a good chain, or none asked */
+	int crt_err, ca_err; /* the first X509_V_ERR_* at depth 0, above it (ignored ones) */
+	int crt_sent;	     /* sent in this handshake (not a resumed session's) */
 };
 
 struct http_txn {
@@ -60,6 +67,10 @@ struct http_txn {
 	unsigned retries;	/* connection retries of this transaction (%rc) */
 	int redispatched;	/* one of them went to another server ('+' in %rc) */
 	unsigned fe_conn, be_conn, srv_conn, act_conn; /* concurrent counts at log time */
+	/* %sq / %bq: the requests the server's / the backend's queue gave a
+	 * slot to from this one's arrival to its own turn, itself included
+	 * (HAProxy's srv_queue / backend_queue); 0 when it did not wait */
+	unsigned srv_queue, be_queue;
 
 	/* last, so that a transaction without variables touches none of
 	 * their 5 KiB (the engine clears the rest only, http_txn.c) */

@@ -65,6 +65,7 @@ struct hstream;
 struct srv_queue {
 	struct hstream *head, *tail;
 	uint32_t cur, max;
+	uint32_t idx; /* requests it gave a slot so far (the log's %sq/%bq) */
 	unsigned refs; /* a backend's: its pools (carried across reloads) and
 			* the engine's tables of it */
 };

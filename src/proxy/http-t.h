@@ -72,6 +72,7 @@ struct hs_wait {
 				   * reference, counted in its activeconns), or NULL */
 	struct fc_addr addr;	  /* that server's address */
 	uint64_t seq;		  /* arrival order across the queues */
+	uint32_t idx0;		  /* its queue's idx at the arrival */
 	uint64_t start_ms, until_ms;
 	uint8_t woken;		  /* on px->hq_woken */
 	uint8_t to_srv;		  /* waits for its server (s->live) only: its

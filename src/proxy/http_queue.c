@@ -183,6 +183,7 @@ void hq_enter(struct hstream *s)
 	if (q != s->hbe->q)
 		w->addr = s->x->srv_addr; /* the server's: a slot it frees is granted there */
 	w->q = q;
+	w->idx0 = q->idx;
 	w->seq = ++hq_seq;
 	w->start_ms = loop_now(hs_loop(s));
 	w->until_ms = w->start_ms + queue_ms(s);
@@ -281,9 +282,23 @@ static int tried(const struct hstream *w, const struct rs_live *l)
 	return 0;
 }
 
+/* s's queue gives it its turn (a slot, or room it found at the head):
+ * its place for the log, as HAProxy counts it */
+static void turn(struct hstream *s)
+{
+	struct hs_wait *w = W(s);
+	unsigned pos = ++w->q->idx - w->idx0;
+
+	if (s->hbe && w->q == s->hbe->q)
+		s->x->txn.be_queue = pos;
+	else
+		s->x->txn.srv_queue = pos;
+}
+
 static void grant(struct hstream *w, struct rs_live *l, const struct fc_addr *addr,
 		  const struct proxy *from)
 {
+	turn(w);
 	unlink_q(w);
 	W(w)->grant = rs_live_ref(l);
 	if (addr != &W(w)->addr)
@@ -356,6 +371,7 @@ void hq_timer(struct hstream *s)
 		 * HPICK_WAIT: still full, s stays at the head */
 		r = hsrv_pick(s);
 		if (r == HPICK_OK) {
+			turn(s);
 			hq_leave(s);
 			htxn_connect(s);
 			return;

@@ -31,6 +31,7 @@
 #include "core/tls.h"
 #include "core/tls_cli.h"
 #include "core/tls_srv.h"
+#include "core/tls_srv_verify.h"
 #include "model/model.h"
 #include "proxy/h2_gw.h"
 #include "proxy/http.h"
@@ -61,6 +62,8 @@ int hs_tls_copy(struct hstream *s, const struct hs_tls *from)
 	if (!s->tls)
 		return -1;
 	s->tls->facts = from->facts;
+	if (from->facts.peer)
+		X509_up_ref(from->facts.peer);
 	if (s->x) /* else the transaction, when it comes, takes them */
 		s->x->txn.ssl = &s->tls->facts;
 	return 0;
@@ -77,6 +80,7 @@ void hs_tls_free(struct hs_tls *t, int notify)
 	tls_free(t->ssl);
 	tls_srv_put(t->srv);
 	tls_cli_put(t->cli);
+	X509_free(t->facts.peer);
 	ERR_clear_error();
 	free(t);
 }
@@ -105,6 +109,10 @@ static void facts_fill(struct hs_tls *t)
 		memcpy(t->facts.alpn, alpn, alen);
 		t->facts.alpn[alen] = 0;
 	}
+	t->facts.peer = SSL_get1_peer_certificate(t->ssl);
+	t->facts.verify = SSL_get_verify_result(t->ssl);
+	t->facts.crt_err = tls_srv_verify_errors(t->ssl, &t->facts.ca_err);
+	t->facts.crt_sent = t->facts.peer && !SSL_session_reused(t->ssl);
 }
 
 ssize_t hs_tls_io(struct hs_tls *t, void *buf, size_t len, int out)

@@ -433,9 +433,9 @@ BAD = [  # (line, fulcrum's message, haproxy refuses it too)
      "crt '{d}/mismatch.pem': the private key does not match the certificate", 1),
     ("    bind 127.0.0.1:{p} ssl\n", "'ssl' needs a certificate", 1),
     ("    bind 127.0.0.1:{p} ssl crt {d}/a.pem ssl-min-ver TLSv9\n", "ssl-min-ver 'TLSv9': not a version", 1),
-    # client certificates: served by HAProxy, refused by fulcrum
-    ("    bind 127.0.0.1:{p} ssl crt {d}/a.pem ca-file {d}/a.crt verify required\n",
-     "'ca-file' is not supported", 0),
+    # client certificates without the CAs to check them against
+    ("    bind 127.0.0.1:{p} ssl crt {d}/a.pem verify required\n",
+     "verify required needs the CAs the clients' certificates chain to (ca-file FILE)", 1),
 ]
 
 

@@ -75,9 +75,14 @@ static void test_bind_forms(void **state)
 	expect_error("global\n    crt-base /nonexistent\nfrontend f\n    bind :443 ssl crt x.pem\n", 4,
 		     "crt '/nonexistent/x.pem'");
 	expect_error("frontend f\n    bind :443 ssl\n", 2, "'ssl' needs a certificate");
-	expect_error("frontend f\n    bind :443 ssl crt-list /l\n", 2, "'crt-list' is not supported");
-	expect_error("frontend f\n    bind :443 ssl crt /x verify required\n", 2,
-		     "'verify required' is not supported");
+	expect_error("frontend f\n    bind :443 ssl crt-list /nonexistent/l\n", 2,
+		     "bind: crt-list '/nonexistent/l': No such file or directory");
+	expect_error("frontend f\n    bind :443 ssl crt /x verify maybe\n", 2,
+		     "verify 'maybe': none, optional or required");
+	expect_error("frontend f\n    bind :443 ssl crt /x crt-ignore-err 20,300\n", 2,
+		     "crt-ignore-err '20,300': 'all' or a comma-separated list");
+	expect_error("frontend f\n    bind :443 ssl crt /x generate-certificates\n", 2,
+		     "'generate-certificates' is not supported");
 	expect_error("frontend f\n    bind :443 ssl crt /x alpn h2,,http/1.1\n", 2,
 		     "a protocol name is 1 to 255 characters");
 	expect_error("frontend f\n    bind :443 ssl crt /x ssl-min-ver TLS1.2\n", 2,
@@ -561,6 +566,9 @@ static void test_server_ssl(void **state)
 	expect_error("defaults\n    mode http\nbackend b\n    option tcp-check\n"
 		     "    server s 10.0.0.1:443 ssl verify none check\n",
 		     5, "this check over TLS (ssl or check-ssl) is not supported");
+	expect_error("global\n    ca-base /nonexistent\ndefaults\n    mode http\nbackend b\n"
+		     "    server s 10.0.0.1:443 ssl crl-file crl.pem ca-file ca.pem\n",
+		     6, "ca-file '/nonexistent/ca.pem': No such file or directory");
 	expect_error("defaults\n    mode http\nbackend b\n    server s 10.0.0.1:443 ssl ca-file "
 		     "/nonexistent/ca.pem\n",
 		     4, "ca-file '/nonexistent/ca.pem': No such file or directory");
