@@ -4,9 +4,11 @@ JSON lines into the results table (printed, and written into
 doc/benchmarks.md between the markers, replacing the previous run's block).
 
   report.py cpu PID                      -> CPU ticks (user+sys) used so far
-  report.py wrk LABEL METRIC FILE [CPU0 CPU1 PID]
+  report.py wrk LABEL METRIC FILE [CPU0 CPU1 [PERFSTAT]]
                                          -> JSON line from wrk's output; with
                                             the proxy's CPU ticks before/after
+                                            and what `perf stat -x,` counted
+                                            in it during the run
   report.py render RESULTS DOC KEY=VALUE...
                                          -> table on stdout, block in DOC
 
@@ -78,6 +80,32 @@ def parse_wrk(text):
     return r
 
 
+# perf stat events (bench/run.sh's PERF_EVENTS) -> result field, per request.
+# System calls and context switches do not depend on the machine's load as
+# CPU time does; instructions are counted only where the CPU exposes them
+# (not in every VM: the field is then left out).
+PERF_FIELDS = {"raw_syscalls:sys_enter": "syscalls_per_req",
+               "context-switches": "cswitches_per_req",
+               "instructions:u": "instr_u_per_req",
+               "instructions:k": "instr_k_per_req"}
+
+
+def parse_perf_stat(text, requests):
+    """perf stat -x, output -> {field: count per request}."""
+    r = {}
+    for line in text.splitlines():
+        cols = line.split(",")
+        if len(cols) < 3 or cols[2] not in PERF_FIELDS:
+            continue
+        try:
+            r[PERF_FIELDS[cols[2]]] = round(float(cols[0]) / requests, 2)
+        except ValueError:  # <not supported>, <not counted>
+            pass
+    if "instr_u_per_req" in r and "instr_k_per_req" in r:
+        r["instr_per_req"] = round(r["instr_u_per_req"] + r["instr_k_per_req"])
+    return r
+
+
 def cmd_wrk(args):
     label, metric, path = args[:3]
     with open(path) as f:
@@ -88,6 +116,9 @@ def cmd_wrk(args):
         per_req = 1e6 / os.sysconf("SC_CLK_TCK") / r["requests"]
         r["cpu_us_per_req"] = round((p1 - p0) * per_req, 2)
         r["machine_cpu_us_per_req"] = round((m1 - m0) * per_req, 2)
+    if len(args) >= 6 and r["requests"] and os.path.exists(args[5]):
+        with open(args[5]) as f:
+            r.update(parse_perf_stat(f.read(), r["requests"]))
     print(json.dumps(r))
     errs = r["socket_errors"]
     if r["requests"] == 0 or r["bad_status"] or errs > MAX_SOCKET_ERRORS * r["requests"]:
@@ -140,10 +171,16 @@ ROWS = [
     ("  proxy CPU per request (µs)", "rps_ka", "cpu_us_per_req", "µs", False),
     ("  machine CPU per request, all processes (µs)", "rps_ka", "machine_cpu_us_per_req", "µs",
      False),
+    ("  proxy system calls per request", "rps_ka", "syscalls_per_req", "", False),
+    ("  proxy context switches per request", "rps_ka", "cswitches_per_req", "", False),
+    ("  proxy instructions per request (user + kernel)", "rps_ka", "instr_per_req", "", False),
     ("Requests/s, new connection each (Connection: close)", "rps_close", "value", "req/s", True),
     ("  proxy CPU per request (µs)", "rps_close", "cpu_us_per_req", "µs", False),
     ("  machine CPU per request, all processes (µs)", "rps_close", "machine_cpu_us_per_req", "µs",
      False),
+    ("  proxy system calls per request", "rps_close", "syscalls_per_req", "", False),
+    ("  proxy context switches per request", "rps_close", "cswitches_per_req", "", False),
+    ("  proxy instructions per request (user + kernel)", "rps_close", "instr_per_req", "", False),
     ("Bulk download (MB/s)", "bulk_mbs", "value", "MB/s", True),
     ("Memory per idle connection, never used (RSS bytes)", "idle_mem", "idle_bytes", "B", False),
     ("Memory per idle connection after one request (RSS bytes)", "idle_mem", "used_bytes", "B", False),

@@ -22,7 +22,10 @@
 # 64 MiB per round, over 4 connections), BENCH_DOC (doc/benchmarks.md; empty =
 # do not write), BENCH_TARGETS (which of the targets below run, e.g.
 # "fulcrum fulcrum_sk"; default all), BENCH_PERF=1 (perf-record fulcrum during its first wrk run of
-# each kind and print the top symbols).
+# each kind and print the top symbols), BENCH_COUNT (1: count the proxy's
+# system calls, context switches and, where the CPU exposes them,
+# instructions per request with `perf stat` during each wrk run: figures the
+# machine's load moves far less than CPU time; 0: do not).
 set -u
 
 cd "$(dirname "$0")/.." || exit 1
@@ -186,10 +189,28 @@ WRK_CLOSE="wrk -c 50 -t 2 -d $DUR -H 'Connection: close' http://PROXY/tiny.txt"
 BULK="bench/bulk.py PROXY /big.bin $BIG $BULK_N $BULK_PAR"
 IDLE="bench/idle.py PROXY PROXY_PID $IDLE_N $P_ORIGIN /tiny.txt"
 
-# run_wrk LABEL METRIC wrk-args...: one wrk run, with the proxy's CPU time.
+# perf stat's events for BENCH_COUNT (bench/report.py, PERF_FIELDS): asked
+# for only if perf can count the tracepoint here (root, or a low enough
+# kernel.perf_event_paranoid); instructions show "not supported" in VMs
+# without hardware counters, and the table leaves them out.
+PERF_EVENTS=raw_syscalls:sys_enter,context-switches,instructions:u,instructions:k
+COUNT=${BENCH_COUNT:-1}
+if [ "$COUNT" = 1 ] && ! perf stat -x, -e raw_syscalls:sys_enter -o /dev/null -- true >/dev/null 2>&1; then
+	printf 'bench: perf stat cannot count system calls here: no counts per request\n' >&2
+	COUNT=0
+fi
+
+# run_wrk LABEL METRIC wrk-args...: one wrk run, with the proxy's CPU time
+# and (BENCH_COUNT) what perf stat counted in the proxy meanwhile.
 run_wrk() {
-	local label=$1 metric=$2 pid=${PID[$1]} perfpid="" cpu=()
+	local label=$1 metric=$2 pid=${PID[$1]} perfpid="" statpid="" cpu=()
 	shift 2
+	rm -f "$TMP/stat.out"
+	if [ -n "$pid" ] && [ "$COUNT" = 1 ]; then
+		perf stat -x, -e "$PERF_EVENTS" -p "$pid" -o "$TMP/stat.out" >/dev/null 2>&1 &
+		statpid=$!
+		sleep 0.3 # attached before the first request
+	fi
 	[ -n "$pid" ] && cpu+=("$("$PY" bench/report.py cpu "$pid")")
 	if [ "$label" = fulcrum ] && [ "${BENCH_PERF:-0}" = 1 ] && [ ! -e "$TMP/perf-$metric.data" ]; then
 		perf record -g -p "$pid" -o "$TMP/perf-$metric.data" >"$TMP/perf.out" 2>&1 &
@@ -207,6 +228,11 @@ run_wrk() {
 			grep -E '^ +[0-9.]+%' | head -25
 	fi
 	[ -n "$pid" ] && cpu+=("$("$PY" bench/report.py cpu "$pid")")
+	if [ -n "$statpid" ]; then
+		kill -INT "$statpid"
+		wait "$statpid"
+		cpu+=("$TMP/stat.out")
+	fi
 	"$PY" bench/report.py wrk "$label" "$metric" "$TMP/wrk.out" "${cpu[@]}" >>"$RES" || {
 		cat "$TMP/wrk.out" >&2
 		die "requests failed ($label $metric)"

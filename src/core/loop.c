@@ -168,6 +168,16 @@ int loop_io_mod(struct loop *l, struct ev_io *io, uint32_t events)
 	return 0;
 }
 
+int loop_io_rearm(struct loop *l, struct ev_io *io)
+{
+	struct epoll_event ev = {.events = io->events, .data.ptr = io};
+
+	if (!io->registered)
+		return -1;
+	/* a MOD polls the file and queues it if ready, edge or not */
+	return epoll_ctl(l->epfd, EPOLL_CTL_MOD, io->fd, &ev);
+}
+
 void loop_io_del(struct loop *l, struct ev_io *io)
 {
 	if (!io->registered)

@@ -42,6 +42,10 @@ uint64_t loop_clock_ms(void);   /* fresh CLOCK_MONOTONIC reading */
 int loop_io_add(struct loop *l, struct ev_io *io, int fd, uint32_t events, ev_io_cb cb,
 		void *data);
 int loop_io_mod(struct loop *l, struct ev_io *io, uint32_t events);
+/* An edge-triggered watcher (EPOLLET) whose owner stopped before its fd
+ * ran dry: epoll looks at it again, and io fires in the next round if it
+ * is still ready.  0 or -1. */
+int loop_io_rearm(struct loop *l, struct ev_io *io);
 /* After loop_io_add: io's callback is called without the loop's lock (it
  * takes it itself, with loop_lock_acquire, before touching shared state).
  * For watchers whose common events touch only their owner's own state. */

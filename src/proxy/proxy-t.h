@@ -149,6 +149,8 @@ struct pvs {
 	int fd; /* listener (TCP) or VS socket (UDP); -1 */
 	struct ev_io io;
 	int io_on;	      /* io registered with the loop */
+	int nodelay;	      /* TCP_NODELAY is set on the listener: its clients
+			       * inherit it (Linux), no setsockopt each */
 	struct ev_timer tick; /* template reaper, accept pause */
 	int accept_paused;
 	int fds_short;		    /* a client found no descriptor ... */
@@ -223,6 +225,9 @@ struct pconn {
 	enum pconn_state state;
 	enum pconn_acct acct;
 	struct relay_dir c2s, s2c;
+	/* edge-triggered readiness (relay.c): may be read / written without
+	 * blocking, as far as epoll and the last I/O say */
+	uint8_t crd, cwr, srd, swr;
 	int sk; /* the kernel relays (sockmap): cside, sside are valid */
 	struct psk_side cside, sside;
 };

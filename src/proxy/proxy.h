@@ -238,26 +238,31 @@ void tcp_adopt(struct pvs *to, struct pvs *from);
 /* ---- relay.c ---- */
 
 #define RELAY_ERR (-1)
+/* *rd bits: readable; a FIN was seen (EPOLLRDHUP), so a short read has
+ * not emptied the socket: the EOF is still to be read, and no new edge
+ * comes for it */
+#define RELAY_RD  1
+#define RELAY_FIN 2
 /* Move bytes src -> dst: up to PROXY_RELAY_BATCH transfers, then shutdown
  * the destination's write side once the source said EOF and everything was
  * written -- unless last_half says the other direction is done too, so the
- * caller closes both sockets at once (the close sends the FIN).  *bytes
+ * caller closes both sockets at once (the close sends the FIN).  *rd and
+ * *wr say whether src may be read and dst written (edge-triggered
+ * readiness, relay.c): only tried while set, cleared when the I/O says
+ * otherwise.  Set *rd with nothing held and no EOF on return means the
+ * batch ran out first: the caller must have src looked at again.  *bytes
  * and *xfers are increased by what was read.  Returns 0 or RELAY_ERR (the
  * connection must close with RST). */
 int relay_pump(struct proxy *px, struct relay_dir *d, int src, int dst, int last_half,
-	       uint64_t *bytes, uint64_t *xfers);
+	       uint8_t *rd, uint8_t *wr, uint64_t *bytes, uint64_t *xfers);
 static inline int relay_done(const struct relay_dir *d)
 {
 	return d->shut;
 }
-/* Which epoll bits this direction needs on its source / its destination. */
-static inline int relay_wants_read(const struct relay_dir *d)
+/* The batch ran out with the source still ready (relay_pump). */
+static inline int relay_more(const struct relay_dir *d, uint8_t rd)
 {
-	return !d->eof && !d->len;
-}
-static inline int relay_wants_write(const struct relay_dir *d)
-{
-	return d->len != 0;
+	return rd && !d->eof && !d->len;
 }
 void relay_init(struct relay_dir *d);
 /* Give back the pipe or buffer. */
@@ -297,5 +302,7 @@ void udp_adopt(struct pvs *to, struct pvs *from);
 
 /* Set SO_LINGER 0 so that close() sends RST. */
 void sock_set_rst(int fd);
+/* Set TCP_NODELAY: a proxy's small writes go out at once.  0 or -1. */
+int sock_set_nodelay(int fd);
 
 #endif

@@ -32,6 +32,13 @@ void sock_set_rst(int fd)
 	(void)setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
 }
 
+int sock_set_nodelay(int fd)
+{
+	int one = 1;
+
+	return setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+}
+
 /* ---- the server table ---- */
 
 /* Which real servers the scheduler sees (sched-t.h): every server in the
@@ -393,6 +400,10 @@ void pvs_start(struct pvs *p)
 	struct loop *l = p->px->loop;
 
 	proxy_spare_hold(p->px);
+	/* set here, not in pvs_listen: an inherited or handed-over listener
+	 * gets it too, and a refusal only costs a setsockopt per client */
+	if (p->fd >= 0 && p->protocol == IPPROTO_TCP)
+		p->nodelay = sock_set_nodelay(p->fd) == 0;
 	if (p->fd >= 0 && !p->io_on) {
 		if (loop_io_add(l, &p->io, p->fd, EPOLLIN,
 				p->protocol == IPPROTO_TCP ? tcp_on_accept : udp_on_vs_socket,

@@ -7,13 +7,17 @@
  * transfer -- and then splices until a splice brings less than a buffer's
  * worth (HAProxy's splice-auto follows the same idea).
  *
- * A direction alternates between reading (nothing held: wait for EPOLLIN
- * on the source) and writing (bytes held: write them; wait for EPOLLOUT on
- * the destination only after EAGAIN).  It reads again only once everything
- * held was written, so memory per direction is bounded by one pipe (or one
+ * A direction alternates between reading (nothing held: read the source
+ * while it is ready) and writing (bytes held: write them while the
+ * destination is ready).  It reads again only once everything held was
+ * written, so memory per direction is bounded by one pipe (or one
  * PROXY_BUF_SIZE buffer) and a slow peer stops the reads from the fast one
- * (backpressure), never a busy loop: a level-triggered EPOLLIN is asked for
- * only when the pipe is empty, so "readable" always means work to do.
+ * (backpressure).  The sockets are watched edge-triggered (tcp.c), so the
+ * caller keeps "ready" bits that epoll sets and only I/O clears: a read or
+ * write that would block clears its bit, and so does a copied read shorter
+ * than asked (TCP's receive queue was empty then; what comes later fires
+ * the edge again).  A short splice does not: a pipe can fill up on its
+ * buffer count before its bytes, with the socket still holding data.
  *
  * Pipes are taken from a small pool when a read starts and given back as
  * soon as they are empty: an idle connection holds no pipe. */
@@ -179,28 +183,42 @@ static int drain(struct relay_dir *d, int dst)
 }
 
 int relay_pump(struct proxy *px, struct relay_dir *d, int src, int dst, int last_half,
-	       uint64_t *bytes, uint64_t *xfers)
+	       uint8_t *rd, uint8_t *wr, uint64_t *bytes, uint64_t *xfers)
 {
-	int i, r, shortread = 0;
+	int i, r;
 
 	for (i = 0; i < PROXY_RELAY_BATCH; i++) {
+		int shortread = 0;
+
 		if (!d->len && !d->eof) {
+			if (!*rd)
+				break;
 			r = fill(px, d, src, bytes, xfers);
 			if (r < 0)
 				return RELAY_ERR;
-			if (r == 0)
+			if (r == 0) {
+				*rd = 0;
 				break;
-			shortread = r == 2;
+			}
+			/* copied (no pipe held): a short read emptied the
+			 * socket, a new edge comes when more arrives -- but
+			 * not for a FIN that came with the bytes (RELAY_FIN):
+			 * read on to it */
+			shortread = r == 2 && d->pipe[0] < 0 && !(*rd & RELAY_FIN);
+			if (shortread)
+				*rd = 0;
 		}
 		if (d->len) {
+			if (!*wr)
+				break;
 			r = drain(d, dst);
 			if (r < 0)
 				return RELAY_ERR;
-			if (r == 0)
+			if (r == 0) {
+				*wr = 0;
 				break;
+			}
 		}
-		/* after a short read the next one would most likely find nothing:
-		 * the loop is level-triggered and calls again if more came */
 		if (d->eof || shortread)
 			break;
 	}

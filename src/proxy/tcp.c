@@ -69,13 +69,6 @@ static void set_acct(struct pconn *c, enum pconn_acct a)
 	c->acct = a;
 }
 
-static void set_nodelay(int fd)
-{
-	int one = 1;
-
-	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-}
-
 static void close_fd(struct pconn *c, struct ev_io *io, int *fd, int rst)
 {
 	struct proxy *px = c->pvs->px;
@@ -165,21 +158,26 @@ void pconn_close(struct pconn *c, int rst)
 
 /* ---- relaying ---- */
 
-static void update_interest(struct pconn *c)
-{
-	struct loop *l = pconn_loop(c);
-	uint32_t ce = 0, se = 0;
+/* Both sockets are watched edge-triggered, for everything, from their
+ * registration to their close: no epoll_ctl per change of interest (three
+ * per connection level-triggered: the client's and the server's interest
+ * at connect, the server's at its EOF).  An event only says what became
+ * ready (c->crd...); the I/O says when it stops being so (relay.c). */
+#define PCONN_EVENTS (EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET)
 
-	if (relay_wants_read(&c->c2s))
-		ce |= EPOLLIN;
-	if (relay_wants_write(&c->s2c))
-		ce |= EPOLLOUT;
-	if (relay_wants_read(&c->s2c))
-		se |= EPOLLIN;
-	if (relay_wants_write(&c->c2s))
-		se |= EPOLLOUT;
-	loop_io_mod(l, &c->cio, ce);
-	loop_io_mod(l, &c->sio, se);
+static void note_ready(struct pconn *c, int client_side, uint32_t events)
+{
+	uint8_t rd = (events & EPOLLIN ? RELAY_RD : 0) |
+		     (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR) ? RELAY_RD | RELAY_FIN : 0);
+	uint8_t wr = !!(events & (EPOLLOUT | EPOLLHUP | EPOLLERR));
+
+	if (client_side) {
+		c->crd |= rd;
+		c->cwr |= wr;
+	} else {
+		c->srd |= rd;
+		c->swr |= wr;
+	}
 }
 
 /* Count bytes moved client -> server (in) or back, and note the activity.
@@ -200,23 +198,26 @@ static void account(struct pconn *c, int in, uint64_t bytes, uint64_t xfers)
 	c->last_ms = loop_now(pconn_loop(c));
 }
 
-/* Pump the directions asked for; the bytes are counted in b[] and x[]
- * (client to server first).  The per-request path: it runs without the
- * engine lock, touching only the connection and the thread's pools, and
- * returns without it.  0, or on an error the side to blame (the log's
- * CD/SD): -1 the client, -2 the server -- the source of the direction
- * that failed, or its destination if a write found it gone (EPIPE). */
-static int pump(struct pconn *c, int do_c2s, int do_s2c, uint64_t b[2], uint64_t x[2])
+/* Pump both directions as far as their sockets are ready; the bytes are
+ * counted in b[] and x[] (client to server first).  The per-request path:
+ * it runs without the engine lock, touching only the connection and the
+ * thread's pools, and returns without it.  0, or on an error the side to
+ * blame (the log's CD/SD): -1 the client, -2 the server -- the source of
+ * the direction that failed, or its destination if a write found it gone
+ * (EPIPE). */
+static int pump(struct pconn *c, uint64_t b[2], uint64_t x[2])
 {
 	struct proxy *px = c->pvs->px;
 	int r = 0, c2s = 1;
 
 	proxy_unlock(px);
-	if (do_c2s && !c->c2s.shut)
-		r = relay_pump(px, &c->c2s, c->cfd, c->sfd, relay_done(&c->s2c), &b[0], &x[0]);
-	if (!r && do_s2c && !c->s2c.shut) {
+	if (!c->c2s.shut)
+		r = relay_pump(px, &c->c2s, c->cfd, c->sfd, relay_done(&c->s2c), &c->crd, &c->swr,
+			       &b[0], &x[0]);
+	if (!r && !c->s2c.shut) {
 		c2s = 0;
-		r = relay_pump(px, &c->s2c, c->sfd, c->cfd, relay_done(&c->c2s), &b[1], &x[1]);
+		r = relay_pump(px, &c->s2c, c->sfd, c->cfd, relay_done(&c->c2s), &c->srd, &c->cwr,
+			       &b[1], &x[1]);
 	}
 	if (r < 0)
 		return c2s != (errno == EPIPE) ? -1 : -2;
@@ -309,30 +310,23 @@ static void sk_event(struct pconn *c, int client_side, uint32_t events)
 	(void)sk_settle(c);
 }
 
-/* A relayed connection's event.  Called without the engine lock (an
- * unlocked watcher, loop.h): a keep-alive request's bytes are moved and
- * counted (model/ctr.h), the IPVS classes moved (atomics) with no lock at
- * all; pconn_close takes it if what it frees needs it. */
+/* A relayed connection's event (events 0: it just got connected).
+ * Called without the engine lock (an unlocked watcher, loop.h): a
+ * keep-alive request's bytes are moved and counted (model/ctr.h), the IPVS
+ * classes moved (atomics) with no lock at all; pconn_close takes it if
+ * what it frees needs it. */
 static void relay_event(struct pconn *c, int client_side, uint32_t events)
 {
-	int hup = events & (EPOLLHUP | EPOLLERR);
-	int do_c2s, do_s2c, r;
 	uint64_t b[2] = {0, 0}, x[2] = {0, 0};
+	struct loop *l = pconn_loop(c);
+	int r;
 
 	if (events & EPOLLERR) {
 		pconn_term(c, client_side ? "CD" : "SD");
 		pconn_close(c, 1);
 		return;
 	}
-	/* readable source or writable destination of a direction: pump it */
-	if (client_side) {
-		do_c2s = hup || (events & EPOLLIN);
-		do_s2c = hup || (events & EPOLLOUT);
-	} else {
-		do_s2c = hup || (events & EPOLLIN);
-		do_c2s = hup || (events & EPOLLOUT);
-	}
-	r = pump(c, do_c2s, do_s2c, b, x);
+	r = pump(c, b, x);
 	account(c, 1, b[0], x[0]);
 	account(c, 0, b[1], x[1]);
 	if (r < 0) {
@@ -352,7 +346,10 @@ static void relay_event(struct pconn *c, int client_side, uint32_t events)
 	}
 	if (c->c2s.eof || c->s2c.eof)
 		set_acct(c, PCONN_ACCT_INACTIVE);
-	update_interest(c);
+	/* the batch ran out on a source still ready: no new edge would come */
+	if ((relay_more(&c->c2s, c->crd) && loop_io_rearm(l, &c->cio) < 0) ||
+	    (relay_more(&c->s2c, c->srd) && loop_io_rearm(l, &c->sio) < 0))
+		pconn_close(c, 1);
 }
 
 /* ---- connecting ---- */
@@ -379,7 +376,11 @@ static void established(struct pconn *c)
 		loop_timer_start(l, &c->timer, c->pvs->idle_timeout_ms);
 	else
 		loop_timer_stop(l, &c->timer);
-	update_interest(c);
+	/* what the client sent meanwhile was noted (c->crd), and no new
+	 * edge comes for it: relay now.  Writable is assumed: a send that
+	 * would block clears it and brings the edge that sets it again */
+	c->cwr = c->swr = 1;
+	relay_event(c, 1, 0);
 }
 
 /* 1 = in progress (watching), 0 = connected, -1 = failed, -2 = no
@@ -399,9 +400,10 @@ static int start_connect(struct pconn *c)
 	if (fd < 0) {
 		r = proxy_out_of_fds(errno) ? -2 : -1;
 	} else {
-		set_nodelay(fd);
+		(void)sock_set_nodelay(fd);
+		c->srd = c->swr = 0; /* a new socket: nothing known */
 		if ((connect(fd, (struct sockaddr *)&ss, sl) < 0 && errno != EINPROGRESS) ||
-		    loop_io_add(px->loop, &c->sio, fd, EPOLLOUT, pconn_on_io, c) < 0) {
+		    loop_io_add(px->loop, &c->sio, fd, PCONN_EVENTS, pconn_on_io, c) < 0) {
 			close(fd);
 			r = -1;
 		} else {
@@ -527,25 +529,18 @@ static void pconn_try(struct pconn *c)
 	}
 }
 
+/* The server socket's first event.  Writable with no error or hang-up
+ * means connected: TCP reports EPOLLOUT only once the handshake is done,
+ * and a refused or reset connect reports EPOLLERR (with EPOLLHUP), so the
+ * event alone says it: no getsockopt(SO_ERROR) or getpeername per
+ * connection (HAProxy learns it from its first I/O alike).  The socket's
+ * registration is new for each attempt, and epoll reports a registration
+ * once per wait: no event of an earlier attempt reaches this one. */
 static void connect_event(struct pconn *c, uint32_t events)
 {
-	int e = 0;
-	socklen_t el = sizeof(e);
-	struct sockaddr_storage ss;
-	socklen_t sl = sizeof(ss);
-
-	if (getsockopt(c->sfd, SOL_SOCKET, SO_ERROR, &e, &el) < 0)
-		e = errno;
-	if (!e) {
-		/* a stale event for an earlier attempt says nothing: ask */
-		if (getpeername(c->sfd, (struct sockaddr *)&ss, &sl) < 0) {
-			if (errno == ENOTCONN && !(events & (EPOLLERR | EPOLLHUP)))
-				return;
-			e = errno;
-		}
-	}
-	if (!e) {
-		established(c);
+	if (!(events & (EPOLLERR | EPOLLHUP))) {
+		if (events & EPOLLOUT)
+			established(c);
 		return;
 	}
 	if (connect_failed(c) == 0)
@@ -561,18 +556,20 @@ static void pconn_on_io(struct loop *l, struct ev_io *io, uint32_t events)
 	struct pconn *c = io->data;
 	int client_side = io == &c->cio;
 
+	if (!c->sk)
+		note_ready(c, client_side, events);
+	/* the client's request while connecting: noted, nothing more */
+	if (c->state == PCONN_CONNECTING && client_side && !(events & (EPOLLERR | EPOLLHUP)))
+		return;
 	if (c->sk)
 		proxy_relock(c->pvs->px);
 	if (c->state == PCONN_CONNECTING) {
+		/* the client left before we reached a server */
 		if (client_side) {
-			/* the client left before we reached a server */
-			if (events & (EPOLLERR | EPOLLHUP)) {
-				pconn_term(c, "CC");
-				pconn_close(c, 1);
-			}
-			return;
-		}
-		connect_event(c, events);
+			pconn_term(c, "CC");
+			pconn_close(c, 1);
+		} else
+			connect_event(c, events);
 		return;
 	}
 	if (c->state == PCONN_RELAY && c->sk)
@@ -638,9 +635,11 @@ static void pconn_new(struct pvs *p, int cfd, const struct fc_addr *client)
 		c->c2s.bulk = c->s2c.bulk = c->c2s.always = c->s2c.always = 1;
 	loop_timer_init(&c->timer, pconn_on_timer, c);
 	link_conn(p, c);
-	set_nodelay(cfd);
-	/* no interest yet: only errors and hang-ups while connecting */
-	if (loop_io_add(p->px->loop, &c->cio, cfd, 0, pconn_on_io, c) < 0) {
+	/* accepted sockets inherit it from the listener (pvs_start) */
+	if (!p->nodelay)
+		(void)sock_set_nodelay(cfd);
+	/* while connecting, what it sends is only noted (pconn_on_io) */
+	if (loop_io_add(p->px->loop, &c->cio, cfd, PCONN_EVENTS, pconn_on_io, c) < 0) {
 		pconn_close(c, 1);
 		return;
 	}

@@ -47,7 +47,10 @@ enum bmode {
 	B_ID,	 /* "NAME\n", echo until EOF, then shut down write, close */
 	B_FIRST, /* "NAME\n" + 1 MiB, shut down write, count what comes until EOF */
 	B_UDP,	 /* answer each datagram with "NAME:" + payload */
+	B_BURST, /* "NAME\n" + BURST_BYTES at once, then silent (no FIN) until EOF */
 };
+
+#define BURST_BYTES (8 * 1024 * 1024)
 
 struct backend {
 	pid_t pid;
@@ -87,8 +90,8 @@ static inline void serve_tcp(int fd, const char *name, enum bmode mode, int resu
 	snprintf(line, sizeof(line), "%s\n", name);
 	if (write_all(fd, line, strlen(line)) < 0)
 		_exit(1);
-	if (mode == B_FIRST) {
-		for (i = 0; i < MIB; i += sizeof(buf)) {
+	if (mode == B_FIRST || mode == B_BURST) {
+		for (i = 0; i < (mode == B_BURST ? BURST_BYTES : MIB); i += sizeof(buf)) {
 			size_t k;
 
 			for (k = 0; k < sizeof(buf); k++)
@@ -96,6 +99,13 @@ static inline void serve_tcp(int fd, const char *name, enum bmode mode, int resu
 			if (write_all(fd, buf, sizeof(buf)) < 0)
 				_exit(1);
 		}
+	}
+	if (mode == B_BURST) {
+		while (read(fd, buf, sizeof(buf)) > 0)
+			;
+		_exit(0);
+	}
+	if (mode == B_FIRST) {
 		shutdown(fd, SHUT_WR);
 		while ((n = read(fd, buf, sizeof(buf))) > 0)
 			count += (uint64_t)n;

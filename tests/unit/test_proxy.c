@@ -5,6 +5,9 @@
  * forked by the test, the engine driven through its ops and the event loop
  * run in this thread with a bounded deadline (proxy_harness.h).
  * test_proxy_life.c: UDP sessions and connections' lives and limits. */
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
 #include "proxy_harness.h"
 
 /* ---- tests ---- */
@@ -390,6 +393,118 @@ static void test_prepare_bind_error(void **state)
 	assert_int_equal(proxy_engine_ops.check(vs, err, sizeof(err)), 0);
 }
 
+/* A client thread's end: its verdict, for finish_client. */
+static void *cli_end(struct env *e, int fd, int r)
+{
+	if (fd >= 0)
+		close(fd);
+	e->result = r;
+	atomic_store(&e->phase, 100);
+	return NULL;
+}
+
+/* Client: the server's burst, read whole while the server stays silent. */
+static void *cli_burst(void *arg)
+{
+	struct env *e = arg;
+	int fd = cli_connect(e->vs->addr.port), r = 1;
+	static char buf[65536];
+	size_t got = 0;
+	char line[16];
+
+	if (fd < 0 || read_line(fd, line, sizeof(line)) < 0 || strcmp(line, "A"))
+		goto out;
+	r = 2;
+	while (got < BURST_BYTES) {
+		struct pollfd pf = {.fd = fd, .events = POLLIN};
+		ssize_t n, k;
+
+		if (poll(&pf, 1, IO_TIMEOUT_MS) != 1)
+			goto out; /* the relay stalled */
+		n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n <= 0)
+			goto out;
+		for (k = 0; k < n; k++)
+			if ((uint8_t)buf[k] != pat(got + (size_t)k))
+				goto out;
+		got += (size_t)n;
+	}
+	r = 0;
+out:
+	return cli_end(e, fd, r);
+}
+
+/* A server's burst (8 MiB written at once, then nothing, not even a FIN)
+ * reaches the client whole: the relay's sockets are edge-triggered, and
+ * the bytes queued beyond one wake-up's batch bring no new edge, so the
+ * relay must have epoll look again itself (loop_io_rearm). */
+static void test_burst_beyond_batch(void **state)
+{
+	struct env *e = *state;
+	struct virtual_server *vs;
+
+	start_backend(&e->be[0], "A", B_BURST);
+	vs = mkvs(e, IPPROTO_TCP, "rr");
+	mkrs(vs, e->be[0].port, 1);
+	serve(e, vs);
+	run_client(e, cli_burst);
+	finish_client(e);
+	assert_int_equal(ctr_total(&vs->live->ctr).outbytes, BURST_BYTES + 2);
+}
+
+/* Client: one connection held open, relayed (the server's name came
+ * through), until the test has looked at the engine's sockets. */
+static void *cli_hold(void *arg)
+{
+	struct env *e = arg;
+	int fd = cli_connect(e->vs->addr.port), r = 1;
+	char line[16];
+
+	if (fd >= 0 && read_line(fd, line, sizeof(line)) == 0 && !strcmp(line, "A")) {
+		atomic_store(&e->phase, 1);
+		r = wait_go(e, 1) < 0 ? 2 : 0;
+	}
+	return cli_end(e, fd, r);
+}
+
+static int sock_nodelay(int fd)
+{
+	int v = 0;
+	socklen_t l = sizeof(v);
+
+	assert_int_equal(getsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &v, &l), 0);
+	return v;
+}
+
+/* Both sockets of a relayed connection have TCP_NODELAY (a request is not
+ * held back by Nagle): the server's is set at connect, the client's
+ * inherited from the listener, which has it set once. */
+static void test_sockets_nodelay(void **state)
+{
+	struct env *e = *state;
+	struct virtual_server *vs;
+	struct pvs *p;
+	struct pconn *c = NULL;
+
+	start_backend(&e->be[0], "A", B_ID);
+	vs = mkvs(e, IPPROTO_TCP, "rr");
+	mkrs(vs, e->be[0].port, 1);
+	serve(e, vs);
+	run_client(e, cli_hold);
+	assert_true(drive(e, phase1, IO_TIMEOUT_MS));
+	for (p = ((struct proxy *)e->fc.proxy)->services; p && !c; p = p->next)
+		if (p->fd >= 0 && p->protocol == IPPROTO_TCP) {
+			assert_int_equal(sock_nodelay(p->fd), 1);
+			c = p->conns;
+		}
+	assert_non_null(c);
+	assert_int_equal(c->state, PCONN_RELAY);
+	assert_int_equal(sock_nodelay(c->cfd), 1);
+	assert_int_equal(sock_nodelay(c->sfd), 1);
+	atomic_store(&e->go, 1);
+	finish_client(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -403,6 +518,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_update_and_reload_keep_connection, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_prepare_bind_error, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_sockets_nodelay, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_burst_beyond_batch, setup, teardown),
 	};
 
 	alarm(120); /* the whole file is bounded */
