@@ -2,8 +2,10 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <openssl/err.h>
+#include <openssl/x509.h>
 
 #include "core/err.h"
 #include "core/tls.h"
@@ -87,4 +89,37 @@ void tls_free(SSL *ssl)
 {
 	if (ssl)
 		SSL_free(ssl);
+}
+
+int tls_ctx_load_ca(SSL_CTX *ctx, const char *ca_file, const char *crl_file, char *err, size_t errlen)
+{
+	char e[ERRLEN];
+	struct stat st;
+
+	ERR_clear_error();
+	if (ca_file && *ca_file && strcmp(ca_file, "@system-ca") && stat(ca_file, &st) < 0)
+		return err_set(err, errlen, "ca-file '%s': %s", ca_file, strerror(errno));
+	if (crl_file && *crl_file && stat(crl_file, &st) < 0)
+		return err_set(err, errlen, "crl-file '%s': %s", crl_file, strerror(errno));
+	if (ca_file && !strcmp(ca_file, "@system-ca")) {
+		if (!SSL_CTX_set_default_verify_paths(ctx))
+			return tls_error(0, "ca-file @system-ca", err, errlen);
+	} else if (ca_file && *ca_file && !SSL_CTX_load_verify_locations(ctx, ca_file, NULL)) {
+		tls_error(0, "x", e, sizeof(e));
+		return err_set(err, errlen, "ca-file '%s': no CA certificate could be read from it (%s)",
+			       ca_file, e + 3);
+	}
+	if (crl_file && *crl_file) {
+		X509_STORE *st = SSL_CTX_get_cert_store(ctx);
+		X509_LOOKUP *lu = st ? X509_STORE_add_lookup(st, X509_LOOKUP_file()) : NULL;
+
+		if (!lu || X509_load_crl_file(lu, crl_file, X509_FILETYPE_PEM) <= 0) {
+			tls_error(0, "x", e, sizeof(e));
+			return err_set(err, errlen, "crl-file '%s': no CRL could be read from it (%s)",
+				       crl_file, e + 3);
+		}
+		/* the whole chain is checked against the lists, as HAProxy */
+		X509_STORE_set_flags(st, X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL);
+	}
+	return 0;
 }

@@ -36,4 +36,9 @@ void tls_free(SSL *ssl);
  * errno, else the SSL_get_error() code sslerr. */
 int tls_error(int sslerr, const char *what, char *err, size_t errlen);
 
+/* ca-file and crl-file on ctx, as a client (server ssl) and a listener (client
+ * certificates) load them; "@system-ca" is the system store: 0, or -1 with err
+ * naming the file. */
+int tls_ctx_load_ca(SSL_CTX *ctx, const char *ca_file, const char *crl_file, char *err, size_t errlen);
+
 #endif

@@ -16,7 +16,7 @@
 
 #include <openssl/ssl.h>
 
-#include "core/tls_srv.h" /* struct tls_bind_opts */
+#include "core/tls_srv-t.h" /* struct tls_bind_opts */
 
 enum tls_verify {
 	TLS_VERIFY_UNSET,    /* as the global ssl-server-verify says (required) */
@@ -55,9 +55,5 @@ SSL *tls_cli_session(struct tls_cli *t, int fd, const char *sni);
  * (owned by t from now on, freed by free_fn); NULL: none. */
 void tls_cli_set_sni(struct tls_cli *t, void *expr, void (*free_fn)(void *));
 const void *tls_cli_sni(const struct tls_cli *t);
-
-/* ca-file and crl-file on ctx, as both sides load them: 0, or -1 with err
- * naming the file. */
-int tls_ctx_load_ca(SSL_CTX *ctx, const char *ca_file, const char *crl_file, char *err, size_t errlen);
 
 #endif

@@ -17,8 +17,7 @@
 
 #include "core/err.h"
 #include "core/tls.h"
-#include "core/tls_cli.h"
-#include "core/tls_srv.h"
+#include "core/tls_srv-t.h"
 #include "core/tls_srv_verify.h"
 
 /* SSL ex_data: the first errors, (crt << 16) | ca, as an integer */
