@@ -152,7 +152,29 @@ class AddrWatch:
                                      stdin=subprocess.DEVNULL, text=True, bufsize=1)
         self._t = threading.Thread(target=self._read, daemon=True)
         self._t.start()
-        time.sleep(0.1)  # the monitor subscribes before the caller acts
+        self._subscribed(ns)
+
+    # A marker address on lo: the monitor has subscribed once it reports a
+    # change made after it started (a fixed sleep was not enough on a loaded
+    # host: the takeover it was to see came before the subscription).
+    MARK = "127.254.0.77"
+
+    def _subscribed(self, ns):
+        deadline = time.monotonic() + 15.0
+        try:
+            while not self.first(self.MARK):
+                if time.monotonic() >= deadline:
+                    raise AssertionError("ip monitor address did not report a change in 15 s")
+                subprocess.run([IP, "netns", "exec", ns, IP, "addr", "add", self.MARK + "/32",
+                                "dev", "lo"], check=False, capture_output=True)
+                end = time.monotonic() + 0.5
+                while not self.first(self.MARK) and time.monotonic() < end:
+                    time.sleep(0.01)
+                subprocess.run([IP, "netns", "exec", ns, IP, "addr", "del", self.MARK + "/32",
+                                "dev", "lo"], check=False, capture_output=True)
+        except BaseException:
+            self.close()
+            raise
 
     def _read(self):
         for line in self.proc.stdout:
