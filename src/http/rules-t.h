@@ -13,6 +13,7 @@
 struct logfmt;
 struct http_re;
 struct http_proxy;
+struct stktable; /* src/proxy/stktable.h */
 
 enum act_kind {
 	ACT_ALLOW,
@@ -111,6 +112,11 @@ struct stick_rule {
 	struct cond *cond;	/* NULL: always */
 	char *table;		/* owned: `table T`, NULL: the backend's own */
 	const struct http_proxy *tpx; /* the proxy holding the table (resolved) */
+	/* tpx's table in the process's registry, found once, at the rule's
+	 * first use (src/proxy/http_stick.c): every later request takes only
+	 * the table's own mutex, not the registry's.  Written once per rule,
+	 * by whichever worker comes first (all find the same table). */
+	struct stktable *_Atomic st;
 	const char *file;	/* owned */
 	int line;
 	struct stick_rule *next;

@@ -16,6 +16,7 @@
  * IPv4 address mapped), integer, string and binary cut at `len`.  The
  * tables are process-wide (stktable.h); a stream holds only its kept
  * keys, freed when its transaction ends. */
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -82,6 +83,24 @@ static size_t key_of(const struct hp_stick_table *d, struct sample *sm, unsigned
 	}
 }
 
+/* r's table: the registry is asked once per rule (the rules are a
+ * model's: a reload brings new ones, which ask again, so a table remade
+ * for a new definition is the one they find), then the pointer is read
+ * with one atomic load.  Tables are never freed while the process runs,
+ * and every worker that races the first use finds the same one. */
+static struct stktable *rule_table(const struct stick_rule *r)
+{
+	struct stick_rule *w = (struct stick_rule *)r; /* the cache alone is written */
+	struct stktable *t = atomic_load_explicit(&w->st, memory_order_acquire);
+
+	if (t)
+		return t;
+	t = stktable_find(r->tpx->name, &r->tpx->stick);
+	if (t)
+		atomic_store_explicit(&w->st, t, memory_order_release);
+	return t;
+}
+
 /* The rule's key on the transaction, and its table: 0 if the rule does
  * not apply (condition, missing sample, no table). */
 static size_t rule_key(struct hstream *s, const struct stick_rule *r, unsigned char *k,
@@ -96,7 +115,7 @@ static size_t rule_key(struct hstream *s, const struct stick_rule *r, unsigned c
 	n = key_of(&r->tpx->stick, &sm, k);
 	if (!n)
 		return 0;
-	*t = stktable_find(r->tpx->name, &r->tpx->stick);
+	*t = rule_table(r);
 	return *t ? n : 0;
 }
 
