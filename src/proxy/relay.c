@@ -201,10 +201,20 @@ int relay_pump(struct proxy *px, struct relay_dir *d, int src, int dst, int last
 				break;
 			}
 			/* copied (no pipe held): a short read emptied the
-			 * socket, a new edge comes when more arrives -- but
-			 * not for a FIN that came with the bytes (RELAY_FIN):
-			 * read on to it */
-			shortread = r == 2 && d->pipe[0] < 0 && !(*rd & RELAY_FIN);
+			 * socket, a new edge comes when more arrives.  If
+			 * the peer's FIN was seen already (RELAY_FIN), every
+			 * byte before it was queued then, and the short read
+			 * took them all: the FIN is what is left, no recv()
+			 * needs to return 0 to say so (one system call less
+			 * per connection closed by its server; HAProxy reads
+			 * a short read after EPOLLRDHUP the same way).  One
+			 * exception: a read also stops short at TCP urgent
+			 * data's mark, so bytes sent after an urgent byte in
+			 * the last moment before a FIN are dropped (the relay
+			 * never forwards the urgent byte itself either). */
+			shortread = r == 2 && d->pipe[0] < 0;
+			if (shortread && (*rd & RELAY_FIN))
+				d->eof = 1;
 			if (shortread)
 				*rd = 0;
 		}

@@ -101,7 +101,7 @@ def test_server_half_close_first(relay_sockmap, daemon, backend):
     """The server sends 2 MiB and its FIN at once: the client gets every byte
     before EOF (the FIN waits until the kernel's bytes are in the client
     socket's send queue) and can still send afterwards."""
-    test_tcp.test_server_half_close_first(daemon, backend)
+    test_tcp.test_server_half_close_first(daemon, backend, 2 * test_tcp.MiB)
 
 
 def test_client_half_close_gets_rest_and_eof(relay_sockmap, daemon, backend):
