@@ -31,6 +31,7 @@ TARGETS = [  # (label in results, column title)
     ("haproxy1", "HAProxy 1 thread"),
     ("haproxy1s", "HAProxy 1 thread + splice"),
     ("haproxyN", "HAProxy default threads"),
+    ("fulcrumB", "baseline build (BENCH_BASELINE), nbthread = CPUs"),
 ]
 # (numerator, base, title): fulcrum's default (nbthread 1) against HAProxy
 # with one thread, like for like; fulcrum on every CPU against HAProxy's
@@ -40,7 +41,8 @@ RATIOS = [("fulcrum", "haproxy1", "fulcrum / HAProxy 1t"),
           ("fulcrumN", "haproxyN", "fulcrum Nt / HAProxy default"),
           ("fulcrumN", "fulcrum", "fulcrum Nt / fulcrum 1t"),
           ("fulcrum", "direct", "fulcrum / direct"),
-          ("fulcrum", "fulcrum_sk", "fulcrum / fulcrum sockmap")]
+          ("fulcrum", "fulcrum_sk", "fulcrum / fulcrum sockmap"),
+          ("fulcrumN", "fulcrumB", "fulcrum Nt / baseline Nt")]
 MAX_SOCKET_ERRORS = 0.001  # share of requests; above this the run fails
 
 
@@ -157,9 +159,11 @@ def load(path):
             key = (r["target"], r["metric"])
             old = res.get(key)
             rounds = (old["rounds"] if old else []) + [r.get("value")]
+            every = (old["every"] if old else []) + [r]
             if old is None or (r.get("value") or 0) > (old.get("value") or 0):
                 old = r
             old["rounds"] = rounds
+            old["every"] = every
             res[key] = old
     return res
 
@@ -188,18 +192,47 @@ ROWS = [
 ]
 
 
-def table(res):
-    head = ["Measurement"] + [t[1] for t in TARGETS] + [r[2] for r in RATIOS]
+def median(values):
+    v = sorted(x for x in values if x is not None)
+    if not v:
+        return None
+    n = len(v)
+    return v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2
+
+
+def best_of(r, field):
+    """The figure of the round the table keeps (the best requests/s)."""
+    return r.get(field)
+
+
+def median_of(r, field):
+    """The median over every round."""
+    return median(x.get(field) for x in r["every"])
+
+
+# The figures ratios are read from, as medians over the rounds: steadier
+# than one round on a shared machine (a target's best round may be the one
+# a neighbour's build did not disturb, its CPU per request not)
+MEDIAN_ROWS = [row for row in ROWS if row[1] in ("rps_ka", "rps_close") and
+               row[2] in ("value", "cpu_us_per_req", "syscalls_per_req", "cswitches_per_req")]
+
+
+def table(res, rows=ROWS, pick=best_of):
+    """Only the targets this run measured, and the ratios between them."""
+    measured = {label for label, _ in res}
+    targets = [t for t in TARGETS if t[0] in measured]
+    ratios = [r for r in RATIOS if r[0] in measured and r[1] in measured]
+    head = ["Measurement"] + [t[1] for t in targets] + [r[2] for r in ratios]
     lines = ["| " + " | ".join(head) + " |", "|" + "|".join(["---"] + ["---:"] * (len(head) - 1)) + "|"]
-    for title, metric, field, unit, _ in ROWS:
+    for title, metric, field, unit, _ in rows:
         vals = {}
-        for label, _ in TARGETS:
+        for label, _ in targets:
             r = res.get((label, metric))
-            vals[label] = r.get(field) if r else None
+            vals[label] = pick(r, field) if r else None
         if all(v is None for v in vals.values()):
             continue
-        cells = [title] + [fmt_num(vals[l], unit) for l, _ in TARGETS]
-        for num, base, _ in RATIOS:
+        cells = [title] + [fmt_num(vals[l], unit) for l, _ in targets]
+        for num, base, _ in ratios:
             cells.append(ratio(vals[num], vals[base]))
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
@@ -210,6 +243,7 @@ def cmd_render(args):
     meta = dict(a.split("=", 1) for a in args[2:])
     res = load(results)
     tbl = table(res)
+    mtbl = table(res, MEDIAN_ROWS, median_of)
     block = [BEGIN, "",
              "Taken %s by `bench/run.sh` at commit `%s`." % (meta.get("date", "?"), meta.get("commit", "?")),
              "",
@@ -227,6 +261,8 @@ def cmd_render(args):
              "```"]
     block += [c for c in meta.get("commands", "").split(";;") if c]
     block += ["```", "", tbl, ""]
+    if int(meta.get("rounds", "1")) > 2:
+        block += ["Medians over the %s rounds:" % meta["rounds"], "", mtbl, ""]
     spread = []
     for label, title in TARGETS:
         parts = []
@@ -249,6 +285,7 @@ def cmd_render(args):
     block.append(END)
     text = "\n".join(block)
     print(tbl)
+    print("\nMedians over the rounds:\n" + mtbl)
 
     if doc in ("", "-"):
         return 0

@@ -25,7 +25,11 @@
 # each kind and print the top symbols), BENCH_COUNT (1: count the proxy's
 # system calls, context switches and, where the CPU exposes them,
 # instructions per request with `perf stat` during each wrk run: figures the
-# machine's load moves far less than CPU time; 0: do not).
+# machine's load moves far less than CPU time; 0: do not), BENCH_BASELINE
+# (another fulcrum binary, e.g. main's build before a change: measured as
+# target fulcrumB with the default threads, interleaved with the others, so
+# a change is compared with its baseline within one run; with 3 or more
+# rounds the table of medians over the rounds is the one to read).
 set -u
 
 cd "$(dirname "$0")/.." || exit 1
@@ -52,6 +56,7 @@ P_HAP1S=18083
 P_HAPN=18084
 P_FULCRUM_SK=18085
 P_FULCRUMN=18086
+P_FULCRUMB=18087
 
 TMP=""
 PIDS=()
@@ -112,7 +117,7 @@ for t in wrk haproxy nginx; do
 	command -v "$t" >/dev/null 2>&1 || die "$t is not installed: run ./dev bench (installs haproxy nginx-light wrk)"
 done
 [ -x "$FULCRUM" ] || die "$FULCRUM is not built: run make (or make bench)"
-"$PY" - "$P_ORIGIN" "$P_FULCRUM" "$P_HAP1" "$P_HAP1S" "$P_HAPN" "$P_FULCRUM_SK" "$P_FULCRUMN" <<'EOF' || die "a port the benchmark needs is in use"
+"$PY" - "$P_ORIGIN" "$P_FULCRUM" "$P_HAP1" "$P_HAP1S" "$P_HAPN" "$P_FULCRUM_SK" "$P_FULCRUMN" "$P_FULCRUMB" <<'EOF' || die "a port the benchmark needs is in use"
 import socket, sys
 for port in map(int, sys.argv[1:]):
     s = socket.socket()
@@ -150,10 +155,10 @@ declare -A PORT PID
 PORT[direct]=$P_ORIGIN
 PID[direct]=""
 
-# start_fulcrum LABEL PORT GLOBAL-DEFS-LINE
+# start_fulcrum LABEL PORT GLOBAL-DEFS-LINE [BINARY]
 start_fulcrum() {
 	fill bench/fulcrum.conf.in "$TMP/$1.conf" "$2" "" "$3" "$1"
-	"$FULCRUM" -f "$TMP/$1.conf" -n -l --control "$TMP/$1.sock" -p "$TMP/$1.pid" \
+	"${4:-$FULCRUM}" -f "$TMP/$1.conf" -n -l --control "$TMP/$1.sock" -p "$TMP/$1.pid" \
 		>"$TMP/$1.log" 2>&1 &
 	PIDS+=($!)
 	PORT[$1]=$2
@@ -164,6 +169,8 @@ start_fulcrum fulcrum "$P_FULCRUM" "nbthread 1"
 start_fulcrum fulcrum_sk "$P_FULCRUM_SK" 'nbthread 1\n\tproxy_relay sockmap'
 # fulcrum's default, like HAProxy's: a worker per CPU we may run on
 start_fulcrum fulcrumN "$P_FULCRUMN" "# nbthread: fulcrum's default"
+[ -z "${BENCH_BASELINE:-}" ] ||
+	start_fulcrum fulcrumB "$P_FULCRUMB" "# nbthread: fulcrum's default" "$BENCH_BASELINE"
 
 # start_haproxy LABEL PORT NBTHREAD-LINE OPTIONS-LINE
 start_haproxy() {
@@ -182,6 +189,7 @@ HAPN_THREADS=$(find "/proc/${PID[haproxyN]}/task" -mindepth 1 -maxdepth 1 | wc -
 NCPU=$(grep -l '^fulcrum-w' /proc/"${PID[fulcrumN]}"/task/*/comm 2>/dev/null | wc -l)
 [ "$NCPU" -gt 0 ] || NCPU=1
 TARGETS=(direct fulcrum fulcrum_sk fulcrumN haproxy1 haproxy1s haproxyN)
+[ -z "${BENCH_BASELINE:-}" ] || TARGETS+=(fulcrumB)
 [ -n "${BENCH_TARGETS:-}" ] && read -r -a TARGETS <<<"$BENCH_TARGETS"
 
 WRK_KA="wrk -c 50 -t 2 -d $DUR --latency http://PROXY/tiny.txt"
@@ -295,6 +303,7 @@ printf '\n'
 	"haproxy=$(haproxy -v | head -n 1 | awk '{ print "HAProxy " $3 }')" \
 	"nginx=$(nginx -v 2>&1 | sed 's/^nginx version: //')" \
 	"wrk=$(wrk -v 2>&1 | head -n 1 | awk '{ print $1 " " $2 }')" \
-	"haproxy_threads=$HAPN_THREADS" "fulcrum_threads=$NCPU" "load=$LOAD" "commands=$commands" || die "report failed"
+	"haproxy_threads=$HAPN_THREADS" "fulcrum_threads=$NCPU" "load=$LOAD" "rounds=$ROUNDS" \
+	"commands=$commands" || die "report failed"
 [ -n "$DOC" ] && printf '\n(results block of %s updated)\n' "$DOC"
 exit 0
