@@ -1,5 +1,7 @@
 /* Persistence templates: a chained hash on the masked client address.
- * See persist.h for the lifetime rules. */
+ * See persist.h for the lifetime rules and the locking. */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,8 +13,15 @@
 void persist_init(struct persist_table *t, unsigned timeout_s, unsigned prefix)
 {
 	memset(t, 0, sizeof(*t));
+	pthread_mutex_init(&t->lock, NULL);
 	t->timeout_ms = (uint64_t)timeout_s * 1000;
 	t->prefix = prefix;
+}
+
+void persist_destroy(struct persist_table *t)
+{
+	persist_clear(t);
+	pthread_mutex_destroy(&t->lock);
 }
 
 void persist_set_timeout(struct persist_table *t, unsigned timeout_s)
@@ -20,10 +29,24 @@ void persist_set_timeout(struct persist_table *t, unsigned timeout_s)
 	size_t i;
 	struct persist_tpl *p;
 
+	pthread_mutex_lock(&t->lock);
 	t->timeout_ms = (uint64_t)timeout_s * 1000;
 	for (i = 0; i < t->nbuckets; i++)
 		for (p = t->buckets[i]; p; p = p->next)
 			p->timeout_ms = t->timeout_ms;
+	pthread_mutex_unlock(&t->lock);
+}
+
+void persist_config(struct persist_table *t, unsigned timeout_s, unsigned prefix)
+{
+	if (!timeout_s || prefix != t->prefix) {
+		/* off, or other granularity, other keys: start over */
+		persist_clear(t);
+		t->timeout_ms = (uint64_t)timeout_s * 1000;
+		t->prefix = timeout_s ? prefix : 0;
+		return;
+	}
+	persist_set_timeout(t, timeout_s);
 }
 
 void persist_key(const struct persist_table *t, const struct fc_addr *client, struct fc_addr *key)
@@ -46,7 +69,16 @@ static void tpl_free(struct persist_tpl *p)
 	free(p);
 }
 
-/* Unlink p from its chain (prev is its predecessor or NULL). */
+/* One reference less; the last one frees.  Whoever drops it last (the
+ * table's unlink, or one of several workers' releases) frees, once. */
+static void tpl_unref(struct persist_tpl *p)
+{
+	if (atomic_fetch_sub_explicit(&p->refs, 1, memory_order_acq_rel) == 1)
+		tpl_free(p);
+}
+
+/* Unlink p from its chain (prev is its predecessor or NULL); the table's
+ * reference goes.  Under the table's lock. */
 static void unlink_at(struct persist_table *t, size_t b, struct persist_tpl *prev,
 		      struct persist_tpl *p)
 {
@@ -57,17 +89,22 @@ static void unlink_at(struct persist_table *t, size_t b, struct persist_tpl *pre
 	p->next = NULL;
 	p->linked = 0;
 	t->count--;
-	if (!p->nconns)
-		tpl_free(p);
+	tpl_unref(p);
 }
 
+/* Controls nothing (the table's reference is the only one) and its time
+ * is up.  The acquire pairs with a release's decrement, which follows its
+ * store of the new expiry: a count of 1 read here sees that expiry.  No
+ * reference can be taken meanwhile: only under the lock, held here. */
 static int expired(const struct persist_tpl *p, uint64_t now_ms)
 {
-	return !p->nconns && now_ms >= p->expires_ms;
+	return atomic_load_explicit(&p->refs, memory_order_acquire) == 1 &&
+	       now_ms >= atomic_load_explicit(&p->expires_ms, memory_order_relaxed);
 }
 
-struct persist_tpl *persist_find(struct persist_table *t, const struct fc_addr *client,
-				 uint64_t now_ms)
+/* persist_find under the table's lock. */
+static struct persist_tpl *find_locked(struct persist_table *t, const struct fc_addr *client,
+				       uint64_t now_ms)
 {
 	struct fc_addr key;
 	struct persist_tpl *p, *prev = NULL;
@@ -87,6 +124,17 @@ struct persist_tpl *persist_find(struct persist_table *t, const struct fc_addr *
 		return p;
 	}
 	return NULL;
+}
+
+struct persist_tpl *persist_find(struct persist_table *t, const struct fc_addr *client,
+				 uint64_t now_ms)
+{
+	struct persist_tpl *p;
+
+	pthread_mutex_lock(&t->lock);
+	p = find_locked(t, client, now_ms);
+	pthread_mutex_unlock(&t->lock);
+	return p;
 }
 
 static int grow(struct persist_table *t)
@@ -125,45 +173,8 @@ static void link_tpl(struct persist_table *t, struct persist_tpl *p)
 	t->count++;
 }
 
-struct persist_tpl *persist_add(struct persist_table *t, const struct fc_addr *client,
-				const struct fc_addr *server, struct rs_live *live, uint64_t now_ms)
-{
-	struct persist_tpl *p, *old;
-
-	if (!persist_on(t))
-		return NULL;
-	/* an expired template is dropped by find; a live one is replaced */
-	old = persist_find(t, client, now_ms);
-	if (old)
-		persist_drop(t, old);
-	if (t->count >= t->nbuckets && grow(t) < 0 && !t->nbuckets)
-		return NULL;
-	p = calloc(1, sizeof(*p));
-	if (!p)
-		return NULL;
-	persist_key(t, client, &p->key);
-	p->server = *server;
-	p->live = rs_live_ref(live);
-	link_tpl(t, p);
-	p->expires_ms = now_ms + t->timeout_ms;
-	return p;
-}
-
-void persist_hold(struct persist_tpl *tpl)
-{
-	tpl->nconns++;
-}
-
-void persist_release(struct persist_tpl *tpl, uint64_t now_ms)
-{
-	if (tpl->nconns)
-		tpl->nconns--;
-	tpl->expires_ms = now_ms + tpl->timeout_ms;
-	if (!tpl->nconns && !tpl->linked)
-		tpl_free(tpl);
-}
-
-void persist_drop(struct persist_table *t, struct persist_tpl *tpl)
+/* Take p out of t if it is still there.  Under the table's lock. */
+static void drop_locked(struct persist_table *t, struct persist_tpl *tpl)
 {
 	struct persist_tpl *p, *prev = NULL;
 	size_t b;
@@ -179,10 +190,114 @@ void persist_drop(struct persist_table *t, struct persist_tpl *tpl)
 	}
 }
 
+/* persist_add under the table's lock. */
+static struct persist_tpl *add_locked(struct persist_table *t, const struct fc_addr *client,
+				      const struct fc_addr *server, struct rs_live *live,
+				      uint64_t now_ms)
+{
+	struct persist_tpl *p, *old;
+
+	if (!persist_on(t))
+		return NULL;
+	/* an expired template is dropped by find; a live one is replaced */
+	old = find_locked(t, client, now_ms);
+	if (old)
+		drop_locked(t, old);
+	if (t->count >= t->nbuckets && grow(t) < 0 && !t->nbuckets)
+		return NULL;
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return NULL;
+	persist_key(t, client, &p->key);
+	p->server = *server;
+	p->live = rs_live_ref(live);
+	atomic_init(&p->refs, 1); /* the table's */
+	link_tpl(t, p);
+	atomic_init(&p->expires_ms, now_ms + t->timeout_ms);
+	return p;
+}
+
+struct persist_tpl *persist_add(struct persist_table *t, const struct fc_addr *client,
+				const struct fc_addr *server, struct rs_live *live, uint64_t now_ms)
+{
+	struct persist_tpl *p;
+
+	pthread_mutex_lock(&t->lock);
+	p = add_locked(t, client, server, live, now_ms);
+	pthread_mutex_unlock(&t->lock);
+	return p;
+}
+
+void persist_hold(struct persist_tpl *tpl)
+{
+	atomic_fetch_add_explicit(&tpl->refs, 1, memory_order_relaxed);
+}
+
+void persist_release(struct persist_tpl *tpl, uint64_t now_ms)
+{
+	/* stored before the decrement, which publishes it (see expired) */
+	atomic_store_explicit(&tpl->expires_ms, now_ms + tpl->timeout_ms, memory_order_relaxed);
+	tpl_unref(tpl);
+}
+
+/* May a client placed now follow tpl? */
+static int usable(const struct persist_tpl *tpl, const struct persist_want *w)
+{
+	size_t i;
+
+	for (i = 0; i < w->ntried; i++)
+		if (w->tried[i] == tpl->live)
+			return 0;
+	return persist_tpl_valid(tpl, w->table, w->n);
+}
+
+struct persist_tpl *persist_get(struct persist_table *t, const struct fc_addr *client,
+				uint64_t now_ms, const struct persist_want *w)
+{
+	struct persist_tpl *p;
+
+	pthread_mutex_lock(&t->lock);
+	p = find_locked(t, client, now_ms);
+	if (p && usable(p, w)) {
+		persist_hold(p);
+	} else if (p) {
+		drop_locked(t, p);
+		p = NULL;
+	}
+	pthread_mutex_unlock(&t->lock);
+	return p;
+}
+
+struct persist_tpl *persist_put(struct persist_table *t, const struct fc_addr *client,
+				const struct fc_addr *server, struct rs_live *live,
+				uint64_t now_ms, const struct persist_want *w)
+{
+	struct persist_tpl *p;
+
+	pthread_mutex_lock(&t->lock);
+	/* another worker placed a client of this network since our miss:
+	 * follow its template, so that the network sticks to one server */
+	p = find_locked(t, client, now_ms);
+	if (!p || !usable(p, w))
+		p = add_locked(t, client, server, live, now_ms);
+	if (p)
+		persist_hold(p);
+	pthread_mutex_unlock(&t->lock);
+	return p;
+}
+
+void persist_drop(struct persist_table *t, struct persist_tpl *tpl)
+{
+	pthread_mutex_lock(&t->lock);
+	drop_locked(t, tpl);
+	pthread_mutex_unlock(&t->lock);
+}
+
 size_t persist_reap(struct persist_table *t, uint64_t now_ms, size_t max_visit)
 {
 	size_t visited = 0, freed = 0, steps;
 
+	pthread_mutex_lock(&t->lock);
 	/* at most one pass over the buckets per call, and max_visit entries */
 	for (steps = 0; steps < t->nbuckets && visited < max_visit; steps++) {
 		size_t b = t->reap_pos;
@@ -200,6 +315,7 @@ size_t persist_reap(struct persist_table *t, uint64_t now_ms, size_t max_visit)
 		}
 		t->reap_pos = (b + 1) & (t->nbuckets - 1);
 	}
+	pthread_mutex_unlock(&t->lock);
 	return freed;
 }
 
@@ -207,6 +323,9 @@ void persist_move(struct persist_table *dst, struct persist_table *src)
 {
 	size_t i;
 
+	/* an apply's, with the workers parked: nobody else waits for these */
+	pthread_mutex_lock(&dst->lock);
+	pthread_mutex_lock(&src->lock);
 	for (i = 0; i < src->nbuckets; i++) {
 		struct persist_tpl *p = src->buckets[i], *next;
 
@@ -216,8 +335,7 @@ void persist_move(struct persist_table *dst, struct persist_table *src)
 			if (dst->count >= dst->nbuckets && grow(dst) < 0 && !dst->nbuckets) {
 				/* no memory: this client loses its stickiness, nothing breaks */
 				p->linked = 0;
-				if (!p->nconns)
-					tpl_free(p);
+				tpl_unref(p);
 				continue;
 			}
 			link_tpl(dst, p);
@@ -225,12 +343,15 @@ void persist_move(struct persist_table *dst, struct persist_table *src)
 		src->buckets[i] = NULL;
 	}
 	src->count = 0;
+	pthread_mutex_unlock(&src->lock);
+	pthread_mutex_unlock(&dst->lock);
 }
 
 void persist_clear(struct persist_table *t)
 {
 	size_t i;
 
+	pthread_mutex_lock(&t->lock);
 	for (i = 0; i < t->nbuckets; i++)
 		while (t->buckets[i])
 			unlink_at(t, i, NULL, t->buckets[i]);
@@ -239,16 +360,13 @@ void persist_clear(struct persist_table *t)
 	t->nbuckets = 0;
 	t->count = 0;
 	t->reap_pos = 0;
+	pthread_mutex_unlock(&t->lock);
 }
 
 int persist_tpl_valid(const struct persist_tpl *tpl, struct rs_live *const *table, size_t n)
 {
 	size_t i;
 
-	/* held: up, but out of the pool while the service lacks quorum */
-	if (tpl->live->admin == RS_ADMIN_DISABLED || tpl->live->health != RS_HEALTH_UP ||
-	    tpl->live->held)
-		return 0;
 	for (i = 0; i < n; i++)
 		if (table[i] == tpl->live)
 			return 1;

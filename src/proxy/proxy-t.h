@@ -41,14 +41,21 @@ struct persist_tpl {
 	struct fc_addr key;	  /* client address masked with the prefix, port 0 */
 	struct fc_addr server;	  /* copy: the real server may leave the model */
 	struct rs_live *live;	  /* one reference */
-	unsigned nconns;	  /* connections/sessions it controls */
-	int linked;		  /* in a table; 0 = dropped, freed at nconns 0 */
+	/* one for the table while linked, one per connection or session it
+	 * controls; the last persist_release or unlink frees it */
+	_Atomic unsigned refs;
+	int linked;		  /* in a table (its lock); 0 = dropped */
 	uint64_t timeout_ms;	  /* the table's timeout when last set */
-	uint64_t expires_ms;	  /* meaningful while nconns == 0 */
+	_Atomic uint64_t expires_ms; /* meaningful while it controls nothing */
 	struct persist_tpl *next; /* hash chain */
 };
 
+/* One per service (the head's pvs), used by every worker: its own mutex,
+ * taken only around a table operation, never while another lock is
+ * wanted (a leaf).  timeout_ms and prefix change only while the workers
+ * are parked. */
 struct persist_table {
+	pthread_mutex_t lock;
 	struct persist_tpl **buckets; /* NULL until the first add */
 	size_t nbuckets;	      /* power of two */
 	size_t count;
@@ -116,8 +123,11 @@ struct ppool {
 				  * (sched-t.h); taken after the engine lock */
 	struct pvs_server *srv;  /* the table, in config order */
 	struct sched_server *ss; /* what the scheduler sees, same order */
-	struct rs_live **lives;  /* srv[i].live, for persist_tpl_valid */
 	size_t n;
+	/* the servers a persistence template may lead to (up, neither
+	 * disabled nor held: persist_tpl_valid), as of the last rebuild */
+	struct rs_live **lives;
+	size_t nlives;
 };
 
 /* What a mode tcp service logs (tcp_log.c). */

@@ -129,16 +129,7 @@ static void pvs_settings(struct pvs *p, const struct virtual_server *vs)
 	copy_settings(p, vs);
 	if (p->pt != &p->persist)
 		return;
-	if (!vs->persistence_timeout) {
-		persist_clear(&p->persist);
-		persist_init(&p->persist, 0, 0);
-	} else if (vs->persistence_prefix != p->persist.prefix) {
-		/* other granularity, other keys: start over */
-		persist_clear(&p->persist);
-		persist_init(&p->persist, vs->persistence_timeout, vs->persistence_prefix);
-	} else {
-		persist_set_timeout(&p->persist, vs->persistence_timeout);
-	}
+	persist_config(&p->persist, vs->persistence_timeout, vs->persistence_prefix);
 	if (p->fd >= 0 && persist_on(&p->persist) && !loop_timer_armed(&p->tick))
 		loop_timer_start(p->px->loop, &p->tick, PROXY_TICK_MS);
 }
@@ -150,7 +141,7 @@ int ppool_rebuild(struct ppool *pp, const struct pool *pool, char *err, size_t e
 	struct rs_live **lives = NULL;
 	struct real_server *rs;
 	struct sched ns;
-	size_t n = 0, i, j;
+	size_t n = 0, nlives = 0, i, j;
 	int fresh;
 
 	for (rs = pool->rs; rs; rs = rs->next)
@@ -176,7 +167,12 @@ int ppool_rebuild(struct ppool *pp, const struct pool *pool, char *err, size_t e
 		for (j = 0; j < pp->n; j++)
 			if (pp->srv[j].live == rs->live)
 				srv[n].overloaded = pp->srv[j].overloaded;
-		lives[n] = srv[n].live;
+		/* a template may lead only here (persist_tpl_valid): decided
+		 * now, with the workers parked, not from the live state at
+		 * each placement, which no worker reads unlocked */
+		if (rs->live->admin != RS_ADMIN_DISABLED && rs->live->health == RS_HEALTH_UP &&
+		    !rs->live->held)
+			lives[nlives++] = srv[n].live;
 		ss[n].addr = &srv[n].addr;
 		ss[n].weight = rs_effective_weight(rs);
 		n++;
@@ -207,6 +203,7 @@ int ppool_rebuild(struct ppool *pp, const struct pool *pool, char *err, size_t e
 	pp->srv = srv;
 	pp->ss = ss;
 	pp->lives = lives;
+	pp->nlives = nlives;
 	pp->n = n;
 	return 0;
 fail:
@@ -436,7 +433,7 @@ void pvs_free(struct pvs *p)
 	struct proxy *px = p->px;
 
 	pvs_close_listener(p);
-	persist_clear(&p->persist);
+	persist_destroy(&p->persist);
 	ppool_unref(p->pp);
 	p->pp = NULL;
 	rs_live_unref(p->sorry.live);
@@ -567,40 +564,39 @@ int ppool_pick(struct ppool *pp, const struct sched_input *sin, struct rs_live *
 	return i < (int)pp->n ? i : -1;
 }
 
+/* Where a template sends the client: its server, held. */
+static int follow(struct pvs_target *out, struct persist_tpl *tpl)
+{
+	out->addr = tpl->server;
+	out->live = rs_live_ref(tpl->live);
+	out->tpl = tpl;
+	return 0;
+}
+
 int pvs_place(struct pvs *p, const struct fc_addr *client, struct rs_live *const *tried,
 	      size_t ntried, struct pvs_target *out)
 {
 	uint64_t now = loop_now(p->px->loop);
+	struct persist_want w = {p->pp->lives, p->pp->nlives, tried, ntried};
 	struct persist_tpl *tpl;
 	int i;
 
 	memset(out, 0, sizeof(*out));
-	/* the templates are one table for every worker: under the engine
-	 * lock; the rest needs none (ppool_pick, atomic references) */
-	if (persist_on(p->pt)) {
-		proxy_relock(p->px);
-		tpl = persist_find(p->pt, client, now);
-		if (tpl && persist_tpl_valid(tpl, p->pp->lives, p->pp->n) &&
-		    !was_tried(tpl->live, tried, ntried)) {
-			out->addr = tpl->server;
-			out->live = rs_live_ref(tpl->live);
-			out->tpl = tpl;
-			persist_hold(tpl);
-			return 0;
-		}
-		if (tpl)
-			persist_drop(p->pt, tpl);
-	}
+	/* no engine lock: the templates are one table for every worker,
+	 * with its own lock (persist.h); the rest is ppool_pick's, and
+	 * atomic references */
+	if (persist_on(p->pt) && (tpl = persist_get(p->pt, client, now, &w)))
+		return follow(out, tpl);
 	i = ppool_pick(p->pp, &(struct sched_input){.client = client, .dest = &p->addr, .now_ms = now},
 		       tried, ntried);
 	if (i >= 0) {
+		/* a sibling may have placed this network meanwhile: its
+		 * template wins, so the network sticks to one server */
+		if (persist_on(p->pt) && (tpl = persist_put(p->pt, client, &p->pp->srv[i].addr,
+							     p->pp->srv[i].live, now, &w)))
+			return follow(out, tpl);
 		out->addr = p->pp->srv[i].addr;
 		out->live = rs_live_ref(p->pp->srv[i].live);
-		if (persist_on(p->pt)) {
-			out->tpl = persist_add(p->pt, client, &out->addr, out->live, now);
-			if (out->tpl)
-				persist_hold(out->tpl);
-		}
 		return 0;
 	}
 	if (p->sorry.live && !was_tried(p->sorry.live, tried, ntried)) {

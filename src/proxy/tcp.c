@@ -4,11 +4,12 @@
  * With workers, an L4 connection's whole life runs without the engine lock
  * (doc/internals/threads.md): the listener and both sockets are unlocked
  * watchers, placement reads the pool's table with the live counts as
- * atomics (ppool_pick), and the counts, references and counters a
- * connection moves are atomics too.  The lock is taken only where shared
- * state that is not atomic is touched: a persistence template, the
- * sockmap's maps, a service that was removed (its free), and everything
- * run from a timer (the loop takes it for timers).  What a worker shares
+ * atomics (ppool_pick), a persistence template is found, made and
+ * released under its table's own lock and reference count (persist.h),
+ * and the counts, references and counters a connection moves are atomics
+ * too.  The lock is taken only where shared state that is not atomic is
+ * touched: the sockmap's maps, a service that was removed (its free), and
+ * everything run from a timer (the loop takes it for timers).  What a worker shares
  * without it is the process's descriptor table: the accept4 and the
  * socket of a connection are made inside the worker's descriptor gate, so
  * that a sibling out of descriptors can give its reserve up for a moment
@@ -126,9 +127,10 @@ void pconn_close(struct pconn *c, int rst)
 		return;
 	c->state = PCONN_CLOSED;
 	loop_timer_stop(l, &c->timer);
-	/* shared state that is not atomic: the sockmap's maps, the template,
-	 * and a removed service's free (its pool table, the model's refs) */
-	if (c->sk || c->tpl || !p->vs)
+	/* shared state that is not atomic: the sockmap's maps and a removed
+	 * service's free (its pool table, the model's refs); the template
+	 * is released with no lock (persist.h) */
+	if (c->sk || !p->vs)
 		proxy_relock(p->px);
 	if (c->sk)
 		sk_count(c);
@@ -430,8 +432,8 @@ static int connect_failed(struct pconn *c)
 	set_acct(c, PCONN_ACCT_NONE);
 	HCTR(&c->live->ctr, econ); /* show stat's econ */
 	if (c->tpl) {
-		proxy_relock(p->px);
-		/* the template leads to a server that refuses: forget it */
+		/* the template leads to a server that refuses: forget it
+		 * (under the table's own lock, not the engine's) */
 		if (c->tpl->live == c->live)
 			persist_drop(p->pt, c->tpl);
 		persist_release(c->tpl, loop_now(l));

@@ -108,7 +108,7 @@ static void log_counts(const struct pconn *c, struct http_txn *t)
 	size_t i;
 
 	for (i = 0; pp && i < pp->n; i++)
-		n += pp->lives[i]->activeconns + pp->lives[i]->inactconns;
+		n += pp->srv[i].live->activeconns + pp->srv[i].live->inactconns;
 	if (last)
 		s = last->activeconns + last->inactconns;
 	t->be_conn = n > self ? n - self : 0;
