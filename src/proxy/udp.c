@@ -12,8 +12,12 @@
  * Both watchers are unlocked (loop.h): the session table is the worker's
  * own (the kernel keeps a client's datagrams on one worker's socket), and
  * the counters are per thread (model/ctr.h), so a datagram of a known
- * session is relayed and counted with no lock.  The engine lock is taken
- * to place a new session and to end one. */
+ * session is relayed and counted with no lock.  A new session is placed
+ * and connected as an L4 TCP connection is (tcp.c), with no engine lock:
+ * ppool_pick, the persistence table's own lock (persist.h), atomic counts
+ * and references, its socket made inside the worker's descriptor gate.
+ * A session that ends on a worker takes the lock only to free a service
+ * that was removed; one that times out does under it (a timer). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,6 +128,20 @@ void udp_sess_close(struct udp_sess *s)
 	pvs_maybe_free(p);
 }
 
+/* A session ends on its worker, in an unlocked callback: the engine lock
+ * only for the free of a removed service (pvs_maybe_free), as tcp.c. */
+static void sess_end(struct udp_sess *s)
+{
+	struct proxy *px = s->pvs->px;
+	int held = loop_lock_held(px->loop);
+
+	if (!s->pvs->vs)
+		proxy_relock(px);
+	udp_sess_close(s);
+	if (!held)
+		proxy_unlock(px);
+}
+
 static void sess_on_timer(struct loop *l, struct ev_timer *t)
 {
 	struct udp_sess *s = t->data;
@@ -155,9 +173,8 @@ static void sess_on_io(struct loop *l, struct ev_io *io, uint32_t events)
 				break;
 			/* ICMP port unreachable and the like: the next datagram
 			 * of this client starts a new session elsewhere */
-			proxy_relock(p->px);
 			HCTR(&s->live->ctr, econ); /* show stat's econ */
-			udp_sess_close(s);
+			sess_end(s);
 			return;
 		}
 		s->last_ms = loop_now(l);
@@ -250,20 +267,15 @@ void udp_on_vs_socket(struct loop *l, struct ev_io *io, uint32_t events)
 		if (addr_from_sockaddr(&client, (struct sockaddr *)&ss) < 0)
 			continue;
 		s = sess_find(p, &client);
-		if (!s) {
-			proxy_relock(p->px);
+		if (!s)
 			s = sess_new(p, &client);
-			proxy_unlock(p->px);
-		}
 		if (!s)
 			continue; /* no server, or too many sessions: dropped */
 		s->last_ms = loop_now(l);
 		if (send(s->fd, buf, (size_t)n, MSG_DONTWAIT) < 0) {
 			if (errno == ECONNREFUSED) {
-				proxy_relock(p->px);
 				HCTR(&s->live->ctr, econ); /* show stat's econ */
-				udp_sess_close(s);
-				proxy_unlock(p->px);
+				sess_end(s);
 			}
 			continue;
 		}
