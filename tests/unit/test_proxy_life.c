@@ -3,6 +3,7 @@
  * connection finish, the idle timeout, connect timeouts and retries, and
  * running out of descriptors.  Same harness as test_proxy.c
  * (proxy_harness.h): real sockets, forked backends, a bounded loop. */
+#include "fd_limit.h"
 #include "proxy_harness.h"
 
 static int udp_exchange(int fd, uint16_t port, const char *msg, char *name, size_t n)
@@ -292,9 +293,9 @@ static void test_out_of_descriptors_resets_queued(void **state)
 	struct env *e = *state;
 	struct virtual_server *vs;
 	struct timeval tv = {.tv_sec = 1}; /* 8 s in all, within the drive */
-	struct rlimit old, tight;
+	struct rlimit old;
 	uint64_t t0;
-	int i, lowest, ok;
+	int i, ok;
 
 	start_backend(&e->be[0], "A", B_ID);
 	vs = mkvs(e, IPPROTO_TCP, "rr");
@@ -307,13 +308,7 @@ static void test_out_of_descriptors_resets_queued(void **state)
 		shed.outcome[i] = -1;
 	}
 	run_client(e, cli_shed);
-	lowest = dup(0);
-	assert_true(lowest >= 0);
-	close(lowest);
-	assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
-	tight = old;
-	tight.rlim_cur = (rlim_t)lowest;
-	assert_int_equal(setrlimit(RLIMIT_NOFILE, &tight), 0);
+	assert_int_equal(fd_limit_to_lowest(&old), 0);
 	t0 = loop_clock_ms();
 	atomic_store(&e->go, 1);
 	ok = drive(e, phase_done, 10000);

@@ -34,6 +34,8 @@
 #include "core/loop.h"
 #include "proxy/proxy.h"
 
+#include "fd_limit.h"
+
 #define NCLI	256
 #define ROUNDS 4
 
@@ -77,15 +79,17 @@ static int listener(uint16_t *port)
 }
 
 /* One shed of NCLI queued clients on p, with a sibling asking for
- * descriptors all along: how many clients were reset. */
-static int shed_round(struct pvs *p, struct proxy *sibling, uint16_t port)
+ * descriptors all along (none: NULL), the reserve missing at the start if
+ * `missing` (a descriptor of the main thread's had its slot, and gave it
+ * back): how many clients were reset. */
+static int shed_round(struct pvs *p, struct proxy *sibling, uint16_t port, int missing)
 {
 	struct sibling sib = {.w = sibling, .stolen = -1};
 	struct timeval tv = {.tv_sec = 5};
-	struct rlimit old, tight;
+	struct rlimit old;
 	pthread_t th;
 	char c;
-	int cli[NCLI], i, lowest, reset = 0;
+	int cli[NCLI], i, reset = 0;
 	unsigned n;
 
 	for (i = 0; i < NCLI; i++) {
@@ -101,19 +105,19 @@ static int shed_round(struct pvs *p, struct proxy *sibling, uint16_t port)
 	proxy_spare_hold(p->px);
 	assert_true(p->px->spare_held);
 	/* not one descriptor left: the limit is the lowest free one */
-	lowest = dup(0);
-	assert_true(lowest >= 0);
-	close(lowest);
-	assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
-	tight = old;
-	tight.rlim_cur = (rlim_t)lowest;
-	assert_int_equal(setrlimit(RLIMIT_NOFILE, &tight), 0);
-	assert_int_equal(pthread_create(&th, NULL, sibling_main, &sib), 0);
-	while (!atomic_load(&sib.running))
-		sched_yield();
+	assert_int_equal(fd_limit_to_lowest(&old), 0);
+	if (missing)
+		proxy_spare_drop(p->px);
+	if (sibling) {
+		assert_int_equal(pthread_create(&th, NULL, sibling_main, &sib), 0);
+		while (!atomic_load(&sib.running))
+			sched_yield();
+	}
 	n = proxy_shed_queued(p);
-	atomic_store(&sib.stop, 1);
-	pthread_join(th, NULL);
+	if (sibling) {
+		atomic_store(&sib.stop, 1);
+		pthread_join(th, NULL);
+	}
 	assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
 
 	assert_int_equal(sib.stolen, -1);
@@ -145,17 +149,44 @@ static void test_shed_keeps_reserve_against_sibling(void **state)
 	/* a few rounds: the sibling must run in one of the shed's short
 	 * windows to take the slot, which on a loaded machine it may miss */
 	for (r = 0; r < ROUNDS; r++)
-		assert_int_equal(shed_round(&p, main.thr->w[1], port), NCLI);
+		assert_int_equal(shed_round(&p, main.thr->w[1], port, 0), NCLI);
 	close(p.fd);
 	proxy_spare_drop(p.px);
 	proxy_threads_free(&main);
 	loop_free(main.loop);
 }
 
+/* nbthread 1: the main loop serves, its own struct proxy with no workers
+ * and no gates (proxy_fd_enter is a no-op): the main thread's control
+ * connections and checks make their descriptors on the very thread that
+ * sheds, so none can come between the reserve's close and the accept4,
+ * and a reserve found missing (opened at the last close only if a slot
+ * was free) is opened again by the shed itself. */
+static void test_shed_without_workers(void **state)
+{
+	struct proxy px = {0};
+	struct pvs p = {0};
+	uint16_t port;
+	int r;
+
+	(void)state;
+	px.loop = loop_new();
+	assert_non_null(px.loop);
+	p.px = &px;
+	p.fd = listener(&port);
+	snprintf(p.name, sizeof(p.name), "TCP 127.0.0.1:%u", port);
+	for (r = 0; r < 2; r++)
+		assert_int_equal(shed_round(&p, NULL, port, r), NCLI);
+	close(p.fd);
+	proxy_spare_drop(&px);
+	loop_free(px.loop);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_shed_keeps_reserve_against_sibling),
+	    cmocka_unit_test(test_shed_without_workers),
 	};
 
 	alarm(60); /* bounded */
