@@ -13,6 +13,8 @@
 #include "http/act.h"
 #include "http/h1.h"
 #include "http/logfmt.h"
+#include "http/reply-t.h"
+#include "http/reply.h"
 #include "http/txn-t.h"
 
 /* A body must fit one buffer with its head, as in haproxy (tune.bufsize). */
@@ -87,6 +89,17 @@ static int parse_body(struct act_reply *r, const char *w, const char *arg, const
 	if (!strcmp(w, "string") || !strcmp(w, "lf-string")) {
 		data = strdup(arg);
 		len = strlen(arg);
+		if (!data)
+			return err_set(pc->err, pc->errlen, "out of memory");
+	} else if (!strcmp(w, "errorfile")) {
+		/* a whole answer, read as `errorfile` reads it: what it says
+		 * of the connection and its length decide the close */
+		struct herr_msg m;
+
+		if (http_errorfile_load(arg, &m, pc->err, pc->errlen) < 0)
+			return -1;
+		data = m.raw ? m.raw : strdup("");
+		len = m.len;
 		if (!data)
 			return err_set(pc->err, pc->errlen, "out of memory");
 	} else if (act_read_file(arg, REPLY_BODY_MAX, &data, &len, pc->err, pc->errlen)) {

@@ -15,10 +15,11 @@
  * errorfile may replace). */
 #define HERR_N 17
 
-/* A message ready to send: the raw response, head normalised to CRLF with
- * the file's Connection header replaced by `connection: close` (an
- * errorfile's answer always ends the connection).  len 0 = an empty file:
- * close without answering. */
+/* A message ready to send: the raw response, head normalised to CRLF
+ * without the file's Connection header, `connection: close` at the head's
+ * end when the answer ends the connection (the file asked for it, or its
+ * body has no length: reply.c's normalise).  len 0 = an empty file: close
+ * without answering. */
 struct herr_msg {
 	char *raw; /* owned, NUL-ended (not counted in len) */
 	size_t len;

@@ -134,15 +134,29 @@ static int hdr_is(const char *line, size_t len, const char *name)
 	return len > n && line[n] == ':' && !strncasecmp(line, name, n);
 }
 
+/* Whether a Connection header's value v[0..len) lists `close` (any
+ * case, between blanks or commas). */
+static int says_close(const char *v, size_t len)
+{
+	for (size_t i = 0; i + 5 <= len; i++)
+		if (!strncasecmp(v + i, "close", 5) && (!i || strchr(" \t,", v[i - 1])) &&
+		    (i + 5 == len || strchr(" \t,", v[i + 5])))
+			return 1;
+	return 0;
+}
+
 /* The file's text as the answer to send: the status line and headers as
- * written (bare LF or CRLF), its Connection header replaced by
- * `connection: close`, the body as is.  A Content-Length that does not
- * match the body is refused (HAProxy refuses it too). */
+ * written (bare LF or CRLF) but its Connection header, the body as is.
+ * `connection: close` ends the head when the answer cannot leave the
+ * connection usable: the file asked for a close, or says no length (its
+ * body ends at the close).  Otherwise the connection stays open after it,
+ * as HAProxy 2.6's does.  A Content-Length that does not match the body
+ * is refused (HAProxy refuses it too). */
 static int normalise(const char *text, size_t tlen, const char *path, struct herr_msg *out,
 		     char *err, size_t errlen)
 {
 	const char *p = text, *end = text + tlen, *eol;
-	int first = 1, has_cl = 0;
+	int first = 1, has_cl = 0, closes = 0;
 	unsigned long long cl = 0;
 
 	out->raw = malloc(tlen * 2 + 64); /* every LF may become CRLF */
@@ -169,6 +183,7 @@ static int normalise(const char *text, size_t tlen, const char *path, struct her
 			goto bad;
 		}
 		if (hdr_is(p, ll, "connection")) {
+			closes |= says_close(p + 11, ll - 11);
 			p = eol + 1;
 			continue;
 		}
@@ -187,7 +202,9 @@ static int normalise(const char *text, size_t tlen, const char *path, struct her
 			       "errorfile '%s': the body is %zu bytes but Content-Length says %llu",
 			       path, (size_t)(end - p), cl);
 	}
-	put(out, "connection: close\r\n\r\n", 21);
+	if (closes || !has_cl)
+		put(out, "connection: close\r\n", 19);
+	put(out, "\r\n", 2);
 	put(out, p, (size_t)(end - p));
 	out->raw[out->len] = 0;
 	return 0;
@@ -198,7 +215,7 @@ bad:
 		       "empty line, body)", path);
 }
 
-static int load_file(const char *path, struct herr_msg *out, char *err, size_t errlen)
+int http_errorfile_load(const char *path, struct herr_msg *out, char *err, size_t errlen)
 {
 	char *text = malloc(HERR_FILE_MAX + 1);
 	size_t len = 0;
@@ -313,7 +330,7 @@ static int errorfile_line(struct http_errors *e, char **args, int nargs, const c
 	if (nargs != 3)
 		return err_set(err, errlen, "'errorfile' expects a status code and a file name");
 	if (parse_status(args[1], &status, err, errlen) < 0 ||
-	    load_file(args[2], &m, err, errlen) < 0)
+	    http_errorfile_load(args[2], &m, err, errlen) < 0)
 		return -1;
 	l = line_add(e, file, line);
 	if (!l) {

@@ -40,6 +40,11 @@ void http_errors_sections_free(struct config *cfg);
  * statuses above; for another status, a built-in generic one. */
 const char *http_error_msg(const struct http_proxy *px, unsigned status, size_t *len);
 
+/* An errorfile (`errorfile`, and `http-request return ... errorfile`) read
+ * as the answer to send (struct herr_msg): 0, or -1 with err set. */
+struct herr_msg;
+int http_errorfile_load(const char *path, struct herr_msg *out, char *err, size_t errlen);
+
 /* 1 if HAProxy has a built-in message for status (so errorfile and
  * deny_status may name it). */
 int http_error_known(unsigned status);

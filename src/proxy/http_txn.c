@@ -457,8 +457,14 @@ static void tarpit(struct hstream *s, const struct http_proxy *px, const struct 
 
 	hsrv_close(s, 0);
 	hs_srv_inactive(s);
-	len = hbuf_take(s->pvs->px, &s->sin) < 0 ? 0 : http_reply_build(px, r, s->sin.p, HTTP_BUF_SIZE);
-	if (!len) {
+	if (hbuf_take(s->pvs->px, &s->sin) < 0) {
+		htxn_error(s, 500);
+		return;
+	}
+	len = http_reply_build(px, r, s->sin.p, HTTP_BUF_SIZE);
+	/* an empty errorfile for the status is held as any answer, then
+	 * closes without one (haproxy 2.6) */
+	if (!len && !http_reply_empty(px, r)) {
 		htxn_error(s, 500);
 		return;
 	}

@@ -357,3 +357,61 @@ def test_empty_errorfile_of_the_deny_status_is_its_answer(side_by_side):
         "  http-request deny deny_status 408 if { path /408 }"])
     for who in ("haproxy", "fulcrum"):
         assert raw(ports[who]["fe"], b"GET /408 HTTP/1.1\r\nHost: a\r\n\r\n") == b"", who
+
+
+ERRORFILES = {  # name: the file's text (bare-LF and CRLF heads alike)
+    "cl": "HTTP/1.1 503 Busy\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n\r\nbusy\n",
+    "nocl": "HTTP/1.1 502 Busy\nContent-Type: text/plain\n\nbusy\n",
+    "close": "HTTP/1.1 504 Busy\r\nContent-Type: text/plain\r\nConnection: Close\r\n"
+             "Content-Length: 5\r\n\r\nbusy\n",
+    "ka": "HTTP/1.1 500 Busy\r\nConnection: keep-alive\r\nContent-Length: 5\r\n\r\nbusy\n",
+    "empty": "HTTP/1.1 403 No\r\nContent-Length: 0\r\n\r\n",
+}
+
+
+def test_errorfile_answers_keep_alive_as_haproxy(side_by_side, tmp_path):
+    """After an errorfile's answer the connection stays open when the
+    file gives its length and does not ask for a close (then the next
+    pipelined requests are answered too), and closes when it has no
+    Content-Length or says `Connection: close` -- as haproxy 2.6, for
+    HTTP/1.1, HTTP/1.0 and HTTP/1.0 keep-alive clients, for `deny` with an
+    errorfile's status and for `return ... errorfile`."""
+    statuses = {"cl": 503, "nocl": 502, "close": 504, "ka": 500, "empty": 403}
+    lines = []
+    for name, text in ERRORFILES.items():
+        (tmp_path / ("%s.http" % name)).write_text(text)
+        lines += ["  errorfile %d %s/%s.http" % (statuses[name], tmp_path, name),
+                  "  http-request deny deny_status %d if { path /%s }" % (statuses[name], name),
+                  "  http-request return status 200 errorfile %s/%s.http if { path /r%s }"
+                  % (tmp_path, name, name)]
+    ports = side_by_side(lambda port_of: ["frontend fe", "  bind 127.0.0.1:%d" % port_of("fe")] + lines
+                         + ["  http-request deny deny_status 404 if { path /b404 }"])
+    reqs = []
+    for path in ["/" + n for n in ERRORFILES] + ["/r" + n for n in ERRORFILES] + ["/b404"]:
+        for ver, extra in (("1.1", ""), ("1.0", ""), ("1.0", "Connection: keep-alive\r\n")):
+            one = "GET %s HTTP/%s\r\nHost: a\r\n%s\r\n" % (path, ver, extra)
+            last = "GET %s HTTP/%s\r\nHost: a\r\nConnection: close\r\n\r\n" % (path, ver)
+            reqs.append(one + one + last)
+    assert not compare(ports, "fe", reqs)
+    # what the comparison stands on, seen from the client
+    fe = ports["fulcrum"]["fe"]
+    assert raw(fe, reqs[0]).count(b"HTTP/1.1 503 Busy\r\n") == 3  # /cl: kept
+    assert raw(fe, reqs[3]).count(b"HTTP/1.1 502 Busy\r\n") == 1  # /nocl: closed
+    assert raw(fe, reqs[6]).count(b"HTTP/1.1 504 Busy\r\n") == 1  # /close: closed
+    assert raw(fe, reqs[15]).count(b"HTTP/1.1 503 Busy\r\n") == 3  # return errorfile /cl
+    assert raw(fe, reqs[18]).count(b"HTTP/1.1 502 Busy\r\n") == 1  # return errorfile /nocl
+
+
+def test_tarpit_with_an_empty_errorfile_holds_then_closes(side_by_side):
+    """`tarpit` whose status has an empty errorfile holds the client for
+    `timeout tarpit`, then closes without a byte (the empty file is the
+    answer, as for deny) -- fulcrum answered its 500 page at once."""
+    ports = side_by_side(lambda port_of: [
+        "frontend fe", "  bind 127.0.0.1:%d" % port_of("fe"), "  timeout tarpit 1s",
+        "  errorfile 403 /dev/null", "  http-request tarpit deny_status 403 if { path /t }"])
+    for who in ("haproxy", "fulcrum"):
+        t0 = time.monotonic()
+        got = raw(ports[who]["fe"], b"GET /t HTTP/1.1\r\nHost: a\r\n\r\n")
+        held = time.monotonic() - t0
+        assert got == b"", (who, got)
+        assert 0.9 <= held < 9.0, "%s: closed after %.2fs" % (who, held)

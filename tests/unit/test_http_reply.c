@@ -111,6 +111,22 @@ static void test_errorfile(void **state)
 	http_error_msg(px, 408, &len);
 	assert_int_equal(len, 0);
 	assert_true(http_reply_closes("", 0));
+	/* a length and no close asked: the connection stays (haproxy 2.6) */
+	assert_int_equal(parse(px, "errorfile", "503",
+			       file("503", "HTTP/1.1 503 X\nConnection: keep-alive\nContent-Length: 2\n\nno"),
+			       NULL, err),
+			 0);
+	assert_int_equal(parse(px, "errorfile", "504",
+			       file("504", "HTTP/1.1 504 X\nConnection: te, Close\nContent-Length: 2\n\nno"),
+			       NULL, err),
+			 0);
+	assert_int_equal(http_errors_resolve(cfg, px, &at_file, &at_line, err, sizeof(err)), 0);
+	m = http_error_msg(px, 503, &len);
+	assert_string_equal(m, "HTTP/1.1 503 X\r\nContent-Length: 2\r\n\r\nno");
+	assert_false(http_reply_closes(m, len));
+	m = http_error_msg(px, 504, &len);
+	assert_string_equal(m, "HTTP/1.1 504 X\r\nContent-Length: 2\r\nconnection: close\r\n\r\nno");
+	assert_true(http_reply_closes(m, len));
 	/* others stay built-in */
 	assert_true(!strncmp(http_error_msg(px, 404, &len), "HTTP/1.1 404 Not Found\r\n", 24));
 
