@@ -79,8 +79,10 @@ static int c_hex(const struct smp_conv_call *cc, struct sample *s)
 {
 	static const char digits[] = "0123456789ABCDEF";
 	char tmp[SMP_BUF];
-	size_t i, n = s->len < sizeof(tmp) / 2 ? s->len : sizeof(tmp) / 2;
+	size_t i, n = s->len;
 
+	if (n > sizeof(tmp) / 2)
+		return 0; /* no sample rather than a cut one */
 	for (i = 0; i < n; i++) {
 		tmp[2 * i] = digits[(unsigned char)s->str[i] >> 4];
 		tmp[2 * i + 1] = digits[(unsigned char)s->str[i] & 15];

@@ -481,6 +481,8 @@ static const struct smp_fetch smp_fetches[] = {
 	{"ssl_c_notafter", smp_f_ssl_c_str, 0, 0, 0, SMP_T_STR, 0},
 	{"ssl_c_sig_alg", smp_f_ssl_c_str, 0, 0, 0, SMP_T_STR, 0},
 	{"ssl_c_key_alg", smp_f_ssl_c_str, 0, 0, 0, SMP_T_STR, 0},
+	{"ssl_c_der", smp_f_ssl_der, 0, 0, 0, SMP_T_STR, 0},
+	{"ssl_f_der", smp_f_ssl_der, 0, 0, 0, SMP_T_STR, 0},
 	{"http_auth", smp_fetch_http_auth, 1, 1, 0, SMP_T_BOOL, REQ},
 	{"http_auth_group", smp_fetch_http_auth_group, 1, 1, 0, SMP_T_STR, REQ},
 	{"http_auth_pass", smp_fetch_http_auth_str, 0, 0, 0, SMP_T_STR, REQ},

@@ -191,3 +191,20 @@ int smp_f_ssl_c_str(const struct smp_expr *e, struct smp_ctx *c, struct sample *
 	n = nid != NID_undef ? OBJ_nid2sn(nid) : NULL;
 	return n && put(s, n, strlen(n));
 }
+
+/* ssl_c_der, ssl_f_der: the client's certificate, ours, in DER (binary:
+ * `,hex` writes it); none larger than a sample holds. */
+int smp_f_ssl_der(const struct smp_expr *e, struct smp_ctx *c, struct sample *s)
+{
+	const struct htxn_tls *t = c->t->ssl;
+	X509 *x = !t ? NULL : e->fetch->name[4] == 'c' ? t->peer : t->local;
+	unsigned char *p = (unsigned char *)s->buf;
+	int len;
+
+	if (!x || (len = i2d_X509(x, NULL)) <= 0 || (size_t)len > sizeof(s->buf) || i2d_X509(x, &p) != len)
+		return 0;
+	s->type = SMP_T_STR;
+	s->str = s->buf;
+	s->len = (size_t)len;
+	return 1;
+}

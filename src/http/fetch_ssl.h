@@ -11,5 +11,7 @@
 int smp_f_ssl_c_int(const struct smp_expr *e, struct smp_ctx *c, struct sample *s);
 int smp_f_ssl_c_dn(const struct smp_expr *e, struct smp_ctx *c, struct sample *s);
 int smp_f_ssl_c_str(const struct smp_expr *e, struct smp_ctx *c, struct sample *s);
+/* ssl_c_der, ssl_f_der */
+int smp_f_ssl_der(const struct smp_expr *e, struct smp_ctx *c, struct sample *s);
 
 #endif

@@ -15,7 +15,8 @@
 
 #define SMP_MAX_ARGS 3 /* hdr(NAME,OCC), field(N,DELIM), ssl_c_s_dn(ENTRY,OCC,FORMAT) */
 #define SMP_MAX_CONV 8
-#define SMP_BUF      1024 /* a converted string (lower, upper, an int as text) */
+#define SMP_BUF      4096 /* a converted string (lower, upper, an int as text), a
+			   * certificate in DER (ssl_c_der) */
 
 enum smp_type {
 	SMP_T_BOOL,

@@ -31,6 +31,7 @@ struct htxn_tls {
 	/* the client's certificate (ssl_c_*): the peer's X509, one reference
 	 * held by whoever holds these facts (http_tls.c), NULL: none */
 	struct x509_st *peer;
+	struct x509_st *local; /* ours the client got (ssl_f_der), a reference as peer's; NULL none */
 	long verify;	     /* SSL_get_verify_result: 0 a good chain, or none asked */
 	int crt_err, ca_err; /* the first X509_V_ERR_* at depth 0, above it (ignored ones) */
 	int crt_sent;	     /* sent in this handshake (not a resumed session's) */

@@ -64,6 +64,8 @@ int hs_tls_copy(struct hstream *s, const struct hs_tls *from)
 	s->tls->facts = from->facts;
 	if (from->facts.peer)
 		X509_up_ref(from->facts.peer);
+	if (from->facts.local)
+		X509_up_ref(from->facts.local);
 	if (s->x) /* else the transaction, when it comes, takes them */
 		s->x->txn.ssl = &s->tls->facts;
 	return 0;
@@ -81,6 +83,7 @@ void hs_tls_free(struct hs_tls *t, int notify)
 	tls_srv_put(t->srv);
 	tls_cli_put(t->cli);
 	X509_free(t->facts.peer);
+	X509_free(t->facts.local);
 	ERR_clear_error();
 	free(t);
 }
@@ -110,6 +113,9 @@ static void facts_fill(struct hs_tls *t)
 		t->facts.alpn[alen] = 0;
 	}
 	t->facts.peer = SSL_get1_peer_certificate(t->ssl);
+	t->facts.local = SSL_get_certificate(t->ssl);
+	if (t->facts.local)
+		X509_up_ref(t->facts.local);
 	t->facts.verify = SSL_get_verify_result(t->ssl);
 	t->facts.crt_err = tls_srv_verify_errors(t->ssl, &t->facts.ca_err);
 	t->facts.crt_sent = t->facts.peer && !SSL_session_reused(t->ssl);

@@ -27,7 +27,14 @@ FACTS = ("used=%[ssl_c_used] has=%[ssl_fc_has_crt] verify=%[ssl_c_verify] err=%[
          "oulast=%[ssl_c_s_dn(OU,-1)] rfc=%[ssl_c_s_dn(,0,rfc2253)] idn=%[ssl_c_i_dn] "
          "icn=%[ssl_c_i_dn(CN)] serial=%[ssl_c_serial,hex] sha1=%[ssl_c_sha1,hex] "
          "nb=%[ssl_c_notbefore] na=%[ssl_c_notafter] ver=%[ssl_c_version] sig=%[ssl_c_sig_alg] "
-         "key=%[ssl_c_key_alg] sni=%[ssl_fc_sni]")
+         "key=%[ssl_c_key_alg] sni=%[ssl_fc_sni] der=%[ssl_c_der,hex] "
+         "fder=%[ssl_f_der,hex]")
+
+
+def der_hex(crt):
+    """A PEM certificate's DER, as `,hex` writes it."""
+    return subprocess.run([OPENSSL, "x509", "-in", str(crt), "-outform", "DER"], check=True,
+                          capture_output=True, timeout=60).stdout.hex().upper()
 
 
 def run(*args, cwd=None):
@@ -178,6 +185,8 @@ def test_client_certificates_as_haproxy(pair, pki, origin):
             "ou2=Ops oulast=Ops rfc=CN=alice,OU=Ops,OU=Eng,O=Example,C=FR idn=/O=Example/CN=Test CA "
             "icn=Test CA serial=1A2B3C sha1=") in alice[1]
     assert " ver=1 sig=RSA-SHA256 key=rsaEncryption" in alice[1]  # x509 -req: a v1 certificate
+    assert " der=%s fder=%s" % (der_hex(pki / "alice.crt"), der_hex(pki / "srv.pem")) in alice[1]
+    assert " der= fder=%s" % der_hex(pki / "srv.pem") in g[("optional", None, "/facts")][1]
     # optional: no certificate gets in, a revoked one does not
     assert g[("optional", None, "/facts")][1].startswith("used=0 has=0 verify=0 err=0 caerr=0 sdn= ")
     assert g[("optional", None, "/acl")][:2] == ("HTTP/1.1 401 Unauthorized", "nocert")
@@ -224,6 +233,7 @@ def test_crt_list_as_haproxy(pair, pki):
     assert g[("www.example.com", "alice")][2:] == ("www.example.com", "http/1.1")  # its alpn
     assert g[("ALT.example.com", "alice")][2] == "www.example.com"
     assert g[("a.example.org", None)][2] == "wild.example.org"
+    assert g[("a.example.org", None)][1].endswith(" fder=" + der_hex(pki / "wild.pem"))  # ssl_f_der
     assert g[("x.y.example.org", None)][2] == "srv.example.com"  # one label only
     assert g[("secret.example.org", None)][2] == "srv.example.com"  # !secret
     assert g[("srv.example.com", None)][2:] == ("srv.example.com", None)  # no alpn on the bind
