@@ -12,6 +12,7 @@
 
 #include "conf/haproxy.h"
 #include "core/err.h"
+#include "http/capture.h"
 #include "http/reply.h"
 #include "http/rules.h"
 #include "model/http_proxy.h"
@@ -264,16 +265,35 @@ static int kw_string(struct hp_read *r, struct hp_px *px, struct hp_words *w, ch
 	return hp_set_str(dst, w->args[1], err, errlen);
 }
 
+/* declare capture request|response len N (haproxy's messages) */
+static int kw_declare(struct hp_px *px, struct hp_words *w, char *err, size_t errlen)
+{
+	unsigned len;
+
+	if (w->n < 2 || strcmp(w->args[1], "capture"))
+		return err_set(err, errlen, "unknown declaration type '%s' (supports 'capture')",
+			       w->n > 1 ? w->args[1] : "");
+	if (w->n < 3 || (strcmp(w->args[2], "request") && strcmp(w->args[2], "response")))
+		return err_set(err, errlen, "'declare capture' requires a direction ('request' or 'response')");
+	if (w->n < 5 || strcmp(w->args[3], "len"))
+		return err_set(err, errlen, "'declare capture' requires a capture length ('len')");
+	if (w->n > 5)
+		return err_set(err, errlen, "'declare capture': unexpected '%s'", w->args[5]);
+	if (hp_uint("capture len", w->args[4], 1, HP_CAPTURE_MAX, &len, err, errlen) < 0)
+		return -1;
+	return capture_declare(px->hp, w->args[2][2] == 's', "", len, err, errlen) < 0 ? -1 : 0;
+}
+
 /* capture request|response header NAME len N, capture cookie NAME len N
- * (frontend, listen) */
+ * (frontend, listen); declare capture ... */
 static int kw_capture(struct hp_read *r, struct hp_px *px, struct hp_words *w, char *err,
 		      size_t errlen)
 {
 	struct http_proxy *hp = px->hp;
-	int resp = w->n > 1 && !strcmp(w->args[1], "response");
-	struct hp_capture *c = resp ? hp->cap_resp : hp->cap_req;
-	unsigned *n = resp ? &hp->n_cap_resp : &hp->n_cap_req, len;
+	unsigned len;
 
+	if (!strcmp(w->args[0], "declare"))
+		return kw_declare(px, w, err, errlen);
 	if (w->n == 5 && !strcmp(w->args[1], "cookie") && !strcmp(w->args[3], "len")) {
 		if (hp_uint("capture len", w->args[4], 1, 100000, &len, err, errlen) < 0)
 			return -1;
@@ -292,20 +312,15 @@ static int kw_capture(struct hp_read *r, struct hp_px *px, struct hp_words *w, c
 		hp->cap_cookie_len = len;
 		return 0;
 	}
-	if (w->n != 6 || (strcmp(w->args[1], "request") && !resp) || strcmp(w->args[2], "header") ||
-	    strcmp(w->args[4], "len"))
+	if (w->n != 6 || (strcmp(w->args[1], "request") && strcmp(w->args[1], "response")) ||
+	    strcmp(w->args[2], "header") || strcmp(w->args[4], "len"))
 		return err_set(err, errlen, "usage: capture request|response header NAME len N, "
 			       "or capture cookie NAME len N");
 	if (hp_uint("capture len", w->args[5], 1, HP_CAPTURE_MAX, &len, err, errlen) < 0)
 		return -1;
-	if (*n == HP_CAPTURES)
-		return err_set(err, errlen, "more than %d %s captures", HP_CAPTURES, w->args[1]);
-	if (strlen(w->args[3]) >= sizeof(c->name) || !*w->args[3])
-		return err_set(err, errlen, "capture: header name '%s' is empty or too long",
-			       w->args[3]);
-	snprintf(c[*n].name, sizeof(c[*n].name), "%s", w->args[3]);
-	c[(*n)++].len = len;
-	return 0;
+	if (!*w->args[3])
+		return err_set(err, errlen, "capture: empty header name");
+	return capture_declare(hp, w->args[1][2] == 's', w->args[3], len, err, errlen) < 0 ? -1 : 0;
 }
 
 static int kw_log(struct hp_read *r, struct hp_px *px, struct hp_words *w, char *err,
@@ -777,6 +792,7 @@ static const struct hp_kw hp_proxy_kws[] = {
     {"log-format", W_FE | W_DEF, kw_string},
     {"log", W_ALL, kw_log},
     {"capture", W_FE, kw_capture},
+    {"declare", W_FE, kw_capture},
     {"stats", W_ALL, kw_stats},
     {"option", W_ALL, kw_option},
     {"no", W_ALL, kw_option},

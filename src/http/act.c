@@ -117,6 +117,7 @@ static const struct act_kw act_kws[] = {
 	{"set-status", ACT_SET_STATUS, ACT_W_RESP | ACT_W_AFTER, act_parse_status},
 	{"use-service", ACT_USE_SERVICE, ACT_W_REQ, parse_service},
 	{"auth", ACT_AUTH, ACT_W_REQ, parse_auth},
+	{"capture", ACT_CAPTURE, ACT_W_REQ | ACT_W_RESP, act_parse_capture},
 	{NULL},
 };
 
@@ -429,6 +430,10 @@ static enum http_verdict act_one(const struct http_act *a, struct http_txn *t, s
 		return HTTP_V_CONTINUE;
 	case ACT_USE_SERVICE:
 		return HTTP_V_SERVICE;
+	case ACT_CAPTURE:
+	case ACT_CAPTURE_RESP:
+		act_run_capture(a, t);
+		return HTTP_V_CONTINUE;
 	case ACT_AUTH:
 		/* HAProxy's http_action_auth: the 401 message, a local answer */
 		memset(reply, 0, offsetof(struct http_reply, buf));

@@ -51,6 +51,10 @@ int act_parse_expr(struct http_act *a, const struct act_pctx *pc);
 int act_parse_redirect(struct http_act *a, const struct act_pctx *pc);
 int act_parse_reply(struct http_act *a, const struct act_pctx *pc);
 int act_parse_status(struct http_act *a, const struct act_pctx *pc);
+/* act_capture.c: http-request capture EXPR len N | id N, http-response
+ * capture EXPR id N (the reader declares a `len` rule's slot) */
+int act_parse_capture(struct http_act *a, const struct act_pctx *pc);
+void act_run_capture(const struct http_act *a, struct http_txn *t);
 void act_reply_free(struct act_reply *r);
 enum http_verdict act_run_uri(const struct http_act *a, struct http_txn *t, struct h1_msg *m);
 enum http_verdict act_run_redirect(const struct http_act *a, struct http_txn *t, struct http_reply *reply);

@@ -1,14 +1,16 @@
-/* Header captures (capture.h).  The block t->caps:
+/* Captures (capture.h).  The block t->caps:
  *
  *   [nreq][nresp] then per slot, requests first: [size lo][size hi]
  *   [found][n lo][n hi] and size bytes of text
  *
- * size is the slot's len, n what was captured (<= size), found 0 when the
- * header was absent (the log writes "-" in a list, nothing in braces). */
+ * size is the slot's len, n what was captured (<= size), found 0 when
+ * nothing was (no such header, no sample: the log writes "-" in a list,
+ * nothing in braces). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/err.h"
 #include "http/capture.h"
 #include "http/cookie.h"
 #include "http/h1.h"
@@ -25,21 +27,86 @@ static unsigned char *slot_at(unsigned char *b, unsigned i)
 	return p;
 }
 
+/* Slot id of the request's (resp 0) or the response's slots, or NULL */
+static unsigned char *slot_of(const struct http_txn *t, int resp, int64_t id)
+{
+	if (!t->caps || id < 0 || id >= t->caps[resp ? 1 : 0])
+		return NULL;
+	return slot_at(t->caps, (unsigned)id + (resp ? t->caps[0] : 0));
+}
+
+/* v into slot p, cut at its size -- and at a NUL: haproxy keeps a
+ * capture as a C string */
+static void slot_put(unsigned char *p, const char *v, size_t n)
+{
+	size_t size = p[0] | p[1] << 8;
+	const char *nul = memchr(v, 0, n);
+
+	if (nul)
+		n = (size_t)(nul - v);
+	if (n > size)
+		n = size;
+	memcpy(p + SLOT_HEAD, v, n);
+	p[2] = 1;
+	p[3] = (unsigned char)(n & 0xff);
+	p[4] = (unsigned char)(n >> 8);
+}
+
 /* The last header `name` of m into slot p (already sized). */
 static void take(unsigned char *p, const struct h1_msg *m, const char *name)
 {
-	size_t size = p[0] | p[1] << 8, n;
 	int i = -1, k;
 
 	for (k = h1_hdr_find(m, name, strlen(name), 0); k >= 0; k = h1_hdr_find(m, name, strlen(name), k + 1))
 		i = k;
-	p[2] = i >= 0;
-	if (i < 0)
-		return;
-	n = m->hdrs[i].value.len < size ? m->hdrs[i].value.len : size;
-	memcpy(p + SLOT_HEAD, h1_ptr(m, m->hdrs[i].value), n);
-	p[3] = (unsigned char)(n & 0xff);
-	p[4] = (unsigned char)(n >> 8);
+	if (i >= 0)
+		slot_put(p, h1_ptr(m, m->hdrs[i].value), m->hdrs[i].value.len);
+}
+
+int capture_declare(struct http_proxy *px, int resp, const char *name, unsigned len, char *err, size_t errlen)
+{
+	struct hp_capture *c = resp ? px->cap_resp : px->cap_req;
+	unsigned *n = resp ? &px->n_cap_resp : &px->n_cap_req;
+
+	if (!len || len > HP_CAPTURE_MAX)
+		return err_set(err, errlen, "capture length %u: 1 to %d", len, HP_CAPTURE_MAX);
+	if (*n == HP_CAPTURES)
+		return err_set(err, errlen, "more than %d %s captures", HP_CAPTURES, resp ? "response" : "request");
+	if (strlen(name) >= sizeof(c->name))
+		return err_set(err, errlen, "capture: header name '%s' is too long", name);
+	snprintf(c[*n].name, sizeof(c[*n].name), "%s", name);
+	c[*n].len = len;
+	return (int)(*n)++;
+}
+
+void capture_set(struct http_txn *t, int resp, int64_t id, const char *v, size_t n)
+{
+	unsigned char *p = slot_of(t, resp, id);
+
+	if (p)
+		slot_put(p, v, n);
+}
+
+static int fetch_slot(const struct smp_expr *e, struct smp_ctx *c, struct sample *s, int resp)
+{
+	const unsigned char *p = slot_of(c->t, resp, e->args[0].num);
+
+	if (!p || !p[2])
+		return 0;
+	s->type = SMP_T_STR;
+	s->str = (const char *)p + SLOT_HEAD;
+	s->len = p[3] | p[4] << 8;
+	return 1;
+}
+
+int capture_f_req(const struct smp_expr *e, struct smp_ctx *c, struct sample *s)
+{
+	return fetch_slot(e, c, s, 0);
+}
+
+int capture_f_resp(const struct smp_expr *e, struct smp_ctx *c, struct sample *s)
+{
+	return fetch_slot(e, c, s, 1);
 }
 
 int capture_req(struct http_txn *t, const struct http_proxy *fe)
@@ -64,7 +131,7 @@ int capture_req(struct http_txn *t, const struct http_proxy *fe)
 		p = slot_at(t->caps, i);
 		p[0] = (unsigned char)(c->len & 0xff);
 		p[1] = (unsigned char)(c->len >> 8);
-		if (i < fe->n_cap_req && t->req)
+		if (i < fe->n_cap_req && t->req && c->name[0])
 			take(p, t->req, c->name);
 	}
 	return 0;
@@ -82,7 +149,7 @@ void capture_resp(struct http_txn *t)
 	for (i = 0; i < fe->n_cap_resp; i++) {
 		unsigned char *p = slot_at(t->caps, fe->n_cap_req + i);
 
-		if ((unsigned)(p[0] | p[1] << 8) == fe->cap_resp[i].len)
+		if ((unsigned)(p[0] | p[1] << 8) == fe->cap_resp[i].len && fe->cap_resp[i].name[0])
 			take(p, t->resp, fe->cap_resp[i].name);
 	}
 }
@@ -161,9 +228,10 @@ static int encoded(unsigned char c)
 	return c < 32 || c > 126 || c == '"' || c == '#' || c == '{' || c == '|' || c == '}';
 }
 
-size_t capture_format(const struct http_txn *t, int resp, int list, char *out, size_t cap)
+size_t capture_format(const struct http_txn *t, int resp, int list, unsigned flags, char *out, size_t cap)
 {
 	static const char hex[] = "0123456789ABCDEF";
+	int q = !!(flags & CAPTURE_F_QUOTE);
 	unsigned i, first, n;
 	size_t at = 0;
 
@@ -178,6 +246,8 @@ size_t capture_format(const struct http_txn *t, int resp, int list, char *out, s
 		if (at + 1 < cap)                                                                  \
 			out[at++] = (ch);                                                          \
 	} while (0)
+	if (!list && q)
+		PUT('"');
 	if (!list)
 		PUT('{');
 	for (i = 0; i < n; i++) {
@@ -186,20 +256,29 @@ size_t capture_format(const struct http_txn *t, int resp, int list, char *out, s
 
 		if (i)
 			PUT(list ? ' ' : '|');
-		if (list && !p[2])
+		if (list && q)
+			PUT('"');
+		else if (list && !p[2])
 			PUT('-');
 		for (k = 0; k < len; k++) {
-			if (!encoded(v[k])) {
-				PUT((char)v[k]);
+			if (encoded(v[k])) {
+				PUT('#');
+				PUT(hex[v[k] >> 4]);
+				PUT(hex[v[k] & 15]);
 				continue;
 			}
-			PUT('#');
-			PUT(hex[v[k] >> 4]);
-			PUT(hex[v[k] & 15]);
+			/* +E: haproxy's RFC 5424 escapes ('"' is #22 already) */
+			if ((flags & CAPTURE_F_ESC) && (v[k] == '\\' || v[k] == ']'))
+				PUT('\\');
+			PUT((char)v[k]);
 		}
+		if (list && q)
+			PUT('"');
 	}
 	if (!list)
 		PUT('}');
+	if (!list && q)
+		PUT('"');
 #undef PUT
 	out[at] = 0;
 	return at;

@@ -10,7 +10,16 @@
 
 #include <stddef.h>
 
+#include "http/sample-t.h"
 #include "http/txn-t.h"
+
+struct http_proxy;
+
+/* A capture slot of px (frontend, listen): `capture request|response
+ * header NAME len N` (name: the header), `declare capture ... len N` and
+ * `http-request capture EXPR len N` (name ""), in order of declaration.
+ * Its index, or -1 with err (len not 1..HP_CAPTURE_MAX, too many). */
+int capture_declare(struct http_proxy *px, int resp, const char *name, unsigned len, char *err, size_t errlen);
 
 /* The request's captures of fe (t->req parsed): allocates t->caps if fe
  * captures anything.  0, or -1 out of memory (nothing captured). */
@@ -27,10 +36,23 @@ void capture_free(struct http_txn *t);
 void capture_cookie_req(struct http_txn *t);
 void capture_cookie_resp(struct http_txn *t);
 
+/* v (n bytes, cut at the slot's length and at a NUL) into the request's
+ * (resp 0) or the response's slot id of t, if it has one. */
+void capture_set(struct http_txn *t, int resp, int64_t id, const char *v, size_t n);
+
+/* capture.req.hdr(N) / capture.res.hdr(N): slot N's value, none if
+ * nothing was captured there (or no slot N). */
+int capture_f_req(const struct smp_expr *e, struct smp_ctx *c, struct sample *s);
+int capture_f_resp(const struct smp_expr *e, struct smp_ctx *c, struct sample *s);
+
 /* The log's text: %hr / %hs ("{v1|v2}", nothing without captures) and
- * %hrl / %hsl ("v1 v2", "-" for a header not found), values encoded as
- * haproxy does (#XX for controls, bytes over 0x7e, '"', '#', '{', '|',
- * '}').  The length written into out[0..cap). */
-size_t capture_format(const struct http_txn *t, int resp, int list, char *out, size_t cap);
+ * %hrl / %hsl ("v1 v2", "-" for a slot that captured nothing), values
+ * encoded as haproxy does (#XX for controls, bytes over 0x7e, '"', '#',
+ * '{', '|', '}'); with CAPTURE_F_QUOTE (+Q) "{v1|v2}" and "v1" "v2" (""
+ * for nothing), with CAPTURE_F_ESC (+E) '\\' and ']' escaped by a '\\'.
+ * The length written into out[0..cap). */
+#define CAPTURE_F_QUOTE 0x1
+#define CAPTURE_F_ESC	0x2
+size_t capture_format(const struct http_txn *t, int resp, int list, unsigned flags, char *out, size_t cap);
 
 #endif

@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "http/auth.h"
+#include "http/capture.h"
 #include "http/fetch_ssl.h"
 #include "http/h1.h"
 #include "http/sample.h"
@@ -489,6 +490,8 @@ static const struct smp_fetch smp_fetches[] = {
 	{"http_auth_type", smp_fetch_http_auth_str, 0, 0, 0, SMP_T_STR, REQ},
 	{"http_auth_user", smp_fetch_http_auth_str, 0, 0, 0, SMP_T_STR, REQ},
 	{"var", f_var, 1, 1, 0, SMP_T_STR, 0},
+	{"capture.req.hdr", capture_f_req, 1, 1, 0x1, SMP_T_STR, 0}, /* in responses too (haproxy) */
+	{"capture.res.hdr", capture_f_resp, 1, 1, 0x1, SMP_T_STR, RES},
 	{"always_true", f_true, 0, 0, 0, SMP_T_BOOL, 0},
 	{"always_false", f_false, 0, 0, 0, SMP_T_BOOL, 0},
 	{"int", f_int, 1, 1, 0x1, SMP_T_SINT, 0},

@@ -465,7 +465,9 @@ static void out_var(struct lf_out *o, const struct logfmt *lf, const struct lf_n
 	case LV_HR: case LV_HRL: case LV_HS: case LV_HSL: {
 		char c[8192]; /* a longer text is cut, as a log line is */
 		size_t cl = capture_format(t, n->var == LV_HS || n->var == LV_HSL,
-					   n->var == LV_HRL || n->var == LV_HSL, c, sizeof(c));
+					   n->var == LV_HRL || n->var == LV_HSL,
+					   (f & LF_Q ? CAPTURE_F_QUOTE : 0) | (f & LF_E ? CAPTURE_F_ESC : 0), c,
+					   sizeof(c));
 
 		/* no captures: haproxy writes nothing */
 		if (cl)

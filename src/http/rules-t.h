@@ -40,6 +40,9 @@ enum act_kind {
 	ACT_SET_STATUS, /* http-response set-status N [reason R] */
 	ACT_USE_SERVICE, /* use-service prometheus-exporter: the engine answers */
 	ACT_AUTH,	/* auth [realm R]: 401 with a Basic challenge (name: the realm) */
+	ACT_CAPTURE,	/* capture EXPR len N | id N: into a capture slot (code: its
+			 * index; cap_len: N of `len`, the reader declares the slot) */
+	ACT_CAPTURE_RESP, /* http-response capture EXPR id N */
 };
 
 /* The answer of deny / return / tarpit: a status and optionally a body
@@ -78,6 +81,8 @@ struct http_act {
 	struct act_reply *reply;/* deny, tarpit, return */
 	enum redir_type redir;
 	unsigned code;		/* redirect code, set-status status */
+	int cap_id;		/* capture: the slot (-1: none, as haproxy's id -1) */
+	unsigned cap_len;	/* capture ... len N: N, 0 with `id` */
 	unsigned redir_flags;
 	char *reason;		/* set-status reason, owned */
 	const char *file;

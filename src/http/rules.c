@@ -10,6 +10,7 @@
 #include "http/acl.h"
 #include "http/act.h"
 #include "http/auth.h"
+#include "http/capture.h"
 #include "http/logfmt.h"
 #include "http/rules-t.h"
 #include "http/rules.h"
@@ -113,8 +114,8 @@ static int parse_acl(struct http_rules *r, char **args, int nargs, const char *f
 	return 0;
 }
 
-static int parse_rule(struct http_rules *r, char **args, int nargs, const char *file, int line, char *err,
-		      size_t errlen)
+static int parse_rule(struct http_proxy *px, struct http_rules *r, char **args, int nargs, const char *file,
+		      int line, char *err, size_t errlen)
 {
 	unsigned where = !strcmp(args[0], "http-request")	  ? ACT_W_REQ
 			 : !strcmp(args[0], "http-response") ? ACT_W_RESP
@@ -127,6 +128,14 @@ static int parse_rule(struct http_rules *r, char **args, int nargs, const char *
 	a = act_parse(args + 1, c - 1, where, err, errlen);
 	if (!a)
 		return -1;
+	/* http-request capture EXPR len N: a slot of the frontend's own */
+	if (a->kind == ACT_CAPTURE && a->cap_len &&
+	    (!(px->cap & HP_CAP_FE) ? err_set(err, errlen, "proxy '%s' has no frontend capability in "
+					      "'http-request capture'", px->name)
+				    : (a->cap_id = capture_declare(px, 0, "", a->cap_len, err, errlen))) < 0) {
+		act_free(a);
+		return -1;
+	}
 	if (c < nargs) {
 		a->cond = cond_parse(args + c, nargs - c, &r->acls, &r->anon,
 				     where == ACT_W_REQ ? SMP_USE_REQ : SMP_USE_RESP, file, line, err,
@@ -214,8 +223,27 @@ int http_rules_parse(struct http_proxy *px, char **args, int nargs, const char *
 		return stick_rule_parse(r, args, nargs, file, line, err, errlen);
 	if (!strcmp(args[0], "http-request") || !strcmp(args[0], "http-response") ||
 	    !strcmp(args[0], "http-after-response"))
-		return parse_rule(r, args, nargs, file, line, err, errlen);
+		return parse_rule(px, r, args, nargs, file, line, err, errlen);
 	return err_set(err, errlen, "'%s' is not a rule keyword", args[0]);
+}
+
+/* A frontend's capture ... id N rules name one of its slots (a
+ * backend's name the frontend's of each request: not known here). */
+static int capture_check(const struct http_proxy *px, const struct http_act *a, int *line, char *err,
+			 size_t errlen)
+{
+	for (; a; a = a->next) {
+		int resp = a->kind == ACT_CAPTURE_RESP;
+
+		if ((a->kind != ACT_CAPTURE && !resp) || a->cap_len || !(px->cap & HP_CAP_FE) ||
+		    a->cap_id < 0 || a->cap_id < (int)(resp ? px->n_cap_resp : px->n_cap_req))
+			continue;
+		*line = a->line;
+		return err_set(err, errlen, "unable to find capture id '%d' referenced by http-%s capture rule "
+			       "(the frontend declares %u)", a->cap_id, resp ? "response" : "request",
+			       resp ? px->n_cap_resp : px->n_cap_req);
+	}
+	return 0;
 }
 
 int http_rules_resolve(struct config *cfg, struct http_proxy *px, const char **file, int *line, char *err,
@@ -230,6 +258,9 @@ int http_rules_resolve(struct config *cfg, struct http_proxy *px, const char **f
 	for (a = px->rules->req; a; a = a->next)
 		if (a->kind == ACT_AUTH && !a->name && !(a->name = strdup(px->name)))
 			return err_set(err, errlen, "out of memory");
+	if (capture_check(px, px->rules->req, line, err, errlen) < 0 ||
+	    capture_check(px, px->rules->resp, line, err, errlen) < 0)
+		return -1;
 	if (http_auth_resolve(px->userlists, px->rules->acls, line, err, errlen) < 0 ||
 	    http_auth_resolve(px->userlists, px->rules->anon, line, err, errlen) < 0)
 		return -1;

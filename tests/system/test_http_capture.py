@@ -63,3 +63,72 @@ def test_capture_cookie_in_the_log_as_haproxy(side_by_side, undo, tmp_path):  # 
     assert ours == theirs, (logs["haproxy"], logs["fulcrum"])
     assert ours[0] == 'CC=SESSIONID=01|CS=SESSIONID=ab|Q="SESSIONID=01"'
     assert ours[3] == "SESSX=yes SESSX=2"
+
+
+class HeaderServer(fc.ThreadServer):
+    """Answers every request 200 with X-B, X-C and X-E headers, but /none
+    with none of them."""
+
+    def handle(self, c):
+        c.settimeout(5.0)
+        data = fc.recv_head(c)
+        if not data:
+            return
+        hdrs = b"" if data.split(b" ", 2)[1] == b"/none" else (
+            b"X-B: b|1\r\nX-C: c\\]\"{v}\r\nX-E: e-val-long\r\n")
+        c.sendall(b"HTTP/1.1 200 OK\r\n" + hdrs + b"Content-Length: 2\r\nConnection: close\r\n\r\nok")
+
+
+def test_capture_slots_in_the_log_as_haproxy(side_by_side, undo, tmp_path):  # noqa: F811
+    """`declare capture`, `http-request capture EXPR len N | id N`,
+    `http-response capture EXPR id N` (a backend's rules writing the
+    frontend's slots too), beside `capture ... header`: %hr %hs %hrl %hsl
+    (with +Q and +E), the capture.req.hdr / capture.res.hdr fetches, and
+    httplog's {..} -- the same bytes in both programs' lines."""
+    srv = undo.stop(HeaderServer())
+
+    def sections(port_of):
+        return [
+            "global", "  log stdout format raw local0",
+            "frontend fe", "  bind 127.0.0.1:%d" % port_of("fe"), "  log global",
+            "  option dontlognull",
+            '  log-format "R=%hr|S=%hs|RL=%hrl|SL=%hsl|Q=%{+Q}hr %{+Q}hsl|E=%{+E}hs|'
+            'F=%[capture.req.hdr(2)]|G=%[capture.res.hdr(0)]|H=%[capture.req.hdr(1),length]"',
+            "  declare capture request len 8",
+            "  capture request header Host len 20",
+            "  http-request capture req.hdr(x-a) len 4",
+            "  http-request capture path id 0",
+            "  declare capture response len 12",
+            "  capture response header X-B len 10",
+            "  http-response capture res.hdr(x-c) id 0",
+            "  default_backend app",
+            "frontend hl", "  bind 127.0.0.1:%d" % port_of("hl"), "  log global", "  option httplog",
+            "  option dontlognull",
+            "  http-request capture req.hdr(user-agent) len 30",
+            "  declare capture request len 5",
+            "  declare capture response len 5",
+            "  http-response capture res.hdr(x-e) id 0",
+            "  default_backend app",
+            "backend app",
+            "  http-request capture req.hdr(x-d) id 1",
+            "  http-request capture req.hdr(x-d) id 9",
+            "  http-response capture res.hdr(x-e) id 1",
+            "  server srv 127.0.0.1:%d" % srv.port,
+        ]
+    ports = side_by_side(sections)
+    reqs = [("fe", "GET /a/long/path HTTP/1.1\r\nHost: h.example\r\nX-A: a{|}z\r\nConnection: close\r\n\r\n"),
+            ("fe", "GET /none HTTP/1.1\r\nHost: h\r\nX-D: d\\]\r\nConnection: close\r\n\r\n"),
+            ("fe", "GET / HTTP/1.0\r\n\r\n"),
+            ("hl", "GET /x HTTP/1.1\r\nHost: h\r\nUser-Agent: curl \"q\"\r\nConnection: close\r\n\r\n")]
+    for who in ("haproxy", "fulcrum"):
+        for name, r in reqs:
+            raw(ports[who][name], r)
+    logs = both_logs(tmp_path, lambda l: l.startswith("R=") or '"GET /x HTTP/1.1"' in l, 4)
+    theirs = logs["haproxy"][:3] + re.findall(r"\{[^}]*\}", logs["haproxy"][3])
+    ours = logs["fulcrum"][:3] + re.findall(r"\{[^}]*\}", logs["fulcrum"][3])
+    assert ours == theirs, (logs["haproxy"], logs["fulcrum"])
+    # the backend's rules wrote slot 1 of each direction (X-D over Host,
+    # X-E over X-B); no slot 9; nothing captured: "-" in a list, "" quoted
+    assert ours[1] == ('R={/none|d\\]|}|S={|}|RL=/none d\\] -|SL=- -|Q="{/none|d\\]|}" "" ""|E={|}|'
+                       'F=-|G=-|H=3')
+    assert ours[3:] == ["{curl #22q#22|}", "{e-val}"]
