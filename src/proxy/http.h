@@ -340,6 +340,9 @@ void http_log_send(struct proxy *px, const struct http_proxy *fe, const char *te
 /* line[0..n) to each of fe's targets (line[n] is written over and put
  * back for the newline of stdout/stderr: line has room for one more). */
 void http_log_line(const struct http_proxy *fe, char *line, size_t n);
+/* haproxy's "Connect from A:P to B:Q (fe/HTTP)" ("/TCP" in mode tcp) to
+ * fe's targets: its line when fe logs without a format. */
+void http_log_connect(const struct http_proxy *fe, const struct fc_addr *from, const struct fc_addr *to);
 /* The compiled formats (at shutdown). */
 void http_log_free(struct proxy *px);
 

@@ -1,6 +1,7 @@
 /* The HTTP engine's logs: one line per transaction in the frontend's
- * format (log-format, option httplog [clf], option tcplog; none without
- * one of them; a head that did not parse is "<BADREQ>"), sent to each of its `log`
+ * format (log-format, option httplog [clf], option tcplog; without one
+ * of them haproxy's "Connect from ... (fe/HTTP)" per parsed request; a
+ * head that did not parse is "<BADREQ>"), sent to each of its `log`
  * targets: UDP syslog and /dev/log as RFC 3164 (`<PRI>Mmm dd hh:mm:ss
  * tag[pid]: line`), stdout and stderr as the bare line.
  *
@@ -156,7 +157,29 @@ void http_log_send(struct proxy *px, const struct http_proxy *fe, const char *te
 	http_log_line(fe, line, n);
 }
 
+/* "Connect from CLIENT to LOCAL (fe/HTTP|TCP)": haproxy's line for a
+ * frontend that logs without a format. */
+void http_log_connect(const struct http_proxy *fe, const struct fc_addr *from, const struct fc_addr *to)
+{
+	char line[512], ip1[ADDR_STRLEN], ip2[ADDR_STRLEN];
+	int n;
+
+	/* ip:port, an IPv6 address without brackets, as haproxy writes them */
+	n = snprintf(line, sizeof(line) - 1, "Connect from %s:%u to %s:%u (%s/%s)",
+		     addr_format(from, ip1, sizeof(ip1), 0), from->port, addr_format(to, ip2, sizeof(ip2), 0),
+		     to->port, fe->name, fe->mode == HP_MODE_TCP ? "TCP" : "HTTP");
+	if (n > 0)
+		http_log_line(fe, line, (size_t)n < sizeof(line) - 1 ? (size_t)n : sizeof(line) - 2);
+}
+
 void http_log_txn(struct hstream *s)
 {
-	http_log_send(s->pvs->px, s->fe, fmt_text(s->fe), &s->x->txn);
+	const char *text = fmt_text(s->fe);
+
+	if (text)
+		http_log_send(s->pvs->px, s->fe, text, &s->x->txn);
+	/* without a format haproxy 2.6 writes a line per request its
+	 * stream took (none for a head that never parsed) */
+	else if (s->req_parsed && s->fe->logs)
+		http_log_connect(s->fe, &s->x->txn.src, &s->x->txn.dst);
 }

@@ -46,14 +46,6 @@ static const char *fmt_text(const struct http_proxy *fe)
 	return fe->log_format ? fe->log_format : logfmt_tcplog;
 }
 
-/* ip:port, the IPv6 address without brackets, as haproxy writes it */
-static void addr_text(const struct fc_addr *a, char *b, size_t len)
-{
-	char ip[ADDR_STRLEN];
-
-	snprintf(b, len, "%s:%u", addr_format(a, ip, sizeof(ip), 0), a->port);
-}
-
 /* The address the client reached: the listener's, or the socket's own
  * when the listener is a wildcard. */
 static void local_addr(const struct pvs *p, int cfd, struct fc_addr *out)
@@ -68,18 +60,13 @@ static void local_addr(const struct pvs *p, int cfd, struct fc_addr *out)
 
 void tcp_log_connect(struct pvs *p, int cfd, const struct fc_addr *client)
 {
-	char line[512], from[ADDR_STRLEN + 8], to[ADDR_STRLEN + 8];
 	struct fc_addr local;
-	int held = loop_lock_held(p->px->loop), n;
+	int held = loop_lock_held(p->px->loop);
 
 	proxy_relock(p->px);
 	if (p->vs && p->vs->http) {
 		local_addr(p, cfd, &local);
-		addr_text(client, from, sizeof(from));
-		addr_text(&local, to, sizeof(to));
-		n = snprintf(line, sizeof(line) - 1, "Connect from %s to %s (%s/TCP)", from, to, p->vs->http->name);
-		if (n > 0)
-			http_log_line(p->vs->http, line, (size_t)n < sizeof(line) - 1 ? (size_t)n : sizeof(line) - 2);
+		http_log_connect(p->vs->http, client, &local);
 	}
 	if (!held)
 		proxy_unlock(p->px);

@@ -15,6 +15,7 @@ monitor-uri request is not logged, and that `option dontlognull` and
 
 Skipped when /usr/sbin/haproxy (the reference) is absent."""
 import re
+import socket
 import time
 
 import fc
@@ -168,3 +169,53 @@ def test_idle_time_as_haproxy(side_by_side, undo, tmp_path):  # noqa: F811
         ti, tr, ta, tt, tu, tq = (int(v) for v in line.split()[1:])
         assert ti >= 2000 and 0 <= tr <= ta, (who, line)
         assert (tt, tu, tq) == (ti + ta, ta, ti + tr), (who, line)
+
+
+def test_connect_line_without_format_as_haproxy(side_by_side, undo, tmp_path):  # noqa: F811
+    """A mode http frontend with `log global` and neither httplog nor a
+    log-format: haproxy 2.6's "Connect from CLIENT to LOCAL (fe/HTTP)",
+    one per request its stream took (each of a keep-alive connection's,
+    a denied one, none for a head that never parsed nor for a connection
+    that sent nothing), the local address the client reached behind a
+    wildcard bind."""
+    origin = undo.stop(Origin())
+
+    def sections(port_of):
+        return ["global", "  log stdout format raw local0",
+                "frontend fe", "  bind :%d" % port_of("fe"), "  log global",
+                "  timeout http-request 1s",
+                "  http-request deny if { path /deny }", "  default_backend app",
+                "backend app", "  server s1 127.0.0.1:%d" % origin.port]
+    ports = side_by_side(sections)
+    keep = "GET /a HTTP/1.1\r\nHost: h\r\n\r\n" + get("/b")
+    # (client address, bytes, half-close after them): the lines they add
+    sends = [("127.0.0.1", get("/"), False, 1), ("127.0.0.1", keep, False, 2),
+             ("127.0.0.2", get("/deny"), False, 1), ("127.0.0.1", b"\x01garbage\r\n\r\n", False, 0),
+             ("127.0.0.1", b"GET / HTTP/1.1\r\n", True, 0), ("127.0.0.1", b"", True, 0),
+             ("127.0.0.2", get("/last"), False, 1)]
+    logs = {}
+    for who in ("haproxy", "fulcrum"):
+        port = ports[who]["fe"]
+        path = tmp_path / ("%s.log" % who)
+        n = 0
+        for host, data, shut, lines in sends:
+            with fc.connect(port, host=host, src=host, timeout=10.0) as s:
+                s.sendall(data.encode() if isinstance(data, str) else data)
+                if shut:
+                    s.shutdown(socket.SHUT_WR)
+                while s.recv(65536):
+                    pass
+            n += lines
+
+            def got():
+                ls = [re.sub(r":\d+ to ", ":P to ", ln) for ln in path.read_text(errors="replace").splitlines()
+                      if ln.startswith("Connect from ")]
+                return ls if len(ls) >= n else None
+            logs[who] = fc.wait_until(got, 15.0, "%s's lines after %r" % (who, data[:20]))
+    to = "to %s:%d (fe/HTTP)"
+    assert logs["haproxy"] == [
+        "Connect from 127.0.0.1:P " + to % ("127.0.0.1", ports["haproxy"]["fe"])] * 3 + [
+        "Connect from 127.0.0.2:P " + to % ("127.0.0.2", ports["haproxy"]["fe"])] * 2, logs["haproxy"]
+    assert [ln.replace(str(ports["fulcrum"]["fe"]), "PORT") for ln in logs["fulcrum"]] == [
+        ln.replace(str(ports["haproxy"]["fe"]), "PORT") for ln in logs["haproxy"]]
+
