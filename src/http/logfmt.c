@@ -427,18 +427,19 @@ static void out_var(struct lf_out *o, const struct logfmt *lf, const struct lf_n
 		s = t->srv_name ? t->srv_name : "<NOSRV>";
 		return out_str(o, lf, f, s, strlen(s));
 	case LV_TRT: return out_int(o, f, t->t_req);
-	/* HAProxy 2.6's Tq = Th + Ti + TR, Tt = Th + Ti + Ta, Tu = Th + Ta
-	 * (Th: 0 here) */
-	case LV_TQ: return out_int(o, f, t->t_req < 0 ? -1 : t->t_idle + t->t_req);
-	case LV_TT: return out_int(o, f, t->t_active < 0 ? -1 : t->t_idle + t->t_active);
+	/* HAProxy 2.6's Tq = Th + Ti + TR, Tt = Th + Ti + Ta, Tu = Th + Ta */
+	case LV_TQ: return out_int(o, f, t->t_req < 0 ? -1 : t->t_hs + t->t_idle + t->t_req);
+	case LV_TT: return out_int(o, f, t->t_active < 0 ? -1 : t->t_hs + t->t_idle + t->t_active);
+	case LV_TU: return out_int(o, f, t->t_active < 0 ? -1 : t->t_hs + t->t_active);
 	case LV_TI: return out_int(o, f, t->t_idle);
+	case LV_TH: return out_int(o, f, t->t_hs);
 	case LV_TW: return out_int(o, f, t->t_queue);
 	case LV_TC: return out_int(o, f, t->t_connect);
 	case LV_TRS: return out_int(o, f, t->t_resp);
-	case LV_TA: case LV_TU: return out_int(o, f, t->t_active);
+	case LV_TA: return out_int(o, f, t->t_active);
 	case LV_SQ: return out_int(o, f, t->srv_queue);
 	case LV_BQ: return out_int(o, f, t->be_queue);
-	case LV_TH: case LV_LC: case LV_RT: return out_int(o, f, 0);
+	case LV_LC: case LV_RT: return out_int(o, f, 0);
 	case LV_TD:
 		if (t->t_active < 0 || t->t_req < 0 || t->t_queue < 0 || t->t_connect < 0 || t->t_resp < 0)
 			return out_int(o, f, -1);

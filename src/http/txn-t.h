@@ -57,6 +57,9 @@ struct http_txn {
 	int64_t t_req, t_queue, t_connect, t_resp, t_active;
 	int64_t t_idle;	        /* %Ti: waiting for the head's first byte (keep-alive's
 				 * idle time), before t_req and t_active */
+	int64_t t_hs;		/* %Th: the accept to the end of the TLS handshake, on
+				 * a connection's first request (0 after, and plain),
+				 * before t_idle */
 	uint64_t accept_ms;     /* wall clock of the accept (for the date) */
 	uint64_t bytes_in, bytes_out;
 	char term[4];	        /* termination state, "--" ... */

@@ -144,6 +144,7 @@ struct hs_tls {
 	struct tls_srv *srv;  /* one reference while the handshake runs, else NULL */
 	struct tls_cli *cli;  /* toward a server: one reference while ssl lives */
 	uint32_t hs_want;     /* handshake under way: the event it waits for (EPOLLIN/OUT) */
+	uint32_t hs_ms;       /* the accept to the handshake's end: %Th of the first request */
 	uint32_t rd_want;     /* the last read must write first: EPOLLOUT, or 0 */
 	uint32_t wr_want;     /* the last write must read first: EPOLLIN, or 0 */
 	struct htxn_tls facts;

@@ -259,6 +259,9 @@ int hs_tls_handshake(struct hstream *s)
 		return -1;
 	}
 	t->hs_want = 0;
+	/* HAProxy's Th; its Ti (the wait for the first request) starts here */
+	t->hs_ms = (uint32_t)(loop_now(hs_loop(s)) - s->head_start_ms);
+	s->head_start_ms = s->head_first_ms = loop_now(hs_loop(s));
 	tls_srv_put(t->srv); /* no more SNI or ALPN callbacks */
 	t->srv = NULL;
 	facts_fill(t);

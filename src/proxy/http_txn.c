@@ -82,6 +82,7 @@ static void txn_log(struct hstream *s)
 	htxn_count(s);
 	/* HAProxy's Ta starts at the head's first byte, after Ti */
 	t->t_idle = (int64_t)(s->head_first_ms - s->head_start_ms);
+	t->t_hs = s->tls && !s->ntxn ? s->tls->hs_ms : 0; /* a kept-alive request's is 0 */
 	t->t_active = (int64_t)(loop_now(hs_loop(s)) - s->head_first_ms);
 	/* a server was given (HAProxy's Tw is -1 only when none was) */
 	if (s->be && s->live && t->t_queue < 0)

@@ -16,10 +16,14 @@ monitor-uri request is not logged, and that `option dontlognull` and
 Skipped when /usr/sbin/haproxy (the reference) is absent."""
 import re
 import socket
+import ssl
 import time
+
+import pytest
 
 import fc
 from test_http_answers import raw, side_by_side  # noqa: F401 (a fixture)
+from test_https import OPENSSL, make_cert
 
 
 class Origin(fc.ThreadServer):
@@ -219,3 +223,51 @@ def test_connect_line_without_format_as_haproxy(side_by_side, undo, tmp_path):  
     assert [ln.replace(str(ports["fulcrum"]["fe"]), "PORT") for ln in logs["fulcrum"]] == [
         ln.replace(str(ports["haproxy"]["fe"]), "PORT") for ln in logs["haproxy"]]
 
+
+def test_handshake_time_as_haproxy(side_by_side, undo, tmp_path):  # noqa: F811
+    """%Th on a TLS frontend: the accept to the handshake's end on a
+    connection's first request (a client that waits before its
+    ClientHello), 0 on the next request of the connection; %Ti starts after
+    it, and %Tq %Tt %Tu count it -- in both programs' lines."""
+    if not OPENSSL:
+        pytest.skip("no openssl command")
+    origin = undo.stop(Origin())
+    pem = make_cert(tmp_path, "a", "a.example.com", ["a.example.com"])
+
+    def sections(port_of):
+        return ["global", "  log stdout format raw local0",
+                "frontend fe", "  bind 127.0.0.1:%d ssl crt %s" % (port_of("fe"), pem), "  log global",
+                "  option dontlognull", "  option http-server-close", "  timeout http-request 20s",
+                "  timeout http-keep-alive 20s",
+                '  log-format "HS %Th %Ti %TR %Ta %Tt %Tu %Tq"', "  default_backend app",
+                "backend app", "  server s1 127.0.0.1:%d" % origin.port]
+    ports = side_by_side(sections)
+    ctx = ssl.create_default_context()
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    for who in ("haproxy", "fulcrum"):
+        with fc.connect(ports[who]["fe"], timeout=20.0) as raw_s:
+            time.sleep(1.5)  # before the ClientHello: Th
+            with ctx.wrap_socket(raw_s, server_hostname="a.example.com") as s:
+                for wait, last in ((1.0, False), (0.5, True)):
+                    time.sleep(wait)  # Ti
+                    s.sendall(("GET / HTTP/1.1\r\nHost: h\r\n%s\r\n"
+                               % ("Connection: close\r\n" if last else "")).encode())
+                    got = b""
+                    while not got.endswith(b"hello"):
+                        chunk = s.recv(65536)
+                        assert chunk, (who, got)
+                        got += chunk
+        path = tmp_path / ("%s.log" % who)
+        lines = fc.wait_until(lambda: (lambda ls: ls if len(ls) >= 2 else None)(
+            [ln for ln in path.read_text(errors="replace").splitlines() if ln.startswith("HS ")]),
+            20.0, "%s's lines" % who)
+        for i, line in enumerate(lines):
+            th, ti, tr, ta, tt, tu, tq = (int(v) for v in line.split()[1:])
+            assert (tt, tu, tq) == (th + ti + ta, th + ta, th + ti + tr), (who, line)
+            assert 0 <= tr <= ta, (who, line)
+            if i == 0:
+                # (haproxy's clock is its loop's: a few ms either way)
+                assert 1400 <= th < 3000 and 900 <= ti < 1500, (who, line)
+            else:
+                assert th == 0 and 450 <= ti < 1000, (who, line)
