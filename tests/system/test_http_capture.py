@@ -1,7 +1,9 @@
 """`capture cookie NAME len N` side by side with Debian's haproxy 2.6: the
 request's and the response's cookie in %CC and %CS of a log-format and of
 option httplog, the same bytes in both programs' log lines (a prefix name,
-an exact `NAME=`, several Cookie headers, a cut at N, none: "-").
+an exact `NAME=`, several Cookie headers, a cut at N, none: "-"); and the
+capture slots (`declare capture`, `http-request|http-response capture`)
+in %hr %hs %hrl %hsl and the capture.req.hdr / capture.res.hdr fetches.
 
 Skipped when /usr/sbin/haproxy (the reference) is absent."""
 import re
@@ -10,21 +12,27 @@ import fc
 from test_http_answers import both_logs, raw, side_by_side  # noqa: F401 (a fixture)
 
 
-class CookieServer(fc.ThreadServer):
-    """Answers every request 200 with the Set-Cookie headers its path asks:
-    /a -> SESSIONID=abcdefghijklmnop; path=/ then SESSX=2, /none -> none."""
+class PathServer(fc.ThreadServer):
+    """Answers every request 200 with the header lines HEADERS gives for
+    its path (b"" for a path it does not name)."""
 
-    SETS = {b"/a": [b"other=1", b"SESSIONID=abcdefghijklmnop; path=/", b"SESSX=2"],
-            b"/none": []}
+    HEADERS = {}
 
     def handle(self, c):
         c.settimeout(5.0)
         data = fc.recv_head(c)
         if not data:
             return
-        path = data.split(b" ", 2)[1]
-        sets = b"".join(b"Set-Cookie: %s\r\n" % v for v in self.SETS.get(path, []))
-        c.sendall(b"HTTP/1.1 200 OK\r\n" + sets + b"Content-Length: 2\r\nConnection: close\r\n\r\nok")
+        hdrs = self.HEADERS.get(data.split(b" ", 2)[1], b"")
+        c.sendall(b"HTTP/1.1 200 OK\r\n" + hdrs + b"Content-Length: 2\r\nConnection: close\r\n\r\nok")
+
+
+class CookieServer(PathServer):
+    """/a -> Set-Cookie: other=1, SESSIONID=abcdefghijklmnop; path=/ then
+    SESSX=2; /none (and any other) -> none."""
+
+    HEADERS = {b"/a": b"".join(b"Set-Cookie: %s\r\n" % v for v in
+                                [b"other=1", b"SESSIONID=abcdefghijklmnop; path=/", b"SESSX=2"])}
 
 
 def test_capture_cookie_in_the_log_as_haproxy(side_by_side, undo, tmp_path):  # noqa: F811
@@ -65,18 +73,10 @@ def test_capture_cookie_in_the_log_as_haproxy(side_by_side, undo, tmp_path):  # 
     assert ours[3] == "SESSX=yes SESSX=2"
 
 
-class HeaderServer(fc.ThreadServer):
-    """Answers every request 200 with X-B, X-C and X-E headers, but /none
-    with none of them."""
+class HeaderServer(PathServer):
+    """/a/long/path, / and /x -> X-B, X-C and X-E headers; /none none."""
 
-    def handle(self, c):
-        c.settimeout(5.0)
-        data = fc.recv_head(c)
-        if not data:
-            return
-        hdrs = b"" if data.split(b" ", 2)[1] == b"/none" else (
-            b"X-B: b|1\r\nX-C: c\\]\"{v}\r\nX-E: e-val-long\r\n")
-        c.sendall(b"HTTP/1.1 200 OK\r\n" + hdrs + b"Content-Length: 2\r\nConnection: close\r\n\r\nok")
+    HEADERS = dict.fromkeys([b"/a/long/path", b"/", b"/x"], b"X-B: b|1\r\nX-C: c\\]\"{v}\r\nX-E: e-val-long\r\n")
 
 
 def test_capture_slots_in_the_log_as_haproxy(side_by_side, undo, tmp_path):  # noqa: F811
