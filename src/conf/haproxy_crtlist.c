@@ -5,7 +5,8 @@
  *
  * blank lines and lines starting with '#' skipped.  CERT is relative to
  * crt-base; the options are the bind's (verify, ca-file, ca-verify-file,
- * crl-file, no-ca-names, alpn) for this certificate only, over the bind's
+ * crl-file, no-ca-names, alpn, and ciphers: TLSv1.2's, which the picked
+ * certificate's context brings) for this certificate only, over the bind's
  * own; the filters are the names the client's SNI picks the certificate
  * by instead of its own (a wildcard `*.example.com` matches one label), a
  * `!NAME` filter keeping NAME from every wildcard.  A bad line is an error
@@ -67,8 +68,10 @@ void hp_crtlist_free(struct hp_crtlist *l)
  * options on entry): 0, or -1 reported. */
 static int line_opts(struct hp_read *r, struct hp_words *w, struct tls_bind_opts *o)
 {
-	static const char *const bind_only[] = {"ciphers", "ciphersuites", "curves", "ecdhe", "ssl-min-ver",
-						"ssl-max-ver", NULL};
+	/* chosen before the certificate (the version, the key exchange's
+	 * group, TLSv1.3's suite), so one certificate's cannot be its own */
+	static const char *const bind_only[] = {"ciphersuites", "curves", "ecdhe", "ssl-min-ver", "ssl-max-ver",
+						NULL};
 	int k, n, i;
 
 	for (k = 0; k < w->n; k += n) {
@@ -79,7 +82,7 @@ static int line_opts(struct hp_read *r, struct hp_words *w, struct tls_bind_opts
 			return -1;
 		if (n)
 			continue;
-		if (!strcmp(kw, "alpn")) {
+		if (!strcmp(kw, "alpn") || !strcmp(kw, "ciphers")) {
 			n = hp_ssl_opt_word(r, w, k, o);
 			if (n < 0)
 				return -1;
@@ -102,11 +105,12 @@ static int line_opts(struct hp_read *r, struct hp_words *w, struct tls_bind_opts
 		for (i = 0; bind_only[i] && strcmp(kw, bind_only[i]); i++)
 			;
 		if (bind_only[i])
-			hp_error(r, "crt-list: '%s' is not served on a crt-list line (write it on the bind)",
+			hp_error(r, "crt-list: '%s' is not served on a crt-list line: fulcrum chooses it before "
+				    "the certificate (write it on the bind)",
 				 kw);
 		else
 			hp_error(r, "crt-list: unknown ssl option '%s' (verify, ca-file, ca-verify-file, "
-				    "crl-file, no-ca-names, alpn)",
+				    "crl-file, no-ca-names, alpn, ciphers)",
 				 kw);
 		return -1;
 	}

@@ -84,7 +84,8 @@ def pki(tmp_path_factory):
         "srv.pem\n"
         "\n"
         "www.pem [verify required ca-file %s/ca.crt alpn http/1.1] www.example.com  alt.example.com\n"
-        "   wild.pem *.example.org !secret.example.org\n" % d)
+        "   wild.pem [ciphers ECDHE-RSA-AES128-GCM-SHA256] "
+        "*.example.org !secret.example.org\n" % d)
     return d
 
 
@@ -233,17 +234,37 @@ def test_crt_list_as_haproxy(pair, pki):
     assert g[("www.example.com", "alice")][2:] == ("www.example.com", "http/1.1")  # its alpn
     assert g[("ALT.example.com", "alice")][2] == "www.example.com"
     assert g[("a.example.org", None)][2] == "wild.example.org"
-    assert g[("a.example.org", None)][1].endswith(" fder=" + der_hex(pki / "wild.pem"))  # ssl_f_der
+    assert (" fder=%s" % der_hex(pki / "wild.pem")) in g[("a.example.org", None)][1]  # ssl_f_der
     assert g[("x.y.example.org", None)][2] == "srv.example.com"  # one label only
     assert g[("secret.example.org", None)][2] == "srv.example.com"  # !secret
     assert g[("srv.example.com", None)][2:] == ("srv.example.com", None)  # no alpn on the bind
+    # the wildcard line's own ciphers (TLSv1.2; TLSv1.3's are the bind's)
+    ciphers = {who: [cipher(ports["list"], sni, tls12) for sni in ("a.example.org", "srv.example.com")
+                     for tls12 in (False, True)] for who, ports in pair.items()}
+    assert ciphers["fulcrum"] == ciphers["haproxy"]
+    assert ciphers["fulcrum"][1] == "ECDHE-RSA-AES128-GCM-SHA256" and "AES128" not in ciphers["fulcrum"][3]
+
+
+def cipher(port, sni, tls12):
+    """The cipher a handshake with SNI sni chose (TLSv1.2 at most: tls12)."""
+    ctx = ssl.create_default_context()
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    if tls12:
+        ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+    with socket.create_connection(("127.0.0.1", port), timeout=15.0) as raw:
+        with ctx.wrap_socket(raw, server_hostname=sni) as s:
+            return s.cipher()[0]
 
 
 @pytest.mark.parametrize("line,why", [
     ("srv.pem [verify required", "'[' without ']'"),
     ("srv.pem [verify maybe]", "verify 'maybe': none, optional or required"),
     ("srv.pem [frobnicate] a.example", "unknown ssl option 'frobnicate'"),
-    ("srv.pem [ciphers HIGH]", "'ciphers' is not served on a crt-list line"),
+    ("srv.pem [ssl-min-ver TLSv1.3]", "'ssl-min-ver' is not served on a crt-list line"),
+    ("srv.pem [curves X25519]", "'curves' is not served on a crt-list line"),
+    ("srv.pem [ciphersuites TLS_AES_128_GCM_SHA256]", "'ciphersuites' is not served on a crt-list line"),
+    ("srv.pem [ciphers NOSUCHCIPHER]", "NOSUCHCIPHER"),
     ("srv.pem a.example [alpn h2]", "come right after the certificate"),
     ("srv.pem ] x", "']' without '['"),
     ("srv.pem [alpn h2] [alpn h2]", "a second '['"),
@@ -263,7 +284,7 @@ def test_crt_list_errors_at_file_line(tmp_path, pki, line, why):
     if "unknown grammar" in r.stderr:
         pytest.skip("this build has no haproxy.cfg reader")
     assert r.returncode != 0
-    where = "%s:6:" % cfg if why == "nothere.pem" else "%s:3:" % lst
+    where = "%s:6:" % cfg if why in ("nothere.pem", "NOSUCHCIPHER") else "%s:3:" % lst
     assert where in r.stderr and why in r.stderr, r.stderr
 
 
