@@ -630,19 +630,14 @@ static void hp_finish_proxy(struct hp_read *r, struct hp_px *px)
 
 /* What the userspace proxy's own timeouts take from haproxy's (mode tcp
  * relays with them; mode http has the proxy's for itself): connect, the
- * idle time of a relayed connection (the longer of client and server, or
- * tunnel), the other servers tried (retries). */
+ * other servers tried (retries).  The idle timeouts of a relayed
+ * connection are read from the proxies themselves (proxy/tcp_idle.c). */
 static void hp_service_timeouts(struct virtual_server *vs, const struct http_proxy *fe)
 {
 	const struct http_proxy *be = fe->default_be ? fe->default_be : fe;
-	unsigned idle = fe->t_client > be->t_server ? fe->t_client : be->t_server;
 
 	if (be->t_connect)
 		vs->connect_timeout_ms = be->t_connect;
-	if (be->t_tunnel)
-		idle = be->t_tunnel;
-	if (idle)
-		vs->idle_timeout_ms = idle;
 	vs->connect_retries = be->retries;
 }
 

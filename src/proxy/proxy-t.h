@@ -154,7 +154,14 @@ struct pvs {
 	 * connection at its close, or "Connect from" at its accept; the
 	 * relay never looks at it otherwise */
 	enum pvs_log log;
-	char idle_ts[2]; /* the idle timeout's termination state: cD or sD */
+	/* a relayed connection's idle timeouts, each side's (tcp_idle.c):
+	 * the client's and the server's, and theirs once the other side's
+	 * FIN reached them (client-fin, server-fin); 0 = none.  half:
+	 * haproxy's, where the client's only half-closes */
+	struct pvs_idle {
+		unsigned c, s, cfin, sfin;
+		int half;
+	} idle;
 
 	int fd; /* listener (TCP) or VS socket (UDP); -1 */
 	struct ev_io io;

@@ -223,10 +223,19 @@ static inline void pconn_term(struct pconn *c, const char *ts)
 		c->term[0] = ts[0], c->term[1] = ts[1];
 }
 
+/* ---- tcp_idle.c: a relayed connection's idle timeouts ---- */
+
+/* p->idle from its service: keepalived's one idle timeout for both sides,
+ * or haproxy.cfg's client/server/tunnel/client-fin/server-fin. */
+void tcp_idle_settings(struct pvs *p, const struct virtual_server *vs);
+/* c's idle timeouts as of now: 1 if one closed c, else 0 and *left the
+ * time until the next may expire (0: none runs). */
+int tcp_idle_run(struct pconn *c, uint64_t *left);
+
 /* ---- tcp_log.c: mode tcp's log lines ---- */
 
 /* Whether and what p logs, from its service (pvs settings). */
-enum pvs_log tcp_log_kind(const struct virtual_server *vs, char idle_ts[2]);
+enum pvs_log tcp_log_kind(const struct virtual_server *vs);
 /* "Connect from CLIENT to LOCAL (fe/TCP)": haproxy's line without a format. */
 void tcp_log_connect(struct pvs *p, int cfd, const struct fc_addr *client);
 /* c's line at its close (sockets still open, bytes counted); takes the

@@ -111,7 +111,8 @@ static void copy_settings(struct pvs *p, const struct virtual_server *vs)
 	p->idle_timeout_ms = vs->idle_timeout_ms; /* 0 = no idle timeout */
 	p->udp_timeout_ms = vs->udp_timeout_ms ? vs->udp_timeout_ms : 300000;
 	p->connect_retries = vs->connect_retries;
-	p->log = tcp_log_kind(vs, p->idle_ts);
+	p->log = tcp_log_kind(vs);
+	tcp_idle_settings(p, vs);
 }
 
 /* The service's settings into p: sorry server, timeouts, and the

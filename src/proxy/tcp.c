@@ -41,6 +41,7 @@ static void pconn_on_io(struct loop *l, struct ev_io *io, uint32_t events);
 static void pconn_on_timer(struct loop *l, struct ev_timer *t);
 static void pconn_try(struct pconn *c);
 static void sk_count(struct pconn *c);
+static int idle_arm(struct pconn *c);
 
 static struct loop *pconn_loop(const struct pconn *c)
 {
@@ -241,16 +242,18 @@ static void sk_count(struct pconn *c)
 
 /* When the timer must look again: soon while a FIN waits for the kernel's
  * bytes, else at the next counter reading or the idle deadline. */
-static void sk_rearm(struct pconn *c, int waiting)
+static int sk_rearm(struct pconn *c, int waiting)
 {
-	uint64_t now = loop_now(pconn_loop(c)), idle = c->pvs->idle_timeout_ms;
-	uint64_t next = PROXY_SK_TICK_MS;
+	uint64_t idle, next = PROXY_SK_TICK_MS;
 
-	if (idle && idle - (now - c->last_ms) < next)
-		next = idle - (now - c->last_ms);
+	if (tcp_idle_run(c, &idle))
+		return -1;
+	if (idle && idle < next)
+		next = idle;
 	if (waiting)
 		next = PROXY_SK_DRAIN_MS;
 	loop_timer_start(pconn_loop(c), &c->timer, next);
+	return 0;
 }
 
 /* Forward the FINs read so far, each once the bytes before it reached the
@@ -282,8 +285,7 @@ static int sk_settle(struct pconn *c)
 	}
 	loop_io_mod(pconn_loop(c), &c->cio, c->c2s.eof ? 0 : EPOLLRDHUP);
 	loop_io_mod(pconn_loop(c), &c->sio, c->s2c.eof ? 0 : EPOLLRDHUP);
-	sk_rearm(c, waiting);
-	return 0;
+	return sk_rearm(c, waiting);
 }
 
 /* A socket the kernel relays reported a FIN, a hang-up or an error: its
@@ -346,8 +348,11 @@ static void relay_event(struct pconn *c, int client_side, uint32_t events)
 		pconn_close(c, 1);
 		return;
 	}
-	if (c->c2s.eof || c->s2c.eof)
+	if (c->c2s.eof || c->s2c.eof) {
 		set_acct(c, PCONN_ACCT_INACTIVE);
+		if (idle_arm(c)) /* a -fin timeout may apply now */
+			return;
+	}
 	/* the batch ran out on a source still ready: no new edge would come */
 	if ((relay_more(&c->c2s, c->crd) && loop_io_rearm(l, &c->cio) < 0) ||
 	    (relay_more(&c->s2c, c->srd) && loop_io_rearm(l, &c->sio) < 0))
@@ -355,6 +360,21 @@ static void relay_event(struct pconn *c, int client_side, uint32_t events)
 }
 
 /* ---- connecting ---- */
+
+/* The timer at c's next idle deadline, or off (tcp_idle.c).  Returns 1
+ * if one had passed and c was closed. */
+static int idle_arm(struct pconn *c)
+{
+	uint64_t left;
+
+	if (tcp_idle_run(c, &left))
+		return 1;
+	if (left)
+		loop_timer_start(pconn_loop(c), &c->timer, left);
+	else
+		loop_timer_stop(pconn_loop(c), &c->timer);
+	return 0;
+}
 
 static void established(struct pconn *c)
 {
@@ -374,10 +394,7 @@ static void established(struct pconn *c)
 			return;
 		}
 	}
-	if (c->pvs->idle_timeout_ms)
-		loop_timer_start(l, &c->timer, c->pvs->idle_timeout_ms);
-	else
-		loop_timer_stop(l, &c->timer);
+	idle_arm(c);
 	/* what the client sent meanwhile was noted (c->crd), and no new
 	 * edge comes for it: relay now.  Writable is assumed: a send that
 	 * would block clears it and brings the edge that sets it again */
@@ -583,7 +600,6 @@ static void pconn_on_io(struct loop *l, struct ev_io *io, uint32_t events)
 static void pconn_on_timer(struct loop *l, struct ev_timer *t)
 {
 	struct pconn *c = t->data;
-	uint64_t now = loop_now(l), idle = c->pvs->idle_timeout_ms;
 
 	if (c->state == PCONN_CONNECTING) {
 		if (c->sfd >= 0)
@@ -594,22 +610,11 @@ static void pconn_on_timer(struct loop *l, struct ev_timer *t)
 	}
 	if (c->state == PCONN_RELAY && c->sk) {
 		sk_count(c);
-		if (idle && now - c->last_ms >= idle) {
-			pconn_term(c, c->pvs->idle_ts);
-			pconn_close(c, 1);
-		}
-		else
-			(void)sk_settle(c);
+		(void)sk_settle(c); /* the idle timeouts too (sk_rearm) */
 		return;
 	}
-	if (c->state != PCONN_RELAY || !idle)
-		return;
-	if (now - c->last_ms >= idle) {
-		pconn_term(c, c->pvs->idle_ts);
-		pconn_close(c, 1);
-		return;
-	}
-	loop_timer_start(l, &c->timer, idle - (now - c->last_ms));
+	if (c->state == PCONN_RELAY)
+		(void)idle_arm(c);
 }
 
 /* ---- accepting ---- */

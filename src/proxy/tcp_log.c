@@ -25,17 +25,12 @@
 #include "proxy/http.h"
 #include "proxy/proxy.h"
 
-enum pvs_log tcp_log_kind(const struct virtual_server *vs, char idle_ts[2])
+enum pvs_log tcp_log_kind(const struct virtual_server *vs)
 {
-	const struct http_proxy *fe = vs->http, *be;
+	const struct http_proxy *fe = vs->http;
 
 	if (!fe || fe->mode != HP_MODE_TCP || !fe->logs)
 		return PVS_LOG_NONE;
-	/* the idle timeout is the longer of client and server (haproxy.c):
-	 * haproxy's log names the shorter, which expires first there (the
-	 * client's on a tie, where haproxy says either) */
-	be = vs->pool && vs->pool->http ? vs->pool->http : fe;
-	memcpy(idle_ts, be->t_server && be->t_server < fe->t_client ? "sD" : "cD", 2);
 	if (fe->log_format || (fe->options & (HP_OPT_TCPLOG | HP_OPT_HTTPLOG | HP_OPT_HTTPLOG_CLF)))
 		return PVS_LOG_LINE;
 	return PVS_LOG_CONNECT;

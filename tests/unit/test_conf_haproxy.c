@@ -292,7 +292,7 @@ static void test_defaults_inheritance(void **state)
 	assert_null(px(cfg, "b")->logs);
 	config_free(cfg);
 
-	/* `no log` drops the defaults' targets; tcp timeouts on the service */
+	/* `no log` drops the defaults' targets; tcp timeouts inherited */
 	cfg = expect_ok("defaults\n"
 			"    log 127.0.0.1 local0\n"
 			"    timeout client 20s\n"
@@ -307,9 +307,11 @@ static void test_defaults_inheritance(void **state)
 	assert_null(px(cfg, "a")->logs);
 	assert_non_null(px(cfg, "b")->logs);
 	assert_null(px(cfg, "b")->logs->next);
-	assert_int_equal(cfg->vs->idle_timeout_ms, 40000);
+	/* the relay reads the idle ones from the proxies (proxy/tcp_idle.c) */
+	assert_int_equal(px(cfg, "a")->t_client, 20000);
+	assert_int_equal(px(cfg, "a")->t_server, 40000);
 	assert_int_equal(cfg->vs->connect_retries, 1);
-	assert_int_equal(cfg->vs->next->idle_timeout_ms, 3600000);
+	assert_int_equal(px(cfg, "b")->t_tunnel, 3600000);
 	config_free(cfg);
 
 	/* a backend ignores the default_backend of its defaults; a frontend not */
