@@ -59,12 +59,14 @@ struct hstream;
 
 /* A queue of the HTTP engine (src/proxy/http_queue.c): requests waiting
  * for a slot under a server's `maxconn`, first in first out, touched only
- * under the engine lock.  A server's own (rs_live.q: requests its
+ * under its backend's mutex (hq_lock).  A server's own (rs_live.q: requests its
  * persistence cookie or stick entry sends to it) and a backend's (struct
  * hbe: the others).  cur and max are `show stat`'s qcur and qmax. */
 struct srv_queue {
 	struct hstream *head, *tail;
-	uint32_t cur, max;
+	/* written under the HTTP backend's mutex (src/proxy/http_queue.c),
+	 * read with none by show stat: atomics, a moment's figure */
+	_Atomic uint32_t cur, max;
 	uint32_t idx; /* requests it gave a slot so far (the log's %sq/%bq) */
 	unsigned refs; /* a backend's: its pools (carried across reloads) and
 			* the engine's tables of it */

@@ -212,10 +212,14 @@ enum hpick {
 			   * 503 "SQ" */
 };
 /* Choose the server of s's transaction in s->hbe (s->tried looking
- * quiescent): an enum hpick.  A balance that does not hash skips full
- * servers; a hash keeps its server, full or not, and the request waits
- * for it (HAProxy 2.6's assign_server_and_queue). */
+ * quiescent): an enum hpick; HPICK_OK with the server's slot reserved
+ * (s->srv_active).  A balance that does not hash skips full servers; a
+ * hash keeps its server, full or not, and the request waits for it
+ * (HAProxy 2.6's assign_server_and_queue): HPICK_WAIT, s in that queue.
+ * Needs no engine lock: takes the backend's mutex (hq_lock); the _locked
+ * form is for its holder and does not queue. */
 int hsrv_pick(struct hstream *s);
+int hsrv_pick_locked(struct hstream *s);
 /* After a failed connection with retries left: 1 if the next attempt goes
  * to another server (option redispatch, as HAProxy 2.6 decides it), 0 if
  * it is the same server again. */
@@ -231,32 +235,45 @@ int hsrv_connect(struct hstream *s);
 /* Close the server socket (rst: with RST). */
 void hsrv_close(struct hstream *s, int rst);
 
-/* ---- http_queue.c: server maxconn queues (under the engine lock) ---- */
+/* ---- http_queue.c: server maxconn queues (under the backend's mutex) ---- */
 
-/* The servers of s's backend at their `maxconn`, added to s->tried's
+/* A backend's mutex: its table's picks and rebuild, its queue and its
+ * servers' queues and slot hand-overs.  Taken after the engine lock, if
+ * that is held; the engine lock is never taken while holding it.  The
+ * functions below marked "held" expect it; the others take it. */
+void hq_lock(const struct hbe *b);
+void hq_unlock(const struct hbe *b);
+/* Held: a slot of s->live for s, unless it is at its maxconn (a
+ * compare-and-swap: no count ever passes it): 1 reserved (s->srv_active,
+ * the service's count too), or 0. */
+int hq_reserve(struct hstream *s);
+/* The slot s holds on s->live goes back (s->srv_active), to the oldest
+ * request waiting for it. */
+void hq_release(struct hstream *s);
+/* Held: the servers of s's backend at their `maxconn`, added to s->tried's
  * (*skip, *n; *skip is s->tried or an array the caller frees when it
  * differs): how many were full. */
 unsigned hq_full(struct hstream *s, struct rs_live ***skip, size_t *n);
-/* s's persistence or its hash sends it to s->live: HPICK_OK, HPICK_WAIT
+/* Held: s's persistence or its hash sends it to s->live: HPICK_OK, HPICK_WAIT
  * (full, or others wait for it: s is to wait in that server's queue) or
  * HPICK_QFULL (its maxqueue reached). */
 int hq_direct(struct hstream *s);
-/* 1 if others wait in s's backend's queue ahead of s (s queues behind). */
+/* Held: 1 if others wait in s's backend's queue ahead of s (s queues behind). */
 int hq_backend_waits(const struct hstream *s);
-/* Wait for a slot: in the queue of the server s->live if hq_direct said
+/* Held: wait for a slot: in the queue of the server s->live if hq_direct said
  * so (its persistence or its hash chose it), else in its backend's; until
  * `timeout queue` (else `timeout connect`), then 503 sQ. */
 void hq_enter(struct hstream *s);
 /* Out of any queue, giving back a slot handed to s (the stream ends, or
  * is answered otherwise); no-op when s does not wait. */
 void hq_leave(struct hstream *s);
-/* 1 while s waits for a slot, or holds one handed to it not yet taken. */
+/* 1 while s waits for a slot, or holds one handed to it not yet taken;
+ * hq_waits_for_srv: 1 while it waits in its server's queue (its
+ * persistence or its hash chose the server). */
 int hq_waits(const struct hstream *s);
+int hq_waits_for_srv(const struct hstream *s);
 /* A waiting stream's timer: its deadline, or its next look (ms). */
 unsigned hq_next_ms(const struct hstream *s);
-/* s's transaction on server l ended (l->activeconns went down): the slot
- * goes to the oldest request waiting for l or in s's backend's queue. */
-void hq_slot_freed(struct hstream *s, struct rs_live *l);
 /* A waiting stream's timer (or wake-up): a slot handed over (connect),
  * room at the head of its queue, the deadline (503 sQ), or wait on. */
 void hq_timer(struct hstream *s);

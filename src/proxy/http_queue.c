@@ -14,21 +14,35 @@
  * is not empty, a new request of that backend queues behind it (HAProxy's
  * fairness for roundrobin and first), so nobody overtakes.
  *
- * Hand-over.  Every queue and slot count is shared by the workers and
- * touched under the engine lock.  The worker whose transaction frees a
- * slot gives it at once to the oldest request that can use it (the
- * server's queue and its backend's, by arrival): the slot stays counted,
- * the waiting stream gets it (hs_wait.grant), and nobody else can take it.
- * That stream may belong to another worker, whose stream the freeing
- * worker must not touch beyond the queue fields: it goes on that worker's
- * px->hq_woken list and the worker's eventfd is written (thread.c's kick);
- * the owner then connects it from its own loop (hq_run_woken).  A stream
- * of the freeing worker's own loop is woken through its timer.
+ * Locks.  Every queue is shared by the workers, and so is a backend's
+ * table: neither needs the engine lock.  A backend has a mutex of its own
+ * (hq_lock: one of HQ_LOCKS, chosen by its queue, which the pool carries
+ * across reloads, so every generation of a backend and of its servers
+ * finds the same one), held for the pick (its scheduler, the full servers
+ * skipped, the slot reserved), a queue's entry and exit, a freed slot's
+ * hand-over, a waiting stream's look at its turn, and the table's rebuild
+ * (http_srv.c).  A slot is reserved with a compare-and-swap on the
+ * server's count below its maxconn (hq_reserve), so no count ever passes
+ * it.  Order: the engine lock (if held) before a backend's mutex, which
+ * comes before the pool's (ppool.lock) and the wake-up lists' (wake_lock,
+ * a leaf); nothing takes the engine lock while holding one of them.
+ *
+ * Hand-over.  The worker whose transaction frees a slot gives it at once
+ * to the oldest request that can use it (the server's queue and its
+ * backend's, by arrival): the slot stays counted, the waiting stream gets
+ * it (hs_wait.grant), and nobody else can take it.  That stream may
+ * belong to another worker, whose stream the freeing worker must not
+ * touch beyond the queue fields: it goes on that worker's px->hq_woken
+ * list (under wake_lock) and the worker's eventfd is written (thread.c's
+ * kick); the owner then connects it from its own loop (hq_run_woken).  A
+ * stream of the freeing worker's own loop is woken through its timer.
  *
  * Each waiting stream's timer also fires every HQ_POLL_MS: the deadline,
  * a grant whose wake-up was missed, and room that came without a slot
  * being freed (a server back up, a reload that raised maxconn) are seen
  * that way; only a queue's head takes such room, so the order holds. */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,7 +55,28 @@
 
 #define HQ_POLL_MS 100
 
-static uint64_t hq_seq; /* arrival order (under the engine lock) */
+#define HQ_LOCKS 64 /* backends' mutexes: a backend takes one by its queue's address */
+
+static pthread_mutex_t hq_locks[HQ_LOCKS] = {[0 ... HQ_LOCKS - 1] = PTHREAD_MUTEX_INITIALIZER};
+static pthread_mutex_t wake_lock = PTHREAD_MUTEX_INITIALIZER; /* every px->hq_woken, hs_wait.woken/wake */
+static _Atomic uint64_t hq_seq; /* arrival order */
+
+static pthread_mutex_t *lock_of(const struct hbe *b)
+{
+	uint64_t h = (uint64_t)(uintptr_t)b->q * 0x9e3779b97f4a7c15ull;
+
+	return &hq_locks[h >> 58]; /* the top 6 bits: HQ_LOCKS */
+}
+
+void hq_lock(const struct hbe *b)
+{
+	pthread_mutex_lock(lock_of(b));
+}
+
+void hq_unlock(const struct hbe *b)
+{
+	pthread_mutex_unlock(lock_of(b));
+}
 
 /* s's waiting state: in its transaction (a stream waits only in one). */
 static struct hs_wait *W(const struct hstream *s)
@@ -49,9 +84,33 @@ static struct hs_wait *W(const struct hstream *s)
 	return &s->x->w;
 }
 
-int hq_waits(const struct hstream *s)
+static int waits(const struct hstream *s)
 {
 	return s->x && (s->x->w.q || s->x->w.grant);
+}
+
+int hq_waits(const struct hstream *s)
+{
+	int r;
+
+	if (!s->x || !s->hbe)
+		return 0; /* a stream waits only with its backend */
+	hq_lock(s->hbe);
+	r = waits(s);
+	hq_unlock(s->hbe);
+	return r;
+}
+
+int hq_waits_for_srv(const struct hstream *s)
+{
+	int r;
+
+	if (!s->x || !s->hbe)
+		return 0;
+	hq_lock(s->hbe);
+	r = s->x->w.q && s->x->w.to_srv;
+	hq_unlock(s->hbe);
+	return r;
 }
 
 /* ---- limits ---- */
@@ -75,7 +134,7 @@ static int at_max(const struct real_server *rs)
 {
 	unsigned max = maxconn_of(rs);
 
-	return max && rs->live->activeconns >= max;
+	return max && atomic_load_explicit(&rs->live->activeconns, memory_order_relaxed) >= max;
 }
 
 static const struct pool *pool_of(const struct hstream *s)
@@ -132,6 +191,21 @@ int hq_backend_waits(const struct hstream *s)
 	return s->hbe->q->head && s->hbe->q->head != s;
 }
 
+int hq_reserve(struct hstream *s)
+{
+	unsigned max = maxconn_of(server_of(pool_of(s), s->live));
+	uint32_t cur = atomic_load_explicit(&s->live->activeconns, memory_order_relaxed);
+
+	do {
+		if (max && cur >= max)
+			return 0;
+	} while (!atomic_compare_exchange_weak_explicit(&s->live->activeconns, &cur, cur + 1,
+							memory_order_relaxed, memory_order_relaxed));
+	s->srv_active = 1;
+	s->pvs->vsl->activeconns++;
+	return 1;
+}
+
 /* ---- in and out ---- */
 
 static unsigned queue_ms(const struct hstream *s)
@@ -139,7 +213,7 @@ static unsigned queue_ms(const struct hstream *s)
 	return t_or(s->be->t_queue, t_or(s->be->t_connect, 5000));
 }
 
-unsigned hq_next_ms(const struct hstream *s)
+static unsigned next_ms(const struct hstream *s)
 {
 	uint64_t now = loop_now(hs_loop(s));
 	uint64_t left = W(s)->until_ms > now ? W(s)->until_ms - now : 1;
@@ -149,9 +223,19 @@ unsigned hq_next_ms(const struct hstream *s)
 	return (unsigned)(left < HQ_POLL_MS ? left : HQ_POLL_MS);
 }
 
+unsigned hq_next_ms(const struct hstream *s)
+{
+	unsigned ms;
+
+	hq_lock(s->hbe);
+	ms = next_ms(s);
+	hq_unlock(s->hbe);
+	return ms;
+}
+
 static void arm(struct hstream *s)
 {
-	hs_arm(s, hq_next_ms(s));
+	hs_arm(s, next_ms(s));
 }
 
 static void unlink_q(struct hstream *s)
@@ -184,7 +268,7 @@ void hq_enter(struct hstream *s)
 		w->addr = s->x->srv_addr; /* the server's: a slot it frees is granted there */
 	w->q = q;
 	w->idx0 = q->idx;
-	w->seq = ++hq_seq;
+	w->seq = atomic_fetch_add_explicit(&hq_seq, 1, memory_order_relaxed) + 1;
 	w->start_ms = loop_now(hs_loop(s));
 	w->until_ms = w->start_ms + queue_ms(s);
 	w->next = NULL;
@@ -204,15 +288,17 @@ static void unwake(struct hstream *s)
 {
 	struct hstream **pp;
 
-	if (!W(s)->woken)
-		return;
-	for (pp = &s->pvs->px->hq_woken; *pp; pp = &W(*pp)->wake)
-		if (*pp == s) {
-			*pp = W(s)->wake;
-			break;
-		}
-	W(s)->wake = NULL;
-	W(s)->woken = 0;
+	pthread_mutex_lock(&wake_lock);
+	if (W(s)->woken) {
+		for (pp = &s->pvs->px->hq_woken; *pp; pp = &W(*pp)->wake)
+			if (*pp == s) {
+				*pp = W(s)->wake;
+				break;
+			}
+		W(s)->wake = NULL;
+		W(s)->woken = 0;
+	}
+	pthread_mutex_unlock(&wake_lock);
 }
 
 static void queued_for(struct hstream *s)
@@ -220,11 +306,14 @@ static void queued_for(struct hstream *s)
 	s->x->txn.t_queue = (int64_t)(loop_now(hs_loop(s)) - W(s)->start_ms);
 }
 
-void hq_leave(struct hstream *s)
+static void slot_freed(struct hstream *s, struct rs_live *l);
+
+/* Under the backend's mutex. */
+static void leave(struct hstream *s)
 {
 	struct rs_live *l;
 
-	if (!hq_waits(s))
+	if (!waits(s))
 		return;
 	l = W(s)->grant;
 	unlink_q(s);
@@ -234,9 +323,18 @@ void hq_leave(struct hstream *s)
 		/* a slot was handed to s, which no longer wants it */
 		W(s)->grant = NULL;
 		l->activeconns--;
-		hq_slot_freed(s, l);
+		slot_freed(s, l);
 		rs_live_unref(l);
 	}
+}
+
+void hq_leave(struct hstream *s)
+{
+	if (!s->x || !s->hbe)
+		return;
+	hq_lock(s->hbe);
+	leave(s);
+	hq_unlock(s->hbe);
 }
 
 /* ---- hand-over ---- */
@@ -253,11 +351,13 @@ static void notify(struct hstream *w, const struct proxy *from)
 		loop_timer_start(px->loop, &w->timer, 0);
 		return;
 	}
+	pthread_mutex_lock(&wake_lock);
 	if (!W(w)->woken) {
 		W(w)->woken = 1;
 		W(w)->wake = px->hq_woken;
 		px->hq_woken = w;
 	}
+	pthread_mutex_unlock(&wake_lock);
 	proxy_kick(px);
 }
 
@@ -307,7 +407,8 @@ static void grant(struct hstream *w, struct rs_live *l, const struct fc_addr *ad
 	notify(w, from);
 }
 
-void hq_slot_freed(struct hstream *s, struct rs_live *l)
+/* Under the backend's mutex: l's slot count went down. */
+static void slot_freed(struct hstream *s, struct rs_live *l)
 {
 	struct hbe *b = s->hbe;
 	const struct real_server *rs;
@@ -320,7 +421,7 @@ void hq_slot_freed(struct hstream *s, struct rs_live *l)
 	if (!rs)
 		return; /* not the backend's any more: the waiters look again */
 	max = maxconn_of(rs);
-	while (!max || l->activeconns < max) {
+	while (!max || atomic_load_explicit(&l->activeconns, memory_order_relaxed) < max) {
 		struct hstream *ws = l->q.head, *wb = b ? b->q->head : NULL;
 
 		at = wb ? usable_in(b, l) : NULL;
@@ -335,70 +436,119 @@ void hq_slot_freed(struct hstream *s, struct rs_live *l)
 	}
 }
 
+void hq_release(struct hstream *s)
+{
+	struct rs_live *l = s->live;
+
+	if (!s->hbe) {
+		/* no backend, nobody to hand the slot to (not reached: a slot is
+		 * reserved through its backend, kept until the slot goes) */
+		l->activeconns--;
+		s->pvs->vsl->activeconns--;
+		return;
+	}
+	hq_lock(s->hbe);
+	l->activeconns--;
+	s->pvs->vsl->activeconns--;
+	slot_freed(s, l); /* to a request waiting for it */
+	hq_unlock(s->hbe);
+}
+
 /* ---- the waiting stream's side ---- */
 
-/* s holds a granted slot: it is s's transaction's server now. */
-static void take_grant(struct hstream *s)
+/* s holds a granted slot (under the backend's mutex): taken out of the
+ * wait, its server and address into *l and *addr. */
+static void take_grant(struct hstream *s, struct rs_live **l, struct fc_addr *addr)
 {
-	struct rs_live *l = W(s)->grant;
-
+	*l = W(s)->grant;
+	*addr = W(s)->addr;
 	W(s)->grant = NULL;
 	unwake(s);
 	queued_for(s);
-	rs_live_unref(s->live);
-	s->live = l; /* the grant's reference */
-	s->x->srv_addr = W(s)->addr;
-	ctr_conn(&s->live->ctr);
-	s->srv_active = 1; /* the slot counted by the grant */
-	s->pvs->vsl->activeconns++;
-	htxn_connect(s);
 }
+
+/* What a waiting stream's look decided, done once the mutex is given up
+ * (they connect or answer: the engine lock's work, never under a
+ * backend's mutex). */
+enum hq_act { HQ_WAIT, HQ_GRANTED, HQ_ROOM, HQ_NONE, HQ_TIMEOUT };
 
 void hq_timer(struct hstream *s)
 {
+	enum hq_act act = HQ_WAIT;
+	struct rs_live *l = NULL;
+	struct fc_addr addr;
 	int r;
 
-	if (!s->x)
+	if (!s->x || !s->hbe)
 		return;
+	hq_lock(s->hbe);
 	if (W(s)->grant) {
-		take_grant(s);
+		take_grant(s, &l, &addr);
+		act = HQ_GRANTED;
+	} else if (!W(s)->q) {
+		hq_unlock(s->hbe);
 		return;
-	}
-	if (!W(s)->q)
-		return;
-	if (W(s)->q->head == s) {
+	} else if (W(s)->q->head == s) {
 		/* room that came without a slot freed (a server up, a reload);
-		 * HPICK_WAIT: still full, s stays at the head */
-		r = hsrv_pick(s);
+		 * HPICK_WAIT: still full, s stays at the head; HPICK_OK: the
+		 * slot is reserved */
+		r = hsrv_pick_locked(s);
 		if (r == HPICK_OK) {
 			turn(s);
-			hq_leave(s);
-			htxn_connect(s);
-			return;
-		}
-		if (r != HPICK_WAIT) {
-			hq_leave(s);
-			htxn_error(s, 503);
-			return;
+			leave(s);
+			act = HQ_ROOM;
+		} else if (r != HPICK_WAIT) {
+			leave(s);
+			act = HQ_NONE;
 		}
 	}
-	if (loop_now(hs_loop(s)) >= W(s)->until_ms) {
-		hq_leave(s);
+	if (act == HQ_WAIT && loop_now(hs_loop(s)) >= W(s)->until_ms) {
+		leave(s);
+		act = HQ_TIMEOUT;
+	}
+	if (act == HQ_WAIT)
+		arm(s);
+	hq_unlock(s->hbe);
+	switch (act) {
+	case HQ_GRANTED:
+		rs_live_unref(s->live);
+		s->live = l; /* the grant's reference */
+		s->x->srv_addr = addr;
+		ctr_conn(&s->live->ctr);
+		s->srv_active = 1; /* the slot counted by the grant */
+		s->pvs->vsl->activeconns++;
+		htxn_connect(s);
+		break;
+	case HQ_ROOM:
+		htxn_connect(s);
+		break;
+	case HQ_NONE:
+		htxn_error(s, 503);
+		break;
+	case HQ_TIMEOUT:
 		memcpy(s->x->txn.term, "sQ", 3);
 		htxn_error(s, 503);
-		return;
+		break;
+	case HQ_WAIT:
+		break;
 	}
-	arm(s);
 }
 
 void hq_run_woken(struct proxy *px)
 {
 	struct hstream *s;
 
-	while ((s = px->hq_woken)) {
-		px->hq_woken = W(s)->wake;
-		W(s)->wake = NULL;
-		W(s)->woken = 0;
+	for (;;) {
+		pthread_mutex_lock(&wake_lock);
+		s = px->hq_woken;
+		if (s) {
+			px->hq_woken = W(s)->wake;
+			W(s)->wake = NULL;
+			W(s)->woken = 0;
+		}
+		pthread_mutex_unlock(&wake_lock);
+		if (!s)
+			break;
 		hs_queue_wake(s);
 	}
 }

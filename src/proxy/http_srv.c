@@ -4,10 +4,12 @@
  * per request, and the server socket.
  *
  * The tables are the engine's, not a worker's: they hang off the main
- * thread's struct proxy (bes_of) and every worker reaches them under the
- * engine lock, so a backend's roundrobin position, its leastconn counts
- * and its hash are those of the backend as a whole, as in HAProxy,
- * whatever worker the kernel gave the client to.
+ * thread's struct proxy (bes_of), so a backend's roundrobin position, its
+ * leastconn counts and its hash are those of the backend as a whole, as
+ * in HAProxy, whatever worker the kernel gave the client to.  The list
+ * and the references are under the engine lock (hbe_get, hbe_put); a
+ * table's picks and its rebuild are under the backend's own mutex
+ * (hq_lock, http_queue.c), so a pick needs no engine lock.
  *
  * A backend's table is rebuilt when its pool changed.  The engine is told
  * of changes per service (engine_ops.update), never per pool, so the
@@ -137,10 +139,13 @@ struct hbe *hbe_get(struct proxy *px, const struct pool *pool)
 		b->next = *bes;
 		*bes = b;
 	} else if (b->sig != sig) {
+		/* a worker may be picking from it with no engine lock */
+		hq_lock(b);
 		if (ppool_rebuild(b->pp, pool, err, sizeof(err)) < 0)
 			log_err("http: backend %s: %s", pool->name, err); /* the old table stays */
 		else
 			b->sig = sig;
+		hq_unlock(b);
 	}
 	b->refs++;
 	b->last_ms = loop_now(px->loop);
@@ -221,7 +226,20 @@ static void balance_key(const struct hstream *s, const char **k, size_t *n)
 	}
 }
 
-int hsrv_pick(struct hstream *s)
+/* s->live chosen: its slot reserved (hq_reserve), HPICK_OK; else (the
+ * last slot went to a pick of another backend's generation) s waits, for
+ * that server if its persistence or hash chose it (to_srv). */
+static int reserved(struct hstream *s, int to_srv)
+{
+	if (!hq_reserve(s)) {
+		s->x->w.to_srv = (uint8_t)to_srv;
+		return HPICK_WAIT;
+	}
+	ctr_conn(&s->live->ctr);
+	return HPICK_OK;
+}
+
+int hsrv_pick_locked(struct hstream *s)
 {
 	struct proxy *px = s->pvs->px;
 	struct sched_input in = {.client = &s->client, .dest = &s->dst, .now_ms = loop_now(px->loop)};
@@ -246,10 +264,8 @@ int hsrv_pick(struct hstream *s)
 			s->ck_direct = 0; /* maxqueue: persistence gives way */
 		else if (r != HPICK_OK)
 			return r;
-		else {
-			ctr_conn(&s->live->ctr);
-			return HPICK_OK;
-		}
+		else
+			return reserved(s, 1);
 	}
 	if (!hashed) {
 		/* nobody overtakes the requests waiting for this backend */
@@ -267,8 +283,18 @@ int hsrv_pick(struct hstream *s)
 	s->x->srv_addr = pp->srv[i].addr;
 	/* a hash keeps its key on its server: full, the request waits there */
 	r = hashed ? hq_direct(s) : HPICK_OK;
-	if (r == HPICK_OK)
-		ctr_conn(&s->live->ctr);
+	return r == HPICK_OK ? reserved(s, hashed) : r;
+}
+
+int hsrv_pick(struct hstream *s)
+{
+	int r;
+
+	hq_lock(s->hbe);
+	r = hsrv_pick_locked(s);
+	if (r == HPICK_WAIT)
+		hq_enter(s);
+	hq_unlock(s->hbe);
 	return r;
 }
 

@@ -123,10 +123,8 @@ static void unlink_stream(struct hstream *s)
 void hs_srv_inactive(struct hstream *s)
 {
 	if (s->srv_active && s->live) {
-		s->live->activeconns--;
-		s->pvs->vsl->activeconns--;
 		s->srv_active = 0;
-		hq_slot_freed(s, s->live); /* to a request waiting for it */
+		hq_release(s); /* to a request waiting for it */
 	}
 	s->srv_active = 0;
 }

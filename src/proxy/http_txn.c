@@ -432,12 +432,16 @@ static void connect_next(struct hstream *s);
  * server and its queue full ("SQ"). */
 static void pick_and_connect(struct hstream *s)
 {
-	int r = s->hbe ? hsrv_pick(s) : HPICK_NONE;
+	int r = HPICK_NONE;
 
-	if (r == HPICK_WAIT) {
-		hq_enter(s);
-		return;
+	if (s->hbe) {
+		/* the backend's own mutex, not the engine lock (http_queue.c) */
+		hs_own(s);
+		r = hsrv_pick(s);
+		hs_shared(s);
 	}
+	if (r == HPICK_WAIT)
+		return; /* in a queue (hsrv_pick) */
 	if (r == HPICK_QFULL)
 		htxn_term(s, "SQ");
 	if (r != HPICK_OK) {
@@ -739,7 +743,7 @@ int htxn_client_gone(struct hstream *s)
 		term = "CC";
 	else
 		return 0;
-	if (term[1] == 'Q' && !s->x->w.to_srv) {
+	if (term[1] == 'Q' && !hq_waits_for_srv(s)) {
 		/* no server was chosen (s->live is the last transaction's) */
 		rs_live_unref(s->live);
 		s->live = NULL;
