@@ -241,10 +241,11 @@ static void on_data(struct h2gw_conn *c, const struct h2_fh *fh, const uint8_t *
 	 * window bounds what it holds */
 	h2gw_send_wu(c, 0, fh->len);
 	if (!s) {
+		/* a closed stream's DATA is ignored (RFC 9113 5.1: frames in
+		 * flight after our RST_STREAM, e.g. the rest of a body whose
+		 * answer went out first); its bytes were given back above */
 		if (fh->sid > c->last_sid)
 			conn_error(c, H2_PROTOCOL_ERROR); /* idle stream */
-		else
-			h2gw_send_rst(c, fh->sid, H2_STREAM_CLOSED);
 		return;
 	}
 	if (s->req_es) {

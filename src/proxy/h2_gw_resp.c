@@ -239,6 +239,11 @@ int h2gw_stream_pump(struct h2gw_stream *s)
 		send_body(s);
 	}
 	if (s->done) {
+		/* the whole response went out before the request's end: RFC 9113
+		 * 8.1, the client may stop sending, without error (a client counts
+		 * any other code as a failed stream) */
+		if (!s->req_es)
+			h2gw_send_rst(c, s->id, H2_NO_ERROR);
 		h2gw_stream_close(s);
 		return -1;
 	}

@@ -208,3 +208,37 @@ def test_cookies_joined_on_one_line(h2lb, origin):
     assert b"".join(f[3] for f in fr if f[0] == 0x0) == b"a /c"
     lines = origin.heads[0].split(b"\r\n")
     assert b"cookie: a=1; b=2" in lines and b"x-after: y" in lines
+
+
+def test_answer_before_body_ends_with_rst_no_error(daemon, origin):
+    """A POST answered before its body ended (here: denied): the response,
+    then RST_STREAM(NO_ERROR), RFC 9113 8.1 -- not an error code, which a
+    client (h2load, browsers) counts as a failed request; the body's DATA
+    still in flight is ignored, not answered with a reset, and the
+    connection serves the next stream."""
+    r = fc.run_fulcrum("--format=haproxy", "-t", "-f", "/dev/null")
+    if "unknown grammar" in r.stderr:
+        pytest.skip("this build has no haproxy.cfg reader")
+    port, h2port = fc.free_port(), fc.free_port()
+    extra = ("    bind 127.0.0.1:%d proto h2\n"
+             "    http-request deny if { path /deny }\n" % h2port)
+    daemon(cfg(port, [origin.port], extra=extra), args=["--format=haproxy"])
+    s = socket.create_connection(("127.0.0.1", h2port), timeout=10)
+    post = b"\x83\x86" + field(b":path", b"/deny") + field(b":authority", b"x") + \
+        field(b"content-length", b"30000")
+    s.sendall(PREFACE + frame(0x4, 0, 0) + frame(0x1, 0x4, 1, post) + frame(0x0, 0, 1, b"a" * 1000))
+    fr = recv_frames(s, lambda fr: any(f[0] == 0x3 and f[2] == 1 for f in fr))
+    heads = [f for f in fr if f[0] == 0x1 and f[2] == 1]
+    rst = [f for f in fr if f[0] == 0x3 and f[2] == 1]
+    assert heads and rst, fr
+    assert rst[0][3] == b"\x00\x00\x00\x00", "RST_STREAM code %r, want NO_ERROR" % rst[0][3]
+    # the rest of the body arrives after the reset: ignored; a PING and a
+    # GET on stream 3 are answered, no second reset, no GOAWAY
+    s.sendall(frame(0x0, 0, 1, b"b" * 16000) + frame(0x0, 0x1, 1, b"c" * 13000) +
+              frame(0x6, 0, 0, b"pingpong"))
+    fr = recv_frames(s, lambda fr: any(f[0] == 0x6 and f[1] & 1 for f in fr))
+    assert (0x6, 0x1, 0, b"pingpong") in fr, fr
+    assert not [f for f in fr if f[0] in (0x3, 0x7)], fr
+    assert get(s, 3, b"/next") == b"a /next"
+    s.close()
+    assert origin.heads == [] or all(b"/deny" not in h for h in origin.heads)
