@@ -42,14 +42,42 @@ static inline struct fc_stats *ctr_mine(struct ctr *c)
 	return ctr_self ? ctr_slot_of(c) : &c->main;
 }
 
-/* A new connection (or UDP session). */
+/* The clock of the rates and of lastsess: CLOCK_MONOTONIC's (the loops'
+ * loop_clock_ms), read coarse, in ms. */
+uint64_t ctr_now_ms(void);
+
+/* One event of kind k (enum ctr_fq) in this thread's rate of c; a
+ * session also stamps the last session's time. */
+void ctr_hit(struct ctr *c, enum ctr_fq k);
+
+/* A new connection (or UDP session): counted, and in the session rate. */
 static inline void ctr_conn(struct ctr *c)
 {
 	struct fc_stats *s = ctr_mine(c);
 
 	if (s)
 		ctr_add64(&s->conns, 1);
+	ctr_hit(c, CTR_FQ_SESS);
 }
+
+/* The rate of kind k over the last second as HAProxy's read_freq_ctr
+ * reads it (this period's events plus the last one's pro rata), summed
+ * over the threads; *max, the sum of each thread's most in one period
+ * (HAProxy's, with one thread; an upper bound with several: their
+ * periods need not coincide). */
+unsigned ctr_rate(const struct ctr *c, enum ctr_fq k, uint64_t now_ms, unsigned *max);
+
+/* The last session's ctr_now_ms(), 0 if none. */
+uint64_t ctr_last_sess(const struct ctr *c);
+
+/* A transaction that reached c ends: t[] its times (enum ctr_tm, ms); a
+ * connect or response time below 0 (none happened) counts the
+ * transaction in the window without a sample, as HAProxy does. */
+void ctr_times(struct ctr *c, const int64_t t[CTR_NTM]);
+/* The averages (HAProxy's swrate_avg over min(transactions, 1024); with
+ * several threads the threads' averages weighed by their windows) and
+ * the maxima. */
+void ctr_times_read(const struct ctr *c, unsigned avg[CTR_NTM], unsigned max[CTR_NTM]);
 
 /* Bytes client -> server (in) or back (out), in pkts reads or datagrams. */
 static inline void ctr_in(struct ctr *c, uint64_t pkts, uint64_t bytes)

@@ -108,6 +108,17 @@ struct vs_live {
 	struct rate_est est;
 };
 
+/* Run-time figures of a backend (a pool) of its own, carried across
+ * reloads by the pool's name as a server's rs_live is: the rates and time
+ * averages of every transaction the backend took, and the counts of what
+ * no server had a part in (a request answered 503 without a server, a
+ * backend's own deny); `show stat`'s BACKEND row adds its servers'
+ * counts to these (src/stats/hastat.c). */
+struct be_live {
+	_Atomic unsigned refs;
+	struct ctr ctr;         /* per thread, summed when read (model/ctr.h) */
+};
+
 struct tls_cli; /* core/tls_cli.h */
 
 /* A server of a pool.  name is its identity within the pool across
@@ -173,6 +184,7 @@ struct pool {
 	struct srv_queue *q;     /* mode http: the backend's queue, one reference (made by
 				  * the HTTP engine at first use, carried across reloads:
 				  * its requests keep their turn), or NULL */
+	struct be_live *live;    /* one reference held; never NULL once made */
 	struct pool *next;
 };
 

@@ -123,6 +123,14 @@ void vs_live_unref(struct vs_live *l)
 	}
 }
 
+static void be_live_unref(struct be_live *l)
+{
+	if (l && --l->refs == 0) {
+		ctr_release(&l->ctr);
+		free(l);
+	}
+}
+
 struct pool *pool_new(const char *name)
 {
 	struct pool *p = calloc(1, sizeof(*p));
@@ -133,6 +141,13 @@ struct pool *pool_new(const char *name)
 		free(p);
 		return NULL;
 	}
+	p->live = calloc(1, sizeof(*p->live));
+	if (!p->live) {
+		free(p->name);
+		free(p);
+		return NULL;
+	}
+	p->live->refs = 1;
 	strcpy(p->sched, "wlc");
 	p->delay_loop_ms = 60000;
 	return p;
@@ -223,6 +238,7 @@ void pool_free(struct pool *p)
 	if (!p)
 		return;
 	srv_queue_unref(p->q);
+	be_live_unref(p->live);
 	for (rs = p->rs; rs; rs = next) {
 		next = rs->next;
 		rs_free(rs);
@@ -444,6 +460,11 @@ void config_carry_live(struct config *newcfg, const struct config *old)
 		if (op->q && !np->q) {
 			np->q = op->q;
 			np->q->refs++;
+		}
+		if (op->live && np->live != op->live) {
+			be_live_unref(np->live);
+			np->live = op->live;
+			np->live->refs++;
 		}
 		for (nrs = np->rs; nrs; nrs = nrs->next) {
 			ors = pool_find_server(op, nrs->name);

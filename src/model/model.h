@@ -67,7 +67,8 @@ void vs_live_unref(struct vs_live *l);
  * fwmark) keeps its counters; a server present in both (a pool of the same
  * name, a server of the same name in it; the sorry server by its name)
  * keeps its counters, health and admin state (drain/disable set at run
- * time), even if its address changed. */
+ * time), even if its address changed; a pool present in both keeps its
+ * backend's own figures (be_live) and queue. */
 void config_carry_live(struct config *newcfg, const struct config *old);
 
 /* Whether the scheduler may pick rs for a new client, and with what weight:

@@ -172,6 +172,9 @@ void htxn_cut(struct hstream *s, const char *ts);
 struct ctr *htxn_fe_ctr(struct hstream *s);
 struct ctr *htxn_srv_ctr(struct hstream *s);
 void htxn_count(struct hstream *s);
+/* No server for the transaction (503): the backend's econ, as HAProxy's
+ * failed_conns of a backend counts it (http_count.c). */
+void htxn_count_nosrv(struct hstream *s);
 /* An answer of ours sent piece by piece (http_applet.c): its log line
  * (status, len bytes) now, then, once the last byte is in cout,
  * htxn_answered: the next request, or close. */

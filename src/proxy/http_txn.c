@@ -79,7 +79,6 @@ static void txn_log(struct hstream *s)
 	if (s->logged || txn_null(s))
 		return;
 	s->logged = 1;
-	htxn_count(s);
 	/* HAProxy's Ta starts at the head's first byte, after Ti */
 	t->t_idle = (int64_t)(s->head_first_ms - s->head_start_ms);
 	t->t_hs = s->tls && !s->ntxn ? s->tls->hs_ms : 0; /* a kept-alive request's is 0 */
@@ -87,6 +86,7 @@ static void txn_log(struct hstream *s)
 	/* a server was given (HAProxy's Tw is -1 only when none was) */
 	if (s->be && s->live && t->t_queue < 0)
 		t->t_queue = 0;
+	htxn_count(s); /* (after the times: the averages read them) */
 	t->srv_name = srv_name(s);
 	t->fe_conn = t->act_conn = (unsigned)s->pvs->nhstreams;
 	log_counts(s, t);
@@ -445,6 +445,7 @@ static void pick_and_connect(struct hstream *s)
 	if (r == HPICK_QFULL)
 		htxn_term(s, "SQ");
 	if (r != HPICK_OK) {
+		htxn_count_nosrv(s);
 		htxn_fail(s, 503, "SC");
 		return;
 	}

@@ -29,12 +29,20 @@ enum hs_type {
  * (a SERVER row reads its rs_live directly). */
 struct hs_sum {
 	uint64_t conns, inbytes, outbytes;
+	uint64_t lbtot;	     /* a backend's: its servers' sessions (picks) */
 	uint64_t cur;	     /* connections now */
 	double cps;	     /* new connections per second */
 	long weight, uweight; /* in force, configured (servers up only, as HAProxy) */
 	unsigned act, bck;   /* servers up with a weight, active and backup */
 	unsigned n_srv;	     /* servers */
 	struct fc_hstats h;  /* the HTTP engine's counts (model/ctr-t.h) */
+	/* every row (a server's from its rs_live): the rates (enum ctr_fq)
+	 * now and their maxima, the last session (ctr_now_ms(), 0: none),
+	 * the time averages and maxima (enum ctr_tm) */
+	unsigned rate[CTR_NFQ], rate_max[CTR_NFQ];
+	uint64_t last_sess;
+	unsigned tavg[CTR_NTM], tmax[CTR_NTM];
+	int has_times; /* the row has time figures (a server, a backend) */
 };
 
 struct hs_row {

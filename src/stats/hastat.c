@@ -29,7 +29,7 @@ static enum stat_got get_name(const void *obj, const struct stat_field *f, struc
 }
 
 /* The figures of a row: a server's own (rs_live), else the row's sums. */
-enum hs_fig { FIG_CUR, FIG_CONNS, FIG_IN, FIG_OUT, FIG_WEIGHT, FIG_UWEIGHT, FIG_ACT, FIG_BCK };
+enum hs_fig { FIG_CUR, FIG_CONNS, FIG_LBTOT, FIG_IN, FIG_OUT, FIG_WEIGHT, FIG_UWEIGHT, FIG_ACT, FIG_BCK };
 
 static enum stat_got get_fig(const void *obj, const struct stat_field *f, struct stat_ctx *c,
 			     union stat_val *v)
@@ -48,6 +48,11 @@ static enum stat_got get_fig(const void *obj, const struct stat_field *f, struct
 		break;
 	case FIG_CONNS:
 		x = lv ? st.conns : r->sum.conns;
+		break;
+	case FIG_LBTOT:
+		if (r->type == HS_FRONTEND)
+			return STAT_NULL;
+		x = lv ? st.conns : r->sum.lbtot;
 		break;
 	case FIG_IN:
 		x = lv ? st.inbytes : r->sum.inbytes;
@@ -176,13 +181,80 @@ static enum stat_got get_id(const void *obj, const struct stat_field *f, struct 
 	return STAT_SET;
 }
 
+/* The rates: arg is RT_* (a kind of enum ctr_fq, and whether its max);
+ * rate and rate_max on every row, the request and connection rates on a
+ * frontend's only, as HAProxy 2.6 fills them.  A frontend's connections
+ * are its sessions (fulcrum refuses none before the session starts). */
+enum hs_rt { RT_SESS, RT_SESS_MAX, RT_REQ, RT_REQ_MAX, RT_CONN, RT_CONN_MAX };
+
 static enum stat_got get_rate(const void *obj, const struct stat_field *f, struct stat_ctx *c,
 			      union stat_val *v)
 {
 	const struct hs_row *r = ROW(obj);
-	double d = r->type == HS_SERVER ? r->rs->live->est.rate.cps : r->sum.cps;
+	enum ctr_fq k = f->arg == RT_REQ || f->arg == RT_REQ_MAX ? CTR_FQ_REQ : CTR_FQ_SESS;
+	int max = f->arg & 1;
 
-	v->i = isfinite(d) && d > 0 ? (long long)(d + 0.5) : 0;
+	if (f->arg >= RT_REQ && r->type != HS_FRONTEND)
+		return STAT_NULL;
+	v->i = max ? r->sum.rate_max[k] : r->sum.rate[k];
+	return STAT_SET;
+}
+
+/* rate_lim: a frontend's `rate-limit sessions`, which fulcrum does not
+ * read: 0, as HAProxy says of a frontend without one. */
+static enum stat_got get_rate_lim(const void *obj, const struct stat_field *f,
+				  struct stat_ctx *c, union stat_val *v)
+{
+	if (ROW(obj)->type != HS_FRONTEND)
+		return STAT_NULL;
+	v->i = 0;
+	return STAT_SET;
+}
+
+/* lastsess: seconds since the last session of a server or a backend, -1
+ * if it had none (HAProxy's srv_lastsession). */
+static enum stat_got get_lastsess(const void *obj, const struct stat_field *f,
+				  struct stat_ctx *c, union stat_val *v)
+{
+	const struct hs_row *r = ROW(obj);
+
+	if (r->type == HS_FRONTEND)
+		return STAT_NULL;
+	if (!r->sum.last_sess)
+		v->i = -1;
+	else
+		v->i = r->now_ms > r->sum.last_sess ? (long long)((r->now_ms - r->sum.last_sess) / 1000) : 0;
+	return STAT_SET;
+}
+
+/* qtime, ctime, rtime, ttime (averages over the last 1024 transactions,
+ * as HAProxy's swrate) and their *_max: arg is the enum ctr_tm, + CTR_NTM
+ * for the max.  A server's and a backend's. */
+static enum stat_got get_time(const void *obj, const struct stat_field *f, struct stat_ctx *c,
+			      union stat_val *v)
+{
+	const struct hs_row *r = ROW(obj);
+
+	if (!r->sum.has_times)
+		return STAT_NULL;
+	v->i = f->arg < CTR_NTM ? r->sum.tavg[f->arg] : r->sum.tmax[f->arg - CTR_NTM];
+	return STAT_SET;
+}
+
+/* cookie: a server's `cookie VALUE`, a backend's cookie name. */
+static enum stat_got get_cookie(const void *obj, const struct stat_field *f, struct stat_ctx *c,
+				union stat_val *v)
+{
+	const struct hs_row *r = ROW(obj);
+	const char *ck = NULL;
+
+	if (r->type == HS_SERVER && r->rs->hp)
+		ck = r->rs->hp->cookie;
+	else if (r->type == HS_BACKEND && r->hp)
+		ck = r->hp->cookie.name;
+	if (!ck || !*ck)
+		return STAT_NULL;
+	v->s = ck;
 	return STAT_SET;
 }
 
@@ -262,14 +334,40 @@ static enum stat_got get_mode(const void *obj, const struct stat_field *f, struc
 	return STAT_SET;
 }
 
+/* A haproxy.cfg backend's `balance` in HAProxy's words (its
+ * backend_lb_algo_str), else NULL. */
+static const char *balance_name(const struct hs_row *r)
+{
+	static const char *const hash[] = {
+		[HP_HASH_SOURCE] = "source", [HP_HASH_URI] = "uri", [HP_HASH_URL_PARAM] = "url_param",
+		[HP_HASH_HDR] = "hdr", [HP_HASH_RDP_COOKIE] = "rdp-cookie",
+	};
+	const struct hp_balance *b = r->hp ? &r->hp->balance : NULL;
+	const char *s = r->pool->sched;
+
+	if (!b)
+		return NULL;
+	if (b->src != HP_HASH_NONE && b->src < sizeof(hash) / sizeof(hash[0]))
+		return hash[b->src];
+	if (!strcmp(s, "wrr"))
+		return b->static_rr ? "static-rr" : "roundrobin";
+	if (!strcmp(s, "wlc"))
+		return "leastconn";
+	if (!strcmp(s, "first") || !strcmp(s, "random"))
+		return s;
+	return NULL;
+}
+
 static enum stat_got get_algo(const void *obj, const struct stat_field *f, struct stat_ctx *c,
 			      union stat_val *v)
 {
 	const struct hs_row *r = ROW(obj);
+	const char *b;
 
 	if (r->type != HS_BACKEND)
 		return STAT_NULL;
-	v->s = stat_chars(c, r->pool->sched, sizeof(r->pool->sched));
+	b = balance_name(r);
+	v->s = b ? b : stat_chars(c, r->pool->sched, sizeof(r->pool->sched));
 	return STAT_SET;
 }
 
@@ -281,6 +379,14 @@ static enum stat_got get_algo(const void *obj, const struct stat_field *f, struc
 #define HR_SRV (1u << HS_SERVER)
 #define HR_HTTP 8u
 
+/* Whether HAProxy 2.6 fills a column of rows (HR_*) on r. */
+static int row_has(const struct hs_row *r, unsigned rows)
+{
+	if (!(rows & (1u << r->type)))
+		return 0;
+	return !(rows & HR_HTTP) || (r->hp && r->hp->mode == HP_MODE_HTTP);
+}
+
 static enum stat_got get_hctr(const void *obj, const struct stat_field *f, struct stat_ctx *c,
 			      union stat_val *v)
 {
@@ -288,9 +394,7 @@ static enum stat_got get_hctr(const void *obj, const struct stat_field *f, struc
 	struct fc_hstats h;
 	const struct fc_hstats *from = &r->sum.h;
 
-	if (!(f->arg & (1u << r->type)))
-		return STAT_NULL;
-	if ((f->arg & HR_HTTP) && !(r->hp && r->hp->mode == HP_MODE_HTTP))
+	if (!row_has(r, f->arg))
 		return STAT_NULL;
 	if (r->type == HS_SERVER) {
 		ctr_hsum(&r->rs->live->ctr, &h);
@@ -357,6 +461,24 @@ static enum stat_got get_check(const void *obj, const struct stat_field *f, stru
 	return STAT_SET;
 }
 
+/* A column of a feature fulcrum does not have (compression, a cache,
+ * tcp-request connection rules, header rewrites that can fail...): 0 on
+ * the rows HAProxy 2.6 fills it (arg: HR_*), as HAProxy says without it;
+ * "-", HAProxy's separator before its modules' columns. */
+static enum stat_got get_zero(const void *obj, const struct stat_field *f, struct stat_ctx *c,
+			      union stat_val *v)
+{
+	const struct hs_row *r = ROW(obj);
+
+	if (!row_has(r, f->arg))
+		return STAT_NULL;
+	if (f->type == STAT_STRING)
+		v->s = "-";
+	else
+		v->u = 0;
+	return STAT_SET;
+}
+
 /* conn_tot: a frontend's connections (HAProxy fills it for frontends). */
 static enum stat_got get_conn_tot(const void *obj, const struct stat_field *f, struct stat_ctx *c,
 				  union stat_val *v)
@@ -372,6 +494,8 @@ static enum stat_got get_conn_tot(const void *obj, const struct stat_field *f, s
 	{n, STAT_COUNTER, h, .get = get_hctr, .off = offsetof(struct fc_hstats, field), .arg = (rows)}
 #define FIG(n, t, h, which) {n, t, h, .get = get_fig, .arg = (which)}
 #define AGENT(n, t, h, which) {n, t, h, .get = get_agent, .arg = (which)}
+#define ZERO(n, h, rows) {n, STAT_COUNTER, h, .get = get_zero, .arg = (rows)}
+#define TM(n, h, which) {n, STAT_GAUGE, h, .get = get_time, .arg = (which)}
 
 static const struct stat_field columns[] = {
     {"pxname", STAT_STRING, "proxy name: the haproxy section, or the pool's name", .get = get_name},
@@ -407,12 +531,12 @@ static const struct stat_field columns[] = {
     {"sid", STAT_CONFIG, "server number in its proxy, from 1 (0: frontend, backend)",
      .get = get_id, .arg = 2},
     EMPTY("throttle", STAT_GAUGE, "slowstart throttle, percent"),
-    FIG("lbtot", STAT_COUNTER, "times the server was chosen", FIG_CONNS),
+    FIG("lbtot", STAT_COUNTER, "times the server was chosen (a backend: its servers)", FIG_LBTOT),
     EMPTY("tracked", STAT_STRING, "the server tracked"),
     {"type", STAT_CONFIG, "0 frontend, 1 backend, 2 server", .get = get_id, .arg = 3},
-    {"rate", STAT_GAUGE, "sessions per second (IPVS's estimator, rounded)", .get = get_rate},
-    EMPTY("rate_lim", STAT_CONFIG, "rate-limit sessions"),
-    EMPTY("rate_max", STAT_GAUGE, "most sessions per second"),
+    {"rate", STAT_GAUGE, "sessions over the last second", .get = get_rate, .arg = RT_SESS},
+    {"rate_lim", STAT_CONFIG, "a frontend's rate-limit sessions (0: none)", .get = get_rate_lim},
+    {"rate_max", STAT_GAUGE, "most sessions in one second", .get = get_rate, .arg = RT_SESS_MAX},
     {"check_status", STAT_ENUM, "last check's status (L4OK...)", .get = get_check, .arg = CHK_STATUS},
     {"check_code", STAT_GAUGE, "last check's layer 5-7 code", .get = get_check, .arg = CHK_CODE},
     {"check_duration", STAT_GAUGE, "last check's duration, ms", .get = get_check, .arg = CHK_DURATION},
@@ -424,22 +548,24 @@ static const struct stat_field columns[] = {
     HC("hrsp_other", "HTTP responses, other codes", rsp[HCTR_OTHER],
        HR_FE | HR_BE | HR_SRV | HR_HTTP),
     EMPTY("hanafail", STAT_COUNTER, "failed health analyses"),
-    EMPTY("req_rate", STAT_GAUGE, "HTTP requests per second"),
-    EMPTY("req_rate_max", STAT_GAUGE, "most HTTP requests per second"),
+    {"req_rate", STAT_GAUGE, "HTTP requests over the last second (frontend)", .get = get_rate,
+     .arg = RT_REQ},
+    {"req_rate_max", STAT_GAUGE, "most HTTP requests in one second (frontend)", .get = get_rate,
+     .arg = RT_REQ_MAX},
     HC("req_tot", "HTTP requests", req, HR_FE | HR_BE | HR_SRV | HR_HTTP),
     HC("cli_abrt", "transfers aborted by the client", cli_abrt, HR_BE | HR_SRV),
     HC("srv_abrt", "transfers aborted by the server", srv_abrt, HR_BE | HR_SRV),
-    EMPTY("comp_in", STAT_COUNTER, "bytes fed to the compressor"),
-    EMPTY("comp_out", STAT_COUNTER, "bytes out of the compressor"),
-    EMPTY("comp_byp", STAT_COUNTER, "bytes that bypassed the compressor"),
-    EMPTY("comp_rsp", STAT_COUNTER, "compressed responses"),
-    EMPTY("lastsess", STAT_GAUGE, "seconds since the last session"),
+    ZERO("comp_in", "bytes fed to the compressor (none: 0)", HR_FE | HR_BE),
+    ZERO("comp_out", "bytes out of the compressor (none: 0)", HR_FE | HR_BE),
+    ZERO("comp_byp", "bytes that bypassed the compressor (none: 0)", HR_FE | HR_BE),
+    ZERO("comp_rsp", "compressed responses (none: 0)", HR_FE | HR_BE),
+    {"lastsess", STAT_GAUGE, "seconds since the last session (-1: none)", .get = get_lastsess},
     {"last_chk", STAT_STRING, "last check's output", .get = get_check, .arg = CHK_LAST},
     AGENT("last_agt", STAT_STRING, "last agent check's output", AG_LAST),
-    EMPTY("qtime", STAT_GAUGE, "average queue time, ms"),
-    EMPTY("ctime", STAT_GAUGE, "average connect time, ms"),
-    EMPTY("rtime", STAT_GAUGE, "average response time, ms"),
-    EMPTY("ttime", STAT_GAUGE, "average session time, ms"),
+    TM("qtime", "average queue time over the last 1024 requests, ms", CTR_TM_Q),
+    TM("ctime", "average connect time over the last 1024 requests, ms", CTR_TM_C),
+    TM("rtime", "average response time over the last 1024 requests, ms", CTR_TM_D),
+    TM("ttime", "average total time over the last 1024 requests, ms", CTR_TM_T),
     AGENT("agent_status", STAT_ENUM, "last agent check's status", AG_STATUS),
     AGENT("agent_code", STAT_GAUGE, "last agent check's code", AG_CODE),
     AGENT("agent_duration", STAT_GAUGE, "last agent check's duration, ms", AG_DURATION),
@@ -453,27 +579,30 @@ static const struct stat_field columns[] = {
     AGENT("agent_fall", STAT_CONFIG, "agent fall", AG_FALL),
     AGENT("agent_health", STAT_GAUGE, "agent health", AG_HEALTH),
     {"addr", STAT_STRING, "the server's ADDRESS:PORT", .get = get_addr},
-    EMPTY("cookie", STAT_STRING, "the server's cookie"),
+    {"cookie", STAT_STRING, "the server's cookie value, the backend's cookie name",
+     .get = get_cookie},
     {"mode", STAT_ENUM, "tcp or http", .get = get_mode},
     {"algo", STAT_STRING, "the backend's scheduler (balance, lb_algo)", .get = get_algo},
-    EMPTY("conn_rate", STAT_GAUGE, "connections per second"),
-    EMPTY("conn_rate_max", STAT_GAUGE, "most connections per second"),
+    {"conn_rate", STAT_GAUGE, "connections over the last second (frontend)", .get = get_rate,
+     .arg = RT_CONN},
+    {"conn_rate_max", STAT_GAUGE, "most connections in one second (frontend)", .get = get_rate,
+     .arg = RT_CONN_MAX},
     {"conn_tot", STAT_COUNTER, "a frontend's connections", .get = get_conn_tot},
     HC("intercepted", "requests intercepted (stats, monitor)", intercepted, HR_FE),
-    EMPTY("dcon", STAT_COUNTER, "connections denied by tcp-request connection"),
-    EMPTY("dses", STAT_COUNTER, "sessions denied by tcp-request session"),
-    EMPTY("wrew", STAT_COUNTER, "failed header rewrites"),
+    ZERO("dcon", "connections denied by tcp-request connection (none: 0)", HR_FE),
+    ZERO("dses", "sessions denied by tcp-request session (none: 0)", HR_FE),
+    ZERO("wrew", "failed header rewrites (none fail: 0)", HR_FE | HR_BE | HR_SRV),
     EMPTY("connect", STAT_COUNTER, "connection attempts"),
     EMPTY("reuse", STAT_COUNTER, "connections reused"),
-    EMPTY("cache_lookups", STAT_COUNTER, "cache lookups"),
-    EMPTY("cache_hits", STAT_COUNTER, "cache hits"),
+    ZERO("cache_lookups", "cache lookups (no cache: 0)", HR_FE | HR_BE | HR_HTTP),
+    ZERO("cache_hits", "cache hits (no cache: 0)", HR_FE | HR_BE | HR_HTTP),
     EMPTY("srv_icur", STAT_GAUGE, "idle server connections"),
     EMPTY("src_ilim", STAT_CONFIG, "idle server connections limit"),
-    EMPTY("qtime_max", STAT_GAUGE, "longest queue time, ms"),
-    EMPTY("ctime_max", STAT_GAUGE, "longest connect time, ms"),
-    EMPTY("rtime_max", STAT_GAUGE, "longest response time, ms"),
-    EMPTY("ttime_max", STAT_GAUGE, "longest session time, ms"),
-    EMPTY("eint", STAT_COUNTER, "internal errors"),
+    TM("qtime_max", "longest queue time, ms", CTR_NTM + CTR_TM_Q),
+    TM("ctime_max", "longest connect time, ms", CTR_NTM + CTR_TM_C),
+    TM("rtime_max", "longest response time, ms", CTR_NTM + CTR_TM_D),
+    TM("ttime_max", "longest total time, ms", CTR_NTM + CTR_TM_T),
+    ZERO("eint", "internal errors (none counted: 0)", HR_FE | HR_BE | HR_SRV),
     EMPTY("idle_conn_cur", STAT_GAUGE, "unsafe idle connections"),
     EMPTY("safe_conn_cur", STAT_GAUGE, "safe idle connections"),
     EMPTY("used_conn_cur", STAT_GAUGE, "connections in use"),
@@ -482,7 +611,8 @@ static const struct stat_field columns[] = {
     EMPTY("agg_server_status", STAT_GAUGE, "backend: servers' aggregated status"),
     EMPTY("agg_server_check_status", STAT_GAUGE, "backend: deprecated"),
     EMPTY("agg_check_status", STAT_GAUGE, "backend: servers' aggregated check status"),
-    EMPTY("-", STAT_STRING, "HAProxy's separator before the stats modules' columns"),
+    {"-", STAT_STRING, "HAProxy's separator before the stats modules' columns", .get = get_zero,
+     .arg = HR_FE | HR_BE | HR_SRV},
     EMPTY("ssl_sess", STAT_COUNTER, "SSL sessions"),
     EMPTY("ssl_reused_sess", STAT_COUNTER, "SSL sessions reused"),
     EMPTY("ssl_failed_handshake", STAT_COUNTER, "SSL handshakes failed"),
@@ -545,8 +675,28 @@ struct pool *hs_find_pool(const struct config *cfg, const char *name)
 	return NULL;
 }
 
+/* The rates of c added to a row's: now and the maxima (model/ctr.h). */
+static void add_rates(const struct ctr *c, uint64_t now_ms, struct hs_sum *s)
+{
+	unsigned k, max;
+
+	for (k = 0; k < CTR_NFQ; k++) {
+		s->rate[k] += ctr_rate(c, k, now_ms, &max);
+		s->rate_max[k] += max;
+	}
+}
+
+/* The last session and the time figures of one object's counters. */
+static void own_times(const struct ctr *c, struct hs_sum *s)
+{
+	s->last_sess = ctr_last_sess(c);
+	ctr_times_read(c, s->tavg, s->tmax);
+	s->has_times = 1;
+}
+
 /* A frontend's figures: the sum of the services that bind for it. */
-static void sum_frontend(const struct config *cfg, const struct http_proxy *hp, struct hs_sum *s)
+static void sum_frontend(const struct config *cfg, const struct http_proxy *hp, uint64_t now_ms,
+			 struct hs_sum *s)
 {
 	const struct virtual_server *vs;
 	struct fc_stats st;
@@ -562,14 +712,23 @@ static void sum_frontend(const struct config *cfg, const struct http_proxy *hp, 
 		s->cur += vs->live->activeconns;
 		if (isfinite(vs->live->est.rate.cps))
 			s->cps += vs->live->est.rate.cps;
+		add_rates(&vs->live->ctr, now_ms, s);
 	}
 }
 
-/* A backend's figures: the sum of its servers'. */
-static void sum_backend(const struct pool *p, struct hs_sum *s)
+/* A backend's figures: its servers' counts and weights; a mode http
+ * backend's sessions, req_tot, hrsp_*, rates, last session and times are
+ * its own (struct be_live: every transaction it took, a 503 without a
+ * server too, as HAProxy counts them), another's (a mode tcp proxy, a
+ * keepalived pool) those of its servers. */
+static void sum_backend(const struct pool *p, uint64_t now_ms, struct hs_sum *s)
 {
 	const struct real_server *rs;
+	const struct ctr *own = p->live ? &p->live->ctr : NULL;
+	int http = own && p->http && p->http->mode == HP_MODE_HTTP;
 	struct fc_stats st;
+	struct fc_hstats h;
+	uint64_t last;
 
 	for (rs = p->rs; rs; rs = rs->next) {
 		int w = rs_effective_weight(rs);
@@ -578,11 +737,19 @@ static void sum_backend(const struct pool *p, struct hs_sum *s)
 		ctr_sum(&rs->live->ctr, &st);
 		ctr_hsum_add(&rs->live->ctr, &s->h);
 		s->conns += st.conns;
+		s->lbtot += st.conns;
 		s->inbytes += st.inbytes;
 		s->outbytes += st.outbytes;
 		s->cur += rs->live->activeconns;
 		if (isfinite(rs->live->est.rate.cps))
 			s->cps += rs->live->est.rate.cps;
+		/* HAProxy stamps a backend's last session with its server's */
+		last = ctr_last_sess(&rs->live->ctr);
+		if (last > s->last_sess)
+			s->last_sess = last;
+		s->has_times = 1;
+		if (!http)
+			add_rates(&rs->live->ctr, now_ms, s);
 		if (!w)
 			continue;
 		s->weight += w;
@@ -592,6 +759,20 @@ static void sum_backend(const struct pool *p, struct hs_sum *s)
 		else
 			s->act++;
 	}
+	if (!http)
+		return;
+	ctr_sum(own, &st);
+	ctr_hsum(own, &h);
+	s->conns = st.conns;
+	/* the servers' counts plus the backend's own (econ: no server);
+	 * req_tot and hrsp_* are the backend's alone */
+	ctr_hsum_add(own, &s->h);
+	s->h.req = h.req;
+	memcpy(s->h.rsp, h.rsp, sizeof(h.rsp));
+	add_rates(own, now_ms, s);
+	last = s->last_sess;
+	own_times(own, s);
+	s->last_sess = last;
 }
 
 /* The servers of p then its BACKEND row. */
@@ -607,6 +788,9 @@ static int walk_pool(struct hs_row *r, const struct pool *p, hs_row_fn fn, void 
 		r->rs = rs;
 		r->svname = rs->name;
 		r->sid++;
+		memset(&r->sum, 0, sizeof(r->sum));
+		add_rates(&rs->live->ctr, r->now_ms, &r->sum);
+		own_times(&rs->live->ctr, &r->sum);
 		ret = fn(r, arg);
 		if (ret)
 			return ret;
@@ -616,7 +800,7 @@ static int walk_pool(struct hs_row *r, const struct pool *p, hs_row_fn fn, void 
 	r->sid = 0;
 	r->svname = "BACKEND";
 	memset(&r->sum, 0, sizeof(r->sum));
-	sum_backend(p, &r->sum);
+	sum_backend(p, r->now_ms, &r->sum);
 	return fn(r, arg);
 }
 
@@ -660,7 +844,7 @@ int hs_walk(const struct config *cfg, const char *backend, uint64_t now_ms, hs_r
 		if (hp->cap & HP_CAP_FE) {
 			r.type = HS_FRONTEND;
 			r.svname = "FRONTEND";
-			sum_frontend(cfg, hp, &r.sum);
+			sum_frontend(cfg, hp, now_ms, &r.sum);
 			ret = fn(&r, arg);
 			if (ret)
 				return ret;

@@ -236,6 +236,32 @@ static const struct hx_metric {
     {"intercepted_requests_total", HS_INTERCEPTED, K_FE,
      "Total number of HTTP requests intercepted on the frontend (redirects/stats/services) since "
      "the worker process started"},
+    {"max_queue", HS_QMAX, K_BE | K_SV, "Maximum observed number of queued connections"},
+    {"current_session_rate", HS_RATE, K_FE | K_BE | K_SV,
+     "Current number of sessions per second over last elapsed second"},
+    {"limit_session_rate", HS_RATE_LIM, K_FE,
+     "Configured limit on new sessions per second"},
+    {"max_session_rate", HS_RATE_MAX, K_FE | K_BE | K_SV,
+     "Maximum observed number of sessions per second"},
+    {"http_requests_rate_max", HS_REQ_RATE_MAX, K_FE,
+     "Maximum observed number of HTTP requests per second"},
+    {"connections_rate_max", HS_CONN_RATE_MAX, K_FE,
+     "Maximum observed number of connections per second"},
+    {"last_session_seconds", HS_LASTSESS, K_BE | K_SV,
+     "How long ago some traffic was seen on this object on this worker process, in seconds"},
+#define HX_TIME(k, n, what)                                                                       	{n "_time_average_seconds", HS_QTIME + (k), K_BE | K_SV,                                     	 "Avg. " what " time for last 1024 successful connections.", NULL, 0.001},                  	{"max_" n "_time_seconds", HS_QTIME_MAX + (k), K_BE | K_SV,                                  	 "Maximum observed " what " time in seconds", NULL, 0.001}
+    HX_TIME(0, "queue", "queue"), HX_TIME(1, "connect", "connect"),
+    HX_TIME(2, "response", "response"), HX_TIME(3, "total", "total"),
+    {"denied_connections_total", HS_DCON, K_FE,
+     "Total number of requests denied by \"tcp-request connection\" rules since the worker "
+     "process started"},
+    {"denied_sessions_total", HS_DSES, K_FE,
+     "Total number of requests denied by \"tcp-request session\" rules since the worker process "
+     "started"},
+    {"failed_header_rewriting_total", HS_WREW, K_FE | K_BE | K_SV,
+     "Total number of failed HTTP header rewrites since the worker process started"},
+    {"internal_errors_total", HS_EINT, K_FE | K_BE | K_SV,
+     "Total number of internal errors since process started"},
 };
 
 static const char *const kind_names[] = {"frontend", "backend", "server"};

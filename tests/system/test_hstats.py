@@ -8,6 +8,7 @@ a server that refuses (L4CON) and of one that answers (L4OK).
 Skipped when /usr/sbin/haproxy (the reference) or the haproxy.cfg reader is
 absent."""
 import socket
+import time
 
 import fc
 from test_http_persist import ask, listen, pair, runtime  # noqa: F401 (pair: a fixture)
@@ -126,10 +127,9 @@ def test_retries_redispatch_and_checks_as_haproxy(pair, origin, closed_port, tmp
         ports, sock = run[who]
         assert ask(ports[0])[0] == "503", who
         assert ask(ports[1])[0] == "200", who
-    # (not ("nore", "BACKEND"): haproxy counts the 503 it answered there in
-    # the backend's req_tot and hrsp_5xx; fulcrum's backend row sums its
-    # servers' -- doc/metrics.md)
-    keys = [("nore", "gone"), ("redis", "gone"), ("redis", "a"), ("redis", "BACKEND")]
+    # (the backends count the 503 they answered in req_tot and hrsp_5xx,
+    # as haproxy does: their own figures, not their servers' sum)
+    keys = [("nore", "gone"), ("nore", "BACKEND"), ("redis", "gone"), ("redis", "a"), ("redis", "BACKEND")]
     chk = [("chk", "gone"), ("chk", "a")]
     got = {}
     for who in WHO:
@@ -157,3 +157,94 @@ def test_retries_redispatch_and_checks_as_haproxy(pair, origin, closed_port, tmp
         check_status="L4CON", check_code="", check_rise="1", check_fall="1", check_health="0",
         chkfail="1", chkdown="1")
     assert got["fulcrum checks"][("chk", "a")]["check_health"] == "4"
+
+
+
+# Columns whose value is the same in both for the same traffic (the byte
+# counts are not: each rewrites the request its own way; the times and
+# the rates now depend on the moment they are read).
+SAME = ("stot", "lbtot", "req_tot", "hrsp_2xx", "hrsp_5xx", "econ", "dreq", "rate_lim", "conn_tot",
+        "cookie", "algo", "comp_in", "comp_rsp", "dcon", "dses", "wrew", "eint", "cache_hits", "-")
+
+
+def burst(port, paths):
+    """The requests one after the other: their statuses and how long the
+    whole took (s)."""
+    t0 = time.monotonic()
+    got = [ask(port, path=p)[0] for p in paths]
+    return got, time.monotonic() - t0
+
+
+def test_backend_rows_rates_and_times_as_haproxy(pair, origin, tmp_path, promtool):
+    """A frontend sends / to `app` (one server, cookie persistence) and
+    /none to `none` (its one server disabled: 503 without a server).  The
+    BACKEND rows count what they took -- the 503s in none's req_tot,
+    hrsp_5xx and econ -- and lbtot only what a server took; rate_max,
+    req_rate_max and conn_rate_max are the burst's counts; lastsess is -1
+    where no server ever took a session; the time averages are figures of
+    a server and a backend, not of a frontend."""
+    run = start(pair, tmp_path, lambda p: (
+        "frontend fe\n  bind 127.0.0.1:%d\n  use_backend none if { path_beg /none }\n"
+        "  default_backend app\n"
+        "backend app\n  cookie SRV insert indirect nocache\n  server a 127.0.0.1:%d cookie ca\n"
+        "backend none\n  server x 127.0.0.1:%d disabled\n" % (p[0], origin.port, origin.port)), 1)
+    took = {}
+    for who in WHO:
+        (port,), sock = run[who]
+        got, took[who] = burst(port, ("/", "/x", "/y", "/none", "/none/2"))
+        assert got == ["200", "200", "200", "503", "503"], who
+    keys = [("fe", "FRONTEND"), ("app", "a"), ("app", "BACKEND"), ("none", "x"), ("none", "BACKEND")]
+    for who in WHO:
+        sock = run[who][1]
+        fc.wait_until(lambda: rows(sock)[("fe", "FRONTEND")]["req_tot"] == "5", 20.0, who)
+    got = {who: pick(run[who][1], keys, SAME + ("rate", "rate_max", "req_rate_max", "conn_rate_max",
+                                                "lastsess", "qtime", "ctime", "rtime", "ttime",
+                                                "rtime_max"))
+           for who in WHO}
+    ours = got["fulcrum"]
+    diff = {k: {c: (got["haproxy"][k][c], ours[k][c]) for c in SAME if got["haproxy"][k][c] != ours[k][c]}
+            for k in keys}
+    assert not any(diff.values()), diff
+    assert ours[("none", "BACKEND")]["req_tot"] == "2" and ours[("none", "BACKEND")]["hrsp_5xx"] == "2"
+    assert ours[("none", "BACKEND")]["econ"] == "2" and ours[("none", "BACKEND")]["lbtot"] == "0"
+    assert ours[("app", "BACKEND")]["req_tot"] == "3" and ours[("app", "BACKEND")]["hrsp_5xx"] == "0"
+    assert ours[("app", "a")]["cookie"] == "ca" and ours[("app", "BACKEND")]["cookie"] == "SRV"
+    assert ours[("app", "BACKEND")]["algo"] == "roundrobin"
+    # a burst within one second: each one's rate_max is its count (the
+    # frontend's: the 5 and the start-up's probe of the port)
+    want = {("fe", "FRONTEND"): "6", ("app", "a"): "3", ("app", "BACKEND"): "3",
+            ("none", "x"): "0", ("none", "BACKEND"): "2"}
+    for who in WHO:
+        if took[who] < 0.8:
+            assert {k: got[who][k]["rate_max"] for k in keys} == want, who
+    if max(took.values()) < 0.8:
+        fe = ("fe", "FRONTEND")
+        assert [got[w][fe][c] for w in WHO for c in ("req_rate_max", "conn_rate_max")] == \
+            ["5", "6", "5", "6"]
+    for k in keys:
+        assert 0 <= int(ours[k]["rate"]) <= int(ours[k]["rate_max"]), (k, ours[k])
+    assert ours[("none", "x")]["lastsess"] == ours[("none", "BACKEND")]["lastsess"] == "-1"
+    assert got["haproxy"][("none", "BACKEND")]["lastsess"] == "-1"
+    assert 0 <= int(ours[("app", "a")]["lastsess"]) <= 30
+    assert 0 <= int(ours[("app", "BACKEND")]["lastsess"]) <= 30
+    for k in keys:
+        times = [ours[k][c] for c in ("qtime", "ctime", "rtime", "ttime", "rtime_max")]
+        if k[1] == "FRONTEND":
+            assert times == [""] * 5, times
+        else:
+            assert all(t.isdigit() for t in times), (k, times)
+    # the times of the server that answered: Tt is at least Tr
+    assert int(ours[("app", "a")]["ttime"]) >= int(ours[("app", "a")]["rtime"])
+    # the same figures in HAProxy's exporter families, which promtool accepts
+    text = "\n".join(runtime(run["fulcrum"][1], "metrics")) + "\n"
+    check_metrics(promtool, text)
+    samples, types = parse(text)
+    none, app = frozenset([("proxy", "none")]), frozenset([("proxy", "app")])
+    assert samples[("haproxy_backend_http_responses_total", none | {("code", "5xx")})] == 2
+    assert samples[("haproxy_backend_connection_errors_total", none)] == 2
+    assert samples[("haproxy_server_last_session_seconds", none | {("server", "x")})] == -1
+    assert samples[("haproxy_backend_max_session_rate", none)] == int(ours[("none", "BACKEND")]["rate_max"])
+    assert samples[("haproxy_frontend_limit_session_rate", frozenset([("proxy", "fe")]))] == 0
+    assert types["haproxy_backend_response_time_average_seconds"] == "gauge"
+    assert samples[("haproxy_server_max_total_time_seconds", app | {("server", "a")})] == \
+        int(rows(run["fulcrum"][1])[("app", "a")]["ttime_max"]) / 1000.0
