@@ -42,6 +42,23 @@ static inline struct fc_stats *ctr_mine(struct ctr *c)
 	return ctr_self ? ctr_slot_of(c) : &c->main;
 }
 
+/* One more connection in *cur (a live object's activeconns: an atomic
+ * shared count, as before), and *max (`show stat`'s smax) raised to it:
+ * a compare-and-swap only when a new maximum is seen. */
+static inline void ctr_max_up(uint32_t *max, uint32_t n)
+{
+	uint32_t m = __atomic_load_n(max, __ATOMIC_RELAXED);
+
+	while (n > m &&
+	       !__atomic_compare_exchange_n(max, &m, n, 1, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
+}
+
+static inline void ctr_cur_up(_Atomic uint32_t *cur, uint32_t *max)
+{
+	ctr_max_up(max, ++*cur);
+}
+
 /* The clock of the rates and of lastsess: CLOCK_MONOTONIC's (the loops'
  * loop_clock_ms), read coarse, in ms. */
 uint64_t ctr_now_ms(void);

@@ -82,6 +82,7 @@ struct rs_live {
 	_Atomic unsigned refs;
 	_Atomic uint32_t activeconns; /* TCP: established; UDP: sessions */
 	_Atomic uint32_t inactconns;  /* TCP: connecting or closing */
+	uint32_t smax;          /* most activeconns at once (ctr_cur_up) */
 	struct ctr ctr;         /* per thread, summed when read (model/ctr.h) */
 	struct rate_est est;
 	enum rs_health_state health;
@@ -104,6 +105,7 @@ struct rs_live {
 struct vs_live {
 	_Atomic unsigned refs;                      /* atomics, as rs_live's */
 	_Atomic uint32_t activeconns, inactconns;
+	uint32_t smax;          /* most activeconns at once (ctr_cur_up) */
 	struct ctr ctr;         /* per thread, summed when read (model/ctr.h) */
 	struct rate_est est;
 };

@@ -201,8 +201,9 @@ int hq_reserve(struct hstream *s)
 			return 0;
 	} while (!atomic_compare_exchange_weak_explicit(&s->live->activeconns, &cur, cur + 1,
 							memory_order_relaxed, memory_order_relaxed));
+	ctr_max_up(&s->live->smax, cur + 1);
 	s->srv_active = 1;
-	s->pvs->vsl->activeconns++;
+	ctr_cur_up(&s->pvs->vsl->activeconns, &s->pvs->vsl->smax);
 	return 1;
 }
 
@@ -403,7 +404,7 @@ static void grant(struct hstream *w, struct rs_live *l, const struct fc_addr *ad
 	W(w)->grant = rs_live_ref(l);
 	if (addr != &W(w)->addr)
 		W(w)->addr = *addr;
-	l->activeconns++; /* the slot is w's from now on */
+	ctr_cur_up(&l->activeconns, &l->smax); /* the slot is w's from now on */
 	notify(w, from);
 }
 
@@ -516,7 +517,7 @@ void hq_timer(struct hstream *s)
 		s->x->srv_addr = addr;
 		ctr_conn(&s->live->ctr);
 		s->srv_active = 1; /* the slot counted by the grant */
-		s->pvs->vsl->activeconns++;
+		ctr_cur_up(&s->pvs->vsl->activeconns, &s->pvs->vsl->smax);
 		htxn_connect(s);
 		break;
 	case HQ_ROOM:

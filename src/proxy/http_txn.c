@@ -766,8 +766,8 @@ static void connect_next(struct hstream *s)
 	if (s->srv_state == HSS_TURN)
 		s->srv_state = HSS_NONE; /* the turn-around is over */
 	if (!s->srv_active) {
-		s->live->activeconns++;
-		s->pvs->vsl->activeconns++;
+		ctr_cur_up(&s->live->activeconns, &s->live->smax);
+		ctr_cur_up(&s->pvs->vsl->activeconns, &s->pvs->vsl->smax);
 		s->srv_active = 1;
 	}
 	s->x->nconnects++;

@@ -62,8 +62,8 @@ static void set_acct(struct pconn *c, enum pconn_acct a)
 		c->vsl->inactconns--;
 	}
 	if (a == PCONN_ACCT_ACTIVE) {
-		c->live->activeconns++;
-		c->vsl->activeconns++;
+		ctr_cur_up(&c->live->activeconns, &c->live->smax);
+		ctr_cur_up(&c->vsl->activeconns, &c->vsl->smax);
 	} else if (a == PCONN_ACCT_INACTIVE) {
 		c->live->inactconns++;
 		c->vsl->inactconns++;

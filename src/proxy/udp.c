@@ -232,9 +232,9 @@ static struct udp_sess *sess_new(struct pvs *p, const struct fc_addr *client)
 	loop_timer_init(&s->timer, sess_on_timer, s);
 	loop_timer_start(l, &s->timer, p->udp_timeout_ms);
 	sess_link(p, s);
-	s->live->activeconns++;
+	ctr_cur_up(&s->live->activeconns, &s->live->smax);
 	ctr_conn(&s->live->ctr);
-	s->vsl->activeconns++;
+	ctr_cur_up(&s->vsl->activeconns, &s->vsl->smax);
 	ctr_conn(&s->vsl->ctr);
 	return s;
 fail:

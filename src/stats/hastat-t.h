@@ -31,6 +31,7 @@ struct hs_sum {
 	uint64_t conns, inbytes, outbytes;
 	uint64_t lbtot;	     /* a backend's: its servers' sessions (picks) */
 	uint64_t cur;	     /* connections now */
+	uint64_t smax;	     /* a frontend's: its services' most at once, summed */
 	double cps;	     /* new connections per second */
 	long weight, uweight; /* in force, configured (servers up only, as HAProxy) */
 	unsigned act, bck;   /* servers up with a weight, active and backup */

@@ -29,7 +29,7 @@ static enum stat_got get_name(const void *obj, const struct stat_field *f, struc
 }
 
 /* The figures of a row: a server's own (rs_live), else the row's sums. */
-enum hs_fig { FIG_CUR, FIG_CONNS, FIG_LBTOT, FIG_IN, FIG_OUT, FIG_WEIGHT, FIG_UWEIGHT, FIG_ACT, FIG_BCK };
+enum hs_fig { FIG_CUR, FIG_SMAX, FIG_CONNS, FIG_LBTOT, FIG_IN, FIG_OUT, FIG_WEIGHT, FIG_UWEIGHT, FIG_ACT, FIG_BCK };
 
 static enum stat_got get_fig(const void *obj, const struct stat_field *f, struct stat_ctx *c,
 			     union stat_val *v)
@@ -45,6 +45,11 @@ static enum stat_got get_fig(const void *obj, const struct stat_field *f, struct
 	switch ((enum hs_fig)f->arg) {
 	case FIG_CUR:
 		x = lv ? lv->activeconns : r->sum.cur;
+		break;
+	case FIG_SMAX:
+		if (r->type == HS_BACKEND)
+			return STAT_NULL;
+		x = lv ? lv->smax : r->sum.smax;
 		break;
 	case FIG_CONNS:
 		x = lv ? st.conns : r->sum.conns;
@@ -503,7 +508,7 @@ static const struct stat_field columns[] = {
     {"qcur", STAT_GAUGE, "requests waiting for a server slot now (maxconn)", .get = get_queue},
     {"qmax", STAT_GAUGE, "most requests waiting at once", .get = get_queue, .arg = 1},
     FIG("scur", STAT_GAUGE, "sessions now (active connections)", FIG_CUR),
-    EMPTY("smax", STAT_GAUGE, "most sessions at once (not measured)"),
+    FIG("smax", STAT_GAUGE, "most sessions at once (a backend's: not kept)", FIG_SMAX),
     {"slim", STAT_CONFIG, "session limit: maxconn (frontend, server), fullconn (backend)",
      .get = get_slim},
     FIG("stot", STAT_COUNTER, "sessions since the start", FIG_CONNS),
@@ -710,6 +715,7 @@ static void sum_frontend(const struct config *cfg, const struct http_proxy *hp, 
 		s->inbytes += st.inbytes;
 		s->outbytes += st.outbytes;
 		s->cur += vs->live->activeconns;
+		s->smax += vs->live->smax;
 		if (isfinite(vs->live->est.rate.cps))
 			s->cps += vs->live->est.rate.cps;
 		add_rates(&vs->live->ctr, now_ms, s);

@@ -236,6 +236,7 @@ static const struct hx_metric {
     {"intercepted_requests_total", HS_INTERCEPTED, K_FE,
      "Total number of HTTP requests intercepted on the frontend (redirects/stats/services) since "
      "the worker process started"},
+    {"max_sessions", HS_SMAX, K_FE | K_SV, "Maximum observed number of sessions"},
     {"max_queue", HS_QMAX, K_BE | K_SV, "Maximum observed number of queued connections"},
     {"current_session_rate", HS_RATE, K_FE | K_BE | K_SV,
      "Current number of sessions per second over last elapsed second"},

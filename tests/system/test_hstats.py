@@ -248,3 +248,37 @@ def test_backend_rows_rates_and_times_as_haproxy(pair, origin, tmp_path, promtoo
     assert types["haproxy_backend_response_time_average_seconds"] == "gauge"
     assert samples[("haproxy_server_max_total_time_seconds", app | {("server", "a")})] == \
         int(rows(run["fulcrum"][1])[("app", "a")]["ttime_max"]) / 1000.0
+
+
+def test_smax_as_haproxy(pair, origin, tmp_path, promtool):
+    """Three requests held at once (their bodies still coming): the
+    server's scur and smax are 3 in both, the frontend's smax at least
+    that; once they are answered scur is 0 and smax stays."""
+    run = start(pair, tmp_path, lambda p: listen(p[0], "web", [], ["a 127.0.0.1:%d" % origin.port]), 1)
+    key = ("web", "a")
+    for who in WHO:
+        (port,), sock = run[who]
+        held = []
+        try:
+            for _ in range(3):
+                c = fc.connect(port, timeout=20.0)
+                held.append(c)
+                c.sendall(b"POST /hold HTTP/1.1\r\nHost: t\r\nConnection: close\r\n"
+                          b"Content-Length: 10\r\n\r\nab")
+            fc.wait_until(lambda: rows(sock)[key]["scur"] == "3", 20.0,
+                          "%s: %r" % (who, rows(sock)[key]["scur"]))
+            assert rows(sock)[key]["smax"] == "3", who
+            for c in held:
+                c.sendall(b"cdefghij")
+                assert fc.recv_to_eof(c).split(b" ")[1] == b"200", who
+        finally:
+            for c in held:
+                c.close()
+        fc.wait_until(lambda: rows(sock)[key]["scur"] == "0", 20.0, who)
+        r = rows(sock)
+        assert r[key]["smax"] == "3", who
+        assert int(r[("web", "FRONTEND")]["smax"]) >= 3, who
+    text = "\n".join(runtime(run["fulcrum"][1], "metrics")) + "\n"
+    check_metrics(promtool, text)
+    samples, _ = parse(text)
+    assert samples[("haproxy_server_max_sessions", frozenset([("proxy", "web"), ("server", "a")]))] == 3
