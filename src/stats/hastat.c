@@ -111,6 +111,17 @@ static enum stat_got get_queue(const void *obj, const struct stat_field *f, stru
 	return STAT_SET;
 }
 
+static enum stat_got get_qlimit(const void *obj, const struct stat_field *f, struct stat_ctx *c,
+				union stat_val *v)
+{
+	const struct hs_row *r = ROW(obj);
+
+	if (r->type != HS_SERVER || !r->rs->hp || !r->rs->hp->maxqueue)
+		return STAT_NULL;
+	v->i = r->rs->hp->maxqueue;
+	return STAT_SET;
+}
+
 static enum stat_got get_slim(const void *obj, const struct stat_field *f, struct stat_ctx *c,
 			      union stat_val *v)
 {
@@ -530,7 +541,7 @@ static const struct stat_field columns[] = {
     {"chkdown", STAT_COUNTER, "UP to DOWN transitions", .get = get_check, .arg = CHK_DOWN},
     {"lastchg", STAT_GAUGE, "seconds since the last change of state", .get = get_lastchg},
     {"downtime", STAT_COUNTER, "seconds down", .get = get_check, .arg = CHK_DOWNTIME},
-    EMPTY("qlimit", STAT_CONFIG, "queue limit (maxqueue)"),
+    {"qlimit", STAT_CONFIG, "a server's queue limit (maxqueue)", .get = get_qlimit},
     {"pid", STAT_CONFIG, "process number (1)", .get = get_id},
     {"iid", STAT_CONFIG, "proxy number, from 1", .get = get_id, .arg = 1},
     {"sid", STAT_CONFIG, "server number in its proxy, from 1 (0: frontend, backend)",
@@ -652,8 +663,8 @@ const char *hs_status(const struct hs_row *r)
 
 	if (r->type == HS_FRONTEND)
 		return "OPEN";
-	if (r->type == HS_BACKEND)
-		return r->sum.act + r->sum.bck ? "UP" : "DOWN";
+	if (r->type == HS_BACKEND) /* (no server at all: UP, as HAProxy says) */
+		return r->sum.act + r->sum.bck || !r->sum.n_srv ? "UP" : "DOWN";
 	s = rs_state_name(r->rs);
 	if (!strcmp(s, "disabled") || !strcmp(s, "maintenance"))
 		return "MAINT";

@@ -1,10 +1,13 @@
 /* The stats page in HAProxy's layout (stats/stats.h: stats_html): a table
  * per proxy, its FRONTEND row, a row per server coloured by state and its
  * BACKEND row, the columns grouped as HAProxy groups them (Queue, Session
- * rate, Sessions, Bytes, Server).  Built from the same `show stat` rows as
+ * rate, Sessions, Bytes, Denied, Errors, Warnings, Server; the HTTP
+ * responses in the Total cell's tooltip, the aborts in Errors/Resp's, the
+ * last check's words in LastChk's).  Built from the same `show stat` rows as
  * the CSV (hs_walk), so both always agree; the HTTP engine serves it with
  * `;csv` and `;json` variants from stats_csv/stats_json. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/loop.h"
@@ -53,28 +56,207 @@ static const char *row_class(const struct hs_row *r)
 	return r->rs->checks ? "active_up" : "active_no_check";
 }
 
-/* One cell: the column's value as the CSV has it, "" when empty. */
-static void cell(struct sbuf *out, const struct hs_row *r, int col)
+/* The column's value as the CSV has it into buf; 0 when it is empty. */
+static int col_text(const struct hs_row *r, int col, char *buf, size_t len)
 {
 	const struct stat_field *f = &hastat_columns.fields[col];
 	struct stat_ctx c = {.now_ms = r->now_ms};
 	union stat_val v = {0};
 
+	buf[0] = 0;
+	if (stat_read(f, r, &c, &v) != STAT_SET)
+		return 0;
+	if (f->type == STAT_COUNTER)
+		snprintf(buf, len, "%llu", v.u);
+	else if (f->type == STAT_STRING || f->type == STAT_ENUM)
+		snprintf(buf, len, "%s", v.s ? v.s : "");
+	else
+		snprintf(buf, len, "%lld", v.i);
+	return 1;
+}
+
+/* A duration in seconds as HAProxy's page writes it: two units at most
+ * ("3d4h", "2h5m", "1m30s", "12s"). */
+static void human_s(char *buf, size_t len, long long t)
+{
+	long long d = t / 86400, h = t / 3600 % 24, m = t / 60 % 60, sec = t % 60;
+
+	if (t < 0)
+		snprintf(buf, len, "%s", "never");
+	else if (d)
+		snprintf(buf, len, "%lldd%lldh", d, h);
+	else if (h)
+		snprintf(buf, len, "%lldh%lldm", h, m);
+	else if (m)
+		snprintf(buf, len, "%lldm%llds", m, sec);
+	else
+		snprintf(buf, len, "%llds", sec);
+}
+
+/* One cell holding the column's value ("" when empty); a duration
+ * column (HC_AGE) in HAProxy's human units. */
+#define HC_AGE 0x1000
+
+static void cell(struct sbuf *out, const struct hs_row *r, int col)
+{
+	char buf[160];
+
 	sbuf_puts(out, "<td>");
-	if (stat_read(f, r, &c, &v) == STAT_SET) {
-		if (f->type == STAT_COUNTER)
-			sbuf_printf(out, "%llu", v.u);
-		else if (f->type == STAT_STRING || f->type == STAT_ENUM)
-			esc(out, v.s);
-		else
-			sbuf_printf(out, "%lld", v.i);
+	if (col_text(r, col & ~HC_AGE, buf, sizeof(buf))) {
+		if (col & HC_AGE)
+			human_s(buf, sizeof(buf), strtoll(buf, NULL, 10));
+		esc(out, buf);
 	}
 	sbuf_puts(out, "</td>");
 }
 
-static const int row_cols[] = {HS_QCUR, HS_RATE, HS_SCUR, HS_SLIM, HS_STOT, HS_LBTOT,
-			       HS_BIN,	HS_BOUT, HS_STATUS, HS_LASTCHG, HS_WEIGHT,
-			       HS_ACT,	HS_BCK, HS_CHECK_DESC};
+/* A tooltip (HAProxy's "tips": shown while the pointer is on the cell)
+ * of name/column lines, for the columns that have a value. */
+static void tips(struct sbuf *out, const struct hs_row *r, const char *const *names,
+		 const int *cols, size_t n)
+{
+	char buf[64];
+	size_t i, shown = 0;
+
+	for (i = 0; i < n; i++) {
+		if (!col_text(r, cols[i], buf, sizeof(buf)))
+			continue;
+		if (!shown++)
+			sbuf_puts(out, "<div class=\"tips\"><table class=\"det\">");
+		sbuf_printf(out, "<tr><th>%s</th><td>", names[i]);
+		esc(out, buf);
+		sbuf_puts(out, "</td></tr>");
+	}
+	if (shown)
+		sbuf_puts(out, "</table></div>");
+}
+
+/* Sessions/Total, with the HTTP figures in its tooltip (mode http). */
+static void cell_total(struct sbuf *out, const struct hs_row *r)
+{
+	static const char *const names[] = {"Cum. HTTP requests:", "- HTTP 1xx responses:",
+					    "- HTTP 2xx responses:", "- HTTP 3xx responses:",
+					    "- HTTP 4xx responses:", "- HTTP 5xx responses:",
+					    "- other responses:", "Intercepted requests:",
+					    "Max request rate:"};
+	static const int cols[] = {HS_REQ_TOT,	   HS_HRSP_1XX,	    HS_HRSP_1XX + 1, HS_HRSP_1XX + 2,
+				   HS_HRSP_1XX + 3, HS_HRSP_1XX + 4, HS_HRSP_OTHER,   HS_INTERCEPTED,
+				   HS_REQ_RATE_MAX};
+	char buf[32];
+
+	sbuf_puts(out, "<td class=\"tot\">");
+	if (col_text(r, HS_STOT, buf, sizeof(buf)))
+		esc(out, buf);
+	tips(out, r, names, cols, sizeof(cols) / sizeof(cols[0]));
+	sbuf_puts(out, "</td>");
+}
+
+/* Errors/Resp, with the transfers cut in its tooltip. */
+static void cell_eresp(struct sbuf *out, const struct hs_row *r)
+{
+	static const char *const names[] = {"Aborted by the client:", "Aborted by the server:"};
+	static const int cols[] = {HS_CLI_ABRT, HS_SRV_ABRT};
+	char buf[32];
+
+	sbuf_puts(out, "<td>");
+	if (col_text(r, HS_ERESP, buf, sizeof(buf)))
+		esc(out, buf);
+	tips(out, r, names, cols, 2);
+	sbuf_puts(out, "</td>");
+}
+
+/* Server/Status: the time in that state and the state (HAProxy's "5m3s
+ * UP"), the state in its own span. */
+static void cell_status(struct sbuf *out, const struct hs_row *r)
+{
+	char age[32], buf[64];
+
+	sbuf_puts(out, "<td class=\"ac\">");
+	if (col_text(r, HS_LASTCHG, buf, sizeof(buf))) {
+		human_s(age, sizeof(age), strtoll(buf, NULL, 10));
+		sbuf_printf(out, "%s ", age);
+	}
+	col_text(r, HS_STATUS, buf, sizeof(buf));
+	sbuf_puts(out, "<span class=\"st\">");
+	esc(out, buf);
+	sbuf_puts(out, "</span></td>");
+}
+
+/* Server/LastChk: the last check's status, code and duration ("L7STS/404
+ * in 2ms", "* " while one runs), its words in the tooltip. */
+static void cell_lastchk(struct sbuf *out, const struct hs_row *r)
+{
+	char st[64], code[16], dur[24], desc[160];
+
+	sbuf_puts(out, "<td class=\"ac\">");
+	if (col_text(r, HS_CHECK_STATUS, st, sizeof(st))) {
+		esc(out, st);
+		if (col_text(r, HS_CHECK_CODE, code, sizeof(code)))
+			sbuf_printf(out, "/%s", code);
+		if (col_text(r, HS_CHECK_DURATION, dur, sizeof(dur)))
+			sbuf_printf(out, " in %sms", dur);
+		if (col_text(r, HS_CHECK_DESC, desc, sizeof(desc)) && desc[0]) {
+			sbuf_puts(out, "<div class=\"tips\">");
+			esc(out, desc);
+			sbuf_puts(out, "</div>");
+		}
+	}
+	sbuf_puts(out, "</td>");
+}
+
+/* Server/Act and Bck: a server's "Y" or "-", a backend's counts. */
+static void cell_yes(struct sbuf *out, const struct hs_row *r, int col)
+{
+	char buf[32];
+
+	if (r->type != HS_SERVER)
+		cell(out, r, col);
+	else
+		sbuf_printf(out, "<td>%s</td>",
+			    col_text(r, col, buf, sizeof(buf)) && strcmp(buf, "0") ? "Y" : "-");
+}
+
+/* HAProxy's groups and their columns, in its page's order (the Server
+ * group's cells are drawn by the functions above). */
+static const char *const group_names[] = {"Queue", "Session rate", "Sessions", "Bytes",
+					  "Denied", "Errors", "Warnings", "Server"};
+static const int group_span[] = {3, 3, 6, 2, 2, 3, 2, 9};
+static const char *const col_names = "<th>Cur</th><th>Max</th><th>Limit</th>"
+				     "<th>Cur</th><th>Max</th><th>Limit</th>"
+				     "<th>Cur</th><th>Max</th><th>Limit</th><th>Total</th>"
+				     "<th>LbTot</th><th>Last</th><th>In</th><th>Out</th>"
+				     "<th>Req</th><th>Resp</th><th>Req</th><th>Conn</th>"
+				     "<th>Resp</th><th>Retr</th><th>Redis</th>"
+				     "<th>Status</th><th>LastChk</th><th>Wght</th><th>Act</th>"
+				     "<th>Bck</th><th>Chk</th><th>Dwn</th><th>Dwntme</th>"
+				     "<th>Thrtle</th>";
+
+static void row_cells(struct sbuf *out, const struct hs_row *r)
+{
+	static const int head[] = {HS_QCUR, HS_QMAX,  HS_QLIMIT, HS_RATE,
+				   HS_RATE_MAX, HS_RATE_LIM, HS_SCUR, HS_SMAX, HS_SLIM};
+	static const int mid[] = {HS_LBTOT, HS_LASTSESS | HC_AGE, HS_BIN, HS_BOUT, HS_DREQ,
+				  HS_DRESP, HS_EREQ, HS_ECON};
+	size_t i;
+
+	for (i = 0; i < sizeof(head) / sizeof(head[0]); i++)
+		cell(out, r, head[i]);
+	cell_total(out, r);
+	for (i = 0; i < sizeof(mid) / sizeof(mid[0]); i++)
+		cell(out, r, mid[i]);
+	cell_eresp(out, r);
+	cell(out, r, HS_WRETR);
+	cell(out, r, HS_WREDIS);
+	cell_status(out, r);
+	cell_lastchk(out, r);
+	cell(out, r, HS_WEIGHT);
+	cell_yes(out, r, HS_ACT);
+	cell_yes(out, r, HS_BCK);
+	cell(out, r, HS_CHKFAIL);
+	cell(out, r, HS_CHKDOWN);
+	cell(out, r, HS_DOWNTIME | HC_AGE);
+	cell(out, r, HS_THROTTLE);
+}
 
 struct html_walk {
 	struct sbuf *out;
@@ -131,6 +313,7 @@ static void table_head(struct html_walk *w, const struct hs_row *r)
 {
 	struct sbuf *out = w->out;
 	const char *px = r->pxname;
+	size_t i;
 
 	w->form = w->o->admin && r->pool;
 	if (w->form) {
@@ -148,17 +331,15 @@ static void table_head(struct html_walk *w, const struct hs_row *r)
 		       "<tr class=\"titre\">");
 	if (w->form)
 		sbuf_puts(out, "<th rowspan=2></th>");
-	sbuf_puts(out, "<th rowspan=2></th><th>Queue</th><th>Session rate</th>"
-		       "<th colspan=4>Sessions</th><th colspan=2>Bytes</th><th colspan=6>Server</th>"
-		       "</tr>\n<tr class=\"titre\"><th>Cur</th><th>Cur</th><th>Cur</th><th>Limit</th>"
-		       "<th>Total</th><th>LbTot</th><th>In</th><th>Out</th><th>Status</th>"
-		       "<th>LastChg</th><th>Wght</th><th>Act</th><th>Bck</th><th>Check</th></tr>\n");
+	sbuf_puts(out, "<th rowspan=2></th>");
+	for (i = 0; i < sizeof(group_names) / sizeof(group_names[0]); i++)
+		sbuf_printf(out, "<th colspan=%d>%s</th>", group_span[i], group_names[i]);
+	sbuf_printf(out, "</tr>\n<tr class=\"titre\">%s</tr>\n", col_names);
 }
 
 static int html_row(const struct hs_row *r, void *arg)
 {
 	struct html_walk *w = arg;
-	size_t i;
 
 	if (!in_scope(w->o, r))
 		return 0;
@@ -183,8 +364,7 @@ static int html_row(const struct hs_row *r, void *arg)
 	esc(w->out, r->type == HS_FRONTEND ? "Frontend" : r->type == HS_BACKEND ? "Backend"
 										 : r->svname);
 	sbuf_puts(w->out, "</td>");
-	for (i = 0; i < sizeof(row_cols) / sizeof(row_cols[0]); i++)
-		cell(w->out, r, row_cols[i]);
+	row_cells(w->out, r);
 	sbuf_puts(w->out, "</tr>\n");
 	return 0;
 }
@@ -250,6 +430,12 @@ void stats_html(const struct fulcrum *fc, const struct stats_html_opts *o, struc
 		  ".active_down { background: #ff9090; }\n"
 		  ".active_draining { background: #20a0ff; }\n"
 		  ".maintain { background: #c07820; }\n"
+		  "td.tot, td { position: relative; }\n"
+		  "div.tips { display: none; position: absolute; z-index: 1; left: 0; top: 100%; "
+		  "background: #ffffe0; border: 1px solid gray; padding: 2px; text-align: left; "
+		  "white-space: nowrap; }\n"
+		  "td:hover > div.tips { display: block; }\n"
+		  "table.det th, table.det td { border: none; text-align: left; }\n"
 		  "</style></head>\n<body>\n<h1>fulcrum");
 	if (!o->hide_version)
 		sbuf_puts(out, " version " FC_VERSION);

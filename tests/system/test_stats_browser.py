@@ -15,6 +15,7 @@ import csv
 import io
 import os
 import shutil
+import urllib.request
 
 import pytest
 
@@ -31,8 +32,10 @@ Array.from(document.querySelectorAll('table.tbl')).filter(t => t.querySelector('
             rows: Array.from(t.querySelectorAll('tr')).filter(r => r.querySelector('td.ac'))
               .map(r => { const c = r.cells;
                           return {cls: r.className, name: r.querySelector('td.ac').textContent,
-                                  status: c[c.length - 6].textContent,
-                                  weight: c[c.length - 4].textContent}; })};
+                                  status: r.querySelector('span.st').textContent,
+                                  lastchk: c[c.length - 8].firstChild ?
+                                           c[c.length - 8].firstChild.textContent : '',
+                                  weight: c[c.length - 7].textContent}; })};
   })
 """
 
@@ -123,8 +126,28 @@ def check_page(b, shot):
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 5000, len(png)
 
 
+# HAProxy's groups of columns, in its order
+GROUPS_JS = """
+Array.from(document.querySelectorAll('table.tbl tr.titre')).filter(r => r.querySelector('th[colspan]'))
+  .map(r => Array.from(r.querySelectorAll('th[colspan]')).map(h => h.textContent))[0]
+"""
+# a row's tooltip (HAProxy's "tips") in the Sessions/Total cell: {name: value}
+TIPS_JS = """
+((px, name) => {
+  const t = Array.from(document.querySelectorAll('th.pxname')).find(h => h.textContent == px)
+    .closest('table').nextElementSibling;
+  const r = Array.from(t.querySelectorAll('tr')).find(r => r.querySelector('td.ac') &&
+                                                     r.querySelector('td.ac').textContent == name);
+  const o = {};
+  r.querySelectorAll('td.tot div.tips tr').forEach(l => { o[l.cells[0].textContent] = l.cells[1].textContent; });
+  o.hidden = getComputedStyle(r.querySelector('td.tot div.tips')).display;
+  return o;
+})(%r, %r)
+"""
+
+
 def test_haproxy_cfg_page_in_chromium(browser, daemon, backend, tmp_path):
-    a, c = backend("app1"), backend("app2")
+    a, c = backend("app1", mode="http"), backend("app2", mode="http")
     sport, fport = fc.free_port(), fc.free_port()
     d = daemon("defaults\n    mode http\n    timeout connect 5s\n    timeout client 30s\n"
                "    timeout server 30s\n\n"
@@ -137,6 +160,28 @@ def test_haproxy_cfg_page_in_chromium(browser, daemon, backend, tmp_path):
                % (sport, fport, a.port, c.port))
     url = "http://127.0.0.1:%d/status" % sport
     assert unauthorized(browser, url) == "HAProxy Statistics"
+    # 3 requests through the frontend: the figures the page shows
+    for _ in range(3):
+        with urllib.request.urlopen("http://127.0.0.1:%d/" % fport, timeout=20) as r:
+            assert r.status == 200
+
+    browser.credentials = ("admin", "password")
+    browser.navigate(url)
+    assert browser.eval(GROUPS_JS) == ["Queue", "Session rate", "Sessions", "Bytes", "Denied",
+                                       "Errors", "Warnings", "Server"]
+
+    def lastchk():
+        """The LastChk cells of the servers, after a reload of the page:
+        their status ("* ": an attempt under way)."""
+        browser.navigate(url)
+        return [server_row(browser, "app", s)["lastchk"].lstrip("* ").split(" ")[0]
+                for s in ("app1", "app2")]
+
+    fc.wait_until(lambda: lastchk() == ["L4OK", "L4OK"], 20.0, "the check column")
+    tips = browser.eval(TIPS_JS % ("app", "Backend"))
+    assert tips["Cum. HTTP requests:"] == "3" and tips["- HTTP 2xx responses:"] == "3", tips
+    assert tips["hidden"] == "none", tips  # shown only under the pointer
+    assert browser.eval(TIPS_JS % ("main", "Frontend"))["Cum. HTTP requests:"] == "3"
 
     before, _ = drain_through_page(browser, d, url, "app", "app1")
     assert before["weight"] == "1"
@@ -168,7 +213,7 @@ def test_keepalived_conf_page_in_chromium(browser, daemon, backend, tmp_path):
     row = server_row(browser, pool, "127.0.0.1:%d" % c.port)
     cells = browser.eval("Array.from(document.querySelectorAll('tr')).filter(r => "
                          "r.querySelector('td.ac') && r.querySelector('td.ac').textContent == "
-                         "'127.0.0.1:%d').map(r => r.cells[r.cells.length - 10].textContent)"
+                         "'127.0.0.1:%d').map(r => r.cells[r.cells.length - 21].textContent)"
                          % c.port)
     assert cells == ["4"], (cells, row)  # Sessions Total
     shot = str(tmp_path / "keepalived-stats.png")

@@ -125,12 +125,95 @@ static void test_counts_survive_a_reload(void **state)
 	config_free(newcfg);
 }
 
+/* HAProxy's freq_ctr: the sessions of this second; a second later, the
+ * last second's pro rata; two seconds later none.  The most in one
+ * second stays, and the last session's time is the hits'. */
+static void test_rate_as_freq_ctr(void **state)
+{
+	struct ctr c = {0};
+	uint64_t t0 = ctr_now_ms(), tick;
+	unsigned max = 0, i;
+
+	(void)state;
+	for (i = 0; i < 5; i++)
+		ctr_conn(&c);
+	tick = c.xmain.fq[CTR_FQ_SESS].tick;
+	assert_true(tick >= t0);
+	assert_int_equal(ctr_rate(&c, CTR_FQ_SESS, tick, &max), 5);
+	assert_int_equal(max, 5);
+	assert_int_equal(ctr_rate(&c, CTR_FQ_SESS, tick + 1500, &max), 2);
+	assert_int_equal(ctr_rate(&c, CTR_FQ_SESS, tick + 2500, &max), 0);
+	assert_int_equal(max, 5);
+	assert_int_equal(ctr_rate(&c, CTR_FQ_REQ, tick, &max), 0);
+	assert_int_equal(max, 0);
+	assert_true(ctr_last_sess(&c) >= tick);
+	assert_int_equal(ctr_total(&c).conns, 5);
+	ctr_release(&c);
+}
+
+/* HAProxy's swrate: a plain average until 1024 transactions (one that
+ * got no response counts in the window with no sample), then a sliding
+ * window that settles on a steady value. */
+static void test_times_as_swrate(void **state)
+{
+	struct ctr c = {0};
+	const int64_t a[CTR_NTM] = {0, 1, 10, 20}, b[CTR_NTM] = {4, 3, 20, 30},
+		      none[CTR_NTM] = {0, -1, -1, 5}, steady[CTR_NTM] = {2, 5, 50, 70};
+	unsigned avg[CTR_NTM], max[CTR_NTM], i;
+
+	(void)state;
+	ctr_times_read(&c, avg, max);
+	assert_int_equal(avg[CTR_TM_D], 0);
+	ctr_times(&c, a);
+	ctr_times(&c, b);
+	ctr_times(&c, none);
+	ctr_times_read(&c, avg, max);
+	assert_int_equal(avg[CTR_TM_Q], 2);  /* (0 + 4 + 2) / 3 */
+	assert_int_equal(avg[CTR_TM_C], 2);  /* (4 + 2) / 3 */
+	assert_int_equal(avg[CTR_TM_D], 10); /* (30 + 2) / 3 */
+	assert_int_equal(avg[CTR_TM_T], 17); /* (50 + 2) / 3 */
+	assert_int_equal(max[CTR_TM_D], 20);
+	assert_int_equal(max[CTR_TM_T], 30);
+	for (i = 0; i < 3 * CTR_TM_SAMPLES; i++)
+		ctr_times(&c, steady);
+	ctr_times_read(&c, avg, max);
+	assert_int_equal(avg[CTR_TM_Q], 2);
+	assert_int_equal(avg[CTR_TM_C], 5);
+	assert_int_equal(avg[CTR_TM_D], 50);
+	assert_int_equal(avg[CTR_TM_T], 70);
+	assert_int_equal(max[CTR_TM_T], 70);
+	ctr_release(&c);
+}
+
+/* A backend's own figures (be_live) stay with the pool's name across a
+ * reload, as a server's do. */
+static void test_backend_live_survives_a_reload(void **state)
+{
+	struct config *old = config_new(), *newcfg = config_new();
+	struct pool *op = pool_new("app"), *np = pool_new("app"), *other = pool_new("other");
+
+	(void)state;
+	assert_non_null(op->live);
+	config_add_pool(old, op);
+	config_add_pool(newcfg, np);
+	config_add_pool(newcfg, other);
+	HCTR(&op->live->ctr, req);
+	config_carry_live(newcfg, old);
+	config_free(old);
+	assert_int_equal(ctr_htotal(&np->live->ctr).req, 1);
+	assert_int_equal(ctr_htotal(&other->live->ctr).req, 0);
+	config_free(newcfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_sum_over_threads),
 	    cmocka_unit_test(test_threads_beyond_the_slots),
 	    cmocka_unit_test(test_counts_survive_a_reload),
+	    cmocka_unit_test(test_rate_as_freq_ctr),
+	    cmocka_unit_test(test_times_as_swrate),
+	    cmocka_unit_test(test_backend_live_survives_a_reload),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -268,7 +268,10 @@ static void test_csv_rows(void **state)
 	assert_string_equal(cell(&r[3], "status"), "UP");
 	assert_string_equal(cell(&r[3], "weight"), "4");
 	assert_string_equal(cell(&r[3], "act"), "1");
-	assert_string_equal(cell(&r[3], "stot"), "9");
+	/* its sessions are its own (mode http: none went through it here);
+	 * lbtot its servers' */
+	assert_string_equal(cell(&r[3], "stot"), "0");
+	assert_string_equal(cell(&r[3], "lbtot"), "9");
 	assert_string_equal(cell(&r[3], "type"), "1");
 	assert_string_equal(cell(&r[3], "iid"), "1");
 	/* keepalived's pool: a server's figures, the drained one */
@@ -292,7 +295,10 @@ static void test_csv_rows(void **state)
 	assert_string_equal(cell(&r[6], "status"), "UP");
 	/* columns fulcrum has no figure for are empty */
 	assert_string_equal(cell(&r[4], "hrsp_2xx"), "");
-	assert_string_equal(cell(&r[4], "smax"), "");
+	assert_string_equal(cell(&r[4], "hanafail"), "");
+	assert_string_equal(cell(&r[4], "smax"), "0");
+	assert_string_equal(cell(&r[4], "lastsess"), "-1");
+	assert_string_equal(cell(&r[3], "smax"), "");
 }
 
 static void test_csv_one_backend_and_refusal(void **state)
@@ -326,7 +332,7 @@ static void test_stat_json(void **state)
 				  "\"Metric\",\"nature\":\"Counter\",\"scope\":\"Process\"},"
 				  "\"value\":{\"type\":\"u64\",\"value\":9}"));
 	/* an empty column is left out */
-	assert_null(strstr(s, "\"comp_in\""));
+	assert_null(strstr(s, "\"hanafail\""));
 	assert_string_equal(s + strlen(s) - 3, "]]\n");
 }
 
@@ -446,8 +452,17 @@ static void test_stats_html(void **state)
 	/* a table per proxy, a row per server coloured by its state */
 	assert_non_null(strstr(sbuf_str(&out), "<tr class=\"frontend\"><td class=\"ac\">Frontend"));
 	assert_non_null(strstr(sbuf_str(&out), "<tr class=\"active_down\"><td class=\"ac\">s&lt;1&gt;"));
+	/* HAProxy's groups; a row's Queue, Session rate and Sessions cells */
+	assert_non_null(strstr(sbuf_str(&out), "<th colspan=3>Queue</th><th colspan=3>Session rate</th>"
+					       "<th colspan=6>Sessions</th><th colspan=2>Bytes</th>"
+					       "<th colspan=2>Denied</th><th colspan=3>Errors</th>"
+					       "<th colspan=2>Warnings</th><th colspan=9>Server</th>"));
 	assert_non_null(strstr(sbuf_str(&out), "<tr class=\"active_draining\"><td class=\"ac\">10.0.0.3:80"
-					       "</td><td>0</td><td>0</td><td>0</td><td></td><td>7</td>"));
+					       "</td><td>0</td><td>0</td><td></td><td>0</td><td>0</td>"
+					       "<td></td><td>0</td><td>0</td><td></td><td class=\"tot\">7</td>"));
+	assert_non_null(strstr(sbuf_str(&out), "<span class=\"st\">DRAIN</span>"));
+	/* the frontend's HTTP answers in its Total cell's tooltip */
+	assert_non_null(strstr(sbuf_str(&out), "<tr><th>- HTTP 2xx responses:</th><td>9</td></tr>"));
 	assert_non_null(strstr(sbuf_str(&out), "<tr class=\"backend\"><td class=\"ac\">Backend"));
 	/* scope: one proxy only */
 	sbuf_reset(&out);
