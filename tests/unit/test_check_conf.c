@@ -24,7 +24,10 @@
 #include "conf/ka.h"
 #include "model/model.h"
 
-#define PGPW "/tmp/fc-test-check-conf-pgpw-" /* PGSQL_CHECK password_file */
+/* PGSQL_CHECK password_file: relative, in a directory of this run's own
+ * (test_equal_sees_every_keyword goes there), so that two runs at once
+ * (two checkouts) do not write and unlink each other's files */
+#define PGPW "pgpw-"
 
 static char msgs[8192];
 
@@ -274,7 +277,12 @@ static void test_equal_sees_every_keyword(void **state)
 	const struct kw_block *const *b;
 	unsigned n = 0;
 
+	char dir[] = "/tmp/fc-test-check-conf-XXXXXX", cwd[4096];
+
 	(void)state;
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(chdir(dir), 0);
 	pgpw("a");
 	pgpw("b");
 	/* every checker block and sub-block the reader knows */
@@ -289,6 +297,8 @@ static void test_equal_sees_every_keyword(void **state)
 	assert_true(n >= 9 * 13 + 28);
 	unlink(PGPW "a");
 	unlink(PGPW "b");
+	assert_int_equal(chdir(cwd), 0);
+	rmdir(dir);
 }
 
 /* SMTP's host { } blocks become checks of their own; read twice, the list
