@@ -195,6 +195,9 @@ void htxn_tarpit_end(struct hstream *s);
 void htxn_srv_failed(struct hstream *s, const char *ts);
 /* A kept connection closed unanswered: the request again, on a new one. */
 void htxn_retry_fresh(struct hstream *s);
+/* http_req_head.c: forwardfor/originalto, Connection and TE toward the
+ * server; -1 when the head has no room. */
+int hreq_fix_head(struct hstream *s);
 
 /* ---- http_srv.c: backends and servers ---- */
 
