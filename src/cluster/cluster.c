@@ -125,7 +125,7 @@ static struct real_server *member_rs(const struct pool *p, const struct member *
 			rs->live->admin = RS_ADMIN_DISABLED;
 	}
 	rs->addr = m->addr;
-	rs->weight = rs->cur_weight = m->weight;
+	rs->cur_weight = rs->weight = m->weight;
 	rs->from_source = 1;
 	rs->checks = p->source->checks; /* the source's checker blocks, shared */
 	rs->file = p->source->file;
@@ -202,7 +202,7 @@ static void change_undo(struct virtual_server *vs, struct change *c)
 	for (i = 0; i < c->n_gone; i++)
 		vs_add_rs(vs, c->gone[i]);
 	for (i = 0; i < c->n_rew; i++)
-		c->rew[i]->weight = c->rew[i]->cur_weight = c->old_w[i];
+		c->rew[i]->cur_weight = c->rew[i]->weight = c->old_w[i];
 }
 
 /* 1 changed (applied), 0 nothing to do, -1 refused (undone, logged). */
@@ -237,7 +237,7 @@ static int pool_follow(struct src_run *r, struct pool *p, struct virtual_server 
 		} else if (m->weight != rs->weight) {
 			c.rew[c.n_rew] = rs;
 			c.old_w[c.n_rew++] = rs->weight;
-			rs->weight = rs->cur_weight = m->weight;
+			rs->cur_weight = rs->weight = m->weight;
 		}
 	}
 	for (i = 0; i < want->n; i++) {

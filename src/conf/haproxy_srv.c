@@ -446,7 +446,7 @@ int hp_server_parse(struct hp_read *r, struct hp_px *px, struct hp_words *w, int
 		free(sp);
 		return -1;
 	}
-	rs->weight = rs->cur_weight = s.weight >= 0 ? s.weight : 1;
+	rs->cur_weight = rs->weight = s.weight >= 0 ? s.weight : 1;
 	rs->file = r->file;
 	rs->line = r->line;
 	if (h.disabled && rs->live)

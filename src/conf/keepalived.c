@@ -104,7 +104,7 @@ static int p_weight(struct kw_ctx *c, void *obj, const struct kw_stmt *st, char 
 
 	if (kw_uint(st, 0, 0, 65535, &w, err, errlen) < 0)
 		return -1;
-	rss->rs->weight = rss->rs->cur_weight = (int)w;
+	rss->rs->cur_weight = rss->rs->weight = (int)w;
 	return 0;
 }
 

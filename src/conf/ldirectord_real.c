@@ -368,7 +368,7 @@ static int ld_add_rs(struct kw_ctx *c, const struct ld_virtual *v, struct virtua
 	ld_port_for(c, vs, &rs->addr, fl->fwd, "real server", l->file, l->line);
 	/* checktype=off: never in use (ldirectord adds none); kept with weight
 	 * 0 so that fulcrumctl list still shows it */
-	rs->weight = rs->cur_weight = v->checktype == LD_CT_OFF ? 0 : (int)fl->weight;
+	rs->cur_weight = rs->weight = v->checktype == LD_CT_OFF ? 0 : (int)fl->weight;
 	rs->file = l->file;
 	rs->line = l->line;
 	old = vs_find_rs(vs, &rs->addr);

@@ -339,7 +339,7 @@ static int add_server(struct fulcrum *fc, int argc, char **argv, char *err, size
 	}
 	ctl_model_edits++;
 	rs->addr = a;
-	rs->weight = rs->cur_weight = w;
+	rs->cur_weight = rs->weight = w;
 	pool_add_rs(p, rs);
 	if (apply_pool(fc, p, err, errlen) < 0) {
 		struct real_server **pp;

@@ -262,7 +262,7 @@ int cmd_add_server(struct fulcrum *fc, int argc, char **argv, struct sbuf *out, 
 		return err_set(err, errlen, "out of memory");
 	ctl_model_edits++;
 	rs->addr = addr;
-	rs->weight = rs->cur_weight = w;
+	rs->cur_weight = rs->weight = w;
 	vs_add_rs(vs, rs);
 	if (ctl_apply_vs(fc, vs, err, errlen) < 0) {
 		/* same order as del server: the engine lets go before the free */

@@ -68,8 +68,9 @@ struct srv_queue {
 	 * read with none by show stat: atomics, a moment's figure */
 	_Atomic uint32_t cur, max;
 	uint32_t idx; /* requests it gave a slot so far (the log's %sq/%bq) */
-	unsigned refs; /* a backend's: its pools (carried across reloads) and
-			* the engine's tables of it */
+	_Atomic unsigned refs; /* a backend's: its pools (carried across reloads)
+				* and the engine's tables of it (taken by a
+				* worker, dropped by a model's free: atomic) */
 };
 
 /* Run-time state of a real server, shared by every model generation that
@@ -77,7 +78,19 @@ struct srv_queue {
  * the counters are atomics: a worker places and closes an L4 connection
  * without the engine lock (doc/internals/threads.md, "The two rules");
  * plain ++/-- on them are atomic read-modify-writes, a plain read a
- * moment's figure.  The rest is under the engine lock. */
+ * moment's figure.
+ *
+ * The state that says whether a server takes requests (health, admin,
+ * held, maint, dyn_set, dyn_weight, and real_server.cur_weight) is atomic
+ * too: the main thread writes it (checks, control commands) while the
+ * HTTP engine's workers read it with no engine lock (a persistence
+ * cookie's or stick entry's server, a backend table's signature).  Plain
+ * accesses elsewhere are sequentially consistent; the readers on the
+ * request path (rs_available, rs_effective_weight) load it relaxed: each
+ * field is advisory on its own, nothing else is published through it (a
+ * reader that acts on a state follows no pointer it guards), and a request
+ * that sees a change a moment late is one that came a moment earlier, as
+ * with the engine lock it could have.  The rest is under the engine lock. */
 struct rs_live {
 	_Atomic unsigned refs;
 	_Atomic uint32_t activeconns; /* TCP: established; UDP: sessions */
@@ -85,15 +98,15 @@ struct rs_live {
 	uint32_t smax;          /* most activeconns at once (ctr_cur_up) */
 	struct ctr ctr;         /* per thread, summed when read (model/ctr.h) */
 	struct rate_est est;
-	enum rs_health_state health;
-	enum rs_admin admin;
+	_Atomic enum rs_health_state health;
+	_Atomic enum rs_admin admin;
 	char reason[128];       /* why health is what it is */
 	uint64_t since_ms;      /* when health last changed (monotonic) */
-	int held;               /* health core: up but out of the pool (quorum lost
+	_Atomic int held;       /* health core: up but out of the pool (quorum lost
 				 * with a sorry server, or an idle sorry server) */
-	int dyn_set;            /* health core: a checker set the weight in force */
-	int dyn_weight;         /* (MISC_CHECK misc_dynamic, FILE_CHECK), if dyn_set */
-	int maint;              /* forced down by a file in maintenance_dir */
+	_Atomic int dyn_set;    /* health core: a checker set the weight in force */
+	_Atomic int dyn_weight; /* (MISC_CHECK misc_dynamic, FILE_CHECK), if dyn_set */
+	_Atomic int maint;      /* forced down by a file in maintenance_dir */
 	/* show stat's chkfail (checks failed while the server was up), chkdown
 	 * (UP to DOWN transitions) and downtime (ms down, until since_ms when
 	 * down now): the health core's, under the engine lock */
@@ -130,7 +143,8 @@ struct real_server {
 	char *name;              /* owned; unique within its pool */
 	struct fc_addr addr;
 	int weight;              /* configured weight, 0..65535; default 1 */
-	int cur_weight;          /* weight in force (set weight changes it) */
+	_Atomic int cur_weight;  /* weight in force (set weight changes it; atomic
+				  * as rs_live's state, read by the HTTP workers) */
 	int inhibit_on_failure;  /* -1 = as the virtual server says */
 	unsigned uthreshold;     /* IPVS upper connection threshold, 0 = none */
 	unsigned lthreshold;
@@ -183,9 +197,10 @@ struct pool {
 	void *health;            /* the health core's state (quorum, the servers' checks) */
 	struct http_proxy *http; /* haproxy.cfg: the backend (or listen) section, or NULL */
 	struct pool_source *source; /* pacemaker_real_servers / real_server_script (owned), or NULL */
-	struct srv_queue *q;     /* mode http: the backend's queue, one reference (made by
-				  * the HTTP engine at first use, carried across reloads:
-				  * its requests keep their turn), or NULL */
+	struct srv_queue *_Atomic q; /* mode http: the backend's queue, one reference (made
+				  * by the HTTP engine at first use, by a worker with no
+				  * engine lock: published with a release store; carried
+				  * across reloads: its requests keep their turn), or NULL */
 	struct be_live *live;    /* one reference held; never NULL once made */
 	struct pool *next;
 };

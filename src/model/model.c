@@ -1,4 +1,5 @@
 #include <netinet/in.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -477,17 +478,34 @@ void config_carry_live(struct config *newcfg, const struct config *old)
 	}
 }
 
+/* Relaxed: the request path's readers (model-t.h says why that is enough). */
+#define LOAD(f) atomic_load_explicit(&(f), memory_order_relaxed)
+
 int rs_available(const struct real_server *rs)
 {
-	return rs->live->health == RS_HEALTH_UP && rs->live->admin != RS_ADMIN_DISABLED &&
-	       !rs->live->held && !rs->live->maint;
+	const struct rs_live *l = rs->live;
+
+	return LOAD(l->health) == RS_HEALTH_UP && LOAD(l->admin) != RS_ADMIN_DISABLED &&
+	       !LOAD(l->held) && !LOAD(l->maint);
+}
+
+enum rs_admin rs_admin_of(const struct real_server *rs)
+{
+	return LOAD(rs->live->admin);
+}
+
+enum rs_health_state rs_health_of(const struct real_server *rs)
+{
+	return LOAD(rs->live->health);
 }
 
 int rs_effective_weight(const struct real_server *rs)
 {
-	if (!rs_available(rs) || rs->live->admin == RS_ADMIN_DRAIN)
+	const struct rs_live *l = rs->live;
+
+	if (!rs_available(rs) || LOAD(l->admin) == RS_ADMIN_DRAIN)
 		return 0;
-	return rs->live->dyn_set ? rs->live->dyn_weight : rs->cur_weight;
+	return LOAD(l->dyn_set) ? LOAD(l->dyn_weight) : LOAD(rs->cur_weight);
 }
 
 int rs_inhibit(const struct real_server *rs, const struct pool *p)

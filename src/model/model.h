@@ -76,6 +76,10 @@ void config_carry_live(struct config *newcfg, const struct config *old);
  * maintenance. */
 int rs_available(const struct real_server *rs);
 int rs_effective_weight(const struct real_server *rs);
+/* Its admin state and health, loaded relaxed (for readers with no engine
+ * lock: the HTTP workers; model-t.h, struct rs_live). */
+enum rs_admin rs_admin_of(const struct real_server *rs);
+enum rs_health_state rs_health_of(const struct real_server *rs);
 int rs_inhibit(const struct real_server *rs, const struct pool *p);
 /* "up", "down", "drain", "disabled" or "maintenance" (the JSON state). */
 const char *rs_state_name(const struct real_server *rs);

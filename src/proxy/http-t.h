@@ -126,9 +126,10 @@ struct hs_txn {
 struct hbe {
 	const void *key;  /* the model's struct pool (compared, never followed) */
 	struct ppool *pp; /* one reference */
-	uint64_t sig;
-	unsigned refs;
-	uint64_t last_ms;
+	_Atomic uint64_t sig; /* written under hq_lock, read by hbe_fresh with none */
+	_Atomic unsigned refs; /* taken under the list's mutex (bes_lock, http_srv.c),
+				* dropped with none */
+	_Atomic uint64_t last_ms; /* when a reference was last taken or dropped */
 	struct srv_queue *q; /* requests waiting for a slot on any of its servers
 			      * (http_queue.c): the pool's, one reference */
 	struct hbe *next; /* the main engine's px->http_bes */

@@ -137,12 +137,13 @@ void htxn_reset(struct hstream *s);
 void htxn_forget_tried(struct hstream *s);
 /* The request head (hlen bytes at cin's start) is in: answer it, or send
  * it on toward a server.  Called without the engine lock (hs_own): the
- * head's own decisions are made so, and the lock is taken back before the
- * rest. */
+ * head's own decisions, the persistence and the server's pick are made
+ * so; the lock is taken back for an answer of ours, or once the server is
+ * chosen (before its connect). */
 void htxn_start(struct hstream *s, int hlen);
 /* The request goes to a server of s->be: pick one and connect (at the end
  * of htxn_start, or once the body is in with option http-buffer-request:
- * s->body_wait). */
+ * s->body_wait).  With the engine lock or without; returns with it. */
 void htxn_to_server(struct hstream *s);
 /* A response head (hlen bytes at sin's start): 0 relayed, -1 answered or
  * closed instead.  Called without the engine lock, as htxn_start; returns
@@ -203,9 +204,13 @@ int hreq_fix_head(struct hstream *s);
 
 /* The state of the backend whose pool is `pool` (made or rebuilt as the
  * pool stands now), one reference for the caller; NULL out of memory or
- * when no table can be built. */
+ * when no table can be built.  No engine lock needed (the list has its
+ * own mutex), nor is one for a drop (hbe_put, atomic). */
 struct hbe *hbe_get(struct proxy *px, const struct pool *pool);
 void hbe_put(struct proxy *px, struct hbe *b);
+/* b, a reference held, rebuilt if `pool` changed since (the next request
+ * of a stream that keeps its backend); takes b's mutex only then. */
+void hbe_fresh(struct hbe *b, const struct pool *pool);
 /* Free the backends nobody holds (all of them at shutdown). */
 void hbe_reap(struct proxy *px, int all);
 /* What hsrv_pick found. */
@@ -325,9 +330,9 @@ int hck_request(struct hstream *s);
 /* 1 if a cookie hck_request read names one of the backend's servers (the
  * request may go there, whatever hck_resolve finds of its state). */
 int hck_may_direct(const struct hstream *s);
-/* Under the engine lock, after hck_request: the first named server that may
- * take the request is s->ck_live (s->ck_direct), as the log's cookie
- * character says. */
+/* After hck_request, without the engine lock (the servers' states are
+ * atomics): the first named server that may take the request is s->ck_live
+ * (s->ck_direct), as the log's cookie character says. */
 void hck_resolve(struct hstream *s);
 /* 1 with s->live and s->srv_addr set to the server the cookie sends the
  * request to, or 0: the scheduler chooses (no cookie, or after a failure). */
@@ -342,7 +347,7 @@ int hck_response(struct hstream *s);
  * the request, their match lookups made (or kept for hst_resolve) and
  * store keys kept.  0, or -1 out of memory (500). */
 int hst_request(struct hstream *s);
-/* Under the engine lock, after hck_resolve: unless the cookie chose, the
+/* After hck_resolve, without the engine lock: unless the cookie chose, the
  * first match whose server may take the request sets s->ck_live as a
  * cookie does. */
 void hst_resolve(struct hstream *s);

@@ -55,8 +55,8 @@ static const struct real_server *ck_first(const struct hstream *s, const char *i
 }
 
 /* From first (ck_first's) on, the server with its VALUE that may take the
- * request (under the engine lock: the servers' states); *down set when
- * one matched but is down. */
+ * request (the servers' states read as atomics, no engine lock); *down set
+ * when one matched but is down. */
 static const struct real_server *ck_server(const struct hstream *s,
 					   const struct real_server *first, int *down)
 {
@@ -66,7 +66,7 @@ static const struct real_server *ck_server(const struct hstream *s,
 	for (rs = first; rs; rs = rs->next) {
 		if (!rs->hp || strcmp(rs->hp->cookie, id))
 			continue;
-		if (rs_available(rs) || rs->live->admin == RS_ADMIN_DRAIN ||
+		if (rs_available(rs) || rs_admin_of(rs) == RS_ADMIN_DRAIN ||
 		    (s->be->options & HP_OPT_PERSIST))
 			return rs;
 		*down = 1;
@@ -161,7 +161,7 @@ void hck_resolve(struct hstream *s)
 		if (rs) {
 			s->ck_live = rs_live_ref(rs->live);
 			s->ck_addr = rs->addr;
-			s->x->txn.ck[0] = rs_available(rs) || rs->live->admin == RS_ADMIN_DRAIN ? 'V' : 'D';
+			s->x->txn.ck[0] = rs_available(rs) || rs_admin_of(rs) == RS_ADMIN_DRAIN ? 'V' : 'D';
 		} else {
 			s->x->txn.ck[0] = down ? 'D' : 'I';
 		}

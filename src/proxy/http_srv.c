@@ -7,19 +7,24 @@
  * thread's struct proxy (bes_of), so a backend's roundrobin position, its
  * leastconn counts and its hash are those of the backend as a whole, as
  * in HAProxy, whatever worker the kernel gave the client to.  The list
- * and the references are under the engine lock (hbe_get, hbe_put); a
- * table's picks and its rebuild are under the backend's own mutex
- * (hq_lock, http_queue.c), so a pick needs no engine lock.
+ * and the references taken from it are under a mutex of its own (bes_lock,
+ * hbe_get: once per client connection, a stream keeps its table), a
+ * reference is dropped with an atomic (hbe_put); a table's picks and its
+ * rebuild are under the backend's own mutex (hq_lock, http_queue.c).  So
+ * neither needs the engine lock.  Order: the engine lock (if held), then
+ * bes_lock, then a backend's mutex; nothing takes bes_lock under those.
  *
  * A backend's table is rebuilt when its pool changed.  The engine is told
  * of changes per service (engine_ops.update), never per pool, so the
  * table carries a signature of what it was built from (each server's
- * address, health and weight) and a request that finds it differs from
- * the pool's rebuilds it: a few loads per server per request, no lock, no
- * notification to miss. */
+ * address, health and weight: atomics, model-t.h) and a request that finds
+ * it differs from the pool's rebuilds it (hbe_fresh): a few loads per
+ * server per request, no lock, no notification to miss. */
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -54,14 +59,19 @@ static uint64_t pool_sig(const struct pool *pool)
 
 	for (rs = pool->rs; rs; rs = rs->next) {
 		int w = rs_effective_weight(rs);
+		enum rs_health_state hl = rs_health_of(rs);
 
 		h = mix(h, &rs->live, sizeof(rs->live));
 		h = mix(h, &rs->addr, sizeof(rs->addr));
-		h = mix(h, &rs->live->health, sizeof(rs->live->health));
+		h = mix(h, &hl, sizeof(hl));
 		h = mix(h, &w, sizeof(w));
 	}
 	return mix(h, pool->sched, strlen(pool->sched));
 }
+
+/* The backends' list and the references taken from it (one mutex for the
+ * process: there is one main engine). */
+static pthread_mutex_t bes_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* The list of the backends in use: the main thread's engine's. */
 static struct hbe **bes_of(struct proxy *px)
@@ -73,7 +83,9 @@ static struct hbe **bes_of(struct proxy *px)
  * moment later: never count that as ages of idleness. */
 static int hbe_idle(const struct hbe *b, uint64_t now)
 {
-	return now > b->last_ms && now - b->last_ms >= HBE_IDLE_MS;
+	uint64_t last = atomic_load_explicit(&b->last_ms, memory_order_relaxed);
+
+	return now > last && now - last >= HBE_IDLE_MS;
 }
 
 static void hbe_free(struct hbe *b)
@@ -83,13 +95,15 @@ static void hbe_free(struct hbe *b)
 	free(b);
 }
 
-void hbe_reap(struct proxy *px, int all)
+/* Held: bes_lock.  A reference is taken only under it, so a count read
+ * 0 here stays 0 (a drop, hbe_put, wrote last_ms before it). */
+static void reap_locked(struct proxy *px, int all)
 {
 	struct hbe **pb = bes_of(px), *b;
 	uint64_t now = loop_now(px->loop);
 
 	while ((b = *pb)) {
-		if (!b->refs && (all || hbe_idle(b, now))) {
+		if (!atomic_load_explicit(&b->refs, memory_order_acquire) && (all || hbe_idle(b, now))) {
 			*pb = b->next;
 			hbe_free(b);
 		} else {
@@ -98,57 +112,100 @@ void hbe_reap(struct proxy *px, int all)
 	}
 }
 
+void hbe_reap(struct proxy *px, int all)
+{
+	pthread_mutex_lock(&bes_lock);
+	reap_locked(px, all);
+	pthread_mutex_unlock(&bes_lock);
+}
+
+/* The pool's queue, made at first use (live state, as a server's rs_live),
+ * under bes_lock; the main thread reads pool->q (show stat) with no lock
+ * of ours: published with a release store once made. */
+static struct srv_queue *pool_queue(const struct pool *pool)
+{
+	struct srv_queue *q = atomic_load_explicit(&pool->q, memory_order_acquire);
+
+	if (q)
+		return q;
+	q = calloc(1, sizeof(*q));
+	if (!q)
+		return NULL;
+	q->refs = 1;
+	atomic_store_explicit(&((struct pool *)pool)->q, q, memory_order_release);
+	return q;
+}
+
+static struct hbe *hbe_new(const struct pool *pool, uint64_t sig)
+{
+	char err[ERRLEN];
+	struct hbe *b = calloc(1, sizeof(*b));
+
+	if (!b)
+		return NULL;
+	b->pp = ppool_new();
+	b->key = pool;
+	b->q = b->pp ? pool_queue(pool) : NULL;
+	if (!b->q) {
+		hbe_free(b);
+		return NULL;
+	}
+	b->q->refs++;
+	if (ppool_rebuild(b->pp, pool, err, sizeof(err)) < 0) {
+		log_err("http: backend %s: %s", pool->name, err);
+		hbe_free(b);
+		return NULL;
+	}
+	b->sig = sig;
+	return b;
+}
+
+static void fresh(struct hbe *b, const struct pool *pool, uint64_t sig)
+{
+	char err[ERRLEN];
+
+	if (atomic_load_explicit(&b->sig, memory_order_relaxed) == sig)
+		return;
+	/* a worker may be picking from it: under the backend's mutex */
+	hq_lock(b);
+	if (atomic_load_explicit(&b->sig, memory_order_relaxed) != sig) {
+		if (ppool_rebuild(b->pp, pool, err, sizeof(err)) < 0)
+			log_err("http: backend %s: %s", pool->name, err); /* the old table stays */
+		else
+			atomic_store_explicit(&b->sig, sig, memory_order_relaxed);
+	}
+	hq_unlock(b);
+}
+
+void hbe_fresh(struct hbe *b, const struct pool *pool)
+{
+	fresh(b, pool, pool_sig(pool));
+}
+
 struct hbe *hbe_get(struct proxy *px, const struct pool *pool)
 {
 	uint64_t sig = pool_sig(pool);
-	char err[ERRLEN];
 	struct hbe **bes = bes_of(px), *b;
 
-	hbe_reap(px, 0);
+	pthread_mutex_lock(&bes_lock);
+	reap_locked(px, 0);
 	for (b = *bes; b; b = b->next)
 		if (b->key == pool)
 			break;
 	if (!b) {
-		b = calloc(1, sizeof(*b));
-		if (!b)
-			return NULL;
-		b->pp = ppool_new();
-		if (!b->pp) {
-			free(b);
-			return NULL;
+		b = hbe_new(pool, sig);
+		if (b) {
+			b->next = *bes;
+			*bes = b;
 		}
-		b->key = pool;
-		/* the backend's queue is the pool's, made here at first use
-		 * (live state, as a server's rs_live; under the engine lock) */
-		if (!pool->q) {
-			((struct pool *)pool)->q = calloc(1, sizeof(*pool->q));
-			if (!pool->q) {
-				hbe_free(b);
-				return NULL;
-			}
-			pool->q->refs = 1;
-		}
-		b->q = pool->q;
-		b->q->refs++;
-		if (ppool_rebuild(b->pp, pool, err, sizeof(err)) < 0) {
-			log_err("http: backend %s: %s", pool->name, err);
-			hbe_free(b);
-			return NULL;
-		}
-		b->sig = sig;
-		b->next = *bes;
-		*bes = b;
-	} else if (b->sig != sig) {
-		/* a worker may be picking from it with no engine lock */
-		hq_lock(b);
-		if (ppool_rebuild(b->pp, pool, err, sizeof(err)) < 0)
-			log_err("http: backend %s: %s", pool->name, err); /* the old table stays */
-		else
-			b->sig = sig;
-		hq_unlock(b);
+	} else {
+		fresh(b, pool, sig);
 	}
-	b->refs++;
-	b->last_ms = loop_now(px->loop);
+	if (b) {
+		atomic_store_explicit(&b->last_ms, loop_now(px->loop), memory_order_relaxed);
+		atomic_fetch_add_explicit(&b->refs, 1, memory_order_relaxed);
+	}
+	pthread_mutex_unlock(&bes_lock);
 	return b;
 }
 
@@ -156,8 +213,9 @@ void hbe_put(struct proxy *px, struct hbe *b)
 {
 	if (!b)
 		return;
-	b->refs--;
-	b->last_ms = loop_now(px->loop);
+	/* last_ms first: once the count is 0 a reap may free b */
+	atomic_store_explicit(&b->last_ms, loop_now(px->loop), memory_order_relaxed);
+	atomic_fetch_sub_explicit(&b->refs, 1, memory_order_release);
 }
 
 /* balance uri [whole] [len N] [depth N]: the path (with the query if

@@ -180,10 +180,10 @@ static const struct real_server *by_name(const struct hstream *s, const char *na
 	return NULL;
 }
 
-/* 1 if rs may take the request (under the engine lock: its state). */
+/* 1 if rs may take the request (its state read as atomics, no engine lock). */
 static int usable(const struct hstream *s, const struct real_server *rs)
 {
-	return rs_available(rs) || rs->live->admin == RS_ADMIN_DRAIN ||
+	return rs_available(rs) || rs_admin_of(rs) == RS_ADMIN_DRAIN ||
 	       (s->be->options & HP_OPT_PERSIST);
 }
 

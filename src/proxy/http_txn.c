@@ -357,16 +357,16 @@ static void connect_next(struct hstream *s);
 /* The server for the request, then connect; or wait for a slot in a
  * queue (http_queue.c); or 503: no server ("SC"), or the persistence's
  * server and its queue full ("SQ"). */
+/* Called with the engine lock or without (htxn_to_server); returns with it. */
 static void pick_and_connect(struct hstream *s)
 {
 	int r = HPICK_NONE;
 
-	if (s->hbe) {
-		/* the backend's own mutex, not the engine lock (http_queue.c) */
-		hs_own(s);
+	/* the backend's own mutex, not the engine lock (http_queue.c) */
+	hs_own(s);
+	if (s->hbe)
 		r = hsrv_pick(s);
-		hs_shared(s);
-	}
+	hs_shared(s);
 	if (r == HPICK_WAIT)
 		return; /* in a queue (hsrv_pick) */
 	if (r == HPICK_QFULL)
@@ -599,6 +599,26 @@ void htxn_start(struct hstream *s, int hlen)
 	capture_cookie_req(&s->x->txn);
 	plan_req(s, &p);
 	ready = to_server_head(s, &p);
+	if (ready > 0) {
+		/* toward a server: its persistence (the servers' states are
+		 * atomics, the stick tables have their mutexes), the
+		 * backend's table (its list has a mutex of its own) and the
+		 * pick (the backend's) need no engine lock either */
+		hck_resolve(s);
+		hst_resolve(s);
+		s->state = HS_TXN;
+		if (((fe->options | s->be->options) & HP_OPT_BUFREQ) && !s->x->req_body.done) {
+			/* option http-buffer-request: the body first (txn_step
+			 * gathers it in sout, then calls htxn_to_server);
+			 * timeout http-request bounds the wait, as HAProxy's */
+			hs_shared(s);
+			s->body_wait = 1;
+			hs_arm(s, hs_timeout(s));
+			return;
+		}
+		htxn_to_server(s);
+		return;
+	}
 	hs_shared(s);
 
 	if (p.monitor) {
@@ -619,28 +639,16 @@ void htxn_start(struct hstream *s, int hlen)
 		htxn_error(s, 503);
 		return;
 	}
-	if (ready < 0) {
-		htxn_error(s, 500);
-		return;
-	}
-	hck_resolve(s);
-	hst_resolve(s);
-	s->state = HS_TXN;
-	if (((fe->options | be->options) & HP_OPT_BUFREQ) && !s->x->req_body.done) {
-		/* option http-buffer-request: the body first (txn_step gathers
-		 * it in sout, then calls htxn_to_server); timeout http-request
-		 * bounds the wait, as HAProxy's */
-		s->body_wait = 1;
-		hs_arm(s, hs_timeout(s));
-		return;
-	}
-	htxn_to_server(s);
+	/* ready < 0 here: ready > 0 went to a server above, and 0 is an
+	 * answer of ours (to_server_head) */
+	htxn_error(s, 500);
 }
 
 void htxn_to_server(struct hstream *s)
 {
 	const struct http_proxy *be = s->be;
 
+	hs_own(s); /* from htxn_start: not held; from txn_step: held */
 	s->body_wait = 0;
 	if (s->hbe && s->hbe->key != be->pool) {
 		hbe_put(s->pvs->px, s->hbe);
@@ -648,6 +656,8 @@ void htxn_to_server(struct hstream *s)
 	}
 	if (!s->hbe)
 		s->hbe = hbe_get(s->pvs->px, be->pool);
+	else
+		hbe_fresh(s->hbe, be->pool); /* a keep-alive stream's next request */
 	s->x->txn.srv_name = NULL;
 	pick_and_connect(s);
 }
