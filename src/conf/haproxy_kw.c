@@ -268,7 +268,8 @@ static int kw_string(struct hp_read *r, struct hp_px *px, struct hp_words *w, ch
 /* declare capture request|response len N (haproxy's messages) */
 static int kw_declare(struct hp_px *px, struct hp_words *w, char *err, size_t errlen)
 {
-	unsigned len;
+	long long len;
+	int clean;
 
 	if (w->n < 2 || strcmp(w->args[1], "capture"))
 		return err_set(err, errlen, "unknown declaration type '%s' (supports 'capture')",
@@ -279,9 +280,14 @@ static int kw_declare(struct hp_px *px, struct hp_words *w, char *err, size_t er
 		return err_set(err, errlen, "'declare capture' requires a capture length ('len')");
 	if (w->n > 5)
 		return err_set(err, errlen, "'declare capture': unexpected '%s'", w->args[5]);
-	if (hp_uint("capture len", w->args[4], 1, HP_CAPTURE_MAX, &len, err, errlen) < 0)
-		return -1;
-	return capture_declare(px->hp, w->args[2][2] == 's', "", len, err, errlen) < 0 ? -1 : 0;
+	len = capture_len(w->args[4], &clean);
+	if (!clean)
+		return err_set(err, errlen, "'declare capture': cannot parse the length '%s'", w->args[4]);
+	if (len <= 0)
+		return err_set(err, errlen, "'declare capture': length must be > 0");
+	if (len > HP_CAPTURE_MAX)
+		len = HP_CAPTURE_MAX; /* as long as a value can be */
+	return capture_declare(px->hp, w->args[2][2] == 's', "", (unsigned)len, err, errlen) < 0 ? -1 : 0;
 }
 
 /* capture request|response header NAME len N, capture cookie NAME len N
@@ -290,7 +296,9 @@ static int kw_capture(struct hp_read *r, struct hp_px *px, struct hp_words *w, c
 		      size_t errlen)
 {
 	struct http_proxy *hp = px->hp;
+	long long hlen;
 	unsigned len;
+	int clean;
 
 	if (!strcmp(w->args[0], "declare"))
 		return kw_declare(px, w, err, errlen);
@@ -316,11 +324,17 @@ static int kw_capture(struct hp_read *r, struct hp_px *px, struct hp_words *w, c
 	    strcmp(w->args[2], "header") || strcmp(w->args[4], "len"))
 		return err_set(err, errlen, "usage: capture request|response header NAME len N, "
 			       "or capture cookie NAME len N");
-	if (hp_uint("capture len", w->args[5], 1, HP_CAPTURE_MAX, &len, err, errlen) < 0)
-		return -1;
+	/* haproxy reads the len with atol, whatever it holds */
+	hlen = capture_len(w->args[5], &clean);
+	if (hlen > HP_CAPTURE_MAX)
+		hlen = HP_CAPTURE_MAX; /* as long as a value can be */
+	if (!clean || hlen < 0)
+		hp_warn(r, "capture: length '%s' is read as %lld, as haproxy reads it", w->args[5],
+			hlen < 0 ? 0 : hlen);
 	if (!*w->args[3])
 		return err_set(err, errlen, "capture: empty header name");
-	return capture_declare(hp, w->args[1][2] == 's', w->args[3], len, err, errlen) < 0 ? -1 : 0;
+	return capture_declare(hp, w->args[1][2] == 's', w->args[3], hlen < 0 ? 0 : (unsigned)hlen, err,
+			       errlen) < 0 ? -1 : 0;
 }
 
 static int kw_log(struct hp_read *r, struct hp_px *px, struct hp_words *w, char *err,

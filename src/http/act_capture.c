@@ -15,7 +15,8 @@ int act_parse_capture(struct http_act *a, const struct act_pctx *pc)
 	int resp = pc->where == ACT_W_RESP;
 	const char *what = pc->nargs > 1 ? pc->args[1] : "";
 	char *end;
-	long v;
+	long long v;
+	int clean;
 
 	if (pc->nargs < 3)
 		return err_set(pc->err, pc->errlen, "expects <expression> %s",
@@ -28,15 +29,18 @@ int act_parse_capture(struct http_act *a, const struct act_pctx *pc)
 		return -1;
 	if (resp)
 		a->kind = ACT_CAPTURE_RESP;
-	v = strtol(pc->args[2], &end, 10);
 	if (!strcmp(what, "len")) {
-		if (!*pc->args[2] || *end || v <= 0 || v > HP_CAPTURE_MAX)
-			return err_set(pc->err, pc->errlen, "length '%s': 1 to %d", pc->args[2], HP_CAPTURE_MAX);
+		/* haproxy's atol: "12abc" is 12; into an int, so that
+		 * 3000000000 is no length either */
+		v = capture_len(pc->args[2], &clean);
+		if (v <= 0 || v > HP_CAPTURE_MAX)
+			return err_set(pc->err, pc->errlen, "length must be > 0");
 		a->cap_len = (unsigned)v;
 		a->cap_id = -1; /* the reader declares its slot */
 		return 0;
 	}
-	if (!*pc->args[2] || *end || v < -1 || v > 255)
+	v = strtoll(pc->args[2], &end, 10);
+	if (!*pc->args[2] || *end || v < -HP_CAPTURE_MAX || v > HP_CAPTURE_MAX)
 		return err_set(pc->err, pc->errlen, "cannot parse id '%s'", pc->args[2]);
 	a->cap_id = (int)v;
 	return 0;

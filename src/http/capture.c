@@ -1,11 +1,8 @@
-/* Captures (capture.h).  The block t->caps:
- *
- *   [nreq][nresp] then per slot, requests first: [size lo][size hi]
- *   [found][n lo][n hi] and size bytes of text
- *
- * size is the slot's len, n what was captured (<= size), found 0 when
- * nothing was (no such header, no sample: the log writes "-" in a list,
- * nothing in braces). */
+/* Captures (capture.h).  The block t->caps holds the slot counts and,
+ * requests first, each slot's size (its len) and value: a string of its
+ * own, made when something is captured (NULL: nothing was -- no such
+ * header, no sample -- and the log writes "-" in a list, nothing in
+ * braces), as haproxy takes a capture's memory only when it captures. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,44 +13,51 @@
 #include "http/h1.h"
 #include "model/http_proxy-t.h"
 
-#define SLOT_HEAD 5
+struct cap_slot {
+	unsigned size; /* the declared len */
+	unsigned n;    /* bytes in v (<= size) */
+	char *v;       /* owned, or NULL: nothing captured */
+};
 
-static unsigned char *slot_at(unsigned char *b, unsigned i)
-{
-	unsigned char *p = b + 2;
-
-	while (i--)
-		p += SLOT_HEAD + (p[0] | p[1] << 8);
-	return p;
-}
+struct capture_vals {
+	unsigned nreq, nresp;
+	struct cap_slot s[];
+};
 
 /* Slot id of the request's (resp 0) or the response's slots, or NULL */
-static unsigned char *slot_of(const struct http_txn *t, int resp, int64_t id)
+static struct cap_slot *slot_of(const struct http_txn *t, int resp, int64_t id)
 {
-	if (!t->caps || id < 0 || id >= t->caps[resp ? 1 : 0])
+	struct capture_vals *c = t->caps;
+
+	if (!c || id < 0 || id >= (resp ? c->nresp : c->nreq))
 		return NULL;
-	return slot_at(t->caps, (unsigned)id + (resp ? t->caps[0] : 0));
+	return &c->s[(size_t)id + (resp ? c->nreq : 0)];
 }
 
 /* v into slot p, cut at its size -- and at a NUL: haproxy keeps a
- * capture as a C string */
-static void slot_put(unsigned char *p, const char *v, size_t n)
+ * capture as a C string.  Out of memory: nothing captured. */
+static void slot_put(struct cap_slot *p, const char *v, size_t n)
 {
-	size_t size = p[0] | p[1] << 8;
 	const char *nul = memchr(v, 0, n);
+	char *nv;
 
 	if (nul)
 		n = (size_t)(nul - v);
-	if (n > size)
-		n = size;
-	memcpy(p + SLOT_HEAD, v, n);
-	p[2] = 1;
-	p[3] = (unsigned char)(n & 0xff);
-	p[4] = (unsigned char)(n >> 8);
+	if (n > p->size)
+		n = p->size;
+	nv = malloc(n + 1);
+	free(p->v);
+	p->v = nv;
+	p->n = 0;
+	if (!nv)
+		return;
+	memcpy(nv, v, n);
+	nv[n] = 0;
+	p->n = (unsigned)n;
 }
 
-/* The last header `name` of m into slot p (already sized). */
-static void take(unsigned char *p, const struct h1_msg *m, const char *name)
+/* The last header `name` of m into slot p. */
+static void take(struct cap_slot *p, const struct h1_msg *m, const char *name)
 {
 	int i = -1, k;
 
@@ -63,25 +67,45 @@ static void take(unsigned char *p, const struct h1_msg *m, const char *name)
 		slot_put(p, h1_ptr(m, m->hdrs[i].value), m->hdrs[i].value.len);
 }
 
+long long capture_len(const char *s, int *clean)
+{
+	long long v = 0;
+	int neg = 0, digits = 0;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (*s == '-' || *s == '+')
+		neg = *s++ == '-';
+	for (; *s >= '0' && *s <= '9'; s++, digits++)
+		if (v <= HP_CAPTURE_MAX)
+			v = v * 10 + (*s - '0');
+	*clean = digits && !*s;
+	return neg ? -v : v;
+}
+
 int capture_declare(struct http_proxy *px, int resp, const char *name, unsigned len, char *err, size_t errlen)
 {
-	struct hp_capture *c = resp ? px->cap_resp : px->cap_req;
+	struct hp_capture **c = resp ? &px->cap_resp : &px->cap_req, *nc;
 	unsigned *n = resp ? &px->n_cap_resp : &px->n_cap_req;
+	char *nm;
 
-	if (!len || len > HP_CAPTURE_MAX)
-		return err_set(err, errlen, "capture length %u: 1 to %d", len, HP_CAPTURE_MAX);
-	if (*n == HP_CAPTURES)
-		return err_set(err, errlen, "more than %d %s captures", HP_CAPTURES, resp ? "response" : "request");
-	if (strlen(name) >= sizeof(c->name))
-		return err_set(err, errlen, "capture: header name '%s' is too long", name);
-	snprintf(c[*n].name, sizeof(c[*n].name), "%s", name);
-	c[*n].len = len;
+	if (len > HP_CAPTURE_MAX)
+		return err_set(err, errlen, "capture length %u: at most %d", len, HP_CAPTURE_MAX);
+	nm = strdup(name);
+	nc = nm ? realloc(*c, (*n + 1) * sizeof(**c)) : NULL;
+	if (!nc) {
+		free(nm);
+		return err_set(err, errlen, "out of memory");
+	}
+	*c = nc;
+	nc[*n].name = nm;
+	nc[*n].len = len;
 	return (int)(*n)++;
 }
 
 void capture_set(struct http_txn *t, int resp, int64_t id, const char *v, size_t n)
 {
-	unsigned char *p = slot_of(t, resp, id);
+	struct cap_slot *p = slot_of(t, resp, id);
 
 	if (p)
 		slot_put(p, v, n);
@@ -89,13 +113,13 @@ void capture_set(struct http_txn *t, int resp, int64_t id, const char *v, size_t
 
 static int fetch_slot(const struct smp_expr *e, struct smp_ctx *c, struct sample *s, int resp)
 {
-	const unsigned char *p = slot_of(c->t, resp, e->args[0].num);
+	const struct cap_slot *p = slot_of(c->t, resp, e->args[0].num);
 
-	if (!p || !p[2])
+	if (!p || !p->v)
 		return 0;
 	s->type = SMP_T_STR;
-	s->str = (const char *)p + SLOT_HEAD;
-	s->len = p[3] | p[4] << 8;
+	s->str = p->v;
+	s->len = p->n;
 	return 1;
 }
 
@@ -109,30 +133,74 @@ int capture_f_resp(const struct smp_expr *e, struct smp_ctx *c, struct sample *s
 	return fetch_slot(e, c, s, 1);
 }
 
+static int ver_11(const struct h1_msg *m)
+{
+	return m->vmajor > 1 || (m->vmajor == 1 && m->vminor >= 1);
+}
+
+int capture_f_line(const struct smp_expr *e, struct smp_ctx *c, struct sample *s)
+{
+	const struct h1_msg *m = c->t->req;
+	const char *u, *p, *end;
+	size_t n;
+
+	switch (e->fetch->name[12]) {
+	case 'v': /* capture.req.ver, capture.res.ver */
+		m = e->fetch->name[10] == 's' ? c->t->resp : m;
+		if (!m)
+			return 0;
+		s->str = ver_11(m) ? "HTTP/1.1" : "HTTP/1.0";
+		break;
+	case 'm': /* capture.req.method */
+		if (!m)
+			return 0;
+		s->str = h1_ptr(m, m->method);
+		s->len = m->method.len;
+		s->type = SMP_T_STR;
+		return 1;
+	default: /* capture.req.uri: from the path on (the authority left out), "*": none */
+		if (!m)
+			return 0;
+		u = h1_ptr(m, m->uri);
+		end = u + m->uri.len;
+		p = u;
+		if (p == end || *p != '/') {
+			p = memmem(u, m->uri.len, "://", 3);
+			p = p ? memchr(p + 3, '/', (size_t)(end - p - 3)) : NULL;
+			if (!p)
+				return 0;
+		}
+		s->str = p;
+		s->len = (size_t)(end - p);
+		s->type = SMP_T_STR;
+		return 1;
+	}
+	n = strlen(s->str);
+	s->len = n;
+	s->type = SMP_T_STR;
+	return 1;
+}
+
 int capture_req(struct http_txn *t, const struct http_proxy *fe)
 {
-	size_t total = 2;
 	unsigned i, n = fe->n_cap_req + fe->n_cap_resp;
-	unsigned char *p;
+	struct capture_vals *c;
 
 	capture_free(t);
 	if (!n)
 		return 0;
-	for (i = 0; i < n; i++)
-		total += SLOT_HEAD + (i < fe->n_cap_req ? fe->cap_req[i].len : fe->cap_resp[i - fe->n_cap_req].len);
-	t->caps = calloc(1, total);
-	if (!t->caps)
+	c = calloc(1, sizeof(*c) + n * sizeof(c->s[0]));
+	if (!c)
 		return -1;
-	t->caps[0] = (unsigned char)fe->n_cap_req;
-	t->caps[1] = (unsigned char)fe->n_cap_resp;
+	t->caps = c;
+	c->nreq = fe->n_cap_req;
+	c->nresp = fe->n_cap_resp;
 	for (i = 0; i < n; i++) {
-		const struct hp_capture *c = i < fe->n_cap_req ? &fe->cap_req[i] : &fe->cap_resp[i - fe->n_cap_req];
+		const struct hp_capture *d = i < fe->n_cap_req ? &fe->cap_req[i] : &fe->cap_resp[i - fe->n_cap_req];
 
-		p = slot_at(t->caps, i);
-		p[0] = (unsigned char)(c->len & 0xff);
-		p[1] = (unsigned char)(c->len >> 8);
-		if (i < fe->n_cap_req && t->req && c->name[0])
-			take(p, t->req, c->name);
+		c->s[i].size = d->len;
+		if (i < fe->n_cap_req && t->req && d->name[0])
+			take(&c->s[i], t->req, d->name);
 	}
 	return 0;
 }
@@ -142,21 +210,29 @@ void capture_resp(struct http_txn *t)
 	/* the frontend now (a reload may have changed it: its slots must
 	 * be the block's) */
 	const struct http_proxy *fe = t->fe;
+	struct capture_vals *c = t->caps;
 	unsigned i;
 
-	if (!t->caps || !t->resp || !fe || fe->n_cap_resp != t->caps[1] || fe->n_cap_req != t->caps[0])
+	if (!c || !t->resp || !fe || fe->n_cap_resp != c->nresp || fe->n_cap_req != c->nreq)
 		return;
 	for (i = 0; i < fe->n_cap_resp; i++) {
-		unsigned char *p = slot_at(t->caps, fe->n_cap_req + i);
+		struct cap_slot *p = &c->s[fe->n_cap_req + i];
 
-		if ((unsigned)(p[0] | p[1] << 8) == fe->cap_resp[i].len && fe->cap_resp[i].name[0])
+		if (p->size == fe->cap_resp[i].len && fe->cap_resp[i].name[0])
 			take(p, t->resp, fe->cap_resp[i].name);
 	}
 }
 
 void capture_free(struct http_txn *t)
 {
-	free(t->caps);
+	struct capture_vals *c = t->caps;
+	unsigned i;
+
+	if (!c)
+		return;
+	for (i = 0; i < c->nreq + c->nresp; i++)
+		free(c->s[i].v);
+	free(c);
 	t->caps = NULL;
 }
 
@@ -166,7 +242,7 @@ void capture_free(struct http_txn *t)
 static int cookie_take(const struct http_proxy *fe, const char *v, const struct ck_pair *p,
 		       char *out, size_t cap)
 {
-	char pair[2 * HP_CAPTURE_MAX];
+	char pair[2 * 128]; /* enough to compare and cut at HP_CAPTURE_COOKIE */
 	size_t nl = strlen(fe->cap_cookie), n = 0, k;
 
 	for (k = 0; k < p->nlen && n < sizeof(pair); k++)
@@ -237,8 +313,8 @@ size_t capture_format(const struct http_txn *t, int resp, int list, unsigned fla
 
 	if (!t->caps || !cap)
 		return 0;
-	n = t->caps[resp ? 1 : 0];
-	first = resp ? t->caps[0] : 0;
+	n = resp ? t->caps->nresp : t->caps->nreq;
+	first = resp ? t->caps->nreq : 0;
 	if (!n)
 		return 0;
 #define PUT(ch)                                                                                    \
@@ -251,14 +327,15 @@ size_t capture_format(const struct http_txn *t, int resp, int list, unsigned fla
 	if (!list)
 		PUT('{');
 	for (i = 0; i < n; i++) {
-		const unsigned char *p = slot_at(t->caps, first + i), *v = p + SLOT_HEAD;
-		size_t len = p[3] | p[4] << 8, k;
+		const struct cap_slot *p = &t->caps->s[first + i];
+		const unsigned char *v = (const unsigned char *)p->v;
+		size_t len = v ? p->n : 0, k;
 
 		if (i)
 			PUT(list ? ' ' : '|');
 		if (list && q)
 			PUT('"');
-		else if (list && !p[2])
+		else if (list && !v)
 			PUT('-');
 		for (k = 0; k < len; k++) {
 			if (encoded(v[k])) {

@@ -1,10 +1,11 @@
 /* `capture request header NAME len N` / `capture response header ...`:
  * what a transaction captured, kept for the log's %hr %hs %hrl %hsl.
  *
- * The values live in t->caps, one block made when the request is taken
+ * The values live in t->caps, a block made when the request is taken
  * (capture_req) and freed with the transaction (capture_free).  The block
  * holds the slot counts and each slot's size, so that it is read right
- * even when a reload changed the frontend since. */
+ * even when a reload changed the frontend since; a value takes memory
+ * only once something is captured, at most the bytes captured. */
 #ifndef FC_HTTP_CAPTURE_H
 #define FC_HTTP_CAPTURE_H
 
@@ -18,8 +19,14 @@ struct http_proxy;
 /* A capture slot of px (frontend, listen): `capture request|response
  * header NAME len N` (name: the header), `declare capture ... len N` and
  * `http-request capture EXPR len N` (name ""), in order of declaration.
- * Its index, or -1 with err (len not 1..HP_CAPTURE_MAX, too many). */
+ * As many as px declares, len 0 (`capture ... header` only: it captures
+ * "") to HP_CAPTURE_MAX.  Its index, or -1 with err. */
 int capture_declare(struct http_proxy *px, int resp, const char *name, unsigned len, char *err, size_t errlen);
+
+/* A capture's len as haproxy 2.6 reads it (atol: blanks, a sign, the
+ * digits; whatever follows is ignored -- *clean 0 then, or when there
+ * are no digits); past HP_CAPTURE_MAX, some value past it. */
+long long capture_len(const char *s, int *clean);
 
 /* The request's captures of fe (t->req parsed): allocates t->caps if fe
  * captures anything.  0, or -1 out of memory (nothing captured). */
@@ -44,6 +51,12 @@ void capture_set(struct http_txn *t, int resp, int64_t id, const char *v, size_t
  * nothing was captured there (or no slot N). */
 int capture_f_req(const struct smp_expr *e, struct smp_ctx *c, struct sample *s);
 int capture_f_resp(const struct smp_expr *e, struct smp_ctx *c, struct sample *s);
+
+/* capture.req.method, capture.req.uri (from the path on, the query
+ * included; none for "*" or an authority), capture.req.ver and
+ * capture.res.ver ("HTTP/1.1" from 1.1 on, else "HTTP/1.0"), haproxy
+ * 2.6's. */
+int capture_f_line(const struct smp_expr *e, struct smp_ctx *c, struct sample *s);
 
 /* The log's text: %hr / %hs ("{v1|v2}", nothing without captures) and
  * %hrl / %hsl ("v1 v2", "-" for a slot that captured nothing), values

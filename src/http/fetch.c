@@ -492,6 +492,10 @@ static const struct smp_fetch smp_fetches[] = {
 	{"var", f_var, 1, 1, 0, SMP_T_STR, 0},
 	{"capture.req.hdr", capture_f_req, 1, 1, 0x1, SMP_T_STR, 0}, /* in responses too (haproxy) */
 	{"capture.res.hdr", capture_f_resp, 1, 1, 0x1, SMP_T_STR, RES},
+	{"capture.req.method", capture_f_line, 0, 0, 0, SMP_T_STR, 0},
+	{"capture.req.uri", capture_f_line, 0, 0, 0, SMP_T_STR, 0},
+	{"capture.req.ver", capture_f_line, 0, 0, 0, SMP_T_STR, 0},
+	{"capture.res.ver", capture_f_line, 0, 0, 0, SMP_T_STR, RES},
 	{"always_true", f_true, 0, 0, 0, SMP_T_BOOL, 0},
 	{"always_false", f_false, 0, 0, 0, SMP_T_BOOL, 0},
 	{"int", f_int, 1, 1, 0x1, SMP_T_SINT, 0},

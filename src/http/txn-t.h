@@ -20,6 +20,8 @@ struct htxn_var {
 	int64_t ival;
 };
 
+struct capture_vals; /* src/http/capture.c */
+
 /* The client's TLS session as the fetches and the log see it (ssl_fc_*,
  * %sslv, %sslc): filled once the handshake is over. */
 struct x509_st; /* OpenSSL's X509 */
@@ -47,10 +49,10 @@ struct http_txn {
 	const struct http_proxy *be; /* backend once chosen, else NULL */
 	const char *srv_name;	     /* server once chosen, else NULL */
 	unsigned status;	     /* status sent to the client (logs) */
-	/* the frontend's captures (src/http/capture.h): one block that says
+	/* the frontend's captures (src/http/capture.h): a block that says
 	 * its own layout (a reload may change the frontend's), owned, or
 	 * NULL when it captures nothing */
-	unsigned char *caps;
+	struct capture_vals *caps;
 
 	/* timings for the log (milliseconds; -1 when the step did not happen),
 	 * HAProxy's TR/Tw/Tc/Tr/Ta of option httplog */

@@ -185,12 +185,13 @@ struct hp_server {
 
 /* `capture request|response header NAME len N` (frontend, listen): the
  * value of the last header NAME, cut at N bytes, for %hr / %hs in the log
- * (src/http/capture.h). */
-#define HP_CAPTURES 16
-#define HP_CAPTURE_MAX 1024 /* the largest len */
+ * (src/http/capture.h).  As many as a frontend declares, each as long as
+ * it says (haproxy 2.6 has no limit but an int's: a value is never longer
+ * than the buffer it came from). */
+#define HP_CAPTURE_MAX 2147483647 /* the largest len: an int's, as haproxy's */
 #define HP_CAPTURE_COOKIE 63 /* capture cookie's largest len (HAProxy's CAPTURE_LEN - 1) */
 struct hp_capture {
-	char name[64];
+	char *name; /* owned: the header, "" for a slot rules fill */
 	unsigned len;
 };
 
@@ -230,7 +231,7 @@ struct http_proxy {
 
 	/* frontend side */
 	char *default_backend;    /* owned name, or NULL */
-	struct hp_capture cap_req[HP_CAPTURES], cap_resp[HP_CAPTURES];
+	struct hp_capture *cap_req, *cap_resp; /* owned arrays of n_cap_* */
 	unsigned n_cap_req, n_cap_resp;
 	/* `capture cookie NAME len N`: the first cookie whose name begins with
 	 * NAME, "name=value" cut at N (<= HP_CAPTURE_COOKIE), for %CC / %CS;

@@ -65,6 +65,15 @@ int hp_log_copy(const struct hp_log *l, struct hp_log **out)
 	return 0;
 }
 
+static void caps_free(struct hp_capture *c, unsigned n)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		free(c[i].name);
+	free(c);
+}
+
 static int strv_copy(char **v, unsigned n, char ***out)
 {
 	unsigned i;
@@ -112,6 +121,11 @@ int http_proxy_inherit(struct http_proxy *hp, const struct http_proxy *def)
 	hp->errors = keep.errors;
 	hp->errors_free = keep.errors_free;
 	hp->pool = keep.pool;
+	/* captures are a frontend's own (never in defaults) */
+	hp->cap_req = keep.cap_req;
+	hp->cap_resp = keep.cap_resp;
+	hp->n_cap_req = keep.n_cap_req;
+	hp->n_cap_resp = keep.n_cap_resp;
 	hp->default_be = NULL;
 	hp->next = keep.next;
 	rc |= hp_log_copy(def->logs, &hp->logs);
@@ -143,6 +157,8 @@ void http_proxy_free(struct http_proxy *hp)
 	free(hp->monitor_uri);
 	free(hp->log_format);
 	free(hp->default_backend);
+	caps_free(hp->cap_req, hp->n_cap_req);
+	caps_free(hp->cap_resp, hp->n_cap_resp);
 	free(hp->name);
 	free(hp);
 }

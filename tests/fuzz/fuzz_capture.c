@@ -19,9 +19,10 @@
 
 #define NREQ  3
 #define NRESP 2
+#define VMAX  256 /* a value's most bytes: its length byte's */
 
 struct want {
-	char v[HP_CAPTURE_MAX];
+	char v[VMAX];
 	size_t n;
 	int found;
 };
@@ -48,7 +49,7 @@ static void check_braces(const char *s, size_t n, int q, const struct want *w, u
 	end = s + n - 1;
 	for (f = 0;; f++) {
 		const char *bar = memchr(p, '|', (size_t)(end - p)), *fend = bar ? bar : end;
-		char v[HP_CAPTURE_MAX];
+		char v[VMAX];
 		size_t vn = 0;
 		int hi, lo;
 
@@ -80,6 +81,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const size_t caps[] = {1, 2, 7, 64, 8192};
 	static struct http_proxy fe;
+	static struct hp_capture creq[NREQ], cresp[NRESP];
 	struct want w[NREQ + NRESP];
 	struct http_txn *t;
 	size_t at = 1, i;
@@ -94,11 +96,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(w, 0, sizeof(w));
 	fe.n_cap_req = NREQ;
 	fe.n_cap_resp = NRESP;
-	fe.cap_req[0].len = 1 + data[0] % 40;
-	fe.cap_req[1].len = 64;
-	fe.cap_req[2].len = HP_CAPTURE_MAX;
-	fe.cap_resp[0].len = 3;
-	fe.cap_resp[1].len = 200;
+	fe.cap_req = creq;
+	fe.cap_resp = cresp;
+	/* names "": slots rules fill (no header to take) */
+	creq[0] = (struct hp_capture){"", 1 + data[0] % 40};
+	creq[1] = (struct hp_capture){"", 0}; /* len 0: captures "" */
+	creq[2] = (struct hp_capture){"", HP_CAPTURE_MAX};
+	cresp[0] = (struct hp_capture){"", 3};
+	cresp[1] = (struct hp_capture){"", 200};
 	t->fe = &fe;
 	if (capture_req(t, &fe) < 0) {
 		free(t);

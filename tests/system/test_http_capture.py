@@ -132,3 +132,76 @@ def test_capture_slots_in_the_log_as_haproxy(side_by_side, undo, tmp_path):  # n
     assert ours[1] == ('R={/none|d\\]|}|S={|}|RL=/none d\\] -|SL=- -|Q="{/none|d\\]|}" "" ""|E={|}|'
                        'F=-|G=-|H=3')
     assert ours[3:] == ["{curl #22q#22|}", "{e-val}"]
+
+
+class LineServer(PathServer):
+    """Every path: X-R: r; a /10 path answers HTTP/1.0."""
+
+    def handle(self, c):
+        c.settimeout(5.0)
+        data = fc.recv_head(c)
+        if not data:
+            return
+        ver = b"1.0" if data.split(b" ", 2)[1].startswith(b"/10") else b"1.1"
+        c.sendall(b"HTTP/" + ver + b" 200 OK\r\nX-R: r\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
+
+
+def test_capture_no_limits_and_request_line_as_haproxy(side_by_side, undo, tmp_path):  # noqa: F811
+    """haproxy 2.6 limits neither a capture's len (1,500 and 2,000 bytes
+    here, over 1,024) nor the number of slots (20 here, over 16); the
+    capture.req.method / uri / ver and capture.res.ver fetches -- in a
+    log-format and in a response header (a frontend without a log format
+    too): the same bytes from both programs."""
+    srv = undo.stop(LineServer())
+    hdr = ("  http-response set-header X-L \"%[capture.req.method]|%[capture.req.uri]|"
+           "%[capture.req.ver]|%[capture.res.ver]\"")
+
+    def sections(port_of):
+        return ([
+            "global", "  log stdout format raw local0",
+            "frontend fe", "  bind 127.0.0.1:%d" % port_of("fe"), "  log global",
+            "  option dontlognull",
+            '  log-format "M=%[capture.req.method]|U=%[capture.req.uri]|V=%[capture.req.ver]|'
+            'W=%[capture.res.ver]|L=%[capture.req.hdr(0),length]|T=%[capture.req.hdr(0),field(360,:)]|'
+            'K=%[capture.req.hdr(18),length]|J=%[capture.req.hdr(18),field(300,:)]|N=%[capture.req.hdr(19)]|Z=%[capture.req.hdr(17)]|'
+            'R=%[capture.res.hdr(0)]"',
+            "  http-request capture req.hdr(x-long) len 2000"]
+        + ["  capture request header X-N%d len 2" % i for i in range(1, 18)]
+        + ["  declare capture request len 1500",
+           "  http-request capture req.hdr(x-long) id 18",
+           "  capture request header X-N19 len 0",
+           "  declare capture response len 1",
+           "  http-response capture res.hdr(x-r) id 0",
+           hdr,
+           "  default_backend app",
+           "frontend nf", "  bind 127.0.0.1:%d" % port_of("nf"),
+           hdr,
+           "  default_backend app",
+           "backend app", "  server srv 127.0.0.1:%d" % srv.port,
+           ])
+    ports = side_by_side(sections)
+    long = "".join("%04d:" % i for i in range(360))  # 1,800 bytes
+    reqs = [
+        "GET /p/a?q=1&r HTTP/1.1\r\nHost: h\r\nX-Long: %s\r\nX-N17: seventeen\r\nX-N19: z\r\n"
+        "Connection: close\r\n\r\n" % long,
+        "POST http://h.example/x/y?z HTTP/1.1\r\nHost: h.example\r\nContent-Length: 0\r\n"
+        "Connection: close\r\n\r\n",
+        "PUT /10/old HTTP/1.0\r\nContent-Length: 0\r\n\r\n",
+        "OPTIONS * HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
+    ]
+    answers = {}
+    for who in ("haproxy", "fulcrum"):
+        answers[who] = []
+        for name in ("fe", "nf"):
+            for r in reqs:
+                got = raw(ports[who][name], r)
+                answers[who].append([l for l in got.split(b"\r\n") if l.startswith(b"x-l:") or
+                                     l.startswith(b"X-L:") or l.startswith(b"HTTP/")])
+    assert answers["fulcrum"] == answers["haproxy"], answers
+    assert answers["fulcrum"][7] == [b"HTTP/1.1 200 OK", b"x-l: OPTIONS||HTTP/1.1|HTTP/1.1"]
+    logs = both_logs(tmp_path, lambda l: l.startswith("M="), len(reqs))
+    assert logs["fulcrum"] == logs["haproxy"]
+    first = logs["fulcrum"][0].split("|")
+    assert first[:5] == ["M=GET", "U=/p/a?q=1&r", "V=HTTP/1.1", "W=HTTP/1.1", "L=1800"]
+    assert first[5:8] == ["T=0359", "K=1500", "J=0299"]
+    assert first[8:] == ["N=-", "Z=se", "R=r"]  # len 0 captures "", written "-"

@@ -39,7 +39,12 @@ static void test_refused(void **state)
 		     "capture id '1'");
 	expect_error("backend b\n    declare capture request len 10\n", 2, "'declare' is not allowed in a backend");
 	expect_error("backend b\n    http-request capture path len 10\n", 2, "no frontend capability");
-	expect_error(FE "    declare capture request len 0\n", 3, "capture len");
+	expect_error(FE "    declare capture request len 0\n", 3, "length must be > 0");
+	expect_error(FE "    declare capture request len -1\n", 3, "length must be > 0");
+	expect_error(FE "    declare capture request len 12abc\n", 3, "cannot parse the length '12abc'");
+	expect_error(FE "    http-request capture path len 0\n", 3, "length must be > 0");
+	expect_error(FE "    http-request capture path len 3000000000\n", 3, "length must be > 0");
+	config_free(expect_ok(FE "    declare capture request len 4294967297\n"));
 	expect_error(FE "    declare capture req len 1\n", 3, "requires a direction");
 	expect_error(FE "    declare capture request\n", 3, "requires a capture length");
 	expect_error(FE "    declare map x\n", 3, "unknown declaration type 'map'");
@@ -95,6 +100,42 @@ static char *build(const char *fmt, const struct http_txn *t)
 	return out;
 }
 
+/* haproxy 2.6 limits neither the slots nor their len (tune settings
+ * and pools size a capture by its len only): 300 of each kind, lens
+ * over 1024, `capture ... header len` read as atol reads it. */
+static void test_no_limits(void **state)
+{
+	static char text[100000];
+	size_t n = (size_t)snprintf(text, sizeof(text), FE);
+	const struct http_proxy *f;
+	struct config *cfg;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 300; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n,
+				      "    declare capture request len 100000\n"
+				      "    http-request capture req.hdr(host) len 2048\n"
+				      "    capture request header X-Long-Header-Name-Over-Sixty-Four-Bytes-%03d-..........................."
+				      "........ len 0\n", i);
+	n += (size_t)snprintf(text + n, sizeof(text) - n, "    capture response header X len 12abc\n"
+			      "    http-request capture path id 899\n    http-request capture path len 7x\n");
+	assert_true(n < sizeof(text));
+	cfg = expect_ok(text);
+	f = config_find_http_proxy(cfg, "f", HP_CAP_FE);
+	assert_non_null(f);
+	assert_int_equal(f->n_cap_req, 901);
+	assert_int_equal(f->cap_req[0].len, 100000);
+	assert_int_equal(f->cap_req[1].len, 2048);
+	assert_int_equal(f->cap_req[2].len, 0);
+	assert_true(strlen(f->cap_req[899].name) > 64);
+	assert_int_equal(f->cap_req[900].len, 7);
+	assert_int_equal(f->n_cap_resp, 1);
+	assert_int_equal(f->cap_resp[0].len, 12);
+	assert_true(said('W', 2 + 900 + 1, "length '12abc' is read as 12"));
+	config_free(cfg);
+}
+
 /* The rules run on a request and a response: what the log and the
  * fetches see. */
 static void test_run(void **state)
@@ -143,6 +184,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_refused),
 	    cmocka_unit_test(test_slots),
+	    cmocka_unit_test(test_no_limits),
 	    cmocka_unit_test(test_run),
 	};
 
