@@ -5,9 +5,10 @@
  *
  * blank lines and lines starting with '#' skipped.  CERT is relative to
  * crt-base; the options are the bind's (verify, ca-file, ca-verify-file,
- * crl-file, no-ca-names, alpn, and ciphers: TLSv1.2's, which the picked
- * certificate's context brings) for this certificate only, over the bind's
- * own; the filters are the names the client's SNI picks the certificate
+ * crl-file, no-ca-names, alpn, ciphers, ciphersuites, ssl-min-ver,
+ * ssl-max-ver; curves and ecdhe taken without effect, as haproxy 2.6's)
+ * for this certificate only, over the bind's own: the ClientHello's SNI
+ * picks the line before the version and the suite are chosen; the filters are the names the client's SNI picks the certificate
  * by instead of its own (a wildcard `*.example.com` matches one label), a
  * `!NAME` filter keeping NAME from every wildcard.  A bad line is an error
  * at FILE:LINE.  The list is read when the bind's line is over, so the
@@ -65,13 +66,14 @@ void hp_crtlist_free(struct hp_crtlist *l)
 }
 
 /* The ssl options of a line between '[' and ']' into o (the bind's
- * options on entry): 0, or -1 reported. */
+ * options on entry): 0, or -1 reported.  What haproxy 2.6 takes on a
+ * line, no more (no-tlsv*, strict-sni... are the bind's only). */
 static int line_opts(struct hp_read *r, struct hp_words *w, struct tls_bind_opts *o)
 {
-	/* chosen before the certificate (the version, the key exchange's
-	 * group, TLSv1.3's suite), so one certificate's cannot be its own */
-	static const char *const bind_only[] = {"ciphersuites", "curves", "ecdhe", "ssl-min-ver", "ssl-max-ver",
-						NULL};
+	/* through the bind's parser; the versions and TLSv1.3's suites are
+	 * the line's from the ClientHello on (core/tls_srv.c) */
+	static const char *const ssl_words[] = {"alpn", "ciphers", "ciphersuites", "ssl-min-ver", "ssl-max-ver",
+						"curves", "ecdhe", NULL};
 	int k, n, i;
 
 	for (k = 0; k < w->n; k += n) {
@@ -82,10 +84,20 @@ static int line_opts(struct hp_read *r, struct hp_words *w, struct tls_bind_opts
 			return -1;
 		if (n)
 			continue;
-		if (!strcmp(kw, "alpn") || !strcmp(kw, "ciphers")) {
+		for (i = 0; ssl_words[i] && strcmp(kw, ssl_words[i]); i++)
+			;
+		if (ssl_words[i]) {
 			n = hp_ssl_opt_word(r, w, k, o);
 			if (n < 0)
 				return -1;
+			/* haproxy 2.6 takes them, then negotiates the key
+			 * exchange with the bind's groups all the same: the
+			 * client's groups are matched before the certificate
+			 * is picked (compared side by side) */
+			if (!strcmp(kw, "curves") || !strcmp(kw, "ecdhe"))
+				hp_warn(r, "crt-list: '%s %s' is accepted as haproxy 2.6 accepts it, and like "
+					   "haproxy's has no effect (the bind's curves are the ones negotiated)",
+					kw, w->args[k + 1]);
 			continue;
 		}
 		if (!strcmp(kw, "allow-0rtt")) {
@@ -102,16 +114,10 @@ static int line_opts(struct hp_read *r, struct hp_words *w, struct tls_bind_opts
 			n = 2;
 			continue;
 		}
-		for (i = 0; bind_only[i] && strcmp(kw, bind_only[i]); i++)
-			;
-		if (bind_only[i])
-			hp_error(r, "crt-list: '%s' is not served on a crt-list line: fulcrum chooses it before "
-				    "the certificate (write it on the bind)",
-				 kw);
-		else
-			hp_error(r, "crt-list: unknown ssl option '%s' (verify, ca-file, ca-verify-file, "
-				    "crl-file, no-ca-names, alpn, ciphers)",
-				 kw);
+		hp_error(r, "crt-list: unknown ssl option '%s' (verify, ca-file, ca-verify-file, crl-file, "
+			    "no-ca-names, alpn, npn, allow-0rtt, ciphers, ciphersuites, curves, ecdhe, ssl-min-ver, "
+			    "ssl-max-ver)",
+			 kw);
 		return -1;
 	}
 	return 0;

@@ -84,7 +84,7 @@ int hp_ssl_opt_word(struct hp_read *r, struct hp_words *w, int k, struct tls_bin
 				 v);
 			return -1;
 		}
-		*(kw[8] == 'i' ? &o->min_ver : &o->max_ver) = ver;
+		*(kw[5] == 'i' ? &o->min_ver : &o->max_ver) = ver; /* ssl-m[i]n-ver */
 		return 2;
 	}
 	if (!strcmp(kw, "alpn")) {

@@ -129,6 +129,61 @@ static int on_sni(SSL *ssl, int *alert, void *arg)
 	return SSL_TLSEXT_ERR_OK;
 }
 
+/* The host name of a server_name extension's body (RFC 6066 3: a
+ * list's length, then entries type(1) length(2) name): the first
+ * host_name entry into out, 0; -1 when there is none or it is malformed
+ * (OpenSSL refuses the hello itself then) or holds a NUL. */
+int tls_sni_of_ext(const unsigned char *p, size_t len, char *out, size_t cap)
+{
+	size_t list, at = 2;
+
+	if (len < 2 || (list = (size_t)p[0] << 8 | p[1]) != len - 2)
+		return -1;
+	while (at + 3 <= len) {
+		size_t n = (size_t)p[at + 1] << 8 | p[at + 2];
+
+		if (n > len - at - 3)
+			return -1;
+		if (p[at] == TLSEXT_NAMETYPE_host_name) {
+			if (!n || n >= cap || memchr(p + at + 3, 0, n))
+				return -1;
+			memcpy(out, p + at + 3, n);
+			out[n] = 0;
+			return 0;
+		}
+		at += 3 + n;
+	}
+	return -1;
+}
+
+/* The ClientHello, before OpenSSL chooses anything: the certificate its
+ * SNI picks brings its crt-list line's context now, and the line's
+ * versions (SSL_new copied the first context's), as haproxy 2.6 does;
+ * the ciphers (TLSv1.2's and TLSv1.3's suites) come with the context.
+ * The groups of the key exchange stay the first context's: haproxy's
+ * do too (a line's curves / ecdhe have no effect there either). */
+static int on_hello(SSL *ssl, int *alert, void *arg)
+{
+	const struct tls_srv *t = arg;
+	const struct tls_bind_opts *o;
+	const unsigned char *p;
+	char name[256];
+	size_t len;
+	int i;
+
+	if (!SSL_client_hello_get0_ext(ssl, TLSEXT_TYPE_server_name, &p, &len) ||
+	    tls_sni_of_ext(p, len, name, sizeof(name)) < 0 || (i = tls_srv_pick(t, name)) <= 0)
+		return SSL_CLIENT_HELLO_SUCCESS; /* the first certificate's, on_sni says the rest */
+	o = t->certs[i].o;
+	tls_srv_verify_switch(ssl, t->certs[i].ctx);
+	if (!SSL_set_min_proto_version(ssl, o->min_ver ? o->min_ver : TLS1_2_VERSION) ||
+	    !SSL_set_max_proto_version(ssl, o->max_ver)) {
+		*alert = SSL_AD_INTERNAL_ERROR;
+		return SSL_CLIENT_HELLO_ERROR;
+	}
+	return SSL_CLIENT_HELLO_SUCCESS;
+}
+
 /* The first of our protocols the client offers, in our order (HAProxy's
  * choice); none in common: no ALPN answered, the client goes on without. */
 static int on_alpn(SSL *ssl, const unsigned char **out, unsigned char *outlen, const unsigned char *in,
@@ -279,6 +334,7 @@ static int ctx_opts(SSL_CTX *ctx, struct tls_srv *t, const struct tls_bind_opts 
 		return -1;
 	if (!o->prefer_client_ciphers)
 		SSL_CTX_set_options(ctx, SSL_OP_CIPHER_SERVER_PREFERENCE);
+	SSL_CTX_set_client_hello_cb(ctx, on_hello, t);
 	SSL_CTX_set_tlsext_servername_callback(ctx, on_sni);
 	SSL_CTX_set_tlsext_servername_arg(ctx, t);
 	if (o->alpn_len)

@@ -53,6 +53,11 @@ struct tls_srv *tls_srv_ref(struct tls_srv *t);
  * session freed).  NULL out of memory. */
 SSL *tls_srv_session(struct tls_srv *t, int fd);
 
+/* The first host name of a ClientHello's server_name extension body
+ * (p, len: outside input), NUL-ended into out[0..cap): 0, or -1 (none,
+ * malformed, a NUL in it, longer than cap - 1). */
+int tls_sni_of_ext(const unsigned char *p, size_t len, char *out, size_t cap);
+
 /* The certificates' names (tests, `fulcrum -t`): how many certificates,
  * and whether `name` would pick certificate i by SNI (-1: the default). */
 unsigned tls_srv_ncerts(const struct tls_srv *t);

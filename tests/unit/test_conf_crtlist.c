@@ -69,7 +69,18 @@ static void test_lines(void **state)
 	assert_int_equal(lst.crt[2].nsni, 1);
 	assert_string_equal(lst.crt[3].path, "/certs/d.pem"); /* no newline at the end */
 	hp_crtlist_free(&lst);
+	/* the versions and TLSv1.3's suites of a line (haproxy 2.6's) */
+	assert_int_equal(parse("a.pem [ssl-min-ver TLSv1.3 ssl-max-ver TLSv1.3 ciphersuites TLS_AES_128_GCM_SHA256]\n",
+			       &bind), 0);
+	assert_int_equal(lst.crt[0].o->min_ver, TLS1_3_VERSION);
+	assert_int_equal(lst.crt[0].o->max_ver, TLS1_3_VERSION);
+	assert_string_equal(lst.crt[0].o->ciphersuites, "TLS_AES_128_GCM_SHA256");
+	hp_crtlist_free(&lst);
 	/* warnings only */
+	assert_int_equal(parse("a.pem [curves X25519 ecdhe prime256v1]\n", &bind), 0);
+	assert_true(said('W', 1, "'curves X25519' is accepted as haproxy 2.6 accepts it, and like haproxy's has no effect"));
+	assert_true(said('W', 1, "'ecdhe prime256v1' is accepted"));
+	hp_crtlist_free(&lst);
 	assert_int_equal(parse("a.pem [npn h2 allow-0rtt]\n", &bind), 0);
 	assert_true(said('W', 1, "'npn h2' is not used"));
 	assert_true(said('W', 1, "'allow-0rtt' only tunes HAProxy"));
@@ -101,7 +112,8 @@ static void test_refused(void **state)
 	expect_refused("a.pem [verify]\n", 1, "'verify' needs a value");
 	expect_refused("a.pem [verify sometimes]\n", 1, "verify 'sometimes': none, optional or required");
 	expect_refused("a.pem [crt-ignore-err all]\n", 1, "unknown ssl option 'crt-ignore-err'");
-	expect_refused("a.pem [ssl-min-ver TLSv1.3]\n", 1, "'ssl-min-ver' is not served on a crt-list line");
+	expect_refused("a.pem [ssl-min-ver TLSv1.4]\n", 1, "ssl-min-ver 'TLSv1.4': not a version");
+	expect_refused("a.pem [no-tlsv12]\n", 1, "unknown ssl option 'no-tlsv12'"); /* the bind's only */
 	expect_refused("a.pem [alpn ,]\n", 1, "alpn ','");
 	expect_refused("a.pem !\n", 1, "an empty SNI filter");
 	expect_refused_n("\n\na.pem\n\0b.pem\n", 13, 4, "a NUL byte");
