@@ -363,47 +363,21 @@ int hsrv_hashes(const struct hstream *s)
 
 int hsrv_usable(const struct hstream *s, const struct rs_live *l)
 {
-	const struct ppool *pp = s->hbe ? s->hbe->pp : NULL;
-	size_t i;
-
-	for (i = 0; pp && i < pp->n; i++)
-		if (pp->srv[i].live == l)
-			return pp->ss[i].weight > 0;
-	return 0;
-}
-
-/* The servers of s's backend that take requests now. */
-static unsigned serving(const struct hstream *s)
-{
-	const struct ppool *pp = s->hbe ? s->hbe->pp : NULL;
-	unsigned n = 0;
-	size_t i;
-
-	for (i = 0; pp && i < pp->n; i++)
-		n += pp->ss[i].weight > 0;
-	return n;
+	return ppool_usable(s->hbe ? s->hbe->pp : NULL, l);
 }
 
 /* HAProxy 2.6 retries a failed connection on the same server, and with
- * option redispatch goes to another one only: when the failed server is
- * down; on the retries `option redispatch N` names (retry k, from 1: k a
- * multiple of N, or with N < 0 of retries + 1 + N -- the default -1 is the
- * last retry); or at once when nothing ties the request to that server
- * (no persistence, a balance that does not hash) and another one serves. */
+ * option redispatch goes to another one as redispatch_due says (proxy.h);
+ * a request is tied to its server by a cookie or a hashing balance. */
 int hsrv_redispatch_now(const struct hstream *s)
 {
 	const struct http_proxy *be = s->be;
-	long k = (long)s->x->nconnects, after, span;
 
 	if (!be || !(be->options & HP_OPT_REDISPATCH))
 		return 0;
-	if (!hsrv_usable(s, s->live))
-		return 1;
-	after = be->redispatch_after;
-	span = (long)be->retries + 1 + after;
-	if ((after > 0 && k % after == 0) || (after < 0 && span > 0 && k % span == 0))
-		return 1;
-	return !s->ck_direct && !hsrv_hashes(s) && serving(s) > 1;
+	return redispatch_due(be->redispatch_after, be->retries, s->x->nconnects,
+			      hsrv_usable(s, s->live), s->ck_direct || hsrv_hashes(s),
+			      ppool_serving(s->hbe ? s->hbe->pp : NULL));
 }
 
 void hsrv_close(struct hstream *s, int rst)

@@ -154,6 +154,17 @@ struct pvs {
 	 * connection at its close, or "Connect from" at its accept; the
 	 * relay never looks at it otherwise */
 	enum pvs_log log;
+	/* haproxy.cfg's mode tcp retries as HAProxy 2.6's (tcp.c): the same
+	 * server again (after a turn-around if it refused), another one when
+	 * `option redispatch` says so (redispatch_due); connect_retries is
+	 * the backend's `retries`.  on 0: keepalived's way, every retry on
+	 * another server */
+	struct pvs_hpretry {
+		int on;
+		int redispatch; /* option redispatch, and its interval */
+		int after;
+		int hashes;	/* the balance hashes: the client is tied */
+	} hr;
 	/* a relayed connection's idle timeouts, each side's (tcp_idle.c):
 	 * the client's and the server's, and theirs once the other side's
 	 * FIN reached them (client-fin, server-fin); 0 = none.  half:
@@ -232,6 +243,13 @@ struct pconn {
 	struct persist_tpl *tpl; /* held, or NULL */
 	struct rs_live **tried;	 /* servers that failed to connect (refs), lazily */
 	unsigned ntried;
+	/* haproxy.cfg (pvs->hr.on): the retries made (%rc), one of them to
+	 * another server ('+'), one connect timed out (sC, not SC); avoid:
+	 * the next placement avoids the last server tried (HAProxy's
+	 * srvtoavoid), unless it is the only one */
+	unsigned retries;
+	uint8_t redispatched, conn_to, avoid;
+	uint64_t place_ms; /* the last placement (the log's Tw) */
 	uint64_t last_ms;     /* last transfer (idle timeout) */
 	uint64_t accepted_ms; /* how long it may wait for a descriptor */
 	/* for the log (tcp_log.c), kept whether or not one is written: the

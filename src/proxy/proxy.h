@@ -207,6 +207,31 @@ int ppool_rebuild(struct ppool *pp, const struct pool *pool, char *err, size_t e
 int ppool_pick(struct ppool *pp, const struct sched_input *in, struct rs_live *const *tried,
 	       size_t ntried);
 void ppool_unref(struct ppool *pp);
+/* 1 if l is in pp's table with a weight (up, serving); pp may be NULL. */
+int ppool_usable(const struct ppool *pp, const struct rs_live *l);
+/* The servers of pp that take clients now (a weight above 0). */
+unsigned ppool_serving(const struct ppool *pp);
+
+/* HAProxy 2.6's choice after a failed connect with retries left, under
+ * `option redispatch [after]` (the http_proxy's redispatch_after): 1 if
+ * retry k (from 1) goes to another server, 0 if to the same one again.
+ * Another one when the failed server is not usable; on the retries the
+ * interval names (k a multiple of after, or with after < 0 of
+ * retries + 1 + after -- the default -1 is the last retry); or at once when
+ * nothing ties the client to that server (tied: persistence, a hashing
+ * balance) and another one serves.  Both engines' (tcp.c, http_srv.c). */
+static inline int redispatch_due(int after, unsigned retries, unsigned long k, int usable,
+				 int tied, unsigned serving)
+{
+	long span = (long)retries + 1 + after;
+
+	if (!usable)
+		return 1;
+	if ((after > 0 && k % (unsigned long)after == 0) ||
+	    (after < 0 && span > 0 && k % (unsigned long)span == 0))
+		return 1;
+	return !tied && serving > 1;
+}
 
 /* ---- tcp.c ---- */
 

@@ -16,6 +16,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "core/loop.h"
+#include "model/http_proxy-t.h"
 #include "model/model.h"
 #include "proxy/persist.h"
 #include "proxy/proxy.h"
@@ -104,6 +105,21 @@ void ppool_unref(struct ppool *pp)
 	free(pp);
 }
 
+/* haproxy.cfg's mode tcp: the backend's retry settings (p->hr). */
+static void hr_settings(struct pvs *p, const struct virtual_server *vs)
+{
+	const struct http_proxy *fe = vs->http, *be;
+
+	memset(&p->hr, 0, sizeof(p->hr));
+	if (!fe || fe->mode != HP_MODE_TCP)
+		return;
+	be = vs->pool && vs->pool->http ? vs->pool->http : fe;
+	p->hr.on = 1;
+	p->hr.redispatch = !!(be->options & HP_OPT_REDISPATCH);
+	p->hr.after = be->redispatch_after;
+	p->hr.hashes = be->balance.src != HP_HASH_NONE;
+}
+
 static void copy_settings(struct pvs *p, const struct virtual_server *vs)
 {
 	/* 0 reads as "the default" for the two that cannot sensibly be 0 */
@@ -112,6 +128,7 @@ static void copy_settings(struct pvs *p, const struct virtual_server *vs)
 	p->udp_timeout_ms = vs->udp_timeout_ms ? vs->udp_timeout_ms : 300000;
 	p->connect_retries = vs->connect_retries;
 	p->log = tcp_log_kind(vs);
+	hr_settings(p, vs);
 	tcp_idle_settings(p, vs);
 }
 
@@ -563,6 +580,26 @@ int ppool_pick(struct ppool *pp, const struct sched_input *sin, struct rs_live *
 	if (view != stack)
 		free(view);
 	return i < (int)pp->n ? i : -1;
+}
+
+int ppool_usable(const struct ppool *pp, const struct rs_live *l)
+{
+	size_t i;
+
+	for (i = 0; pp && i < pp->n; i++)
+		if (pp->srv[i].live == l)
+			return pp->ss[i].weight > 0;
+	return 0;
+}
+
+unsigned ppool_serving(const struct ppool *pp)
+{
+	unsigned n = 0;
+	size_t i;
+
+	for (i = 0; pp && i < pp->n; i++)
+		n += pp->ss[i].weight > 0;
+	return n;
 }
 
 /* Where a template sends the client: its server, held. */

@@ -1,5 +1,6 @@
-/* TCP full proxy: accept, choose a real server, connect (with retries on
- * other servers), relay both ways with half-close, close.
+/* TCP full proxy: accept, choose a real server, connect (with retries:
+ * keepalived's on other servers, haproxy.cfg's as HAProxy's), relay both
+ * ways with half-close, close.
  *
  * With workers, an L4 connection's whole life runs without the engine lock
  * (doc/internals/threads.md): the listener and both sockets are unlocked
@@ -437,23 +438,19 @@ static int start_connect(struct pconn *c)
 	return r;
 }
 
-/* The current server did not take the connection.  Returns 0 if another
- * one may be tried, -1 if the connection was closed. */
-static int connect_failed(struct pconn *c)
+/* c's server goes to tried[] (the reference moves): 0, or -1 when c was
+ * closed (out of memory). */
+static int leave_server(struct pconn *c)
 {
-	struct pvs *p = c->pvs;
-	struct loop *l = pconn_loop(c);
 	struct rs_live **t;
 
-	close_fd(c, &c->sio, &c->sfd, 0);
 	set_acct(c, PCONN_ACCT_NONE);
-	HCTR(&c->live->ctr, econ); /* show stat's econ */
 	if (c->tpl) {
 		/* the template leads to a server that refuses: forget it
 		 * (under the table's own lock, not the engine's) */
 		if (c->tpl->live == c->live)
-			persist_drop(p->pt, c->tpl);
-		persist_release(c->tpl, loop_now(l));
+			persist_drop(c->pvs->pt, c->tpl);
+		persist_release(c->tpl, loop_now(pconn_loop(c)));
 		c->tpl = NULL;
 	}
 	t = realloc(c->tried, (c->ntried + 1) * sizeof(*t));
@@ -464,6 +461,70 @@ static int connect_failed(struct pconn *c)
 	c->tried = t;
 	c->tried[c->ntried++] = c->live; /* the reference moves */
 	c->live = NULL;
+	return 0;
+}
+
+/* haproxy.cfg's mode tcp, as HAProxy 2.6 (measured side by side:
+ * tests/system/test_tcp_retries.py): the backend's `retries` bound the
+ * attempts again, each on the same server -- at once after a connect
+ * that timed out, after min(timeout connect, 1 s) after one refused (its
+ * turn-around) -- unless `option redispatch` sends it to another one
+ * (redispatch_due).  Each retry is the failed server's wretr or wredis,
+ * the last failure its econ; the log says SC, or sC once any attempt
+ * timed out, and the retries (+ when one went to another server). */
+static int hp_retry(struct pconn *c, int timed_out)
+{
+	struct pvs *p = c->pvs;
+	int usable, hash_same;
+	ssize_t n;
+
+	c->conn_to |= timed_out;
+	if (c->retries >= p->connect_retries) {
+		HCTR(&c->live->ctr, econ);
+		pconn_term(c, c->conn_to ? "sC" : "SC");
+		/* HAProxy read what the client sent (counted in, bin and
+		 * %U, and not a null connection) and closes: a FIN, not the
+		 * reset unread bytes would bring */
+		n = recv(c->cfd, NULL, 1 << 16, MSG_TRUNC | MSG_DONTWAIT);
+		if (n > 0)
+			account(c, 1, (uint64_t)n, 1);
+		pconn_close(c, 0);
+		return 1;
+	}
+	c->retries++;
+	usable = ppool_usable(p->pp, c->live);
+	if (!p->hr.redispatch || !redispatch_due(p->hr.after, p->connect_retries, c->retries, usable,
+						 p->hr.hashes || c->tpl, ppool_serving(p->pp))) {
+		HCTR(&c->live->ctr, wretr);
+		loop_timer_start(pconn_loop(c), &c->timer,
+				 timed_out ? 0 : p->connect_timeout_ms < 1000 ? p->connect_timeout_ms : 1000);
+		return 1;
+	}
+	HCTR(&c->live->ctr, wredis);
+	/* a hash keeps the key on its server while it is up: the balance
+	 * chooses it again, and the log says no redispatch */
+	hash_same = p->hr.hashes && usable;
+	c->redispatched |= !hash_same;
+	c->avoid = !hash_same;
+	return leave_server(c) < 0;
+}
+
+/* The current server did not take the connection (timed_out: not within
+ * the connect timeout).  Returns 0 if c is to be placed again, 1 if it is
+ * settled: closed, or waiting to try the same server again. */
+static int connect_failed(struct pconn *c, int timed_out)
+{
+	struct pvs *p = c->pvs;
+
+	close_fd(c, &c->sio, &c->sfd, 0);
+	if (p->hr.on)
+		return hp_retry(c, timed_out);
+	/* keepalived's proxy_connect_retries: each on another server */
+	if (timed_out)
+		pconn_term(c, "sC"); /* kept if no other server takes it */
+	HCTR(&c->live->ctr, econ); /* show stat's econ */
+	if (leave_server(c) < 0)
+		return 1;
 	if (c->ntried > p->connect_retries) {
 		char a[ADDR_STRLEN];
 
@@ -471,7 +532,7 @@ static int connect_failed(struct pconn *c)
 			  addr_format(&c->client, a, sizeof(a), 1));
 		pconn_term(c, "SC");
 		pconn_close(c, 1);
-		return -1;
+		return 1;
 	}
 	return 0;
 }
@@ -509,7 +570,7 @@ static int attempt(struct pconn *c)
 		return 1;
 	}
 	if (r == -1)
-		return connect_failed(c) < 0;
+		return connect_failed(c, 0);
 	/* no descriptor: the server is not to blame.  At a tight limit one
 	 * comes back as soon as another connection closes (the client that
 	 * just left is often still half-closed here): wait a little, then
@@ -525,13 +586,26 @@ static int attempt(struct pconn *c)
 	return 1;
 }
 
-static void pconn_try(struct pconn *c)
+/* Where c goes now: keepalived's way, a server not tried yet;
+ * haproxy.cfg's, any but the last one that failed if another serves
+ * (c->avoid; none after a retry a hash kept on its server). */
+static int place(struct pconn *c, struct pvs_target *t)
 {
 	struct pvs *p = c->pvs;
+
+	if (!p->hr.on)
+		return pvs_place(p, &c->client, c->tried, c->ntried, t);
+	if (c->avoid && c->ntried && pvs_place(p, &c->client, &c->tried[c->ntried - 1], 1, t) == 0)
+		return 0;
+	return pvs_place(p, &c->client, NULL, 0, t);
+}
+
+static void pconn_try(struct pconn *c)
+{
 	struct pvs_target t;
 
 	for (;;) {
-		if (pvs_place(p, &c->client, c->tried, c->ntried, &t) < 0) {
+		if (place(c, &t) < 0) {
 			pconn_term(c, "SC");
 			pconn_close(c, 1);
 			return;
@@ -539,6 +613,7 @@ static void pconn_try(struct pconn *c)
 		c->server = t.addr;
 		c->live = t.live;
 		c->tpl = t.tpl;
+		c->place_ms = loop_now(pconn_loop(c));
 		ctr_conn(&c->live->ctr);
 		if (!c->ntried)
 			ctr_conn(&c->vsl->ctr);
@@ -562,7 +637,7 @@ static void connect_event(struct pconn *c, uint32_t events)
 			established(c);
 		return;
 	}
-	if (connect_failed(c) == 0)
+	if (connect_failed(c, 0) == 0)
 		pconn_try(c);
 }
 
@@ -602,9 +677,9 @@ static void pconn_on_timer(struct loop *l, struct ev_timer *t)
 	struct pconn *c = t->data;
 
 	if (c->state == PCONN_CONNECTING) {
-		if (c->sfd >= 0)
-			pconn_term(c, "sC"); /* kept if no other server takes it */
-		if (c->sfd < 0 ? !attempt(c) : connect_failed(c) == 0)
+		/* no socket: waiting for a descriptor, or haproxy's
+		 * turn-around before the same server again (hp_retry) */
+		if (c->sfd < 0 ? !attempt(c) : connect_failed(c, 1) == 0)
 			pconn_try(c);
 		return;
 	}

@@ -134,9 +134,9 @@ void tcp_log_close(struct pconn *c)
 	t.srv_name = srv_name(p, last);
 	t.accept_ms = http_wall_ms() - (now - c->accepted_ms);
 	t.t_req = t.t_resp = -1;
-	/* Tw: up to the server's choice (-1: none was), Tc: its connect
-	 * (-1: none took), Tt: the whole connection */
-	t.t_queue = last ? 0 : -1;
+	/* Tw: up to the last server's choice (-1: none was), Tc: its
+	 * connect (-1: none took), Tt: the whole connection */
+	t.t_queue = last ? (int64_t)(c->place_ms - c->accepted_ms) : -1;
 	t.t_connect = c->est_ms ? (int64_t)(c->est_ms - c->try_ms) : -1;
 	t.t_active = (int64_t)(now - c->accepted_ms);
 	t.bytes_in = c->bytes_in;
@@ -145,7 +145,8 @@ void tcp_log_close(struct pconn *c)
 		memcpy(t.term, c->term, 2);
 	else
 		memcpy(t.term, "--", 2);
-	t.retries = c->est_ms ? c->ntried : c->ntried ? c->ntried - 1 : 0;
+	t.retries = c->retries; /* hp_retry's (tcp.c) */
+	t.redispatched = c->redispatched;
 	log_counts(c, &t);
 	http_log_send(p->px, fe, fmt_text(fe), &t);
 }
