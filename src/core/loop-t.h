@@ -22,6 +22,7 @@ struct ev_io {
 	int fd;
 	uint32_t events;   /* the set asked for */
 	int registered;    /* 1 while in the epoll set */
+	uint32_t gen;      /* the loop's tag for this registration (loop.c) */
 	int unlocked;      /* loop_io_unlocked: cb runs without the loop's lock */
 	ev_io_cb cb;
 	void *data;        /* owner's pointer, untouched by the loop */

@@ -41,7 +41,72 @@ struct loop {
 
 	pthread_mutex_t *lock; /* loop_set_lock: held while not in epoll_wait */
 	int lock_held;
+
+	/* The registered watchers by fd.  An epoll event carries (fd, gen),
+	 * never a pointer: it is delivered only if fdtab[fd] is a watcher
+	 * whose gen is the event's, so an event fetched for a watcher deleted
+	 * earlier in the round, or reported by a registration that outlived
+	 * its fd (loop_io_close), reaches nobody. */
+	struct ev_io ***fdtab; /* chunks of FDTAB_CHUNK, made on first use */
+	size_t nfdtab;	       /* chunks */
+	uint32_t gen; /* the last one given out */
 };
+
+static uint64_t ev_tag(const struct ev_io *io)
+{
+	return (uint64_t)io->gen << 32 | (uint32_t)io->fd;
+}
+
+/* The table is chunked, not one array grown by realloc: a doubling
+ * copy leaves the old block's pages behind in the heap, which cost as
+ * much again per idle connection.  8 bytes per fd number, per loop that
+ * registered a number in its chunk. */
+#define FDTAB_SHIFT 10
+#define FDTAB_CHUNK ((size_t)1 << FDTAB_SHIFT)
+
+static struct ev_io **fdtab_slot(const struct loop *l, uint32_t fd)
+{
+	size_t c = fd >> FDTAB_SHIFT;
+
+	if (c >= l->nfdtab || !l->fdtab[c])
+		return NULL;
+	return &l->fdtab[c][fd & (FDTAB_CHUNK - 1)];
+}
+
+/* fdtab covers fd: 0, or -1 out of memory */
+static int fdtab_grow(struct loop *l, int fd)
+{
+	size_t c = (size_t)fd >> FDTAB_SHIFT, n = l->nfdtab ? l->nfdtab : 8;
+	struct ev_io ***t;
+
+	if (fd < 0)
+		return -1;
+	if (c >= l->nfdtab) {
+		while (n <= c)
+			n *= 2;
+		t = realloc(l->fdtab, n * sizeof(*t));
+		if (!t)
+			return -1;
+		memset(t + l->nfdtab, 0, (n - l->nfdtab) * sizeof(*t));
+		l->fdtab = t;
+		l->nfdtab = n;
+	}
+	if (!l->fdtab[c]) {
+		l->fdtab[c] = calloc(FDTAB_CHUNK, sizeof(**l->fdtab));
+		if (!l->fdtab[c])
+			return -1;
+	}
+	return 0;
+}
+
+static void fdtab_forget(struct loop *l, struct ev_io *io)
+{
+	struct ev_io **slot = io->fd >= 0 ? fdtab_slot(l, (uint32_t)io->fd) : NULL;
+
+	if (slot && *slot == io)
+		*slot = NULL;
+	io->registered = 0;
+}
 
 uint64_t loop_clock_ms(void)
 {
@@ -85,12 +150,17 @@ static void run_deferred(struct loop *l)
 
 void loop_free(struct loop *l)
 {
+	size_t i;
+
 	if (!l)
 		return;
 	run_deferred(l);
 	if (l->sigfd >= 0)
 		close(l->sigfd);
 	close(l->epfd);
+	for (i = 0; i < l->nfdtab; i++)
+		free(l->fdtab[i]);
+	free(l->fdtab);
 	free(l->heap);
 	free(l);
 }
@@ -136,15 +206,23 @@ void loop_lock_release(struct loop *l)
 int loop_io_add(struct loop *l, struct ev_io *io, int fd, uint32_t events, ev_io_cb cb,
 		void *data)
 {
-	struct epoll_event ev = {.events = events, .data.ptr = io};
+	struct epoll_event ev = {.events = events};
 
 	io->fd = fd;
 	io->events = events;
 	io->unlocked = 0;
 	io->cb = cb;
 	io->data = data;
+	io->registered = 0;
+	io->gen = ++l->gen;
+	if (fdtab_grow(l, fd) < 0) {
+		errno = fd < 0 ? EBADF : ENOMEM;
+		return -1;
+	}
+	ev.data.u64 = ev_tag(io);
 	if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
 		return -1;
+	*fdtab_slot(l, (uint32_t)fd) = io;
 	io->registered = 1;
 	return 0;
 }
@@ -156,7 +234,7 @@ void loop_io_unlocked(struct ev_io *io)
 
 int loop_io_mod(struct loop *l, struct ev_io *io, uint32_t events)
 {
-	struct epoll_event ev = {.events = events, .data.ptr = io};
+	struct epoll_event ev = {.events = events, .data.u64 = ev_tag(io)};
 
 	if (!io->registered)
 		return -1;
@@ -170,7 +248,7 @@ int loop_io_mod(struct loop *l, struct ev_io *io, uint32_t events)
 
 int loop_io_rearm(struct loop *l, struct ev_io *io)
 {
-	struct epoll_event ev = {.events = io->events, .data.ptr = io};
+	struct epoll_event ev = {.events = io->events, .data.u64 = ev_tag(io)};
 
 	if (!io->registered)
 		return -1;
@@ -183,7 +261,17 @@ void loop_io_del(struct loop *l, struct ev_io *io)
 	if (!io->registered)
 		return;
 	epoll_ctl(l->epfd, EPOLL_CTL_DEL, io->fd, NULL);
-	io->registered = 0;
+	fdtab_forget(l, io);
+}
+
+void loop_io_close(struct loop *l, struct ev_io *io)
+{
+	if (io->registered && !(io->events & EPOLLET))
+		loop_io_del(l, io);
+	/* close() drops the registration with the file's last reference;
+	 * if another holder keeps it, its events find no watcher (fdtab) */
+	fdtab_forget(l, io);
+	close(io->fd);
 }
 
 /* ---- timers: binary min-heap, heap_idx is position + 1 ---- */
@@ -388,18 +476,21 @@ int loop_run(struct loop *l)
 		}
 		l->now = loop_clock_ms();
 		for (i = 0; i < n; i++) {
-			struct ev_io *io = evs[i].data.ptr;
+			uint64_t tag = evs[i].data.u64;
+			uint32_t fd = (uint32_t)tag;
+			struct ev_io **slot = fdtab_slot(l, fd);
+			struct ev_io *io = slot ? *slot : NULL;
 
+			/* deleted by an earlier handler of this round, or a
+			 * registration that outlived its fd: nobody's */
+			if (!io || io->gen != (uint32_t)(tag >> 32))
+				continue;
 			/* an unlocked watcher is called without the lock (it
 			 * takes it if it needs it), the others under it */
 			if (io->unlocked)
 				loop_lock_release(l);
 			else
 				loop_lock_acquire(l);
-			/* deleted by an earlier handler of this round: memory is
-			 * still valid (frees are deferred), the watcher is not */
-			if (!io->registered)
-				continue;
 			io->cb(l, io, evs[i].events);
 		}
 		if (l->ndefer)

@@ -50,10 +50,19 @@ int loop_io_rearm(struct loop *l, struct ev_io *io);
  * takes it itself, with loop_lock_acquire, before touching shared state).
  * For watchers whose common events touch only their owner's own state. */
 void loop_io_unlocked(struct ev_io *io);
-/* Always before close(): a child forked for a script holds copies of every
- * descriptor for a moment, and while it does, a closed descriptor's epoll
- * registration (and its pointer to io) stays alive. */
+/* Before close() (or loop_io_close instead of both): a child forked for a
+ * script holds copies of every descriptor for a moment, and while it does,
+ * a closed descriptor's epoll registration stays alive. */
 void loop_io_del(struct loop *l, struct ev_io *io);
+/* Forget io and close its fd, without the EPOLL_CTL_DEL (one system call
+ * fewer per socket).  Safe because an event carries (fd, generation), not
+ * a pointer: a registration that outlives the close (the file still held
+ * by a forked child or a pidfd_getfd) reports a generation the loop no
+ * longer knows, and its events are dropped.  Only an edge-triggered io
+ * skips the DEL (a level-triggered stale registration would be reported
+ * at every round until its other holder lets go); others are deleted
+ * first.  io's memory follows loop_io_del's rule. */
+void loop_io_close(struct loop *l, struct ev_io *io);
 
 void loop_timer_init(struct ev_timer *t, ev_timer_cb cb, void *data);
 void loop_timer_start(struct loop *l, struct ev_timer *t, uint64_t after_ms);

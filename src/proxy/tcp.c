@@ -82,13 +82,16 @@ static void close_fd(struct pconn *c, struct ev_io *io, int *fd, int rst)
 		return;
 	/* the connection is this thread's: no lock for its syscalls */
 	held = proxy_unlock_saved(px);
-	/* an explicit DEL even though close() would drop it: a child forked
-	 * for a script may still hold a copy of fd, which keeps the epoll
-	 * registration (and its pointer to io) alive after our close */
-	loop_io_del(px->loop, io);
 	if (rst)
 		sock_set_rst(*fd);
-	close(*fd);
+	/* no EPOLL_CTL_DEL for the edge-triggered relay sockets: a
+	 * registration that outlives the close (a child forked for a
+	 * script still holds a copy of fd) reports a generation the loop
+	 * no longer knows (loop_io_close) */
+	if (io->registered && io->fd == *fd)
+		loop_io_close(px->loop, io);
+	else
+		close(*fd);
 	proxy_relock_saved(px, held);
 	*fd = -1;
 }

@@ -2,7 +2,9 @@
  * from callbacks, a watcher deleted by an earlier handler of the same
  * round is not called, deferred work runs after the round, signals arrive
  * through signalfd, and with a lock set, an unlocked watcher's round
- * takes no lock at all while the others run under it. */
+ * takes no lock at all while the others run under it; a registration
+ * that outlives its fd's close (a forked child holds the file) delivers
+ * nothing to the watcher that reuses the number. */
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -12,6 +14,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -304,6 +308,95 @@ static void test_locked_watcher_runs_under_the_lock(void **state)
 	assert_true(lc.held_in_cb);
 }
 
+/* loop_io_close skips the EPOLL_CTL_DEL.  A child forked between our
+ * socket's registration and its close holds the file, so the old
+ * registration stays in the epoll set under the same fd number; the
+ * socket that reuses the number must not receive its events (and the
+ * freed watcher must not be touched: ASan). */
+static int stale_calls, fresh_calls, fresh_bytes;
+
+static void on_stale(struct loop *l, struct ev_io *io, uint32_t events)
+{
+	(void)l;
+	(void)io;
+	(void)events;
+	stale_calls++;
+}
+
+static void on_fresh(struct loop *l, struct ev_io *io, uint32_t events)
+{
+	char c;
+
+	(void)l;
+	(void)events;
+	fresh_calls++;
+	while (read(io->fd, &c, 1) == 1)
+		fresh_bytes++;
+}
+
+static void round_then_stop(struct loop *l, struct ev_timer *t)
+{
+	(void)t;
+	loop_stop(l);
+}
+
+static void run_for(struct loop *l, uint64_t ms)
+{
+	struct ev_timer t;
+
+	loop_timer_init(&t, round_then_stop, NULL);
+	loop_timer_start(l, &t, ms);
+	assert_int_equal(loop_run(l), 0);
+}
+
+static void test_closed_fd_stale_registration(void **state)
+{
+	struct loop *l = loop_new();
+	struct ev_io *old = malloc(sizeof(*old)), fresh;
+	int sa[2], sb[2], hold[2], oldfd;
+	pid_t child;
+	char c;
+
+	(void)state;
+	stale_calls = fresh_calls = fresh_bytes = 0;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sa), 0);
+	assert_int_equal(loop_io_add(l, old, sa[0], EPOLLIN | EPOLLET, on_stale, NULL), 0);
+	assert_int_equal(pipe(hold), 0);
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		/* a script's child before its exec: holds every copy */
+		close(hold[1]);
+		(void)!read(hold[0], &c, 1);
+		_exit(0);
+	}
+	close(hold[0]);
+	oldfd = sa[0];
+	loop_io_close(l, old); /* closes sa[0], no DEL */
+	free(old);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sb), 0);
+	assert_int_equal(sb[0], oldfd); /* the number is reused */
+	assert_int_equal(loop_io_add(l, &fresh, sb[0], EPOLLIN | EPOLLET, on_fresh, NULL), 0);
+	/* the old file, alive in the child, becomes readable: its
+	 * registration reports (oldfd, old generation) */
+	assert_int_equal(write(sa[1], "x", 1), 1);
+	run_for(l, 50);
+	assert_int_equal(stale_calls, 0);
+	assert_int_equal(fresh_calls, 0);
+	/* the new socket's own events still arrive */
+	assert_int_equal(write(sb[1], "y", 1), 1);
+	run_for(l, 50);
+	assert_int_equal(fresh_calls, 1);
+	assert_int_equal(fresh_bytes, 1);
+	assert_int_equal(stale_calls, 0);
+	close(hold[1]);
+	assert_int_equal(waitpid(child, NULL, 0), child);
+	loop_io_close(l, &fresh);
+	close(sa[1]);
+	close(sb[1]);
+	loop_free(l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -314,6 +407,7 @@ int main(void)
 		cmocka_unit_test(test_signal),
 		cmocka_unit_test(test_unlocked_watcher_takes_no_lock),
 		cmocka_unit_test(test_locked_watcher_runs_under_the_lock),
+		cmocka_unit_test(test_closed_fd_stale_registration),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
