@@ -827,6 +827,7 @@ static const struct hp_kw hp_proxy_kws[] = {
     {"http-request", W_ALL, kw_http},
     {"http-response", W_ALL, kw_http},
     {"http-after-response", W_ALL, kw_http},
+    {"tcp-request", W_FE | W_BE, kw_http}, /* content capture only (src/http/rules.c) */
     {"use_backend", W_FE, kw_http},
     {"http-reuse", W_BE | W_DEF, kw_http_reuse},
     {"description", W_FE | W_BE, kw_nothing},

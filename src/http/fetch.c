@@ -495,7 +495,7 @@ static const struct smp_fetch smp_fetches[] = {
 	{"capture.req.method", capture_f_line, 0, 0, 0, SMP_T_STR, 0},
 	{"capture.req.uri", capture_f_line, 0, 0, 0, SMP_T_STR, 0},
 	{"capture.req.ver", capture_f_line, 0, 0, 0, SMP_T_STR, 0},
-	{"capture.res.ver", capture_f_line, 0, 0, 0, SMP_T_STR, RES},
+	{"capture.res.ver", capture_f_line, 0, 0, 0, SMP_T_STR, 0}, /* in requests too (haproxy): none there */
 	{"always_true", f_true, 0, 0, 0, SMP_T_BOOL, 0},
 	{"always_false", f_false, 0, 0, 0, SMP_T_BOOL, 0},
 	{"int", f_int, 1, 1, 0x1, SMP_T_SINT, 0},

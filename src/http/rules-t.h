@@ -131,6 +131,7 @@ struct http_rules {
 	struct acl *acls;  /* named, in order of definition */
 	struct acl *anon;  /* anonymous and predefined ACLs the conditions use */
 	struct http_act *req, *resp, *after;
+	struct http_act *tcp; /* tcp-request content capture: before req */
 	struct use_be *use_be;
 	struct cond *stats_admin; /* `stats admin if|unless COND`, or NULL */
 	struct stick_rule *stick; /* in order */

@@ -36,6 +36,7 @@ static void http_rules_free(struct http_rules *r)
 
 	if (!r)
 		return;
+	act_free_list(r->tcp);
 	act_free_list(r->req);
 	act_free_list(r->resp);
 	act_free_list(r->after);
@@ -117,21 +118,36 @@ static int parse_acl(struct http_rules *r, char **args, int nargs, const char *f
 static int parse_rule(struct http_proxy *px, struct http_rules *r, char **args, int nargs, const char *file,
 		      int line, char *err, size_t errlen)
 {
-	unsigned where = !strcmp(args[0], "http-request")	  ? ACT_W_REQ
-			 : !strcmp(args[0], "http-response") ? ACT_W_RESP
-							     : ACT_W_AFTER;
-	int c = cond_start(args, nargs, 2);
+	const char *kw = args[0];
+	int tcp = !strcmp(kw, "tcp-request");
+	unsigned where = tcp || !strcmp(kw, "http-request") ? ACT_W_REQ
+			 : !strcmp(kw, "http-response")	   ? ACT_W_RESP
+							   : ACT_W_AFTER;
+	int c;
 	struct http_act *a, **pp;
 
+	/* tcp-request content capture EXPR len N: a capture rule run
+	 * before the http-request rules (and, in mode tcp, for the log) */
+	if (tcp && (nargs < 3 || strcmp(args[1], "content") || strcmp(args[2], "capture")))
+		return err_set(err, errlen, "'tcp-request%s%s%s%s' is not supported (fulcrum serves 'tcp-request "
+			       "content capture EXPR len N' only)", nargs > 1 ? " " : "", nargs > 1 ? args[1] : "",
+			       nargs > 2 ? " " : "", nargs > 2 ? args[2] : "");
+	if (tcp)
+		args++, nargs--;
+	c = cond_start(args, nargs, 2);
 	if (nargs < 2)
-		return err_set(err, errlen, "'%s' expects an action", args[0]);
+		return err_set(err, errlen, "'%s' expects an action", kw);
 	a = act_parse(args + 1, c - 1, where, err, errlen);
 	if (!a)
 		return -1;
-	/* http-request capture EXPR len N: a slot of the frontend's own */
+	if (tcp && !a->cap_len) {
+		act_free(a);
+		return err_set(err, errlen, "'tcp-request content capture' : a positive 'len' argument is mandatory");
+	}
+	/* capture EXPR len N: a slot of the frontend's own */
 	if (a->kind == ACT_CAPTURE && a->cap_len &&
 	    (!(px->cap & HP_CAP_FE) ? err_set(err, errlen, "proxy '%s' has no frontend capability in "
-					      "'http-request capture'", px->name)
+					      "'%s%s capture'", px->name, kw, tcp ? " content" : "")
 				    : (a->cap_id = capture_declare(px, 0, "", a->cap_len, err, errlen))) < 0) {
 		act_free(a);
 		return -1;
@@ -146,7 +162,7 @@ static int parse_rule(struct http_proxy *px, struct http_rules *r, char **args, 
 		}
 	}
 	a->line = line;
-	pp = where == ACT_W_REQ ? &r->req : where == ACT_W_RESP ? &r->resp : &r->after;
+	pp = tcp ? &r->tcp : where == ACT_W_REQ ? &r->req : where == ACT_W_RESP ? &r->resp : &r->after;
 	while (*pp)
 		pp = &(*pp)->next;
 	*pp = a;
@@ -222,7 +238,7 @@ int http_rules_parse(struct http_proxy *px, char **args, int nargs, const char *
 	if (!strcmp(args[0], "stick"))
 		return stick_rule_parse(r, args, nargs, file, line, err, errlen);
 	if (!strcmp(args[0], "http-request") || !strcmp(args[0], "http-response") ||
-	    !strcmp(args[0], "http-after-response"))
+	    !strcmp(args[0], "http-after-response") || !strcmp(args[0], "tcp-request"))
 		return parse_rule(px, r, args, nargs, file, line, err, errlen);
 	return err_set(err, errlen, "'%s' is not a rule keyword", args[0]);
 }
@@ -283,7 +299,17 @@ enum http_verdict http_req_rules(const struct http_proxy *px, struct http_txn *t
 {
 	if (!px->rules || !t->req)
 		return HTTP_V_CONTINUE;
+	if (px->rules->tcp)
+		(void)act_run(px->rules->tcp, t, t->req, reply); /* captures: they decide nothing */
 	return act_run(px->rules->req, t, t->req, reply);
+}
+
+void http_tcp_captures(const struct http_proxy *px, struct http_txn *t)
+{
+	struct http_reply reply;
+
+	if (px->rules && px->rules->tcp)
+		(void)act_run(px->rules->tcp, t, NULL, &reply);
 }
 
 /* The backend named by u's log-format for t, or NULL. */

@@ -33,8 +33,13 @@ int http_rules_resolve(struct config *cfg, struct http_proxy *px, const char **f
 		       size_t errlen);
 
 /* Evaluate the frontend's (then, after use_backend, the backend's)
- * http-request rules on t.  HTTP_V_DENY / RETURN / ERROR fill *reply. */
+ * tcp-request content capture rules and http-request rules on t.
+ * HTTP_V_DENY / RETURN / ERROR fill *reply. */
 enum http_verdict http_req_rules(const struct http_proxy *px, struct http_txn *t, struct http_reply *reply);
+/* mode tcp: px's tcp-request content capture rules on t, a transaction
+ * without a request (t->caps made by capture_req): the fetches that need
+ * none have their values, the others none. */
+void http_tcp_captures(const struct http_proxy *px, struct http_txn *t);
 /* The backend a frontend's use_backend rules pick for t (the first whose
  * condition holds), else its default_backend, else NULL. */
 const struct http_proxy *http_pick_backend(const struct http_proxy *fe, struct http_txn *t);

@@ -8,6 +8,7 @@
 #include "core/err.h"
 #include "http/h1.h"
 #include "http/sample.h"
+#include "http/txn-t.h"
 
 void smp_args_free(struct smp_arg *args, unsigned nargs)
 {
@@ -217,6 +218,11 @@ int smp_eval(const struct smp_expr *e, struct smp_ctx *c, struct sample *s)
 	unsigned i;
 
 	c->more = 0;
+	/* the request a fetch reads, which a transaction of mode tcp (its
+	 * captures, its log) lacks: no value (the response's fetches see to
+	 * a missing response themselves) */
+	if ((e->fetch->use & SMP_USE_REQ) && !c->t->req)
+		return 0;
 	if (!e->fetch->fn(e, c, s))
 		return 0;
 	for (i = 0; i < e->nconv; i++) {

@@ -7,6 +7,8 @@
  *   - with neither: haproxy's "Connect from A:P to B:Q (fe/TCP)" at the
  *     accept.
  * `option dontlognull` leaves out a connection whose client sent nothing.
+ * `tcp-request content capture EXPR len N` is evaluated for the line, on
+ * the connection's facts (a request's fetches have no value here).
  *
  * The relay pays nothing for this when no log is configured: pvs->log is
  * read once at the accept and once at the close, the rest (the times and
@@ -19,7 +21,9 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 
+#include "http/capture.h"
 #include "http/logfmt.h"
+#include "http/rules.h"
 #include "http/txn-t.h"
 #include "model/model.h"
 #include "proxy/http.h"
@@ -148,5 +152,10 @@ void tcp_log_close(struct pconn *c)
 	t.retries = c->retries; /* hp_retry's (tcp.c) */
 	t.redispatched = c->redispatched;
 	log_counts(c, &t);
+	/* tcp-request content capture: what the fetches that need no
+	 * request say (src, dst, fe_name...), for %hr %hrl */
+	if (fe->n_cap_req + fe->n_cap_resp && capture_req(&t, fe) == 0)
+		http_tcp_captures(fe, &t);
 	http_log_send(p->px, fe, fmt_text(fe), &t);
+	capture_free(&t);
 }

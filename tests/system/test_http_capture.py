@@ -11,6 +11,15 @@ import re
 import fc
 from test_http_answers import both_logs, raw, side_by_side  # noqa: F401 (a fixture)
 
+LOG_STDOUT = ["global", "  log stdout format raw local0"]
+
+
+def logging_fe(port_of, name, *extra):
+    """A frontend's first lines: bound on loopback, logging to stdout,
+    without the fixture's probe of its port (dontlognull)."""
+    return (["frontend " + name] + list(extra) +
+            ["  bind 127.0.0.1:%d" % port_of(name), "  log global", "  option dontlognull"])
+
 
 class PathServer(fc.ThreadServer):
     """Answers every request 200 with the header lines HEADERS gives for
@@ -40,14 +49,12 @@ def test_capture_cookie_in_the_log_as_haproxy(side_by_side, undo, tmp_path):  # 
 
     def sections(port_of):
         return [
-            "global", "  log stdout format raw local0",
-            "frontend fe", "  bind 127.0.0.1:%d" % port_of("fe"), "  log global",
-            "  option dontlognull",
+            *LOG_STDOUT,
+            *logging_fe(port_of, "fe"),
             '  log-format "CC=%CC|CS=%CS|Q=%{+Q}CC"',
             "  capture cookie SESS len 12",
             "  default_backend app",
-            "frontend ex", "  bind 127.0.0.1:%d" % port_of("ex"), "  log global",
-            "  option dontlognull",
+            *logging_fe(port_of, "ex"),
             "  option httplog", "  capture cookie SESSX= len 20",
             "  default_backend app",
             "backend app", "  server srv 127.0.0.1:%d" % srv.port,
@@ -89,9 +96,8 @@ def test_capture_slots_in_the_log_as_haproxy(side_by_side, undo, tmp_path):  # n
 
     def sections(port_of):
         return [
-            "global", "  log stdout format raw local0",
-            "frontend fe", "  bind 127.0.0.1:%d" % port_of("fe"), "  log global",
-            "  option dontlognull",
+            *LOG_STDOUT,
+            *logging_fe(port_of, "fe"),
             '  log-format "R=%hr|S=%hs|RL=%hrl|SL=%hsl|Q=%{+Q}hr %{+Q}hsl|E=%{+E}hs|'
             'F=%[capture.req.hdr(2)]|G=%[capture.res.hdr(0)]|H=%[capture.req.hdr(1),length]"',
             "  declare capture request len 8",
@@ -102,8 +108,7 @@ def test_capture_slots_in_the_log_as_haproxy(side_by_side, undo, tmp_path):  # n
             "  capture response header X-B len 10",
             "  http-response capture res.hdr(x-c) id 0",
             "  default_backend app",
-            "frontend hl", "  bind 127.0.0.1:%d" % port_of("hl"), "  log global", "  option httplog",
-            "  option dontlognull",
+            *logging_fe(port_of, "hl"), "  option httplog",
             "  http-request capture req.hdr(user-agent) len 30",
             "  declare capture request len 5",
             "  declare capture response len 5",
@@ -158,9 +163,8 @@ def test_capture_no_limits_and_request_line_as_haproxy(side_by_side, undo, tmp_p
 
     def sections(port_of):
         return ([
-            "global", "  log stdout format raw local0",
-            "frontend fe", "  bind 127.0.0.1:%d" % port_of("fe"), "  log global",
-            "  option dontlognull",
+            *LOG_STDOUT,
+            *logging_fe(port_of, "fe"),
             '  log-format "M=%[capture.req.method]|U=%[capture.req.uri]|V=%[capture.req.ver]|'
             'W=%[capture.res.ver]|L=%[capture.req.hdr(0),length]|T=%[capture.req.hdr(0),field(360,:)]|'
             'K=%[capture.req.hdr(18),length]|J=%[capture.req.hdr(18),field(300,:)]|N=%[capture.req.hdr(19)]|Z=%[capture.req.hdr(17)]|'
@@ -205,3 +209,52 @@ def test_capture_no_limits_and_request_line_as_haproxy(side_by_side, undo, tmp_p
     assert first[:5] == ["M=GET", "U=/p/a?q=1&r", "V=HTTP/1.1", "W=HTTP/1.1", "L=1800"]
     assert first[5:8] == ["T=0359", "K=1500", "J=0299"]
     assert first[8:] == ["N=-", "Z=se", "R=r"]  # len 0 captures "", written "-"
+
+
+def test_tcp_request_content_capture_as_haproxy(side_by_side, undo, tmp_path):  # noqa: F811
+    """`tcp-request content capture EXPR len N` in a mode http frontend
+    (run before every http-request rule, whatever their order: it sees the
+    Host the client sent, not the one a set-header earlier in the file
+    writes; its slot numbered in declaration order) and in a mode tcp one
+    (the connection's src, dst, fe_name in %hr %hrl): the same log lines
+    as haproxy 2.6's."""
+    srv = undo.stop(LineServer())
+
+    def sections(port_of):
+        return [
+            *LOG_STDOUT,
+            *logging_fe(port_of, "th"),
+            '  log-format "H=%hr|%hrl|%[capture.req.hdr(1)]"',
+            "  http-request set-header Host changed.example",
+            "  tcp-request content capture req.hdr(host) len 6",
+            "  http-request capture req.hdr(host) len 20",
+            "  tcp-request content capture src len 20 if { src 127.0.0.1 }",
+            "  tcp-request content capture method len 3 if { path /none }",
+            "  default_backend app",
+            *logging_fe(port_of, "tt", "  mode tcp"),
+            '  log-format "T=%hr|%hrl"',
+            "  tcp-request content capture src len 20",
+            "  tcp-request content capture dst len 3",
+            "  tcp-request content capture fe_name len 9",
+            "  tcp-request content capture src len 5 if { src 10.0.0.0/8 }",
+            "  default_backend raw",
+            "backend app", "  server srv 127.0.0.1:%d" % srv.port,
+            "backend raw", "  mode tcp", "  server srv 127.0.0.1:%d" % srv.port,
+        ]
+    ports = side_by_side(sections)
+    reqs = [("th", "GET /a HTTP/1.1\r\nHost: h.example\r\nConnection: close\r\n\r\n"),
+            ("th", "POST /none HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"),
+            ("tt", "GET /t HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")]
+    for who in ("haproxy", "fulcrum"):
+        for name, r in reqs:
+            raw(ports[who][name], r)
+    logs = both_logs(tmp_path, lambda l: l.startswith("H="), 2)
+    assert logs["fulcrum"] == logs["haproxy"], logs
+    assert logs["fulcrum"][0] == ("H={h.exam|changed.example|127.0.0.1|}|h.exam changed.example 127.0.0.1 -|"
+                                  "changed.example")
+    assert logs["fulcrum"][1].startswith("H={x|changed.example|127.0.0.1|POS}|")
+    # mode tcp: haproxy 2.6 logs the fixture's probe of the port too (an
+    # empty connection, in spite of dontlognull), with the same captures
+    tcp = both_logs(tmp_path, lambda l: l.startswith("T="), 1)
+    assert tcp["fulcrum"] == ["T={127.0.0.1|127|tt|}|127.0.0.1 127 tt -"]
+    assert set(tcp["haproxy"]) == set(tcp["fulcrum"]), tcp

@@ -40,6 +40,12 @@ static void test_refused(void **state)
 	expect_error("backend b\n    declare capture request len 10\n", 2, "'declare' is not allowed in a backend");
 	expect_error("backend b\n    http-request capture path len 10\n", 2, "no frontend capability");
 	expect_error(FE "    declare capture request len 0\n", 3, "length must be > 0");
+	expect_error(FE "    tcp-request content capture src id 0\n", 3, "a positive 'len' argument is mandatory");
+	expect_error(FE "    tcp-request content capture src len 0\n", 3, "length must be > 0");
+	expect_error(FE "    tcp-request connection accept\n", 3,
+		     "'tcp-request connection accept' is not supported (fulcrum serves 'tcp-request content capture");
+	expect_error("backend b\n    tcp-request content capture src len 4\n", 2,
+		     "proxy 'b' has no frontend capability in 'tcp-request content capture'");
 	expect_error(FE "    declare capture request len -1\n", 3, "length must be > 0");
 	expect_error(FE "    declare capture request len 12abc\n", 3, "cannot parse the length '12abc'");
 	expect_error(FE "    http-request capture path len 0\n", 3, "length must be > 0");
@@ -61,7 +67,8 @@ static void test_refused(void **state)
 	config_free(expect_ok("backend b\n    http-request capture path id 5\n"
 			      "    http-response capture res.hdr(x) id 5\n" FE
 			      "    http-request capture path id -1\n    declare capture response len 3\n"
-			      "    http-response capture capture.req.hdr(0) id 0\n"));
+			      "    http-response capture capture.req.hdr(0) id 0\n"
+			      "    http-request set-header X %[capture.res.ver]\n")); /* haproxy takes it there */
 }
 
 /* The slots in order of declaration, whatever declares them. */
@@ -72,12 +79,14 @@ static void test_slots(void **state)
 				       "    http-request capture req.hdr(x-a) len 4\n"
 				       "    declare capture response len 6\n"
 				       "    capture response header X-B len 10\n"
-				       "    http-request capture path id 0\n");
+				       "    http-request capture path id 0\n"
+				       "    tcp-request content capture src len 7 if TRUE\n");
 	const struct http_proxy *f = config_find_http_proxy(cfg, "f", HP_CAP_FE);
 
 	(void)state;
 	assert_non_null(f);
-	assert_int_equal(f->n_cap_req, 3);
+	assert_int_equal(f->n_cap_req, 4);
+	assert_int_equal(f->cap_req[3].len, 7);
 	assert_int_equal(f->n_cap_resp, 2);
 	assert_string_equal(f->cap_req[0].name, "");
 	assert_int_equal(f->cap_req[0].len, 8);
