@@ -117,10 +117,11 @@ struct stick_rule {
 	struct cond *cond;	/* NULL: always */
 	char *table;		/* owned: `table T`, NULL: the backend's own */
 	const struct http_proxy *tpx; /* the proxy holding the table (resolved) */
-	/* tpx's table in the process's registry, found once, at the rule's
-	 * first use (src/proxy/http_stick.c): every later request takes only
-	 * the table's own mutex, not the registry's.  Written once per rule,
-	 * by whichever worker comes first (all find the same table). */
+	/* tpx's table in the process's registry, found once, when the engine
+	 * commits the model (src/proxy/http_stick.c, hst_bind_tables: the
+	 * workers parked): a request takes only the table's own mutex, not
+	 * the registry's.  Written once per rule (else, out of memory then,
+	 * by whichever worker uses it first: all find the same table). */
 	struct stktable *_Atomic st;
 	const char *file;	/* owned */
 	int line;

@@ -203,6 +203,8 @@ static void proxy_commit(struct fulcrum *fc, struct virtual_server *vs, struct v
 	if (o == p)
 		o = NULL;
 	proxy_pause(fc->proxy);
+	if (pvs_is_http(p))
+		hst_bind_tables(vs->http); /* no registry lookup per request */
 	for (; p; p = p->sib, o = next) {
 		next = o ? o->sib : NULL;
 		commit_one(p, o);

@@ -351,6 +351,10 @@ int hst_request(struct hstream *s);
  * first match whose server may take the request sets s->ck_live as a
  * cookie does. */
 void hst_resolve(struct hstream *s);
+/* The stick tables of the backends frontend fe may send to, found in the
+ * registry now (the engine's commit of a model, the workers parked), so
+ * that no request takes the registry's mutex. */
+void hst_bind_tables(const struct http_proxy *fe);
 /* The response head from s->live: store-response keys, then every kept
  * key stored with that server. */
 void hst_response(struct hstream *s);

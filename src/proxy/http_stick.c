@@ -86,8 +86,11 @@ static size_t key_of(const struct hp_stick_table *d, struct sample *sm, unsigned
 /* r's table: the registry is asked once per rule (the rules are a
  * model's: a reload brings new ones, which ask again, so a table remade
  * for a new definition is the one they find), then the pointer is read
- * with one atomic load.  Tables are never freed while the process runs,
- * and every worker that races the first use finds the same one. */
+ * with one atomic load.  The engine asks when it commits the model
+ * (hst_bind_tables, the workers parked), so a request finds it there; a
+ * table that could not be made then (out of memory) is asked for again at
+ * its use.  Tables are never freed while the process runs, and every
+ * worker that races such a use finds the same one. */
 static struct stktable *rule_table(const struct stick_rule *r)
 {
 	struct stick_rule *w = (struct stick_rule *)r; /* the cache alone is written */
@@ -99,6 +102,28 @@ static struct stktable *rule_table(const struct stick_rule *r)
 	if (t)
 		atomic_store_explicit(&w->st, t, memory_order_release);
 	return t;
+}
+
+static void bind_rules(const struct http_proxy *px)
+{
+	const struct stick_rule *r;
+
+	for (r = px && px->rules ? px->rules->stick : NULL; r; r = r->next)
+		(void)rule_table(r);
+}
+
+void hst_bind_tables(const struct http_proxy *fe)
+{
+	const struct http_proxy *hp;
+	const struct use_be *u;
+
+	bind_rules(fe);
+	bind_rules(fe->default_be);
+	for (u = fe->rules ? fe->rules->use_be : NULL; u; u = u->next) {
+		bind_rules(u->be);
+		for (hp = u->all; hp; hp = hp->next) /* a name built per request */
+			bind_rules(hp);
+	}
 }
 
 /* The rule's key on the transaction, and its table: 0 if the rule does
