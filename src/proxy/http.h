@@ -208,6 +208,11 @@ int hreq_fix_head(struct hstream *s);
  * own mutex), nor is one for a drop (hbe_put, atomic). */
 struct hbe *hbe_get(struct proxy *px, const struct pool *pool);
 void hbe_put(struct proxy *px, struct hbe *b);
+/* A reload moved s to the new model (http_adopt, the workers parked): its
+ * table becomes its backend's new one, so that a waiting request picks
+ * among the servers the backend has now, within their maxconn (the old
+ * generation's servers are no longer its backend's, their limits unknown). */
+void hbe_adopt(struct hstream *s);
 /* b, a reference held, rebuilt if `pool` changed since (the next request
  * of a stream that keeps its backend); takes b's mutex only then. */
 void hbe_fresh(struct hbe *b, const struct pool *pool);
@@ -282,6 +287,8 @@ void hq_leave(struct hstream *s);
  * hq_waits_for_srv: 1 while it waits in its server's queue (its
  * persistence or its hash chose the server). */
 int hq_waits(const struct hstream *s);
+/* 1 if l is a server of s's backend (its pool as configured now). */
+int hq_in_backend(const struct hstream *s, const struct rs_live *l);
 int hq_waits_for_srv(const struct hstream *s);
 /* A waiting stream's timer: its deadline, or its next look (ms). */
 unsigned hq_next_ms(const struct hstream *s);

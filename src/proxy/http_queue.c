@@ -142,6 +142,11 @@ static const struct pool *pool_of(const struct hstream *s)
 	return s->be ? s->be->pool : NULL;
 }
 
+int hq_in_backend(const struct hstream *s, const struct rs_live *l)
+{
+	return server_of(pool_of(s), l) != NULL;
+}
+
 unsigned hq_full(struct hstream *s, struct rs_live ***skip, size_t *n)
 {
 	const struct real_server *rs;

@@ -209,6 +209,24 @@ struct hbe *hbe_get(struct proxy *px, const struct pool *pool)
 	return b;
 }
 
+void hbe_adopt(struct hstream *s)
+{
+	struct hbe *b;
+
+	if (!s->hbe || !s->be || s->hbe->key == s->be->pool)
+		return;
+	b = hbe_get(s->pvs->px, s->be->pool);
+	if (!b)
+		return; /* out of memory: the old table stays */
+	if (b->q != s->hbe->q && hq_waits(s)) {
+		/* not the queue it waits in: it stays there (its deadline) */
+		hbe_put(s->pvs->px, b);
+		return;
+	}
+	hbe_put(s->pvs->px, s->hbe);
+	s->hbe = b;
+}
+
 void hbe_put(struct proxy *px, struct hbe *b)
 {
 	if (!b)
@@ -315,6 +333,8 @@ int hsrv_pick_locked(struct hstream *s)
 		in.key = key;
 		in.draws = s->be->balance.random_draws;
 	}
+	if (s->ck_direct && !hq_in_backend(s, s->ck_live))
+		s->ck_direct = 0; /* its server left the backend (a reload) */
 	if (hck_pick(s)) {
 		/* its persistence's server, or its queue (http_queue.c) */
 		r = hq_direct(s);

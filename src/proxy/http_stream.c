@@ -327,6 +327,7 @@ void http_adopt(struct pvs *to, struct pvs *from)
 			s->be = be && be->pool ? be : NULL;
 			if (!s->be)
 				s->close_client = 1;
+			hbe_adopt(s); /* the backend's new table */
 		}
 		if (s->app)
 			happ_adopt(s);
