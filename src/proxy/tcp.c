@@ -121,6 +121,28 @@ static void link_conn(struct pvs *p, struct pconn *c)
 	p->nconns++;
 }
 
+/* haproxy.cfg's mode tcp, at c's close, as HAProxy's
+ * stream_update_time_stats: a connection that reached its server adds
+ * to the server's and the backend's qtime, ctime, rtime (0: in mode tcp
+ * the data phase starts at the connect) and ttime.  Into this thread's
+ * slots (model/ctr.h): no lock; the backend's figures are its pool's
+ * be_live, read as the HTTP engine does. */
+static void count_times(struct pconn *c, uint64_t now)
+{
+	const struct pvs *p = c->pvs;
+	int64_t tm[CTR_NTM];
+
+	if (!c->est_ms || !c->live)
+		return;
+	tm[CTR_TM_Q] = (int64_t)(c->place_ms - c->accepted_ms);
+	tm[CTR_TM_C] = (int64_t)(c->est_ms - c->try_ms);
+	tm[CTR_TM_D] = 0;
+	tm[CTR_TM_T] = (int64_t)(now - c->accepted_ms);
+	ctr_times(&c->live->ctr, tm);
+	if (p->vs && p->vs->pool && p->vs->pool->live)
+		ctr_times(&p->vs->pool->live->ctr, tm);
+}
+
 void pconn_close(struct pconn *c, int rst)
 {
 	struct pvs *p = c->pvs;
@@ -141,6 +163,8 @@ void pconn_close(struct pconn *c, int rst)
 		sk_count(c);
 	if (p->log == PVS_LOG_LINE)
 		tcp_log_close(c);
+	if (p->hr.on)
+		count_times(c, now);
 	close_fd(c, &c->cio, &c->cfd, rst);
 	close_fd(c, &c->sio, &c->sfd, rst);
 	psk_leave(c);

@@ -776,8 +776,16 @@ static void sum_backend(const struct pool *p, uint64_t now_ms, struct hs_sum *s)
 		else
 			s->act++;
 	}
-	if (!http)
+	if (!http) {
+		/* a mode tcp backend's time figures are its own too, with
+		 * its servers' last session (proxy/tcp_log.c) */
+		if (own && p->http) {
+			last = s->last_sess;
+			own_times(own, s);
+			s->last_sess = last;
+		}
 		return;
+	}
 	ctr_sum(own, &st);
 	ctr_hsum(own, &h);
 	s->conns = st.conns;

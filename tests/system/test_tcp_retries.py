@@ -11,10 +11,13 @@ redispatch` and a balance that does not hash, each retry goes to another
 server (wredis, '+' before %rc), and a server that answers takes the
 client.  Compared: the tcplog lines (timers masked to "T" or "-1"), the
 econ/wretr/wredis/lbtot columns of `show stat`; and the waits themselves.
+And show stat's time columns of a mode tcp server and backend (qtime,
+ctime, rtime, ttime), which HAProxy fills from each connection.
 
 Skipped when /usr/sbin/haproxy (the reference) is absent."""
 import errno
 import socket
+import time
 
 import pytest
 
@@ -116,3 +119,49 @@ def run(pair, origin):
     assert got["fulcrum"][("ref", "s1")] == dict(econ="1", wretr="2", wredis="0", lbtot="1")
     assert got["fulcrum"][("refr", "s1")]["wredis"] == "2"
     assert got["fulcrum"][("holer", "BACKEND")] == dict(econ="1", wretr="0", wredis="3", lbtot="4")
+
+
+class Slow(fc.ThreadServer):
+    """Reads the client's first bytes, answers "hi" 200 ms later, closes."""
+
+    def handle(self, c):
+        c.settimeout(20.0)
+        c.recv(100)
+        time.sleep(0.2)
+        c.sendall(b"hi")
+
+
+def ask(port):
+    with fc.connect(port, timeout=20.0) as s:
+        s.sendall(b"x")
+        return fc.recv_to_eof(s)
+
+
+def test_time_columns_as_haproxy(pair):
+    """Three connections the server holds 200 ms each: the server's and the
+    backend's qtime and rtime 0 (mode tcp: no queue here, the data phase
+    starts at the connect), ctime a few ms, ttime the whole connection --
+    as haproxy's (was 0 in fulcrum's CSV)."""
+    slow = pair.call(Slow)
+    try:
+        ports = pair.start(lambda port_of: [
+            "listen t", "  bind 127.0.0.1:%d" % port_of("t"), "  timeout connect 2s",
+            "  server s1 127.0.0.1:%d" % slow.port])
+        got = {}
+        for who in ("haproxy", "fulcrum"):
+            assert [pair.call(ask, ports[who]["t"]) for _ in range(3)] == [b"hi"] * 3, who
+            fc.wait_until(lambda: pair.stat(who)[("t", "s1")]["ttime"] not in ("", "0"), 10.0,
+                          "%s's ttime" % who)
+            rows = pair.stat(who)
+            got[who] = {k: {c: rows[k][c] for c in ("qtime", "ctime", "rtime", "ttime", "qtime_max",
+                                                     "rtime_max", "ttime_max")}
+                        for k in (("t", "s1"), ("t", "BACKEND"))}
+        for who, rows in got.items():
+            for k, r in rows.items():
+                assert r["qtime"] == r["rtime"] == r["qtime_max"] == r["rtime_max"] == "0", (who, k, r)
+                assert 0 <= int(r["ctime"]) < 500, (who, k, r)
+                assert 200 <= int(r["ttime"]) <= int(r["ttime_max"]) < 2000, (who, k, r)
+            # the backend's figures are its server's (one server)
+            assert rows[("t", "s1")] == rows[("t", "BACKEND")], (who, rows)
+    finally:
+        slow.stop()
