@@ -19,6 +19,33 @@ struct rs_health;
 
 struct kw;
 
+/* What one attempt found, HAProxy 2.6's check statuses (its
+ * management.txt, "check_status"): every check_done() names one, and
+ * `show stat` / the stats page / /metrics say it (check_kind.c has the
+ * words).  Whether the attempt passed follows from the kind
+ * (check_kind_ok). */
+enum check_kind {
+	CK_INI,      /* initializing: no attempt ended yet (a zeroed run) */
+	CK_UNK,      /* unknown (an attempt that ended without a kind) */
+	CK_CHECKED,  /* the agent answered nothing of the health (neutral) */
+	CK_SOCKERR,  /* a socket could not be made or watched */
+	CK_L4OK,     /* connected, nothing more asked */
+	CK_L4TOUT,   /* no connection before the deadline */
+	CK_L4CON,    /* the connection failed (refused, reset, unreachable) */
+	CK_L6OK,     /* the TLS handshake passed, nothing more asked */
+	CK_L6TOUT,   /* the TLS handshake did not end before the deadline */
+	CK_L6RSP,    /* the TLS handshake failed */
+	CK_L7TOUT,   /* connected, no (whole) answer before the deadline */
+	CK_L7RSP,    /* an answer, not what was expected (or malformed) */
+	CK_L7OK,     /* the answer was the expected one */
+	CK_L7OKC,    /* conditionally passed (HTTP 404 with http-check disable-on-404) */
+	CK_L7STS,    /* an answer with a status the check refuses (HTTP's, Redis's, SMTP's...) */
+	CK_PROCERR,  /* the external check (a script) failed */
+	CK_PROCTOUT, /* the script did not end before the deadline */
+	CK_PROCOK,   /* the script passed */
+	CK_N
+};
+
 /* A checker: how it runs an attempt, and its own configuration.  The
  * reader (src/conf/check_kw.c) parses the keywords every checker has into
  * struct check_conf and this checker's `keywords` into the struct that
@@ -107,9 +134,14 @@ struct check_run {
 	uint32_t last_latency_ms;
 	int dyn_weight;           /* MISC_CHECK misc_dynamic: weight asked, -1 = none */
 	char reason[192];         /* last result, e.g. "connection refused" */
-	char hastat[8];           /* AGENT_CHECK: HAProxy's status of the last
-				   * attempt (L7OK, L7STS, CHECKED, L4CON...),
-				   * "" before the first (src/stats/hastat.c) */
+	enum check_kind kind;     /* last result's kind; CK_INI before the first */
+	enum check_kind tout;     /* the kind the deadline gives now: CK_L4TOUT
+				   * at the start (CK_PROCTOUT for a script), a
+				   * checker moves it on (check_stage) */
+	int code;                 /* check_code of the attempt: an HTTP status, or
+				   * 0 (set before check_done; 0 at the start) */
+	int last_code;            /* code of the last result (check_done keeps it:
+				   * the next attempt starts from 0) */
 };
 
 /* The head of a byte-stream attempt that may speak TLS (EXPECT_CHECK,

@@ -6,12 +6,36 @@
 
 #include "check/check-t.h"
 
-/* End the attempt in progress: ok 1 = passed, 0 = failed; reason says why
- * (printf format), e.g. check_done(run, 0, "HTTP status %d", code).
- * The checker must have released run->priv (or do so right after: it is
- * not used again by the core). */
-void check_done(struct check_run *run, int ok, const char *fmt, ...)
+/* End the attempt in progress with what it found (kind: passed or not
+ * follows from it, check_kind_ok); reason says why (printf format), e.g.
+ * check_done(run, CK_L7STS, "HTTP status %d", code).  The checker must
+ * have released run->priv (or do so right after: it is not used again by
+ * the core). */
+void check_done(struct check_run *run, enum check_kind kind, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* The kinds in HAProxy's words (check_kind.c): its check_status
+ * ("L4CON"), its description ("Layer4 connection problem"), 1 for a kind
+ * that passes (L4OK, L6OK, L7OK, L7OKC, PROCOK), 0 for one that fails, -1
+ * for one that says nothing of the server (UNK, INI, CHECKED). */
+const char *check_kind_name(enum check_kind k);
+const char *check_kind_desc(enum check_kind k);
+int check_kind_ok(enum check_kind k);
+
+/* The attempt went past a stage: connected (CK_L7TOUT: the deadline now
+ * finds the answer missing) or in its TLS handshake (CK_L6TOUT).  A
+ * checker that only connects never calls it: its deadline is L4TOUT. */
+static inline void check_stage(struct check_run *run, enum check_kind tout)
+{
+	run->tout = tout;
+}
+/* A failure of the connection (refused, reset, a send or a read that
+ * failed) in HAProxy's kind for the stage the attempt reached: L4CON
+ * before the connection was made, L6RSP in the TLS handshake, L7RSP after. */
+static inline enum check_kind check_conn_kind(const struct check_run *run)
+{
+	return run->tout == CK_L7TOUT ? CK_L7RSP : run->tout == CK_L6TOUT ? CK_L6RSP : CK_L4CON;
+}
 
 /* AGENT_CHECK: the agent answered this line (the attempt's resources are
  * released): the health core applies it as HAProxy 2.6 does and ends the
@@ -79,8 +103,14 @@ int check_conf_equal1(const struct check_conf *a, const struct check_conf *b);
 
 /* Helpers shared by the network checkers (check_net.c): a non-blocking
  * socket connected (in progress) to run->target, bound to conf->bindto /
- * bind_if if set.  The fd, or -1 with reason in err. */
+ * bind_if if set.  The fd, or with reason in err -1 (no socket: SOCKERR)
+ * or -2 (the connect failed at once: L4CON); check_connect_kind(rc) says
+ * which. */
 int check_connect(const struct check_run *run, int type, char *err, size_t errlen);
+static inline enum check_kind check_connect_kind(int rc)
+{
+	return rc == -2 ? CK_L4CON : CK_SOCKERR;
+}
 
 /* Datagram flavour of check_errno_reason: ECONNREFUSED is an ICMP port
  * unreachable, EHOSTUNREACH an ICMP host unreachable. */
@@ -93,7 +123,7 @@ const char *check_dgram_errno_reason(int e);
  * io), and clears run->priv; harmless when run->priv is NULL.
  * check_att_finish releases, then calls check_done with the reason. */
 void check_att_release(struct check_run *run);
-void check_att_finish(struct check_run *run, int ok, const char *fmt, ...)
+void check_att_finish(struct check_run *run, enum check_kind kind, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /* For checkers whose attempt struct starts with a struct check_stream
@@ -107,7 +137,7 @@ void check_att_finish(struct check_run *run, int ok, const char *fmt, ...)
  * "WHAT: ERR" (just ERR when what is NULL); it always returns -1, for the
  * caller to return to the loop. */
 void check_stream_release(struct check_run *run);
-void check_stream_finish(struct check_stream *s, int ok, const char *fmt, ...)
+void check_stream_finish(struct check_stream *s, enum check_kind kind, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 int check_stream_events(struct check_stream *s, uint32_t ev);
 int check_stream_tls_wait(struct check_stream *s, ssize_t rc, const char *what, const char *err);

@@ -46,13 +46,6 @@ _Static_assert(offsetof(struct agent_att, s) == 0, "check_att_*() find the watch
 
 #define CONF(a) ((const struct check_expect_conf *)(a)->s.run->conf->spec)
 
-/* HAProxy's status of an attempt that ends without a line (show stat's
- * agent_status): set before check_stream_finish reports it. */
-static void agent_status(struct check_run *run, const char *st)
-{
-	snprintf(run->hastat, sizeof(run->hastat), "%s", st);
-}
-
 static void agent_recv(struct agent_att *a)
 {
 	struct check_run *run = a->s.run;
@@ -66,14 +59,12 @@ static void agent_recv(struct agent_att *a)
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			return;
 		if (n < 0) {
-			agent_status(run, "L4CON");
-			check_stream_finish(&a->s, 0, "reading the agent: %s",
+			check_stream_finish(&a->s, CK_L4CON, "reading the agent: %s",
 					    check_errno_reason(errno));
 			return;
 		}
 		if (n == 0) {
-			agent_status(run, "L7RSP");
-			check_stream_finish(&a->s, 0, "%s", a->len ? "ignoring incomplete line from agent"
+			check_stream_finish(&a->s, CK_L7RSP, "%s", a->len ? "ignoring incomplete line from agent"
 								  : "agent closed without a reply");
 			return;
 		}
@@ -84,8 +75,7 @@ static void agent_recv(struct agent_att *a)
 			return;
 		}
 		if (a->len == sizeof(a->buf)) {
-			agent_status(run, "L7RSP");
-			check_stream_finish(&a->s, 0, "agent line longer than %d bytes, ignored",
+			check_stream_finish(&a->s, CK_L7RSP, "agent line longer than %d bytes, ignored",
 					    AGENT_LINE_MAX);
 			return;
 		}
@@ -98,6 +88,7 @@ static void agent_send(struct agent_att *a)
 	size_t len = req ? strlen(req) : 0;
 
 	a->st = AG_SEND;
+	check_stage(a->s.run, CK_L7TOUT);
 	if (check_stream_send(&a->s, req, len, &a->sent) != 1)
 		return;
 	a->st = AG_RECV;
@@ -114,8 +105,7 @@ static void on_io(struct loop *l, struct ev_io *io, uint32_t events)
 	if (a->st == AG_CONNECT && (events & (EPOLLERR | EPOLLHUP))) {
 		if (getsockopt(io->fd, SOL_SOCKET, SO_ERROR, &e, &el) < 0)
 			e = errno;
-		agent_status(a->s.run, "L4CON");
-		check_stream_finish(&a->s, 0, "agent: %s",
+		check_stream_finish(&a->s, CK_L4CON, "agent: %s",
 				    e ? check_errno_reason(e) : "connection failed");
 		return;
 	}
@@ -123,17 +113,6 @@ static void on_io(struct loop *l, struct ev_io *io, uint32_t events)
 		agent_recv(a);
 	else
 		agent_send(a);
-}
-
-/* The attempt's deadline (the core cancels it, then counts it): a
- * timeout connecting, or waiting for the line. */
-static void agent_cancel(struct check_run *run)
-{
-	const struct agent_att *a = run->priv;
-
-	if (a)
-		agent_status(run, a->st == AG_CONNECT ? "L4TOUT" : "L7TOUT");
-	check_stream_release(run);
 }
 
 static void agent_start(struct check_run *run)
@@ -159,5 +138,5 @@ const struct check_ops check_agent_ops = {
     .conf_free = check_expect_conf_free,
     .conf_equal = check_expect_conf_equal,
     .start = agent_start,
-    .cancel = agent_cancel,
+    .cancel = check_stream_release,
 };

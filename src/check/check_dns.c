@@ -53,6 +53,7 @@ static void dns_on_io(struct loop *l, struct ev_io *io, uint32_t events)
 	struct dns_msg_info info;
 	char why[160];
 	ssize_t n;
+	int r;
 
 	/* Drain what is queued: stray datagrams are skipped, not fatal. */
 	for (;;) {
@@ -62,20 +63,20 @@ static void dns_on_io(struct loop *l, struct ev_io *io, uint32_t events)
 				continue;
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				return;
-			check_att_finish(run, 0, "%s", check_dgram_errno_reason(errno));
+			check_att_finish(run, CK_L4CON, "%s", check_dgram_errno_reason(errno));
 			return;
 		}
-		switch (
-		    dns_check_reply(a->query, a->qlen, buf, (size_t)n, &info, why, sizeof(why))) {
+		r = dns_check_reply(a->query, a->qlen, buf, (size_t)n, &info, why, sizeof(why));
+		switch (r) {
 		case DNS_REPLY_IGNORE:
 			continue;
 		case DNS_REPLY_OK:
-			check_att_finish(run, 1, "NOERROR, %u answer%s", info.answers_of_qtype,
+			check_att_finish(run, CK_L7OK, "NOERROR, %u answer%s", info.answers_of_qtype,
 				   info.answers_of_qtype == 1 ? "" : "s");
 			return;
-		case DNS_REPLY_RCODE:
+		case DNS_REPLY_RCODE: /* an answer, with an error status */
 		case DNS_REPLY_BAD:
-			check_att_finish(run, 0, "%s", why);
+			check_att_finish(run, r == DNS_REPLY_RCODE ? CK_L7STS : CK_L7RSP, "%s", why);
 			return;
 		}
 	}
@@ -93,24 +94,24 @@ static void dns_start(struct check_run *run)
 	int fd;
 
 	if (!qtype) {
-		check_done(run, 0, "unknown query type '%s'", tname);
+		check_done(run, CK_UNK, "unknown query type '%s'", tname);
 		return;
 	}
 	a = calloc(1, sizeof(*a));
 	if (!a) {
-		check_done(run, 0, "out of memory");
+		check_done(run, CK_SOCKERR, "out of memory");
 		return;
 	}
 	if (dns_build_query(a->query, sizeof(a->query), &a->qlen, dns_random_id(), name, qtype, err,
 			    sizeof(err)) < 0) {
 		free(a);
-		check_done(run, 0, "%s", err);
+		check_done(run, CK_SOCKERR, "%s", err);
 		return;
 	}
 	fd = check_connect(run, SOCK_DGRAM, err, sizeof(err));
 	if (fd < 0) {
 		free(a);
-		check_done(run, 0, "%s", err);
+		check_done(run, check_connect_kind(fd), "%s", err);
 		return;
 	}
 	a->run = run;
@@ -119,12 +120,14 @@ static void dns_start(struct check_run *run)
 	/* A fresh connected UDP socket has room for one small datagram. */
 	n = send(fd, a->query, a->qlen, MSG_NOSIGNAL);
 	if (n != (ssize_t)a->qlen) {
-		check_att_finish(run, 0, "send: %s",
+		check_att_finish(run, CK_L4CON, "send: %s",
 			   n < 0 ? check_dgram_errno_reason(errno) : "short write of the query");
 		return;
 	}
+	/* the query is out: no answer by the deadline is a layer 7 timeout */
+	check_stage(run, CK_L7TOUT);
 	if (loop_io_add(run->loop, &a->io, fd, EPOLLIN, dns_on_io, a) < 0)
-		check_att_finish(run, 0, "cannot watch the socket: %s", strerror(errno));
+		check_att_finish(run, CK_SOCKERR, "cannot watch the socket: %s", strerror(errno));
 }
 
 static void dns_cancel(struct check_run *run)

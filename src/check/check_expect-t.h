@@ -12,6 +12,8 @@ struct check_expect_conf {
 	char *expect; /* PCRE2 pattern the reply (its first 16 KiB) must match;
 		       * NULL = the connection alone passes */
 	int tls;      /* TLS handshake first (ldirectord's pops, imaps) */
+	int miss_sts; /* a reply that does not match is a wrong status (L7STS,
+		       * haproxy's redis-check), not an invalid response (L7RSP) */
 };
 
 #endif

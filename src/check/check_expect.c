@@ -89,7 +89,7 @@ static void no_match(struct expect_att *a, const char *why)
 {
 	char head[48];
 
-	check_stream_finish(&a->s, 0, "reply did not match '%.60s' (%zu bytes%s, \"%s\")", CONF(a)->expect, a->len,
+	check_stream_finish(&a->s, CONF(a)->miss_sts ? CK_L7STS : CK_L7RSP, "reply did not match '%.60s' (%zu bytes%s, \"%s\")", CONF(a)->expect, a->len,
 	       why, reply_head(a, head, sizeof(head)));
 }
 
@@ -102,11 +102,11 @@ static int judge(struct expect_att *a)
 	int m = rx_match(pat, a->buf, a->len, err, sizeof(err));
 
 	if (m < 0) {
-		check_stream_finish(&a->s, 0, "expect: %s", err);
+		check_stream_finish(&a->s, CK_UNK, "expect: %s", err);
 		return 1;
 	}
 	if (m) {
-		check_stream_finish(&a->s, 1, "reply matched '%.60s'", pat);
+		check_stream_finish(&a->s, CK_L7OK, "reply matched '%.60s'", pat);
 		return 1;
 	}
 	if (a->len == EXPECT_MAX) {
@@ -133,7 +133,7 @@ static int grow(struct expect_att *a)
 		cap = EXPECT_MAX;
 	nb = realloc(a->buf, cap);
 	if (!nb) {
-		check_stream_finish(&a->s, 0, "out of memory");
+		check_stream_finish(&a->s, CK_SOCKERR, "out of memory");
 		return -1;
 	}
 	a->buf = nb;
@@ -163,13 +163,14 @@ static void do_recv(struct expect_att *a)
 			if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 				return;
 			if (n < 0) {
-				check_stream_finish(&a->s, 0, "reading the reply: %s", check_errno_reason(errno));
+				check_stream_finish(&a->s, CK_L7RSP, "reading the reply: %s",
+						    check_errno_reason(errno));
 				return;
 			}
 		}
 		if (n == 0) {
 			if (!a->len)
-				check_stream_finish(&a->s, 0, "connection closed before a reply");
+				check_stream_finish(&a->s, CK_L7RSP, "connection closed before a reply");
 			else
 				no_match(a, ", then the server closed");
 			return;
@@ -185,8 +186,10 @@ static void start_recv(struct expect_att *a)
 {
 	const struct check_expect_conf *e = CONF(a);
 
+	/* haproxy's tcp-check: a request sent is a layer 7 check passed,
+	 * a connection alone layer 4's (layer 6's over TLS) */
 	if (!e->expect) {
-		check_stream_finish(&a->s, 1, "%s%s", a->s.ssl ? "TLS handshake done" : "connected",
+		check_stream_finish(&a->s, e->send ? CK_L7OK : a->s.ssl ? CK_L6OK : CK_L4OK, "%s%s", a->s.ssl ? "TLS handshake done" : "connected",
 		       e->send ? ", request sent" : "");
 		return;
 	}
@@ -214,6 +217,7 @@ static void do_handshake(struct expect_att *a)
 		check_stream_tls_wait(&a->s, rc, NULL, err); /* "TLS handshake failed: ..." */
 		return;
 	}
+	check_stage(a->s.run, CK_L7TOUT);
 	do_send(a);
 }
 
@@ -226,16 +230,18 @@ static void do_connected(struct expect_att *a, uint32_t events)
 	if (events & (EPOLLERR | EPOLLHUP)) {
 		if (getsockopt(a->s.io.fd, SOL_SOCKET, SO_ERROR, &e, &el) < 0)
 			e = errno;
-		check_stream_finish(&a->s, 0, "%s", e ? check_errno_reason(e) : "connection failed");
+		check_stream_finish(&a->s, CK_L4CON, "%s", e ? check_errno_reason(e) : "connection failed");
 		return;
 	}
 	if (!CONF(a)->tls) {
+		check_stage(a->s.run, CK_L7TOUT);
 		do_send(a);
 		return;
 	}
+	check_stage(a->s.run, CK_L6TOUT);
 	a->s.ssl = tls_client_new(a->s.io.fd, NULL, err, sizeof(err));
 	if (!a->s.ssl) {
-		check_stream_finish(&a->s, 0, "%s", err);
+		check_stream_finish(&a->s, CK_SOCKERR, "%s", err);
 		return;
 	}
 	a->st = EX_HANDSHAKE;
@@ -387,7 +393,7 @@ int check_expect_conf_equal(const void *va, const void *vb)
 	const struct check_expect_conf *a = va, *b = vb;
 
 	return check_str_eq(a->send, b->send) && check_str_eq(a->expect, b->expect) &&
-	       !a->tls == !b->tls;
+	       !a->tls == !b->tls && !a->miss_sts == !b->miss_sts;
 }
 
 const struct check_ops check_expect_ops = {

@@ -79,26 +79,26 @@ static void file_start(struct check_run *run)
 	int64_t val, delta, w;
 
 	if (!k->track_file || k->track_file[0] != '/') {
-		check_done(run, 0,
+		check_done(run, CK_UNK,
 			   "track_file '%s' is not an absolute path (fulcrum reads the file named "
 			   "in FILE_CHECK; top-level track_file blocks are not read)",
 			   k->track_file ? k->track_file : "");
 		return;
 	}
 	if (read_value(k->track_file, &val, why, sizeof(why)) < 0) {
-		check_done(run, 0, "%s", why);
+		check_done(run, CK_L7RSP, "%s", why);
 		return;
 	}
 	if (!k->file_weight) {
 		if (val)
-			check_done(run, 0, "%s holds %lld", k->track_file, (long long)val);
+			check_done(run, CK_L7STS, "%s holds %lld", k->track_file, (long long)val);
 		else
-			check_done(run, 1, "%s holds 0", k->track_file);
+			check_done(run, CK_L7OK, "%s holds 0", k->track_file);
 		return;
 	}
 	delta = val * k->file_weight;
 	if (delta < INT_MIN) {
-		check_done(run, 0, "%s holds %lld (x weight %d: fault level)", k->track_file,
+		check_done(run, CK_L7STS, "%s holds %lld (x weight %d: fault level)", k->track_file,
 			   (long long)val, k->file_weight);
 		return;
 	}
@@ -109,7 +109,7 @@ static void file_start(struct check_run *run)
 	if (w > FILE_WEIGHT_MAX)
 		w = FILE_WEIGHT_MAX;
 	check_set_weight(run, (int)w);
-	check_done(run, 1, "%s holds %lld (weight %lld)", k->track_file, (long long)val,
+	check_done(run, CK_L7OK, "%s holds %lld (weight %lld)", k->track_file, (long long)val,
 		   (long long)w);
 }
 

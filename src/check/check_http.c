@@ -83,10 +83,10 @@ static void try_release(struct http_try *t)
 }
 
 /* End the attempt: exactly one check_done, with run->priv already clear. */
-static void finish(struct http_try *t, int ok, const char *fmt, ...)
+static void finish(struct http_try *t, enum check_kind kind, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-static void finish(struct http_try *t, int ok, const char *fmt, ...)
+static void finish(struct http_try *t, enum check_kind kind, const char *fmt, ...)
 {
 	struct check_run *run = t->run;
 	char reason[sizeof(run->reason)];
@@ -97,7 +97,7 @@ static void finish(struct http_try *t, int ok, const char *fmt, ...)
 	va_end(ap);
 	run->priv = NULL;
 	try_release(t);
-	check_done(run, ok, "%s", reason);
+	check_done(run, kind, "%s", reason);
 }
 
 /* ---- the request ---- */
@@ -165,8 +165,9 @@ static void judge(struct http_try *t)
 	struct check_run *run = t->run;
 	int status = t->resp.status;
 
+	run->code = status; /* check_code, passed or not */
 	if (!status_ok(url, status)) {
-		finish(t, 0, "%s: status %d", url->path, status);
+		finish(t, CK_L7STS, "%s: status %d", url->path, status);
 		return;
 	}
 	if (url->digest) {
@@ -175,13 +176,13 @@ static void judge(struct http_try *t)
 		unsigned mdlen = 0, i;
 
 		if (!EVP_DigestFinal_ex(t->md, md, &mdlen)) {
-			finish(t, 0, "%s: MD5 failed", url->path);
+			finish(t, CK_UNK, "%s: MD5 failed", url->path);
 			return;
 		}
 		for (i = 0; i < mdlen; i++)
 			snprintf(hex + 2 * i, 3, "%02x", md[i]);
 		if (strcasecmp(hex, url->digest)) {
-			finish(t, 0, "%s: digest mismatch (got %s)", url->path, hex);
+			finish(t, CK_L7RSP, "%s: digest mismatch (got %s)", url->path, hex);
 			return;
 		}
 	}
@@ -190,11 +191,11 @@ static void judge(struct http_try *t)
 		int m = rx_match(url->regex, t->body, t->body_len, err, sizeof(err));
 
 		if (m < 0) {
-			finish(t, 0, "%s: %s", url->path, err);
+			finish(t, CK_UNK, "%s: %s", url->path, err);
 			return;
 		}
 		if (m == url->regex_no_match) {
-			finish(t, 0, "%s: %s", url->path,
+			finish(t, CK_L7RSP, "%s: %s", url->path,
 			       m ? "regex matched (regex_no_match)" : "regex did not match");
 			return;
 		}
@@ -203,10 +204,11 @@ static void judge(struct http_try *t)
 		/* next url on a connection of its own, as keepalived does */
 		run->priv = NULL;
 		try_release(t);
+		check_stage(run, CK_L4TOUT); /* a new connection */
 		try_url(run, url->next);
 		return;
 	}
-	finish(t, 1, "%s: status %d", url->path, status);
+	finish(t, CK_L7OK, "%s: status %d", url->path, status);
 }
 
 static int body_cb(void *arg, const char *p, size_t n)
@@ -244,7 +246,7 @@ static int after_input(struct http_try *t, int rc)
 		return 1;
 	}
 	if (rc == HTTP_RESP_ERROR) {
-		finish(t, 0, "%s: %s", t->url->path, t->resp.err);
+		finish(t, CK_L7RSP, "%s: %s", t->url->path, t->resp.err);
 		return 1;
 	}
 	if (rc == HTTP_RESP_DONE) {
@@ -261,7 +263,7 @@ static int set_events(struct http_try *t, uint32_t ev)
 	if (t->io.events == ev)
 		return 0;
 	if (loop_io_mod(t->run->loop, &t->io, ev) < 0) {
-		finish(t, 0, "cannot watch the socket: %s", strerror(errno));
+		finish(t, CK_SOCKERR, "cannot watch the socket: %s", strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -275,7 +277,7 @@ static void tls_wait(struct http_try *t, ssize_t rc, const char *err)
 	else if (rc == TLS_WANT_WRITE)
 		set_events(t, EPOLLOUT);
 	else
-		finish(t, 0, "%s", err);
+		finish(t, check_conn_kind(t->run), "%s", err);
 }
 
 static void do_recv(struct http_try *t)
@@ -291,7 +293,7 @@ static void do_recv(struct http_try *t)
 			n = tls_read(t->ssl, buf, sizeof(buf), err, sizeof(err));
 			if (n < 0) {
 				if (n == TLS_ERR) {
-					finish(t, 0, "%s: %s", t->url->path, err);
+					finish(t, check_conn_kind(t->run), "%s: %s", t->url->path, err);
 					return;
 				}
 				tls_wait(t, n, err);
@@ -302,7 +304,7 @@ static void do_recv(struct http_try *t)
 			if (n < 0) {
 				if (errno == EAGAIN || errno == EINTR)
 					return;
-				finish(t, 0, "%s: read: %s", t->url->path,
+				finish(t, check_conn_kind(t->run), "%s: read: %s", t->url->path,
 				       check_errno_reason(errno));
 				return;
 			}
@@ -334,7 +336,7 @@ static void do_send(struct http_try *t)
 					set_events(t, EPOLLOUT);
 					return;
 				}
-				finish(t, 0, "send: %s", check_errno_reason(errno));
+				finish(t, check_conn_kind(t->run), "send: %s", check_errno_reason(errno));
 				return;
 			}
 		}
@@ -354,6 +356,7 @@ static void do_handshake(struct http_try *t)
 		tls_wait(t, rc, err);
 		return;
 	}
+	check_stage(t->run, CK_L7TOUT);
 	t->st = ST_SEND;
 	do_send(t);
 }
@@ -372,7 +375,7 @@ static void do_connected(struct http_try *t, uint32_t events)
 	if (events & (EPOLLERR | EPOLLHUP)) {
 		if (getsockopt(t->fd, SOL_SOCKET, SO_ERROR, &e, &el) < 0)
 			e = errno;
-		finish(t, 0, "%s", e ? check_errno_reason(e) : "connection failed");
+		finish(t, CK_L4CON, "%s", e ? check_errno_reason(e) : "connection failed");
 		return;
 	}
 	if (k->type == CHECK_SSL_GET) {
@@ -389,13 +392,15 @@ static void do_connected(struct http_try *t, uint32_t events)
 			sni = t->run->vhost;
 		t->ssl = tls_client_new(t->fd, sni, err, sizeof(err));
 		if (!t->ssl) {
-			finish(t, 0, "%s", err);
+			finish(t, CK_SOCKERR, "%s", err);
 			return;
 		}
+		check_stage(t->run, CK_L6TOUT);
 		t->st = ST_HANDSHAKE;
 		do_handshake(t);
 		return;
 	}
+	check_stage(t->run, CK_L7TOUT);
 	t->st = ST_SEND;
 	do_send(t);
 }
@@ -428,7 +433,7 @@ static int try_url(struct check_run *run, const struct check_url *url)
 	char err[160];
 
 	if (!t) {
-		check_done(run, 0, "out of memory");
+		check_done(run, CK_SOCKERR, "out of memory");
 		return -1;
 	}
 	t->run = run;
@@ -445,22 +450,22 @@ static int try_url(struct check_run *run, const struct check_url *url)
 	if (url->digest) {
 		t->md = EVP_MD_CTX_new();
 		if (!t->md || !EVP_DigestInit_ex(t->md, EVP_md5(), NULL)) {
-			finish(t, 0, "MD5 is not available");
+			finish(t, CK_UNK, "MD5 is not available");
 			return -1;
 		}
 	}
 	t->req = build_request(run, url, &t->req_len);
 	if (!t->req) {
-		finish(t, 0, "out of memory");
+		finish(t, CK_SOCKERR, "out of memory");
 		return -1;
 	}
 	t->fd = check_connect(run, SOCK_STREAM, err, sizeof(err));
 	if (t->fd < 0) {
-		finish(t, 0, "%s", err);
+		finish(t, check_connect_kind(t->fd), "%s", err);
 		return -1;
 	}
 	if (loop_io_add(run->loop, &t->io, t->fd, EPOLLOUT, on_io, t) < 0) {
-		finish(t, 0, "cannot watch the socket: %s", strerror(errno));
+		finish(t, CK_SOCKERR, "cannot watch the socket: %s", strerror(errno));
 		return -1;
 	}
 	t->st = ST_CONNECT;
@@ -472,7 +477,7 @@ static void http_start(struct check_run *run)
 	const struct check_http_conf *h = run->conf->spec;
 
 	if (!h || !h->urls) {
-		check_done(run, 0, "no url to check");
+		check_done(run, CK_UNK, "no url to check");
 		return;
 	}
 	try_url(run, h->urls);

@@ -126,6 +126,7 @@ static void misc_result(struct spawn_result *res, void *data)
 	struct check_run *run = data;
 	char line[96], why[64];
 	int code = res->exit_code;
+	enum check_kind kind;
 
 	run->priv = NULL; /* the spawn frees itself after this callback */
 	last_line(res->output ? res->output : "", line, sizeof(line));
@@ -134,19 +135,20 @@ static void misc_result(struct spawn_result *res, void *data)
 	} else if (!res->exited) {
 		snprintf(why, sizeof(why), "killed by signal %d", res->signo);
 	} else if (code == 0) {
-		check_done(run, 1, "exit status 0");
+		check_done(run, CK_PROCOK, "exit status 0");
 		return;
 	} else if (((const struct check_misc_conf *)run->conf->spec)->misc_dynamic && code >= 2 && code <= 255) {
 		check_set_weight(run, code - 2);
-		check_done(run, 1, "exit status %d (weight %d)", code, code - 2);
+		check_done(run, CK_PROCOK, "exit status %d (weight %d)", code, code - 2);
 		return;
 	} else {
 		snprintf(why, sizeof(why), "exit status %d", code);
 	}
+	kind = res->timed_out ? CK_PROCTOUT : CK_PROCERR;
 	if (line[0])
-		check_done(run, 0, "%s: %s", why, line);
+		check_done(run, kind, "%s: %s", why, line);
 	else
-		check_done(run, 0, "%s", why);
+		check_done(run, kind, "%s", why);
 }
 
 static void misc_start(struct check_run *run)
@@ -156,13 +158,13 @@ static void misc_start(struct check_run *run)
 	struct spawn *sp;
 
 	if (!k || !k->misc_path) {
-		check_done(run, 0, "no misc_path");
+		check_done(run, CK_UNK, "no misc_path");
 		return;
 	}
 	/* no timeout of our own: the core's deadline cancels us */
 	sp = spawn_start(run->loop, k->misc_path, k->user, 0, misc_result, run, err, sizeof(err));
 	if (!sp) {
-		check_done(run, 0, "cannot run: %s", err);
+		check_done(run, CK_PROCERR, "cannot run: %s", err);
 		return;
 	}
 	run->priv = sp;

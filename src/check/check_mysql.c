@@ -131,7 +131,7 @@ static int flush(struct my_att *a)
 				return -1;
 			}
 			if (n < 0) {
-				check_stream_finish(&a->s, 0, "sending: %s",
+				check_stream_finish(&a->s, check_conn_kind(a->s.run), "sending: %s",
 				       errno == EPIPE ? "the server closed the connection"
 						      : check_errno_reason(errno));
 				return -1;
@@ -168,7 +168,7 @@ static int send_query(struct my_att *a, enum my_state st, const char *sql)
 	if (!a->rs)
 		a->rs = malloc(sizeof(*a->rs));
 	if (!a->rs) {
-		check_stream_finish(&a->s, 0, "out of memory");
+		check_stream_finish(&a->s, CK_SOCKERR, "out of memory");
 		return -1;
 	}
 	my_rs_init(a->rs);
@@ -191,7 +191,7 @@ static void pass(struct my_att *a, const char *fmt, ...)
 		(void)tls_write(a->s.ssl, quit, sizeof(quit), err, sizeof(err));
 	else
 		(void)send(a->s.io.fd, quit, sizeof(quit), MSG_NOSIGNAL | MSG_DONTWAIT);
-	check_stream_finish(&a->s, 1, "%s", reason);
+	check_stream_finish(&a->s, CK_L7OK, "%s", reason);
 }
 
 /* ---- authentication ---- */
@@ -213,7 +213,7 @@ static int auth_answer(struct my_att *a, const char *plugin, uint8_t *out, size_
 	}
 	if (!strcmp(plugin, "mysql_clear_password")) {
 		if (!a->s.ssl) {
-			check_stream_finish(&a->s, 0, "auth failed: the server asks for the password in clear, "
+			check_stream_finish(&a->s, CK_L7RSP, "auth failed: the server asks for the password in clear, "
 				     "refused without TLS");
 			return -1;
 		}
@@ -221,7 +221,7 @@ static int auth_answer(struct my_att *a, const char *plugin, uint8_t *out, size_
 		memcpy(out, pw ? pw : "", *len);
 		return 0;
 	}
-	check_stream_finish(&a->s, 0, "auth failed: the server wants auth plugin %s (fulcrum speaks "
+	check_stream_finish(&a->s, CK_L7RSP, "auth failed: the server wants auth plugin %s (fulcrum speaks "
 		     "mysql_native_password and caching_sha2_password)", plugin);
 	return -1;
 }
@@ -248,7 +248,7 @@ static int send_response(struct my_att *a)
 	n = my_build_response(a->out + MY_HDR_LEN, MYSQL_OUT_MAX, caps, user_of(m), auth, alen,
 			      m->dbname, a->plugin);
 	if (!n) {
-		check_stream_finish(&a->s, 0, "the login packet does not fit");
+		check_stream_finish(&a->s, CK_L7RSP, "the login packet does not fit");
 		return -1;
 	}
 	a->st = MS_AUTH;
@@ -265,6 +265,7 @@ static void do_tls(struct my_att *a)
 		return;
 	}
 	a->tls_done = 1;
+	check_stage(a->s.run, CK_L7TOUT);
 	send_response(a);
 }
 
@@ -274,9 +275,10 @@ static void start_tls(struct my_att *a)
 
 	a->s.ssl = tls_client_new(a->s.io.fd, NULL, err, sizeof(err));
 	if (!a->s.ssl) {
-		check_stream_finish(&a->s, 0, "%s", err);
+		check_stream_finish(&a->s, CK_SOCKERR, "%s", err);
 		return;
 	}
+	check_stage(a->s.run, CK_L6TOUT);
 	do_tls(a);
 }
 
@@ -287,16 +289,16 @@ static int on_greeting(struct my_att *a, const struct my_pkt *pk)
 	size_t n;
 
 	if (my_parse_handshake(pk->p, pk->len, &a->hs, err, sizeof(err)) < 0) {
-		check_stream_finish(&a->s, 0, "greeting: %s", err);
+		check_stream_finish(&a->s, CK_L7RSP, "greeting: %s", err);
 		return -1;
 	}
 	if (m->handshake_only) {
-		check_stream_finish(&a->s, 1, "MySQL server is ok (handshake v10)");
+		check_stream_finish(&a->s, CK_L7OK, "MySQL server is ok (handshake v10)");
 		return -1;
 	}
 	if (m->ssl == MY_SSL_DISABLE || !(a->hs.caps & MY_CAP_SSL)) {
 		if (m->ssl == MY_SSL_REQUIRE) {
-			check_stream_finish(&a->s, 0, "ssl require: the server offers no TLS");
+			check_stream_finish(&a->s, CK_L7RSP, "ssl require: the server offers no TLS");
 			return -1;
 		}
 		return send_response(a);
@@ -319,7 +321,7 @@ static int on_auth(struct my_att *a, const struct my_pkt *pk)
 	size_t alen;
 
 	if (!pk->len) {
-		check_stream_finish(&a->s, 0, "auth failed: an empty reply");
+		check_stream_finish(&a->s, CK_L7RSP, "auth failed: an empty reply");
 		return -1;
 	}
 	switch (pk->p[0]) {
@@ -327,14 +329,14 @@ static int on_auth(struct my_att *a, const struct my_pkt *pk)
 		return logged_in(a);
 	case MY_ERR:
 		if (my_parse_err(pk->p, pk->len, &e) < 0)
-			check_stream_finish(&a->s, 0, "auth failed: a malformed error packet");
+			check_stream_finish(&a->s, CK_L7RSP, "auth failed: a malformed error packet");
 		else
-			check_stream_finish(&a->s, 0, "auth failed: %s", e.msg);
+			check_stream_finish(&a->s, CK_L7STS, "auth failed: %s", e.msg);
 		return -1;
 	case MY_EOF: /* auth switch request */
 		if (my_parse_auth_switch(pk->p, pk->len, a->plugin, sizeof(a->plugin), a->hs.salt,
 					 err, sizeof(err)) < 0) {
-			check_stream_finish(&a->s, 0, "auth failed: %s", err);
+			check_stream_finish(&a->s, CK_L7RSP, "auth failed: %s", err);
 			return -1;
 		}
 		if (auth_answer(a, a->plugin, auth, &alen) < 0)
@@ -349,7 +351,7 @@ static int on_auth(struct my_att *a, const struct my_pkt *pk)
 		if (pk->p[1] != 4)
 			break;
 		if (!a->s.ssl) {
-			check_stream_finish(&a->s, 0, "auth failed: caching_sha2_password wants the full "
+			check_stream_finish(&a->s, CK_L7RSP, "auth failed: caching_sha2_password wants the full "
 				     "authentication (the server has not cached this account), "
 				     "which fulcrum does only over TLS");
 			return -1;
@@ -358,7 +360,7 @@ static int on_auth(struct my_att *a, const struct my_pkt *pk)
 		memcpy(a->out + MY_HDR_LEN, pw ? pw : "", alen);
 		return send_pkt(a, alen);
 	}
-	check_stream_finish(&a->s, 0, "auth failed: an unexpected packet (0x%02x) from %s", pk->p[0], a->plugin);
+	check_stream_finish(&a->s, CK_L7RSP, "auth failed: an unexpected packet (0x%02x) from %s", pk->p[0], a->plugin);
 	return -1;
 }
 
@@ -395,17 +397,17 @@ static int on_role(struct my_att *a)
 	int ro;
 
 	if (rs->nrows != 1 || rs->ncols < 1) {
-		check_stream_finish(&a->s, 0, "SELECT @@read_only: %u rows", rs->nrows);
+		check_stream_finish(&a->s, CK_L7STS, "SELECT @@read_only: %u rows", rs->nrows);
 		return -1;
 	}
 	ro = val_is(rs, 0, "1") || (rs->ncols > 1 && val_is(rs, 1, "1"));
 	a->read_only = ro;
 	if (m->role == MY_ROLE_PRIMARY && ro) {
-		check_stream_finish(&a->s, 0, "role replica (read_only), want primary");
+		check_stream_finish(&a->s, CK_L7STS, "role replica (read_only), want primary");
 		return -1;
 	}
 	if (m->role == MY_ROLE_REPLICA && !ro) {
-		check_stream_finish(&a->s, 0, "role primary (not read_only), want replica");
+		check_stream_finish(&a->s, CK_L7STS, "role primary (not read_only), want replica");
 		return -1;
 	}
 	if (m->role == MY_ROLE_REPLICA)
@@ -427,13 +429,13 @@ static int on_lag(struct my_att *a)
 		col = my_rs_col(rs, "Seconds_Behind_Source");
 	if (!rs->nrows) {
 		if (m->role == MY_ROLE_REPLICA)
-			check_stream_finish(&a->s, 0, "not a replica (no replica status)");
+			check_stream_finish(&a->s, CK_L7STS, "not a replica (no replica status)");
 		else
 			pass(a, "no replica status (not a replica)");
 		return -1;
 	}
 	if (col < 0) {
-		check_stream_finish(&a->s, 0, "no Seconds_Behind_Master in the replica status");
+		check_stream_finish(&a->s, CK_L7RSP, "no Seconds_Behind_Master in the replica status");
 		return -1;
 	}
 	if (rs->null[col]) {
@@ -443,18 +445,18 @@ static int on_lag(struct my_att *a)
 			io = my_rs_col(rs, "Replica_IO_Running");
 		if (sql < 0)
 			sql = my_rs_col(rs, "Replica_SQL_Running");
-		check_stream_finish(&a->s, 0, "replication broken: %s is NULL (IO thread %s, SQL thread %s)",
+		check_stream_finish(&a->s, CK_L7STS, "replication broken: %s is NULL (IO thread %s, SQL thread %s)",
 		       rs->names[col], io >= 0 ? rs->vals[io] : "?", sql >= 0 ? rs->vals[sql] : "?");
 		return -1;
 	}
 	errno = 0;
 	lag = strtoul(rs->vals[col], &end, 10);
 	if (errno || end == rs->vals[col] || *end) {
-		check_stream_finish(&a->s, 0, "%s is '%s', not a number", rs->names[col], rs->vals[col]);
+		check_stream_finish(&a->s, CK_L7STS, "%s is '%s', not a number", rs->names[col], rs->vals[col]);
 		return -1;
 	}
 	if (m->max_lag && lag > m->max_lag) {
-		check_stream_finish(&a->s, 0, "%slag %lu s > %u s", role, lag, m->max_lag);
+		check_stream_finish(&a->s, CK_L7STS, "%slag %lu s > %u s", role, lag, m->max_lag);
 		return -1;
 	}
 	pass(a, "%slag %lu s", role, lag);
@@ -475,7 +477,7 @@ static int on_result(struct my_att *a, const struct my_pkt *pk)
 			return send_query(a, MS_ROLE1, "SELECT @@read_only");
 		if (a->st == MS_LAG && e.code == ER_PARSE_ERROR)
 			return send_query(a, MS_LAG2, "SHOW REPLICA STATUS");
-		check_stream_finish(&a->s, 0, "%s: %s",
+		check_stream_finish(&a->s, CK_L7STS, "%s: %s",
 		       a->st == MS_ROLE || a->st == MS_ROLE1 ? "reading the role" : "reading the lag",
 		       err);
 		return -1;
@@ -490,7 +492,7 @@ static int on_result(struct my_att *a, const struct my_pkt *pk)
 static int on_packet(struct my_att *a, const struct my_pkt *pk)
 {
 	if (pk->seq != a->seq) {
-		check_stream_finish(&a->s, 0, "a packet out of sequence (%u, want %u)", pk->seq, a->seq);
+		check_stream_finish(&a->s, CK_L7RSP, "a packet out of sequence (%u, want %u)", pk->seq, a->seq);
 		return -1;
 	}
 	a->seq++;
@@ -508,7 +510,7 @@ static int on_packet(struct my_att *a, const struct my_pkt *pk)
 	case MS_TLS:
 		break;
 	}
-	check_stream_finish(&a->s, 0, "a packet the server should not have sent yet");
+	check_stream_finish(&a->s, CK_L7RSP, "a packet the server should not have sent yet");
 	return -1;
 }
 
@@ -524,7 +526,7 @@ static int drain(struct my_att *a)
 		int f = my_frame(a->in + off, a->inlen - off, &pk, &used, err, sizeof(err));
 
 		if (f < 0) {
-			check_stream_finish(&a->s, 0, "%s", err);
+			check_stream_finish(&a->s, CK_L7RSP, "%s", err);
 			return -1;
 		}
 		if (!f)
@@ -554,7 +556,7 @@ static void do_read(struct my_att *a)
 				cap = MY_PKT_MAX + MY_HDR_LEN;
 			nb = realloc(a->in, cap);
 			if (!nb) {
-				check_stream_finish(&a->s, 0, "out of memory");
+				check_stream_finish(&a->s, CK_SOCKERR, "out of memory");
 				return;
 			}
 			a->in = nb;
@@ -573,19 +575,19 @@ static void do_read(struct my_att *a)
 			if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 				return;
 			if (n < 0) {
-				check_stream_finish(&a->s, 0, "reading: %s", check_errno_reason(errno));
+				check_stream_finish(&a->s, check_conn_kind(a->s.run), "reading: %s", check_errno_reason(errno));
 				return;
 			}
 		}
 		if (n == 0) {
-			check_stream_finish(&a->s, 0, "the server closed the connection%s",
+			check_stream_finish(&a->s, CK_L7RSP, "the server closed the connection%s",
 			       a->st == MS_GREETING ? " before its greeting" : "");
 			return;
 		}
 		a->inlen += (size_t)n;
 		a->total += (size_t)n;
 		if (a->total > MYSQL_READ_MAX) {
-			check_stream_finish(&a->s, 0, "the server sent over %u bytes", MYSQL_READ_MAX);
+			check_stream_finish(&a->s, CK_L7RSP, "the server sent over %u bytes", MYSQL_READ_MAX);
 			return;
 		}
 		if (drain(a) < 0)
@@ -603,10 +605,11 @@ static void on_io(struct loop *l, struct ev_io *io, uint32_t events)
 		if (events & (EPOLLERR | EPOLLHUP)) {
 			if (getsockopt(io->fd, SOL_SOCKET, SO_ERROR, &e, &el) < 0)
 				e = errno;
-			check_stream_finish(&a->s, 0, "%s", e ? check_errno_reason(e) : "connection failed");
+			check_stream_finish(&a->s, CK_L4CON, "%s", e ? check_errno_reason(e) : "connection failed");
 			return;
 		}
 		a->st = MS_GREETING;
+		check_stage(a->s.run, CK_L7TOUT);
 		if (check_stream_events(&a->s, EPOLLIN) < 0)
 			return;
 	}

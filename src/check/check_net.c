@@ -63,7 +63,7 @@ void check_att_release(struct check_run *run)
 	loop_defer(run->loop, free, io);
 }
 
-void check_att_finish(struct check_run *run, int ok, const char *fmt, ...)
+void check_att_finish(struct check_run *run, enum check_kind kind, const char *fmt, ...)
 {
 	char reason[192];
 	va_list ap;
@@ -72,7 +72,7 @@ void check_att_finish(struct check_run *run, int ok, const char *fmt, ...)
 	vsnprintf(reason, sizeof(reason), fmt, ap);
 	va_end(ap);
 	check_att_release(run);
-	check_done(run, ok, "%s", reason);
+	check_done(run, kind, "%s", reason);
 }
 
 /* The source address: bindto's address and/or bind_port, in the target's
@@ -302,7 +302,8 @@ int check_connect(const struct check_run *run, int type, char *err, size_t errle
 	sl = addr_to_sockaddr(&run->target, &ss);
 	if (connect(fd, (struct sockaddr *)&ss, sl) < 0 && errno != EINPROGRESS) {
 		err_set(err, errlen, "%s", check_errno_reason(errno));
-		goto fail;
+		close(fd);
+		return -2; /* the connection failed: L4CON */
 	}
 	return fd;
 fail:

@@ -211,7 +211,7 @@ static int flush(struct pg_att *a)
 					   ? -1
 					   : 0;
 			if (n < 0) {
-				check_stream_finish(&a->s, 0, "sending: %s", err);
+				check_stream_finish(&a->s, check_conn_kind(a->s.run), "sending: %s", err);
 				return -1;
 			}
 		} else {
@@ -222,7 +222,7 @@ static int flush(struct pg_att *a)
 			if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 				return check_stream_events(&a->s, EPOLLOUT) < 0 ? -1 : 0;
 			if (n < 0) {
-				check_stream_finish(&a->s, 0, "sending: %s",
+				check_stream_finish(&a->s, check_conn_kind(a->s.run), "sending: %s",
 						    errno == EPIPE
 							? "the server closed the connection"
 							: check_errno_reason(errno));
@@ -240,7 +240,7 @@ static int flush(struct pg_att *a)
 static int queue(struct pg_att *a, size_t n)
 {
 	if (!n) {
-		check_stream_finish(&a->s, 0, "message too long to send");
+		check_stream_finish(&a->s, CK_L7RSP, "message too long to send");
 		return -1;
 	}
 	a->outlen = n;
@@ -268,24 +268,24 @@ static void judge(struct pg_att *a)
 	char lag[64] = "", l1[24], l2[24];
 
 	if (!a->have_row) {
-		check_stream_finish(&a->s, 0, "the role query returned no row");
+		check_stream_finish(&a->s, CK_L7RSP, "the role query returned no row");
 		return;
 	}
 	primary_note(a->s.run, standby, a->lsn_known ? a->lsn : 0);
 	if (c->role == PG_ROLE_PRIMARY && standby) {
-		check_stream_finish(&a->s, 0, "role standby, want primary");
+		check_stream_finish(&a->s, CK_L7STS, "role standby, want primary");
 		return;
 	}
 	if (c->role == PG_ROLE_STANDBY && !standby) {
-		check_stream_finish(&a->s, 0, "role primary, want standby");
+		check_stream_finish(&a->s, CK_L7STS, "role primary, want standby");
 		return;
 	}
 	if (!standby) {
-		check_stream_finish(&a->s, 1, "role primary");
+		check_stream_finish(&a->s, CK_L7OK, "role primary");
 		return;
 	}
 	if (c->max_replay_delay && a->delay > c->max_replay_delay) {
-		check_stream_finish(&a->s, 0, "replay delay %.0f s > %u s", a->delay,
+		check_stream_finish(&a->s, CK_L7STS, "replay delay %.0f s > %u s", a->delay,
 				    c->max_replay_delay);
 		return;
 	}
@@ -300,13 +300,13 @@ static void judge(struct pg_att *a)
 			fmt_bytes(d, l1, sizeof(l1));
 			fmt_bytes(c->max_lag, l2, sizeof(l2));
 			if (d > c->max_lag) {
-				check_stream_finish(&a->s, 0, "lag %s > %s", l1, l2);
+				check_stream_finish(&a->s, CK_L7STS, "lag %s > %s", l1, l2);
 				return;
 			}
 			snprintf(lag, sizeof(lag), ", lag %s", l1);
 		}
 	}
-	check_stream_finish(&a->s, 1, "role %s%s", role, lag);
+	check_stream_finish(&a->s, CK_L7OK, "role %s%s", role, lag);
 }
 
 static int on_row(struct pg_att *a, const struct pg_msg *m)
@@ -315,7 +315,7 @@ static int on_row(struct pg_att *a, const struct pg_msg *m)
 	int n = pg_datarow_parse(m, col, 3);
 
 	if (n != 3 || col[0].len != 1) {
-		check_stream_finish(&a->s, 0, "malformed answer to the role query");
+		check_stream_finish(&a->s, CK_L7RSP, "malformed answer to the role query");
 		return -1;
 	}
 	a->have_row = 1;
@@ -341,11 +341,11 @@ static int on_auth(struct pg_att *a, const struct pg_msg *m)
 	size_t n;
 
 	if (a->st != PG_AUTH || pg_auth_parse(m, &au) < 0) {
-		check_stream_finish(&a->s, 0, "malformed authentication request");
+		check_stream_finish(&a->s, CK_L7RSP, "malformed authentication request");
 		return -1;
 	}
 	if (c->startup_only) {
-		check_stream_finish(&a->s, 1, "PostgreSQL server is ok (authentication request %d)",
+		check_stream_finish(&a->s, CK_L7OK, "PostgreSQL server is ok (authentication request %d)",
 				    (int)au.code);
 		return -1;
 	}
@@ -355,13 +355,13 @@ static int on_auth(struct pg_att *a, const struct pg_msg *m)
 	}
 	if (au.code == PG_AUTH_SASL_FINAL) {
 		if (pg_scram_verify(&a->scram, au.data, au.len, err, sizeof(err)) < 0) {
-			check_stream_finish(&a->s, 0, "auth failed: %s", err);
+			check_stream_finish(&a->s, CK_L7RSP, "auth failed: %s", err);
 			return -1;
 		}
 		return 0;
 	}
 	if (!c->password) {
-		check_stream_finish(&a->s, 0,
+		check_stream_finish(&a->s, CK_L7RSP,
 				    "auth failed: the server asks a password, none configured");
 		return -1;
 	}
@@ -375,13 +375,13 @@ static int on_auth(struct pg_att *a, const struct pg_msg *m)
 	case PG_AUTH_SASL:
 		if (!pg_auth_has_mech(&au, "SCRAM-SHA-256")) {
 			check_stream_finish(
-			    &a->s, 0,
+			    &a->s, CK_L7RSP,
 			    "auth failed: no SASL mechanism fulcrum speaks (SCRAM-SHA-256)");
 			return -1;
 		}
 		n = pg_scram_first(&a->scram, buf, sizeof(buf));
 		if (!n) {
-			check_stream_finish(&a->s, 0, "SCRAM: no random nonce");
+			check_stream_finish(&a->s, CK_L7RSP, "SCRAM: no random nonce");
 			return -1;
 		}
 		return queue(a,
@@ -390,14 +390,14 @@ static int on_auth(struct pg_att *a, const struct pg_msg *m)
 		n = pg_scram_final(&a->scram, c->password, au.data, au.len, buf, sizeof(buf), err,
 				   sizeof(err));
 		if (!n) {
-			check_stream_finish(&a->s, 0, "auth failed: %s", err);
+			check_stream_finish(&a->s, CK_L7RSP, "auth failed: %s", err);
 			return -1;
 		}
 		n = pg_put_password(a->out, sizeof(a->out), buf, n);
 		OPENSSL_cleanse(buf, sizeof(buf));
 		return queue(a, n);
 	default:
-		check_stream_finish(&a->s, 0, "auth failed: method %d not supported", (int)au.code);
+		check_stream_finish(&a->s, CK_L7RSP, "auth failed: method %d not supported", (int)au.code);
 		return -1;
 	}
 }
@@ -427,12 +427,12 @@ static int on_msg(struct pg_att *a, const struct pg_msg *m)
 	case 'E':
 		if (pg_error_text(m, text, sizeof(text)) < 0)
 			snprintf(text, sizeof(text), "malformed error message");
-		check_stream_finish(&a->s, 0, "%s%s", a->st == PG_AUTH ? "auth failed: " : "",
+		check_stream_finish(&a->s, CK_L7RSP, "%s%s", a->st == PG_AUTH ? "auth failed: " : "",
 				    text);
 		return -1;
 	case 'S':
 		if (pg_param_parse(m, &name, &value) < 0) {
-			check_stream_finish(&a->s, 0, "malformed ParameterStatus");
+			check_stream_finish(&a->s, CK_L7RSP, "malformed ParameterStatus");
 			return -1;
 		}
 		if (!strcmp(name, "in_hot_standby"))
@@ -447,7 +447,7 @@ static int on_msg(struct pg_att *a, const struct pg_msg *m)
 			judge(a);
 			return -1;
 		}
-		check_stream_finish(&a->s, 0, "ReadyForQuery before authentication");
+		check_stream_finish(&a->s, CK_L7RSP, "ReadyForQuery before authentication");
 		return -1;
 	case 'D':
 		return a->st == PG_QUERY ? on_row(a, m) : 0;
@@ -457,7 +457,7 @@ static int on_msg(struct pg_att *a, const struct pg_msg *m)
 	case 'C':
 		return 0;
 	default:
-		check_stream_finish(&a->s, 0, "unexpected message '%c'",
+		check_stream_finish(&a->s, CK_L7RSP, "unexpected message '%c'",
 				    m->type >= 0x20 && m->type < 0x7f ? m->type : '?');
 		return -1;
 	}
@@ -471,12 +471,12 @@ static int grow(struct pg_att *a)
 	uint8_t *p;
 
 	if (a->in != a->in0) {
-		check_stream_finish(&a->s, 0, "protocol error: message over %d bytes", PG_MSG_MAX);
+		check_stream_finish(&a->s, CK_L7RSP, "protocol error: message over %d bytes", PG_MSG_MAX);
 		return -1;
 	}
 	p = malloc(PGSQL_IN_SIZE);
 	if (!p) {
-		check_stream_finish(&a->s, 0, "out of memory");
+		check_stream_finish(&a->s, CK_SOCKERR, "out of memory");
 		return -1;
 	}
 	memcpy(p, a->in, a->inlen);
@@ -506,13 +506,13 @@ static void do_recv(struct pg_att *a)
 				return;
 		}
 		if (r < 0) {
-			check_stream_finish(&a->s, 0, "protocol error: %s", err);
+			check_stream_finish(&a->s, CK_L7RSP, "protocol error: %s", err);
 			return;
 		}
 		memmove(a->in, a->in + used, a->inlen - used);
 		a->inlen -= used;
 		if (a->total >= PGSQL_READ_MAX) {
-			check_stream_finish(&a->s, 0,
+			check_stream_finish(&a->s, CK_L7RSP,
 					    "protocol error: over %d bytes without an answer",
 					    PGSQL_READ_MAX);
 			return;
@@ -527,7 +527,7 @@ static void do_recv(struct pg_att *a)
 				return;
 			}
 			if (n < 0) {
-				check_stream_finish(&a->s, 0, "reading: %s", err);
+				check_stream_finish(&a->s, check_conn_kind(a->s.run), "reading: %s", err);
 				return;
 			}
 		} else {
@@ -537,13 +537,13 @@ static void do_recv(struct pg_att *a)
 			if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 				return;
 			if (n < 0) {
-				check_stream_finish(&a->s, 0, "reading: %s",
+				check_stream_finish(&a->s, check_conn_kind(a->s.run), "reading: %s",
 						    check_errno_reason(errno));
 				return;
 			}
 		}
 		if (n == 0) {
-			check_stream_finish(&a->s, 0, "connection closed %s",
+			check_stream_finish(&a->s, CK_L7RSP, "connection closed %s",
 					    a->st == PG_AUTH ? "during authentication"
 							     : "before the answer");
 			return;
@@ -564,6 +564,7 @@ static size_t put_startup(struct pg_att *a)
 
 static void send_startup(struct pg_att *a)
 {
+	check_stage(a->s.run, CK_L7TOUT);
 	a->st = PG_AUTH;
 	queue(a, put_startup(a));
 }
@@ -582,7 +583,7 @@ static void do_handshake(struct pg_att *a)
 	if (rc == TLS_WANT_READ || rc == TLS_WANT_WRITE)
 		check_stream_events(&a->s, rc == TLS_WANT_READ ? EPOLLIN : EPOLLOUT);
 	else if (rc != 1)
-		check_stream_finish(&a->s, 0, "%s", err);
+		check_stream_finish(&a->s, CK_L6RSP, "%s", err);
 	else
 		send_startup(a);
 }
@@ -596,27 +597,28 @@ static void do_sslresp(struct pg_att *a)
 	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
 		return;
 	if (n <= 0) {
-		check_stream_finish(&a->s, 0, "no answer to SSLRequest: %s",
+		check_stream_finish(&a->s, CK_L7RSP, "no answer to SSLRequest: %s",
 				    n ? check_errno_reason(errno) : "connection closed");
 		return;
 	}
 	if (ch == 'N') {
 		if (CONF(a)->sslmode == PG_SSL_REQUIRE)
-			check_stream_finish(&a->s, 0, "the server refuses TLS (sslmode require)");
+			check_stream_finish(&a->s, CK_L7RSP, "the server refuses TLS (sslmode require)");
 		else
 			send_startup(a);
 		return;
 	}
 	if (ch != 'S') {
-		check_stream_finish(&a->s, 0, "protocol error: answer 0x%02x to SSLRequest",
+		check_stream_finish(&a->s, CK_L7RSP, "protocol error: answer 0x%02x to SSLRequest",
 				    (unsigned char)ch);
 		return;
 	}
 	a->s.ssl = tls_client_new(a->s.io.fd, NULL, err, sizeof(err));
 	if (!a->s.ssl) {
-		check_stream_finish(&a->s, 0, "%s", err);
+		check_stream_finish(&a->s, CK_SOCKERR, "%s", err);
 		return;
 	}
+	check_stage(a->s.run, CK_L6TOUT);
 	a->st = PG_HANDSHAKE;
 	do_handshake(a);
 }
@@ -631,10 +633,11 @@ static void do_connected(struct pg_att *a, uint32_t events)
 
 		if (getsockopt(a->s.io.fd, SOL_SOCKET, SO_ERROR, &e, &el) < 0)
 			e = errno;
-		check_stream_finish(&a->s, 0, "%s",
+		check_stream_finish(&a->s, CK_L4CON, "%s",
 				    e ? check_errno_reason(e) : "connection failed");
 		return;
 	}
+	check_stage(a->s.run, CK_L7TOUT);
 	a->st = first_state(a);
 	flush(a);
 }
@@ -680,12 +683,13 @@ static void pg_start(struct check_run *run)
 	a->outlen = first_state(a) == PG_AUTH ? put_startup(a)
 					      : pg_put_ssl_request(a->out, sizeof(a->out));
 	if (!a->outlen) {
-		check_stream_finish(&a->s, 0, "message too long to send");
+		check_stream_finish(&a->s, CK_L7RSP, "message too long to send");
 		return;
 	}
 	n = send(a->s.io.fd, a->out, a->outlen, MSG_NOSIGNAL | MSG_DONTWAIT);
 	if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-		check_stream_finish(&a->s, 0, "%s", check_errno_reason(errno));
+		/* a send on a connection not made yet: its failure */
+		check_stream_finish(&a->s, CK_L4CON, "%s", check_errno_reason(errno));
 		return;
 	}
 	if (n < 0) {
@@ -693,6 +697,7 @@ static void pg_start(struct check_run *run)
 		return;
 	}
 	a->outoff = (size_t)n;
+	check_stage(run, CK_L7TOUT);
 	a->st = first_state(a);
 	flush(a);
 }

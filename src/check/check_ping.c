@@ -174,11 +174,11 @@ static void ping_on_io(struct loop *l, struct ev_io *io, uint32_t events)
 				continue;
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				return;
-			check_att_finish(a->run, 0, "%s", check_dgram_errno_reason(errno));
+			check_att_finish(a->run, CK_L4CON, "%s", check_dgram_errno_reason(errno));
 			return;
 		}
 		if (ping_match(a, a->run->target.family, buf, (size_t)n)) {
-			check_att_finish(a->run, 1, "echo reply");
+			check_att_finish(a->run, CK_L4OK, "echo reply");
 			return;
 		}
 	}
@@ -195,18 +195,18 @@ static void ping_start(struct check_run *run)
 	int fd, raw = 0;
 
 	if (family != AF_INET && family != AF_INET6) {
-		check_done(run, 0, "no address to ping");
+		check_done(run, CK_UNK, "no address to ping");
 		return;
 	}
 	a = calloc(1, sizeof(*a));
 	if (!a) {
-		check_done(run, 0, "out of memory");
+		check_done(run, CK_SOCKERR, "out of memory");
 		return;
 	}
 	fd = ping_socket(family, &raw, err, sizeof(err));
 	if (fd < 0) {
 		free(a);
-		check_done(run, 0, "%s", err);
+		check_done(run, CK_SOCKERR, "%s", err);
 		return;
 	}
 	a->run = run;
@@ -214,7 +214,7 @@ static void ping_start(struct check_run *run)
 	a->raw = raw;
 	run->priv = a;
 	if (ping_bind_connect(run, fd, err, sizeof(err)) < 0) {
-		check_att_finish(run, 0, "%s", err);
+		check_att_finish(run, CK_SOCKERR, "%s", err);
 		return;
 	}
 	if (getrandom(a->cookie, sizeof(a->cookie), GRND_NONBLOCK) != (ssize_t)sizeof(a->cookie))
@@ -238,12 +238,12 @@ static void ping_start(struct check_run *run)
 		pkt[3] = (uint8_t)c;
 	}
 	if (loop_io_add(run->loop, &a->io, fd, EPOLLIN, ping_on_io, a) < 0) {
-		check_att_finish(run, 0, "cannot watch the socket: %s", strerror(errno));
+		check_att_finish(run, CK_SOCKERR, "cannot watch the socket: %s", strerror(errno));
 		return;
 	}
 	n = send(fd, pkt, sizeof(pkt), MSG_NOSIGNAL);
 	if (n != (ssize_t)sizeof(pkt))
-		check_att_finish(run, 0, "%s", n < 0 ? check_dgram_errno_reason(errno) : "short send");
+		check_att_finish(run, CK_L4CON, "%s", n < 0 ? check_dgram_errno_reason(errno) : "short send");
 }
 
 static void ping_cancel(struct check_run *run)

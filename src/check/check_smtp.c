@@ -91,7 +91,7 @@ static int smtp_flush(struct smtp_att *a)
 				continue;
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				break;
-			check_att_finish(a->run, 0, "sending %s: %s",
+			check_att_finish(a->run, CK_L7RSP, "sending %s: %s",
 				    a->state == SMTP_HELO ? "HELO" : "QUIT",
 				    check_errno_reason(errno));
 			return -1;
@@ -127,27 +127,28 @@ static int smtp_reply(struct smtp_att *a)
 	char helo[SMTP_LINE_MAX];
 	const char *name;
 
+	run->code = a->code; /* check_code: the last reply's, as haproxy's smtpchk */
 	switch (a->state) {
 	case SMTP_BANNER:
 		if (a->code != 220) {
-			check_att_finish(run, 0, "banner %d %s", a->code, a->text);
+			check_att_finish(run, CK_L7STS, "banner %d %s", a->code, a->text);
 			return -1;
 		}
 		name = helo_of(run->conf);
 		if (strpbrk(name, "\r\n") || strlen(name) > SMTP_LINE_MAX - 16) {
-			check_att_finish(run, 0, "helo_name is not a single short line");
+			check_att_finish(run, CK_UNK, "helo_name is not a single short line");
 			return -1;
 		}
 		snprintf(helo, sizeof(helo), "HELO %s", name);
 		return smtp_send(a, SMTP_HELO, helo);
 	case SMTP_HELO:
 		if (a->code != 250) {
-			check_att_finish(run, 0, "HELO reply %d %s", a->code, a->text);
+			check_att_finish(run, CK_L7STS, "HELO reply %d %s", a->code, a->text);
 			return -1;
 		}
 		return smtp_send(a, SMTP_QUIT, "QUIT");
 	case SMTP_QUIT:
-		check_att_finish(run, 1, "banner 220, HELO 250");
+		check_att_finish(run, CK_L7OK, "banner 220, HELO 250");
 		return -1;
 	case SMTP_CONNECTING:
 		break;
@@ -175,14 +176,14 @@ static void smtp_read(struct smtp_att *a)
 			memmove(a->in, a->in + used, a->inlen - used);
 			a->inlen -= used;
 			if (r < 0) {
-				check_att_finish(run, 0, "malformed reply to %s", smtp_step(a->state));
+				check_att_finish(run, CK_L7RSP, "malformed reply to %s", smtp_step(a->state));
 				return;
 			}
 			if (r > 0 && smtp_reply(a) < 0)
 				return;
 		}
 		if (a->inlen == sizeof(a->in)) {
-			check_att_finish(run, 0, "reply line over %d bytes", SMTP_LINE_MAX);
+			check_att_finish(run, CK_L7RSP, "reply line over %d bytes", SMTP_LINE_MAX);
 			return;
 		}
 		n = recv(a->io.fd, a->in + a->inlen, sizeof(a->in) - a->inlen, MSG_DONTWAIT);
@@ -195,11 +196,11 @@ static void smtp_read(struct smtp_att *a)
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			return;
 		if (a->state == SMTP_QUIT) /* the server hung up after QUIT: fine */
-			check_att_finish(run, 1, "banner 220, HELO 250");
+			check_att_finish(run, CK_L7OK, "banner 220, HELO 250");
 		else if (n == 0)
-			check_att_finish(run, 0, "connection closed before %s", smtp_step(a->state));
+			check_att_finish(run, CK_L7RSP, "connection closed before %s", smtp_step(a->state));
 		else
-			check_att_finish(run, 0, "reading %s: %s", smtp_step(a->state),
+			check_att_finish(run, CK_L7RSP, "reading %s: %s", smtp_step(a->state),
 				    check_errno_reason(errno));
 		return;
 	}
@@ -216,12 +217,13 @@ static void smtp_on_io(struct loop *l, struct ev_io *io, uint32_t events)
 		if (getsockopt(io->fd, SOL_SOCKET, SO_ERROR, &e, &elen) < 0)
 			e = errno;
 		if (e) {
-			check_att_finish(a->run, 0, "%s", check_errno_reason(e));
+			check_att_finish(a->run, CK_L4CON, "%s", check_errno_reason(e));
 			return;
 		}
 		if (!(events & (EPOLLOUT | EPOLLIN | EPOLLHUP)))
 			return;
 		a->state = SMTP_BANNER;
+		check_stage(a->run, CK_L7TOUT);
 		loop_io_mod(l, &a->io, EPOLLIN);
 		smtp_read(a); /* the banner may already be there */
 		return;
@@ -239,13 +241,13 @@ static void smtp_start(struct check_run *run)
 	int fd;
 
 	if (!a) {
-		check_done(run, 0, "out of memory");
+		check_done(run, CK_SOCKERR, "out of memory");
 		return;
 	}
 	fd = check_connect(run, SOCK_STREAM, err, sizeof(err));
 	if (fd < 0) {
 		free(a);
-		check_done(run, 0, "%s", err);
+		check_done(run, check_connect_kind(fd), "%s", err);
 		return;
 	}
 	a->run = run;
@@ -253,7 +255,7 @@ static void smtp_start(struct check_run *run)
 	a->state = SMTP_CONNECTING;
 	run->priv = a;
 	if (loop_io_add(run->loop, &a->io, fd, EPOLLOUT, smtp_on_io, a) < 0)
-		check_att_finish(run, 0, "cannot watch the socket: %s", strerror(errno));
+		check_att_finish(run, CK_SOCKERR, "cannot watch the socket: %s", strerror(errno));
 }
 
 static void smtp_cancel(struct check_run *run)

@@ -26,7 +26,7 @@ void check_stream_release(struct check_run *run)
 	check_att_release(run);
 }
 
-void check_stream_finish(struct check_stream *s, int ok, const char *fmt, ...)
+void check_stream_finish(struct check_stream *s, enum check_kind kind, const char *fmt, ...)
 {
 	struct check_run *run = s->run;
 	char reason[sizeof(run->reason)];
@@ -36,7 +36,7 @@ void check_stream_finish(struct check_stream *s, int ok, const char *fmt, ...)
 	vsnprintf(reason, sizeof(reason), fmt, ap);
 	va_end(ap);
 	check_stream_release(run);
-	check_done(run, ok, "%s", reason);
+	check_done(run, kind, "%s", reason);
 }
 
 int check_stream_events(struct check_stream *s, uint32_t ev)
@@ -49,7 +49,7 @@ int check_stream_events(struct check_stream *s, uint32_t ev)
 	rc = s->io.registered ? loop_io_mod(s->run->loop, &s->io, ev)
 			      : loop_io_add(s->run->loop, &s->io, s->io.fd, ev, s->io.cb, s);
 	if (rc < 0) {
-		check_stream_finish(s, 0, "cannot watch the socket: %s", strerror(errno));
+		check_stream_finish(s, CK_SOCKERR, "cannot watch the socket: %s", strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -62,7 +62,8 @@ int check_stream_tls_wait(struct check_stream *s, ssize_t rc, const char *what, 
 	else if (rc == TLS_WANT_WRITE)
 		check_stream_events(s, EPOLLOUT);
 	else
-		check_stream_finish(s, 0, "%s%s%s", what ? what : "", what ? ": " : "", err);
+		check_stream_finish(s, check_conn_kind(s->run), "%s%s%s", what ? what : "", what ? ": " : "",
+				    err);
 	return -1;
 }
 
@@ -74,18 +75,18 @@ void *check_stream_open(struct check_run *run, size_t size, const char *name,
 	int fd;
 
 	if (!run->conf->spec) {
-		check_done(run, 0, "%s without its configuration", name);
+		check_done(run, CK_UNK, "%s without its configuration", name);
 		return NULL;
 	}
 	s = calloc(1, size);
 	if (!s) {
-		check_done(run, 0, "out of memory");
+		check_done(run, CK_SOCKERR, "out of memory");
 		return NULL;
 	}
 	fd = check_connect(run, SOCK_STREAM, err, sizeof(err));
 	if (fd < 0) {
 		free(s);
-		check_done(run, 0, "%s", err);
+		check_done(run, check_connect_kind(fd), "%s", err);
 		return NULL;
 	}
 	s->run = run;
@@ -127,7 +128,7 @@ int check_stream_send(struct check_stream *s, const char *data, size_t len, size
 			if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 				return check_stream_events(s, EPOLLOUT), 0;
 			if (n < 0) {
-				check_stream_finish(s, 0, "sending: %s",
+				check_stream_finish(s, check_conn_kind(s->run), "sending: %s",
 						    errno == EPIPE ? "the server closed the connection"
 								   : check_errno_reason(errno));
 				return 0;

@@ -52,9 +52,9 @@ static void tcp_ready(struct loop *l, struct ev_io *io, uint32_t events)
 		e = ECONNRESET;
 	tcp_release(run);
 	if (e)
-		check_done(run, 0, "%s", check_errno_reason(e));
+		check_done(run, CK_L4CON, "%s", check_errno_reason(e));
 	else
-		check_done(run, 1, "connected");
+		check_done(run, CK_L4OK, "connected");
 }
 
 static void tcp_start(struct check_run *run)
@@ -65,13 +65,13 @@ static void tcp_start(struct check_run *run)
 
 	fd = check_connect(run, SOCK_STREAM, err, sizeof(err));
 	if (fd < 0) {
-		check_done(run, 0, "%s", err);
+		check_done(run, check_connect_kind(fd), "%s", err);
 		return;
 	}
 	a = calloc(1, sizeof(*a));
 	if (!a) {
 		close(fd);
-		check_done(run, 0, "out of memory");
+		check_done(run, CK_SOCKERR, "out of memory");
 		return;
 	}
 	a->run = run;
@@ -80,7 +80,7 @@ static void tcp_start(struct check_run *run)
 
 		close(fd);
 		free(a);
-		check_done(run, 0, "epoll: %s", check_errno_reason(e));
+		check_done(run, CK_SOCKERR, "epoll: %s", check_errno_reason(e));
 		return;
 	}
 	run->priv = a;

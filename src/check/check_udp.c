@@ -105,12 +105,12 @@ static int udp_read(struct udp_att *a)
 		n = recv(a->io.fd, buf, sizeof(buf), MSG_DONTWAIT);
 	while (n < 0 && errno == EINTR);
 	if (n >= 0) {
-		udp_finish(a->run, 1, "reply of %zd bytes", n);
+		udp_finish(a->run, CK_L4OK, "reply of %zd bytes", n);
 		return 1;
 	}
 	if (errno == EAGAIN || errno == EWOULDBLOCK)
 		return 0;
-	udp_finish(a->run, 0, "%s", check_dgram_errno_reason(errno));
+	udp_finish(a->run, CK_L4CON, "%s", check_dgram_errno_reason(errno));
 	return 1;
 }
 
@@ -125,7 +125,7 @@ static void udp_on_quiet(struct loop *l, struct ev_timer *t)
 
 	/* an error or a reply that raced the timer still counts */
 	if (!udp_read(a))
-		udp_finish(a->run, 1, "no ICMP error within %u ms", a->wait_ms);
+		udp_finish(a->run, CK_L4OK, "no ICMP error within %u ms", a->wait_ms);
 }
 
 static void udp_start(struct check_run *run)
@@ -141,20 +141,20 @@ static void udp_start(struct check_run *run)
 	if (u && u->payload && *u->payload) {
 		plen = udp_hex_decode(u->payload, payload, sizeof(payload));
 		if (plen < 0) {
-			check_done(run, 0, "payload is not a hex string of at most %zu octets",
+			check_done(run, CK_UNK, "payload is not a hex string of at most %zu octets",
 				   sizeof(payload));
 			return;
 		}
 	}
 	a = calloc(1, sizeof(*a));
 	if (!a) {
-		check_done(run, 0, "out of memory");
+		check_done(run, CK_SOCKERR, "out of memory");
 		return;
 	}
 	fd = check_connect(run, SOCK_DGRAM, err, sizeof(err));
 	if (fd < 0) {
 		free(a);
-		check_done(run, 0, "%s", err);
+		check_done(run, check_connect_kind(fd), "%s", err);
 		return;
 	}
 	a->run = run;
@@ -163,11 +163,11 @@ static void udp_start(struct check_run *run)
 	run->priv = a;
 	n = send(fd, payload, (size_t)plen, MSG_NOSIGNAL);
 	if (n != plen) {
-		udp_finish(run, 0, "send: %s", n < 0 ? check_dgram_errno_reason(errno) : "short write");
+		udp_finish(run, CK_L4CON, "send: %s", n < 0 ? check_dgram_errno_reason(errno) : "short write");
 		return;
 	}
 	if (loop_io_add(run->loop, &a->io, fd, EPOLLIN, udp_on_io, a) < 0) {
-		udp_finish(run, 0, "cannot watch the socket: %s", strerror(errno));
+		udp_finish(run, CK_SOCKERR, "cannot watch the socket: %s", strerror(errno));
 		return;
 	}
 	if (!u || !u->require_reply) {

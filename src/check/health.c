@@ -87,11 +87,13 @@ static void run_start_attempt(struct health_run *hr)
 
 	run->in_progress = 1;
 	run->dyn_weight = -1;
+	run->code = 0;
+	run->tout = run->ops && run->ops->type == CHECK_MISC ? CK_PROCTOUT : CK_L4TOUT;
 	hr->off = 0;
 	hr->started_ms = loop_clock_ms();
 	loop_timer_start(run->loop, &run->timer, hr->timeout_ms);
 	if (!run->ops) {
-		check_done(run, 0, "no checker for this type in this build");
+		check_done(run, CK_UNK, "no checker for this type in this build");
 		return;
 	}
 	/* may call check_done() before it returns */
@@ -102,13 +104,9 @@ static void run_start_attempt(struct health_run *hr)
 static void run_abort(struct health_run *hr)
 {
 	struct check_run *run = &hr->run;
-	char st[sizeof(run->hastat)];
 
-	/* the cancel op may note a timeout's status: an abort is none */
-	memcpy(st, run->hastat, sizeof(st));
 	if (run->in_progress && run->ops)
 		run->ops->cancel(run);
-	memcpy(run->hastat, st, sizeof(st));
 	run->priv = NULL;
 	run->in_progress = 0;
 	loop_timer_stop(run->loop, &run->timer);
@@ -127,7 +125,7 @@ static void run_timer_cb(struct loop *l, struct ev_timer *t)
 	if (run->ops)
 		run->ops->cancel(run);
 	run->priv = NULL;
-	check_done(run, 0, "timed out after %u ms", hr->timeout_ms);
+	check_done(run, run->tout, "timed out after %u ms", hr->timeout_ms);
 }
 
 static unsigned rand_below(unsigned n)
@@ -171,6 +169,7 @@ void health_changed(struct pool_health *ph)
 {
 	char err[512], l[ADDR_STRLEN + 16];
 
+	health_be_observe(ph->pool, loop_now(ph->fc->loop));
 	if (ph->n_svcs && ph->hooks->vs_changed(ph->fc, ph->svcs[0], err, sizeof(err)) < 0)
 		log_err("%s: health change not applied: %s",
 			health_vs_label(ph->svcs[0], l, sizeof(l)), err);
@@ -258,14 +257,19 @@ void check_set_weight(struct check_run *run, int weight)
 	run->dyn_weight = weight;
 }
 
-void check_done(struct check_run *run, int ok, const char *fmt, ...)
+void check_done(struct check_run *run, enum check_kind kind, const char *fmt, ...)
 {
 	char reason[sizeof(run->reason)];
+	int ok = check_kind_ok(kind);
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(reason, sizeof(reason), fmt, ap);
 	va_end(ap);
+	if (run->in_progress) {
+		run->kind = kind;
+		run->last_code = run->code;
+	}
 	if (!ok && run->ops && run->ops->fail_neutral)
 		ok = -1;
 	health_result(run, ok, 0, reason);
@@ -536,6 +540,13 @@ static int rs_adopt(struct pool_health *ph, struct real_server *rs, struct real_
 		log_err("%s: real server %s: out of memory, not checked", l, a);
 		return 0;
 	}
+	/* haproxy.cfg: HAProxy starts a checked server at health = rise, UP
+	 * but one failure from DOWN (its chkfail, lastchg and downtime say
+	 * so): its checks start with fall - 1 failures behind them */
+	if (!ors && up && rs->hp)
+		for (i = 0; i < rh->n_runs; i++)
+			if (rh->runs[i].run.ops && !rh->runs[i].run.ops->fail_neutral && rh->runs[i].fall)
+				rh->runs[i].run.fails = rh->runs[i].fall - 1;
 	rh_start(rh);
 	up = up && !lv->maint;
 	if ((lv->health == RS_HEALTH_UP) != up) {
@@ -734,6 +745,7 @@ void health_apply(struct fulcrum *fc, const struct health_hooks *hooks, struct c
 		opool = oldcfg ? config_find_pool(oldcfg, pool->name) : NULL;
 		if (ph_adopt(ph, opool ? opool->health : NULL))
 			health_changed(ph);
+		health_be_observe(pool, loop_now(fc->loop));
 	}
 	/* what is left of the old model stops */
 	for (opool = oldcfg ? oldcfg->pools : NULL; opool; opool = opool->next)
@@ -751,6 +763,7 @@ void health_sync_vs(struct fulcrum *fc, struct virtual_server *vs)
 	 * the engines directly) is not checked */
 	if (!ph)
 		return;
+	health_be_observe(vs->pool, loop_now(fc->loop));
 	for (rh = ph->servers; rh; rh = rh->next)
 		rh->seen = 0;
 	for (rs = vs->pool->rs; rs; rs = rs->next) {

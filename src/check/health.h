@@ -96,10 +96,13 @@ int health_agent_up(const struct real_server *rs);
 /* A server's checks as `show stat`'s columns say them (health_hastat.c):
  * the codes and counters HAProxy 2.6 has for them. */
 struct health_hastat {
+	int kind;	       /* the last attempt's enum check_kind (check-t.h) */
 	const char *status;    /* check_status: "INI" before the first result,
-				* then L4OK, L4CON, L4TOUT, L7OK, L7STS, L7RSP,
-				* L7TOUT, PROCOK, PROCERR, PROCTOUT */
-	int code;	       /* check_code: an HTTP check's status, else 0 */
+				* then the kind's name: L4OK, L4CON, L7STS... */
+	const char *kdesc;     /* check_desc: the kind in HAProxy's words */
+	int code;	       /* check_code: the checker's code (an HTTP status)
+				* with a layer 7 verdict (L7OK, L7OKC, L7STS),
+				* else -1: none */
 	uint32_t duration_ms;  /* check_duration: the last attempt's */
 	const char *desc;      /* last_chk: a failure's reason, "" after a success */
 	unsigned rise, fall, health; /* check_rise, check_fall, check_health */
@@ -111,6 +114,14 @@ struct health_hastat {
 /* Fill out for rs at now_ms (the counters always; -1 if rs has no checker,
  * then the rest is zero). */
 int health_hastat(const struct real_server *rs, uint64_t now_ms, struct health_hastat *out);
+
+/* A backend's own state (struct be_live): whether p's servers can take a
+ * request now (one with a weight in force, or none at all, as HAProxy),
+ * and if that changed since the last look, a transition at now_ms (a
+ * DOWN one counted in chkdown, the DOWN time added to down_ms).  Called
+ * when a model goes into service, on every change applied to a pool
+ * (health_sync_vs) and when the figures are read. */
+void health_be_observe(const struct pool *p, uint64_t now_ms);
 
 /* What HAProxy's `show stat` says of a server's agent (agent_status,
  * agent_code, agent_duration, agent_desc, agent_rise, agent_fall,

@@ -116,7 +116,7 @@ void check_agent_result(struct check_run *run, const struct agent_reply *r)
 		snprintf(reason, sizeof(reason), "via agent : %s%s%s%s", r->health_word,
 			 *msg ? " (" : "", msg, *msg ? ")" : "");
 		agent_force_others(rh, run, ok);
-		snprintf(run->hastat, sizeof(run->hastat), "%s", ok ? "L7OK" : "L7STS");
+		run->kind = ok ? CK_L7OK : CK_L7STS;
 	} else if (r->first_unknown[0]) {
 		snprintf(reason, sizeof(reason), "agent reports an error : %s", r->first_unknown);
 	} else if (warn[0]) {
@@ -125,7 +125,7 @@ void check_agent_result(struct check_run *run, const struct agent_reply *r)
 		snprintf(reason, sizeof(reason), "no status change");
 	}
 	if (r->health == AGENT_H_NONE) /* no word of the health: HAProxy's CHECKED */
-		snprintf(run->hastat, sizeof(run->hastat), "CHECKED");
+		run->kind = CK_CHECKED;
 	/* the others may have changed without an attempt of theirs: the
 	 * server's verdict is looked at again there, whatever the agent's own
 	 * run does */
@@ -150,21 +150,10 @@ int health_agent_up(const struct real_server *rs)
 	return hr ? hr->run.up : -1;
 }
 
-/* HAProxy's words for a check status (get_check_status_description). */
-static const struct {
-	const char *status, *desc;
-} agent_words[] = {
-    {"L7OK", "Layer7 check passed"},   {"L7STS", "Layer7 wrong status"},
-    {"CHECKED", "No status change"},   {"L4CON", "Layer4 connection problem"},
-    {"L4TOUT", "Layer4 timeout"},      {"L7TOUT", "Layer7 timeout"},
-    {"L7RSP", "Layer7 invalid response"},
-};
-
 int health_agent_stat(const struct real_server *rs, struct agent_stat *st)
 {
 	const struct health_run *hr = agent_run(rs);
 	const struct check_run *run = hr ? &hr->run : NULL;
-	unsigned i;
 
 	if (!run || hr->off) /* `disable agent`: HAProxy shows nothing of it */
 		return 0;
@@ -176,15 +165,12 @@ int health_agent_stat(const struct real_server *rs, struct agent_stat *st)
 	 * successes on the way up */
 	st->health = run->up ? hr->rise + hr->fall - 1 - (run->fails < hr->fall ? run->fails : 0)
 			     : run->oks;
-	for (i = 0; i < sizeof(agent_words) / sizeof(agent_words[0]); i++)
-		if (!strcmp(run->hastat, agent_words[i].status)) {
-			st->status = agent_words[i].status;
-			st->desc = agent_words[i].desc;
-		}
-	if (!st->status)
+	if (run->kind == CK_INI)
 		return 1; /* not checked yet */
+	st->status = check_kind_name(run->kind);
+	st->desc = check_kind_desc(run->kind);
 	st->duration_ms = run->last_latency_ms;
-	st->code = st->status[1] == '7' && (st->status[2] == 'O' || st->status[2] == 'S') ? 0 : -1;
+	st->code = run->kind == CK_L7OK || run->kind == CK_L7STS ? 0 : -1;
 	/* HAProxy says nothing of an answer that changed nothing of the health */
 	st->last = strcmp(run->reason, "no status change") ? run->reason : "";
 	return 1;

@@ -579,7 +579,8 @@ oom:
 	hp_error(m->r, "out of memory");
 }
 
-static void hp_expect_check(struct hp_mk *m, const char *send, const char *rx)
+/* miss_sts: a reply that does not match is L7STS (redis-check), not L7RSP. */
+static void hp_expect_check(struct hp_mk *m, const char *send, const char *rx, int miss_sts)
 {
 	struct check_conf *cc = hp_check_new(m, "EXPECT_CHECK");
 	struct check_expect_conf *x;
@@ -587,6 +588,7 @@ static void hp_expect_check(struct hp_mk *m, const char *send, const char *rx)
 	if (!cc)
 		return;
 	x = cc->spec;
+	x->miss_sts = miss_sts;
 	if ((send && *send && !(x->send = strdup(send))) || (rx && *rx && !(x->expect = strdup(rx))))
 		hp_error(m->r, "out of memory");
 	hp_check_done(m, cc);
@@ -658,10 +660,10 @@ static void hp_build_check(struct hp_mk *m0, const struct hp_chk *c)
 		hp_http_check(&m);
 		break;
 	case HP_CHK_TCPCHECK:
-		hp_expect_check(&m, c->send, c->rx);
+		hp_expect_check(&m, c->send, c->rx, 0);
 		break;
 	case HP_CHK_REDIS:
-		hp_expect_check(&m, "PING\\r\\n", "^\\+PONG");
+		hp_expect_check(&m, "PING\\r\\n", "^\\+PONG", 1);
 		break;
 	case HP_CHK_SMTP: {
 		struct check_conf *cc = hp_check_new(&m, "SMTP_CHECK");

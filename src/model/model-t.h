@@ -132,6 +132,12 @@ struct vs_live {
 struct be_live {
 	_Atomic unsigned refs;
 	struct ctr ctr;         /* per thread, summed when read (model/ctr.h) */
+	/* the backend's own state, HAProxy's: DOWN while none of its servers
+	 * can take a request (health_be_observe, check/health_hastat.c):
+	 * since when (0: not observed yet), its DOWN transitions (chkdown)
+	 * and the time spent DOWN before the current state (downtime) */
+	int down;
+	uint64_t since_ms, chkdown, down_ms;
 };
 
 struct tls_cli; /* core/tls_cli.h */

@@ -15,6 +15,7 @@
 #include "check/health.h"
 #include "core/addr.h"
 #include "core/stats.h"
+#include "http/rules.h"
 #include "model/ctr.h"
 #include "model/model.h"
 #include "stats/hastat.h"
@@ -68,7 +69,15 @@ static enum stat_got get_fig(const void *obj, const struct stat_field *f, struct
 	case FIG_WEIGHT:
 		if (r->type == HS_FRONTEND)
 			return STAT_NULL;
-		x = lv ? (unsigned long long)rs_effective_weight(r->rs) : (unsigned long long)r->sum.weight;
+		/* a server's weight whatever its health: HAProxy 2.6's
+		 * effective weight stays while DOWN or MAINT, only a drain
+		 * makes it 0; a backend's, of its servers up */
+		if (lv && lv->admin == RS_ADMIN_DRAIN)
+			x = 0;
+		else if (lv)
+			x = (unsigned long long)(lv->dyn_set ? lv->dyn_weight : r->rs->cur_weight);
+		else
+			x = (unsigned long long)r->sum.weight;
 		break;
 	case FIG_UWEIGHT:
 		if (r->type == HS_FRONTEND)
@@ -122,6 +131,30 @@ static enum stat_got get_qlimit(const void *obj, const struct stat_field *f, str
 	return STAT_SET;
 }
 
+/* A backend's fullconn as HAProxy 2.6 sets it without the keyword: a
+ * tenth (rounded up) of the maxconn of the frontends that may route to it
+ * (a frontend's own, else the global one), at least 1 -- 1 when none
+ * does; 0 (unknown) when one of them has no limit fulcrum knows (HAProxy
+ * then counts a maxconn of its own making). */
+static unsigned fullconn_of(const struct hs_row *r)
+{
+	const struct http_proxy *fe;
+	unsigned gmax = r->cfg && r->cfg->hp_global ? r->cfg->hp_global->maxconn : 0;
+	unsigned long long sum = 0;
+
+	if (r->hp->fullconn)
+		return r->hp->fullconn;
+	for (fe = r->cfg ? r->cfg->http_proxies : NULL; fe; fe = fe->next) {
+		if (!(fe->cap & HP_CAP_FE) || http_backend_named(fe, r->hp->name) != r->hp)
+			continue;
+		if (!fe->maxconn && !gmax)
+			return 0;
+		sum += fe->maxconn ? fe->maxconn : gmax;
+	}
+	sum = (sum + 9) / 10;
+	return sum ? (unsigned)(sum > 0xffffffffu ? 0xffffffffu : sum) : 1;
+}
+
 static enum stat_got get_slim(const void *obj, const struct stat_field *f, struct stat_ctx *c,
 			      union stat_val *v)
 {
@@ -131,7 +164,7 @@ static enum stat_got get_slim(const void *obj, const struct stat_field *f, struc
 	if (r->type == HS_SERVER)
 		lim = r->rs->hp ? r->rs->hp->maxconn : 0;
 	else if (r->hp)
-		lim = r->type == HS_FRONTEND ? r->hp->maxconn : r->hp->fullconn;
+		lim = r->type == HS_FRONTEND ? r->hp->maxconn : fullconn_of(r);
 	if (!lim)
 		return STAT_NULL;
 	v->i = lim;
@@ -154,23 +187,20 @@ static enum stat_got get_status(const void *obj, const struct stat_field *f, str
 	return STAT_SET;
 }
 
-/* Seconds since the server's health last changed; a backend: its most
- * recent server change. */
+/* Seconds since the server's health last changed; a backend: since its
+ * own state last changed (UP/DOWN, check/health_hastat.c), or the start. */
 static enum stat_got get_lastchg(const void *obj, const struct stat_field *f, struct stat_ctx *c,
 				 union stat_val *v)
 {
 	const struct hs_row *r = ROW(obj);
-	const struct real_server *rs;
 	uint64_t since = 0;
 
 	if (r->type == HS_FRONTEND)
 		return STAT_NULL;
 	if (r->type == HS_SERVER)
 		since = r->rs->live->since_ms;
-	else
-		for (rs = r->pool->rs; rs; rs = rs->next)
-			if (rs->live->since_ms > since)
-				since = rs->live->since_ms;
+	else if (r->pool->live)
+		since = r->pool->live->since_ms;
 	v->i = r->now_ms > since ? (long long)((r->now_ms - since) / 1000) : 0;
 	return STAT_SET;
 }
@@ -271,17 +301,6 @@ static enum stat_got get_cookie(const void *obj, const struct stat_field *f, str
 	if (!ck || !*ck)
 		return STAT_NULL;
 	v->s = ck;
-	return STAT_SET;
-}
-
-static enum stat_got get_check_desc(const void *obj, const struct stat_field *f,
-				    struct stat_ctx *c, union stat_val *v)
-{
-	const struct hs_row *r = ROW(obj);
-
-	if (r->type != HS_SERVER || !r->rs->checks)
-		return STAT_NULL;
-	v->s = stat_chars(c, r->rs->live->reason, sizeof(r->rs->live->reason));
 	return STAT_SET;
 }
 
@@ -420,11 +439,12 @@ static enum stat_got get_hctr(const void *obj, const struct stat_field *f, struc
 	return STAT_SET;
 }
 
-/* The check columns of a checked server (check/health_hastat.c).  A
- * backend's chkdown and downtime (HAProxy's: all its servers down at once)
- * are not kept: empty. */
+/* The check columns of a checked server (check/health_hastat.c); a
+ * backend's chkdown and downtime: its own DOWN transitions (all its
+ * servers down at once) and time.  A server in maintenance has its
+ * checks paused, as HAProxy's: only its counters are shown. */
 enum hs_chk { CHK_FAIL, CHK_DOWN, CHK_DOWNTIME, CHK_STATUS, CHK_CODE, CHK_DURATION, CHK_LAST,
-	      CHK_RISE, CHK_FALL, CHK_HEALTH };
+	      CHK_RISE, CHK_FALL, CHK_HEALTH, CHK_DESC };
 
 static enum stat_got get_check(const void *obj, const struct stat_field *f, struct stat_ctx *c,
 			       union stat_val *v)
@@ -432,7 +452,20 @@ static enum stat_got get_check(const void *obj, const struct stat_field *f, stru
 	const struct hs_row *r = ROW(obj);
 	struct health_hastat h;
 
+	if (r->type == HS_BACKEND && r->pool->live &&
+	    (f->arg == CHK_DOWN || f->arg == CHK_DOWNTIME)) {
+		const struct be_live *b = r->pool->live;
+		uint64_t down = b->down_ms;
+
+		if (b->down && r->now_ms > b->since_ms)
+			down += r->now_ms - b->since_ms;
+		v->u = f->arg == CHK_DOWN ? b->chkdown : down / 1000;
+		return STAT_SET;
+	}
 	if (r->type != HS_SERVER || !r->rs->checks || health_hastat(r->rs, r->now_ms, &h) < 0)
+		return STAT_NULL;
+	if (f->arg != CHK_FAIL && f->arg != CHK_DOWN && f->arg != CHK_DOWNTIME &&
+	    !strcmp(hs_status(r), "MAINT"))
 		return STAT_NULL;
 	switch ((enum hs_chk)f->arg) {
 	case CHK_FAIL:
@@ -450,9 +483,12 @@ static enum stat_got get_check(const void *obj, const struct stat_field *f, stru
 		v->s = c->buf;
 		break;
 	case CHK_CODE:
-		if (!h.code)
+		if (h.code < 0)
 			return STAT_NULL;
 		v->i = h.code;
+		break;
+	case CHK_DESC:
+		v->s = h.kdesc;
 		break;
 	case CHK_DURATION:
 		if (!h.checked)
@@ -534,7 +570,7 @@ static const struct stat_field columns[] = {
     HC("wredis", "redispatches", wredis, HR_BE | HR_SRV),
     {"status", STAT_ENUM, "UP, DOWN, DRAIN, MAINT, no check (server), UP/DOWN (backend), "
      "OPEN (frontend)", .get = get_status},
-    FIG("weight", STAT_GAUGE, "weight in force (a backend: of its servers up)", FIG_WEIGHT),
+    FIG("weight", STAT_GAUGE, "weight in force, a server's while down or in maintenance too (0: drained); a backend's, of its servers up", FIG_WEIGHT),
     FIG("act", STAT_GAUGE, "active server (1), or a backend's active servers up", FIG_ACT),
     FIG("bck", STAT_GAUGE, "backup server (1), or a backend's backup servers up", FIG_BCK),
     {"chkfail", STAT_COUNTER, "failed checks", .get = get_check, .arg = CHK_FAIL},
@@ -585,8 +621,8 @@ static const struct stat_field columns[] = {
     AGENT("agent_status", STAT_ENUM, "last agent check's status", AG_STATUS),
     AGENT("agent_code", STAT_GAUGE, "last agent check's code", AG_CODE),
     AGENT("agent_duration", STAT_GAUGE, "last agent check's duration, ms", AG_DURATION),
-    {"check_desc", STAT_STRING, "the last check's result in words (the server's reason)",
-     .get = get_check_desc},
+    {"check_desc", STAT_STRING, "the last check's status in HAProxy's words (Layer4 connection "
+     "problem...)", .get = get_check, .arg = CHK_DESC},
     AGENT("agent_desc", STAT_STRING, "the last agent check's result in words", AG_DESC),
     {"check_rise", STAT_CONFIG, "rise", .get = get_check, .arg = CHK_RISE},
     {"check_fall", STAT_CONFIG, "fall", .get = get_check, .arg = CHK_FALL},
@@ -624,9 +660,14 @@ static const struct stat_field columns[] = {
     EMPTY("used_conn_cur", STAT_GAUGE, "connections in use"),
     EMPTY("need_conn_est", STAT_GAUGE, "connections estimated needed"),
     FIG("uweight", STAT_GAUGE, "configured weight (a backend: of its servers up)", FIG_UWEIGHT),
-    EMPTY("agg_server_status", STAT_GAUGE, "backend: servers' aggregated status"),
-    EMPTY("agg_server_check_status", STAT_GAUGE, "backend: deprecated"),
-    EMPTY("agg_check_status", STAT_GAUGE, "backend: servers' aggregated check status"),
+    /* HAProxy 2.6 aggregates these in its exporter only (stats/prom.c):
+     * its CSV says 0 on a backend's row */
+    {"agg_server_status", STAT_GAUGE, "backend: servers' aggregated status (/metrics only: 0)",
+     .get = get_zero, .arg = HR_BE},
+    {"agg_server_check_status", STAT_GAUGE, "backend: deprecated (/metrics only: 0)",
+     .get = get_zero, .arg = HR_BE},
+    {"agg_check_status", STAT_GAUGE,
+     "backend: servers' aggregated check status (/metrics only: 0)", .get = get_zero, .arg = HR_BE},
     {"-", STAT_STRING, "HAProxy's separator before the stats modules' columns", .get = get_zero,
      .arg = HR_FE | HR_BE | HR_SRV},
     EMPTY("ssl_sess", STAT_COUNTER, "SSL sessions"),

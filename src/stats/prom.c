@@ -291,6 +291,88 @@ static void hx_status(struct prom *p, const struct hs_row *r, const char *labels
 	}
 }
 
+/* haproxy_server_check_status: one series per check status that ends an
+ * attempt (HAProxy 2.6's order, its HANA included: fulcrum never gives
+ * it), 1 for the last attempt's; none for a server without a check or
+ * in maintenance (its checks paused, as HAProxy's). */
+static const char *const chk_states[] = {"HANA", "SOCKERR", "L4OK", "L4TOUT", "L4CON", "L6OK",
+					 "L6TOUT", "L6RSP", "L7TOUT", "L7RSP", "L7OK", "L7OKC",
+					 "L7STS", "PROCERR", "PROCTOUT", "PROCOK", NULL};
+#define N_CHK_STATES (sizeof(chk_states) / sizeof(chk_states[0]) - 1)
+
+/* A server's check status as the column says it, without the "* " of an
+ * attempt under way; NULL for none. */
+static const char *check_status_of(const struct hs_row *r, struct stat_ctx *c)
+{
+	const struct stat_field *f = &hastat_columns.fields[HS_CHECK_STATUS];
+	union stat_val v = {0};
+
+	if (stat_read(f, r, c, &v) != STAT_SET || !v.s)
+		return NULL;
+	return !strncmp(v.s, "* ", 2) ? v.s + 2 : v.s;
+}
+
+static void hx_check_status(struct prom *p, const struct hs_row *r, const char *labels)
+{
+	struct stat_ctx c = {.now_ms = r->now_ms};
+	const char *now = check_status_of(r, &c);
+	const char *const *st;
+	char l[LABELS_MAX];
+
+	if (!now)
+		return;
+	for (st = chk_states; *st; st++) {
+		snprintf(l, sizeof(l), "%s", labels);
+		label(l, "state", *st);
+		sample(p, "haproxy_server_check_status",
+		       "Status of last health check, per state label value.", 0, l, !strcmp(*st, now));
+	}
+}
+
+/* A backend's haproxy_backend_agg_server_status (and its deprecated twin
+ * agg_server_check_status): its servers counted per state, as HAProxy's
+ * exporter says a server's (no check: UP); agg_check_status: those with
+ * a check running counted per last check status.  None for a backend
+ * without servers. */
+static void hx_agg(struct prom *p, const struct hs_row *r, const char *labels)
+{
+	static const char *const fam[2] = {"haproxy_backend_agg_server_status",
+					   "haproxy_backend_agg_server_check_status"};
+	static const char *const help[2] = {"Backend's aggregated gauge of servers' status",
+					    "Backend's aggregated gauge of servers' state check status"};
+	unsigned st_n[4] = {0}, chk_n[N_CHK_STATES] = {0}, i, k;
+	struct stat_ctx c = {.now_ms = r->now_ms};
+	const struct real_server *rs;
+	struct hs_row sr = *r;
+	char l[LABELS_MAX];
+
+	if (r->type != HS_BACKEND || !r->pool->rs)
+		return;
+	sr.type = HS_SERVER;
+	for (rs = r->pool->rs; rs; rs = rs->next) {
+		const char *s, *chk;
+
+		sr.rs = rs;
+		s = hs_status(&sr);
+		st_n[!strcmp(s, "DOWN") ? 0 : !strcmp(s, "MAINT") ? 2 : !strcmp(s, "DRAIN") ? 3 : 1]++;
+		chk = check_status_of(&sr, &c);
+		for (i = 0; chk && i < N_CHK_STATES; i++)
+			if (!strcmp(chk, chk_states[i]))
+				chk_n[i]++;
+	}
+	for (k = 0; k < 2; k++)
+		for (i = 0; i < 5; i++) {
+			snprintf(l, sizeof(l), "%s", labels);
+			label(l, "state", sv_states[i]);
+			sample(p, fam[k], help[k], 0, l, i < 4 ? st_n[i] : 0);
+		}
+	for (i = 0; i < N_CHK_STATES; i++) {
+		snprintf(l, sizeof(l), "%s", labels);
+		label(l, "state", chk_states[i]);
+		sample(p, "haproxy_backend_agg_check_status", help[1], 0, l, chk_n[i]);
+	}
+}
+
 static int hx_row(const struct hs_row *r, void *arg)
 {
 	struct prom *p = arg;
@@ -302,6 +384,8 @@ static int hx_row(const struct hs_row *r, void *arg)
 	if (r->type == HS_SERVER)
 		label(labels, "server", r->svname);
 	hx_status(p, r, labels);
+	hx_check_status(p, r, labels);
+	hx_agg(p, r, labels);
 	for (i = 0; i < sizeof(hx_metrics) / sizeof(hx_metrics[0]); i++) {
 		const struct hx_metric *m = &hx_metrics[i];
 		const struct stat_field *f = &hastat_columns.fields[m->col];

@@ -7,6 +7,7 @@ a server that refuses (L4CON) and of one that answers (L4OK).
 
 Skipped when /usr/sbin/haproxy (the reference) or the haproxy.cfg reader is
 absent."""
+import csv
 import socket
 import time
 
@@ -56,10 +57,11 @@ def start(pair, tmp_path, sections, n):
 
 
 def rows(sock):
-    """{(pxname, svname): {column: text}} of `show stat`."""
+    """{(pxname, svname): {column: text}} of `show stat`, read as CSV (a
+    last_chk in fulcrum's words may hold a comma, quoted)."""
     lines = runtime(sock, "show stat")
     cols = lines[0].lstrip("# ").split(",")
-    return {(r["pxname"], r["svname"]): r for r in (dict(zip(cols, l.split(","))) for l in lines[1:])}
+    return {(r["pxname"], r["svname"]): r for r in (dict(zip(cols, l)) for l in csv.reader(lines[1:]))}
 
 
 def pick(sock, keys, cols):

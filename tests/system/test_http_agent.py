@@ -181,7 +181,10 @@ def test_agent_weight_drain_down_as_haproxy(pair):
     agree(pair, {"a": {"status": "DOWN (agent)"}}, "a down by its agent")
     for who, (p, port) in progs.items():
         assert split(port, 10) == {"b": 10}, who
-        assert "going away" in p.stat()["a"]["check_desc"] or who == "haproxy"
+        # check_desc says the regular check's status (haproxy's words);
+        # the agent's own text is in last_agt
+        assert p.stat()["a"]["check_desc"] == "Layer4 check passed", who
+        assert "going away" in p.stat()["a"]["last_agt"], who
 
     # an agent that cannot be reached changes nothing: a stays down...
     agents["a"].stop()

@@ -21,12 +21,14 @@
 static struct {
 	struct loop *l;
 	int calls, ok, timed_out;
+	enum check_kind kind; /* the last check_done's */
 	char reason[256];
 	uint64_t took_ms;
 } g;
 
-void check_done(struct check_run *run, int ok, const char *fmt, ...)
+void check_done(struct check_run *run, enum check_kind kind, const char *fmt, ...)
 {
+	int ok = check_kind_ok(kind) == 1;
 	va_list ap;
 
 	assert_null(run->priv); /* released before the result, as check.h asks */
@@ -34,6 +36,7 @@ void check_done(struct check_run *run, int ok, const char *fmt, ...)
 	vsnprintf(g.reason, sizeof(g.reason), fmt, ap);
 	va_end(ap);
 	g.ok = ok;
+	g.kind = kind;
 	g.calls++;
 	loop_stop(g.l);
 }

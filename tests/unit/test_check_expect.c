@@ -217,6 +217,7 @@ static void test_greeting(void **state)
 {
 	peer_case(&(struct peer){.greeting = "+OK POP3 ready\r\n"}, NULL, "^\\+OK", 6000);
 	assert_result(1, "reply matched '^\\+OK'");
+	assert_int_equal(g.kind, CK_L7OK);
 	assert_true(g.took_ms < 3000);
 	assert_int_equal(peer.inlen, 0); /* nothing was sent */
 
@@ -251,9 +252,11 @@ static void test_send_expect(void **state)
 	/* send only: passes once sent; neither: once connected */
 	peer_case(&(struct peer){0}, "QUIT\r\n", NULL, 3000);
 	assert_result(1, "connected, request sent");
+	assert_int_equal(g.kind, CK_L7OK); /* haproxy's tcp-check send */
 	assert_string_equal(peer.in, "QUIT\r\n");
 	peer_case(&(struct peer){0}, NULL, NULL, 3000);
 	assert_result(1, "connected");
+	assert_int_equal(g.kind, CK_L4OK);
 }
 
 static void test_no_match(void **state)
@@ -262,6 +265,7 @@ static void test_no_match(void **state)
 	 * server still holding the connection open */
 	peer_case(&(struct peer){.greeting = "-ERR too busy\r\n"}, NULL, "^\\+OK", 6000);
 	assert_result(0, "reply did not match '^\\+OK' (15 bytes, \"-ERR too busy\")");
+	assert_int_equal(g.kind, CK_L7RSP);
 	assert_true(g.took_ms < 3000);
 
 	/* unanchored: read until the server closes */
@@ -282,12 +286,14 @@ static void test_server_closes(void **state)
 
 	peer_case(&(struct peer){.close_after = 1}, NULL, "^\\+OK", 3000);
 	assert_result(0, "connection closed before a reply");
+	assert_int_equal(g.kind, CK_L7RSP);
 	assert_int_equal(peer.conns, 1);
 
 	/* nobody listening */
 	close(listener(&port));
 	expect_run(port, NULL, "^\\+OK", 0, 3000);
 	assert_result(0, "connection refused");
+	assert_int_equal(g.kind, CK_L4CON);
 }
 
 /* A server that accepts and never says a word, and one that says half a

@@ -171,15 +171,20 @@ static int stop_server(void **state)
 
 static struct {
 	int calls, ok, cancelled;
+	enum check_kind kind;
+	int code; /* run->code at the end */
 	char reason[192];
 } res;
 
-void check_done(struct check_run *run, int ok, const char *fmt, ...)
+void check_done(struct check_run *run, enum check_kind kind, const char *fmt, ...)
 {
+	int ok = check_kind_ok(kind) == 1;
 	va_list ap;
 
 	if (++res.calls == 1) {
 		res.ok = ok;
+		res.kind = kind;
+		res.code = run->code;
 		va_start(ap, fmt);
 		vsnprintf(res.reason, sizeof(res.reason), fmt, ap);
 		va_end(ap);
@@ -349,6 +354,17 @@ static void test_regex(void **state)
 	u.path = "/status/500";
 	u.regex = "status";
 	expect(&check_http_get_ops, &k, http_port, NULL, 0, "status 500");
+	/* haproxy's words: a wrong status, with it as the code */
+	assert_int_equal(res.kind, CK_L7STS);
+	assert_int_equal(res.code, 500);
+	u.path = "/chunked";
+	u.regex = "chunked w";
+	expect(&check_http_get_ops, &k, http_port, NULL, 1, "status 200");
+	assert_int_equal(res.kind, CK_L7OK);
+	assert_int_equal(res.code, 200);
+	u.regex = "Content-Length|Transfer-Encoding";
+	expect(&check_http_get_ops, &k, http_port, NULL, 0, "regex did not match");
+	assert_int_equal(res.kind, CK_L7RSP);
 }
 
 /* Host: the url's virtualhost, else the check's, else address:port;

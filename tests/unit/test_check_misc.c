@@ -30,8 +30,9 @@ static struct loop *L;
 static int n_done, last_ok, last_weight;
 static char last_reason[256];
 
-void check_done(struct check_run *run, int ok, const char *fmt, ...)
+void check_done(struct check_run *run, enum check_kind kind, const char *fmt, ...)
 {
+	int ok = check_kind_ok(kind) == 1;
 	va_list ap;
 
 	va_start(ap, fmt);

@@ -108,6 +108,8 @@ static int setup(void **state)
 	assert_non_null(hp);
 	hp->mode = HP_MODE_HTTP;
 	hp->maxconn = 500;
+	/* a value the CSV must quote: a comma and quotes */
+	snprintf(hp->cookie.name, sizeof(hp->cookie.name), "refused, try \"later\"");
 	hp->pool = vs->pool;
 	vs->pool->http = hp;
 	vs->http = hp;
@@ -256,11 +258,12 @@ static void test_csv_rows(void **state)
 	assert_string_equal(cell(&r[0], "type"), "0");
 	assert_string_equal(cell(&r[0], "mode"), "http");
 	assert_string_equal(cell(&r[0], "weight"), "");
-	/* s1: down with its reason (quoted: it holds a comma and quotes) */
+	/* s1: down, its weight shown as HAProxy's (kept while down); no
+	 * check ended yet in this model: no status in words */
 	assert_string_equal(cell(&r[1], "status"), "DOWN");
-	assert_string_equal(cell(&r[1], "weight"), "0");
+	assert_string_equal(cell(&r[1], "weight"), "1");
 	assert_string_equal(cell(&r[1], "uweight"), "1");
-	assert_string_equal(cell(&r[1], "check_desc"), "connect: refused, try \"later\"");
+	assert_string_equal(cell(&r[1], "check_desc"), "");
 	assert_string_equal(cell(&r[1], "sid"), "1");
 	assert_string_equal(cell(&r[2], "status"), "no check");
 	assert_string_equal(cell(&r[2], "sid"), "2");
@@ -273,6 +276,8 @@ static void test_csv_rows(void **state)
 	assert_string_equal(cell(&r[3], "stot"), "0");
 	assert_string_equal(cell(&r[3], "lbtot"), "9");
 	assert_string_equal(cell(&r[3], "type"), "1");
+	/* the backend's cookie name, quoted (a comma and quotes) */
+	assert_string_equal(cell(&r[3], "cookie"), "refused, try \"later\"");
 	assert_string_equal(cell(&r[3], "iid"), "1");
 	/* keepalived's pool: a server's figures, the drained one */
 	assert_string_equal(cell(&r[4], "scur"), "4");
