@@ -1,8 +1,12 @@
 /* The HTTP/2 gateway's types (h2_gw.c): a client connection on a `proto
  * h2` listener and its request streams.  Each stream is one HTTP/1.1
- * transaction of the HTTP engine, reached through an AF_UNIX socketpair:
- * the gateway writes the request into `fd` and reads the response from it;
- * the engine serves the other end as an ordinary client (hstream_new).
+ * transaction of the HTTP engine, carried by a lane: an AF_UNIX socketpair
+ * whose other end the engine serves as an ordinary keep-alive client
+ * (hstream_new).  The gateway writes the request into the lane's `fd` and
+ * reads the response from it.  A lane whose transaction ended cleanly goes
+ * to the connection's idle lanes and carries a later stream, with the
+ * server connection its hstream kept: the streams of one HTTP/2 connection
+ * are one session for server-connection reuse, as HAProxy's.
  *
  * Every buffer has a fixed size, so a peer bounds nothing: a frame is at
  * most H2_DEF_FRAME (what we announce), a header block H2GW_HBLOCK, a
@@ -32,13 +36,24 @@ struct pvs;
 struct h2gw_conn;
 struct hs_tls; /* http-t.h */
 
+/* A socketpair to the engine: carrying stream s, or idle (s NULL, in
+ * c->idle, watched for its close). */
+struct h2gw_lane {
+	struct h2gw_lane *next; /* in c->idle */
+	struct h2gw_conn *c;
+	struct h2gw_stream *s;
+	int fd; /* our end */
+	struct ev_io io;
+	uint32_t io_ev;
+	unsigned dead : 1;
+	unsigned rd : 1; /* readable (an event said so): read until EAGAIN */
+};
+
 struct h2gw_stream {
 	struct h2gw_stream *next;
 	struct h2gw_conn *c;
 	uint32_t id;
-	int fd; /* our end of the socketpair */
-	struct ev_io io;
-	uint32_t io_ev;
+	struct h2gw_lane *lane;
 
 	/* request, toward the engine */
 	char *rq;
@@ -58,6 +73,7 @@ struct h2gw_stream {
 	struct h1_chunk ck;
 	int64_t send_win;
 	unsigned head_sent : 1, resp_eof : 1, body_done : 1, done : 1;
+	unsigned no_reuse : 1; /* the engine said close, or sent bytes past the response */
 };
 
 struct h2gw_conn {
@@ -84,7 +100,10 @@ struct h2gw_conn {
 	uint32_t last_sid;
 	unsigned nstreams;
 	struct h2gw_stream *streams;
+	struct h2gw_lane *idle; /* lanes ready for the next stream */
 	unsigned preface : 1, got_settings : 1, in_cont : 1, goaway : 1, eof : 1, closed : 1;
+	unsigned run_later : 1; /* h2gw_run deferred to the end of the loop's round */
+	unsigned rd : 1;        /* the client's socket may have bytes: read it */
 };
 
 #endif

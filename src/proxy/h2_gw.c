@@ -2,8 +2,9 @@
  * `bind ... ssl` one whose ALPN chose h2, http_tls.c) speaks
  * HTTP/2 with prior knowledge (h2c, RFC 9113 section 3.3); each request
  * stream becomes an HTTP/1.1 request handed to the HTTP engine through a
- * socketpair (h2_gw-t.h), and the HTTP/1.1 response comes back as HEADERS
- * and DATA.  Everything runs on the loop of the service's proxy.
+ * socketpair kept for the connection's later streams (a lane, h2_gw-t.h,
+ * h2_gw_lane.c), and the HTTP/1.1 response comes back as HEADERS and DATA.
+ * Everything runs on the loop of the service's proxy, the engine's too.
  *
  * One function, conn_run, does all the work after any event: read and
  * handle frames, move every stream's bytes both ways, flush, then set what
@@ -92,11 +93,13 @@ static void stream_free(void *arg)
 	free(s);
 }
 
-/* Close a stream's socketpair end (the engine sees its client leave). */
 void h2gw_stream_close(struct h2gw_stream *s)
 {
 	struct h2gw_conn *c = s->c;
 	struct h2gw_stream **pp;
+	/* the request all written and the response whole, nothing after it */
+	int keep = s->done && s->req_es && s->rq_off == s->rq_len && !s->resp_eof && !s->no_reuse &&
+		   !s->rb_len;
 
 	for (pp = &c->streams; *pp; pp = &(*pp)->next)
 		if (*pp == s) {
@@ -104,8 +107,7 @@ void h2gw_stream_close(struct h2gw_stream *s)
 			break;
 		}
 	c->nstreams--;
-	loop_io_del(h2gw_loop(c), &s->io);
-	close(s->fd);
+	h2gw_lane_put(s->lane, keep);
 	if (loop_defer(h2gw_loop(c), stream_free, s) < 0)
 		stream_free(s); /* only under memory pressure: nothing fetched refers to it yet */
 }
@@ -140,8 +142,6 @@ static void conn_error(struct h2gw_conn *c, uint32_t err)
 		c->olen += (uint32_t)h2_build_goaway(o, c->last_sid, err);
 }
 
-static void on_stream_io(struct loop *l, struct ev_io *io, uint32_t events);
-
 /* A complete header block for stream sid. */
 static void on_header_block(struct h2gw_conn *c, uint32_t sid, uint8_t flags)
 {
@@ -149,8 +149,6 @@ static void on_header_block(struct h2gw_conn *c, uint32_t sid, uint8_t flags)
 	char buf[H2GW_HDRLIST];
 	int n = hpack_decode(&c->dec, c->hb, c->hb_len, h, H1_MAX_HDRS, buf, sizeof(buf));
 	struct h2gw_stream *s;
-	struct hstream *rs;
-	int sp[2];
 
 	if (n == HPACK_ERR_TOO_MANY || n == HPACK_ERR_LIST_SIZE) {
 		/* the table was updated up to there and cannot be trusted */
@@ -206,29 +204,15 @@ static void on_header_block(struct h2gw_conn *c, uint32_t sid, uint8_t flags)
 		h2gw_send_rst(c, sid, H2_PROTOCOL_ERROR);
 		return;
 	}
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sp) < 0) {
+	if (!(s->lane = h2gw_lane_get(c))) {
 		stream_free(s);
 		h2gw_send_rst(c, sid, H2_REFUSED_STREAM);
 		return;
 	}
-	s->fd = sp[1];
-	if (loop_io_add(h2gw_loop(c), &s->io, s->fd, EPOLLOUT, on_stream_io, s) < 0) {
-		close(sp[0]);
-		close(sp[1]);
-		stream_free(s);
-		h2gw_send_rst(c, sid, H2_REFUSED_STREAM);
-		return;
-	}
-	s->io_ev = EPOLLOUT;
+	s->lane->s = s;
 	s->next = c->streams;
 	c->streams = s;
 	c->nstreams++;
-	/* the engine serves sp[0] as a client from the real client's address,
-	 * so its logs and forwardfor name the client */
-	rs = hstream_new(c->p, sp[0], &c->client);
-	/* a TLS connection's streams answer ssl_fc and log %sslv as it */
-	if (rs && hs_tls_copy(rs, c->tls) < 0)
-		hstream_close(rs, 1);
 }
 
 static void on_data(struct h2gw_conn *c, const struct h2_fh *fh, const uint8_t *p)
@@ -537,9 +521,10 @@ static void conn_release(struct h2gw_conn *c)
 {
 	struct loop *l = h2gw_loop(c);
 
+	c->closed = 1; /* no lane goes back idle */
 	while (c->streams)
 		h2gw_stream_close(c->streams);
-	c->closed = 1;
+	h2gw_lanes_close(c);
 	loop_timer_stop(l, &c->timer);
 	loop_io_del(l, &c->io);
 	hpack_dec_free(&c->dec);
@@ -606,25 +591,33 @@ static ssize_t conn_io(struct h2gw_conn *c, void *buf, size_t len, int out)
 	return n == -2 ? 0 : n;
 }
 
-static void conn_run(struct h2gw_conn *c)
+void h2gw_run(struct h2gw_conn *c)
 {
 	struct loop *l = h2gw_loop(c);
 	int progress = 0;
 
 	if (!c->preface && !c->ilen && conn_sniff(c))
 		return;
-	/* input */
-	while (!c->eof && !c->goaway && c->ilen < H2GW_IBUF) {
-		ssize_t n = conn_io(c, c->ib + c->ilen, H2GW_IBUF - c->ilen, 0);
+	/* input: only after an event of the client's socket (a run asked for
+	 * by a lane finds nothing there) */
+	while (c->rd && !c->eof && !c->goaway && c->ilen < H2GW_IBUF) {
+		size_t want = H2GW_IBUF - c->ilen;
+		ssize_t n = conn_io(c, c->ib + c->ilen, want, 0);
 
-		if (n < 0)
+		if (n < 0) {
+			c->rd = 0;
 			break;
+		}
 		if (n == 0) {
 			c->eof = 1;
 			break;
 		}
 		c->ilen += (uint32_t)n;
 		progress = 1;
+		/* a short read of a socket emptied it (level-triggered: more
+		 * bytes bring another event); TLS may hold decrypted bytes */
+		if ((size_t)n < want && !c->tls)
+			c->rd = 0;
 		conn_input(c);
 	}
 	if (!c->goaway)
@@ -667,27 +660,43 @@ static void conn_run(struct h2gw_conn *c)
 				       ? EPOLLIN
 				       : 0);
 
-		if (se != s->io_ev && loop_io_mod(l, &s->io, se) == 0)
-			s->io_ev = se;
+		if (se != s->lane->io_ev && loop_io_mod(l, &s->lane->io, se) == 0)
+			s->lane->io_ev = se;
 	}
 	if (progress || !loop_timer_armed(&c->timer))
 		loop_timer_start(l, &c->timer, conn_timeout(c));
+}
+
+static void run_deferred(void *arg)
+{
+	struct h2gw_conn *c = arg;
+
+	/* queued before any conn_free of c: c is still here (a closed c
+	 * queues no run) */
+	c->run_later = 0;
+	if (!c->closed)
+		h2gw_run(c);
+}
+
+void h2gw_run_later(struct h2gw_conn *c)
+{
+	if (c->run_later)
+		return;
+	if (loop_defer(h2gw_loop(c), run_deferred, c) < 0) {
+		h2gw_run(c);
+		return;
+	}
+	c->run_later = 1;
 }
 
 static void on_conn_io(struct loop *l, struct ev_io *io, uint32_t events)
 {
 	struct h2gw_conn *c = io->data;
 
-	if (!c->closed)
-		conn_run(c);
-}
-
-static void on_stream_io(struct loop *l, struct ev_io *io, uint32_t events)
-{
-	struct h2gw_stream *s = io->data;
-
-	if (!s->c->closed)
-		conn_run(s->c);
+	if (!c->closed) {
+		c->rd = 1; /* EPOLLOUT too: a TLS read may wait for it */
+		h2gw_run(c);
+	}
 }
 
 /* The client said nothing for timeout client: GOAWAY if nothing is open;
@@ -701,7 +710,7 @@ static void on_timer(struct loop *l, struct ev_timer *t)
 		return;
 	}
 	conn_error(c, H2_NO_ERROR);
-	conn_run(c);
+	h2gw_run(c);
 }
 
 void h2gw_new(struct pvs *p, int fd, const struct fc_addr *client)
@@ -734,6 +743,7 @@ void h2gw_new_tls(struct pvs *p, int fd, const struct fc_addr *client, struct hs
 		return;
 	}
 	c->io_ev = EPOLLIN;
+	c->rd = 1; /* a TLS session may hold bytes already */
 	conn_link(p, c); /* the pvs stays while its h2 clients do */
-	conn_run(c);
+	h2gw_run(c);
 }

@@ -167,7 +167,7 @@ int h2gw_build_request(struct h2gw_stream *s, const struct hpack_hdr *h, int n, 
 		if (h2gw_rq_put(s, "transfer-encoding: chunked\r\n", 28))
 			return -1;
 	}
-	/* one transaction per socketpair: the engine closes after it, which
-	 * also ends a response delimited by the close */
-	return h2gw_rq_put(s, "connection: close\r\n\r\n", 21);
+	/* keep-alive: the lane (and the server connection its hstream
+	 * keeps) may carry a later stream of the connection */
+	return h2gw_rq_put(s, "\r\n", 2);
 }

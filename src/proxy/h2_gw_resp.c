@@ -55,9 +55,15 @@ static int send_head(struct h2gw_stream *s)
 		char name[256];
 		size_t r;
 
-		if ((h->flags & H1_HDR_DELETED) || h->name.len >= sizeof(name) ||
-		    hop_by_hop(h1_ptr(m, h->name), h->name.len))
+		if ((h->flags & H1_HDR_DELETED) || h->name.len >= sizeof(name))
 			continue;
+		if (hop_by_hop(h1_ptr(m, h->name), h->name.len)) {
+			/* the engine closes the lane after this response */
+			if (h->name.len == 10 && !strncasecmp(h1_ptr(m, h->name), "connection", 10) &&
+			    memmem(h1_ptr(m, h->value), h->value.len, "close", 5))
+				s->no_reuse = 1;
+			continue;
+		}
 		for (uint32_t k = 0; k < h->name.len; k++)
 			name[k] = (char)tolower((unsigned char)h1_ptr(m, h->name)[k]);
 		r = hpack_enc_field(blk + bl, H2GW_HDRLIST - bl, name, h->name.len, h1_ptr(m, h->value),
@@ -108,11 +114,13 @@ static int take_body(struct h2gw_stream *s)
 	case H1_BODY_CL: {
 		uint64_t n = s->rb_len - s->pay;
 
-		if (n > s->clen_left)
+		if (n > s->clen_left) {
 			n = s->clen_left;
+			s->no_reuse = 1; /* anything past the body is dropped */
+		}
 		s->pay += (uint32_t)n;
 		s->clen_left -= n;
-		s->rb_len = s->pay; /* anything past the body is dropped */
+		s->rb_len = s->pay;
 		s->body_done = !s->clen_left;
 		return 0;
 	}
@@ -138,8 +146,10 @@ static int take_body(struct h2gw_stream *s)
 		memmove(s->rb + s->pay, s->rb + r, s->rb_len - r);
 		s->rb_len = s->pay + (s->rb_len - r);
 		s->body_done = s->ck.st == H1_CK_DONE;
-		if (s->body_done)
+		if (s->body_done) {
+			s->no_reuse |= s->rb_len > s->pay; /* dropped */
 			s->rb_len = s->pay;
+		}
 		return 0;
 	default:
 		s->body_done = 1;
@@ -193,7 +203,7 @@ int h2gw_stream_pump(struct h2gw_stream *s)
 	struct h2gw_conn *c = s->c;
 
 	while (s->rq_off < s->rq_len) {
-		ssize_t n = h2gw_io(s->fd, s->rq + s->rq_off, s->rq_len - s->rq_off, 1);
+		ssize_t n = h2gw_io(s->lane->fd, s->rq + s->rq_off, s->rq_len - s->rq_off, 1);
 
 		if (n < 0)
 			break;
@@ -211,15 +221,22 @@ int h2gw_stream_pump(struct h2gw_stream *s)
 		}
 		s->rq_unacked = 0;
 	}
-	while (!s->resp_eof && s->rb_len < H2GW_RB) {
-		ssize_t n = h2gw_io(s->fd, s->rb + s->rb_len, H2GW_RB - s->rb_len, 0);
+	while (!s->resp_eof && s->rb_len < H2GW_RB && s->lane->rd) {
+		uint32_t want = H2GW_RB - s->rb_len;
+		ssize_t n = h2gw_io(s->lane->fd, s->rb + s->rb_len, want, 0);
 
-		if (n < 0)
+		if (n < 0) {
+			s->lane->rd = 0;
 			break;
-		if (n == 0)
+		}
+		if (n == 0) {
 			s->resp_eof = 1;
-		else
-			s->rb_len += (uint32_t)n;
+			break;
+		}
+		s->rb_len += (uint32_t)n;
+		/* a short read emptied the socketpair; more brings an event */
+		if ((uint32_t)n < want)
+			s->lane->rd = 0;
 	}
 	if (!s->head_sent) {
 		int r = send_head(s);
