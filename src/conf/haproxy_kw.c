@@ -614,8 +614,12 @@ static int kw_http_reuse(struct hp_read *r, struct hp_px *px, struct hp_words *w
 	if (w->n != 2 || (strcmp(w->args[1], "never") && strcmp(w->args[1], "safe") &&
 			  strcmp(w->args[1], "aggressive") && strcmp(w->args[1], "always")))
 		return err_set(err, errlen, "usage: http-reuse never|safe|aggressive|always");
-	if (strcmp(w->args[1], "safe"))
-		hp_warn(r, "http-reuse %s: fulcrum reuses server connections as 'safe' does",
+	/* a client's idle server connections serve its own later requests
+	 * (an HTTP/2 connection's streams too), never another client's:
+	 * `safe` within a client, and all of `never` */
+	if (strcmp(w->args[1], "safe") && strcmp(w->args[1], "never"))
+		hp_warn(r, "http-reuse %s: fulcrum shares no idle server connection between clients "
+			   "(as 'safe' does within one)",
 			w->args[1]);
 	return 0;
 }
