@@ -45,6 +45,7 @@ struct h2gw_lane {
 	int fd; /* our end */
 	struct ev_io io;
 	uint32_t io_ev;
+	char *rq, *rb; /* the buffers of the stream it carries (H2GW_RQ, H2GW_RB) */
 	unsigned dead : 1;
 	unsigned rd : 1; /* readable (an event said so): read until EAGAIN */
 };
@@ -55,7 +56,7 @@ struct h2gw_stream {
 	uint32_t id;
 	struct h2gw_lane *lane;
 
-	/* request, toward the engine */
+	/* request, toward the engine (rq and rb: its lane's buffers) */
 	char *rq;
 	uint32_t rq_len, rq_off;
 	uint32_t rq_unacked; /* DATA bytes written on, not yet given back by WINDOW_UPDATE */
@@ -93,6 +94,8 @@ struct h2gw_conn {
 	uint8_t *hb; /* a header block being gathered (HEADERS then CONTINUATION) */
 	uint32_t hb_len, hb_sid;
 	uint8_t hb_flags;
+	struct h1_msg *rmsg; /* a response head parsed (h2_gw_resp.c's scratch) */
+	uint8_t *rblk;       /* its header block (H2GW_HDRLIST) */
 
 	struct hpack_dec dec;
 	struct h2_settings peer;

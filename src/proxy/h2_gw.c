@@ -86,11 +86,7 @@ void h2gw_send_wu(struct h2gw_conn *c, uint32_t sid, uint32_t incr)
 
 static void stream_free(void *arg)
 {
-	struct h2gw_stream *s = arg;
-
-	free(s->rq);
-	free(s->rb);
-	free(s);
+	free(arg); /* its buffers are its lane's */
 }
 
 void h2gw_stream_close(struct h2gw_stream *s)
@@ -187,26 +183,22 @@ static void on_header_block(struct h2gw_conn *c, uint32_t sid, uint8_t flags)
 		return;
 	}
 	s = calloc(1, sizeof(*s));
-	if (!s || !(s->rq = malloc(H2GW_RQ)) || !(s->rb = malloc(H2GW_RB))) {
-		if (s)
-			free(s->rq);
+	if (!s || !(s->lane = h2gw_lane_get(c))) {
 		free(s);
 		h2gw_send_rst(c, sid, H2_REFUSED_STREAM);
 		return;
 	}
+	s->rq = s->lane->rq; /* the lane's buffers: no allocation per stream */
+	s->rb = s->lane->rb;
 	s->c = c;
 	s->id = sid;
 	s->recv_win = H2_DEF_WINDOW;
 	s->send_win = c->peer.initial_window;
 	s->req_es = !!(flags & H2_F_END_STREAM);
 	if (h2gw_build_request(s, h, n, s->req_es) < 0) {
-		stream_free(s);
+		h2gw_lane_put(s->lane, 1); /* nothing was written into it */
+		free(s);
 		h2gw_send_rst(c, sid, H2_PROTOCOL_ERROR);
-		return;
-	}
-	if (!(s->lane = h2gw_lane_get(c))) {
-		stream_free(s);
-		h2gw_send_rst(c, sid, H2_REFUSED_STREAM);
 		return;
 	}
 	s->lane->s = s;
@@ -493,6 +485,8 @@ static void conn_free(void *arg)
 	free(c->ib);
 	free(c->ob);
 	free(c->hb);
+	free(c->rmsg);
+	free(c->rblk);
 	free(c);
 }
 
@@ -722,7 +716,8 @@ void h2gw_new_tls(struct pvs *p, int fd, const struct fc_addr *client, struct hs
 {
 	struct h2gw_conn *c = calloc(1, sizeof(*c));
 
-	if (!c || !(c->ib = malloc(H2GW_IBUF)) || !(c->ob = malloc(H2GW_OBUF)) || !(c->hb = malloc(H2GW_HBLOCK))) {
+	if (!c || !(c->ib = malloc(H2GW_IBUF)) || !(c->ob = malloc(H2GW_OBUF)) || !(c->hb = malloc(H2GW_HBLOCK)) ||
+	    !(c->rmsg = malloc(sizeof(*c->rmsg))) || !(c->rblk = malloc(H2GW_HDRLIST))) {
 		if (c)
 			conn_free(c);
 		hs_tls_free(tls, 0);

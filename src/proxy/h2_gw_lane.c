@@ -34,7 +34,11 @@
 
 static void lane_free(void *arg)
 {
-	free(arg);
+	struct h2gw_lane *ln = arg;
+
+	free(ln->rq);
+	free(ln->rb);
+	free(ln);
 }
 
 static void lane_close(struct h2gw_lane *ln)
@@ -99,8 +103,9 @@ struct h2gw_lane *h2gw_lane_get(struct h2gw_conn *c)
 	}
 	if (!(ln = calloc(1, sizeof(*ln))))
 		return NULL;
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sp) < 0) {
-		free(ln);
+	if (!(ln->rq = malloc(H2GW_RQ)) || !(ln->rb = malloc(H2GW_RB)) ||
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sp) < 0) {
+		lane_free(ln);
 		return NULL;
 	}
 	ln->c = c;
@@ -108,7 +113,7 @@ struct h2gw_lane *h2gw_lane_get(struct h2gw_conn *c)
 	if (loop_io_add(h2gw_loop(c), &ln->io, ln->fd, EPOLLOUT, on_lane_io, ln) < 0) {
 		close(sp[0]);
 		close(sp[1]);
-		free(ln);
+		lane_free(ln);
 		return NULL;
 	}
 	ln->io_ev = EPOLLOUT;

@@ -28,13 +28,11 @@ static int hop_by_hop(const char *n, size_t len)
 static int send_head(struct h2gw_stream *s)
 {
 	struct h2gw_conn *c = s->c;
-	struct h1_msg *m = malloc(sizeof(*m));
-	uint8_t *blk = malloc(H2GW_HDRLIST);
+	struct h1_msg *m = c->rmsg; /* the connection's scratch */
+	uint8_t *blk = c->rblk;
 	size_t bl = 0;
 	int hl, ret = -1;
 
-	if (!m || !blk)
-		goto out;
 	for (;;) {
 		hl = h1_parse_resp(m, s->rb, s->rb_len, H2GW_RB, s->meth);
 		if (hl <= 0) {
@@ -99,8 +97,6 @@ static int send_head(struct h2gw_stream *s)
 		s->done = 1;
 	ret = 1;
 out:
-	free(m);
-	free(blk);
 	return ret;
 }
 
