@@ -24,6 +24,8 @@
 #      terminating TLS (`ssl crt` with a self-signed RSA 2048 certificate
 #      made here, TLSv1.3, `alpn http/1.1`): wrk over https, requests/s and
 #      CPU per request as in step 2 (the handshakes are 50 of the requests).
+#   5. HTTP/2 (step h2, at the end, its own table): h2load against `proto
+#      h2` and `ssl ... alpn h2` binds of fulcrum and HAProxy (below).
 # Steps 2 and 4 run in rounds (BENCH_ROUNDS) that interleave the targets
 # (round 1: every target keep-alive, then every target close; round 2 ...),
 # so that a disturbance from other work on the machine hits one round of one
@@ -44,7 +46,7 @@
 # BENCH_CONNS (50), BENCH_IDLE_N (2000), BENCH_RATE (requests/s of step 3:
 # half of HAProxy's if unset), BENCH_BASELINE (a fulcrum binary: target
 # fulcrumB), BENCH_TARGETS (which targets, e.g. "fulcrum1 fulcrumN fulcrumB";
-# default all), BENCH_STEPS (which steps: "idle rps lat tls", the default),
+# default all), BENCH_STEPS (which steps: "idle rps lat tls h2", the default),
 # BENCH_COUNT (1: perf stat counts, the default where perf can; 0: not),
 # BENCH_DEBUG=1 (print each wrk output).
 set -u
@@ -60,7 +62,7 @@ DUR=${BENCH_DURATION:-3s}
 ROUNDS=${BENCH_ROUNDS:-3}
 CONNS=${BENCH_CONNS:-50}
 IDLE_N=${BENCH_IDLE_N:-2000}
-STEPS=" ${BENCH_STEPS:-idle rps lat tls} "
+STEPS=" ${BENCH_STEPS:-idle rps lat tls h2} "
 LAT_CONNS=10
 P_ORIGIN=18180
 P_FULCRUM=18181
@@ -391,5 +393,85 @@ if step rps; then
 			show "system calls per request $mode" "$(rratio SYS fulcrumN fulcrumB $mode)"
 		done
 	fi
+fi
+
+# 5. HTTP/2 (step h2; doc/benchmarks.md "HTTP/2"): h2load on BENCH_H2_CONNS
+# connections (10) with 1 and 10 streams at once each (-m), for a 1 KiB and
+# a 64 KiB file, against fulcrum's `bind ... proto h2` (fulcrumH2) and
+# HAProxy's (haproxyH2), and the same over TLS (`ssl crt ... alpn h2`:
+# fulcrumH2T, haproxyH2T), default threads each, in rounds interleaving
+# the four: requests/s and the proxy's CPU per request, medians over the
+# rounds, and fulcrum's ratio to HAProxy per case (the median of the
+# rounds' ratios).
+P_FULCRUMH2=18192
+P_HAPH2=18193
+P_FULCRUMH2T=18194
+P_HAPH2T=18195
+declare -A H2RPS H2CPU
+# h2_run TARGET SCHEME FILE STREAMS ROUND: H2RPS and H2CPU[TARGET.FILE.STREAMS.ROUND]
+h2_run() {
+	local k=$1.$3.$4.$5 out c0 c1 total
+	c0=$(cpu_ticks "${PID[$1]}")
+	out=$(h2load -c "${BENCH_H2_CONNS:-10}" -m "$4" -D "${DUR%s}" "$2://127.0.0.1:${PORT[$1]}/$3" 2>&1) ||
+		die "h2load against $1 failed: $out"
+	c1=$(cpu_ticks "${PID[$1]}")
+	[ -n "${BENCH_DEBUG:-}" ] && echo "$out" >&2
+	echo "$out" | grep -q " 0 failed, 0 errored" || die "$1: h2load errors: $out"
+	H2RPS[$k]=$(echo "$out" | awk '/^finished in/ {printf "%d", $4}')
+	total=$(echo "$out" | awk '/^requests:/ {print $8}')
+	H2CPU[$k]="-"
+	[ "${total:-0}" -gt 0 ] &&
+		H2CPU[$k]=$(awk -v d=$((c1 - c0)) -v n="$total" -v hz="$HZ" 'BEGIN {printf "%.1f", d / hz * 1e6 / n}')
+	printf '  round %s %-10s %-8s -m%-3s %7s req/s %6s us/req\n' "$5" "$1" "$3" "$4" "${H2RPS[$k]}" \
+		"${H2CPU[$k]}" >&2
+}
+if step h2; then
+	head -c 1024 /dev/zero | tr '\0' k >"$TMP/www/1k.bin"
+	head -c 65536 /dev/zero | tr '\0' K >"$TMP/www/64k.bin"
+	if [ ! -s "$TMP/site.pem" ]; then
+		openssl req -x509 -newkey rsa:2048 -nodes -keyout "$TMP/site.key" -out "$TMP/site.crt" -days 2 \
+			-subj /CN=bench.example >/dev/null 2>&1 || die "openssl req failed"
+		cat "$TMP/site.crt" "$TMP/site.key" >"$TMP/site.pem"
+	fi
+	start fulcrumH2 "$HAP_FULCRUM" $P_FULCRUMH2 "# default threads" "proto h2"
+	start haproxyH2 haproxy $P_HAPH2 "# default threads" "proto h2"
+	start fulcrumH2T "$HAP_FULCRUM" $P_FULCRUMH2T "# default threads" "ssl crt $TMP/site.pem alpn h2"
+	start haproxyH2T haproxy $P_HAPH2T "# default threads" "ssl crt $TMP/site.pem alpn h2"
+	declare -A H2SCHEME=([fulcrumH2]=http [haproxyH2]=http [fulcrumH2T]=https [haproxyH2T]=https)
+	for r in $(seq "$ROUNDS"); do
+		printf 'h2 round %s of %s, load average %s\n' "$r" "$ROUNDS" "$(cut -d' ' -f1 /proc/loadavg)" >&2
+		for f in 1k.bin 64k.bin; do
+			for m in 1 10; do
+				for t in fulcrumH2 haproxyH2 fulcrumH2T haproxyH2T; do
+					h2_run "$t" "${H2SCHEME[$t]}" "$f" "$m" "$r"
+				done
+			done
+		done
+	done
+	printf 'HTTP/2, h2load -c %s, medians of %s rounds of %s:\n' "${BENCH_H2_CONNS:-10}" "$ROUNDS" "$DUR"
+	printf '%-8s %-4s %-5s %10s %10s %10s %10s %8s %8s\n' file m tls "fulcrum/s" "haproxy/s" "fulcrum us" \
+		"haproxy us" "rps f/h" "cpu f/h"
+	for f in 1k.bin 64k.bin; do
+		for m in 1 10; do
+			for s in "" T; do
+				a=fulcrumH2$s b=haproxyH2$s v=() ra=() rc=() ca=() cb=()
+				for r in $(seq "$ROUNDS"); do
+					v+=("${H2RPS[$a.$f.$m.$r]}") ca+=("${H2CPU[$a.$f.$m.$r]}")
+					cb+=("${H2CPU[$b.$f.$m.$r]}")
+					ra+=("$(awk -v a="${H2RPS[$a.$f.$m.$r]}" -v b="${H2RPS[$b.$f.$m.$r]}" \
+						'BEGIN { print b ? a / b : "-" }')")
+					rc+=("$(awk -v a="${H2CPU[$a.$f.$m.$r]}" -v b="${H2CPU[$b.$f.$m.$r]}" \
+						'BEGIN { print b != "-" && b ? a / b : "-" }')")
+				done
+				rb=()
+				for r in $(seq "$ROUNDS"); do
+					rb+=("${H2RPS[$b.$f.$m.$r]}")
+				done
+				printf '%-8s %-4s %-5s %10s %10s %10s %10s %8s %8s\n' "$f" "$m" "${s:+yes}" \
+					"$(median "${v[@]}")" "$(median "${rb[@]}")" "$(median "${ca[@]}")" \
+					"$(median "${cb[@]}")" "$(median "${ra[@]}")" "$(median "${rc[@]}")"
+			done
+		done
+	done
 fi
 exit 0
