@@ -37,6 +37,14 @@ void htrace_close(const struct hstream *s, int rst);
 void hstream_soft_stop(struct hstream *s);
 /* The loop callback of both sockets of a stream. */
 void hstream_on_io(struct loop *l, struct ev_io *io, uint32_t events);
+/* Send s->sout on fd, a plain server socket whose connect() just returned
+ * (hsrv_connect, without the engine lock): on loopback and on a LAN the
+ * handshake is often over by then, and the request leaves without waiting
+ * for an epoll round to say writable, nor changing the socket's interest
+ * afterwards.  hbuf_send's result: > 0 sent (so connected), 0 not yet (the
+ * connect goes on), -1 failed (the connect's error, which epoll reports as
+ * a hang-up: the connect failed). */
+ssize_t hs_send_early(struct hstream *s, int fd);
 /* Reload: the streams of `from` now belong to `to` and its frontend. */
 void http_adopt(struct pvs *to, struct pvs *from);
 
@@ -116,6 +124,8 @@ void hs_tls_free(struct hs_tls *t, int notify);
  * (s->stls, its handshake waiting for the connect): 0 (or nothing to
  * do), -1 out of memory. */
 int hs_stls_start(struct hstream *s);
+/* 1 if s's server has `ssl` (hs_stls_start will make a session). */
+int hs_stls_wanted(const struct hstream *s);
 /* Drive the server handshake: 1 done, 0 waiting (s->stls->hs_want), -1
  * failed (logged; a failed connect to the caller). */
 int hs_stls_handshake(struct hstream *s);
@@ -246,7 +256,10 @@ int hsrv_hashes(const struct hstream *s);
 /* 1 if l is in s's backend's table with a weight (up, serving). */
 int hsrv_usable(const struct hstream *s, const struct rs_live *l);
 /* Open the server socket toward s->srv_addr, unless the one s holds is
- * connected to it already.  0 (connecting or connected), -1 failed now. */
+ * connected to it already.  0 (connecting or connected), -1 failed now.
+ * A plain connection whose handshake was over when connect() returned
+ * (loopback, a LAN) is HSS_READY at once, the request already sent
+ * (hs_send_early). */
 int hsrv_connect(struct hstream *s);
 /* Close the server socket (rst: with RST). */
 void hsrv_close(struct hstream *s, int rst);

@@ -426,7 +426,9 @@ int hsrv_connect(struct hstream *s)
 	struct proxy *px = s->pvs->px;
 	struct sockaddr_storage ss;
 	socklen_t sl;
-	int fd, one = 1;
+	int fd, one = 1, plain;
+	uint32_t ev;
+	ssize_t sent = 0;
 
 	if (s->sfd >= 0 && s->srv_state == HSS_READY && addr_equal(&s->x->srv_addr, &s->srv_held) &&
 	    hs_stls_reusable(s)) {
@@ -436,6 +438,7 @@ int hsrv_connect(struct hstream *s)
 	hsrv_close(s, 0);
 	s->srv_reused = 0;
 	sl = addr_to_sockaddr(&s->x->srv_addr, &ss);
+	plain = !hs_stls_wanted(s);
 	/* the syscalls touch nothing shared: no lock (as tcp.c) */
 	proxy_unlock(px);
 	proxy_fd_enter(px); /* not while a sibling sheds (proxy.h) */
@@ -443,18 +446,25 @@ int hsrv_connect(struct hstream *s)
 	proxy_fd_leave(px);
 	if (fd >= 0) {
 		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-		if ((connect(fd, (struct sockaddr *)&ss, sl) < 0 && errno != EINPROGRESS) ||
-		    loop_io_add(px->loop, &s->sio, fd, EPOLLOUT, hstream_on_io, s) < 0) {
+		if (connect(fd, (struct sockaddr *)&ss, sl) < 0 && errno != EINPROGRESS)
+			ev = 0;
+		else if (plain && (sent = hs_send_early(s, fd)) > 0)
+			ev = EPOLLIN | (hbuf_data(&s->sout) ? EPOLLOUT : 0); /* the answer next */
+		else
+			ev = EPOLLOUT; /* the connect's outcome first */
+		if (!ev || loop_io_add(px->loop, &s->sio, fd, ev, hstream_on_io, s) < 0) {
 			close(fd);
 			fd = -1;
 		}
 	}
 	proxy_relock(px);
+	if (sent > 0)
+		s->srv_sent = 1; /* bytes went: a failure is no longer retried */
 	if (fd < 0)
 		return -1;
 	s->sfd = fd;
 	s->srv_held = s->x->srv_addr;
-	s->srv_state = HSS_CONNECTING;
+	s->srv_state = sent > 0 ? HSS_READY : HSS_CONNECTING;
 	if (hs_stls_start(s) < 0) {
 		log_err("http: out of memory for a TLS session");
 		hsrv_close(s, 1);

@@ -58,6 +58,11 @@ static void sni_of(struct hstream *s, struct tls_cli *t, char *name, size_t size
 	}
 }
 
+int hs_stls_wanted(const struct hstream *s)
+{
+	return tls_of(s) != NULL;
+}
+
 int hs_stls_start(struct hstream *s)
 {
 	struct tls_cli *t = tls_of(s);

@@ -88,6 +88,14 @@ static ssize_t hs_io(struct hstream *s, int fd, struct hbuf *b, int rx)
 	return n;
 }
 
+ssize_t hs_send_early(struct hstream *s, int fd)
+{
+	ssize_t n = hbuf_send(fd, &s->sout);
+
+	hs_account(s, fd, 0, n);
+	return n;
+}
+
 int pvs_is_http(const struct pvs *p)
 {
 	return p->vs && p->vs->http && p->vs->http->mode == HP_MODE_HTTP;

@@ -712,7 +712,8 @@ static void connect_next(struct hstream *s)
 		return;
 	}
 	if (s->srv_state == HSS_READY) {
-		/* the connection kept from the last transaction */
+		/* the connection kept from the last transaction, or a new one
+		 * connected when connect() returned (hsrv_connect) */
 		s->x->conn_done_ms = s->x->conn_start_ms;
 		s->x->txn.t_connect = 0;
 	}
