@@ -125,14 +125,9 @@ void hp_global_line(struct hp_read *r, struct hp_words *w)
 			hp_warn(r, "'%s' only tunes HAProxy: ignored", k);
 		return;
 	}
-	if (!strcmp(k, "uid") || !strcmp(k, "gid")) {
-		hp_error(r, "'%s' is not supported: fulcrum drops privileges to a user and group by "
-			    "name (write 'user NAME' / 'group NAME')",
-			 k);
-		return;
-	}
 	if (w->n != 2) {
 		if (!strcmp(k, "chroot") || !strcmp(k, "user") || !strcmp(k, "group") ||
+		    !strcmp(k, "uid") || !strcmp(k, "gid") ||
 		    !strcmp(k, "pidfile") || !strcmp(k, "maxconn") || !strcmp(k, "nbthread") ||
 		    !strcmp(k, "log-tag") || !strcmp(k, "unsetenv") || !strcmp(k, "hard-stop-after"))
 			hp_error(r, "'%s' takes one value", k);
@@ -155,7 +150,19 @@ void hp_global_line(struct hp_read *r, struct hp_words *w)
 	else if (!strcmp(k, "group"))
 		rc = hp_set_str(&g->group, w->args[1], e, sizeof(e)) < 0 ||
 		     hp_set_str(&gd->run_as_group, w->args[1], e, sizeof(e)) < 0;
-	else if (!strcmp(k, "pidfile"))
+	else if (!strcmp(k, "uid") || !strcmp(k, "gid")) {
+		/* the id itself, as haproxy's: kept as its digits, which the
+		 * privileges code takes for an id when no name matches */
+		if (w->args[1][strspn(w->args[1], "0123456789")] || !w->args[1][0] ||
+		    strlen(w->args[1]) > 10 || strtoul(w->args[1], NULL, 10) > 0x7fffffffUL)
+			hp_error(r, "'%s %s': not a numeric id", k, w->args[1]);
+		else if (k[0] == 'u')
+			rc = hp_set_str(&g->user, w->args[1], e, sizeof(e)) < 0 ||
+			     hp_set_str(&gd->run_as_user, w->args[1], e, sizeof(e)) < 0;
+		else
+			rc = hp_set_str(&g->group, w->args[1], e, sizeof(e)) < 0 ||
+			     hp_set_str(&gd->run_as_group, w->args[1], e, sizeof(e)) < 0;
+	} else if (!strcmp(k, "pidfile"))
 		rc = hp_set_str(&g->pidfile, w->args[1], e, sizeof(e));
 	else if (!strcmp(k, "log-tag"))
 		rc = hp_set_str(&g->log_tag, w->args[1], e, sizeof(e));

@@ -65,6 +65,33 @@ static uint64_t tune_caps(const struct proc_tuning *p)
 	return caps;
 }
 
+/* A name of digits only that names no entry is the id itself (haproxy.cfg's
+ * `uid N` / `gid N`, which need no passwd or group entry). */
+static int numeric_id(const char *s, unsigned *id)
+{
+	char *end;
+	unsigned long v;
+
+	if (!*s || s[strspn(s, "0123456789")])
+		return 0;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || v > 0x7fffffffUL)
+		return 0;
+	*id = (unsigned)v;
+	return 1;
+}
+
+static struct passwd *user_entry(const char *user)
+{
+	struct passwd *pw = getpwnam(user);
+	unsigned id;
+
+	if (!pw && numeric_id(user, &id))
+		pw = getpwuid((uid_t)id);
+	return pw;
+}
+
 struct script_users {
 	const struct global_defs *g;
 	uid_t daemon;
@@ -80,7 +107,7 @@ static void script_user_cb(void *ctx, const char *what, const char *cmd, const c
 
 	if (!who)
 		return; /* as the daemon */
-	pw = getpwnam(who);
+	pw = user_entry(who);
 	if (!pw || pw->pw_uid != su->daemon)
 		su->other = 1;
 }
@@ -137,9 +164,11 @@ static uint64_t needed(const struct config *cfg, int xdp_load)
 		caps |= BIT(CAP_NET_RAW) | BIT(CAP_NET_ADMIN);
 	caps |= tune_caps(&g->vrrp_proc) | tune_caps(&g->checker_proc);
 	if (g->run_as_user) {
-		struct passwd *pw = getpwnam(g->run_as_user);
+		struct passwd *pw = user_entry(g->run_as_user);
+		unsigned id;
 
-		su.daemon = pw ? pw->pw_uid : (uid_t)-1;
+		su.daemon = pw ? pw->pw_uid
+			       : numeric_id(g->run_as_user, &id) ? (uid_t)id : (uid_t)-1;
 	}
 	conf_scripts_each(cfg, script_user_cb, &su);
 	/* scripts of another user: change to it, and kill its process group
@@ -253,21 +282,34 @@ static int lookup_user(const char *user, const char *group, struct user_ids *u, 
 		       size_t errlen)
 {
 	struct passwd *pw = getpwnam(user);
+	unsigned id;
 
-	if (!pw)
+	if (pw) {
+		u->uid = pw->pw_uid;
+		u->gid = pw->pw_gid;
+	} else if (numeric_id(user, &id)) {
+		u->uid = (uid_t)id;
+		pw = getpwuid(u->uid);
+		if (!pw && !group)
+			return err_set(err, errlen, "uid %u has no passwd entry: give its group (gid)",
+				       id);
+		u->gid = pw ? pw->pw_gid : 0;
+	} else
 		return err_set(err, errlen, "run_as_user: unknown user '%s'", user);
-	u->uid = pw->pw_uid;
-	u->gid = pw->pw_gid;
 	if (group) {
 		struct group *gr = getgrnam(group);
 
-		if (!gr)
+		if (gr)
+			u->gid = gr->gr_gid;
+		else if (numeric_id(group, &id))
+			u->gid = (gid_t)id;
+		else
 			return err_set(err, errlen, "run_as_group: unknown group '%s'", group);
-		u->gid = gr->gr_gid;
 	}
 	u->ng = 64;
-	if (getgrouplist(user, u->gid, u->groups, &u->ng) < 0)
-		u->ng = 1, u->groups[0] = u->gid; /* a user in more than 64 groups gets only its own */
+	if (!pw || getgrouplist(pw->pw_name, u->gid, u->groups, &u->ng) < 0)
+		u->ng = 1, u->groups[0] = u->gid; /* no entry, or a user in more than 64 groups:
+						   * only its own group */
 	return 0;
 }
 

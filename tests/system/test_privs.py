@@ -381,6 +381,39 @@ def test_run_as_user(pubdir, undo):
     fc.wait_until(lambda: len(d.list_json()["virtual_servers"]) == 2, 10.0, "the reload")
 
 
+def test_haproxy_numeric_uid_gid(pubdir, undo):
+    """haproxy.cfg's `uid N` / `gid N` (content-sw-sample.cfg of the corpus):
+    the ids themselves, which need no passwd or group entry, as haproxy's;
+    the daemon runs as them and serves.  `uid` of no entry without `gid` is
+    refused at start, not run with root's group."""
+    b = fc.Backend("r1", logdir=pubdir)
+    undo(b.stop)
+    port = fc.free_port()
+    uid, gid = 4242, 4243
+    assert not any(p.pw_uid == uid for p in pwd.getpwall())
+    body = ("defaults\n    mode tcp\n    timeout client 5s\n    timeout server 5s\n"
+            "    timeout connect 5s\n"
+            "listen l\n    bind 127.0.0.1:%d\n    server s1 127.0.0.1:%d\n" % (port, b.port))
+    d = fc.Daemon(pubdir, "global\n    uid %d\n    gid %d\n" % (uid, gid) + body,
+                  args=["--format=haproxy"])
+    os.chmod(d.conf, 0o644)
+    undo(d.close)
+    undo(d.stop)
+    d.start()
+    st = proc_status(d.proc.pid)
+    assert st["Uid"].split() == [str(uid)] * 4, st["Uid"]
+    assert st["Gid"].split() == [str(gid)] * 4, st["Gid"]
+    assert st["Groups"].split() == [str(gid)], st["Groups"]
+    assert caps(d.proc.pid) == set(), st["CapEff"]
+    assert fc.who(port) == "r1"
+    conf = write(os.path.join(pubdir, "u.cfg"), "global\n    uid %d\n" % uid + body)
+    r = fc.run_fulcrum("-n", "-l", "-f", conf, "--format=haproxy", timeout=10.0)
+    assert r.returncode != 0
+    assert "uid %d has no passwd entry: give its group (gid)" % uid in r.stderr, r.stderr
+    r = check_t(write(os.path.join(pubdir, "bad.cfg"), "global\n    uid nobody\n" + body))
+    assert r.returncode != 0 and ":2: 'uid nobody': not a numeric id" in r.stderr, r.stderr
+
+
 def make_root(pubdir, undo):
     """A chroot: /usr bind-mounted read-only and /proc (unmounted at
     teardown), the merged-/usr links, root and nobody in etc/passwd, an

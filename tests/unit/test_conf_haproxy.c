@@ -420,7 +420,15 @@ static void test_global(void **state)
 	expect_warning(14, "'cpu-map' only tunes HAProxy");
 	expect_warning(15, "'stats timeout' only tunes HAProxy");
 	config_free(cfg);
-	expect_error("global\n    uid 99\n", 2, "'uid' is not supported");
+	expect_error("global\n    uid haproxy\n", 2, "'uid haproxy': not a numeric id");
+	expect_error("global\n    gid 1x\n", 2, "'gid 1x': not a numeric id");
+	{
+		struct config *c = expect_ok("global\n    uid 200\n    gid 201\n");
+
+		assert_string_equal(c->global.run_as_user, "200");
+		assert_string_equal(c->global.run_as_group, "201");
+		config_free(c);
+	}
 	expect_error("global\n    lua-load x.lua\n", 2, "'lua-load' is not supported in global");
 	expect_error("global\n    nbthread 0\n", 2, "nbthread: '0' is not a number in 1..4096");
 	expect_error("global\n    hard-stop-after soon\n", 2, "'soon' is not a time");
