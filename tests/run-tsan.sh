@@ -16,7 +16,9 @@ for n in 2 4; do
 		tests/system/test_persist.py tests/system/test_sched.py tests/system/test_http.py \
 		tests/system/test_https.py tests/system/test_vtc.py tests/system/test_runtime_api.py || rc=1
 done
-printf '\n==== test_threads.py, test_l4_threads.py (ThreadSanitizer)\n'
+printf '\n==== the thread suites, L4 and HTTP (ThreadSanitizer)\n'
 FULCRUM_BUILD=build-tsan /usr/bin/python3 -m pytest -q -p no:cacheprovider ${PYTEST_ARGS:-} \
-	tests/system/test_threads.py tests/system/test_l4_threads.py || rc=1
+	tests/system/test_threads.py tests/system/test_l4_threads.py \
+	tests/system/test_http_threads.py tests/system/test_http_reload_queue.py \
+	tests/system/test_http_queue.py tests/system/test_http_persist.py || rc=1
 exit $rc

@@ -2,6 +2,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -48,7 +49,7 @@ struct loop {
 	 * earlier in the round, or reported by a registration that outlived
 	 * its fd (loop_io_close), reaches nobody. */
 	struct ev_io ***fdtab; /* chunks of FDTAB_CHUNK, made on first use */
-	size_t nfdtab;	       /* chunks */
+	size_t nfdtab;	       /* chunks: fixed at loop_new (fs.nr_open) */
 	uint32_t gen; /* the last one given out */
 };
 
@@ -60,51 +61,73 @@ static uint64_t ev_tag(const struct ev_io *io)
 /* The table is chunked, not one array grown by realloc: a doubling
  * copy leaves the old block's pages behind in the heap, which cost as
  * much again per idle connection.  8 bytes per fd number, per loop that
- * registered a number in its chunk. */
+ * registered a number in its chunk.
+ *
+ * The loop's thread reads a slot before it takes the loop's lock (an
+ * unlocked watcher's event, the relay's, is dispatched without it), while
+ * another thread may register on this loop under the lock (the HTTP
+ * applets' eventfd on the main loop, from a worker).  So the array of
+ * chunks never moves: it is sized once for every fd number the kernel can
+ * hand out (fs.nr_open; untouched, its pages cost nothing), chunks are
+ * published with a release store and never freed before loop_free, and
+ * slots are loaded and stored atomically. */
 #define FDTAB_SHIFT 10
 #define FDTAB_CHUNK ((size_t)1 << FDTAB_SHIFT)
+#define FDTAB_NR_OPEN_DEFAULT (1u << 20) /* the kernel's default fs.nr_open */
+
+static size_t fdtab_chunks(void)
+{
+	unsigned long nr = FDTAB_NR_OPEN_DEFAULT;
+	FILE *f = fopen("/proc/sys/fs/nr_open", "re");
+
+	if (f) {
+		if (fscanf(f, "%lu", &nr) != 1 || nr < FDTAB_CHUNK)
+			nr = FDTAB_NR_OPEN_DEFAULT;
+		fclose(f);
+	}
+	return (nr + FDTAB_CHUNK - 1) >> FDTAB_SHIFT;
+}
 
 static struct ev_io **fdtab_slot(const struct loop *l, uint32_t fd)
 {
 	size_t c = fd >> FDTAB_SHIFT;
+	struct ev_io **chunk;
 
-	if (c >= l->nfdtab || !l->fdtab[c])
+	if (c >= l->nfdtab)
 		return NULL;
-	return &l->fdtab[c][fd & (FDTAB_CHUNK - 1)];
+	chunk = __atomic_load_n(&l->fdtab[c], __ATOMIC_ACQUIRE);
+	return chunk ? &chunk[fd & (FDTAB_CHUNK - 1)] : NULL;
 }
 
-/* fdtab covers fd: 0, or -1 out of memory */
+/* fdtab covers fd: 0, or -1 (out of memory, or a number over fs.nr_open
+ * as it was at loop_new) */
 static int fdtab_grow(struct loop *l, int fd)
 {
-	size_t c = (size_t)fd >> FDTAB_SHIFT, n = l->nfdtab ? l->nfdtab : 8;
-	struct ev_io ***t;
+	size_t c = (size_t)fd >> FDTAB_SHIFT;
+	struct ev_io **chunk;
 
-	if (fd < 0)
+	if (fd < 0 || c >= l->nfdtab)
 		return -1;
-	if (c >= l->nfdtab) {
-		while (n <= c)
-			n *= 2;
-		t = realloc(l->fdtab, n * sizeof(*t));
-		if (!t)
-			return -1;
-		memset(t + l->nfdtab, 0, (n - l->nfdtab) * sizeof(*t));
-		l->fdtab = t;
-		l->nfdtab = n;
-	}
-	if (!l->fdtab[c]) {
-		l->fdtab[c] = calloc(FDTAB_CHUNK, sizeof(**l->fdtab));
-		if (!l->fdtab[c])
-			return -1;
-	}
+	if (__atomic_load_n(&l->fdtab[c], __ATOMIC_ACQUIRE))
+		return 0;
+	chunk = calloc(FDTAB_CHUNK, sizeof(*chunk));
+	if (!chunk)
+		return -1;
+	__atomic_store_n(&l->fdtab[c], chunk, __ATOMIC_RELEASE);
 	return 0;
+}
+
+static struct ev_io *fdtab_get(struct ev_io **slot)
+{
+	return slot ? __atomic_load_n(slot, __ATOMIC_ACQUIRE) : NULL;
 }
 
 static void fdtab_forget(struct loop *l, struct ev_io *io)
 {
 	struct ev_io **slot = io->fd >= 0 ? fdtab_slot(l, (uint32_t)io->fd) : NULL;
 
-	if (slot && *slot == io)
-		*slot = NULL;
+	if (fdtab_get(slot) == io)
+		__atomic_store_n(slot, NULL, __ATOMIC_RELEASE);
 	io->registered = 0;
 }
 
@@ -124,6 +147,13 @@ struct loop *loop_new(void)
 		return NULL;
 	l->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (l->epfd < 0) {
+		free(l);
+		return NULL;
+	}
+	l->nfdtab = fdtab_chunks();
+	l->fdtab = calloc(l->nfdtab, sizeof(*l->fdtab));
+	if (!l->fdtab) {
+		close(l->epfd);
 		free(l);
 		return NULL;
 	}
@@ -216,14 +246,21 @@ int loop_io_add(struct loop *l, struct ev_io *io, int fd, uint32_t events, ev_io
 	io->registered = 0;
 	io->gen = ++l->gen;
 	if (fdtab_grow(l, fd) < 0) {
-		errno = fd < 0 ? EBADF : ENOMEM;
+		errno = fd < 0 ? EBADF : (size_t)fd >> FDTAB_SHIFT >= l->nfdtab ? EMFILE : ENOMEM;
 		return -1;
 	}
-	ev.data.u64 = ev_tag(io);
-	if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
-		return -1;
-	*fdtab_slot(l, (uint32_t)fd) = io;
+	/* in the table before epoll can report it: a registration made from
+	 * another thread may see its first event at once, edge-triggered too */
 	io->registered = 1;
+	__atomic_store_n(fdtab_slot(l, (uint32_t)fd), io, __ATOMIC_RELEASE);
+	ev.data.u64 = ev_tag(io);
+	if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+		int e = errno;
+
+		fdtab_forget(l, io);
+		errno = e;
+		return -1;
+	}
 	return 0;
 }
 
@@ -478,8 +515,7 @@ int loop_run(struct loop *l)
 		for (i = 0; i < n; i++) {
 			uint64_t tag = evs[i].data.u64;
 			uint32_t fd = (uint32_t)tag;
-			struct ev_io **slot = fdtab_slot(l, fd);
-			struct ev_io *io = slot ? *slot : NULL;
+			struct ev_io *io = fdtab_get(fdtab_slot(l, fd));
 
 			/* deleted by an earlier handler of this round, or a
 			 * registration that outlived its fd: nobody's */

@@ -54,6 +54,13 @@ static inline void ctr_max_up(uint32_t *max, uint32_t n)
 		;
 }
 
+/* *max as written by ctr_max_up on any thread: readers (show stat) load it
+ * atomically too, a plain read racing the CAS being a data race. */
+static inline uint32_t ctr_max_get(const uint32_t *max)
+{
+	return __atomic_load_n(max, __ATOMIC_RELAXED);
+}
+
 static inline void ctr_cur_up(_Atomic uint32_t *cur, uint32_t *max)
 {
 	ctr_max_up(max, ++*cur);

@@ -50,7 +50,7 @@ static enum stat_got get_fig(const void *obj, const struct stat_field *f, struct
 	case FIG_SMAX:
 		if (r->type == HS_BACKEND)
 			return STAT_NULL;
-		x = lv ? lv->smax : r->sum.smax;
+		x = lv ? ctr_max_get(&lv->smax) : r->sum.smax;
 		break;
 	case FIG_CONNS:
 		x = lv ? st.conns : r->sum.conns;
@@ -767,7 +767,7 @@ static void sum_frontend(const struct config *cfg, const struct http_proxy *hp, 
 		s->inbytes += st.inbytes;
 		s->outbytes += st.outbytes;
 		s->cur += vs->live->activeconns;
-		s->smax += vs->live->smax;
+		s->smax += ctr_max_get(&vs->live->smax);
 		if (isfinite(vs->live->est.rate.cps))
 			s->cps += vs->live->est.rate.cps;
 		add_rates(&vs->live->ctr, now_ms, s);
